@@ -1,0 +1,64 @@
+/**
+ * Every error wasmeter raises on bad input is one of these typed classes.
+ * `message` is the WebAssembly spec's text where the spec names one
+ * (the reference interpreter's wording, as `assert_*` scripts expect).
+ */
+
+export class WasmeterError extends Error {
+  override name = 'WasmeterError';
+}
+
+/** Malformed binary. `offset` is the byte offset in the module where decoding failed. */
+export class DecodeError extends WasmeterError {
+  override name = 'DecodeError';
+  constructor(message: string, readonly offset: number = -1) {
+    super(message);
+  }
+}
+
+/** Well-formed but invalid module. */
+export class ValidationError extends WasmeterError {
+  override name = 'ValidationError';
+  constructor(
+    message: string,
+    /** Defined-function index (module-wide index space) or -1 when not inside a function. */
+    readonly funcIndex: number = -1,
+    /** Byte offset of the offending instruction in the module, or -1. */
+    readonly offset: number = -1,
+  ) {
+    super(message);
+  }
+}
+
+/** Syntax error in WAT/WAST text. */
+export class TextError extends WasmeterError {
+  override name = 'TextError';
+  constructor(
+    readonly reason: string,
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${file}:${line}:${column}: ${reason}`);
+  }
+}
+
+/** Import resolution failed ("unknown import", "incompatible import type"). */
+export class LinkError extends WasmeterError {
+  override name = 'LinkError';
+}
+
+/** A WebAssembly trap; `message` is the spec's text ("integer divide by zero", ...). */
+export class Trap extends WasmeterError {
+  override name = 'Trap';
+}
+
+/** A configured resource limit (memory bytes, table elements, value stack, ...) was exceeded. */
+export class ResourceLimitError extends WasmeterError {
+  override name = 'ResourceLimitError';
+}
+
+/** Raised by a host function to fail the call with a typed error. */
+export class HostError extends WasmeterError {
+  override name = 'HostError';
+}
