@@ -62,3 +62,32 @@ export class ResourceLimitError extends WasmeterError {
 export class HostError extends WasmeterError {
   override name = 'HostError';
 }
+
+/** The module is valid but uses an instruction or feature this version of wasmeter does not execute. */
+export class Unsupported extends WasmeterError {
+  override name = 'Unsupported';
+}
+
+/**
+ * A call ran out of fuel. It stopped before the first instruction (or
+ * surcharge) it could not pay for; `resume()` continues it from there once
+ * fuel has been added (`store.addFuel(n)`).
+ */
+export class OutOfFuel extends WasmeterError {
+  override name = 'OutOfFuel';
+  constructor(
+    /** Fuel consumed by the store so far. */
+    readonly consumed: number,
+    /** Fuel left (less than `needed`). */
+    readonly remaining: number,
+    /** Fuel the next instruction or surcharge needs. */
+    readonly needed: number,
+    private readonly resumer: () => unknown[],
+  ) {
+    super(`out of fuel: consumed ${consumed}, remaining ${remaining}, next instruction needs ${needed}`);
+  }
+  /** Continues the call; throws another OutOfFuel if the fuel runs out again. */
+  resume(): unknown[] {
+    return this.resumer();
+  }
+}

@@ -1,0 +1,10 @@
+export {
+  encodeModule,
+  encodeNameSection,
+  writeValType,
+  writeHeapType,
+  writeTableType,
+  writeMemType,
+  writeGlobalType,
+  SECTION_ORDER,
+} from './encode.js';

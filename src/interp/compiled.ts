@@ -1,0 +1,26 @@
+/** One function's translated code (fast or exact) and what entering it needs. */
+import type { Instance } from './instance.js';
+import type { WasmFunc } from './runtime.js';
+
+export class Compiled {
+  /** The exact twin of fast code (made on first need), or the fast twin of exact code. */
+  twin: Compiled | null = null;
+  constructor(
+    readonly func: WasmFunc,
+    readonly inst: Instance,
+    readonly code: Int32Array,
+    readonly exact: boolean,
+    /** Words of the whole frame: (locals + constants + max operand height + 1) * 4. */
+    readonly frameWords: number,
+    /** Words holding the parameters. */
+    readonly paramWords: number,
+    /** Initial words after the params: zeroed locals, then the constants. */
+    readonly tmpl: Int32Array,
+    /** Slot indices (frame-relative) of declared (non-param) reference locals. */
+    readonly refLocals: Int32Array,
+    /** Original byte offset of each block start -> pc of its FUEL/FUELX. */
+    readonly blockPc: Map<number, number>,
+    /** Original byte offset of the instruction at each op position (for trap refunds). */
+    readonly origAt: Int32Array,
+  ) {}
+}

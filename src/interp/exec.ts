@@ -1,0 +1,1333 @@
+/**
+ * The execution loop: one `for(;;) switch` over the internal code of the
+ * function on top of an explicit call stack (a wasm call never recurses in
+ * JS). Operands in the code are word offsets relative to the frame pointer
+ * `fp` (a word index into the store's Int32Array value stack); every value
+ * occupies one 16-byte slot = 4 words.
+ *
+ * Fuel: fast code charges each basic block once on entry (FUEL). When the
+ * remaining fuel cannot pay for the block, execution switches to the exact
+ * twin of the function (the same translation without fusion), which charges
+ * every original instruction on its own (STEP) and so stops before the first
+ * instruction it cannot pay for. See docs/fuel.md.
+ *
+ * The opcode enum lives in this file on purpose: esbuild inlines same-file
+ * const enum members, so every `case` label is a literal and V8 builds a
+ * jump table for the switch.
+ */
+import { Trap } from '../core/errors.js';
+import * as I64 from './numeric/i64.js';
+import * as I32N from './numeric/i32.js';
+import * as F64N from './numeric/f64.js';
+import { HostFunc, WasmFunc, type FuncInst, type Memory } from './runtime.js';
+import type { Compiled } from './compiled.js';
+import type { Machine } from './machine.js';
+import { execMisc } from './misc.js';
+
+export const enum Op {
+  // ---- control
+  UNREACHABLE,
+  FUEL, // cost origOffset          (fast code: charge a basic block)
+  FUELX, // cost origOffset         (exact code: block start; back to fast code when fuel suffices)
+  STEP, // cost                     (exact code: charge one original instruction)
+  BR, // target
+  BR_IF, // c target
+  BR_UNLESS, // c target
+  BR_TABLE, // c n t0 .. tn        (n+1 targets, the last is the default)
+  RETURN,
+  CALL, // funcIndex base
+  CALL_INDIRECT, // typeId tableIndex idxSlot base
+  RETURN_CALL, // funcIndex base nparams
+  RETURN_CALL_INDIRECT, // typeId tableIndex idxSlot base
+  // fused compare + branch (i32)
+  BR_IF_EQZ, // a target
+  BR_IF_EQ, // a b target
+  BR_IF_NE,
+  BR_IF_LT_S,
+  BR_IF_LT_U,
+  BR_IF_GT_S,
+  BR_IF_GT_U,
+  BR_IF_LE_S,
+  BR_IF_LE_U,
+  BR_IF_GE_S,
+  BR_IF_GE_U,
+  // ---- moves
+  COPY, // d s   (2 words: i32 i64 f32 f64)
+  COPY_V, // d s (4 words)
+  COPY_R, // d s (ref slot)
+  CONST, // d lo hi
+  CONST_V, // d w0 w1 w2 w3
+  CONST_NULL, // d
+  SELECT, // d a b c
+  SELECT_V,
+  SELECT_R,
+  GLOBAL_GET, // d g
+  GLOBAL_SET, // g s
+  GLOBAL_GET_V,
+  GLOBAL_SET_V,
+  GLOBAL_GET_R,
+  GLOBAL_SET_R,
+  // ---- memory 0 (d/a addr off)
+  I32_LOAD, // d a off
+  I64_LOAD,
+  I32_LOAD8_S,
+  I32_LOAD8_U,
+  I32_LOAD16_S,
+  I32_LOAD16_U,
+  I64_LOAD8_S,
+  I64_LOAD8_U,
+  I64_LOAD16_S,
+  I64_LOAD16_U,
+  I64_LOAD32_S,
+  I64_LOAD32_U,
+  I32_STORE, // a v off
+  I64_STORE,
+  I32_STORE8,
+  I32_STORE16,
+  I64_STORE8,
+  I64_STORE16,
+  I64_STORE32,
+  MEMORY_SIZE, // d mem
+  MEMORY_GROW, // d n mem
+  // ---- i32
+  I32_EQZ,
+  I32_EQ,
+  I32_NE,
+  I32_LT_S,
+  I32_LT_U,
+  I32_GT_S,
+  I32_GT_U,
+  I32_LE_S,
+  I32_LE_U,
+  I32_GE_S,
+  I32_GE_U,
+  I32_CLZ,
+  I32_CTZ,
+  I32_POPCNT,
+  I32_ADD,
+  I32_SUB,
+  I32_MUL,
+  I32_DIV_S,
+  I32_DIV_U,
+  I32_REM_S,
+  I32_REM_U,
+  I32_AND,
+  I32_OR,
+  I32_XOR,
+  I32_SHL,
+  I32_SHR_S,
+  I32_SHR_U,
+  I32_ROTL,
+  I32_ROTR,
+  // ---- i64
+  I64_EQZ,
+  I64_EQ,
+  I64_NE,
+  I64_LT_S,
+  I64_LT_U,
+  I64_GT_S,
+  I64_GT_U,
+  I64_LE_S,
+  I64_LE_U,
+  I64_GE_S,
+  I64_GE_U,
+  I64_CLZ,
+  I64_CTZ,
+  I64_POPCNT,
+  I64_ADD,
+  I64_SUB,
+  I64_MUL,
+  I64_DIV_S,
+  I64_DIV_U,
+  I64_REM_S,
+  I64_REM_U,
+  I64_AND,
+  I64_OR,
+  I64_XOR,
+  I64_SHL,
+  I64_SHR_S,
+  I64_SHR_U,
+  I64_ROTL,
+  I64_ROTR,
+  // ---- f32
+  F32_EQ,
+  F32_NE,
+  F32_LT,
+  F32_GT,
+  F32_LE,
+  F32_GE,
+  F32_ABS,
+  F32_NEG,
+  F32_CEIL,
+  F32_FLOOR,
+  F32_TRUNC,
+  F32_NEAREST,
+  F32_SQRT,
+  F32_ADD,
+  F32_SUB,
+  F32_MUL,
+  F32_DIV,
+  F32_MIN,
+  F32_MAX,
+  F32_COPYSIGN,
+  // ---- f64
+  F64_EQ,
+  F64_NE,
+  F64_LT,
+  F64_GT,
+  F64_LE,
+  F64_GE,
+  F64_ABS,
+  F64_NEG,
+  F64_CEIL,
+  F64_FLOOR,
+  F64_TRUNC,
+  F64_NEAREST,
+  F64_SQRT,
+  F64_ADD,
+  F64_SUB,
+  F64_MUL,
+  F64_DIV,
+  F64_MIN,
+  F64_MAX,
+  F64_COPYSIGN,
+  // ---- conversions
+  I32_WRAP_I64,
+  I64_EXTEND_I32_S,
+  I64_EXTEND_I32_U,
+  I32_EXTEND8_S,
+  I32_EXTEND16_S,
+  I64_EXTEND8_S,
+  I64_EXTEND16_S,
+  I64_EXTEND32_S,
+  F32_DEMOTE_F64,
+  F64_PROMOTE_F32,
+  F32_CONVERT_I32_S,
+  F32_CONVERT_I32_U,
+  F64_CONVERT_I32_S,
+  F64_CONVERT_I32_U,
+  /** Every other conversion: d a defId (dispatched to numeric helpers). */
+  CONVERT,
+  // ---- references
+  REF_IS_NULL, // d a
+  REF_FUNC, // d funcIndex
+  REF_AS_NON_NULL, // d a
+  /** Everything rare (bulk memory, tables, SIMD, other memories, GC, ...): sub d a b c. */
+  MISC,
+}
+
+/** Thrown inside the loop to stop with a resumable out-of-fuel state. */
+export const STATUS_DONE = 0;
+export const STATUS_OUT_OF_FUEL = 1;
+
+/**
+ * Runs the machine from its saved state (top frame) until the frame at
+ * `entryDepth` returns (STATUS_DONE) or fuel runs out (STATUS_OUT_OF_FUEL,
+ * state saved for resume).
+ */
+export function run(mc: Machine, entryDepth: number): number {
+  let comp: Compiled = mc.comp;
+  let code = comp.code;
+  let pc = mc.pc;
+  let fp = mc.fp;
+  let fuel = mc.fuel;
+  let blk = mc.blk;
+  let s = mc.s;
+  let f32 = mc.f32;
+  let f64 = mc.f64;
+  let refs = mc.refs;
+  let inst = comp.inst;
+  let funcs = inst.funcs;
+  let globals = inst.globals;
+  let mem0: Memory | null = inst.memories[0] ?? null;
+  let view: DataView = mem0 ? mem0.view : EMPTY_VIEW;
+  let memLen = mem0 ? mem0.byteLength : 0;
+  let depth = mc.depth;
+  let a = 0,
+    b = 0,
+    d = 0,
+    x = 0,
+    y = 0,
+    ea = 0;
+
+  try {
+    for (;;) {
+      switch (code[pc]) {
+        case Op.UNREACHABLE:
+          throw new Trap('unreachable');
+        case Op.FUEL:
+          a = code[pc + 1]!;
+          if (fuel < a) {
+            // not enough for the whole block: continue in the exact twin
+            comp = mc.exactTwin(comp);
+            pc = comp.blockPc.get(code[pc + 2]!)!;
+            code = comp.code;
+            break;
+          }
+          fuel -= a;
+          blk = pc;
+          pc += 3;
+          break;
+        case Op.FUELX:
+          if (fuel >= code[pc + 1]! && comp.twin) {
+            // fuel suffices again for a whole block: back to fast code
+            const orig = code[pc + 2]!;
+            comp = comp.twin;
+            code = comp.code;
+            pc = comp.blockPc.get(orig)!;
+            break;
+          }
+          pc += 3;
+          break;
+        case Op.STEP:
+          a = code[pc + 1]!;
+          if (fuel < a) {
+            mc.needed = a;
+            mc.save(comp, pc, fp, fuel, blk, depth);
+            return STATUS_OUT_OF_FUEL;
+          }
+          fuel -= a;
+          pc += 2;
+          break;
+        case Op.BR:
+          pc = code[pc + 1]!;
+          break;
+        case Op.BR_IF:
+          pc = s[fp + code[pc + 1]!] !== 0 ? code[pc + 2]! : pc + 3;
+          break;
+        case Op.BR_UNLESS:
+          pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
+          break;
+        case Op.BR_TABLE: {
+          const n = code[pc + 2]!;
+          x = s[fp + code[pc + 1]!]! >>> 0;
+          pc = code[pc + 3 + (x < n ? x : n)]!;
+          break;
+        }
+        case Op.BR_IF_EQZ:
+          pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
+          break;
+        case Op.BR_IF_EQ:
+          pc = s[fp + code[pc + 1]!] === s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_NE:
+          pc = s[fp + code[pc + 1]!] !== s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_LT_S:
+          pc = s[fp + code[pc + 1]!]! < s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_LT_U:
+          pc = s[fp + code[pc + 1]!]! >>> 0 < s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_GT_S:
+          pc = s[fp + code[pc + 1]!]! > s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_GT_U:
+          pc = s[fp + code[pc + 1]!]! >>> 0 > s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_LE_S:
+          pc = s[fp + code[pc + 1]!]! <= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_LE_U:
+          pc = s[fp + code[pc + 1]!]! >>> 0 <= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_GE_S:
+          pc = s[fp + code[pc + 1]!]! >= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          break;
+        case Op.BR_IF_GE_U:
+          pc = s[fp + code[pc + 1]!]! >>> 0 >= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          break;
+
+        case Op.RETURN: {
+          if (depth === entryDepth) {
+            mc.save(comp, pc, fp, fuel, blk, depth);
+            return STATUS_DONE;
+          }
+          depth--;
+          comp = mc.fComp[depth]!;
+          code = comp.code;
+          pc = mc.fPc[depth]!;
+          fp = mc.fFp[depth]!;
+          blk = mc.fBlk[depth]!;
+          if (comp.inst !== inst) {
+            inst = comp.inst;
+            funcs = inst.funcs;
+            globals = inst.globals;
+          }
+          mem0 = inst.memories[0] ?? null;
+          if (mem0) {
+            view = mem0.view;
+            memLen = mem0.byteLength;
+          }
+          break;
+        }
+
+        case Op.CALL:
+        case Op.CALL_INDIRECT:
+        case Op.RETURN_CALL:
+        case Op.RETURN_CALL_INDIRECT: {
+          const op = code[pc]!;
+          let callee: FuncInst;
+          let base: number;
+          let next: number;
+          if (op === Op.CALL || op === Op.RETURN_CALL) {
+            callee = funcs[code[pc + 1]!]!;
+            base = code[pc + 2]!;
+            next = pc + (op === Op.CALL ? 3 : 4);
+          } else {
+            const table = inst.tables[code[pc + 2]!]!;
+            x = s[fp + code[pc + 3]!]! >>> 0;
+            if (x >= table.elems.length) throw new Trap('undefined element');
+            const f = table.elems[x] as FuncInst | null;
+            if (f === null || f === undefined) throw new Trap('uninitialized element');
+            if (!mc.typeMatches(f.typeId, code[pc + 1]!)) throw new Trap('indirect call type mismatch');
+            callee = f;
+            base = code[pc + 4]!;
+            next = pc + 5;
+          }
+          const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT;
+          if (callee instanceof WasmFunc) {
+            const cc = mc.compile(callee);
+            let nfp: number;
+            if (tail) {
+              // move the arguments down to this frame's base, then replace the frame
+              const nparams = callee.type.params.length;
+              mc.moveSlots(fp, fp + base, nparams);
+              nfp = fp;
+            } else {
+              if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
+              mc.fComp[depth] = comp;
+              mc.fPc[depth] = next;
+              mc.fFp[depth] = fp;
+              mc.fBlk[depth] = blk;
+              depth++;
+              nfp = fp + base;
+            }
+            if (nfp + cc.frameWords > s.length) {
+              mc.growStack(nfp + cc.frameWords);
+              s = mc.s;
+              f32 = mc.f32;
+              f64 = mc.f64;
+              refs = mc.refs;
+            }
+            mc.enterFrame(cc, nfp, depth);
+            fp = nfp;
+            comp = cc;
+            code = cc.code;
+            pc = 0;
+            if (comp.inst !== inst) {
+              inst = comp.inst;
+              funcs = inst.funcs;
+              globals = inst.globals;
+              mem0 = inst.memories[0] ?? null;
+              if (mem0) {
+                view = mem0.view;
+                memLen = mem0.byteLength;
+              }
+            }
+          } else {
+            mc.save(comp, pc, fp, fuel, blk, depth);
+            mc.sp = fp + comp.frameWords;
+            if (!mc.callHost(callee as HostFunc, fp + base, inst)) return STATUS_OUT_OF_FUEL;
+            fuel = mc.fuel;
+            // the host may have re-entered wasm and grown the value stack or a memory
+            s = mc.s;
+            f32 = mc.f32;
+            f64 = mc.f64;
+            refs = mc.refs;
+            if (mem0) {
+              view = mem0.view;
+              memLen = mem0.byteLength;
+            }
+            if (tail) {
+              const nres = callee.type.results.length;
+              mc.moveSlots(fp, fp + base, nres);
+              // return from this frame
+              if (depth === entryDepth) {
+                mc.save(comp, pc, fp, fuel, blk, depth);
+                return STATUS_DONE;
+              }
+              depth--;
+              comp = mc.fComp[depth]!;
+              code = comp.code;
+              pc = mc.fPc[depth]!;
+              fp = mc.fFp[depth]!;
+              blk = mc.fBlk[depth]!;
+              if (comp.inst !== inst) {
+                inst = comp.inst;
+                funcs = inst.funcs;
+                globals = inst.globals;
+              }
+              mem0 = inst.memories[0] ?? null;
+              if (mem0) {
+                view = mem0.view;
+                memLen = mem0.byteLength;
+              }
+            } else {
+              pc = next;
+            }
+          }
+          break;
+        }
+
+        // ---------------------------------------------------------------- moves
+        case Op.COPY:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 3;
+          break;
+        case Op.COPY_V:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          s[d + 2] = s[a + 2]!;
+          s[d + 3] = s[a + 3]!;
+          pc += 3;
+          break;
+        case Op.COPY_R:
+          refs[(fp + code[pc + 1]!) >> 2] = refs[(fp + code[pc + 2]!) >> 2];
+          pc += 3;
+          break;
+        case Op.CONST:
+          d = fp + code[pc + 1]!;
+          s[d] = code[pc + 2]!;
+          s[d + 1] = code[pc + 3]!;
+          pc += 4;
+          break;
+        case Op.CONST_V:
+          d = fp + code[pc + 1]!;
+          s[d] = code[pc + 2]!;
+          s[d + 1] = code[pc + 3]!;
+          s[d + 2] = code[pc + 4]!;
+          s[d + 3] = code[pc + 5]!;
+          pc += 6;
+          break;
+        case Op.CONST_NULL:
+          refs[(fp + code[pc + 1]!) >> 2] = null;
+          pc += 2;
+          break;
+        case Op.SELECT:
+          d = fp + code[pc + 1]!;
+          a = s[fp + code[pc + 4]!] !== 0 ? fp + code[pc + 2]! : fp + code[pc + 3]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 5;
+          break;
+        case Op.SELECT_V:
+          d = fp + code[pc + 1]!;
+          a = s[fp + code[pc + 4]!] !== 0 ? fp + code[pc + 2]! : fp + code[pc + 3]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          s[d + 2] = s[a + 2]!;
+          s[d + 3] = s[a + 3]!;
+          pc += 5;
+          break;
+        case Op.SELECT_R:
+          a = s[fp + code[pc + 4]!] !== 0 ? fp + code[pc + 2]! : fp + code[pc + 3]!;
+          refs[(fp + code[pc + 1]!) >> 2] = refs[a >> 2];
+          pc += 5;
+          break;
+        case Op.GLOBAL_GET: {
+          const c = globals[code[pc + 2]!]!.cell;
+          d = fp + code[pc + 1]!;
+          s[d] = c[0]!;
+          s[d + 1] = c[1]!;
+          pc += 3;
+          break;
+        }
+        case Op.GLOBAL_SET: {
+          const c = globals[code[pc + 1]!]!.cell;
+          a = fp + code[pc + 2]!;
+          c[0] = s[a]!;
+          c[1] = s[a + 1]!;
+          pc += 3;
+          break;
+        }
+        case Op.GLOBAL_GET_V: {
+          const c = globals[code[pc + 2]!]!.cell;
+          d = fp + code[pc + 1]!;
+          s[d] = c[0]!;
+          s[d + 1] = c[1]!;
+          s[d + 2] = c[2]!;
+          s[d + 3] = c[3]!;
+          pc += 3;
+          break;
+        }
+        case Op.GLOBAL_SET_V: {
+          const c = globals[code[pc + 1]!]!.cell;
+          a = fp + code[pc + 2]!;
+          c[0] = s[a]!;
+          c[1] = s[a + 1]!;
+          c[2] = s[a + 2]!;
+          c[3] = s[a + 3]!;
+          pc += 3;
+          break;
+        }
+        case Op.GLOBAL_GET_R:
+          refs[(fp + code[pc + 1]!) >> 2] = globals[code[pc + 2]!]!.ref;
+          pc += 3;
+          break;
+        case Op.GLOBAL_SET_R:
+          globals[code[pc + 1]!]!.ref = refs[(fp + code[pc + 2]!) >> 2];
+          pc += 3;
+          break;
+
+        // ---------------------------------------------------------------- memory 0
+        case Op.I32_LOAD:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+          s[fp + code[pc + 1]!] = view.getInt32(ea, true);
+          pc += 4;
+          break;
+        case Op.I64_LOAD:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getInt32(ea, true);
+          s[d + 1] = view.getInt32(ea + 4, true);
+          pc += 4;
+          break;
+        case Op.I32_LOAD8_S:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+          s[fp + code[pc + 1]!] = view.getInt8(ea);
+          pc += 4;
+          break;
+        case Op.I32_LOAD8_U:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+          s[fp + code[pc + 1]!] = view.getUint8(ea);
+          pc += 4;
+          break;
+        case Op.I32_LOAD16_S:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+          s[fp + code[pc + 1]!] = view.getInt16(ea, true);
+          pc += 4;
+          break;
+        case Op.I32_LOAD16_U:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+          s[fp + code[pc + 1]!] = view.getUint16(ea, true);
+          pc += 4;
+          break;
+        case Op.I64_LOAD8_S:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          x = view.getInt8(ea);
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 4;
+          break;
+        case Op.I64_LOAD8_U:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getUint8(ea);
+          s[d + 1] = 0;
+          pc += 4;
+          break;
+        case Op.I64_LOAD16_S:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          x = view.getInt16(ea, true);
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 4;
+          break;
+        case Op.I64_LOAD16_U:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getUint16(ea, true);
+          s[d + 1] = 0;
+          pc += 4;
+          break;
+        case Op.I64_LOAD32_S:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          x = view.getInt32(ea, true);
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 4;
+          break;
+        case Op.I64_LOAD32_U:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getInt32(ea, true);
+          s[d + 1] = 0;
+          pc += 4;
+          break;
+        case Op.I32_STORE:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+          view.setInt32(ea, s[fp + code[pc + 2]!]!, true);
+          pc += 4;
+          break;
+        case Op.I64_STORE:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+          a = fp + code[pc + 2]!;
+          view.setInt32(ea, s[a]!, true);
+          view.setInt32(ea + 4, s[a + 1]!, true);
+          pc += 4;
+          break;
+        case Op.I32_STORE8:
+        case Op.I64_STORE8:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+          view.setInt8(ea, s[fp + code[pc + 2]!]!);
+          pc += 4;
+          break;
+        case Op.I32_STORE16:
+        case Op.I64_STORE16:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+          view.setInt16(ea, s[fp + code[pc + 2]!]!, true);
+          pc += 4;
+          break;
+        case Op.I64_STORE32:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+          view.setInt32(ea, s[fp + code[pc + 2]!]!, true);
+          pc += 4;
+          break;
+        case Op.MEMORY_SIZE: {
+          const m = inst.memories[code[pc + 2]!]!;
+          d = fp + code[pc + 1]!;
+          s[d] = m.pages;
+          s[d + 1] = 0;
+          pc += 3;
+          break;
+        }
+        case Op.MEMORY_GROW: {
+          const m = inst.memories[code[pc + 3]!]!;
+          d = fp + code[pc + 1]!;
+          const n = m.type.addr === 'i64' ? s[fp + code[pc + 2]!]! >>> 0 + (s[fp + code[pc + 2]! + 1]! >>> 0) * 2 ** 32 : s[fp + code[pc + 2]!]! >>> 0;
+          // per-page surcharge (the instruction's base cost is in its block)
+          const extra = mc.costs.memoryGrowPage * n;
+          if (extra > 0) {
+            if (fuel < extra) {
+              mc.needed = extra;
+              mc.save(comp, pc, fp, fuel, blk, depth);
+              return STATUS_OUT_OF_FUEL;
+            }
+          }
+          const old = m.grow(n);
+          if (old >= 0) fuel -= extra;
+          if (m.type.addr === 'i64') {
+            s[d] = old < 0 ? -1 : old;
+            s[d + 1] = old < 0 ? -1 : 0;
+          } else s[d] = old;
+          if (m === mem0) {
+            view = m.view;
+            memLen = m.byteLength;
+          }
+          pc += 4;
+          break;
+        }
+
+        // ---------------------------------------------------------------- i32
+        case Op.I32_EQZ:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!] === 0 ? 1 : 0;
+          pc += 3;
+          break;
+        case Op.I32_EQ:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!] === s[fp + code[pc + 3]!] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_NE:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!] !== s[fp + code[pc + 3]!] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_LT_S:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! < s[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_LT_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 < s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_GT_S:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! > s[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_GT_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 > s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_LE_S:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! <= s[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_LE_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 <= s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_GE_S:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >= s[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_GE_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 >= s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I32_CLZ:
+          s[fp + code[pc + 1]!] = Math.clz32(s[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.I32_CTZ:
+          x = s[fp + code[pc + 2]!]!;
+          s[fp + code[pc + 1]!] = x === 0 ? 32 : 31 - Math.clz32(x & -x);
+          pc += 3;
+          break;
+        case Op.I32_POPCNT:
+          s[fp + code[pc + 1]!] = I32N.popcnt(s[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.I32_ADD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 4;
+          break;
+        case Op.I32_SUB:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! - s[fp + code[pc + 3]!]!) | 0;
+          pc += 4;
+          break;
+        case Op.I32_MUL:
+          s[fp + code[pc + 1]!] = Math.imul(s[fp + code[pc + 2]!]!, s[fp + code[pc + 3]!]!);
+          pc += 4;
+          break;
+        case Op.I32_DIV_S:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]!;
+          if (y === 0) throw new Trap('integer divide by zero');
+          if (x === -0x80000000 && y === -1) throw new Trap('integer overflow');
+          s[fp + code[pc + 1]!] = (x / y) | 0;
+          pc += 4;
+          break;
+        case Op.I32_DIV_U:
+          x = s[fp + code[pc + 2]!]! >>> 0;
+          y = s[fp + code[pc + 3]!]! >>> 0;
+          if (y === 0) throw new Trap('integer divide by zero');
+          s[fp + code[pc + 1]!] = (x / y) | 0;
+          pc += 4;
+          break;
+        case Op.I32_REM_S:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]!;
+          if (y === 0) throw new Trap('integer divide by zero');
+          s[fp + code[pc + 1]!] = y === -1 ? 0 : x % y | 0;
+          pc += 4;
+          break;
+        case Op.I32_REM_U:
+          x = s[fp + code[pc + 2]!]! >>> 0;
+          y = s[fp + code[pc + 3]!]! >>> 0;
+          if (y === 0) throw new Trap('integer divide by zero');
+          s[fp + code[pc + 1]!] = x % y | 0;
+          pc += 4;
+          break;
+        case Op.I32_AND:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! & s[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.I32_OR:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! | s[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.I32_XOR:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ s[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.I32_SHL:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! << s[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.I32_SHR_S:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >> s[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.I32_SHR_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> s[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.I32_ROTL:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]! & 31;
+          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
+          pc += 4;
+          break;
+        case Op.I32_ROTR:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]! & 31;
+          s[fp + code[pc + 1]!] = (x >>> y) | (x << (32 - y));
+          pc += 4;
+          break;
+
+        // ---------------------------------------------------------------- i64 (lo, hi halves)
+        case Op.I64_EQZ:
+          a = fp + code[pc + 2]!;
+          s[fp + code[pc + 1]!] = (s[a]! | s[a + 1]!) === 0 ? 1 : 0;
+          pc += 3;
+          break;
+        case Op.I64_EQ:
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[fp + code[pc + 1]!] = s[a] === s[b] && s[a + 1] === s[b + 1] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I64_NE:
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[fp + code[pc + 1]!] = s[a] !== s[b] || s[a + 1] !== s[b + 1] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.I64_LT_S:
+        case Op.I64_LT_U:
+        case Op.I64_GT_S:
+        case Op.I64_GT_U:
+        case Op.I64_LE_S:
+        case Op.I64_LE_U:
+        case Op.I64_GE_S:
+        case Op.I64_GE_U: {
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          const op = code[pc]!;
+          const signed = op === Op.I64_LT_S || op === Op.I64_GT_S || op === Op.I64_LE_S || op === Op.I64_GE_S;
+          x = signed ? s[a + 1]! : s[a + 1]! >>> 0;
+          y = signed ? s[b + 1]! : s[b + 1]! >>> 0;
+          // cmp: -1, 0, 1
+          let c = x < y ? -1 : x > y ? 1 : 0;
+          if (c === 0) {
+            x = s[a]! >>> 0;
+            y = s[b]! >>> 0;
+            c = x < y ? -1 : x > y ? 1 : 0;
+          }
+          let r: boolean;
+          switch (op) {
+            case Op.I64_LT_S:
+            case Op.I64_LT_U:
+              r = c < 0;
+              break;
+            case Op.I64_GT_S:
+            case Op.I64_GT_U:
+              r = c > 0;
+              break;
+            case Op.I64_LE_S:
+            case Op.I64_LE_U:
+              r = c <= 0;
+              break;
+            default:
+              r = c >= 0;
+          }
+          s[fp + code[pc + 1]!] = r ? 1 : 0;
+          pc += 4;
+          break;
+        }
+        case Op.I64_CLZ:
+          I64.clz(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
+          pc += 3;
+          break;
+        case Op.I64_CTZ:
+          I64.ctz(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
+          pc += 3;
+          break;
+        case Op.I64_POPCNT:
+          I64.popcnt(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
+          pc += 3;
+          break;
+        case Op.I64_ADD: {
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          x = s[a]!;
+          const lo = (x + s[b]!) | 0;
+          s[d + 1] = (s[a + 1]! + s[b + 1]! + (lo >>> 0 < x >>> 0 ? 1 : 0)) | 0;
+          s[d] = lo;
+          pc += 4;
+          break;
+        }
+        case Op.I64_SUB: {
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          x = s[a]!;
+          y = s[b]!;
+          const lo = (x - y) | 0;
+          s[d + 1] = (s[a + 1]! - s[b + 1]! - (x >>> 0 < y >>> 0 ? 1 : 0)) | 0;
+          s[d] = lo;
+          pc += 4;
+          break;
+        }
+        case Op.I64_MUL:
+          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_DIV_S:
+          I64.div_s(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_DIV_U:
+          I64.div_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_REM_S:
+          I64.rem_s(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_REM_U:
+          I64.rem_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_AND:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[d] = s[a]! & s[b]!;
+          s[d + 1] = s[a + 1]! & s[b + 1]!;
+          pc += 4;
+          break;
+        case Op.I64_OR:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[d] = s[a]! | s[b]!;
+          s[d + 1] = s[a + 1]! | s[b + 1]!;
+          pc += 4;
+          break;
+        case Op.I64_XOR:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[d] = s[a]! ^ s[b]!;
+          s[d + 1] = s[a + 1]! ^ s[b + 1]!;
+          pc += 4;
+          break;
+        case Op.I64_SHL:
+          I64.shl(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_SHR_S:
+          I64.shr_s(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_SHR_U:
+          I64.shr_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_ROTL:
+          I64.rotl(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+        case Op.I64_ROTR:
+          I64.rotr(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 4;
+          break;
+
+        // ---------------------------------------------------------------- f32
+        case Op.F32_EQ:
+          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!] === f32[fp + code[pc + 3]!] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F32_NE:
+          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!] !== f32[fp + code[pc + 3]!] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F32_LT:
+          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! < f32[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F32_GT:
+          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! > f32[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F32_LE:
+          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! <= f32[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F32_GE:
+          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! >= f32[fp + code[pc + 3]!]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F32_ABS:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! & 0x7fffffff;
+          pc += 3;
+          break;
+        case Op.F32_NEG:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ -0x80000000;
+          pc += 3;
+          break;
+        case Op.F32_CEIL:
+          f32[fp + code[pc + 1]!] = Math.ceil(f32[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.F32_FLOOR:
+          f32[fp + code[pc + 1]!] = Math.floor(f32[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.F32_TRUNC:
+          f32[fp + code[pc + 1]!] = Math.trunc(f32[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.F32_NEAREST:
+          f32[fp + code[pc + 1]!] = F64N.nearest(f32[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.F32_SQRT:
+          f32[fp + code[pc + 1]!] = Math.sqrt(f32[fp + code[pc + 2]!]!);
+          pc += 3;
+          break;
+        case Op.F32_ADD:
+          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! + f32[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.F32_SUB:
+          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! - f32[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.F32_MUL:
+          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! * f32[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.F32_DIV:
+          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! / f32[fp + code[pc + 3]!]!;
+          pc += 4;
+          break;
+        case Op.F32_MIN:
+          f32[fp + code[pc + 1]!] = F64N.min(f32[fp + code[pc + 2]!]!, f32[fp + code[pc + 3]!]!);
+          pc += 4;
+          break;
+        case Op.F32_MAX:
+          f32[fp + code[pc + 1]!] = F64N.max(f32[fp + code[pc + 2]!]!, f32[fp + code[pc + 3]!]!);
+          pc += 4;
+          break;
+        case Op.F32_COPYSIGN:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! & 0x7fffffff) | (s[fp + code[pc + 3]!]! & -0x80000000);
+          pc += 4;
+          break;
+
+        // ---------------------------------------------------------------- f64
+        case Op.F64_EQ:
+          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1] === f64[(fp + code[pc + 3]!) >> 1] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F64_NE:
+          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1] !== f64[(fp + code[pc + 3]!) >> 1] ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F64_LT:
+          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! < f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F64_GT:
+          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! > f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F64_LE:
+          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! <= f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F64_GE:
+          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! >= f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
+          pc += 4;
+          break;
+        case Op.F64_ABS:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]! & 0x7fffffff;
+          pc += 3;
+          break;
+        case Op.F64_NEG:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]! ^ -0x80000000;
+          pc += 3;
+          break;
+        case Op.F64_CEIL:
+          f64[(fp + code[pc + 1]!) >> 1] = Math.ceil(f64[(fp + code[pc + 2]!) >> 1]!);
+          pc += 3;
+          break;
+        case Op.F64_FLOOR:
+          f64[(fp + code[pc + 1]!) >> 1] = Math.floor(f64[(fp + code[pc + 2]!) >> 1]!);
+          pc += 3;
+          break;
+        case Op.F64_TRUNC:
+          f64[(fp + code[pc + 1]!) >> 1] = Math.trunc(f64[(fp + code[pc + 2]!) >> 1]!);
+          pc += 3;
+          break;
+        case Op.F64_NEAREST:
+          f64[(fp + code[pc + 1]!) >> 1] = F64N.nearest(f64[(fp + code[pc + 2]!) >> 1]!);
+          pc += 3;
+          break;
+        case Op.F64_SQRT:
+          f64[(fp + code[pc + 1]!) >> 1] = Math.sqrt(f64[(fp + code[pc + 2]!) >> 1]!);
+          pc += 3;
+          break;
+        case Op.F64_ADD:
+          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! + f64[(fp + code[pc + 3]!) >> 1]!;
+          pc += 4;
+          break;
+        case Op.F64_SUB:
+          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! - f64[(fp + code[pc + 3]!) >> 1]!;
+          pc += 4;
+          break;
+        case Op.F64_MUL:
+          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! * f64[(fp + code[pc + 3]!) >> 1]!;
+          pc += 4;
+          break;
+        case Op.F64_DIV:
+          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! / f64[(fp + code[pc + 3]!) >> 1]!;
+          pc += 4;
+          break;
+        case Op.F64_MIN:
+          f64[(fp + code[pc + 1]!) >> 1] = F64N.min(f64[(fp + code[pc + 2]!) >> 1]!, f64[(fp + code[pc + 3]!) >> 1]!);
+          pc += 4;
+          break;
+        case Op.F64_MAX:
+          f64[(fp + code[pc + 1]!) >> 1] = F64N.max(f64[(fp + code[pc + 2]!) >> 1]!, f64[(fp + code[pc + 3]!) >> 1]!);
+          pc += 4;
+          break;
+        case Op.F64_COPYSIGN:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[d] = s[a]!;
+          s[d + 1] = (s[a + 1]! & 0x7fffffff) | (s[b + 1]! & -0x80000000);
+          pc += 4;
+          break;
+
+        // ---------------------------------------------------------------- conversions
+        case Op.I32_WRAP_I64:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]!;
+          pc += 3;
+          break;
+        case Op.I64_EXTEND_I32_S:
+          d = fp + code[pc + 1]!;
+          x = s[fp + code[pc + 2]!]!;
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 3;
+          break;
+        case Op.I64_EXTEND_I32_U:
+          d = fp + code[pc + 1]!;
+          s[d] = s[fp + code[pc + 2]!]!;
+          s[d + 1] = 0;
+          pc += 3;
+          break;
+        case Op.I32_EXTEND8_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! << 24) >> 24;
+          pc += 3;
+          break;
+        case Op.I32_EXTEND16_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! << 16) >> 16;
+          pc += 3;
+          break;
+        case Op.I64_EXTEND8_S:
+          d = fp + code[pc + 1]!;
+          x = (s[fp + code[pc + 2]!]! << 24) >> 24;
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 3;
+          break;
+        case Op.I64_EXTEND16_S:
+          d = fp + code[pc + 1]!;
+          x = (s[fp + code[pc + 2]!]! << 16) >> 16;
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 3;
+          break;
+        case Op.I64_EXTEND32_S:
+          d = fp + code[pc + 1]!;
+          x = s[fp + code[pc + 2]!]!;
+          s[d] = x;
+          s[d + 1] = x >> 31;
+          pc += 3;
+          break;
+        case Op.F32_DEMOTE_F64:
+          f32[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]!;
+          pc += 3;
+          break;
+        case Op.F64_PROMOTE_F32:
+          f64[(fp + code[pc + 1]!) >> 1] = f32[fp + code[pc + 2]!]!;
+          pc += 3;
+          break;
+        case Op.F32_CONVERT_I32_S:
+          f32[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]!;
+          pc += 3;
+          break;
+        case Op.F32_CONVERT_I32_U:
+          f32[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0;
+          pc += 3;
+          break;
+        case Op.F64_CONVERT_I32_S:
+          f64[(fp + code[pc + 1]!) >> 1] = s[fp + code[pc + 2]!]!;
+          pc += 3;
+          break;
+        case Op.F64_CONVERT_I32_U:
+          f64[(fp + code[pc + 1]!) >> 1] = s[fp + code[pc + 2]!]! >>> 0;
+          pc += 3;
+          break;
+        case Op.CONVERT:
+          convert(mc, code[pc + 3]!, fp + code[pc + 1]!, fp + code[pc + 2]!);
+          pc += 4;
+          break;
+
+        // ---------------------------------------------------------------- references
+        case Op.REF_IS_NULL:
+          s[fp + code[pc + 1]!] = refs[(fp + code[pc + 2]!) >> 2] === null ? 1 : 0;
+          pc += 3;
+          break;
+        case Op.REF_FUNC:
+          refs[(fp + code[pc + 1]!) >> 2] = funcs[code[pc + 2]!];
+          pc += 3;
+          break;
+        case Op.REF_AS_NON_NULL:
+          if (refs[(fp + code[pc + 2]!) >> 2] === null) throw new Trap('null reference');
+          refs[(fp + code[pc + 1]!) >> 2] = refs[(fp + code[pc + 2]!) >> 2];
+          pc += 3;
+          break;
+
+        case Op.MISC: {
+          mc.save(comp, pc, fp, fuel, blk, depth);
+          const r = execMisc(mc, inst, code, pc, fp);
+          if (r < 0) {
+            // surcharge could not be paid: state already saved at this instruction
+            return STATUS_OUT_OF_FUEL;
+          }
+          fuel = mc.fuel;
+          pc = r;
+          s = mc.s;
+          f32 = mc.f32;
+          f64 = mc.f64;
+          refs = mc.refs;
+          if (mem0) {
+            view = mem0.view;
+            memLen = mem0.byteLength;
+          }
+          break;
+        }
+
+        default:
+          throw new Error(`wasmeter internal error: bad internal opcode ${code[pc]} at ${pc}`);
+      }
+    }
+  } catch (e) {
+    mc.save(comp, pc, fp, fuel, blk, depth);
+    throw e;
+  }
+}
+
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** Conversions that need helpers; `defId` is the instruction table id. */
+function convert(mc: Machine, defId: number, d: number, a: number): void {
+  mc.convert(defId, d, a);
+}

@@ -1,0 +1,75 @@
+/**
+ * The fuel cost model as data (see docs/fuel.md). A store resolves a
+ * FuelCosts object into one cost per instruction of the table plus the
+ * surcharges.
+ */
+import { INSTRS, type Family } from '../core/instructions.js';
+
+export interface FuelCosts {
+  /** Cost of every instruction not named otherwise (default 1). */
+  default?: number;
+  /** Per family of the instruction table ('numeric', 'memory', 'control', ...). */
+  families?: Partial<Record<Family, number>>;
+  /** Per instruction, by text name ('i64.div_s': 4). */
+  instructions?: Record<string, number>;
+  /** memory.fill/copy/init: one fuel per this many bytes, rounded down (default 64). */
+  bytesPerFuel?: number;
+  /** table.fill/copy/init/grow: one fuel per this many elements, rounded down (default 16). */
+  elementsPerFuel?: number;
+  /** memory.grow: fuel per page added by a successful grow (default 1). */
+  memoryGrowPage?: number;
+  /** Per call of a host function (default 1), besides what the host charges itself. */
+  hostCall?: number;
+}
+
+export interface ResolvedCosts {
+  bytesPerFuel: number;
+  elementsPerFuel: number;
+  memoryGrowPage: number;
+  hostCall: number;
+  source: FuelCosts;
+}
+
+function nonNegInt(x: number, what: string): number {
+  if (!Number.isInteger(x) || x < 0) throw new RangeError(`fuel cost ${what} must be a non-negative integer, got ${x}`);
+  return x;
+}
+
+export function resolveCosts(c: FuelCosts = {}): ResolvedCosts {
+  const bytes = c.bytesPerFuel ?? 64;
+  const elems = c.elementsPerFuel ?? 16;
+  if (!(bytes >= 1) || !(elems >= 1)) throw new RangeError('bytesPerFuel and elementsPerFuel must be >= 1');
+  return {
+    bytesPerFuel: bytes,
+    elementsPerFuel: elems,
+    memoryGrowPage: nonNegInt(c.memoryGrowPage ?? 1, 'memoryGrowPage'),
+    hostCall: nonNegInt(c.hostCall ?? 1, 'hostCall'),
+    source: c,
+  };
+}
+
+/** Cost of each instruction, indexed by instruction table id. */
+export function costTable(r: ResolvedCosts): Int32Array {
+  const c = r.source;
+  const out = new Int32Array(INSTRS.length);
+  const def = nonNegInt(c.default ?? 1, 'default');
+  for (const d of INSTRS) {
+    const v = c.instructions?.[d.name] ?? c.families?.[d.family] ?? def;
+    out[d.id] = nonNegInt(v, d.name);
+  }
+  if (c.instructions) {
+    for (const name of Object.keys(c.instructions)) {
+      if (!INSTRS.some((d) => d.name === name)) throw new RangeError(`fuel cost table names an unknown instruction '${name}'`);
+    }
+  }
+  return out;
+}
+
+/** Surcharge of a bulk memory operation of n bytes. */
+export function byteSurcharge(r: ResolvedCosts, n: number): number {
+  return Math.floor(n / r.bytesPerFuel);
+}
+/** Surcharge of a bulk table operation of n elements. */
+export function elemSurcharge(r: ResolvedCosts, n: number): number {
+  return Math.floor(n / r.elementsPerFuel);
+}

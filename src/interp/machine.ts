@@ -1,0 +1,391 @@
+/**
+ * The per-store machine: the value stack (one ArrayBuffer of 16-byte slots
+ * with typed views, plus a parallel array of references), the explicit call
+ * stack, fuel, and the entry points that start and resume calls.
+ */
+import { HostError, ResourceLimitError, Trap, WasmeterError } from '../core/errors.js';
+import { INSTRS } from '../core/instructions.js';
+import { Reader } from '../core/bytes.js';
+import { F32, F64, I32, I64, V128, isRef, type FuncType, type ValType } from '../core/types.js';
+import { Instr, readInstr } from '../decoder/instr.js';
+import { validateFunction } from '../validate/module.js';
+import { Compiled } from './compiled.js';
+import { run, STATUS_DONE, STATUS_OUT_OF_FUEL } from './exec.js';
+import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from './fuel.js';
+import type { Instance } from './instance.js';
+import * as I32N from './numeric/i32.js';
+import * as I64N from './numeric/i64.js';
+import { HostFunc, WasmFunc, type FuncInst, type Limits, type Peaks } from './runtime.js';
+import { Translator } from './translate.js';
+
+/** The unit a store counts fuel in when it is not metered (large enough never to run out). */
+export const UNMETERED = Number.MAX_SAFE_INTEGER;
+
+export class Machine {
+  buffer: ArrayBuffer;
+  s: Int32Array;
+  f32: Float32Array;
+  f64: Float64Array;
+  refs: unknown[];
+  // call stack (frames below the running one)
+  fComp: Compiled[] = [];
+  fPc: Int32Array;
+  fFp: Int32Array;
+  fBlk: Int32Array;
+  readonly maxDepth: number;
+  readonly maxStackWords: number;
+  // saved state of the running/suspended frame
+  comp!: Compiled;
+  pc = 0;
+  fp = 0;
+  blk = 0;
+  depth = 0;
+  /** First free word above every frame in use (where a new outermost call starts). */
+  sp = 0;
+  fuel: number;
+  /** Fuel the instruction or surcharge that stopped the run needed. */
+  needed = 0;
+  readonly costs: ResolvedCosts;
+  readonly opCosts: Int32Array;
+  /** Set by the store: builds the Caller a host function receives. */
+  makeCaller: (mc: Machine, inst: Instance) => unknown = (_mc, inst) => ({ instance: inst });
+  /** Checks a callee's canonical type id against the expected one (set by the store: subtyping). */
+  typeMatches: (actual: number, expected: number) => boolean = (a, e) => a === e;
+
+  constructor(
+    fuel: number,
+    costs: FuelCosts | undefined,
+    readonly limits: Limits,
+    readonly peaks: Peaks,
+  ) {
+    this.fuel = fuel;
+    this.costs = resolveCosts(costs);
+    this.opCosts = costTable(this.costs);
+    this.maxDepth = limits.maxCallDepth ?? 10_000;
+    this.maxStackWords = Math.floor((limits.maxValueStackBytes ?? 64 * 1024 * 1024) / 4);
+    this.fPc = new Int32Array(this.maxDepth + 1);
+    this.fFp = new Int32Array(this.maxDepth + 1);
+    this.fBlk = new Int32Array(this.maxDepth + 1);
+    this.buffer = new ArrayBuffer(64 * 1024);
+    this.s = new Int32Array(this.buffer);
+    this.f32 = new Float32Array(this.buffer);
+    this.f64 = new Float64Array(this.buffer);
+    this.refs = new Array(this.s.length >> 2).fill(null);
+  }
+
+  save(comp: Compiled, pc: number, fp: number, fuel: number, blk: number, depth: number): void {
+    this.comp = comp;
+    this.pc = pc;
+    this.fp = fp;
+    this.fuel = fuel;
+    this.blk = blk;
+    this.depth = depth;
+  }
+
+  growStack(words: number): void {
+    if (words > this.maxStackWords) throw new Trap('call stack exhausted');
+    let size = this.s.length;
+    while (size < words) size *= 2;
+    size = Math.min(size, Math.max(words, this.maxStackWords));
+    const buf = new ArrayBuffer(size * 4);
+    new Int32Array(buf).set(this.s);
+    this.buffer = buf;
+    this.s = new Int32Array(buf);
+    this.f32 = new Float32Array(buf);
+    this.f64 = new Float64Array(buf);
+    const refs = this.refs;
+    for (let i = refs.length; i < size >> 2; i++) refs.push(null);
+  }
+
+  /** Sets up a new frame at word `fp`: zeroed locals, constants, null reference locals. */
+  enterFrame(cc: Compiled, fp: number, depth: number): void {
+    this.s.set(cc.tmpl, fp + cc.paramWords);
+    const rl = cc.refLocals;
+    const base = fp >> 2;
+    for (let i = 0; i < rl.length; i++) this.refs[base + rl[i]!] = null;
+    const top = (fp + cc.frameWords) * 4;
+    const p = this.peaks;
+    if (top > p.valueStackBytes) p.valueStackBytes = top;
+    if (depth + 1 > p.callDepth) p.callDepth = depth + 1;
+  }
+
+  /** Copies n slots (values and references) from word `src` down to word `dst`. */
+  moveSlots(dst: number, src: number, n: number): void {
+    if (dst === src) return;
+    this.s.copyWithin(dst, src, src + n * 4);
+    const r = this.refs;
+    for (let i = 0; i < n; i++) r[(dst >> 2) + i] = r[(src >> 2) + i];
+  }
+
+  /** The fast translation of a function (translated on its first call). */
+  compile(f: WasmFunc): Compiled {
+    const c = f.compiled as Compiled | null;
+    if (c) return c;
+    const cc = this.translate(f, false);
+    f.compiled = cc;
+    return cc;
+  }
+
+  /** The exact twin of fast code (made on first need). */
+  exactTwin(c: Compiled): Compiled {
+    if (c.exact) return c;
+    if (!c.twin) {
+      const x = this.translate(c.func, true, c);
+      c.twin = x;
+      x.twin = c;
+    }
+    return c.twin;
+  }
+
+  private translate(f: WasmFunc, exact: boolean, fast?: Compiled): Compiled {
+    const inst = f.instance as Instance;
+    const vm = inst.vm;
+    const type = f.type;
+    const localTypes: ValType[] = [...type.params];
+    let total = type.params.length;
+    for (const g of f.body.locals) {
+      total += g.count;
+      if (total > 1_000_000) throw new ResourceLimitError(`function ${f.index} declares too many locals (${total})`);
+      for (let i = 0; i < g.count; i++) localTypes.push(g.type);
+    }
+    const nl = localTypes.length;
+    const env = { ...inst.translateEnv, costs: this.opCosts };
+    // the exact twin keeps the fast code's frame layout (its constant area stays reserved)
+    const reserve = fast ? (fast.tmpl.length - (nl * 4 - type.params.length * 4)) / 4 : 0;
+    const t = new Translator(nl, localTypes, type.params.length, type.results, exact, env, reserve);
+    validateFunction(vm, f.index, t);
+    const out = t.finish();
+    const nc = out.consts.length / 4;
+    const paramWords = type.params.length * 4;
+    let tmpl: Int32Array;
+    if (fast) tmpl = fast.tmpl;
+    else {
+      tmpl = new Int32Array(nl * 4 - paramWords + nc * 4);
+      tmpl.set(out.consts, nl * 4 - paramWords);
+    }
+    let frameWords = Math.max(out.frameSlots, type.results.length) * 4;
+    if (fast) frameWords = Math.max(frameWords, fast.frameWords);
+    const refLocals: number[] = [];
+    for (let i = type.params.length; i < nl; i++) if (isRef(localTypes[i]!)) refLocals.push(i);
+    return new Compiled(f, inst, out.code, exact, frameWords, paramWords, tmpl, Int32Array.from(refLocals), t.blockPc, out.origAt);
+  }
+
+  // ---------------------------------------------------------------- host calls
+
+  /**
+   * Calls a host function with the arguments at word `at`; its results are
+   * written back there. Returns false (nothing done) when the fuel cannot
+   * pay the host-call surcharge.
+   */
+  callHost(f: HostFunc, at: number, inst: Instance): boolean {
+    const cost = this.costs.hostCall;
+    if (this.fuel < cost) {
+      this.needed = cost;
+      return false;
+    }
+    this.fuel -= cost;
+    const params = f.type.params;
+    const args: unknown[] = new Array(params.length);
+    for (let i = 0; i < params.length; i++) args[i] = this.readValue(params[i]!, at + i * 4);
+    const savedSp = this.sp;
+    this.sp = Math.max(this.sp, at + Math.max(params.length, f.type.results.length) * 4 + 4);
+    let r: unknown;
+    try {
+      r = f.fn(this.makeCaller(this, inst), ...args);
+    } catch (e) {
+      if (e instanceof WasmeterError) throw e;
+      if (e instanceof RangeError && /call stack/i.test(e.message)) throw new Trap('call stack exhausted');
+      throw new HostError(`host function ${f.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      this.sp = savedSp;
+    }
+    this.writeResults(f.type, r, at);
+    return true;
+  }
+
+  writeResults(type: FuncType, r: unknown, at: number): void {
+    const results = type.results;
+    if (results.length === 0) return;
+    if (results.length === 1) {
+      this.writeValue(results[0]!, at, r);
+      return;
+    }
+    if (!Array.isArray(r) || r.length !== results.length)
+      throw new HostError(`host function must return an array of ${results.length} values`);
+    for (let i = 0; i < results.length; i++) this.writeValue(results[i]!, at + i * 4, r[i]);
+  }
+
+  /** A value from the slot at word w, as the embedding API represents it. */
+  readValue(t: ValType, w: number): unknown {
+    switch (t) {
+      case I32:
+        return this.s[w]!;
+      case I64:
+        return I64N.toBigInt(this.s, w);
+      case F32:
+        return this.f32[w]!;
+      case F64:
+        return this.f64[w >> 1]!;
+      case V128:
+        return new Uint8Array(this.buffer.slice(w * 4, w * 4 + 16));
+    }
+    return this.refs[w >> 2];
+  }
+
+  writeValue(t: ValType, w: number, v: unknown): void {
+    switch (t) {
+      case I32:
+        this.s[w] = Number(v) | 0;
+        this.s[w + 1] = 0;
+        return;
+      case I64:
+        I64N.fromBigInt(this.s, w, typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))));
+        return;
+      case F32:
+        if (v instanceof RawF32) this.s[w] = v.bits;
+        else this.f32[w] = Number(v);
+        return;
+      case F64:
+        if (v instanceof RawF64) {
+          this.s[w] = v.lo;
+          this.s[w + 1] = v.hi;
+        } else this.f64[w >> 1] = Number(v);
+        return;
+      case V128: {
+        if (!(v instanceof Uint8Array) || v.length !== 16) throw new HostError('v128 values are 16-byte Uint8Arrays');
+        new Uint8Array(this.buffer, w * 4, 16).set(v);
+        return;
+      }
+    }
+    this.refs[w >> 2] = v === undefined ? null : v;
+  }
+
+  // ---------------------------------------------------------------- conversions
+
+  convert(defId: number, d: number, a: number): void {
+    const s = this.s;
+    const name = INSTRS[defId]!.name;
+    switch (name) {
+      case 'i32.trunc_f32_s':
+        s[d] = I32N.trunc_f32_s(this.f32[a]!);
+        return;
+      case 'i32.trunc_f32_u':
+        s[d] = I32N.trunc_f32_u(this.f32[a]!);
+        return;
+      case 'i32.trunc_f64_s':
+        s[d] = I32N.trunc_f64_s(this.f64[a >> 1]!);
+        return;
+      case 'i32.trunc_f64_u':
+        s[d] = I32N.trunc_f64_u(this.f64[a >> 1]!);
+        return;
+      case 'i32.trunc_sat_f32_s':
+        s[d] = I32N.trunc_sat_f32_s(this.f32[a]!);
+        return;
+      case 'i32.trunc_sat_f32_u':
+        s[d] = I32N.trunc_sat_f32_u(this.f32[a]!);
+        return;
+      case 'i32.trunc_sat_f64_s':
+        s[d] = I32N.trunc_sat_f64_s(this.f64[a >> 1]!);
+        return;
+      case 'i32.trunc_sat_f64_u':
+        s[d] = I32N.trunc_sat_f64_u(this.f64[a >> 1]!);
+        return;
+    }
+    const fn = (I64N as unknown as Record<string, (...x: unknown[]) => unknown>)[I64_CONV[name] ?? ''];
+    if (!fn) throw new Error(`wasmeter internal error: no conversion ${name}`);
+    if (name.startsWith('i64.')) {
+      fn(s, d, name.includes('f32') ? this.f32[a]! : this.f64[a >> 1]!);
+    } else if (name.startsWith('f32.')) {
+      this.f32[d] = fn(s, a) as number;
+    } else {
+      this.f64[d >> 1] = fn(s, a) as number;
+    }
+  }
+
+  // ---------------------------------------------------------------- traps
+
+  /**
+   * After a trap in fast code: give back the fuel charged for the
+   * instructions of the current block after the trapping one.
+   */
+  refundOnTrap(): void {
+    const c = this.comp;
+    if (!c || c.exact) return;
+    const code = c.code;
+    const blk = this.blk;
+    if (code[blk] !== 1 /* Op.FUEL */) return;
+    const blockCost = code[blk + 1]!;
+    const start = code[blk + 2]!;
+    const trapAt = c.origAt[this.pc]!;
+    const body = c.func.body;
+    const base = body.offset >= 0 ? body.offset : 0;
+    const r = new Reader(body.body, start - base, body.body.length, base);
+    const ins = new Instr();
+    let paid = 0;
+    while (!r.atEnd()) {
+      const at = r.offset;
+      readInstr(r, ins);
+      paid += this.opCosts[ins.def.id]!;
+      if (at >= trapAt) break;
+    }
+    if (paid < blockCost) this.fuel += blockCost - paid;
+  }
+
+  // ---------------------------------------------------------------- entry
+
+  /**
+   * Runs `f` with its arguments already written at word `at` (the start of
+   * its frame). Returns STATUS_DONE (results at `at`) or STATUS_OUT_OF_FUEL.
+   */
+  start(f: WasmFunc, at: number): number {
+    const cc = this.compile(f);
+    if (at + cc.frameWords > this.s.length) this.growStack(at + cc.frameWords);
+    const entryDepth = this.depth;
+    if (entryDepth + 1 >= this.maxDepth) throw new Trap('call stack exhausted');
+    this.enterFrame(cc, at, entryDepth);
+    this.save(cc, 0, at, this.fuel, 0, entryDepth);
+    return this.resume(entryDepth);
+  }
+
+  resume(entryDepth: number): number {
+    try {
+      return run(this, entryDepth);
+    } catch (e) {
+      if (e instanceof Trap) this.refundOnTrap();
+      if (e instanceof RangeError && /call stack/i.test(e.message)) {
+        this.refundOnTrap();
+        throw new Trap('call stack exhausted');
+      }
+      throw e;
+    }
+  }
+}
+
+/** A raw f32 bit pattern passed as an argument (keeps NaN payloads). */
+export class RawF32 {
+  constructor(readonly bits: number) {}
+}
+/** A raw f64 bit pattern as two int32 halves (keeps NaN payloads). */
+export class RawF64 {
+  constructor(
+    readonly lo: number,
+    readonly hi: number,
+  ) {}
+}
+
+const I64_CONV: Record<string, string> = {
+  'i64.trunc_f32_s': 'trunc_f32_s',
+  'i64.trunc_f32_u': 'trunc_f32_u',
+  'i64.trunc_f64_s': 'trunc_f64_s',
+  'i64.trunc_f64_u': 'trunc_f64_u',
+  'i64.trunc_sat_f32_s': 'trunc_sat_f32_s',
+  'i64.trunc_sat_f32_u': 'trunc_sat_f32_u',
+  'i64.trunc_sat_f64_s': 'trunc_sat_f64_s',
+  'i64.trunc_sat_f64_u': 'trunc_sat_f64_u',
+  'f32.convert_i64_s': 'f32_convert_i64_s',
+  'f32.convert_i64_u': 'f32_convert_i64_u',
+  'f64.convert_i64_s': 'f64_convert_i64_s',
+  'f64.convert_i64_u': 'f64_convert_i64_u',
+};
+
+export { STATUS_DONE, STATUS_OUT_OF_FUEL, type FuncInst };

@@ -1,0 +1,998 @@
+/**
+ * Translation of a validated function body into internal code (see exec.ts).
+ *
+ * The translator is a CodeSink of the validator: it sees every instruction
+ * with the validator's typed state and keeps a mirror of the operand stack
+ * in which each entry says where its value lives right now:
+ *   - TEMP: in its canonical stack slot (slot nl + nc + height),
+ *   - LOCAL: still in a local's slot (a `local.get` not yet copied),
+ *   - CONST: in the frame's constant area (a `*.const` not yet copied).
+ * In fast mode, `local.get`/`*.const` emit nothing and instructions read
+ * their operands where they are (register style); a result followed by
+ * `local.set` is written straight into the local; `i32` compares followed
+ * by `br_if`/`if` become one compare-and-branch.
+ *
+ * Frame layout (slots of 16 bytes): [params+locals (nl) | constants (nc) | operand stack].
+ *
+ * Fuel: the code is cut into basic blocks (a new one starts at every label
+ * and after every branch, call and metered bulk instruction); each block
+ * starts with FUEL cost orig (fast) or FUELX cost orig (exact), where orig
+ * is the byte offset of the block's first original instruction, so the two
+ * translations can switch at any block start. Every value is in its
+ * canonical slot at a block start. Exact mode adds STEP cost before every
+ * original instruction and fuses nothing.
+ */
+import { Unsupported, ValidationError } from '../core/errors.js';
+import { hasSimd } from './simd-exec.js';
+import { BY_NAME, INSTRS, type InstrDef } from '../core/instructions.js';
+import { FUNCREF, I32, I64, V128, isRef, refType, type ValType } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import type { CodeSink, FuncValidator } from '../validate/func.js';
+import { Op } from './exec.js';
+import { Compiled } from './compiled.js';
+
+const TEMP = 0;
+const LOCAL = 1;
+const CONST = 2;
+
+const FIX_NONE = 0;
+const FIX_STACK = 1;
+const FIX_CONST = 2;
+
+// ------------------------------------------------------------------ instruction -> internal opcode
+
+/** Simple instructions with a dedicated internal opcode, by table id. */
+const SIMPLE: Int32Array = new Int32Array(INSTRS.length).fill(-1);
+function map(name: string, op: Op): void {
+  const defs = BY_NAME.get(name);
+  if (!defs) throw new Error(`translate: unknown instruction ${name}`);
+  for (const d of defs) SIMPLE[d.id] = op;
+}
+{
+  const seq = (names: string, first: Op): void => {
+    names
+      .trim()
+      .split(/\s+/)
+      .forEach((n, i) => map(n, first + i));
+  };
+  seq(
+    `i32.load i64.load i32.load8_s i32.load8_u i32.load16_s i32.load16_u i64.load8_s i64.load8_u
+     i64.load16_s i64.load16_u i64.load32_s i64.load32_u i32.store i64.store i32.store8 i32.store16
+     i64.store8 i64.store16 i64.store32`,
+    Op.I32_LOAD,
+  );
+  map('f32.load', Op.I32_LOAD);
+  map('f64.load', Op.I64_LOAD);
+  map('f32.store', Op.I32_STORE);
+  map('f64.store', Op.I64_STORE);
+  seq(
+    `i32.eqz i32.eq i32.ne i32.lt_s i32.lt_u i32.gt_s i32.gt_u i32.le_s i32.le_u i32.ge_s i32.ge_u
+     i32.clz i32.ctz i32.popcnt i32.add i32.sub i32.mul i32.div_s i32.div_u i32.rem_s i32.rem_u
+     i32.and i32.or i32.xor i32.shl i32.shr_s i32.shr_u i32.rotl i32.rotr
+     i64.eqz i64.eq i64.ne i64.lt_s i64.lt_u i64.gt_s i64.gt_u i64.le_s i64.le_u i64.ge_s i64.ge_u
+     i64.clz i64.ctz i64.popcnt i64.add i64.sub i64.mul i64.div_s i64.div_u i64.rem_s i64.rem_u
+     i64.and i64.or i64.xor i64.shl i64.shr_s i64.shr_u i64.rotl i64.rotr
+     f32.eq f32.ne f32.lt f32.gt f32.le f32.ge f32.abs f32.neg f32.ceil f32.floor f32.trunc f32.nearest
+     f32.sqrt f32.add f32.sub f32.mul f32.div f32.min f32.max f32.copysign
+     f64.eq f64.ne f64.lt f64.gt f64.le f64.ge f64.abs f64.neg f64.ceil f64.floor f64.trunc f64.nearest
+     f64.sqrt f64.add f64.sub f64.mul f64.div f64.min f64.max f64.copysign
+     i32.wrap_i64 i64.extend_i32_s i64.extend_i32_u i32.extend8_s i32.extend16_s i64.extend8_s
+     i64.extend16_s i64.extend32_s f32.demote_f64 f64.promote_f32 f32.convert_i32_s f32.convert_i32_u
+     f64.convert_i32_s f64.convert_i32_u`,
+    Op.I32_EQZ,
+  );
+  for (const n of ['i32.reinterpret_f32', 'f32.reinterpret_i32', 'i64.reinterpret_f64', 'f64.reinterpret_i64']) map(n, Op.COPY);
+}
+/** Conversions handled by the CONVERT op (numeric helpers). */
+export const CONVERSIONS = new Set(
+  `i32.trunc_f32_s i32.trunc_f32_u i32.trunc_f64_s i32.trunc_f64_u i64.trunc_f32_s i64.trunc_f32_u
+   i64.trunc_f64_s i64.trunc_f64_u f32.convert_i64_s f32.convert_i64_u f64.convert_i64_s f64.convert_i64_u
+   i32.trunc_sat_f32_s i32.trunc_sat_f32_u i32.trunc_sat_f64_s i32.trunc_sat_f64_u
+   i64.trunc_sat_f32_s i64.trunc_sat_f32_u i64.trunc_sat_f64_s i64.trunc_sat_f64_u`
+    .trim()
+    .split(/\s+/),
+);
+
+/** i32 compare op -> fused branch-if-true op, and the op that branches when the compare is false. */
+const BR_FUSE = new Map<Op, [Op, Op]>([
+  [Op.I32_EQZ, [Op.BR_IF_EQZ, Op.BR_IF]],
+  [Op.I32_EQ, [Op.BR_IF_EQ, Op.BR_IF_NE]],
+  [Op.I32_NE, [Op.BR_IF_NE, Op.BR_IF_EQ]],
+  [Op.I32_LT_S, [Op.BR_IF_LT_S, Op.BR_IF_GE_S]],
+  [Op.I32_LT_U, [Op.BR_IF_LT_U, Op.BR_IF_GE_U]],
+  [Op.I32_GT_S, [Op.BR_IF_GT_S, Op.BR_IF_LE_S]],
+  [Op.I32_GT_U, [Op.BR_IF_GT_U, Op.BR_IF_LE_U]],
+  [Op.I32_LE_S, [Op.BR_IF_LE_S, Op.BR_IF_GT_S]],
+  [Op.I32_LE_U, [Op.BR_IF_LE_U, Op.BR_IF_GT_U]],
+  [Op.I32_GE_S, [Op.BR_IF_GE_S, Op.BR_IF_LT_S]],
+  [Op.I32_GE_U, [Op.BR_IF_GE_U, Op.BR_IF_LT_U]],
+]);
+
+/** Instructions that end a fuel block after them (they charge a surcharge or call out). */
+const ENDS_BLOCK = new Set(
+  'memory.grow memory.fill memory.copy memory.init table.grow table.fill table.copy table.init'.split(' '),
+);
+
+interface Ctrl {
+  kind: 'block' | 'loop' | 'if' | 'func';
+  /** Canonical height of the frame's first param/result. */
+  height: number;
+  params: readonly ValType[];
+  results: readonly ValType[];
+  /** Loop: pc of the label. */
+  labelPc: number;
+  /** Code positions waiting for the end label's pc. */
+  fixups: number[];
+  /** If: position of the BR_UNLESS target (-1 once bound). */
+  elseFix: number;
+  /** The frame was entered in unreachable code (nothing of it is emitted). */
+  dead: boolean;
+}
+
+export interface TranslateEnv {
+  /** Fuel cost of each instruction, by table id. */
+  costs: ArrayLike<number>;
+  /** Canonical type id of each of the module's type indices (for call_indirect). */
+  typeIds: Int32Array;
+  /** Number of the module's functions (imported + defined), and each one's param/result counts. */
+  funcParams: (fi: number) => number;
+  funcResults: (fi: number) => readonly ValType[];
+  typeParams: (ti: number) => number;
+  typeResults: (ti: number) => readonly ValType[];
+}
+
+export class Translator implements CodeSink {
+  code: number[] = [];
+  private fix: number[] = [];
+  origAt: number[] = [];
+  blockPc = new Map<number, number>();
+  private consts: number[] = [];
+  private constIndex = new Map<string, number>();
+  // operand stack mirror
+  private kind: number[] = [];
+  private where: number[] = [];
+  private type: ValType[] = [];
+  private h = 0;
+  private maxH = 0;
+  private aliasCount: Int32Array;
+  private aliased = 0;
+  private ctrls: Ctrl[] = [];
+  // fuel block
+  private inBlock = false;
+  private costPos = -1;
+  private cost = 0;
+  // peephole state
+  private lastDst = -1;
+  private lastOpPos = -1;
+  private lastOp = -1;
+  private cur = 0;
+
+  constructor(
+    readonly nl: number,
+    readonly localTypes: readonly ValType[],
+    readonly nparams: number,
+    readonly results: readonly ValType[],
+    readonly exact: boolean,
+    readonly env: TranslateEnv,
+    /** Constant slots to reserve whatever this translation's own constants (the exact twin keeps the fast layout). */
+    readonly reserveConsts = 0,
+  ) {
+    this.aliasCount = new Int32Array(nl);
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results, labelPc: -1, fixups: [], elseFix: -1, dead: false });
+  }
+
+  // ------------------------------------------------------------ emission
+
+  private op(op: Op): void {
+    this.origAt[this.code.length] = this.cur;
+    this.lastOpPos = this.code.length;
+    this.lastOp = op;
+    this.lastDst = -1;
+    this.code.push(op);
+    this.fix.push(FIX_NONE);
+  }
+  private imm(v: number): void {
+    this.code.push(v | 0);
+    this.fix.push(FIX_NONE);
+  }
+  /** Operand: where the value at height `i` lives. */
+  private src(i: number): void {
+    const k = this.kind[i]!;
+    if (k === TEMP) {
+      this.code.push(i);
+      this.fix.push(FIX_STACK);
+    } else if (k === LOCAL) {
+      this.code.push(this.where[i]! * 4);
+      this.fix.push(FIX_NONE);
+    } else {
+      this.code.push(this.where[i]!);
+      this.fix.push(FIX_CONST);
+    }
+  }
+  /** Operand: the canonical slot of height `i` (a result). */
+  private dst(i: number): void {
+    this.lastDst = this.code.length;
+    this.code.push(i);
+    this.fix.push(FIX_STACK);
+  }
+  private local(x: number): void {
+    this.code.push(x * 4);
+    this.fix.push(FIX_NONE);
+  }
+
+  // ------------------------------------------------------------ operand stack mirror
+
+  private push(k: number, w: number, t: ValType): void {
+    const i = this.h++;
+    this.kind[i] = k;
+    this.where[i] = w;
+    this.type[i] = t;
+    if (this.h > this.maxH) this.maxH = this.h;
+    if (k === LOCAL) {
+      this.aliasCount[w]!++;
+      this.aliased++;
+    } else if (k === CONST) this.aliased++;
+  }
+  private pushTemp(t: ValType): number {
+    this.push(TEMP, 0, t);
+    return this.h - 1;
+  }
+  private pop(): number {
+    const i = --this.h;
+    const k = this.kind[i]!;
+    if (k === LOCAL) {
+      this.aliasCount[this.where[i]!]!--;
+      this.aliased--;
+    } else if (k === CONST) this.aliased--;
+    return i;
+  }
+  private copyOp(t: ValType): Op {
+    return t === V128 ? Op.COPY_V : isRef(t) ? Op.COPY_R : Op.COPY;
+  }
+  /** Copies the value at height i into its canonical slot. */
+  private materializeAt(i: number): void {
+    const k = this.kind[i]!;
+    if (k === TEMP) return;
+    this.op(this.copyOp(this.type[i]!));
+    this.dst(i);
+    if (k === LOCAL) {
+      this.local(this.where[i]!);
+      this.aliasCount[this.where[i]!]!--;
+    } else {
+      this.code.push(this.where[i]!);
+      this.fix.push(FIX_CONST);
+    }
+    this.aliased--;
+    this.kind[i] = TEMP;
+    this.lastDst = -1;
+  }
+  private materialize(): void {
+    if (this.aliased === 0) return;
+    for (let i = 0; i < this.h; i++) this.materializeAt(i);
+  }
+  private materializeLocal(x: number): void {
+    if (this.aliasCount[x] === 0) return;
+    for (let i = 0; i < this.h; i++) if (this.kind[i] === LOCAL && this.where[i] === x) this.materializeAt(i);
+  }
+  private constant(w0: number, w1: number, w2: number, w3: number, t: ValType): void {
+    if (this.exact) {
+      if (t === V128) {
+        this.op(Op.CONST_V);
+        this.dst(this.h);
+        this.imm(w0);
+        this.imm(w1);
+        this.imm(w2);
+        this.imm(w3);
+      } else {
+        this.op(Op.CONST);
+        this.dst(this.h);
+        this.imm(w0);
+        this.imm(w1);
+      }
+      this.pushTemp(t);
+      return;
+    }
+    const key = `${w0},${w1},${w2},${w3}`;
+    let k = this.constIndex.get(key);
+    if (k === undefined) {
+      k = this.consts.length / 4;
+      this.consts.push(w0, w1, w2, w3);
+      this.constIndex.set(key, k);
+    }
+    this.push(CONST, k, t);
+  }
+
+  // ------------------------------------------------------------ fuel blocks
+
+  private startBlock(): void {
+    this.materialize();
+    this.blockPc.set(this.cur, this.code.length);
+    this.op(this.exact ? Op.FUELX : Op.FUEL);
+    this.costPos = this.code.length;
+    this.imm(0);
+    this.imm(this.cur);
+    this.cost = 0;
+    this.inBlock = true;
+    this.lastOpPos = -1;
+  }
+  private endBlock(): void {
+    if (!this.inBlock) return;
+    this.code[this.costPos] = this.cost;
+    this.inBlock = false;
+    this.lastOpPos = -1;
+  }
+  /** Binds a label here: the next instruction starts a new block at this pc. */
+  private bind(fixups: number[]): void {
+    this.endBlock();
+    const pc = this.code.length;
+    for (const p of fixups) this.code[p] = pc;
+    fixups.length = 0;
+  }
+
+  // ------------------------------------------------------------ branches
+
+  /** Copies the top `n` values to the label's slots starting at canonical height `to` (all materialized). */
+  private branchCopies(n: number, to: number): void {
+    const from = this.h - n;
+    if (from === to) return;
+    for (let j = 0; j < n; j++) {
+      this.op(this.copyOp(this.type[from + j]!));
+      this.dst(to + j);
+      this.src(from + j);
+    }
+  }
+  private labelTarget(depth: number): { c: Ctrl; n: number } {
+    const c = this.ctrls[this.ctrls.length - 1 - depth]!;
+    const n = c.kind === 'loop' ? c.params.length : c.results.length;
+    return { c, n };
+  }
+  private jumpTo(c: Ctrl): void {
+    if (c.kind === 'loop') this.imm(c.labelPc);
+    else {
+      c.fixups.push(this.code.length);
+      this.imm(-1);
+    }
+  }
+  private emitReturn(): void {
+    this.materialize();
+    const n = this.results.length;
+    for (let j = 0; j < n; j++) {
+      const from = this.h - n + j;
+      if (from + this.nl === j) continue; // never: results live above the locals
+      this.op(this.copyOp(this.type[from]!));
+      this.local(j);
+      this.src(from);
+    }
+    this.op(Op.RETURN);
+  }
+
+  // ------------------------------------------------------------ the sink
+
+  instr(ins: Instr, v: FuncValidator): void {
+    const def = ins.def;
+    const name = def.name;
+    if (v.unreachable) {
+      this.deadInstr(ins, v);
+      return;
+    }
+    this.cur = ins.offset;
+    if (!this.inBlock) this.startBlock();
+    const c = this.env.costs[def.id]!;
+    this.cost += c;
+    if (this.exact) {
+      this.op(Op.STEP);
+      this.imm(c);
+    }
+
+    const simple = SIMPLE[def.id]!;
+    if (simple >= 0 && def.params !== null) {
+      if (def.bytes === 0) this.simpleOp(simple, def);
+      else if (ins.b === 0 && v.vm.memories[0]!.addr === 'i32') this.memAccess(simple, def, ins);
+      else this.misc(ins, v);
+      return;
+    }
+    switch (name) {
+      case 'nop':
+        return;
+      case 'unreachable':
+        this.op(Op.UNREACHABLE);
+        return;
+      case 'drop':
+        this.pop();
+        return;
+      case 'i32.const':
+        this.constant(ins.a, ins.a >> 31, 0, 0, def.results![0]!);
+        return;
+      case 'f32.const':
+        this.constant(ins.a, 0, 0, 0, def.results![0]!);
+        return;
+      case 'i64.const': {
+        const v64 = BigInt.asUintN(64, ins.i64);
+        this.constant(Number(v64 & 0xffffffffn) | 0, Number(v64 >> 32n) | 0, 0, 0, def.results![0]!);
+        return;
+      }
+      case 'f64.const':
+        this.constant(ins.lo, ins.hi, 0, 0, def.results![0]!);
+        return;
+      case 'v128.const': {
+        const b = ins.v128;
+        const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+        this.constant(w(0), w(4), w(8), w(12), V128);
+        return;
+      }
+      case 'local.get': {
+        const t = this.localTypes[ins.a]!;
+        if (this.exact || isRef(t) || t === V128) {
+          this.op(this.copyOp(t));
+          this.dst(this.h);
+          this.local(ins.a);
+          this.pushTemp(t);
+        } else this.push(LOCAL, ins.a, t);
+        return;
+      }
+      case 'local.set':
+      case 'local.tee': {
+        const x = ins.a;
+        const i = this.h - 1;
+        const t = this.type[i]!;
+        // the value on top may itself alias x: then set is a no-op
+        if (this.kind[i] === LOCAL && this.where[i] === x) {
+          if (name === 'local.set') this.pop();
+          return;
+        }
+        // keep older readers of x intact
+        if (this.kind[i] === LOCAL) {
+          this.aliasCount[this.where[i]!]!--;
+          this.kind[i] = -1; // protect from materializeLocal
+          this.materializeLocal(x);
+          this.kind[i] = LOCAL;
+          this.aliasCount[this.where[i]!]!++;
+        } else this.materializeLocal(x);
+        if (
+          !this.exact &&
+          this.kind[i] === TEMP &&
+          this.lastDst >= 0 &&
+          this.code[this.lastDst] === i &&
+          this.fix[this.lastDst] === FIX_STACK &&
+          this.lastOpPos >= 0
+        ) {
+          // write the producing instruction's result straight into the local
+          this.code[this.lastDst] = x * 4;
+          this.fix[this.lastDst] = FIX_NONE;
+          this.lastDst = -1;
+        } else {
+          this.op(this.copyOp(t));
+          this.local(x);
+          this.src(i);
+        }
+        this.pop();
+        if (name === 'local.tee') {
+          if (this.exact || isRef(t) || t === V128) {
+            this.op(this.copyOp(t));
+            this.dst(this.h);
+            this.local(x);
+            this.pushTemp(t);
+          } else this.push(LOCAL, x, t);
+        }
+        return;
+      }
+      case 'global.get': {
+        const t = v.vm.globals[ins.a]!.type;
+        this.op(t === V128 ? Op.GLOBAL_GET_V : isRef(t) ? Op.GLOBAL_GET_R : Op.GLOBAL_GET);
+        this.dst(this.h);
+        this.imm(ins.a);
+        this.pushTemp(t);
+        return;
+      }
+      case 'global.set': {
+        const i = this.pop();
+        const t = this.type[i]!;
+        this.op(t === V128 ? Op.GLOBAL_SET_V : isRef(t) ? Op.GLOBAL_SET_R : Op.GLOBAL_SET);
+        this.imm(ins.a);
+        this.src(i);
+        return;
+      }
+      case 'select': {
+        const cnd = this.pop();
+        const b = this.pop();
+        const a = this.pop();
+        const t = this.type[a]!;
+        this.op(t === V128 ? Op.SELECT_V : isRef(t) ? Op.SELECT_R : Op.SELECT);
+        this.dst(a);
+        this.src(a);
+        this.src(b);
+        this.src(cnd);
+        // the result overwrites slot a's canonical position: inputs were read first
+        this.pushTemp(t);
+        return;
+      }
+      case 'block':
+      case 'loop':
+      case 'if':
+        this.enterBlock(ins, v, name);
+        return;
+      case 'else':
+        this.elseArm(v);
+        return;
+      case 'end':
+        this.endFrame(v);
+        return;
+      case 'br': {
+        const { c, n } = this.labelTarget(ins.a);
+        this.materialize();
+        this.branchCopies(n, c.height);
+        this.op(Op.BR);
+        this.jumpTo(c);
+        this.endBlock();
+        return;
+      }
+      case 'br_if':
+        this.brIf(ins.a);
+        return;
+      case 'br_table':
+        this.brTable(ins);
+        return;
+      case 'return':
+        this.emitReturn();
+        this.endBlock();
+        return;
+      case 'call':
+      case 'return_call': {
+        const np = this.env.funcParams(ins.a);
+        this.materialize();
+        const base = this.h - np;
+        this.op(name === 'call' ? Op.CALL : Op.RETURN_CALL);
+        this.imm(ins.a);
+        this.dst(base);
+        this.lastDst = -1;
+        if (name === 'return_call') this.imm(np);
+        for (let j = 0; j < np; j++) this.pop();
+        for (const t of this.env.funcResults(ins.a)) this.pushTemp(t);
+        this.endBlock();
+        return;
+      }
+      case 'call_indirect':
+      case 'return_call_indirect': {
+        const idx = this.pop();
+        const np = this.env.typeParams(ins.a);
+        this.materialize();
+        const base = this.h - np;
+        this.op(name === 'call_indirect' ? Op.CALL_INDIRECT : Op.RETURN_CALL_INDIRECT);
+        this.imm(this.env.typeIds[ins.a]!);
+        this.imm(ins.b);
+        this.src(idx);
+        this.dst(base);
+        this.lastDst = -1;
+        for (let j = 0; j < np; j++) this.pop();
+        for (const t of this.env.typeResults(ins.a)) this.pushTemp(t);
+        this.endBlock();
+        return;
+      }
+      case 'ref.null':
+        this.op(Op.CONST_NULL);
+        this.dst(this.h);
+        this.pushTemp(refType(ins.a, true));
+        return;
+      case 'ref.func':
+        this.op(Op.REF_FUNC);
+        this.dst(this.h);
+        this.imm(ins.a);
+        this.pushTemp(FUNCREF);
+        return;
+      case 'ref.is_null': {
+        const a = this.pop();
+        this.op(Op.REF_IS_NULL);
+        this.dst(this.h);
+        this.src(a);
+        this.pushTemp(0x7f);
+        return;
+      }
+      case 'ref.as_non_null': {
+        const a = this.pop();
+        const t = this.type[a]!;
+        this.op(Op.REF_AS_NON_NULL);
+        this.dst(this.h);
+        this.src(a);
+        this.pushTemp(t);
+        return;
+      }
+      case 'memory.size': {
+        this.op(Op.MEMORY_SIZE);
+        this.dst(this.h);
+        this.imm(ins.a);
+        this.pushTemp(v.vm.memories[ins.a]!.addr === 'i64' ? I64 : I32);
+        return;
+      }
+      case 'memory.grow': {
+        const n = this.pop();
+        this.op(Op.MEMORY_GROW);
+        this.dst(this.h);
+        this.src(n);
+        this.imm(ins.a);
+        this.pushTemp(this.type[n]!);
+        this.materialize();
+        this.endBlock();
+        return;
+      }
+    }
+    if (CONVERSIONS.has(name)) {
+      const a = this.pop();
+      this.op(Op.CONVERT);
+      this.dst(this.h);
+      this.src(a);
+      this.imm(def.id);
+      this.pushTemp(def.results![0]!);
+      return;
+    }
+    this.misc(ins, v);
+  }
+
+  /** Any instruction without a dedicated op: MISC defId d s0 s1 s2 i0 i1 i2 i3 (fixed width). */
+  private misc(ins: Instr, v: FuncValidator): void {
+    const def = ins.def;
+    const [n, results] = miscSignature(ins, v);
+    const srcs: number[] = [];
+    for (let j = 0; j < n; j++) srcs.unshift(this.pop());
+    if (ENDS_BLOCK.has(def.name)) this.materialize();
+    this.op(Op.MISC);
+    this.imm(def.id);
+    this.dst(this.h);
+    this.lastDst = -1;
+    for (let j = 0; j < 3; j++) {
+      if (j < n) this.src(srcs[j]!);
+      else this.imm(0);
+    }
+    const [i0, i1, i2, i3] = miscImmediates(ins);
+    this.imm(i0);
+    this.imm(i1);
+    this.imm(i2);
+    this.imm(i3);
+    if (n > 3) throw new ValidationError(`internal: ${def.name} has more than 3 operands`);
+    for (const t of results) this.pushTemp(t);
+    if (ENDS_BLOCK.has(def.name)) {
+      this.materialize();
+      this.endBlock();
+    }
+  }
+
+  /** Load: op d addr offset; store: op addr value offset (memory 0, 32-bit addresses). */
+  private memAccess(op: Op, def: InstrDef, ins: Instr): void {
+    if (def.results!.length === 1) {
+      const a = this.pop();
+      this.op(op);
+      this.dst(this.h);
+      this.src(a);
+      this.imm(ins.offset64);
+      this.pushTemp(def.results![0]!);
+    } else {
+      const val = this.pop();
+      const a = this.pop();
+      this.op(op);
+      this.src(a);
+      this.src(val);
+      this.imm(ins.offset64);
+    }
+  }
+
+  private simpleOp(op: Op, def: InstrDef): void {
+    const np = def.params!.length;
+    const rt = def.results!;
+    if (np === 1) {
+      const a = this.pop();
+      this.op(op);
+      this.dst(this.h);
+      this.src(a);
+    } else {
+      const b = this.pop();
+      const a = this.pop();
+      this.op(op);
+      this.dst(this.h);
+      this.src(a);
+      this.src(b);
+    }
+    if (rt.length === 1) this.pushTemp(rt[0]!);
+  }
+
+  private brIf(depth: number): void {
+    const { c, n } = this.labelTarget(depth);
+    const cnd = this.h - 1;
+    // fuse with the compare that produced the condition
+    if (
+      !this.exact &&
+      this.kind[cnd] === TEMP &&
+      this.lastOpPos >= 0 &&
+      this.lastDst >= 0 &&
+      this.code[this.lastDst] === cnd &&
+      BR_FUSE.has(this.lastOp) &&
+      n === 0
+    ) {
+      this.pop();
+      if (this.aliased === 0) {
+        const [fused] = BR_FUSE.get(this.lastOp)!;
+        const start = this.lastOpPos;
+        const operands = this.code.slice(start + 2);
+        const fixes = this.fix.slice(start + 2);
+        this.code.length = start;
+        this.fix.length = start;
+        this.op(fused);
+        for (let j = 0; j < operands.length; j++) {
+          this.code.push(operands[j]!);
+          this.fix.push(fixes[j]!);
+        }
+        this.jumpTo(c);
+        this.endBlock();
+        return;
+      }
+      this.h++; // undo the pop (alias bookkeeping unaffected: TEMP)
+    }
+    this.pop();
+    this.materialize();
+    const from = this.h - n;
+    if (from === c.height || n === 0) {
+      this.op(Op.BR_IF);
+      this.src(cnd);
+      this.jumpTo(c);
+    } else {
+      this.op(Op.BR_UNLESS);
+      this.src(cnd);
+      const skip = this.code.length;
+      this.imm(-1);
+      this.branchCopies(n, c.height);
+      this.op(Op.BR);
+      this.jumpTo(c);
+      this.code[skip] = this.code.length;
+    }
+    this.endBlock();
+  }
+
+  private brTable(ins: Instr): void {
+    const idx = this.pop();
+    this.materialize();
+    const targets = [...ins.labels, ins.a];
+    this.op(Op.BR_TABLE);
+    this.src(idx);
+    this.imm(targets.length - 1);
+    const slots: number[] = [];
+    for (let j = 0; j < targets.length; j++) {
+      slots.push(this.code.length);
+      this.imm(-1);
+    }
+    // direct targets, or trampolines that move the values first
+    for (let j = 0; j < targets.length; j++) {
+      const { c, n } = this.labelTarget(targets[j]!);
+      const from = this.h - n;
+      if (from === c.height || n === 0) {
+        if (c.kind === 'loop') this.code[slots[j]!] = c.labelPc;
+        else c.fixups.push(slots[j]!);
+      } else {
+        this.code[slots[j]!] = this.code.length;
+        this.branchCopies(n, c.height);
+        this.op(Op.BR);
+        this.jumpTo(c);
+      }
+    }
+    this.endBlock();
+  }
+
+  private enterBlock(ins: Instr, v: FuncValidator, name: string): void {
+    const params = v.blockParams(ins);
+    const results = v.blockResults(ins);
+    let cnd = -1;
+    if (name === 'if') cnd = this.h - 1;
+    const ctrl: Ctrl = {
+      kind: name as Ctrl['kind'],
+      height: this.h - params.length - (name === 'if' ? 1 : 0),
+      params,
+      results,
+      labelPc: -1,
+      fixups: [],
+      elseFix: -1,
+      dead: false,
+    };
+    if (name === 'block') {
+      this.ctrls.push(ctrl);
+      return;
+    }
+    if (name === 'loop') {
+      this.materialize();
+      this.ctrls.push(ctrl);
+      this.endBlock();
+      ctrl.labelPc = this.code.length;
+      return;
+    }
+    // if: branch to the else arm (or past the end) when the condition is false
+    if (
+      !this.exact &&
+      this.kind[cnd] === TEMP &&
+      this.lastOpPos >= 0 &&
+      this.lastDst >= 0 &&
+      this.code[this.lastDst] === cnd &&
+      BR_FUSE.has(this.lastOp)
+    ) {
+      this.pop();
+      if (this.aliased === 0) {
+        const [, inverse] = BR_FUSE.get(this.lastOp)!;
+        const start = this.lastOpPos;
+        const operands = this.code.slice(start + 2);
+        const fixes = this.fix.slice(start + 2);
+        this.code.length = start;
+        this.fix.length = start;
+        this.op(inverse);
+        for (let j = 0; j < operands.length; j++) {
+          this.code.push(operands[j]!);
+          this.fix.push(fixes[j]!);
+        }
+        ctrl.elseFix = this.code.length;
+        this.imm(-1);
+        this.ctrls.push(ctrl);
+        this.endBlock();
+        return;
+      }
+      this.h++;
+    }
+    this.pop();
+    this.materialize();
+    this.op(Op.BR_UNLESS);
+    this.src(cnd);
+    ctrl.elseFix = this.code.length;
+    this.imm(-1);
+    this.ctrls.push(ctrl);
+    this.endBlock();
+  }
+
+  private resetTo(c: Ctrl, types: readonly ValType[]): void {
+    while (this.h > c.height) this.pop();
+    for (const t of types) this.pushTemp(t);
+  }
+
+  private elseArm(v: FuncValidator): void {
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    if (!v.unreachable) {
+      this.materialize();
+      this.op(Op.BR);
+      c.fixups.push(this.code.length);
+      this.imm(-1);
+    }
+    this.endBlock();
+    if (c.elseFix >= 0) {
+      this.code[c.elseFix] = this.code.length;
+      c.elseFix = -1;
+    }
+    this.resetTo(c, c.params);
+  }
+
+  private endFrame(v: FuncValidator): void {
+    const c = this.ctrls.pop()!;
+    if (c.kind === 'func') {
+      if (!v.unreachable) {
+        this.emitReturn();
+        this.endBlock();
+      }
+      return;
+    }
+    if (!v.unreachable) this.materialize();
+    if (c.kind === 'loop') {
+      // falling out of a loop is not a label
+      if (v.unreachable) this.resetTo(c, c.results);
+      return;
+    }
+    const isLabel = c.fixups.length > 0 || c.elseFix >= 0;
+    if (isLabel) {
+      if (c.elseFix >= 0) {
+        c.fixups.push(c.elseFix);
+        c.elseFix = -1;
+      }
+      this.bind(c.fixups);
+      this.resetTo(c, c.results);
+    } else if (v.unreachable) this.resetTo(c, c.results);
+  }
+
+  /** Instructions in unreachable code: only the control structure matters. */
+  private deadInstr(ins: Instr, v: FuncValidator): void {
+    const name = ins.def.name;
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      this.ctrls.push({
+        kind: name as Ctrl['kind'],
+        height: this.h,
+        params: v.blockParams(ins),
+        results: v.blockResults(ins),
+        labelPc: -1,
+        fixups: [],
+        elseFix: -1,
+        dead: true,
+      });
+      return;
+    }
+    if (name === 'else') {
+      const c = this.ctrls[this.ctrls.length - 1]!;
+      if (c.dead) return;
+      this.cur = ins.offset;
+      this.elseArm(v);
+      return;
+    }
+    if (name === 'end') {
+      const c = this.ctrls[this.ctrls.length - 1]!;
+      if (c.dead) {
+        this.ctrls.pop();
+        return;
+      }
+      this.cur = ins.offset;
+      this.endFrame(v);
+    }
+  }
+
+  /** The finished code, with slot operands relocated to the final frame layout. */
+  finish(): { code: Int32Array; origAt: Int32Array; consts: number[]; frameSlots: number; maxHeight: number } {
+    this.endBlock();
+    const nc = Math.max(this.consts.length / 4, this.reserveConsts);
+    const code = new Int32Array(this.code.length);
+    for (let p = 0; p < code.length; p++) {
+      const f = this.fix[p]!;
+      const w = this.code[p]!;
+      code[p] = f === FIX_STACK ? (this.nl + nc + w) * 4 : f === FIX_CONST ? (this.nl + w) * 4 : w;
+    }
+    const origAt = new Int32Array(this.code.length);
+    for (let p = 0; p < this.origAt.length; p++) {
+      const o = this.origAt[p];
+      if (o !== undefined) origAt[p] = o;
+    }
+    return { code, origAt, consts: this.consts, frameSlots: this.nl + nc + this.maxH + 1, maxHeight: this.maxH };
+  }
+}
+
+/** Operand count and result types of an instruction handled by MISC. */
+function miscSignature(ins: Instr, v: FuncValidator): [number, readonly ValType[]] {
+  const def = ins.def;
+  const vm = v.vm;
+  if (def.family === 'vector' && !hasSimd(def)) unsupported(ins, v);
+  if (def.family === 'atomic') unsupported(ins, v);
+  if (def.params !== null) return [def.params.length, def.results!];
+  const tableAddr = (t: number): ValType => (vm.tables[t]!.type.addr === 'i64' ? I64 : I32);
+  switch (def.name) {
+    case 'table.get':
+      return [1, [vm.tables[ins.a]!.type.elem]];
+    case 'table.set':
+      return [2, []];
+    case 'table.size':
+      return [0, [tableAddr(ins.a)]];
+    case 'table.grow':
+      return [2, [tableAddr(ins.a)]];
+    case 'table.fill':
+    case 'table.copy':
+    case 'table.init':
+    case 'memory.fill':
+    case 'memory.copy':
+    case 'memory.init':
+      return [3, []];
+    case 'elem.drop':
+    case 'data.drop':
+      return [0, []];
+    case 'ref.eq':
+      return [2, [I32]];
+  }
+  return unsupported(ins, v);
+}
+
+function unsupported(ins: Instr, v: FuncValidator): never {
+  throw new Unsupported(`wasmeter cannot execute '${ins.def.name}' yet (${ins.def.feature} proposal), in function ${v.funcIndex}`);
+}
+
+/** Immediates of a MISC instruction: up to four words. */
+export function miscImmediates(ins: Instr): [number, number, number, number] {
+  switch (ins.def.imm) {
+    case 'memarg':
+      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, 0];
+    case 'memarg_lane':
+      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, ins.c];
+    case 'shuffle':
+    case 'v128': {
+      const b = ins.v128;
+      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      return [w(0), w(4), w(8), w(12)];
+    }
+    default:
+      return [ins.a, ins.b, ins.c, 0];
+  }
+}
+
+export { Compiled };

@@ -1,0 +1,28 @@
+/** Validation: the type system, module checks and function-body checks. */
+export {
+  validateModule,
+  validateFunction,
+  type ValidateOptions,
+  type ResolvedOptions,
+  type ValidatedModule,
+  type FeatureName,
+} from './module.js';
+export { FuncValidator, FrameKind, defaultable, type CodeSink, type Frame } from './func.js';
+export {
+  TypeRegistry,
+  ModuleTypes,
+  defaultRegistry,
+  validateTypes,
+  toCanonVal,
+  absTop,
+  absBottom,
+  isNumOrVec,
+  unpacked,
+  BOTTOM,
+  HEAP_BOT,
+  matchLimits,
+  matchGlobalType,
+  matchTableType,
+  matchMemType,
+  type CanonType,
+} from './types.js';

@@ -1,0 +1,393 @@
+/**
+ * Module validation: types, imports/exports, limits, globals and constant
+ * expressions, segments, start, tags, and (by default) every function body.
+ * Messages follow the reference interpreter (the testsuite's assert_invalid).
+ */
+import { ValidationError } from '../core/errors.js';
+import { INSTRS, type Feature } from '../core/instructions.js';
+import type { ConstExpr, Module } from '../core/module.js';
+import {
+  CompKind,
+  HEAP_CONCRETE,
+  HeapType,
+  I32,
+  I64,
+  REF_BASE,
+  refType,
+  type FuncType,
+  type GlobalType,
+  type MemType,
+  type TableType,
+  type ValType,
+} from '../core/types.js';
+import { FuncValidator, type CodeSink } from './func.js';
+import { defaultRegistry, forEachValType, validateTypes, type ModuleTypes, type TypeRegistry } from './types.js';
+
+/** Proposal names a module can be checked against (instruction features plus module-level ones). */
+export type FeatureName = Feature | 'custom-page-sizes';
+
+export interface ValidateOptions {
+  /** Proposal switches; every proposal is enabled unless set to false here. */
+  features?: Partial<Record<FeatureName, boolean>>;
+  /** Type registry to canonicalise into (default: the process-wide defaultRegistry). */
+  registry?: TypeRegistry;
+  /** Validate function bodies in validateModule (default true); false leaves them to validateFunction. */
+  bodies?: boolean;
+  /**
+   * Reject memory.init / data.drop / array.*_data in a module without a data
+   * count (default false: the binary decoder already enforces it, and a
+   * module built from text need not carry one).
+   */
+  requireDataCount?: boolean;
+}
+
+export interface ResolvedOptions {
+  features: Record<FeatureName, boolean>;
+  bodies: boolean;
+  requireDataCount: boolean;
+}
+
+/** A module that passed validation, with its index spaces resolved (imports first). */
+export interface ValidatedModule {
+  module: Module;
+  options: ResolvedOptions;
+  registry: TypeRegistry;
+  /** Module-local type view (subtyping of module-local value types). */
+  types: ModuleTypes;
+  /** Canonical type id per type index (into `registry`). */
+  canon: Int32Array;
+  /** Type index of every function (imported functions first). */
+  funcTypes: number[];
+  numImportedFuncs: number;
+  /** Every table / memory / global (imports first). */
+  tables: { type: TableType }[];
+  numImportedTables: number;
+  memories: MemType[];
+  numImportedMemories: number;
+  globals: GlobalType[];
+  numImportedGlobals: number;
+  /** Type index of every tag (imports first). */
+  tagTypes: number[];
+  numImportedTags: number;
+  /** Number of data segments (the data count when present). */
+  numDatas: number;
+  /** Per function index: 1 when the function may be used by ref.func in a body (C.refs). */
+  declaredRefs: Uint8Array;
+  /** Per InstrDef.id: 1 when the instruction's feature is enabled. */
+  enabled: Uint8Array;
+}
+
+const ALL_FEATURES: FeatureName[] = [
+  'mvp', 'sign-ext', 'sat-conv', 'multi-value', 'bulk-memory', 'reference-types', 'simd', 'relaxed-simd',
+  'tail-call', 'function-references', 'gc', 'exceptions', 'legacy-exceptions', 'threads', 'memory64',
+  'multi-memory', 'extended-const', 'wide-arithmetic', 'custom-page-sizes',
+];
+
+const ALL_ENABLED = new Uint8Array(INSTRS.length).fill(1);
+const DEFAULT_OPTIONS: ResolvedOptions = {
+  features: Object.fromEntries(ALL_FEATURES.map((f) => [f, true])) as Record<FeatureName, boolean>,
+  bodies: true,
+  requireDataCount: false,
+};
+
+function resolve(o: ValidateOptions | undefined): { opts: ResolvedOptions; enabled: Uint8Array } {
+  if (!o || (!o.features && o.bodies === undefined && o.requireDataCount === undefined)) {
+    return { opts: DEFAULT_OPTIONS, enabled: ALL_ENABLED };
+  }
+  const features = { ...DEFAULT_OPTIONS.features };
+  let all = true;
+  for (const [k, v] of Object.entries(o.features ?? {})) {
+    if (v === false) {
+      features[k as FeatureName] = false;
+      all = false;
+    }
+  }
+  let enabled = ALL_ENABLED;
+  if (!all) {
+    enabled = new Uint8Array(INSTRS.length);
+    for (const d of INSTRS) enabled[d.id] = features[d.feature] ? 1 : 0;
+  }
+  return { opts: { features, bodies: o.bodies ?? true, requireDataCount: o.requireDataCount ?? false }, enabled };
+}
+
+function fail(msg: string): never {
+  throw new ValidationError(msg);
+}
+
+const MAX_U32 = 0xffffffff;
+
+/** Validates a whole module; throws ValidationError (or DecodeError for malformed code bytes). */
+export function validateModule(m: Module, options?: ValidateOptions): ValidatedModule {
+  const { opts, enabled } = resolve(options);
+  const feat = opts.features;
+  const need = (f: FeatureName, what: string): void => {
+    if (!feat[f]) fail(`${what} (feature '${f}' is disabled)`);
+  };
+  const registry = options?.registry ?? defaultRegistry;
+
+  // ---- types
+  for (const st of m.types) {
+    if (st.comp.kind !== CompKind.Func || st.supers.length > 0 || !st.final || st.recSize > 1) need('gc', 'gc types');
+    if (st.comp.kind === CompKind.Func && st.comp.results.length > 1) need('multi-value', 'multiple results');
+    forEachValType(st.comp, (t) => checkRefFeature(t, need));
+  }
+  const types = validateTypes(m, registry);
+  const nTypes = m.types.length;
+  const checkVal = (t: ValType): void => {
+    if (t >= REF_BASE) {
+      const h = (t - REF_BASE) >> 1;
+      if (h >= HEAP_CONCRETE && h - HEAP_CONCRETE >= nTypes) fail(`unknown type ${h - HEAP_CONCRETE}`);
+      checkRefFeature(t, need);
+    }
+  };
+  const funcType = (x: number): FuncType => {
+    const st = m.types[x];
+    if (!st) fail(`unknown type ${x}`);
+    if (st.comp.kind !== CompKind.Func) fail(`type mismatch: type ${x} is not a function type`);
+    return st.comp;
+  };
+
+  // ---- index spaces
+  const funcTypes: number[] = [];
+  const tables: { type: TableType }[] = [];
+  const memories: MemType[] = [];
+  const globals: GlobalType[] = [];
+  const tagTypes: number[] = [];
+  const checkTag = (x: number): void => {
+    const ft = funcType(x);
+    if (ft.results.length > 0) fail('non-empty tag result type');
+  };
+  for (const imp of m.imports) {
+    const d = imp.desc;
+    switch (d.kind) {
+      case 'func':
+        funcType(d.typeIndex);
+        funcTypes.push(d.typeIndex);
+        break;
+      case 'table':
+        checkTable(d.type, checkVal, need);
+        tables.push({ type: d.type });
+        break;
+      case 'memory':
+        checkMemory(d.type, feat, need);
+        memories.push(d.type);
+        break;
+      case 'global':
+        checkVal(d.type.type);
+        globals.push(d.type);
+        break;
+      case 'tag':
+        need('exceptions', 'tag import');
+        checkTag(d.typeIndex);
+        tagTypes.push(d.typeIndex);
+        break;
+    }
+  }
+  const numImportedFuncs = funcTypes.length;
+  const numImportedTables = tables.length;
+  const numImportedMemories = memories.length;
+  const numImportedGlobals = globals.length;
+  const numImportedTags = tagTypes.length;
+
+  for (const x of m.funcs) {
+    funcType(x);
+    funcTypes.push(x);
+  }
+  if (m.funcs.length !== m.codes.length) fail('function and code section have inconsistent lengths');
+  for (const t of m.tables) {
+    checkTable(t.type, checkVal, need);
+    tables.push({ type: t.type });
+  }
+  if (tables.length > 1) need('reference-types', 'multiple tables');
+  for (const mem of m.memories) {
+    checkMemory(mem, feat, need);
+    memories.push(mem);
+  }
+  if (memories.length > 1) need('multi-memory', 'multiple memories');
+  for (const x of m.tags) {
+    need('exceptions', 'tag');
+    checkTag(x);
+    tagTypes.push(x);
+  }
+  for (const g of m.globals) {
+    checkVal(g.type.type);
+    globals.push(g.type);
+  }
+
+  const numDatas = m.dataCount ?? m.datas.length;
+  const declaredRefs = new Uint8Array(funcTypes.length);
+  const vm: ValidatedModule = {
+    module: m,
+    options: opts,
+    registry,
+    types,
+    canon: types.canon,
+    funcTypes,
+    numImportedFuncs,
+    tables,
+    numImportedTables,
+    memories,
+    numImportedMemories,
+    globals,
+    numImportedGlobals,
+    tagTypes,
+    numImportedTags,
+    numDatas,
+    declaredRefs,
+    enabled,
+  };
+  const fv = new FuncValidator(vm);
+  const declare = (f: number): void => {
+    declaredRefs[f] = 1;
+  };
+  const constExpr = (e: ConstExpr, t: ValType, globalLimit: number): void => {
+    fv.validateConst(e.bytes, e.offset, t, globalLimit, declare);
+  };
+
+  // ---- globals (Wasm 3.0: may read imported and earlier immutable globals)
+  for (let i = 0; i < m.globals.length; i++) {
+    const g = m.globals[i]!;
+    constExpr(g.init, g.type.type, numImportedGlobals + i);
+  }
+  // ---- table initialisers
+  for (let i = 0; i < m.tables.length; i++) {
+    const t = m.tables[i]!;
+    const elem = t.type.elem;
+    if (t.init) constExpr(t.init, elem, numImportedGlobals);
+    else if (((elem - REF_BASE) & 1) === 0) fail('type mismatch: non-nullable table type requires an initializer');
+  }
+  // ---- exports (duplicate names; exported functions are declared references)
+  const names = new Set<string>();
+  for (const e of m.exports) {
+    if (names.has(e.name)) fail('duplicate export name');
+    names.add(e.name);
+    switch (e.kind) {
+      case 'func':
+        if (e.index >= funcTypes.length) fail(`unknown function ${e.index}`);
+        declaredRefs[e.index] = 1;
+        break;
+      case 'table':
+        if (e.index >= tables.length) fail(`unknown table ${e.index}`);
+        break;
+      case 'memory':
+        if (e.index >= memories.length) fail(`unknown memory ${e.index}`);
+        break;
+      case 'global':
+        if (e.index >= globals.length) fail(`unknown global ${e.index}`);
+        break;
+      case 'tag':
+        if (e.index >= tagTypes.length) fail(`unknown tag ${e.index}`);
+        break;
+    }
+  }
+  // ---- start
+  if (m.start !== null) {
+    if (m.start >= funcTypes.length) fail(`unknown function ${m.start}`);
+    const ft = m.types[funcTypes[m.start]!]!.comp as FuncType;
+    if (ft.params.length > 0 || ft.results.length > 0) fail('start function must have type [] -> []');
+  }
+  // ---- element segments
+  for (const seg of m.elems) {
+    checkVal(seg.type);
+    if (seg.mode !== 'active' || seg.table !== 0 || seg.type !== refType(HeapType.func, true)) {
+      if (seg.mode !== 'active') need('bulk-memory', `${seg.mode} element segment`);
+    }
+    for (const e of seg.init) constExpr(e, seg.type, globals.length);
+    if (seg.mode === 'active') {
+      const tab = tables[seg.table];
+      if (!tab) fail(`unknown table ${seg.table}`);
+      if (!seg.offset) fail('constant expression required');
+      constExpr(seg.offset, tab.type.addr === 'i64' ? I64 : I32, globals.length);
+      if (!types.isSubVal(seg.type, tab.type.elem)) fail('type mismatch: element segment type does not match table');
+    }
+  }
+  // ---- data segments
+  for (const seg of m.datas) {
+    if (seg.mode === 'active') {
+      const mem = memories[seg.memory];
+      if (!mem) fail(`unknown memory ${seg.memory}`);
+      if (!seg.offset) fail('constant expression required');
+      constExpr(seg.offset, mem.addr === 'i64' ? I64 : I32, globals.length);
+    } else need('bulk-memory', 'passive data segment');
+  }
+  if (m.dataCount !== null && m.dataCount !== m.datas.length) {
+    fail('data count and data section have inconsistent lengths');
+  }
+
+  // ---- function bodies
+  if (opts.bodies) {
+    for (let i = 0; i < m.codes.length; i++) {
+      const body = m.codes[i]!;
+      for (const g of body.locals) checkVal(g.type);
+      fv.validateFunction(numImportedFuncs + i);
+    }
+  }
+  return vm;
+}
+
+/**
+ * Validates one function body (module-wide function index) of a validated
+ * module; with a sink, reports every instruction before applying it.
+ */
+export function validateFunction(vm: ValidatedModule, funcIndex: number, sink?: CodeSink): FuncValidator {
+  const fv = new FuncValidator(vm);
+  fv.validateFunction(funcIndex, sink);
+  return fv;
+}
+
+// ------------------------------------------------------------------ helpers
+
+function checkRefFeature(t: ValType, need: (f: FeatureName, what: string) => void): void {
+  if (t === 0x7b) need('simd', 'v128 type');
+  if (t < REF_BASE) return;
+  const h = (t - REF_BASE) >> 1;
+  const nullable = ((t - REF_BASE) & 1) === 1;
+  if (h >= HEAP_CONCRETE || !nullable) need('function-references', 'typed reference');
+  if (h === HeapType.exn || h === HeapType.noexn) need('exceptions', 'exnref');
+  else if (h !== HeapType.func && h !== HeapType.extern) need('gc', `${h} reference`);
+}
+
+function checkLimits(min: number, max: number | null, bound: number, msg: string): void {
+  if (min > bound) fail(msg);
+  if (max !== null) {
+    if (max > bound) fail(msg);
+    if (min > max) fail('size minimum must not be greater than maximum');
+  }
+}
+
+function checkTable(
+  t: TableType,
+  checkVal: (t: ValType) => void,
+  need: (f: FeatureName, what: string) => void,
+): void {
+  checkVal(t.elem);
+  if (t.addr === 'i64') {
+    need('memory64', 'table64');
+    checkLimits(t.min, t.max, 2 ** 64 - 1, 'table size must be at most 2^64-1');
+  } else checkLimits(t.min, t.max, MAX_U32, 'table size must be at most 2^32-1');
+}
+
+function checkMemory(
+  mt: MemType,
+  feat: Record<FeatureName, boolean>,
+  need: (f: FeatureName, what: string) => void,
+): void {
+  const p = mt.pageSizeLog2;
+  if (p !== 16) {
+    need('custom-page-sizes', 'custom page size');
+    if (p !== 0) fail('invalid custom page size');
+  }
+  if (mt.addr === 'i64') {
+    need('memory64', 'memory64');
+    const bound = p === 16 ? 2 ** 48 : 2 ** 64 - 1;
+    checkLimits(mt.min, mt.max, bound, p === 16 ? 'memory size must be at most 2^48 pages (256TiB)' : 'memory size must be at most 2^64-1 bytes');
+  } else {
+    const bound = p === 16 ? 65536 : MAX_U32;
+    checkLimits(mt.min, mt.max, bound, p === 16 ? 'memory size must be at most 65536 pages (4GiB)' : 'memory size must be at most 2^32-1 bytes');
+  }
+  if (mt.shared) {
+    need('threads', 'shared memory');
+    if (mt.max === null) fail('shared memory must have maximum');
+  }
+  void feat;
+}
