@@ -42,22 +42,22 @@ import {
   type SubType,
   type TableType,
 } from '../core/types.js';
-import { SINGLE } from '../core/instructions.js';
-import {
-  Instr,
-  K_F32,
-  K_F64,
-  K_I32,
-  K_I64,
-  K_MEMARG,
-  K_NONE,
-  K_U32,
-  K_U32_U32,
-  KIND,
-  readInstr,
-  readRefType,
-  readValType,
-} from './instr.js';
+import { SINGLE as SINGLE_IMPORT } from '../core/instructions.js';
+import * as instr from './instr.js';
+import { Instr, readInstr, readRefType, readValType } from './instr.js';
+
+// Module-local copies of the tables used in the hot scan loop (imported
+// bindings can be slow property loads under some module loaders).
+const SINGLE = SINGLE_IMPORT;
+const KIND = instr.KIND;
+const K_NONE = instr.K_NONE;
+const K_U32 = instr.K_U32;
+const K_U32_U32 = instr.K_U32_U32;
+const K_I32 = instr.K_I32;
+const K_I64 = instr.K_I64;
+const K_F32 = instr.K_F32;
+const K_F64 = instr.K_F64;
+const K_MEMARG = instr.K_MEMARG;
 
 export interface DecodeOptions {
   /**

@@ -6,8 +6,19 @@
  */
 import type { Reader } from '../core/bytes.js';
 import { DecodeError } from '../core/errors.js';
-import { INSTRS, PREFIXED, SINGLE, type Imm, type InstrDef } from '../core/instructions.js';
-import { HEAP_BYTE, HEAP_CONCRETE, REF_BASE, type ValType } from '../core/types.js';
+import * as table from '../core/instructions.js';
+import type { Imm, InstrDef } from '../core/instructions.js';
+import * as types from '../core/types.js';
+import type { ValType } from '../core/types.js';
+
+// Module-local copies of imported tables for the hot paths (imported
+// bindings can be slow property loads under some module loaders).
+const INSTRS = table.INSTRS;
+const SINGLE = table.SINGLE;
+const PREFIXED = table.PREFIXED;
+const HEAP_BYTE = types.HEAP_BYTE;
+const HEAP_CONCRETE = types.HEAP_CONCRETE;
+const REF_BASE = types.REF_BASE;
 
 export interface Catch {
   kind: 0 | 1 | 2 | 3;

@@ -8,3 +8,4 @@ export {
   writeGlobalType,
   SECTION_ORDER,
 } from './encode.js';
+export { writeInstr, writeBlockType } from './instr.js';

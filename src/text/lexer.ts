@@ -268,6 +268,13 @@ export class Lexer {
     }
     // a run of idchars, strings and reserved characters
     const start = p;
+    if (c === 0x24 && src[p + 1] === 0x22) {
+      try {
+        this.skipString(p + 1);
+      } catch {
+        this.error('empty identifier', p);
+      }
+    }
     let strings = 0;
     let others = 0; // reserved non-idchars: , ; [ ] { }
     while (p < end) {
@@ -375,7 +382,13 @@ export class Lexer {
     const idStart = p;
     let name: string;
     if (src[p] === 0x22) {
-      const q = this.skipString(p);
+      let q = 0;
+      try {
+        q = this.skipString(p);
+      } catch (e) {
+        if ((e as Error).message.endsWith('malformed UTF-8 encoding')) throw e;
+        this.error('empty annotation id', at);
+      }
       const bytes = decodeString(src, p + 1, q - 1);
       if (bytes.length === 0) this.error('empty annotation id', at);
       try {

@@ -93,6 +93,9 @@ const DESCRIPTOR_OPS = new Set([
   'struct.new_default_desc',
 ]);
 
+/** Keywords that start a clause, never a folded instruction. */
+const CLAUSE_KEYWORDS = new Set(['else', 'end', 'catch', 'catch_all', 'delegate', 'then', 'do', 'type', 'param', 'result', 'local', 'export', 'import', 'item', 'offset']);
+
 /** Type of `func x*` element lists (Wasm 3.0: non-nullable funcref). */
 const FUNC_NONNULL = refType(HeapType.func, false);
 
@@ -178,6 +181,30 @@ interface FieldInfo {
   kw: string;
 }
 
+const TEXT_KEYWORDS = new Set(
+  (
+    'module type rec sub final func struct array field mut param result local import export table memory global ' +
+    'tag elem data start offset item declare then else end do catch catch_ref catch_all catch_all_ref delegate ' +
+    'i8 i16 shared unshared pagesize ref null exact binary quote definition instance i8x16 i16x8 i32x4 i64x2 ' +
+    'f32x4 f64x2 nan:canonical nan:arithmetic before after first last'
+  ).split(' '),
+);
+
+/** Whether an atom is a keyword of the text format or looks like a number. */
+function isKnownAtom(t: string): boolean {
+  if (TEXT_KEYWORDS.has(t) || BY_NAME.has(t) || t in SIMPLE_VALTYPE || t in ABS_HEAP) return true;
+  if (t.startsWith('offset=')) return parseNat(t.slice(7)) !== null;
+  if (t.startsWith('align=')) return parseNat(t.slice(6)) !== null;
+  const c = t.charCodeAt(t[0] === '+' || t[0] === '-' ? 1 : 0);
+  try {
+    if (c >= 0x30 && c <= 0x39) return parseF64(t) !== null || parseNat(t.replace(/^[+-]/, '')) !== null;
+    const b = t.replace(/^[+-]/, '');
+    return b === 'inf' || b === 'nan' || (b.startsWith('nan:0x') && parseF64(b) !== null);
+  } catch {
+    return true; // a number out of range
+  }
+}
+
 function bump(a: number[], i: number): number {
   const v = a[i]!;
   a[i] = v + 1;
@@ -219,6 +246,10 @@ export class ModuleParser {
 
   err(reason: string, i = this.p): never {
     if (this.kinds[i] === Tok.Reserved && (reason === 'unexpected token' || reason.startsWith('unknown'))) {
+      reason = 'unknown operator';
+    }
+    // like the reference lexer: an atom that is no keyword and no number is an unknown operator
+    if (reason === 'unexpected token' && this.kinds[i] === Tok.Atom && !isKnownAtom(this.lx.text(i))) {
       reason = 'unknown operator';
     }
     if (this.kinds[i] === Tok.EOF && reason === 'unexpected token') reason = 'unexpected end';
@@ -443,6 +474,7 @@ export class ModuleParser {
       while (this.kinds[this.p] !== Tok.RParen) results.push(this.valType());
       this.p++;
     }
+    if (this.isField('param') || this.isField('type')) this.err('unexpected token');
   }
 
   private compType(fnames: Map<string, number> | null): CompType {
@@ -533,7 +565,8 @@ export class ModuleParser {
     if (index >= 0) {
       const t = this.m.types[index];
       if (inline) {
-        if (!t || t.comp.kind !== CompKind.Func || !sameTypes(t.comp.params, params) || !sameTypes(t.comp.results, results)) {
+        if (!t) this.err('unknown type', at + 2);
+        if (t.comp.kind !== CompKind.Func || !sameTypes(t.comp.params, params) || !sameTypes(t.comp.results, results)) {
           this.err('inline function type', at);
         }
       } else if (t && t.comp.kind === CompKind.Func) {
@@ -1248,14 +1281,12 @@ export class ModuleParser {
         }
         while (this.isKw('catch')) {
           this.p++;
-          this.endLabel(label);
           out.u8(0x07);
           out.u32(this.idx(Sp.Tag));
           this.instrs(out);
         }
         if (this.isKw('catch_all')) {
           this.p++;
-          this.endLabel(label);
           out.u8(0x19);
           this.instrs(out);
         }
@@ -1396,9 +1427,7 @@ export class ModuleParser {
         return;
       }
     }
-    if (name === 'else' || name === 'end' || name === 'catch' || name === 'catch_all' || name === 'delegate') {
-      this.err('unexpected token', lp + 1);
-    }
+    if (CLAUSE_KEYWORDS.has(name)) this.err('unexpected token', lp + 1);
     const a = out.length;
     this.op(name, out);
     const b = out.length;
@@ -1530,14 +1559,15 @@ export class ModuleParser {
         return;
       case 'shuffle': {
         this.emitOp(d, out);
+        let n = 0;
+        while (this.kinds[this.p + n] === Tok.Atom) n++;
+        if (n !== 16) this.err('invalid lane length', this.p + Math.min(n, 16));
         for (let i = 0; i < 16; i++) {
-          if (!this.isNat()) this.err(this.kinds[this.p] === Tok.RParen ? 'invalid lane length' : 'malformed lane index');
           const v = parseNat(this.text());
-          if (v === null || v > 255n) this.err('malformed lane index');
+          if (v === null || v > 255n) this.err('i8 constant out of range');
           this.p++;
           out.u8(Number(v));
         }
-        if (this.kinds[this.p] === Tok.Atom) this.err('invalid lane length');
         return;
       }
       case 'lane':
@@ -1803,6 +1833,13 @@ export class ModuleParser {
     const need = (): void => {
       if (this.kinds[this.p] !== Tok.Atom) this.err('wrong number of lane literals');
     };
+    const LANES: Record<string, number> = { i8x16: 16, i16x8: 8, i32x4: 4, i64x2: 2, f32x4: 4, f64x2: 2 };
+    const nl = shape === null ? undefined : LANES[shape];
+    if (nl !== undefined) {
+      let n = 0;
+      while (this.kinds[this.p + 1 + n] === Tok.Atom) n++;
+      if (n !== nl) this.err('wrong number of lane literals', this.p + 1 + Math.min(n, nl));
+    }
     switch (shape) {
       case 'i8x16':
         this.p++;

@@ -52,7 +52,7 @@ export function parseWat(text: string | Uint8Array, file = '<wat>'): Module {
 }
 
 /** Parse WebAssembly text and encode it to the binary format. */
-export function watToBinary(text: string | Uint8Array, file = '<wat>'): Uint8Array {
+export function watToBinary(text: string | Uint8Array, file = '<wat>'): Uint8Array<ArrayBuffer> {
   return encodeModule(parseWat(text, file));
 }
 

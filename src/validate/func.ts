@@ -11,9 +11,6 @@ import { INSTRS, type InstrDef } from '../core/instructions.js';
 import { Reader } from '../core/bytes.js';
 import {
   CompKind,
-  EXNREF,
-  F32,
-  F64,
   HEAP_CONCRETE,
   HeapType,
   I16,
@@ -21,7 +18,6 @@ import {
   I64,
   I8,
   REF_BASE,
-  V128,
   valTypeName,
   type ArrayType,
   type FieldType,
@@ -60,7 +56,12 @@ export interface Frame {
   initHeight: number;
 }
 
-/** Receives each instruction before the validator applies it (the translator's hook). */
+/**
+ * Receives each instruction before the validator applies it (the translator's hook).
+ * `ins` and the Frame objects are reused: copy what must outlive the call.
+ * The sink may see an instruction that then fails validation (the
+ * ValidationError follows right after the call): discard the output then.
+ */
 export interface CodeSink {
   instr(ins: Instr, v: FuncValidator): void;
 }
@@ -289,13 +290,6 @@ function typeName(t: ValType): string {
 
 function refT(heap: number, nullable: boolean): ValType {
   return REF_BASE + heap * 2 + (nullable ? 1 : 0);
-}
-
-/** Options of one expression's validation. */
-interface ExprMode {
-  /** Constant expression: only constant instructions, globals limited to `globalLimit`, ref.func collected. */
-  isConst: boolean;
-  globalLimit: number;
 }
 
 /**
@@ -885,7 +879,7 @@ export class FuncValidator {
         this.setUnreachable();
         return;
       case Op.ThrowRef:
-        this.pop(EXNREF);
+        this.pop(REF_BASE + HeapType.exn * 2 + 1);
         this.setUnreachable();
         return;
       case Op.TryTable: {
@@ -1308,8 +1302,3 @@ export class FuncValidator {
 export function defaultable(t: ValType): boolean {
   return t < REF_BASE || ((t - REF_BASE) & 1) === 1;
 }
-
-// silence unused-import lints for types used only in docs
-void F32;
-void F64;
-void V128;

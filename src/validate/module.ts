@@ -13,7 +13,6 @@ import {
   I32,
   I64,
   REF_BASE,
-  refType,
   type FuncType,
   type GlobalType,
   type MemType,
@@ -289,9 +288,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   // ---- element segments
   for (const seg of m.elems) {
     checkVal(seg.type);
-    if (seg.mode !== 'active' || seg.table !== 0 || seg.type !== refType(HeapType.func, true)) {
-      if (seg.mode !== 'active') need('bulk-memory', `${seg.mode} element segment`);
-    }
+    if (seg.mode !== 'active') need('bulk-memory', `${seg.mode} element segment`);
     for (const e of seg.init) constExpr(e, seg.type, globals.length);
     if (seg.mode === 'active') {
       const tab = tables[seg.table];
