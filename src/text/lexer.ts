@@ -110,7 +110,7 @@ export class Lexer {
 
   // ------------------------------------------------------------ positions
 
-  /** 1-based line and column (in code points... approximated as bytes) of a byte offset. */
+  /** 1-based line and column (in characters) of a byte offset. */
   position(offset: number): { line: number; column: number } {
     if (!this.lineStarts) {
       const ls = [0];
@@ -126,7 +126,10 @@ export class Lexer {
       if (ls[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - ls[lo]! + 1 };
+    // columns count characters (UTF-8 continuation bytes do not start one)
+    let column = 1;
+    for (let i = ls[lo]!; i < offset; i++) if ((this.src[i]! & 0xc0) !== 0x80) column++;
+    return { line: lo + 1, column };
   }
 
   error(reason: string, offset: number): never {

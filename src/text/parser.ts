@@ -1584,7 +1584,8 @@ export class ModuleParser {
       case 'cast': {
         const rt = this.refType();
         const nullable = refNullable(rt);
-        d = defs[nullable ? 1 : 0] ?? d;
+        // two encodings: the higher opcode is the nullable form (ref.test 20/21, ref.cast 22/23)
+        for (const x of defs) if (nullable ? x.code > d.code : x.code < d.code) d = x;
         this.emitOp(d, out);
         writeHeap(out, refHeap(rt));
         return;

@@ -1,4 +1,7 @@
 /** .wast script parser: commands, actions, constants and result patterns. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TextError } from '../../src/core/errors.js';
 import { parseScript, type Command } from '../../src/text/index.js';
@@ -176,5 +179,45 @@ describe('script commands', () => {
     expect(() => parseScript('(module)\n(assert_return (invoke "f") (i32.const 1x))', 'e.wast')).toThrow('e.wast:2:40');
     expect(() => parseScript('(frobnicate)', 'e.wast')).toThrow('unknown command');
     expect(() => parseScript('(module', 'e.wast')).toThrow(TextError);
+  });
+});
+
+describe('robustness', () => {
+  const root = process.env.WASMETER_TESTSUITE ?? '/work/shared/testsuite';
+  const files = ['block.wast', 'elem.wast', 'simd_lane.wast', 'try_table.wast', 'struct.wast', 'annotations.wast'].map((f) => join(root, f));
+  it.skipIf(!files.every((f) => existsSync(f)))('mutated scripts fail only with TextError', () => {
+    const sources = files.map((f) => readFileSync(f, 'latin1'));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: sources.length - 1 }),
+        fc.nat(),
+        fc.nat({ max: 2000 }),
+        fc.array(fc.tuple(fc.nat(), fc.constantFrom('', '(', ')', '"', '$', ';', 'x', '0', ' end ', ' (then ')), { minLength: 1, maxLength: 4 }),
+        (which, at, len, edits) => {
+          const src = sources[which]!;
+          const start = at % Math.max(1, src.length - len);
+          let t = src.slice(start, start + len);
+          for (const [p, ins] of edits) {
+            const q = t.length ? p % t.length : 0;
+            t = t.slice(0, q) + ins + t.slice(q + (ins === '' ? 1 : 0));
+          }
+          try {
+            const s = parseScript(Buffer.from(t, 'latin1'), 'fuzz.wast');
+            for (const c of s.commands) {
+              if ('source' in c && 'parse' in c.source) {
+                try {
+                  c.source.parse();
+                } catch (e) {
+                  if (!(e instanceof TextError)) throw e;
+                }
+              }
+            }
+          } catch (e) {
+            if (!(e instanceof TextError)) throw e;
+          }
+        },
+      ),
+      { numRuns: 1500, seed: 42 },
+    );
   });
 });
