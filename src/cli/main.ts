@@ -190,10 +190,15 @@ function runSpec(paths: string[], opts: SpecOptions): number {
         `${pad('total', w)}  ${pc.green(padL(String(totals.passed), 7))}  ${(totals.failed ? pc.red : pc.dim)(padL(String(totals.failed), 7))}  ${padL(String(totals.skipped), 7)}`,
       ),
     );
-    if (files.length === 1 || opts.filter !== undefined) {
-      // few files: show the failures too
+    if (files.length <= 20 && totals.failed > 0) {
+      // few files: show the first failures too
+      const LIMIT = 40;
+      let shown = 0;
       for (const r of results)
-        for (const f of r.failures.slice(0, 50)) lines.push(pc.red(`  ${r.file}:${f.line}: ${f.kind}: ${f.reason}`));
+        for (const f of r.failures) {
+          if (shown++ < LIMIT) lines.push(pc.red(`  ${r.file}:${f.line}: ${f.kind}: ${f.reason}`));
+        }
+      if (shown > LIMIT) lines.push(pc.dim(`  ... and ${shown - LIMIT} more failures (--json lists them all)`));
     }
     process.stdout.write(lines.join('\n') + '\n');
   }
@@ -231,7 +236,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   const report = (): void => {
     if (!opts.stats) return;
     const p = store.peaks;
-    process.stderr.write(
+    process.stdout.write(
       `fuel consumed: ${store.fuelConsumed}\n` +
         `peak memory bytes: ${p.memoryBytes}\npeak value stack bytes: ${p.valueStackBytes}\n` +
         `peak call depth: ${p.callDepth}\npeak table elements: ${p.tableElements}\n`,
@@ -271,7 +276,8 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
               : e instanceof WasmeterError
                 ? e.name
                 : 'internal error';
-    process.stderr.write(`${kind}: ${e instanceof Error ? e.message : String(e)}\n`);
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(msg.startsWith(kind) ? `${msg}\n` : `${kind}: ${msg}\n`);
     report();
     return 1;
   }
@@ -317,7 +323,7 @@ export function program(): Command {
     .argument('[args...]', 'arguments (i32/i64 integers, f32/f64 numbers, v128 as 32 hex digits)')
     .requiredOption('--invoke <name>', 'the exported function to call')
     .addOption(new Option('--fuel <n>', 'fuel budget (default: unmetered)').argParser(intOption))
-    .option('--stats', 'print fuel consumed and resource peaks (to stderr)')
+    .option('--stats', 'print fuel consumed and resource peaks')
     .allowExcessArguments(false)
     .action((file: string, args: string[], opts: RunOpts) => {
       process.exitCode = runRun(file, args, opts);

@@ -19,15 +19,16 @@ export function findSuite(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env['WASMETER_TESTSUITE'];
   if (fromEnv !== undefined && fromEnv !== '') {
     if (existsSync(fromEnv) && statSync(fromEnv).isDirectory()) return resolve(fromEnv);
-    throw new SuiteNotFound(`WASMETER_TESTSUITE=${fromEnv} is not a directory`);
+    throw new SuiteNotFound(`WASMETER_TESTSUITE=${fromEnv} is not a directory.\n${HOWTO}`);
   }
   for (const d of DEFAULT_SUITE_DIRS) if (existsSync(d) && statSync(d).isDirectory()) return d;
-  throw new SuiteNotFound(
-    'WebAssembly spec testsuite not found. Get it with\n' +
-      '  git clone --depth 1 https://github.com/WebAssembly/testsuite /path/to/testsuite\n' +
-      'and set WASMETER_TESTSUITE=/path/to/testsuite',
-  );
+  throw new SuiteNotFound(`WebAssembly spec testsuite not found.\n${HOWTO}`);
 }
+
+const HOWTO =
+  'Get it with\n' +
+  '  git clone --depth 1 https://github.com/WebAssembly/testsuite /path/to/testsuite\n' +
+  'and set WASMETER_TESTSUITE=/path/to/testsuite';
 
 /** Every `.wast` file under the given files/directories (recursive, sorted, deduplicated). */
 export function listWast(paths: readonly string[]): string[] {
