@@ -28,6 +28,7 @@ import type {
   NameSection,
   TableDef,
 } from '../core/module.js';
+import { emptyModule } from '../core/module.js';
 import {
   CompKind,
   HeapType,
@@ -564,23 +565,8 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
   if (bytes[4] !== 1 || bytes[5] !== 0 || bytes[6] !== 0 || bytes[7] !== 0) top.fail('unknown binary version', 4);
 
 
-  const m: Module = {
-    types: [],
-    imports: [],
-    funcs: [],
-    tables: [],
-    memories: [],
-    tags: [],
-    globals: [],
-    exports: [],
-    start: null,
-    elems: [],
-    datas: [],
-    dataCount: null,
-    codes: [],
-    customs: [],
-    names: null,
-  };
+  const m: Module = emptyModule();
+
   const scan = opts.scanBodies !== false;
   const st: ScanState = { ins: new Instr(), stack: [], usesData: false };
   let lastOrder = 0;

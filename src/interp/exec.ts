@@ -1276,7 +1276,7 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += 3;
           break;
         case Op.CONVERT:
-          convert(mc, code[pc + 3]!, fp + code[pc + 1]!, fp + code[pc + 2]!);
+          mc.convert(code[pc + 3]!, fp + code[pc + 1]!, fp + code[pc + 2]!);
           pc += 4;
           break;
 
@@ -1326,8 +1326,3 @@ export function run(mc: Machine, entryDepth: number): number {
 }
 
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
-
-/** Conversions that need helpers; `defId` is the instruction table id. */
-function convert(mc: Machine, defId: number, d: number, a: number): void {
-  mc.convert(defId, d, a);
-}

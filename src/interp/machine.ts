@@ -262,44 +262,9 @@ export class Machine {
 
   // ---------------------------------------------------------------- conversions
 
+  /** Runs the conversion `defId` (table id) from word `a` into word `d`, through a table built once. */
   convert(defId: number, d: number, a: number): void {
-    const s = this.s;
-    const name = INSTRS[defId]!.name;
-    switch (name) {
-      case 'i32.trunc_f32_s':
-        s[d] = I32N.trunc_f32_s(this.f32[a]!);
-        return;
-      case 'i32.trunc_f32_u':
-        s[d] = I32N.trunc_f32_u(this.f32[a]!);
-        return;
-      case 'i32.trunc_f64_s':
-        s[d] = I32N.trunc_f64_s(this.f64[a >> 1]!);
-        return;
-      case 'i32.trunc_f64_u':
-        s[d] = I32N.trunc_f64_u(this.f64[a >> 1]!);
-        return;
-      case 'i32.trunc_sat_f32_s':
-        s[d] = I32N.trunc_sat_f32_s(this.f32[a]!);
-        return;
-      case 'i32.trunc_sat_f32_u':
-        s[d] = I32N.trunc_sat_f32_u(this.f32[a]!);
-        return;
-      case 'i32.trunc_sat_f64_s':
-        s[d] = I32N.trunc_sat_f64_s(this.f64[a >> 1]!);
-        return;
-      case 'i32.trunc_sat_f64_u':
-        s[d] = I32N.trunc_sat_f64_u(this.f64[a >> 1]!);
-        return;
-    }
-    const fn = (I64N as unknown as Record<string, (...x: unknown[]) => unknown>)[I64_CONV[name] ?? ''];
-    if (!fn) throw new Error(`wasmeter internal error: no conversion ${name}`);
-    if (name.startsWith('i64.')) {
-      fn(s, d, name.includes('f32') ? this.f32[a]! : this.f64[a >> 1]!);
-    } else if (name.startsWith('f32.')) {
-      this.f32[d] = fn(s, a) as number;
-    } else {
-      this.f64[d >> 1] = fn(s, a) as number;
-    }
+    CONVERT_FNS[defId]!(this, d, a);
   }
 
   // ---------------------------------------------------------------- traps
@@ -373,19 +338,32 @@ export class RawF64 {
   ) {}
 }
 
-const I64_CONV: Record<string, string> = {
-  'i64.trunc_f32_s': 'trunc_f32_s',
-  'i64.trunc_f32_u': 'trunc_f32_u',
-  'i64.trunc_f64_s': 'trunc_f64_s',
-  'i64.trunc_f64_u': 'trunc_f64_u',
-  'i64.trunc_sat_f32_s': 'trunc_sat_f32_s',
-  'i64.trunc_sat_f32_u': 'trunc_sat_f32_u',
-  'i64.trunc_sat_f64_s': 'trunc_sat_f64_s',
-  'i64.trunc_sat_f64_u': 'trunc_sat_f64_u',
-  'f32.convert_i64_s': 'f32_convert_i64_s',
-  'f32.convert_i64_u': 'f32_convert_i64_u',
-  'f64.convert_i64_s': 'f64_convert_i64_s',
-  'f64.convert_i64_u': 'f64_convert_i64_u',
-};
+type ConvertFn = (mc: Machine, d: number, a: number) => void;
+
+/** Conversions done by the CONVERT op, indexed by instruction table id (built once from the table). */
+const CONVERT_FNS: (ConvertFn | undefined)[] = (() => {
+  const out: (ConvertFn | undefined)[] = new Array(INSTRS.length);
+  const i32From = (f: (x: number) => number, src32: boolean): ConvertFn =>
+    src32 ? (mc, d, a) => void (mc.s[d] = f(mc.f32[a]!)) : (mc, d, a) => void (mc.s[d] = f(mc.f64[a >> 1]!));
+  const i64From = (f: (m: Int32Array, d: number, x: number) => void, src32: boolean): ConvertFn =>
+    src32 ? (mc, d, a) => f(mc.s, d, mc.f32[a]!) : (mc, d, a) => f(mc.s, d, mc.f64[a >> 1]!);
+  const set = (name: string, fn: ConvertFn): void => {
+    for (const def of INSTRS) if (def.name === name) out[def.id] = fn;
+  };
+  for (const sfx of ['s', 'u'] as const) {
+    for (const src of ['f32', 'f64'] as const) {
+      const is32 = src === 'f32';
+      set(`i32.trunc_${src}_${sfx}`, i32From(I32N[`trunc_${src}_${sfx}`], is32));
+      set(`i32.trunc_sat_${src}_${sfx}`, i32From(I32N[`trunc_sat_${src}_${sfx}`], is32));
+      set(`i64.trunc_${src}_${sfx}`, i64From(I64N[`trunc_${src}_${sfx}`], is32));
+      set(`i64.trunc_sat_${src}_${sfx}`, i64From(I64N[`trunc_sat_${src}_${sfx}`], is32));
+    }
+    const f32c = I64N[`f32_convert_i64_${sfx}`];
+    const f64c = I64N[`f64_convert_i64_${sfx}`];
+    set(`f32.convert_i64_${sfx}`, (mc, d, a) => void (mc.f32[d] = f32c(mc.s, a)));
+    set(`f64.convert_i64_${sfx}`, (mc, d, a) => void (mc.f64[d >> 1] = f64c(mc.s, a)));
+  }
+  return out;
+})();
 
 export { STATUS_DONE, STATUS_OUT_OF_FUEL, type FuncInst };

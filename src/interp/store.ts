@@ -73,10 +73,6 @@ export class Store {
     this.machine.makeCaller = (mc, inst) => new Caller(this, inst);
   }
 
-  get host(): this {
-    return this;
-  }
-
   /** Fuel left (Infinity for an unmetered store). */
   get fuelRemaining(): number {
     return this.metered ? this.machine.fuel : Infinity;
