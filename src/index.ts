@@ -24,3 +24,4 @@ export { Tag, type Extern } from './interp/instance.js';
 export { RawF32, RawF64 } from './interp/machine.js';
 export type { FuelCosts } from './interp/fuel.js';
 export { Linker } from './host/linker.js';
+export { parseWat, watToBinary, parseScript } from './text/index.js';
