@@ -192,6 +192,8 @@ export class Writer {
   /** Unsigned LEB128 of a non-negative integer up to 2^64-1 (number or bigint). */
   u64(v: number | bigint): this {
     let x = BigInt(v);
+    // limits are kept as numbers: a value near 2^64 - 1 rounds up to 2^64
+    if (typeof v === 'number' && x > 0xffff_ffff_ffff_ffffn) x = 0xffff_ffff_ffff_ffffn;
     do {
       let b = Number(x & 0x7fn);
       x >>= 7n;

@@ -248,7 +248,8 @@ export function run(mc: Machine, entryDepth: number): number {
     d = 0,
     x = 0,
     y = 0,
-    ea = 0;
+    ea = 0,
+    fr = 0.5; // float results (kept apart from the integer temporaries)
 
   try {
     for (;;) {
@@ -377,9 +378,9 @@ export function run(mc: Machine, entryDepth: number): number {
           } else {
             const table = inst.tables[code[pc + 2]!]!;
             x = s[fp + code[pc + 3]!]! >>> 0;
-            if (x >= table.elems.length) throw new Trap('undefined element');
+            if (x >= table.elems.length || (table.is64 && s[fp + code[pc + 3]! + 1] !== 0)) throw new Trap('undefined element');
             const f = table.elems[x] as FuncInst | null;
-            if (f === null || f === undefined) throw new Trap('uninitialized element');
+            if (f === null || f === undefined) throw new Trap(`uninitialized element ${x}`);
             if (!mc.typeMatches(f.typeId, code[pc + 1]!)) throw new Trap('indirect call type mismatch');
             callee = f;
             base = code[pc + 4]!;
@@ -1152,19 +1153,31 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += 3;
           break;
         case Op.F64_CEIL:
-          f64[(fp + code[pc + 1]!) >> 1] = Math.ceil(f64[(fp + code[pc + 2]!) >> 1]!);
+          d = fp + code[pc + 1]!;
+          fr = Math.ceil(f64[(fp + code[pc + 2]!) >> 1]!);
+          f64[d >> 1] = fr;
+          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
           pc += 3;
           break;
         case Op.F64_FLOOR:
-          f64[(fp + code[pc + 1]!) >> 1] = Math.floor(f64[(fp + code[pc + 2]!) >> 1]!);
+          d = fp + code[pc + 1]!;
+          fr = Math.floor(f64[(fp + code[pc + 2]!) >> 1]!);
+          f64[d >> 1] = fr;
+          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
           pc += 3;
           break;
         case Op.F64_TRUNC:
-          f64[(fp + code[pc + 1]!) >> 1] = Math.trunc(f64[(fp + code[pc + 2]!) >> 1]!);
+          d = fp + code[pc + 1]!;
+          fr = Math.trunc(f64[(fp + code[pc + 2]!) >> 1]!);
+          f64[d >> 1] = fr;
+          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
           pc += 3;
           break;
         case Op.F64_NEAREST:
-          f64[(fp + code[pc + 1]!) >> 1] = F64N.nearest(f64[(fp + code[pc + 2]!) >> 1]!);
+          d = fp + code[pc + 1]!;
+          fr = F64N.nearest(f64[(fp + code[pc + 2]!) >> 1]!);
+          f64[d >> 1] = fr;
+          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
           pc += 3;
           break;
         case Op.F64_SQRT:

@@ -117,14 +117,29 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
   }
 
   switch (def.name) {
+    case 'i64.add128':
+    case 'i64.sub128': {
+      // operands in four consecutive slots from s0; results at d and d + 4
+      const l = u128(s, s0) + (def.name === 'i64.add128' ? u128(s, s0 + 8) : -u128(s, s0 + 8));
+      put128(s, d, l);
+      return next;
+    }
+    case 'i64.mul_wide_s':
+    case 'i64.mul_wide_u': {
+      const signed = def.name === 'i64.mul_wide_s';
+      const x = signed ? i64s(s, s0) : u64(s, s0);
+      const y = signed ? i64s(s, s1) : u64(s, s1);
+      put128(s, d, x * y);
+      return next;
+    }
     case 'memory.fill': {
       const mem = inst.memories[i0]!;
       const is64 = mem.type.addr === 'i64';
       const dst = addr(mc, s0, is64);
       const val = s[s1]! & 0xff;
       const n = addr(mc, s2, is64);
-      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
       if (dst + n > mem.byteLength) memOob();
+      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
       mem.u8.fill(val, dst, dst + n);
       return next;
     }
@@ -134,8 +149,8 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const dst = addr(mc, s0, md.type.addr === 'i64');
       const src = addr(mc, s1, ms.type.addr === 'i64');
       const n = addr(mc, s2, md.type.addr === 'i64' && ms.type.addr === 'i64');
-      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
       if (src + n > ms.byteLength || dst + n > md.byteLength) memOob();
+      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
       if (md === ms) md.u8.copyWithin(dst, src, src + n);
       else md.u8.set(ms.u8.subarray(src, src + n), dst);
       return next;
@@ -146,8 +161,8 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const dst = addr(mc, s0, mem.type.addr === 'i64');
       const src = s[s1]! >>> 0;
       const n = s[s2]! >>> 0;
-      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
       if (src + n > data.length || dst + n > mem.byteLength) memOob();
+      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
       mem.u8.set(data.subarray(src, src + n), dst);
       return next;
     }
@@ -197,8 +212,8 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const i = addr(mc, s0, is64);
       const val = refs[s1 >> 2];
       const n = addr(mc, s2, is64);
-      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
       if (i + n > t.size) tableOob();
+      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
       for (let k = 0; k < n; k++) t.elems[i + k] = val;
       return next;
     }
@@ -208,8 +223,8 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const dst = addr(mc, s0, td.type.addr === 'i64');
       const src = addr(mc, s1, ts.type.addr === 'i64');
       const n = addr(mc, s2, td.type.addr === 'i64' && ts.type.addr === 'i64');
-      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
       if (src + n > ts.size || dst + n > td.size) tableOob();
+      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
       copyElems(td, dst, ts, src, n);
       return next;
     }
@@ -219,8 +234,8 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const dst = addr(mc, s0, t.type.addr === 'i64');
       const src = s[s1]! >>> 0;
       const n = s[s2]! >>> 0;
-      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
       if (src + n > seg.length || dst + n > t.size) tableOob();
+      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
       for (let k = 0; k < n; k++) t.elems[dst + k] = seg[src + k];
       return next;
     }
@@ -233,6 +248,26 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
     return next;
   }
   throw new Error(`wasmeter internal error: MISC has no handler for ${def.name}`);
+}
+
+function u64(s: Int32Array, w: number): bigint {
+  return (BigInt(s[w + 1]! >>> 0) << 32n) | BigInt(s[w]! >>> 0);
+}
+function i64s(s: Int32Array, w: number): bigint {
+  return BigInt.asIntN(64, u64(s, w));
+}
+/** Two i64 values in consecutive slots (low, high) as one 128-bit integer. */
+function u128(s: Int32Array, w: number): bigint {
+  return (u64(s, w + 4) << 64n) | u64(s, w);
+}
+/** Writes the low 128 bits of v as two i64 values at w (low) and w + 4 (high). */
+function put128(s: Int32Array, w: number, v: bigint): void {
+  const lo = BigInt.asUintN(64, v);
+  const hi = BigInt.asUintN(64, v >> 64n);
+  s[w] = Number(lo & 0xffffffffn) | 0;
+  s[w + 1] = Number(lo >> 32n) | 0;
+  s[w + 4] = Number(hi & 0xffffffffn) | 0;
+  s[w + 5] = Number(hi >> 32n) | 0;
 }
 
 function copyElems(td: Table, dst: number, ts: Table, src: number, n: number): void {

@@ -102,6 +102,8 @@ export class Memory {
 
 export class Table {
   elems: unknown[];
+  /** Whether indices are i64 (table64). */
+  readonly is64: boolean;
   constructor(
     readonly type: TableType,
     init: unknown,
@@ -112,6 +114,7 @@ export class Table {
       throw new ResourceLimitError(`table of ${type.min} elements exceeds the store's limit of ${lim}`);
     if (type.min > 10_000_000) throw new ResourceLimitError(`table of ${type.min} elements is too large for this host`);
     this.elems = new Array(type.min).fill(init);
+    this.is64 = type.addr === 'i64';
     this.peak();
   }
   get size(): number {

@@ -358,7 +358,6 @@ export class Translator implements CodeSink {
     const n = this.results.length;
     for (let j = 0; j < n; j++) {
       const from = this.h - n + j;
-      if (from + this.nl === j) continue; // never: results live above the locals
       this.op(this.copyOp(this.type[from]!));
       this.local(j);
       this.src(from);
@@ -631,6 +630,8 @@ export class Translator implements CodeSink {
   private misc(ins: Instr, v: FuncValidator): void {
     const def = ins.def;
     const [n, results] = miscSignature(ins, v);
+    // more than three operands (i64.add128): they are passed as consecutive slots from the first
+    if (n > 3) for (let j = this.h - n; j < this.h; j++) this.materializeAt(j);
     const srcs: number[] = [];
     for (let j = 0; j < n; j++) srcs.unshift(this.pop());
     if (ENDS_BLOCK.has(def.name)) this.materialize();
@@ -647,7 +648,6 @@ export class Translator implements CodeSink {
     this.imm(i1);
     this.imm(i2);
     this.imm(i3);
-    if (n > 3) throw new ValidationError(`internal: ${def.name} has more than 3 operands`);
     for (const t of results) this.pushTemp(t);
     if (ENDS_BLOCK.has(def.name)) {
       this.materialize();
@@ -867,6 +867,12 @@ export class Translator implements CodeSink {
       if (!v.unreachable) {
         this.emitReturn();
         this.endBlock();
+      }
+      if (c.fixups.length > 0) {
+        // branches to the function's label land here with the results at height 0
+        this.bind(c.fixups);
+        this.resetTo(c, c.results);
+        this.emitReturn();
       }
       return;
     }

@@ -215,7 +215,7 @@ export class Lexer {
       } else if (c === 0x3b && src[p + 1] === 0x3b && p + 1 < end) {
         // line comment
         p += 2;
-        while (p < end && src[p] !== 0x0a) {
+        while (p < end && src[p] !== 0x0a && src[p] !== 0x0d) {
           if (src[p]! >= 0x80) {
             const n = utf8Len(src, p, end);
             if (n === 0) this.error('malformed UTF-8 encoding', p);

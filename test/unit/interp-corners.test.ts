@@ -1,0 +1,154 @@
+/**
+ * Interpreter corners the spec suite does not reach directly: deep
+ * recursion, big br_tables, NaN bit patterns through locals, globals and
+ * memory, and regressions found by the spec runner.
+ */
+import { describe, expect, test } from 'vitest';
+import { Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+
+function inst(wat: string, store = new Store()): Instance {
+  return store.instantiate(Module.fromBinary(watToBinary(wat)), []);
+}
+
+describe('regressions from the spec runner', () => {
+  test('operations on two constants read both constants', () => {
+    const i = inst(`(module
+      (func (export "a") (result i32) (i32.add (i32.const -0x80000000) (i32.const 1)))
+      (func (export "b") (result i64) (i64.sub (i64.const 10) (i64.const 3)))
+      (func (export "c") (param i32) (result i32) (i32.mul (i32.const 6) (i32.const 7))))`);
+    expect(i.call('a')).toEqual([-0x7fffffff]);
+    expect(i.call('b')).toEqual([7n]);
+    expect(i.call('c', 0)).toEqual([42]);
+  });
+
+  test('a data segment is visible to loads with a constant address', () => {
+    const i = inst(`(module (memory (data "\\00\\00\\a0\\7f")) (func (export "f") (result i32) (i32.load (i32.const 0))))`);
+    expect(i.call('f')).toEqual([0x7fa00000]);
+  });
+
+  test('branches to the function label from inside loops and blocks', () => {
+    const i = inst(`(module
+      (func (export "loop") (param i32) (result i32)
+        (block (loop (br_if 1 (local.get 0)) (return (i32.const 2)))) (i32.const 3))
+      (func (export "fn") (param i32) (result i32)
+        (loop (br_if 1 (i32.const 9) (local.get 0)) (return (i32.const 4))) (unreachable))
+      (func (export "empty") (br 0))
+      (func (export "table") (param i32) (result i32 i64)
+        (i32.const 5) (i64.const 6) (br_table 0 0 (local.get 0))))`);
+    expect(i.call('loop', 0)).toEqual([2]);
+    expect(i.call('loop', 1)).toEqual([3]);
+    expect(i.call('fn', 1)).toEqual([9]);
+    expect(i.call('fn', 0)).toEqual([4]);
+    expect(i.call('empty')).toEqual([]);
+    expect(i.call('table', 7)).toEqual([5, 6n]);
+  });
+
+  test('call_indirect to a null entry names the element', () => {
+    const i = inst(`(module (type $t (func)) (table 4 funcref)
+      (func (export "f") (param i32) (call_indirect (type $t) (local.get 0))))`);
+    expect(() => i.call('f', 2)).toThrow(new Trap('uninitialized element 2'));
+    expect(() => i.call('f', 4)).toThrow(new Trap('undefined element'));
+  });
+
+  test('rounding a signalling NaN quiets it', () => {
+    const i = inst(`(module
+      (func (export "floor") (param f64) (result f64) (f64.floor (local.get 0)))
+      (func (export "ceil") (param f64) (result f64) (f64.ceil (local.get 0)))
+      (func (export "trunc") (param f64) (result f64) (f64.trunc (local.get 0)))
+      (func (export "nearest") (param f64) (result f64) (f64.nearest (local.get 0))))`);
+    const store = i.store;
+    for (const op of ['floor', 'ceil', 'trunc', 'nearest']) {
+      const f = i.getExport(op) as Parameters<Store['invoke']>[0];
+      const [r] = store.invoke(f, [new RawF64(1, 0xfff00000 | 0)], true) as [RawF64];
+      expect(r.hi >>> 0, op).toBe(0xfff80000);
+      expect(r.lo, op).toBe(1);
+    }
+  });
+
+  test('wide arithmetic with operands from locals and constants', () => {
+    const i = inst(`(module
+      (func (export "add") (param i64 i64) (result i64 i64)
+        (i64.add128 (local.get 0) (i64.const 0) (local.get 1) (i64.const -1)))
+      (func (export "mul") (param i64 i64) (result i64 i64) (i64.mul_wide_u (local.get 0) (local.get 1))))`);
+    expect(i.call('add', -1n, 1n)).toEqual([0n, 0n]);
+    expect(i.call('mul', -1n, 2n)).toEqual([-2n, 1n]);
+  });
+});
+
+describe('deep recursion', () => {
+  const wat = `(module (func $f (export "f") (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (i32.const 1) (call $f (i32.sub (local.get 0) (i32.const 1))))))))`;
+
+  test('recursion far deeper than the JS stack allows runs', () => {
+    const store = new Store({ limits: { maxCallDepth: 500_000 } });
+    expect(inst(wat, store).call('f', 200_000)).toEqual([200_000]);
+    expect(store.peaks.callDepth).toBeGreaterThanOrEqual(200_000);
+  });
+
+  test('the call-depth limit traps with "call stack exhausted" and the store stays usable', () => {
+    const store = new Store({ limits: { maxCallDepth: 1000 } });
+    const i = inst(wat, store);
+    expect(() => i.call('f', 5000)).toThrow(new Trap('call stack exhausted'));
+    expect(i.call('f', 500)).toEqual([500]);
+  });
+
+  test('unbounded recursion traps under the default limit', () => {
+    const i = inst(`(module (func $f (export "f") (call $f)))`);
+    expect(() => i.call('f')).toThrow(new Trap('call stack exhausted'));
+  });
+});
+
+describe('big br_table', () => {
+  test('a br_table with 20,000 targets picks each one', () => {
+    const n = 20_000;
+    // target k exits k + 1 blocks and lands on `return k`; the default is 6
+    const targets = Array.from({ length: n }, (_, k) => k % 7).join(' ');
+    const i = inst(`(module (func (export "f") (param i32) (result i32)
+      (block (block (block (block (block (block (block
+        (br_table ${targets} 6 (local.get 0))
+      ) (return (i32.const 0))) (return (i32.const 1))) (return (i32.const 2)))
+      (return (i32.const 3))) (return (i32.const 4))) (return (i32.const 5))) (return (i32.const 6))))`);
+    for (const x of [0, 1, 6, 7, 13, 19_999]) expect(i.call('f', x)).toEqual([x % 7]);
+    expect(i.call('f', n)).toEqual([6]); // out of range: the default
+    expect(i.call('f', -1)).toEqual([6]);
+  });
+});
+
+describe('NaN bit patterns survive non-arithmetic operations', () => {
+  const wat = `(module (memory 1)
+    (global $g32 (mut f32) (f32.const 0)) (global $g64 (mut f64) (f64.const 0))
+    (func (export "f32") (param f32) (result f32) (local f32)
+      (local.set 1 (local.get 0))
+      (global.set $g32 (local.get 1))
+      (f32.store (i32.const 8) (global.get $g32))
+      (select (f32.load (i32.const 8)) (f32.const 0) (i32.const 1)))
+    (func (export "f64") (param f64) (result f64) (local f64)
+      (local.set 1 (local.get 0))
+      (global.set $g64 (local.get 1))
+      (f64.store (i32.const 16) (global.get $g64))
+      (f64.copysign (f64.load (i32.const 16)) (f64.const 1)))
+    (func (export "neg") (param f32) (result f32) (f32.neg (f32.abs (local.get 0))))
+    (func (export "reinterp") (param i64) (result i64) (i64.reinterpret_f64 (f64.reinterpret_i64 (local.get 0)))))`;
+
+  test('signalling and payload NaNs through locals, globals, memory, select and copysign', () => {
+    const store = new Store();
+    const i = inst(wat, store);
+    const f = (n: string): Parameters<Store['invoke']>[0] => i.getExport(n) as Parameters<Store['invoke']>[0];
+    for (const bits of [0x7f800001, 0x7fa00000 | 0, 0xff812345 | 0, 0x7fc00000]) {
+      const [r] = store.invoke(f('f32'), [new RawF32(bits)], true) as [RawF32];
+      expect(r.bits | 0).toBe(bits);
+    }
+    for (const [lo, hi] of [
+      [1, 0x7ff00000],
+      [0xdeadbeef | 0, 0x7ff40000],
+      [5, 0xfff00000 | 0],
+    ] as const) {
+      const [r] = store.invoke(f('f64'), [new RawF64(lo, hi)], true) as [RawF64];
+      expect([r.lo, r.hi]).toEqual([lo, hi & 0x7fffffff]);
+    }
+    const [n] = store.invoke(f('neg'), [new RawF32(0x7f800001)], true) as [RawF32];
+    expect(n.bits >>> 0).toBe(0xff800001);
+    expect(i.call('reinterp', 0x7ff0000000000001n)).toEqual([0x7ff0000000000001n]);
+  });
+});
