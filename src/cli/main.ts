@@ -94,6 +94,7 @@ interface SpecOptions {
   json?: boolean;
   filter?: string;
   fuel?: number;
+  starved?: boolean;
 }
 
 function pad(s: string, n: number): string {
@@ -137,7 +138,10 @@ function runSpec(paths: string[], opts: SpecOptions): number {
     bar?.update(results.length, { file: f });
     let r: FileResult;
     try {
-      r = runScript(new Uint8Array(readFileSync(f)), f, opts.fuel !== undefined ? { fuelPerAction: opts.fuel } : {});
+      r = runScript(new Uint8Array(readFileSync(f)), f, {
+        ...(opts.fuel !== undefined ? { fuelPerAction: opts.fuel } : {}),
+        starved: opts.starved === true,
+      });
     } catch (e) {
       r = {
         file: f,
@@ -304,6 +308,7 @@ export function program(): Command {
     .option('--json', 'print one JSON object with totals and per-file results')
     .option('--filter <substring>', 'only run files whose path contains <substring>')
     .addOption(new Option('--fuel <n>', 'fuel per action (guards against infinite loops)').argParser(intOption))
+    .option('--starved', 'start every action at 0 fuel; at each out-of-fuel stop add exactly what is needed and resume')
     .action((paths: string[], opts: SpecOptions) => {
       process.exitCode = runSpec(paths, opts);
     });

@@ -91,3 +91,47 @@ export class OutOfFuel extends WasmeterError {
     return this.resumer();
   }
 }
+
+/**
+ * A call stopped at a run boundary because the store's deadline passed or
+ * its AbortSignal fired. Nothing is lost: `resume()` continues from the
+ * exact instruction (after moving the deadline or using a fresh signal).
+ */
+export class Interrupted extends WasmeterError {
+  override name = 'Interrupted';
+  constructor(
+    /** 'deadline' or 'aborted'. */
+    readonly reason: 'deadline' | 'aborted',
+    /** Fuel consumed by the store so far. */
+    readonly consumed: number,
+    private readonly resumer: () => unknown[],
+  ) {
+    super(reason === 'deadline' ? 'interrupted: deadline passed' : 'interrupted: aborted');
+  }
+  /** Continues the call; throws Interrupted again if the store is still past its deadline or aborted. */
+  resume(): unknown[] {
+    return this.resumer();
+  }
+}
+
+/**
+ * A host function suspended the call (it returned `caller.suspend(payload)`).
+ * The wasm frames stay as they are; `resume(...results)` gives the host
+ * function's results and continues after the call.
+ */
+export class HostSuspended extends WasmeterError {
+  override name = 'HostSuspended';
+  constructor(
+    /** Name of the host function that suspended. */
+    readonly func: string,
+    /** What the host function passed to `caller.suspend`. */
+    readonly payload: unknown,
+    private readonly resumer: (results: unknown[]) => unknown[],
+  ) {
+    super(`suspended by host function ${func}`);
+  }
+  /** The host function's results (as it would have returned them); continues the call. */
+  resume(...results: unknown[]): unknown[] {
+    return this.resumer(results);
+  }
+}

@@ -219,6 +219,11 @@ export const enum Op {
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
 export const STATUS_DONE = 0;
 export const STATUS_OUT_OF_FUEL = 1;
+export const STATUS_SUSPENDED = 2;
+/** Outcomes of Machine.callHost. */
+export const HOST_OK = 0;
+export const HOST_NO_FUEL = 1;
+export const HOST_SUSPENDED = 2;
 
 /**
  * Runs the machine from its saved state (top frame) until the frame at
@@ -243,6 +248,7 @@ export function run(mc: Machine, entryDepth: number): number {
   let view: DataView = mem0 ? mem0.view : EMPTY_VIEW;
   let memLen = mem0 ? mem0.byteLength : 0;
   let depth = mc.depth;
+  const prof = mc.profile;
   let a = 0,
     b = 0,
     d = 0,
@@ -340,6 +346,7 @@ export function run(mc: Machine, entryDepth: number): number {
           break;
 
         case Op.RETURN: {
+          if (prof !== null) prof.exit(mc.fuelBase - fuel);
           if (depth === entryDepth) {
             mc.save(comp, pc, fp, fuel, blk, depth);
             return STATUS_DONE;
@@ -389,6 +396,10 @@ export function run(mc: Machine, entryDepth: number): number {
           const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT;
           if (callee instanceof WasmFunc) {
             const cc = mc.compile(callee);
+            if (prof !== null) {
+              if (tail) prof.exit(mc.fuelBase - fuel);
+              prof.enter(callee, mc.fuelBase - fuel);
+            }
             let nfp: number;
             if (tail) {
               // move the arguments down to this frame's base, then replace the frame
@@ -429,7 +440,13 @@ export function run(mc: Machine, entryDepth: number): number {
           } else {
             mc.save(comp, pc, fp, fuel, blk, depth);
             mc.sp = fp + comp.frameWords;
-            if (!mc.callHost(callee as HostFunc, fp + base, inst)) return STATUS_OUT_OF_FUEL;
+            const hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
+            if (hs !== HOST_OK) {
+              if (hs === HOST_NO_FUEL) return STATUS_OUT_OF_FUEL;
+              // suspended: resume continues after the call (Machine.resumeHost)
+              mc.save(comp, tail ? pc : next, fp, mc.fuel, blk, depth);
+              return STATUS_SUSPENDED;
+            }
             fuel = mc.fuel;
             // the host may have re-entered wasm and grown the value stack or a memory
             s = mc.s;
@@ -444,6 +461,7 @@ export function run(mc: Machine, entryDepth: number): number {
               const nres = callee.type.results.length;
               mc.moveSlots(fp, fp + base, nres);
               // return from this frame
+              if (prof !== null) prof.exit(mc.fuelBase - fuel);
               if (depth === entryDepth) {
                 mc.save(comp, pc, fp, fuel, blk, depth);
                 return STATUS_DONE;

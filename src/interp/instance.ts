@@ -240,8 +240,8 @@ interface GlobalWithCanon extends Global {
 
 export interface InstantiateHooks {
   host: ResourceHost;
-  /** Runs a function to completion (the start function). */
-  invoke(f: FuncInst, args: unknown[]): unknown[];
+  /** Runs the start function `f` of the instance being made. */
+  invoke(f: FuncInst, args: unknown[], inst: Instance): unknown[];
 }
 
 /**
@@ -340,7 +340,7 @@ export function instantiate(vm: ValidatedModule, imports: unknown[], hooks: Inst
     mem.u8.set(seg.bytes, start);
     inst.datas[i] = null;
   }
-  if (m.start !== null) hooks.invoke(inst.funcs[m.start]!, []);
+  if (m.start !== null) hooks.invoke(inst.funcs[m.start]!, [], inst);
   return inst;
 }
 

@@ -10,12 +10,13 @@ import { F32, F64, I32, I64, V128, isRef, type FuncType, type ValType } from '..
 import { Instr, readInstr } from '../decoder/instr.js';
 import { validateFunction } from '../validate/module.js';
 import { Compiled } from './compiled.js';
-import { run, STATUS_DONE, STATUS_OUT_OF_FUEL } from './exec.js';
+import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
 import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from './fuel.js';
 import type { Instance } from './instance.js';
 import * as I32N from './numeric/i32.js';
 import * as I64N from './numeric/i64.js';
-import { HostFunc, WasmFunc, type FuncInst, type Limits, type Peaks } from './runtime.js';
+import type { Profile } from './profile.js';
+import { HostFunc, Suspend, WasmFunc, type FuncInst, type Limits, type Peaks } from './runtime.js';
 import { Translator } from './translate.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
@@ -45,6 +46,12 @@ export class Machine {
   fuel: number;
   /** Fuel the instruction or surcharge that stopped the run needed. */
   needed = 0;
+  /** Fuel consumed = fuelBase - fuel (the store keeps it current; the profile's clock). */
+  fuelBase = 0;
+  /** Per-function accounting, when the store's profile mode is on. */
+  profile: Profile | null = null;
+  /** A host call that suspended: where its results go, its type, whether it was a tail call. */
+  pendingHost: { f: HostFunc; at: number; tail: boolean; payload: unknown } | null = null;
   readonly costs: ResolvedCosts;
   readonly opCosts: Int32Array;
   /** Set by the store: builds the Caller a host function receives. */
@@ -174,15 +181,18 @@ export class Machine {
 
   /**
    * Calls a host function with the arguments at word `at`; its results are
-   * written back there. Returns false (nothing done) when the fuel cannot
-   * pay the host-call surcharge.
+   * written back there. Returns HOST_NO_FUEL (nothing done) when the fuel
+   * cannot pay the host-call surcharge, HOST_SUSPENDED when the host function
+   * returned a Suspend (pendingHost says where its results go).
    */
-  callHost(f: HostFunc, at: number, inst: Instance): boolean {
+  callHost(f: HostFunc, at: number, inst: Instance, tail: boolean): number {
     const cost = this.costs.hostCall;
     if (this.fuel < cost) {
       this.needed = cost;
-      return false;
+      return HOST_NO_FUEL;
     }
+    const prof = this.profile;
+    if (prof !== null) prof.enter(f, this.fuelBase - this.fuel);
     this.fuel -= cost;
     const params = f.type.params;
     const args: unknown[] = new Array(params.length);
@@ -198,9 +208,14 @@ export class Machine {
       throw new HostError(`host function ${f.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       this.sp = savedSp;
+      if (prof !== null) prof.exit(this.fuelBase - this.fuel);
+    }
+    if (r instanceof Suspend) {
+      this.pendingHost = { f, at, tail, payload: r.payload };
+      return HOST_SUSPENDED;
     }
     this.writeResults(f.type, r, at);
-    return true;
+    return HOST_OK;
   }
 
   writeResults(type: FuncType, r: unknown, at: number): void {
@@ -308,7 +323,30 @@ export class Machine {
     const entryDepth = this.depth;
     if (entryDepth + 1 >= this.maxDepth) throw new Trap('call stack exhausted');
     this.enterFrame(cc, at, entryDepth);
+    if (this.profile !== null) this.profile.enter(f, this.fuelBase - this.fuel);
     this.save(cc, 0, at, this.fuel, 0, entryDepth);
+    return this.resume(entryDepth);
+  }
+
+  /**
+   * Continues a call suspended by a host function: writes the host's
+   * results, finishes a tail call's return, and runs on.
+   */
+  resumeHost(results: unknown, entryDepth: number): number {
+    const p = this.pendingHost!;
+    this.pendingHost = null;
+    this.writeResults(p.f.type, results, p.at);
+    if (p.tail) {
+      const fp = this.fp;
+      this.moveSlots(fp, p.at, p.f.type.results.length);
+      if (this.profile !== null) this.profile.exit(this.fuelBase - this.fuel);
+      if (this.depth === entryDepth) return STATUS_DONE;
+      const d = --this.depth;
+      this.comp = this.fComp[d]!;
+      this.pc = this.fPc[d]!;
+      this.fp = this.fFp[d]!;
+      this.blk = this.fBlk[d]!;
+    }
     return this.resume(entryDepth);
   }
 
@@ -366,4 +404,4 @@ const CONVERT_FNS: (ConvertFn | undefined)[] = (() => {
   return out;
 })();
 
-export { STATUS_DONE, STATUS_OUT_OF_FUEL, type FuncInst };
+export { STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED, type FuncInst };

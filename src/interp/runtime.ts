@@ -190,3 +190,8 @@ export class ExnRef {
 export function trap(message: string): never {
   throw new Trap(message);
 }
+
+/** What a host function returns to suspend the call (see `Caller.suspend`). */
+export class Suspend {
+  constructor(readonly payload: unknown) {}
+}

@@ -2,7 +2,7 @@
  * The embedding API's core: Module (decoded + validated), Store (fuel,
  * limits, peaks, the machine), and Instance (typed access to exports).
  */
-import { LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
+import { HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, F32, F64, I32, I64, V128, type FuncType, type ValType } from '../core/types.js';
 import { decodeModule } from '../decoder/decode.js';
@@ -10,9 +10,10 @@ import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import type { FuelCosts } from './fuel.js';
 import { Instance as RawInstance, Tag, instantiate, type Extern } from './instance.js';
-import { Machine, RawF32, RawF64, STATUS_DONE, UNMETERED } from './machine.js';
+import { Machine, RawF32, RawF64, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from './machine.js';
+import { Profile, type FunctionProfile } from './profile.js';
 import * as I64N from './numeric/i64.js';
-import { Global, HostFunc, Memory, Table, WasmFunc, type FuncInst, type HostFn, type Limits, type Peaks } from './runtime.js';
+import { Global, HostFunc, Memory, Suspend, Table, WasmFunc, type FuncInst, type HostFn, type Limits, type Peaks } from './runtime.js';
 
 /** A decoded and validated module, ready to instantiate any number of times. */
 export class Module {
@@ -45,9 +46,30 @@ export interface StoreOptions {
   /** Cost table (docs/fuel.md); every instruction costs 1 by default. */
   costs?: FuelCosts;
   limits?: Limits;
+  /** Deadline and AbortSignal checked at run boundaries (see `Store.interrupt`). */
+  interrupt?: InterruptOptions;
+  /** Per-function fuel accounting (see `Store.profile`); off by default. */
+  profile?: boolean;
   /** Type registry for canonical types (defaults to the process-wide one). */
   registry?: TypeRegistry;
 }
+
+/**
+ * When to stop a running call and throw `Interrupted` (resumable). Both are
+ * checked at run boundaries: every `checkEvery` units of fuel (and before a
+ * call starts or resumes), so the check costs nothing per instruction.
+ */
+export interface InterruptOptions {
+  /** A time (ms since the epoch, as `Date.now()`) after which calls stop. */
+  deadline?: number;
+  /** Calls stop once this signal is aborted. */
+  signal?: AbortSignal;
+  /** Fuel between checks (default 1,000,000). */
+  checkEvery?: number;
+}
+
+/** Whether a call finished, stopped for fuel, or was suspended by a host function. */
+type Stop = { done: true } | { done: false; kind: 'fuel' | 'interrupt' | 'host'; reason?: 'deadline' | 'aborted' };
 
 export class Store {
   readonly machine: Machine;
@@ -57,8 +79,16 @@ export class Store {
   memoryBytes = 0;
   readonly metered: boolean;
   readonly registry: TypeRegistry;
+  /** Deadline / AbortSignal for running calls; may be changed between calls or before a resume. */
+  interrupt: InterruptOptions | null;
   private fuelAdded: number;
+  /** Fuel held back from the machine while a call runs in slices (interrupt checks). */
+  private reserve = 0;
   private suspended = false;
+  /** Changes whenever a stopped call is abandoned or unwound: stale resume() calls are refused. */
+  private token = 0;
+  private abandonAt: { entryDepth: number; sp: number; profMark: number } | null = null;
+  private readonly prof: Profile | null;
 
   constructor(options: StoreOptions = {}) {
     this.limits = options.limits ?? {};
@@ -67,30 +97,63 @@ export class Store {
     if (!(fuel >= 0) || !Number.isSafeInteger(fuel)) throw new RangeError('fuel must be a non-negative safe integer');
     this.fuelAdded = fuel;
     this.registry = options.registry ?? defaultRegistry;
+    this.interrupt = options.interrupt ?? null;
     this.machine = new Machine(fuel, options.costs, this.limits, this.peaks);
+    this.machine.fuelBase = fuel;
     const reg = this.registry;
     this.machine.typeMatches = (a, e) => a === e || reg.matchFunc(a, e);
     this.machine.makeCaller = (mc, inst) => new Caller(this, inst);
+    this.prof = options.profile ? new Profile(functionName) : null;
+    this.machine.profile = this.prof;
   }
 
   /** Fuel left (Infinity for an unmetered store). */
   get fuelRemaining(): number {
-    return this.metered ? this.machine.fuel : Infinity;
+    return this.metered ? this.machine.fuel + this.reserve : Infinity;
   }
   /** Fuel consumed by everything this store ran. */
   get fuelConsumed(): number {
-    return this.fuelAdded - this.machine.fuel;
+    return this.fuelAdded - this.machine.fuel - this.reserve;
   }
   addFuel(n: number): void {
     if (!(n >= 0) || !Number.isSafeInteger(n)) throw new RangeError('fuel must be a non-negative safe integer');
     this.machine.fuel += n;
     this.fuelAdded += n;
+    this.syncBase();
   }
   /** Consumes fuel on behalf of a host function; false (nothing consumed) when there is not enough. */
   consumeFuel(n: number): boolean {
-    if (this.machine.fuel < n) return false;
-    this.machine.fuel -= n;
+    if (!(n >= 0)) throw new RangeError('fuel must be non-negative');
+    const mc = this.machine;
+    if (mc.fuel + this.reserve < n) return false;
+    const fromMachine = Math.min(n, mc.fuel);
+    mc.fuel -= fromMachine;
+    this.reserve -= n - fromMachine;
+    this.syncBase();
     return true;
+  }
+
+  /** Per-function fuel (self and total), largest total first; null when the store was made without `profile: true`. */
+  profile(): FunctionProfile[] | null {
+    return this.prof ? this.prof.report() : null;
+  }
+
+  /** Whether a call of this store stopped resumably (OutOfFuel, Interrupted, HostSuspended) and waits. */
+  get isSuspended(): boolean {
+    return this.suspended;
+  }
+
+  /**
+   * Gives up a stopped call: its frames are dropped and the store can run
+   * other calls. The stopped call's resume() then throws.
+   */
+  abandon(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.token++;
+    const a = this.abandonAt;
+    if (a) this.unwind(a.entryDepth, a.sp, a.profMark);
+    this.abandonAt = null;
   }
 
   /** A host function usable as an import (params/results as value types). */
@@ -102,7 +165,14 @@ export class Store {
   instantiate(module: Module, imports: unknown[]): Instance {
     const raw = instantiate(module.validated, imports, {
       host: this,
-      invoke: (f, args) => this.invoke(f, args),
+      invoke: (f, args, made) => {
+        try {
+          return this.invoke(f, args);
+        } catch (e) {
+          // a start function that stops resumably: resuming it finishes the instantiation
+          throw continueWith(e, () => [new Instance(this, made)]);
+        }
+      },
     });
     return new Instance(this, raw);
   }
@@ -122,7 +192,7 @@ export class Store {
       const r = f.fn(new Caller(this, null), ...args);
       return type.results.length === 0 ? [] : type.results.length === 1 ? [r] : (r as unknown[]);
     }
-    if (this.suspended) throw new WasmeterError('a call of this store is suspended (out of fuel): resume it first');
+    if (this.suspended) throw new WasmeterError('a call of this store is suspended: resume it first');
     const mc = this.machine;
     const at = mc.sp;
     const need = at + Math.max(type.params.length, type.results.length) * 4 + 4;
@@ -130,39 +200,120 @@ export class Store {
     for (let i = 0; i < args.length; i++) mc.writeValue(type.params[i]!, at + i * 4, args[i]);
     const entryDepth = mc.depth;
     const savedSp = mc.sp;
-    const finish = (status: number): unknown[] => {
-      if (status !== STATUS_DONE) {
-        this.suspended = true;
-        throw new OutOfFuel(this.fuelConsumed, mc.fuel, mc.needed, () => {
+    const profMark = this.prof ? this.prof.depth : 0;
+    // runs one step of the call (start, resume after fuel, resume after a host suspension)
+    const step = (go: () => number): unknown[] => {
+      let stop: Stop;
+      try {
+        stop = this.drive(go, entryDepth);
+      } catch (e) {
+        this.endSlices();
+        this.unwind(entryDepth, savedSp, profMark);
+        // a nested call that stopped inside a host function is gone with these frames
+        if (this.suspended) {
           this.suspended = false;
-          return finish(this.resumeRun(entryDepth));
-        });
+          this.token++;
+          this.abandonAt = null;
+        }
+        throw e;
       }
-      mc.sp = savedSp;
-      return this.results(type, at, raw);
+      if (stop.done) {
+        mc.sp = savedSp;
+        return this.results(type, at, raw);
+      }
+      this.suspended = true;
+      this.abandonAt = { entryDepth, sp: savedSp, profMark };
+      const token = ++this.token;
+      const take = (): void => {
+        if (!this.suspended || this.token !== token) throw new WasmeterError('this call was abandoned or already resumed');
+        this.suspended = false;
+        this.abandonAt = null;
+      };
+      const again = (): unknown[] => {
+        take();
+        return step(() => mc.resume(entryDepth));
+      };
+      if (stop.kind === 'fuel') throw quiet(() => new OutOfFuel(this.fuelConsumed, mc.fuel, mc.needed, again));
+      if (stop.kind === 'interrupt') throw quiet(() => new Interrupted(stop.reason!, this.fuelConsumed, again));
+      const p = mc.pendingHost!;
+      throw quiet(
+        () =>
+          new HostSuspended(p.f.name, p.payload, (results) => {
+            take();
+            const r = p.f.type.results.length === 1 ? results[0] : results;
+            return step(() => mc.resumeHost(r, entryDepth));
+          }),
+      );
     };
-    let status: number;
-    try {
-      status = mc.start(f as WasmFunc, at);
-    } catch (e) {
-      this.unwind(entryDepth, savedSp);
-      throw e;
-    }
-    return finish(status);
+    return step(() => mc.start(f as WasmFunc, at));
   }
 
-  private resumeRun(entryDepth: number): number {
-    try {
-      return this.machine.resume(entryDepth);
-    } catch (e) {
-      this.unwind(entryDepth, this.machine.sp);
-      throw e;
+  /**
+   * Runs until the call finishes or stops. With interrupts configured the
+   * machine gets its fuel in slices of `checkEvery`; between slices the
+   * deadline and signal are checked.
+   */
+  private drive(go: () => number, entryDepth: number): Stop {
+    const mc = this.machine;
+    const it = this.interrupt;
+    if (it) {
+      const why = interruptReason(it);
+      if (why) return { done: false, kind: 'interrupt', reason: why };
+      this.startSlices(it);
+    }
+    let status = go();
+    for (;;) {
+      if (status === STATUS_DONE) {
+        this.endSlices();
+        return { done: true };
+      }
+      if (status === STATUS_SUSPENDED) {
+        this.endSlices();
+        return { done: false, kind: 'host' };
+      }
+      // out of fuel: the end of a slice, or of all the fuel
+      if (this.reserve === 0 || mc.fuel + this.reserve < mc.needed) {
+        this.endSlices();
+        return { done: false, kind: 'fuel' };
+      }
+      const why = interruptReason(it!);
+      if (why) {
+        this.endSlices();
+        return { done: false, kind: 'interrupt', reason: why };
+      }
+      const give = Math.min(this.reserve, Math.max(sliceOf(it!), mc.needed));
+      mc.fuel += give;
+      this.reserve -= give;
+      this.syncBase();
+      status = mc.resume(entryDepth);
     }
   }
 
-  private unwind(entryDepth: number, sp: number): void {
-    this.machine.depth = entryDepth;
-    this.machine.sp = sp;
+  private startSlices(it: InterruptOptions): void {
+    const mc = this.machine;
+    const total = mc.fuel + this.reserve;
+    mc.fuel = Math.min(total, sliceOf(it));
+    this.reserve = total - mc.fuel;
+    this.syncBase();
+  }
+
+  private endSlices(): void {
+    this.machine.fuel += this.reserve;
+    this.reserve = 0;
+    this.syncBase();
+  }
+
+  /** Keeps the machine's fuel-consumed clock (fuelBase - fuel) in step with addFuel and slices. */
+  private syncBase(): void {
+    this.machine.fuelBase = this.fuelAdded - this.reserve;
+  }
+
+  private unwind(entryDepth: number, sp: number, profMark: number): void {
+    const mc = this.machine;
+    mc.depth = entryDepth;
+    mc.sp = sp;
+    mc.pendingHost = null;
+    if (this.prof) this.prof.unwindTo(profMark, mc.fuelBase - mc.fuel);
   }
 
   private results(type: FuncType, at: number, raw: boolean): unknown[] {
@@ -196,10 +347,74 @@ export class Caller {
   get fuel(): number {
     return this.store.fuelRemaining;
   }
-  /** Charges fuel on behalf of the host; throws OutOfFuel-free Trap when it cannot be paid. */
+  /**
+   * Suspends the running call: a host function returns `caller.suspend(payload)`
+   * and the embedder's call throws HostSuspended, whose `resume(...results)`
+   * supplies this host function's results and continues.
+   */
+  suspend(payload?: unknown): Suspend {
+    if (this.raw === null) throw new WasmeterError('only a host function called from wasm can suspend');
+    return new Suspend(payload);
+  }
+  /** Charges fuel on behalf of the host; traps with "out of fuel" when the store cannot pay it. */
   consumeFuel(n: number): void {
     if (!this.store.consumeFuel(n)) throw new Trap('out of fuel');
   }
+}
+
+/**
+ * Makes a resumable stop without capturing a JS stack trace: stops are
+ * control flow (a starved run stops at every instruction), and their stack
+ * would only show the embedder's call site.
+ */
+function quiet<T>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** The same resumable stop, but whose resume() finishes with `then` once the stopped call completes. */
+function continueWith(e: unknown, then: () => unknown[]): unknown {
+  const chain =
+    (go: () => unknown[]) =>
+    (): unknown[] => {
+      try {
+        go();
+      } catch (e2) {
+        throw continueWith(e2, then);
+      }
+      return then();
+    };
+  if (e instanceof OutOfFuel) return quiet(() => new OutOfFuel(e.consumed, e.remaining, e.needed, chain(() => e.resume())));
+  if (e instanceof Interrupted) return quiet(() => new Interrupted(e.reason, e.consumed, chain(() => e.resume())));
+  if (e instanceof HostSuspended)
+    return quiet(() => new HostSuspended(e.func, e.payload, (results) => chain(() => e.resume(...results))()));
+  return e;
+}
+
+function interruptReason(it: InterruptOptions): 'deadline' | 'aborted' | null {
+  if (it.signal?.aborted) return 'aborted';
+  if (it.deadline !== undefined && Date.now() >= it.deadline) return 'deadline';
+  return null;
+}
+
+function sliceOf(it: InterruptOptions): number {
+  const n = it.checkEvery ?? 1_000_000;
+  return n >= 1 ? Math.floor(n) : 1;
+}
+
+/** A function's name for profiles: its name-section or export name, else func[index]. */
+function functionName(f: FuncInst): string {
+  if (f instanceof HostFunc) return f.name;
+  const inst = f.instance as RawInstance;
+  const named = inst.vm.module.names?.functions?.get(f.index);
+  if (named !== undefined) return named;
+  for (const [name, e] of inst.exports) if (e === f) return name;
+  return `func[${f.index}]`;
 }
 
 /** An instance, with typed access to its exports. */

@@ -60,6 +60,13 @@ export interface RunOptions {
    * cannot hang the run. Default 300 million.
    */
   fuelPerAction?: number;
+  /**
+   * Starved mode: the store starts every action with 0 fuel and, at each
+   * OutOfFuel, gets exactly the fuel the next instruction needs and resumes
+   * (up to `fuelPerAction` in all). Every assertion must pass as in a normal
+   * run: this checks that stopping and resuming anywhere changes nothing.
+   */
+  starved?: boolean;
 }
 
 export const DEFAULT_FUEL_PER_ACTION = 300_000_000;
@@ -332,6 +339,7 @@ interface Ctx {
   linker: Linker;
   refs: Refs;
   fuel: number;
+  starved: boolean;
   /** Instances (or why they are missing) by `$id`, and the current one. */
   named: Map<string, Instance | Broken>;
   current: Instance | Broken | null;
@@ -340,8 +348,8 @@ interface Ctx {
   lastDef: Module | Broken | null;
 }
 
-function newCtx(fuel: number): Ctx {
-  const store = new Store({ fuel });
+function newCtx(fuel: number, starved = false): Ctx {
+  const store = new Store({ fuel: starved ? 0 : fuel });
   const linker = new Linker();
   spectest(store, linker);
   return {
@@ -349,6 +357,7 @@ function newCtx(fuel: number): Ctx {
     linker,
     refs: new Refs(),
     fuel,
+    starved,
     named: new Map(),
     current: null,
     defs: new Map(),
@@ -356,18 +365,41 @@ function newCtx(fuel: number): Ctx {
   };
 }
 
-/** Resets the store's fuel to the per-action budget, and recovers a store left suspended by OutOfFuel. */
+/** Gives the store the per-action budget (none in starved mode), dropping a call an earlier action left stopped. */
 function refuel(ctx: Ctx): void {
   const s = ctx.store;
-  const internal = s as unknown as { suspended?: boolean };
-  if (internal.suspended) {
-    // the previous action ran out of fuel and was abandoned: drop its frames
-    internal.suspended = false;
-    s.machine.depth = 0;
-    s.machine.sp = 0;
-  }
+  s.abandon();
+  if (ctx.starved) return;
   const left = s.fuelRemaining;
   if (left < ctx.fuel) s.addFuel(ctx.fuel - left);
+}
+
+/**
+ * Runs an action. In starved mode every OutOfFuel is answered with exactly
+ * the fuel needed and a resume, until the action's budget is spent.
+ */
+function metered<T>(ctx: Ctx, run: () => T, resumed: (r: unknown[]) => T): T {
+  refuel(ctx);
+  if (!ctx.starved) return run();
+  const s = ctx.store;
+  const start = s.fuelConsumed;
+  let stop: OutOfFuel;
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof OutOfFuel)) throw e;
+    stop = e;
+  }
+  for (;;) {
+    if (s.fuelConsumed - start + stop.needed > ctx.fuel) throw stop;
+    s.addFuel(stop.needed - s.fuelRemaining);
+    try {
+      return resumed(stop.resume());
+    } catch (e) {
+      if (!(e instanceof OutOfFuel)) throw e;
+      stop = e;
+    }
+  }
 }
 
 /** The module's bytes: text modules are encoded (so the binary decoder and validator judge them). */
@@ -398,8 +430,12 @@ function fromText(m: ModuleData): Module {
 }
 
 function instantiate(ctx: Ctx, m: Module): Instance {
-  refuel(ctx);
-  return ctx.linker.instantiate(ctx.store, m);
+  // a start function that stopped resumes into [instance]
+  return metered(
+    ctx,
+    () => ctx.linker.instantiate(ctx.store, m),
+    (r) => r[0] as Instance,
+  );
 }
 
 function lookupInstance(ctx: Ctx, name: string | null): Instance {
@@ -437,8 +473,11 @@ function perform(ctx: Ctx, a: Action): unknown[] {
   }
   if (!(ex instanceof WasmFunc || ex instanceof HostFunc)) throw new AssertionFailed(`export "${a.name}" is not a function`);
   const args = a.args.map((v) => argValue(v, ctx.refs));
-  refuel(ctx);
-  return ctx.store.invoke(ex, args, true);
+  return metered(
+    ctx,
+    () => ctx.store.invoke(ex, args, true),
+    (r) => r,
+  );
 }
 
 /** Runs an action that must not fail. */
@@ -694,7 +733,7 @@ function runCommands(ctx: Ctx, commands: Command[], sink: Sink): void {
       // Threads run one after another in a context that sees the shared
       // modules: a thread that waits for another one cannot make progress
       // and fails (out of fuel) instead of hanging.
-      const sub = newCtx(Math.min(ctx.fuel, 10_000_000));
+      const sub = newCtx(Math.min(ctx.fuel, 10_000_000), ctx.starved);
       // share the store, so shared modules' instances are usable
       sub.store = ctx.store;
       for (const name of cmd.shared) {
@@ -734,7 +773,7 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     res.ms = performance.now() - t0;
     return res;
   }
-  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION);
+  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, options.starved ?? false);
   const sink: Sink = {
     record(line, kind, outcome, reason) {
       const k = (res.kinds[kind] ??= { passed: 0, failed: 0, skipped: 0 });
