@@ -14,7 +14,7 @@ import { byteSurcharge, elemSurcharge } from './fuel.js';
 import type { Instance } from './instance.js';
 import type { Machine } from './machine.js';
 import type { Memory, Table } from './runtime.js';
-import { execSimd, hasSimd } from './simd-exec.js';
+import { SIMD_EXEC } from './simd-exec.js';
 
 export const MISC_WIDTH = 10;
 
@@ -53,6 +53,11 @@ function pay(mc: Machine, n: number): boolean {
 }
 
 export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: number, fp: number): number {
+  const vec = SIMD_EXEC[code[pc + 1]!];
+  if (vec !== undefined) {
+    vec(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!, code[pc + 9]!);
+    return pc + MISC_WIDTH;
+  }
   const def = INSTRS[code[pc + 1]!]!;
   const d = fp + code[pc + 2]!;
   const s0 = fp + code[pc + 3]!;
@@ -242,10 +247,6 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
     case 'ref.eq':
       s[d] = refs[s0 >> 2] === refs[s1 >> 2] ? 1 : 0;
       return next;
-  }
-  if (hasSimd(def)) {
-    execSimd(mc, inst, def, d, s0, s1, s2, i0, i1, i2, code[pc + 9]!);
-    return next;
   }
   throw new Error(`wasmeter internal error: MISC has no handler for ${def.name}`);
 }

@@ -16,9 +16,11 @@
  * Instructions with immediates or scalar operands are exported directly:
  * splat (scalar operands; i64/f64 as lo/hi halves, f32 as bits), extract_lane /
  * replace_lane (lane index), i8x16.shuffle (16 lane indices). Memory
- * instructions are left to the executor: e.g. v128.load8x8_s = copy 8 bytes to
- * the low half of d, then i16x8_extend_low_i8x16_s(v, d, d); load*_splat =
- * scalar load + splat; load*_lane = scalar load + replace_lane.
+ * instructions are left to the executor (../simd-exec.ts, which also builds the
+ * per-instruction-id table the interpreter dispatches through): e.g.
+ * v128.load8x8_s = copy 8 bytes to the low half of d, then
+ * i16x8_extend_low_i8x16_s(v, d, d); load*_splat = scalar load + splat;
+ * load*_lane = scalar load + replace_lane.
  *
  * Relaxed SIMD follows the deterministic profile (see relaxed.ts).
  */
