@@ -157,7 +157,7 @@ export const DIVIDE_BY_ZERO = `(module ${IO}
  *   t... trap      → unreachable
  *   l... loop      → loops forever
  * on_message(ptr, len): count++, host_send([count,<msg>]) then host_send("ok"); a message starting
- * with "!" is answered with invalid JSON, one starting with "#" with a bad pointer.
+ * with "7" is answered with invalid JSON, one starting with "8" with a bad pointer.
  */
 export const JSON_GUEST = (withChannel: boolean): string => `(module
   ${withChannel ? '(import "env" "host_send" (func $send (param i32 i32)))' : ''}
@@ -166,7 +166,7 @@ export const JSON_GUEST = (withChannel: boolean): string => `(module
   (global $count (export "count") (mut i32) (i32.const 0))
   (global $frees (export "frees") (mut i32) (i32.const 0))
   (data (i32.const 64) "{oops")
-  (data (i32.const 80) "\"ok\"")
+  (data (i32.const 80) "\\"ok\\"")
   (func $alloc (export "alloc") (param $n i32) (result i32) (local $p i32)
     (local.set $p (global.get $heap))
     (global.set $heap (i32.add (local.get $p) (local.get $n)))
@@ -219,8 +219,8 @@ export const JSON_GUEST = (withChannel: boolean): string => `(module
       ? `(func (export "on_message") (param $ptr i32) (param $len i32) (local $out i32) (local $first i32)
     (global.set $count (i32.add (global.get $count) (i32.const 1)))
     (local.set $first (i32.load8_u (local.get $ptr)))
-    (if (i32.eq (local.get $first) (i32.const 33)) (then (call $send (i32.const 64) (i32.const 5)) (return)))
-    (if (i32.eq (local.get $first) (i32.const 35)) (then (call $send (i32.const 200000) (i32.const 8)) (return)))
+    (if (i32.eq (local.get $first) (i32.const 55)) (then (call $send (i32.const 64) (i32.const 5)) (return)))
+    (if (i32.eq (local.get $first) (i32.const 56)) (then (call $send (i32.const 200000) (i32.const 8)) (return)))
     (local.set $out (call $wrap (local.get $ptr) (local.get $len)))
     (call $send (local.get $out) (global.get $len))
     (call $send (i32.const 80) (i32.const 4)))`
@@ -238,3 +238,17 @@ export const INVOKE_WRONG_TYPE = `(module
   (memory 1)
   (func (export "alloc") (param i32) (result i32) (i32.const 16))
   (func (export "invoke") (param i32 i32) (result i32) (i32.const 0)))`;
+
+/** alloc returns a pointer past the end of memory. */
+export const ALLOC_OUT_OF_BOUNDS = `(module
+  (memory 1)
+  (func (export "alloc") (param i32) (result i32) (i32.const 70000))
+  (func (export "invoke") (param i32 i32 i32 i32) (result i64) (i64.const 0)))`;
+
+/** The start function writes output, then loops forever. */
+export const START_WRITES_THEN_LOOPS = `(module ${IO}
+  (memory 1)
+  (data (i32.const 0) "start;")
+  (func $s (call $write_output (i32.const 0) (i32.const 6)) (loop $l (br $l)))
+  (start $s)
+  (func (export "run")))`;

@@ -353,6 +353,15 @@ describe('runSandboxed: error classes', () => {
     expect(e.consumed).toBeLessThanOrEqual(1000);
   });
 
+  test('a failure in the start function still reports its output and fuel', () => {
+    const e = failure(SandboxOutOfFuel, () => runSandboxed(G.START_WRITES_THEN_LOOPS, '', { fuel: 1000 }));
+    expect(text(e.report!.output)).toBe('start;');
+    expect(e.report!.fuelConsumed).toBe(e.consumed);
+    const t = failure(Timeout, () => runSandboxed(G.START_WRITES_THEN_LOOPS, '', { timeoutMs: 20 }));
+    expect(text(t.report!.output)).toBe('start;');
+    expect(t.elapsedMs).toBeGreaterThanOrEqual(20);
+  });
+
   test('Timeout: an infinite loop without a budget', () => {
     const t0 = performance.now();
     const e = failure(Timeout, () => runSandboxed(G.LOOP_FOREVER, '', { timeoutMs: 50 }));

@@ -61,6 +61,7 @@ export function defineChannelImports(linker: Linker, store: Store, module = 'env
 export class GuestChannel<M extends ChannelMode = 'bytes'> {
   readonly mode: ChannelMode;
   private readonly calls: GuestCalls;
+  private readonly target: AbiTarget;
   private readonly onMessage: ((m: any) => void) | undefined;
   /** Messages received during the current send. */
   private inbox: unknown[] = [];
@@ -68,6 +69,7 @@ export class GuestChannel<M extends ChannelMode = 'bytes'> {
   readonly received: (M extends 'json' ? unknown : Uint8Array)[] = [];
 
   constructor(target: AbiTarget, options: ChannelOptions<M> = {}) {
+    this.target = target;
     this.mode = options.mode ?? 'bytes';
     this.onMessage = options.onMessage;
     this.calls = new GuestCalls(target, 'GuestChannel.send');
@@ -113,7 +115,8 @@ export class GuestChannel<M extends ChannelMode = 'bytes'> {
 
   /** Stops delivering host_send messages to this channel. */
   close(): void {
-    const t = this.calls.instance;
-    if (channels.get(t.raw)) channels.delete(t.raw);
+    const t = this.target;
+    if (t instanceof Sandbox) t.onSend = null;
+    else channels.delete(t.raw);
   }
 }

@@ -22,7 +22,7 @@ export function allocAndWrite<T>(g: GuestCalls, what: string, bytes: Uint8Array,
       const msg = `${g.op}: alloc(${bytes.length}) for the ${what} returned 0 (allocation failed)`;
       throw new ExecutionFailed(msg, new GuestAbiError(msg, `${g.op} alloc`));
     }
-    guard(g.op, () => writeBytes(g.memory(), ptr, bytes, `${g.op} ${what} (alloc returned)`));
+    guard(g.op, () => writeBytes(g.memory(), ptr, bytes, `${g.op}: the ${what} buffer from alloc`));
     return k(ptr);
   });
 }

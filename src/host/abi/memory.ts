@@ -31,8 +31,9 @@ export function checkRange(mem: Memory, ptr: number, len: number, call: string):
   const size = mem.byteLength;
   if (p + n > size) {
     const lenNote = len < 0 ? ` (length ${len} read as unsigned ${n})` : '';
+    const where = /^[\w.]+$/.test(call) ? `${call}(ptr=${p}, len=${n})` : `${call} (ptr=${p}, len=${n})`;
     throw new GuestAbiError(
-      `${call}(ptr=${p}, len=${n}): range [${p}, ${p + n}) is outside the guest memory of ${size} bytes${lenNote}`,
+      `${where}: range [${p}, ${p + n}) is outside the guest memory of ${size} bytes${lenNote}`,
       call,
       { ptr: p, len: n, memoryBytes: size },
     );

@@ -213,12 +213,16 @@ export class FuelMeter {
     return new FuelMeter(new Store(so), budget, slice, initial);
   }
 
-  /** Runs `fn` (a store call) to completion under a deadline (performance.now() ms, or Infinity). */
-  run(fn: () => unknown[], deadline: number, timeoutMs: number): unknown[] {
+  /**
+   * Runs `fn` (a store call) to completion under a deadline (performance.now()
+   * ms, or Infinity). `origin` is when the timed period began (for Timeout's
+   * elapsedMs; default now).
+   */
+  run(fn: () => unknown[], deadline: number, timeoutMs: number, origin = performance.now()): unknown[] {
     const prev = [this.deadline, this.timeoutMs, this.startedAt] as const;
     this.deadline = deadline;
     this.timeoutMs = timeoutMs;
-    this.startedAt = performance.now();
+    this.startedAt = origin;
     try {
       let pending: OutOfFuel;
       try {
@@ -264,7 +268,7 @@ export class FuelMeter {
     if (now > this.deadline) {
       const elapsed = now - this.startedAt;
       throw new Timeout(
-        `timeout: the guest ran past its deadline (${Number.isFinite(this.timeoutMs) ? `${this.timeoutMs} ms allowed, ` : ''}${elapsed.toFixed(1)} ms elapsed in this call)`,
+        `timeout: the guest ran past its deadline (${Number.isFinite(this.timeoutMs) ? `${this.timeoutMs} ms allowed, ` : ''}${elapsed.toFixed(1)} ms elapsed)`,
         this.timeoutMs,
         elapsed,
         cause,
@@ -299,8 +303,17 @@ export class Sandbox {
   private readonly timed: boolean;
   private fixedDeadline: number;
 
-  /** Use createSandbox (or runSandboxed). `deadline` is performance.now()-based and bounds instantiation. */
-  constructor(src: GuestSource, options: SandboxOptions = {}, instantiationDeadline?: number) {
+  /**
+   * Prefer createSandbox. `timing` (used by runSandboxed) bounds the start
+   * function by a performance.now()-based deadline measured from `origin`;
+   * `onInstance` sees the sandbox before its start function runs.
+   */
+  constructor(
+    src: GuestSource,
+    options: SandboxOptions = {},
+    timing?: { deadline: number; origin: number },
+    onInstance?: (sb: Sandbox) => void,
+  ) {
     this.options = options;
     this.module = loadGuest(src, options.validate);
     this.io = new SandboxIo(options);
@@ -379,11 +392,12 @@ export class Sandbox {
       throw new InstantiationFailed(`instantiation failed: ${errMessage(e)}`, e);
     }
     for (const m of this.instance.raw.memories) this.watchGrow(m);
+    onInstance?.(this);
     if (startIndex !== null) {
       const f = this.instance.raw.funcs[startIndex]!;
-      const deadline = Math.min(instantiationDeadline ?? this.callDeadline(), this.fixedDeadline);
+      const deadline = Math.min(timing?.deadline ?? this.callDeadline(), this.fixedDeadline);
       try {
-        this.meter.run(() => this.store.invoke(f, []), deadline, this.options.timeoutMs ?? Infinity);
+        this.meter.run(() => this.store.invoke(f, []), deadline, this.options.timeoutMs ?? Infinity, timing?.origin);
       } catch (e) {
         const err = toSandboxError(e, 'start function', this.growDenied);
         if (err instanceof ExecutionFailed) throw new InstantiationFailed(err.message.replace(/^start function/, 'the start function'), e);
@@ -448,8 +462,8 @@ export class Sandbox {
     return this.callWithin(name, args, this.callDeadline());
   }
 
-  /** Like call, with an explicit performance.now()-based deadline. */
-  callWithin(name: string, args: readonly unknown[], deadline: number): unknown[] {
+  /** Like call, with an explicit performance.now()-based deadline (and the time its period began). */
+  callWithin(name: string, args: readonly unknown[], deadline: number, origin?: number): unknown[] {
     if (this.stopped) throw new ExecutionFailed(`${name}: the sandbox was stopped by an earlier ${this.stopped.kind}`, this.stopped);
     const f = this.instance.getExport(name);
     if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new ExecutionFailed(`the guest does not export a function '${name}'`);
@@ -457,7 +471,7 @@ export class Sandbox {
       throw new ExecutionFailed(`${name} takes ${f.type.params.length} argument(s), got ${args.length}`);
     this.growDenied = null;
     try {
-      return this.meter.run(() => this.store.invoke(f, args), deadline, this.options.timeoutMs ?? Infinity);
+      return this.meter.run(() => this.store.invoke(f, args), deadline, this.options.timeoutMs ?? Infinity, origin);
     } catch (e) {
       const err = toSandboxError(e, name, this.growDenied);
       if (err.kind === 'OutOfFuel' || err.kind === 'Timeout') this.stopped = err;
@@ -509,7 +523,7 @@ export function runSandboxed(src: GuestSource, input: Uint8Array | string = new 
   try {
     let early: unknown = null;
     try {
-      sb = new Sandbox(src, { ...options, input }, deadline);
+      new Sandbox(src, { ...options, input }, { deadline, origin: t0 }, (s) => (sb = s));
     } catch (e) {
       early = e;
     }
@@ -520,7 +534,7 @@ export function runSandboxed(src: GuestSource, input: Uint8Array | string = new 
     }
     const s = sb!;
     const entry = pickEntry(s, options.entry);
-    const results = s.callWithin(entry, [], deadline);
+    const results = s.callWithin(entry, [], deadline, t0);
     return { ...report(), results };
   } catch (e) {
     if (e instanceof SandboxError) e.report = report();
