@@ -88,7 +88,7 @@ function abiError(message: string, call: string): ExecutionFailed {
 }
 
 /** Wraps a GuestAbiError thrown by a memory helper as ExecutionFailed. */
-export function guard<T>(op: string, fn: () => T): T {
+export function guard<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {

@@ -22,7 +22,7 @@ export function allocAndWrite<T>(g: GuestCalls, what: string, bytes: Uint8Array,
       const msg = `${g.op}: alloc(${bytes.length}) for the ${what} returned 0 (allocation failed)`;
       throw new ExecutionFailed(msg, new GuestAbiError(msg, `${g.op} alloc`));
     }
-    guard(g.op, () => writeBytes(g.memory(), ptr, bytes, `${g.op}: the ${what} buffer from alloc`));
+    guard(() => writeBytes(g.memory(), ptr, bytes, `${g.op}: the ${what} buffer from alloc`));
     return k(ptr);
   });
 }
@@ -73,7 +73,7 @@ export function callJson(target: AbiTarget, method: string, value: unknown): unk
         const v = BigInt.asUintN(64, packed as bigint);
         const rp = Number(v >> 32n);
         const rl = Number(v & 0xffffffffn);
-        const text = guard(g.op, () => {
+        const text = guard(() => {
           const mem = g.memory();
           const r = checkRange(mem, rp, rl, `callJson result of '${method}'`);
           return decodeUtf8(mem.u8.subarray(r.start, r.start + r.len));
