@@ -1,0 +1,24 @@
+/** Embedding ABIs: sandboxed runs with I/O buffers, JSON calls, message channels. See docs/abi.md. */
+export * from './errors.js';
+export { IO_IMPORTS, SandboxIo, type IoOptions } from './io.js';
+export { checkRange, readBytes, readUtf8, writeBytes } from './memory.js';
+export {
+  FuelMeter,
+  Sandbox,
+  capabilityImport,
+  createSandbox,
+  loadGuest,
+  runSandboxed,
+  toSandboxError,
+  trySandboxed,
+  type Capability,
+  type GuestSource,
+  type HostContext,
+  type SandboxOptions,
+  type SandboxOutcome,
+  type SandboxResult,
+  type ValTypeName,
+} from './sandbox.js';
+export { callJson } from './json.js';
+export { GuestChannel, defineChannelImports, type ChannelMode, type ChannelOptions } from './channel.js';
+export type { AbiTarget } from './guest.js';

@@ -1,0 +1,102 @@
+/**
+ * The input/output buffer ABI: four `env` imports through which a guest reads
+ * its input, writes its output and logs.
+ *
+ *   host_get_input_len() -> i32          total input length in bytes
+ *   host_read_input(ptr, len) -> i32     copies the next up-to-`len` input bytes to ptr; returns the count (0 at the end)
+ *   host_write_output(ptr, len)          appends bytes [ptr, ptr+len) to the output
+ *   host_log(ptr, len)                   one log message, UTF-8
+ */
+import { CompKind, I32, type FuncType } from '../../core/types.js';
+import type { Linker } from '../linker.js';
+import type { Caller, Store } from '../../interp/store.js';
+import { GuestAbiError } from './errors.js';
+import { checkRange, decodeUtf8, encodeUtf8, readBytes, requireMemory } from './memory.js';
+
+export const IO_IMPORTS = ['host_log', 'host_write_output', 'host_read_input', 'host_get_input_len'] as const;
+
+export interface IoOptions {
+  /** The guest's input (a string is encoded as UTF-8). */
+  input?: Uint8Array | string;
+  /** Most output bytes the guest may write in total (default 16 MiB); more → ExecutionFailed. */
+  maxOutputBytes?: number;
+  /** Most log bytes in total (default 1 MiB); more → ExecutionFailed. */
+  maxLogBytes?: number;
+  /** Called with each log message as it is written (also collected in `logs`). */
+  onLog?: (message: string) => void;
+}
+
+function ft(params: number[], results: number[]): FuncType {
+  return { kind: CompKind.Func, params, results };
+}
+
+/** The state behind the I/O imports of one run: input cursor, output, logs. */
+export class SandboxIo {
+  readonly input: Uint8Array;
+  readonly logs: string[] = [];
+  private inputPos = 0;
+  private chunks: Uint8Array[] = [];
+  private outputLen = 0;
+  private logBytes = 0;
+  private readonly maxOutput: number;
+  private readonly maxLog: number;
+  private readonly onLog: ((m: string) => void) | undefined;
+
+  constructor(options: IoOptions = {}) {
+    const inp = options.input ?? new Uint8Array(0);
+    this.input = typeof inp === 'string' ? encodeUtf8(inp) : inp;
+    this.maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
+    this.maxLog = options.maxLogBytes ?? 1024 * 1024;
+    this.onLog = options.onLog;
+  }
+
+  /** Everything the guest wrote with host_write_output, in one buffer. */
+  get output(): Uint8Array {
+    if (this.chunks.length !== 1) {
+      const out = new Uint8Array(this.outputLen);
+      let at = 0;
+      for (const c of this.chunks) {
+        out.set(c, at);
+        at += c.length;
+      }
+      this.chunks = [out];
+    }
+    return this.chunks[0]!;
+  }
+
+  /** Defines the four imports in `linker` under `module` (default "env"). */
+  define(linker: Linker, store: Store, module = 'env'): Linker {
+    const def = (name: string, type: FuncType, fn: (caller: Caller, ...a: number[]) => unknown): void => {
+      linker.define(module, name, store.func(type, fn, `${module}.${name}`));
+    };
+    def('host_get_input_len', ft([], [I32]), () => this.input.length);
+    def('host_read_input', ft([I32, I32], [I32]), (caller, ptr, len) => {
+      const call = 'host_read_input';
+      const mem = requireMemory(caller.memory(0), call);
+      const r = checkRange(mem, ptr!, len!, call);
+      const n = Math.min(r.len, this.input.length - this.inputPos);
+      mem.u8.set(this.input.subarray(this.inputPos, this.inputPos + n), r.start);
+      this.inputPos += n;
+      return n;
+    });
+    def('host_write_output', ft([I32, I32], []), (caller, ptr, len) => {
+      const call = 'host_write_output';
+      const bytes = readBytes(requireMemory(caller.memory(0), call), ptr!, len!, call);
+      if (this.outputLen + bytes.length > this.maxOutput)
+        throw new GuestAbiError(`${call}: output would exceed the limit of ${this.maxOutput} bytes`, call);
+      this.chunks.push(bytes);
+      this.outputLen += bytes.length;
+    });
+    def('host_log', ft([I32, I32], []), (caller, ptr, len) => {
+      const call = 'host_log';
+      const bytes = readBytes(requireMemory(caller.memory(0), call), ptr!, len!, call);
+      if (this.logBytes + bytes.length > this.maxLog)
+        throw new GuestAbiError(`${call}: logs would exceed the limit of ${this.maxLog} bytes`, call);
+      this.logBytes += bytes.length;
+      const msg = decodeUtf8(bytes);
+      this.logs.push(msg);
+      this.onLog?.(msg);
+    });
+    return linker;
+  }
+}
