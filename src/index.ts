@@ -14,11 +14,21 @@ export type {
   ElemSegment,
   DataSegment,
 } from './core/module.js';
-export { INSTRS, lookup, byName, type InstrDef, type Family, type Feature } from './core/instructions.js';
-export { decodeModule } from './decoder/decode.js';
+export {
+  INSTRS,
+  lookup,
+  byName,
+  FEATURES,
+  type InstrDef,
+  type Family,
+  type Feature,
+  type FeatureName,
+  type Features,
+} from './core/instructions.js';
+export { decodeModule, type DecodeOptions } from './decoder/decode.js';
 export { encodeModule } from './encoder/encode.js';
 export { validateModule, type ValidateOptions, type ValidatedModule } from './validate/module.js';
-export { Module, Store, Instance, Caller, type StoreOptions } from './interp/store.js';
+export { Module, Store, Instance, Caller, type StoreOptions, type ModuleOptions } from './interp/store.js';
 export { Memory, Table, Global, HostFunc, WasmFunc, type Limits, type Peaks } from './interp/runtime.js';
 export { Tag, type Extern } from './interp/instance.js';
 export { RawF32, RawF64 } from './interp/machine.js';

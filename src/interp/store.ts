@@ -6,6 +6,7 @@ import { LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, F32, F64, I32, I64, V128, type FuncType, type ValType } from '../core/types.js';
 import { decodeModule } from '../decoder/decode.js';
+import { watToBinary } from '../text/wat.js';
 import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import type { FuelCosts } from './fuel.js';
@@ -13,6 +14,16 @@ import { Instance as RawInstance, Tag, instantiate, type Extern } from './instan
 import { Machine, RawF32, RawF64, STATUS_DONE, UNMETERED } from './machine.js';
 import * as I64N from './numeric/i64.js';
 import { Global, HostFunc, Memory, Table, WasmFunc, type FuncInst, type HostFn, type Limits, type Peaks } from './runtime.js';
+
+/** Options of Module.fromBinary / Module.fromWat: the validator's, plus the decoder's custom page size switch. */
+export interface ModuleOptions extends ValidateOptions {
+  /**
+   * Accept the custom-page-sizes limits flag while decoding (default: true
+   * unless `features['custom-page-sizes']` is false); false makes the flag
+   * malformed, as in the core spec.
+   */
+  customPageSizes?: boolean;
+}
 
 /** A decoded and validated module, ready to instantiate any number of times. */
 export class Module {
@@ -22,9 +33,19 @@ export class Module {
   ) {}
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
-  static fromBinary(bytes: Uint8Array, options?: ValidateOptions): Module {
-    const data = decodeModule(bytes);
+  static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
+    const data = decodeModule(
+      bytes,
+      options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes },
+    );
     return new Module(data, validateModule(data, options));
+  }
+  /**
+   * Parses a module in the text format, encodes it and decodes + validates the
+   * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
+   */
+  static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
+    return Module.fromBinary(watToBinary(source), options);
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {
