@@ -5,7 +5,7 @@
  */
 import { DecodeError } from './errors.js';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // a leading U+FEFF is part of a name
 const utf8enc = new TextEncoder();
 
 export class Reader {

@@ -96,6 +96,22 @@ export type Feature =
   | 'extended-const'
   | 'wide-arithmetic';
 
+/**
+ * Proposal names a module can be checked against: the instruction features
+ * plus module-level ones (custom page sizes has no instructions).
+ */
+export type FeatureName = Feature | 'custom-page-sizes';
+
+/** Every feature name, in a stable order (all are enabled by default). */
+export const FEATURES: readonly FeatureName[] = [
+  'mvp', 'sign-ext', 'sat-conv', 'multi-value', 'bulk-memory', 'reference-types', 'simd', 'relaxed-simd',
+  'tail-call', 'function-references', 'gc', 'exceptions', 'legacy-exceptions', 'threads', 'memory64',
+  'multi-memory', 'extended-const', 'wide-arithmetic', 'custom-page-sizes',
+];
+
+/** Per-feature switches: a feature is on unless set to false. */
+export type Features = Partial<Record<FeatureName, boolean>>;
+
 export interface InstrDef {
   /** Position in INSTRS; stable for a given table, used by dispatch tables. */
   id: number;

@@ -43,7 +43,7 @@ import {
   type SubType,
   type TableType,
 } from '../core/types.js';
-import { SINGLE as SINGLE_IMPORT } from '../core/instructions.js';
+import { SINGLE as SINGLE_IMPORT, type Features } from '../core/instructions.js';
 import * as instr from './instr.js';
 import { Instr, readInstr, readRefType, readValType } from './instr.js';
 
@@ -63,10 +63,18 @@ const K_MEMARG = instr.K_MEMARG;
 export interface DecodeOptions {
   /**
    * Accept the custom-page-sizes proposal's memory limits flag 0x08
-   * (default true). The core testsuite, which predates it, expects
-   * "malformed limits flags" for that bit.
+   * (default: true unless `features['custom-page-sizes']` is false). The
+   * core testsuite, which predates it, expects "malformed limits flags" for
+   * that bit.
    */
   customPageSizes?: boolean;
+  /**
+   * Proposal switches (every one on unless set to false). The binary format
+   * differs only for custom page sizes (a disabled feature makes the 0x08
+   * limits flag malformed); every other disabled feature is rejected by the
+   * validator (ValidateOptions.features), which sees the decoded module.
+   */
+  features?: Features;
   /** Scan function bodies for malformed instructions while decoding (default true). */
   scanBodies?: boolean;
 }
@@ -242,7 +250,8 @@ function readTableType(r: Reader): TableType {
 }
 
 function readMemType(r: Reader, opts: DecodeOptions): MemType {
-  const flags = readLimitsFlags(r, opts.customPageSizes === false ? 0x07 : 0x0f);
+  const custom = opts.customPageSizes ?? opts.features?.['custom-page-sizes'] !== false;
+  const flags = readLimitsFlags(r, custom ? 0x0f : 0x07);
   const is64 = (flags & 0x04) !== 0;
   const min = r.u64();
   const max = flags & 1 ? r.u64() : null;

@@ -6,6 +6,7 @@ import { HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError }
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, F32, F64, I32, I64, V128, type FuncType, type ValType } from '../core/types.js';
 import { decodeModule } from '../decoder/decode.js';
+import { watToBinary } from '../text/wat.js';
 import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import type { FuelCosts } from './fuel.js';
@@ -15,6 +16,16 @@ import { Profile, type FunctionProfile } from './profile.js';
 import * as I64N from './numeric/i64.js';
 import { Global, HostFunc, Memory, Suspend, Table, WasmFunc, type FuncInst, type HostFn, type Limits, type Peaks } from './runtime.js';
 
+/** Options of Module.fromBinary / Module.fromWat: the validator's, plus the decoder's custom page size switch. */
+export interface ModuleOptions extends ValidateOptions {
+  /**
+   * Accept the custom-page-sizes limits flag while decoding (default: true
+   * unless `features['custom-page-sizes']` is false); false makes the flag
+   * malformed, as in the core spec.
+   */
+  customPageSizes?: boolean;
+}
+
 /** A decoded and validated module, ready to instantiate any number of times. */
 export class Module {
   private constructor(
@@ -23,9 +34,19 @@ export class Module {
   ) {}
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
-  static fromBinary(bytes: Uint8Array, options?: ValidateOptions): Module {
-    const data = decodeModule(bytes);
+  static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
+    const data = decodeModule(
+      bytes,
+      options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes },
+    );
     return new Module(data, validateModule(data, options));
+  }
+  /**
+   * Parses a module in the text format, encodes it and decodes + validates the
+   * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
+   */
+  static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
+    return Module.fromBinary(watToBinary(source), options);
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {
@@ -69,7 +90,9 @@ export interface InterruptOptions {
 }
 
 /** Whether a call finished, stopped for fuel, or was suspended by a host function. */
-type Stop = { done: true } | { done: false; kind: 'fuel' | 'interrupt' | 'host'; reason?: 'deadline' | 'aborted' };
+type Stop =
+  | { done: true }
+  | { done: false; kind: 'fuel' | 'interrupt' | 'host'; reason?: 'deadline' | 'aborted'; notStarted?: boolean };
 
 export class Store {
   readonly machine: Machine;
@@ -231,7 +254,7 @@ export class Store {
       };
       const again = (): unknown[] => {
         take();
-        return step(() => mc.resume(entryDepth));
+        return step(stop.notStarted ? go : () => mc.resume(entryDepth));
       };
       if (stop.kind === 'fuel') throw quiet(() => new OutOfFuel(this.fuelConsumed, mc.fuel, mc.needed, again));
       if (stop.kind === 'interrupt') throw quiet(() => new Interrupted(stop.reason!, this.fuelConsumed, again));
@@ -258,7 +281,8 @@ export class Store {
     const it = this.interrupt;
     if (it) {
       const why = interruptReason(it);
-      if (why) return { done: false, kind: 'interrupt', reason: why };
+      // stopped before `go` ran: resuming runs it
+      if (why) return { done: false, kind: 'interrupt', reason: why, notStarted: true };
       this.startSlices(it);
     }
     let status = go();

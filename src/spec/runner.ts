@@ -17,7 +17,8 @@ import { Linker } from '../host/linker.js';
 import { Tag, type Extern } from '../interp/instance.js';
 import { RawF32, RawF64 } from '../interp/machine.js';
 import { ExnRef, Global, HostFunc, Memory, Table, WasmFunc } from '../interp/runtime.js';
-import { Instance, Module, Store } from '../interp/store.js';
+import { Instance, Module, Store, type ModuleOptions } from '../interp/store.js';
+import { needsCustomPageSizes } from './suite.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { UnsupportedError } from '../text/parser.js';
 import { parseScript } from '../text/script.js';
@@ -67,6 +68,13 @@ export interface RunOptions {
    * run: this checks that stopping and resuming anywhere changes nothing.
    */
   starved?: boolean;
+  /**
+   * Decode memories' custom-page-sizes limits flag (0x08). Default: only for
+   * scripts of a proposal that needs it (`proposals/custom-page-sizes/`);
+   * the core suite, which predates the proposal, expects the flag to be
+   * malformed (see suite.ts needsCustomPageSizes).
+   */
+  customPageSizes?: boolean;
 }
 
 export const DEFAULT_FUEL_PER_ACTION = 300_000_000;
@@ -346,9 +354,11 @@ interface Ctx {
   /** `module definition`s by `$id`, and the last one. */
   defs: Map<string, Module | Broken>;
   lastDef: Module | Broken | null;
+  /** How modules of this script are decoded and validated. */
+  load: ModuleOptions;
 }
 
-function newCtx(fuel: number, starved = false): Ctx {
+function newCtx(fuel: number, load: ModuleOptions, starved = false): Ctx {
   const store = new Store({ fuel: starved ? 0 : fuel });
   const linker = new Linker();
   spectest(store, linker);
@@ -362,6 +372,7 @@ function newCtx(fuel: number, starved = false): Ctx {
     current: null,
     defs: new Map(),
     lastDef: null,
+    load,
   };
 }
 
@@ -403,24 +414,24 @@ function metered<T>(ctx: Ctx, run: () => T, resumed: (r: unknown[]) => T): T {
 }
 
 /** The module's bytes: text modules are encoded (so the binary decoder and validator judge them). */
-function sourceModule(src: ModuleSource): Module {
+function sourceModule(src: ModuleSource, load: ModuleOptions): Module {
   switch (src.kind) {
     case 'binary':
-      return Module.fromBinary(src.bytes);
+      return Module.fromBinary(src.bytes, load);
     case 'text':
-      return fromText(src.module);
+      return fromText(src.module, load);
     case 'lazy':
     case 'quote':
-      return fromText(src.parse());
+      return fromText(src.parse(), load);
     case 'unsupported':
       throw new AssertionFailed(src.reason.startsWith('unsupported') ? src.reason : `unsupported: ${src.reason}`);
   }
 }
 
-function fromText(m: ModuleData): Module {
+function fromText(m: ModuleData, load: ModuleOptions): Module {
   const bytes = encodeModule(m);
   try {
-    return Module.fromBinary(bytes);
+    return Module.fromBinary(bytes, load);
   } catch (e) {
     if (e instanceof DecodeError) {
       throw new AssertionFailed(`text module does not round-trip through the encoder: DecodeError: ${e.message} (offset ${e.offset})`);
@@ -505,7 +516,7 @@ function performThrows(ctx: Ctx, a: Action, what: string): unknown {
 function loadModule(ctx: Ctx, cmd: Extract<Command, { type: 'module' }>): void {
   let m: Module;
   try {
-    m = sourceModule(cmd.source);
+    m = sourceModule(cmd.source, ctx.load);
   } catch (e) {
     const reason = e instanceof AssertionFailed ? e.message : errText(e);
     const b = new Broken(reason);
@@ -540,17 +551,17 @@ function instantiateInto(ctx: Ctx, m: Module, id: string | null): void {
 }
 
 /** Expects the module to fail to decode/parse/validate with `cls`. */
-function expectLoadError(src: ModuleSource, want: 'malformed' | 'invalid'): void {
+function expectLoadError(src: ModuleSource, want: 'malformed' | 'invalid', load: ModuleOptions): void {
   let m: Module;
   try {
     if (want === 'malformed' && src.kind !== 'binary') {
       // text: the text parser must reject it
       if (src.kind === 'text') throw new AssertionFailed('expected a malformed text module, but it was parsed eagerly');
-      if (src.kind === 'unsupported') sourceModule(src);
+      if (src.kind === 'unsupported') sourceModule(src, load);
       src.parse();
       throw new AssertionFailed('expected malformed text, but the text parser accepted it');
     }
-    m = sourceModule(src);
+    m = sourceModule(src, load);
   } catch (e) {
     if (e instanceof AssertionFailed) throw e;
     if (e instanceof Unsupported || e instanceof UnsupportedError) failWith(e, '');
@@ -635,7 +646,7 @@ function execute(ctx: Ctx, cmd: Command): string | null {
     case 'assert_uninstantiable': {
       let m: Module;
       try {
-        m = sourceModule(cmd.source);
+        m = sourceModule(cmd.source, ctx.load);
       } catch (e) {
         if (e instanceof AssertionFailed) throw e;
         return failWith(e, 'module failed to load: ');
@@ -654,7 +665,7 @@ function execute(ctx: Ctx, cmd: Command): string | null {
     case 'assert_unlinkable': {
       let m: Module;
       try {
-        m = sourceModule(cmd.source);
+        m = sourceModule(cmd.source, ctx.load);
       } catch (e) {
         if (e instanceof AssertionFailed) throw e;
         return failWith(e, 'module failed to load: ');
@@ -670,14 +681,14 @@ function execute(ctx: Ctx, cmd: Command): string | null {
     }
     case 'assert_malformed':
       try {
-        expectLoadError(cmd.source, 'malformed');
+        expectLoadError(cmd.source, 'malformed', ctx.load);
       } catch (e) {
         // Older proposal scripts (threads) expect memory limits beyond 2^32
         // to be malformed text; since memory64 (Wasm 3.0) they parse and are
         // invalid. Skip only when the module is indeed invalid.
         if (e instanceof AssertionFailed && cmd.message === 'i32 constant out of range' && /accepted it$/.test(e.message)) {
           try {
-            expectLoadError(cmd.source, 'invalid');
+            expectLoadError(cmd.source, 'invalid', ctx.load);
             return 'obsolete expectation: Wasm 3.0 parses this module and rejects it as invalid (which wasmeter does)';
           } catch {
             /* fall through: report the original failure */
@@ -688,7 +699,7 @@ function execute(ctx: Ctx, cmd: Command): string | null {
       return null;
     case 'assert_invalid':
       try {
-        expectLoadError(cmd.source, 'invalid');
+        expectLoadError(cmd.source, 'invalid', ctx.load);
       } catch (e) {
         // Pre-multi-memory / pre-reference-types scripts (threads proposal).
         if (e instanceof AssertionFailed && OBSOLETE_INVALID.has(cmd.message) && /validated$/.test(e.message)) {
@@ -703,7 +714,7 @@ function execute(ctx: Ctx, cmd: Command): string | null {
       // custom sections are non-normative and wasmeter does not interpret
       // them, so a module that otherwise loads is skipped, not failed.
       try {
-        expectLoadError(cmd.source, cmd.type === 'assert_malformed_custom' ? 'malformed' : 'invalid');
+        expectLoadError(cmd.source, cmd.type === 'assert_malformed_custom' ? 'malformed' : 'invalid', ctx.load);
       } catch (e) {
         if (e instanceof AssertionFailed && /^expected (malformed|invalid)/.test(e.message) && /(accepted it|decoded|validated)$/.test(e.message)) {
           return `custom section/annotation contents are not checked by wasmeter (${e.message})`;
@@ -733,7 +744,7 @@ function runCommands(ctx: Ctx, commands: Command[], sink: Sink): void {
       // Threads run one after another in a context that sees the shared
       // modules: a thread that waits for another one cannot make progress
       // and fails (out of fuel) instead of hanging.
-      const sub = newCtx(Math.min(ctx.fuel, 10_000_000), ctx.starved);
+      const sub = newCtx(Math.min(ctx.fuel, 10_000_000), ctx.load, ctx.starved);
       // share the store, so shared modules' instances are usable
       sub.store = ctx.store;
       for (const name of cmd.shared) {
@@ -773,7 +784,8 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     res.ms = performance.now() - t0;
     return res;
   }
-  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, options.starved ?? false);
+  const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
+  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes }, options.starved ?? false);
   const sink: Sink = {
     record(line, kind, outcome, reason) {
       const k = (res.kinds[kind] ??= { passed: 0, failed: 0, skipped: 0 });

@@ -950,13 +950,13 @@ export class ModuleParser {
     const rt = this.refTypeOpt();
     if (rt !== null && this.isField('elem')) {
       this.p += 2;
+      // `(table reftype (elem x*))` abbreviates `(elem (table) (offset 0) reftype (ref.func x)*)`:
+      // the segment's element type is the table's, whichever form the list takes.
       const init: ConstExpr[] = [];
-      let type = rt;
       if (this.isElemExprStart()) {
         while (this.kinds[this.p] === Tok.LParen) init.push(this.elemExpr());
       } else {
         while (this.isIdx()) init.push(this.refFuncExpr(this.idx(Sp.Func)));
-        type = FUNC_NONNULL;
       }
       this.expectRP();
       const n = init.length;
@@ -965,7 +965,7 @@ export class ModuleParser {
         mode: 'active',
         table: index,
         offset: this.constZero(addr),
-        type,
+        type: rt,
         init,
       });
       bump(counters, Sp.Elem);

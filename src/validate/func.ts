@@ -12,6 +12,7 @@ import { Reader } from '../core/bytes.js';
 import {
   CompKind,
   HEAP_CONCRETE,
+  HEAP_NAMES,
   HeapType,
   I16,
   I32,
@@ -26,6 +27,7 @@ import {
   type ValType,
 } from '../core/types.js';
 import { Instr, readInstr } from '../decoder/instr.js';
+import { disabledHeapFeature, disabledTypeFeature } from './features.js';
 import { BOTTOM, HEAP_BOT, isNumOrVec, unpacked } from './types.js';
 import type { ValidatedModule } from './module.js';
 
@@ -318,7 +320,11 @@ export class FuncValidator {
   private globalLimit = 0;
   readonly ins = new Instr();
 
-  constructor(readonly vm: ValidatedModule) {}
+  /** True when some feature is disabled (then types in bodies are checked against the switches). */
+  private readonly restricted: boolean;
+  constructor(readonly vm: ValidatedModule) {
+    this.restricted = !Object.values(vm.options.features).every((on) => on);
+  }
 
   // ------------------------------------------------------------ read-only view (CodeSink)
 
@@ -521,12 +527,25 @@ export class FuncValidator {
     return f;
   }
   private checkType(t: ValType): void {
-    if (t >= REF_BASE) this.checkHeap((t - REF_BASE) >> 1);
+    if (t >= REF_BASE) {
+      const h = (t - REF_BASE) >> 1;
+      if (h >= HEAP_CONCRETE) {
+        if (h - HEAP_CONCRETE >= this.vm.module.types.length) this.fail(`unknown type ${h - HEAP_CONCRETE}`);
+      } else if (h > HeapType.noexn) this.fail(`unknown heap type ${h}`);
+    }
+    if (this.restricted) {
+      const f = disabledTypeFeature(t, this.vm.options.features);
+      if (f !== null) this.fail(`type ${valTypeName(t)} (feature '${f}' is disabled)`);
+    }
   }
   private checkHeap(h: number): void {
     if (h >= HEAP_CONCRETE) {
       if (h - HEAP_CONCRETE >= this.vm.module.types.length) this.fail(`unknown type ${h - HEAP_CONCRETE}`);
     } else if (h > HeapType.noexn) this.fail(`unknown heap type ${h}`);
+    if (this.restricted) {
+      const f = disabledHeapFeature(h, this.vm.options.features);
+      if (f !== null) this.fail(`heap type ${h >= HEAP_CONCRETE ? h - HEAP_CONCRETE : HEAP_NAMES[h]} (feature '${f}' is disabled)`);
+    }
   }
   private funcSig(f: number): FuncType {
     const vm = this.vm;
@@ -610,6 +629,10 @@ export class FuncValidator {
       const h = (t - REF_BASE) >> 1;
       if (h >= HEAP_CONCRETE && h - HEAP_CONCRETE >= this.vm.module.types.length)
         throw new ValidationError(`unknown type ${h - HEAP_CONCRETE}`, funcIndex, offset);
+    }
+    if (this.restricted) {
+      const f = disabledTypeFeature(t, this.vm.options.features);
+      if (f !== null) throw new ValidationError(`local type ${valTypeName(t)} (feature '${f}' is disabled)`, funcIndex, offset);
     }
   }
 

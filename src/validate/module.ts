@@ -4,7 +4,7 @@
  * Messages follow the reference interpreter (the testsuite's assert_invalid).
  */
 import { ValidationError } from '../core/errors.js';
-import { INSTRS, type Feature } from '../core/instructions.js';
+import { INSTRS, type FeatureName, type Features } from '../core/instructions.js';
 import type { ConstExpr, Module } from '../core/module.js';
 import {
   CompKind,
@@ -13,21 +13,30 @@ import {
   I32,
   I64,
   REF_BASE,
+  refType,
+  valTypeName,
   type FuncType,
   type GlobalType,
   type MemType,
   type TableType,
   type ValType,
 } from '../core/types.js';
+import { disabledTypeFeature, resolveFeatures, type FeatureSet, type TypeSite } from './features.js';
 import { FuncValidator, type CodeSink } from './func.js';
 import { defaultRegistry, forEachValType, validateTypes, type ModuleTypes, type TypeRegistry } from './types.js';
 
-/** Proposal names a module can be checked against (instruction features plus module-level ones). */
-export type FeatureName = Feature | 'custom-page-sizes';
+export type { FeatureName, Features };
 
 export interface ValidateOptions {
-  /** Proposal switches; every proposal is enabled unless set to false here. */
-  features?: Partial<Record<FeatureName, boolean>>;
+  /**
+   * Proposal switches; every proposal is enabled unless set to false here.
+   * A disabled feature rejects its instructions and its types wherever they
+   * occur (type section, imports, tables, globals, locals, block types,
+   * select, ref.null, element segments). Disabling simd also disables
+   * relaxed-simd; exceptions also legacy-exceptions; reference-types also
+   * function-references; function-references also gc.
+   */
+  features?: Features;
   /** Type registry to canonicalise into (default: the process-wide defaultRegistry). */
   registry?: TypeRegistry;
   /** Validate function bodies in validateModule (default true); false leaves them to validateFunction. */
@@ -41,7 +50,7 @@ export interface ValidateOptions {
 }
 
 export interface ResolvedOptions {
-  features: Record<FeatureName, boolean>;
+  features: FeatureSet;
   bodies: boolean;
   requireDataCount: boolean;
 }
@@ -76,15 +85,10 @@ export interface ValidatedModule {
   enabled: Uint8Array;
 }
 
-const ALL_FEATURES: FeatureName[] = [
-  'mvp', 'sign-ext', 'sat-conv', 'multi-value', 'bulk-memory', 'reference-types', 'simd', 'relaxed-simd',
-  'tail-call', 'function-references', 'gc', 'exceptions', 'legacy-exceptions', 'threads', 'memory64',
-  'multi-memory', 'extended-const', 'wide-arithmetic', 'custom-page-sizes',
-];
-
+const FUNC_NONNULL = refType(HeapType.func, false);
 const ALL_ENABLED = new Uint8Array(INSTRS.length).fill(1);
 const DEFAULT_OPTIONS: ResolvedOptions = {
-  features: Object.fromEntries(ALL_FEATURES.map((f) => [f, true])) as Record<FeatureName, boolean>,
+  features: resolveFeatures(undefined),
   bodies: true,
   requireDataCount: false,
 };
@@ -93,14 +97,8 @@ function resolve(o: ValidateOptions | undefined): { opts: ResolvedOptions; enabl
   if (!o || (!o.features && o.bodies === undefined && o.requireDataCount === undefined)) {
     return { opts: DEFAULT_OPTIONS, enabled: ALL_ENABLED };
   }
-  const features = { ...DEFAULT_OPTIONS.features };
-  let all = true;
-  for (const [k, v] of Object.entries(o.features ?? {})) {
-    if (v === false) {
-      features[k as FeatureName] = false;
-      all = false;
-    }
-  }
+  const features = resolveFeatures(o.features);
+  const all = Object.values(features).every((v) => v);
   let enabled = ALL_ENABLED;
   if (!all) {
     enabled = new Uint8Array(INSTRS.length);
@@ -122,22 +120,23 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   const need = (f: FeatureName, what: string): void => {
     if (!feat[f]) fail(`${what} (feature '${f}' is disabled)`);
   };
+  const needTags = (what: string): void => need('exceptions', what);
   const registry = options?.registry ?? defaultRegistry;
 
   // ---- types
   for (const st of m.types) {
     if (st.comp.kind !== CompKind.Func || st.supers.length > 0 || !st.final || st.recSize > 1) need('gc', 'gc types');
     if (st.comp.kind === CompKind.Func && st.comp.results.length > 1) need('multi-value', 'multiple results');
-    forEachValType(st.comp, (t) => checkRefFeature(t, need));
+    forEachValType(st.comp, (t) => typeFeature(t, feat, 'value'));
   }
   const types = validateTypes(m, registry);
   const nTypes = m.types.length;
-  const checkVal = (t: ValType): void => {
+  const checkVal = (t: ValType, site: TypeSite = 'value'): void => {
     if (t >= REF_BASE) {
       const h = (t - REF_BASE) >> 1;
       if (h >= HEAP_CONCRETE && h - HEAP_CONCRETE >= nTypes) fail(`unknown type ${h - HEAP_CONCRETE}`);
-      checkRefFeature(t, need);
     }
+    typeFeature(t, feat, site);
   };
   const funcType = (x: number): FuncType => {
     const st = m.types[x];
@@ -176,7 +175,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
         globals.push(d.type);
         break;
       case 'tag':
-        need('exceptions', 'tag import');
+        needTags('tag import');
         checkTag(d.typeIndex);
         tagTypes.push(d.typeIndex);
         break;
@@ -204,7 +203,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   }
   if (memories.length > 1) need('multi-memory', 'multiple memories');
   for (const x of m.tags) {
-    need('exceptions', 'tag');
+    needTags('tag');
     checkTag(x);
     tagTypes.push(x);
   }
@@ -287,9 +286,17 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   }
   // ---- element segments
   for (const seg of m.elems) {
-    checkVal(seg.type);
+    checkVal(seg.type, 'elem');
     if (seg.mode !== 'active') need('bulk-memory', `${seg.mode} element segment`);
-    for (const e of seg.init) constExpr(e, seg.type, globals.length);
+    for (const e of seg.init) {
+      // Without reference-types, the function indices of an MVP segment (type (ref func), each decoded
+      // as `ref.func i`) are not instructions.
+      const f = feat['reference-types'] || seg.type !== FUNC_NONNULL ? -1 : plainRefFunc(e.bytes);
+      if (f >= 0) {
+        if (f >= funcTypes.length) fail(`unknown function ${f}`);
+        declaredRefs[f] = 1;
+      } else constExpr(e, seg.type, globals.length);
+    }
     if (seg.mode === 'active') {
       const tab = tables[seg.table];
       if (!tab) fail(`unknown table ${seg.table}`);
@@ -315,8 +322,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   if (opts.bodies) {
     for (let i = 0; i < m.codes.length; i++) {
       const body = m.codes[i]!;
-      for (const g of body.locals) checkVal(g.type);
-      fv.validateFunction(numImportedFuncs + i);
+      fv.validateFunction(numImportedFuncs + i); // checks the locals' types too
     }
   }
   return vm;
@@ -334,14 +340,23 @@ export function validateFunction(vm: ValidatedModule, funcIndex: number, sink?: 
 
 // ------------------------------------------------------------------ helpers
 
-function checkRefFeature(t: ValType, need: (f: FeatureName, what: string) => void): void {
-  if (t === 0x7b) need('simd', 'v128 type');
-  if (t < REF_BASE) return;
-  const h = (t - REF_BASE) >> 1;
-  const nullable = ((t - REF_BASE) & 1) === 1;
-  if (h >= HEAP_CONCRETE || !nullable) need('function-references', 'typed reference');
-  if (h === HeapType.exn || h === HeapType.noexn) need('exceptions', 'exnref');
-  else if (h !== HeapType.func && h !== HeapType.extern) need('gc', `${h} reference`);
+/** If `b` is exactly `ref.func i end`, returns i; else -1. */
+function plainRefFunc(b: Uint8Array): number {
+  if (b.length < 3 || b[0] !== 0xd2 || b[b.length - 1] !== 0x0b) return -1;
+  let v = 0;
+  for (let p = 1, shift = 0; p < b.length - 1; p++, shift += 7) {
+    const x = b[p]!;
+    if (shift > 28) return -1;
+    v += (x & 0x7f) * 2 ** shift;
+    if ((x & 0x80) === 0) return p === b.length - 2 ? v : -1;
+  }
+  return -1;
+}
+
+/** Fails when type `t` at `site` needs a disabled feature. */
+function typeFeature(t: ValType, fs: FeatureSet, site: TypeSite): void {
+  const f = disabledTypeFeature(t, fs, site);
+  if (f !== null) fail(`type ${valTypeName(t)} (feature '${f}' is disabled)`);
 }
 
 function checkLimits(min: number, max: number | null, bound: number, msg: string): void {
@@ -354,10 +369,10 @@ function checkLimits(min: number, max: number | null, bound: number, msg: string
 
 function checkTable(
   t: TableType,
-  checkVal: (t: ValType) => void,
+  checkVal: (t: ValType, site?: TypeSite) => void,
   need: (f: FeatureName, what: string) => void,
 ): void {
-  checkVal(t.elem);
+  checkVal(t.elem, 'table');
   if (t.addr === 'i64') {
     need('memory64', 'table64');
     checkLimits(t.min, t.max, 2 ** 64 - 1, 'table size must be at most 2^64-1');
@@ -366,7 +381,7 @@ function checkTable(
 
 function checkMemory(
   mt: MemType,
-  feat: Record<FeatureName, boolean>,
+  feat: FeatureSet,
   need: (f: FeatureName, what: string) => void,
 ): void {
   const p = mt.pageSizeLog2;

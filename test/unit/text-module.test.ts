@@ -1,7 +1,10 @@
 /** Module parser: fields, abbreviations, name resolution, instruction encoding. */
 import { describe, expect, it } from 'vitest';
 import { TextError } from '../../src/core/errors.js';
-import { CompKind, FUNCREF, HeapType, I32, I64, refType } from '../../src/core/types.js';
+import { CompKind, FUNCREF, HeapType, I32, I64, concreteHeap, refType } from '../../src/core/types.js';
+import { decodeModule } from '../../src/decoder/decode.js';
+import { Linker } from '../../src/host/linker.js';
+import { Module, Store } from '../../src/interp/store.js';
 import { parseWat, watToBinary } from '../../src/text/index.js';
 
 const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -96,7 +99,7 @@ describe('module fields', () => {
     const m = parseWat(`(module (func $f) (table $t i64 funcref (elem $f $f)) (memory i64 (data "abc")))`);
     expect(m.tables[0]!.type).toEqual({ elem: FUNCREF, addr: 'i64', min: 2, max: 2 });
     expect(hex(m.elems[0]!.offset!.bytes)).toBe('42 00 0b');
-    expect(m.elems[0]!.type).toBe(refType(HeapType.func, false));
+    expect(m.elems[0]!.type).toBe(FUNCREF); // the table's element type, not (ref func)
     expect(m.memories[0]).toEqual({ addr: 'i64', min: 1, max: 1, shared: false, pageSizeLog2: 16 });
     expect(hex(m.datas[0]!.offset!.bytes)).toBe('42 00 0b');
     const p = parseWat('(memory 1 2 shared) (memory 0 (pagesize 1))');
@@ -105,6 +108,42 @@ describe('module fields', () => {
       [false, 0],
     ]);
     expect(reason('(memory 0 (pagesize 3))')).toBe('invalid custom page size');
+  });
+
+  it('an inline element segment takes the element type of its table', () => {
+    const src = `(module
+      (type $ft (func (result i32)))
+      (func $f1 (type $ft) (i32.const 11))
+      (func $f2 (type $ft) (i32.const 22))
+      (table $t (ref null $ft) (elem $f1 $f2))
+      (table $v externref (elem (ref.null extern)))
+      (table $w funcref (elem (ref.func $f2)))
+      (func (export "get") (param i32) (result i32) (call_indirect $t (type $ft) (local.get 0))))`;
+    const m = parseWat(src);
+    expect(m.elems.map((e) => e.type)).toEqual(m.tables.map((t) => t.type.elem));
+    expect(m.elems[0]!.type).toBe(refType(concreteHeap(0), true));
+    expect(m.elems.map((e) => [e.mode, e.table, e.init.length])).toEqual([
+      ['active', 0, 2],
+      ['active', 1, 1],
+      ['active', 2, 1],
+    ]);
+    expect(m.elems[0]!.init.map((e) => hex(e.bytes))).toEqual(['d2 00 0b', 'd2 01 0b']);
+    // The binary keeps the reftype (expression segments), so it validates against the table.
+    const bin = watToBinary(src);
+    expect(decodeModule(bin).elems.map((e) => e.type)).toEqual(m.elems.map((e) => e.type));
+    const inst = new Linker().instantiate(new Store(), Module.fromBinary(bin));
+    expect(inst.call('get', 0)).toEqual([11]);
+    expect(inst.call('get', 1)).toEqual([22]);
+  });
+
+  it('a non-nullable table with inline elements has the non-nullable segment type (and no initializer)', () => {
+    // `(table (ref $ft) (elem ...))` expands to `(table n n (ref $ft))` + segment: the segment
+    // type is (ref $ft); the table itself lacks the initializer a non-nullable table needs.
+    const src = '(type $ft (func)) (func $f (type $ft)) (table (ref $ft) (elem $f))';
+    const m = parseWat(src);
+    expect(m.elems[0]!.type).toBe(refType(concreteHeap(0), false));
+    expect(m.tables[0]!.type.elem).toBe(refType(concreteHeap(0), false));
+    expect(() => Module.fromBinary(watToBinary(src))).toThrow('non-nullable table type requires an initializer');
   });
 
   it('element segment forms', () => {

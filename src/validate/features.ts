@@ -1,0 +1,67 @@
+/**
+ * Feature switches: which proposal a value type or heap type belongs to, and
+ * how a partial switch set resolves (disabling a feature also disables the
+ * features that build on it).
+ */
+import { FEATURES, type FeatureName, type Features } from '../core/instructions.js';
+import { HEAP_CONCRETE, HeapType, REF_BASE, V128, type ValType } from '../core/types.js';
+
+export type FeatureSet = Record<FeatureName, boolean>;
+
+/** Features that cannot be on without another: disabling the key disables its dependants. */
+const DEPENDANTS: Partial<Record<FeatureName, FeatureName[]>> = {
+  simd: ['relaxed-simd'],
+  exceptions: ['legacy-exceptions'],
+  'reference-types': ['function-references'],
+  'function-references': ['gc'],
+};
+
+/** Every feature on, except those set to false (and the features depending on them). */
+export function resolveFeatures(f: Features | undefined): FeatureSet {
+  const out = Object.fromEntries(FEATURES.map((n) => [n, true])) as FeatureSet;
+  if (!f) return out;
+  const off = (n: FeatureName): void => {
+    if (!out[n]) return;
+    out[n] = false;
+    for (const d of DEPENDANTS[n] ?? []) off(d);
+  };
+  for (const [k, v] of Object.entries(f)) {
+    if (v !== false) continue;
+    if (!(FEATURES as readonly string[]).includes(k)) throw new RangeError(`unknown feature '${k}' (known: ${FEATURES.join(', ')})`);
+    off(k as FeatureName);
+  }
+  return out;
+}
+
+/**
+ * Where a type occurs: a value type (params, results, locals, globals,
+ * block types, select), a table's element type (funcref tables are MVP), or
+ * an element segment's type (the MVP index-list form has type (ref func)).
+ */
+export type TypeSite = 'value' | 'table' | 'elem';
+
+/** The feature a heap type needs that `fs` disables, or null. */
+export function disabledHeapFeature(h: number, fs: FeatureSet, site: TypeSite = 'value'): FeatureName | null {
+  if (h >= HEAP_CONCRETE) return fs['function-references'] ? null : 'function-references';
+  switch (h) {
+    case HeapType.func:
+      return site === 'value' && !fs['reference-types'] ? 'reference-types' : null;
+    case HeapType.extern:
+      return fs['reference-types'] ? null : 'reference-types';
+    case HeapType.exn:
+    case HeapType.noexn:
+      return fs.exceptions ? null : 'exceptions';
+    default:
+      return fs.gc ? null : 'gc';
+  }
+}
+
+/** The feature a value type needs that `fs` disables, or null. */
+export function disabledTypeFeature(t: ValType, fs: FeatureSet, site: TypeSite = 'value'): FeatureName | null {
+  if (t === V128) return fs.simd ? null : 'simd';
+  if (t < REF_BASE) return null;
+  const h = (t - REF_BASE) >> 1;
+  const nullable = ((t - REF_BASE) & 1) === 1;
+  if (!nullable && !(site === 'elem' && h === HeapType.func) && !fs['function-references']) return 'function-references';
+  return disabledHeapFeature(h, fs, site);
+}
