@@ -25,3 +25,4 @@ export { RawF32, RawF64 } from './interp/machine.js';
 export type { FuelCosts } from './interp/fuel.js';
 export { Linker } from './host/linker.js';
 export { parseWat, watToBinary, parseScript } from './text/index.js';
+export * from './host/wasi/index.js';
