@@ -34,6 +34,7 @@ const CASES: [string, RunSpec][] = [
   ['fileops', { args: ['fileops.wasm', '/data/sub/work2'], tree: TREE }],
   ['compute', { args: ['compute.wasm'] }],
   ['compute', { args: ['compute.wasm', '5000'] }],
+  ['intfloat', { args: ['intfloat.wasm'] }],
   ['exitcode', { args: ['exitcode.wasm', '0'] }],
   ['exitcode', { args: ['exitcode.wasm', '3'] }],
   ['exitcode', { args: ['exitcode.wasm', '255'] }],

@@ -409,6 +409,14 @@ describe('paths and the in-memory filesystem', () => {
     expect(g.open(PRE, '')[0]).toBe(Errno.NOENT);
     expect(g.wasi.denied).toEqual([]);
   });
+  it('a file unlinked while open stays readable through its descriptor', () => {
+    const { fs, g } = memGuest({ f: 'still here' });
+    const [, fd] = g.open(PRE, 'f', 0, Rights.FD_READ);
+    const [p, l] = g.str('f');
+    expect(g.call('path_unlink_file', PRE, p, l)).toBe(0);
+    expect(fs.exists('f')).toBe(false);
+    expect(g.read(fd, 100)).toEqual([0, 'still here']);
+  });
   it('EMFILE beyond maxFds', () => {
     const { g } = memGuest({ f: '' }, { maxFds: 6 });
     expect(g.open(PRE, 'f')[0]).toBe(0);

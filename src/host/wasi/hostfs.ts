@@ -69,9 +69,6 @@ export function errnoFromNode(e: unknown): number {
       return Errno.NOTSUP;
     case 'EWOULDBLOCK':
       return Errno.AGAIN;
-    case 'ENOTEMPTY':
-    case 'EEXIST':
-      break;
   }
   const v = (Errno as Record<string, number>)[code.replace(/^E/, '')];
   return v ?? Errno.IO;
@@ -123,7 +120,7 @@ export class HostFs implements FsBackend {
     return p.length === 0 ? this.root : `${this.root}/${p.join('/')}`;
   }
   private wcheck(): void {
-    if (!this.writable) throw new FsError(Errno.ROFS, `${this.label} is read-only`, true);
+    if (!this.writable) throw new FsError(Errno.ROFS, `${this.root} is preopened read-only`, true);
   }
   private wrap<T>(f: () => T): T {
     try {

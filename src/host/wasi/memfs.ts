@@ -211,7 +211,7 @@ export class MemFs implements FsBackend {
   // ------------------------------------------------------------ backend (component arrays, errno errors)
 
   private wcheck(): void {
-    if (!this.writable) throw new FsError(Errno.ROFS, 'read-only filesystem', true);
+    if (!this.writable) throw new FsError(Errno.ROFS, 'the in-memory filesystem is read-only', true);
   }
   private get(p: readonly string[]): MemNode {
     let n: MemNode = this.root;

@@ -7,6 +7,9 @@ CC=${CC:-clang}
 SYSROOT=${WASI_SYSROOT:-/usr}
 for src in *.c; do
   out="${src%.c}.wasm"
-  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -O2 -Wl,--strip-all -o "$out" "$src"
+  libs=""
+  # printf of long double needs wasi-libc's optional long-double support
+  case "$src" in intfloat.c) libs="-lc-printscan-long-double" ;; esac
+  "$CC" --target=wasm32-wasi --sysroot="$SYSROOT" -O2 -Wl,--strip-all -o "$out" "$src" $libs
   echo "$out: $(wc -c < "$out") bytes"
 done

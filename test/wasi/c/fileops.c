@@ -81,8 +81,10 @@ int main(int argc, char **argv) {
   CHECK("mkdir sub", mkdir(p, 0755));
   snprintf(p, sizeof p, "%s/sub/deep.txt", base);
   FILE *f = fopen(p, "w");
-  fprintf(f, "deep %d\n", 42);
-  fclose(f);
+  if (f) {
+    fprintf(f, "deep %d\n", 42);
+    fclose(f);
+  } else printf("fopen deep.txt: %s\n", strerror(errno));
   snprintf(p, sizeof p, "%s/sub", base);
   CHECK("rmdir non-empty", rmdir(p));
   snprintf(p, sizeof p, "%s/lnk", base);
@@ -111,9 +113,9 @@ int main(int argc, char **argv) {
   DIR *d = opendir(base);
   int count = 0;
   struct dirent *e;
-  while ((e = readdir(d)) != NULL)
+  while (d && (e = readdir(d)) != NULL)
     if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) count++;
-  closedir(d);
+  if (d) closedir(d);
   printf("entries in %s: %d\n", base, count);
   show(q);
   return 0;
