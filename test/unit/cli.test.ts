@@ -142,6 +142,25 @@ describe('wasmeter run --invoke', () => {
     const j = JSON.parse(run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '10', '--json']).out);
     expect(j).toMatchObject({ mode: 'invoke', exitCode: 0, results: [{ type: 'i32', value: '55' }], error: null });
   });
+  it('a module importing WASI gets it in invoke mode too (_initialize first)', () => {
+    const p = wat(
+      'reactor.wat',
+      `(module
+        (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+        (memory (export "memory") 1)
+        (global $n (mut i32) (i32.const 0))
+        (func (export "_initialize") (global.set $n (i32.const 40)))
+        (func (export "hi") (param i32) (result i32)
+          (i32.store (i32.const 0) (i32.const 100))
+          (i32.store (i32.const 4) (i32.const 3))
+          (i32.store8 (i32.const 100) (i32.const 104))
+          (i32.store8 (i32.const 101) (i32.const 105))
+          (i32.store8 (i32.const 102) (i32.const 10))
+          (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+          (i32.add (global.get $n) (local.get 0))))`,
+    );
+    expect(run(['run', p, '--invoke', 'hi', '2'])).toMatchObject({ code: 0, out: 'hi\n42\n' });
+  });
   it('--stats prints to stdout in invoke mode', () => {
     const r = run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '5', '--stats']);
     expect(r.out).toMatch(/^5\nfuel consumed: \d+\n/);

@@ -18,6 +18,10 @@ export const GUEST_WAT = (() => {
     lines.push(`  (func (export "call_${name}") (param ${params}) (result ${results}) (call $${name} ${gets}))`);
   }
   lines.push('  (func (export "_start"))');
+  // proc_exit from deep inside the call stack
+  lines.push(
+    '  (func $deep (export "deep_exit") (param i32) (if (local.get 0) (then (call $deep (i32.sub (local.get 0) (i32.const 1)))) (else (call $proc_exit (i32.const 4)))))',
+  );
   lines.push('  (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))');
   lines.push(')');
   return lines.join('\n');

@@ -151,6 +151,16 @@ describe('proc_exit and the store', () => {
     expect(() => g.call('proc_exit', -1)).toThrow(WasiExit);
     expect(g.instance.call('add', 4, 3)).toEqual([7]);
   });
+  it('proc_exit deep in the call stack unwinds the store completely', () => {
+    const g = new Guest();
+    for (let i = 0; i < 3; i++) {
+      expect(() => g.instance.call('deep_exit', 50)).toThrow(WasiExit);
+      expect(g.store.machine.depth).toBe(0);
+      expect(g.store.machine.sp).toBe(0);
+    }
+    expect(g.store.peaks.callDepth).toBe(51);
+    expect(g.instance.call('add', 1, 1)).toEqual([2]);
+  });
   it('exit codes of a real program', () => {
     for (const code of [0, 1, 3, 255]) {
       const wasi = new Wasi({ args: ['exitcode', String(code)] });
