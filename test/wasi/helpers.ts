@@ -5,6 +5,7 @@
 import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as nodeFs from 'node:fs';
 import { WASI } from 'node:wasi';
 import { fileURLToPath } from 'node:url';
 import { MemFs, Module, Store, Trap, Wasi, runWasi, type MemTree } from '../../src/index.js';
@@ -115,7 +116,7 @@ export function runWasmeter(bytes: Uint8Array, spec: RunSpec, fs: 'host' | 'memo
   if (fs === 'host') {
     work = tempDir();
     writeTree(work, spec.tree ?? {});
-    wasi = new Wasi({ ...options, hostDirs: [{ host: work, guest: '/' }] });
+    wasi = new Wasi({ ...options, hostDirs: [{ host: work, guest: '/' }], fs: nodeFs });
   } else {
     mem = new MemFs(spec.tree ?? {});
     wasi = new Wasi({ ...options, preopens: { '/': mem } });

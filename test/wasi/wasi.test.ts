@@ -1,4 +1,5 @@
 /** WASI host unit tests: errno paths, layouts, capabilities and their log, determinism, proc_exit. */
+import * as nodeFs from 'node:fs';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -473,7 +474,7 @@ describe('capabilities: sandbox escapes and denials are refused and logged', () 
     symlinkSync(outside, join(root, 'abs'));
     symlinkSync('../' + outside.split('/').pop(), join(root, 'rel'));
     symlinkSync('in/f.txt', join(root, 'good'));
-    const g = new Guest({ hostDirs: [{ host: root, guest: '/r' }, { host: root, guest: '/ro', readonly: true }] });
+    const g = new Guest({ hostDirs: [{ host: root, guest: '/r' }, { host: root, guest: '/ro', readonly: true }], fs: nodeFs });
     expect(g.open(PRE, 'abs/secret')[0]).toBe(Errno.NOTCAPABLE);
     expect(g.open(PRE, 'rel/secret')[0]).toBe(Errno.NOTCAPABLE);
     expect(g.open(PRE, '../' + outside.split('/').pop() + '/secret')[0]).toBe(Errno.NOTCAPABLE);
@@ -504,7 +505,14 @@ describe('capabilities: sandbox escapes and denials are refused and logged', () 
       ['path_unlink_file', 69, 'in/f.txt'],
       ['path_create_directory', 69, 'dir2'],
     ]);
-    expect(() => new Wasi({ hostDirs: [{ host: join(root, 'in', 'f.txt') }] })).toThrow(/not a directory/);
+    expect(() => new Wasi({ hostDirs: [{ host: join(root, 'in', 'f.txt') }], fs: nodeFs })).toThrow(/not a directory/);
+  });
+  it.skipIf(!(process as { getBuiltinModule?: unknown }).getBuiltinModule)('finds node:fs by itself when not given one', () => {
+    const root = tempDir();
+    temps.push(root);
+    writeFileSync(join(root, 'x'), 'X');
+    const g = new Guest({ hostDirs: [{ host: root, guest: '/' }] });
+    expect(g.read(g.open(PRE, 'x', 0, Rights.FD_READ)[1], 9)).toEqual([0, 'X']);
   });
   it('a read-only MemFs', () => {
     const fs = new MemFs({ a: 'A' }, { readonly: true });
