@@ -99,3 +99,4 @@ function writeGlobal(g: GlobalInst, v: unknown): void {
   }
   g.ref = v === undefined ? null : v;
 }
+export * from './host/wasi/index.js';

@@ -1,15 +1,19 @@
 /**
- * The `wasmeter` command line: `spec`, `validate`, `run`.
+ * The `wasmeter` command line: `run` (WASI commands or one export), `inspect`, `validate`, `spec`.
  */
+import * as nodeFs from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import { DecodeError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
-import { F32, F64, I32, I64, V128, valTypeName, type ValType } from '../core/types.js';
+import { DecodeError, HostError, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
+import { Reader } from '../core/bytes.js';
+import type { Module as ModuleData } from '../core/module.js';
+import { ANYREF, CompKind, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import { Linker } from '../host/linker.js';
+import { WASI_MODULE, Wasi, type HostDirOption } from '../host/wasi/wasi.js';
 import { RawF32, RawF64 } from '../interp/machine.js';
-import { HostFunc, WasmFunc } from '../interp/runtime.js';
+import { HostFunc, WasmFunc, type Limits } from '../interp/runtime.js';
 import { Module, Store } from '../interp/store.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
@@ -222,69 +226,337 @@ function runValidate(file: string): number {
   return 0;
 }
 
+// ====================================================================== exit codes
+
+/** Exit codes of `wasmeter run` (and `inspect`) by outcome; a WASI program's own exit code passes through. */
+export const EXIT = {
+  usage: 2,
+  invalidModule: 3,
+  link: 4,
+  trap: 5,
+  outOfFuel: 6,
+  resourceLimit: 7,
+  host: 8,
+  unsupported: 9,
+  internal: 10,
+} as const;
+
+const EXIT_HELP = `
+Exit codes:
+  0..255  the WASI program's exit code (proc_exit, or 0 when _start returns;
+          codes above 255 are reported as 255); 0 after a successful --invoke
+  2       usage: bad option or argument, unreadable file, no _start / no such export
+  3       the module is malformed or invalid (text syntax, decoding, validation)
+  4       link error (an import wasmeter cannot provide)
+  5       trap
+  6       out of fuel
+  7       resource limit (e.g. memories larger than --max-memory at instantiation;
+          exceeding --max-call-depth is the trap "call stack exhausted")
+  8       host error (a host function failed)
+  9       unsupported feature (valid, but not executed by this version)
+  10      internal error`;
+
+interface Outcome {
+  kind: string;
+  code: number;
+}
+
+function classify(e: unknown): Outcome {
+  if (e instanceof InvalidArgumentError) return { kind: 'usage', code: EXIT.usage };
+  if (e instanceof TextError) return { kind: 'syntax', code: EXIT.invalidModule };
+  if (e instanceof DecodeError) return { kind: 'decode', code: EXIT.invalidModule };
+  if (e instanceof ValidationError) return { kind: 'validation', code: EXIT.invalidModule };
+  if (e instanceof LinkError) return { kind: 'link', code: EXIT.link };
+  if (e instanceof OutOfFuel) return { kind: 'out of fuel', code: EXIT.outOfFuel };
+  if (e instanceof Trap) return { kind: 'trap', code: EXIT.trap };
+  if (e instanceof ResourceLimitError) return { kind: 'resource limit', code: EXIT.resourceLimit };
+  if (e instanceof HostError) return { kind: 'host error', code: EXIT.host };
+  if (e instanceof Unsupported) return { kind: 'unsupported', code: EXIT.unsupported };
+  return { kind: 'internal error', code: EXIT.internal };
+}
+
+class UsageError extends InvalidArgumentError {}
+
+// ====================================================================== run
+
 interface RunOpts {
-  invoke: string;
+  invoke?: string;
   fuel?: number;
   stats?: boolean;
+  json?: boolean;
+  dir?: string[];
+  dirRo?: string[];
+  env?: string[];
+  seed?: number;
+  inheritClock?: boolean;
+  maxMemory?: number;
+  maxCallDepth?: number;
+}
+
+function parseDir(spec: string, readonly: boolean): HostDirOption {
+  const i = spec.indexOf(':');
+  const host = i > 0 ? spec.slice(0, i) : spec;
+  const guest = i > 0 ? spec.slice(i + 1) : spec;
+  if (host === '' || guest === '') throw new UsageError(`--dir ${spec}: expected HOST[:GUEST]`);
+  return { host, guest, readonly };
+}
+
+function parseEnv(list: string[]): string[] {
+  for (const kv of list) if (!/^[^=]+=/.test(kv)) throw new UsageError(`--env ${kv}: expected K=V`);
+  return list;
+}
+
+/** A Wasi for the CLI: a host directory that cannot be opened is a usage error. */
+function newWasi(options: ConstructorParameters<typeof Wasi>[0]): Wasi {
+  try {
+    return new Wasi(options);
+  } catch (e) {
+    throw new UsageError(`--dir: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function runRun(file: string, args: string[], opts: RunOpts): number {
-  let module: Module;
+  const json = opts.json === true;
+  const limits: Limits = {};
+  if (opts.maxMemory !== undefined) limits.maxMemoryBytes = opts.maxMemory;
+  if (opts.maxCallDepth !== undefined) limits.maxCallDepth = opts.maxCallDepth;
+  const store = new Store({ ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}), limits });
+  const report: Record<string, unknown> = { file, mode: opts.invoke !== undefined ? 'invoke' : 'wasi' };
+  let wasi: Wasi | null = null;
+  let exitCode = 0;
+  let error: { kind: string; message: string } | null = null;
   try {
-    module = loadModule(file);
+    let module: Module;
+    try {
+      module = loadModule(file);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'EISDIR' || (e as { code?: string }).code === 'EACCES')
+        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+      throw e;
+    }
+    const usesWasi = module.data.imports.some((i) => i.module === WASI_MODULE);
+    const linker = new Linker();
+    if (opts.invoke === undefined || usesWasi) {
+      wasi = newWasi({
+        args: [file, ...args],
+        env: parseEnv(opts.env ?? []),
+        hostDirs: [...(opts.dir ?? []).map((d) => parseDir(d, false)), ...(opts.dirRo ?? []).map((d) => parseDir(d, true))],
+        seed: opts.seed ?? 0,
+        inheritClock: opts.inheritClock === true,
+        stdin: 'inherit',
+        stdout: json ? 'buffer' : 'inherit',
+        stderr: json ? 'buffer' : 'inherit',
+        fs: nodeFs,
+      });
+      wasi.addToLinker(linker, store);
+    }
+    if (opts.invoke === undefined) {
+      if (!module.data.exports.some((e) => e.name === '_start' && e.kind === 'func'))
+        throw new UsageError(`${file} exports no _start function: give --invoke NAME to call an export`);
+      const inst = linker.instantiate(store, module);
+      const guest = wasi!.start(inst).exitCode;
+      report.guestExitCode = guest;
+      exitCode = guest > 255 ? 255 : guest;
+    } else {
+      const inst = linker.instantiate(store, module);
+      const f = inst.raw.exports.get(opts.invoke);
+      if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new UsageError(`no exported function '${opts.invoke}'`);
+      const params = f.type.params;
+      if (args.length !== params.length)
+        throw new UsageError(`${opts.invoke} expects ${params.length} argument(s) (${params.map(valTypeName).join(', ')}), got ${args.length}`);
+      const values = params.map((t, i) => parseArg(t, args[i]!));
+      if (wasi) wasi.initialize(inst);
+      const results = store.invoke(f, values, true);
+      if (json) report.results = results.map((r, i) => ({ type: valTypeName(f.type.results[i]!), value: formatResult(r) }));
+      else for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
+    }
   } catch (e) {
-    process.stderr.write(`${describeError(e, file)}\n`);
-    return 1;
+    const o = classify(e);
+    exitCode = o.code;
+    const moduleError = e instanceof TextError || e instanceof DecodeError || e instanceof ValidationError;
+    const message = moduleError ? describeError(e, file) : e instanceof Error ? e.message : String(e);
+    error = { kind: o.kind, message };
+    if (!json) {
+      const bare = o.kind === 'usage' || moduleError || message.startsWith(o.kind);
+      process.stderr.write(bare ? `${message}\n` : `${o.kind}: ${message}\n`);
+    }
   }
-  const store = new Store(opts.fuel !== undefined ? { fuel: opts.fuel } : {});
-  const report = (): void => {
-    if (!opts.stats) return;
+  if (json) {
+    report.exitCode = exitCode;
+    report.error = error;
+    report.fuelConsumed = store.fuelConsumed;
+    report.fuelRemaining = store.metered ? store.fuelRemaining : null;
+    report.peaks = { ...store.peaks };
+    if (wasi) {
+      report.stdout = wasi.stdoutText;
+      report.stderr = wasi.stderrText;
+      report.denied = wasi.denied;
+    }
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else if (opts.stats) {
     const p = store.peaks;
-    process.stdout.write(
+    // in WASI mode stdout belongs to the program: the statistics go to stderr
+    const out = opts.invoke === undefined ? process.stderr : process.stdout;
+    out.write(
       `fuel consumed: ${store.fuelConsumed}\n` +
         `peak memory bytes: ${p.memoryBytes}\npeak value stack bytes: ${p.valueStackBytes}\n` +
         `peak call depth: ${p.callDepth}\npeak table elements: ${p.tableElements}\n`,
     );
-  };
-  try {
-    const inst = new Linker().instantiate(store, module);
-    const f = inst.raw.exports.get(opts.invoke);
-    if (!(f instanceof WasmFunc || f instanceof HostFunc)) {
-      process.stderr.write(`no exported function '${opts.invoke}'\n`);
-      return 1;
-    }
-    const params = f.type.params;
-    if (args.length !== params.length) {
-      process.stderr.write(`${opts.invoke} expects ${params.length} argument(s) (${params.map(valTypeName).join(', ')}), got ${args.length}\n`);
-      return 1;
-    }
-    const values = params.map((t, i) => parseArg(t, args[i]!));
-    const results = store.invoke(f, values, true);
-    for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
-    report();
-    return 0;
-  } catch (e) {
-    if (e instanceof InvalidArgumentError) {
-      process.stderr.write(`${e.message}\n`);
-      return 1;
-    }
-    const kind =
-      e instanceof OutOfFuel
-        ? 'out of fuel'
-        : e instanceof Trap
-          ? 'trap'
-          : e instanceof Unsupported
-            ? 'unsupported'
-            : e instanceof ResourceLimitError
-              ? 'resource limit'
-              : e instanceof WasmeterError
-                ? e.name
-                : 'internal error';
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(msg.startsWith(kind) ? `${msg}\n` : `${kind}: ${msg}\n`);
-    report();
-    return 1;
   }
+  return exitCode;
+}
+
+// ====================================================================== inspect
+
+const SECTION_NAMES = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'datacount', 'tag'];
+
+interface SectionInfo {
+  id: number;
+  name: string;
+  offset: number;
+  size: number;
+  count?: number;
+  customName?: string;
+}
+
+function sections(bin: Uint8Array): SectionInfo[] {
+  const r = new Reader(bin, 8);
+  const out: SectionInfo[] = [];
+  while (!r.atEnd()) {
+    const offset = r.pos;
+    const id = r.u8();
+    const size = r.u32();
+    const start = r.pos;
+    const s: SectionInfo = { id, name: SECTION_NAMES[id] ?? `unknown(${id})`, offset, size };
+    const c = new Reader(bin, start, start + size);
+    if (id === 0) s.customName = c.name();
+    else if (id !== 8 && size > 0) s.count = c.u32();
+    out.push(s);
+    r.pos = start + size;
+  }
+  return out;
+}
+
+/** A value type as the text format abbreviates it (funcref for (ref null func), ...). */
+function typeName(t: ValType): string {
+  const short: Record<number, string> = { [FUNCREF]: 'funcref', [EXTERNREF]: 'externref', [ANYREF]: 'anyref', [EXNREF]: 'exnref' };
+  return short[t] ?? valTypeName(t);
+}
+
+function funcTypeText(t: FuncType): string {
+  const p = t.params.length ? ` (param ${t.params.map(typeName).join(' ')})` : '';
+  const r = t.results.length ? ` (result ${t.results.map(typeName).join(' ')})` : '';
+  return `(func${p}${r})`;
+}
+function limitsText(min: number, max: number | null): string {
+  return max === null ? `${min}` : `${min} ${max}`;
+}
+function memText(m: MemType): string {
+  const ps = m.pageSizeLog2 !== 16 ? ` (pagesize ${2 ** m.pageSizeLog2})` : '';
+  return `(memory${m.addr === 'i64' ? ' i64' : ''} ${limitsText(m.min, m.max)}${m.shared ? ' shared' : ''}${ps})`;
+}
+function tableText(t: TableType): string {
+  return `(table${t.addr === 'i64' ? ' i64' : ''} ${limitsText(t.min, t.max)} ${typeName(t.elem)})`;
+}
+function globalText(g: GlobalType): string {
+  return `(global ${g.mutable ? `(mut ${typeName(g.type)})` : typeName(g.type)})`;
+}
+function typeAt(data: ModuleData, index: number): string {
+  const c = data.types[index]?.comp;
+  return c && c.kind === CompKind.Func ? funcTypeText(c) : `(type ${index})`;
+}
+
+function runInspect(file: string, opts: { json?: boolean }): number {
+  let module: Module;
+  let bin: Uint8Array;
+  try {
+    const bytes = new Uint8Array(readFileSync(file));
+    bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file);
+    module = Module.fromBinary(bin);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      process.stderr.write(`cannot read ${file}: ${(e as Error).message}\n`);
+      return EXIT.usage;
+    }
+    const o = classify(e);
+    process.stderr.write(`${describeError(e, file)}\n`);
+    return o.code;
+  }
+  const data = module.data;
+  const funcTypes: number[] = [];
+  const tables: string[] = [];
+  const mems: string[] = [];
+  const globals: string[] = [];
+  const tags: number[] = [];
+  const imports = data.imports.map((i) => {
+    let type: string;
+    switch (i.desc.kind) {
+      case 'func':
+        funcTypes.push(i.desc.typeIndex);
+        type = typeAt(data, i.desc.typeIndex);
+        break;
+      case 'table':
+        type = tableText(i.desc.type);
+        tables.push(type);
+        break;
+      case 'memory':
+        type = memText(i.desc.type);
+        mems.push(type);
+        break;
+      case 'global':
+        type = globalText(i.desc.type);
+        globals.push(type);
+        break;
+      case 'tag':
+        tags.push(i.desc.typeIndex);
+        type = `(tag ${typeAt(data, i.desc.typeIndex).replace(/^\(func ?/, '').replace(/\)$/, '')})`;
+        break;
+    }
+    return { module: i.module, name: i.name, kind: i.desc.kind as string, type };
+  });
+  funcTypes.push(...data.funcs);
+  tables.push(...data.tables.map((t) => tableText(t.type)));
+  mems.push(...data.memories.map(memText));
+  globals.push(...data.globals.map((g) => globalText(g.type)));
+  tags.push(...data.tags);
+  const exports = data.exports.map((e) => {
+    let type: string;
+    switch (e.kind) {
+      case 'func':
+        type = typeAt(data, funcTypes[e.index]!);
+        break;
+      case 'table':
+        type = tables[e.index]!;
+        break;
+      case 'memory':
+        type = mems[e.index]!;
+        break;
+      case 'global':
+        type = globals[e.index]!;
+        break;
+      default:
+        type = `(tag ${typeAt(data, tags[e.index]!).replace(/^\(func ?/, '').replace(/\)$/, '')})`;
+    }
+    return { name: e.name, kind: e.kind as string, index: e.index, type };
+  });
+  const secs = sections(bin);
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ file, size: bin.length, sections: secs, imports, exports }, null, 2) + '\n');
+    return 0;
+  }
+  const lines: string[] = [`${file}: ${bin.length} bytes`, '', pc.bold('sections')];
+  for (const s of secs) {
+    const name = s.id === 0 ? `custom "${s.customName}"` : s.name;
+    const count = s.count !== undefined ? `  ${s.count} ${s.count === 1 ? 'entry' : 'entries'}` : '';
+    lines.push(`  ${pad(name, 22)} ${padL(String(s.size), 9)} bytes  @0x${s.offset.toString(16)}${count}`);
+  }
+  lines.push('', pc.bold(`imports (${imports.length})`));
+  for (const i of imports) lines.push(`  ${i.module}.${i.name}: ${i.type}`);
+  lines.push('', pc.bold(`exports (${exports.length})`));
+  for (const e of exports) lines.push(`  ${e.name}: ${e.type}${e.kind === 'func' ? `  [func ${e.index}]` : ''}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
 }
 
 // ====================================================================== program
@@ -299,7 +571,12 @@ export function program(): Command {
   const prog = new Command('wasmeter')
     .description('A WebAssembly VM with exact fuel metering')
     .version('0.1.0')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_HELP)
+    // commander's own usage errors exit with 2, like every other usage error
+    .exitOverride((err) => {
+      process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
+    });
 
   prog
     .command('spec')
@@ -321,17 +598,37 @@ export function program(): Command {
       process.exitCode = runValidate(file);
     });
 
+  const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
   prog
     .command('run')
-    .description('instantiate a module and call one exported function')
+    .description(
+      'run a WASI command (its _start) with the given program arguments, or with --invoke call one exported function',
+    )
     .argument('<file>', 'a .wasm or .wat file')
-    .argument('[args...]', 'arguments (i32/i64 integers, f32/f64 numbers, v128 as 32 hex digits)')
-    .requiredOption('--invoke <name>', 'the exported function to call')
+    .argument('[args...]', 'program arguments (put them after -- when they start with -); with --invoke, the values to pass (i32/i64 integers, f32/f64 numbers, v128 as 32 hex digits)')
+    .option('--invoke <name>', 'call this exported function instead of running _start under WASI')
+    .option('--dir <host[:guest]>', 'preopen a host directory read-write, as guest (default: the host path); repeatable', collect)
+    .option('--dir-ro <host[:guest]>', 'preopen a host directory read-only; repeatable', collect)
+    .option('--env <K=V>', 'set an environment variable for the program (nothing is inherited); repeatable', collect)
+    .addOption(new Option('--seed <n>', 'seed of random_get (default 0: runs are deterministic)').argParser(intOption))
+    .option('--inherit-clock', "use the host's clocks (default: a virtual clock starting 2024-01-01, +1 ms per read)")
     .addOption(new Option('--fuel <n>', 'fuel budget (default: unmetered)').argParser(intOption))
-    .option('--stats', 'print fuel consumed and resource peaks')
-    .allowExcessArguments(false)
+    .addOption(new Option('--max-memory <bytes>', 'limit on linear memory, all memories together').argParser(intOption))
+    .addOption(new Option('--max-call-depth <n>', 'limit on nested wasm calls (default 10000)').argParser(intOption))
+    .option('--stats', 'print fuel consumed and resource peaks (to stderr for WASI programs, whose stdout is their own)')
+    .option('--json', "print one JSON object: exitCode, results, error {kind, message}, fuelConsumed, peaks; the WASI program's stdout/stderr are captured into it")
+    .addHelpText('after', EXIT_HELP)
     .action((file: string, args: string[], opts: RunOpts) => {
       process.exitCode = runRun(file, args, opts);
+    });
+
+  prog
+    .command('inspect')
+    .description('show a module: sections with sizes, imports and exports with their full types')
+    .argument('<file>', 'a .wasm or .wat file')
+    .option('--json', 'print one JSON object')
+    .action((file: string, opts: { json?: boolean }) => {
+      process.exitCode = runInspect(file, opts);
     });
 
   return prog;
