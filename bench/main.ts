@@ -5,9 +5,11 @@
  *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c' or 'startup'),
  *                                    written to bench/results.subset.json instead
  *
- * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel, the ratios, and
- * instructions per second (fuel consumed with unit costs / metered time). Start-up: decode+validate
- * MB/s, instantiate time and time to a first result on a ~5 MB generated module.
+ * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
+ * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
+ * (fuel consumed with unit costs / metered time). An unmetered store runs the same translated code with
+ * an unreachable budget (UNMETERED), so "fuel off" still pays the per-block fuel check.
+ * Start-up: decode / validate MB/s, instantiate time and time to a first result on a ~5 MB module.
  */
 import b from 'benny';
 import { writeFileSync } from 'node:fs';
@@ -22,18 +24,21 @@ interface Row {
   id: string;
   workload: string;
   args: unknown[];
-  /** Milliseconds per call (mean of benny's samples). */
+  /** Milliseconds per call (fastest of benny's samples; medianMs below). */
   v8Ms: number;
   wasmeterMs: number;
   meteredMs: number;
   /** wasmeter time / V8 time, unmetered and metered store. */
   ratio: number;
   meteredRatio: number;
-  /** metered time / unmetered time - 1. */
+  /** metered time / unmetered time - 1, from interleaved calls. */
   meteringOverhead: number;
   fuelPerRun: number;
   /** Wasm instructions executed per second (unit costs), metered store. */
   instrPerSec: number;
+  /** benny's relative margin of error of each case, in percent. */
+  rmePercent: { v8: number; wasmeter: number; metered: number };
+  medianMs: { v8: number; wasmeter: number; metered: number };
 }
 
 interface Startup {
@@ -123,7 +128,19 @@ async function measure(w: Workload): Promise<Row> {
   const gotMetered = metered.call(w.export, ...w.args)[0];
   if (!sameResult(want, gotMetered)) throw new Error(`${w.id}: metered wasmeter returned ${gotMetered}, V8 ${want}`);
   const fuelPerRun = meteredStore.fuelConsumed - before;
-  const hz: Record<string, number> = {};
+  // Warm-up: every workload brings opcodes the interpreter loop has not seen yet, and V8 deoptimises
+  // and reoptimises the (large) loop; let that settle before anything is timed.
+  for (let i = 0; i < 3; i++) {
+    v8fn(...w.args);
+    free.call(w.export, ...w.args);
+    metered.call(w.export, ...w.args);
+  }
+  // Seconds per call: the fastest of benny's samples (the least disturbed by other load on the
+  // machine; benny's summary `ops` is rounded to integers, useless for calls of 50-300 ms). The
+  // median goes to results.json too.
+  const sec: Record<string, number> = {};
+  const median: Record<string, number> = {};
+  const rme: Record<string, number> = {};
   gc();
   await b.suite(
     w.name,
@@ -133,10 +150,22 @@ async function measure(w: Workload): Promise<Row> {
     b.configure({ cases: { minSamples: 5, maxTime: 3 } }),
     b.cycle(),
     b.complete((summary) => {
-      for (const r of summary.results) hz[r.name] = r.ops;
+      for (const r of summary.results) {
+        sec[r.name] = r.details.min;
+        median[r.name] = r.details.median;
+        rme[r.name] = r.details.relativeMarginOfError;
+      }
     }),
   );
-  const ms = (k: string) => 1000 / hz[k]!;
+  // Metering overhead from interleaved calls (fuel off, fuel on, off, on, ...; fastest of each), which
+  // load on the machine disturbs much less than two benny cases run one after the other.
+  let off = Infinity;
+  let on = Infinity;
+  for (let i = 0; i < 8; i++) {
+    off = Math.min(off, time(() => free.call(w.export, ...w.args)));
+    on = Math.min(on, time(() => metered.call(w.export, ...w.args)));
+  }
+  const ms = (k: string) => 1000 * sec[k]!;
   return {
     id: w.id,
     workload: w.name,
@@ -146,9 +175,11 @@ async function measure(w: Workload): Promise<Row> {
     meteredMs: ms('wasmeter metered'),
     ratio: ms('wasmeter') / ms('v8'),
     meteredRatio: ms('wasmeter metered') / ms('v8'),
-    meteringOverhead: ms('wasmeter metered') / ms('wasmeter') - 1,
+    meteringOverhead: on / off - 1,
     fuelPerRun,
-    instrPerSec: fuelPerRun * hz['wasmeter metered']!,
+    instrPerSec: fuelPerRun / sec['wasmeter metered']!,
+    rmePercent: { v8: rme['v8']!, wasmeter: rme['wasmeter']!, metered: rme['wasmeter metered']! },
+    medianMs: { v8: 1000 * median['v8']!, wasmeter: 1000 * median['wasmeter']!, metered: 1000 * median['wasmeter metered']! },
   };
 }
 
