@@ -15,5 +15,8 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    // benny (a devDependency, so tsup would bundle it) is CommonJS with dynamic require()s that
+    // fail inside an ESM bundle ("Dynamic require of "assert" is not supported"): load it from node_modules.
+    external: ['benny'],
   },
 ]);

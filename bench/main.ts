@@ -1,75 +1,267 @@
 /**
  * wasmeter vs V8's own WebAssembly in the same process (benny).
- * `npm run bench` prints a table of ratios and writes bench/results.json.
+ *
+ *   npm run bench                    every workload + start-up figures, writes bench/results.json
+ *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c' or 'startup'),
+ *                                    written to bench/results.subset.json instead
+ *
+ * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
+ * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
+ * (fuel consumed with unit costs / metered time). An unmetered store runs the same translated code with
+ * an unreachable budget (UNMETERED), so "fuel off" still pays the per-block fuel check.
+ * Start-up: decode / validate MB/s, instantiate time and time to a first result on a ~5 MB module.
  */
 import b from 'benny';
 import { writeFileSync } from 'node:fs';
+import { Unsupported } from '../src/core/errors.js';
+import { decodeModule } from '../src/decoder/index.js';
 import { Linker, Module, Store } from '../src/index.js';
-import { watToBinary } from '../src/text/index.js';
-import { WORKLOADS } from './workloads.js';
+import { validateModule } from '../src/validate/index.js';
+import { bigModule } from '../test/unit/decoder-perf-module.js';
+import { WORKLOADS, sameResult, type Workload } from './workloads.js';
 
 interface Row {
+  id: string;
   workload: string;
-  v8: number;
-  wasmeter: number;
-  metered: number;
+  args: unknown[];
+  /** Milliseconds per call (fastest of benny's samples; medianMs below). */
+  v8Ms: number;
+  wasmeterMs: number;
+  meteredMs: number;
+  /** wasmeter time / V8 time, unmetered and metered store. */
   ratio: number;
+  meteredRatio: number;
+  /** metered time / unmetered time - 1, from interleaved calls. */
   meteringOverhead: number;
+  fuelPerRun: number;
+  /** Wasm instructions executed per second (unit costs), metered store. */
   instrPerSec: number;
+  /** benny's relative margin of error of each case, in percent. */
+  rmePercent: { v8: number; wasmeter: number; metered: number };
+  medianMs: { v8: number; wasmeter: number; metered: number };
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return typeof a === 'bigint' || typeof b === 'bigint' ? BigInt(a as bigint) === BigInt(b as bigint) : a === b;
+interface Startup {
+  moduleBytes: number;
+  functions: number;
+  decodeMBps: number;
+  validateMBps: number;
+  decodeValidateMBps: number;
+  /** Linker().instantiate(new Store(), module) of the decoded+validated module, best of runs. */
+  instantiateMs: number;
+  /** bytes -> Module.fromBinary -> instantiate -> call('entry', 1, 2): first time in the process, and best. */
+  firstResultColdMs: number;
+  firstResultMs: number;
+  v8CompileMs: number;
+  v8InstantiateMs: number;
+  v8FirstResultMs: number;
 }
+
+type Fn = (...a: unknown[]) => unknown;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const hasId = (only: string[], w: Workload) => only.length === 0 || only.includes(w.id) || only.includes(w.group);
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+function best(runs: number, fn: () => void): number {
+  let m = Infinity;
+  for (let i = 0; i < runs; i++) m = Math.min(m, time(fn));
+  return m;
+}
+
+function startup(): Startup {
+  const funcs = 2500;
+  const big = bigModule(funcs, 2000, true);
+  const mb = big.length / 1e6;
+  const firstResult = () => {
+    const inst = new Linker().instantiate(new Store(), Module.fromBinary(big));
+    const r = inst.call('entry', 1, 2)[0];
+    if (r !== 3) throw new Error(`big module: entry(1, 2) returned ${r}`);
+  };
+  const firstResultColdMs = time(firstResult);
+  const decodeMs = best(5, () => decodeModule(big));
+  const decoded = decodeModule(big);
+  const validateMs = best(5, () => validateModule(decoded));
+  const bothMs = best(5, () => Module.fromBinary(big));
+  const mod = Module.fromBinary(big);
+  const instantiateMs = best(10, () => new Linker().instantiate(new Store(), mod));
+  const firstResultMs = best(5, firstResult);
+  gc();
+  const buf = big as Uint8Array<ArrayBuffer>;
+  const v8CompileMs = best(5, () => new WebAssembly.Module(buf));
+  const v8mod = new WebAssembly.Module(buf);
+  const v8InstantiateMs = best(10, () => new WebAssembly.Instance(v8mod));
+  const v8FirstResultMs = best(5, () => {
+    const e = new WebAssembly.Instance(new WebAssembly.Module(buf)).exports as Record<string, Fn>;
+    if (e['entry']!(1, 2) !== 3) throw new Error('V8: entry(1, 2) != 3');
+  });
+  return {
+    moduleBytes: big.length,
+    functions: funcs + 1,
+    decodeMBps: mb / (decodeMs / 1000),
+    validateMBps: mb / (validateMs / 1000),
+    decodeValidateMBps: mb / (bothMs / 1000),
+    instantiateMs,
+    firstResultColdMs,
+    firstResultMs,
+    v8CompileMs,
+    v8InstantiateMs,
+    v8FirstResultMs,
+  };
+}
+
+async function measure(w: Workload): Promise<Row> {
+  const bytes = w.bytes();
+  const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as Record<string, Fn>;
+  const v8fn = v8[w.export]!;
+  const mod = Module.fromBinary(bytes);
+  const free = new Linker().instantiate(new Store(), mod);
+  const meteredStore = new Store({ fuel: Number.MAX_SAFE_INTEGER - 1 });
+  const metered = new Linker().instantiate(meteredStore, mod);
+  const want = v8fn(...w.args);
+  const got = free.call(w.export, ...w.args)[0]; // may throw Unsupported (SIMD)
+  if (!sameResult(want, got)) throw new Error(`${w.id}: wasmeter returned ${got}, V8 ${want}`);
+  const before = meteredStore.fuelConsumed;
+  const gotMetered = metered.call(w.export, ...w.args)[0];
+  if (!sameResult(want, gotMetered)) throw new Error(`${w.id}: metered wasmeter returned ${gotMetered}, V8 ${want}`);
+  const fuelPerRun = meteredStore.fuelConsumed - before;
+  // Warm-up: every workload brings opcodes the interpreter loop has not seen yet, and V8 deoptimises
+  // and reoptimises the (large) loop; let that settle before anything is timed.
+  for (let i = 0; i < 3; i++) {
+    v8fn(...w.args);
+    free.call(w.export, ...w.args);
+    metered.call(w.export, ...w.args);
+  }
+  // Seconds per call: the fastest of benny's samples (the least disturbed by other load on the
+  // machine; benny's summary `ops` is rounded to integers, useless for calls of 50-300 ms). The
+  // median goes to results.json too.
+  const sec: Record<string, number> = {};
+  const median: Record<string, number> = {};
+  const rme: Record<string, number> = {};
+  gc();
+  await b.suite(
+    w.name,
+    b.add('v8', () => v8fn(...w.args)),
+    b.add('wasmeter', () => free.call(w.export, ...w.args)),
+    b.add('wasmeter metered', () => metered.call(w.export, ...w.args)),
+    b.configure({ cases: { minSamples: 5, maxTime: 3 } }),
+    b.cycle(),
+    b.complete((summary) => {
+      for (const r of summary.results) {
+        sec[r.name] = r.details.min;
+        median[r.name] = r.details.median;
+        rme[r.name] = r.details.relativeMarginOfError;
+      }
+    }),
+  );
+  // Metering overhead from interleaved calls (fuel off, fuel on, off, on, ...; fastest of each), which
+  // load on the machine disturbs much less than two benny cases run one after the other.
+  let off = Infinity;
+  let on = Infinity;
+  for (let i = 0; i < 8; i++) {
+    off = Math.min(off, time(() => free.call(w.export, ...w.args)));
+    on = Math.min(on, time(() => metered.call(w.export, ...w.args)));
+  }
+  const ms = (k: string) => 1000 * sec[k]!;
+  return {
+    id: w.id,
+    workload: w.name,
+    args: w.args,
+    v8Ms: ms('v8'),
+    wasmeterMs: ms('wasmeter'),
+    meteredMs: ms('wasmeter metered'),
+    ratio: ms('wasmeter') / ms('v8'),
+    meteredRatio: ms('wasmeter metered') / ms('v8'),
+    meteringOverhead: on / off - 1,
+    fuelPerRun,
+    instrPerSec: fuelPerRun / sec['wasmeter metered']!,
+    rmePercent: { v8: rme['v8']!, wasmeter: rme['wasmeter']!, metered: rme['wasmeter metered']! },
+    medianMs: { v8: 1000 * median['v8']!, wasmeter: 1000 * median['wasmeter']!, metered: 1000 * median['wasmeter metered']! },
+  };
+}
+
+const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+const fmtMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup']);
+  const unknown = only.filter((o) => !known.has(o));
+  if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${[...known].join(' ')}`);
+
+  let start: Startup | undefined;
+  if (only.length === 0 || only.includes('startup')) {
+    console.log('start-up figures (~5 MB generated module)...');
+    start = startup();
+  }
+
   const rows: Row[] = [];
-  for (const w of WORKLOADS) {
-    const bytes = watToBinary(w.wat);
-    const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource)).exports as Record<string, (...a: unknown[]) => unknown>;
-    const v8fn = v8[w.export]!;
-    const mod = Module.fromBinary(bytes);
-    const free = new Linker().instantiate(new Store(), mod);
-    const meteredStore = new Store({ fuel: Number.MAX_SAFE_INTEGER - 1 });
-    const metered = new Linker().instantiate(meteredStore, mod);
-    const want = v8fn(...w.args);
-    const got = free.call(w.export, ...w.args)[0];
-    if (!same(want, got)) throw new Error(`${w.name}: wasmeter returned ${got}, V8 ${want}`);
-    const before = meteredStore.fuelConsumed;
-    metered.call(w.export, ...w.args);
-    const fuelPerRun = meteredStore.fuelConsumed - before;
-    const hz: Record<string, number> = {};
-    await b.suite(
-      w.name,
-      b.add('v8', () => v8fn(...w.args)),
-      b.add('wasmeter', () => free.call(w.export, ...w.args)),
-      b.add('wasmeter metered', () => metered.call(w.export, ...w.args)),
-      b.cycle(),
-      b.complete((summary) => {
-        for (const r of summary.results) hz[r.name] = r.ops;
-      }),
-    );
-    const row: Row = {
-      workload: w.name,
-      v8: hz['v8']!,
-      wasmeter: hz['wasmeter']!,
-      metered: hz['wasmeter metered']!,
-      ratio: hz['v8']! / hz['wasmeter']!,
-      meteringOverhead: hz['wasmeter']! / hz['wasmeter metered']! - 1,
-      instrPerSec: fuelPerRun * hz['wasmeter metered']!,
-    };
-    rows.push(row);
+  const skipped: { id: string; reason: string }[] = [];
+  const failed: { id: string; error: string }[] = [];
+  for (const w of WORKLOADS.filter((w) => hasId(only, w))) {
+    try {
+      rows.push(await measure(w));
+    } catch (e) {
+      if (w.simd && e instanceof Unsupported) {
+        const reason = `wasmeter threw Unsupported (${e.message}); the SIMD executor is not wired yet`;
+        console.log(`SKIPPED ${w.id}: ${reason}`);
+        skipped.push({ id: w.id, reason });
+      } else {
+        const error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        console.log(`FAILED ${w.id}: ${error}`);
+        failed.push({ id: w.id, error });
+      }
+    }
+    gc();
   }
-  const geo = Math.exp(rows.reduce((s, r) => s + Math.log(r.ratio), 0) / rows.length);
-  console.log('\n| workload | V8 ops/s | wasmeter ops/s | × V8 time | metering overhead | instr/s |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of rows) {
-    console.log(
-      `| ${r.workload} | ${r.v8.toFixed(1)} | ${r.wasmeter.toFixed(2)} | ${r.ratio.toFixed(1)}× | ${(r.meteringOverhead * 100).toFixed(1)}% | ${(r.instrPerSec / 1e6).toFixed(1)} M |`,
-    );
+
+  const geo = rows.length ? geomean(rows.map((r) => r.ratio)) : NaN;
+  const geoMetered = rows.length ? geomean(rows.map((r) => r.meteredRatio)) : NaN;
+  const geoOverhead = rows.length ? geomean(rows.map((r) => 1 + r.meteringOverhead)) - 1 : NaN;
+  console.log(`\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
+  if (rows.length) {
+    console.log('| workload | V8 ms | wasmeter ms (no fuel) | wasmeter ms (fuel) | × V8 (no fuel) | × V8 (fuel) | metering overhead | instr/s |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of rows) {
+      console.log(
+        `| ${r.workload} \`${r.id}(${r.args.join(', ')})\` | ${fmtMs(r.v8Ms)} | ${fmtMs(r.wasmeterMs)} | ${fmtMs(r.meteredMs)} | ${r.ratio.toFixed(1)}× | ${r.meteredRatio.toFixed(1)}× | ${pct(r.meteringOverhead)} | ${(r.instrPerSec / 1e6).toFixed(0)} M |`,
+      );
+    }
+    console.log(`| **geometric mean** | | | | **${geo.toFixed(1)}×** | **${geoMetered.toFixed(1)}×** | ${pct(geoOverhead)} | |`);
+    const worst = rows.reduce((a, r) => (r.ratio > a.ratio ? r : a));
+    console.log(`\nworst: ${worst.id} ${worst.ratio.toFixed(1)}× V8`);
   }
-  console.log(`\ngeometric mean: ${geo.toFixed(1)}× V8's time`);
-  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, geomean: geo, rows }, null, 2) + '\n');
+  for (const s of skipped) console.log(`skipped ${s.id}: ${s.reason}`);
+  for (const f of failed) console.log(`FAILED ${f.id}: ${f.error}`);
+  if (start) {
+    const s = start;
+    console.log(`\nstart-up, ${(s.moduleBytes / 1e6).toFixed(2)} MB module with ${s.functions} functions:\n`);
+    console.log('| figure | wasmeter | V8 (for context) |');
+    console.log('| --- | ---: | ---: |');
+    console.log(`| decode | ${s.decodeMBps.toFixed(0)} MB/s | |`);
+    console.log(`| validate | ${s.validateMBps.toFixed(0)} MB/s | |`);
+    console.log(`| decode + validate (Module.fromBinary) | ${s.decodeValidateMBps.toFixed(0)} MB/s | ${(s.moduleBytes / 1e6 / (s.v8CompileMs / 1000)).toFixed(0)} MB/s (new WebAssembly.Module, lazy) |`);
+    console.log(`| instantiate | ${fmtMs(s.instantiateMs)} ms | ${fmtMs(s.v8InstantiateMs)} ms |`);
+    console.log(`| time to first result (bytes → result of a small export) | ${fmtMs(s.firstResultMs)} ms (cold, first in process: ${fmtMs(s.firstResultColdMs)} ms) | ${fmtMs(s.v8FirstResultMs)} ms |`);
+  }
+
+  const file = only.length === 0 ? './results.json' : './results.subset.json';
+  // From dist/bench.js (the bundle) and from bench/main.ts alike, results go to bench/.
+  const url = new URL(`../bench/${file.slice(2)}`, import.meta.url);
+  writeFileSync(
+    url,
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(`\nwrote ${url.pathname}`);
+  if (failed.length) process.exit(1);
 }
 
 main().catch((e) => {

@@ -3,8 +3,12 @@ import { emptyModule } from '../../src/core/module.js';
 import { CompKind, I32, I64 } from '../../src/core/types.js';
 import { encodeModule } from '../../src/encoder/index.js';
 
-/** A multi-MB module with a typical instruction mix. */
-export function bigModule(funcs: number, bodyBytes: number): Uint8Array {
+/**
+ * A multi-MB module with a typical instruction mix. With `entry`, one more
+ * function, exported as "entry", returns the sum of its two i32 parameters
+ * (for measuring the time to a first result; the generated bodies may loop).
+ */
+export function bigModule(funcs: number, bodyBytes: number, entry = false): Uint8Array {
   const m = emptyModule();
   m.types.push({ final: true, supers: [], comp: { kind: CompKind.Func, params: [I32, I32], results: [I32] }, recStart: 0, recSize: 1 });
   m.memories.push({ addr: 'i32', min: 1, max: null, shared: false, pageSizeLog2: 16 });
@@ -34,6 +38,11 @@ export function bigModule(funcs: number, bodyBytes: number): Uint8Array {
     w.u8(0x20).u32(2).u8(0x0b);
     m.funcs.push(0);
     m.codes.push({ locals: [{ count: 2, type: I32 }, { count: 1, type: I64 }], body: w.finish(), offset: -1 });
+  }
+  if (entry) {
+    m.funcs.push(0);
+    m.codes.push({ locals: [], body: Uint8Array.from([0x20, 0, 0x20, 1, 0x6a, 0x0b]), offset: -1 });
+    m.exports.push({ name: 'entry', kind: 'func', index: funcs });
   }
   m.globals.push({ type: { type: I32, mutable: true }, init: { bytes: Uint8Array.from([0x41, 0, 0x0b]), offset: -1 } });
   return encodeModule(m);
