@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import { DecodeError, HostError, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
+import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import { Reader } from '../core/bytes.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { ANYREF, CompKind, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
@@ -15,6 +15,8 @@ import { WASI_MODULE, Wasi, type HostDirOption } from '../host/wasi/wasi.js';
 import { RawF32, RawF64 } from '../interp/machine.js';
 import { HostFunc, WasmFunc, type Limits } from '../interp/runtime.js';
 import { Module, Store } from '../interp/store.js';
+import { parseCosts, type FuelCosts } from '../interp/fuel.js';
+import { formatProfile } from '../interp/profile.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
@@ -239,6 +241,7 @@ export const EXIT = {
   host: 8,
   unsupported: 9,
   internal: 10,
+  interrupted: 11,
 } as const;
 
 const EXIT_HELP = `
@@ -254,7 +257,8 @@ Exit codes:
           exceeding --max-call-depth is the trap "call stack exhausted")
   8       host error (a host function failed)
   9       unsupported feature (valid, but not executed by this version)
-  10      internal error`;
+  10      internal error
+  11      interrupted (--timeout passed)`;
 
 interface Outcome {
   kind: string;
@@ -268,6 +272,7 @@ function classify(e: unknown): Outcome {
   if (e instanceof ValidationError) return { kind: 'validation', code: EXIT.invalidModule };
   if (e instanceof LinkError) return { kind: 'link', code: EXIT.link };
   if (e instanceof OutOfFuel) return { kind: 'out of fuel', code: EXIT.outOfFuel };
+  if (e instanceof Interrupted) return { kind: 'interrupted', code: EXIT.interrupted };
   if (e instanceof Trap) return { kind: 'trap', code: EXIT.trap };
   if (e instanceof ResourceLimitError) return { kind: 'resource limit', code: EXIT.resourceLimit };
   if (e instanceof HostError) return { kind: 'host error', code: EXIT.host };
@@ -291,6 +296,24 @@ interface RunOpts {
   inheritClock?: boolean;
   maxMemory?: number;
   maxCallDepth?: number;
+  costs?: string;
+  profile?: boolean;
+  timeout?: number;
+}
+
+/** Reads a --costs file (JSON FuelCosts, checked field by field). */
+function loadCosts(path: string): FuelCosts {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return parseCosts(JSON.parse(text));
+  } catch (e) {
+    throw new UsageError(`--costs ${path}: ${(e as Error).message}`);
+  }
 }
 
 function parseDir(spec: string, readonly: boolean): HostDirOption {
@@ -320,7 +343,20 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   const limits: Limits = {};
   if (opts.maxMemory !== undefined) limits.maxMemoryBytes = opts.maxMemory;
   if (opts.maxCallDepth !== undefined) limits.maxCallDepth = opts.maxCallDepth;
-  const store = new Store({ ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}), limits });
+  let costs: FuelCosts | undefined;
+  try {
+    costs = opts.costs !== undefined ? loadCosts(opts.costs) : undefined;
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const store = new Store({
+    ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}),
+    ...(costs !== undefined ? { costs } : {}),
+    ...(opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {}),
+    limits,
+    profile: opts.profile === true,
+  });
   const report: Record<string, unknown> = { file, mode: opts.invoke !== undefined ? 'invoke' : 'wasi' };
   let wasi: Wasi | null = null;
   let exitCode = 0;
@@ -387,6 +423,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
     report.fuelConsumed = store.fuelConsumed;
     report.fuelRemaining = store.metered ? store.fuelRemaining : null;
     report.peaks = { ...store.peaks };
+    if (opts.profile) report.profile = store.profile();
     if (wasi) {
       report.stdout = wasi.stdoutText;
       report.stderr = wasi.stderrText;
@@ -402,6 +439,10 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
         `peak memory bytes: ${p.memoryBytes}\npeak value stack bytes: ${p.valueStackBytes}\n` +
         `peak call depth: ${p.callDepth}\npeak table elements: ${p.tableElements}\n`,
     );
+  }
+  if (!json && opts.profile) {
+    const out = opts.invoke === undefined ? process.stderr : process.stdout;
+    out.write(formatProfile(store.profile() ?? []) + '\n');
   }
   return exitCode;
 }
@@ -616,6 +657,9 @@ export function program(): Command {
     .addOption(new Option('--max-memory <bytes>', 'limit on linear memory, all memories together').argParser(intOption))
     .addOption(new Option('--max-call-depth <n>', 'limit on nested wasm calls (default 10000)').argParser(intOption))
     .option('--stats', 'print fuel consumed and resource peaks (to stderr for WASI programs, whose stdout is their own)')
+    .option('--costs <file.json>', 'fuel cost table (FuelCosts as JSON: default, families, instructions, surcharges; docs/fuel.md)')
+    .option('--profile', 'attribute fuel to functions (self and total) and print the table (to stderr for WASI programs)')
+    .addOption(new Option('--timeout <ms>', 'stop the run after this many milliseconds (exit code of an interrupted run: 11)').argParser(intOption))
     .option('--json', "print one JSON object: exitCode, results, error {kind, message}, fuelConsumed, peaks; the WASI program's stdout/stderr are captured into it")
     .addHelpText('after', EXIT_HELP)
     .action((file: string, args: string[], opts: RunOpts) => {

@@ -73,3 +73,45 @@ export function byteSurcharge(r: ResolvedCosts, n: number): number {
 export function elemSurcharge(r: ResolvedCosts, n: number): number {
   return Math.floor(n / r.elementsPerFuel);
 }
+
+const COST_KEYS = new Set(['default', 'families', 'instructions', 'bytesPerFuel', 'elementsPerFuel', 'memoryGrowPage', 'hostCall']);
+
+/**
+ * Checks a cost table read from JSON (the CLI's `--costs file.json`): only
+ * the documented fields, known family and instruction names, and numbers
+ * where numbers belong. Throws RangeError naming the first problem.
+ */
+export function parseCosts(v: unknown): FuelCosts {
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObj(v)) throw new RangeError('a cost table is a JSON object');
+  for (const k of Object.keys(v)) if (!COST_KEYS.has(k)) throw new RangeError(`unknown cost table field '${k}'`);
+  const num = (x: unknown, what: string): number => {
+    if (typeof x !== 'number') throw new RangeError(`cost table: ${what} must be a number`);
+    return x;
+  };
+  const out: FuelCosts = {};
+  for (const k of ['default', 'bytesPerFuel', 'elementsPerFuel', 'memoryGrowPage', 'hostCall'] as const) {
+    if (v[k] !== undefined) out[k] = num(v[k], k);
+  }
+  if (v['families'] !== undefined) {
+    const f = v['families'];
+    if (!isObj(f)) throw new RangeError('cost table: families must be an object');
+    const known = new Set(INSTRS.map((d) => d.family as string));
+    const fam: Record<string, number> = {};
+    for (const [k, x] of Object.entries(f)) {
+      if (!known.has(k)) throw new RangeError(`cost table: unknown family '${k}' (known: ${[...known].sort().join(', ')})`);
+      fam[k] = num(x, `families.${k}`);
+    }
+    out.families = fam as FuelCosts['families'];
+  }
+  if (v['instructions'] !== undefined) {
+    const f = v['instructions'];
+    if (!isObj(f)) throw new RangeError('cost table: instructions must be an object');
+    const ins: Record<string, number> = {};
+    for (const [k, x] of Object.entries(f)) ins[k] = num(x, `instructions.${k}`);
+    out.instructions = ins;
+  }
+  // the remaining checks (non-negative integers, known instruction names) are resolveCosts/costTable's
+  costTable(resolveCosts(out));
+  return out;
+}

@@ -167,6 +167,38 @@ describe('wasmeter run --invoke', () => {
   });
 });
 
+describe('wasmeter run: fuel options', () => {
+  const fib = join(ROOT, 'examples/fib.wat');
+  it('--costs loads a cost table: the fuel consumed follows it', () => {
+    const unit = JSON.parse(run(['run', fib, '--invoke', 'fib', '10', '--json']).out);
+    const costs = wat('costs.json', JSON.stringify({ default: 3 }));
+    const tripled = JSON.parse(run(['run', fib, '--invoke', 'fib', '10', '--json', '--costs', costs]).out);
+    expect(tripled.results).toEqual(unit.results);
+    expect(tripled.fuelConsumed).toBe(3 * unit.fuelConsumed);
+  });
+  it('--costs rejects an unknown field or family with exit code 2', () => {
+    const bad = wat('bad-costs.json', JSON.stringify({ families: { nope: 1 } }));
+    const r = run(['run', fib, '--invoke', 'fib', '10', '--costs', bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown family 'nope'/);
+    expect(run(['run', fib, '--invoke', 'fib', '10', '--costs', wat('typo.json', '{"defualt": 1}')]).err).toMatch(/unknown cost table field 'defualt'/);
+  });
+  it('--profile prints fuel per function; in --json its self fuel adds up to the total', () => {
+    const r = run(['run', fib, '--invoke', 'fib', '15', '--profile']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^610\nfunction\s+calls\s+self fuel\s+total fuel\nfib\s+1973\s+\d+\s+\d+\n$/);
+    const j = JSON.parse(run(['run', fib, '--invoke', 'fib', '15', '--profile', '--json']).out);
+    const self = (j.profile as { self: number }[]).reduce((a, p) => a + p.self, 0);
+    expect(self).toBe(j.fuelConsumed);
+  });
+  it('--timeout interrupts a long run with exit code 11', () => {
+    const spin = wat('spin.wat', '(module (func (export "spin") (loop (br 0))))');
+    const r = run(['run', spin, '--invoke', 'spin', '--timeout', '200']);
+    expect(r.code).toBe(11);
+    expect(r.err).toMatch(/deadline passed/);
+  });
+});
+
 describe('wasmeter inspect', () => {
   it('sections with sizes, imports and exports with types', () => {
     const r = run(['inspect', join(C, 'hello.wasm')]);
