@@ -7,6 +7,9 @@ import {
   Errno,
   Filetype,
   HostError,
+  HostSuspended,
+  I32,
+  funcType,
   Linker,
   MemFs,
   Module,
@@ -597,5 +600,39 @@ describe('trace', () => {
       ['fd_close', 8],
       ['proc_exit', undefined],
     ]);
+  });
+});
+
+describe('resumable stops inside wasi.start', () => {
+  it('keeps the guest files open across a host suspension and resumes through wasi.resume', () => {
+    const m = Module.fromWat(`(module
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+      (import "env" "pause" (func $pause (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 0) "a.txt")
+      (func (export "_start")
+        (if (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 5) (i32.const 0) (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 16)) (then unreachable))
+        (i32.store (i32.const 104) (call $pause))
+        (i32.store (i32.const 32) (i32.const 64)) (i32.store (i32.const 36) (i32.const 8))
+        (i32.store (i32.const 100) (call $read (i32.load (i32.const 16)) (i32.const 32) (i32.const 1) (i32.const 48)))))`);
+    const store = new Store();
+    const wasi = new Wasi({ preopens: { '/': new MemFs({ 'a.txt': 'hello' }) } });
+    const linker = wasi.addToLinker(new Linker(), store);
+    linker.defineFunc(store, 'env', 'pause', funcType([], [I32]), (c) => c.suspend('paused'));
+    const inst = linker.instantiate(store, m);
+    let stop: HostSuspended | undefined;
+    try {
+      wasi.start(inst);
+    } catch (e) {
+      if (!(e instanceof HostSuspended)) throw e;
+      stop = e;
+    }
+    expect(stop?.payload).toBe('paused');
+    expect(wasi.resume(stop!, 42)).toEqual({ exitCode: 0 });
+    const view = inst.memory()!.view;
+    expect(view.getInt32(104, true)).toBe(42); // the host function's result
+    expect(view.getInt32(100, true)).toBe(0); // fd_read: success, the file stayed open
+    expect(view.getInt32(48, true)).toBe(5);
   });
 });

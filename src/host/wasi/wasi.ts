@@ -12,7 +12,7 @@
  * only exception that leaves a WASI function is WasiExit (proc_exit), which
  * ends the run through the interpreter (Store.invoke lets it propagate).
  */
-import { LinkError, OutOfFuel, WasmeterError } from '../../core/errors.js';
+import { HostSuspended, Interrupted, LinkError, OutOfFuel, WasmeterError } from '../../core/errors.js';
 import { CompKind, I32, I64, type FuncType } from '../../core/types.js';
 import type { Instance, Module, Store } from '../../interp/store.js';
 import type { Memory } from '../../interp/runtime.js';
@@ -451,7 +451,11 @@ export class Wasi {
     return linker;
   }
 
-  /** Runs the command's `_start`: `{ exitCode }` (0 when it returns). Traps and OutOfFuel propagate (see `resume`). */
+  /**
+   * Runs the command's `_start`: `{ exitCode }` (0 when it returns). Traps propagate; so do the
+   * resumable stops (OutOfFuel, Interrupted, HostSuspended), which keep the guest's files open
+   * for `resume`.
+   */
   start(instance: Instance): WasiResult {
     if (!instance.getExport('_start')) throw new LinkError('the module exports no _start function (not a WASI command)');
     return this.finish(() => instance.call('_start'));
@@ -460,9 +464,12 @@ export class Wasi {
   initialize(instance: Instance): void {
     if (instance.getExport('_initialize')) instance.call('_initialize');
   }
-  /** Continues a `start` that ran out of fuel (after store.addFuel). */
-  resume(e: OutOfFuel): WasiResult {
-    return this.finish(() => e.resume());
+  /**
+   * Continues a `start` that stopped resumably: after store.addFuel for OutOfFuel, with the host
+   * function's results for HostSuspended (`results`), after moving the deadline for Interrupted.
+   */
+  resume(e: OutOfFuel | Interrupted | HostSuspended, ...results: unknown[]): WasiResult {
+    return this.finish(() => (e instanceof HostSuspended ? e.resume(...results) : e.resume()));
   }
   private finish(run: () => unknown): WasiResult {
     try {
@@ -474,7 +481,7 @@ export class Wasi {
         this.close();
         return { exitCode: e.code };
       }
-      if (!(e instanceof OutOfFuel)) this.close();
+      if (!(e instanceof OutOfFuel || e instanceof Interrupted || e instanceof HostSuspended)) this.close();
       throw e;
     }
   }
