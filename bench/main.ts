@@ -2,8 +2,9 @@
  * wasmeter vs V8's own WebAssembly in the same process (benny).
  *
  *   npm run bench                    every workload + start-up figures, writes bench/results.json
- *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c' or 'startup'),
- *                                    written to bench/results.subset.json instead
+ *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c', 'startup' or
+ *                                    'rss'), written to bench/results.subset.json instead
+ *   npm run bench -- rss             peak RSS of one run per workload, V8 vs wasmeter (child processes)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -18,6 +19,7 @@ import { decodeModule } from '../src/decoder/index.js';
 import { Linker, Module, Store } from '../src/index.js';
 import { validateModule } from '../src/validate/index.js';
 import { bigModule } from '../test/unit/decoder-perf-module.js';
+import { measureRss, rssChild, type RssRow } from './rss.js';
 import { WORKLOADS, sameResult, type Workload } from './workloads.js';
 
 interface Row {
@@ -188,7 +190,14 @@ const fmtMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) :
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
-  const only = process.argv.slice(2);
+  if (process.argv[2] === '--rss-child') {
+    rssChild(process.argv[3]!, process.argv[4]!);
+    return;
+  }
+  let only = process.argv.slice(2);
+  const wantRss = only.length === 0 || only.includes('rss');
+  only = only.filter((o) => o !== 'rss');
+  const rssOnly = process.argv.length > 2 && only.length === 0;
   const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup']);
   const unknown = only.filter((o) => !known.has(o));
   if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${[...known].join(' ')}`);
@@ -202,7 +211,12 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const skipped: { id: string; reason: string }[] = [];
   const failed: { id: string; error: string }[] = [];
-  for (const w of WORKLOADS.filter((w) => hasId(only, w))) {
+  let rss: RssRow[] | undefined;
+  if (wantRss) {
+    console.log('peak RSS, one run per workload in child processes...');
+    rss = measureRss(WORKLOADS.filter((w) => hasId(only, w)));
+  }
+  for (const w of rssOnly ? [] : WORKLOADS.filter((w) => hasId(only, w))) {
     try {
       rows.push(await measure(w));
     } catch (e) {
@@ -249,13 +263,21 @@ async function main(): Promise<void> {
     console.log(`| time to first result (bytes → result of a small export) | ${fmtMs(s.firstResultMs)} ms (cold, first in process: ${fmtMs(s.firstResultColdMs)} ms) | ${fmtMs(s.v8FirstResultMs)} ms |`);
   }
 
-  const file = only.length === 0 ? './results.json' : './results.subset.json';
+  if (rss) {
+    console.log('\npeak RSS of a process that runs the workload once (MB; above the baseline of a process that only loads the bundle):\n');
+    console.log('| workload | V8 | wasmeter | × V8 | V8 above baseline | wasmeter above baseline |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of rss)
+      console.log(`| ${r.id} | ${r.v8MB.toFixed(0)} | ${r.wasmeterMB.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${r.v8AboveMB.toFixed(1)} | ${r.wasmeterAboveMB.toFixed(1)} |`);
+  }
+
+  const file = process.argv.length <= 2 ? './results.json' : './results.subset.json';
   // From dist/bench.js (the bundle) and from bench/main.ts alike, results go to bench/.
   const url = new URL(`../bench/${file.slice(2)}`, import.meta.url);
   writeFileSync(
     url,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start },
+      { date: new Date().toISOString(), node: process.version, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss },
       null,
       2,
     ) + '\n',
