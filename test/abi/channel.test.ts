@@ -16,22 +16,12 @@ import {
   type Instance,
 } from '../../src/index.js';
 import * as G from './guests.js';
+import { failure, text } from './helpers.js';
 
 const MOD = Module.fromBinary(watToBinary(G.JSON_GUEST(true)));
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 function instance(store = new Store()): Instance {
   return defineChannelImports(new Linker(), store).instantiate(store, MOD);
-}
-
-function failure<T extends Error>(cls: abstract new (...a: any[]) => T, fn: () => unknown): T {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return e as T;
-  }
-  throw new Error(`expected ${cls.name} but nothing was thrown`);
 }
 
 describe('GuestChannel on an Instance', () => {

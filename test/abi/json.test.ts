@@ -16,22 +16,13 @@ import {
   type Instance,
 } from '../../src/index.js';
 import * as G from './guests.js';
+import { failure } from './helpers.js';
 
 const JSON_MOD = Module.fromBinary(watToBinary(G.JSON_GUEST(false)));
 
 function instance(store = new Store(), src: string | Module = JSON_MOD): Instance {
   const mod = typeof src === 'string' ? Module.fromBinary(watToBinary(src)) : src;
   return new Linker().instantiate(store, mod);
-}
-
-function failure<T extends Error>(cls: abstract new (...a: any[]) => T, fn: () => unknown): T {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return e as T;
-  }
-  throw new Error(`expected ${cls.name} but nothing was thrown`);
 }
 
 describe('callJson on an Instance', () => {

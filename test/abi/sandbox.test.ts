@@ -25,20 +25,9 @@ import {
   type Capability,
 } from '../../src/index.js';
 import * as G from './guests.js';
+import { failure, text } from './helpers.js';
 
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
 const u32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(0, true);
-
-/** Runs fn, expects it to throw an instance of cls, returns the error. */
-function failure<T extends Error>(cls: abstract new (...a: any[]) => T, fn: () => unknown): T {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    return e as T;
-  }
-  throw new Error(`expected ${cls.name} but nothing was thrown`);
-}
 
 describe('runSandboxed: success paths', () => {
   test('uppercases its input from WAT text, with logs and accounting', () => {
