@@ -14,7 +14,7 @@ import type { Module } from '../core/module.js';
 import { Lexer, Tok } from './lexer.js';
 import { NumError, parseF32, parseF64, parseIntBits } from './numbers.js';
 import { ModuleParser, UnsupportedError, matchParens } from './parser.js';
-import { parseModuleTokens, toBytes } from './wat.js';
+import { parseModuleTokens, shallow, toBytes } from './wat.js';
 
 // ====================================================================== AST
 
@@ -562,7 +562,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 export function parseScript(source: string | Uint8Array, file = '<wast>'): Script {
   const lx = new Lexer(toBytes(source), file);
   const sp = new ScriptParser(lx);
-  return { file, commands: sp.script() };
+  return { file, commands: shallow(file, () => sp.script()) };
 }
 
 export { TextError, UnsupportedError };

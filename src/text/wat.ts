@@ -19,6 +19,24 @@ export function toBytes(source: string | Uint8Array): Uint8Array {
  * `(module $id? field*)` or a bare sequence of fields.
  */
 export function parseModuleTokens(lx: Lexer): Module {
+  return shallow(lx.file, () => parseModuleAt(lx));
+}
+
+/**
+ * Runs a recursive-descent parse; nesting so deep that it exhausts the JS
+ * stack is a TextError, not a crash. (The binary path has no such limit:
+ * the decoder, validator and translator do not recurse on nesting.)
+ */
+export function shallow<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new TextError('nesting too deep for the text parser', file, 1, 1);
+    throw e;
+  }
+}
+
+function parseModuleAt(lx: Lexer): Module {
   const close = matchParens(lx);
   const kinds = lx.kinds;
   if (kinds[0] === Tok.LParen && kinds[1] === Tok.Atom && lx.text(1) === 'module') {
