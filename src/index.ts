@@ -34,7 +34,19 @@ export {
 export { decodeModule, type DecodeOptions } from './decoder/decode.js';
 export { encodeModule } from './encoder/encode.js';
 export { validateModule, type ValidateOptions, type ValidatedModule } from './validate/module.js';
-export { Module, Store, Instance, Caller, type StoreOptions, type ModuleOptions } from './interp/store.js';
+export {
+  Module,
+  Store,
+  Instance,
+  Caller,
+  type StoreOptions,
+  type ModuleOptions,
+  type InterruptOptions,
+  type ExternType,
+  type ImportInfo,
+  type ExportInfo,
+  type ExportedFunction,
+} from './interp/store.js';
 export { Memory, Table, Global, HostFunc, WasmFunc, type Limits, type Peaks } from './interp/runtime.js';
 export { Tag, type Extern } from './interp/instance.js';
 export { RawF32, RawF64 } from './interp/machine.js';
@@ -100,3 +112,4 @@ function writeGlobal(g: GlobalInst, v: unknown): void {
   g.ref = v === undefined ? null : v;
 }
 export * from './host/wasi/index.js';
+export type { FunctionProfile } from './interp/profile.js';

@@ -8,13 +8,12 @@ import cliProgress from 'cli-progress';
 import pc from 'picocolors';
 import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import { Reader } from '../core/bytes.js';
-import type { Module as ModuleData } from '../core/module.js';
-import { ANYREF, CompKind, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
+import { ANYREF, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import { Linker } from '../host/linker.js';
 import { WASI_MODULE, Wasi, type HostDirOption } from '../host/wasi/wasi.js';
 import { RawF32, RawF64 } from '../interp/machine.js';
 import { HostFunc, WasmFunc, type Limits } from '../interp/runtime.js';
-import { Module, Store } from '../interp/store.js';
+import { Module, Store, type ExportInfo, type ImportInfo } from '../interp/store.js';
 import { parseCosts, type FuelCosts } from '../interp/fuel.js';
 import { formatProfile } from '../interp/profile.js';
 import { runScript, type FileResult } from '../spec/runner.js';
@@ -502,10 +501,6 @@ function tableText(t: TableType): string {
 function globalText(g: GlobalType): string {
   return `(global ${g.mutable ? `(mut ${typeName(g.type)})` : typeName(g.type)})`;
 }
-function typeAt(data: ModuleData, index: number): string {
-  const c = data.types[index]?.comp;
-  return c && c.kind === CompKind.Func ? funcTypeText(c) : `(type ${index})`;
-}
 
 function runInspect(file: string, opts: { json?: boolean }): number {
   let module: Module;
@@ -525,62 +520,22 @@ function runInspect(file: string, opts: { json?: boolean }): number {
     return o.code;
   }
   const data = module.data;
-  const funcTypes: number[] = [];
-  const tables: string[] = [];
-  const mems: string[] = [];
-  const globals: string[] = [];
-  const tags: number[] = [];
-  const imports = data.imports.map((i) => {
-    let type: string;
-    switch (i.desc.kind) {
-      case 'func':
-        funcTypes.push(i.desc.typeIndex);
-        type = typeAt(data, i.desc.typeIndex);
-        break;
-      case 'table':
-        type = tableText(i.desc.type);
-        tables.push(type);
-        break;
-      case 'memory':
-        type = memText(i.desc.type);
-        mems.push(type);
-        break;
-      case 'global':
-        type = globalText(i.desc.type);
-        globals.push(type);
-        break;
-      case 'tag':
-        tags.push(i.desc.typeIndex);
-        type = `(tag ${typeAt(data, i.desc.typeIndex).replace(/^\(func ?/, '').replace(/\)$/, '')})`;
-        break;
-    }
-    return { module: i.module, name: i.name, kind: i.desc.kind as string, type };
-  });
-  funcTypes.push(...data.funcs);
-  tables.push(...data.tables.map((t) => tableText(t.type)));
-  mems.push(...data.memories.map(memText));
-  globals.push(...data.globals.map((g) => globalText(g.type)));
-  tags.push(...data.tags);
-  const exports = data.exports.map((e) => {
-    let type: string;
+  const text = (e: ImportInfo | ExportInfo): string => {
     switch (e.kind) {
       case 'func':
-        type = typeAt(data, funcTypes[e.index]!);
-        break;
+        return funcTypeText(e.type);
       case 'table':
-        type = tables[e.index]!;
-        break;
+        return tableText(e.type);
       case 'memory':
-        type = mems[e.index]!;
-        break;
+        return memText(e.type);
       case 'global':
-        type = globals[e.index]!;
-        break;
-      default:
-        type = `(tag ${typeAt(data, tags[e.index]!).replace(/^\(func ?/, '').replace(/\)$/, '')})`;
+        return globalText(e.type);
+      case 'tag':
+        return `(tag ${funcTypeText(e.type).replace(/^\(func ?/, '').replace(/\)$/, '')})`;
     }
-    return { name: e.name, kind: e.kind as string, index: e.index, type };
-  });
+  };
+  const imports = module.imports.map((i) => ({ module: i.module, name: i.name, kind: i.kind as string, type: text(i) }));
+  const exports = module.exports.map((e, k) => ({ name: e.name, kind: e.kind as string, index: data.exports[k]!.index, type: text(e) }));
   const secs = sections(bin);
   if (opts.json) {
     process.stdout.write(JSON.stringify({ file, size: bin.length, sections: secs, imports, exports }, null, 2) + '\n');

@@ -4,7 +4,7 @@
  */
 import { HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
-import { CompKind, F32, F64, I32, I64, V128, type FuncType, type ValType } from '../core/types.js';
+import { CompKind, F32, F64, I32, I64, V128, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import { decodeModule } from '../decoder/decode.js';
 import { watToBinary } from '../text/wat.js';
 import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
@@ -25,6 +25,20 @@ export interface ModuleOptions extends ValidateOptions {
    */
   customPageSizes?: boolean;
 }
+
+/** The type of an import or export, by kind (a tag's type is the function type of its payload). */
+export type ExternType = FuncType | TableType | MemType | GlobalType;
+export type ExternInfo =
+  | { kind: 'func'; type: FuncType }
+  | { kind: 'table'; type: TableType }
+  | { kind: 'memory'; type: MemType }
+  | { kind: 'global'; type: GlobalType }
+  | { kind: 'tag'; type: FuncType };
+export type ImportInfo = { module: string; name: string } & ExternInfo;
+export type ExportInfo = { name: string } & ExternInfo;
+
+/** An exported function as a JS function: no result → undefined, one → the value, several → an array. */
+export type ExportedFunction = ((...args: unknown[]) => unknown) & { readonly type: FuncType; readonly func: FuncInst };
 
 /** A decoded and validated module, ready to instantiate any number of times. */
 export class Module {
@@ -53,11 +67,37 @@ export class Module {
     return new Module(data, validateModule(data, options));
   }
 
-  get imports(): { module: string; name: string; kind: string }[] {
-    return this.data.imports.map((i) => ({ module: i.module, name: i.name, kind: i.desc.kind }));
+  /** What the module imports, with full types (a tag's type is its function type). */
+  get imports(): ImportInfo[] {
+    return this.data.imports.map((i) => {
+      const d = i.desc;
+      const type = d.kind === 'func' || d.kind === 'tag' ? funcTypeOf(this.data, d.typeIndex) : d.type;
+      return { module: i.module, name: i.name, kind: d.kind, type } as ImportInfo;
+    });
   }
-  get exports(): { name: string; kind: string }[] {
-    return this.data.exports.map((e) => ({ name: e.name, kind: e.kind }));
+  /** What the module exports, with full types. */
+  get exports(): ExportInfo[] {
+    const vm = this.validated;
+    return this.data.exports.map((e) => {
+      let type: ExternType;
+      switch (e.kind) {
+        case 'func':
+          type = funcTypeOf(this.data, vm.funcTypes[e.index]!);
+          break;
+        case 'table':
+          type = vm.tables[e.index]!.type;
+          break;
+        case 'memory':
+          type = vm.memories[e.index]!;
+          break;
+        case 'global':
+          type = vm.globals[e.index]!;
+          break;
+        default:
+          type = funcTypeOf(this.data, vm.tagTypes[e.index]!);
+      }
+      return { name: e.name, kind: e.kind, type } as ExportInfo;
+    });
   }
 }
 
@@ -448,10 +488,28 @@ export class Instance {
     readonly raw: RawInstance,
   ) {}
 
-  /** Every export by name. */
-  get exports(): Record<string, Extern> {
-    return Object.fromEntries(this.raw.exports);
+  /**
+   * Every export by name: functions as JS functions (see ExportedFunction;
+   * i64 as bigint, raw externs behind `.func`), memories, tables, globals
+   * and tags as themselves. Made once per Instance object.
+   */
+  get exports(): Record<string, ExportedFunction | Memory | Table | Global | Tag> {
+    if (this.cachedExports) return this.cachedExports;
+    const out: Record<string, ExportedFunction | Memory | Table | Global | Tag> = {};
+    for (const [name, e] of this.raw.exports) {
+      if (e instanceof WasmFunc || e instanceof HostFunc) {
+        const store = this.store;
+        const n = e.type.results.length;
+        const fn = (...args: unknown[]): unknown => {
+          const r = store.invoke(e, args);
+          return n === 0 ? undefined : n === 1 ? r[0] : r;
+        };
+        out[name] = Object.assign(fn, { type: e.type, func: e as FuncInst });
+      } else out[name] = e as Memory | Table | Global | Tag;
+    }
+    return (this.cachedExports = out);
   }
+  private cachedExports: Record<string, ExportedFunction | Memory | Table | Global | Tag> | null = null;
   getExport(name: string): Extern | undefined {
     return this.raw.exports.get(name);
   }

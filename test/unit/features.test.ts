@@ -8,6 +8,7 @@ import { DecodeError, ValidationError } from '../../src/core/errors.js';
 import { FEATURES, type FeatureName } from '../../src/core/instructions.js';
 import { decodeModule } from '../../src/decoder/decode.js';
 import { Module } from '../../src/interp/store.js';
+import { CompKind, I32 } from '../../src/core/types.js';
 import { watToBinary } from '../../src/text/index.js';
 import { resolveFeatures } from '../../src/validate/features.js';
 import { validateModule } from '../../src/validate/module.js';
@@ -180,6 +181,6 @@ describe('feature switches', () => {
   it('exported functions of a module with features off still run', () => {
     const m = Module.fromWat('(func (export "f") (result i32) (i32.const 7))', { features: { gc: false, simd: false, exceptions: false } });
     expect(m.validated.options.features.gc).toBe(false);
-    expect(m.exports).toEqual([{ name: 'f', kind: 'func' }]);
+    expect(m.exports).toEqual([{ name: 'f', kind: 'func', type: { kind: CompKind.Func, params: [], results: [I32] } }]);
   });
 });

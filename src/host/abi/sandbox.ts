@@ -341,7 +341,7 @@ export class Sandbox {
       }
       const key = byImport.get(`${imp.module}\u0000${imp.name}`);
       if (key !== undefined && imp.kind === 'func' && granted.has(key)) continue;
-      denied.push({ ...imp, reason: key !== undefined && imp.kind === 'func' ? 'not-granted' : 'unknown' });
+      denied.push({ module: imp.module, name: imp.name, kind: imp.kind, reason: key !== undefined && imp.kind === 'func' ? 'not-granted' : 'unknown' });
     }
     if (denied.length) throw new CapabilityDenied(denied);
 
