@@ -8,6 +8,7 @@ import { RawF32 as RawF32Value, RawF64 as RawF64Value } from './interp/machine.j
 import * as I64N from './interp/numeric/i64.js';
 import { Global as GlobalInst } from './interp/runtime.js';
 import { globalValue as readGlobal } from './interp/store.js';
+import { fromHost } from './interp/gc.js';
 export * from './core/errors.js';
 export * from './core/types.js';
 export type {
@@ -50,6 +51,7 @@ export {
 export { Memory, Table, Global, HostFunc, WasmFunc, type Limits, type Peaks } from './interp/runtime.js';
 export { Tag, type Extern } from './interp/instance.js';
 export { RawF32, RawF64 } from './interp/machine.js';
+export { GcStruct, GcArray } from './interp/gc.js';
 export type { FuelCosts } from './interp/fuel.js';
 export { Linker } from './host/linker.js';
 export { parseWat, watToBinary, parseScript } from './text/index.js';
@@ -109,7 +111,7 @@ function writeGlobal(g: GlobalInst, v: unknown): void {
       new Uint8Array(c.buffer).set(v);
       return;
   }
-  g.ref = v === undefined ? null : v;
+  g.ref = fromHost(g.type.type, v);
 }
 export * from './host/wasi/index.js';
 export type { FunctionProfile } from './interp/profile.js';

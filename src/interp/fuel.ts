@@ -14,7 +14,7 @@ export interface FuelCosts {
   instructions?: Record<string, number>;
   /** memory.fill/copy/init: one fuel per this many bytes, rounded down (default 64). */
   bytesPerFuel?: number;
-  /** table.fill/copy/init/grow: one fuel per this many elements, rounded down (default 16). */
+  /** table.fill/copy/init/grow and the array allocation/bulk instructions: one fuel per this many elements, rounded down (default 16). */
   elementsPerFuel?: number;
   /** memory.grow: fuel per page added by a successful grow (default 1). */
   memoryGrowPage?: number;

@@ -11,7 +11,8 @@ import { Instr, readInstr } from '../decoder/instr.js';
 import type { ValidatedModule } from '../validate/module.js';
 import { toCanonVal } from '../validate/types.js';
 import type { TranslateEnv } from './translate.js';
-import { Global, HostFunc, Memory, Table, WasmFunc, type FuncInst, type ResourceHost } from './runtime.js';
+import { Global, HostFunc, Memory, Table, WasmFunc, type FuncInst, type Limits, type ResourceHost } from './runtime.js';
+import { evalGcConst, type GcType } from './gc.js';
 
 /** A WebAssembly exception tag. */
 export class Tag {
@@ -44,6 +45,10 @@ export class Instance {
   datas: (Uint8Array | null)[] = [];
   readonly exports = new Map<string, Extern>();
   translateEnv!: TranslateEnv;
+  /** GC type descriptors by type index (made on first use, see gc.ts). */
+  gcTypes: (GcType | undefined)[] = [];
+  /** The store's limits (GC arrays made by constant expressions). */
+  limits: Limits | undefined = undefined;
   constructor(readonly vm: ValidatedModule) {}
   get module(): Module {
     return this.vm.module;
@@ -142,6 +147,7 @@ export function evalConst(inst: Instance, e: ConstExpr, globalsSoFar: Global[]):
         break;
       }
       default:
+        if (evalGcConst(inst, ins, stack, inst.limits)) break;
         throw new WasmeterError(`wasmeter cannot evaluate '${name}' in a constant expression yet`);
     }
   }
@@ -253,6 +259,7 @@ export interface InstantiateHooks {
 export function instantiate(vm: ValidatedModule, imports: unknown[], hooks: InstantiateHooks): Instance {
   const m = vm.module;
   const inst = new Instance(vm);
+  inst.limits = hooks.host.limits;
   if (imports.length !== m.imports.length) throw new LinkError(`expected ${m.imports.length} imports, got ${imports.length}`);
   for (let i = 0; i < imports.length; i++) {
     checkImport(vm, i, imports[i]);

@@ -6,7 +6,7 @@
 import { HostError, ResourceLimitError, Trap, WasmeterError } from '../core/errors.js';
 import { INSTRS } from '../core/instructions.js';
 import { Reader } from '../core/bytes.js';
-import { F32, F64, I32, I64, V128, isRef, type FuncType, type ValType } from '../core/types.js';
+import { F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type ValType } from '../core/types.js';
 import { Instr, readInstr } from '../decoder/instr.js';
 import { validateFunction } from '../validate/module.js';
 import { Compiled } from './compiled.js';
@@ -18,6 +18,7 @@ import * as I64N from './numeric/i64.js';
 import type { Profile } from './profile.js';
 import { HostFunc, Suspend, WasmFunc, type FuncInst, type Limits, type Peaks } from './runtime.js';
 import { Translator } from './translate.js';
+import { fromHost, hostRefFits, HostNumber } from './gc.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -222,12 +223,20 @@ export class Machine {
     const results = type.results;
     if (results.length === 0) return;
     if (results.length === 1) {
-      this.writeValue(results[0]!, at, r);
+      this.writeResult(results[0]!, at, r);
       return;
     }
     if (!Array.isArray(r) || r.length !== results.length)
       throw new HostError(`host function must return an array of ${results.length} values`);
-    for (let i = 0; i < results.length; i++) this.writeValue(results[i]!, at + i * 4, r[i]);
+    for (let i = 0; i < results.length; i++) this.writeResult(results[i]!, at + i * 4, r[i]);
+  }
+
+  /** A host function's result: references must fit the (abstract) result type. */
+  private writeResult(t: ValType, w: number, v: unknown): void {
+    if (isRef(t) && !hostRefFits(null, null, t, fromHost(t, v))) {
+      throw new HostError(`host function returned a value that is not of type ${valTypeName(t)}`);
+    }
+    this.writeValue(t, w, v);
   }
 
   /** A value from the slot at word w, as the embedding API represents it. */
@@ -244,7 +253,8 @@ export class Machine {
       case V128:
         return new Uint8Array(this.buffer.slice(w * 4, w * 4 + 16));
     }
-    return this.refs[w >> 2];
+    const r = this.refs[w >> 2];
+    return r instanceof HostNumber ? r.value : r;
   }
 
   writeValue(t: ValType, w: number, v: unknown): void {
@@ -272,7 +282,7 @@ export class Machine {
         return;
       }
     }
-    this.refs[w >> 2] = v === undefined ? null : v;
+    this.refs[w >> 2] = typeof v === 'number' ? fromHost(t, v) : v === undefined ? null : v;
   }
 
   // ---------------------------------------------------------------- conversions

@@ -2,7 +2,8 @@
  * The MISC instruction: everything rare enough to live outside the hot
  * loop (bulk memory and table operations with their fuel surcharges,
  * accesses to memories other than memory 0 or 64-bit memories, table
- * get/set/size/grow, ref.eq, segment drops, and the vector instructions).
+ * get/set/size/grow, ref.eq, segment drops, the vector instructions, and
+ * the GC instructions of gc.ts).
  *
  * Layout: MISC defId d s0 s1 s2 i0 i1 i2 i3 (10 words). Returns the next
  * pc, or -1 when a surcharge cannot be paid (the machine's state is at this
@@ -15,6 +16,7 @@ import type { Instance } from './instance.js';
 import type { Machine } from './machine.js';
 import type { Memory, Table } from './runtime.js';
 import { SIMD_EXEC } from './simd-exec.js';
+import { GC_EXEC } from './gc.js';
 
 export const MISC_WIDTH = 10;
 
@@ -57,6 +59,10 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
   if (vec !== undefined) {
     vec(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!, code[pc + 9]!);
     return pc + MISC_WIDTH;
+  }
+  const gc = GC_EXEC[code[pc + 1]!];
+  if (gc !== undefined) {
+    return gc(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!) ? pc + MISC_WIDTH : -1;
   }
   const def = INSTRS[code[pc + 1]!]!;
   const d = fp + code[pc + 2]!;

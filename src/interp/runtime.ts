@@ -20,6 +20,11 @@ export interface Limits {
   maxCallDepth?: number;
   /** Maximum bytes of the value stack (default 64 MiB). */
   maxValueStackBytes?: number;
+  /**
+   * Maximum bytes of any one GC array (default 256 MiB; a reference element
+   * counts 8 bytes): allocating a larger one throws ResourceLimitError.
+   */
+  maxArrayBytes?: number;
 }
 
 export interface Peaks {

@@ -4,7 +4,7 @@
  */
 import { HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
-import { CompKind, F32, F64, I32, I64, V128, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
+import { CompKind, F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import { decodeModule } from '../decoder/decode.js';
 import { watToBinary } from '../text/wat.js';
 import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
@@ -14,6 +14,7 @@ import { Instance as RawInstance, Tag, instantiate, type Extern } from './instan
 import { Machine, RawF32, RawF64, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from './machine.js';
 import { Profile, type FunctionProfile } from './profile.js';
 import * as I64N from './numeric/i64.js';
+import { fromHost, hostRefFits, toHost } from './gc.js';
 import { Global, HostFunc, Memory, Suspend, Table, WasmFunc, type FuncInst, type HostFn, type Limits, type Peaks } from './runtime.js';
 
 /** Options of Module.fromBinary / Module.fromWat: the validator's, plus the decoder's custom page size switch. */
@@ -256,6 +257,13 @@ export class Store {
       return type.results.length === 0 ? [] : type.results.length === 1 ? [r] : (r as unknown[]);
     }
     if (this.suspended) throw new WasmeterError('a call of this store is suspended: resume it first');
+    const vm = (f.instance as RawInstance).vm;
+    for (let i = 0; i < args.length; i++) {
+      const t = type.params[i]!;
+      if (isRef(t) && !hostRefFits(vm.registry, vm.canon, t, fromHost(t, args[i]))) {
+        throw new TypeError(`argument ${i} is not a value of type ${valTypeName(t)}`);
+      }
+    }
     const mc = this.machine;
     const at = mc.sp;
     const need = at + Math.max(type.params.length, type.results.length) * 4 + 4;
@@ -545,7 +553,7 @@ export function globalValue(g: Global): unknown {
     case V128:
       return new Uint8Array(g.cell.buffer.slice(0));
   }
-  return g.ref;
+  return toHost(g.ref);
 }
 
 export function funcTypeOf(data: ModuleData, typeIndex: number): FuncType {

@@ -30,6 +30,7 @@ import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { Op } from './exec.js';
 import { Compiled } from './compiled.js';
+import { gcSignature } from './gc.js';
 
 const TEMP = 0;
 const LOCAL = 1;
@@ -110,7 +111,8 @@ const BR_FUSE = new Map<Op, [Op, Op]>([
 
 /** Instructions that end a fuel block after them (they charge a surcharge or call out). */
 const ENDS_BLOCK = new Set(
-  'memory.grow memory.fill memory.copy memory.init table.grow table.fill table.copy table.init'.split(' '),
+  ('memory.grow memory.fill memory.copy memory.init table.grow table.fill table.copy table.init ' +
+    'array.new array.new_default array.new_data array.new_elem array.fill array.copy array.init_data array.init_elem').split(' '),
 );
 
 interface Ctrl {
@@ -531,6 +533,10 @@ export class Translator implements CodeSink {
       case 'br_table':
         this.brTable(ins);
         return;
+      case 'br_on_cast':
+      case 'br_on_cast_fail':
+        this.brOnCast(ins);
+        return;
       case 'return':
         this.emitReturn();
         this.endBlock();
@@ -745,6 +751,24 @@ export class Translator implements CodeSink {
     this.endBlock();
   }
 
+  /** br_on_cast(_fail): MISC computes whether to branch (the reference stays on the stack), then br_if. */
+  private brOnCast(ins: Instr): void {
+    const r = this.h - 1;
+    this.op(Op.MISC);
+    this.imm(ins.def.id);
+    this.dst(this.h);
+    this.lastDst = -1;
+    this.src(r);
+    this.imm(0);
+    this.imm(0);
+    this.imm(ins.ht2);
+    this.imm(ins.a);
+    this.imm(0);
+    this.imm(0);
+    this.pushTemp(I32);
+    this.brIf(ins.b);
+  }
+
   private brTable(ins: Instr): void {
     const idx = this.pop();
     this.materialize();
@@ -953,6 +977,10 @@ function miscSignature(ins: Instr, v: FuncValidator): [number, readonly ValType[
   if (def.family === 'vector' && !hasSimd(def)) unsupported(ins, v);
   if (def.family === 'atomic') unsupported(ins, v);
   if (def.params !== null) return [def.params.length, def.results!];
+  if (def.feature === 'gc') {
+    const gc = gcSignature(ins, v);
+    if (gc !== null) return gc;
+  }
   const tableAddr = (t: number): ValType => (vm.tables[t]!.type.addr === 'i64' ? I64 : I32);
   switch (def.name) {
     case 'table.get':

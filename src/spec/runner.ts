@@ -16,6 +16,7 @@ import { encodeModule } from '../encoder/encode.js';
 import { Linker } from '../host/linker.js';
 import { Tag, type Extern } from '../interp/instance.js';
 import { RawF32, RawF64 } from '../interp/machine.js';
+import { GcArray, GcStruct } from '../interp/gc.js';
 import { ExnRef, Global, HostFunc, Memory, Table, WasmFunc } from '../interp/runtime.js';
 import { Instance, Module, Store, type ModuleOptions } from '../interp/store.js';
 import { needsCustomPageSizes } from './suite.js';
@@ -81,7 +82,12 @@ export const DEFAULT_FUEL_PER_ACTION = 300_000_000;
 
 // ====================================================================== values
 
-/** Host references passed by scripts: one interned object per number, so identity compares. */
+/**
+ * Host references passed by scripts: one interned object per number, so
+ * identity compares. `ref.extern N` and `ref.host N` name the same host
+ * value, as an externref and as an anyref (the conversions between the two
+ * hierarchies are the identity on it).
+ */
 export class HostRef {
   constructor(
     readonly kind: 'extern' | 'host',
@@ -93,12 +99,10 @@ export class HostRef {
 }
 
 class Refs {
-  private readonly ext = new Map<number, HostRef>();
-  private readonly host = new Map<number, HostRef>();
+  private readonly all = new Map<number, HostRef>();
   get(kind: 'extern' | 'host', n: number): HostRef {
-    const m = kind === 'extern' ? this.ext : this.host;
-    let r = m.get(n);
-    if (!r) m.set(n, (r = new HostRef(kind, n)));
+    let r = this.all.get(n);
+    if (!r) this.all.set(n, (r = new HostRef(kind, n)));
     return r;
   }
 }
@@ -195,13 +199,15 @@ function showExpected(e: Expected): string {
 function showResult(r: unknown): string {
   if (r instanceof RawF32) return `f32 ${hex(r.bits, 8)}`;
   if (r instanceof RawF64) return `f64 0x${(r.hi >>> 0).toString(16).padStart(8, '0')}${(r.lo >>> 0).toString(16).padStart(8, '0')}`;
-  if (typeof r === 'number') return `i32 ${r}`;
+  if (typeof r === 'number') return `i32 ${r} (or ref.i31 ${r})`;
   if (typeof r === 'bigint') return `i64 ${r}`;
   if (r instanceof Uint8Array) return `v128 [${Array.from(r, (b) => b.toString(16).padStart(2, '0')).join(' ')}]`;
   if (r === null) return 'null';
   if (r instanceof WasmFunc || r instanceof HostFunc) return 'funcref';
   if (r instanceof HostRef) return r.toString();
   if (r instanceof ExnRef) return 'exnref';
+  if (r instanceof GcStruct) return 'ref.struct';
+  if (r instanceof GcArray) return 'ref.array';
   return `ref ${Object.prototype.toString.call(r)}`;
 }
 
@@ -262,20 +268,23 @@ function matchResult(r: unknown, e: Expected, refs: Refs): boolean {
       if (e.value === null) return r !== null && r !== undefined && !isFunc(r);
       return r === refs.get('extern', e.value);
     case 'ref.host':
-      if (e.value === null) return r instanceof HostRef && r.kind === 'host';
+      if (e.value === null) return r instanceof HostRef;
       return r === refs.get('host', e.value);
     case 'ref.func':
       return isFunc(r);
     case 'ref.exn':
       return r instanceof ExnRef;
     case 'ref.any':
+      return r !== null && r !== undefined && !isFunc(r) && !(r instanceof ExnRef);
     case 'ref.eq':
+      return typeof r === 'number' || r instanceof GcStruct || r instanceof GcArray;
     case 'ref.i31':
+      // an i31 reference reaches the embedder as a number (see src/interp/gc.ts)
+      return typeof r === 'number';
     case 'ref.struct':
+      return r instanceof GcStruct;
     case 'ref.array':
-      // GC references: this engine does not execute GC instructions yet, so
-      // any non-null, non-function value is the best that can be checked.
-      return r !== null && r !== undefined && !isFunc(r);
+      return r instanceof GcArray;
   }
 }
 
