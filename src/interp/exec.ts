@@ -440,7 +440,14 @@ export function run(mc: Machine, entryDepth: number): number {
           } else {
             mc.save(comp, pc, fp, fuel, blk, depth);
             mc.sp = fp + comp.frameWords;
-            const hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
+            let hs: number;
+            try {
+              hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
+            } catch (e) {
+              // what the host call consumed (its surcharge, its own charges, wasm it re-entered) stays consumed
+              fuel = mc.fuel;
+              throw e;
+            }
             if (hs !== HOST_OK) {
               if (hs === HOST_NO_FUEL) return STATUS_OUT_OF_FUEL;
               // suspended: resume continues after the call (Machine.resumeHost)
@@ -729,10 +736,10 @@ export function run(mc: Machine, entryDepth: number): number {
         case Op.MEMORY_GROW: {
           const m = inst.memories[code[pc + 3]!]!;
           d = fp + code[pc + 1]!;
-          const n = m.type.addr === 'i64' ? s[fp + code[pc + 2]!]! >>> 0 + (s[fp + code[pc + 2]! + 1]! >>> 0) * 2 ** 32 : s[fp + code[pc + 2]!]! >>> 0;
-          // per-page surcharge (the instruction's base cost is in its block)
+          const n = m.type.addr === 'i64' ? (s[fp + code[pc + 2]!]! >>> 0) + (s[fp + code[pc + 2]! + 1]! >>> 0) * 2 ** 32 : s[fp + code[pc + 2]!]! >>> 0;
+          // per-page surcharge (the instruction's base cost is in its block), paid only by a grow that succeeds
           const extra = mc.costs.memoryGrowPage * n;
-          if (extra > 0) {
+          if (extra > 0 && m.mayGrow(n)) {
             if (fuel < extra) {
               mc.needed = extra;
               mc.save(comp, pc, fp, fuel, blk, depth);

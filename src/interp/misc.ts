@@ -207,7 +207,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const is64 = t.type.addr === 'i64';
       const init = refs[s0 >> 2];
       const n = addr(mc, s1, is64);
-      const cost = elemSurcharge(mc.costs, n);
+      const cost = t.mayGrow(n) ? elemSurcharge(mc.costs, n) : 0;
       if (mc.fuel < cost) {
         mc.needed = cost;
         return -1;

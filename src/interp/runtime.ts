@@ -76,6 +76,15 @@ export class Memory {
     if (h.memoryBytes > h.peaks.memoryBytes) h.peaks.memoryBytes = h.memoryBytes;
   }
   /** Grows by `delta` pages; returns the old size in pages, or -1 on failure (spec or store limit). */
+  /** Whether grow(delta) can succeed as far as the limits go (the allocation itself may still fail). */
+  mayGrow(delta: number): boolean {
+    const next = this.pages + delta;
+    const specMax = this.type.addr === 'i64' ? 2 ** 64 / this.pageSize : 2 ** 32 / this.pageSize;
+    if (next > (this.type.max ?? specMax) || next > specMax) return false;
+    const lim = this.host?.limits.maxMemoryBytes;
+    return lim === undefined || this.host!.memoryBytes + delta * this.pageSize <= lim;
+  }
+
   grow(delta: number): number {
     const old = this.pages;
     if (delta === 0) return old;
@@ -129,6 +138,15 @@ export class Table {
     if (this.host && this.elems.length > this.host.peaks.tableElements) this.host.peaks.tableElements = this.elems.length;
   }
   /** Grows by `delta` elements filled with `init`; returns the old size or -1. */
+  /** Whether grow(delta) can succeed (limits, and the host's table size cap). */
+  mayGrow(delta: number): boolean {
+    const next = this.elems.length + delta;
+    const specMax = this.type.addr === 'i64' ? 2 ** 64 - 1 : 2 ** 32 - 1;
+    if (next > (this.type.max ?? specMax) || next > specMax) return false;
+    const lim = this.host?.limits.maxTableElements;
+    return !((lim !== undefined && next > lim) || next > 10_000_000);
+  }
+
   grow(delta: number, init: unknown): number {
     const old = this.elems.length;
     const next = old + delta;
