@@ -35,7 +35,7 @@ export { decodeModule, type DecodeOptions } from './decoder/decode.js';
 export { encodeModule } from './encoder/encode.js';
 export { validateModule, type ValidateOptions, type ValidatedModule } from './validate/module.js';
 export { Module, Store, Instance, Caller, type StoreOptions, type ModuleOptions } from './interp/store.js';
-export { Memory, Table, Global, HostFunc, WasmFunc, type Limits, type Peaks } from './interp/runtime.js';
+export { Memory, Table, Global, HostFunc, WasmFunc, ExnRef, type Limits, type Peaks } from './interp/runtime.js';
 export { Tag, type Extern } from './interp/instance.js';
 export { RawF32, RawF64 } from './interp/machine.js';
 export type { FuelCosts } from './interp/fuel.js';

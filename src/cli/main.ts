@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import { DecodeError, HostError, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
+import { DecodeError, HostError, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmException, WasmeterError } from '../core/errors.js';
 import { Reader } from '../core/bytes.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { ANYREF, CompKind, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
@@ -248,7 +248,7 @@ Exit codes:
   2       usage: bad option or argument, unreadable file, no _start / no such export
   3       the module is malformed or invalid (text syntax, decoding, validation)
   4       link error (an import wasmeter cannot provide)
-  5       trap
+  5       trap, or a wasm exception nothing caught
   6       out of fuel
   7       resource limit (e.g. memories larger than --max-memory at instantiation;
           exceeding --max-call-depth is the trap "call stack exhausted")
@@ -269,6 +269,7 @@ function classify(e: unknown): Outcome {
   if (e instanceof LinkError) return { kind: 'link', code: EXIT.link };
   if (e instanceof OutOfFuel) return { kind: 'out of fuel', code: EXIT.outOfFuel };
   if (e instanceof Trap) return { kind: 'trap', code: EXIT.trap };
+  if (e instanceof WasmException) return { kind: 'uncaught exception', code: EXIT.trap };
   if (e instanceof ResourceLimitError) return { kind: 'resource limit', code: EXIT.resourceLimit };
   if (e instanceof HostError) return { kind: 'host error', code: EXIT.host };
   if (e instanceof Unsupported) return { kind: 'unsupported', code: EXIT.unsupported };

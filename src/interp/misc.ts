@@ -15,6 +15,8 @@ import type { Instance } from './instance.js';
 import type { Machine } from './machine.js';
 import type { Memory, Table } from './runtime.js';
 import { SIMD_EXEC } from './simd-exec.js';
+import { ATOMIC_EXEC } from './atomics.js';
+import { execThrow } from './exceptions.js';
 
 export const MISC_WIDTH = 10;
 
@@ -56,6 +58,11 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
   const vec = SIMD_EXEC[code[pc + 1]!];
   if (vec !== undefined) {
     vec(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!, code[pc + 9]!);
+    return pc + MISC_WIDTH;
+  }
+  const atomic = ATOMIC_EXEC[code[pc + 1]!];
+  if (atomic !== undefined) {
+    atomic(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!);
     return pc + MISC_WIDTH;
   }
   const def = INSTRS[code[pc + 1]!]!;
@@ -247,6 +254,10 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
     case 'ref.eq':
       s[d] = refs[s0 >> 2] === refs[s1 >> 2] ? 1 : 0;
       return next;
+    case 'throw':
+    case 'throw_ref':
+    case 'rethrow':
+      return execThrow(mc, inst, def.name, s0, i0);
   }
   throw new Error(`wasmeter internal error: MISC has no handler for ${def.name}`);
 }

@@ -130,6 +130,12 @@ describe('wasmeter run: exit codes by error kind', () => {
     expect([l.code, l.err]).toEqual([4, 'link: unknown import env.foo (func)\n']);
     expect(run(['run', wat('gc.wat', '(module (func (export "_start") (drop (ref.i31 (i32.const 1)))))')]).code).toBe(9);
   });
+  it('an uncaught wasm exception -> 5', () => {
+    const p = wat('exn.wat', '(module (tag $e (param i32)) (func (export "_start") (throw $e (i32.const 1))))');
+    const r = run(['run', p]);
+    expect(r.code).toBe(5);
+    expect(r.err).toMatch(/^uncaught exception: /);
+  });
   it('--json reports the error kind and message', () => {
     const j = JSON.parse(run(['run', join(C, 'exitcode.wasm'), 'trap', '--json']).out);
     expect(j).toMatchObject({ exitCode: 5, error: { kind: 'trap', message: 'unreachable' }, stdout: 'about to exit\n' });
