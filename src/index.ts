@@ -48,7 +48,7 @@ export {
   type ExportInfo,
   type ExportedFunction,
 } from './interp/store.js';
-export { Memory, Table, Global, HostFunc, WasmFunc, type Limits, type Peaks } from './interp/runtime.js';
+export { Memory, Table, Global, HostFunc, WasmFunc, ExnRef, type Limits, type Peaks } from './interp/runtime.js';
 export { Tag, type Extern } from './interp/instance.js';
 export { RawF32, RawF64 } from './interp/machine.js';
 export { GcStruct, GcArray } from './interp/gc.js';

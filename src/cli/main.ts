@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
+import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmException, WasmeterError } from '../core/errors.js';
 import { Reader } from '../core/bytes.js';
 import { ANYREF, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import { Linker } from '../host/linker.js';
@@ -19,6 +19,7 @@ import { formatProfile } from '../interp/profile.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
+import { UnsupportedError } from '../text/index.js';
 
 // ====================================================================== helpers
 
@@ -250,12 +251,12 @@ Exit codes:
   2       usage: bad option or argument, unreadable file, no _start / no such export
   3       the module is malformed or invalid (text syntax, decoding, validation)
   4       link error (an import wasmeter cannot provide)
-  5       trap
+  5       trap, or a wasm exception nothing caught
   6       out of fuel
   7       resource limit (e.g. memories larger than --max-memory at instantiation;
           exceeding --max-call-depth is the trap "call stack exhausted")
   8       host error (a host function failed)
-  9       unsupported feature (valid, but not executed by this version)
+  9       unsupported feature (e.g. custom-descriptors syntax: recognised, not implemented)
   10      internal error
   11      interrupted (--timeout passed)`;
 
@@ -266,6 +267,7 @@ interface Outcome {
 
 function classify(e: unknown): Outcome {
   if (e instanceof InvalidArgumentError) return { kind: 'usage', code: EXIT.usage };
+  if (e instanceof UnsupportedError) return { kind: 'unsupported', code: EXIT.unsupported };
   if (e instanceof TextError) return { kind: 'syntax', code: EXIT.invalidModule };
   if (e instanceof DecodeError) return { kind: 'decode', code: EXIT.invalidModule };
   if (e instanceof ValidationError) return { kind: 'validation', code: EXIT.invalidModule };
@@ -273,6 +275,7 @@ function classify(e: unknown): Outcome {
   if (e instanceof OutOfFuel) return { kind: 'out of fuel', code: EXIT.outOfFuel };
   if (e instanceof Interrupted) return { kind: 'interrupted', code: EXIT.interrupted };
   if (e instanceof Trap) return { kind: 'trap', code: EXIT.trap };
+  if (e instanceof WasmException) return { kind: 'uncaught exception', code: EXIT.trap };
   if (e instanceof ResourceLimitError) return { kind: 'resource limit', code: EXIT.resourceLimit };
   if (e instanceof HostError) return { kind: 'host error', code: EXIT.host };
   if (e instanceof Unsupported) return { kind: 'unsupported', code: EXIT.unsupported };

@@ -5,6 +5,8 @@ import type { WasmFunc } from './runtime.js';
 export class Compiled {
   /** The exact twin of fast code (made on first need), or the fast twin of exact code. */
   twin: Compiled | null = null;
+  /** Exception handlers (exceptions.ts: H_STRIDE words per row, innermost first), or null. */
+  handlers: Int32Array | null = null;
   constructor(
     readonly func: WasmFunc,
     readonly inst: Instance,

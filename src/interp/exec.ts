@@ -214,6 +214,8 @@ export const enum Op {
   REF_AS_NON_NULL, // d a
   /** Everything rare (bulk memory, tables, SIMD, other memories, GC, ...): sub d a b c. */
   MISC,
+  CALL_REF, // refSlot base
+  RETURN_CALL_REF, // refSlot base
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -373,7 +375,9 @@ export function run(mc: Machine, entryDepth: number): number {
         case Op.CALL:
         case Op.CALL_INDIRECT:
         case Op.RETURN_CALL:
-        case Op.RETURN_CALL_INDIRECT: {
+        case Op.RETURN_CALL_INDIRECT:
+        case Op.CALL_REF:
+        case Op.RETURN_CALL_REF: {
           const op = code[pc]!;
           let callee: FuncInst;
           let base: number;
@@ -382,6 +386,12 @@ export function run(mc: Machine, entryDepth: number): number {
             callee = funcs[code[pc + 1]!]!;
             base = code[pc + 2]!;
             next = pc + (op === Op.CALL ? 3 : 4);
+          } else if (op === Op.CALL_REF || op === Op.RETURN_CALL_REF) {
+            const f = refs[(fp + code[pc + 1]!) >> 2] as FuncInst | null;
+            if (f === null) throw new Trap('null function reference');
+            callee = f;
+            base = code[pc + 2]!;
+            next = pc + 3;
           } else {
             const table = inst.tables[code[pc + 2]!]!;
             x = s[fp + code[pc + 3]!]! >>> 0;
@@ -393,7 +403,7 @@ export function run(mc: Machine, entryDepth: number): number {
             base = code[pc + 4]!;
             next = pc + 5;
           }
-          const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT;
+          const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT || op === Op.RETURN_CALL_REF;
           if (callee instanceof WasmFunc) {
             const cc = mc.compile(callee);
             if (prof !== null) {
@@ -440,14 +450,8 @@ export function run(mc: Machine, entryDepth: number): number {
           } else {
             mc.save(comp, pc, fp, fuel, blk, depth);
             mc.sp = fp + comp.frameWords;
-            let hs: number;
-            try {
-              hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
-            } catch (e) {
-              // what the host call consumed (its surcharge, its own charges, wasm it re-entered) stays consumed
-              fuel = mc.fuel;
-              throw e;
-            }
+            // (when the host throws, Machine.hostFuel keeps what the host call consumed)
+            const hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
             if (hs !== HOST_OK) {
               if (hs === HOST_NO_FUEL) return STATUS_OUT_OF_FUEL;
               // suspended: resume continues after the call (Machine.resumeHost)

@@ -19,6 +19,7 @@ import type { Profile } from './profile.js';
 import { HostFunc, Suspend, WasmFunc, type FuncInst, type Limits, type Peaks } from './runtime.js';
 import { Translator } from './translate.js';
 import { fromHost, hostRefFits, HostNumber } from './gc.js';
+import { catchException, exnOf, uncaught } from './exceptions.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -53,6 +54,8 @@ export class Machine {
   profile: Profile | null = null;
   /** A host call that suspended: where its results go, its type, whether it was a tail call. */
   pendingHost: { f: HostFunc; at: number; tail: boolean; payload: unknown } | null = null;
+  /** Fuel left when a host function threw (-1: none); the run loop's own counter is stale then. */
+  hostFuel = -1;
   readonly costs: ResolvedCosts;
   readonly opCosts: Int32Array;
   /** Set by the store: builds the Caller a host function receives. */
@@ -175,7 +178,9 @@ export class Machine {
     if (fast) frameWords = Math.max(frameWords, fast.frameWords);
     const refLocals: number[] = [];
     for (let i = type.params.length; i < nl; i++) if (isRef(localTypes[i]!)) refLocals.push(i);
-    return new Compiled(f, inst, out.code, exact, frameWords, paramWords, tmpl, Int32Array.from(refLocals), t.blockPc, out.origAt);
+    const cc = new Compiled(f, inst, out.code, exact, frameWords, paramWords, tmpl, Int32Array.from(refLocals), t.blockPc, out.origAt);
+    cc.handlers = out.handlers;
+    return cc;
   }
 
   // ---------------------------------------------------------------- host calls
@@ -204,6 +209,8 @@ export class Machine {
     try {
       r = f.fn(this.makeCaller(this, inst), ...args);
     } catch (e) {
+      // the run loop's own fuel counter is stale after a host call: resume() takes this one
+      this.hostFuel = this.fuel;
       if (e instanceof WasmeterError) throw e;
       if (e instanceof RangeError && /call stack/i.test(e.message)) throw new Trap('call stack exhausted');
       throw new HostError(`host function ${f.name} failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -361,16 +368,31 @@ export class Machine {
   }
 
   resume(entryDepth: number): number {
-    try {
-      return run(this, entryDepth);
-    } catch (e) {
-      if (e instanceof Trap) this.refundOnTrap();
-      if (e instanceof RangeError && /call stack/i.test(e.message)) {
-        this.refundOnTrap();
-        throw new Trap('call stack exhausted');
+    for (;;) {
+      try {
+        return run(this, entryDepth);
+      } catch (e) {
+        if (this.hostFuel >= 0) {
+          this.fuel = this.hostFuel;
+          this.hostFuel = -1;
+        }
+        const exn = exnOf(e);
+        if (exn === null) throw this.failed(e);
+        // a wasm exception: run on at its handler, or leave the invocation
+        if (catchException(this, exn, entryDepth)) continue;
+        throw uncaught(exn, e);
       }
-      throw e;
     }
+  }
+
+  /** What a failed run throws (after refunding a trap's unreached instructions). */
+  private failed(e: unknown): unknown {
+    if (e instanceof Trap) this.refundOnTrap();
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      this.refundOnTrap();
+      return new Trap('call stack exhausted');
+    }
+    return e;
   }
 }
 

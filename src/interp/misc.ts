@@ -17,6 +17,8 @@ import type { Machine } from './machine.js';
 import type { Memory, Table } from './runtime.js';
 import { SIMD_EXEC } from './simd-exec.js';
 import { GC_EXEC } from './gc.js';
+import { ATOMIC_EXEC } from './atomics.js';
+import { execThrow } from './exceptions.js';
 
 export const MISC_WIDTH = 10;
 
@@ -63,6 +65,11 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
   const gc = GC_EXEC[code[pc + 1]!];
   if (gc !== undefined) {
     return gc(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!) ? pc + MISC_WIDTH : -1;
+  }
+  const atomic = ATOMIC_EXEC[code[pc + 1]!];
+  if (atomic !== undefined) {
+    atomic(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!);
+    return pc + MISC_WIDTH;
   }
   const def = INSTRS[code[pc + 1]!]!;
   const d = fp + code[pc + 2]!;
@@ -253,6 +260,10 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
     case 'ref.eq':
       s[d] = refs[s0 >> 2] === refs[s1 >> 2] ? 1 : 0;
       return next;
+    case 'throw':
+    case 'throw_ref':
+    case 'rethrow':
+      return execThrow(mc, inst, def.name, s0, i0);
   }
   throw new Error(`wasmeter internal error: MISC has no handler for ${def.name}`);
 }

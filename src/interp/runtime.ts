@@ -6,7 +6,9 @@
  */
 import { ResourceLimitError, Trap } from '../core/errors.js';
 import type { FuncBody } from '../core/module.js';
-import type { FuncType, GlobalType, MemType, TableType } from '../core/types.js';
+import { F32, F64, I32, I64, V128, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
+import type { Tag } from './instance.js';
+import * as I64N from './numeric/i64.js';
 
 export const PAGE = 65536;
 
@@ -202,12 +204,45 @@ export class HostFunc {
 
 export type FuncInst = WasmFunc | HostFunc;
 
-/** A thrown WebAssembly exception (tag + payload). */
+/** A WebAssembly exception (an `exnref`): its tag and payload (raw slot words, 4 per value, and references). */
 export class ExnRef {
   constructor(
-    readonly tag: unknown,
-    readonly values: unknown[],
+    readonly tag: Tag,
+    /** The payload's bits, one 4-word slot per value (NaN payloads kept). */
+    readonly words: Int32Array,
+    /** The payload's references (null for numeric values). */
+    readonly refs: unknown[],
   ) {}
+  /** The payload as the embedding API represents values (i64: bigint, v128: Uint8Array, ...). */
+  get values(): unknown[] {
+    const ps = this.tag.type.params;
+    const out: unknown[] = [];
+    const b = this.words.buffer;
+    const o = this.words.byteOffset;
+    for (let i = 0; i < ps.length; i++) {
+      const w = i * 4;
+      switch (ps[i]!) {
+        case I32:
+          out.push(this.words[w]!);
+          break;
+        case I64:
+          out.push(I64N.toBigInt(this.words, w));
+          break;
+        case F32:
+          out.push(new Float32Array(b, o + w * 4, 1)[0]!);
+          break;
+        case F64:
+          out.push(new Float64Array(b, o + w * 4, 1)[0]!);
+          break;
+        case V128:
+          out.push(new Uint8Array(b.slice(o + w * 4, o + w * 4 + 16)));
+          break;
+        default:
+          out.push(this.refs[i]);
+      }
+    }
+    return out;
+  }
 }
 
 export function trap(message: string): never {

@@ -226,6 +226,16 @@ export class Store {
     return new HostFunc(type, id, fn, name);
   }
 
+  /**
+   * A new exception tag (`type.results` must be empty): to import into
+   * modules, and for host functions that throw `WasmException`s wasm can catch.
+   */
+  tag(type: FuncType): Tag {
+    if (type.results.length !== 0) throw new LinkError('a tag type has no results');
+    const id = this.registry.canonTypes([{ final: true, supers: [], comp: type, recStart: 0, recSize: 1 }])[0]!;
+    return new Tag(type, id);
+  }
+
   instantiate(module: Module, imports: unknown[]): Instance {
     const raw = instantiate(module.validated, imports, {
       host: this,

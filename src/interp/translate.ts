@@ -25,12 +25,13 @@
 import { Unsupported, ValidationError } from '../core/errors.js';
 import { hasSimd } from './simd-exec.js';
 import { BY_NAME, INSTRS, type InstrDef } from '../core/instructions.js';
-import { FUNCREF, I32, I64, V128, isRef, refType, type ValType } from '../core/types.js';
+import { FUNCREF, I32, I64, V128, isRef, refType, type FuncType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { Op } from './exec.js';
 import { Compiled } from './compiled.js';
 import { gcSignature } from './gc.js';
+import * as X from './exceptions.js';
 
 const TEMP = 0;
 const LOCAL = 1;
@@ -39,6 +40,8 @@ const CONST = 2;
 const FIX_NONE = 0;
 const FIX_STACK = 1;
 const FIX_CONST = 2;
+/** A legacy try's hidden slot for the exception its catch arm holds (between the constants and the operand stack). */
+const FIX_EXN = 3;
 
 // ------------------------------------------------------------------ instruction -> internal opcode
 
@@ -116,7 +119,7 @@ const ENDS_BLOCK = new Set(
 );
 
 interface Ctrl {
-  kind: 'block' | 'loop' | 'if' | 'func';
+  kind: 'block' | 'loop' | 'if' | 'func' | 'try';
   /** Canonical height of the frame's first param/result. */
   height: number;
   params: readonly ValType[];
@@ -129,6 +132,29 @@ interface Ctrl {
   elseFix: number;
   /** The frame was entered in unreachable code (nothing of it is emitted). */
   dead: boolean;
+  /** try_table / legacy try: sequence number (handler rows sort innermost first by it). */
+  seq?: number;
+  /** try_table: its handler rows (their range ends at the try_table's end). */
+  rows?: HRow[];
+  /** Legacy try: start of the body, end of the body (at the first catch), hidden exception slot, next clause number. */
+  legacy?: { start: number; bodyEnd: number; exn: number; ord: number };
+}
+
+/** A handler-table row being built (see exceptions.ts for the final layout). */
+interface HRow {
+  seq: number;
+  ord: number;
+  start: number;
+  end: number;
+  kind: number;
+  tag: number;
+  target: number;
+  /** Canonical height of the first payload slot, or -1. */
+  height: number;
+  /** Hidden exception slot index (legacy catch arms), or -1. */
+  exn: number;
+  /** Delegate: sequence limit. */
+  limit: number;
 }
 
 export interface TranslateEnv {
@@ -327,7 +353,10 @@ export class Translator implements CodeSink {
   private bind(fixups: number[]): void {
     this.endBlock();
     const pc = this.code.length;
-    for (const p of fixups) this.code[p] = pc;
+    for (const p of fixups) {
+      if (p >= 0) this.code[p] = pc;
+      else this.rows[~p]!.target = pc; // a catch clause's label
+    }
     fixups.length = 0;
   }
 
@@ -573,6 +602,35 @@ export class Translator implements CodeSink {
         this.endBlock();
         return;
       }
+      case 'try_table':
+      case 'try':
+      case 'catch':
+      case 'catch_all':
+      case 'delegate':
+      case 'throw':
+      case 'throw_ref':
+      case 'rethrow':
+        this.exnInstr(ins, v, name);
+        return;
+      case 'call_ref':
+      case 'return_call_ref': {
+        const ref = this.pop();
+        const np = this.env.typeParams(ins.a);
+        this.materialize();
+        const base = this.h - np;
+        this.op(name === 'call_ref' ? Op.CALL_REF : Op.RETURN_CALL_REF);
+        this.src(ref);
+        this.dst(base);
+        this.lastDst = -1;
+        for (let j = 0; j < np; j++) this.pop();
+        for (const t of this.env.typeResults(ins.a)) this.pushTemp(t);
+        this.endBlock();
+        return;
+      }
+      case 'br_on_null':
+      case 'br_on_non_null':
+        this.brOnNull(ins.a, name === 'br_on_non_null');
+        return;
       case 'ref.null':
         this.op(Op.CONST_NULL);
         this.dst(this.h);
@@ -887,6 +945,7 @@ export class Translator implements CodeSink {
 
   private endFrame(v: FuncValidator): void {
     const c = this.ctrls.pop()!;
+    if (c.rows) for (const r of c.rows) r.end = this.code.length;
     if (c.kind === 'func') {
       if (!v.unreachable) {
         this.emitReturn();
@@ -920,7 +979,7 @@ export class Translator implements CodeSink {
   /** Instructions in unreachable code: only the control structure matters. */
   private deadInstr(ins: Instr, v: FuncValidator): void {
     const name = ins.def.name;
-    if (name === 'block' || name === 'loop' || name === 'if') {
+    if (name === 'block' || name === 'loop' || name === 'if' || name === 'try' || name === 'try_table') {
       this.ctrls.push({
         kind: name as Ctrl['kind'],
         height: this.h,
@@ -948,25 +1007,220 @@ export class Translator implements CodeSink {
       }
       this.cur = ins.offset;
       this.endFrame(v);
+      return;
+    }
+    if (name === 'catch' || name === 'catch_all' || name === 'delegate') {
+      const c = this.ctrls[this.ctrls.length - 1]!;
+      this.cur = ins.offset;
+      if (!c.dead) this.exnInstr(ins, v, name);
+      else if (name === 'delegate') this.ctrls.pop();
+      // the arm of a try entered in unreachable code: keep the mirror in step with the validator (never runs)
+      else this.resetTo(c, name === 'catch' ? this.tagParams(v, ins.a) : []);
     }
   }
 
+  // ------------------------------------------------------------ exceptions (exceptions.ts runs the handler tables)
+
+  private rows: HRow[] = [];
+  private seqN = 0;
+  /** Hidden exception slots (deepest nesting of legacy trys). */
+  private nx = 0;
+
+  private tagParams(v: FuncValidator, x: number): readonly ValType[] {
+    return (v.vm.module.types[v.vm.tagTypes[x]!]!.comp as FuncType).params;
+  }
+
+  /** MISC defId 0 s0 0 0 i0 0 0 0 for throw / throw_ref / rethrow (s0 relocated by `fix`). */
+  private miscThrow(defId: number, s0: number, fix: number, i0: number): void {
+    this.op(Op.MISC);
+    this.imm(defId);
+    this.imm(0);
+    this.code.push(s0);
+    this.fix.push(fix);
+    this.imm(0);
+    this.imm(0);
+    this.imm(i0);
+    this.imm(0);
+    this.imm(0);
+    this.imm(0);
+  }
+
+  private exnInstr(ins: Instr, v: FuncValidator, name: string): void {
+    switch (name) {
+      case 'try_table': {
+        // catch labels count from outside the try_table
+        const seq = ++this.seqN;
+        const rows: HRow[] = [];
+        const cs = ins.catches;
+        for (let ord = 0; ord < cs.length; ord++) {
+          const cl = cs[ord]!;
+          const { c } = this.labelTarget(cl.label);
+          const row: HRow = { seq, ord, start: -1, end: -1, kind: cl.kind, tag: cl.kind < 2 ? cl.tag : -1, target: -1, height: c.height, exn: -1, limit: 0 };
+          if (c.kind === 'loop') row.target = c.labelPc;
+          else c.fixups.push(~this.rows.length);
+          this.rows.push(row);
+          rows.push(row);
+        }
+        this.enterBlock(ins, v, 'block');
+        const t = this.ctrls[this.ctrls.length - 1]!;
+        t.seq = seq;
+        t.rows = rows;
+        for (const r of rows) r.start = this.code.length;
+        return;
+      }
+      case 'try': {
+        this.enterBlock(ins, v, 'block');
+        const t = this.ctrls[this.ctrls.length - 1]!;
+        let k = 0;
+        for (const c of this.ctrls) if (c.legacy) k++;
+        t.kind = 'try';
+        t.seq = ++this.seqN;
+        t.legacy = { start: this.code.length, bodyEnd: -1, exn: k, ord: 0 };
+        if (k + 1 > this.nx) this.nx = k + 1;
+        return;
+      }
+      case 'catch':
+      case 'catch_all': {
+        const c = this.ctrls[this.ctrls.length - 1]!;
+        const L = c.legacy!;
+        if (L.bodyEnd < 0) L.bodyEnd = this.code.length;
+        // the body or the previous arm falls through to the end (like else)
+        if (!v.unreachable) {
+          this.materialize();
+          this.op(Op.BR);
+          c.fixups.push(this.code.length);
+          this.imm(-1);
+        }
+        this.endBlock();
+        const isCatch = name === 'catch';
+        this.rows.push({
+          seq: c.seq!,
+          ord: L.ord++,
+          start: L.start,
+          end: L.bodyEnd,
+          kind: isCatch ? X.HK_LEGACY_CATCH : X.HK_LEGACY_CATCH_ALL,
+          tag: isCatch ? ins.a : -1,
+          target: this.code.length,
+          height: c.height,
+          exn: L.exn,
+          limit: 0,
+        });
+        this.resetTo(c, isCatch ? this.tagParams(v, ins.a) : []);
+        return;
+      }
+      case 'delegate': {
+        const n = this.ctrls.length;
+        const c = this.ctrls[n - 1]!;
+        // the label counts from the try's enclosing frame; handlers of trys up to it still apply
+        const ti = n - 2 - ins.a;
+        let limit = 0;
+        for (let i = 0; i <= ti; i++) limit = Math.max(limit, this.ctrls[i]!.seq ?? 0);
+        const L = c.legacy!;
+        this.rows.push({ seq: c.seq!, ord: 0, start: L.start, end: this.code.length, kind: X.HK_DELEGATE, tag: -1, target: -1, height: -1, exn: -1, limit });
+        this.endFrame(v);
+        return;
+      }
+      case 'throw': {
+        const np = this.tagParams(v, ins.a).length;
+        this.materialize();
+        this.miscThrow(ins.def.id, this.h - np, FIX_STACK, ins.a);
+        for (let j = 0; j < np; j++) this.pop();
+        // like br: what follows in straight-line code (after a try_table's end that is no label) is another block
+        this.endBlock();
+        return;
+      }
+      case 'throw_ref': {
+        this.materialize();
+        this.miscThrow(ins.def.id, this.pop(), FIX_STACK, 0);
+        this.endBlock();
+        return;
+      }
+      case 'rethrow': {
+        this.materialize();
+        const c = this.ctrls[this.ctrls.length - 1 - ins.a]!;
+        // a try entered in unreachable code has no hidden slot (and its arm never runs)
+        if (!c.legacy) this.op(Op.UNREACHABLE);
+        else this.miscThrow(ins.def.id, c.legacy.exn, FIX_EXN, 0);
+        this.endBlock();
+        return;
+      }
+    }
+  }
+
+  /** br_on_null / br_on_non_null: REF_IS_NULL into a scratch slot above the reference, then a conditional branch. */
+  private brOnNull(depth: number, onNonNull: boolean): void {
+    const { c, n } = this.labelTarget(depth);
+    this.materialize();
+    const r = this.h - 1;
+    const tmp = this.pushTemp(I32);
+    this.op(Op.REF_IS_NULL);
+    this.dst(tmp);
+    this.src(r);
+    this.lastDst = -1;
+    this.pop();
+    // br_on_null carries the n values below the reference; br_on_non_null the n values ending with it
+    const from = onNonNull ? this.h - n : this.h - 1 - n;
+    const copy = (): void => {
+      for (let j = 0; j < n; j++) {
+        this.op(this.copyOp(this.type[from + j]!));
+        this.dst(c.height + j);
+        this.src(from + j);
+      }
+    };
+    if (from === c.height || n === 0) {
+      this.op(onNonNull ? Op.BR_UNLESS : Op.BR_IF);
+      this.code.push(tmp);
+      this.fix.push(FIX_STACK);
+      this.jumpTo(c);
+    } else {
+      this.op(onNonNull ? Op.BR_IF : Op.BR_UNLESS);
+      this.code.push(tmp);
+      this.fix.push(FIX_STACK);
+      const skip = this.code.length;
+      this.imm(-1);
+      copy();
+      this.op(Op.BR);
+      this.jumpTo(c);
+      this.code[skip] = this.code.length;
+    }
+    if (onNonNull) this.pop();
+    this.endBlock();
+  }
+
   /** The finished code, with slot operands relocated to the final frame layout. */
-  finish(): { code: Int32Array; origAt: Int32Array; consts: number[]; frameSlots: number; maxHeight: number } {
+  finish(): { code: Int32Array; origAt: Int32Array; consts: number[]; frameSlots: number; maxHeight: number; handlers: Int32Array | null } {
     this.endBlock();
     const nc = Math.max(this.consts.length / 4, this.reserveConsts);
+    const nx = this.nx;
     const code = new Int32Array(this.code.length);
     for (let p = 0; p < code.length; p++) {
       const f = this.fix[p]!;
       const w = this.code[p]!;
-      code[p] = f === FIX_STACK ? (this.nl + nc + w) * 4 : f === FIX_CONST ? (this.nl + w) * 4 : w;
+      code[p] =
+        f === FIX_STACK ? (this.nl + nc + nx + w) * 4 : f === FIX_CONST ? (this.nl + w) * 4 : f === FIX_EXN ? (this.nl + nc + w) * 4 : w;
     }
     const origAt = new Int32Array(this.code.length);
     for (let p = 0; p < this.origAt.length; p++) {
       const o = this.origAt[p];
       if (o !== undefined) origAt[p] = o;
     }
-    return { code, origAt, consts: this.consts, frameSlots: this.nl + nc + this.maxH + 1, maxHeight: this.maxH };
+    let handlers: Int32Array | null = null;
+    if (this.rows.length > 0) {
+      const rows = [...this.rows].sort((a, b) => b.seq - a.seq || a.ord - b.ord);
+      handlers = new Int32Array(rows.length * X.H_STRIDE);
+      rows.forEach((r, i) => {
+        const o = i * X.H_STRIDE;
+        handlers![o + X.H_START] = r.start;
+        handlers![o + X.H_END] = r.end;
+        handlers![o + X.H_KIND] = r.kind;
+        handlers![o + X.H_TAG] = r.tag;
+        handlers![o + X.H_TARGET] = r.target;
+        handlers![o + X.H_SLOT] = r.height >= 0 ? (this.nl + nc + nx + r.height) * 4 : 0;
+        handlers![o + X.H_AUX] = r.kind === X.HK_DELEGATE ? r.limit : r.exn >= 0 ? (this.nl + nc + r.exn) * 4 : 0;
+        handlers![o + X.H_SEQ] = r.seq;
+      });
+    }
+    return { code, origAt, consts: this.consts, frameSlots: this.nl + nc + nx + this.maxH + 1, maxHeight: this.maxH, handlers };
   }
 }
 
@@ -975,7 +1229,6 @@ function miscSignature(ins: Instr, v: FuncValidator): [number, readonly ValType[
   const def = ins.def;
   const vm = v.vm;
   if (def.family === 'vector' && !hasSimd(def)) unsupported(ins, v);
-  if (def.family === 'atomic') unsupported(ins, v);
   if (def.params !== null) return [def.params.length, def.results!];
   if (def.feature === 'gc') {
     const gc = gcSignature(ins, v);
