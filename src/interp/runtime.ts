@@ -44,6 +44,9 @@ export interface ResourceHost {
   memoryBytes: number;
 }
 
+const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
+const UTF8_ENCODER = new TextEncoder();
+
 export class Memory {
   buffer: ArrayBuffer;
   view: DataView;
@@ -66,6 +69,79 @@ export class Memory {
     this.u8 = new Uint8Array(this.buffer);
     if (host) this.account(bytes);
   }
+  // ------------------------------------------------ typed access for hosts (bounds-checked)
+
+  /** Throws the spec's trap when [ptr, ptr + len) is not inside the memory. */
+  check(ptr: number, len: number): void {
+    if (!(ptr >= 0 && len >= 0 && Number.isInteger(ptr) && Number.isInteger(len)) || ptr + len > this.u8.length)
+      throw new Trap('out of bounds memory access');
+  }
+  /** A copy of `len` bytes at `ptr`. */
+  read(ptr: number, len: number): Uint8Array {
+    this.check(ptr, len);
+    return this.u8.slice(ptr, ptr + len);
+  }
+  write(ptr: number, bytes: Uint8Array): void {
+    this.check(ptr, bytes.length);
+    this.u8.set(bytes, ptr);
+  }
+  /** UTF-8 text of `len` bytes at `ptr` (malformed sequences become U+FFFD). */
+  readString(ptr: number, len: number): string {
+    this.check(ptr, len);
+    return UTF8_DECODER.decode(this.u8.subarray(ptr, ptr + len));
+  }
+  /** Writes `text` as UTF-8 at `ptr`; returns the number of bytes written. */
+  writeString(ptr: number, text: string): number {
+    const bytes = UTF8_ENCODER.encode(text);
+    this.write(ptr, bytes);
+    return bytes.length;
+  }
+  readU8(ptr: number): number {
+    this.check(ptr, 1);
+    return this.u8[ptr]!;
+  }
+  readI32(ptr: number): number {
+    this.check(ptr, 4);
+    return this.view.getInt32(ptr, true);
+  }
+  readU32(ptr: number): number {
+    this.check(ptr, 4);
+    return this.view.getUint32(ptr, true);
+  }
+  readI64(ptr: number): bigint {
+    this.check(ptr, 8);
+    return this.view.getBigInt64(ptr, true);
+  }
+  readF32(ptr: number): number {
+    this.check(ptr, 4);
+    return this.view.getFloat32(ptr, true);
+  }
+  readF64(ptr: number): number {
+    this.check(ptr, 8);
+    return this.view.getFloat64(ptr, true);
+  }
+  writeU8(ptr: number, v: number): void {
+    this.check(ptr, 1);
+    this.u8[ptr] = v;
+  }
+  /** Writes the low 32 bits of v (signed or unsigned alike). */
+  writeI32(ptr: number, v: number): void {
+    this.check(ptr, 4);
+    this.view.setInt32(ptr, v | 0, true);
+  }
+  writeI64(ptr: number, v: bigint): void {
+    this.check(ptr, 8);
+    this.view.setBigInt64(ptr, BigInt.asIntN(64, v), true);
+  }
+  writeF32(ptr: number, v: number): void {
+    this.check(ptr, 4);
+    this.view.setFloat32(ptr, v, true);
+  }
+  writeF64(ptr: number, v: number): void {
+    this.check(ptr, 8);
+    this.view.setFloat64(ptr, v, true);
+  }
+
   get pages(): number {
     return this.buffer.byteLength / this.pageSize;
   }

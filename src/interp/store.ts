@@ -2,7 +2,7 @@
  * The embedding API's core: Module (decoded + validated), Store (fuel,
  * limits, peaks, the machine), and Instance (typed access to exports).
  */
-import { HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
+import { HostError, HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import { decodeModule } from '../decoder/decode.js';
@@ -425,6 +425,45 @@ export class Caller {
   /** The caller's memory `index` (default 0), or null. */
   memory(index = 0): Memory | null {
     return this.raw?.memories[index] ?? null;
+  }
+  /** The caller's memory 0; HostError when the caller has none. */
+  private mem(): Memory {
+    const m = this.raw?.memories[0];
+    if (!m) throw new HostError('the calling instance has no memory');
+    return m;
+  }
+  /**
+   * Typed access to the caller's memory 0, bounds-checked: a range outside
+   * the memory traps with "out of bounds memory access" (see Memory for the
+   * full set, e.g. `caller.memory()!.readF64(ptr)`).
+   */
+  read(ptr: number, len: number): Uint8Array {
+    return this.mem().read(ptr, len);
+  }
+  write(ptr: number, bytes: Uint8Array): void {
+    this.mem().write(ptr, bytes);
+  }
+  readString(ptr: number, len: number): string {
+    return this.mem().readString(ptr, len);
+  }
+  /** Writes UTF-8; returns the number of bytes written. */
+  writeString(ptr: number, text: string): number {
+    return this.mem().writeString(ptr, text);
+  }
+  readI32(ptr: number): number {
+    return this.mem().readI32(ptr);
+  }
+  readU32(ptr: number): number {
+    return this.mem().readU32(ptr);
+  }
+  readI64(ptr: number): bigint {
+    return this.mem().readI64(ptr);
+  }
+  writeI32(ptr: number, v: number): void {
+    this.mem().writeI32(ptr, v);
+  }
+  writeI64(ptr: number, v: bigint): void {
+    this.mem().writeI64(ptr, v);
   }
   get fuel(): number {
     return this.store.fuelRemaining;
