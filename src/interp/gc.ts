@@ -49,7 +49,7 @@ import {
 } from '../core/types.js';
 import type { FuncValidator } from '../validate/func.js';
 import { unpacked, type TypeRegistry } from '../validate/types.js';
-import { elemSurcharge } from './fuel.js';
+import { elemSurcharge, paySurcharge } from './fuel.js';
 import type { Instance, Slot } from './instance.js';
 import type { Machine } from './machine.js';
 import { HostFunc, WasmFunc, type Limits } from './runtime.js';
@@ -398,17 +398,6 @@ function asArray(v: unknown): GcArray {
   throw new Trap('type mismatch: not an array reference');
 }
 
-/** Pays a surcharge; false (with mc.needed set) when the fuel cannot. */
-function pay(mc: Machine, n: number): boolean {
-  if (n <= 0) return true;
-  if (mc.fuel < n) {
-    mc.needed = n;
-    return false;
-  }
-  mc.fuel -= n;
-  return true;
-}
-
 /**
  * A GC instruction: operand words d, s0, s1, s2 (absolute), immediates i0
  * (type index / heap type), i1 (field index / count / segment). Returns
@@ -552,7 +541,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const t = gcType(inst, i0);
     const n = mc.s[s1]! >>> 0;
     checkArraySize(t, n, mc.limits);
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     const a = newArray(t, n);
     if (n > 0) fillElems(a, 0, n, mc.s, s0, mc.refs[s0 >> 2]);
     mc.refs[d >> 2] = a;
@@ -562,7 +551,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const t = gcType(inst, i0);
     const n = mc.s[s0]! >>> 0;
     checkArraySize(t, n, mc.limits);
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     mc.refs[d >> 2] = newArray(t, n);
     return true;
   },
@@ -586,7 +575,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const data = inst.datas[i1] ?? EMPTY_BYTES;
     const z = BYTES[t.elem]!;
     if (src + n * z > data.length) throw new Trap('out of bounds memory access');
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     const a = newArray(t, n);
     bytesOf(a).set(data.subarray(src, src + n * z));
     mc.refs[d >> 2] = a;
@@ -598,7 +587,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const n = mc.s[s1]! >>> 0;
     const seg = inst.elems[i1] ?? EMPTY_REFS;
     if (src + n > seg.length) throw new Trap('out of bounds table access');
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     mc.refs[d >> 2] = new GcArray(t, n, seg.slice(src, src + n));
     return true;
   },
@@ -624,7 +613,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const i = s[s0 + 4]! >>> 0;
     const n = s[s0 + 12]! >>> 0;
     if (i + n > a.len) arrayOob();
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     if (n > 0) fillElems(a, i, n, s, s0 + 8, mc.refs[(s0 + 8) >> 2]);
     return true;
   },
@@ -637,7 +626,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const si = s[s0 + 12]! >>> 0;
     const n = s[s0 + 16]! >>> 0;
     if (di + n > da.len || si + n > sa.len) arrayOob();
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     if (n === 0) return true;
     if (da.type.elem === K_REF) {
       const dd = da.data as unknown[];
@@ -664,7 +653,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const z = BYTES[a.type.elem]!;
     if (di + n > a.len) arrayOob();
     if (src + n * z > data.length) throw new Trap('out of bounds memory access');
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     bytesOf(a).set(data.subarray(src, src + n * z), di * z);
     return true;
   },
@@ -677,7 +666,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const seg = inst.elems[i1] ?? EMPTY_REFS;
     if (di + n > a.len) arrayOob();
     if (src + n > seg.length) throw new Trap('out of bounds table access');
-    if (!pay(mc, elemSurcharge(mc.costs, n))) return false;
+    if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
     const dd = a.data as unknown[];
     for (let k = 0; k < n; k++) dd[di + k] = seg[src + k];
     return true;

@@ -11,7 +11,7 @@
  */
 import { Trap } from '../core/errors.js';
 import { INSTRS } from '../core/instructions.js';
-import { byteSurcharge, elemSurcharge } from './fuel.js';
+import { byteSurcharge, elemSurcharge, paySurcharge } from './fuel.js';
 import type { Instance } from './instance.js';
 import type { Machine } from './machine.js';
 import type { Memory, Table } from './runtime.js';
@@ -43,17 +43,6 @@ function memOob(): never {
 }
 function tableOob(): never {
   throw new Trap('out of bounds table access');
-}
-
-/** Pays a surcharge; false when the fuel cannot. */
-function pay(mc: Machine, n: number): boolean {
-  if (n <= 0) return true;
-  if (mc.fuel < n) {
-    mc.needed = n;
-    return false;
-  }
-  mc.fuel -= n;
-  return true;
 }
 
 export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: number, fp: number): number {
@@ -157,7 +146,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const val = s[s1]! & 0xff;
       const n = addr(mc, s2, is64);
       if (dst + n > mem.byteLength) memOob();
-      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
+      if (!paySurcharge(mc, byteSurcharge(mc.costs, n))) return -1;
       mem.u8.fill(val, dst, dst + n);
       return next;
     }
@@ -168,7 +157,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const src = addr(mc, s1, ms.type.addr === 'i64');
       const n = addr(mc, s2, md.type.addr === 'i64' && ms.type.addr === 'i64');
       if (src + n > ms.byteLength || dst + n > md.byteLength) memOob();
-      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
+      if (!paySurcharge(mc, byteSurcharge(mc.costs, n))) return -1;
       if (md === ms) md.u8.copyWithin(dst, src, src + n);
       else md.u8.set(ms.u8.subarray(src, src + n), dst);
       return next;
@@ -180,7 +169,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const src = s[s1]! >>> 0;
       const n = s[s2]! >>> 0;
       if (src + n > data.length || dst + n > mem.byteLength) memOob();
-      if (!pay(mc, byteSurcharge(mc.costs, n))) return -1;
+      if (!paySurcharge(mc, byteSurcharge(mc.costs, n))) return -1;
       mem.u8.set(data.subarray(src, src + n), dst);
       return next;
     }
@@ -231,7 +220,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const val = refs[s1 >> 2];
       const n = addr(mc, s2, is64);
       if (i + n > t.size) tableOob();
-      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
+      if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return -1;
       for (let k = 0; k < n; k++) t.elems[i + k] = val;
       return next;
     }
@@ -242,7 +231,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const src = addr(mc, s1, ts.type.addr === 'i64');
       const n = addr(mc, s2, td.type.addr === 'i64' && ts.type.addr === 'i64');
       if (src + n > ts.size || dst + n > td.size) tableOob();
-      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
+      if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return -1;
       copyElems(td, dst, ts, src, n);
       return next;
     }
@@ -253,7 +242,7 @@ export function execMisc(mc: Machine, inst: Instance, code: Int32Array, pc: numb
       const src = s[s1]! >>> 0;
       const n = s[s2]! >>> 0;
       if (src + n > seg.length || dst + n > t.size) tableOob();
-      if (!pay(mc, elemSurcharge(mc.costs, n))) return -1;
+      if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return -1;
       for (let k = 0; k < n; k++) t.elems[dst + k] = seg[src + k];
       return next;
     }

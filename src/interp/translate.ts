@@ -587,19 +587,7 @@ export class Translator implements CodeSink {
       }
       case 'call_indirect':
       case 'return_call_indirect': {
-        const idx = this.pop();
-        const np = this.env.typeParams(ins.a);
-        this.materialize();
-        const base = this.h - np;
-        this.op(name === 'call_indirect' ? Op.CALL_INDIRECT : Op.RETURN_CALL_INDIRECT);
-        this.imm(this.env.typeIds[ins.a]!);
-        this.imm(ins.b);
-        this.src(idx);
-        this.dst(base);
-        this.lastDst = -1;
-        for (let j = 0; j < np; j++) this.pop();
-        for (const t of this.env.typeResults(ins.a)) this.pushTemp(t);
-        this.endBlock();
+        this.callVia(name === 'call_indirect' ? Op.CALL_INDIRECT : Op.RETURN_CALL_INDIRECT, ins.a, [this.env.typeIds[ins.a]!, ins.b]);
         return;
       }
       case 'try_table':
@@ -613,20 +601,9 @@ export class Translator implements CodeSink {
         this.exnInstr(ins, v, name);
         return;
       case 'call_ref':
-      case 'return_call_ref': {
-        const ref = this.pop();
-        const np = this.env.typeParams(ins.a);
-        this.materialize();
-        const base = this.h - np;
-        this.op(name === 'call_ref' ? Op.CALL_REF : Op.RETURN_CALL_REF);
-        this.src(ref);
-        this.dst(base);
-        this.lastDst = -1;
-        for (let j = 0; j < np; j++) this.pop();
-        for (const t of this.env.typeResults(ins.a)) this.pushTemp(t);
-        this.endBlock();
+      case 'return_call_ref':
+        this.callVia(name === 'call_ref' ? Op.CALL_REF : Op.RETURN_CALL_REF, ins.a, []);
         return;
-      }
       case 'br_on_null':
       case 'br_on_non_null':
         this.brOnNull(ins.a, name === 'br_on_non_null');
@@ -736,6 +713,25 @@ export class Translator implements CodeSink {
       this.src(val);
       this.imm(ins.offset64);
     }
+  }
+
+  /**
+   * A call through an operand on top of the stack (table index or function
+   * reference) with type `typeIndex`: `op imms… operand base`.
+   */
+  private callVia(op: Op, typeIndex: number, imms: number[]): void {
+    const operand = this.pop();
+    const np = this.env.typeParams(typeIndex);
+    this.materialize();
+    const base = this.h - np;
+    this.op(op);
+    for (const x of imms) this.imm(x);
+    this.src(operand);
+    this.dst(base);
+    this.lastDst = -1;
+    for (let j = 0; j < np; j++) this.pop();
+    for (const t of this.env.typeResults(typeIndex)) this.pushTemp(t);
+    this.endBlock();
   }
 
   private simpleOp(op: Op, def: InstrDef): void {
