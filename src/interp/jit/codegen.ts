@@ -12,10 +12,13 @@
  *   CONST  a literal,
  *   EXPR   a pure, non-trapping expression not evaluated yet (i32, f32, f64);
  *          it reads locals and stack variables of its own height or above.
- * Values: i32 as int32 numbers, i64 as two int32 numbers, f32 as their int32
- * bit patterns (converted at arithmetic; an EXPR may hold an f32 as a value,
- * `fv`), f64 as doubles (V8 keeps f64 NaN payloads through moves, typed-array
- * and DataView loads and stores; abs/neg/copysign work on the bits).
+ * Values: i32 as int32 numbers, i64 as two int32 numbers, f64 as doubles (V8
+ * keeps f64 NaN payloads, signalling ones too, through moves, typed-array and
+ * DataView loads and stores; abs/neg/copysign work on the bits), f32 as
+ * doubles holding the f32 value, where a NaN carries the f32's sign and
+ * payload in the top of the double's mantissa with its quiet bit as it was
+ * (rt.ts b2f/f2b: an f32 signalling NaN survives moves; a Float32Array read
+ * would quiet it). Arithmetic works on the doubles directly.
  *
  * Control: each wasm block/if is a labeled JS block/if, each loop a labeled
  * `for (;;)`; branches are `break L` / `continue L` after copying the carried
@@ -57,16 +60,12 @@ const EXPR = 3;
 interface Ent {
   t: ValType;
   k: number;
-  /** Value expression (i64: low half; f32: bits, or the value when fv). */
+  /** Value expression (i64: low half). */
   e: string;
   /** i64: high half. */
   h: string;
   /** i32 produced by a comparison: the boolean expression ('' otherwise). */
   c: string;
-  /** f32 EXPR held as a value (already rounded to f32). */
-  fv: boolean;
-  /** f32 CONST: its value as a literal ('' for NaN). */
-  fl: string;
   /** Locals the entry reads. */
   loc: number[] | null;
   /** Reads stack variables (EXPR only). */
@@ -93,6 +92,9 @@ const EX_HANDOFF = 0;
 const EX_NO_FUEL = 1;
 const EX_SUSPENDED = 2;
 const EX_CALL = 3;
+
+/** Stands for the reload of the memory views in the output until the end (only functions that access memory do it). */
+const MEM_RELOAD = '\u0001';
 
 /** Longest EXPR kept unevaluated. */
 const MAX_EXPR = 400;
@@ -123,14 +125,22 @@ function runtime(): Record<string, unknown> {
   return R;
 }
 
+/** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
+export const jitStats = { generated: 0, declined: new Map<string, number>() };
+
 /** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
 export function generate(mc: Machine, cc: Compiled): JitFn | null {
   try {
     const g = new JsGen(mc, cc);
     validateFunction(cc.inst.vm, cc.func.index, g);
-    return g.build();
+    const fn = g.build();
+    jitStats.generated++;
+    return fn;
   } catch (e) {
-    if (e instanceof Unjittable) return null;
+    if (e instanceof Unjittable) {
+      jitStats.declined.set(e.message, (jitStats.declined.get(e.message) ?? 0) + 1);
+      return null;
+    }
     throw e;
   }
 }
@@ -173,6 +183,7 @@ class JsGen implements CodeSink {
   private readonly envV: unknown[] = [];
   private readonly envIdx = new Map<unknown, string>();
   private readonly nanConsts: number[] = [];
+  private readonly nanConsts32: number[] = [];
   // shape
   private readonly inst: Instance;
   private readonly lt: ValType[];
@@ -282,7 +293,7 @@ class JsGen implements CodeSink {
       case I64:
         return `S[fp + ${w}] = ${e.e}; S[fp + ${w + 1}] = ${e.h};`;
       case F32:
-        return `S[fp + ${w}] = ${this.bits(e)};`;
+        return `S[fp + ${w}] = f2b(${e.e});`;
       case F64:
         return `FD[(fp >> 1) + ${w >> 1}] = ${e.e};`;
     }
@@ -292,8 +303,9 @@ class JsGen implements CodeSink {
   private load(t: ValType, w: number): [string, string] {
     switch (t) {
       case I32:
-      case F32:
         return [`S[fp + ${w}]`, ''];
+      case F32:
+        return [`b2f(S[fp + ${w}])`, ''];
       case I64:
         return [`S[fp + ${w}]`, `S[fp + ${w + 1}]`];
       case F64:
@@ -328,14 +340,14 @@ class JsGen implements CodeSink {
     if (e.k === EXPR && e.vr) this.vrN--;
   }
   private mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
-    return { t, k, e, h, c: '', fv: false, fl: '', loc, vr };
+    return { t, k, e, h, c: '', loc, vr };
   }
   private pushVar(t: ValType, i: number): void {
     this.useVar(t, i);
     this.push(this.mk(t, VAR, this.varName(t, i), t === I64 ? `K${i}` : ''));
   }
   /** An EXPR built from operands `deps`. */
-  private expr(t: ValType, e: string, deps: Ent[], opts?: { c?: string; fv?: boolean }): Ent {
+  private expr(t: ValType, e: string, deps: Ent[], opts?: { c?: string }): Ent {
     let loc: number[] | null = null;
     let vr = false;
     for (const d of deps) {
@@ -347,7 +359,6 @@ class JsGen implements CodeSink {
     }
     const r = this.mk(t, EXPR, e, '', loc, vr);
     if (opts?.c) r.c = opts.c;
-    if (opts?.fv) r.fv = true;
     return r;
   }
   private pushCond(c: string, deps: Ent[]): void {
@@ -370,7 +381,7 @@ class JsGen implements CodeSink {
     const n = this.varName(e.t, i);
     this.useVar(e.t, i);
     if (e.t === I64) this.w(`${n} = ${e.e}; K${i} = ${e.h};`);
-    else this.w(`${n} = ${e.t === F32 ? this.bits(e) : e.e};`);
+    else this.w(`${n} = ${e.e};`);
     this.unref(e);
     this.st[i] = this.mk(e.t, VAR, n, e.t === I64 ? `K${i}` : '');
   }
@@ -408,13 +419,9 @@ class JsGen implements CodeSink {
   private cond(e: Ent): string {
     return e.c !== '' ? e.c : `${e.e} !== 0`;
   }
+  /** The bits of an f32 entry. */
   private bits(e: Ent): string {
-    return e.fv ? `(F32V[0] = ${e.e}, F32B[0])` : e.e;
-  }
-  private fval(e: Ent): string {
-    if (e.fv) return e.e;
-    if (e.fl !== '') return e.fl;
-    return `(F32B[0] = ${e.e}, F32V[0])`;
+    return `f2b(${e.e})`;
   }
   /** i64 operand that is used several times must be a name or literal: always true (i64 is never EXPR). */
 
@@ -468,11 +475,14 @@ class JsGen implements CodeSink {
         return;
       }
       case 'f32.const': {
-        const e = this.mk(F32, CONST, lit(ins.a | 0));
         I32_SCRATCH[0] = ins.a;
         const x = F32_SCRATCH[0]!;
-        e.fl = f64lit(x) ?? '';
-        this.push(e);
+        let e = f64lit(x);
+        if (e === null) {
+          e = `Q${this.nanConsts32.length}`;
+          this.nanConsts32.push(ins.a | 0);
+        }
+        this.push(this.mk(F32, CONST, e));
         return;
       }
       case 'f64.const': {
@@ -501,7 +511,7 @@ class JsGen implements CodeSink {
         if (!(e.k === LOCAL && e.loc![0] === x)) {
           this.matLocal(x);
           if (t === I64) this.w(`L${x} = ${e.e}; H${x} = ${e.h};`);
-          else this.w(`L${x} = ${t === F32 ? this.bits(e) : e.e};`);
+          else this.w(`L${x} = ${e.e};`);
         }
         if (name === 'local.tee') this.push(this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]));
         return;
@@ -511,7 +521,7 @@ class JsGen implements CodeSink {
         const t = g.type.type;
         const n = this.global(g, t);
         if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
-        else this.pushStmt(t, `${n}[0]`);
+        else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
         return;
       }
       case 'global.set': {
@@ -530,10 +540,8 @@ class JsGen implements CodeSink {
         const t = a.t;
         if (t === I64) {
           this.pushI64((lo, hi) => `if (${this.cond(c)}) { ${lo} = ${a.e}; ${hi} = ${a.h}; } else { ${lo} = ${b.e}; ${hi} = ${b.h}; }`);
-        } else if (t === I32 || t === F64) {
+        } else if (t === I32 || t === F64 || t === F32) {
           this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
-        } else if (t === F32) {
-          this.push(this.expr(t, `(${this.cond(c)} ? ${this.bits(a)} : ${this.bits(b)})`, [a, b, c]));
         } else no('select type');
         return;
       }
@@ -729,7 +737,8 @@ class JsGen implements CodeSink {
     }
   }
   private reloadAfterCall(): string {
-    return `S = mc.s; FD = mc.f64; fuel = mc.fuel;${this.mem ? ` V = ${this.memName}.view; U8 = ${this.memName}.u8; ML = V.byteLength;` : ''}`;
+    // the memory views are reloaded only in functions that access memory (see build)
+    return `S = mc.s; FD = mc.f64; fuel = mc.fuel;${MEM_RELOAD}`;
   }
   private checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (t !== I32 && t !== I64 && t !== F32 && t !== F64) no('call type');
@@ -815,9 +824,15 @@ class JsGen implements CodeSink {
     if (isLoad) {
       switch (name) {
         case 'i32.load':
-        case 'f32.load':
-          this.pushStmt(def.results![0]!, 'V.getInt32(ea, true)');
+          this.pushStmt(I32, 'V.getInt32(ea, true)');
           return;
+        case 'f32.load': {
+          // a NaN is read again as bits (a Float32Array / getFloat32 read quiets a signalling NaN)
+          const i = this.st.length;
+          this.pushStmt(F32, 'V.getFloat32(ea, true)');
+          this.w(`if (F${i} !== F${i}) F${i} = b2f(V.getInt32(ea, true));`);
+          return;
+        }
         case 'f64.load':
           this.pushStmt(F64, 'V.getFloat64(ea, true)');
           return;
@@ -863,7 +878,7 @@ class JsGen implements CodeSink {
         this.w(`V.setInt32(ea, ${e.e}, true);`);
         return;
       case 'f32.store':
-        this.w(`V.setInt32(ea, ${this.bits(e)}, true);`);
+        this.w(`fx = ${e.e}; if (fx === fx) V.setFloat32(ea, fx, true); else V.setInt32(ea, f2b(fx), true);`);
         return;
       case 'f64.store':
         this.w(`V.setFloat64(ea, ${e.e}, true);`);
@@ -899,7 +914,7 @@ class JsGen implements CodeSink {
       const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
       this.w(`fx = ${gp} * ea; if (fx > 0 && fuel < fx) { mc.needed = fx; ${spill}ex = ${x}; break X; }`);
     }
-    this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''} V = ${M}.view; U8 = ${M}.u8; ML = V.byteLength;`);
+    this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
     this.pushStmt(I32, 'y');
   }
 
@@ -1069,7 +1084,7 @@ class JsGen implements CodeSink {
       case 'trunc_f64_s':
       case 'trunc_f64_u': {
         const a = this.pop();
-        const x = op.endsWith('f32_s') || op.endsWith('f32_u') ? this.fval(a) : a.e;
+        const x = a.e;
         const range = op.endsWith('_s') ? 'fx > -2147483649 && fx < 2147483648' : 'fx > -1 && fx < 4294967296';
         this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
         this.pushStmt(I32, 'fx | 0');
@@ -1080,7 +1095,7 @@ class JsGen implements CodeSink {
       case 'trunc_sat_f64_s':
       case 'trunc_sat_f64_u': {
         const a = this.pop();
-        const x = op.includes('f32') ? this.fval(a) : a.e;
+        const x = a.e;
         this.push(this.expr(I32, `${op.endsWith('_s') ? 'i32tsf_s' : 'i32tsf_u'}(${x})`, [a]));
         return true;
       }
@@ -1139,7 +1154,27 @@ class JsGen implements CodeSink {
         bin((dl, dh, a, b) => `x = (${a.e} - ${b.e}) | 0; ${dh} = (${a.h} - ${b.h} - ((${a.e} >>> 0) < (${b.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
         return true;
       case 'mul':
-        helper2('mul64');
+        // inline (a helper call is often not inlined by V8 in large functions): 16-bit partial products of the low halves
+        bin((dl, dh, a, b) => {
+          let b0: string;
+          let b1: string;
+          let pre = `m0 = ${a.e} & 65535; m1 = ${a.e} >>> 16; `;
+          if (b.k === CONST) {
+            const v = Number(b.e.replace(/[()]/g, ''));
+            b0 = String(v & 0xffff);
+            b1 = String(v >>> 16);
+          } else {
+            pre += `m6 = ${b.e} & 65535; m7 = ${b.e} >>> 16; `;
+            b0 = 'm6';
+            b1 = 'm7';
+          }
+          return (
+            pre +
+            `m2 = m0 * ${b0}; m3 = m0 * ${b1}; m4 = m1 * ${b0}; m5 = (m2 >>> 16) + (m3 & 65535) + (m4 & 65535); ` +
+            `${dh} = (m1 * ${b1} + (m3 >>> 16) + (m4 >>> 16) + (m5 >>> 16) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
+            `${dl} = Math.imul(${a.e}, ${b.e});`
+          );
+        });
         return true;
       case 'and':
         bin((dl, dh, a, b) => `${dl} = ${a.e} & ${b.e}; ${dh} = ${a.h} & ${b.h};`);
@@ -1278,7 +1313,7 @@ class JsGen implements CodeSink {
       case 'trunc_f64_s':
       case 'trunc_f64_u': {
         const a = this.pop();
-        const x = op.includes('f32') ? this.fval(a) : a.e;
+        const x = a.e;
         const signed = op.endsWith('_s');
         const range = signed ? 'fx >= -9223372036854775808 && fx < 9223372036854775808' : 'fx > -1 && fx < 18446744073709551616';
         this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
@@ -1290,7 +1325,7 @@ class JsGen implements CodeSink {
       case 'trunc_sat_f64_s':
       case 'trunc_sat_f64_u': {
         const a = this.pop();
-        const x = op.includes('f32') ? this.fval(a) : a.e;
+        const x = a.e;
         this.pushI64((lo, hi) => `${lo} = ${op.endsWith('_s') ? 'truncs64' : 'truncu64'}(${x}); ${hi} = HI[0];`);
         return true;
       }
@@ -1302,16 +1337,16 @@ class JsGen implements CodeSink {
     const arith = (f: (a: string, b: string) => string): void => {
       const b = this.pop();
       const a = this.pop();
-      this.push(this.expr(F32, f(this.fval(a), this.fval(b)), [a, b], { fv: true }));
+      this.push(this.expr(F32, f(a.e, b.e), [a, b]));
     };
     const cmp = (o: string): void => {
       const b = this.pop();
       const a = this.pop();
-      this.pushCond(`${this.fval(a)} ${o} ${this.fval(b)}`, [a, b]);
+      this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
     };
     const un = (f: (a: string) => string): void => {
       const a = this.pop();
-      this.push(this.expr(F32, f(this.fval(a)), [a], { fv: true }));
+      this.push(this.expr(F32, f(a.e), [a]));
     };
     switch (op) {
       case 'add':
@@ -1367,44 +1402,44 @@ class JsGen implements CodeSink {
         return true;
       case 'abs': {
         const a = this.pop();
-        this.push(this.expr(F32, `(${this.bits(a)} & 2147483647)`, [a]));
+        this.push(this.expr(F32, `fabs(${a.e})`, [a]));
         return true;
       }
       case 'neg': {
         const a = this.pop();
-        this.push(this.expr(F32, `(${this.bits(a)} ^ -2147483648)`, [a]));
+        this.push(this.expr(F32, `fneg(${a.e})`, [a]));
         return true;
       }
       case 'copysign': {
         const b = this.pop();
         const a = this.pop();
-        this.push(this.expr(F32, `((${this.bits(a)} & 2147483647) | (${this.bits(b)} & -2147483648))`, [a, b]));
+        this.push(this.expr(F32, `fcopysign(${a.e}, ${b.e})`, [a, b]));
         return true;
       }
       case 'demote_f64': {
         const a = this.pop();
-        this.push(this.expr(F32, `Math.fround(${a.e})`, [a], { fv: true }));
+        this.push(this.expr(F32, `Math.fround(${a.e})`, [a]));
         return true;
       }
       case 'convert_i32_s': {
         const a = this.pop();
-        this.push(this.expr(F32, `Math.fround(${a.e})`, [a], { fv: true }));
+        this.push(this.expr(F32, `Math.fround(${a.e})`, [a]));
         return true;
       }
       case 'convert_i32_u': {
         const a = this.pop();
-        this.push(this.expr(F32, `Math.fround(${a.e} >>> 0)`, [a], { fv: true }));
+        this.push(this.expr(F32, `Math.fround(${a.e} >>> 0)`, [a]));
         return true;
       }
       case 'convert_i64_s':
       case 'convert_i64_u': {
         const a = this.pop();
-        this.push(this.expr(F32, `${op.endsWith('_s') ? 'f32cs64' : 'f32cu64'}(${a.e}, ${a.h})`, [a], { fv: true }));
+        this.push(this.expr(F32, `${op.endsWith('_s') ? 'f32cs64' : 'f32cu64'}(${a.e}, ${a.h})`, [a]));
         return true;
       }
       case 'reinterpret_i32': {
         const a = this.pop();
-        this.push(this.expr(F32, a.e, [a]));
+        this.push(this.expr(F32, `b2f(${a.e})`, [a]));
         return true;
       }
     }
@@ -1489,7 +1524,7 @@ class JsGen implements CodeSink {
         return true;
       case 'promote_f32': {
         const a = this.pop();
-        this.push(this.expr(F64, this.fval(a), [a]));
+        this.push(this.expr(F64, `promote(${a.e})`, [a]));
         return true;
       }
       case 'convert_i32_s': {
@@ -1562,18 +1597,20 @@ class JsGen implements CodeSink {
     const consts: string[] = [];
     for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
     for (let i = 0; i < this.nanConsts.length / 2; i++) consts.push(`const N${i} = f64bits(${NAN}[${2 * i}], ${NAN}[${2 * i + 1}]);`);
-    const mem = this.mem ? `let V = ${M}.view, U8 = ${M}.u8, ML = V.byteLength;\n` : '';
+    for (let i = 0; i < this.nanConsts32.length; i++) consts.push(`const Q${i} = b2f(${this.nanConsts32[i]});`);
+    const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
+    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
     const rt = runtime();
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       `return function wasm_func_${f.index}(mc, fp, depth, jd) {\n` +
       `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
-      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, cf = null, jf = null;\n` +
+      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
-      `X: {\n${this.o.join('\n')}\n}\n` +
+      `X: {\n${this.o.join('\n').replaceAll(MEM_RELOAD, reload)}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +
       (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
       spillLocals +

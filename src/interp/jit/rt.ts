@@ -220,12 +220,50 @@ function slow(op: (m: Int32Array, d: number, a: number, b: number) => void, al: 
   return W[0]!;
 }
 
+/** Quotient high half and remainder of udivmod32. */
+let QH = 0;
+let REM = 0;
+
+/**
+ * Unsigned (hi, lo) divided by 0 < d < 2^32, in three exact steps on doubles
+ * (every dividend below 2^48): returns the quotient's low half (as a
+ * non-negative double); QH its high half, REM the remainder.
+ */
+function udivmod32(lo: number, hi: number, d: number): number {
+  const h = hi >>> 0;
+  let r = h % d;
+  QH = (h - r) / d;
+  let t = r * 65536 + (lo >>> 16);
+  r = t % d;
+  const q1 = (t - r) / d;
+  t = r * 65536 + (lo & 0xffff);
+  r = t % d;
+  REM = r;
+  return q1 * 65536 + (t - r) / d;
+}
+
 /** i64.div_s; the divisor is not 0 and the quotient does not overflow (checked by the caller). */
 export function divs64(al: number, ah: number, bl: number, bh: number): number {
   if (ah >= -0x200000 && ah < 0x200000 && bh >= -0x200000 && bh < 0x200000) {
     const x = ah * TWO32 + (al >>> 0);
     const y = bh * TWO32 + (bl >>> 0);
     return integral((x - (x % y)) / y);
+  }
+  const na = ah < 0;
+  const nb = bh < 0;
+  const ubl = nb ? -bl | 0 : bl;
+  const ubh = nb ? (~bh + (bl === 0 ? 1 : 0)) | 0 : bh;
+  if (ubh === 0) {
+    const ual = na ? -al | 0 : al;
+    const uah = na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
+    const ql = udivmod32(ual, uah, ubl >>> 0) | 0;
+    const qh = QH | 0;
+    if (na === nb) {
+      HI[0] = qh;
+      return ql;
+    }
+    HI[0] = (~qh + (ql === 0 ? 1 : 0)) | 0;
+    return -ql | 0;
   }
   return slow(I64N.div_s, al, ah, bl, bh);
 }
@@ -236,6 +274,11 @@ export function divu64(al: number, ah: number, bl: number, bh: number): number {
     const y = (bh >>> 0) * TWO32 + (bl >>> 0);
     return integral((x - (x % y)) / y);
   }
+  if (bh === 0) {
+    const ql = udivmod32(al, ah, bl >>> 0) | 0;
+    HI[0] = QH | 0;
+    return ql;
+  }
   return slow(I64N.div_u, al, ah, bl, bh);
 }
 
@@ -245,6 +288,23 @@ export function rems64(al: number, ah: number, bl: number, bh: number): number {
     const y = bh * TWO32 + (bl >>> 0);
     return integral(x % y);
   }
+  const na = ah < 0;
+  const nb = bh < 0;
+  const ubl = nb ? -bl | 0 : bl;
+  const ubh = nb ? (~bh + (bl === 0 ? 1 : 0)) | 0 : bh;
+  if (ubh === 0) {
+    const ual = na ? -al | 0 : al;
+    const uah = na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
+    udivmod32(ual, uah, ubl >>> 0);
+    // the remainder has the dividend's sign
+    const r = REM;
+    if (!na || r === 0) {
+      HI[0] = 0;
+      return r | 0;
+    }
+    HI[0] = -1;
+    return -r | 0;
+  }
   return slow(I64N.rem_s, al, ah, bl, bh);
 }
 
@@ -253,6 +313,11 @@ export function remu64(al: number, ah: number, bl: number, bh: number): number {
     const x = (ah >>> 0) * TWO32 + (al >>> 0);
     const y = (bh >>> 0) * TWO32 + (bl >>> 0);
     return integral(x % y);
+  }
+  if (bh === 0) {
+    udivmod32(al, ah, bl >>> 0);
+    HI[0] = 0;
+    return REM | 0;
   }
   return slow(I64N.rem_u, al, ah, bl, bh);
 }
@@ -362,6 +427,36 @@ export function truncu64(x: number): number {
   return W[0]!;
 }
 
+/**
+ * f32 bits -> the double the JS tier holds for an f32: its value, or for a
+ * NaN a double NaN with the f32's sign and 23-bit payload at the top of the
+ * mantissa, quiet bit included (so a signalling NaN stays signalling).
+ */
+export function b2f(b: number): number {
+  F32B[0] = b;
+  const x = F32V[0]!;
+  if (x === x) return x;
+  F64B[1] = (b & -0x80000000) | 0x7ff00000 | ((b & 0x7fffff) >>> 3);
+  F64B[0] = b << 29;
+  return F64V[0]!;
+}
+
+/** The f32 bits of a double held for an f32 (inverse of b2f; arithmetic results are quiet NaNs already). */
+export function f2b(x: number): number {
+  if (x === x) {
+    F32V[0] = x;
+    return F32B[0]!;
+  }
+  F64V[0] = x;
+  const hi = F64B[1]!;
+  return (hi & -0x80000000) | 0x7f800000 | ((hi & 0xfffff) << 3) | (F64B[0]! >>> 29);
+}
+
+/** f64.promote_f32: a NaN comes out quiet (x + x), as from the hardware conversion. */
+export function promote(x: number): number {
+  return x === x ? x : x + x;
+}
+
 /** f64 value of raw bits. */
 export function f64bits(lo: number, hi: number): number {
   F64B[0] = lo;
@@ -383,6 +478,7 @@ export function fabs(x: number): number {
   return F64V[0]!;
 }
 export function fneg(x: number): number {
+  if (x === x) return -x;
   F64V[0] = x;
   F64B[1] = F64B[1]! ^ -0x80000000;
   return F64V[0]!;
