@@ -148,16 +148,6 @@ export function generate(mc: Machine, cc: Compiled): JitFn | null {
 function lit(x: number): string {
   return x < 0 ? `(${x})` : `${x}`;
 }
-function f64lit(x: number): string | null {
-  if (x !== x) return null;
-  if (x === 0) return 1 / x < 0 ? '(-0)' : '0';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '(-Infinity)';
-  const s = String(x);
-  return x < 0 ? `(${s})` : s;
-}
-const F32_SCRATCH = new Float32Array(1);
-const I32_SCRATCH = new Int32Array(F32_SCRATCH.buffer);
 const F64_SCRATCH = new Float64Array(1);
 const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
 
@@ -182,8 +172,13 @@ class JsGen implements CodeSink {
   // environment
   private readonly envV: unknown[] = [];
   private readonly envIdx = new Map<unknown, string>();
-  private readonly nanConsts: number[] = [];
-  private readonly nanConsts32: number[] = [];
+  /**
+   * Float constants, read at entry from a Float64Array into C<i>: never JS
+   * literals, so that V8 folds no float arithmetic on constants (its folding
+   * makes other NaNs than the hardware, which the interpreter uses).
+   */
+  private readonly floats: number[] = [];
+  private readonly floatIdx = new Map<string, number>();
   // shape
   private readonly inst: Instance;
   private readonly lt: ValType[];
@@ -474,29 +469,12 @@ class JsGen implements CodeSink {
         this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
         return;
       }
-      case 'f32.const': {
-        I32_SCRATCH[0] = ins.a;
-        const x = F32_SCRATCH[0]!;
-        let e = f64lit(x);
-        if (e === null) {
-          e = `Q${this.nanConsts32.length}`;
-          this.nanConsts32.push(ins.a | 0);
-        }
-        this.push(this.mk(F32, CONST, e));
+      case 'f32.const':
+        this.push(this.mk(F32, CONST, this.floatConst(RT.b2f(ins.a | 0))));
         return;
-      }
-      case 'f64.const': {
-        I64_SCRATCH[0] = ins.lo;
-        I64_SCRATCH[1] = ins.hi;
-        const x = F64_SCRATCH[0]!;
-        let s = f64lit(x);
-        if (s === null) {
-          s = `N${this.nanConsts.length / 2}`;
-          this.nanConsts.push(ins.lo, ins.hi);
-        }
-        this.push(this.mk(F64, CONST, s));
+      case 'f64.const':
+        this.push(this.mk(F64, CONST, this.floatConst(RT.f64bits(ins.lo, ins.hi))));
         return;
-      }
       case 'local.get': {
         const x = ins.a;
         const t = this.lt[x]!;
@@ -593,6 +571,22 @@ class JsGen implements CodeSink {
         return;
     }
     no(name);
+  }
+
+  /** The variable holding a float constant (a double; an f32 in its b2f form). */
+  private floatConst(x: number): string {
+    // kept as bits: a JS array of doubles may quiet a signalling NaN
+    F64_SCRATCH[0] = x;
+    const lo = I64_SCRATCH[0]!;
+    const hi = I64_SCRATCH[1]!;
+    const key = `${lo},${hi}`;
+    let i = this.floatIdx.get(key);
+    if (i === undefined) {
+      i = this.floats.length / 2;
+      this.floats.push(lo, hi);
+      this.floatIdx.set(key, i);
+    }
+    return `C${i}`;
   }
 
   private global(g: Global, t: ValType): string {
@@ -1592,12 +1586,11 @@ class JsGen implements CodeSink {
     const EK = this.env(Int32Array.from(this.exK));
     const EP = this.env(Int32Array.from(this.exP));
     const EB = this.env(Int32Array.from(this.exB));
-    const NAN = this.nanConsts.length > 0 ? this.env(Int32Array.from(this.nanConsts)) : '';
+    const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
     const M = this.memName;
     const consts: string[] = [];
     for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
-    for (let i = 0; i < this.nanConsts.length / 2; i++) consts.push(`const N${i} = f64bits(${NAN}[${2 * i}], ${NAN}[${2 * i + 1}]);`);
-    for (let i = 0; i < this.nanConsts32.length; i++) consts.push(`const Q${i} = b2f(${this.nanConsts32[i]});`);
+
     const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
     const rt = runtime();
@@ -1610,6 +1603,7 @@ class JsGen implements CodeSink {
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
+      (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       `X: {\n${this.o.join('\n').replaceAll(MEM_RELOAD, reload)}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +
       (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +

@@ -1,0 +1,358 @@
+/**
+ * Differential fuzzing of the JS tier against the interpreter: random typed
+ * programs (nested blocks with results, if/else, bounded loops, br/br_if/
+ * br_table carrying values, local.tee chains, calls, memory, globals, every
+ * numeric type incl. NaN payloads, occasional traps) run in both tiers,
+ * uninterrupted and cut at random fuel budgets; results (or trap messages),
+ * fuel consumed, memory and globals must be identical.
+ */
+import { describe, expect, test } from 'vitest';
+import { OutOfFuel, Trap } from '../../src/core/errors.js';
+import { Linker, Module, Store } from '../../src/index.js';
+import { globalValue } from '../../src/interp/store.js';
+import { Global } from '../../src/interp/runtime.js';
+import { RawF32, RawF64 } from '../../src/interp/machine.js';
+
+type T = 'i32' | 'i64' | 'f32' | 'f64';
+const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  private labels: { results: T[]; kind: 'block' | 'loop' }[] = [];
+  private depth = 0;
+  locals: T[] = [];
+  counters = 0;
+  constructor(
+    private readonly r: () => number,
+    private readonly funcs: { params: T[]; result: T }[],
+    private readonly self: number,
+  ) {}
+  private pick<X>(xs: readonly X[]): X {
+    return xs[Math.floor(this.r() * xs.length)]!;
+  }
+  private chance(p: number): boolean {
+    return this.r() < p;
+  }
+  private int(n: number): number {
+    return Math.floor(this.r() * n);
+  }
+
+  const(t: T): string {
+    switch (t) {
+      case 'i32':
+        return `(i32.const ${this.pick([0, 1, -1, 7, 255, 0x7fffffff, -0x80000000, this.int(1000) - 500, (this.r() * 2 ** 32) | 0])})`;
+      case 'i64':
+        return `(i64.const ${this.pick(['0', '1', '-1', '9223372036854775807', '-9223372036854775808', String(this.int(100000) - 50000), '0x123456789abcdef', '4294967296'])})`;
+      case 'f32':
+        return `(f32.const ${this.pick(['0', '-0', '1.5', '-2.25', 'inf', '-inf', 'nan', 'nan:0x200001', '-nan:0x1', '3.4e38', '1e-40', String(this.r() * 100 - 50)])})`;
+      case 'f64':
+        return `(f64.const ${this.pick(['0', '-0', '1.5', '-2.25', 'inf', '-inf', 'nan', 'nan:0x4000000000001', '-nan:0x1', '1.7e308', '5e-324', String(this.r() * 100 - 50)])})`;
+    }
+  }
+
+  private localOf(t: T): number | null {
+    const xs = this.locals.map((lt, i) => [lt, i] as const).filter(([lt]) => lt === t);
+    return xs.length === 0 ? null : this.pick(xs)[1];
+  }
+
+  private addr(): string {
+    // mostly in bounds; sometimes near or past the end of the 1-page memory
+    if (this.chance(0.03)) return `(i32.const ${this.pick([65533, 65536, -1, 70000])})`;
+    return `(i32.and ${this.expr('i32')} (i32.const 1023))`;
+  }
+
+  expr(t: T): string {
+    this.depth++;
+    try {
+      return this.expr1(t);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private expr1(t: T): string {
+    if (this.depth > 6 || this.chance(0.2)) {
+      const x = this.localOf(t);
+      if (x !== null && this.chance(0.6)) return `(local.get ${x})`;
+      return this.const(t);
+    }
+    const k = this.int(20);
+    if (k === 0) return `(global.get $g${t})`;
+    if (k === 1) {
+      const x = this.localOf(t);
+      if (x !== null) return `(local.tee ${x} ${this.expr(t)})`;
+    }
+    if (k === 2) return `(select ${this.expr(t)} ${this.expr(t)} ${this.expr('i32')})`;
+    if (k === 3) return `(block (result ${t}) ${this.stmts(2, t)})`;
+    if (k === 4) return `(if (result ${t}) ${this.expr('i32')} (then ${this.stmts(2, t)}) (else ${this.stmts(2, t)}))`;
+    if (k === 5) {
+      const callees = this.funcs.map((f, i) => [f, i] as const).filter(([f, i]) => i > this.self && f.result === t);
+      if (callees.length > 0) {
+        const [f, i] = this.pick(callees);
+        return `(call $f${i} ${f.params.map((p) => this.expr(p)).join(' ')})`;
+      }
+    }
+    if (k === 6) {
+      const load: Record<T, string[]> = {
+        i32: ['i32.load', 'i32.load8_s', 'i32.load8_u', 'i32.load16_s', 'i32.load16_u'],
+        i64: ['i64.load', 'i64.load8_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u'],
+        f32: ['f32.load'],
+        f64: ['f64.load'],
+      };
+      return `(${this.pick(load[t])} offset=${this.pick([0, 1, 4, 8])} ${this.addr()})`;
+    }
+    if (k === 7 && t === 'i32') {
+      // a branch out of a block carrying a value
+      return `(block (result i32) (drop (br_if 0 ${this.expr('i32')} ${this.expr('i32')})) ${this.expr('i32')})`;
+    }
+    if (k === 8 && t === 'i32') {
+      // br_table to three labels carrying a value
+      return `(block (result i32) (i32.xor (block (result i32) (i32.add (block (result i32) (br_table 0 1 2 ${this.expr('i32')} (i32.and ${this.expr('i32')} (i32.const 3)))) (i32.const 11))) (i32.const 22)))`;
+    }
+    if (k === 9 && t === 'i32') return '(memory.size)';
+    switch (t) {
+      case 'i32':
+        return this.i32op();
+      case 'i64':
+        return this.i64op();
+      default:
+        return this.fop(t);
+    }
+  }
+
+  private i32op(): string {
+    const bin = ['add', 'sub', 'mul', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr', 'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
+    const k = this.int(10);
+    if (k < 4) return `(i32.${this.pick(bin)} ${this.expr('i32')} ${this.expr('i32')})`;
+    if (k === 4) return `(i32.${this.pick(['div_s', 'div_u', 'rem_s', 'rem_u'])} ${this.expr('i32')} ${this.chance(0.5) ? this.const('i32') : this.expr('i32')})`;
+    if (k === 5) return `(i32.${this.pick(['eqz', 'clz', 'ctz', 'popcnt', 'extend8_s', 'extend16_s'])} ${this.expr('i32')})`;
+    if (k === 6) return `(i64.${this.pick(['eqz'])} ${this.expr('i64')})`;
+    if (k === 7) return `(i64.${this.pick(['eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'])} ${this.expr('i64')} ${this.expr('i64')})`;
+    if (k === 8) {
+      const f = this.pick(['f32', 'f64'] as const);
+      if (this.chance(0.5)) return `(${f}.${this.pick(['eq', 'ne', 'lt', 'gt', 'le', 'ge'])} ${this.expr(f)} ${this.expr(f)})`;
+      return `(i32.${this.pick(['trunc_sat_', 'trunc_', 'trunc_sat_'])}${f}_${this.pick(['s', 'u'])} ${this.expr(f)})`;
+    }
+    return this.pick([`(i32.wrap_i64 ${this.expr('i64')})`, `(i32.reinterpret_f32 ${this.expr('f32')})`]);
+  }
+
+  private i64op(): string {
+    const bin = ['add', 'sub', 'mul', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr'];
+    const k = this.int(8);
+    if (k < 3) return `(i64.${this.pick(bin)} ${this.expr('i64')} ${this.chance(0.3) ? this.const('i64') : this.expr('i64')})`;
+    if (k === 3) return `(i64.${this.pick(['div_s', 'div_u', 'rem_s', 'rem_u'])} ${this.expr('i64')} ${this.chance(0.5) ? this.const('i64') : this.expr('i64')})`;
+    if (k === 4) return `(i64.${this.pick(['clz', 'ctz', 'popcnt', 'extend8_s', 'extend16_s', 'extend32_s'])} ${this.expr('i64')})`;
+    if (k === 5) return `(i64.extend_i32_${this.pick(['s', 'u'])} ${this.expr('i32')})`;
+    if (k === 6) {
+      const f = this.pick(['f32', 'f64'] as const);
+      return `(i64.${this.pick(['trunc_sat_', 'trunc_', 'trunc_sat_'])}${f}_${this.pick(['s', 'u'])} ${this.expr(f)})`;
+    }
+    return `(i64.reinterpret_f64 ${this.expr('f64')})`;
+  }
+
+  private fop(t: 'f32' | 'f64'): string {
+    const o = t === 'f32' ? 'f64' : 'f32';
+    const k = this.int(8);
+    if (k < 3) return `(${t}.${this.pick(['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign'])} ${this.expr(t)} ${this.expr(t)})`;
+    if (k === 3) return `(${t}.${this.pick(['abs', 'neg', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest'])} ${this.expr(t)})`;
+    if (k === 4) return `(${t}.${t === 'f32' ? 'demote_f64' : 'promote_f32'} ${this.expr(o)})`;
+    if (k === 5) return `(${t}.convert_i32_${this.pick(['s', 'u'])} ${this.expr('i32')})`;
+    if (k === 6) return `(${t}.convert_i64_${this.pick(['s', 'u'])} ${this.expr('i64')})`;
+    return t === 'f32' ? `(f32.reinterpret_i32 ${this.expr('i32')})` : `(f64.reinterpret_i64 ${this.expr('i64')})`;
+  }
+
+  /** A few statements, then a value of type `t` (or nothing). */
+  stmts(n: number, t: T | null): string {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.stmt());
+    if (t !== null) out.push(this.expr(t));
+    return out.join(' ');
+  }
+
+  private stmt(): string {
+    this.depth++;
+    try {
+      return this.stmt1();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private stmt1(): string {
+    const k = this.depth > 4 ? this.int(4) : this.int(12);
+    if ((k === 0 || k === 1) && this.locals.length > 0) {
+      const x = this.int(this.locals.length);
+      return `(local.set ${x} ${this.expr(this.locals[x]!)})`;
+    }
+    if (k === 2) {
+      const t = this.pick(TYPES);
+      const st: Record<T, string[]> = { i32: ['i32.store', 'i32.store8', 'i32.store16'], i64: ['i64.store', 'i64.store32', 'i64.store8'], f32: ['f32.store'], f64: ['f64.store'] };
+      return `(${this.pick(st[t])} offset=${this.pick([0, 2, 8])} ${this.addr()} ${this.expr(t)})`;
+    }
+    if (k === 3) {
+      const t = this.pick(TYPES);
+      return `(global.set $g${t} ${this.expr(t)})`;
+    }
+    if (k === 4) return `(drop ${this.expr(this.pick(TYPES))})`;
+    if (k === 5) return `(if ${this.expr('i32')} (then ${this.stmts(2, null)}) (else ${this.stmts(1, null)}))`;
+    if (k === 6 || k === 7) {
+      // a bounded loop: its counter is a local the rest of the program does not touch
+      const c = this.counters++;
+      return `(local.set $c${c} (i32.const ${1 + this.int(6)})) (loop $l${c} ${this.stmts(2, null)} (br_if $l${c} (i32.ne (local.tee $c${c} (i32.sub (local.get $c${c}) (i32.const 1))) (i32.const 0))))`;
+    }
+    if (k === 8) return `(block ${this.stmts(1, null)} (br_if 0 ${this.expr('i32')}) ${this.stmts(1, null)})`;
+    if (k === 9) {
+      const callees = this.funcs.map((f, i) => [f, i] as const).filter(([, i]) => i > this.self);
+      if (callees.length > 0) {
+        const [f, i] = this.pick(callees);
+        return `(drop (call $f${i} ${f.params.map((p) => this.expr(p)).join(' ')}))`;
+      }
+    }
+    if (k === 10 && this.chance(0.1)) return `(if (i32.eqz ${this.expr('i32')}) (then (unreachable)))`;
+    if (k === 11 && this.chance(0.3)) return `(drop (memory.grow (i32.and ${this.expr('i32')} (i32.const 1))))`;
+    return `(drop ${this.expr('i32')})`;
+  }
+}
+
+export function program(seed: number): string {
+  const r = rng(seed);
+  const nf = 1 + Math.floor(r() * 4);
+  const funcs: { params: T[]; result: T }[] = [];
+  for (let i = 0; i < nf; i++) {
+    const params = Array.from({ length: Math.floor(r() * 4) }, () => TYPES[Math.floor(r() * 4)]!);
+    funcs.push({ params: i === 0 ? ['i32', 'i64', 'f32', 'f64'] : params, result: TYPES[Math.floor(r() * 4)]! });
+  }
+  const bodies: string[] = [];
+  for (let i = nf - 1; i >= 0; i--) {
+    const f = funcs[i]!;
+    const g = new Gen(r, funcs, i);
+    const extra = Array.from({ length: Math.floor(r() * 5) }, () => TYPES[Math.floor(r() * 4)]!);
+    g.locals = [...f.params, ...extra];
+    const body = g.stmts(2 + Math.floor(r() * 4), f.result);
+    const counters = Array.from({ length: g.counters }, (_, c) => `(local $c${c} i32)`).join(' ');
+    bodies.unshift(
+      `(func $f${i} (export "f${i}") ${f.params.map((p) => `(param ${p})`).join(' ')} (result ${f.result}) ${extra.map((t) => `(local ${t})`).join(' ')} ${counters}\n  ${body})`,
+    );
+  }
+  const globals = TYPES.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) (${t}.const 0))`).join('\n');
+  return `(module (memory (export "memory") 1 3) ${globals}\n${bodies.join('\n')})`;
+}
+
+interface Result {
+  out: unknown;
+  fuel: number;
+  mem: Uint8Array;
+  globals: unknown[];
+}
+
+/**
+ * NaN payloads made by arithmetic are whatever V8's code for the operation
+ * makes (with two NaN operands, which one propagates depends on operand
+ * order in the machine code, in the interpreter's loop as in the JS tier;
+ * WebAssembly allows any): values compare equal when both are NaN. Moves
+ * must keep NaN bits exactly; the hot NaN test in jit.test.ts checks those.
+ */
+function nanTolerant(v: unknown): unknown {
+  if (v instanceof RawF32) {
+    const x = new Float32Array(new Int32Array([v.bits]).buffer)[0]!;
+    return Number.isNaN(x) ? 'NaN' : v;
+  }
+  if (v instanceof RawF64) {
+    const x = new Float64Array(new Int32Array([v.lo, v.hi]).buffer)[0]!;
+    return Number.isNaN(x) ? 'NaN' : v;
+  }
+  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN';
+  if (Array.isArray(v)) return v.map(nanTolerant);
+  return v;
+}
+
+/** Whether memories a and b are equal except inside 4- or 8-byte windows that are NaN in both. */
+function sameMemory(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  const nan = (m: Uint8Array, at: number, n: 4 | 8): boolean => {
+    if (at < 0 || at + n > m.length) return false;
+    const v = new DataView(m.buffer, m.byteOffset);
+    return Number.isNaN(n === 4 ? v.getFloat32(at, true) : v.getFloat64(at, true));
+  };
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    let ok = false;
+    for (const n of [4, 8] as const) for (let at = i - n + 1; at <= i && !ok; at++) ok = nan(a, at, n) && nan(b, at, n);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function same(a: Result, b: Result, what: string): void {
+  expect(nanTolerant(b.out), what).toEqual(nanTolerant(a.out));
+  expect(b.fuel, what).toBe(a.fuel);
+  expect(nanTolerant(b.globals), what).toEqual(nanTolerant(a.globals));
+  expect(sameMemory(a.mem, b.mem), `${what}: memory`).toBe(true);
+}
+
+function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((needed: number) => number) | null, first: number): Result {
+  const store = new Store({ tier, fuel: schedule ? first : 1e7 });
+  const inst = new Linker().instantiate(store, mod);
+  let out: unknown;
+  const f = inst.getExport('f0') as Parameters<Store['invoke']>[0];
+  let go = (): unknown[] => store.invoke(f, args, true);
+  for (let stops = 0; ; stops++) {
+    try {
+      out = go();
+      break;
+    } catch (e) {
+      if (e instanceof OutOfFuel && schedule && stops < 100_000) {
+        store.addFuel(schedule(e.needed));
+        go = () => e.resume();
+        continue;
+      }
+      out = e instanceof Trap || e instanceof OutOfFuel ? `${e.name}: ${e.message}` : e;
+      break;
+    }
+  }
+  const globals = TYPES.map((t) => globalValue(inst.getExport(`g${t}`) as Global));
+  return { out, fuel: store.fuelConsumed, mem: inst.memory()!.u8.slice(), globals };
+}
+
+describe('JS tier: random programs agree with the interpreter', () => {
+  const SEEDS = Number(process.env['JIT_FUZZ_SEEDS'] ?? 400);
+  test(`${SEEDS} programs, uninterrupted and at random budgets`, () => {
+    let traps = 0;
+    const FIRST = Number(process.env['JIT_FUZZ_FIRST'] ?? 1);
+    for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
+      const src = program(seed);
+      let mod: Module;
+      try {
+        mod = Module.fromWat(src);
+      } catch (e) {
+        throw new Error(`seed ${seed}: generated an invalid module: ${e}\n${src}`);
+      }
+      const args = [seed * 7919, BigInt(seed) * 0x9e3779b97f4an, seed / 3, -seed * 1.25];
+      const a = run(mod, 'interp', args, null, 0);
+      const b = run(mod, 'js', args, null, 0);
+      if (typeof a.out === 'string') traps++;
+      same(a, b, `seed ${seed}\n${src}`);
+      const r = rng(seed);
+      const sched = (): ((n: number) => number) => {
+        const q = rng(seed + 1);
+        return (n) => n + Math.floor(q() * 40);
+      };
+      const first = Math.floor(r() * 60);
+      const c = run(mod, 'interp', args, sched(), first);
+      const d = run(mod, 'js', args, sched(), first);
+      same(c, d, `seed ${seed} (cut)\n${src}`);
+      if (typeof a.out !== 'string' || !a.out.startsWith('OutOfFuel')) same(a, c, `seed ${seed}: cut vs uninterrupted`);
+    }
+    expect(traps).toBeLessThan(SEEDS);
+  });
+});
