@@ -45,7 +45,13 @@ export class Machine {
   depth = 0;
   /** First free word above every frame in use (where a new outermost call starts). */
   sp = 0;
-  fuel: number;
+  /**
+   * Initialised with a non-integer so that V8 gives the field a double
+   * representation from the start (a field first holding undefined, as a
+   * class field without initialiser does, holds boxed numbers, and every write
+   * of a fuel value above 2^30 allocates; JS-tier code writes it at every call).
+   */
+  fuel = 0.5;
   /** Fuel the instruction or surcharge that stopped the run needed. */
   needed = 0;
   /** Fuel consumed = fuelBase - fuel (the store keeps it current; the profile's clock). */

@@ -95,6 +95,8 @@ const EX_CALL = 3;
 
 /** Stands for the reload of the memory views in the output until the end (only functions that access memory do it). */
 const MEM_RELOAD = '\u0001';
+/** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
+const FD_RELOAD = '\u0002';
 
 /** Longest EXPR kept unevaluated. */
 const MAX_EXPR = 400;
@@ -730,9 +732,13 @@ class JsGen implements CodeSink {
       else this.pushStmt(t, lo);
     }
   }
+  private selfName(): string {
+    return `wasm_func_${this.cc.func.index}`;
+  }
+
   private reloadAfterCall(): string {
     // the memory views are reloaded only in functions that access memory (see build)
-    return `S = mc.s; FD = mc.f64; fuel = mc.fuel;${MEM_RELOAD}`;
+    return `S = mc.s;${FD_RELOAD} fuel = mc.fuel;${MEM_RELOAD}`;
   }
   private checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (t !== I32 && t !== I64 && t !== F32 && t !== F64) no('call type');
@@ -753,8 +759,14 @@ class JsGen implements CodeSink {
     if (callee instanceof WasmFunc) {
       const x = this.exit(EX_CALL, next, this.blkPc);
       this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
-      this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
-      this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      if (callee === this.cc.func) {
+        // a recursive call: this very function
+        this.w(`mc.fuel = fuel;`);
+        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      } else {
+        this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
+        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      }
       this.w(this.reloadAfterCall());
       this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
     } else if (callee instanceof HostFunc) {
@@ -1594,9 +1606,11 @@ class JsGen implements CodeSink {
     const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
     const rt = runtime();
+    let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload);
+    body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
-      `return function wasm_func_${f.index}(mc, fp, depth, jd) {\n` +
+      `return function ${this.selfName()}(mc, fp, depth, jd) {\n` +
       `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
       `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, cf = null, jf = null;\n` +
       mem +
@@ -1604,7 +1618,7 @@ class JsGen implements CodeSink {
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
-      `X: {\n${this.o.join('\n').replaceAll(MEM_RELOAD, reload)}\n}\n` +
+      `X: {\n${body}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +
       (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
       spillLocals +
