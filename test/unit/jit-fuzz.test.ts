@@ -13,8 +13,9 @@ import { globalValue } from '../../src/interp/store.js';
 import { Global } from '../../src/interp/runtime.js';
 import { RawF32, RawF64 } from '../../src/interp/machine.js';
 
-type T = 'i32' | 'i64' | 'f32' | 'f64';
+type T = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];
+const ALL: T[] = ['i32', 'i64', 'f32', 'f64', 'v128'];
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -36,7 +37,12 @@ class Gen {
     private readonly r: () => number,
     private readonly funcs: { params: T[]; result: T }[],
     private readonly self: number,
+    /** Whether the program uses vectors (v128 locals, globals, expressions). */
+    private readonly simd: boolean,
   ) {}
+  private anyType(): T {
+    return this.simd && this.chance(0.25) ? 'v128' : this.pick(TYPES);
+  }
   private pick<X>(xs: readonly X[]): X {
     return xs[Math.floor(this.r() * xs.length)]!;
   }
@@ -57,6 +63,10 @@ class Gen {
         return `(f32.const ${this.pick(['0', '-0', '1.5', '-2.25', 'inf', '-inf', 'nan', 'nan:0x200001', '-nan:0x1', '3.4e38', '1e-40', String(this.r() * 100 - 50)])})`;
       case 'f64':
         return `(f64.const ${this.pick(['0', '-0', '1.5', '-2.25', 'inf', '-inf', 'nan', 'nan:0x4000000000001', '-nan:0x1', '1.7e308', '5e-324', String(this.r() * 100 - 50)])})`;
+      case 'v128': {
+        const w = (): number => this.pick([0, -1, 1, 0x7fa00001, 0x3fc00000, 0x80000000 | 0, 0x00ff00ff, (this.r() * 2 ** 32) | 0]);
+        return `(v128.const i32x4 ${w()} ${w()} ${w()} ${w()})`;
+      }
     }
   }
 
@@ -87,6 +97,7 @@ class Gen {
       return this.const(t);
     }
     const k = this.int(20);
+    if (t === 'v128' && k > 5) return this.vop();
     if (k === 0) return `(global.get $g${t})`;
     if (k === 1) {
       const x = this.localOf(t);
@@ -108,6 +119,7 @@ class Gen {
         i64: ['i64.load', 'i64.load8_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u'],
         f32: ['f32.load'],
         f64: ['f64.load'],
+        v128: ['v128.load', 'v128.load', 'v128.load8x8_s', 'v128.load16x4_u', 'v128.load32_splat', 'v128.load64_zero'],
       };
       return `(${this.pick(load[t])} offset=${this.pick([0, 1, 4, 8])} ${this.addr()})`;
     }
@@ -120,14 +132,60 @@ class Gen {
       return `(block (result i32) (i32.xor (block (result i32) (i32.add (block (result i32) (br_table 0 1 2 ${this.expr('i32')} (i32.and ${this.expr('i32')} (i32.const 3)))) (i32.const 11))) (i32.const 22)))`;
     }
     if (k === 9 && t === 'i32') return '(memory.size)';
+    if (k >= 10 && k <= 11 && this.simd) {
+      // a scalar out of a vector
+      const ex: Record<T, string[]> = {
+        i32: ['i32x4.extract_lane 1', 'i8x16.extract_lane_s 5', 'i8x16.extract_lane_u 15', 'i16x8.extract_lane_u 3', 'v128.any_true', 'i8x16.bitmask', 'i32x4.all_true'],
+        i64: ['i64x2.extract_lane 1'],
+        f32: ['f32x4.extract_lane 2'],
+        f64: ['f64x2.extract_lane 0'],
+        v128: [],
+      };
+      if (ex[t].length > 0) return `(${this.pick(ex[t])} ${this.expr('v128')})`;
+    }
     switch (t) {
       case 'i32':
         return this.i32op();
       case 'i64':
         return this.i64op();
+      case 'v128':
+        return this.vop();
       default:
         return this.fop(t);
     }
+  }
+
+  private vop(): string {
+    const k = this.int(9);
+    const v = (): string => this.expr('v128');
+    if (k < 3) {
+      const ops = [
+        'v128.and', 'v128.or', 'v128.xor', 'v128.andnot', 'i32x4.add', 'i32x4.sub', 'i32x4.mul', 'i16x8.add', 'i16x8.sub',
+        'i8x16.add', 'i8x16.sub', 'i8x16.add_sat_u', 'f32x4.add', 'f32x4.sub', 'f32x4.mul', 'f32x4.div',
+        // executors of the interpreter
+        'i8x16.min_u', 'i16x8.mul', 'i64x2.add', 'f64x2.mul', 'f32x4.min', 'i32x4.eq', 'f32x4.lt', 'i8x16.avgr_u', 'i8x16.narrow_i16x8_s',
+      ];
+      return `(${this.pick(ops)} ${v()} ${v()})`;
+    }
+    if (k === 3) {
+      const ops = ['v128.not', 'f32x4.abs', 'f32x4.neg', 'f64x2.sqrt', 'i16x8.extend_low_i8x16_s', 'i16x8.extend_high_i8x16_u', 'i32x4.extend_low_i16x8_u', 'i32x4.extend_high_i16x8_s', 'i8x16.popcnt', 'f32x4.convert_i32x4_s'];
+      return `(${this.pick(ops)} ${v()})`;
+    }
+    if (k === 4) return `(${this.pick(['i32x4.shl', 'i32x4.shr_s', 'i32x4.shr_u', 'i8x16.shl', 'i64x2.shr_u'])} ${v()} ${this.expr('i32')})`;
+    if (k === 5) {
+      const t = this.pick(['i8x16', 'i16x8', 'i32x4', 'f32x4', 'i64x2', 'f64x2'] as const);
+      const s: T = t === 'f32x4' ? 'f32' : t === 'f64x2' ? 'f64' : t === 'i64x2' ? 'i64' : 'i32';
+      return `(${t}.splat ${this.expr(s)})`;
+    }
+    if (k === 6) {
+      const lanes = Array.from({ length: 16 }, () => this.int(32)).join(' ');
+      return `(i8x16.shuffle ${this.chance(0.3) ? '0 1 2 3 20 21 22 23 8 9 10 11 28 29 30 31' : lanes} ${v()} ${v()})`;
+    }
+    if (k === 7) {
+      const [t, s, n] = this.pick([['i32x4', 'i32', 4], ['f32x4', 'f32', 4], ['i8x16', 'i32', 16], ['f64x2', 'f64', 2]] as const);
+      return `(${t}.replace_lane ${this.int(n)} ${v()} ${this.expr(s)})`;
+    }
+    return `(v128.bitselect ${v()} ${v()} ${v()})`;
   }
 
   private i32op(): string {
@@ -195,15 +253,22 @@ class Gen {
       return `(local.set ${x} ${this.expr(this.locals[x]!)})`;
     }
     if (k === 2) {
-      const t = this.pick(TYPES);
-      const st: Record<T, string[]> = { i32: ['i32.store', 'i32.store8', 'i32.store16'], i64: ['i64.store', 'i64.store32', 'i64.store8'], f32: ['f32.store'], f64: ['f64.store'] };
-      return `(${this.pick(st[t])} offset=${this.pick([0, 2, 8])} ${this.addr()} ${this.expr(t)})`;
+      const t = this.anyType();
+      const st: Record<T, string[]> = {
+        i32: ['i32.store', 'i32.store8', 'i32.store16'],
+        i64: ['i64.store', 'i64.store32', 'i64.store8'],
+        f32: ['f32.store'],
+        f64: ['f64.store'],
+        v128: ['v128.store', 'v128.store', 'v128.store32_lane 3'],
+      };
+      const [op, lane] = this.pick(st[t]).split(' ');
+      return `(${op} offset=${this.pick([0, 2, 8])}${lane ? ` ${lane}` : ''} ${this.addr()} ${this.expr(t)})`;
     }
     if (k === 3) {
-      const t = this.pick(TYPES);
+      const t = this.anyType();
       return `(global.set $g${t} ${this.expr(t)})`;
     }
-    if (k === 4) return `(drop ${this.expr(this.pick(TYPES))})`;
+    if (k === 4) return `(drop ${this.expr(this.anyType())})`;
     if (k === 5) return `(if ${this.expr('i32')} (then ${this.stmts(2, null)}) (else ${this.stmts(1, null)}))`;
     if (k === 6 || k === 7) {
       // a bounded loop: its counter is a local the rest of the program does not touch
@@ -233,10 +298,11 @@ export function program(seed: number): string {
     funcs.push({ params: i === 0 ? ['i32', 'i64', 'f32', 'f64'] : params, result: TYPES[Math.floor(r() * 4)]! });
   }
   const bodies: string[] = [];
+  const simd = r() < 0.4;
   for (let i = nf - 1; i >= 0; i--) {
     const f = funcs[i]!;
-    const g = new Gen(r, funcs, i);
-    const extra = Array.from({ length: Math.floor(r() * 5) }, () => TYPES[Math.floor(r() * 4)]!);
+    const g = new Gen(r, funcs, i, simd);
+    const extra = Array.from({ length: Math.floor(r() * 5) }, () => (simd && r() < 0.3 ? 'v128' : TYPES[Math.floor(r() * 4)]!));
     g.locals = [...f.params, ...extra];
     const body = g.stmts(2 + Math.floor(r() * 4), f.result);
     const counters = Array.from({ length: g.counters }, (_, c) => `(local $c${c} i32)`).join(' ');
@@ -244,7 +310,7 @@ export function program(seed: number): string {
       `(func $f${i} (export "f${i}") ${f.params.map((p) => `(param ${p})`).join(' ')} (result ${f.result}) ${extra.map((t) => `(local ${t})`).join(' ')} ${counters}\n  ${body})`,
     );
   }
-  const globals = TYPES.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) (${t}.const 0))`).join('\n');
+  const globals = ALL.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) ${t === 'v128' ? '(v128.const i64x2 0 0)' : `(${t}.const 0)`})`).join('\n');
   return `(module (memory (export "memory") 1 3) ${globals}\n${bodies.join('\n')})`;
 }
 
@@ -296,7 +362,8 @@ function sameMemory(a: Uint8Array, b: Uint8Array): boolean {
 function same(a: Result, b: Result, what: string): void {
   expect(nanTolerant(b.out), what).toEqual(nanTolerant(a.out));
   expect(b.fuel, what).toBe(a.fuel);
-  expect(nanTolerant(b.globals), what).toEqual(nanTolerant(a.globals));
+  expect(nanTolerant(b.globals.slice(0, 4)), what).toEqual(nanTolerant(a.globals.slice(0, 4)));
+  expect(sameMemory(a.globals[4] as Uint8Array, b.globals[4] as Uint8Array), `${what}: v128 global`).toBe(true);
   expect(sameMemory(a.mem, b.mem), `${what}: memory`).toBe(true);
 }
 
@@ -320,7 +387,7 @@ function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((ne
       break;
     }
   }
-  const globals = TYPES.map((t) => globalValue(inst.getExport(`g${t}`) as Global));
+  const globals = ALL.map((t) => globalValue(inst.getExport(`g${t}`) as Global));
   return { out, fuel: store.fuelConsumed, mem: inst.memory()!.u8.slice(), globals };
 }
 

@@ -37,12 +37,13 @@
  * returns the callee's status. A trap refunds the cost of the rest of its
  * block, known here statically.
  */
-import { I32, I64, F32, F64, type FuncType, type ValType } from '../../core/types.js';
+import { I32, I64, F32, F64, V128, type FuncType, type ValType } from '../../core/types.js';
 import type { Instr } from '../../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../../validate/func.js';
 import { validateFunction } from '../../validate/module.js';
 import type { Compiled } from '../compiled.js';
 import { Op } from '../exec.js';
+import { SIMD_EXEC } from '../simd-exec.js';
 import type { Instance } from '../instance.js';
 import type { Machine } from '../machine.js';
 import * as F32N from '../numeric/f32.js';
@@ -66,6 +67,13 @@ interface Ent {
   h: string;
   /** i32 produced by a comparison: the boolean expression ('' otherwise). */
   c: string;
+  /**
+   * v128: the four words (names or literals; v128 entries are never EXPR), or
+   * with `f` the four f32 lanes as values (doubles in variables Vf<h>_<k>, made
+   * by f32x4 arithmetic; turned into words where words are needed).
+   */
+  v: string[] | null;
+  f: boolean;
   /** Locals the entry reads. */
   loc: number[] | null;
   /** Reads stack variables (EXPR only). */
@@ -85,6 +93,35 @@ interface Ctrl {
 class Unjittable extends Error {}
 function no(why: string): never {
   throw new Unjittable(why);
+}
+
+/**
+ * The immediates a vector executor receives (as translate.ts miscImmediates:
+ * not imported, translate.ts needs exec.ts loaded first and exec.ts loads this tier).
+ */
+function miscImmediates(ins: Instr): [number, number, number, number] {
+  switch (ins.def.imm) {
+    case 'memarg':
+      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, 0];
+    case 'memarg_lane':
+      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, ins.c];
+    case 'shuffle':
+    case 'v128': {
+      const b = ins.v128;
+      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      return [w(0), w(4), w(8), w(12)];
+    }
+    default:
+      return [ins.a, ins.b, ins.c, 0];
+  }
+}
+
+/** f32x4 arithmetic done on lane values. */
+const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
+
+/** Value types the tier holds in JS variables. */
+function isNum(t: ValType): boolean {
+  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128;
 }
 
 /** Exit kinds of the epilogue. */
@@ -202,8 +239,8 @@ class JsGen implements CodeSink {
     for (const g of f.body.locals) for (let i = 0; i < g.count; i++) lt.push(g.type);
     this.lt = lt;
     this.nl = lt.length;
-    for (const t of lt) if (t !== I32 && t !== I64 && t !== F32 && t !== F64) no('local type');
-    for (const t of f.type.results) if (t !== I32 && t !== I64 && t !== F32 && t !== F64) no('result type');
+    for (const t of lt) if (!isNum(t)) no('local type');
+    for (const t of f.type.results) if (!isNum(t)) no('result type');
     const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
     this.slot0 = this.nl + nc;
     this.code = cc.code;
@@ -268,6 +305,8 @@ class JsGen implements CodeSink {
         return `F${i}`;
       case F64:
         return `D${i}`;
+      case V128:
+        return `V${i}_0`;
     }
     return no('value type');
   }
@@ -275,6 +314,45 @@ class JsGen implements CodeSink {
     const n = this.varName(t, i);
     this.vars.add(n);
     if (t === I64) this.vars.add(`K${i}`);
+    else if (t === V128) for (let k = 1; k < 4; k++) this.vars.add(`V${i}_${k}`);
+  }
+  /** The words of a v128 stack variable / local. */
+  private vWords(i: number): string[] {
+    return [`V${i}_0`, `V${i}_1`, `V${i}_2`, `V${i}_3`];
+  }
+  private lWords(x: number): string[] {
+    return [`L${x}`, `L${x}_1`, `L${x}_2`, `L${x}_3`];
+  }
+  /** The four words of a v128 entry (expressions; an f-form entry's lanes converted to bits). */
+  private vw(e: Ent): string[] {
+    return e.f ? e.v!.map((x) => `(F32V[0] = ${x}, F32B[0])`) : e.v!;
+  }
+  /** The four f32 lane values of a v128 entry. */
+  private vf(e: Ent): string[] {
+    return e.f ? e.v! : e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+  }
+  /** Turns the top n entries that hold f32 lane values into words (in their variables). */
+  private unF(n: number): void {
+    for (let i = this.st.length - n; i < this.st.length; i++) if (this.st[i]!.f) this.matAt(i);
+  }
+  /** Pushes a v128 of f32 lane values computed by `code(lanes)`. */
+  private pushV128F(code: (d: string[]) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    const d = [0, 1, 2, 3].map((k) => `Vf${i}_${k}`);
+    for (const x of d) this.vars.add(x);
+    this.w(code(d));
+    const e = this.mk(V128, VAR, d[0]!, d[1]!);
+    e.v = d;
+    e.f = true;
+    this.push(e);
+  }
+  /** An entry for local x. */
+  private localEnt(x: number): Ent {
+    const t = this.lt[x]!;
+    const e = this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]);
+    if (t === V128) e.v = this.lWords(x);
+    return e;
   }
 
   /** Word offset (from fp) of stack slot i / local x. */
@@ -293,20 +371,26 @@ class JsGen implements CodeSink {
         return `S[fp + ${w}] = f2b(${e.e});`;
       case F64:
         return `FD[(fp >> 1) + ${w >> 1}] = ${e.e};`;
+      case V128:
+        return this.vw(e)
+          .map((x, k) => `S[fp + ${w + k}] = ${x};`)
+          .join(' ');
     }
     return no('value type');
   }
   /** The value of type t at frame word `fp + w`, as an expression (i64: [lo, hi]). */
-  private load(t: ValType, w: number): [string, string] {
+  private load(t: ValType, w: number): string[] {
     switch (t) {
       case I32:
-        return [`S[fp + ${w}]`, ''];
+        return [`S[fp + ${w}]`];
       case F32:
-        return [`b2f(S[fp + ${w}])`, ''];
+        return [`b2f(S[fp + ${w}])`];
       case I64:
         return [`S[fp + ${w}]`, `S[fp + ${w + 1}]`];
       case F64:
-        return [`FD[(fp >> 1) + ${w >> 1}]`, ''];
+        return [`FD[(fp >> 1) + ${w >> 1}]`];
+      case V128:
+        return [0, 1, 2, 3].map((k) => `S[fp + ${w + k}]`);
     }
     return no('value type');
   }
@@ -337,11 +421,13 @@ class JsGen implements CodeSink {
     if (e.k === EXPR && e.vr) this.vrN--;
   }
   private mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
-    return { t, k, e, h, c: '', loc, vr };
+    return { t, k, e, h, c: '', v: null, f: false, loc, vr };
   }
   private pushVar(t: ValType, i: number): void {
     this.useVar(t, i);
-    this.push(this.mk(t, VAR, this.varName(t, i), t === I64 ? `K${i}` : ''));
+    const e = this.mk(t, VAR, this.varName(t, i), t === I64 ? `K${i}` : '');
+    if (t === V128) e.v = this.vWords(i);
+    this.push(e);
   }
   /** An EXPR built from operands `deps`. */
   private expr(t: ValType, e: string, deps: Ent[], opts?: { c?: string }): Ent {
@@ -373,14 +459,19 @@ class JsGen implements CodeSink {
   /** Evaluates the entry at height i into its variable. */
   private matAt(i: number): void {
     const e = this.st[i]!;
-    if (e.k === VAR) return;
+    if (e.k === VAR && !e.f) return;
     this.beforeWrite(i);
     const n = this.varName(e.t, i);
     this.useVar(e.t, i);
     if (e.t === I64) this.w(`${n} = ${e.e}; K${i} = ${e.h};`);
+    else if (e.t === V128) {
+      const ws = this.vw(e);
+      this.w(this.vWords(i).map((d, k) => `${d} = ${ws[k]};`).join(' '));
+    }
     else this.w(`${n} = ${e.e};`);
     this.unref(e);
     this.st[i] = this.mk(e.t, VAR, n, e.t === I64 ? `K${i}` : '');
+    if (e.t === V128) this.st[i]!.v = this.vWords(i);
   }
   private matAll(): void {
     for (let i = 0; i < this.st.length; i++) this.matAt(i);
@@ -399,6 +490,14 @@ class JsGen implements CodeSink {
     this.useVar(t, i);
     this.w(`${this.varName(t, i)} = ${rhs};`);
     this.pushVar(t, i);
+  }
+  /** Pushes a v128 computed by `code(words)` (statements assigning the four words). */
+  private pushV128(code: (d: string[]) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(V128, i);
+    this.w(code(this.vWords(i)));
+    this.pushVar(V128, i);
   }
   /** Pushes an i64 computed by `code(lo, hi)` (statements assigning both). */
   private pushI64(code: (lo: string, hi: string) => string): void {
@@ -449,6 +548,10 @@ class JsGen implements CodeSink {
     const bp = this.cc.blockPc.get(ins.offset);
     if (bp !== undefined) this.blockStart(bp);
     this.cum += this.costs[def.id]!;
+    if (def.prefix === 0xfd) {
+      this.simd(ins);
+      return;
+    }
     if (this.numeric(name)) return;
     if (def.bytes > 0 && def.params !== null && def.family === 'memory') {
       this.memAccess(ins, name);
@@ -477,12 +580,9 @@ class JsGen implements CodeSink {
       case 'f64.const':
         this.push(this.mk(F64, CONST, this.floatConst(RT.f64bits(ins.lo, ins.hi))));
         return;
-      case 'local.get': {
-        const x = ins.a;
-        const t = this.lt[x]!;
-        this.push(this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]));
+      case 'local.get':
+        this.push(this.localEnt(ins.a));
         return;
-      }
       case 'local.set':
       case 'local.tee': {
         const x = ins.a;
@@ -491,9 +591,13 @@ class JsGen implements CodeSink {
         if (!(e.k === LOCAL && e.loc![0] === x)) {
           this.matLocal(x);
           if (t === I64) this.w(`L${x} = ${e.e}; H${x} = ${e.h};`);
+          else if (t === V128) {
+            const ws = this.vw(e);
+            this.w(this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' '));
+          }
           else this.w(`L${x} = ${e.e};`);
         }
-        if (name === 'local.tee') this.push(this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]));
+        if (name === 'local.tee') this.push(this.localEnt(x));
         return;
       }
       case 'global.get': {
@@ -501,6 +605,7 @@ class JsGen implements CodeSink {
         const t = g.type.type;
         const n = this.global(g, t);
         if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
+        else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${n}[${k}];`).join(' '));
         else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
         return;
       }
@@ -510,6 +615,7 @@ class JsGen implements CodeSink {
         const n = this.global(g, t);
         const e = this.pop();
         if (t === I64) this.w(`${n}[0] = ${e.e}; ${n}[1] = ${e.h};`);
+        else if (t === V128) this.w(this.vw(e).map((x, k) => `${n}[${k}] = ${x};`).join(' '));
         else this.w(`${n}[0] = ${t === F32 ? this.bits(e) : e.e};`);
         return;
       }
@@ -520,6 +626,10 @@ class JsGen implements CodeSink {
         const t = a.t;
         if (t === I64) {
           this.pushI64((lo, hi) => `if (${this.cond(c)}) { ${lo} = ${a.e}; ${hi} = ${a.h}; } else { ${lo} = ${b.e}; ${hi} = ${b.h}; }`);
+        } else if (t === V128) {
+          this.pushV128(
+            (d) => `if (${this.cond(c)}) { ${d.map((x, k) => `${x} = ${this.vw(a)[k]};`).join(' ')} } else { ${d.map((x, k) => `${x} = ${this.vw(b)[k]};`).join(' ')} }`,
+          );
         } else if (t === I32 || t === F64 || t === F32) {
           this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
         } else no('select type');
@@ -593,7 +703,7 @@ class JsGen implements CodeSink {
 
   private global(g: Global, t: ValType): string {
     if (t === F64) return this.env(new Float64Array(g.cell.buffer, g.cell.byteOffset, 2));
-    if (t === I32 || t === I64 || t === F32) return this.env(g.cell);
+    if (t === I32 || t === I64 || t === F32 || t === V128) return this.env(g.cell);
     return no('global type');
   }
 
@@ -681,6 +791,12 @@ class JsGen implements CodeSink {
       for (let j = 0; j < n; j++) {
         const t = types[j]!;
         this.useVar(t, c.height + j);
+        if (t === V128) {
+          const d = this.vWords(c.height + j);
+          const f = this.vWords(from + j);
+          for (let k = 0; k < 4; k++) s += `${d[k]} = ${f[k]}; `;
+          continue;
+        }
         s += `${this.varName(t, c.height + j)} = ${this.varName(t, from + j)}; `;
         if (t === I64) s += `K${c.height + j} = K${from + j}; `;
       }
@@ -727,9 +843,10 @@ class JsGen implements CodeSink {
   private callResults(results: readonly ValType[], base: number): void {
     for (let j = 0; j < results.length; j++) {
       const t = results[j]!;
-      const [lo, hi] = this.load(t, this.stackWord(base + j));
-      if (t === I64) this.pushI64((l, h) => `${l} = ${lo}; ${h} = ${hi};`);
-      else this.pushStmt(t, lo);
+      const ws = this.load(t, this.stackWord(base + j));
+      if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
+      else this.pushStmt(t, ws[0]!);
     }
   }
   private selfName(): string {
@@ -741,7 +858,7 @@ class JsGen implements CodeSink {
     return `S = mc.s;${FD_RELOAD} fuel = mc.fuel;${MEM_RELOAD}`;
   }
   private checkTypes(ts: readonly ValType[]): void {
-    for (const t of ts) if (t !== I32 && t !== I64 && t !== F32 && t !== F64) no('call type');
+    for (const t of ts) if (!isNum(t)) no('call type');
   }
 
   private call(fi: number, offset: number): void {
@@ -812,6 +929,281 @@ class JsGen implements CodeSink {
     this.w(this.reloadAfterCall());
     this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);
     this.callResults(ft.results, base);
+  }
+
+
+  // ------------------------------------------------------------ vectors
+
+  /**
+   * A vector instruction. A v128 is four int32 words (little-endian lanes).
+   * Common instructions are inline; every other one runs the interpreter's
+   * executor (simd-exec.ts) on this frame's canonical slots: the operands are
+   * written there, the executor computes into the first one's slot, and the
+   * result is read back.
+   */
+  private simd(ins: Instr): void {
+    const def = ins.def;
+    const name = def.name;
+    if (name === 'v128.const') {
+      const b = ins.v128;
+      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      const e = this.mk(V128, CONST, '', '');
+      e.v = [lit(w(0)), lit(w(4)), lit(w(8)), lit(w(12))];
+      e.e = e.v[0]!;
+      this.push(e);
+      return;
+    }
+    if (this.simdInline(ins, name)) return;
+    this.simdGeneric(ins);
+  }
+
+  private simdGeneric(ins: Instr): void {
+    const def = ins.def;
+    const exec = SIMD_EXEC[def.id];
+    if (!exec || def.params === null || def.results === null) no(def.name);
+    const n = def.params.length;
+    if (n > 3) no(def.name);
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      if (!isNum(e.t)) no('vector operand type');
+      this.w(this.store(e, this.stackWord(base + j)));
+    }
+    for (let j = 0; j < n; j++) this.pop();
+    const at = (j: number): string => (j < n ? `fp + ${this.stackWord(base + j)}` : 'fp');
+    const [i0, i1, i2, i3] = miscImmediates(ins);
+    const call = `${this.env(exec)}(mc, ${this.env(this.inst)}, fp + ${this.stackWord(base)}, ${at(0)}, ${at(1)}, ${at(2)}, ${i0}, ${i1}, ${i2}, ${i3});`;
+    // executors with memory operands trap on bounds: the trap leaves this block's refund
+    if (def.bytes > 0) this.w(`try { ${call} } catch (e) { throw settleTrap(mc, ${this.fuelAfterTrap()}, e); }`);
+    else this.w(call);
+    const results = def.results;
+    if (results.length > 1) no(def.name);
+    if (results.length === 1) {
+      const t = results[0]!;
+      const ws = this.load(t, this.stackWord(base));
+      if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
+      else if (isNum(t)) this.pushStmt(t, ws[0]!);
+      else no('vector result type');
+    }
+  }
+
+  /** Inline code for the common vector instructions; false when `name` has none. */
+  private simdInline(ins: Instr, name: string): boolean {
+    if (name.startsWith('f32x4.') && F32X4_OPS[name.slice(6)] !== undefined) {
+      const op = F32X4_OPS[name.slice(6)]!;
+      const b = this.pop();
+      const a = this.pop();
+      const x = this.vf(a);
+      const y = this.vf(b);
+      this.pushV128F((d) => d.map((r, k) => `${r} = Math.fround(${x[k]} ${op} ${y[k]});`).join(' '));
+      return true;
+    }
+    if (name === 'f32x4.extract_lane') {
+      const a = this.pop();
+      const lane = ins.a & 3;
+      this.push(this.expr(F32, a.f ? a.v![lane]! : `b2f(${a.v![lane]})`, [a]));
+      return true;
+    }
+    // everything below works on words
+    const def = ins.def;
+    if (def.params !== null) this.unF(def.params.length);
+    const lanes = (f: (a: string, b: string, k: number) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      // lane-wise: word k of the result reads only word k of the operands
+      this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!, b.v![k]!, k)};`).join(' '));
+    };
+    const unary = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!)};`).join(' '));
+    };
+    /** Results computed from any input words: through u0..u3. */
+    const cross = (args: number, f: (ops: Ent[]) => string[]): void => {
+      const ops: Ent[] = [];
+      for (let j = 0; j < args; j++) ops.unshift(this.pop());
+      const r = f(ops);
+      this.pushV128((d) => r.map((x, k) => `u${k} = ${x};`).join(' ') + ' ' + d.map((x, k) => `${x} = u${k};`).join(' '));
+    };
+    const H8 = '-2139062144'; // 0x80808080
+    const L8 = '2139062143'; // 0x7f7f7f7f
+    const H16 = '-2147450880'; // 0x80008000
+    const L16 = '2147450879'; // 0x7fff7fff
+    switch (name) {
+      case 'v128.load':
+      case 'v128.store': {
+        if (ins.b !== 0 || !this.mem) return false;
+        this.usesMem = true;
+        const val = name === 'v128.store' ? this.pop() : null;
+        const a = this.pop();
+        const off = ins.offset64;
+        this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + 16 > ML) ${this.trap(RT.TRAP_OOB)}`);
+        if (val) this.w(val.v!.map((x, k) => `V.setInt32(ea${k ? ` + ${4 * k}` : ''}, ${x}, true);`).join(' '));
+        else this.pushV128((d) => d.map((x, k) => `${x} = V.getInt32(ea${k ? ` + ${4 * k}` : ''}, true);`).join(' '));
+        return true;
+      }
+      case 'v128.and':
+        lanes((a, b) => `${a} & ${b}`);
+        return true;
+      case 'v128.or':
+        lanes((a, b) => `${a} | ${b}`);
+        return true;
+      case 'v128.xor':
+        lanes((a, b) => `${a} ^ ${b}`);
+        return true;
+      case 'v128.andnot':
+        lanes((a, b) => `${a} & ~${b}`);
+        return true;
+      case 'v128.not':
+        unary((a) => `~${a}`);
+        return true;
+      case 'i32x4.add':
+        lanes((a, b) => `(${a} + ${b}) | 0`);
+        return true;
+      case 'i32x4.sub':
+        lanes((a, b) => `(${a} - ${b}) | 0`);
+        return true;
+      case 'i32x4.mul':
+        lanes((a, b) => `Math.imul(${a}, ${b})`);
+        return true;
+      case 'i16x8.add':
+        lanes((a, b) => `((${a} & ${L16}) + (${b} & ${L16})) ^ ((${a} ^ ${b}) & ${H16})`);
+        return true;
+      case 'i16x8.sub':
+        lanes((a, b) => `((${a} | ${H16}) - (${b} & ${L16})) ^ ((${a} ^ ~${b}) & ${H16})`);
+        return true;
+      case 'i8x16.add':
+        lanes((a, b) => `((${a} & ${L8}) + (${b} & ${L8})) ^ ((${a} ^ ${b}) & ${H8})`);
+        return true;
+      case 'i8x16.sub':
+        lanes((a, b) => `((${a} | ${H8}) - (${b} & ${L8})) ^ ((${a} ^ ~${b}) & ${H8})`);
+        return true;
+      case 'i8x16.add_sat_u':
+        lanes((a, b) => `addsatu8(${a}, ${b})`);
+        return true;
+      case 'i32x4.shl':
+      case 'i32x4.shr_s':
+      case 'i32x4.shr_u': {
+        const c = this.pop();
+        const a = this.pop();
+        const op = name === 'i32x4.shl' ? '<<' : name === 'i32x4.shr_s' ? '>>' : '>>>';
+        this.w(`x = ${c.e} & 31;`);
+        this.pushV128((d) => d.map((x, k) => `${x} = (${a.v![k]} ${op} x) | 0;`).join(' '));
+        return true;
+      }
+      case 'i8x16.splat':
+      case 'i16x8.splat':
+      case 'i32x4.splat':
+      case 'f32x4.splat': {
+        const a = this.pop();
+        const w =
+          name === 'i8x16.splat'
+            ? `Math.imul(${a.e} & 255, 16843009)`
+            : name === 'i16x8.splat'
+              ? `Math.imul(${a.e} & 65535, 65537)`
+              : name === 'f32x4.splat'
+                ? this.bits(a)
+                : a.e;
+        this.pushV128((d) => `${d[0]} = ${w}; ${d[1]} = ${d[0]}; ${d[2]} = ${d[0]}; ${d[3]} = ${d[0]};`);
+        return true;
+      }
+      case 'i64x2.splat': {
+        const a = this.pop();
+        this.pushV128((d) => `${d[0]} = ${a.e}; ${d[1]} = ${a.h}; ${d[2]} = ${d[0]}; ${d[3]} = ${d[1]};`);
+        return true;
+      }
+      case 'i32x4.extract_lane': {
+        const a = this.pop();
+        this.push(this.expr(I32, a.v![ins.a & 3]!, [a]));
+        return true;
+      }
+      case 'i8x16.extract_lane_s':
+      case 'i8x16.extract_lane_u':
+      case 'i16x8.extract_lane_s':
+      case 'i16x8.extract_lane_u': {
+        const a = this.pop();
+        const bytes = name.startsWith('i8x16') ? 1 : 2;
+        const at = ins.a * bytes;
+        const w = a.v![at >> 2]!;
+        const bit = (at & 3) * 8;
+        const width = bytes * 8;
+        const e = name.endsWith('_s') ? `((${w} << ${32 - bit - width}) >> ${32 - width})` : `((${w} >>> ${bit}) & ${(1 << width) - 1})`;
+        this.push(this.expr(I32, e, [a]));
+        return true;
+      }
+      case 'i32x4.replace_lane':
+      case 'f32x4.replace_lane': {
+        const x = this.pop();
+        const a = this.pop();
+        const lane = ins.a & 3;
+        const w = name === 'f32x4.replace_lane' ? this.bits(x) : x.e;
+        cross(0, () => a.v!.map((v, k) => (k === lane ? w : v)));
+        return true;
+      }
+      case 'i8x16.shuffle': {
+        const [i0, i1, i2, i3] = miscImmediates(ins);
+        const idx = [i0, i1, i2, i3].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, (w >>> 24) & 255]);
+        cross(2, ([a, b]) => {
+          const out: string[] = [];
+          for (let k = 0; k < 4; k++) {
+            const src = idx.slice(4 * k, 4 * k + 4);
+            // the four bytes of one source word in order: the word itself
+            if (src[0]! % 4 === 0 && src.every((l, j) => l === src[0]! + j)) {
+              const l = src[0]!;
+              out.push((l < 16 ? a! : b!).v![(l & 15) >> 2]!);
+              continue;
+            }
+            const terms = src.map((l, j) => {
+              const w = (l < 16 ? a! : b!).v![(l & 15) >> 2]!;
+              const byte = l & 3;
+              const v = byte === 3 ? `(${w} >>> 24)` : byte === 0 ? `(${w} & 255)` : `((${w} >>> ${8 * byte}) & 255)`;
+              return j === 0 ? v : `(${v} << ${8 * j})`;
+            });
+            out.push(`(${terms.join(' | ')})`);
+          }
+          return out;
+        });
+        return true;
+      }
+      case 'i16x8.extend_low_i8x16_u':
+      case 'i16x8.extend_high_i8x16_u':
+      case 'i16x8.extend_low_i8x16_s':
+      case 'i16x8.extend_high_i8x16_s': {
+        const hi = name.includes('high');
+        const signed = name.endsWith('_s');
+        cross(1, ([a]) => {
+          const out: string[] = [];
+          for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
+            if (signed) {
+              out.push(`((((${w} << 24) >> 24) & 65535) | (((${w} << 16) >> 24) << 16))`);
+              out.push(`((((${w} << 8) >> 24) & 65535) | ((${w} >> 24) << 16))`);
+            } else {
+              out.push(`((${w} & 255) | ((${w} & 65280) << 8))`);
+              out.push(`(((${w} >>> 16) & 255) | ((${w} >>> 8) & 16711680))`);
+            }
+          }
+          return out;
+        });
+        return true;
+      }
+      case 'i32x4.extend_low_i16x8_u':
+      case 'i32x4.extend_high_i16x8_u':
+      case 'i32x4.extend_low_i16x8_s':
+      case 'i32x4.extend_high_i16x8_s': {
+        const hi = name.includes('high');
+        const signed = name.endsWith('_s');
+        cross(1, ([a]) => {
+          const out: string[] = [];
+          for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
+            out.push(signed ? `((${w} << 16) >> 16)` : `(${w} & 65535)`);
+            out.push(signed ? `(${w} >> 16)` : `(${w} >>> 16)`);
+          }
+          return out;
+        });
+        return true;
+      }
+    }
+    return false;
   }
 
   // ------------------------------------------------------------ memory
@@ -1575,10 +1967,13 @@ class JsGen implements CodeSink {
     for (let x = 0; x < this.nl; x++) {
       const t = lt[x]!;
       const w = x * 4;
-      if (x < np) {
-        const [lo, hi] = this.load(t, w);
-        decl.push(`L${x} = ${lo}`);
-        if (t === I64) decl.push(`H${x} = ${hi}`);
+      if (t === V128) {
+        const ws = x < np ? this.load(t, w) : ['0', '0', '0', '0'];
+        this.lWords(x).forEach((n, k) => decl.push(`${n} = ${ws[k]}`));
+      } else if (x < np) {
+        const ws = this.load(t, w);
+        decl.push(`L${x} = ${ws[0]}`);
+        if (t === I64) decl.push(`H${x} = ${ws[1]}`);
       } else {
         decl.push(`L${x} = 0`);
         if (t === I64) decl.push(`H${x} = 0`);
@@ -1591,7 +1986,7 @@ class JsGen implements CodeSink {
     let spillLocals = '';
     for (let x = 0; x < this.nl; x++) {
       const t = lt[x]!;
-      spillLocals += this.store(this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : ''), x * 4) + '\n';
+      spillLocals += this.store(this.localEnt(x), x * 4) + '\n';
     }
     const CC = this.env(cc);
     const TMPL = this.env(cc.tmpl);
@@ -1612,7 +2007,7 @@ class JsGen implements CodeSink {
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       `return function ${this.selfName()}(mc, fp, depth, jd) {\n` +
       `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
-      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, cf = null, jf = null;\n` +
+      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +

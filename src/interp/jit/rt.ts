@@ -170,6 +170,13 @@ export function trapUninit(mc: Machine, fuel: number, x: number): Trap {
   return new Trap(`uninitialized element ${x}`);
 }
 
+/** An exception from a helper that may trap (vector executors with memory operands): settled with this fuel. */
+export function settleTrap(mc: Machine, fuel: number, e: unknown): unknown {
+  mc.fuel = fuel;
+  mc.settled = true;
+  return e;
+}
+
 /** Float -> int conversion trap: NaN or out of range. */
 export function trapConv(mc: Machine, fuel: number, x: number): Trap {
   return trap(mc, fuel, x !== x ? TRAP_INVALID_CONV : TRAP_OVERFLOW);
@@ -382,6 +389,13 @@ export function rotl64(lo: number, hi: number, n: number): number {
 
 export function rotr64(lo: number, hi: number, n: number): number {
   return rotl64(lo, hi, (64 - (n & 63)) & 63);
+}
+
+/** i8x16.add_sat_u on one word (four lanes): the wrapped sum, with 0xff where a lane carried out. */
+export function addsatu8(a: number, b: number): number {
+  const s = (a & 0x7f7f7f7f) + (b & 0x7f7f7f7f);
+  const carry = ((a & b) | ((a | b) & s)) & 0x80808080;
+  return (s ^ ((a ^ b) & 0x80808080)) | ((carry >>> 7) * 255);
 }
 
 export function ctz32(x: number): number {
