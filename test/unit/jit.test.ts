@@ -332,3 +332,47 @@ describe('JS tier: NaN bit patterns survive optimized JS code', () => {
     }
   });
 });
+
+describe('JS tier: i64 helpers agree with BigInt', () => {
+  test('div/rem (signed, unsigned), mul, shifts and rotations on random and edge operands', async () => {
+    const RT = await import('../../src/interp/jit/rt.js');
+    const r = rng(7);
+    const word = (): number => {
+      const k = r();
+      if (k < 0.1) return 0;
+      if (k < 0.2) return -1;
+      if (k < 0.3) return -0x80000000;
+      if (k < 0.4) return Math.floor(r() * 16) - 8;
+      if (k < 0.5) return 0x7fffffff;
+      return (r() * 2 ** 32) | 0;
+    };
+    const big = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(lo >>> 0);
+    const pair = (v: bigint): [number, number] => {
+      const u = BigInt.asUintN(64, v);
+      return [Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0];
+    };
+    const got = (lo: number): [number, number] => [lo | 0, RT.HI[0]!];
+    for (let i = 0; i < 20_000; i++) {
+      const al = word();
+      const ah = r() < 0.3 ? (al < 0 ? -1 : 0) : word();
+      const bl = word();
+      const bh = r() < 0.5 ? (r() < 0.5 ? 0 : bl < 0 ? -1 : 0) : word();
+      const a = big(al, ah);
+      const b = big(bl, bh);
+      const au = BigInt.asUintN(64, a);
+      const bu = BigInt.asUintN(64, b);
+      expect(got(RT.mul64(al, ah, bl, bh))).toEqual(pair(a * b));
+      if (b !== 0n) {
+        expect(got(RT.divu64(al, ah, bl, bh))).toEqual(pair(au / bu));
+        expect(got(RT.remu64(al, ah, bl, bh))).toEqual(pair(au % bu));
+        if (!(a === -(2n ** 63n) && b === -1n)) expect(got(RT.divs64(al, ah, bl, bh))).toEqual(pair(a / b));
+        expect(got(RT.rems64(al, ah, bl, bh))).toEqual(pair(a % b));
+      }
+      const n = bl & 63;
+      expect(got(RT.shl64(al, ah, bl))).toEqual(pair(a << BigInt(n)));
+      expect(got(RT.shru64(al, ah, bl))).toEqual(pair(au >> BigInt(n)));
+      expect(got(RT.shrs64(al, ah, bl))).toEqual(pair(a >> BigInt(n)));
+      expect(got(RT.rotl64(al, ah, bl))).toEqual(pair((au << BigInt(n)) | (au >> BigInt((64 - n) % 64))));
+    }
+  });
+});
