@@ -23,7 +23,7 @@ import { HostFunc, WasmFunc, type FuncInst, type Memory } from './runtime.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
 import { execMisc } from './misc.js';
-import { callJs, jitFor } from './jit/rt.js';
+import { callJs, jitFor, JS_STACK_UNITS } from './jit/rt.js';
 import { STATUS_HANDOFF, type JitFn } from './jit/status.js';
 
 export const enum Op {
@@ -398,7 +398,7 @@ export function run(mc: Machine, entryDepth: number): number {
           const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT;
           if (callee instanceof WasmFunc) {
             // ---- JS tier (src/interp/jit): a callee with a JS version runs there
-            if (!tail && mc.jitOn) {
+            if (!tail && mc.jitOn && mc.jsd < JS_STACK_UNITS) {
               const jf = (callee.jit as JitFn | null) ?? (callee.jitState === 0 ? jitFor(mc, callee) : null);
               if (jf !== null) {
                 if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');

@@ -187,8 +187,12 @@ describe('JS tier: stops in JS code resume exactly', () => {
   });
 
   test('out of fuel at random points, also with host calls that cannot pay their cost', () => {
+    // the first stop is the one in JS code (the stopped frames finish in the interpreter): spread it over the run
+    const total = play('interp', { seed: 0 }).fuel;
+    const r = rng(99);
+    const budgets = [0, 1, 50, 777, ...Array.from({ length: 12 }, () => Math.floor(r() * total))];
     for (const seed of [1, 2, 3, 4]) {
-      for (const fuel of [0, 1, 50, 777]) {
+      for (const fuel of budgets) {
         const o = { fuel, seed, suspendEvery: seed === 2 ? 5 : undefined, charge: seed === 3 ? 3 : undefined };
         const a = play('interp', o);
         const b = play('js', o);
@@ -203,6 +207,43 @@ describe('JS tier: stops in JS code resume exactly', () => {
       const a = play('interp', { checkEvery, seed: 5 });
       const b = play('js', { checkEvery, seed: 5 });
       expect(b).toEqual(a);
+    }
+  });
+});
+
+describe('JS tier: call_indirect to host functions', () => {
+  test('a host callee without fuel for its call resumes at the call_indirect (index computed in JS)', () => {
+    const wat = `(module
+      (import "env" "h" (func $h (param i32) (result i32)))
+      (import "env" "g" (func $g (param i32) (result i32)))
+      (type $t (func (param i32) (result i32)))
+      (table 4 funcref)
+      (elem (i32.const 0) $g $w $h $v)
+      (func $w (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+      (func $v (param i32) (result i32) (i32.xor (local.get 0) (i32.const 0x55)))
+      (func (export "main") (param i32) (result i32) (local i32 i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2)
+            (call_indirect (type $t) (local.get 1) (i32.and (i32.add (local.get 1) (local.get 2)) (i32.const 3)))))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get 1) (local.get 0))))
+        (local.get 2)))`;
+    const mod = Module.fromWat(wat);
+    // every initial budget up to the cost of a few iterations: the first stop (the one in JS code) falls everywhere
+    const run = (tier: Tier, seed: number): Outcome => {
+      const store = new Store({ tier, fuel: seed, costs: { hostCall: 5 } });
+      const linker = new Linker();
+      linker.defineFunc(store, 'env', 'h', funcType([I32], [I32]), (_c, x: number) => (x * 7 + 1) | 0);
+      linker.defineFunc(store, 'env', 'g', funcType([I32], [I32]), (_c, x: number) => (x * 11 + 5) | 0);
+      const inst = linker.instantiate(store, mod);
+      const r = rng(seed);
+      return outcome(store, inst, drive(store, inst, 'main', [200], (n) => n + Math.floor(r() * 6)));
+    };
+    for (let seed = 0; seed < 300; seed++) {
+      const a = run('interp', seed);
+      const b = run('js', seed);
+      expect(b, `initial fuel ${seed}`).toEqual(a);
+      expect(b.stops).toBeGreaterThan(10);
     }
   });
 });
@@ -289,6 +330,27 @@ describe('JS tier: deep recursion', () => {
     new Linker().instantiate(ref, Module.fromWat(wat)).call('f', n);
     expect(store.fuelConsumed).toBe(ref.fuelConsumed);
     expect(store.peaks).toEqual(ref.peaks);
+  });
+
+  test('deep mutual recursion between a JS-tier function and an interpreted one', () => {
+    // $a has a funcref local: the JS tier leaves it to the interpreter
+    const wat = `(module
+      (func $a (param i32) (result i32) (local funcref)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+          (else (i32.add (i32.const 1) (call $b (i32.sub (local.get 0) (i32.const 1)))))))
+      (func $b (export "b") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+          (else (i32.add (i32.const 2) (call $a (i32.sub (local.get 0) (i32.const 1))))))))`;
+    const run = (tier: Tier): Outcome => {
+      const store = new Store({ tier, limits: { maxCallDepth: 300_000 } });
+      const inst = new Linker().instantiate(store, Module.fromWat(wat));
+      const r = drive(store, inst, 'b', [100_000], () => 0);
+      if (tier === 'js') expect(isJs(inst, 'b')).toBe(true);
+      return outcome(store, inst, r);
+    };
+    const a = run('interp');
+    expect(a.result).toEqual([150_000]);
+    expect(run('js')).toEqual(a);
   });
 
   test('the call-depth limit traps the same way in both tiers', () => {

@@ -909,7 +909,8 @@ class JsGen implements CodeSink {
     if (this.code[next] !== Op.FUEL) no('call continuation');
     const idx = this.pop();
     const T = this.env(table);
-    this.w(`ea = ${idx.e} >>> 0;`);
+    // the index also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_INDIRECT, which reads it there
+    this.w(`${this.store(idx, this.stackWord(this.st.length))} ea = ${idx.e} >>> 0;`);
     this.w(`if (ea >= ${T}.elems.length) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
     this.w(`cf = ${T}.elems[ea]; if (cf === null || cf === undefined) throw trapUninit(mc, ${this.fuelAfterTrap()}, ea);`);
     this.w(`if (cf.typeId !== ${tid} && !mc.typeMatches(cf.typeId, ${tid})) ${this.trap(RT.TRAP_SIG)}`);

@@ -58,8 +58,8 @@ export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): numb
 export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
   let jf = f.jit as JitFn | null;
   if (jf === null && f.jitState === 0) jf = jitFor(mc, f);
-  if (jf !== null) {
-    if (jd < JS_STACK_UNITS) return jf(mc, nfp, depth, jd);
+  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd) : runNested(mc, f, nfp, depth, jd);
+  {
     // too deep in JS: the callee starts in the interpreter, below every JS frame
     const cc = mc.compile(f);
     if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
@@ -67,7 +67,6 @@ export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, j
     mc.save(cc, 0, nfp, mc.fuel, 0, depth);
     return STATUS_HANDOFF;
   }
-  return runNested(mc, f, nfp, depth, jd);
 }
 
 /** Runs `f` in the interpreter, nested in JS, until it returns or stops. */
