@@ -11,6 +11,9 @@
  * (fuel consumed with unit costs / metered time). An unmetered store runs the same translated code with
  * an unreachable budget (UNMETERED), so "fuel off" still pays the per-block fuel check.
  * Start-up: decode / validate MB/s, instantiate time and time to a first result on a ~5 MB module.
+ *
+ * BENCH_TIER=interp runs wasmeter with the JS tier off (Store option tier; results go to
+ * bench/results.interp.json or results.interp.subset.json).
  */
 import b from 'benny';
 import { writeFileSync } from 'node:fs';
@@ -60,6 +63,7 @@ interface Startup {
 }
 
 type Fn = (...a: unknown[]) => unknown;
+const TIER: 'js' | 'interp' = process.env['BENCH_TIER'] === 'interp' ? 'interp' : 'js';
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const hasId = (only: string[], w: Workload) => only.length === 0 || only.includes(w.id) || only.includes(w.group);
 
@@ -120,8 +124,8 @@ async function measure(w: Workload): Promise<Row> {
   const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as Record<string, Fn>;
   const v8fn = v8[w.export]!;
   const mod = Module.fromBinary(bytes);
-  const free = new Linker().instantiate(new Store(), mod);
-  const meteredStore = new Store({ fuel: Number.MAX_SAFE_INTEGER - 1 });
+  const free = new Linker().instantiate(new Store({ tier: TIER }), mod);
+  const meteredStore = new Store({ fuel: Number.MAX_SAFE_INTEGER - 1, tier: TIER });
   const metered = new Linker().instantiate(meteredStore, mod);
   const want = v8fn(...w.args);
   const got = free.call(w.export, ...w.args)[0]; // may throw Unsupported (SIMD)
@@ -238,6 +242,7 @@ async function main(): Promise<void> {
   const geoOverhead = rows.length ? geomean(rows.map((r) => 1 + r.meteringOverhead)) - 1 : NaN;
   console.log(`\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
   if (rows.length) {
+    console.log(`wasmeter tier: ${TIER}\n`);
     console.log('| workload | V8 ms | wasmeter ms (no fuel) | wasmeter ms (fuel) | × V8 (no fuel) | × V8 (fuel) | metering overhead | instr/s |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
@@ -271,13 +276,13 @@ async function main(): Promise<void> {
       console.log(`| ${r.id} | ${r.v8MB.toFixed(0)} | ${r.wasmeterMB.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${r.v8AboveMB.toFixed(1)} | ${r.wasmeterAboveMB.toFixed(1)} |`);
   }
 
-  const file = process.argv.length <= 2 ? './results.json' : './results.subset.json';
+  const file = `./results${TIER === 'interp' ? '.interp' : ''}${process.argv.length <= 2 ? '' : '.subset'}.json`;
   // From dist/bench.js (the bundle) and from bench/main.ts alike, results go to bench/.
   const url = new URL(`../bench/${file.slice(2)}`, import.meta.url);
   writeFileSync(
     url,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss },
+      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss },
       null,
       2,
     ) + '\n',

@@ -23,6 +23,9 @@ import { HostFunc, WasmFunc, type FuncInst, type Memory } from './runtime.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
 import { execMisc } from './misc.js';
+import { exnOf } from './exceptions.js';
+import { callJs, jitFor, JS_STACK_UNITS } from './jit/rt.js';
+import { STATUS_HANDOFF, type JitFn } from './jit/status.js';
 
 export const enum Op {
   // ---- control
@@ -405,6 +408,52 @@ export function run(mc: Machine, entryDepth: number): number {
           }
           const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT || op === Op.RETURN_CALL_REF;
           if (callee instanceof WasmFunc) {
+            // ---- JS tier (src/interp/jit): a callee with a JS version runs there
+            if (!tail && mc.jitOn && mc.jsd < JS_STACK_UNITS) {
+              const jf = (callee.jit as JitFn | null) ?? (callee.jitState === 0 ? jitFor(mc, callee) : null);
+              if (jf !== null) {
+                if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
+                mc.fuel = fuel;
+                const st = callJs(mc, jf, fp + base, depth + 1);
+                s = mc.s;
+                f32 = mc.f32;
+                f64 = mc.f64;
+                refs = mc.refs;
+                if (mem0) {
+                  view = mem0.view;
+                  memLen = mem0.byteLength;
+                }
+                if (st === STATUS_DONE) {
+                  fuel = mc.fuel;
+                  pc = next;
+                  break;
+                }
+                // the callee stopped: this frame waits below it, like after an interpreted CALL
+                mc.fComp[depth] = comp;
+                mc.fPc[depth] = next;
+                mc.fFp[depth] = fp;
+                mc.fBlk[depth] = blk;
+                if (st !== STATUS_HANDOFF) return st;
+                // continue the frames the JS code left to the interpreter
+                comp = mc.comp;
+                code = comp.code;
+                pc = mc.pc;
+                fp = mc.fp;
+                fuel = mc.fuel;
+                blk = mc.blk;
+                depth = mc.depth;
+                inst = comp.inst;
+                funcs = inst.funcs;
+                globals = inst.globals;
+                mem0 = inst.memories[0] ?? null;
+                if (mem0) {
+                  view = mem0.view;
+                  memLen = mem0.byteLength;
+                }
+                break;
+              }
+            }
+            // ---- end JS tier
             const cc = mc.compile(callee);
             if (prof !== null) {
               if (tail) prof.exit(mc.fuelBase - fuel);
@@ -1362,7 +1411,10 @@ export function run(mc: Machine, entryDepth: number): number {
       }
     }
   } catch (e) {
-    mc.save(comp, pc, fp, fuel, blk, depth);
+    // (a JS-tier callee that threw has already settled the machine's fuel; a wasm exception still
+    // needs this frame's position, for its handlers and those of the frames below)
+    if (!mc.settled) mc.save(comp, pc, fp, fuel, blk, depth);
+    else if (exnOf(e) !== null) mc.save(comp, pc, fp, mc.fuel, blk, depth);
     throw e;
   }
 }

@@ -20,6 +20,8 @@ import { HostFunc, Suspend, WasmFunc, type FuncInst, type Limits, type Peaks } f
 import { Translator } from './translate.js';
 import { fromHost, hostRefFits, HostNumber } from './gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
+import { jitFor, RUN_UNITS } from './jit/rt.js';
+import { STATUS_HANDOFF, type JitFn } from './jit/status.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -45,7 +47,13 @@ export class Machine {
   depth = 0;
   /** First free word above every frame in use (where a new outermost call starts). */
   sp = 0;
-  fuel: number;
+  /**
+   * Initialised with a non-integer so that V8 gives the field a double
+   * representation from the start (a field first holding undefined, as a
+   * class field without initialiser does, holds boxed numbers, and every write
+   * of a fuel value above 2^30 allocates; JS-tier code writes it at every call).
+   */
+  fuel = 0.5;
   /** Fuel the instruction or surcharge that stopped the run needed. */
   needed = 0;
   /** Fuel consumed = fuelBase - fuel (the store keeps it current; the profile's clock). */
@@ -60,6 +68,16 @@ export class Machine {
   readonly opCosts: Int32Array;
   /** Set by the store: builds the Caller a host function receives. */
   makeCaller: (mc: Machine, inst: Instance) => unknown = (_mc, inst) => ({ instance: inst });
+  /** Whether calls run JS-tier versions of functions (src/interp/jit; set by the store). */
+  jitOn = false;
+  /** JS stack in use below the running interpreter loop (JS tier units, see jit/rt.ts). */
+  jsd = 0;
+  /**
+   * Set when an exception leaves JS-tier code: the fuel is already final
+   * (trap refund applied), so the interpreter loops it passes through must not
+   * save their own state over it, nor refund again.
+   */
+  settled = false;
   /** Checks a callee's canonical type id against the expected one (set by the store: subtyping). */
   typeMatches: (actual: number, expected: number) => boolean = (a, e) => a === e;
 
@@ -335,6 +353,10 @@ export class Machine {
    * its frame). Returns STATUS_DONE (results at `at`) or STATUS_OUT_OF_FUEL.
    */
   start(f: WasmFunc, at: number): number {
+    if (this.jitOn) {
+      const jf = (f.jit as JitFn | null) ?? (f.jitState === 0 ? jitFor(this, f) : null);
+      if (jf !== null) return this.startJs(jf, at);
+    }
     const cc = this.compile(f);
     if (at + cc.frameWords > this.s.length) this.growStack(at + cc.frameWords);
     const entryDepth = this.depth;
@@ -377,22 +399,52 @@ export class Machine {
           this.hostFuel = -1;
         }
         const exn = exnOf(e);
-        if (exn === null) throw this.failed(e);
+        if (exn === null) throw this.settle(e);
         // a wasm exception: run on at its handler, or leave the invocation
+        this.settled = false;
         if (catchException(this, exn, entryDepth)) continue;
         throw uncaught(exn, e);
       }
     }
   }
 
-  /** What a failed run throws (after refunding a trap's unreached instructions). */
-  private failed(e: unknown): unknown {
-    if (e instanceof Trap) this.refundOnTrap();
+  /** The exception a run ends with, after the refund of a trap in fast code. */
+  private settle(e: unknown): unknown {
+    const settled = this.settled;
+    this.settled = false;
+    if (e instanceof Trap) {
+      if (!settled) this.refundOnTrap();
+      return e;
+    }
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      this.refundOnTrap();
+      if (!settled) this.refundOnTrap();
       return new Trap('call stack exhausted');
     }
     return e;
+  }
+
+  /** Runs a call of a JS-tier function (see start); the frames it leaves are continued by the interpreter. */
+  private startJs(jf: JitFn, at: number): number {
+    const entryDepth = this.depth;
+    if (entryDepth + 1 >= this.maxDepth) throw new Trap('call stack exhausted');
+    let st: number;
+    try {
+      st = jf(this, at, entryDepth, this.jsd + RUN_UNITS);
+    } catch (e) {
+      this.settled = true;
+      this.depth = entryDepth;
+      this.hostFuel = -1;
+      const exn = exnOf(e);
+      if (exn !== null) {
+        // the entry function runs in JS and has no handlers: the exception leaves the invocation
+        this.settled = false;
+        throw uncaught(exn, e);
+      }
+      throw this.settle(e);
+    }
+    if (st === STATUS_HANDOFF) return this.resume(entryDepth);
+    if (st === STATUS_DONE) this.depth = entryDepth;
+    return st;
   }
 }
 

@@ -250,6 +250,10 @@ export class Global {
 export class WasmFunc {
   /** Translated code, filled on first call. */
   compiled: unknown = null;
+  /** JS-tier version (src/interp/jit), made on first call: a JitFn, or null. */
+  jit: unknown = null;
+  /** 0: the JS tier has not tried this function yet; 1: `jit` is its JS version; 2: it stays interpreted. */
+  jitState = 0;
   constructor(
     readonly type: FuncType,
     /** Canonical type id (store-wide), for call_indirect and casts. */

@@ -114,6 +114,13 @@ export interface StoreOptions {
   profile?: boolean;
   /** Type registry for canonical types (defaults to the process-wide one). */
   registry?: TypeRegistry;
+  /**
+   * Execution tier: 'js' (default) runs functions as generated JavaScript
+   * where it can (src/interp/jit; same fuel, results and stops as the
+   * interpreter); 'interp' runs everything in the interpreter. Profile mode
+   * always interprets.
+   */
+  tier?: 'interp' | 'js';
 }
 
 /**
@@ -169,6 +176,7 @@ export class Store {
     this.machine.makeCaller = (mc, inst) => new Caller(this, inst);
     this.prof = options.profile ? new Profile(functionName) : null;
     this.machine.profile = this.prof;
+    this.machine.jitOn = (options.tier ?? 'js') === 'js' && this.prof === null;
   }
 
   /** Fuel left (Infinity for an unmetered store). */

@@ -76,6 +76,8 @@ export interface RunOptions {
    * malformed (see suite.ts needsCustomPageSizes).
    */
   customPageSizes?: boolean;
+  /** Execution tier of the script's store (Store option `tier`; default 'js'). */
+  tier?: 'interp' | 'js';
 }
 
 export const DEFAULT_FUEL_PER_ACTION = 300_000_000;
@@ -367,8 +369,8 @@ interface Ctx {
   load: ModuleOptions;
 }
 
-function newCtx(fuel: number, load: ModuleOptions, starved = false): Ctx {
-  const store = new Store({ fuel: starved ? 0 : fuel });
+function newCtx(fuel: number, load: ModuleOptions, starved = false, tier?: 'interp' | 'js'): Ctx {
+  const store = new Store({ fuel: starved ? 0 : fuel, tier });
   const linker = new Linker();
   spectest(store, linker);
   return {
@@ -794,7 +796,7 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     return res;
   }
   const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
-  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes }, options.starved ?? false);
+  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes }, options.starved ?? false, options.tier);
   const sink: Sink = {
     record(line, kind, outcome, reason) {
       const k = (res.kinds[kind] ??= { passed: 0, failed: 0, skipped: 0 });

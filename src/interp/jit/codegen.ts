@@ -1,0 +1,2039 @@
+/**
+ * The JS tier's code generator: one wasm function -> the source of one JS
+ * function (`new Function`), made after the function's fast translation
+ * (translate.ts), whose frame layout, block boundaries, block costs and code
+ * positions it shares.
+ *
+ * A CodeSink of the validator (like the translator), it keeps a mirror of the
+ * operand stack whose entries say where a value is:
+ *   VAR    in the JS variable of its height (I<h> i32, J<h>/K<h> i64 lo/hi,
+ *          F<h> f32 bits, D<h> f64),
+ *   LOCAL  still in a local's variable (L<x>, H<x> for an i64's high half),
+ *   CONST  a literal,
+ *   EXPR   a pure, non-trapping expression not evaluated yet (i32, f32, f64);
+ *          it reads locals and stack variables of its own height or above.
+ * Values: i32 as int32 numbers, i64 as two int32 numbers, f64 as doubles (V8
+ * keeps f64 NaN payloads, signalling ones too, through moves, typed-array and
+ * DataView loads and stores; abs/neg/copysign work on the bits), f32 as
+ * doubles holding the f32 value, where a NaN carries the f32's sign and
+ * payload in the top of the double's mantissa with its quiet bit as it was
+ * (rt.ts b2f/f2b: an f32 signalling NaN survives moves; a Float32Array read
+ * would quiet it). Arithmetic works on the doubles directly.
+ *
+ * Control: each wasm block/if is a labeled JS block/if, each loop a labeled
+ * `for (;;)`; branches are `break L` / `continue L` after copying the carried
+ * values into the label's stack variables. Everything is materialized into
+ * variables at every point where paths diverge or merge (if, loop, br_if,
+ * br_table, br), so a mirror entry means the same on every path reaching it.
+ *
+ * Fuel (docs/fuel.md): a JS variable `fuel`. At each block start of the fast
+ * translation (blockPc), `if (fuel < C) { spill; exit }; fuel -= C`. Exits go
+ * through one epilogue after the labeled body `X: { ... }`: it writes every
+ * local, the constants and the live stack into the frame's slots (the
+ * interpreter's layout) and either saves the machine state at a fast-code pc
+ * (a block start: the interpreter's FUEL there continues in the exact twin;
+ * or an instruction that stops: a host call without fuel, a surcharge) or,
+ * when a callee stopped, pushes this frame's record (pc after the CALL op) and
+ * returns the callee's status. A trap refunds the cost of the rest of its
+ * block, known here statically.
+ */
+import { I32, I64, F32, F64, V128, type FuncType, type ValType } from '../../core/types.js';
+import type { Instr } from '../../decoder/instr.js';
+import type { CodeSink, FuncValidator } from '../../validate/func.js';
+import { validateFunction } from '../../validate/module.js';
+import type { Compiled } from '../compiled.js';
+import { Op } from '../exec.js';
+import { SIMD_EXEC } from '../simd-exec.js';
+import type { Instance } from '../instance.js';
+import type { Machine } from '../machine.js';
+import * as F32N from '../numeric/f32.js';
+import * as F64N from '../numeric/f64.js';
+import * as I32N from '../numeric/i32.js';
+import { Global, HostFunc, Memory, Table, WasmFunc } from '../runtime.js';
+import * as RT from './rt.js';
+import type { JitFn } from './status.js';
+
+const VAR = 0;
+const LOCAL = 1;
+const CONST = 2;
+const EXPR = 3;
+
+interface Ent {
+  t: ValType;
+  k: number;
+  /** Value expression (i64: low half). */
+  e: string;
+  /** i64: high half. */
+  h: string;
+  /** i32 produced by a comparison: the boolean expression ('' otherwise). */
+  c: string;
+  /**
+   * v128: the four words (names or literals; v128 entries are never EXPR), or
+   * with `f` the four f32 lanes as values (doubles in variables Vf<h>_<k>, made
+   * by f32x4 arithmetic; turned into words where words are needed).
+   */
+  v: string[] | null;
+  f: boolean;
+  /** Locals the entry reads. */
+  loc: number[] | null;
+  /** Reads stack variables (EXPR only). */
+  vr: boolean;
+}
+
+interface Ctrl {
+  kind: 'block' | 'loop' | 'if' | 'func';
+  height: number;
+  params: readonly ValType[];
+  results: readonly ValType[];
+  label: string;
+  dead: boolean;
+}
+
+/** Why a function stays interpreted. */
+class Unjittable extends Error {}
+function no(why: string): never {
+  throw new Unjittable(why);
+}
+
+/**
+ * The immediates a vector executor receives (as translate.ts miscImmediates:
+ * not imported, translate.ts needs exec.ts loaded first and exec.ts loads this tier).
+ */
+function miscImmediates(ins: Instr): [number, number, number, number] {
+  switch (ins.def.imm) {
+    case 'memarg':
+      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, 0];
+    case 'memarg_lane':
+      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, ins.c];
+    case 'shuffle':
+    case 'v128': {
+      const b = ins.v128;
+      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      return [w(0), w(4), w(8), w(12)];
+    }
+    default:
+      return [ins.a, ins.b, ins.c, 0];
+  }
+}
+
+/** f32x4 arithmetic done on lane values. */
+const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
+
+/** Value types the tier holds in JS variables. */
+function isNum(t: ValType): boolean {
+  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128;
+}
+
+/** Exit kinds of the epilogue. */
+const EX_HANDOFF = 0;
+const EX_NO_FUEL = 1;
+const EX_SUSPENDED = 2;
+const EX_CALL = 3;
+
+/** Stands for the reload of the memory views in the output until the end (only functions that access memory do it). */
+const MEM_RELOAD = '\u0001';
+/** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
+const FD_RELOAD = '\u0002';
+
+/** Longest EXPR kept unevaluated. */
+const MAX_EXPR = 400;
+
+/** The helpers generated code reads from the runtime object `R` (built on first use: rt.ts imports this module). */
+let R: Record<string, unknown> | null = null;
+let R_NAMES: string[] = [];
+function runtime(): Record<string, unknown> {
+  if (R !== null) return R;
+  R = {
+    ...RT,
+    f32min: F32N.min,
+    f32max: F32N.max,
+    f32ceil: F32N.ceil,
+    f32floor: F32N.floor,
+    f32trunc: F32N.trunc,
+    f32nearest: F32N.nearest,
+    f64min: F64N.min,
+    f64max: F64N.max,
+    f64ceil: F64N.ceil,
+    f64floor: F64N.floor,
+    f64trunc: F64N.trunc,
+    f64nearest: F64N.nearest,
+    i32tsf_s: I32N.trunc_sat_f64_s,
+    i32tsf_u: I32N.trunc_sat_f64_u,
+  };
+  R_NAMES = Object.keys(R).filter((k) => /^[a-z]/.test(k) || k === 'HI' || k === 'F32V' || k === 'F32B');
+  return R;
+}
+
+/** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
+export const jitStats = { generated: 0, declined: new Map<string, number>() };
+
+/** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
+export function generate(mc: Machine, cc: Compiled): JitFn | null {
+  try {
+    const g = new JsGen(mc, cc);
+    validateFunction(cc.inst.vm, cc.func.index, g);
+    const fn = g.build();
+    jitStats.generated++;
+    return fn;
+  } catch (e) {
+    if (e instanceof Unjittable) {
+      jitStats.declined.set(e.message, (jitStats.declined.get(e.message) ?? 0) + 1);
+      return null;
+    }
+    // nesting too deep for V8's parser (new Function): the interpreter, which does not recurse, runs it
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      jitStats.declined.set('nesting too deep for JS', (jitStats.declined.get('nesting too deep for JS') ?? 0) + 1);
+      return null;
+    }
+    throw e;
+  }
+}
+
+function lit(x: number): string {
+  return x < 0 ? `(${x})` : `${x}`;
+}
+const F64_SCRATCH = new Float64Array(1);
+const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
+
+class JsGen implements CodeSink {
+  private readonly o: string[] = [];
+  private readonly st: Ent[] = [];
+  private readonly ctrls: Ctrl[] = [];
+  private nLabel = 0;
+  /** Frames open that were entered in unreachable code. */
+  private deadDepth = 0;
+  private readonly vars = new Set<string>();
+  private readonly locRef: Int32Array;
+  private vrN = 0;
+  // fuel block
+  private blkPc = -1;
+  private blkCost = 0;
+  private cum = 0;
+  // exits
+  private readonly exK: number[] = [];
+  private readonly exP: number[] = [];
+  private readonly exB: number[] = [];
+  // environment
+  private readonly envV: unknown[] = [];
+  private readonly envIdx = new Map<unknown, string>();
+  /**
+   * Float constants, read at entry from a Float64Array into C<i>: never JS
+   * literals, so that V8 folds no float arithmetic on constants (its folding
+   * makes other NaNs than the hardware, which the interpreter uses).
+   */
+  private readonly floats: number[] = [];
+  private readonly floatIdx = new Map<string, number>();
+  // shape
+  private readonly inst: Instance;
+  private readonly lt: ValType[];
+  private readonly nl: number;
+  private readonly slot0: number;
+  private readonly code: Int32Array;
+  private readonly costs: Int32Array;
+  private readonly mem: Memory | null;
+  private readonly memName: string;
+  private usesMem = false;
+
+  constructor(
+    private readonly mc: Machine,
+    private readonly cc: Compiled,
+  ) {
+    const f = cc.func;
+    this.inst = cc.inst;
+    const lt: ValType[] = [...f.type.params];
+    for (const g of f.body.locals) for (let i = 0; i < g.count; i++) lt.push(g.type);
+    this.lt = lt;
+    this.nl = lt.length;
+    for (const t of lt) if (!isNum(t)) no('local type');
+    for (const t of f.type.results) if (!isNum(t)) no('result type');
+    const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
+    this.slot0 = this.nl + nc;
+    this.code = cc.code;
+    this.costs = mc.opCosts;
+    this.locRef = new Int32Array(this.nl);
+    const m0 = this.inst.memories[0] ?? null;
+    this.mem = m0 && m0.type.addr === 'i32' ? m0 : null;
+    this.memName = this.mem ? this.env(this.mem) : '';
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false });
+  }
+
+  // ------------------------------------------------------------ output
+
+  private w(s: string): void {
+    this.o.push(s);
+  }
+
+  private env(v: unknown): string {
+    let n = this.envIdx.get(v);
+    if (n === undefined) {
+      n = `_${this.envV.length}`;
+      this.envV.push(v);
+      this.envIdx.set(v, n);
+    }
+    return n;
+  }
+
+  private exit(kind: number, pc: number, blk: number): number {
+    this.exK.push(kind);
+    this.exP.push(pc);
+    this.exB.push(blk);
+    return this.exK.length - 1;
+  }
+
+  /** `fuel + refund`: the fuel to leave when the current instruction traps. */
+  private fuelAfterTrap(): string {
+    const r = this.blkCost - this.cum;
+    return r > 0 ? `fuel + ${r}` : 'fuel';
+  }
+  private trap(code: number): string {
+    return `throw trap(mc, ${this.fuelAfterTrap()}, ${code});`;
+  }
+
+  /** The fast-code position of the op of the current instruction (origAt), searched from the block start. */
+  private opPc(offset: number, op: number): number {
+    const code = this.code;
+    const origAt = this.cc.origAt;
+    if (offset === 0 || this.blkPc < 0) no('op position');
+    for (let p = this.blkPc; p < code.length; p++) if (origAt[p] === offset && code[p] === op) return p;
+    return no('op position');
+  }
+
+  // ------------------------------------------------------------ stack variables
+
+  private varName(t: ValType, i: number): string {
+    switch (t) {
+      case I32:
+        return `I${i}`;
+      case I64:
+        return `J${i}`;
+      case F32:
+        return `F${i}`;
+      case F64:
+        return `D${i}`;
+      case V128:
+        return `V${i}_0`;
+    }
+    return no('value type');
+  }
+  private useVar(t: ValType, i: number): void {
+    const n = this.varName(t, i);
+    this.vars.add(n);
+    if (t === I64) this.vars.add(`K${i}`);
+    else if (t === V128) for (let k = 1; k < 4; k++) this.vars.add(`V${i}_${k}`);
+  }
+  /** The words of a v128 stack variable / local. */
+  private vWords(i: number): string[] {
+    return [`V${i}_0`, `V${i}_1`, `V${i}_2`, `V${i}_3`];
+  }
+  private lWords(x: number): string[] {
+    return [`L${x}`, `L${x}_1`, `L${x}_2`, `L${x}_3`];
+  }
+  /** The four words of a v128 entry (expressions; an f-form entry's lanes converted to bits). */
+  private vw(e: Ent): string[] {
+    return e.f ? e.v!.map((x) => `(F32V[0] = ${x}, F32B[0])`) : e.v!;
+  }
+  /** The four f32 lane values of a v128 entry. */
+  private vf(e: Ent): string[] {
+    return e.f ? e.v! : e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+  }
+  /** Turns the top n entries that hold f32 lane values into words (in their variables). */
+  private unF(n: number): void {
+    for (let i = this.st.length - n; i < this.st.length; i++) if (this.st[i]!.f) this.matAt(i);
+  }
+  /** Pushes a v128 of f32 lane values computed by `code(lanes)`. */
+  private pushV128F(code: (d: string[]) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    const d = [0, 1, 2, 3].map((k) => `Vf${i}_${k}`);
+    for (const x of d) this.vars.add(x);
+    this.w(code(d));
+    const e = this.mk(V128, VAR, d[0]!, d[1]!);
+    e.v = d;
+    e.f = true;
+    this.push(e);
+  }
+  /** An entry for local x. */
+  private localEnt(x: number): Ent {
+    const t = this.lt[x]!;
+    const e = this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]);
+    if (t === V128) e.v = this.lWords(x);
+    return e;
+  }
+
+  /** Word offset (from fp) of stack slot i / local x. */
+  private stackWord(i: number): number {
+    return (this.slot0 + i) * 4;
+  }
+
+  /** Statement(s) writing value entry e to the frame word `fp + w`. */
+  private store(e: Ent, w: number): string {
+    switch (e.t) {
+      case I32:
+        return `S[fp + ${w}] = ${e.e};`;
+      case I64:
+        return `S[fp + ${w}] = ${e.e}; S[fp + ${w + 1}] = ${e.h};`;
+      case F32:
+        return `S[fp + ${w}] = f2b(${e.e});`;
+      case F64:
+        return `FD[(fp >> 1) + ${w >> 1}] = ${e.e};`;
+      case V128:
+        return this.vw(e)
+          .map((x, k) => `S[fp + ${w + k}] = ${x};`)
+          .join(' ');
+    }
+    return no('value type');
+  }
+  /** The value of type t at frame word `fp + w`, as an expression (i64: [lo, hi]). */
+  private load(t: ValType, w: number): string[] {
+    switch (t) {
+      case I32:
+        return [`S[fp + ${w}]`];
+      case F32:
+        return [`b2f(S[fp + ${w}])`];
+      case I64:
+        return [`S[fp + ${w}]`, `S[fp + ${w + 1}]`];
+      case F64:
+        return [`FD[(fp >> 1) + ${w >> 1}]`];
+      case V128:
+        return [0, 1, 2, 3].map((k) => `S[fp + ${w + k}]`);
+    }
+    return no('value type');
+  }
+
+  /** Writes stack entries 0..n-1 to their canonical slots. */
+  private spill(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += this.store(this.st[i]!, this.stackWord(i)) + ' ';
+    return s;
+  }
+
+  // ------------------------------------------------------------ entries
+
+  private push(e: Ent): void {
+    if (e.loc) for (const x of e.loc) this.locRef[x]!++;
+    if (e.k === EXPR && e.vr) this.vrN++;
+    this.st.push(e);
+    if (e.k === EXPR && e.e.length > MAX_EXPR) this.matAt(this.st.length - 1);
+  }
+  private pop(): Ent {
+    const e = this.st.pop();
+    if (!e) return no('stack underflow');
+    this.unref(e);
+    return e;
+  }
+  private unref(e: Ent): void {
+    if (e.loc) for (const x of e.loc) this.locRef[x]!--;
+    if (e.k === EXPR && e.vr) this.vrN--;
+  }
+  private mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
+    return { t, k, e, h, c: '', v: null, f: false, loc, vr };
+  }
+  private pushVar(t: ValType, i: number): void {
+    this.useVar(t, i);
+    const e = this.mk(t, VAR, this.varName(t, i), t === I64 ? `K${i}` : '');
+    if (t === V128) e.v = this.vWords(i);
+    this.push(e);
+  }
+  /** An EXPR built from operands `deps`. */
+  private expr(t: ValType, e: string, deps: Ent[], opts?: { c?: string }): Ent {
+    let loc: number[] | null = null;
+    let vr = false;
+    for (const d of deps) {
+      if (d.k === VAR || d.vr) vr = true;
+      if (d.loc) {
+        loc ??= [];
+        for (const x of d.loc) if (!loc.includes(x)) loc.push(x);
+      }
+    }
+    const r = this.mk(t, EXPR, e, '', loc, vr);
+    if (opts?.c) r.c = opts.c;
+    return r;
+  }
+  private pushCond(c: string, deps: Ent[]): void {
+    this.push(this.expr(I32, `(${c} ? 1 : 0)`, deps, { c }));
+  }
+
+  /** Before writing the stack variable of height i: evaluate the EXPRs below it that read stack variables. */
+  private beforeWrite(i: number): void {
+    if (this.vrN === 0) return;
+    for (let j = 0; j < i && j < this.st.length; j++) {
+      const e = this.st[j]!;
+      if (e.k === EXPR && e.vr) this.matAt(j);
+    }
+  }
+  /** Evaluates the entry at height i into its variable. */
+  private matAt(i: number): void {
+    const e = this.st[i]!;
+    if (e.k === VAR && !e.f) return;
+    this.beforeWrite(i);
+    const n = this.varName(e.t, i);
+    this.useVar(e.t, i);
+    if (e.t === I64) this.w(`${n} = ${e.e}; K${i} = ${e.h};`);
+    else if (e.t === V128) {
+      const ws = this.vw(e);
+      this.w(this.vWords(i).map((d, k) => `${d} = ${ws[k]};`).join(' '));
+    }
+    else this.w(`${n} = ${e.e};`);
+    this.unref(e);
+    this.st[i] = this.mk(e.t, VAR, n, e.t === I64 ? `K${i}` : '');
+    if (e.t === V128) this.st[i]!.v = this.vWords(i);
+  }
+  private matAll(): void {
+    for (let i = 0; i < this.st.length; i++) this.matAt(i);
+  }
+  private matLocal(x: number): void {
+    if (this.locRef[x] === 0) return;
+    for (let i = 0; i < this.st.length; i++) {
+      const e = this.st[i]!;
+      if (e.loc && e.loc.includes(x)) this.matAt(i);
+    }
+  }
+  /** Pushes a statement result: `X<h> = rhs;`. */
+  private pushStmt(t: ValType, rhs: string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(t, i);
+    this.w(`${this.varName(t, i)} = ${rhs};`);
+    this.pushVar(t, i);
+  }
+  /** Pushes a v128 computed by `code(words)` (statements assigning the four words). */
+  private pushV128(code: (d: string[]) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(V128, i);
+    this.w(code(this.vWords(i)));
+    this.pushVar(V128, i);
+  }
+  /** Pushes an i64 computed by `code(lo, hi)` (statements assigning both). */
+  private pushI64(code: (lo: string, hi: string) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(I64, i);
+    this.w(code(`J${i}`, `K${i}`));
+    this.pushVar(I64, i);
+  }
+
+  // value forms
+  private v32(e: Ent): string {
+    return e.e;
+  }
+  private cond(e: Ent): string {
+    return e.c !== '' ? e.c : `${e.e} !== 0`;
+  }
+  /** The bits of an f32 entry. */
+  private bits(e: Ent): string {
+    return `f2b(${e.e})`;
+  }
+  /** i64 operand that is used several times must be a name or literal: always true (i64 is never EXPR). */
+
+  // ------------------------------------------------------------ fuel blocks
+
+  private blockStart(bp: number): void {
+    if (this.code[bp] !== Op.FUEL) no('block start');
+    const c = this.code[bp + 1]!;
+    this.blkPc = bp;
+    this.blkCost = c;
+    this.cum = 0;
+    if (c > 0) {
+      const x = this.exit(EX_HANDOFF, bp, bp);
+      this.w(`if (fuel < ${c}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
+      this.w(`fuel -= ${c};`);
+    }
+  }
+
+  // ------------------------------------------------------------ the sink
+
+  instr(ins: Instr, v: FuncValidator): void {
+    const def = ins.def;
+    const name = def.name;
+    if (v.unreachable || this.deadDepth > 0) {
+      this.deadInstr(ins, v);
+      return;
+    }
+    const bp = this.cc.blockPc.get(ins.offset);
+    if (bp !== undefined) this.blockStart(bp);
+    this.cum += this.costs[def.id]!;
+    if (def.prefix === 0xfd) {
+      this.simd(ins);
+      return;
+    }
+    if (this.numeric(name)) return;
+    if (def.bytes > 0 && def.params !== null && def.family === 'memory') {
+      this.memAccess(ins, name);
+      return;
+    }
+    switch (name) {
+      case 'nop':
+        return;
+      case 'unreachable':
+        this.w(this.trap(RT.TRAP_UNREACHABLE));
+        return;
+      case 'drop':
+        this.pop();
+        return;
+      case 'i32.const':
+        this.push(this.mk(I32, CONST, lit(ins.a | 0)));
+        return;
+      case 'i64.const': {
+        const u = BigInt.asUintN(64, ins.i64);
+        this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
+        return;
+      }
+      case 'f32.const':
+        this.push(this.mk(F32, CONST, this.floatConst(RT.b2f(ins.a | 0))));
+        return;
+      case 'f64.const':
+        this.push(this.mk(F64, CONST, this.floatConst(RT.f64bits(ins.lo, ins.hi))));
+        return;
+      case 'local.get':
+        this.push(this.localEnt(ins.a));
+        return;
+      case 'local.set':
+      case 'local.tee': {
+        const x = ins.a;
+        const e = this.pop();
+        const t = this.lt[x]!;
+        if (!(e.k === LOCAL && e.loc![0] === x)) {
+          this.matLocal(x);
+          if (t === I64) this.w(`L${x} = ${e.e}; H${x} = ${e.h};`);
+          else if (t === V128) {
+            const ws = this.vw(e);
+            this.w(this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' '));
+          }
+          else this.w(`L${x} = ${e.e};`);
+        }
+        if (name === 'local.tee') this.push(this.localEnt(x));
+        return;
+      }
+      case 'global.get': {
+        const g = this.inst.globals[ins.a]!;
+        const t = g.type.type;
+        const n = this.global(g, t);
+        if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
+        else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${n}[${k}];`).join(' '));
+        else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
+        return;
+      }
+      case 'global.set': {
+        const g = this.inst.globals[ins.a]!;
+        const t = g.type.type;
+        const n = this.global(g, t);
+        const e = this.pop();
+        if (t === I64) this.w(`${n}[0] = ${e.e}; ${n}[1] = ${e.h};`);
+        else if (t === V128) this.w(this.vw(e).map((x, k) => `${n}[${k}] = ${x};`).join(' '));
+        else this.w(`${n}[0] = ${t === F32 ? this.bits(e) : e.e};`);
+        return;
+      }
+      case 'select': {
+        const c = this.pop();
+        const b = this.pop();
+        const a = this.pop();
+        const t = a.t;
+        if (t === I64) {
+          this.pushI64((lo, hi) => `if (${this.cond(c)}) { ${lo} = ${a.e}; ${hi} = ${a.h}; } else { ${lo} = ${b.e}; ${hi} = ${b.h}; }`);
+        } else if (t === V128) {
+          this.pushV128(
+            (d) => `if (${this.cond(c)}) { ${d.map((x, k) => `${x} = ${this.vw(a)[k]};`).join(' ')} } else { ${d.map((x, k) => `${x} = ${this.vw(b)[k]};`).join(' ')} }`,
+          );
+        } else if (t === I32 || t === F64 || t === F32) {
+          this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
+        } else no('select type');
+        return;
+      }
+      case 'block':
+      case 'loop':
+      case 'if':
+        this.enter(ins, v, name);
+        return;
+      case 'else':
+        this.elseArm(v);
+        return;
+      case 'end':
+        this.end(v);
+        return;
+      case 'br':
+        this.matAll();
+        this.w(this.jump(ins.a));
+        return;
+      case 'br_if': {
+        const c = this.pop();
+        this.matAll();
+        this.w(`if (${this.cond(c)}) { ${this.jump(ins.a)} }`);
+        return;
+      }
+      case 'br_table':
+        this.brTable(ins);
+        return;
+      case 'return':
+        this.w(this.ret());
+        return;
+      case 'call':
+        this.call(ins.a, ins.offset);
+        return;
+      case 'call_indirect':
+        this.callIndirect(ins.a, ins.b, ins.offset);
+        return;
+      case 'memory.size': {
+        if (ins.a !== 0 || !this.mem) no('memory');
+        this.usesMem = true;
+        this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
+        return;
+      }
+      case 'memory.grow':
+        this.memoryGrow(ins);
+        return;
+      case 'memory.fill':
+      case 'memory.copy':
+        this.bulk(ins, name);
+        return;
+    }
+    no(name);
+  }
+
+  /** The variable holding a float constant (a double; an f32 in its b2f form). */
+  private floatConst(x: number): string {
+    // kept as bits: a JS array of doubles may quiet a signalling NaN
+    F64_SCRATCH[0] = x;
+    const lo = I64_SCRATCH[0]!;
+    const hi = I64_SCRATCH[1]!;
+    const key = `${lo},${hi}`;
+    let i = this.floatIdx.get(key);
+    if (i === undefined) {
+      i = this.floats.length / 2;
+      this.floats.push(lo, hi);
+      this.floatIdx.set(key, i);
+    }
+    return `C${i}`;
+  }
+
+  private global(g: Global, t: ValType): string {
+    if (t === F64) return this.env(new Float64Array(g.cell.buffer, g.cell.byteOffset, 2));
+    if (t === I32 || t === I64 || t === F32 || t === V128) return this.env(g.cell);
+    return no('global type');
+  }
+
+  // ------------------------------------------------------------ control
+
+  private enter(ins: Instr, v: FuncValidator, name: string): void {
+    const params = v.blockParams(ins);
+    const results = v.blockResults(ins);
+    const label = `L${this.nLabel++}`;
+    if (name === 'if') {
+      const c = this.pop();
+      this.matAll();
+      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false });
+      this.w(`${label}: if (${this.cond(c)}) {`);
+      return;
+    }
+    if (name === 'loop') {
+      this.matAll();
+      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false });
+      this.w(`${label}: for (;;) {`);
+      return;
+    }
+    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false });
+    this.w(`${label}: {`);
+  }
+
+  private resetTo(c: Ctrl, types: readonly ValType[]): void {
+    while (this.st.length > c.height) this.pop();
+    for (const t of types) this.pushVar(t, this.st.length);
+  }
+
+  private elseArm(v: FuncValidator): void {
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
+    this.w('} else {');
+    this.resetTo(c, c.params);
+  }
+
+  private end(v: FuncValidator): void {
+    const c = this.ctrls.pop()!;
+    const live = !v.unreachable;
+    if (c.kind === 'func') {
+      if (live) this.w(this.ret());
+      return;
+    }
+    if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
+    if (c.kind === 'loop') this.w(live ? `break ${c.label}; }` : '}');
+    else this.w('}');
+    this.resetTo(c, c.results);
+  }
+
+  private deadInstr(ins: Instr, v: FuncValidator): void {
+    const name = ins.def.name;
+    if (name === 'try' || name === 'try_table' || name === 'catch' || name === 'catch_all' || name === 'delegate') no(name);
+    // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true });
+      this.deadDepth++;
+      return;
+    }
+    if (name === 'else') {
+      if (this.ctrls[this.ctrls.length - 1]!.dead) return;
+      this.elseArm(v);
+      return;
+    }
+    if (name === 'end') {
+      if (this.ctrls[this.ctrls.length - 1]!.dead) {
+        this.ctrls.pop();
+        this.deadDepth--;
+        return;
+      }
+      this.end(v);
+    }
+  }
+
+  /** Copies the carried values into label `depth`'s variables and jumps (everything is materialized). */
+  private jump(depth: number): string {
+    const c = this.ctrls[this.ctrls.length - 1 - depth]!;
+    if (c.kind === 'func') return this.ret();
+    const types = c.kind === 'loop' ? c.params : c.results;
+    const n = types.length;
+    const from = this.st.length - n;
+    let s = '';
+    if (from !== c.height) {
+      for (let j = 0; j < n; j++) {
+        const t = types[j]!;
+        this.useVar(t, c.height + j);
+        if (t === V128) {
+          const d = this.vWords(c.height + j);
+          const f = this.vWords(from + j);
+          for (let k = 0; k < 4; k++) s += `${d[k]} = ${f[k]}; `;
+          continue;
+        }
+        s += `${this.varName(t, c.height + j)} = ${this.varName(t, from + j)}; `;
+        if (t === I64) s += `K${c.height + j} = K${from + j}; `;
+      }
+    }
+    return s + (c.kind === 'loop' ? `continue ${c.label};` : `break ${c.label};`);
+  }
+
+  private ret(): string {
+    const n = this.cc.func.type.results.length;
+    let s = '';
+    for (let j = 0; j < n; j++) s += this.store(this.st[this.st.length - n + j]!, j * 4) + ' ';
+    return `${s}mc.fuel = fuel; return 0;`;
+  }
+
+  private brTable(ins: Instr): void {
+    const idx = this.pop();
+    this.matAll();
+    const def = ins.a;
+    const groups = new Map<number, number[]>();
+    ins.labels.forEach((d, k) => {
+      if (d === def) return;
+      let g = groups.get(d);
+      if (!g) groups.set(d, (g = []));
+      g.push(k);
+    });
+    let s = `switch (${idx.e}) { `;
+    for (const [d, ks] of groups) s += ks.map((k) => `case ${k}: `).join('') + `{ ${this.jump(d)} } `;
+    s += `default: { ${this.jump(def)} } }`;
+    this.w(s);
+  }
+
+  // ------------------------------------------------------------ calls
+
+  private callArgs(params: readonly ValType[]): number {
+    const base = this.st.length - params.length;
+    for (let j = 0; j < params.length; j++) {
+      const e = this.st[base + j]!;
+      if (e.t !== params[j]) no('argument type');
+      this.w(this.store(e, this.stackWord(base + j)));
+    }
+    for (let j = 0; j < params.length; j++) this.pop();
+    return base;
+  }
+  private callResults(results: readonly ValType[], base: number): void {
+    for (let j = 0; j < results.length; j++) {
+      const t = results[j]!;
+      const ws = this.load(t, this.stackWord(base + j));
+      if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
+      else this.pushStmt(t, ws[0]!);
+    }
+  }
+  private selfName(): string {
+    return `wasm_func_${this.cc.func.index}`;
+  }
+
+  private reloadAfterCall(): string {
+    // the memory views are reloaded only in functions that access memory (see build)
+    return `S = mc.s;${FD_RELOAD} fuel = mc.fuel;${MEM_RELOAD}`;
+  }
+  private checkTypes(ts: readonly ValType[]): void {
+    for (const t of ts) if (!isNum(t)) no('call type');
+  }
+
+  private call(fi: number, offset: number): void {
+    const callee = this.inst.funcs[fi]!;
+    const type = callee.type;
+    this.checkTypes(type.params);
+    this.checkTypes(type.results);
+    const callPc = this.opPc(offset, Op.CALL);
+    const next = callPc + 3;
+    if (this.code[next] !== Op.FUEL) no('call continuation');
+    const base = this.callArgs(type.params);
+    const off = this.stackWord(base);
+    const fn = this.env(callee);
+    const spill = this.spill(base);
+    if (callee instanceof WasmFunc) {
+      const x = this.exit(EX_CALL, next, this.blkPc);
+      this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
+      if (callee === this.cc.func) {
+        // a recursive call: this very function
+        this.w(`mc.fuel = fuel;`);
+        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      } else {
+        this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
+        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      }
+      this.w(this.reloadAfterCall());
+      this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
+    } else if (callee instanceof HostFunc) {
+      const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
+      const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
+      this.w(`mc.fuel = fuel; mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
+      this.w(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT);`);
+      this.w(this.reloadAfterCall());
+      this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
+    } else no('callee');
+    this.callResults(type.results, base);
+  }
+
+  private callIndirect(ti: number, tab: number, offset: number): void {
+    const table = this.inst.tables[tab]!;
+    if (table.is64) no('table64');
+    const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
+    this.checkTypes(ft.params);
+    this.checkTypes(ft.results);
+    const tid = this.inst.translateEnv.typeIds[ti]!;
+    const callPc = this.opPc(offset, Op.CALL_INDIRECT);
+    const next = callPc + 5;
+    if (this.code[next] !== Op.FUEL) no('call continuation');
+    const idx = this.pop();
+    const T = this.env(table);
+    // the index also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_INDIRECT, which reads it there
+    this.w(`${this.store(idx, this.stackWord(this.st.length))} ea = ${idx.e} >>> 0;`);
+    this.w(`if (ea >= ${T}.elems.length) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
+    this.w(`cf = ${T}.elems[ea]; if (cf === null || cf === undefined) throw trapUninit(mc, ${this.fuelAfterTrap()}, ea);`);
+    this.w(`if (cf.typeId !== ${tid} && !mc.typeMatches(cf.typeId, ${tid})) ${this.trap(RT.TRAP_SIG)}`);
+    const base = this.callArgs(ft.params);
+    const off = this.stackWord(base);
+    const spill = this.spill(base);
+    const xc = this.exit(EX_CALL, next, this.blkPc);
+    const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
+    const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
+    const WF = this.env(WasmFunc);
+    this.w(`mc.fuel = fuel;`);
+    this.w(
+      `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
+        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
+        `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
+    );
+    this.w(this.reloadAfterCall());
+    this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);
+    this.callResults(ft.results, base);
+  }
+
+
+  // ------------------------------------------------------------ vectors
+
+  /**
+   * A vector instruction. A v128 is four int32 words (little-endian lanes).
+   * Common instructions are inline; every other one runs the interpreter's
+   * executor (simd-exec.ts) on this frame's canonical slots: the operands are
+   * written there, the executor computes into the first one's slot, and the
+   * result is read back.
+   */
+  private simd(ins: Instr): void {
+    const def = ins.def;
+    const name = def.name;
+    if (name === 'v128.const') {
+      const b = ins.v128;
+      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      const e = this.mk(V128, CONST, '', '');
+      e.v = [lit(w(0)), lit(w(4)), lit(w(8)), lit(w(12))];
+      e.e = e.v[0]!;
+      this.push(e);
+      return;
+    }
+    if (this.simdInline(ins, name)) return;
+    this.simdGeneric(ins);
+  }
+
+  private simdGeneric(ins: Instr): void {
+    const def = ins.def;
+    const exec = SIMD_EXEC[def.id];
+    if (!exec || def.params === null || def.results === null) no(def.name);
+    const n = def.params.length;
+    if (n > 3) no(def.name);
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      if (!isNum(e.t)) no('vector operand type');
+      this.w(this.store(e, this.stackWord(base + j)));
+    }
+    for (let j = 0; j < n; j++) this.pop();
+    const at = (j: number): string => (j < n ? `fp + ${this.stackWord(base + j)}` : 'fp');
+    const [i0, i1, i2, i3] = miscImmediates(ins);
+    const call = `${this.env(exec)}(mc, ${this.env(this.inst)}, fp + ${this.stackWord(base)}, ${at(0)}, ${at(1)}, ${at(2)}, ${i0}, ${i1}, ${i2}, ${i3});`;
+    // executors with memory operands trap on bounds: the trap leaves this block's refund
+    if (def.bytes > 0) this.w(`try { ${call} } catch (e) { throw settleTrap(mc, ${this.fuelAfterTrap()}, e); }`);
+    else this.w(call);
+    const results = def.results;
+    if (results.length > 1) no(def.name);
+    if (results.length === 1) {
+      const t = results[0]!;
+      const ws = this.load(t, this.stackWord(base));
+      if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
+      else if (isNum(t)) this.pushStmt(t, ws[0]!);
+      else no('vector result type');
+    }
+  }
+
+  /** Inline code for the common vector instructions; false when `name` has none. */
+  private simdInline(ins: Instr, name: string): boolean {
+    if (name.startsWith('f32x4.') && F32X4_OPS[name.slice(6)] !== undefined) {
+      const op = F32X4_OPS[name.slice(6)]!;
+      const b = this.pop();
+      const a = this.pop();
+      const x = this.vf(a);
+      const y = this.vf(b);
+      this.pushV128F((d) => d.map((r, k) => `${r} = Math.fround(${x[k]} ${op} ${y[k]});`).join(' '));
+      return true;
+    }
+    if (name === 'f32x4.extract_lane') {
+      const a = this.pop();
+      const lane = ins.a & 3;
+      this.push(this.expr(F32, a.f ? a.v![lane]! : `b2f(${a.v![lane]})`, [a]));
+      return true;
+    }
+    // everything below works on words
+    const def = ins.def;
+    if (def.params !== null) this.unF(def.params.length);
+    const lanes = (f: (a: string, b: string, k: number) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      // lane-wise: word k of the result reads only word k of the operands
+      this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!, b.v![k]!, k)};`).join(' '));
+    };
+    const unary = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!)};`).join(' '));
+    };
+    /** Results computed from any input words: through u0..u3. */
+    const cross = (args: number, f: (ops: Ent[]) => string[]): void => {
+      const ops: Ent[] = [];
+      for (let j = 0; j < args; j++) ops.unshift(this.pop());
+      const r = f(ops);
+      this.pushV128((d) => r.map((x, k) => `u${k} = ${x};`).join(' ') + ' ' + d.map((x, k) => `${x} = u${k};`).join(' '));
+    };
+    const H8 = '-2139062144'; // 0x80808080
+    const L8 = '2139062143'; // 0x7f7f7f7f
+    const H16 = '-2147450880'; // 0x80008000
+    const L16 = '2147450879'; // 0x7fff7fff
+    switch (name) {
+      case 'v128.load':
+      case 'v128.store': {
+        if (ins.b !== 0 || !this.mem) return false;
+        this.usesMem = true;
+        const val = name === 'v128.store' ? this.pop() : null;
+        const a = this.pop();
+        const off = ins.offset64;
+        this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + 16 > ML) ${this.trap(RT.TRAP_OOB)}`);
+        if (val) this.w(val.v!.map((x, k) => `V.setInt32(ea${k ? ` + ${4 * k}` : ''}, ${x}, true);`).join(' '));
+        else this.pushV128((d) => d.map((x, k) => `${x} = V.getInt32(ea${k ? ` + ${4 * k}` : ''}, true);`).join(' '));
+        return true;
+      }
+      case 'v128.and':
+        lanes((a, b) => `${a} & ${b}`);
+        return true;
+      case 'v128.or':
+        lanes((a, b) => `${a} | ${b}`);
+        return true;
+      case 'v128.xor':
+        lanes((a, b) => `${a} ^ ${b}`);
+        return true;
+      case 'v128.andnot':
+        lanes((a, b) => `${a} & ~${b}`);
+        return true;
+      case 'v128.not':
+        unary((a) => `~${a}`);
+        return true;
+      case 'i32x4.add':
+        lanes((a, b) => `(${a} + ${b}) | 0`);
+        return true;
+      case 'i32x4.sub':
+        lanes((a, b) => `(${a} - ${b}) | 0`);
+        return true;
+      case 'i32x4.mul':
+        lanes((a, b) => `Math.imul(${a}, ${b})`);
+        return true;
+      case 'i16x8.add':
+        lanes((a, b) => `((${a} & ${L16}) + (${b} & ${L16})) ^ ((${a} ^ ${b}) & ${H16})`);
+        return true;
+      case 'i16x8.sub':
+        lanes((a, b) => `((${a} | ${H16}) - (${b} & ${L16})) ^ ((${a} ^ ~${b}) & ${H16})`);
+        return true;
+      case 'i8x16.add':
+        lanes((a, b) => `((${a} & ${L8}) + (${b} & ${L8})) ^ ((${a} ^ ${b}) & ${H8})`);
+        return true;
+      case 'i8x16.sub':
+        lanes((a, b) => `((${a} | ${H8}) - (${b} & ${L8})) ^ ((${a} ^ ~${b}) & ${H8})`);
+        return true;
+      case 'i8x16.add_sat_u':
+        lanes((a, b) => `addsatu8(${a}, ${b})`);
+        return true;
+      case 'i32x4.shl':
+      case 'i32x4.shr_s':
+      case 'i32x4.shr_u': {
+        const c = this.pop();
+        const a = this.pop();
+        const op = name === 'i32x4.shl' ? '<<' : name === 'i32x4.shr_s' ? '>>' : '>>>';
+        this.w(`x = ${c.e} & 31;`);
+        this.pushV128((d) => d.map((x, k) => `${x} = (${a.v![k]} ${op} x) | 0;`).join(' '));
+        return true;
+      }
+      case 'i8x16.splat':
+      case 'i16x8.splat':
+      case 'i32x4.splat':
+      case 'f32x4.splat': {
+        const a = this.pop();
+        const w =
+          name === 'i8x16.splat'
+            ? `Math.imul(${a.e} & 255, 16843009)`
+            : name === 'i16x8.splat'
+              ? `Math.imul(${a.e} & 65535, 65537)`
+              : name === 'f32x4.splat'
+                ? this.bits(a)
+                : a.e;
+        this.pushV128((d) => `${d[0]} = ${w}; ${d[1]} = ${d[0]}; ${d[2]} = ${d[0]}; ${d[3]} = ${d[0]};`);
+        return true;
+      }
+      case 'i64x2.splat': {
+        const a = this.pop();
+        this.pushV128((d) => `${d[0]} = ${a.e}; ${d[1]} = ${a.h}; ${d[2]} = ${d[0]}; ${d[3]} = ${d[1]};`);
+        return true;
+      }
+      case 'i32x4.extract_lane': {
+        const a = this.pop();
+        this.push(this.expr(I32, a.v![ins.a & 3]!, [a]));
+        return true;
+      }
+      case 'i8x16.extract_lane_s':
+      case 'i8x16.extract_lane_u':
+      case 'i16x8.extract_lane_s':
+      case 'i16x8.extract_lane_u': {
+        const a = this.pop();
+        const bytes = name.startsWith('i8x16') ? 1 : 2;
+        const at = ins.a * bytes;
+        const w = a.v![at >> 2]!;
+        const bit = (at & 3) * 8;
+        const width = bytes * 8;
+        const e = name.endsWith('_s') ? `((${w} << ${32 - bit - width}) >> ${32 - width})` : `((${w} >>> ${bit}) & ${(1 << width) - 1})`;
+        this.push(this.expr(I32, e, [a]));
+        return true;
+      }
+      case 'i32x4.replace_lane':
+      case 'f32x4.replace_lane': {
+        const x = this.pop();
+        const a = this.pop();
+        const lane = ins.a & 3;
+        const w = name === 'f32x4.replace_lane' ? this.bits(x) : x.e;
+        cross(0, () => a.v!.map((v, k) => (k === lane ? w : v)));
+        return true;
+      }
+      case 'i8x16.shuffle': {
+        const [i0, i1, i2, i3] = miscImmediates(ins);
+        const idx = [i0, i1, i2, i3].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, (w >>> 24) & 255]);
+        cross(2, ([a, b]) => {
+          const out: string[] = [];
+          for (let k = 0; k < 4; k++) {
+            const src = idx.slice(4 * k, 4 * k + 4);
+            // the four bytes of one source word in order: the word itself
+            if (src[0]! % 4 === 0 && src.every((l, j) => l === src[0]! + j)) {
+              const l = src[0]!;
+              out.push((l < 16 ? a! : b!).v![(l & 15) >> 2]!);
+              continue;
+            }
+            const terms = src.map((l, j) => {
+              const w = (l < 16 ? a! : b!).v![(l & 15) >> 2]!;
+              const byte = l & 3;
+              const v = byte === 3 ? `(${w} >>> 24)` : byte === 0 ? `(${w} & 255)` : `((${w} >>> ${8 * byte}) & 255)`;
+              return j === 0 ? v : `(${v} << ${8 * j})`;
+            });
+            out.push(`(${terms.join(' | ')})`);
+          }
+          return out;
+        });
+        return true;
+      }
+      case 'i16x8.extend_low_i8x16_u':
+      case 'i16x8.extend_high_i8x16_u':
+      case 'i16x8.extend_low_i8x16_s':
+      case 'i16x8.extend_high_i8x16_s': {
+        const hi = name.includes('high');
+        const signed = name.endsWith('_s');
+        cross(1, ([a]) => {
+          const out: string[] = [];
+          for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
+            if (signed) {
+              out.push(`((((${w} << 24) >> 24) & 65535) | (((${w} << 16) >> 24) << 16))`);
+              out.push(`((((${w} << 8) >> 24) & 65535) | ((${w} >> 24) << 16))`);
+            } else {
+              out.push(`((${w} & 255) | ((${w} & 65280) << 8))`);
+              out.push(`(((${w} >>> 16) & 255) | ((${w} >>> 8) & 16711680))`);
+            }
+          }
+          return out;
+        });
+        return true;
+      }
+      case 'i32x4.extend_low_i16x8_u':
+      case 'i32x4.extend_high_i16x8_u':
+      case 'i32x4.extend_low_i16x8_s':
+      case 'i32x4.extend_high_i16x8_s': {
+        const hi = name.includes('high');
+        const signed = name.endsWith('_s');
+        cross(1, ([a]) => {
+          const out: string[] = [];
+          for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
+            out.push(signed ? `((${w} << 16) >> 16)` : `(${w} & 65535)`);
+            out.push(signed ? `(${w} >> 16)` : `(${w} >>> 16)`);
+          }
+          return out;
+        });
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------ memory
+
+  private memAccess(ins: Instr, name: string): void {
+    if (ins.b !== 0 || !this.mem) no('memory');
+    this.usesMem = true;
+    const def = ins.def;
+    const n = def.bytes;
+    const off = ins.offset64;
+    const isLoad = def.results!.length === 1;
+    let val: Ent | null = null;
+    if (!isLoad) val = this.pop();
+    const a = this.pop();
+    this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + ${n} > ML) ${this.trap(RT.TRAP_OOB)}`);
+    if (isLoad) {
+      switch (name) {
+        case 'i32.load':
+          this.pushStmt(I32, 'V.getInt32(ea, true)');
+          return;
+        case 'f32.load': {
+          // a NaN is read again as bits (a Float32Array / getFloat32 read quiets a signalling NaN)
+          const i = this.st.length;
+          this.pushStmt(F32, 'V.getFloat32(ea, true)');
+          this.w(`if (F${i} !== F${i}) F${i} = b2f(V.getInt32(ea, true));`);
+          return;
+        }
+        case 'f64.load':
+          this.pushStmt(F64, 'V.getFloat64(ea, true)');
+          return;
+        case 'i64.load':
+          this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = V.getInt32(ea + 4, true);`);
+          return;
+        case 'i32.load8_s':
+          this.pushStmt(I32, '(U8[ea] << 24) >> 24');
+          return;
+        case 'i32.load8_u':
+          this.pushStmt(I32, 'U8[ea]');
+          return;
+        case 'i32.load16_s':
+          this.pushStmt(I32, 'V.getInt16(ea, true)');
+          return;
+        case 'i32.load16_u':
+          this.pushStmt(I32, 'V.getUint16(ea, true)');
+          return;
+        case 'i64.load8_s':
+          this.pushI64((lo, hi) => `${lo} = (U8[ea] << 24) >> 24; ${hi} = ${lo} >> 31;`);
+          return;
+        case 'i64.load8_u':
+          this.pushI64((lo, hi) => `${lo} = U8[ea]; ${hi} = 0;`);
+          return;
+        case 'i64.load16_s':
+          this.pushI64((lo, hi) => `${lo} = V.getInt16(ea, true); ${hi} = ${lo} >> 31;`);
+          return;
+        case 'i64.load16_u':
+          this.pushI64((lo, hi) => `${lo} = V.getUint16(ea, true); ${hi} = 0;`);
+          return;
+        case 'i64.load32_s':
+          this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = ${lo} >> 31;`);
+          return;
+        case 'i64.load32_u':
+          this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = 0;`);
+          return;
+      }
+      no(name);
+    }
+    const e = val!;
+    switch (name) {
+      case 'i32.store':
+        this.w(`V.setInt32(ea, ${e.e}, true);`);
+        return;
+      case 'f32.store':
+        this.w(`fx = ${e.e}; if (fx === fx) V.setFloat32(ea, fx, true); else V.setInt32(ea, f2b(fx), true);`);
+        return;
+      case 'f64.store':
+        this.w(`V.setFloat64(ea, ${e.e}, true);`);
+        return;
+      case 'i64.store':
+        this.w(`V.setInt32(ea, ${e.e}, true); V.setInt32(ea + 4, ${e.h}, true);`);
+        return;
+      case 'i32.store8':
+      case 'i64.store8':
+        this.w(`U8[ea] = ${e.e};`);
+        return;
+      case 'i32.store16':
+      case 'i64.store16':
+        this.w(`V.setInt16(ea, ${e.e}, true);`);
+        return;
+      case 'i64.store32':
+        this.w(`V.setInt32(ea, ${e.e}, true);`);
+        return;
+    }
+    no(name);
+  }
+
+  private memoryGrow(ins: Instr): void {
+    if (ins.a !== 0 || !this.mem) no('memory');
+    this.usesMem = true;
+    const pc = this.opPc(ins.offset, Op.MEMORY_GROW);
+    const spill = this.spill(this.st.length);
+    const n = this.pop();
+    const gp = this.mc.costs.memoryGrowPage;
+    const M = this.memName;
+    this.w(`ea = ${n.e} >>> 0;`);
+    if (gp > 0) {
+      const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+      // only a grow that can succeed pays (and so may stop for) its surcharge
+      this.w(`fx = ${gp} * ea; if (fx > 0 && fuel < fx && ${M}.mayGrow(ea)) { mc.needed = fx; ${spill}ex = ${x}; break X; }`);
+    }
+    this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
+    this.pushStmt(I32, 'y');
+  }
+
+  private bulk(ins: Instr, name: string): void {
+    if (ins.a !== 0 || (name === 'memory.copy' && ins.b !== 0) || !this.mem) no('memory');
+    this.usesMem = true;
+    const pc = this.opPc(ins.offset, Op.MISC);
+    const spill = this.spill(this.st.length);
+    const n = this.pop();
+    const b = this.pop();
+    const a = this.pop();
+    const bpf = this.mc.costs.bytesPerFuel;
+    const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+    if (name === 'memory.fill') {
+      this.w(`ea = ${a.e} >>> 0; fx = ${n.e} >>> 0; if (ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
+    } else {
+      this.w(`ea = ${a.e} >>> 0; eb = ${b.e} >>> 0; fx = ${n.e} >>> 0; if (eb + fx > ML || ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
+    }
+    this.w(`y = Math.floor(fx / ${bpf}); if (y > 0) { if (fuel < y) { mc.needed = y; ${spill}ex = ${x}; break X; } fuel -= y; }`);
+    if (name === 'memory.fill') this.w(`U8.fill(${b.e} & 255, ea, ea + fx);`);
+    else this.w(`U8.copyWithin(ea, eb, eb + fx);`);
+  }
+
+  // ------------------------------------------------------------ numeric
+
+  /** Handles a numeric instruction; false when `name` is not one. */
+  private numeric(name: string): boolean {
+    const dot = name.indexOf('.');
+    if (dot < 0) return false;
+    const ty = name.slice(0, dot);
+    const op = name.slice(dot + 1);
+    switch (ty) {
+      case 'i32':
+        return this.i32op(op);
+      case 'i64':
+        return this.i64op(op);
+      case 'f32':
+        return this.f32op(op);
+      case 'f64':
+        return this.f64op(op);
+    }
+    return false;
+  }
+
+  private i32op(op: string): boolean {
+    const bin = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.push(this.expr(I32, f(a.e, b.e), [a, b]));
+    };
+    const cmp = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushCond(f(a.e, b.e), [a, b]);
+    };
+    const un = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.push(this.expr(I32, f(a.e), [a]));
+    };
+    switch (op) {
+      case 'add':
+        bin((a, b) => `((${a} + ${b}) | 0)`);
+        return true;
+      case 'sub':
+        bin((a, b) => `((${a} - ${b}) | 0)`);
+        return true;
+      case 'mul':
+        bin((a, b) => `Math.imul(${a}, ${b})`);
+        return true;
+      case 'and':
+        bin((a, b) => `(${a} & ${b})`);
+        return true;
+      case 'or':
+        bin((a, b) => `(${a} | ${b})`);
+        return true;
+      case 'xor':
+        bin((a, b) => `(${a} ^ ${b})`);
+        return true;
+      case 'shl':
+        bin((a, b) => `(${a} << ${b})`);
+        return true;
+      case 'shr_s':
+        bin((a, b) => `(${a} >> ${b})`);
+        return true;
+      case 'shr_u':
+        bin((a, b) => `((${a} >>> ${b}) | 0)`);
+        return true;
+      case 'rotl':
+      case 'rotr': {
+        const b = this.pop();
+        const a = this.pop();
+        if (b.k === CONST && a.k !== EXPR) {
+          let n = Number(b.e.replace(/[()]/g, '')) & 31;
+          if (op === 'rotr') n = (32 - n) & 31;
+          this.push(this.expr(I32, n === 0 ? a.e : `((${a.e} << ${n}) | (${a.e} >>> ${32 - n}))`, [a]));
+        } else this.push(this.expr(I32, `${op === 'rotl' ? 'rotl32' : 'rotr32'}(${a.e}, ${b.e})`, [a, b]));
+        return true;
+      }
+      case 'eq':
+        cmp((a, b) => `${a} === ${b}`);
+        return true;
+      case 'ne':
+        cmp((a, b) => `${a} !== ${b}`);
+        return true;
+      case 'lt_s':
+        cmp((a, b) => `${a} < ${b}`);
+        return true;
+      case 'lt_u':
+        cmp((a, b) => `(${a} >>> 0) < (${b} >>> 0)`);
+        return true;
+      case 'gt_s':
+        cmp((a, b) => `${a} > ${b}`);
+        return true;
+      case 'gt_u':
+        cmp((a, b) => `(${a} >>> 0) > (${b} >>> 0)`);
+        return true;
+      case 'le_s':
+        cmp((a, b) => `${a} <= ${b}`);
+        return true;
+      case 'le_u':
+        cmp((a, b) => `(${a} >>> 0) <= (${b} >>> 0)`);
+        return true;
+      case 'ge_s':
+        cmp((a, b) => `${a} >= ${b}`);
+        return true;
+      case 'ge_u':
+        cmp((a, b) => `(${a} >>> 0) >= (${b} >>> 0)`);
+        return true;
+      case 'eqz': {
+        const a = this.pop();
+        this.pushCond(a.c !== '' ? `!(${a.c})` : `${a.e} === 0`, [a]);
+        return true;
+      }
+      case 'clz':
+        un((a) => `Math.clz32(${a})`);
+        return true;
+      case 'ctz':
+        un((a) => `ctz32(${a})`);
+        return true;
+      case 'popcnt':
+        un((a) => `popcnt32(${a})`);
+        return true;
+      case 'extend8_s':
+        un((a) => `((${a} << 24) >> 24)`);
+        return true;
+      case 'extend16_s':
+        un((a) => `((${a} << 16) >> 16)`);
+        return true;
+      case 'div_s':
+      case 'div_u':
+      case 'rem_s':
+      case 'rem_u':
+        this.i32div(op);
+        return true;
+      case 'wrap_i64': {
+        const a = this.pop();
+        this.push(this.expr(I32, a.e, [a]));
+        return true;
+      }
+      case 'reinterpret_f32': {
+        const a = this.pop();
+        this.push(this.expr(I32, this.bits(a), [a]));
+        return true;
+      }
+      case 'trunc_f32_s':
+      case 'trunc_f32_u':
+      case 'trunc_f64_s':
+      case 'trunc_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        const range = op.endsWith('_s') ? 'fx > -2147483649 && fx < 2147483648' : 'fx > -1 && fx < 4294967296';
+        this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
+        this.pushStmt(I32, 'fx | 0');
+        return true;
+      }
+      case 'trunc_sat_f32_s':
+      case 'trunc_sat_f32_u':
+      case 'trunc_sat_f64_s':
+      case 'trunc_sat_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        this.push(this.expr(I32, `${op.endsWith('_s') ? 'i32tsf_s' : 'i32tsf_u'}(${x})`, [a]));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private i32div(op: string): void {
+    const b = this.pop();
+    const a = this.pop();
+    if (b.k === CONST) {
+      const d = Number(b.e.replace(/[()]/g, '')) | 0;
+      if (d !== 0 && !(op === 'div_s' && d === -1)) {
+        const du = d >>> 0;
+        const e =
+          op === 'div_s'
+            ? `((${a.e} / ${lit(d)}) | 0)`
+            : op === 'div_u'
+              ? `(((${a.e} >>> 0) / ${du}) | 0)`
+              : op === 'rem_s'
+                ? `((${a.e} % ${lit(d)}) | 0)`
+                : `(((${a.e} >>> 0) % ${du}) | 0)`;
+        this.push(this.expr(I32, e, [a]));
+        return;
+      }
+    }
+    this.w(`x = ${a.e}; y = ${b.e}; if (y === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
+    if (op === 'div_s') this.w(`if (x === -2147483648 && y === -1) ${this.trap(RT.TRAP_OVERFLOW)}`);
+    const r =
+      op === 'div_s' ? '(x / y) | 0' : op === 'div_u' ? '((x >>> 0) / (y >>> 0)) | 0' : op === 'rem_s' ? '(x % y) | 0' : '((x >>> 0) % (y >>> 0)) | 0';
+    this.pushStmt(I32, r);
+  }
+
+  private i64op(op: string): boolean {
+    const bin = (f: (dl: string, dh: string, a: Ent, b: Ent) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushI64((lo, hi) => f(lo, hi, a, b));
+    };
+    const cmp = (f: (a: Ent, b: Ent) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushCond(f(a, b), [a, b]);
+    };
+    const ord = (a: Ent, b: Ent, strict: string, lo: string, signed: boolean): string => {
+      const ah = signed ? a.h : `(${a.h} >>> 0)`;
+      const bh = signed ? b.h : `(${b.h} >>> 0)`;
+      return `(${ah} ${strict} ${bh} || (${a.h} === ${b.h} && (${a.e} >>> 0) ${lo} (${b.e} >>> 0)))`;
+    };
+    const helper2 = (fn: string): void => bin((dl, dh, a, b) => `${dl} = ${fn}(${a.e}, ${a.h}, ${b.e}, ${b.h}); ${dh} = HI[0];`);
+    switch (op) {
+      case 'add':
+        bin((dl, dh, a, b) => `x = (${a.e} + ${b.e}) | 0; ${dh} = (${a.h} + ${b.h} + ((x >>> 0) < (${a.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
+        return true;
+      case 'sub':
+        bin((dl, dh, a, b) => `x = (${a.e} - ${b.e}) | 0; ${dh} = (${a.h} - ${b.h} - ((${a.e} >>> 0) < (${b.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
+        return true;
+      case 'mul':
+        // inline (a helper call is often not inlined by V8 in large functions): 16-bit partial products of the low halves
+        bin((dl, dh, a, b) => {
+          let b0: string;
+          let b1: string;
+          let pre = `m0 = ${a.e} & 65535; m1 = ${a.e} >>> 16; `;
+          if (b.k === CONST) {
+            const v = Number(b.e.replace(/[()]/g, ''));
+            b0 = String(v & 0xffff);
+            b1 = String(v >>> 16);
+          } else {
+            pre += `m6 = ${b.e} & 65535; m7 = ${b.e} >>> 16; `;
+            b0 = 'm6';
+            b1 = 'm7';
+          }
+          return (
+            pre +
+            `m2 = m0 * ${b0}; m3 = m0 * ${b1}; m4 = m1 * ${b0}; m5 = (m2 >>> 16) + (m3 & 65535) + (m4 & 65535); ` +
+            `${dh} = (m1 * ${b1} + (m3 >>> 16) + (m4 >>> 16) + (m5 >>> 16) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
+            `${dl} = Math.imul(${a.e}, ${b.e});`
+          );
+        });
+        return true;
+      case 'and':
+        bin((dl, dh, a, b) => `${dl} = ${a.e} & ${b.e}; ${dh} = ${a.h} & ${b.h};`);
+        return true;
+      case 'or':
+        bin((dl, dh, a, b) => `${dl} = ${a.e} | ${b.e}; ${dh} = ${a.h} | ${b.h};`);
+        return true;
+      case 'xor':
+        bin((dl, dh, a, b) => `${dl} = ${a.e} ^ ${b.e}; ${dh} = ${a.h} ^ ${b.h};`);
+        return true;
+      case 'div_s':
+      case 'div_u':
+      case 'rem_s':
+      case 'rem_u': {
+        const b = this.st[this.st.length - 1]!;
+        const a = this.st[this.st.length - 2]!;
+        this.w(`if ((${b.e} | ${b.h}) === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
+        if (op === 'div_s')
+          this.w(`if (${a.e} === 0 && ${a.h} === -2147483648 && ${b.e} === -1 && ${b.h} === -1) ${this.trap(RT.TRAP_OVERFLOW)}`);
+        helper2(op === 'div_s' ? 'divs64' : op === 'div_u' ? 'divu64' : op === 'rem_s' ? 'rems64' : 'remu64');
+        return true;
+      }
+      case 'shl':
+      case 'shr_s':
+      case 'shr_u':
+      case 'rotl':
+      case 'rotr': {
+        const b = this.st[this.st.length - 1]!;
+        if (b.k === CONST) {
+          let n = Number(b.e.replace(/[()]/g, '')) & 63;
+          bin((dl, dh, a) => {
+            if (op === 'rotr') n = (64 - n) & 63;
+            if (n === 0) return `${dl} = ${a.e}; ${dh} = ${a.h};`;
+            switch (op) {
+              case 'shl':
+                return n < 32 ? `${dh} = (${a.h} << ${n}) | (${a.e} >>> ${32 - n}); ${dl} = ${a.e} << ${n};` : `${dh} = ${a.e} << ${n - 32}; ${dl} = 0;`;
+              case 'shr_s':
+                return n < 32 ? `${dl} = (${a.e} >>> ${n}) | (${a.h} << ${32 - n}); ${dh} = ${a.h} >> ${n};` : `${dl} = ${a.h} >> ${n - 32}; ${dh} = ${a.h} >> 31;`;
+              case 'shr_u':
+                return n < 32 ? `${dl} = (${a.e} >>> ${n}) | (${a.h} << ${32 - n}); ${dh} = ${a.h} >>> ${n};` : `${dl} = (${a.h} >>> ${n - 32}) | 0; ${dh} = 0;`;
+              default: {
+                // rotl by n (rotr was turned into rotl)
+                let lo = a.e;
+                let hi = a.h;
+                let m = n;
+                if (m >= 32) {
+                  [lo, hi] = [hi, lo];
+                  m -= 32;
+                }
+                if (m === 0) return `x = ${lo}; ${dh} = ${hi}; ${dl} = x;`;
+                return `x = (${lo} << ${m}) | (${hi} >>> ${32 - m}); ${dh} = (${hi} << ${m}) | (${lo} >>> ${32 - m}); ${dl} = x;`;
+              }
+            }
+          });
+        } else {
+          const fn = op === 'shl' ? 'shl64' : op === 'shr_s' ? 'shrs64' : op === 'shr_u' ? 'shru64' : op === 'rotl' ? 'rotl64' : 'rotr64';
+          bin((dl, dh, a, b2) => `${dl} = ${fn}(${a.e}, ${a.h}, ${b2.e}); ${dh} = HI[0];`);
+        }
+        return true;
+      }
+      case 'eqz': {
+        const a = this.pop();
+        this.pushCond(`(${a.e} | ${a.h}) === 0`, [a]);
+        return true;
+      }
+      case 'eq':
+        cmp((a, b) => `(${a.e} === ${b.e} && ${a.h} === ${b.h})`);
+        return true;
+      case 'ne':
+        cmp((a, b) => `(${a.e} !== ${b.e} || ${a.h} !== ${b.h})`);
+        return true;
+      case 'lt_s':
+        cmp((a, b) => ord(a, b, '<', '<', true));
+        return true;
+      case 'lt_u':
+        cmp((a, b) => ord(a, b, '<', '<', false));
+        return true;
+      case 'gt_s':
+        cmp((a, b) => ord(a, b, '>', '>', true));
+        return true;
+      case 'gt_u':
+        cmp((a, b) => ord(a, b, '>', '>', false));
+        return true;
+      case 'le_s':
+        cmp((a, b) => ord(a, b, '<', '<=', true));
+        return true;
+      case 'le_u':
+        cmp((a, b) => ord(a, b, '<', '<=', false));
+        return true;
+      case 'ge_s':
+        cmp((a, b) => ord(a, b, '>', '>=', true));
+        return true;
+      case 'ge_u':
+        cmp((a, b) => ord(a, b, '>', '>=', false));
+        return true;
+      case 'clz': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.h} !== 0 ? Math.clz32(${a.h}) : 32 + Math.clz32(${a.e}); ${hi} = 0;`);
+        return true;
+      }
+      case 'ctz': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.e} !== 0 ? ctz32(${a.e}) : 32 + ctz32(${a.h}); ${hi} = 0;`);
+        return true;
+      }
+      case 'popcnt': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = popcnt32(${a.e}) + popcnt32(${a.h}); ${hi} = 0;`);
+        return true;
+      }
+      case 'extend_i32_s': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.e}; ${hi} = ${lo} >> 31;`);
+        return true;
+      }
+      case 'extend_i32_u': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.e}; ${hi} = 0;`);
+        return true;
+      }
+      case 'extend8_s':
+      case 'extend16_s':
+      case 'extend32_s': {
+        const a = this.pop();
+        const s = op === 'extend8_s' ? 24 : op === 'extend16_s' ? 16 : 0;
+        this.pushI64((lo, hi) => (s === 0 ? `${lo} = ${a.e}; ${hi} = ${lo} >> 31;` : `${lo} = (${a.e} << ${s}) >> ${s}; ${hi} = ${lo} >> 31;`));
+        return true;
+      }
+      case 'reinterpret_f64': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = bitsf64(${a.e}); ${hi} = HI[0];`);
+        return true;
+      }
+      case 'trunc_f32_s':
+      case 'trunc_f32_u':
+      case 'trunc_f64_s':
+      case 'trunc_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        const signed = op.endsWith('_s');
+        const range = signed ? 'fx >= -9223372036854775808 && fx < 9223372036854775808' : 'fx > -1 && fx < 18446744073709551616';
+        this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
+        this.pushI64((lo, hi) => `${lo} = ${signed ? 'truncs64' : 'truncu64'}(fx); ${hi} = HI[0];`);
+        return true;
+      }
+      case 'trunc_sat_f32_s':
+      case 'trunc_sat_f32_u':
+      case 'trunc_sat_f64_s':
+      case 'trunc_sat_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        this.pushI64((lo, hi) => `${lo} = ${op.endsWith('_s') ? 'truncs64' : 'truncu64'}(${x}); ${hi} = HI[0];`);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private f32op(op: string): boolean {
+    const arith = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.push(this.expr(F32, f(a.e, b.e), [a, b]));
+    };
+    const cmp = (o: string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
+    };
+    const un = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.push(this.expr(F32, f(a.e), [a]));
+    };
+    switch (op) {
+      case 'add':
+        arith((a, b) => `Math.fround(${a} + ${b})`);
+        return true;
+      case 'sub':
+        arith((a, b) => `Math.fround(${a} - ${b})`);
+        return true;
+      case 'mul':
+        arith((a, b) => `Math.fround(${a} * ${b})`);
+        return true;
+      case 'div':
+        arith((a, b) => `Math.fround(${a} / ${b})`);
+        return true;
+      case 'min':
+        arith((a, b) => `f32min(${a}, ${b})`);
+        return true;
+      case 'max':
+        arith((a, b) => `f32max(${a}, ${b})`);
+        return true;
+      case 'sqrt':
+        un((a) => `Math.fround(Math.sqrt(${a}))`);
+        return true;
+      case 'ceil':
+        un((a) => `f32ceil(${a})`);
+        return true;
+      case 'floor':
+        un((a) => `f32floor(${a})`);
+        return true;
+      case 'trunc':
+        un((a) => `f32trunc(${a})`);
+        return true;
+      case 'nearest':
+        un((a) => `f32nearest(${a})`);
+        return true;
+      case 'eq':
+        cmp('===');
+        return true;
+      case 'ne':
+        cmp('!==');
+        return true;
+      case 'lt':
+        cmp('<');
+        return true;
+      case 'gt':
+        cmp('>');
+        return true;
+      case 'le':
+        cmp('<=');
+        return true;
+      case 'ge':
+        cmp('>=');
+        return true;
+      case 'abs': {
+        const a = this.pop();
+        this.push(this.expr(F32, `fabs(${a.e})`, [a]));
+        return true;
+      }
+      case 'neg': {
+        const a = this.pop();
+        this.push(this.expr(F32, `fneg(${a.e})`, [a]));
+        return true;
+      }
+      case 'copysign': {
+        const b = this.pop();
+        const a = this.pop();
+        this.push(this.expr(F32, `fcopysign(${a.e}, ${b.e})`, [a, b]));
+        return true;
+      }
+      case 'demote_f64': {
+        const a = this.pop();
+        this.push(this.expr(F32, `Math.fround(${a.e})`, [a]));
+        return true;
+      }
+      case 'convert_i32_s': {
+        const a = this.pop();
+        this.push(this.expr(F32, `Math.fround(${a.e})`, [a]));
+        return true;
+      }
+      case 'convert_i32_u': {
+        const a = this.pop();
+        this.push(this.expr(F32, `Math.fround(${a.e} >>> 0)`, [a]));
+        return true;
+      }
+      case 'convert_i64_s':
+      case 'convert_i64_u': {
+        const a = this.pop();
+        this.push(this.expr(F32, `${op.endsWith('_s') ? 'f32cs64' : 'f32cu64'}(${a.e}, ${a.h})`, [a]));
+        return true;
+      }
+      case 'reinterpret_i32': {
+        const a = this.pop();
+        this.push(this.expr(F32, `b2f(${a.e})`, [a]));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private f64op(op: string): boolean {
+    const bin = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.push(this.expr(F64, f(a.e, b.e), [a, b]));
+    };
+    const cmp = (o: string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
+    };
+    const un = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.push(this.expr(F64, f(a.e), [a]));
+    };
+    switch (op) {
+      case 'add':
+        bin((a, b) => `(${a} + ${b})`);
+        return true;
+      case 'sub':
+        bin((a, b) => `(${a} - ${b})`);
+        return true;
+      case 'mul':
+        bin((a, b) => `(${a} * ${b})`);
+        return true;
+      case 'div':
+        bin((a, b) => `(${a} / ${b})`);
+        return true;
+      case 'min':
+        bin((a, b) => `f64min(${a}, ${b})`);
+        return true;
+      case 'max':
+        bin((a, b) => `f64max(${a}, ${b})`);
+        return true;
+      case 'copysign':
+        bin((a, b) => `fcopysign(${a}, ${b})`);
+        return true;
+      case 'sqrt':
+        un((a) => `Math.sqrt(${a})`);
+        return true;
+      case 'ceil':
+        un((a) => `f64ceil(${a})`);
+        return true;
+      case 'floor':
+        un((a) => `f64floor(${a})`);
+        return true;
+      case 'trunc':
+        un((a) => `f64trunc(${a})`);
+        return true;
+      case 'nearest':
+        un((a) => `f64nearest(${a})`);
+        return true;
+      case 'abs':
+        un((a) => `fabs(${a})`);
+        return true;
+      case 'neg':
+        un((a) => `fneg(${a})`);
+        return true;
+      case 'eq':
+        cmp('===');
+        return true;
+      case 'ne':
+        cmp('!==');
+        return true;
+      case 'lt':
+        cmp('<');
+        return true;
+      case 'gt':
+        cmp('>');
+        return true;
+      case 'le':
+        cmp('<=');
+        return true;
+      case 'ge':
+        cmp('>=');
+        return true;
+      case 'promote_f32': {
+        const a = this.pop();
+        this.push(this.expr(F64, `promote(${a.e})`, [a]));
+        return true;
+      }
+      case 'convert_i32_s': {
+        const a = this.pop();
+        this.push(this.expr(F64, a.e, [a]));
+        return true;
+      }
+      case 'convert_i32_u': {
+        const a = this.pop();
+        this.push(this.expr(F64, `(${a.e} >>> 0)`, [a]));
+        return true;
+      }
+      case 'convert_i64_s': {
+        const a = this.pop();
+        this.push(this.expr(F64, `(${a.h} * 4294967296 + (${a.e} >>> 0))`, [a]));
+        return true;
+      }
+      case 'convert_i64_u': {
+        const a = this.pop();
+        this.push(this.expr(F64, `((${a.h} >>> 0) * 4294967296 + (${a.e} >>> 0))`, [a]));
+        return true;
+      }
+      case 'reinterpret_i64': {
+        const a = this.pop();
+        this.push(this.expr(F64, `f64bits(${a.e}, ${a.h})`, [a]));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------ assembly
+
+  build(): JitFn {
+    const cc = this.cc;
+    const f = cc.func;
+    const fw = cc.frameWords;
+    const lt = this.lt;
+    const np = f.type.params.length;
+    // locals: params from the frame, the others zero
+    const decl: string[] = [];
+    for (let x = 0; x < this.nl; x++) {
+      const t = lt[x]!;
+      const w = x * 4;
+      if (t === V128) {
+        const ws = x < np ? this.load(t, w) : ['0', '0', '0', '0'];
+        this.lWords(x).forEach((n, k) => decl.push(`${n} = ${ws[k]}`));
+      } else if (x < np) {
+        const ws = this.load(t, w);
+        decl.push(`L${x} = ${ws[0]}`);
+        if (t === I64) decl.push(`H${x} = ${ws[1]}`);
+      } else {
+        decl.push(`L${x} = 0`);
+        if (t === I64) decl.push(`H${x} = 0`);
+      }
+    }
+    for (const v of this.vars) decl.push(`${v} = 0`);
+    // JS stack units of this frame (256 bytes each): an interpreter frame holds every variable
+    const weight = Math.ceil(((decl.length + 40) * 8) / 256);
+    // the epilogue: every local and the constants back into the frame
+    let spillLocals = '';
+    for (let x = 0; x < this.nl; x++) {
+      const t = lt[x]!;
+      spillLocals += this.store(this.localEnt(x), x * 4) + '\n';
+    }
+    const CC = this.env(cc);
+    const TMPL = this.env(cc.tmpl);
+    const EK = this.env(Int32Array.from(this.exK));
+    const EP = this.env(Int32Array.from(this.exP));
+    const EB = this.env(Int32Array.from(this.exB));
+    const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
+    const M = this.memName;
+    const consts: string[] = [];
+    for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
+
+    const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
+    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
+    const rt = runtime();
+    let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload);
+    body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
+    const src =
+      `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
+      `return function ${this.selfName()}(mc, fp, depth, jd) {\n` +
+      `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
+      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
+      mem +
+      `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
+      `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
+      (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
+      (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
+      `X: {\n${body}\n}\n` +
+      `S = mc.s; FD = mc.f64;\n` +
+      (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
+      spillLocals +
+      `const k = ${EK}[ex];\n` +
+      `if (k === ${EX_CALL}) { mc.fComp[depth] = ${CC}; mc.fPc[depth] = ${EP}[ex]; mc.fFp[depth] = fp; mc.fBlk[depth] = ${EB}[ex]; return st; }\n` +
+      `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
+      `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n};\n` +
+      `//# sourceURL=wasm-func-${f.index}.js\n`;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const factory = new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn;
+    return factory(rt, this.envV);
+  }
+}
+
+
+export { Global, Memory, Table };

@@ -1,0 +1,507 @@
+/**
+ * Run-time support of the JS tier: the glue between generated functions, the
+ * interpreter and the machine (compiling on first call, calls that leave JS,
+ * traps), and the numeric helpers generated code calls (i64 as lo/hi int32
+ * pairs, f32 as int32 bit patterns, f64 as JS doubles).
+ */
+import { Trap } from '../../core/errors.js';
+import * as I64N from '../numeric/i64.js';
+import { run, STATUS_DONE } from '../exec.js';
+import type { Machine } from '../machine.js';
+import type { HostFunc, WasmFunc } from '../runtime.js';
+import type { Instance } from '../instance.js';
+import { generate } from './codegen.js';
+import { STATUS_HANDOFF, type JitFn } from './status.js';
+
+/**
+ * JS stack budget: generated functions pass down how much JS stack is in use
+ * below them (in units of 256 bytes, estimated from each function's size);
+ * past JS_STACK_UNITS a call does not nest in JS but continues the callee in
+ * the interpreter (all JS frames below become interpreter frames), so deep
+ * wasm recursion is limited by maxCallDepth only.
+ */
+export const JS_STACK_UNITS = 1600;
+/** Units charged for an interpreter loop (`run`) nested in JS. */
+export const RUN_UNITS = 8;
+
+// ---------------------------------------------------------------- compiling
+
+/** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
+export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
+  if (f.jitState !== 0) return f.jit as JitFn | null;
+  f.jitState = 2;
+  const cc = mc.compile(f); // may throw Unsupported, as the interpreter would
+  const fn = generate(mc, cc);
+  if (fn !== null) {
+    f.jit = fn;
+    f.jitState = 1;
+  }
+  return fn;
+}
+
+// ---------------------------------------------------------------- calls
+
+/** The interpreter calls a JS-tier function; any exception leaves the machine's fuel settled. */
+export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): number {
+  try {
+    return jf(mc, nfp, depth, mc.jsd + RUN_UNITS);
+  } catch (e) {
+    mc.settled = true;
+    throw e;
+  }
+}
+
+/**
+ * A JS-tier call of a wasm function without a JS version (yet), or one that
+ * would nest JS too deeply. mc.fuel is current; the callee's arguments are at `nfp`.
+ */
+export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
+  let jf = f.jit as JitFn | null;
+  if (jf === null && f.jitState === 0) jf = jitFor(mc, f);
+  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd) : runNested(mc, f, nfp, depth, jd);
+  {
+    // too deep in JS: the callee starts in the interpreter, below every JS frame
+    const cc = mc.compile(f);
+    if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
+    mc.enterFrame(cc, nfp, depth);
+    mc.save(cc, 0, nfp, mc.fuel, 0, depth);
+    return STATUS_HANDOFF;
+  }
+}
+
+/** Runs `f` in the interpreter, nested in JS, until it returns or stops. */
+function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
+  const cc = mc.compile(f);
+  if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
+  mc.enterFrame(cc, nfp, depth);
+  mc.save(cc, 0, nfp, mc.fuel, 0, depth);
+  const saved = mc.jsd;
+  mc.jsd = jd + RUN_UNITS;
+  try {
+    return run(mc, depth);
+  } catch (e) {
+    throw settle(mc, e);
+  } finally {
+    mc.jsd = saved;
+  }
+}
+
+/**
+ * The exception of an interpreter loop nested in JS, with the machine's fuel
+ * settled: the refund of a trap in interpreted fast code is applied here,
+ * where the machine's state still describes the trapping frame.
+ */
+function settle(mc: Machine, e: unknown): unknown {
+  if (mc.settled) return e;
+  mc.settled = true;
+  if (e instanceof Trap) {
+    mc.refundOnTrap();
+    return e;
+  }
+  if (e instanceof RangeError && /call stack/i.test(e.message)) {
+    mc.refundOnTrap();
+    return new Trap('call stack exhausted');
+  }
+  return e;
+}
+
+/**
+ * A host call from JS code (mc.fuel, depth and sp are set by the caller).
+ * Returns HOST_OK / HOST_NO_FUEL / HOST_SUSPENDED. A host function that
+ * throws keeps what the call consumed (its surcharge, its own charges, wasm
+ * it re-entered), as in the interpreter: mc.fuel is already that.
+ */
+export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, jd: number): number {
+  const saved = mc.jsd;
+  mc.jsd = jd;
+  try {
+    return mc.callHost(f, at, inst, false);
+  } catch (e) {
+    mc.hostFuel = -1;
+    mc.settled = true;
+    throw e;
+  } finally {
+    mc.jsd = saved;
+  }
+}
+
+/** Grows the value stack for a frame; a failure traps with the fuel as it is. */
+export function grow(mc: Machine, words: number): void {
+  try {
+    mc.growStack(words);
+  } catch (e) {
+    mc.settled = true;
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- traps
+
+const TRAP_MSG = [
+  'unreachable',
+  'integer divide by zero',
+  'integer overflow',
+  'invalid conversion to integer',
+  'out of bounds memory access',
+  'undefined element',
+  'indirect call type mismatch',
+  'call stack exhausted',
+];
+export const TRAP_UNREACHABLE = 0;
+export const TRAP_DIV_ZERO = 1;
+export const TRAP_OVERFLOW = 2;
+export const TRAP_INVALID_CONV = 3;
+export const TRAP_OOB = 4;
+export const TRAP_UNDEF_ELEM = 5;
+export const TRAP_SIG = 6;
+export const TRAP_STACK = 7;
+
+/** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
+export function trap(mc: Machine, fuel: number, code: number): Trap {
+  mc.fuel = fuel;
+  mc.settled = true;
+  return new Trap(TRAP_MSG[code]!);
+}
+
+export function trapUninit(mc: Machine, fuel: number, x: number): Trap {
+  mc.fuel = fuel;
+  mc.settled = true;
+  return new Trap(`uninitialized element ${x}`);
+}
+
+/** An exception from a helper that may trap (vector executors with memory operands): settled with this fuel. */
+export function settleTrap(mc: Machine, fuel: number, e: unknown): unknown {
+  mc.fuel = fuel;
+  mc.settled = true;
+  return e;
+}
+
+/** Float -> int conversion trap: NaN or out of range. */
+export function trapConv(mc: Machine, fuel: number, x: number): Trap {
+  return trap(mc, fuel, x !== x ? TRAP_INVALID_CONV : TRAP_OVERFLOW);
+}
+
+// ---------------------------------------------------------------- numeric helpers
+
+/** The high half of an i64 result of the helpers below (the low half is returned). */
+export const HI = new Int32Array(1);
+/** Scratch for f32 bits <-> value. */
+export const F32V = new Float32Array(1);
+export const F32B = new Int32Array(F32V.buffer);
+/** Scratch for f64 bits <-> value. */
+const F64V = new Float64Array(1);
+const F64B = new Int32Array(F64V.buffer);
+/** Scratch i64 slot for the numeric/i64.ts functions. */
+const W = new Int32Array(4);
+
+const TWO32 = 4294967296;
+
+export function mul64(al: number, ah: number, bl: number, bh: number): number {
+  const a0 = al & 0xffff;
+  const a1 = al >>> 16;
+  const b0 = bl & 0xffff;
+  const b1 = bl >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const hi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  HI[0] = (hi + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  return Math.imul(al, bl);
+}
+
+/** Integral |v| <= 2^64 (already truncated) as lo, HI[0] = hi, wrapped modulo 2^64. */
+function integral(v: number): number {
+  HI[0] = Math.floor(v / TWO32) | 0;
+  return v | 0;
+}
+
+function slow(op: (m: Int32Array, d: number, a: number, b: number) => void, al: number, ah: number, bl: number, bh: number): number {
+  W[0] = al;
+  W[1] = ah;
+  W[2] = bl;
+  W[3] = bh;
+  op(W, 0, 0, 2);
+  HI[0] = W[1]!;
+  return W[0]!;
+}
+
+/** Quotient high half and remainder of udivmod32. */
+let QH = 0;
+let REM = 0;
+
+/**
+ * Unsigned (hi, lo) divided by 0 < d < 2^32, in three exact steps on doubles
+ * (every dividend below 2^48): returns the quotient's low half (as a
+ * non-negative double); QH its high half, REM the remainder.
+ */
+function udivmod32(lo: number, hi: number, d: number): number {
+  const h = hi >>> 0;
+  let r = h % d;
+  QH = (h - r) / d;
+  let t = r * 65536 + (lo >>> 16);
+  r = t % d;
+  const q1 = (t - r) / d;
+  t = r * 65536 + (lo & 0xffff);
+  r = t % d;
+  REM = r;
+  return q1 * 65536 + (t - r) / d;
+}
+
+/** i64.div_s; the divisor is not 0 and the quotient does not overflow (checked by the caller). */
+export function divs64(al: number, ah: number, bl: number, bh: number): number {
+  if (ah >= -0x200000 && ah < 0x200000 && bh >= -0x200000 && bh < 0x200000) {
+    const x = ah * TWO32 + (al >>> 0);
+    const y = bh * TWO32 + (bl >>> 0);
+    return integral((x - (x % y)) / y);
+  }
+  const na = ah < 0;
+  const nb = bh < 0;
+  const ubl = nb ? -bl | 0 : bl;
+  const ubh = nb ? (~bh + (bl === 0 ? 1 : 0)) | 0 : bh;
+  if (ubh === 0) {
+    const ual = na ? -al | 0 : al;
+    const uah = na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
+    const ql = udivmod32(ual, uah, ubl >>> 0) | 0;
+    const qh = QH | 0;
+    if (na === nb) {
+      HI[0] = qh;
+      return ql;
+    }
+    HI[0] = (~qh + (ql === 0 ? 1 : 0)) | 0;
+    return -ql | 0;
+  }
+  return slow(I64N.div_s, al, ah, bl, bh);
+}
+
+export function divu64(al: number, ah: number, bl: number, bh: number): number {
+  if (ah >>> 0 < 0x200000 && bh >>> 0 < 0x200000) {
+    const x = (ah >>> 0) * TWO32 + (al >>> 0);
+    const y = (bh >>> 0) * TWO32 + (bl >>> 0);
+    return integral((x - (x % y)) / y);
+  }
+  if (bh === 0) {
+    const ql = udivmod32(al, ah, bl >>> 0) | 0;
+    HI[0] = QH | 0;
+    return ql;
+  }
+  return slow(I64N.div_u, al, ah, bl, bh);
+}
+
+export function rems64(al: number, ah: number, bl: number, bh: number): number {
+  if (ah >= -0x200000 && ah < 0x200000 && bh >= -0x200000 && bh < 0x200000) {
+    const x = ah * TWO32 + (al >>> 0);
+    const y = bh * TWO32 + (bl >>> 0);
+    return integral(x % y);
+  }
+  const na = ah < 0;
+  const nb = bh < 0;
+  const ubl = nb ? -bl | 0 : bl;
+  const ubh = nb ? (~bh + (bl === 0 ? 1 : 0)) | 0 : bh;
+  if (ubh === 0) {
+    const ual = na ? -al | 0 : al;
+    const uah = na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
+    udivmod32(ual, uah, ubl >>> 0);
+    // the remainder has the dividend's sign
+    const r = REM;
+    if (!na || r === 0) {
+      HI[0] = 0;
+      return r | 0;
+    }
+    HI[0] = -1;
+    return -r | 0;
+  }
+  return slow(I64N.rem_s, al, ah, bl, bh);
+}
+
+export function remu64(al: number, ah: number, bl: number, bh: number): number {
+  if (ah >>> 0 < 0x200000 && bh >>> 0 < 0x200000) {
+    const x = (ah >>> 0) * TWO32 + (al >>> 0);
+    const y = (bh >>> 0) * TWO32 + (bl >>> 0);
+    return integral(x % y);
+  }
+  if (bh === 0) {
+    udivmod32(al, ah, bl >>> 0);
+    HI[0] = 0;
+    return REM | 0;
+  }
+  return slow(I64N.rem_u, al, ah, bl, bh);
+}
+
+export function shl64(lo: number, hi: number, n: number): number {
+  n &= 63;
+  if (n === 0) {
+    HI[0] = hi;
+    return lo;
+  }
+  if (n < 32) {
+    HI[0] = (hi << n) | (lo >>> (32 - n));
+    return lo << n;
+  }
+  HI[0] = lo << (n - 32);
+  return 0;
+}
+
+export function shrs64(lo: number, hi: number, n: number): number {
+  n &= 63;
+  if (n === 0) {
+    HI[0] = hi;
+    return lo;
+  }
+  if (n < 32) {
+    HI[0] = hi >> n;
+    return (lo >>> n) | (hi << (32 - n));
+  }
+  HI[0] = hi >> 31;
+  return hi >> (n - 32);
+}
+
+export function shru64(lo: number, hi: number, n: number): number {
+  n &= 63;
+  if (n === 0) {
+    HI[0] = hi;
+    return lo;
+  }
+  if (n < 32) {
+    HI[0] = hi >>> n;
+    return (lo >>> n) | (hi << (32 - n));
+  }
+  HI[0] = 0;
+  return (hi >>> (n - 32)) | 0;
+}
+
+export function rotl64(lo: number, hi: number, n: number): number {
+  n &= 63;
+  if (n >= 32) {
+    const t = lo;
+    lo = hi;
+    hi = t;
+    n -= 32;
+  }
+  if (n === 0) {
+    HI[0] = hi;
+    return lo;
+  }
+  HI[0] = (hi << n) | (lo >>> (32 - n));
+  return (lo << n) | (hi >>> (32 - n));
+}
+
+export function rotr64(lo: number, hi: number, n: number): number {
+  return rotl64(lo, hi, (64 - (n & 63)) & 63);
+}
+
+/** i8x16.add_sat_u on one word (four lanes): the wrapped sum, with 0xff where a lane carried out. */
+export function addsatu8(a: number, b: number): number {
+  const s = (a & 0x7f7f7f7f) + (b & 0x7f7f7f7f);
+  const carry = ((a & b) | ((a | b) & s)) & 0x80808080;
+  return (s ^ ((a ^ b) & 0x80808080)) | ((carry >>> 7) * 255);
+}
+
+export function ctz32(x: number): number {
+  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+
+export function popcnt32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+export function rotl32(x: number, n: number): number {
+  return (x << n) | (x >>> (32 - n));
+}
+
+export function rotr32(x: number, n: number): number {
+  return (x >>> n) | (x << (32 - n));
+}
+
+/** f32.convert_i64_s / _u (correctly rounded), as a value. */
+export function f32cs64(lo: number, hi: number): number {
+  W[0] = lo;
+  W[1] = hi;
+  return I64N.f32_convert_i64_s(W, 0);
+}
+export function f32cu64(lo: number, hi: number): number {
+  W[0] = lo;
+  W[1] = hi;
+  return I64N.f32_convert_i64_u(W, 0);
+}
+
+/** i64.trunc_sat_f64_s / _u (also the in-range trapping truncations): lo, HI[0] = hi. */
+export function truncs64(x: number): number {
+  I64N.trunc_sat_f64_s(W, 0, x);
+  HI[0] = W[1]!;
+  return W[0]!;
+}
+export function truncu64(x: number): number {
+  I64N.trunc_sat_f64_u(W, 0, x);
+  HI[0] = W[1]!;
+  return W[0]!;
+}
+
+/**
+ * f32 bits -> the double the JS tier holds for an f32: its value, or for a
+ * NaN a double NaN with the f32's sign and 23-bit payload at the top of the
+ * mantissa, quiet bit included (so a signalling NaN stays signalling).
+ */
+export function b2f(b: number): number {
+  F32B[0] = b;
+  const x = F32V[0]!;
+  if (x === x) return x;
+  F64B[1] = (b & -0x80000000) | 0x7ff00000 | ((b & 0x7fffff) >>> 3);
+  F64B[0] = b << 29;
+  return F64V[0]!;
+}
+
+/** The f32 bits of a double held for an f32 (inverse of b2f; arithmetic results are quiet NaNs already). */
+export function f2b(x: number): number {
+  if (x === x) {
+    F32V[0] = x;
+    return F32B[0]!;
+  }
+  F64V[0] = x;
+  const hi = F64B[1]!;
+  return (hi & -0x80000000) | 0x7f800000 | ((hi & 0xfffff) << 3) | (F64B[0]! >>> 29);
+}
+
+/** f64.promote_f32: a NaN comes out quiet (x + x), as from the hardware conversion. */
+export function promote(x: number): number {
+  return x === x ? x : x + x;
+}
+
+/** f64 value of raw bits. */
+export function f64bits(lo: number, hi: number): number {
+  F64B[0] = lo;
+  F64B[1] = hi;
+  return F64V[0]!;
+}
+/** The raw bits of an f64: lo, HI[0] = hi. */
+export function bitsf64(x: number): number {
+  F64V[0] = x;
+  HI[0] = F64B[1]!;
+  return F64B[0]!;
+}
+
+/** f64.abs / f64.neg / f64.copysign on the bits (NaN payloads kept). */
+export function fabs(x: number): number {
+  if (x === x) return Math.abs(x);
+  F64V[0] = x;
+  F64B[1] = F64B[1]! & 0x7fffffff;
+  return F64V[0]!;
+}
+export function fneg(x: number): number {
+  if (x === x) return -x;
+  F64V[0] = x;
+  F64B[1] = F64B[1]! ^ -0x80000000;
+  return F64V[0]!;
+}
+export function fcopysign(a: number, b: number): number {
+  F64V[0] = b;
+  const sign = F64B[1]! & -0x80000000;
+  F64V[0] = a;
+  F64B[1] = (F64B[1]! & 0x7fffffff) | sign;
+  return F64V[0]!;
+}
+
+export { STATUS_DONE, STATUS_HANDOFF };

@@ -1,0 +1,451 @@
+/**
+ * Differential fuzzing of the JS tier against the interpreter: random typed
+ * programs (nested blocks with results, if/else, bounded loops, br/br_if/
+ * br_table carrying values, local.tee chains, calls, memory, globals, every
+ * numeric type incl. NaN payloads, occasional traps) run in both tiers,
+ * uninterrupted and cut at random fuel budgets; results (or trap messages),
+ * fuel consumed, memory and globals must be identical.
+ */
+import { describe, expect, test } from 'vitest';
+import { HostSuspended, OutOfFuel, Trap } from '../../src/core/errors.js';
+import { funcType, I32, Linker, Module, Store } from '../../src/index.js';
+import { globalValue } from '../../src/interp/store.js';
+import { Global } from '../../src/interp/runtime.js';
+import { RawF32, RawF64 } from '../../src/interp/machine.js';
+
+type T = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];
+const ALL: T[] = ['i32', 'i64', 'f32', 'f64', 'v128'];
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  private labels: { results: T[]; kind: 'block' | 'loop' }[] = [];
+  private depth = 0;
+  locals: T[] = [];
+  counters = 0;
+  constructor(
+    private readonly r: () => number,
+    private readonly funcs: { params: T[]; result: T }[],
+    private readonly self: number,
+    /** Whether the program uses vectors (v128 locals, globals, expressions). */
+    private readonly simd: boolean,
+  ) {}
+  private anyType(): T {
+    return this.simd && this.chance(0.25) ? 'v128' : this.pick(TYPES);
+  }
+  private pick<X>(xs: readonly X[]): X {
+    return xs[Math.floor(this.r() * xs.length)]!;
+  }
+  private chance(p: number): boolean {
+    return this.r() < p;
+  }
+  private int(n: number): number {
+    return Math.floor(this.r() * n);
+  }
+
+  const(t: T): string {
+    switch (t) {
+      case 'i32':
+        return `(i32.const ${this.pick([0, 1, -1, 7, 255, 0x7fffffff, -0x80000000, this.int(1000) - 500, (this.r() * 2 ** 32) | 0])})`;
+      case 'i64':
+        return `(i64.const ${this.pick(['0', '1', '-1', '9223372036854775807', '-9223372036854775808', String(this.int(100000) - 50000), '0x123456789abcdef', '4294967296'])})`;
+      case 'f32':
+        return `(f32.const ${this.pick(['0', '-0', '1.5', '-2.25', 'inf', '-inf', 'nan', 'nan:0x200001', '-nan:0x1', '3.4e38', '1e-40', String(this.r() * 100 - 50)])})`;
+      case 'f64':
+        return `(f64.const ${this.pick(['0', '-0', '1.5', '-2.25', 'inf', '-inf', 'nan', 'nan:0x4000000000001', '-nan:0x1', '1.7e308', '5e-324', String(this.r() * 100 - 50)])})`;
+      case 'v128': {
+        const w = (): number => this.pick([0, -1, 1, 0x7fa00001, 0x3fc00000, 0x80000000 | 0, 0x00ff00ff, (this.r() * 2 ** 32) | 0]);
+        return `(v128.const i32x4 ${w()} ${w()} ${w()} ${w()})`;
+      }
+    }
+  }
+
+  private localOf(t: T): number | null {
+    const xs = this.locals.map((lt, i) => [lt, i] as const).filter(([lt]) => lt === t);
+    return xs.length === 0 ? null : this.pick(xs)[1];
+  }
+
+  private addr(): string {
+    // mostly in bounds; sometimes near or past the end of the 1-page memory
+    if (this.chance(0.03)) return `(i32.const ${this.pick([65533, 65536, -1, 70000])})`;
+    return `(i32.and ${this.expr('i32')} (i32.const 1023))`;
+  }
+
+  expr(t: T): string {
+    this.depth++;
+    try {
+      return this.expr1(t);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private expr1(t: T): string {
+    if (this.depth > 6 || this.chance(0.2)) {
+      const x = this.localOf(t);
+      if (x !== null && this.chance(0.6)) return `(local.get ${x})`;
+      return this.const(t);
+    }
+    const k = this.int(20);
+    if (t === 'v128' && k > 5) return this.vop();
+    if (k === 0) return `(global.get $g${t})`;
+    if (k === 1) {
+      const x = this.localOf(t);
+      if (x !== null) return `(local.tee ${x} ${this.expr(t)})`;
+    }
+    if (k === 2) return `(select ${this.expr(t)} ${this.expr(t)} ${this.expr('i32')})`;
+    if (k === 3) return `(block (result ${t}) ${this.stmts(2, t)})`;
+    if (k === 4) return `(if (result ${t}) ${this.expr('i32')} (then ${this.stmts(2, t)}) (else ${this.stmts(2, t)}))`;
+    if (k === 5) {
+      const callees = this.funcs.map((f, i) => [f, i] as const).filter(([f, i]) => i > this.self && f.result === t);
+      if (callees.length > 0) {
+        const [f, i] = this.pick(callees);
+        return `(call $f${i} ${f.params.map((p) => this.expr(p)).join(' ')})`;
+      }
+    }
+    if (k === 6) {
+      const load: Record<T, string[]> = {
+        i32: ['i32.load', 'i32.load8_s', 'i32.load8_u', 'i32.load16_s', 'i32.load16_u'],
+        i64: ['i64.load', 'i64.load8_s', 'i64.load16_u', 'i64.load32_s', 'i64.load32_u'],
+        f32: ['f32.load'],
+        f64: ['f64.load'],
+        v128: ['v128.load', 'v128.load', 'v128.load8x8_s', 'v128.load16x4_u', 'v128.load32_splat', 'v128.load64_zero'],
+      };
+      return `(${this.pick(load[t])} offset=${this.pick([0, 1, 4, 8])} ${this.addr()})`;
+    }
+    if (k === 7 && t === 'i32') {
+      // a branch out of a block carrying a value
+      return `(block (result i32) (drop (br_if 0 ${this.expr('i32')} ${this.expr('i32')})) ${this.expr('i32')})`;
+    }
+    if (k === 8 && t === 'i32') {
+      // br_table to three labels carrying a value
+      return `(block (result i32) (i32.xor (block (result i32) (i32.add (block (result i32) (br_table 0 1 2 ${this.expr('i32')} (i32.and ${this.expr('i32')} (i32.const 3)))) (i32.const 11))) (i32.const 22)))`;
+    }
+    if (k === 9 && t === 'i32') return '(memory.size)';
+    if (k === 12 && t === 'i32' && this.chance(0.5)) return `(call $h ${this.expr('i32')})`;
+    if (k === 13) {
+      // through the table ($h at 0, then $f0, $f1, ...): mostly the right index, sometimes a computed one
+      const callees = this.funcs.map((f, i) => [f, i] as const).filter(([f, i]) => i > this.self && f.result === t);
+      if (callees.length > 0) {
+        const [f, i] = this.pick(callees);
+        const idx = this.chance(0.8) ? `(i32.const ${i + 1})` : `(i32.and ${this.expr('i32')} (i32.const 7))`;
+        return `(call_indirect ${f.params.map((p) => `(param ${p})`).join(' ')} (result ${t}) ${f.params.map((p) => this.expr(p)).join(' ')} ${idx})`;
+      }
+    }
+    if (k >= 10 && k <= 11 && this.simd) {
+      // a scalar out of a vector
+      const ex: Record<T, string[]> = {
+        i32: ['i32x4.extract_lane 1', 'i8x16.extract_lane_s 5', 'i8x16.extract_lane_u 15', 'i16x8.extract_lane_u 3', 'v128.any_true', 'i8x16.bitmask', 'i32x4.all_true'],
+        i64: ['i64x2.extract_lane 1'],
+        f32: ['f32x4.extract_lane 2'],
+        f64: ['f64x2.extract_lane 0'],
+        v128: [],
+      };
+      if (ex[t].length > 0) return `(${this.pick(ex[t])} ${this.expr('v128')})`;
+    }
+    switch (t) {
+      case 'i32':
+        return this.i32op();
+      case 'i64':
+        return this.i64op();
+      case 'v128':
+        return this.vop();
+      default:
+        return this.fop(t);
+    }
+  }
+
+  private vop(): string {
+    const k = this.int(9);
+    const v = (): string => this.expr('v128');
+    if (k < 3) {
+      const ops = [
+        'v128.and', 'v128.or', 'v128.xor', 'v128.andnot', 'i32x4.add', 'i32x4.sub', 'i32x4.mul', 'i16x8.add', 'i16x8.sub',
+        'i8x16.add', 'i8x16.sub', 'i8x16.add_sat_u', 'f32x4.add', 'f32x4.sub', 'f32x4.mul', 'f32x4.div',
+        // executors of the interpreter
+        'i8x16.min_u', 'i16x8.mul', 'i64x2.add', 'f64x2.mul', 'f32x4.min', 'i32x4.eq', 'f32x4.lt', 'i8x16.avgr_u', 'i8x16.narrow_i16x8_s',
+      ];
+      return `(${this.pick(ops)} ${v()} ${v()})`;
+    }
+    if (k === 3) {
+      const ops = ['v128.not', 'f32x4.abs', 'f32x4.neg', 'f64x2.sqrt', 'i16x8.extend_low_i8x16_s', 'i16x8.extend_high_i8x16_u', 'i32x4.extend_low_i16x8_u', 'i32x4.extend_high_i16x8_s', 'i8x16.popcnt', 'f32x4.convert_i32x4_s'];
+      return `(${this.pick(ops)} ${v()})`;
+    }
+    if (k === 4) return `(${this.pick(['i32x4.shl', 'i32x4.shr_s', 'i32x4.shr_u', 'i8x16.shl', 'i64x2.shr_u'])} ${v()} ${this.expr('i32')})`;
+    if (k === 5) {
+      const t = this.pick(['i8x16', 'i16x8', 'i32x4', 'f32x4', 'i64x2', 'f64x2'] as const);
+      const s: T = t === 'f32x4' ? 'f32' : t === 'f64x2' ? 'f64' : t === 'i64x2' ? 'i64' : 'i32';
+      return `(${t}.splat ${this.expr(s)})`;
+    }
+    if (k === 6) {
+      const lanes = Array.from({ length: 16 }, () => this.int(32)).join(' ');
+      return `(i8x16.shuffle ${this.chance(0.3) ? '0 1 2 3 20 21 22 23 8 9 10 11 28 29 30 31' : lanes} ${v()} ${v()})`;
+    }
+    if (k === 7) {
+      const [t, s, n] = this.pick([['i32x4', 'i32', 4], ['f32x4', 'f32', 4], ['i8x16', 'i32', 16], ['f64x2', 'f64', 2]] as const);
+      return `(${t}.replace_lane ${this.int(n)} ${v()} ${this.expr(s)})`;
+    }
+    return `(v128.bitselect ${v()} ${v()} ${v()})`;
+  }
+
+  private i32op(): string {
+    const bin = ['add', 'sub', 'mul', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr', 'eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'];
+    const k = this.int(10);
+    if (k < 4) return `(i32.${this.pick(bin)} ${this.expr('i32')} ${this.expr('i32')})`;
+    if (k === 4) return `(i32.${this.pick(['div_s', 'div_u', 'rem_s', 'rem_u'])} ${this.expr('i32')} ${this.chance(0.5) ? this.const('i32') : this.expr('i32')})`;
+    if (k === 5) return `(i32.${this.pick(['eqz', 'clz', 'ctz', 'popcnt', 'extend8_s', 'extend16_s'])} ${this.expr('i32')})`;
+    if (k === 6) return `(i64.${this.pick(['eqz'])} ${this.expr('i64')})`;
+    if (k === 7) return `(i64.${this.pick(['eq', 'ne', 'lt_s', 'lt_u', 'gt_s', 'gt_u', 'le_s', 'le_u', 'ge_s', 'ge_u'])} ${this.expr('i64')} ${this.expr('i64')})`;
+    if (k === 8) {
+      const f = this.pick(['f32', 'f64'] as const);
+      if (this.chance(0.5)) return `(${f}.${this.pick(['eq', 'ne', 'lt', 'gt', 'le', 'ge'])} ${this.expr(f)} ${this.expr(f)})`;
+      return `(i32.${this.pick(['trunc_sat_', 'trunc_', 'trunc_sat_'])}${f}_${this.pick(['s', 'u'])} ${this.expr(f)})`;
+    }
+    return this.pick([`(i32.wrap_i64 ${this.expr('i64')})`, `(i32.reinterpret_f32 ${this.expr('f32')})`]);
+  }
+
+  private i64op(): string {
+    const bin = ['add', 'sub', 'mul', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u', 'rotl', 'rotr'];
+    const k = this.int(8);
+    if (k < 3) return `(i64.${this.pick(bin)} ${this.expr('i64')} ${this.chance(0.3) ? this.const('i64') : this.expr('i64')})`;
+    if (k === 3) return `(i64.${this.pick(['div_s', 'div_u', 'rem_s', 'rem_u'])} ${this.expr('i64')} ${this.chance(0.5) ? this.const('i64') : this.expr('i64')})`;
+    if (k === 4) return `(i64.${this.pick(['clz', 'ctz', 'popcnt', 'extend8_s', 'extend16_s', 'extend32_s'])} ${this.expr('i64')})`;
+    if (k === 5) return `(i64.extend_i32_${this.pick(['s', 'u'])} ${this.expr('i32')})`;
+    if (k === 6) {
+      const f = this.pick(['f32', 'f64'] as const);
+      return `(i64.${this.pick(['trunc_sat_', 'trunc_', 'trunc_sat_'])}${f}_${this.pick(['s', 'u'])} ${this.expr(f)})`;
+    }
+    return `(i64.reinterpret_f64 ${this.expr('f64')})`;
+  }
+
+  private fop(t: 'f32' | 'f64'): string {
+    const o = t === 'f32' ? 'f64' : 'f32';
+    const k = this.int(8);
+    if (k < 3) return `(${t}.${this.pick(['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign'])} ${this.expr(t)} ${this.expr(t)})`;
+    if (k === 3) return `(${t}.${this.pick(['abs', 'neg', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest'])} ${this.expr(t)})`;
+    if (k === 4) return `(${t}.${t === 'f32' ? 'demote_f64' : 'promote_f32'} ${this.expr(o)})`;
+    if (k === 5) return `(${t}.convert_i32_${this.pick(['s', 'u'])} ${this.expr('i32')})`;
+    if (k === 6) return `(${t}.convert_i64_${this.pick(['s', 'u'])} ${this.expr('i64')})`;
+    return t === 'f32' ? `(f32.reinterpret_i32 ${this.expr('i32')})` : `(f64.reinterpret_i64 ${this.expr('i64')})`;
+  }
+
+  /** A few statements, then a value of type `t` (or nothing). */
+  stmts(n: number, t: T | null): string {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.stmt());
+    if (t !== null) out.push(this.expr(t));
+    return out.join(' ');
+  }
+
+  private stmt(): string {
+    this.depth++;
+    try {
+      return this.stmt1();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private stmt1(): string {
+    const k = this.depth > 4 ? this.int(4) : this.int(12);
+    if ((k === 0 || k === 1) && this.locals.length > 0) {
+      const x = this.int(this.locals.length);
+      return `(local.set ${x} ${this.expr(this.locals[x]!)})`;
+    }
+    if (k === 2) {
+      const t = this.anyType();
+      const st: Record<T, string[]> = {
+        i32: ['i32.store', 'i32.store8', 'i32.store16'],
+        i64: ['i64.store', 'i64.store32', 'i64.store8'],
+        f32: ['f32.store'],
+        f64: ['f64.store'],
+        v128: ['v128.store', 'v128.store', 'v128.store32_lane 3'],
+      };
+      const [op, lane] = this.pick(st[t]).split(' ');
+      return `(${op} offset=${this.pick([0, 2, 8])}${lane ? ` ${lane}` : ''} ${this.addr()} ${this.expr(t)})`;
+    }
+    if (k === 3) {
+      const t = this.anyType();
+      return `(global.set $g${t} ${this.expr(t)})`;
+    }
+    if (k === 4) return `(drop ${this.expr(this.anyType())})`;
+    if (k === 5) return `(if ${this.expr('i32')} (then ${this.stmts(2, null)}) (else ${this.stmts(1, null)}))`;
+    if (k === 6 || k === 7) {
+      // a bounded loop: its counter is a local the rest of the program does not touch
+      const c = this.counters++;
+      return `(local.set $c${c} (i32.const ${1 + this.int(6)})) (loop $l${c} ${this.stmts(2, null)} (br_if $l${c} (i32.ne (local.tee $c${c} (i32.sub (local.get $c${c}) (i32.const 1))) (i32.const 0))))`;
+    }
+    if (k === 8) return `(block ${this.stmts(1, null)} (br_if 0 ${this.expr('i32')}) ${this.stmts(1, null)})`;
+    if (k === 9) {
+      const callees = this.funcs.map((f, i) => [f, i] as const).filter(([, i]) => i > this.self);
+      if (callees.length > 0) {
+        const [f, i] = this.pick(callees);
+        return `(drop (call $f${i} ${f.params.map((p) => this.expr(p)).join(' ')}))`;
+      }
+    }
+    if (k === 10 && this.chance(0.1)) return `(if (i32.eqz ${this.expr('i32')}) (then (unreachable)))`;
+    if (k === 11 && this.chance(0.3)) return `(drop (memory.grow (i32.and ${this.expr('i32')} (i32.const 1))))`;
+    return `(drop ${this.expr('i32')})`;
+  }
+}
+
+export function program(seed: number): string {
+  const r = rng(seed);
+  const nf = 1 + Math.floor(r() * 4);
+  const funcs: { params: T[]; result: T }[] = [];
+  for (let i = 0; i < nf; i++) {
+    const params = Array.from({ length: Math.floor(r() * 4) }, () => TYPES[Math.floor(r() * 4)]!);
+    funcs.push({ params: i === 0 ? ['i32', 'i64', 'f32', 'f64'] : params, result: TYPES[Math.floor(r() * 4)]! });
+  }
+  const bodies: string[] = [];
+  const simd = r() < 0.4;
+  for (let i = nf - 1; i >= 0; i--) {
+    const f = funcs[i]!;
+    const g = new Gen(r, funcs, i, simd);
+    const extra = Array.from({ length: Math.floor(r() * 5) }, () => (simd && r() < 0.3 ? 'v128' : TYPES[Math.floor(r() * 4)]!));
+    g.locals = [...f.params, ...extra];
+    const body = g.stmts(2 + Math.floor(r() * 4), f.result);
+    const counters = Array.from({ length: g.counters }, (_, c) => `(local $c${c} i32)`).join(' ');
+    bodies.unshift(
+      `(func $f${i} (export "f${i}") ${f.params.map((p) => `(param ${p})`).join(' ')} (result ${f.result}) ${extra.map((t) => `(local ${t})`).join(' ')} ${counters}\n  ${body})`,
+    );
+  }
+  const globals = ALL.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) ${t === 'v128' ? '(v128.const i64x2 0 0)' : `(${t}.const 0)`})`).join('\n');
+  const table = `(table ${nf + 2} funcref) (elem (i32.const 0) $h ${funcs.map((_, i) => `$f${i}`).join(' ')})`;
+  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals}\n${bodies.join('\n')})`;
+}
+
+interface Result {
+  out: unknown;
+  fuel: number;
+  mem: Uint8Array;
+  globals: unknown[];
+}
+
+/**
+ * NaN payloads made by arithmetic are whatever V8's code for the operation
+ * makes (with two NaN operands, which one propagates depends on operand
+ * order in the machine code, in the interpreter's loop as in the JS tier;
+ * WebAssembly allows any): values compare equal when both are NaN. Moves
+ * must keep NaN bits exactly; the hot NaN test in jit.test.ts checks those.
+ */
+function nanTolerant(v: unknown): unknown {
+  if (v instanceof RawF32) {
+    const x = new Float32Array(new Int32Array([v.bits]).buffer)[0]!;
+    return Number.isNaN(x) ? 'NaN' : v;
+  }
+  if (v instanceof RawF64) {
+    const x = new Float64Array(new Int32Array([v.lo, v.hi]).buffer)[0]!;
+    return Number.isNaN(x) ? 'NaN' : v;
+  }
+  if (typeof v === 'number' && Number.isNaN(v)) return 'NaN';
+  if (Array.isArray(v)) return v.map(nanTolerant);
+  return v;
+}
+
+/** Whether memories a and b are equal except inside 4- or 8-byte windows that are NaN in both. */
+function sameMemory(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  const nan = (m: Uint8Array, at: number, n: 4 | 8): boolean => {
+    if (at < 0 || at + n > m.length) return false;
+    const v = new DataView(m.buffer, m.byteOffset);
+    return Number.isNaN(n === 4 ? v.getFloat32(at, true) : v.getFloat64(at, true));
+  };
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    let ok = false;
+    for (const n of [4, 8] as const) for (let at = i - n + 1; at <= i && !ok; at++) ok = nan(a, at, n) && nan(b, at, n);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function same(a: Result, b: Result, what: string): void {
+  expect(nanTolerant(b.out), what).toEqual(nanTolerant(a.out));
+  expect(b.fuel, what).toBe(a.fuel);
+  expect(nanTolerant(b.globals.slice(0, 4)), what).toEqual(nanTolerant(a.globals.slice(0, 4)));
+  expect(sameMemory(a.globals[4] as Uint8Array, b.globals[4] as Uint8Array), `${what}: v128 global`).toBe(true);
+  expect(sameMemory(a.mem, b.mem), `${what}: memory`).toBe(true);
+}
+
+function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((needed: number) => number) | null, first: number): Result {
+  const store = new Store({ tier, fuel: schedule ? first : 1e7 });
+  const linker = new Linker();
+  // the host: charges fuel for odd arguments, suspends on multiples of 16
+  linker.defineFunc(store, 'env', 'h', funcType([I32], [I32]), (caller, x: number) => {
+    if (x & 1) caller.consumeFuel(3);
+    if ((x & 15) === 0) return caller.suspend(x);
+    return (x * 3 + 1) | 0;
+  });
+  const inst = linker.instantiate(store, mod);
+  let out: unknown;
+  const f = inst.getExport('f0') as Parameters<Store['invoke']>[0];
+  let go = (): unknown[] => store.invoke(f, args, true);
+  for (let stops = 0; ; stops++) {
+    try {
+      out = go();
+      break;
+    } catch (e) {
+      if (e instanceof OutOfFuel && schedule && stops < 100_000) {
+        store.addFuel(schedule(e.needed));
+        go = () => e.resume();
+        continue;
+      }
+      if (e instanceof HostSuspended && stops < 100_000) {
+        const x = e.payload as number;
+        go = () => e.resume((x * 5 + 3) | 0);
+        continue;
+      }
+      out = e instanceof Trap || e instanceof OutOfFuel ? `${e.name}: ${e.message}` : e;
+      break;
+    }
+  }
+  const globals = ALL.map((t) => globalValue(inst.getExport(`g${t}`) as Global));
+  return { out, fuel: store.fuelConsumed, mem: inst.memory()!.u8.slice(), globals };
+}
+
+describe('JS tier: random programs agree with the interpreter', () => {
+  const SEEDS = Number(process.env['JIT_FUZZ_SEEDS'] ?? 400);
+  test(`${SEEDS} programs, uninterrupted and at random budgets`, () => {
+    let traps = 0;
+    const FIRST = Number(process.env['JIT_FUZZ_FIRST'] ?? 1);
+    for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
+      const src = program(seed);
+      let mod: Module;
+      try {
+        mod = Module.fromWat(src);
+      } catch (e) {
+        throw new Error(`seed ${seed}: generated an invalid module: ${e}\n${src}`);
+      }
+      const args = [seed * 7919, BigInt(seed) * 0x9e3779b97f4an, seed / 3, -seed * 1.25];
+      const a = run(mod, 'interp', args, null, 0);
+      const b = run(mod, 'js', args, null, 0);
+      if (typeof a.out === 'string') traps++;
+      same(a, b, `seed ${seed}\n${src}`);
+      const r = rng(seed);
+      const sched = (): ((n: number) => number) => {
+        const q = rng(seed + 1);
+        return (n) => n + Math.floor(q() * 40);
+      };
+      // the first stop (in JS code: later ones run in the interpreter) anywhere in the run
+      const first = Math.floor(r() * (a.fuel + 10));
+      const c = run(mod, 'interp', args, sched(), first);
+      const d = run(mod, 'js', args, sched(), first);
+      same(c, d, `seed ${seed} (cut)\n${src}`);
+      // (a cut run differs when the host could not charge its fuel: Caller.consumeFuel traps "out of fuel")
+      const starvedHost = (o: unknown): boolean => typeof o === 'string' && (o.startsWith('OutOfFuel') || o === 'Trap: out of fuel');
+      if (!starvedHost(a.out) && !starvedHost(c.out)) same(a, c, `seed ${seed}: cut vs uninterrupted`);
+    }
+    expect(traps).toBeLessThan(SEEDS);
+  });
+});
