@@ -15,6 +15,17 @@ const WAT = `(module
     (global.set $g (i32.add (global.get $g) (local.get 1)))
     (if (i32.gt_u (local.get 0) (i32.const 5)) (then (call $thrower (local.get 1))))
     (i32.add (local.get 1) (i32.const 100)))
+  (func $spin (param i32) (result i32) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (local.get 0)))
+      (if (i32.eq (local.get 0) (i32.const 3)) (then (call $thrower (local.get 1))))
+      (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+    (local.get 1))
+  (func (export "spin") (param i32) (result i32)
+    (block $h (result i32)
+      (try_table (catch $e $h) (return (call $spin (local.get 0))))
+      (unreachable))
+    (i32.add (i32.const 1000)))
   (func (export "outer") (param i32) (result i32)
     (block $h (result i32)
       (try_table (catch $e $h)
@@ -60,6 +71,8 @@ describe('JS tier and exceptions', () => {
     ['outer', 3],
     ['outer', 9],
     ['loop', 12],
+    ['spin', 2],
+    ['spin', 5000],
   ] as const) {
     test(`${name}(${arg}): same results and fuel as the interpreter, also starved`, () => {
       const want = run('interp', undefined, name, arg);
