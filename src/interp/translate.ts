@@ -32,6 +32,7 @@ import { Op } from './exec.js';
 import { Compiled } from './compiled.js';
 import { gcSignature } from './gc.js';
 import * as X from './exceptions.js';
+import { miscImmediates } from './immediates.js';
 
 const TEMP = 0;
 const LOCAL = 1;
@@ -1260,22 +1261,5 @@ function unsupported(ins: Instr, v: FuncValidator): never {
   throw new Unsupported(`wasmeter cannot execute '${ins.def.name}' yet (${ins.def.feature} proposal), in function ${v.funcIndex}`);
 }
 
-/** Immediates of a MISC instruction: up to four words. */
-export function miscImmediates(ins: Instr): [number, number, number, number] {
-  switch (ins.def.imm) {
-    case 'memarg':
-      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, 0];
-    case 'memarg_lane':
-      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, ins.c];
-    case 'shuffle':
-    case 'v128': {
-      const b = ins.v128;
-      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-      return [w(0), w(4), w(8), w(12)];
-    }
-    default:
-      return [ins.a, ins.b, ins.c, 0];
-  }
-}
 
 export { Compiled };

@@ -52,6 +52,7 @@ import * as I32N from '../numeric/i32.js';
 import { Global, HostFunc, Memory, Table, WasmFunc } from '../runtime.js';
 import * as RT from './rt.js';
 import type { JitFn } from './status.js';
+import { miscImmediates } from '../immediates.js';
 
 const VAR = 0;
 const LOCAL = 1;
@@ -95,26 +96,6 @@ function no(why: string): never {
   throw new Unjittable(why);
 }
 
-/**
- * The immediates a vector executor receives (as translate.ts miscImmediates:
- * not imported, translate.ts needs exec.ts loaded first and exec.ts loads this tier).
- */
-function miscImmediates(ins: Instr): [number, number, number, number] {
-  switch (ins.def.imm) {
-    case 'memarg':
-      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, 0];
-    case 'memarg_lane':
-      return [ins.b, ins.offset64 % 2 ** 32 | 0, Math.floor(ins.offset64 / 2 ** 32) | 0, ins.c];
-    case 'shuffle':
-    case 'v128': {
-      const b = ins.v128;
-      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
-      return [w(0), w(4), w(8), w(12)];
-    }
-    default:
-      return [ins.a, ins.b, ins.c, 0];
-  }
-}
 
 /** f32x4 arithmetic done on lane values. */
 const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
