@@ -87,6 +87,78 @@ interface Ctrl {
   results: readonly ValType[];
   label: string;
   dead: boolean;
+  /** Loop re-entry (OSR): code in this frame's body outside frames containing entry loops runs only when osr is 0. */
+  osr: boolean;
+  /** A guard `if (osr === 0) {` is open in this frame's body. */
+  guard: boolean;
+  /** The frame is wrapped in `if (osr === 0 || <a loop inside>) {` (closed after it). */
+  wrap: boolean;
+}
+
+/**
+ * Pre-pass for loop re-entry: numbers the frames entered in reachable code
+ * (as JsGen does) and finds which contain loops, and which loops lie in the
+ * then-arm of each `if`.
+ */
+class LoopScan implements CodeSink {
+  private ids = 0;
+  private deadDepth = 0;
+  private readonly stack: { id: number; kind: string; dead: boolean; inElse: boolean }[] = [{ id: -1, kind: 'func', dead: false, inElse: false }];
+  /** Frame id -> a loop is this frame or inside it. */
+  readonly hasLoop: boolean[] = [];
+  /** Frame id -> a loop is strictly inside it. */
+  readonly inner: boolean[] = [];
+  /** If id -> the loops in its then-arm. */
+  readonly thenLoops = new Map<number, number[]>();
+  /** Frame id -> the loops it is or holds. */
+  readonly loops: number[][] = [];
+  any = false;
+
+  instr(ins: Instr, v: FuncValidator): void {
+    const name = ins.def.name;
+    const top = this.stack[this.stack.length - 1]!;
+    if (v.unreachable || this.deadDepth > 0) {
+      if (name === 'block' || name === 'loop' || name === 'if') {
+        this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false });
+        this.deadDepth++;
+      } else if (name === 'else') {
+        if (!top.dead) top.inElse = true;
+      } else if (name === 'end') {
+        this.stack.pop();
+        if (top.dead) this.deadDepth--;
+      }
+      return;
+    }
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      const id = this.ids++;
+      this.hasLoop[id] = false;
+      this.inner[id] = false;
+      this.loops[id] = [];
+      if (name === 'loop') {
+        this.any = true;
+        this.hasLoop[id] = true;
+        this.loops[id]!.push(id);
+        for (const a of this.stack) {
+          if (a.id < 0) continue;
+          this.hasLoop[a.id] = true;
+          this.inner[a.id] = true;
+          this.loops[a.id]!.push(id);
+          if (a.kind === 'if' && !a.inElse) this.thenLoops.get(a.id)!.push(id);
+        }
+      }
+      if (name === 'if') this.thenLoops.set(id, []);
+      this.stack.push({ id, kind: name, dead: false, inElse: false });
+    } else if (name === 'else') top.inElse = true;
+    else if (name === 'end') this.stack.pop();
+  }
+}
+
+/** A loop the interpreter can enter the JS version at: the fast-code pc and original offset of its body's first block, its id, and the stack at its head. */
+interface OsrEntry {
+  pc: number;
+  orig: number;
+  id: number;
+  stack: ValType[];
 }
 
 /** Why a function stays interpreted. */
@@ -165,14 +237,18 @@ function runtime(): Record<string, unknown> {
 }
 
 /** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
-export const jitStats = { generated: 0, declined: new Map<string, number>() };
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0 };
 
 /** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
 export function generate(mc: Machine, cc: Compiled): JitFn | null {
   try {
-    const g = new JsGen(mc, cc);
+    const scan = new LoopScan();
+    validateFunction(cc.inst.vm, cc.func.index, scan);
+    const g = new JsGen(mc, cc, scan);
     validateFunction(cc.inst.vm, cc.func.index, g);
     const fn = g.build();
+    // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
+    for (const e of g.osrEntries) if (cc.code[e.pc] === Op.FUEL) cc.code[e.pc] = Op.FUEL_OSR;
     jitStats.generated++;
     return fn;
   } catch (e) {
@@ -229,9 +305,16 @@ class JsGen implements CodeSink {
   private readonly memName: string;
   private usesMem = false;
 
+  /** Loops the interpreter can re-enter this function at. */
+  readonly osrEntries: OsrEntry[] = [];
+  /** Loop whose head block comes next (its entry is recorded there). */
+  private pendingOsr = -1;
+  private nCtrl = 0;
+
   constructor(
     private readonly mc: Machine,
     private readonly cc: Compiled,
+    private readonly scan: LoopScan,
   ) {
     const f = cc.func;
     this.inst = cc.inst;
@@ -249,13 +332,48 @@ class JsGen implements CodeSink {
     const m0 = this.inst.memories[0] ?? null;
     this.mem = m0 && m0.type.addr === 'i32' ? m0 : null;
     this.memName = this.mem ? this.env(this.mem) : '';
-    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false });
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false, osr: scan.any, guard: false, wrap: false });
   }
 
   // ------------------------------------------------------------ output
 
+  /** A statement: inside the innermost frame's guard when that frame has loop re-entry points. */
   private w(s: string): void {
+    const c = this.ctrls[this.ctrls.length - 1];
+    if (c && c.osr && !c.guard) {
+      this.o.push('if (osr === 0) {');
+      c.guard = true;
+    }
     this.o.push(s);
+  }
+  /** Frame structure (labels, braces): never guarded. */
+  private raw(s: string): void {
+    this.o.push(s);
+  }
+  private closeGuard(c: Ctrl): void {
+    if (c.guard) {
+      this.o.push('}');
+      c.guard = false;
+    }
+  }
+  /**
+   * Before the opening of a child frame: a child with re-entry points is
+   * outside its parent's guards, and entered only on the way to one of its
+   * loops (or when not re-entering); returns whether it got that wrapper.
+   */
+  private beforeChild(id: number): boolean {
+    const p = this.ctrls[this.ctrls.length - 1]!;
+    if (!p.osr) return false;
+    if (this.scan.hasLoop[id]) {
+      this.closeGuard(p);
+      this.o.push(`if (osr === 0 || ${this.scan.loops[id]!.map((l) => `osr === ${l + 1}`).join(' || ')}) {`);
+      return true;
+    }
+    if (!p.guard) {
+      this.o.push('if (osr === 0) {');
+      p.guard = true;
+    }
+    return false;
   }
 
   private env(v: unknown): string {
@@ -525,6 +643,11 @@ class JsGen implements CodeSink {
 
   private blockStart(bp: number): void {
     if (this.code[bp] !== Op.FUEL) no('block start');
+    if (this.pendingOsr >= 0) {
+      // the head of a loop: the stack here is all in variables (loops materialize on entry)
+      this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t) });
+      this.pendingOsr = -1;
+    }
     const c = this.code[bp + 1]!;
     this.blkPc = bp;
     this.blkCost = c;
@@ -547,6 +670,7 @@ class JsGen implements CodeSink {
     }
     const bp = this.cc.blockPc.get(ins.offset);
     if (bp !== undefined) this.blockStart(bp);
+    else if (this.pendingOsr >= 0) no('loop head');
     this.cum += this.costs[def.id]!;
     if (def.prefix === 0xfd) {
       this.simd(ins);
@@ -713,21 +837,32 @@ class JsGen implements CodeSink {
     const params = v.blockParams(ins);
     const results = v.blockResults(ins);
     const label = `L${this.nLabel++}`;
+    const id = this.nCtrl++;
+    const scan = this.scan;
     if (name === 'if') {
       const c = this.pop();
       this.matAll();
-      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false });
-      this.w(`${label}: if (${this.cond(c)}) {`);
+      const cond = this.cond(c);
+      const wrap = this.beforeChild(id);
+      const osr = scan.hasLoop[id]!;
+      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap });
+      // re-entering a loop inside: the arm that holds it, whatever the condition
+      const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
+      this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
       return;
     }
     if (name === 'loop') {
       this.matAll();
-      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false });
-      this.w(`${label}: for (;;) {`);
+      const wrap = this.beforeChild(id);
+      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap });
+      // a re-entry at this loop's head ends here: the rest runs as usual
+      this.raw(`${label}: for (;;) { if (osr === ${id + 1}) osr = 0;`);
+      this.pendingOsr = id + 1;
       return;
     }
-    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false });
-    this.w(`${label}: {`);
+    const wrap = this.beforeChild(id);
+    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.hasLoop[id]!, guard: false, wrap });
+    this.raw(`${label}: {`);
   }
 
   private resetTo(c: Ctrl, types: readonly ValType[]): void {
@@ -738,20 +873,26 @@ class JsGen implements CodeSink {
   private elseArm(v: FuncValidator): void {
     const c = this.ctrls[this.ctrls.length - 1]!;
     if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
-    this.w('} else {');
+    this.closeGuard(c);
+    this.raw('} else {');
     this.resetTo(c, c.params);
   }
 
   private end(v: FuncValidator): void {
-    const c = this.ctrls.pop()!;
+    // (the frame stays on the stack while its last statements are emitted: they belong to its guards)
+    const c = this.ctrls[this.ctrls.length - 1]!;
     const live = !v.unreachable;
     if (c.kind === 'func') {
       if (live) this.w(this.ret());
+      this.closeGuard(c);
+      this.ctrls.pop();
       return;
     }
     if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
-    if (c.kind === 'loop') this.w(live ? `break ${c.label}; }` : '}');
-    else this.w('}');
+    if (c.kind === 'loop' && live) this.w(`break ${c.label};`);
+    this.closeGuard(c);
+    this.raw(c.wrap ? '} }' : '}');
+    this.ctrls.pop();
     this.resetTo(c, c.results);
   }
 
@@ -760,7 +901,7 @@ class JsGen implements CodeSink {
     if (name === 'try' || name === 'try_table' || name === 'catch' || name === 'catch_all' || name === 'delegate') no(name);
     // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
     if (name === 'block' || name === 'loop' || name === 'if') {
-      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true });
+      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false });
       this.deadDepth++;
       return;
     }
@@ -879,10 +1020,10 @@ class JsGen implements CodeSink {
       if (callee === this.cc.func) {
         // a recursive call: this very function
         this.w(`mc.fuel = fuel;`);
-        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
       } else {
         this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
-        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
       }
       this.w(this.reloadAfterCall());
       this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
@@ -924,7 +1065,7 @@ class JsGen implements CodeSink {
     this.w(`mc.fuel = fuel;`);
     this.w(
       `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
-        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
+        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
         `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
     );
     this.w(this.reloadAfterCall());
@@ -1957,7 +2098,38 @@ class JsGen implements CodeSink {
 
   // ------------------------------------------------------------ assembly
 
+  /**
+   * Re-entry at a loop head (osr = the head block's original offset): every
+   * local and the stack below the loop come from the frame's slots, where the
+   * interpreter keeps them at a block start.
+   */
+  private osrPrologue(): string {
+    if (this.osrEntries.length === 0) return '';
+    let s = 'if (osr !== 0) {\n';
+    for (let x = 0; x < this.nl; x++) {
+      const t = this.lt[x]!;
+      const ws = this.load(t, x * 4);
+      const names = t === V128 ? this.lWords(x) : t === I64 ? [`L${x}`, `H${x}`] : [`L${x}`];
+      s += names.map((n, k) => `${n} = ${ws[k]};`).join(' ') + '\n';
+    }
+    s += 'switch (osr) {\n';
+    for (const e of this.osrEntries) {
+      s += `case ${e.orig}: osr = ${e.id};`;
+      e.stack.forEach((t, i) => {
+        const ws = this.load(t, this.stackWord(i));
+        const names = t === V128 ? this.vWords(i) : t === I64 ? [`J${i}`, `K${i}`] : [this.varName(t, i)];
+        for (const n of names) this.vars.add(n);
+        s += ' ' + names.map((n, k) => `${n} = ${ws[k]};`).join(' ');
+      });
+      s += ' break;\n';
+    }
+    s += "default: throw new Error('wasmeter internal error: no loop re-entry at ' + osr);\n}\n}\n";
+    return s;
+  }
+
   build(): JitFn {
+    // (first: it declares the stack variables it loads)
+    const osrCode = this.osrPrologue();
     const cc = this.cc;
     const f = cc.func;
     const fw = cc.frameWords;
@@ -2006,7 +2178,7 @@ class JsGen implements CodeSink {
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
-      `return function ${this.selfName()}(mc, fp, depth, jd) {\n` +
+      `return function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
       `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
@@ -2014,6 +2186,7 @@ class JsGen implements CodeSink {
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
+      osrCode +
       `X: {\n${body}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +
       (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
