@@ -310,6 +310,16 @@ class Gen {
     }
     if (k === 10 && this.chance(0.1)) return `(if (i32.eqz ${this.expr('i32')}) (then (unreachable)))`;
     if (k === 11 && this.chance(0.3)) return `(drop (memory.grow (i32.and ${this.expr('i32')} (i32.const 1))))`;
+    if (k === 11) {
+      // bulk memory (surcharges, bounds traps), passive data
+      const n = `(i32.and ${this.expr('i32')} (i32.const ${this.pick([15, 255, 1023])}))`;
+      return this.pick([
+        `(memory.fill ${this.addr()} ${this.expr('i32')} ${n})`,
+        `(memory.copy ${this.addr()} ${this.addr()} ${n})`,
+        `(memory.init $d ${this.addr()} (i32.and ${this.expr('i32')} (i32.const 7)) (i32.and ${this.expr('i32')} (i32.const 15)))`,
+        this.chance(0.1) ? '(data.drop $d)' : '(drop (table.size))',
+      ]);
+    }
     return `(drop ${this.expr('i32')})`;
   }
 }
@@ -337,7 +347,7 @@ export function program(seed: number): string {
   }
   const globals = ALL.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) ${t === 'v128' ? '(v128.const i64x2 0 0)' : `(${t}.const 0)`})`).join('\n');
   const table = `(table ${nf + 2} funcref) (elem (i32.const 0) $h ${funcs.map((_, i) => `$f${i}`).join(' ')})`;
-  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals}\n${bodies.join('\n')})`;
+  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals} (data $d "0123456789abcdef")\n${bodies.join('\n')})`;
 }
 
 interface Result {

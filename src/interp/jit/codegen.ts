@@ -207,6 +207,10 @@ const MEM_RELOAD = '\u0001';
 /** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
 const FD_RELOAD = '\u0002';
 
+/** Functions with more locals, or longer generated source, stay interpreted. */
+const MAX_LOCALS = 20_000;
+const MAX_SOURCE = 16 * 1024 * 1024;
+
 /** Longest EXPR kept unevaluated. */
 const MAX_EXPR = 400;
 
@@ -322,6 +326,8 @@ class JsGen implements CodeSink {
     for (const g of f.body.locals) for (let i = 0; i < g.count; i++) lt.push(g.type);
     this.lt = lt;
     this.nl = lt.length;
+    // a JS function with that many variables would cost V8 more than it saves
+    if (this.nl > MAX_LOCALS) no('too many locals');
     for (const t of lt) if (!isNum(t)) no('local type');
     for (const t of f.type.results) if (!isNum(t)) no('result type');
     const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
@@ -804,6 +810,18 @@ class JsGen implements CodeSink {
       case 'memory.fill':
       case 'memory.copy':
         this.bulk(ins, name);
+        return;
+      case 'memory.init':
+      case 'table.copy':
+      case 'table.init':
+        this.miscOp(ins, 3, null);
+        return;
+      case 'data.drop':
+      case 'elem.drop':
+        this.miscOp(ins, 0, null);
+        return;
+      case 'table.size':
+        this.miscOp(ins, 0, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
         return;
     }
     no(name);
@@ -1456,6 +1474,36 @@ class JsGen implements CodeSink {
     }
     this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
     this.pushStmt(I32, 'y');
+  }
+
+  /**
+   * A rare instruction without reference operands run by the interpreter's
+   * MISC executor (misc.ts) on this frame's slots: each operand is written
+   * where the fast code's MISC op reads it (its canonical slot, or the slot
+   * of the local or constant the translator let it alias), the result comes
+   * back from the first operand's canonical slot.
+   */
+  private miscOp(ins: Instr, n: number, result: ValType | null): void {
+    const pc = this.opPc(ins.offset, Op.MISC);
+    const spill = this.spill(this.st.length);
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      if (e.t !== I32 && e.t !== I64) no('misc operand');
+      this.w(this.store(e, this.code[pc + 3 + j]!));
+    }
+    for (let j = 0; j < n; j++) this.pop();
+    const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+    this.w(
+      `mc.fuel = fuel; try { y = execMisc(mc, ${this.env(this.inst)}, ${this.env(this.code)}, ${pc}, fp); } catch (e) { throw settleTrap(mc, ${this.fuelAfterTrap()}, e); }`,
+    );
+    // a surcharge it could not pay: stop at the instruction (everything in its slot)
+    this.w(`if (y < 0) { ${spill}ex = ${x}; break X; } fuel = mc.fuel;`);
+    if (result !== null) {
+      const ws = this.load(result, this.stackWord(base));
+      if (result === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else this.pushStmt(result, ws[0]!);
+    }
   }
 
   private bulk(ins: Instr, name: string): void {
@@ -2196,6 +2244,7 @@ class JsGen implements CodeSink {
       `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n};\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
+    if (src.length > MAX_SOURCE) no('function too large');
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const factory = new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn;
     return factory(rt, this.envV);

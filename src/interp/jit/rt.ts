@@ -516,3 +516,4 @@ export function fcopysign(a: number, b: number): number {
 }
 
 export { STATUS_DONE, STATUS_HANDOFF };
+export { execMisc } from '../misc.js';
