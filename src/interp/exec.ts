@@ -834,7 +834,7 @@ export function run(mc: Machine, entryDepth: number): number {
         case Op.MEMORY_GROW: {
           const m = inst.memories[code[pc + 3]!]!;
           d = fp + code[pc + 1]!;
-          const n = m.type.addr === 'i64' ? s[fp + code[pc + 2]!]! >>> 0 + (s[fp + code[pc + 2]! + 1]! >>> 0) * 2 ** 32 : s[fp + code[pc + 2]!]! >>> 0;
+          const n = m.type.addr === 'i64' ? (s[fp + code[pc + 2]!]! >>> 0) + (s[fp + code[pc + 2]! + 1]! >>> 0) * 2 ** 32 : s[fp + code[pc + 2]!]! >>> 0;
           // per-page surcharge (the instruction's base cost is in its block)
           const extra = mc.costs.memoryGrowPage * n;
           if (extra > 0) {

@@ -37,7 +37,7 @@
  * returns the callee's status. A trap refunds the cost of the rest of its
  * block, known here statically.
  */
-import { I32, I64, F32, F64, V128, type FuncType, type ValType } from '../../core/types.js';
+import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type FuncType, type ValType } from '../../core/types.js';
 import type { Instr } from '../../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../../validate/func.js';
 import { validateFunction } from '../../validate/module.js';
@@ -193,7 +193,7 @@ const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '
 
 /** Value types the tier holds in JS variables. */
 function isNum(t: ValType): boolean {
-  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128;
+  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128 || isRef(t);
 }
 
 /** Exit kinds of the epilogue. */
@@ -432,6 +432,7 @@ class JsGen implements CodeSink {
       case V128:
         return `V${i}_0`;
     }
+    if (isRef(t)) return `R${i}`;
     return no('value type');
   }
   private useVar(t: ValType, i: number): void {
@@ -500,6 +501,8 @@ class JsGen implements CodeSink {
           .map((x, k) => `S[fp + ${w + k}] = ${x};`)
           .join(' ');
     }
+    // references: the slot's entry in the machine's parallel array
+    if (isRef(e.t)) return `RF[(fp >> 2) + ${w >> 2}] = ${e.e};`;
     return no('value type');
   }
   /** The value of type t at frame word `fp + w`, as an expression (i64: [lo, hi]). */
@@ -516,6 +519,7 @@ class JsGen implements CodeSink {
       case V128:
         return [0, 1, 2, 3].map((k) => `S[fp + ${w + k}]`);
     }
+    if (isRef(t)) return [`RF[(fp >> 2) + ${w >> 2}]`];
     return no('value type');
   }
 
@@ -736,6 +740,7 @@ class JsGen implements CodeSink {
         const n = this.global(g, t);
         if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
         else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${n}[${k}];`).join(' '));
+        else if (isRef(t)) this.pushStmt(t, `${n}.ref`);
         else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
         return;
       }
@@ -746,6 +751,7 @@ class JsGen implements CodeSink {
         const e = this.pop();
         if (t === I64) this.w(`${n}[0] = ${e.e}; ${n}[1] = ${e.h};`);
         else if (t === V128) this.w(this.vw(e).map((x, k) => `${n}[${k}] = ${x};`).join(' '));
+        else if (isRef(t)) this.w(`${n}.ref = ${e.e};`);
         else this.w(`${n}[0] = ${t === F32 ? this.bits(e) : e.e};`);
         return;
       }
@@ -760,7 +766,7 @@ class JsGen implements CodeSink {
           this.pushV128(
             (d) => `if (${this.cond(c)}) { ${d.map((x, k) => `${x} = ${this.vw(a)[k]};`).join(' ')} } else { ${d.map((x, k) => `${x} = ${this.vw(b)[k]};`).join(' ')} }`,
           );
-        } else if (t === I32 || t === F64 || t === F32) {
+        } else if (t === I32 || t === F64 || t === F32 || isRef(t)) {
           this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
         } else no('select type');
         return;
@@ -799,9 +805,15 @@ class JsGen implements CodeSink {
         this.callIndirect(ins.a, ins.b, ins.offset);
         return;
       case 'memory.size': {
-        if (ins.a !== 0 || !this.mem) no('memory');
-        this.usesMem = true;
-        this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
+        if (ins.a === 0 && this.mem) {
+          this.usesMem = true;
+          this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
+          return;
+        }
+        const m = this.inst.memories[ins.a]!;
+        const M = this.env(m);
+        if (m.type.addr === 'i64') this.pushI64((lo, hi) => `${lo} = ${M}.pages | 0; ${hi} = 0;`);
+        else this.pushStmt(I32, `${M}.pages | 0`);
         return;
       }
       case 'memory.grow':
@@ -814,8 +826,41 @@ class JsGen implements CodeSink {
       case 'memory.init':
       case 'table.copy':
       case 'table.init':
+      case 'table.fill':
         this.miscOp(ins, 3, null);
         return;
+      case 'table.get':
+        this.miscOp(ins, 1, this.inst.tables[ins.a]!.type.elem);
+        return;
+      case 'table.set':
+        this.miscOp(ins, 2, null);
+        return;
+      case 'table.grow':
+        this.miscOp(ins, 2, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
+        return;
+      case 'ref.null':
+        this.push(this.mk(refType(ins.a, true), CONST, 'null'));
+        return;
+      case 'ref.func':
+        this.push(this.mk(FUNCREF, CONST, this.env(this.inst.funcs[ins.a])));
+        return;
+      case 'ref.is_null': {
+        const a = this.pop();
+        this.pushCond(`${a.e} === null`, [a]);
+        return;
+      }
+      case 'ref.eq': {
+        const b = this.pop();
+        const a = this.pop();
+        this.pushCond(`${a.e} === ${b.e}`, [a, b]);
+        return;
+      }
+      case 'ref.as_non_null': {
+        const a = this.pop();
+        this.pushStmt(a.t, a.e);
+        this.w(`if (${this.st[this.st.length - 1]!.e} === null) ${this.trap(RT.TRAP_NULL)}`);
+        return;
+      }
       case 'data.drop':
       case 'elem.drop':
         this.miscOp(ins, 0, null);
@@ -846,6 +891,7 @@ class JsGen implements CodeSink {
   private global(g: Global, t: ValType): string {
     if (t === F64) return this.env(new Float64Array(g.cell.buffer, g.cell.byteOffset, 2));
     if (t === I32 || t === I64 || t === F32 || t === V128) return this.env(g.cell);
+    if (isRef(t)) return this.env(g);
     return no('global type');
   }
 
@@ -993,7 +1039,7 @@ class JsGen implements CodeSink {
     const base = this.st.length - params.length;
     for (let j = 0; j < params.length; j++) {
       const e = this.st[base + j]!;
-      if (e.t !== params[j]) no('argument type');
+      if (isRef(e.t) !== isRef(params[j]!) || (!isRef(e.t) && e.t !== params[j])) no('argument type');
       this.w(this.store(e, this.stackWord(base + j)));
     }
     for (let j = 0; j < params.length; j++) this.pop();
@@ -1058,7 +1104,6 @@ class JsGen implements CodeSink {
 
   private callIndirect(ti: number, tab: number, offset: number): void {
     const table = this.inst.tables[tab]!;
-    if (table.is64) no('table64');
     const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
     this.checkTypes(ft.params);
     this.checkTypes(ft.results);
@@ -1070,7 +1115,7 @@ class JsGen implements CodeSink {
     const T = this.env(table);
     // the index also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_INDIRECT, which reads it there
     this.w(`${this.store(idx, this.stackWord(this.st.length))} ea = ${idx.e} >>> 0;`);
-    this.w(`if (ea >= ${T}.elems.length) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
+    this.w(`if (ea >= ${T}.elems.length${table.is64 ? ` || ${idx.h} !== 0` : ''}) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
     this.w(`cf = ${T}.elems[ea]; if (cf === null || cf === undefined) throw trapUninit(mc, ${this.fuelAfterTrap()}, ea);`);
     this.w(`if (cf.typeId !== ${tid} && !mc.typeMatches(cf.typeId, ${tid})) ${this.trap(RT.TRAP_SIG)}`);
     const base = this.callArgs(ft.params);
@@ -1369,9 +1414,14 @@ class JsGen implements CodeSink {
   // ------------------------------------------------------------ memory
 
   private memAccess(ins: Instr, name: string): void {
-    if (ins.b !== 0 || !this.mem) no('memory');
-    this.usesMem = true;
     const def = ins.def;
+    if (ins.b !== 0 || !this.mem) {
+      // another memory, or 64-bit addresses: the MISC executor
+      const isLoad = def.results!.length === 1;
+      this.miscOp(ins, isLoad ? 1 : 2, isLoad ? def.results![0]! : null);
+      return;
+    }
+    this.usesMem = true;
     const n = def.bytes;
     const off = ins.offset64;
     const isLoad = def.results!.length === 1;
@@ -1460,20 +1510,22 @@ class JsGen implements CodeSink {
   }
 
   private memoryGrow(ins: Instr): void {
-    if (ins.a !== 0 || !this.mem) no('memory');
-    this.usesMem = true;
+    const m = this.inst.memories[ins.a]!;
+    const is64 = m.type.addr === 'i64';
     const pc = this.opPc(ins.offset, Op.MEMORY_GROW);
     const spill = this.spill(this.st.length);
     const n = this.pop();
     const gp = this.mc.costs.memoryGrowPage;
-    const M = this.memName;
-    this.w(`ea = ${n.e} >>> 0;`);
+    const M = this.env(m);
+    this.w(is64 ? `ea = (${n.e} >>> 0) + (${n.h} >>> 0) * 4294967296;` : `ea = ${n.e} >>> 0;`);
     if (gp > 0) {
       const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
       this.w(`fx = ${gp} * ea; if (fx > 0 && fuel < fx) { mc.needed = fx; ${spill}ex = ${x}; break X; }`);
     }
+    // (any memory may be memory 0 under another index: its views are reloaded)
     this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
-    this.pushStmt(I32, 'y');
+    if (is64) this.pushI64((lo, hi) => `${lo} = y; ${hi} = y < 0 ? -1 : 0;`);
+    else this.pushStmt(I32, 'y');
   }
 
   /**
@@ -1489,7 +1541,7 @@ class JsGen implements CodeSink {
     const base = this.st.length - n;
     for (let j = 0; j < n; j++) {
       const e = this.st[base + j]!;
-      if (e.t !== I32 && e.t !== I64) no('misc operand');
+      if (!isNum(e.t)) no('misc operand');
       this.w(this.store(e, this.code[pc + 3 + j]!));
     }
     for (let j = 0; j < n; j++) this.pop();
@@ -1507,7 +1559,10 @@ class JsGen implements CodeSink {
   }
 
   private bulk(ins: Instr, name: string): void {
-    if (ins.a !== 0 || (name === 'memory.copy' && ins.b !== 0) || !this.mem) no('memory');
+    if (ins.a !== 0 || (name === 'memory.copy' && ins.b !== 0) || !this.mem) {
+      this.miscOp(ins, 3, null);
+      return;
+    }
     this.usesMem = true;
     const pc = this.opPc(ins.offset, Op.MISC);
     const spill = this.spill(this.st.length);
@@ -2196,11 +2251,11 @@ class JsGen implements CodeSink {
         decl.push(`L${x} = ${ws[0]}`);
         if (t === I64) decl.push(`H${x} = ${ws[1]}`);
       } else {
-        decl.push(`L${x} = 0`);
+        decl.push(`L${x} = ${isRef(t) ? 'null' : '0'}`);
         if (t === I64) decl.push(`H${x} = 0`);
       }
     }
-    for (const v of this.vars) decl.push(`${v} = 0`);
+    for (const v of this.vars) decl.push(`${v} = ${v.startsWith('R') ? 'null' : '0'}`);
     // JS stack units of this frame (256 bytes each): an interpreter frame holds every variable
     const weight = Math.ceil(((decl.length + 40) * 8) / 256);
     // the epilogue: every local and the constants back into the frame
@@ -2228,7 +2283,7 @@ class JsGen implements CodeSink {
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       `return function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
-      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
+      `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +

@@ -157,6 +157,7 @@ const TRAP_MSG = [
   'undefined element',
   'indirect call type mismatch',
   'call stack exhausted',
+  'null reference',
 ];
 export const TRAP_UNREACHABLE = 0;
 export const TRAP_DIV_ZERO = 1;
@@ -166,6 +167,7 @@ export const TRAP_OOB = 4;
 export const TRAP_UNDEF_ELEM = 5;
 export const TRAP_SIG = 6;
 export const TRAP_STACK = 7;
+export const TRAP_NULL = 8;
 
 /** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
 export function trap(mc: Machine, fuel: number, code: number): Trap {
