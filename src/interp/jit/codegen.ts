@@ -275,6 +275,8 @@ class JsGen implements CodeSink {
   private readonly st: Ent[] = [];
   private readonly ctrls: Ctrl[] = [];
   private nLabel = 0;
+  /** v128 locals whose f32 lane values are in LF<x>_<k> (valid within a straight-line stretch of code). */
+  private readonly fcache = new Set<number>();
   /** Frames open that were entered in unreachable code. */
   private deadDepth = 0;
   private readonly vars = new Set<string>();
@@ -454,7 +456,19 @@ class JsGen implements CodeSink {
   }
   /** The four f32 lane values of a v128 entry. */
   private vf(e: Ent): string[] {
-    return e.f ? e.v! : e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+    if (e.f) return e.v!;
+    if (e.k === LOCAL) {
+      // a local's lanes as values, converted once per straight-line stretch
+      const x = e.loc![0]!;
+      const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+      if (!this.fcache.has(x)) {
+        for (const n of names) this.vars.add(n);
+        this.w(names.map((n, k) => `${n} = (F32B[0] = ${e.v![k]}, F32V[0]);`).join(' '));
+        this.fcache.add(x);
+      }
+      return names;
+    }
+    return e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
   }
   /** Turns the top n entries that hold f32 lane values into words (in their variables). */
   private unF(n: number): void {
@@ -653,6 +667,7 @@ class JsGen implements CodeSink {
 
   private blockStart(bp: number): void {
     if (this.code[bp] !== Op.FUEL) no('block start');
+    this.fcache.clear();
     if (this.pendingOsr >= 0) {
       // the head of a loop: the stack here is all in variables (loops materialize on entry)
       this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t) });
@@ -728,8 +743,15 @@ class JsGen implements CodeSink {
           else if (t === V128) {
             const ws = this.vw(e);
             this.w(this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' '));
-          }
-          else this.w(`L${x} = ${e.e};`);
+            this.fcache.delete(x);
+            if (e.f) {
+              // the lane values are known: they are the cache
+              const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+              for (const n of names) this.vars.add(n);
+              this.w(names.map((n, k) => `${n} = ${e.v![k]};`).join(' '));
+              this.fcache.add(x);
+            }
+          } else this.w(`L${x} = ${e.e};`);
         }
         if (name === 'local.tee') this.push(this.localEnt(x));
         return;
@@ -898,6 +920,7 @@ class JsGen implements CodeSink {
   // ------------------------------------------------------------ control
 
   private enter(ins: Instr, v: FuncValidator, name: string): void {
+    this.fcache.clear();
     const params = v.blockParams(ins);
     const results = v.blockResults(ins);
     const label = `L${this.nLabel++}`;
@@ -935,6 +958,7 @@ class JsGen implements CodeSink {
   }
 
   private elseArm(v: FuncValidator): void {
+    this.fcache.clear();
     const c = this.ctrls[this.ctrls.length - 1]!;
     if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
     this.closeGuard(c);
@@ -943,6 +967,7 @@ class JsGen implements CodeSink {
   }
 
   private end(v: FuncValidator): void {
+    this.fcache.clear();
     // (the frame stays on the stack while its last statements are emitted: they belong to its guards)
     const c = this.ctrls[this.ctrls.length - 1]!;
     const live = !v.unreachable;
