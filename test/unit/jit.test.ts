@@ -353,6 +353,27 @@ describe('JS tier: deep recursion', () => {
     expect(run('js')).toEqual(a);
   });
 
+  test('tail calls (the interpreter makes them) do not grow the stack', () => {
+    const wat = `(module
+      (type $t (func (param i32 i64) (result i64)))
+      (table 2 funcref) (elem (i32.const 0) $even $odd)
+      (func $even (export "even") (param i32 i64) (result i64)
+        (if (result i64) (i32.eqz (local.get 0)) (then (local.get 1))
+          (else (return_call $odd (i32.sub (local.get 0) (i32.const 1)) (i64.add (local.get 1) (i64.const 3))))))
+      (func $odd (param i32 i64) (result i64)
+        (if (result i64) (i32.eqz (local.get 0)) (then (i64.sub (i64.const 0) (local.get 1)))
+          (else (return_call_indirect (type $t) (i32.sub (local.get 0) (i32.const 1)) (i64.mul (local.get 1) (i64.const 5)) (i32.const 0))))))`;
+    const run = (tier: Tier, fuel: number | undefined): Outcome => {
+      const store = new Store({ tier, fuel, limits: { maxCallDepth: 1000 } });
+      const inst = new Linker().instantiate(store, Module.fromWat(wat));
+      const r = rng(3);
+      return outcome(store, inst, drive(store, inst, 'even', [300_001, 1n], (n) => n + Math.floor(r() * 5000)));
+    };
+    const a = run('interp', undefined);
+    expect(run('js', undefined)).toEqual(a);
+    expect(run('js', 777)).toEqual(run('interp', 777));
+  });
+
   test('the call-depth limit traps the same way in both tiers', () => {
     const wat = `(module (func $f (export "f") (param i32) (result i32)
       (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))

@@ -826,6 +826,10 @@ class JsGen implements CodeSink {
       case 'call_indirect':
         this.callIndirect(ins.a, ins.b, ins.offset);
         return;
+      case 'return_call':
+      case 'return_call_indirect':
+        this.tailCall(ins, name);
+        return;
       case 'memory.size': {
         if (ins.a === 0 && this.mem) {
           this.usesMem = true;
@@ -1125,6 +1129,24 @@ class JsGen implements CodeSink {
       this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
     } else no('callee');
     this.callResults(type.results, base);
+  }
+
+  /**
+   * A tail call: the interpreter makes it (it replaces the frame, so deep tail
+   * recursion needs no stack). Everything goes to the frame's slots and the
+   * interpreter continues at the RETURN_CALL op, this block already paid.
+   */
+  private tailCall(ins: Instr, name: string): void {
+    const op = name === 'return_call' ? Op.RETURN_CALL : Op.RETURN_CALL_INDIRECT;
+    const pc = this.opPc(ins.offset, op);
+    let s = this.spill(this.st.length);
+    if (name === 'return_call_indirect') {
+      // the index is read from the slot the translator gave it (maybe a local's or a constant's)
+      const idx = this.st[this.st.length - 1]!;
+      s += this.store(idx, this.code[pc + 3]!) + ' ';
+    }
+    const x = this.exit(EX_HANDOFF, pc, this.blkPc);
+    this.w(`${s}ex = ${x}; break X;`);
   }
 
   private callIndirect(ti: number, tab: number, offset: number): void {
