@@ -6,12 +6,15 @@
  *
  * A CodeSink of the validator (like the translator), it keeps a mirror of the
  * operand stack whose entries say where a value is:
- *   VAR    in the JS variable of its height (I<h> i32, J<h>/K<h> i64 lo/hi,
- *          F<h> f32 bits, D<h> f64),
- *   LOCAL  still in a local's variable (L<x>, H<x> for an i64's high half),
- *   CONST  a literal,
- *   EXPR   a pure, non-trapping expression not evaluated yet (i32, f32, f64);
- *          it reads locals and stack variables of its own height or above.
+ *   VAR    in the JS variable(s) of its height (I<h> i32, J<h>/K<h> i64 lo/hi,
+ *          F<h> f32, D<h> f64, V<h>_0..3 v128 words or Vf<h>_0..3 f32x4
+ *          lane values, R<h> reference),
+ *   LOCAL  still in a local's variable(s) (L<x>; H<x> an i64's high half;
+ *          L<x>_1..3 a v128's other words),
+ *   CONST  a literal (floats: C<i>, read from a Float64Array at entry),
+ *   EXPR   a pure, non-trapping expression not evaluated yet (i32, f32, f64,
+ *          references); it reads locals and stack variables of its own
+ *          height or above.
  * Values: i32 as int32 numbers, i64 as two int32 numbers, f64 as doubles (V8
  * keeps f64 NaN payloads, signalling ones too, through moves, typed-array and
  * DataView loads and stores; abs/neg/copysign work on the bits), f32 as
@@ -36,6 +39,11 @@
  * when a callee stopped, pushes this frame's record (pc after the CALL op) and
  * returns the callee's status. A trap refunds the cost of the rest of its
  * block, known here statically.
+ *
+ * Re-entry (OSR): the interpreter can hand a running frame back at a loop
+ * head (`osr` = the head block's original offset): guards around the code
+ * outside the frames holding loops lead straight to that loop (LoopScan,
+ * beforeChild, osrPrologue). See docs/architecture.md.
  */
 import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type FuncType, type ValType } from '../../core/types.js';
 import type { Instr } from '../../decoder/instr.js';
@@ -49,7 +57,7 @@ import type { Machine } from '../machine.js';
 import * as F32N from '../numeric/f32.js';
 import * as F64N from '../numeric/f64.js';
 import * as I32N from '../numeric/i32.js';
-import { Global, HostFunc, Memory, Table, WasmFunc } from '../runtime.js';
+import { HostFunc, WasmFunc, type Global, type Memory } from '../runtime.js';
 import * as RT from './rt.js';
 import type { JitFn } from './status.js';
 
@@ -2352,6 +2360,3 @@ class JsGen implements CodeSink {
     return factory(rt, this.envV);
   }
 }
-
-
-export { Global, Memory, Table };
