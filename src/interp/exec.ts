@@ -24,7 +24,7 @@ import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
 import { execMisc } from './misc.js';
 import { exnOf } from './exceptions.js';
-import { callJs, jitFor, JS_STACK_UNITS } from './jit/rt.js';
+import { callJs, callJsOsr, jitFor, JS_STACK_UNITS } from './jit/rt.js';
 import { STATUS_HANDOFF, type JitFn } from './jit/status.js';
 
 export const enum Op {
@@ -219,6 +219,8 @@ export const enum Op {
   MISC,
   CALL_REF, // refSlot base
   RETURN_CALL_REF, // refSlot base
+  /** FUEL at a loop head of a function with a JS version (jit/codegen.ts patches it in): cost origOffset. */
+  FUEL_OSR,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -280,6 +282,61 @@ export function run(mc: Machine, entryDepth: number): number {
           blk = pc;
           pc += 3;
           break;
+        // ---- JS tier: re-entry into the function's JS version at a loop head (src/interp/jit)
+        case Op.FUEL_OSR: {
+          a = code[pc + 1]!;
+          if (fuel < a) {
+            comp = mc.exactTwin(comp);
+            pc = comp.blockPc.get(code[pc + 2]!)!;
+            code = comp.code;
+            break;
+          }
+          const jf = mc.jsd < JS_STACK_UNITS ? (comp.func.jit as JitFn | null) : null;
+          if (jf === null) {
+            fuel -= a;
+            blk = pc;
+            pc += 3;
+            break;
+          }
+          // the JS version runs this frame from here (and charges this block)
+          mc.fuel = fuel;
+          const st = callJsOsr(mc, jf, fp, depth, code[pc + 2]!);
+          s = mc.s;
+          f32 = mc.f32;
+          f64 = mc.f64;
+          refs = mc.refs;
+          fuel = mc.fuel;
+          if (st === STATUS_DONE) {
+            // the frame returned (results at fp)
+            if (depth === entryDepth) {
+              mc.save(comp, pc, fp, fuel, blk, depth);
+              return STATUS_DONE;
+            }
+            depth--;
+            comp = mc.fComp[depth]!;
+            pc = mc.fPc[depth]!;
+            fp = mc.fFp[depth]!;
+            blk = mc.fBlk[depth]!;
+          } else {
+            // stopped: the JS code saved this frame's state (or its record, below a stopped callee)
+            if (st !== STATUS_HANDOFF) return st;
+            comp = mc.comp;
+            pc = mc.pc;
+            fp = mc.fp;
+            blk = mc.blk;
+            depth = mc.depth;
+          }
+          code = comp.code;
+          inst = comp.inst;
+          funcs = inst.funcs;
+          globals = inst.globals;
+          mem0 = inst.memories[0] ?? null;
+          if (mem0) {
+            view = mem0.view;
+            memLen = mem0.byteLength;
+          }
+          break;
+        }
         case Op.FUELX:
           if (fuel >= code[pc + 1]! && comp.twin) {
             // fuel suffices again for a whole block: back to fast code

@@ -10,7 +10,7 @@ import { F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type ValTy
 import { Instr, readInstr } from '../decoder/instr.js';
 import { validateFunction } from '../validate/module.js';
 import { Compiled } from './compiled.js';
-import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
+import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, Op, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
 import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from './fuel.js';
 import type { Instance } from './instance.js';
 import * as I32N from './numeric/i32.js';
@@ -328,7 +328,7 @@ export class Machine {
     if (!c || c.exact) return;
     const code = c.code;
     const blk = this.blk;
-    if (code[blk] !== 1 /* Op.FUEL */) return;
+    if (code[blk] !== Op.FUEL && code[blk] !== Op.FUEL_OSR) return;
     const blockCost = code[blk + 1]!;
     const start = code[blk + 2]!;
     const trapAt = c.origAt[this.pc]!;
@@ -429,7 +429,7 @@ export class Machine {
     if (entryDepth + 1 >= this.maxDepth) throw new Trap('call stack exhausted');
     let st: number;
     try {
-      st = jf(this, at, entryDepth, this.jsd + RUN_UNITS);
+      st = jf(this, at, entryDepth, this.jsd + RUN_UNITS, 0);
     } catch (e) {
       this.settled = true;
       this.depth = entryDepth;

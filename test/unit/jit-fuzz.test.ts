@@ -211,7 +211,7 @@ class Gen {
       if (this.chance(0.5)) return `(${f}.${this.pick(['eq', 'ne', 'lt', 'gt', 'le', 'ge'])} ${this.expr(f)} ${this.expr(f)})`;
       return `(i32.${this.pick(['trunc_sat_', 'trunc_', 'trunc_sat_'])}${f}_${this.pick(['s', 'u'])} ${this.expr(f)})`;
     }
-    return this.pick([`(i32.wrap_i64 ${this.expr('i64')})`, `(i32.reinterpret_f32 ${this.expr('f32')})`]);
+    return this.pick([`(i32.wrap_i64 ${this.expr('i64')})`, `(i32.reinterpret_f32 ${this.noNan('f32', this.expr('f32'))})`]);
   }
 
   private i64op(): string {
@@ -225,13 +225,28 @@ class Gen {
       const f = this.pick(['f32', 'f64'] as const);
       return `(i64.${this.pick(['trunc_sat_', 'trunc_', 'trunc_sat_'])}${f}_${this.pick(['s', 'u'])} ${this.expr(f)})`;
     }
-    return `(i64.reinterpret_f64 ${this.expr('f64')})`;
+    return `(i64.reinterpret_f64 ${this.noNan('f64', this.expr('f64'))})`;
+  }
+
+  /**
+   * A float with NaN replaced by -1.5, where its bits become visible in
+   * non-NaN values (reinterpret, the sign source of copysign): the payload
+   * and sign of a NaN made by arithmetic are whatever V8's code for the
+   * operation makes (with two NaN operands, which one propagates depends on
+   * operand order in the machine code, in the interpreter as in JS code;
+   * WebAssembly allows any), so they may differ between the tiers.
+   */
+  noNan(t: 'f32' | 'f64', x: string): string {
+    return `(block (result ${t}) (local.set $nan_${t} ${x}) (select (local.get $nan_${t}) (${t}.const -1.5) (${t}.eq (local.get $nan_${t}) (local.get $nan_${t}))))`;
   }
 
   private fop(t: 'f32' | 'f64'): string {
     const o = t === 'f32' ? 'f64' : 'f32';
     const k = this.int(8);
-    if (k < 3) return `(${t}.${this.pick(['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign'])} ${this.expr(t)} ${this.expr(t)})`;
+    if (k < 3) {
+      const op = this.pick(['add', 'sub', 'mul', 'div', 'min', 'max', 'copysign']);
+      return `(${t}.${op} ${this.expr(t)} ${op === 'copysign' ? this.noNan(t, this.expr(t)) : this.expr(t)})`;
+    }
     if (k === 3) return `(${t}.${this.pick(['abs', 'neg', 'sqrt', 'ceil', 'floor', 'trunc', 'nearest'])} ${this.expr(t)})`;
     if (k === 4) return `(${t}.${t === 'f32' ? 'demote_f64' : 'promote_f32'} ${this.expr(o)})`;
     if (k === 5) return `(${t}.convert_i32_${this.pick(['s', 'u'])} ${this.expr('i32')})`;
@@ -295,6 +310,16 @@ class Gen {
     }
     if (k === 10 && this.chance(0.1)) return `(if (i32.eqz ${this.expr('i32')}) (then (unreachable)))`;
     if (k === 11 && this.chance(0.3)) return `(drop (memory.grow (i32.and ${this.expr('i32')} (i32.const 1))))`;
+    if (k === 11) {
+      // bulk memory (surcharges, bounds traps), passive data
+      const n = `(i32.and ${this.expr('i32')} (i32.const ${this.pick([15, 255, 1023])}))`;
+      return this.pick([
+        `(memory.fill ${this.addr()} ${this.expr('i32')} ${n})`,
+        `(memory.copy ${this.addr()} ${this.addr()} ${n})`,
+        `(memory.init $d ${this.addr()} (i32.and ${this.expr('i32')} (i32.const 7)) (i32.and ${this.expr('i32')} (i32.const 15)))`,
+        this.chance(0.1) ? '(data.drop $d)' : '(drop (table.size))',
+      ]);
+    }
     return `(drop ${this.expr('i32')})`;
   }
 }
@@ -315,14 +340,14 @@ export function program(seed: number): string {
     const extra = Array.from({ length: Math.floor(r() * 5) }, () => (simd && r() < 0.3 ? 'v128' : TYPES[Math.floor(r() * 4)]!));
     g.locals = [...f.params, ...extra];
     const body = g.stmts(2 + Math.floor(r() * 4), f.result);
-    const counters = Array.from({ length: g.counters }, (_, c) => `(local $c${c} i32)`).join(' ');
+    const counters = Array.from({ length: g.counters }, (_, c) => `(local $c${c} i32)`).join(' ') + ' (local $nan_f32 f32) (local $nan_f64 f64)';
     bodies.unshift(
       `(func $f${i} (export "f${i}") ${f.params.map((p) => `(param ${p})`).join(' ')} (result ${f.result}) ${extra.map((t) => `(local ${t})`).join(' ')} ${counters}\n  ${body})`,
     );
   }
   const globals = ALL.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) ${t === 'v128' ? '(v128.const i64x2 0 0)' : `(${t}.const 0)`})`).join('\n');
   const table = `(table ${nf + 2} funcref) (elem (i32.const 0) $h ${funcs.map((_, i) => `$f${i}`).join(' ')})`;
-  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals}\n${bodies.join('\n')})`;
+  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals} (data $d "0123456789abcdef")\n${bodies.join('\n')})`;
 }
 
 interface Result {

@@ -353,6 +353,27 @@ describe('JS tier: deep recursion', () => {
     expect(run('js')).toEqual(a);
   });
 
+  test('tail calls (the interpreter makes them) do not grow the stack', () => {
+    const wat = `(module
+      (type $t (func (param i32 i64) (result i64)))
+      (table 2 funcref) (elem (i32.const 0) $even $odd)
+      (func $even (export "even") (param i32 i64) (result i64)
+        (if (result i64) (i32.eqz (local.get 0)) (then (local.get 1))
+          (else (return_call $odd (i32.sub (local.get 0) (i32.const 1)) (i64.add (local.get 1) (i64.const 3))))))
+      (func $odd (param i32 i64) (result i64)
+        (if (result i64) (i32.eqz (local.get 0)) (then (i64.sub (i64.const 0) (local.get 1)))
+          (else (return_call_indirect (type $t) (i32.sub (local.get 0) (i32.const 1)) (i64.mul (local.get 1) (i64.const 5)) (i32.const 0))))))`;
+    const run = (tier: Tier, fuel: number | undefined): Outcome => {
+      const store = new Store({ tier, fuel, limits: { maxCallDepth: 1000 } });
+      const inst = new Linker().instantiate(store, Module.fromWat(wat));
+      const r = rng(3);
+      return outcome(store, inst, drive(store, inst, 'even', [300_001, 1n], (n) => n + Math.floor(r() * 5000)));
+    };
+    const a = run('interp', undefined);
+    expect(run('js', undefined)).toEqual(a);
+    expect(run('js', 777)).toEqual(run('interp', 777));
+  });
+
   test('the call-depth limit traps the same way in both tiers', () => {
     const wat = `(module (func $f (export "f") (param i32) (result i32)
       (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
@@ -392,6 +413,37 @@ describe('JS tier: NaN bit patterns survive optimized JS code', () => {
       const want = BigInt.asIntN(64, BigInt.asUintN(64, d));
       expect(inst.call('f64', d, 1)[0]).toBe(want);
     }
+  });
+});
+
+describe('JS tier: vectors', () => {
+  test('f32x4 lanes of v128 locals (converted once per straight-line stretch) follow every reassignment', () => {
+    const wat = `(module (memory (export "memory") 1)
+      (func (export "f") (param i32) (result i32) (local v128 v128 i32)
+        (local.set 1 (v128.load (i32.const 0)))
+        (loop $l
+          (local.set 2 (f32x4.mul (local.get 1) (local.get 1)))
+          (local.set 1 (f32x4.add (local.get 2) (local.get 1)))
+          (local.set 2 (f32x4.sub (local.get 1) (f32x4.mul (local.get 2) (local.get 1))))
+          (if (i32.and (local.get 3) (i32.const 1))
+            (then (local.set 1 (v128.load offset=16 (i32.const 0))))
+            (else (local.set 1 (v128.xor (local.get 1) (local.get 2)))))
+          (local.set 2 (f32x4.div (local.get 1) (f32x4.add (local.get 2) (local.get 1))))
+          (local.set 1 (v128.xor (local.get 1) (v128.const i32x4 0x01000000 0x00800000 0 0x80000000)))
+          (local.set 2 (f32x4.add (local.get 1) (local.get 2)))
+          (v128.store offset=32 (i32.shl (i32.and (local.get 3) (i32.const 15)) (i32.const 4)) (local.get 2))
+          (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get 3) (local.get 0))))
+        (i32.xor (i32x4.extract_lane 0 (local.get 2)) (i32x4.extract_lane 3 (local.get 1)))))`;
+    const mod = Module.fromWat(wat);
+    const run = (tier: Tier): Outcome => {
+      const store = new Store({ tier });
+      const inst = new Linker().instantiate(store, mod);
+      const m = new DataView(inst.memory()!.buffer);
+      for (let i = 0; i < 8; i++) m.setFloat32(4 * i, 0.5 + i * 0.25, true);
+      return outcome(store, inst, drive(store, inst, 'f', [1000], () => 0));
+    };
+    expect(run('js')).toEqual(run('interp'));
   });
 });
 

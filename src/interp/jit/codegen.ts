@@ -6,12 +6,15 @@
  *
  * A CodeSink of the validator (like the translator), it keeps a mirror of the
  * operand stack whose entries say where a value is:
- *   VAR    in the JS variable of its height (I<h> i32, J<h>/K<h> i64 lo/hi,
- *          F<h> f32 bits, D<h> f64),
- *   LOCAL  still in a local's variable (L<x>, H<x> for an i64's high half),
- *   CONST  a literal,
- *   EXPR   a pure, non-trapping expression not evaluated yet (i32, f32, f64);
- *          it reads locals and stack variables of its own height or above.
+ *   VAR    in the JS variable(s) of its height (I<h> i32, J<h>/K<h> i64 lo/hi,
+ *          F<h> f32, D<h> f64, V<h>_0..3 v128 words or Vf<h>_0..3 f32x4
+ *          lane values, R<h> reference),
+ *   LOCAL  still in a local's variable(s) (L<x>; H<x> an i64's high half;
+ *          L<x>_1..3 a v128's other words),
+ *   CONST  a literal (floats: C<i>, read from a Float64Array at entry),
+ *   EXPR   a pure, non-trapping expression not evaluated yet (i32, f32, f64,
+ *          references); it reads locals and stack variables of its own
+ *          height or above.
  * Values: i32 as int32 numbers, i64 as two int32 numbers, f64 as doubles (V8
  * keeps f64 NaN payloads, signalling ones too, through moves, typed-array and
  * DataView loads and stores; abs/neg/copysign work on the bits), f32 as
@@ -36,8 +39,13 @@
  * when a callee stopped, pushes this frame's record (pc after the CALL op) and
  * returns the callee's status. A trap refunds the cost of the rest of its
  * block, known here statically.
+ *
+ * Re-entry (OSR): the interpreter can hand a running frame back at a loop
+ * head (`osr` = the head block's original offset): guards around the code
+ * outside the frames holding loops lead straight to that loop (LoopScan,
+ * beforeChild, osrPrologue). See docs/architecture.md.
  */
-import { I32, I64, F32, F64, V128, type FuncType, type ValType } from '../../core/types.js';
+import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type FuncType, type ValType } from '../../core/types.js';
 import type { Instr } from '../../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../../validate/func.js';
 import { validateFunction } from '../../validate/module.js';
@@ -49,7 +57,7 @@ import type { Machine } from '../machine.js';
 import * as F32N from '../numeric/f32.js';
 import * as F64N from '../numeric/f64.js';
 import * as I32N from '../numeric/i32.js';
-import { Global, HostFunc, Memory, Table, WasmFunc } from '../runtime.js';
+import { HostFunc, WasmFunc, type Global, type Memory } from '../runtime.js';
 import * as RT from './rt.js';
 import type { JitFn } from './status.js';
 import { miscImmediates } from '../immediates.js';
@@ -88,6 +96,83 @@ interface Ctrl {
   results: readonly ValType[];
   label: string;
   dead: boolean;
+  /** Loop re-entry (OSR): code in this frame's body outside frames containing entry loops runs only when osr is 0. */
+  osr: boolean;
+  /** A guard `if (osr === 0) {` is open in this frame's body. */
+  guard: boolean;
+  /** The frame is wrapped in `if (osr === 0 || <a loop inside>) {` (closed after it). */
+  wrap: boolean;
+}
+
+/** Control instructions of exception handling, which the JS tier leaves to the interpreter. */
+const EXN_CONTROL = new Set(['try', 'try_table', 'catch', 'catch_all', 'delegate']);
+
+/**
+ * Pre-pass for loop re-entry: numbers the frames entered in reachable code
+ * (as JsGen does) and finds which contain loops, and which loops lie in the
+ * then-arm of each `if`.
+ */
+class LoopScan implements CodeSink {
+  private ids = 0;
+  private deadDepth = 0;
+  private readonly stack: { id: number; kind: string; dead: boolean; inElse: boolean }[] = [{ id: -1, kind: 'func', dead: false, inElse: false }];
+  /** Frame id -> a loop is this frame or inside it. */
+  readonly hasLoop: boolean[] = [];
+  /** Frame id -> a loop is strictly inside it. */
+  readonly inner: boolean[] = [];
+  /** If id -> the loops in its then-arm. */
+  readonly thenLoops = new Map<number, number[]>();
+  /** Frame id -> the loops it is or holds. */
+  readonly loops: number[][] = [];
+  any = false;
+
+  instr(ins: Instr, v: FuncValidator): void {
+    const name = ins.def.name;
+    // (functions that handle exceptions stay interpreted: JsGen declines them; stop before their frames confuse the scan)
+    if (EXN_CONTROL.has(name)) no(name);
+    const top = this.stack[this.stack.length - 1]!;
+    if (v.unreachable || this.deadDepth > 0) {
+      if (name === 'block' || name === 'loop' || name === 'if') {
+        this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false });
+        this.deadDepth++;
+      } else if (name === 'else') {
+        if (!top.dead) top.inElse = true;
+      } else if (name === 'end') {
+        this.stack.pop();
+        if (top.dead) this.deadDepth--;
+      }
+      return;
+    }
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      const id = this.ids++;
+      this.hasLoop[id] = false;
+      this.inner[id] = false;
+      this.loops[id] = [];
+      if (name === 'loop') {
+        this.any = true;
+        this.hasLoop[id] = true;
+        this.loops[id]!.push(id);
+        for (const a of this.stack) {
+          if (a.id < 0) continue;
+          this.hasLoop[a.id] = true;
+          this.inner[a.id] = true;
+          this.loops[a.id]!.push(id);
+          if (a.kind === 'if' && !a.inElse) this.thenLoops.get(a.id)!.push(id);
+        }
+      }
+      if (name === 'if') this.thenLoops.set(id, []);
+      this.stack.push({ id, kind: name, dead: false, inElse: false });
+    } else if (name === 'else') top.inElse = true;
+    else if (name === 'end') this.stack.pop();
+  }
+}
+
+/** A loop the interpreter can enter the JS version at: the fast-code pc and original offset of its body's first block, its id, and the stack at its head. */
+interface OsrEntry {
+  pc: number;
+  orig: number;
+  id: number;
+  stack: ValType[];
 }
 
 /** Why a function stays interpreted. */
@@ -102,7 +187,7 @@ const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '
 
 /** Value types the tier holds in JS variables. */
 function isNum(t: ValType): boolean {
-  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128;
+  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128 || isRef(t);
 }
 
 /** Exit kinds of the epilogue. */
@@ -115,6 +200,10 @@ const EX_CALL = 3;
 const MEM_RELOAD = '\u0001';
 /** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
 const FD_RELOAD = '\u0002';
+
+/** Functions with more locals, or longer generated source, stay interpreted. */
+const MAX_LOCALS = 20_000;
+const MAX_SOURCE = 16 * 1024 * 1024;
 
 /** Longest EXPR kept unevaluated. */
 const MAX_EXPR = 400;
@@ -146,14 +235,18 @@ function runtime(): Record<string, unknown> {
 }
 
 /** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
-export const jitStats = { generated: 0, declined: new Map<string, number>() };
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0 };
 
 /** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
 export function generate(mc: Machine, cc: Compiled): JitFn | null {
   try {
-    const g = new JsGen(mc, cc);
+    const scan = new LoopScan();
+    validateFunction(cc.inst.vm, cc.func.index, scan);
+    const g = new JsGen(mc, cc, scan);
     validateFunction(cc.inst.vm, cc.func.index, g);
     const fn = g.build();
+    // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
+    for (const e of g.osrEntries) if (cc.code[e.pc] === Op.FUEL) cc.code[e.pc] = Op.FUEL_OSR;
     jitStats.generated++;
     return fn;
   } catch (e) {
@@ -181,6 +274,8 @@ class JsGen implements CodeSink {
   private readonly st: Ent[] = [];
   private readonly ctrls: Ctrl[] = [];
   private nLabel = 0;
+  /** v128 locals whose f32 lane values are in LF<x>_<k> (valid within a straight-line stretch of code). */
+  private readonly fcache = new Set<number>();
   /** Frames open that were entered in unreachable code. */
   private deadDepth = 0;
   private readonly vars = new Set<string>();
@@ -215,9 +310,16 @@ class JsGen implements CodeSink {
   private readonly memName: string;
   private usesMem = false;
 
+  /** Loops the interpreter can re-enter this function at. */
+  readonly osrEntries: OsrEntry[] = [];
+  /** Loop whose head block comes next (its entry is recorded there). */
+  private pendingOsr = -1;
+  private nCtrl = 0;
+
   constructor(
     private readonly mc: Machine,
     private readonly cc: Compiled,
+    private readonly scan: LoopScan,
   ) {
     const f = cc.func;
     this.inst = cc.inst;
@@ -225,6 +327,8 @@ class JsGen implements CodeSink {
     for (const g of f.body.locals) for (let i = 0; i < g.count; i++) lt.push(g.type);
     this.lt = lt;
     this.nl = lt.length;
+    // a JS function with that many variables would cost V8 more than it saves
+    if (this.nl > MAX_LOCALS) no('too many locals');
     for (const t of lt) if (!isNum(t)) no('local type');
     for (const t of f.type.results) if (!isNum(t)) no('result type');
     const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
@@ -235,13 +339,48 @@ class JsGen implements CodeSink {
     const m0 = this.inst.memories[0] ?? null;
     this.mem = m0 && m0.type.addr === 'i32' ? m0 : null;
     this.memName = this.mem ? this.env(this.mem) : '';
-    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false });
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false, osr: scan.any, guard: false, wrap: false });
   }
 
   // ------------------------------------------------------------ output
 
+  /** A statement: inside the innermost frame's guard when that frame has loop re-entry points. */
   private w(s: string): void {
+    const c = this.ctrls[this.ctrls.length - 1];
+    if (c && c.osr && !c.guard) {
+      this.o.push('if (osr === 0) {');
+      c.guard = true;
+    }
     this.o.push(s);
+  }
+  /** Frame structure (labels, braces): never guarded. */
+  private raw(s: string): void {
+    this.o.push(s);
+  }
+  private closeGuard(c: Ctrl): void {
+    if (c.guard) {
+      this.o.push('}');
+      c.guard = false;
+    }
+  }
+  /**
+   * Before the opening of a child frame: a child with re-entry points is
+   * outside its parent's guards, and entered only on the way to one of its
+   * loops (or when not re-entering); returns whether it got that wrapper.
+   */
+  private beforeChild(id: number): boolean {
+    const p = this.ctrls[this.ctrls.length - 1]!;
+    if (!p.osr) return false;
+    if (this.scan.hasLoop[id]) {
+      this.closeGuard(p);
+      this.o.push(`if (osr === 0 || ${this.scan.loops[id]!.map((l) => `osr === ${l + 1}`).join(' || ')}) {`);
+      return true;
+    }
+    if (!p.guard) {
+      this.o.push('if (osr === 0) {');
+      p.guard = true;
+    }
+    return false;
   }
 
   private env(v: unknown): string {
@@ -294,6 +433,7 @@ class JsGen implements CodeSink {
       case V128:
         return `V${i}_0`;
     }
+    if (isRef(t)) return `R${i}`;
     return no('value type');
   }
   private useVar(t: ValType, i: number): void {
@@ -315,7 +455,19 @@ class JsGen implements CodeSink {
   }
   /** The four f32 lane values of a v128 entry. */
   private vf(e: Ent): string[] {
-    return e.f ? e.v! : e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+    if (e.f) return e.v!;
+    if (e.k === LOCAL) {
+      // a local's lanes as values, converted once per straight-line stretch
+      const x = e.loc![0]!;
+      const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+      if (!this.fcache.has(x)) {
+        for (const n of names) this.vars.add(n);
+        this.w(names.map((n, k) => `${n} = (F32B[0] = ${e.v![k]}, F32V[0]);`).join(' '));
+        this.fcache.add(x);
+      }
+      return names;
+    }
+    return e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
   }
   /** Turns the top n entries that hold f32 lane values into words (in their variables). */
   private unF(n: number): void {
@@ -362,6 +514,8 @@ class JsGen implements CodeSink {
           .map((x, k) => `S[fp + ${w + k}] = ${x};`)
           .join(' ');
     }
+    // references: the slot's entry in the machine's parallel array
+    if (isRef(e.t)) return `RF[(fp >> 2) + ${w >> 2}] = ${e.e};`;
     return no('value type');
   }
   /** The value of type t at frame word `fp + w`, as an expression (i64: [lo, hi]). */
@@ -378,6 +532,7 @@ class JsGen implements CodeSink {
       case V128:
         return [0, 1, 2, 3].map((k) => `S[fp + ${w + k}]`);
     }
+    if (isRef(t)) return [`RF[(fp >> 2) + ${w >> 2}]`];
     return no('value type');
   }
 
@@ -511,6 +666,12 @@ class JsGen implements CodeSink {
 
   private blockStart(bp: number): void {
     if (this.code[bp] !== Op.FUEL) no('block start');
+    this.fcache.clear();
+    if (this.pendingOsr >= 0) {
+      // the head of a loop: the stack here is all in variables (loops materialize on entry)
+      this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t) });
+      this.pendingOsr = -1;
+    }
     const c = this.code[bp + 1]!;
     this.blkPc = bp;
     this.blkCost = c;
@@ -533,6 +694,7 @@ class JsGen implements CodeSink {
     }
     const bp = this.cc.blockPc.get(ins.offset);
     if (bp !== undefined) this.blockStart(bp);
+    else if (this.pendingOsr >= 0) no('loop head');
     this.cum += this.costs[def.id]!;
     if (def.prefix === 0xfd) {
       this.simd(ins);
@@ -580,8 +742,15 @@ class JsGen implements CodeSink {
           else if (t === V128) {
             const ws = this.vw(e);
             this.w(this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' '));
-          }
-          else this.w(`L${x} = ${e.e};`);
+            this.fcache.delete(x);
+            if (e.f) {
+              // the lane values are known: they are the cache
+              const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+              for (const n of names) this.vars.add(n);
+              this.w(names.map((n, k) => `${n} = ${e.v![k]};`).join(' '));
+              this.fcache.add(x);
+            }
+          } else this.w(`L${x} = ${e.e};`);
         }
         if (name === 'local.tee') this.push(this.localEnt(x));
         return;
@@ -592,6 +761,7 @@ class JsGen implements CodeSink {
         const n = this.global(g, t);
         if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
         else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${n}[${k}];`).join(' '));
+        else if (isRef(t)) this.pushStmt(t, `${n}.ref`);
         else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
         return;
       }
@@ -602,6 +772,7 @@ class JsGen implements CodeSink {
         const e = this.pop();
         if (t === I64) this.w(`${n}[0] = ${e.e}; ${n}[1] = ${e.h};`);
         else if (t === V128) this.w(this.vw(e).map((x, k) => `${n}[${k}] = ${x};`).join(' '));
+        else if (isRef(t)) this.w(`${n}.ref = ${e.e};`);
         else this.w(`${n}[0] = ${t === F32 ? this.bits(e) : e.e};`);
         return;
       }
@@ -616,7 +787,7 @@ class JsGen implements CodeSink {
           this.pushV128(
             (d) => `if (${this.cond(c)}) { ${d.map((x, k) => `${x} = ${this.vw(a)[k]};`).join(' ')} } else { ${d.map((x, k) => `${x} = ${this.vw(b)[k]};`).join(' ')} }`,
           );
-        } else if (t === I32 || t === F64 || t === F32) {
+        } else if (t === I32 || t === F64 || t === F32 || isRef(t)) {
           this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
         } else no('select type');
         return;
@@ -654,10 +825,20 @@ class JsGen implements CodeSink {
       case 'call_indirect':
         this.callIndirect(ins.a, ins.b, ins.offset);
         return;
+      case 'return_call':
+      case 'return_call_indirect':
+        this.tailCall(ins, name);
+        return;
       case 'memory.size': {
-        if (ins.a !== 0 || !this.mem) no('memory');
-        this.usesMem = true;
-        this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
+        if (ins.a === 0 && this.mem) {
+          this.usesMem = true;
+          this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
+          return;
+        }
+        const m = this.inst.memories[ins.a]!;
+        const M = this.env(m);
+        if (m.type.addr === 'i64') this.pushI64((lo, hi) => `${lo} = ${M}.pages | 0; ${hi} = 0;`);
+        else this.pushStmt(I32, `${M}.pages | 0`);
         return;
       }
       case 'memory.grow':
@@ -666,6 +847,51 @@ class JsGen implements CodeSink {
       case 'memory.fill':
       case 'memory.copy':
         this.bulk(ins, name);
+        return;
+      case 'memory.init':
+      case 'table.copy':
+      case 'table.init':
+      case 'table.fill':
+        this.miscOp(ins, 3, null);
+        return;
+      case 'table.get':
+        this.miscOp(ins, 1, this.inst.tables[ins.a]!.type.elem);
+        return;
+      case 'table.set':
+        this.miscOp(ins, 2, null);
+        return;
+      case 'table.grow':
+        this.miscOp(ins, 2, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
+        return;
+      case 'ref.null':
+        this.push(this.mk(refType(ins.a, true), CONST, 'null'));
+        return;
+      case 'ref.func':
+        this.push(this.mk(FUNCREF, CONST, this.env(this.inst.funcs[ins.a])));
+        return;
+      case 'ref.is_null': {
+        const a = this.pop();
+        this.pushCond(`${a.e} === null`, [a]);
+        return;
+      }
+      case 'ref.eq': {
+        const b = this.pop();
+        const a = this.pop();
+        this.pushCond(`${a.e} === ${b.e}`, [a, b]);
+        return;
+      }
+      case 'ref.as_non_null': {
+        const a = this.pop();
+        this.pushStmt(a.t, a.e);
+        this.w(`if (${this.st[this.st.length - 1]!.e} === null) ${this.trap(RT.TRAP_NULL)}`);
+        return;
+      }
+      case 'data.drop':
+      case 'elem.drop':
+        this.miscOp(ins, 0, null);
+        return;
+      case 'table.size':
+        this.miscOp(ins, 0, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
         return;
     }
     no(name);
@@ -690,30 +916,43 @@ class JsGen implements CodeSink {
   private global(g: Global, t: ValType): string {
     if (t === F64) return this.env(new Float64Array(g.cell.buffer, g.cell.byteOffset, 2));
     if (t === I32 || t === I64 || t === F32 || t === V128) return this.env(g.cell);
+    if (isRef(t)) return this.env(g);
     return no('global type');
   }
 
   // ------------------------------------------------------------ control
 
   private enter(ins: Instr, v: FuncValidator, name: string): void {
+    this.fcache.clear();
     const params = v.blockParams(ins);
     const results = v.blockResults(ins);
     const label = `L${this.nLabel++}`;
+    const id = this.nCtrl++;
+    const scan = this.scan;
     if (name === 'if') {
       const c = this.pop();
       this.matAll();
-      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false });
-      this.w(`${label}: if (${this.cond(c)}) {`);
+      const cond = this.cond(c);
+      const wrap = this.beforeChild(id);
+      const osr = scan.hasLoop[id]!;
+      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap });
+      // re-entering a loop inside: the arm that holds it, whatever the condition
+      const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
+      this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
       return;
     }
     if (name === 'loop') {
       this.matAll();
-      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false });
-      this.w(`${label}: for (;;) {`);
+      const wrap = this.beforeChild(id);
+      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap });
+      // a re-entry at this loop's head ends here: the rest runs as usual
+      this.raw(`${label}: for (;;) { if (osr === ${id + 1}) osr = 0;`);
+      this.pendingOsr = id + 1;
       return;
     }
-    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false });
-    this.w(`${label}: {`);
+    const wrap = this.beforeChild(id);
+    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.hasLoop[id]!, guard: false, wrap });
+    this.raw(`${label}: {`);
   }
 
   private resetTo(c: Ctrl, types: readonly ValType[]): void {
@@ -722,31 +961,39 @@ class JsGen implements CodeSink {
   }
 
   private elseArm(v: FuncValidator): void {
+    this.fcache.clear();
     const c = this.ctrls[this.ctrls.length - 1]!;
     if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
-    this.w('} else {');
+    this.closeGuard(c);
+    this.raw('} else {');
     this.resetTo(c, c.params);
   }
 
   private end(v: FuncValidator): void {
-    const c = this.ctrls.pop()!;
+    this.fcache.clear();
+    // (the frame stays on the stack while its last statements are emitted: they belong to its guards)
+    const c = this.ctrls[this.ctrls.length - 1]!;
     const live = !v.unreachable;
     if (c.kind === 'func') {
       if (live) this.w(this.ret());
+      this.closeGuard(c);
+      this.ctrls.pop();
       return;
     }
     if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
-    if (c.kind === 'loop') this.w(live ? `break ${c.label}; }` : '}');
-    else this.w('}');
+    if (c.kind === 'loop' && live) this.w(`break ${c.label};`);
+    this.closeGuard(c);
+    this.raw(c.wrap ? '} }' : '}');
+    this.ctrls.pop();
     this.resetTo(c, c.results);
   }
 
   private deadInstr(ins: Instr, v: FuncValidator): void {
     const name = ins.def.name;
-    if (name === 'try' || name === 'try_table' || name === 'catch' || name === 'catch_all' || name === 'delegate') no(name);
+    if (EXN_CONTROL.has(name)) no(name);
     // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
     if (name === 'block' || name === 'loop' || name === 'if') {
-      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true });
+      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false });
       this.deadDepth++;
       return;
     }
@@ -820,7 +1067,7 @@ class JsGen implements CodeSink {
     const base = this.st.length - params.length;
     for (let j = 0; j < params.length; j++) {
       const e = this.st[base + j]!;
-      if (e.t !== params[j]) no('argument type');
+      if (isRef(e.t) !== isRef(params[j]!) || (!isRef(e.t) && e.t !== params[j])) no('argument type');
       this.w(this.store(e, this.stackWord(base + j)));
     }
     for (let j = 0; j < params.length; j++) this.pop();
@@ -865,10 +1112,10 @@ class JsGen implements CodeSink {
       if (callee === this.cc.func) {
         // a recursive call: this very function
         this.w(`mc.fuel = fuel;`);
-        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
       } else {
         this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
-        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
       }
       this.w(this.reloadAfterCall());
       this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
@@ -883,9 +1130,26 @@ class JsGen implements CodeSink {
     this.callResults(type.results, base);
   }
 
+  /**
+   * A tail call: the interpreter makes it (it replaces the frame, so deep tail
+   * recursion needs no stack). Everything goes to the frame's slots and the
+   * interpreter continues at the RETURN_CALL op, this block already paid.
+   */
+  private tailCall(ins: Instr, name: string): void {
+    const op = name === 'return_call' ? Op.RETURN_CALL : Op.RETURN_CALL_INDIRECT;
+    const pc = this.opPc(ins.offset, op);
+    let s = this.spill(this.st.length);
+    if (name === 'return_call_indirect') {
+      // the index is read from the slot the translator gave it (maybe a local's or a constant's)
+      const idx = this.st[this.st.length - 1]!;
+      s += this.store(idx, this.code[pc + 3]!) + ' ';
+    }
+    const x = this.exit(EX_HANDOFF, pc, this.blkPc);
+    this.w(`${s}ex = ${x}; break X;`);
+  }
+
   private callIndirect(ti: number, tab: number, offset: number): void {
     const table = this.inst.tables[tab]!;
-    if (table.is64) no('table64');
     const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
     this.checkTypes(ft.params);
     this.checkTypes(ft.results);
@@ -897,7 +1161,7 @@ class JsGen implements CodeSink {
     const T = this.env(table);
     // the index also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_INDIRECT, which reads it there
     this.w(`${this.store(idx, this.stackWord(this.st.length))} ea = ${idx.e} >>> 0;`);
-    this.w(`if (ea >= ${T}.elems.length) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
+    this.w(`if (ea >= ${T}.elems.length${table.is64 ? ` || ${idx.h} !== 0` : ''}) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
     this.w(`cf = ${T}.elems[ea]; if (cf === null || cf === undefined) throw trapUninit(mc, ${this.fuelAfterTrap()}, ea);`);
     this.w(`if (cf.typeId !== ${tid} && !mc.typeMatches(cf.typeId, ${tid})) ${this.trap(RT.TRAP_SIG)}`);
     const base = this.callArgs(ft.params);
@@ -910,7 +1174,7 @@ class JsGen implements CodeSink {
     this.w(`mc.fuel = fuel;`);
     this.w(
       `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
-        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
+        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
         `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
     );
     this.w(this.reloadAfterCall());
@@ -1196,9 +1460,14 @@ class JsGen implements CodeSink {
   // ------------------------------------------------------------ memory
 
   private memAccess(ins: Instr, name: string): void {
-    if (ins.b !== 0 || !this.mem) no('memory');
-    this.usesMem = true;
     const def = ins.def;
+    if (ins.b !== 0 || !this.mem) {
+      // another memory, or 64-bit addresses: the MISC executor
+      const isLoad = def.results!.length === 1;
+      this.miscOp(ins, isLoad ? 1 : 2, isLoad ? def.results![0]! : null);
+      return;
+    }
+    this.usesMem = true;
     const n = def.bytes;
     const off = ins.offset64;
     const isLoad = def.results!.length === 1;
@@ -1287,25 +1556,60 @@ class JsGen implements CodeSink {
   }
 
   private memoryGrow(ins: Instr): void {
-    if (ins.a !== 0 || !this.mem) no('memory');
-    this.usesMem = true;
+    const m = this.inst.memories[ins.a]!;
+    const is64 = m.type.addr === 'i64';
     const pc = this.opPc(ins.offset, Op.MEMORY_GROW);
     const spill = this.spill(this.st.length);
     const n = this.pop();
     const gp = this.mc.costs.memoryGrowPage;
-    const M = this.memName;
-    this.w(`ea = ${n.e} >>> 0;`);
+    const M = this.env(m);
+    this.w(is64 ? `ea = (${n.e} >>> 0) + (${n.h} >>> 0) * 4294967296;` : `ea = ${n.e} >>> 0;`);
     if (gp > 0) {
       const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
       // only a grow that can succeed pays (and so may stop for) its surcharge
       this.w(`fx = ${gp} * ea; if (fx > 0 && fuel < fx && ${M}.mayGrow(ea)) { mc.needed = fx; ${spill}ex = ${x}; break X; }`);
     }
+    // (any memory may be memory 0 under another index: its views are reloaded)
     this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
-    this.pushStmt(I32, 'y');
+    if (is64) this.pushI64((lo, hi) => `${lo} = y; ${hi} = y < 0 ? -1 : 0;`);
+    else this.pushStmt(I32, 'y');
+  }
+
+  /**
+   * A rare instruction without reference operands run by the interpreter's
+   * MISC executor (misc.ts) on this frame's slots: each operand is written
+   * where the fast code's MISC op reads it (its canonical slot, or the slot
+   * of the local or constant the translator let it alias), the result comes
+   * back from the first operand's canonical slot.
+   */
+  private miscOp(ins: Instr, n: number, result: ValType | null): void {
+    const pc = this.opPc(ins.offset, Op.MISC);
+    const spill = this.spill(this.st.length);
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      if (!isNum(e.t)) no('misc operand');
+      this.w(this.store(e, this.code[pc + 3 + j]!));
+    }
+    for (let j = 0; j < n; j++) this.pop();
+    const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+    this.w(
+      `mc.fuel = fuel; try { y = execMisc(mc, ${this.env(this.inst)}, ${this.env(this.code)}, ${pc}, fp); } catch (e) { throw settleTrap(mc, ${this.fuelAfterTrap()}, e); }`,
+    );
+    // a surcharge it could not pay: stop at the instruction (everything in its slot)
+    this.w(`if (y < 0) { ${spill}ex = ${x}; break X; } fuel = mc.fuel;`);
+    if (result !== null) {
+      const ws = this.load(result, this.stackWord(base));
+      if (result === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else this.pushStmt(result, ws[0]!);
+    }
   }
 
   private bulk(ins: Instr, name: string): void {
-    if (ins.a !== 0 || (name === 'memory.copy' && ins.b !== 0) || !this.mem) no('memory');
+    if (ins.a !== 0 || (name === 'memory.copy' && ins.b !== 0) || !this.mem) {
+      this.miscOp(ins, 3, null);
+      return;
+    }
     this.usesMem = true;
     const pc = this.opPc(ins.offset, Op.MISC);
     const spill = this.spill(this.st.length);
@@ -1944,7 +2248,38 @@ class JsGen implements CodeSink {
 
   // ------------------------------------------------------------ assembly
 
+  /**
+   * Re-entry at a loop head (osr = the head block's original offset): every
+   * local and the stack below the loop come from the frame's slots, where the
+   * interpreter keeps them at a block start.
+   */
+  private osrPrologue(): string {
+    if (this.osrEntries.length === 0) return '';
+    let s = 'if (osr !== 0) {\n';
+    for (let x = 0; x < this.nl; x++) {
+      const t = this.lt[x]!;
+      const ws = this.load(t, x * 4);
+      const names = t === V128 ? this.lWords(x) : t === I64 ? [`L${x}`, `H${x}`] : [`L${x}`];
+      s += names.map((n, k) => `${n} = ${ws[k]};`).join(' ') + '\n';
+    }
+    s += 'switch (osr) {\n';
+    for (const e of this.osrEntries) {
+      s += `case ${e.orig}: osr = ${e.id};`;
+      e.stack.forEach((t, i) => {
+        const ws = this.load(t, this.stackWord(i));
+        const names = t === V128 ? this.vWords(i) : t === I64 ? [`J${i}`, `K${i}`] : [this.varName(t, i)];
+        for (const n of names) this.vars.add(n);
+        s += ' ' + names.map((n, k) => `${n} = ${ws[k]};`).join(' ');
+      });
+      s += ' break;\n';
+    }
+    s += "default: throw new Error('wasmeter internal error: no loop re-entry at ' + osr);\n}\n}\n";
+    return s;
+  }
+
   build(): JitFn {
+    // (first: it declares the stack variables it loads)
+    const osrCode = this.osrPrologue();
     const cc = this.cc;
     const f = cc.func;
     const fw = cc.frameWords;
@@ -1963,11 +2298,11 @@ class JsGen implements CodeSink {
         decl.push(`L${x} = ${ws[0]}`);
         if (t === I64) decl.push(`H${x} = ${ws[1]}`);
       } else {
-        decl.push(`L${x} = 0`);
+        decl.push(`L${x} = ${isRef(t) ? 'null' : '0'}`);
         if (t === I64) decl.push(`H${x} = 0`);
       }
     }
-    for (const v of this.vars) decl.push(`${v} = 0`);
+    for (const v of this.vars) decl.push(`${v} = ${v.startsWith('R') ? 'null' : '0'}`);
     // JS stack units of this frame (256 bytes each): an interpreter frame holds every variable
     const weight = Math.ceil(((decl.length + 40) * 8) / 256);
     // the epilogue: every local and the constants back into the frame
@@ -1993,14 +2328,15 @@ class JsGen implements CodeSink {
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
-      `return function ${this.selfName()}(mc, fp, depth, jd) {\n` +
+      `return function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
-      `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
+      `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
+      osrCode +
       `X: {\n${body}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +
       (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
@@ -2010,11 +2346,9 @@ class JsGen implements CodeSink {
       `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n};\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
+    if (src.length > MAX_SOURCE) no('function too large');
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const factory = new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn;
     return factory(rt, this.envV);
   }
 }
-
-
-export { Global, Memory, Table };

@@ -10,7 +10,7 @@ import { run, STATUS_DONE } from '../exec.js';
 import type { Machine } from '../machine.js';
 import type { HostFunc, WasmFunc } from '../runtime.js';
 import type { Instance } from '../instance.js';
-import { generate } from './codegen.js';
+import { generate, jitStats } from './codegen.js';
 import { STATUS_HANDOFF, type JitFn } from './status.js';
 
 /**
@@ -44,7 +44,18 @@ export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
 /** The interpreter calls a JS-tier function; any exception leaves the machine's fuel settled. */
 export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): number {
   try {
-    return jf(mc, nfp, depth, mc.jsd + RUN_UNITS);
+    return jf(mc, nfp, depth, mc.jsd + RUN_UNITS, 0);
+  } catch (e) {
+    mc.settled = true;
+    throw e;
+  }
+}
+
+/** The interpreter hands its running frame to the JS version at the loop head whose block starts at `orig`. */
+export function callJsOsr(mc: Machine, jf: JitFn, fp: number, depth: number, orig: number): number {
+  jitStats.osrEntries++;
+  try {
+    return jf(mc, fp, depth, mc.jsd + RUN_UNITS, orig);
   } catch (e) {
     mc.settled = true;
     throw e;
@@ -58,7 +69,7 @@ export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): numb
 export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
   let jf = f.jit as JitFn | null;
   if (jf === null && f.jitState === 0) jf = jitFor(mc, f);
-  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd) : runNested(mc, f, nfp, depth, jd);
+  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd, 0) : runNested(mc, f, nfp, depth, jd);
   {
     // too deep in JS: the callee starts in the interpreter, below every JS frame
     const cc = mc.compile(f);
@@ -146,6 +157,7 @@ const TRAP_MSG = [
   'undefined element',
   'indirect call type mismatch',
   'call stack exhausted',
+  'null reference',
 ];
 export const TRAP_UNREACHABLE = 0;
 export const TRAP_DIV_ZERO = 1;
@@ -155,6 +167,7 @@ export const TRAP_OOB = 4;
 export const TRAP_UNDEF_ELEM = 5;
 export const TRAP_SIG = 6;
 export const TRAP_STACK = 7;
+export const TRAP_NULL = 8;
 
 /** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
 export function trap(mc: Machine, fuel: number, code: number): Trap {
@@ -505,3 +518,4 @@ export function fcopysign(a: number, b: number): number {
 }
 
 export { STATUS_DONE, STATUS_HANDOFF };
+export { execMisc } from '../misc.js';

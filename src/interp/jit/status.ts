@@ -12,6 +12,8 @@ export const STATUS_HANDOFF = 3;
 /**
  * A function of the JS tier: runs the wasm function whose frame starts at
  * word `fp` at call depth `depth`; `jd` is the JS stack already in use below
- * it (in 256-byte units, see jit/rt.ts JS_STACK_UNITS). Returns a status.
+ * it (in 256-byte units, see jit/rt.ts JS_STACK_UNITS); `osr` is 0 for a call,
+ * or the original offset of a loop head's block where the interpreter hands
+ * over a running frame (its locals and stack in their slots). Returns a status.
  */
-export type JitFn = (mc: any, fp: number, depth: number, jd: number) => number;
+export type JitFn = (mc: any, fp: number, depth: number, jd: number, osr: number) => number;
