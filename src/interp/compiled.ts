@@ -7,6 +7,12 @@ export class Compiled {
   twin: Compiled | null = null;
   /** Exception handlers (exceptions.ts: H_STRIDE words per row, innermost first), or null. */
   handlers: Int32Array | null = null;
+  /**
+   * FUEL_OSR pc -> the fuel the JS version checks for at that loop head (its
+   * extended block's costliest path, jit/codegen.ts); with less the
+   * interpreter runs the block itself.
+   */
+  readonly osrFuel = new Map<number, number>();
   constructor(
     readonly func: WasmFunc,
     readonly inst: Instance,

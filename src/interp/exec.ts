@@ -292,7 +292,7 @@ export function run(mc: Machine, entryDepth: number): number {
             break;
           }
           const jf = mc.jsd < JS_STACK_UNITS ? (comp.func.jit as JitFn | null) : null;
-          if (jf === null) {
+          if (jf === null || fuel < (comp.osrFuel.get(pc) ?? a)) {
             fuel -= a;
             blk = pc;
             pc += 3;

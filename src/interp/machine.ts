@@ -48,12 +48,14 @@ export class Machine {
   /** First free word above every frame in use (where a new outermost call starts). */
   sp = 0;
   /**
-   * Initialised with a non-integer so that V8 gives the field a double
-   * representation from the start (a field first holding undefined, as a
-   * class field without initialiser does, holds boxed numbers, and every write
-   * of a fuel value above 2^30 allocates; JS-tier code writes it at every call).
+   * Initialised with a small integer so that V8 gives the field a small-integer
+   * representation (a field first holding undefined, as a class field without
+   * initialiser does, holds boxed numbers). The store keeps it at most
+   * MAX_SLICE (store.ts), so that fuel arithmetic in the interpreter and in
+   * JS-tier code is integer arithmetic; a larger value (a surcharge above a
+   * slice) only generalises the representation, it is still exact.
    */
-  fuel = 0.5;
+  fuel = 0;
   /** Fuel the instruction or surcharge that stopped the run needed. */
   needed = 0;
   /** Fuel consumed = fuelBase - fuel (the store keeps it current; the profile's clock). */
@@ -70,6 +72,12 @@ export class Machine {
   makeCaller: (mc: Machine, inst: Instance) => unknown = (_mc, inst) => ({ instance: inst });
   /** Whether calls run JS-tier versions of functions (src/interp/jit; set by the store). */
   jitOn = false;
+  /**
+   * Whether fuel is counted (the store's countFuel). When false the JS tier
+   * generates no fuel code at all; the interpreter still subtracts from an
+   * unreachable budget, and nobody reads the result.
+   */
+  counting = true;
   /** JS stack in use below the running interpreter loop (JS tier units, see jit/rt.ts). */
   jsd = 0;
   /**

@@ -105,6 +105,13 @@ export class Module {
 export interface StoreOptions {
   /** Fuel the store starts with; omit for an unmetered store (fuel is still counted). */
   fuel?: number;
+  /**
+   * false: do not count fuel at all, for the fastest runs of trusted code (the
+   * JS tier generates no fuel code). `fuelConsumed` is then NaN. Cannot be
+   * combined with `fuel`, `interrupt` (its checks run on fuel) or `profile`.
+   * Default true.
+   */
+  countFuel?: boolean;
   /** Cost table (docs/fuel.md); every instruction costs 1 by default. */
   costs?: FuelCosts;
   limits?: Limits;
@@ -150,8 +157,9 @@ export class Store {
   memoryBytes = 0;
   readonly metered: boolean;
   readonly registry: TypeRegistry;
-  /** Deadline / AbortSignal for running calls; may be changed between calls or before a resume. */
-  interrupt: InterruptOptions | null;
+  /** Whether this store counts fuel (StoreOptions.countFuel). */
+  readonly countsFuel: boolean;
+  private interruptOpts: InterruptOptions | null = null;
   private fuelAdded: number;
   /** Fuel held back from the machine while a call runs in slices (interrupt checks). */
   private reserve = 0;
@@ -164,32 +172,54 @@ export class Store {
   constructor(options: StoreOptions = {}) {
     this.limits = options.limits ?? {};
     this.metered = options.fuel !== undefined;
+    this.countsFuel = options.countFuel ?? true;
+    if (!this.countsFuel && (this.metered || options.profile)) {
+      throw new TypeError(`countFuel: false cannot be combined with ${this.metered ? 'a fuel budget' : 'profile'}`);
+    }
     const fuel = options.fuel ?? UNMETERED;
     if (!(fuel >= 0) || !Number.isSafeInteger(fuel)) throw new RangeError('fuel must be a non-negative safe integer');
     this.fuelAdded = fuel;
     this.registry = options.registry ?? defaultRegistry;
     this.interrupt = options.interrupt ?? null;
-    this.machine = new Machine(fuel, options.costs, this.limits, this.peaks);
-    this.machine.fuelBase = fuel;
+    // the machine holds at most a slice; the rest is the reserve (MAX_SLICE)
+    this.machine = new Machine(Math.min(fuel, MAX_SLICE), options.costs, this.limits, this.peaks);
+    this.reserve = fuel - this.machine.fuel;
+    this.syncBase();
     const reg = this.registry;
     this.machine.typeMatches = (a, e) => a === e || reg.matchFunc(a, e);
     this.machine.makeCaller = (mc, inst) => new Caller(this, inst);
     this.prof = options.profile ? new Profile(functionName) : null;
     this.machine.profile = this.prof;
     this.machine.jitOn = (options.tier ?? 'js') === 'js' && this.prof === null;
+    this.machine.counting = this.countsFuel;
+  }
+
+  /**
+   * Deadline / AbortSignal for running calls; may be changed between calls or
+   * before a resume. Not available on a store that does not count fuel (a
+   * TypeError): the checks run every `checkEvery` units of fuel.
+   */
+  get interrupt(): InterruptOptions | null {
+    return this.interruptOpts;
+  }
+  set interrupt(it: InterruptOptions | null) {
+    if (it !== null && !this.countsFuel) throw new TypeError('interrupts need a store that counts fuel (countFuel: false)');
+    this.interruptOpts = it;
   }
 
   /** Fuel left (Infinity for an unmetered store). */
   get fuelRemaining(): number {
     return this.metered ? this.machine.fuel + this.reserve : Infinity;
   }
-  /** Fuel consumed by everything this store ran. */
+  /** Fuel consumed by everything this store ran (NaN when it does not count fuel). */
   get fuelConsumed(): number {
+    if (!this.countsFuel) return NaN;
     return this.fuelAdded - this.machine.fuel - this.reserve;
   }
   addFuel(n: number): void {
     if (!(n >= 0) || !Number.isSafeInteger(n)) throw new RangeError('fuel must be a non-negative safe integer');
-    this.machine.fuel += n;
+    // (to the reserve: the machine gets it when its slice ends, or when the next call or resume starts)
+    this.reserve += n;
     this.fuelAdded += n;
     this.syncBase();
   }
@@ -322,7 +352,7 @@ export class Store {
         take();
         return step(stop.notStarted ? go : () => mc.resume(entryDepth));
       };
-      if (stop.kind === 'fuel') throw quiet(() => new OutOfFuel(this.fuelConsumed, mc.fuel, mc.needed, again));
+      if (stop.kind === 'fuel') throw quiet(() => new OutOfFuel(this.fuelConsumed, mc.fuel + this.reserve, mc.needed, again));
       if (stop.kind === 'interrupt') throw quiet(() => new Interrupted(stop.reason!, this.fuelConsumed, again));
       const p = mc.pendingHost!;
       throw quiet(
@@ -338,9 +368,9 @@ export class Store {
   }
 
   /**
-   * Runs until the call finishes or stops. With interrupts configured the
-   * machine gets its fuel in slices of `checkEvery`; between slices the
-   * deadline and signal are checked.
+   * Runs until the call finishes or stops. The machine gets its fuel in
+   * slices (of `checkEvery` with interrupts configured, between which the
+   * deadline and signal are checked; else of MAX_SLICE).
    */
   private drive(go: () => number, entryDepth: number): Stop {
     const mc = this.machine;
@@ -349,8 +379,9 @@ export class Store {
       const why = interruptReason(it);
       // stopped before `go` ran: resuming runs it
       if (why) return { done: false, kind: 'interrupt', reason: why, notStarted: true };
-      this.startSlices(it);
     }
+    const slice = it ? sliceOf(it) : MAX_SLICE;
+    this.startSlices(slice);
     let status = go();
     for (;;) {
       if (status === STATUS_DONE) {
@@ -366,12 +397,12 @@ export class Store {
         this.endSlices();
         return { done: false, kind: 'fuel' };
       }
-      const why = interruptReason(it!);
+      const why = it ? interruptReason(it) : null;
       if (why) {
         this.endSlices();
         return { done: false, kind: 'interrupt', reason: why };
       }
-      const give = Math.min(this.reserve, Math.max(sliceOf(it!), mc.needed));
+      const give = Math.min(this.reserve, Math.max(slice, mc.needed));
       mc.fuel += give;
       this.reserve -= give;
       this.syncBase();
@@ -379,18 +410,16 @@ export class Store {
     }
   }
 
-  private startSlices(it: InterruptOptions): void {
+  private startSlices(slice: number): void {
     const mc = this.machine;
     const total = mc.fuel + this.reserve;
-    mc.fuel = Math.min(total, sliceOf(it));
+    mc.fuel = Math.min(total, slice);
     this.reserve = total - mc.fuel;
     this.syncBase();
   }
 
   private endSlices(): void {
-    this.machine.fuel += this.reserve;
-    this.reserve = 0;
-    this.syncBase();
+    this.startSlices(MAX_SLICE);
   }
 
   /** Keeps the machine's fuel-consumed clock (fuelBase - fuel) in step with addFuel and slices. */
@@ -531,9 +560,18 @@ function interruptReason(it: InterruptOptions): 'deadline' | 'aborted' | null {
   return null;
 }
 
+/**
+ * The largest slice of fuel the machine holds while a call runs (the rest is
+ * the store's reserve, handed over when a slice ends). Keeping the running
+ * counter within V8's small integers makes fuel arithmetic integer arithmetic
+ * in optimised code: with a budget such as 2^53 it is floating point, whose
+ * latency a tight loop pays on every iteration (docs/architecture.md).
+ */
+const MAX_SLICE = 2 ** 29;
+
 function sliceOf(it: InterruptOptions): number {
   const n = it.checkEvery ?? 1_000_000;
-  return n >= 1 ? Math.floor(n) : 1;
+  return n >= 1 ? Math.min(Math.floor(n), MAX_SLICE) : 1;
 }
 
 /** A function's name for profiles: its name-section or export name, else func[index]. */

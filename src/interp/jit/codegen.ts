@@ -102,7 +102,26 @@ interface Ctrl {
   guard: boolean;
   /** The frame is wrapped in `if (osr === 0 || <a loop inside>) {` (closed after it). */
   wrap: boolean;
+  /** if: where the else arm's first block chains its fuel check to (the block of the `if`); null: it checks itself. */
+  fuelElse?: FuelLink | null;
 }
+
+/**
+ * A fuel check at the root of an extended block (JsGen.blockStart): its line
+ * in the output, patched with the largest cost of a path through the blocks
+ * it covers once they are all generated.
+ */
+interface FuelRoot {
+  line: number;
+  max: number;
+}
+/** A block's place under its root's check: the cost from the root's start to the block's end. */
+interface FuelLink {
+  root: FuelRoot;
+  acc: number;
+}
+/** Stands for a root's cost in its check until build() patches it. */
+const FUEL_MAX = '\u0001';
 
 /** Control instructions of exception handling, which the JS tier leaves to the interpreter. */
 const EXN_CONTROL = new Set(['try', 'try_table', 'catch', 'catch_all', 'delegate']);
@@ -172,6 +191,8 @@ interface OsrEntry {
   pc: number;
   orig: number;
   id: number;
+  /** The fuel check at the head (null without fuel counting): re-entry needs its cost, else the JS version hands the frame straight back. */
+  fuel: FuelRoot | null;
   stack: ValType[];
 }
 
@@ -246,7 +267,11 @@ export function generate(mc: Machine, cc: Compiled): JitFn | null {
     validateFunction(cc.inst.vm, cc.func.index, g);
     const fn = g.build();
     // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
-    for (const e of g.osrEntries) if (cc.code[e.pc] === Op.FUEL) cc.code[e.pc] = Op.FUEL_OSR;
+    for (const e of g.osrEntries) {
+      if (cc.code[e.pc] !== Op.FUEL) continue;
+      cc.code[e.pc] = Op.FUEL_OSR;
+      if (e.fuel !== null) cc.osrFuel.set(e.pc, e.fuel.max);
+    }
     jitStats.generated++;
     return fn;
   } catch (e) {
@@ -285,6 +310,11 @@ class JsGen implements CodeSink {
   private blkPc = -1;
   private blkCost = 0;
   private cum = 0;
+  /** The current block under its root's check; null: fuel changed otherwise since (a call, a surcharge), so no block may chain to it. */
+  private fuelHere: FuelLink | null = null;
+  /** Set by br_if, if and else for the next instruction: its block is reached from this link's block only. */
+  private fuelNext: FuelLink | null = null;
+  private readonly fuelRoots: FuelRoot[] = [];
   // exits
   private readonly exK: number[] = [];
   private readonly exP: number[] = [];
@@ -669,18 +699,44 @@ class JsGen implements CodeSink {
     this.fcache.clear();
     if (this.pendingOsr >= 0) {
       // the head of a loop: the stack here is all in variables (loops materialize on entry)
-      this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t) });
+      this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t), fuel: null });
       this.pendingOsr = -1;
     }
     const c = this.code[bp + 1]!;
     this.blkPc = bp;
     this.blkCost = c;
     this.cum = 0;
-    if (c > 0) {
+    if (!this.mc.counting) return;
+    const up = this.fuelNext;
+    this.fuelNext = null;
+    if (up !== null) {
+      // reached only from `up`'s block, whose root checked for this block too
+      const acc = up.acc + c;
+      if (acc > up.root.max) up.root.max = acc;
+      this.fuelHere = { root: up.root, acc };
+    } else {
       const x = this.exit(EX_HANDOFF, bp, bp);
-      this.w(`if (fuel < ${c}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
-      this.w(`fuel -= ${c};`);
+      this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
+      const root: FuelRoot = { line: this.o.length - 1, max: c };
+      this.fuelRoots.push(root);
+      const head = this.osrEntries[this.osrEntries.length - 1];
+      if (head !== undefined && head.pc === bp) head.fuel = root;
+      this.fuelHere = { root, acc: c };
     }
+    if (c > 0) this.w(`fuel -= ${c};`);
+  }
+
+  /**
+   * The next instruction's block is reached from the current block only (the
+   * fall-through of br_if, the first of a then arm): it needs no check of its
+   * own when the current block's root checks for it.
+   */
+  private chainNext(): void {
+    this.fuelNext = this.fuelHere;
+  }
+  /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
+  private fuelChanged(): void {
+    this.fuelHere = null;
   }
 
   // ------------------------------------------------------------ the sink
@@ -688,13 +744,17 @@ class JsGen implements CodeSink {
   instr(ins: Instr, v: FuncValidator): void {
     const def = ins.def;
     const name = def.name;
+    const link = this.fuelNext;
+    this.fuelNext = null;
     if (v.unreachable || this.deadDepth > 0) {
       this.deadInstr(ins, v);
       return;
     }
+    this.fuelNext = link;
     const bp = this.cc.blockPc.get(ins.offset);
     if (bp !== undefined) this.blockStart(bp);
     else if (this.pendingOsr >= 0) no('loop head');
+    this.fuelNext = null;
     this.cum += this.costs[def.id]!;
     if (def.prefix === 0xfd) {
       this.simd(ins);
@@ -811,6 +871,7 @@ class JsGen implements CodeSink {
         const c = this.pop();
         this.matAll();
         this.w(`if (${this.cond(c)}) { ${this.jump(ins.a)} }`);
+        this.chainNext();
         return;
       }
       case 'br_table':
@@ -935,10 +996,11 @@ class JsGen implements CodeSink {
       const cond = this.cond(c);
       const wrap = this.beforeChild(id);
       const osr = scan.hasLoop[id]!;
-      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap });
+      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere });
       // re-entering a loop inside: the arm that holds it, whatever the condition
       const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
+      this.chainNext();
       return;
     }
     if (name === 'loop') {
@@ -967,6 +1029,8 @@ class JsGen implements CodeSink {
     this.closeGuard(c);
     this.raw('} else {');
     this.resetTo(c, c.params);
+    // the else arm is entered from the block of the `if` only
+    this.fuelNext = c.fuelElse ?? null;
   }
 
   private end(v: FuncValidator): void {
@@ -1088,6 +1152,7 @@ class JsGen implements CodeSink {
 
   private reloadAfterCall(): string {
     // the memory views are reloaded only in functions that access memory (see build)
+    this.fuelChanged();
     return `S = mc.s;${FD_RELOAD} fuel = mc.fuel;${MEM_RELOAD}`;
   }
   private checkTypes(ts: readonly ValType[]): void {
@@ -1561,7 +1626,7 @@ class JsGen implements CodeSink {
     const pc = this.opPc(ins.offset, Op.MEMORY_GROW);
     const spill = this.spill(this.st.length);
     const n = this.pop();
-    const gp = this.mc.costs.memoryGrowPage;
+    const gp = this.mc.counting ? this.mc.costs.memoryGrowPage : 0;
     const M = this.env(m);
     this.w(is64 ? `ea = (${n.e} >>> 0) + (${n.h} >>> 0) * 4294967296;` : `ea = ${n.e} >>> 0;`);
     if (gp > 0) {
@@ -1571,6 +1636,7 @@ class JsGen implements CodeSink {
     }
     // (any memory may be memory 0 under another index: its views are reloaded)
     this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
+    if (gp > 0) this.fuelChanged();
     if (is64) this.pushI64((lo, hi) => `${lo} = y; ${hi} = y < 0 ? -1 : 0;`);
     else this.pushStmt(I32, 'y');
   }
@@ -1598,6 +1664,7 @@ class JsGen implements CodeSink {
     );
     // a surcharge it could not pay: stop at the instruction (everything in its slot)
     this.w(`if (y < 0) { ${spill}ex = ${x}; break X; } fuel = mc.fuel;`);
+    this.fuelChanged();
     if (result !== null) {
       const ws = this.load(result, this.stackWord(base));
       if (result === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
@@ -1623,7 +1690,10 @@ class JsGen implements CodeSink {
     } else {
       this.w(`ea = ${a.e} >>> 0; eb = ${b.e} >>> 0; fx = ${n.e} >>> 0; if (eb + fx > ML || ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
     }
-    this.w(`y = Math.floor(fx / ${bpf}); if (y > 0) { if (fuel < y) { mc.needed = y; ${spill}ex = ${x}; break X; } fuel -= y; }`);
+    if (this.mc.counting) {
+      this.w(`y = Math.floor(fx / ${bpf}); if (y > 0) { if (fuel < y) { mc.needed = y; ${spill}ex = ${x}; break X; } fuel -= y; }`);
+      this.fuelChanged();
+    }
     if (name === 'memory.fill') this.w(`U8.fill(${b.e} & 255, ea, ea + fx);`);
     else this.w(`U8.copyWithin(ea, eb, eb + fx);`);
   }
@@ -2324,6 +2394,7 @@ class JsGen implements CodeSink {
     const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
     const rt = runtime();
+    for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
     let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload);
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     const src =

@@ -1,0 +1,158 @@
+/**
+ * How fuel is counted, beyond the cost model itself (test/fuel): stores that
+ * do not count fuel at all (countFuel: false), budgets larger than the slice
+ * the machine holds at a time (store.ts MAX_SLICE), and the JS tier's checks
+ * per extended block (one check at a block's root covers the blocks reached
+ * only from it): every budget stops at the same instruction as the
+ * interpreter, and resuming gives the same results.
+ */
+import { describe, expect, test } from 'vitest';
+import { Linker, Module, OutOfFuel, Store, type Instance } from '../../src/index.js';
+
+const PROGRAM = `(module
+  (memory 1)
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $acc i32) (local $j i32)
+    (memory.fill (i32.const 0) (i32.const 3) (i32.const 256))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (i32.load8_u (local.get $i))))
+        (br_if $done (i32.gt_u (local.get $acc) (i32.const 100000)))
+        (if (i32.and (local.get $i) (i32.const 1))
+          (then
+            (local.set $acc (i32.add (local.get $acc) (call $sq (local.get $i))))
+            (i32.store8 (local.get $i) (i32.const 7)))
+          (else
+            (local.set $j (i32.const 0))
+            (loop $inner
+              (local.set $acc (i32.xor (local.get $acc) (local.get $j)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br_if $inner (i32.lt_u (local.get $j) (i32.const 3))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $outer)))
+    (i32.add (local.get $acc) (i32.load8_u (i32.const 5)))))`;
+
+const mod = Module.fromWat(PROGRAM);
+
+function instance(store: Store): Instance {
+  return new Linker().instantiate(store, mod);
+}
+
+/** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs. */
+function starved(tier: 'js' | 'interp', fuel: number, n: number): { result: unknown; stops: number[]; consumed: number } {
+  const store = new Store({ fuel, tier });
+  const inst = instance(store);
+  const stops: number[] = [];
+  let next = () => inst.call('run', n);
+  for (;;) {
+    try {
+      const r = next();
+      return { result: r[0], stops, consumed: store.fuelConsumed };
+    } catch (e) {
+      if (!(e instanceof OutOfFuel)) throw e;
+      stops.push(e.consumed);
+      store.addFuel(e.needed - e.remaining);
+      next = () => e.resume();
+    }
+  }
+}
+
+describe('fuel checks of the JS tier', () => {
+  test('every budget stops where the interpreter stops, and resumes to the same result', () => {
+    const full = starved('interp', 1e9, 9);
+    expect(full.stops).toEqual([]);
+    for (let fuel = 0; fuel <= full.consumed + 1; fuel++) {
+      const js = starved('js', fuel, 9);
+      const it = starved('interp', fuel, 9);
+      expect(js).toEqual(it);
+      expect(js.result).toBe(full.result);
+      expect(js.consumed).toBe(full.consumed);
+      if (fuel < full.consumed) {
+        expect(js.stops.length).toBeGreaterThan(0);
+        expect(js.stops[0]).toBeLessThanOrEqual(fuel);
+      } else expect(js.stops).toEqual([]);
+    }
+  });
+
+  test('a loop re-entered with less fuel than its check needs runs in the interpreter until it has enough', () => {
+    // slices of 1..40 units: each end of a slice hands the frame to the interpreter, which must not
+    // give it back to JS code whose check would refuse it at once (that would never end)
+    const full = starved('interp', 1e9, 30);
+    for (const checkEvery of [1, 2, 3, 7, 13, 40]) {
+      const store = new Store({ interrupt: { checkEvery } });
+      expect(instance(store).call('run', 30)).toEqual([full.result]);
+      expect(store.fuelConsumed).toBe(full.consumed);
+    }
+  });
+});
+
+describe('budgets above a slice', () => {
+  const LOOP = Module.fromWat(`(module (func (export "spin") (param $n i32) (result i32) (local $i i32)
+    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i)))`);
+  const cost = (n: number): number => {
+    const s = new Store();
+    new Linker().instantiate(s, LOOP).call('spin', n);
+    return s.fuelConsumed;
+  };
+
+  test('fuel consumed and remaining stay exact across slices of 2^29', () => {
+    // cost(n) is affine in n; n chosen so that one call needs more than a slice
+    const a = cost(1000);
+    const per = (cost(2000) - a) / 1000;
+    const n = Math.ceil(2 ** 29 / per) + 1000;
+    const want = a + per * (n - 1000);
+    expect(want).toBeGreaterThan(2 ** 29);
+    const budget = 2 ** 31 + 12345;
+    const store = new Store({ fuel: budget });
+    expect(new Linker().instantiate(store, LOOP).call('spin', n)).toEqual([n]);
+    expect(store.fuelConsumed).toBe(want);
+    expect(store.fuelRemaining).toBe(budget - want);
+  });
+
+  test('running out after several slices stops at the exact instruction; addFuel goes to the next slice', () => {
+    const a = cost(1000);
+    const per = (cost(2000) - a) / 1000;
+    const n = Math.ceil(2 ** 29 / per) * 2;
+    const want = a + per * (n - 1000);
+    const store = new Store({ fuel: want - 5 });
+    const inst = new Linker().instantiate(store, LOOP);
+    let stop: OutOfFuel | null = null;
+    try {
+      inst.call('spin', n);
+    } catch (e) {
+      stop = e as OutOfFuel;
+    }
+    expect(stop).toBeInstanceOf(OutOfFuel);
+    expect(stop!.consumed + stop!.remaining).toBe(want - 5);
+    store.addFuel(5);
+    expect(stop!.resume()).toEqual([n]);
+    expect(store.fuelConsumed).toBe(want);
+    expect(store.fuelRemaining).toBe(0);
+  });
+});
+
+describe('countFuel: false', () => {
+  test('runs the same code with the same results, counting nothing', () => {
+    const off = new Store({ countFuel: false });
+    const on = new Store();
+    for (const n of [0, 1, 9, 30]) expect(instance(off).call('run', n)).toEqual(instance(on).call('run', n));
+    expect(off.countsFuel).toBe(false);
+    expect(off.fuelConsumed).toBeNaN();
+    expect(off.fuelRemaining).toBe(Infinity);
+    expect(on.fuelConsumed).toBeGreaterThan(0);
+  });
+
+  test('cannot be combined with a budget, a profile or interrupts', () => {
+    expect(() => new Store({ countFuel: false, fuel: 10 })).toThrow(TypeError);
+    expect(() => new Store({ countFuel: false, profile: true })).toThrow(TypeError);
+    expect(() => new Store({ countFuel: false, interrupt: { checkEvery: 10 } })).toThrow(TypeError);
+    const store = new Store({ countFuel: false });
+    expect(() => {
+      store.interrupt = { deadline: 0 };
+    }).toThrow(TypeError);
+    store.interrupt = null;
+    expect(store.interrupt).toBeNull();
+  });
+});
