@@ -316,8 +316,6 @@ export class FuncValidator {
   results: readonly ValType[] = EMPTY;
   /** Function index (module-wide index space) being validated, -1 for constant expressions. */
   funcIndex = -1;
-  private reader: Reader = new Reader(new Uint8Array(0));
-  private at = 0;
   private singles = new Map<ValType, ValType[]>();
   private isConst = false;
   private globalLimit = 0;
@@ -373,7 +371,7 @@ export class FuncValidator {
   // ------------------------------------------------------------ errors
 
   fail(msg: string): never {
-    throw new ValidationError(msg, this.funcIndex, this.reader.base + this.at);
+    throw new ValidationError(msg, this.funcIndex, this.ins.offset); // the instruction being validated (readInstr sets it)
   }
   private mismatch(expected: readonly ValType[], from: number, to: number, got: number): never {
     const n = Math.min(got, this.sp - this.base);
@@ -603,22 +601,24 @@ export class FuncValidator {
     if (defined < 0 || !body) throw new ValidationError(`unknown function ${funcIndex}`, funcIndex);
     this.funcIndex = funcIndex;
     const ft = this.funcSig(funcIndex);
-    // locals
-    let n = ft.params.length;
-    for (const g of body.locals) {
-      n += g.count;
+    // locals (indexed loops: a for-of loop costs an iterator and a try/finally, which shows at start-up)
+    const params = ft.params;
+    const groups = body.locals;
+    let n = params.length;
+    for (let i = 0; i < groups.length; i++) {
+      n += groups[i]!.count;
       if (n > 50000 * 20) throw new ValidationError('too many locals', funcIndex, body.offset);
     }
     const lt = new Array<ValType>(n);
     if (this.localInit.length < n) this.localInit = new Uint8Array(Math.max(n, this.localInit.length * 2));
     const init = this.localInit;
     let k = 0;
-    for (const t of ft.params) {
-      lt[k] = t;
+    for (let i = 0; i < params.length; i++) {
+      lt[k] = params[i]!;
       init[k++] = 1;
     }
-    for (const g of body.locals) {
-      this.at = 0;
+    for (let j = 0; j < groups.length; j++) {
+      const g = groups[j]!;
       this.checkTypeOutside(g.type, funcIndex, body.offset);
       const defaultable = g.type < REF_BASE || ((g.type - REF_BASE) & 1) === 1;
       for (let i = 0; i < g.count; i++) {
@@ -671,11 +671,10 @@ export class FuncValidator {
    * V8 optimises it after a few functions (start-up time is mostly this loop running cold).
    */
   private run(r: Reader, results: readonly ValType[], sink: CodeSink | undefined): void {
-    this.reader = r;
     this.sp = 0;
     this.depth = 0;
     this.initSp = 0;
-    this.at = r.pos;
+    this.ins.offset = r.base + r.pos;
     this.pushCtrl(FrameKind.Function, EMPTY, results);
     const ins = this.ins;
     const enabled = this.vm.enabled;
@@ -685,7 +684,6 @@ export class FuncValidator {
       if (r.pos >= r.end) {
         throw new DecodeError(isConst ? 'unexpected end' : 'unexpected end of section or function', r.base + r.pos);
       }
-      this.at = r.pos;
       readInstr(r, ins);
       const def = ins.def;
       const op = OPS[def.id]! as Op;
