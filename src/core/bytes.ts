@@ -52,6 +52,23 @@ export class Reader {
 
   /** Unsigned LEB128 of at most `bits` (<= 32) bits. */
   u32(bits = 32): number {
+    // one or two bytes (below 2^14, always in range for more than 14 bits): most sizes, counts and indices
+    const p = this.pos;
+    if (p + 1 < this.end && bits > 14) {
+      const b0 = this.bytes[p]!;
+      if (b0 < 0x80) {
+        this.pos = p + 1;
+        return b0;
+      }
+      const b1 = this.bytes[p + 1]!;
+      if (b1 < 0x80) {
+        this.pos = p + 2;
+        return (b0 & 0x7f) | (b1 << 7);
+      }
+    }
+    return this.leb(bits);
+  }
+  private leb(bits: number): number {
     let result = 0;
     let shift = 0;
     const maxBytes = Math.ceil(bits / 7);
@@ -72,6 +89,17 @@ export class Reader {
 
   /** Signed LEB128 of at most `bits` (<= 33) bits, as a number. */
   s32(bits = 32): number {
+    const p = this.pos;
+    if (p < this.end && bits > 7) {
+      const b0 = this.bytes[p]!;
+      if (b0 < 0x80) {
+        this.pos = p + 1;
+        return b0 < 0x40 ? b0 : b0 - 0x80;
+      }
+    }
+    return this.sleb(bits);
+  }
+  private sleb(bits: number): number {
     let result = 0;
     let shift = 0;
     const maxBytes = Math.ceil(bits / 7);

@@ -201,9 +201,10 @@ export function readValType(r: Reader): ValType {
 
 /** Block type: -1 for empty, a ValType, or -(2 + typeidx). */
 export function readBlockType(r: Reader): number {
-  const b = r.peek();
+  const p = r.pos;
+  const b = p < r.end ? r.bytes[p]! : r.peek();
   if (b === 0x40) {
-    r.pos++;
+    r.pos = p + 1;
     return -1;
   }
   if ((b & 0xc0) === 0x40) return readValType(r);
@@ -223,33 +224,44 @@ export function readBlockType(r: Reader): number {
   return -(2 + v);
 }
 
-/** Reads one instruction at r.pos into ins. */
+/**
+ * Reads one instruction at r.pos into ins. Kept small (the common immediate
+ * kinds inline, the rest in readImm) so that V8 optimises it early and
+ * inlines it into the validator's loop.
+ */
 export function readInstr(r: Reader, ins: Instr): void {
   const start = r.pos;
   ins.offset = r.base + start;
-  const op = r.u8();
-  let def: InstrDef | undefined;
+  if (start >= r.end) r.fail(r.eofMessage);
+  const op = r.bytes[start]!;
+  r.pos = start + 1;
+  let def = SINGLE[op];
+  if (def === undefined) def = readPrefixed(r, op, start);
+  ins.def = def;
+  const k = KIND[def.id]!;
+  if (k === K_NONE) return;
+  if (k === K_U32) ins.a = u32(r);
+  else if (k === K_BLOCK) ins.blockType = readBlockType(r);
+  else readImm(r, ins, k);
+}
+
+/** The instruction after a prefix byte (0xfb-0xfe), or an illegal opcode. */
+function readPrefixed(r: Reader, op: number, start: number): InstrDef {
   if (op >= 0xfb && op <= 0xfe) {
     const code = r.u32();
-    def = PREFIXED[op]![code];
+    const def = PREFIXED[op]![code];
     if (def === undefined) r.fail(`illegal opcode ${hex2(op)} ${hex2(code)}`, start);
-  } else {
-    def = SINGLE[op];
-    if (def === undefined) r.fail(`illegal opcode ${hex2(op)}`, start);
+    return def;
   }
-  ins.def = def;
-  switch (KIND[def.id]) {
-    case K_NONE:
-      return;
-    case K_U32:
-      ins.a = u32(r);
-      return;
+  return r.fail(`illegal opcode ${hex2(op)}`, start);
+}
+
+/** The immediates of kind k (other than none, u32 and blocktype). */
+function readImm(r: Reader, ins: Instr, k: number): void {
+  switch (k) {
     case K_U32_U32:
       ins.a = u32(r);
       ins.b = u32(r);
-      return;
-    case K_BLOCK:
-      ins.blockType = readBlockType(r);
       return;
     case K_MEMARG:
       readMemarg(r, ins);

@@ -5,7 +5,7 @@
 import { HostError, HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
-import { decodeModule } from '../decoder/decode.js';
+import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
 import { watToBinary } from '../text/wat.js';
 import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
@@ -50,10 +50,21 @@ export class Module {
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
   static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
-    const data = decodeModule(
-      bytes,
-      options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes },
-    );
+    const dopts: DecodeOptions = options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes };
+    if (options?.bodies !== false) {
+      // Fast path: the validator reads every instruction of every body with the decoder's instruction reader, so
+      // the decoder's own scan of the bodies (for malformed instructions, and for the instructions that need a
+      // data count section) would only read them twice. Any error sends the module down the ordinary path below,
+      // which reports exactly what it always did (a malformed body before an invalid one, DecodeError before
+      // ValidationError).
+      try {
+        const data = decodeModule(bytes, { ...dopts, scanBodies: false });
+        return new Module(data, validateModule(data, { ...options, requireDataCount: true }));
+      } catch {
+        // the ordinary path decides
+      }
+    }
+    const data = decodeModule(bytes, dopts);
     return new Module(data, validateModule(data, options));
   }
   /**

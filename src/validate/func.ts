@@ -300,21 +300,22 @@ function refT(heap: number, nullable: boolean): ValType {
  */
 export class FuncValidator {
   /** Operand stack (types; BOTTOM for unknown values of unreachable code). */
-  private vals: ValType[] = [];
+  private vals: ValType[] = new Array<ValType>(256).fill(0); // pre-sized: growing it de-optimises the loop
   private sp = 0;
   private frames: Frame[] = [];
   private depth = 0;
+  /** The innermost frame's height and unreachable flag (copies of frames[depth - 1]'s, for the hot paths). */
+  private base = 0;
+  private dead = false;
   /** Types of params followed by declared locals. */
   localTypes: ValType[] = [];
   private localInit = new Uint8Array(16);
-  private initStack: number[] = [];
+  private initStack: number[] = new Array<number>(64).fill(0);
   private initSp = 0;
   /** Results of the function being validated. */
   results: readonly ValType[] = EMPTY;
   /** Function index (module-wide index space) being validated, -1 for constant expressions. */
   funcIndex = -1;
-  private reader: Reader = new Reader(new Uint8Array(0));
-  private at = 0;
   private singles = new Map<ValType, ValType[]>();
   private isConst = false;
   private globalLimit = 0;
@@ -338,13 +339,12 @@ export class FuncValidator {
   }
   /** The innermost frame is unreachable (stack-polymorphic). */
   get unreachable(): boolean {
-    return this.frames[this.depth - 1]!.unreachable;
+    return this.dead;
   }
   /** Operand type at `depthFromTop` (0 = top), or BOTTOM below the frame in unreachable code. */
   typeAt(depthFromTop: number): ValType {
     const i = this.sp - 1 - depthFromTop;
-    const f = this.frames[this.depth - 1]!;
-    if (i < f.height && (f.unreachable || i < 0)) return BOTTOM;
+    if (i < this.base && (this.dead || i < 0)) return BOTTOM;
     return this.vals[i]!;
   }
   /** Frame at `depth` (0 = innermost). */
@@ -371,10 +371,10 @@ export class FuncValidator {
   // ------------------------------------------------------------ errors
 
   fail(msg: string): never {
-    throw new ValidationError(msg, this.funcIndex, this.reader.base + this.at);
+    throw new ValidationError(msg, this.funcIndex, this.ins.offset); // the instruction being validated (readInstr sets it)
   }
   private mismatch(expected: readonly ValType[], from: number, to: number, got: number): never {
-    const n = Math.min(got, this.sp - this.frames[this.depth - 1]!.height);
+    const n = Math.min(got, this.sp - this.base);
     return this.fail(
       `type mismatch: instruction requires ${fmtTypes(expected, from, to)} but stack has ${fmtTypes(this.vals, this.sp - n, this.sp)}`,
     );
@@ -390,22 +390,31 @@ export class FuncValidator {
   }
   /** Pops any operand (BOTTOM in unreachable code at the frame's bottom). */
   private popAny(): ValType {
-    const f = this.frames[this.depth - 1]!;
-    if (this.sp === f.height) {
-      if (f.unreachable) return BOTTOM;
+    if (this.sp === this.base) {
+      if (this.dead) return BOTTOM;
       return this.fail('type mismatch: instruction requires [any] but stack has []');
     }
     return this.vals[--this.sp]!;
   }
   /** Pops an operand that must match `t`; returns the actual type. */
   private pop(t: ValType): ValType {
-    const f = this.frames[this.depth - 1]!;
-    if (this.sp === f.height) {
-      if (f.unreachable) return BOTTOM;
+    const sp = this.sp;
+    if (sp > this.base) {
+      const a = this.vals[sp - 1]!;
+      if (a === t) {
+        this.sp = sp - 1;
+        return a;
+      }
+    }
+    return this.popSlow(t);
+  }
+  private popSlow(t: ValType): ValType {
+    if (this.sp === this.base) {
+      if (this.dead) return BOTTOM;
       return this.fail(`type mismatch: instruction requires [${typeName(t)}] but stack has []`);
     }
     const a = this.vals[this.sp - 1]!;
-    if (a !== t && !this.vm.types.isSubVal(a, t)) {
+    if (!this.vm.types.isSubVal(a, t)) {
       return this.fail(`type mismatch: instruction requires [${typeName(t)}] but stack has [${typeName(a)}]`);
     }
     this.sp--;
@@ -415,30 +424,20 @@ export class FuncValidator {
   private popVals(ts: readonly ValType[], from = 0, to = ts.length): void {
     const n = to - from;
     if (n === 0) return;
-    const f = this.frames[this.depth - 1]!;
-    const avail = this.sp - f.height;
-    const mt = this.vm.types;
-    for (let j = 0; j < n; j++) {
-      const want = ts[to - 1 - j]!;
-      if (j < avail) {
-        const a = this.vals[this.sp - 1 - j]!;
-        if (a !== want && !mt.isSubVal(a, want)) this.mismatch(ts, from, to, n);
-      } else if (!f.unreachable) this.mismatch(ts, from, to, n);
-    }
+    this.peekVals(ts, from, to);
+    const avail = this.sp - this.base;
     this.sp -= n < avail ? n : avail;
   }
   /** Checks (without popping) that the top operands match ts[from..to). */
   private peekVals(ts: readonly ValType[], from = 0, to = ts.length): void {
     const n = to - from;
-    const f = this.frames[this.depth - 1]!;
-    const avail = this.sp - f.height;
-    const mt = this.vm.types;
+    const avail = this.sp - this.base;
     for (let j = 0; j < n; j++) {
       const want = ts[to - 1 - j]!;
       if (j < avail) {
         const a = this.vals[this.sp - 1 - j]!;
-        if (a !== want && !mt.isSubVal(a, want)) this.mismatch(ts, from, to, n);
-      } else if (!f.unreachable) this.mismatch(ts, from, to, n);
+        if (a !== want && !this.vm.types.isSubVal(a, want)) this.mismatch(ts, from, to, n);
+      } else if (!this.dead) this.mismatch(ts, from, to, n);
     }
   }
   /** Pops a reference (or BOTTOM); fails on a number/vector. */
@@ -463,24 +462,32 @@ export class FuncValidator {
     f.unreachable = false;
     f.initHeight = this.initSp;
     this.depth++;
-    this.pushAll(params);
+    this.base = this.sp;
+    this.dead = false;
+    if (params.length !== 0) this.pushAll(params);
   }
   private popCtrl(): Frame {
     if (this.depth === 0) this.fail('unexpected end');
     const f = this.frames[this.depth - 1]!;
-    this.popVals(f.results);
+    if (f.results.length !== 0) this.popVals(f.results);
     if (this.sp !== f.height) {
       this.fail(`type mismatch: block requires ${fmtTypes(f.results)} but stack has ${fmtTypes(this.vals, f.height, this.sp + f.results.length)}`);
     }
     // locals initialised inside the block are unset again
     while (this.initSp > f.initHeight) this.localInit[this.initStack[--this.initSp]!] = 0;
-    this.depth--;
+    const d = --this.depth;
+    if (d > 0) {
+      const g = this.frames[d - 1]!;
+      this.base = g.height;
+      this.dead = g.unreachable;
+    }
     return f;
   }
   private setUnreachable(): void {
     const f = this.frames[this.depth - 1]!;
     this.sp = f.height;
     f.unreachable = true;
+    this.dead = true;
   }
   private label(l: number): readonly ValType[] {
     if (l >= this.depth) this.fail(`unknown label ${l}`);
@@ -594,22 +601,24 @@ export class FuncValidator {
     if (defined < 0 || !body) throw new ValidationError(`unknown function ${funcIndex}`, funcIndex);
     this.funcIndex = funcIndex;
     const ft = this.funcSig(funcIndex);
-    // locals
-    let n = ft.params.length;
-    for (const g of body.locals) {
-      n += g.count;
+    // locals (indexed loops: a for-of loop costs an iterator and a try/finally, which shows at start-up)
+    const params = ft.params;
+    const groups = body.locals;
+    let n = params.length;
+    for (let i = 0; i < groups.length; i++) {
+      n += groups[i]!.count;
       if (n > 50000 * 20) throw new ValidationError('too many locals', funcIndex, body.offset);
     }
     const lt = new Array<ValType>(n);
     if (this.localInit.length < n) this.localInit = new Uint8Array(Math.max(n, this.localInit.length * 2));
     const init = this.localInit;
     let k = 0;
-    for (const t of ft.params) {
-      lt[k] = t;
+    for (let i = 0; i < params.length; i++) {
+      lt[k] = params[i]!;
       init[k++] = 1;
     }
-    for (const g of body.locals) {
-      this.at = 0;
+    for (let j = 0; j < groups.length; j++) {
+      const g = groups[j]!;
       this.checkTypeOutside(g.type, funcIndex, body.offset);
       const defaultable = g.type < REF_BASE || ((g.type - REF_BASE) & 1) === 1;
       for (let i = 0; i < g.count; i++) {
@@ -656,65 +665,189 @@ export class FuncValidator {
   }
   private onRefFunc: ((f: number) => void) | undefined = undefined;
 
+  /**
+   * The loop over one body. The instructions of nearly every body (locals, numeric operators, blocks, branches,
+   * calls, memory accesses) are validated here; the others in `step`. Kept small and free of allocation so that
+   * V8 optimises it after a few functions (start-up time is mostly this loop running cold).
+   */
   private run(r: Reader, results: readonly ValType[], sink: CodeSink | undefined): void {
-    this.reader = r;
     this.sp = 0;
     this.depth = 0;
     this.initSp = 0;
-    this.at = r.pos;
+    this.ins.offset = r.base + r.pos;
     this.pushCtrl(FrameKind.Function, EMPTY, results);
     const ins = this.ins;
     const enabled = this.vm.enabled;
+    const vals = this.vals;
+    const isConst = this.isConst;
     while (this.depth > 0) {
       if (r.pos >= r.end) {
-        throw new DecodeError(this.isConst ? 'unexpected end' : 'unexpected end of section or function', r.base + r.pos);
+        throw new DecodeError(isConst ? 'unexpected end' : 'unexpected end of section or function', r.base + r.pos);
       }
-      this.at = r.pos;
       readInstr(r, ins);
       const def = ins.def;
+      const op = OPS[def.id]! as Op;
       if (enabled[def.id] !== 1) this.fail(`${def.name}: feature '${def.feature}' is disabled`);
-      if (this.isConst) {
-        if (CONST_OK[def.id] !== 1) this.fail('constant expression required');
-        if (CONST_EXT[def.id] === 1 && !this.vm.options.features['extended-const']) {
-          this.fail(`${def.name}: feature 'extended-const' is disabled in constant expressions`);
-        }
-      }
+      if (isConst) this.checkConst(def);
       if (sink !== undefined) sink.instr(ins, this);
-      this.step(ins, def);
+      switch (op) {
+        case Op.LocalGet: {
+          const x = ins.a;
+          const t = this.localTypes[x];
+          if (t === undefined) this.fail(`unknown local ${x}`);
+          if (this.localInit[x] === 0) this.fail('uninitialized local');
+          vals[this.sp++] = t;
+          break;
+        }
+        case Op.LocalSet:
+        case Op.LocalTee: {
+          const x = ins.a;
+          const t = this.localTypes[x];
+          if (t === undefined) this.fail(`unknown local ${x}`);
+          this.pop(t);
+          if (this.localInit[x] === 0) {
+            this.localInit[x] = 1;
+            this.initStack[this.initSp++] = x;
+          }
+          if (op === Op.LocalTee) vals[this.sp++] = t;
+          break;
+        }
+        case Op.Simple: {
+          // the common shapes checked inline; popVals reports mismatches (and handles unreachable code)
+          const ps = def.params!;
+          const sp = this.sp;
+          const n = ps.length;
+          if (n === 1 && sp > this.base && vals[sp - 1] === ps[0]) this.sp = sp - 1;
+          else if (n === 2 && sp - 1 > this.base && vals[sp - 1] === ps[1] && vals[sp - 2] === ps[0]) this.sp = sp - 2;
+          else if (n !== 0) this.popVals(ps);
+          const rs = def.results!;
+          if (rs.length === 1) vals[this.sp++] = rs[0]!;
+          else this.pushAll(rs);
+          break;
+        }
+        case Op.Block:
+        case Op.Loop: {
+          const kind = op === Op.Block ? FrameKind.Block : FrameKind.Loop;
+          if (ins.blockType === -1) this.pushCtrl(kind, EMPTY, EMPTY);
+          else {
+            const ps = this.blockParamsChecked(ins);
+            const rs = this.blockResults(ins);
+            this.popVals(ps);
+            this.pushCtrl(kind, ps, rs);
+          }
+          break;
+        }
+        case Op.If: {
+          const ps = this.blockParamsChecked(ins);
+          const rs = this.blockResults(ins);
+          this.pop(I32);
+          this.popVals(ps);
+          this.pushCtrl(FrameKind.If, ps, rs);
+          break;
+        }
+        case Op.Else: {
+          const f = this.frames[this.depth - 1];
+          if (!f || f.kind !== FrameKind.If) this.fail('else without matching if');
+          this.popCtrl();
+          this.pushCtrl(FrameKind.Else, f.params, f.results);
+          break;
+        }
+        case Op.End: {
+          const f = this.popCtrl();
+          if (f.kind === FrameKind.If) {
+            // implicit empty else: params must pass through as results
+            const ps = f.params;
+            const rs = f.results;
+            let ok = ps.length === rs.length;
+            for (let i = 0; ok && i < ps.length; i++) ok = this.isSub(ps[i]!, rs[i]!);
+            if (!ok) this.fail(`type mismatch: if without else requires ${fmtTypes(rs)} but has ${fmtTypes(ps)}`);
+          }
+          if (f.results.length !== 0) this.pushAll(f.results);
+          break;
+        }
+        case Op.Br:
+          this.popVals(this.label(ins.a));
+          this.setUnreachable();
+          break;
+        case Op.BrIf: {
+          const ts = this.label(ins.a);
+          this.pop(I32);
+          if (ts.length !== 0) {
+            this.popVals(ts);
+            this.pushAll(ts);
+          }
+          break;
+        }
+        case Op.Call: {
+          const ft = this.funcSig(ins.a);
+          this.popVals(ft.params);
+          this.pushAll(ft.results);
+          break;
+        }
+        case Op.Drop:
+          this.popAny();
+          break;
+        case Op.Mem:
+        case Op.MemLane: {
+          const at = this.memAddr(ins.b);
+          const nat = NATURAL[def.id]!;
+          if (def.family === 'atomic') {
+            if (ins.a !== nat) this.fail('atomic alignment must be natural');
+          } else if (ins.a > nat) this.fail('alignment must not be larger than natural');
+          if (at === I32 && ins.offset64 > 0xffffffff) this.fail('offset out of range');
+          if (op === Op.MemLane && ins.c >= LANES[def.id]!) this.fail('invalid lane index');
+          // the first operand is the address, of the memory's address type
+          const ps = def.params!;
+          for (let j = ps.length - 1; j >= 1; j--) this.pop(ps[j]!);
+          this.pop(at);
+          this.pushAll(def.results!);
+          break;
+        }
+        default:
+          this.step(ins, def, op);
+      }
     }
     if (r.pos !== r.end) {
       throw new DecodeError(this.isConst ? 'constant expression required' : 'section size mismatch', r.base + r.pos);
     }
   }
 
+  private checkConst(def: InstrDef): void {
+    if (CONST_OK[def.id] !== 1) this.fail('constant expression required');
+    if (CONST_EXT[def.id] === 1 && !this.vm.options.features['extended-const']) {
+      this.fail(`${def.name}: feature 'extended-const' is disabled in constant expressions`);
+    }
+  }
+
   // ------------------------------------------------------------ the instructions
 
-  private step(ins: Instr, def: InstrDef): void {
+  /** The instructions `run` leaves to this (the less common ones). */
+  private step(ins: Instr, def: InstrDef, op: Op): void {
     const vm = this.vm;
-    switch (OPS[def.id] as Op) {
-      case Op.Simple: {
-        const ps = def.params!;
-        if (ps.length === 1) this.pop(ps[0]!);
-        else this.popVals(ps);
-        const rs = def.results!;
-        if (rs.length === 1) this.vals[this.sp++] = rs[0]!;
-        else this.pushAll(rs);
+    switch (op) {
+      case Op.Unreachable:
+        this.setUnreachable();
+        return;
+      case Op.Nop:
+        return;
+      case Op.Return:
+        this.popVals(this.results);
+        this.setUnreachable();
+        return;
+      case Op.GlobalGet: {
+        const x = ins.a;
+        const g = vm.globals[x];
+        if (!g || x >= this.globalLimit) this.fail(`unknown global ${x}`);
+        if (this.isConst && g.mutable) this.fail('constant expression required');
+        this.push(g.type);
         return;
       }
-      case Op.Mem:
-      case Op.MemLane: {
-        const at = this.memAddr(ins.b);
-        const nat = NATURAL[def.id]!;
-        if (def.family === 'atomic') {
-          if (ins.a !== nat) this.fail('atomic alignment must be natural');
-        } else if (ins.a > nat) this.fail('alignment must not be larger than natural');
-        if (at === I32 && ins.offset64 > 0xffffffff) this.fail('offset out of range');
-        if (OPS[def.id] === Op.MemLane && ins.c >= LANES[def.id]!) this.fail('invalid lane index');
-        // the first operand is the address, of the memory's address type
-        const ps = def.params!;
-        for (let j = ps.length - 1; j >= 1; j--) this.pop(ps[j]!);
-        this.pop(at);
-        this.pushAll(def.results!);
+      case Op.GlobalSet: {
+        const x = ins.a;
+        const g = vm.globals[x];
+        if (!g) this.fail(`unknown global ${x}`);
+        if (!g.mutable) this.fail(`immutable global ${x}`);
+        this.pop(g.type);
         return;
       }
       case Op.Lane:
@@ -729,58 +862,6 @@ export class FuncValidator {
         this.pushAll(def.results!);
         return;
       }
-      case Op.Unreachable:
-        this.setUnreachable();
-        return;
-      case Op.Nop:
-        return;
-      case Op.Block:
-      case Op.Loop: {
-        const ps = this.blockParamsChecked(ins);
-        const rs = this.blockResults(ins);
-        this.popVals(ps);
-        this.pushCtrl(OPS[def.id] === Op.Block ? FrameKind.Block : FrameKind.Loop, ps, rs);
-        return;
-      }
-      case Op.If: {
-        const ps = this.blockParamsChecked(ins);
-        const rs = this.blockResults(ins);
-        this.pop(I32);
-        this.popVals(ps);
-        this.pushCtrl(FrameKind.If, ps, rs);
-        return;
-      }
-      case Op.Else: {
-        const f = this.frames[this.depth - 1];
-        if (!f || f.kind !== FrameKind.If) this.fail('else without matching if');
-        this.popCtrl();
-        this.pushCtrl(FrameKind.Else, f.params, f.results);
-        return;
-      }
-      case Op.End: {
-        const f = this.popCtrl();
-        if (f.kind === FrameKind.If) {
-          // implicit empty else: params must pass through as results
-          const ps = f.params;
-          const rs = f.results;
-          let ok = ps.length === rs.length;
-          for (let i = 0; ok && i < ps.length; i++) ok = this.isSub(ps[i]!, rs[i]!);
-          if (!ok) this.fail(`type mismatch: if without else requires ${fmtTypes(rs)} but has ${fmtTypes(ps)}`);
-        }
-        this.pushAll(f.results);
-        return;
-      }
-      case Op.Br:
-        this.popVals(this.label(ins.a));
-        this.setUnreachable();
-        return;
-      case Op.BrIf: {
-        const ts = this.label(ins.a);
-        this.pop(I32);
-        this.popVals(ts);
-        this.pushAll(ts);
-        return;
-      }
       case Op.BrTable: {
         this.pop(I32);
         const dflt = this.label(ins.a);
@@ -793,16 +874,6 @@ export class FuncValidator {
         }
         this.popVals(dflt);
         this.setUnreachable();
-        return;
-      }
-      case Op.Return:
-        this.popVals(this.results);
-        this.setUnreachable();
-        return;
-      case Op.Call: {
-        const ft = this.funcSig(ins.a);
-        this.popVals(ft.params);
-        this.pushAll(ft.results);
         return;
       }
       case Op.ReturnCall: {
@@ -923,9 +994,6 @@ export class FuncValidator {
         this.pushCtrl(FrameKind.TryTable, ps, rs);
         return;
       }
-      case Op.Drop:
-        this.popAny();
-        return;
       case Op.Select: {
         this.pop(I32);
         const t1 = this.popAny();
@@ -948,43 +1016,6 @@ export class FuncValidator {
         this.pop(t);
         this.pop(t);
         this.push(t);
-        return;
-      }
-      case Op.LocalGet: {
-        const x = ins.a;
-        const t = this.localTypes[x];
-        if (t === undefined) this.fail(`unknown local ${x}`);
-        if (this.localInit[x] === 0) this.fail('uninitialized local');
-        this.push(t);
-        return;
-      }
-      case Op.LocalSet:
-      case Op.LocalTee: {
-        const x = ins.a;
-        const t = this.localTypes[x];
-        if (t === undefined) this.fail(`unknown local ${x}`);
-        this.pop(t);
-        if (this.localInit[x] === 0) {
-          this.localInit[x] = 1;
-          this.initStack[this.initSp++] = x;
-        }
-        if (OPS[def.id] === Op.LocalTee) this.push(t);
-        return;
-      }
-      case Op.GlobalGet: {
-        const x = ins.a;
-        const g = vm.globals[x];
-        if (!g || x >= this.globalLimit) this.fail(`unknown global ${x}`);
-        if (this.isConst && g.mutable) this.fail('constant expression required');
-        this.push(g.type);
-        return;
-      }
-      case Op.GlobalSet: {
-        const x = ins.a;
-        const g = vm.globals[x];
-        if (!g) this.fail(`unknown global ${x}`);
-        if (!g.mutable) this.fail(`immutable global ${x}`);
-        this.pop(g.type);
         return;
       }
       case Op.TableGet: {
@@ -1153,7 +1184,7 @@ export class FuncValidator {
         const a = this.arrayAt(ins.a);
         const t = unpacked(a.field.type);
         // at most the frame's operands can be checked; in unreachable code the rest are bottom
-        const avail = this.sp - this.frames[this.depth - 1]!.height;
+        const avail = this.sp - this.base;
         const n = ins.b <= avail ? ins.b : avail + 1;
         for (let i = 0; i < n; i++) this.pop(t);
         this.push(refT(HEAP_CONCRETE + ins.a, false));
