@@ -83,6 +83,9 @@ interface Ent {
    */
   v: string[] | null;
   f: boolean;
+  /** v128 fresh from memory: the variable holding its address, valid while `mep` is the lane cache's epoch. */
+  ma: string;
+  mep: number;
   /** Locals the entry reads. */
   loc: number[] | null;
   /** Reads stack variables (EXPR only). */
@@ -294,13 +297,64 @@ function lit(x: number): string {
 const F64_SCRATCH = new Float64Array(1);
 const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
 
+/**
+ * The f32 lane cache of v128 locals for one straight-line stretch (cleared with it): which locals
+ * have their lanes in LF<x>_<k>, which of those are exact (arithmetic results, so a store may write
+ * them with setFloat32), which hold a constant (lanes: float constants), and which still equal the
+ * memory a v128.load read (lanes read again there with getFloat32 instead of converting words).
+ * `epoch` changes at every clear and every instruction that may write memory.
+ */
+class LaneCache extends Set<number> {
+  readonly exact = new Set<number>();
+  readonly consts = new Map<number, string[]>();
+  readonly mem = new Map<number, string>();
+  epoch = 0;
+  override clear(): void {
+    super.clear();
+    this.exact.clear();
+    this.consts.clear();
+    this.memoryWritten();
+  }
+  /** Memory may have changed: no lanes are read again from it. */
+  memoryWritten(): void {
+    this.mem.clear();
+    this.epoch++;
+  }
+  /** Local x gets a new value. */
+  set(x: number): void {
+    this.delete(x);
+    this.exact.delete(x);
+    this.consts.delete(x);
+    this.mem.delete(x);
+  }
+}
+
+/** Whether an instruction leaves linear memory as it is (else lanes of earlier loads are not read again). */
+function keepsMemory(def: Instr['def']): boolean {
+  switch (def.family) {
+    case 'numeric':
+    case 'conversion':
+    case 'const':
+    case 'variable':
+    case 'parametric':
+      return true;
+    case 'memory':
+      return def.name.includes('load');
+    case 'vector':
+      return !def.name.includes('store');
+  }
+  return false;
+}
+
 class JsGen implements CodeSink {
   private readonly o: string[] = [];
   private readonly st: Ent[] = [];
   private readonly ctrls: Ctrl[] = [];
   private nLabel = 0;
   /** v128 locals whose f32 lane values are in LF<x>_<k> (valid within a straight-line stretch of code). */
-  private readonly fcache = new Set<number>();
+  private readonly fcache = new LaneCache();
+  /** Number of v128.load sites (address variables VA<n>). */
+  private nVa = 0;
   /** Frames open that were entered in unreachable code. */
   private deadDepth = 0;
   private readonly vars = new Set<string>();
@@ -483,20 +537,32 @@ class JsGen implements CodeSink {
   private vw(e: Ent): string[] {
     return e.f ? e.v!.map((x) => `(F32V[0] = ${x}, F32B[0])`) : e.v!;
   }
-  /** The four f32 lane values of a v128 entry. */
+  /**
+   * The four f32 lane values of a v128 entry, for arithmetic only (a signalling NaN may come out
+   * quiet): constants as float constants, a v128 fresh from memory read again with getFloat32
+   * (cheaper than converting its words through a typed array), other words converted.
+   */
   private vf(e: Ent): string[] {
     if (e.f) return e.v!;
+    const fc = this.fcache;
+    if (e.k === CONST) return e.v!.map((w) => this.floatConst(RT.b2f(Number(w.replace(/[()]/g, '')) | 0)));
+    const fromMem = (a: string): string[] => [0, 1, 2, 3].map((k) => `V.getFloat32(${a}${k ? ` + ${4 * k}` : ''}, true)`);
     if (e.k === LOCAL) {
       // a local's lanes as values, converted once per straight-line stretch
       const x = e.loc![0]!;
+      const c = fc.consts.get(x);
+      if (c) return c;
       const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
-      if (!this.fcache.has(x)) {
+      if (!fc.has(x)) {
         for (const n of names) this.vars.add(n);
-        this.w(names.map((n, k) => `${n} = (F32B[0] = ${e.v![k]}, F32V[0]);`).join(' '));
-        this.fcache.add(x);
+        const a = fc.mem.get(x);
+        const src = a !== undefined ? fromMem(a) : e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+        this.w(names.map((n, k) => `${n} = ${src[k]};`).join(' '));
+        fc.add(x);
       }
       return names;
     }
+    if (e.ma !== '' && e.mep === fc.epoch) return fromMem(e.ma);
     return e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
   }
   /** Turns the top n entries that hold f32 lane values into words (in their variables). */
@@ -592,7 +658,7 @@ class JsGen implements CodeSink {
     if (e.k === EXPR && e.vr) this.vrN--;
   }
   private mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
-    return { t, k, e, h, c: '', v: null, f: false, loc, vr };
+    return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr };
   }
   private pushVar(t: ValType, i: number): void {
     this.useVar(t, i);
@@ -756,6 +822,7 @@ class JsGen implements CodeSink {
     else if (this.pendingOsr >= 0) no('loop head');
     this.fuelNext = null;
     this.cum += this.costs[def.id]!;
+    if (!keepsMemory(def)) this.fcache.memoryWritten();
     if (def.prefix === 0xfd) {
       this.simd(ins);
       return;
@@ -802,14 +869,17 @@ class JsGen implements CodeSink {
           else if (t === V128) {
             const ws = this.vw(e);
             this.w(this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' '));
-            this.fcache.delete(x);
+            const fc = this.fcache;
+            fc.set(x);
             if (e.f) {
               // the lane values are known: they are the cache
               const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
               for (const n of names) this.vars.add(n);
               this.w(names.map((n, k) => `${n} = ${e.v![k]};`).join(' '));
-              this.fcache.add(x);
-            }
+              fc.add(x);
+              fc.exact.add(x);
+            } else if (e.k === CONST) fc.consts.set(x, this.vf(e));
+            else if (e.ma !== '' && e.mep === fc.epoch) fc.mem.set(x, e.ma);
           } else this.w(`L${x} = ${e.e};`);
         }
         if (name === 'local.tee') this.push(this.localEnt(x));
@@ -1304,6 +1374,14 @@ class JsGen implements CodeSink {
     }
   }
 
+  /** Pops a v128 access's address: `ea` checked for 16 bytes. */
+  private vAddr(ins: Instr): string {
+    this.usesMem = true;
+    const a = this.pop();
+    const off = ins.offset64;
+    return `ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + 16 > ML) ${this.trap(RT.TRAP_OOB)}`;
+  }
+
   /** Inline code for the common vector instructions; false when `name` has none. */
   private simdInline(ins: Instr, name: string): boolean {
     if (name.startsWith('f32x4.') && F32X4_OPS[name.slice(6)] !== undefined) {
@@ -1320,6 +1398,17 @@ class JsGen implements CodeSink {
       const lane = ins.a & 3;
       this.push(this.expr(F32, a.f ? a.v![lane]! : `b2f(${a.v![lane]})`, [a]));
       return true;
+    }
+    if (name === 'v128.store' && ins.b === 0 && this.mem) {
+      // lanes that are arithmetic results (quiet NaNs): setFloat32 writes the bits a conversion would
+      const e = this.st[this.st.length - 1]!;
+      const x = e.k === LOCAL ? e.loc![0]! : -1;
+      const lanes = e.f ? e.v! : x >= 0 && this.fcache.exact.has(x) ? this.vf(e) : null;
+      if (lanes) {
+        this.pop();
+        this.w(`${this.vAddr(ins)} ${lanes.map((l, k) => `V.setFloat32(ea${k ? ` + ${4 * k}` : ''}, ${l}, true);`).join(' ')}`);
+        return true;
+      }
     }
     // everything below works on words
     const def = ins.def;
@@ -1349,13 +1438,19 @@ class JsGen implements CodeSink {
       case 'v128.load':
       case 'v128.store': {
         if (ins.b !== 0 || !this.mem) return false;
-        this.usesMem = true;
-        const val = name === 'v128.store' ? this.pop() : null;
-        const a = this.pop();
-        const off = ins.offset64;
-        this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + 16 > ML) ${this.trap(RT.TRAP_OOB)}`);
-        if (val) this.w(val.v!.map((x, k) => `V.setInt32(ea${k ? ` + ${4 * k}` : ''}, ${x}, true);`).join(' '));
-        else this.pushV128((d) => d.map((x, k) => `${x} = V.getInt32(ea${k ? ` + ${4 * k}` : ''}, true);`).join(' '));
+        if (name === 'v128.store') {
+          const val = this.pop();
+          this.w(`${this.vAddr(ins)} ${val.v!.map((x, k) => `V.setInt32(ea${k ? ` + ${4 * k}` : ''}, ${x}, true);`).join(' ')}`);
+          return true;
+        }
+        // the address is kept: f32x4 arithmetic on this value reads its lanes there (vf)
+        const va = `VA${this.nVa++}`;
+        this.vars.add(va);
+        this.w(`${this.vAddr(ins)} ${va} = ea;`);
+        this.pushV128((d) => d.map((x, k) => `${x} = V.getInt32(ea${k ? ` + ${4 * k}` : ''}, true);`).join(' '));
+        const e = this.st[this.st.length - 1]!;
+        e.ma = va;
+        e.mep = this.fcache.epoch;
         return true;
       }
       case 'v128.and':
@@ -1395,7 +1490,8 @@ class JsGen implements CodeSink {
         lanes((a, b) => `((${a} | ${H8}) - (${b} & ${L8})) ^ ((${a} ^ ~${b}) & ${H8})`);
         return true;
       case 'i8x16.add_sat_u':
-        lanes((a, b) => `addsatu8(${a}, ${b})`);
+        // the wrapped sum, with 0xff where a lane carried out (x: the sum of the low 7 bits)
+        lanes((a, b) => `(x = (${a} & ${L8}) + (${b} & ${L8}), (x ^ ((${a} ^ ${b}) & ${H8})) | Math.imul((((${a} & ${b}) | ((${a} | ${b}) & x)) & ${H8}) >>> 7, 255))`);
         return true;
       case 'i32x4.shl':
       case 'i32x4.shr_s':
@@ -1914,25 +2010,17 @@ class JsGen implements CodeSink {
         bin((dl, dh, a, b) => `x = (${a.e} - ${b.e}) | 0; ${dh} = (${a.h} - ${b.h} - ((${a.e} >>> 0) < (${b.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
         return true;
       case 'mul':
-        // inline (a helper call is often not inlined by V8 in large functions): 16-bit partial products of the low halves
+        // inline (a helper call is often not inlined by V8 in large functions). The high word of the
+        // unsigned 32x32 product of the low halves from the double product p (error <= 2^10) and the
+        // exact low word L: (p - L + 2^31) / 2^32 lies within 2^-20 of hi + 1/2, so truncation gives hi
+        // (see docs/architecture.md; about 25% faster than 16-bit partial products)
         bin((dl, dh, a, b) => {
-          let b0: string;
-          let b1: string;
-          let pre = `m0 = ${a.e} & 65535; m1 = ${a.e} >>> 16; `;
-          if (b.k === CONST) {
-            const v = Number(b.e.replace(/[()]/g, ''));
-            b0 = String(v & 0xffff);
-            b1 = String(v >>> 16);
-          } else {
-            pre += `m6 = ${b.e} & 65535; m7 = ${b.e} >>> 16; `;
-            b0 = 'm6';
-            b1 = 'm7';
-          }
+          if (a.k === CONST && b.k !== CONST) [a, b] = [b, a];
+          const bu = b.k === CONST ? String(Number(b.e.replace(/[()]/g, '')) >>> 0) : `(${b.e} >>> 0)`;
           return (
-            pre +
-            `m2 = m0 * ${b0}; m3 = m0 * ${b1}; m4 = m1 * ${b0}; m5 = (m2 >>> 16) + (m3 & 65535) + (m4 & 65535); ` +
-            `${dh} = (m1 * ${b1} + (m3 >>> 16) + (m4 >>> 16) + (m5 >>> 16) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
-            `${dl} = Math.imul(${a.e}, ${b.e});`
+            `x = Math.imul(${a.e}, ${b.e}); ` +
+            `${dh} = (((((${a.e} >>> 0) * ${bu} - (x ^ -2147483648)) / 4294967296) | 0) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
+            `${dl} = x;`
           );
         });
         return true;

@@ -403,13 +403,6 @@ export function rotr64(lo: number, hi: number, n: number): number {
   return rotl64(lo, hi, (64 - (n & 63)) & 63);
 }
 
-/** i8x16.add_sat_u on one word (four lanes): the wrapped sum, with 0xff where a lane carried out. */
-export function addsatu8(a: number, b: number): number {
-  const s = (a & 0x7f7f7f7f) + (b & 0x7f7f7f7f);
-  const carry = ((a & b) | ((a | b) & s)) & 0x80808080;
-  return (s ^ ((a ^ b) & 0x80808080)) | ((carry >>> 7) * 255);
-}
-
 export function ctz32(x: number): number {
   return x === 0 ? 32 : 31 - Math.clz32(x & -x);
 }
