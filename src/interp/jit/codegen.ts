@@ -122,9 +122,29 @@ interface FuelRoot {
 interface FuelLink {
   root: FuelRoot;
   acc: number;
+  /** Set for the fall-through of a br_if: the block whose chain the next block joins (prepaid, below). */
+  via: FuelBlock | null;
+}
+/**
+ * A fuel block as generated. The fall-through successors of br_if are
+ * prepaid: the first block of such a chain (`head`) subtracts its own cost
+ * and theirs, each br_if gives back on its taken edge what it prepaid for the
+ * rest of the chain, and a trap inside a block adds its `prepaid` to the
+ * refund. So a loop of `check; head; br_if out; body; br loop` subtracts once
+ * per iteration.
+ */
+interface FuelBlock {
+  id: number;
+  cost: number;
+  /** Cost of the chain's blocks after this one (subtracted early, not yet run). */
+  prepaid: number;
+  /** The chain from its head to this block. */
+  chain: FuelBlock[];
+  /** Head only: the output line subtracting the chain's cost. */
+  subLine: number;
 }
 /** Stands for a root's cost in its check until build() patches it. */
-const FUEL_MAX = '\u0001';
+const FUEL_MAX = '\u0003';
 
 /** Control instructions of exception handling, which the JS tier leaves to the interpreter. */
 const EXN_CONTROL = new Set(['try', 'try_table', 'catch', 'catch_all', 'delegate']);
@@ -369,6 +389,9 @@ class JsGen implements CodeSink {
   /** Set by br_if, if and else for the next instruction: its block is reached from this link's block only. */
   private fuelNext: FuelLink | null = null;
   private readonly fuelRoots: FuelRoot[] = [];
+  private readonly fuelBlocks: FuelBlock[] = [];
+  /** The current fuel block (null before the first, or without fuel counting). */
+  private fblk: FuelBlock | null = null;
   // exits
   private readonly exK: number[] = [];
   private readonly exP: number[] = [];
@@ -486,8 +509,12 @@ class JsGen implements CodeSink {
 
   /** `fuel + refund`: the fuel to leave when the current instruction traps. */
   private fuelAfterTrap(): string {
-    const r = this.blkCost - this.cum;
-    return r > 0 ? `fuel + ${r}` : 'fuel';
+    const r = Math.max(0, this.blkCost - this.cum);
+    return `fuel + ${r}${this.prepaid(' + ', '')}`;
+  }
+  /** `before<what the current block prepaid>after`, patched by build() (nothing when it prepaid nothing). */
+  private prepaid(before: string, after: string): string {
+    return this.fblk === null ? '' : `${before}\u0004${this.fblk.id}\u0004${after}`;
   }
   private trap(code: number): string {
     return `throw trap(mc, ${this.fuelAfterTrap()}, ${code});`;
@@ -772,14 +799,18 @@ class JsGen implements CodeSink {
     this.blkPc = bp;
     this.blkCost = c;
     this.cum = 0;
+    this.fblk = null;
     if (!this.mc.counting) return;
     const up = this.fuelNext;
     this.fuelNext = null;
+    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1 };
+    this.fuelBlocks.push(blk);
+    this.fblk = blk;
     if (up !== null) {
       // reached only from `up`'s block, whose root checked for this block too
       const acc = up.acc + c;
       if (acc > up.root.max) up.root.max = acc;
-      this.fuelHere = { root: up.root, acc };
+      this.fuelHere = { root: up.root, acc, via: null };
     } else {
       const x = this.exit(EX_HANDOFF, bp, bp);
       this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
@@ -787,9 +818,17 @@ class JsGen implements CodeSink {
       this.fuelRoots.push(root);
       const head = this.osrEntries[this.osrEntries.length - 1];
       if (head !== undefined && head.pc === bp) head.fuel = root;
-      this.fuelHere = { root, acc: c };
+      this.fuelHere = { root, acc: c, via: null };
     }
-    if (c > 0) this.w(`fuel -= ${c};`);
+    if (up !== null && up.via !== null) {
+      // the fall-through of a br_if: paid by the head of the chain it joins
+      for (const b of up.via.chain) b.prepaid += c;
+      blk.chain = [...up.via.chain, blk];
+    } else {
+      blk.chain = [blk];
+      this.w('');
+      blk.subLine = this.o.length - 1;
+    }
   }
 
   /**
@@ -797,8 +836,9 @@ class JsGen implements CodeSink {
    * fall-through of br_if, the first of a then arm): it needs no check of its
    * own when the current block's root checks for it.
    */
-  private chainNext(): void {
-    this.fuelNext = this.fuelHere;
+  private chainNext(viaBrIf: boolean): void {
+    const h = this.fuelHere;
+    this.fuelNext = h === null ? null : { root: h.root, acc: h.acc, via: viaBrIf ? this.fblk : null };
   }
   /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
   private fuelChanged(): void {
@@ -940,8 +980,9 @@ class JsGen implements CodeSink {
       case 'br_if': {
         const c = this.pop();
         this.matAll();
-        this.w(`if (${this.cond(c)}) { ${this.jump(ins.a)} }`);
-        this.chainNext();
+        // (the taken edge gives back what this block prepaid for the blocks after it)
+        this.w(`if (${this.cond(c)}) { ${this.prepaid('fuel += ', ';')}${this.jump(ins.a)} }`);
+        this.chainNext(true);
         return;
       }
       case 'br_table':
@@ -1070,7 +1111,7 @@ class JsGen implements CodeSink {
       // re-entering a loop inside: the arm that holds it, whatever the condition
       const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
-      this.chainNext();
+      this.chainNext(false);
       return;
     }
     if (name === 'loop') {
@@ -2483,7 +2524,18 @@ class JsGen implements CodeSink {
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
     const rt = runtime();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
+    for (const b of this.fuelBlocks) if (b.subLine >= 0 && b.cost + b.prepaid > 0) this.o[b.subLine] += `fuel -= ${b.cost + b.prepaid};`;
     let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload);
+    // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
+    body = body.replace(/fuel \+= \u0004(\d+)\u0004;/g, (_, id: string) => {
+      const p = this.fuelBlocks[+id]!.prepaid;
+      return p > 0 ? `fuel += ${p};` : '';
+    });
+    body = body.replace(/fuel \+ (\d+) \+ \u0004(\d+)\u0004/g, (_, r: string, id: string) => {
+      const k = +r + this.fuelBlocks[+id]!.prepaid;
+      return k > 0 ? `fuel + ${k}` : 'fuel';
+    });
+    if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
