@@ -7,7 +7,7 @@
  * interpreter, and resuming gives the same results.
  */
 import { describe, expect, test } from 'vitest';
-import { Linker, Module, OutOfFuel, Store, type Instance } from '../../src/index.js';
+import { I32, Linker, Module, OutOfFuel, Store, funcType, type Instance } from '../../src/index.js';
 
 const PROGRAM = `(module
   (memory 1)
@@ -33,16 +33,39 @@ const PROGRAM = `(module
         (br $outer)))
     (i32.add (local.get $acc) (i32.load8_u (i32.const 5)))))`;
 
+/**
+ * Found by test/fuel: the code after `end` of the inner block is valid but never runs (nothing
+ * branches to that block and its body ends in `br`); the interpreter charges none of it, and the
+ * JS tier must not chain a block to its br_if (it prepaid a block only that br_if reaches).
+ */
+const NEVER_RUN = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func (export "run") (param i32) (result i32) (local i32)
+    (local.set 1 (i32.const 1))
+    (block
+      (loop
+        (br_if 1 (i32.eqz (local.get 1)))
+        (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+        (block
+          (br 2)
+          (if (i32.eq (i32.and (i32.add (i32.const 0) (call $host (i32.const 0))) (i32.const 7)) (i32.const 5))
+            (then unreachable)))
+        (br_if 0 (i32.const 0))))
+    (nop)
+    (i32.const 0)))`;
+
 const mod = Module.fromWat(PROGRAM);
 
-function instance(store: Store): Instance {
-  return new Linker().instantiate(store, mod);
+function instance(store: Store, m: Module = mod): Instance {
+  const linker = new Linker();
+  linker.defineFunc(store, 'env', 'host', funcType([I32], [I32]), (_c, x) => x);
+  return linker.instantiate(store, m);
 }
 
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs. */
-function starved(tier: 'js' | 'interp', fuel: number, n: number): { result: unknown; stops: number[]; consumed: number } {
+function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod): { result: unknown; stops: number[]; consumed: number } {
   const store = new Store({ fuel, tier });
-  const inst = instance(store);
+  const inst = instance(store, m);
   const stops: number[] = [];
   let next = () => inst.call('run', n);
   for (;;) {
@@ -73,6 +96,12 @@ describe('fuel checks of the JS tier', () => {
         expect(js.stops[0]).toBeLessThanOrEqual(fuel);
       } else expect(js.stops).toEqual([]);
     }
+  });
+
+  test('code the validator accepts but nothing reaches is not charged, and no block chains to it', () => {
+    const m = Module.fromWat(NEVER_RUN);
+    const full = starved('interp', 1e9, 0, m);
+    for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, 0, m)).toEqual(starved('interp', fuel, 0, m));
   });
 
   test('a loop re-entered with less fuel than its check needs runs in the interpreter until it has enough', () => {
