@@ -301,6 +301,8 @@ interface RunOpts {
   costs?: string;
   profile?: boolean;
   timeout?: number;
+  /** false with --no-count-fuel */
+  countFuel?: boolean;
 }
 
 /** Reads a --costs file (JSON FuelCosts, checked field by field). */
@@ -346,6 +348,14 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   if (opts.maxMemory !== undefined) limits.maxMemoryBytes = opts.maxMemory;
   if (opts.maxCallDepth !== undefined) limits.maxCallDepth = opts.maxCallDepth;
   let costs: FuelCosts | undefined;
+  const counting = opts.countFuel !== false;
+  if (!counting) {
+    const clash = (['fuel', 'costs', 'timeout', 'profile'] as const).find((k) => opts[k] !== undefined && opts[k] !== false);
+    if (clash !== undefined) {
+      process.stderr.write(`--no-count-fuel cannot be combined with --${clash}\n`);
+      return EXIT.usage;
+    }
+  }
   try {
     costs = opts.costs !== undefined ? loadCosts(opts.costs) : undefined;
   } catch (e) {
@@ -353,6 +363,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
     return EXIT.usage;
   }
   const store = new Store({
+    countFuel: counting,
     ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}),
     ...(costs !== undefined ? { costs } : {}),
     ...(opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {}),
@@ -422,7 +433,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   if (json) {
     report.exitCode = exitCode;
     report.error = error;
-    report.fuelConsumed = store.fuelConsumed;
+    report.fuelConsumed = counting ? store.fuelConsumed : null;
     report.fuelRemaining = store.metered ? store.fuelRemaining : null;
     report.peaks = { ...store.peaks };
     if (opts.profile) report.profile = store.profile();
@@ -437,7 +448,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
     // in WASI mode stdout belongs to the program: the statistics go to stderr
     const out = opts.invoke === undefined ? process.stderr : process.stdout;
     out.write(
-      `fuel consumed: ${store.fuelConsumed}\n` +
+      `fuel consumed: ${counting ? store.fuelConsumed : 'not counted'}\n` +
         `peak memory bytes: ${p.memoryBytes}\npeak value stack bytes: ${p.valueStackBytes}\n` +
         `peak call depth: ${p.callDepth}\npeak table elements: ${p.tableElements}\n`,
     );
@@ -617,6 +628,7 @@ export function program(): Command {
     .option('--stats', 'print fuel consumed and resource peaks (to stderr for WASI programs, whose stdout is their own)')
     .option('--costs <file.json>', 'fuel cost table (FuelCosts as JSON: default, families, instructions, surcharges; docs/fuel.md)')
     .option('--profile', 'attribute fuel to functions (self and total) and print the table (to stderr for WASI programs)')
+    .option('--no-count-fuel', 'count no fuel at all, for the fastest run of trusted code (not with --fuel, --costs, --timeout, --profile)')
     .addOption(new Option('--timeout <ms>', 'stop the run after this many milliseconds (exit code of an interrupted run: 11)').argParser(intOption))
     .option('--json', "print one JSON object: exitCode, results, error {kind, message}, fuelConsumed, peaks; the WASI program's stdout/stderr are captured into it")
     .addHelpText('after', EXIT_HELP)

@@ -97,6 +97,16 @@ describe('wasmeter run (WASI)', () => {
     expect(j.fuelRemaining).toBe(10_000_000 - j.fuelConsumed);
     expect(j.peaks.memoryBytes).toBe(131072);
   });
+  it('--no-count-fuel: same run, no fuel counted; refuses a budget', () => {
+    const r = run(['run', join(C, 'exitcode.wasm'), '3', '--json', '--no-count-fuel']);
+    expect(r.code).toBe(3);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ exitCode: 3, error: null, stdout: 'about to exit\n', fuelConsumed: null, fuelRemaining: null });
+    expect(run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '20', '--no-count-fuel', '--stats']).out).toMatch(/^6765\nfuel consumed: not counted\n/);
+    const bad = run(['run', join(C, 'exitcode.wasm'), '0', '--no-count-fuel', '--fuel', '100']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe('--no-count-fuel cannot be combined with --fuel\n');
+  });
   it('--stats goes to stderr for WASI programs', () => {
     const r = run(['run', join(C, 'exitcode.wasm'), '0', '--stats']);
     expect(r.out).toBe('about to exit\n');
