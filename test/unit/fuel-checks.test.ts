@@ -54,6 +54,25 @@ const NEVER_RUN = `(module
     (nop)
     (i32.const 0)))`;
 
+/** Ends of ifs in every shape: without else, with an empty arm, with a branch to the if's own label, nested, after a call. */
+const MERGES = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $a i32)
+    (loop $l
+      (if (i32.and (local.get $i) (i32.const 1)) (then (local.set $a (i32.add (local.get $a) (i32.const 3)))))
+      (if (i32.eq (i32.and (local.get $i) (i32.const 3)) (i32.const 3)) (then (local.set $a (call $host (local.get $a)))))
+      (local.set $a (i32.add (local.get $a) (i32.add (local.get $i) (i32.add (local.get $i) (local.get $i)))))
+      (if (i32.eq (i32.and (local.get $i) (i32.const 5)) (i32.const 4)) (then (local.set $a (call $host (local.get $i)))) (else))
+      (local.set $a (i32.rotl (local.get $a) (i32.add (local.get $i) (i32.add (local.get $i) (i32.const 1)))))
+      (if (i32.and (local.get $i) (i32.const 2)) (then) (else (local.set $a (i32.xor (local.get $a) (local.get $i)))))
+      (if (i32.and (local.get $i) (i32.const 4))
+        (then (local.set $a (i32.mul (local.get $a) (i32.const 5))) (br_if 0 (i32.gt_u (local.get $a) (i32.const 1000))) (local.set $a (i32.add (local.get $a) (i32.const 1))))
+        (else (if (i32.eqz (local.get $a)) (then (local.set $a (call $host (local.get $i)))) (else (local.set $a (i32.sub (local.get $a) (i32.const 1)))))))
+      (local.set $a (i32.add (local.get $a) (if (result i32) (i32.lt_u (local.get $i) (i32.const 3)) (then (i32.const 7)) (else (local.get $i)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $a)))`;
+
 const mod = Module.fromWat(PROGRAM);
 
 function instance(store: Store, m: Module = mod): Instance {
@@ -102,6 +121,12 @@ describe('fuel checks of the JS tier', () => {
     const m = Module.fromWat(NEVER_RUN);
     const full = starved('interp', 1e9, 0, m);
     for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, 0, m)).toEqual(starved('interp', fuel, 0, m));
+  });
+
+  test('ends of ifs: every budget stops where the interpreter stops', () => {
+    const m = Module.fromWat(MERGES);
+    const full = starved('interp', 1e9, 12, m);
+    for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, 12, m)).toEqual(starved('interp', fuel, 12, m));
   });
 
   test('a loop re-entered with less fuel than its check needs runs in the interpreter until it has enough', () => {

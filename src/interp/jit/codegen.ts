@@ -107,6 +107,10 @@ interface Ctrl {
   wrap: boolean;
   /** if: where the else arm's first block chains its fuel check to (the block of the `if`); null: it checks itself. */
   fuelElse?: FuelLink | null;
+  /** if with an else: how its then arm ended ('dead': it does not reach the end). */
+  thenEnd?: FuelLink | null | 'dead';
+  /** A branch targets this frame's label (its end is then a merge of more than the arms). */
+  targeted?: boolean;
 }
 
 /**
@@ -120,8 +124,8 @@ interface FuelRoot {
 }
 /** A block's place under its root's check: the cost from the root's start to the block's end. */
 interface FuelLink {
-  root: FuelRoot;
-  acc: number;
+  /** Each root whose check covers the block, with the cost from that root's start to the block's end (several after an if's arms merge). */
+  parts: { root: FuelRoot; acc: number }[];
   /** Set for the fall-through of a br_if: the block whose chain the next block joins (prepaid, below). */
   via: FuelBlock | null;
 }
@@ -808,9 +812,12 @@ class JsGen implements CodeSink {
     this.fblk = blk;
     if (up !== null) {
       // reached only from `up`'s block, whose root checked for this block too
-      const acc = up.acc + c;
-      if (acc > up.root.max) up.root.max = acc;
-      this.fuelHere = { root: up.root, acc, via: null };
+      const parts = up.parts.map((p) => {
+        const acc = p.acc + c;
+        if (acc > p.root.max) p.root.max = acc;
+        return { root: p.root, acc };
+      });
+      this.fuelHere = { parts, via: null };
     } else {
       const x = this.exit(EX_HANDOFF, bp, bp);
       this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
@@ -818,7 +825,7 @@ class JsGen implements CodeSink {
       this.fuelRoots.push(root);
       const head = this.osrEntries[this.osrEntries.length - 1];
       if (head !== undefined && head.pc === bp) head.fuel = root;
-      this.fuelHere = { root, acc: c, via: null };
+      this.fuelHere = { parts: [{ root, acc: c }], via: null };
     }
     if (up !== null && up.via !== null) {
       // the fall-through of a br_if: paid by the head of the chain it joins
@@ -838,7 +845,7 @@ class JsGen implements CodeSink {
    */
   private chainNext(viaBrIf: boolean): void {
     const h = this.fuelHere;
-    this.fuelNext = h === null ? null : { root: h.root, acc: h.acc, via: viaBrIf ? this.fblk : null };
+    this.fuelNext = h === null ? null : { parts: h.parts, via: viaBrIf ? this.fblk : null };
   }
   /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
   private fuelChanged(): void {
@@ -1144,8 +1151,34 @@ class JsGen implements CodeSink {
     this.closeGuard(c);
     this.raw('} else {');
     this.resetTo(c, c.params);
+    c.thenEnd = v.unreachable ? 'dead' : this.fuelHere;
     // the else arm is entered from the block of the `if` only
     this.fuelNext = c.fuelElse ?? null;
+    this.fuelHere = c.fuelElse ?? null;
+  }
+
+  /**
+   * The end of an if that no branch targets: the block after it (if one
+   * starts there) is reached from the ends of its arms only (or the if's
+   * false edge), so it is covered by the roots of all of them.
+   */
+  private mergeArms(c: Ctrl, live: boolean): FuelLink | null {
+    if (c.targeted) return null;
+    const preds: (FuelLink | null)[] = [];
+    if (live) preds.push(this.fuelHere);
+    if (c.thenEnd === undefined) preds.push(c.fuelElse ?? null);
+    else if (c.thenEnd !== 'dead') preds.push(c.thenEnd);
+    if (preds.length === 0) return null;
+    const parts: { root: FuelRoot; acc: number }[] = [];
+    for (const p of preds) {
+      if (p === null) return null;
+      for (const q of p.parts) {
+        const same = parts.find((r) => r.root === q.root);
+        if (same === undefined) parts.push({ root: q.root, acc: q.acc });
+        else if (q.acc > same.acc) same.acc = q.acc;
+      }
+    }
+    return { parts, via: null };
   }
 
   private end(v: FuncValidator): void {
@@ -1165,6 +1198,7 @@ class JsGen implements CodeSink {
     this.raw(c.wrap ? '} }' : '}');
     this.ctrls.pop();
     this.resetTo(c, c.results);
+    if (c.kind === 'if' && this.mc.counting) this.fuelNext = this.mergeArms(c, live);
   }
 
   private deadInstr(ins: Instr, v: FuncValidator): void {
@@ -1194,6 +1228,7 @@ class JsGen implements CodeSink {
   /** Copies the carried values into label `depth`'s variables and jumps (everything is materialized). */
   private jump(depth: number): string {
     const c = this.ctrls[this.ctrls.length - 1 - depth]!;
+    c.targeted = true;
     if (c.kind === 'func') return this.ret();
     const types = c.kind === 'loop' ? c.params : c.results;
     const n = types.length;
