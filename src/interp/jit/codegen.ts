@@ -147,6 +147,8 @@ interface FuelBlock {
   /** Head only: the output line subtracting the chain's cost. */
   subLine: number;
 }
+const FLOAT_CMP: Record<string, string | undefined> = { eq: '===', ne: '!==', lt: '<', gt: '>', le: '<=', ge: '>=' };
+
 /** Stands for a root's cost in its check until build() patches it. */
 const FUEL_MAX = '\u0003';
 
@@ -791,7 +793,8 @@ class JsGen implements CodeSink {
 
   // ------------------------------------------------------------ fuel blocks
 
-  private blockStart(bp: number): void {
+  /** A block of the fast code starts; `up`: the block it is reached from alone (no check of its own), else null. */
+  private blockStart(bp: number, up: FuelLink | null): void {
     if (this.code[bp] !== Op.FUEL) no('block start');
     this.fcache.clear();
     if (this.pendingOsr >= 0) {
@@ -805,8 +808,6 @@ class JsGen implements CodeSink {
     this.cum = 0;
     this.fblk = null;
     if (!this.mc.counting) return;
-    const up = this.fuelNext;
-    this.fuelNext = null;
     const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1 };
     this.fuelBlocks.push(blk);
     this.fblk = blk;
@@ -857,6 +858,7 @@ class JsGen implements CodeSink {
   instr(ins: Instr, v: FuncValidator): void {
     const def = ins.def;
     const name = def.name;
+    // (a link set by the previous instruction holds for this one only)
     const link = this.fuelNext;
     this.fuelNext = null;
     if (v.unreachable || this.deadDepth > 0) {
@@ -867,11 +869,9 @@ class JsGen implements CodeSink {
       this.deadInstr(ins, v);
       return;
     }
-    this.fuelNext = link;
     const bp = this.cc.blockPc.get(ins.offset);
-    if (bp !== undefined) this.blockStart(bp);
+    if (bp !== undefined) this.blockStart(bp, link);
     else if (this.pendingOsr >= 0) no('loop head');
-    this.fuelNext = null;
     this.cum += this.costs[def.id]!;
     if (!keepsMemory(def)) this.fcache.memoryWritten();
     if (def.prefix === 0xfd) {
@@ -2273,16 +2273,22 @@ class JsGen implements CodeSink {
     return false;
   }
 
+  /** f32 and f64 comparisons: both are JS numbers (f32 values, not bits), compared as such. */
+  private floatCmp(op: string): boolean {
+    const o = FLOAT_CMP[op];
+    if (o === undefined) return false;
+    const b = this.pop();
+    const a = this.pop();
+    this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
+    return true;
+  }
+
   private f32op(op: string): boolean {
+    if (this.floatCmp(op)) return true;
     const arith = (f: (a: string, b: string) => string): void => {
       const b = this.pop();
       const a = this.pop();
       this.push(this.expr(F32, f(a.e, b.e), [a, b]));
-    };
-    const cmp = (o: string): void => {
-      const b = this.pop();
-      const a = this.pop();
-      this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
     };
     const un = (f: (a: string) => string): void => {
       const a = this.pop();
@@ -2321,24 +2327,6 @@ class JsGen implements CodeSink {
         return true;
       case 'nearest':
         un((a) => `f32nearest(${a})`);
-        return true;
-      case 'eq':
-        cmp('===');
-        return true;
-      case 'ne':
-        cmp('!==');
-        return true;
-      case 'lt':
-        cmp('<');
-        return true;
-      case 'gt':
-        cmp('>');
-        return true;
-      case 'le':
-        cmp('<=');
-        return true;
-      case 'ge':
-        cmp('>=');
         return true;
       case 'abs': {
         const a = this.pop();
@@ -2387,15 +2375,11 @@ class JsGen implements CodeSink {
   }
 
   private f64op(op: string): boolean {
+    if (this.floatCmp(op)) return true;
     const bin = (f: (a: string, b: string) => string): void => {
       const b = this.pop();
       const a = this.pop();
       this.push(this.expr(F64, f(a.e, b.e), [a, b]));
-    };
-    const cmp = (o: string): void => {
-      const b = this.pop();
-      const a = this.pop();
-      this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
     };
     const un = (f: (a: string) => string): void => {
       const a = this.pop();
@@ -2443,24 +2427,6 @@ class JsGen implements CodeSink {
         return true;
       case 'neg':
         un((a) => `fneg(${a})`);
-        return true;
-      case 'eq':
-        cmp('===');
-        return true;
-      case 'ne':
-        cmp('!==');
-        return true;
-      case 'lt':
-        cmp('<');
-        return true;
-      case 'gt':
-        cmp('>');
-        return true;
-      case 'le':
-        cmp('<=');
-        return true;
-      case 'ge':
-        cmp('>=');
         return true;
       case 'promote_f32': {
         const a = this.pop();

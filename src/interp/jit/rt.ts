@@ -209,20 +209,6 @@ const W = new Int32Array(4);
 
 const TWO32 = 4294967296;
 
-export function mul64(al: number, ah: number, bl: number, bh: number): number {
-  const a0 = al & 0xffff;
-  const a1 = al >>> 16;
-  const b0 = bl & 0xffff;
-  const b1 = bl >>> 16;
-  const p00 = a0 * b0;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  const hi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
-  HI[0] = (hi + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
-  return Math.imul(al, bl);
-}
-
 /** Integral |v| <= 2^64 (already truncated) as lo, HI[0] = hi, wrapped modulo 2^64. */
 function integral(v: number): number {
   HI[0] = Math.floor(v / TWO32) | 0;
