@@ -59,6 +59,7 @@ import * as F64N from '../numeric/f64.js';
 import * as I32N from '../numeric/i32.js';
 import { HostFunc, WasmFunc, type Global, type Memory } from '../runtime.js';
 import * as RT from './rt.js';
+import * as TR from './trips.js';
 import type { JitFn } from './status.js';
 import { miscImmediates } from '../immediates.js';
 
@@ -90,7 +91,16 @@ interface Ent {
   loc: number[] | null;
   /** Reads stack variables (EXPR only). */
   vr: boolean;
+  /** Inside a loop that may be counted: what the i32 value is in terms of locals (null: unknown). */
+  sym: Sym | null;
 }
+
+/**
+ * An i32 value in a loop body as a counted loop sees it: local `x` as read
+ * after `ver` writes to it in this iteration, plus `c`, plus local `y`
+ * (-1: none; `x` -1: the constant c); or a comparison of two such values.
+ */
+type Sym = { k: 'v'; x: number; ver: number; c: number; y: number } | { k: 'cmp'; rel: number; l: Sym; r: Sym };
 
 interface Ctrl {
   kind: 'block' | 'loop' | 'if' | 'func';
@@ -147,7 +157,88 @@ interface FuelBlock {
   /** Head only: the output line subtracting the chain's cost. */
   subLine: number;
 }
+/**
+ * An innermost loop that may get a counted copy: when its trip count follows
+ * from an induction variable (`i = i + s` once per iteration, tested against
+ * a value the loop does not change), and every path through its body lies in
+ * the chain of its head's fuel block, the function runs, when fuel suffices
+ * for every iteration, a copy of the loop without fuel code. Its exits and
+ * traps work out the fuel the loop used from how far i has gone
+ * (docs/architecture.md, "Counted loops").
+ */
+interface Counted {
+  ctrl: Ctrl;
+  /** Output lines: the placeholder before the loop, its `for` line and its closing brace. */
+  place: number;
+  forLine: number;
+  endLine: number;
+  head: FuelBlock | null;
+  root: FuelRoot | null;
+  /** Something in the body rules the copy out. */
+  bad: boolean;
+  /** Locals written in the body, in order. */
+  wlog: number[];
+  /** Writes of the form `x = x + step` at the body's top level, first write of x: the step and the write's place in wlog. */
+  upd: Map<number, { c: number; y: number; at: number }>;
+  /** Branches to the loop's head, and the one at the body's top level: a br_if (the test continues) or a br (an exit test before it ends the loop). */
+  backs: number;
+  back: { br: boolean; blk: FuelBlock | null; cond: Sym | null; at: number } | null;
+  /** br_if at the top level out of the loop, in order: their tests. */
+  exits: { cond: Sym | null; at: number }[];
+  /** Exit and trap sites: wlog's length there. */
+  sites: Map<number, number>;
+  /** Set when the body ended and the copy is made (build() writes it). */
+  plan: CountedPlan | null;
+}
+/** The counted copy of a loop, worked out at its end. */
+interface CountedPlan {
+  i: number;
+  /** The guard's operands (code): the test's first value, its bound, the step; the relation; extra conditions. */
+  a: string;
+  n: string;
+  s: string;
+  rel: number;
+  pre: string;
+  /** The variable holding i at the loop's entry. */
+  q: string;
+  /** Updates done so far at a site: how far i has gone (code) over the step's size (code); and whether the site is after the update in program order. */
+  dist: string;
+  div: string;
+  siteAfter: Map<number, boolean>;
+}
+
 const FLOAT_CMP: Record<string, string | undefined> = { eq: '===', ne: '!==', lt: '<', gt: '>', le: '<=', ge: '>=' };
+
+const SYM0: Sym = { k: 'v', x: -1, ver: 0, c: 0, y: -1 };
+/** i32 comparisons as relations of loopTrips. */
+const REL_OF: Record<string, number | undefined> = {
+  'i32.eq': TR.REL_EQ,
+  'i32.ne': TR.REL_NE,
+  'i32.lt_u': TR.REL_LT_U,
+  'i32.le_u': TR.REL_LE_U,
+  'i32.gt_u': TR.REL_GT_U,
+  'i32.ge_u': TR.REL_GE_U,
+  'i32.lt_s': TR.REL_LT_S,
+  'i32.le_s': TR.REL_LE_S,
+  'i32.gt_s': TR.REL_GT_S,
+  'i32.ge_s': TR.REL_GE_S,
+};
+/** The relation that holds when `rel` does not (eq/ne, lt/ge, le/gt), and the one with its operands swapped. */
+function negRel(rel: number): number {
+  if (rel === TR.REL_EQ) return TR.REL_NE;
+  if (rel === TR.REL_NE) return TR.REL_EQ;
+  const base = rel >= TR.REL_LT_S ? TR.REL_LT_S : TR.REL_LT_U;
+  return base + 3 - (rel - base);
+}
+function swapRel(rel: number): number {
+  if (rel === TR.REL_EQ || rel === TR.REL_NE) return rel;
+  const base = rel >= TR.REL_LT_S ? TR.REL_LT_S : TR.REL_LT_U;
+  return base + ((rel - base + 2) & 3);
+}
+/** Markers in a counted loop's body, resolved by build(): a trap's fuel, an exit, the back edge's refund. */
+const CL_TRAP = '\u0005';
+const CL_EXIT = '\u0007';
+const CL_BACK = '\u0006';
 
 /** Stands for a root's cost in its check until build() patches it. */
 const FUEL_MAX = '\u0003';
@@ -255,6 +346,9 @@ const FD_RELOAD = '\u0002';
 const MAX_LOCALS = 20_000;
 const MAX_SOURCE = 16 * 1024 * 1024;
 
+/** Longest loop body (generated source) given a counted copy. */
+const MAX_COUNTED = 2000;
+
 /** Longest EXPR kept unevaluated. */
 const MAX_EXPR = 400;
 
@@ -285,7 +379,7 @@ function runtime(): Record<string, unknown> {
 }
 
 /** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
-export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0 };
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0 };
 
 /** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
 export function generate(mc: Machine, cc: Compiled): JitFn | null {
@@ -398,6 +492,10 @@ class JsGen implements CodeSink {
   private readonly fuelBlocks: FuelBlock[] = [];
   /** The current fuel block (null before the first, or without fuel counting). */
   private fblk: FuelBlock | null = null;
+  /** The innermost loop being generated while it may get a counted copy, and all such loops. */
+  private cand: Counted | null = null;
+  private readonly counted: Counted[] = [];
+  private nSite = 0;
   // exits
   private readonly exK: number[] = [];
   private readonly exP: number[] = [];
@@ -507,6 +605,8 @@ class JsGen implements CodeSink {
   }
 
   private exit(kind: number, pc: number, blk: number): number {
+    // (a counted copy has no exits of its own but its head's fuel check)
+    if (this.cand !== null && this.cand.head !== null) this.cand.bad = true;
     this.exK.push(kind);
     this.exP.push(pc);
     this.exB.push(blk);
@@ -516,7 +616,7 @@ class JsGen implements CodeSink {
   /** `fuel + refund`: the fuel to leave when the current instruction traps. */
   private fuelAfterTrap(): string {
     const r = Math.max(0, this.blkCost - this.cum);
-    return `fuel + ${r}${this.prepaid(' + ', '')}`;
+    return `fuel + ${r}${this.prepaid(' + ', '')}${this.site(CL_TRAP)}`;
   }
   /** `before<what the current block prepaid>after`, patched by build() (nothing when it prepaid nothing). */
   private prepaid(before: string, after: string): string {
@@ -691,7 +791,7 @@ class JsGen implements CodeSink {
     if (e.k === EXPR && e.vr) this.vrN--;
   }
   private mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
-    return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr };
+    return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr, sym: null };
   }
   private pushVar(t: ValType, i: number): void {
     this.useVar(t, i);
@@ -837,6 +937,15 @@ class JsGen implements CodeSink {
       this.w('');
       blk.subLine = this.o.length - 1;
     }
+    const cd = this.cand;
+    if (cd !== null) {
+      // a counted copy: the loop's head is a root, and every block of its body in the head's chain
+      if (cd.head === null) {
+        cd.head = blk;
+        cd.root = up === null ? this.fuelHere!.parts[0]!.root : null;
+        if (up !== null) cd.bad = true;
+      } else if (up === null || blk.chain[0] !== cd.head) cd.bad = true;
+    }
   }
 
   /**
@@ -851,6 +960,134 @@ class JsGen implements CodeSink {
   /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
   private fuelChanged(): void {
     this.fuelHere = null;
+    if (this.cand !== null) this.cand.bad = true;
+  }
+
+  // ------------------------------------------------------------ counted loops
+
+  /** A marker for an exit or trap site in a counted candidate's body ('' elsewhere): build() finds how far the loop got there. */
+  private site(kind: string): string {
+    const cd = this.cand;
+    if (cd === null) return '';
+    const id = this.nSite++;
+    cd.sites.set(id, cd.wlog.length);
+    return `${kind}${id}${kind}`;
+  }
+  /** Local x's entry `e` with its Sym in a counted candidate's body. */
+  private symLocal(e: Ent, x: number): Ent {
+    const cd = this.cand;
+    if (cd !== null && this.lt[x] === I32) {
+      let ver = 0;
+      for (const w of cd.wlog) if (w === x) ver++;
+      e.sym = { k: 'v', x, ver, c: 0, y: -1 };
+    }
+    return e;
+  }
+  /** The Sym of the result of i32 op `name`, from its operands on the stack (before it pops them). */
+  private symOp(name: string): Sym | null {
+    const n = this.st.length;
+    const b = n > 0 ? this.st[n - 1]!.sym : null;
+    if (b === null) return null;
+    if (name === 'i32.eqz') return b.k === 'cmp' ? { k: 'cmp', rel: negRel(b.rel), l: b.l, r: b.r } : { k: 'cmp', rel: TR.REL_EQ, l: b, r: SYM0 };
+    const a = n > 1 ? this.st[n - 2]!.sym : null;
+    if (a === null || a.k !== 'v' || b.k !== 'v') return null;
+    if (name === 'i32.add' || name === 'i32.sub') {
+      const sub = name === 'i32.sub';
+      if (b.x < 0) return { k: 'v', x: a.x, ver: a.ver, c: (sub ? a.c - b.c : a.c + b.c) | 0, y: a.y };
+      if (sub) return null;
+      if (a.x < 0) return { k: 'v', x: b.x, ver: b.ver, c: (a.c + b.c) | 0, y: b.y };
+      // local + local (either may turn out to be the step)
+      if (a.c === 0 && b.c === 0 && a.y < 0 && b.y < 0) return { k: 'v', x: a.x, ver: a.ver, c: 0, y: b.x };
+      return null;
+    }
+    const rel = REL_OF[name];
+    return rel === undefined ? null : { k: 'cmp', rel, l: a, r: b };
+  }
+  /** Local x is written in a counted candidate's body with value `sym`: the update of an induction variable when it is `x = x + step`, the first write of x, at the body's top level. */
+  private candWrite(x: number, sym: Sym | null): void {
+    const cd = this.cand!;
+    const first = !cd.wlog.includes(x);
+    const at = cd.wlog.length;
+    cd.wlog.push(x);
+    if (!first || sym === null || sym.k !== 'v' || this.ctrls[this.ctrls.length - 1] !== cd.ctrl) return;
+    let v = sym;
+    if (v.x !== x && v.y === x && v.c === 0) v = { k: 'v', x, ver: 0, c: 0, y: v.x };
+    if (v.x === x && v.ver === 0 && v.y !== x) cd.upd.set(x, { c: v.c, y: v.y, at });
+  }
+
+  /** At a candidate's end: its counted copy, when its trip count follows from one of its tests and its body allows one. */
+  private countedPlan(cd: Counted): CountedPlan | null {
+    if (cd.bad || cd.head === null || cd.root === null || cd.backs !== 1 || cd.back === null) return null;
+    // every use of fuel in the body must be one the copy knows how to turn into the loop's count
+    const text = this.countedBody(cd)
+      .replace(/fuel \+= \u0004\d+\u0004;/g, '')
+      .replace(/fuel \+ \d+( \+ \u0004\d+\u0004)?\u0005\d+\u0005/g, '')
+      .replace(/\u0007\d+\u0007mc\.fuel = fuel;/g, '');
+    // (a large body gains little from the copy, and its size costs V8)
+    if (/\bfuel\b/.test(text) || text.length > MAX_COUNTED) return null;
+    const back = cd.back;
+    // a br_if back edge is the loop's test; a br back edge ends a loop whose test is a br_if out of it
+    const tests = back.br ? cd.exits.map((e) => ({ cond: e.cond, cont: false })) : [{ cond: back.cond, cont: true }];
+    for (const t of tests) {
+      const p = this.countedTest(cd, t.cond, t.cont, back.at);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  /** A candidate's loop as generated, without its head's check and subtraction and without the back edge's refund. */
+  private countedBody(cd: Counted): string {
+    const skip = new Set([cd.root!.line, cd.head!.subLine]);
+    return this.o
+      .slice(cd.forLine, cd.endLine + 1)
+      .filter((_, k) => !skip.has(cd.forLine + k))
+      .join('\n')
+      .replace(/\u0006[^\u0006]*\u0006/g, '');
+  }
+  /** The plan from one test (`cont`: the loop goes on while it holds, else while it does not), or null. */
+  private countedTest(cd: Counted, cond: Sym | null, cont: boolean, backAt: number): CountedPlan | null {
+    if (cond === null) return null;
+    let t: Sym;
+    let b: Sym;
+    let rel: number;
+    if (cond.k === 'cmp') {
+      const l = cond.l;
+      if (l.k === 'v' && l.x >= 0 && cd.upd.has(l.x)) {
+        t = l;
+        b = cond.r;
+        rel = cond.rel;
+      } else {
+        t = cond.r;
+        b = l;
+        rel = swapRel(cond.rel);
+      }
+    } else {
+      t = cond;
+      b = SYM0;
+      rel = TR.REL_NE;
+    }
+    if (!cont) rel = negRel(rel);
+    if (t.k !== 'v' || t.x < 0 || t.y >= 0 || b.k !== 'v' || b.y >= 0) return null;
+    const i = t.x;
+    const u = cd.upd.get(i);
+    // i: written once per iteration, by its update, before the back edge; the bound and the step: loop invariants
+    if (u === undefined || u.at >= backAt || cd.wlog.filter((w) => w === i).length !== 1) return null;
+    if (b.x >= 0 && (this.lt[b.x] !== I32 || cd.wlog.includes(b.x))) return null;
+    if (u.y >= 0 ? u.c !== 0 || this.lt[u.y] !== I32 || cd.wlog.includes(u.y) : u.c === 0) return null;
+    const step = u.y >= 0 ? `L${u.y}` : lit(u.c);
+    const q = `Q${this.counted.indexOf(cd)}`;
+    this.vars.add(q);
+    this.vars.add('QH');
+    // the test's value in the first iteration: i at the loop's entry, plus the step when the test reads i after its update
+    const plus = (e: string, k: string): string => (k === '0' ? e : `((${e} + ${k}) | 0)`);
+    const a = plus(t.ver > 0 ? plus(`L${i}`, step) : `L${i}`, lit(t.c));
+    const n = b.x >= 0 ? plus(`L${b.x}`, lit(b.c)) : lit(b.c);
+    // updates done so far, from how far i has gone (exact: loopTrips keeps that distance below 2^32)
+    // (int32 throughout, or V8 makes fuel a double: where the count matters, times K it is at most the fuel, below 2^31)
+    const dist = u.y >= 0 || u.c > 0 ? `(L${i} - ${q}) | 0` : `(${q} - L${i}) | 0`;
+    const div = u.y >= 0 ? step : `${Math.abs(u.c)}`;
+    const siteAfter = new Map<number, boolean>();
+    for (const [id, at] of cd.sites) siteAfter.set(id, at > u.at);
+    return { i, a, n, s: step, rel, pre: u.y >= 0 ? `${step} > 0 && ` : '', q, dist, div, siteAfter };
   }
 
   // ------------------------------------------------------------ the sink
@@ -878,7 +1115,11 @@ class JsGen implements CodeSink {
       this.simd(ins);
       return;
     }
-    if (this.numeric(name)) return;
+    const sym = this.cand !== null && def.prefix === 0 ? this.symOp(name) : null;
+    if (this.numeric(name)) {
+      if (sym !== null) this.st[this.st.length - 1]!.sym = sym;
+      return;
+    }
     if (def.bytes > 0 && def.params !== null && def.family === 'memory') {
       this.memAccess(ins, name);
       return;
@@ -892,9 +1133,12 @@ class JsGen implements CodeSink {
       case 'drop':
         this.pop();
         return;
-      case 'i32.const':
-        this.push(this.mk(I32, CONST, lit(ins.a | 0)));
+      case 'i32.const': {
+        const e = this.mk(I32, CONST, lit(ins.a | 0));
+        if (this.cand !== null) e.sym = { k: 'v', x: -1, ver: 0, c: ins.a | 0, y: -1 };
+        this.push(e);
         return;
+      }
       case 'i64.const': {
         const u = BigInt.asUintN(64, ins.i64);
         this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
@@ -907,7 +1151,7 @@ class JsGen implements CodeSink {
         this.push(this.mk(F64, CONST, this.floatConst(RT.f64bits(ins.lo, ins.hi))));
         return;
       case 'local.get':
-        this.push(this.localEnt(ins.a));
+        this.push(this.symLocal(this.localEnt(ins.a), ins.a));
         return;
       case 'local.set':
       case 'local.tee': {
@@ -933,7 +1177,8 @@ class JsGen implements CodeSink {
             else if (e.ma !== '' && e.mep === fc.epoch) fc.mem.set(x, e.ma);
           } else this.w(`L${x} = ${e.e};`);
         }
-        if (name === 'local.tee') this.push(this.localEnt(x));
+        if (this.cand !== null) this.candWrite(x, e.sym);
+        if (name === 'local.tee') this.push(this.symLocal(this.localEnt(x), x));
         return;
       }
       case 'global.get': {
@@ -984,15 +1229,27 @@ class JsGen implements CodeSink {
       case 'end':
         this.end(v);
         return;
-      case 'br':
+      case 'br': {
         this.matAll();
+        const cd = this.cand;
+        if (cd !== null && this.ctrls[this.ctrls.length - 1] === cd.ctrl && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wlog.length };
         this.w(this.jump(ins.a));
         return;
+      }
       case 'br_if': {
         const c = this.pop();
         this.matAll();
         // (the taken edge gives back what this block prepaid for the blocks after it)
-        this.w(`if (${this.cond(c)}) { ${this.prepaid('fuel += ', ';')}${this.jump(ins.a)} }`);
+        let refund = this.prepaid('fuel += ', ';');
+        const cd = this.cand;
+        if (cd !== null && this.ctrls[this.ctrls.length - 1] === cd.ctrl) {
+          // the body's top level: the back edge (a counted copy gives nothing back there), or a test that leaves the loop
+          if (ins.a === 0) {
+            refund = `${CL_BACK}${refund}${CL_BACK}`;
+            cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wlog.length };
+          } else cd.exits.push({ cond: c.sym, at: cd.wlog.length });
+        }
+        this.w(`if (${this.cond(c)}) { ${refund}${this.jump(ins.a)} }`);
         this.chainNext(true);
         return;
       }
@@ -1130,7 +1387,33 @@ class JsGen implements CodeSink {
       const wrap = this.beforeChild(id);
       this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap });
       // a re-entry at this loop's head ends here: the rest runs as usual
-      this.raw(`${label}: for (;;) { if (osr === ${id + 1}) osr = 0;`);
+      const innermost = !scan.inner[id];
+      // a re-entry at the head of an innermost loop ends before it (nothing in its body is skipped):
+      // a test of osr in every iteration costs V8 more than the test itself (it blocks its loop optimisations)
+      if (innermost) this.raw(`if (osr === ${id + 1}) osr = 0;`);
+      if (this.mc.counting && innermost) {
+        // a place for its counted copy, should it get one
+        this.raw('');
+        const cd: Counted = {
+          ctrl: this.ctrls[this.ctrls.length - 1]!,
+          place: this.o.length - 1,
+          forLine: this.o.length,
+          endLine: -1,
+          head: null,
+          root: null,
+          bad: false,
+          wlog: [],
+          upd: new Map(),
+          backs: 0,
+          back: null,
+          exits: [],
+          sites: new Map(),
+          plan: null,
+        };
+        this.cand = cd;
+        this.counted.push(cd);
+      }
+      this.raw(innermost ? `${label}: for (;;) {` : `${label}: for (;;) { if (osr === ${id + 1}) osr = 0;`);
       this.pendingOsr = id + 1;
       return;
     }
@@ -1193,9 +1476,18 @@ class JsGen implements CodeSink {
       return;
     }
     if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
-    if (c.kind === 'loop' && live) this.w(`break ${c.label};`);
+    const cd = this.cand !== null && this.cand.ctrl === c ? this.cand : null;
+    if (c.kind === 'loop' && live) this.w(`${cd !== null ? this.site(CL_EXIT) : ''}break ${c.label};`);
     this.closeGuard(c);
-    this.raw(c.wrap ? '} }' : '}');
+    if (cd !== null) {
+      this.raw('}');
+      cd.endLine = this.o.length - 1;
+      this.cand = null;
+      cd.plan = this.countedPlan(cd);
+      // the slow loop is the else of the counted copy's guard
+      if (cd.plan !== null) this.raw('}');
+      if (c.wrap) this.raw('}');
+    } else this.raw(c.wrap ? '} }' : '}');
     this.ctrls.pop();
     this.resetTo(c, c.results);
     if (c.kind === 'if' && this.mc.counting) this.fuelNext = this.mergeArms(c, live);
@@ -1230,6 +1522,16 @@ class JsGen implements CodeSink {
     const c = this.ctrls[this.ctrls.length - 1 - depth]!;
     c.targeted = true;
     if (c.kind === 'func') return this.ret();
+    let exit = '';
+    const cd = this.cand;
+    if (cd !== null) {
+      const at = this.ctrls.indexOf(cd.ctrl);
+      const to = this.ctrls.length - 1 - depth;
+      if (to === at) cd.backs++;
+      else if (to < at) exit = this.site(CL_EXIT);
+      // (a label inside the body starts a block of its own there)
+      else cd.bad = true;
+    }
     const types = c.kind === 'loop' ? c.params : c.results;
     const n = types.length;
     const from = this.st.length - n;
@@ -1248,14 +1550,14 @@ class JsGen implements CodeSink {
         if (t === I64) s += `K${c.height + j} = K${from + j}; `;
       }
     }
-    return s + (c.kind === 'loop' ? `continue ${c.label};` : `break ${c.label};`);
+    return s + exit + (c.kind === 'loop' ? `continue ${c.label};` : `break ${c.label};`);
   }
 
   private ret(): string {
     const n = this.cc.func.type.results.length;
     let s = '';
     for (let j = 0; j < n; j++) s += this.store(this.st[this.st.length - n + j]!, j * 4) + ' ';
-    return `${s}mc.fuel = fuel; return 0;`;
+    return `${s}${this.site(CL_EXIT)}mc.fuel = fuel; return 0;`;
   }
 
   private brTable(ins: Instr): void {
@@ -2493,6 +2795,42 @@ class JsGen implements CodeSink {
     return s;
   }
 
+  /**
+   * Writes the counted copy of each loop that got a plan into its place,
+   * guarded by its trip count (loopTrips) and the fuel all its iterations
+   * need. The copy is the loop's code without its head's fuel check and
+   * subtraction and without the back edge's refund; each exit subtracts,
+   * and each trap's refund deducts, what the iterations so far used: d
+   * updates of the induction variable (its distance from its value at the
+   * loop's entry over the step's size) mean d - after iterations before
+   * this one (after: 1 when the site follows the update), each costing K
+   * (the head's chain less the back edge's refund), and C for this one.
+   */
+  private countedCopies(): void {
+    for (const cd of this.counted) {
+      const p = cd.plan;
+      if (p === null) continue;
+      jitStats.counted++;
+      const head = cd.head!;
+      const root = cd.root!;
+      const back = cd.back!;
+      const C = head.cost + head.prepaid;
+      const K = C - (back.br || back.blk === null ? 0 : back.blk.prepaid);
+      const used = (id: string): string => {
+        const base = C - (p.siteAfter.get(+id) ? K : 0);
+        // (a helper: its arithmetic has type feedback from every loop, where code run once would have none and deoptimise)
+        return K === 0 ? lit(base) : `loopUsed(${p.dist}, ${p.div}, ${K}, ${base})`;
+      };
+      const fast = this.countedBody(cd)
+        .replace(/\u0005(\d+)\u0005/g, (_, id: string) => ` - ${used(id)}`)
+        .replace(/\u0007(\d+)\u0007/g, (_, id: string) => `fuel -= ${used(id)}; `);
+      // (a re-entry at the loop's head from the interpreter, osr cleared just before, takes the copy too when the fuel left covers the rest of the loop)
+      this.o[cd.place] =
+        `if (${p.pre}(QH = loopTrips(${p.a}, ${p.n}, ${p.s}, ${p.rel})) >= 0 && fuel >= QH * ${K} + ${root.max}) { ${p.q} = L${p.i};\n` +
+        `${fast}\n} else {`;
+    }
+  }
+
   build(): JitFn {
     // (first: it declares the stack variables it loads)
     const osrCode = this.osrPrologue();
@@ -2540,9 +2878,11 @@ class JsGen implements CodeSink {
     const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
     const rt = runtime();
+    this.countedCopies();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
     for (const b of this.fuelBlocks) if (b.subLine >= 0 && b.cost + b.prepaid > 0) this.o[b.subLine] += `fuel -= ${b.cost + b.prepaid};`;
-    let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload);
+    // (the markers of counted loops, in their slow versions: nothing, and the back edge's refund stays)
+    let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload).replace(/[\u0005\u0007]\d+[\u0005\u0007]/g, '').replaceAll(CL_BACK, '');
     // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
     body = body.replace(/fuel \+= \u0004(\d+)\u0004;/g, (_, id: string) => {
       const p = this.fuelBlocks[+id]!.prepaid;

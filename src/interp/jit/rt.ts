@@ -498,3 +498,7 @@ export function fcopysign(a: number, b: number): number {
 
 export { STATUS_DONE, STATUS_HANDOFF };
 export { execMisc } from '../misc.js';
+
+
+// counted loops (codegen.ts): the trip count of a loop's controlling test
+export { loopTrips, loopUsed } from './trips.js';
