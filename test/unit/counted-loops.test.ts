@@ -110,6 +110,12 @@ const LOOPS: Record<string, string> = {
       (local.set $a (i32.add (local.get $a) (i32.load (i32.const 8))))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $a)`,
+  'signed: i from -3 while i <s n, step 1': `
+    (local.set $i (i32.const -3))
+    (loop $l
+      (local.set $a (i32.add (local.get $a) (i32.const 5)))
+      (br_if $l (i32.lt_s (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+    (local.get $a)`,
   'back edge after the body, code after it': `
     (loop $l
       (local.set $a (i32.add (local.get $a) (i32.const 2)))
@@ -252,6 +258,51 @@ function simulate(a: number, n: number, s: number, rel: number, limit: number): 
   }
   return -1;
 }
+
+describe('counted loops with large steps', () => {
+  // the distance the induction variable goes passes 2^31: the iteration count at an exit must still be exact
+  const BIG: Record<string, string> = {
+    'i += 65536 while i != n': `
+      (block $d (loop $l
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br_if $d (i32.eq (local.get $a) (local.get $n)))
+        (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 65536))) (i32.const -65536)))))
+      (i32.add (local.get $a) (i32.const 1000000))`,
+    'i += 65537 while i <u 0xfff00000': `
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (i32.const 0xfff00000)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br_if $d (i32.eq (local.get $a) (local.get $n)))
+        (local.set $i (i32.add (local.get $i) (i32.const 65537)))
+        (br $l)))
+      (local.get $a)`,
+  };
+  for (const [name, body] of Object.entries(BIG)) {
+    test(`${name}: as in the interpreter, run through and left early`, () => {
+      const m = module(body);
+      const before = jitStats.counted;
+      for (const n of [3, 40_000, 1_000_000]) {
+        const full = starved(m, 'interp', 1e9, n);
+        expect(starved(m, 'js', 1e9, n)).toEqual(full);
+        for (const fuel of [1000, 300_001, full.consumed - 1]) {
+          const cut = (tier: 'js' | 'interp'): unknown => {
+            const store = new Store({ fuel, tier });
+            const inst = new Linker().defineFunc(store, 'env', 'host', funcType([I32], [I32]), (_c, x) => x).instantiate(store, m);
+            try {
+              return inst.call('run', n)[0];
+            } catch (e) {
+              if (!(e instanceof OutOfFuel)) throw e;
+              store.addFuel(1e9);
+              return [e.consumed, e.resume()[0], store.fuelConsumed];
+            }
+          };
+          expect(cut('js')).toEqual(cut('interp'));
+        }
+      }
+      expect(jitStats.counted).toBeGreaterThan(before);
+    });
+  }
+});
 
 describe('loopTrips', () => {
   // values near the ends of both orders, and steps small and large, of both signs

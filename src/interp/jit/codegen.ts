@@ -184,7 +184,9 @@ interface Counted {
   backs: number;
   back: { br: boolean; blk: FuelBlock | null; cond: Sym | null; at: number } | null;
   /** br_if at the top level out of the loop, in order: their tests. */
-  exits: { cond: Sym | null; at: number }[];
+  exits: { cond: Sym | null; at: number; site: number }[];
+  /** The exit site at the loop's end (the fall-through of a br_if back edge; -1: none). */
+  endSite: number;
   /** Exit and trap sites: wlog's length there. */
   sites: Map<number, number>;
   /** Set when the body ended and the copy is made (build() writes it). */
@@ -205,6 +207,10 @@ interface CountedPlan {
   dist: string;
   div: string;
   siteAfter: Map<number, boolean>;
+  /** The site where the test ends the loop (after trips + 1 iterations), or -1. */
+  norm: number;
+  /** The trip count (code), inline for the common tests, else a call of loopTrips. */
+  trips: string;
 }
 
 const FLOAT_CMP: Record<string, string | undefined> = { eq: '===', ne: '!==', lt: '<', gt: '>', le: '<=', ge: '>=' };
@@ -235,6 +241,31 @@ function swapRel(rel: number): number {
   const base = rel >= TR.REL_LT_S ? TR.REL_LT_S : TR.REL_LT_U;
   return base + ((rel - base + 2) & 3);
 }
+/**
+ * Code for a counted loop's trip count (loopTrips' result): inline when the
+ * step is a constant and the test is the usual `t < n` of either signedness
+ * (step 1), or `t != n` (step a power of two); else a call of loopTrips.
+ * `c` is the constant step, null when it is a local. Counts are int32 (one
+ * of 2^31 or more comes out negative: no fuel covers it anyway), else V8
+ * makes the fuel variable a double once a count is subtracted from it.
+ */
+function tripsCode(a: string, n: string, c: number | null, step: string, rel: number): string {
+  const call = `(loopTrips(${a}, ${n}, ${step}, ${rel}) | 0)`;
+  if (c === null) return call;
+  if (c === 1 && (rel === TR.REL_LT_U || rel === TR.REL_LT_S)) {
+    // n - a steps up to n (none when a >= n); the distance cannot wrap
+    const [ua, un] = rel === TR.REL_LT_U ? [`(${a}) >>> 0`, `(${n}) >>> 0`] : [`(${a}) | 0`, `(${n}) | 0`];
+    return `((x = ${ua}) < (y = ${un}) ? (y - x) | 0 : 0)`;
+  }
+  const m = Math.abs(c);
+  if (rel === TR.REL_NE && (m & (m - 1)) === 0 && m < 0x80000000) {
+    // the distance to n in the step's direction, when a multiple of the step (and its steps times the step below 2^32)
+    const d = c > 0 ? `((${n}) - (${a})) >>> 0` : `((${a}) - (${n})) >>> 0`;
+    return `((x = ${d}) & ${m - 1} || x > ${0xffffffff - m} ? -1 : (x >>> ${Math.log2(m)}) | 0)`;
+  }
+  return call;
+}
+
 /** Markers in a counted loop's body, resolved by build(): a trap's fuel, an exit, the back edge's refund. */
 const CL_TRAP = '\u0005';
 const CL_EXIT = '\u0007';
@@ -1027,10 +1058,11 @@ class JsGen implements CodeSink {
     if (/\bfuel\b/.test(text) || text.length > MAX_COUNTED) return null;
     const back = cd.back;
     // a br_if back edge is the loop's test; a br back edge ends a loop whose test is a br_if out of it
-    const tests = back.br ? cd.exits.map((e) => ({ cond: e.cond, cont: false })) : [{ cond: back.cond, cont: true }];
+    // (the exit where that test ends the loop leaves after exactly trips + 1 iterations)
+    const tests = back.br ? cd.exits.map((e) => ({ cond: e.cond, cont: false, site: e.site })) : [{ cond: back.cond, cont: true, site: cd.endSite }];
     for (const t of tests) {
       const p = this.countedTest(cd, t.cond, t.cont, back.at);
-      if (p !== null) return p;
+      if (p !== null) return { ...p, norm: t.site };
     }
     return null;
   }
@@ -1044,7 +1076,7 @@ class JsGen implements CodeSink {
       .replace(/\u0006[^\u0006]*\u0006/g, '');
   }
   /** The plan from one test (`cont`: the loop goes on while it holds, else while it does not), or null. */
-  private countedTest(cd: Counted, cond: Sym | null, cont: boolean, backAt: number): CountedPlan | null {
+  private countedTest(cd: Counted, cond: Sym | null, cont: boolean, backAt: number): Omit<CountedPlan, 'norm'> | null {
     if (cond === null) return null;
     let t: Sym;
     let b: Sym;
@@ -1076,7 +1108,7 @@ class JsGen implements CodeSink {
     const step = u.y >= 0 ? `L${u.y}` : lit(u.c);
     const q = `Q${this.counted.indexOf(cd)}`;
     this.vars.add(q);
-    this.vars.add('QH');
+    this.vars.add(`${q}n`);
     // the test's value in the first iteration: i at the loop's entry, plus the step when the test reads i after its update
     const plus = (e: string, k: string): string => (k === '0' ? e : `((${e} + ${k}) | 0)`);
     const a = plus(t.ver > 0 ? plus(`L${i}`, step) : `L${i}`, lit(t.c));
@@ -1087,7 +1119,7 @@ class JsGen implements CodeSink {
     const div = u.y >= 0 ? step : `${Math.abs(u.c)}`;
     const siteAfter = new Map<number, boolean>();
     for (const [id, at] of cd.sites) siteAfter.set(id, at > u.at);
-    return { i, a, n, s: step, rel, pre: u.y >= 0 ? `${step} > 0 && ` : '', q, dist, div, siteAfter };
+    return { i, a, n, s: step, rel, pre: u.y >= 0 ? `${step} > 0 && ` : '', q, dist, div, siteAfter, trips: tripsCode(a, n, u.y >= 0 ? null : u.c, step, rel) };
   }
 
   // ------------------------------------------------------------ the sink
@@ -1247,7 +1279,7 @@ class JsGen implements CodeSink {
           if (ins.a === 0) {
             refund = `${CL_BACK}${refund}${CL_BACK}`;
             cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wlog.length };
-          } else cd.exits.push({ cond: c.sym, at: cd.wlog.length });
+          } else cd.exits.push({ cond: c.sym, at: cd.wlog.length, site: this.nSite }); // (jump marks this exit next)
         }
         this.w(`if (${this.cond(c)}) { ${refund}${this.jump(ins.a)} }`);
         this.chainNext(true);
@@ -1407,6 +1439,7 @@ class JsGen implements CodeSink {
           backs: 0,
           back: null,
           exits: [],
+          endSite: -1,
           sites: new Map(),
           plan: null,
         };
@@ -1477,6 +1510,7 @@ class JsGen implements CodeSink {
     }
     if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
     const cd = this.cand !== null && this.cand.ctrl === c ? this.cand : null;
+    if (cd !== null && live) cd.endSite = this.nSite;
     if (c.kind === 'loop' && live) this.w(`${cd !== null ? this.site(CL_EXIT) : ''}break ${c.label};`);
     this.closeGuard(c);
     if (cd !== null) {
@@ -2799,12 +2833,14 @@ class JsGen implements CodeSink {
    * Writes the counted copy of each loop that got a plan into its place,
    * guarded by its trip count (loopTrips) and the fuel all its iterations
    * need. The copy is the loop's code without its head's fuel check and
-   * subtraction and without the back edge's refund; each exit subtracts,
-   * and each trap's refund deducts, what the iterations so far used: d
-   * updates of the induction variable (its distance from its value at the
-   * loop's entry over the step's size) mean d - after iterations before
-   * this one (after: 1 when the site follows the update), each costing K
-   * (the head's chain less the back edge's refund), and C for this one.
+   * subtraction and without the back edge's refund. It subtracts, before it
+   * starts, what a run to the exit of its test costs (trips iterations of K,
+   * the head's chain less the back edge's refund, and one of C, the chain);
+   * every other exit gives back, and a trap's refund adds, the difference to
+   * what the iterations so far used: d updates of the induction variable
+   * (its distance from its value at the loop's entry over the step's size)
+   * mean d - after iterations of K before this one (after: 1 when the site
+   * follows the update) and C for this one.
    */
   private countedCopies(): void {
     for (const cd of this.counted) {
@@ -2821,12 +2857,15 @@ class JsGen implements CodeSink {
         // (a helper: its arithmetic has type feedback from every loop, where code run once would have none and deoptimise)
         return K === 0 ? lit(base) : `loopUsed(${p.dist}, ${p.div}, ${K}, ${base})`;
       };
+      // the copy subtracts up front what a run to the exit of its test costs (Q<n>n: trips + 1 iterations);
+      // that exit adjusts nothing, the others give back the difference to what they used
+      const T = `${p.q}n`;
       const fast = this.countedBody(cd)
-        .replace(/\u0005(\d+)\u0005/g, (_, id: string) => ` - ${used(id)}`)
-        .replace(/\u0007(\d+)\u0007/g, (_, id: string) => `fuel -= ${used(id)}; `);
+        .replace(/\u0005(\d+)\u0005/g, (_, id: string) => (+id === p.norm ? '' : ` + ${T} - ${used(id)}`))
+        .replace(/\u0007(\d+)\u0007/g, (_, id: string) => (+id === p.norm ? '' : `fuel += ${T} - ${used(id)}; `));
       // (a re-entry at the loop's head from the interpreter, osr cleared just before, takes the copy too when the fuel left covers the rest of the loop)
       this.o[cd.place] =
-        `if (${p.pre}(QH = loopTrips(${p.a}, ${p.n}, ${p.s}, ${p.rel})) >= 0 && fuel >= QH * ${K} + ${root.max}) { ${p.q} = L${p.i};\n` +
+        `if (${p.pre}(${T} = ${p.trips}) >= 0 && fuel >= ${T} * ${K} + ${root.max}) { ${p.q} = L${p.i}; ${T} = ${T} * ${K} + ${C}; fuel -= ${T};\n` +
         `${fast}\n} else {`;
     }
   }

@@ -100,10 +100,11 @@ export function loopTrips(a: number, n: number, s: number, rel: number): number 
 
 /**
  * Fuel a counted loop used by a site in it: `dist / m` updates of its
- * induction variable (dist: how far it has gone, a multiple of the step's
- * size m), each an iteration of cost k, plus `base`. All int32: the
- * iterations that can pass are at most the fuel over k.
+ * induction variable (dist: how far it has gone, as an i32, a multiple of
+ * the step's size m below 2^32), each an iteration of cost k, plus `base`.
+ * The result is an int32: the iterations that can pass are at most the
+ * fuel over k.
  */
 export function loopUsed(dist: number, m: number, k: number, base: number): number {
-  return ((dist / m) | 0) * k + base;
+  return (((dist >>> 0) / m) | 0) * k + base;
 }
