@@ -51,8 +51,12 @@ describe('C programs: wasmeter matches node:wasi', () => {
       const node = runNode(bytes, spec);
       const host = runWasmeter(bytes, spec, 'host');
       const mem = runWasmeter(bytes, spec, 'memory');
+      // node:wasi's own sleep (poll_oneoff on a clock) sometimes returns before 2 ms on a loaded
+      // machine, so that line of clockrand is no reference; wasi.test.ts checks that ours sleeps
+      const same = (s: string): string => s.replace(/^slept at least 2ms: \d$/m, 'slept at least 2ms: ?');
       for (const ours of [host, mem]) {
-        expect(ours.stdout).toBe(node.stdout);
+        expect(same(ours.stdout)).toBe(same(node.stdout));
+        if (name === 'clockrand') expect(ours.stdout).toContain('slept at least 2ms: 1');
         expect(ours.stderr).toBe(node.stderr);
         expect(ours.exit).toBe(node.exit);
         expect(ours.tree).toEqual(node.tree);

@@ -119,6 +119,11 @@ interface Ctrl {
   fuelElse?: FuelLink | null;
   /** if with an else: how its then arm ended ('dead': it does not reach the end). */
   thenEnd?: FuelLink | null | 'dead';
+  /** if with an else: the fuel block its then arm ended in (null: none, or the arm does not reach the end). */
+  thenBlk?: FuelBlock | null;
+  /** if: the number of fuel blocks when its then arm, and its else arm, started (blocks numbered from there are the arm's own). */
+  armFrom?: number;
+  elseFrom?: number;
   /** A branch targets this frame's label (its end is then a merge of more than the arms). */
   targeted?: boolean;
 }
@@ -138,6 +143,8 @@ interface FuelLink {
   parts: { root: FuelRoot; acc: number }[];
   /** Set for the fall-through of a br_if: the block whose chain the next block joins (prepaid, below). */
   via: FuelBlock | null;
+  /** Set for the end of an if/else no branch targets: the blocks its arms end in, whose chains prepay the block there. */
+  paidBy?: FuelBlock[] | null;
 }
 /**
  * A fuel block as generated. The fall-through successors of br_if are
@@ -156,6 +163,8 @@ interface FuelBlock {
   chain: FuelBlock[];
   /** Head only: the output line subtracting the chain's cost. */
   subLine: number;
+  /** Its own cost was prepaid by the arms of the if/else it follows (it subtracts only what it prepays). */
+  paid: boolean;
 }
 /**
  * An innermost loop that may get a counted copy: when its trip count follows
@@ -939,7 +948,7 @@ class JsGen implements CodeSink {
     this.cum = 0;
     this.fblk = null;
     if (!this.mc.counting) return;
-    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1 };
+    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1, paid: false };
     this.fuelBlocks.push(blk);
     this.fblk = blk;
     if (up !== null) {
@@ -964,6 +973,11 @@ class JsGen implements CodeSink {
       for (const b of up.via.chain) b.prepaid += c;
       blk.chain = [...up.via.chain, blk];
     } else {
+      if (up !== null && up.paidBy) {
+        // the end of an if/else: each arm's chain pays for it (one path runs through one arm)
+        for (const p of up.paidBy) for (const b of p.chain) b.prepaid += c;
+        blk.paid = true;
+      }
       blk.chain = [blk];
       this.w('');
       blk.subLine = this.o.length - 1;
@@ -1407,7 +1421,7 @@ class JsGen implements CodeSink {
       const cond = this.cond(c);
       const wrap = this.beforeChild(id);
       const osr = scan.hasLoop[id]!;
-      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere });
+      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length });
       // re-entering a loop inside: the arm that holds it, whatever the condition
       const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
@@ -1468,6 +1482,8 @@ class JsGen implements CodeSink {
     this.raw('} else {');
     this.resetTo(c, c.params);
     c.thenEnd = v.unreachable ? 'dead' : this.fuelHere;
+    c.thenBlk = v.unreachable ? null : this.fblk;
+    c.elseFrom = this.fuelBlocks.length;
     // the else arm is entered from the block of the `if` only
     this.fuelNext = c.fuelElse ?? null;
     this.fuelHere = c.fuelElse ?? null;
@@ -1494,7 +1510,17 @@ class JsGen implements CodeSink {
         else if (q.acc > same.acc) same.acc = q.acc;
       }
     }
-    return { parts, via: null };
+    // with an else, the blocks the arms end in prepay the block after it (without one, the false
+    // edge comes from the block of the `if`, which the then arm's path runs through too)
+    // (and only blocks of the arms' own: an arm without a block of its own ends in the block before it)
+    let paidBy: FuelBlock[] | null = null;
+    if (c.thenEnd !== undefined) {
+      const elseBlk = live ? this.fblk : null;
+      const thenBlk = c.thenEnd === 'dead' ? null : (c.thenBlk ?? null);
+      const own = (b: FuelBlock | null, from: number): boolean => b !== null && b.id >= from;
+      if ((!live || own(elseBlk, c.elseFrom!)) && (c.thenEnd === 'dead' || own(thenBlk, c.armFrom!))) paidBy = [elseBlk, thenBlk].filter((b) => b !== null);
+    }
+    return { parts, via: null, paidBy };
   }
 
   private end(v: FuncValidator): void {
@@ -2919,7 +2945,10 @@ class JsGen implements CodeSink {
     const rt = runtime();
     this.countedCopies();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
-    for (const b of this.fuelBlocks) if (b.subLine >= 0 && b.cost + b.prepaid > 0) this.o[b.subLine] += `fuel -= ${b.cost + b.prepaid};`;
+    for (const b of this.fuelBlocks) {
+      const c = (b.paid ? 0 : b.cost) + b.prepaid;
+      if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
+    }
     // (the markers of counted loops, in their slow versions: nothing, and the back edge's refund stays)
     let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload).replace(/[\u0005\u0007]\d+[\u0005\u0007]/g, '').replaceAll(CL_BACK, '');
     // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
