@@ -61,6 +61,18 @@ describe('big code', () => {
     expect(store.fuelConsumed).toBe(150_000 * 4 + 2);
   });
 
+  test('a loop of more than 1 MB (the JS tier follows its locals for a counted copy, linearly)', () => {
+    let body = '';
+    for (let i = 0; i < 150_000; i++) body += `(local.set ${1 + (i % 20)} (i32.add (local.get ${1 + ((i + 1) % 20)}) (i32.const ${i & 127})))\n`;
+    const m = Module.fromWat(`(module (func (export "f") (param i32) (result i32) (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+      (loop ${body} (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))) (local.get 1)))`);
+    const store = new Store({ fuel: 1e9 });
+    const r = new Linker().instantiate(store, m).call('f', 3);
+    const ref = new Store({ fuel: 1e9, tier: 'interp' });
+    expect(r).toEqual(new Linker().instantiate(ref, m).call('f', 3));
+    expect(store.fuelConsumed).toBe(ref.fuelConsumed);
+  });
+
   test('text nested too deeply for the recursive parser is a TextError', () => {
     const n = 50_000;
     expect(() => Module.fromWat(`(module (func ${'(block '.repeat(n)}${')'.repeat(n)}))`)).toThrow(TextError);

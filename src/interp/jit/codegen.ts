@@ -177,6 +177,8 @@ interface FuelBlock {
  */
 interface Counted {
   ctrl: Ctrl;
+  /** The loop's place in the control stack. */
+  depth: number;
   /** Output lines: the placeholder before the loop, its `for` line and its closing brace. */
   place: number;
   forLine: number;
@@ -185,9 +187,10 @@ interface Counted {
   root: FuelRoot | null;
   /** Something in the body rules the copy out. */
   bad: boolean;
-  /** Locals written in the body, in order. */
-  wlog: number[];
-  /** Writes of the form `x = x + step` at the body's top level, first write of x: the step and the write's place in wlog. */
+  /** Writes to locals in the body so far, and how many each local got. */
+  wn: number;
+  writes: Map<number, number>;
+  /** Writes of the form `x = x + step` at the body's top level, first write of x: the step and the write's number. */
   upd: Map<number, { c: number; y: number; at: number }>;
   /** Branches to the loop's head, and the one at the body's top level: a br_if (the test continues) or a br (an exit test before it ends the loop). */
   backs: number;
@@ -196,7 +199,7 @@ interface Counted {
   exits: { cond: Sym | null; at: number; site: number }[];
   /** The exit site at the loop's end (the fall-through of a br_if back edge; -1: none). */
   endSite: number;
-  /** Exit and trap sites: wlog's length there. */
+  /** Exit and trap sites: the number of writes before them. */
   sites: Map<number, number>;
   /** Set when the body ended and the copy is made (build() writes it). */
   plan: CountedPlan | null;
@@ -1015,16 +1018,14 @@ class JsGen implements CodeSink {
     const cd = this.cand;
     if (cd === null) return '';
     const id = this.nSite++;
-    cd.sites.set(id, cd.wlog.length);
+    cd.sites.set(id, cd.wn);
     return `${kind}${id}${kind}`;
   }
   /** Local x's entry `e` with its Sym in a counted candidate's body. */
   private symLocal(e: Ent, x: number): Ent {
     const cd = this.cand;
     if (cd !== null && this.lt[x] === I32) {
-      let ver = 0;
-      for (const w of cd.wlog) if (w === x) ver++;
-      e.sym = { k: 'v', x, ver, c: 0, y: -1 };
+      e.sym = { k: 'v', x, ver: cd.writes.get(x) ?? 0, c: 0, y: -1 };
     }
     return e;
   }
@@ -1051,9 +1052,9 @@ class JsGen implements CodeSink {
   /** Local x is written in a counted candidate's body with value `sym`: the update of an induction variable when it is `x = x + step`, the first write of x, at the body's top level. */
   private candWrite(x: number, sym: Sym | null): void {
     const cd = this.cand!;
-    const first = !cd.wlog.includes(x);
-    const at = cd.wlog.length;
-    cd.wlog.push(x);
+    const first = !cd.writes.has(x);
+    const at = cd.wn++;
+    cd.writes.set(x, (cd.writes.get(x) ?? 0) + 1);
     if (!first || sym === null || sym.k !== 'v' || this.ctrls[this.ctrls.length - 1] !== cd.ctrl) return;
     let v = sym;
     if (v.x !== x && v.y === x && v.c === 0) v = { k: 'v', x, ver: 0, c: 0, y: v.x };
@@ -1116,9 +1117,9 @@ class JsGen implements CodeSink {
     const i = t.x;
     const u = cd.upd.get(i);
     // i: written once per iteration, by its update, before the back edge; the bound and the step: loop invariants
-    if (u === undefined || u.at >= backAt || cd.wlog.filter((w) => w === i).length !== 1) return null;
-    if (b.x >= 0 && (this.lt[b.x] !== I32 || cd.wlog.includes(b.x))) return null;
-    if (u.y >= 0 ? u.c !== 0 || this.lt[u.y] !== I32 || cd.wlog.includes(u.y) : u.c === 0) return null;
+    if (u === undefined || u.at >= backAt || cd.writes.get(i) !== 1) return null;
+    if (b.x >= 0 && (this.lt[b.x] !== I32 || cd.writes.has(b.x))) return null;
+    if (u.y >= 0 ? u.c !== 0 || this.lt[u.y] !== I32 || cd.writes.has(u.y) : u.c === 0) return null;
     const step = u.y >= 0 ? `L${u.y}` : lit(u.c);
     const q = `Q${this.counted.indexOf(cd)}`;
     this.vars.add(q);
@@ -1278,7 +1279,7 @@ class JsGen implements CodeSink {
       case 'br': {
         this.matAll();
         const cd = this.cand;
-        if (cd !== null && this.ctrls[this.ctrls.length - 1] === cd.ctrl && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wlog.length };
+        if (cd !== null && this.ctrls[this.ctrls.length - 1] === cd.ctrl && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wn };
         this.w(this.jump(ins.a));
         return;
       }
@@ -1292,8 +1293,8 @@ class JsGen implements CodeSink {
           // the body's top level: the back edge (a counted copy gives nothing back there), or a test that leaves the loop
           if (ins.a === 0) {
             refund = `${CL_BACK}${refund}${CL_BACK}`;
-            cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wlog.length };
-          } else cd.exits.push({ cond: c.sym, at: cd.wlog.length, site: this.nSite }); // (jump marks this exit next)
+            cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wn };
+          } else cd.exits.push({ cond: c.sym, at: cd.wn, site: this.nSite }); // (jump marks this exit next)
         }
         this.w(`if (${this.cond(c)}) { ${refund}${this.jump(ins.a)} }`);
         this.chainNext(true);
@@ -1442,13 +1443,15 @@ class JsGen implements CodeSink {
         this.raw('');
         const cd: Counted = {
           ctrl: this.ctrls[this.ctrls.length - 1]!,
+          depth: this.ctrls.length - 1,
           place: this.o.length - 1,
           forLine: this.o.length,
           endLine: -1,
           head: null,
           root: null,
           bad: false,
-          wlog: [],
+          wn: 0,
+          writes: new Map(),
           upd: new Map(),
           backs: 0,
           back: null,
@@ -1585,7 +1588,7 @@ class JsGen implements CodeSink {
     let exit = '';
     const cd = this.cand;
     if (cd !== null) {
-      const at = this.ctrls.indexOf(cd.ctrl);
+      const at = cd.depth;
       const to = this.ctrls.length - 1 - depth;
       if (to === at) cd.backs++;
       else if (to < at) exit = this.site(CL_EXIT);
