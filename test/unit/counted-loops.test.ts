@@ -5,7 +5,9 @@
  * the fuel used from how far the variable has gone. These tests run loops of
  * every shape the copy accepts at every budget against the interpreter
  * (stops, results, traps and fuel must be the same), check that each of them
- * got its copy, and check loopTrips against a plain simulation.
+ * got its copy, run random loops (every relation, step, start and bound,
+ * early exits and traps) at random budgets in both tiers, and check
+ * loopTrips against a plain simulation. FUELPROP_RUNS scales the random runs.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -356,5 +358,103 @@ describe('loopTrips', () => {
     expect(TR.loopTrips(0, 10, 0, TR.REL_LT_U)).toBe(-1);
     expect(TR.loopTrips(1, 10, 2, TR.REL_NE)).toBe(-1);
     expect(TR.loopTrips(0xfffffff0 | 0, 0xfffffff8 | 0, 16, TR.REL_LT_U)).toBe(-1);
+  });
+});
+
+describe('counted loops, random shapes', () => {
+  const RELS = ['eq', 'ne', 'lt_u', 'le_u', 'gt_u', 'ge_u', 'lt_s', 'le_s', 'gt_s', 'ge_s'];
+  const int32 = fc.oneof(
+    fc.integer({ min: -20, max: 20 }),
+    fc.integer({ min: 0x7ffffff0, max: 0x7fffffff }),
+    fc.integer({ min: -0x80000000, max: -0x7ffffff0 }),
+    fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+  );
+  const shape = fc.record({
+    // while form (exit test at the top, br back) or do-while (br_if back)
+    doWhile: fc.boolean(),
+    // (weighted towards the tests compilers emit, which have inline trip counts)
+    rel: fc.oneof({ arbitrary: fc.constantFrom('lt_u', 'lt_s', 'ne'), weight: 2 }, { arbitrary: fc.constantFrom(...RELS), weight: 1 }),
+    swap: fc.boolean(),
+    // the test reads i after its update (do-while: through local.tee), plus an offset
+    after: fc.boolean(),
+    off: fc.integer({ min: -3, max: 3 }),
+    step: fc.oneof(
+      { arbitrary: fc.constantFrom(1, -1), weight: 3 },
+      { arbitrary: fc.constantFrom(2, -2, 3, 4, -8, 16, 65536, -65536, 0x40000000), weight: 2 },
+      { arbitrary: fc.integer({ min: -100, max: 100 }), weight: 1 },
+    ),
+    stepLocal: fc.boolean(),
+    i0: int32,
+    // the bound: near the start (so that many loops end soon) or anywhere
+    n: fc.oneof(fc.integer({ min: -12, max: 12 }).map((d) => ({ rel: true, d })), int32.map((d) => ({ rel: false, d }))),
+    exitAt: fc.option(fc.integer({ min: 1, max: 12 })),
+    trapAt: fc.option(fc.integer({ min: 1, max: 12 })),
+  });
+  type Shape = typeof shape extends fc.Arbitrary<infer T> ? T : never;
+
+  function wat(s: Shape): string {
+    const bound = s.n.rel ? `(i32.add (local.get $i) (i32.const ${s.n.d}))` : `(i32.const ${s.n.d})`;
+    const stepE = s.stepLocal ? '(local.get $s)' : `(i32.const ${s.step})`;
+    const upd = `(local.set $i (i32.add (local.get $i) ${stepE}))`;
+    const t = `(i32.add (local.get $i) (i32.const ${s.off}))`;
+    const cmp = s.swap ? `(i32.${swapName(s.rel)} (local.get $n) ${t})` : `(i32.${s.rel} ${t} (local.get $n))`;
+    const work = `(local.set $a (i32.add (i32.mul (local.get $a) (i32.const 3)) (local.get $i)))`;
+    const exit = s.exitAt !== null ? `(br_if $d (i32.eq (local.get $a) (i32.const ${s.exitAt})))` : '';
+    const trap = s.trapAt !== null ? `(drop (i32.div_u (i32.const 1) (i32.sub (local.get $a) (i32.const ${s.trapAt}))))` : '';
+    const body = s.doWhile
+      ? `(loop $l ${work} ${trap} ${exit} ${upd} (br_if $l ${s.after ? cmp : cmp}))`
+      : `(loop $l ${s.after ? '' : `(br_if $d (i32.eqz ${cmp}))`} ${work} ${exit} ${upd} ${trap} ${s.after ? `(br_if $d (i32.eqz ${cmp}))` : ''} (br $l))`;
+    return `(module (memory 1) (func (export "run") (param $x i32) (result i32) (local $i i32) (local $n i32) (local $a i32) (local $s i32)
+      (local.set $s (i32.const ${s.step}))
+      (local.set $i (i32.const ${s.i0}))
+      (local.set $n ${bound})
+      (block $d ${body})
+      (i32.add (local.get $a) (local.get $i))))`;
+  }
+  function swapName(rel: string): string {
+    const m: Record<string, string> = { lt: 'gt', gt: 'lt', le: 'ge', ge: 'le' };
+    const [op, sg] = rel.split('_');
+    return sg === undefined ? rel : `${m[op!]}_${sg}`;
+  }
+  /** run() with `fuel`; on running out, the stop and the run resumed with plenty. */
+  function outcome(m: Module, tier: 'js' | 'interp', fuel: number): unknown {
+    const store = new Store({ fuel, tier });
+    const inst = new Linker().instantiate(store, m);
+    const end = (f: () => unknown[]): unknown => {
+      try {
+        return { r: f()[0], used: store.fuelConsumed };
+      } catch (e) {
+        if (e instanceof Trap) return { trap: e.message, used: store.fuelConsumed };
+        throw e;
+      }
+    };
+    try {
+      return end(() => inst.call('run', 0));
+    } catch (e) {
+      if (!(e instanceof OutOfFuel)) throw e;
+      store.addFuel(3000);
+      try {
+        return { stop: e.consumed, then: end(() => e.resume()) };
+      } catch (e2) {
+        if (!(e2 instanceof OutOfFuel)) throw e2;
+        return { stop: e.consumed, again: e2.consumed };
+      }
+    }
+  }
+
+  test('the JS tier and the interpreter agree at random budgets', () => {
+    let copies = 0;
+    fc.assert(
+      fc.property(shape, fc.integer({ min: 0, max: 400 }), (s, fuel) => {
+        const m = Module.fromWat(wat(s));
+        const before = jitStats.counted;
+        expect(outcome(m, 'js', fuel)).toEqual(outcome(m, 'interp', fuel));
+        expect(outcome(m, 'js', 5000)).toEqual(outcome(m, 'interp', 5000));
+        if (jitStats.counted > before) copies++;
+      }),
+      { numRuns: Number(process.env['FUELPROP_RUNS'] ?? 1) * 400 },
+    );
+    // (most shapes get a copy; the budgets decide whether it runs)
+    expect(copies).toBeGreaterThan(100);
   });
 });
