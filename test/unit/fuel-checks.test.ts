@@ -7,7 +7,7 @@
  * interpreter, and resuming gives the same results.
  */
 import { describe, expect, test } from 'vitest';
-import { I32, Linker, Module, OutOfFuel, Store, funcType, type Instance } from '../../src/index.js';
+import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType, type Instance } from '../../src/index.js';
 
 const PROGRAM = `(module
   (memory 1)
@@ -73,6 +73,25 @@ const MERGES = `(module
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
     (local.get $a)))`;
 
+/**
+ * Blocks of an `if` whose arms pay their cost: after a merge its arms prepaid (that block must not be
+ * paid twice), with a trap before the `if` (its refund is smaller by what the block has not paid), and
+ * one whose arm starts without a block of its own.
+ */
+const ARMS_PAY = `(module
+  (memory 1)
+  (data (i32.const 1) "\\01")
+  (func $g (param $n i32) (param $a i32) (result i32)
+    (if (result i32) (i32.load8_u (i32.sub (i32.const 2) (local.get $n)))
+      (then (i32.add (local.get $a) (i32.const 1)))
+      (else (i32.mul (local.get $a) (i32.div_u (i32.const 10) (i32.sub (local.get $n) (i32.const 2)))))))
+  (func (export "run") (param $n i32) (result i32) (local $a i32)
+    (local.set $a (if (result i32) (i32.lt_u (local.get $n) (i32.const 3)) (then (i32.const 5)) (else (i32.const 9))))
+    (local.set $a (if (result i32) (i32.eqz (local.get $n)) (then (i32.add (local.get $a) (i32.const 1))) (else (i32.sub (local.get $a) (i32.const 1)))))
+    (local.set $a (call $g (local.get $n) (local.get $a)))
+    (if (i32.and (local.get $n) (i32.const 1)) (then) (else (local.set $a (i32.add (local.get $a) (i32.const 2)))))
+    (local.get $a)))`;
+
 const mod = Module.fromWat(PROGRAM);
 
 function instance(store: Store, m: Module = mod): Instance {
@@ -127,6 +146,34 @@ describe('fuel checks of the JS tier', () => {
     const m = Module.fromWat(MERGES);
     const full = starved('interp', 1e9, 12, m);
     for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, 12, m)).toEqual(starved('interp', fuel, 12, m));
+  });
+
+  test('blocks of an if paid by its arms: every budget, traps included, as in the interpreter', () => {
+    const m = Module.fromWat(ARMS_PAY);
+    /** As starved(), and a trap with the fuel consumed when it happened. */
+    const run = (tier: 'js' | 'interp', fuel: number, n: number): unknown => {
+      const store = new Store({ fuel, tier });
+      const inst = instance(store, m);
+      const stops: number[] = [];
+      let next = () => inst.call('run', n);
+      for (;;) {
+        try {
+          return { result: next()[0], stops, consumed: store.fuelConsumed };
+        } catch (e) {
+          if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
+          if (!(e instanceof OutOfFuel)) throw e;
+          stops.push(e.consumed);
+          store.addFuel(e.needed - e.remaining);
+          next = () => e.resume();
+        }
+      }
+    };
+    // n = 0, 1: the two arms of $g; n = 2: a division by zero in its else arm; n = 3: its load before the `if` is out of bounds
+    for (const n of [0, 1, 2, 3]) {
+      for (let fuel = 0; fuel <= 40; fuel++) expect(run('js', fuel, n), `n=${n} fuel=${fuel}`).toEqual(run('interp', fuel, n));
+    }
+    expect(run('js', 100, 3)).toMatchObject({ trap: expect.stringMatching(/out of bounds/) });
+    expect(run('js', 100, 2)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
   });
 
   test('a loop re-entered with less fuel than its check needs runs in the interpreter until it has enough', () => {

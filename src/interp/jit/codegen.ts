@@ -124,6 +124,10 @@ interface Ctrl {
   /** if: the number of fuel blocks when its then arm, and its else arm, started (blocks numbered from there are the arm's own). */
   armFrom?: number;
   elseFrom?: number;
+  /** if: the block of the `if` when its arms may pay for it, and the arms' first blocks when reached from it alone (no check of their own). */
+  ifBlk?: FuelBlock | null;
+  thenFirst?: FuelBlock | null;
+  elseFirst?: FuelBlock | null;
   /** A branch targets this frame's label (its end is then a merge of more than the arms). */
   targeted?: boolean;
 }
@@ -165,6 +169,9 @@ interface FuelBlock {
   subLine: number;
   /** Its own cost was prepaid by the arms of the if/else it follows (it subtracts only what it prepays). */
   paid: boolean;
+  /** The block of an if/else whose arms pay its cost with their own (their first blocks' `extra`). */
+  post: boolean;
+  extra: number;
 }
 /**
  * An innermost loop that may get a counted copy: when its trip count follows
@@ -535,6 +542,11 @@ class JsGen implements CodeSink {
   private readonly fuelBlocks: FuelBlock[] = [];
   /** The current fuel block (null before the first, or without fuel counting). */
   private fblk: FuelBlock | null = null;
+  /** Since the current block started, fuel was used otherwise than by subtracting block costs (an exit, a call, a surcharge). */
+  private blkTouched = false;
+  /** The if whose then arm (pendingElse: else arm) starts with the next instruction. */
+  private pendingArm: Ctrl | null = null;
+  private pendingElse = false;
   /** The innermost loop being generated while it may get a counted copy, and all such loops. */
   private cand: Counted | null = null;
   private readonly counted: Counted[] = [];
@@ -650,6 +662,7 @@ class JsGen implements CodeSink {
   private exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
     if (this.cand !== null && this.cand.head !== null) this.cand.bad = true;
+    this.blkTouched = true;
     this.exK.push(kind);
     this.exP.push(pc);
     this.exB.push(blk);
@@ -951,7 +964,7 @@ class JsGen implements CodeSink {
     this.cum = 0;
     this.fblk = null;
     if (!this.mc.counting) return;
-    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1, paid: false };
+    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1, paid: false, post: false, extra: 0 };
     this.fuelBlocks.push(blk);
     this.fblk = blk;
     if (up !== null) {
@@ -985,6 +998,7 @@ class JsGen implements CodeSink {
       this.w('');
       blk.subLine = this.o.length - 1;
     }
+    this.blkTouched = false;
     const cd = this.cand;
     if (cd !== null) {
       // a counted copy: the loop's head is a root, and every block of its body in the head's chain
@@ -1008,6 +1022,7 @@ class JsGen implements CodeSink {
   /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
   private fuelChanged(): void {
     this.fuelHere = null;
+    this.blkTouched = true;
     if (this.cand !== null) this.cand.bad = true;
   }
 
@@ -1156,6 +1171,14 @@ class JsGen implements CodeSink {
     const bp = this.cc.blockPc.get(ins.offset);
     if (bp !== undefined) this.blockStart(bp, link);
     else if (this.pendingOsr >= 0) no('loop head');
+    const arm = this.pendingArm;
+    if (arm !== null) {
+      // the first block of an arm, when it starts right there and is reached from the block of the `if` alone
+      this.pendingArm = null;
+      const first = bp !== undefined && link !== null && name !== 'else' && name !== 'end' ? this.fblk : null;
+      if (this.pendingElse) arm.elseFirst = first;
+      else arm.thenFirst = first;
+    }
     this.cum += this.costs[def.id]!;
     if (!keepsMemory(def)) this.fcache.memoryWritten();
     if (def.prefix === 0xfd) {
@@ -1422,7 +1445,14 @@ class JsGen implements CodeSink {
       const cond = this.cond(c);
       const wrap = this.beforeChild(id);
       const osr = scan.hasLoop[id]!;
-      this.ctrls.push({ kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length });
+      // (the block of the `if` may leave its cost to its arms when it is a chain of its own whose cost nothing
+      // else pays or used: no exits, calls or surcharges in it, not prepaid by the arms of an if/else before it)
+      const blk = this.fblk;
+      const ifBlk = blk !== null && blk.chain.length === 1 && !blk.paid && !this.blkTouched ? blk : null;
+      const ctrl: Ctrl = { kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length, ifBlk };
+      this.ctrls.push(ctrl);
+      this.pendingArm = ctrl;
+      this.pendingElse = false;
       // re-entering a loop inside: the arm that holds it, whatever the condition
       const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
@@ -1487,6 +1517,8 @@ class JsGen implements CodeSink {
     c.thenEnd = v.unreachable ? 'dead' : this.fuelHere;
     c.thenBlk = v.unreachable ? null : this.fblk;
     c.elseFrom = this.fuelBlocks.length;
+    this.pendingArm = c;
+    this.pendingElse = true;
     // the else arm is entered from the block of the `if` only
     this.fuelNext = c.fuelElse ?? null;
     this.fuelHere = c.fuelElse ?? null;
@@ -1553,7 +1585,16 @@ class JsGen implements CodeSink {
     } else this.raw(c.wrap ? '} }' : '}');
     this.ctrls.pop();
     this.resetTo(c, c.results);
-    if (c.kind === 'if' && this.mc.counting) this.fuelNext = this.mergeArms(c, live);
+    if (c.kind === 'if' && this.mc.counting) {
+      this.fuelNext = this.mergeArms(c, live);
+      // an if/else whose arms both start with a block reached from its block alone: they pay its cost with theirs
+      const ib = c.ifBlk;
+      if (ib && c.thenFirst && c.elseFirst && c.thenEnd !== undefined) {
+        ib.post = true;
+        c.thenFirst.extra += ib.cost;
+        c.elseFirst.extra += ib.cost;
+      }
+    }
   }
 
   private deadInstr(ins: Instr, v: FuncValidator): void {
@@ -2949,19 +2990,21 @@ class JsGen implements CodeSink {
     this.countedCopies();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
     for (const b of this.fuelBlocks) {
-      const c = (b.paid ? 0 : b.cost) + b.prepaid;
+      const c = (b.paid || b.post ? 0 : b.cost) + b.prepaid + b.extra;
       if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
     }
     // (the markers of counted loops, in their slow versions: nothing, and the back edge's refund stays)
     let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload).replace(/[\u0005\u0007]\d+[\u0005\u0007]/g, '').replaceAll(CL_BACK, '');
     // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
+    // (a block whose arms pay its cost has not paid it yet: its refunds are that much smaller)
+    const paidAhead = (b: FuelBlock): number => b.prepaid - (b.post ? b.cost : 0);
     body = body.replace(/fuel \+= \u0004(\d+)\u0004;/g, (_, id: string) => {
-      const p = this.fuelBlocks[+id]!.prepaid;
-      return p > 0 ? `fuel += ${p};` : '';
+      const p = paidAhead(this.fuelBlocks[+id]!);
+      return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
     });
     body = body.replace(/fuel \+ (\d+) \+ \u0004(\d+)\u0004/g, (_, r: string, id: string) => {
-      const k = +r + this.fuelBlocks[+id]!.prepaid;
-      return k > 0 ? `fuel + ${k}` : 'fuel';
+      const k = +r + paidAhead(this.fuelBlocks[+id]!);
+      return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
