@@ -100,8 +100,8 @@ function instance(store: Store, m: Module = mod): Instance {
   return linker.instantiate(store, m);
 }
 
-/** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs. */
-function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod): { result: unknown; stops: number[]; consumed: number } {
+/** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */
+function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
   const store = new Store({ fuel, tier });
   const inst = instance(store, m);
   const stops: number[] = [];
@@ -111,6 +111,7 @@ function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod
       const r = next();
       return { result: r[0], stops, consumed: store.fuelConsumed };
     } catch (e) {
+      if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
       if (!(e instanceof OutOfFuel)) throw e;
       stops.push(e.consumed);
       store.addFuel(e.needed - e.remaining);
@@ -150,24 +151,7 @@ describe('fuel checks of the JS tier', () => {
 
   test('blocks of an if paid by its arms: every budget, traps included, as in the interpreter', () => {
     const m = Module.fromWat(ARMS_PAY);
-    /** As starved(), and a trap with the fuel consumed when it happened. */
-    const run = (tier: 'js' | 'interp', fuel: number, n: number): unknown => {
-      const store = new Store({ fuel, tier });
-      const inst = instance(store, m);
-      const stops: number[] = [];
-      let next = () => inst.call('run', n);
-      for (;;) {
-        try {
-          return { result: next()[0], stops, consumed: store.fuelConsumed };
-        } catch (e) {
-          if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
-          if (!(e instanceof OutOfFuel)) throw e;
-          stops.push(e.consumed);
-          store.addFuel(e.needed - e.remaining);
-          next = () => e.resume();
-        }
-      }
-    };
+    const run = (tier: 'js' | 'interp', fuel: number, n: number): unknown => starved(tier, fuel, n, m);
     // n = 0, 1: the two arms of $g; n = 2: a division by zero in its else arm; n = 3: its load before the `if` is out of bounds
     for (const n of [0, 1, 2, 3]) {
       for (let fuel = 0; fuel <= 40; fuel++) expect(run('js', fuel, n), `n=${n} fuel=${fuel}`).toEqual(run('interp', fuel, n));
