@@ -183,12 +183,10 @@ interface FuelBlock {
  * (docs/architecture.md, "Counted loops").
  */
 interface Counted {
-  ctrl: Ctrl;
   /** The loop's place in the control stack. */
   depth: number;
-  /** Output lines: the placeholder before the loop, its `for` line and its closing brace. */
+  /** Output lines: the placeholder before the loop (its `for` line follows) and the loop's closing brace. */
   place: number;
-  forLine: number;
   endLine: number;
   head: FuelBlock | null;
   root: FuelRoot | null;
@@ -203,7 +201,7 @@ interface Counted {
   backs: number;
   back: { br: boolean; blk: FuelBlock | null; cond: Sym | null; at: number } | null;
   /** br_if at the top level out of the loop, in order: their tests. */
-  exits: { cond: Sym | null; at: number; site: number }[];
+  exits: { cond: Sym | null; site: number }[];
   /** The exit site at the loop's end (the fall-through of a br_if back edge; -1: none). */
   endSite: number;
   /** Exit and trap sites: the number of writes before them. */
@@ -214,11 +212,7 @@ interface Counted {
 /** The counted copy of a loop, worked out at its end. */
 interface CountedPlan {
   i: number;
-  /** The guard's operands (code): the test's first value, its bound, the step; the relation; extra conditions. */
-  a: string;
-  n: string;
-  s: string;
-  rel: number;
+  /** The guard's extra conditions (code). */
   pre: string;
   /** The variable holding i at the loop's entry. */
   q: string;
@@ -1070,7 +1064,7 @@ class JsGen implements CodeSink {
     const first = !cd.writes.has(x);
     const at = cd.wn++;
     cd.writes.set(x, (cd.writes.get(x) ?? 0) + 1);
-    if (!first || sym === null || sym.k !== 'v' || this.ctrls[this.ctrls.length - 1] !== cd.ctrl) return;
+    if (!first || sym === null || sym.k !== 'v' || this.ctrls.length - 1 !== cd.depth) return;
     let v = sym;
     if (v.x !== x && v.y === x && v.c === 0) v = { k: 'v', x, ver: 0, c: 0, y: v.x };
     if (v.x === x && v.ver === 0 && v.y !== x) cd.upd.set(x, { c: v.c, y: v.y, at });
@@ -1100,8 +1094,8 @@ class JsGen implements CodeSink {
   private countedBody(cd: Counted): string {
     const skip = new Set([cd.root!.line, cd.head!.subLine]);
     return this.o
-      .slice(cd.forLine, cd.endLine + 1)
-      .filter((_, k) => !skip.has(cd.forLine + k))
+      .slice(cd.place + 1, cd.endLine + 1)
+      .filter((_, k) => !skip.has(cd.place + 1 + k))
       .join('\n')
       .replace(/\u0006[^\u0006]*\u0006/g, '');
   }
@@ -1149,7 +1143,7 @@ class JsGen implements CodeSink {
     const div = u.y >= 0 ? step : `${Math.abs(u.c)}`;
     const siteAfter = new Map<number, boolean>();
     for (const [id, at] of cd.sites) siteAfter.set(id, at > u.at);
-    return { i, a, n, s: step, rel, pre: u.y >= 0 ? `${step} > 0 && ` : '', q, dist, div, siteAfter, trips: tripsCode(a, n, u.y >= 0 ? null : u.c, step, rel) };
+    return { i, pre: u.y >= 0 ? `${step} > 0 && ` : '', q, dist, div, siteAfter, trips: tripsCode(a, n, u.y >= 0 ? null : u.c, step, rel) };
   }
 
   // ------------------------------------------------------------ the sink
@@ -1302,7 +1296,7 @@ class JsGen implements CodeSink {
       case 'br': {
         this.matAll();
         const cd = this.cand;
-        if (cd !== null && this.ctrls[this.ctrls.length - 1] === cd.ctrl && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wn };
+        if (cd !== null && this.ctrls.length - 1 === cd.depth && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wn };
         this.w(this.jump(ins.a));
         return;
       }
@@ -1312,12 +1306,12 @@ class JsGen implements CodeSink {
         // (the taken edge gives back what this block prepaid for the blocks after it)
         let refund = this.prepaid('fuel += ', ';');
         const cd = this.cand;
-        if (cd !== null && this.ctrls[this.ctrls.length - 1] === cd.ctrl) {
+        if (cd !== null && this.ctrls.length - 1 === cd.depth) {
           // the body's top level: the back edge (a counted copy gives nothing back there), or a test that leaves the loop
           if (ins.a === 0) {
             refund = `${CL_BACK}${refund}${CL_BACK}`;
             cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wn };
-          } else cd.exits.push({ cond: c.sym, at: cd.wn, site: this.nSite }); // (jump marks this exit next)
+          } else cd.exits.push({ cond: c.sym, site: this.nSite }); // (jump marks this exit next)
         }
         this.w(`if (${this.cond(c)}) { ${refund}${this.jump(ins.a)} }`);
         this.chainNext(true);
@@ -1472,10 +1466,8 @@ class JsGen implements CodeSink {
         // a place for its counted copy, should it get one
         this.raw('');
         const cd: Counted = {
-          ctrl: this.ctrls[this.ctrls.length - 1]!,
           depth: this.ctrls.length - 1,
           place: this.o.length - 1,
-          forLine: this.o.length,
           endLine: -1,
           head: null,
           root: null,
@@ -1570,7 +1562,7 @@ class JsGen implements CodeSink {
       return;
     }
     if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
-    const cd = this.cand !== null && this.cand.ctrl === c ? this.cand : null;
+    const cd = this.cand !== null && this.ctrls[this.cand.depth] === c ? this.cand : null;
     if (cd !== null && live) cd.endSite = this.nSite;
     if (c.kind === 'loop' && live) this.w(`${cd !== null ? this.site(CL_EXIT) : ''}break ${c.label};`);
     this.closeGuard(c);
