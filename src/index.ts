@@ -4,11 +4,11 @@
  */
 import { WasmeterError } from './core/errors.js';
 import { CompKind, F32, F64, I32, I64, V128, type FuncType, type ValType } from './core/types.js';
-import { RawF32 as RawF32Value, RawF64 as RawF64Value } from './interp/machine.js';
+import { RawF32 as RawF32Value, RawF64 as RawF64Value } from './runtime/objects/values.js';
 import * as I64N from './interp/numeric/i64.js';
-import { Global as GlobalInst } from './interp/runtime.js';
-import { globalValue as readGlobal } from './interp/store.js';
-import { fromHost } from './interp/gc.js';
+import { Global as GlobalInst } from './runtime/objects/global.js';
+import { globalValue as readGlobal } from './runtime/instance.js';
+import { fromHost } from './runtime/objects/gc.js';
 export * from './core/errors.js';
 export * from './core/types.js';
 export type {
@@ -35,24 +35,19 @@ export {
 export { decodeModule, type DecodeOptions } from './decoder/decode.js';
 export { encodeModule } from './encoder/encode.js';
 export { validateModule, type ValidateOptions, type ValidatedModule } from './validate/module.js';
-export {
-  Module,
-  Store,
-  Instance,
-  Caller,
-  type StoreOptions,
-  type ModuleOptions,
-  type InterruptOptions,
-  type ExternType,
-  type ImportInfo,
-  type ExportInfo,
-  type ExportedFunction,
-} from './interp/store.js';
-export { Memory, Table, Global, HostFunc, WasmFunc, ExnRef, type Limits, type Peaks } from './interp/runtime.js';
-export { Tag, type Extern } from './interp/instance.js';
-export { RawF32, RawF64 } from './interp/machine.js';
-export { GcStruct, GcArray } from './interp/gc.js';
-export type { FuelCosts } from './interp/fuel.js';
+export { Module, type ModuleOptions, type ExternType, type ImportInfo, type ExportInfo, type ExportedFunction } from './runtime/module.js';
+export { Store, Caller, type StoreOptions, type InterruptOptions } from './runtime/store.js';
+export { Instance } from './runtime/instance.js';
+export { Memory } from './runtime/objects/memory.js';
+export { Table } from './runtime/objects/table.js';
+export { Global } from './runtime/objects/global.js';
+export { HostFunc, WasmFunc } from './runtime/objects/func.js';
+export type { Limits, Peaks } from './runtime/objects/limits.js';
+export { Tag, ExnRef, WasmException } from './runtime/objects/exception.js';
+export type { Extern } from './runtime/objects/instance.js';
+export { RawF32, RawF64 } from './runtime/objects/values.js';
+export { GcStruct, GcArray } from './runtime/objects/gc.js';
+export type { FuelCosts } from './runtime/objects/costs.js';
 export { Linker } from './host/linker.js';
 export { parseWat, watToBinary, parseScript } from './text/index.js';
 export * from './host/abi/index.js';
@@ -114,4 +109,4 @@ function writeGlobal(g: GlobalInst, v: unknown): void {
   g.ref = fromHost(g.type.type, v);
 }
 export * from './host/wasi/index.js';
-export type { FunctionProfile } from './interp/profile.js';
+export type { FunctionProfile } from './runtime/objects/profile.js';

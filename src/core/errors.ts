@@ -3,8 +3,6 @@
  * `message` is the WebAssembly spec's text where the spec names one
  * (the reference interpreter's wording, as `assert_*` scripts expect).
  */
-import type { Tag } from '../interp/instance.js';
-import type { ExnRef } from '../interp/runtime.js';
 
 export class WasmeterError extends Error {
   override name = 'WasmeterError';
@@ -63,26 +61,6 @@ export class ResourceLimitError extends WasmeterError {
 /** Raised by a host function to fail the call with a typed error. */
 export class HostError extends WasmeterError {
   override name = 'HostError';
-}
-
-/**
- * A WebAssembly exception that no wasm handler caught (it leaves
- * `Store.invoke` / `Instance.call`), or one a host function throws into
- * wasm: wasm code calling the host function catches it like an exception
- * thrown by wasm (`try_table` / legacy `try` clauses for `tag`).
- */
-export class WasmException extends WasmeterError {
-  override name = 'WasmException';
-  constructor(
-    /** The exception's tag (a `Tag`: exported by an instance or made by `Store.tag`). */
-    readonly tag: Tag,
-    /** The payload, as the embedding API represents values (i64: bigint, ...), one per tag parameter. */
-    readonly values: readonly unknown[],
-    /** The wasm exception object (`exnref`) when the exception came from wasm. */
-    readonly exn: ExnRef | null = null,
-  ) {
-    super(`uncaught wasm exception (tag with ${tag.type.params.length} payload value${tag.type.params.length === 1 ? '' : 's'})`);
-  }
 }
 
 /** The module is valid but uses an instruction or feature this version of wasmeter does not execute. */

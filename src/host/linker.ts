@@ -4,9 +4,11 @@
  */
 import { LinkError } from '../core/errors.js';
 import type { FuncType } from '../core/types.js';
-import { externKind, type Extern } from '../interp/instance.js';
-import type { HostFn } from '../interp/runtime.js';
-import type { Instance, Module, Store } from '../interp/store.js';
+import { externKind, type Extern } from '../runtime/objects/instance.js';
+import type { HostFn } from '../runtime/objects/func.js';
+import type { Instance } from '../runtime/instance.js';
+import type { Module } from '../runtime/module.js';
+import type { Store } from '../runtime/store.js';
 
 export class Linker {
   private readonly defs = new Map<string, Extern>();

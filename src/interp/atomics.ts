@@ -22,9 +22,9 @@
  */
 import { Trap } from '../core/errors.js';
 import { INSTRS, type InstrDef } from '../core/instructions.js';
-import type { Instance } from './instance.js';
+import type { Instance } from '../runtime/objects/instance.js';
 import type { Machine } from './machine.js';
-import type { Memory } from './runtime.js';
+import type { Memory } from '../runtime/objects/memory.js';
 
 export type AtomicExec = (mc: Machine, inst: Instance, d: number, s0: number, s1: number, s2: number, i0: number, i1: number, i2: number) => void;
 

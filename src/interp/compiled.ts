@@ -1,6 +1,6 @@
 /** One function's translated code (fast or exact) and what entering it needs. */
-import type { Instance } from './instance.js';
-import type { WasmFunc } from './runtime.js';
+import type { Instance } from '../runtime/objects/instance.js';
+import type { WasmFunc } from '../runtime/objects/func.js';
 
 export class Compiled {
   /** The exact twin of fast code (made on first need), or the fast twin of exact code. */

@@ -21,14 +21,16 @@
  * like any branch target. Unwinding itself costs no fuel. With no handler
  * in the invocation the exception leaves Store.invoke as a WasmException.
  */
-import { HostError, Trap, WasmException } from '../core/errors.js';
+import { HostError, Trap } from '../core/errors.js';
+import { WasmException } from '../runtime/objects/exception.js';
 import { F32, F64, I32, I64, V128 } from '../core/types.js';
 import type { Compiled } from './compiled.js';
 import { Op } from './exec.js';
-import type { Instance, Tag } from './instance.js';
+import type { Instance } from '../runtime/objects/instance.js';
+import type { Tag } from '../runtime/objects/exception.js';
 import type { Machine } from './machine.js';
 import * as I64N from './numeric/i64.js';
-import { ExnRef } from './runtime.js';
+import { ExnRef } from '../runtime/objects/exception.js';
 
 /** Handler-table row layout (Int32Array, H_STRIDE words per row). */
 export const H_STRIDE = 8;

@@ -19,13 +19,13 @@ import { Trap } from '../core/errors.js';
 import * as I64 from './numeric/i64.js';
 import * as I32N from './numeric/i32.js';
 import * as F64N from './numeric/f64.js';
-import { HostFunc, WasmFunc, type FuncInst, type Memory } from './runtime.js';
+import { HostFunc, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
+import { type Memory } from '../runtime/objects/memory.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
 import { execMisc } from './misc.js';
 import { exnOf } from './exceptions.js';
-import { callJs, callJsOsr, jitFor, JS_STACK_UNITS } from './jit/rt.js';
-import { STATUS_HANDOFF, type JitFn } from './jit/status.js';
+import { callJs, callJsOsr, jitFor, JS_STACK_UNITS, STATUS_HANDOFF, type JitFn } from './tier.js';
 
 export const enum Op {
   // ---- control
@@ -282,7 +282,7 @@ export function run(mc: Machine, entryDepth: number): number {
           blk = pc;
           pc += 3;
           break;
-        // ---- JS tier: re-entry into the function's JS version at a loop head (src/interp/jit)
+        // ---- JS tier: re-entry into the function's JS version at a loop head (src/jit)
         case Op.FUEL_OSR: {
           a = code[pc + 1]!;
           if (fuel < a) {
@@ -465,7 +465,7 @@ export function run(mc: Machine, entryDepth: number): number {
           }
           const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT || op === Op.RETURN_CALL_REF;
           if (callee instanceof WasmFunc) {
-            // ---- JS tier (src/interp/jit): a callee with a JS version runs there
+            // ---- JS tier (src/jit): a callee with a JS version runs there
             if (!tail && mc.jitOn && mc.jsd < JS_STACK_UNITS) {
               const jf = (callee.jit as JitFn | null) ?? (callee.jitState === 0 ? jitFor(mc, callee) : null);
               if (jf !== null) {

@@ -11,17 +11,18 @@ import { Instr, readInstr } from '../decoder/instr.js';
 import { validateFunction } from '../validate/module.js';
 import { Compiled } from './compiled.js';
 import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, Op, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
-import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from './fuel.js';
-import type { Instance } from './instance.js';
+import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from '../runtime/objects/costs.js';
+import type { Instance } from '../runtime/objects/instance.js';
 import * as I32N from './numeric/i32.js';
+import { RawF32, RawF64 } from '../runtime/objects/values.js';
 import * as I64N from './numeric/i64.js';
-import type { Profile } from './profile.js';
-import { HostFunc, Suspend, WasmFunc, type FuncInst, type Limits, type Peaks } from './runtime.js';
+import type { Profile } from '../runtime/objects/profile.js';
+import { HostFunc, Suspend, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
+import { type Limits, type Peaks } from '../runtime/objects/limits.js';
 import { Translator } from './translate.js';
-import { fromHost, hostRefFits, HostNumber } from './gc.js';
+import { fromHost, hostRefFits, HostNumber } from '../runtime/objects/gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
-import { jitFor, RUN_UNITS } from './jit/rt.js';
-import { STATUS_HANDOFF, type JitFn } from './jit/status.js';
+import { jitFor, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -70,15 +71,17 @@ export class Machine {
   readonly opCosts: Int32Array;
   /** Set by the store: builds the Caller a host function receives. */
   makeCaller: (mc: Machine, inst: Instance) => unknown = (_mc, inst) => ({ instance: inst });
-  /** Whether calls run JS-tier versions of functions (src/interp/jit; set by the store). */
+  /** Whether calls run JS-tier versions of functions (src/jit; set by the store). */
   jitOn = false;
+  /** The JS tier's compiler (installed by the store, see tier.ts); null: the interpreter runs everything. */
+  tier: TierCompiler | null = null;
   /**
    * Whether fuel is counted (the store's countFuel). When false the JS tier
    * generates no fuel code at all; the interpreter still subtracts from an
    * unreachable budget, and nobody reads the result.
    */
   counting = true;
-  /** JS stack in use below the running interpreter loop (JS tier units, see jit/rt.ts). */
+  /** JS stack in use below the running interpreter loop (JS tier units, see tier.ts). */
   jsd = 0;
   /**
    * Set when an exception leaves JS-tier code: the fuel is already final
@@ -456,16 +459,15 @@ export class Machine {
   }
 }
 
-/** A raw f32 bit pattern passed as an argument (keeps NaN payloads). */
-export class RawF32 {
-  constructor(readonly bits: number) {}
-}
-/** A raw f64 bit pattern as two int32 halves (keeps NaN payloads). */
-export class RawF64 {
-  constructor(
-    readonly lo: number,
-    readonly hi: number,
-  ) {}
+/** Pays a surcharge from the machine's fuel; false (with mc.needed set, nothing paid) when it cannot. */
+export function paySurcharge(mc: Machine, n: number): boolean {
+  if (n <= 0) return true;
+  if (mc.fuel < n) {
+    mc.needed = n;
+    return false;
+  }
+  mc.fuel -= n;
+  return true;
 }
 
 type ConvertFn = (mc: Machine, d: number, a: number) => void;

@@ -11,10 +11,12 @@
  */
 import { Trap } from '../core/errors.js';
 import { INSTRS } from '../core/instructions.js';
-import { byteSurcharge, elemSurcharge, paySurcharge } from './fuel.js';
-import type { Instance } from './instance.js';
+import { byteSurcharge, elemSurcharge } from '../runtime/objects/costs.js';
+import { paySurcharge } from './machine.js';
+import type { Instance } from '../runtime/objects/instance.js';
 import type { Machine } from './machine.js';
-import type { Memory, Table } from './runtime.js';
+import type { Memory } from '../runtime/objects/memory.js';
+import type { Table } from '../runtime/objects/table.js';
 import { SIMD_EXEC } from './simd-exec.js';
 import { GC_EXEC } from './gc.js';
 import { ATOMIC_EXEC } from './atomics.js';

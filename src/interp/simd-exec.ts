@@ -16,9 +16,9 @@
  */
 import { Trap } from '../core/errors.js';
 import { INSTRS, type InstrDef } from '../core/instructions.js';
-import type { Instance } from './instance.js';
+import type { Instance } from '../runtime/objects/instance.js';
 import type { Machine } from './machine.js';
-import type { Memory } from './runtime.js';
+import type { Memory } from '../runtime/objects/memory.js';
 import * as S from './simd/index.js';
 import { viewsOf, type V128Views } from './simd/views.js';
 

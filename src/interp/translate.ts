@@ -22,7 +22,7 @@
  * canonical slot at a block start. Exact mode adds STEP cost before every
  * original instruction and fuses nothing.
  */
-import { Unsupported, ValidationError } from '../core/errors.js';
+import { Unsupported } from '../core/errors.js';
 import { hasSimd } from './simd-exec.js';
 import { BY_NAME, INSTRS, type InstrDef } from '../core/instructions.js';
 import { FUNCREF, I32, I64, V128, isRef, refType, type FuncType, type ValType } from '../core/types.js';
@@ -33,6 +33,7 @@ import { Compiled } from './compiled.js';
 import { gcSignature } from './gc.js';
 import * as X from './exceptions.js';
 import { miscImmediates } from './immediates.js';
+import type { TranslateEnv } from '../runtime/objects/instance.js';
 
 const TEMP = 0;
 const LOCAL = 1;
@@ -156,18 +157,6 @@ interface HRow {
   exn: number;
   /** Delegate: sequence limit. */
   limit: number;
-}
-
-export interface TranslateEnv {
-  /** Fuel cost of each instruction, by table id. */
-  costs: ArrayLike<number>;
-  /** Canonical type id of each of the module's type indices (for call_indirect). */
-  typeIds: Int32Array;
-  /** Number of the module's functions (imported + defined), and each one's param/result counts. */
-  funcParams: (fi: number) => number;
-  funcResults: (fi: number) => readonly ValType[];
-  typeParams: (ti: number) => number;
-  typeResults: (ti: number) => readonly ValType[];
 }
 
 export class Translator implements CodeSink {

@@ -14,11 +14,18 @@ import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, F32, F64, FUNCREF, I32, I64, V128, type ValType } from '../core/types.js';
 import { encodeModule } from '../encoder/encode.js';
 import { Linker } from '../host/linker.js';
-import { Tag, type Extern } from '../interp/instance.js';
-import { RawF32, RawF64 } from '../interp/machine.js';
-import { GcArray, GcStruct } from '../interp/gc.js';
-import { ExnRef, Global, HostFunc, Memory, Table, WasmFunc } from '../interp/runtime.js';
-import { Instance, Module, Store, type ModuleOptions } from '../interp/store.js';
+import { Tag } from '../runtime/objects/exception.js';
+import { type Extern } from '../runtime/objects/instance.js';
+import { RawF32, RawF64 } from '../runtime/objects/values.js';
+import { GcArray, GcStruct } from '../runtime/objects/gc.js';
+import { ExnRef } from '../runtime/objects/exception.js';
+import { Global } from '../runtime/objects/global.js';
+import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
+import { Memory } from '../runtime/objects/memory.js';
+import { Table } from '../runtime/objects/table.js';
+import { Instance } from '../runtime/instance.js';
+import { Module, type ModuleOptions } from '../runtime/module.js';
+import { Store } from '../runtime/store.js';
 import { needsCustomPageSizes } from './suite.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { UnsupportedError } from '../text/parser.js';
@@ -281,7 +288,7 @@ function matchResult(r: unknown, e: Expected, refs: Refs): boolean {
     case 'ref.eq':
       return typeof r === 'number' || r instanceof GcStruct || r instanceof GcArray;
     case 'ref.i31':
-      // an i31 reference reaches the embedder as a number (see src/interp/gc.ts)
+      // an i31 reference reaches the embedder as a number (see src/runtime/objects/gc.ts)
       return typeof r === 'number';
     case 'ref.struct':
       return r instanceof GcStruct;

@@ -18,8 +18,8 @@ import {
   type Instance,
   type Peaks,
 } from '../../src/index.js';
-import type { FunctionProfile } from '../../src/interp/profile.js';
-import type { InterruptOptions } from '../../src/interp/store.js';
+import type { FunctionProfile } from '../../src/runtime/objects/profile.js';
+import type { InterruptOptions } from '../../src/runtime/store.js';
 import { hostCharge, hostResult, hostTraps, type Program } from './program.js';
 
 export interface Outcome {

@@ -12,8 +12,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType } from '../../src/index.js';
-import { jitStats } from '../../src/interp/jit/codegen.js';
-import * as TR from '../../src/interp/jit/trips.js';
+import { jitStats } from '../../src/interp/tier.js';
+import * as TR from '../../src/jit/trips.js';
 
 /** Loop bodies: each is the body of `run (param $n i32) (result i32) (local $i i32) (local $a i32) (local $s i32)`. */
 const LOOPS: Record<string, string> = {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, ValidationError } from '../../src/core/errors.js';
 import { FEATURES, type FeatureName } from '../../src/core/instructions.js';
 import { decodeModule } from '../../src/decoder/decode.js';
-import { Module } from '../../src/interp/store.js';
+import { Module } from '../../src/runtime/module.js';
 import { CompKind, I32 } from '../../src/core/types.js';
 import { watToBinary } from '../../src/text/index.js';
 import { resolveFeatures } from '../../src/validate/features.js';

@@ -7,8 +7,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Linker, Module, OutOfFuel, RawF32, RawF64, ResourceLimitError, Store, Trap } from '../../src/index.js';
-import { GcArray, GcStruct } from '../../src/interp/gc.js';
-import type { Instance } from '../../src/interp/store.js';
+import { GcArray, GcStruct } from '../../src/runtime/objects/gc.js';
+import type { Instance } from '../../src/runtime/instance.js';
 
 /** Calls `name` with 0 fuel, adding exactly what each stop needs; returns the results and the fuel used. */
 function starved(inst: Instance, store: Store, name: string, args: unknown[]): { r: unknown[]; fuel: number } {

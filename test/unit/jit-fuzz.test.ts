@@ -9,9 +9,9 @@
 import { describe, expect, test } from 'vitest';
 import { HostSuspended, OutOfFuel, Trap } from '../../src/core/errors.js';
 import { funcType, I32, Linker, Module, Store } from '../../src/index.js';
-import { globalValue } from '../../src/interp/store.js';
-import { Global } from '../../src/interp/runtime.js';
-import { RawF32, RawF64 } from '../../src/interp/machine.js';
+import { globalValue } from '../../src/runtime/instance.js';
+import { Global } from '../../src/runtime/objects/global.js';
+import { RawF32, RawF64 } from '../../src/runtime/objects/values.js';
 
 type T = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];

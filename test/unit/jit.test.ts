@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { HostSuspended, Interrupted, OutOfFuel, Trap } from '../../src/core/errors.js';
 import { I32, I64, F32, F64 } from '../../src/core/types.js';
 import { funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
-import type { FuelCosts } from '../../src/interp/fuel.js';
+import type { FuelCosts } from '../../src/runtime/objects/costs.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 
 type Tier = 'js' | 'interp';
@@ -449,7 +449,7 @@ describe('JS tier: vectors', () => {
 
 describe('JS tier: i64 helpers agree with BigInt', () => {
   test('div/rem (signed, unsigned), shifts and rotations on random and edge operands (i64.mul is inline: jit-vec.test.ts)', async () => {
-    const RT = await import('../../src/interp/jit/rt.js');
+    const RT = await import('../../src/jit/rt.js');
     const r = rng(7);
     const word = (): number => {
       const k = r();

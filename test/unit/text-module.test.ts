@@ -1,10 +1,11 @@
 /** Module parser: fields, abbreviations, name resolution, instruction encoding. */
 import { describe, expect, it } from 'vitest';
 import { TextError } from '../../src/core/errors.js';
-import { CompKind, FUNCREF, HeapType, I32, I64, concreteHeap, refType } from '../../src/core/types.js';
+import { CompKind, FUNCREF, I32, I64, concreteHeap, refType } from '../../src/core/types.js';
 import { decodeModule } from '../../src/decoder/decode.js';
 import { Linker } from '../../src/host/linker.js';
-import { Module, Store } from '../../src/interp/store.js';
+import { Module } from '../../src/runtime/module.js';
+import { Store } from '../../src/runtime/store.js';
 import { parseWat, watToBinary } from '../../src/text/index.js';
 
 const hex = (b: Uint8Array): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(' ');

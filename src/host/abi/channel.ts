@@ -9,8 +9,9 @@
  * list `send` returns. State lives in the instance between sends.
  */
 import { CompKind, I32 } from '../../core/types.js';
-import type { Caller, Instance, Store } from '../../interp/store.js';
-import type { Instance as RawInstance } from '../../interp/instance.js';
+import type { Caller, Store } from '../../runtime/store.js';
+import type { Instance } from '../../runtime/instance.js';
+import type { Instance as RawInstance } from '../../runtime/objects/instance.js';
 import type { Linker } from '../linker.js';
 import { GuestAbiError } from './errors.js';
 import { GuestCalls, type AbiTarget } from './guest.js';

@@ -6,8 +6,9 @@
  */
 import { OutOfFuel } from '../../core/errors.js';
 import { valTypeName, type FuncType } from '../../core/types.js';
-import { HostFunc, WasmFunc, type Memory } from '../../interp/runtime.js';
-import type { Instance } from '../../interp/store.js';
+import { HostFunc, WasmFunc } from '../../runtime/objects/func.js';
+import { type Memory } from '../../runtime/objects/memory.js';
+import type { Instance } from '../../runtime/instance.js';
 import { ExecutionFailed, GuestAbiError } from './errors.js';
 import { requireMemory } from './memory.js';
 import { Sandbox, funcType, toSandboxError, type ValTypeName } from './sandbox.js';

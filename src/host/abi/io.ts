@@ -9,7 +9,7 @@
  */
 import { CompKind, I32, type FuncType } from '../../core/types.js';
 import type { Linker } from '../linker.js';
-import type { Caller, Store } from '../../interp/store.js';
+import type { Caller, Store } from '../../runtime/store.js';
 import { GuestAbiError } from './errors.js';
 import { checkRange, decodeUtf8, encodeUtf8, readBytes, requireMemory } from './memory.js';
 

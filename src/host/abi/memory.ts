@@ -4,7 +4,7 @@
  * every range is checked against the memory's current size before any byte
  * is touched, with an error naming the call and the range.
  */
-import type { Memory } from '../../interp/runtime.js';
+import type { Memory } from '../../runtime/objects/memory.js';
 import { GuestAbiError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8');

@@ -6,9 +6,13 @@
  */
 import { HostError, LinkError, OutOfFuel, ResourceLimitError, Trap, WasmeterError } from '../../core/errors.js';
 import { CompKind, F32, F64, I32, I64, type FuncType, type ValType } from '../../core/types.js';
-import type { FuelCosts } from '../../interp/fuel.js';
-import { HostFunc, WasmFunc, type Limits, type Memory } from '../../interp/runtime.js';
-import { Module, Store, type Caller, type Instance } from '../../interp/store.js';
+import type { FuelCosts } from '../../runtime/objects/costs.js';
+import { HostFunc, WasmFunc } from '../../runtime/objects/func.js';
+import { type Limits } from '../../runtime/objects/limits.js';
+import { type Memory } from '../../runtime/objects/memory.js';
+import { Module } from '../../runtime/module.js';
+import { Store, type Caller } from '../../runtime/store.js';
+import { type Instance } from '../../runtime/instance.js';
 import { watToBinary } from '../../text/index.js';
 import type { ValidateOptions } from '../../validate/module.js';
 import { Linker } from '../linker.js';

@@ -14,8 +14,10 @@
  */
 import { HostSuspended, Interrupted, LinkError, OutOfFuel, WasmeterError } from '../../core/errors.js';
 import { CompKind, I32, I64, type FuncType } from '../../core/types.js';
-import type { Instance, Module, Store } from '../../interp/store.js';
-import type { Memory } from '../../interp/runtime.js';
+import type { Instance } from '../../runtime/instance.js';
+import type { Module } from '../../runtime/module.js';
+import type { Store } from '../../runtime/store.js';
+import type { Memory } from '../../runtime/objects/memory.js';
 import { Linker } from '../linker.js';
 import { FsError, denied, type FileHandle, type FsBackend, type Stat } from './backend.js';
 import {

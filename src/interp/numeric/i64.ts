@@ -15,6 +15,7 @@
  * inlines the same code in its dispatch loop.
  */
 import { Trap } from '../../core/errors.js';
+import { fromBigInt, toBigInt, toBigIntU } from '../../runtime/objects/values.js';
 
 const TWO32 = 4294967296;
 const TWO63 = 9223372036854775808;
@@ -28,22 +29,7 @@ export function set(m: Int32Array, d: number, lo: number, hi: number): void {
   m[d + 1] = hi;
 }
 
-/** Signed value as a BigInt (API boundary only). */
-export function toBigInt(m: Int32Array, a: number): bigint {
-  return (BigInt(m[a + 1]!) << 32n) | BigInt(m[a]! >>> 0);
-}
-
-/** Unsigned value as a BigInt (API boundary only). */
-export function toBigIntU(m: Int32Array, a: number): bigint {
-  return (BigInt(m[a + 1]! >>> 0) << 32n) | BigInt(m[a]! >>> 0);
-}
-
-/** Stores a BigInt, wrapped modulo 2^64 (API boundary only). */
-export function fromBigInt(m: Int32Array, d: number, v: bigint): void {
-  const u = BigInt.asUintN(64, v);
-  m[d] = Number(u & 0xffffffffn) | 0;
-  m[d + 1] = Number(u >> 32n) | 0;
-}
+export { fromBigInt, toBigInt, toBigIntU };
 
 /**
  * Stores an integral JS number (|v| <= 2^64, already truncated), wrapped

@@ -6,7 +6,7 @@
  * however deeply it recurses). Off by default: the machine then skips every
  * report with one null check at calls and returns.
  */
-import type { FuncInst } from './runtime.js';
+import type { FuncInst } from './func.js';
 
 export interface FunctionProfile {
   /** Name from the name section or the export, else `func[index]` (host functions: their import name). */

@@ -4,63 +4,13 @@
  * traps), and the numeric helpers generated code calls (i64 as lo/hi int32
  * pairs, f32 as int32 bit patterns, f64 as JS doubles).
  */
-import { Trap } from '../../core/errors.js';
-import * as I64N from '../numeric/i64.js';
-import { run, STATUS_DONE } from '../exec.js';
-import type { Machine } from '../machine.js';
-import type { HostFunc, WasmFunc } from '../runtime.js';
-import type { Instance } from '../instance.js';
-import { generate, jitStats } from './codegen.js';
-import { STATUS_HANDOFF, type JitFn } from './status.js';
-
-/**
- * JS stack budget: generated functions pass down how much JS stack is in use
- * below them (in units of 256 bytes, estimated from each function's size);
- * past JS_STACK_UNITS a call does not nest in JS but continues the callee in
- * the interpreter (all JS frames below become interpreter frames), so deep
- * wasm recursion is limited by maxCallDepth only.
- */
-export const JS_STACK_UNITS = 1600;
-/** Units charged for an interpreter loop (`run`) nested in JS. */
-export const RUN_UNITS = 8;
-
-// ---------------------------------------------------------------- compiling
-
-/** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
-export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
-  if (f.jitState !== 0) return f.jit as JitFn | null;
-  f.jitState = 2;
-  const cc = mc.compile(f); // may throw Unsupported, as the interpreter would
-  const fn = generate(mc, cc);
-  if (fn !== null) {
-    f.jit = fn;
-    f.jitState = 1;
-  }
-  return fn;
-}
-
-// ---------------------------------------------------------------- calls
-
-/** The interpreter calls a JS-tier function; any exception leaves the machine's fuel settled. */
-export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): number {
-  try {
-    return jf(mc, nfp, depth, mc.jsd + RUN_UNITS, 0);
-  } catch (e) {
-    mc.settled = true;
-    throw e;
-  }
-}
-
-/** The interpreter hands its running frame to the JS version at the loop head whose block starts at `orig`. */
-export function callJsOsr(mc: Machine, jf: JitFn, fp: number, depth: number, orig: number): number {
-  jitStats.osrEntries++;
-  try {
-    return jf(mc, fp, depth, mc.jsd + RUN_UNITS, orig);
-  } catch (e) {
-    mc.settled = true;
-    throw e;
-  }
-}
+import { Trap } from '../core/errors.js';
+import * as I64N from '../interp/numeric/i64.js';
+import { run, STATUS_DONE } from '../interp/exec.js';
+import type { Machine } from '../interp/machine.js';
+import type { HostFunc, WasmFunc } from '../runtime/objects/func.js';
+import type { Instance } from '../runtime/objects/instance.js';
+import { jitFor, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn } from '../interp/tier.js';
 
 /**
  * A JS-tier call of a wasm function without a JS version (yet), or one that
@@ -497,7 +447,7 @@ export function fcopysign(a: number, b: number): number {
 }
 
 export { STATUS_DONE, STATUS_HANDOFF };
-export { execMisc } from '../misc.js';
+export { execMisc } from '../interp/misc.js';
 
 
 // counted loops (codegen.ts): the trip count of a loop's controlling test

@@ -3,24 +3,20 @@
  * memories and functions, constant expressions, segment initialisation and
  * the start function, in the spec's order.
  */
-import { Reader } from '../core/bytes.js';
-import { LinkError, Trap, WasmeterError } from '../core/errors.js';
-import type { ConstExpr, ExternKind, Module } from '../core/module.js';
-import { CompKind, valTypeName, type FuncType } from '../core/types.js';
-import { Instr, readInstr } from '../decoder/instr.js';
-import type { ValidatedModule } from '../validate/module.js';
-import { toCanonVal } from '../validate/types.js';
-import type { TranslateEnv } from './translate.js';
-import { Global, HostFunc, Memory, Table, WasmFunc, type FuncInst, type Limits, type ResourceHost } from './runtime.js';
+import { Reader } from '../../core/bytes.js';
+import { LinkError, Trap, WasmeterError } from '../../core/errors.js';
+import type { ConstExpr, ExternKind, Module } from '../../core/module.js';
+import { CompKind, valTypeName, type FuncType, type ValType } from '../../core/types.js';
+import { Instr, readInstr } from '../../decoder/instr.js';
+import type { ValidatedModule } from '../../validate/module.js';
+import { toCanonVal } from '../../validate/types.js';
+import { Global } from './global.js';
+import { HostFunc, WasmFunc, type FuncInst } from './func.js';
+import { Memory } from './memory.js';
+import { Table } from './table.js';
+import { type Limits, type ResourceHost } from './limits.js';
+import { Tag } from './exception.js';
 import { evalGcConst, type GcType } from './gc.js';
-
-/** A WebAssembly exception tag. */
-export class Tag {
-  constructor(
-    readonly type: FuncType,
-    readonly typeId: number,
-  ) {}
-}
 
 export type Extern = FuncInst | Memory | Table | Global | Tag;
 
@@ -31,6 +27,19 @@ export function externKind(e: unknown): ExternKind | null {
   if (e instanceof Global) return 'global';
   if (e instanceof Tag) return 'tag';
   return null;
+}
+
+/** What translation needs to know of an instance's index spaces (src/interp/translate.ts). */
+export interface TranslateEnv {
+  /** Fuel cost of each instruction, by table id. */
+  costs: ArrayLike<number>;
+  /** Canonical type id of each of the module's type indices (for call_indirect). */
+  typeIds: Int32Array;
+  /** Number of the module's functions (imported + defined), and each one's param/result counts. */
+  funcParams: (fi: number) => number;
+  funcResults: (fi: number) => readonly ValType[];
+  typeParams: (ti: number) => number;
+  typeResults: (ti: number) => readonly ValType[];
 }
 
 export class Instance {

@@ -45,23 +45,25 @@
  * outside the frames holding loops lead straight to that loop (LoopScan,
  * beforeChild, osrPrologue). See docs/architecture.md.
  */
-import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type FuncType, type ValType } from '../../core/types.js';
-import type { Instr } from '../../decoder/instr.js';
-import type { CodeSink, FuncValidator } from '../../validate/func.js';
-import { validateFunction } from '../../validate/module.js';
-import type { Compiled } from '../compiled.js';
-import { Op } from '../exec.js';
-import { SIMD_EXEC } from '../simd-exec.js';
-import type { Instance } from '../instance.js';
-import type { Machine } from '../machine.js';
-import * as F32N from '../numeric/f32.js';
-import * as F64N from '../numeric/f64.js';
-import * as I32N from '../numeric/i32.js';
-import { HostFunc, WasmFunc, type Global, type Memory } from '../runtime.js';
+import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type FuncType, type ValType } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import type { CodeSink, FuncValidator } from '../validate/func.js';
+import { validateFunction } from '../validate/module.js';
+import type { Compiled } from '../interp/compiled.js';
+import { Op } from '../interp/exec.js';
+import { SIMD_EXEC } from '../interp/simd-exec.js';
+import type { Instance } from '../runtime/objects/instance.js';
+import type { Machine } from '../interp/machine.js';
+import * as F32N from '../interp/numeric/f32.js';
+import * as F64N from '../interp/numeric/f64.js';
+import * as I32N from '../interp/numeric/i32.js';
+import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
+import { type Global } from '../runtime/objects/global.js';
+import { type Memory } from '../runtime/objects/memory.js';
 import * as RT from './rt.js';
 import * as TR from './trips.js';
-import type { JitFn } from './status.js';
-import { miscImmediates } from '../immediates.js';
+import { jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
+import { miscImmediates } from '../interp/immediates.js';
 
 const VAR = 0;
 const LOCAL = 1;
@@ -421,9 +423,6 @@ function runtime(): Record<string, unknown> {
   R_NAMES = Object.keys(R).filter((k) => /^[a-z]/.test(k) || k === 'HI' || k === 'F32V' || k === 'F32B');
   return R;
 }
-
-/** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
-export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0 };
 
 /** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
 export function generate(mc: Machine, cc: Compiled): JitFn | null {
@@ -3003,7 +3002,7 @@ class JsGen implements CodeSink {
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       `return function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
-      `const WT = ${weight}, LIM = ${RT.JS_STACK_UNITS - weight};\n` +
+      `const WT = ${weight}, LIM = ${JS_STACK_UNITS - weight};\n` +
       `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +

@@ -1,117 +1,26 @@
 /**
- * The embedding API's core: Module (decoded + validated), Store (fuel,
- * limits, peaks, the machine), and Instance (typed access to exports).
+ * The embedding API's Store (fuel, limits, peaks, profile, the machine that
+ * runs calls) and Caller (what a host function receives). Module is in
+ * module.ts, Instance in instance.ts.
  */
 import { HostError, HostSuspended, Interrupted, LinkError, OutOfFuel, Trap, WasmeterError } from '../core/errors.js';
-import type { Module as ModuleData } from '../core/module.js';
-import { CompKind, F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
-import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
-import { watToBinary } from '../text/wat.js';
+import { F32, F64, isRef, valTypeName, type FuncType, type ValType } from '../core/types.js';
 import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
-import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
-import type { FuelCosts } from './fuel.js';
-import { Instance as RawInstance, Tag, instantiate, type Extern } from './instance.js';
-import { Machine, RawF32, RawF64, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from './machine.js';
-import { Profile, type FunctionProfile } from './profile.js';
-import * as I64N from './numeric/i64.js';
-import { fromHost, hostRefFits, toHost } from './gc.js';
-import { Global, HostFunc, Memory, Suspend, Table, WasmFunc, type FuncInst, type HostFn, type Limits, type Peaks } from './runtime.js';
-
-/** Options of Module.fromBinary / Module.fromWat: the validator's, plus the decoder's custom page size switch. */
-export interface ModuleOptions extends ValidateOptions {
-  /**
-   * Accept the custom-page-sizes limits flag while decoding (default: true
-   * unless `features['custom-page-sizes']` is false); false makes the flag
-   * malformed, as in the core spec.
-   */
-  customPageSizes?: boolean;
-}
-
-/** The type of an import or export, by kind (a tag's type is the function type of its payload). */
-export type ExternType = FuncType | TableType | MemType | GlobalType;
-export type ExternInfo =
-  | { kind: 'func'; type: FuncType }
-  | { kind: 'table'; type: TableType }
-  | { kind: 'memory'; type: MemType }
-  | { kind: 'global'; type: GlobalType }
-  | { kind: 'tag'; type: FuncType };
-export type ImportInfo = { module: string; name: string } & ExternInfo;
-export type ExportInfo = { name: string } & ExternInfo;
-
-/** An exported function as a JS function: no result → undefined, one → the value, several → an array. */
-export type ExportedFunction = ((...args: unknown[]) => unknown) & { readonly type: FuncType; readonly func: FuncInst };
-
-/** A decoded and validated module, ready to instantiate any number of times. */
-export class Module {
-  private constructor(
-    readonly data: ModuleData,
-    readonly validated: ValidatedModule,
-  ) {}
-
-  /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
-  static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
-    const dopts: DecodeOptions = options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes };
-    if (options?.bodies !== false) {
-      // Fast path: the validator reads every instruction of every body with the decoder's instruction reader, so
-      // the decoder's own scan of the bodies (for malformed instructions, and for the instructions that need a
-      // data count section) would only read them twice. Any error sends the module down the ordinary path below,
-      // which reports exactly what it always did (a malformed body before an invalid one, DecodeError before
-      // ValidationError).
-      try {
-        const data = decodeModule(bytes, { ...dopts, scanBodies: false });
-        return new Module(data, validateModule(data, { ...options, requireDataCount: true }));
-      } catch {
-        // the ordinary path decides
-      }
-    }
-    const data = decodeModule(bytes, dopts);
-    return new Module(data, validateModule(data, options));
-  }
-  /**
-   * Parses a module in the text format, encodes it and decodes + validates the
-   * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
-   */
-  static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
-    return Module.fromBinary(watToBinary(source), options);
-  }
-  /** Validates an already decoded module. */
-  static fromData(data: ModuleData, options?: ValidateOptions): Module {
-    return new Module(data, validateModule(data, options));
-  }
-
-  /** What the module imports, with full types (a tag's type is its function type). */
-  get imports(): ImportInfo[] {
-    return this.data.imports.map((i) => {
-      const d = i.desc;
-      const type = d.kind === 'func' || d.kind === 'tag' ? funcTypeOf(this.data, d.typeIndex) : d.type;
-      return { module: i.module, name: i.name, kind: d.kind, type } as ImportInfo;
-    });
-  }
-  /** What the module exports, with full types. */
-  get exports(): ExportInfo[] {
-    const vm = this.validated;
-    return this.data.exports.map((e) => {
-      let type: ExternType;
-      switch (e.kind) {
-        case 'func':
-          type = funcTypeOf(this.data, vm.funcTypes[e.index]!);
-          break;
-        case 'table':
-          type = vm.tables[e.index]!.type;
-          break;
-        case 'memory':
-          type = vm.memories[e.index]!;
-          break;
-        case 'global':
-          type = vm.globals[e.index]!;
-          break;
-        default:
-          type = funcTypeOf(this.data, vm.tagTypes[e.index]!);
-      }
-      return { name: e.name, kind: e.kind, type } as ExportInfo;
-    });
-  }
-}
+import type { FuelCosts } from './objects/costs.js';
+import { Instance as RawInstance, instantiate } from './objects/instance.js';
+import { Tag } from './objects/exception.js';
+import { generate } from '../jit/codegen.js';
+import { Machine, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from '../interp/machine.js';
+import { RawF32, RawF64 } from './objects/values.js';
+import { Profile, type FunctionProfile } from './objects/profile.js';
+import { fromHost, hostRefFits } from './objects/gc.js';
+import { Global } from './objects/global.js';
+import { Module } from './module.js';
+import { Instance } from './instance.js';
+import { HostFunc, Suspend, WasmFunc, type FuncInst, type HostFn } from './objects/func.js';
+import { Memory } from './objects/memory.js';
+import { Table } from './objects/table.js';
+import { type Limits, type Peaks } from './objects/limits.js';
 
 export interface StoreOptions {
   /** Fuel the store starts with; omit for an unmetered store (fuel is still counted). */
@@ -134,7 +43,7 @@ export interface StoreOptions {
   registry?: TypeRegistry;
   /**
    * Execution tier: 'js' (default) runs functions as generated JavaScript
-   * where it can (src/interp/jit; same fuel, results and stops as the
+   * where it can (src/jit; same fuel, results and stops as the
    * interpreter); 'interp' runs everything in the interpreter. Profile mode
    * always interprets.
    */
@@ -202,6 +111,7 @@ export class Store {
     this.prof = options.profile ? new Profile(functionName) : null;
     this.machine.profile = this.prof;
     this.machine.jitOn = (options.tier ?? 'js') === 'js' && this.prof === null;
+    this.machine.tier = this.machine.jitOn ? generate : null;
     this.machine.counting = this.countsFuel;
   }
 
@@ -593,79 +503,6 @@ function functionName(f: FuncInst): string {
   if (named !== undefined) return named;
   for (const [name, e] of inst.exports) if (e === f) return name;
   return `func[${f.index}]`;
-}
-
-/** An instance, with typed access to its exports. */
-export class Instance {
-  constructor(
-    readonly store: Store,
-    readonly raw: RawInstance,
-  ) {}
-
-  /**
-   * Every export by name: functions as JS functions (see ExportedFunction;
-   * i64 as bigint, raw externs behind `.func`), memories, tables, globals
-   * and tags as themselves. Made once per Instance object.
-   */
-  get exports(): Record<string, ExportedFunction | Memory | Table | Global | Tag> {
-    if (this.cachedExports) return this.cachedExports;
-    const out: Record<string, ExportedFunction | Memory | Table | Global | Tag> = {};
-    for (const [name, e] of this.raw.exports) {
-      if (e instanceof WasmFunc || e instanceof HostFunc) {
-        const store = this.store;
-        const n = e.type.results.length;
-        const fn = (...args: unknown[]): unknown => {
-          const r = store.invoke(e, args);
-          return n === 0 ? undefined : n === 1 ? r[0] : r;
-        };
-        out[name] = Object.assign(fn, { type: e.type, func: e as FuncInst });
-      } else out[name] = e as Memory | Table | Global | Tag;
-    }
-    return (this.cachedExports = out);
-  }
-  private cachedExports: Record<string, ExportedFunction | Memory | Table | Global | Tag> | null = null;
-  getExport(name: string): Extern | undefined {
-    return this.raw.exports.get(name);
-  }
-  /** Calls an exported function with JS values (see Store.invoke). */
-  call(name: string, ...args: unknown[]): unknown[] {
-    const f = this.raw.exports.get(name);
-    if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new LinkError(`no exported function '${name}'`);
-    return this.store.invoke(f, args);
-  }
-  memory(name = 'memory'): Memory | undefined {
-    const m = this.raw.exports.get(name);
-    return m instanceof Memory ? m : undefined;
-  }
-  /** Value of an exported global (i64 as bigint). */
-  global(name: string): unknown {
-    const g = this.raw.exports.get(name);
-    if (!(g instanceof Global)) throw new LinkError(`no exported global '${name}'`);
-    return globalValue(g);
-  }
-}
-
-export function globalValue(g: Global): unknown {
-  const t = g.type.type;
-  switch (t) {
-    case I32:
-      return g.cell[0]!;
-    case I64:
-      return I64N.toBigInt(g.cell, 0);
-    case F32:
-      return new Float32Array(g.cell.buffer)[0]!;
-    case F64:
-      return new Float64Array(g.cell.buffer)[0]!;
-    case V128:
-      return new Uint8Array(g.cell.buffer.slice(0));
-  }
-  return toHost(g.ref);
-}
-
-export function funcTypeOf(data: ModuleData, typeIndex: number): FuncType {
-  const c = data.types[typeIndex]!.comp;
-  if (c.kind !== CompKind.Func) throw new LinkError(`type ${typeIndex} is not a function type`);
-  return c;
 }
 
 export { Global, HostFunc, Memory, Table, Tag, WasmFunc, RawF32, RawF64 };

@@ -3,8 +3,7 @@
  * FuelCosts object into one cost per instruction of the table plus the
  * surcharges.
  */
-import { INSTRS, type Family } from '../core/instructions.js';
-import type { Machine } from './machine.js';
+import { INSTRS, type Family } from '../../core/instructions.js';
 
 export interface FuelCosts {
   /** Cost of every instruction not named otherwise (default 1). */
@@ -115,15 +114,4 @@ export function parseCosts(v: unknown): FuelCosts {
   // the remaining checks (non-negative integers, known instruction names) are resolveCosts/costTable's
   costTable(resolveCosts(out));
   return out;
-}
-
-/** Pays a surcharge from the machine's fuel; false (with mc.needed set, nothing paid) when it cannot. */
-export function paySurcharge(mc: Machine, n: number): boolean {
-  if (n <= 0) return true;
-  if (mc.fuel < n) {
-    mc.needed = n;
-    return false;
-  }
-  mc.fuel -= n;
-  return true;
 }

@@ -1,0 +1,83 @@
+/**
+ * The interpreter's side of the faster tier (src/jit): what the interpreter
+ * knows of it, so that imports run one way. The interpreter enters JS-tier
+ * functions through this file; the JS tier implements `TierCompiler`, and the
+ * store installs it on its machine (`Machine.tier`). With no tier installed
+ * every function runs in the interpreter.
+ */
+import type { WasmFunc } from '../runtime/objects/func.js';
+import type { Compiled } from './compiled.js';
+import type { Machine } from './machine.js';
+
+/**
+ * Status of a JS-tier function call besides the interpreter's own
+ * (STATUS_DONE 0, STATUS_OUT_OF_FUEL 1, STATUS_SUSPENDED 2 in exec.ts):
+ * the frames that were running as JS have become interpreter frames and the
+ * machine's saved state (mc.comp/pc/fp/fuel/blk/depth) is where the
+ * interpreter continues. Only an interpreter loop (exec.ts `run`, reached
+ * through Machine.start/resume or a nested run) consumes it; it never
+ * reaches the Store.
+ */
+export const STATUS_HANDOFF = 3;
+
+/**
+ * A function of the JS tier: runs the wasm function whose frame starts at
+ * word `fp` at call depth `depth`; `jd` is the JS stack already in use below
+ * it (in 256-byte units, see JS_STACK_UNITS); `osr` is 0 for a call, or the
+ * original offset of a loop head's block where the interpreter hands over a
+ * running frame (its locals and stack in their slots). Returns a status.
+ */
+export type JitFn = (mc: any, fp: number, depth: number, jd: number, osr: number) => number;
+
+/** Makes the JS version of a translated function; null when the tier leaves it to the interpreter. */
+export type TierCompiler = (mc: Machine, cc: Compiled) => JitFn | null;
+
+/**
+ * JS stack budget: generated functions pass down how much JS stack is in use
+ * below them (in units of 256 bytes, estimated from each function's size);
+ * past JS_STACK_UNITS a call does not nest in JS but continues the callee in
+ * the interpreter (all JS frames below become interpreter frames), so deep
+ * wasm recursion is limited by maxCallDepth only.
+ */
+export const JS_STACK_UNITS = 1600;
+/** Units charged for an interpreter loop (`run`) nested in JS. */
+export const RUN_UNITS = 8;
+
+/** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0 };
+
+/** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
+export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
+  if (f.jitState !== 0) return f.jit as JitFn | null;
+  f.jitState = 2;
+  const tier = mc.tier;
+  if (tier === null) return null;
+  const cc = mc.compile(f); // may throw Unsupported, as the interpreter would
+  const fn = tier(mc, cc);
+  if (fn !== null) {
+    f.jit = fn;
+    f.jitState = 1;
+  }
+  return fn;
+}
+
+/** The interpreter calls a JS-tier function; any exception leaves the machine's fuel settled. */
+export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): number {
+  try {
+    return jf(mc, nfp, depth, mc.jsd + RUN_UNITS, 0);
+  } catch (e) {
+    mc.settled = true;
+    throw e;
+  }
+}
+
+/** The interpreter hands its running frame to the JS version at the loop head whose block starts at `orig`. */
+export function callJsOsr(mc: Machine, jf: JitFn, fp: number, depth: number, orig: number): number {
+  jitStats.osrEntries++;
+  try {
+    return jf(mc, fp, depth, mc.jsd + RUN_UNITS, orig);
+  } catch (e) {
+    mc.settled = true;
+    throw e;
+  }
+}

@@ -1,0 +1,112 @@
+/** The embedding API's Module: a decoded and validated module, with its imports' and exports' types. */
+import { LinkError } from '../core/errors.js';
+import type { Module as ModuleData } from '../core/module.js';
+import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
+import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
+import { watToBinary } from '../text/wat.js';
+import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
+import { type FuncInst } from './objects/func.js';
+
+
+/** Options of Module.fromBinary / Module.fromWat: the validator's, plus the decoder's custom page size switch. */
+export interface ModuleOptions extends ValidateOptions {
+  /**
+   * Accept the custom-page-sizes limits flag while decoding (default: true
+   * unless `features['custom-page-sizes']` is false); false makes the flag
+   * malformed, as in the core spec.
+   */
+  customPageSizes?: boolean;
+}
+
+/** The type of an import or export, by kind (a tag's type is the function type of its payload). */
+export type ExternType = FuncType | TableType | MemType | GlobalType;
+export type ExternInfo =
+  | { kind: 'func'; type: FuncType }
+  | { kind: 'table'; type: TableType }
+  | { kind: 'memory'; type: MemType }
+  | { kind: 'global'; type: GlobalType }
+  | { kind: 'tag'; type: FuncType };
+export type ImportInfo = { module: string; name: string } & ExternInfo;
+export type ExportInfo = { name: string } & ExternInfo;
+
+/** An exported function as a JS function: no result → undefined, one → the value, several → an array. */
+export type ExportedFunction = ((...args: unknown[]) => unknown) & { readonly type: FuncType; readonly func: FuncInst };
+
+/** A decoded and validated module, ready to instantiate any number of times. */
+export class Module {
+  private constructor(
+    readonly data: ModuleData,
+    readonly validated: ValidatedModule,
+  ) {}
+
+  /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
+  static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
+    const dopts: DecodeOptions = options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes };
+    if (options?.bodies !== false) {
+      // Fast path: the validator reads every instruction of every body with the decoder's instruction reader, so
+      // the decoder's own scan of the bodies (for malformed instructions, and for the instructions that need a
+      // data count section) would only read them twice. Any error sends the module down the ordinary path below,
+      // which reports exactly what it always did (a malformed body before an invalid one, DecodeError before
+      // ValidationError).
+      try {
+        const data = decodeModule(bytes, { ...dopts, scanBodies: false });
+        return new Module(data, validateModule(data, { ...options, requireDataCount: true }));
+      } catch {
+        // the ordinary path decides
+      }
+    }
+    const data = decodeModule(bytes, dopts);
+    return new Module(data, validateModule(data, options));
+  }
+  /**
+   * Parses a module in the text format, encodes it and decodes + validates the
+   * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
+   */
+  static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
+    return Module.fromBinary(watToBinary(source), options);
+  }
+  /** Validates an already decoded module. */
+  static fromData(data: ModuleData, options?: ValidateOptions): Module {
+    return new Module(data, validateModule(data, options));
+  }
+
+  /** What the module imports, with full types (a tag's type is its function type). */
+  get imports(): ImportInfo[] {
+    return this.data.imports.map((i) => {
+      const d = i.desc;
+      const type = d.kind === 'func' || d.kind === 'tag' ? funcTypeOf(this.data, d.typeIndex) : d.type;
+      return { module: i.module, name: i.name, kind: d.kind, type } as ImportInfo;
+    });
+  }
+  /** What the module exports, with full types. */
+  get exports(): ExportInfo[] {
+    const vm = this.validated;
+    return this.data.exports.map((e) => {
+      let type: ExternType;
+      switch (e.kind) {
+        case 'func':
+          type = funcTypeOf(this.data, vm.funcTypes[e.index]!);
+          break;
+        case 'table':
+          type = vm.tables[e.index]!.type;
+          break;
+        case 'memory':
+          type = vm.memories[e.index]!;
+          break;
+        case 'global':
+          type = vm.globals[e.index]!;
+          break;
+        default:
+          type = funcTypeOf(this.data, vm.tagTypes[e.index]!);
+      }
+      return { name: e.name, kind: e.kind, type } as ExportInfo;
+    });
+  }
+}
+
+export function funcTypeOf(data: ModuleData, typeIndex: number): FuncType {
+  const c = data.types[typeIndex]!.comp;
+  if (c.kind !== CompKind.Func) throw new LinkError(`type ${typeIndex} is not a function type`);
+  return c;
+}
+
