@@ -21,7 +21,7 @@ import { ExnRef, Global, HostFunc, Memory, Table, WasmFunc } from '../interp/run
 import { Instance, Module, Store, type ModuleOptions } from '../interp/store.js';
 import { needsCustomPageSizes } from './suite.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
-import { UnsupportedError } from '../text/parser.js';
+import { UnsupportedError } from '../text/context.js';
 import { parseScript } from '../text/script.js';
 
 // ====================================================================== results
