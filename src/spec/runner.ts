@@ -28,7 +28,7 @@ import { Module, type ModuleOptions } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
 import { needsCustomPageSizes } from './suite.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
-import { UnsupportedError } from '../text/parser.js';
+import { UnsupportedError } from '../text/context.js';
 import { parseScript } from '../text/script.js';
 
 // ====================================================================== results

@@ -13,7 +13,8 @@ import { TextError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
 import { Lexer, Tok } from './lexer.js';
 import { NumError, parseF32, parseF64, parseIntBits } from './numbers.js';
-import { ModuleParser, UnsupportedError, matchParens } from './parser.js';
+import { UnsupportedError, matchParens } from './context.js';
+import { ModuleParser } from './parser.js';
 import { parseModuleTokens, shallow, toBytes } from './wat.js';
 
 // ====================================================================== AST

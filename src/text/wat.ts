@@ -6,7 +6,8 @@ import { TextError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
 import { encodeModule } from '../encoder/encode.js';
 import { Lexer, Tok } from './lexer.js';
-import { ModuleParser, matchParens } from './parser.js';
+import { matchParens } from './context.js';
+import { ModuleParser } from './parser.js';
 
 const utf8 = new TextEncoder();
 
