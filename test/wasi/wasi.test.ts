@@ -132,6 +132,22 @@ describe('clocks', () => {
     // no reads in between, no time passes: the clock is fuel, not calls
     expect(b! - a!).toBeLessThan(3n * 100n);
   });
+  it('clock.start, step and nsPerFuel and the seed take a number or a bigint; bad values fail at construction', () => {
+    const store = new Store();
+    const g = new Guest({ clock: { mode: 'fuel', nsPerFuel: 1 } }, store);
+    const [a] = times(g, 1);
+    expect(a! > 0n && a! <= BigInt(store.fuelConsumed)).toBe(true);
+    expect(times(new Guest({ clock: { start: 1000, step: 10 } }), 3, 0)).toEqual([1000n, 1010n, 1020n]);
+    expect(times(new Guest({ clock: { step: 0 } }), 2)).toEqual([0n, 0n]);
+    for (const clock of [{ nsPerFuel: 1.5 }, { step: -1 }, { step: -1n }, { start: 2 ** 60 }, { start: new Date('nonsense') }, { start: new Date(-1) }])
+      expect(() => new Wasi({ clock }), String(Object.values(clock)[0])).toThrow(RangeError);
+    expect(() => new Wasi({ clock: { step: '5' as never } })).toThrow(/clock.step must be a bigint or a number, got string/);
+    expect(() => new Wasi({ clock: { mode: 'wall' as never } })).toThrow(TypeError);
+    expect(() => new Wasi({ seed: 0.5 })).toThrow(RangeError);
+    expect(() => new Wasi({ seed: '1' as never })).toThrow(TypeError);
+    expect(() => new Wasi({ random: 'os' as never })).toThrow(TypeError);
+    expect(() => new Wasi({ seed: -1 })).not.toThrow();
+  });
   it('host clock is a capability (inheritClock)', () => {
     const g = new Guest({ inheritClock: true });
     const [t] = times(g, 1, 0);

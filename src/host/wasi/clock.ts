@@ -6,6 +6,7 @@ import { FsError } from './backend.js';
 import { Clockid, Errno, Errno as E, Eventtype, Rights, SIZE, SUBSCRIPTION_CLOCK_ABSTIME } from './constants.js';
 import { DirFd, FileFd, StdioFd, type WasiContext, type WasiFns } from './context.js';
 import { u32 } from './memory.js';
+import { nonNegativeOption, oneOf, type WasiOptions } from './options.js';
 import type { Xoshiro128 } from './random.js';
 
 const DEFAULT_START = 1_704_067_200_000_000_000n; // 2024-01-01T00:00:00Z
@@ -30,14 +31,23 @@ export class WasiClock {
   private elapsed = 0n;
   /** The store whose fuel the fuel clock reads (set when the functions are linked). */
   store: { readonly fuelConsumed: number } | null = null;
+  readonly mode: 'virtual' | 'fuel' | 'host';
   private readonly start0: bigint;
-  constructor(
-    readonly mode: 'virtual' | 'fuel' | 'host',
-    start: bigint | Date | undefined,
-    private readonly step: bigint,
-    private readonly nsPerFuel: bigint,
-  ) {
-    this.start0 = start instanceof Date ? BigInt(start.getTime()) * 1_000_000n : (start ?? DEFAULT_START);
+  private readonly step: bigint;
+  private readonly nsPerFuel: bigint;
+  /** The clock `options.clock` and `options.inheritClock` describe; TypeError/RangeError for a bad option. */
+  constructor(options: Pick<WasiOptions, 'clock' | 'inheritClock'>) {
+    const c = options.clock ?? {};
+    this.mode = options.inheritClock ? 'host' : oneOf('clock.mode', c.mode ?? 'virtual', ['virtual', 'fuel', 'host']);
+    let start: unknown = c.start ?? DEFAULT_START;
+    if (start instanceof Date) {
+      const ms = start.getTime();
+      if (Number.isNaN(ms)) throw new RangeError('clock.start is an invalid Date');
+      start = BigInt(ms) * 1_000_000n;
+    }
+    this.start0 = nonNegativeOption('clock.start', start);
+    this.step = nonNegativeOption('clock.step', c.step ?? 1_000_000n);
+    this.nsPerFuel = nonNegativeOption('clock.nsPerFuel', c.nsPerFuel ?? 1n);
   }
 
   /** What clock_res_get reports for every clock. */

@@ -1,8 +1,26 @@
 /** The fd_* calls: reading, writing, seeking, stat, rights, preopens, readdir. */
+import { WasmeterError } from '../../core/errors.js';
+import type { Suspend } from '../../interp/runtime.js';
 import { FsError, denied, type Stat } from './backend.js';
 import { Errno as E, Fdflags, Filetype, PREOPENTYPE_DIR, Rights, SIZE, Whence } from './constants.js';
-import { DirFd, FileFd, StdioFd, type Fd, type WasiContext, type WasiFns } from './context.js';
-import { concat, u32, u64, utf8 } from './memory.js';
+import { DirFd, FileFd, StdioFd, type Fd, type WasiContext, type WasiFn, type WasiFns } from './context.js';
+import { GuestMem, concat, u32, u64, utf8 } from './memory.js';
+
+/**
+ * The payload of the HostSuspended that a guest's fd_read of a stream stdin raises when nothing
+ * is buffered: `stop.resume(await stop.payload.read())` waits for the stream's next chunk (or its
+ * end: EOF), completes the read and continues the guest. `Wasi.startAsync` does this itself.
+ */
+export class WasiStdinRead {
+  private started = false;
+  constructor(private readonly complete: () => Promise<number>) {}
+  /** Waits for data or the end of the stream and fills the guest's buffers; gives the errno to resume with. */
+  read(): Promise<number> {
+    if (this.started) return Promise.reject(new WasmeterError('this stdin read was already completed'));
+    this.started = true;
+    return this.complete();
+  }
+}
 
 export function fdFunctions(cx: WasiContext): WasiFns {
   const fileOf = (fd: unknown, right: bigint): FileFd => {
@@ -41,6 +59,27 @@ export function fdFunctions(cx: WasiContext): WasiFns {
     if (at === null) file.pos = pos;
     return total;
   };
+  /** Suspends an fd_read of stdin until the stream gives data or ends; completes it then (and traces it). */
+  const waitForStdin = (f: StdioFd, fd: number, iovs: number, n: number, outPtr: number): Suspend => {
+    const caller = cx.caller!;
+    return caller.suspend(
+      new WasiStdinRead(async () => {
+        let errno: number;
+        try {
+          await cx.stdio.pull();
+          const m = caller.memory(0);
+          if (!m) throw new FsError(E.FAULT, 'the module has no memory');
+          const mem = new GuestMem(m);
+          mem.setU32(u32(outPtr), readv(f, mem.iovecs(u32(iovs), u32(n)), null));
+          errno = E.SUCCESS;
+        } catch (e) {
+          errno = cx.errnoOf('fd_read', e);
+        }
+        cx.trace?.('fd_read', [fd, iovs, n, outPtr], errno);
+        return errno;
+      }),
+    );
+  };
   const gather = (bufs: Uint8Array[]): Uint8Array => {
     if (bufs.length === 1) return bufs[0]!;
     return concat(bufs);
@@ -60,6 +99,29 @@ export function fdFunctions(cx: WasiContext): WasiFns {
     if (at === null) file.pos = pos + n;
     return n;
   };
+
+  /** fd_pread / fd_pwrite: `io` at an explicit offset, the file position unchanged. */
+  const positioned =
+    (io: (f: Fd, bufs: Uint8Array[], at: number) => number, right: bigint): WasiFn =>
+    (m, fd: number, iovs: number, n: number, off: bigint, outPtr: number) => {
+      const mem = m();
+      mem.check(u32(outPtr), 4);
+      const f = fileOf(fd, right);
+      const o = u64(off);
+      if (o > BigInt(Number.MAX_SAFE_INTEGER)) return E.INVAL;
+      mem.setU32(u32(outPtr), io(f, mem.iovecs(u32(iovs), u32(n)), Number(o)));
+      return E.SUCCESS;
+    };
+  /** fd_sync / fd_datasync. */
+  const sync =
+    (right: bigint): WasiFn =>
+    (_m, fd: number) => {
+      const f = cx.get(fd);
+      cx.need(f, right, fd);
+      if (f instanceof FileFd) f.handle.sync();
+      else if (f instanceof StdioFd) return E.INVAL;
+      return E.SUCCESS;
+    };
 
   return {
     fd_advise: (_m, fd: number, _off: bigint, _len: bigint, advice: number) => {
@@ -81,20 +143,8 @@ export function fdFunctions(cx: WasiContext): WasiFns {
       if (f instanceof FileFd) f.handle.close();
       return E.SUCCESS;
     },
-    fd_datasync: (_m, fd: number) => {
-      const f = cx.get(fd);
-      cx.need(f, Rights.FD_DATASYNC, fd);
-      if (f instanceof FileFd) f.handle.sync();
-      else if (f instanceof StdioFd) return E.INVAL;
-      return E.SUCCESS;
-    },
-    fd_sync: (_m, fd: number) => {
-      const f = cx.get(fd);
-      cx.need(f, Rights.FD_SYNC, fd);
-      if (f instanceof FileFd) f.handle.sync();
-      else if (f instanceof StdioFd) return E.INVAL;
-      return E.SUCCESS;
-    },
+    fd_datasync: sync(Rights.FD_DATASYNC),
+    fd_sync: sync(Rights.FD_SYNC),
     fd_fdstat_get: (m, fd: number, ptr: number) => {
       const mem = m();
       const p = u32(ptr);
@@ -151,31 +201,17 @@ export function fdFunctions(cx: WasiContext): WasiFns {
       else return E.INVAL;
       return E.SUCCESS;
     },
-    fd_pread: (m, fd: number, iovs: number, n: number, off: bigint, outPtr: number) => {
-      const mem = m();
-      mem.check(u32(outPtr), 4);
-      const f = fileOf(fd, Rights.FD_READ | Rights.FD_SEEK);
-      const o = u64(off);
-      if (o > BigInt(Number.MAX_SAFE_INTEGER)) return E.INVAL;
-      mem.setU32(u32(outPtr), readv(f, mem.iovecs(u32(iovs), u32(n)), Number(o)));
-      return E.SUCCESS;
-    },
-    fd_pwrite: (m, fd: number, iovs: number, n: number, off: bigint, outPtr: number) => {
-      const mem = m();
-      mem.check(u32(outPtr), 4);
-      const f = fileOf(fd, Rights.FD_WRITE | Rights.FD_SEEK);
-      const o = u64(off);
-      if (o > BigInt(Number.MAX_SAFE_INTEGER)) return E.INVAL;
-      mem.setU32(u32(outPtr), writev(f, mem.iovecs(u32(iovs), u32(n)), Number(o)));
-      return E.SUCCESS;
-    },
+    fd_pread: positioned(readv, Rights.FD_READ | Rights.FD_SEEK),
+    fd_pwrite: positioned(writev, Rights.FD_WRITE | Rights.FD_SEEK),
     fd_read: (m, fd: number, iovs: number, n: number, outPtr: number) => {
       const mem = m();
       mem.check(u32(outPtr), 4);
       const f = cx.get(fd);
       if (f instanceof DirFd) return E.ISDIR;
       cx.need(f, Rights.FD_READ, fd);
-      mem.setU32(u32(outPtr), readv(f, mem.iovecs(u32(iovs), u32(n)), null));
+      const bufs = mem.iovecs(u32(iovs), u32(n));
+      if (f instanceof StdioFd && f.stream === 0 && cx.stdio.mustWait && bufs.some((b) => b.length > 0)) return waitForStdin(f, fd, iovs, n, outPtr);
+      mem.setU32(u32(outPtr), readv(f, bufs, null));
       return E.SUCCESS;
     },
     fd_write: (m, fd: number, iovs: number, n: number, outPtr: number) => {

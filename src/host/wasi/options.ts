@@ -10,7 +10,12 @@ export interface DeniedEntry {
   errno: number;
 }
 
-export type StdinOption = Uint8Array | string | 'inherit';
+/**
+ * The guest's stdin: a string or bytes (all there from the start), `'inherit'` (the host's fd 0,
+ * a capability), or a stream (an async iterable of chunks, e.g. a Node Readable): a read with
+ * nothing buffered suspends the guest until the next chunk arrives (see `Wasi.startAsync`).
+ */
+export type StdinOption = Uint8Array | string | 'inherit' | AsyncIterable<Uint8Array | string>;
 /** 'buffer' collects the bytes (wasi.stdout / wasi.stderr), 'inherit' writes to the host's fd, a function receives each chunk. */
 export type StdoutOption = 'buffer' | 'inherit' | ((chunk: Uint8Array) => void);
 
@@ -22,12 +27,12 @@ export interface ClockOptions {
    * virtual clocks instantly and really sleep with the host clock.
    */
   mode?: 'virtual' | 'fuel' | 'host';
-  /** Realtime clock at the start, in ns since the epoch (bigint), or a Date. Default 2024-01-01T00:00:00Z. */
-  start?: bigint | Date;
+  /** Realtime clock at the start, in ns since the epoch, or a Date. Default 2024-01-01T00:00:00Z. */
+  start?: bigint | number | Date;
   /** Virtual mode: ns added per clock read (default 1 ms). */
-  step?: bigint;
+  step?: bigint | number;
   /** Fuel mode: ns per unit of fuel (default 1). */
-  nsPerFuel?: bigint;
+  nsPerFuel?: bigint | number;
 }
 
 export interface HostDirOption {
@@ -70,4 +75,30 @@ export interface WasiOptions {
 
 export interface WasiResult {
   exitCode: number;
+}
+
+/**
+ * An integer option given as a bigint or a number (a number must be a safe integer: larger
+ * values need a bigint to be exact). TypeError for another type, RangeError for a non-integer.
+ */
+export function integerOption(name: string, v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`${name} must be an integer (a bigint beyond 2^53 - 1), got ${v}`);
+    return BigInt(v);
+  }
+  throw new TypeError(`${name} must be a bigint or a number, got ${v === null ? 'null' : typeof v}`);
+}
+
+/** integerOption, and not negative (RangeError). */
+export function nonNegativeOption(name: string, v: unknown): bigint {
+  const n = integerOption(name, v);
+  if (n < 0n) throw new RangeError(`${name} must not be negative, got ${v}`);
+  return n;
+}
+
+/** One of `allowed`, or a TypeError naming them. */
+export function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) throw new TypeError(`${name} must be ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(v)}`);
+  return v as T;
 }

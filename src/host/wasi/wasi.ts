@@ -24,10 +24,10 @@ import { FsError } from './backend.js';
 import { WasiClock, clockFunctions } from './clock.js';
 import { ALL_RIGHTS, DIR_RIGHTS, Errno, Filetype, Rights } from './constants.js';
 import { DirFd, FileFd, StdioFd, WasiContext, type WasiFn, type WasiFns } from './context.js';
-import { fdFunctions } from './fd.js';
+import { WasiStdinRead, fdFunctions } from './fd.js';
 import { HostFs, defaultNodeFs, type NodeFsLike } from './hostfs.js';
 import { GuestMem } from './memory.js';
-import type { DeniedEntry, StdoutOption, WasiOptions, WasiResult } from './options.js';
+import { integerOption, oneOf, type DeniedEntry, type WasiOptions, type WasiResult } from './options.js';
 import { pathFunctions } from './path.js';
 import { WasiExit, procFunctions } from './proc.js';
 import { Xoshiro128 } from './random.js';
@@ -35,7 +35,7 @@ import { WASI_FUNCTIONS, WASI_MODULE } from './signatures.js';
 import { Stdio, type StdStream } from './stdio.js';
 
 export type { ClockOptions, DeniedEntry, HostDirOption, StdinOption, StdoutOption, WasiOptions, WasiResult } from './options.js';
-export { WASI_FUNCTIONS, WASI_MODULE, WasiExit };
+export { WASI_FUNCTIONS, WASI_MODULE, WasiExit, WasiStdinRead };
 
 export class Wasi {
   /** Refused capabilities, in order. */
@@ -61,9 +61,9 @@ export class Wasi {
     if (needFs && !this.nodeFs)
       throw new WasmeterError('WASI host directories and inherited stdio need Node: pass the node:fs module as options.fs');
 
-    this.rng = options.random === 'host' ? null : new Xoshiro128(options.seed ?? 0);
-    const c = options.clock ?? {};
-    const clock = new WasiClock(options.inheritClock ? 'host' : (c.mode ?? 'virtual'), c.start, c.step ?? 1_000_000n, c.nsPerFuel ?? 1n);
+    const random = oneOf('random', options.random ?? 'seeded', ['seeded', 'host']);
+    this.rng = random === 'host' ? null : new Xoshiro128(integerOption('seed', options.seed ?? 0));
+    const clock = new WasiClock(options);
     const stdio = new Stdio(stdin, stdout, stderr, this.nodeFs);
     this.cx = new WasiContext(clock, stdio, options.maxFds ?? 1024, options.trace);
     this.denied = this.cx.denied;
@@ -146,6 +146,30 @@ export class Wasi {
    */
   resume(e: OutOfFuel | Interrupted | HostSuspended, ...results: unknown[]): WasiResult {
     return this.finish(() => (e instanceof HostSuspended ? e.resume(...results) : e.resume()));
+  }
+  /**
+   * `start` for a stream stdin: whenever the guest reads stdin before data has arrived, waits for
+   * the stream (the guest stays suspended in fd_read) and continues, until the run ends. Other
+   * stops (OutOfFuel, Interrupted, other host functions' HostSuspended) reject the promise with
+   * the resumable error; continue them with `resumeAsync`.
+   */
+  startAsync(instance: Instance): Promise<WasiResult> {
+    return this.settle(() => this.start(instance));
+  }
+  /** `resume` for the stops `startAsync` rejects with, waiting for stdin the same way. */
+  resumeAsync(e: OutOfFuel | Interrupted | HostSuspended, ...results: unknown[]): Promise<WasiResult> {
+    return this.settle(() => this.resume(e, ...results));
+  }
+  private async settle(step: () => WasiResult): Promise<WasiResult> {
+    for (;;) {
+      try {
+        return step();
+      } catch (e) {
+        if (!(e instanceof HostSuspended && e.payload instanceof WasiStdinRead)) throw e;
+        const errno = await e.payload.read();
+        step = () => this.resume(e, errno);
+      }
+    }
   }
   private finish(run: () => unknown): WasiResult {
     try {
