@@ -1,5 +1,5 @@
 /**
- * The JS tier (src/interp/jit) against the interpreter: the same results,
+ * The JS tier (src/jit) against the interpreter: the same results,
  * fuel, stops, memory and traps for every way a call can run: uninterrupted,
  * cut by out-of-fuel at random budgets and resumed, stopped by host
  * suspensions and hosts without fuel, interrupted in slices, trapping, and

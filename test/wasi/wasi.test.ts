@@ -22,7 +22,7 @@ import {
   watToBinary,
 } from '../../src/index.js';
 import { Guest } from './guest.js';
-import { program, tempDir } from './helpers.js';
+import { program, tempDir, writeTree } from './helpers.js';
 
 const PRE = 3; // the first preopen's fd
 const ALL = (1n << 30n) - 1n;
@@ -91,6 +91,37 @@ describe('clocks', () => {
     expect(g.call('clock_res_get', 9, r)).toBe(Errno.INVAL);
     expect(g.call('clock_time_get', 4, 0n, r)).toBe(Errno.INVAL);
   });
+  it('clock ids 0-3 (realtime, monotonic, process and thread CPU time) are accepted; others are EINVAL', () => {
+    const g = new Guest({ clock: { step: 5n } });
+    const p = g.alloc(8);
+    for (const id of [0, 1, 2, 3]) {
+      g.view.setBigUint64(p, 0xdeadn, true);
+      expect(g.call('clock_res_get', id, p)).toBe(0);
+      expect(g.u64(p)).toBe(5n);
+      expect(g.call('clock_time_get', id, 0n, p)).toBe(0);
+    }
+    expect(times(g, 1, 3)).toEqual([20n]); // four reads so far: the CPU-time clocks run with the monotonic one
+    for (const id of [4, -1]) {
+      expect(g.call('clock_res_get', id, p)).toBe(Errno.INVAL);
+      expect(g.call('clock_time_get', id, 0n, p)).toBe(Errno.INVAL);
+    }
+    // poll_oneoff: a relative sleep on clock 3 is a clock event; clock 4 is an EINVAL event
+    const subs = g.alloc(96);
+    const events = g.alloc(64);
+    const nev = g.alloc(4);
+    const sub = (at: number, userdata: bigint, id: number) => {
+      g.view.setBigUint64(at, userdata, true);
+      g.view.setUint8(at + 8, 0); // clock
+      g.view.setUint32(at + 16, id, true);
+      g.view.setBigUint64(at + 24, 10n, true);
+    };
+    sub(subs, 7n, 3);
+    expect(g.call('poll_oneoff', subs, events, 1, nev)).toBe(0);
+    expect([g.u32(nev), g.u64(events), g.view.getUint16(events + 8, true)]).toEqual([1, 7n, 0]);
+    sub(subs + 48, 8n, 4);
+    expect(g.call('poll_oneoff', subs + 48, events, 1, nev)).toBe(0);
+    expect([g.u32(nev), g.u64(events), g.view.getUint16(events + 8, true)]).toEqual([1, 8n, Errno.INVAL]);
+  });
   it('fuel clock: time is fuel consumed × nsPerFuel', () => {
     const store = new Store();
     const g = new Guest({ clock: { mode: 'fuel', nsPerFuel: 3n } }, store);
@@ -100,6 +131,22 @@ describe('clocks', () => {
     expect(b! <= BigInt(store.fuelConsumed) * 3n).toBe(true);
     // no reads in between, no time passes: the clock is fuel, not calls
     expect(b! - a!).toBeLessThan(3n * 100n);
+  });
+  it('clock.start, step and nsPerFuel and the seed take a number or a bigint; bad values fail at construction', () => {
+    const store = new Store();
+    const g = new Guest({ clock: { mode: 'fuel', nsPerFuel: 1 } }, store);
+    const [a] = times(g, 1);
+    expect(a! > 0n && a! <= BigInt(store.fuelConsumed)).toBe(true);
+    expect(times(new Guest({ clock: { start: 1000, step: 10 } }), 3, 0)).toEqual([1000n, 1010n, 1020n]);
+    expect(times(new Guest({ clock: { step: 0 } }), 2)).toEqual([0n, 0n]);
+    for (const clock of [{ nsPerFuel: 1.5 }, { step: -1 }, { step: -1n }, { start: 2 ** 60 }, { start: new Date('nonsense') }, { start: new Date(-1) }])
+      expect(() => new Wasi({ clock }), String(Object.values(clock)[0])).toThrow(RangeError);
+    expect(() => new Wasi({ clock: { step: '5' as never } })).toThrow(/clock.step must be a bigint or a number, got string/);
+    expect(() => new Wasi({ clock: { mode: 'wall' as never } })).toThrow(TypeError);
+    expect(() => new Wasi({ seed: 0.5 })).toThrow(RangeError);
+    expect(() => new Wasi({ seed: '1' as never })).toThrow(TypeError);
+    expect(() => new Wasi({ random: 'os' as never })).toThrow(TypeError);
+    expect(() => new Wasi({ seed: -1 })).not.toThrow();
   });
   it('host clock is a capability (inheritClock)', () => {
     const g = new Guest({ inheritClock: true });
@@ -121,6 +168,12 @@ describe('random_get', () => {
     expect(bytes({ seed: 8 })).not.toEqual(bytes({ seed: 7 }));
     expect(bytes({})).toEqual(bytes({ seed: 0 }));
     expect(bytes({ seed: 7 }).filter((b) => b === 0).length).toBeLessThan(8);
+  });
+  it('the documented generator: xoshiro128** seeded by splitmix32 (known answers)', () => {
+    // computed with an independent implementation of the two published algorithms
+    const hex = (b: Uint8Array) => Buffer.from(b.subarray(0, 16)).toString('hex');
+    expect(hex(bytes({ seed: 0 }))).toBe('58dc08e3e4d09243978f3103633a59ac');
+    expect(hex(bytes({ seed: 42 }))).toBe('ac1c1ea9e9367b20fa7f981c9ede9fd0');
   });
   it('host randomness is opt-in', () => {
     expect(bytes({ random: 'host' })).not.toEqual(bytes({ random: 'host' }));
@@ -281,6 +334,48 @@ describe('descriptors', () => {
     expect(g.call('path_filestat_get', PRE, 0, p2, l2, fst)).toBe(0);
     expect([g.u64(fst + 32), g.u64(fst + 48)]).toEqual([1n, 77n]);
   });
+  it('fd_read and fd_pread fill every iovec buffer when the data is there', () => {
+    const { g } = memGuest({ f: 'abcdefghij' }, { stdin: 'ABCDEFGHIJ' });
+    /** An iovec array of buffers of these sizes: [iovs, buffers]. */
+    const iovs = (...sizes: number[]): [number, number[]] => {
+      const arr = g.alloc(8 * sizes.length);
+      const bufs = sizes.map((n, i) => {
+        const b = g.alloc(n);
+        g.view.setUint32(arr + 8 * i, b, true);
+        g.view.setUint32(arr + 8 * i + 4, n, true);
+        return b;
+      });
+      return [arr, bufs];
+    };
+    const n = g.alloc(4);
+    const [, fd] = g.open(PRE, 'f', 0, Rights.FD_READ | Rights.FD_SEEK);
+    let [arr, bufs] = iovs(3, 0, 2, 4);
+    expect(g.call('fd_read', fd, arr, 4, n)).toBe(0);
+    expect([g.u32(n), g.text(bufs[0]!, 3), g.text(bufs[2]!, 2), g.text(bufs[3]!, 4)]).toEqual([9, 'abc', 'de', 'fghi']);
+    [arr, bufs] = iovs(2, 3);
+    expect(g.call('fd_pread', fd, arr, 2, 1n, n)).toBe(0);
+    expect([g.u32(n), g.text(bufs[0]!, 2), g.text(bufs[1]!, 3)]).toEqual([5, 'bc', 'def']);
+    [arr, bufs] = iovs(4, 4);
+    expect(g.call('fd_pread', fd, arr, 2, 3n, n)).toBe(0);
+    expect([g.u32(n), g.text(bufs[0]!, 4), g.text(bufs[1]!, 3)]).toEqual([7, 'defg', 'hij']);
+    [arr, bufs] = iovs(4, 3, 5);
+    expect(g.call('fd_read', 0, arr, 3, n)).toBe(0);
+    expect([g.u32(n), g.text(bufs[0]!, 4), g.text(bufs[1]!, 3), g.text(bufs[2]!, 3)]).toEqual([10, 'ABCD', 'EFG', 'HIJ']);
+  });
+  it('fd_fdstat_get reports no fdflags (no APPEND) for a directory', () => {
+    const { g } = memGuest({ d: {} });
+    const st = g.alloc(24);
+    const flags = (fd: number) => {
+      g.u8.fill(0xff, st, st + 24);
+      expect(g.call('fd_fdstat_get', fd, st)).toBe(0);
+      expect(g.u8[st]).toBe(Filetype.DIRECTORY);
+      return g.view.getUint16(st + 2, true);
+    };
+    expect(flags(PRE)).toBe(0);
+    const [e, d] = g.open(PRE, 'd', 2 /* directory */, DIRR, 1 /* append */);
+    expect(e).toBe(0);
+    expect(flags(d)).toBe(0);
+  });
   it('rights can only be dropped, and are enforced', () => {
     const { g } = memGuest({ 'a.txt': 'A' });
     const [, fd] = g.open(PRE, 'a.txt');
@@ -422,6 +517,23 @@ describe('paths and the in-memory filesystem', () => {
     void t;
     expect(g.open(PRE, '')[0]).toBe(Errno.NOENT);
     expect(g.wasi.denied).toEqual([]);
+  });
+  it('a symlink whose target ends in "/" names a directory: ENOTDIR when it is a file', () => {
+    const tree = { f: 'data', d: {}, fl: { symlink: 'f/' }, dl: { symlink: 'd/' } };
+    const host = tempDir();
+    temps.push(host);
+    writeTree(host, tree);
+    const guests = [memGuest(tree).g, new Guest({ hostDirs: [{ host, guest: '/' }], fs: nodeFs })];
+    for (const g of guests) {
+      expect(g.open(PRE, 'fl', 0, Rights.FD_READ)[0]).toBe(Errno.NOTDIR);
+      const st = g.alloc(64);
+      const [p, l] = g.str('fl');
+      expect(g.call('path_filestat_get', PRE, 1, p, l, st)).toBe(Errno.NOTDIR);
+      expect(g.open(PRE, 'dl', 0, Rights.FD_READDIR)[0]).toBe(0);
+      // not followed: the link itself
+      expect(g.call('path_filestat_get', PRE, 0, p, l, st)).toBe(0);
+      expect(g.u8[st + 16]).toBe(Filetype.SYMBOLIC_LINK);
+    }
   });
   it('a file unlinked while open stays readable through its descriptor', () => {
     const { fs, g } = memGuest({ f: 'still here' });

@@ -1,6 +1,7 @@
 export {
   Wasi,
   WasiExit,
+  WasiStdinRead,
   runWasi,
   WASI_FUNCTIONS,
   WASI_MODULE,
