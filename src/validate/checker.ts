@@ -85,6 +85,7 @@ export class Checker {
   protected readonly restricted: boolean;
   constructor(readonly vm: ValidatedModule) {
     this.restricted = !Object.values(vm.options.features).every((on) => on);
+    this.ins.multiMemory = vm.options.features['multi-memory'];
   }
 
   // ------------------------------------------------------------ read-only view (CodeSink)
