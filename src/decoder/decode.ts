@@ -71,8 +71,10 @@ export interface DecodeOptions {
   /**
    * Proposal switches (every one on unless set to false). The binary format
    * differs only for custom page sizes (a disabled feature makes the 0x08
-   * limits flag malformed); every other disabled feature is rejected by the
-   * validator (ValidateOptions.features), which sees the decoded module.
+   * limits flag malformed) and multi-memory (without it a memarg's flags are
+   * all alignment, as in Wasm 2.0, so bit 6 is not "memory index follows");
+   * every other disabled feature is rejected by the validator
+   * (ValidateOptions.features), which sees the decoded module.
    */
   features?: Features;
   /** Scan function bodies for malformed instructions while decoding (default true). */
@@ -291,6 +293,12 @@ interface ScanState {
   ins: Instr;
   stack: number[];
   usesData: boolean;
+}
+
+function scanState(opts: DecodeOptions): ScanState {
+  const ins = new Instr();
+  ins.multiMemory = opts.features?.['multi-memory'] !== false;
+  return { ins, stack: [], usesData: false };
 }
 
 /**
@@ -577,7 +585,7 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
   const m: Module = emptyModule();
 
   const scan = opts.scanBodies !== false;
-  const st: ScanState = { ins: new Instr(), stack: [], usesData: false };
+  const st = scanState(opts);
   let lastOrder = 0;
   let lastId = 0;
   let sawFuncSection = false;
@@ -597,8 +605,11 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
     const end = start + size;
 
     if (id === 0) {
+      // len() lets a size run past the module by up to its own LEB128 length; the reference interpreter then
+      // fails skipping the payload (a non-custom section fails its size check below)
       const name = readName(r);
       if (r.pos > end) r.fail(SECTION_EOF, end);
+      if (end > bytes.length) r.fail(SECTION_EOF, bytes.length);
       const payload = bytes.subarray(r.pos, end);
       const c: CustomSection = { name, bytes: payload, after: lastId };
       m.customs.push(c);
@@ -741,15 +752,16 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
 
 /**
  * Scans the body of defined function i for malformed instructions (for
- * modules decoded with `scanBodies: false`). Throws a DecodeError.
+ * modules decoded with `scanBodies: false`; `opts.features` as given to the
+ * decoder). Throws a DecodeError.
  */
-export function scanBody(m: Module, i: number): void {
+export function scanBody(m: Module, i: number, opts: DecodeOptions = {}): void {
   const c = m.codes[i];
   if (!c) throw new RangeError(`scanBody: no function body ${i}`);
   const base = c.offset < 0 ? 0 : c.offset;
   const r = new Reader(c.body, 0, c.body.length, base);
   r.eofMessage = SECTION_EOF;
-  const st: ScanState = { ins: new Instr(), stack: [], usesData: false };
+  const st = scanState(opts);
   scanExpr(r, st);
   if (r.pos !== c.body.length) r.fail('section size mismatch', 0);
 }

@@ -55,6 +55,13 @@ export class Instr {
   types: ValType[] = [];
   /** try_table clauses. */
   catches: Catch[] = [];
+  /**
+   * How memargs are read (set by the owner from its features): with multi-memory, flag bit 6 says a memory index
+   * follows the flags; without it the flags are all alignment, as in Wasm 2.0, so that bit makes the alignment
+   * 2^64 or more (invalid, not a memory index). Readers of validated bodies can keep the default: without
+   * multi-memory no body with that bit validates, and without it both readings are the same.
+   */
+  multiMemory = true;
 }
 
 // Numeric immediate kinds, indexed by InstrDef.id (a switch on small ints is faster than on strings).
@@ -349,7 +356,7 @@ function readMemarg(r: Reader, ins: Instr): void {
   const at = r.pos;
   const flags = u32(r);
   if (flags >= 0x80) r.fail('malformed memop flags', at);
-  if (flags & 0x40) {
+  if (flags & 0x40 && ins.multiMemory) {
     ins.a = flags & 0x3f;
     ins.b = u32(r);
   } else {

@@ -7,7 +7,8 @@ export {
   type ValidatedModule,
   type FeatureName,
 } from './module.js';
-export { FuncValidator, FrameKind, defaultable, type CodeSink, type Frame } from './func.js';
+export { FuncValidator, type CodeSink } from './func.js';
+export { FrameKind, defaultable, type Frame } from './checker.js';
 export {
   TypeRegistry,
   ModuleTypes,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/core/errors.js';
 import { decodeModule } from '../../src/decoder/index.js';
 import { lookup } from '../../src/core/instructions.js';
+import { Module } from '../../src/runtime/module.js';
 
 const HDR = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 const sec = (id: number, body: number[]): number[] => [id, body.length, ...body];
@@ -45,6 +46,12 @@ describe('decoder error messages', () => {
     ['bad UTF-8 in import name', mod(sec(2, [1, 1, 0xff, 0, 0, 0])), 'malformed UTF-8 encoding'],
     ['surrogate in custom name', mod(sec(0, [3, 0xed, 0xa0, 0x80])), 'malformed UTF-8 encoding'],
     ['custom name past the section', mod([0, 0, 0]), 'unexpected end of section or function'],
+    // issue 18: a size that passes the length check (which counts its own bytes) but runs past the module
+    ['custom section one byte past the end', mod([0, 5, 1, 0x61, 1, 2]), 'unexpected end of section or function'],
+    ['custom section past the end, padded size', mod([0, 0x87, 0x80, 0x80, 0x80, 0x00, 1, 0x61, 1, 2]), 'unexpected end of section or function'],
+    ['custom section size past the padding', mod([0, 0x88, 0x80, 0x00, 1, 0x61, 1, 2]), 'length out of bounds'],
+    ['section one byte past the end', mod([1, 5, 1, 0x60, 0, 0]), 'section size mismatch'],
+    ['section past the end, padded size', mod([1, 0x88, 0x80, 0x80, 0x80, 0x00, 1, 0x60, 0, 0]), 'section size mismatch'],
     ['import kind', mod(sec(2, [1, 0, 0, 5])), 'malformed import kind'],
     ['export kind', mod(sec(7, [1, 0, 5, 0])), 'malformed export kind'],
     ['mutability', mod(sec(6, [1, 0x7f, 2, 0x41, 0, 0x0b])), 'malformed mutability'],
@@ -88,6 +95,21 @@ describe('decoder error messages', () => {
     });
   }
 
+  it('a section past the end fails on every path (issue 18)', () => {
+    const cases: [Uint8Array, string][] = [
+      [Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, 0x05, 0x01, 0x61, 0x01, 0x02]), 'unexpected end of section or function'],
+      [mod(TYPE0, funcs(1), code(func([0x0b])), [0, 0x85, 0x80, 0x00, 1, 0x61, 1, 2]), 'unexpected end of section or function'],
+      [mod(TYPE0, funcs(1), [10, 0x85, 0x80, 0x00, ...code(func([0x0b])).slice(2)]), 'section size mismatch'],
+    ];
+    for (const [bytes, msg] of cases) {
+      expect(err(bytes).message).toBe(msg);
+      expect(err(bytes, { scanBodies: false }).message).toBe(msg);
+      expect(() => Module.fromBinary(bytes)).toThrow(msg);
+    }
+    // the same modules with their sizes right decode
+    expect(decodeModule(mod([0, 4, 1, 0x61, 1, 2])).customs[0]!.bytes).toEqual(Uint8Array.from([1, 2]));
+    expect(Module.fromBinary(mod(TYPE0, funcs(1), code(func([0x0b])), [0, 0x83, 0x80, 0x00, 1, 0x61, 1]))).toBeInstanceOf(Module);
+  });
   it('atomic.fence wants a zero byte (when the table has it)', () => {
     const e = err(mod(TYPE0, funcs(1), code(func([0xfe, 3, 1, 0x0b]))));
     expect(e.message).toBe(lookup(0xfe, 3) ? 'zero byte expected' : 'illegal opcode fe 03');

@@ -43,6 +43,44 @@ function mutate(bytes: Uint8Array, ms: Mutation[]): Uint8Array {
   return Uint8Array.from(b);
 }
 
+/** A u32 in exactly `width` LEB128 bytes (at least its shortest encoding). */
+function leb(n: number, width: number): number[] {
+  const out: number[] = [];
+  let v = n;
+  do {
+    out.push(v & 0x7f);
+    v >>>= 7;
+  } while (v !== 0);
+  while (out.length < width) out.push(0);
+  for (let i = 0; i < out.length - 1; i++) out[i]! |= 0x80;
+  return out;
+}
+
+/** The sections of a well-formed module as [id, payload]. */
+function sections(bytes: Uint8Array): [number, number[]][] {
+  const out: [number, number[]][] = [];
+  let p = 8;
+  while (p < bytes.length) {
+    const id = bytes[p++]!;
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[p++]!;
+      size += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    out.push([id, [...bytes.subarray(p, p + size)]]);
+    p += size;
+  }
+  return out;
+}
+
+/** A module of these sections, every size in `width` bytes, the size of section `which` off by `delta`. */
+function build(ss: [number, number[]][], width: number, which = -1, delta = 0): Uint8Array {
+  const out = [...header];
+  ss.forEach(([id, payload], i) => out.push(id, ...leb(payload.length + (i === which ? delta : 0), width), ...payload));
+  return Uint8Array.from(out);
+}
+
 describe('decoder fuzz', () => {
   it('random bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (b) => decodeOrError(b)), { numRuns: 2000 });
@@ -56,6 +94,30 @@ describe('decoder fuzz', () => {
   });
   it('mutated generated modules', () => {
     fc.assert(fc.property(moduleArb, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), (m, ms) => decodeOrError(mutate(encodeModule(m), ms))), { numRuns: 3000 });
+  });
+  it('section sizes: padded LEB128 sizes decode, sizes off by one or past the padding fail', () => {
+    const customArb = fc.tuple(fc.stringMatching(/^[a-z]{0,4}$/), fc.uint8Array({ maxLength: 8 })).map(([name, payload]) => [name.length, ...Buffer.from(name), ...payload]);
+    const deltaArb = fc.constantFrom(-1, 1, 2, 3, 4, 5);
+    fc.assert(
+      fc.property(moduleArb, customArb, fc.nat(), fc.nat(), fc.integer({ min: 1, max: 5 }), deltaArb, (m, custom, at, pick, width, delta) => {
+        const ss = sections(encodeModule(m));
+        ss.splice(at % (ss.length + 1), 0, [0, custom]);
+        // every size padded: the same module
+        const plain = encodeModule(decodeModule(build(ss, 1)));
+        expect([...encodeModule(decodeModule(build(ss, width)))]).toEqual([...plain]);
+        expect([...encodeModule(decodeModule(build(ss, width), { scanBodies: false }))]).toEqual([...plain]);
+        // one size off: a section must then fail, unless it is a custom section the rest can re-align after
+        const which = pick % ss.length;
+        const [id, payload] = ss[which]!;
+        if (payload.length + delta < 0) return;
+        const bad = build(ss, width, which, delta);
+        if (id !== 0 || which === ss.length - 1) {
+          expect(() => decodeModule(bad)).toThrow(DecodeError);
+          expect(() => decodeModule(bad, { scanBodies: false })).toThrow(DecodeError);
+        } else decodeOrError(bad);
+      }),
+      { numRuns: 1500 },
+    );
   });
   it('mutated testsuite modules', () => {
     const valid = binaryCases((f) => !f.includes('custom-descriptors')).filter((c) => c.malformed === null && c.bytes.length > 8).map((c) => c.bytes);

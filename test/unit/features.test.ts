@@ -160,6 +160,46 @@ describe('feature switches', () => {
     expect(() => decodeModule(pages, { features: { 'custom-page-sizes': false } })).toThrow('malformed limits flags');
   });
 
+  it('without multi-memory, memarg flag bit 6 is alignment, not "memory index follows" (issue 18)', () => {
+    // (memory 1) (func i32.const 0; i32.load with flags 0x41; ...): with multi-memory the 0x41 is alignment 2^1 and
+    // a memory index (0) follows, then the offset; without it the flags are alignment 2^65, as in Wasm 2.0, and the
+    // bytes after it are the offset (0), unreachable, drop
+    const withBody = (body: number[]) =>
+      Uint8Array.from([
+        0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1,
+        10, body.length + 3, 1, body.length + 1, 0, ...body,
+      ]);
+    const bytes = withBody([0x41, 0, 0x28, 0x41, 0, 0, 0x1a, 0x0b]);
+    expect(() => Module.fromBinary(bytes)).not.toThrow();
+    // read with a memory index, this body's end is the offset: malformed with multi-memory, only invalid without
+    const short = withBody([0x41, 0, 0x28, 0x41, 0, 0x0b]);
+    expect(() => Module.fromBinary(short)).toThrow(DecodeError);
+    const offs = [
+      { 'multi-memory': false },
+      Object.fromEntries(FEATURES.filter((f) => f !== 'mvp').map((f) => [f, false])),
+    ];
+    for (const features of offs) {
+      for (const b of [bytes, short]) {
+        const e = rejection(() => Module.fromBinary(b, { features }));
+        expect(e).toBeInstanceOf(ValidationError);
+        expect(e.message).toBe('alignment must not be larger than natural');
+        // the decoder's scan (scanBodies) and the validator read the same way
+        for (const scanBodies of [true, false]) {
+          const data = decodeModule(b, { features, scanBodies });
+          expect(() => validateModule(data, { features })).toThrow('alignment must not be larger than natural');
+        }
+      }
+    }
+    // atomics: natural alignment is required, so 0x42 on i32.atomic.load (natural 2) is not
+    const atomic = [0x41, 0, 0xfe, 0x10, 0x42, 0, 0, 0x1a, 0x0b];
+    const shared = Uint8Array.from([
+      0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 5, 4, 1, 3, 1, 1,
+      10, atomic.length + 3, 1, atomic.length + 1, 0, ...atomic,
+    ]);
+    expect(() => Module.fromBinary(shared)).not.toThrow();
+    expect(() => Module.fromBinary(shared, { features: { 'multi-memory': false } })).toThrow('atomic alignment must be natural');
+  });
+
   it('disabling a feature disables the features built on it', () => {
     const fs = resolveFeatures({ 'reference-types': false, simd: false });
     expect(fs['function-references']).toBe(false);
