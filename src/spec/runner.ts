@@ -19,7 +19,7 @@ import { RawF32, RawF64 } from '../interp/machine.js';
 import { GcArray, GcStruct } from '../interp/gc.js';
 import { ExnRef, Global, HostFunc, Memory, Table, WasmFunc } from '../interp/runtime.js';
 import { Instance, Module, Store, type ModuleOptions } from '../interp/store.js';
-import { needsCustomPageSizes } from './suite.js';
+import { needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { UnsupportedError } from '../text/parser.js';
 import { parseScript } from '../text/script.js';
@@ -73,7 +73,7 @@ export interface RunOptions {
    * Decode memories' custom-page-sizes limits flag (0x08). Default: only for
    * scripts of a proposal that needs it (`proposals/custom-page-sizes/`);
    * the core suite, which predates the proposal, expects the flag to be
-   * malformed (see suite.ts needsCustomPageSizes).
+   * malformed (see names.ts needsCustomPageSizes).
    */
   customPageSizes?: boolean;
   /** Execution tier of the script's store (Store option `tier`; default 'js'). */
