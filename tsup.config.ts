@@ -2,9 +2,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // dist/index.js is also the browser build: nothing in it imports node: modules (WASI's host
+    // directories find node:fs at run time), so a page imports it as it is. dist/spec.js is the spec
+    // runner (not a package export; the browser test runs it in a page), sharing a chunk with index.js.
+    entry: { index: 'src/index.ts', spec: 'src/spec/runner.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    dts: { entry: { index: 'src/index.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node20',

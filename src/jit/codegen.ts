@@ -424,8 +424,22 @@ function runtime(): Record<string, unknown> {
   return R;
 }
 
+/**
+ * How generated source becomes a function, and whether this host allows it. A page whose
+ * Content-Security-Policy lacks 'unsafe-eval' (and hosts such as Cloudflare Workers) forbid
+ * `new Function`: the first EvalError sets `blocked`, and from then on, for the rest of the process,
+ * the tier generates nothing and every function runs on the interpreter, with the same results and
+ * fuel. `compile` is replaceable (tests make it throw EvalError).
+ */
+export const jsEval = {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  compile: (src: string) => new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn,
+  blocked: false,
+};
+
 /** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
 export function generate(mc: Machine, cc: Compiled): JitFn | null {
+  if (jsEval.blocked) return null;
   try {
     const scan = new LoopScan();
     validateFunction(cc.inst.vm, cc.func.index, scan);
@@ -448,6 +462,11 @@ export function generate(mc: Machine, cc: Compiled): JitFn | null {
     // nesting too deep for V8's parser (new Function): the interpreter, which does not recurse, runs it
     if (e instanceof RangeError && /call stack/i.test(e.message)) {
       jitStats.declined.set('nesting too deep for JS', (jitStats.declined.get('nesting too deep for JS') ?? 0) + 1);
+      return null;
+    }
+    if (e instanceof EvalError) {
+      jsEval.blocked = true;
+      jitStats.declined.set('new Function forbidden', (jitStats.declined.get('new Function forbidden') ?? 0) + 1);
       return null;
     }
     throw e;
@@ -3020,8 +3039,6 @@ class JsGen implements CodeSink {
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n};\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const factory = new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn;
-    return factory(rt, this.envV);
+    return jsEval.compile(src)(rt, this.envV);
   }
 }

@@ -26,7 +26,7 @@ import { Table } from '../runtime/objects/table.js';
 import { Instance } from '../runtime/instance.js';
 import { Module, type ModuleOptions } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
-import { needsCustomPageSizes } from './suite.js';
+import { needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { UnsupportedError } from '../text/context.js';
 import { parseScript } from '../text/script.js';
@@ -80,7 +80,7 @@ export interface RunOptions {
    * Decode memories' custom-page-sizes limits flag (0x08). Default: only for
    * scripts of a proposal that needs it (`proposals/custom-page-sizes/`);
    * the core suite, which predates the proposal, expects the flag to be
-   * malformed (see suite.ts needsCustomPageSizes).
+   * malformed (see names.ts needsCustomPageSizes).
    */
   customPageSizes?: boolean;
   /** Execution tier of the script's store (Store option `tier`; default 'js'). */

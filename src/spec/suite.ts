@@ -4,6 +4,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
+export { needsCustomPageSizes, proposalOf } from './names.js';
+
 /** Where the suite is looked for when WASMETER_TESTSUITE is not set. */
 export const DEFAULT_SUITE_DIRS = ['/work/shared/testsuite'];
 
@@ -67,26 +69,4 @@ export function isWasm2(name: string): boolean {
   if (name.includes('/')) return false;
   const base = name.replace(/\.wast$/, '');
   return WASM2_FILES.has(base) || base.startsWith('simd_');
-}
-
-/**
- * The proposal a script belongs to: the folder after `proposals/` in its
- * path (suite-relative or absolute), or null for a core script.
- */
-export function proposalOf(file: string): string | null {
-  const m = /(?:^|[\\/])proposals[\\/]([^\\/]+)[\\/]/.exec(file);
-  return m ? m[1]! : null;
-}
-
-/** Proposals whose scripts use memories with custom page sizes. */
-const CUSTOM_PAGE_SIZE_PROPOSALS = new Set(['custom-page-sizes']);
-
-/**
- * Whether a script's modules are decoded with the custom-page-sizes limits
- * flag: only in the proposals that need it. Core scripts (and the other
- * proposals) expect that flag to be malformed (binary.wast).
- */
-export function needsCustomPageSizes(file: string): boolean {
-  const p = proposalOf(file);
-  return p !== null && CUSTOM_PAGE_SIZE_PROPOSALS.has(p);
 }

@@ -1,0 +1,26 @@
+/**
+ * What a script's path says about how to run it. No Node imports: the spec
+ * runner uses this, and the runner runs in browsers too (dist/spec.js).
+ */
+
+/**
+ * The proposal a script belongs to: the folder after `proposals/` in its
+ * path (suite-relative or absolute), or null for a core script.
+ */
+export function proposalOf(file: string): string | null {
+  const m = /(?:^|[\\/])proposals[\\/]([^\\/]+)[\\/]/.exec(file);
+  return m ? m[1]! : null;
+}
+
+/** Proposals whose scripts use memories with custom page sizes. */
+const CUSTOM_PAGE_SIZE_PROPOSALS = new Set(['custom-page-sizes']);
+
+/**
+ * Whether a script's modules are decoded with the custom-page-sizes limits
+ * flag: only in the proposals that need it. Core scripts (and the other
+ * proposals) expect that flag to be malformed (binary.wast).
+ */
+export function needsCustomPageSizes(file: string): boolean {
+  const p = proposalOf(file);
+  return p !== null && CUSTOM_PAGE_SIZE_PROPOSALS.has(p);
+}
