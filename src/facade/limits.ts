@@ -1,0 +1,52 @@
+/**
+ * The JS API's implementation limits (the "Limits" section of the JS API spec): a module beyond one of them is a
+ * CompileError even when it is valid WebAssembly.
+ */
+import { CompKind, WasmeterError, type ModuleData } from './engine.js';
+
+const MAX_TYPES = 1_000_000;
+const MAX_FUNCTIONS = 1_000_000;
+const MAX_IMPORTS = 1_000_000;
+const MAX_EXPORTS = 1_000_000;
+const MAX_GLOBALS = 1_000_000;
+const MAX_DATA_SEGMENTS = 100_000;
+const MAX_MODULE_SIZE = 1024 * 1024 * 1024;
+const MAX_FUNCTION_SIZE = 7_654_321;
+const MAX_FUNCTION_LOCALS = 50_000;
+const MAX_FUNCTION_PARAMS = 1_000;
+const MAX_FUNCTION_RESULTS = 1_000;
+const MAX_ELEMENT_SEGMENTS = 10_000_000;
+const MAX_TABLES = 100_000;
+const MAX_MEMORIES = 1;
+
+function over(what: string, n: number, max: number): void {
+  if (n > max) throw new WasmeterError(`${what}: ${n} exceeds the limit of ${max}`);
+}
+
+/** Throws (a WasmeterError, which the facade reports as CompileError) when the module exceeds a limit. */
+export function checkLimits(m: ModuleData, size: number): void {
+  over('module size', size, MAX_MODULE_SIZE);
+  over('types', m.types.length, MAX_TYPES);
+  over('imports', m.imports.length, MAX_IMPORTS);
+  over('exports', m.exports.length, MAX_EXPORTS);
+  const imported = (kind: string): number => m.imports.filter((i) => i.desc.kind === kind).length;
+  over('functions', imported('func') + m.funcs.length, MAX_FUNCTIONS);
+  over('globals', imported('global') + m.globals.length, MAX_GLOBALS);
+  over('tables', imported('table') + m.tables.length, MAX_TABLES);
+  over('memories', imported('memory') + m.memories.length, MAX_MEMORIES);
+  over('data segments', m.datas.length, MAX_DATA_SEGMENTS);
+  over('element segments', m.elems.length, MAX_ELEMENT_SEGMENTS);
+  for (const t of m.types) {
+    if (t.comp.kind !== CompKind.Func) continue;
+    over('function parameters', t.comp.params.length, MAX_FUNCTION_PARAMS);
+    over('function results', t.comp.results.length, MAX_FUNCTION_RESULTS);
+  }
+  for (let i = 0; i < m.codes.length; i++) {
+    const c = m.codes[i]!;
+    over('function size', c.body.length, MAX_FUNCTION_SIZE);
+    const t = m.types[m.funcs[i]!]!.comp;
+    let locals = t.kind === CompKind.Func ? t.params.length : 0;
+    for (const g of c.locals) locals += g.count;
+    over('function locals', locals, MAX_FUNCTION_LOCALS);
+  }
+}
