@@ -119,6 +119,7 @@ function isFuncInst(v: unknown): v is FuncInst {
 
 /** DefaultValue(t): what a global or table of type `t` holds when no value is given. */
 export function defaultValue(t: ValType): unknown {
+  if (isRef(t) && !refNullable(t)) throw new TypeError('a non-nullable reference type has no default value');
   switch (t) {
     case I32:
     case F32:

@@ -53,11 +53,25 @@ function dictionary(v: unknown, what: string): Record<string, unknown> {
 
 /** The bytes of a BufferSource, copied (as the JS API does before compiling). */
 function bufferBytes(v: unknown): Uint8Array {
-  if (v instanceof ArrayBuffer) return new Uint8Array(v.slice(0));
-  if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer) {
-    return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return new Uint8Array(v).slice();
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice();
+  throw new TypeError('the argument must be an ArrayBuffer, a SharedArrayBuffer or a view of one');
+}
+
+/** WebIDL's sequence conversion: the values of an iterable object, through its iterator step by step. */
+function iterableToList(v: unknown, what: string): unknown[] {
+  const method = isObject(v) ? (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] : undefined;
+  if (typeof method !== 'function') throw new TypeError(`${what} must be an iterable object`);
+  const it = method.call(v) as object;
+  if (!isObject(it)) throw new TypeError(`${what}: the iterator is not an object`);
+  const next = (it as { next?: unknown }).next;
+  const out: unknown[] = [];
+  for (;;) {
+    const r = typeof next === 'function' ? next.call(it) : undefined;
+    if (!isObject(r)) throw new TypeError(`${what}: the iterator result is not an object`);
+    if ((r as IteratorResult<unknown>).done) return out;
+    out.push((r as IteratorResult<unknown>).value);
   }
-  throw new TypeError('the argument must be an ArrayBuffer or a typed array or DataView over one');
 }
 
 /** Makes the listed properties of `target` WebIDL operations and attributes (enumerable, as WebIDL defines them). */
@@ -205,10 +219,7 @@ function makeNamespace(store: Store): object {
           const ret = Reflect.apply(callable, undefined, js);
           if (n === 0) return undefined;
           if (n === 1) return toWasm(realm, ret, type.results[0]!);
-          if (!isObject(ret)) throw new TypeError('a function with several results must return an iterable');
-          const iter = (ret as { [Symbol.iterator]?: unknown })[Symbol.iterator];
-          if (typeof iter !== 'function') throw new TypeError('a function with several results must return an iterable');
-          const list = [...(ret as Iterable<unknown>)];
+          const list = iterableToList(ret, 'the results of a function with several results');
           if (list.length !== n) throw new TypeError(`expected ${n} results, got ${list.length}`);
           return type.results.map((t, i) => toWasm(realm, list[i], t));
         } catch (e) {
@@ -243,10 +254,7 @@ function makeNamespace(store: Store): object {
     const b = d.builtins;
     const builtins: string[] = [];
     if (b !== undefined) {
-      if (!isObject(b) || typeof (b as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-        throw new TypeError('builtins must be a sequence of strings');
-      }
-      for (const x of b as Iterable<unknown>) builtins.push(String(x));
+      for (const x of iterableToList(b, 'builtins')) builtins.push(String(x));
     }
     const c = d.importedStringConstants;
     return { builtins, importedStringConstants: c === undefined || c === null ? null : String(c) };
@@ -362,8 +370,7 @@ function makeNamespace(store: Store): object {
   }
 
   /** Instantiates; the exports object as the JS API makes it (frozen, no prototype). */
-  function instantiateState(state: ModuleState, importObject: unknown): object {
-    const externs = readImports(state, importObject);
+  function instantiateState(state: ModuleState, externs: Extern[]): object {
     let inst;
     try {
       inst = store.instantiate(state.module, externs);
@@ -393,7 +400,8 @@ function makeNamespace(store: Store): object {
   class Instance {
     constructor(module: unknown, importObject: unknown = undefined) {
       required(1, arguments.length, 'WebAssembly.Instance');
-      instances.set(this, instantiateState(moduleState(module), importObject));
+      const state = moduleState(module);
+      instances.set(this, instantiateState(state, readImports(state, importObject)));
     }
   }
   members(Instance.prototype, {
@@ -478,8 +486,8 @@ function makeNamespace(store: Store): object {
       required(1, arguments.length, 'WebAssembly.Table');
       if (!isObject(descriptor)) throw new TypeError('the table descriptor must be an object');
       const d = descriptor as Record<string, unknown>;
-      const addr = addressType(d.address);
       const elem = valueType(d.element);
+      const addr = addressType(d.address);
       if (!isRef(elem)) throw new TypeError(`'${String(d.element)}' is not a table element type`);
       const initial = d.initial;
       if (initial === undefined) throw new TypeError("the table descriptor needs 'initial'");
@@ -488,7 +496,7 @@ function makeNamespace(store: Store): object {
       const max = maximum === undefined ? null : toAddress(maximum, addr, 'maximum');
       if (max !== null && max < min) throw new RangeError('initial is larger than maximum');
       if (min > 10_000_000) throw new RangeError('initial exceeds the maximum table size');
-      const init = arguments.length < 2 || value === undefined ? defaultValue(elem) : toWasm(realm, value, elem);
+      const init = arguments.length < 2 ? defaultValue(elem) : toWasm(realm, value, elem);
       let t: EngineTable;
       try {
         t = new EngineTable({ elem, addr, min, max }, init, store);
@@ -508,7 +516,7 @@ function makeNamespace(store: Store): object {
       const t = tableOf(this);
       required(1, arguments.length, 'WebAssembly.Table.prototype.grow');
       const n = toAddress(delta, t.type.addr, 'delta');
-      const init = arguments.length < 2 || value === undefined ? defaultValue(t.type.elem) : toWasm(realm, value, t.type.elem, tableCanon(t));
+      const init = arguments.length < 2 ? defaultValue(t.type.elem) : toWasm(realm, value, t.type.elem, tableCanon(t));
       const old = t.grow(n, init);
       if (old < 0) throw new RangeError('the table cannot grow by that much');
       return fromAddress(old, t.type.addr);
@@ -525,7 +533,7 @@ function makeNamespace(store: Store): object {
       required(1, arguments.length, 'WebAssembly.Table.prototype.set');
       const i = toAddress(index, t.type.addr, 'index');
       if (i >= t.size) throw new RangeError('table index out of bounds');
-      t.elems[i] = arguments.length < 2 || value === undefined ? defaultValue(t.type.elem) : toWasm(realm, value, t.type.elem, tableCanon(t));
+      t.elems[i] = arguments.length < 2 ? defaultValue(t.type.elem) : toWasm(realm, value, t.type.elem, tableCanon(t));
     },
   });
   toStringTag(Table.prototype, 'WebAssembly.Table');
@@ -601,7 +609,6 @@ function makeNamespace(store: Store): object {
     },
     set value(v: unknown) {
       const g = globalOf(this);
-      required(1, arguments.length, "WebAssembly.Global's value setter");
       if (!g.type.mutable) throw new TypeError('the global is immutable');
       writeGlobal(g, toWasm(realm, v, g.type.type, (g as EngineGlobal & { canon?: Int32Array }).canon ?? null));
     },
@@ -624,11 +631,7 @@ function makeNamespace(store: Store): object {
     constructor(type: unknown) {
       required(1, arguments.length, 'WebAssembly.Tag');
       if (!isObject(type)) throw new TypeError('the tag type must be an object');
-      const p = (type as Record<string, unknown>).parameters;
-      if (!isObject(p) || typeof (p as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-        throw new TypeError("the tag type needs a sequence 'parameters'");
-      }
-      const params = [...(p as Iterable<unknown>)].map(valueType);
+      const params = iterableToList((type as Record<string, unknown>).parameters, "the tag type's parameters").map(valueType);
       const t = newTag(params);
       tags.set(this, t);
       wrappers.set(t, this);
@@ -656,10 +659,7 @@ function makeNamespace(store: Store): object {
       required(2, arguments.length, 'WebAssembly.Exception');
       const t = tagOf(exceptionTag);
       if (t === jsTag) throw new TypeError('WebAssembly.JSTag cannot be used to construct an exception');
-      if (!isObject(payload) || typeof (payload as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-        throw new TypeError('the payload must be a sequence');
-      }
-      const list = [...(payload as Iterable<unknown>)];
+      const list = iterableToList(payload, 'the payload');
       const ps = t.type.params;
       if (list.length !== ps.length) throw new TypeError(`the tag expects ${ps.length} values, got ${list.length}`);
       const values = ps.map((p, i) => toWasm(realm, list[i], p));
@@ -722,9 +722,9 @@ function makeNamespace(store: Store): object {
     return m;
   }
 
-  function instanceObject(state: ModuleState, importObject: unknown): object {
+  function instanceObject(state: ModuleState, externs: Extern[]): object {
     const o = Object.create(Instance.prototype);
-    instances.set(o, instantiateState(state, importObject));
+    instances.set(o, instantiateState(state, externs));
     return o;
   }
 
@@ -743,23 +743,37 @@ function makeNamespace(store: Store): object {
       }
     },
     compile(bytes: unknown, options: unknown = undefined) {
-      const n = arguments.length;
-      return later(() => {
-        required(1, n, 'WebAssembly.compile');
-        return moduleObject(compile(bufferBytes(bytes), compileOptions(options)));
-      });
+      let b: Uint8Array;
+      let o: CompileOptions;
+      try {
+        required(1, arguments.length, 'WebAssembly.compile');
+        b = bufferBytes(bytes);
+        o = compileOptions(options);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return later(() => moduleObject(compile(b, o)));
     },
     instantiate(source: unknown, importObject: unknown = undefined, options: unknown = undefined) {
-      const n = arguments.length;
-      if (isObject(source) && modules.has(source)) {
-        const state = modules.get(source)!;
-        return later(() => instanceObject(state, importObject));
+      let b: Uint8Array;
+      let o: CompileOptions;
+      try {
+        required(1, arguments.length, 'WebAssembly.instantiate');
+        if (isObject(source) && modules.has(source)) {
+          // the imports are read now, the instance made in a promise job
+          const state = modules.get(source)!;
+          const externs = readImports(state, importObject);
+          return later(() => instanceObject(state, externs));
+        }
+        b = bufferBytes(source);
+        o = compileOptions(options);
+      } catch (e) {
+        return Promise.reject(e);
       }
       return later(() => {
-        required(1, n, 'WebAssembly.instantiate');
-        const state = compile(bufferBytes(source), compileOptions(options));
+        const state = compile(b, o);
         const module = moduleObject(state);
-        return later(() => ({ module, instance: instanceObject(state, importObject) }));
+        return later(() => ({ module, instance: instanceObject(state, readImports(state, importObject)) }));
       });
     },
     compileStreaming(source: unknown, options: unknown = undefined) {
@@ -775,12 +789,16 @@ function makeNamespace(store: Store): object {
         required(1, n, 'WebAssembly.instantiateStreaming');
         const state = compile(await responseBytes(source), compileOptions(options));
         const module = moduleObject(state);
-        return { module, instance: instanceObject(state, importObject) };
+        return { module, instance: instanceObject(state, readImports(state, importObject)) };
       });
     },
   });
   const classes: Record<string, unknown> = { Module, Instance, Memory, Table, Global, Tag, Exception, CompileError, LinkError, RuntimeError, JSTag };
-  for (const [k, v] of Object.entries(classes)) Object.defineProperty(ns, k, { value: v, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(classes)) {
+    // (a bundler may rename the classes: the interface objects' names are the JS API's)
+    if (typeof v === 'function') Object.defineProperty(v, 'name', { value: k, configurable: true });
+    Object.defineProperty(ns, k, { value: v, writable: true, configurable: true });
+  }
   toStringTag(ns, 'WebAssembly');
   Object.defineProperty(ns, 'store', { value: store, writable: false, enumerable: false, configurable: false });
   return ns;
