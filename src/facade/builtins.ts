@@ -24,6 +24,14 @@ function str(v: unknown): string {
   return v;
 }
 
+/** `read(text, index)` of string `s` at index `i` (unsigned); traps outside the string. */
+function at(s: unknown, i: number, read: (text: string, index: number) => number): number {
+  const text = str(s);
+  const k = i >>> 0;
+  if (k >= text.length) throw new Trap('string index out of bounds');
+  return read(text, k);
+}
+
 function array16(v: unknown): GcArray {
   if (!(v instanceof GcArray)) throw new Trap('null array reference');
   return v;
@@ -69,26 +77,8 @@ const BUILTINS: Record<string, Builtin> = {
       return String.fromCodePoint(cp);
     },
   },
-  charCodeAt: {
-    params: [EXTERNREF, I32],
-    results: [I32],
-    fn: (s, i) => {
-      const text = str(s);
-      const at = i >>> 0;
-      if (at >= text.length) throw new Trap('string index out of bounds');
-      return text.charCodeAt(at);
-    },
-  },
-  codePointAt: {
-    params: [EXTERNREF, I32],
-    results: [I32],
-    fn: (s, i) => {
-      const text = str(s);
-      const at = i >>> 0;
-      if (at >= text.length) throw new Trap('string index out of bounds');
-      return text.codePointAt(at)!;
-    },
-  },
+  charCodeAt: { params: [EXTERNREF, I32], results: [I32], fn: (s, i) => at(s, i, (t, k) => t.charCodeAt(k)) },
+  codePointAt: { params: [EXTERNREF, I32], results: [I32], fn: (s, i) => at(s, i, (t, k) => t.codePointAt(k)!) },
   length: { params: [EXTERNREF], results: [I32], fn: (s) => str(s).length },
   concat: { params: [EXTERNREF, EXTERNREF], results: [REF_EXTERN], fn: (a, b) => str(a) + str(b) },
   substring: {

@@ -2,7 +2,7 @@
  * The JS API's implementation limits (the "Limits" section of the JS API spec): a module beyond one of them is a
  * CompileError even when it is valid WebAssembly.
  */
-import { CompKind, WasmeterError, type ModuleData } from './engine.js';
+import { CompKind, HEAP_CONCRETE, WasmeterError, isRef, refHeap, refNullable, type ModuleData, type ValType } from './engine.js';
 
 const MAX_TYPES = 1_000_000;
 const MAX_FUNCTIONS = 1_000_000;
@@ -43,10 +43,38 @@ export function checkLimits(m: ModuleData, size: number): void {
   }
   for (let i = 0; i < m.codes.length; i++) {
     const c = m.codes[i]!;
-    over('function size', c.body.length, MAX_FUNCTION_SIZE);
+    over('function size', c.body.length + localsSize(c.locals), MAX_FUNCTION_SIZE);
     const t = m.types[m.funcs[i]!]!.comp;
     let locals = t.kind === CompKind.Func ? t.params.length : 0;
     for (const g of c.locals) locals += g.count;
     over('function locals', locals, MAX_FUNCTION_LOCALS);
   }
 }
+
+/** Bytes of an unsigned LEB128 number. */
+function lebSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Bytes of a value type's binary encoding (a nullable abstract reference has a one-byte short form). */
+function typeSize(t: ValType): number {
+  if (!isRef(t)) return 1;
+  const heap = refHeap(t);
+  if (heap >= HEAP_CONCRETE) return 1 + lebSize(heap - HEAP_CONCRETE);
+  return refNullable(t) ? 1 : 2;
+}
+
+/** Bytes of a body's locals declaration: a function's size counts it, as in the code section. */
+function localsSize(groups: readonly { count: number; type: ValType }[]): number {
+  let n = lebSize(groups.length);
+  for (const g of groups) n += lebSize(g.count) + typeSize(g.type);
+  return n;
+}
+
+/** The largest table an instance may have (a larger initial size is a RangeError at instantiation). */
+export const MAX_TABLE_SIZE = 10_000_000;

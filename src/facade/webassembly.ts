@@ -10,7 +10,7 @@ import {
   toBigInt, type RawInstance, type Extern, type Features, type FuncInst, type FuncType, type ModuleData,
   type StoreOptions, type ValType,
 } from './engine.js';
-import { checkLimits } from './limits.js';
+import { MAX_TABLE_SIZE, checkLimits } from './limits.js';
 import { builtinImports, checkBuiltins, isBuiltinImport, type CompileOptions } from './builtins.js';
 import {
   UNDEFINED_REF, defaultValue, enforceRange, fromAddress, refToJS, toAddress, toJS, toWasm, valueType, type Realm,
@@ -371,6 +371,9 @@ function makeNamespace(store: Store): object {
 
   /** Instantiates; the exports object as the JS API makes it (frozen, no prototype). */
   function instantiateState(state: ModuleState, externs: Extern[]): object {
+    for (const t of state.module.data.tables) {
+      if (t.type.min > MAX_TABLE_SIZE) throw new RangeError(`a table of ${t.type.min} elements exceeds the limit of ${MAX_TABLE_SIZE}`);
+    }
     let inst;
     try {
       inst = store.instantiate(state.module, externs);
@@ -495,7 +498,7 @@ function makeNamespace(store: Store): object {
       const maximum = d.maximum;
       const max = maximum === undefined ? null : toAddress(maximum, addr, 'maximum');
       if (max !== null && max < min) throw new RangeError('initial is larger than maximum');
-      if (min > 10_000_000) throw new RangeError('initial exceeds the maximum table size');
+      if (min > MAX_TABLE_SIZE) throw new RangeError('initial exceeds the maximum table size');
       const init = arguments.length < 2 ? defaultValue(elem) : toWasm(realm, value, elem);
       let t: EngineTable;
       try {

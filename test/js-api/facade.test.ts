@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createWebAssembly, Module, OutOfFuel, ResourceLimitError, Store, watToBinary } from '../../src/index.js';
 import { WebAssembly as DefaultWebAssembly } from '../../src/facade/index.js';
 
-const wasm = (src: string): Uint8Array => watToBinary(src);
+const wasm = (src: string): Uint8Array<ArrayBuffer> => watToBinary(src) as Uint8Array<ArrayBuffer>;
 
 const LOOP = wasm(`(module (func (export "spin") (loop $l (br $l))) (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`);
 
@@ -75,7 +75,7 @@ describe('createWebAssembly', () => {
     const a = new WA.Instance(new WA.Module(LOOP)) as { exports: Record<string, Function> };
     const b = new WA.Instance(
       new WA.Module(wasm(`(module (import "a" "add" (func $add (param i32 i32) (result i32))) (export "add" (func $add)) (func (export "twice") (param i32) (result i32) (call $add (local.get 0) (local.get 0))))`)),
-      { a: { add: a.exports.add } },
+      { a: { add: a.exports.add! } },
     ) as { exports: Record<string, Function> };
     expect(b.exports.add).toBe(a.exports.add);
     expect(b.exports.twice!(21)).toBe(42);
