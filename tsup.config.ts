@@ -5,9 +5,9 @@ export default defineConfig([
     // dist/index.js is also the browser build: nothing in it imports node: modules (WASI's host
     // directories find node:fs at run time), so a page imports it as it is. dist/spec.js is the spec
     // runner (not a package export; the browser test runs it in a page), sharing a chunk with index.js.
-    entry: { index: 'src/index.ts', spec: 'src/spec/runner.ts' },
+    entry: { index: 'src/index.ts', spec: 'src/spec/runner.ts', webassembly: 'src/facade/index.ts', register: 'src/facade/register.ts' },
     format: ['esm', 'cjs'],
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', webassembly: 'src/facade/index.ts', register: 'src/facade/register.ts' } },
     sourcemap: true,
     clean: true,
     target: 'node20',

@@ -8,6 +8,11 @@ export const PAGE = 65536;
 const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
 const UTF8_ENCODER = new TextEncoder();
 
+/**
+ * A linear memory. `buffer` is an ArrayBuffer (a SharedArrayBuffer for a shared memory) replaced on every
+ * successful grow: the old one is detached (a shared one keeps its old length), as the JS API requires, so
+ * code holding views of it notices the growth; the engine reloads its views after anything that can grow.
+ */
 export class Memory {
   buffer: ArrayBuffer;
   view: DataView;
@@ -25,7 +30,7 @@ export class Memory {
         throw new ResourceLimitError(`memory of ${bytes} bytes exceeds the store's limit of ${max} bytes`);
     }
     if (bytes > 2 ** 32 * 4) throw new ResourceLimitError('memory too large for this host');
-    this.buffer = new ArrayBuffer(bytes);
+    this.buffer = allocate(bytes, type.shared);
     this.view = new DataView(this.buffer);
     this.u8 = new Uint8Array(this.buffer);
     if (host) this.account(bytes);
@@ -140,15 +145,44 @@ export class Memory {
     // JS engines cap ArrayBuffer sizes; a failed allocation is a failed grow.
     let buf: ArrayBuffer;
     try {
-      buf = new ArrayBuffer(bytes);
+      buf = allocate(bytes, this.type.shared);
     } catch {
       return -1;
     }
     new Uint8Array(buf).set(this.u8);
-    this.buffer = buf;
-    this.view = new DataView(buf);
-    this.u8 = new Uint8Array(buf);
+    this.replace(buf);
     if (this.host) this.account(addBytes);
     return old;
   }
+
+  /**
+   * Gives the memory a new buffer object for the same bytes and detaches the old one (without copying), as the
+   * JS API's `memory.grow(0)` does; a shared memory keeps its buffer.
+   */
+  refresh(): void {
+    if (!this.type.shared) this.replace(detach(this.buffer, true)!);
+  }
+
+  private replace(buf: ArrayBuffer): void {
+    const old = this.buffer;
+    this.buffer = buf;
+    this.view = new DataView(buf);
+    this.u8 = new Uint8Array(buf);
+    if (!this.type.shared) detach(old, false);
+  }
+}
+
+function allocate(bytes: number, shared: boolean): ArrayBuffer {
+  return shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+}
+
+/**
+ * Detaches `buf`; with `keep`, returns a new ArrayBuffer that owns its bytes (no copy). Node 20 has no
+ * `ArrayBuffer.prototype.transfer`; `structuredClone` with the buffer in its transfer list does the same.
+ */
+function detach(buf: ArrayBuffer, keep: boolean): ArrayBuffer | null {
+  const b = buf as ArrayBuffer & { transfer?: () => ArrayBuffer };
+  if (typeof b.transfer === 'function') return b.transfer();
+  const moved = structuredClone(buf, { transfer: [buf] });
+  return keep ? moved : null;
 }

@@ -1,0 +1,80 @@
+/**
+ * The JS API's implementation limits (the "Limits" section of the JS API spec): a module beyond one of them is a
+ * CompileError even when it is valid WebAssembly.
+ */
+import { CompKind, HEAP_CONCRETE, WasmeterError, isRef, refHeap, refNullable, type ModuleData, type ValType } from './engine.js';
+
+const MAX_TYPES = 1_000_000;
+const MAX_FUNCTIONS = 1_000_000;
+const MAX_IMPORTS = 1_000_000;
+const MAX_EXPORTS = 1_000_000;
+const MAX_GLOBALS = 1_000_000;
+const MAX_DATA_SEGMENTS = 100_000;
+const MAX_MODULE_SIZE = 1024 * 1024 * 1024;
+const MAX_FUNCTION_SIZE = 7_654_321;
+const MAX_FUNCTION_LOCALS = 50_000;
+const MAX_FUNCTION_PARAMS = 1_000;
+const MAX_FUNCTION_RESULTS = 1_000;
+const MAX_ELEMENT_SEGMENTS = 10_000_000;
+const MAX_TABLES = 100_000;
+const MAX_MEMORIES = 1;
+
+function over(what: string, n: number, max: number): void {
+  if (n > max) throw new WasmeterError(`${what}: ${n} exceeds the limit of ${max}`);
+}
+
+/** Throws (a WasmeterError, which the facade reports as CompileError) when the module exceeds a limit. */
+export function checkLimits(m: ModuleData, size: number): void {
+  over('module size', size, MAX_MODULE_SIZE);
+  over('types', m.types.length, MAX_TYPES);
+  over('imports', m.imports.length, MAX_IMPORTS);
+  over('exports', m.exports.length, MAX_EXPORTS);
+  const imported = (kind: string): number => m.imports.filter((i) => i.desc.kind === kind).length;
+  over('functions', imported('func') + m.funcs.length, MAX_FUNCTIONS);
+  over('globals', imported('global') + m.globals.length, MAX_GLOBALS);
+  over('tables', imported('table') + m.tables.length, MAX_TABLES);
+  over('memories', imported('memory') + m.memories.length, MAX_MEMORIES);
+  over('data segments', m.datas.length, MAX_DATA_SEGMENTS);
+  over('element segments', m.elems.length, MAX_ELEMENT_SEGMENTS);
+  for (const t of m.types) {
+    if (t.comp.kind !== CompKind.Func) continue;
+    over('function parameters', t.comp.params.length, MAX_FUNCTION_PARAMS);
+    over('function results', t.comp.results.length, MAX_FUNCTION_RESULTS);
+  }
+  for (let i = 0; i < m.codes.length; i++) {
+    const c = m.codes[i]!;
+    over('function size', c.body.length + localsSize(c.locals), MAX_FUNCTION_SIZE);
+    const t = m.types[m.funcs[i]!]!.comp;
+    let locals = t.kind === CompKind.Func ? t.params.length : 0;
+    for (const g of c.locals) locals += g.count;
+    over('function locals', locals, MAX_FUNCTION_LOCALS);
+  }
+}
+
+/** Bytes of an unsigned LEB128 number. */
+function lebSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Bytes of a value type's binary encoding (a nullable abstract reference has a one-byte short form). */
+function typeSize(t: ValType): number {
+  if (!isRef(t)) return 1;
+  const heap = refHeap(t);
+  if (heap >= HEAP_CONCRETE) return 1 + lebSize(heap - HEAP_CONCRETE);
+  return refNullable(t) ? 1 : 2;
+}
+
+/** Bytes of a body's locals declaration: a function's size counts it, as in the code section. */
+function localsSize(groups: readonly { count: number; type: ValType }[]): number {
+  let n = lebSize(groups.length);
+  for (const g of groups) n += lebSize(g.count) + typeSize(g.type);
+  return n;
+}
+
+/** The largest table an instance may have (a larger initial size is a RangeError at instantiation). */
+export const MAX_TABLE_SIZE = 10_000_000;

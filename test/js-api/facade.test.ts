@@ -1,0 +1,130 @@
+/**
+ * The facade's own mechanisms beyond the official tests: one store per namespace (fuel, limits, typed causes),
+ * memory growth detaching buffers for the core API too (and the engine's views following), JS exception
+ * identity through wasm, wasm functions passed between instances staying wasm calls.
+ */
+import { describe, expect, it } from 'vitest';
+import { createWebAssembly, Module, OutOfFuel, ResourceLimitError, Store, watToBinary } from '../../src/index.js';
+import { WebAssembly as DefaultWebAssembly } from '../../src/facade/index.js';
+
+const wasm = (src: string): Uint8Array<ArrayBuffer> => watToBinary(src) as Uint8Array<ArrayBuffer>;
+
+const LOOP = wasm(`(module (func (export "spin") (loop $l (br $l))) (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))`);
+
+describe('createWebAssembly', () => {
+  it('runs everything of a namespace in one metered store; running out is a RuntimeError carrying OutOfFuel', () => {
+    const WA = createWebAssembly({ fuel: 10_000 });
+    const { exports } = new WA.Instance(new WA.Module(LOOP)) as { exports: Record<string, (...a: number[]) => unknown> };
+    expect(exports.add!(2, 3)).toBe(5);
+    let err: unknown;
+    try {
+      exports.spin!();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WA.RuntimeError);
+    expect((err as Error).cause).toBeInstanceOf(OutOfFuel);
+    expect(WA.store.fuelConsumed).toBe(10_000);
+    // the stopped call was dropped: the store takes new calls once it has fuel again
+    WA.store.addFuel(100);
+    expect(exports.add!(1, 1)).toBe(2);
+  });
+
+  it('a store limit is a RuntimeError carrying ResourceLimitError', () => {
+    const WA = createWebAssembly({ limits: { maxMemoryBytes: 65536 } });
+    const m = new WA.Module(wasm('(module (memory 2))'));
+    let err: unknown;
+    try {
+      new WA.Instance(m);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(WA.RuntimeError);
+    expect((err as Error).cause).toBeInstanceOf(ResourceLimitError);
+  });
+
+  it('the default namespace is unmetered and counts fuel', () => {
+    const before = DefaultWebAssembly.store.fuelConsumed;
+    const { exports } = new DefaultWebAssembly.Instance(new DefaultWebAssembly.Module(LOOP)) as { exports: Record<string, (...a: number[]) => unknown> };
+    exports.add!(1, 2);
+    expect(DefaultWebAssembly.store.fuelRemaining).toBe(Infinity);
+    expect(DefaultWebAssembly.store.fuelConsumed).toBeGreaterThan(before);
+  });
+
+  it('a JS exception thrown through wasm keeps its identity; wasm can catch it (catch_all) and carry on', () => {
+    const WA = createWebAssembly();
+    const thrown = { mine: true };
+    const m = new WA.Module(
+      wasm(`(module (import "js" "f" (func $f))
+        (func (export "through") (call $f))
+        (func (export "caught") (result i32) (block $h (try_table (catch_all $h) (call $f)) (return (i32.const 0))) (i32.const 1)))`),
+    );
+    const { exports } = new WA.Instance(m, { js: { f: () => { throw thrown; } } }) as { exports: Record<string, () => unknown> };
+    let err: unknown;
+    try {
+      exports.through!();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBe(thrown);
+    expect(exports.caught!()).toBe(1);
+  });
+
+  it('a wasm function imported into another instance stays a wasm call (no host-call fuel, same function object)', () => {
+    const WA = createWebAssembly({ profile: true });
+    const a = new WA.Instance(new WA.Module(LOOP)) as { exports: Record<string, Function> };
+    const b = new WA.Instance(
+      new WA.Module(wasm(`(module (import "a" "add" (func $add (param i32 i32) (result i32))) (export "add" (func $add)) (func (export "twice") (param i32) (result i32) (call $add (local.get 0) (local.get 0))))`)),
+      { a: { add: a.exports.add! } },
+    ) as { exports: Record<string, Function> };
+    expect(b.exports.add).toBe(a.exports.add);
+    expect(b.exports.twice!(21)).toBe(42);
+    const names = (WA.store.profile() ?? []).map((p) => p.name);
+    expect(names.some((n) => n.includes('a.add'))).toBe(false);
+  });
+});
+
+describe('memory growth detaches the old ArrayBuffer (core API)', () => {
+  const SRC = `(module (import "h" "grow" (func $grow (param i32)))
+    (memory (export "mem") 1)
+    (func (export "run") (result i32)
+      (i32.store (i32.const 8) (i32.const 41))
+      (call $grow (i32.const 2))
+      (i32.store (i32.const 131072) (i32.const 7))
+      (i32.add (i32.load (i32.const 8)) (i32.load (i32.const 131072))))
+    (func (export "g") (param i32) (result i32) (memory.grow (local.get 0))))`;
+
+  for (const tier of ['interp', 'js'] as const) {
+    it(`host growth mid-call: the ${tier} tier reads and writes the new buffer, the old one is detached`, () => {
+      const store = new Store({ tier });
+      const module = Module.fromWat(SRC);
+      let old: ArrayBuffer | null = null;
+      let calls = 0;
+      const grow = store.func({ kind: 0, params: [0x7f], results: [] }, (caller, n: number) => {
+        const m = caller.memory()!;
+        old = m.buffer;
+        expect(m.grow(n)).toBe(1 + 2 * calls++);
+      });
+      const inst = store.instantiate(module, [grow]);
+      for (let i = 0; i < 3; i++) inst.call('run'); // (the JS tier takes over after the first calls)
+      const mem = inst.memory('mem')!;
+      expect(old!.byteLength).toBe(0); // detached
+      expect(mem.buffer.byteLength).toBe(7 * 65536);
+      expect(mem.readI32(8)).toBe(41);
+      expect(mem.readI32(131072)).toBe(7);
+    });
+  }
+
+  it('memory.grow from wasm detaches; grow(0) keeps the buffer', () => {
+    const store = new Store();
+    const inst = store.instantiate(Module.fromWat(SRC), [store.func({ kind: 0, params: [0x7f], results: [] }, () => {})]);
+    const mem = inst.memory('mem')!;
+    const before = mem.buffer;
+    new Uint8Array(before)[5] = 9;
+    expect(inst.call('g', 0)).toEqual([1]);
+    expect(mem.buffer).toBe(before);
+    expect(inst.call('g', 1)).toEqual([1]);
+    expect(before.byteLength).toBe(0);
+    expect(new Uint8Array(mem.buffer)[5]).toBe(9);
+  });
+});

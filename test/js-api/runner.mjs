@@ -1,0 +1,123 @@
+/**
+ * Runs the official WebAssembly JS API tests (web-platform-tests `*.any.js` files with testharness.js) in fresh
+ * `node:vm` contexts, with wasmeter's facade as `WebAssembly` or with the context's own (V8's) WebAssembly.
+ * Used by test/js-api/js-api.test.ts (pinned counts) and `npm run js-api [-- --native] [filter...]`.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const packageRoot = resolve(here, '../..');
+
+/** The folder holding `js-api/`, `legacy/` and `harness/`: $WASMETER_JSAPI, else ../shared/js-api from the package root (or one level up, for a git worktree under a sibling folder). */
+export function findJsApiRoot() {
+  const env = process.env.WASMETER_JSAPI;
+  if (env) return resolve(env);
+  for (const base of [packageRoot, resolve(packageRoot, '..')]) {
+    const p = resolve(base, '../shared/js-api');
+    if (existsSync(join(p, 'harness/testharness.js'))) return p;
+  }
+  return null;
+}
+
+/** Every `*.any.js` file below js-api/ and legacy/exceptions/js-api/, relative to the root, sorted. */
+export function listTests(root) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.any.js')) out.push(relative(root, p));
+    }
+  };
+  walk(join(root, 'js-api'));
+  walk(join(root, 'legacy/exceptions/js-api'));
+  return out.sort();
+}
+
+/** The facade as one script defining `wasmeterFacade` (bundled from src/facade/index.ts with esbuild, as a browser would load it). */
+export async function bundleFacade() {
+  const esbuild = await import('esbuild');
+  const r = await esbuild.build({
+    entryPoints: [join(packageRoot, 'src/facade/index.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'wasmeterFacade',
+    platform: 'neutral',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return r.outputFiles[0].text;
+}
+
+function metaScripts(source, testPath, root) {
+  const out = [];
+  for (const m of source.matchAll(/^\/\/ META: script=(.+)$/gm)) {
+    const s = m[1].trim();
+    out.push(s.startsWith('/wasm/jsapi/') ? join(root, 'js-api', s.slice('/wasm/jsapi/'.length)) : join(dirname(testPath), s));
+  }
+  return out;
+}
+
+const PASS = 0;
+
+/**
+ * Runs one test file; resolves to { file, passed, failed, failures: [{ name, message }] }.
+ * `facade`: the bundled facade's source, or null for the context's own WebAssembly.
+ */
+export function runFile(root, file, facade, timeoutMs = 120_000) {
+  const path = join(root, file);
+  const source = readFileSync(path, 'utf8');
+  // the web globals a browser or worker has and the bundled engine uses
+  const ctx = vm.createContext({ setTimeout, clearTimeout, setInterval, clearInterval, structuredClone, console, queueMicrotask, TextDecoder, TextEncoder });
+  const run = (code, filename) => vm.runInContext(code, ctx, { filename });
+  run('globalThis.self = globalThis;', 'self.js');
+  if (facade !== null) {
+    run(facade, 'wasmeter-facade.js');
+    run("Object.defineProperty(globalThis, 'WebAssembly', { value: wasmeterFacade.WebAssembly, writable: true, enumerable: false, configurable: true }); delete globalThis.wasmeterFacade;", 'install.js');
+  }
+  run(readFileSync(join(root, 'harness/testharness.js'), 'utf8'), 'testharness.js');
+  return new Promise((resolveRun) => {
+    let timer;
+    const finish = (result) => {
+      clearTimeout(timer);
+      resolveRun({ file, ...result });
+    };
+    ctx.__done = (tests, status) => {
+      const failures = [];
+      let passed = 0;
+      for (const t of tests) {
+        if (t.status === PASS) passed++;
+        else failures.push({ name: t.name, message: String(t.message) });
+      }
+      if (status.status !== 0 && tests.length === 0) failures.push({ name: '(harness)', message: String(status.message) });
+      finish({ passed, failed: failures.length, failures });
+    };
+    run('add_completion_callback((tests, status) => __done(tests, status));', 'callback.js');
+    try {
+      for (const s of metaScripts(source, path, root)) run(readFileSync(s, 'utf8'), s);
+      run(source, path);
+    } catch (e) {
+      finish({ passed: 0, failed: 1, failures: [{ name: '(load)', message: String(e && e.stack) }] });
+      return;
+    }
+    timer = setTimeout(() => finish({ passed: 0, failed: 1, failures: [{ name: '(timeout)', message: `no completion after ${timeoutMs} ms` }] }), timeoutMs);
+  });
+}
+
+/** Runs the files one after the other (unhandled rejections from the tests' own promises are ignored meanwhile). */
+export async function runAll(root, files, facade) {
+  const results = [];
+  // a test file's own promises may reject unobserved (as in a browser, that is no failure of a subtest)
+  const ignore = () => {};
+  process.on('unhandledRejection', ignore);
+  try {
+    for (const f of files) results.push(await runFile(root, f, facade));
+  } finally {
+    process.off('unhandledRejection', ignore);
+  }
+  return results;
+}
