@@ -127,3 +127,22 @@ export function needsCustomPageSizes(file: string): boolean {
   const p = proposalOf(file);
   return p !== null && CUSTOM_PAGE_SIZE_PROPOSALS.has(p);
 }
+
+/**
+ * Splits scripts into `n` groups of about the same total size (largest
+ * first, each to the lightest group; ties by name), so that test workers
+ * can run the groups in parallel. Deterministic: every caller that lists the
+ * same files gets the same groups, and each file is in exactly one.
+ */
+export function shardFiles(files: readonly { name: string; size: number }[], n: number): string[][] {
+  const groups: string[][] = Array.from({ length: n }, () => []);
+  const load = new Array<number>(n).fill(0);
+  const order = [...files].sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of order) {
+    let k = 0;
+    for (let j = 1; j < n; j++) if (load[j]! < load[k]!) k = j;
+    groups[k]!.push(f.name);
+    load[k]! += f.size;
+  }
+  return groups.map((g) => g.sort());
+}
