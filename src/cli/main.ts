@@ -352,10 +352,11 @@ Exit codes:
   0..255  the WASI program's exit code (proc_exit, or 0 when _start returns;
           codes above 255 are reported as 255); 0 after a successful --invoke
   2       usage: bad option or argument, unreadable file, no _start / no such export
-  3       the module is malformed or invalid (text syntax, decoding, validation)
+  3       the module is malformed or invalid (text syntax, decoding, validation),
+          or the file is not a WebAssembly module (binary or text) at all
   4       link error (an import wasmeter cannot provide)
   5       trap, or a wasm exception nothing caught
-  6       out of fuel
+  6       out of fuel (the message names the function and the instruction's offset)
   7       resource limit (e.g. memories larger than --max-memory at instantiation;
           exceeding --max-call-depth is the trap "call stack exhausted")
   8       host error (a host function failed)
@@ -726,7 +727,7 @@ export function program(): Command {
     .description(
       'run a WASI command (its _start) with the given program arguments, or with --invoke call one exported function',
     )
-    .argument('<file>', 'a .wasm or .wat file')
+    .argument('<file>', 'a module: binary if it starts with \\0asm, else WebAssembly text')
     .argument('[args...]', "everything after <file> goes to the program, options too (run's own options come before <file>); with --invoke, the values to pass (i32/i64 integers, f32/f64 numbers, v128 as 32 hex digits)")
     .passThroughOptions()
     .showHelpAfterError(helpHint('run'))
