@@ -1,5 +1,9 @@
 import { defineConfig } from 'tsup';
 
+// The package: the library (ESM, CJS, types) and the `wasmeter` CLI. The library has no runtime
+// dependencies; the CLI's (commander, cli-progress, picocolors: devDependencies) are bundled into
+// dist/cli.js. No source maps: the package ships without src/. Benchmarks build separately
+// (bench/tsup.config.ts, `npm run bench`).
 export default defineConfig([
   {
     // dist/index.js is also the browser build: nothing in it imports node: modules (WASI's host
@@ -8,18 +12,15 @@ export default defineConfig([
     entry: { index: 'src/index.ts', spec: 'src/spec/runner.ts', webassembly: 'src/facade/index.ts', register: 'src/facade/register.ts' },
     format: ['esm', 'cjs'],
     dts: { entry: { index: 'src/index.ts', webassembly: 'src/facade/index.ts', register: 'src/facade/register.ts' } },
-    sourcemap: true,
     clean: true,
     target: 'node20',
   },
   {
-    entry: { cli: 'src/cli/main.ts', bench: 'bench/main.ts' },
+    entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
-    sourcemap: true,
     target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-    // benny (a devDependency, so tsup would bundle it) is CommonJS with dynamic require()s that
-    // fail inside an ESM bundle ("Dynamic require of "assert" is not supported"): load it from node_modules.
-    external: ['benny'],
+    noExternal: ['commander', 'cli-progress', 'picocolors'],
+    // the bundled CommonJS packages require() Node's built-ins, which an ESM bundle can only do with a real require
+    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wasmeterRequire } from 'node:module';\nconst require = __wasmeterRequire(import.meta.url);" },
   },
 ]);

@@ -277,7 +277,7 @@ async function main(): Promise<void> {
   }
 
   const file = `./results${TIER === 'interp' ? '.interp' : ''}${process.argv.length <= 2 ? '' : '.subset'}.json`;
-  // From dist/bench.js (the bundle) and from bench/main.ts alike, results go to bench/.
+  // From dist-bench/bench.js (the bundle) and from bench/main.ts alike, results go to bench/.
   const url = new URL(`../bench/${file.slice(2)}`, import.meta.url);
   writeFileSync(
     url,

@@ -32,7 +32,7 @@ function wat(text: string): () => Uint8Array {
 
 function cfile(id: string): () => Uint8Array {
   let cached: Uint8Array | undefined;
-  // Resolves from bench/workloads.ts (vitest) and from dist/bench.js (the bundled bench) alike.
+  // Resolves from bench/workloads.ts (vitest) and from dist-bench/bench.js (the bundled bench) alike.
   return () => (cached ??= new Uint8Array(readFileSync(new URL(`../bench/c/${id}.wasm`, import.meta.url))));
 }
 

@@ -1,5 +1,5 @@
 ;; Recursive Fibonacci and a summing loop: a small module to try wasmeter on.
-;;   wasmeter run examples/fib.wat --invoke fib 25 --stats
+;;   wasmeter run --invoke fib --stats examples/fib.wat 25
 (module
   (func $fib (export "fib") (param $n i32) (result i32)
     (if (result i32) (i32.lt_s (local.get $n) (i32.const 2))

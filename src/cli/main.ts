@@ -2,7 +2,8 @@
  * The `wasmeter` command line: `run` (WASI commands or one export), `inspect`, `validate`, `spec`.
  */
 import * as nodeFs from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
@@ -19,6 +20,7 @@ import { Module, type ExportInfo, type ImportInfo } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
+import type { Instance as RawInstance } from '../runtime/objects/instance.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
@@ -30,11 +32,66 @@ function isWasmBinary(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
 }
 
-/** Reads a .wasm or .wat file (by content: the binary magic, else text) and decodes + validates it. */
-function loadModule(file: string): Module {
-  const bytes = new Uint8Array(readFileSync(file));
+/** Whether bytes read as WebAssembly text: UTF-8 whose first token (after blanks and comments) is `(`. */
+function isWasmText(bytes: Uint8Array): boolean {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return false;
+  }
+  const rest = text.replace(/^(?:\s+|;;[^\n]*(?:\n|$)|\(;[\s\S]*?;\))*/, '');
+  return rest.startsWith('(');
+}
+
+/** A file that is neither a binary module (`\0asm`) nor text. */
+class NotAModule extends Error {
+  constructor(file: string) {
+    super(`${file}: not a WebAssembly module (binary or text)`);
+  }
+}
+
+/**
+ * A usage error: one line, then (with `hint`) where to read the command's
+ * options. A file that cannot be read is a usage error without the hint.
+ */
+class UsageError extends InvalidArgumentError {
+  constructor(
+    message: string,
+    readonly hint = true,
+  ) {
+    super(message);
+  }
+}
+
+/** The one-line hint after a usage error. */
+function helpHint(command: string | null): string {
+  return `(try 'wasmeter${command ? ` ${command}` : ''} --help')`;
+}
+
+/** Reads a file the user named; a missing or unreadable one is a usage error (one line, exit 2). */
+function readInput(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why: Record<string, string> = { ENOENT: 'no such file or directory', EISDIR: 'is a directory', EACCES: 'permission denied' };
+    throw new UsageError(`cannot read ${file}: ${(code !== undefined && why[code]) || (e as Error).message}`, false);
+  }
+}
+
+/** Reads a module file (by content: the binary magic `\0asm`, else text) and decodes + validates it. */
+function loadModule(file: string): { module: Module; bin: Uint8Array } {
+  const bytes = readInput(file);
+  if (!isWasmBinary(bytes) && !isWasmText(bytes)) throw new NotAModule(file);
   const bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file);
-  return Module.fromBinary(bin);
+  return { module: Module.fromBinary(bin), bin };
+}
+
+/** Prints a usage error (one line, and the hint unless it is an unreadable file); returns exit code 2. */
+function usage(e: UsageError, command: string | null): number {
+  process.stderr.write(`error: ${e.message}\n${e.hint ? `${helpHint(command)}\n` : ''}`);
+  return EXIT.usage;
 }
 
 function describeError(e: unknown, file: string): string {
@@ -47,6 +104,7 @@ function describeError(e: unknown, file: string): string {
     return `${file}: invalid module${where ? ` (${where})` : ''}: ${e.message}`;
   }
   if (e instanceof WasmeterError) return `${e.name}: ${e.message}`;
+  if (e instanceof NotAModule) return e.message;
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
@@ -113,6 +171,50 @@ function padL(s: string, n: number): string {
   return s.length >= n ? s : ' '.repeat(n - s.length) + s;
 }
 
+/** The directory that every file lies under (the table shows paths relative to it). */
+function commonDir(files: readonly string[]): string {
+  if (files.length === 0) return '';
+  let parts = dirname(resolve(files[0]!)).split(sep);
+  for (const f of files) {
+    const q = dirname(resolve(f)).split(sep);
+    let i = 0;
+    while (i < parts.length && i < q.length && parts[i] === q[i]) i++;
+    parts = parts.slice(0, i);
+  }
+  return parts.join(sep) || sep;
+}
+
+/** A table cell of at most `max` characters: a longer path keeps its end (the file name), after '…'. */
+function fit(s: string, max: number): string {
+  return s.length <= max ? s : '…' + s.slice(s.length - max + 1);
+}
+
+/** Progress over the files of a spec run: a bar on a TTY, else a plain line at every tenth (stderr). */
+function specProgress(total: number, tty: boolean): { file(done: number, name: string): void; stop(): void } {
+  if (tty) {
+    const bar = new cliProgress.SingleBar(
+      { format: ' {bar} {value}/{total} files | {file}', hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { file: '' });
+    return { file: (done, name) => bar.update(done, { file: name }), stop: () => bar.stop() };
+  }
+  let shown = 0;
+  return {
+    file: (done) => {
+      const tenth = Math.floor((done * 10) / total);
+      if (tenth > shown) {
+        shown = tenth;
+        process.stderr.write(`spec: ${done}/${total} files\n`);
+      }
+    },
+    stop: () => undefined,
+  };
+}
+
+/** Files a spec run shows progress for: fewer finish too fast to need it. */
+const PROGRESS_FROM = 10;
+
 function runSpec(paths: string[], opts: SpecOptions): number {
   let roots = paths;
   if (roots.length === 0) {
@@ -121,30 +223,27 @@ function runSpec(paths: string[], opts: SpecOptions): number {
     } catch (e) {
       if (e instanceof SuiteNotFound) {
         process.stderr.write(`${e.message}\n`);
-        return 2;
+        return EXIT.usage;
       }
       throw e;
     }
   }
   let files: string[];
   try {
+    for (const r of roots) if (!existsSync(r)) readInput(r); // the same one-line error as every command
     files = listWast(roots);
   } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    return 2;
+    if (e instanceof UsageError) return usage(e, 'spec');
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.usage;
   }
   if (opts.filter !== undefined) files = files.filter((f) => f.includes(opts.filter!));
-  const tty = !opts.json && process.stderr.isTTY === true;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        { format: ' {bar} {value}/{total} files | {file}', hideCursor: true, clearOnComplete: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : null;
-  bar?.start(files.length, 0, { file: '' });
+  const base = commonDir(files);
+  const shown = (f: string): string => relative(base, resolve(f)) || f;
+  const progress = opts.json || files.length < PROGRESS_FROM ? null : specProgress(files.length, process.stderr.isTTY === true);
   const results: FileResult[] = [];
   for (const f of files) {
-    bar?.update(results.length, { file: f });
+    progress?.file(results.length, shown(f));
     let r: FileResult;
     try {
       r = runScript(new Uint8Array(readFileSync(f)), f, {
@@ -165,9 +264,9 @@ function runSpec(paths: string[], opts: SpecOptions): number {
       };
     }
     results.push(r);
-    bar?.increment(1, { file: f });
+    progress?.file(results.length, shown(f));
   }
-  bar?.stop();
+  progress?.stop();
   const totals = { passed: 0, failed: 0, skipped: 0 };
   for (const r of results) {
     totals.passed += r.passed;
@@ -188,11 +287,14 @@ function runSpec(paths: string[], opts: SpecOptions): number {
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   } else {
-    const w = Math.min(60, Math.max(4, ...results.map((r) => r.file.length)));
+    const MAX = 60;
+    const w = Math.max(5, ...results.map((r) => fit(shown(r.file), MAX).length));
     const lines: string[] = [];
+    if (base !== '' && files.length > 1) lines.push(pc.dim(`in ${base}`));
     lines.push(pc.bold(`${pad('file', w)}  ${padL('passed', 7)}  ${padL('failed', 7)}  ${padL('skipped', 7)}`));
     for (const r of results) {
-      const name = r.parsed ? pad(r.file, w) : pad(r.file, w) + pc.red(' (parse error)');
+      const cell = pad(fit(shown(r.file), MAX), w);
+      const name = r.parsed ? cell : cell + pc.red(' (parse error)');
       const failed = r.failed > 0 ? pc.red(padL(String(r.failed), 7)) : pc.dim(padL('0', 7));
       const passed = r.failed === 0 ? pc.green(padL(String(r.passed), 7)) : padL(String(r.passed), 7);
       const skipped = r.skipped > 0 ? pc.yellow(padL(String(r.skipped), 7)) : pc.dim(padL('0', 7));
@@ -224,6 +326,7 @@ function runValidate(file: string): number {
   try {
     loadModule(file);
   } catch (e) {
+    if (e instanceof UsageError) return usage(e, 'validate');
     process.stdout.write(`${describeError(e, file)}\n`);
     return 1;
   }
@@ -252,10 +355,11 @@ Exit codes:
   0..255  the WASI program's exit code (proc_exit, or 0 when _start returns;
           codes above 255 are reported as 255); 0 after a successful --invoke
   2       usage: bad option or argument, unreadable file, no _start / no such export
-  3       the module is malformed or invalid (text syntax, decoding, validation)
+  3       the module is malformed or invalid (text syntax, decoding, validation),
+          or the file is not a WebAssembly module (binary or text) at all
   4       link error (an import wasmeter cannot provide)
   5       trap, or a wasm exception nothing caught
-  6       out of fuel
+  6       out of fuel (the message names the function and the instruction's offset)
   7       resource limit (e.g. memories larger than --max-memory at instantiation;
           exceeding --max-call-depth is the trap "call stack exhausted")
   8       host error (a host function failed)
@@ -270,6 +374,7 @@ interface Outcome {
 
 function classify(e: unknown): Outcome {
   if (e instanceof InvalidArgumentError) return { kind: 'usage', code: EXIT.usage };
+  if (e instanceof NotAModule) return { kind: 'not a module', code: EXIT.invalidModule };
   if (e instanceof UnsupportedError) return { kind: 'unsupported', code: EXIT.unsupported };
   if (e instanceof TextError) return { kind: 'syntax', code: EXIT.invalidModule };
   if (e instanceof DecodeError) return { kind: 'decode', code: EXIT.invalidModule };
@@ -284,8 +389,6 @@ function classify(e: unknown): Outcome {
   if (e instanceof Unsupported) return { kind: 'unsupported', code: EXIT.unsupported };
   return { kind: 'internal error', code: EXIT.internal };
 }
-
-class UsageError extends InvalidArgumentError {}
 
 // ====================================================================== run
 
@@ -323,12 +426,18 @@ function loadCosts(path: string): FuelCosts {
   }
 }
 
+/**
+ * A --dir/--dir-ro value: HOST (the guest sees the same path), HOST::GUEST
+ * (wasmtime's form) or HOST:GUEST. Anything else (an empty side, more
+ * separators) is a usage error rather than a path with a colon in it.
+ */
 function parseDir(spec: string, readonly: boolean): HostDirOption {
-  const i = spec.indexOf(':');
-  const host = i > 0 ? spec.slice(0, i) : spec;
-  const guest = i > 0 ? spec.slice(i + 1) : spec;
-  if (host === '' || guest === '') throw new UsageError(`--dir ${spec}: expected HOST[:GUEST]`);
-  return { host, guest, readonly };
+  const flag = readonly ? '--dir-ro' : '--dir';
+  const parts = spec.includes('::') ? spec.split('::') : spec.split(':');
+  const [host, guest = host] = parts;
+  if (parts.length > 2 || host === '' || guest === '' || guest!.includes(':'))
+    throw new UsageError(`${flag} '${spec}': expected HOST, HOST::GUEST or HOST:GUEST`);
+  return { host: host!, guest: guest!, readonly };
 }
 
 function parseEnv(list: string[]): string[] {
@@ -354,16 +463,12 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   const counting = opts.countFuel !== false;
   if (!counting) {
     const clash = (['fuel', 'costs', 'timeout', 'profile'] as const).find((k) => opts[k] !== undefined && opts[k] !== false);
-    if (clash !== undefined) {
-      process.stderr.write(`--no-count-fuel cannot be combined with --${clash}\n`);
-      return EXIT.usage;
-    }
+    if (clash !== undefined) return usage(new UsageError(`--no-count-fuel cannot be combined with --${clash}`), 'run');
   }
   try {
     costs = opts.costs !== undefined ? loadCosts(opts.costs) : undefined;
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return EXIT.usage;
+    return usage(e as UsageError, 'run');
   }
   const store = new Store({
     countFuel: counting,
@@ -378,14 +483,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   let exitCode = 0;
   let error: { kind: string; message: string } | null = null;
   try {
-    let module: Module;
-    try {
-      module = loadModule(file);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'EISDIR' || (e as { code?: string }).code === 'EACCES')
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-      throw e;
-    }
+    const { module } = loadModule(file);
     const usesWasi = module.data.imports.some((i) => i.module === WASI_MODULE);
     const linker = new Linker();
     if (opts.invoke === undefined || usesWasi) {
@@ -425,12 +523,14 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   } catch (e) {
     const o = classify(e);
     exitCode = o.code;
-    const moduleError = e instanceof TextError || e instanceof DecodeError || e instanceof ValidationError;
-    const message = moduleError ? describeError(e, file) : e instanceof Error ? e.message : String(e);
-    error = { kind: o.kind, message };
+    const moduleError = e instanceof TextError || e instanceof DecodeError || e instanceof ValidationError || e instanceof NotAModule;
+    let message = moduleError ? describeError(e, file) : e instanceof Error ? e.message : String(e);
+    const at = e instanceof OutOfFuel ? stopSite(store) : null;
+    if (at) message = message.replace(/^out of fuel/, `out of fuel in ${at.text}`);
+    error = { kind: o.kind, message, ...(at ? { where: at.where } : {}) };
     if (!json) {
-      const bare = o.kind === 'usage' || moduleError || message.startsWith(o.kind);
-      process.stderr.write(bare ? `${message}\n` : `${o.kind}: ${message}\n`);
+      if (e instanceof UsageError) usage(e, 'run');
+      else process.stderr.write(moduleError || message.startsWith(o.kind) ? `${message}\n` : `${o.kind}: ${message}\n`);
     }
   }
   if (json) {
@@ -461,6 +561,22 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
     out.write(formatProfile(store.profile() ?? []) + '\n');
   }
   return exitCode;
+}
+
+/**
+ * Where a stopped call waits (Store.stoppedAt), for the out-of-fuel message:
+ * the function by index with its name-section name or else its export name,
+ * and the instruction's byte offset in the binary.
+ */
+function stopSite(store: Store): { text: string; where: { function: number; name: string | null; export: string | null; offset: number } } | null {
+  const at = store.stoppedAt;
+  if (!at) return null;
+  const inst = at.func.instance as RawInstance;
+  const name = inst.vm.module.names?.functions?.get(at.func.index) ?? null;
+  const exported = [...inst.exports].find(([, x]) => x === at.func)?.[0] ?? null;
+  const label = name !== null ? ` "${name}"` : exported !== null ? ` (export "${exported}")` : '';
+  const text = `function ${at.func.index}${label} at offset 0x${at.offset.toString(16)}`;
+  return { text, where: { function: at.func.index, name, export: exported, offset: at.offset } };
 }
 
 // ====================================================================== inspect
@@ -523,15 +639,9 @@ function runInspect(file: string, opts: { json?: boolean }): number {
   let module: Module;
   let bin: Uint8Array;
   try {
-    const bytes = new Uint8Array(readFileSync(file));
-    bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file);
-    module = Module.fromBinary(bin);
+    ({ module, bin } = loadModule(file));
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      process.stderr.write(`cannot read ${file}: ${(e as Error).message}\n`);
-      return EXIT.usage;
-    }
+    if (e instanceof UsageError) return usage(e, 'inspect');
     const o = classify(e);
     process.stderr.write(`${describeError(e, file)}\n`);
     return o.code;
@@ -584,7 +694,8 @@ export function program(): Command {
   const prog = new Command('wasmeter')
     .description('A WebAssembly VM with exact fuel metering')
     .version('0.1.0')
-    .showHelpAfterError()
+    .enablePositionalOptions()
+    .showHelpAfterError(helpHint(null))
     .addHelpText('after', EXIT_HELP)
     // commander's own usage errors exit with 2, like every other usage error
     .exitOverride((err) => {
@@ -593,12 +704,13 @@ export function program(): Command {
 
   prog
     .command('spec')
-    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE)')
+    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package)')
     .argument('[paths...]', '.wast files or directories (searched recursively)')
     .option('--json', 'print one JSON object with totals and per-file results')
     .option('--filter <substring>', 'only run files whose path contains <substring>')
     .addOption(new Option('--fuel <n>', 'fuel per action (guards against infinite loops)').argParser(intOption))
     .option('--starved', 'start every action at 0 fuel; at each out-of-fuel stop add exactly what is needed and resume')
+    .showHelpAfterError(helpHint('spec'))
     .action((paths: string[], opts: SpecOptions) => {
       process.exitCode = runSpec(paths, opts);
     });
@@ -607,6 +719,7 @@ export function program(): Command {
     .command('validate')
     .description('decode and validate a module (.wasm binary or .wat text); prints "ok" or the error')
     .argument('<file>', 'a .wasm or .wat file')
+    .showHelpAfterError(helpHint('validate'))
     .action((file: string) => {
       process.exitCode = runValidate(file);
     });
@@ -617,11 +730,13 @@ export function program(): Command {
     .description(
       'run a WASI command (its _start) with the given program arguments, or with --invoke call one exported function',
     )
-    .argument('<file>', 'a .wasm or .wat file')
-    .argument('[args...]', 'program arguments (put them after -- when they start with -); with --invoke, the values to pass (i32/i64 integers, f32/f64 numbers, v128 as 32 hex digits)')
+    .argument('<file>', 'a module: binary if it starts with \\0asm, else WebAssembly text')
+    .argument('[args...]', "everything after <file> goes to the program, options too (run's own options come before <file>); with --invoke, the values to pass (i32/i64 integers, f32/f64 numbers, v128 as 32 hex digits)")
+    .passThroughOptions()
+    .showHelpAfterError(helpHint('run'))
     .option('--invoke <name>', 'call this exported function instead of running _start under WASI')
-    .option('--dir <host[:guest]>', 'preopen a host directory read-write, as guest (default: the host path); repeatable', collect)
-    .option('--dir-ro <host[:guest]>', 'preopen a host directory read-only; repeatable', collect)
+    .option('--dir <host[::guest]>', 'preopen a host directory read-write, as guest (HOST::GUEST or HOST:GUEST; default: the host path); repeatable', collect)
+    .option('--dir-ro <host[::guest]>', 'preopen a host directory read-only; repeatable', collect)
     .option('--env <K=V>', 'set an environment variable for the program (nothing is inherited); repeatable', collect)
     .addOption(new Option('--seed <n>', 'seed of random_get (default 0: runs are deterministic)').argParser(intOption))
     .option('--inherit-clock', "use the host's clocks (default: a virtual clock starting 2024-01-01, +1 ms per read)")
@@ -636,7 +751,8 @@ export function program(): Command {
     .option('--json', "print one JSON object: exitCode, results, error {kind, message}, fuelConsumed, peaks; the WASI program's stdout/stderr are captured into it")
     .addHelpText('after', EXIT_HELP)
     .action((file: string, args: string[], opts: RunOpts) => {
-      process.exitCode = runRun(file, args, opts);
+      // a `--` right after the file was once needed before arguments starting with '-': still accepted
+      process.exitCode = runRun(file, args[0] === '--' ? args.slice(1) : args, opts);
     });
 
   prog
@@ -644,6 +760,7 @@ export function program(): Command {
     .description('show a module: sections with sizes, imports and exports with their full types')
     .argument('<file>', 'a .wasm or .wat file')
     .option('--json', 'print one JSON object')
+    .showHelpAfterError(helpHint('inspect'))
     .action((file: string, opts: { json?: boolean }) => {
       process.exitCode = runInspect(file, opts);
     });

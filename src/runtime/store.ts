@@ -167,6 +167,15 @@ export class Store {
   }
 
   /**
+   * Where the stopped call waits (null when none): the wasm function and the byte offset, in its
+   * module's binary, of the instruction it continues with (for OutOfFuel: the one that needs the fuel).
+   */
+  get stoppedAt(): { func: WasmFunc; offset: number } | null {
+    const c = this.suspended ? this.machine.comp : undefined;
+    return c ? { func: c.func, offset: c.origAt[this.machine.pc]! } : null;
+  }
+
+  /**
    * Gives up a stopped call: its frames are dropped and the store can run
    * other calls. The stopped call's resume() then throws.
    */

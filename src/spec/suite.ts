@@ -1,36 +1,73 @@
 /**
  * Locating the WebAssembly spec testsuite and listing its scripts.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export { needsCustomPageSizes, proposalOf } from './names.js';
-
-/** Where the suite is looked for when WASMETER_TESTSUITE is not set. */
-export const DEFAULT_SUITE_DIRS = ['/work/shared/testsuite'];
 
 export class SuiteNotFound extends Error {
   override name = 'SuiteNotFound';
 }
 
 /**
- * The testsuite directory: `$WASMETER_TESTSUITE`, else the shared copy.
- * Throws SuiteNotFound with instructions when neither exists.
+ * The directory holding wasmeter's package.json, found by walking up from
+ * `from` (this module's directory: src/spec under vitest, dist/ when bundled).
  */
-export function findSuite(env: NodeJS.ProcessEnv = process.env): string {
+export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let d = resolve(from); ; d = dirname(d)) {
+    const pkg = join(d, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'wasmeter') return d;
+      } catch {
+        // not a readable package.json: keep looking
+      }
+    }
+    if (dirname(d) === d) return null;
+  }
+}
+
+/** Where the suite is looked for when WASMETER_TESTSUITE is not set: `../shared/testsuite` beside the package. */
+export function defaultSuiteDir(root: string | null = packageRoot()): string | null {
+  return root === null ? null : resolve(root, '..', 'shared', 'testsuite');
+}
+
+const isDir = (d: string): boolean => existsSync(d) && statSync(d).isDirectory();
+
+/**
+ * The testsuite directory: `$WASMETER_TESTSUITE` when set, else
+ * `../shared/testsuite` relative to the package root. Throws SuiteNotFound
+ * with instructions when neither exists.
+ */
+export function findSuite(env: NodeJS.ProcessEnv = process.env, fallback: string | null = defaultSuiteDir()): string {
   const fromEnv = env['WASMETER_TESTSUITE'];
   if (fromEnv !== undefined && fromEnv !== '') {
-    if (existsSync(fromEnv) && statSync(fromEnv).isDirectory()) return resolve(fromEnv);
+    if (isDir(fromEnv)) return resolve(fromEnv);
     throw new SuiteNotFound(`WASMETER_TESTSUITE=${fromEnv} is not a directory.\n${HOWTO}`);
   }
-  for (const d of DEFAULT_SUITE_DIRS) if (existsSync(d) && statSync(d).isDirectory()) return d;
-  throw new SuiteNotFound(`WebAssembly spec testsuite not found.\n${HOWTO}`);
+  if (fallback !== null && isDir(fallback)) return fallback;
+  throw new SuiteNotFound(`WebAssembly spec testsuite not found${fallback !== null ? ` at ${fallback}` : ''}.\n${HOWTO}`);
 }
+
+/** findSuite(), or null when the suite is not there (tests that skip without it). */
+export function suiteOrNull(env: NodeJS.ProcessEnv = process.env): string | null {
+  try {
+    return findSuite(env);
+  } catch (e) {
+    if (e instanceof SuiteNotFound) return null;
+    throw e;
+  }
+}
+
+/** The testsuite commit the committed expected.json was recorded with (README.md says the same). */
+export const SUITE_COMMIT = '193e551ff22663995b1ac95dc62344133669e14b';
 
 const HOWTO =
   'Get it with\n' +
-  '  git clone --depth 1 https://github.com/WebAssembly/testsuite /path/to/testsuite\n' +
-  'and set WASMETER_TESTSUITE=/path/to/testsuite';
+  `  git clone https://github.com/WebAssembly/testsuite ../shared/testsuite && git -C ../shared/testsuite checkout ${SUITE_COMMIT}\n` +
+  '(from the package root), or set WASMETER_TESTSUITE=/path/to/testsuite';
 
 /** Every `.wast` file under the given files/directories (recursive, sorted, deduplicated). */
 export function listWast(paths: readonly string[]): string[] {
@@ -69,4 +106,23 @@ export function isWasm2(name: string): boolean {
   if (name.includes('/')) return false;
   const base = name.replace(/\.wast$/, '');
   return WASM2_FILES.has(base) || base.startsWith('simd_');
+}
+
+/**
+ * Splits scripts into `n` groups of about the same total size (largest
+ * first, each to the lightest group; ties by name), so that test workers
+ * can run the groups in parallel. Deterministic: every caller that lists the
+ * same files gets the same groups, and each file is in exactly one.
+ */
+export function shardFiles(files: readonly { name: string; size: number }[], n: number): string[][] {
+  const groups: string[][] = Array.from({ length: n }, () => []);
+  const load = new Array<number>(n).fill(0);
+  const order = [...files].sort((a, b) => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const f of order) {
+    let k = 0;
+    for (let j = 1; j < n; j++) if (load[j]! < load[k]!) k = j;
+    groups[k]!.push(f.name);
+    load[k]! += f.size;
+  }
+  return groups.map((g) => g.sort());
 }

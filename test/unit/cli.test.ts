@@ -1,13 +1,17 @@
 /**
  * The `wasmeter` CLI, spawned as a process. The CLI is bundled from source
- * first (tsup's API, into node_modules/.cache), so the test never runs a
+ * first (tsup's API, with tsup.config.ts's CLI options, into a temporary
+ * directory: the bundle carries its dependencies), so the test never runs a
  * stale dist/; set WASMETER_CLI=dist/cli.js to test the built CLI instead.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watToBinary } from '../../src/text/wat.js';
+import tsupConfig from '../../tsup.config.js';
 
 const ROOT = resolve(__dirname, '../..');
 const C = join(ROOT, 'test/wasi/c');
@@ -17,20 +21,10 @@ const work = mkdtempSync(join(tmpdir(), 'wasmeter-cli-'));
 beforeAll(async () => {
   if (cli) return;
   const { build } = await import('tsup');
-  // inside the package, so the bundle resolves its dependencies (commander, ...) from node_modules
-  const out = join(ROOT, 'node_modules/.cache/wasmeter-cli-test');
-  await build({
-    entry: { cli: join(ROOT, 'src/cli/main.ts') },
-    format: ['esm'],
-    outDir: out,
-    target: 'node20',
-    silent: true,
-    config: false,
-    dts: false,
-    sourcemap: false,
-    clean: false,
-  });
-  cli = join(out, 'cli.js');
+  const options = (tsupConfig as Options[]).find((o) => (o.entry as Record<string, string>)['cli'] !== undefined)!;
+  const entry = { cli: join(ROOT, (options.entry as Record<string, string>)['cli']!) };
+  await build({ ...options, entry, outDir: join(work, 'bin'), silent: true, config: false, dts: false });
+  cli = join(work, 'bin', 'cli.js');
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -46,14 +40,22 @@ const wat = (name: string, text: string): string => {
 
 describe('wasmeter run (WASI)', () => {
   it('runs _start with program arguments and --env; nothing else is inherited', () => {
-    const r = run(['run', join(C, 'hello.wasm'), 'a b', 'c', '--env', 'GREETING=yo', '--env', 'X=1=2']);
+    const r = run(['run', '--env', 'GREETING=yo', '--env', 'X=1=2', join(C, 'hello.wasm'), 'a b', 'c']);
     expect(r.code).toBe(0);
     expect(r.out).toBe('hello from wasi\nargc=3\nargv[1]=a b\nargv[2]=c\nenvc=2\nenv GREETING=yo\nenv X=1=2\nGREETING=yo\n');
     expect(r.err).toBe('this goes to stderr\n');
   });
-  it("the program's exit code is the process's; arguments after -- may start with -", () => {
+  it("the program's exit code is the process's", () => {
     expect(run(['run', join(C, 'exitcode.wasm'), '42']).code).toBe(42);
-    expect(run(['run', join(C, 'hello.wasm'), '--', '-v', '--x']).out).toContain('argv[1]=-v\nargv[2]=--x\n');
+  });
+  it('everything after the module goes to the program, options too; a -- right after it is dropped', () => {
+    const r = run(['run', '--env', 'A=1', join(C, 'hello.wasm'), '-v', '--x', '--env', 'B=2', '--']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('argc=6\nargv[1]=-v\nargv[2]=--x\nargv[3]=--env\nargv[4]=B=2\nargv[5]=--\nenvc=1\nenv A=1\n');
+    expect(run(['run', join(C, 'hello.wasm'), '--', '-v', '--x']).out).toContain('argc=3\nargv[1]=-v\nargv[2]=--x\n');
+    expect(run(['run', '--', join(C, 'hello.wasm'), '-v']).out).toContain('argc=2\nargv[1]=-v\n');
+    // --help after the module is the program's too
+    expect(run(['run', join(C, 'hello.wasm'), '--help']).out).toContain('argv[1]=--help\n');
   });
   it('stdin is inherited', () => {
     const r = run(['run', join(C, 'stdin.wasm')], 'one 1\ntwo 2\n');
@@ -62,34 +64,34 @@ describe('wasmeter run (WASI)', () => {
   it('--dir (read-write) and --dir-ro (denied writes are EROFS)', () => {
     const d = join(work, 'dir');
     mkdirSync(d);
-    const r = run(['run', join(C, 'fileops.wasm'), '/data/w', '--dir', `${d}:/data`]);
+    const r = run(['run', '--dir', `${d}:/data`, join(C, 'fileops.wasm'), '/data/w']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('rename deep->moved -> 0');
     expect(readFileSync(join(d, 'w', 'b.txt'), 'utf8')).toBe('hello, WASI!');
-    const ro = run(['run', join(C, 'fileops.wasm'), '/data/w2', '--dir-ro', `${d}:/data`, '--json']);
+    const ro = run(['run', '--dir-ro', `${d}::/data`, '--json', join(C, 'fileops.wasm'), '/data/w2']);
     const j = JSON.parse(ro.out);
     expect(j.stdout).toContain('mkdir base -> -1 (Read-only file system)');
     expect(j.denied[0]).toMatchObject({ call: 'path_create_directory', errno: 69, path: 'w2' });
     expect(existsSync(join(d, 'w2'))).toBe(false);
     // relative host directory, guest name defaults to the host path
-    const rel = run(['run', join(C, 'walk.wasm'), 'w', '--dir', '.'], '', d);
+    const rel = run(['run', '--dir', '.', join(C, 'walk.wasm'), 'w'], '', d);
     expect(rel.out).toContain('b.txt size=12');
-    expect(run(['run', join(C, 'walk.wasm'), '--dir', join(work, 'missing')]).code).toBe(2);
+    expect(run(['run', '--dir', join(work, 'missing'), join(C, 'walk.wasm')]).code).toBe(2);
   });
   it('deterministic: the same seed gives the same output; --seed changes random bytes only', () => {
     const a = run(['run', join(C, 'clockrand.wasm'), 'values']).out;
     expect(run(['run', join(C, 'clockrand.wasm'), 'values']).out).toBe(a);
-    const b = run(['run', join(C, 'clockrand.wasm'), 'values', '--seed', '9']).out;
+    const b = run(['run', '--seed', '9', join(C, 'clockrand.wasm'), 'values']).out;
     expect(b).not.toBe(a);
     expect(b.split('\n').filter((l) => !l.startsWith('random') && !l.startsWith('rand()'))).toEqual(
       a.split('\n').filter((l) => !l.startsWith('random') && !l.startsWith('rand()')),
     );
     expect(a).toContain('realtime 1704067200.000000000');
-    const host = run(['run', join(C, 'clockrand.wasm'), 'values', '--inherit-clock']).out;
+    const host = run(['run', '--inherit-clock', join(C, 'clockrand.wasm'), 'values']).out;
     expect(host).not.toContain('realtime 1704067200.');
   });
   it('--json: exitCode, fuel, peaks, captured stdio', () => {
-    const r = run(['run', join(C, 'exitcode.wasm'), '3', '--json', '--fuel', '10000000']);
+    const r = run(['run', '--json', '--fuel', '10000000', join(C, 'exitcode.wasm'), '3']);
     expect(r.code).toBe(3);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ mode: 'wasi', exitCode: 3, guestExitCode: 3, error: null, stdout: 'about to exit\n', stderr: '', denied: [] });
@@ -98,17 +100,17 @@ describe('wasmeter run (WASI)', () => {
     expect(j.peaks.memoryBytes).toBe(131072);
   });
   it('--no-count-fuel: same run, no fuel counted; refuses a budget', () => {
-    const r = run(['run', join(C, 'exitcode.wasm'), '3', '--json', '--no-count-fuel']);
+    const r = run(['run', '--json', '--no-count-fuel', join(C, 'exitcode.wasm'), '3']);
     expect(r.code).toBe(3);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({ exitCode: 3, error: null, stdout: 'about to exit\n', fuelConsumed: null, fuelRemaining: null });
-    expect(run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '20', '--no-count-fuel', '--stats']).out).toMatch(/^6765\nfuel consumed: not counted\n/);
-    const bad = run(['run', join(C, 'exitcode.wasm'), '0', '--no-count-fuel', '--fuel', '100']);
+    expect(run(['run', '--invoke', 'fib', '--no-count-fuel', '--stats', join(ROOT, 'examples/fib.wat'), '20']).out).toMatch(/^6765\nfuel consumed: not counted\n/);
+    const bad = run(['run', '--no-count-fuel', '--fuel', '100', join(C, 'exitcode.wasm'), '0']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toBe('--no-count-fuel cannot be combined with --fuel\n');
+    expect(bad.err).toBe("error: --no-count-fuel cannot be combined with --fuel\n(try 'wasmeter run --help')\n");
   });
   it('--stats goes to stderr for WASI programs', () => {
-    const r = run(['run', join(C, 'exitcode.wasm'), '0', '--stats']);
+    const r = run(['run', '--stats', join(C, 'exitcode.wasm'), '0']);
     expect(r.out).toBe('about to exit\n');
     expect(r.err).toMatch(/^fuel consumed: \d+\npeak memory bytes: 131072\n/);
   });
@@ -117,14 +119,15 @@ describe('wasmeter run (WASI)', () => {
 describe('wasmeter run: exit codes by error kind', () => {
   const cases: [string, string[], number, RegExp][] = [
     ['trap', [join(C, 'exitcode.wasm'), 'trap'], 5, /^trap: unreachable\n$/],
-    ['out of fuel', [join(C, 'compute.wasm'), '--fuel', '1000'], 6, /^out of fuel: consumed 1000/],
-    ['resource limit', [join(C, 'compute.wasm'), '--max-memory', '65536'], 7, /^resource limit: memory of 131072 bytes/],
-    ['call depth', [join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '30', '--max-call-depth', '5'], 5, /call stack exhausted/],
-    ['usage: unknown option', [join(C, 'hello.wasm'), '--bogus'], 2, /unknown option '--bogus'/],
+    ['out of fuel', ['--fuel', '1000', join(C, 'compute.wasm')], 6, /^out of fuel in function \d+ at offset 0x[0-9a-f]+: consumed 1000/],
+    ['resource limit', ['--max-memory', '65536', join(C, 'compute.wasm')], 7, /^resource limit: memory of 131072 bytes/],
+    ['call depth', ['--invoke', 'fib', '--max-call-depth', '5', join(ROOT, 'examples/fib.wat'), '30'], 5, /call stack exhausted/],
+    ['usage: unknown option', ['--bogus', join(C, 'hello.wasm')], 2, /^error: unknown option '--bogus'\n\(try 'wasmeter run --help'\)\n$/],
     ['usage: no _start', [join(ROOT, 'examples/fib.wat')], 2, /exports no _start function/],
-    ['usage: no such export', [join(ROOT, 'examples/fib.wat'), '--invoke', 'nope'], 2, /no exported function 'nope'/],
-    ['usage: bad value', [join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', 'x'], 2, /'x' is not a valid i32/],
-    ['usage: missing file', [join(work, 'none.wasm')], 2, /cannot read/],
+    ['usage: no such export', ['--invoke', 'nope', join(ROOT, 'examples/fib.wat')], 2, /no exported function 'nope'/],
+    ['usage: bad value', ['--invoke', 'fib', join(ROOT, 'examples/fib.wat'), 'x'], 2, /'x' is not a valid i32/],
+    ['usage: missing file', [join(work, 'none.wasm')], 2, /^error: cannot read \S+none.wasm: no such file or directory\n$/],
+    ['not a module', [join(ROOT, 'package.json')], 3, /package.json: not a WebAssembly module \(binary or text\)\n$/],
   ];
   for (const [name, args, code, err] of cases) {
     it(`${name} -> ${code}`, () => {
@@ -149,15 +152,15 @@ describe('wasmeter run: exit codes by error kind', () => {
     expect(r.err).toMatch(/^uncaught exception: /);
   });
   it('--json reports the error kind and message', () => {
-    const j = JSON.parse(run(['run', join(C, 'exitcode.wasm'), 'trap', '--json']).out);
+    const j = JSON.parse(run(['run', '--json', join(C, 'exitcode.wasm'), 'trap']).out);
     expect(j).toMatchObject({ exitCode: 5, error: { kind: 'trap', message: 'unreachable' }, stdout: 'about to exit\n' });
   });
 });
 
 describe('wasmeter run --invoke', () => {
   it('calls one export and prints its results', () => {
-    expect(run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '20'])).toMatchObject({ code: 0, out: '6765\n' });
-    const j = JSON.parse(run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '10', '--json']).out);
+    expect(run(['run', '--invoke', 'fib', join(ROOT, 'examples/fib.wat'), '20'])).toMatchObject({ code: 0, out: '6765\n' });
+    const j = JSON.parse(run(['run', '--invoke', 'fib', '--json', join(ROOT, 'examples/fib.wat'), '10']).out);
     expect(j).toMatchObject({ mode: 'invoke', exitCode: 0, results: [{ type: 'i32', value: '55' }], error: null });
   });
   it('a module importing WASI gets it in invoke mode too (_initialize first)', () => {
@@ -177,10 +180,10 @@ describe('wasmeter run --invoke', () => {
           (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
           (i32.add (global.get $n) (local.get 0))))`,
     );
-    expect(run(['run', p, '--invoke', 'hi', '2'])).toMatchObject({ code: 0, out: 'hi\n42\n' });
+    expect(run(['run', '--invoke', 'hi', p, '2'])).toMatchObject({ code: 0, out: 'hi\n42\n' });
   });
   it('--stats prints to stdout in invoke mode', () => {
-    const r = run(['run', join(ROOT, 'examples/fib.wat'), '--invoke', 'fib', '5', '--stats']);
+    const r = run(['run', '--invoke', 'fib', '--stats', join(ROOT, 'examples/fib.wat'), '5']);
     expect(r.out).toMatch(/^5\nfuel consumed: \d+\n/);
   });
 });
@@ -188,30 +191,30 @@ describe('wasmeter run --invoke', () => {
 describe('wasmeter run: fuel options', () => {
   const fib = join(ROOT, 'examples/fib.wat');
   it('--costs loads a cost table: the fuel consumed follows it', () => {
-    const unit = JSON.parse(run(['run', fib, '--invoke', 'fib', '10', '--json']).out);
+    const unit = JSON.parse(run(['run', '--invoke', 'fib', '--json', fib, '10']).out);
     const costs = wat('costs.json', JSON.stringify({ default: 3 }));
-    const tripled = JSON.parse(run(['run', fib, '--invoke', 'fib', '10', '--json', '--costs', costs]).out);
+    const tripled = JSON.parse(run(['run', '--invoke', 'fib', '--json', '--costs', costs, fib, '10']).out);
     expect(tripled.results).toEqual(unit.results);
     expect(tripled.fuelConsumed).toBe(3 * unit.fuelConsumed);
   });
   it('--costs rejects an unknown field or family with exit code 2', () => {
     const bad = wat('bad-costs.json', JSON.stringify({ families: { nope: 1 } }));
-    const r = run(['run', fib, '--invoke', 'fib', '10', '--costs', bad]);
+    const r = run(['run', '--invoke', 'fib', '--costs', bad, fib, '10']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/unknown family 'nope'/);
-    expect(run(['run', fib, '--invoke', 'fib', '10', '--costs', wat('typo.json', '{"defualt": 1}')]).err).toMatch(/unknown cost table field 'defualt'/);
+    expect(run(['run', '--invoke', 'fib', '--costs', wat('typo.json', '{"defualt": 1}'), fib, '10']).err).toMatch(/unknown cost table field 'defualt'/);
   });
   it('--profile prints fuel per function; in --json its self fuel adds up to the total', () => {
-    const r = run(['run', fib, '--invoke', 'fib', '15', '--profile']);
+    const r = run(['run', '--invoke', 'fib', '--profile', fib, '15']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^610\nfunction\s+calls\s+self fuel\s+total fuel\nfib\s+1973\s+\d+\s+\d+\n$/);
-    const j = JSON.parse(run(['run', fib, '--invoke', 'fib', '15', '--profile', '--json']).out);
+    const j = JSON.parse(run(['run', '--invoke', 'fib', '--profile', '--json', fib, '15']).out);
     const self = (j.profile as { self: number }[]).reduce((a, p) => a + p.self, 0);
     expect(self).toBe(j.fuelConsumed);
   });
   it('--timeout interrupts a long run with exit code 11', () => {
     const spin = wat('spin.wat', '(module (func (export "spin") (loop (br 0))))');
-    const r = run(['run', spin, '--invoke', 'spin', '--timeout', '200']);
+    const r = run(['run', '--invoke', 'spin', '--timeout', '200', spin]);
     expect(r.code).toBe(11);
     expect(r.err).toMatch(/deadline passed/);
   });
@@ -250,6 +253,133 @@ describe('wasmeter inspect', () => {
   it('errors: unreadable -> 2, invalid -> 3', () => {
     expect(run(['inspect', join(work, 'nothing.wasm')]).code).toBe(2);
     expect(run(['inspect', wat('bad2.wat', '(module (func (i32.add)))')]).code).toBe(3);
+  });
+});
+
+describe('wasmeter: input files and usage errors, the same for every command', () => {
+  it('a missing file is one line and exit code 2 for run, validate, inspect and spec', () => {
+    const none = join(work, 'none.wasm');
+    for (const cmd of ['run', 'validate', 'inspect', 'spec']) {
+      const r = run([cmd, none]);
+      expect([cmd, r.code, r.err]).toEqual([cmd, 2, `error: cannot read ${none}: no such file or directory\n`]);
+    }
+  });
+  it("a module is binary when it starts with \\0asm, else text; neither is 'not a WebAssembly module', exit 3", () => {
+    const bin = wat('really-binary.wat', '');
+    writeFileSync(bin, watToBinary('(module (func (export "f") (result i32) (i32.const 7)))'));
+    expect(run(['run', '--invoke', 'f', bin])).toMatchObject({ code: 0, out: '7\n' });
+    const text = wat('text.wasm', ';; a comment\n(; a block ;)\n  (module (func (export "f") (result i32) (i32.const 8)))');
+    expect(run(['run', '--invoke', 'f', text])).toMatchObject({ code: 0, out: '8\n' });
+    const junk = wat('junk.wasm', 'PK\x03\x04 not a module');
+    const msg = `${junk}: not a WebAssembly module (binary or text)\n`;
+    expect(run(['run', junk])).toMatchObject({ code: 3, err: msg });
+    expect(run(['inspect', junk])).toMatchObject({ code: 3, err: msg });
+    expect(run(['validate', junk])).toMatchObject({ code: 1, out: msg });
+    expect(run(['validate', text])).toMatchObject({ code: 0, out: 'ok\n' });
+  });
+  it('a usage error is one line and a hint, not the whole help', () => {
+    for (const [args, hint] of [
+      [['run'], 'run'],
+      [['inspect', '--bogus', 'x'], 'inspect'],
+      [['spec', '--fuel', 'lots'], 'spec'],
+      [['frobnicate'], null],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.code).toBe(2);
+      const lines = r.err.split('\n');
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[1]).toBe(`(try 'wasmeter${hint ? ` ${hint}` : ''} --help')`);
+    }
+  });
+  it('--dir accepts HOST, HOST::GUEST and HOST:GUEST; a malformed value is a usage error', () => {
+    const d = join(work, 'dirforms');
+    mkdirSync(join(d, 'sub'), { recursive: true });
+    writeFileSync(join(d, 'sub', 'f.txt'), 'x');
+    expect(run(['run', '--dir', `${d}::/m`, join(C, 'walk.wasm'), '/m']).out).toContain('f.txt size=1');
+    expect(run(['run', '--dir-ro', `${d}:/m`, join(C, 'walk.wasm'), '/m']).out).toContain('f.txt size=1');
+    for (const bad of [`${d}::`, `::/m`, `${d}:`, `:/m`, `${d}::/m::/n`, `${d}:/m:/n`, `${d}::/m:n`]) {
+      const r = run(['run', '--dir', bad, join(C, 'walk.wasm'), '/m']);
+      expect([bad, r.code, r.err.split('\n')[0]]).toEqual([bad, 2, `error: --dir '${bad}': expected HOST, HOST::GUEST or HOST:GUEST`]);
+    }
+    expect(run(['run', '--dir-ro', '::', join(C, 'walk.wasm')]).err).toMatch(/^error: --dir-ro '::'/);
+  });
+});
+
+describe('wasmeter run: out of fuel says where', () => {
+  it('the function and the byte offset of the instruction that needs fuel', () => {
+    const text = '(module (func (export "f") (drop (i32.const 7)) (drop (i32.const 42))))';
+    const p = wat('where.wat', text);
+    const bin = watToBinary(text);
+    const at = bin.findIndex((b, i) => b === 0x41 && bin[i + 1] === 42); // i32.const 42
+    // fuel for i32.const 7 and drop: stops before i32.const 42
+    const r = run(['run', '--invoke', 'f', '--fuel', '2', p]);
+    expect(r.code).toBe(6);
+    expect(r.err).toBe(`out of fuel in function 0 (export "f") at offset 0x${at.toString(16)}: consumed 2, remaining 0, next instruction needs 1\n`);
+    const j = JSON.parse(run(['run', '--invoke', 'f', '--fuel', '2', '--json', p]).out);
+    expect(j.error.where).toEqual({ function: 0, name: null, export: 'f', offset: at });
+  });
+  it('by its name-section name, also when the JS tier ran it hot', () => {
+    const r = run(['run', '--invoke', 'fib', '--fuel', '1000000', join(ROOT, 'examples/fib.wat'), '30']);
+    expect(r.code).toBe(6);
+    expect(r.err).toMatch(/^out of fuel in function 0 "fib" at offset 0x[0-9a-f]+: consumed 1000000,/);
+  });
+  it('an unnamed, unexported function by its index', () => {
+    const p = wat('inner.wat', '(module (func (loop (br 0))) (func (export "run") (call 0)))');
+    expect(run(['run', '--invoke', 'run', '--fuel', '50', p]).err).toMatch(/^out of fuel in function 0 at offset 0x[0-9a-f]+: /);
+  });
+});
+
+describe('wasmeter run --profile without a name section', () => {
+  it('shows export and import names, else func[index]', () => {
+    const p = wat(
+      'stripped.wat',
+      `(module
+        (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+        (func (param i32) (result i32)
+          (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+            (else (i32.add (call 1 (i32.sub (local.get 0) (i32.const 1))) (call 1 (i32.sub (local.get 0) (i32.const 2)))))))
+        (func (export "_start") (drop (call 1 (i32.const 10))) (call 0 (i32.const 0)))
+        (memory (export "memory") 1))`,
+    );
+    expect(watToBinary(readFileSync(p, 'utf8')).includes(0x6e)).toBe(true); // sanity: bytes exist
+    const r = run(['run', '--profile', p]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/\n_start\s+1\s/);
+    expect(r.err).toMatch(/\nfunc\[1\]\s+177\s/);
+    expect(r.err).toMatch(/\nwasi_snapshot_preview1\.proc_exit\s+1\s/);
+  });
+});
+
+describe('wasmeter spec', () => {
+  const scripts = (dir: string, names: string[]): void => {
+    mkdirSync(dir, { recursive: true });
+    for (const n of names)
+      writeFileSync(join(dir, n), '(module (func (export "f") (result i32) (i32.const 1)))\n(assert_return (invoke "f") (i32.const 1))\n');
+  };
+  it('shows plain progress on stderr when it is not a terminal (10 files or more)', () => {
+    const d = join(work, 'many');
+    scripts(d, Array.from({ length: 20 }, (_, i) => `s${String(i).padStart(2, '0')}.wast`));
+    const r = run(['spec', d]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(Array.from({ length: 10 }, (_, i) => `spec: ${2 * (i + 1)}/20 files\n`).join(''));
+    expect(r.out).toMatch(/\ntotal\s+40\s+0\s+0\n$/);
+    expect(run(['spec', join(d, 's00.wast'), join(d, 's01.wast')]).err).toBe('');
+  });
+  it('keeps its table aligned with long paths', () => {
+    const d = join(work, 'aligned');
+    const deep = join(d, 'a-rather-long-directory-name', 'and-another-one-below-it', 'and-one-more-to-pass-sixty');
+    scripts(d, ['short.wast']);
+    scripts(deep, ['a-script-with-a-long-name.wast']);
+    const r = run(['spec', d]);
+    expect(r.code).toBe(0);
+    const rows = r.out.split('\n').filter((l) => /\s\d+\s+\d+\s+\d+$/.test(l) || l.startsWith('file'));
+    expect(rows).toHaveLength(4); // header, two files, total
+    const ends = new Set(rows.map((l) => l.length));
+    expect(ends.size).toBe(1);
+    expect(r.out).toContain(`in ${d}\n`);
+    expect(r.out).toMatch(/\n…\S*a-script-with-a-long-name\.wast /);
+    expect(r.out).toMatch(/\nshort\.wast /);
   });
 });
 

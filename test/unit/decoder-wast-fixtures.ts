@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { findSuite } from '../../src/spec/suite.js';
 
 export interface BinaryCase {
   file: string;
@@ -14,7 +15,7 @@ export interface BinaryCase {
   malformed: string | null;
 }
 
-export const TESTSUITE = '/work/shared/testsuite';
+export const TESTSUITE = findSuite();
 
 function walk(dir: string, out: string[]): void {
   for (const f of readdirSync(dir)) {

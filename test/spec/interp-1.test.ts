@@ -1,0 +1,3 @@
+import { specShard } from './harness.js';
+
+specShard('interp', 1);

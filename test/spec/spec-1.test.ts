@@ -1,0 +1,3 @@
+import { specShard } from './harness.js';
+
+specShard('normal', 1);
