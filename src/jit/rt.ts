@@ -450,5 +450,5 @@ export { STATUS_DONE, STATUS_HANDOFF };
 export { execMisc } from '../interp/misc.js';
 
 
-// counted loops (codegen.ts): the trip count of a loop's controlling test
+// counted loops (gen-counted.ts): the trip count of a loop's controlling test
 export { loopTrips, loopUsed } from './trips.js';

@@ -1,12 +1,12 @@
 /**
- * Trip counts of counted loops (codegen.ts): how often a loop goes round,
+ * Trip counts of counted loops (gen-counted.ts): how often a loop goes round,
  * from its induction variable's start, step and the test that ends it. A
- * leaf module: codegen.ts reads the relation codes while rt.ts, which
- * imports codegen.ts, is still loading.
+ * leaf module: gen-counted.ts reads the relation codes, and generated code
+ * calls loopTrips and loopUsed through rt.ts.
  */
 
 const TWO32 = 4294967296;
-/** Relations of a loop's controlling test, `t REL n` (codegen.ts counted loops). */
+/** Relations of a loop's controlling test, `t REL n` (gen-counted.ts). */
 export const REL_EQ = 0;
 export const REL_NE = 1;
 export const REL_LT_U = 2;

@@ -1,0 +1,417 @@
+/**
+ * The base of the JS tier's code generator (codegen.ts): the state every
+ * layer shares, the output (statements, guards for loop re-entry, the
+ * environment of run-time values), the JS variables of stack values and
+ * locals, and the operand-stack mirror (entries, materialization). The
+ * layers above, each extending the one below: gen-counted.ts (counted
+ * loops), gen-fuel.ts (fuel blocks, exits, traps), gen-numeric.ts,
+ * gen-memory.ts, gen-vectors.ts, gen-calls.ts, gen-control.ts, and JsGen in
+ * codegen.ts (the CodeSink and the function's assembly).
+ */
+import { I32, I64, F32, F64, V128, isRef, type ValType } from '../core/types.js';
+import type { Compiled } from '../interp/compiled.js';
+import type { Machine } from '../interp/machine.js';
+import type { Instance } from '../runtime/objects/instance.js';
+import { type Memory } from '../runtime/objects/memory.js';
+import { LaneCache } from './lane-cache.js';
+import type { LoopScan } from './loop-scan.js';
+import {
+  EXPR,
+  LOCAL,
+  VAR,
+  MAX_EXPR,
+  MAX_LOCALS,
+  isNum,
+  no,
+  type Counted,
+  type Ctrl,
+  type Ent,
+  type FuelBlock,
+  type FuelLink,
+  type FuelRoot,
+  type OsrEntry,
+} from './gen-types.js';
+
+const F64_SCRATCH = new Float64Array(1);
+const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
+
+export abstract class JsBase {
+  protected readonly o: string[] = [];
+  protected readonly st: Ent[] = [];
+  protected readonly ctrls: Ctrl[] = [];
+  protected nLabel = 0;
+  /** v128 locals whose f32 lane values are in LF<x>_<k> (valid within a straight-line stretch of code). */
+  protected readonly fcache = new LaneCache();
+  /** Number of v128.load sites (address variables VA<n>). */
+  protected nVa = 0;
+  /** Frames open that were entered in unreachable code. */
+  protected deadDepth = 0;
+  protected readonly vars = new Set<string>();
+  protected readonly locRef: Int32Array;
+  protected vrN = 0;
+  // fuel block
+  protected blkPc = -1;
+  protected blkCost = 0;
+  protected cum = 0;
+  /** The current block under its root's check; null: fuel changed otherwise since (a call, a surcharge), so no block may chain to it. */
+  protected fuelHere: FuelLink | null = null;
+  /** Set by br_if, if and else for the next instruction: its block is reached from this link's block only. */
+  protected fuelNext: FuelLink | null = null;
+  protected readonly fuelRoots: FuelRoot[] = [];
+  protected readonly fuelBlocks: FuelBlock[] = [];
+  /** The current fuel block (null before the first, or without fuel counting). */
+  protected fblk: FuelBlock | null = null;
+  /** Since the current block started, fuel was used otherwise than by subtracting block costs (an exit, a call, a surcharge). */
+  protected blkTouched = false;
+  /** The if whose then arm (pendingElse: else arm) starts with the next instruction. */
+  protected pendingArm: Ctrl | null = null;
+  protected pendingElse = false;
+  /** The innermost loop being generated while it may get a counted copy, and all such loops. */
+  protected cand: Counted | null = null;
+  protected readonly counted: Counted[] = [];
+  protected nSite = 0;
+  // exits
+  protected readonly exK: number[] = [];
+  protected readonly exP: number[] = [];
+  protected readonly exB: number[] = [];
+  // environment
+  protected readonly envV: unknown[] = [];
+  protected readonly envIdx = new Map<unknown, string>();
+  /**
+   * Float constants, read at entry from a Float64Array into C<i>: never JS
+   * literals, so that V8 folds no float arithmetic on constants (its folding
+   * makes other NaNs than the hardware, which the interpreter uses).
+   */
+  protected readonly floats: number[] = [];
+  protected readonly floatIdx = new Map<string, number>();
+  // shape
+  protected readonly inst: Instance;
+  protected readonly lt: ValType[];
+  protected readonly nl: number;
+  protected readonly slot0: number;
+  protected readonly code: Int32Array;
+  protected readonly costs: Int32Array;
+  protected readonly mem: Memory | null;
+  protected readonly memName: string;
+  protected usesMem = false;
+
+  /** Loops the interpreter can re-enter this function at. */
+  readonly osrEntries: OsrEntry[] = [];
+  /** Loop whose head block comes next (its entry is recorded there). */
+  protected pendingOsr = -1;
+  protected nCtrl = 0;
+
+  constructor(
+    protected readonly mc: Machine,
+    protected readonly cc: Compiled,
+    protected readonly scan: LoopScan,
+  ) {
+    const f = cc.func;
+    this.inst = cc.inst;
+    const lt: ValType[] = [...f.type.params];
+    for (const g of f.body.locals) for (let i = 0; i < g.count; i++) lt.push(g.type);
+    this.lt = lt;
+    this.nl = lt.length;
+    // a JS function with that many variables would cost V8 more than it saves
+    if (this.nl > MAX_LOCALS) no('too many locals');
+    for (const t of lt) if (!isNum(t)) no('local type');
+    for (const t of f.type.results) if (!isNum(t)) no('result type');
+    const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
+    this.slot0 = this.nl + nc;
+    this.code = cc.code;
+    this.costs = mc.opCosts;
+    this.locRef = new Int32Array(this.nl);
+    const m0 = this.inst.memories[0] ?? null;
+    this.mem = m0 && m0.type.addr === 'i32' ? m0 : null;
+    this.memName = this.mem ? this.env(this.mem) : '';
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false, osr: scan.any, guard: false, wrap: false });
+  }
+
+  // ------------------------------------------------------------ output
+
+  /** A statement: inside the innermost frame's guard when that frame has loop re-entry points. */
+  protected w(s: string): void {
+    const c = this.ctrls[this.ctrls.length - 1];
+    if (c && c.osr && !c.guard) {
+      this.o.push('if (osr === 0) {');
+      c.guard = true;
+    }
+    this.o.push(s);
+  }
+  /** Frame structure (labels, braces): never guarded. */
+  protected raw(s: string): void {
+    this.o.push(s);
+  }
+  protected closeGuard(c: Ctrl): void {
+    if (c.guard) {
+      this.o.push('}');
+      c.guard = false;
+    }
+  }
+  /**
+   * Before the opening of a child frame: a child with re-entry points is
+   * outside its parent's guards, and entered only on the way to one of its
+   * loops (or when not re-entering); returns whether it got that wrapper.
+   */
+  protected beforeChild(id: number): boolean {
+    const p = this.ctrls[this.ctrls.length - 1]!;
+    if (!p.osr) return false;
+    if (this.scan.hasLoop[id]) {
+      this.closeGuard(p);
+      this.o.push(`if (osr === 0 || ${this.scan.loops[id]!.map((l) => `osr === ${l + 1}`).join(' || ')}) {`);
+      return true;
+    }
+    if (!p.guard) {
+      this.o.push('if (osr === 0) {');
+      p.guard = true;
+    }
+    return false;
+  }
+
+  protected env(v: unknown): string {
+    let n = this.envIdx.get(v);
+    if (n === undefined) {
+      n = `_${this.envV.length}`;
+      this.envV.push(v);
+      this.envIdx.set(v, n);
+    }
+    return n;
+  }
+
+  /** The fast-code position of the op of the current instruction (origAt), searched from the block start. */
+  protected opPc(offset: number, op: number): number {
+    const code = this.code;
+    const origAt = this.cc.origAt;
+    if (offset === 0 || this.blkPc < 0) no('op position');
+    for (let p = this.blkPc; p < code.length; p++) if (origAt[p] === offset && code[p] === op) return p;
+    return no('op position');
+  }
+
+  // ------------------------------------------------------------ stack variables
+
+  protected varName(t: ValType, i: number): string {
+    switch (t) {
+      case I32:
+        return `I${i}`;
+      case I64:
+        return `J${i}`;
+      case F32:
+        return `F${i}`;
+      case F64:
+        return `D${i}`;
+      case V128:
+        return `V${i}_0`;
+    }
+    if (isRef(t)) return `R${i}`;
+    return no('value type');
+  }
+  protected useVar(t: ValType, i: number): void {
+    const n = this.varName(t, i);
+    this.vars.add(n);
+    if (t === I64) this.vars.add(`K${i}`);
+    else if (t === V128) for (let k = 1; k < 4; k++) this.vars.add(`V${i}_${k}`);
+  }
+  /** The words of a v128 stack variable / local. */
+  protected vWords(i: number): string[] {
+    return [`V${i}_0`, `V${i}_1`, `V${i}_2`, `V${i}_3`];
+  }
+  protected lWords(x: number): string[] {
+    return [`L${x}`, `L${x}_1`, `L${x}_2`, `L${x}_3`];
+  }
+  /** The four words of a v128 entry (expressions; an f-form entry's lanes converted to bits). */
+  protected vw(e: Ent): string[] {
+    return e.f ? e.v!.map((x) => `(F32V[0] = ${x}, F32B[0])`) : e.v!;
+  }
+  /** An entry for local x. */
+  protected localEnt(x: number): Ent {
+    const t = this.lt[x]!;
+    const e = this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]);
+    if (t === V128) e.v = this.lWords(x);
+    return e;
+  }
+
+  /** Word offset (from fp) of stack slot i / local x. */
+  protected stackWord(i: number): number {
+    return (this.slot0 + i) * 4;
+  }
+
+  /** Statement(s) writing value entry e to the frame word `fp + w`. */
+  protected store(e: Ent, w: number): string {
+    switch (e.t) {
+      case I32:
+        return `S[fp + ${w}] = ${e.e};`;
+      case I64:
+        return `S[fp + ${w}] = ${e.e}; S[fp + ${w + 1}] = ${e.h};`;
+      case F32:
+        return `S[fp + ${w}] = f2b(${e.e});`;
+      case F64:
+        return `FD[(fp >> 1) + ${w >> 1}] = ${e.e};`;
+      case V128:
+        return this.vw(e)
+          .map((x, k) => `S[fp + ${w + k}] = ${x};`)
+          .join(' ');
+    }
+    // references: the slot's entry in the machine's parallel array
+    if (isRef(e.t)) return `RF[(fp >> 2) + ${w >> 2}] = ${e.e};`;
+    return no('value type');
+  }
+  /** The value of type t at frame word `fp + w`, as an expression (i64: [lo, hi]). */
+  protected load(t: ValType, w: number): string[] {
+    switch (t) {
+      case I32:
+        return [`S[fp + ${w}]`];
+      case F32:
+        return [`b2f(S[fp + ${w}])`];
+      case I64:
+        return [`S[fp + ${w}]`, `S[fp + ${w + 1}]`];
+      case F64:
+        return [`FD[(fp >> 1) + ${w >> 1}]`];
+      case V128:
+        return [0, 1, 2, 3].map((k) => `S[fp + ${w + k}]`);
+    }
+    if (isRef(t)) return [`RF[(fp >> 2) + ${w >> 2}]`];
+    return no('value type');
+  }
+
+  /** Writes stack entries 0..n-1 to their canonical slots. */
+  protected spill(n: number): string {
+    let s = '';
+    for (let i = 0; i < n; i++) s += this.store(this.st[i]!, this.stackWord(i)) + ' ';
+    return s;
+  }
+
+  // ------------------------------------------------------------ entries
+
+  protected push(e: Ent): void {
+    if (e.loc) for (const x of e.loc) this.locRef[x]!++;
+    if (e.k === EXPR && e.vr) this.vrN++;
+    this.st.push(e);
+    if (e.k === EXPR && e.e.length > MAX_EXPR) this.matAt(this.st.length - 1);
+  }
+  protected pop(): Ent {
+    const e = this.st.pop();
+    if (!e) return no('stack underflow');
+    this.unref(e);
+    return e;
+  }
+  protected unref(e: Ent): void {
+    if (e.loc) for (const x of e.loc) this.locRef[x]!--;
+    if (e.k === EXPR && e.vr) this.vrN--;
+  }
+  protected mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
+    return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr, sym: null };
+  }
+  protected pushVar(t: ValType, i: number): void {
+    this.useVar(t, i);
+    const e = this.mk(t, VAR, this.varName(t, i), t === I64 ? `K${i}` : '');
+    if (t === V128) e.v = this.vWords(i);
+    this.push(e);
+  }
+  /** An EXPR built from operands `deps`. */
+  protected expr(t: ValType, e: string, deps: Ent[], opts?: { c?: string }): Ent {
+    let loc: number[] | null = null;
+    let vr = false;
+    for (const d of deps) {
+      if (d.k === VAR || d.vr) vr = true;
+      if (d.loc) {
+        loc ??= [];
+        for (const x of d.loc) if (!loc.includes(x)) loc.push(x);
+      }
+    }
+    const r = this.mk(t, EXPR, e, '', loc, vr);
+    if (opts?.c) r.c = opts.c;
+    return r;
+  }
+  protected pushCond(c: string, deps: Ent[]): void {
+    this.push(this.expr(I32, `(${c} ? 1 : 0)`, deps, { c }));
+  }
+
+  /** Before writing the stack variable of height i: evaluate the EXPRs below it that read stack variables. */
+  protected beforeWrite(i: number): void {
+    if (this.vrN === 0) return;
+    for (let j = 0; j < i && j < this.st.length; j++) {
+      const e = this.st[j]!;
+      if (e.k === EXPR && e.vr) this.matAt(j);
+    }
+  }
+  /** Evaluates the entry at height i into its variable. */
+  protected matAt(i: number): void {
+    const e = this.st[i]!;
+    if (e.k === VAR && !e.f) return;
+    this.beforeWrite(i);
+    const n = this.varName(e.t, i);
+    this.useVar(e.t, i);
+    if (e.t === I64) this.w(`${n} = ${e.e}; K${i} = ${e.h};`);
+    else if (e.t === V128) {
+      const ws = this.vw(e);
+      this.w(this.vWords(i).map((d, k) => `${d} = ${ws[k]};`).join(' '));
+    }
+    else this.w(`${n} = ${e.e};`);
+    this.unref(e);
+    this.st[i] = this.mk(e.t, VAR, n, e.t === I64 ? `K${i}` : '');
+    if (e.t === V128) this.st[i]!.v = this.vWords(i);
+  }
+  protected matAll(): void {
+    for (let i = 0; i < this.st.length; i++) this.matAt(i);
+  }
+  protected matLocal(x: number): void {
+    if (this.locRef[x] === 0) return;
+    for (let i = 0; i < this.st.length; i++) {
+      const e = this.st[i]!;
+      if (e.loc && e.loc.includes(x)) this.matAt(i);
+    }
+  }
+  /** Pushes a statement result: `X<h> = rhs;`. */
+  protected pushStmt(t: ValType, rhs: string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(t, i);
+    this.w(`${this.varName(t, i)} = ${rhs};`);
+    this.pushVar(t, i);
+  }
+  /** Pushes a v128 computed by `code(words)` (statements assigning the four words). */
+  protected pushV128(code: (d: string[]) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(V128, i);
+    this.w(code(this.vWords(i)));
+    this.pushVar(V128, i);
+  }
+  /** Pushes an i64 computed by `code(lo, hi)` (statements assigning both). */
+  protected pushI64(code: (lo: string, hi: string) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    this.useVar(I64, i);
+    this.w(code(`J${i}`, `K${i}`));
+    this.pushVar(I64, i);
+  }
+
+  // value forms
+  protected v32(e: Ent): string {
+    return e.e;
+  }
+  protected cond(e: Ent): string {
+    return e.c !== '' ? e.c : `${e.e} !== 0`;
+  }
+  /** The bits of an f32 entry. */
+  protected bits(e: Ent): string {
+    return `f2b(${e.e})`;
+  }
+  /** i64 operand that is used several times must be a name or literal: always true (i64 is never EXPR). */
+
+  /** The variable holding a float constant (a double; an f32 in its b2f form). */
+  protected floatConst(x: number): string {
+    // kept as bits: a JS array of doubles may quiet a signalling NaN
+    F64_SCRATCH[0] = x;
+    const lo = I64_SCRATCH[0]!;
+    const hi = I64_SCRATCH[1]!;
+    const key = `${lo},${hi}`;
+    let i = this.floatIdx.get(key);
+    if (i === undefined) {
+      i = this.floats.length / 2;
+      this.floats.push(lo, hi);
+      this.floatIdx.set(key, i);
+    }
+    return `C${i}`;
+  }
+}

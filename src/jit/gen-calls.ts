@@ -1,0 +1,133 @@
+/**
+ * Calls in the JS tier: direct and indirect calls of JS versions, nested
+ * interpreter runs and host functions; tail calls handed to the interpreter.
+ */
+import { I64, V128, isRef, type FuncType, type ValType } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import { Op } from '../interp/exec.js';
+import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
+import * as RT from './rt.js';
+import { JsVectors } from './gen-vectors.js';
+import { EX_CALL, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, isNum, no } from './gen-types.js';
+
+export abstract class JsCalls extends JsVectors {
+  protected callArgs(params: readonly ValType[]): number {
+    const base = this.st.length - params.length;
+    for (let j = 0; j < params.length; j++) {
+      const e = this.st[base + j]!;
+      if (isRef(e.t) !== isRef(params[j]!) || (!isRef(e.t) && e.t !== params[j])) no('argument type');
+      this.w(this.store(e, this.stackWord(base + j)));
+    }
+    for (let j = 0; j < params.length; j++) this.pop();
+    return base;
+  }
+  protected callResults(results: readonly ValType[], base: number): void {
+    for (let j = 0; j < results.length; j++) {
+      const t = results[j]!;
+      const ws = this.load(t, this.stackWord(base + j));
+      if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
+      else this.pushStmt(t, ws[0]!);
+    }
+  }
+  protected selfName(): string {
+    return `wasm_func_${this.cc.func.index}`;
+  }
+
+  protected reloadAfterCall(): string {
+    // the memory views are reloaded only in functions that access memory (see build)
+    this.fuelChanged();
+    return `S = mc.s;${FD_RELOAD} fuel = mc.fuel;${MEM_RELOAD}`;
+  }
+  protected checkTypes(ts: readonly ValType[]): void {
+    for (const t of ts) if (!isNum(t)) no('call type');
+  }
+
+  protected call(fi: number, offset: number): void {
+    const callee = this.inst.funcs[fi]!;
+    const type = callee.type;
+    this.checkTypes(type.params);
+    this.checkTypes(type.results);
+    const callPc = this.opPc(offset, Op.CALL);
+    const next = callPc + 3;
+    if (this.code[next] !== Op.FUEL) no('call continuation');
+    const base = this.callArgs(type.params);
+    const off = this.stackWord(base);
+    const fn = this.env(callee);
+    const spill = this.spill(base);
+    if (callee instanceof WasmFunc) {
+      const x = this.exit(EX_CALL, next, this.blkPc);
+      this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
+      if (callee === this.cc.func) {
+        // a recursive call: this very function
+        this.w(`mc.fuel = fuel;`);
+        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      } else {
+        this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
+        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+      }
+      this.w(this.reloadAfterCall());
+      this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
+    } else if (callee instanceof HostFunc) {
+      const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
+      const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
+      this.w(`mc.fuel = fuel; mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
+      this.w(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT);`);
+      this.w(this.reloadAfterCall());
+      this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
+    } else no('callee');
+    this.callResults(type.results, base);
+  }
+
+  /**
+   * A tail call: the interpreter makes it (it replaces the frame, so deep tail
+   * recursion needs no stack). Everything goes to the frame's slots and the
+   * interpreter continues at the RETURN_CALL op, this block already paid.
+   */
+  protected tailCall(ins: Instr, name: string): void {
+    const op = name === 'return_call' ? Op.RETURN_CALL : Op.RETURN_CALL_INDIRECT;
+    const pc = this.opPc(ins.offset, op);
+    let s = this.spill(this.st.length);
+    if (name === 'return_call_indirect') {
+      // the index is read from the slot the translator gave it (maybe a local's or a constant's)
+      const idx = this.st[this.st.length - 1]!;
+      s += this.store(idx, this.code[pc + 3]!) + ' ';
+    }
+    const x = this.exit(EX_HANDOFF, pc, this.blkPc);
+    this.w(`${s}ex = ${x}; break X;`);
+  }
+
+  protected callIndirect(ti: number, tab: number, offset: number): void {
+    const table = this.inst.tables[tab]!;
+    const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
+    this.checkTypes(ft.params);
+    this.checkTypes(ft.results);
+    const tid = this.inst.translateEnv.typeIds[ti]!;
+    const callPc = this.opPc(offset, Op.CALL_INDIRECT);
+    const next = callPc + 5;
+    if (this.code[next] !== Op.FUEL) no('call continuation');
+    const idx = this.pop();
+    const T = this.env(table);
+    // the index also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_INDIRECT, which reads it there
+    this.w(`${this.store(idx, this.stackWord(this.st.length))} ea = ${idx.e} >>> 0;`);
+    this.w(`if (ea >= ${T}.elems.length${table.is64 ? ` || ${idx.h} !== 0` : ''}) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
+    this.w(`cf = ${T}.elems[ea]; if (cf === null || cf === undefined) throw trapUninit(mc, ${this.fuelAfterTrap()}, ea);`);
+    this.w(`if (cf.typeId !== ${tid} && !mc.typeMatches(cf.typeId, ${tid})) ${this.trap(RT.TRAP_SIG)}`);
+    const base = this.callArgs(ft.params);
+    const off = this.stackWord(base);
+    const spill = this.spill(base);
+    const xc = this.exit(EX_CALL, next, this.blkPc);
+    const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
+    const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
+    const WF = this.env(WasmFunc);
+    this.w(`mc.fuel = fuel;`);
+    this.w(
+      `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
+        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
+        `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
+    );
+    this.w(this.reloadAfterCall());
+    this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);
+    this.callResults(ft.results, base);
+  }
+}

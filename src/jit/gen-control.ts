@@ -1,0 +1,259 @@
+/**
+ * Control in the JS tier: blocks, loops and ifs as labeled JS blocks, loops
+ * and ifs (with the guards of loop re-entry and the places of counted
+ * copies), the fuel links where arms merge, branches and returns.
+ */
+import { V128, I64, type ValType } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import type { FuncValidator } from '../validate/func.js';
+import { JsCalls } from './gen-calls.js';
+import { CL_EXIT, EXN_CONTROL, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
+
+export abstract class JsControl extends JsCalls {
+  protected enter(ins: Instr, v: FuncValidator, name: string): void {
+    this.fcache.clear();
+    const params = v.blockParams(ins);
+    const results = v.blockResults(ins);
+    const label = `L${this.nLabel++}`;
+    const id = this.nCtrl++;
+    const scan = this.scan;
+    if (name === 'if') {
+      const c = this.pop();
+      this.matAll();
+      const cond = this.cond(c);
+      const wrap = this.beforeChild(id);
+      const osr = scan.hasLoop[id]!;
+      // (the block of the `if` may leave its cost to its arms when it is a chain of its own whose cost nothing
+      // else pays or used: no exits, calls or surcharges in it, not prepaid by the arms of an if/else before it)
+      const blk = this.fblk;
+      const ifBlk = blk !== null && blk.chain.length === 1 && !blk.paid && !this.blkTouched ? blk : null;
+      const ctrl: Ctrl = { kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length, ifBlk };
+      this.ctrls.push(ctrl);
+      this.pendingArm = ctrl;
+      this.pendingElse = false;
+      // re-entering a loop inside: the arm that holds it, whatever the condition
+      const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
+      this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
+      this.chainNext(false);
+      return;
+    }
+    if (name === 'loop') {
+      this.matAll();
+      const wrap = this.beforeChild(id);
+      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap });
+      // a re-entry at this loop's head ends here: the rest runs as usual
+      const innermost = !scan.inner[id];
+      // a re-entry at the head of an innermost loop ends before it (nothing in its body is skipped):
+      // a test of osr in every iteration costs V8 more than the test itself (it blocks its loop optimisations)
+      if (innermost) this.raw(`if (osr === ${id + 1}) osr = 0;`);
+      if (this.mc.counting && innermost) {
+        // a place for its counted copy, should it get one
+        this.raw('');
+        const cd: Counted = {
+          depth: this.ctrls.length - 1,
+          place: this.o.length - 1,
+          endLine: -1,
+          head: null,
+          root: null,
+          bad: false,
+          wn: 0,
+          writes: new Map(),
+          upd: new Map(),
+          backs: 0,
+          back: null,
+          exits: [],
+          endSite: -1,
+          sites: new Map(),
+          plan: null,
+        };
+        this.cand = cd;
+        this.counted.push(cd);
+      }
+      this.raw(innermost ? `${label}: for (;;) {` : `${label}: for (;;) { if (osr === ${id + 1}) osr = 0;`);
+      this.pendingOsr = id + 1;
+      return;
+    }
+    const wrap = this.beforeChild(id);
+    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.hasLoop[id]!, guard: false, wrap });
+    this.raw(`${label}: {`);
+  }
+
+  protected resetTo(c: Ctrl, types: readonly ValType[]): void {
+    while (this.st.length > c.height) this.pop();
+    for (const t of types) this.pushVar(t, this.st.length);
+  }
+
+  protected elseArm(v: FuncValidator): void {
+    this.fcache.clear();
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
+    this.closeGuard(c);
+    this.raw('} else {');
+    this.resetTo(c, c.params);
+    c.thenEnd = v.unreachable ? 'dead' : this.fuelHere;
+    c.thenBlk = v.unreachable ? null : this.fblk;
+    c.elseFrom = this.fuelBlocks.length;
+    this.pendingArm = c;
+    this.pendingElse = true;
+    // the else arm is entered from the block of the `if` only
+    this.fuelNext = c.fuelElse ?? null;
+    this.fuelHere = c.fuelElse ?? null;
+  }
+
+  /**
+   * The end of an if that no branch targets: the block after it (if one
+   * starts there) is reached from the ends of its arms only (or the if's
+   * false edge), so it is covered by the roots of all of them.
+   */
+  protected mergeArms(c: Ctrl, live: boolean): FuelLink | null {
+    if (c.targeted) return null;
+    const preds: (FuelLink | null)[] = [];
+    if (live) preds.push(this.fuelHere);
+    if (c.thenEnd === undefined) preds.push(c.fuelElse ?? null);
+    else if (c.thenEnd !== 'dead') preds.push(c.thenEnd);
+    if (preds.length === 0) return null;
+    const parts: { root: FuelRoot; acc: number }[] = [];
+    for (const p of preds) {
+      if (p === null) return null;
+      for (const q of p.parts) {
+        const same = parts.find((r) => r.root === q.root);
+        if (same === undefined) parts.push({ root: q.root, acc: q.acc });
+        else if (q.acc > same.acc) same.acc = q.acc;
+      }
+    }
+    // with an else, the blocks the arms end in prepay the block after it (without one, the false
+    // edge comes from the block of the `if`, which the then arm's path runs through too)
+    // (and only blocks of the arms' own: an arm without a block of its own ends in the block before it)
+    let paidBy: FuelBlock[] | null = null;
+    if (c.thenEnd !== undefined) {
+      const elseBlk = live ? this.fblk : null;
+      const thenBlk = c.thenEnd === 'dead' ? null : (c.thenBlk ?? null);
+      const own = (b: FuelBlock | null, from: number): boolean => b !== null && b.id >= from;
+      if ((!live || own(elseBlk, c.elseFrom!)) && (c.thenEnd === 'dead' || own(thenBlk, c.armFrom!))) paidBy = [elseBlk, thenBlk].filter((b) => b !== null);
+    }
+    return { parts, via: null, paidBy };
+  }
+
+  protected end(v: FuncValidator): void {
+    this.fcache.clear();
+    // (the frame stays on the stack while its last statements are emitted: they belong to its guards)
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    const live = !v.unreachable;
+    if (c.kind === 'func') {
+      if (live) this.w(this.ret());
+      this.closeGuard(c);
+      this.ctrls.pop();
+      return;
+    }
+    if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
+    const cd = this.cand !== null && this.ctrls[this.cand.depth] === c ? this.cand : null;
+    if (cd !== null && live) cd.endSite = this.nSite;
+    if (c.kind === 'loop' && live) this.w(`${cd !== null ? this.site(CL_EXIT) : ''}break ${c.label};`);
+    this.closeGuard(c);
+    if (cd !== null) {
+      this.raw('}');
+      cd.endLine = this.o.length - 1;
+      this.cand = null;
+      cd.plan = this.countedPlan(cd);
+      // the slow loop is the else of the counted copy's guard
+      if (cd.plan !== null) this.raw('}');
+      if (c.wrap) this.raw('}');
+    } else this.raw(c.wrap ? '} }' : '}');
+    this.ctrls.pop();
+    this.resetTo(c, c.results);
+    if (c.kind === 'if' && this.mc.counting) {
+      this.fuelNext = this.mergeArms(c, live);
+      // an if/else whose arms both start with a block reached from its block alone: they pay its cost with theirs
+      const ib = c.ifBlk;
+      if (ib && c.thenFirst && c.elseFirst && c.thenEnd !== undefined) {
+        ib.post = true;
+        c.thenFirst.extra += ib.cost;
+        c.elseFirst.extra += ib.cost;
+      }
+    }
+  }
+
+  protected deadInstr(ins: Instr, v: FuncValidator): void {
+    const name = ins.def.name;
+    if (EXN_CONTROL.has(name)) no(name);
+    // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false });
+      this.deadDepth++;
+      return;
+    }
+    if (name === 'else') {
+      if (this.ctrls[this.ctrls.length - 1]!.dead) return;
+      this.elseArm(v);
+      return;
+    }
+    if (name === 'end') {
+      if (this.ctrls[this.ctrls.length - 1]!.dead) {
+        this.ctrls.pop();
+        this.deadDepth--;
+        return;
+      }
+      this.end(v);
+    }
+  }
+
+  /** Copies the carried values into label `depth`'s variables and jumps (everything is materialized). */
+  protected jump(depth: number): string {
+    const c = this.ctrls[this.ctrls.length - 1 - depth]!;
+    c.targeted = true;
+    if (c.kind === 'func') return this.ret();
+    let exit = '';
+    const cd = this.cand;
+    if (cd !== null) {
+      const at = cd.depth;
+      const to = this.ctrls.length - 1 - depth;
+      if (to === at) cd.backs++;
+      else if (to < at) exit = this.site(CL_EXIT);
+      // (a label inside the body starts a block of its own there)
+      else cd.bad = true;
+    }
+    const types = c.kind === 'loop' ? c.params : c.results;
+    const n = types.length;
+    const from = this.st.length - n;
+    let s = '';
+    if (from !== c.height) {
+      for (let j = 0; j < n; j++) {
+        const t = types[j]!;
+        this.useVar(t, c.height + j);
+        if (t === V128) {
+          const d = this.vWords(c.height + j);
+          const f = this.vWords(from + j);
+          for (let k = 0; k < 4; k++) s += `${d[k]} = ${f[k]}; `;
+          continue;
+        }
+        s += `${this.varName(t, c.height + j)} = ${this.varName(t, from + j)}; `;
+        if (t === I64) s += `K${c.height + j} = K${from + j}; `;
+      }
+    }
+    return s + exit + (c.kind === 'loop' ? `continue ${c.label};` : `break ${c.label};`);
+  }
+
+  protected ret(): string {
+    const n = this.cc.func.type.results.length;
+    let s = '';
+    for (let j = 0; j < n; j++) s += this.store(this.st[this.st.length - n + j]!, j * 4) + ' ';
+    return `${s}${this.site(CL_EXIT)}mc.fuel = fuel; return 0;`;
+  }
+
+  protected brTable(ins: Instr): void {
+    const idx = this.pop();
+    this.matAll();
+    const def = ins.a;
+    const groups = new Map<number, number[]>();
+    ins.labels.forEach((d, k) => {
+      if (d === def) return;
+      let g = groups.get(d);
+      if (!g) groups.set(d, (g = []));
+      g.push(k);
+    });
+    let s = `switch (${idx.e}) { `;
+    for (const [d, ks] of groups) s += ks.map((k) => `case ${k}: `).join('') + `{ ${this.jump(d)} } `;
+    s += `default: { ${this.jump(def)} } }`;
+    this.w(s);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Fuel in the JS tier (docs/fuel.md): the check and subtraction at each
+ * block start of the fast translation, chained through extended blocks and
+ * br_if fall-throughs; the exits to the epilogue that hand the frame to the
+ * interpreter; the refund of a trap.
+ */
+import { Op } from '../interp/exec.js';
+import { JsCounted } from './gen-counted.js';
+import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
+
+export abstract class JsFuel extends JsCounted {
+  protected exit(kind: number, pc: number, blk: number): number {
+    // (a counted copy has no exits of its own but its head's fuel check)
+    if (this.cand !== null && this.cand.head !== null) this.cand.bad = true;
+    this.blkTouched = true;
+    this.exK.push(kind);
+    this.exP.push(pc);
+    this.exB.push(blk);
+    return this.exK.length - 1;
+  }
+
+  /** `fuel + refund`: the fuel to leave when the current instruction traps. */
+  protected fuelAfterTrap(): string {
+    const r = Math.max(0, this.blkCost - this.cum);
+    return `fuel + ${r}${this.prepaid(' + ', '')}${this.site(CL_TRAP)}`;
+  }
+  /** `before<what the current block prepaid>after`, patched by build() (nothing when it prepaid nothing). */
+  protected prepaid(before: string, after: string): string {
+    return this.fblk === null ? '' : `${before}\u0004${this.fblk.id}\u0004${after}`;
+  }
+  protected trap(code: number): string {
+    return `throw trap(mc, ${this.fuelAfterTrap()}, ${code});`;
+  }
+
+  // ------------------------------------------------------------ fuel blocks
+
+  /** A block of the fast code starts; `up`: the block it is reached from alone (no check of its own), else null. */
+  protected blockStart(bp: number, up: FuelLink | null): void {
+    if (this.code[bp] !== Op.FUEL) no('block start');
+    this.fcache.clear();
+    if (this.pendingOsr >= 0) {
+      // the head of a loop: the stack here is all in variables (loops materialize on entry)
+      this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t), fuel: null });
+      this.pendingOsr = -1;
+    }
+    const c = this.code[bp + 1]!;
+    this.blkPc = bp;
+    this.blkCost = c;
+    this.cum = 0;
+    this.fblk = null;
+    if (!this.mc.counting) return;
+    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1, paid: false, post: false, extra: 0 };
+    this.fuelBlocks.push(blk);
+    this.fblk = blk;
+    if (up !== null) {
+      // reached only from `up`'s block, whose root checked for this block too
+      const parts = up.parts.map((p) => {
+        const acc = p.acc + c;
+        if (acc > p.root.max) p.root.max = acc;
+        return { root: p.root, acc };
+      });
+      this.fuelHere = { parts, via: null };
+    } else {
+      const x = this.exit(EX_HANDOFF, bp, bp);
+      this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
+      const root: FuelRoot = { line: this.o.length - 1, max: c };
+      this.fuelRoots.push(root);
+      const head = this.osrEntries[this.osrEntries.length - 1];
+      if (head !== undefined && head.pc === bp) head.fuel = root;
+      this.fuelHere = { parts: [{ root, acc: c }], via: null };
+    }
+    if (up !== null && up.via !== null) {
+      // the fall-through of a br_if: paid by the head of the chain it joins
+      for (const b of up.via.chain) b.prepaid += c;
+      blk.chain = [...up.via.chain, blk];
+    } else {
+      if (up !== null && up.paidBy) {
+        // the end of an if/else: each arm's chain pays for it (one path runs through one arm)
+        for (const p of up.paidBy) for (const b of p.chain) b.prepaid += c;
+        blk.paid = true;
+      }
+      blk.chain = [blk];
+      this.w('');
+      blk.subLine = this.o.length - 1;
+    }
+    this.blkTouched = false;
+    const cd = this.cand;
+    if (cd !== null) {
+      // a counted copy: the loop's head is a root, and every block of its body in the head's chain
+      if (cd.head === null) {
+        cd.head = blk;
+        cd.root = up === null ? this.fuelHere!.parts[0]!.root : null;
+        if (up !== null) cd.bad = true;
+      } else if (up === null || blk.chain[0] !== cd.head) cd.bad = true;
+    }
+  }
+
+  /**
+   * The next instruction's block is reached from the current block only (the
+   * fall-through of br_if, the first of a then arm): it needs no check of its
+   * own when the current block's root checks for it.
+   */
+  protected chainNext(viaBrIf: boolean): void {
+    const h = this.fuelHere;
+    this.fuelNext = h === null ? null : { parts: h.parts, via: viaBrIf ? this.fblk : null };
+  }
+  /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
+  protected fuelChanged(): void {
+    this.fuelHere = null;
+    this.blkTouched = true;
+    if (this.cand !== null) this.cand.bad = true;
+  }
+}

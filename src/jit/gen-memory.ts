@@ -1,0 +1,187 @@
+/**
+ * Memory instructions in the JS tier: loads and stores on memory 0 (32-bit
+ * addresses), memory.grow, bulk fill and copy; and the rare instructions run
+ * by the interpreter's MISC executor on the frame (miscOp).
+ */
+import { I32, I64, F32, F64, type ValType } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import { Op } from '../interp/exec.js';
+import * as RT from './rt.js';
+import { JsNumeric } from './gen-numeric.js';
+import { EX_NO_FUEL, MEM_RELOAD, isNum, no, type Ent } from './gen-types.js';
+
+export abstract class JsMemory extends JsNumeric {
+  protected memAccess(ins: Instr, name: string): void {
+    const def = ins.def;
+    if (ins.b !== 0 || !this.mem) {
+      // another memory, or 64-bit addresses: the MISC executor
+      const isLoad = def.results!.length === 1;
+      this.miscOp(ins, isLoad ? 1 : 2, isLoad ? def.results![0]! : null);
+      return;
+    }
+    this.usesMem = true;
+    const n = def.bytes;
+    const off = ins.offset64;
+    const isLoad = def.results!.length === 1;
+    let val: Ent | null = null;
+    if (!isLoad) val = this.pop();
+    const a = this.pop();
+    this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + ${n} > ML) ${this.trap(RT.TRAP_OOB)}`);
+    if (isLoad) {
+      switch (name) {
+        case 'i32.load':
+          this.pushStmt(I32, 'V.getInt32(ea, true)');
+          return;
+        case 'f32.load': {
+          // a NaN is read again as bits (a Float32Array / getFloat32 read quiets a signalling NaN)
+          const i = this.st.length;
+          this.pushStmt(F32, 'V.getFloat32(ea, true)');
+          this.w(`if (F${i} !== F${i}) F${i} = b2f(V.getInt32(ea, true));`);
+          return;
+        }
+        case 'f64.load':
+          this.pushStmt(F64, 'V.getFloat64(ea, true)');
+          return;
+        case 'i64.load':
+          this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = V.getInt32(ea + 4, true);`);
+          return;
+        case 'i32.load8_s':
+          this.pushStmt(I32, '(U8[ea] << 24) >> 24');
+          return;
+        case 'i32.load8_u':
+          this.pushStmt(I32, 'U8[ea]');
+          return;
+        case 'i32.load16_s':
+          this.pushStmt(I32, 'V.getInt16(ea, true)');
+          return;
+        case 'i32.load16_u':
+          this.pushStmt(I32, 'V.getUint16(ea, true)');
+          return;
+        case 'i64.load8_s':
+          this.pushI64((lo, hi) => `${lo} = (U8[ea] << 24) >> 24; ${hi} = ${lo} >> 31;`);
+          return;
+        case 'i64.load8_u':
+          this.pushI64((lo, hi) => `${lo} = U8[ea]; ${hi} = 0;`);
+          return;
+        case 'i64.load16_s':
+          this.pushI64((lo, hi) => `${lo} = V.getInt16(ea, true); ${hi} = ${lo} >> 31;`);
+          return;
+        case 'i64.load16_u':
+          this.pushI64((lo, hi) => `${lo} = V.getUint16(ea, true); ${hi} = 0;`);
+          return;
+        case 'i64.load32_s':
+          this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = ${lo} >> 31;`);
+          return;
+        case 'i64.load32_u':
+          this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = 0;`);
+          return;
+      }
+      no(name);
+    }
+    const e = val!;
+    switch (name) {
+      case 'i32.store':
+        this.w(`V.setInt32(ea, ${e.e}, true);`);
+        return;
+      case 'f32.store':
+        this.w(`fx = ${e.e}; if (fx === fx) V.setFloat32(ea, fx, true); else V.setInt32(ea, f2b(fx), true);`);
+        return;
+      case 'f64.store':
+        this.w(`V.setFloat64(ea, ${e.e}, true);`);
+        return;
+      case 'i64.store':
+        this.w(`V.setInt32(ea, ${e.e}, true); V.setInt32(ea + 4, ${e.h}, true);`);
+        return;
+      case 'i32.store8':
+      case 'i64.store8':
+        this.w(`U8[ea] = ${e.e};`);
+        return;
+      case 'i32.store16':
+      case 'i64.store16':
+        this.w(`V.setInt16(ea, ${e.e}, true);`);
+        return;
+      case 'i64.store32':
+        this.w(`V.setInt32(ea, ${e.e}, true);`);
+        return;
+    }
+    no(name);
+  }
+
+  protected memoryGrow(ins: Instr): void {
+    const m = this.inst.memories[ins.a]!;
+    const is64 = m.type.addr === 'i64';
+    const pc = this.opPc(ins.offset, Op.MEMORY_GROW);
+    const spill = this.spill(this.st.length);
+    const n = this.pop();
+    const gp = this.mc.counting ? this.mc.costs.memoryGrowPage : 0;
+    const M = this.env(m);
+    this.w(is64 ? `ea = (${n.e} >>> 0) + (${n.h} >>> 0) * 4294967296;` : `ea = ${n.e} >>> 0;`);
+    if (gp > 0) {
+      const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+      // only a grow that can succeed pays (and so may stop for) its surcharge
+      this.w(`fx = ${gp} * ea; if (fx > 0 && fuel < fx && ${M}.mayGrow(ea)) { mc.needed = fx; ${spill}ex = ${x}; break X; }`);
+    }
+    // (any memory may be memory 0 under another index: its views are reloaded)
+    this.w(`y = ${M}.grow(ea);${gp > 0 ? ' if (y >= 0) fuel -= fx;' : ''}${MEM_RELOAD}`);
+    if (gp > 0) this.fuelChanged();
+    if (is64) this.pushI64((lo, hi) => `${lo} = y; ${hi} = y < 0 ? -1 : 0;`);
+    else this.pushStmt(I32, 'y');
+  }
+
+  /**
+   * A rare instruction without reference operands run by the interpreter's
+   * MISC executor (misc.ts) on this frame's slots: each operand is written
+   * where the fast code's MISC op reads it (its canonical slot, or the slot
+   * of the local or constant the translator let it alias), the result comes
+   * back from the first operand's canonical slot.
+   */
+  protected miscOp(ins: Instr, n: number, result: ValType | null): void {
+    const pc = this.opPc(ins.offset, Op.MISC);
+    const spill = this.spill(this.st.length);
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      if (!isNum(e.t)) no('misc operand');
+      this.w(this.store(e, this.code[pc + 3 + j]!));
+    }
+    for (let j = 0; j < n; j++) this.pop();
+    const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+    this.w(
+      `mc.fuel = fuel; try { y = execMisc(mc, ${this.env(this.inst)}, ${this.env(this.code)}, ${pc}, fp); } catch (e) { throw settleTrap(mc, ${this.fuelAfterTrap()}, e); }`,
+    );
+    // a surcharge it could not pay: stop at the instruction (everything in its slot)
+    this.w(`if (y < 0) { ${spill}ex = ${x}; break X; } fuel = mc.fuel;`);
+    this.fuelChanged();
+    if (result !== null) {
+      const ws = this.load(result, this.stackWord(base));
+      if (result === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else this.pushStmt(result, ws[0]!);
+    }
+  }
+
+  protected bulk(ins: Instr, name: string): void {
+    if (ins.a !== 0 || (name === 'memory.copy' && ins.b !== 0) || !this.mem) {
+      this.miscOp(ins, 3, null);
+      return;
+    }
+    this.usesMem = true;
+    const pc = this.opPc(ins.offset, Op.MISC);
+    const spill = this.spill(this.st.length);
+    const n = this.pop();
+    const b = this.pop();
+    const a = this.pop();
+    const bpf = this.mc.costs.bytesPerFuel;
+    const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+    if (name === 'memory.fill') {
+      this.w(`ea = ${a.e} >>> 0; fx = ${n.e} >>> 0; if (ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
+    } else {
+      this.w(`ea = ${a.e} >>> 0; eb = ${b.e} >>> 0; fx = ${n.e} >>> 0; if (eb + fx > ML || ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
+    }
+    if (this.mc.counting) {
+      this.w(`y = Math.floor(fx / ${bpf}); if (y > 0) { if (fuel < y) { mc.needed = y; ${spill}ex = ${x}; break X; } fuel -= y; }`);
+      this.fuelChanged();
+    }
+    if (name === 'memory.fill') this.w(`U8.fill(${b.e} & 255, ea, ea + fx);`);
+    else this.w(`U8.copyWithin(ea, eb, eb + fx);`);
+  }
+}

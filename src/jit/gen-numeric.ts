@@ -1,0 +1,595 @@
+/** Numeric instructions in the JS tier: i32, i64 (two int32 halves), f32 and f64 (doubles). */
+import { I32, F32, F64 } from '../core/types.js';
+import * as RT from './rt.js';
+import { JsFuel } from './gen-fuel.js';
+import { CONST, EXPR, lit, type Ent } from './gen-types.js';
+
+const FLOAT_CMP: Record<string, string | undefined> = { eq: '===', ne: '!==', lt: '<', gt: '>', le: '<=', ge: '>=' };
+
+export abstract class JsNumeric extends JsFuel {
+  /** Handles a numeric instruction; false when `name` is not one. */
+  protected numeric(name: string): boolean {
+    const dot = name.indexOf('.');
+    if (dot < 0) return false;
+    const ty = name.slice(0, dot);
+    const op = name.slice(dot + 1);
+    switch (ty) {
+      case 'i32':
+        return this.i32op(op);
+      case 'i64':
+        return this.i64op(op);
+      case 'f32':
+        return this.f32op(op);
+      case 'f64':
+        return this.f64op(op);
+    }
+    return false;
+  }
+
+  protected i32op(op: string): boolean {
+    const bin = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.push(this.expr(I32, f(a.e, b.e), [a, b]));
+    };
+    const cmp = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushCond(f(a.e, b.e), [a, b]);
+    };
+    const un = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.push(this.expr(I32, f(a.e), [a]));
+    };
+    switch (op) {
+      case 'add':
+        bin((a, b) => `((${a} + ${b}) | 0)`);
+        return true;
+      case 'sub':
+        bin((a, b) => `((${a} - ${b}) | 0)`);
+        return true;
+      case 'mul':
+        bin((a, b) => `Math.imul(${a}, ${b})`);
+        return true;
+      case 'and':
+        bin((a, b) => `(${a} & ${b})`);
+        return true;
+      case 'or':
+        bin((a, b) => `(${a} | ${b})`);
+        return true;
+      case 'xor':
+        bin((a, b) => `(${a} ^ ${b})`);
+        return true;
+      case 'shl':
+        bin((a, b) => `(${a} << ${b})`);
+        return true;
+      case 'shr_s':
+        bin((a, b) => `(${a} >> ${b})`);
+        return true;
+      case 'shr_u':
+        bin((a, b) => `((${a} >>> ${b}) | 0)`);
+        return true;
+      case 'rotl':
+      case 'rotr': {
+        const b = this.pop();
+        const a = this.pop();
+        if (b.k === CONST && a.k !== EXPR) {
+          let n = Number(b.e.replace(/[()]/g, '')) & 31;
+          if (op === 'rotr') n = (32 - n) & 31;
+          this.push(this.expr(I32, n === 0 ? a.e : `((${a.e} << ${n}) | (${a.e} >>> ${32 - n}))`, [a]));
+        } else this.push(this.expr(I32, `${op === 'rotl' ? 'rotl32' : 'rotr32'}(${a.e}, ${b.e})`, [a, b]));
+        return true;
+      }
+      case 'eq':
+        cmp((a, b) => `${a} === ${b}`);
+        return true;
+      case 'ne':
+        cmp((a, b) => `${a} !== ${b}`);
+        return true;
+      case 'lt_s':
+        cmp((a, b) => `${a} < ${b}`);
+        return true;
+      case 'lt_u':
+        cmp((a, b) => `(${a} >>> 0) < (${b} >>> 0)`);
+        return true;
+      case 'gt_s':
+        cmp((a, b) => `${a} > ${b}`);
+        return true;
+      case 'gt_u':
+        cmp((a, b) => `(${a} >>> 0) > (${b} >>> 0)`);
+        return true;
+      case 'le_s':
+        cmp((a, b) => `${a} <= ${b}`);
+        return true;
+      case 'le_u':
+        cmp((a, b) => `(${a} >>> 0) <= (${b} >>> 0)`);
+        return true;
+      case 'ge_s':
+        cmp((a, b) => `${a} >= ${b}`);
+        return true;
+      case 'ge_u':
+        cmp((a, b) => `(${a} >>> 0) >= (${b} >>> 0)`);
+        return true;
+      case 'eqz': {
+        const a = this.pop();
+        this.pushCond(a.c !== '' ? `!(${a.c})` : `${a.e} === 0`, [a]);
+        return true;
+      }
+      case 'clz':
+        un((a) => `Math.clz32(${a})`);
+        return true;
+      case 'ctz':
+        un((a) => `ctz32(${a})`);
+        return true;
+      case 'popcnt':
+        un((a) => `popcnt32(${a})`);
+        return true;
+      case 'extend8_s':
+        un((a) => `((${a} << 24) >> 24)`);
+        return true;
+      case 'extend16_s':
+        un((a) => `((${a} << 16) >> 16)`);
+        return true;
+      case 'div_s':
+      case 'div_u':
+      case 'rem_s':
+      case 'rem_u':
+        this.i32div(op);
+        return true;
+      case 'wrap_i64': {
+        const a = this.pop();
+        this.push(this.expr(I32, a.e, [a]));
+        return true;
+      }
+      case 'reinterpret_f32': {
+        const a = this.pop();
+        this.push(this.expr(I32, this.bits(a), [a]));
+        return true;
+      }
+      case 'trunc_f32_s':
+      case 'trunc_f32_u':
+      case 'trunc_f64_s':
+      case 'trunc_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        const range = op.endsWith('_s') ? 'fx > -2147483649 && fx < 2147483648' : 'fx > -1 && fx < 4294967296';
+        this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
+        this.pushStmt(I32, 'fx | 0');
+        return true;
+      }
+      case 'trunc_sat_f32_s':
+      case 'trunc_sat_f32_u':
+      case 'trunc_sat_f64_s':
+      case 'trunc_sat_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        this.push(this.expr(I32, `${op.endsWith('_s') ? 'i32tsf_s' : 'i32tsf_u'}(${x})`, [a]));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  protected i32div(op: string): void {
+    const b = this.pop();
+    const a = this.pop();
+    if (b.k === CONST) {
+      const d = Number(b.e.replace(/[()]/g, '')) | 0;
+      if (d !== 0 && !(op === 'div_s' && d === -1)) {
+        const du = d >>> 0;
+        const e =
+          op === 'div_s'
+            ? `((${a.e} / ${lit(d)}) | 0)`
+            : op === 'div_u'
+              ? `(((${a.e} >>> 0) / ${du}) | 0)`
+              : op === 'rem_s'
+                ? `((${a.e} % ${lit(d)}) | 0)`
+                : `(((${a.e} >>> 0) % ${du}) | 0)`;
+        this.push(this.expr(I32, e, [a]));
+        return;
+      }
+    }
+    this.w(`x = ${a.e}; y = ${b.e}; if (y === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
+    if (op === 'div_s') this.w(`if (x === -2147483648 && y === -1) ${this.trap(RT.TRAP_OVERFLOW)}`);
+    const r =
+      op === 'div_s' ? '(x / y) | 0' : op === 'div_u' ? '((x >>> 0) / (y >>> 0)) | 0' : op === 'rem_s' ? '(x % y) | 0' : '((x >>> 0) % (y >>> 0)) | 0';
+    this.pushStmt(I32, r);
+  }
+
+  protected i64op(op: string): boolean {
+    const bin = (f: (dl: string, dh: string, a: Ent, b: Ent) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushI64((lo, hi) => f(lo, hi, a, b));
+    };
+    const cmp = (f: (a: Ent, b: Ent) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.pushCond(f(a, b), [a, b]);
+    };
+    const ord = (a: Ent, b: Ent, strict: string, lo: string, signed: boolean): string => {
+      const ah = signed ? a.h : `(${a.h} >>> 0)`;
+      const bh = signed ? b.h : `(${b.h} >>> 0)`;
+      return `(${ah} ${strict} ${bh} || (${a.h} === ${b.h} && (${a.e} >>> 0) ${lo} (${b.e} >>> 0)))`;
+    };
+    const helper2 = (fn: string): void => bin((dl, dh, a, b) => `${dl} = ${fn}(${a.e}, ${a.h}, ${b.e}, ${b.h}); ${dh} = HI[0];`);
+    switch (op) {
+      case 'add':
+        bin((dl, dh, a, b) => `x = (${a.e} + ${b.e}) | 0; ${dh} = (${a.h} + ${b.h} + ((x >>> 0) < (${a.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
+        return true;
+      case 'sub':
+        bin((dl, dh, a, b) => `x = (${a.e} - ${b.e}) | 0; ${dh} = (${a.h} - ${b.h} - ((${a.e} >>> 0) < (${b.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
+        return true;
+      case 'mul':
+        // inline (a helper call is often not inlined by V8 in large functions): 16-bit partial products of
+        // the low halves. (The high word from the double product of the low halves, exact with a
+        // rounding argument, was faster per multiply in hash64 but lengthens the dependency chain
+        // through float conversions: wat-mix, a chain of multiplies, went 2.5x -> 4.8x V8.)
+        bin((dl, dh, a, b) => {
+          if (a.k === CONST && b.k !== CONST) [a, b] = [b, a];
+          let b0: string;
+          let b1: string;
+          let pre = `m0 = ${a.e} & 65535; m1 = ${a.e} >>> 16; `;
+          if (b.k === CONST) {
+            const v = Number(b.e.replace(/[()]/g, ''));
+            b0 = String(v & 0xffff);
+            b1 = String(v >>> 16);
+          } else {
+            pre += `m6 = ${b.e} & 65535; m7 = ${b.e} >>> 16; `;
+            b0 = 'm6';
+            b1 = 'm7';
+          }
+          return (
+            pre +
+            `m2 = m0 * ${b0}; m3 = m0 * ${b1}; m4 = m1 * ${b0}; m5 = (m2 >>> 16) + (m3 & 65535) + (m4 & 65535); ` +
+            `${dh} = (m1 * ${b1} + (m3 >>> 16) + (m4 >>> 16) + (m5 >>> 16) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
+            `${dl} = Math.imul(${a.e}, ${b.e});`
+          );
+        });
+        return true;
+      case 'and':
+        bin((dl, dh, a, b) => `${dl} = ${a.e} & ${b.e}; ${dh} = ${a.h} & ${b.h};`);
+        return true;
+      case 'or':
+        bin((dl, dh, a, b) => `${dl} = ${a.e} | ${b.e}; ${dh} = ${a.h} | ${b.h};`);
+        return true;
+      case 'xor':
+        bin((dl, dh, a, b) => `${dl} = ${a.e} ^ ${b.e}; ${dh} = ${a.h} ^ ${b.h};`);
+        return true;
+      case 'div_s':
+      case 'div_u':
+      case 'rem_s':
+      case 'rem_u': {
+        const b = this.st[this.st.length - 1]!;
+        const a = this.st[this.st.length - 2]!;
+        this.w(`if ((${b.e} | ${b.h}) === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
+        if (op === 'div_s')
+          this.w(`if (${a.e} === 0 && ${a.h} === -2147483648 && ${b.e} === -1 && ${b.h} === -1) ${this.trap(RT.TRAP_OVERFLOW)}`);
+        helper2(op === 'div_s' ? 'divs64' : op === 'div_u' ? 'divu64' : op === 'rem_s' ? 'rems64' : 'remu64');
+        return true;
+      }
+      case 'shl':
+      case 'shr_s':
+      case 'shr_u':
+      case 'rotl':
+      case 'rotr': {
+        const b = this.st[this.st.length - 1]!;
+        if (b.k === CONST) {
+          let n = Number(b.e.replace(/[()]/g, '')) & 63;
+          bin((dl, dh, a) => {
+            if (op === 'rotr') n = (64 - n) & 63;
+            if (n === 0) return `${dl} = ${a.e}; ${dh} = ${a.h};`;
+            switch (op) {
+              case 'shl':
+                return n < 32 ? `${dh} = (${a.h} << ${n}) | (${a.e} >>> ${32 - n}); ${dl} = ${a.e} << ${n};` : `${dh} = ${a.e} << ${n - 32}; ${dl} = 0;`;
+              case 'shr_s':
+                return n < 32 ? `${dl} = (${a.e} >>> ${n}) | (${a.h} << ${32 - n}); ${dh} = ${a.h} >> ${n};` : `${dl} = ${a.h} >> ${n - 32}; ${dh} = ${a.h} >> 31;`;
+              case 'shr_u':
+                return n < 32 ? `${dl} = (${a.e} >>> ${n}) | (${a.h} << ${32 - n}); ${dh} = ${a.h} >>> ${n};` : `${dl} = (${a.h} >>> ${n - 32}) | 0; ${dh} = 0;`;
+              default: {
+                // rotl by n (rotr was turned into rotl)
+                let lo = a.e;
+                let hi = a.h;
+                let m = n;
+                if (m >= 32) {
+                  [lo, hi] = [hi, lo];
+                  m -= 32;
+                }
+                if (m === 0) return `x = ${lo}; ${dh} = ${hi}; ${dl} = x;`;
+                return `x = (${lo} << ${m}) | (${hi} >>> ${32 - m}); ${dh} = (${hi} << ${m}) | (${lo} >>> ${32 - m}); ${dl} = x;`;
+              }
+            }
+          });
+        } else {
+          const fn = op === 'shl' ? 'shl64' : op === 'shr_s' ? 'shrs64' : op === 'shr_u' ? 'shru64' : op === 'rotl' ? 'rotl64' : 'rotr64';
+          bin((dl, dh, a, b2) => `${dl} = ${fn}(${a.e}, ${a.h}, ${b2.e}); ${dh} = HI[0];`);
+        }
+        return true;
+      }
+      case 'eqz': {
+        const a = this.pop();
+        this.pushCond(`(${a.e} | ${a.h}) === 0`, [a]);
+        return true;
+      }
+      case 'eq':
+        cmp((a, b) => `(${a.e} === ${b.e} && ${a.h} === ${b.h})`);
+        return true;
+      case 'ne':
+        cmp((a, b) => `(${a.e} !== ${b.e} || ${a.h} !== ${b.h})`);
+        return true;
+      case 'lt_s':
+        cmp((a, b) => ord(a, b, '<', '<', true));
+        return true;
+      case 'lt_u':
+        cmp((a, b) => ord(a, b, '<', '<', false));
+        return true;
+      case 'gt_s':
+        cmp((a, b) => ord(a, b, '>', '>', true));
+        return true;
+      case 'gt_u':
+        cmp((a, b) => ord(a, b, '>', '>', false));
+        return true;
+      case 'le_s':
+        cmp((a, b) => ord(a, b, '<', '<=', true));
+        return true;
+      case 'le_u':
+        cmp((a, b) => ord(a, b, '<', '<=', false));
+        return true;
+      case 'ge_s':
+        cmp((a, b) => ord(a, b, '>', '>=', true));
+        return true;
+      case 'ge_u':
+        cmp((a, b) => ord(a, b, '>', '>=', false));
+        return true;
+      case 'clz': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.h} !== 0 ? Math.clz32(${a.h}) : 32 + Math.clz32(${a.e}); ${hi} = 0;`);
+        return true;
+      }
+      case 'ctz': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.e} !== 0 ? ctz32(${a.e}) : 32 + ctz32(${a.h}); ${hi} = 0;`);
+        return true;
+      }
+      case 'popcnt': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = popcnt32(${a.e}) + popcnt32(${a.h}); ${hi} = 0;`);
+        return true;
+      }
+      case 'extend_i32_s': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.e}; ${hi} = ${lo} >> 31;`);
+        return true;
+      }
+      case 'extend_i32_u': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = ${a.e}; ${hi} = 0;`);
+        return true;
+      }
+      case 'extend8_s':
+      case 'extend16_s':
+      case 'extend32_s': {
+        const a = this.pop();
+        const s = op === 'extend8_s' ? 24 : op === 'extend16_s' ? 16 : 0;
+        this.pushI64((lo, hi) => (s === 0 ? `${lo} = ${a.e}; ${hi} = ${lo} >> 31;` : `${lo} = (${a.e} << ${s}) >> ${s}; ${hi} = ${lo} >> 31;`));
+        return true;
+      }
+      case 'reinterpret_f64': {
+        const a = this.pop();
+        this.pushI64((lo, hi) => `${lo} = bitsf64(${a.e}); ${hi} = HI[0];`);
+        return true;
+      }
+      case 'trunc_f32_s':
+      case 'trunc_f32_u':
+      case 'trunc_f64_s':
+      case 'trunc_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        const signed = op.endsWith('_s');
+        const range = signed ? 'fx >= -9223372036854775808 && fx < 9223372036854775808' : 'fx > -1 && fx < 18446744073709551616';
+        this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
+        this.pushI64((lo, hi) => `${lo} = ${signed ? 'truncs64' : 'truncu64'}(fx); ${hi} = HI[0];`);
+        return true;
+      }
+      case 'trunc_sat_f32_s':
+      case 'trunc_sat_f32_u':
+      case 'trunc_sat_f64_s':
+      case 'trunc_sat_f64_u': {
+        const a = this.pop();
+        const x = a.e;
+        this.pushI64((lo, hi) => `${lo} = ${op.endsWith('_s') ? 'truncs64' : 'truncu64'}(${x}); ${hi} = HI[0];`);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** f32 and f64 comparisons: both are JS numbers (f32 values, not bits), compared as such. */
+  protected floatCmp(op: string): boolean {
+    const o = FLOAT_CMP[op];
+    if (o === undefined) return false;
+    const b = this.pop();
+    const a = this.pop();
+    this.pushCond(`${a.e} ${o} ${b.e}`, [a, b]);
+    return true;
+  }
+
+  protected f32op(op: string): boolean {
+    if (this.floatCmp(op)) return true;
+    const arith = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.push(this.expr(F32, f(a.e, b.e), [a, b]));
+    };
+    const un = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.push(this.expr(F32, f(a.e), [a]));
+    };
+    switch (op) {
+      case 'add':
+        arith((a, b) => `Math.fround(${a} + ${b})`);
+        return true;
+      case 'sub':
+        arith((a, b) => `Math.fround(${a} - ${b})`);
+        return true;
+      case 'mul':
+        arith((a, b) => `Math.fround(${a} * ${b})`);
+        return true;
+      case 'div':
+        arith((a, b) => `Math.fround(${a} / ${b})`);
+        return true;
+      case 'min':
+        arith((a, b) => `f32min(${a}, ${b})`);
+        return true;
+      case 'max':
+        arith((a, b) => `f32max(${a}, ${b})`);
+        return true;
+      case 'sqrt':
+        un((a) => `Math.fround(Math.sqrt(${a}))`);
+        return true;
+      case 'ceil':
+        un((a) => `f32ceil(${a})`);
+        return true;
+      case 'floor':
+        un((a) => `f32floor(${a})`);
+        return true;
+      case 'trunc':
+        un((a) => `f32trunc(${a})`);
+        return true;
+      case 'nearest':
+        un((a) => `f32nearest(${a})`);
+        return true;
+      case 'abs': {
+        const a = this.pop();
+        this.push(this.expr(F32, `fabs(${a.e})`, [a]));
+        return true;
+      }
+      case 'neg': {
+        const a = this.pop();
+        this.push(this.expr(F32, `fneg(${a.e})`, [a]));
+        return true;
+      }
+      case 'copysign': {
+        const b = this.pop();
+        const a = this.pop();
+        this.push(this.expr(F32, `fcopysign(${a.e}, ${b.e})`, [a, b]));
+        return true;
+      }
+      case 'demote_f64': {
+        const a = this.pop();
+        this.push(this.expr(F32, `Math.fround(${a.e})`, [a]));
+        return true;
+      }
+      case 'convert_i32_s': {
+        const a = this.pop();
+        this.push(this.expr(F32, `Math.fround(${a.e})`, [a]));
+        return true;
+      }
+      case 'convert_i32_u': {
+        const a = this.pop();
+        this.push(this.expr(F32, `Math.fround(${a.e} >>> 0)`, [a]));
+        return true;
+      }
+      case 'convert_i64_s':
+      case 'convert_i64_u': {
+        const a = this.pop();
+        this.push(this.expr(F32, `${op.endsWith('_s') ? 'f32cs64' : 'f32cu64'}(${a.e}, ${a.h})`, [a]));
+        return true;
+      }
+      case 'reinterpret_i32': {
+        const a = this.pop();
+        this.push(this.expr(F32, `b2f(${a.e})`, [a]));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  protected f64op(op: string): boolean {
+    if (this.floatCmp(op)) return true;
+    const bin = (f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      this.push(this.expr(F64, f(a.e, b.e), [a, b]));
+    };
+    const un = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.push(this.expr(F64, f(a.e), [a]));
+    };
+    switch (op) {
+      case 'add':
+        bin((a, b) => `(${a} + ${b})`);
+        return true;
+      case 'sub':
+        bin((a, b) => `(${a} - ${b})`);
+        return true;
+      case 'mul':
+        bin((a, b) => `(${a} * ${b})`);
+        return true;
+      case 'div':
+        bin((a, b) => `(${a} / ${b})`);
+        return true;
+      case 'min':
+        bin((a, b) => `f64min(${a}, ${b})`);
+        return true;
+      case 'max':
+        bin((a, b) => `f64max(${a}, ${b})`);
+        return true;
+      case 'copysign':
+        bin((a, b) => `fcopysign(${a}, ${b})`);
+        return true;
+      case 'sqrt':
+        un((a) => `Math.sqrt(${a})`);
+        return true;
+      case 'ceil':
+        un((a) => `f64ceil(${a})`);
+        return true;
+      case 'floor':
+        un((a) => `f64floor(${a})`);
+        return true;
+      case 'trunc':
+        un((a) => `f64trunc(${a})`);
+        return true;
+      case 'nearest':
+        un((a) => `f64nearest(${a})`);
+        return true;
+      case 'abs':
+        un((a) => `fabs(${a})`);
+        return true;
+      case 'neg':
+        un((a) => `fneg(${a})`);
+        return true;
+      case 'promote_f32': {
+        const a = this.pop();
+        this.push(this.expr(F64, `promote(${a.e})`, [a]));
+        return true;
+      }
+      case 'convert_i32_s': {
+        const a = this.pop();
+        this.push(this.expr(F64, a.e, [a]));
+        return true;
+      }
+      case 'convert_i32_u': {
+        const a = this.pop();
+        this.push(this.expr(F64, `(${a.e} >>> 0)`, [a]));
+        return true;
+      }
+      case 'convert_i64_s': {
+        const a = this.pop();
+        this.push(this.expr(F64, `(${a.h} * 4294967296 + (${a.e} >>> 0))`, [a]));
+        return true;
+      }
+      case 'convert_i64_u': {
+        const a = this.pop();
+        this.push(this.expr(F64, `((${a.h} >>> 0) * 4294967296 + (${a.e} >>> 0))`, [a]));
+        return true;
+      }
+      case 'reinterpret_i64': {
+        const a = this.pop();
+        this.push(this.expr(F64, `f64bits(${a.e}, ${a.h})`, [a]));
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The JS tier's code generator (codegen.ts and its layers, gen-*.ts): the
+ * shapes it works with (operand-stack mirror entries, frames, fuel blocks,
+ * counted-loop candidates, loop re-entry points), the markers it leaves in
+ * its output until build() resolves them, exit kinds and limits.
+ */
+import { I32, I64, F32, F64, V128, isRef, type ValType } from '../core/types.js';
+
+export const VAR = 0;
+export const LOCAL = 1;
+export const CONST = 2;
+export const EXPR = 3;
+
+export interface Ent {
+  t: ValType;
+  k: number;
+  /** Value expression (i64: low half). */
+  e: string;
+  /** i64: high half. */
+  h: string;
+  /** i32 produced by a comparison: the boolean expression ('' otherwise). */
+  c: string;
+  /**
+   * v128: the four words (names or literals; v128 entries are never EXPR), or
+   * with `f` the four f32 lanes as values (doubles in variables Vf<h>_<k>, made
+   * by f32x4 arithmetic; turned into words where words are needed).
+   */
+  v: string[] | null;
+  f: boolean;
+  /** v128 fresh from memory: the variable holding its address, valid while `mep` is the lane cache's epoch. */
+  ma: string;
+  mep: number;
+  /** Locals the entry reads. */
+  loc: number[] | null;
+  /** Reads stack variables (EXPR only). */
+  vr: boolean;
+  /** Inside a loop that may be counted: what the i32 value is in terms of locals (null: unknown). */
+  sym: Sym | null;
+}
+
+/**
+ * An i32 value in a loop body as a counted loop sees it: local `x` as read
+ * after `ver` writes to it in this iteration, plus `c`, plus local `y`
+ * (-1: none; `x` -1: the constant c); or a comparison of two such values.
+ */
+export type Sym = { k: 'v'; x: number; ver: number; c: number; y: number } | { k: 'cmp'; rel: number; l: Sym; r: Sym };
+
+export interface Ctrl {
+  kind: 'block' | 'loop' | 'if' | 'func';
+  height: number;
+  params: readonly ValType[];
+  results: readonly ValType[];
+  label: string;
+  dead: boolean;
+  /** Loop re-entry (OSR): code in this frame's body outside frames containing entry loops runs only when osr is 0. */
+  osr: boolean;
+  /** A guard `if (osr === 0) {` is open in this frame's body. */
+  guard: boolean;
+  /** The frame is wrapped in `if (osr === 0 || <a loop inside>) {` (closed after it). */
+  wrap: boolean;
+  /** if: where the else arm's first block chains its fuel check to (the block of the `if`); null: it checks itself. */
+  fuelElse?: FuelLink | null;
+  /** if with an else: how its then arm ended ('dead': it does not reach the end). */
+  thenEnd?: FuelLink | null | 'dead';
+  /** if with an else: the fuel block its then arm ended in (null: none, or the arm does not reach the end). */
+  thenBlk?: FuelBlock | null;
+  /** if: the number of fuel blocks when its then arm, and its else arm, started (blocks numbered from there are the arm's own). */
+  armFrom?: number;
+  elseFrom?: number;
+  /** if: the block of the `if` when its arms may pay for it, and the arms' first blocks when reached from it alone (no check of their own). */
+  ifBlk?: FuelBlock | null;
+  thenFirst?: FuelBlock | null;
+  elseFirst?: FuelBlock | null;
+  /** A branch targets this frame's label (its end is then a merge of more than the arms). */
+  targeted?: boolean;
+}
+
+/**
+ * A fuel check at the root of an extended block (JsGen.blockStart): its line
+ * in the output, patched with the largest cost of a path through the blocks
+ * it covers once they are all generated.
+ */
+export interface FuelRoot {
+  line: number;
+  max: number;
+}
+/** A block's place under its root's check: the cost from the root's start to the block's end. */
+export interface FuelLink {
+  /** Each root whose check covers the block, with the cost from that root's start to the block's end (several after an if's arms merge). */
+  parts: { root: FuelRoot; acc: number }[];
+  /** Set for the fall-through of a br_if: the block whose chain the next block joins (prepaid, below). */
+  via: FuelBlock | null;
+  /** Set for the end of an if/else no branch targets: the blocks its arms end in, whose chains prepay the block there. */
+  paidBy?: FuelBlock[] | null;
+}
+/**
+ * A fuel block as generated. The fall-through successors of br_if are
+ * prepaid: the first block of such a chain (`head`) subtracts its own cost
+ * and theirs, each br_if gives back on its taken edge what it prepaid for the
+ * rest of the chain, and a trap inside a block adds its `prepaid` to the
+ * refund. So a loop of `check; head; br_if out; body; br loop` subtracts once
+ * per iteration.
+ */
+export interface FuelBlock {
+  id: number;
+  cost: number;
+  /** Cost of the chain's blocks after this one (subtracted early, not yet run). */
+  prepaid: number;
+  /** The chain from its head to this block. */
+  chain: FuelBlock[];
+  /** Head only: the output line subtracting the chain's cost. */
+  subLine: number;
+  /** Its own cost was prepaid by the arms of the if/else it follows (it subtracts only what it prepays). */
+  paid: boolean;
+  /** The block of an if/else whose arms pay its cost with their own (their first blocks' `extra`). */
+  post: boolean;
+  extra: number;
+}
+/**
+ * An innermost loop that may get a counted copy: when its trip count follows
+ * from an induction variable (`i = i + s` once per iteration, tested against
+ * a value the loop does not change), and every path through its body lies in
+ * the chain of its head's fuel block, the function runs, when fuel suffices
+ * for every iteration, a copy of the loop without fuel code. Its exits and
+ * traps work out the fuel the loop used from how far i has gone
+ * (docs/architecture.md, "Counted loops").
+ */
+export interface Counted {
+  /** The loop's place in the control stack. */
+  depth: number;
+  /** Output lines: the placeholder before the loop (its `for` line follows) and the loop's closing brace. */
+  place: number;
+  endLine: number;
+  head: FuelBlock | null;
+  root: FuelRoot | null;
+  /** Something in the body rules the copy out. */
+  bad: boolean;
+  /** Writes to locals in the body so far, and how many each local got. */
+  wn: number;
+  writes: Map<number, number>;
+  /** Writes of the form `x = x + step` at the body's top level, first write of x: the step and the write's number. */
+  upd: Map<number, { c: number; y: number; at: number }>;
+  /** Branches to the loop's head, and the one at the body's top level: a br_if (the test continues) or a br (an exit test before it ends the loop). */
+  backs: number;
+  back: { br: boolean; blk: FuelBlock | null; cond: Sym | null; at: number } | null;
+  /** br_if at the top level out of the loop, in order: their tests. */
+  exits: { cond: Sym | null; site: number }[];
+  /** The exit site at the loop's end (the fall-through of a br_if back edge; -1: none). */
+  endSite: number;
+  /** Exit and trap sites: the number of writes before them. */
+  sites: Map<number, number>;
+  /** Set when the body ended and the copy is made (build() writes it). */
+  plan: CountedPlan | null;
+}
+/** The counted copy of a loop, worked out at its end. */
+export interface CountedPlan {
+  i: number;
+  /** The guard's extra conditions (code). */
+  pre: string;
+  /** The variable holding i at the loop's entry. */
+  q: string;
+  /** Updates done so far at a site: how far i has gone (code) over the step's size (code); and whether the site is after the update in program order. */
+  dist: string;
+  div: string;
+  siteAfter: Map<number, boolean>;
+  /** The site where the test ends the loop (after trips + 1 iterations), or -1. */
+  norm: number;
+  /** The trip count (code), inline for the common tests, else a call of loopTrips. */
+  trips: string;
+}
+
+/** Markers in a counted loop's body, resolved by build(): a trap's fuel, an exit, the back edge's refund. */
+export const CL_TRAP = '\u0005';
+export const CL_EXIT = '\u0007';
+export const CL_BACK = '\u0006';
+
+/** Stands for a root's cost in its check until build() patches it. */
+export const FUEL_MAX = '\u0003';
+
+/** Control instructions of exception handling, which the JS tier leaves to the interpreter. */
+export const EXN_CONTROL = new Set(['try', 'try_table', 'catch', 'catch_all', 'delegate']);
+
+/** A loop the interpreter can enter the JS version at: the fast-code pc and original offset of its body's first block, its id, and the stack at its head. */
+export interface OsrEntry {
+  pc: number;
+  orig: number;
+  id: number;
+  /** The fuel check at the head (null without fuel counting): re-entry needs its cost, else the JS version hands the frame straight back. */
+  fuel: FuelRoot | null;
+  stack: ValType[];
+}
+
+/** Why a function stays interpreted. */
+export class Unjittable extends Error {}
+export function no(why: string): never {
+  throw new Unjittable(why);
+}
+
+/** Value types the tier holds in JS variables. */
+export function isNum(t: ValType): boolean {
+  return t === I32 || t === I64 || t === F32 || t === F64 || t === V128 || isRef(t);
+}
+
+/** Exit kinds of the epilogue. */
+export const EX_HANDOFF = 0;
+export const EX_NO_FUEL = 1;
+export const EX_SUSPENDED = 2;
+export const EX_CALL = 3;
+
+/** Stands for the reload of the memory views in the output until the end (only functions that access memory do it). */
+export const MEM_RELOAD = '\u0001';
+/** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
+export const FD_RELOAD = '\u0002';
+
+/** Functions with more locals, or longer generated source, stay interpreted. */
+export const MAX_LOCALS = 20_000;
+export const MAX_SOURCE = 16 * 1024 * 1024;
+
+/** Longest EXPR kept unevaluated. */
+export const MAX_EXPR = 400;
+
+export function lit(x: number): string {
+  return x < 0 ? `(${x})` : `${x}`;
+}

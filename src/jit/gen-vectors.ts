@@ -1,0 +1,362 @@
+/**
+ * Vector instructions in the JS tier: a v128 as four int32 words, or as four
+ * f32 lane values between f32x4 operations; the common instructions inline,
+ * the others through the interpreter's executor (simd-exec.ts).
+ */
+import { I32, I64, F32, V128 } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import { miscImmediates } from '../interp/immediates.js';
+import { SIMD_EXEC } from '../interp/simd-exec.js';
+import * as RT from './rt.js';
+import { JsMemory } from './gen-memory.js';
+import { CONST, LOCAL, VAR, isNum, lit, no, type Ent } from './gen-types.js';
+
+/** f32x4 arithmetic done on lane values. */
+const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
+
+export abstract class JsVectors extends JsMemory {
+  /**
+   * The four f32 lane values of a v128 entry, for arithmetic only (a signalling NaN may come out
+   * quiet): constants as float constants, a v128 fresh from memory read again with getFloat32
+   * (cheaper than converting its words through a typed array), other words converted.
+   */
+  protected vf(e: Ent): string[] {
+    if (e.f) return e.v!;
+    const fc = this.fcache;
+    if (e.k === CONST) return e.v!.map((w) => this.floatConst(RT.b2f(Number(w.replace(/[()]/g, '')) | 0)));
+    const fromMem = (a: string): string[] => [0, 1, 2, 3].map((k) => `V.getFloat32(${a}${k ? ` + ${4 * k}` : ''}, true)`);
+    if (e.k === LOCAL) {
+      // a local's lanes as values, converted once per straight-line stretch
+      const x = e.loc![0]!;
+      const c = fc.consts.get(x);
+      if (c) return c;
+      const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+      if (!fc.has(x)) {
+        for (const n of names) this.vars.add(n);
+        const a = fc.mem.get(x);
+        const src = a !== undefined ? fromMem(a) : e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+        this.w(names.map((n, k) => `${n} = ${src[k]};`).join(' '));
+        fc.add(x);
+      }
+      return names;
+    }
+    if (e.ma !== '' && e.mep === fc.epoch) return fromMem(e.ma);
+    return e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
+  }
+  /** Turns the top n entries that hold f32 lane values into words (in their variables). */
+  protected unF(n: number): void {
+    for (let i = this.st.length - n; i < this.st.length; i++) if (this.st[i]!.f) this.matAt(i);
+  }
+  /** Pushes a v128 of f32 lane values computed by `code(lanes)`. */
+  protected pushV128F(code: (d: string[]) => string): void {
+    const i = this.st.length;
+    this.beforeWrite(i);
+    const d = [0, 1, 2, 3].map((k) => `Vf${i}_${k}`);
+    for (const x of d) this.vars.add(x);
+    this.w(code(d));
+    const e = this.mk(V128, VAR, d[0]!, d[1]!);
+    e.v = d;
+    e.f = true;
+    this.push(e);
+  }
+
+  // ------------------------------------------------------------ vectors
+
+  /**
+   * A vector instruction. A v128 is four int32 words (little-endian lanes).
+   * Common instructions are inline; every other one runs the interpreter's
+   * executor (simd-exec.ts) on this frame's canonical slots: the operands are
+   * written there, the executor computes into the first one's slot, and the
+   * result is read back.
+   */
+  protected simd(ins: Instr): void {
+    const def = ins.def;
+    const name = def.name;
+    if (name === 'v128.const') {
+      const b = ins.v128;
+      const w = (i: number): number => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24);
+      const e = this.mk(V128, CONST, '', '');
+      e.v = [lit(w(0)), lit(w(4)), lit(w(8)), lit(w(12))];
+      e.e = e.v[0]!;
+      this.push(e);
+      return;
+    }
+    if (this.simdInline(ins, name)) return;
+    this.simdGeneric(ins);
+  }
+
+  protected simdGeneric(ins: Instr): void {
+    const def = ins.def;
+    const exec = SIMD_EXEC[def.id];
+    if (!exec || def.params === null || def.results === null) no(def.name);
+    const n = def.params.length;
+    if (n > 3) no(def.name);
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      if (!isNum(e.t)) no('vector operand type');
+      this.w(this.store(e, this.stackWord(base + j)));
+    }
+    for (let j = 0; j < n; j++) this.pop();
+    const at = (j: number): string => (j < n ? `fp + ${this.stackWord(base + j)}` : 'fp');
+    const [i0, i1, i2, i3] = miscImmediates(ins);
+    const call = `${this.env(exec)}(mc, ${this.env(this.inst)}, fp + ${this.stackWord(base)}, ${at(0)}, ${at(1)}, ${at(2)}, ${i0}, ${i1}, ${i2}, ${i3});`;
+    // executors with memory operands trap on bounds: the trap leaves this block's refund
+    if (def.bytes > 0) this.w(`try { ${call} } catch (e) { throw settleTrap(mc, ${this.fuelAfterTrap()}, e); }`);
+    else this.w(call);
+    const results = def.results;
+    if (results.length > 1) no(def.name);
+    if (results.length === 1) {
+      const t = results[0]!;
+      const ws = this.load(t, this.stackWord(base));
+      if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
+      else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
+      else if (isNum(t)) this.pushStmt(t, ws[0]!);
+      else no('vector result type');
+    }
+  }
+
+  /** Pops a v128 access's address: `ea` checked for 16 bytes. */
+  protected vAddr(ins: Instr): string {
+    this.usesMem = true;
+    const a = this.pop();
+    const off = ins.offset64;
+    return `ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + 16 > ML) ${this.trap(RT.TRAP_OOB)}`;
+  }
+
+  /** Inline code for the common vector instructions; false when `name` has none. */
+  protected simdInline(ins: Instr, name: string): boolean {
+    if (name.startsWith('f32x4.') && F32X4_OPS[name.slice(6)] !== undefined) {
+      const op = F32X4_OPS[name.slice(6)]!;
+      const b = this.pop();
+      const a = this.pop();
+      const x = this.vf(a);
+      const y = this.vf(b);
+      this.pushV128F((d) => d.map((r, k) => `${r} = Math.fround(${x[k]} ${op} ${y[k]});`).join(' '));
+      return true;
+    }
+    if (name === 'f32x4.extract_lane') {
+      const a = this.pop();
+      const lane = ins.a & 3;
+      this.push(this.expr(F32, a.f ? a.v![lane]! : `b2f(${a.v![lane]})`, [a]));
+      return true;
+    }
+    if (name === 'v128.store' && ins.b === 0 && this.mem) {
+      // lanes that are arithmetic results (quiet NaNs): setFloat32 writes the bits a conversion would
+      const e = this.st[this.st.length - 1]!;
+      const x = e.k === LOCAL ? e.loc![0]! : -1;
+      const lanes = e.f ? e.v! : x >= 0 && this.fcache.exact.has(x) ? this.vf(e) : null;
+      if (lanes) {
+        this.pop();
+        this.w(`${this.vAddr(ins)} ${lanes.map((l, k) => `V.setFloat32(ea${k ? ` + ${4 * k}` : ''}, ${l}, true);`).join(' ')}`);
+        return true;
+      }
+    }
+    // everything below works on words
+    const def = ins.def;
+    if (def.params !== null) this.unF(def.params.length);
+    const lanes = (f: (a: string, b: string, k: number) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      // lane-wise: word k of the result reads only word k of the operands
+      this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!, b.v![k]!, k)};`).join(' '));
+    };
+    const unary = (f: (a: string) => string): void => {
+      const a = this.pop();
+      this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!)};`).join(' '));
+    };
+    /** Results computed from any input words: through u0..u3. */
+    const cross = (args: number, f: (ops: Ent[]) => string[]): void => {
+      const ops: Ent[] = [];
+      for (let j = 0; j < args; j++) ops.unshift(this.pop());
+      const r = f(ops);
+      this.pushV128((d) => r.map((x, k) => `u${k} = ${x};`).join(' ') + ' ' + d.map((x, k) => `${x} = u${k};`).join(' '));
+    };
+    const H8 = '-2139062144'; // 0x80808080
+    const L8 = '2139062143'; // 0x7f7f7f7f
+    const H16 = '-2147450880'; // 0x80008000
+    const L16 = '2147450879'; // 0x7fff7fff
+    switch (name) {
+      case 'v128.load':
+      case 'v128.store': {
+        if (ins.b !== 0 || !this.mem) return false;
+        if (name === 'v128.store') {
+          const val = this.pop();
+          this.w(`${this.vAddr(ins)} ${val.v!.map((x, k) => `V.setInt32(ea${k ? ` + ${4 * k}` : ''}, ${x}, true);`).join(' ')}`);
+          return true;
+        }
+        // the address is kept: f32x4 arithmetic on this value reads its lanes there (vf)
+        const va = `VA${this.nVa++}`;
+        this.vars.add(va);
+        this.w(`${this.vAddr(ins)} ${va} = ea;`);
+        this.pushV128((d) => d.map((x, k) => `${x} = V.getInt32(ea${k ? ` + ${4 * k}` : ''}, true);`).join(' '));
+        const e = this.st[this.st.length - 1]!;
+        e.ma = va;
+        e.mep = this.fcache.epoch;
+        return true;
+      }
+      case 'v128.and':
+        lanes((a, b) => `${a} & ${b}`);
+        return true;
+      case 'v128.or':
+        lanes((a, b) => `${a} | ${b}`);
+        return true;
+      case 'v128.xor':
+        lanes((a, b) => `${a} ^ ${b}`);
+        return true;
+      case 'v128.andnot':
+        lanes((a, b) => `${a} & ~${b}`);
+        return true;
+      case 'v128.not':
+        unary((a) => `~${a}`);
+        return true;
+      case 'i32x4.add':
+        lanes((a, b) => `(${a} + ${b}) | 0`);
+        return true;
+      case 'i32x4.sub':
+        lanes((a, b) => `(${a} - ${b}) | 0`);
+        return true;
+      case 'i32x4.mul':
+        lanes((a, b) => `Math.imul(${a}, ${b})`);
+        return true;
+      case 'i16x8.add':
+        lanes((a, b) => `((${a} & ${L16}) + (${b} & ${L16})) ^ ((${a} ^ ${b}) & ${H16})`);
+        return true;
+      case 'i16x8.sub':
+        lanes((a, b) => `((${a} | ${H16}) - (${b} & ${L16})) ^ ((${a} ^ ~${b}) & ${H16})`);
+        return true;
+      case 'i8x16.add':
+        lanes((a, b) => `((${a} & ${L8}) + (${b} & ${L8})) ^ ((${a} ^ ${b}) & ${H8})`);
+        return true;
+      case 'i8x16.sub':
+        lanes((a, b) => `((${a} | ${H8}) - (${b} & ${L8})) ^ ((${a} ^ ~${b}) & ${H8})`);
+        return true;
+      case 'i8x16.add_sat_u':
+        // the wrapped sum, with 0xff where a lane carried out (x: the sum of the low 7 bits)
+        lanes((a, b) => `(x = (${a} & ${L8}) + (${b} & ${L8}), (x ^ ((${a} ^ ${b}) & ${H8})) | Math.imul((((${a} & ${b}) | ((${a} | ${b}) & x)) & ${H8}) >>> 7, 255))`);
+        return true;
+      case 'i32x4.shl':
+      case 'i32x4.shr_s':
+      case 'i32x4.shr_u': {
+        const c = this.pop();
+        const a = this.pop();
+        const op = name === 'i32x4.shl' ? '<<' : name === 'i32x4.shr_s' ? '>>' : '>>>';
+        this.w(`x = ${c.e} & 31;`);
+        this.pushV128((d) => d.map((x, k) => `${x} = (${a.v![k]} ${op} x) | 0;`).join(' '));
+        return true;
+      }
+      case 'i8x16.splat':
+      case 'i16x8.splat':
+      case 'i32x4.splat':
+      case 'f32x4.splat': {
+        const a = this.pop();
+        const w =
+          name === 'i8x16.splat'
+            ? `Math.imul(${a.e} & 255, 16843009)`
+            : name === 'i16x8.splat'
+              ? `Math.imul(${a.e} & 65535, 65537)`
+              : name === 'f32x4.splat'
+                ? this.bits(a)
+                : a.e;
+        this.pushV128((d) => `${d[0]} = ${w}; ${d[1]} = ${d[0]}; ${d[2]} = ${d[0]}; ${d[3]} = ${d[0]};`);
+        return true;
+      }
+      case 'i64x2.splat': {
+        const a = this.pop();
+        this.pushV128((d) => `${d[0]} = ${a.e}; ${d[1]} = ${a.h}; ${d[2]} = ${d[0]}; ${d[3]} = ${d[1]};`);
+        return true;
+      }
+      case 'i32x4.extract_lane': {
+        const a = this.pop();
+        this.push(this.expr(I32, a.v![ins.a & 3]!, [a]));
+        return true;
+      }
+      case 'i8x16.extract_lane_s':
+      case 'i8x16.extract_lane_u':
+      case 'i16x8.extract_lane_s':
+      case 'i16x8.extract_lane_u': {
+        const a = this.pop();
+        const bytes = name.startsWith('i8x16') ? 1 : 2;
+        const at = ins.a * bytes;
+        const w = a.v![at >> 2]!;
+        const bit = (at & 3) * 8;
+        const width = bytes * 8;
+        const e = name.endsWith('_s') ? `((${w} << ${32 - bit - width}) >> ${32 - width})` : `((${w} >>> ${bit}) & ${(1 << width) - 1})`;
+        this.push(this.expr(I32, e, [a]));
+        return true;
+      }
+      case 'i32x4.replace_lane':
+      case 'f32x4.replace_lane': {
+        const x = this.pop();
+        const a = this.pop();
+        const lane = ins.a & 3;
+        const w = name === 'f32x4.replace_lane' ? this.bits(x) : x.e;
+        cross(0, () => a.v!.map((v, k) => (k === lane ? w : v)));
+        return true;
+      }
+      case 'i8x16.shuffle': {
+        const [i0, i1, i2, i3] = miscImmediates(ins);
+        const idx = [i0, i1, i2, i3].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, (w >>> 24) & 255]);
+        cross(2, ([a, b]) => {
+          const out: string[] = [];
+          for (let k = 0; k < 4; k++) {
+            const src = idx.slice(4 * k, 4 * k + 4);
+            // the four bytes of one source word in order: the word itself
+            if (src[0]! % 4 === 0 && src.every((l, j) => l === src[0]! + j)) {
+              const l = src[0]!;
+              out.push((l < 16 ? a! : b!).v![(l & 15) >> 2]!);
+              continue;
+            }
+            const terms = src.map((l, j) => {
+              const w = (l < 16 ? a! : b!).v![(l & 15) >> 2]!;
+              const byte = l & 3;
+              const v = byte === 3 ? `(${w} >>> 24)` : byte === 0 ? `(${w} & 255)` : `((${w} >>> ${8 * byte}) & 255)`;
+              return j === 0 ? v : `(${v} << ${8 * j})`;
+            });
+            out.push(`(${terms.join(' | ')})`);
+          }
+          return out;
+        });
+        return true;
+      }
+      case 'i16x8.extend_low_i8x16_u':
+      case 'i16x8.extend_high_i8x16_u':
+      case 'i16x8.extend_low_i8x16_s':
+      case 'i16x8.extend_high_i8x16_s': {
+        const hi = name.includes('high');
+        const signed = name.endsWith('_s');
+        cross(1, ([a]) => {
+          const out: string[] = [];
+          for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
+            if (signed) {
+              out.push(`((((${w} << 24) >> 24) & 65535) | (((${w} << 16) >> 24) << 16))`);
+              out.push(`((((${w} << 8) >> 24) & 65535) | ((${w} >> 24) << 16))`);
+            } else {
+              out.push(`((${w} & 255) | ((${w} & 65280) << 8))`);
+              out.push(`(((${w} >>> 16) & 255) | ((${w} >>> 8) & 16711680))`);
+            }
+          }
+          return out;
+        });
+        return true;
+      }
+      case 'i32x4.extend_low_i16x8_u':
+      case 'i32x4.extend_high_i16x8_u':
+      case 'i32x4.extend_low_i16x8_s':
+      case 'i32x4.extend_high_i16x8_s': {
+        const hi = name.includes('high');
+        const signed = name.endsWith('_s');
+        cross(1, ([a]) => {
+          const out: string[] = [];
+          for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
+            out.push(signed ? `((${w} << 16) >> 16)` : `(${w} & 65535)`);
+            out.push(signed ? `(${w} >> 16)` : `(${w} >>> 16)`);
+          }
+          return out;
+        });
+        return true;
+      }
+    }
+    return false;
+  }
+}

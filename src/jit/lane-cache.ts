@@ -1,0 +1,51 @@
+/** The JS tier's f32 lane cache of v128 locals (gen-vectors.ts), and which instructions leave memory as it is. */
+import type { Instr } from '../decoder/instr.js';
+
+/**
+ * The f32 lane cache of v128 locals for one straight-line stretch (cleared with it): which locals
+ * have their lanes in LF<x>_<k>, which of those are exact (arithmetic results, so a store may write
+ * them with setFloat32), which hold a constant (lanes: float constants), and which still equal the
+ * memory a v128.load read (lanes read again there with getFloat32 instead of converting words).
+ * `epoch` changes at every clear and every instruction that may write memory.
+ */
+export class LaneCache extends Set<number> {
+  readonly exact = new Set<number>();
+  readonly consts = new Map<number, string[]>();
+  readonly mem = new Map<number, string>();
+  epoch = 0;
+  override clear(): void {
+    super.clear();
+    this.exact.clear();
+    this.consts.clear();
+    this.memoryWritten();
+  }
+  /** Memory may have changed: no lanes are read again from it. */
+  memoryWritten(): void {
+    this.mem.clear();
+    this.epoch++;
+  }
+  /** Local x gets a new value. */
+  set(x: number): void {
+    this.delete(x);
+    this.exact.delete(x);
+    this.consts.delete(x);
+    this.mem.delete(x);
+  }
+}
+
+/** Whether an instruction leaves linear memory as it is (else lanes of earlier loads are not read again). */
+export function keepsMemory(def: Instr['def']): boolean {
+  switch (def.family) {
+    case 'numeric':
+    case 'conversion':
+    case 'const':
+    case 'variable':
+    case 'parametric':
+      return true;
+    case 'memory':
+      return def.name.includes('load');
+    case 'vector':
+      return !def.name.includes('store');
+  }
+  return false;
+}
