@@ -11,7 +11,7 @@ import { ANYREF, EXTERNREF, HEAP_CONCRETE, HeapType, I32, refType, type ArrayTyp
 import type { FuncValidator } from '../validate/func.js';
 import { unpacked } from '../validate/types.js';
 import { elemSurcharge } from '../runtime/objects/costs.js';
-import { paySurcharge } from './machine.js';
+import { paySurcharge } from './surcharge.js';
 import type { Instance } from '../runtime/objects/instance.js';
 import type { Machine } from './machine.js';
 

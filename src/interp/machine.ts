@@ -459,17 +459,6 @@ export class Machine {
   }
 }
 
-/** Pays a surcharge from the machine's fuel; false (with mc.needed set, nothing paid) when it cannot. */
-export function paySurcharge(mc: Machine, n: number): boolean {
-  if (n <= 0) return true;
-  if (mc.fuel < n) {
-    mc.needed = n;
-    return false;
-  }
-  mc.fuel -= n;
-  return true;
-}
-
 type ConvertFn = (mc: Machine, d: number, a: number) => void;
 
 /** Conversions done by the CONVERT op, indexed by instruction table id (built once from the table). */

@@ -12,7 +12,7 @@
 import { Trap } from '../core/errors.js';
 import { INSTRS } from '../core/instructions.js';
 import { byteSurcharge, elemSurcharge } from '../runtime/objects/costs.js';
-import { paySurcharge } from './machine.js';
+import { paySurcharge } from './surcharge.js';
 import type { Instance } from '../runtime/objects/instance.js';
 import type { Machine } from './machine.js';
 import type { Memory } from '../runtime/objects/memory.js';
