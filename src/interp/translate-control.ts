@@ -174,8 +174,8 @@ export class ControlTranslator extends TranslateState {
     for (const t of types) this.pushTemp(t);
   }
 
-  protected elseArm(v: FuncValidator): void {
-    const c = this.ctrls[this.ctrls.length - 1]!;
+  /** The arm before an else or catch clause (or a try's body) falls through to the frame's end; a new block starts. */
+  protected armEnd(c: Ctrl, v: FuncValidator): void {
     if (!v.unreachable) {
       this.materialize();
       this.op(Op.BR);
@@ -183,6 +183,11 @@ export class ControlTranslator extends TranslateState {
       this.imm(-1);
     }
     this.endBlock();
+  }
+
+  protected elseArm(v: FuncValidator): void {
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    this.armEnd(c, v);
     if (c.elseFix >= 0) {
       this.code[c.elseFix] = this.code.length;
       c.elseFix = -1;

@@ -77,13 +77,7 @@ export class ExnTranslator extends ControlTranslator {
         const L = c.legacy!;
         if (L.bodyEnd < 0) L.bodyEnd = this.code.length;
         // the body or the previous arm falls through to the end (like else)
-        if (!v.unreachable) {
-          this.materialize();
-          this.op(Op.BR);
-          c.fixups.push(this.code.length);
-          this.imm(-1);
-        }
-        this.endBlock();
+        this.armEnd(c, v);
         const isCatch = name === 'catch';
         this.rows.push({
           seq: c.seq!,
