@@ -1,0 +1,262 @@
+/**
+ * The translator's shared state: the code being emitted, the operand-stack
+ * mirror with its slot allocation, the control stack and the fuel blocks.
+ *
+ * The translator (a CodeSink of the validator, see translate.ts) is one class
+ * built up over a chain of files, each extending the one before it (imports
+ * run one way, down this list):
+ *   translate-tables.ts   instruction -> internal opcode tables (no class)
+ *   translate-state.ts    TranslateState: emission, the operand-stack mirror, constants, fuel blocks, labels
+ *   translate-control.ts  ControlTranslator: branches, block/loop/if/else/end, compare-and-branch fusion
+ *   translate-exn.ts      ExnTranslator: try_table, legacy try/catch/delegate, throws, the handler table
+ *   translate-ops.ts      OpTranslator: operators, memory accesses, MISC instructions, calls through an operand
+ *   translate.ts          Translator: the sink (one instruction at a time), unreachable code, the finished code
+ */
+import { V128, isRef, type ValType } from '../core/types.js';
+import type { TranslateEnv } from '../runtime/objects/instance.js';
+import { Op } from './exec.js';
+
+/** Where a mirrored stack value lives (see translate.ts). */
+export const TEMP = 0;
+export const LOCAL = 1;
+export const CONST = 2;
+
+/** How `finish` relocates an operand word. */
+export const FIX_NONE = 0;
+export const FIX_STACK = 1;
+export const FIX_CONST = 2;
+/** A legacy try's hidden slot for the exception its catch arm holds (between the constants and the operand stack). */
+export const FIX_EXN = 3;
+
+export interface Ctrl {
+  kind: 'block' | 'loop' | 'if' | 'func' | 'try';
+  /** Canonical height of the frame's first param/result. */
+  height: number;
+  params: readonly ValType[];
+  results: readonly ValType[];
+  /** Loop: pc of the label. */
+  labelPc: number;
+  /** Code positions waiting for the end label's pc. */
+  fixups: number[];
+  /** If: position of the BR_UNLESS target (-1 once bound). */
+  elseFix: number;
+  /** The frame was entered in unreachable code (nothing of it is emitted). */
+  dead: boolean;
+  /** try_table / legacy try: sequence number (handler rows sort innermost first by it). */
+  seq?: number;
+  /** try_table: its handler rows (their range ends at the try_table's end). */
+  rows?: HRow[];
+  /** Legacy try: start of the body, end of the body (at the first catch), hidden exception slot, next clause number. */
+  legacy?: { start: number; bodyEnd: number; exn: number; ord: number };
+}
+
+/** A handler-table row being built (see exceptions.ts for the final layout). */
+export interface HRow {
+  seq: number;
+  ord: number;
+  start: number;
+  end: number;
+  kind: number;
+  tag: number;
+  target: number;
+  /** Canonical height of the first payload slot, or -1. */
+  height: number;
+  /** Hidden exception slot index (legacy catch arms), or -1. */
+  exn: number;
+  /** Delegate: sequence limit. */
+  limit: number;
+}
+
+export class TranslateState {
+  code: number[] = [];
+  protected fix: number[] = [];
+  origAt: number[] = [];
+  blockPc = new Map<number, number>();
+  protected consts: number[] = [];
+  protected constIndex = new Map<string, number>();
+  // operand stack mirror
+  protected kind: number[] = [];
+  protected where: number[] = [];
+  protected type: ValType[] = [];
+  protected h = 0;
+  protected maxH = 0;
+  protected aliasCount: Int32Array;
+  protected aliased = 0;
+  protected ctrls: Ctrl[] = [];
+  // fuel block
+  protected inBlock = false;
+  protected costPos = -1;
+  protected cost = 0;
+  // peephole state
+  protected lastDst = -1;
+  protected lastOpPos = -1;
+  protected lastOp = -1;
+  protected cur = 0;
+  /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
+  protected rows: HRow[] = [];
+
+  constructor(
+    readonly nl: number,
+    readonly localTypes: readonly ValType[],
+    readonly nparams: number,
+    readonly results: readonly ValType[],
+    readonly exact: boolean,
+    readonly env: TranslateEnv,
+    /** Constant slots to reserve whatever this translation's own constants (the exact twin keeps the fast layout). */
+    readonly reserveConsts = 0,
+  ) {
+    this.aliasCount = new Int32Array(nl);
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results, labelPc: -1, fixups: [], elseFix: -1, dead: false });
+  }
+
+  // ------------------------------------------------------------ emission
+
+  protected op(op: Op): void {
+    this.origAt[this.code.length] = this.cur;
+    this.lastOpPos = this.code.length;
+    this.lastOp = op;
+    this.lastDst = -1;
+    this.code.push(op);
+    this.fix.push(FIX_NONE);
+  }
+  protected imm(v: number): void {
+    this.code.push(v | 0);
+    this.fix.push(FIX_NONE);
+  }
+  /** Operand: where the value at height `i` lives. */
+  protected src(i: number): void {
+    const k = this.kind[i]!;
+    if (k === TEMP) {
+      this.code.push(i);
+      this.fix.push(FIX_STACK);
+    } else if (k === LOCAL) {
+      this.code.push(this.where[i]! * 4);
+      this.fix.push(FIX_NONE);
+    } else {
+      this.code.push(this.where[i]!);
+      this.fix.push(FIX_CONST);
+    }
+  }
+  /** Operand: the canonical slot of height `i` (a result). */
+  protected dst(i: number): void {
+    this.lastDst = this.code.length;
+    this.code.push(i);
+    this.fix.push(FIX_STACK);
+  }
+  protected local(x: number): void {
+    this.code.push(x * 4);
+    this.fix.push(FIX_NONE);
+  }
+
+  // ------------------------------------------------------------ operand stack mirror
+
+  protected push(k: number, w: number, t: ValType): void {
+    const i = this.h++;
+    this.kind[i] = k;
+    this.where[i] = w;
+    this.type[i] = t;
+    if (this.h > this.maxH) this.maxH = this.h;
+    if (k === LOCAL) {
+      this.aliasCount[w]!++;
+      this.aliased++;
+    } else if (k === CONST) this.aliased++;
+  }
+  protected pushTemp(t: ValType): number {
+    this.push(TEMP, 0, t);
+    return this.h - 1;
+  }
+  protected pop(): number {
+    const i = --this.h;
+    const k = this.kind[i]!;
+    if (k === LOCAL) {
+      this.aliasCount[this.where[i]!]!--;
+      this.aliased--;
+    } else if (k === CONST) this.aliased--;
+    return i;
+  }
+  protected copyOp(t: ValType): Op {
+    return t === V128 ? Op.COPY_V : isRef(t) ? Op.COPY_R : Op.COPY;
+  }
+  /** Copies the value at height i into its canonical slot. */
+  protected materializeAt(i: number): void {
+    const k = this.kind[i]!;
+    if (k === TEMP) return;
+    this.op(this.copyOp(this.type[i]!));
+    this.dst(i);
+    if (k === LOCAL) {
+      this.local(this.where[i]!);
+      this.aliasCount[this.where[i]!]!--;
+    } else {
+      this.code.push(this.where[i]!);
+      this.fix.push(FIX_CONST);
+    }
+    this.aliased--;
+    this.kind[i] = TEMP;
+    this.lastDst = -1;
+  }
+  protected materialize(): void {
+    if (this.aliased === 0) return;
+    for (let i = 0; i < this.h; i++) this.materializeAt(i);
+  }
+  protected materializeLocal(x: number): void {
+    if (this.aliasCount[x] === 0) return;
+    for (let i = 0; i < this.h; i++) if (this.kind[i] === LOCAL && this.where[i] === x) this.materializeAt(i);
+  }
+  protected constant(w0: number, w1: number, w2: number, w3: number, t: ValType): void {
+    if (this.exact) {
+      if (t === V128) {
+        this.op(Op.CONST_V);
+        this.dst(this.h);
+        this.imm(w0);
+        this.imm(w1);
+        this.imm(w2);
+        this.imm(w3);
+      } else {
+        this.op(Op.CONST);
+        this.dst(this.h);
+        this.imm(w0);
+        this.imm(w1);
+      }
+      this.pushTemp(t);
+      return;
+    }
+    const key = `${w0},${w1},${w2},${w3}`;
+    let k = this.constIndex.get(key);
+    if (k === undefined) {
+      k = this.consts.length / 4;
+      this.consts.push(w0, w1, w2, w3);
+      this.constIndex.set(key, k);
+    }
+    this.push(CONST, k, t);
+  }
+
+  // ------------------------------------------------------------ fuel blocks
+
+  protected startBlock(): void {
+    this.materialize();
+    this.blockPc.set(this.cur, this.code.length);
+    this.op(this.exact ? Op.FUELX : Op.FUEL);
+    this.costPos = this.code.length;
+    this.imm(0);
+    this.imm(this.cur);
+    this.cost = 0;
+    this.inBlock = true;
+    this.lastOpPos = -1;
+  }
+  protected endBlock(): void {
+    if (!this.inBlock) return;
+    this.code[this.costPos] = this.cost;
+    this.inBlock = false;
+    this.lastOpPos = -1;
+  }
+  /** Binds a label here: the next instruction starts a new block at this pc. */
+  protected bind(fixups: number[]): void {
+    this.endBlock();
+    const pc = this.code.length;
+    for (const p of fixups) {
+      if (p >= 0) this.code[p] = pc;
+      else this.rows[~p]!.target = pc; // a catch clause's label
+    }
+    fixups.length = 0;
+  }
+}
