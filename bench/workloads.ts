@@ -117,6 +117,260 @@ const C_WORKLOADS: Workload[] = [
   c('simd', 'C SIMD kernel (simd128)', [1500], [3], -480895280, true),
 ];
 
+/**
+ * Wasm GC workloads, each with a twin computing the same thing by the same algorithm over linear
+ * memory (a bump allocator, pointers as i32 addresses, 0 as null; small integers as tagged
+ * pointers where the GC version uses i31). Both export `run` and must return the same result.
+ * Node 20's V8 cannot run final Wasm GC, so these are measured wasmeter against wasmeter
+ * (`npm run bench -- gc`).
+ */
+export interface GcWorkload {
+  id: string;
+  name: string;
+  args: unknown[];
+  testArgs: unknown[];
+  expected: number;
+  gc(): Uint8Array;
+  linear(): Uint8Array;
+}
+
+export const GC_WORKLOADS: GcWorkload[] = [
+  {
+    id: 'gc-list',
+    name: 'linked list build + sum (struct.new, struct.get, br_on_null)',
+    args: [100_000],
+    testArgs: [300],
+    expected: -806894347,
+    gc: wat(`(module
+      (type $node (struct (field $v i32) (field $next (ref null $node))))
+      (func $build (param $n i32) (result (ref null $node)) (local $l (ref null $node))
+        (block $d (loop $lp
+          (br_if $d (i32.eqz (local.get $n)))
+          (local.set $l (struct.new $node (local.get $n) (local.get $l)))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $lp)))
+        (local.get $l))
+      (func $sum (param $l (ref null $node)) (result i32) (local $s i32) (local $c (ref $node))
+        (block $d (loop $lp
+          (local.set $c (br_on_null $d (local.get $l)))
+          (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31)) (struct.get $node $v (local.get $c))))
+          (local.set $l (struct.get $node $next (local.get $c)))
+          (br $lp)))
+        (local.get $s))
+      (func (export "run") (param $n i32) (result i32) (local $r i32) (local $s i32)
+        (loop $rep
+          (local.set $s (i32.add (local.get $s) (call $sum (call $build (i32.add (local.get $n) (local.get $r))))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $r) (i32.const 10))))
+        (local.get $s)))`),
+    linear: wat(`(module (memory 32)
+      (global $hp (mut i32) (i32.const 8))
+      (func $build (param $n i32) (result i32) (local $l i32) (local $p i32)
+        (global.set $hp (i32.const 8))
+        (block $d (loop $lp
+          (br_if $d (i32.eqz (local.get $n)))
+          (local.set $p (global.get $hp))
+          (global.set $hp (i32.add (local.get $p) (i32.const 8)))
+          (i32.store (local.get $p) (local.get $n))
+          (i32.store offset=4 (local.get $p) (local.get $l))
+          (local.set $l (local.get $p))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br $lp)))
+        (local.get $l))
+      (func $sum (param $l i32) (result i32) (local $s i32)
+        (block $d (loop $lp
+          (br_if $d (i32.eqz (local.get $l)))
+          (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31)) (i32.load (local.get $l))))
+          (local.set $l (i32.load offset=4 (local.get $l)))
+          (br $lp)))
+        (local.get $s))
+      (func (export "run") (param $n i32) (result i32) (local $r i32) (local $s i32)
+        (loop $rep
+          (local.set $s (i32.add (local.get $s) (call $sum (call $build (i32.add (local.get $n) (local.get $r))))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $r) (i32.const 10))))
+        (local.get $s)))`),
+  },
+  {
+    id: 'gc-trees',
+    name: 'binary trees (recursive struct.new, ref.is_null, ref.as_non_null)',
+    args: [16],
+    testArgs: [8],
+    expected: 453305440,
+    gc: wat(`(module
+      (type $t (struct (field $l (ref null $t)) (field $r (ref null $t))))
+      (func $make (param $d i32) (result (ref $t))
+        (if (result (ref $t)) (i32.eqz (local.get $d))
+          (then (struct.new $t (ref.null $t) (ref.null $t)))
+          (else (struct.new $t (call $make (i32.sub (local.get $d) (i32.const 1))) (call $make (i32.sub (local.get $d) (i32.const 1)))))))
+      (func $check (param $t (ref $t)) (result i32) (local $l (ref null $t))
+        (local.set $l (struct.get $t $l (local.get $t)))
+        (if (result i32) (ref.is_null (local.get $l))
+          (then (i32.const 1))
+          (else (i32.add (i32.const 1) (i32.add (call $check (ref.as_non_null (local.get $l)))
+                                                (call $check (ref.as_non_null (struct.get $t $r (local.get $t)))))))))
+      (func (export "run") (param $d i32) (result i32) (local $i i32) (local $s i32)
+        (loop $rep
+          (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 7)) (call $check (call $make (i32.sub (local.get $d) (i32.and (local.get $i) (i32.const 3)))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $i) (i32.const 8))))
+        (local.get $s)))`),
+    linear: wat(`(module (memory 64)
+      (global $hp (mut i32) (i32.const 8))
+      (func $make (param $d i32) (result i32) (local $p i32) (local $l i32) (local $r i32)
+        (if (i32.eqz (local.get $d))
+          (then)
+          (else
+            (local.set $l (call $make (i32.sub (local.get $d) (i32.const 1))))
+            (local.set $r (call $make (i32.sub (local.get $d) (i32.const 1))))))
+        (local.set $p (global.get $hp))
+        (global.set $hp (i32.add (local.get $p) (i32.const 8)))
+        (i32.store (local.get $p) (local.get $l))
+        (i32.store offset=4 (local.get $p) (local.get $r))
+        (local.get $p))
+      (func $check (param $t i32) (result i32) (local $l i32)
+        (local.set $l (i32.load (local.get $t)))
+        (if (result i32) (i32.eqz (local.get $l))
+          (then (i32.const 1))
+          (else (i32.add (i32.const 1) (i32.add (call $check (local.get $l))
+                                                (call $check (i32.load offset=4 (local.get $t))))))))
+      (func (export "run") (param $d i32) (result i32) (local $i i32) (local $s i32)
+        (loop $rep
+          (global.set $hp (i32.const 8))
+          (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 7)) (call $check (call $make (i32.sub (local.get $d) (i32.and (local.get $i) (i32.const 3)))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $i) (i32.const 8))))
+        (local.get $s)))`),
+  },
+  {
+    id: 'gc-points',
+    name: 'array of structs (array.new, array.get/set/len, struct.get/set)',
+    args: [20_000],
+    testArgs: [500],
+    expected: 177772390,
+    gc: wat(`(module
+      (type $pt (struct (field $x (mut i32)) (field $y (mut i32))))
+      (type $arr (array (mut (ref null $pt))))
+      (func (export "run") (param $n i32) (result i32)
+        (local $a (ref $arr)) (local $i i32) (local $r i32) (local $s i32) (local $p (ref $pt))
+        (local.set $a (array.new $arr (ref.null $pt) (local.get $n)))
+        (loop $fill
+          (array.set $arr (local.get $a) (local.get $i) (struct.new $pt (local.get $i) (i32.mul (local.get $i) (i32.const 3))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))
+        (loop $rep
+          (local.set $i (i32.const 0))
+          (loop $pass
+            (local.set $p (ref.as_non_null (array.get $arr (local.get $a) (local.get $i))))
+            (struct.set $pt $x (local.get $p) (i32.add (struct.get $pt $x (local.get $p)) (struct.get $pt $y (local.get $p))))
+            (struct.set $pt $y (local.get $p) (i32.xor (struct.get $pt $y (local.get $p)) (local.get $r)))
+            (local.set $s (i32.add (local.get $s) (struct.get $pt $x (local.get $p))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $pass (i32.lt_u (local.get $i) (array.len (local.get $a)))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $r) (i32.const 30))))
+        (local.get $s)))`),
+    linear: wat(`(module (memory 8)
+      (func (export "run") (param $n i32) (result i32)
+        (local $a i32) (local $i i32) (local $r i32) (local $s i32) (local $p i32) (local $hp i32)
+        (local.set $a (i32.const 16))
+        (local.set $hp (i32.add (i32.const 16) (i32.shl (local.get $n) (i32.const 2))))
+        (loop $fill
+          (i32.store (local.get $hp) (local.get $i))
+          (i32.store offset=4 (local.get $hp) (i32.mul (local.get $i) (i32.const 3)))
+          (i32.store (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))) (local.get $hp))
+          (local.set $hp (i32.add (local.get $hp) (i32.const 8)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))
+        (loop $rep
+          (local.set $i (i32.const 0))
+          (loop $pass
+            (local.set $p (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))
+            (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.load offset=4 (local.get $p))))
+            (i32.store offset=4 (local.get $p) (i32.xor (i32.load offset=4 (local.get $p)) (local.get $r)))
+            (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $pass (i32.lt_u (local.get $i) (local.get $n))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $r) (i32.const 30))))
+        (local.get $s)))`),
+  },
+  {
+    id: 'gc-shapes',
+    name: 'casts (ref.test, ref.cast, br_on_cast, i31)',
+    args: [20_000],
+    testArgs: [300],
+    expected: 169926660,
+    gc: wat(`(module
+      (rec
+        (type $shape (sub (struct (field $k i32))))
+        (type $circle (sub final $shape (struct (field $k i32) (field $r i32))))
+        (type $rect (sub final $shape (struct (field $k i32) (field $w i32) (field $h i32)))))
+      (type $arr (array (mut anyref)))
+      (func $area (param $v anyref) (result i32)
+        (if (ref.test (ref $circle) (local.get $v))
+          (then (return (i32.mul (i32.const 3) (i32.mul (struct.get $circle $r (ref.cast (ref $circle) (local.get $v)))
+                                                         (struct.get $circle $r (ref.cast (ref $circle) (local.get $v))))))))
+        (block $notrect (result anyref)
+          (return (i32.mul (struct.get $rect $w (br_on_cast_fail $notrect anyref (ref $rect) (local.get $v)))
+                           (struct.get $rect $h (ref.cast (ref $rect) (local.get $v))))))
+        (i31.get_s (ref.cast (ref i31) )))
+      (func (export "run") (param $n i32) (result i32) (local $a (ref $arr)) (local $i i32) (local $r i32) (local $s i32) (local $m i32)
+        (local.set $a (array.new_default $arr (local.get $n)))
+        (loop $fill
+          (local.set $m (i32.rem_u (local.get $i) (i32.const 3)))
+          (array.set $arr (local.get $a) (local.get $i)
+            (if (result anyref) (i32.eqz (local.get $m))
+              (then (struct.new $circle (i32.const 0) (i32.and (local.get $i) (i32.const 255))))
+              (else (if (result anyref) (i32.eq (local.get $m) (i32.const 1))
+                (then (struct.new $rect (i32.const 1) (i32.and (local.get $i) (i32.const 127)) (i32.const 5)))
+                (else (ref.i31 (i32.sub (i32.const 0) (local.get $i))))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))
+        (loop $rep
+          (local.set $i (i32.const 0))
+          (loop $pass
+            (local.set $s (i32.add (local.get $s) (call $area (array.get $arr (local.get $a) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $pass (i32.lt_u (local.get $i) (local.get $n))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $r) (i32.const 30))))
+        (local.get $s)))`),
+    linear: wat(`(module (memory 16)
+      (func $area (param $v i32) (result i32)
+        (if (i32.and (local.get $v) (i32.const 1))
+          (then (return (i32.shr_s (local.get $v) (i32.const 1)))))
+        (if (i32.eqz (i32.load (local.get $v)))
+          (then (return (i32.mul (i32.const 3) (i32.mul (i32.load offset=4 (local.get $v)) (i32.load offset=4 (local.get $v)))))))
+        (i32.mul (i32.load offset=4 (local.get $v)) (i32.load offset=8 (local.get $v))))
+      (func (export "run") (param $n i32) (result i32) (local $a i32) (local $i i32) (local $r i32) (local $s i32) (local $m i32) (local $hp i32) (local $p i32)
+        (local.set $a (i32.const 16))
+        (local.set $hp (i32.add (i32.const 16) (i32.shl (local.get $n) (i32.const 2))))
+        (loop $fill
+          (local.set $m (i32.rem_u (local.get $i) (i32.const 3)))
+          (local.set $p (local.get $hp))
+          (if (i32.eqz (local.get $m))
+            (then (i32.store (local.get $p) (i32.const 0)) (i32.store offset=4 (local.get $p) (i32.and (local.get $i) (i32.const 255)))
+                  (local.set $hp (i32.add (local.get $hp) (i32.const 8))))
+            (else (if (i32.eq (local.get $m) (i32.const 1))
+              (then (i32.store (local.get $p) (i32.const 1)) (i32.store offset=4 (local.get $p) (i32.and (local.get $i) (i32.const 127)))
+                    (i32.store offset=8 (local.get $p) (i32.const 5)) (local.set $hp (i32.add (local.get $hp) (i32.const 12))))
+              (else (local.set $p (i32.or (i32.shl (i32.sub (i32.const 0) (local.get $i)) (i32.const 1)) (i32.const 1)))))))
+          (i32.store (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2))) (local.get $p))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))
+        (loop $rep
+          (local.set $i (i32.const 0))
+          (loop $pass
+            (local.set $s (i32.add (local.get $s) (call $area (i32.load (i32.add (local.get $a) (i32.shl (local.get $i) (i32.const 2)))))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $pass (i32.lt_u (local.get $i) (local.get $n))))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br_if $rep (i32.lt_u (local.get $r) (i32.const 30))))
+        (local.get $s)))`),
+  },
+];
+
 export const WORKLOADS: Workload[] = [...WAT_WORKLOADS, ...C_WORKLOADS];
 
 /** Equality of results as the engines return them (i64 as bigint, compared as 64-bit patterns). */

@@ -67,7 +67,7 @@ import * as I32N from '../interp/numeric/i32.js';
 import { type Global } from '../runtime/objects/global.js';
 import { jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
 import * as RT from './rt.js';
-import { JsControl } from './gen-control.js';
+import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { CL_BACK, CONST, EX_CALL, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
@@ -147,7 +147,7 @@ export function generate(mc: Machine, cc: Compiled): JitFn | null {
   }
 }
 
-class JsGen extends JsControl implements CodeSink {
+class JsGen extends JsRefs implements CodeSink {
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -302,23 +302,9 @@ class JsGen extends JsControl implements CodeSink {
         this.w(this.jump(ins.a));
         return;
       }
-      case 'br_if': {
-        const c = this.pop();
-        this.matAll();
-        // (the taken edge gives back what this block prepaid for the blocks after it)
-        let refund = this.prepaid('fuel += ', ';');
-        const cd = this.cand;
-        if (cd !== null && this.ctrls.length - 1 === cd.depth) {
-          // the body's top level: the back edge (a counted copy gives nothing back there), or a test that leaves the loop
-          if (ins.a === 0) {
-            refund = `${CL_BACK}${refund}${CL_BACK}`;
-            cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wn };
-          } else cd.exits.push({ cond: c.sym, site: this.nSite }); // (jump marks this exit next)
-        }
-        this.w(`if (${this.cond(c)}) { ${refund}${this.jump(ins.a)} }`);
-        this.chainNext(true);
+      case 'br_if':
+        this.brIf(ins.a);
         return;
-      }
       case 'br_table':
         this.brTable(ins);
         return;
@@ -333,6 +319,7 @@ class JsGen extends JsControl implements CodeSink {
         return;
       case 'return_call':
       case 'return_call_indirect':
+      case 'return_call_ref':
         this.tailCall(ins, name);
         return;
       case 'memory.size': {
@@ -400,7 +387,7 @@ class JsGen extends JsControl implements CodeSink {
         this.miscOp(ins, 0, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
         return;
     }
-    no(name);
+    if (!this.refOp(ins, name)) no(name);
   }
 
   protected global(g: Global, t: ValType): string {

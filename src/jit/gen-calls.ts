@@ -85,13 +85,13 @@ export abstract class JsCalls extends JsVectors {
    * interpreter continues at the RETURN_CALL op, this block already paid.
    */
   protected tailCall(ins: Instr, name: string): void {
-    const op = name === 'return_call' ? Op.RETURN_CALL : Op.RETURN_CALL_INDIRECT;
+    const op = name === 'return_call' ? Op.RETURN_CALL : name === 'return_call_ref' ? Op.RETURN_CALL_REF : Op.RETURN_CALL_INDIRECT;
     const pc = this.opPc(ins.offset, op);
     let s = this.spill(this.st.length);
-    if (name === 'return_call_indirect') {
-      // the index is read from the slot the translator gave it (maybe a local's or a constant's)
+    if (name !== 'return_call') {
+      // the index (reference) is read from the slot the translator gave it (maybe a local's or a constant's)
       const idx = this.st[this.st.length - 1]!;
-      s += this.store(idx, this.code[pc + 3]!) + ' ';
+      s += this.store(idx, this.code[pc + (op === Op.RETURN_CALL_REF ? 1 : 3)]!) + ' ';
     }
     const x = this.exit(EX_HANDOFF, pc, this.blkPc);
     this.w(`${s}ex = ${x}; break X;`);
@@ -99,13 +99,9 @@ export abstract class JsCalls extends JsVectors {
 
   protected callIndirect(ti: number, tab: number, offset: number): void {
     const table = this.inst.tables[tab]!;
-    const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
-    this.checkTypes(ft.params);
-    this.checkTypes(ft.results);
     const tid = this.inst.translateEnv.typeIds[ti]!;
     const callPc = this.opPc(offset, Op.CALL_INDIRECT);
     const next = callPc + 5;
-    if (this.code[next] !== Op.FUEL) no('call continuation');
     const idx = this.pop();
     const T = this.env(table);
     // the index also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_INDIRECT, which reads it there
@@ -113,6 +109,15 @@ export abstract class JsCalls extends JsVectors {
     this.w(`if (ea >= ${T}.elems.length${table.is64 ? ` || ${idx.h} !== 0` : ''}) ${this.trap(RT.TRAP_UNDEF_ELEM)}`);
     this.w(`cf = ${T}.elems[ea]; if (cf === null || cf === undefined) throw trapUninit(mc, ${this.fuelAfterTrap()}, ea);`);
     this.w(`if (cf.typeId !== ${tid} && !mc.typeMatches(cf.typeId, ${tid})) ${this.trap(RT.TRAP_SIG)}`);
+    this.callCf(ti, callPc, next);
+  }
+
+  /** The call of `cf` (type index ti) by call_indirect or call_ref at callPc, continuing at next. */
+  protected callCf(ti: number, callPc: number, next: number): void {
+    const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
+    this.checkTypes(ft.params);
+    this.checkTypes(ft.results);
+    if (this.code[next] !== Op.FUEL) no('call continuation');
     const base = this.callArgs(ft.params);
     const off = this.stackWord(base);
     const spill = this.spill(base);

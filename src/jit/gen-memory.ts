@@ -129,7 +129,7 @@ export abstract class JsMemory extends JsNumeric {
   }
 
   /**
-   * A rare instruction without reference operands run by the interpreter's
+   * A rare instruction run by the interpreter's
    * MISC executor (misc.ts) on this frame's slots: each operand is written
    * where the fast code's MISC op reads it (its canonical slot, or the slot
    * of the local or constant the translator let it alias), the result comes
@@ -142,7 +142,8 @@ export abstract class JsMemory extends JsNumeric {
     for (let j = 0; j < n; j++) {
       const e = this.st[base + j]!;
       if (!isNum(e.t)) no('misc operand');
-      this.w(this.store(e, this.code[pc + 3 + j]!));
+      // (more than three operands: consecutive slots from the first, where the translator put them)
+      this.w(this.store(e, n > 3 ? this.stackWord(base + j) : this.code[pc + 3 + j]!));
     }
     for (let j = 0; j < n; j++) this.pop();
     const x = this.exit(EX_NO_FUEL, pc, this.blkPc);

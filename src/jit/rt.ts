@@ -108,6 +108,12 @@ const TRAP_MSG = [
   'indirect call type mismatch',
   'call stack exhausted',
   'null reference',
+  'null structure reference',
+  'null array reference',
+  'out of bounds array access',
+  'cast failure',
+  'null i31 reference',
+  'null function reference',
 ];
 export const TRAP_UNREACHABLE = 0;
 export const TRAP_DIV_ZERO = 1;
@@ -118,6 +124,12 @@ export const TRAP_UNDEF_ELEM = 5;
 export const TRAP_SIG = 6;
 export const TRAP_STACK = 7;
 export const TRAP_NULL = 8;
+export const TRAP_NULL_STRUCT = 9;
+export const TRAP_NULL_ARRAY = 10;
+export const TRAP_ARRAY_OOB = 11;
+export const TRAP_CAST = 12;
+export const TRAP_NULL_I31 = 13;
+export const TRAP_NULL_FUNC = 14;
 
 /** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
 export function trap(mc: Machine, fuel: number, code: number): Trap {
@@ -452,3 +464,6 @@ export { execMisc } from '../interp/misc.js';
 
 // counted loops (gen-counted.ts): the trip count of a loop's controlling test
 export { loopTrips, loopUsed } from './trips.js';
+
+// GC (gen-refs.ts): casts and the extern/any conversions, as the interpreter does them
+export { refTestCanon, internalize, externalize } from '../runtime/objects/gc.js';

@@ -1,0 +1,303 @@
+/**
+ * References and Wasm GC in the JS tier: struct and array access, i31,
+ * casts, br_on_null / br_on_non_null / br_on_cast(_fail), the extern/any
+ * conversions and call_ref; and the conditional branch they share with
+ * br_if. Objects are the interpreter's (src/runtime/objects/gc.ts: a struct's
+ * entries in one JS array, an array's bits in a typed array or its
+ * references in a JS array, an i31 as a JS number), so frames pass between
+ * the tiers as they are. Traps have the interpreter's texts; the array
+ * instructions with a surcharge (allocation by count, bulk) and the rare ones
+ * run the interpreter's MISC handlers (gc.ts) on the frame (miscOp).
+ */
+import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, isRef, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
+import type { Instr } from '../decoder/instr.js';
+import { Op } from '../interp/exec.js';
+import { GcArray, GcStruct, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { unpacked } from '../validate/types.js';
+import * as RT from './rt.js';
+import { JsControl } from './gen-control.js';
+import { CL_BACK, LOCAL, VAR, type Ent } from './gen-types.js';
+
+export abstract class JsRefs extends JsControl {
+  /** br_if (and the br_on_* built on it): the condition is on top of the mirror. */
+  protected brIf(depth: number): void {
+    const c = this.pop();
+    this.matAll();
+    // (the taken edge gives back what this block prepaid for the blocks after it)
+    let refund = this.prepaid('fuel += ', ';');
+    const cd = this.cand;
+    if (cd !== null && this.ctrls.length - 1 === cd.depth) {
+      // the body's top level: the back edge (a counted copy gives nothing back there), or a test that leaves the loop
+      if (depth === 0) {
+        refund = `${CL_BACK}${refund}${CL_BACK}`;
+        cd.back = { br: false, blk: this.fblk, cond: c.sym, at: cd.wn };
+      } else cd.exits.push({ cond: c.sym, site: this.nSite }); // (jump marks this exit next)
+    }
+    this.w(`if (${this.cond(c)}) { ${refund}${this.jump(depth)} }`);
+    this.chainNext(true);
+  }
+
+  /** A GC or typed-reference instruction; false when it is none of them. */
+  protected refOp(ins: Instr, name: string): boolean {
+    switch (name) {
+      case 'struct.new':
+        this.structNew(ins.a);
+        return true;
+      case 'struct.new_default': {
+        const t = gcType(this.inst, ins.a);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}])`);
+        return true;
+      }
+      case 'struct.get':
+      case 'struct.get_s':
+      case 'struct.get_u': {
+        const ft = (this.inst.vm.module.types[ins.a]!.comp as StructType).fields[ins.b]!.type;
+        const o = gcType(this.inst, ins.a).offs[ins.b]!;
+        const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT);
+        this.pushField(ft, name === 'struct.get_s', `${x}.f`, `${o}`, `${o + 1}`, (k) => `${o + k}`);
+        return true;
+      }
+      case 'struct.set': {
+        const ft = (this.inst.vm.module.types[ins.a]!.comp as StructType).fields[ins.b]!.type;
+        const o = gcType(this.inst, ins.a).offs[ins.b]!;
+        const v = this.pop();
+        const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT);
+        this.w(this.words(ft, v).map((w, k) => `${x}.f[${o + k}] = ${w};`).join(' '));
+        return true;
+      }
+      case 'array.new_fixed':
+        this.arrayNewFixed(ins.a, ins.b >>> 0);
+        return true;
+      case 'array.get':
+      case 'array.get_s':
+      case 'array.get_u': {
+        const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
+        const i = this.pop();
+        const x = this.element(this.pop(), i);
+        const z = ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
+        const at = (k: number): string => (z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`);
+        this.pushField(ft, name === 'array.get_s', `${x}.data`, at(0), at(1), at);
+        return true;
+      }
+      case 'array.set': {
+        const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
+        const v = this.pop();
+        const i = this.pop();
+        const x = this.element(this.pop(), i);
+        const ws = this.words(ft, v);
+        const z = ws.length;
+        // (an i8/i16 element: the typed array keeps the low bits, as the interpreter's store does)
+        const w0 = ft === I8 || ft === I16 ? [v.e] : ws;
+        this.w(w0.map((w, k) => `${x}.data[${z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`}] = ${w};`).join(' '));
+        return true;
+      }
+      case 'array.len': {
+        const x = this.object(this.pop(), RT.TRAP_NULL_ARRAY);
+        this.pushStmt(I32, `${x}.len`);
+        return true;
+      }
+      case 'array.new':
+      case 'array.new_data':
+      case 'array.new_elem':
+        this.miscOp(ins, 2, refType(HEAP_CONCRETE + ins.a, false));
+        return true;
+      case 'array.new_default':
+        this.miscOp(ins, 1, refType(HEAP_CONCRETE + ins.a, false));
+        return true;
+      case 'array.fill':
+      case 'array.init_data':
+      case 'array.init_elem':
+        this.miscOp(ins, 4, null);
+        return true;
+      case 'array.copy':
+        this.miscOp(ins, 5, null);
+        return true;
+      case 'ref.i31': {
+        const a = this.pop();
+        this.push(this.expr(refType(HeapType.i31, false), `((${a.e} << 1) >> 1)`, [a]));
+        return true;
+      }
+      case 'i31.get_s':
+      case 'i31.get_u': {
+        const x = this.object(this.pop(), RT.TRAP_NULL_I31);
+        this.pushStmt(I32, name === 'i31.get_s' ? x : `${x} & 0x7fffffff`);
+        return true;
+      }
+      case 'any.convert_extern':
+      case 'extern.convert_any': {
+        const a = this.pop();
+        this.pushStmt(name === 'any.convert_extern' ? ANYREF : EXTERNREF, `${name === 'any.convert_extern' ? 'internalize' : 'externalize'}(${a.e})`);
+        return true;
+      }
+      case 'ref.test': {
+        const a = this.pop();
+        const named = a.k === VAR || a.k === LOCAL;
+        const c = this.test(this.named(a), ins.a, ins.def.code === 21);
+        // (a condition reading the scratch variable is evaluated at once)
+        if (named) this.pushCond(c, [a]);
+        else this.pushStmt(I32, `(${c}) ? 1 : 0`);
+        return true;
+      }
+      case 'ref.cast': {
+        const nullable = ins.def.code === 23;
+        const x = this.named(this.pop());
+        this.w(`if (!(${this.test(x, ins.a, nullable)})) ${this.trap(RT.TRAP_CAST)}`);
+        this.pushStmt(refType(ins.a, nullable), x);
+        return true;
+      }
+      case 'br_on_cast':
+      case 'br_on_cast_fail': {
+        // the reference stays (branch and fall-through carry it): the test, then br_if
+        this.matAt(this.st.length - 1);
+        const x = this.st[this.st.length - 1]!.e;
+        const c = this.test(x, ins.ht2, (ins.a & 2) !== 0);
+        this.pushCond(name === 'br_on_cast' ? c : `!(${c})`, []);
+        this.brIf(ins.b);
+        return true;
+      }
+      case 'br_on_null': {
+        // the branch carries the values below the reference, the fall-through the reference
+        this.matAll();
+        const r = this.pop();
+        this.pushCond(`${r.e} == null`, []);
+        this.brIf(ins.a);
+        this.pushVar(r.t, this.st.length);
+        return true;
+      }
+      case 'br_on_non_null': {
+        this.matAll();
+        this.pushCond(`${this.st[this.st.length - 1]!.e} != null`, []);
+        this.brIf(ins.a);
+        this.pop();
+        return true;
+      }
+      case 'call_ref':
+        this.callRef(ins.a, ins.offset);
+        return true;
+    }
+    return false;
+  }
+
+  /** An operand as a name (a local or stack variable) generated code may read several times. */
+  private named(a: Ent): string {
+    if (a.k === VAR || a.k === LOCAL) return a.e;
+    this.vars.add('RG');
+    this.w(`RG = ${a.e};`);
+    return 'RG';
+  }
+  /** The struct/array/i31 operand, checked against null. */
+  private object(a: Ent, code: number): string {
+    const x = this.named(a);
+    this.w(`if (${x} == null) ${this.trap(code)}`);
+    return x;
+  }
+  /** The array operand, checked against null, and its index (in `ea`) against the length. */
+  private element(a: Ent, i: Ent): string {
+    const x = this.object(a, RT.TRAP_NULL_ARRAY);
+    this.w(`ea = ${i.e} >>> 0; if (ea >= ${x}.len) ${this.trap(RT.TRAP_ARRAY_OOB)}`);
+    return x;
+  }
+
+  /** The entries (struct words, array element words) of value `e` stored as `ft`. */
+  private words(ft: ValType, e: Ent): string[] {
+    switch (ft) {
+      case I32:
+        return [e.e];
+      case F32:
+        return [this.bits(e)];
+      case I64:
+        return [e.e, e.h];
+      case F64:
+        return [`bitsf64(${e.e})`, 'HI[0]'];
+      case V128:
+        return this.vw(e);
+      case I8:
+        return [`(${e.e}) & 255`];
+      case I16:
+        return [`(${e.e}) & 65535`];
+    }
+    return [e.e];
+  }
+
+  /** Pushes the value of storage type `ft` at `${d}[${i0}]` (i64/f64: and i1; v128: iv(k)). */
+  private pushField(ft: ValType, signed: boolean, d: string, i0: string, i1: string, iv: (k: number) => string): void {
+    const at = `${d}[${i0}]`;
+    switch (ft) {
+      case I32:
+        this.pushStmt(I32, at);
+        return;
+      case F32:
+        this.pushStmt(F32, `b2f(${at})`);
+        return;
+      case I64:
+        this.pushI64((lo, hi) => `${lo} = ${at}; ${hi} = ${d}[${i1}];`);
+        return;
+      case F64:
+        this.pushStmt(F64, `f64bits(${at}, ${d}[${i1}])`);
+        return;
+      case V128:
+        this.pushV128((ws) => ws.map((w, k) => `${w} = ${d}[${iv(k)}];`).join(' '));
+        return;
+      case I8:
+        this.pushStmt(I32, signed ? `(${at} << 24) >> 24` : at);
+        return;
+      case I16:
+        this.pushStmt(I32, signed ? `(${at} << 16) >> 16` : at);
+        return;
+    }
+    this.pushStmt(unpacked(ft), at);
+  }
+
+  private structNew(ti: number): void {
+    const fields = (this.inst.vm.module.types[ti]!.comp as StructType).fields;
+    const n = fields.length;
+    const base = this.st.length - n;
+    const ws: string[] = [];
+    for (let j = 0; j < n; j++) ws.push(...this.words(fields[j]!.type, this.st[base + j]!));
+    const src = `new ${this.env(GcStruct)}(${this.env(gcType(this.inst, ti))}, [${ws.join(', ')}])`;
+    for (let j = 0; j < n; j++) this.pop();
+    this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
+  }
+
+  private arrayNewFixed(ti: number, n: number): void {
+    const ft = (this.inst.vm.module.types[ti]!.comp as ArrayType).field.type;
+    const base = this.st.length - n;
+    const ws: string[] = [];
+    for (let j = 0; j < n; j++) {
+      const e = this.st[base + j]!;
+      ws.push(...(ft === I8 || ft === I16 ? [e.e] : this.words(ft, e)));
+    }
+    const list = ws.join(', ');
+    const data = isRef(ft) ? `[${list}]` : `${ft === I8 ? 'Uint8Array' : ft === I16 ? 'Uint16Array' : 'Int32Array'}.of(${list})`;
+    const src = `new ${this.env(GcArray)}(${this.env(gcType(this.inst, ti))}, ${n}, ${data})`;
+    for (let j = 0; j < n; j++) this.pop();
+    this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
+  }
+
+  /**
+   * Whether reference `x` (a name) is in module-local heap type `heap` (or
+   * null, when `nullable`): the exact struct/array type inline, everything
+   * else as the interpreter decides it (refTestCanon).
+   */
+  private test(x: string, heap: number, nullable: boolean): string {
+    const reg = this.inst.vm.registry;
+    let h = heap;
+    let fast = '';
+    if (heap >= HEAP_CONCRETE) {
+      const id = this.inst.vm.canon[heap - HEAP_CONCRETE]!;
+      h = HEAP_CONCRETE + id;
+      if (reg.get(id).comp.kind !== CompKind.Func) fast = `(${x} !== null && ${x}.type === ${this.env(gcTypeById(reg, id))}) || `;
+    }
+    return `${fast}refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
+  }
+
+  /** call_ref: a null reference traps; the callee is called like call_indirect's. */
+  private callRef(ti: number, offset: number): void {
+    const callPc = this.opPc(offset, Op.CALL_REF);
+    const r = this.pop();
+    // the reference also goes to its slot: a host callee without fuel resumes at the interpreter's CALL_REF, which reads it there
+    this.w(`${this.store(r, this.code[callPc + 1]!)} cf = ${r.e}; if (cf == null) ${this.trap(RT.TRAP_NULL_FUNC)}`);
+    this.callCf(ti, callPc, callPc + 3);
+  }
+}
+

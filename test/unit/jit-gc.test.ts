@@ -1,0 +1,234 @@
+/**
+ * Wasm GC in the JS tier (src/jit/gen-refs.ts) against the interpreter: the
+ * GC bench workloads and their linear-memory twins, uninterrupted and cut at
+ * random budgets; a program using every GC instruction the tier generates
+ * (struct fields and array elements of every storage type, i31, casts,
+ * br_on_*, conversions, call_ref, return_call_ref, the MISC array operations
+ * with surcharges) at every budget, traps included, with the interpreter's
+ * results, trap texts, fuel and stops.
+ */
+import { describe, expect, test } from 'vitest';
+import { OutOfFuel, Trap } from '../../src/core/errors.js';
+import { I32, funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
+import { jitStats } from '../../src/interp/tier.js';
+import { GC_WORKLOADS } from '../../bench/workloads.js';
+
+type Tier = 'js' | 'interp';
+
+const PROGRAM = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (type $s (struct (field $a (mut i32)) (field $b (mut i64)) (field $c (mut f32)) (field $d (mut f64))
+                   (field $e (mut i8)) (field $f (mut i16)) (field $g (mut v128)) (field $h (mut anyref))))
+  (type $ai (array (mut i32)))
+  (type $a8 (array (mut i8)))
+  (type $a16 (array (mut i16)))
+  (type $a64 (array (mut i64)))
+  (type $af (array (mut f64)))
+  (type $af32 (array (mut f32)))
+  (type $av (array (mut v128)))
+  (type $ar (array (mut eqref)))
+  (type $ft (func (param i32) (result i32)))
+  (rec (type $base (sub (struct (field i32)))) (type $der (sub $base (struct (field i32) (field i32)))))
+  (data $d "\\01\\82\\03\\04\\05\\06")
+  (elem declare func $inc $host)
+  (func $inc (type $ft) (i32.add (local.get 0) (i32.const 1)))
+  (func $tail (param $f (ref null $ft)) (param i32) (result i32) (return_call_ref $ft (local.get 1) (local.get $f)))
+  (func $kind (param $v anyref) (result i32)
+    (block $notbase (result anyref)
+      (drop (br_on_cast_fail $notbase anyref (ref $base) (local.get $v)))
+      (if (ref.test (ref $der) (local.get $v)) (then (return (i32.const 2))))
+      (return (i32.const 1)))
+    (block $isi31 (param anyref) (result (ref i31))
+      (br_on_cast $isi31 anyref (ref i31))
+      (drop)
+      (return (i32.const 0)))
+    (i31.get_u))
+  (func (export "run") (param $n i32) (result i32)
+    (local $s (ref null $s)) (local $x i32) (local $i i32) (local $ai (ref null $ai)) (local $a8 (ref null $a8))
+    (local $a16 (ref null $a16)) (local $a64 (ref $a64)) (local $af (ref $af)) (local $av (ref $av)) (local $ar (ref $ar))
+    (local $e externref) (local $b (ref null $base)) (local $f32 (ref $af32))
+    (local.set $s (struct.new $s (i32.const 7) (i64.const 0x1_0000_0003) (f32.const 2.5) (f64.const -1.25)
+      (i32.const 0x1ff) (i32.const -2) (v128.const i32x4 1 2 3 4) (ref.i31 (i32.const -9))))
+    (if (i32.eq (local.get $n) (i32.const 1)) (then (local.set $s (ref.null $s))))
+    (local.set $x (struct.get $s $a (local.get $s)))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (i64.shr_u (struct.get $s $b (local.get $s)) (i64.const 32)))))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f32_s (struct.get $s $c (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f64_s (struct.get $s $d (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (i32.mul (i32.const 3) (struct.get_s $s $e (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (struct.get_u $s $e (local.get $s))))
+    (local.set $x (i32.add (local.get $x) (struct.get_s $s $f (local.get $s))))
+    (local.set $x (i32.add (local.get $x) (struct.get_u $s $f (local.get $s))))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 2 (struct.get $s $g (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (i31.get_s (ref.cast (ref i31) (struct.get $s $h (local.get $s))))))
+    (struct.set $s $a (local.get $s) (i32.const 100))
+    (struct.set $s $b (local.get $s) (i64.const -5))
+    (struct.set $s $c (local.get $s) (f32.const 4.75))
+    (struct.set $s $d (local.get $s) (f64.const 1e3))
+    (struct.set $s $e (local.get $s) (i32.const 0x180))
+    (struct.set $s $f (local.get $s) (i32.const 0x18000))
+    (struct.set $s $g (local.get $s) (v128.const i32x4 5 6 7 8))
+    (struct.set $s $h (local.get $s) (struct.new $der (i32.const 1) (i32.const 2)))
+    (local.set $x (i32.add (local.get $x) (i32.add (struct.get $s $a (local.get $s)) (i32.wrap_i64 (struct.get $s $b (local.get $s))))))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f32_s (struct.get $s $c (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f64_s (struct.get $s $d (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (i32.add (struct.get_s $s $e (local.get $s)) (struct.get_s $s $f (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 3 (struct.get $s $g (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (call $kind (struct.get $s $h (local.get $s)))))
+    (local.set $x (i32.add (local.get $x) (call $kind (struct.new $base (i32.const 0)))))
+    (local.set $x (i32.add (local.get $x) (call $kind (ref.i31 (i32.const 40)))))
+    (local.set $x (i32.add (local.get $x) (call $kind (array.new_fixed $ai 0))))
+    (local.set $x (i32.add (local.get $x) (struct.get $s $a (struct.new_default $s))))
+    ;; arrays: allocation with surcharges (MISC), elements of every storage type
+    (local.set $ai (array.new $ai (i32.const 3) (i32.add (i32.const 4) (local.get $n))))
+    (if (i32.eq (local.get $n) (i32.const 6)) (then (local.set $ai (ref.null $ai))))
+    (local.set $i (i32.const 0))
+    (loop $l
+      (array.set $ai (local.get $ai) (local.get $i) (i32.add (array.get $ai (local.get $ai) (local.get $i)) (local.get $i)))
+      (local.set $x (i32.add (local.get $x) (array.get $ai (local.get $ai) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (array.len (local.get $ai)))))
+    (if (i32.eq (local.get $n) (i32.const 2)) (then (drop (array.get $ai (local.get $ai) (i32.const 100)))))
+    (array.fill $ai (local.get $ai) (i32.const 1) (i32.const 9) (i32.const 3))
+    (array.copy $ai $ai (local.get $ai) (i32.const 0) (local.get $ai) (i32.const 2) (i32.const 2))
+    (local.set $x (i32.add (local.get $x) (array.get $ai (local.get $ai) (i32.const 0))))
+    (local.set $a8 (array.new_data $a8 $d (i32.const 0) (i32.const 6)))
+    (local.set $x (i32.add (local.get $x) (i32.add (array.get_s $a8 (local.get $a8) (i32.const 1)) (array.get_u $a8 (local.get $a8) (i32.const 1)))))
+    (array.set $a8 (local.get $a8) (i32.const 2) (i32.const -1))
+    (local.set $x (i32.add (local.get $x) (array.get_u $a8 (local.get $a8) (i32.const 2))))
+    (local.set $a16 (array.new_default $a16 (i32.const 40)))
+    (array.set $a16 (local.get $a16) (i32.const 39) (i32.const 0x1fffe))
+    (local.set $x (i32.add (local.get $x) (i32.add (array.get_s $a16 (local.get $a16) (i32.const 39)) (array.get_u $a16 (local.get $a16) (i32.const 39)))))
+    (local.set $a64 (array.new_fixed $a64 2 (i64.const 0x7_0000_0001) (i64.const -1)))
+    (array.set $a64 (local.get $a64) (i32.const 0) (i64.add (array.get $a64 (local.get $a64) (i32.const 0)) (array.get $a64 (local.get $a64) (i32.const 1))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (i64.shr_u (array.get $a64 (local.get $a64) (i32.const 0)) (i64.const 32)))))
+    (local.set $af (array.new_fixed $af 2 (f64.const 0.5) (f64.const 8.25)))
+    (array.set $af (local.get $af) (i32.const 1) (f64.mul (array.get $af (local.get $af) (i32.const 1)) (f64.const 2)))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f64_s (array.get $af (local.get $af) (i32.const 1)))))
+    (local.set $f32 (array.new_fixed $af32 1 (f32.const 3.5)))
+    (local.set $x (i32.add (local.get $x) (i32.reinterpret_f32 (array.get $af32 (local.get $f32) (i32.const 0)))))
+    (local.set $av (array.new_fixed $av 1 (v128.const i32x4 9 10 11 12)))
+    (array.set $av (local.get $av) (i32.const 0) (i32x4.add (array.get $av (local.get $av) (i32.const 0)) (v128.const i32x4 1 1 1 1)))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 1 (array.get $av (local.get $av) (i32.const 0)))))
+    (local.set $ar (array.new_fixed $ar 3 (ref.i31 (i32.const 5)) (ref.null eq) (struct.new $base (i32.const 3))))
+    (local.set $x (i32.add (local.get $x) (ref.eq (array.get $ar (local.get $ar) (i32.const 0)) (ref.i31 (i32.const 5)))))
+    (local.set $x (i32.add (local.get $x) (ref.is_null (array.get $ar (local.get $ar) (i32.const 1)))))
+    (block $nn
+      (local.set $b (ref.cast (ref null $base) (br_on_null $nn (array.get $ar (local.get $ar) (i32.const 2)))))
+      (local.set $x (i32.add (local.get $x) (struct.get $base 0 (local.get $b)))))
+    (local.set $x (i32.add (local.get $x)
+      (block $some (result (ref eq)) (br_on_non_null $some (array.get $ar (local.get $ar) (i32.const 0))) (i32.const 1000) (return))
+      (i31.get_s (ref.cast (ref i31)))))
+    (if (i32.eq (local.get $n) (i32.const 3)) (then (drop (ref.cast (ref $der) (array.get $ar (local.get $ar) (i32.const 2))))))
+    (if (i32.eq (local.get $n) (i32.const 4)) (then (drop (i31.get_u (ref.cast (ref null i31) (array.get $ar (local.get $ar) (i32.const 1)))))))
+    ;; conversions
+    (local.set $e (extern.convert_any (ref.i31 (i32.const -3))))
+    (local.set $x (i32.add (local.get $x) (i31.get_s (ref.cast (ref i31) (any.convert_extern (local.get $e))))))
+    (local.set $x (i32.add (local.get $x) (ref.test (ref null struct) (any.convert_extern (ref.null extern)))))
+    ;; function references
+    (local.set $x (call_ref $ft (local.get $x) (ref.func $inc)))
+    (local.set $x (call_ref $ft (local.get $x) (ref.func $host)))
+    (local.set $x (call $tail (ref.func $inc) (local.get $x)))
+    (if (i32.eq (local.get $n) (i32.const 5)) (then (local.set $x (call_ref $ft (local.get $x) (ref.null $ft)))))
+    (local.get $x)))`;
+
+const mod = Module.fromWat(PROGRAM);
+
+function instance(store: Store, m: Module): Instance {
+  const linker = new Linker();
+  linker.defineFunc(store, 'env', 'host', funcType([I32], [I32]), (_c, x) => ((x as number) * 3) | 0);
+  return linker.instantiate(store, m);
+}
+
+/** Runs `name` with `fuel`; every stop records the fuel consumed then and gets `topUp(needed)`; a trap ends it. */
+function starved(tier: Tier, m: Module, name: string, args: unknown[], fuel: number, topUp: (needed: number) => number): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
+  const store = new Store({ fuel, tier });
+  const inst = instance(store, m);
+  const stops: number[] = [];
+  let next = () => inst.call(name, ...args);
+  for (;;) {
+    try {
+      const r = next();
+      return { result: r[0], stops, consumed: store.fuelConsumed };
+    } catch (e) {
+      if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
+      if (!(e instanceof OutOfFuel)) throw e;
+      stops.push(e.consumed);
+      store.addFuel(topUp(e.needed - e.remaining));
+      next = () => e.resume();
+    }
+  }
+}
+
+/** Every function of `m` the interpreter runs gets a JS version. */
+function allJs(m: Module, name: string, args: unknown[]): void {
+  jitStats.declined.clear();
+  const store = new Store({ tier: 'js', fuel: 1e9 });
+  const inst = instance(store, m);
+  inst.call(name, ...args);
+  expect([...jitStats.declined]).toEqual([]);
+  const f = inst.getExport(name);
+  expect(f instanceof WasmFunc && f.jitState === 1).toBe(true);
+}
+
+describe('JS tier: Wasm GC', () => {
+  test('the program of every GC instruction runs as JS, with the interpreter result', () => {
+    allJs(mod, 'run', [0]);
+    const it = starved('interp', mod, 'run', [0], 1e9, (n) => n);
+    expect(it.trap).toBeUndefined();
+    expect(starved('js', mod, 'run', [0], 1e9, (n) => n)).toEqual(it);
+  });
+
+  test('traps with the spec texts, refunds as the interpreter', () => {
+    const texts = ['', 'null structure reference', 'out of bounds array access', 'cast failure', 'null i31 reference', 'null function reference', 'null array reference'];
+    for (let n = 1; n <= 6; n++) {
+      const it = starved('interp', mod, 'run', [n], 1e9, (k) => k);
+      expect(it.trap, `n=${n}`).toBe(texts[n]);
+      expect(starved('js', mod, 'run', [n], 1e9, (k) => k), `n=${n}`).toEqual(it);
+    }
+  });
+
+  test('every budget stops where the interpreter stops and resumes to the same result (traps included)', () => {
+    // (every budget of the run without a trap, every ninth of a run that traps at its end)
+    for (const [n, step] of [[0, 1], [5, 9]] as const) {
+      const full = starved('interp', mod, 'run', [n], 1e9, (k) => k);
+      for (let fuel = 0; fuel <= full.consumed + 1; fuel += step) {
+        const js = starved('js', mod, 'run', [n], fuel, () => 1e9);
+        expect(js, `n=${n} fuel=${fuel}`).toEqual(starved('interp', mod, 'run', [n], fuel, () => 1e9));
+        expect(js.consumed).toBe(full.consumed);
+      }
+    }
+  });
+
+  test('starved (every stop refilled by exactly what it needs)', () => {
+    for (const n of [0, 3]) expect(starved('js', mod, 'run', [n], 0, (k) => k)).toEqual(starved('interp', mod, 'run', [n], 0, (k) => k));
+  });
+
+  for (const w of GC_WORKLOADS) {
+    test(`${w.id} and its linear-memory twin: the recorded result, both tiers equal, cut at random budgets`, () => {
+      for (const bytes of [w.gc(), w.linear()]) {
+        const m = Module.fromBinary(bytes);
+        allJs(m, 'run', w.testArgs);
+        const ref = starved('interp', m, 'run', w.testArgs, 1e12, (k) => k);
+        expect(ref.result).toBe(w.expected);
+        expect(starved('js', m, 'run', w.testArgs, 1e12, (k) => k)).toEqual(ref);
+        for (const seed of [1, 2]) {
+          let a = seed * 7919;
+          const topUp = (k: number): number => {
+            a = (a * 1103515245 + 12345) >>> 0;
+            return k + (a % Math.max(1, Math.floor(ref.consumed / 10)));
+          };
+          const first = Math.floor(ref.consumed / (3 + seed));
+          let b = seed * 7919;
+          const topUp2 = (k: number): number => {
+            b = (b * 1103515245 + 12345) >>> 0;
+            return k + (b % Math.max(1, Math.floor(ref.consumed / 10)));
+          };
+          const x = starved('js', m, 'run', w.testArgs, first, topUp);
+          expect(x).toEqual(starved('interp', m, 'run', w.testArgs, first, topUp2));
+          expect(x.result).toBe(w.expected);
+          expect(x.stops.length).toBeGreaterThan(0);
+        }
+      }
+    });
+  }
+});
