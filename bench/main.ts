@@ -5,6 +5,8 @@
  *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c', 'startup' or
  *                                    'rss'), written to bench/results.subset.json instead
  *   npm run bench -- rss             peak RSS of one run per workload, V8 vs wasmeter (child processes)
+ *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins, both in
+ *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -23,7 +25,7 @@ import { Linker, Module, Store } from '../src/index.js';
 import { validateModule } from '../src/validate/index.js';
 import { bigModule } from '../test/unit/decoder-perf-module.js';
 import { measureRss, rssChild, type RssRow } from './rss.js';
-import { WORKLOADS, sameResult, type Workload } from './workloads.js';
+import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.js';
 
 interface Row {
   id: string;
@@ -193,12 +195,37 @@ const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 
 const fmtMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
+/** `npm run bench -- gc`: each GC workload against its linear-memory twin, metered, both tiers (fastest of 7 calls). */
+function gcTable(): void {
+  console.log(`\nWasm GC vs the same algorithm on linear memory (fuel on; ms, fastest of 7 calls):\n`);
+  console.log('| workload | GC, JS tier | linear, JS tier | GC / linear | GC, interpreter | linear, interpreter |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const w of GC_WORKLOADS) {
+    const ms: number[] = [];
+    for (const tier of ['js', 'interp'] as const) {
+      for (const bytes of [w.gc(), w.linear()]) {
+        const inst = new Linker().instantiate(new Store({ fuel: Number.MAX_SAFE_INTEGER - 1, tier }), Module.fromBinary(bytes));
+        const r = inst.call('run', ...w.args)[0];
+        if (!sameResult(r, inst.call('run', ...w.args)[0])) throw new Error(`${w.id}: results differ between calls`);
+        gc();
+        ms.push(best(7, () => inst.call('run', ...w.args)));
+      }
+    }
+    console.log(`| ${w.name} \`${w.id}(${w.args.join(', ')})\` | ${fmtMs(ms[0]!)} | ${fmtMs(ms[1]!)} | ${(ms[0]! / ms[1]!).toFixed(2)}× | ${fmtMs(ms[2]!)} | ${fmtMs(ms[3]!)} |`);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--rss-child') {
     rssChild(process.argv[3]!, process.argv[4]!);
     return;
   }
   let only = process.argv.slice(2);
+  if (only.includes('gc')) {
+    gcTable();
+    only = only.filter((o) => o !== 'gc');
+    if (only.length === 0) return;
+  }
   const wantRss = only.length === 0 || only.includes('rss');
   only = only.filter((o) => o !== 'rss');
   const rssOnly = process.argv.length > 2 && only.length === 0;

@@ -2,7 +2,7 @@
  * GC objects as runtime values: struct and array objects, i31 references,
  * casts, the extern/any conversions, allocation and field access, and GC
  * instructions in constant expressions. The GC instructions themselves run in
- * the interpreter (src/interp/gc.ts).
+ * the interpreter (src/interp/gc.ts) and in the JS tier (src/jit/gen-refs.ts).
  *
  * Representation (see docs/architecture.md):
  * - a struct is a GcStruct: its type descriptor and one plain JS array of
