@@ -7,6 +7,7 @@
  *   npm run bench -- rss             peak RSS of one run per workload, V8 vs wasmeter (child processes)
  *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins, both in
  *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
+ *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -24,6 +25,7 @@ import { decodeModule } from '../src/decoder/index.js';
 import { Linker, Module, Store } from '../src/index.js';
 import { validateModule } from '../src/validate/index.js';
 import { bigModule } from '../test/unit/decoder-perf-module.js';
+import { measurePackages, PACKAGES, printPackages, type PackageRow } from './packages.js';
 import { measureRss, rssChild, type RssRow } from './rss.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.js';
 
@@ -229,7 +231,8 @@ async function main(): Promise<void> {
   const wantRss = only.length === 0 || only.includes('rss');
   only = only.filter((o) => o !== 'rss');
   const rssOnly = process.argv.length > 2 && only.length === 0;
-  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup']);
+  const wantPackages = only.length === 0 || only.some((o) => o === 'packages' || PACKAGES.includes(o));
+  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup', 'packages', ...PACKAGES]);
   const unknown = only.filter((o) => !known.has(o));
   if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${[...known].join(' ')}`);
 
@@ -246,6 +249,11 @@ async function main(): Promise<void> {
   if (wantRss) {
     console.log('peak RSS, one run per workload in child processes...');
     rss = measureRss(WORKLOADS.filter((w) => hasId(only, w)));
+  }
+  let packages: PackageRow[] | undefined;
+  if (wantPackages && !rssOnly) {
+    console.log('npm packages, V8 and the facade in alternate child processes...');
+    packages = await measurePackages(only);
   }
   for (const w of rssOnly ? [] : WORKLOADS.filter((w) => hasId(only, w))) {
     try {
@@ -283,6 +291,7 @@ async function main(): Promise<void> {
   }
   for (const s of skipped) console.log(`skipped ${s.id}: ${s.reason}`);
   for (const f of failed) console.log(`FAILED ${f.id}: ${f.error}`);
+  if (packages) printPackages(packages, geomean);
   if (start) {
     const s = start;
     console.log(`\nstart-up, ${(s.moduleBytes / 1e6).toFixed(2)} MB module with ${s.functions} functions:\n`);
@@ -309,7 +318,7 @@ async function main(): Promise<void> {
   writeFileSync(
     url,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss },
+      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss, packages },
       null,
       2,
     ) + '\n',

@@ -498,7 +498,9 @@ class JsGen extends JsRefs implements CodeSink {
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
-      `return function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
+      // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
+      // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
+      `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${weight}, LIM = ${JS_STACK_UNITS - weight};\n` +
       `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
@@ -514,7 +516,7 @@ class JsGen extends JsRefs implements CodeSink {
       `const k = ${EK}[ex];\n` +
       `if (k === ${EX_CALL}) { mc.fComp[depth] = ${CC}; mc.fPc[depth] = ${EP}[ex]; mc.fFp[depth] = fp; mc.fBlk[depth] = ${EB}[ex]; return st; }\n` +
       `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
-      `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n};\n` +
+      `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
     return jsEval.compile(src)(rt, this.envV);
