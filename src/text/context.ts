@@ -159,6 +159,11 @@ export class ParseContext {
     this.p++;
     return Number(v);
   }
+  /** Whether the text is read as Wasm 1.0 or 2.0 (Lexer.profile): 32-bit limits and offsets, no address types. */
+  protected older(): boolean {
+    const p = this.lx.profile;
+    return p === '1.0' || p === '2.0';
+  }
   protected u64(): bigint {
     if (!this.isNat()) this.err('unexpected token');
     const v = parseNat(this.text());

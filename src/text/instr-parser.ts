@@ -4,7 +4,7 @@
  * selects, written as binary; with the label, local, memarg, lane and
  * numeric-literal readers they use (see context.ts for the parser's layers).
  */
-import { BY_NAME, type InstrDef } from '../core/instructions.js';
+import { BY_NAME, profileHas, type InstrDef } from '../core/instructions.js';
 import { refHeap, refNullable, type ValType } from '../core/types.js';
 import type { Buf } from './buf.js';
 import { Sp } from './context.js';
@@ -64,7 +64,8 @@ export class InstrParser extends TypeParser {
   /** A non-block instruction (name already consumed): opcode and immediates. */
   protected op(name: string, out: Buf): void {
     const defs = BY_NAME.get(name);
-    if (!defs) {
+    const profile = this.lx.profile;
+    if (!defs || (profile !== null && !defs.some((x) => profileHas(profile, x.feature)))) {
       if (DESCRIPTOR_OPS.has(name)) this.unsupported(name, this.p - 1);
       return this.err('unknown operator', this.p - 1);
     }
@@ -347,6 +348,7 @@ export class InstrParser extends TypeParser {
         const v = parseNat(t.slice(7));
         if (v === null) this.err('unexpected token');
         if (v > 0xffffffffffffffffn) this.err('i64 constant out of range');
+        if (v > 0xffffffffn && this.older()) this.err('i32 constant out of range');
         offset = v;
         this.p++;
         t = this.kinds[this.p] === Tok.Atom ? this.text() : '';

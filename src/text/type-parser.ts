@@ -281,12 +281,13 @@ export class TypeParser extends ParseContext {
   private limits(addr64: boolean): [number, number | null] {
     // limits are u64 in the text format; too large for the address type is a validation error
     void addr64;
-    const rd = (): number => Number(this.u64());
+    const rd = (): number => (this.older() ? this.u32() : Number(this.u64()));
     const min = rd();
     const max = this.isNat() ? rd() : null;
     return [min, max];
   }
   protected addrType(): 'i32' | 'i64' {
+    if (this.older()) return 'i32';
     if (this.isKw('i64')) {
       this.p++;
       return 'i64';
