@@ -18,7 +18,7 @@
  * - `## family feature` lines start a group: the family names the fuel cost
  *   group, the feature names the proposal (for proposal switches).
  */
-import { F32, F64, I32, I64, V128, type ValType } from './types.js';
+import { EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, type ValType } from './types.js';
 
 export type Imm =
   | 'none'
@@ -157,6 +157,16 @@ export function profileOf(f: FeatureSpec | undefined): Profile | null {
 export function formatOf(f: FeatureSpec | undefined): 1 | 2 | 3 {
   const p = profileOf(f);
   return p === '1.0' ? 1 : p === '2.0' ? 2 : 3;
+}
+
+/**
+ * Whether type `t` exists in the Wasm `version` (1 or 2) format: 1.0 has the number types (and funcref as a table's
+ * element type, `value` false), 2.0 also v128, funcref and externref. Every type exists in 3.0.
+ */
+export function typeInFormat(t: ValType, version: number, value: boolean): boolean {
+  if (version >= 3 || (t >= F64 && t <= I32)) return true;
+  if (version === 2) return t === V128 || t === FUNCREF || t === EXTERNREF;
+  return !value && t === FUNCREF;
 }
 
 export interface InstrDef {

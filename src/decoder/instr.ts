@@ -74,7 +74,7 @@ export class Instr {
 /**
  * Holds an instruction reader to an older standard's binary format: instructions whose feature `enabled` lacks
  * are illegal opcodes, memory indices are reserved zero bytes (`zero flag expected` in 1.0, `zero byte expected`
- * in 2.0), memargs are a u32 alignment of at most 32 and a u32 offset, ref.null takes a reference type,
+ * in 2.0), memargs are a u32 alignment and a u32 offset, ref.null takes a reference type,
  * call_indirect's table index is a reserved zero byte in 1.0, block and value types are those of the standard.
  * The instructions known are the profile's (switches that turn proposals off are the validator's business).
  */
@@ -305,9 +305,9 @@ function readOlder(r: Reader, ins: Instr, def: InstrDef, start: number, k: numbe
       return;
     case 'memarg':
     case 'memarg_lane': {
-      const at = r.pos;
+      // memarg ::= a:u32 o:u32: any alignment decodes, the validator bounds it by the natural alignment (the 2.0
+      // reference interpreter reports an alignment above 32 as malformed; the specification does not)
       ins.a = r.u32();
-      if (ins.a > 32) r.fail('malformed memop flags', at);
       ins.b = 0;
       ins.offset64 = r.u32();
       if (def.imm === 'memarg_lane') ins.c = r.u8();
@@ -362,9 +362,7 @@ function reserved(r: Reader, version: number): 0 {
  * reference interpreter's for the byte that starts the type.
  */
 export function olderType(r: Reader, at: number, t: ValType, version: number, value: boolean): ValType {
-  if (version >= 3 || (t >= types.F64 && t <= types.I32)) return t;
-  if (version === 2 && (t === types.V128 || t === types.FUNCREF || t === types.EXTERNREF)) return t;
-  if (version === 1 && !value && t === types.FUNCREF) return t;
+  if (table.typeInFormat(t, version, value)) return t;
   const b = r.bytes[at]!;
   if (version === 1) return r.fail(value ? 'malformed value type' : 'malformed element type', at);
   return r.fail(value && b > 0x70 && b < 0x7b ? 'malformed vector type' : 'malformed reference type', at);

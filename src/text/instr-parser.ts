@@ -136,19 +136,21 @@ export class InstrParser extends TypeParser {
         return;
       case 'memory':
         this.emitOp(d, out);
-        out.u32(this.optIdx(Sp.Mem));
+        out.u32(this.optMemIdx());
         return;
       case 'memarg': {
-        const mem = this.optIdx(Sp.Mem);
+        const mem = this.optMemIdx();
         this.emitOp(d, out);
         this.memarg(d, mem, out);
         return;
       }
       case 'memarg_lane': {
         // memidx? memarg lane: a leading index is the memory only when another index/memarg follows
+        // (none in Wasm 1.0 / 2.0 text)
         let mem = 0;
-        if (this.kinds[this.p] === Tok.Id) mem = this.idx(Sp.Mem);
-        else if (this.isNat() && (this.isNat(this.p + 1) || this.isMemargKw(this.p + 1))) mem = this.idx(Sp.Mem);
+        const multi = !this.older();
+        if (multi && this.kinds[this.p] === Tok.Id) mem = this.idx(Sp.Mem);
+        else if (multi && this.isNat() && (this.isNat(this.p + 1) || this.isMemargKw(this.p + 1))) mem = this.idx(Sp.Mem);
         this.emitOp(d, out);
         this.memarg(d, mem, out);
         out.u8(this.laneIdx());
@@ -269,7 +271,7 @@ export class InstrParser extends TypeParser {
       }
       case 'data_mem': {
         let mem = 0;
-        if (this.isIdx(this.p + 1)) mem = this.idx(Sp.Mem);
+        if (this.isIdx(this.p + 1) && !this.older()) mem = this.idx(Sp.Mem);
         const x = this.idx(Sp.Data);
         this.usesData = true;
         this.emitOp(d, out);
@@ -285,7 +287,7 @@ export class InstrParser extends TypeParser {
       case 'mem_mem': {
         let a = 0;
         let b = 0;
-        if (this.isIdx()) {
+        if (this.isIdx() && !this.older()) {
           a = this.idx(Sp.Mem);
           b = this.idx(Sp.Mem);
         }

@@ -31,13 +31,24 @@
     "\01\04\01\60\00\00" "\03\02\01\00" "\05\03\01\00\01" "\0c\01\00"
     "\0a\0f\01\0d\00\41\00\41\00\41\00\fc\0b\01\0b")
   "zero byte expected")
-;; a memarg's flags are the alignment only (no memory index bit)
-(assert_malformed
+;; a memarg's flags are the alignment only, a u32 (no memory index bit): 2^64 is not natural
+(assert_invalid
   (module binary
     "\00asm" "\01\00\00\00"
     "\01\04\01\60\00\00" "\03\02\01\00" "\05\03\01\00\01"
     "\0a\0b\01\09\00\41\00\28\40\00\00\1a\0b")
-  "malformed memop flags")
+  "alignment must not be larger than natural")
+;; nor the text format: memory indices, typed references, tags, table initialisers are malformed 2.0 text
+(assert_malformed (module quote "(memory 1) (func (drop (memory.size 0)))") "unexpected token")
+(assert_malformed (module quote "(memory 1) (func (drop (i32.load 0 (i32.const 0))))") "unexpected token")
+(assert_malformed (module quote "(memory 1) (func (memory.fill 0 (i32.const 0) (i32.const 0) (i32.const 0)))") "unexpected token")
+(assert_malformed (module quote "(func (param (ref null func)))") "unknown operator")
+(assert_malformed (module quote "(func (param anyref))") "unknown operator")
+(assert_malformed (module quote "(type $t (func)) (func (drop (ref.null $t)))") "unknown operator")
+(assert_malformed (module quote "(type (struct))") "unknown operator")
+(assert_malformed (module quote "(tag)") "unknown operator")
+(assert_malformed (module quote "(import \"m\" \"t\" (tag))") "unknown operator")
+(assert_malformed (module quote "(func $f) (table 1 funcref (ref.func $f))") "unexpected token")
 ;; no tag section
 (assert_malformed (module binary "\00asm" "\01\00\00\00" "\0d\01\00") "malformed section id")
 ;; no 64-bit memories (limits flags are a has-max bit)

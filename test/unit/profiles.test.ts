@@ -1,7 +1,7 @@
 /**
  * Feature profiles (issue 18): `features: '1.0' | '2.0' | '3.0'` holds a module to exactly that standard; with
  * switches (`{ profile, ...}`) only narrowing it. The .wast scripts under test/profiles hold more of the rules and
- * run through the CLI in cli.test.ts.
+ * run through the CLI in cli.test.ts too.
  */
 import { describe, expect, it } from 'vitest';
 import { DecodeError, TextError, ValidationError } from '../../src/core/errors.js';
@@ -10,15 +10,7 @@ import { resolveFeatures } from '../../src/validate/features.js';
 import { runScript } from '../../src/spec/runner.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-function rejection(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('accepted');
-}
+import { rejection } from './validate-helpers.js';
 
 const bin = (...parts: number[][]): Uint8Array => Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...parts.flat()]);
 // (memory 1) (func (result i32) (memory.size <memory index byte>))
@@ -76,10 +68,32 @@ describe('feature profiles', () => {
     expect(e.message).toBe('integer too large');
   });
 
+  it('later-proposal text is malformed text under 2.0, not a module the decoder then rejects', () => {
+    for (const src of ['(memory 1) (func (result i32) (memory.size 1))', '(func (param (ref null func)))', '(tag)', '(type (struct))']) {
+      expect(() => Module.fromWat(src)).not.toThrow(TextError);
+      expect(rejection(() => Module.fromWat(src, { features: '2.0' }))).toBeInstanceOf(TextError);
+    }
+  });
+
+  it('a 2.0 memarg alignment is any u32, bounded by validation ("alignment must not be larger than natural")', () => {
+    // (memory 1) (func (drop (i32.load align=2^33 (i32.const 0))))
+    const load = bin([1, 4, 1, 0x60, 0, 0], [3, 2, 1, 0], [5, 3, 1, 0, 1], [0x0a, 10, 1, 8, 0, 0x41, 0, 0x28, 0x21, 0, 0x1a, 0x0b]);
+    const e = rejection(() => Module.fromBinary(load, { features: '2.0' }));
+    expect(e).toBeInstanceOf(ValidationError);
+    expect(e.message).toBe('alignment must not be larger than natural');
+    load[load.length - 4] = 3; // align=8: above i32.load's natural 4
+    expect(() => Module.fromBinary(load, { features: '2.0' })).toThrow('alignment must not be larger than natural');
+    load[load.length - 4] = 2; // align=4: natural
+    expect(() => Module.fromBinary(load, { features: '2.0' })).not.toThrow();
+  });
+
   it('1.0: no mutable global imports or exports', () => {
     const src = '(global (export "g") (mut i32) (i32.const 0))';
     expect(() => Module.fromWat(src, { features: '2.0' })).not.toThrow();
     expect(() => Module.fromWat(src, { features: '1.0' })).toThrow('mutable globals cannot be exported');
+    const imp = '(global (import "m" "g") (mut i32))';
+    expect(() => Module.fromWat(imp, { features: '2.0' })).not.toThrow();
+    expect(() => Module.fromWat(imp, { features: '1.0' })).toThrow('mutable globals cannot be imported');
   });
 
   it('the profile scripts pass under their profile and not without it', () => {
