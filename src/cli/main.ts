@@ -24,6 +24,8 @@ import type { Instance as RawInstance } from '../runtime/objects/instance.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
+import { FEATURES, PROFILES, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
+import { resolveFeatures } from '../validate/features.js';
 import { UnsupportedError } from '../text/index.js';
 
 // ====================================================================== helpers
@@ -81,12 +83,34 @@ function readInput(file: string): Uint8Array {
 }
 
 /** Reads a module file (by content: the binary magic `\0asm`, else text) and decodes + validates it. */
-function loadModule(file: string): { module: Module; bin: Uint8Array } {
+function loadModule(file: string, features?: FeatureSpec): { module: Module; bin: Uint8Array } {
   const bytes = readInput(file);
   if (!isWasmBinary(bytes) && !isWasmText(bytes)) throw new NotAModule(file);
-  const bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file);
-  return { module: Module.fromBinary(bin), bin };
+  const bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file, profileOf(features));
+  return { module: Module.fromBinary(bin, features === undefined ? undefined : { features }), bin };
 }
+
+/**
+ * `--features`: a profile (`1.0`, `2.0`, `3.0`) and/or proposals turned off (`-simd` or `no-simd`), comma-separated:
+ * `2.0`, `2.0,-simd`, `-gc,-exceptions`.
+ */
+function featuresOption(v: string): FeatureSpec {
+  const spec: Features & { profile?: Profile } = {};
+  for (const item of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    if (Object.hasOwn(PROFILES, item)) spec.profile = item as Profile;
+    else if (/^(-|no-)/.test(item)) spec[item.replace(/^(-|no-)/, '') as FeatureName] = false;
+    else throw new InvalidArgumentError(`'${item}': expected a profile (${Object.keys(PROFILES).join(', ')}) or -FEATURE (FEATURE one of ${FEATURES.join(', ')})`);
+  }
+  try {
+    resolveFeatures(spec);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InvalidArgumentError(e.message);
+    throw e;
+  }
+  return spec;
+}
+
+const FEATURES_HELP = 'hold modules to a standard and/or turn proposals off: a profile 1.0, 2.0 or 3.0 and/or -FEATURE, comma-separated (e.g. 2.0 or 2.0,-simd; default: Wasm 3.0 and every extension)';
 
 /** Prints a usage error (one line, and the hint unless it is an unreadable file); returns exit code 2. */
 function usage(e: UsageError, command: string | null): number {
@@ -158,6 +182,7 @@ function formatResult(r: unknown): string {
 // ====================================================================== spec
 
 interface SpecOptions {
+  features?: FeatureSpec;
   json?: boolean;
   filter?: string;
   fuel?: number;
@@ -249,6 +274,7 @@ function runSpec(paths: string[], opts: SpecOptions): number {
       r = runScript(new Uint8Array(readFileSync(f)), f, {
         ...(opts.fuel !== undefined ? { fuelPerAction: opts.fuel } : {}),
         starved: opts.starved === true,
+        ...(opts.features !== undefined ? { features: opts.features } : {}),
       });
     } catch (e) {
       r = {
@@ -322,9 +348,9 @@ function runSpec(paths: string[], opts: SpecOptions): number {
 
 // ====================================================================== validate / run
 
-function runValidate(file: string): number {
+function runValidate(file: string, opts: { features?: FeatureSpec }): number {
   try {
-    loadModule(file);
+    loadModule(file, opts.features);
   } catch (e) {
     if (e instanceof UsageError) return usage(e, 'validate');
     process.stdout.write(`${describeError(e, file)}\n`);
@@ -393,6 +419,7 @@ function classify(e: unknown): Outcome {
 // ====================================================================== run
 
 interface RunOpts {
+  features?: FeatureSpec;
   invoke?: string;
   fuel?: number;
   stats?: boolean;
@@ -483,7 +510,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   let exitCode = 0;
   let error: { kind: string; message: string } | null = null;
   try {
-    const { module } = loadModule(file);
+    const { module } = loadModule(file, opts.features);
     const usesWasi = module.data.imports.some((i) => i.module === WASI_MODULE);
     const linker = new Linker();
     if (opts.invoke === undefined || usesWasi) {
@@ -635,11 +662,11 @@ function globalText(g: GlobalType): string {
   return `(global ${g.mutable ? `(mut ${typeName(g.type)})` : typeName(g.type)})`;
 }
 
-function runInspect(file: string, opts: { json?: boolean }): number {
+function runInspect(file: string, opts: { json?: boolean; features?: FeatureSpec }): number {
   let module: Module;
   let bin: Uint8Array;
   try {
-    ({ module, bin } = loadModule(file));
+    ({ module, bin } = loadModule(file, opts.features));
   } catch (e) {
     if (e instanceof UsageError) return usage(e, 'inspect');
     const o = classify(e);
@@ -710,6 +737,7 @@ export function program(): Command {
     .option('--filter <substring>', 'only run files whose path contains <substring>')
     .addOption(new Option('--fuel <n>', 'fuel per action (guards against infinite loops)').argParser(intOption))
     .option('--starved', 'start every action at 0 fuel; at each out-of-fuel stop add exactly what is needed and resume')
+    .addOption(new Option('--features <spec>', FEATURES_HELP).argParser(featuresOption))
     .showHelpAfterError(helpHint('spec'))
     .action((paths: string[], opts: SpecOptions) => {
       process.exitCode = runSpec(paths, opts);
@@ -719,9 +747,10 @@ export function program(): Command {
     .command('validate')
     .description('decode and validate a module (.wasm binary or .wat text); prints "ok" or the error')
     .argument('<file>', 'a .wasm or .wat file')
+    .addOption(new Option('--features <spec>', FEATURES_HELP).argParser(featuresOption))
     .showHelpAfterError(helpHint('validate'))
-    .action((file: string) => {
-      process.exitCode = runValidate(file);
+    .action((file: string, opts: { features?: FeatureSpec }) => {
+      process.exitCode = runValidate(file, opts);
     });
 
   const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -735,6 +764,7 @@ export function program(): Command {
     .passThroughOptions()
     .showHelpAfterError(helpHint('run'))
     .option('--invoke <name>', 'call this exported function instead of running _start under WASI')
+    .addOption(new Option('--features <spec>', FEATURES_HELP).argParser(featuresOption))
     .option('--dir <host[::guest]>', 'preopen a host directory read-write, as guest (HOST::GUEST or HOST:GUEST; default: the host path); repeatable', collect)
     .option('--dir-ro <host[::guest]>', 'preopen a host directory read-only; repeatable', collect)
     .option('--env <K=V>', 'set an environment variable for the program (nothing is inherited); repeatable', collect)
@@ -760,8 +790,9 @@ export function program(): Command {
     .description('show a module: sections with sizes, imports and exports with their full types')
     .argument('<file>', 'a .wasm or .wat file')
     .option('--json', 'print one JSON object')
+    .addOption(new Option('--features <spec>', FEATURES_HELP).argParser(featuresOption))
     .showHelpAfterError(helpHint('inspect'))
-    .action((file: string, opts: { json?: boolean }) => {
+    .action((file: string, opts: { json?: boolean; features?: FeatureSpec }) => {
       process.exitCode = runInspect(file, opts);
     });
 

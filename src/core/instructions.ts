@@ -18,7 +18,7 @@
  * - `## family feature` lines start a group: the family names the fuel cost
  *   group, the feature names the proposal (for proposal switches).
  */
-import { F32, F64, I32, I64, V128, type ValType } from './types.js';
+import { EXTERNREF, F32, F64, FUNCREF, I32, I64, V128, type ValType } from './types.js';
 
 export type Imm =
   | 'none'
@@ -111,6 +111,63 @@ export const FEATURES: readonly FeatureName[] = [
 
 /** Per-feature switches: a feature is on unless set to false. */
 export type Features = Partial<Record<FeatureName, boolean>>;
+
+/** A WebAssembly standard a module can be held to exactly (binary format, validation, text format). */
+export type Profile = '1.0' | '2.0' | '3.0';
+
+/** The proposals each standard contains (Wasm 1.0 is the MVP; 2.0 and 3.0 list the proposals they merged). */
+export const PROFILES: Readonly<Record<Profile, readonly FeatureName[]>> = {
+  '1.0': ['mvp'],
+  '2.0': ['mvp', 'sign-ext', 'sat-conv', 'multi-value', 'bulk-memory', 'reference-types', 'simd'],
+  '3.0': [
+    'mvp', 'sign-ext', 'sat-conv', 'multi-value', 'bulk-memory', 'reference-types', 'simd', 'relaxed-simd', 'tail-call',
+    'function-references', 'gc', 'exceptions', 'memory64', 'multi-memory', 'extended-const',
+  ],
+};
+
+/**
+ * What `features` options take: a profile ('2.0': exactly that standard), per-proposal switches (everything on
+ * unless set to false; the binary and text formats stay Wasm 3.0's), or both (`{ profile: '2.0', simd: false }`:
+ * the profile with some of its proposals turned off; a switch cannot add a proposal the profile lacks).
+ */
+export type FeatureSpec = Profile | (Features & { profile?: Profile });
+
+const PROFILE_SETS: Record<Profile, ReadonlySet<FeatureName>> = {
+  '1.0': new Set(PROFILES['1.0']),
+  '2.0': new Set(PROFILES['2.0']),
+  '3.0': new Set(PROFILES['3.0']),
+};
+
+/** Whether standard `p` contains feature `f`. */
+export function profileHas(p: Profile, f: FeatureName): boolean {
+  return PROFILE_SETS[p].has(f);
+}
+
+/** The profile a features option names, or null. */
+export function profileOf(f: FeatureSpec | undefined): Profile | null {
+  if (f === undefined) return null;
+  if (typeof f === 'string') return f;
+  return f.profile ?? null;
+}
+
+/**
+ * The binary and text format version a features option holds a module to: 1 or 2 for the Wasm 1.0 / 2.0
+ * profiles, else 3 (Wasm 3.0's formats, also with no profile).
+ */
+export function formatOf(f: FeatureSpec | undefined): 1 | 2 | 3 {
+  const p = profileOf(f);
+  return p === '1.0' ? 1 : p === '2.0' ? 2 : 3;
+}
+
+/**
+ * Whether type `t` exists in the Wasm `version` (1 or 2) format: 1.0 has the number types (and funcref as a table's
+ * element type, `value` false), 2.0 also v128, funcref and externref. Every type exists in 3.0.
+ */
+export function typeInFormat(t: ValType, version: number, value: boolean): boolean {
+  if (version >= 3 || (t >= F64 && t <= I32)) return true;
+  if (version === 2) return t === V128 || t === FUNCREF || t === EXTERNREF;
+  return !value && t === FUNCREF;
+}
 
 export interface InstrDef {
   /** Position in INSTRS; stable for a given table, used by dispatch tables. */

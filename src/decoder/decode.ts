@@ -43,9 +43,9 @@ import {
   type SubType,
   type TableType,
 } from '../core/types.js';
-import { SINGLE as SINGLE_IMPORT, type Features } from '../core/instructions.js';
+import { SINGLE as SINGLE_IMPORT, formatOf, profileOf, type Features, type FeatureSpec } from '../core/instructions.js';
 import * as instr from './instr.js';
-import { Instr, readInstr, readRefType, readValType } from './instr.js';
+import { Instr, olderType, readInstr, readRefType, readValType, setProfile } from './instr.js';
 
 // Module-local copies of the tables used in the hot scan loop (imported
 // bindings can be slow property loads under some module loaders).
@@ -76,7 +76,7 @@ export interface DecodeOptions {
    * every other disabled feature is rejected by the validator
    * (ValidateOptions.features), which sees the decoded module.
    */
-  features?: Features;
+  features?: FeatureSpec;
   /** Scan function bodies for malformed instructions while decoding (default true). */
   scanBodies?: boolean;
 }
@@ -220,11 +220,31 @@ function readSubType(r: Reader, recStart: number, recSize: number): SubType {
   return { final: true, supers: [], comp: readCompType(r), recStart, recSize };
 }
 
-function readTypeSection(r: Reader, m: Module): void {
+/** A Wasm 1.0 / 2.0 function type: 0x60, then parameter and result types of the standard. */
+function readOlderFuncType(r: Reader, fmt: number): CompType {
+  const at = r.pos;
+  const b = r.u8();
+  if (b & 0x80) r.fail('integer representation too long', at + 1);
+  if (b !== 0x60) r.fail('malformed function type', at);
+  const vec = (): number[] => {
+    const n = len(r);
+    const ts = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const tat = r.pos;
+      ts[i] = olderType(r, tat, readValType(r), fmt, true);
+    }
+    return ts;
+  };
+  const params = vec();
+  return { kind: CompKind.Func, params, results: vec() };
+}
+
+function readTypeSection(r: Reader, m: Module, fmt: number): void {
   const n = len(r);
   for (let g = 0; g < n; g++) {
     const start = m.types.length;
-    if (r.peek() === 0x4e) {
+    if (fmt < 3) m.types.push({ final: true, supers: [], comp: readOlderFuncType(r, fmt), recStart: start, recSize: 1 });
+    else if (r.peek() === 0x4e) {
       r.pos++;
       const size = len(r);
       for (let i = 0; i < size; i++) m.types.push(readSubType(r, start, size));
@@ -241,9 +261,24 @@ function readLimitsFlags(r: Reader, allowed: number): number {
   return flags;
 }
 
+/** Limits in Wasm 1.0 / 2.0: a has-max flag (vu1: 0 or 1) and u32 bounds. */
+function readOlderLimits(r: Reader): { min: number; max: number | null } {
+  const at = r.pos;
+  const flags = r.u8();
+  if ((flags & 0x7f) > 1) r.fail('integer too large', at);
+  if (flags & 0x80) r.fail('integer representation too long', at + 1);
+  const min = r.u32();
+  return { min, max: flags === 1 ? r.u32() : null };
+}
+
 // Limits are u64 in the binary for both address types (the validator checks the i32 range).
-function readTableType(r: Reader): TableType {
+function readTableType(r: Reader, fmt: number): TableType {
+  const at = r.pos;
   const elem = readRefType(r);
+  if (fmt < 3) {
+    olderType(r, at, elem, fmt, false);
+    return { elem, addr: 'i32', ...readOlderLimits(r) };
+  }
   const flags = readLimitsFlags(r, 0x05);
   const is64 = (flags & 0x04) !== 0;
   const min = r.u64();
@@ -252,7 +287,8 @@ function readTableType(r: Reader): TableType {
 }
 
 function readMemType(r: Reader, opts: DecodeOptions): MemType {
-  const custom = opts.customPageSizes ?? opts.features?.['custom-page-sizes'] !== false;
+  if (formatOf(opts.features) < 3) return { addr: 'i32', ...readOlderLimits(r), shared: false, pageSizeLog2: 16 };
+  const custom = opts.customPageSizes ?? (profileOf(opts.features) === null && (opts.features as Features | undefined)?.['custom-page-sizes'] !== false);
   const flags = readLimitsFlags(r, custom ? 0x0f : 0x07);
   const is64 = (flags & 0x04) !== 0;
   const min = r.u64();
@@ -266,8 +302,9 @@ function readMemType(r: Reader, opts: DecodeOptions): MemType {
   return { addr: is64 ? 'i64' : 'i32', min, max, shared: (flags & 0x02) !== 0, pageSizeLog2 };
 }
 
-function readGlobalType(r: Reader): GlobalType {
-  const type = readValType(r);
+function readGlobalType(r: Reader, fmt: number): GlobalType {
+  const at = r.pos;
+  const type = olderType(r, at, readValType(r), fmt, true);
   return { type, mutable: readMut(r) };
 }
 
@@ -297,7 +334,9 @@ interface ScanState {
 
 function scanState(opts: DecodeOptions): ScanState {
   const ins = new Instr();
-  ins.multiMemory = opts.features?.['multi-memory'] !== false;
+  const f = opts.features;
+  ins.multiMemory = !(typeof f === 'object' && f['multi-memory'] === false);
+  setProfile(ins, profileOf(f));
   return { ins, stack: [], usesData: false };
 }
 
@@ -345,6 +384,8 @@ function scanExpr(r: Reader, st: ScanState): void {
   stack.length = 0;
   const bytes = r.bytes;
   const end = r.end;
+  // an older standard's format (Instr.known) reads every instruction through readInstr
+  const fast = ins.known === null;
   let p = r.pos;
   for (;;) {
     if (p >= end) {
@@ -374,7 +415,7 @@ function scanExpr(r: Reader, st: ScanState): void {
       case 0x04: {
         stack.push(op);
         const bt = p + 1 < end ? bytes[p + 1]! : 0x80;
-        if (bt === 0x40 || (bt >= 0x7b && bt <= 0x7f) || bt < 0x40) {
+        if (fast && (bt === 0x40 || (bt >= 0x7b && bt <= 0x7f) || bt < 0x40)) {
           p += 2;
           continue;
         }
@@ -395,7 +436,7 @@ function scanExpr(r: Reader, st: ScanState): void {
         stack.pop();
         continue;
     }
-    if (op < 0xfb) {
+    if (op < 0xfb && fast) {
       const def = SINGLE[op];
       if (def !== undefined) {
         let q = -1;
@@ -452,7 +493,8 @@ function readCode(r: Reader, st: ScanState, scan: boolean): FuncBody {
   for (let i = 0; i < n; i++) {
     const count = u32(r);
     total += count;
-    locals[i] = { count, type: readValType(r) };
+    const tat = r.pos;
+    locals[i] = { count, type: olderType(r, tat, readValType(r), st.ins.version, true) };
   }
   if (total > 0xffffffff) r.fail('too many locals', at);
   const bodyStart = r.pos;
@@ -485,6 +527,17 @@ function refFuncExpr(idx: number, offset: number): ConstExpr {
 function readElem(r: Reader, st: ScanState): ElemSegment {
   const at = r.pos;
   const flags = u32(r);
+  if (st.ins.version === 1) {
+    // Wasm 1.0: table index, offset, function indices
+    const offset = readConstExpr(r, st);
+    const n = len(r);
+    const init: ConstExpr[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = r.pos;
+      init[i] = refFuncExpr(u32(r), p);
+    }
+    return { mode: 'active', table: flags, offset, type: REF_FUNC_NONNULL, init };
+  }
   if (flags > 7) r.fail('malformed elements segment kind', at);
   let mode: ElemSegment['mode'];
   let table = 0;
@@ -498,8 +551,10 @@ function readElem(r: Reader, st: ScanState): ElemSegment {
   const exprs = (flags & 4) !== 0;
   let type: number;
   if (flags & 3) {
-    if (exprs) type = readRefType(r);
-    else {
+    if (exprs) {
+      const tat = r.pos;
+      type = olderType(r, tat, readRefType(r), st.ins.version, false);
+    } else {
       const kat = r.pos;
       if (r.u8() !== 0) r.fail('malformed element kind', kat);
       type = REF_FUNC_NONNULL;
@@ -520,17 +575,19 @@ function readElem(r: Reader, st: ScanState): ElemSegment {
 function readData(r: Reader, st: ScanState): DataSegment {
   const at = r.pos;
   const flags = u32(r);
-  if (flags > 2) r.fail('malformed data segment kind', at);
-  let memory = 0;
+  // Wasm 1.0 has no flags: the first field is the memory index of an active segment
+  const v1 = st.ins.version === 1;
+  if (flags > 2 && !v1) r.fail('malformed data segment kind', at);
+  let memory = v1 ? flags : 0;
   let offset: ConstExpr | null = null;
-  if (flags !== 1) {
-    if (flags === 2) memory = u32(r);
+  if (flags !== 1 || v1) {
+    if (flags === 2 && !v1) memory = u32(r);
     offset = readConstExpr(r, st);
   }
   const n = byteLen(r);
   const bytes = r.bytes.subarray(r.pos, r.pos + n);
   r.pos += n;
-  return { mode: flags === 1 ? 'passive' : 'active', memory, offset, bytes };
+  return { mode: offset === null ? 'passive' : 'active', memory, offset, bytes };
 }
 
 // ---------------------------------------------------------------- names
@@ -586,6 +643,9 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
 
   const scan = opts.scanBodies !== false;
   const st = scanState(opts);
+  const fmt = st.ins.version;
+  // the last section id of the standard: 11 (data) in 1.0, 12 (data count) in 2.0, 13 (tag) in 3.0
+  const lastSectionId = fmt === 1 ? 11 : fmt === 2 ? 12 : 13;
   let lastOrder = 0;
   let lastId = 0;
   let sawFuncSection = false;
@@ -599,7 +659,7 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
   while (r.pos < bytes.length) {
     const idAt = r.pos;
     const id = r.u8();
-    if (id > 13) r.fail('malformed section id', idAt);
+    if (id > lastSectionId) r.fail('malformed section id', idAt);
     const size = len(r);
     const start = r.pos;
     const end = start + size;
@@ -624,7 +684,7 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
 
     switch (id) {
       case 1:
-        readTypeSection(r, m);
+        readTypeSection(r, m, fmt);
         break;
       case 2: {
         const n = len(r);
@@ -639,15 +699,16 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
               imp = { module, name, desc: { kind: 'func', typeIndex: u32(r) } };
               break;
             case 1:
-              imp = { module, name, desc: { kind: 'table', type: readTableType(r) } };
+              imp = { module, name, desc: { kind: 'table', type: readTableType(r, fmt) } };
               break;
             case 2:
               imp = { module, name, desc: { kind: 'memory', type: readMemType(r, opts) } };
               break;
             case 3:
-              imp = { module, name, desc: { kind: 'global', type: readGlobalType(r) } };
+              imp = { module, name, desc: { kind: 'global', type: readGlobalType(r, fmt) } };
               break;
             case 4:
+              if (fmt < 3) return r.fail('malformed import kind', kat);
               imp = { module, name, desc: { kind: 'tag', typeIndex: readTagType(r) } };
               break;
             default:
@@ -667,19 +728,19 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
         const n = len(r);
         for (let i = 0; i < n; i++) {
           let t: TableDef;
-          if (r.peek() === 0x40) {
+          if (r.peek() === 0x40 && fmt === 3) {
             // 0x40 0x00 tabletype expr; on failure the reference interpreter retries a plain tabletype at 0x40
             const tat = r.pos;
             try {
               r.pos++;
               if (r.u8() !== 0) r.fail('zero byte expected');
-              const type = readTableType(r);
+              const type = readTableType(r, fmt);
               t = { type, init: readConstExpr(r, st) };
             } catch (e) {
               if (!(e instanceof DecodeError)) throw e;
               return r.fail('malformed reference type', tat);
             }
-          } else t = { type: readTableType(r), init: null };
+          } else t = { type: readTableType(r, fmt), init: null };
           m.tables.push(t);
         }
         break;
@@ -697,7 +758,7 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
       case 6: {
         const n = len(r);
         for (let i = 0; i < n; i++) {
-          const type = readGlobalType(r);
+          const type = readGlobalType(r, fmt);
           const g: GlobalDef = { type, init: readConstExpr(r, st) };
           m.globals.push(g);
         }
@@ -710,7 +771,7 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
           const kat = r.pos;
           const kb = r.u8();
           const kind = KIND_OF_BYTE[kb];
-          if (kind === undefined) return r.fail('malformed export kind', kat);
+          if (kind === undefined || (kb > 3 && fmt < 3)) return r.fail('malformed export kind', kat);
           const e: Export = { name, kind, index: u32(r) };
           m.exports.push(e);
         }

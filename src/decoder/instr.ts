@@ -62,6 +62,33 @@ export class Instr {
    * multi-memory no body with that bit validates, and without it both readings are the same.
    */
   multiMemory = true;
+  /**
+   * Under a Wasm 1.0 / 2.0 profile (see `setProfile`): per InstrDef.id, 1 when the instruction exists in that
+   * standard; null (the default) reads Wasm 3.0's binary format.
+   */
+  known: Uint8Array | null = null;
+  /** The binary format version read (1, 2 or 3); below 3 only with `known` set (a 3.0 profile: 3 and `known`). */
+  version = 3;
+}
+
+/**
+ * Holds an instruction reader to an older standard's binary format: instructions whose feature `enabled` lacks
+ * are illegal opcodes, memory indices are reserved zero bytes (`zero flag expected` in 1.0, `zero byte expected`
+ * in 2.0), memargs are a u32 alignment and a u32 offset, ref.null takes a reference type,
+ * call_indirect's table index is a reserved zero byte in 1.0, block and value types are those of the standard.
+ * The instructions known are the profile's (switches that turn proposals off are the validator's business).
+ */
+export function setProfile(ins: Instr, profile: table.Profile | null): void {
+  const version = profile === '1.0' ? 1 : profile === '2.0' ? 2 : 3;
+  ins.version = version;
+  if (profile === null) {
+    ins.known = null;
+    return;
+  }
+  const known = new Uint8Array(INSTRS.length);
+  for (const d of INSTRS) known[d.id] = table.profileHas(profile!, d.feature) ? 1 : 0;
+  ins.known = known;
+  if (version < 3) ins.multiMemory = false;
 }
 
 // Numeric immediate kinds, indexed by InstrDef.id (a switch on small ints is faster than on strings).
@@ -246,10 +273,99 @@ export function readInstr(r: Reader, ins: Instr): void {
   if (def === undefined) def = readPrefixed(r, op, start);
   ins.def = def;
   const k = KIND[def.id]!;
+  if (ins.known !== null) return readOlder(r, ins, def, start, k);
   if (k === K_NONE) return;
   if (k === K_U32) ins.a = u32(r);
   else if (k === K_BLOCK) ins.blockType = readBlockType(r);
   else readImm(r, ins, k);
+}
+
+/** readInstr under a profile (Instr.known): its instructions only, and the immediates of 1.0 / 2.0 where they differ. */
+function readOlder(r: Reader, ins: Instr, def: InstrDef, start: number, k: number): void {
+  const known = ins.known!;
+  if (known[def.id] === 0) {
+    if (def.prefix === 0) r.fail(`illegal opcode ${hex2(def.code)}`, start);
+    // a prefix none of whose instructions the standard has is itself an illegal opcode
+    const any = PREFIXED[def.prefix]!.some((d) => d !== undefined && known[d.id] === 1);
+    r.fail(any ? `illegal opcode ${hex2(def.prefix)} ${hex2(def.code)}` : `illegal opcode ${hex2(def.prefix)}`, start);
+  }
+  const v = ins.version;
+  if (v < 3) {
+    switch (def.imm) {
+    case 'memory': // memory.size, memory.grow, memory.fill
+      ins.a = reserved(r, v);
+      return;
+    case 'mem_mem':
+      ins.a = reserved(r, v);
+      ins.b = reserved(r, v);
+      return;
+    case 'data_mem':
+      ins.a = u32(r);
+      ins.b = reserved(r, v);
+      return;
+    case 'memarg':
+    case 'memarg_lane': {
+      // memarg ::= a:u32 o:u32: any alignment decodes, the validator bounds it by the natural alignment (the 2.0
+      // reference interpreter reports an alignment above 32 as malformed; the specification does not)
+      ins.a = r.u32();
+      ins.b = 0;
+      ins.offset64 = r.u32();
+      if (def.imm === 'memarg_lane') ins.c = r.u8();
+      return;
+    }
+    case 'call_indirect':
+      ins.a = u32(r);
+      ins.b = v === 1 ? reserved(r, v) : u32(r);
+      return;
+    case 'heaptype': {
+      // ref.null t: a reference type of the standard (funcref or externref)
+      const at = r.pos;
+      const t = readRefType(r);
+      olderType(r, at, t, v, false);
+      ins.a = (t - REF_BASE) >> 1;
+      return;
+    }
+    case 'blocktype': {
+      const at = r.pos;
+      ins.blockType = readBlockType(r);
+      if (ins.blockType >= 0) olderType(r, at, ins.blockType, v, true);
+      else if (ins.blockType < -1 && v === 1) r.fail('malformed value type', at);
+      return;
+    }
+    case 'select_t': {
+      const n = readVecLen(r);
+      const types = ins.types;
+      types.length = n;
+      for (let i = 0; i < n; i++) {
+        const at = r.pos;
+        types[i] = olderType(r, at, readValType(r), v, true);
+      }
+      return;
+    }
+    }
+  }
+  if (k === K_NONE) return;
+  if (k === K_U32) ins.a = u32(r);
+  else readImm(r, ins, k);
+}
+
+/** A reserved byte where 3.0 has a memory or table index: 0x00 exactly. */
+function reserved(r: Reader, version: number): 0 {
+  const at = r.pos;
+  if (r.u8() !== 0) r.fail(version === 1 ? 'zero flag expected' : 'zero byte expected', at);
+  return 0;
+}
+
+/**
+ * Checks a type read at `at` against an older standard: Wasm 1.0 has the number types only (and funcref tables),
+ * 2.0 also v128, funcref and externref. `value` is true for value types (false: reference types). Errors are the
+ * reference interpreter's for the byte that starts the type.
+ */
+export function olderType(r: Reader, at: number, t: ValType, version: number, value: boolean): ValType {
+  if (table.typeInFormat(t, version, value)) return t;
+  const b = r.bytes[at]!;
+  if (version === 1) return r.fail(value ? 'malformed value type' : 'malformed element type', at);
+  return r.fail(value && b > 0x70 && b < 0x7b ? 'malformed vector type' : 'malformed reference type', at);
 }
 
 /** The instruction after a prefix byte (0xfb-0xfe), or an illegal opcode. */

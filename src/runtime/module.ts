@@ -2,6 +2,7 @@
 import { LinkError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
+import { profileOf } from '../core/instructions.js';
 import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
 import { watToBinary } from '../text/wat.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
@@ -63,7 +64,7 @@ export class Module {
    * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
    */
   static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
-    return Module.fromBinary(watToBinary(source), options);
+    return Module.fromBinary(watToBinary(source, '<wat>', profileOf(options?.features)), options);
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {

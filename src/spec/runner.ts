@@ -11,6 +11,7 @@
  */
 import { DecodeError, LinkError, OutOfFuel, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
+import { profileOf, type FeatureSpec } from '../core/instructions.js';
 import { CompKind, F32, F64, FUNCREF, I32, I64, V128, type ValType } from '../core/types.js';
 import { encodeModule } from '../encoder/encode.js';
 import { Linker } from '../host/linker.js';
@@ -83,6 +84,11 @@ export interface RunOptions {
    * malformed (see names.ts needsCustomPageSizes).
    */
   customPageSizes?: boolean;
+  /**
+   * The features every module is held to (ModuleOptions.features; default: everything on). A profile also reads
+   * the script's text as that standard's (parseScript).
+   */
+  features?: FeatureSpec;
   /** Execution tier of the script's store (Store option `tier`; default 'js'). */
   tier?: 'interp' | 'js';
 }
@@ -793,7 +799,7 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
   const res = emptyResult(file);
   let commands: Command[];
   try {
-    commands = parseScript(source, file).commands;
+    commands = parseScript(source, file, profileOf(options.features)).commands;
   } catch (e) {
     res.parsed = false;
     res.failed = 1;
@@ -803,7 +809,7 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     return res;
   }
   const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
-  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes }, options.starved ?? false, options.tier);
+  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes, features: options.features }, options.starved ?? false, options.tier);
   const sink: Sink = {
     record(line, kind, outcome, reason) {
       const k = (res.kinds[kind] ??= { passed: 0, failed: 0, skipped: 0 });

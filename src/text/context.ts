@@ -159,6 +159,20 @@ export class ParseContext {
     this.p++;
     return Number(v);
   }
+  /** Whether the text is read as Wasm 1.0 or 2.0 (Lexer.profile): 32-bit limits and offsets, no address types. */
+  protected older(): boolean {
+    const p = this.lx.profile;
+    return p === '1.0' || p === '2.0';
+  }
+  /** The text format version read: 1 or 2 under the Wasm 1.0 / 2.0 profiles, else 3. */
+  protected format(): number {
+    const p = this.lx.profile;
+    return p === '1.0' ? 1 : p === '2.0' ? 2 : 3;
+  }
+  /** Syntax of a later proposal at token `at` (`ok` false) is malformed Wasm 1.0 / 2.0 text: "unknown operator". */
+  protected later(ok: boolean, at = this.p): void {
+    if (!ok && this.older()) this.err('unknown operator', at);
+  }
   protected u64(): bigint {
     if (!this.isNat()) this.err('unexpected token');
     const v = parseNat(this.text());
@@ -200,5 +214,12 @@ export class ParseContext {
   }
   protected optIdx(sp: Sp): number {
     return this.isIdx() ? this.idx(sp) : 0;
+  }
+  /**
+   * An instruction's optional memory index. Wasm 1.0 / 2.0 text has none: the index is left for the next token,
+   * which rejects it as malformed ("unexpected token").
+   */
+  protected optMemIdx(): number {
+    return this.older() ? 0 : this.optIdx(Sp.Mem);
   }
 }

@@ -4,7 +4,7 @@
  * selects, written as binary; with the label, local, memarg, lane and
  * numeric-literal readers they use (see context.ts for the parser's layers).
  */
-import { BY_NAME, type InstrDef } from '../core/instructions.js';
+import { BY_NAME, profileHas, type InstrDef } from '../core/instructions.js';
 import { refHeap, refNullable, type ValType } from '../core/types.js';
 import type { Buf } from './buf.js';
 import { Sp } from './context.js';
@@ -64,7 +64,8 @@ export class InstrParser extends TypeParser {
   /** A non-block instruction (name already consumed): opcode and immediates. */
   protected op(name: string, out: Buf): void {
     const defs = BY_NAME.get(name);
-    if (!defs) {
+    const profile = this.lx.profile;
+    if (!defs || (profile !== null && !defs.some((x) => profileHas(profile, x.feature)))) {
       if (DESCRIPTOR_OPS.has(name)) this.unsupported(name, this.p - 1);
       return this.err('unknown operator', this.p - 1);
     }
@@ -135,19 +136,21 @@ export class InstrParser extends TypeParser {
         return;
       case 'memory':
         this.emitOp(d, out);
-        out.u32(this.optIdx(Sp.Mem));
+        out.u32(this.optMemIdx());
         return;
       case 'memarg': {
-        const mem = this.optIdx(Sp.Mem);
+        const mem = this.optMemIdx();
         this.emitOp(d, out);
         this.memarg(d, mem, out);
         return;
       }
       case 'memarg_lane': {
         // memidx? memarg lane: a leading index is the memory only when another index/memarg follows
+        // (none in Wasm 1.0 / 2.0 text)
         let mem = 0;
-        if (this.kinds[this.p] === Tok.Id) mem = this.idx(Sp.Mem);
-        else if (this.isNat() && (this.isNat(this.p + 1) || this.isMemargKw(this.p + 1))) mem = this.idx(Sp.Mem);
+        const multi = !this.older();
+        if (multi && this.kinds[this.p] === Tok.Id) mem = this.idx(Sp.Mem);
+        else if (multi && this.isNat() && (this.isNat(this.p + 1) || this.isMemargKw(this.p + 1))) mem = this.idx(Sp.Mem);
         this.emitOp(d, out);
         this.memarg(d, mem, out);
         out.u8(this.laneIdx());
@@ -268,7 +271,7 @@ export class InstrParser extends TypeParser {
       }
       case 'data_mem': {
         let mem = 0;
-        if (this.isIdx(this.p + 1)) mem = this.idx(Sp.Mem);
+        if (this.isIdx(this.p + 1) && !this.older()) mem = this.idx(Sp.Mem);
         const x = this.idx(Sp.Data);
         this.usesData = true;
         this.emitOp(d, out);
@@ -284,7 +287,7 @@ export class InstrParser extends TypeParser {
       case 'mem_mem': {
         let a = 0;
         let b = 0;
-        if (this.isIdx()) {
+        if (this.isIdx() && !this.older()) {
           a = this.idx(Sp.Mem);
           b = this.idx(Sp.Mem);
         }
@@ -347,6 +350,7 @@ export class InstrParser extends TypeParser {
         const v = parseNat(t.slice(7));
         if (v === null) this.err('unexpected token');
         if (v > 0xffffffffffffffffn) this.err('i64 constant out of range');
+        if (v > 0xffffffffn && this.older()) this.err('i32 constant out of range');
         offset = v;
         this.p++;
         t = this.kinds[this.p] === Tok.Atom ? this.text() : '';

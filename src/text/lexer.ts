@@ -11,6 +11,7 @@
  * source range and nesting depth are recorded in `customs` (the module
  * parser turns them into custom sections or reports them as misplaced).
  */
+import type { Profile } from '../core/instructions.js';
 import { TextError } from '../core/errors.js';
 
 export const enum Tok {
@@ -93,6 +94,13 @@ export class Lexer {
   private lineStarts: number[] | null = null;
   /** Paren depth while lexing (for annotations). */
   private depth = 0;
+
+  /**
+   * The standard the text is read as (a features profile): Wasm 1.0 / 2.0 have no instructions of later proposals
+   * ("unknown operator"), no 64-bit address types, and 32-bit limits and memory offsets. null: Wasm 3.0 and every
+   * extension wasmeter knows.
+   */
+  profile: Profile | null = null;
 
   constructor(
     readonly src: Uint8Array,
@@ -472,4 +480,10 @@ export function decodeString(src: Uint8Array, s: number, e: number): Uint8Array 
     }
   }
   return Uint8Array.from(out);
+}
+
+/** Sets the standard a lexer's text is read as (Lexer.profile) and returns it. */
+export function profiled(lx: Lexer, profile: Profile | null): Lexer {
+  lx.profile = profile;
+  return lx;
 }

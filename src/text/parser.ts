@@ -90,6 +90,7 @@ export class ModuleParser extends ExprParser {
       const end = this.close[at]!;
       if (end < 0 || end > last) this.err('unexpected end', at);
       fields.push({ at, kw });
+      this.later(kw !== 'tag' && kw !== 'rec', at + 1);
       this.p = at + 2;
       switch (kw) {
         case 'type':
@@ -265,6 +266,7 @@ export class ModuleParser extends ExprParser {
     const nm = this.name();
     const k = this.fieldKw();
     if (k === null || KIND_SPACE[k] === undefined) this.err('unexpected token');
+    this.later(k !== 'tag', this.p + 1);
     this.p += 2;
     const id = this.optId();
     const m = this.m;
@@ -386,7 +388,11 @@ export class ModuleParser extends ExprParser {
     this.p = save;
     const type = this.tableType();
     let init: ConstExpr | null = null;
-    if (this.kinds[this.p] === Tok.LParen) init = this.constExprRest();
+    // a table's initialiser (function references) is not Wasm 1.0 / 2.0 text
+    if (this.kinds[this.p] === Tok.LParen) {
+      if (this.older()) this.err('unexpected token');
+      init = this.constExprRest();
+    }
     this.m.tables.push({ type, init });
   }
 

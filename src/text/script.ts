@@ -11,7 +11,8 @@
  */
 import { TextError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
-import { Lexer, Tok } from './lexer.js';
+import type { Profile } from '../core/instructions.js';
+import { Lexer, Tok, profiled } from './lexer.js';
 import { NumError, parseF32, parseF64, parseIntBits } from './numbers.js';
 import { UnsupportedError, matchParens } from './context.js';
 import { ModuleParser } from './parser.js';
@@ -327,7 +328,7 @@ class ScriptParser {
       const bytes = concat(parts);
       if (k === 'binary') return { id, definition, source: { kind: 'binary', bytes } };
       const file = `${this.lx.file}:${this.line(at)}(quote)`;
-      return { id, definition, source: { kind: 'quote', text: bytes, parse: () => parseModuleTokens(new Lexer(bytes, file)) } };
+      return { id, definition, source: { kind: 'quote', text: bytes, parse: () => parseModuleTokens(profiled(new Lexer(bytes, file), this.lx.profile)) } };
     }
     const first = this.p;
     this.p = end + 1;
@@ -559,9 +560,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Parse a `.wast` script. Throws TextError on a syntax error outside deferred modules. */
-export function parseScript(source: string | Uint8Array, file = '<wast>'): Script {
-  const lx = new Lexer(toBytes(source), file);
+/** Parse a `.wast` script (its modules read as `profile`'s text format, see Lexer.profile). Throws TextError on a syntax error outside deferred modules. */
+export function parseScript(source: string | Uint8Array, file = '<wast>', profile: Profile | null = null): Script {
+  const lx = profiled(new Lexer(toBytes(source), file), profile);
   const sp = new ScriptParser(lx);
   return { file, commands: shallow(file, () => sp.script()) };
 }

@@ -8,6 +8,7 @@ import {
   CompKind,
   HEAP_CONCRETE,
   HEAP_TO_BYTE,
+  HeapType,
   I16,
   I8,
   concreteHeap,
@@ -22,6 +23,7 @@ import {
   type TableType,
   type ValType,
 } from '../core/types.js';
+import { typeInFormat } from '../core/instructions.js';
 import type { Buf } from './buf.js';
 import { ParseContext, Sp } from './context.js';
 import { ABS_HEAP, SIMPLE_VALTYPE } from './keywords.js';
@@ -47,9 +49,11 @@ export class TypeParser extends ParseContext {
     if (k === Tok.Atom && !this.isNat()) {
       const h = ABS_HEAP[this.text()];
       if (h === undefined) this.err('unexpected token');
+      this.later(h === HeapType.func || h === HeapType.extern);
       this.p++;
       return h;
     }
+    this.later(false);
     return concreteHeap(this.idx(Sp.Type));
   }
 
@@ -58,12 +62,14 @@ export class TypeParser extends ParseContext {
     if (this.kinds[this.p] === Tok.Atom) {
       const t = SIMPLE_VALTYPE[this.text()];
       if (t !== undefined && isRef(t)) {
+        this.later(typeInFormat(t, this.format(), false));
         this.p++;
         return t;
       }
       return null;
     }
     if (this.isField('ref')) {
+      this.later(false, this.p + 1);
       this.p += 2;
       let nullable = false;
       if (this.isKw('null')) {
@@ -85,6 +91,7 @@ export class TypeParser extends ParseContext {
     if (this.kinds[this.p] === Tok.Atom) {
       const t = SIMPLE_VALTYPE[this.text()];
       if (t === undefined) this.err('unexpected token');
+      this.later(typeInFormat(t, this.format(), true));
       this.p++;
       return t;
     }
@@ -159,6 +166,7 @@ export class TypeParser extends ParseContext {
       this.expectRP();
       return { kind: CompKind.Func, params, results };
     }
+    this.later(false, this.p + 1);
     if (this.isField('struct')) {
       this.p += 2;
       const fields: FieldType[] = [];
@@ -198,6 +206,7 @@ export class TypeParser extends ParseContext {
     const fnames = new Map<string, number>();
     let sub: SubType;
     if (this.isField('sub')) {
+      this.later(false, this.p + 1);
       this.p += 2;
       let final = false;
       if (this.isKw('final')) {
@@ -281,12 +290,13 @@ export class TypeParser extends ParseContext {
   private limits(addr64: boolean): [number, number | null] {
     // limits are u64 in the text format; too large for the address type is a validation error
     void addr64;
-    const rd = (): number => Number(this.u64());
+    const rd = (): number => (this.older() ? this.u32() : Number(this.u64()));
     const min = rd();
     const max = this.isNat() ? rd() : null;
     return [min, max];
   }
   protected addrType(): 'i32' | 'i64' {
+    if (this.older()) return 'i32';
     if (this.isKw('i64')) {
       this.p++;
       return 'i64';

@@ -18,7 +18,7 @@ import {
   type StructType,
   type ValType,
 } from '../core/types.js';
-import { Instr } from '../decoder/instr.js';
+import { Instr, setProfile } from '../decoder/instr.js';
 import { disabledHeapFeature, disabledTypeFeature } from './features.js';
 import { EMPTY, fmtTypes, typeName } from './ops.js';
 import { BOTTOM } from './types.js';
@@ -86,6 +86,7 @@ export class Checker {
   constructor(readonly vm: ValidatedModule) {
     this.restricted = !Object.values(vm.options.features).every((on) => on);
     this.ins.multiMemory = vm.options.features['multi-memory'];
+    setProfile(this.ins, vm.options.profile);
   }
 
   // ------------------------------------------------------------ read-only view (CodeSink)

@@ -3,7 +3,7 @@
  * how a partial switch set resolves (disabling a feature also disables the
  * features that build on it).
  */
-import { FEATURES, type FeatureName, type Features } from '../core/instructions.js';
+import { FEATURES, PROFILES, profileOf, type FeatureName, type FeatureSpec } from '../core/instructions.js';
 import { HEAP_CONCRETE, HeapType, REF_BASE, V128, type ValType } from '../core/types.js';
 
 export type FeatureSet = Record<FeatureName, boolean>;
@@ -16,19 +16,29 @@ const DEPENDANTS: Partial<Record<FeatureName, FeatureName[]>> = {
   'function-references': ['gc'],
 };
 
-/** Every feature on, except those set to false (and the features depending on them). */
-export function resolveFeatures(f: Features | undefined): FeatureSet {
-  const out = Object.fromEntries(FEATURES.map((n) => [n, true])) as FeatureSet;
-  if (!f) return out;
+/**
+ * The features a features option enables: with a profile, the proposals of that standard; else every feature;
+ * in both cases except those switched off (and the features depending on them). A switch set to true for a
+ * proposal the profile lacks is a RangeError (a profile is a standard: switches only narrow it).
+ */
+export function resolveFeatures(spec: FeatureSpec | undefined): FeatureSet {
+  const profile = profileOf(spec);
+  if (profile !== null && !Object.hasOwn(PROFILES, profile)) throw new RangeError(`unknown profile '${profile}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  const inProfile = profile === null ? null : new Set<FeatureName>(PROFILES[profile]);
+  const out = Object.fromEntries(FEATURES.map((n) => [n, inProfile === null || inProfile.has(n)])) as FeatureSet;
+  if (spec === undefined || typeof spec === 'string') return out;
   const off = (n: FeatureName): void => {
     if (!out[n]) return;
     out[n] = false;
     for (const d of DEPENDANTS[n] ?? []) off(d);
   };
-  for (const [k, v] of Object.entries(f)) {
-    if (v !== false) continue;
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'profile') continue;
     if (!(FEATURES as readonly string[]).includes(k)) throw new RangeError(`unknown feature '${k}' (known: ${FEATURES.join(', ')})`);
-    off(k as FeatureName);
+    if (v === true && inProfile !== null && !inProfile.has(k as FeatureName)) {
+      throw new RangeError(`feature '${k}' is not part of Wasm ${profile} (a profile's switches can only turn its proposals off)`);
+    }
+    if (v === false) off(k as FeatureName);
   }
   return out;
 }

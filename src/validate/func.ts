@@ -314,6 +314,8 @@ export class FuncValidator extends Checker {
   private checkConst(def: InstrDef): void {
     if (CONST_OK[def.id] !== 1) this.fail('constant expression required');
     if (CONST_EXT[def.id] === 1 && !this.vm.options.features['extended-const']) {
+      // not an extension a profile lacks but an instruction its constant expressions do not allow
+      if (this.vm.options.profile !== null) this.fail('constant expression required');
       this.fail(`${def.name}: feature 'extended-const' is disabled in constant expressions`);
     }
   }

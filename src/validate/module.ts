@@ -4,7 +4,7 @@
  * Messages follow the reference interpreter (the testsuite's assert_invalid).
  */
 import { ValidationError } from '../core/errors.js';
-import { INSTRS, type FeatureName, type Features } from '../core/instructions.js';
+import { INSTRS, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import type { ConstExpr, Module } from '../core/module.js';
 import {
   CompKind,
@@ -25,7 +25,7 @@ import { disabledTypeFeature, resolveFeatures, type FeatureSet, type TypeSite } 
 import { FuncValidator, type CodeSink } from './func.js';
 import { defaultRegistry, forEachValType, validateTypes, type ModuleTypes, type TypeRegistry } from './types.js';
 
-export type { FeatureName, Features };
+export type { FeatureName, Features, FeatureSpec, Profile };
 
 export interface ValidateOptions {
   /**
@@ -35,8 +35,13 @@ export interface ValidateOptions {
    * select, ref.null, element segments). Disabling simd also disables
    * relaxed-simd; exceptions also legacy-exceptions; reference-types also
    * function-references; function-references also gc.
+   *
+   * A profile ('1.0', '2.0', '3.0', alone or as `{ profile, ...switches }`)
+   * holds the module to exactly that standard: its binary format (see
+   * DecodeOptions.features) and its validation rules; switches can then only
+   * turn the profile's proposals off.
    */
-  features?: Features;
+  features?: FeatureSpec;
   /** Type registry to canonicalise into (default: the process-wide defaultRegistry). */
   registry?: TypeRegistry;
   /** Validate function bodies in validateModule (default true); false leaves them to validateFunction. */
@@ -51,6 +56,8 @@ export interface ValidateOptions {
 
 export interface ResolvedOptions {
   features: FeatureSet;
+  /** The standard the module is held to (ValidateOptions.features), or null: Wasm 3.0 and every extension. */
+  profile: Profile | null;
   bodies: boolean;
   requireDataCount: boolean;
 }
@@ -89,6 +96,7 @@ const FUNC_NONNULL = refType(HeapType.func, false);
 const ALL_ENABLED = new Uint8Array(INSTRS.length).fill(1);
 const DEFAULT_OPTIONS: ResolvedOptions = {
   features: resolveFeatures(undefined),
+  profile: null,
   bodies: true,
   requireDataCount: false,
 };
@@ -104,7 +112,8 @@ function resolve(o: ValidateOptions | undefined): { opts: ResolvedOptions; enabl
     enabled = new Uint8Array(INSTRS.length);
     for (const d of INSTRS) enabled[d.id] = features[d.feature] ? 1 : 0;
   }
-  return { opts: { features, bodies: o.bodies ?? true, requireDataCount: o.requireDataCount ?? false }, enabled };
+  const profile = profileOf(o.features);
+  return { opts: { features, profile, bodies: o.bodies ?? true, requireDataCount: o.requireDataCount ?? false }, enabled };
 }
 
 function fail(msg: string): never {
@@ -121,6 +130,14 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     if (!feat[f]) fail(`${what} (feature '${f}' is disabled)`);
   };
   const needTags = (what: string): void => need('exceptions', what);
+  // Wasm 1.0 and 2.0: constant expressions read imported globals only (as the reference interpreter checks them;
+  // 3.0 also allows earlier immutable globals in global initializers and every global in segments)
+  const older = opts.profile === '1.0' || opts.profile === '2.0';
+  const mvp = opts.profile === '1.0';
+  /** A rule of an older standard the profile holds the module to, with the reference interpreter's message. */
+  const rule = (ok: boolean, msg: string): void => {
+    if (!ok) fail(msg);
+  };
   const registry = options?.registry ?? defaultRegistry;
 
   // ---- types
@@ -172,6 +189,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
         break;
       case 'global':
         checkVal(d.type.type);
+        rule(!mvp || !d.type.mutable, 'mutable globals cannot be imported');
         globals.push(d.type);
         break;
       case 'tag':
@@ -196,11 +214,13 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     checkTable(t.type, checkVal, need);
     tables.push({ type: t.type });
   }
+  rule(!mvp || tables.length <= 1, 'multiple tables');
   if (tables.length > 1) need('reference-types', 'multiple tables');
   for (const mem of m.memories) {
     checkMemory(mem, feat, need);
     memories.push(mem);
   }
+  rule(!older || memories.length <= 1, 'multiple memories');
   if (memories.length > 1) need('multi-memory', 'multiple memories');
   for (const x of m.tags) {
     needTags('tag');
@@ -245,7 +265,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   // ---- globals (Wasm 3.0: may read imported and earlier immutable globals)
   for (let i = 0; i < m.globals.length; i++) {
     const g = m.globals[i]!;
-    constExpr(g.init, g.type.type, numImportedGlobals + i);
+    constExpr(g.init, g.type.type, older ? numImportedGlobals : numImportedGlobals + i);
   }
   // ---- table initialisers
   for (let i = 0; i < m.tables.length; i++) {
@@ -272,6 +292,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
         break;
       case 'global':
         if (e.index >= globals.length) fail(`unknown global ${e.index}`);
+        rule(!mvp || !globals[e.index]!.mutable, 'mutable globals cannot be exported');
         break;
       case 'tag':
         if (e.index >= tagTypes.length) fail(`unknown tag ${e.index}`);
@@ -285,6 +306,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     if (ft.params.length > 0 || ft.results.length > 0) fail('start function must have type [] -> []');
   }
   // ---- element segments
+  const segGlobals = older ? numImportedGlobals : globals.length;
   for (const seg of m.elems) {
     checkVal(seg.type, 'elem');
     if (seg.mode !== 'active') need('bulk-memory', `${seg.mode} element segment`);
@@ -295,13 +317,13 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
       if (f >= 0) {
         if (f >= funcTypes.length) fail(`unknown function ${f}`);
         declaredRefs[f] = 1;
-      } else constExpr(e, seg.type, globals.length);
+      } else constExpr(e, seg.type, segGlobals);
     }
     if (seg.mode === 'active') {
       const tab = tables[seg.table];
       if (!tab) fail(`unknown table ${seg.table}`);
       if (!seg.offset) fail('constant expression required');
-      constExpr(seg.offset, tab.type.addr === 'i64' ? I64 : I32, globals.length);
+      constExpr(seg.offset, tab.type.addr === 'i64' ? I64 : I32, segGlobals);
       if (!types.isSubVal(seg.type, tab.type.elem)) fail('type mismatch: element segment type does not match table');
     }
   }
@@ -311,7 +333,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
       const mem = memories[seg.memory];
       if (!mem) fail(`unknown memory ${seg.memory}`);
       if (!seg.offset) fail('constant expression required');
-      constExpr(seg.offset, mem.addr === 'i64' ? I64 : I32, globals.length);
+      constExpr(seg.offset, mem.addr === 'i64' ? I64 : I32, segGlobals);
     } else need('bulk-memory', 'passive data segment');
   }
   if (m.dataCount !== null && m.dataCount !== m.datas.length) {

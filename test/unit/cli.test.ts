@@ -352,6 +352,20 @@ describe('wasmeter run --profile without a name section', () => {
 });
 
 describe('wasmeter spec', () => {
+  it('--features holds the profile scripts to their standard (test/profiles), and they fail without it', () => {
+    for (const [file, profile] of [['wasm2.wast', '2.0'], ['wasm1.wast', '1.0']] as const) {
+      const path = join(ROOT, 'test/profiles', file);
+      const r = run(['spec', '--json', '--features', profile, path]);
+      expect(r.code, r.out).toBe(0);
+      const totals = (JSON.parse(r.out) as { totals: { passed: number; failed: number } }).totals;
+      expect(totals.failed).toBe(0);
+      expect(totals.passed).toBeGreaterThan(10);
+      expect(run(['spec', path]).code).toBe(1);
+    }
+    const bad = run(['spec', '--features', '2.0,gc', join(ROOT, 'test/profiles/wasm2.wast')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("'gc': expected a profile");
+  });
   const scripts = (dir: string, names: string[]): void => {
     mkdirSync(dir, { recursive: true });
     for (const n of names)

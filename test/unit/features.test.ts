@@ -12,6 +12,7 @@ import { CompKind, I32 } from '../../src/core/types.js';
 import { watToBinary } from '../../src/text/index.js';
 import { resolveFeatures } from '../../src/validate/features.js';
 import { validateModule } from '../../src/validate/module.js';
+import { rejection } from './validate-helpers.js';
 
 /** Per feature: [what, module text, expected message] (message defaults to the feature's name). */
 const CASES: Record<Exclude<FeatureName, 'mvp'>, [string, string, RegExp?][]> = {
@@ -89,15 +90,6 @@ const CASES: Record<Exclude<FeatureName, 'mvp'>, [string, string, RegExp?][]> = 
   'wide-arithmetic': [['i64.add128', '(func (drop (drop (i64.add128 (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4)))))']],
   'custom-page-sizes': [['custom page size', '(memory 1 (pagesize 1))', /custom page size \(feature 'custom-page-sizes'/]],
 };
-
-function rejection(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('accepted');
-}
 
 describe('feature switches', () => {
   it('covers every feature', () => {

@@ -111,3 +111,13 @@ export function fn(
     codes: [{ locals, body: code(...parts, END), offset: 0 }, ...(extra.codes ?? [])],
   });
 }
+
+/** The error `f` throws (an Error saying 'accepted' when it throws nothing). */
+export function rejection(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('accepted');
+}
