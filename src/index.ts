@@ -37,7 +37,7 @@ export { encodeModule } from './encoder/encode.js';
 export { validateModule, type ValidateOptions, type ValidatedModule } from './validate/module.js';
 export { Module, type ModuleOptions, type ExternType, type ImportInfo, type ExportInfo, type ExportedFunction } from './runtime/module.js';
 export { Store, Caller, type StoreOptions, type InterruptOptions } from './runtime/store.js';
-export { Instance } from './runtime/instance.js';
+export { Instance, type TypedFunc, type TypedValType, type JsValueOf } from './runtime/instance.js';
 export { Memory } from './runtime/objects/memory.js';
 export { Table } from './runtime/objects/table.js';
 export { Global } from './runtime/objects/global.js';

@@ -48,6 +48,23 @@ export class LinkError extends WasmeterError {
   override name = 'LinkError';
 }
 
+/**
+ * A typed lookup (Instance.getTypedFunc) found an export that is not a
+ * function of the expected type. `expected` and `actual` are the types as
+ * text (`(i32) -> (i32)`; `actual` is "a memory", "a global", ... for an
+ * export that is not a function).
+ */
+export class ExportTypeMismatch extends LinkError {
+  override name = 'ExportTypeMismatch';
+  constructor(
+    readonly exportName: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`export '${exportName}' ${actual.startsWith('(') ? `has type ${actual}` : `is ${actual}`}, expected a function ${expected}`);
+  }
+}
+
 /** A WebAssembly trap; `message` is the spec's text ("integer divide by zero", ...). */
 export class Trap extends WasmeterError {
   override name = 'Trap';

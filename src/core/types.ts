@@ -128,6 +128,17 @@ export interface FuncType {
   params: ValType[];
   results: ValType[];
 }
+
+/** Whether two function types have exactly the same parameters and results. */
+export function sameFuncType(a: FuncType, b: FuncType): boolean {
+  const same = (x: ValType[], y: ValType[]): boolean => x.length === y.length && x.every((t, i) => t === y[i]);
+  return same(a.params, b.params) && same(a.results, b.results);
+}
+
+/** A function type as text for messages: `(i32, i32) -> (i64)`. */
+export function funcTypeText(t: FuncType): string {
+  return `(${t.params.map(valTypeName).join(', ')}) -> (${t.results.map(valTypeName).join(', ')})`;
+}
 export interface FieldType {
   type: StorageType;
   mutable: boolean;

@@ -1,5 +1,6 @@
 /** The examples of docs/abi.md, run. */
 import { expect, test } from 'vitest';
+import { WASI_CAT } from './guests.js';
 import { CapabilityDenied, Linker, SandboxIo, Store, Module, createSandbox, runSandboxed, trySandboxed, watToBinary, type Capability } from '../../src/index.js';
 
 const ECHO = `(module
@@ -65,4 +66,17 @@ test('SandboxIo with your own linker, and a long-lived sandbox', () => {
     timeoutMs: 100,
   });
   expect(sb.call('add', 2, 3)).toEqual([5]);
+});
+
+test('the execute(ptr, len) echo of the Entry section, and WASI with captured stdout', () => {
+  const echo = `(module
+  (import "env" "host_write_output" (func $write (param i32 i32)))
+  (memory (export "memory") 1)
+  (func (export "execute") (param $ptr i32) (param $len i32) (result i32)
+    (call $write (local.get $ptr) (local.get $len))   ;; echo
+    (local.get $len)))`;
+  const r = runSandboxed(echo, 'hello', { fuel: 10_000_000 });
+  expect([r.entry, new TextDecoder().decode(r.output), r.results]).toEqual(['execute', 'hello', [5]]);
+  const w = runSandboxed(WASI_CAT, 'stdin text', { fuel: 1e9, wasi: { args: ['prog'], seed: 1 } });
+  expect([new TextDecoder().decode(w.stdout), w.stderr.length, w.exitCode]).toEqual(['stdin text', 0, 0]);
 });

@@ -12,18 +12,22 @@ const IO = `
   (import "env" "host_write_output" (func $write_output (param i32 i32)))
   (import "env" "host_log" (func $log (param i32 i32)))`;
 
-/** Reads its input 4 bytes at a time (the cursor), logs twice, writes the input uppercased. */
-export const UPPER = `(module ${IO}
+/** Reads the whole input in one call, or (with readInput 'chunks') 4 bytes a call until 0; logs twice; writes it uppercased. */
+const upper = (chunked: boolean): string => `(module ${IO}
   (memory (export "memory") 1)
   (data (i32.const 16) "uppercasing")
   (data (i32.const 32) "done")
   (func (export "run") (local $off i32) (local $n i32) (local $i i32) (local $c i32)
     (call $log (i32.const 16) (i32.const 11))
     (local.set $off (i32.const 1024))
-    (loop $read
+    ${
+      chunked
+        ? `(loop $read
       (local.set $n (call $read_input (local.get $off) (i32.const 4)))
       (local.set $off (i32.add (local.get $off) (local.get $n)))
-      (br_if $read (local.get $n)))
+      (br_if $read (local.get $n)))`
+        : `(local.set $off (i32.add (local.get $off) (call $read_input (local.get $off) (call $input_len))))`
+    }
     (local.set $i (i32.const 1024))
     (loop $up
       (if (i32.lt_u (local.get $i) (local.get $off))
@@ -35,6 +39,17 @@ export const UPPER = `(module ${IO}
           (br $up))))
     (call $write_output (i32.const 1024) (i32.sub (local.get $off) (i32.const 1024)))
     (call $log (i32.const 32) (i32.const 4))))`;
+export const UPPER = upper(false);
+/** UPPER reading 4 bytes a call: needs readInput 'chunks' (with 'whole' it never sees 0 and runs out of memory). */
+export const UPPER_CHUNKED = upper(true);
+
+/** Reads 3 input bytes twice (to 0 and 3) and writes the 6 bytes: "abcabc" when every read starts over, "abcdef" with a cursor. */
+export const READ_TWICE = `(module ${IO}
+  (memory 1)
+  (func (export "run") (local $n i32)
+    (local.set $n (call $read_input (i32.const 0) (i32.const 3)))
+    (local.set $n (i32.add (local.get $n) (call $read_input (i32.const 3) (i32.const 3))))
+    (call $write_output (i32.const 0) (local.get $n))))`;
 
 /** Reports the input length it sees as 4 little-endian bytes of output, via _start. */
 export const INPUT_LEN_START = `(module ${IO}
@@ -252,3 +267,71 @@ export const START_WRITES_THEN_LOOPS = `(module ${IO}
   (func $s (call $write_output (i32.const 0) (i32.const 6)) (loop $l (br $l)))
   (start $s)
   (func (export "run")))`;
+
+// ----------------------------------------------------------------------- entry conventions, WASI
+
+/**
+ * The wasmi-based sandboxes' entry: execute(ptr, len) -> i32 gets the input in its memory; it
+ * writes it back reversed and returns the length. `withAlloc`: exports a bump allocator from 4096
+ * (the global "allocs" counts calls). `start`: also exports a _start that writes "_start ran".
+ */
+export const EXECUTE = (withAlloc: boolean, start = false): string => `(module ${IO}
+  (memory (export "memory") 1)
+  (global $heap (mut i32) (i32.const 4096))
+  (global $allocs (export "allocs") (mut i32) (i32.const 0))
+  (data (i32.const 100) "_start ran")
+  ${
+    withAlloc
+      ? `(func (export "alloc") (param $n i32) (result i32) (local $p i32)
+    (global.set $allocs (i32.add (global.get $allocs) (i32.const 1)))
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (local.get $n)))
+    (local.get $p))`
+      : ''
+  }
+  ${start ? '(func (export "_start") (call $write_output (i32.const 100) (i32.const 10)))' : ''}
+  (func (export "execute") (param $ptr i32) (param $len i32) (result i32) (local $i i32)
+    (local.set $i (local.get $len))
+    (loop $l
+      (if (local.get $i)
+        (then
+          (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+          (call $write_output (i32.add (local.get $ptr) (local.get $i)) (i32.const 1))
+          (br $l))))
+    (local.get $len)))`;
+
+/** execute that returns the pointer it was given (to see where the input went). */
+export const EXECUTE_PTR = `(module
+  (memory 1 3)
+  (func (export "execute") (param $ptr i32) (param $len i32) (result i32) (local.get $ptr)))`;
+
+/** A WASI command: "out" on stdout, "err" on stderr, then proc_exit(input length) when the input is not empty. */
+export const WASI_HELLO = `(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "env" "host_get_input_len" (func $input_len (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "out\\n")
+  (data (i32.const 8) "err\\n")
+  ;; iovecs at 16 (stdout) and 24 (stderr); nwritten at 32
+  (func (export "_start") (local $n i32)
+    (i32.store (i32.const 16) (i32.const 0))
+    (i32.store (i32.const 20) (i32.const 4))
+    (i32.store (i32.const 24) (i32.const 8))
+    (i32.store (i32.const 28) (i32.const 4))
+    (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 32)))
+    (drop (call $fd_write (i32.const 2) (i32.const 24) (i32.const 1) (i32.const 32)))
+    (local.set $n (call $input_len))
+    (if (local.get $n) (then (call $exit (local.get $n))))))`;
+
+/** A WASI guest that copies stdin (up to 64 bytes, one fd_read) to stdout. */
+export const WASI_CAT = `(module
+  (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory 1)
+  (func (export "_start") (local $unused i32)
+    (i32.store (i32.const 0) (i32.const 100))
+    (i32.store (i32.const 4) (i32.const 64))
+    (drop (call $fd_read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (i32.store (i32.const 4) (i32.load (i32.const 8)))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))`;

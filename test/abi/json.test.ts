@@ -26,6 +26,18 @@ function instance(store = new Store(), src: string | Module = JSON_MOD): Instanc
 }
 
 describe('callJson on an Instance', () => {
+  test("the dispatch export's name is an option (oxide-k's guests export oxide_invoke)", () => {
+    const oxide = G.JSON_GUEST(false).replace('(export "invoke")', '(export "oxide_invoke")');
+    const inst = instance(new Store(), oxide);
+    expect(callJson(inst, 'echo', { a: 1 }, { invoke: 'oxide_invoke' })).toEqual([1, { a: 1 }]);
+    expect(inst.global('frees')).toBe(3);
+    const e = failure(ExecutionFailed, () => callJson(inst, 'echo', 1));
+    expect(e.message).toBe("callJson: the guest does not export a function 'invoke' (i32, i32, i32, i32) -> (i64)");
+    // a guest exporting both: the option picks
+    expect(failure(ExecutionFailed, () => callJson(instance(), 'echo', 1, { invoke: 'oxide_invoke' })).message).toContain("'oxide_invoke'");
+    expect(() => callJson(inst, 'echo', 1, { invoke: '' })).toThrow(TypeError);
+  });
+
   test('echoes JSON with a counter that persists between calls', () => {
     const inst = instance();
     expect(callJson(inst, 'echo', { a: 1, b: [true, null] })).toEqual([1, { a: 1, b: [true, null] }]);

@@ -55,9 +55,19 @@ describe('runSandboxed: success paths', () => {
     expect(r.logs).toHaveLength(2);
   });
 
-  test('input read in 4-byte chunks through the cursor (multi-chunk, not a multiple of 4)', () => {
+  test("readInput 'chunks': input read in 4-byte chunks through the cursor (multi-chunk, not a multiple of 4)", () => {
     const input = 'the quick brown fox jumps over the lazy dog';
-    expect(text(runSandboxed(G.UPPER, input).output)).toBe(input.toUpperCase());
+    expect(text(runSandboxed(G.UPPER_CHUNKED, input, { readInput: 'chunks' }).output)).toBe(input.toUpperCase());
+    expect(text(runSandboxed(G.UPPER, input, { readInput: 'chunks' }).output)).toBe(input.toUpperCase());
+  });
+
+  test('host_read_input copies the input from its start on every call (the default), or the next bytes with a cursor', () => {
+    expect(text(runSandboxed(G.READ_TWICE, 'abcdef').output)).toBe('abcabc');
+    expect(text(runSandboxed(G.READ_TWICE, 'abcdef', { readInput: 'chunks' }).output)).toBe('abcdef');
+    expect(text(runSandboxed(G.READ_TWICE, 'abcd', { readInput: 'chunks' }).output)).toBe('abcd');
+    // a guest that reads until 0 never gets there without the cursor
+    expect(failure(ExecutionFailed, () => runSandboxed(G.UPPER_CHUNKED, 'abc')).message).toContain('host_read_input');
+    expect(() => runSandboxed(G.READ_TWICE, 'x', { readInput: 'cursor' as 'chunks' })).toThrow(TypeError);
   });
 
   test('falls back to _start; host_get_input_len is the total length', () => {

@@ -22,6 +22,9 @@ export interface SandboxReport {
   /** Bytes the guest wrote with host_write_output before failing. */
   output: Uint8Array;
   logs: string[];
+  /** What a WASI guest wrote to stdout and stderr (empty unless WASI is granted). */
+  stdout: Uint8Array;
+  stderr: Uint8Array;
   fuelConsumed: number;
   memoryPeakBytes: number;
   elapsedMs: number;

@@ -5,7 +5,7 @@
  * Sandbox (its budget, memory limit and timeout apply).
  */
 import { OutOfFuel } from '../../core/errors.js';
-import { valTypeName, type FuncType } from '../../core/types.js';
+import { funcTypeText, sameFuncType } from '../../core/types.js';
 import { HostFunc, WasmFunc } from '../../runtime/objects/func.js';
 import { type Memory } from '../../runtime/objects/memory.js';
 import type { Instance } from '../../runtime/instance.js';
@@ -24,6 +24,8 @@ export class GuestCalls {
     target: AbiTarget,
     /** Names the ABI operation in messages ("callJson", "GuestChannel.send"). */
     readonly op: string,
+    /** For a Sandbox: run every call under this deadline (performance.now() ms, and when its period began) instead of a timeout per call. */
+    private readonly within?: { deadline: number; origin: number },
   ) {
     this.sandbox = target instanceof Sandbox ? target : null;
     this.instance = target instanceof Sandbox ? target.instance : target;
@@ -42,12 +44,10 @@ export class GuestCalls {
   requireExport(name: string, params: ValTypeName[], results: ValTypeName[]): void {
     const f = this.instance.getExport(name);
     const want = funcType(params, results);
-    const show = (t: FuncType): string => `(${t.params.map(valTypeName).join(', ')}) -> (${t.results.map(valTypeName).join(', ')})`;
     if (!(f instanceof WasmFunc || f instanceof HostFunc))
-      throw abiError(`${this.op}: the guest does not export a function '${name}' ${show(want)}`, this.op);
-    const t = f.type;
-    if (t.params.length !== want.params.length || t.results.length !== want.results.length || t.params.some((p, i) => p !== want.params[i]) || t.results.some((r, i) => r !== want.results[i]))
-      throw abiError(`${this.op}: the guest's export '${name}' has type ${show(t)}, expected ${show(want)}`, this.op);
+      throw abiError(`${this.op}: the guest does not export a function '${name}' ${funcTypeText(want)}`, this.op);
+    if (!sameFuncType(f.type, want))
+      throw abiError(`${this.op}: the guest's export '${name}' has type ${funcTypeText(f.type)}, expected ${funcTypeText(want)}`, this.op);
   }
 
   has(name: string): boolean {
@@ -65,7 +65,7 @@ export class GuestCalls {
   }
 
   private invoke(name: string, args: unknown[]): unknown[] {
-    if (this.sandbox) return this.sandbox.call(name, ...args);
+    if (this.sandbox) return this.within ? this.sandbox.callWithin(name, args, this.within.deadline, this.within.origin) : this.sandbox.call(name, ...args);
     return this.instance.call(name, ...args);
   }
 

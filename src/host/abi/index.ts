@@ -8,17 +8,15 @@ export {
   capabilityImport,
   createSandbox,
   loadGuest,
-  runSandboxed,
   toSandboxError,
-  trySandboxed,
   type Capability,
   type GuestSource,
   type HostContext,
   type SandboxOptions,
-  type SandboxOutcome,
-  type SandboxResult,
+  type SandboxWasiOptions,
   type ValTypeName,
 } from './sandbox.js';
-export { callJson } from './json.js';
+export { DEFAULT_ENTRIES, runSandboxed, trySandboxed, type SandboxOutcome, type SandboxResult } from './run.js';
+export { callJson, type CallJsonOptions } from './json.js';
 export { GuestChannel, defineChannelImports, type ChannelMode, type ChannelOptions } from './channel.js';
 export type { AbiTarget } from './guest.js';

@@ -3,7 +3,9 @@
  * its input, writes its output and logs.
  *
  *   host_get_input_len() -> i32          total input length in bytes
- *   host_read_input(ptr, len) -> i32     copies the next up-to-`len` input bytes to ptr; returns the count (0 at the end)
+ *   host_read_input(ptr, len) -> i32     copies the first up-to-`len` input bytes to ptr, on every call (as the
+ *                                        wasmi-based sandboxes do); returns the count. With `readInput: 'chunks'`
+ *                                        a cursor advances instead: each call copies the next bytes, 0 at the end
  *   host_write_output(ptr, len)          appends bytes [ptr, ptr+len) to the output
  *   host_log(ptr, len)                   one log message, UTF-8
  */
@@ -24,6 +26,11 @@ export interface IoOptions {
   maxLogBytes?: number;
   /** Called with each log message as it is written (also collected in `logs`). */
   onLog?: (message: string) => void;
+  /**
+   * What host_read_input copies: 'whole' (default, as the wasmi-based sandboxes do) the input from
+   * its start on every call; 'chunks' the next bytes after what earlier calls read (0 at the end).
+   */
+  readInput?: 'whole' | 'chunks';
 }
 
 function ft(params: number[], results: number[]): FuncType {
@@ -41,6 +48,9 @@ export class SandboxIo {
   private readonly maxOutput: number;
   private readonly maxLog: number;
   private readonly onLog: ((m: string) => void) | undefined;
+  private readonly chunked: boolean;
+  private readonly std: [Uint8Array[], Uint8Array[]] = [[], []];
+  private stdBytes = 0;
 
   constructor(options: IoOptions = {}) {
     const inp = options.input ?? new Uint8Array(0);
@@ -48,20 +58,36 @@ export class SandboxIo {
     this.maxOutput = options.maxOutputBytes ?? 16 * 1024 * 1024;
     this.maxLog = options.maxLogBytes ?? 1024 * 1024;
     this.onLog = options.onLog;
+    const mode = options.readInput ?? 'whole';
+    if (mode !== 'whole' && mode !== 'chunks') throw new TypeError(`readInput must be 'whole' or 'chunks', not ${JSON.stringify(mode)}`);
+    this.chunked = mode === 'chunks';
   }
 
   /** Everything the guest wrote with host_write_output, in one buffer. */
   get output(): Uint8Array {
-    if (this.chunks.length !== 1) {
-      const out = new Uint8Array(this.outputLen);
-      let at = 0;
-      for (const c of this.chunks) {
-        out.set(c, at);
-        at += c.length;
-      }
-      this.chunks = [out];
-    }
-    return this.chunks[0]!;
+    return join(this.chunks);
+  }
+  /** What a WASI guest wrote to stdout (captured by a sandbox that grants WASI). */
+  get stdout(): Uint8Array {
+    return join(this.std[0]);
+  }
+  /** What a WASI guest wrote to stderr. */
+  get stderr(): Uint8Array {
+    return join(this.std[1]);
+  }
+
+  /**
+   * A WASI stdout/stderr sink that collects into `stdout`/`stderr`; the two streams together
+   * may hold at most maxOutputBytes (more: GuestAbiError, so the run fails with ExecutionFailed).
+   */
+  stdioSink(stream: 'stdout' | 'stderr'): (chunk: Uint8Array) => void {
+    const into = this.std[stream === 'stdout' ? 0 : 1];
+    return (chunk) => {
+      if (this.stdBytes + chunk.length > this.maxOutput)
+        throw new GuestAbiError(`fd_write to ${stream}: stdout and stderr together would exceed the limit of ${this.maxOutput} bytes`, 'fd_write');
+      into.push(chunk.slice());
+      this.stdBytes += chunk.length;
+    };
   }
 
   /** Defines the four imports in `linker` under `module` (default "env"). */
@@ -74,9 +100,10 @@ export class SandboxIo {
       const call = 'host_read_input';
       const mem = requireMemory(caller.memory(0), call);
       const r = checkRange(mem, ptr!, len!, call);
-      const n = Math.min(r.len, this.input.length - this.inputPos);
-      mem.u8.set(this.input.subarray(this.inputPos, this.inputPos + n), r.start);
-      this.inputPos += n;
+      const from = this.chunked ? this.inputPos : 0;
+      const n = Math.min(r.len, this.input.length - from);
+      mem.u8.set(this.input.subarray(from, from + n), r.start);
+      if (this.chunked) this.inputPos += n;
       return n;
     });
     def('host_write_output', ft([I32, I32], []), (caller, ptr, len) => {
@@ -99,4 +126,18 @@ export class SandboxIo {
     });
     return linker;
   }
+}
+
+/** The chunks as one buffer (collapsed in place, so later calls are free). */
+function join(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length !== 1) {
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    chunks.splice(0, chunks.length, out);
+  }
+  return chunks[0]!;
 }

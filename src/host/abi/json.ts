@@ -3,7 +3,7 @@
  *
  *   alloc(size: i32) -> i32               a pointer to `size` writable bytes (0 = failure when size > 0)
  *   free(ptr: i32, size: i32)             optional; releases what alloc returned / what invoke returned
- *   invoke(method_ptr, method_len, input_ptr, input_len: i32) -> i64
+ *   invoke(method_ptr, method_len, input_ptr, input_len: i32) -> i64   (the name is an option: oxide_invoke, ...)
  *                                          (ptr << 32) | len of the UTF-8 JSON result (len 0: no result)
  *
  * callJson writes the method name and the JSON-encoded value into buffers
@@ -51,6 +51,11 @@ export function encodeJson(value: unknown, where: string): Uint8Array {
   return encodeUtf8(text);
 }
 
+export interface CallJsonOptions {
+  /** The dispatch export (default "invoke"; oxide-k's guests export "oxide_invoke"). Same type either way. */
+  invoke?: string;
+}
+
 /**
  * Calls `method` on a JSON-ABI guest with `value` as its JSON input and
  * returns the parsed JSON result (undefined when the guest returns length 0).
@@ -60,16 +65,18 @@ export function encodeJson(value: unknown, where: string): Uint8Array {
  * out of fuel, the core OutOfFuel propagates and stays resumable:
  * `store.addFuel(n); e.resume()[0]` is the call's result.
  */
-export function callJson(target: AbiTarget, method: string, value: unknown): unknown {
+export function callJson(target: AbiTarget, method: string, value: unknown, options: CallJsonOptions = {}): unknown {
+  const invoke = options.invoke ?? 'invoke';
+  if (typeof invoke !== 'string' || invoke === '') throw new TypeError(`callJson: options.invoke must be a non-empty export name, not ${JSON.stringify(invoke)}`);
   const g = new GuestCalls(target, 'callJson');
   g.requireExport('alloc', ['i32'], ['i32']);
-  g.requireExport('invoke', ['i32', 'i32', 'i32', 'i32'], ['i64']);
+  g.requireExport(invoke, ['i32', 'i32', 'i32', 'i32'], ['i64']);
   if (g.has('free')) g.requireExport('free', ['i32', 'i32'], []);
   const m = encodeUtf8(method);
   const input = encodeJson(value, `callJson ${method}`);
   return allocAndWrite(g, 'method name', m, (mp) =>
     allocAndWrite(g, 'input', input, (ip) =>
-      g.step('invoke', [mp, m.length, ip, input.length], ([packed]) => {
+      g.step(invoke, [mp, m.length, ip, input.length], ([packed]) => {
         const v = BigInt.asUintN(64, packed as bigint);
         const rp = Number(v >> 32n);
         const rl = Number(v & 0xffffffffn);

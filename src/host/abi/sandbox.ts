@@ -4,7 +4,7 @@
  * fuel budget, a memory limit and a deadline, and report every failure as a
  * typed SandboxError.
  */
-import { HostError, LinkError, OutOfFuel, ResourceLimitError, Trap, WasmeterError } from '../../core/errors.js';
+import { HostError, LinkError, OutOfFuel, ResourceLimitError, Trap } from '../../core/errors.js';
 import { CompKind, F32, F64, I32, I64, type FuncType, type ValType } from '../../core/types.js';
 import type { FuelCosts } from '../../runtime/objects/costs.js';
 import { HostFunc, WasmFunc } from '../../runtime/objects/func.js';
@@ -31,6 +31,7 @@ import {
   type SandboxReport,
 } from './errors.js';
 import { IO_IMPORTS, SandboxIo, type IoOptions } from './io.js';
+import { WASI_FUNCTIONS, WASI_MODULE, Wasi, WasiExit, type WasiOptions } from '../wasi/wasi.js';
 import { readBytes, readUtf8, requireMemory, writeBytes } from './memory.js';
 
 /** Where a guest comes from: binary bytes, WAT text, or an already compiled Module. */
@@ -63,6 +64,9 @@ export interface Capability {
   fn: (ctx: HostContext, ...args: any[]) => unknown;
 }
 
+/** WASI options for a sandbox: stdout and stderr are always captured, so they are not options. */
+export type SandboxWasiOptions = Omit<WasiOptions, 'stdout' | 'stderr' | 'inheritStdio'>;
+
 export interface SandboxOptions extends IoOptions {
   /** Total fuel budget (instantiation's start function included); omit for no budget. */
   fuel?: number;
@@ -78,8 +82,17 @@ export interface SandboxOptions extends IoOptions {
   deadline?: number;
   /** Fuel per slice when a deadline is enforced (default 500,000, about 1-3 ms): the clock is checked between slices. */
   fuelSlice?: number;
-  /** Entry export for runSandboxed (default "run", else "_start"). */
+  /**
+   * Entry export for runSandboxed (default: the first of "execute", "run", "_start" the guest
+   * exports). An entry of type `(i32, i32) -> i32` gets the input in its memory (docs/abi.md).
+   */
   entry?: string;
+  /**
+   * Grants WASI preview 1 (every wasi_snapshot_preview1 function) with these options (`true`: the
+   * defaults). stdout and stderr are captured into the result (`stdout`, `stderr`); stdin is the
+   * sandbox's input unless `stdin` is given. proc_exit ends the run with `exitCode`.
+   */
+  wasi?: true | SandboxWasiOptions;
   /**
    * Extra host functions the host offers, keyed "module.name" (split at the
    * first dot) or a bare name (module "env").
@@ -95,19 +108,6 @@ export interface SandboxOptions extends IoOptions {
   memoryGrowFailure?: 'return' | 'trap';
   /** Validation options (features). */
   validate?: ValidateOptions;
-}
-
-export interface SandboxResult {
-  /** Everything the guest wrote with host_write_output. */
-  output: Uint8Array;
-  /** Every host_log message, in order. */
-  logs: string[];
-  fuelConsumed: number;
-  /** Peak bytes of linear memory. */
-  memoryPeakBytes: number;
-  elapsedMs: number;
-  /** What the entry function returned. */
-  results: unknown[];
 }
 
 const DEFAULT_SLICE = 500_000;
@@ -167,7 +167,7 @@ export function toSandboxError(e: unknown, what: string, growDenied?: GrowDenied
   return new ExecutionFailed(`${what} failed: ${errMessage(e)}`, e);
 }
 
-interface GrowDenied {
+export interface GrowDenied {
   requestedBytes: number;
   limitBytes: number;
 }
@@ -297,6 +297,8 @@ export class Sandbox {
   readonly instance: Instance;
   readonly io: SandboxIo;
   readonly meter: FuelMeter;
+  /** The WASI host when the options grant WASI (options.wasi), else null. */
+  readonly wasi: Wasi | null;
   /** Set when a memory.grow was refused for the memory limit. */
   growDenied: GrowDenied | null = null;
   /** Why the sandbox cannot run any more (out of fuel or time), or null. */
@@ -324,7 +326,9 @@ export class Sandbox {
     this.timed = options.timeoutMs !== undefined || options.deadline !== undefined;
     this.fixedDeadline = options.deadline !== undefined ? performance.now() + (options.deadline - Date.now()) : Infinity;
 
-    // 1. every import must be an ABI import or a granted capability
+    this.wasi = options.wasi === undefined ? null : makeWasi(options.wasi, this.io);
+
+    // 1. every import must be an ABI import, a granted capability or (when granted) WASI
     const caps = options.capabilities ?? {};
     const granted = new Set(options.allow ?? Object.keys(caps));
     for (const k of granted) if (!(k in caps)) throw new RangeError(`allow lists '${k}', which is not in capabilities`);
@@ -343,6 +347,7 @@ export class Sandbox {
           continue;
         }
       }
+      if (this.wasi && imp.module === WASI_MODULE && imp.kind === 'func' && Object.hasOwn(WASI_FUNCTIONS, imp.name)) continue;
       const key = byImport.get(`${imp.module}\u0000${imp.name}`);
       if (key !== undefined && imp.kind === 'func' && granted.has(key)) continue;
       denied.push({ module: imp.module, name: imp.name, kind: imp.kind, reason: key !== undefined && imp.kind === 'func' ? 'not-granted' : 'unknown' });
@@ -369,6 +374,7 @@ export class Sandbox {
     this.store = this.meter.store;
     const linker = new Linker();
     this.io.define(linker, this.store);
+    this.wasi?.addToLinker(linker, this.store);
     if (wantsChannel) {
       linker.define(
         'env',
@@ -477,6 +483,7 @@ export class Sandbox {
     try {
       return this.meter.run(() => this.store.invoke(f, args), deadline, this.options.timeoutMs ?? Infinity, origin);
     } catch (e) {
+      if (e instanceof WasiExit && this.wasi) throw e; // proc_exit: the end of a WASI run, not a failure
       const err = toSandboxError(e, name, this.growDenied);
       if (err.kind === 'OutOfFuel' || err.kind === 'Timeout') this.stopped = err;
       throw err;
@@ -500,72 +507,15 @@ export function funcType(params: readonly ValTypeName[], results: readonly ValTy
   return { kind: CompKind.Func, params: params.map(map), results: results.map(map) };
 }
 
+function makeWasi(opt: true | SandboxWasiOptions, io: SandboxIo): Wasi {
+  if (opt !== true && (typeof opt !== 'object' || opt === null)) throw new TypeError('options.wasi must be true or an object of WASI options');
+  const o: WasiOptions = opt === true ? {} : { ...opt };
+  for (const k of ['stdout', 'stderr', 'inheritStdio'] as const)
+    if (k in o) throw new TypeError(`options.wasi.${k} is not an option in a sandbox: stdout and stderr are captured into the result`);
+  return new Wasi({ stdin: io.input, ...o, stdout: io.stdioSink('stdout'), stderr: io.stdioSink('stderr') });
+}
+
 /** Instantiates a guest for repeated calls (callJson, GuestChannel, sandbox.call). */
 export function createSandbox(src: GuestSource, options: SandboxOptions = {}): Sandbox {
   return new Sandbox(src, options);
-}
-
-/**
- * Runs a guest once: instantiates it with `input` behind host_read_input,
- * calls its entry export (default `run`, else `_start`) and returns its
- * output, logs and accounting. Throws a SandboxError (with `report`) on failure.
- */
-export function runSandboxed(src: GuestSource, input: Uint8Array | string = new Uint8Array(0), options: SandboxOptions = {}): SandboxResult {
-  const t0 = performance.now();
-  const deadline = Math.min(
-    options.timeoutMs === undefined ? Infinity : t0 + options.timeoutMs,
-    options.deadline === undefined ? Infinity : t0 + (options.deadline - Date.now()),
-  );
-  let sb: Sandbox | null = null;
-  const report = (): SandboxReport => ({
-    output: sb ? sb.io.output : new Uint8Array(0),
-    logs: sb ? sb.io.logs : [],
-    fuelConsumed: sb ? sb.fuelConsumed : 0,
-    memoryPeakBytes: sb ? sb.memoryPeakBytes : 0,
-    elapsedMs: performance.now() - t0,
-  });
-  try {
-    let early: unknown = null;
-    try {
-      new Sandbox(src, { ...options, input }, { deadline, origin: t0 }, (s) => (sb = s));
-    } catch (e) {
-      early = e;
-    }
-    if (early !== null) {
-      if (early instanceof SandboxError) throw early;
-      if (early instanceof WasmeterError) throw new InstantiationFailed(`instantiation failed: ${errMessage(early)}`, early);
-      throw early; // a programming error in the options (TypeError, RangeError)
-    }
-    const s = sb!;
-    const entry = pickEntry(s, options.entry);
-    const results = s.callWithin(entry, [], deadline, t0);
-    return { ...report(), results };
-  } catch (e) {
-    if (e instanceof SandboxError) e.report = report();
-    throw e;
-  }
-}
-
-function pickEntry(sb: Sandbox, entry: string | undefined): string {
-  const names = entry !== undefined ? [entry] : ['run', '_start'];
-  for (const n of names) {
-    const f = sb.instance.getExport(n);
-    if (f === undefined) continue;
-    if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new InstantiationFailed(`entry export '${n}' is not a function`);
-    if (f.type.params.length !== 0) throw new InstantiationFailed(`entry function '${n}' must take no parameters (it takes ${f.type.params.length})`);
-    return n;
-  }
-  throw new InstantiationFailed(`the guest exports no entry function ${names.map((n) => `'${n}'`).join(' or ')}`);
-}
-
-export type SandboxOutcome = ({ ok: true } & SandboxResult) | { ok: false; error: SandboxError };
-
-/** runSandboxed that returns its typed error instead of throwing it. */
-export function trySandboxed(src: GuestSource, input?: Uint8Array | string, options?: SandboxOptions): SandboxOutcome {
-  try {
-    return { ok: true, ...runSandboxed(src, input, options) };
-  } catch (e) {
-    if (e instanceof SandboxError) return { ok: false, error: e };
-    throw e;
-  }
 }
