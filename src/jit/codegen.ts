@@ -70,7 +70,7 @@ import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
-import { CL_BACK, CONST, EX_CALL, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, EX_CALL, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -129,22 +129,22 @@ export function generate(mc: Machine, cc: Compiled): JitFn | null {
     jitStats.generated++;
     return fn;
   } catch (e) {
-    if (e instanceof Unjittable) {
-      jitStats.declined.set(e.message, (jitStats.declined.get(e.message) ?? 0) + 1);
-      return null;
-    }
-    // nesting too deep for V8's parser (new Function): the interpreter, which does not recurse, runs it
-    if (e instanceof RangeError && /call stack/i.test(e.message)) {
-      jitStats.declined.set('nesting too deep for JS', (jitStats.declined.get('nesting too deep for JS') ?? 0) + 1);
-      return null;
-    }
     if (e instanceof EvalError) {
       jsEval.blocked = true;
-      jitStats.declined.set('new Function forbidden', (jitStats.declined.get('new Function forbidden') ?? 0) + 1);
-      return null;
+      return declined('new Function forbidden');
     }
-    throw e;
+    if (e instanceof Unjittable) return declined(e.message);
+    // nesting too deep for V8's parser (new Function): the interpreter, which does not recurse, runs it
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return declined('nesting too deep for JS');
+    // anything else (a string or array too long for V8, a bug of the generator): the interpreter runs the
+    // function, with the same results and fuel; the tier never makes a call fail
+    return declined(e instanceof RangeError ? 'too large for JS' : `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+function declined(why: string): null {
+  jitStats.declined.set(why, (jitStats.declined.get(why) ?? 0) + 1);
+  return null;
 }
 
 class JsGen extends JsRefs implements CodeSink {
@@ -478,14 +478,14 @@ class JsGen extends JsRefs implements CodeSink {
     this.countedCopies();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
     for (const b of this.fuelBlocks) {
-      const c = (b.paid || b.post ? 0 : b.cost) + b.prepaid + b.extra;
+      const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;
       if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
     }
     // (the markers of counted loops, in their slow versions: nothing, and the back edge's refund stays)
     let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload).replace(/[\u0005\u0007]\d+[\u0005\u0007]/g, '').replaceAll(CL_BACK, '');
     // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
     // (a block whose arms pay its cost has not paid it yet: its refunds are that much smaller)
-    const paidAhead = (b: FuelBlock): number => b.prepaid - (b.post ? b.cost : 0);
+    const paidAhead = (b: FuelBlock): number => chainAhead(b) - (b.post ? b.cost : 0);
     body = body.replace(/fuel \+= \u0004(\d+)\u0004;/g, (_, id: string) => {
       const p = paidAhead(this.fuelBlocks[+id]!);
       return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';

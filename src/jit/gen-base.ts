@@ -20,7 +20,12 @@ import {
   LOCAL,
   VAR,
   MAX_EXPR,
+  MAX_HEIGHT,
   MAX_LOCALS,
+  MAX_SOURCE,
+  SOURCE_BASE,
+  SOURCE_PER_BYTE,
+  SOURCE_PER_LOCAL,
   isNum,
   no,
   type Counted,
@@ -37,6 +42,8 @@ const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
 
 export abstract class JsBase {
   protected readonly o: string[] = [];
+  /** Characters the function may still write (SOURCE_BASE etc.): past it, it stays interpreted. */
+  protected budget: number;
   protected readonly st: Ent[] = [];
   protected readonly ctrls: Ctrl[] = [];
   protected nLabel = 0;
@@ -114,6 +121,7 @@ export abstract class JsBase {
     this.nl = lt.length;
     // a JS function with that many variables would cost V8 more than it saves
     if (this.nl > MAX_LOCALS) no('too many locals');
+    this.budget = Math.min(MAX_SOURCE, SOURCE_BASE + SOURCE_PER_BYTE * f.body.body.length + SOURCE_PER_LOCAL * this.nl);
     for (const t of lt) if (!isNum(t)) no('local type');
     for (const t of f.type.results) if (!isNum(t)) no('result type');
     const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
@@ -136,11 +144,17 @@ export abstract class JsBase {
       this.o.push('if (osr === 0) {');
       c.guard = true;
     }
+    this.spend(s.length);
     this.o.push(s);
   }
   /** Frame structure (labels, braces): never guarded. */
   protected raw(s: string): void {
+    this.spend(s.length);
     this.o.push(s);
+  }
+  /** Counts n characters of source against the function's budget. */
+  protected spend(n: number): void {
+    if ((this.budget -= n + 1) < 0) no('function too large');
   }
   protected closeGuard(c: Ctrl): void {
     if (c.guard) {
@@ -158,7 +172,7 @@ export abstract class JsBase {
     if (!p.osr) return false;
     if (this.scan.hasLoop[id]) {
       this.closeGuard(p);
-      this.o.push(`if (osr === 0 || ${this.scan.loops[id]!.map((l) => `osr === ${l + 1}`).join(' || ')}) {`);
+      this.o.push(`if (osr === 0 || ${this.scan.loops[id]!.test()}) {`);
       return true;
     }
     if (!p.guard) {
@@ -286,6 +300,7 @@ export abstract class JsBase {
     if (e.loc) for (const x of e.loc) this.locRef[x]!++;
     if (e.k === EXPR && e.vr) this.vrN++;
     this.st.push(e);
+    if (this.st.length > MAX_HEIGHT) no('operand stack too deep for JS');
     if (e.k === EXPR && e.e.length > MAX_EXPR) this.matAt(this.st.length - 1);
   }
   protected pop(): Ent {

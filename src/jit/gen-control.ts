@@ -26,13 +26,13 @@ export abstract class JsControl extends JsCalls {
       // (the block of the `if` may leave its cost to its arms when it is a chain of its own whose cost nothing
       // else pays or used: no exits, calls or surcharges in it, not prepaid by the arms of an if/else before it)
       const blk = this.fblk;
-      const ifBlk = blk !== null && blk.chain.length === 1 && !blk.paid && !this.blkTouched ? blk : null;
+      const ifBlk = blk !== null && blk.chain.head === blk && !blk.paid && !this.blkTouched ? blk : null;
       const ctrl: Ctrl = { kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length, ifBlk };
       this.ctrls.push(ctrl);
       this.pendingArm = ctrl;
       this.pendingElse = false;
       // re-entering a loop inside: the arm that holds it, whatever the condition
-      const into = (scan.thenLoops.get(id) ?? []).map((l) => `osr === ${l + 1}`).join(' || ') || 'false';
+      const into = scan.thenLoops.get(id)?.test() ?? 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
       this.chainNext(false);
       return;

@@ -6,7 +6,7 @@
 import { I32 } from '../core/types.js';
 import { jitStats } from '../interp/tier.js';
 import { JsBase } from './gen-base.js';
-import { lit, type Counted, type CountedPlan, type Ent, type Sym } from './gen-types.js';
+import { chainAhead, lit, type Counted, type CountedPlan, type Ent, type Sym } from './gen-types.js';
 import * as TR from './trips.js';
 
 const SYM0: Sym = { k: 'v', x: -1, ver: 0, c: 0, y: -1 };
@@ -209,8 +209,8 @@ export abstract class JsCounted extends JsBase {
       const head = cd.head!;
       const root = cd.root!;
       const back = cd.back!;
-      const C = head.cost + head.prepaid;
-      const K = C - (back.br || back.blk === null ? 0 : back.blk.prepaid);
+      const C = head.cost + chainAhead(head);
+      const K = C - (back.br || back.blk === null ? 0 : chainAhead(back.blk));
       const used = (id: string): string => {
         const base = C - (p.siteAfter.get(+id) ? K : 0);
         // (a helper: its arithmetic has type feedback from every loop, where code run once would have none and deoptimise)

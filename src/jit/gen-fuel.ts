@@ -6,7 +6,7 @@
  */
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsFuel extends JsCounted {
   protected exit(kind: number, pc: number, blk: number): number {
@@ -41,6 +41,8 @@ export abstract class JsFuel extends JsCounted {
     if (this.pendingOsr >= 0) {
       // the head of a loop: the stack here is all in variables (loops materialize on entry)
       this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t), fuel: null });
+      // (the re-entry prologue loads this stack: build() writes it)
+      this.spend(64 * this.st.length);
       this.pendingOsr = -1;
     }
     const c = this.code[bp + 1]!;
@@ -49,7 +51,7 @@ export abstract class JsFuel extends JsCounted {
     this.cum = 0;
     this.fblk = null;
     if (!this.mc.counting) return;
-    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, prepaid: 0, chain: [], subLine: -1, paid: false, post: false, extra: 0 };
+    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, chain: null as unknown as FuelChain, base: 0, subLine: -1, paid: false, post: false, extra: 0 };
     this.fuelBlocks.push(blk);
     this.fblk = blk;
     if (up !== null) {
@@ -71,15 +73,19 @@ export abstract class JsFuel extends JsCounted {
     }
     if (up !== null && up.via !== null) {
       // the fall-through of a br_if: paid by the head of the chain it joins
-      for (const b of up.via.chain) b.prepaid += c;
-      blk.chain = [...up.via.chain, blk];
+      // (every block of the chain so far prepays it: the chain's sum, which blk joins after)
+      const ch = up.via.chain;
+      ch.acc += c;
+      blk.chain = ch;
+      blk.base = ch.acc;
     } else {
       if (up !== null && up.paidBy) {
         // the end of an if/else: each arm's chain pays for it (one path runs through one arm)
-        for (const p of up.paidBy) for (const b of p.chain) b.prepaid += c;
+        // (each arm's block is the last of its chain: the whole chain prepays it)
+        for (const p of up.paidBy) p.chain.acc += c;
         blk.paid = true;
       }
-      blk.chain = [blk];
+      blk.chain = { head: blk, acc: 0 };
       this.w('');
       blk.subLine = this.o.length - 1;
     }
@@ -91,7 +97,7 @@ export abstract class JsFuel extends JsCounted {
         cd.head = blk;
         cd.root = up === null ? this.fuelHere!.parts[0]!.root : null;
         if (up !== null) cd.bad = true;
-      } else if (up === null || blk.chain[0] !== cd.head) cd.bad = true;
+      } else if (up === null || blk.chain.head !== cd.head) cd.bad = true;
     }
   }
 

@@ -104,10 +104,9 @@ export interface FuelLink {
 export interface FuelBlock {
   id: number;
   cost: number;
-  /** Cost of the chain's blocks after this one (subtracted early, not yet run). */
-  prepaid: number;
-  /** The chain from its head to this block. */
-  chain: FuelBlock[];
+  /** The chain this block is in (the chain's `acc` when it joined: its prepaid is what the chain got since, chainAhead). */
+  chain: FuelChain;
+  base: number;
   /** Head only: the output line subtracting the chain's cost. */
   subLine: number;
   /** Its own cost was prepaid by the arms of the if/else it follows (it subtracts only what it prepays). */
@@ -115,6 +114,19 @@ export interface FuelBlock {
   /** The block of an if/else whose arms pay its cost with their own (their first blocks' `extra`). */
   post: boolean;
   extra: number;
+}
+/**
+ * A chain of fuel blocks (FuelBlock): its head, and the costs prepaid by its
+ * blocks so far, summed. A block's prepaid fuel is what was added after it
+ * joined (one number per chain, so a chain of n br_ifs costs O(n), not O(n^2)).
+ */
+export interface FuelChain {
+  head: FuelBlock;
+  acc: number;
+}
+/** Cost of the chain's blocks after this one (subtracted early, not yet run). */
+export function chainAhead(b: FuelBlock): number {
+  return b.chain.acc - b.base;
 }
 /**
  * An innermost loop that may get a counted copy: when its trip count follows
@@ -215,6 +227,22 @@ export const FD_RELOAD = '\u0002';
 /** Functions with more locals, or longer generated source, stay interpreted. */
 export const MAX_LOCALS = 20_000;
 export const MAX_SOURCE = 16 * 1024 * 1024;
+/**
+ * The source a function may generate, in characters: SOURCE_BASE, plus SOURCE_PER_BYTE per byte of
+ * its body and SOURCE_PER_LOCAL per local (the bench workloads: at most 18 per byte beyond 4 KB). The
+ * generator counts what it writes as it goes and stops (the function stays interpreted) when it passes
+ * this, so its work is linear in the function's size whatever the shape of the code (docs/fuel.md).
+ */
+export const SOURCE_BASE = 64 * 1024;
+export const SOURCE_PER_BYTE = 256;
+export const SOURCE_PER_LOCAL = 256;
+/** Highest operand stack the tier generates: each exit writes the stack back to the frame, each branch materializes it. */
+export const MAX_HEIGHT = 1000;
+/**
+ * Deepest nesting of blocks, loops and ifs the tier generates: V8's parser recurses on it and gives
+ * up at about 1,000 nested loops (2,600 blocks); deeper functions stay interpreted at once.
+ */
+export const MAX_NESTING = 1000;
 
 /** Longest EXPR kept unevaluated. */
 export const MAX_EXPR = 400;

@@ -1,25 +1,73 @@
 /** The JS tier's pre-pass for loop re-entry (OSR): which frames of a function hold loops. */
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
-import { EXN_CONTROL, no } from './gen-types.js';
+import { EXN_CONTROL, MAX_NESTING, no } from './gen-types.js';
+
+/** Loop sets of more loops than this are tested as a range of ids (the list would make deep nests quadratic). */
+const LIST_MAX = 8;
+
+/**
+ * The loops a frame is or holds (or an if's then-arm holds): frames are
+ * numbered in order of their start, so the ones inside a frame have
+ * consecutive ids, and a re-entry point `osr` (a loop's id + 1) is inside it
+ * when it lies between its first and last loop. Up to LIST_MAX loops are
+ * also listed (the test names each), so building a set costs O(1) per loop
+ * and frame however deep the nest.
+ */
+export class LoopSet {
+  n = 0;
+  first = -1;
+  last = -1;
+  readonly list: number[] = [];
+  add(id: number): void {
+    if (this.n === 0) this.first = id;
+    this.last = id;
+    if (++this.n <= LIST_MAX) this.list.push(id);
+  }
+  /** Adds the loops of a frame that starts after every loop of this set. */
+  addAll(s: LoopSet): void {
+    if (s.n === 0) return;
+    if (this.n === 0) this.first = s.first;
+    this.last = s.last;
+    this.n += s.n;
+    if (this.n <= LIST_MAX) this.list.push(...s.list);
+  }
+  /** JS code: whether `osr` is the re-entry point of one of these loops ('false' for none). */
+  test(): string {
+    if (this.n === 0) return 'false';
+    if (this.n > LIST_MAX) return `(osr >= ${this.first + 1} && osr <= ${this.last + 1})`;
+    return this.list.map((l) => `osr === ${l + 1}`).join(' || ');
+  }
+}
+
+interface Frame {
+  id: number;
+  kind: string;
+  dead: boolean;
+  inElse: boolean;
+  /** The loops this frame is or holds, and, for an if, those of its then-arm (known when the frame ends). */
+  loops: LoopSet | null;
+  then: LoopSet | null;
+}
 
 /**
  * Pre-pass for loop re-entry: numbers the frames entered in reachable code
  * (as JsGen does) and finds which contain loops, and which loops lie in the
- * then-arm of each `if`.
+ * then-arm of each `if`. Each frame passes its loops to its parent when it
+ * ends (linear in the function's size, whatever its nesting).
  */
 export class LoopScan implements CodeSink {
   private ids = 0;
   private deadDepth = 0;
-  private readonly stack: { id: number; kind: string; dead: boolean; inElse: boolean }[] = [{ id: -1, kind: 'func', dead: false, inElse: false }];
+  private readonly stack: Frame[] = [{ id: -1, kind: 'func', dead: false, inElse: false, loops: null, then: null }];
   /** Frame id -> a loop is this frame or inside it. */
   readonly hasLoop: boolean[] = [];
   /** Frame id -> a loop is strictly inside it. */
   readonly inner: boolean[] = [];
   /** If id -> the loops in its then-arm. */
-  readonly thenLoops = new Map<number, number[]>();
+  readonly thenLoops = new Map<number, LoopSet>();
   /** Frame id -> the loops it is or holds. */
-  readonly loops: number[][] = [];
+  readonly loops: LoopSet[] = [];
   any = false;
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -27,38 +75,51 @@ export class LoopScan implements CodeSink {
     // (functions that handle exceptions stay interpreted: JsGen declines them; stop before their frames confuse the scan)
     if (EXN_CONTROL.has(name)) no(name);
     const top = this.stack[this.stack.length - 1]!;
+    if (name === 'block' || name === 'loop' || name === 'if') {
+      // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
+      if (this.stack.length > MAX_NESTING) no('nesting too deep for JS');
+    }
     if (v.unreachable || this.deadDepth > 0) {
       if (name === 'block' || name === 'loop' || name === 'if') {
-        this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false });
+        this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false, loops: null, then: null });
         this.deadDepth++;
       } else if (name === 'else') {
         if (!top.dead) top.inElse = true;
       } else if (name === 'end') {
         this.stack.pop();
         if (top.dead) this.deadDepth--;
+        else this.ended(top);
       }
       return;
     }
     if (name === 'block' || name === 'loop' || name === 'if') {
       const id = this.ids++;
+      const loops = new LoopSet();
+      this.loops[id] = loops;
       this.hasLoop[id] = false;
       this.inner[id] = false;
-      this.loops[id] = [];
       if (name === 'loop') {
         this.any = true;
         this.hasLoop[id] = true;
-        this.loops[id]!.push(id);
-        for (const a of this.stack) {
-          if (a.id < 0) continue;
-          this.hasLoop[a.id] = true;
-          this.inner[a.id] = true;
-          this.loops[a.id]!.push(id);
-          if (a.kind === 'if' && !a.inElse) this.thenLoops.get(a.id)!.push(id);
-        }
+        loops.add(id);
       }
-      if (name === 'if') this.thenLoops.set(id, []);
-      this.stack.push({ id, kind: name, dead: false, inElse: false });
+      let then: LoopSet | null = null;
+      if (name === 'if') this.thenLoops.set(id, (then = new LoopSet()));
+      this.stack.push({ id, kind: name, dead: false, inElse: false, loops, then });
     } else if (name === 'else') top.inElse = true;
-    else if (name === 'end') this.stack.pop();
+    else if (name === 'end') {
+      this.stack.pop();
+      this.ended(top);
+    }
+  }
+
+  /** A live frame ended: its loops are its parent's too. */
+  private ended(f: Frame): void {
+    const p = this.stack[this.stack.length - 1];
+    if (p === undefined || p.id < 0 || f.loops === null || f.loops.n === 0) return;
+    this.hasLoop[p.id] = true;
+    this.inner[p.id] = true;
+    p.loops!.addAll(f.loops);
+    if (p.kind === 'if' && !p.inElse) p.then!.addAll(f.loops);
   }
 }

@@ -7,29 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Linker, Module, Store, TextError } from '../../src/index.js';
-
-function leb(n: number): number[] {
-  const o: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    o.push(b);
-  } while (n);
-  return o;
-}
-const section = (id: number, bytes: number[]): number[] => [id, ...leb(bytes.length), ...bytes];
-
-/** A module exporting "f" of type [] -> [i32] with the given body (locals vector included). */
-function moduleWithBody(body: number[]): Uint8Array {
-  return new Uint8Array([
-    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, [1, 0x60, 0, 1, 0x7f]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, 1, 0x66, 0, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
-  ]);
-}
+import { moduleWithBody } from './wasm-bytes.js';
 
 describe('big code', () => {
   test('100,000 nested blocks decode, validate, translate and run', () => {
