@@ -47,4 +47,26 @@ describe('typed memory access for hosts (Memory and Caller)', () => {
     const inst = linker.instantiate(store, Module.fromWat('(module (import "env" "peek" (func $p (result i64))) (func (export "f") (result i64) (call $p)))'));
     expect(() => inst.call('f')).toThrow(HostError);
   });
+  test('a shared memory is a SharedArrayBuffer where the host has one, else an ArrayBuffer (a page that is not cross-origin isolated)', () => {
+    const wat = '(module (memory (export "m") 1 2 shared) (func (export "grow") (result i32) (memory.grow (i32.const 1))))';
+    const make = (): { mem: Memory; grow: () => unknown } => {
+      const inst = new Linker().instantiate(new Store(), Module.fromWat(wat));
+      return { mem: inst.memory('m')!, grow: () => inst.call('grow')[0] };
+    };
+    const withSab = make();
+    expect(withSab.mem.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const g = globalThis as { SharedArrayBuffer?: unknown };
+    const saved = g.SharedArrayBuffer;
+    delete g.SharedArrayBuffer;
+    try {
+      const noSab = make();
+      expect(noSab.mem.buffer).toBeInstanceOf(ArrayBuffer);
+      new Uint8Array(noSab.mem.buffer)[7] = 42;
+      expect(noSab.grow()).toBe(1);
+      expect(noSab.mem.buffer.byteLength).toBe(2 * 65536);
+      expect(new Uint8Array(noSab.mem.buffer)[7]).toBe(42);
+    } finally {
+      g.SharedArrayBuffer = saved;
+    }
+  });
 });

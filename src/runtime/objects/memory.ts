@@ -172,8 +172,12 @@ export class Memory {
   }
 }
 
+/**
+ * A shared memory's bytes are a SharedArrayBuffer where the host has one; a page that is not cross-origin
+ * isolated has none, and there (wasmeter runs one thread) an ArrayBuffer serves: only the type differs.
+ */
 function allocate(bytes: number, shared: boolean): ArrayBuffer {
-  return shared ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
+  return shared && typeof SharedArrayBuffer === 'function' ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
 }
 
 /**
