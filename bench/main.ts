@@ -13,16 +13,19 @@
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
  * (fuel consumed with unit costs / metered time). "Fuel off" is a store with `countFuel: false`, whose
  * JS tier generates no fuel code at all, so the overhead column is the whole cost of metering.
- * Start-up: decode / validate MB/s, instantiate time and time to a first result on a ~5 MB module.
+ * Start-up: decode / validate MB/s, instantiate time and time to a first result on a ~5 MB module; the text
+ * parser's time on the whole spec testsuite (when found).
  *
  * BENCH_TIER=interp runs wasmeter with the JS tier off (Store option tier; results go to
  * bench/results.interp.json or results.interp.subset.json).
  */
 import b from 'benny';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Unsupported } from '../src/core/errors.js';
 import { decodeModule } from '../src/decoder/index.js';
 import { Linker, Module, Store } from '../src/index.js';
+import { listWast, suiteOrNull } from '../src/spec/suite.js';
+import { parseScript } from '../src/text/index.js';
 import { validateModule } from '../src/validate/index.js';
 import { bigModule } from '../test/unit/decoder-perf-module.js';
 import { measurePackages, PACKAGES, printPackages, type PackageRow } from './packages.js';
@@ -64,6 +67,8 @@ interface Startup {
   v8CompileMs: number;
   v8InstantiateMs: number;
   v8FirstResultMs: number;
+  /** The text parser: every .wast file of the spec testsuite parsed as a script (best of runs), null without the suite. */
+  textParse: { files: number; mb: number; ms: number } | null;
 }
 
 type Fn = (...a: unknown[]) => unknown;
@@ -108,6 +113,15 @@ function startup(): Startup {
     const e = new WebAssembly.Instance(new WebAssembly.Module(buf)).exports as Record<string, Fn>;
     if (e['entry']!(1, 2) !== 3) throw new Error('V8: entry(1, 2) != 3');
   });
+  const suite = suiteOrNull();
+  let textParse: Startup['textParse'] = null;
+  if (suite !== null) {
+    const sources = listWast([suite]).map((f) => [f, readFileSync(f)] as const);
+    const ms = best(3, () => {
+      for (const [f, src] of sources) parseScript(src, f);
+    });
+    textParse = { files: sources.length, mb: sources.reduce((n, [, src]) => n + src.length, 0) / 1e6, ms };
+  }
   return {
     moduleBytes: big.length,
     functions: funcs + 1,
@@ -120,6 +134,7 @@ function startup(): Startup {
     v8CompileMs,
     v8InstantiateMs,
     v8FirstResultMs,
+    textParse,
   };
 }
 
@@ -302,6 +317,10 @@ async function main(): Promise<void> {
     console.log(`| decode + validate (Module.fromBinary) | ${s.decodeValidateMBps.toFixed(0)} MB/s | ${(s.moduleBytes / 1e6 / (s.v8CompileMs / 1000)).toFixed(0)} MB/s (new WebAssembly.Module, lazy) |`);
     console.log(`| instantiate | ${fmtMs(s.instantiateMs)} ms | ${fmtMs(s.v8InstantiateMs)} ms |`);
     console.log(`| time to first result (bytes → result of a small export) | ${fmtMs(s.firstResultMs)} ms (cold, first in process: ${fmtMs(s.firstResultColdMs)} ms) | ${fmtMs(s.v8FirstResultMs)} ms |`);
+    if (s.textParse !== null) {
+      const t = s.textParse;
+      console.log(`| text parse of the spec testsuite (${t.files} .wast files, ${t.mb.toFixed(1)} MB) | ${fmtMs(t.ms)} ms | |`);
+    }
   }
 
   if (rss) {

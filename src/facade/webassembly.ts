@@ -51,11 +51,17 @@ function dictionary(v: unknown, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** The bytes of a BufferSource, copied (as the JS API does before compiling). */
-function bufferBytes(v: unknown): Uint8Array {
-  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return new Uint8Array(v).slice();
-  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice();
-  throw new TypeError('the argument must be an ArrayBuffer, a SharedArrayBuffer or a view of one');
+/**
+ * The bytes of a BufferSource, copied (as the JS API does before compiling). With `keep` false (WebAssembly.validate,
+ * which keeps nothing and returns before any script can run) the bytes of an ArrayBuffer are read in place; a
+ * SharedArrayBuffer, which another thread may write meanwhile, is still copied.
+ */
+function bufferBytes(v: unknown, keep = true): Uint8Array {
+  let view: Uint8Array;
+  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) view = new Uint8Array(v);
+  else if (ArrayBuffer.isView(v)) view = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  else throw new TypeError('the argument must be an ArrayBuffer, a SharedArrayBuffer or a view of one');
+  return keep || !(view.buffer instanceof ArrayBuffer) ? view.slice() : view;
 }
 
 /** WebIDL's sequence conversion: the values of an iterable object, through its iterator step by step. */
@@ -735,7 +741,7 @@ function makeNamespace(store: Store): object {
   members(ns, {
     validate(bytes: unknown, options: unknown = undefined) {
       required(1, arguments.length, 'WebAssembly.validate');
-      const b = bufferBytes(bytes);
+      const b = bufferBytes(bytes, false);
       const o = compileOptions(options);
       try {
         compile(b, o);

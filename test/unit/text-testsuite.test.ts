@@ -28,6 +28,8 @@ function walk(dir: string): string[] {
 const files = ROOT !== null ? walk(ROOT).sort() : [];
 const scripts = new Map<string, Script>();
 const parseErrors: string[] = [];
+// the parser's speed is measured by `npm run bench -- startup` (text parse of the whole testsuite), not asserted here
+const parseStart = performance.now();
 for (const f of files) {
   const name = f.slice(ROOT!.length + 1);
   try {
@@ -36,6 +38,7 @@ for (const f of files) {
     parseErrors.push(`${name}: ${(e as Error).message}`);
   }
 }
+const parseMs = performance.now() - parseStart;
 
 function* commands(cs: Command[]): Generator<Command> {
   for (const c of cs) {
@@ -86,7 +89,7 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
         if (c.source.kind === 'unsupported') unsupported++;
       }
     }
-    console.log(`[text] ${scripts.size} scripts, ${modules} module commands (${unsupported} custom-descriptors modules kept unparsed)`);
+    console.log(`[text] ${scripts.size} scripts parsed in ${parseMs.toFixed(0)} ms, ${modules} module commands (${unsupported} custom-descriptors modules kept unparsed)`);
     expect(modules).toBeGreaterThan(2400);
     // unsupported only in the custom-descriptors proposal folder
     for (const [name, c] of allCommands()) {
@@ -94,14 +97,6 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
         expect(name.startsWith('proposals/custom-descriptors/'), name).toBe(true);
       }
     }
-  });
-
-  it('parses the whole testsuite quickly', () => {
-    const t0 = performance.now();
-    for (const f of files) parseScript(readFileSync(f), f);
-    const ms = performance.now() - t0;
-    console.log(`[text] full testsuite parse: ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(10_000);
   });
 
   it('encodes every module that is expected to be well-formed', () => {
