@@ -3,6 +3,7 @@ import { LinkError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
 import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
+import { encodeModule } from '../encoder/encode.js';
 import { watToBinary } from '../text/wat.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import { type FuncInst } from './objects/func.js';
@@ -37,7 +38,15 @@ export class Module {
   private constructor(
     readonly data: ModuleData,
     readonly validated: ValidatedModule,
+    private binary: Uint8Array | null = null,
+    /** The options it was validated with (a snapshot restores it with the same). */
+    readonly options: ModuleOptions = {},
   ) {}
+
+  /** The module's binary: the bytes it was made from (fromData: the encoded module). Snapshots hash it. */
+  get bytes(): Uint8Array {
+    return (this.binary ??= encodeModule(this.data));
+  }
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
   static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
@@ -50,13 +59,13 @@ export class Module {
       // ValidationError).
       try {
         const data = decodeModule(bytes, { ...dopts, scanBodies: false });
-        return new Module(data, validateModule(data, { ...options, requireDataCount: true }));
+        return new Module(data, validateModule(data, { ...options, requireDataCount: true }), bytes, options);
       } catch {
         // the ordinary path decides
       }
     }
     const data = decodeModule(bytes, dopts);
-    return new Module(data, validateModule(data, options));
+    return new Module(data, validateModule(data, options), bytes, options);
   }
   /**
    * Parses a module in the text format, encodes it and decodes + validates the
@@ -67,7 +76,7 @@ export class Module {
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {
-    return new Module(data, validateModule(data, options));
+    return new Module(data, validateModule(data, options), null, options);
   }
 
   /** What the module imports, with full types (a tag's type is its function type). */
