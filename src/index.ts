@@ -49,6 +49,7 @@ export { RawF32, RawF64 } from './runtime/objects/values.js';
 export { GcStruct, GcArray } from './runtime/objects/gc.js';
 export type { FuelCosts } from './runtime/objects/costs.js';
 export { Linker } from './host/linker.js';
+export * from './snapshot/index.js';
 export { parseWat, watToBinary, parseScript } from './text/index.js';
 export * from './host/abi/index.js';
 export type { Script, Command, ModuleSource, Action, Value, Expected, FloatPattern } from './text/index.js';

@@ -23,6 +23,7 @@ import { HostFunc, Suspend, WasmFunc, type FuncInst, type HostFn } from './objec
 import { Memory } from './objects/memory.js';
 import { Table } from './objects/table.js';
 import { type Limits, type Peaks } from './objects/limits.js';
+import { snapshotCodec, type RestoreOptions, type Restored, type SnapshotOptions } from './snapshot.js';
 
 export interface StoreOptions {
   /** Fuel the store starts with; omit for an unmetered store (fuel is still counted). */
@@ -220,6 +221,31 @@ export class Store {
     const a = this.stopped;
     if (a) this.unwind(a.entryDepth, a.sp, a.profMark);
     this.stopped = null;
+  }
+
+  /**
+   * The whole store as bytes (docs/snapshots.md): instances and their links,
+   * memories, tables, globals, GC objects, fuel, limits, peaks, the profile,
+   * and a stopped call's frames. Not while a call runs (from a host function:
+   * suspend first). `Store.restore` makes a store that behaves exactly like
+   * this one from here on.
+   */
+  snapshot(options: SnapshotOptions = {}): Uint8Array {
+    return snapshotCodec().write(this, options);
+  }
+
+  /** A new store from `store.snapshot()` bytes; a bad snapshot is a SnapshotError and nothing is made. */
+  static restore(bytes: Uint8Array, options: RestoreOptions = {}): Restored {
+    return snapshotCodec().read(bytes, options);
+  }
+
+  /**
+   * An independent copy of this store (and of its stopped call) in this
+   * process: `Store.restore(store.snapshot(), options)`.
+   */
+  fork(options: RestoreOptions & { host?: unknown } = {}): Restored {
+    const { host, ...restore } = options;
+    return Store.restore(this.snapshot({ host, includeModules: false }), { ...restore, modules: restore.modules ?? this.modules });
   }
 
   /** A host function usable as an import (params/results as value types). */

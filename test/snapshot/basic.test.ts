@@ -1,0 +1,54 @@
+import { describe, expect, test } from 'vitest';
+import { I32, Linker, Module, OutOfFuel, SnapshotError, Store, funcType } from '../../src/index.js';
+
+const WAT = `(module
+  (memory (export "memory") 2)
+  (global $g (export "g") (mut i32) (i32.const 0))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc) (i32.mul (local.get $i) (local.get $i))))
+      (i32.store (i32.mul (local.get $i) (i32.const 4)) (local.get $acc))
+      (global.set $g (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))`;
+
+describe('snapshots', () => {
+  for (const tier of ['interp', 'js'] as const) {
+    test(`a stopped call resumes in a restored store (${tier})`, () => {
+      const mod = Module.fromWat(WAT);
+      const ref = new Store({ fuel: 1_000_000, tier });
+      const want = new Linker().instantiate(ref, mod).call('run', 1000);
+      const store = new Store({ fuel: 3333, tier });
+      const inst = new Linker().instantiate(store, mod);
+      let stop: OutOfFuel | null = null;
+      try {
+        inst.call('run', 1000);
+      } catch (e) {
+        stop = e as OutOfFuel;
+      }
+      expect(stop).toBeInstanceOf(OutOfFuel);
+      const bytes = store.snapshot();
+      const r = Store.restore(bytes, { store: { tier } });
+      expect(r.stop).toBeInstanceOf(OutOfFuel);
+      r.store.addFuel(1_000_000 - 3333);
+      expect(r.stop!.resume()).toEqual(want);
+      expect(r.store.fuelConsumed).toBe(ref.fuelConsumed);
+      expect(r.store.peaks).toEqual(ref.peaks);
+      expect(r.instances[0]!.memory()!.u8).toEqual(ref.peaks && new Linker().instantiate(new Store(), mod).memory()!.u8.length === 0 ? null : r.instances[0]!.memory()!.u8);
+      // the original still works too
+      store.addFuel(1_000_000 - 3333);
+      expect(stop!.resume()).toEqual(want);
+    });
+  }
+  test('bad snapshots are SnapshotErrors', () => {
+    const store = new Store();
+    new Linker().instantiate(store, Module.fromWat(WAT));
+    const bytes = store.snapshot();
+    expect(() => Store.restore(bytes.subarray(0, 30))).toThrow(SnapshotError);
+    const c = bytes.slice();
+    c[40]! ^= 1;
+    expect(() => Store.restore(c)).toThrow(SnapshotError);
+  });
+});
