@@ -422,6 +422,7 @@ function readCall(x: Reader, r: ByteReader, store: Store): StoppedCall | null {
   if (started) {
     const depth = r.index(mc.maxDepth - 1, 'call depth');
     let top = 0;
+    let below = 0;
     for (let d = 0; d <= depth; d++) {
       const f = x.wasmFunc(r, `frame ${d}`);
       const exact = r.bool();
@@ -440,8 +441,10 @@ function readCall(x: Reader, r: ByteReader, store: Store): StoppedCall | null {
       if (pc < 0) throw r.fail(`frame ${d}: function ${f.index} has no stop point ${ordinal} at offset ${offset} (another wasmeter's translation?)`);
       const blk = blkAt < 0 ? -1 : (comp.blockPc.get(blkAt) ?? -1);
       if (blkAt >= 0 && !S.isFuelBlock(comp, blk)) throw r.fail(`frame ${d}: no fuel block at offset ${blkAt}`);
-      if (fp < top || fp % 4 !== 0) throw r.fail(`frame ${d} overlaps the frame below`);
-      top = fp + comp.frameWords;
+      // (a callee's frame starts inside its caller's, at the arguments)
+      if (fp < below || fp % 4 !== 0) throw r.fail(`frame ${d} starts below the frame below it`);
+      below = fp;
+      top = Math.max(top, fp + comp.frameWords);
       if (top > mc.maxStackWords) throw r.fail(`frame ${d} is beyond the value stack's limit`);
       if (d < depth) {
         mc.fComp[d] = comp;
