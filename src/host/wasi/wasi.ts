@@ -20,6 +20,7 @@ import type { Store } from '../../runtime/store.js';
 import type { Memory } from '../../runtime/objects/memory.js';
 import { Linker } from '../linker.js';
 import { FsError, denied, type FileHandle, type FsBackend, type Stat } from './backend.js';
+import { loadWasi, saveWasi, type WasiInternals, type WasiState } from './state.js';
 import {
   ALL_RIGHTS,
   Clockid,
@@ -124,7 +125,7 @@ export interface WasiResult {
 
 type StdStream = 0 | 1 | 2;
 
-class StdioFd {
+export class StdioFd {
   readonly kind = 'stdio';
   flags = 0;
   constructor(
@@ -134,7 +135,7 @@ class StdioFd {
     public rightsInheriting: bigint,
   ) {}
 }
-class FileFd {
+export class FileFd {
   readonly kind = 'file';
   readonly filetype = Filetype.REGULAR_FILE;
   pos = 0;
@@ -146,7 +147,7 @@ class FileFd {
     public rightsInheriting: bigint,
   ) {}
 }
-class DirFd {
+export class DirFd {
   readonly kind = 'dir';
   readonly filetype = Filetype.DIRECTORY;
   flags = 0;
@@ -487,6 +488,20 @@ export class Wasi {
       throw e;
     }
   }
+  /** The guest-visible state, as plain data (snapshots: src/host/wasi/state.ts, docs/snapshots.md). */
+  snapshotState(): WasiState {
+    return saveWasi(this as unknown as WasiInternals);
+  }
+  /**
+   * Takes over a state `snapshotState()` gave: arguments, environment, clock,
+   * random generator, MemFs contents, descriptors and buffered output. Host
+   * directories come back only where this Wasi was granted them again (same
+   * guest name); their descriptors are otherwise closed.
+   */
+  restoreState(state: unknown): void {
+    loadWasi(this as unknown as WasiInternals, state, { StdioFd, FileFd, DirFd });
+  }
+
   /** Closes every file the guest left open (host files hold real descriptors). */
   close(): void {
     for (let i = 0; i < this.fds.length; i++) {
