@@ -5,6 +5,7 @@
  *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c', 'startup' or
  *                                    'rss'), written to bench/results.subset.json instead
  *   npm run bench -- rss             peak RSS of one run per workload, V8 vs wasmeter (child processes)
+ *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -24,6 +25,7 @@ import { validateModule } from '../src/validate/index.js';
 import { bigModule } from '../test/unit/decoder-perf-module.js';
 import { measureRss, rssChild, type RssRow } from './rss.js';
 import { WORKLOADS, sameResult, type Workload } from './workloads.js';
+import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
 
 interface Row {
   id: string;
@@ -202,7 +204,7 @@ async function main(): Promise<void> {
   const wantRss = only.length === 0 || only.includes('rss');
   only = only.filter((o) => o !== 'rss');
   const rssOnly = process.argv.length > 2 && only.length === 0;
-  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup']);
+  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup', 'snapshot']);
   const unknown = only.filter((o) => !known.has(o));
   if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${[...known].join(' ')}`);
 
@@ -210,6 +212,11 @@ async function main(): Promise<void> {
   if (only.length === 0 || only.includes('startup')) {
     console.log('start-up figures (~5 MB generated module)...');
     start = startup();
+  }
+  let snap: SnapshotFigures | undefined;
+  if (only.length === 0 || only.includes('snapshot')) {
+    console.log('snapshot and restore of a store with 64 MiB of touched memory...');
+    snap = measureSnapshot();
   }
 
   const rows: Row[] = [];
@@ -268,6 +275,14 @@ async function main(): Promise<void> {
     console.log(`| time to first result (bytes → result of a small export) | ${fmtMs(s.firstResultMs)} ms (cold, first in process: ${fmtMs(s.firstResultColdMs)} ms) | ${fmtMs(s.v8FirstResultMs)} ms |`);
   }
 
+  if (snap) {
+    const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+    console.log(`\nsnapshots: memory of ${mib(snap.memoryBytes)} MiB, ${mib(snap.touchedBytes)} MiB touched, a call stopped by fuel:\n`);
+    console.log('| snapshot | restore | size | size / touched bytes |');
+    console.log('| ---: | ---: | ---: | ---: |');
+    console.log(`| ${fmtMs(snap.snapshotMs)} ms | ${fmtMs(snap.restoreMs)} ms | ${mib(snap.snapshotBytes)} MiB | ${(snap.snapshotBytes / snap.touchedBytes).toFixed(4)} |`);
+  }
+
   if (rss) {
     console.log('\npeak RSS of a process that runs the workload once (MB; above the baseline of a process that only loads the bundle):\n');
     console.log('| workload | V8 | wasmeter | × V8 | V8 above baseline | wasmeter above baseline |');
@@ -282,7 +297,7 @@ async function main(): Promise<void> {
   writeFileSync(
     url,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss },
+      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, snapshot: snap, rss },
       null,
       2,
     ) + '\n',

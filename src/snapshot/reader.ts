@@ -178,7 +178,7 @@ class Reader {
 }
 
 /** A memory's contents, checked against `m` (grown to its size when it is smaller): applied by the returned function. */
-function memoryContents(r: ByteReader, m: Memory, what: string): () => void {
+function memoryContents(r: ByteReader, m: Memory, what: string, fresh: boolean): () => void {
   const n = r.uint();
   if (n % m.pageSize !== 0) throw r.fail(`${what}: ${n} bytes is not a whole number of pages`);
   const chunks: [number, Uint8Array][] = [];
@@ -193,7 +193,8 @@ function memoryContents(r: ByteReader, m: Memory, what: string): () => void {
   return () => {
     if (m.byteLength > n) throw new SnapshotError(`${what} has ${m.byteLength} bytes, more than the snapshot's ${n}`);
     if (m.byteLength < n && m.grow((n - m.byteLength) / m.pageSize) < 0) throw new SnapshotError(`${what} cannot grow to the snapshot's ${n} bytes (its maximum or the store's limit)`);
-    m.u8.fill(0);
+    // (a memory this restore made is zero already; the host's may not be)
+    if (!fresh) m.u8.fill(0);
     for (const [c, b] of chunks) m.u8.set(b, c * S.CHUNK);
   };
 }
@@ -342,7 +343,7 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
         const what = `instance ${i}'s ${kind} ${k}`;
         if (kind === 'global') globalContents(x, cr, sp[k] as Global)();
         else if (kind === 'table') tableContents(x, cr, sp[k] as Table, what)();
-        else memoryContents(cr, sp[k] as Memory, what)();
+        else memoryContents(cr, sp[k] as Memory, what, true)();
       }
     }
     for (let s = 0; s < inst.elems.length; s++) {
@@ -364,7 +365,7 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
     if (index >= importCount(inst, kind)) throw cr.fail(`host ${kind} ${index} is not an import`);
     const e = space(inst, kind)[index];
     const what = `the host's ${kind} imported as ${kind} ${index}`;
-    later.push(kind === 'global' ? globalContents(x, cr, e as Global) : kind === 'table' ? tableContents(x, cr, e as Table, what) : memoryContents(cr, e as Memory, what));
+    later.push(kind === 'global' ? globalContents(x, cr, e as Global) : kind === 'table' ? tableContents(x, cr, e as Table, what) : memoryContents(cr, e as Memory, what, false));
   }
 
   // fuel, peaks
