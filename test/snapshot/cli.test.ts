@@ -14,7 +14,7 @@ import { bundleChild, bundledCli } from './hops.js';
 
 const C = resolve(__dirname, '../wasi/c');
 const work = mkdtempSync(join(tmpdir(), 'wasmeter-snapcli-'));
-beforeAll(bundleChild, 120_000);
+beforeAll(() => bundleChild('cli'), 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function cli(args: string[], cwd: string): { code: number; out: string; err: string } {

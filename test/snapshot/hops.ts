@@ -71,10 +71,10 @@ export function forking(tier: Tier, p: Program, done: (o: Outcome) => void): (cu
 const ROOT = resolve(__dirname, '../..');
 let childJs = '';
 
-/** Bundles child.ts (with the library from source) once per test file. */
-export async function bundleChild(): Promise<void> {
+/** Bundles child.ts and the CLI (with the library from source) once per test file (`name`: its own folder). */
+export async function bundleChild(name: string): Promise<void> {
   const { build } = await import('tsup');
-  const out = join(ROOT, 'node_modules/.cache/wasmeter-snapshot-child');
+  const out = join(ROOT, `node_modules/.cache/wasmeter-snapshot-${name}`);
   await build({ entry: { child: join(ROOT, 'test/snapshot/child.ts'), cli: join(ROOT, 'src/cli/main.ts') }, format: ['esm'], outDir: out, target: 'node20', silent: true, config: false, dts: false, sourcemap: false, clean: false });
   childJs = join(out, 'child.js');
 }

@@ -15,7 +15,7 @@ import { budgetArb, budgetOf, compile, expectSameRun, programArb, refillsArb, ru
 import { bundleChild, forking, inChild, inProcess, type Tier } from './hops.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmeter-snap-'));
-beforeAll(bundleChild, 120_000);
+beforeAll(() => bundleChild('props'), 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const tierArb = fc.constantFrom<Tier>('interp', 'js');
