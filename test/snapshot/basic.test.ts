@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { I32, Linker, Module, OutOfFuel, SnapshotError, Store, funcType } from '../../src/index.js';
+import { Interrupted, Linker, Module, OutOfFuel, SnapshotError, Store } from '../../src/index.js';
 
 const WAT = `(module
   (memory (export "memory") 2)
@@ -45,6 +45,42 @@ describe('snapshots', () => {
       expect(stop!.resume()).toEqual(want);
     });
   }
+  test('the profile, and a memory64, travel; so does an interrupted call that had not started', () => {
+    const mod = Module.fromWat(WAT);
+    const ref = new Store({ fuel: 1_000_000, profile: true });
+    new Linker().instantiate(ref, mod).call('run', 300);
+    const store = new Store({ fuel: 777, profile: true });
+    const inst = new Linker().instantiate(store, mod);
+    try {
+      inst.call('run', 300);
+    } catch (e) {
+      if (!(e instanceof OutOfFuel)) throw e;
+    }
+    const r = Store.restore(store.snapshot());
+    r.store.addFuel(1_000_000 - 777);
+    r.stop!.resume();
+    expect(r.store.profile()).toEqual(ref.profile());
+
+    const m64 = Module.fromWat('(module (memory (export "m") i64 3) (func (export "w") (i64.store (i64.const 131000) (i64.const -2))))');
+    const s64 = new Store();
+    new Linker().instantiate(s64, m64).call('w');
+    expect(Store.restore(s64.snapshot()).instances[0]!.memory('m')!.readI64(131000)).toBe(-2n);
+
+    // a deadline already passed: the call stops before it starts, and the restored stop starts it
+    const late = new Store({ fuel: 1_000_000, interrupt: { deadline: 0 } });
+    const li = new Linker().instantiate(late, mod);
+    let stop: unknown = null;
+    try {
+      li.call('run', 10);
+    } catch (e) {
+      stop = e;
+    }
+    expect(stop).toBeInstanceOf(Interrupted);
+    const lr = Store.restore(late.snapshot());
+    expect(lr.stop).toBeInstanceOf(Interrupted);
+    expect(lr.stop!.resume()).toEqual(new Linker().instantiate(new Store(), mod).call('run', 10));
+  });
+
   test('bad snapshots are SnapshotErrors', () => {
     const store = new Store();
     new Linker().instantiate(store, Module.fromWat(WAT));
