@@ -8,6 +8,7 @@
  *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins, both in
  *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
  *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
+ *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -31,6 +32,7 @@ import { bigModule } from '../test/unit/decoder-perf-module.js';
 import { measurePackages, PACKAGES, printPackages, type PackageRow } from './packages.js';
 import { measureRss, rssChild, type RssRow } from './rss.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.js';
+import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
 
 interface Row {
   id: string;
@@ -247,7 +249,7 @@ async function main(): Promise<void> {
   only = only.filter((o) => o !== 'rss');
   const rssOnly = process.argv.length > 2 && only.length === 0;
   const wantPackages = only.length === 0 || only.some((o) => o === 'packages' || PACKAGES.includes(o));
-  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup', 'packages', ...PACKAGES]);
+  const known = new Set([...WORKLOADS.flatMap((w) => [w.id, w.group]), 'startup', 'packages', 'snapshot', ...PACKAGES]);
   const unknown = only.filter((o) => !known.has(o));
   if (unknown.length) throw new Error(`unknown workload(s) ${unknown.join(', ')}; known: ${[...known].join(' ')}`);
 
@@ -255,6 +257,11 @@ async function main(): Promise<void> {
   if (only.length === 0 || only.includes('startup')) {
     console.log('start-up figures (~5 MB generated module)...');
     start = startup();
+  }
+  let snap: SnapshotFigures | undefined;
+  if (only.length === 0 || only.includes('snapshot')) {
+    console.log('snapshot and restore of a store with 64 MiB of touched memory...');
+    snap = measureSnapshot();
   }
 
   const rows: Row[] = [];
@@ -323,6 +330,14 @@ async function main(): Promise<void> {
     }
   }
 
+  if (snap) {
+    const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
+    console.log(`\nsnapshots: memory of ${mib(snap.memoryBytes)} MiB, ${mib(snap.touchedBytes)} MiB touched, a call stopped by fuel:\n`);
+    console.log('| snapshot | restore | size | size / touched bytes |');
+    console.log('| ---: | ---: | ---: | ---: |');
+    console.log(`| ${fmtMs(snap.snapshotMs)} ms | ${fmtMs(snap.restoreMs)} ms | ${mib(snap.snapshotBytes)} MiB | ${(snap.snapshotBytes / snap.touchedBytes).toFixed(4)} |`);
+  }
+
   if (rss) {
     console.log('\npeak RSS of a process that runs the workload once (MB; above the baseline of a process that only loads the bundle):\n');
     console.log('| workload | V8 | wasmeter | × V8 | V8 above baseline | wasmeter above baseline |');
@@ -337,7 +352,7 @@ async function main(): Promise<void> {
   writeFileSync(
     url,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, rss, packages },
+      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, snapshot: snap, rss, packages },
       null,
       2,
     ) + '\n',

@@ -50,6 +50,7 @@ export { GcStruct, GcArray } from './runtime/objects/gc.js';
 export type { FuelCosts } from './runtime/objects/costs.js';
 export { Linker } from './host/linker.js';
 export { createWebAssembly, type WebAssemblyOptions } from './facade/webassembly.js';
+export * from './snapshot/index.js';
 export { parseWat, watToBinary, parseScript } from './text/index.js';
 export * from './host/abi/index.js';
 export type { Script, Command, ModuleSource, Action, Value, Expected, FloatPattern } from './text/index.js';

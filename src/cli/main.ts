@@ -7,7 +7,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pc from 'picocolors';
-import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
+import { DecodeError, HostError, HostSuspended, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import { WasmException } from '../runtime/objects/exception.js';
 import { Reader } from '../core/bytes.js';
 import { ANYREF, EXNREF, EXTERNREF, F32, FUNCREF, F64, I32, I64, V128, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
@@ -18,6 +18,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import { type Limits } from '../runtime/objects/limits.js';
 import { Module, type ExportInfo, type ImportInfo } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
+import '../snapshot/index.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
 import type { Instance as RawInstance } from '../runtime/objects/instance.js';
@@ -436,6 +437,8 @@ interface RunOpts {
   timeout?: number;
   /** false with --no-count-fuel */
   countFuel?: boolean;
+  /** Where a run that stops (out of fuel, --timeout) writes its snapshot. */
+  snapshot?: string;
 }
 
 /** Reads a --costs file (JSON FuelCosts, checked field by field). */
@@ -482,7 +485,6 @@ function newWasi(options: ConstructorParameters<typeof Wasi>[0]): Wasi {
 }
 
 function runRun(file: string, args: string[], opts: RunOpts): number {
-  const json = opts.json === true;
   const limits: Limits = {};
   if (opts.maxMemory !== undefined) limits.maxMemoryBytes = opts.maxMemory;
   if (opts.maxCallDepth !== undefined) limits.maxCallDepth = opts.maxCallDepth;
@@ -507,9 +509,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
   });
   const report: Record<string, unknown> = { file, mode: opts.invoke !== undefined ? 'invoke' : 'wasi' };
   let wasi: Wasi | null = null;
-  let exitCode = 0;
-  let error: { kind: string; message: string } | null = null;
-  try {
+  return drive(store, () => wasi, report, opts, () => {
     const { module } = loadModule(file, opts.features);
     const usesWasi = module.data.imports.some((i) => i.module === WASI_MODULE);
     const linker = new Linker();
@@ -517,13 +517,10 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
       wasi = newWasi({
         args: [file, ...args],
         env: parseEnv(opts.env ?? []),
-        hostDirs: [...(opts.dir ?? []).map((d) => parseDir(d, false)), ...(opts.dirRo ?? []).map((d) => parseDir(d, true))],
+        hostDirs: hostDirs(opts),
         seed: opts.seed ?? 0,
         inheritClock: opts.inheritClock === true,
-        stdin: 'inherit',
-        stdout: json ? 'buffer' : 'inherit',
-        stderr: json ? 'buffer' : 'inherit',
-        fs: nodeFs,
+        ...cliStdio(opts),
       });
       wasi.addToLinker(linker, store);
     }
@@ -531,25 +528,69 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
       if (!module.data.exports.some((e) => e.name === '_start' && e.kind === 'func'))
         throw new UsageError(`${file} exports no _start function: give --invoke NAME to call an export`);
       const inst = linker.instantiate(store, module);
-      const guest = wasi!.start(inst).exitCode;
-      report.guestExitCode = guest;
-      exitCode = guest > 255 ? 255 : guest;
-    } else {
-      const inst = linker.instantiate(store, module);
-      const f = inst.raw.exports.get(opts.invoke);
-      if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new UsageError(`no exported function '${opts.invoke}'`);
-      const params = f.type.params;
-      if (args.length !== params.length)
-        throw new UsageError(`${opts.invoke} expects ${params.length} argument(s) (${params.map(valTypeName).join(', ')}), got ${args.length}`);
-      const values = params.map((t, i) => parseArg(t, args[i]!));
-      if (wasi) wasi.initialize(inst);
-      const results = store.invoke(f, values, true);
-      if (json) report.results = results.map((r, i) => ({ type: valTypeName(f.type.results[i]!), value: formatResult(r) }));
-      else for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
+      return guestExit(report, wasi!.start(inst).exitCode);
     }
+    const inst = linker.instantiate(store, module);
+    const f = inst.raw.exports.get(opts.invoke);
+    if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new UsageError(`no exported function '${opts.invoke}'`);
+    const params = f.type.params;
+    if (args.length !== params.length)
+      throw new UsageError(`${opts.invoke} expects ${params.length} argument(s) (${params.map(valTypeName).join(', ')}), got ${args.length}`);
+    const values = params.map((t, i) => parseArg(t, args[i]!));
+    if (wasi) wasi.initialize(inst);
+    report.resultTypes = f.type.results.map(valTypeName);
+    return printResults(report, store.invoke(f, values, true), opts);
+  });
+}
+
+/** The WASI streams of the CLI's runs: the terminal's, or captured into --json's report. */
+function cliStdio(opts: { json?: boolean }): { stdin: 'inherit'; stdout: 'buffer' | 'inherit'; stderr: 'buffer' | 'inherit'; fs: typeof nodeFs } {
+  const json = opts.json === true;
+  return { stdin: 'inherit', stdout: json ? 'buffer' : 'inherit', stderr: json ? 'buffer' : 'inherit', fs: nodeFs };
+}
+
+function hostDirs(opts: { dir?: string[]; dirRo?: string[] }): HostDirOption[] {
+  return [...(opts.dir ?? []).map((d) => parseDir(d, false)), ...(opts.dirRo ?? []).map((d) => parseDir(d, true))];
+}
+
+/** The process exit code of a WASI program's exit code. */
+function guestExit(report: Record<string, unknown>, guest: number): number {
+  report.guestExitCode = guest;
+  return guest > 255 ? 255 : guest;
+}
+
+function printResults(report: Record<string, unknown>, results: unknown[], opts: { json?: boolean }): number {
+  const types = report.resultTypes as string[];
+  if (opts.json) report.results = results.map((r, i) => ({ type: types[i], value: formatResult(r) }));
+  else for (const r of results) process.stdout.write(`${formatResult(r)}\n`);
+  return 0;
+}
+
+/**
+ * Runs `body` (a run or a resumed run) and reports as `run` does: errors
+ * classified into exit codes, --json, --stats, --profile; with --snapshot, a
+ * run that stops (out of fuel, --timeout) is written there first.
+ */
+function drive(store: Store, wasiOf: () => Wasi | null, report: Record<string, unknown>, opts: RunOpts, body: () => number): number {
+  const json = opts.json === true;
+  const counting = store.countsFuel;
+  const file = report.file as string;
+  let exitCode = 0;
+  let error: { kind: string; message: string } | null = null;
+  try {
+    exitCode = body();
   } catch (e) {
     const o = classify(e);
     exitCode = o.code;
+    if (opts.snapshot !== undefined && (e instanceof OutOfFuel || e instanceof Interrupted)) {
+      const w = wasiOf();
+      try {
+        const host: CliSnapshot = { file, mode: report.mode as 'wasi' | 'invoke', resultTypes: (report.resultTypes as string[]) ?? [], wasi: w ? w.snapshotState() : null };
+        nodeFs.writeFileSync(opts.snapshot, store.snapshot({ host }));
+      } catch (se) {
+        process.stderr.write(`cannot write the snapshot ${opts.snapshot}: ${(se as Error).message}\n`);
+      }
+    }
     const moduleError = e instanceof TextError || e instanceof DecodeError || e instanceof ValidationError || e instanceof NotAModule;
     let message = moduleError ? describeError(e, file) : e instanceof Error ? e.message : String(e);
     const at = e instanceof OutOfFuel ? stopSite(store) : null;
@@ -560,6 +601,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
       else process.stderr.write(moduleError || message.startsWith(o.kind) ? `${message}\n` : `${o.kind}: ${message}\n`);
     }
   }
+  const wasi = wasiOf();
   if (json) {
     report.exitCode = exitCode;
     report.error = error;
@@ -572,11 +614,12 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
       report.stderr = wasi.stderrText;
       report.denied = wasi.denied;
     }
+    delete report.resultTypes;
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else if (opts.stats) {
     const p = store.peaks;
     // in WASI mode stdout belongs to the program: the statistics go to stderr
-    const out = opts.invoke === undefined ? process.stderr : process.stdout;
+    const out = report.mode === 'wasi' ? process.stderr : process.stdout;
     out.write(
       `fuel consumed: ${counting ? store.fuelConsumed : 'not counted'}\n` +
         `peak memory bytes: ${p.memoryBytes}\npeak value stack bytes: ${p.valueStackBytes}\n` +
@@ -584,7 +627,7 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
     );
   }
   if (!json && opts.profile) {
-    const out = opts.invoke === undefined ? process.stderr : process.stdout;
+    const out = report.mode === 'wasi' ? process.stderr : process.stdout;
     out.write(formatProfile(store.profile() ?? []) + '\n');
   }
   return exitCode;
@@ -604,6 +647,61 @@ function stopSite(store: Store): { text: string; where: { function: number; name
   const label = name !== null ? ` "${name}"` : exported !== null ? ` (export "${exported}")` : '';
   const text = `function ${at.func.index}${label} at offset 0x${at.offset.toString(16)}`;
   return { text, where: { function: at.func.index, name, export: exported, offset: at.offset } };
+}
+
+// ---------------------------------------------------------------------- snapshots (run --snapshot, resume)
+
+/** What `run --snapshot` keeps besides the store: how to go on and report. */
+interface CliSnapshot {
+  file: string;
+  mode: 'wasi' | 'invoke';
+  resultTypes: string[];
+  wasi: unknown;
+}
+
+/** `wasmeter resume SNAPSHOT`: restores a stopped run and continues it; reports and exits as `run` would have. */
+function runResume(path: string, opts: RunOpts): number {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(path));
+  } catch (e) {
+    process.stderr.write(`cannot read ${path}: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  let wasi: Wasi | null = null;
+  let cli: CliSnapshot | null = null;
+  let restored;
+  try {
+    restored = Store.restore(bytes, {
+      store: opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {},
+      linker: (store, host) => {
+        cli = host as CliSnapshot;
+        const linker = new Linker();
+        if (cli.wasi) {
+          wasi = newWasi({ hostDirs: hostDirs(opts), ...cliStdio(opts) });
+          wasi.restoreState(cli.wasi);
+          wasi.addToLinker(linker, store);
+        }
+        return linker;
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${path}: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const { store, stop } = restored;
+  const c = cli as CliSnapshot | null;
+  if (stop === null || c === null || stop instanceof HostSuspended) {
+    process.stderr.write(`${path}: not a snapshot of a stopped \`wasmeter run\`\n`);
+    return EXIT.usage;
+  }
+  // this hop's fuel: --fuel, else all there is
+  if (store.metered) store.addFuel(opts.fuel ?? Number.MAX_SAFE_INTEGER - store.fuelConsumed - store.fuelRemaining);
+  const report: Record<string, unknown> = { file: c.file, mode: c.mode, resultTypes: c.resultTypes };
+  return drive(store, () => wasi, report, opts, () => {
+    if (c.mode === 'wasi') return guestExit(report, wasi!.resume(stop).exitCode);
+    return printResults(report, stop.resume(), opts);
+  });
 }
 
 // ====================================================================== inspect
@@ -779,10 +877,27 @@ export function program(): Command {
     .option('--no-count-fuel', 'count no fuel at all, for the fastest run of trusted code (not with --fuel, --costs, --timeout, --profile)')
     .addOption(new Option('--timeout <ms>', 'stop the run after this many milliseconds (exit code of an interrupted run: 11)').argParser(intOption))
     .option('--json', "print one JSON object: exitCode, results, error {kind, message}, fuelConsumed, peaks; the WASI program's stdout/stderr are captured into it")
+    .option('--snapshot <out>', 'when the run stops (out of fuel, --timeout), write a snapshot of it to OUT (continue it with `wasmeter resume OUT`)')
     .addHelpText('after', EXIT_HELP)
     .action((file: string, args: string[], opts: RunOpts) => {
       // a `--` right after the file was once needed before arguments starting with '-': still accepted
       process.exitCode = runRun(file, args[0] === '--' ? args.slice(1) : args, opts);
+    });
+
+  prog
+    .command('resume')
+    .description('continue a run stopped with `run --snapshot` in this process: its output and exit code as if it had never stopped')
+    .argument('<snapshot>', 'a file written by run --snapshot (or resume --snapshot)')
+    .addOption(new Option('--fuel <n>', 'fuel for this part of the run (default: unlimited)').argParser(intOption))
+    .option('--snapshot <out>', 'when the run stops again, write its snapshot to OUT')
+    .addOption(new Option('--timeout <ms>', 'stop after this many milliseconds (exit code 11)').argParser(intOption))
+    .option('--dir <host[:guest]>', 'grant a host directory the run had preopened again (same guest name); repeatable', collect)
+    .option('--dir-ro <host[:guest]>', 'the same, read-only; repeatable', collect)
+    .option('--stats', 'print fuel consumed (over every part of the run) and resource peaks')
+    .option('--json', 'print one JSON object, as run --json (fuelConsumed: the total over every part of the run)')
+    .addHelpText('after', EXIT_HELP)
+    .action((snapshot: string, opts: RunOpts) => {
+      process.exitCode = runResume(snapshot, opts);
     });
 
   prog

@@ -152,3 +152,13 @@ export class HostSuspended extends WasmeterError {
     return this.resumer(results);
   }
 }
+
+/**
+ * A snapshot (`store.snapshot()`, docs/snapshots.md) could not be made or
+ * restored: truncated, corrupted, of another format version, for other module
+ * bytes, or naming something the restoring embedder did not supply. A failed
+ * restore leaves nothing half-made behind.
+ */
+export class SnapshotError extends WasmeterError {
+  override name = 'SnapshotError';
+}

@@ -28,7 +28,7 @@ export class Compiled {
     readonly refLocals: Int32Array,
     /** Original byte offset of each block start -> pc of its FUEL/FUELX. */
     readonly blockPc: Map<number, number>,
-    /** Original byte offset of the instruction at each op position (for trap refunds). */
+    /** Original byte offset of the instruction at each op position (for trap refunds, snapshots' stop points); -1 inside an op. */
     readonly origAt: Int32Array,
   ) {}
 }

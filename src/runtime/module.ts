@@ -4,6 +4,7 @@ import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
 import { profileOf } from '../core/instructions.js';
 import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
+import { encodeModule } from '../encoder/encode.js';
 import { watToBinary } from '../text/wat.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import { type FuncInst } from './objects/func.js';
@@ -38,7 +39,15 @@ export class Module {
   private constructor(
     readonly data: ModuleData,
     readonly validated: ValidatedModule,
+    private binary: Uint8Array | null = null,
+    /** The options it was validated with (a snapshot restores it with the same). */
+    readonly options: ModuleOptions = {},
   ) {}
+
+  /** The module's binary: the bytes it was made from (fromData: the encoded module). Snapshots hash it. */
+  get bytes(): Uint8Array {
+    return (this.binary ??= encodeModule(this.data));
+  }
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
   static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
@@ -51,13 +60,13 @@ export class Module {
       // ValidationError).
       try {
         const data = decodeModule(bytes, { ...dopts, scanBodies: false });
-        return new Module(data, validateModule(data, { ...options, requireDataCount: true }));
+        return new Module(data, validateModule(data, { ...options, requireDataCount: true }), bytes, options);
       } catch {
         // the ordinary path decides
       }
     }
     const data = decodeModule(bytes, dopts);
-    return new Module(data, validateModule(data, options));
+    return new Module(data, validateModule(data, options), bytes, options);
   }
   /**
    * Parses a module in the text format, encodes it and decodes + validates the
@@ -68,7 +77,7 @@ export class Module {
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {
-    return new Module(data, validateModule(data, options));
+    return new Module(data, validateModule(data, options), null, options);
   }
 
   /** What the module imports, with full types (a tag's type is its function type). */

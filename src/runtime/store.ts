@@ -9,8 +9,10 @@ import { defaultRegistry, type TypeRegistry } from '../validate/types.js';
 import type { FuelCosts } from './objects/costs.js';
 import { Instance as RawInstance, instantiate } from './objects/instance.js';
 import { Tag } from './objects/exception.js';
-import { generate } from '../jit/codegen.js';
+// (the interpreter before the JS tier: codegen imports exec.ts, whose import cycle through machine.ts and translate.ts
+// must start at machine.ts)
 import { Machine, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from '../interp/machine.js';
+import { generate } from '../jit/codegen.js';
 import { RawF32, RawF64 } from './objects/values.js';
 import { Profile, type FunctionProfile } from './objects/profile.js';
 import { fromHost, hostRefFits } from './objects/gc.js';
@@ -21,6 +23,7 @@ import { HostFunc, Suspend, WasmFunc, type FuncInst, type HostFn } from './objec
 import { Memory } from './objects/memory.js';
 import { Table } from './objects/table.js';
 import { type Limits, type Peaks } from './objects/limits.js';
+import { snapshotCodec, type RestoreOptions, type Restored, type SnapshotOptions } from './snapshot.js';
 
 export interface StoreOptions {
   /** Fuel the store starts with; omit for an unmetered store (fuel is still counted). */
@@ -64,6 +67,41 @@ export interface InterruptOptions {
   checkEvery?: number;
 }
 
+/** What a call's next step runs: its start, the machine's resume, or the resume of a suspended host call with its results. */
+export type Continuation = { k: 'start' } | { k: 'resume' } | { k: 'host'; results: unknown };
+
+/** A call of the store (while it runs, and once it stopped resumably: what its resume() needs). */
+export interface StoppedCall {
+  /** The function the embedder called, its arguments and results at word `at`. */
+  readonly func: WasmFunc;
+  readonly at: number;
+  readonly entryDepth: number;
+  /** The machine's first free word when the call began. */
+  readonly sp: number;
+  readonly profMark: number;
+  /** Results as RawF32/RawF64. */
+  readonly raw: boolean;
+  /** The instance whose start function this is (its resume() gives back the Instance), or null. */
+  readonly startOf: RawInstance | null;
+  /** How it stopped, and what resuming runs. */
+  stop: { kind: 'fuel' | 'interrupt' | 'host'; reason: 'deadline' | 'aborted' | undefined; next: Continuation };
+  token: number;
+}
+
+/** What src/runtime/snapshot.ts reads and sets in a store. */
+export interface StoreAccess {
+  readonly instances: readonly RawInstance[];
+  readonly modules: readonly Module[];
+  readonly profile: Profile | null;
+  readonly stopped: StoppedCall | null;
+  readonly running: boolean;
+  fuel(): { added: number; reserve: number };
+  setFuel(added: number, reserve: number, machine: number): void;
+  adopt(raw: RawInstance, module: Module): void;
+  /** Makes `call` the store's stopped call; returns its resumable error. */
+  resumeStopped(call: StoppedCall): WasmeterError;
+}
+
 /** Whether a call finished, stopped for fuel, or was suspended by a host function. */
 type Stop =
   | { done: true }
@@ -86,7 +124,13 @@ export class Store {
   private suspended = false;
   /** Changes whenever a stopped call is abandoned or unwound: stale resume() calls are refused. */
   private token = 0;
-  private abandonAt: { entryDepth: number; sp: number; profMark: number } | null = null;
+  /** The stopped call (while suspended). */
+  private stopped: StoppedCall | null = null;
+  /** Calls running (a host function inside one may not snapshot the store). */
+  private running = 0;
+  /** Every instance made in this store, in order, and its module. */
+  private readonly instances: RawInstance[] = [];
+  private readonly modules: Module[] = [];
   private readonly prof: Profile | null;
 
   constructor(options: StoreOptions = {}) {
@@ -183,9 +227,34 @@ export class Store {
     if (!this.suspended) return;
     this.suspended = false;
     this.token++;
-    const a = this.abandonAt;
+    const a = this.stopped;
     if (a) this.unwind(a.entryDepth, a.sp, a.profMark);
-    this.abandonAt = null;
+    this.stopped = null;
+  }
+
+  /**
+   * The whole store as bytes (docs/snapshots.md): instances and their links,
+   * memories, tables, globals, GC objects, fuel, limits, peaks, the profile,
+   * and a stopped call's frames. Not while a call runs (from a host function:
+   * suspend first). `Store.restore` makes a store that behaves exactly like
+   * this one from here on.
+   */
+  snapshot(options: SnapshotOptions = {}): Uint8Array {
+    return snapshotCodec().write(this, options);
+  }
+
+  /** A new store from `store.snapshot()` bytes; a bad snapshot is a SnapshotError and nothing is made. */
+  static restore(bytes: Uint8Array, options: RestoreOptions = {}): Restored {
+    return snapshotCodec().read(bytes, options);
+  }
+
+  /**
+   * An independent copy of this store (and of its stopped call) in this
+   * process: `Store.restore(store.snapshot(), options)`.
+   */
+  fork(options: RestoreOptions & { host?: unknown } = {}): Restored {
+    const { host, ...restore } = options;
+    return Store.restore(this.snapshot({ host, includeModules: false }), { ...restore, modules: restore.modules ?? this.modules });
   }
 
   /** A host function usable as an import (params/results as value types). */
@@ -207,16 +276,21 @@ export class Store {
   instantiate(module: Module, imports: unknown[]): Instance {
     const raw = instantiate(module.validated, imports, {
       host: this,
+      // a start function that stops resumably: resuming it finishes the instantiation (see step)
       invoke: (f, args, made) => {
-        try {
-          return this.invoke(f, args);
-        } catch (e) {
-          // a start function that stops resumably: resuming it finishes the instantiation
-          throw continueWith(e, () => [new Instance(this, made)]);
-        }
+        this.adopt(made, module);
+        return this.call(f, args, false, made);
       },
     });
+    this.adopt(raw, module);
     return new Instance(this, raw);
+  }
+
+  /** Records an instance of this store (snapshots hold every instance, in order). */
+  private adopt(raw: RawInstance, module: Module): void {
+    if (this.instances.includes(raw)) return;
+    this.instances.push(raw);
+    this.modules.push(module);
   }
 
   /**
@@ -226,6 +300,10 @@ export class Store {
    * Throws Trap, OutOfFuel (resumable), HostError, ...
    */
   invoke(f: FuncInst, args: readonly unknown[], raw = false): unknown[] {
+    return this.call(f, args, raw, null);
+  }
+
+  private call(f: FuncInst, args: readonly unknown[], raw: boolean, startOf: RawInstance | null): unknown[] {
     const type = f.type;
     if (args.length !== type.params.length) {
       throw new LinkError(`expected ${type.params.length} arguments, got ${args.length}`);
@@ -247,54 +325,112 @@ export class Store {
     const need = at + Math.max(type.params.length, type.results.length) * 4 + 4;
     if (need > mc.s.length) mc.growStack(need);
     for (let i = 0; i < args.length; i++) mc.writeValue(type.params[i]!, at + i * 4, args[i]);
-    const entryDepth = mc.depth;
-    const savedSp = mc.sp;
-    const profMark = this.prof ? this.prof.depth : 0;
-    // runs one step of the call (start, resume after fuel, resume after a host suspension)
-    const step = (go: () => number): unknown[] => {
-      let stop: Stop;
-      try {
-        stop = this.drive(go, entryDepth);
-      } catch (e) {
-        this.endSlices();
-        this.unwind(entryDepth, savedSp, profMark);
-        // a nested call that stopped inside a host function is gone with these frames
-        if (this.suspended) {
-          this.suspended = false;
-          this.token++;
-          this.abandonAt = null;
-        }
-        throw e;
-      }
-      if (stop.done) {
-        mc.sp = savedSp;
-        return this.results(type, at, raw);
-      }
-      this.suspended = true;
-      this.abandonAt = { entryDepth, sp: savedSp, profMark };
-      const token = ++this.token;
-      const take = (): void => {
-        if (!this.suspended || this.token !== token) throw new WasmeterError('this call was abandoned or already resumed');
+    const call: StoppedCall = {
+      func: f as WasmFunc,
+      at,
+      entryDepth: mc.depth,
+      sp: mc.sp,
+      profMark: this.prof ? this.prof.depth : 0,
+      raw,
+      startOf,
+      stop: { kind: 'fuel', reason: undefined, next: { k: 'start' } },
+      token: 0,
+    };
+    return this.step(call, { k: 'start' });
+  }
+
+  /** Runs one step of a call (start, resume after fuel, resume after a host suspension) until it finishes or stops. */
+  private step(call: StoppedCall, next: Continuation): unknown[] {
+    const mc = this.machine;
+    const { entryDepth } = call;
+    let stop: Stop;
+    try {
+      this.running++;
+      stop = this.drive(() => (next.k === 'start' ? mc.start(call.func, call.at) : next.k === 'resume' ? mc.resume(entryDepth) : mc.resumeHost(next.results, entryDepth)), entryDepth);
+    } catch (e) {
+      this.endSlices();
+      this.unwind(entryDepth, call.sp, call.profMark);
+      // a nested call that stopped inside a host function is gone with these frames
+      if (this.suspended) {
         this.suspended = false;
-        this.abandonAt = null;
-      };
-      const again = (): unknown[] => {
-        take();
-        return step(stop.notStarted ? go : () => mc.resume(entryDepth));
-      };
-      if (stop.kind === 'fuel') throw quiet(() => new OutOfFuel(this.fuelConsumed, mc.fuel + this.reserve, mc.needed, again));
-      if (stop.kind === 'interrupt') throw quiet(() => new Interrupted(stop.reason!, this.fuelConsumed, again));
+        this.token++;
+        this.stopped = null;
+      }
+      throw e;
+    } finally {
+      this.running--;
+    }
+    if (stop.done) {
+      mc.sp = call.sp;
+      // (a start function's resume finishes the instantiation: it gives the Instance)
+      return call.startOf ? [new Instance(this, call.startOf)] : this.results(call.func.type, call.at, call.raw);
+    }
+    call.stop = { kind: stop.kind, reason: stop.reason, next: stop.notStarted ? next : { k: 'resume' } };
+    return this.park(call);
+  }
+
+  /** Makes `call` the store's stopped call and throws its resumable stop. */
+  private park(call: StoppedCall): never {
+    this.suspended = true;
+    this.stopped = call;
+    call.token = ++this.token;
+    throw this.stopError(call);
+  }
+
+  /** The resumable error of a stopped call: its resume() runs the call's next step. */
+  private stopError(call: StoppedCall): WasmeterError {
+    const mc = this.machine;
+    const take = (): void => {
+      if (!this.suspended || this.token !== call.token) throw new WasmeterError('this call was abandoned or already resumed');
+      this.suspended = false;
+      this.stopped = null;
+    };
+    const again = (): unknown[] => {
+      take();
+      return this.step(call, call.stop.next);
+    };
+    const { kind, reason } = call.stop;
+    let e: WasmeterError;
+    if (kind === 'fuel') e = quiet(() => new OutOfFuel(this.fuelConsumed, mc.fuel + this.reserve, mc.needed, again));
+    else if (kind === 'interrupt') e = quiet(() => new Interrupted(reason!, this.fuelConsumed, again));
+    else {
       const p = mc.pendingHost!;
-      throw quiet(
+      e = quiet(
         () =>
           new HostSuspended(p.f.name, p.payload, (results) => {
             take();
             const r = p.f.type.results.length === 1 ? results[0] : results;
-            return step(() => mc.resumeHost(r, entryDepth));
+            return this.step(call, { k: 'host', results: r });
           }),
       );
+    }
+    return e;
+  }
+
+  /** @internal The store's side of snapshots (src/runtime/snapshot.ts). */
+  snapshotAccess(): StoreAccess {
+    return {
+      instances: this.instances,
+      modules: this.modules,
+      profile: this.prof,
+      stopped: this.suspended ? this.stopped : null,
+      running: this.running > 0,
+      fuel: () => ({ added: this.fuelAdded, reserve: this.reserve }),
+      setFuel: (added, reserve, machine) => {
+        this.fuelAdded = added;
+        this.reserve = reserve;
+        this.machine.fuel = machine;
+        this.syncBase();
+      },
+      adopt: (raw, module) => this.adopt(raw, module),
+      resumeStopped: (call) => {
+        try {
+          return this.park(call);
+        } catch (e) {
+          return e as WasmeterError;
+        }
+      },
     };
-    return step(() => mc.start(f as WasmFunc, at));
   }
 
   /**
@@ -463,25 +599,6 @@ function quiet<T>(make: () => T): T {
   } finally {
     Error.stackTraceLimit = limit;
   }
-}
-
-/** The same resumable stop, but whose resume() finishes with `then` once the stopped call completes. */
-function continueWith(e: unknown, then: () => unknown[]): unknown {
-  const chain =
-    (go: () => unknown[]) =>
-    (): unknown[] => {
-      try {
-        go();
-      } catch (e2) {
-        throw continueWith(e2, then);
-      }
-      return then();
-    };
-  if (e instanceof OutOfFuel) return quiet(() => new OutOfFuel(e.consumed, e.remaining, e.needed, chain(() => e.resume())));
-  if (e instanceof Interrupted) return quiet(() => new Interrupted(e.reason, e.consumed, chain(() => e.resume())));
-  if (e instanceof HostSuspended)
-    return quiet(() => new HostSuspended(e.func, e.payload, (results) => chain(() => e.resume(...results))()));
-  return e;
 }
 
 function interruptReason(it: InterruptOptions): 'deadline' | 'aborted' | null {

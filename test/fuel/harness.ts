@@ -55,17 +55,21 @@ export interface StopRecord {
 export type HostMode = 'direct' | 'suspend';
 
 export function instantiate(mod: Module, store: Store, mode: HostMode): Instance {
-  const linker = new Linker().defineFunc(store, 'env', 'host', funcType([I32], [I32]), (caller: Caller, x: number) => {
+  return hostLinker(store, mode).instantiate(store, mod);
+}
+
+/** A linker with the host function (also what a restored snapshot of a program's store links to). */
+export function hostLinker(store: Store, mode: HostMode): Linker {
+  return new Linker().defineFunc(store, 'env', 'host', funcType([I32], [I32]), (caller: Caller, x: number) => {
     if (hostTraps(x)) throw new Trap('host trap');
     const k = hostCharge(x);
     if (mode === 'suspend' && caller.fuel < k) return caller.suspend({ x, k });
     caller.consumeFuel(k);
     return hostResult(x);
   });
-  return linker.instantiate(store, mod);
 }
 
-function outcome(store: Store, inst: Instance, p: Program, results: unknown[] | null, trap: string | null): Outcome {
+export function outcome(store: Store, inst: Instance, p: Program, results: unknown[] | null, trap: string | null): Outcome {
   return {
     results,
     trap,
@@ -84,11 +88,12 @@ export interface RunOptions {
   profile?: boolean;
   interrupt?: InterruptOptions;
   host?: HostMode;
+  tier?: 'interp' | 'js';
 }
 
 /** One call of the entry function; a trap is an outcome, any other error is thrown. */
 export function runOnce(mod: Module, p: Program, o: RunOptions = {}): Outcome {
-  const store = new Store({ fuel: o.fuel, costs: o.costs, profile: o.profile, interrupt: o.interrupt });
+  const store = new Store({ fuel: o.fuel, costs: o.costs, profile: o.profile, interrupt: o.interrupt, tier: o.tier });
   const inst = instantiate(mod, store, o.host ?? 'direct');
   try {
     return outcome(store, inst, p, inst.call('run', ...p.args), null);
@@ -106,6 +111,12 @@ export interface CutOptions extends RunOptions {
   /** Called at every stop before resuming (for checks against the reference). */
   onStop?: (s: StopRecord, store: Store) => void;
   maxStops?: number;
+  /**
+   * Runs each resumed leg of the call (default: `stop.resume(...args)` in
+   * place). It may move the run elsewhere (a store restored from a snapshot,
+   * in this process or another) by setting `cur`.
+   */
+  leg?: (cur: { store: Store; inst: Instance }, stop: OutOfFuel | Interrupted | HostSuspended, args: unknown[]) => unknown[];
 }
 
 /**
@@ -132,17 +143,23 @@ export function runCut(mod: Module, p: Program, o: CutOptions): { out: Outcome; 
     } as AbortSignal;
     interrupt = { ...interrupt, signal };
   }
-  store = new Store({ fuel: o.fuel, costs: o.costs, profile: o.profile, interrupt });
-  const inst = instantiate(mod, store, o.host ?? 'suspend');
+  store = new Store({ fuel: o.fuel, costs: o.costs, profile: o.profile, interrupt, tier: o.tier });
+  const cur = { store, inst: instantiate(mod, store, o.host ?? 'suspend') };
+  const leg = (e: OutOfFuel | Interrupted | HostSuspended, ...args: unknown[]) => (): unknown[] => {
+    if (o.leg) return o.leg(cur, e, args);
+    return e instanceof HostSuspended ? e.resume(...args) : e.resume();
+  };
   const stops: StopRecord[] = [];
   const maxStops = o.maxStops ?? 200_000;
-  let go: () => unknown[] = () => inst.call('run', ...p.args);
+  let go: () => unknown[] = () => cur.inst.call('run', ...p.args);
   let starved = 0;
   for (;;) {
     let results: unknown[];
     try {
       results = go();
     } catch (e) {
+      store = cur.store;
+      const inst = cur.inst;
       if (e instanceof Trap) return { out: outcome(store, inst, p, null, e.message), stops };
       if (stops.length >= maxStops) throw new Error(`more than ${maxStops} stops`);
       const given = store.fuelConsumed + store.fuelRemaining;
@@ -155,14 +172,14 @@ export function runCut(mod: Module, p: Program, o: CutOptions): { out: Outcome; 
         if (add < e.needed - e.remaining && ++starved % 3 === 0) add = e.needed - e.remaining;
         if (add >= e.needed - e.remaining) starved = 0;
         store.addFuel(add);
-        go = () => e.resume();
+        go = leg(e);
         continue;
       }
       if (e instanceof Interrupted) {
         const s: StopRecord = { kind: 'interrupt', consumed: store.fuelConsumed, reported: e.consumed, given };
         stops.push(s);
         o.onStop?.(s, store);
-        go = () => e.resume();
+        go = leg(e);
         continue;
       }
       if (e instanceof HostSuspended) {
@@ -172,11 +189,11 @@ export function runCut(mod: Module, p: Program, o: CutOptions): { out: Outcome; 
         const { x, k } = e.payload as { x: number; k: number };
         if (store.fuelRemaining < k) store.addFuel(k - store.fuelRemaining + o.refills[stops.length % o.refills.length]!);
         if (!store.consumeFuel(k)) throw new Error('consumeFuel failed after adding enough fuel');
-        go = () => e.resume(hostResult(x));
+        go = leg(e, hostResult(x));
         continue;
       }
       throw e;
     }
-    return { out: outcome(store, inst, p, results, null), stops };
+    return { out: outcome(cur.store, cur.inst, p, results, null), stops };
   }
 }

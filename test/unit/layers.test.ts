@@ -23,6 +23,7 @@ export const RANKS: Record<string, number> = {
   host: 7,
   facade: 8,
   spec: 8,
+  snapshot: 8,
   cli: 9,
 };
 

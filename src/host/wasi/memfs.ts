@@ -66,6 +66,9 @@ export type MemTree = { [name: string]: string | Uint8Array | SymlinkSpec | MemT
 
 const MAX_FILE = 2 ** 31;
 
+/** The file each open handle is on (snapshots of open descriptors, state.ts). */
+export const HANDLE_NODES = new WeakMap<FileHandle, MemFile>();
+
 function typeOf(n: MemNode): Stat['filetype'] {
   return n instanceof MemDir ? Filetype.DIRECTORY : n instanceof MemSymlink ? Filetype.SYMBOLIC_LINK : Filetype.REGULAR_FILE;
 }
@@ -280,7 +283,7 @@ export class MemFs implements FsBackend {
   }
   private handle(f: MemFile): FileHandle {
     const fs = this;
-    return {
+    const h: FileHandle = {
       read(dst, pos) {
         if (pos >= f.size) return 0;
         const n = Math.min(dst.length, f.size - pos);
@@ -313,6 +316,8 @@ export class MemFs implements FsBackend {
       sync() {},
       close() {},
     };
+    HANDLE_NODES.set(h, f);
+    return h;
   }
   private gmkdir(p: readonly string[], now: bigint): void {
     this.wcheck();

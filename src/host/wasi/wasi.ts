@@ -23,6 +23,7 @@ import type { Caller, Store } from '../../runtime/store.js';
 import type { Memory } from '../../runtime/objects/memory.js';
 import { Linker } from '../linker.js';
 import { FsError } from './backend.js';
+import { loadWasi, saveWasi, type WasiInternals, type WasiState } from './state.js';
 import { WasiClock, clockFunctions } from './clock.js';
 import { ALL_RIGHTS, DIR_RIGHTS, Errno, Filetype, Rights } from './constants.js';
 import { DirFd, FileFd, StdioFd, WasiContext, type WasiFn, type WasiFns } from './context.js';
@@ -187,6 +188,44 @@ export class Wasi {
       throw e;
     }
   }
+  /** The guest-visible state, as plain data (snapshots: src/host/wasi/state.ts, docs/snapshots.md). */
+  snapshotState(): WasiState {
+    return saveWasi(this.internals());
+  }
+  /**
+   * Takes over a state `snapshotState()` gave: arguments, environment, clock,
+   * random generator, MemFs contents, descriptors and buffered output. Host
+   * directories come back only where this Wasi was granted them again (same
+   * guest name); their descriptors are otherwise closed.
+   */
+  restoreState(state: unknown): void {
+    loadWasi(this.internals(), state, { StdioFd, FileFd, DirFd });
+  }
+
+  /** The fields the snapshot code reads and writes (state.ts), over this Wasi's parts (context, stdio, clock, generator). */
+  private internals(): WasiInternals {
+    const cx = this.cx;
+    const io = cx.stdio as unknown as { out: Uint8Array[][]; sinks: unknown[]; stdinBuf: Uint8Array; stdinPos: number; stdinInherit: boolean };
+    const clock = cx.clock as unknown as { mode: WasiInternals['clockMode']; start0: bigint; step: bigint; nsPerFuel: bigint; elapsed: bigint };
+    const self = this as unknown as { args: readonly string[]; env: readonly string[] };
+    const rng = this.rng as unknown as { s: Uint32Array } | null;
+    const w = { out: io.out, sinks: io.sinks, rng } as unknown as WasiInternals;
+    const field = <K extends keyof WasiInternals>(k: K, get: () => WasiInternals[K], set: (v: WasiInternals[K]) => void): void => {
+      Object.defineProperty(w, k, { get, set, enumerable: true });
+    };
+    field('args', () => self.args, (v) => (self.args = v));
+    field('env', () => self.env, (v) => (self.env = v));
+    field('fds', () => cx.fds as WasiInternals['fds'], (v) => void cx.fds.splice(0, cx.fds.length, ...(v as typeof cx.fds)));
+    field('stdinBuf', () => (io.stdinInherit ? null : io.stdinBuf), (v) => (io.stdinBuf = v ?? new Uint8Array(0)));
+    field('stdinPos', () => io.stdinPos, (v) => (io.stdinPos = v));
+    field('clockMode', () => clock.mode, (v) => (clock.mode = v));
+    field('start0', () => clock.start0, (v) => (clock.start0 = v));
+    field('step', () => clock.step, (v) => (clock.step = v));
+    field('nsPerFuel', () => clock.nsPerFuel, (v) => (clock.nsPerFuel = v));
+    field('elapsed', () => clock.elapsed, (v) => (clock.elapsed = v));
+    return w;
+  }
+
   /** Closes every file the guest left open (host files hold real descriptors). */
   close(): void {
     const fds = this.cx.fds;

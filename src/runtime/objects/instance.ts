@@ -265,10 +265,16 @@ export interface InstantiateHooks {
  * out of bounds or the start function traps (the instance's memories and
  * tables keep what earlier segments wrote, as the spec says).
  */
-export function instantiate(vm: ValidatedModule, imports: unknown[], hooks: InstantiateHooks): Instance {
+/**
+ * Links the imports and allocates the instance's functions, tags, globals,
+ * tables and memories. With `evaluate` false (a snapshot being restored) no
+ * constant expression runs: globals, tables and element segments start empty
+ * and the snapshot fills them.
+ */
+export function allocate(vm: ValidatedModule, imports: unknown[], host: ResourceHost, evaluate: boolean): Instance {
   const m = vm.module;
   const inst = new Instance(vm);
-  inst.limits = hooks.host.limits;
+  inst.limits = host.limits;
   if (imports.length !== m.imports.length) throw new LinkError(`expected ${m.imports.length} imports, got ${imports.length}`);
   for (let i = 0; i < imports.length; i++) {
     checkImport(vm, i, imports[i]);
@@ -306,18 +312,18 @@ export function instantiate(vm: ValidatedModule, imports: unknown[], hooks: Inst
   for (const g of m.globals) {
     const gl = new Global(g.type) as GlobalWithCanon;
     gl.canon = vm.canon;
-    slotToGlobal(gl, evalConst(inst, g.init, inst.globals));
+    if (evaluate) slotToGlobal(gl, evalConst(inst, g.init, inst.globals));
     inst.globals.push(gl);
   }
   for (const t of m.tables) {
-    const init = t.init ? evalConst(inst, t.init, inst.globals).ref : null;
-    const tb = new Table(t.type, init, hooks.host) as TableWithCanon;
+    const init = evaluate && t.init ? evalConst(inst, t.init, inst.globals).ref : null;
+    const tb = new Table(t.type, init, host) as TableWithCanon;
     tb.canon = vm.canon;
     inst.tables.push(tb);
   }
-  for (const mt of m.memories) inst.memories.push(new Memory(mt, hooks.host));
+  for (const mt of m.memories) inst.memories.push(new Memory(mt, host));
   for (const seg of m.elems) {
-    inst.elems.push(seg.init.map((e) => evalConst(inst, e, inst.globals).ref));
+    inst.elems.push(evaluate ? seg.init.map((e) => evalConst(inst, e, inst.globals).ref) : []);
   }
   for (const d of m.datas) inst.datas.push(d.bytes);
   for (const e of m.exports) {
@@ -333,6 +339,13 @@ export function instantiate(vm: ValidatedModule, imports: unknown[], hooks: Inst
     typeParams: (ti) => funcType(ti).params.length,
     typeResults: (ti) => funcType(ti).results,
   };
+  return inst;
+}
+
+export function instantiate(vm: ValidatedModule, imports: unknown[], hooks: InstantiateHooks): Instance {
+  const m = vm.module;
+  const inst = allocate(vm, imports, hooks.host, true);
+
   // active and declarative element segments
   for (let i = 0; i < m.elems.length; i++) {
     const seg = m.elems[i]!;

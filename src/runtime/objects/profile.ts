@@ -78,6 +78,29 @@ export class Profile {
   reset(): void {
     this.entries.clear();
   }
+
+  /** Everything the profile holds (snapshots): its rows by function, and the activation stack as row indices. */
+  state(): { rows: { f: FuncInst; calls: number; self: number; total: number; active: number }[]; stack: { row: number; start: number; child: number }[] } {
+    const fs = [...this.entries.keys()];
+    const es = [...this.entries.values()];
+    return {
+      rows: es.map((e, i) => ({ f: fs[i]!, calls: e.calls, self: e.self, total: e.total, active: e.active })),
+      stack: this.fns.map((e, i) => ({ row: es.indexOf(e), start: this.start[i]!, child: this.child[i]! })),
+    };
+  }
+
+  /** Replaces the profile's state with one `state()` gave (rows' `stack` indices must be in range). */
+  load(st: ReturnType<Profile['state']>): void {
+    this.entries.clear();
+    const es: Entry[] = st.rows.map((r) => ({ name: this.nameOf(r.f), calls: r.calls, self: r.self, total: r.total, active: r.active }));
+    st.rows.forEach((r, i) => this.entries.set(r.f, es[i]!));
+    this.fns.length = this.start.length = this.child.length = 0;
+    for (const a of st.stack) {
+      this.fns.push(es[a.row]!);
+      this.start.push(a.start);
+      this.child.push(a.child);
+    }
+  }
 }
 
 /** The profile as a text table (the CLI's `--profile`). */

@@ -1,0 +1,377 @@
+/**
+ * The snapshot byte format's building blocks (docs/snapshots.md): a growing
+ * byte writer, a bounds-checked reader whose every failure is a
+ * SnapshotError, SHA-256 (module binding), a fast word checksum (corruption),
+ * and a codec for plain structured values (host state, payloads, options).
+ */
+import { SnapshotError } from '../core/errors.js';
+
+/** "WMSNAP" + two format bytes. */
+export const MAGIC = [0x57, 0x4d, 0x53, 0x4e, 0x41, 0x50, 0x00, 0x01];
+/** Format version: bumped whenever the layout of any section changes. */
+export const VERSION = 1;
+/** magic, version (u32), flags (u32), checksum (u32), body length (u32, words of 4 bytes follow padded) */
+export const HEADER_BYTES = 24;
+
+const utf8e = new TextEncoder();
+const utf8d = new TextDecoder('utf-8', { fatal: true });
+
+export class ByteWriter {
+  private chunks: Uint8Array[] = [];
+  private buf = new Uint8Array(4096);
+  private pos = 0;
+  private flushed = 0;
+  private readonly f64 = new Float64Array(1);
+  private readonly f64b = new Uint8Array(this.f64.buffer);
+
+  get length(): number {
+    return this.flushed + this.pos;
+  }
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.chunks.push(this.buf.subarray(0, this.pos));
+    this.flushed += this.pos;
+    this.buf = new Uint8Array(Math.max(4096, n));
+    this.pos = 0;
+  }
+  u8(v: number): void {
+    this.room(1);
+    this.buf[this.pos++] = v;
+  }
+  /** Unsigned LEB128 of a non-negative safe integer. */
+  uint(v: number): void {
+    if (!(v >= 0) || !Number.isSafeInteger(v)) throw new SnapshotError(`cannot encode ${v} as an unsigned integer`);
+    this.room(8);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+  /** A safe integer, zigzag-encoded. */
+  int(v: number): void {
+    this.uint(v < 0 ? -2 * v - 1 : 2 * v);
+  }
+  f64v(v: number): void {
+    this.f64[0] = v;
+    this.raw(this.f64b);
+  }
+  str(s: string): void {
+    this.bytes(utf8e.encode(s));
+  }
+  /** Length-prefixed bytes. */
+  bytes(b: Uint8Array): void {
+    this.uint(b.length);
+    this.raw(b);
+  }
+  /** Bytes as they are (large ones are kept by reference, not copied). */
+  raw(b: Uint8Array): void {
+    if (b.length > 1024) {
+      this.chunks.push(this.buf.subarray(0, this.pos));
+      this.flushed += this.pos;
+      this.chunks.push(b);
+      this.flushed += b.length;
+      this.buf = new Uint8Array(4096);
+      this.pos = 0;
+      return;
+    }
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  /** The pieces written so far (to append to another writer without copying). */
+  parts(): Uint8Array[] {
+    return [...this.chunks, this.buf.subarray(0, this.pos)];
+  }
+  writer(w: ByteWriter): void {
+    for (const p of w.parts()) this.raw(p);
+  }
+  /** Everything, in one buffer of `pad`-aligned length, at `offset`. */
+  finish(offset = 0): Uint8Array {
+    const n = this.length;
+    const out = new Uint8Array(offset + n + ((4 - ((offset + n) % 4)) % 4));
+    let o = offset;
+    for (const p of this.parts()) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+}
+
+export class ByteReader {
+  pos: number;
+  private readonly view: DataView;
+  constructor(
+    readonly data: Uint8Array,
+    start = 0,
+    readonly end = data.length,
+    /** What is being read (in error messages). */
+    public what = 'snapshot',
+  ) {
+    this.pos = start;
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+  fail(msg: string): never {
+    throw new SnapshotError(`malformed snapshot (${this.what}): ${msg}`);
+  }
+  private need(n: number): void {
+    if (this.pos + n > this.end) this.fail('truncated');
+  }
+  get atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+  u8(): number {
+    this.need(1);
+    return this.data[this.pos++]!;
+  }
+  uint(): number {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; ; i++) {
+      const b = this.u8();
+      v += (b & 0x7f) * mul;
+      if (!(b & 0x80)) break;
+      mul *= 0x80;
+      if (i >= 7) this.fail('integer too long');
+    }
+    if (!Number.isSafeInteger(v)) this.fail('integer too large');
+    return v;
+  }
+  /** An unsigned integer at most `max`. */
+  index(max: number, what: string): number {
+    const v = this.uint();
+    if (v > max) this.fail(`${what} ${v} out of range (at most ${max})`);
+    return v;
+  }
+  int(): number {
+    const u = this.uint();
+    return u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+  }
+  /** A zigzag integer in the int32 range. */
+  i32(): number {
+    const v = this.int();
+    if (v < -0x80000000 || v > 0x7fffffff) this.fail('i32 out of range');
+    return v;
+  }
+  f64v(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  /** `n` bytes (a view, not a copy). */
+  raw(n: number): Uint8Array {
+    this.need(n);
+    const b = this.data.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  bytes(): Uint8Array {
+    return this.raw(this.uint());
+  }
+  str(): string {
+    try {
+      return utf8d.decode(this.bytes());
+    } catch (e) {
+      if (e instanceof SnapshotError) throw e;
+      return this.fail('bad UTF-8 text');
+    }
+  }
+  bool(): boolean {
+    const b = this.u8();
+    if (b > 1) this.fail(`bad flag ${b}`);
+    return b === 1;
+  }
+}
+
+// ------------------------------------------------------------------ hashes
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
+  0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
+  0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
+  0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3,
+  0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
+  0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+/** SHA-256 (FIPS 180-4), pure JS: snapshots run wherever the library does. */
+export function sha256(data: Uint8Array): Uint8Array {
+  const n = data.length;
+  const padded = new Uint8Array((((n + 9 + 63) >> 6) << 6));
+  padded.set(data);
+  padded[n] = 0x80;
+  const dv = new DataView(padded.buffer);
+  dv.setUint32(padded.length - 8, Math.floor(n / 0x20000000), false);
+  dv.setUint32(padded.length - 4, (n * 8) >>> 0, false);
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const w = new Uint32Array(64);
+  const rotr = (x: number, k: number): number => (x >>> k) | (x << (32 - k));
+  for (let off = 0; off < padded.length; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = dv.getUint32(off + i * 4, false);
+    for (let i = 16; i < 64; i++) {
+      const a = w[i - 15]!;
+      const b = w[i - 2]!;
+      const s0 = rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3);
+      const s1 = rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10);
+      w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = h as unknown as number[];
+    for (let i = 0; i < 64; i++) {
+      const S1 = rotr(e!, 6) ^ rotr(e!, 11) ^ rotr(e!, 25);
+      const ch = (e! & f!) ^ (~e! & g!);
+      const t1 = (hh! + S1 + ch + K[i]! + w[i]!) >>> 0;
+      const S0 = rotr(a!, 2) ^ rotr(a!, 13) ^ rotr(a!, 22);
+      const maj = (a! & b!) ^ (a! & c!) ^ (b! & c!);
+      const t2 = (S0 + maj) >>> 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d! + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    h[0] = h[0]! + a!;
+    h[1] = h[1]! + b!;
+    h[2] = h[2]! + c!;
+    h[3] = h[3]! + d!;
+    h[4] = h[4]! + e!;
+    h[5] = h[5]! + f!;
+    h[6] = h[6]! + g!;
+    h[7] = h[7]! + hh!;
+  }
+  const out = new Uint8Array(32);
+  const ov = new DataView(out.buffer);
+  for (let i = 0; i < 8; i++) ov.setUint32(i * 4, h[i]!, false);
+  return out;
+}
+
+export function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * A 32-bit checksum of 4-byte-aligned data (two multiply-rotate lanes over
+ * its words): not cryptographic, but any changed, moved or missing word
+ * changes it with overwhelming likelihood, at memory speed.
+ */
+export function checksum(u8: Uint8Array, start: number): number {
+  const words = new Int32Array(u8.buffer, u8.byteOffset + start, (u8.length - start) >> 2);
+  let a = 0x9e3779b1 | 0;
+  let b = 0x85ebca77 | 0;
+  const n = words.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    a = Math.imul(a ^ words[i]!, 0xcc9e2d51);
+    a = (a << 15) | (a >>> 17);
+    b = Math.imul(b ^ words[i + 1]!, 0x1b873593);
+    b = (b << 13) | (b >>> 19);
+  }
+  if (i < n) a = Math.imul(a ^ words[i]!, 0xcc9e2d51);
+  let h = Math.imul(a ^ ((b << 7) | (b >>> 25)) ^ n, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+// ------------------------------------------------------------------ plain values
+
+/**
+ * The structured values a snapshot carries for the embedder (host state, a
+ * suspension's payload, extern references it can name): undefined, null,
+ * booleans, numbers, strings, bigints, Uint8Arrays, arrays and plain
+ * objects of these. Anything else is a SnapshotError naming it.
+ */
+export type PlainValue = undefined | null | boolean | number | string | bigint | Uint8Array | PlainValue[] | { [k: string]: PlainValue };
+
+const V_UNDEF = 0,
+  V_NULL = 1,
+  V_FALSE = 2,
+  V_TRUE = 3,
+  V_NUM = 4,
+  V_STR = 5,
+  V_BIG = 6,
+  V_BYTES = 7,
+  V_ARR = 8,
+  V_OBJ = 9;
+
+export function writeValue(w: ByteWriter, v: unknown, what: string, depth = 0): void {
+  if (depth > 200) throw new SnapshotError(`${what} is nested too deeply (or cyclic)`);
+  if (v === undefined) w.u8(V_UNDEF);
+  else if (v === null) w.u8(V_NULL);
+  else if (v === false) w.u8(V_FALSE);
+  else if (v === true) w.u8(V_TRUE);
+  else if (typeof v === 'number') {
+    w.u8(V_NUM);
+    w.f64v(v);
+  } else if (typeof v === 'string') {
+    w.u8(V_STR);
+    w.str(v);
+  } else if (typeof v === 'bigint') {
+    w.u8(V_BIG);
+    w.str(v.toString());
+  } else if (v instanceof Uint8Array) {
+    w.u8(V_BYTES);
+    w.bytes(v);
+  } else if (Array.isArray(v)) {
+    w.u8(V_ARR);
+    w.uint(v.length);
+    for (const x of v) writeValue(w, x, what, depth + 1);
+  } else if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    const keys = Object.keys(v);
+    w.u8(V_OBJ);
+    w.uint(keys.length);
+    for (const k of keys) {
+      w.str(k);
+      writeValue(w, (v as Record<string, unknown>)[k], what, depth + 1);
+    }
+  } else {
+    const name = typeof v === 'object' ? (v.constructor?.name ?? 'object') : typeof v;
+    throw new SnapshotError(`${what} holds a ${name}, which a snapshot cannot carry (plain data only)`);
+  }
+}
+
+export function readValue(r: ByteReader, depth = 0): PlainValue {
+  if (depth > 200) r.fail('value nested too deeply');
+  const t = r.u8();
+  switch (t) {
+    case V_UNDEF:
+      return undefined;
+    case V_NULL:
+      return null;
+    case V_FALSE:
+      return false;
+    case V_TRUE:
+      return true;
+    case V_NUM:
+      return r.f64v();
+    case V_STR:
+      return r.str();
+    case V_BIG: {
+      const s = r.str();
+      if (!/^-?\d+$/.test(s)) r.fail('bad bigint');
+      return BigInt(s);
+    }
+    case V_BYTES:
+      return r.bytes().slice();
+    case V_ARR: {
+      const n = r.index(r.end - r.pos, 'array length');
+      const out: PlainValue[] = [];
+      for (let i = 0; i < n; i++) out.push(readValue(r, depth + 1));
+      return out;
+    }
+    case V_OBJ: {
+      const n = r.index(r.end - r.pos, 'object size');
+      const out: Record<string, PlainValue> = Object.create(null);
+      for (let i = 0; i < n; i++) {
+        const k = r.str();
+        out[k] = readValue(r, depth + 1);
+      }
+      return { ...out };
+    }
+  }
+  return r.fail(`bad value tag ${t}`);
+}

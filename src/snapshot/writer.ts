@@ -1,0 +1,423 @@
+/**
+ * Store → bytes (docs/snapshots.md). Every object is named by a stable
+ * identity: instances by their order in the store, functions, tables,
+ * memories, globals and tags by (instance, index) or, when the embedder
+ * supplied them, by the import that brought them in; GC and exception objects
+ * by a number given once each (sharing and cycles survive); a stopped call's
+ * frames by (function, stop point in the original bytes, frame slots).
+ */
+import { SnapshotError } from '../core/errors.js';
+import type { Compiled } from '../interp/compiled.js';
+import { ExnRef, Tag } from '../runtime/objects/exception.js';
+import { HostFunc, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
+import { GcArray, GcStruct, HostNumber, K_REF, WORDS } from '../runtime/objects/gc.js';
+import type { Global } from '../runtime/objects/global.js';
+import type { Instance as RawInstance } from '../runtime/objects/instance.js';
+import type { Memory } from '../runtime/objects/memory.js';
+import type { Table } from '../runtime/objects/table.js';
+import type { SnapshotOptions } from '../runtime/snapshot.js';
+import type { StoreAccess } from '../runtime/store.js';
+import { Store } from '../runtime/store.js';
+import { ByteWriter, checksum, HEADER_BYTES, MAGIC, sha256, VERSION, writeValue } from './format.js';
+import * as S from './ids.js';
+
+type Kind = 'func' | 'table' | 'memory' | 'global' | 'tag';
+
+/** Where an extern comes from: defined by instance i at index k of its kind's space, or imported from the host. */
+interface Origin {
+  inst: number;
+  index: number;
+}
+
+function space(inst: RawInstance, kind: Kind): unknown[] {
+  return kind === 'func' ? inst.funcs : kind === 'table' ? inst.tables : kind === 'memory' ? inst.memories : kind === 'global' ? inst.globals : inst.tags;
+}
+
+/** How many of an instance's `kind` space are imports. */
+export function importCount(inst: RawInstance, kind: Kind): number {
+  let n = 0;
+  for (const i of inst.module.imports) if (i.desc.kind === kind) n++;
+  return n;
+}
+
+class Writer {
+  readonly instIds = new Map<RawInstance, number>();
+  /** Defined externs (and, for host externs, the first instance and index that imported them). */
+  readonly origin = new Map<unknown, Origin>();
+  /** Canonical type id -> (instance, type index). */
+  readonly types = new Map<number, Origin>();
+  readonly objIds = new Map<unknown, number>();
+  readonly objQueue: unknown[] = [];
+
+  constructor(
+    readonly acc: StoreAccess,
+    readonly options: SnapshotOptions,
+  ) {
+    acc.instances.forEach((inst, i) => this.instIds.set(inst, i));
+    // defined objects first (so that an import names its owner), then what the host supplied
+    for (const pass of [false, true]) {
+      acc.instances.forEach((inst, i) => {
+        for (const kind of ['func', 'table', 'memory', 'global', 'tag'] as Kind[]) {
+          const sp = space(inst, kind);
+          const ni = importCount(inst, kind);
+          for (let k = pass ? 0 : ni; k < (pass ? ni : sp.length); k++) if (!this.origin.has(sp[k])) this.origin.set(sp[k], { inst: i, index: k });
+        }
+      });
+    }
+    acc.instances.forEach((inst, i) => inst.vm.canon.forEach((id, ti) => this.types.has(id) || this.types.set(id, { inst: i, index: ti })));
+  }
+
+  /** An extern by origin (instance, index in that instance's space). */
+  extern(w: ByteWriter, e: unknown, what: string): void {
+    const o = this.origin.get(e);
+    if (!o) throw new SnapshotError(`${what} is not part of any instance of the store`);
+    w.uint(o.inst);
+    w.uint(o.index);
+  }
+
+  ref(w: ByteWriter, v: unknown): void {
+    if (v === null || v === undefined) w.u8(S.R_NULL);
+    else if (typeof v === 'number') {
+      w.u8(S.R_NUM);
+      w.f64v(v);
+    } else if (v instanceof WasmFunc) {
+      w.u8(S.R_FUNC);
+      this.extern(w, v, `function ${v.index}`);
+    } else if (v instanceof HostFunc) {
+      const o = this.origin.get(v);
+      if (!o) throw new SnapshotError(`host function ${v.name} is referenced but imported by no instance (a snapshot names host functions by their import)`);
+      w.u8(S.R_HOSTFUNC);
+      w.uint(o.inst);
+      w.uint(o.index);
+    } else if (v instanceof GcStruct || v instanceof GcArray || v instanceof ExnRef) {
+      let id = this.objIds.get(v);
+      if (id === undefined) {
+        id = this.objIds.size;
+        this.objIds.set(v, id);
+        this.objQueue.push(v);
+      }
+      w.u8(S.R_OBJ);
+      w.uint(id);
+    } else if (v instanceof HostNumber) {
+      w.u8(S.R_HOSTNUM);
+      w.f64v(v.value);
+    } else {
+      w.u8(S.R_EXTERN);
+      writeValue(w, this.options.externs ? this.options.externs.save(v) : v, 'an extern reference');
+    }
+  }
+
+  typeRef(w: ByteWriter, id: number): void {
+    const o = this.types.get(id);
+    if (!o) throw new SnapshotError(`a GC object's type (canonical ${id}) is no instance's type`);
+    w.uint(o.inst);
+    w.uint(o.index);
+  }
+
+  tag(w: ByteWriter, t: Tag): void {
+    this.extern(w, t, 'an exception tag');
+  }
+
+  func(w: ByteWriter, f: FuncInst): void {
+    this.extern(w, f, f instanceof HostFunc ? `host function ${f.name}` : `function ${f.index}`);
+  }
+
+  /** GC and exception objects: headers (enough to allocate every one first), then contents. */
+  objects(): ByteWriter {
+    const heads = new ByteWriter();
+    const body = new ByteWriter();
+    for (let i = 0; i < this.objQueue.length; i++) {
+      const o = this.objQueue[i];
+      if (o instanceof GcStruct) {
+        heads.u8(S.O_STRUCT);
+        this.typeRef(heads, o.type.id);
+        const t = o.type;
+        for (let f = 0; f < t.kinds.length; f++) {
+          const k = t.kinds[f]!;
+          const at = t.offs[f]!;
+          for (let j = 0; j < WORDS[k]!; j++) {
+            if (k === K_REF) this.ref(body, o.f[at + j]);
+            else body.int(o.f[at + j] as number);
+          }
+        }
+      } else if (o instanceof GcArray) {
+        heads.u8(S.O_ARRAY);
+        this.typeRef(heads, o.type.id);
+        heads.uint(o.len);
+        if (o.type.elem === K_REF) for (let j = 0; j < o.len; j++) this.ref(body, (o.data as unknown[])[j]);
+        else {
+          const d = o.data as Int32Array | Uint8Array | Uint16Array;
+          body.bytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+        }
+      } else {
+        const x = o as ExnRef;
+        heads.u8(S.O_EXN);
+        this.tag(heads, x.tag);
+        body.bytes(new Uint8Array(x.words.buffer, x.words.byteOffset, x.words.byteLength));
+        body.uint(x.refs.length);
+        for (const r of x.refs) this.ref(body, r);
+      }
+    }
+    const w = new ByteWriter();
+    w.uint(this.objQueue.length);
+    w.writer(heads);
+    w.writer(body);
+    return w;
+  }
+}
+
+function memoryContents(w: ByteWriter, m: Memory): void {
+  const u8 = m.u8;
+  const n = u8.length;
+  w.uint(n);
+  const chunks: number[] = [];
+  const words = new Int32Array(m.buffer, 0, n >> 2);
+  for (let c = 0; c * S.CHUNK < n; c++) {
+    const start = c * S.CHUNK;
+    const end = Math.min(n, start + S.CHUNK);
+    let zero = true;
+    for (let i = start >> 2, e = end >> 2; i < e; i++)
+      if (words[i] !== 0) {
+        zero = false;
+        break;
+      }
+    for (let i = end & ~3; zero && i < end; i++) if (u8[i] !== 0) zero = false;
+    if (!zero) chunks.push(c);
+  }
+  w.uint(chunks.length);
+  for (const c of chunks) {
+    w.uint(c);
+    w.raw(u8.subarray(c * S.CHUNK, Math.min(n, (c + 1) * S.CHUNK)));
+  }
+}
+
+function tableContents(x: Writer, w: ByteWriter, t: Table): void {
+  w.uint(t.elems.length);
+  for (const e of t.elems) x.ref(w, e);
+}
+
+function globalContents(x: Writer, w: ByteWriter, g: Global): void {
+  w.raw(new Uint8Array(g.cell.buffer, g.cell.byteOffset, 16));
+  x.ref(w, g.ref);
+}
+
+export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Array {
+  const acc = store.snapshotAccess();
+  if (acc.running) throw new SnapshotError('the store is running a call: snapshot it when the call stops (a host function can suspend it)');
+  const call = acc.stopped;
+  if (call && call.entryDepth !== 0) throw new SnapshotError('the stopped call was made from inside a host function: only a call the embedder made can be snapshotted');
+  const x = new Writer(acc, options);
+  const mc = store.machine;
+  const sections: [number, ByteWriter][] = [];
+
+  // modules
+  const mods = new ByteWriter();
+  const distinct = [...new Set(acc.modules)];
+  mods.uint(distinct.length);
+  for (const m of distinct) {
+    const bytes = m.bytes;
+    mods.raw(sha256(bytes));
+    const include = options.includeModules !== false;
+    mods.u8(include ? 1 : 0);
+    if (include) mods.bytes(bytes);
+    writeValue(mods, { ...m.options }, 'the module options');
+  }
+  sections.push([S.SEC_MODULES, mods]);
+
+  // the store's settings and counters
+  const st = new ByteWriter();
+  const f = acc.fuel();
+  writeValue(
+    st,
+    {
+      metered: store.metered,
+      countsFuel: store.countsFuel,
+      tier: mc.jitOn ? 'js' : 'interp',
+      profile: acc.profile !== null,
+      costs: { ...mc.costs.source },
+      limits: { ...store.limits },
+      fuelAdded: f.added,
+      reserve: f.reserve,
+      fuel: mc.fuel,
+      needed: mc.needed,
+      peaks: { ...store.peaks },
+      memoryBytes: store.memoryBytes,
+    },
+    'the store settings',
+  );
+  sections.push([S.SEC_STORE, st]);
+
+  // instances: module and where each import came from
+  const ins = new ByteWriter();
+  ins.uint(acc.instances.length);
+  acc.instances.forEach((inst, i) => {
+    ins.uint(distinct.indexOf(acc.modules[i]!));
+    const imps = inst.module.imports;
+    const seen: Record<string, number> = {};
+    for (const imp of imps) {
+      const kind = imp.desc.kind as Kind;
+      const k = (seen[kind] = (seen[kind] ?? -1) + 1);
+      const e = space(inst, kind)[k];
+      const o = x.origin.get(e)!;
+      // from an earlier instance's definition, or from the host (the linker supplies it again)
+      if (o.inst === i || o.index < importCount(acc.instances[o.inst]!, kind)) ins.u8(0);
+      else {
+        ins.u8(1);
+        ins.uint(o.inst);
+        ins.uint(o.index);
+      }
+    }
+  });
+  sections.push([S.SEC_INSTANCES, ins]);
+
+  // contents: every defined global, table, memory (sparse), segment, then the host-supplied ones
+  const ct = new ByteWriter();
+  const hostObjs: { inst: number; index: number; kind: Kind }[] = [];
+  acc.instances.forEach((inst, i) => {
+    for (const kind of ['global', 'table', 'memory'] as Kind[]) {
+      const sp = space(inst, kind);
+      const ni = importCount(inst, kind);
+      for (let k = 0; k < sp.length; k++) {
+        const o = x.origin.get(sp[k])!;
+        if (o.inst !== i || o.index !== k) continue;
+        if (k < ni) {
+          hostObjs.push({ inst: i, index: k, kind });
+          continue;
+        }
+        if (kind === 'global') globalContents(x, ct, sp[k] as Global);
+        else if (kind === 'table') tableContents(x, ct, sp[k] as Table);
+        else memoryContents(ct, sp[k] as Memory);
+      }
+    }
+    for (const e of inst.elems) {
+      ct.u8(e === null ? 0 : 1);
+      if (e !== null) {
+        ct.uint(e.length);
+        for (const r of e) x.ref(ct, r);
+      }
+    }
+    for (const d of inst.datas) ct.u8(d === null ? 0 : 1);
+  });
+  ct.uint(hostObjs.length);
+  for (const h of hostObjs) {
+    ct.uint(h.inst);
+    ct.uint(h.index);
+    ct.u8(h.kind === 'global' ? 0 : h.kind === 'table' ? 1 : 2);
+    const e = space(acc.instances[h.inst]!, h.kind)[h.index];
+    if (h.kind === 'global') globalContents(x, ct, e as Global);
+    else if (h.kind === 'table') tableContents(x, ct, e as Table);
+    else memoryContents(ct, e as Memory);
+  }
+
+  // the stopped call
+  const cw = new ByteWriter();
+  cw.u8(call ? 1 : 0);
+  if (call) {
+    x.func(cw, call.func);
+    cw.uint(call.at);
+    cw.uint(call.sp);
+    cw.uint(call.profMark);
+    cw.u8(call.raw ? 1 : 0);
+    cw.int(call.startOf ? x.instIds.get(call.startOf)! : -1);
+    cw.u8(call.stop.kind === 'fuel' ? 0 : call.stop.kind === 'interrupt' ? 1 : 2);
+    cw.u8(call.stop.reason === 'deadline' ? 1 : call.stop.reason === 'aborted' ? 2 : 0);
+    const next = call.stop.next;
+    cw.u8(next.k === 'start' ? 0 : next.k === 'resume' ? 1 : 2);
+    if (next.k === 'host') writeValue(cw, next.results, 'the results a resumed host call returns');
+    const started = next.k !== 'start';
+    cw.u8(started ? 1 : 0);
+    if (started) {
+      // frames: below (the explicit call stack), then the running one
+      const depth = mc.depth;
+      cw.uint(depth);
+      let top = 0;
+      for (let d = 0; d <= depth; d++) {
+        const comp = d < depth ? mc.fComp[d]! : mc.comp;
+        const pc = d < depth ? mc.fPc[d]! : mc.pc;
+        const fp = d < depth ? mc.fFp[d]! : mc.fp;
+        const blk = d < depth ? mc.fBlk[d]! : mc.blk;
+        frame(x, cw, comp, pc, fp, blk, d);
+        top = Math.max(top, fp + comp.frameWords);
+      }
+      const p = mc.pendingHost;
+      cw.u8(p ? 1 : 0);
+      if (p) {
+        x.func(cw, p.f);
+        cw.uint(p.at);
+        cw.u8(p.tail ? 1 : 0);
+        writeValue(cw, p.payload, `the payload of host function ${p.f.name}'s suspension`);
+        top = Math.max(top, p.at + Math.max(p.f.type.results.length, p.f.type.params.length) * 4);
+      }
+      // the value stack below the top of the running frame: words, then the references in use
+      cw.uint(top);
+      cw.raw(new Uint8Array(mc.buffer, 0, top * 4));
+      const refs = mc.refs;
+      const live: number[] = [];
+      for (let i = 0; i < top >> 2; i++) if (refs[i] !== null && refs[i] !== undefined) live.push(i);
+      cw.uint(live.length);
+      for (const i of live) {
+        cw.uint(i);
+        x.ref(cw, refs[i]);
+      }
+    } else {
+      // not started (interrupted before it ran): the arguments at `at`
+      const n = call.at + call.func.type.params.length * 4;
+      cw.raw(new Uint8Array(mc.buffer, call.at * 4, (n - call.at) * 4));
+      for (let i = 0; i < call.func.type.params.length; i++) x.ref(cw, mc.refs[(call.at >> 2) + i]);
+    }
+  }
+
+  // the profile
+  const pw = new ByteWriter();
+  const prof = acc.profile;
+  pw.u8(prof ? 1 : 0);
+  if (prof) {
+    const ps = prof.state();
+    pw.uint(ps.rows.length);
+    for (const r of ps.rows) {
+      x.func(pw, r.f);
+      for (const v of [r.calls, r.self, r.total, r.active]) pw.uint(v);
+    }
+    pw.uint(ps.stack.length);
+    for (const a of ps.stack) {
+      pw.uint(a.row);
+      pw.uint(a.start);
+      pw.uint(a.child);
+    }
+  }
+
+  const hw = new ByteWriter();
+  writeValue(hw, options.host, 'the host state');
+
+  // objects last to write (everything above may have named some), first to read
+  const objs = x.objects();
+  sections.push([S.SEC_OBJECTS, objs], [S.SEC_CONTENTS, ct], [S.SEC_CALL, cw], [S.SEC_PROFILE, pw], [S.SEC_HOST, hw]);
+
+  const body = new ByteWriter();
+  for (const [id, s] of sections) {
+    body.u8(id);
+    body.uint(s.length);
+    body.writer(s);
+  }
+  const out = body.finish(HEADER_BYTES);
+  out.set(MAGIC, 0);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(8, VERSION, true);
+  dv.setUint32(12, 0, true);
+  dv.setUint32(20, body.length, true);
+  dv.setUint32(16, checksum(out, HEADER_BYTES), true);
+  return out;
+}
+
+function frame(x: Writer, w: ByteWriter, comp: Compiled, pc: number, fp: number, blk: number, d: number): void {
+  const sp = S.stopPointOf(comp, pc);
+  if (!sp) throw new SnapshotError(`frame ${d}: its position is no op of function ${comp.func.index} (an internal error)`);
+  x.func(w, comp.func);
+  w.u8(comp.exact ? 1 : 0);
+  w.uint(sp.offset);
+  w.uint(sp.ordinal);
+  w.uint(sp.op);
+  w.uint(fp);
+  // the fuel block's start (where a trap's refund counts from), by the block's offset
+  w.int(S.isFuelBlock(comp, blk) ? comp.code[blk + 2]! : -1);
+}

@@ -1,0 +1,68 @@
+/**
+ * Snapshot properties: random programs (test/fuel's generator) cut at random
+ * budgets, snapshotted at every stop and continued in a restored store (in
+ * this process, in a fork, or in a new process), end exactly like an
+ * uninterrupted run: results or trap, memory, globals, fuel and peaks, in both
+ * tiers.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCut, runOnce, type Outcome } from '../fuel/harness.js';
+import { budgetArb, budgetOf, compile, expectSameRun, programArb, refillsArb, runs } from '../fuel/props.js';
+import { bundleChild, forking, inChild, inProcess, type Tier } from './hops.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wasmeter-snap-'));
+beforeAll(() => bundleChild('props'), 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const tierArb = fc.constantFrom<Tier>('interp', 'js');
+
+describe('snapshots of random programs', () => {
+  test('restored in this process at every stop: the same run', () => {
+    fc.assert(
+      fc.property(programArb, budgetArb, refillsArb, tierArb, (p, budget, refills, tier) => {
+        const mod = compile(p);
+        const free = runOnce(mod, p, { tier });
+        const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills, tier, leg: inProcess(tier), maxStops: 400 });
+        expectSameRun(out, free, `restored (${tier})`);
+      }),
+      runs(150),
+    );
+  });
+
+  test('forked at every stop: the fork and the original both end as the uninterrupted run', () => {
+    fc.assert(
+      fc.property(programArb, budgetArb, tierArb, (p, budget, tier) => {
+        const mod = compile(p);
+        const free = runOnce(mod, p, { tier });
+        const forks: Outcome[] = [];
+        // refills of a fifth of the run: a few stops (each fork runs the rest of the program)
+        const refills = [Math.max(1, Math.ceil(free.fuelConsumed / 5))];
+        const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills, tier, leg: forking(tier, p, (o) => forks.push(o)) });
+        expectSameRun(out, free, `original (${tier})`);
+        forks.forEach((f, i) => expectSameRun(f, free, `fork ${i} (${tier})`));
+      }),
+      runs(60),
+    );
+  });
+
+  test('restored in new processes, hop after hop: the same run', () => {
+    const counter = { hops: 0 };
+    fc.assert(
+      fc.property(programArb, budgetArb, tierArb, (p, budget, tier) => {
+        const mod = compile(p);
+        const free = runOnce(mod, p, { tier });
+        // large refills: a few hops per program
+        const fuel = budgetOf(budget, free.fuelConsumed);
+        const step = Math.max(1, Math.ceil(free.fuelConsumed / 3));
+        const { out } = runCut(mod, p, { fuel, refills: [step], tier, leg: inChild(tier, dir, counter), maxStops: 8 });
+        expectSameRun(out, free, `across processes (${tier})`);
+      }),
+      runs(Number(process.env.SNAPSHOT_CHILD_RUNS ?? 12)),
+    );
+    expect(counter.hops).toBeGreaterThan(0);
+  });
+});
