@@ -26,7 +26,11 @@ describe('snapshots of random programs', () => {
       fc.property(programArb, budgetArb, refillsArb, tierArb, (p, budget, refills, tier) => {
         const mod = compile(p);
         const free = runOnce(mod, p, { tier });
-        const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills, tier, leg: inProcess(tier), maxStops: 400 });
+        // every stop snapshots and restores the whole store: refills of at least 1/150 of the run keep a run to a few
+        // hundred stops (a starved run of a long program would stop at every instruction, past maxStops)
+        const floor = Math.ceil(free.fuelConsumed / 150);
+        const fed = refills.map((r) => Math.max(r, floor));
+        const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills: fed, tier, leg: inProcess(tier), maxStops: 400 });
         expectSameRun(out, free, `restored (${tier})`);
       }),
       runs(150),
