@@ -15,6 +15,7 @@
  * whose encoding is driven by the instruction table (core/instructions.ts):
  * every row's `imm` kind selects how its immediates are read and written.
  */
+import { concatBytes } from '../core/bytes.js';
 import { TextError } from '../core/errors.js';
 import { opcodeBytes } from '../core/instructions.js';
 import type { ConstExpr, CustomSection, ExternKind, LocalGroup, Module } from '../core/module.js';
@@ -67,7 +68,6 @@ function bump(a: number[], i: number): number {
 
 export class ModuleParser extends ExprParser {
   private counts = [0, 0, 0, 0, 0, 0, 0, 0];
-  private nExplicitTypes = 0;
   private funcNames = new Map<number, string>();
   private localNames = new Map<number, Map<number, string>>();
 
@@ -173,7 +173,6 @@ export class ModuleParser extends ExprParser {
         this.expectRP();
       }
     }
-    this.nExplicitTypes = m.types.length;
     // ---- pass 3: everything else, in order
     const counters = [0, 0, 0, 0, 0, 0, 0, 0];
     for (const f of fields) {
@@ -420,7 +419,7 @@ export class ModuleParser extends ExprParser {
       const parts: Uint8Array[] = [];
       while (this.kinds[this.p] === Tok.String) parts.push(this.string());
       this.expectRP();
-      const bytes = concat(parts);
+      const bytes = concatBytes(parts);
       const log2 = ps ?? 16;
       const pages = Math.ceil(bytes.length / 2 ** log2);
       this.m.memories.push({ addr, min: pages, max: pages, shared: false, pageSizeLog2: log2 });
@@ -518,23 +517,10 @@ export class ModuleParser extends ExprParser {
     else if (memory >= 0) this.err('unexpected token');
     const parts: Uint8Array[] = [];
     while (this.kinds[this.p] === Tok.String) parts.push(this.string());
-    const bytes = concat(parts);
+    const bytes = concatBytes(parts);
     if (offset) this.m.datas.push({ mode: 'active', memory: memory < 0 ? 0 : memory, offset, bytes });
     else this.m.datas.push({ mode: 'passive', memory: 0, offset: null, bytes });
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** `(@custom "name" place? string*)` contents -> custom section. */
@@ -573,7 +559,7 @@ function parseCustomAnnot(lx: Lexer, c: CustomAnnot): CustomSection {
   const parts: Uint8Array[] = [];
   while (sub.kinds[i] === Tok.String) parts.push(sub.stringBytes(i++));
   if (sub.kinds[i] !== Tok.EOF) fail('unexpected token', i);
-  return { name, bytes: concat(parts), after };
+  return { name, bytes: concatBytes(parts), after };
 }
 
 /** Throwable used by script parsing for a failed module. */

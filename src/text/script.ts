@@ -9,6 +9,7 @@
  * sources: `parse()` runs the module parser when the runner asks, so a
  * malformed module never aborts the script parse.
  */
+import { concatBytes } from '../core/bytes.js';
 import { TextError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
 import type { Profile } from '../core/instructions.js';
@@ -325,7 +326,7 @@ class ScriptParser {
       const parts: Uint8Array[] = [];
       while (this.kinds[this.p] === Tok.String) parts.push(this.string());
       this.expectRP();
-      const bytes = concat(parts);
+      const bytes = concatBytes(parts);
       if (k === 'binary') return { id, definition, source: { kind: 'binary', bytes } };
       const file = `${this.lx.file}:${this.line(at)}(quote)`;
       return { id, definition, source: { kind: 'quote', text: bytes, parse: () => parseModuleTokens(profiled(new Lexer(bytes, file), this.lx.profile)) } };
@@ -546,18 +547,6 @@ class ScriptParser {
     this.expectRP();
     return r;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Parse a `.wast` script (its modules read as `profile`'s text format, see Lexer.profile). Throws TextError on a syntax error outside deferred modules. */

@@ -97,10 +97,6 @@ export class TypeParser extends ParseContext {
     }
     return this.refType();
   }
-  private isValTypeStart(): boolean {
-    if (this.kinds[this.p] === Tok.Atom) return SIMPLE_VALTYPE[this.text()] !== undefined;
-    return this.isField('ref');
-  }
   private storageType(): ValType {
     if (this.isKw('i8')) {
       this.p++;

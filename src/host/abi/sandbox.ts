@@ -28,7 +28,6 @@ import {
   SandboxOutOfFuel,
   Timeout,
   type DeniedImport,
-  type SandboxReport,
 } from './errors.js';
 import { IO_IMPORTS, SandboxIo, type IoOptions } from './io.js';
 import { WASI_FUNCTIONS, WASI_MODULE, Wasi, WasiExit, type WasiOptions } from '../wasi/wasi.js';

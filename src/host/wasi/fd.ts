@@ -4,7 +4,8 @@ import type { Suspend } from '../../runtime/objects/func.js';
 import { FsError, denied, type Stat } from './backend.js';
 import { Errno as E, Fdflags, Filetype, PREOPENTYPE_DIR, Rights, SIZE, Whence } from './constants.js';
 import { DirFd, FileFd, StdioFd, type Fd, type WasiContext, type WasiFn, type WasiFns } from './context.js';
-import { GuestMem, concat, u32, u64, utf8 } from './memory.js';
+import { concatBytes } from '../../core/bytes.js';
+import { GuestMem, u32, u64, utf8 } from './memory.js';
 
 /**
  * The payload of the HostSuspended that a guest's fd_read of a stream stdin raises when nothing
@@ -82,7 +83,7 @@ export function fdFunctions(cx: WasiContext): WasiFns {
   };
   const gather = (bufs: Uint8Array[]): Uint8Array => {
     if (bufs.length === 1) return bufs[0]!;
-    return concat(bufs);
+    return concatBytes(bufs);
   };
   const writev = (f: Fd, bufs: Uint8Array[], at: number | null): number => {
     const data = gather(bufs);

@@ -7,6 +7,7 @@
  * guest name, and a restore re-opens them only where the new Wasi was granted
  * a host directory of that name again.
  */
+import { concatBytes } from '../../core/bytes.js';
 import { SnapshotError } from '../../core/errors.js';
 import type { FileHandle, FsBackend } from './backend.js';
 import { HostFs } from './hostfs.js';
@@ -114,21 +115,11 @@ export function saveWasi(w: WasiInternals): WasiState {
     clock: { mode: w.clockMode, start: w.start0, step: w.step, nsPerFuel: w.nsPerFuel, elapsed: w.elapsed },
     rng: w.rng ? new Uint8Array(w.rng.s.buffer.slice(0)) : null,
     stdin: w.stdinBuf ? w.stdinBuf.subarray(w.stdinPos) : null,
-    stdout: concat(w.out[1]!),
-    stderr: concat(w.out[2]!),
+    stdout: concatBytes(w.out[1]!),
+    stderr: concatBytes(w.out[2]!),
     backends: fsStates,
     fds,
   };
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
 }
 
 function loadMemFs(st: WasiState): { fs: MemFs; nodes: Node[] } {

@@ -2,7 +2,8 @@
 import { FsError } from './backend.js';
 import { blockFor } from './clock.js';
 import { errnoFromNode, type NodeFsLike } from './hostfs.js';
-import { concat, utf8 } from './memory.js';
+import { concatBytes } from '../../core/bytes.js';
+import { utf8 } from './memory.js';
 import type { StdinOption, StdoutOption } from './options.js';
 
 export type StdStream = 0 | 1 | 2;
@@ -68,7 +69,7 @@ export class Stdio {
 
   /** The bytes written to a buffered stream. */
   output(stream: 1 | 2): Uint8Array {
-    return concat(this.out[stream]!);
+    return concatBytes(this.out[stream]!);
   }
 
   /**
