@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
 import { DecodeError, HostError, HostSuspended, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import { WasmException } from '../runtime/objects/exception.js';
 import { Reader } from '../core/bytes.js';
@@ -363,6 +363,20 @@ function runValidate(file: string, opts: { features?: FeatureSpec }): number {
 
 // ====================================================================== exit codes
 
+/**
+ * Colours on stdout: on when stdout is a terminal (and TERM is not "dumb"); NO_COLOR (non-empty) turns them off,
+ * FORCE_COLOR (non-empty, not "0") turns them on. Nothing else decides: picocolors' own rule would also colour
+ * every pipe on a machine with CI set, which makes the output of the same command differ between machines.
+ */
+export function colourEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  if (env['NO_COLOR']) return false;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined && force !== '' && force !== '0') return true;
+  if (force === '0') return false;
+  return isTTY && env['TERM'] !== 'dumb';
+}
+const pc = createColors(colourEnabled(process.env, process.stdout.isTTY === true));
+
 /** Exit codes of `wasmeter run` (and `inspect`) by outcome; a WASI program's own exit code passes through. */
 export const EXIT = {
   usage: 2,
@@ -378,6 +392,8 @@ export const EXIT = {
 } as const;
 
 const EXIT_HELP = `
+Colours: on when stdout is a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.
+
 Exit codes:
   0..255  the WASI program's exit code (proc_exit, or 0 when _start returns;
           codes above 255 are reported as 255); 0 after a successful --invoke

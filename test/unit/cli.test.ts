@@ -28,8 +28,10 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function run(args: string[], input = '', cwd = ROOT): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { input, cwd, encoding: 'utf8' });
+// the CLI's output must not depend on the machine: no colour variables from the environment (CI sets FORCE_COLOR or CI)
+const { NO_COLOR: _n, FORCE_COLOR: _f, CI: _ci, ...plainEnv } = process.env;
+function run(args: string[], input = '', cwd = ROOT, env: NodeJS.ProcessEnv = plainEnv): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, cwd, encoding: 'utf8', env });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 const wat = (name: string, text: string): string => {
@@ -379,6 +381,17 @@ describe('wasmeter spec', () => {
     expect(r.err).toBe(Array.from({ length: 10 }, (_, i) => `spec: ${2 * (i + 1)}/20 files\n`).join(''));
     expect(r.out).toMatch(/\ntotal\s+40\s+0\s+0\n$/);
     expect(run(['spec', join(d, 's00.wast'), join(d, 's01.wast')]).err).toBe('');
+  });
+  it('colours its table only when asked: FORCE_COLOR on, NO_COLOR off, and CI alone changes nothing', () => {
+    const f = join(work, 'colour.wast');
+    writeFileSync(f, '(module (func (export "f") (result i32) (i32.const 1)))\n(assert_return (invoke "f") (i32.const 1))\n');
+    const esc = /\u001b\[/;
+    expect(run(['spec', f]).out).not.toMatch(esc);
+    expect(run(['spec', f], '', ROOT, { ...plainEnv, CI: 'true' }).out).not.toMatch(esc);
+    const forced = run(['spec', f], '', ROOT, { ...plainEnv, FORCE_COLOR: '1' }).out;
+    expect(forced).toMatch(esc);
+    expect(forced.replace(/\u001b\[\d+m/g, '')).toBe(run(['spec', f]).out);
+    expect(run(['spec', f], '', ROOT, { ...plainEnv, FORCE_COLOR: '1', NO_COLOR: '1' }).out).not.toMatch(esc);
   });
   it('keeps its table aligned with long paths', () => {
     const d = join(work, 'aligned');
