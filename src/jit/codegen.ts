@@ -158,8 +158,19 @@ function declined(why: string): null {
  * version runs. Whether there is one.
  */
 function resplit(mc: Machine, cc: Compiled): boolean {
+  // the generator expects the translation's FUEL ops at block starts: the re-entry marks go, generate sets them again
+  const code = cc.code;
+  const marks: number[] = [];
+  for (const pc of cc.blockPc.values())
+    if (code[pc] === Op.FUEL_OSR) {
+      marks.push(pc);
+      code[pc] = Op.FUEL;
+    }
   const fn = generate(mc, cc, true);
-  if (fn === null) return false;
+  if (fn === null) {
+    for (const pc of marks) code[pc] = Op.FUEL_OSR;
+    return false;
+  }
   cc.func.jit = fn;
   return true;
 }

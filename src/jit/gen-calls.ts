@@ -50,7 +50,7 @@ export abstract class JsCalls extends JsVectors {
     this.checkTypes(type.results);
     const callPc = this.opPc(offset, Op.CALL);
     const next = callPc + 3;
-    if (this.code[next] !== Op.FUEL && this.code[next] !== Op.FUEL_OSR) no('call continuation');
+    if (this.code[next] !== Op.FUEL) no('call continuation');
     const base = this.callArgs(type.params);
     const off = this.stackWord(base);
     const fn = this.env(callee);
@@ -117,7 +117,7 @@ export abstract class JsCalls extends JsVectors {
     const ft = this.inst.vm.module.types[ti]!.comp as FuncType;
     this.checkTypes(ft.params);
     this.checkTypes(ft.results);
-    if (this.code[next] !== Op.FUEL && this.code[next] !== Op.FUEL_OSR) no('call continuation');
+    if (this.code[next] !== Op.FUEL) no('call continuation');
     const base = this.callArgs(ft.params);
     const off = this.stackWord(base);
     const spill = this.spill(base);

@@ -36,7 +36,7 @@ export abstract class JsFuel extends JsCounted {
 
   /** A block of the fast code starts; `up`: the block it is reached from alone (no check of its own), else null. */
   protected blockStart(bp: number, up: FuelLink | null): void {
-    if (this.code[bp] !== Op.FUEL && this.code[bp] !== Op.FUEL_OSR) no('block start');
+    if (this.code[bp] !== Op.FUEL) no('block start');
     this.fcache.clear();
     if (this.pendingOsr >= 0) {
       // the head of a loop: the stack here is all in variables (loops materialize on entry)

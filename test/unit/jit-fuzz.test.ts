@@ -489,8 +489,9 @@ describe('JS tier: random programs agree with the interpreter', () => {
       const saved = { ...outlining };
       Object.assign(outlining, { at: 0, limit: 300, min: 40, hot });
       try {
-        // (most functions split, a few are too small or one flat block)
-        expect(fuzz(FIRST + SEEDS + hot * SEEDS, SEEDS >> 3)).toBeGreaterThan(SEEDS >> 4);
+        // (at once most functions split, a few are too small or one flat block; at the second pass, those that
+        // pass twice, some 10 in 50)
+        expect(fuzz(FIRST + SEEDS + hot * SEEDS, SEEDS >> 3)).toBeGreaterThan(hot === 0 ? SEEDS >> 4 : SEEDS >> 7);
       } finally {
         Object.assign(outlining, saved);
       }
