@@ -154,8 +154,8 @@ function declined(why: string): null {
 }
 
 /**
- * A too-large function has been called or looped outlining.hot times: from its next call or re-entry on, its split
- * version runs. Whether there is one.
+ * The loops of a too-large function have gone round outlining.hot times: from its next call or re-entry on, its
+ * split version runs. Whether there is one.
  */
 function resplit(mc: Machine, cc: Compiled): boolean {
   // the generator expects the translation's FUEL ops at block starts: the re-entry marks go, generate sets them again
@@ -527,19 +527,20 @@ class JsGen extends JsRefs implements CodeSink {
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
     // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
-    // outlining.hot > 0, when it has been called that many times (V8's optimization of the parts pays only when hot)
+    // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
+    // in long-running code)
     const huge = body.length > outlining.at;
     const split = huge && (this.split || outlining.hot === 0) ? outline(body) : null;
     if (split !== null) {
       body = split.body;
       jitStats.split++;
     }
-    let hot = '';
-    if (huge && split === null && !this.split) {
-      // counted at the entry and at the loop heads where the interpreter re-enters JS code: there, once the split
-      // version exists, this frame hands off (as when fuel runs short) and comes back in the split version
+    const hot = huge && split === null && !this.split;
+    if (hot) {
+      // counted at the loop heads where the interpreter re-enters JS code: there, once the split version exists,
+      // this frame hands off (as when fuel runs short) and comes back in the split version. (Counting calls too
+      // split functions that are called often but run briefly: tiktoken's steady calls 2.3x slower.)
       const CCN = this.env(cc);
-      hot = `if (--HOT === 0) resplit(mc, ${CCN});\n`;
       body = body.replace(
         /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g,
         (_, head: string, c: string, ex: string) => `${head}if (fuel < ${c} || (--HOT === 0 && resplit(mc, ${CCN}))) { ex = ${ex}; break X; }`,
@@ -551,14 +552,13 @@ class JsGen extends JsRefs implements CodeSink {
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      (hot !== '' ? `let HOT = ${outlining.hot};\n` : '') +
+      (hot ? `let HOT = ${outlining.hot};\n` : '') +
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` +
       `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
-      hot +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.funcs + '\n' : '') +

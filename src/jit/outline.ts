@@ -21,12 +21,12 @@
  * When and how far functions are split. Generated code compiles to 0.7–0.8 bytes of bytecode per source character
  * (hash-wasm, as-sha256 and quickjs functions, measured with --print-bytecode): a body over `at` characters is over
  * V8's 61,440 bytes, and `limit` (the most one function keeps) under them; blocks under `min` characters stay.
- * `hot`: a too-large function is generated whole first and split when it has been called that many times (codegen.ts
- * resplit): V8 spends about a second of compilation per part, which pays only in functions that run long (measured
- * on sql.js, whose large functions mostly run a few times); 0 splits at once. Replaceable (tests split every
+ * `hot`: a too-large function is generated whole first, and split when its re-entry loop heads have been passed
+ * that many times (codegen.ts resplit): TurboFan spends a large fraction of a second per 48,000-character part, which
+ * pays only in code that runs long (measured on quickjs, sql.js and tiktoken); 0 splits at once. Replaceable (tests split every
  * function to run the split code on whole suites).
  */
-export const outlining = { at: 70_000, limit: 48_000, min: 1_500, hot: 1_000 };
+export const outlining = { at: 70_000, limit: 48_000, min: 1_500, hot: 100_000 };
 
 interface Node {
   open: number;
