@@ -93,6 +93,8 @@ export interface NameSection {
   module?: string;
   functions: Map<number, string>;
   locals: Map<number, Map<number, string>>;
+  /** Tag names (subsection 11 of the extended name section). */
+  tags?: Map<number, string>;
 }
 
 export interface Module {

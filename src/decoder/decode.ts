@@ -620,7 +620,7 @@ export function parseNameSection(bytes: Uint8Array, base = 0): NameSection {
           readNameMap(sub, m);
           names.locals.set(f, m);
         }
-      }
+      } else if (id === 11) readNameMap(sub, (names.tags = new Map()));
     }
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;

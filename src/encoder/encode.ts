@@ -313,6 +313,11 @@ export function encodeNameSection(n: NameSection): Uint8Array {
     }
     w.u8(2).sized(s);
   }
+  if (n.tags !== undefined && n.tags.size > 0) {
+    const s = new Writer();
+    writeNameMap(s, n.tags);
+    w.u8(11).sized(s);
+  }
   return w.finish();
 }
 
