@@ -27,7 +27,7 @@ import { Table } from '../runtime/objects/table.js';
 import { Instance } from '../runtime/instance.js';
 import { Module, type ModuleOptions } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
-import { needsCustomPageSizes } from './names.js';
+import { needsCustomDescriptors, needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { UnsupportedError } from '../text/context.js';
 import { parseScript } from '../text/script.js';
@@ -85,8 +85,9 @@ export interface RunOptions {
    */
   customPageSizes?: boolean;
   /**
-   * The features every module is held to (ModuleOptions.features; default: everything on). A profile also reads
-   * the script's text as that standard's (parseScript).
+   * The features every module is held to (ModuleOptions.features; default: everything on, except custom descriptors
+   * outside `proposals/custom-descriptors/`, see names.ts needsCustomDescriptors). A profile also reads the script's
+   * text as that standard's (parseScript).
    */
   features?: FeatureSpec;
   /** Execution tier of the script's store (Store option `tier`; default 'js'). */
@@ -793,6 +794,13 @@ function emptyResult(file: string): FileResult {
   return { file, passed: 0, failed: 0, skipped: 0, parsed: true, failures: [], skips: [], kinds: {}, ms: 0 };
 }
 
+/** `features` with the custom-descriptors proposal off (see names.ts needsCustomDescriptors). */
+function withoutCustomDescriptors(features: FeatureSpec | undefined): FeatureSpec {
+  if (features === undefined) return { 'custom-descriptors': false };
+  if (typeof features === 'string') return features; // a profile: no standard has the proposal yet
+  return { ...features, 'custom-descriptors': false };
+}
+
 /** Parses and runs a `.wast` script. */
 export function runScript(source: string | Uint8Array, file: string, options: RunOptions = {}): FileResult {
   const t0 = performance.now();
@@ -809,7 +817,8 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     return res;
   }
   const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
-  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes, features: options.features }, options.starved ?? false, options.tier);
+  const features = needsCustomDescriptors(file) ? options.features : withoutCustomDescriptors(options.features);
+  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes, features }, options.starved ?? false, options.tier);
   const sink: Sink = {
     record(line, kind, outcome, reason) {
       const k = (res.kinds[kind] ??= { passed: 0, failed: 0, skipped: 0 });

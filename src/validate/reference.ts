@@ -339,7 +339,10 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
         : -1;
       const rt1 = refT(ins.ht1, (flags & 1) !== 0);
       const rt2 = refT(ins.ht2, (flags & 2) !== 0);
-      if (!v.isSub(rt2, rt1)) v.fail('type mismatch: br_on_cast target type must be a subtype of the source type');
+      // Wasm 3.0: the target type is a subtype of the source type; custom descriptors relaxes it to the same hierarchy
+      if (vm.options.features['custom-descriptors'] ? vm.types.topHeap(ins.ht1) !== vm.types.topHeap(ins.ht2) : !v.isSub(rt2, rt1)) {
+        v.fail('type mismatch: br_on_cast target type must be a subtype of the source type');
+      }
       const ts = v.label(ins.b);
       const n = ts.length;
       if (n === 0) v.fail('type mismatch: br_on_cast requires a reference label');
