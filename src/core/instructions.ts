@@ -173,7 +173,7 @@ export function typeInFormat(t: ValType, version: number, value: boolean): boole
 export interface InstrDef {
   /** Position in INSTRS; stable for a given table, used by dispatch tables. */
   id: number;
-  /** Text-format name. Not unique: `select` (0x1b/0x1c), `ref.test`, `ref.cast` have two encodings. */
+  /** Text-format name. Not unique: `select` (0x1b/0x1c), `ref.test`, `ref.cast`, `ref.cast_desc_eq` have two encodings. */
   name: string;
   /** 0 for one-byte opcodes, else 0xfb / 0xfc / 0xfd / 0xfe. */
   prefix: number;

@@ -29,7 +29,6 @@ import { Module, type ModuleOptions } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
 import { needsCustomDescriptors, needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
-import { UnsupportedError } from '../text/context.js';
 import { parseScript } from '../text/script.js';
 
 // ====================================================================== results
@@ -352,7 +351,6 @@ class Broken {
 class AssertionFailed extends Error {}
 
 function errText(e: unknown): string {
-  if (e instanceof UnsupportedError) return e.reason.startsWith('unsupported') ? e.reason : `unsupported: ${e.reason}`;
   if (e instanceof Unsupported) return `unsupported: ${e.message}`;
   if (e instanceof TextError) return `TextError: ${e.message}`;
   if (e instanceof OutOfFuel) return `out of fuel (fuel limit per action reached; infinite loop?)`;
@@ -448,8 +446,6 @@ function sourceModule(src: ModuleSource, load: ModuleOptions): Module {
     case 'lazy':
     case 'quote':
       return fromText(src.parse(), load);
-    case 'unsupported':
-      throw new AssertionFailed(src.reason.startsWith('unsupported') ? src.reason : `unsupported: ${src.reason}`);
   }
 }
 
@@ -582,14 +578,13 @@ function expectLoadError(src: ModuleSource, want: 'malformed' | 'invalid', load:
     if (want === 'malformed' && src.kind !== 'binary') {
       // text: the text parser must reject it
       if (src.kind === 'text') throw new AssertionFailed('expected a malformed text module, but it was parsed eagerly');
-      if (src.kind === 'unsupported') sourceModule(src, load);
       src.parse();
       throw new AssertionFailed('expected malformed text, but the text parser accepted it');
     }
     m = sourceModule(src, load);
   } catch (e) {
     if (e instanceof AssertionFailed) throw e;
-    if (e instanceof Unsupported || e instanceof UnsupportedError) failWith(e, '');
+    if (e instanceof Unsupported) failWith(e, '');
     if (want === 'malformed') {
       if (e instanceof DecodeError || e instanceof TextError) return;
       throw new AssertionFailed(`expected malformed, got ${errText(e)}`);
