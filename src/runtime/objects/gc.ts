@@ -78,6 +78,8 @@ export class GcType {
     readonly id: number,
     readonly isStruct: boolean,
     comp: StructType | ArrayType,
+    /** Custom descriptors: canonical id of the struct type's descriptor type, or -1 (no `descriptor` clause). */
+    readonly descId = -1,
   ) {
     if (comp.kind === CompKind.Struct) {
       const n = comp.fields.length;
@@ -107,8 +109,11 @@ export class GcStruct {
   constructor(
     readonly type: GcType,
     readonly f: unknown[],
-    /** Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. */
-    readonly desc: GcStruct | null = null,
+    /**
+     * Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. Set at
+     * allocation; the snapshot reader sets it after allocating every object.
+     */
+    public desc: GcStruct | null = null,
   ) {}
 }
 
@@ -135,9 +140,10 @@ export function gcTypeById(reg: TypeRegistry, id: number): GcType {
   if (!list) byRegistry.set(reg, (list = []));
   let t = list[id];
   if (!t) {
-    const c = reg.get(id).comp;
+    const e = reg.get(id);
+    const c = e.comp;
     if (c.kind === CompKind.Func) throw new TypeError(`canonical type ${id} is a function type`);
-    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c);
+    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c, e.descriptor);
   }
   return t;
 }
