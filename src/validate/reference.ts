@@ -94,9 +94,12 @@ const NAMES: Record<string, C> = {
   br_on_cast_desc_eq_fail: C.BrOnCastDescEqFail,
 };
 
-/** (ref exact? $x) of type index x: what allocations and ref.func produce. */
-function exactRef(x: number, exact = true): number {
-  return refT(HEAP_CONCRETE + x + (exact ? EXACT_HEAP : 0), false);
+/**
+ * (ref exact? $x) of type index x: what allocations and ref.func produce; inexact with the custom-descriptors
+ * feature off (Wasm 3.0 has no exact types).
+ */
+function exactRef(v: Checker, x: number, exact = true): number {
+  return refT(HEAP_CONCRETE + x + (exact && v.vm.options.features['custom-descriptors'] ? EXACT_HEAP : 0), false);
 }
 
 /** Custom descriptors: the descriptor type index of type `x`, failing with `what` when it has none. */
@@ -141,7 +144,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       if (v.isConst) {
         if (v.onRefFunc) v.onRefFunc(f);
       } else if (vm.declaredRefs[f] !== 1) v.fail('undeclared function reference');
-      v.push(exactRef(vm.funcTypes[f]!, vm.funcExact[f] === 1));
+      v.push(exactRef(v, vm.funcTypes[f]!, vm.funcExact[f] === 1));
       return;
     }
     case C.RefEq:
@@ -157,7 +160,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       if (code === C.StructNewDesc) popDescriptor(v, descriptorOf(v, ins.a, 'type without descriptor requires non-descriptor allocation'), true);
       const fs = s.fields;
       for (let i = fs.length - 1; i >= 0; i--) v.pop(unpacked(fs[i]!.type));
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.StructNewDefault:
@@ -167,7 +170,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       if (code === C.StructNewDefault && desc !== undefined) v.fail('type with descriptor requires descriptor allocation');
       for (const f of s.fields) if (!defaultable(f.type)) v.fail('type mismatch: field type is not defaultable');
       if (code === C.StructNewDefaultDesc) popDescriptor(v, descriptorOf(v, ins.a, 'type without descriptor requires non-descriptor allocation'), true);
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.RefGetDesc: {
@@ -175,7 +178,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       const y = descriptorOf(v, ins.a, 'type without descriptor');
       const t = v.pop(refT(HEAP_CONCRETE + ins.a, true));
       // an exact operand (or a bottom one) has exactly this descriptor type
-      v.push(exactRef(y, v.isSub(t, refT(HEAP_CONCRETE + ins.a + EXACT_HEAP, true))));
+      v.push(exactRef(v, y, v.isSub(t, refT(HEAP_CONCRETE + ins.a + EXACT_HEAP, true))));
       return;
     }
     case C.RefCastDescEq: {
@@ -210,14 +213,14 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       const a = v.arrayAt(ins.a);
       v.pop(I32);
       v.pop(unpacked(a.field.type));
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewDefault: {
       const a = v.arrayAt(ins.a);
       if (!defaultable(a.field.type)) v.fail('type mismatch: array type is not defaultable');
       v.pop(I32);
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewFixed: {
@@ -227,7 +230,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       const avail = v.frameHeight;
       const n = ins.b <= avail ? ins.b : avail + 1;
       for (let i = 0; i < n; i++) v.pop(t);
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewData: {
@@ -236,7 +239,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       v.checkData(ins.b);
       v.pop(I32);
       v.pop(I32);
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewElem: {
@@ -245,7 +248,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       if (!v.isSub(et, a.field.type)) v.fail('type mismatch: array.new_elem element type');
       v.pop(I32);
       v.pop(I32);
-      v.push(exactRef(ins.a));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayGet:

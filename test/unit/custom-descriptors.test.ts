@@ -167,3 +167,13 @@ describe('custom descriptors: linking and objects', () => {
     }
   });
 });
+
+describe('custom descriptors off: no exact types', () => {
+  it('allocations and ref.func are inexact in Wasm 3.0 (the error names (ref 0), not (ref (exact 0)))', () => {
+    const data = decodeModule(watToBinary('(module (type $t (struct)) (func (result i32) (struct.new $t)))'));
+    expect(rejection(() => validateModule(data)).message).toMatch(/\(ref \(exact 0\)\)/);
+    const e = rejection(() => validateModule(data, { features: '3.0' }));
+    expect(e.message).toMatch(/\(ref 0\)/);
+    expect(e.message).not.toMatch(/exact/);
+  });
+});
