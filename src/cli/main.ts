@@ -27,7 +27,6 @@ import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
 import { FEATURES, PROFILES, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import { resolveFeatures } from '../validate/features.js';
-import { UnsupportedError } from '../text/index.js';
 
 // ====================================================================== helpers
 
@@ -406,7 +405,7 @@ Exit codes:
   7       resource limit (e.g. memories larger than --max-memory at instantiation;
           exceeding --max-call-depth is the trap "call stack exhausted")
   8       host error (a host function failed)
-  9       unsupported feature (e.g. custom-descriptors syntax: recognised, not implemented)
+  9       unsupported feature (an instruction the engine cannot execute)
   10      internal error
   11      interrupted (--timeout passed)`;
 
@@ -418,7 +417,6 @@ interface Outcome {
 function classify(e: unknown): Outcome {
   if (e instanceof InvalidArgumentError) return { kind: 'usage', code: EXIT.usage };
   if (e instanceof NotAModule) return { kind: 'not a module', code: EXIT.invalidModule };
-  if (e instanceof UnsupportedError) return { kind: 'unsupported', code: EXIT.unsupported };
   if (e instanceof TextError) return { kind: 'syntax', code: EXIT.invalidModule };
   if (e instanceof DecodeError) return { kind: 'decode', code: EXIT.invalidModule };
   if (e instanceof ValidationError) return { kind: 'validation', code: EXIT.invalidModule };
@@ -845,7 +843,7 @@ export function program(): Command {
 
   prog
     .command('spec')
-    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package)')
+    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package); scripts outside proposals/custom-descriptors run with that proposal off (it relaxes a rule the core suite tests)')
     .argument('[paths...]', '.wast files or directories (searched recursively)')
     .option('--json', 'print one JSON object with totals and per-file results')
     .option('--filter <substring>', 'only run files whose path contains <substring>')

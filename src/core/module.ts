@@ -20,7 +20,7 @@ export interface ConstExpr {
 }
 
 export type ImportDesc =
-  | { kind: 'func'; typeIndex: number }
+  | { kind: 'func'; typeIndex: number; /** custom descriptors: an exact function import (binary 0x20) */ exact?: boolean }
   | { kind: 'table'; type: TableType }
   | { kind: 'memory'; type: MemType }
   | { kind: 'global'; type: GlobalType }

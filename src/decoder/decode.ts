@@ -210,14 +210,30 @@ function readCompType(r: Reader): CompType {
 
 function readSubType(r: Reader, recStart: number, recSize: number): SubType {
   const b = r.peek();
+  let final = true;
+  let supers: number[] = [];
   if (b === 0x50 || b === 0x4f) {
     r.pos++;
     const n = len(r);
-    const supers = new Array<number>(n);
+    supers = new Array<number>(n);
     for (let i = 0; i < n; i++) supers[i] = u32(r);
-    return { final: b === 0x4f, supers, comp: readCompType(r), recStart, recSize };
+    final = b === 0x4f;
   }
-  return { final: true, supers: [], comp: readCompType(r), recStart, recSize };
+  // custom descriptors: describes (0x4c) then descriptor (0x4d) clauses, at most one of each, in that order
+  let describes: number | undefined;
+  let descriptor: number | undefined;
+  if (r.peek() === 0x4c) {
+    r.pos++;
+    describes = u32(r);
+  }
+  if (r.peek() === 0x4d) {
+    r.pos++;
+    descriptor = u32(r);
+  }
+  const st: SubType = { final, supers, comp: readCompType(r), recStart, recSize };
+  if (describes !== undefined) st.describes = describes;
+  if (descriptor !== undefined) st.descriptor = descriptor;
+  return st;
 }
 
 /** A Wasm 1.0 / 2.0 function type: 0x60, then parameter and result types of the standard. */
@@ -697,6 +713,11 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
           switch (kind) {
             case 0:
               imp = { module, name, desc: { kind: 'func', typeIndex: u32(r) } };
+              break;
+            case 0x20:
+              // custom descriptors: an exact function import
+              if (fmt < 3) return r.fail('malformed import kind', kat);
+              imp = { module, name, desc: { kind: 'func', typeIndex: u32(r), exact: true } };
               break;
             case 1:
               imp = { module, name, desc: { kind: 'table', type: readTableType(r, fmt) } };

@@ -19,8 +19,11 @@ import {
 /** Options of `createWebAssembly`: the Store's (fuel, costs, limits, interrupt, profile, tier). */
 export type WebAssemblyOptions = StoreOptions;
 
-/** The features a facade module may use: WebAssembly 3.0 and threads (shared memories, atomics). */
-const FEATURES: Features = { 'custom-page-sizes': false, 'wide-arithmetic': false };
+/**
+ * The features a facade module may use: WebAssembly 3.0 and threads (shared memories, atomics); not custom
+ * descriptors (its JS API, DescriptorOptions and prototypes, is not implemented).
+ */
+const FEATURES: Features = { 'custom-page-sizes': false, 'wide-arithmetic': false, 'custom-descriptors': false };
 
 /** A `WebAssembly` namespace bound to one store; `store` is wasmeter's (fuel consumed, peaks, profile). */
 export interface WebAssemblyNamespace {

@@ -156,6 +156,11 @@ class Reader {
           const k = t.kinds[f]!;
           for (let j = 0; j < WORDS[k]!; j++) o.f[t.offs[f]! + j] = k === K_REF ? this.ref(r) : r.i32();
         }
+        if (t.descId >= 0) {
+          const d = this.ref(r);
+          if (!(d instanceof GcStruct) || d.type.id !== t.descId) throw r.fail(`struct ${i}'s descriptor is not a struct of its type's descriptor type`);
+          o.desc = d;
+        }
       } else if (o instanceof GcArray) {
         if (o.type.elem === K_REF) for (let j = 0; j < o.len; j++) (o.data as unknown[])[j] = this.ref(r);
         else {

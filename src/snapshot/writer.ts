@@ -140,6 +140,8 @@ class Writer {
             else body.int(o.f[at + j] as number);
           }
         }
+        // custom descriptors: a struct of a type with a descriptor links it (other structs' layout is unchanged)
+        if (t.descId >= 0) this.ref(body, o.desc);
       } else if (o instanceof GcArray) {
         heads.u8(S.O_ARRAY);
         this.typeRef(heads, o.type.id);

@@ -299,9 +299,9 @@ export class ModuleParser extends ExprParser {
     switch (k) {
       case 'func': {
         const index = bump(counters, Sp.Func);
-        const tu = this.typeUse(true);
+        const tu = this.importTypeUse();
         if (id !== null) this.funcNames.set(index, id);
-        m.imports.push({ module: mod, name: nm, desc: { kind: 'func', typeIndex: tu.index } });
+        m.imports.push({ module: mod, name: nm, desc: tu.exact ? { kind: 'func', typeIndex: tu.index, exact: true } : { kind: 'func', typeIndex: tu.index } });
         break;
       }
       case 'table':
@@ -330,11 +330,12 @@ export class ModuleParser extends ExprParser {
     if (name !== null) this.funcNames.set(index, name);
     this.inlineExports('func', index);
     const imp = this.inlineImport();
-    const tu = this.typeUse(true);
     if (imp) {
-      this.m.imports.push({ module: imp[0], name: imp[1], desc: { kind: 'func', typeIndex: tu.index } });
+      const tu = this.importTypeUse();
+      this.m.imports.push({ module: imp[0], name: imp[1], desc: tu.exact ? { kind: 'func', typeIndex: tu.index, exact: true } : { kind: 'func', typeIndex: tu.index } });
       return;
     }
+    const tu = this.typeUse(true);
     // locals
     this.locals = new Map();
     const lnames = new Map<number, string>();

@@ -8,11 +8,11 @@ import { INSTRS, profileOf, type FeatureName, type Features, type FeatureSpec, t
 import type { ConstExpr, Module } from '../core/module.js';
 import {
   CompKind,
-  HEAP_CONCRETE,
   HeapType,
   I32,
   I64,
   REF_BASE,
+  heapIndex,
   refType,
   valTypeName,
   type FuncType,
@@ -73,6 +73,11 @@ export interface ValidatedModule {
   canon: Int32Array;
   /** Type index of every function (imported functions first). */
   funcTypes: number[];
+  /**
+   * Per function index: 1 when `ref.func` of it has an exact type (custom descriptors): every defined function
+   * and the exact imports; an inexact import's reference may be to a subtype.
+   */
+  funcExact: Uint8Array;
   numImportedFuncs: number;
   /** Every table / memory / global (imports first). */
   tables: { type: TableType }[];
@@ -143,6 +148,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   // ---- types
   for (const st of m.types) {
     if (st.comp.kind !== CompKind.Func || st.supers.length > 0 || !st.final || st.recSize > 1) need('gc', 'gc types');
+    if (st.describes !== undefined || st.descriptor !== undefined) need('custom-descriptors', 'descriptor clause');
     if (st.comp.kind === CompKind.Func && st.comp.results.length > 1) need('multi-value', 'multiple results');
     forEachValType(st.comp, (t) => typeFeature(t, feat, 'value'));
   }
@@ -150,8 +156,8 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   const nTypes = m.types.length;
   const checkVal = (t: ValType, site: TypeSite = 'value'): void => {
     if (t >= REF_BASE) {
-      const h = (t - REF_BASE) >> 1;
-      if (h >= HEAP_CONCRETE && h - HEAP_CONCRETE >= nTypes) fail(`unknown type ${h - HEAP_CONCRETE}`);
+      const x = heapIndex((t - REF_BASE) >> 1);
+      if (x >= nTypes) fail(`unknown type ${x}`);
     }
     typeFeature(t, feat, site);
   };
@@ -164,6 +170,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
 
   // ---- index spaces
   const funcTypes: number[] = [];
+  const exactImports: number[] = [];
   const tables: { type: TableType }[] = [];
   const memories: MemType[] = [];
   const globals: GlobalType[] = [];
@@ -177,6 +184,10 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     switch (d.kind) {
       case 'func':
         funcType(d.typeIndex);
+        if (d.exact === true) {
+          need('custom-descriptors', 'exact function import');
+          exactImports.push(funcTypes.length);
+        }
         funcTypes.push(d.typeIndex);
         break;
       case 'table':
@@ -234,6 +245,8 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
 
   const numDatas = m.dataCount ?? m.datas.length;
   const declaredRefs = new Uint8Array(funcTypes.length);
+  const funcExact = new Uint8Array(funcTypes.length).fill(1, numImportedFuncs);
+  for (const f of exactImports) funcExact[f] = 1;
   const vm: ValidatedModule = {
     module: m,
     options: opts,
@@ -241,6 +254,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     types,
     canon: types.canon,
     funcTypes,
+    funcExact,
     numImportedFuncs,
     tables,
     numImportedTables,

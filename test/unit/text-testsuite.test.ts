@@ -14,7 +14,7 @@ import { ValidationError } from '../../src/core/errors.js';
 import type { Module } from '../../src/core/module.js';
 import { encodeModule } from '../../src/encoder/encode.js';
 import { suiteOrNull } from '../../src/spec/suite.js';
-import { parseScript, UnsupportedError, type Command, type Script } from '../../src/text/index.js';
+import { parseScript, type Command, type Script } from '../../src/text/index.js';
 import { node20Unsupported } from './text-features.js';
 
 const ROOT = suiteOrNull();
@@ -78,21 +78,9 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
     expect(parseErrors).toEqual([]);
     expect(scripts.size).toBe(files.length);
     let modules = 0;
-    let unsupported = 0;
-    for (const [, c] of allCommands()) {
-      if (c.type === 'module') {
-        modules++;
-        if (c.source.kind === 'unsupported') unsupported++;
-      }
-    }
-    console.log(`[text] ${scripts.size} scripts parsed in ${parseMs.toFixed(0)} ms, ${modules} module commands (${unsupported} custom-descriptors modules kept unparsed)`);
+    for (const [, c] of allCommands()) if (c.type === 'module') modules++;
+    console.log(`[text] ${scripts.size} scripts parsed in ${parseMs.toFixed(0)} ms, ${modules} module commands`);
     expect(modules).toBeGreaterThan(2400);
-    // unsupported only in the custom-descriptors proposal folder
-    for (const [name, c] of allCommands()) {
-      if (c.type === 'module' && c.source.kind === 'unsupported') {
-        expect(name.startsWith('proposals/custom-descriptors/'), name).toBe(true);
-      }
-    }
   });
 
   it('encodes every module that is expected to be well-formed', () => {
@@ -104,7 +92,6 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
         expect(bytes.length).toBeGreaterThanOrEqual(8);
         encoded++;
       } catch (e) {
-        if (e instanceof UnsupportedError) return;
         // a branch hint on an instruction other than if/br_if is found invalid while the text is parsed
         if (invalidCustom && e instanceof ValidationError) return;
         failures.push(`${name}:${line}: ${(e as Error).message}`);
@@ -132,7 +119,6 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
 
   it('rejects assert_malformed text modules', () => {
     let rejected = 0;
-    let unsupported = 0;
     const accepted: string[] = [];
     const wrongError: string[] = [];
     for (const [name, c] of allCommands()) {
@@ -144,13 +130,12 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
         s.parse();
         if (!(key in MALFORMED_EXCEPTIONS)) accepted.push(`${key} (${c.message})`);
       } catch (e) {
-        if (e instanceof UnsupportedError) unsupported++;
-        else if (e instanceof Error && e.name === 'TextError') rejected++;
+        if (e instanceof Error && e.name === 'TextError') rejected++;
         else wrongError.push(`${key}: ${String(e)}`);
         if (key in MALFORMED_EXCEPTIONS) accepted.push(`${key} listed as an exception but now rejected`);
       }
     }
-    console.log(`[text] assert_malformed text modules rejected: ${rejected} (+${unsupported} unsupported proposal)`);
+    console.log(`[text] assert_malformed text modules rejected: ${rejected}`);
     expect(wrongError).toEqual([]);
     expect(accepted).toEqual([]);
     expect(rejected).toBeGreaterThan(1200);
@@ -165,7 +150,7 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
       try {
         s.parse();
       } catch (e) {
-        if (!(e instanceof UnsupportedError)) failures.push(`${name}:${c.line}: ${(e as Error).message}`);
+        failures.push(`${name}:${c.line}: ${(e as Error).message}`);
       }
     }
     expect(failures).toEqual([]);
@@ -203,14 +188,7 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
           break;
         case 'assert_invalid':
           if (c.source.kind === 'lazy' || c.source.kind === 'quote') {
-            let m: Module;
-            try {
-              m = c.source.parse();
-            } catch (e) {
-              if (e instanceof UnsupportedError) break;
-              throw e;
-            }
-            check(name, c.line, m, false);
+            check(name, c.line, c.source.parse(), false);
           }
           break;
       }
