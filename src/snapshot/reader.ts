@@ -21,7 +21,7 @@ import type { RestoreOptions, Restored, Resolver } from '../runtime/snapshot.js'
 import { Store, type Continuation, type StoppedCall, type StoreOptions } from '../runtime/store.js';
 import { ByteReader, checksum, HEADER_BYTES, hex, MAGIC, readValue, sha256, VERSION, type PlainValue } from './format.js';
 import * as S from './ids.js';
-import { importCount } from './writer.js';
+import { importCount, knownHash, moduleHash } from './writer.js';
 
 type Kind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
@@ -243,12 +243,12 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
     const own = included ? mr.bytes() : null;
     const mopts = readValue(mr);
     if (!isObj(mopts)) throw mr.fail('module options');
-    const supplied = options.modules?.find((m) => equal(sha256(m.bytes), hash));
+    const supplied = options.modules?.find((m) => equal(moduleHash(m), hash));
     if (supplied) modules.push(supplied);
     else if (own) {
       if (!equal(sha256(own), hash)) throw mr.fail(`module ${i}'s bytes do not match its SHA-256`);
       try {
-        modules.push(Module.fromBinary(own.slice(), mopts as never));
+        modules.push(knownHash(Module.fromBinary(own.slice(), mopts as never), hash));
       } catch (e) {
         throw new SnapshotError(`module ${i} of the snapshot does not load: ${(e as Error).message}`);
       }
