@@ -20,6 +20,7 @@ import type { StoreAccess } from '../runtime/store.js';
 import { Store } from '../runtime/store.js';
 import type { Module } from '../runtime/module.js';
 import { ByteWriter, Checksum, HEADER_BYTES, MAGIC, sha256, VERSION, writeValue } from './format.js';
+import { defaultRegistry } from '../validate/types.js';
 import * as S from './ids.js';
 
 type Kind = 'func' | 'table' | 'memory' | 'global' | 'tag';
@@ -219,11 +220,31 @@ function globalContents(x: Writer, w: ByteWriter, g: Global): void {
   x.ref(w, g.ref);
 }
 
+const STOPS = { fuel: 'ran out of fuel', interrupt: 'was interrupted', host: 'was suspended by a host function' };
+
+/**
+ * A call made from inside a host function (a host function called wasm) that
+ * stopped: the host function's JavaScript frame sits between the outer
+ * call's frames and the nested call's, and no snapshot can capture a
+ * JavaScript frame (docs/snapshots.md, "Nested calls").
+ */
+function nestedStop(kind: 'fuel' | 'interrupt' | 'host', fate: string): SnapshotError {
+  return new SnapshotError(
+    `a call made from inside a host function (a nested call) ${STOPS[kind]}; ${fate}. ` +
+      "A snapshot cannot capture the host function's JavaScript frame between the two. " +
+      'Let runs stop outside host functions: give a nested call the fuel it needs before making it (store.fuelRemaining, store.addFuel), ' +
+      'or suspend the outer call with caller.suspend() and make the nested call after resume(); ' +
+      'store.abandon() drops the stop, after which the store can be snapshotted as it is',
+  );
+}
+
 export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Array {
   const acc = store.snapshotAccess();
-  if (acc.running) throw new SnapshotError('the store is running a call: snapshot it when the call stops (a host function can suspend it)');
   const call = acc.stopped;
-  if (call && call.entryDepth !== 0) throw new SnapshotError('the stopped call was made from inside a host function: only a call the embedder made can be snapshotted');
+  // (a stopped call while a call runs: a host function's nested call stopped, under that host function)
+  if (call && acc.running) throw nestedStop(call.stop.kind, 'its frames wait above the host function, which is still running');
+  if (acc.running) throw new SnapshotError('the store is running a call: snapshot it when the call stops (a host function can suspend it with caller.suspend(), then the embedder snapshots)');
+  if (acc.lostStop) throw nestedStop(acc.lostStop, 'the stop crossed the host function and was lost with the outer call (its resume() no longer works)');
   const x = new Writer(acc, options);
   const mc = store.machine;
   const sections: [number, ByteWriter][] = [];
@@ -232,13 +253,19 @@ export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Arra
   const mods = new ByteWriter();
   const distinct = [...new Set(acc.modules)];
   mods.uint(distinct.length);
-  for (const m of distinct) {
+  for (const [i, m] of distinct.entries()) {
+    if (m.validated.registry !== store.registry)
+      throw new SnapshotError(
+        `module ${i} was validated in another TypeRegistry than the store's (ModuleOptions.registry and StoreOptions.registry differ): its canonical types are not the store's`,
+      );
     const bytes = m.bytes;
     mods.raw(moduleHash(m));
     const include = options.includeModules !== false;
     mods.u8(include ? 1 : 0);
     if (include) mods.bytes(bytes);
-    writeValue(mods, { ...m.options }, 'the module options');
+    // (the registry is process state: the store section says whether the store had one of its own)
+    const { registry: _registry, ...plain } = m.options;
+    writeValue(mods, plain, 'the module options');
   }
   sections.push([S.SEC_MODULES, mods]);
 
@@ -249,6 +276,7 @@ export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Arra
     st,
     {
       metered: store.metered,
+      ownRegistry: store.registry !== defaultRegistry,
       countsFuel: store.countsFuel,
       tier: mc.jitOn ? 'js' : 'interp',
       profile: acc.profile !== null,
