@@ -32,6 +32,16 @@ export function inProcess(tier: Tier): (cur: Cur, stop: Stop, args: unknown[]) =
   return (cur, _stop, args) => resume(restoreInto(cur, cur.store.snapshot(), tier)!, args);
 }
 
+/** Snapshot, restore in this process in the tier the store did not run in (the JS tier off if it was on, and back), resume there. */
+export function crossTier(): (cur: Cur, stop: Stop, args: unknown[]) => unknown[] {
+  return (cur, _stop, args) => {
+    const was = cur.store.machine.jitOn;
+    const stop = restoreInto(cur, cur.store.snapshot(), was ? 'interp' : 'js')!;
+    if (cur.store.machine.jitOn === was) throw new Error('the restored store runs in the same tier');
+    return resume(stop, args);
+  };
+}
+
 /**
  * At every stop: fork, run the fork to its end at once (every stop paid in
  * full) and hand its outcome to `done`; the original then goes on as if

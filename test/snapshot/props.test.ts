@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCut, runOnce, type Outcome } from '../fuel/harness.js';
 import { budgetArb, budgetOf, compile, expectSameRun, programArb, refillsArb, runs } from '../fuel/props.js';
-import { bundleChild, forking, inChild, inProcess, type Tier } from './hops.js';
+import { bundleChild, crossTier, forking, inChild, inProcess, type Tier } from './hops.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmeter-snap-'));
 beforeAll(() => bundleChild('props'), 120_000);
@@ -34,6 +34,20 @@ describe('snapshots of random programs', () => {
         expectSameRun(out, free, `restored (${tier})`);
       }),
       runs(150),
+    );
+  });
+
+  test('restored in the other tier at every stop (JS tier on, then off, then on ...): the same run', () => {
+    fc.assert(
+      fc.property(programArb, budgetArb, refillsArb, tierArb, (p, budget, refills, tier) => {
+        const mod = compile(p);
+        const free = runOnce(mod, p, { tier });
+        const floor = Math.ceil(free.fuelConsumed / 150);
+        const fed = refills.map((r) => Math.max(r, floor));
+        const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills: fed, tier, leg: crossTier(), maxStops: 400 });
+        expectSameRun(out, free, `restored in the other tier (from ${tier})`);
+      }),
+      runs(80),
     );
   });
 

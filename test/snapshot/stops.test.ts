@@ -236,6 +236,7 @@ describe('tiers', () => {
           // each hop goes to the other tier
           tier = tier === 'js' ? 'interp' : 'js';
           const r = Store.restore(store.snapshot(), { store: { tier } });
+          expect(r.store.machine.jitOn).toBe(tier === 'js');
           hops++;
           store = r.store;
           inst = r.instances[0]!;
