@@ -274,8 +274,7 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
       if (supplied.validated.registry !== registry)
         throw new SnapshotError(`module ${i} (supplied in options.modules) was validated in another TypeRegistry than the restored store's: give the registry it was validated in as options.store.registry`);
       modules.push(supplied);
-    }
-    else if (own) {
+    } else if (own) {
       if (!equal(sha256(own), hash)) throw mr.fail(`module ${i}'s bytes do not match its SHA-256`);
       try {
         modules.push(knownHash(Module.fromBinary(own.slice(), { ...(mopts as object), registry }), hash));

@@ -299,3 +299,62 @@ describe('a store with a TypeRegistry of its own', () => {
     expect(Store.restore(bytes, { modules: [mod], store: { registry: reg } }).instances.length).toBe(1);
   });
 });
+
+/** Exceptions in flight, exnrefs and GC objects on the value stack, a host call, calls through a table. */
+const EVERY = `(module
+  (import "host" "h" (func $h (param i32) (result i32)))
+  (type $box (struct (field (mut i32))))
+  (type $fn (func (param i32) (result i32)))
+  (tag $t (param i32))
+  (table 2 funcref) (elem (i32.const 0) $twice $thrower)
+  (memory 1)
+  (func $twice (type $fn) (i32.mul (local.get 0) (i32.const 2)))
+  (func $thrower (type $fn) (throw $t (i32.add (local.get 0) (i32.const 1))))
+  (func (export "run") (param $n i32) (result i32)
+    (local $i i32) (local $acc i32) (local $b (ref null $box)) (local $x exnref)
+    (local.set $b (struct.new $box (i32.const 3)))
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc)
+        (block $c (result i32)
+          (try_table (catch $t $c)
+            (drop (call_indirect (type $fn) (local.get $i) (i32.and (local.get $i) (i32.const 1)))))
+          (call_indirect (type $fn) (local.get $i) (i32.const 0)))))
+      (local.set $x (block $r (result exnref) (try_table (catch_all_ref $r) (throw $t (local.get $i))) (unreachable)))
+      (local.set $acc (i32.add (local.get $acc)
+        (block $c2 (result i32) (try_table (catch $t $c2) (throw_ref (local.get $x))) (i32.const 0))))
+      (struct.set $box 0 (local.get $b) (i32.add (struct.get $box 0 (local.get $b)) (call $h (local.get $i))))
+      (i32.store (i32.mul (local.get $i) (i32.const 4)) (local.get $acc))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (local.get $acc) (struct.get $box 0 (local.get $b)))))`;
+
+describe('every stop of a program with exceptions, exnrefs, GC objects, host and indirect calls', () => {
+  for (const tier of ['interp', 'js'] as const)
+    test(`stopped at each instruction in turn, snapshotted, restored (${tier}): the same end`, () => {
+      const mod = Module.fromWat(EVERY);
+      const linker = (s: Store): Linker => {
+        const l = new Linker();
+        l.defineFunc(s, 'host', 'h', funcType([I32], [I32]), (_c, v: number) => v * 3);
+        return l;
+      };
+      const ref = new Store({ fuel: 1_000_000, tier });
+      const want = linker(ref).instantiate(ref, mod).call('run', 6);
+      const total = ref.fuelConsumed;
+      // every budget up to the whole run: each stop point of the run once
+      for (let budget = 0; budget < total; budget++) {
+        const store = new Store({ fuel: budget, tier });
+        const inst = linker(store).instantiate(store, mod);
+        try {
+          inst.call('run', 6);
+          throw new Error(`budget ${budget} of ${total} did not stop`);
+        } catch (e) {
+          if (!(e instanceof OutOfFuel)) throw e;
+        }
+        const r = Store.restore(store.snapshot(), { linker: linker, store: { tier: budget % 2 ? 'interp' : 'js' } });
+        r.store.addFuel(1_000_000);
+        expect(r.stop!.resume(), `budget ${budget}`).toEqual(want);
+        expect(r.store.fuelConsumed, `budget ${budget}`).toBe(total);
+        expect(r.store.peaks, `budget ${budget}`).toEqual(ref.peaks);
+      }
+    });
+});
