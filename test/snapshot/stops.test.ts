@@ -5,7 +5,8 @@
  * that stopped resumes into its instance; memory64, shared and 1-byte-page
  * memories travel sparsely; a run stopped in one tier goes on in the other;
  * a store's own TypeRegistry is carried (named, and supplied again or made
- * anew), never mixed with another.
+ * anew), never mixed with another; every stop of a program with exceptions,
+ * exnrefs, GC objects, host and indirect calls snapshots and resumes.
  */
 import { describe, expect, test } from 'vitest';
 import { funcType, HostSuspended, I32, Instance, Interrupted, Linker, Module, OutOfFuel, SnapshotError, Store } from '../../src/index.js';
@@ -338,14 +339,14 @@ describe('every stop of a program with exceptions, exnrefs, GC objects, host and
         return l;
       };
       const ref = new Store({ fuel: 1_000_000, tier });
-      const want = linker(ref).instantiate(ref, mod).call('run', 6);
+      const want = linker(ref).instantiate(ref, mod).call('run', 4);
       const total = ref.fuelConsumed;
       // every budget up to the whole run: each stop point of the run once
       for (let budget = 0; budget < total; budget++) {
         const store = new Store({ fuel: budget, tier });
         const inst = linker(store).instantiate(store, mod);
         try {
-          inst.call('run', 6);
+          inst.call('run', 4);
           throw new Error(`budget ${budget} of ${total} did not stop`);
         } catch (e) {
           if (!(e instanceof OutOfFuel)) throw e;
