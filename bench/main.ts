@@ -332,10 +332,11 @@ async function main(): Promise<void> {
 
   if (snap) {
     const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-    console.log(`\nsnapshots: memory of ${mib(snap.memoryBytes)} MiB, ${mib(snap.touchedBytes)} MiB touched, a call stopped by fuel:\n`);
-    console.log('| snapshot | restore | size | size / touched bytes |');
-    console.log('| ---: | ---: | ---: | ---: |');
-    console.log(`| ${fmtMs(snap.snapshotMs)} ms | ${fmtMs(snap.restoreMs)} ms | ${mib(snap.snapshotBytes)} MiB | ${(snap.snapshotBytes / snap.touchedBytes).toFixed(4)} |`);
+    console.log(`\nsnapshots: memory of ${mib(snap.memoryBytes)} MiB, ${mib(snap.touchedBytes)} MiB touched, a call stopped by fuel (${snap.runs} runs, load average ${snap.load[0].toFixed(1)} before, ${snap.load[1].toFixed(1)} after):\n`);
+    console.log('| | best | median | CPU time of the best | size | size / touched bytes |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| snapshot | ${fmtMs(snap.snapshotMs)} ms | ${fmtMs(snap.snapshotMedianMs)} ms | ${fmtMs(snap.snapshotCpuMs)} ms | ${mib(snap.snapshotBytes)} MiB | ${(snap.snapshotBytes / snap.touchedBytes).toFixed(4)} |`);
+    console.log(`| restore | ${fmtMs(snap.restoreMs)} ms | ${fmtMs(snap.restoreMedianMs)} ms | ${fmtMs(snap.restoreCpuMs)} ms | | |`);
   }
 
   if (rss) {
