@@ -10,7 +10,7 @@ import {
   toBigInt, type RawInstance, type Extern, type Features, type FuncInst, type FuncType, type ModuleData,
   type StoreOptions, type ValType,
 } from './engine.js';
-import { MAX_TABLE_SIZE, checkLimits } from './limits.js';
+import { MAX_TABLE_SIZE, checkCounts, checkLimits } from './limits.js';
 import { builtinImports, checkBuiltins, isBuiltinImport, type CompileOptions } from './builtins.js';
 import {
   UNDEFINED_REF, defaultValue, enforceRange, fromAddress, refToJS, toAddress, toJS, toWasm, valueType, type Realm,
@@ -246,6 +246,7 @@ function makeNamespace(store: Store): object {
   function compile(bytes: Uint8Array, options: CompileOptions): ModuleState {
     let module: EngineModule;
     try {
+      checkCounts(bytes);
       module = EngineModule.fromBinary(bytes, { features: FEATURES, registry } as never);
       checkLimits(module.data, bytes.length);
       checkBuiltins(module, options);

@@ -3,6 +3,7 @@
  * expressions, segments, start, tags, and (by default) every function body.
  * Messages follow the reference interpreter (the testsuite's assert_invalid).
  */
+import { skipS32, skipU64 } from '../core/bytes.js';
 import { ValidationError } from '../core/errors.js';
 import { INSTRS, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import type { ConstExpr, Module } from '../core/module.js';
@@ -273,7 +274,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     declaredRefs[f] = 1;
   };
   const constExpr = (e: ConstExpr, t: ValType, globalLimit: number): void => {
-    fv.validateConst(e.bytes, e.offset, t, globalLimit, declare);
+    if (!plainConst(e.bytes, t)) fv.validateConst(e.bytes, e.offset, t, globalLimit, declare);
   };
 
   // ---- globals (Wasm 3.0: may read imported and earlier immutable globals)
@@ -387,6 +388,19 @@ function plainRefFunc(b: Uint8Array): number {
     if ((x & 0x80) === 0) return p === b.length - 2 ? v : -1;
   }
   return -1;
+}
+
+/**
+ * True when `b` is exactly `i32.const n end` and t is i32, or `i64.const n end` and t is i64, with a well-formed
+ * immediate: valid under every profile and feature set, so the common segment offsets and global initialisers
+ * (a module may have millions) skip the function validator.
+ */
+function plainConst(b: Uint8Array, t: ValType): boolean {
+  const n = b.length;
+  if (n < 3 || b[n - 1] !== 0x0b) return false;
+  if (t === I32) return b[0] === 0x41 && skipS32(b, 1, n - 1) === n - 1;
+  if (t === I64) return b[0] === 0x42 && skipU64(b, 1, n - 1, true) === n - 1;
+  return false;
 }
 
 /** Fails when type `t` at `site` needs a disabled feature. */

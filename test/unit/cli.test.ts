@@ -1,8 +1,9 @@
 /**
- * The `wasmeter` CLI, spawned as a process. The CLI is bundled from source
- * first (tsup's API, with tsup.config.ts's CLI options, into a temporary
+ * The `wasmeter` CLI, spawned as a process: dist/cli.js when it was built from
+ * the sources as they are (`npm test` builds dist/ first), else the CLI bundled
+ * from source (tsup's API, with tsup.config.ts's CLI options, into a temporary
  * directory: the bundle carries its dependencies), so the test never runs a
- * stale dist/; set WASMETER_CLI=dist/cli.js to test the built CLI instead.
+ * stale dist/; WASMETER_CLI=<file> tests that file.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watToBinary } from '../../src/text/wat.js';
 import tsupConfig from '../../tsup.config.js';
+import { staleDist } from '../shared/dist.js';
 
 const ROOT = resolve(__dirname, '../..');
 const C = join(ROOT, 'test/wasi/c');
@@ -20,6 +22,10 @@ const work = mkdtempSync(join(tmpdir(), 'wasmeter-cli-'));
 
 beforeAll(async () => {
   if (cli) return;
+  if (staleDist('dist/cli.js') === null) {
+    cli = join(ROOT, 'dist/cli.js');
+    return;
+  }
   const { build } = await import('tsup');
   const options = (tsupConfig as Options[]).find((o) => (o.entry as Record<string, string>)['cli'] !== undefined)!;
   const entry = { cli: join(ROOT, (options.entry as Record<string, string>)['cli']!) };
