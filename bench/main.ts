@@ -24,7 +24,7 @@ import b from 'benny';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Unsupported } from '../src/core/errors.js';
 import { decodeModule } from '../src/decoder/index.js';
-import { Linker, Module, Store } from '../src/index.js';
+import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
 import { listWast, suiteOrNull } from '../src/spec/suite.js';
 import { parseScript } from '../src/text/index.js';
 import { validateModule } from '../src/validate/index.js';
@@ -142,17 +142,25 @@ function startup(): Startup {
 
 async function measure(w: Workload): Promise<Row> {
   const bytes = w.bytes();
-  const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as Record<string, Fn>;
-  const v8fn = v8[w.export]!;
+  const v8mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  const v8Inst = () => new WebAssembly.Instance(v8mod).exports as Record<string, Fn>;
+  const v8once = v8Inst()[w.export]!;
+  // a `fresh` workload instantiates for every call (in a new store: its memory is not reusable)
+  const v8fn: Fn = w.fresh ? (...a) => v8Inst()[w.export]!(...a) : v8once;
   const mod = Module.fromBinary(bytes);
-  const free = new Linker().instantiate(new Store({ tier: TIER, countFuel: false }), mod);
+  const wasmeter = (opts: StoreOptions) => {
+    const inst = new Linker().instantiate(new Store(opts), mod);
+    return { call: (name: string, ...a: unknown[]) => (w.fresh ? new Linker().instantiate(new Store(opts), mod) : inst).call(name, ...a) };
+  };
+  const free = wasmeter({ tier: TIER, countFuel: false });
   const meteredStore = new Store({ fuel: Number.MAX_SAFE_INTEGER - 1, tier: TIER });
-  const metered = new Linker().instantiate(meteredStore, mod);
+  const meteredInst = new Linker().instantiate(meteredStore, mod);
+  const metered = w.fresh ? wasmeter({ fuel: Number.MAX_SAFE_INTEGER - 1, tier: TIER }) : meteredInst;
   const want = v8fn(...w.args);
   const got = free.call(w.export, ...w.args)[0]; // may throw Unsupported (SIMD)
   if (!sameResult(want, got)) throw new Error(`${w.id}: wasmeter returned ${got}, V8 ${want}`);
   const before = meteredStore.fuelConsumed;
-  const gotMetered = metered.call(w.export, ...w.args)[0];
+  const gotMetered = meteredInst.call(w.export, ...w.args)[0];
   if (!sameResult(want, gotMetered)) throw new Error(`${w.id}: metered wasmeter returned ${gotMetered}, V8 ${want}`);
   const fuelPerRun = meteredStore.fuelConsumed - before;
   // Warm-up: every workload brings opcodes the interpreter loop has not seen yet, and V8 deoptimises
