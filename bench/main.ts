@@ -9,6 +9,9 @@
  *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
  *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
+ *   npm run bench -- metering        metering overhead of each workload, four store configurations called
+ *                                    round-robin in one process (bench/metering.ts; or `metering fib …`;
+ *                                    BENCH_ROUNDS rounds, default 11)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -33,6 +36,7 @@ import { measurePackages, PACKAGES, printPackages, type PackageRow } from './pac
 import { measureRss, rssChild, type RssRow } from './rss.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.js';
 import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
+import { measureMetering, printMetering } from './metering.js';
 
 interface Row {
   id: string;
@@ -252,6 +256,12 @@ async function main(): Promise<void> {
     gcTable();
     only = only.filter((o) => o !== 'gc');
     if (only.length === 0) return;
+  }
+  if (only.includes('metering')) {
+    const ids = only.filter((o) => o !== 'metering');
+    console.log(`Node ${process.version}, ${new Date().toISOString()}`);
+    printMetering(measureMetering(WORKLOADS.filter((w) => hasId(ids, w)), Number(process.env['BENCH_ROUNDS'] ?? 11)), geomean);
+    return;
   }
   const wantRss = only.length === 0 || only.includes('rss');
   only = only.filter((o) => o !== 'rss');
