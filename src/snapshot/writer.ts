@@ -202,7 +202,8 @@ function memoryContents(w: ByteWriter, m: Memory): void {
   const n = u8.length;
   w.uint(n);
   const chunks: number[] = [];
-  const words = new Int32Array(m.buffer, 0, n >> 2);
+  // the storage behind u8 (not m.buffer: taking the JS API buffer would cut the spare capacity off)
+  const words = new Int32Array(u8.buffer, u8.byteOffset, n >> 2);
   for (let c = 0; c * S.CHUNK < n; c++) if (!isZero(u8, words, c * S.CHUNK, Math.min(n, (c + 1) * S.CHUNK))) chunks.push(c);
   w.uint(chunks.length);
   // (each chunk goes into the output as a view: finish() copies it once)
