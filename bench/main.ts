@@ -9,6 +9,9 @@
  *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
  *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
+ *   npm run bench -- metering        metering overhead of each workload, four store configurations called
+ *                                    round-robin in one process (bench/metering.ts; or `metering fib …`;
+ *                                    BENCH_ROUNDS rounds, default 11)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second
@@ -24,7 +27,7 @@ import b from 'benny';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Unsupported } from '../src/core/errors.js';
 import { decodeModule } from '../src/decoder/index.js';
-import { Linker, Module, Store } from '../src/index.js';
+import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
 import { listWast, suiteOrNull } from '../src/spec/suite.js';
 import { parseScript } from '../src/text/index.js';
 import { validateModule } from '../src/validate/index.js';
@@ -33,6 +36,7 @@ import { measurePackages, PACKAGES, printPackages, type PackageRow } from './pac
 import { measureRss, rssChild, type RssRow } from './rss.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.js';
 import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
+import { measureMetering, printMetering } from './metering.js';
 
 interface Row {
   id: string;
@@ -142,17 +146,25 @@ function startup(): Startup {
 
 async function measure(w: Workload): Promise<Row> {
   const bytes = w.bytes();
-  const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as Record<string, Fn>;
-  const v8fn = v8[w.export]!;
+  const v8mod = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+  const v8Inst = () => new WebAssembly.Instance(v8mod).exports as Record<string, Fn>;
+  const v8once = v8Inst()[w.export]!;
+  // a `fresh` workload instantiates for every call (in a new store: its memory is not reusable)
+  const v8fn: Fn = w.fresh ? (...a) => v8Inst()[w.export]!(...a) : v8once;
   const mod = Module.fromBinary(bytes);
-  const free = new Linker().instantiate(new Store({ tier: TIER, countFuel: false }), mod);
+  const wasmeter = (opts: StoreOptions) => {
+    const inst = new Linker().instantiate(new Store(opts), mod);
+    return { call: (name: string, ...a: unknown[]) => (w.fresh ? new Linker().instantiate(new Store(opts), mod) : inst).call(name, ...a) };
+  };
+  const free = wasmeter({ tier: TIER, countFuel: false });
   const meteredStore = new Store({ fuel: Number.MAX_SAFE_INTEGER - 1, tier: TIER });
-  const metered = new Linker().instantiate(meteredStore, mod);
+  const meteredInst = new Linker().instantiate(meteredStore, mod);
+  const metered = w.fresh ? wasmeter({ fuel: Number.MAX_SAFE_INTEGER - 1, tier: TIER }) : meteredInst;
   const want = v8fn(...w.args);
   const got = free.call(w.export, ...w.args)[0]; // may throw Unsupported (SIMD)
   if (!sameResult(want, got)) throw new Error(`${w.id}: wasmeter returned ${got}, V8 ${want}`);
   const before = meteredStore.fuelConsumed;
-  const gotMetered = metered.call(w.export, ...w.args)[0];
+  const gotMetered = meteredInst.call(w.export, ...w.args)[0];
   if (!sameResult(want, gotMetered)) throw new Error(`${w.id}: metered wasmeter returned ${gotMetered}, V8 ${want}`);
   const fuelPerRun = meteredStore.fuelConsumed - before;
   // Warm-up: every workload brings opcodes the interpreter loop has not seen yet, and V8 deoptimises
@@ -245,6 +257,12 @@ async function main(): Promise<void> {
     only = only.filter((o) => o !== 'gc');
     if (only.length === 0) return;
   }
+  if (only.includes('metering')) {
+    const ids = only.filter((o) => o !== 'metering');
+    console.log(`Node ${process.version}, ${new Date().toISOString()}`);
+    printMetering(measureMetering(WORKLOADS.filter((w) => hasId(ids, w)), Number(process.env['BENCH_ROUNDS'] ?? 11)), geomean);
+    return;
+  }
   const wantRss = only.length === 0 || only.includes('rss');
   only = only.filter((o) => o !== 'rss');
   const rssOnly = process.argv.length > 2 && only.length === 0;
@@ -332,10 +350,11 @@ async function main(): Promise<void> {
 
   if (snap) {
     const mib = (n: number): string => (n / 2 ** 20).toFixed(1);
-    console.log(`\nsnapshots: memory of ${mib(snap.memoryBytes)} MiB, ${mib(snap.touchedBytes)} MiB touched, a call stopped by fuel:\n`);
-    console.log('| snapshot | restore | size | size / touched bytes |');
-    console.log('| ---: | ---: | ---: | ---: |');
-    console.log(`| ${fmtMs(snap.snapshotMs)} ms | ${fmtMs(snap.restoreMs)} ms | ${mib(snap.snapshotBytes)} MiB | ${(snap.snapshotBytes / snap.touchedBytes).toFixed(4)} |`);
+    console.log(`\nsnapshots: memory of ${mib(snap.memoryBytes)} MiB, ${mib(snap.touchedBytes)} MiB touched, a call stopped by fuel (${snap.runs} runs, load average ${snap.load[0].toFixed(1)} before, ${snap.load[1].toFixed(1)} after):\n`);
+    console.log('| | best | median | CPU time of the best | size | size / touched bytes |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| snapshot | ${fmtMs(snap.snapshotMs)} ms | ${fmtMs(snap.snapshotMedianMs)} ms | ${fmtMs(snap.snapshotCpuMs)} ms | ${mib(snap.snapshotBytes)} MiB | ${(snap.snapshotBytes / snap.touchedBytes).toFixed(4)} |`);
+    console.log(`| restore | ${fmtMs(snap.restoreMs)} ms | ${fmtMs(snap.restoreMedianMs)} ms | ${fmtMs(snap.restoreCpuMs)} ms | | |`);
   }
 
   if (rss) {

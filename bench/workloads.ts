@@ -19,6 +19,8 @@ export interface Workload {
   /** Small arguments for the unit test, and the result every engine must return for them. */
   testArgs: unknown[];
   expected: number | bigint;
+  /** Each timed call instantiates the module afresh (in a new store): the workload's state, such as grown memory, is not reusable. */
+  fresh?: boolean;
   /** Needs the SIMD executor: skipped (with a printed reason) while wasmeter throws Unsupported for it. */
   simd?: boolean;
   /** The module's bytes. */
@@ -98,6 +100,34 @@ const WAT_WORKLOADS: Workload[] = [
         (local.set $n (i32.sub (local.get $n) (i32.const 1)))
         (br $l)))
       (local.get $h)))`),
+  },
+  {
+    id: 'memgrow',
+    group: 'wat',
+    name: 'memory.grow (6 pages at a time, no maximum)',
+    export: 'run',
+    fresh: true,
+    args: [120],
+    testArgs: [10],
+    expected: -2095680451,
+    // n grows of 6 pages (memory 1 .. 1 + 6n pages, 45 MiB for n = 120), each followed by a fill of the new
+    // pages and a strided read of the whole memory; grows that copy all memory copy 2.6 GiB at n = 120
+    bytes: wat(`(module (memory 1)
+      (func (export "run") (param $n i32) (result i32) (local $k i32) (local $old i32) (local $p i32) (local $s i32)
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $k) (local.get $n)))
+          (local.set $old (memory.grow (i32.const 6)))
+          (if (i32.lt_s (local.get $old) (i32.const 0)) (then (unreachable)))
+          (memory.fill (i32.shl (local.get $old) (i32.const 16)) (i32.add (local.get $k) (i32.const 1)) (i32.const 393216))
+          (local.set $p (i32.const 0))
+          (block $d2 (loop $l2
+            (br_if $d2 (i32.ge_u (local.get $p) (i32.shl (memory.size) (i32.const 16))))
+            (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 31)) (i32.load8_u (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4093)))
+            (br $l2)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $l)))
+        (i32.xor (local.get $s) (memory.size))))`),
   },
 ];
 

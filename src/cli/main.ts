@@ -18,6 +18,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import { type Limits } from '../runtime/objects/limits.js';
 import { Module, type ExportInfo, type ImportInfo } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
+import type { Instance } from '../runtime/instance.js';
 import '../snapshot/index.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
@@ -27,7 +28,6 @@ import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
 import { FEATURES, PROFILES, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import { resolveFeatures } from '../validate/features.js';
-import { UnsupportedError } from '../text/index.js';
 
 // ====================================================================== helpers
 
@@ -406,7 +406,7 @@ Exit codes:
   7       resource limit (e.g. memories larger than --max-memory at instantiation;
           exceeding --max-call-depth is the trap "call stack exhausted")
   8       host error (a host function failed)
-  9       unsupported feature (e.g. custom-descriptors syntax: recognised, not implemented)
+  9       unsupported feature (an instruction the engine cannot execute)
   10      internal error
   11      interrupted (--timeout passed)`;
 
@@ -418,7 +418,6 @@ interface Outcome {
 function classify(e: unknown): Outcome {
   if (e instanceof InvalidArgumentError) return { kind: 'usage', code: EXIT.usage };
   if (e instanceof NotAModule) return { kind: 'not a module', code: EXIT.invalidModule };
-  if (e instanceof UnsupportedError) return { kind: 'unsupported', code: EXIT.unsupported };
   if (e instanceof TextError) return { kind: 'syntax', code: EXIT.invalidModule };
   if (e instanceof DecodeError) return { kind: 'decode', code: EXIT.invalidModule };
   if (e instanceof ValidationError) return { kind: 'validation', code: EXIT.invalidModule };
@@ -540,23 +539,29 @@ function runRun(file: string, args: string[], opts: RunOpts): number {
       });
       wasi.addToLinker(linker, store);
     }
-    if (opts.invoke === undefined) {
-      if (!module.data.exports.some((e) => e.name === '_start' && e.kind === 'func'))
-        throw new UsageError(`${file} exports no _start function: give --invoke NAME to call an export`);
-      const inst = linker.instantiate(store, module);
-      return guestExit(report, wasi!.start(inst).exitCode);
-    }
+    if (opts.invoke === undefined && !module.data.exports.some((e) => e.name === '_start' && e.kind === 'func'))
+      throw new UsageError(`${file} exports no _start function: give --invoke NAME to call an export`);
+    // (a start function that stops is snapshotted in this phase: resume instantiates, then calls the entry)
+    report.entry = { phase: 'instantiate', invoke: opts.invoke, args };
     const inst = linker.instantiate(store, module);
-    const f = inst.raw.exports.get(opts.invoke);
-    if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new UsageError(`no exported function '${opts.invoke}'`);
-    const params = f.type.params;
-    if (args.length !== params.length)
-      throw new UsageError(`${opts.invoke} expects ${params.length} argument(s) (${params.map(valTypeName).join(', ')}), got ${args.length}`);
-    const values = params.map((t, i) => parseArg(t, args[i]!));
-    if (wasi) wasi.initialize(inst);
-    report.resultTypes = f.type.results.map(valTypeName);
-    return printResults(report, store.invoke(f, values, true), opts);
+    return callEntry(store, inst, wasi, report, opts);
   });
+}
+
+/** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */
+function callEntry(store: Store, inst: Instance, wasi: Wasi | null, report: Record<string, unknown>, opts: RunOpts): number {
+  const entry = report.entry as CliEntry;
+  entry.phase = 'call';
+  if (entry.invoke === undefined) return guestExit(report, wasi!.start(inst).exitCode);
+  const f = inst.raw.exports.get(entry.invoke);
+  if (!(f instanceof WasmFunc || f instanceof HostFunc)) throw new UsageError(`no exported function '${entry.invoke}'`);
+  const params = f.type.params;
+  if (entry.args.length !== params.length)
+    throw new UsageError(`${entry.invoke} expects ${params.length} argument(s) (${params.map(valTypeName).join(', ')}), got ${entry.args.length}`);
+  const values = params.map((t, i) => parseArg(t, entry.args[i]!));
+  if (wasi) wasi.initialize(inst);
+  report.resultTypes = f.type.results.map(valTypeName);
+  return printResults(report, store.invoke(f, values, true), opts);
 }
 
 /** The WASI streams of the CLI's runs: the terminal's, or captured into --json's report. */
@@ -601,8 +606,22 @@ function drive(store: Store, wasiOf: () => Wasi | null, report: Record<string, u
     if (opts.snapshot !== undefined && (e instanceof OutOfFuel || e instanceof Interrupted)) {
       const w = wasiOf();
       try {
-        const host: CliSnapshot = { file, mode: report.mode as 'wasi' | 'invoke', resultTypes: (report.resultTypes as string[]) ?? [], wasi: w ? w.snapshotState() : null };
-        nodeFs.writeFileSync(opts.snapshot, store.snapshot({ host }));
+        const host: CliSnapshot = {
+          file,
+          mode: report.mode as 'wasi' | 'invoke',
+          resultTypes: (report.resultTypes as string[]) ?? [],
+          wasi: w ? w.snapshotState() : null,
+          entry: report.entry as CliEntry,
+        };
+        const bytes = store.snapshot({ host });
+        // (written beside OUT and renamed: OUT is never a half-written snapshot)
+        const tmp = `${opts.snapshot}.${process.pid}.tmp`;
+        try {
+          nodeFs.writeFileSync(tmp, bytes);
+          nodeFs.renameSync(tmp, opts.snapshot);
+        } finally {
+          if (nodeFs.existsSync(tmp)) nodeFs.rmSync(tmp);
+        }
       } catch (se) {
         process.stderr.write(`cannot write the snapshot ${opts.snapshot}: ${(se as Error).message}\n`);
       }
@@ -631,6 +650,7 @@ function drive(store: Store, wasiOf: () => Wasi | null, report: Record<string, u
       report.denied = wasi.denied;
     }
     delete report.resultTypes;
+    delete report.entry;
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } else if (opts.stats) {
     const p = store.peaks;
@@ -673,6 +693,15 @@ interface CliSnapshot {
   mode: 'wasi' | 'invoke';
   resultTypes: string[];
   wasi: unknown;
+  /** What the run calls, and whether it stopped instantiating (in a start function) or in that call. */
+  entry: CliEntry;
+}
+
+interface CliEntry {
+  phase: 'instantiate' | 'call';
+  /** --invoke's export, or undefined for WASI's _start. */
+  invoke?: string;
+  args: string[];
 }
 
 /** `wasmeter resume SNAPSHOT`: restores a stopped run and continues it; reports and exits as `run` would have. */
@@ -713,8 +742,10 @@ function runResume(path: string, opts: RunOpts): number {
   }
   // this hop's fuel: --fuel, else all there is
   if (store.metered) store.addFuel(opts.fuel ?? Number.MAX_SAFE_INTEGER - store.fuelConsumed - store.fuelRemaining);
-  const report: Record<string, unknown> = { file: c.file, mode: c.mode, resultTypes: c.resultTypes };
+  const report: Record<string, unknown> = { file: c.file, mode: c.mode, resultTypes: c.resultTypes, entry: c.entry };
   return drive(store, () => wasi, report, opts, () => {
+    // stopped in a start function: the instantiation finishes, then the entry is called
+    if (c.entry.phase === 'instantiate') return callEntry(store, stop.resume()[0] as Instance, wasi, report, opts);
     if (c.mode === 'wasi') return guestExit(report, wasi!.resume(stop).exitCode);
     return printResults(report, stop.resume(), opts);
   });
@@ -845,7 +876,7 @@ export function program(): Command {
 
   prog
     .command('spec')
-    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package)')
+    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package); scripts outside proposals/custom-descriptors run with that proposal off (it relaxes a rule the core suite tests)')
     .argument('[paths...]', '.wast files or directories (searched recursively)')
     .option('--json', 'print one JSON object with totals and per-file results')
     .option('--filter <substring>', 'only run files whose path contains <substring>')

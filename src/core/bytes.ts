@@ -278,3 +278,34 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Skips a u32 LEB128 at q that is certainly well-formed, returning the
+ * position after it, or -1 when the slow path must decide (errors, end).
+ */
+export function skipU32(b: Uint8Array, q: number, end: number): number {
+  for (let i = 0; i < 4; i++, q++) {
+    if (q >= end) return -1;
+    if (b[q]! < 0x80) return q + 1;
+  }
+  if (q >= end || b[q]! >= 0x10) return -1;
+  return q + 1;
+}
+export function skipS32(b: Uint8Array, q: number, end: number): number {
+  for (let i = 0; i < 4; i++, q++) {
+    if (q >= end) return -1;
+    if (b[q]! < 0x80) return q + 1;
+  }
+  if (q >= end) return -1;
+  const x = b[q]!;
+  return x < 0x08 || (x >= 0x78 && x < 0x80) ? q + 1 : -1;
+}
+export function skipU64(b: Uint8Array, q: number, end: number, signed: boolean): number {
+  for (let i = 0; i < 9; i++, q++) {
+    if (q >= end) return -1;
+    if (b[q]! < 0x80) return q + 1;
+  }
+  if (q >= end) return -1;
+  const x = b[q]!;
+  return x === 0 || (signed ? x === 0x7f : x === 1) ? q + 1 : -1;
+}

@@ -94,7 +94,8 @@ export type Feature =
   | 'memory64'
   | 'multi-memory'
   | 'extended-const'
-  | 'wide-arithmetic';
+  | 'wide-arithmetic'
+  | 'custom-descriptors';
 
 /**
  * Proposal names a module can be checked against: the instruction features
@@ -106,7 +107,7 @@ export type FeatureName = Feature | 'custom-page-sizes';
 export const FEATURES: readonly FeatureName[] = [
   'mvp', 'sign-ext', 'sat-conv', 'multi-value', 'bulk-memory', 'reference-types', 'simd', 'relaxed-simd',
   'tail-call', 'function-references', 'gc', 'exceptions', 'legacy-exceptions', 'threads', 'memory64',
-  'multi-memory', 'extended-const', 'wide-arithmetic', 'custom-page-sizes',
+  'multi-memory', 'extended-const', 'wide-arithmetic', 'custom-page-sizes', 'custom-descriptors',
 ];
 
 /** Per-feature switches: a feature is on unless set to false. */
@@ -172,7 +173,7 @@ export function typeInFormat(t: ValType, version: number, value: boolean): boole
 export interface InstrDef {
   /** Position in INSTRS; stable for a given table, used by dispatch tables. */
   id: number;
-  /** Text-format name. Not unique: `select` (0x1b/0x1c), `ref.test`, `ref.cast` have two encodings. */
+  /** Text-format name. Not unique: `select` (0x1b/0x1c), `ref.test`, `ref.cast`, `ref.cast_desc_eq` have two encodings. */
   name: string;
   /** 0 for one-byte opcodes, else 0xfb / 0xfc / 0xfd / 0xfe. */
   prefix: number;
@@ -525,8 +526,23 @@ function build(texts: string[]): InstrDef[] {
 import { SIMD_TABLE } from './instructions-simd.js';
 import { ATOMIC_TABLE } from './instructions-atomic.js';
 
+/**
+ * The custom-descriptors proposal (phase 3): allocation with a descriptor, reading it, and casts that compare it.
+ * Appended after the other tables so the ids of the rows before stay as they were.
+ */
+const DESCRIPTOR_TABLE = `
+## aggregate custom-descriptors
+struct.new_desc fb:32 type
+struct.new_default_desc fb:33 type
+ref.get_desc fb:34 type
+ref.cast_desc_eq fb:35 cast
+ref.cast_desc_eq fb:36 cast
+br_on_cast_desc_eq fb:37 br_on_cast
+br_on_cast_desc_eq_fail fb:38 br_on_cast
+`;
+
 /** Every instruction, in table order. */
-export const INSTRS: readonly InstrDef[] = build([TABLE, SIMD_TABLE, ATOMIC_TABLE, ...EXTRA_TABLES]);
+export const INSTRS: readonly InstrDef[] = build([TABLE, SIMD_TABLE, ATOMIC_TABLE, DESCRIPTOR_TABLE, ...EXTRA_TABLES]);
 
 /** One-byte opcodes, indexed by byte. */
 export const SINGLE: (InstrDef | undefined)[] = new Array(256).fill(undefined);

@@ -20,7 +20,7 @@ export interface ConstExpr {
 }
 
 export type ImportDesc =
-  | { kind: 'func'; typeIndex: number }
+  | { kind: 'func'; typeIndex: number; /** custom descriptors: an exact function import (binary 0x20) */ exact?: boolean }
   | { kind: 'table'; type: TableType }
   | { kind: 'memory'; type: MemType }
   | { kind: 'global'; type: GlobalType }
@@ -93,6 +93,8 @@ export interface NameSection {
   module?: string;
   functions: Map<number, string>;
   locals: Map<number, Map<number, string>>;
+  /** Tag names (subsection 11 of the extended name section). */
+  tags?: Map<number, string>;
 }
 
 export interface Module {

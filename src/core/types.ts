@@ -41,6 +41,30 @@ export const HeapType = {
 export type AbsHeapType = (typeof HeapType)[keyof typeof HeapType];
 /** Heap code of concrete type index i is HEAP_CONCRETE + i. */
 export const HEAP_CONCRETE = 16;
+/**
+ * Flag added to a concrete heap code for an exact heap type (custom descriptors: `(exact $t)`, inhabited by
+ * references to $t itself and not its strict subtypes). Only concrete heap types are exact.
+ */
+export const EXACT_HEAP = 1 << 24;
+
+/** Whether heap code `h` is an exact concrete heap type. */
+export function isExactHeap(h: number): boolean {
+  return h >= EXACT_HEAP;
+}
+/** Heap code `h` without its exactness. */
+export function inexactHeap(h: number): number {
+  return h >= EXACT_HEAP ? h - EXACT_HEAP : h;
+}
+/** The type index (or canonical id) of a concrete heap code, exact or not; -1 for an abstract one. */
+export function heapIndex(h: number): number {
+  if (h >= EXACT_HEAP) h -= EXACT_HEAP;
+  return h >= HEAP_CONCRETE ? h - HEAP_CONCRETE : -1;
+}
+/** Reference type `t` with its heap type made exact (`exact` true) or inexact. */
+export function withExact(t: ValType, exact: boolean): ValType {
+  const h = inexactHeap(refHeap(t));
+  return refType(exact && h >= HEAP_CONCRETE ? h + EXACT_HEAP : h, refNullable(t));
+}
 
 /** Binary encodings (as signed byte values' unsigned forms) of the abstract heap types. */
 export const HEAP_BYTE: Record<number, number> = {
@@ -111,7 +135,8 @@ export function valTypeName(t: ValType): string {
   }
   if (!isRef(t)) return `<bad type ${t}>`;
   const heap = refHeap(t);
-  const h = heap >= HEAP_CONCRETE ? String(heap - HEAP_CONCRETE) : HEAP_NAMES[heap] ?? '?';
+  const x = heapIndex(heap);
+  const h = x >= 0 ? (isExactHeap(heap) ? `(exact ${x})` : String(x)) : HEAP_NAMES[heap] ?? '?';
   return `(ref ${refNullable(t) ? 'null ' : ''}${h})`;
 }
 
@@ -159,6 +184,10 @@ export interface SubType {
   /** Declared supertypes (type indices); at most one in Wasm 3.0. */
   supers: number[];
   comp: CompType;
+  /** Custom descriptors: the type index of this struct type's descriptor (`descriptor` clause), if any. */
+  descriptor?: number;
+  /** Custom descriptors: the type index of the struct type this type describes (`describes` clause), if any. */
+  describes?: number;
   /** Index of the first type of this type's rec group, and the group's size. */
   recStart: number;
   recSize: number;

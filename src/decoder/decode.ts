@@ -11,7 +11,7 @@
  * so malformed code is reported as a DecodeError; the bodies themselves stay
  * subarrays of the input.
  */
-import { Reader } from '../core/bytes.js';
+import { Reader, skipS32, skipU32, skipU64 } from '../core/bytes.js';
 import { DecodeError } from '../core/errors.js';
 import type {
   ConstExpr,
@@ -210,14 +210,30 @@ function readCompType(r: Reader): CompType {
 
 function readSubType(r: Reader, recStart: number, recSize: number): SubType {
   const b = r.peek();
+  let final = true;
+  let supers: number[] = [];
   if (b === 0x50 || b === 0x4f) {
     r.pos++;
     const n = len(r);
-    const supers = new Array<number>(n);
+    supers = new Array<number>(n);
     for (let i = 0; i < n; i++) supers[i] = u32(r);
-    return { final: b === 0x4f, supers, comp: readCompType(r), recStart, recSize };
+    final = b === 0x4f;
   }
-  return { final: true, supers: [], comp: readCompType(r), recStart, recSize };
+  // custom descriptors: describes (0x4c) then descriptor (0x4d) clauses, at most one of each, in that order
+  let describes: number | undefined;
+  let descriptor: number | undefined;
+  if (r.peek() === 0x4c) {
+    r.pos++;
+    describes = u32(r);
+  }
+  if (r.peek() === 0x4d) {
+    r.pos++;
+    descriptor = u32(r);
+  }
+  const st: SubType = { final, supers, comp: readCompType(r), recStart, recSize };
+  if (describes !== undefined) st.describes = describes;
+  if (descriptor !== undefined) st.descriptor = descriptor;
+  return st;
 }
 
 /** A Wasm 1.0 / 2.0 function type: 0x60, then parameter and result types of the standard. */
@@ -316,13 +332,43 @@ function readTagType(r: Reader): number {
 
 // ---------------------------------------------------------------- code
 
-/** Reads a constant expression up to and including its `end` (structured, like the reference interpreter). */
+/**
+ * Reads a constant expression up to and including its `end` (structured, like the reference interpreter).
+ * A module may hold millions of constant expressions (segment offsets, global initialisers), nearly all a few
+ * bytes long and alike (`i32.const 0 end`): their bytes are shared (interned per decode) instead of a view of
+ * the module each, and a plain `i32.const n end` with a one-byte immediate is read without the scan.
+ */
 function readConstExpr(r: Reader, st: ScanState): ConstExpr {
   const start = r.pos;
-  const usesData = st.usesData; // only function bodies count for "data count section required"
-  scanExpr(r, st);
-  st.usesData = usesData;
-  return { bytes: r.bytes.subarray(start, r.pos), offset: start };
+  const b = r.bytes;
+  if (start + 2 < r.end && b[start] === 0x41 && b[start + 1]! < 0x80 && b[start + 2] === 0x0b) {
+    r.pos = start + 3;
+  } else {
+    const usesData = st.usesData; // only function bodies count for "data count section required"
+    scanExpr(r, st);
+    st.usesData = usesData;
+  }
+  return { bytes: exprBytes(st, b, start, r.pos), offset: start };
+}
+
+/** Expressions of at most this many bytes share their bytes (ScanState.exprs). */
+const INTERN_MAX_LEN = 6;
+/** Distinct short expressions kept per decode; beyond, each is a view of the module. */
+const INTERN_MAX_COUNT = 4096;
+
+/** The bytes of the expression at [start, end) of `b`: shared when short (never written to), else a view of `b`. */
+function exprBytes(st: ScanState, b: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > INTERN_MAX_LEN) return b.subarray(start, end);
+  // the length and up to six bytes as one number below 2^53
+  let key = n;
+  for (let i = start, m = 8; i < end; i++, m *= 256) key += b[i]! * m;
+  let e = st.exprs.get(key);
+  if (e === undefined) {
+    e = b.slice(start, end);
+    if (st.exprs.size < INTERN_MAX_COUNT) st.exprs.set(key, e);
+  }
+  return e;
 }
 
 /** Scan state shared by the body scans of one decode. */
@@ -330,6 +376,8 @@ interface ScanState {
   ins: Instr;
   stack: number[];
   usesData: boolean;
+  /** Short constant expressions' bytes by content (exprBytes). */
+  exprs: Map<number, Uint8Array>;
 }
 
 function scanState(opts: DecodeOptions): ScanState {
@@ -337,38 +385,7 @@ function scanState(opts: DecodeOptions): ScanState {
   const f = opts.features;
   ins.multiMemory = !(typeof f === 'object' && f['multi-memory'] === false);
   setProfile(ins, profileOf(f));
-  return { ins, stack: [], usesData: false };
-}
-
-/**
- * Skips a u32 LEB128 at q that is certainly well-formed, returning the
- * position after it, or -1 when the slow path must decide (errors, end).
- */
-function skipU32(b: Uint8Array, q: number, end: number): number {
-  for (let i = 0; i < 4; i++, q++) {
-    if (q >= end) return -1;
-    if (b[q]! < 0x80) return q + 1;
-  }
-  if (q >= end || b[q]! >= 0x10) return -1;
-  return q + 1;
-}
-function skipS32(b: Uint8Array, q: number, end: number): number {
-  for (let i = 0; i < 4; i++, q++) {
-    if (q >= end) return -1;
-    if (b[q]! < 0x80) return q + 1;
-  }
-  if (q >= end) return -1;
-  const x = b[q]!;
-  return x < 0x08 || (x >= 0x78 && x < 0x80) ? q + 1 : -1;
-}
-function skipU64(b: Uint8Array, q: number, end: number, signed: boolean): number {
-  for (let i = 0; i < 9; i++, q++) {
-    if (q >= end) return -1;
-    if (b[q]! < 0x80) return q + 1;
-  }
-  if (q >= end) return -1;
-  const x = b[q]!;
-  return x === 0 || (signed ? x === 0x7f : x === 1) ? q + 1 : -1;
+  return { ins, stack: [], usesData: false, exprs: new Map() };
 }
 
 /**
@@ -524,6 +541,9 @@ function refFuncExpr(idx: number, offset: number): ConstExpr {
   return { bytes: Uint8Array.from(out), offset };
 }
 
+/** The init list of every empty element segment (a module may have millions); frozen, as nothing may add to it. */
+const NO_ELEMS: ConstExpr[] = Object.freeze([]) as unknown as ConstExpr[];
+
 function readElem(r: Reader, st: ScanState): ElemSegment {
   const at = r.pos;
   const flags = u32(r);
@@ -531,6 +551,7 @@ function readElem(r: Reader, st: ScanState): ElemSegment {
     // Wasm 1.0: table index, offset, function indices
     const offset = readConstExpr(r, st);
     const n = len(r);
+    if (n === 0) return { mode: 'active', table: flags, offset, type: REF_FUNC_NONNULL, init: NO_ELEMS };
     const init: ConstExpr[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const p = r.pos;
@@ -561,6 +582,7 @@ function readElem(r: Reader, st: ScanState): ElemSegment {
     }
   } else type = exprs ? FUNCREF : REF_FUNC_NONNULL;
   const n = len(r);
+  if (n === 0) return { mode, table, offset, type, init: NO_ELEMS };
   const init: ConstExpr[] = new Array(n);
   for (let i = 0; i < n; i++) {
     if (exprs) init[i] = readConstExpr(r, st);
@@ -620,7 +642,7 @@ export function parseNameSection(bytes: Uint8Array, base = 0): NameSection {
           readNameMap(sub, m);
           names.locals.set(f, m);
         }
-      }
+      } else if (id === 11) readNameMap(sub, (names.tags = new Map()));
     }
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
@@ -697,6 +719,11 @@ export function decodeModule(bytes: Uint8Array, opts: DecodeOptions = {}): Modul
           switch (kind) {
             case 0:
               imp = { module, name, desc: { kind: 'func', typeIndex: u32(r) } };
+              break;
+            case 0x20:
+              // custom descriptors: an exact function import
+              if (fmt < 3) return r.fail('malformed import kind', kat);
+              imp = { module, name, desc: { kind: 'func', typeIndex: u32(r), exact: true } };
               break;
             case 1:
               imp = { module, name, desc: { kind: 'table', type: readTableType(r, fmt) } };

@@ -18,6 +18,7 @@ const SINGLE = table.SINGLE;
 const PREFIXED = table.PREFIXED;
 const HEAP_BYTE = types.HEAP_BYTE;
 const HEAP_CONCRETE = types.HEAP_CONCRETE;
+const EXACT_HEAP = types.EXACT_HEAP;
 const REF_BASE = types.REF_BASE;
 
 export interface Catch {
@@ -194,6 +195,13 @@ export function readVecLen(r: Reader): number {
 export function readHeapType(r: Reader): number {
   const at = r.pos;
   const b = r.peek();
+  if (b === 0x62) {
+    // custom descriptors: an exact heap type, 0x62 then a type index
+    r.pos++;
+    const v = r.s32(33);
+    if (v < 0) return r.fail('malformed heap type', at);
+    return EXACT_HEAP + HEAP_CONCRETE + v;
+  }
   if (b >= 0x40 && b < 0x80) {
     // one-byte negative s33: an abstract heap type
     r.pos++;

@@ -20,6 +20,7 @@ import { EXTERN_KIND_BYTE } from '../core/module.js';
 import {
   CompKind,
   HEAP_CONCRETE,
+  EXACT_HEAP,
   HEAP_TO_BYTE,
   HeapType,
   isRef,
@@ -43,6 +44,10 @@ const FUNCREF = refType(HeapType.func, true);
 // ---------------------------------------------------------------- types
 
 export function writeHeapType(w: Writer, heap: number): void {
+  if (heap >= EXACT_HEAP) {
+    w.u8(0x62); // custom descriptors: exact heap type
+    heap -= EXACT_HEAP;
+  }
   if (heap >= HEAP_CONCRETE) {
     w.s32(heap - HEAP_CONCRETE); // s33, non-negative
     return;
@@ -78,6 +83,8 @@ function writeSubType(w: Writer, st: SubType): void {
     w.u32(st.supers.length);
     for (const s of st.supers) w.u32(s);
   }
+  if (st.describes !== undefined) w.u8(0x4c).u32(st.describes);
+  if (st.descriptor !== undefined) w.u8(0x4d).u32(st.descriptor);
   const c = st.comp;
   switch (c.kind) {
     case CompKind.Func:
@@ -164,7 +171,7 @@ function writeImport(w: Writer, imp: Import): void {
   w.name(imp.module);
   w.name(imp.name);
   const d = imp.desc;
-  w.u8(EXTERN_KIND_BYTE[d.kind]);
+  w.u8(d.kind === 'func' && d.exact === true ? 0x20 : EXTERN_KIND_BYTE[d.kind]);
   switch (d.kind) {
     case 'func':
       w.u32(d.typeIndex);
@@ -312,6 +319,11 @@ export function encodeNameSection(n: NameSection): Uint8Array {
       writeNameMap(s, n.locals.get(k)!);
     }
     w.u8(2).sized(s);
+  }
+  if (n.tags !== undefined && n.tags.size > 0) {
+    const s = new Writer();
+    writeNameMap(s, n.tags);
+    w.u8(11).sized(s);
   }
   return w.finish();
 }

@@ -23,6 +23,52 @@ function over(what: string, n: number, max: number): void {
   if (n > max) throw new WasmeterError(`${what}: ${n} exceeds the limit of ${max}`);
 }
 
+/** The limit on the count at the start of each vector section, by section id (a lower bound of what is limited). */
+const SECTION_LIMITS: Record<number, [string, number]> = {
+  1: ['types', MAX_TYPES], // rec groups: at most the number of types
+  2: ['imports', MAX_IMPORTS],
+  3: ['functions', MAX_FUNCTIONS],
+  4: ['tables', MAX_TABLES],
+  5: ['memories', MAX_MEMORIES],
+  6: ['globals', MAX_GLOBALS],
+  7: ['exports', MAX_EXPORTS],
+  9: ['element segments', MAX_ELEMENT_SEGMENTS],
+  11: ['data segments', MAX_DATA_SEGMENTS],
+};
+
+/**
+ * Throws as checkLimits does when the binary's size or a section's count already exceeds a limit, before the
+ * module is decoded (a module with ten million and one element segments need not be read). Reads only section
+ * headers; anything malformed is left to the decoder.
+ */
+export function checkCounts(bytes: Uint8Array): void {
+  over('module size', bytes.length, MAX_MODULE_SIZE);
+  let p = 8;
+  const u32 = (): number => {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (p >= bytes.length) return -1;
+      const b = bytes[p++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return v;
+    }
+    return -1;
+  };
+  while (p < bytes.length) {
+    const id = bytes[p++]!;
+    const size = u32();
+    if (size < 0) return;
+    const end = p + size;
+    const limit = SECTION_LIMITS[id];
+    if (limit !== undefined) {
+      const n = u32();
+      if (n < 0) return;
+      over(limit[0], n, limit[1]);
+    }
+    p = end;
+  }
+}
+
 /** Throws (a WasmeterError, which the facade reports as CompileError) when the module exceeds a limit. */
 export function checkLimits(m: ModuleData, size: number): void {
   over('module size', size, MAX_MODULE_SIZE);

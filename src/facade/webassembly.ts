@@ -10,7 +10,7 @@ import {
   toBigInt, type RawInstance, type Extern, type Features, type FuncInst, type FuncType, type ModuleData,
   type StoreOptions, type ValType,
 } from './engine.js';
-import { MAX_TABLE_SIZE, checkLimits } from './limits.js';
+import { MAX_TABLE_SIZE, checkCounts, checkLimits } from './limits.js';
 import { builtinImports, checkBuiltins, isBuiltinImport, type CompileOptions } from './builtins.js';
 import {
   UNDEFINED_REF, defaultValue, enforceRange, fromAddress, refToJS, toAddress, toJS, toWasm, valueType, type Realm,
@@ -19,8 +19,11 @@ import {
 /** Options of `createWebAssembly`: the Store's (fuel, costs, limits, interrupt, profile, tier). */
 export type WebAssemblyOptions = StoreOptions;
 
-/** The features a facade module may use: WebAssembly 3.0 and threads (shared memories, atomics). */
-const FEATURES: Features = { 'custom-page-sizes': false, 'wide-arithmetic': false };
+/**
+ * The features a facade module may use: WebAssembly 3.0 and threads (shared memories, atomics); not custom
+ * descriptors (its JS API, DescriptorOptions and prototypes, is not implemented).
+ */
+const FEATURES: Features = { 'custom-page-sizes': false, 'wide-arithmetic': false, 'custom-descriptors': false };
 
 /** A `WebAssembly` namespace bound to one store; `store` is wasmeter's (fuel consumed, peaks, profile). */
 export interface WebAssemblyNamespace {
@@ -243,6 +246,7 @@ function makeNamespace(store: Store): object {
   function compile(bytes: Uint8Array, options: CompileOptions): ModuleState {
     let module: EngineModule;
     try {
+      checkCounts(bytes);
       module = EngineModule.fromBinary(bytes, { features: FEATURES, registry } as never);
       checkLimits(module.data, bytes.length);
       checkBuiltins(module, options);

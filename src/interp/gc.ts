@@ -19,6 +19,8 @@ import {
   BYTES,
   bytesOf,
   checkArraySize,
+  descEq,
+  descriptorOperand,
   externalize,
   fillElems,
   GcArray,
@@ -169,6 +171,27 @@ function brOnCastTest(fail: boolean): GcHandler {
   };
 }
 
+/** ref.cast_desc_eq: s0 the reference, s1 the descriptor; i0 the module-local target heap; `nullable` target. */
+function castDescEq(nullable: boolean): GcHandler {
+  return (mc, _inst, d, s0, s1) => {
+    const desc = descriptorOperand(mc.refs[s1 >> 2]);
+    const v = mc.refs[s0 >> 2];
+    if (!descEq(v, desc, nullable)) throw new Trap('descriptor cast failure');
+    mc.refs[d >> 2] = v;
+    return true;
+  };
+}
+
+/** br_on_cast_desc_eq(_fail): d = whether to branch; s1 the descriptor; i1 = flags (bit 1: target nullable). */
+function brOnCastDescTest(fail: boolean): GcHandler {
+  return (mc, _inst, d, s0, s1, _s2, _i0, i1) => {
+    const desc = descriptorOperand(mc.refs[s1 >> 2]);
+    const ok = descEq(mc.refs[s0 >> 2], desc, (i1 & 2) !== 0);
+    mc.s[d] = ok !== fail ? 1 : 0;
+    return true;
+  };
+}
+
 const HANDLERS: Record<string, GcHandler> = {
   'struct.new': (mc, inst, d, s0, s1, s2, i0) => {
     const t = gcType(inst, i0);
@@ -190,6 +213,37 @@ const HANDLERS: Record<string, GcHandler> = {
     mc.refs[d >> 2] = new GcStruct(t, t.template.slice());
     return true;
   },
+  // custom descriptors: the descriptor is the last operand
+  'struct.new_desc': (mc, inst, d, s0, s1, s2, i0) => {
+    const t = gcType(inst, i0);
+    const kinds = t.kinds;
+    const n = kinds.length;
+    const refs = mc.refs;
+    const desc = descriptorOperand(refs[operand(n, n + 1, s0, s1, s2) >> 2]);
+    const f = t.template.slice();
+    const offs = t.offs;
+    const s = mc.s;
+    for (let j = 0; j < n; j++) {
+      const w = operand(j, n + 1, s0, s1, s2);
+      putEntry(f, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
+    }
+    refs[d >> 2] = new GcStruct(t, f, desc);
+    return true;
+  },
+  'struct.new_default_desc': (mc, inst, d, s0, _s1, _s2, i0) => {
+    const desc = descriptorOperand(mc.refs[s0 >> 2]);
+    const t = gcType(inst, i0);
+    mc.refs[d >> 2] = new GcStruct(t, t.template.slice(), desc);
+    return true;
+  },
+  'ref.get_desc': (mc, _inst, d, s0) => {
+    const v = mc.refs[s0 >> 2];
+    if (v === null || v === undefined) throw new Trap('null reference');
+    mc.refs[d >> 2] = (v as GcStruct).desc;
+    return true;
+  },
+  'br_on_cast_desc_eq': brOnCastDescTest(false),
+  'br_on_cast_desc_eq_fail': brOnCastDescTest(true),
   'struct.get': structGet(0),
   'struct.get_s': structGet(1),
   'struct.get_u': structGet(0),
@@ -365,9 +419,11 @@ const HANDLERS: Record<string, GcHandler> = {
 export const GC_EXEC: (GcHandler | undefined)[] = (() => {
   const out: (GcHandler | undefined)[] = new Array(INSTRS.length);
   for (const def of INSTRS) {
-    if (def.feature !== 'gc') continue;
+    if (def.feature !== 'gc' && def.feature !== 'custom-descriptors') continue;
     const h = HANDLERS[def.name];
     if (h) out[def.id] = h;
+    // ref.cast_desc_eq: 36 is the nullable form
+    else if (def.name === 'ref.cast_desc_eq') out[def.id] = castDescEq(def.code === 36);
     // the nullable forms have the odd sub-opcodes 21 / 23
     else if (def.name === 'ref.test') out[def.id] = castOp(def.code === 21, true);
     else if (def.name === 'ref.cast') out[def.id] = castOp(def.code === 23, false);
@@ -399,6 +455,14 @@ export function gcSignature(ins: Instr, v: FuncValidator): [number, readonly Val
       return [struct().fields.length, self()];
     case 'struct.new_default':
       return [0, self()];
+    case 'struct.new_desc':
+      return [struct().fields.length + 1, self()];
+    case 'struct.new_default_desc':
+      return [1, self()];
+    case 'ref.get_desc':
+      return [1, [refType(HEAP_CONCRETE + types[ins.a]!.descriptor!, false)]];
+    case 'ref.cast_desc_eq':
+      return [2, [refType(ins.a, def.code === 36)]];
     case 'struct.get':
     case 'struct.get_s':
     case 'struct.get_u':

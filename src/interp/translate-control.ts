@@ -78,15 +78,20 @@ export class ControlTranslator extends TranslateState {
   }
 
 
-  /** br_on_cast(_fail): MISC computes whether to branch (the reference stays on the stack), then br_if. */
-  protected brOnCast(ins: Instr): void {
+  /**
+   * br_on_cast(_fail), br_on_cast_desc_eq(_fail): MISC computes whether to branch (the reference stays on the
+   * stack; the descriptor operand of the descriptor casts is popped), then br_if.
+   */
+  protected brOnCast(ins: Instr, desc: boolean): void {
+    const dsc = desc ? this.pop() : 0;
     const r = this.h - 1;
     this.op(Op.MISC);
     this.imm(ins.def.id);
     this.dst(this.h);
     this.lastDst = -1;
     this.src(r);
-    this.imm(0);
+    if (desc) this.src(dsc);
+    else this.imm(0);
     this.imm(0);
     this.imm(ins.ht2);
     this.imm(ins.a);

@@ -111,7 +111,7 @@ function miscSignature(ins: Instr, v: FuncValidator): [number, readonly ValType[
   const vm = v.vm;
   if (def.family === 'vector' && !hasSimd(def)) unsupported(ins, v);
   if (def.params !== null) return [def.params.length, def.results!];
-  if (def.feature === 'gc') {
+  if (def.feature === 'gc' || def.feature === 'custom-descriptors') {
     const gc = gcSignature(ins, v);
     if (gc !== null) return gc;
   }

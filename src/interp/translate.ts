@@ -204,7 +204,11 @@ export class Translator extends OpTranslator implements CodeSink {
         return;
       case 'br_on_cast':
       case 'br_on_cast_fail':
-        this.brOnCast(ins);
+        this.brOnCast(ins, false);
+        return;
+      case 'br_on_cast_desc_eq':
+      case 'br_on_cast_desc_eq_fail':
+        this.brOnCast(ins, true);
         return;
       case 'return':
         this.emitReturn();

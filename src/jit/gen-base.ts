@@ -314,7 +314,7 @@ export abstract class JsBase {
     if (e.k === EXPR && e.vr) this.vrN--;
   }
   protected mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
-    return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr, sym: null };
+    return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr, sym: null, q: false };
   }
   protected pushVar(t: ValType, i: number): void {
     this.useVar(t, i);

@@ -84,7 +84,9 @@ export abstract class JsMemory extends JsNumeric {
         this.w(`V.setInt32(ea, ${e.e}, true);`);
         return;
       case 'f32.store':
-        this.w(`fx = ${e.e}; if (fx === fx) V.setFloat32(ea, fx, true); else V.setInt32(ea, f2b(fx), true);`);
+        // an arithmetic result (Ent.q) is never a signalling NaN's encoding: setFloat32 gives f2b's bits
+        if (e.q) this.w(`V.setFloat32(ea, ${e.e}, true);`);
+        else this.w(`fx = ${e.e}; if (fx === fx) V.setFloat32(ea, fx, true); else V.setInt32(ea, f2b(fx), true);`);
         return;
       case 'f64.store':
         this.w(`V.setFloat64(ea, ${e.e}, true);`);

@@ -416,27 +416,32 @@ export abstract class JsNumeric extends JsFuel {
 
   protected f32op(op: string): boolean {
     if (this.floatCmp(op)) return true;
-    const arith = (f: (a: string, b: string) => string): void => {
+    const arith = (f: (a: string, b: string) => string, q = false): void => {
       const b = this.pop();
       const a = this.pop();
-      this.push(this.expr(F32, f(a.e, b.e), [a, b]));
+      const r = this.expr(F32, f(a.e, b.e), [a, b]);
+      r.q = q;
+      this.push(r);
     };
-    const un = (f: (a: string) => string): void => {
+    const un = (f: (a: string) => string, q = false): void => {
       const a = this.pop();
-      this.push(this.expr(F32, f(a.e), [a]));
+      const r = this.expr(F32, f(a.e), [a]);
+      r.q = q;
+      this.push(r);
     };
+    // (q: a Math.fround result, see Ent.q)
     switch (op) {
       case 'add':
-        arith((a, b) => `Math.fround(${a} + ${b})`);
+        arith((a, b) => `Math.fround(${a} + ${b})`, true);
         return true;
       case 'sub':
-        arith((a, b) => `Math.fround(${a} - ${b})`);
+        arith((a, b) => `Math.fround(${a} - ${b})`, true);
         return true;
       case 'mul':
-        arith((a, b) => `Math.fround(${a} * ${b})`);
+        arith((a, b) => `Math.fround(${a} * ${b})`, true);
         return true;
       case 'div':
-        arith((a, b) => `Math.fround(${a} / ${b})`);
+        arith((a, b) => `Math.fround(${a} / ${b})`, true);
         return true;
       case 'min':
         arith((a, b) => `f32min(${a}, ${b})`);
@@ -445,7 +450,7 @@ export abstract class JsNumeric extends JsFuel {
         arith((a, b) => `f32max(${a}, ${b})`);
         return true;
       case 'sqrt':
-        un((a) => `Math.fround(Math.sqrt(${a}))`);
+        un((a) => `Math.fround(Math.sqrt(${a}))`, true);
         return true;
       case 'ceil':
         un((a) => `f32ceil(${a})`);

@@ -9,11 +9,11 @@
  * instructions with a surcharge (allocation by count, bulk) and the rare ones
  * run the interpreter's MISC handlers (gc.ts) on the frame (miscOp).
  */
-import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, isRef, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
+import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import { GcArray, GcStruct, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
-import { unpacked } from '../validate/types.js';
+import { toCanonHeap, unpacked } from '../validate/types.js';
 import * as RT from './rt.js';
 import { JsControl } from './gen-control.js';
 import { CL_BACK, LOCAL, VAR, type Ent } from './gen-types.js';
@@ -41,8 +41,41 @@ export abstract class JsRefs extends JsControl {
   protected refOp(ins: Instr, name: string): boolean {
     switch (name) {
       case 'struct.new':
-        this.structNew(ins.a);
+        this.structNew(ins.a, null);
         return true;
+      // custom descriptors: the descriptor operand is on top; null traps before anything is allocated
+      case 'struct.new_desc':
+        this.structNew(ins.a, this.descriptor());
+        return true;
+      case 'struct.new_default_desc': {
+        const d = this.descriptor();
+        const t = gcType(this.inst, ins.a);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}], ${d})`);
+        return true;
+      }
+      case 'ref.get_desc': {
+        const y = this.inst.vm.module.types[ins.a]!.descriptor!;
+        const x = this.object(this.pop(), RT.TRAP_NULL);
+        this.pushStmt(refType(HEAP_CONCRETE + y, false), `${x}.desc`);
+        return true;
+      }
+      case 'ref.cast_desc_eq': {
+        const nullable = ins.def.code === 36;
+        const d = this.descriptor();
+        const x = this.named(this.pop());
+        this.w(`if (!(${this.descTest(x, d, nullable)})) ${this.trap(RT.TRAP_DESC_CAST)}`);
+        this.pushStmt(refType(ins.a, nullable), x);
+        return true;
+      }
+      case 'br_on_cast_desc_eq':
+      case 'br_on_cast_desc_eq_fail': {
+        const d = this.descriptor();
+        this.matAt(this.st.length - 1);
+        const c = this.descTest(this.st[this.st.length - 1]!.e, d, (ins.a & 2) !== 0);
+        this.pushCond(name === 'br_on_cast_desc_eq' ? c : `!(${c})`, []);
+        this.brIf(ins.b);
+        return true;
+      }
       case 'struct.new_default': {
         const t = gcType(this.inst, ins.a);
         this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}])`);
@@ -198,6 +231,18 @@ export abstract class JsRefs extends JsControl {
     return x;
   }
 
+  /** Custom descriptors: pops the descriptor operand into `RD`, checked against null. */
+  private descriptor(): string {
+    const d = this.pop();
+    this.vars.add('RD');
+    this.w(`RD = ${d.e}; if (RD == null) ${this.trap(RT.TRAP_NULL_DESC)}`);
+    return 'RD';
+  }
+  /** ref.cast_desc_eq's test (src/runtime/objects/gc.ts descEq): `x` (a name) has descriptor `d`, or is null when `nullable`. */
+  private descTest(x: string, d: string, nullable: boolean): string {
+    return `(${x} == null ? ${nullable} : ${x}.desc === ${d})`;
+  }
+
   /** The entries (struct words, array element words) of value `e` stored as `ft`. */
   private words(ft: ValType, e: Ent): string[] {
     switch (ft) {
@@ -248,13 +293,14 @@ export abstract class JsRefs extends JsControl {
     this.pushStmt(unpacked(ft), at);
   }
 
-  private structNew(ti: number): void {
+  /** struct.new, and struct.new_desc with `desc` the descriptor's name. */
+  private structNew(ti: number, desc: string | null): void {
     const fields = (this.inst.vm.module.types[ti]!.comp as StructType).fields;
     const n = fields.length;
     const base = this.st.length - n;
     const ws: string[] = [];
     for (let j = 0; j < n; j++) ws.push(...this.words(fields[j]!.type, this.st[base + j]!));
-    const src = `new ${this.env(GcStruct)}(${this.env(gcType(this.inst, ti))}, [${ws.join(', ')}])`;
+    const src = `new ${this.env(GcStruct)}(${this.env(gcType(this.inst, ti))}, [${ws.join(', ')}]${desc === null ? '' : `, ${desc}`})`;
     for (let j = 0; j < n; j++) this.pop();
     this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
   }
@@ -281,12 +327,16 @@ export abstract class JsRefs extends JsControl {
    */
   private test(x: string, heap: number, nullable: boolean): string {
     const reg = this.inst.vm.registry;
-    let h = heap;
+    const h = toCanonHeap(heap, this.inst.vm.canon);
     let fast = '';
     if (heap >= HEAP_CONCRETE) {
-      const id = this.inst.vm.canon[heap - HEAP_CONCRETE]!;
-      h = HEAP_CONCRETE + id;
-      if (reg.get(id).comp.kind !== CompKind.Func) fast = `(${x} !== null && ${x}.type === ${this.env(gcTypeById(reg, id))}) || `;
+      const id = heapIndex(h);
+      if (reg.get(id).comp.kind !== CompKind.Func) {
+        const same = `${x} !== null && ${x}.type === ${this.env(gcTypeById(reg, id))}`;
+        // an exact struct or array type: that type and nothing else
+        if (isExactHeap(h)) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
+        fast = `(${same}) || `;
+      }
     }
     return `${fast}refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
   }

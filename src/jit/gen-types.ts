@@ -36,6 +36,11 @@ export interface Ent {
   vr: boolean;
   /** Inside a loop that may be counted: what the i32 value is in terms of locals (null: unknown). */
   sym: Sym | null;
+  /**
+   * f32: the value is a `Math.fround` result (arithmetic), so a NaN is a quiet double NaN whose Float32Array /
+   * setFloat32 conversion gives the same bits as f2b: stored without the NaN test.
+   */
+  q: boolean;
 }
 
 /**

@@ -114,6 +114,8 @@ const TRAP_MSG = [
   'cast failure',
   'null i31 reference',
   'null function reference',
+  'null descriptor reference',
+  'descriptor cast failure',
 ];
 export const TRAP_UNREACHABLE = 0;
 export const TRAP_DIV_ZERO = 1;
@@ -130,6 +132,8 @@ export const TRAP_ARRAY_OOB = 11;
 export const TRAP_CAST = 12;
 export const TRAP_NULL_I31 = 13;
 export const TRAP_NULL_FUNC = 14;
+export const TRAP_NULL_DESC = 15;
+export const TRAP_DESC_CAST = 16;
 
 /** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
 export function trap(mc: Machine, fuel: number, code: number): Trap {

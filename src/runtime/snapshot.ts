@@ -45,8 +45,14 @@ export interface RestoreOptions {
   modules?: readonly Module[];
   /** Turns the `externs.save` data back into host values. */
   externs?: { load(data: unknown): unknown };
-  /** Store options that are not part of the snapshot (interrupt) or that may differ (tier). */
-  store?: Pick<StoreOptions, 'interrupt' | 'tier'>;
+  /**
+   * Store options that are not part of the snapshot (interrupt), that may
+   * differ (tier), or that are process state the snapshot only names
+   * (registry: the TypeRegistry to canonicalise the restored modules' types
+   * in; by default the process-wide one, or a new one when the snapshot's
+   * store had a registry of its own).
+   */
+  store?: Pick<StoreOptions, 'interrupt' | 'tier' | 'registry'>;
 }
 
 /** A restored store: its instances (in the order they were made), the stopped call if any, the embedder's state. */

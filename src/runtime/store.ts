@@ -95,6 +95,8 @@ export interface StoreAccess {
   readonly profile: Profile | null;
   readonly stopped: StoppedCall | null;
   readonly running: boolean;
+  /** How a nested call's stop that crossed a host function (and was lost) stopped, or null. */
+  readonly lostStop: 'fuel' | 'interrupt' | 'host' | null;
   fuel(): { added: number; reserve: number };
   setFuel(added: number, reserve: number, machine: number): void;
   adopt(raw: RawInstance, module: Module): void;
@@ -128,6 +130,12 @@ export class Store {
   private stopped: StoppedCall | null = null;
   /** Calls running (a host function inside one may not snapshot the store). */
   private running = 0;
+  /**
+   * How a call made from inside a host function (a nested call) stopped, when
+   * that stop crossed the host function and was lost with its frames (until
+   * the next call or abandon()): a snapshot now would silently hold no call.
+   */
+  private lostStop: 'fuel' | 'interrupt' | 'host' | null = null;
   /** Every instance made in this store, in order, and its module. */
   private readonly instances: RawInstance[] = [];
   private readonly modules: Module[] = [];
@@ -224,6 +232,7 @@ export class Store {
    * other calls. The stopped call's resume() then throws.
    */
   abandon(): void {
+    this.lostStop = null;
     if (!this.suspended) return;
     this.suspended = false;
     this.token++;
@@ -254,7 +263,12 @@ export class Store {
    */
   fork(options: RestoreOptions & { host?: unknown } = {}): Restored {
     const { host, ...restore } = options;
-    return Store.restore(this.snapshot({ host, includeModules: false }), { ...restore, modules: restore.modules ?? this.modules });
+    return Store.restore(this.snapshot({ host, includeModules: false }), {
+      ...restore,
+      modules: restore.modules ?? this.modules,
+      // (the shared modules' types live in this store's registry)
+      store: { registry: this.registry, ...restore.store },
+    });
   }
 
   /** A host function usable as an import (params/results as value types). */
@@ -313,6 +327,7 @@ export class Store {
       return type.results.length === 0 ? [] : type.results.length === 1 ? [r] : (r as unknown[]);
     }
     if (this.suspended) throw new WasmeterError('a call of this store is suspended: resume it first');
+    if (this.running === 0) this.lostStop = null;
     const vm = (f.instance as RawInstance).vm;
     for (let i = 0; i < args.length; i++) {
       const t = type.params[i]!;
@@ -352,6 +367,7 @@ export class Store {
       this.unwind(entryDepth, call.sp, call.profMark);
       // a nested call that stopped inside a host function is gone with these frames
       if (this.suspended) {
+        this.lostStop = this.stopped?.stop.kind ?? 'fuel';
         this.suspended = false;
         this.token++;
         this.stopped = null;
@@ -359,6 +375,13 @@ export class Store {
       throw e;
     } finally {
       this.running--;
+    }
+    // a nested call stopped and the host function that made it went on without resuming it: its frames are gone
+    // (the embedder's call went on too, so no stop of it is lost)
+    if (this.suspended && this.stopped !== call) {
+      this.suspended = false;
+      this.token++;
+      this.stopped = null;
     }
     if (stop.done) {
       mc.sp = call.sp;
@@ -371,6 +394,7 @@ export class Store {
 
   /** Makes `call` the store's stopped call and throws its resumable stop. */
   private park(call: StoppedCall): never {
+    this.lostStop = null;
     this.suspended = true;
     this.stopped = call;
     call.token = ++this.token;
@@ -415,6 +439,7 @@ export class Store {
       profile: this.prof,
       stopped: this.suspended ? this.stopped : null,
       running: this.running > 0,
+      lostStop: this.lostStop,
       fuel: () => ({ added: this.fuelAdded, reserve: this.reserve }),
       setFuel: (added, reserve, machine) => {
         this.fuelAdded = added;

@@ -20,8 +20,9 @@ import { Module } from '../runtime/module.js';
 import type { RestoreOptions, Restored, Resolver } from '../runtime/snapshot.js';
 import { Store, type Continuation, type StoppedCall, type StoreOptions } from '../runtime/store.js';
 import { ByteReader, checksum, HEADER_BYTES, hex, MAGIC, readValue, sha256, VERSION, type PlainValue } from './format.js';
+import { defaultRegistry, TypeRegistry } from '../validate/types.js';
 import * as S from './ids.js';
-import { importCount } from './writer.js';
+import { importCount, knownHash, moduleHash } from './writer.js';
 
 type Kind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 
@@ -156,6 +157,11 @@ class Reader {
           const k = t.kinds[f]!;
           for (let j = 0; j < WORDS[k]!; j++) o.f[t.offs[f]! + j] = k === K_REF ? this.ref(r) : r.i32();
         }
+        if (t.descId >= 0) {
+          const d = this.ref(r);
+          if (!(d instanceof GcStruct) || d.type.id !== t.descId) throw r.fail(`struct ${i}'s descriptor is not a struct of its type's descriptor type`);
+          o.desc = d;
+        }
       } else if (o instanceof GcArray) {
         if (o.type.elem === K_REF) for (let j = 0; j < o.len; j++) (o.data as unknown[])[j] = this.ref(r);
         else {
@@ -233,28 +239,6 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
   const secs = sections(bytes);
   const sec = (id: number): ByteReader => secs.get(id)!;
 
-  // modules, by hash
-  const mr = sec(S.SEC_MODULES);
-  const modules: Module[] = [];
-  const nm = mr.index(mr.end - mr.pos, 'module count');
-  for (let i = 0; i < nm; i++) {
-    const hash = mr.raw(32);
-    const included = mr.bool();
-    const own = included ? mr.bytes() : null;
-    const mopts = readValue(mr);
-    if (!isObj(mopts)) throw mr.fail('module options');
-    const supplied = options.modules?.find((m) => equal(sha256(m.bytes), hash));
-    if (supplied) modules.push(supplied);
-    else if (own) {
-      if (!equal(sha256(own), hash)) throw mr.fail(`module ${i}'s bytes do not match its SHA-256`);
-      try {
-        modules.push(Module.fromBinary(own.slice(), mopts as never));
-      } catch (e) {
-        throw new SnapshotError(`module ${i} of the snapshot does not load: ${(e as Error).message}`);
-      }
-    } else throw new SnapshotError(`the snapshot was made with module ${i} (SHA-256 ${hex(hash)}): supply it in options.modules`);
-  }
-
   // the store
   const sr = sec(S.SEC_STORE);
   const so = readValue(sr);
@@ -277,6 +261,34 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
   } catch (e) {
     throw sr.fail(`cost table: ${(e as Error).message}`);
   }
+  // (a store with a TypeRegistry of its own: the registry given, or else a new one of its own, never the process-wide one)
+  const registry = options.store?.registry ?? (so.ownRegistry === true ? new TypeRegistry() : defaultRegistry);
+
+  // modules, by hash
+  const mr = sec(S.SEC_MODULES);
+  const modules: Module[] = [];
+  const nm = mr.index(mr.end - mr.pos, 'module count');
+  for (let i = 0; i < nm; i++) {
+    const hash = mr.raw(32);
+    const included = mr.bool();
+    const own = included ? mr.bytes() : null;
+    const mopts = readValue(mr);
+    if (!isObj(mopts)) throw mr.fail('module options');
+    const supplied = options.modules?.find((m) => equal(moduleHash(m), hash));
+    if (supplied) {
+      if (supplied.validated.registry !== registry)
+        throw new SnapshotError(`module ${i} (supplied in options.modules) was validated in another TypeRegistry than the restored store's: give the registry it was validated in as options.store.registry`);
+      modules.push(supplied);
+    } else if (own) {
+      if (!equal(sha256(own), hash)) throw mr.fail(`module ${i}'s bytes do not match its SHA-256`);
+      try {
+        modules.push(knownHash(Module.fromBinary(own.slice(), { ...(mopts as object), registry }), hash));
+      } catch (e) {
+        throw new SnapshotError(`module ${i} of the snapshot does not load: ${(e as Error).message}`);
+      }
+    } else throw new SnapshotError(`the snapshot was made with module ${i} (SHA-256 ${hex(hash)}): supply it in options.modules`);
+  }
+
   const tier = options.store?.tier ?? (so.tier === 'interp' ? 'interp' : 'js');
   const sopts: StoreOptions = {
     limits: limits as never,
@@ -285,6 +297,7 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
     profile: so.profile === true,
     tier,
     interrupt: options.store?.interrupt,
+    registry,
   };
   if (so.metered === true) sopts.fuel = 0;
   let store: Store;

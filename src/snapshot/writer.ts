@@ -18,7 +18,9 @@ import type { Table } from '../runtime/objects/table.js';
 import type { SnapshotOptions } from '../runtime/snapshot.js';
 import type { StoreAccess } from '../runtime/store.js';
 import { Store } from '../runtime/store.js';
-import { ByteWriter, checksum, HEADER_BYTES, MAGIC, sha256, VERSION, writeValue } from './format.js';
+import type { Module } from '../runtime/module.js';
+import { ByteWriter, Checksum, HEADER_BYTES, MAGIC, sha256, VERSION, writeValue } from './format.js';
+import { defaultRegistry } from '../validate/types.js';
 import * as S from './ids.js';
 
 type Kind = 'func' | 'table' | 'memory' | 'global' | 'tag';
@@ -31,6 +33,21 @@ interface Origin {
 
 function space(inst: RawInstance, kind: Kind): unknown[] {
   return kind === 'func' ? inst.funcs : kind === 'table' ? inst.tables : kind === 'memory' ? inst.memories : kind === 'global' ? inst.globals : inst.tags;
+}
+
+const hashes = new WeakMap<Module, Uint8Array>();
+
+/** The SHA-256 of a module's bytes, computed once per Module (a module's bytes do not change). */
+export function moduleHash(m: Module): Uint8Array {
+  let h = hashes.get(m);
+  if (h === undefined) hashes.set(m, (h = sha256(m.bytes)));
+  return h;
+}
+
+/** Records the hash of a module made from bytes whose hash was checked. */
+export function knownHash(m: Module, h: Uint8Array): Module {
+  hashes.set(m, h.slice());
+  return m;
 }
 
 /** How many of an instance's `kind` space are imports. */
@@ -140,6 +157,8 @@ class Writer {
             else body.int(o.f[at + j] as number);
           }
         }
+        // custom descriptors: a struct of a type with a descriptor links it (other structs' layout is unchanged)
+        if (t.descId >= 0) this.ref(body, o.desc);
       } else if (o instanceof GcArray) {
         heads.u8(S.O_ARRAY);
         this.typeRef(heads, o.type.id);
@@ -166,25 +185,28 @@ class Writer {
   }
 }
 
+/** Whether u8[start, end) is all zero (`words` views the same buffer; start is 32-byte aligned). */
+function isZero(u8: Uint8Array, words: Int32Array, start: number, end: number): boolean {
+  let i = start >> 2;
+  const e = end >> 2;
+  // (a touched chunk usually shows it in its first word)
+  if (i < e && words[i] !== 0) return false;
+  for (; i + 8 <= e; i += 8) if ((words[i]! | words[i + 1]! | words[i + 2]! | words[i + 3]! | words[i + 4]! | words[i + 5]! | words[i + 6]! | words[i + 7]!) !== 0) return false;
+  for (; i < e; i++) if (words[i] !== 0) return false;
+  for (let b = e << 2; b < end; b++) if (u8[b] !== 0) return false;
+  return true;
+}
+
 function memoryContents(w: ByteWriter, m: Memory): void {
   const u8 = m.u8;
   const n = u8.length;
   w.uint(n);
   const chunks: number[] = [];
-  const words = new Int32Array(m.buffer, 0, n >> 2);
-  for (let c = 0; c * S.CHUNK < n; c++) {
-    const start = c * S.CHUNK;
-    const end = Math.min(n, start + S.CHUNK);
-    let zero = true;
-    for (let i = start >> 2, e = end >> 2; i < e; i++)
-      if (words[i] !== 0) {
-        zero = false;
-        break;
-      }
-    for (let i = end & ~3; zero && i < end; i++) if (u8[i] !== 0) zero = false;
-    if (!zero) chunks.push(c);
-  }
+  // the storage behind u8 (not m.buffer: taking the JS API buffer would cut the spare capacity off)
+  const words = new Int32Array(u8.buffer, u8.byteOffset, n >> 2);
+  for (let c = 0; c * S.CHUNK < n; c++) if (!isZero(u8, words, c * S.CHUNK, Math.min(n, (c + 1) * S.CHUNK))) chunks.push(c);
   w.uint(chunks.length);
+  // (each chunk goes into the output as a view: finish() copies it once)
   for (const c of chunks) {
     w.uint(c);
     w.raw(u8.subarray(c * S.CHUNK, Math.min(n, (c + 1) * S.CHUNK)));
@@ -201,11 +223,31 @@ function globalContents(x: Writer, w: ByteWriter, g: Global): void {
   x.ref(w, g.ref);
 }
 
+const STOPS = { fuel: 'ran out of fuel', interrupt: 'was interrupted', host: 'was suspended by a host function' };
+
+/**
+ * A call made from inside a host function (a host function called wasm) that
+ * stopped: the host function's JavaScript frame sits between the outer
+ * call's frames and the nested call's, and no snapshot can capture a
+ * JavaScript frame (docs/snapshots.md, "Nested calls").
+ */
+function nestedStop(kind: 'fuel' | 'interrupt' | 'host', fate: string): SnapshotError {
+  return new SnapshotError(
+    `a call made from inside a host function (a nested call) ${STOPS[kind]}; ${fate}. ` +
+      "A snapshot cannot capture the host function's JavaScript frame between the two. " +
+      'Let runs stop outside host functions: give a nested call the fuel it needs before making it (store.fuelRemaining, store.addFuel), ' +
+      'or suspend the outer call with caller.suspend() and make the nested call after resume(); ' +
+      'store.abandon() drops the stop, after which the store can be snapshotted as it is',
+  );
+}
+
 export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Array {
   const acc = store.snapshotAccess();
-  if (acc.running) throw new SnapshotError('the store is running a call: snapshot it when the call stops (a host function can suspend it)');
   const call = acc.stopped;
-  if (call && call.entryDepth !== 0) throw new SnapshotError('the stopped call was made from inside a host function: only a call the embedder made can be snapshotted');
+  // (a stopped call while a call runs: a host function's nested call stopped, under that host function)
+  if (call && acc.running) throw nestedStop(call.stop.kind, 'its frames wait above the host function, which is still running');
+  if (acc.running) throw new SnapshotError('the store is running a call: snapshot it when the call stops (a host function can suspend it with caller.suspend(), then the embedder snapshots)');
+  if (acc.lostStop) throw nestedStop(acc.lostStop, 'the stop crossed the host function and was lost with the outer call (its resume() no longer works)');
   const x = new Writer(acc, options);
   const mc = store.machine;
   const sections: [number, ByteWriter][] = [];
@@ -214,13 +256,19 @@ export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Arra
   const mods = new ByteWriter();
   const distinct = [...new Set(acc.modules)];
   mods.uint(distinct.length);
-  for (const m of distinct) {
+  for (const [i, m] of distinct.entries()) {
+    if (m.validated.registry !== store.registry)
+      throw new SnapshotError(
+        `module ${i} was validated in another TypeRegistry than the store's (ModuleOptions.registry and StoreOptions.registry differ): its canonical types are not the store's`,
+      );
     const bytes = m.bytes;
-    mods.raw(sha256(bytes));
+    mods.raw(moduleHash(m));
     const include = options.includeModules !== false;
     mods.u8(include ? 1 : 0);
     if (include) mods.bytes(bytes);
-    writeValue(mods, { ...m.options }, 'the module options');
+    // (the registry is process state: the store section says whether the store had one of its own)
+    const { registry: _registry, ...plain } = m.options;
+    writeValue(mods, plain, 'the module options');
   }
   sections.push([S.SEC_MODULES, mods]);
 
@@ -231,6 +279,7 @@ export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Arra
     st,
     {
       metered: store.metered,
+      ownRegistry: store.registry !== defaultRegistry,
       countsFuel: store.countsFuel,
       tier: mc.jitOn ? 'js' : 'interp',
       profile: acc.profile !== null,
@@ -399,13 +448,15 @@ export function writeSnapshot(store: Store, options: SnapshotOptions): Uint8Arra
     body.uint(s.length);
     body.writer(s);
   }
-  const out = body.finish(HEADER_BYTES);
+  // one copy of every piece into the output, checksummed as it goes
+  const sum = new Checksum();
+  const out = body.finish(HEADER_BYTES, sum);
   out.set(MAGIC, 0);
   const dv = new DataView(out.buffer);
   dv.setUint32(8, VERSION, true);
   dv.setUint32(12, 0, true);
   dv.setUint32(20, body.length, true);
-  dv.setUint32(16, checksum(out, HEADER_BYTES), true);
+  dv.setUint32(16, sum.digest(), true);
   return out;
 }
 

@@ -24,3 +24,12 @@ export function needsCustomPageSizes(file: string): boolean {
   const p = proposalOf(file);
   return p !== null && CUSTOM_PAGE_SIZE_PROPOSALS.has(p);
 }
+
+/**
+ * Whether a script's modules are validated with the custom-descriptors proposal: only its own scripts. The
+ * proposal relaxes a Wasm 3.0 rule the core suite tests (br_on_cast's target type need only share the source
+ * type's hierarchy, not be its subtype), so the other scripts run with it off.
+ */
+export function needsCustomDescriptors(file: string): boolean {
+  return proposalOf(file) === 'custom-descriptors';
+}

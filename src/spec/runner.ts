@@ -27,9 +27,8 @@ import { Table } from '../runtime/objects/table.js';
 import { Instance } from '../runtime/instance.js';
 import { Module, type ModuleOptions } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
-import { needsCustomPageSizes } from './names.js';
+import { needsCustomDescriptors, needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
-import { UnsupportedError } from '../text/context.js';
 import { parseScript } from '../text/script.js';
 
 // ====================================================================== results
@@ -85,8 +84,9 @@ export interface RunOptions {
    */
   customPageSizes?: boolean;
   /**
-   * The features every module is held to (ModuleOptions.features; default: everything on). A profile also reads
-   * the script's text as that standard's (parseScript).
+   * The features every module is held to (ModuleOptions.features; default: everything on, except custom descriptors
+   * outside `proposals/custom-descriptors/`, see names.ts needsCustomDescriptors). A profile also reads the script's
+   * text as that standard's (parseScript).
    */
   features?: FeatureSpec;
   /** Execution tier of the script's store (Store option `tier`; default 'js'). */
@@ -351,7 +351,6 @@ class Broken {
 class AssertionFailed extends Error {}
 
 function errText(e: unknown): string {
-  if (e instanceof UnsupportedError) return e.reason.startsWith('unsupported') ? e.reason : `unsupported: ${e.reason}`;
   if (e instanceof Unsupported) return `unsupported: ${e.message}`;
   if (e instanceof TextError) return `TextError: ${e.message}`;
   if (e instanceof OutOfFuel) return `out of fuel (fuel limit per action reached; infinite loop?)`;
@@ -447,8 +446,6 @@ function sourceModule(src: ModuleSource, load: ModuleOptions): Module {
     case 'lazy':
     case 'quote':
       return fromText(src.parse(), load);
-    case 'unsupported':
-      throw new AssertionFailed(src.reason.startsWith('unsupported') ? src.reason : `unsupported: ${src.reason}`);
   }
 }
 
@@ -581,14 +578,13 @@ function expectLoadError(src: ModuleSource, want: 'malformed' | 'invalid', load:
     if (want === 'malformed' && src.kind !== 'binary') {
       // text: the text parser must reject it
       if (src.kind === 'text') throw new AssertionFailed('expected a malformed text module, but it was parsed eagerly');
-      if (src.kind === 'unsupported') sourceModule(src, load);
       src.parse();
       throw new AssertionFailed('expected malformed text, but the text parser accepted it');
     }
     m = sourceModule(src, load);
   } catch (e) {
     if (e instanceof AssertionFailed) throw e;
-    if (e instanceof Unsupported || e instanceof UnsupportedError) failWith(e, '');
+    if (e instanceof Unsupported) failWith(e, '');
     if (want === 'malformed') {
       if (e instanceof DecodeError || e instanceof TextError) return;
       throw new AssertionFailed(`expected malformed, got ${errText(e)}`);
@@ -793,6 +789,13 @@ function emptyResult(file: string): FileResult {
   return { file, passed: 0, failed: 0, skipped: 0, parsed: true, failures: [], skips: [], kinds: {}, ms: 0 };
 }
 
+/** `features` with the custom-descriptors proposal off (see names.ts needsCustomDescriptors). */
+function withoutCustomDescriptors(features: FeatureSpec | undefined): FeatureSpec {
+  if (features === undefined) return { 'custom-descriptors': false };
+  if (typeof features === 'string') return features; // a profile: no standard has the proposal yet
+  return { ...features, 'custom-descriptors': false };
+}
+
 /** Parses and runs a `.wast` script. */
 export function runScript(source: string | Uint8Array, file: string, options: RunOptions = {}): FileResult {
   const t0 = performance.now();
@@ -809,7 +812,8 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     return res;
   }
   const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
-  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes, features: options.features }, options.starved ?? false, options.tier);
+  const features = needsCustomDescriptors(file) ? options.features : withoutCustomDescriptors(options.features);
+  const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes, features }, options.starved ?? false, options.tier);
   const sink: Sink = {
     record(line, kind, outcome, reason) {
       const k = (res.kinds[kind] ??= { passed: 0, failed: 0, skipped: 0 });

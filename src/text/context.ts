@@ -28,16 +28,6 @@ export const enum Sp {
 const SPACE_NAME = ['type', 'function', 'table', 'memory', 'global', 'tag', 'elem segment', 'data segment'];
 const DUP_NAME = ['type', 'func', 'table', 'memory', 'global', 'tag', 'elem', 'data'];
 
-/**
- * A syntactically recognised construct of a proposal the core Module shape
- * cannot represent (custom descriptors: exact reference types, descriptor
- * clauses and instructions). Scripts keep such modules as `unsupported`
- * sources instead of failing.
- */
-export class UnsupportedError extends TextError {
-  override name = 'UnsupportedError';
-}
-
 export const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Matching `)` of every `(` token (or -1), computed once per lexer. */
@@ -90,10 +80,6 @@ export class ParseContext {
     }
     if (this.kinds[i] === Tok.EOF && reason === 'unexpected token') reason = 'unexpected end';
     this.lx.error(reason, this.starts[i] ?? 0);
-  }
-  protected unsupported(what: string, i = this.p): never {
-    const { line, column } = this.lx.position(this.starts[i] ?? 0);
-    throw new UnsupportedError(`unsupported: ${what} (custom descriptors proposal)`, this.lx.file, line, column);
   }
   protected text(i = this.p): string {
     return this.lx.text(i);

@@ -5,17 +5,98 @@
  * of globals, tables and segments.
  */
 import type { ConstExpr } from '../core/module.js';
+import { ValidationError } from '../core/errors.js';
 import { CompKind, type ValType } from '../core/types.js';
 import { Buf } from './buf.js';
-import { Sp } from './context.js';
+import { Sp, utf8 } from './context.js';
 import { InstrParser } from './instr-parser.js';
-import { Tok } from './lexer.js';
+import { Lexer, Tok, type CustomAnnot } from './lexer.js';
 import { sameTypes, writeValType } from './type-parser.js';
 
 /** Keywords that start a clause, never a folded instruction. */
 const CLAUSE_KEYWORDS = new Set(['else', 'end', 'catch', 'catch_all', 'delegate', 'then', 'do', 'type', 'param', 'result', 'local', 'export', 'import', 'item', 'offset']);
 
+/** A branch hint of the function being parsed: the offset of its `if`/`br_if` in the instruction bytes, and the hint (0 unlikely, 1 likely). */
+export interface BranchHint {
+  off: number;
+  hint: number;
+}
+
+/** Annotations of one kind by the index of the token that follows them. */
+function byToken(list: CustomAnnot[]): Map<number, CustomAnnot[]> {
+  const map = new Map<number, CustomAnnot[]>();
+  for (const a of list) {
+    const l = map.get(a.token);
+    if (l === undefined) map.set(a.token, [a]);
+    else l.push(a);
+  }
+  return map;
+}
+
+const HINT = '@metadata.code.branch_hint annotation';
+
 export class ExprParser extends InstrParser {
+  /** Branch hints of the function body being parsed, or null outside function bodies. */
+  protected fnHints: BranchHint[] | null = null;
+  /** `@name` and branch-hint annotations this parser has placed (the rest are misplaced). */
+  protected readonly usedAnnots = new Set<CustomAnnot>();
+  private namesByToken: Map<number, CustomAnnot[]> | null = null;
+  private hintsByToken: Map<number, CustomAnnot[]> | null = null;
+
+  /** The `(@name "...")` annotations right before token `at`, as strings (marked as placed). */
+  protected namesAt(at: number): string[] {
+    if (this.lx.names.length === 0) return [];
+    const list = (this.namesByToken ??= byToken(this.lx.names)).get(at);
+    if (list === undefined) return [];
+    return list.map((a) => {
+      this.usedAnnots.add(a);
+      const sub = new Lexer(this.lx.src, this.lx.file, a.start, a.end);
+      const fail = (reason: string, i: number): never => this.lx.error(`@name annotation: ${reason}`, sub.starts[i] ?? a.at);
+      if (sub.kinds[0] !== Tok.String) fail('string expected', 0);
+      if (sub.kinds[1] !== Tok.EOF) fail('unexpected token', 1);
+      try {
+        return utf8.decode(sub.stringBytes(0));
+      } catch {
+        return this.lx.error('malformed UTF-8 encoding', sub.starts[0]!);
+      }
+    });
+  }
+
+  /**
+   * A branch hint right before the instruction `name` at token `at`, whose opcode will be written at `off`: recorded
+   * for the function's `metadata.code.branch_hint` section. Only `if` and `br_if` take one (else invalid).
+   */
+  private hintAt(at: number, name: string, off: number): void {
+    if (this.fnHints === null || this.lx.hints.length === 0) return;
+    const list = (this.hintsByToken ??= byToken(this.lx.hints)).get(at);
+    if (list === undefined) return;
+    const a = list[0]!;
+    this.usedAnnots.add(a);
+    if (list.length > 1) this.lx.error(`${HINT}: duplicate annotation`, list[1]!.at);
+    const sub = new Lexer(this.lx.src, this.lx.file, a.start, a.end);
+    const bytes: number[] = [];
+    for (let i = 0; sub.kinds[i] !== Tok.EOF; i++) {
+      if (sub.kinds[i] !== Tok.String) this.lx.error(`${HINT}: unexpected token`, sub.starts[i]!);
+      bytes.push(...sub.stringBytes(i));
+    }
+    if (bytes.length !== 1 || bytes[0]! > 1) this.lx.error(`${HINT}: invalid hint value`, a.at);
+    if (name !== 'if' && name !== 'br_if') throw new ValidationError(`${HINT}: invalid target`);
+    this.fnHints.push({ off, hint: bytes[0]! });
+  }
+
+  /** out.rotate(a, b) for a folded instruction, moving the branch hints recorded since `mark` with their bytes. */
+  private rotate(out: Buf, a: number, b: number, mark: number): void {
+    const hs = this.fnHints;
+    if (hs !== null) {
+      const end = out.length;
+      for (let i = mark; i < hs.length; i++) {
+        const h = hs[i]!;
+        h.off = h.off < b ? h.off + (end - b) : h.off - (b - a);
+      }
+    }
+    out.rotate(a, b);
+  }
+
   /** Plain and folded instructions until `)`, EOF or a block keyword. */
   instrs(out: Buf): void {
     const kinds = this.kinds;
@@ -28,6 +109,7 @@ export class ExprParser extends InstrParser {
       if (k === Tok.Atom) {
         const name = this.text();
         if (name === 'end' || name === 'else' || name === 'catch' || name === 'catch_all' || name === 'delegate') return;
+        this.hintAt(this.p, name, out.length);
         this.p++;
         this.plain(name, out);
         continue;
@@ -178,6 +260,8 @@ export class ExprParser extends InstrParser {
     if (k1 !== Tok.Atom) this.err(k1 === Tok.Reserved ? 'unknown operator' : 'unexpected token', lp + 1);
     const name = this.text(lp + 1);
     this.p = lp + 2;
+    const mark = this.fnHints === null ? 0 : this.fnHints.length;
+    this.hintAt(lp, name, out.length);
     switch (name) {
       case 'block':
       case 'loop': {
@@ -198,7 +282,7 @@ export class ExprParser extends InstrParser {
         this.blockType(out);
         const b = out.length;
         while (this.kinds[this.p] === Tok.LParen && !this.isField('then')) this.folded(out);
-        out.rotate(a, b);
+        this.rotate(out, a, b, mark);
         this.labels.push(label);
         this.expectLP('then');
         this.instrs(out);
@@ -267,7 +351,7 @@ export class ExprParser extends InstrParser {
     this.op(name, out);
     const b = out.length;
     while (this.kinds[this.p] === Tok.LParen) this.folded(out);
-    out.rotate(a, b);
+    this.rotate(out, a, b, mark);
     this.expectRP();
   }
 

@@ -1,6 +1,6 @@
 /** The WebAssembly text format: WAT modules and WAST scripts. */
 export { parseWat, watToBinary } from './wat.js';
-export { parseScript, UnsupportedError } from './script.js';
+export { parseScript } from './script.js';
 export type {
   Script,
   Command,

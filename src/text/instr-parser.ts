@@ -12,16 +12,6 @@ import { Tok } from './lexer.js';
 import { NumError, parseF32, parseF64, parseI32, parseI64, parseIntBits, parseNat } from './numbers.js';
 import { TypeParser, writeHeap, writeValType } from './type-parser.js';
 
-/** Instruction names of the custom-descriptors proposal (not in the core table). */
-const DESCRIPTOR_OPS = new Set([
-  'ref.get_desc',
-  'ref.cast_desc_eq',
-  'br_on_cast_desc_eq',
-  'br_on_cast_desc_eq_fail',
-  'struct.new_desc',
-  'struct.new_default_desc',
-]);
-
 
 export class InstrParser extends TypeParser {
   labelIdx(): number {
@@ -66,7 +56,6 @@ export class InstrParser extends TypeParser {
     const defs = BY_NAME.get(name);
     const profile = this.lx.profile;
     if (!defs || (profile !== null && !defs.some((x) => profileHas(profile, x.feature)))) {
-      if (DESCRIPTOR_OPS.has(name)) this.unsupported(name, this.p - 1);
       return this.err('unknown operator', this.p - 1);
     }
     let d = defs[0]!;

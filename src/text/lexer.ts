@@ -7,9 +7,11 @@
  * without allocating one object per token. Line and column are computed
  * lazily from a byte offset, only when an error is reported.
  *
- * Annotations `(@id ...)` are skipped here, except `(@custom ...)`, whose
- * source range and nesting depth are recorded in `customs` (the module
- * parser turns them into custom sections or reports them as misplaced).
+ * Annotations `(@id ...)` are skipped here, except `(@custom ...)`, `(@name ...)`
+ * and `(@metadata.code.branch_hint ...)`, whose source range, nesting depth and
+ * following token are recorded in `customs`, `names` and `hints` (the module
+ * parser turns them into custom sections, names and branch hints, or reports
+ * them as misplaced).
  */
 import type { Profile } from '../core/instructions.js';
 import { TextError } from '../core/errors.js';
@@ -27,7 +29,7 @@ export const enum Tok {
   EOF = 7,
 }
 
-/** A `(@custom ...)` annotation seen by the lexer. */
+/** A `(@custom ...)`, `(@name ...)` or `(@metadata.code.branch_hint ...)` annotation seen by the lexer. */
 export interface CustomAnnot {
   /** Index of the first token after the annotation. */
   token: number;
@@ -91,6 +93,10 @@ export class Lexer {
   ends: Int32Array;
   count = 0;
   customs: CustomAnnot[] = [];
+  /** `(@name ...)` annotations. */
+  names: CustomAnnot[] = [];
+  /** `(@metadata.code.branch_hint ...)` annotations. */
+  hints: CustomAnnot[] = [];
   private lineStarts: number[] | null = null;
   /** Paren depth while lexing (for annotations). */
   private depth = 0;
@@ -424,9 +430,8 @@ export class Lexer {
       if (q >= this.end) this.error('unclosed annotation', at);
       if (src[q] === 0x29 && this.depth === depth0 + 1) {
         this.depth--;
-        if (name === 'custom') {
-          this.customs.push({ token: this.count, depth: depth0, start: contentStart, end: q, at });
-        }
+        const list = name === 'custom' ? this.customs : name === 'name' ? this.names : name === 'metadata.code.branch_hint' ? this.hints : null;
+        if (list !== null) list.push({ token: this.count, depth: depth0, start: contentStart, end: q, at });
         return q + 1;
       }
       p = this.scan(q, false);

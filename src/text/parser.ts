@@ -22,7 +22,8 @@ import type { ConstExpr, CustomSection, ExternKind, LocalGroup, Module } from '.
 import { HeapType, refType, type ValType } from '../core/types.js';
 import { Buf } from './buf.js';
 import { Sp, utf8 } from './context.js';
-import { ExprParser } from './expr-parser.js';
+import { ExprParser, type BranchHint } from './expr-parser.js';
+import { writeValType } from './type-parser.js';
 import { Lexer, Tok, type CustomAnnot } from './lexer.js';
 
 const KIND_SPACE: Record<string, Sp> = { func: Sp.Func, table: Sp.Table, memory: Sp.Mem, global: Sp.Global, tag: Sp.Tag };
@@ -70,6 +71,9 @@ export class ModuleParser extends ExprParser {
   private counts = [0, 0, 0, 0, 0, 0, 0, 0];
   private funcNames = new Map<number, string>();
   private localNames = new Map<number, Map<number, string>>();
+  private tagNames = new Map<number, string>();
+  /** Branch hints by function, offsets relative to the function body (its locals vector included). */
+  private branchHints: { func: number; hints: BranchHint[] }[] = [];
 
   /**
    * Parse the module fields in tokens [first, last): `last` is the index of
@@ -79,6 +83,7 @@ export class ModuleParser extends ExprParser {
   parseModule(first: number, last: number, depth: number, moduleName: string | null): Module {
     const m = this.m;
     const fields: FieldInfo[] = [];
+    moduleName = this.nameAt(first, 'module') ?? moduleName;
     // ---- pass 1: identifiers
     this.p = first;
     let firstDef: string | null = null;
@@ -226,11 +231,33 @@ export class ModuleParser extends ExprParser {
     if (this.usesData) m.dataCount = m.datas.length;
     // ---- custom annotations
     this.customs(first, last, depth);
-    if (moduleName !== null || this.funcNames.size || this.localNames.size) {
+    this.misplaced(first, last, fields);
+    if (this.branchHints.length > 0) m.customs.push(branchHintSection(this.branchHints));
+    if (moduleName !== null || this.funcNames.size || this.localNames.size || this.tagNames.size) {
       m.names = { functions: this.funcNames, locals: this.localNames };
       if (moduleName !== null) m.names.module = moduleName;
+      if (this.tagNames.size) m.names.tags = this.tagNames;
     }
     return m;
+  }
+
+  /** `@name` annotations before token `at` naming one thing: its name, or null (overriding its `$id`). */
+  private nameAt(at: number, what: string): string | null {
+    const names = this.namesAt(at);
+    if (names.length > 1) this.err(`@name annotation: multiple ${what} names`, at);
+    return names.length === 1 ? names[0]! : null;
+  }
+
+  /** `@name` and branch-hint annotations of this module that no construct took. */
+  private misplaced(first: number, last: number, fields: FieldInfo[]): void {
+    for (const a of this.lx.names) {
+      if (a.token >= first && a.token <= last && !this.usedAnnots.has(a)) this.lx.error('misplaced @name annotation', a.at);
+    }
+    for (const a of this.lx.hints) {
+      if (a.token < first || a.token > last || this.usedAnnots.has(a)) continue;
+      const inFunc = fields.some((f) => f.kw === 'func' && f.at < a.token && a.token <= this.close[f.at]!);
+      this.lx.error(`@metadata.code.branch_hint annotation: ${inFunc ? 'invalid placement' : 'not in a function'}`, a.at);
+    }
   }
 
   private customs(first: number, last: number, depth: number): void {
@@ -272,9 +299,9 @@ export class ModuleParser extends ExprParser {
     switch (k) {
       case 'func': {
         const index = bump(counters, Sp.Func);
-        const tu = this.typeUse(true);
+        const tu = this.importTypeUse();
         if (id !== null) this.funcNames.set(index, id);
-        m.imports.push({ module: mod, name: nm, desc: { kind: 'func', typeIndex: tu.index } });
+        m.imports.push({ module: mod, name: nm, desc: tu.exact ? { kind: 'func', typeIndex: tu.index, exact: true } : { kind: 'func', typeIndex: tu.index } });
         break;
       }
       case 'table':
@@ -299,14 +326,16 @@ export class ModuleParser extends ExprParser {
 
   private funcField(index: number): void {
     const id = this.optId();
-    if (id !== null) this.funcNames.set(index, id);
+    const name = this.nameAt(this.p, 'function') ?? id;
+    if (name !== null) this.funcNames.set(index, name);
     this.inlineExports('func', index);
     const imp = this.inlineImport();
-    const tu = this.typeUse(true);
     if (imp) {
-      this.m.imports.push({ module: imp[0], name: imp[1], desc: { kind: 'func', typeIndex: tu.index } });
+      const tu = this.importTypeUse();
+      this.m.imports.push({ module: imp[0], name: imp[1], desc: tu.exact ? { kind: 'func', typeIndex: tu.index, exact: true } : { kind: 'func', typeIndex: tu.index } });
       return;
     }
+    const tu = this.typeUse(true);
     // locals
     this.locals = new Map();
     const lnames = new Map<number, string>();
@@ -343,8 +372,22 @@ export class ModuleParser extends ExprParser {
     if (lnames.size) this.localNames.set(index, lnames);
     this.labels = [];
     const out = new Buf(256);
+    const hints: BranchHint[] = (this.fnHints = []);
     this.instrs(out);
+    this.fnHints = null;
     out.u8(0x0b);
+    if (hints.length > 0) {
+      // offsets count from the start of the body: the locals vector comes first
+      const head = new Buf(16);
+      head.u32(groups.length);
+      for (const g of groups) {
+        head.u32(g.count);
+        writeValType(head, g.type);
+      }
+      hints.sort((a, b) => a.off - b.off);
+      for (const h of hints) h.off += head.length;
+      this.branchHints.push({ func: index, hints });
+    }
     this.m.funcs.push(tu.index);
     this.m.codes.push({ locals: groups, body: out.finish(), offset: -1 });
   }
@@ -445,6 +488,8 @@ export class ModuleParser extends ExprParser {
 
   private tagField(index: number): void {
     this.optId();
+    const name = this.nameAt(this.p, 'tag');
+    if (name !== null) this.tagNames.set(index, name);
     this.inlineExports('tag', index);
     const imp = this.inlineImport();
     const tu = this.typeUse(true);
@@ -560,6 +605,22 @@ function parseCustomAnnot(lx: Lexer, c: CustomAnnot): CustomSection {
   while (sub.kinds[i] === Tok.String) parts.push(sub.stringBytes(i++));
   if (sub.kinds[i] !== Tok.EOF) fail('unexpected token', i);
   return { name, bytes: concatBytes(parts), after };
+}
+
+/** The `metadata.code.branch_hint` custom section (placed before the code section) of the hints of every function. */
+function branchHintSection(funcs: { func: number; hints: BranchHint[] }[]): CustomSection {
+  const b = new Buf(64);
+  b.u32(funcs.length);
+  for (const f of funcs) {
+    b.u32(f.func);
+    b.u32(f.hints.length);
+    for (const h of f.hints) {
+      b.u32(h.off);
+      b.u32(1);
+      b.u8(h.hint);
+    }
+  }
+  return { name: 'metadata.code.branch_hint', bytes: b.finish(), after: SECTION_ORDER[SECTION_ORDER.indexOf(10) - 1]! };
 }
 
 /** Throwable used by script parsing for a failed module. */

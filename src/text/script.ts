@@ -15,7 +15,7 @@ import type { Module } from '../core/module.js';
 import type { Profile } from '../core/instructions.js';
 import { Lexer, Tok, profiled } from './lexer.js';
 import { NumError, parseF32, parseF64, parseIntBits } from './numbers.js';
-import { UnsupportedError, matchParens } from './context.js';
+import { matchParens } from './context.js';
 import { ModuleParser } from './parser.js';
 import { parseModuleTokens, shallow, toBytes } from './wat.js';
 
@@ -36,13 +36,7 @@ export type ModuleSource =
    * `(module quote "..."*)`: the concatenated text (UTF-8 bytes), not
    * parsed; `parse()` parses it (throws TextError when malformed).
    */
-  | { kind: 'quote'; text: Uint8Array; parse: () => Module }
-  /**
-   * A text module using a proposal the core Module cannot represent
-   * (custom descriptors). `reason` says what; `parse()` throws the
-   * UnsupportedError again. Runners should count it as skipped.
-   */
-  | { kind: 'unsupported'; reason: string; parse: () => Module };
+  | { kind: 'quote'; text: Uint8Array; parse: () => Module };
 
 /** Invocation argument (a constant). */
 export type Value =
@@ -338,12 +332,7 @@ class ScriptParser {
     const depth = this.depthAt(at) + 1;
     const parse = (): Module => new ModuleParser(lx, close).parseModule(first, end, depth, id);
     if (lazy) return { id, definition, source: { kind: 'lazy', parse } };
-    try {
-      return { id, definition, source: { kind: 'text', module: parse() } };
-    } catch (e) {
-      if (e instanceof UnsupportedError) return { id, definition, source: { kind: 'unsupported', reason: e.message, parse } };
-      throw e;
-    }
+    return { id, definition, source: { kind: 'text', module: parse() } };
   }
 
   private depthCache: Int32Array | null = null;
@@ -556,4 +545,4 @@ export function parseScript(source: string | Uint8Array, file = '<wast>', profil
   return { file, commands: shallow(file, () => sp.script()) };
 }
 
-export { TextError, UnsupportedError };
+export { TextError };

@@ -6,6 +6,7 @@
  */
 import {
   CompKind,
+  EXACT_HEAP,
   HEAP_CONCRETE,
   HEAP_TO_BYTE,
   HeapType,
@@ -45,7 +46,15 @@ export function sameTypes(a: ValType[], b: ValType[]): boolean {
 export class TypeParser extends ParseContext {
   protected heapType(): number {
     const k = this.kinds[this.p];
-    if (this.isField('exact')) this.unsupported('exact reference type');
+    if (this.isField('exact')) {
+      // custom descriptors: `(exact $t)`, only of a defined type
+      this.later(false, this.p + 1);
+      this.p += 2;
+      if (!this.isIdx()) this.err('unexpected token');
+      const h = concreteHeap(this.idx(Sp.Type)) + EXACT_HEAP;
+      this.expectRP();
+      return h;
+    }
     if (k === Tok.Atom && !this.isNat()) {
       const h = ABS_HEAP[this.text()];
       if (h === undefined) this.err('unexpected token');
@@ -211,22 +220,48 @@ export class TypeParser extends ParseContext {
       }
       const supers: number[] = [];
       while (this.isIdx()) supers.push(this.idx(Sp.Type));
-      if (this.isField('descriptor') || this.isField('describes')) this.unsupported('descriptor clause');
+      const [describes, descriptor] = this.descriptorClauses();
       const comp = this.compType(fnames);
       this.expectRP();
       sub = { final, supers, comp, recStart, recSize };
+      if (describes !== null) sub.describes = describes;
+      if (descriptor !== null) sub.descriptor = descriptor;
     } else {
-      if (this.isField('descriptor') || this.isField('describes')) this.unsupported('descriptor clause');
+      const [describes, descriptor] = this.descriptorClauses();
       sub = { final: true, supers: [], comp: this.compType(fnames), recStart, recSize };
+      if (describes !== null) sub.describes = describes;
+      if (descriptor !== null) sub.descriptor = descriptor;
     }
     this.expectRP();
     this.m.types.push(sub);
     this.fieldNames[index] = fnames.size ? fnames : undefined;
   }
 
+  /** Custom descriptors: `(describes x)? (descriptor y)?`, in that order; null for an absent clause. */
+  private descriptorClauses(): [number | null, number | null] {
+    const clause = (kw: string): number | null => {
+      if (!this.isField(kw)) return null;
+      this.later(false, this.p + 1);
+      this.p += 2;
+      const x = this.idx(Sp.Type);
+      this.expectRP();
+      return x;
+    };
+    return [clause('describes'), clause('descriptor')];
+  }
+
+  /** A function import's type use: `(exact typeuse)` (custom descriptors) or a plain type use. */
+  protected importTypeUse(): TypeUse & { exact: boolean } {
+    if (!this.isField('exact')) return { ...this.typeUse(true), exact: false };
+    this.later(false, this.p + 1);
+    this.p += 2;
+    const tu = this.typeUse(true);
+    this.expectRP();
+    return { ...tu, exact: true };
+  }
+
   /** Type use: `(type x)? (param)* (result)*`, resolving or appending an implicit type. */
   protected typeUse(allowNames: boolean): TypeUse {
-    if (this.isField('exact')) this.unsupported('exact function import');
     let index = -1;
     const at = this.p;
     if (this.isField('type')) {
@@ -338,6 +373,10 @@ export class TypeParser extends ParseContext {
 }
 
 export function writeHeap(out: Buf, heap: number): void {
+  if (heap >= EXACT_HEAP) {
+    out.u8(0x62);
+    heap -= EXACT_HEAP;
+  }
   if (heap >= HEAP_CONCRETE) out.s32(heap - HEAP_CONCRETE);
   else out.u8(HEAP_TO_BYTE[heap]!);
 }

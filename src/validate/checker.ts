@@ -6,6 +6,7 @@ import { ValidationError } from '../core/errors.js';
 import {
   CompKind,
   HEAP_CONCRETE,
+  heapIndex,
   HEAP_NAMES,
   HeapType,
   I32,
@@ -303,7 +304,7 @@ export class Checker {
     if (t >= REF_BASE) {
       const h = (t - REF_BASE) >> 1;
       if (h >= HEAP_CONCRETE) {
-        if (h - HEAP_CONCRETE >= this.vm.module.types.length) this.fail(`unknown type ${h - HEAP_CONCRETE}`);
+        if (heapIndex(h) >= this.vm.module.types.length) this.fail(`unknown type ${heapIndex(h)}`);
       } else if (h > HeapType.noexn) this.fail(`unknown heap type ${h}`);
     }
     if (this.restricted) {
@@ -313,11 +314,11 @@ export class Checker {
   }
   checkHeap(h: number): void {
     if (h >= HEAP_CONCRETE) {
-      if (h - HEAP_CONCRETE >= this.vm.module.types.length) this.fail(`unknown type ${h - HEAP_CONCRETE}`);
+      if (heapIndex(h) >= this.vm.module.types.length) this.fail(`unknown type ${heapIndex(h)}`);
     } else if (h > HeapType.noexn) this.fail(`unknown heap type ${h}`);
     if (this.restricted) {
       const f = disabledHeapFeature(h, this.vm.options.features);
-      if (f !== null) this.fail(`heap type ${h >= HEAP_CONCRETE ? h - HEAP_CONCRETE : HEAP_NAMES[h]} (feature '${f}' is disabled)`);
+      if (f !== null) this.fail(`heap type ${h >= HEAP_CONCRETE ? heapIndex(h) : HEAP_NAMES[h]} (feature '${f}' is disabled)`);
     }
   }
   funcSig(f: number): FuncType {

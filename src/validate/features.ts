@@ -4,7 +4,7 @@
  * features that build on it).
  */
 import { FEATURES, PROFILES, profileOf, type FeatureName, type FeatureSpec } from '../core/instructions.js';
-import { HEAP_CONCRETE, HeapType, REF_BASE, V128, type ValType } from '../core/types.js';
+import { EXACT_HEAP, HEAP_CONCRETE, HeapType, REF_BASE, V128, type ValType } from '../core/types.js';
 
 export type FeatureSet = Record<FeatureName, boolean>;
 
@@ -14,6 +14,7 @@ const DEPENDANTS: Partial<Record<FeatureName, FeatureName[]>> = {
   exceptions: ['legacy-exceptions'],
   'reference-types': ['function-references'],
   'function-references': ['gc'],
+  gc: ['custom-descriptors'],
 };
 
 /**
@@ -52,6 +53,7 @@ export type TypeSite = 'value' | 'table' | 'elem';
 
 /** The feature a heap type needs that `fs` disables, or null. */
 export function disabledHeapFeature(h: number, fs: FeatureSet, site: TypeSite = 'value'): FeatureName | null {
+  if (h >= EXACT_HEAP) return fs['custom-descriptors'] ? null : 'custom-descriptors';
   if (h >= HEAP_CONCRETE) return fs['function-references'] ? null : 'function-references';
   switch (h) {
     case HeapType.func:

@@ -14,7 +14,7 @@
 import { DecodeError, ValidationError } from '../core/errors.js';
 import type { InstrDef } from '../core/instructions.js';
 import { Reader } from '../core/bytes.js';
-import { HEAP_CONCRETE, I32, REF_BASE, valTypeName, type ValType } from '../core/types.js';
+import { I32, REF_BASE, heapIndex, valTypeName, type ValType } from '../core/types.js';
 import { readInstr, type Instr } from '../decoder/instr.js';
 import { Checker, FrameKind } from './checker.js';
 import { checkControl, isControl } from './control.js';
@@ -135,9 +135,8 @@ export class FuncValidator extends Checker {
 
   private checkTypeOutside(t: ValType, funcIndex: number, offset: number): void {
     if (t >= REF_BASE) {
-      const h = (t - REF_BASE) >> 1;
-      if (h >= HEAP_CONCRETE && h - HEAP_CONCRETE >= this.vm.module.types.length)
-        throw new ValidationError(`unknown type ${h - HEAP_CONCRETE}`, funcIndex, offset);
+      const x = heapIndex((t - REF_BASE) >> 1);
+      if (x >= this.vm.module.types.length) throw new ValidationError(`unknown type ${x}`, funcIndex, offset);
     }
     if (this.restricted) {
       const f = disabledTypeFeature(t, this.vm.options.features);

@@ -3,16 +3,17 @@
  * expressions, segments, start, tags, and (by default) every function body.
  * Messages follow the reference interpreter (the testsuite's assert_invalid).
  */
+import { skipS32, skipU64 } from '../core/bytes.js';
 import { ValidationError } from '../core/errors.js';
 import { INSTRS, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import type { ConstExpr, Module } from '../core/module.js';
 import {
   CompKind,
-  HEAP_CONCRETE,
   HeapType,
   I32,
   I64,
   REF_BASE,
+  heapIndex,
   refType,
   valTypeName,
   type FuncType,
@@ -73,6 +74,11 @@ export interface ValidatedModule {
   canon: Int32Array;
   /** Type index of every function (imported functions first). */
   funcTypes: number[];
+  /**
+   * Per function index: 1 when `ref.func` of it has an exact type (custom descriptors): every defined function
+   * and the exact imports; an inexact import's reference may be to a subtype.
+   */
+  funcExact: Uint8Array;
   numImportedFuncs: number;
   /** Every table / memory / global (imports first). */
   tables: { type: TableType }[];
@@ -143,6 +149,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   // ---- types
   for (const st of m.types) {
     if (st.comp.kind !== CompKind.Func || st.supers.length > 0 || !st.final || st.recSize > 1) need('gc', 'gc types');
+    if (st.describes !== undefined || st.descriptor !== undefined) need('custom-descriptors', 'descriptor clause');
     if (st.comp.kind === CompKind.Func && st.comp.results.length > 1) need('multi-value', 'multiple results');
     forEachValType(st.comp, (t) => typeFeature(t, feat, 'value'));
   }
@@ -150,8 +157,8 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   const nTypes = m.types.length;
   const checkVal = (t: ValType, site: TypeSite = 'value'): void => {
     if (t >= REF_BASE) {
-      const h = (t - REF_BASE) >> 1;
-      if (h >= HEAP_CONCRETE && h - HEAP_CONCRETE >= nTypes) fail(`unknown type ${h - HEAP_CONCRETE}`);
+      const x = heapIndex((t - REF_BASE) >> 1);
+      if (x >= nTypes) fail(`unknown type ${x}`);
     }
     typeFeature(t, feat, site);
   };
@@ -164,6 +171,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
 
   // ---- index spaces
   const funcTypes: number[] = [];
+  const exactImports: number[] = [];
   const tables: { type: TableType }[] = [];
   const memories: MemType[] = [];
   const globals: GlobalType[] = [];
@@ -177,6 +185,10 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     switch (d.kind) {
       case 'func':
         funcType(d.typeIndex);
+        if (d.exact === true) {
+          need('custom-descriptors', 'exact function import');
+          exactImports.push(funcTypes.length);
+        }
         funcTypes.push(d.typeIndex);
         break;
       case 'table':
@@ -234,6 +246,8 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
 
   const numDatas = m.dataCount ?? m.datas.length;
   const declaredRefs = new Uint8Array(funcTypes.length);
+  const funcExact = new Uint8Array(funcTypes.length).fill(1, numImportedFuncs);
+  for (const f of exactImports) funcExact[f] = 1;
   const vm: ValidatedModule = {
     module: m,
     options: opts,
@@ -241,6 +255,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     types,
     canon: types.canon,
     funcTypes,
+    funcExact,
     numImportedFuncs,
     tables,
     numImportedTables,
@@ -259,7 +274,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
     declaredRefs[f] = 1;
   };
   const constExpr = (e: ConstExpr, t: ValType, globalLimit: number): void => {
-    fv.validateConst(e.bytes, e.offset, t, globalLimit, declare);
+    if (!plainConst(e.bytes, t)) fv.validateConst(e.bytes, e.offset, t, globalLimit, declare);
   };
 
   // ---- globals (Wasm 3.0: may read imported and earlier immutable globals)
@@ -373,6 +388,19 @@ function plainRefFunc(b: Uint8Array): number {
     if ((x & 0x80) === 0) return p === b.length - 2 ? v : -1;
   }
   return -1;
+}
+
+/**
+ * True when `b` is exactly `i32.const n end` and t is i32, or `i64.const n end` and t is i64, with a well-formed
+ * immediate: valid under every profile and feature set, so the common segment offsets and global initialisers
+ * (a module may have millions) skip the function validator.
+ */
+function plainConst(b: Uint8Array, t: ValType): boolean {
+  const n = b.length;
+  if (n < 3 || b[n - 1] !== 0x0b) return false;
+  if (t === I32) return b[0] === 0x41 && skipS32(b, 1, n - 1) === n - 1;
+  if (t === I64) return b[0] === 0x42 && skipU64(b, 1, n - 1, true) === n - 1;
+  return false;
 }
 
 /** Fails when type `t` at `site` needs a disabled feature. */

@@ -30,6 +30,7 @@ export const LANES = codeTable((d) => {
 const CONST_NAMES = new Set([
   'i32.const', 'i64.const', 'f32.const', 'f64.const', 'v128.const', 'ref.null', 'ref.func', 'global.get',
   'i32.add', 'i32.sub', 'i32.mul', 'i64.add', 'i64.sub', 'i64.mul', 'struct.new', 'struct.new_default',
+  'struct.new_desc', 'struct.new_default_desc',
   'array.new', 'array.new_default', 'array.new_fixed', 'ref.i31', 'any.convert_extern', 'extern.convert_any', 'end',
 ]);
 /** Per InstrDef.id: allowed in constant expressions. */

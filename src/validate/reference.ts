@@ -3,7 +3,7 @@
  * structs, arrays, casts (ref.test, ref.cast, br_on_cast, br_on_cast_fail), extern/any conversions and i31.
  */
 import type { InstrDef } from '../core/instructions.js';
-import { HEAP_CONCRETE, HeapType, I16, I32, I8, REF_BASE } from '../core/types.js';
+import { EXACT_HEAP, HEAP_CONCRETE, HEAP_NAMES, HeapType, I16, I32, I8, REF_BASE, heapIndex, isExactHeap } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { defaultable, type Checker } from './checker.js';
 import { codeTable, fmtTypes, refT, typeName } from './ops.js';
@@ -44,6 +44,12 @@ const enum C {
   ExternConvertAny,
   RefI31,
   I31Get,
+  StructNewDesc,
+  StructNewDefaultDesc,
+  RefGetDesc,
+  RefCastDescEq,
+  BrOnCastDescEq,
+  BrOnCastDescEqFail,
 }
 const NAMES: Record<string, C> = {
   'ref.null': C.RefNull,
@@ -80,7 +86,33 @@ const NAMES: Record<string, C> = {
   'ref.i31': C.RefI31,
   'i31.get_s': C.I31Get,
   'i31.get_u': C.I31Get,
+  'struct.new_desc': C.StructNewDesc,
+  'struct.new_default_desc': C.StructNewDefaultDesc,
+  'ref.get_desc': C.RefGetDesc,
+  'ref.cast_desc_eq': C.RefCastDescEq,
+  br_on_cast_desc_eq: C.BrOnCastDescEq,
+  br_on_cast_desc_eq_fail: C.BrOnCastDescEqFail,
 };
+
+/**
+ * (ref exact? $x) of type index x: what allocations and ref.func produce; inexact with the custom-descriptors
+ * feature off (Wasm 3.0 has no exact types).
+ */
+function exactRef(v: Checker, x: number, exact = true): number {
+  return refT(HEAP_CONCRETE + x + (exact && v.vm.options.features['custom-descriptors'] ? EXACT_HEAP : 0), false);
+}
+
+/** Custom descriptors: the descriptor type index of type `x`, failing with `what` when it has none. */
+function descriptorOf(v: Checker, x: number, what: string): number {
+  const d = v.vm.module.types[x]?.descriptor;
+  if (d === undefined) v.fail(what);
+  return d;
+}
+
+/** Custom descriptors: pops the descriptor operand of type `y`'s descriptor y, exact when `exact`. */
+function popDescriptor(v: Checker, y: number, exact: boolean): void {
+  v.pop(refT(HEAP_CONCRETE + y + (exact ? EXACT_HEAP : 0), true));
+}
 const CODES = codeTable((d) => NAMES[d.name] ?? C.None);
 
 /** The family's instructions. */
@@ -112,7 +144,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       if (v.isConst) {
         if (v.onRefFunc) v.onRefFunc(f);
       } else if (vm.declaredRefs[f] !== 1) v.fail('undeclared function reference');
-      v.push(refT(HEAP_CONCRETE + vm.funcTypes[f]!, false));
+      v.push(exactRef(v, vm.funcTypes[f]!, vm.funcExact[f] === 1));
       return;
     }
     case C.RefEq:
@@ -120,17 +152,42 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       v.pop(refT(HeapType.eq, true));
       v.push(I32);
       return;
-    case C.StructNew: {
+    case C.StructNew:
+    case C.StructNewDesc: {
       const s = v.structAt(ins.a);
+      const desc = vm.module.types[ins.a]!.descriptor;
+      if (code === C.StructNew && desc !== undefined) v.fail('type with descriptor requires descriptor allocation');
+      if (code === C.StructNewDesc) popDescriptor(v, descriptorOf(v, ins.a, 'type without descriptor requires non-descriptor allocation'), true);
       const fs = s.fields;
       for (let i = fs.length - 1; i >= 0; i--) v.pop(unpacked(fs[i]!.type));
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      v.push(exactRef(v, ins.a));
       return;
     }
-    case C.StructNewDefault: {
+    case C.StructNewDefault:
+    case C.StructNewDefaultDesc: {
       const s = v.structAt(ins.a);
+      const desc = vm.module.types[ins.a]!.descriptor;
+      if (code === C.StructNewDefault && desc !== undefined) v.fail('type with descriptor requires descriptor allocation');
       for (const f of s.fields) if (!defaultable(f.type)) v.fail('type mismatch: field type is not defaultable');
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      if (code === C.StructNewDefaultDesc) popDescriptor(v, descriptorOf(v, ins.a, 'type without descriptor requires non-descriptor allocation'), true);
+      v.push(exactRef(v, ins.a));
+      return;
+    }
+    case C.RefGetDesc: {
+      if (ins.a >= vm.module.types.length) v.fail(`unknown type ${ins.a}`);
+      const y = descriptorOf(v, ins.a, 'type without descriptor');
+      const t = v.pop(refT(HEAP_CONCRETE + ins.a, true));
+      // an exact operand (or a bottom one) has exactly this descriptor type
+      v.push(exactRef(v, y, v.isSub(t, refT(HEAP_CONCRETE + ins.a + EXACT_HEAP, true))));
+      return;
+    }
+    case C.RefCastDescEq: {
+      const h = ins.a;
+      v.checkHeap(h);
+      const y = descriptorOf(v, heapIndex(h), `type ${h >= HEAP_CONCRETE ? heapIndex(h) : HEAP_NAMES[h]} does not have a descriptor`);
+      popDescriptor(v, y, isExactHeap(h));
+      v.pop(refT(vm.types.topHeap(h), true));
+      v.push(refT(h, def.code === 36));
       return;
     }
     case C.StructGet:
@@ -156,14 +213,14 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       const a = v.arrayAt(ins.a);
       v.pop(I32);
       v.pop(unpacked(a.field.type));
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewDefault: {
       const a = v.arrayAt(ins.a);
       if (!defaultable(a.field.type)) v.fail('type mismatch: array type is not defaultable');
       v.pop(I32);
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewFixed: {
@@ -173,7 +230,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       const avail = v.frameHeight;
       const n = ins.b <= avail ? ins.b : avail + 1;
       for (let i = 0; i < n; i++) v.pop(t);
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewData: {
@@ -182,7 +239,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       v.checkData(ins.b);
       v.pop(I32);
       v.pop(I32);
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayNewElem: {
@@ -191,7 +248,7 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       if (!v.isSub(et, a.field.type)) v.fail('type mismatch: array.new_elem element type');
       v.pop(I32);
       v.pop(I32);
-      v.push(refT(HEAP_CONCRETE + ins.a, false));
+      v.push(exactRef(v, ins.a));
       return;
     }
     case C.ArrayGet:
@@ -273,22 +330,32 @@ export function checkReference(v: Checker, ins: Instr, def: InstrDef): void {
       return;
     }
     case C.BrOnCast:
-    case C.BrOnCastFail: {
+    case C.BrOnCastFail:
+    case C.BrOnCastDescEq:
+    case C.BrOnCastDescEqFail: {
       const flags = ins.a;
       v.checkHeap(ins.ht1);
       v.checkHeap(ins.ht2);
+      const desc = code === C.BrOnCastDescEq || code === C.BrOnCastDescEqFail;
+      const y = desc
+        ? descriptorOf(v, heapIndex(ins.ht2), `type ${ins.ht2 >= HEAP_CONCRETE ? heapIndex(ins.ht2) : HEAP_NAMES[ins.ht2]} does not have a descriptor`)
+        : -1;
       const rt1 = refT(ins.ht1, (flags & 1) !== 0);
       const rt2 = refT(ins.ht2, (flags & 2) !== 0);
-      if (!v.isSub(rt2, rt1)) v.fail('type mismatch: br_on_cast target type must be a subtype of the source type');
+      // Wasm 3.0: the target type is a subtype of the source type; custom descriptors relaxes it to the same hierarchy
+      if (vm.options.features['custom-descriptors'] ? vm.types.topHeap(ins.ht1) !== vm.types.topHeap(ins.ht2) : !v.isSub(rt2, rt1)) {
+        v.fail('type mismatch: br_on_cast target type must be a subtype of the source type');
+      }
       const ts = v.label(ins.b);
       const n = ts.length;
       if (n === 0) v.fail('type mismatch: br_on_cast requires a reference label');
       const diff = refT(ins.ht1, (flags & 1) !== 0 && (flags & 2) === 0);
-      const fail = code === C.BrOnCastFail;
+      const fail = code === C.BrOnCastFail || code === C.BrOnCastDescEqFail;
       const toLabel = fail ? diff : rt2;
       if (!v.isSub(toLabel, ts[n - 1]!)) {
         v.fail(`type mismatch: instruction requires ${fmtTypes(ts)} for the branch but it carries ${typeName(toLabel)}`);
       }
+      if (desc) popDescriptor(v, y, isExactHeap(ins.ht2));
       v.pop(rt1);
       v.popVals(ts, 0, n - 1);
       for (let i = 0; i < n - 1; i++) v.push(ts[i]!);

@@ -14,7 +14,10 @@ import { ValidationError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
 import {
   CompKind,
+  EXACT_HEAP,
   HEAP_CONCRETE,
+  heapIndex,
+  inexactHeap,
   HeapType,
   REF_BASE,
   type CompType,
@@ -102,6 +105,10 @@ export interface CanonType {
   /** Canonical id of the first type of the recursion group and the group's size. */
   groupStart: number;
   groupSize: number;
+  /** Custom descriptors: canonical id of the descriptor type (`descriptor` clause), or -1. */
+  descriptor: number;
+  /** Custom descriptors: canonical id of the described type (`describes` clause), or -1. */
+  describes: number;
 }
 
 function mapComp(comp: CompType, f: (t: ValType) => ValType): CompType {
@@ -132,8 +139,15 @@ function forEachValType(comp: CompType, f: (t: ValType) => void): void {
 
 function concreteIndex(t: ValType): number {
   if (t < REF_BASE) return -1;
-  const heap = (t - REF_BASE) >> 1;
-  return heap >= HEAP_CONCRETE ? heap - HEAP_CONCRETE : -1;
+  return heapIndex((t - REF_BASE) >> 1);
+}
+
+/** Value type `t` with its concrete heap type (exact or not) renamed by `f` (type index to type index). */
+function mapHeapIndex(t: ValType, f: (x: number) => number): ValType {
+  const r = t - REF_BASE;
+  const heap = r >> 1;
+  const exact = heap >= EXACT_HEAP ? EXACT_HEAP : 0;
+  return REF_BASE + (HEAP_CONCRETE + f(heapIndex(heap)) + exact) * 2 + (r & 1);
 }
 
 /**
@@ -185,9 +199,10 @@ export class TypeRegistry {
       const x = concreteIndex(t);
       if (x < 0) return String(t);
       if (x >= end) throw new ValidationError(`unknown type ${x}`);
-      const nul = (t - REF_BASE) & 1;
-      return x >= s ? `r${x - s}${nul ? 'n' : ''}` : `c${ids[x]}${nul ? 'n' : ''}`;
+      const sfx = ((t - REF_BASE) & 1 ? 'n' : '') + ((t - REF_BASE) >> 1 >= EXACT_HEAP ? 'x' : '');
+      return x >= s ? `r${x - s}${sfx}` : `c${ids[x]}${sfx}`;
     };
+    const clause = (x: number | undefined): string => (x === undefined ? '' : x >= s && x < end ? `r${x - s}` : `c${ids[x]}`);
     let key = '';
     for (let i = s; i < end; i++) {
       const st = types[i]!;
@@ -196,6 +211,8 @@ export class TypeRegistry {
         if (x >= i) throw new ValidationError(x >= types.length ? `unknown type ${x}` : `forward use of type ${x}`);
         key += x >= s ? `^r${x - s}` : `^c${ids[x]}`;
       }
+      if (st.describes !== undefined) key += '<' + clause(st.describes);
+      if (st.descriptor !== undefined) key += '>' + clause(st.descriptor);
       const c = st.comp;
       if (c.kind === CompKind.Func) {
         key += '(f';
@@ -217,11 +234,7 @@ export class TypeRegistry {
     }
     const base = this.entries.length;
     for (let i = 0; i < n; i++) ids[s + i] = base + i;
-    const toCanon = (t: ValType): ValType => {
-      const x = concreteIndex(t);
-      if (x < 0) return t;
-      return REF_BASE + (HEAP_CONCRETE + ids[x]!) * 2 + ((t - REF_BASE) & 1);
-    };
+    const toCanon = (t: ValType): ValType => (concreteIndex(t) < 0 ? t : mapHeapIndex(t, (x) => ids[x]!));
     for (let i = 0; i < n; i++) {
       const st = types[s + i]!;
       const sup = st.supers.length > 0 ? ids[st.supers[0]!]! : -1;
@@ -244,6 +257,8 @@ export class TypeRegistry {
         chain,
         groupStart: base,
         groupSize: n,
+        descriptor: st.descriptor === undefined ? -1 : ids[st.descriptor]!,
+        describes: st.describes === undefined ? -1 : ids[st.describes]!,
       });
     }
     this.groups.set(key, base);
@@ -272,9 +287,15 @@ export class TypeRegistry {
     return d < chain.length && chain[d] === sup;
   }
 
-  /** Heap subtyping over canonical heap codes (HEAP_CONCRETE + canonical id). */
+  /** Heap subtyping over canonical heap codes (HEAP_CONCRETE + canonical id, plus EXACT_HEAP when exact). */
   isSubHeap(a: number, b: number): boolean {
     if (a === b) return true;
+    if (b >= EXACT_HEAP) {
+      // an exact type's only subtypes are itself and the bottom of its hierarchy
+      if (a === HEAP_BOT) return true;
+      return a === (this.entries[b - EXACT_HEAP - HEAP_CONCRETE]!.kind === CompKind.Func ? H.nofunc : H.none);
+    }
+    if (a >= EXACT_HEAP) a -= EXACT_HEAP;
     if (a >= HEAP_CONCRETE) {
       const ca = a - HEAP_CONCRETE;
       if (b >= HEAP_CONCRETE) return this.isSubtype(ca, b - HEAP_CONCRETE);
@@ -305,7 +326,7 @@ export class TypeRegistry {
   /** Top abstract heap type of a canonical heap code. */
   topHeap(heap: number): number {
     if (heap < HEAP_CONCRETE) return absTop(heap);
-    return this.entries[heap - HEAP_CONCRETE]!.kind === CompKind.Func ? H.func : H.any;
+    return this.entries[heapIndex(heap)]!.kind === CompKind.Func ? H.func : H.any;
   }
 
   /** Function type matching (import/export of functions, call_indirect): canonical id subtyping. */
@@ -319,11 +340,14 @@ export const defaultRegistry = new TypeRegistry();
 
 /** Canonical value type of a module-local value type. */
 export function toCanonVal(t: ValType, canon: Int32Array): ValType {
-  if (t < REF_BASE) return t;
-  const r = t - REF_BASE;
-  const heap = r >> 1;
-  if (heap < HEAP_CONCRETE) return t;
-  return REF_BASE + (HEAP_CONCRETE + canon[heap - HEAP_CONCRETE]!) * 2 + (r & 1);
+  if (t < REF_BASE || (t - REF_BASE) >> 1 < HEAP_CONCRETE) return t;
+  return mapHeapIndex(t, (x) => canon[x]!);
+}
+
+/** Canonical heap code of a module-local heap code (exactness kept). */
+export function toCanonHeap(h: number, canon: Int32Array): number {
+  if (h < HEAP_CONCRETE) return h;
+  return h >= EXACT_HEAP ? EXACT_HEAP + HEAP_CONCRETE + canon[h - EXACT_HEAP - HEAP_CONCRETE]! : HEAP_CONCRETE + canon[h - HEAP_CONCRETE]!;
 }
 
 /**
@@ -339,9 +363,9 @@ export class ModuleTypes {
 
   isSubHeap(a: number, b: number): boolean {
     if (a === b) return true;
-    if (a >= HEAP_CONCRETE) a = HEAP_CONCRETE + this.canon[a - HEAP_CONCRETE]!;
+    if (a >= HEAP_CONCRETE) a = toCanonHeap(a, this.canon);
     else if (a === HEAP_BOT) return true;
-    if (b >= HEAP_CONCRETE) b = HEAP_CONCRETE + this.canon[b - HEAP_CONCRETE]!;
+    if (b >= HEAP_CONCRETE) b = toCanonHeap(b, this.canon);
     return this.registry.isSubHeap(a, b);
   }
 
@@ -365,7 +389,7 @@ export class ModuleTypes {
   /** Top abstract heap type of a module-local heap code. */
   topHeap(heap: number): number {
     if (heap < HEAP_CONCRETE) return absTop(heap);
-    return this.types[heap - HEAP_CONCRETE]!.comp.kind === CompKind.Func ? H.func : H.any;
+    return this.types[heapIndex(heap)]!.comp.kind === CompKind.Func ? H.func : H.any;
   }
 
   isSubField(a: FieldType, b: FieldType): boolean {
@@ -419,6 +443,7 @@ export function validateTypes(m: Module, registry: TypeRegistry): ModuleTypes {
         if (x >= s + n) throw new ValidationError(`unknown type ${x}`);
       });
       if (st.supers.length > 1) throw new ValidationError(`sub type ${i} has more than one super type`);
+      checkClauses(types, i, s, n);
       for (const x of st.supers) {
         if (x >= types.length) throw new ValidationError(`unknown type ${x}`);
         if (x >= i) throw new ValidationError(`sub type ${i} has forward super type ${x}`);
@@ -434,9 +459,49 @@ export function validateTypes(m: Module, registry: TypeRegistry): ModuleTypes {
       const sup = types[x]!;
       if (sup.final) throw new ValidationError(`sub type ${i} has final super type ${x}`);
       if (!mt.isSubComp(st.comp, sup.comp)) throw new ValidationError(`sub type ${i} does not match super type ${x}`);
+      checkSubClauses(mt, st, sup, i, x);
     }
   }
   return mt;
+}
+
+/**
+ * Custom descriptors: type `i`'s describes/descriptor clauses (the group is types s .. s+n-1). Both name a struct
+ * type of the same recursion group, the two clauses agree, and a described type is defined before its descriptor.
+ */
+function checkClauses(types: readonly SubType[], i: number, s: number, n: number): void {
+  const st = types[i]!;
+  const isStruct = (x: number): boolean => types[x]!.comp.kind === CompKind.Struct;
+  if (st.descriptor !== undefined) {
+    const y = st.descriptor;
+    if (y < s || y >= s + n) throw new ValidationError(y >= types.length ? `unknown type ${y}` : `descriptor type is outside rec group`);
+    if (!isStruct(i) || !isStruct(y)) throw new ValidationError('descriptor type must be a struct');
+    if (types[y]!.describes !== i) throw new ValidationError(`type is not described by its descriptor`);
+  }
+  if (st.describes !== undefined) {
+    const x = st.describes;
+    if (x < s || x >= s + n) throw new ValidationError(x >= types.length ? `unknown type ${x}` : `described type is outside rec group`);
+    if (x >= i) throw new ValidationError('forward use of described type');
+    if (!isStruct(i) || !isStruct(x)) throw new ValidationError('described type must be a struct');
+    if (types[x]!.descriptor !== i) throw new ValidationError('described type is not described by descriptor');
+  }
+}
+
+/**
+ * Custom descriptors: subtype `i` of `x` keeps the clauses consistent. A supertype with a descriptor needs a
+ * subtype with a descriptor that is a subtype of it (one without may gain one); a type describes something
+ * exactly when its supertype does, and then describes a subtype of what the supertype describes.
+ */
+function checkSubClauses(mt: ModuleTypes, st: SubType, sup: SubType, i: number, x: number): void {
+  const sub = (a: number, b: number): boolean => mt.registry.isSubtype(mt.canon[a]!, mt.canon[b]!);
+  if (sup.descriptor !== undefined) {
+    if (st.descriptor === undefined) throw new ValidationError(`sub type ${i} does not match super type ${x}`);
+    if (!sub(st.descriptor, sup.descriptor)) throw new ValidationError(`descriptor type ${st.descriptor} does not match super type's descriptor ${sup.descriptor}`);
+  }
+  if ((st.describes === undefined) !== (sup.describes === undefined)) throw new ValidationError(`sub type ${i} does not match super type ${x}`);
+  if (st.describes !== undefined && !sub(st.describes, sup.describes!)) {
+    throw new ValidationError(`described type ${st.describes} does not match super type's described type ${sup.describes}`);
+  }
 }
 
 export { forEachValType };

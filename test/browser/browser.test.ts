@@ -7,13 +7,14 @@
  *
  * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips).
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import fc from 'fast-check';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { staleDist } from '../shared/dist.js';
 import { serve, type Served } from '../../examples/browser/server.js';
 import { Linker, Module, Store } from '../../src/index.js';
 import type { Expectations } from '../../src/spec/expectations.js';
@@ -90,10 +91,8 @@ async function bundlePage(): Promise<string> {
 
 /** The page tests dist/: it must have been built from the sources as they are (`npm ci` builds it). */
 function expectFreshDist(): void {
-  const built = join(ROOT, 'dist/index.js');
-  if (!existsSync(built)) throw new Error('dist/index.js is missing: run `npm run build` (npm ci builds it)');
-  const newest = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).reduce((m, f) => Math.max(m, statSync(join(SRC, f)).mtimeMs), 0);
-  if (newest > statSync(built).mtimeMs) throw new Error('dist/ is older than src/: run `npm run build` so that the browser test runs the sources as they are');
+  const why = staleDist('dist/index.js');
+  if (why !== null) throw new Error(why);
 }
 
 const HTML = '<!doctype html><meta charset="utf-8"><title>wasmeter browser test</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>';

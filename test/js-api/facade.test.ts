@@ -128,3 +128,20 @@ describe('memory growth detaches the old ArrayBuffer (core API)', () => {
     expect(new Uint8Array(mem.buffer)[5]).toBe(9);
   });
 });
+
+describe('implementation limits', () => {
+  it("a section's count beyond a limit is a CompileError before the module is read; at the limit the decoder decides", () => {
+    const WA = createWebAssembly();
+    const head = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+    // an element section claiming 10,000,001 segments (u32 0x989681) with none in it
+    const over = new Uint8Array([...head, 9, 4, 0x81, 0xad, 0xe2, 0x04]);
+    expect(() => new WA.Module(over)).toThrow(/element segments: 10000001 exceeds the limit of 10000000/);
+    expect(WA.validate(over)).toBe(false);
+    // 10,000,000 claimed and none there: malformed, which the decoder reports
+    const at = new Uint8Array([...head, 9, 4, 0x80, 0xad, 0xe2, 0x04]);
+    expect(() => new WA.Module(at)).toThrow(WA.CompileError);
+    expect(() => new WA.Module(at)).not.toThrow(/exceeds the limit/);
+    // a function section of 1,000,001 (0xf4241)
+    expect(() => new WA.Module(new Uint8Array([...head, 3, 3, 0xc1, 0x84, 0x3d]))).toThrow(/functions: 1000001 exceeds the limit/);
+  });
+});

@@ -15,6 +15,27 @@ const WAT = `(module
     (local.get $acc)))`;
 
 describe('snapshots', () => {
+  test('a memory with spare capacity is written as its own bytes, and snapshotting keeps the capacity', () => {
+    const mod = Module.fromWat(`(module (memory (export "memory") 1 100)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+      (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1))))`);
+    const store = new Store();
+    const inst = new Linker().instantiate(store, mod);
+    expect(inst.call('grow', 1)).toEqual([1]);
+    expect(inst.call('grow', 1)).toEqual([2]); // 3 pages in storage for 4
+    const mem = inst.memory()!;
+    expect(mem.capacity).toBeGreaterThan(mem.byteLength);
+    inst.call('poke', 65536 + 8, 0x1234567);
+    const cap = mem.capacity;
+    const bytes = store.snapshot();
+    expect(mem.capacity).toBe(cap); // the writer did not take the JS API buffer (which cuts the spare off)
+    const m2 = Store.restore(bytes).instances[0]!.memory()!;
+    expect(m2.byteLength).toBe(3 * 65536);
+    expect(new DataView(m2.buffer).getInt32(65536 + 8, true)).toBe(0x1234567);
+    expect(inst.call('grow', 1)).toEqual([3]);
+    expect(mem.capacity).toBe(cap); // still growing into it
+  });
+
   for (const tier of ['interp', 'js'] as const) {
     test(`a stopped call resumes in a restored store (${tier})`, () => {
       const mod = Module.fromWat(WAT);

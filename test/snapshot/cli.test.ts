@@ -5,7 +5,7 @@
  * total over every hop.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,4 +81,80 @@ describe('CLI: run --snapshot, resume in new processes', () => {
       expect(readTree(root)).toEqual(node.tree);
     });
   }
+});
+
+/** Sums 0..n-1 (i32, wrapping): long enough in either tier that a short --timeout interrupts it. */
+const LOOP = `(module (global $g (mut i32) (i32.const 0))
+  (func (export "sum") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc) (local.get $i)))
+      (global.set $g (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))`;
+
+/** A start function that fills memory and sets a global (stopped by --fuel in it), and an export that reads them. */
+const START = `(module (memory 1) (global $g (mut i32) (i32.const 0))
+  (func $init (local $i i32)
+    (loop $l
+      (i32.store (i32.mul (local.get $i) (i32.const 4)) (i32.mul (local.get $i) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 500))))
+    (global.set $g (local.get $i)))
+  (start $init)
+  (func (export "get") (param $k i32) (result i32)
+    (i32.add (global.get $g) (i32.load (i32.mul (local.get $k) (i32.const 4))))))`;
+
+describe('CLI: other stops', () => {
+  it('run --timeout MS --snapshot OUT: interrupted (exit 11), snapshot written; resume finishes with the uninterrupted output', () => {
+    const dir = mkdtempSync(join(work, 'timeout-'));
+    writeFileSync(join(dir, 'loop.wat'), LOOP);
+    const n = 20_000_000;
+    const want = String((BigInt(n) * BigInt(n - 1)) / 2n & 0xffffffffn | 0n);
+    // fuel is linear in n: two short uninterrupted runs give the whole run's
+    const fuelOf = (k: number): number => JSON.parse(cli(['run', '--json', '--invoke', 'sum', 'loop.wat', String(k)], dir).out).fuelConsumed as number;
+    const [f1, f2] = [fuelOf(1000), fuelOf(2000)];
+    const total = f2 + ((n - 2000) / 1000) * (f2 - f1);
+    let r = cli(['run', '--timeout', '50', '--snapshot', 'snap-0', '--invoke', 'sum', 'loop.wat', String(n)], dir);
+    expect(r.code, r.err).toBe(11);
+    expect(r.err).toMatch(/interrupted|deadline/i);
+    expect(r.out).toBe('');
+    expect(existsSync(join(dir, 'snap-0'))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // interrupted again and again (each hop a little longer), then to the end
+    let hop = 0;
+    let j: { exitCode: number; results?: { value: string }[]; fuelConsumed: number };
+    for (;;) {
+      hop++;
+      r = cli(['resume', `snap-${hop - 1}`, '--json', ...(hop < 3 ? ['--timeout', '50', '--snapshot', `snap-${hop}`] : [])], dir);
+      j = JSON.parse(r.out);
+      if (j.exitCode !== 11) break;
+      expect(hop).toBeLessThan(3);
+    }
+    expect(j.exitCode).toBe(0);
+    expect(j.results!.map((x) => x.value)).toEqual([want]);
+    expect(j.fuelConsumed).toBe(total);
+  });
+
+  it('a start function stopped by --fuel: the snapshot resumes the instantiation, then calls the export', () => {
+    const dir = mkdtempSync(join(work, 'start-'));
+    writeFileSync(join(dir, 'start.wat'), START);
+    const whole = JSON.parse(cli(['run', '--json', '--invoke', 'get', 'start.wat', '7'], dir).out);
+    expect(whole.results.map((x: { value: string }) => x.value)).toEqual(['549']);
+    let r = cli(['run', '--fuel', '1000', '--snapshot', 'snap-0', '--invoke', 'get', 'start.wat', '7'], dir);
+    expect(r.code, r.err).toBe(6);
+    let hop = 0;
+    while (r.code === 6) {
+      hop++;
+      r = cli(['resume', `snap-${hop - 1}`, '--fuel', '1000', '--snapshot', `snap-${hop}`], dir);
+      expect(hop).toBeLessThan(20);
+    }
+    expect(hop).toBeGreaterThan(2);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe('549\n');
+    // the totals over every hop, as --json of the last hop reports them
+    const j = JSON.parse(cli(['resume', `snap-${hop - 2}`, '--json'], dir).out);
+    expect(j.results.map((x: { value: string }) => x.value)).toEqual(['549']);
+    expect(j.fuelConsumed).toBe(whole.fuelConsumed);
+  });
 });

@@ -14,6 +14,8 @@ import { decodeResults, encodeResults } from './results.js';
 export type Stop = OutOfFuel | Interrupted | HostSuspended;
 export type Cur = { store: Store; inst: Instance };
 export type Tier = 'interp' | 'js';
+/** What runCut does at a stop: continue the run (elsewhere) and give its results. */
+export type Leg = (cur: Cur, stop: Stop, args: unknown[]) => unknown[];
 
 /** A restored store takes the run over; returns its stop. */
 export function restoreInto(cur: Cur, bytes: Uint8Array, tier: Tier): Stop | null {
@@ -28,8 +30,18 @@ function resume(stop: Stop, args: unknown[]): unknown[] {
 }
 
 /** Snapshot, restore in this process, resume there. */
-export function inProcess(tier: Tier): (cur: Cur, stop: Stop, args: unknown[]) => unknown[] {
+export function inProcess(tier: Tier): Leg {
   return (cur, _stop, args) => resume(restoreInto(cur, cur.store.snapshot(), tier)!, args);
+}
+
+/** Snapshot, restore in this process in the tier the store did not run in (the JS tier off if it was on, and back), resume there. */
+export function crossTier(): Leg {
+  return (cur, _stop, args) => {
+    const was = cur.store.machine.jitOn;
+    const stop = restoreInto(cur, cur.store.snapshot(), was ? 'interp' : 'js')!;
+    if (cur.store.machine.jitOn === was) throw new Error('the restored store runs in the same tier');
+    return resume(stop, args);
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCut, runOnce, type Outcome } from '../fuel/harness.js';
 import { budgetArb, budgetOf, compile, expectSameRun, programArb, refillsArb, runs } from '../fuel/props.js';
-import { bundleChild, forking, inChild, inProcess, type Tier } from './hops.js';
+import { bundleChild, crossTier, forking, inChild, inProcess, type Leg, type Tier } from './hops.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmeter-snap-'));
 beforeAll(() => bundleChild('props'), 120_000);
@@ -20,21 +20,33 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const tierArb = fc.constantFrom<Tier>('interp', 'js');
 
+/**
+ * Random programs cut at random budgets and continued at every stop by `leg` (in a store restored from a
+ * snapshot) end as the uninterrupted run. Every stop snapshots and restores the whole store: refills of at
+ * least 1/150 of the run keep a run to a few hundred stops (a starved run of a long program would stop at
+ * every instruction, past maxStops).
+ */
+function everyStop(leg: (tier: Tier) => Leg, what: (tier: Tier) => string, n: number): void {
+  fc.assert(
+    fc.property(programArb, budgetArb, refillsArb, tierArb, (p, budget, refills, tier) => {
+      const mod = compile(p);
+      const free = runOnce(mod, p, { tier });
+      const floor = Math.ceil(free.fuelConsumed / 150);
+      const fed = refills.map((r) => Math.max(r, floor));
+      const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills: fed, tier, leg: leg(tier), maxStops: 400 });
+      expectSameRun(out, free, what(tier));
+    }),
+    runs(n),
+  );
+}
+
 describe('snapshots of random programs', () => {
   test('restored in this process at every stop: the same run', () => {
-    fc.assert(
-      fc.property(programArb, budgetArb, refillsArb, tierArb, (p, budget, refills, tier) => {
-        const mod = compile(p);
-        const free = runOnce(mod, p, { tier });
-        // every stop snapshots and restores the whole store: refills of at least 1/150 of the run keep a run to a few
-        // hundred stops (a starved run of a long program would stop at every instruction, past maxStops)
-        const floor = Math.ceil(free.fuelConsumed / 150);
-        const fed = refills.map((r) => Math.max(r, floor));
-        const { out } = runCut(mod, p, { fuel: budgetOf(budget, free.fuelConsumed), refills: fed, tier, leg: inProcess(tier), maxStops: 400 });
-        expectSameRun(out, free, `restored (${tier})`);
-      }),
-      runs(150),
-    );
+    everyStop(inProcess, (tier) => `restored (${tier})`, 150);
+  });
+
+  test('restored in the other tier at every stop (JS tier on, then off, then on ...): the same run', () => {
+    everyStop(() => crossTier(), (tier) => `restored in the other tier (from ${tier})`, 80);
   });
 
   test('forked at every stop: the fork and the original both end as the uninterrupted run', () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { Unsupported } from '../../src/core/errors.js';
 import { Linker, Module, Store } from '../../src/index.js';
 import { WORKLOADS, sameResult } from '../../bench/workloads.js';
+import { measureMetering } from '../../bench/metering.js';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -33,6 +34,19 @@ describe('benchmark workloads compute what V8 computes', () => {
       expect(sameResult(free.call(w.export, ...w.testArgs)[0], want)).toBe(true);
     });
   }
+
+  test('the metering bench (bench/metering.ts) times every store configuration and fresh workloads included', () => {
+    const small = (id: string) => {
+      const w = WORKLOADS.find((x) => x.id === id)!;
+      return { ...w, args: w.testArgs };
+    };
+    const rows = measureMetering([small('wat-fib'), small('memgrow')], 2);
+    expect(rows.map((r) => r.id)).toEqual(['wat-fib', 'memgrow']);
+    for (const r of rows) {
+      expect(Object.keys(r.ms)).toEqual(['off', 'counted', 'budget', 'max']);
+      for (const m of Object.values(r.ms)) expect(m.min).toBeLessThanOrEqual(m.median);
+    }
+  });
 
   test('sha256 (C) known answer: SHA-256("abc") starts with ba7816bf', () => {
     const w = WORKLOADS.find((x) => x.id === 'sha256')!;

@@ -3,7 +3,7 @@ import { decodeModule } from '../../src/decoder/index.js';
 import { DecodeError } from '../../src/core/errors.js';
 import { binaryCases } from './decoder-wast-fixtures.js';
 
-const cases = binaryCases((f) => !f.includes('custom-descriptors'));
+const cases = binaryCases();
 
 function attempt(bytes: Uint8Array, file: string): Error | null {
   try {

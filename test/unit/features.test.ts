@@ -89,6 +89,13 @@ const CASES: Record<Exclude<FeatureName, 'mvp'>, [string, string, RegExp?][]> = 
   'extended-const': [['i32.add in a global initializer', '(global i32 (i32.add (i32.const 1) (i32.const 2)))']],
   'wide-arithmetic': [['i64.add128', '(func (drop (drop (i64.add128 (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4)))))']],
   'custom-page-sizes': [['custom page size', '(memory 1 (pagesize 1))', /custom page size \(feature 'custom-page-sizes'/]],
+  'custom-descriptors': [
+    ['exact reference type', '(type $t (struct)) (func (param (ref (exact $t))))', /type \(ref \(exact 0\)\) \(feature 'custom-descriptors'/],
+    ['exact heap type of ref.null', '(type $t (struct)) (func (drop (ref.null (exact $t))))', /heap type 0 \(feature 'custom-descriptors'/],
+    ['descriptor clauses', '(rec (type (descriptor 1) (struct)) (type (describes 0) (struct)))', /descriptor clause \(feature 'custom-descriptors'/],
+    ['exact function import', '(type $f (func)) (import "m" "f" (func (exact (type $f))))', /exact function import \(feature 'custom-descriptors'/],
+    ['ref.cast_desc_eq', '(rec (type $a (descriptor $b) (struct)) (type $b (describes $a) (struct))) (func (param anyref (ref $b)) (drop (ref.cast_desc_eq (ref null $a) (local.get 0) (local.get 1))))'],
+  ],
 };
 
 describe('feature switches', () => {

@@ -5,7 +5,8 @@
  * (struct fields and array elements of every storage type, i31, casts,
  * br_on_*, conversions, call_ref, return_call_ref, the MISC array operations
  * with surcharges) at every budget, traps included, with the interpreter's
- * results, trap texts, fuel and stops.
+ * results, trap texts, fuel and stops; the same for a program of the custom-descriptors
+ * instructions and exact casts.
  */
 import { describe, expect, test } from 'vitest';
 import { OutOfFuel, Trap } from '../../src/core/errors.js';
@@ -231,4 +232,93 @@ describe('JS tier: Wasm GC', () => {
       }
     });
   }
+});
+
+/** Custom descriptors: every new instruction and the exact casts; `n` 1-4 selects a trap. */
+const DESC_PROGRAM = `(module
+  (rec
+    (type $obj (sub (descriptor $vt) (struct (field $v (mut i32)) (field $w i64))))
+    (type $vt (sub (describes $obj) (descriptor $meta) (struct (field $tag i32))))
+    (type $meta (sub (describes $vt) (struct)))
+    (type $sub (sub $obj (descriptor $subvt) (struct (field $v (mut i32)) (field $w i64) (field f32))))
+    (type $subvt (sub $vt (describes $sub) (descriptor $submeta) (struct (field $tag i32))))
+    (type $submeta (sub $meta (describes $subvt) (struct))))
+  (global $meta (ref (exact $meta)) (struct.new $meta))
+  (global $smeta (ref (exact $submeta)) (struct.new $submeta))
+  (global $vt1 (ref (exact $vt)) (struct.new_desc $vt (i32.const 10) (global.get $meta)))
+  (global $vt2 (ref (exact $vt)) (struct.new_desc $vt (i32.const 20) (global.get $meta)))
+  (global $svt (ref (exact $subvt)) (struct.new_desc $subvt (i32.const 30) (global.get $smeta)))
+  (func $tag (param $o (ref null $obj)) (result i32) (struct.get $vt $tag (ref.get_desc $obj (local.get $o))))
+  (func $which (param $o anyref) (param $d (ref null (exact $vt))) (result i32)
+    (block $hit (result (ref $obj))
+      (br_on_cast_desc_eq $hit anyref (ref $obj) (local.get $o) (local.get $d))
+      (drop)
+      (return (i32.const 0)))
+    (drop)
+    (i32.const 1))
+  (func $miss (param $o anyref) (param $d (ref null (exact $vt))) (result i32)
+    (block $fail (result anyref)
+      (br_on_cast_desc_eq_fail $fail anyref (ref null (exact $obj)) (local.get $o) (local.get $d))
+      (drop)
+      (return (i32.const 0)))
+    (drop)
+    (i32.const 1))
+  (func (export "run") (param $n i32) (result i32)
+    (local $a (ref null $obj)) (local $b (ref null $obj)) (local $s (ref null $obj)) (local $x i32) (local $i i32)
+    (local $d (ref null (exact $vt)))
+    (local.set $d (global.get $vt1))
+    (if (i32.eq (local.get $n) (i32.const 1)) (then (local.set $d (ref.null none))))
+    (local.set $a (struct.new_desc $obj (i32.const 1) (i64.const 2) (local.get $d)))
+    (local.set $b (struct.new_default_desc $obj (global.get $vt2)))
+    (local.set $s (struct.new_desc $sub (i32.const 3) (i64.const 4) (f32.const 5) (global.get $svt)))
+    (loop $l
+      (local.set $x (i32.add (local.get $x) (call $tag (local.get $a))))
+      (local.set $x (i32.add (local.get $x) (call $which (local.get $b) (global.get $vt2))))
+      (local.set $x (i32.add (local.get $x) (call $which (local.get $b) (global.get $vt1))))
+      (local.set $x (i32.add (local.get $x) (call $miss (local.get $s) (global.get $vt1))))
+      (local.set $x (i32.add (local.get $x) (call $miss (ref.null none) (global.get $vt1))))
+      (local.set $x (i32.add (local.get $x) (ref.test (ref (exact $obj)) (local.get $s))))
+      (local.set $x (i32.add (local.get $x) (ref.test (ref $obj) (local.get $s))))
+      (local.set $x (i32.add (local.get $x) (ref.test (ref null (exact $sub)) (local.get $s))))
+      (local.set $x (i32.add (local.get $x) (struct.get $obj $v
+        (ref.cast_desc_eq (ref null (exact $obj)) (local.get $a) (global.get $vt1)))))
+      (local.set $x (i32.add (local.get $x) (ref.is_null (ref.get_desc $vt (ref.get_desc $obj (local.get $b))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))
+    (if (i32.eq (local.get $n) (i32.const 2))
+      (then (drop (ref.cast_desc_eq (ref $obj) (local.get $b) (global.get $vt1)))))
+    (if (i32.eq (local.get $n) (i32.const 3)) (then (drop (call $tag (ref.null none)))))
+    (if (i32.eq (local.get $n) (i32.const 4)) (then (drop (ref.cast (ref (exact $obj)) (local.get $s)))))
+    (local.get $x)))`;
+
+describe('JS tier: custom descriptors', () => {
+  const dm = Module.fromWat(DESC_PROGRAM);
+
+  test('every descriptor instruction and exact cast runs as JS, with the interpreter result', () => {
+    allJs(dm, 'run', [0]);
+    const it = starved('interp', dm, 'run', [0], 1e9, (n) => n);
+    expect(it.result).toBe(3 * (10 + 1 + 0 + 1 + 0 + 0 + 1 + 1 + 1));
+    expect(starved('js', dm, 'run', [0], 1e9, (n) => n)).toEqual(it);
+  });
+
+  test('traps with the proposal texts, refunds as the interpreter', () => {
+    const texts = ['', 'null descriptor reference', 'descriptor cast failure', 'null reference', 'cast failure'];
+    for (let n = 1; n <= 4; n++) {
+      const it = starved('interp', dm, 'run', [n], 1e9, (k) => k);
+      expect(it.trap, `n=${n}`).toBe(texts[n]);
+      expect(starved('js', dm, 'run', [n], 1e9, (k) => k), `n=${n}`).toEqual(it);
+    }
+  });
+
+  test('every budget stops where the interpreter stops and resumes to the same result; starved', () => {
+    for (const n of [0, 2]) {
+      const full = starved('interp', dm, 'run', [n], 1e9, (k) => k);
+      for (let fuel = 0; fuel <= full.consumed + 1; fuel++) {
+        const js = starved('js', dm, 'run', [n], fuel, () => 1e9);
+        expect(js, `n=${n} fuel=${fuel}`).toEqual(starved('interp', dm, 'run', [n], fuel, () => 1e9));
+        expect(js.consumed).toBe(full.consumed);
+      }
+      expect(starved('js', dm, 'run', [n], 0, (k) => k)).toEqual(starved('interp', dm, 'run', [n], 0, (k) => k));
+    }
+  });
 });

@@ -243,6 +243,7 @@ export function node20Unsupported(m: Module): string | null {
         need(d.type.addr === 'i32', 'memory64');
         need(d.type.pageSizeLog2 === 16, 'custom page sizes');
       } else if (d.kind === 'global') vt(d.type.type, 'global type');
+      else if (d.kind === 'func') need(d.exact !== true, 'exact function import');
     }
     need(memories <= 1, 'multi-memory');
     for (const mem of m.memories) {

@@ -10,10 +10,11 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/core/errors.js';
 import type { Module } from '../../src/core/module.js';
 import { encodeModule } from '../../src/encoder/encode.js';
 import { suiteOrNull } from '../../src/spec/suite.js';
-import { parseScript, UnsupportedError, type Command, type Script } from '../../src/text/index.js';
+import { parseScript, type Command, type Script } from '../../src/text/index.js';
 import { node20Unsupported } from './text-features.js';
 
 const ROOT = suiteOrNull();
@@ -55,11 +56,6 @@ function* allCommands(): Generator<[string, Command]> {
  * outside the core text grammar's responsibility or stale proposal copies.
  */
 const MALFORMED_EXCEPTIONS: Record<string, string> = {
-  'custom/branch_hint.wast:50': '@metadata.code.branch_hint annotations are ignored (assert_malformed_custom)',
-  'custom/branch_hint.wast:67': '@metadata.code.branch_hint annotations are ignored (assert_malformed_custom)',
-  'custom/name_annot.wast:7': '@name annotations are ignored (assert_malformed_custom)',
-  'custom/name_annot.wast:12': '@name annotations are ignored (assert_malformed_custom)',
-  'custom/name_annot.wast:17': '@name annotations are ignored (assert_malformed_custom)',
   'proposals/threads/memory.wast:83':
     'stale pre-3.0 copy: limits above 2^32 are malformed there, but invalid in the current spec (memory.wast:77)',
   'proposals/threads/memory.wast:87': 'stale pre-3.0 copy (as above)',
@@ -82,33 +78,22 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
     expect(parseErrors).toEqual([]);
     expect(scripts.size).toBe(files.length);
     let modules = 0;
-    let unsupported = 0;
-    for (const [, c] of allCommands()) {
-      if (c.type === 'module') {
-        modules++;
-        if (c.source.kind === 'unsupported') unsupported++;
-      }
-    }
-    console.log(`[text] ${scripts.size} scripts parsed in ${parseMs.toFixed(0)} ms, ${modules} module commands (${unsupported} custom-descriptors modules kept unparsed)`);
+    for (const [, c] of allCommands()) if (c.type === 'module') modules++;
+    console.log(`[text] ${scripts.size} scripts parsed in ${parseMs.toFixed(0)} ms, ${modules} module commands`);
     expect(modules).toBeGreaterThan(2400);
-    // unsupported only in the custom-descriptors proposal folder
-    for (const [name, c] of allCommands()) {
-      if (c.type === 'module' && c.source.kind === 'unsupported') {
-        expect(name.startsWith('proposals/custom-descriptors/'), name).toBe(true);
-      }
-    }
   });
 
   it('encodes every module that is expected to be well-formed', () => {
     let encoded = 0;
     const failures: string[] = [];
-    const enc = (name: string, line: number, get: () => Module): void => {
+    const enc = (name: string, line: number, get: () => Module, invalidCustom = false): void => {
       try {
         const bytes = encodeModule(get());
         expect(bytes.length).toBeGreaterThanOrEqual(8);
         encoded++;
       } catch (e) {
-        if (e instanceof UnsupportedError) return;
+        // a branch hint on an instruction other than if/br_if is found invalid while the text is parsed
+        if (invalidCustom && e instanceof ValidationError) return;
         failures.push(`${name}:${line}: ${(e as Error).message}`);
       }
     };
@@ -120,8 +105,9 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
         case 'assert_invalid':
         case 'assert_invalid_custom': {
           const s = c.source;
-          if (s.kind === 'text') enc(name, c.line, () => s.module);
-          else if (s.kind === 'lazy' || s.kind === 'quote') enc(name, c.line, s.parse);
+          const ic = c.type === 'assert_invalid_custom';
+          if (s.kind === 'text') enc(name, c.line, () => s.module, ic);
+          else if (s.kind === 'lazy' || s.kind === 'quote') enc(name, c.line, s.parse, ic);
           break;
         }
       }
@@ -133,7 +119,6 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
 
   it('rejects assert_malformed text modules', () => {
     let rejected = 0;
-    let unsupported = 0;
     const accepted: string[] = [];
     const wrongError: string[] = [];
     for (const [name, c] of allCommands()) {
@@ -145,13 +130,12 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
         s.parse();
         if (!(key in MALFORMED_EXCEPTIONS)) accepted.push(`${key} (${c.message})`);
       } catch (e) {
-        if (e instanceof UnsupportedError) unsupported++;
-        else if (e instanceof Error && e.name === 'TextError') rejected++;
+        if (e instanceof Error && e.name === 'TextError') rejected++;
         else wrongError.push(`${key}: ${String(e)}`);
         if (key in MALFORMED_EXCEPTIONS) accepted.push(`${key} listed as an exception but now rejected`);
       }
     }
-    console.log(`[text] assert_malformed text modules rejected: ${rejected} (+${unsupported} unsupported proposal)`);
+    console.log(`[text] assert_malformed text modules rejected: ${rejected}`);
     expect(wrongError).toEqual([]);
     expect(accepted).toEqual([]);
     expect(rejected).toBeGreaterThan(1200);
@@ -166,7 +150,7 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
       try {
         s.parse();
       } catch (e) {
-        if (!(e instanceof UnsupportedError)) failures.push(`${name}:${c.line}: ${(e as Error).message}`);
+        failures.push(`${name}:${c.line}: ${(e as Error).message}`);
       }
     }
     expect(failures).toEqual([]);
@@ -204,14 +188,7 @@ describe.skipIf(files.length === 0)('testsuite scripts', () => {
           break;
         case 'assert_invalid':
           if (c.source.kind === 'lazy' || c.source.kind === 'quote') {
-            let m: Module;
-            try {
-              m = c.source.parse();
-            } catch (e) {
-              if (e instanceof UnsupportedError) break;
-              throw e;
-            }
-            check(name, c.line, m, false);
+            check(name, c.line, c.source.parse(), false);
           }
           break;
       }

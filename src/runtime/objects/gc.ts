@@ -23,10 +23,10 @@
  *   HostNumber leaving it (extern.convert_any, results to the host) is
  *   unboxed. So every round trip gives the embedder back its own value.
  */
-import { ResourceLimitError } from '../../core/errors.js';
+import { ResourceLimitError, Trap } from '../../core/errors.js';
 import type { Instr } from '../../decoder/instr.js';
-import { CompKind, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, REF_BASE, V128, refHeap, type ArrayType, type StorageType, type StructType, type ValType } from '../../core/types.js';
-import { type TypeRegistry } from '../../validate/types.js';
+import { CompKind, EXACT_HEAP, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, REF_BASE, V128, refHeap, type ArrayType, type StorageType, type StructType, type ValType } from '../../core/types.js';
+import { toCanonHeap, type TypeRegistry } from '../../validate/types.js';
 import type { Instance, Slot } from './instance.js';
 import { HostFunc, WasmFunc } from './func.js';
 import { type Limits } from './limits.js';
@@ -78,6 +78,8 @@ export class GcType {
     readonly id: number,
     readonly isStruct: boolean,
     comp: StructType | ArrayType,
+    /** Custom descriptors: canonical id of the struct type's descriptor type, or -1 (no `descriptor` clause). */
+    readonly descId = -1,
   ) {
     if (comp.kind === CompKind.Struct) {
       const n = comp.fields.length;
@@ -107,6 +109,11 @@ export class GcStruct {
   constructor(
     readonly type: GcType,
     readonly f: unknown[],
+    /**
+     * Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. Set at
+     * allocation; the snapshot reader sets it after allocating every object.
+     */
+    public desc: GcStruct | null = null,
   ) {}
 }
 
@@ -133,9 +140,10 @@ export function gcTypeById(reg: TypeRegistry, id: number): GcType {
   if (!list) byRegistry.set(reg, (list = []));
   let t = list[id];
   if (!t) {
-    const c = reg.get(id).comp;
+    const e = reg.get(id);
+    const c = e.comp;
     if (c.kind === CompKind.Func) throw new TypeError(`canonical type ${id} is a function type`);
-    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c);
+    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c, e.descriptor);
   }
   return t;
 }
@@ -189,6 +197,13 @@ export function toHost(v: unknown): unknown {
 /** Whether non-null or null `v` is in canonical heap type `heap` (HEAP_CONCRETE + canonical id) or its nullable form. */
 export function refTestCanon(reg: TypeRegistry, v: unknown, heap: number, nullable: boolean): boolean {
   if (v === null || v === undefined) return nullable;
+  if (heap >= EXACT_HEAP) {
+    // an exact type: that type itself, not a subtype
+    const id = heap - EXACT_HEAP - HEAP_CONCRETE;
+    if (v instanceof GcStruct || v instanceof GcArray) return v.type.id === id;
+    if (v instanceof WasmFunc || v instanceof HostFunc) return v.typeId === id;
+    return false;
+  }
   if (heap >= HEAP_CONCRETE) {
     const id = heap - HEAP_CONCRETE;
     if (v instanceof GcStruct || v instanceof GcArray) return v.type.id === id || reg.isSubtype(v.type.id, id);
@@ -215,8 +230,7 @@ export function refTestCanon(reg: TypeRegistry, v: unknown, heap: number, nullab
 
 /** ref.test with a module-local heap type. */
 export function refTest(inst: Instance, v: unknown, heap: number, nullable: boolean): boolean {
-  const h = heap >= HEAP_CONCRETE ? HEAP_CONCRETE + inst.vm.canon[heap - HEAP_CONCRETE]! : heap;
-  return refTestCanon(inst.vm.registry, v, h, nullable);
+  return refTestCanon(inst.vm.registry, v, toCanonHeap(heap, inst.vm.canon), nullable);
 }
 
 /**
@@ -233,8 +247,7 @@ export function hostRefFits(reg: TypeRegistry | null, canon: Int32Array | null, 
   if (v === null) return nullable;
   if (heap >= HEAP_CONCRETE) {
     if (canon === null || reg === null) return true;
-    heap = HEAP_CONCRETE + canon[heap - HEAP_CONCRETE]!;
-    return refTestCanon(reg, v, heap, nullable);
+    return refTestCanon(reg, v, toCanonHeap(heap, canon), nullable);
   }
   if (heap === HeapType.func) return v instanceof WasmFunc || v instanceof HostFunc;
   return refTestCanon(reg as TypeRegistry, v, heap, nullable);
@@ -352,6 +365,20 @@ export function fillElems(a: GcArray, i: number, n: number, s: Int32Array, w: nu
   }
 }
 
+// ------------------------------------------------------------------ descriptors
+
+/** The descriptor operand of struct.new_desc and the descriptor casts: a struct, or a trap when null. */
+export function descriptorOperand(v: unknown): GcStruct {
+  if (v === null || v === undefined) throw new Trap('null descriptor reference');
+  return v as GcStruct;
+}
+
+/** ref.cast_desc_eq's and br_on_cast_desc_eq's test, the descriptor already non-null: `v`'s descriptor is `desc`. */
+export function descEq(v: unknown, desc: GcStruct, nullable: boolean): boolean {
+  if (v === null || v === undefined) return nullable;
+  return v instanceof GcStruct && v.desc === desc;
+}
+
 // ------------------------------------------------------------------ constant expressions
 
 /**
@@ -388,6 +415,19 @@ export function evalGcConst(inst: Instance, ins: Instr, stack: Slot[], limits: L
     case 'struct.new_default': {
       const t = gcType(inst, ins.a);
       stack.push(slot(new GcStruct(t, t.template.slice())));
+      return true;
+    }
+    case 'struct.new_desc':
+    case 'struct.new_default_desc': {
+      const desc = descriptorOperand(stack.pop()!.ref);
+      const t = gcType(inst, ins.a);
+      const f = t.template.slice();
+      if (ins.def.name === 'struct.new_desc') {
+        const n = t.kinds.length;
+        const args = stack.splice(stack.length - n, n);
+        for (let j = 0; j < n; j++) putEntry(f, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+      }
+      stack.push(slot(new GcStruct(t, f, desc)));
       return true;
     }
     case 'array.new':

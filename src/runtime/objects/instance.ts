@@ -198,7 +198,8 @@ function checkImport(vm: ValidatedModule, i: number, ext: unknown): void {
     case 'func': {
       const f = ext as FuncInst;
       const want = vm.canon[imp.desc.typeIndex]!;
-      if (!reg.matchFunc(f.typeId, want)) {
+      // an exact import (custom descriptors) takes a function of exactly that type, not of a subtype
+      if (imp.desc.exact === true ? f.typeId !== want : !reg.matchFunc(f.typeId, want)) {
         incompatible(imp.module, imp.name, describe('func', vm.module.types[imp.desc.typeIndex]!.comp), describe('func', f.type));
       }
       return;

@@ -9,15 +9,27 @@ const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
 const UTF8_ENCODER = new TextEncoder();
 
 /**
- * A linear memory. `buffer` is an ArrayBuffer (a SharedArrayBuffer for a shared memory) replaced on every
- * successful grow: the old one is detached (a shared one keeps its old length), as the JS API requires, so
- * code holding views of it notices the growth; the engine reloads its views after anything that can grow.
+ * A linear memory. Its bytes live in `storage`, an ArrayBuffer that may be longer than the memory (spare
+ * capacity, so that most grows copy nothing); `view` and `u8` are views of exactly the memory's bytes, replaced
+ * on every successful grow (the engine reloads its views after anything that can grow).
+ *
+ * `buffer` (the JS API's `memory.buffer`, and the host API's) is an ArrayBuffer of exactly the memory's length:
+ * the storage itself once the spare capacity is cut off (one copy, at most once per grow). From then on, grows
+ * allocate the exact length, copy, and detach the old buffer (a shared one keeps its old length), as the JS API
+ * requires, so code holding views of it notices the growth. A memory nobody asked for its buffer grows into its
+ * spare capacity (docs/architecture.md "Linear memory"); a shared memory never has spare capacity.
+ *
+ * Resizable ArrayBuffers (`maxByteLength`, `resize()`) would grow in place too, but in Node 20 (V8 11.3) every
+ * DataView and typed-array access through them is several times slower in optimized code (BENCHMARKS.md).
  */
 export class Memory {
-  buffer: ArrayBuffer;
+  /** The bytes: the first `byteLength` are the memory, the rest spare capacity (zero). */
+  private storage: ArrayBuffer;
   view: DataView;
   u8: Uint8Array;
   readonly pageSize: number;
+  /** Whether `buffer` was handed out: grows then allocate exactly (a later `buffer` would have to cut the spare off). */
+  private exposed = false;
   constructor(
     readonly type: MemType,
     readonly host: ResourceHost | null,
@@ -30,10 +42,25 @@ export class Memory {
         throw new ResourceLimitError(`memory of ${bytes} bytes exceeds the store's limit of ${max} bytes`);
     }
     if (bytes > 2 ** 32 * 4) throw new ResourceLimitError('memory too large for this host');
-    this.buffer = allocate(bytes, type.shared);
-    this.view = new DataView(this.buffer);
-    this.u8 = new Uint8Array(this.buffer);
+    this.storage = allocate(bytes, type.shared);
+    this.view = new DataView(this.storage);
+    this.u8 = new Uint8Array(this.storage);
     if (host) this.account(bytes);
+  }
+
+  /** The memory's bytes as an ArrayBuffer of exactly its length (see the class comment). */
+  get buffer(): ArrayBuffer {
+    this.exposed = true;
+    if (this.storage.byteLength !== this.u8.length) {
+      const exact = allocate(this.u8.length, false);
+      new Uint8Array(exact).set(this.u8);
+      this.replace(exact, this.u8.length);
+    }
+    return this.storage;
+  }
+  /** The length of the storage (memory and spare capacity), for tests and diagnostics. */
+  get capacity(): number {
+    return this.storage.byteLength;
   }
   // ------------------------------------------------ typed access for hosts (bounds-checked)
 
@@ -109,49 +136,55 @@ export class Memory {
   }
 
   get pages(): number {
-    return this.buffer.byteLength / this.pageSize;
+    return this.u8.length / this.pageSize;
   }
   get byteLength(): number {
-    return this.buffer.byteLength;
+    return this.u8.length;
   }
   private account(delta: number): void {
     const h = this.host!;
     h.memoryBytes += delta;
     if (h.memoryBytes > h.peaks.memoryBytes) h.peaks.memoryBytes = h.memoryBytes;
   }
-  /** Grows by `delta` pages; returns the old size in pages, or -1 on failure (spec or store limit). */
   /** Whether grow(delta) can succeed as far as the limits go (the allocation itself may still fail). */
   mayGrow(delta: number): boolean {
-    const next = this.pages + delta;
+    return this.limitPages() >= this.pages + delta;
+  }
+  /** The most pages this memory may have: its maximum, the address space's, and what the store's limit leaves it. */
+  private limitPages(): number {
     const specMax = this.type.addr === 'i64' ? 2 ** 64 / this.pageSize : 2 ** 32 / this.pageSize;
-    if (next > (this.type.max ?? specMax) || next > specMax) return false;
+    let max = Math.min(this.type.max ?? specMax, specMax);
     const lim = this.host?.limits.maxMemoryBytes;
-    return lim === undefined || this.host!.memoryBytes + delta * this.pageSize <= lim;
+    if (lim !== undefined) max = Math.min(max, this.pages + Math.floor((lim - this.host!.memoryBytes) / this.pageSize));
+    return max;
   }
 
+  /** Grows by `delta` pages; returns the old size in pages, or -1 on failure (spec or store limit). */
   grow(delta: number): number {
     const old = this.pages;
     if (delta === 0) return old;
     const next = old + delta;
-    const specMax = this.type.addr === 'i64' ? 2 ** 64 / this.pageSize : 2 ** 32 / this.pageSize;
-    const max = this.type.max ?? specMax;
-    if (next > max || next > specMax) return -1;
+    const maxPages = this.limitPages();
+    if (next > maxPages) return -1;
     const bytes = next * this.pageSize;
-    const addBytes = delta * this.pageSize;
-    if (this.host) {
-      const lim = this.host.limits.maxMemoryBytes;
-      if (lim !== undefined && this.host.memoryBytes + addBytes > lim) return -1;
+    if (bytes <= this.storage.byteLength) {
+      // into the spare capacity: no copy, nothing detached (nobody holds this storage as `buffer`)
+      this.view = new DataView(this.storage, 0, bytes);
+      this.u8 = new Uint8Array(this.storage, 0, bytes);
+    } else {
+      // JS engines cap ArrayBuffer sizes; a failed allocation is a failed grow.
+      let buf: ArrayBuffer | null = null;
+      if (!this.exposed && !this.type.shared) {
+        // spare capacity: twice the old size (at most 1 GiB more), within the limits; untouched pages cost no memory
+        const cap = Math.min(Math.max(next, Math.min(2 * old, old + Math.floor(SPARE_MAX_BYTES / this.pageSize))), maxPages) * this.pageSize;
+        if (cap > bytes && cap <= STORAGE_MAX_BYTES) buf = tryAllocate(cap, false);
+      }
+      buf ??= tryAllocate(bytes, this.type.shared);
+      if (buf === null) return -1;
+      new Uint8Array(buf).set(this.u8);
+      this.replace(buf, bytes);
     }
-    // JS engines cap ArrayBuffer sizes; a failed allocation is a failed grow.
-    let buf: ArrayBuffer;
-    try {
-      buf = allocate(bytes, this.type.shared);
-    } catch {
-      return -1;
-    }
-    new Uint8Array(buf).set(this.u8);
-    this.replace(buf);
-    if (this.host) this.account(addBytes);
+    if (this.host) this.account(delta * this.pageSize);
     return old;
   }
 
@@ -160,15 +193,29 @@ export class Memory {
    * JS API's `memory.grow(0)` does; a shared memory keeps its buffer.
    */
   refresh(): void {
-    if (!this.type.shared) this.replace(detach(this.buffer, true)!);
+    if (this.type.shared) return;
+    const bytes = this.u8.length; // (before the detach, which empties the views)
+    this.replace(detach(this.storage, true)!, bytes);
   }
 
-  private replace(buf: ArrayBuffer): void {
-    const old = this.buffer;
-    this.buffer = buf;
-    this.view = new DataView(buf);
-    this.u8 = new Uint8Array(buf);
+  private replace(buf: ArrayBuffer, bytes: number): void {
+    const old = this.storage;
+    this.storage = buf;
+    this.view = new DataView(buf, 0, bytes);
+    this.u8 = new Uint8Array(buf, 0, bytes);
     if (!this.type.shared) detach(old, false);
+  }
+}
+
+/** Spare capacity is at most 1 GiB, and storage with spare capacity at most 4 GiB (beyond, grows copy into exact sizes). */
+const SPARE_MAX_BYTES = 2 ** 30;
+const STORAGE_MAX_BYTES = 2 ** 32;
+
+function tryAllocate(bytes: number, shared: boolean): ArrayBuffer | null {
+  try {
+    return allocate(bytes, shared);
+  } catch {
+    return null;
   }
 }
 

@@ -1,0 +1,74 @@
+/**
+ * Metering overhead, interleaved: `npm run bench -- metering` (or `metering fib matmul …`).
+ *
+ * For each workload, one instance per store configuration in one process, called round-robin
+ * (unmetered, metered, unmetered, …) so that load on the machine and V8's process-wide state
+ * (protectors, GC) hit every configuration alike. Configurations:
+ *   off     `countFuel: false` (the JS tier generates no fuel code)
+ *   counted `new Store()` (fuel counted and checked against an unlimited budget)
+ *   budget  `new Store({ fuel: 1e12 })`
+ *   max     `new Store({ fuel: Number.MAX_SAFE_INTEGER - 1 })` (what the main table's "fuel" column uses)
+ * Reports the median and the fastest call of each, and each metered configuration's median and fastest
+ * over `off`'s.
+ */
+import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
+import { sameResult, type Workload } from './workloads.js';
+
+export interface MeteringRow {
+  id: string;
+  /** Per configuration: median and fastest ms per call. */
+  ms: Record<string, { median: number; min: number }>;
+}
+
+const CONFIGS: [string, StoreOptions][] = [
+  ['off', { countFuel: false }],
+  ['counted', {}],
+  ['budget', { fuel: 1e12 }],
+  ['max', { fuel: Number.MAX_SAFE_INTEGER - 1 }],
+];
+
+export function measureMetering(workloads: Workload[], rounds = 11): MeteringRow[] {
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  return workloads.map((w) => {
+    const mod = Module.fromBinary(w.bytes());
+    const calls = CONFIGS.map(([, opts]) => {
+      const inst = new Linker().instantiate(new Store(opts), mod);
+      return () => (w.fresh ? new Linker().instantiate(new Store(opts), mod) : inst).call(w.export, ...w.args)[0];
+    });
+    // (each configuration's first call: some workloads' results depend on state left by earlier calls)
+    const first = calls.map((c) => c());
+    if (!first.every((r) => sameResult(r, first[0]))) throw new Error(`${w.id}: the configurations disagree`);
+    for (let i = 0; i < 2; i++) for (const c of calls) c(); // warm-up
+    gc();
+    const t: number[][] = CONFIGS.map(() => []);
+    for (let r = 0; r < rounds; r++) {
+      // rotate the order each round, so no configuration always runs first after the previous one
+      for (let k = 0; k < calls.length; k++) {
+        const j = (k + r) % calls.length;
+        const t0 = performance.now();
+        calls[j]!();
+        t[j]!.push(performance.now() - t0);
+      }
+    }
+    const ms: MeteringRow['ms'] = {};
+    CONFIGS.forEach(([name], j) => {
+      const s = t[j]!.sort((a, b) => a - b);
+      ms[name] = { median: s[s.length >> 1]!, min: s[0]! };
+    });
+    return { id: w.id, ms };
+  });
+}
+
+export function printMetering(rows: MeteringRow[], geomean: (xs: number[]) => number): void {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const metered = CONFIGS.slice(1).map(([n]) => n);
+  console.log('\nmetering overhead, interleaved (median ms of off; each metered store: median / median of off - 1, fastest / fastest - 1):\n');
+  console.log(`| workload | off ms | ${metered.map((n) => `${n} (median) | ${n} (fastest)`).join(' | ')} |`);
+  console.log(`| --- | ---: | ${metered.map(() => '---: | ---:').join(' | ')} |`);
+  const ratio = (r: MeteringRow, n: string, k: 'median' | 'min') => r.ms[n]![k] / r.ms['off']![k];
+  for (const r of rows)
+    console.log(`| ${r.id} | ${r.ms['off']!.median.toFixed(2)} | ${metered.map((n) => `${pct(ratio(r, n, 'median') - 1)} | ${pct(ratio(r, n, 'min') - 1)}`).join(' | ')} |`);
+  console.log(
+    `| **geometric mean** | | ${metered.map((n) => `${pct(geomean(rows.map((r) => ratio(r, n, 'median'))) - 1)} | ${pct(geomean(rows.map((r) => ratio(r, n, 'min'))) - 1)}`).join(' | ')} |`,
+  );
+}

@@ -1,0 +1,108 @@
+import { describe, expect, test } from 'vitest';
+import { I32, Linker, Memory, Module, Store, funcType } from '../../src/index.js';
+
+const mt = (min: number, max: number | null = null, shared = false) => ({ addr: 'i32' as const, min, max, shared, pageSizeLog2: 16 });
+const PAGE = 65536;
+
+/** Linear memory's spare capacity (src/runtime/objects/memory.ts): grows without copying, `buffer` of exact length. */
+describe('memory.grow into spare capacity', () => {
+  test('a grow reserves spare capacity; later grows within it copy nothing and keep the bytes', () => {
+    const mem = new Memory(mt(1), new Store());
+    expect(mem.capacity).toBe(PAGE);
+    mem.writeI32(100, 42);
+    expect(mem.grow(1)).toBe(1);
+    expect(mem.byteLength).toBe(2 * PAGE);
+    expect(mem.u8.length).toBe(2 * PAGE);
+    expect(mem.view.byteLength).toBe(2 * PAGE);
+    expect(mem.capacity).toBe(2 * PAGE); // twice the old size
+    expect(mem.grow(1)).toBe(2);
+    const cap = mem.capacity;
+    expect(cap).toBe(4 * PAGE);
+    const u8 = mem.u8;
+    expect(mem.grow(1)).toBe(3); // within the capacity
+    expect(mem.capacity).toBe(cap);
+    expect(mem.u8).not.toBe(u8); // new views of the new length
+    expect(mem.u8.buffer).toBe(u8.buffer); // on the same storage
+    expect(mem.pages).toBe(4);
+    expect(mem.readI32(100)).toBe(42);
+    // bounds follow the memory's size, not the storage's
+    expect(() => mem.readU8(4 * PAGE)).toThrow('out of bounds');
+  });
+
+  test('`buffer` has exactly the memory length; once handed out, a grow detaches it', () => {
+    const mem = new Memory(mt(1), new Store());
+    mem.grow(1);
+    mem.grow(1);
+    mem.writeI32(8, 7);
+    expect(mem.capacity).toBeGreaterThan(mem.byteLength);
+    const b1 = mem.buffer;
+    expect(b1.byteLength).toBe(3 * PAGE);
+    expect(mem.buffer).toBe(b1); // idempotent
+    expect(new Int32Array(b1)[2]).toBe(7);
+    new Uint8Array(b1)[9] = 1; // the buffer is the memory
+    expect(mem.readI32(8)).toBe(7 + 256);
+    expect(mem.grow(1)).toBe(3);
+    expect(b1.byteLength).toBe(0); // detached
+    const b2 = mem.buffer;
+    expect(b2).not.toBe(b1);
+    expect(b2.byteLength).toBe(4 * PAGE);
+    expect(mem.capacity).toBe(4 * PAGE); // exposed: grows allocate exactly
+    expect(mem.readI32(8)).toBe(7 + 256);
+    mem.refresh();
+    expect(b2.byteLength).toBe(0);
+    expect(mem.buffer.byteLength).toBe(4 * PAGE);
+  });
+
+  test('capacity stays within the declared maximum and the store limit, which still fail grows beyond them', () => {
+    const withMax = new Memory(mt(4, 6), new Store());
+    expect(withMax.grow(1)).toBe(4);
+    expect(withMax.capacity).toBe(6 * PAGE);
+    expect(withMax.grow(2)).toBe(-1);
+    expect(withMax.grow(1)).toBe(5);
+    const store = new Store({ limits: { maxMemoryBytes: 10 * PAGE } });
+    const limited = new Memory(mt(4), store);
+    expect(limited.grow(2)).toBe(4);
+    expect(limited.capacity).toBe(8 * PAGE); // twice the old size
+    expect(limited.grow(3)).toBe(6);
+    expect(limited.capacity).toBe(10 * PAGE); // all the store's limit leaves it, not twice 6 pages
+    expect(store.memoryBytes).toBe(9 * PAGE); // the memory's size, not its capacity
+    expect(limited.grow(2)).toBe(-1);
+    expect(limited.grow(1)).toBe(9);
+    expect(store.memoryBytes).toBe(10 * PAGE);
+    const shared = new Memory(mt(1, 8, true), new Store());
+    expect(shared.grow(1)).toBe(1);
+    expect(shared.capacity).toBe(2 * PAGE);
+  });
+
+  for (const tier of ['js', 'interp'] as const) {
+    test(`${tier} tier: code, host and the interpreter see one memory across grows within the capacity`, () => {
+      const store = new Store({ tier, fuel: 1e9 });
+      const linker = new Linker();
+      const seen: number[] = [];
+      const inst = linker
+        .defineFunc(store, 'env', 'peek', funcType([I32]), (caller, p: number) => {
+          seen.push(caller.readI32(p));
+        })
+        .instantiate(
+          store,
+          Module.fromWat(`(module (import "env" "peek" (func $peek (param i32))) (memory (export "m") 1)
+            (func (export "run") (param $n i32) (result i32) (local $k i32) (local $a i32) (local $s i32)
+              (loop $l
+                (local.set $a (i32.shl (memory.grow (i32.const 1)) (i32.const 16)))
+                (i32.store (local.get $a) (i32.add (local.get $k) (i32.const 100)))
+                (call $peek (local.get $a))
+                (local.set $s (i32.add (local.get $s) (i32.load (local.get $a))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br_if $l (i32.lt_u (local.get $k) (local.get $n))))
+              (i32.add (local.get $s) (memory.size))))`),
+        );
+      expect(inst.call('run', 5)).toEqual([100 + 101 + 102 + 103 + 104 + 6]);
+      expect(seen).toEqual([100, 101, 102, 103, 104]);
+      const m = inst.memory('m')!;
+      expect(m.byteLength).toBe(6 * PAGE);
+      expect(m.capacity).toBe(8 * PAGE);
+      expect(new Int32Array(m.buffer)[(5 * PAGE) / 4]).toBe(104);
+      expect(m.capacity).toBe(6 * PAGE);
+    });
+  }
+});
