@@ -44,7 +44,7 @@ export const JS_STACK_UNITS = 1600;
 export const RUN_UNITS = 8;
 
 /** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
-export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0 };
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0, split: 0 };
 
 /** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
 export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {

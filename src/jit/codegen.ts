@@ -70,6 +70,7 @@ import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
+import { outline, outlining } from './outline.js';
 import { CL_BACK, CONST, chainAhead, EX_CALL, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -93,6 +94,7 @@ function runtime(): Record<string, unknown> {
     f64nearest: F64N.nearest,
     i32tsf_s: I32N.trunc_sat_f64_s,
     i32tsf_u: I32N.trunc_sat_f64_u,
+    resplit,
   };
   R_NAMES = Object.keys(R).filter((k) => /^[a-z]/.test(k) || k === 'HI' || k === 'F32V' || k === 'F32B');
   return R;
@@ -111,13 +113,17 @@ export const jsEval = {
   blocked: false,
 };
 
-/** Generates the JS version of a function; null when it uses something the tier leaves to the interpreter. */
-export function generate(mc: Machine, cc: Compiled): JitFn | null {
+/**
+ * Generates the JS version of a function; null when it uses something the tier leaves to the interpreter.
+ * `split`: split it into nested functions if it is too large for V8 to optimize (outline.ts), whatever outlining.hot.
+ */
+export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null {
   if (jsEval.blocked) return null;
   try {
     const scan = new LoopScan();
     validateFunction(cc.inst.vm, cc.func.index, scan);
     const g = new JsGen(mc, cc, scan);
+    g.split = split;
     validateFunction(cc.inst.vm, cc.func.index, g);
     const fn = g.build();
     // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
@@ -147,7 +153,31 @@ function declined(why: string): null {
   return null;
 }
 
+/**
+ * The loops of a too-large function have gone round outlining.hot times: from its next call or re-entry on, its
+ * split version runs. Whether there is one.
+ */
+function resplit(mc: Machine, cc: Compiled): boolean {
+  // the generator expects the translation's FUEL ops at block starts: the re-entry marks go, generate sets them again
+  const code = cc.code;
+  const marks: number[] = [];
+  for (const pc of cc.blockPc.values())
+    if (code[pc] === Op.FUEL_OSR) {
+      marks.push(pc);
+      code[pc] = Op.FUEL;
+    }
+  const fn = generate(mc, cc, true);
+  if (fn === null) {
+    for (const pc of marks) code[pc] = Op.FUEL_OSR;
+    return false;
+  }
+  cc.func.jit = fn;
+  return true;
+}
+
 class JsGen extends JsRefs implements CodeSink {
+  /** split it when too large, now (see generate) */
+  split = false;
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -496,18 +526,42 @@ class JsGen extends JsRefs implements CodeSink {
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
+    // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
+    // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
+    // in long-running code)
+    const huge = body.length > outlining.at;
+    const split = huge && (this.split || outlining.hot === 0) ? outline(body) : null;
+    if (split !== null) {
+      body = split.body;
+      jitStats.split++;
+    }
+    const hot = huge && split === null && !this.split;
+    if (hot) {
+      // counted at the loop heads where the interpreter re-enters JS code: there, once the split version exists,
+      // this frame hands off (as when fuel runs short) and comes back in the split version. (Counting calls too
+      // split functions that are called often but run briefly: tiktoken's steady calls 2.3x slower.)
+      const CCN = this.env(cc);
+      body = body.replace(
+        /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g,
+        (_, head: string, c: string, ex: string) => `${head}if (fuel < ${c} || (--HOT === 0 && resplit(mc, ${CCN}))) { ex = ${ex}; break X; }`,
+      );
+    }
+    // each level of nested functions is one JS frame more per call of this function
+    const wt = weight + (split === null ? 0 : 2 * split.depth);
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
+      (hot ? `let HOT = ${outlining.hot};\n` : '') +
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
-      `const WT = ${weight}, LIM = ${JS_STACK_UNITS - weight};\n` +
+      `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` +
       `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
+      (split !== null ? split.funcs + '\n' : '') +
       osrCode +
       `X: {\n${body}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +

@@ -12,6 +12,8 @@ import { funcType, I32, Linker, Module, Store } from '../../src/index.js';
 import { globalValue } from '../../src/runtime/instance.js';
 import { Global } from '../../src/runtime/objects/global.js';
 import { RawF32, RawF64 } from '../../src/runtime/objects/values.js';
+import { jitStats } from '../../src/interp/tier.js';
+import { outlining } from '../../src/jit/outline.js';
 
 type T = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];
@@ -439,11 +441,10 @@ function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((ne
   return { out, fuel: store.fuelConsumed, mem: inst.memory()!.u8.slice(), globals };
 }
 
-describe('JS tier: random programs agree with the interpreter', () => {
-  const SEEDS = Number(process.env['JIT_FUZZ_SEEDS'] ?? 400);
-  test(`${SEEDS} programs, uninterrupted and at random budgets`, () => {
+/** Runs SEEDS random programs from FIRST in both tiers, uninterrupted and at random budgets; returns how many split. */
+function fuzz(FIRST: number, SEEDS: number): number {
     let traps = 0;
-    const FIRST = Number(process.env['JIT_FUZZ_FIRST'] ?? 1);
+    const split0 = jitStats.split;
     for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
       const src = program(seed);
       let mod: Module;
@@ -472,5 +473,27 @@ describe('JS tier: random programs agree with the interpreter', () => {
       if (!starvedHost(a.out) && !starvedHost(c.out)) same(a, c, `seed ${seed}: cut vs uninterrupted`);
     }
     expect(traps).toBeLessThan(SEEDS);
+    return jitStats.split - split0;
+}
+
+describe('JS tier: random programs agree with the interpreter', () => {
+  const SEEDS = Number(process.env['JIT_FUZZ_SEEDS'] ?? 400);
+  const FIRST = Number(process.env['JIT_FUZZ_FIRST'] ?? 1);
+  test(`${SEEDS} programs, uninterrupted and at random budgets`, () => {
+    fuzz(FIRST, SEEDS);
   });
+  // hot 0: split at generation; hot 2: generated whole, split at its second call or loop iteration, the running
+  // frame handing off to the interpreter and coming back in the split version
+  for (const hot of [0, 2])
+    test(`${SEEDS >> 3} programs with every function split into nested functions (outline.ts), hot ${hot}`, () => {
+      const saved = { ...outlining };
+      Object.assign(outlining, { at: 0, limit: 300, min: 40, hot });
+      try {
+        // (at once most functions split, a few are too small or one flat block; at the second pass, those that
+        // pass twice, some 10 in 50)
+        expect(fuzz(FIRST + SEEDS + hot * SEEDS, SEEDS >> 3)).toBeGreaterThan(hot === 0 ? SEEDS >> 4 : SEEDS >> 7);
+      } finally {
+        Object.assign(outlining, saved);
+      }
+    });
 });

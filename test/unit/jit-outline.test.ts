@@ -1,0 +1,66 @@
+/**
+ * The splitting of too-large generated functions (src/jit/outline.ts) on hand-written bodies in the generator's
+ * shape; jit-fuzz.test.ts runs random programs with every function split, against the interpreter.
+ */
+import { describe, expect, test } from 'vitest';
+import { outline } from '../../src/jit/outline.js';
+
+/** Runs a body as the generated code does: variables a, b, c, out; `break X` ends it (-1), `return 0;` returns (0). */
+function run(body: string, funcs = '', c = 0): number[] {
+  const src = `let a = 0, b = 0, c = ${c}, out = [];\nfunction go() {\n${funcs}\nX: {\n${body}\n}\nreturn -1;\n}\nout.push(go()); return out;`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return (new Function(src) as () => number[])();
+}
+
+// a loop with a dispatch over nested blocks (the shape of an interpreter loop), exits to every kind of target
+const BODY = `L0: for (;;) {
+L1: {
+L2: {
+L3: {
+switch (a % 4) { case 0: { break L3; } case 1: { break L2; } default: { break L1; } }
+}
+b = (b + 1) | 0; out.push(b); if (c === 1 && b > 9) { out.push(100); break X; } a = (a + 1) | 0; continue L0;
+}
+b = (b + 2) | 0; out.push(b); if (c === 2 && b > 9) { out.push(200); return 0; } a = (a + 1) | 0; continue L0;
+}
+L4: if (b > 10) { b = (b + 3) | 0; out.push(b); a = (a + 1) | 0; if (a > 12) { break L0; } continue L0; } else { a = (a + 1) | 0; }
+}
+out.push(b);`;
+
+describe('outline', () => {
+  test('leaves a body under the threshold alone', () => {
+    expect(outline(BODY, BODY.length, 100, 10)).toBeNull();
+  });
+
+  test('moves blocks into functions until each is under the limit, with the same behaviour', () => {
+    // c chooses the exit: break L0 (0), break X (1), return 0 (2)
+    const ends: number[] = [];
+    for (const c of [0, 1, 2]) {
+      const whole = run(BODY, '', c);
+      ends.push(whole.at(-1)!, whole.at(-2)!);
+      for (const limit of [60, 120, 250, 400]) {
+        const o = outline(BODY, 0, limit, 10)!;
+        expect(o, `limit ${limit}`).not.toBeNull();
+        expect(o.funcs).toMatch(/^function OL0\(\)/);
+        expect(o.depth).toBeGreaterThan(0);
+        expect(o.body.length).toBeLessThan(BODY.length);
+        expect(run(o.body, o.funcs, c), `limit ${limit}, c = ${c}`).toEqual(whole);
+      }
+    }
+    expect(ends).toEqual([-1, 15, -1, 100, 0, 200]);
+  });
+
+  test('a jump out of a moved block is a code its call site dispatches', () => {
+    const o = outline('L7: for (;;) {\nL8: {\nif (a > 3 || c > 0) { break L7; }\na = (a + 1) | 0; out.push(a); continue L7;\n}\n}', 0, 30, 5)!;
+    expect(o.funcs).toContain('return 1;');
+    expect(o.body).toMatch(/case \d: break L7;/);
+    expect(o.body).toMatch(/case \d: continue L7;/);
+    expect(run(o.body, o.funcs)).toEqual([1, 2, 3, 4, -1]);
+    expect(run(o.body, o.funcs, 1)).toEqual([-1]);
+  });
+
+  test('declines a brace that is not a statement block', () => {
+    expect(outline('L1: { b = { x: 1 }.x; }', 0, 5, 1)).toBeNull();
+    expect(outline('L1: { b = (() => { return 1; })(); }', 0, 5, 1)).toBeNull();
+  });
+});
