@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { OutOfFuel } from '../../src/index.js';
-import { runCut, runOnce, type Outcome } from './harness.js';
+import { PROPERTY_TIMEOUT, runCut, runOnce, type Outcome } from './harness.js';
 import {
   TOLERATE_HOST_TRAP_REFUND,
   budgetArb,
@@ -26,6 +26,7 @@ import {
 import { prefixSums, runReference, stopPoint } from './reference.js';
 
 afterAll(() => printStats('fuel-model'));
+
 
 describe('fuel model: random programs against a reference count', () => {
   test('results, trap, memory, globals and fuelConsumed match the reference, for default and random cost tables; profiles add up', () => {
@@ -66,7 +67,7 @@ describe('fuel model: random programs against a reference count', () => {
       }),
       runs(1500),
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
   test('with budget B a run stops exactly where the model says: OutOfFuel, or a trap when the host cannot pay', () => {
     fc.assert(
@@ -101,5 +102,5 @@ describe('fuel model: random programs against a reference count', () => {
       }),
       runs(2000),
     );
-  });
+  }, PROPERTY_TIMEOUT);
 });

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
-import { runCut, runOnce } from './harness.js';
+import { PROPERTY_TIMEOUT, runCut, runOnce } from './harness.js';
 import {
   budgetArb,
   budgetOf,
@@ -26,6 +26,7 @@ import {
 import { prefixSums, runReference } from './reference.js';
 
 afterAll(() => printStats('fuel-resume'));
+
 
 describe('fuel: cut, resume and slice random programs', () => {
   test('run-cut-resume equals an uninterrupted run, and every stop is where the model says', () => {
@@ -68,7 +69,7 @@ describe('fuel: cut, resume and slice random programs', () => {
       ),
       runs(2500),
     );
-  });
+  }, PROPERTY_TIMEOUT);
 
   test('interrupt checks every few units of fuel on an unmetered store change nothing', () => {
     fc.assert(
@@ -108,5 +109,5 @@ describe('fuel: cut, resume and slice random programs', () => {
       ),
       runs(1200),
     );
-  });
+  }, PROPERTY_TIMEOUT);
 });

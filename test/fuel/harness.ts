@@ -22,6 +22,9 @@ import type { FunctionProfile } from '../../src/runtime/objects/profile.js';
 import type { InterruptOptions } from '../../src/runtime/store.js';
 import { hostCharge, hostResult, hostTraps, type Program } from './program.js';
 
+/** For the property tests over thousands of random programs: minutes of CPU on a loaded 2-core machine are not a hang (vitest's default here is 120 s). */
+export const PROPERTY_TIMEOUT = 600_000;
+
 export interface Outcome {
   results: unknown[] | null;
   trap: string | null;
