@@ -4,11 +4,13 @@
  */
 
 /**
- * The proposal a script belongs to: the folder after `proposals/` in its
- * path (suite-relative or absolute), or null for a core script.
+ * The proposal a script belongs to: the folder `proposals/NAME/` the script
+ * stands in (suite-relative or absolute path), or null for a core script. Only
+ * the script's own folder counts, so a suite cloned below some other
+ * `proposals/` folder is read right.
  */
 export function proposalOf(file: string): string | null {
-  const m = /(?:^|[\\/])proposals[\\/]([^\\/]+)[\\/]/.exec(file);
+  const m = /(?:^|[\\/])proposals[\\/]([^\\/]+)[\\/][^\\/]+$/.exec(file);
   return m ? m[1]! : null;
 }
 

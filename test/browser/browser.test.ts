@@ -7,8 +7,9 @@
  *
  * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import fc from 'fast-check';
@@ -107,6 +108,20 @@ test('without Chromium the test says how to get it', () => {
   expect(() => ensureChromium({ WASMETER_CHROMIUM: '/nonexistent/chromium' })).toThrow(
     /WASMETER_CHROMIUM=\/nonexistent\/chromium does not exist\. Install it .*apt-get install chromium.*WASMETER_SKIP_BROWSER=1/,
   );
+});
+
+test('finds Chromium or Chrome on the PATH, in PATH order', () => {
+  const a = mkdtempSync(join(tmpdir(), 'wasmeter-path-'));
+  const b = mkdtempSync(join(tmpdir(), 'wasmeter-path-'));
+  try {
+    writeFileSync(join(a, 'google-chrome'), '');
+    writeFileSync(join(b, 'chromium'), '');
+    expect(ensureChromium({ PATH: ['', a, b].join(delimiter) })).toBe(join(a, 'google-chrome'));
+    expect(ensureChromium({ PATH: b })).toBe(join(b, 'chromium'));
+  } finally {
+    rmSync(a, { recursive: true, force: true });
+    rmSync(b, { recursive: true, force: true });
+  }
 });
 
 describe.skipIf(SKIP)('in Chromium', () => {

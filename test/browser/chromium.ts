@@ -1,12 +1,23 @@
 /**
- * The Chromium the browser test drives: `$WASMETER_CHROMIUM`, else Debian's /usr/bin/chromium, which
- * is installed with apt-get when it is missing and we are root (as in CI on a fresh machine). Nothing
- * downloads a browser of its own.
+ * The Chromium the browser test drives: `$WASMETER_CHROMIUM`, else the first of `chromium`,
+ * `chromium-browser`, `google-chrome` and `google-chrome-stable` on the PATH; when there is none and we
+ * are root with apt-get (as in CI on a fresh machine), Debian's `chromium` package is installed first.
+ * Nothing downloads a browser of its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 
-export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+/** The first Chromium or Chrome executable on the PATH, or null. */
+function onPath(env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    for (const n of NAMES) if (existsSync(join(dir, n))) return join(dir, n);
+  }
+  return null;
+}
 
 /** Flags for a headless run on a closed network (without the networking ones, its connections are refused in bulk). */
 export const CHROMIUM_ARGS = [
@@ -38,9 +49,10 @@ export function ensureChromium(env: NodeJS.ProcessEnv = process.env): string {
     if (existsSync(given)) return given;
     throw new NoChromium(`WASMETER_CHROMIUM=${given} does not exist. ${HOWTO}`);
   }
-  if (existsSync(SYSTEM_CHROMIUM)) return SYSTEM_CHROMIUM;
+  const found = onPath(env);
+  if (found !== null) return found;
   if (process.getuid?.() !== 0 || !hasAptGet()) {
-    throw new NoChromium(`The browser test needs Chromium: ${SYSTEM_CHROMIUM} is missing and cannot be installed here (not root, or no apt-get). ${HOWTO}`);
+    throw new NoChromium(`The browser test needs Chromium: none of ${NAMES.join(', ')} is on the PATH, and it cannot be installed here (not root, or no apt-get). ${HOWTO}`);
   }
   const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   // the install waits up to 5 minutes for the dpkg lock while another apt-get or dpkg runs
@@ -51,8 +63,9 @@ export function ensureChromium(env: NodeJS.ProcessEnv = process.env): string {
       throw new NoChromium(`\`apt-get ${args.join(' ')}\` failed (${r.error?.message ?? `exit ${r.status}`}):\n${tail}\n${HOWTO}`);
     }
   }
-  if (!existsSync(SYSTEM_CHROMIUM)) throw new NoChromium(`apt-get installed chromium, but ${SYSTEM_CHROMIUM} is missing. ${HOWTO}`);
-  return SYSTEM_CHROMIUM;
+  const installed = onPath(env);
+  if (installed === null) throw new NoChromium(`apt-get installed chromium, but it is not on the PATH. ${HOWTO}`);
+  return installed;
 }
 
 function hasAptGet(): boolean {

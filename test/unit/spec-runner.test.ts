@@ -1,4 +1,5 @@
 /** Spec runner options: which scripts decode the custom-page-sizes limits flag. */
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScript } from '../../src/spec/runner.js';
 import { needsCustomPageSizes, proposalOf } from '../../src/spec/suite.js';
@@ -10,13 +11,17 @@ const MALFORMED = `(assert_malformed ${CUSTOM_PAGE_MEMORY} "malformed limits fla
 describe('spec runner: custom page sizes', () => {
   it('groups scripts by proposal folder', () => {
     expect(proposalOf('binary.wast')).toBeNull();
-    expect(proposalOf('/home/me/testsuite/binary.wast')).toBeNull();
+    expect(proposalOf(resolve('testsuite', 'binary.wast'))).toBeNull();
     expect(proposalOf('proposals/custom-page-sizes/binary.wast')).toBe('custom-page-sizes');
-    expect(proposalOf('/x/testsuite/proposals/threads/atomic.wast')).toBe('threads');
-    expect(proposalOf('C:\\suite\\proposals\\threads\\atomic.wast')).toBe('threads');
+    expect(proposalOf(resolve('testsuite', 'proposals', 'threads', 'atomic.wast'))).toBe('threads');
+    expect(proposalOf(['D:', 'suite', 'proposals', 'threads', 'atomic.wast'].join('\\'))).toBe('threads');
     expect(needsCustomPageSizes('binary.wast')).toBe(false);
     expect(needsCustomPageSizes('proposals/threads/memory.wast')).toBe(false);
-    expect(needsCustomPageSizes('/t/proposals/custom-page-sizes/memory_max.wast')).toBe(true);
+    expect(needsCustomPageSizes(resolve('proposals', 'custom-page-sizes', 'memory_max.wast'))).toBe(true);
+    // a suite below an unrelated proposals/ folder: only the script's own folder counts
+    const clone = resolve('proposals', 'my-fork', 'testsuite');
+    expect(proposalOf(`${clone}/binary.wast`)).toBeNull();
+    expect(proposalOf(`${clone}/proposals/threads/atomic.wast`)).toBe('threads');
   });
 
   it('a core script finds the flag malformed', () => {
