@@ -18,6 +18,13 @@ import { watToBinary } from '../src/text/wat.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TIME = '/usr/bin/time';
+/** Runs argv[1:] and prints the child's user + system CPU seconds (wait4's rusage, microseconds) on stderr's last line. */
+const WAIT4 = `import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, ru = os.wait4(pid, 0)
+sys.stderr.write("cpu %.6f %d\\n" % (ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status)))`;
 
 const TINY = `(module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -48,8 +55,9 @@ export interface CliStartupRow {
   command: string;
   bestMs: number;
   medianMs: number;
-  /** Median user + system CPU time (null without /usr/bin/time). */
+  /** Median user + system CPU time (null without python3 or /usr/bin/time), and its ratio to the V8 script's. */
   cpuMs: number | null;
+  cpuRatio: number | null;
   /** medianMs / the V8 script's medianMs, and the same for the fastest runs. */
   ratio: number;
   bestRatio: number;
@@ -86,11 +94,26 @@ function once(c: Cmd): number {
   return ms;
 }
 
-function cpuOnce(c: Cmd, out: string): number {
-  const r = spawnSync(TIME, ['-o', out, '-f', '%U %S', process.execPath, ...c.args], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${c.name} (under ${TIME}): exit ${r.status}: ${r.stderr}`);
-  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return (u! + s!) * 1000;
+type CpuTimer = ((c: Cmd) => number) | null;
+
+/** The CPU time of one run of a command: python3's wait4, else /usr/bin/time, else null. */
+function cpuTimer(dir: string): CpuTimer {
+  if (spawnSync('python3', ['-c', 'import os; os.wait4'], { encoding: 'utf8' }).status === 0) {
+    return (c) => {
+      const r = spawnSync('python3', ['-c', WAIT4, process.execPath, ...c.args], { encoding: 'utf8' });
+      const m = /^cpu (\S+) (\d+)$/m.exec(r.stderr);
+      if (r.status !== 0 || m === null || m[2] !== '0') throw new Error(`${c.name} (under python3 wait4): exit ${r.status}: ${r.stderr}`);
+      return Number(m[1]) * 1000;
+    };
+  }
+  if (!existsSync(TIME)) return null;
+  const out = join(dir, 'time.txt');
+  return (c) => {
+    const r = spawnSync(TIME, ['-o', out, '-f', '%U %S', process.execPath, ...c.args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${c.name} (under ${TIME}): exit ${r.status}: ${r.stderr}`);
+    const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+    return (u! + s!) * 1000;
+  };
 }
 
 export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ?? 21)): CliStartup {
@@ -110,7 +133,7 @@ export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ??
       ...clis.map((cli) => ({ name: `node ${relative(root, cli) || cli} run tiny.wasm`, args: [cli, 'run', tiny], out: 'hello\n' })),
       { name: "node -e '' (Node alone)", args: ['-e', ''], out: '' },
     ];
-    const cpu = existsSync(TIME);
+    const cpu = cpuTimer(dir);
     const wall = cmds.map((): number[] => []);
     const cpus = cmds.map((): number[] => []);
     const load0 = loadavg()[0]!;
@@ -120,7 +143,7 @@ export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ??
       for (let k = 0; k < cmds.length; k++) {
         const j = (i + k) % cmds.length;
         wall[j]!.push(once(cmds[j]!));
-        if (cpu) cpus[j]!.push(cpuOnce(cmds[j]!, join(dir, 'time.txt')));
+        if (cpu) cpus[j]!.push(cpu(cmds[j]!));
       }
     }
     const v8Median = median(wall[0]!);
@@ -134,6 +157,7 @@ export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ??
         bestMs: Math.min(...wall[j]!),
         medianMs: median(wall[j]!),
         cpuMs: cpu ? median(cpus[j]!) : null,
+        cpuRatio: cpu ? median(cpus[j]!) / median(cpus[0]!) : null,
         ratio: median(wall[j]!) / v8Median,
         bestRatio: Math.min(...wall[j]!) / v8Best,
       })),
@@ -145,8 +169,10 @@ export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ??
 
 export function printCliStartup(s: CliStartup): void {
   console.log(`\nCLI start-up, tiny WASI module, ${s.rounds} interleaved rounds (load average ${s.load[0].toFixed(1)} before, ${s.load[1].toFixed(1)} after):\n`);
-  console.log('| command | fastest ms | median ms | median CPU ms | × V8 (median) | × V8 (fastest) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| command | fastest ms | median ms | median CPU ms | × V8 (median) | × V8 (fastest) | × V8 (CPU) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of s.rows)
-    console.log(`| ${r.name} | ${r.bestMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.cpuMs === null ? '' : r.cpuMs.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${r.bestRatio.toFixed(2)}× |`);
+    console.log(
+      `| ${r.name} | ${r.bestMs.toFixed(0)} | ${r.medianMs.toFixed(0)} | ${r.cpuMs === null ? '' : r.cpuMs.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${r.bestRatio.toFixed(2)}× | ${r.cpuRatio === null ? '' : `${r.cpuRatio.toFixed(2)}×`} |`,
+    );
 }

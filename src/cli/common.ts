@@ -1,12 +1,9 @@
 /**
  * What every `wasmeter` command shares: reading a module file, usage errors and their one-line hint,
- * error messages and exit codes, colours. Only what `main.ts` needs to parse a command line is loaded
- * for every command; each command's own code is a chunk of its own (run.ts, inspect.ts, spec.ts),
- * imported when that command runs.
+ * error messages and exit codes. Each command's own code is a chunk of its own (run.ts, inspect.ts, spec.ts),
+ * imported when that command runs (main.ts).
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
-import { createColors } from 'picocolors';
 import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import { WasmException } from '../runtime/objects/exception.js';
 import { profileOf, type FeatureSpec } from '../core/instructions.js';
@@ -41,7 +38,7 @@ export class NotAModule extends Error {
  * A usage error: one line, then (with `hint`) where to read the command's
  * options. A file that cannot be read is a usage error without the hint.
  */
-export class UsageError extends InvalidArgumentError {
+export class UsageError extends Error {
   constructor(
     message: string,
     readonly hint = true,
@@ -49,6 +46,9 @@ export class UsageError extends InvalidArgumentError {
     super(message);
   }
 }
+
+/** A command-line value that does not fit its type (an --invoke argument): reported as "usage: …", exit code 2. */
+export class InvalidValue extends Error {}
 
 /** The one-line hint after a usage error. */
 export function helpHint(command: string | null): string {
@@ -105,19 +105,6 @@ export function padL(s: string, n: number): string {
   return s.length >= n ? s : ' '.repeat(n - s.length) + s;
 }
 
-/**
- * Colours on stdout: on when stdout is a terminal (and TERM is not "dumb"); NO_COLOR (non-empty) turns them off,
- * FORCE_COLOR (non-empty, not "0") turns them on. Nothing else decides: picocolors' own rule would also colour
- * every pipe on a machine with CI set, which makes the output of the same command differ between machines.
- */
-export function colourEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
-  if (env['NO_COLOR']) return false;
-  const force = env['FORCE_COLOR'];
-  if (force !== undefined && force !== '' && force !== '0') return true;
-  if (force === '0') return false;
-  return isTTY && env['TERM'] !== 'dumb';
-}
-export const pc = createColors(colourEnabled(process.env, process.stdout.isTTY === true));
 
 /** Exit codes of `wasmeter run` (and `inspect`) by outcome; a WASI program's own exit code passes through. */
 export const EXIT = {
@@ -139,7 +126,7 @@ export interface Outcome {
 }
 
 export function classify(e: unknown): Outcome {
-  if (e instanceof InvalidArgumentError) return { kind: 'usage', code: EXIT.usage };
+  if (e instanceof UsageError || e instanceof InvalidValue) return { kind: 'usage', code: EXIT.usage };
   if (e instanceof NotAModule) return { kind: 'not a module', code: EXIT.invalidModule };
   if (e instanceof TextError) return { kind: 'syntax', code: EXIT.invalidModule };
   if (e instanceof DecodeError) return { kind: 'decode', code: EXIT.invalidModule };

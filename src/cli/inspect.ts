@@ -5,7 +5,8 @@ import { Reader } from '../core/bytes.js';
 import { ANYREF, EXNREF, EXTERNREF, FUNCREF, valTypeName, type FuncType, type GlobalType, type MemType, type TableType, type ValType } from '../core/types.js';
 import type { FeatureSpec } from '../core/instructions.js';
 import type { ExportInfo, ImportInfo, Module } from '../runtime/module.js';
-import { UsageError, classify, describeError, loadModule, pad, padL, pc, usage } from './common.js';
+import { UsageError, classify, describeError, loadModule, pad, padL, usage } from './common.js';
+import { pc } from './colour.js';
 
 export async function runValidate(file: string, opts: { features?: FeatureSpec }): Promise<number> {
   try {

@@ -3,7 +3,6 @@
  */
 import * as nodeFs from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
 import { DecodeError, HostSuspended, Interrupted, OutOfFuel, TextError, ValidationError } from '../core/errors.js';
 import { F32, F64, I32, I64, V128, valTypeName, type ValType } from '../core/types.js';
 import type { FeatureSpec } from '../core/instructions.js';
@@ -17,12 +16,12 @@ import type { Instance } from '../runtime/instance.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
 import type { Instance as RawInstance } from '../runtime/objects/instance.js';
-import { EXIT, NotAModule, UsageError, classify, describeError, loadModule, usage } from './common.js';
+import { EXIT, InvalidValue, NotAModule, UsageError, classify, describeError, loadModule, usage } from './common.js';
 
 /** Parses a command-line argument as a value of type t. */
 function parseArg(t: ValType, s: string): unknown {
   const bad = (): never => {
-    throw new InvalidArgumentError(`'${s}' is not a valid ${valTypeName(t)}`);
+    throw new InvalidValue(`'${s}' is not a valid ${valTypeName(t)}`);
   };
   switch (t) {
     case I32: {
@@ -133,7 +132,10 @@ function newWasi(options: ConstructorParameters<typeof Wasi>[0]): Wasi {
   }
 }
 
-export async function runRun(file: string, args: string[], opts: RunOpts): Promise<number> {
+/** `wasmeter run FILE ARGS…` with run's options: the process exit code. */
+export async function runRun(file: string, programArgs: string[], opts: RunOpts): Promise<number> {
+  // a `--` right after the file was once needed before arguments starting with '-': still accepted
+  const args = programArgs[0] === '--' ? programArgs.slice(1) : programArgs;
   const limits: Limits = {};
   if (opts.maxMemory !== undefined) limits.maxMemoryBytes = opts.maxMemory;
   if (opts.maxCallDepth !== undefined) limits.maxCallDepth = opts.maxCallDepth;

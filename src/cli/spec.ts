@@ -7,7 +7,8 @@ import cliProgress from 'cli-progress';
 import type { FeatureSpec } from '../core/instructions.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
-import { EXIT, UsageError, pad, padL, pc, readInput, usage } from './common.js';
+import { EXIT, UsageError, pad, padL, readInput, usage } from './common.js';
+import { pc } from './colour.js';
 
 export interface SpecOptions {
   features?: FeatureSpec;
