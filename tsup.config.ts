@@ -26,7 +26,8 @@ export default defineConfig([
       options.chunkNames = 'cli/[name]-[hash]';
     },
     noExternal: ['commander', 'cli-progress', 'picocolors'],
-    // the bundled CommonJS packages require() Node's built-ins, which an ESM bundle can only do with a real require
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wasmeterRequire } from 'node:module';\nconst require = __wasmeterRequire(import.meta.url);" },
+    // the bundled CommonJS packages require() Node's built-ins, which an ESM bundle can only do with a real require (in
+    // every chunk: the banner goes on each; the #! line is src/cli/main.ts's own, which esbuild keeps on dist/cli.js only)
+    banner: { js: "import { createRequire as __wasmeterRequire } from 'node:module';\nconst require = __wasmeterRequire(import.meta.url);" },
   },
 ]);

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `wasmeter` command. `run FILE ARGS…` with no option before FILE (the common way to run a program) goes
  * straight to run.ts, as commander would send it (fastRun; test/unit/cli-args.test.ts compares the two); every
