@@ -16,11 +16,18 @@ export default defineConfig([
     target: 'node20',
   },
   {
+    // dist/cli.js parses the command line; each command's code is a chunk in dist/cli/ that the command imports when
+    // it runs (src/cli/main.ts), so that `run` on a binary module loads no text parser, spec runner or snapshot format
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     target: 'node20',
+    splitting: true,
+    esbuildOptions(options) {
+      options.chunkNames = 'cli/[name]-[hash]';
+    },
     noExternal: ['commander', 'cli-progress', 'picocolors'],
-    // the bundled CommonJS packages require() Node's built-ins, which an ESM bundle can only do with a real require
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __wasmeterRequire } from 'node:module';\nconst require = __wasmeterRequire(import.meta.url);" },
+    // the bundled CommonJS packages require() Node's built-ins, which an ESM bundle can only do with a real require (in
+    // every chunk: the banner goes on each; the #! line is src/cli/main.ts's own, which esbuild keeps on dist/cli.js only)
+    banner: { js: "import { createRequire as __wasmeterRequire } from 'node:module';\nconst require = __wasmeterRequire(import.meta.url);" },
   },
 ]);

@@ -9,6 +9,8 @@
  *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
  *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
+ *   npm run bench -- cli             CLI start-up: `node dist/cli.js run tiny.wasm` against `node -e` with V8's
+ *                                    WebAssembly, fresh processes interleaved (bench/cli.ts; build dist/ first)
  *   npm run bench -- metering        metering overhead of each workload, four store configurations called
  *                                    round-robin in one process (bench/metering.ts; or `metering fib …`;
  *                                    BENCH_ROUNDS rounds, default 11)
@@ -37,6 +39,7 @@ import { measureRss, rssChild, type RssRow } from './rss.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.js';
 import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
 import { measureMetering, printMetering } from './metering.js';
+import { measureCliStartup, printCliStartup } from './cli.js';
 
 interface Row {
   id: string;
@@ -262,6 +265,12 @@ async function main(): Promise<void> {
     console.log(`Node ${process.version}, ${new Date().toISOString()}`);
     printMetering(measureMetering(WORKLOADS.filter((w) => hasId(ids, w)), Number(process.env['BENCH_ROUNDS'] ?? 11)), geomean);
     return;
+  }
+  if (only.includes('cli')) {
+    console.log(`Node ${process.version}, ${new Date().toISOString()}`);
+    printCliStartup(measureCliStartup());
+    only = only.filter((o) => o !== 'cli');
+    if (only.length === 0) return;
   }
   const wantRss = only.length === 0 || only.includes('rss');
   only = only.filter((o) => o !== 'rss');

@@ -9,6 +9,8 @@ import * as I64N from './interp/numeric/i64.js';
 import { Global as GlobalInst } from './runtime/objects/global.js';
 import { globalValue as readGlobal } from './runtime/instance.js';
 import { fromHost } from './runtime/objects/gc.js';
+// Module.fromWat and module.bytes (of a Module.fromData): the text format and the encoder
+import './runtime/text.js';
 export * from './core/errors.js';
 export * from './core/types.js';
 export type {

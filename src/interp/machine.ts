@@ -4,7 +4,7 @@
  * stack, fuel, and the entry points that start and resume calls.
  */
 import { HostError, ResourceLimitError, Trap, WasmeterError } from '../core/errors.js';
-import { INSTRS } from '../core/instructions.js';
+import { BY_NAME, INSTRS } from '../core/instructions.js';
 import { Reader } from '../core/bytes.js';
 import { F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type ValType } from '../core/types.js';
 import { Instr, readInstr } from '../decoder/instr.js';
@@ -471,7 +471,7 @@ const CONVERT_FNS: (ConvertFn | undefined)[] = (() => {
   const i64From = (f: (m: Int32Array, d: number, x: number) => void, src32: boolean): ConvertFn =>
     src32 ? (mc, d, a) => f(mc.s, d, mc.f32[a]!) : (mc, d, a) => f(mc.s, d, mc.f64[a >> 1]!);
   const set = (name: string, fn: ConvertFn): void => {
-    for (const def of INSTRS) if (def.name === name) out[def.id] = fn;
+    for (const def of BY_NAME.get(name)!) out[def.id] = fn;
   };
   for (const sfx of ['s', 'u'] as const) {
     for (const src of ['f32', 'f64'] as const) {

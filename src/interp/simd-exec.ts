@@ -1,7 +1,7 @@
 /**
  * Vector instructions for the MISC op. The lane semantics live in
  * ./simd/ (pure functions over the value stack's bytes); this file maps
- * instruction table entries onto them, once, into SIMD_EXEC: one small
+ * instruction table entries onto them, once (loadSimd), into SIMD_EXEC: one small
  * executor per instruction table id, so running a vector instruction is an
  * array index and a call (no dispatch on names, no allocation).
  *
@@ -306,8 +306,8 @@ const shuffle: SimdExec = (mc, _inst, d, s0, s1, _s2, i0, i1, i2, i3) => {
 
 // ---------------------------------------------------------------- the table
 
-/** Executors with immediates, scalar operands or memory, by instruction name (used once, to build SIMD_EXEC). */
-const SPECIAL: Record<string, SimdExec> = {
+/** Executors with immediates, scalar operands or memory, by instruction name (used once, to fill SIMD_EXEC). */
+const special = (): Record<string, SimdExec> => ({
   'v128.load': v128Load,
   'v128.store': v128Store,
   'v128.load8x8_s': loadExtend(S.i16x8_extend_low_i8x16_s),
@@ -351,21 +351,34 @@ const SPECIAL: Record<string, SimdExec> = {
   'f32x4.replace_lane': replace32(S.f32x4_replace_lane),
   'i64x2.replace_lane': replace64,
   'f64x2.replace_lane': replace64,
-};
+});
 
-/** The executor of each vector instruction, indexed by instruction table id (undefined: not a MISC vector op). */
-export const SIMD_EXEC: readonly (SimdExec | undefined)[] = (() => {
-  const out: (SimdExec | undefined)[] = new Array(INSTRS.length).fill(undefined);
+/**
+ * The executor of each vector instruction, indexed by instruction table id (undefined: not a MISC vector op).
+ * Filled on first use (loadSimd): a program without vector instructions does not build it at start-up. Every
+ * vector instruction reaches the translator's hasSimd before it can run, and the JS tier's vector code calls
+ * loadSimd too.
+ */
+export const SIMD_EXEC: readonly (SimdExec | undefined)[] = new Array<SimdExec | undefined>(INSTRS.length).fill(undefined);
+let loaded = false;
+
+/** Fills SIMD_EXEC (once). */
+export function loadSimd(): void {
+  if (loaded) return;
+  loaded = true;
+  const out = SIMD_EXEC as (SimdExec | undefined)[];
+  const SPECIAL = special();
+  const { UNARY, BINARY, TERNARY, SHIFT, TEST } = S.simdTables();
   for (const def of INSTRS) {
     if (def.prefix !== 0xfd) continue;
     const n = def.name;
     let f: SimdExec | undefined = SPECIAL[n];
     if (f === undefined) {
-      const u = S.UNARY[n];
-      const b = S.BINARY[n];
-      const t = S.TERNARY[n];
-      const sh = S.SHIFT[n];
-      const ts = S.TEST[n];
+      const u = UNARY[n];
+      const b = BINARY[n];
+      const t = TERNARY[n];
+      const sh = SHIFT[n];
+      const ts = TEST[n];
       if (u) f = unary(u);
       else if (b) f = binary(b);
       else if (t) f = ternary(t);
@@ -374,10 +387,10 @@ export const SIMD_EXEC: readonly (SimdExec | undefined)[] = (() => {
     }
     out[def.id] = f;
   }
-  return out;
-})();
+}
 
 /** Whether the vector instruction runs through MISC (every 0xFD instruction except v128.const, which the translator makes a constant). */
 export function hasSimd(def: InstrDef): boolean {
+  loadSimd();
   return SIMD_EXEC[def.id] !== undefined;
 }

@@ -6,7 +6,7 @@
 import { I32, I64, F32, V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { miscImmediates } from '../interp/immediates.js';
-import { SIMD_EXEC } from '../interp/simd-exec.js';
+import { loadSimd, SIMD_EXEC } from '../interp/simd-exec.js';
 import * as RT from './rt.js';
 import { JsMemory } from './gen-memory.js';
 import { CONST, LOCAL, VAR, isNum, lit, no, type Ent } from './gen-types.js';
@@ -87,6 +87,7 @@ export abstract class JsVectors extends JsMemory {
 
   protected simdGeneric(ins: Instr): void {
     const def = ins.def;
+    loadSimd();
     const exec = SIMD_EXEC[def.id];
     if (!exec || def.params === null || def.results === null) no(def.name);
     const n = def.params.length;

@@ -1,11 +1,11 @@
 /** The embedding API's Module: a decoded and validated module, with its imports' and exports' types. */
-import { LinkError } from '../core/errors.js';
+import { LinkError, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
 import { profileOf } from '../core/instructions.js';
 import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
-import { encodeModule } from '../encoder/encode.js';
-import { watToBinary } from '../text/wat.js';
+import type { encodeModule } from '../encoder/encode.js';
+import type { watToBinary } from '../text/wat.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import { type FuncInst } from './objects/func.js';
 
@@ -34,6 +34,26 @@ export type ExportInfo = { name: string } & ExternInfo;
 /** An exported function as a JS function: no result → undefined, one → the value, several → an array. */
 export type ExportedFunction = ((...args: unknown[]) => unknown) & { readonly type: FuncType; readonly func: FuncInst };
 
+/**
+ * The text format and the encoder, which `Module.fromWat` and `module.bytes` (of a `fromData` module) need:
+ * installed by src/runtime/text.ts, which the package entry imports (as snapshots are, runtime/snapshot.ts),
+ * so that a program that only runs binary modules (`wasmeter run` on a .wasm file) loads neither.
+ */
+export interface TextCodec {
+  watToBinary: typeof watToBinary;
+  encodeModule: typeof encodeModule;
+}
+let textCodec: TextCodec | null = null;
+
+export function installText(c: TextCodec): void {
+  textCodec = c;
+}
+
+function text(): TextCodec {
+  if (textCodec === null) throw new WasmeterError("the text format and the encoder need the package entry: import from 'wasmeter' (or src/index.ts)");
+  return textCodec;
+}
+
 /** A decoded and validated module, ready to instantiate any number of times. */
 export class Module {
   private constructor(
@@ -46,7 +66,7 @@ export class Module {
 
   /** The module's binary: the bytes it was made from (fromData: the encoded module). Snapshots hash it. */
   get bytes(): Uint8Array {
-    return (this.binary ??= encodeModule(this.data));
+    return (this.binary ??= text().encodeModule(this.data));
   }
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
@@ -73,7 +93,7 @@ export class Module {
    * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
    */
   static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
-    return Module.fromBinary(watToBinary(source, '<wat>', profileOf(options?.features)), options);
+    return Module.fromBinary(text().watToBinary(source, '<wat>', profileOf(options?.features)), options);
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {

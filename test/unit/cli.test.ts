@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watToBinary } from '../../src/text/wat.js';
@@ -121,6 +122,51 @@ describe('wasmeter run (WASI)', () => {
     const r = run(['run', '--stats', join(C, 'exitcode.wasm'), '0']);
     expect(r.out).toBe('about to exit\n');
     expect(r.err).toMatch(/^fuel consumed: \d+\npeak memory bytes: 131072\n/);
+  });
+});
+
+/**
+ * What a command loads: a resolve hook (module.register, in the child) writes every module URL Node resolves to
+ * stderr; the source files each loaded chunk of the bundle was made from are named by esbuild's `// src/...` lines.
+ */
+function loadedSources(args: string[]): { code: number; out: string; sources: Set<string> } {
+  const hooks = join(work, 'hooks.mjs');
+  const register = join(work, 'register.mjs');
+  writeFileSync(
+    hooks,
+    "import { writeSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) writeSync(2, `LOADED ${r.url}\\n`); return r; }\n",
+  );
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, cli, ...args], { encoding: 'utf8', env: plainEnv });
+  const files = [...r.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => fileURLToPath(m[1]!)).filter((f) => f !== hooks);
+  expect(files).toContain(cli);
+  const sources = new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1]!.replace(/^.*node_modules\//, 'node_modules/'))));
+  return { code: r.status ?? -1, out: r.stdout, sources };
+}
+const under = (sources: Set<string>, dir: string): string[] => [...sources].filter((s) => s.startsWith(dir));
+
+describe('wasmeter run loads only what it needs', () => {
+  it('a binary module: no text parser, encoder, spec runner, snapshot format, inspect or cli-progress', () => {
+    const r = loadedSources(['run', join(C, 'hello.wasm')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('hello from wasi\n');
+    expect(under(r.sources, 'src/interp/').length).toBeGreaterThan(0);
+    expect(under(r.sources, 'src/cli/run.ts')).toEqual(['src/cli/run.ts']);
+    // (nor commander and picocolors: main.ts runs `run FILE ARGS…` itself)
+    for (const dir of ['src/text/', 'src/encoder/', 'src/spec/', 'src/snapshot/', 'src/cli/inspect.ts', 'src/cli/spec.ts', 'src/cli/program.ts', 'node_modules/cli-progress/', 'node_modules/commander/', 'node_modules/picocolors/'])
+      expect(under(r.sources, dir)).toEqual([]);
+  });
+  it('a text module loads the text parser; --snapshot the snapshot format', () => {
+    const t = loadedSources(['run', '--invoke', 'fib', join(ROOT, 'examples/fib.wat'), '10']);
+    expect(t.out).toBe('55\n');
+    expect(under(t.sources, 'src/text/').length).toBeGreaterThan(0);
+    expect(under(t.sources, 'src/snapshot/')).toEqual([]);
+    // an option before the file: commander parses the command line
+    expect(under(t.sources, 'node_modules/commander/').length).toBeGreaterThan(0);
+    const s = loadedSources(['run', '--snapshot', join(work, 'loaded.snap'), join(C, 'hello.wasm')]);
+    expect(s.code).toBe(0);
+    expect(under(s.sources, 'src/snapshot/').length).toBeGreaterThan(0);
+    expect(under(s.sources, 'src/text/')).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { DecodeError, ValidationError } from '../../src/core/errors.js';
 import { FEATURES, type FeatureName } from '../../src/core/instructions.js';
 import { decodeModule } from '../../src/decoder/decode.js';
 import { Module } from '../../src/runtime/module.js';
+import '../../src/runtime/text.js'; // Module.fromWat
 import { CompKind, I32 } from '../../src/core/types.js';
 import { watToBinary } from '../../src/text/index.js';
 import { resolveFeatures } from '../../src/validate/features.js';

@@ -4,7 +4,7 @@
  * source maps (`npm pack --dry-run`).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Options } from 'tsup';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ describe('the npm package', () => {
   it('has no runtime dependencies; the CLI bundles every package it imports', () => {
     expect(pkg['dependencies']).toBeUndefined();
     const cli = (tsupConfig as Options[]).find((o) => (o.entry as Record<string, string>)['cli'] !== undefined)!;
-    const imported = [...readFileSync(join(ROOT, 'src/cli/main.ts'), 'utf8').matchAll(/^import .* from '([^.][^']*)';$/gm)]
+    const imported = readdirSync(join(ROOT, 'src/cli'))
+      .flatMap((f) => [...readFileSync(join(ROOT, 'src/cli', f), 'utf8').matchAll(/^import .* from '([^.][^']*)';$/gm)])
       .map((m) => m[1]!)
       .filter((m) => !m.startsWith('node:'));
     expect(imported.length).toBeGreaterThan(0);
@@ -37,6 +38,8 @@ describe('the npm package', () => {
       expect(paths).toEqual(
         expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/webassembly.js', 'dist/webassembly.d.ts', 'dist/register.js']),
       );
+      // the CLI's commands are chunks of dist/cli/ that dist/cli.js imports
+      expect(paths.filter((p) => /^dist\/cli\/run-[\w-]+\.js$/.test(p))).toHaveLength(1);
       // the spec runner's browser build is for the browser test only
       expect(paths.filter((p) => p.startsWith('dist/spec.'))).toEqual([]);
     }

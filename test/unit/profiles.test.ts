@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, TextError, ValidationError } from '../../src/core/errors.js';
 import { Module } from '../../src/runtime/module.js';
+import '../../src/runtime/text.js'; // Module.fromWat
 import { resolveFeatures } from '../../src/validate/features.js';
 import { runScript } from '../../src/spec/runner.js';
 import { readFileSync } from 'node:fs';

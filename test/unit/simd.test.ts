@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INSTRS } from '../../src/core/instructions.js';
 import * as S from '../../src/interp/simd/index.js';
-import { BINARY, SHIFT, TERNARY, TEST, UNARY, viewsOf } from '../../src/interp/simd/index.js';
+import { simdTables, viewsOf } from '../../src/interp/simd/index.js';
+
+const { BINARY, SHIFT, TERNARY, TEST, UNARY } = simdTables();
 
 // ---------------------------------------------------------------- helpers
 

@@ -7,7 +7,7 @@
  * Functions are named after the instruction with the first '.' replaced by
  * '_' (i8x16.add_sat_s -> i8x16_add_sat_s). The tables below index every
  * immediate-free 0xFD instruction of the instruction table by its text name
- * and shape:
+ * and shape (simdTables(), built on first use):
  *   UNARY   v:v    (v, d, a)
  *   BINARY  vv:v   (v, d, a, b)
  *   TERNARY vvv:v  (v, d, a, b, c)
@@ -44,30 +44,44 @@ export type Ternary = (v: V128Views, d: number, a: number, b: number, c: number)
 export type Shift = (v: V128Views, d: number, a: number, count: number) => void;
 export type Test = (v: V128Views, a: number) => number;
 
-export const UNARY: Record<string, Unary> = {};
-export const BINARY: Record<string, Binary> = {};
-export const TERNARY: Record<string, Ternary> = {};
-export const SHIFT: Record<string, Shift> = {};
-export const TEST: Record<string, Test> = {};
+/** The immediate-free vector instructions by shape and text name (see above). */
+export interface SimdTables {
+  UNARY: Record<string, Unary>;
+  BINARY: Record<string, Binary>;
+  TERNARY: Record<string, Ternary>;
+  SHIFT: Record<string, Shift>;
+  TEST: Record<string, Test>;
+}
+let tables: SimdTables | null = null;
 
 /** Function name of an instruction name: i8x16.add -> i8x16_add. */
 export function fnName(instr: string): string {
   return instr.replace('.', '_');
 }
 
-const ALL = { ...Cross, ...I64x2, ...Lanewise, ...Relaxed } as unknown as Record<string, unknown>;
+/**
+ * The tables, built on first use: a program without vector instructions (most, and every short CLI run) does
+ * not pay for them at start-up.
+ */
+export function simdTables(): SimdTables {
+  return (tables ??= buildTables());
+}
 
-const letter = (t: ValType): string => (t === V128 ? 'v' : 's');
-
-for (const d of INSTRS) {
-  if (d.prefix !== 0xfd || d.imm !== 'none' || !d.params || !d.results) continue;
-  const f = ALL[fnName(d.name)];
-  if (typeof f !== 'function') continue;
-  const sig = d.params.map(letter).join('') + ':' + d.results.map(letter).join('');
-  if (sig === 'v:v') UNARY[d.name] = f as Unary;
-  else if (sig === 'vv:v') BINARY[d.name] = f as Binary;
-  else if (sig === 'vvv:v') TERNARY[d.name] = f as Ternary;
-  else if (sig === 'vs:v') SHIFT[d.name] = f as Shift;
-  else if (sig === 'v:s') TEST[d.name] = f as Test;
-  // 's:v' (splat) is exported by name only
+function buildTables(): SimdTables {
+  const t: SimdTables = { UNARY: {}, BINARY: {}, TERNARY: {}, SHIFT: {}, TEST: {} };
+  const all = { ...Cross, ...I64x2, ...Lanewise, ...Relaxed } as unknown as Record<string, unknown>;
+  const letter = (v: ValType): string => (v === V128 ? 'v' : 's');
+  for (const d of INSTRS) {
+    if (d.prefix !== 0xfd || d.imm !== 'none' || !d.params || !d.results) continue;
+    const f = all[fnName(d.name)];
+    if (typeof f !== 'function') continue;
+    const sig = d.params.map(letter).join('') + ':' + d.results.map(letter).join('');
+    if (sig === 'v:v') t.UNARY[d.name] = f as Unary;
+    else if (sig === 'vv:v') t.BINARY[d.name] = f as Binary;
+    else if (sig === 'vvv:v') t.TERNARY[d.name] = f as Ternary;
+    else if (sig === 'vs:v') t.SHIFT[d.name] = f as Shift;
+    else if (sig === 'v:s') t.TEST[d.name] = f as Test;
+    // 's:v' (splat) is exported by name only
+  }
+  return t;
 }
