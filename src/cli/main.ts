@@ -87,20 +87,21 @@ function readInput(file: string): Uint8Array {
 function loadModule(file: string, features?: FeatureSpec): { module: Module; bin: Uint8Array } {
   const bytes = readInput(file);
   if (!isWasmBinary(bytes) && !isWasmText(bytes)) throw new NotAModule(file);
-  const bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file, profileOf(features));
+  const bin = isWasmBinary(bytes) ? bytes : watToBinary(bytes, file, features ?? null);
   return { module: Module.fromBinary(bin, features === undefined ? undefined : { features }), bin };
 }
 
 /**
- * `--features`: a profile (`1.0`, `2.0`, `3.0`) and/or proposals turned off (`-simd` or `no-simd`), comma-separated:
- * `2.0`, `2.0,-simd`, `-gc,-exceptions`.
+ * `--features`: a profile (`1.0`, `2.0`, `3.0`), proposals turned off (`-simd` or `no-simd`) and proposals added
+ * to the profile (`+threads`), comma-separated: `2.0`, `2.0,-simd`, `1.0,+threads`, `-gc,-exceptions`.
  */
 function featuresOption(v: string): FeatureSpec {
   const spec: Features & { profile?: Profile } = {};
   for (const item of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     if (Object.hasOwn(PROFILES, item)) spec.profile = item as Profile;
     else if (/^(-|no-)/.test(item)) spec[item.replace(/^(-|no-)/, '') as FeatureName] = false;
-    else throw new InvalidArgumentError(`'${item}': expected a profile (${Object.keys(PROFILES).join(', ')}) or -FEATURE (FEATURE one of ${FEATURES.join(', ')})`);
+    else if (item.startsWith('+')) spec[item.slice(1) as FeatureName] = true;
+    else throw new InvalidArgumentError(`'${item}': expected a profile (${Object.keys(PROFILES).join(', ')}), -FEATURE or +FEATURE (FEATURE one of ${FEATURES.join(', ')})`);
   }
   try {
     resolveFeatures(spec);
@@ -111,7 +112,8 @@ function featuresOption(v: string): FeatureSpec {
   return spec;
 }
 
-const FEATURES_HELP = 'hold modules to a standard and/or turn proposals off: a profile 1.0, 2.0 or 3.0 and/or -FEATURE, comma-separated (e.g. 2.0 or 2.0,-simd; default: Wasm 3.0 and every extension)';
+const FEATURES_HELP =
+  'hold modules to a standard and/or turn proposals off: a profile 1.0, 2.0 or 3.0, -FEATURE (off) and +FEATURE (added to the profile: threads), comma-separated (e.g. 2.0, 2.0,-simd or 1.0,+threads; default: Wasm 3.0 and every extension)';
 
 /** Prints a usage error (one line, and the hint unless it is an unreadable file); returns exit code 2. */
 function usage(e: UsageError, command: string | null): number {

@@ -73,7 +73,7 @@ export class Module {
    * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
    */
   static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
-    return Module.fromBinary(watToBinary(source, '<wat>', profileOf(options?.features)), options);
+    return Module.fromBinary(watToBinary(source, '<wat>', options?.features ?? null), options);
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {
