@@ -26,7 +26,7 @@ import type { Instance as RawInstance } from '../runtime/objects/instance.js';
 import { runScript, type FileResult } from '../spec/runner.js';
 import { findSuite, listWast, SuiteNotFound } from '../spec/suite.js';
 import { watToBinary } from '../text/wat.js';
-import { FEATURES, PROFILES, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
+import { FEATURES, PROFILES, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import { resolveFeatures } from '../validate/features.js';
 
 // ====================================================================== helpers

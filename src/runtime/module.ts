@@ -2,7 +2,6 @@
 import { LinkError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
-import { profileOf } from '../core/instructions.js';
 import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
 import { encodeModule } from '../encoder/encode.js';
 import { watToBinary } from '../text/wat.js';
