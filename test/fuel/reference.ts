@@ -253,7 +253,8 @@ class Machine {
   private step(x: Instr, L: Value[]): number {
     const st = this.stack;
     switch (x.op) {
-      case 'block': {
+      case 'block':
+      case 'refblock': {
         this.charge('block');
         const h = st.length;
         const r = this.seq(x.body, L);
@@ -369,16 +370,6 @@ class Machine {
       case 'ref':
         this.charge(x.name);
         return this.refOp(x.name, x.imm);
-      case 'refblock': {
-        this.charge('block');
-        const h = st.length;
-        const r = this.seq(x.body, L);
-        if (r === NORMAL) {
-          this.charge('end');
-          return NORMAL;
-        }
-        return this.branchOut(r, h, 1);
-      }
     }
   }
 
