@@ -74,7 +74,10 @@ export interface DecodeOptions {
    * limits flag malformed) and multi-memory (without it a memarg's flags are
    * all alignment, as in Wasm 2.0, so bit 6 is not "memory index follows");
    * every other disabled feature is rejected by the validator
-   * (ValidateOptions.features), which sees the decoded module.
+   * (ValidateOptions.features), which sees the decoded module. A profile
+   * ('1.0', '2.0', '3.0') reads that standard's binary format, with the
+   * proposals of ADDABLE switched on added to it (1.0/2.0 + threads: the
+   * shared flag of memory limits and the 0xfe instructions).
    */
   features?: FeatureSpec;
   /** Scan function bodies for malformed instructions while decoding (default true). */

@@ -39,8 +39,9 @@ export interface ValidateOptions {
    *
    * A profile ('1.0', '2.0', '3.0', alone or as `{ profile, ...switches }`)
    * holds the module to exactly that standard: its binary format (see
-   * DecodeOptions.features) and its validation rules; switches can then only
-   * turn the profile's proposals off.
+   * DecodeOptions.features) and its validation rules; switches then turn the
+   * profile's proposals off or add one of ADDABLE (`{ profile: '1.0',
+   * threads: true }`: 1.0 with shared memories and atomics).
    */
   features?: FeatureSpec;
   /** Type registry to canonicalise into (default: the process-wide defaultRegistry). */
