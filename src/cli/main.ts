@@ -878,7 +878,7 @@ export function program(): Command {
 
   prog
     .command('spec')
-    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package); scripts outside proposals/custom-descriptors run with that proposal off (it relaxes a rule the core suite tests)')
+    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package); scripts outside proposals/custom-descriptors run with that proposal off (it relaxes a rule the core suite tests), and without --features those of proposals/threads run under 1.0,+threads (what they are written for)')
     .argument('[paths...]', '.wast files or directories (searched recursively)')
     .option('--json', 'print one JSON object with totals and per-file results')
     .option('--filter <substring>', 'only run files whose path contains <substring>')
