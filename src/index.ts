@@ -28,11 +28,15 @@ export {
   lookup,
   byName,
   FEATURES,
+  PROFILES,
+  ADDABLE,
   type InstrDef,
   type Family,
   type Feature,
   type FeatureName,
   type Features,
+  type FeatureSpec,
+  type Profile,
 } from './core/instructions.js';
 export { decodeModule, type DecodeOptions } from './decoder/decode.js';
 export { encodeModule } from './encoder/encode.js';

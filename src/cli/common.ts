@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimitError, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import { WasmException } from '../runtime/objects/exception.js';
-import { profileOf, type FeatureSpec } from '../core/instructions.js';
+import type { FeatureSpec } from '../core/instructions.js';
 import { Module } from '../runtime/module.js';
 
 // ====================================================================== helpers
@@ -73,7 +73,7 @@ export function readInput(file: string): Uint8Array {
 export async function loadModule(file: string, features?: FeatureSpec): Promise<{ module: Module; bin: Uint8Array }> {
   const bytes = readInput(file);
   if (!isWasmBinary(bytes) && !isWasmText(bytes)) throw new NotAModule(file);
-  const bin = isWasmBinary(bytes) ? bytes : (await import('../text/wat.js')).watToBinary(bytes, file, profileOf(features));
+  const bin = isWasmBinary(bytes) ? bytes : (await import('../text/wat.js')).watToBinary(bytes, file, features ?? null);
   return { module: Module.fromBinary(bin, features === undefined ? undefined : { features }), bin };
 }
 

@@ -15,15 +15,16 @@ import type { SpecOptions } from './spec.js';
 
 
 /**
- * `--features`: a profile (`1.0`, `2.0`, `3.0`) and/or proposals turned off (`-simd` or `no-simd`), comma-separated:
- * `2.0`, `2.0,-simd`, `-gc,-exceptions`.
+ * `--features`: a profile (`1.0`, `2.0`, `3.0`), proposals turned off (`-simd` or `no-simd`) and proposals added
+ * to the profile (`+threads`), comma-separated: `2.0`, `2.0,-simd`, `1.0,+threads`, `-gc,-exceptions`.
  */
 function featuresOption(v: string): FeatureSpec {
   const spec: Features & { profile?: Profile } = {};
   for (const item of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     if (Object.hasOwn(PROFILES, item)) spec.profile = item as Profile;
     else if (/^(-|no-)/.test(item)) spec[item.replace(/^(-|no-)/, '') as FeatureName] = false;
-    else throw new InvalidArgumentError(`'${item}': expected a profile (${Object.keys(PROFILES).join(', ')}) or -FEATURE (FEATURE one of ${FEATURES.join(', ')})`);
+    else if (item.startsWith('+')) spec[item.slice(1) as FeatureName] = true;
+    else throw new InvalidArgumentError(`'${item}': expected a profile (${Object.keys(PROFILES).join(', ')}), -FEATURE or +FEATURE (FEATURE one of ${FEATURES.join(', ')})`);
   }
   try {
     resolveFeatures(spec);
@@ -34,7 +35,8 @@ function featuresOption(v: string): FeatureSpec {
   return spec;
 }
 
-const FEATURES_HELP = 'hold modules to a standard and/or turn proposals off: a profile 1.0, 2.0 or 3.0 and/or -FEATURE, comma-separated (e.g. 2.0 or 2.0,-simd; default: Wasm 3.0 and every extension)';
+const FEATURES_HELP =
+  'hold modules to a standard and/or turn proposals off: a profile 1.0, 2.0 or 3.0, -FEATURE (off) and +FEATURE (added to the profile: threads), comma-separated (e.g. 2.0, 2.0,-simd or 1.0,+threads; default: Wasm 3.0 and every extension)';
 
 const EXIT_HELP = `
 Colours: on when stdout is a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.
@@ -78,7 +80,7 @@ export function program(): Command {
 
   prog
     .command('spec')
-    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package); scripts outside proposals/custom-descriptors run with that proposal off (it relaxes a rule the core suite tests)')
+    .description('run WebAssembly spec test scripts (.wast); with no paths, the whole testsuite ($WASMETER_TESTSUITE, else ../shared/testsuite beside the package); scripts outside proposals/custom-descriptors run with that proposal off (it relaxes a rule the core suite tests), and without --features those of proposals/threads run under 1.0,+threads (what they are written for)')
     .argument('[paths...]', '.wast files or directories (searched recursively)')
     .option('--json', 'print one JSON object with totals and per-file results')
     .option('--filter <substring>', 'only run files whose path contains <substring>')

@@ -129,7 +129,8 @@ export const PROFILES: Readonly<Record<Profile, readonly FeatureName[]>> = {
 /**
  * What `features` options take: a profile ('2.0': exactly that standard), per-proposal switches (everything on
  * unless set to false; the binary and text formats stay Wasm 3.0's), or both (`{ profile: '2.0', simd: false }`:
- * the profile with some of its proposals turned off; a switch cannot add a proposal the profile lacks).
+ * the profile with some of its proposals turned off; `{ profile: '1.0', threads: true }`: the profile with a
+ * proposal of ADDABLE added to it, its formats and rules on top of the profile's).
  */
 export type FeatureSpec = Profile | (Features & { profile?: Profile });
 
@@ -142,6 +143,35 @@ const PROFILE_SETS: Record<Profile, ReadonlySet<FeatureName>> = {
 /** Whether standard `p` contains feature `f`. */
 export function profileHas(p: Profile, f: FeatureName): boolean {
   return PROFILE_SETS[p].has(f);
+}
+
+/**
+ * The proposals a switch set to true may add to each profile. Threads is defined on top of Wasm 1.0 (its
+ * scripts hold 1.0's rules: one memory, one table, 32-bit limits) and changes only memory limits (the shared
+ * flag) and adds the 0xfe instructions, so it fits every standard's formats. Other proposals build on features
+ * the older formats lack (typed references, the 3.0 limits encoding) and stay out.
+ */
+export const ADDABLE: Readonly<Record<Profile, readonly FeatureName[]>> = {
+  '1.0': ['threads'],
+  '2.0': ['threads'],
+  '3.0': ['threads'],
+};
+
+/**
+ * Whether the binary and text formats a features option reads contain feature `f`: with no profile every
+ * feature's (switches off do not change the formats); with a profile its own proposals' and those of ADDABLE
+ * that a switch set to true adds.
+ */
+export function formatHas(spec: FeatureSpec | null | undefined, f: FeatureName): boolean {
+  const p = profileOf(spec ?? undefined);
+  return p === null || profileHas(p, f) || addedOf(spec).includes(f);
+}
+
+/** The proposals of ADDABLE a features option adds to its profile (switched on), or none without a profile. */
+export function addedOf(spec: FeatureSpec | null | undefined): readonly FeatureName[] {
+  if (typeof spec !== 'object' || spec === null || spec.profile === undefined) return [];
+  const p = spec.profile;
+  return ADDABLE[p]?.filter((f) => spec[f] === true && !profileHas(p, f)) ?? [];
 }
 
 /** The profile a features option names, or null. */

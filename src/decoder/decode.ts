@@ -43,7 +43,7 @@ import {
   type SubType,
   type TableType,
 } from '../core/types.js';
-import { SINGLE as SINGLE_IMPORT, formatOf, profileOf, type Features, type FeatureSpec } from '../core/instructions.js';
+import { SINGLE as SINGLE_IMPORT, addedOf, formatHas, formatOf, profileOf, type Features, type FeatureSpec } from '../core/instructions.js';
 import * as instr from './instr.js';
 import { Instr, olderType, readInstr, readRefType, readValType, setProfile } from './instr.js';
 
@@ -74,7 +74,10 @@ export interface DecodeOptions {
    * limits flag malformed) and multi-memory (without it a memarg's flags are
    * all alignment, as in Wasm 2.0, so bit 6 is not "memory index follows");
    * every other disabled feature is rejected by the validator
-   * (ValidateOptions.features), which sees the decoded module.
+   * (ValidateOptions.features), which sees the decoded module. A profile
+   * ('1.0', '2.0', '3.0') reads that standard's binary format, with the
+   * proposals of ADDABLE switched on added to it (1.0/2.0 + threads: the
+   * shared flag of memory limits and the 0xfe instructions).
    */
   features?: FeatureSpec;
   /** Scan function bodies for malformed instructions while decoding (default true). */
@@ -277,14 +280,21 @@ function readLimitsFlags(r: Reader, allowed: number): number {
   return flags;
 }
 
-/** Limits in Wasm 1.0 / 2.0: a has-max flag (vu1: 0 or 1) and u32 bounds. */
-function readOlderLimits(r: Reader): { min: number; max: number | null } {
+/**
+ * Limits in Wasm 1.0 / 2.0: a has-max flag (vu1: 0 or 1) and u32 bounds. With `shared` (a memory's limits under
+ * the threads proposal added to the profile) the flag is a byte whose bit 1 marks a shared memory (0x02, 0x03).
+ */
+function readOlderLimits(r: Reader, shared = false): { min: number; max: number | null; shared: boolean } {
   const at = r.pos;
   const flags = r.u8();
-  if ((flags & 0x7f) > 1) r.fail('integer too large', at);
-  if (flags & 0x80) r.fail('integer representation too long', at + 1);
+  if (shared) {
+    if (flags & ~0x03) r.fail('malformed limits flags', at);
+  } else {
+    if ((flags & 0x7f) > 1) r.fail('integer too large', at);
+    if (flags & 0x80) r.fail('integer representation too long', at + 1);
+  }
   const min = r.u32();
-  return { min, max: flags === 1 ? r.u32() : null };
+  return { min, max: flags & 1 ? r.u32() : null, shared: (flags & 0x02) !== 0 };
 }
 
 // Limits are u64 in the binary for both address types (the validator checks the i32 range).
@@ -293,7 +303,8 @@ function readTableType(r: Reader, fmt: number): TableType {
   const elem = readRefType(r);
   if (fmt < 3) {
     olderType(r, at, elem, fmt, false);
-    return { elem, addr: 'i32', ...readOlderLimits(r) };
+    const { min, max } = readOlderLimits(r);
+    return { elem, addr: 'i32', min, max };
   }
   const flags = readLimitsFlags(r, 0x05);
   const is64 = (flags & 0x04) !== 0;
@@ -303,7 +314,7 @@ function readTableType(r: Reader, fmt: number): TableType {
 }
 
 function readMemType(r: Reader, opts: DecodeOptions): MemType {
-  if (formatOf(opts.features) < 3) return { addr: 'i32', ...readOlderLimits(r), shared: false, pageSizeLog2: 16 };
+  if (formatOf(opts.features) < 3) return { addr: 'i32', ...readOlderLimits(r, formatHas(opts.features, 'threads')), pageSizeLog2: 16 };
   const custom = opts.customPageSizes ?? (profileOf(opts.features) === null && (opts.features as Features | undefined)?.['custom-page-sizes'] !== false);
   const flags = readLimitsFlags(r, custom ? 0x0f : 0x07);
   const is64 = (flags & 0x04) !== 0;
@@ -384,7 +395,7 @@ function scanState(opts: DecodeOptions): ScanState {
   const ins = new Instr();
   const f = opts.features;
   ins.multiMemory = !(typeof f === 'object' && f['multi-memory'] === false);
-  setProfile(ins, profileOf(f));
+  setProfile(ins, profileOf(f), addedOf(f));
   return { ins, stack: [], usesData: false, exprs: new Map() };
 }
 

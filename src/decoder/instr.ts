@@ -77,9 +77,10 @@ export class Instr {
  * are illegal opcodes, memory indices are reserved zero bytes (`zero flag expected` in 1.0, `zero byte expected`
  * in 2.0), memargs are a u32 alignment and a u32 offset, ref.null takes a reference type,
  * call_indirect's table index is a reserved zero byte in 1.0, block and value types are those of the standard.
- * The instructions known are the profile's (switches that turn proposals off are the validator's business).
+ * The instructions known are the profile's and those of the proposals `added` to it (`{ profile: '1.0', threads:
+ * true }`; switches that turn proposals off are the validator's business).
  */
-export function setProfile(ins: Instr, profile: table.Profile | null): void {
+export function setProfile(ins: Instr, profile: table.Profile | null, added: readonly table.FeatureName[] = []): void {
   const version = profile === '1.0' ? 1 : profile === '2.0' ? 2 : 3;
   ins.version = version;
   if (profile === null) {
@@ -87,7 +88,7 @@ export function setProfile(ins: Instr, profile: table.Profile | null): void {
     return;
   }
   const known = new Uint8Array(INSTRS.length);
-  for (const d of INSTRS) known[d.id] = table.profileHas(profile!, d.feature) ? 1 : 0;
+  for (const d of INSTRS) known[d.id] = table.profileHas(profile, d.feature) || added.includes(d.feature) ? 1 : 0;
   ins.known = known;
   if (version < 3) ins.multiMemory = false;
 }

@@ -2,7 +2,6 @@
 import { LinkError, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
 import { CompKind, type FuncType, type GlobalType, type MemType, type TableType } from '../core/types.js';
-import { profileOf } from '../core/instructions.js';
 import { decodeModule, type DecodeOptions } from '../decoder/decode.js';
 import type { encodeModule } from '../encoder/encode.js';
 import type { watToBinary } from '../text/wat.js';
@@ -93,7 +92,7 @@ export class Module {
    * binary, like fromBinary (throws TextError / DecodeError / ValidationError).
    */
   static fromWat(source: string | Uint8Array, options?: ModuleOptions): Module {
-    return Module.fromBinary(text().watToBinary(source, '<wat>', profileOf(options?.features)), options);
+    return Module.fromBinary(text().watToBinary(source, '<wat>', options?.features ?? null), options);
   }
   /** Validates an already decoded module. */
   static fromData(data: ModuleData, options?: ValidateOptions): Module {

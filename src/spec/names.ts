@@ -2,6 +2,7 @@
  * What a script's path says about how to run it. No Node imports: the spec
  * runner uses this, and the runner runs in browsers too (dist/spec.js).
  */
+import type { FeatureSpec } from '../core/instructions.js';
 
 /**
  * The proposal a script belongs to: the folder `proposals/NAME/` the script
@@ -34,4 +35,20 @@ export function needsCustomPageSizes(file: string): boolean {
  */
 export function needsCustomDescriptors(file: string): boolean {
   return proposalOf(file) === 'custom-descriptors';
+}
+
+/**
+ * The features a proposal's scripts are written for, where they are not Wasm 3.0 plus extensions. The threads
+ * proposal's scripts are written on top of Wasm 1.0: they expect a second memory or table to be invalid
+ * ("multiple memories", "multiple tables") and limits beyond 32 bits to be malformed text ("i32 constant out of
+ * range"), so they run under Wasm 1.0 with threads added.
+ */
+const PROPOSAL_FEATURES: Readonly<Record<string, FeatureSpec>> = {
+  threads: { profile: '1.0', threads: true },
+};
+
+/** The features option a script runs under when the runner is given none (PROPOSAL_FEATURES), or undefined. */
+export function featuresFor(file: string): FeatureSpec | undefined {
+  const p = proposalOf(file);
+  return p !== null && Object.hasOwn(PROPOSAL_FEATURES, p) ? PROPOSAL_FEATURES[p] : undefined;
 }

@@ -11,7 +11,7 @@
  */
 import { DecodeError, LinkError, OutOfFuel, TextError, Trap, Unsupported, ValidationError, WasmeterError } from '../core/errors.js';
 import type { Module as ModuleData } from '../core/module.js';
-import { profileOf, type FeatureSpec } from '../core/instructions.js';
+import type { FeatureSpec } from '../core/instructions.js';
 import { CompKind, F32, F64, FUNCREF, I32, I64, V128, type ValType } from '../core/types.js';
 import { encodeModule } from '../encoder/encode.js';
 import { Linker } from '../host/linker.js';
@@ -27,7 +27,7 @@ import { Table } from '../runtime/objects/table.js';
 import { Instance } from '../runtime/instance.js';
 import { Module, type ModuleOptions } from '../runtime/module.js';
 import { Store } from '../runtime/store.js';
-import { needsCustomDescriptors, needsCustomPageSizes } from './names.js';
+import { featuresFor, needsCustomDescriptors, needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { parseScript } from '../text/script.js';
 
@@ -84,9 +84,10 @@ export interface RunOptions {
    */
   customPageSizes?: boolean;
   /**
-   * The features every module is held to (ModuleOptions.features; default: everything on, except custom descriptors
-   * outside `proposals/custom-descriptors/`, see names.ts needsCustomDescriptors). A profile also reads the script's
-   * text as that standard's (parseScript).
+   * The features every module is held to (ModuleOptions.features; default: what the script's proposal folder is
+   * written for (names.ts featuresFor: Wasm 1.0 with threads added for `proposals/threads/`), else everything on;
+   * custom descriptors off outside `proposals/custom-descriptors/`, see names.ts needsCustomDescriptors). A profile
+   * also reads the script's text as that standard's, with the proposals added to it (parseScript).
    */
   features?: FeatureSpec;
   /** Execution tier of the script's store (Store option `tier`; default 'js'). */
@@ -700,33 +701,10 @@ function execute(ctx: Ctx, cmd: Command): string | null {
       throw new AssertionFailed(`expected link error "${cmd.message}", but the module linked`);
     }
     case 'assert_malformed':
-      try {
-        expectLoadError(cmd.source, 'malformed', ctx.load);
-      } catch (e) {
-        // Older proposal scripts (threads) expect memory limits beyond 2^32
-        // to be malformed text; since memory64 (Wasm 3.0) they parse and are
-        // invalid. Skip only when the module is indeed invalid.
-        if (e instanceof AssertionFailed && cmd.message === 'i32 constant out of range' && /accepted it$/.test(e.message)) {
-          try {
-            expectLoadError(cmd.source, 'invalid', ctx.load);
-            return 'obsolete expectation: Wasm 3.0 parses this module and rejects it as invalid (which wasmeter does)';
-          } catch {
-            /* fall through: report the original failure */
-          }
-        }
-        throw e;
-      }
+      expectLoadError(cmd.source, 'malformed', ctx.load);
       return null;
     case 'assert_invalid':
-      try {
-        expectLoadError(cmd.source, 'invalid', ctx.load);
-      } catch (e) {
-        // Pre-multi-memory / pre-reference-types scripts (threads proposal).
-        if (e instanceof AssertionFailed && OBSOLETE_INVALID.has(cmd.message) && /validated$/.test(e.message)) {
-          return `obsolete expectation "${cmd.message}": valid since Wasm 2.0/3.0 (multiple tables/memories)`;
-        }
-        throw e;
-      }
+      expectLoadError(cmd.source, 'invalid', ctx.load);
       return null;
     case 'assert_malformed_custom':
     case 'assert_invalid_custom':
@@ -749,9 +727,6 @@ function execute(ctx: Ctx, cmd: Command): string | null {
   }
   return `unknown command ${(cmd as { type: string }).type}`;
 }
-
-/** assert_invalid messages that later Wasm versions made valid. */
-const OBSOLETE_INVALID = new Set(['multiple tables', 'multiple memories']);
 
 interface Sink {
   record(line: number, kind: string, outcome: Outcome, reason?: string): void;
@@ -800,9 +775,12 @@ function withoutCustomDescriptors(features: FeatureSpec | undefined): FeatureSpe
 export function runScript(source: string | Uint8Array, file: string, options: RunOptions = {}): FileResult {
   const t0 = performance.now();
   const res = emptyResult(file);
+  const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
+  const given = options.features ?? featuresFor(file);
+  const features = needsCustomDescriptors(file) ? given : withoutCustomDescriptors(given);
   let commands: Command[];
   try {
-    commands = parseScript(source, file, profileOf(options.features)).commands;
+    commands = parseScript(source, file, features).commands;
   } catch (e) {
     res.parsed = false;
     res.failed = 1;
@@ -811,8 +789,6 @@ export function runScript(source: string | Uint8Array, file: string, options: Ru
     res.ms = performance.now() - t0;
     return res;
   }
-  const customPageSizes = options.customPageSizes ?? needsCustomPageSizes(file);
-  const features = needsCustomDescriptors(file) ? options.features : withoutCustomDescriptors(options.features);
   const ctx = newCtx(options.fuelPerAction ?? DEFAULT_FUEL_PER_ACTION, { customPageSizes, features }, options.starved ?? false, options.tier);
   const sink: Sink = {
     record(line, kind, outcome, reason) {

@@ -55,7 +55,7 @@ export class InstrParser extends TypeParser {
   protected op(name: string, out: Buf): void {
     const defs = BY_NAME.get(name);
     const profile = this.lx.profile;
-    if (!defs || (profile !== null && !defs.some((x) => profileHas(profile, x.feature)))) {
+    if (!defs || (profile !== null && !defs.some((x) => profileHas(profile, x.feature) || this.lx.added.includes(x.feature)))) {
       return this.err('unknown operator', this.p - 1);
     }
     let d = defs[0]!;

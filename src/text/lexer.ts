@@ -13,7 +13,7 @@
  * parser turns them into custom sections, names and branch hints, or reports
  * them as misplaced).
  */
-import type { Profile } from '../core/instructions.js';
+import { addedOf, profileOf, type FeatureName, type FeatureSpec, type Profile } from '../core/instructions.js';
 import { TextError } from '../core/errors.js';
 
 export const enum Tok {
@@ -107,6 +107,10 @@ export class Lexer {
    * extension wasmeter knows.
    */
   profile: Profile | null = null;
+  /** The proposals added to `profile` (`{ profile: '1.0', threads: true }`): their syntax is read too. */
+  added: readonly FeatureName[] = [];
+  /** The features option the text is read under (`profiled`), which `profile` and `added` come from. */
+  features: FeatureSpec | null = null;
 
   constructor(
     readonly src: Uint8Array,
@@ -487,8 +491,13 @@ export function decodeString(src: Uint8Array, s: number, e: number): Uint8Array 
   return Uint8Array.from(out);
 }
 
-/** Sets the standard a lexer's text is read as (Lexer.profile) and returns it. */
-export function profiled(lx: Lexer, profile: Profile | null): Lexer {
-  lx.profile = profile;
+/**
+ * Sets the standard a lexer's text is read as (Lexer.profile, and the proposals added to it) from a features
+ * option (a profile alone is one) and returns it.
+ */
+export function profiled(lx: Lexer, features: FeatureSpec | null): Lexer {
+  lx.features = features;
+  lx.profile = profileOf(features ?? undefined);
+  lx.added = addedOf(features);
   return lx;
 }

@@ -409,10 +409,14 @@ export class ModuleParser extends ExprParser {
       // `(table reftype (elem x*))` abbreviates `(elem (table) (offset 0) reftype (ref.func x)*)`:
       // the segment's element type is the table's, whichever form the list takes.
       const init: ConstExpr[] = [];
+      // in Wasm 1.0 / 2.0 text a list of function indices is the `func x*` form (binary flag 0, the only form 1.0
+      // has), whose segment type the decoder reads as (ref func)
+      let type = rt;
       if (this.isElemExprStart()) {
         while (this.kinds[this.p] === Tok.LParen) init.push(this.elemExpr());
       } else {
         while (this.isIdx()) init.push(this.refFuncExpr(this.idx(Sp.Func)));
+        if (this.older()) type = refType(HeapType.func, false);
       }
       this.expectRP();
       const n = init.length;
@@ -421,7 +425,7 @@ export class ModuleParser extends ExprParser {
         mode: 'active',
         table: index,
         offset: this.constZero(addr),
-        type: rt,
+        type,
         init,
       });
       bump(counters, Sp.Elem);

@@ -12,7 +12,7 @@
 import { concatBytes } from '../core/bytes.js';
 import { TextError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
-import type { Profile } from '../core/instructions.js';
+import type { FeatureSpec } from '../core/instructions.js';
 import { Lexer, Tok, profiled } from './lexer.js';
 import { NumError, parseF32, parseF64, parseIntBits } from './numbers.js';
 import { matchParens } from './context.js';
@@ -323,7 +323,7 @@ class ScriptParser {
       const bytes = concatBytes(parts);
       if (k === 'binary') return { id, definition, source: { kind: 'binary', bytes } };
       const file = `${this.lx.file}:${this.line(at)}(quote)`;
-      return { id, definition, source: { kind: 'quote', text: bytes, parse: () => parseModuleTokens(profiled(new Lexer(bytes, file), this.lx.profile)) } };
+      return { id, definition, source: { kind: 'quote', text: bytes, parse: () => parseModuleTokens(profiled(new Lexer(bytes, file), this.lx.features)) } };
     }
     const first = this.p;
     this.p = end + 1;
@@ -538,9 +538,13 @@ class ScriptParser {
   }
 }
 
-/** Parse a `.wast` script (its modules read as `profile`'s text format, see Lexer.profile). Throws TextError on a syntax error outside deferred modules. */
-export function parseScript(source: string | Uint8Array, file = '<wast>', profile: Profile | null = null): Script {
-  const lx = profiled(new Lexer(toBytes(source), file), profile);
+/**
+ * Parse a `.wast` script (its modules read as the text format of `features`' profile and the proposals added to
+ * it, see Lexer.profile; a profile alone is a features option). Throws TextError on a syntax error outside
+ * deferred modules.
+ */
+export function parseScript(source: string | Uint8Array, file = '<wast>', features: FeatureSpec | null = null): Script {
+  const lx = profiled(new Lexer(toBytes(source), file), features);
   const sp = new ScriptParser(lx);
   return { file, commands: shallow(file, () => sp.script()) };
 }

@@ -345,10 +345,12 @@ export class TypeParser extends ParseContext {
     const addr = this.addrType();
     const [min, max] = this.limits(addr === 'i64');
     let shared = false;
-    if (this.isKw('shared')) {
-      shared = true;
+    if (this.isKw('shared') || this.isKw('unshared')) {
+      // a profile's text has the keywords only with the threads proposal added to it
+      if (this.lx.profile !== null && !this.lx.added.includes('threads')) this.err('unexpected token');
+      shared = this.isKw('shared');
       this.p++;
-    } else if (this.isKw('unshared')) this.p++;
+    }
     const pageSizeLog2 = this.pageSize() ?? 16;
     return { addr, min, max, shared, pageSizeLog2 };
   }

@@ -6,7 +6,7 @@ import { TextError } from '../core/errors.js';
 import type { Module } from '../core/module.js';
 import { encodeModule } from '../encoder/encode.js';
 import { Lexer, Tok, profiled } from './lexer.js';
-import type { Profile } from '../core/instructions.js';
+import type { FeatureSpec } from '../core/instructions.js';
 import { matchParens } from './context.js';
 import { ModuleParser } from './parser.js';
 
@@ -66,14 +66,17 @@ function parseModuleAt(lx: Lexer): Module {
   return parser.parseModule(0, lx.count - 1, 0, null);
 }
 
-/** Parse WebAssembly text (one module) into a Module, read as `profile`'s text format (Lexer.profile). Throws TextError. */
-export function parseWat(text: string | Uint8Array, file = '<wat>', profile: Profile | null = null): Module {
-  return parseModuleTokens(profiled(new Lexer(toBytes(text), file), profile));
+/**
+ * Parse WebAssembly text (one module) into a Module, read as the text format of `features`' profile and the
+ * proposals added to it (Lexer.profile; a profile alone is a features option). Throws TextError.
+ */
+export function parseWat(text: string | Uint8Array, file = '<wat>', features: FeatureSpec | null = null): Module {
+  return parseModuleTokens(profiled(new Lexer(toBytes(text), file), features));
 }
 
 /** Parse WebAssembly text and encode it to the binary format. */
-export function watToBinary(text: string | Uint8Array, file = '<wat>', profile: Profile | null = null): Uint8Array<ArrayBuffer> {
-  return encodeModule(parseWat(text, file, profile));
+export function watToBinary(text: string | Uint8Array, file = '<wat>', features: FeatureSpec | null = null): Uint8Array<ArrayBuffer> {
+  return encodeModule(parseWat(text, file, features));
 }
 
 export { TextError };

@@ -87,7 +87,7 @@ export class Checker {
   constructor(readonly vm: ValidatedModule) {
     this.restricted = !Object.values(vm.options.features).every((on) => on);
     this.ins.multiMemory = vm.options.features['multi-memory'];
-    setProfile(this.ins, vm.options.profile);
+    setProfile(this.ins, vm.options.profile, vm.options.added);
   }
 
   // ------------------------------------------------------------ read-only view (CodeSink)

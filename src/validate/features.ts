@@ -3,7 +3,7 @@
  * how a partial switch set resolves (disabling a feature also disables the
  * features that build on it).
  */
-import { FEATURES, PROFILES, profileOf, type FeatureName, type FeatureSpec } from '../core/instructions.js';
+import { ADDABLE, FEATURES, PROFILES, profileOf, type FeatureName, type FeatureSpec } from '../core/instructions.js';
 import { EXACT_HEAP, HEAP_CONCRETE, HeapType, REF_BASE, V128, type ValType } from '../core/types.js';
 
 export type FeatureSet = Record<FeatureName, boolean>;
@@ -18,9 +18,10 @@ const DEPENDANTS: Partial<Record<FeatureName, FeatureName[]>> = {
 };
 
 /**
- * The features a features option enables: with a profile, the proposals of that standard; else every feature;
- * in both cases except those switched off (and the features depending on them). A switch set to true for a
- * proposal the profile lacks is a RangeError (a profile is a standard: switches only narrow it).
+ * The features a features option enables: with a profile, the proposals of that standard plus those of
+ * ADDABLE switched on (`{ profile: '1.0', threads: true }`); else every feature; in both cases except those
+ * switched off (and the features depending on them). A switch set to true for any other proposal the profile
+ * lacks is a RangeError.
  */
 export function resolveFeatures(spec: FeatureSpec | undefined): FeatureSet {
   const profile = profileOf(spec);
@@ -37,7 +38,13 @@ export function resolveFeatures(spec: FeatureSpec | undefined): FeatureSet {
     if (k === 'profile') continue;
     if (!(FEATURES as readonly string[]).includes(k)) throw new RangeError(`unknown feature '${k}' (known: ${FEATURES.join(', ')})`);
     if (v === true && inProfile !== null && !inProfile.has(k as FeatureName)) {
-      throw new RangeError(`feature '${k}' is not part of Wasm ${profile} (a profile's switches can only turn its proposals off)`);
+      const addable = ADDABLE[profile!];
+      if (!addable.includes(k as FeatureName)) {
+        throw new RangeError(
+          `feature '${k}' is not part of Wasm ${profile} and cannot be added to it (a profile's switches turn its proposals off or add ${addable.join(', ')})`,
+        );
+      }
+      out[k as FeatureName] = true;
     }
     if (v === false) off(k as FeatureName);
   }

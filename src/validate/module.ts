@@ -5,7 +5,7 @@
  */
 import { skipS32, skipU64 } from '../core/bytes.js';
 import { ValidationError } from '../core/errors.js';
-import { INSTRS, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
+import { INSTRS, addedOf, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
 import type { ConstExpr, Module } from '../core/module.js';
 import {
   CompKind,
@@ -39,8 +39,9 @@ export interface ValidateOptions {
    *
    * A profile ('1.0', '2.0', '3.0', alone or as `{ profile, ...switches }`)
    * holds the module to exactly that standard: its binary format (see
-   * DecodeOptions.features) and its validation rules; switches can then only
-   * turn the profile's proposals off.
+   * DecodeOptions.features) and its validation rules; switches then turn the
+   * profile's proposals off or add one of ADDABLE (`{ profile: '1.0',
+   * threads: true }`: 1.0 with shared memories and atomics).
    */
   features?: FeatureSpec;
   /** Type registry to canonicalise into (default: the process-wide defaultRegistry). */
@@ -59,6 +60,8 @@ export interface ResolvedOptions {
   features: FeatureSet;
   /** The standard the module is held to (ValidateOptions.features), or null: Wasm 3.0 and every extension. */
   profile: Profile | null;
+  /** The proposals added to the profile (`{ profile: '1.0', threads: true }`: threads), read in its binary format. */
+  added: readonly FeatureName[];
   bodies: boolean;
   requireDataCount: boolean;
 }
@@ -103,6 +106,7 @@ const ALL_ENABLED = new Uint8Array(INSTRS.length).fill(1);
 const DEFAULT_OPTIONS: ResolvedOptions = {
   features: resolveFeatures(undefined),
   profile: null,
+  added: [],
   bodies: true,
   requireDataCount: false,
 };
@@ -119,7 +123,7 @@ function resolve(o: ValidateOptions | undefined): { opts: ResolvedOptions; enabl
     for (const d of INSTRS) enabled[d.id] = features[d.feature] ? 1 : 0;
   }
   const profile = profileOf(o.features);
-  return { opts: { features, profile, bodies: o.bodies ?? true, requireDataCount: o.requireDataCount ?? false }, enabled };
+  return { opts: { features, profile, added: addedOf(o.features), bodies: o.bodies ?? true, requireDataCount: o.requireDataCount ?? false }, enabled };
 }
 
 function fail(msg: string): never {

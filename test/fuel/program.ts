@@ -10,6 +10,13 @@
  *   of every iteration, so any branch back to the loop also counts;
  * - function i only calls functions j > i (directly, or through the table
  *   with an index i+1+(x&3)), so the call graph is acyclic.
+ *
+ * Custom descriptors: every program declares a struct type $S (one mutable
+ * i32 field) whose descriptor is $D (one i32 field), two descriptors $d0 and
+ * $d1 and a global $s of type (ref (exact $S)). References live only on the
+ * operand stack, inside i32 expressions (descExpr): struct.new_desc, ref.get_desc,
+ * ref.cast_desc_eq (trapping when the descriptor differs or is null) and
+ * br_on_cast_desc_eq(_fail) in blocks whose label no random branch targets.
  */
 
 export type VT = 'i32' | 'i64' | 'f32' | 'f64';
@@ -27,7 +34,12 @@ export type Instr =
   | { op: 'global.get' | 'global.set'; idx: number }
   | { op: 'const'; t: VT; v: number | bigint }
   | { op: 'mem'; name: string; offset: number } // loads and stores
-  | { op: 'plain'; name: string }; // everything without immediates
+  | { op: 'plain'; name: string } // everything without immediates
+  | { op: 'ref'; name: string; imm: string } // an instruction on references (custom descriptors), `imm` its text immediates
+  | { op: 'refblock'; bt: RefBT; body: Instr[] }; // a block whose result is a reference (no random branch targets it)
+
+/** The result types of reference blocks (refblock). */
+export type RefBT = '(ref $S)' | 'anyref';
 
 export interface Sig {
   params: VT[];
@@ -58,6 +70,9 @@ export interface Program {
 }
 
 export const MEM_MAX_PAGES = 3;
+/** The fields of the descriptors $d0 and $d1, and the initial field of the struct in $s (whose descriptor is $d1). */
+export const DESC_FIELDS = [100, 200] as const;
+export const S_INIT = 7;
 
 // ------------------------------------------------------------------ the host function
 
@@ -190,6 +205,8 @@ export const ALL_NAMES: readonly string[] = [
   ...['drop', 'select', 'local.get', 'local.set', 'local.tee', 'global.get', 'global.set'],
   ...['memory.size', 'memory.grow', 'memory.fill', 'memory.copy', 'i32.const', 'i64.const', 'f32.const', 'f64.const'],
   ...VTS.flatMap((t) => [...I_UN[t], ...BIN[t], ...CMP[t], ...CONV[t].map((c) => c[0]), ...LOADS[t], ...STORES[t]]),
+  ...['struct.new_desc', 'struct.get', 'struct.set', 'ref.get_desc', 'ref.cast_desc_eq', 'br_on_cast_desc_eq', 'br_on_cast_desc_eq_fail'],
+  ...['ref.i31', 'ref.null'],
 ].filter((n, i, a) => a.indexOf(n) === i);
 
 // ------------------------------------------------------------------ generator
@@ -197,6 +214,8 @@ export const ALL_NAMES: readonly string[] = [
 interface Label {
   /** Types a branch to this label carries. */
   types: VT[];
+  /** A reference block's label: only its own br_on_cast_desc_eq(_fail) branches there. */
+  closed?: boolean;
 }
 interface Ctx {
   fi: number;
@@ -276,8 +295,8 @@ class Gen {
       if (ls.length > 0 && ch.int(2) === 1) return [{ op: 'local.get', idx: ch.pick(ls) }];
       return [genConst(ch, t)];
     }
-    //                     const loc glob un bin cmp conv load call host ind sel blk if  mem tee
-    const k = ch.weighted([4, 4, 2, 2, 5, t === 'i32' ? 3 : 0, 2, 2, 2, t === 'i32' ? 1 : 0, 1, 1, 1, 1, t === 'i32' ? 1 : 0, 1]);
+    //                     const loc glob un bin cmp conv load call host ind sel blk if  mem tee desc
+    const k = ch.weighted([4, 4, 2, 2, 5, t === 'i32' ? 3 : 0, 2, 2, 2, t === 'i32' ? 1 : 0, 1, 1, 1, 1, t === 'i32' ? 1 : 0, 1, t === 'i32' ? 2 : 0]);
     switch (k) {
       case 0:
         return [genConst(ch, t)];
@@ -347,8 +366,83 @@ class Gen {
         if (ls.length === 0) return [genConst(ch, t)];
         return [...this.expr(t, c, d - 1), { op: 'local.tee', idx: ch.pick(ls) }];
       }
+      case 16:
+        return this.descExpr(c, d);
     }
     return [genConst(ch, t)];
+  }
+
+  // ---------------------------------------------------------------- custom descriptors
+
+  /** An exact descriptor, (ref (exact $D)): $d0 or $d1. */
+  private exactDesc(): Instr[] {
+    return [{ op: 'ref', name: 'global.get', imm: this.ch.int(2) === 0 ? '$d0' : '$d1' }];
+  }
+  /** A descriptor operand of a cast: mostly an exact one, sometimes one read from a struct, rarely null. */
+  private castDesc(c: Ctx, d: number): Instr[] {
+    const k = this.ch.weighted([6, 2, 1]);
+    if (k === 1) return [...this.sref(c, d - 1), { op: 'ref', name: 'ref.get_desc', imm: '$S' }];
+    if (k === 2) return [{ op: 'ref', name: 'ref.null', imm: '$D' }];
+    return this.exactDesc();
+  }
+  /** A (ref $S) (exact when new): a new struct, or $s. */
+  private sref(c: Ctx, d: number): Instr[] {
+    if (d <= 0 || this.ch.int(3) === 0) return [{ op: 'ref', name: 'global.get', imm: '$s' }];
+    return [...this.expr('i32', c, d - 1), ...this.exactDesc(), { op: 'ref', name: 'struct.new_desc', imm: '$S' }];
+  }
+  /** An anyref: a struct $S, a descriptor, an i31 or null. */
+  private anyref(c: Ctx, d: number): Instr[] {
+    const k = this.ch.weighted([6, 1, 1, 1]);
+    if (k === 1) return this.exactDesc();
+    if (k === 2) return [...this.expr('i32', c, d - 1), { op: 'ref', name: 'ref.i31', imm: '' }];
+    if (k === 3) return [{ op: 'ref', name: 'ref.null', imm: 'any' }];
+    return this.sref(c, d);
+  }
+  /** A block (refblock) whose body runs with a label no random branch targets. */
+  private refBlock(bt: RefBT, c: Ctx, make: () => Instr[]): Instr {
+    c.labels.push({ types: [], closed: true });
+    const body = make();
+    c.labels.pop();
+    return { op: 'refblock', bt, body };
+  }
+  /** An i32 computed through references with descriptors. */
+  private descExpr(c: Ctx, d: number): Instr[] {
+    const ch = this.ch;
+    const getS: Instr = { op: 'ref', name: 'struct.get', imm: '$S 0' };
+    // (the trapping cast rarer than the rest: most runs should go on after it)
+    switch (ch.weighted([3, 3, 1, 3, 3])) {
+      case 0: // a new struct's field, or $s's
+        return [...this.sref(c, d), getS];
+      case 1: // a struct's descriptor's field
+        return [...this.sref(c, d), { op: 'ref', name: 'ref.get_desc', imm: '$S' }, { op: 'ref', name: 'struct.get', imm: '$D 0' }];
+      case 2: // a cast that traps unless the descriptors are the same
+        return [...this.anyref(c, d), ...this.castDesc(c, d), { op: 'ref', name: 'ref.cast_desc_eq', imm: '(ref $S)' }, getS];
+      case 3: {
+        // (block (result (ref $S)) x desc br_on_cast_desc_eq 0 drop other) struct.get
+        const blk = this.refBlock('(ref $S)', c, () => [
+          ...this.anyref(c, d),
+          ...this.castDesc(c, d),
+          { op: 'ref', name: 'br_on_cast_desc_eq', imm: '0 anyref (ref $S)' },
+          { op: 'plain', name: 'drop' },
+          ...this.sref(c, d),
+        ]);
+        return [blk, getS];
+      }
+      default: {
+        // (block (result i32) (block (result anyref) x desc br_on_cast_desc_eq_fail 0 struct.get br 1) drop other)
+        c.labels.push({ types: ['i32'] });
+        const inner = this.refBlock('anyref', c, () => [
+          ...this.anyref(c, d),
+          ...this.castDesc(c, d),
+          { op: 'ref', name: 'br_on_cast_desc_eq_fail', imm: '0 anyref (ref $S)' },
+          getS,
+          { op: 'br', depth: 1 },
+        ]);
+        const other = this.expr('i32', c, d - 1);
+        c.labels.pop();
+        return [{ op: 'block', bt: 'i32', body: [inner, { op: 'plain', name: 'drop' }, ...other] }];
+      }
+    }
   }
 
   private growArg(c: Ctx, d: number): Instr[] {
@@ -407,10 +501,11 @@ class Gen {
     return out;
   }
 
-  /** A label to branch to: the innermost one half of the time, else any. */
+  /** A label to branch to: the innermost open one half of the time, else any open one (not a reference block's). */
   private pickLabel(c: Ctx): number {
-    if (this.ch.int(2) === 0) return c.labels.length - 1;
-    return this.ch.int(c.labels.length);
+    const open = c.labels.flatMap((l, i) => (l.closed ? [] : [i]));
+    if (this.ch.int(2) === 0) return open[open.length - 1]!;
+    return this.ch.pick(open);
   }
   private depthOf(c: Ctx, p: number): number {
     return c.labels.length - 1 - p;
@@ -423,8 +518,8 @@ class Gen {
     if (d <= 0 || c.budget <= 0) return [];
     // directly in a function body, branches and returns end the whole run: rarer there
     const top = c.labels.length === 1 ? 0 : 1;
-    //                    nop set glob st  drop blk loop if br   brif     brt  ret  fill grow call unr
-    const k = ch.weighted([1, 4, 2, 3, 2, 1, 4, 2, top, 1 + top, top, top, 1, 1, 3, 1]);
+    //                    nop set glob st  drop blk loop if br   brif     brt  ret  fill grow call unr desc
+    const k = ch.weighted([1, 4, 2, 3, 2, 1, 4, 2, top, 1 + top, top, top, 1, 1, 3, 1, 1]);
     switch (k) {
       case 0:
         return [{ op: 'plain', name: 'nop' }];
@@ -467,7 +562,7 @@ class Gen {
       case 10: {
         const p = this.pickLabel(c);
         const ts = c.labels[p]!.types;
-        const same = c.labels.flatMap((l, i) => (l.types.length === ts.length && l.types.every((x, j) => x === l.types[j] && x === ts[j]) ? [i] : []));
+        const same = c.labels.flatMap((l, i) => (!l.closed && l.types.length === ts.length && l.types.every((x, j) => x === l.types[j] && x === ts[j]) ? [i] : []));
         const n = ch.int(4);
         const depths: number[] = [];
         for (let i = 0; i < n; i++) depths.push(this.depthOf(c, ch.pick(same)));
@@ -497,6 +592,9 @@ class Gen {
         const sig = this.p.sigs[this.p.funcs[j]!.sig]!;
         return [...this.args(sig.params, c, d), { op: 'call', f: j }, ...sig.results.map((): Instr => ({ op: 'plain', name: 'drop' }))];
       }
+      case 16:
+        if (ch.int(2) === 0) return [...this.sref(c, d), ...this.expr('i32', c, d - 1), { op: 'ref', name: 'struct.set', imm: '$S 0' }];
+        return [...this.expr('i32', c, d - 1), ...this.exactDesc(), { op: 'ref', name: 'struct.new_desc', imm: '$S' }, { op: 'ref', name: 'global.set', imm: '$s' }];
       case 15: {
         // a trap in a (usually) rarely taken branch
         const cond: Instr[] = [
@@ -660,6 +758,14 @@ function printInstrs(xs: Instr[], ind: string, out: string[]): void {
       case 'plain':
         out.push(`${ind}${x.name}`);
         break;
+      case 'ref':
+        out.push(`${ind}${x.name}${x.imm ? ` ${x.imm}` : ''}`);
+        break;
+      case 'refblock':
+        out.push(`${ind}block (result ${x.bt})`);
+        printInstrs(x.body, ind + '  ', out);
+        out.push(`${ind}end`);
+        break;
     }
   }
 }
@@ -681,6 +787,11 @@ export function toWat(p: Program): string {
     const init = typeof g.init === 'bigint' ? g.init.toString() : g.t[0] === 'f' ? fmtFloat(g.t, g.init) : String(g.init | 0);
     out.push(`  (global $g${i} (export "g${i}") (mut ${g.t}) (${g.t}.const ${init}))`);
   });
+  // after the numeric globals, which the programs name by index
+  out.push('  (rec (type $S (sub (descriptor $D) (struct (field (mut i32))))) (type $D (sub (describes $S) (struct (field i32)))))');
+  out.push(`  (global $d0 (ref (exact $D)) (struct.new $D (i32.const ${DESC_FIELDS[0]})))`);
+  out.push(`  (global $d1 (ref (exact $D)) (struct.new $D (i32.const ${DESC_FIELDS[1]})))`);
+  out.push(`  (global $s (mut (ref (exact $S))) (struct.new_desc $S (i32.const ${S_INIT}) (global.get $d1)))`);
   out.push(`  (data (i32.const 0) "${p.data.map((b) => '\\' + b.toString(16).padStart(2, '0')).join('')}")`);
   p.funcs.forEach((f, i) => {
     const exp = i === 0 ? ' (export "run")' : '';
@@ -695,6 +806,9 @@ export function toWat(p: Program): string {
 /** Number of instructions in a program (a size measure for statistics). */
 export function programSize(p: Program): number {
   const count = (xs: Instr[]): number =>
-    xs.reduce((n, x) => n + 1 + (x.op === 'block' || x.op === 'loop' ? count(x.body) : x.op === 'if' ? count(x.then) + (x.else ? count(x.else) : 0) : 0), 0);
+    xs.reduce(
+      (n, x) => n + 1 + (x.op === 'block' || x.op === 'loop' || x.op === 'refblock' ? count(x.body) : x.op === 'if' ? count(x.then) + (x.else ? count(x.else) : 0) : 0),
+      0,
+    );
   return p.funcs.reduce((n, f) => n + count(f.body), 0);
 }

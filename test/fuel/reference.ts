@@ -12,7 +12,7 @@
  * trustworthy; the tests skip comparing tainted runs with the reference.
  */
 import type { FuelCosts } from '../../src/index.js';
-import { hostCharge, hostResult, hostTraps, type Instr, type Program, type VT } from './program.js';
+import { DESC_FIELDS, S_INIT, hostCharge, hostResult, hostTraps, type Instr, type Program, type VT } from './program.js';
 
 export type Value = number | bigint;
 
@@ -24,6 +24,8 @@ export function familyOf(name: string): string {
   if (name === 'memory.fill' || name === 'memory.copy') return 'bulk';
   if (/^memory\.|\.(load|store)/.test(name)) return 'memory';
   if (/\.const$/.test(name)) return 'const';
+  if (name === 'ref.null') return 'reference';
+  if (/^(struct\.|ref\.i31$|ref\.get_desc$|ref\.cast_desc_eq$|br_on_cast_desc_eq)/.test(name)) return 'aggregate';
   if (/\.(wrap|trunc|extend|convert|demote|promote|reinterpret)_/.test(name)) return 'conversion';
   return 'numeric';
 }
@@ -80,6 +82,21 @@ export interface RefOutcome {
 
 class RefTrap extends Error {}
 
+/** Custom descriptors: a descriptor ($D), a struct with its descriptor ($S), an i31; references live on the stack only. */
+class Desc {
+  constructor(readonly f: number) {}
+}
+class Struct {
+  constructor(
+    public f: number,
+    readonly desc: Desc,
+  ) {}
+}
+class I31 {
+  constructor(readonly v: number) {}
+}
+type Ref = Desc | Struct | I31 | null;
+
 const NORMAL = -1;
 const RETURN = -2;
 const PAGE = 65536;
@@ -126,7 +143,10 @@ function popcnt32(x: number): number {
 }
 
 class Machine {
-  stack: Value[] = [];
+  stack: (Value | Ref)[] = [];
+  /** The globals $d0, $d1 and $s (toWat). */
+  private readonly descs = [new Desc(DESC_FIELDS[0]), new Desc(DESC_FIELDS[1])];
+  private s: Struct = new Struct(S_INIT, this.descs[1]!);
   mem = new Uint8Array(0);
   memLen: number;
   dv: DataView;
@@ -170,7 +190,10 @@ class Machine {
   }
 
   private pop(): Value {
-    return this.stack.pop()!;
+    return this.stack.pop() as Value;
+  }
+  private popRef(): Ref {
+    return this.stack.pop() as Ref;
   }
   private popI(): number {
     return this.stack.pop() as number;
@@ -179,7 +202,7 @@ class Machine {
     return this.stack.pop() as bigint;
   }
   private popN(n: number): Value[] {
-    return n === 0 ? [] : this.stack.splice(this.stack.length - n, n);
+    return n === 0 ? [] : (this.stack.splice(this.stack.length - n, n) as Value[]);
   }
 
   callFunc(j: number, args: Value[]): Value[] {
@@ -190,7 +213,7 @@ class Machine {
     const base = this.stack.length;
     const r = this.seq(f.body, locals);
     if (r === NORMAL) this.charge('end');
-    const results = this.stack.slice(this.stack.length - sig.results.length);
+    const results = this.stack.slice(this.stack.length - sig.results.length) as Value[];
     this.stack.length = base;
     this.cur = prev;
     return results;
@@ -230,7 +253,8 @@ class Machine {
   private step(x: Instr, L: Value[]): number {
     const st = this.stack;
     switch (x.op) {
-      case 'block': {
+      case 'block':
+      case 'refblock': {
         this.charge('block');
         const h = st.length;
         const r = this.seq(x.body, L);
@@ -322,7 +346,7 @@ class Machine {
         return NORMAL;
       case 'local.tee':
         this.charge('local.tee');
-        L[x.idx] = st[st.length - 1]!;
+        L[x.idx] = st[st.length - 1] as Value;
         return NORMAL;
       case 'global.get':
         this.charge('global.get');
@@ -343,7 +367,72 @@ class Machine {
       case 'plain':
         this.charge(x.name);
         return this.plain(x.name);
+      case 'ref':
+        this.charge(x.name);
+        return this.refOp(x.name, x.imm);
     }
+  }
+
+  /** The instructions on references of the generated programs (program.ts descExpr), their cost already charged. */
+  private refOp(name: string, imm: string): number {
+    const st = this.stack;
+    const nonNullDesc = (): Desc => {
+      const d = this.popRef();
+      if (d === null) throw new RefTrap('null descriptor reference');
+      return d as Desc;
+    };
+    const struct = (v: Ref): Struct | Desc => {
+      if (v === null) throw new RefTrap('null structure reference');
+      return v as Struct | Desc;
+    };
+    switch (name) {
+      case 'global.get':
+        st.push(imm === '$s' ? this.s : this.descs[imm === '$d0' ? 0 : 1]!);
+        return NORMAL;
+      case 'global.set':
+        this.s = this.popRef() as Struct;
+        return NORMAL;
+      case 'ref.null':
+        st.push(null);
+        return NORMAL;
+      case 'ref.i31':
+        st.push(new I31(this.popI() & 0x7fffffff));
+        return NORMAL;
+      case 'struct.new_desc': {
+        const d = nonNullDesc();
+        st.push(new Struct(this.popI(), d));
+        return NORMAL;
+      }
+      case 'struct.get':
+        st.push(struct(this.popRef()).f);
+        return NORMAL;
+      case 'struct.set': {
+        const v = this.popI();
+        (struct(this.popRef()) as Struct).f = v;
+        return NORMAL;
+      }
+      case 'ref.get_desc': {
+        const v = this.popRef();
+        if (v === null) throw new RefTrap('null reference');
+        st.push((v as Struct).desc);
+        return NORMAL;
+      }
+      case 'ref.cast_desc_eq': {
+        // target (ref $S): a non-null struct whose descriptor is the operand
+        const d = nonNullDesc();
+        const v = st[st.length - 1] as Ref;
+        if (!(v instanceof Struct && v.desc === d)) throw new RefTrap('descriptor cast failure');
+        return NORMAL;
+      }
+      case 'br_on_cast_desc_eq':
+      case 'br_on_cast_desc_eq_fail': {
+        const d = nonNullDesc();
+        const v = st[st.length - 1] as Ref;
+        const ok = v instanceof Struct && v.desc === d;
+        return ok !== (name === 'br_on_cast_desc_eq_fail') ? Number(imm.split(' ')[0]) : NORMAL;
+      }
+    }
+    throw new Error(`reference: unknown instruction ${name}`);
   }
 
   private ea(addr: number, offset: number, size: number): number {

@@ -10,8 +10,10 @@
  *    WASMETER_SPEC_UPDATE=1 (`npm run spec:update`), rewrites expected.json;
  *  - interp: the whole suite again with the JS tier off (Store option
  *    `tier: 'interp'`): the interpreter alone passes as much as the normal run;
- *  - starved: the Wasm 2.0 files with every action starting at 0 fuel and, at
- *    each OutOfFuel, exactly the fuel needed added and the call resumed.
+ *  - starved: the Wasm 2.0 files and the threads proposal's (run under Wasm 1.0
+ *    with threads added, src/spec/names.ts featuresFor) with every action
+ *    starting at 0 fuel and, at each OutOfFuel, exactly the fuel needed added
+ *    and the call resumed.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import type { Expectations } from '../../src/spec/expectations.js';
 import { runScript, type FileResult, type RunOptions } from '../../src/spec/runner.js';
-import { findSuite, listWast, shardFiles, suiteName } from '../../src/spec/suite.js';
+import { findSuite, listWast, proposalOf, shardFiles, suiteName } from '../../src/spec/suite.js';
 
 export type Mode = 'normal' | 'interp' | 'starved';
 
@@ -45,7 +47,7 @@ export function shardResultsFile(dir: string, shard: number): string {
 const WHAT: Record<Mode, string> = {
   normal: 'spec testsuite',
   interp: 'spec testsuite, interpreter only (tier: interp)',
-  starved: 'spec testsuite, Wasm 2.0 files, starved (0 fuel, refilled by exactly what is needed)',
+  starved: 'spec testsuite, Wasm 2.0 and threads files, starved (0 fuel, refilled by exactly what is needed)',
 };
 const OPTIONS: Record<Mode, RunOptions> = { normal: {}, interp: { tier: 'interp' }, starved: { starved: true } };
 
@@ -77,7 +79,8 @@ const SCRIPT_TIMEOUT_MS = 600_000;
 export function specShard(mode: Mode, shard: number): void {
   const suite = findSuite(); // throws with instructions when the suite is missing
   const expected: Expectations | null = existsSync(EXPECTED) ? (JSON.parse(readFileSync(EXPECTED, 'utf8')) as Expectations) : null;
-  const names = mode === 'starved' ? (expected?.groups['wasm-2.0']?.files ?? []) : listWast([suite]).map((f) => suiteName(suite, f));
+  const all = listWast([suite]).map((f) => suiteName(suite, f));
+  const names = mode === 'starved' ? [...(expected?.groups['wasm-2.0']?.files ?? []), ...all.filter((n) => proposalOf(n) === 'threads')] : all;
   const mine = shardFiles(weighed(mode, suite, names), SHARDS[mode])[shard - 1]!;
   const results = new Map<string, FileResult>();
 

@@ -407,7 +407,7 @@ describe('wasmeter run --profile without a name section', () => {
 
 describe('wasmeter spec', () => {
   it('--features holds the profile scripts to their standard (test/profiles), and they fail without it', () => {
-    for (const [file, profile] of [['wasm2.wast', '2.0'], ['wasm1.wast', '1.0']] as const) {
+    for (const [file, profile] of [['wasm2.wast', '2.0'], ['wasm1.wast', '1.0'], ['wasm1-threads.wast', '1.0,+threads']] as const) {
       const path = join(ROOT, 'test/profiles', file);
       const r = run(['spec', '--json', '--features', profile, path]);
       expect(r.code, r.out).toBe(0);
@@ -419,6 +419,14 @@ describe('wasmeter spec', () => {
     const bad = run(['spec', '--features', '2.0,gc', join(ROOT, 'test/profiles/wasm2.wast')]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("'gc': expected a profile");
+    const notAddable = run(['spec', '--features', '2.0,+gc', join(ROOT, 'test/profiles/wasm2.wast')]);
+    expect(notAddable.code).toBe(2);
+    expect(notAddable.err).toContain("feature 'gc' is not part of Wasm 2.0 and cannot be added to it");
+    // plain 1.0 has no shared memories: the script's text does not parse
+    expect(run(['spec', '--features', '1.0', join(ROOT, 'test/profiles/wasm1-threads.wast')]).code).toBe(1);
+    const help = run(['spec', '--help']).out.replace(/\s+/g, ' ');
+    expect(help).toContain('+FEATURE');
+    expect(help).toContain('proposals/threads run under 1.0,+threads');
   });
   const scripts = (dir: string, names: string[]): void => {
     mkdirSync(dir, { recursive: true });

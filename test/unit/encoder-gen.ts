@@ -1,16 +1,21 @@
 /**
  * fast-check generators of random valid-shaped Modules (structurally
  * well-formed for the binary format; not necessarily valid), for the
- * encoder/decoder round-trip property.
+ * encoder/decoder round-trip property and the decoder fuzz test. They cover
+ * the custom-descriptors proposal's binary forms too: exact heap types
+ * (0x62), describes/descriptor clauses (0x4c/0x4d), exact function imports
+ * (0x20) and its instructions (0xfb 32-38), also in constant expressions.
  */
 import fc from 'fast-check';
 import { Writer } from '../../src/core/bytes.js';
 import type { ConstExpr, CustomSection, Module, NameSection } from '../../src/core/module.js';
-import { CompKind, F32, F64, HEAP_CONCRETE, I16, I32, I64, I8, V128, refType, type SubType, type ValType } from '../../src/core/types.js';
+import { CompKind, EXACT_HEAP, F32, F64, HEAP_CONCRETE, I16, I32, I64, I8, V128, refType, type SubType, type ValType } from '../../src/core/types.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 const smallIdx = fc.oneof(fc.integer({ min: 0, max: 20 }), u32);
-const heap = fc.oneof(fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 300 }).map((i) => HEAP_CONCRETE + i));
+const concrete = fc.integer({ min: 0, max: 300 }).map((i) => HEAP_CONCRETE + i);
+/** Abstract, concrete or (custom descriptors) exact concrete heap types. */
+const heap = fc.oneof(fc.integer({ min: 0, max: 11 }), concrete, concrete.map((h) => h + EXACT_HEAP));
 export const refTypeArb = fc.tuple(heap, fc.boolean()).map(([h, n]) => refType(h, n));
 export const valTypeArb: fc.Arbitrary<ValType> = fc.oneof(fc.constantFrom(I32, I64, F32, F64, V128), refTypeArb);
 const storageArb = fc.oneof(valTypeArb, fc.constantFrom(I8, I16));
@@ -23,6 +28,14 @@ function w(f: (w: Writer) => void): Uint8Array {
   return x.finish();
 }
 const expr = (b: Uint8Array): ConstExpr => ({ bytes: b, offset: -1 });
+/** A heap type immediate as the binary writes it: a one-byte abstract code, [0x62] s33 index. */
+const heapImm = fc.oneof(
+  fc.constantFrom(0x70, 0x6f, 0x6e, 0x6d, 0x6c, 0x6b, 0x6a, 0x71, 0x73, 0x72).map((b) => (x: Writer) => x.u8(b)),
+  fc.tuple(fc.boolean(), smallIdx).map(([exact, i]) => (x: Writer) => {
+    if (exact) x.u8(0x62);
+    x.s64(BigInt(i));
+  }),
+);
 
 /** One constant-expression instruction. */
 const constInstr = fc.oneof(
@@ -34,6 +47,8 @@ const constInstr = fc.oneof(
   smallIdx.map((v) => (x: Writer) => x.u8(0xd2).u32(v)),
   fc.integer({ min: 0, max: 11 }).map((h) => (x: Writer) => x.u8(0xd0).u8([0x70, 0x6f, 0x6e, 0x6d, 0x6c, 0x6b, 0x6a, 0x71, 0x73, 0x72, 0x69, 0x74][h]!)),
   fc.constantFrom((x: Writer) => x.u8(0x6a), (x: Writer) => x.u8(0x7c), (x: Writer) => x.u8(0xfb).u32(28)),
+  // struct.new_desc / struct.new_default_desc (constant in the proposal)
+  fc.tuple(fc.constantFrom(32, 33), smallIdx).map(([op, t]) => (x: Writer) => x.u8(0xfb).u32(op).u32(t)),
 );
 export const constExprArb = fc.array(constInstr, { minLength: 0, maxLength: 4 }).map((is) => expr(w((x) => { for (const i of is) i(x); x.u8(0x0b); })));
 
@@ -57,6 +72,18 @@ const simple = fc.oneof(
   fc.tuple(smallIdx, smallIdx).map(([a, b]) => (x: Writer) => x.u8(0x11).u32(a).u32(b)),
   fc.tuple(smallIdx, smallIdx).map(([a, b]) => (x: Writer) => x.u8(0xfb).u32(2).u32(a).u32(b)),
   fc.tuple(smallIdx, smallIdx).map(([a, b]) => (x: Writer) => x.u8(0xfc).u32(14).u32(a).u32(b)),
+  // custom descriptors: ref.get_desc, ref.cast_desc_eq (and ref.test/ref.cast, 0xfb 20-23) with exact heap types,
+  // br_on_cast_desc_eq(_fail) (and br_on_cast(_fail), 0xfb 24/25)
+  smallIdx.map((t) => (x: Writer) => x.u8(0xfb).u32(34).u32(t)),
+  fc.tuple(fc.constantFrom(20, 21, 22, 23, 35, 36), heapImm).map(([op, h]) => (x: Writer) => {
+    x.u8(0xfb).u32(op);
+    h(x);
+  }),
+  fc.tuple(fc.constantFrom(24, 25, 37, 38), fc.integer({ min: 0, max: 3 }), smallIdx, heapImm, heapImm).map(([op, flags, l, h1, h2]) => (x: Writer) => {
+    x.u8(0xfb).u32(op).u8(flags).u32(l);
+    h1(x);
+    h2(x);
+  }),
 );
 type Act = (x: Writer) => void;
 const bodyInstrs: fc.Arbitrary<Act[]> = fc.letrec<{ seq: Act[] }>((tie) => ({
@@ -98,7 +125,11 @@ const compArb = fc.oneof(
   fc.record({ kind: fc.constant(CompKind.Struct as const), fields: fc.array(fieldArb, { maxLength: 4 }) }),
   fc.record({ kind: fc.constant(CompKind.Array as const), field: fieldArb }),
 );
-const subArb = fc.record({ final: fc.boolean(), supers: fc.array(smallIdx, { maxLength: 1 }), comp: compArb });
+/** A describes or descriptor clause's type index, absent three times in four. */
+const clauseArb = fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: smallIdx });
+const subArb = fc
+  .record({ final: fc.boolean(), supers: fc.array(smallIdx, { maxLength: 1 }), comp: compArb, describes: clauseArb, descriptor: clauseArb })
+  .map(({ describes, descriptor, ...st }) => ({ ...st, ...(describes !== null ? { describes } : {}), ...(descriptor !== null ? { descriptor } : {}) }));
 const typesArb = fc.array(fc.array(subArb, { minLength: 1, maxLength: 3 }), { maxLength: 4 }).map((groups) => {
   const out: SubType[] = [];
   for (const g of groups) {
@@ -125,7 +156,7 @@ const importArb = fc.record({
   module: nameArb,
   name: nameArb,
   desc: fc.oneof(
-    smallIdx.map((typeIndex) => ({ kind: 'func' as const, typeIndex })),
+    fc.tuple(smallIdx, fc.boolean()).map(([typeIndex, exact]) => ({ kind: 'func' as const, typeIndex, ...(exact ? { exact } : {}) })),
     tableTypeArb.map((type) => ({ kind: 'table' as const, type })),
     memTypeArb.map((type) => ({ kind: 'memory' as const, type })),
     globalTypeArb.map((type) => ({ kind: 'global' as const, type })),

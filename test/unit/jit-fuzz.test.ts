@@ -2,7 +2,9 @@
  * Differential fuzzing of the JS tier against the interpreter: random typed
  * programs (nested blocks with results, if/else, bounded loops, br/br_if/
  * br_table carrying values, local.tee chains, calls, memory, globals, every
- * numeric type incl. NaN payloads, occasional traps) run in both tiers,
+ * numeric type incl. NaN payloads, occasional traps; in some programs structs
+ * with custom descriptors: exact types, struct.new_desc, ref.get_desc,
+ * ref.cast_desc_eq, br_on_cast_desc_eq(_fail)) run in both tiers,
  * uninterrupted and cut at random fuel budgets; results (or trap messages),
  * fuel consumed, memory and globals must be identical.
  */
@@ -41,6 +43,8 @@ class Gen {
     private readonly self: number,
     /** Whether the program uses vectors (v128 locals, globals, expressions). */
     private readonly simd: boolean,
+    /** Whether the program uses structs with custom descriptors (DESC_TYPES: $S described by $D). */
+    private readonly desc: boolean,
   ) {}
   private anyType(): T {
     return this.simd && this.chance(0.25) ? 'v128' : this.pick(TYPES);
@@ -133,7 +137,7 @@ class Gen {
       // br_table to three labels carrying a value
       return `(block (result i32) (i32.xor (block (result i32) (i32.add (block (result i32) (br_table 0 1 2 ${this.expr('i32')} (i32.and ${this.expr('i32')} (i32.const 3)))) (i32.const 11))) (i32.const 22)))`;
     }
-    if (k === 9 && t === 'i32') return '(memory.size)';
+    if (k === 9 && t === 'i32') return this.desc && this.chance(0.7) ? this.descExpr() : '(memory.size)';
     if (k === 12 && t === 'i32' && this.chance(0.5)) return `(call $h ${this.expr('i32')})`;
     if (k === 13) {
       // through the table ($h at 0, then $f0, $f1, ...): mostly the right index, sometimes a computed one
@@ -164,6 +168,55 @@ class Gen {
         return this.vop();
       default:
         return this.fop(t);
+    }
+  }
+
+  // ------------------------------------------------------------ custom descriptors
+
+  /** (ref (exact $D)): one of the two descriptors, or one read from an exact struct. */
+  private exactDesc(): string {
+    if (this.chance(0.2)) return `(ref.get_desc $S ${this.exactS()})`;
+    return `(global.get $d${this.int(2)})`;
+  }
+  /** (ref (exact $S)): a new struct with either descriptor, or $s (a block typed exact keeps it exact). */
+  private exactS(): string {
+    if (this.depth > 6 || this.chance(0.3)) return '(global.get $s)';
+    return `(block (result (ref (exact $S))) (struct.new_desc $S ${this.expr('i32')} ${this.exactDesc()}))`;
+  }
+  /** A descriptor operand of a cast: an exact one, an inexact one (through a (ref $S)), rarely null. */
+  private castDesc(): string {
+    const k = this.int(10);
+    if (k === 0) return '(ref.null $D)';
+    if (k < 3) return `(ref.get_desc $S (block (result (ref $S)) ${this.exactS()}))`;
+    return this.exactDesc();
+  }
+  /** An anyref: mostly a struct $S, sometimes a descriptor, an i31 or null. */
+  private anyref(): string {
+    const k = this.int(10);
+    if (k === 0) return '(ref.null any)';
+    if (k === 1) return `(ref.i31 ${this.expr('i32')})`;
+    if (k === 2) return this.exactDesc();
+    return this.exactS();
+  }
+  /** An i32 through structs with descriptors. */
+  private descExpr(): string {
+    this.depth++;
+    try {
+      const k = this.int(6);
+      if (k === 0) return `(struct.get $S 0 ${this.exactS()})`;
+      if (k === 1) return `(struct.get $D 0 (ref.get_desc $S ${this.exactS()}))`;
+      // traps ("descriptor cast failure", "null descriptor reference") unless the descriptors are the same
+      if (k === 2 && this.chance(0.3)) return `(struct.get $S 0 (ref.cast_desc_eq (ref $S) ${this.anyref()} ${this.castDesc()}))`;
+      if (k === 3) {
+        // a nullable target: null passes, its field then traps
+        return `(struct.get $S 0 (ref.cast_desc_eq (ref null (exact $S)) (block (result (ref null (exact $S))) ${this.exactS()}) ${this.exactDesc()}))`;
+      }
+      if (k === 4) {
+        return `(struct.get $S 0 (block $ok (result (ref $S)) (drop (br_on_cast_desc_eq $ok anyref (ref $S) ${this.anyref()} ${this.castDesc()})) ${this.exactS()}))`;
+      }
+      return `(block $done (result i32) (drop (block $no (result anyref) (br $done (struct.get $S 0 (br_on_cast_desc_eq_fail $no anyref (ref $S) ${this.anyref()} ${this.castDesc()}))))) ${this.expr('i32')})`;
+    } finally {
+      this.depth--;
     }
   }
 
@@ -311,6 +364,9 @@ class Gen {
       }
     }
     if (k === 10 && this.chance(0.1)) return `(if (i32.eqz ${this.expr('i32')}) (then (unreachable)))`;
+    if (k === 10 && this.desc && this.chance(0.5)) {
+      return this.chance(0.5) ? `(struct.set $S 0 ${this.exactS()} ${this.expr('i32')})` : `(global.set $s ${this.exactS()})`;
+    }
     if (k === 11 && this.chance(0.3)) return `(drop (memory.grow (i32.and ${this.expr('i32')} (i32.const 1))))`;
     if (k === 11) {
       // bulk memory (surcharges, bounds traps), passive data
@@ -336,9 +392,10 @@ export function program(seed: number): string {
   }
   const bodies: string[] = [];
   const simd = r() < 0.4;
+  const desc = r() < 0.4;
   for (let i = nf - 1; i >= 0; i--) {
     const f = funcs[i]!;
-    const g = new Gen(r, funcs, i, simd);
+    const g = new Gen(r, funcs, i, simd, desc);
     const extra = Array.from({ length: Math.floor(r() * 5) }, () => (simd && r() < 0.3 ? 'v128' : TYPES[Math.floor(r() * 4)]!));
     g.locals = [...f.params, ...extra];
     const body = g.stmts(2 + Math.floor(r() * 4), f.result);
@@ -349,8 +406,18 @@ export function program(seed: number): string {
   }
   const globals = ALL.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) ${t === 'v128' ? '(v128.const i64x2 0 0)' : `(${t}.const 0)`})`).join('\n');
   const table = `(table ${nf + 2} funcref) (elem (i32.const 0) $h ${funcs.map((_, i) => `$f${i}`).join(' ')})`;
-  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals} (data $d "0123456789abcdef")\n${bodies.join('\n')})`;
+  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals} ${desc ? DESC_DECLS : ''} (data $d "0123456789abcdef")\n${bodies.join('\n')})`;
 }
+
+/**
+ * The custom-descriptors part of a program: $S (a mutable i32 field) described by $D (an i32 field), two
+ * descriptors, and $s (its field is part of the observable globals: the program's last global, gdesc).
+ */
+const DESC_DECLS = `(rec (type $S (sub (descriptor $D) (struct (field (mut i32))))) (type $D (sub (describes $S) (struct (field i32)))))
+  (global $d0 (ref (exact $D)) (struct.new $D (i32.const 11)))
+  (global $d1 (ref (exact $D)) (struct.new $D (i32.const 22)))
+  (global $s (mut (ref (exact $S))) (struct.new_desc $S (i32.const 5) (global.get $d0)))
+  (func (export "gdesc") (result i32 i32) (struct.get $S 0 (global.get $s)) (struct.get $D 0 (ref.get_desc $S (global.get $s))))`;
 
 interface Result {
   out: unknown;
@@ -403,6 +470,7 @@ function same(a: Result, b: Result, what: string): void {
   expect(nanTolerant(b.globals.slice(0, 4)), what).toEqual(nanTolerant(a.globals.slice(0, 4)));
   expect(sameMemory(a.globals[4] as Uint8Array, b.globals[4] as Uint8Array), `${what}: v128 global`).toBe(true);
   expect(sameMemory(a.mem, b.mem), `${what}: memory`).toBe(true);
+  expect(b.globals.slice(5), `${what}: $s`).toEqual(a.globals.slice(5));
 }
 
 function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((needed: number) => number) | null, first: number): Result {
@@ -438,7 +506,14 @@ function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((ne
     }
   }
   const globals = ALL.map((t) => globalValue(inst.getExport(`g${t}`) as Global));
-  return { out, fuel: store.fuelConsumed, mem: inst.memory()!.u8.slice(), globals };
+  const fuel = store.fuelConsumed;
+  // where $s ends: its field and its descriptor's (after the run's fuel is read)
+  const gdesc = inst.getExport('gdesc');
+  if (gdesc !== undefined) {
+    store.addFuel(10);
+    globals.push(store.invoke(gdesc as Parameters<Store['invoke']>[0], [], true));
+  }
+  return { out, fuel, mem: inst.memory()!.u8.slice(), globals };
 }
 
 /** Runs SEEDS random programs from FIRST in both tiers, uninterrupted and at random budgets; returns how many split. */

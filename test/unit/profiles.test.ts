@@ -7,11 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError, TextError, ValidationError } from '../../src/core/errors.js';
 import { Module } from '../../src/runtime/module.js';
 import '../../src/runtime/text.js'; // Module.fromWat
+import { decodeModule } from '../../src/decoder/decode.js';
+import { watToBinary } from '../../src/text/wat.js';
 import { resolveFeatures } from '../../src/validate/features.js';
 import { runScript } from '../../src/spec/runner.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rejection } from './validate-helpers.js';
+import type { FeatureSpec } from '../../src/core/instructions.js';
 
 const bin = (...parts: number[][]): Uint8Array => Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...parts.flat()]);
 // (memory 1) (func (result i32) (memory.size <memory index byte>))
@@ -23,7 +26,7 @@ describe('feature profiles', () => {
     expect(two.simd && two['bulk-memory'] && two['reference-types']).toBe(true);
     expect(two.gc || two['tail-call'] || two.threads || two['multi-memory']).toBe(false);
     expect(resolveFeatures({ profile: '2.0', simd: false }).simd).toBe(false);
-    expect(() => resolveFeatures({ profile: '2.0', gc: true })).toThrow("feature 'gc' is not part of Wasm 2.0");
+    expect(() => resolveFeatures({ profile: '2.0', gc: true })).toThrow("feature 'gc' is not part of Wasm 2.0 and cannot be added to it");
     expect(() => resolveFeatures('4.0' as never)).toThrow(/unknown profile '4.0'/);
     const three = resolveFeatures('3.0');
     expect(three.gc && three['memory64'] && !three.threads && !three['custom-page-sizes'] && !three['legacy-exceptions']).toBe(true);
@@ -88,6 +91,16 @@ describe('feature profiles', () => {
     expect(() => Module.fromBinary(load, { features: '2.0' })).not.toThrow();
   });
 
+  it('1.0: an inline table segment of function indices is the index form (binary flag 0, the only one 1.0 has)', () => {
+    const src = '(func $f) (table funcref (elem $f $f))';
+    for (const features of ['1.0', '2.0'] as const) {
+      const bytes = watToBinary(src, 'x.wat', features);
+      expect(() => Module.fromBinary(bytes, { features })).not.toThrow();
+      const elem = bytes.indexOf(9, 8); // the element section: one segment, flag 0, (i32.const 0), two indices
+      expect([...bytes.subarray(elem, elem + 10)]).toEqual([9, 8, 1, 0, 0x41, 0, 0x0b, 2, 0, 0]);
+    }
+  });
+
   it('1.0: no mutable global imports or exports', () => {
     const src = '(global (export "g") (mut i32) (i32.const 0))';
     expect(() => Module.fromWat(src, { features: '2.0' })).not.toThrow();
@@ -98,12 +111,87 @@ describe('feature profiles', () => {
   });
 
   it('the profile scripts pass under their profile and not without it', () => {
-    for (const [file, profile] of [['wasm2.wast', '2.0'], ['wasm1.wast', '1.0']] as const) {
+    const scripts: [string, FeatureSpec][] = [['wasm2.wast', '2.0'], ['wasm1.wast', '1.0'], ['wasm1-threads.wast', { profile: '1.0', threads: true }]];
+    for (const [file, profile] of scripts) {
       const src = readFileSync(join(__dirname, '../profiles', file));
       const r = runScript(src, file, { features: profile });
       expect(r.failures).toEqual([]);
       expect(r.passed).toBeGreaterThan(10);
       expect(runScript(src, file).failed).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('a profile with a proposal added (1.0 + threads)', () => {
+  const T1: FeatureSpec = { profile: '1.0', threads: true };
+  // (memory <limits flags> 1 2)
+  const memory = (flags: number) => bin([5, 4, 1, flags, 1, 2]);
+  // (memory 1) (func (result i32) (i32.atomic.load (i32.const 0)))
+  const atomicLoad = bin([1, 5, 1, 0x60, 0, 1, 0x7f], [3, 2, 1, 0], [5, 3, 1, 0, 1], [0x0a, 10, 1, 8, 0, 0x41, 0, 0xfe, 0x10, 2, 0, 0x0b]);
+
+  it('resolves to the profile plus the proposal; only ADDABLE proposals can be added', () => {
+    const f = resolveFeatures(T1);
+    expect(f.mvp && f.threads).toBe(true);
+    expect(Object.entries(f).filter(([, on]) => on).map(([n]) => n)).toEqual(['mvp', 'threads']);
+    expect(resolveFeatures({ profile: '2.0', threads: true }).threads).toBe(true);
+    expect(resolveFeatures({ profile: '3.0', threads: true }).threads).toBe(true);
+    expect(resolveFeatures({ profile: '1.0', threads: false }).threads).toBe(false);
+    for (const extra of ['bulk-memory', 'memory64', 'multi-memory', 'custom-page-sizes'] as const) {
+      expect(() => resolveFeatures({ profile: '1.0', [extra]: true })).toThrow(`feature '${extra}' is not part of Wasm 1.0 and cannot be added to it`);
+    }
+  });
+
+  it('decodes the shared flag of memory limits (0x02, 0x03), which plain 1.0 reads as a too large vu1', () => {
+    expect(() => Module.fromBinary(memory(3), { features: T1 })).not.toThrow();
+    expect(decodeModule(memory(3), { features: T1 }).memories[0]).toEqual({ addr: 'i32', min: 1, max: 2, shared: true, pageSizeLog2: 16 });
+    expect(decodeModule(memory(1), { features: T1 }).memories[0]!.shared).toBe(false);
+    for (const features of ['1.0', '2.0'] as const) {
+      const e = rejection(() => Module.fromBinary(memory(3), { features }));
+      expect(e).toBeInstanceOf(DecodeError);
+      expect(e.message).toBe('integer too large');
+    }
+    expect(rejection(() => Module.fromBinary(bin([5, 3, 1, 2, 1]), { features: T1 }))).toEqual(new ValidationError('shared memory must have maximum'));
+    // the 64-bit (0x04) and page-size (0x08) flags are not 1.0's
+    for (const flags of [5, 7, 9, 0x83]) {
+      const e = rejection(() => Module.fromBinary(memory(flags), { features: T1 }));
+      expect(e).toBeInstanceOf(DecodeError);
+      expect(e.message).toBe('malformed limits flags');
+    }
+    // tables keep 1.0's limits
+    expect(rejection(() => Module.fromBinary(bin([4, 5, 1, 0x70, 3, 1, 2]), { features: T1 })).message).toBe('integer too large');
+  });
+
+  it('knows the 0xfe instructions, which are illegal opcodes in plain 1.0', () => {
+    expect(Module.fromBinary(atomicLoad, { features: T1 }).exports).toEqual([]);
+    const e = rejection(() => Module.fromBinary(atomicLoad, { features: '1.0' }));
+    expect(e).toBeInstanceOf(DecodeError);
+    expect(e.message).toBe('illegal opcode fe');
+  });
+
+  it('reads shared memories and atomics in text, which plain 1.0 text does not have', () => {
+    const src = '(memory 1 2 shared) (func (result i32) (i32.atomic.rmw.add (i32.const 0) (i32.const 1)))';
+    expect(() => Module.fromWat(src, { features: T1 })).not.toThrow();
+    expect(rejection(() => Module.fromWat(src, { features: '1.0' }))).toEqual(expect.objectContaining({ reason: 'unexpected token' }));
+    const atomicOnly = '(memory 1) (func (result i32) (i32.atomic.load (i32.const 0)))';
+    expect(() => Module.fromWat(atomicOnly, { features: T1 })).not.toThrow();
+    expect(rejection(() => Module.fromWat(atomicOnly, { features: '1.0' }))).toEqual(expect.objectContaining({ reason: 'unknown operator' }));
+    // the 3.0 profile's text has no `shared` keyword either, unless threads is added
+    expect(rejection(() => Module.fromWat('(memory 1 2 shared)', { features: '3.0' }))).toBeInstanceOf(TextError);
+    expect(() => Module.fromWat('(memory 1 2 shared)', { features: { profile: '3.0', threads: true } })).not.toThrow();
+  });
+
+  it('still rejects what needs Wasm 2.0 or 3.0', () => {
+    expect(() => Module.fromWat('(memory 1 2 shared) (memory 1 2 shared)', { features: T1 })).toThrow(new ValidationError('multiple memories'));
+    expect(() => Module.fromWat('(table 1 funcref) (table 1 funcref)', { features: T1 })).toThrow(new ValidationError('multiple tables'));
+    expect(rejection(() => Module.fromWat('(memory 0x1_0000_0000 0x1_0000_0000 shared)', { features: T1 }))).toEqual(
+      expect.objectContaining({ reason: 'i32 constant out of range' }),
+    );
+    expect(rejection(() => Module.fromWat('(memory i64 1 2 shared)', { features: T1 }))).toBeInstanceOf(TextError);
+    expect(rejection(() => Module.fromWat('(func (drop (i32.extend8_s (i32.const 1))))', { features: T1 }))).toBeInstanceOf(TextError);
+    expect(() => Module.fromWat('(func (result i32 i32) (i32.const 1) (i32.const 2))', { features: T1 })).toThrow("multiple results (feature 'multi-value' is disabled)");
+    // 2.0 + threads has 2.0's rules: two tables are fine, two memories are not
+    const two: FeatureSpec = { profile: '2.0', threads: true };
+    expect(() => Module.fromWat('(table 1 funcref) (table 1 funcref) (memory 1 2 shared)', { features: two })).not.toThrow();
+    expect(() => Module.fromWat('(memory 1 2 shared) (memory 1 2 shared)', { features: two })).toThrow(new ValidationError('multiple memories'));
   });
 });
