@@ -211,6 +211,7 @@ export class Machine {
     for (let i = type.params.length; i < nl; i++) if (isRef(localTypes[i]!)) refLocals.push(i);
     const cc = new Compiled(f, inst, out.code, exact, frameWords, paramWords, tmpl, Int32Array.from(refLocals), t.blockPc, out.origAt);
     cc.handlers = out.handlers;
+    cc.exnSlots = out.exnSlots;
     return cc;
   }
 
