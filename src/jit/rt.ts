@@ -10,7 +10,7 @@ import { run, STATUS_DONE } from '../interp/exec.js';
 import type { Machine } from '../interp/machine.js';
 import type { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import type { Instance } from '../runtime/objects/instance.js';
-import { jitFor, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn } from '../interp/tier.js';
+import { jitFor, jitStats, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn } from '../interp/tier.js';
 import { catchException, enterHandler, exnOf, findHandler, newExn } from '../interp/exceptions.js';
 import type { Compiled } from '../interp/compiled.js';
 import { ExnRef, WasmException } from '../runtime/objects/exception.js';
@@ -135,6 +135,7 @@ export function catchHere(mc: Machine, cc: Compiled, pc: number, fp: number, dep
     mc.hostFuel = -1;
   }
   mc.settled = false;
+  jitStats.caught++;
   enterHandler(mc, exn!, cc, fp, depth, r);
   return STATUS_HANDOFF;
 }
