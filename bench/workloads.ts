@@ -102,6 +102,48 @@ const WAT_WORKLOADS: Workload[] = [
       (local.get $h)))`),
   },
   {
+    id: 'wat-throw',
+    group: 'wat',
+    name: 'exceptions (a callee throws every 16th call, caught in the loop)',
+    export: 'run',
+    args: [2_000_000],
+    testArgs: [100_000],
+    expected: 865235612,
+    // legacy try/catch: Node 20's V8 has no try_table (exnref); wasmeter runs both through the same handler table
+    bytes: wat(`(module (tag $e (param i32))
+      (func $f (param i32) (result i32)
+        (if (i32.eqz (i32.and (local.get 0) (i32.const 15))) (then (throw $e (local.get 0))))
+        (i32.add (i32.mul (local.get 0) (i32.const 3)) (i32.const 1)))
+      (func (export "run") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+        (loop $l
+          (local.set $acc (i32.add (local.get $acc)
+            (try (result i32) (do (call $f (local.get $i))) (catch $e (i32.xor (i32.const -1))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $acc)))`),
+  },
+  {
+    id: 'wat-try',
+    group: 'wat',
+    name: 'a try around a hot loop of calls that never throws',
+    export: 'run',
+    args: [5_000_000],
+    testArgs: [100_000],
+    expected: 278788523,
+    bytes: wat(`(module (tag $e)
+      (func $step (param i32) (result i32)
+        (i32.xor (i32.mul (local.get 0) (i32.const 0x9e3779b1)) (i32.shr_u (local.get 0) (i32.const 15))))
+      (func (export "run") (param $n i32) (result i32) (local $i i32) (local $h i32)
+        (try (do
+          (loop $l
+            (local.set $h (i32.add (local.get $h) (call $step (i32.add (local.get $h) (local.get $i)))))
+            (if (i32.eq (local.get $h) (i32.const 0x7fffffff)) (then (throw $e)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+          (catch_all (local.set $h (i32.const -1))))
+        (local.get $h)))`),
+  },
+  {
     id: 'memgrow',
     group: 'wat',
     name: 'memory.grow (6 pages at a time, no maximum)',

@@ -7,6 +7,8 @@ export class Compiled {
   twin: Compiled | null = null;
   /** Exception handlers (exceptions.ts: H_STRIDE words per row, innermost first), or null. */
   handlers: Int32Array | null = null;
+  /** Hidden slots of legacy trys' caught exceptions, between the constants and the operand stack (exceptions.ts). */
+  exnSlots = 0;
   /**
    * FUEL_OSR pc -> the fuel the JS version checks for at that loop head (its
    * extended block's costliest path, jit/codegen.ts); with less the

@@ -53,16 +53,19 @@ export const HK_DELEGATE = 6; // try ... delegate l: continue with rows of seque
 
 /** Runs throw / throw_ref / rethrow (MISC): s0 is the payload's first slot, or the exnref's slot. */
 export function execThrow(mc: Machine, inst: Instance, name: string, s0: number, tagIndex: number): never {
-  if (name === 'throw') {
-    const tag = inst.tags[tagIndex]!;
-    const n = tag.type.params.length;
-    const refs: unknown[] = new Array(n);
-    for (let i = 0; i < n; i++) refs[i] = mc.refs[(s0 >> 2) + i];
-    throw new ExnRef(tag, mc.s.slice(s0, s0 + n * 4), refs);
-  }
+  if (name === 'throw') throw newExn(mc, inst, s0, tagIndex);
   const exn = mc.refs[s0 >> 2];
   if (exn === null || exn === undefined) throw new Trap('null exception reference');
   throw exn as ExnRef;
+}
+
+/** The exception `throw` makes of tag `tagIndex` with the payload in the slots from word s0. */
+export function newExn(mc: Machine, inst: Instance, s0: number, tagIndex: number): ExnRef {
+  const tag = inst.tags[tagIndex]!;
+  const n = tag.type.params.length;
+  const refs: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) refs[i] = mc.refs[(s0 >> 2) + i];
+  return new ExnRef(tag, mc.s.slice(s0, s0 + n * 4), refs);
 }
 
 /** (A function, not a table made at load: exec.ts imports this module through misc.ts.) */
@@ -71,7 +74,7 @@ function isTailCall(op: number): boolean {
 }
 
 /** The handler row of `comp` that takes `exn` thrown at `pc`, or -1. */
-function findHandler(comp: Compiled, pc: number, exn: ExnRef): number {
+export function findHandler(comp: Compiled, pc: number, exn: ExnRef): number {
   const h = comp.handlers;
   if (h === null) return -1;
   let limit = 0x7fffffff;
@@ -118,6 +121,17 @@ export function catchException(mc: Machine, exn: ExnRef, entryDepth: number): bo
   }
   const prof = mc.profile;
   if (prof !== null) for (let d = mc.depth; d > depth; d--) prof.exit(mc.fuelBase - mc.fuel);
+  enterHandler(mc, exn, comp, fp, depth, r);
+  return true;
+}
+
+/**
+ * Takes handler row `r` of `comp` for `exn` in the frame at `fp` (call depth
+ * `depth`): writes the payload (and the exnref) to the handler's slots and
+ * saves the machine's state at the handler's target, with the machine's fuel.
+ * (Also the JS tier's, when a generated function catches: src/jit/rt.ts.)
+ */
+export function enterHandler(mc: Machine, exn: ExnRef, comp: Compiled, fp: number, depth: number, r: number): void {
   const h = comp.handlers!;
   const kind = h[r + H_KIND]!;
   const slot = fp + h[r + H_SLOT]!;
@@ -131,7 +145,6 @@ export function catchException(mc: Machine, exn: ExnRef, entryDepth: number): bo
   if (kind === HK_LEGACY_CATCH || kind === HK_LEGACY_CATCH_ALL) refs[(fp + h[r + H_AUX]!) >> 2] = exn;
   const target = h[r + H_TARGET]!;
   mc.save(comp, target, fp, mc.fuel, target, depth);
-  return true;
 }
 
 /** The ExnRef a JS error carries into wasm (an internal throw, or a host function's WasmException), or null. */

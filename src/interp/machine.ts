@@ -211,6 +211,7 @@ export class Machine {
     for (let i = type.params.length; i < nl; i++) if (isRef(localTypes[i]!)) refLocals.push(i);
     const cc = new Compiled(f, inst, out.code, exact, frameWords, paramWords, tmpl, Int32Array.from(refLocals), t.blockPc, out.origAt);
     cc.handlers = out.handlers;
+    cc.exnSlots = out.exnSlots;
     return cc;
   }
 
@@ -449,7 +450,7 @@ export class Machine {
       this.hostFuel = -1;
       const exn = exnOf(e);
       if (exn !== null) {
-        // the entry function runs in JS and has no handlers: the exception leaves the invocation
+        // every frame of the invocation ran in JS, and none of their handlers took it (rt.ts catchHere): it leaves the invocation
         this.settled = false;
         throw uncaught(exn, e);
       }

@@ -355,7 +355,7 @@ export class Translator extends OpTranslator implements CodeSink {
   }
 
   /** The finished code, with slot operands relocated to the final frame layout. */
-  finish(): { code: Int32Array; origAt: Int32Array; consts: number[]; frameSlots: number; maxHeight: number; handlers: Int32Array | null } {
+  finish(): { code: Int32Array; origAt: Int32Array; consts: number[]; frameSlots: number; maxHeight: number; handlers: Int32Array | null; exnSlots: number } {
     this.endBlock();
     const nc = Math.max(this.consts.length / 4, this.reserveConsts);
     const nx = this.nx;
@@ -372,7 +372,7 @@ export class Translator extends OpTranslator implements CodeSink {
       if (o !== undefined) origAt[p] = o;
     }
     const handlers = this.handlerTable(nc, nx);
-    return { code, origAt, consts: this.consts, frameSlots: this.nl + nc + nx + this.maxH + 1, maxHeight: this.maxH, handlers };
+    return { code, origAt, consts: this.consts, frameSlots: this.nl + nc + nx + this.maxH + 1, maxHeight: this.maxH, handlers, exnSlots: nx };
   }
 }
 

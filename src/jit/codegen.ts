@@ -71,7 +71,7 @@ import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { CL_BACK, CONST, chainAhead, EX_CALL, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -133,6 +133,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
       if (e.fuel !== null) cc.osrFuel.set(e.pc, e.fuel.max);
     }
     jitStats.generated++;
+    if (cc.handlers !== null) jitStats.withHandlers++;
     return fn;
   } catch (e) {
     if (e instanceof EvalError) {
@@ -317,7 +318,22 @@ class JsGen extends JsRefs implements CodeSink {
       case 'block':
       case 'loop':
       case 'if':
+      case 'try':
+      case 'try_table':
         this.enter(ins, v, name);
+        return;
+      case 'catch':
+      case 'catch_all':
+        this.catchArm(v);
+        return;
+      case 'delegate':
+        this.end(v);
+        return;
+      case 'throw':
+        this.throwTag(ins.a, ins.offset);
+        return;
+      case 'throw_ref':
+        this.throwRef(ins.offset);
         return;
       case 'else':
         this.elseArm(v);
@@ -555,7 +571,7 @@ class JsGen extends JsRefs implements CodeSink {
       (hot ? `let HOT = ${outlining.hot};\n` : '') +
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` +
-      `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null;\n` +
+      `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null, xe = null;\n` +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
@@ -569,6 +585,7 @@ class JsGen extends JsRefs implements CodeSink {
       spillLocals +
       `const k = ${EK}[ex];\n` +
       `if (k === ${EX_CALL}) { mc.fComp[depth] = ${CC}; mc.fPc[depth] = ${EP}[ex]; mc.fFp[depth] = fp; mc.fBlk[depth] = ${EB}[ex]; return st; }\n` +
+      (this.exK.includes(EX_CATCH) ? `if (k === ${EX_CATCH}) return catchHere(mc, ${CC}, ${EP}[ex], fp, depth, xe);\n` : '') +
       `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;

@@ -125,7 +125,8 @@ export abstract class JsBase {
     for (const t of lt) if (!isNum(t)) no('local type');
     for (const t of f.type.results) if (!isNum(t)) no('result type');
     const nc = (cc.tmpl.length - (this.nl * 4 - cc.paramWords)) / 4;
-    this.slot0 = this.nl + nc;
+    // (the operand stack starts after the hidden slots of legacy trys' exceptions)
+    this.slot0 = this.nl + nc + cc.exnSlots;
     this.code = cc.code;
     this.costs = mc.opCosts;
     this.locRef = new Int32Array(this.nl);

@@ -7,10 +7,44 @@ import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import * as RT from './rt.js';
+import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
-import { EX_CALL, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, isNum, no } from './gen-types.js';
+import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
+  /** Fast-code pc -> how many rows of the handler table cover it (prefix sums; null: the function has no handlers). */
+  private cover: Int32Array | null | undefined = undefined;
+
+  /** Whether a throw at fast-code `pc` may be caught in this frame (a handler row covers it). */
+  protected inTry(pc: number): boolean {
+    if (this.cover === undefined) {
+      const h = this.cc.handlers;
+      this.cover = null;
+      if (h !== null) {
+        // (linear in the code and the rows, however deep the trys nest)
+        const c = new Int32Array(this.code.length + 1);
+        for (let r = 0; r < h.length; r += X.H_STRIDE) {
+          c[h[r + X.H_START]!]!++;
+          c[h[r + X.H_END]!]!--;
+        }
+        for (let p = 1; p < c.length; p++) c[p]! += c[p - 1]!;
+        this.cover = c;
+      }
+    }
+    return this.cover !== null && this.cover[pc]! > 0;
+  }
+
+  /**
+   * A call statement at fast-code `pc` that may throw a wasm exception: inside a try, a JS try/catch whose catch
+   * writes the stack below the call (`spill`) and exits to the epilogue, which looks the exception up in the
+   * handler table (EX_CATCH, rt.ts catchHere); traps and host errors pass through untouched.
+   */
+  protected mayThrow(stmt: string, pc: number, spill: string): string {
+    if (!this.inTry(pc)) return stmt;
+    const x = this.exit(EX_CATCH, pc, this.blkPc);
+    return `try { ${stmt} } catch (err) { if (!isExn(err)) throw err; xe = err; S = mc.s; FD = mc.f64; ${spill}ex = ${x}; break X; }`;
+  }
+
   protected callArgs(params: readonly ValType[]): number {
     const base = this.st.length - params.length;
     for (let j = 0; j < params.length; j++) {
@@ -61,10 +95,10 @@ export abstract class JsCalls extends JsVectors {
       if (callee === this.cc.func) {
         // a recursive call: this very function
         this.w(`mc.fuel = fuel;`);
-        this.w(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`, callPc, spill));
       } else {
         this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
-        this.w(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`);
+        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`, callPc, spill));
       }
       this.w(this.reloadAfterCall());
       this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
@@ -72,7 +106,7 @@ export abstract class JsCalls extends JsVectors {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
       this.w(`mc.fuel = fuel; mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
-      this.w(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT);`);
+      this.w(this.mayThrow(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT);`, callPc, spill));
       this.w(this.reloadAfterCall());
       this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
     } else no('callee');
@@ -127,9 +161,13 @@ export abstract class JsCalls extends JsVectors {
     const WF = this.env(WasmFunc);
     this.w(`mc.fuel = fuel;`);
     this.w(
-      `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
-        `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
-        `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
+      this.mayThrow(
+        `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
+          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
+          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
+        callPc,
+        spill,
+      ),
     );
     this.w(this.reloadAfterCall());
     this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);

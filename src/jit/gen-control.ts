@@ -7,7 +7,9 @@ import { V128, I64, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { FuncValidator } from '../validate/func.js';
 import { JsCalls } from './gen-calls.js';
-import { CL_EXIT, EXN_CONTROL, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
+import { Op } from '../interp/exec.js';
+import * as RT from './rt.js';
+import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsControl extends JsCalls {
   protected enter(ins: Instr, v: FuncValidator, name: string): void {
@@ -134,11 +136,70 @@ export abstract class JsControl extends JsCalls {
     return { parts, via: null, paidBy };
   }
 
-  protected end(v: FuncValidator): void {
+  /**
+   * The first catch arm of a legacy try: the body's end (its results
+   * materialized, as at a block's end). The arms are not generated: only the
+   * handler table reaches them, and the interpreter runs them (rt.ts
+   * catchHere), so the frame's instructions are skipped until its end.
+   */
+  protected catchArm(v: FuncValidator): void {
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    if (c.dead || c.arm) return;
+    this.fcache.clear();
+    c.bodyLive = !v.unreachable && this.deadDepth === 0;
+    if (c.bodyLive) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
+    c.arm = true;
+    this.deadDepth++;
+    this.resetTo(c, c.results);
+  }
+
+  /** The end of a legacy try's skipped catch arms: the frame ends as a block whose body ended (or not) at the first arm. */
+  protected endArms(v: FuncValidator): void {
+    const c = this.ctrls[this.ctrls.length - 1]!;
+    c.arm = false;
+    this.deadDepth--;
+    const reached = c.targeted === true || c.bodyLive === true;
+    this.end(v, false);
+    // the code after it runs in JS only when the body falls through or a branch leaves it; otherwise only the
+    // interpreter, after an arm, reaches it, and nothing here knows that block's position (a loop further on
+    // is still a re-entry point)
+    if (!reached) this.blkPc = -1;
+  }
+
+  /**
+   * throw / throw_ref: the exception `exn` (code) at the MISC op at `pc`
+   * (the end of its fuel block): inside a try, to the epilogue, which looks
+   * it up in this frame's handlers (EX_CATCH); outside, thrown to the callers
+   * with the fuel settled.
+   */
+  protected raise(exn: string, pc: number): void {
+    if (this.cand !== null) this.cand.bad = true;
+    const fuel = this.fuelAfterTrap();
+    if (this.inTry(pc)) {
+      const x = this.exit(EX_CATCH, pc, this.blkPc);
+      this.w(`xe = ${exn}; mc.fuel = ${fuel}; ${this.spill(this.st.length)}ex = ${x}; break X;`);
+    } else this.w(`throw thrown(mc, ${fuel}, ${exn});`);
+  }
+  protected throwTag(tag: number, offset: number): void {
+    const pc = this.opPc(offset, Op.MISC);
+    const n = this.inst.tags[tag]!.type.params.length;
+    // the payload goes to its slots, where the interpreter's throw reads it
+    const base = this.st.length - n;
+    for (let j = 0; j < n; j++) this.w(this.store(this.st[base + j]!, this.stackWord(base + j)));
+    for (let j = 0; j < n; j++) this.pop();
+    this.raise(`newExn(mc, ${this.env(this.inst)}, fp + ${this.stackWord(base)}, ${tag})`, pc);
+  }
+  protected throwRef(offset: number): void {
+    const pc = this.opPc(offset, Op.MISC);
+    const e = this.pop();
+    this.w(`if (${e.e} === null) ${this.trap(RT.TRAP_NULL_EXN)}`);
+    this.raise(e.e, pc);
+  }
+
+  protected end(v: FuncValidator, live = !v.unreachable): void {
     this.fcache.clear();
     // (the frame stays on the stack while its last statements are emitted: they belong to its guards)
     const c = this.ctrls[this.ctrls.length - 1]!;
-    const live = !v.unreachable;
     if (c.kind === 'func') {
       if (live) this.w(this.ret());
       this.closeGuard(c);
@@ -175,9 +236,12 @@ export abstract class JsControl extends JsCalls {
 
   protected deadInstr(ins: Instr, v: FuncValidator): void {
     const name = ins.def.name;
-    if (EXN_CONTROL.has(name)) no(name);
+    if (CATCH_ARM.has(name)) {
+      this.catchArm(v);
+      return;
+    }
     // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
-    if (name === 'block' || name === 'loop' || name === 'if') {
+    if (name === 'block' || name === 'loop' || name === 'if' || TRY_FRAME.has(name)) {
       this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false });
       this.deadDepth++;
       return;
@@ -187,13 +251,15 @@ export abstract class JsControl extends JsCalls {
       this.elseArm(v);
       return;
     }
-    if (name === 'end') {
-      if (this.ctrls[this.ctrls.length - 1]!.dead) {
+    if (name === 'end' || name === 'delegate') {
+      const c = this.ctrls[this.ctrls.length - 1]!;
+      if (c.dead) {
         this.ctrls.pop();
         this.deadDepth--;
         return;
       }
-      this.end(v);
+      if (c.arm) this.endArms(v);
+      else this.end(v);
     }
   }
 

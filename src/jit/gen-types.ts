@@ -78,6 +78,10 @@ export interface Ctrl {
   elseFirst?: FuelBlock | null;
   /** A branch targets this frame's label (its end is then a merge of more than the arms). */
   targeted?: boolean;
+  /** A legacy try in its catch arms (not generated: the frame's instructions until its end are skipped). */
+  arm?: boolean;
+  /** A legacy try with catch arms: its body reached the first arm (falls through to the end). */
+  bodyLive?: boolean;
 }
 
 /**
@@ -194,8 +198,13 @@ export const CL_BACK = '\u0006';
 /** Stands for a root's cost in its check until build() patches it. */
 export const FUEL_MAX = '\u0003';
 
-/** Control instructions of exception handling, which the JS tier leaves to the interpreter. */
-export const EXN_CONTROL = new Set(['try', 'try_table', 'catch', 'catch_all', 'delegate']);
+/**
+ * Frames of exception handling: `try_table` and the legacy `try` are blocks to the tier; a legacy try's
+ * `catch`/`catch_all` arms are reached only through the handler table, which the interpreter runs (a caught
+ * exception hands the frame over at the handler's target), so they are not generated; `delegate` ends its try.
+ */
+export const TRY_FRAME = new Set(['try', 'try_table']);
+export const CATCH_ARM = new Set(['catch', 'catch_all']);
 
 /** A loop the interpreter can enter the JS version at: the fast-code pc and original offset of its body's first block, its id, and the stack at its head. */
 export interface OsrEntry {
@@ -223,6 +232,8 @@ export const EX_HANDOFF = 0;
 export const EX_NO_FUEL = 1;
 export const EX_SUSPENDED = 2;
 export const EX_CALL = 3;
+/** A wasm exception caught at a throwing op inside a try (rt.ts catchHere): `xe` holds it. */
+export const EX_CATCH = 4;
 
 /** Stands for the reload of the memory views in the output until the end (only functions that access memory do it). */
 export const MEM_RELOAD = '\u0001';

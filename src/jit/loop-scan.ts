@@ -1,7 +1,7 @@
 /** The JS tier's pre-pass for loop re-entry (OSR): which frames of a function hold loops. */
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
-import { EXN_CONTROL, MAX_NESTING, no } from './gen-types.js';
+import { CATCH_ARM, MAX_NESTING, TRY_FRAME, no } from './gen-types.js';
 
 /** Loop sets of more loops than this are tested as a range of ids (the list would make deep nests quadratic). */
 const LIST_MAX = 8;
@@ -45,6 +45,8 @@ interface Frame {
   kind: string;
   dead: boolean;
   inElse: boolean;
+  /** A legacy try in its catch arms, which JsGen skips (their frames are dead to it). */
+  arm: boolean;
   /** The loops this frame is or holds, and, for an if, those of its then-arm (known when the frame ends). */
   loops: LoopSet | null;
   then: LoopSet | null;
@@ -59,7 +61,7 @@ interface Frame {
 export class LoopScan implements CodeSink {
   private ids = 0;
   private deadDepth = 0;
-  private readonly stack: Frame[] = [{ id: -1, kind: 'func', dead: false, inElse: false, loops: null, then: null }];
+  private readonly stack: Frame[] = [{ id: -1, kind: 'func', dead: false, inElse: false, arm: false, loops: null, then: null }];
   /** Frame id -> a loop is this frame or inside it. */
   readonly hasLoop: boolean[] = [];
   /** Frame id -> a loop is strictly inside it. */
@@ -71,24 +73,31 @@ export class LoopScan implements CodeSink {
   any = false;
 
   instr(ins: Instr, v: FuncValidator): void {
-    const name = ins.def.name;
-    // (functions that handle exceptions stay interpreted: JsGen declines them; stop before their frames confuse the scan)
-    if (EXN_CONTROL.has(name)) no(name);
+    // (try and try_table are blocks, and delegate an end, as JsGen sees them)
+    const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
     const top = this.stack[this.stack.length - 1]!;
     if (name === 'block' || name === 'loop' || name === 'if') {
       // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
       if (this.stack.length > MAX_NESTING) no('nesting too deep for JS');
     }
+    if (CATCH_ARM.has(name)) {
+      // a catch arm: JsGen skips it to the try's end
+      if (!top.dead && !top.arm) {
+        top.arm = true;
+        this.deadDepth++;
+      }
+      return;
+    }
     if (v.unreachable || this.deadDepth > 0) {
       if (name === 'block' || name === 'loop' || name === 'if') {
-        this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false, loops: null, then: null });
+        this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false, arm: false, loops: null, then: null });
         this.deadDepth++;
       } else if (name === 'else') {
         if (!top.dead) top.inElse = true;
       } else if (name === 'end') {
         this.stack.pop();
-        if (top.dead) this.deadDepth--;
-        else this.ended(top);
+        if (top.dead || top.arm) this.deadDepth--;
+        if (!top.dead) this.ended(top);
       }
       return;
     }
@@ -105,7 +114,7 @@ export class LoopScan implements CodeSink {
       }
       let then: LoopSet | null = null;
       if (name === 'if') this.thenLoops.set(id, (then = new LoopSet()));
-      this.stack.push({ id, kind: name, dead: false, inElse: false, loops, then });
+      this.stack.push({ id, kind: name, dead: false, inElse: false, arm: false, loops, then });
     } else if (name === 'else') top.inElse = true;
     else if (name === 'end') {
       this.stack.pop();

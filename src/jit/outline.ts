@@ -14,7 +14,8 @@
  *
  * The body is the generator's own output: statements, labels, blocks; braces only as block delimiters, no strings,
  * comments or functions. A brace this does not recognize as a statement block (after `)` of an if or for, `else`,
- * a label or `case`, or at a statement's start) makes it leave the function whole (null).
+ * a label or `case`, or at a statement's start; a switch's body; a block of `try`/`catch`) makes it leave the function
+ * whole (null). A switch's body and the blocks of a try/catch stay where they are (blocks inside them may move).
  */
 
 /**
@@ -31,7 +32,7 @@ export const outlining = { at: 70_000, limit: 48_000, min: 1_500, hot: 100_000 }
 interface Node {
   open: number;
   close: number;
-  /** a statement block that may move (not a switch's body) */
+  /** a statement block that may move (not a switch's body, nor a try's or catch's block) */
   movable: boolean;
   kids: Node[];
 }
@@ -133,7 +134,7 @@ function parse(src: string): Node | null {
   return stack.length === 0 && root !== null && root.open === 0 && root.close === src.length - 1 ? root : null;
 }
 
-/** Whether the brace at i opens a movable statement block (true), a switch's body (false), or something else (null). */
+/** Whether the brace at i opens a movable statement block (true), a switch's body or a try's or catch's block (false), or something else (null). */
 function blockKind(src: string, i: number): boolean | null {
   let j = i - 1;
   while (j >= 0 && src.charCodeAt(j) === 0x20) j--;
@@ -141,6 +142,8 @@ function blockKind(src: string, i: number): boolean | null {
   const c = src[j]!;
   if (c === '\n' || c === ';' || c === '{' || c === '}' || c === ':') return true;
   if (c === 'e' && src.endsWith('else', j + 1) && !/\w/.test(src[j - 4] ?? ' ')) return true;
+  // a call inside a try (gen-calls.ts mayThrow): its blocks stay where they are
+  if (c === 'y' && src.endsWith('try', j + 1) && !/\w/.test(src[j - 3] ?? ' ')) return false;
   if (c !== ')') return null;
   // the matching parenthesis and the word before it
   let d = 0;
@@ -156,6 +159,6 @@ function blockKind(src: string, i: number): boolean | null {
   while (k >= 0 && /\w/.test(src[k]!)) k--;
   const word = src.slice(k + 1, e);
   if (word === 'if' || word === 'for') return true;
-  if (word === 'switch') return false;
+  if (word === 'switch' || word === 'catch') return false;
   return null;
 }

@@ -10,7 +10,10 @@ import { run, STATUS_DONE } from '../interp/exec.js';
 import type { Machine } from '../interp/machine.js';
 import type { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import type { Instance } from '../runtime/objects/instance.js';
-import { jitFor, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn } from '../interp/tier.js';
+import { jitFor, jitStats, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn } from '../interp/tier.js';
+import { catchException, enterHandler, exnOf, findHandler, newExn } from '../interp/exceptions.js';
+import type { Compiled } from '../interp/compiled.js';
+import { ExnRef, WasmException } from '../runtime/objects/exception.js';
 
 /**
  * A JS-tier call of a wasm function without a JS version (yet), or one that
@@ -39,7 +42,22 @@ function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: num
   const saved = mc.jsd;
   mc.jsd = jd + RUN_UNITS;
   try {
-    return run(mc, depth);
+    for (;;) {
+      try {
+        return run(mc, depth);
+      } catch (e) {
+        // a wasm exception: the frames of this run may handle it (as in Machine.resume)
+        const exn = exnOf(e);
+        if (exn === null) throw e;
+        if (mc.hostFuel >= 0) {
+          mc.fuel = mc.hostFuel;
+          mc.hostFuel = -1;
+        }
+        mc.settled = true;
+        if (!catchException(mc, exn, depth)) throw e;
+        mc.settled = false;
+      }
+    }
   } catch (e) {
     throw settle(mc, e);
   } finally {
@@ -96,6 +114,47 @@ export function grow(mc: Machine, words: number): void {
   }
 }
 
+// ---------------------------------------------------------------- exceptions
+
+/**
+ * A generated function with handlers caught `e` at the throwing op `pc` of
+ * its fast code (a call, or a throw in the function itself), its locals and
+ * stack already written to its frame: when a row of its handler table takes
+ * the wasm exception, the payload goes to the handler's slots and the
+ * interpreter continues this frame at the handler's target (STATUS_HANDOFF),
+ * as Machine.resume / catchException would; otherwise `e` goes on to the
+ * callers, the machine's fuel still settled.
+ */
+export function catchHere(mc: Machine, cc: Compiled, pc: number, fp: number, depth: number, e: unknown): number {
+  const exn = exnOf(e);
+  const r = exn === null ? -1 : findHandler(cc, pc, exn);
+  if (r < 0) throw e;
+  // (a host function that threw kept what it consumed there)
+  if (mc.hostFuel >= 0) {
+    mc.fuel = mc.hostFuel;
+    mc.hostFuel = -1;
+  }
+  mc.settled = false;
+  jitStats.caught++;
+  enterHandler(mc, exn!, cc, fp, depth, r);
+  return STATUS_HANDOFF;
+}
+
+/** Whether a JS error is a wasm exception (the only ones handlers catch; traps and host errors pass). */
+export function isExn(e: unknown): boolean {
+  return e instanceof ExnRef || e instanceof WasmException;
+}
+
+/** `throw`: newExn(mc, inst, s0, tag) is the exception of tag `tag` with the payload in the slots from word s0. */
+export { newExn };
+
+/** A throw in JS code leaving the function: `fuel` is the fuel after the throwing instruction. */
+export function thrown(mc: Machine, fuel: number, exn: unknown): unknown {
+  mc.fuel = fuel;
+  mc.settled = true;
+  return exn;
+}
+
 // ---------------------------------------------------------------- traps
 
 const TRAP_MSG = [
@@ -116,6 +175,7 @@ const TRAP_MSG = [
   'null function reference',
   'null descriptor reference',
   'descriptor cast failure',
+  'null exception reference',
 ];
 export const TRAP_UNREACHABLE = 0;
 export const TRAP_DIV_ZERO = 1;
@@ -134,6 +194,7 @@ export const TRAP_NULL_I31 = 13;
 export const TRAP_NULL_FUNC = 14;
 export const TRAP_NULL_DESC = 15;
 export const TRAP_DESC_CAST = 16;
+export const TRAP_NULL_EXN = 17;
 
 /** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
 export function trap(mc: Machine, fuel: number, code: number): Trap {

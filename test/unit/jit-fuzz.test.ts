@@ -4,13 +4,15 @@
  * br_table carrying values, local.tee chains, calls, memory, globals, every
  * numeric type incl. NaN payloads, occasional traps; in some programs structs
  * with custom descriptors: exact types, struct.new_desc, ref.get_desc,
- * ref.cast_desc_eq, br_on_cast_desc_eq(_fail)) run in both tiers,
+ * ref.cast_desc_eq, br_on_cast_desc_eq(_fail); in half of them throws,
+ * try_tables, legacy trys with catch arms, rethrow and delegate, a host that
+ * throws) run in both tiers,
  * uninterrupted and cut at random fuel budgets; results (or trap messages),
  * fuel consumed, memory and globals must be identical.
  */
 import { describe, expect, test } from 'vitest';
 import { HostSuspended, OutOfFuel, Trap } from '../../src/core/errors.js';
-import { funcType, I32, Linker, Module, Store } from '../../src/index.js';
+import { funcType, I32, Linker, Module, Store, WasmException, type Tag } from '../../src/index.js';
 import { globalValue } from '../../src/runtime/instance.js';
 import { Global } from '../../src/runtime/objects/global.js';
 import { RawF32, RawF64 } from '../../src/runtime/objects/values.js';
@@ -45,7 +47,10 @@ class Gen {
     private readonly simd: boolean,
     /** Whether the program uses structs with custom descriptors (DESC_TYPES: $S described by $D). */
     private readonly desc: boolean,
+    /** Whether the program throws and catches exceptions (try_table, legacy try, throw, throw_ref, rethrow). */
+    private readonly exn: boolean,
   ) {}
+  private nTry = 0;
   private anyType(): T {
     return this.simd && this.chance(0.25) ? 'v128' : this.pick(TYPES);
   }
@@ -327,7 +332,8 @@ class Gen {
   }
 
   private stmt1(): string {
-    const k = this.depth > 4 ? this.int(4) : this.int(12);
+    const k = this.depth > 4 ? this.int(4) : this.int(this.exn ? 17 : 12);
+    if (k >= 12) return this.exnStmt(k - 12);
     if ((k === 0 || k === 1) && this.locals.length > 0) {
       const x = this.int(this.locals.length);
       return `(local.set ${x} ${this.expr(this.locals[x]!)})`;
@@ -380,6 +386,40 @@ class Gen {
     }
     return `(drop ${this.expr('i32')})`;
   }
+
+  /** Exception handling: throws (one time in four where reached), try_tables and legacy trys around statements. */
+  private exnStmt(k: number): string {
+    const n = this.nTry++;
+    const sometimes = (): string => `(i32.eqz (i32.and ${this.expr('i32')} (i32.const 3)))`;
+    if (k === 0 || k === 4) {
+      const t = this.pick(['$ei', '$ej', '$ev']);
+      const payload = t === '$ei' ? this.expr('i32') : t === '$ej' ? this.expr('i64') : '';
+      return `(if ${sometimes()} (then (throw ${t} ${payload})))`;
+    }
+    if (k === 1) {
+      // try_table: the payload (or an exnref) to a block's label
+      switch (this.int(4)) {
+        case 0:
+          return `(global.set $gi32 (i32.add (global.get $gi32) (block (result i32) (try_table (result i32) (catch $ei 0) ${this.stmts(1, 'i32')}))))`;
+        case 1:
+          return `(global.set $gi64 (block (result i64) (try_table (result i64) (catch $ej 0) ${this.stmts(1, 'i64')})))`;
+        case 2:
+          return `(block (try_table (catch_all 0) ${this.stmts(2, null)}))`;
+        default:
+          // caught as an exnref: dropped, or thrown again (throw_ref) to the handlers further out
+          return `(block $o${n} (block (result exnref) (try_table (catch_all_ref 0) ${this.stmts(2, null)}) (br $o${n})) ${this.chance(0.3) ? '(throw_ref)' : '(drop)'})`;
+      }
+    }
+    if (k === 2) {
+      // a try_table in a loop, caught to the loop's head (the loop's counter bounds it)
+      const c = this.counters++;
+      return `(local.set $c${c} (i32.const ${1 + this.int(4)})) (block $b${c} (loop $l${c} (br_if $b${c} (i32.eqz (local.get $c${c}))) (local.set $c${c} (i32.sub (local.get $c${c}) (i32.const 1))) (try_table (catch_all $l${c}) ${this.stmts(2, null)}) (br $l${c})))`;
+    }
+    // legacy try: catch arms (with statements of their own, rethrow now and then), or delegate
+    if (this.chance(0.2)) return `(try (do ${this.stmts(2, null)}) (delegate 0))`;
+    const arm = (): string => `${this.stmts(1, null)}${this.chance(0.2) ? ' (rethrow 0)' : ''}`;
+    return `(try (do ${this.stmts(2, null)}) (catch $ei (global.set $gi32) ${arm()}) (catch_all ${arm()}))`;
+  }
 }
 
 export function program(seed: number): string {
@@ -393,9 +433,10 @@ export function program(seed: number): string {
   const bodies: string[] = [];
   const simd = r() < 0.4;
   const desc = r() < 0.4;
+  const exn = r() < 0.5;
   for (let i = nf - 1; i >= 0; i--) {
     const f = funcs[i]!;
-    const g = new Gen(r, funcs, i, simd, desc);
+    const g = new Gen(r, funcs, i, simd, desc, exn);
     const extra = Array.from({ length: Math.floor(r() * 5) }, () => (simd && r() < 0.3 ? 'v128' : TYPES[Math.floor(r() * 4)]!));
     g.locals = [...f.params, ...extra];
     const body = g.stmts(2 + Math.floor(r() * 4), f.result);
@@ -406,7 +447,8 @@ export function program(seed: number): string {
   }
   const globals = ALL.map((t) => `(global $g${t} (export "g${t}") (mut ${t}) ${t === 'v128' ? '(v128.const i64x2 0 0)' : `(${t}.const 0)`})`).join('\n');
   const table = `(table ${nf + 2} funcref) (elem (i32.const 0) $h ${funcs.map((_, i) => `$f${i}`).join(' ')})`;
-  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals} ${desc ? DESC_DECLS : ''} (data $d "0123456789abcdef")\n${bodies.join('\n')})`;
+  const tags = '(tag $ei (export "ei") (param i32)) (tag $ej (param i64)) (tag $ev)';
+  return `(module (import "env" "h" (func $h (param i32) (result i32))) (memory (export "memory") 1 3) ${table} ${globals} ${desc ? DESC_DECLS : ''} ${tags} (data $d "0123456789abcdef")\n${bodies.join('\n')})`;
 }
 
 /**
@@ -476,13 +518,16 @@ function same(a: Result, b: Result, what: string): void {
 function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((needed: number) => number) | null, first: number): Result {
   const store = new Store({ tier, fuel: schedule ? first : 1e7 });
   const linker = new Linker();
-  // the host: charges fuel for odd arguments, suspends on multiples of 16
+  // the host: charges fuel for odd arguments, suspends on multiples of 16, throws $ei now and then
+  let ei: Tag | null = null;
   linker.defineFunc(store, 'env', 'h', funcType([I32], [I32]), (caller, x: number) => {
     if (x & 1) caller.consumeFuel(3);
     if ((x & 15) === 0) return caller.suspend(x);
+    if ((x & 63) === 5) throw new WasmException(ei!, [x >> 6]);
     return (x * 3 + 1) | 0;
   });
   const inst = linker.instantiate(store, mod);
+  ei = inst.getExport('ei') as Tag;
   let out: unknown;
   const f = inst.getExport('f0') as Parameters<Store['invoke']>[0];
   let go = (): unknown[] => store.invoke(f, args, true);
@@ -501,7 +546,7 @@ function run(mod: Module, tier: 'js' | 'interp', args: unknown[], schedule: ((ne
         go = () => e.resume((x * 5 + 3) | 0);
         continue;
       }
-      out = e instanceof Trap || e instanceof OutOfFuel ? `${e.name}: ${e.message}` : e;
+      out = e instanceof Trap || e instanceof OutOfFuel ? `${e.name}: ${e.message}` : e instanceof WasmException ? `uncaught ${e.values.map(String)}` : e;
       break;
     }
   }
@@ -555,7 +600,14 @@ describe('JS tier: random programs agree with the interpreter', () => {
   const SEEDS = Number(process.env['JIT_FUZZ_SEEDS'] ?? 400);
   const FIRST = Number(process.env['JIT_FUZZ_FIRST'] ?? 1);
   test(`${SEEDS} programs, uninterrupted and at random budgets`, () => {
+    const h0 = jitStats.withHandlers;
+    const c0 = jitStats.caught;
     fuzz(FIRST, SEEDS);
+    // functions with exception handlers are generated and catch (and none is declined for them or for an internal error)
+    expect(jitStats.withHandlers - h0).toBeGreaterThan(SEEDS >> 2);
+    expect(jitStats.caught - c0).toBeGreaterThan(SEEDS >> 3);
+    console.log(`jit-fuzz: ${jitStats.withHandlers - h0} functions with handlers generated, ${jitStats.caught - c0} exceptions caught in JS code`);
+    for (const why of jitStats.declined.keys()) expect(why).not.toMatch(/try|catch|delegate|throw|internal error/);
   });
   // hot 0: split at generation; hot 2: generated whole, split at its second call or loop iteration, the running
   // frame handing off to the interpreter and coming back in the split version
