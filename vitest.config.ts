@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { CostliestFirst } from './test/sequencer.js';
 
 const common = {
   testTimeout: 120_000,
@@ -18,6 +19,8 @@ export default defineConfig({
     // one worker per core (vitest's default leaves one core to its main process, which only reports: on
     // two cores that is one worker and no parallelism); the spec suite is split into shards to fill them
     maxWorkers: availableParallelism(),
+    // the costliest files first, whichever project they are in, so that the workers finish together (test/sequencer.ts)
+    sequence: { sequencer: CostliestFirst },
     projects: [
       { extends: true, test: { ...common, name: 'shared', include: SHARED, isolate: false } },
       {
