@@ -9,7 +9,7 @@ import { relative, sep } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * CPU seconds (user + sys) of each test file that takes 2 s or more, measured in one `npm test` at load 2-20
+ * CPU seconds (user + sys) of each test file that takes 2 s or more, measured in one `npm test` at load 7-24
  * (2026-12-06, 99 files). Only the order matters: re-measure when a file's cost changes a lot. A file not
  * listed counts as 0 and runs after these, in vitest's order.
  */
