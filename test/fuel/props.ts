@@ -39,12 +39,17 @@ const SEED = process.env.FUELPROP_SEED === undefined ? undefined : Number(proces
 export const runs = (n: number): fc.Parameters<unknown> => ({ numRuns: Math.max(1, Math.round(n * SCALE)), seed: SEED });
 
 /** What the runs of a test file covered (printed with FUELPROP_STATS=1). */
-export const stats = { runs: 0, traps: 0, hostTraps: 0, tainted: 0, stops: { fuel: 0, interrupt: 0, host: 0 }, knownBugStops: 0, maxFuel: 0, sumFuel: 0 };
+const noStats = () => ({ runs: 0, traps: 0, hostTraps: 0, tainted: 0, stops: { fuel: 0, interrupt: 0, host: 0 }, knownBugStops: 0, maxFuel: 0, sumFuel: 0 });
+export const stats = noStats();
 const reached = new Map<string, number>();
+/** Prints (with FUELPROP_STATS set) what the runs since the last call covered, and starts counting again: the test files share worker processes and this module. */
 export function printStats(file: string): void {
-  if (!process.env.FUELPROP_STATS) return;
-  const never = [...ALL_NAMES, '+grow', '+fill', '+copy', '+hostCall', '+host'].filter((n) => !reached.has(n));
-  console.log(`${file}: what the runs covered`, { ...stats, meanFuel: Math.round(stats.sumFuel / stats.runs), kindsReached: reached.size, never });
+  if (process.env.FUELPROP_STATS) {
+    const never = [...ALL_NAMES, '+grow', '+fill', '+copy', '+hostCall', '+host'].filter((n) => !reached.has(n));
+    console.log(`${file}: what the runs covered`, { ...stats, meanFuel: Math.round(stats.sumFuel / stats.runs), kindsReached: reached.size, never });
+  }
+  Object.assign(stats, noStats());
+  reached.clear();
 }
 
 // ------------------------------------------------------------------ arbitraries

@@ -1,0 +1,70 @@
+/**
+ * The order vitest starts the test files in: the costliest first, so that the two workers of a 2-core machine
+ * finish together (longest-first scheduling) instead of one of them running a long file alone at the end.
+ * vitest's own order (BaseSequencer, kept here for the other files) puts files it has no recorded durations for
+ * largest first by bytes, which on a fresh checkout ran the 3-line spec shards and js-api-limits.test.ts, the
+ * longest files, last; and its recorded durations (node_modules/.vite) are those of whatever run came last.
+ */
+import { relative, sep } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * CPU seconds (user + sys) of each test file that takes 2 s or more, measured in one `npm test` at load 7-24
+ * (2026-12-06, 99 files). Only the order matters: re-measure when a file's cost changes a lot. A file not
+ * listed counts as 0 and runs after these, in vitest's order.
+ */
+export const FILE_CPU_SECONDS: Record<string, number> = {
+  'test/js-api/js-api-limits.test.ts': 78,
+  'test/fuel/fuel-resume.test.ts': 34,
+  'test/spec/starved-2.test.ts': 33,
+  'test/fuel/fuel-model.test.ts': 24,
+  'test/unit/cli.test.ts': 21,
+  'test/snapshot/cli.test.ts': 20,
+  'test/packages/packages.test.ts': 17,
+  'test/unit/jit-fuzz.test.ts': 16,
+  'test/unit/jit.test.ts': 15,
+  'test/spec/starved-1.test.ts': 15,
+  'test/spec/starved-3.test.ts': 14,
+  'test/unit/counted-loops.test.ts': 14,
+  'test/unit/api-docs.test.ts': 11,
+  'test/snapshot/props.test.ts': 10,
+  'test/spec/interp-3.test.ts': 9,
+  'test/unit/simd.test.ts': 8,
+  'test/unit/jit-gc.test.ts': 8,
+  'test/spec/spec-4.test.ts': 7,
+  'test/unit/fuel-checks.test.ts': 7,
+  'test/snapshot/wasi.test.ts': 7,
+  'test/unit/decoder-fuzz.test.ts': 6,
+  // Chromium's own processes come on top of this
+  'test/browser/browser.test.ts': 6,
+  'test/spec/interp-1.test.ts': 5,
+  'test/spec/interp-2.test.ts': 5,
+  'test/unit/text-testsuite.test.ts': 5,
+  'test/unit/big-code.test.ts': 4,
+  'test/wasi/programs.test.ts': 4,
+  'test/spec/spec-2.test.ts': 4,
+  'test/spec/spec-1.test.ts': 4,
+  'test/examples/shell-server.test.ts': 4,
+  'test/spec/spec-3.test.ts': 4,
+  'test/unit/numeric-i64.test.ts': 3,
+  'test/unit/jit-no-eval.test.ts': 3,
+  'test/snapshot/stops.test.ts': 2,
+  'test/snapshot/loader.test.ts': 2,
+};
+
+/** The file's path relative to the project's root, with forward slashes (the keys of FILE_CPU_SECONDS). */
+export function fileKey(root: string, file: string): string {
+  return relative(root, file).split(sep).join('/');
+}
+
+/** vitest's sequencer with the files of FILE_CPU_SECONDS first, costliest first, whatever project they belong to. */
+export class CostliestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files);
+    const cost = (f: TestSpecification): number => FILE_CPU_SECONDS[fileKey(f.project.config.root, f.moduleId)] ?? 0;
+    return base
+      .map((f, i) => ({ f, i, c: cost(f) }))
+      .sort((a, b) => b.c - a.c || a.i - b.i)
+      .map((x) => x.f);
+  }
+}
