@@ -2,8 +2,9 @@
  * References and Wasm GC in the JS tier: struct and array access, i31,
  * casts, br_on_null / br_on_non_null / br_on_cast(_fail), the extern/any
  * conversions and call_ref; and the conditional branch they share with
- * br_if. Objects are the interpreter's (src/runtime/objects/gc.ts: a struct's
- * entries in one JS array, an array's bits in a typed array or its
+ * br_if. Objects are the interpreter's (src/runtime/objects/gc.ts: a struct is
+ * an instance of its type's class with its entries as properties `e0`, `e1`, ...,
+ * an array's bits in a typed array or its
  * references in a JS array, an i31 as a JS number), so frames pass between
  * the tiers as they are. Traps have the interpreter's texts; the array
  * instructions with a surcharge (allocation by count, bulk) and the rare ones
@@ -12,7 +13,7 @@
 import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
-import { GcArray, GcStruct, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { GcArray, MAX_CTOR_ENTRIES, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
 import { toCanonHeap, unpacked } from '../validate/types.js';
 import * as RT from './rt.js';
 import { JsControl } from './gen-control.js';
@@ -49,8 +50,7 @@ export abstract class JsRefs extends JsControl {
         return true;
       case 'struct.new_default_desc': {
         const d = this.descriptor();
-        const t = gcType(this.inst, ins.a);
-        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}], ${d})`);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(gcType(this.inst, ins.a).make)}(${d})`);
         return true;
       }
       case 'ref.get_desc': {
@@ -77,8 +77,7 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'struct.new_default': {
-        const t = gcType(this.inst, ins.a);
-        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}])`);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(gcType(this.inst, ins.a).make)}()`);
         return true;
       }
       case 'struct.get':
@@ -87,7 +86,7 @@ export abstract class JsRefs extends JsControl {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as StructType).fields[ins.b]!.type;
         const o = gcType(this.inst, ins.a).offs[ins.b]!;
         const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT);
-        this.pushField(ft, name === 'struct.get_s', `${x}.f`, `${o}`, `${o + 1}`, (k) => `${o + k}`);
+        this.pushField(ft, name === 'struct.get_s', (k) => `${x}.${entryName(o + k)}`);
         return true;
       }
       case 'struct.set': {
@@ -95,7 +94,7 @@ export abstract class JsRefs extends JsControl {
         const o = gcType(this.inst, ins.a).offs[ins.b]!;
         const v = this.pop();
         const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT);
-        this.w(this.words(ft, v).map((w, k) => `${x}.f[${o + k}] = ${w};`).join(' '));
+        this.w(this.words(ft, v).map((w, k) => `${x}.${entryName(o + k)} = ${w};`).join(' '));
         return true;
       }
       case 'array.new_fixed':
@@ -108,8 +107,7 @@ export abstract class JsRefs extends JsControl {
         const i = this.pop();
         const x = this.element(this.pop(), i);
         const z = ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
-        const at = (k: number): string => (z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`);
-        this.pushField(ft, name === 'array.get_s', `${x}.data`, at(0), at(1), at);
+        this.pushField(ft, name === 'array.get_s', (k) => `${x}.data[${z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`}]`);
         return true;
       }
       case 'array.set': {
@@ -264,43 +262,54 @@ export abstract class JsRefs extends JsControl {
     return [e.e];
   }
 
-  /** Pushes the value of storage type `ft` at `${d}[${i0}]` (i64/f64: and i1; v128: iv(k)). */
-  private pushField(ft: ValType, signed: boolean, d: string, i0: string, i1: string, iv: (k: number) => string): void {
-    const at = `${d}[${i0}]`;
+  /** Pushes the value of storage type `ft` whose word k is `at(k)` (i64/f64: words 0 and 1; v128: 0 to 3). */
+  private pushField(ft: ValType, signed: boolean, at: (k: number) => string): void {
+    const a = at(0);
     switch (ft) {
       case I32:
-        this.pushStmt(I32, at);
+        this.pushStmt(I32, a);
         return;
       case F32:
-        this.pushStmt(F32, `b2f(${at})`);
+        this.pushStmt(F32, `b2f(${a})`);
         return;
       case I64:
-        this.pushI64((lo, hi) => `${lo} = ${at}; ${hi} = ${d}[${i1}];`);
+        this.pushI64((lo, hi) => `${lo} = ${a}; ${hi} = ${at(1)};`);
         return;
       case F64:
-        this.pushStmt(F64, `f64bits(${at}, ${d}[${i1}])`);
+        this.pushStmt(F64, `f64bits(${a}, ${at(1)})`);
         return;
       case V128:
-        this.pushV128((ws) => ws.map((w, k) => `${w} = ${d}[${iv(k)}];`).join(' '));
+        this.pushV128((ws) => ws.map((w, k) => `${w} = ${at(k)};`).join(' '));
         return;
       case I8:
-        this.pushStmt(I32, signed ? `(${at} << 24) >> 24` : at);
+        this.pushStmt(I32, signed ? `(${a} << 24) >> 24` : a);
         return;
       case I16:
-        this.pushStmt(I32, signed ? `(${at} << 16) >> 16` : at);
+        this.pushStmt(I32, signed ? `(${a} << 16) >> 16` : a);
         return;
     }
-    this.pushStmt(unpacked(ft), at);
+    this.pushStmt(unpacked(ft), a);
   }
 
-  /** struct.new, and struct.new_desc with `desc` the descriptor's name. */
+  /**
+   * struct.new, and struct.new_desc with `desc` the descriptor's name: the type's class called with the
+   * entries, or, for a struct of more than MAX_CTOR_ENTRIES entries, allocated with defaults and filled.
+   */
   private structNew(ti: number, desc: string | null): void {
     const fields = (this.inst.vm.module.types[ti]!.comp as StructType).fields;
     const n = fields.length;
     const base = this.st.length - n;
     const ws: string[] = [];
     for (let j = 0; j < n; j++) ws.push(...this.words(fields[j]!.type, this.st[base + j]!));
-    const src = `new ${this.env(GcStruct)}(${this.env(gcType(this.inst, ti))}, [${ws.join(', ')}]${desc === null ? '' : `, ${desc}`})`;
+    const cls = this.env(gcType(this.inst, ti).make);
+    const d = desc === null ? [] : [desc];
+    let src: string;
+    if (ws.length <= MAX_CTOR_ENTRIES) src = `new ${cls}(${[...d, ...ws].join(', ')})`;
+    else {
+      this.vars.add('RS');
+      this.w(`RS = new ${cls}(${d.join('')}); ${ws.map((w, k) => `RS.${entryName(k)} = ${w};`).join(' ')}`);
+      src = 'RS';
+    }
     for (let j = 0; j < n; j++) this.pop();
     this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
   }

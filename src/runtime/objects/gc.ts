@@ -5,11 +5,15 @@
  * the interpreter (src/interp/gc.ts) and in the JS tier (src/jit/gen-refs.ts).
  *
  * Representation (see docs/architecture.md):
- * - a struct is a GcStruct: its type descriptor and one plain JS array of
- *   entries: an i32/f32/i8/i16 field takes one entry (an int32 number; f32
- *   as its bits; packed fields zero-extended), i64/f64 two (lo, hi words),
- *   v128 four, a reference one (the reference itself). Bits only, so NaN
- *   payloads survive;
+ * - a struct is one JS object, an instance of its type's own class (GcType.make,
+ *   a subclass of GcStruct made once per type) whose prototype holds the type
+ *   descriptor (`type`) and whose own properties are its entries `e0`, `e1`, ...
+ *   (and first `desc`, when the type has a custom descriptor): an
+ *   i32/f32/i8/i16 field takes one entry (an int32 number; f32 as its bits;
+ *   packed fields zero-extended), i64/f64 two (lo, hi words), v128 four, a
+ *   reference one (the reference itself). Bits only, so NaN payloads survive.
+ *   Objects of one type share one hidden class in V8, and an allocation is
+ *   one object;
  * - an array is a GcArray: its type descriptor, its length and a typed
  *   array of the element bits (Uint8Array for i8, Uint16Array for i16,
  *   Int32Array of 1, 2 or 4 words per element for i32/f32, i64/f64, v128)
@@ -64,6 +68,23 @@ export function kindOf(t: StorageType): number {
   return K_REF;
 }
 
+/** Property names of struct entries: entry i is the property `e${i}` (ENTRY[i]). */
+export const ENTRY: string[] = [];
+/** The property name of struct entry i. */
+export function entryName(i: number): string {
+  for (let j = ENTRY.length; j <= i; j++) ENTRY.push(`e${j}`);
+  return ENTRY[i]!;
+}
+
+/**
+ * Entries above which a struct class's constructor takes no entry arguments (they start at their defaults
+ * and are set one by one): a constructor of thousands of parameters would need a frame as large.
+ */
+export const MAX_CTOR_ENTRIES = 32;
+
+/** A struct type's class: `new make(desc?, e0?, e1?, ...)` (desc only for a type with a descriptor; missing entries default). */
+export type StructClass = new (...a: unknown[]) => GcStruct;
+
 /** Run-time descriptor of a struct or array type (one per canonical type id and registry). */
 export class GcType {
   /** Struct: kind and first entry of each field; entries of a struct; default entries. */
@@ -73,6 +94,8 @@ export class GcType {
   readonly template: unknown[];
   /** Array: the element kind. */
   readonly elem: number;
+  /** Struct: the class of its objects (made on first use; see StructClass). */
+  private cls: StructClass | null = null;
   constructor(
     /** Canonical type id. */
     readonly id: number,
@@ -95,6 +118,7 @@ export class GcType {
       this.size = template.length;
       this.template = template;
       this.elem = -1;
+      entryName(this.size);
     } else {
       this.kinds = new Uint8Array(0);
       this.offs = new Int32Array(0);
@@ -103,18 +127,89 @@ export class GcType {
       this.elem = kindOf(comp.field.type);
     }
   }
+
+  /** Struct: the class of its objects. */
+  get make(): StructClass {
+    return (this.cls ??= structClass(this));
+  }
 }
 
+/**
+ * Every Wasm struct: an instance of its type's class (see the module comment). `type` is on the class's
+ * prototype; `desc` too (null) unless the type has a custom descriptor, whose structs hold their own.
+ */
 export class GcStruct {
-  constructor(
-    readonly type: GcType,
-    readonly f: unknown[],
-    /**
-     * Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. Set at
-     * allocation; the snapshot reader sets it after allocating every object.
-     */
-    public desc: GcStruct | null = null,
-  ) {}
+  declare readonly type: GcType;
+  /**
+   * Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. Set at
+   * allocation; the snapshot reader sets it after allocating every object.
+   */
+  declare desc: GcStruct | null;
+  /** Entry i (see the module comment for entries). */
+  entry(i: number): unknown {
+    return (this as unknown as Record<string, unknown>)[ENTRY[i]!];
+  }
+  setEntry(i: number, v: unknown): void {
+    (this as unknown as Record<string, unknown>)[ENTRY[i]!] = v;
+  }
+}
+
+/**
+ * How a struct class's generated source becomes a class, and whether this host allows it (a
+ * Content-Security-Policy without 'unsafe-eval' forbids `new Function`: the first EvalError sets `blocked`,
+ * and from then on classes are built without source). `compile` is replaceable (tests make it throw EvalError).
+ */
+export const structEval = {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  compile: (src: string): ((base: typeof GcStruct) => StructClass) => new Function('GcStruct', src) as (base: typeof GcStruct) => StructClass,
+  blocked: false,
+};
+
+/**
+ * A struct type's class. Generated source where the host allows it (`this.e0 = e0; ...`: V8 gives the
+ * objects one hidden class with in-object fields and inlines the constructor into allocating code);
+ * otherwise the same class built by a loop, with the same properties in the same order.
+ */
+function structClass(t: GcType): StructClass {
+  const n = t.size;
+  const desc = t.descId >= 0;
+  const names = ENTRY.slice(0, n);
+  let cls: StructClass | null = null;
+  if (!structEval.blocked) {
+    const args = n <= MAX_CTOR_ENTRIES;
+    const params = (desc ? ['desc = null'] : []).concat(args ? names.map((e, i) => `${e} = ${t.template[i] === null ? 'null' : '0'}`) : []);
+    const body = (desc ? ['this.desc = desc;'] : []).concat(names.map((e, i) => (args ? `this.${e} = ${e};` : `this.${e} = ${t.template[i] === null ? 'null' : '0'};`)));
+    try {
+      cls = structEval.compile(`return class extends GcStruct { constructor(${params.join(', ')}) { super(); ${body.join(' ')} } };`)(GcStruct);
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      structEval.blocked = true;
+    }
+  }
+  if (cls === null) {
+    const template = t.template;
+    const first = desc ? 1 : 0;
+    const max = n <= MAX_CTOR_ENTRIES ? n : 0;
+    cls = class extends GcStruct {
+      constructor(...a: unknown[]) {
+        super();
+        const self = this as unknown as Record<string, unknown>;
+        if (desc) self['desc'] = a[0] ?? null;
+        for (let i = 0; i < n; i++) {
+          const v = i < max ? a[first + i] : undefined;
+          self[names[i]!] = v === undefined ? template[i] : v;
+        }
+      }
+    };
+  }
+  Object.defineProperty(cls.prototype, 'type', { value: t });
+  if (!desc) Object.defineProperty(cls.prototype, 'desc', { value: null });
+  return cls;
+}
+
+/** A struct of type `t` with default entries (and descriptor `desc` when the type has one). */
+export function newStruct(t: GcType, desc: GcStruct | null = null): GcStruct {
+  return t.descId >= 0 ? new t.make(desc) : new t.make();
 }
 
 export type ArrayData = Int32Array | Uint8Array | Uint16Array | unknown[];
@@ -298,29 +393,30 @@ export function bytesOf(a: GcArray): Uint8Array {
 // ------------------------------------------------------------------ field and element access
 
 /** Stores the value at word w (reference `ref`) into entry `o` of a struct as kind k. */
-export function putEntry(f: unknown[], o: number, k: number, s: Int32Array, w: number, ref: unknown): void {
+export function putEntry(st: GcStruct, o: number, k: number, s: Int32Array, w: number, ref: unknown): void {
+  const f = st as unknown as Record<string, unknown>;
   switch (k) {
     case K_I32:
-      f[o] = s[w]!;
+      f[ENTRY[o]!] = s[w]!;
       return;
     case K_I64:
-      f[o] = s[w]!;
-      f[o + 1] = s[w + 1]!;
+      f[ENTRY[o]!] = s[w]!;
+      f[ENTRY[o + 1]!] = s[w + 1]!;
       return;
     case K_V128:
-      f[o] = s[w]!;
-      f[o + 1] = s[w + 1]!;
-      f[o + 2] = s[w + 2]!;
-      f[o + 3] = s[w + 3]!;
+      f[ENTRY[o]!] = s[w]!;
+      f[ENTRY[o + 1]!] = s[w + 1]!;
+      f[ENTRY[o + 2]!] = s[w + 2]!;
+      f[ENTRY[o + 3]!] = s[w + 3]!;
       return;
     case K_I8:
-      f[o] = s[w]! & 0xff;
+      f[ENTRY[o]!] = s[w]! & 0xff;
       return;
     case K_I16:
-      f[o] = s[w]! & 0xffff;
+      f[ENTRY[o]!] = s[w]! & 0xffff;
       return;
     default:
-      f[o] = ref;
+      f[ENTRY[o]!] = ref;
   }
 }
 
@@ -407,27 +503,26 @@ export function evalGcConst(inst: Instance, ins: Instr, stack: Slot[], limits: L
       const t = gcType(inst, ins.a);
       const n = t.kinds.length;
       const args = stack.splice(stack.length - n, n);
-      const f = t.template.slice();
-      for (let j = 0; j < n; j++) putEntry(f, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
-      stack.push(slot(new GcStruct(t, f)));
+      const o = newStruct(t);
+      for (let j = 0; j < n; j++) putEntry(o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+      stack.push(slot(o));
       return true;
     }
     case 'struct.new_default': {
-      const t = gcType(inst, ins.a);
-      stack.push(slot(new GcStruct(t, t.template.slice())));
+      stack.push(slot(newStruct(gcType(inst, ins.a))));
       return true;
     }
     case 'struct.new_desc':
     case 'struct.new_default_desc': {
       const desc = descriptorOperand(stack.pop()!.ref);
       const t = gcType(inst, ins.a);
-      const f = t.template.slice();
+      const o = newStruct(t, desc);
       if (ins.def.name === 'struct.new_desc') {
         const n = t.kinds.length;
         const args = stack.splice(stack.length - n, n);
-        for (let j = 0; j < n; j++) putEntry(f, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+        for (let j = 0; j < n; j++) putEntry(o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
       }
-      stack.push(slot(new GcStruct(t, f, desc)));
+      stack.push(slot(o));
       return true;
     }
     case 'array.new':
