@@ -21,7 +21,6 @@ import {
   checkArraySize,
   descEq,
   descriptorOperand,
-  ENTRY,
   externalize,
   fillElems,
   GcArray,
@@ -83,33 +82,33 @@ function structGet(sign: number): GcHandler {
     const t = gcType(inst, i0);
     const k = t.kinds[i1]!;
     const o = t.offs[i1]!;
-    const f = st as unknown as Record<string, number>;
     const s = mc.s;
+    const read = t.read as (st: GcStruct, i: number) => number;
     switch (k) {
       case K_I32:
-        s[d] = f[ENTRY[o]!]!;
+        s[d] = read(st, o);
         s[d + 1] = 0;
         break;
       case K_I64:
-        s[d] = f[ENTRY[o]!]!;
-        s[d + 1] = f[ENTRY[o + 1]!]!;
+        s[d] = read(st, o);
+        s[d + 1] = read(st, o + 1);
         break;
       case K_V128:
-        s[d] = f[ENTRY[o]!]!;
-        s[d + 1] = f[ENTRY[o + 1]!]!;
-        s[d + 2] = f[ENTRY[o + 2]!]!;
-        s[d + 3] = f[ENTRY[o + 3]!]!;
+        s[d] = read(st, o);
+        s[d + 1] = read(st, o + 1);
+        s[d + 2] = read(st, o + 2);
+        s[d + 3] = read(st, o + 3);
         break;
       case K_I8:
-        s[d] = sign ? (f[ENTRY[o]!]! << 24) >> 24 : f[ENTRY[o]!]!;
+        s[d] = sign ? (read(st, o) << 24) >> 24 : read(st, o);
         s[d + 1] = 0;
         break;
       case K_I16:
-        s[d] = sign ? (f[ENTRY[o]!]! << 16) >> 16 : f[ENTRY[o]!]!;
+        s[d] = sign ? (read(st, o) << 16) >> 16 : read(st, o);
         s[d + 1] = 0;
         break;
       default:
-        mc.refs[d >> 2] = st.entry(o);
+        mc.refs[d >> 2] = t.read(st, o);
     }
     return true;
   };
@@ -205,7 +204,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const refs = mc.refs;
     for (let j = 0; j < n; j++) {
       const w = operand(j, n, s0, s1, s2);
-      putEntry(o, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
+      putEntry(t, o, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
     }
     refs[d >> 2] = o;
     return true;
@@ -226,7 +225,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const s = mc.s;
     for (let j = 0; j < n; j++) {
       const w = operand(j, n + 1, s0, s1, s2);
-      putEntry(o, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
+      putEntry(t, o, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
     }
     refs[d >> 2] = o;
     return true;
@@ -251,7 +250,7 @@ const HANDLERS: Record<string, GcHandler> = {
   'struct.set': (mc, inst, _d, s0, s1, _s2, i0, i1) => {
     const st = asStruct(mc.refs[s0 >> 2]);
     const t = gcType(inst, i0);
-    putEntry(st, t.offs[i1]!, t.kinds[i1]!, mc.s, s1, mc.refs[s1 >> 2]);
+    putEntry(t, st, t.offs[i1]!, t.kinds[i1]!, mc.s, s1, mc.refs[s1 >> 2]);
     return true;
   },
   'array.new': (mc, inst, d, s0, s1, _s2, i0) => {

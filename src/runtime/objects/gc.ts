@@ -13,7 +13,8 @@
  *   packed fields zero-extended), i64/f64 two (lo, hi words), v128 four, a
  *   reference one (the reference itself). Bits only, so NaN payloads survive.
  *   Objects of one type share one hidden class in V8, and an allocation is
- *   one object;
+ *   one object; the interpreter and snapshots go through the type's accessors
+ *   (GcType.read / write);
  * - an array is a GcArray: its type descriptor, its length and a typed
  *   array of the element bits (Uint8Array for i8, Uint16Array for i16,
  *   Int32Array of 1, 2 or 4 words per element for i32/f32, i64/f64, v128)
@@ -94,8 +95,11 @@ export class GcType {
   readonly template: unknown[];
   /** Array: the element kind. */
   readonly elem: number;
-  /** Struct: the class of its objects (made on first use; see StructClass). */
-  private cls: StructClass | null = null;
+  /** Struct: the class of its objects (see StructClass). */
+  readonly make: StructClass;
+  /** Struct: entry i of a struct of this type (or of a subtype), and its store (functions made with the class). */
+  readonly read: (st: GcStruct, i: number) => unknown;
+  readonly write: (st: GcStruct, i: number, v: unknown) => void;
   constructor(
     /** Canonical type id. */
     readonly id: number,
@@ -119,20 +123,26 @@ export class GcType {
       this.template = template;
       this.elem = -1;
       entryName(this.size);
+      const p = structParts(this);
+      this.make = p.cls;
+      this.read = p.read;
+      this.write = p.write;
     } else {
       this.kinds = new Uint8Array(0);
       this.offs = new Int32Array(0);
       this.size = 0;
       this.template = [];
       this.elem = kindOf(comp.field.type);
+      this.make = NotAStruct;
+      this.read = this.write = notAStruct;
     }
   }
-
-  /** Struct: the class of its objects. */
-  get make(): StructClass {
-    return (this.cls ??= structClass(this));
-  }
 }
+
+function notAStruct(): never {
+  throw new TypeError('an array type has no struct entries');
+}
+
 
 /**
  * Every Wasm struct: an instance of its type's class (see the module comment). `type` is on the class's
@@ -147,10 +157,18 @@ export class GcStruct {
   declare desc: GcStruct | null;
   /** Entry i (see the module comment for entries). */
   entry(i: number): unknown {
-    return (this as unknown as Record<string, unknown>)[ENTRY[i]!];
+    return this.type.read(this, i);
   }
   setEntry(i: number, v: unknown): void {
-    (this as unknown as Record<string, unknown>)[ENTRY[i]!] = v;
+    this.type.write(this, i, v);
+  }
+}
+
+/** An array type's `make`. */
+class NotAStruct extends GcStruct {
+  constructor() {
+    super();
+    notAStruct();
   }
 }
 
@@ -161,50 +179,75 @@ export class GcStruct {
  */
 export const structEval = {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  compile: (src: string): ((base: typeof GcStruct) => StructClass) => new Function('GcStruct', src) as (base: typeof GcStruct) => StructClass,
+  compile: (src: string): ((base: typeof GcStruct) => StructParts) => new Function('GcStruct', src) as (base: typeof GcStruct) => StructParts,
   blocked: false,
 };
 
+/** A struct type's class and entry accessors. */
+interface StructParts {
+  cls: StructClass;
+  read: (st: GcStruct, i: number) => unknown;
+  write: (st: GcStruct, i: number, v: unknown) => void;
+}
+
+/** Entries above which the accessors index by name (`st[ENTRY[i]]`) rather than switch over fixed names. */
+const MAX_SWITCH_ENTRIES = 64;
+
 /**
- * A struct type's class. Generated source where the host allows it (`this.e0 = e0; ...`: V8 gives the
- * objects one hidden class with in-object fields and inlines the constructor into allocating code);
- * otherwise the same class built by a loop, with the same properties in the same order.
+ * A struct type's class and accessors. Generated source where the host allows it (`this.e0 = e0; ...`: V8
+ * gives the objects one hidden class with in-object fields and inlines the constructor into allocating code;
+ * the accessors switch over fixed property names, so their loads and stores see one class, where the
+ * interpreter's own would see them all); otherwise the same class built by a loop, with the same properties
+ * in the same order, and accessors by name.
  */
-function structClass(t: GcType): StructClass {
+function structParts(t: GcType): StructParts {
   const n = t.size;
   const desc = t.descId >= 0;
   const names = ENTRY.slice(0, n);
-  let cls: StructClass | null = null;
+  let parts: StructParts | null = null;
   if (!structEval.blocked) {
     const args = n <= MAX_CTOR_ENTRIES;
     const params = (desc ? ['desc = null'] : []).concat(args ? names.map((e, i) => `${e} = ${t.template[i] === null ? 'null' : '0'}`) : []);
     const body = (desc ? ['this.desc = desc;'] : []).concat(names.map((e, i) => (args ? `this.${e} = ${e};` : `this.${e} = ${t.template[i] === null ? 'null' : '0'};`)));
+    const sw = n <= MAX_SWITCH_ENTRIES;
+    const read = sw ? `(o, i) => { switch (i) { ${names.map((e, i) => `case ${i}: return o.${e};`).join(' ')} } }` : 'null';
+    const write = sw ? `(o, i, v) => { switch (i) { ${names.map((e, i) => `case ${i}: o.${e} = v; return;`).join(' ')} } }` : 'null';
     try {
-      cls = structEval.compile(`return class extends GcStruct { constructor(${params.join(', ')}) { super(); ${body.join(' ')} } };`)(GcStruct);
+      parts = structEval.compile(
+        `return { cls: class extends GcStruct { constructor(${params.join(', ')}) { super(); ${body.join(' ')} } }, read: ${read}, write: ${write} };`,
+      )(GcStruct);
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
       structEval.blocked = true;
     }
   }
-  if (cls === null) {
+  if (parts === null) {
     const template = t.template;
     const first = desc ? 1 : 0;
     const max = n <= MAX_CTOR_ENTRIES ? n : 0;
-    cls = class extends GcStruct {
-      constructor(...a: unknown[]) {
-        super();
-        const self = this as unknown as Record<string, unknown>;
-        if (desc) self['desc'] = a[0] ?? null;
-        for (let i = 0; i < n; i++) {
-          const v = i < max ? a[first + i] : undefined;
-          self[names[i]!] = v === undefined ? template[i] : v;
+    parts = {
+      cls: class extends GcStruct {
+        constructor(...a: unknown[]) {
+          super();
+          const self = this as unknown as Record<string, unknown>;
+          if (desc) self['desc'] = a[0] ?? null;
+          for (let i = 0; i < n; i++) {
+            const v = i < max ? a[first + i] : undefined;
+            self[names[i]!] = v === undefined ? template[i] : v;
+          }
         }
-      }
+      },
+      read: null!,
+      write: null!,
     };
   }
-  Object.defineProperty(cls.prototype, 'type', { value: t });
-  if (!desc) Object.defineProperty(cls.prototype, 'desc', { value: null });
-  return cls;
+  if (parts.read === null) {
+    parts.read = (o, i) => (o as unknown as Record<string, unknown>)[ENTRY[i]!];
+    parts.write = (o, i, v) => void ((o as unknown as Record<string, unknown>)[ENTRY[i]!] = v);
+  }
+  Object.defineProperty(parts.cls.prototype, 'type', { value: t });
+  if (!desc) Object.defineProperty(parts.cls.prototype, 'desc', { value: null });
+  return parts;
 }
 
 /** A struct of type `t` with default entries (and descriptor `desc` when the type has one). */
@@ -392,31 +435,28 @@ export function bytesOf(a: GcArray): Uint8Array {
 
 // ------------------------------------------------------------------ field and element access
 
-/** Stores the value at word w (reference `ref`) into entry `o` of a struct as kind k. */
-export function putEntry(st: GcStruct, o: number, k: number, s: Int32Array, w: number, ref: unknown): void {
-  const f = st as unknown as Record<string, unknown>;
+/** Stores the value at word w (reference `ref`) into entry `o` of struct `st` (of type `t` or a subtype) as kind k. */
+export function putEntry(t: GcType, st: GcStruct, o: number, k: number, s: Int32Array, w: number, ref: unknown): void {
+  const put = t.write;
   switch (k) {
     case K_I32:
-      f[ENTRY[o]!] = s[w]!;
+      put(st, o, s[w]!);
       return;
     case K_I64:
-      f[ENTRY[o]!] = s[w]!;
-      f[ENTRY[o + 1]!] = s[w + 1]!;
+      put(st, o, s[w]!);
+      put(st, o + 1, s[w + 1]!);
       return;
     case K_V128:
-      f[ENTRY[o]!] = s[w]!;
-      f[ENTRY[o + 1]!] = s[w + 1]!;
-      f[ENTRY[o + 2]!] = s[w + 2]!;
-      f[ENTRY[o + 3]!] = s[w + 3]!;
+      for (let j = 0; j < 4; j++) put(st, o + j, s[w + j]!);
       return;
     case K_I8:
-      f[ENTRY[o]!] = s[w]! & 0xff;
+      put(st, o, s[w]! & 0xff);
       return;
     case K_I16:
-      f[ENTRY[o]!] = s[w]! & 0xffff;
+      put(st, o, s[w]! & 0xffff);
       return;
     default:
-      f[ENTRY[o]!] = ref;
+      put(st, o, ref);
   }
 }
 
@@ -504,7 +544,7 @@ export function evalGcConst(inst: Instance, ins: Instr, stack: Slot[], limits: L
       const n = t.kinds.length;
       const args = stack.splice(stack.length - n, n);
       const o = newStruct(t);
-      for (let j = 0; j < n; j++) putEntry(o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+      for (let j = 0; j < n; j++) putEntry(t, o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
       stack.push(slot(o));
       return true;
     }
@@ -520,7 +560,7 @@ export function evalGcConst(inst: Instance, ins: Instr, stack: Slot[], limits: L
       if (ins.def.name === 'struct.new_desc') {
         const n = t.kinds.length;
         const args = stack.splice(stack.length - n, n);
-        for (let j = 0; j < n; j++) putEntry(o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+        for (let j = 0; j < n; j++) putEntry(t, o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
       }
       stack.push(slot(o));
       return true;
