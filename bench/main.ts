@@ -5,8 +5,9 @@
  *   npm run bench -- fib sieve       a subset (ids of bench/workloads.ts, 'wat', 'c', 'startup' or
  *                                    'rss'), written to bench/results.subset.json instead
  *   npm run bench -- rss             peak RSS of one run per workload, V8 vs wasmeter (child processes)
- *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins, both in
- *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
+ *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins in wasmeter
+ *                                    (JS tier and interpreter), and both in headless Chromium's V8 (Node 20's
+ *                                    V8 cannot run final Wasm GC; bench/chromium.ts); BENCH_GC_RUNS calls (9)
  *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
  *   npm run bench -- cli             CLI start-up: `node dist/cli.js run tiny.wasm` against `node -e` with V8's
@@ -27,6 +28,7 @@
  */
 import b from 'benny';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Unsupported } from '../src/core/errors.js';
 import { decodeModule } from '../src/decoder/index.js';
 import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
@@ -40,6 +42,7 @@ import { GC_WORKLOADS, WORKLOADS, sameResult, type Workload } from './workloads.
 import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
 import { measureMetering, printMetering } from './metering.js';
 import { measureCliStartup, printCliStartup } from './cli.js';
+import { median, timeInChromium, type PageTiming } from './chromium.js';
 
 interface Row {
   id: string;
@@ -229,24 +232,74 @@ const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 
 const fmtMs = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-/** `npm run bench -- gc`: each GC workload against its linear-memory twin, metered, both tiers (fastest of 7 calls). */
-function gcTable(): void {
-  console.log(`\nWasm GC vs the same algorithm on linear memory (fuel on; ms, fastest of 7 calls):\n`);
-  console.log('| workload | GC, JS tier | linear, JS tier | GC / linear | GC, interpreter | linear, interpreter |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+/** Milliseconds of `runs` calls: the fastest and the median. */
+function timings(runs: number, fn: () => void): { fastest: number; median: number } {
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) ms.push(time(fn));
+  return { fastest: Math.min(...ms), median: median(ms) };
+}
+
+/**
+ * `npm run bench -- gc`: each GC workload against its linear-memory twin, metered, both tiers, and both
+ * modules in headless Chromium's own V8 (bench/chromium.ts; Node 20's V8 cannot run final Wasm GC). Every
+ * module: two untimed calls, then BENCH_GC_RUNS (default 9) timed ones, fastest and median. Chromium's results
+ * must be wasmeter's.
+ */
+async function gcTable(): Promise<void> {
+  const runs = Number(process.env['BENCH_GC_RUNS'] ?? 9);
+  const load0 = loadavg();
+  let chrome: Map<string, PageTiming> | null = null;
+  let noChrome = '';
+  try {
+    const cases = GC_WORKLOADS.flatMap((w) => [
+      { id: `${w.id} gc`, bytes: w.gc(), export: 'run', args: w.args as number[] },
+      { id: `${w.id} linear`, bytes: w.linear(), export: 'run', args: w.args as number[] },
+    ]);
+    chrome = new Map((await timeInChromium(cases, runs)).map((t) => [t.id, t]));
+  } catch (e) {
+    noChrome = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e);
+  }
+  const rows: string[] = [];
   for (const w of GC_WORKLOADS) {
-    const ms: number[] = [];
+    const t: { fastest: number; median: number }[] = [];
     for (const tier of ['js', 'interp'] as const) {
-      for (const bytes of [w.gc(), w.linear()]) {
+      for (const [kind, bytes] of [['gc', w.gc()], ['linear', w.linear()]] as const) {
         const inst = new Linker().instantiate(new Store({ fuel: Number.MAX_SAFE_INTEGER - 1, tier }), Module.fromBinary(bytes));
         const r = inst.call('run', ...w.args)[0];
         if (!sameResult(r, inst.call('run', ...w.args)[0])) throw new Error(`${w.id}: results differ between calls`);
+        const page = chrome?.get(`${w.id} ${kind}`);
+        if (page && !sameResult(page.result, r)) throw new Error(`${w.id} ${kind}: Chromium returned ${String(page.result)}, wasmeter (${tier}) ${String(r)}`);
         gc();
-        ms.push(best(7, () => inst.call('run', ...w.args)));
+        t.push(timings(runs, () => inst.call('run', ...w.args)));
       }
     }
-    console.log(`| ${w.name} \`${w.id}(${w.args.join(', ')})\` | ${fmtMs(ms[0]!)} | ${fmtMs(ms[1]!)} | ${(ms[0]! / ms[1]!).toFixed(2)}× | ${fmtMs(ms[2]!)} | ${fmtMs(ms[3]!)} |`);
+    const [js, lin, ijs, ilin] = t as [typeof t[0], typeof t[0], typeof t[0], typeof t[0]];
+    const cell = (x: { fastest: number; median: number }): string => `${fmtMs(x.median)} (${fmtMs(x.fastest)})`;
+    const ratio = (a: { fastest: number; median: number }, b: { fastest: number; median: number }): string =>
+      `${(a.median / b.median).toFixed(1)}× (${(a.fastest / b.fastest).toFixed(1)}×)`;
+    let cg = '–';
+    let cl = '–';
+    let cr = '–';
+    let wc = '–';
+    const pg = chrome?.get(`${w.id} gc`);
+    const pl = chrome?.get(`${w.id} linear`);
+    if (pg && pl) {
+      const g = { fastest: pg.fastestMs, median: pg.medianMs };
+      const l = { fastest: pl.fastestMs, median: pl.medianMs };
+      cg = cell(g);
+      cl = cell(l);
+      cr = ratio(g, l);
+      wc = ratio(js, g);
+    }
+    rows.push(`| ${w.name} \`${w.id}(${w.args.join(', ')})\` | ${cell(js)} | ${cell(lin)} | ${ratio(js, lin)} | ${cg} | ${cl} | ${cr} | **${wc}** | ${cell(ijs)} | ${cell(ilin)} |`);
   }
+  const load1 = loadavg();
+  const la = (l: number[]): string => l.map((x) => x.toFixed(1)).join(' ');
+  console.log(`\nWasm GC vs the same algorithm on linear memory, and in Chromium's V8 (wasmeter: fuel on; ms, median (fastest) of ${runs} calls; load average ${la(load0)} before, ${la(load1)} after):\n`);
+  console.log('| workload | GC, JS tier | linear, JS tier | GC / linear | GC, Chromium | linear, Chromium | GC / linear, Chromium | wasmeter JS tier / Chromium, GC | GC, interpreter | linear, interpreter |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(r);
+  if (chrome === null) console.log(`\nno Chromium columns: ${noChrome}`);
 }
 
 async function main(): Promise<void> {
@@ -256,7 +309,7 @@ async function main(): Promise<void> {
   }
   let only = process.argv.slice(2);
   if (only.includes('gc')) {
-    gcTable();
+    await gcTable();
     only = only.filter((o) => o !== 'gc');
     if (only.length === 0) return;
   }

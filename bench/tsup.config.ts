@@ -12,6 +12,6 @@ export default defineConfig({
   target: 'node20',
   // benny (a devDependency, so tsup would bundle it) is CommonJS with dynamic require()s that
   // fail inside an ESM bundle ("Dynamic require of "assert" is not supported"): load it from node_modules;
-  // esbuild (bench/packages.ts bundles the facade's register entry with it) likewise.
-  external: ['benny', 'esbuild'],
+  // esbuild (bench/packages.ts bundles the facade's register entry with it) and playwright-core (bench/chromium.ts) likewise.
+  external: ['benny', 'esbuild', 'playwright-core'],
 });

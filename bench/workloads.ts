@@ -193,8 +193,8 @@ const C_WORKLOADS: Workload[] = [
  * Wasm GC workloads, each with a twin computing the same thing by the same algorithm over linear
  * memory (a bump allocator, pointers as i32 addresses, 0 as null; small integers as tagged
  * pointers where the GC version uses i31). Both export `run` and must return the same result.
- * Node 20's V8 cannot run final Wasm GC, so these are measured wasmeter against wasmeter
- * (`npm run bench -- gc`).
+ * Node 20's V8 cannot run final Wasm GC, so `npm run bench -- gc` measures them wasmeter against
+ * wasmeter, and both modules in headless Chromium's V8 (bench/chromium.ts).
  */
 export interface GcWorkload {
   id: string;

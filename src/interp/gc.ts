@@ -34,6 +34,7 @@ import {
   K_REF,
   K_V128,
   newArray,
+  newStruct,
   putElem,
   putEntry,
   refTest,
@@ -81,33 +82,33 @@ function structGet(sign: number): GcHandler {
     const t = gcType(inst, i0);
     const k = t.kinds[i1]!;
     const o = t.offs[i1]!;
-    const f = st.f;
     const s = mc.s;
+    const read = t.read as (st: GcStruct, i: number) => number;
     switch (k) {
       case K_I32:
-        s[d] = f[o] as number;
+        s[d] = read(st, o);
         s[d + 1] = 0;
         break;
       case K_I64:
-        s[d] = f[o] as number;
-        s[d + 1] = f[o + 1] as number;
+        s[d] = read(st, o);
+        s[d + 1] = read(st, o + 1);
         break;
       case K_V128:
-        s[d] = f[o] as number;
-        s[d + 1] = f[o + 1] as number;
-        s[d + 2] = f[o + 2] as number;
-        s[d + 3] = f[o + 3] as number;
+        s[d] = read(st, o);
+        s[d + 1] = read(st, o + 1);
+        s[d + 2] = read(st, o + 2);
+        s[d + 3] = read(st, o + 3);
         break;
       case K_I8:
-        s[d] = sign ? ((f[o] as number) << 24) >> 24 : (f[o] as number);
+        s[d] = sign ? (read(st, o) << 24) >> 24 : read(st, o);
         s[d + 1] = 0;
         break;
       case K_I16:
-        s[d] = sign ? ((f[o] as number) << 16) >> 16 : (f[o] as number);
+        s[d] = sign ? (read(st, o) << 16) >> 16 : read(st, o);
         s[d + 1] = 0;
         break;
       default:
-        mc.refs[d >> 2] = f[o];
+        mc.refs[d >> 2] = t.read(st, o);
     }
     return true;
   };
@@ -195,7 +196,7 @@ function brOnCastDescTest(fail: boolean): GcHandler {
 const HANDLERS: Record<string, GcHandler> = {
   'struct.new': (mc, inst, d, s0, s1, s2, i0) => {
     const t = gcType(inst, i0);
-    const f = t.template.slice();
+    const o = newStruct(t);
     const kinds = t.kinds;
     const offs = t.offs;
     const n = kinds.length;
@@ -203,14 +204,13 @@ const HANDLERS: Record<string, GcHandler> = {
     const refs = mc.refs;
     for (let j = 0; j < n; j++) {
       const w = operand(j, n, s0, s1, s2);
-      putEntry(f, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
+      putEntry(t, o, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
     }
-    refs[d >> 2] = new GcStruct(t, f);
+    refs[d >> 2] = o;
     return true;
   },
   'struct.new_default': (mc, inst, d, _s0, _s1, _s2, i0) => {
-    const t = gcType(inst, i0);
-    mc.refs[d >> 2] = new GcStruct(t, t.template.slice());
+    mc.refs[d >> 2] = newStruct(gcType(inst, i0));
     return true;
   },
   // custom descriptors: the descriptor is the last operand
@@ -220,20 +220,20 @@ const HANDLERS: Record<string, GcHandler> = {
     const n = kinds.length;
     const refs = mc.refs;
     const desc = descriptorOperand(refs[operand(n, n + 1, s0, s1, s2) >> 2]);
-    const f = t.template.slice();
+    const o = newStruct(t, desc);
     const offs = t.offs;
     const s = mc.s;
     for (let j = 0; j < n; j++) {
       const w = operand(j, n + 1, s0, s1, s2);
-      putEntry(f, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
+      putEntry(t, o, offs[j]!, kinds[j]!, s, w, refs[w >> 2]);
     }
-    refs[d >> 2] = new GcStruct(t, f, desc);
+    refs[d >> 2] = o;
     return true;
   },
   'struct.new_default_desc': (mc, inst, d, s0, _s1, _s2, i0) => {
     const desc = descriptorOperand(mc.refs[s0 >> 2]);
     const t = gcType(inst, i0);
-    mc.refs[d >> 2] = new GcStruct(t, t.template.slice(), desc);
+    mc.refs[d >> 2] = newStruct(t, desc);
     return true;
   },
   'ref.get_desc': (mc, _inst, d, s0) => {
@@ -250,7 +250,7 @@ const HANDLERS: Record<string, GcHandler> = {
   'struct.set': (mc, inst, _d, s0, s1, _s2, i0, i1) => {
     const st = asStruct(mc.refs[s0 >> 2]);
     const t = gcType(inst, i0);
-    putEntry(st.f, t.offs[i1]!, t.kinds[i1]!, mc.s, s1, mc.refs[s1 >> 2]);
+    putEntry(t, st, t.offs[i1]!, t.kinds[i1]!, mc.s, s1, mc.refs[s1 >> 2]);
     return true;
   },
   'array.new': (mc, inst, d, s0, s1, _s2, i0) => {

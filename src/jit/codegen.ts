@@ -182,6 +182,7 @@ class JsGen extends JsRefs implements CodeSink {
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
+    this.fv = v;
     const def = ins.def;
     const name = def.name;
     // (a link set by the previous instruction holds for this one only)

@@ -2,23 +2,28 @@
  * References and Wasm GC in the JS tier: struct and array access, i31,
  * casts, br_on_null / br_on_non_null / br_on_cast(_fail), the extern/any
  * conversions and call_ref; and the conditional branch they share with
- * br_if. Objects are the interpreter's (src/runtime/objects/gc.ts: a struct's
- * entries in one JS array, an array's bits in a typed array or its
+ * br_if. Objects are the interpreter's (src/runtime/objects/gc.ts: a struct is
+ * an instance of its type's class with its entries as properties `e0`, `e1`, ...,
+ * an array's bits in a typed array or its
  * references in a JS array, an i31 as a JS number), so frames pass between
  * the tiers as they are. Traps have the interpreter's texts; the array
  * instructions with a surcharge (allocation by count, bulk) and the rare ones
  * run the interpreter's MISC handlers (gc.ts) on the frame (miscOp).
  */
-import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
+import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
-import { GcArray, GcStruct, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
-import { toCanonHeap, unpacked } from '../validate/types.js';
+import { GcArray, GcStruct, MAX_CTOR_ENTRIES, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { BOTTOM, toCanonHeap, unpacked } from '../validate/types.js';
+import type { FuncValidator } from '../validate/func.js';
 import * as RT from './rt.js';
 import { JsControl } from './gen-control.js';
 import { CL_BACK, LOCAL, VAR, type Ent } from './gen-types.js';
 
 export abstract class JsRefs extends JsControl {
+  /** The validator, at the instruction being generated (its operand types: those of the instruction's operands). */
+  protected fv: FuncValidator | null = null;
+
   /** br_if (and the br_on_* built on it): the condition is on top of the mirror. */
   protected brIf(depth: number): void {
     const c = this.pop();
@@ -49,13 +54,12 @@ export abstract class JsRefs extends JsControl {
         return true;
       case 'struct.new_default_desc': {
         const d = this.descriptor();
-        const t = gcType(this.inst, ins.a);
-        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}], ${d})`);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(gcType(this.inst, ins.a).make)}(${d})`);
         return true;
       }
       case 'ref.get_desc': {
         const y = this.inst.vm.module.types[ins.a]!.descriptor!;
-        const x = this.object(this.pop(), RT.TRAP_NULL);
+        const x = this.object(this.pop(), RT.TRAP_NULL, 0);
         this.pushStmt(refType(HEAP_CONCRETE + y, false), `${x}.desc`);
         return true;
       }
@@ -77,8 +81,7 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'struct.new_default': {
-        const t = gcType(this.inst, ins.a);
-        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(GcStruct)}(${this.env(t)}, [${t.template.map((x) => (x === null ? 'null' : '0')).join(', ')}])`);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(gcType(this.inst, ins.a).make)}()`);
         return true;
       }
       case 'struct.get':
@@ -86,16 +89,16 @@ export abstract class JsRefs extends JsControl {
       case 'struct.get_u': {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as StructType).fields[ins.b]!.type;
         const o = gcType(this.inst, ins.a).offs[ins.b]!;
-        const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT);
-        this.pushField(ft, name === 'struct.get_s', `${x}.f`, `${o}`, `${o + 1}`, (k) => `${o + k}`);
+        const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT, 0);
+        this.pushField(ft, name === 'struct.get_s', (k) => `${x}.${entryName(o + k)}`);
         return true;
       }
       case 'struct.set': {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as StructType).fields[ins.b]!.type;
         const o = gcType(this.inst, ins.a).offs[ins.b]!;
         const v = this.pop();
-        const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT);
-        this.w(this.words(ft, v).map((w, k) => `${x}.f[${o + k}] = ${w};`).join(' '));
+        const x = this.object(this.pop(), RT.TRAP_NULL_STRUCT, 1);
+        this.w(this.words(ft, v).map((w, k) => `${x}.${entryName(o + k)} = ${w};`).join(' '));
         return true;
       }
       case 'array.new_fixed':
@@ -106,17 +109,16 @@ export abstract class JsRefs extends JsControl {
       case 'array.get_u': {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
         const i = this.pop();
-        const x = this.element(this.pop(), i);
+        const x = this.element(this.pop(), i, 1);
         const z = ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
-        const at = (k: number): string => (z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`);
-        this.pushField(ft, name === 'array.get_s', `${x}.data`, at(0), at(1), at);
+        this.pushField(ft, name === 'array.get_s', (k) => `${x}.data[${z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`}]`);
         return true;
       }
       case 'array.set': {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
         const v = this.pop();
         const i = this.pop();
-        const x = this.element(this.pop(), i);
+        const x = this.element(this.pop(), i, 2);
         const ws = this.words(ft, v);
         const z = ws.length;
         // (an i8/i16 element: the typed array keeps the low bits, as the interpreter's store does)
@@ -125,7 +127,7 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'array.len': {
-        const x = this.object(this.pop(), RT.TRAP_NULL_ARRAY);
+        const x = this.object(this.pop(), RT.TRAP_NULL_ARRAY, 0);
         this.pushStmt(I32, `${x}.len`);
         return true;
       }
@@ -152,7 +154,7 @@ export abstract class JsRefs extends JsControl {
       }
       case 'i31.get_s':
       case 'i31.get_u': {
-        const x = this.object(this.pop(), RT.TRAP_NULL_I31);
+        const x = this.object(this.pop(), RT.TRAP_NULL_I31, 0);
         this.pushStmt(I32, name === 'i31.get_s' ? x : `${x} & 0x7fffffff`);
         return true;
       }
@@ -218,15 +220,19 @@ export abstract class JsRefs extends JsControl {
     this.w(`RG = ${a.e};`);
     return 'RG';
   }
-  /** The struct/array/i31 operand, checked against null. */
-  private object(a: Ent, code: number): string {
+  /**
+   * The struct/array/i31 operand, `depth` from the top of the validator's operand stack as the instruction
+   * found it, checked against null unless its type is non-nullable (the validator has proved it is not null).
+   */
+  private object(a: Ent, code: number, depth: number): string {
     const x = this.named(a);
-    this.w(`if (${x} == null) ${this.trap(code)}`);
+    const t = this.fv === null ? BOTTOM : this.fv.typeAt(depth);
+    if (!isRef(t) || refNullable(t)) this.w(`if (${x} == null) ${this.trap(code)}`);
     return x;
   }
-  /** The array operand, checked against null, and its index (in `ea`) against the length. */
-  private element(a: Ent, i: Ent): string {
-    const x = this.object(a, RT.TRAP_NULL_ARRAY);
+  /** The array operand (`depth` as for object), checked against null, and its index (in `ea`) against the length. */
+  private element(a: Ent, i: Ent, depth: number): string {
+    const x = this.object(a, RT.TRAP_NULL_ARRAY, depth);
     this.w(`ea = ${i.e} >>> 0; if (ea >= ${x}.len) ${this.trap(RT.TRAP_ARRAY_OOB)}`);
     return x;
   }
@@ -264,43 +270,54 @@ export abstract class JsRefs extends JsControl {
     return [e.e];
   }
 
-  /** Pushes the value of storage type `ft` at `${d}[${i0}]` (i64/f64: and i1; v128: iv(k)). */
-  private pushField(ft: ValType, signed: boolean, d: string, i0: string, i1: string, iv: (k: number) => string): void {
-    const at = `${d}[${i0}]`;
+  /** Pushes the value of storage type `ft` whose word k is `at(k)` (i64/f64: words 0 and 1; v128: 0 to 3). */
+  private pushField(ft: ValType, signed: boolean, at: (k: number) => string): void {
+    const a = at(0);
     switch (ft) {
       case I32:
-        this.pushStmt(I32, at);
+        this.pushStmt(I32, a);
         return;
       case F32:
-        this.pushStmt(F32, `b2f(${at})`);
+        this.pushStmt(F32, `b2f(${a})`);
         return;
       case I64:
-        this.pushI64((lo, hi) => `${lo} = ${at}; ${hi} = ${d}[${i1}];`);
+        this.pushI64((lo, hi) => `${lo} = ${a}; ${hi} = ${at(1)};`);
         return;
       case F64:
-        this.pushStmt(F64, `f64bits(${at}, ${d}[${i1}])`);
+        this.pushStmt(F64, `f64bits(${a}, ${at(1)})`);
         return;
       case V128:
-        this.pushV128((ws) => ws.map((w, k) => `${w} = ${d}[${iv(k)}];`).join(' '));
+        this.pushV128((ws) => ws.map((w, k) => `${w} = ${at(k)};`).join(' '));
         return;
       case I8:
-        this.pushStmt(I32, signed ? `(${at} << 24) >> 24` : at);
+        this.pushStmt(I32, signed ? `(${a} << 24) >> 24` : a);
         return;
       case I16:
-        this.pushStmt(I32, signed ? `(${at} << 16) >> 16` : at);
+        this.pushStmt(I32, signed ? `(${a} << 16) >> 16` : a);
         return;
     }
-    this.pushStmt(unpacked(ft), at);
+    this.pushStmt(unpacked(ft), a);
   }
 
-  /** struct.new, and struct.new_desc with `desc` the descriptor's name. */
+  /**
+   * struct.new, and struct.new_desc with `desc` the descriptor's name: the type's class called with the
+   * entries, or, for a struct of more than MAX_CTOR_ENTRIES entries, allocated with defaults and filled.
+   */
   private structNew(ti: number, desc: string | null): void {
     const fields = (this.inst.vm.module.types[ti]!.comp as StructType).fields;
     const n = fields.length;
     const base = this.st.length - n;
     const ws: string[] = [];
     for (let j = 0; j < n; j++) ws.push(...this.words(fields[j]!.type, this.st[base + j]!));
-    const src = `new ${this.env(GcStruct)}(${this.env(gcType(this.inst, ti))}, [${ws.join(', ')}]${desc === null ? '' : `, ${desc}`})`;
+    const cls = this.env(gcType(this.inst, ti).make);
+    const d = desc === null ? [] : [desc];
+    let src: string;
+    if (ws.length <= MAX_CTOR_ENTRIES) src = `new ${cls}(${[...d, ...ws].join(', ')})`;
+    else {
+      this.vars.add('RS');
+      this.w(`RS = new ${cls}(${d.join('')}); ${ws.map((w, k) => `RS.${entryName(k)} = ${w};`).join(' ')}`);
+      src = 'RS';
+    }
     for (let j = 0; j < n; j++) this.pop();
     this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
   }
@@ -322,20 +339,42 @@ export abstract class JsRefs extends JsControl {
 
   /**
    * Whether reference `x` (a name) is in module-local heap type `heap` (or
-   * null, when `nullable`): the exact struct/array type inline, everything
-   * else as the interpreter decides it (refTestCanon).
+   * null, when `nullable`): inline for a struct or array type that is exact or
+   * final (that type and nothing else), for i31, struct, array and eq, and for
+   * the top types; a test of the exact type first, then what the interpreter
+   * decides (refTestCanon), for the other struct and array types; refTestCanon
+   * for function types.
    */
   private test(x: string, heap: number, nullable: boolean): string {
     const reg = this.inst.vm.registry;
     const h = toCanonHeap(heap, this.inst.vm.canon);
+    const orNull = (c: string): string => (nullable ? `(${x} == null || ${c})` : `(${c})`);
     let fast = '';
     if (heap >= HEAP_CONCRETE) {
       const id = heapIndex(h);
-      if (reg.get(id).comp.kind !== CompKind.Func) {
-        const same = `${x} !== null && ${x}.type === ${this.env(gcTypeById(reg, id))}`;
-        // an exact struct or array type: that type and nothing else
-        if (isExactHeap(h)) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
+      const e = reg.get(id);
+      if (e.comp.kind !== CompKind.Func) {
+        const same = `${x} != null && ${x}.type === ${this.env(gcTypeById(reg, id))}`;
+        // an exact or final struct or array type: that type and nothing else (a final type has no subtypes)
+        if (isExactHeap(h) || e.final) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
         fast = `(${same}) || `;
+      }
+    } else {
+      const struct = `${x} instanceof ${this.env(GcStruct)}`;
+      const array = `${x} instanceof ${this.env(GcArray)}`;
+      switch (heap) {
+        case HeapType.i31:
+          return orNull(`typeof ${x} === 'number'`);
+        case HeapType.struct:
+          return orNull(struct);
+        case HeapType.array:
+          return orNull(array);
+        case HeapType.eq:
+          return orNull(`typeof ${x} === 'number' || ${struct} || ${array}`);
+        case HeapType.any:
+        case HeapType.extern:
+        case HeapType.exn:
+          return nullable ? 'true' : `${x} != null`;
       }
     }
     return `${fast}refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;

@@ -9,7 +9,7 @@ import { HostSuspended, Interrupted, OutOfFuel, SnapshotError, WasmeterError } f
 import { parseCosts } from '../runtime/objects/costs.js';
 import { ExnRef, Tag } from '../runtime/objects/exception.js';
 import { HostFunc, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
-import { GcArray, GcStruct, gcTypeById, HostNumber, K_I16, K_I8, K_REF, WORDS, type GcType } from '../runtime/objects/gc.js';
+import { GcArray, GcStruct, gcTypeById, HostNumber, newStruct, K_I16, K_I8, K_REF, WORDS, type GcType } from '../runtime/objects/gc.js';
 import { Global } from '../runtime/objects/global.js';
 import { allocate, type Instance as RawInstance } from '../runtime/objects/instance.js';
 import { Memory } from '../runtime/objects/memory.js';
@@ -136,7 +136,7 @@ class Reader {
       if (k === S.O_STRUCT) {
         const t = this.gcType(r);
         if (!t.isStruct) throw r.fail('a struct of an array type');
-        this.objs.push(new GcStruct(t, t.template.slice()));
+        this.objs.push(newStruct(t));
       } else if (k === S.O_ARRAY) {
         const t = this.gcType(r);
         if (t.isStruct) throw r.fail('an array of a struct type');
@@ -155,7 +155,7 @@ class Reader {
         const t = o.type;
         for (let f = 0; f < t.kinds.length; f++) {
           const k = t.kinds[f]!;
-          for (let j = 0; j < WORDS[k]!; j++) o.f[t.offs[f]! + j] = k === K_REF ? this.ref(r) : r.i32();
+          for (let j = 0; j < WORDS[k]!; j++) o.setEntry(t.offs[f]! + j, k === K_REF ? this.ref(r) : r.i32());
         }
         if (t.descId >= 0) {
           const d = this.ref(r);

@@ -153,8 +153,8 @@ class Writer {
           const k = t.kinds[f]!;
           const at = t.offs[f]!;
           for (let j = 0; j < WORDS[k]!; j++) {
-            if (k === K_REF) this.ref(body, o.f[at + j]);
-            else body.int(o.f[at + j] as number);
+            if (k === K_REF) this.ref(body, o.entry(at + j));
+            else body.int(o.entry(at + j) as number);
           }
         }
         // custom descriptors: a struct of a type with a descriptor links it (other structs' layout is unchanged)

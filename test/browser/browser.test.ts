@@ -1,9 +1,10 @@
 /**
  * wasmeter in a real browser (Chromium, headless, driven by playwright-core): the built library
- * (dist/index.js, dist/spec.js) served from 127.0.0.1 runs spec scripts, bench workloads, traps and
- * the fuel tests' random programs, cut by out-of-fuel stops and resumed, with the results, fuel and
- * peaks Node gets; the same again on a page whose Content-Security-Policy forbids `new Function`
- * (the JS tier falls back to the interpreter); and examples/browser shows a known module's fuel.
+ * (dist/index.js, dist/spec.js) served from 127.0.0.1 runs spec scripts, bench workloads (the Wasm GC
+ * ones too), traps and the fuel tests' random programs, cut by out-of-fuel stops and resumed, with the
+ * results, fuel and peaks Node gets; the same again on a page whose Content-Security-Policy forbids
+ * `new Function` (the JS tier falls back to the interpreter, struct classes are built without source);
+ * and examples/browser shows a known module's fuel.
  *
  * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips).
  */
@@ -13,18 +14,18 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import fc from 'fast-check';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { staleDist } from '../shared/dist.js';
 import { serve, type Served } from '../../examples/browser/server.js';
 import { Linker, Module, Store } from '../../src/index.js';
 import type { Expectations } from '../../src/spec/expectations.js';
 import { findSuite } from '../../src/spec/suite.js';
-import { WORKLOADS, sameResult } from '../../bench/workloads.js';
+import { GC_WORKLOADS, WORKLOADS, sameResult } from '../../bench/workloads.js';
 import { consumedFor, programArb } from '../fuel/props.js';
 import { runReference } from '../fuel/reference.js';
 import { runCases, type Inputs, type Report } from './cases.js';
-import { CHROMIUM_ARGS, SKIP_VAR, ensureChromium } from './chromium.js';
+import { SKIP_VAR, ensureChromium, launchChromium } from './chromium.js';
 import { decode, encode } from './json.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,6 +56,8 @@ function inputs(): Inputs {
     wast: WAST.map((f) => ({ name: `${f}.wast`, text: readFileSync(join(suite, `${f}.wast`), 'utf8'), starved: STARVED.has(f) })),
     calls: [
       ...WORKLOADS.map((w) => ({ name: w.id, module: w.bytes(), export: w.export, args: w.testArgs })),
+      // Wasm GC: the struct classes are generated source, or under the CSP built without it
+      ...GC_WORKLOADS.map((w) => ({ name: w.id, module: w.gc(), export: 'run', args: w.testArgs })),
       { name: 'fib.wat sum', module: readFileSync(join(ROOT, 'examples/fib.wat'), 'utf8'), export: 'sum', args: [5000n] },
       { name: 'out of bounds', module: TRAPS, export: 'oob', args: [70_000] },
       { name: 'divide by zero', module: TRAPS, export: 'div', args: [0] },
@@ -132,7 +135,7 @@ describe.skipIf(SKIP)('in Chromium', () => {
 
   beforeAll(async () => {
     expectFreshDist();
-    const executablePath = ensureChromium(); // may install it (about 1.5 minutes)
+    ensureChromium(); // may install it (about 1.5 minutes)
     input = inputs();
     node = decode(encode(runCases(input))) as Report; // through JSON like the page's report
     served = await serve({
@@ -145,7 +148,7 @@ describe.skipIf(SKIP)('in Chromium', () => {
         '/csp.html': { body: HTML, headers: { 'content-security-policy': "script-src 'self'" } },
       },
     });
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--headless') });
+    browser = await launchChromium();
   }, 15 * 60_000);
 
   afterAll(async () => {
@@ -178,7 +181,7 @@ describe.skipIf(SKIP)('in Chromium', () => {
       expect(w.failures, w.file).toEqual([]);
       expect(w.passed, w.file).toBe(expected.files[w.file]!.passed);
     }
-    WORKLOADS.forEach((w, i) => expect(sameResult(node.calls[i]!.full.results![0], w.expected), w.id).toBe(true));
+    [...WORKLOADS, ...GC_WORKLOADS].forEach((w, i) => expect(sameResult(node.calls[i]!.full.results![0], w.expected), w.id).toBe(true));
     for (const { full, cut } of node.calls) {
       expect(cut.stops.length, cut.name).toBeGreaterThan(0);
       expect({ ...cut, stops: [], fuelRemaining: 0 }).toEqual({ ...full, stops: [], fuelRemaining: 0 });

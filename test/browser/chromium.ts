@@ -1,5 +1,5 @@
 /**
- * The Chromium the browser test drives: `$WASMETER_CHROMIUM`, else the first of `chromium`,
+ * The Chromium the browser test (and the GC bench, bench/chromium.ts) drives: `$WASMETER_CHROMIUM`, else the first of `chromium`,
  * `chromium-browser`, `google-chrome` and `google-chrome-stable` on the PATH; when there is none and we
  * are root with apt-get (as in CI on a fresh machine), Debian's `chromium` package is installed first.
  * Nothing downloads a browser of its own.
@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
@@ -66,6 +67,12 @@ export function ensureChromium(env: NodeJS.ProcessEnv = process.env): string {
   const installed = onPath(env);
   if (installed === null) throw new NoChromium(`apt-get installed chromium, but it is not on the PATH. ${HOWTO}`);
   return installed;
+}
+
+/** Headless Chromium driven by playwright-core (the browser test's and `npm run bench -- gc`'s), installed first when needed (ensureChromium). */
+export async function launchChromium(env: NodeJS.ProcessEnv = process.env): Promise<Browser> {
+  const executablePath = ensureChromium(env);
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--headless') });
 }
 
 function hasAptGet(): boolean {

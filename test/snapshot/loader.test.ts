@@ -64,7 +64,7 @@ describe('snapshot loader', () => {
     const head = r.instances[0]!.exports.head as unknown as { value: GcStruct };
     void head;
     const g = r.instances[0]!.raw.globals[0]!.ref as GcStruct;
-    expect((g.f[1] as GcStruct).f[1]).toBe(g);
+    expect((g.entry(1) as GcStruct).entry(1)).toBe(g);
     expect(r.instances[0]!.raw.datas[0]).toBeNull();
     expect(r.instances[0]!.memory()!.pages).toBe(2);
   });

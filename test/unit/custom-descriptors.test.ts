@@ -163,7 +163,7 @@ describe('custom descriptors: linking and objects', () => {
       const [o] = inst.call('mk') as [GcStruct];
       expect(o).toBeInstanceOf(GcStruct);
       expect(o.desc).toBe(inst.raw.globals[0]!.ref);
-      expect((o.desc as GcStruct).f[0]).toBe(5);
+      expect((o.desc as GcStruct).entry(0)).toBe(5);
     }
   });
 });

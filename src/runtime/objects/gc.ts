@@ -5,11 +5,16 @@
  * the interpreter (src/interp/gc.ts) and in the JS tier (src/jit/gen-refs.ts).
  *
  * Representation (see docs/architecture.md):
- * - a struct is a GcStruct: its type descriptor and one plain JS array of
- *   entries: an i32/f32/i8/i16 field takes one entry (an int32 number; f32
- *   as its bits; packed fields zero-extended), i64/f64 two (lo, hi words),
- *   v128 four, a reference one (the reference itself). Bits only, so NaN
- *   payloads survive;
+ * - a struct is one JS object, an instance of its type's own class (GcType.make,
+ *   a subclass of GcStruct made once per type) whose prototype holds the type
+ *   descriptor (`type`) and whose own properties are its entries `e0`, `e1`, ...
+ *   (and first `desc`, when the type has a custom descriptor): an
+ *   i32/f32/i8/i16 field takes one entry (an int32 number; f32 as its bits;
+ *   packed fields zero-extended), i64/f64 two (lo, hi words), v128 four, a
+ *   reference one (the reference itself). Bits only, so NaN payloads survive.
+ *   Objects of one type share one hidden class in V8, and an allocation is
+ *   one object; the interpreter and snapshots go through the type's accessors
+ *   (GcType.read / write);
  * - an array is a GcArray: its type descriptor, its length and a typed
  *   array of the element bits (Uint8Array for i8, Uint16Array for i16,
  *   Int32Array of 1, 2 or 4 words per element for i32/f32, i64/f64, v128)
@@ -64,6 +69,23 @@ export function kindOf(t: StorageType): number {
   return K_REF;
 }
 
+/** Property names of struct entries: entry i is the property `e${i}` (ENTRY[i]). */
+export const ENTRY: string[] = [];
+/** The property name of struct entry i. */
+export function entryName(i: number): string {
+  for (let j = ENTRY.length; j <= i; j++) ENTRY.push(`e${j}`);
+  return ENTRY[i]!;
+}
+
+/**
+ * Entries above which a struct class's constructor takes no entry arguments (they start at their defaults
+ * and are set one by one): a constructor of thousands of parameters would need a frame as large.
+ */
+export const MAX_CTOR_ENTRIES = 32;
+
+/** A struct type's class: `new make(desc?, e0?, e1?, ...)` (desc only for a type with a descriptor; missing entries default). */
+export type StructClass = new (...a: unknown[]) => GcStruct;
+
 /** Run-time descriptor of a struct or array type (one per canonical type id and registry). */
 export class GcType {
   /** Struct: kind and first entry of each field; entries of a struct; default entries. */
@@ -73,6 +95,11 @@ export class GcType {
   readonly template: unknown[];
   /** Array: the element kind. */
   readonly elem: number;
+  /** Struct: the class of its objects (see StructClass). */
+  readonly make: StructClass;
+  /** Struct: entry i of a struct of this type (or of a subtype), and its store (functions made with the class). */
+  readonly read: (st: GcStruct, i: number) => unknown;
+  readonly write: (st: GcStruct, i: number, v: unknown) => void;
   constructor(
     /** Canonical type id. */
     readonly id: number,
@@ -95,26 +122,137 @@ export class GcType {
       this.size = template.length;
       this.template = template;
       this.elem = -1;
+      entryName(this.size);
+      const p = structParts(this);
+      this.make = p.cls;
+      this.read = p.read;
+      this.write = p.write;
     } else {
       this.kinds = new Uint8Array(0);
       this.offs = new Int32Array(0);
       this.size = 0;
       this.template = [];
       this.elem = kindOf(comp.field.type);
+      this.make = NotAStruct;
+      this.read = this.write = notAStruct;
     }
   }
 }
 
+function notAStruct(): never {
+  throw new TypeError('an array type has no struct entries');
+}
+
+
+/**
+ * Every Wasm struct: an instance of its type's class (see the module comment). `type` is on the class's
+ * prototype; `desc` too (null) unless the type has a custom descriptor, whose structs hold their own.
+ */
 export class GcStruct {
-  constructor(
-    readonly type: GcType,
-    readonly f: unknown[],
-    /**
-     * Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. Set at
-     * allocation; the snapshot reader sets it after allocating every object.
-     */
-    public desc: GcStruct | null = null,
-  ) {}
+  declare readonly type: GcType;
+  /**
+   * Custom descriptors: the descriptor the struct was allocated with (struct.new_desc), else null. Set at
+   * allocation; the snapshot reader sets it after allocating every object.
+   */
+  declare desc: GcStruct | null;
+  /** Entry i (see the module comment for entries). */
+  entry(i: number): unknown {
+    return this.type.read(this, i);
+  }
+  setEntry(i: number, v: unknown): void {
+    this.type.write(this, i, v);
+  }
+}
+
+/** An array type's `make`. */
+class NotAStruct extends GcStruct {
+  constructor() {
+    super();
+    notAStruct();
+  }
+}
+
+/**
+ * How a struct class's generated source becomes a class, and whether this host allows it (a
+ * Content-Security-Policy without 'unsafe-eval' forbids `new Function`: the first EvalError sets `blocked`,
+ * and from then on classes are built without source). `compile` is replaceable (tests make it throw EvalError).
+ */
+export const structEval = {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  compile: (src: string): ((base: typeof GcStruct) => StructParts) => new Function('GcStruct', src) as (base: typeof GcStruct) => StructParts,
+  blocked: false,
+};
+
+/** A struct type's class and entry accessors. */
+interface StructParts {
+  cls: StructClass;
+  read: (st: GcStruct, i: number) => unknown;
+  write: (st: GcStruct, i: number, v: unknown) => void;
+}
+
+/** Entries above which the accessors index by name (`st[ENTRY[i]]`) rather than switch over fixed names. */
+const MAX_SWITCH_ENTRIES = 64;
+
+/**
+ * A struct type's class and accessors. Generated source where the host allows it (`this.e0 = e0; ...`: V8
+ * gives the objects one hidden class with in-object fields and inlines the constructor into allocating code;
+ * the accessors switch over fixed property names, so their loads and stores see one class, where the
+ * interpreter's own would see them all); otherwise the same class built by a loop, with the same properties
+ * in the same order, and accessors by name.
+ */
+function structParts(t: GcType): StructParts {
+  const n = t.size;
+  const desc = t.descId >= 0;
+  const names = ENTRY.slice(0, n);
+  let parts: StructParts | null = null;
+  if (!structEval.blocked) {
+    const args = n <= MAX_CTOR_ENTRIES;
+    const params = (desc ? ['desc = null'] : []).concat(args ? names.map((e, i) => `${e} = ${t.template[i] === null ? 'null' : '0'}`) : []);
+    const body = (desc ? ['this.desc = desc;'] : []).concat(names.map((e, i) => (args ? `this.${e} = ${e};` : `this.${e} = ${t.template[i] === null ? 'null' : '0'};`)));
+    const sw = n <= MAX_SWITCH_ENTRIES;
+    const read = sw ? `(o, i) => { switch (i) { ${names.map((e, i) => `case ${i}: return o.${e};`).join(' ')} } }` : 'null';
+    const write = sw ? `(o, i, v) => { switch (i) { ${names.map((e, i) => `case ${i}: o.${e} = v; return;`).join(' ')} } }` : 'null';
+    try {
+      parts = structEval.compile(
+        `return { cls: class extends GcStruct { constructor(${params.join(', ')}) { super(); ${body.join(' ')} } }, read: ${read}, write: ${write} };`,
+      )(GcStruct);
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      structEval.blocked = true;
+    }
+  }
+  if (parts === null) {
+    const template = t.template;
+    const first = desc ? 1 : 0;
+    const max = n <= MAX_CTOR_ENTRIES ? n : 0;
+    parts = {
+      cls: class extends GcStruct {
+        constructor(...a: unknown[]) {
+          super();
+          const self = this as unknown as Record<string, unknown>;
+          if (desc) self['desc'] = a[0] ?? null;
+          for (let i = 0; i < n; i++) {
+            const v = i < max ? a[first + i] : undefined;
+            self[names[i]!] = v === undefined ? template[i] : v;
+          }
+        }
+      },
+      read: null!,
+      write: null!,
+    };
+  }
+  if (parts.read === null) {
+    parts.read = (o, i) => (o as unknown as Record<string, unknown>)[ENTRY[i]!];
+    parts.write = (o, i, v) => void ((o as unknown as Record<string, unknown>)[ENTRY[i]!] = v);
+  }
+  Object.defineProperty(parts.cls.prototype, 'type', { value: t });
+  if (!desc) Object.defineProperty(parts.cls.prototype, 'desc', { value: null });
+  return parts;
+}
+
+/** A struct of type `t` with default entries (and descriptor `desc` when the type has one). */
+export function newStruct(t: GcType, desc: GcStruct | null = null): GcStruct {
+  return t.descId >= 0 ? new t.make(desc) : new t.make();
 }
 
 export type ArrayData = Int32Array | Uint8Array | Uint16Array | unknown[];
@@ -297,30 +435,28 @@ export function bytesOf(a: GcArray): Uint8Array {
 
 // ------------------------------------------------------------------ field and element access
 
-/** Stores the value at word w (reference `ref`) into entry `o` of a struct as kind k. */
-export function putEntry(f: unknown[], o: number, k: number, s: Int32Array, w: number, ref: unknown): void {
+/** Stores the value at word w (reference `ref`) into entry `o` of struct `st` (of type `t` or a subtype) as kind k. */
+export function putEntry(t: GcType, st: GcStruct, o: number, k: number, s: Int32Array, w: number, ref: unknown): void {
+  const put = t.write;
   switch (k) {
     case K_I32:
-      f[o] = s[w]!;
+      put(st, o, s[w]!);
       return;
     case K_I64:
-      f[o] = s[w]!;
-      f[o + 1] = s[w + 1]!;
+      put(st, o, s[w]!);
+      put(st, o + 1, s[w + 1]!);
       return;
     case K_V128:
-      f[o] = s[w]!;
-      f[o + 1] = s[w + 1]!;
-      f[o + 2] = s[w + 2]!;
-      f[o + 3] = s[w + 3]!;
+      for (let j = 0; j < 4; j++) put(st, o + j, s[w + j]!);
       return;
     case K_I8:
-      f[o] = s[w]! & 0xff;
+      put(st, o, s[w]! & 0xff);
       return;
     case K_I16:
-      f[o] = s[w]! & 0xffff;
+      put(st, o, s[w]! & 0xffff);
       return;
     default:
-      f[o] = ref;
+      put(st, o, ref);
   }
 }
 
@@ -407,27 +543,26 @@ export function evalGcConst(inst: Instance, ins: Instr, stack: Slot[], limits: L
       const t = gcType(inst, ins.a);
       const n = t.kinds.length;
       const args = stack.splice(stack.length - n, n);
-      const f = t.template.slice();
-      for (let j = 0; j < n; j++) putEntry(f, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
-      stack.push(slot(new GcStruct(t, f)));
+      const o = newStruct(t);
+      for (let j = 0; j < n; j++) putEntry(t, o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+      stack.push(slot(o));
       return true;
     }
     case 'struct.new_default': {
-      const t = gcType(inst, ins.a);
-      stack.push(slot(new GcStruct(t, t.template.slice())));
+      stack.push(slot(newStruct(gcType(inst, ins.a))));
       return true;
     }
     case 'struct.new_desc':
     case 'struct.new_default_desc': {
       const desc = descriptorOperand(stack.pop()!.ref);
       const t = gcType(inst, ins.a);
-      const f = t.template.slice();
+      const o = newStruct(t, desc);
       if (ins.def.name === 'struct.new_desc') {
         const n = t.kinds.length;
         const args = stack.splice(stack.length - n, n);
-        for (let j = 0; j < n; j++) putEntry(f, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
+        for (let j = 0; j < n; j++) putEntry(t, o, t.offs[j]!, t.kinds[j]!, args[j]!.w, 0, args[j]!.ref);
       }
-      stack.push(slot(new GcStruct(t, f, desc)));
+      stack.push(slot(o));
       return true;
     }
     case 'array.new':
