@@ -43,8 +43,11 @@ export const JS_STACK_UNITS = 1600;
 /** Units charged for an interpreter loop (`run`) nested in JS. */
 export const RUN_UNITS = 8;
 
-/** Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests). */
-export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0, split: 0 };
+/**
+ * Counts of functions the tier generated, and of those it left to the interpreter by reason (diagnostics, tests);
+ * `shared`: generated functions whose source another instance of their module had compiled already.
+ */
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0, split: 0, shared: 0 };
 
 /** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
 export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {

@@ -55,6 +55,7 @@
  * gen-types.ts the shapes and markers all of them share.
  */
 import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type ValType } from '../core/types.js';
+import type { FuncBody } from '../core/module.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { validateFunction } from '../validate/module.js';
@@ -109,9 +110,31 @@ function runtime(): Record<string, unknown> {
  */
 export const jsEval = {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  compile: (src: string) => new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn,
+  compile: (src: string) => new Function('R', 'E', src) as Factory,
   blocked: false,
 };
+
+type Factory = (r: unknown, e: unknown[]) => JitFn;
+/**
+ * The compiled factories by the function body they were generated from (one body per function of a module, shared
+ * by all its instances) and their source. Generation is deterministic and everything of an instance is in `E`, so
+ * the instances of one module generate the same source, and V8 compiles it once per module, not once per instance
+ * (hash-wasm's argon2 instantiates its module for every call). A body has at most two sources (whole and split).
+ */
+const factories = new WeakMap<FuncBody, Map<string, Factory>>();
+
+function factory(body: FuncBody, src: string): Factory {
+  let bySrc = factories.get(body);
+  const known = bySrc?.get(src);
+  if (known !== undefined) {
+    jitStats.shared++;
+    return known;
+  }
+  const make = jsEval.compile(src);
+  if (bySrc === undefined) factories.set(body, (bySrc = new Map()));
+  bySrc.set(src, make);
+  return make;
+}
 
 /**
  * Generates the JS version of a function; null when it uses something the tier leaves to the interpreter.
@@ -573,6 +596,6 @@ class JsGen extends JsRefs implements CodeSink {
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    return jsEval.compile(src)(rt, this.envV);
+    return factory(f.body, src)(rt, this.envV);
   }
 }
