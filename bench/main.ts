@@ -7,7 +7,8 @@
  *   npm run bench -- rss             peak RSS of one run per workload, V8 vs wasmeter (child processes)
  *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins, both in
  *                                    wasmeter (Node 20's V8 cannot run final Wasm GC), JS tier and interpreter
- *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
+ *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id;
+ *                                    BENCH_CLOCK=cpu: CPU time instead of wall time)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
  *   npm run bench -- metering        metering overhead of each workload, four store configurations called
  *                                    round-robin in one process (bench/metering.ts; or `metering fib …`;
