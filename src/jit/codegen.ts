@@ -120,10 +120,12 @@ type Factory = (r: unknown, e: unknown[]) => JitFn;
  * What the instances of one module share per function, by the function body (one per function of a module):
  * - `bySrc`: the compiled factories by source. Generation is deterministic and everything of an instance is in
  *   `E`, so the instances of a module generate the same source, and V8 compiles it once per module, not once per
- *   instance (hash-wasm's argon2 instantiates its module for every call). At most two sources (whole, split).
+ *   instance (hash-wasm's argon2 instantiates its module for every call). Usually two sources at most (whole and
+ *   split; stores with other fuel settings generate others); they stay while the module does (one byte
+ *   per character: sql.js' 8 MB).
  * - for a function too large for V8 (outline.ts): `hot`, the loop-head passes left before it is split, counted by
- *   all instances together, and `split`, whether it has been: later instances generate it split at once (argon2's
- *   109 KB function never made 100,000 passes in one instance and ran unoptimized in every one).
+ *   all instances together, and `split`, whether it has been: later instances generate it split at once (counted
+ *   per instance, a module instantiated for every call would never reach the count).
  */
 interface BodyShare {
   bySrc: Map<string, Factory>;
