@@ -8,7 +8,8 @@
  *   npm run bench -- gc              the Wasm GC workloads against their linear-memory twins in wasmeter
  *                                    (JS tier and interpreter), and both in headless Chromium's V8 (Node 20's
  *                                    V8 cannot run final Wasm GC; bench/chromium.ts); BENCH_GC_RUNS calls (9)
- *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id)
+ *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id;
+ *                                    BENCH_CLOCK=cpu: CPU time instead of wall time)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
  *   npm run bench -- cli             CLI start-up: `node dist/cli.js run tiny.wasm` against `node -e` with V8's
  *                                    WebAssembly, fresh processes interleaved (bench/cli.ts; build dist/ first)

@@ -10,7 +10,8 @@
  * script's time from importing the package to its first result (loading, compiling and instantiating the wasm,
  * and the first calls: with wasmeter, decoding, validation, translation and the JS tier's code generation and
  * V8's compilation of that code); "steady" is the median of further calls of the same work on the same instance
- * (BENCH_STEADY).
+ * (BENCH_STEADY). BENCH_CLOCK=cpu measures CPU time instead of wall time (bench/cpu-clock.mjs: the whole process,
+ * V8's compiler and GC threads included), far less inflated by other jobs on a loaded machine.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -54,8 +55,12 @@ interface Run {
   fuel: number;
 }
 
+/** Whether the runs measure CPU time (BENCH_CLOCK=cpu) rather than wall time. */
+export const CPU_CLOCK = process.env['BENCH_CLOCK'] === 'cpu';
+
 function run(script: string, register: string | null, steady: number): Run {
-  const args = register !== null ? ['--import', pathToFileURL(register).href, script] : [script];
+  const clock = CPU_CLOCK ? ['--import', pathToFileURL(join(root, 'bench/cpu-clock.mjs')).href] : [];
+  const args = [...clock, ...(register !== null ? ['--import', pathToFileURL(register).href] : []), script];
   const env = { ...process.env, WASMETER_STATS: '1', BENCH_STEADY: String(steady) };
   const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', timeout: 900_000 });
   if (r.status !== 0) throw new Error(`${script} failed${register !== null ? ' on the facade' : ''}: ${r.stderr || r.error}`);
@@ -100,7 +105,7 @@ export async function measurePackages(only: string[], runs = 3, steady = 3): Pro
 
 export function printPackages(rows: PackageRow[], geomean: (xs: number[]) => number): void {
   const f = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-  console.log('\nnpm packages through the facade (median of runs in fresh processes, V8 and wasmeter alternately):\n');
+  console.log(`\nnpm packages through the facade (${CPU_CLOCK ? 'CPU' : 'wall'} time, median of runs in fresh processes, V8 and wasmeter alternately):\n`);
   console.log('| package | V8 first ms | wasmeter first ms | × V8 | V8 steady ms | wasmeter steady ms | × V8 | fuel per run | load avg |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows)

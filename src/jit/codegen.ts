@@ -55,6 +55,7 @@
  * gen-types.ts the shapes and markers all of them share.
  */
 import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type ValType } from '../core/types.js';
+import type { FuncBody } from '../core/module.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { validateFunction } from '../validate/module.js';
@@ -109,9 +110,46 @@ function runtime(): Record<string, unknown> {
  */
 export const jsEval = {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  compile: (src: string) => new Function('R', 'E', src) as (r: unknown, e: unknown[]) => JitFn,
+  compile: (src: string) => new Function('R', 'E', src) as Factory,
   blocked: false,
 };
+
+type Factory = (r: unknown, e: unknown[]) => JitFn;
+
+/**
+ * What the instances of one module share per function, by the function body (one per function of a module):
+ * - `bySrc`: the compiled factories by source. Generation is deterministic and everything of an instance is in
+ *   `E`, so the instances of a module generate the same source, and V8 compiles it once per module, not once per
+ *   instance (hash-wasm's argon2 instantiates its module for every call). Usually two sources at most (whole and
+ *   split; stores with other fuel settings generate others); they stay while the module does (one byte
+ *   per character: sql.js' 8 MB).
+ * - for a function too large for V8 (outline.ts): `hot`, the loop-head passes left before it is split, counted by
+ *   all instances together, and `split`, whether it has been: later instances generate it split at once (counted
+ *   per instance, a module instantiated for every call would never reach the count).
+ */
+interface BodyShare {
+  bySrc: Map<string, Factory>;
+  hot: { n: number };
+  split: boolean;
+}
+const shares = new WeakMap<FuncBody, BodyShare>();
+
+function share(body: FuncBody): BodyShare {
+  let sh = shares.get(body);
+  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false }));
+  return sh;
+}
+
+function factory(sh: BodyShare, src: string): Factory {
+  const known = sh.bySrc.get(src);
+  if (known !== undefined) {
+    jitStats.shared++;
+    return known;
+  }
+  const make = jsEval.compile(src);
+  sh.bySrc.set(src, make);
+  return make;
+}
 
 /**
  * Generates the JS version of a function; null when it uses something the tier leaves to the interpreter.
@@ -170,11 +208,16 @@ function resplit(mc: Machine, cc: Compiled): boolean {
   const fn = generate(mc, cc, true);
   if (fn === null) {
     for (const pc of marks) code[pc] = Op.FUEL_OSR;
+    // (the module's other instances do not try again either)
+    share(cc.func.body).hot.n = Infinity;
     return false;
   }
   cc.func.jit = fn;
   return true;
 }
+
+/** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
+const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
 class JsGen extends JsRefs implements CodeSink {
   /** split it when too large, now (see generate) */
@@ -516,8 +559,6 @@ class JsGen extends JsRefs implements CodeSink {
     const EB = this.env(Int32Array.from(this.exB));
     const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
     const M = this.memName;
-    const consts: string[] = [];
-    for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
 
     const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
@@ -546,30 +587,37 @@ class JsGen extends JsRefs implements CodeSink {
     // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
     // in long-running code)
+    const sh = share(f.body);
     const huge = body.length > outlining.at;
-    const split = huge && (this.split || outlining.hot === 0) ? outline(body) : null;
+    const split = huge && (this.split || outlining.hot === 0 || sh.split) ? outline(body) : null;
     if (split !== null) {
       body = split.body;
+      sh.split = true;
       jitStats.split++;
     }
-    const hot = huge && split === null && !this.split;
+    const hot = huge && split === null && !this.split && !sh.split;
     if (hot) {
       // counted at the loop heads where the interpreter re-enters JS code: there, once the split version exists,
       // this frame hands off (as when fuel runs short) and comes back in the split version. (Counting calls too
-      // split functions that are called often but run briefly: tiktoken's steady calls 2.3x slower.)
+      // split functions that are called often but run briefly: tiktoken's steady calls 2.3x slower.) One count for
+      // all instances of the module: an instance still running the whole version when another one split it
+      // splits its own at its next loop head.
       const CCN = this.env(cc);
+      const HC = this.env(sh.hot);
       body = body.replace(
-        /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g,
-        (_, head: string, c: string, ex: string) => `${head}if (fuel < ${c} || (--HOT === 0 && resplit(mc, ${CCN}))) { ex = ${ex}; break X; }`,
+        LOOP_HEAD,
+        (_, head: string, c: string, ex: string) => `${head}if (fuel < ${c} || (--${HC}.n <= 0 && resplit(mc, ${CCN}))) { ex = ${ex}; break X; }`,
       );
     }
+    // (last: everything above may add to the environment)
+    const consts: string[] = [];
+    for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
     const src =
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      (hot ? `let HOT = ${outlining.hot};\n` : '') +
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
       `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` +
       `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null, xe = null;\n` +
@@ -591,6 +639,6 @@ class JsGen extends JsRefs implements CodeSink {
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    return jsEval.compile(src)(rt, this.envV);
+    return factory(sh, src)(rt, this.envV);
   }
 }
