@@ -23,7 +23,8 @@ import { HostFunc, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
 import { type Memory } from '../runtime/objects/memory.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
-import { execMisc } from './misc.js';
+import { execMisc, MISC_WIDTH } from './misc.js';
+import { SIMD_EXEC } from './simd-exec.js';
 import { exnOf } from './exceptions.js';
 import { callJs, callJsOsr, jitFor, JS_STACK_UNITS, STATUS_HANDOFF, type JitFn } from './tier.js';
 
@@ -221,6 +222,15 @@ export const enum Op {
   RETURN_CALL_REF, // refSlot base
   /** FUEL at a loop head of a function with a JS version (jit/codegen.ts patches it in): cost origOffset. */
   FUEL_OSR,
+  /** A vector instruction, MISC's layout: its executor (simd-exec.ts) called straight from the loop. */
+  SIMD,
+  // ---- the commonest vector instructions, inline (memory 0, 32-bit addresses; as in ./simd/)
+  V128_LOAD, // d a off
+  V128_STORE, // a v off
+  F32X4_ADD, // d a b
+  F32X4_SUB,
+  F32X4_MUL,
+  V128_XOR,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1441,6 +1451,74 @@ export function run(mc: Machine, entryDepth: number): number {
           if (refs[(fp + code[pc + 2]!) >> 2] === null) throw new Trap('null reference');
           refs[(fp + code[pc + 1]!) >> 2] = refs[(fp + code[pc + 2]!) >> 2];
           pc += 3;
+          break;
+
+        case Op.SIMD:
+          // (no state to save: a vector instruction pays no surcharge, and a trap saves it in the catch below)
+          SIMD_EXEC[code[pc + 1]!]!(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!, code[pc + 9]!);
+          pc += MISC_WIDTH;
+          break;
+
+        case Op.V128_LOAD:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getInt32(ea, true);
+          s[d + 1] = view.getInt32(ea + 4, true);
+          s[d + 2] = view.getInt32(ea + 8, true);
+          s[d + 3] = view.getInt32(ea + 12, true);
+          pc += 4;
+          break;
+        case Op.V128_STORE:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+          a = fp + code[pc + 2]!;
+          view.setInt32(ea, s[a]!, true);
+          view.setInt32(ea + 4, s[a + 1]!, true);
+          view.setInt32(ea + 8, s[a + 2]!, true);
+          view.setInt32(ea + 12, s[a + 3]!, true);
+          pc += 4;
+          break;
+        // (slots are whole: d is a, b or neither, so lane by lane is safe)
+        case Op.F32X4_ADD:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! + f32[b]!;
+          f32[d + 1] = f32[a + 1]! + f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! + f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! + f32[b + 3]!;
+          pc += 4;
+          break;
+        case Op.F32X4_SUB:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! - f32[b]!;
+          f32[d + 1] = f32[a + 1]! - f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! - f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! - f32[b + 3]!;
+          pc += 4;
+          break;
+        case Op.F32X4_MUL:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! * f32[b]!;
+          f32[d + 1] = f32[a + 1]! * f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! * f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! * f32[b + 3]!;
+          pc += 4;
+          break;
+        case Op.V128_XOR:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[d] = s[a]! ^ s[b]!;
+          s[d + 1] = s[a + 1]! ^ s[b + 1]!;
+          s[d + 2] = s[a + 2]! ^ s[b + 2]!;
+          s[d + 3] = s[a + 3]! ^ s[b + 3]!;
+          pc += 4;
           break;
 
         case Op.MISC: {

@@ -92,7 +92,7 @@ export class Translator extends OpTranslator implements CodeSink {
       }
       case 'local.get': {
         const t = this.localTypes[ins.a]!;
-        if (this.exact || isRef(t) || t === V128) {
+        if (this.exact || isRef(t)) {
           this.op(this.copyOp(t));
           this.dst(this.h);
           this.local(ins.a);
@@ -137,7 +137,7 @@ export class Translator extends OpTranslator implements CodeSink {
         }
         this.pop();
         if (name === 'local.tee') {
-          if (this.exact || isRef(t) || t === V128) {
+          if (this.exact || isRef(t)) {
             this.op(this.copyOp(t));
             this.dst(this.h);
             this.local(x);
