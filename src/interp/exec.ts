@@ -231,6 +231,28 @@ export const enum Op {
   F32X4_SUB,
   F32X4_MUL,
   V128_XOR,
+  // ---- i32.add, then the op named (fast code: two ops, one dispatch): d a b, then that op's operands
+  ADD_ADD,
+  ADD_I32_LOAD,
+  ADD_I32_LOAD8_U,
+  ADD_I64_LOAD,
+  ADD_I32_STORE,
+  ADD_I32_STORE8,
+  ADD_I64_STORE,
+  ADD_BR,
+  ADD_BR_IF,
+  ADD_BR_UNLESS,
+  ADD_BR_IF_EQZ,
+  ADD_BR_IF_EQ,
+  ADD_BR_IF_NE,
+  ADD_BR_IF_LT_S,
+  ADD_BR_IF_LT_U,
+  ADD_BR_IF_GT_S,
+  ADD_BR_IF_GT_U,
+  ADD_BR_IF_LE_S,
+  ADD_BR_IF_LE_U,
+  ADD_BR_IF_GE_S,
+  ADD_BR_IF_GE_U,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -368,53 +390,198 @@ export function run(mc: Machine, entryDepth: number): number {
           fuel -= a;
           pc += 2;
           break;
+        // i32.add, then falls through into BR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR:
           pc = code[pc + 1]!;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF:
           pc = s[fp + code[pc + 1]!] !== 0 ? code[pc + 2]! : pc + 3;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_UNLESS (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_UNLESS:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_UNLESS:
           pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
         case Op.BR_TABLE: {
           const n = code[pc + 2]!;
           x = s[fp + code[pc + 1]!]! >>> 0;
           pc = code[pc + 3 + (x < n ? x : n)]!;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
         }
+        // i32.add, then falls through into BR_IF_EQZ (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_EQZ:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_EQZ:
           pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_EQ (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_EQ:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_EQ:
           pc = s[fp + code[pc + 1]!] === s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_NE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_NE:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_NE:
           pc = s[fp + code[pc + 1]!] !== s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LT_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LT_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LT_S:
           pc = s[fp + code[pc + 1]!]! < s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LT_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LT_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LT_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 < s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GT_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GT_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GT_S:
           pc = s[fp + code[pc + 1]!]! > s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GT_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GT_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GT_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 > s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LE_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LE_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LE_S:
           pc = s[fp + code[pc + 1]!]! <= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LE_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LE_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LE_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 <= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GE_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GE_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GE_S:
           pc = s[fp + code[pc + 1]!]! >= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GE_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GE_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GE_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 >= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
 
         case Op.RETURN: {
@@ -438,6 +605,11 @@ export function run(mc: Machine, entryDepth: number): number {
           if (mem0) {
             view = mem0.view;
             memLen = mem0.byteLength;
+          }
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
           }
           break;
         }
@@ -562,6 +734,11 @@ export function run(mc: Machine, entryDepth: number): number {
                 view = mem0.view;
                 memLen = mem0.byteLength;
               }
+            }
+            if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+              fuel -= code[pc + 1]!;
+              blk = pc;
+              pc += 3;
             }
           } else {
             mc.save(comp, pc, fp, fuel, blk, depth);
@@ -722,12 +899,22 @@ export function run(mc: Machine, entryDepth: number): number {
           break;
 
         // ---------------------------------------------------------------- memory 0
+        // i32.add, then falls through into I32_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_LOAD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_LOAD:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
           s[fp + code[pc + 1]!] = view.getInt32(ea, true);
           pc += 4;
           break;
+        // i32.add, then falls through into I64_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I64_LOAD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I64_LOAD:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
@@ -742,6 +929,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = view.getInt8(ea);
           pc += 4;
           break;
+        // i32.add, then falls through into I32_LOAD8_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_LOAD8_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_LOAD8_U:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
@@ -811,12 +1003,22 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = 0;
           pc += 4;
           break;
+        // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_STORE:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_STORE:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
           view.setInt32(ea, s[fp + code[pc + 2]!]!, true);
           pc += 4;
           break;
+        // i32.add, then falls through into I64_STORE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I64_STORE:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I64_STORE:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
@@ -825,6 +1027,11 @@ export function run(mc: Machine, entryDepth: number): number {
           view.setInt32(ea + 4, s[a + 1]!, true);
           pc += 4;
           break;
+        // i32.add, then falls through into I32_STORE8 (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_STORE8:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_STORE8:
         case Op.I64_STORE8:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
@@ -938,6 +1145,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = I32N.popcnt(s[fp + code[pc + 2]!]!);
           pc += 3;
           break;
+        // i32.add, then falls through into I32_ADD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_ADD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_ADD:
           s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
           pc += 4;
