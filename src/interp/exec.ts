@@ -239,6 +239,8 @@ export const enum Op {
   ADD_I32_STORE,
   ADD_I32_STORE8,
   ADD_I64_STORE,
+  /** COPY (d s), then RETURN (a function's single result into place, and return). */
+  COPY_RETURN,
   ADD_BR,
   ADD_BR_IF,
   ADD_BR_UNLESS,
@@ -584,6 +586,14 @@ export function run(mc: Machine, entryDepth: number): number {
           }
           break;
 
+        // COPY, then falls through into RETURN
+        // @ts-expect-error -- falls through on purpose
+        case Op.COPY_RETURN:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 2;
         case Op.RETURN: {
           if (prof !== null) prof.exit(mc.fuelBase - fuel);
           if (depth === entryDepth) {
@@ -1758,6 +1768,8 @@ export function run(mc: Machine, entryDepth: number): number {
       }
     }
   } catch (e) {
+    // a fused op's second half traps with pc past the op's start (the add's operands): back to it
+    while (pc > 0 && comp.origAt[pc] === -1) pc--;
     // (a JS-tier callee that threw has already settled the machine's fuel; a wasm exception still
     // needs this frame's position, for its handlers and those of the frames below)
     if (!mc.settled) mc.save(comp, pc, fp, fuel, blk, depth);

@@ -37,8 +37,9 @@ export class ControlTranslator extends TranslateState {
     }
   }
   protected emitReturn(): void {
-    this.materialize();
     const n = this.results.length;
+    // one result is copied from wherever it is (several could overwrite locals the later ones read)
+    if (n !== 1) this.materialize();
     for (let j = 0; j < n; j++) {
       const from = this.h - n + j;
       this.op(this.copyOp(this.type[from]!));

@@ -143,9 +143,10 @@ export class TranslateState {
   // ------------------------------------------------------------ emission
 
   protected op(op: Op): void {
-    const fused = this.lastOpPos >= 0 && !this.exact && this.code[this.lastOpPos] === Op.I32_ADD ? ADD_THEN.get(op) : undefined;
+    const last = this.lastOpPos >= 0 && !this.exact ? this.code[this.lastOpPos]! : -1;
+    const fused = last === Op.I32_ADD ? ADD_THEN.get(op) : last === Op.COPY && op === Op.RETURN ? Op.COPY_RETURN : undefined;
     if (fused !== undefined) {
-      // the i32.add just emitted runs first in the same dispatch (exec.ts); a trap is the second op's
+      // the op just emitted runs first in the same dispatch (exec.ts); a trap is the second op's
       this.code[this.lastOpPos] = fused;
       if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
       this.lastOp = fused;
