@@ -23,7 +23,8 @@ import { HostFunc, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
 import { type Memory } from '../runtime/objects/memory.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
-import { execMisc } from './misc.js';
+import { execMisc, MISC_WIDTH } from './misc.js';
+import { SIMD_EXEC } from './simd-exec.js';
 import { exnOf } from './exceptions.js';
 import { callJs, callJsOsr, jitFor, JS_STACK_UNITS, STATUS_HANDOFF, type JitFn } from './tier.js';
 
@@ -221,6 +222,39 @@ export const enum Op {
   RETURN_CALL_REF, // refSlot base
   /** FUEL at a loop head of a function with a JS version (jit/codegen.ts patches it in): cost origOffset. */
   FUEL_OSR,
+  /** A vector instruction, MISC's layout: its executor (simd-exec.ts) called straight from the loop. */
+  SIMD,
+  // ---- the commonest vector instructions, inline (memory 0, 32-bit addresses; as in ./simd/)
+  V128_LOAD, // d a off
+  V128_STORE, // a v off
+  F32X4_ADD, // d a b
+  F32X4_SUB,
+  F32X4_MUL,
+  V128_XOR,
+  // ---- i32.add, then the op named (fast code: two ops, one dispatch): d a b, then that op's operands
+  ADD_ADD,
+  ADD_I32_LOAD,
+  ADD_I32_LOAD8_U,
+  ADD_I64_LOAD,
+  ADD_I32_STORE,
+  ADD_I32_STORE8,
+  ADD_I64_STORE,
+  /** COPY (d s), then RETURN (a function's single result into place, and return). */
+  COPY_RETURN,
+  ADD_BR,
+  ADD_BR_IF,
+  ADD_BR_UNLESS,
+  ADD_BR_IF_EQZ,
+  ADD_BR_IF_EQ,
+  ADD_BR_IF_NE,
+  ADD_BR_IF_LT_S,
+  ADD_BR_IF_LT_U,
+  ADD_BR_IF_GT_S,
+  ADD_BR_IF_GT_U,
+  ADD_BR_IF_LE_S,
+  ADD_BR_IF_LE_U,
+  ADD_BR_IF_GE_S,
+  ADD_BR_IF_GE_U,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -358,55 +392,208 @@ export function run(mc: Machine, entryDepth: number): number {
           fuel -= a;
           pc += 2;
           break;
+        // i32.add, then falls through into BR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR:
           pc = code[pc + 1]!;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF:
           pc = s[fp + code[pc + 1]!] !== 0 ? code[pc + 2]! : pc + 3;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_UNLESS (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_UNLESS:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_UNLESS:
           pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
         case Op.BR_TABLE: {
           const n = code[pc + 2]!;
           x = s[fp + code[pc + 1]!]! >>> 0;
           pc = code[pc + 3 + (x < n ? x : n)]!;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
         }
+        // i32.add, then falls through into BR_IF_EQZ (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_EQZ:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_EQZ:
           pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_EQ (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_EQ:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_EQ:
           pc = s[fp + code[pc + 1]!] === s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_NE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_NE:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_NE:
           pc = s[fp + code[pc + 1]!] !== s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LT_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LT_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LT_S:
           pc = s[fp + code[pc + 1]!]! < s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LT_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LT_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LT_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 < s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GT_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GT_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GT_S:
           pc = s[fp + code[pc + 1]!]! > s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GT_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GT_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GT_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 > s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LE_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LE_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LE_S:
           pc = s[fp + code[pc + 1]!]! <= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_LE_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_LE_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_LE_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 <= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GE_S (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GE_S:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GE_S:
           pc = s[fp + code[pc + 1]!]! >= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
+        // i32.add, then falls through into BR_IF_GE_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_BR_IF_GE_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.BR_IF_GE_U:
           pc = s[fp + code[pc + 1]!]! >>> 0 >= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
+          }
           break;
 
+        // COPY, then falls through into RETURN
+        // @ts-expect-error -- falls through on purpose
+        case Op.COPY_RETURN:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 2;
         case Op.RETURN: {
           if (prof !== null) prof.exit(mc.fuelBase - fuel);
           if (depth === entryDepth) {
@@ -428,6 +615,11 @@ export function run(mc: Machine, entryDepth: number): number {
           if (mem0) {
             view = mem0.view;
             memLen = mem0.byteLength;
+          }
+          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+            fuel -= code[pc + 1]!;
+            blk = pc;
+            pc += 3;
           }
           break;
         }
@@ -552,6 +744,11 @@ export function run(mc: Machine, entryDepth: number): number {
                 view = mem0.view;
                 memLen = mem0.byteLength;
               }
+            }
+            if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
+              fuel -= code[pc + 1]!;
+              blk = pc;
+              pc += 3;
             }
           } else {
             mc.save(comp, pc, fp, fuel, blk, depth);
@@ -712,12 +909,22 @@ export function run(mc: Machine, entryDepth: number): number {
           break;
 
         // ---------------------------------------------------------------- memory 0
+        // i32.add, then falls through into I32_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_LOAD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_LOAD:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
           s[fp + code[pc + 1]!] = view.getInt32(ea, true);
           pc += 4;
           break;
+        // i32.add, then falls through into I64_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I64_LOAD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I64_LOAD:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
@@ -732,6 +939,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = view.getInt8(ea);
           pc += 4;
           break;
+        // i32.add, then falls through into I32_LOAD8_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_LOAD8_U:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_LOAD8_U:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
@@ -801,12 +1013,22 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = 0;
           pc += 4;
           break;
+        // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_STORE:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_STORE:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
           view.setInt32(ea, s[fp + code[pc + 2]!]!, true);
           pc += 4;
           break;
+        // i32.add, then falls through into I64_STORE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I64_STORE:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I64_STORE:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
@@ -815,6 +1037,11 @@ export function run(mc: Machine, entryDepth: number): number {
           view.setInt32(ea + 4, s[a + 1]!, true);
           pc += 4;
           break;
+        // i32.add, then falls through into I32_STORE8 (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_I32_STORE8:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_STORE8:
         case Op.I64_STORE8:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
@@ -928,6 +1155,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = I32N.popcnt(s[fp + code[pc + 2]!]!);
           pc += 3;
           break;
+        // i32.add, then falls through into I32_ADD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_ADD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.I32_ADD:
           s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
           pc += 4;
@@ -1443,6 +1675,74 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += 3;
           break;
 
+        case Op.SIMD:
+          // (no state to save: a vector instruction pays no surcharge, and a trap saves it in the catch below)
+          SIMD_EXEC[code[pc + 1]!]!(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!, code[pc + 9]!);
+          pc += MISC_WIDTH;
+          break;
+
+        case Op.V128_LOAD:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getInt32(ea, true);
+          s[d + 1] = view.getInt32(ea + 4, true);
+          s[d + 2] = view.getInt32(ea + 8, true);
+          s[d + 3] = view.getInt32(ea + 12, true);
+          pc += 4;
+          break;
+        case Op.V128_STORE:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+          a = fp + code[pc + 2]!;
+          view.setInt32(ea, s[a]!, true);
+          view.setInt32(ea + 4, s[a + 1]!, true);
+          view.setInt32(ea + 8, s[a + 2]!, true);
+          view.setInt32(ea + 12, s[a + 3]!, true);
+          pc += 4;
+          break;
+        // (slots are whole: d is a, b or neither, so lane by lane is safe)
+        case Op.F32X4_ADD:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! + f32[b]!;
+          f32[d + 1] = f32[a + 1]! + f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! + f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! + f32[b + 3]!;
+          pc += 4;
+          break;
+        case Op.F32X4_SUB:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! - f32[b]!;
+          f32[d + 1] = f32[a + 1]! - f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! - f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! - f32[b + 3]!;
+          pc += 4;
+          break;
+        case Op.F32X4_MUL:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! * f32[b]!;
+          f32[d + 1] = f32[a + 1]! * f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! * f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! * f32[b + 3]!;
+          pc += 4;
+          break;
+        case Op.V128_XOR:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          s[d] = s[a]! ^ s[b]!;
+          s[d + 1] = s[a + 1]! ^ s[b + 1]!;
+          s[d + 2] = s[a + 2]! ^ s[b + 2]!;
+          s[d + 3] = s[a + 3]! ^ s[b + 3]!;
+          pc += 4;
+          break;
+
         case Op.MISC: {
           mc.save(comp, pc, fp, fuel, blk, depth);
           const r = execMisc(mc, inst, code, pc, fp);
@@ -1468,6 +1768,8 @@ export function run(mc: Machine, entryDepth: number): number {
       }
     }
   } catch (e) {
+    // a fused op's second half traps with pc past the op's start (the add's operands): back to it
+    while (pc > 0 && comp.origAt[pc] === -1) pc--;
     // (a JS-tier callee that threw has already settled the machine's fuel; a wasm exception still
     // needs this frame's position, for its handlers and those of the frames below)
     if (!mc.settled) mc.save(comp, pc, fp, fuel, blk, depth);

@@ -9,7 +9,7 @@ import type { Instr } from '../decoder/instr.js';
 import type { FuncValidator } from '../validate/func.js';
 import { Op } from './exec.js';
 import { BR_FUSE } from './translate-tables.js';
-import { FIX_STACK, TEMP, TranslateState, type Ctrl } from './translate-state.js';
+import { ADD_THEN, FIX_STACK, TEMP, TranslateState, type Ctrl } from './translate-state.js';
 
 export class ControlTranslator extends TranslateState {
   // ------------------------------------------------------------ branches
@@ -37,8 +37,9 @@ export class ControlTranslator extends TranslateState {
     }
   }
   protected emitReturn(): void {
-    this.materialize();
     const n = this.results.length;
+    // one result is copied from wherever it is (several could overwrite locals the later ones read)
+    if (n !== 1) this.materialize();
     for (let j = 0; j < n; j++) {
       const from = this.h - n + j;
       this.op(this.copyOp(this.type[from]!));
@@ -301,11 +302,21 @@ export class ControlTranslator extends TranslateState {
     }
     const [onTrue, onFalse] = BR_FUSE.get(this.lastOp)!;
     const start = this.lastOpPos;
+    const prev = this.prevOpPos;
     const operands = this.code.slice(start + 2);
     const fixes = this.fix.slice(start + 2);
     this.code.length = start;
     this.fix.length = start;
-    this.op(inverse ? onFalse : onTrue);
+    this.origAt.length = start;
+    const br = inverse ? onFalse : onTrue;
+    const withAdd = ADD_THEN.get(br);
+    if (withAdd !== undefined && prev >= 0 && prev + 4 === start && this.code[prev] === Op.I32_ADD) {
+      // an i32.add just before the compare: the branch joins it (ADD_THEN, translate-state.ts)
+      this.code[prev] = withAdd;
+      this.lastOpPos = prev;
+      this.lastOp = withAdd;
+      this.lastDst = -1;
+    } else this.op(br);
     for (let j = 0; j < operands.length; j++) {
       this.code.push(operands[j]!);
       this.fix.push(fixes[j]!);

@@ -58,6 +58,7 @@ export class ExnTranslator extends ControlTranslator {
         t.seq = seq;
         t.rows = rows;
         for (const r of rows) r.start = this.code.length;
+        this.lastOpPos = -1; // no op fuses across the start of a handler's range
         return;
       }
       case 'try': {
@@ -68,6 +69,7 @@ export class ExnTranslator extends ControlTranslator {
         t.kind = 'try';
         t.seq = ++this.seqN;
         t.legacy = { start: this.code.length, bodyEnd: -1, exn: k, ord: 0 };
+        this.lastOpPos = -1; // no op fuses across the start of a handler's range
         if (k + 1 > this.nx) this.nx = k + 1;
         return;
       }

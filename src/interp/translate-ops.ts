@@ -21,13 +21,18 @@ export class OpTranslator extends ExnTranslator {
   /** Any instruction without a dedicated op: MISC defId d s0 s1 s2 i0 i1 i2 i3 (fixed width). */
   protected misc(ins: Instr, v: FuncValidator): void {
     const def = ins.def;
+    const vop = VECTOR_OPS.get(def.name);
+    if (vop !== undefined) {
+      if (def.bytes === 0) return this.simpleOp(vop, def);
+      if (ins.b === 0 && v.vm.memories[0]!.addr === 'i32') return this.memAccess(vop, def, ins);
+    }
     const [n, results] = miscSignature(ins, v);
     // more than three operands (i64.add128): they are passed as consecutive slots from the first
     if (n > 3) for (let j = this.h - n; j < this.h; j++) this.materializeAt(j);
     const srcs: number[] = [];
     for (let j = 0; j < n; j++) srcs.unshift(this.pop());
     if (ENDS_BLOCK.has(def.name)) this.materialize();
-    this.op(Op.MISC);
+    this.op(def.family === 'vector' && hasSimd(def) ? Op.SIMD : Op.MISC);
     this.imm(def.id);
     this.dst(this.h);
     this.lastDst = -1;
@@ -104,6 +109,16 @@ export class OpTranslator extends ExnTranslator {
     if (rt.length === 1) this.pushTemp(rt[0]!);
   }
 }
+
+/** Vector instructions with an op of their own in the loop (the others run through SIMD). */
+const VECTOR_OPS = new Map<string, Op>([
+  ['v128.load', Op.V128_LOAD],
+  ['v128.store', Op.V128_STORE],
+  ['f32x4.add', Op.F32X4_ADD],
+  ['f32x4.sub', Op.F32X4_SUB],
+  ['f32x4.mul', Op.F32X4_MUL],
+  ['v128.xor', Op.V128_XOR],
+]);
 
 /** Operand count and result types of an instruction handled by MISC. */
 function miscSignature(ins: Instr, v: FuncValidator): [number, readonly ValType[]] {

@@ -16,6 +16,35 @@ import { V128, isRef, type ValType } from '../core/types.js';
 import type { TranslateEnv } from '../runtime/objects/instance.js';
 import { Op } from './exec.js';
 
+/**
+ * Ops an i32.add emitted just before (in the same fuel block) fuses with: the
+ * fused op runs both in one dispatch. Fast code only; neither op is a stop
+ * point, and only the second can trap (the pair then names its offset).
+ */
+export const ADD_THEN = new Map<Op, Op>([
+  [Op.I32_ADD, Op.ADD_ADD],
+  [Op.I32_LOAD, Op.ADD_I32_LOAD],
+  [Op.I32_LOAD8_U, Op.ADD_I32_LOAD8_U],
+  [Op.I64_LOAD, Op.ADD_I64_LOAD],
+  [Op.I32_STORE, Op.ADD_I32_STORE],
+  [Op.I32_STORE8, Op.ADD_I32_STORE8],
+  [Op.I64_STORE, Op.ADD_I64_STORE],
+  [Op.BR, Op.ADD_BR],
+  [Op.BR_IF, Op.ADD_BR_IF],
+  [Op.BR_UNLESS, Op.ADD_BR_UNLESS],
+  [Op.BR_IF_EQZ, Op.ADD_BR_IF_EQZ],
+  [Op.BR_IF_EQ, Op.ADD_BR_IF_EQ],
+  [Op.BR_IF_NE, Op.ADD_BR_IF_NE],
+  [Op.BR_IF_LT_S, Op.ADD_BR_IF_LT_S],
+  [Op.BR_IF_LT_U, Op.ADD_BR_IF_LT_U],
+  [Op.BR_IF_GT_S, Op.ADD_BR_IF_GT_S],
+  [Op.BR_IF_GT_U, Op.ADD_BR_IF_GT_U],
+  [Op.BR_IF_LE_S, Op.ADD_BR_IF_LE_S],
+  [Op.BR_IF_LE_U, Op.ADD_BR_IF_LE_U],
+  [Op.BR_IF_GE_S, Op.ADD_BR_IF_GE_S],
+  [Op.BR_IF_GE_U, Op.ADD_BR_IF_GE_U],
+]);
+
 /** Where a mirrored stack value lives (see translate.ts). */
 export const TEMP = 0;
 export const LOCAL = 1;
@@ -90,6 +119,8 @@ export class TranslateState {
   // peephole state
   protected lastDst = -1;
   protected lastOpPos = -1;
+  /** The op emitted before the last one (-1: none in this block), for fusions that rewrite the last op. */
+  protected prevOpPos = -1;
   protected lastOp = -1;
   protected cur = 0;
   /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
@@ -112,7 +143,18 @@ export class TranslateState {
   // ------------------------------------------------------------ emission
 
   protected op(op: Op): void {
+    const last = this.lastOpPos >= 0 && !this.exact ? this.code[this.lastOpPos]! : -1;
+    const fused = last === Op.I32_ADD ? ADD_THEN.get(op) : last === Op.COPY && op === Op.RETURN ? Op.COPY_RETURN : undefined;
+    if (fused !== undefined) {
+      // the op just emitted runs first in the same dispatch (exec.ts); a trap is the second op's
+      this.code[this.lastOpPos] = fused;
+      if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
+      this.lastOp = fused;
+      this.lastDst = -1;
+      return;
+    }
     this.origAt[this.code.length] = this.cur;
+    this.prevOpPos = this.lastOpPos;
     this.lastOpPos = this.code.length;
     this.lastOp = op;
     this.lastDst = -1;

@@ -10,7 +10,9 @@
  * In fast mode, `local.get`/`*.const` emit nothing and instructions read
  * their operands where they are (register style); a result followed by
  * `local.set` is written straight into the local; `i32` compares followed
- * by `br_if`/`if` become one compare-and-branch.
+ * by `br_if`/`if` become one compare-and-branch; an `i32.add` fuses with the
+ * op after it (ADD_THEN, translate-state.ts) and a single result's copy with
+ * RETURN (one dispatch for both).
  *
  * Frame layout (slots of 16 bytes): [params+locals (nl) | constants (nc) | operand stack].
  *
@@ -92,7 +94,7 @@ export class Translator extends OpTranslator implements CodeSink {
       }
       case 'local.get': {
         const t = this.localTypes[ins.a]!;
-        if (this.exact || isRef(t) || t === V128) {
+        if (this.exact || isRef(t)) {
           this.op(this.copyOp(t));
           this.dst(this.h);
           this.local(ins.a);
@@ -137,7 +139,7 @@ export class Translator extends OpTranslator implements CodeSink {
         }
         this.pop();
         if (name === 'local.tee') {
-          if (this.exact || isRef(t) || t === V128) {
+          if (this.exact || isRef(t)) {
             this.op(this.copyOp(t));
             this.dst(this.h);
             this.local(x);

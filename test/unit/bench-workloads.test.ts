@@ -32,6 +32,11 @@ describe('benchmark workloads compute what V8 computes', () => {
       // The same result from an unmetered store.
       const free = new Linker().instantiate(new Store(), Module.fromBinary(bytes));
       expect(sameResult(free.call(w.export, ...w.testArgs)[0], want)).toBe(true);
+      // The interpreter alone (its fused ops and branch-charged fuel blocks): the same result and the same fuel.
+      const interp = new Store({ fuel: 1e9, tier: 'interp' });
+      const alone = new Linker().instantiate(interp, Module.fromBinary(bytes));
+      expect(sameResult(alone.call(w.export, ...w.testArgs)[0], want)).toBe(true);
+      expect(interp.fuelConsumed).toBe(store.fuelConsumed);
     });
   }
 

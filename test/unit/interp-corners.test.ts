@@ -152,3 +152,24 @@ describe('NaN bit patterns survive non-arithmetic operations', () => {
     expect(i.call('reinterp', 0x7ff0000000000001n)).toEqual([0x7ff0000000000001n]);
   });
 });
+
+describe('fused ops (an i32.add and the op after it in one dispatch)', () => {
+  // found by the fuel property test: the trap refund read the position inside the fused op
+  const fused = ['i32.store', 'i32.store8', 'i64.store', 'i32.load', 'i32.load8_u', 'i64.load'];
+  for (const op of fused) {
+    test(`a trap in the second half of i32.add + ${op} charges up to the trapping instruction, like the JS tier`, () => {
+      const store = op.endsWith('store') || op.endsWith('store8') ? `(${op} (i32.add (i32.const 0) (i32.const 0x7fffffff)) (${op.startsWith('i64') ? 'i64' : 'i32'}.const 0))` : `(drop (${op} (i32.add (i32.const 0) (i32.const 0x7fffffff))))`;
+      const wat = `(module (memory 1) (func (export "f") (result i32) ${store} (nop) (i32.const 0)))`;
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const s = new Store({ fuel: 1000, tier });
+        const i = inst(wat, s);
+        expect(() => i.call('f')).toThrow(Trap);
+        fuel.push(s.fuelConsumed);
+      }
+      // i32.const, i32.const, i32.add, [i32.const/i64.const,] the access
+      expect(fuel[0]).toBe(op.includes('store') ? 5 : 4);
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+});
