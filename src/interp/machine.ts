@@ -403,15 +403,20 @@ export class Machine {
     return this.resume(entryDepth);
   }
 
+  /** After an error out of the run loop: if a host function threw, its fuel count (hostFuel) is the current one. */
+  takeHostFuel(): void {
+    if (this.hostFuel >= 0) {
+      this.fuel = this.hostFuel;
+      this.hostFuel = -1;
+    }
+  }
+
   resume(entryDepth: number): number {
     for (;;) {
       try {
         return run(this, entryDepth);
       } catch (e) {
-        if (this.hostFuel >= 0) {
-          this.fuel = this.hostFuel;
-          this.hostFuel = -1;
-        }
+        this.takeHostFuel();
         const exn = exnOf(e);
         if (exn === null) throw this.settle(e);
         // a wasm exception: run on at its handler, or leave the invocation

@@ -49,10 +49,7 @@ function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: num
         // a wasm exception: the frames of this run may handle it (as in Machine.resume)
         const exn = exnOf(e);
         if (exn === null) throw e;
-        if (mc.hostFuel >= 0) {
-          mc.fuel = mc.hostFuel;
-          mc.hostFuel = -1;
-        }
+        mc.takeHostFuel();
         mc.settled = true;
         if (!catchException(mc, exn, depth)) throw e;
         mc.settled = false;
@@ -130,10 +127,7 @@ export function catchHere(mc: Machine, cc: Compiled, pc: number, fp: number, dep
   const r = exn === null ? -1 : findHandler(cc, pc, exn);
   if (r < 0) throw e;
   // (a host function that threw kept what it consumed there)
-  if (mc.hostFuel >= 0) {
-    mc.fuel = mc.hostFuel;
-    mc.hostFuel = -1;
-  }
+  mc.takeHostFuel();
   mc.settled = false;
   jitStats.caught++;
   enterHandler(mc, exn!, cc, fp, depth, r);
