@@ -12,15 +12,17 @@ import {
   OutOfFuel,
   Store,
   Trap,
+  WasmException,
   funcType,
   type Caller,
   type FuelCosts,
   type Instance,
   type Peaks,
+  type Tag,
 } from '../../src/index.js';
 import type { FunctionProfile } from '../../src/runtime/objects/profile.js';
 import type { InterruptOptions } from '../../src/runtime/store.js';
-import { hostCharge, hostResult, hostTraps, type Program } from './program.js';
+import { hostCharge, hostResult, hostThrows, hostTraps, type Program } from './program.js';
 
 /** For the property tests over thousands of random programs: minutes of CPU on a loaded 2-core machine are not a hang (vitest's default here is 120 s). */
 export const PROPERTY_TIMEOUT = 600_000;
@@ -65,11 +67,17 @@ export function instantiate(mod: Module, store: Store, mode: HostMode): Instance
 export function hostLinker(store: Store, mode: HostMode): Linker {
   return new Linker().defineFunc(store, 'env', 'host', funcType([I32], [I32]), (caller: Caller, x: number) => {
     if (hostTraps(x)) throw new Trap('host trap');
+    if (hostThrows(x)) throw new WasmException(caller.instance!.getExport('e') as Tag, [hostResult(x)]);
     const k = hostCharge(x);
     if (mode === 'suspend' && caller.fuel < k) return caller.suspend({ x, k });
     caller.consumeFuel(k);
     return hostResult(x);
   });
+}
+
+/** How a run that threw `e` ended, as the reference names it: a trap's message, or an uncaught wasm exception's; null for anything else (a stop, a bug). */
+export function endOf(e: unknown): string | null {
+  return e instanceof Trap || e instanceof WasmException ? e.message : null;
 }
 
 export function outcome(store: Store, inst: Instance, p: Program, results: unknown[] | null, trap: string | null): Outcome {
@@ -101,7 +109,8 @@ export function runOnce(mod: Module, p: Program, o: RunOptions = {}): Outcome {
   try {
     return outcome(store, inst, p, inst.call('run', ...p.args), null);
   } catch (e) {
-    if (e instanceof Trap) return outcome(store, inst, p, null, e.message);
+    const end = endOf(e);
+    if (end !== null) return outcome(store, inst, p, null, end);
     throw e;
   }
 }
@@ -163,7 +172,8 @@ export function runCut(mod: Module, p: Program, o: CutOptions): { out: Outcome; 
     } catch (e) {
       store = cur.store;
       const inst = cur.inst;
-      if (e instanceof Trap) return { out: outcome(store, inst, p, null, e.message), stops };
+      const end = endOf(e);
+      if (end !== null) return { out: outcome(store, inst, p, null, end), stops };
       if (stops.length >= maxStops) throw new Error(`more than ${maxStops} stops`);
       const given = store.fuelConsumed + store.fuelRemaining;
       if (e instanceof OutOfFuel) {

@@ -17,6 +17,14 @@
  * operand stack, inside i32 expressions (descExpr): struct.new_desc, ref.get_desc,
  * ref.cast_desc_eq (trapping when the descriptor differs or is null) and
  * br_on_cast_desc_eq(_fail) in blocks whose label no random branch targets.
+ *
+ * Exceptions: two tags, $e (an i32 payload, exported as "e") and $e0 (none).
+ * `throw` sits in an `if` (often taken inside a try_table, rarely outside
+ * one); try_table catches with `catch`, `catch_all` and `catch_all_ref` into
+ * the blocks around it (tryExpr, tryStmt), and an exnref caught that way is
+ * rethrown with `throw_ref` or dropped. The host function throws $e for some
+ * arguments (hostThrows). An exception no handler catches ends the run like a
+ * trap ("uncaught wasm exception").
  */
 
 export type VT = 'i32' | 'i64' | 'f32' | 'f64';
@@ -36,10 +44,20 @@ export type Instr =
   | { op: 'mem'; name: string; offset: number } // loads and stores
   | { op: 'plain'; name: string } // everything without immediates
   | { op: 'ref'; name: string; imm: string } // an instruction on references (custom descriptors), `imm` its text immediates
-  | { op: 'refblock'; bt: RefBT; body: Instr[] }; // a block whose result is a reference (no random branch targets it)
+  | { op: 'refblock'; bt: RefBT; body: Instr[] } // a block whose result is a reference (no random branch targets it)
+  | { op: 'try_table'; bt: VT | null; catches: Catch[]; body: Instr[] }
+  | { op: 'throw'; tag: Tag };
 
 /** The result types of reference blocks (refblock). */
-export type RefBT = '(ref $S)' | 'anyref';
+export type RefBT = '(ref $S)' | 'anyref' | 'exnref';
+/** The exception tags: $e carries an i32, $e0 nothing. */
+export type Tag = 'e' | 'e0';
+/** A try_table catch clause; `label` is relative to the try_table's enclosing blocks. */
+export interface Catch {
+  kind: 'catch' | 'catch_all' | 'catch_all_ref';
+  tag?: Tag;
+  label: number;
+}
 
 export interface Sig {
   params: VT[];
@@ -83,6 +101,10 @@ export function hostTraps(x: number): boolean {
 /** What the host function charges (through caller.consumeFuel) for argument x. */
 export function hostCharge(x: number): number {
   return (x >>> 0) % 5;
+}
+/** Whether the host function throws the exception $e (payload hostResult(x)) for argument x, after its host-call surcharge and before charging anything itself. */
+export function hostThrows(x: number): boolean {
+  return (x >>> 0) % 23 === 13;
 }
 /** The host function's result for argument x. */
 export function hostResult(x: number): number {
@@ -207,6 +229,7 @@ export const ALL_NAMES: readonly string[] = [
   ...VTS.flatMap((t) => [...I_UN[t], ...BIN[t], ...CMP[t], ...CONV[t].map((c) => c[0]), ...LOADS[t], ...STORES[t]]),
   ...['struct.new_desc', 'struct.get', 'struct.set', 'ref.get_desc', 'ref.cast_desc_eq', 'br_on_cast_desc_eq', 'br_on_cast_desc_eq_fail'],
   ...['ref.i31', 'ref.null'],
+  ...['try_table', 'throw', 'throw_ref'],
 ].filter((n, i, a) => a.indexOf(n) === i);
 
 // ------------------------------------------------------------------ generator
@@ -227,6 +250,8 @@ interface Ctx {
   labels: Label[];
   results: VT[];
   budget: number;
+  /** How many try_table bodies of this function the code being generated is in. */
+  tries: number;
 }
 
 const I32_SPECIAL = [0, 1, -1, 2, 3, 7, 8, 16, 255, 256, 0x7fffffff, -0x80000000, 65535, 65536, -2];
@@ -295,8 +320,8 @@ class Gen {
       if (ls.length > 0 && ch.int(2) === 1) return [{ op: 'local.get', idx: ch.pick(ls) }];
       return [genConst(ch, t)];
     }
-    //                     const loc glob un bin cmp conv load call host ind sel blk if  mem tee desc
-    const k = ch.weighted([4, 4, 2, 2, 5, t === 'i32' ? 3 : 0, 2, 2, 2, t === 'i32' ? 1 : 0, 1, 1, 1, 1, t === 'i32' ? 1 : 0, 1, t === 'i32' ? 2 : 0]);
+    //                     const loc glob un bin cmp conv load call host ind sel blk if  mem tee desc try
+    const k = ch.weighted([4, 4, 2, 2, 5, t === 'i32' ? 3 : 0, 2, 2, 2, t === 'i32' ? 1 : 0, 1, 1, 1, 1, t === 'i32' ? 1 : 0, 1, t === 'i32' ? 2 : 0, 2]);
     switch (k) {
       case 0:
         return [genConst(ch, t)];
@@ -368,8 +393,80 @@ class Gen {
       }
       case 16:
         return this.descExpr(c, d);
+      case 17:
+        return this.tryExpr(t, c, d);
     }
     return [genConst(ch, t)];
+  }
+
+  // ---------------------------------------------------------------- exceptions
+
+  /** A try_table body of `types` (its own label carries them), counted as inside a try. */
+  private tryBody(types: VT[], c: Ctx, d: number): Instr[] {
+    c.tries++;
+    const body = this.body(types, c, d);
+    c.tries--;
+    return body;
+  }
+
+  /**
+   * A value of type t from a try_table, or from the handler of an exception it catches:
+   *   block (result t)                      ;; O
+   *     block                               ;; H
+   *       try_table (result t) CATCHES body end
+   *       br 1
+   *     end
+   *     handler                             ;; a value of type t
+   *   end
+   * CATCHES: `catch $e 1` (i32 only: the payload is O's value), `catch $e0 0`, `catch_all 0`, in some
+   * order and subset (none: everything passes through). Or, for i32, an exnref form:
+   *   block (result i32) (block (result exnref) (try_table (result i32) (catch_all_ref 0) body) br 1) (throw_ref | drop value) end
+   */
+  private tryExpr(t: VT, c: Ctx, d: number): Instr[] {
+    const ch = this.ch;
+    if (t === 'i32' && ch.int(4) === 0) {
+      c.labels.push({ types: ['i32'] }); // O
+      c.labels.push({ types: [], closed: true }); // the exnref block
+      const tt: Instr = { op: 'try_table', bt: 'i32', catches: [{ kind: 'catch_all_ref', label: 0 }], body: this.tryBody(['i32'], c, d - 1) };
+      c.labels.pop();
+      const after: Instr[] = ch.int(2) === 0 ? [{ op: 'plain', name: 'throw_ref' }] : [{ op: 'plain', name: 'drop' }, ...this.expr('i32', c, d - 1)];
+      c.labels.pop();
+      return [{ op: 'block', bt: 'i32', body: [{ op: 'refblock', bt: 'exnref', body: [tt, { op: 'br', depth: 1 }] }, ...after] }];
+    }
+    const options: Catch[] = [{ kind: 'catch', tag: 'e0', label: 0 }, { kind: 'catch_all', label: 0 }];
+    if (t === 'i32') options.push({ kind: 'catch', tag: 'e', label: 1 });
+    const catches: Catch[] = [];
+    for (const o of options) if (ch.int(3) !== 0) catches.push(o);
+    if (ch.int(2) === 0) catches.reverse();
+    c.labels.push({ types: [t] }); // O
+    c.labels.push({ types: [] }); // H
+    const tt: Instr = { op: 'try_table', bt: t, catches, body: this.tryBody([t], c, d - 1) };
+    c.labels.pop();
+    const handler = this.expr(t, c, d - 1);
+    c.labels.pop();
+    return [{ op: 'block', bt: t, body: [{ op: 'block', bt: null, body: [tt, { op: 'br', depth: 1 }] }, ...handler] }];
+  }
+
+  /** A statement: `block (try_table CATCHES body end) end`, CATCHES a subset of `catch $e0 0`, `catch_all 0`. */
+  private tryStmt(c: Ctx, d: number): Instr[] {
+    const catches: Catch[] = [];
+    if (this.ch.int(2) === 0) catches.push({ kind: 'catch', tag: 'e0', label: 0 });
+    if (this.ch.int(3) !== 0) catches.push({ kind: 'catch_all', label: 0 });
+    c.labels.push({ types: [] });
+    const tt: Instr = { op: 'try_table', bt: null, catches, body: this.tryBody([], c, d - 1) };
+    c.labels.pop();
+    return [{ op: 'block', bt: null, body: [tt] }];
+  }
+
+  /** A throw of $e (with a value) or $e0 in an `if`: on a random condition inside a try body, on a rare one outside. */
+  private throwStmt(c: Ctx, d: number): Instr[] {
+    const ch = this.ch;
+    const cond = this.expr('i32', c, d - 1);
+    c.labels.push({ types: [] }); // the if's
+    const thr: Instr[] = ch.int(3) === 0 ? [{ op: 'throw', tag: 'e0' }] : [...this.expr('i32', c, d - 1), { op: 'throw', tag: 'e' }];
+    c.labels.pop();
+    if (c.tries === 0) cond.push({ op: 'const', t: 'i32', v: 7 }, { op: 'plain', name: 'i32.and' }, { op: 'const', t: 'i32', v: 3 }, { op: 'plain', name: 'i32.eq' });
+    return [...cond, { op: 'if', bt: null, then: thr, else: null }];
   }
 
   // ---------------------------------------------------------------- custom descriptors
@@ -518,8 +615,8 @@ class Gen {
     if (d <= 0 || c.budget <= 0) return [];
     // directly in a function body, branches and returns end the whole run: rarer there
     const top = c.labels.length === 1 ? 0 : 1;
-    //                    nop set glob st  drop blk loop if br   brif     brt  ret  fill grow call unr desc
-    const k = ch.weighted([1, 4, 2, 3, 2, 1, 4, 2, top, 1 + top, top, top, 1, 1, 3, 1, 1]);
+    //                    nop set glob st  drop blk loop if br   brif     brt  ret  fill grow call unr desc try throw
+    const k = ch.weighted([1, 4, 2, 3, 2, 1, 4, 2, top, 1 + top, top, top, 1, 1, 3, 1, 1, 2, c.tries > 0 ? 3 : 1]);
     switch (k) {
       case 0:
         return [{ op: 'plain', name: 'nop' }];
@@ -606,6 +703,10 @@ class Gen {
         ];
         return [...cond, { op: 'if', bt: null, then: [{ op: 'plain', name: 'unreachable' }], else: null }];
       }
+      case 17:
+        return this.tryStmt(c, d);
+      case 18:
+        return this.throwStmt(c, d);
     }
     return [];
   }
@@ -690,7 +791,7 @@ export function buildProgram(choices: readonly number[], opts: { budget?: number
     const sig = sigs[f.sig]!;
     const locals: VT[] = [...sig.params];
     for (const t of VTS) if (ch.int(3) !== 0) locals.push(t);
-    const c: Ctx = { fi: i, locals, nParams: sig.params.length, counters: new Set(), labels: [], results: sig.results, budget };
+    const c: Ctx = { fi: i, locals, nParams: sig.params.length, counters: new Set(), labels: [], results: sig.results, budget, tries: 0 };
     f.body = gen.body(sig.results, c, 5, true);
     f.locals = locals.slice(sig.params.length);
   }
@@ -766,6 +867,16 @@ function printInstrs(xs: Instr[], ind: string, out: string[]): void {
         printInstrs(x.body, ind + '  ', out);
         out.push(`${ind}end`);
         break;
+      case 'try_table': {
+        const cs = x.catches.map((k) => ` (${k.kind}${k.tag ? ` $${k.tag}` : ''} ${k.label})`).join('');
+        out.push(`${ind}try_table${x.bt ? ` (result ${x.bt})` : ''}${cs}`);
+        printInstrs(x.body, ind + '  ', out);
+        out.push(`${ind}end`);
+        break;
+      }
+      case 'throw':
+        out.push(`${ind}throw $${x.tag}`);
+        break;
     }
   }
 }
@@ -792,6 +903,8 @@ export function toWat(p: Program): string {
   out.push(`  (global $d0 (ref (exact $D)) (struct.new $D (i32.const ${DESC_FIELDS[0]})))`);
   out.push(`  (global $d1 (ref (exact $D)) (struct.new $D (i32.const ${DESC_FIELDS[1]})))`);
   out.push(`  (global $s (mut (ref (exact $S))) (struct.new_desc $S (i32.const ${S_INIT}) (global.get $d1)))`);
+  out.push('  (tag $e (export "e") (param i32))');
+  out.push('  (tag $e0)');
   out.push(`  (data (i32.const 0) "${p.data.map((b) => '\\' + b.toString(16).padStart(2, '0')).join('')}")`);
   p.funcs.forEach((f, i) => {
     const exp = i === 0 ? ' (export "run")' : '';
@@ -807,7 +920,7 @@ export function toWat(p: Program): string {
 export function programSize(p: Program): number {
   const count = (xs: Instr[]): number =>
     xs.reduce(
-      (n, x) => n + 1 + (x.op === 'block' || x.op === 'loop' || x.op === 'refblock' ? count(x.body) : x.op === 'if' ? count(x.then) + (x.else ? count(x.else) : 0) : 0),
+      (n, x) => n + 1 + (x.op === 'block' || x.op === 'loop' || x.op === 'refblock' || x.op === 'try_table' ? count(x.body) : x.op === 'if' ? count(x.then) + (x.else ? count(x.else) : 0) : 0),
       0,
     );
   return p.funcs.reduce((n, f) => n + count(f.body), 0);

@@ -54,7 +54,7 @@ export function printStats(file: string): void {
 
 // ------------------------------------------------------------------ arbitraries
 
-const FAMILIES = ['control', 'parametric', 'variable', 'memory', 'const', 'numeric', 'conversion', 'bulk', 'aggregate', 'reference'] as const;
+const FAMILIES = ['control', 'parametric', 'variable', 'memory', 'const', 'numeric', 'conversion', 'bulk', 'aggregate', 'reference', 'exception'] as const;
 
 /** A program, printed as its text (and arguments) when fast-check reports it. */
 export const programArb: fc.Arbitrary<Program> = fc.array(fc.noBias(fc.nat({ max: 0xffff })), { minLength: 30, maxLength: 400, size: 'max' }).map((choices) => {

@@ -10,15 +10,20 @@
  * NaN bits become observable (storing a NaN, reinterpreting one, copysign
  * from one) is marked `tainted` and only its fuel up to that point is
  * trustworthy; the tests skip comparing tainted runs with the reference.
+ *
+ * Exceptions are JS exceptions (RefExn) that unwind the reference's own
+ * recursion up to a try_table whose clause takes them; one that leaves the
+ * entry function ends the run as the trap "uncaught wasm exception".
  */
 import type { FuelCosts } from '../../src/index.js';
-import { DESC_FIELDS, S_INIT, hostCharge, hostResult, hostTraps, type Instr, type Program, type VT } from './program.js';
+import { DESC_FIELDS, S_INIT, hostCharge, hostResult, hostThrows, hostTraps, type Instr, type Program, type Tag, type VT } from './program.js';
 
 export type Value = number | bigint;
 
 /** Our own family table (docs/fuel.md: the instruction table's groups). */
 export function familyOf(name: string): string {
   if (/^(unreachable|nop|block|loop|if|else|end|br|br_if|br_table|return|call|call_indirect)$/.test(name)) return 'control';
+  if (/^(throw|throw_ref|try_table)$/.test(name)) return 'exception';
   if (name === 'drop' || name === 'select') return 'parametric';
   if (/^(local|global)\./.test(name)) return 'variable';
   if (name === 'memory.fill' || name === 'memory.copy') return 'bulk';
@@ -81,6 +86,15 @@ export interface RefOutcome {
 }
 
 class RefTrap extends Error {}
+/** A wasm exception in flight (also the exnref value a catch_all_ref clause pushes). */
+class RefExn extends Error {
+  constructor(
+    readonly tag: Tag,
+    readonly payload: Value[],
+  ) {
+    super(`exception $${tag}`);
+  }
+}
 
 /** Custom descriptors: a descriptor ($D), a struct with its descriptor ($S), an i31; references live on the stack only. */
 class Desc {
@@ -95,7 +109,7 @@ class Struct {
 class I31 {
   constructor(readonly v: number) {}
 }
-type Ref = Desc | Struct | I31 | null;
+type Ref = Desc | Struct | I31 | RefExn | null;
 
 const NORMAL = -1;
 const RETURN = -2;
@@ -211,7 +225,14 @@ class Machine {
     const prev = this.enter(`f${j}`);
     const locals: Value[] = [...args, ...f.locals.map(zero)];
     const base = this.stack.length;
-    const r = this.seq(f.body, locals);
+    let r: number;
+    try {
+      r = this.seq(f.body, locals);
+    } catch (e) {
+      // an exception leaves the function (its handler resets the operand stack)
+      if (e instanceof RefExn) this.cur = prev;
+      throw e;
+    }
     if (r === NORMAL) this.charge('end');
     const results = this.stack.slice(this.stack.length - sig.results.length) as Value[];
     this.stack.length = base;
@@ -225,6 +246,10 @@ class Machine {
     if (hostTraps(x)) {
       this.hostTrapCall = this.cm.hostCall;
       throw new RefTrap('host trap');
+    }
+    if (hostThrows(x)) {
+      this.cur = prev;
+      throw new RefExn('e', [hostResult(x)]);
     }
     this.item(hostCharge(x), '+host');
     this.cur = prev;
@@ -370,6 +395,31 @@ class Machine {
       case 'ref':
         this.charge(x.name);
         return this.refOp(x.name, x.imm);
+      case 'try_table': {
+        this.charge('try_table');
+        const h = st.length;
+        let r: number;
+        try {
+          r = this.seq(x.body, L);
+        } catch (e) {
+          if (!(e instanceof RefExn)) throw e;
+          const k = x.catches.find((k) => k.kind !== 'catch' || k.tag === e.tag);
+          if (k === undefined) throw e;
+          // the handler branches from the try_table's place, with the payload and/or the exnref
+          st.length = h;
+          if (k.kind === 'catch') st.push(...e.payload);
+          if (k.kind === 'catch_all_ref') st.push(e);
+          return k.label;
+        }
+        if (r === NORMAL) {
+          this.charge('end');
+          return NORMAL;
+        }
+        return this.branchOut(r, h, x.bt ? 1 : 0);
+      }
+      case 'throw':
+        this.charge('throw');
+        throw new RefExn(x.tag, x.tag === 'e' ? [this.popI()] : []);
     }
   }
 
@@ -500,6 +550,11 @@ class Machine {
         throw new RefTrap('unreachable');
       case 'return':
         return RETURN;
+      case 'throw_ref': {
+        const e = this.popRef();
+        if (e === null) throw new RefTrap('null exception reference');
+        throw e as RefExn;
+      }
       case 'drop':
         st.pop();
         return NORMAL;
@@ -883,8 +938,9 @@ export function runReference(p: Program, costs: FuelCosts = {}): RefOutcome {
   try {
     results = m.callFunc(0, [...p.args]);
   } catch (e) {
-    if (!(e instanceof RefTrap)) throw e;
-    trap = e.message;
+    if (e instanceof RefExn) trap = 'uncaught wasm exception';
+    else if (!(e instanceof RefTrap)) throw e;
+    else trap = e.message;
   }
   return {
     results,

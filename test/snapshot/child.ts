@@ -4,8 +4,8 @@
  * writes the store's snapshot back to FILE and prints what happened.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { HostSuspended, Interrupted, OutOfFuel, Store, Trap } from '../../src/index.js';
-import { hostLinker } from '../fuel/harness.js';
+import { HostSuspended, Interrupted, OutOfFuel, Store } from '../../src/index.js';
+import { endOf, hostLinker } from '../fuel/harness.js';
 import { decodeResults, encodeResults } from './results.js';
 
 const [file, tier, args] = process.argv.slice(2) as [string, 'interp' | 'js', string];
@@ -17,7 +17,7 @@ try {
   out = { results: encodeResults(res) };
 } catch (e) {
   if (e instanceof OutOfFuel || e instanceof HostSuspended || e instanceof Interrupted) out = { stopped: true };
-  else if (e instanceof Trap) out = { trap: e.message };
+  else if (endOf(e) !== null) out = { trap: endOf(e) };
   else throw e;
 }
 writeFileSync(file, r.store.snapshot());

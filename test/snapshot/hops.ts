@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HostSuspended, Interrupted, OutOfFuel, Store, Trap, type Instance } from '../../src/index.js';
-import { hostLinker, outcome, type Outcome } from '../fuel/harness.js';
+import { endOf, hostLinker, outcome, type Outcome } from '../fuel/harness.js';
 import { hostResult, type Program } from '../fuel/program.js';
 import { decodeResults, encodeResults } from './results.js';
 
@@ -59,8 +59,9 @@ export function forking(tier: Tier, p: Program, done: (o: Outcome) => void): (cu
         done(outcome(f.store, inst, p, go(), null));
         break;
       } catch (e) {
-        if (e instanceof Trap) {
-          done(outcome(f.store, inst, p, null, e.message));
+        const end = endOf(e);
+        if (end !== null) {
+          done(outcome(f.store, inst, p, null, end));
           break;
         }
         if (e instanceof OutOfFuel) {
