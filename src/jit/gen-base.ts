@@ -133,7 +133,7 @@ export abstract class JsBase {
     const m0 = this.inst.memories[0] ?? null;
     this.mem = m0 && m0.type.addr === 'i32' ? m0 : null;
     this.memName = this.mem ? this.env(this.mem) : '';
-    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false, osr: scan.any, guard: false, wrap: false });
+    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false, osr: scan.any, guard: false, wrap: false, osrLast: scan.lastLoop });
   }
 
   // ------------------------------------------------------------ output
@@ -167,13 +167,20 @@ export abstract class JsBase {
    * Before the opening of a child frame: a child with re-entry points is
    * outside its parent's guards, and entered only on the way to one of its
    * loops (or when not re-entering); returns whether it got that wrapper.
+   * Here osr is 0 or a loop of the parent at or after this point (Ctrl.osrLast),
+   * and the child's loops are the first of those: `osr <= <the child's last>`
+   * tells them apart from the ones after it, and without loops after it in
+   * the parent, the child needs no wrapper (an interpreter loop's dispatch
+   * nests hundreds of blocks, each tested at every pass otherwise).
    */
   protected beforeChild(id: number): boolean {
     const p = this.ctrls[this.ctrls.length - 1]!;
     if (!p.osr) return false;
     if (this.scan.hasLoop[id]) {
       this.closeGuard(p);
-      this.o.push(`if (osr === 0 || ${this.scan.loops[id]!.test()}) {`);
+      const last = this.scan.loops[id]!.last;
+      if (last === p.osrLast) return false;
+      this.o.push(`if (osr <= ${last + 1}) {`);
       return true;
     }
     if (!p.guard) {

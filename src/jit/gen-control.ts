@@ -29,12 +29,14 @@ export abstract class JsControl extends JsCalls {
       // else pays or used: no exits, calls or surcharges in it, not prepaid by the arms of an if/else before it)
       const blk = this.fblk;
       const ifBlk = blk !== null && blk.chain.head === blk && !blk.paid && !this.blkTouched ? blk : null;
-      const ctrl: Ctrl = { kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length, ifBlk };
+      const then = scan.thenLoops.get(id)!;
+      const ctrl: Ctrl = { kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, osrLast: then.n > 0 ? then.last : -1, osrElse: scan.loops[id]!.last, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length, ifBlk };
       this.ctrls.push(ctrl);
       this.pendingArm = ctrl;
       this.pendingElse = false;
       // re-entering a loop inside: the arm that holds it, whatever the condition
-      const into = scan.thenLoops.get(id)?.test() ?? 'false';
+      // (osr is 0 or one of the if's loops here, those of the then-arm first)
+      const into = then.n > 0 ? `osr <= ${then.last + 1}` : 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
       this.chainNext(false);
       return;
@@ -42,7 +44,7 @@ export abstract class JsControl extends JsCalls {
     if (name === 'loop') {
       this.matAll();
       const wrap = this.beforeChild(id);
-      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap });
+      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last });
       // a re-entry at this loop's head ends here: the rest runs as usual
       const innermost = !scan.inner[id];
       // a re-entry at the head of an innermost loop ends before it (nothing in its body is skipped):
@@ -76,7 +78,7 @@ export abstract class JsControl extends JsCalls {
       return;
     }
     const wrap = this.beforeChild(id);
-    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.hasLoop[id]!, guard: false, wrap });
+    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.hasLoop[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last });
     this.raw(`${label}: {`);
   }
 
@@ -91,6 +93,8 @@ export abstract class JsControl extends JsCalls {
     if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
     this.closeGuard(c);
     this.raw('} else {');
+    // (a re-entry passes the else arm only on the way to its loops, the if's last ones)
+    c.osrLast = c.osrElse ?? -1;
     this.resetTo(c, c.params);
     c.thenEnd = v.unreachable ? 'dead' : this.fuelHere;
     c.thenBlk = v.unreachable ? null : this.fblk;
@@ -242,7 +246,7 @@ export abstract class JsControl extends JsCalls {
     }
     // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
     if (name === 'block' || name === 'loop' || name === 'if' || TRY_FRAME.has(name)) {
-      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false });
+      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false, osrLast: -1 });
       this.deadDepth++;
       return;
     }

@@ -61,8 +61,16 @@ export interface Ctrl {
   osr: boolean;
   /** A guard `if (osr === 0) {` is open in this frame's body. */
   guard: boolean;
-  /** The frame is wrapped in `if (osr === 0 || <a loop inside>) {` (closed after it). */
+  /** The frame is wrapped in `if (osr <= <its last loop>) {` (closed after it). */
   wrap: boolean;
+  /**
+   * The last loop (id) a re-entry can still target in this frame's body (in an if's current arm), -1 for none.
+   * At any point of the body, osr is 0 or a loop of the frame at or after that point (a loop head clears it), so
+   * a child frame needs a wrapper only when loops of the frame come after it.
+   */
+  osrLast: number;
+  /** if: osrLast of its else arm (the if's last loop). */
+  osrElse?: number;
   /** if: where the else arm's first block chains its fuel check to (the block of the `if`); null: it checks itself. */
   fuelElse?: FuelLink | null;
   /** if with an else: how its then arm ended ('dead': it does not reach the end). */

@@ -3,40 +3,25 @@ import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { CATCH_ARM, MAX_NESTING, TRY_FRAME, no } from './gen-types.js';
 
-/** Loop sets of more loops than this are tested as a range of ids (the list would make deep nests quadratic). */
-const LIST_MAX = 8;
-
 /**
  * The loops a frame is or holds (or an if's then-arm holds): frames are
  * numbered in order of their start, so the ones inside a frame have
- * consecutive ids, and a re-entry point `osr` (a loop's id + 1) is inside it
- * when it lies between its first and last loop. Up to LIST_MAX loops are
- * also listed (the test names each), so building a set costs O(1) per loop
- * and frame however deep the nest.
+ * consecutive ids, and a re-entry point `osr` (a loop's id + 1) lies in a
+ * frame when it is at most its last loop's (gen-base.ts beforeChild: there, osr
+ * is 0 or a loop at or after the frame's start).
  */
 export class LoopSet {
   n = 0;
-  first = -1;
   last = -1;
-  readonly list: number[] = [];
   add(id: number): void {
-    if (this.n === 0) this.first = id;
+    this.n++;
     this.last = id;
-    if (++this.n <= LIST_MAX) this.list.push(id);
   }
   /** Adds the loops of a frame that starts after every loop of this set. */
   addAll(s: LoopSet): void {
     if (s.n === 0) return;
-    if (this.n === 0) this.first = s.first;
     this.last = s.last;
     this.n += s.n;
-    if (this.n <= LIST_MAX) this.list.push(...s.list);
-  }
-  /** JS code: whether `osr` is the re-entry point of one of these loops ('false' for none). */
-  test(): string {
-    if (this.n === 0) return 'false';
-    if (this.n > LIST_MAX) return `(osr >= ${this.first + 1} && osr <= ${this.last + 1})`;
-    return this.list.map((l) => `osr === ${l + 1}`).join(' || ');
   }
 }
 
@@ -71,6 +56,8 @@ export class LoopScan implements CodeSink {
   /** Frame id -> the loops it is or holds. */
   readonly loops: LoopSet[] = [];
   any = false;
+  /** The function's last loop (id), -1 for none. */
+  lastLoop = -1;
 
   instr(ins: Instr, v: FuncValidator): void {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
@@ -109,6 +96,7 @@ export class LoopScan implements CodeSink {
       this.inner[id] = false;
       if (name === 'loop') {
         this.any = true;
+        this.lastLoop = id;
         this.hasLoop[id] = true;
         loops.add(id);
       }

@@ -116,7 +116,7 @@ describe('JS tier: deep code stays interpreted, never an error', () => {
       [...rep(n, BLOCK), ...rep(n, END)],
       [...rep(n, GET(0), IF), ...rep(n, END)],
       [...rep(n, GET(0), IF), ...rep(n, ELSE, END)],
-      SHAPES['loops in blocks']!(n >> 1),
+      SHAPES['loops in blocks']!((n + 1) >> 1),
     ]) {
       expect(run(code, 1).declined).toEqual(new Map([['nesting too deep for JS', 1]]));
     }
