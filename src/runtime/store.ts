@@ -105,9 +105,21 @@ export interface StoreAccess {
 }
 
 /** Whether a call finished, stopped for fuel, or was suspended by a host function. */
-type Stop =
-  | { done: true }
-  | { done: false; kind: 'fuel' | 'interrupt' | 'host'; reason?: 'deadline' | 'aborted'; notStarted?: boolean };
+interface Stop {
+  readonly done: boolean;
+  readonly kind: 'fuel' | 'interrupt' | 'host';
+  readonly reason: 'deadline' | 'aborted' | undefined;
+  readonly notStarted: boolean;
+}
+/**
+ * The stops drive() returns without a reason, made once: a starved run (test/spec, every action at 0 fuel) stops
+ * millions of times, and one shape for every Stop keeps the code that reads them monomorphic.
+ */
+const DONE: Stop = { done: true, kind: 'fuel', reason: undefined, notStarted: false };
+const OUT_OF_FUEL: Stop = { done: false, kind: 'fuel', reason: undefined, notStarted: false };
+const HOST: Stop = { done: false, kind: 'host', reason: undefined, notStarted: false };
+const START: Continuation = { k: 'start' };
+const RESUME: Continuation = { k: 'resume' };
 
 export class Store {
   readonly machine: Machine;
@@ -348,10 +360,10 @@ export class Store {
       profMark: this.prof ? this.prof.depth : 0,
       raw,
       startOf,
-      stop: { kind: 'fuel', reason: undefined, next: { k: 'start' } },
+      stop: { kind: 'fuel', reason: undefined, next: START },
       token: 0,
     };
-    return this.step(call, { k: 'start' });
+    return this.step(call, START);
   }
 
   /** Runs one step of a call (start, resume after fuel, resume after a host suspension) until it finishes or stops. */
@@ -388,7 +400,7 @@ export class Store {
       // (a start function's resume finishes the instantiation: it gives the Instance)
       return call.startOf ? [new Instance(this, call.startOf)] : this.results(call.func.type, call.at, call.raw);
     }
-    call.stop = { kind: stop.kind, reason: stop.reason, next: stop.notStarted ? next : { k: 'resume' } };
+    call.stop = { kind: stop.kind, reason: stop.reason, next: stop.notStarted ? next : RESUME };
     return this.park(call);
   }
 
@@ -477,21 +489,21 @@ export class Store {
     for (;;) {
       if (status === STATUS_DONE) {
         this.endSlices();
-        return { done: true };
+        return DONE;
       }
       if (status === STATUS_SUSPENDED) {
         this.endSlices();
-        return { done: false, kind: 'host' };
+        return HOST;
       }
       // out of fuel: the end of a slice, or of all the fuel
       if (this.reserve === 0 || mc.fuel + this.reserve < mc.needed) {
         this.endSlices();
-        return { done: false, kind: 'fuel' };
+        return OUT_OF_FUEL;
       }
       const why = it ? interruptReason(it) : null;
       if (why) {
         this.endSlices();
-        return { done: false, kind: 'interrupt', reason: why };
+        return { done: false, kind: 'interrupt', reason: why, notStarted: false };
       }
       const give = Math.min(this.reserve, Math.max(slice, mc.needed));
       mc.fuel += give;
