@@ -240,6 +240,7 @@ class JsGen extends JsRefs implements CodeSink {
       return;
     }
     const bp = this.cc.blockPc.get(ins.offset);
+    this.settleF32(def, bp !== undefined);
     if (bp !== undefined) this.blockStart(bp, link);
     else if (this.pendingOsr >= 0) no('loop head');
     const arm = this.pendingArm;
