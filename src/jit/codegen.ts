@@ -240,6 +240,7 @@ class JsGen extends JsRefs implements CodeSink {
       return;
     }
     const bp = this.cc.blockPc.get(ins.offset);
+    this.settleF32(def, bp !== undefined);
     if (bp !== undefined) this.blockStart(bp, link);
     else if (this.pendingOsr >= 0) no('loop head');
     const arm = this.pendingArm;
@@ -560,8 +561,9 @@ class JsGen extends JsRefs implements CodeSink {
     const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
     const M = this.memName;
 
-    const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length;\n` : '';
-    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length; }` : '';
+    const bv = this.boundVars();
+    const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
+    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     const rt = runtime();
     this.countedCopies();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';

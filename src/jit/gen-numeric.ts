@@ -214,11 +214,13 @@ export abstract class JsNumeric extends JsFuel {
     };
     const helper2 = (fn: string): void => bin((dl, dh, a, b) => `${dl} = ${fn}(${a.e}, ${a.h}, ${b.e}, ${b.h}); ${dh} = HI[0];`);
     switch (op) {
+      // the carry / borrow as `(compare) | 0`: V8 makes `? 1 : 0` a branch, mispredicted half the time on
+      // hash data (hash64: 12.9x -> 7.0x V8 from this alone)
       case 'add':
-        bin((dl, dh, a, b) => `x = (${a.e} + ${b.e}) | 0; ${dh} = (${a.h} + ${b.h} + ((x >>> 0) < (${a.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
+        bin((dl, dh, a, b) => `x = (${a.e} + ${b.e}) | 0; ${dh} = (${a.h} + ${b.h} + (((x >>> 0) < (${a.e} >>> 0)) | 0)) | 0; ${dl} = x;`);
         return true;
       case 'sub':
-        bin((dl, dh, a, b) => `x = (${a.e} - ${b.e}) | 0; ${dh} = (${a.h} - ${b.h} - ((${a.e} >>> 0) < (${b.e} >>> 0) ? 1 : 0)) | 0; ${dl} = x;`);
+        bin((dl, dh, a, b) => `x = (${a.e} - ${b.e}) | 0; ${dh} = (${a.h} - ${b.h} - (((${a.e} >>> 0) < (${b.e} >>> 0)) | 0)) | 0; ${dl} = x;`);
         return true;
       case 'mul':
         // inline (a helper call is often not inlined by V8 in large functions): 16-bit partial products of

@@ -122,7 +122,7 @@ export abstract class JsVectors extends JsMemory {
     this.usesMem = true;
     const a = this.pop();
     const off = ins.offset64;
-    return `ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (ea + 16 > ML) ${this.trap(RT.TRAP_OOB)}`;
+    return `ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (${this.oob(16)}) ${this.trap(RT.TRAP_OOB)}`;
   }
 
   /** Inline code for the common vector instructions; false when `name` has none. */

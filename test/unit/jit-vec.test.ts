@@ -43,6 +43,35 @@ describe('JS tier: i64.mul', () => {
   });
 });
 
+describe('JS tier: i64.add / i64.sub carries (branch-free `(compare) | 0`)', () => {
+  test('by variables and by constants, every carry and borrow case of edge values, equals BigInt, hot', () => {
+    const vs = values();
+    const consts = [0n, 1n, -1n, -(2n ** 63n), 2n ** 63n - 1n, 0xffffffffn, 0x80000000n, 0x100000000n, -0x100000000n];
+    const wat = `(module
+      (func (export "add") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
+      (func (export "sub") (param i64 i64) (result i64) (i64.sub (local.get 0) (local.get 1)))
+      (func (export "k") (param i64) (result i64) (local i64)
+        ${consts.map((c, i) => `(local.set 1 (i64.xor (i64.rotl (local.get 1) (i64.const ${i + 1})) (i64.${i % 2 ? 'sub' : 'add'} (local.get 0) (i64.const ${c}))))`).join('\n        ')}
+        ${consts.map((c) => `(local.set 1 (i64.add (local.get 1) (i64.sub (i64.const ${c}) (local.get 0))))`).join('\n        ')}
+        (local.get 1)))`;
+    const inst = new Linker().instantiate(new Store({ tier: 'js' }), Module.fromWat(wat));
+    const rotl = (x: bigint, n: number): bigint => BigInt.asIntN(64, (BigInt.asUintN(64, x) << BigInt(n)) | (BigInt.asUintN(64, x) >> BigInt(64 - n)));
+    const w = (x: bigint): bigint => BigInt.asIntN(64, x);
+    for (let round = 0; round < 10; round++) {
+      for (const a of vs) {
+        for (let j = round; j < vs.length; j += 10) {
+          expect(inst.call('add', a, vs[j]!)[0]).toBe(w(a + vs[j]!));
+          expect(inst.call('sub', a, vs[j]!)[0]).toBe(w(a - vs[j]!));
+        }
+        let acc = 0n;
+        consts.forEach((c, i) => (acc = rotl(acc, i + 1) ^ w(i % 2 ? a - c : a + c)));
+        for (const c of consts) acc = w(acc + w(c - a));
+        expect(inst.call('k', a)[0]).toBe(acc);
+      }
+    }
+  });
+});
+
 describe('JS tier: f32x4 lanes', () => {
   // memory at 0..255 holds special f32 bit patterns (NaNs with payloads, signalling NaNs, -0, denormals, infinities)
   const specials = [

@@ -1,0 +1,111 @@
+/**
+ * The JS tier's bounds checks (`ea > ML<n>`, ML<n> = memory length - n, gen-memory.ts oob) at the edges:
+ * every access size at the last address in bounds and the first one out, with and without a
+ * memarg offset, addresses near 2^32, a memory shorter than the access (ML - n negative), and
+ * after memory.grow (the limits are reloaded with the views). Same results, traps and fuel as
+ * the interpreter.
+ */
+import { describe, expect, test } from 'vitest';
+import { Trap } from '../../src/core/errors.js';
+import { Linker, Module, Store, WasmFunc } from '../../src/index.js';
+
+type Tier = 'js' | 'interp';
+
+const ACCESSES: [string, number, string][] = [
+  ['i32.load8_u', 1, 'i32'],
+  ['i32.load16_s', 2, 'i32'],
+  ['i32.load', 4, 'i32'],
+  ['f32.load', 4, 'f32'],
+  ['i64.load', 8, 'i64'],
+  ['f64.load', 8, 'f64'],
+  ['i64.load32_u', 4, 'i64'],
+];
+const STORES: [string, number, string][] = [
+  ['i32.store8', 1, 'i32'],
+  ['i64.store16', 2, 'i64'],
+  ['f32.store', 4, 'f32'],
+  ['i64.store', 8, 'i64'],
+];
+
+function wat(pages: number): string {
+  const loads = ACCESSES.map(([op, , t], i) => `(func (export "l${i}") (param i32) (result ${t}) (${op} (local.get 0)))
+    (func (export "lo${i}") (param i32) (result ${t}) (${op} offset=100 (local.get 0)))`);
+  const stores = STORES.map(([op, , t], i) => `(func (export "s${i}") (param i32) (${op} offset=3 (local.get 0) (${t}.const 1)))`);
+  return `(module (memory ${pages})
+    ${loads.join('\n    ')}
+    ${stores.join('\n    ')}
+    (func (export "v") (param i32) (result i32) (i32x4.extract_lane 3 (v128.load (local.get 0))))
+    (func (export "vs") (param i32) (v128.store offset=1 (local.get 0) (v128.const i32x4 1 2 3 4)))
+    ;; grows by one page, then reads at the address: the limits follow the new length
+    (func (export "grow") (param i32) (result i32) (drop (memory.grow (i32.const 1))) (i32.load (local.get 0))))`;
+}
+
+function run(tier: Tier, pages: number, calls: [string, number][]): unknown[] {
+  const store = new Store({ tier, fuel: 1e9 });
+  const inst = new Linker().instantiate(store, Module.fromWat(wat(pages)));
+  const out: unknown[] = [];
+  for (const [name, arg] of calls) {
+    try {
+      const r = inst.call(name, arg)[0];
+      out.push(typeof r === 'number' && Number.isNaN(r) ? 'NaN' : r);
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+      out.push(`trap: ${e.message}`);
+    }
+    out.push(store.fuelConsumed);
+  }
+  if (tier === 'js') {
+    for (const name of new Set(calls.map((c) => c[0]))) {
+      const f = inst.getExport(name);
+      expect(f instanceof WasmFunc && f.jitState, name).toBe(1);
+    }
+  }
+  return out;
+}
+
+function edges(len: number, n: number, off: number): number[] {
+  const last = len - n - off;
+  return [last, last + 1, last - 1, 0, -1, -n, 0x7fffffff, -off];
+}
+
+describe('JS tier: bounds checks at the edges', () => {
+  for (const pages of [1, 0]) {
+    test(`loads, stores and v128 of every size, memory of ${pages} page(s)`, () => {
+      const len = pages * 65536;
+      const calls: [string, number][] = [];
+      ACCESSES.forEach(([, n], i) => {
+        for (const a of edges(len, n, 0)) calls.push([`l${i}`, a]);
+        for (const a of edges(len, n, 100)) calls.push([`lo${i}`, a]);
+      });
+      STORES.forEach(([, n], i) => {
+        for (const a of edges(len, n, 3)) calls.push([`s${i}`, a]);
+      });
+      for (const a of edges(len, 16, 0)) calls.push(['v', a]);
+      for (const a of edges(len, 16, 1)) calls.push(['vs', a]);
+      // twice each, so that both tiers have run every function hot once
+      const twice = [...calls, ...calls];
+      const js = run('js', pages, twice);
+      expect(js).toEqual(run('interp', pages, twice));
+      // the last address in bounds of every size is read, the next one traps
+      expect(js.filter((x) => typeof x === 'string' && x.startsWith('trap')).length).toBeGreaterThan(0);
+      if (pages === 1) expect(js[0]).toBe(0);
+    });
+  }
+
+  test('memory.grow reloads the limits: an address past the old end reads after the grow', () => {
+    const calls: [string, number][] = [
+      ['l2', 65532],
+      ['l2', 65533],
+      ['grow', 65533],
+      ['l2', 65533],
+      ['l2', 131068],
+      ['l2', 131069],
+      ['grow', 131069],
+    ];
+    const js = run('js', 1, calls);
+    expect(js).toEqual(run('interp', 1, calls));
+    expect(js[2]).toMatch(/^trap: out of bounds/);
+    expect(js[4]).toBe(0);
+    expect(js[6]).toBe(0);
+  });
+});
