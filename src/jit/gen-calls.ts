@@ -121,13 +121,17 @@ export abstract class JsCalls extends JsVectors {
       this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
     } else no('callee');
     this.callResults(type.results, base);
-    // a host function's reference arguments stay in their slots (a generated callee clears its own):
-    // the slots let go of them (dropRef; the results' were cleared when read)
-    if (callee instanceof HostFunc) {
-      type.params.forEach((t, j) => {
-        if (isRef(t) && !(j < type.results.length && isRef(type.results[j]!))) this.w(this.dropRef(this.stackWord(base + j)));
-      });
-    }
+    if (callee instanceof HostFunc) this.dropArgs(type, base);
+  }
+
+  /**
+   * After a call that may have been a host function's: its reference arguments stay in their slots (a
+   * generated callee clears its own), so the slots let go of them (dropRef; the results' were cleared when read).
+   */
+  protected dropArgs(type: FuncType, base: number): void {
+    type.params.forEach((t, j) => {
+      if (isRef(t) && !(j < type.results.length && isRef(type.results[j]!))) this.w(this.dropRef(this.stackWord(base + j)));
+    });
   }
 
   /**
@@ -189,5 +193,6 @@ export abstract class JsCalls extends JsVectors {
     this.w(this.reloadAfterCall());
     this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);
     this.callResults(ft.results, base);
+    this.dropArgs(ft, base);
   }
 }

@@ -59,6 +59,9 @@ test('generated code keeps no object it has let go of', () => {
       (import "h" "probe" (func $probe))
       (import "h" "see" (func $see (param anyref)))
       (type $blob (array (mut anyref)))
+      (type $seeT (func (param anyref)))
+      (table 1 funcref)
+      (elem (i32.const 0) $see)
       (func $mk (result (ref null $blob)) (array.new $blob (ref.i31 (i32.const 1)) (i32.const 1000000)))
       (func $use (param (ref null $blob)) (result i32) (array.len (local.get 0)))
       ;; a parameter: the callee's slot
@@ -90,15 +93,20 @@ test('generated code keeps no object it has let go of', () => {
         (call $see (call $mk))
         (call $probe)
         (i32.const 1000000))
+      ;; the same through call_indirect
+      (func (export "indirect") (result i32)
+        (call_indirect (type $seeT) (call $mk) (i32.const 0))
+        (call $probe)
+        (i32.const 1000000))
       ;; kept in a local: alive (the probe itself works)
       (func (export "kept") (result i32) (local $x (ref null $blob))
         (local.set $x (call $mk))
         (call $probe)
         (array.len (local.get $x))))`),
   );
-  const cases = ['none', 'arg', 'param', 'result', 'host', 'kept'];
+  const cases = ['none', 'arg', 'param', 'result', 'host', 'indirect', 'kept'];
   for (const name of cases) expect(inst.call(name)).toEqual([1_000_000]);
   expect(jitStats.declined.size).toBe(0);
   const grown = heap.map((h) => (h - heap[0]! > 6e6 ? 'alive' : 'gone'));
-  expect(Object.fromEntries(cases.map((c, i) => [c, grown[i]]))).toEqual({ none: 'gone', arg: 'gone', param: 'gone', result: 'gone', host: 'gone', kept: 'alive' });
+  expect(Object.fromEntries(cases.map((c, i) => [c, grown[i]]))).toEqual({ none: 'gone', arg: 'gone', param: 'gone', result: 'gone', host: 'gone', indirect: 'gone', kept: 'alive' });
 });
