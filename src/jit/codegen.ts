@@ -503,6 +503,8 @@ class JsGen extends JsRefs implements CodeSink {
       const ws = this.load(t, x * 4);
       const names = t === V128 ? this.lWords(x) : t === I64 ? [`L${x}`, `H${x}`] : [`L${x}`];
       s += names.map((n, k) => `${n} = ${ws[k]};`).join(' ') + '\n';
+      // (parameters' slots: cleared after this, on every entry)
+      if (isRef(t) && x >= this.cc.func.type.params.length) s += this.dropRef(x * 4) + '\n';
     }
     s += 'switch (osr) {\n';
     for (const e of this.osrEntries) {
@@ -512,6 +514,7 @@ class JsGen extends JsRefs implements CodeSink {
         const names = t === V128 ? this.vWords(i) : t === I64 ? [`J${i}`, `K${i}`] : [this.varName(t, i)];
         for (const n of names) this.vars.add(n);
         s += ' ' + names.map((n, k) => `${n} = ${ws[k]};`).join(' ');
+        if (isRef(t)) s += ' ' + this.dropRef(this.stackWord(i));
       });
       s += ' break;\n';
     }
@@ -547,6 +550,9 @@ class JsGen extends JsRefs implements CodeSink {
     for (const v of this.vars) decl.push(`${v} = ${v.startsWith('R') ? 'null' : '0'}`);
     // JS stack units of this frame (256 bytes each): an interpreter frame holds every variable
     const weight = Math.ceil(((decl.length + 40) * 8) / 256);
+    // reference parameters are in variables now: their slots let go of them (dropRef)
+    let dropParams = '';
+    for (let x = 0; x < np; x++) if (isRef(lt[x]!)) dropParams += this.dropRef(x * 4) + '\n';
     // the epilogue: every local and the constants back into the frame
     let spillLocals = '';
     for (let x = 0; x < this.nl; x++) {
@@ -630,6 +636,7 @@ class JsGen extends JsRefs implements CodeSink {
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.funcs + '\n' : '') +
       osrCode +
+      dropParams +
       `X: {\n${body}\n}\n` +
       `S = mc.s; FD = mc.f64;\n` +
       (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +

@@ -295,6 +295,17 @@ export abstract class JsBase {
     return no('value type');
   }
 
+  /**
+   * Clears the reference slot at frame word `fp + w` once its value is in a JS variable. The machine's
+   * reference array is a GC root: a slot left holding a reference the frame has moved on from (a parameter, a
+   * call's result) would keep it, and all it reaches, alive until the slot is reused (gc-list: the list summed
+   * last survived the whole next build, so V8's scavenges copied two lists instead of one). Every exit
+   * writes the frame's variables back to their slots first.
+   */
+  protected dropRef(w: number): string {
+    return `RF[(fp >> 2) + ${w >> 2}] = null;`;
+  }
+
   /** Writes stack entries 0..n-1 to their canonical slots. */
   protected spill(n: number): string {
     let s = '';

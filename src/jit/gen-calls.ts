@@ -9,7 +9,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
-import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, isNum, no } from './gen-types.js';
+import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
   /** Fast-code pc -> how many rows of the handler table cover it (prefix sums; null: the function has no handlers). */
@@ -51,9 +51,17 @@ export abstract class JsCalls extends JsVectors {
       const e = this.st[base + j]!;
       if (isRef(e.t) !== isRef(params[j]!) || (!isRef(e.t) && e.t !== params[j])) no('argument type');
       this.w(this.store(e, this.stackWord(base + j)));
+      // a reference in a stack variable: the variable lets go of it, as the callee's parameter slot does
+      // (dropRef), or the variable keeps it alive through the call (V8 scans unoptimized frames whole)
+      if (isRef(e.t) && e.k === VAR && e.e === this.varName(e.t, base + j) && !this.mentioned(e.e, base + j)) this.w(`${e.e} = null;`);
     }
     for (let j = 0; j < params.length; j++) this.pop();
     return base;
+  }
+  /** Whether an entry of the mirror other than the one at height i reads variable `name`. */
+  private mentioned(name: string, i: number): boolean {
+    const re = new RegExp(`\\b${name}\\b`);
+    return this.st.some((o, k) => k !== i && (re.test(o.e) || re.test(o.h) || re.test(o.c)));
   }
   protected callResults(results: readonly ValType[], base: number): void {
     for (let j = 0; j < results.length; j++) {
@@ -62,6 +70,8 @@ export abstract class JsCalls extends JsVectors {
       if (t === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
       else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${ws[k]};`).join(' '));
       else this.pushStmt(t, ws[0]!);
+      // a reference result: the slot lets go of it (a stale slot above the frames would keep it alive)
+      if (isRef(t)) this.w(this.dropRef(this.stackWord(base + j)));
     }
   }
   protected selfName(): string {
@@ -111,6 +121,17 @@ export abstract class JsCalls extends JsVectors {
       this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
     } else no('callee');
     this.callResults(type.results, base);
+    if (callee instanceof HostFunc) this.dropArgs(type, base);
+  }
+
+  /**
+   * After a call that may have been a host function's: its reference arguments stay in their slots (a
+   * generated callee clears its own), so the slots let go of them (dropRef; the results' were cleared when read).
+   */
+  protected dropArgs(type: FuncType, base: number): void {
+    type.params.forEach((t, j) => {
+      if (isRef(t) && !(j < type.results.length && isRef(type.results[j]!))) this.w(this.dropRef(this.stackWord(base + j)));
+    });
   }
 
   /**
@@ -172,5 +193,6 @@ export abstract class JsCalls extends JsVectors {
     this.w(this.reloadAfterCall());
     this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);
     this.callResults(ft.results, base);
+    this.dropArgs(ft, base);
   }
 }

@@ -3,7 +3,7 @@
  * addresses), memory.grow, bulk fill and copy; and the rare instructions run
  * by the interpreter's MISC executor on the frame (miscOp).
  */
-import { I32, I64, F32, F64, type ValType } from '../core/types.js';
+import { I32, I64, F32, F64, isRef, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
@@ -199,11 +199,14 @@ export abstract class JsMemory extends JsNumeric {
     const pc = this.opPc(ins.offset, Op.MISC);
     const spill = this.spill(this.st.length);
     const base = this.st.length - n;
+    const refSlots: number[] = [];
     for (let j = 0; j < n; j++) {
       const e = this.st[base + j]!;
       if (!isNum(e.t)) no('misc operand');
       // (more than three operands: consecutive slots from the first, where the translator put them)
-      this.w(this.store(e, n > 3 ? this.stackWord(base + j) : this.code[pc + 3 + j]!));
+      const w = n > 3 ? this.stackWord(base + j) : this.code[pc + 3 + j]!;
+      this.w(this.store(e, w));
+      if (isRef(e.t)) refSlots.push(w);
     }
     for (let j = 0; j < n; j++) this.pop();
     const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
@@ -217,7 +220,10 @@ export abstract class JsMemory extends JsNumeric {
       const ws = this.load(result, this.stackWord(base));
       if (result === I64) this.pushI64((l, h) => `${l} = ${ws[0]}; ${h} = ${ws[1]};`);
       else this.pushStmt(result, ws[0]!);
+      if (isRef(result)) refSlots.push(this.stackWord(base));
     }
+    // the reference operands and result are in variables now: their slots let go of them (dropRef)
+    for (const w of new Set(refSlots)) this.w(this.dropRef(w));
   }
 
   protected bulk(ins: Instr, name: string): void {

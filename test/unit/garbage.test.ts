@@ -6,7 +6,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect, test } from 'vitest';
-import { Linker, Module, Store } from '../../src/index.js';
+import { ANYREF, Linker, Module, Store, funcType } from '../../src/index.js';
+import { jitStats } from '../../src/interp/tier.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -37,4 +38,75 @@ test('a million tiny calls do not grow the heap', () => {
   const after = heapAfterGc();
   expect(after - before).toBeLessThan(2 * 1024 * 1024);
   expect(store.peaks.callDepth).toBe(2);
+});
+
+/**
+ * The JS tier's frames let go of references they have moved on from (src/jit/gen-base.ts dropRef): the
+ * machine's reference slots and the generated functions' stack variables are GC roots, and an object kept by a
+ * stale one stays alive, with all it reaches, until the slot is reused (the bench's gc-list kept the list summed
+ * last alive through the whole next build). Each case makes an array of a million references (8 MB), lets it go
+ * in one way and asks the host (`probe`: collects, then reads the heap) whether it is still there.
+ */
+test('generated code keeps no object it has let go of', () => {
+  const heap: number[] = [];
+  const store = new Store();
+  const linker = new Linker()
+    .defineFunc(store, 'h', 'probe', funcType([], []), () => void heap.push(heapAfterGc()))
+    .defineFunc(store, 'h', 'see', funcType([ANYREF], []), () => {});
+  const inst = linker.instantiate(
+    store,
+    Module.fromWat(`(module
+      (import "h" "probe" (func $probe))
+      (import "h" "see" (func $see (param anyref)))
+      (type $blob (array (mut anyref)))
+      (type $seeT (func (param anyref)))
+      (table 1 funcref)
+      (elem (i32.const 0) $see)
+      (func $mk (result (ref null $blob)) (array.new $blob (ref.i31 (i32.const 1)) (i32.const 1000000)))
+      (func $use (param (ref null $blob)) (result i32) (array.len (local.get 0)))
+      ;; a parameter: the callee's slot
+      (func $param (result i32) (local $x (ref null $blob))
+        (local.set $x (call $mk))
+        (call $use (local.get $x)))
+      ;; a call's result the caller keeps in a local: the result slot
+      (func $result (result i32) (local $x (ref null $blob))
+        (local.set $x (call $mk))
+        (array.len (local.get $x)))
+      (func (export "none") (result i32)
+        (call $probe)
+        (i32.const 1000000))
+      ;; an argument in a stack variable, while the caller goes on
+      (func (export "arg") (result i32) (local $s i32)
+        (local.set $s (call $use (call $mk)))
+        (call $probe)
+        (local.get $s))
+      (func (export "param") (result i32) (local $s i32)
+        (local.set $s (call $param))
+        (call $probe)
+        (local.get $s))
+      (func (export "result") (result i32) (local $s i32)
+        (local.set $s (call $result))
+        (call $probe)
+        (local.get $s))
+      ;; a host function's argument
+      (func (export "host") (result i32)
+        (call $see (call $mk))
+        (call $probe)
+        (i32.const 1000000))
+      ;; the same through call_indirect
+      (func (export "indirect") (result i32)
+        (call_indirect (type $seeT) (call $mk) (i32.const 0))
+        (call $probe)
+        (i32.const 1000000))
+      ;; kept in a local: alive (the probe itself works)
+      (func (export "kept") (result i32) (local $x (ref null $blob))
+        (local.set $x (call $mk))
+        (call $probe)
+        (array.len (local.get $x))))`),
+  );
+  const cases = ['none', 'arg', 'param', 'result', 'host', 'indirect', 'kept'];
+  for (const name of cases) expect(inst.call(name)).toEqual([1_000_000]);
+  expect(jitStats.declined.size).toBe(0);
+  const grown = heap.map((h) => (h - heap[0]! > 6e6 ? 'alive' : 'gone'));
+  expect(Object.fromEntries(cases.map((c, i) => [c, grown[i]]))).toEqual({ none: 'gone', arg: 'gone', param: 'gone', result: 'gone', host: 'gone', indirect: 'gone', kept: 'alive' });
 });
