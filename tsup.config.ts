@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { defineConfig, type Options } from 'tsup';
-import { BUNDLE_TAG } from './src/cli/cache.js';
+import { BUNDLE_TAG, BUNDLE_WRAPPER } from './src/cli/cache.js';
 
 type Plugin = NonNullable<Options['plugins']>[number];
 
 /**
- * The CLI bundle's first line: BUNDLE_TAG (src/cli/cache.ts) and the SHA-256 of the rest, which keys its code
- * cache (V8 checks only a source's length). The bundle must be ASCII: the loader reads it as latin1.
+ * The CLI bundle's first line: BUNDLE_TAG (src/cli/cache.ts) and the SHA-256 of the code, which keys its code
+ * cache (V8 checks only a source's length); then the code in BUNDLE_WRAPPER, the function the loader calls. The
+ * bundle must be ASCII: the loader reads it as latin1.
  */
 function bundleTag(): Plugin {
   return {
@@ -15,7 +16,7 @@ function bundleTag(): Plugin {
       if (!info.path.endsWith('.cjs')) return undefined;
       const bad = /[^\x00-\x7f]/.exec(code);
       if (bad) throw new Error(`${info.path}: non-ASCII character ${JSON.stringify(bad[0])} at ${bad.index}: the CLI loader reads the bundle as latin1`);
-      return { code: `${BUNDLE_TAG}${createHash('sha256').update(code).digest('hex')}\n${code}` };
+      return { code: `${BUNDLE_TAG}${createHash('sha256').update(code).digest('hex')}\n${BUNDLE_WRAPPER[0]}${code}${BUNDLE_WRAPPER[1]}` };
     },
   };
 }
@@ -52,8 +53,8 @@ export default defineConfig([
     minifyWhitespace: true,
     minifySyntax: true,
     // src/spec/suite.ts finds the package from its own URL
-    define: { 'import.meta.url': 'importMetaUrl' },
-    inject: ['src/cli/import-meta-url.ts'],
+    define: { 'import.meta': 'importMeta' },
+    inject: ['src/cli/import-meta.ts'],
     plugins: [bundleTag()],
   },
 ]);

@@ -7,5 +7,5 @@
 import { join } from 'node:path';
 import { loadBundle } from './cache.js';
 
-const { main } = loadBundle(join(__dirname, 'cli', 'main.cjs'), process.argv[2] === 'run' ? 'run' : 'cli') as typeof import('./main.js');
+const { main } = loadBundle(join(__dirname, 'cli', 'main.cjs'), process.argv[2] === 'run' ? 'run' : 'cli', require) as typeof import('./main.js');
 void main(process.argv);
