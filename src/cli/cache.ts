@@ -162,9 +162,9 @@ function writeCache(file: string, key: string, data: Uint8Array): void {
 
 /**
  * Loads a CommonJS bundle (a file whose first line is BUNDLE_TAG and its hash, then its code in BUNDLE_WRAPPER)
- * and returns its exports, through
- * the code cache of `kind` (a command: each has its own, holding the functions that command runs) in `dir`.
- * `req` is the bundle's `require`: it requires Node's built-in modules only (the bundle holds everything else).
+ * and returns its exports, through the code cache of `kind` (a command: each has its own, holding the functions
+ * that command runs) in `dir`. `req` is the bundle's `require`: it requires Node's built-in modules only (the
+ * bundle holds everything else).
  */
 export function loadBundle(file: string, kind: string, req: NodeJS.Require, dir: string | null = cacheDir(process.env)): unknown {
   let mtime: number;
