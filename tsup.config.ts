@@ -1,8 +1,29 @@
-import { defineConfig } from 'tsup';
+import { createHash } from 'node:crypto';
+import { defineConfig, type Options } from 'tsup';
+import { BUNDLE_TAG, BUNDLE_WRAPPER } from './src/cli/cache.js';
+
+type Plugin = NonNullable<Options['plugins']>[number];
+
+/**
+ * The CLI bundle's first line: BUNDLE_TAG (src/cli/cache.ts) and the SHA-256 of the code, which keys its code
+ * cache (V8 checks only a source's length); then the code in BUNDLE_WRAPPER, the function the loader calls. The
+ * bundle must be ASCII: the loader reads it as latin1.
+ */
+function bundleTag(): Plugin {
+  return {
+    name: 'wasmeter-bundle-tag',
+    renderChunk(code, info) {
+      if (!info.path.endsWith('.cjs')) return undefined;
+      const bad = /[^\x00-\x7f]/.exec(code);
+      if (bad) throw new Error(`${info.path}: non-ASCII character ${JSON.stringify(bad[0])} at ${bad.index}: the CLI loader reads the bundle as latin1`);
+      return { code: `${BUNDLE_TAG}${createHash('sha256').update(code).digest('hex')}\n${BUNDLE_WRAPPER[0]}${code}${BUNDLE_WRAPPER[1]}` };
+    },
+  };
+}
 
 // The package: the library (ESM, CJS, types) and the `wasmeter` CLI. The library has no runtime
 // dependencies; the CLI's (commander, cli-progress, picocolors: devDependencies) are bundled into
-// dist/cli.js. No source maps: the package ships without src/. Benchmarks build separately
+// dist/cli/main.cjs. No source maps: the package ships without src/. Benchmarks build separately
 // (bench/tsup.config.ts, `npm run bench`).
 export default defineConfig([
   {
@@ -15,19 +36,25 @@ export default defineConfig([
     clean: true,
     target: 'node20',
   },
+  // The CLI: dist/cli.cjs (src/cli/bin.ts) loads dist/cli/main.cjs (src/cli/main.ts and everything it imports, one
+  // CommonJS bundle: a dynamic import is a module evaluated when it is first reached) through a V8 code cache
+  // (src/cli/cache.ts). CommonJS because Node 20 caches no ES module's code, and an ES entry costs more to start.
   {
-    // dist/cli.js parses the command line; each command's code is a chunk in dist/cli/ that the command imports when
-    // it runs (src/cli/main.ts), so that `run` on a binary module loads no text parser, spec runner or snapshot format
-    entry: { cli: 'src/cli/main.ts' },
-    format: ['esm'],
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['cjs'],
     target: 'node20',
-    splitting: true,
-    esbuildOptions(options) {
-      options.chunkNames = 'cli/[name]-[hash]';
-    },
+  },
+  {
+    entry: { 'cli/main': 'src/cli/main.ts' },
+    format: ['cjs'],
+    target: 'node20',
     noExternal: ['commander', 'cli-progress', 'picocolors'],
-    // the bundled CommonJS packages require() Node's built-ins, which an ESM bundle can only do with a real require (in
-    // every chunk: the banner goes on each; the #! line is src/cli/main.ts's own, which esbuild keeps on dist/cli.js only)
-    banner: { js: "import { createRequire as __wasmeterRequire } from 'node:module';\nconst require = __wasmeterRequire(import.meta.url);" },
+    // less text to read at every start; names stay (stack traces, class names in messages)
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // src/spec/suite.ts finds the package from its own URL
+    define: { 'import.meta': 'importMeta' },
+    inject: ['src/cli/import-meta.ts'],
+    plugins: [bundleTag()],
   },
 ]);

@@ -1,12 +1,14 @@
 /**
- * CLI start-up (`npm run bench -- cli`): the wall time of `node dist/cli.js run tiny.wasm` (a WASI command
+ * CLI start-up (`npm run bench -- cli`): the wall time of `node dist/cli.cjs run tiny.wasm` (a WASI command
  * whose _start writes "hello\n" through fd_write) against `node -e` compiling, instantiating and calling the
  * same bytes with V8's own WebAssembly (fd_write written in the script), and against `node -e ''` (Node's
  * own start-up, the floor of both). Each is a fresh process, the three interleaved round by round (load on the
  * machine hits all of them alike); per command the fastest and the median run, and the median CPU time
- * (user + system, from /usr/bin/time in separate interleaved runs, when it exists; 10 ms resolution).
+ * (user + system, from python3's wait4, else /usr/bin/time; in separate interleaved runs).
  *
- * dist/cli.js must be built from the sources (`npm run build`); BENCH_CLI=a.js,b.js measures those CLI bundles
+ * The CLI runs with its code cache (src/cli/cache.ts) in a directory of the benchmark's own, written by the warm-up
+ * run, and once more without a cache (WASMETER_NO_CACHE=1: a first run, or a cache that cannot be written).
+ * dist/cli.cjs must be built from the sources (`npm run build`); BENCH_CLI=a.cjs,b.js measures those CLI entries
  * instead (e.g. an older build copied aside, for before/after in the same rounds); BENCH_ROUNDS rounds (default 21).
  */
 import { spawnSync } from 'node:child_process';
@@ -71,7 +73,7 @@ export interface CliStartup {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1]!;
 
-/** Why dist/cli.js is older than a source file, or null. */
+/** Why dist/cli.cjs is older than a source file, or null. */
 function staleCli(cli: string): string | null {
   if (!existsSync(cli)) return `${cli} is missing: run \`npm run build\``;
   const src = join(root, 'src');
@@ -84,11 +86,13 @@ interface Cmd {
   args: string[];
   /** What stdout must be. */
   out: string;
+  /** The environment (else the benchmark's own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function once(c: Cmd): number {
   const t = performance.now();
-  const r = spawnSync(process.execPath, c.args, { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, c.args, { encoding: 'utf8', env: c.env ?? process.env });
   const ms = performance.now() - t;
   if (r.status !== 0 || r.stdout !== c.out) throw new Error(`${c.name}: exit ${r.status}, stdout ${JSON.stringify(r.stdout)}, stderr ${r.stderr}`);
   return ms;
@@ -100,7 +104,7 @@ type CpuTimer = ((c: Cmd) => number) | null;
 function cpuTimer(dir: string): CpuTimer {
   if (spawnSync('python3', ['-c', 'import os; os.wait4'], { encoding: 'utf8' }).status === 0) {
     return (c) => {
-      const r = spawnSync('python3', ['-c', WAIT4, process.execPath, ...c.args], { encoding: 'utf8' });
+      const r = spawnSync('python3', ['-c', WAIT4, process.execPath, ...c.args], { encoding: 'utf8', env: c.env ?? process.env });
       const m = /^cpu (\S+) (\d+)$/m.exec(r.stderr);
       if (r.status !== 0 || m === null || m[2] !== '0') throw new Error(`${c.name} (under python3 wait4): exit ${r.status}: ${r.stderr}`);
       return Number(m[1]) * 1000;
@@ -109,7 +113,7 @@ function cpuTimer(dir: string): CpuTimer {
   if (!existsSync(TIME)) return null;
   const out = join(dir, 'time.txt');
   return (c) => {
-    const r = spawnSync(TIME, ['-o', out, '-f', '%U %S', process.execPath, ...c.args], { encoding: 'utf8' });
+    const r = spawnSync(TIME, ['-o', out, '-f', '%U %S', process.execPath, ...c.args], { encoding: 'utf8', env: c.env ?? process.env });
     if (r.status !== 0) throw new Error(`${c.name} (under ${TIME}): exit ${r.status}: ${r.stderr}`);
     const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
     return (u! + s!) * 1000;
@@ -119,7 +123,7 @@ function cpuTimer(dir: string): CpuTimer {
 export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ?? 21)): CliStartup {
   const clis = (process.env['BENCH_CLI'] ?? '').split(',').filter((s) => s !== '').map((p) => resolve(p));
   if (clis.length === 0) {
-    const cli = join(root, 'dist/cli.js');
+    const cli = join(root, 'dist/cli.cjs');
     const stale = staleCli(cli);
     if (stale !== null) throw new Error(stale);
     clis.push(cli);
@@ -128,9 +132,12 @@ export function measureCliStartup(rounds = Number(process.env['BENCH_ROUNDS'] ??
   try {
     const tiny = join(dir, 'tiny.wasm');
     writeFileSync(tiny, watToBinary(TINY, 'tiny.wat'));
+    const cached = { ...process.env, WASMETER_CACHE_DIR: join(dir, 'cache') };
+    const uncached = { ...process.env, WASMETER_NO_CACHE: '1' };
     const cmds: Cmd[] = [
       { name: 'node -e (V8 WebAssembly)', args: ['-e', V8_SCRIPT, tiny], out: 'hello\n' },
-      ...clis.map((cli) => ({ name: `node ${relative(root, cli) || cli} run tiny.wasm`, args: [cli, 'run', tiny], out: 'hello\n' })),
+      ...clis.map((cli) => ({ name: `node ${relative(root, cli) || cli} run tiny.wasm`, args: [cli, 'run', tiny], out: 'hello\n', env: cached })),
+      ...clis.map((cli) => ({ name: `… ${relative(root, cli) || cli} without its code cache`, args: [cli, 'run', tiny], out: 'hello\n', env: uncached })),
       { name: "node -e '' (Node alone)", args: ['-e', ''], out: '' },
     ];
     const cpu = cpuTimer(dir);

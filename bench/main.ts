@@ -11,7 +11,7 @@
  *   npm run bench -- packages        real npm packages through the facade (bench/packages.ts; or one package's id;
  *                                    BENCH_CLOCK=cpu: CPU time instead of wall time)
  *   npm run bench -- snapshot        snapshot / restore time and size, 64 MiB touched (bench/snapshot.ts)
- *   npm run bench -- cli             CLI start-up: `node dist/cli.js run tiny.wasm` against `node -e` with V8's
+ *   npm run bench -- cli             CLI start-up: `node dist/cli.cjs run tiny.wasm` against `node -e` with V8's
  *                                    WebAssembly, fresh processes interleaved (bench/cli.ts; build dist/ first)
  *   npm run bench -- metering        metering overhead of each workload, four store configurations called
  *                                    round-robin in one process (bench/metering.ts; or `metering fib …`;

@@ -1,6 +1,6 @@
 /**
  * What every `wasmeter` command shares: reading a module file, usage errors and their one-line hint,
- * error messages and exit codes. Each command's own code is a chunk of its own (run.ts, inspect.ts, spec.ts),
+ * error messages and exit codes. Each command's own code is a module of its own (run.ts, inspect.ts, spec.ts),
  * imported when that command runs (main.ts).
  */
 import { readFileSync } from 'node:fs';

@@ -1,9 +1,9 @@
 /**
  * The `wasmeter` command line (commander): `run` (WASI commands or one export), `resume`, `inspect`,
- * `validate`, `spec`, their options and help. Each command's code is imported when it runs (tsup splits it
- * into chunks of dist/cli/), so that `run` on a binary module loads neither the text parser, the spec
- * runner, the snapshot format nor inspect's printers; main.ts runs the simplest `run` command lines
- * without loading this file at all.
+ * `validate`, `spec`, their options and help. Each command's code is imported when it runs (in the CLI
+ * bundle, a module evaluated when first imported), so that `run` on a binary module evaluates neither the
+ * text parser, the spec runner, the snapshot format nor inspect's printers; main.ts runs the simplest `run`
+ * command lines without evaluating this file at all.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FEATURES, PROFILES, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
@@ -40,6 +40,10 @@ const FEATURES_HELP =
 
 const EXIT_HELP = `
 Colours: on when stdout is a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.
+
+Code cache (wasmeter's own JavaScript, compiled once): in $WASMETER_CACHE_DIR, else
+$XDG_CACHE_HOME/wasmeter, else the user cache directory (~/.cache/wasmeter);
+WASMETER_NO_CACHE=1 turns it off.
 
 Exit codes:
   0..255  the WASI program's exit code (proc_exit, or 0 when _start returns;

@@ -501,49 +501,61 @@ i31.get_u fb:30 none
 const LETTER: Record<string, ValType> = { i: I32, I: I64, f: F32, F: F64, v: V128 };
 
 function parseSig(s: string): [ValType[], ValType[]] {
-  const [p = '', r = ''] = s.split(':');
-  const conv = (x: string): ValType[] =>
-    [...x].map((c) => {
-      const t = LETTER[c];
-      if (t === undefined) throw new Error(`instruction table: bad type letter ${c}`);
-      return t;
-    });
-  return [conv(p), conv(r)];
+  const params: ValType[] = [];
+  const results: ValType[] = [];
+  let out = params;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === ':' && out === params) {
+      out = results;
+      continue;
+    }
+    const t = LETTER[c];
+    if (t === undefined) throw new Error(`instruction table: bad type letter ${c}`);
+    out.push(t);
+  }
+  return [params, results];
 }
 
 /** Extra rows appended by other modules of the table (SIMD, atomics) before freezing. */
 export const EXTRA_TABLES: string[] = [];
 
+// (indexing, not destructuring: this runs once per process, at start-up, in V8's interpreter, where destructuring
+// an array steps an iterator; the CLI's start-up measures it, BENCHMARKS.md)
 function build(texts: string[]): InstrDef[] {
   const out: InstrDef[] = [];
   for (const text of texts) {
     let family: Family = 'control';
     let feature: Feature = 'mvp';
-    for (const raw of text.split('\n')) {
-      const line = raw.trim();
+    const lines = text.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
       if (line === '') continue;
-      if (line.startsWith('##')) {
-        const [, fam, feat] = line.split(/\s+/);
-        family = fam as Family;
-        feature = feat as Feature;
+      const f = line.split(/\s+/);
+      if (f[0] === '##') {
+        family = f[1] as Family;
+        feature = f[2] as Feature;
         continue;
       }
-      const [name, op, immSpec, sig] = line.split(/\s+/);
+      const name = f[0]!;
+      const op = f[1];
+      const immSpec = f[2];
+      const sig = f[3];
       if (!name || !op || !immSpec) throw new Error(`instruction table: bad row '${line}'`);
       const colon = op.indexOf(':');
       const prefix = colon < 0 ? 0 : parseInt(op.slice(0, colon), 16);
       const code = colon < 0 ? parseInt(op, 16) : parseInt(op.slice(colon + 1), 10);
-      const [imm, bytesText] = immSpec.split('/');
-      const [params, results] = sig === undefined ? [null, null] : parseSig(sig);
+      const slash = immSpec.indexOf('/');
+      const sigs = sig === undefined ? null : parseSig(sig);
       out.push({
         id: out.length,
         name,
         prefix,
         code,
-        imm: imm as Imm,
-        bytes: bytesText ? Number(bytesText) : 0,
-        params,
-        results,
+        imm: (slash < 0 ? immSpec : immSpec.slice(0, slash)) as Imm,
+        bytes: slash < 0 ? 0 : Number(immSpec.slice(slash + 1)),
+        params: sigs === null ? null : sigs[0],
+        results: sigs === null ? null : sigs[1],
         family,
         feature,
         cost: 1,

@@ -7,7 +7,7 @@ import type { InstrDef } from '../core/instructions.js';
 import { HEAP_CONCRETE, HeapType, REF_BASE, I32, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { FrameKind, type Checker } from './checker.js';
-import { EMPTY, codeTable, fmtTypes, refT, typeName } from './ops.js';
+import { EMPTY, codeTableByName, fmtTypes, refT, typeName } from './ops.js';
 import { BOTTOM, HEAP_BOT } from './types.js';
 
 const EXN_NONNULL: ValType = REF_BASE + HeapType.exn * 2;
@@ -55,7 +55,7 @@ const NAMES: Record<string, C> = {
   throw_ref: C.ThrowRef,
   try_table: C.TryTable,
 };
-const CODES = codeTable((d) => NAMES[d.name] ?? C.None);
+const CODES = codeTableByName(NAMES);
 
 /** The family's instructions. */
 export function isControl(d: InstrDef): boolean {

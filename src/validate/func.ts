@@ -21,7 +21,7 @@ import { checkControl, isControl } from './control.js';
 import { checkMemory, isMemory } from './memory.js';
 import { checkParametric, isParametric } from './parametric.js';
 import { checkReference, isReference } from './reference.js';
-import { CONST_EXT, CONST_OK, EMPTY, LANES, NATURAL, codeTable, fmtTypes } from './ops.js';
+import { CONST_EXT, CONST_OK, EMPTY, LANES, NATURAL, codeTable, codeTableByName, fmtTypes } from './ops.js';
 import { disabledTypeFeature } from './features.js';
 
 /**
@@ -70,12 +70,14 @@ const HOT: Record<string, Op> = {
   call: Op.Call,
   drop: Op.Drop,
 };
+/** HOT per InstrDef.id, 0 (Op.Simple, no HOT value) for the rest. */
+const HOT_OPS = codeTableByName(HOT);
 /** Dispatch code per InstrDef.id. */
 const OPS = codeTable((d) => {
   if (d.imm === 'memarg') return Op.Mem;
   if (d.imm === 'memarg_lane') return Op.MemLane;
-  const hot = HOT[d.name];
-  if (hot !== undefined) return hot;
+  const hot = HOT_OPS[d.id]!;
+  if (hot !== 0) return hot;
   if (isControl(d)) return Op.Control;
   if (isParametric(d)) return Op.Parametric;
   if (isMemory(d)) return Op.Memory;

@@ -6,7 +6,7 @@ import type { InstrDef } from '../core/instructions.js';
 import { I32, I64 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { Checker } from './checker.js';
-import { codeTable } from './ops.js';
+import { codeTableByName } from './ops.js';
 
 const enum C {
   None = 0,
@@ -45,7 +45,7 @@ const NAMES: Record<string, C> = {
   'memory.init': C.MemoryInit,
   'data.drop': C.DataDrop,
 };
-const CODES = codeTable((d) => NAMES[d.name] ?? C.None);
+const CODES = codeTableByName(NAMES);
 
 /** The family's instructions. */
 export function isMemory(d: InstrDef): boolean {

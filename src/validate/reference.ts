@@ -6,7 +6,7 @@ import type { InstrDef } from '../core/instructions.js';
 import { EXACT_HEAP, HEAP_CONCRETE, HEAP_NAMES, HeapType, I16, I32, I8, REF_BASE, heapIndex, isExactHeap } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { defaultable, type Checker } from './checker.js';
-import { codeTable, fmtTypes, refT, typeName } from './ops.js';
+import { codeTableByName, fmtTypes, refT, typeName } from './ops.js';
 import { BOTTOM, HEAP_BOT, isNumOrVec, unpacked } from './types.js';
 
 const enum C {
@@ -113,7 +113,7 @@ function descriptorOf(v: Checker, x: number, what: string): number {
 function popDescriptor(v: Checker, y: number, exact: boolean): void {
   v.pop(refT(HEAP_CONCRETE + y + (exact ? EXACT_HEAP : 0), true));
 }
-const CODES = codeTable((d) => NAMES[d.name] ?? C.None);
+const CODES = codeTableByName(NAMES);
 
 /** The family's instructions. */
 export function isReference(d: InstrDef): boolean {

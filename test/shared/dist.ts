@@ -1,6 +1,7 @@
 /** dist/ as `npm test` builds it before the tests run: used by the tests that run the built package when it is current. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Options } from 'tsup';
 
 export const ROOT = resolve(__dirname, '../..');
 const SRC = join(ROOT, 'src');
@@ -12,4 +13,31 @@ export function staleDist(file: string): string | null {
   const newest = readdirSync(SRC, { recursive: true, encoding: 'utf8' }).reduce((m, f) => Math.max(m, statSync(join(SRC, f)).mtimeMs), 0);
   if (newest > statSync(built).mtimeMs) return `${file} is older than src/: run \`npm run build\` so that the test runs the sources as they are`;
   return null;
+}
+
+/** tsup.config.ts's CLI builds: dist/cli.cjs (the process entry) and dist/cli/main.cjs (the bundle it loads). */
+export async function cliConfigs(): Promise<Options[]> {
+  const { default: config } = await import('../../tsup.config.js');
+  return (config as Options[]).filter((o) => Object.keys(o.entry as Record<string, string>).some((k) => k === 'cli' || k.startsWith('cli/')));
+}
+
+/** Builds the CLI from the sources into `outDir` (as `npm run build` does into dist/); returns its process entry. */
+export async function buildCli(outDir: string): Promise<string> {
+  const { build } = await import('tsup');
+  for (const o of await cliConfigs()) {
+    const entry = Object.fromEntries(Object.entries(o.entry as Record<string, string>).map(([k, v]) => [k, join(ROOT, v)]));
+    const inject = o.inject?.map((f) => join(ROOT, f));
+    await build({ ...o, entry, ...(inject ? { inject } : {}), outDir, silent: true, config: false, dts: false });
+  }
+  return join(outDir, 'cli.cjs');
+}
+
+/**
+ * The CLI the tests run: $WASMETER_CLI, else dist/cli.cjs when it is built from the sources as they are, else the
+ * CLI built from the sources into `work`/bin (so a test never runs a stale dist/).
+ */
+export async function cliUnderTest(work: string): Promise<string> {
+  if (process.env.WASMETER_CLI) return resolve(process.env.WASMETER_CLI);
+  if (staleDist('dist/cli.cjs') === null && staleDist('dist/cli/main.cjs') === null) return join(ROOT, 'dist/cli.cjs');
+  return buildCli(join(work, 'bin'));
 }

@@ -18,7 +18,8 @@ beforeAll(() => bundleChild('cli'), 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function cli(args: string[], cwd: string): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [bundledCli(), ...args], { cwd, encoding: 'utf8' });
+  // (the CLI's code cache in a directory of the test's own)
+  const r = spawnSync(process.execPath, [bundledCli(), ...args], { cwd, encoding: 'utf8', env: { ...process.env, WASMETER_CACHE_DIR: join(work, 'cache') } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

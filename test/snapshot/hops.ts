@@ -94,7 +94,7 @@ export async function bundleChild(name: string): Promise<void> {
 
 /** The built CLI (`npm test` builds dist/ first; the CLI bundles its own dependencies with tsup's config). */
 export function bundledCli(): string {
-  return join(ROOT, 'dist/cli.js');
+  return join(ROOT, 'dist/cli.cjs');
 }
 
 /** Snapshot, run the leg in a new process (which snapshots where it ends), restore that here. */

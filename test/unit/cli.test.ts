@@ -1,42 +1,33 @@
 /**
- * The `wasmeter` CLI, spawned as a process: dist/cli.js when it was built from
+ * The `wasmeter` CLI, spawned as a process: dist/cli.cjs when it was built from
  * the sources as they are (`npm test` builds dist/ first), else the CLI bundled
  * from source (tsup's API, with tsup.config.ts's CLI options, into a temporary
  * directory: the bundle carries its dependencies), so the test never runs a
- * stale dist/; WASMETER_CLI=<file> tests that file.
+ * stale dist/; WASMETER_CLI=<file> tests that file. The runs use a code cache
+ * directory of their own (test/unit/cli-cache.test.ts tests the cache).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Options } from 'tsup';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watToBinary } from '../../src/text/wat.js';
-import tsupConfig from '../../tsup.config.js';
-import { staleDist } from '../shared/dist.js';
+import { cliUnderTest } from '../shared/dist.js';
 
 const ROOT = resolve(__dirname, '../..');
 const C = join(ROOT, 'test/wasi/c');
-let cli = process.env.WASMETER_CLI ? resolve(process.env.WASMETER_CLI) : '';
+let cli = '';
 const work = mkdtempSync(join(tmpdir(), 'wasmeter-cli-'));
 
 beforeAll(async () => {
-  if (cli) return;
-  if (staleDist('dist/cli.js') === null) {
-    cli = join(ROOT, 'dist/cli.js');
-    return;
-  }
-  const { build } = await import('tsup');
-  const options = (tsupConfig as Options[]).find((o) => (o.entry as Record<string, string>)['cli'] !== undefined)!;
-  const entry = { cli: join(ROOT, (options.entry as Record<string, string>)['cli']!) };
-  await build({ ...options, entry, outDir: join(work, 'bin'), silent: true, config: false, dts: false });
-  cli = join(work, 'bin', 'cli.js');
+  cli = await cliUnderTest(work);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 // the CLI's output must not depend on the machine: no colour variables from the environment (CI sets FORCE_COLOR or CI)
-const { NO_COLOR: _n, FORCE_COLOR: _f, CI: _ci, ...plainEnv } = process.env;
+const { NO_COLOR: _n, FORCE_COLOR: _f, CI: _ci, ...machineEnv } = process.env;
+const plainEnv = { ...machineEnv, WASMETER_CACHE_DIR: join(work, 'cache') };
 function run(args: string[], input = '', cwd = ROOT, env: NodeJS.ProcessEnv = plainEnv): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { input, cwd, encoding: 'utf8', env });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
@@ -126,47 +117,56 @@ describe('wasmeter run (WASI)', () => {
 });
 
 /**
- * What a command loads: a resolve hook (module.register, in the child) writes every module URL Node resolves to
- * stderr; the source files each loaded chunk of the bundle was made from are named by esbuild's `// src/...` lines.
+ * What a command evaluates: the CLI is one bundle (dist/cli/main.cjs) in which each module but main.ts and args.ts
+ * is a function named after its source file (esbuild's lazy module wrappers), called when the module is first
+ * imported; V8's coverage (NODE_V8_COVERAGE) tells which of them ran. `evaluated` and `skipped` name the source
+ * files whose wrapper ran and did not.
  */
-function loadedSources(args: string[]): { code: number; out: string; sources: Set<string> } {
-  const hooks = join(work, 'hooks.mjs');
-  const register = join(work, 'register.mjs');
-  writeFileSync(
-    hooks,
-    "import { writeSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); if (r.url.startsWith('file:')) writeSync(2, `LOADED ${r.url}\\n`); return r; }\n",
+function evaluatedSources(args: string[]): { code: number; out: string; evaluated: Set<string>; skipped: Set<string> } {
+  const cov = mkdtempSync(join(work, 'coverage-'));
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...plainEnv, NODE_V8_COVERAGE: cov } });
+  const bundle = join(dirname(cli), 'cli', 'main.cjs');
+  const scripts = readdirSync(cov).flatMap(
+    (f) => (JSON.parse(readFileSync(join(cov, f), 'utf8')) as { result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[] }).result,
   );
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, cli, ...args], { encoding: 'utf8', env: plainEnv });
-  const files = [...r.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => fileURLToPath(m[1]!)).filter((f) => f !== hooks);
-  expect(files).toContain(cli);
-  const sources = new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/^\/\/ (\S+)$/gm)].map((m) => m[1]!.replace(/^.*node_modules\//, 'node_modules/'))));
-  return { code: r.status ?? -1, out: r.stdout, sources };
+  const script = scripts.find((s) => s.url === pathToFileURL(bundle).href || s.url === bundle);
+  expect(script, `coverage of ${bundle}`).toBeDefined();
+  const evaluated = new Set<string>();
+  const skipped = new Set<string>();
+  for (const f of script!.functions) {
+    // (a package's path is relative to where it was found: node_modules may be a link)
+    const name = f.functionName.replace(/^.*node_modules\//, 'node_modules/');
+    if (/^(src|node_modules)\//.test(name)) (f.ranges[0]!.count > 0 ? evaluated : skipped).add(name);
+  }
+  return { code: r.status ?? -1, out: r.stdout, evaluated, skipped };
 }
 const under = (sources: Set<string>, dir: string): string[] => [...sources].filter((s) => s.startsWith(dir));
 
-describe('wasmeter run loads only what it needs', () => {
+describe('wasmeter run evaluates only what it needs', () => {
+  const NOT_FOR_BINARY_RUN = ['src/text/', 'src/encoder/', 'src/spec/', 'src/snapshot/', 'src/cli/inspect.ts', 'src/cli/spec.ts', 'src/cli/program.ts', 'node_modules/cli-progress/', 'node_modules/commander/', 'node_modules/picocolors/'];
   it('a binary module: no text parser, encoder, spec runner, snapshot format, inspect or cli-progress', () => {
-    const r = loadedSources(['run', join(C, 'hello.wasm')]);
+    const r = evaluatedSources(['run', join(C, 'hello.wasm')]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('hello from wasi\n');
-    expect(under(r.sources, 'src/interp/').length).toBeGreaterThan(0);
-    expect(under(r.sources, 'src/cli/run.ts')).toEqual(['src/cli/run.ts']);
-    // (nor commander and picocolors: main.ts runs `run FILE ARGS…` itself)
-    for (const dir of ['src/text/', 'src/encoder/', 'src/spec/', 'src/snapshot/', 'src/cli/inspect.ts', 'src/cli/spec.ts', 'src/cli/program.ts', 'node_modules/cli-progress/', 'node_modules/commander/', 'node_modules/picocolors/'])
-      expect(under(r.sources, dir)).toEqual([]);
+    expect(under(r.evaluated, 'src/interp/').length).toBeGreaterThan(0);
+    expect(under(r.evaluated, 'src/cli/run.ts')).toEqual(['src/cli/run.ts']);
+    // (nor commander and picocolors: main.ts runs `run FILE ARGS…` itself); each is in the bundle, never evaluated
+    for (const dir of NOT_FOR_BINARY_RUN) {
+      expect(under(r.evaluated, dir)).toEqual([]);
+      expect(under(r.skipped, dir).length, dir).toBeGreaterThan(0);
+    }
   });
-  it('a text module loads the text parser; --snapshot the snapshot format', () => {
-    const t = loadedSources(['run', '--invoke', 'fib', join(ROOT, 'examples/fib.wat'), '10']);
+  it('a text module evaluates the text parser; --snapshot the snapshot format', () => {
+    const t = evaluatedSources(['run', '--invoke', 'fib', join(ROOT, 'examples/fib.wat'), '10']);
     expect(t.out).toBe('55\n');
-    expect(under(t.sources, 'src/text/').length).toBeGreaterThan(0);
-    expect(under(t.sources, 'src/snapshot/')).toEqual([]);
+    expect(under(t.evaluated, 'src/text/').length).toBeGreaterThan(0);
+    expect(under(t.evaluated, 'src/snapshot/')).toEqual([]);
     // an option before the file: commander parses the command line
-    expect(under(t.sources, 'node_modules/commander/').length).toBeGreaterThan(0);
-    const s = loadedSources(['run', '--snapshot', join(work, 'loaded.snap'), join(C, 'hello.wasm')]);
+    expect(under(t.evaluated, 'node_modules/commander/').length).toBeGreaterThan(0);
+    const s = evaluatedSources(['run', '--snapshot', join(work, 'loaded.snap'), join(C, 'hello.wasm')]);
     expect(s.code).toBe(0);
-    expect(under(s.sources, 'src/snapshot/').length).toBeGreaterThan(0);
-    expect(under(s.sources, 'src/text/')).toEqual([]);
+    expect(under(s.evaluated, 'src/snapshot/').length).toBeGreaterThan(0);
+    expect(under(s.evaluated, 'src/text/')).toEqual([]);
   });
 });
 

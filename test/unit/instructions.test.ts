@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BY_NAME, INSTRS, PREFIXED, byName, lookup, opcodeBytes } from '../../src/core/instructions.js';
 import { F32, F64, I32, I64, V128 } from '../../src/core/types.js';
+import { codeTable, codeTableByName } from '../../src/validate/ops.js';
 
 describe('instruction table', () => {
   it('has unique opcodes', () => {
@@ -123,5 +124,14 @@ describe('instruction table', () => {
     expect(opcodeBytes(byName('f64x2.convert_low_i32x4_u'))).toEqual([0xfd, 0xff, 0x01]);
     expect(opcodeBytes(byName('v128.load'))).toEqual([0xfd, 0x00]);
     expect(opcodeBytes(byName('i32.atomic.rmw.cmpxchg'))).toEqual([0xfe, 0x48]);
+  });
+});
+
+describe('codeTableByName', () => {
+  it('is codeTable of the names, every encoding of a name included, unknown names ignored', () => {
+    const codes = { select: 3, 'i32.add': 7, 'ref.test': 9, 'no.such': 5 };
+    const byName = codeTableByName(codes);
+    expect(byName).toEqual(codeTable((d) => (codes as Record<string, number>)[d.name] ?? 0));
+    expect([...byName].filter((c) => c !== 0).sort()).toEqual([3, 3, 7, 9, 9]);
   });
 });
