@@ -19,6 +19,8 @@ export interface MeteringRow {
   id: string;
   /** Per configuration: median and fastest ms per call. */
   ms: Record<string, { median: number; min: number }>;
+  /** Per configuration: the fuel its store has consumed after the last call (NaN for `off`, which counts none). */
+  fuel: Record<string, number>;
 }
 
 const CONFIGS: [string, StoreOptions][] = [
@@ -40,7 +42,8 @@ const now = CPU
 export function measureMetering(workloads: Workload[], rounds = 11): MeteringRow[] {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   return workloads.map((w, wi) => {
-    const calls: (() => unknown)[] = [];
+    // each call returns its result and its store (the timed loop files the store under the configuration it times)
+    const calls: (() => { result: unknown; store: Store })[] = [];
     // Created in an order rotated per workload: in one process the instance created first often runs faster than
     // later ones of the same configuration (wat-try, CPU time: off 29 ms first, 35 ms second to fourth; metered 33
     // and 43 ms), so no configuration is always first. Each has a module of its own: a module's instances share
@@ -50,30 +53,37 @@ export function measureMetering(workloads: Workload[], rounds = 11): MeteringRow
       const j = (k + wi) % CONFIGS.length;
       const opts = CONFIGS[j]![1];
       const mod = Module.fromBinary(w.bytes());
-      const inst = new Linker().instantiate(new Store(opts), mod);
-      calls[j] = () => (w.fresh ? new Linker().instantiate(new Store(opts), mod) : inst).call(w.export, ...w.args)[0];
+      const store = new Store(opts);
+      const inst = new Linker().instantiate(store, mod);
+      calls[j] = () => {
+        const st = w.fresh ? new Store(opts) : store;
+        return { result: (w.fresh ? new Linker().instantiate(st, mod) : inst).call(w.export, ...w.args)[0], store: st };
+      };
     }
     // (each configuration's first call: some workloads' results depend on state left by earlier calls)
-    const first = calls.map((c) => c());
+    const first = calls.map((c) => c().result);
     if (!first.every((r) => sameResult(r, first[0]))) throw new Error(`${w.id}: the configurations disagree`);
     for (let i = 0; i < 2; i++) for (const c of calls) c(); // warm-up
     gc();
     const t: number[][] = CONFIGS.map(() => []);
+    const stores: Store[] = [];
     for (let r = 0; r < rounds; r++) {
       // rotate the order each round, so no configuration always runs first after the previous one
       for (let k = 0; k < calls.length; k++) {
         const j = (k + r) % calls.length;
         const t0 = now();
-        calls[j]!();
+        stores[j] = calls[j]!().store;
         t[j]!.push(now() - t0);
       }
     }
     const ms: MeteringRow['ms'] = {};
+    const fuel: MeteringRow['fuel'] = {};
     CONFIGS.forEach(([name], j) => {
       const s = t[j]!.sort((a, b) => a - b);
       ms[name] = { median: s[s.length >> 1]!, min: s[0]! };
+      fuel[name] = stores[j]!.fuelConsumed;
     });
-    return { id: w.id, ms };
+    return { id: w.id, ms, fuel };
   });
 }
 
