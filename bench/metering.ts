@@ -9,7 +9,8 @@
  *   budget  `new Store({ fuel: 1e12 })`
  *   max     `new Store({ fuel: Number.MAX_SAFE_INTEGER - 1 })` (what the main table's "fuel" column uses)
  * Reports the median and the fastest call of each, and each metered configuration's median and fastest
- * over `off`'s.
+ * over `off`'s. BENCH_CLOCK=cpu times each call by the process's CPU time (process.cpuUsage: user + system, all
+ * threads) instead of wall time: on a loaded machine, time other processes take from this one is not counted.
  */
 import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
 import { sameResult, type Workload } from './workloads.js';
@@ -18,6 +19,8 @@ export interface MeteringRow {
   id: string;
   /** Per configuration: median and fastest ms per call. */
   ms: Record<string, { median: number; min: number }>;
+  /** Per configuration: the fuel its store has consumed after the last call (NaN for `off`, which counts none). */
+  fuel: Record<string, number>;
 }
 
 const CONFIGS: [string, StoreOptions][] = [
@@ -27,42 +30,67 @@ const CONFIGS: [string, StoreOptions][] = [
   ['max', { fuel: Number.MAX_SAFE_INTEGER - 1 }],
 ];
 
+const CPU = process.env['BENCH_CLOCK'] === 'cpu';
+/** Milliseconds since an arbitrary start, by the clock BENCH_CLOCK chose. */
+const now = CPU
+  ? () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : () => performance.now();
+
 export function measureMetering(workloads: Workload[], rounds = 11): MeteringRow[] {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-  return workloads.map((w) => {
-    const mod = Module.fromBinary(w.bytes());
-    const calls = CONFIGS.map(([, opts]) => {
-      const inst = new Linker().instantiate(new Store(opts), mod);
-      return () => (w.fresh ? new Linker().instantiate(new Store(opts), mod) : inst).call(w.export, ...w.args)[0];
-    });
+  return workloads.map((w, wi) => {
+    // each call returns its result and its store (the timed loop files the store under the configuration it times)
+    const calls: (() => { result: unknown; store: Store })[] = [];
+    // Created in an order rotated per workload: in one process the instance created first often runs faster than
+    // later ones of the same configuration (wat-try, CPU time: off 29 ms first, 35 ms second to fourth; metered 33
+    // and 43 ms), so no configuration is always first. Each has a module of its own: a module's instances share
+    // their generated functions by source (codegen.ts), and three metered stores sharing them where `off` has its
+    // own gave V8 three closures of each metered function (a "wrong call target" deopt of wat-try's loop).
+    for (let k = 0; k < CONFIGS.length; k++) {
+      const j = (k + wi) % CONFIGS.length;
+      const opts = CONFIGS[j]![1];
+      const mod = Module.fromBinary(w.bytes());
+      const store = new Store(opts);
+      const inst = new Linker().instantiate(store, mod);
+      calls[j] = () => {
+        const st = w.fresh ? new Store(opts) : store;
+        return { result: (w.fresh ? new Linker().instantiate(st, mod) : inst).call(w.export, ...w.args)[0], store: st };
+      };
+    }
     // (each configuration's first call: some workloads' results depend on state left by earlier calls)
-    const first = calls.map((c) => c());
+    const first = calls.map((c) => c().result);
     if (!first.every((r) => sameResult(r, first[0]))) throw new Error(`${w.id}: the configurations disagree`);
     for (let i = 0; i < 2; i++) for (const c of calls) c(); // warm-up
     gc();
     const t: number[][] = CONFIGS.map(() => []);
+    const stores: Store[] = [];
     for (let r = 0; r < rounds; r++) {
       // rotate the order each round, so no configuration always runs first after the previous one
       for (let k = 0; k < calls.length; k++) {
         const j = (k + r) % calls.length;
-        const t0 = performance.now();
-        calls[j]!();
-        t[j]!.push(performance.now() - t0);
+        const t0 = now();
+        stores[j] = calls[j]!().store;
+        t[j]!.push(now() - t0);
       }
     }
     const ms: MeteringRow['ms'] = {};
+    const fuel: MeteringRow['fuel'] = {};
     CONFIGS.forEach(([name], j) => {
       const s = t[j]!.sort((a, b) => a - b);
       ms[name] = { median: s[s.length >> 1]!, min: s[0]! };
+      fuel[name] = stores[j]!.fuelConsumed;
     });
-    return { id: w.id, ms };
+    return { id: w.id, ms, fuel };
   });
 }
 
 export function printMetering(rows: MeteringRow[], geomean: (xs: number[]) => number): void {
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
   const metered = CONFIGS.slice(1).map(([n]) => n);
-  console.log('\nmetering overhead, interleaved (median ms of off; each metered store: median / median of off - 1, fastest / fastest - 1):\n');
+  console.log(`\nmetering overhead, interleaved, ${CPU ? 'CPU' : 'wall'} time (median ms of off; each metered store: median / median of off - 1, fastest / fastest - 1):\n`);
   console.log(`| workload | off ms | ${metered.map((n) => `${n} (median) | ${n} (fastest)`).join(' | ')} |`);
   console.log(`| --- | ---: | ${metered.map(() => '---: | ---:').join(' | ')} |`);
   const ratio = (r: MeteringRow, n: string, k: 'median' | 'min') => r.ms[n]![k] / r.ms['off']![k];

@@ -216,6 +216,33 @@ function resplit(mc: Machine, cc: Compiled): boolean {
   return true;
 }
 
+/** Where build() puts the declarations of the scratch variables (declareScratch). */
+const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
+/** The scratch variables generated code may use, with their initial values (`fx`: a double from the start). */
+const SCRATCH: [string, string][] = [
+  ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
+  ['m0', '0'], ['m1', '0'], ['m2', '0'], ['m3', '0'], ['m4', '0'], ['m5', '0'], ['m6', '0'], ['m7', '0'],
+  ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'],
+];
+
+/**
+ * The function's source with only the scratch variables (and `WT`/`LIM`, `RF`) it uses declared. Unused
+ * declarations are not free: each is bytecode, and V8 inlines a function only under 460 bytes of bytecode
+ * (--max-inlined-bytecode-size): a small callee with fuel code (whose exits keep the epilogue alive) was just over
+ * it, and the call in its caller's loop, inlined without fuel, was not with it (BENCHMARKS.md, metering).
+ */
+function declareScratch(src: string, wt: number): string {
+  const at = src.indexOf(SCRATCH_DECL);
+  const rest = src.slice(at + SCRATCH_DECL.length);
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(rest);
+  const vars = SCRATCH.filter(([n]) => uses(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
+  const decl =
+    (uses('WT') || uses('LIM') ? `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
+    (uses('RF') ? 'const RF = mc.refs;\n' : '') +
+    `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0${vars};\n`;
+  return src.slice(0, at) + decl + rest;
+}
+
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
@@ -627,11 +654,10 @@ class JsGen extends JsRefs implements CodeSink {
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
-      `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` +
-      `const RF = mc.refs;\nlet S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, ea = 0, eb = 0, fx = 0.5, x = 0, y = 0, m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, u0 = 0, u1 = 0, u2 = 0, u3 = 0, cf = null, jf = null, xe = null;\n` +
+      SCRATCH_DECL +
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
-      `{ const P = mc.peaks; ea = (fp + ${fw}) * 4; if (ea > P.valueStackBytes) P.valueStackBytes = ea; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
+      `{ const P = mc.peaks, b = (fp + ${fw}) * 4; if (b > P.valueStackBytes) P.valueStackBytes = b; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.funcs + '\n' : '') +
@@ -648,6 +674,6 @@ class JsGen extends JsRefs implements CodeSink {
       `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    return factory(sh, src)(rt, this.envV);
+    return factory(sh, declareScratch(src, wt))(rt, this.envV);
   }
 }

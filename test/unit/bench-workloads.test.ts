@@ -45,11 +45,16 @@ describe('benchmark workloads compute what V8 computes', () => {
       const w = WORKLOADS.find((x) => x.id === id)!;
       return { ...w, args: w.testArgs };
     };
-    const rows = measureMetering([small('wat-fib'), small('memgrow')], 2);
-    expect(rows.map((r) => r.id)).toEqual(['wat-fib', 'memgrow']);
+    // (four workloads: the order the configurations are created in rotates through all four)
+    const rows = measureMetering([small('wat-fib'), small('memgrow'), small('wat-sieve'), small('wat-throw')], 2);
+    expect(rows.map((r) => r.id)).toEqual(['wat-fib', 'memgrow', 'wat-sieve', 'wat-throw']);
     for (const r of rows) {
       expect(Object.keys(r.ms)).toEqual(['off', 'counted', 'budget', 'max']);
       for (const m of Object.values(r.ms)) expect(m.min).toBeLessThanOrEqual(m.median);
+      // each configuration timed its own store: off counts no fuel, the metered ones the same amount
+      expect(r.fuel['off']).toBeNaN();
+      expect(r.fuel['counted']).toBeGreaterThan(0);
+      expect([r.fuel['budget'], r.fuel['max']]).toEqual([r.fuel['counted'], r.fuel['counted']]);
     }
   });
 

@@ -1,0 +1,69 @@
+/**
+ * Generated functions declare only the scratch variables they use (codegen.ts declareScratch). Each unused
+ * declaration is bytecode, and V8 inlines a callee only under 460 bytes of it: with all of them declared, wat-try's
+ * callee was inlined into its caller's loop without fuel code and not with it, and metering cost that loop +100%
+ * (BENCHMARKS.md, metering).
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { Linker, Module, Store, type StoreOptions } from '../../src/index.js';
+import { jsEval } from '../../src/jit/codegen.js';
+import { WORKLOADS } from '../../bench/workloads.js';
+
+const SCRATCH = ['ea', 'eb', 'fx', 'x', 'y', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'u0', 'u1', 'u2', 'u3', 'cf', 'jf', 'xe'];
+
+const realCompile = jsEval.compile;
+afterEach(() => {
+  jsEval.compile = realCompile;
+});
+
+/** The generated sources of a workload's functions called with its test arguments (a module of its own: nothing shared). */
+function sources(id: string, opts: StoreOptions): { srcs: string[]; result: unknown[] } {
+  const w = WORKLOADS.find((x) => x.id === id)!;
+  const srcs: string[] = [];
+  jsEval.compile = (src) => {
+    srcs.push(src);
+    return realCompile(src);
+  };
+  const result = new Linker().instantiate(new Store(opts), Module.fromBinary(w.bytes())).call(w.export, ...w.testArgs);
+  jsEval.compile = realCompile;
+  return { srcs, result };
+}
+
+/** The function's `let S = …` line, and the rest of its source. */
+function split(src: string): { decl: string; rest: string } {
+  const m = /^let S = mc\.s, .*;$/m.exec(src)!;
+  return { decl: m[0], rest: src.slice(0, m.index) + src.slice(m.index + m[0].length) };
+}
+
+const declares = (decl: string, name: string) => new RegExp(`, ${name} = `).test(decl);
+const uses = (rest: string, name: string) => new RegExp(`\\b${name}\\b`).test(rest);
+
+describe('scratch variables of generated functions', () => {
+  for (const id of ['wat-try', 'wat-throw', 'alloc', 'dispatch', 'hash64', 'simd']) {
+    for (const [cfg, opts] of [['fuel', {}], ['no fuel', { countFuel: false }]] as const) {
+      test(`${id}, ${cfg}: exactly the ones it uses are declared, and it runs`, () => {
+        const w = WORKLOADS.find((x) => x.id === id)!;
+        const { srcs, result } = sources(id, opts);
+        expect(srcs.length).toBeGreaterThan(0);
+        const interp = new Linker().instantiate(new Store({ tier: 'interp' }), Module.fromBinary(w.bytes())).call(w.export, ...w.testArgs);
+        expect(result).toEqual(interp);
+        for (const src of srcs) {
+          const { decl, rest } = split(src);
+          for (const n of SCRATCH) expect([n, declares(decl, n)]).toEqual([n, uses(rest, n)]);
+          expect(/\bconst RF = mc\.refs;/.test(src)).toBe(/\bRF\[/.test(rest));
+          expect(/\bconst WT = \d+, LIM = \d+;/.test(src)).toBe(/\bjd \+ WT\b/.test(rest));
+        }
+      });
+    }
+  }
+
+  test("wat-try's callee, with fuel code, declares none (it is small enough for V8 to inline)", () => {
+    const { srcs } = sources('wat-try', {});
+    const step = srcs.find((s) => s.includes('function wasm_func_0('))!;
+    expect(split(step).decl).toBe('let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0;');
+    expect(step).not.toMatch(/const (WT|RF) =/);
+    // and its caller declares those of its call and its exception handler only
+    const run = srcs.find((s) => s.includes('function wasm_func_1('))!;
+    expect(split(run).decl).toBe('let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, jf = null, xe = null;');
+  });
+});
