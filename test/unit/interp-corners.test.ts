@@ -5,6 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { Op } from '../../src/interp/exec.js';
+import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
 function inst(wat: string, store = new Store()): Instance {
   return store.instantiate(Module.fromBinary(watToBinary(wat)), []);
@@ -169,6 +171,103 @@ describe('fused ops (an i32.add and the op after it in one dispatch)', () => {
       }
       // i32.const, i32.const, i32.add, [i32.const/i64.const,] the access
       expect(fuel[0]).toBe(op.includes('store') ? 5 : 4);
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+});
+
+describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () => {
+  // each function runs one pair; the translation must hold the fused op, and both tiers the same results and fuel
+  const cases: { name: string; op: Op; wat: string; args: (number | bigint)[]; want: (number | bigint)[] }[] = [
+    {
+      name: 'local.set of a local.get twice (COPY_COPY)',
+      op: Op.COPY_COPY,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32 i32)
+        (local.set 2 (local.get 0)) (local.set 3 (local.get 1)) (i32.sub (local.get 2) (local.get 3)))`,
+      args: [50, 8],
+      want: [42],
+    },
+    {
+      name: 'i32.rotl, i32.xor (ROTL_XOR)',
+      op: Op.ROTL_XOR,
+      wat: `(func (export "f") (param i32 i32 i32) (result i32) (i32.xor (local.get 2) (i32.rotl (local.get 0) (local.get 1))))`,
+      args: [0x80000001, 4, 0x0f],
+      want: [0x10 ^ 0x08 ^ 0x0f],
+    },
+    {
+      name: 'i32.shr_u, i32.and (SHR_U_AND)',
+      op: Op.SHR_U_AND,
+      wat: `(func (export "f") (param i32 i32) (result i32) (i32.and (i32.shr_u (local.get 0) (local.get 1)) (i32.const 0xff)))`,
+      args: [0xabcd1234 | 0, 8],
+      want: [0x12],
+    },
+    {
+      name: 'f32.mul, f32.mul (F32_MUL_MUL)',
+      op: Op.F32_MUL_MUL,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32) (f32.mul (f32.mul (local.get 0) (local.get 1)) (local.get 2)))`,
+      args: [1.5, -2, 0.25],
+      want: [-0.75],
+    },
+    {
+      name: 'i64.rotl, i64.mul (I64_ROTL_MUL)',
+      op: Op.I64_ROTL_MUL,
+      wat: `(func (export "f") (param i64 i64 i64) (result i64) (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 2)))`,
+      args: [0x8000000000000001n, 4n, 3n],
+      want: [0x48n],
+    },
+    {
+      name: 'i64.mul, i64.add (I64_MUL_ADD)',
+      op: Op.I64_MUL_ADD,
+      wat: `(func (export "f") (param i64 i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))`,
+      args: [0x100000001n, 0x100000001n, -1n],
+      want: [0x200000000n],
+    },
+    {
+      name: 'f64.mul, f64.load (F64_MUL_F64_LOAD)',
+      op: Op.F64_MUL_F64_LOAD,
+      wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\10\\40")
+        (func (export "f") (param f64 f64 i32) (result f64) (f64.add (f64.mul (local.get 0) (local.get 1)) (f64.load (local.get 2))))`,
+      args: [3, 0.5, 8],
+      want: [5.5],
+    },
+    {
+      name: 'f64.add, f64.store (F64_ADD_F64_STORE)',
+      op: Op.F64_ADD_F64_STORE,
+      wat: `(memory 1)
+        (func (export "f") (param f64 f64 i32) (result f64) (f64.store (local.get 2) (f64.add (local.get 0) (local.get 1))) (f64.load (local.get 2)))`,
+      args: [3, 0.25, 16],
+      want: [3.25],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const store = new Store({ fuel: 10_000, tier });
+        const i = inst(`(module ${c.wat})`, store);
+        expect(i.call('f', ...c.args)).toEqual(c.want);
+        fuel.push(store.fuelConsumed);
+        if (tier === 'interp') expect([...store.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(c.op);
+      }
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+  for (const op of ['f64.load', 'f64.store']) {
+    test(`a trap in the second half of the f64 arithmetic + ${op} pair charges up to the trapping instruction, like the JS tier`, () => {
+      const body =
+        op === 'f64.load'
+          ? `(drop (f64.add (f64.mul (local.get 0) (local.get 0)) (f64.load (i32.const 0x7fffffff))))`
+          : `(f64.store (i32.const 0x7fffffff) (f64.add (local.get 0) (local.get 0)))`;
+      const wat = `(module (memory 1) (func (export "f") (param f64) (result i32) ${body} (nop) (i32.const 0)))`;
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const s = new Store({ fuel: 1000, tier });
+        const i = inst(wat, s);
+        expect(() => i.call('f', 2)).toThrow(Trap);
+        fuel.push(s.fuelConsumed);
+      }
+      // local.get x2, f64.mul, i32.const, f64.load  |  i32.const, local.get x2, f64.add, f64.store
+      expect(fuel[0]).toBe(5);
       expect(fuel[0]).toBe(fuel[1]);
     });
   }
