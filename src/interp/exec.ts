@@ -269,6 +269,16 @@ export const enum Op {
   I64_MUL_ADD,
   F64_MUL_F64_LOAD,
   F64_ADD_F64_STORE,
+  ADD_COPY_RETURN,
+  ADD_V128_LOAD,
+  COPY3,
+  ROTL_ROTL_XOR,
+  MUL_ADD_I32_LOAD8_U,
+  XOR_ADD_BR_IF_LT_U,
+  SHL_ADD_I32_LOAD,
+  I64_MUL_EXTEND_U,
+  I64_SHR_U_XOR,
+  F32X4_MUL_ADD,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -508,6 +518,11 @@ export function run(mc: Machine, entryDepth: number): number {
             pc += 3;
           }
           break;
+        // i32.xor, then falls through into ADD_BR_IF_LT_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.XOR_ADD_BR_IF_LT_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ s[fp + code[pc + 3]!]!;
+          pc += 3;
         // i32.add, then falls through into BR_IF_LT_U (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ADD_BR_IF_LT_U:
@@ -600,6 +615,11 @@ export function run(mc: Machine, entryDepth: number): number {
           }
           break;
 
+        // i32.add, then falls through into COPY_RETURN (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_COPY_RETURN:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         // COPY, then falls through into RETURN
         // @ts-expect-error -- falls through on purpose
         case Op.COPY_RETURN:
@@ -818,6 +838,14 @@ export function run(mc: Machine, entryDepth: number): number {
         }
 
         // ---------------------------------------------------------------- moves
+        // COPY, then falls through into COPY_COPY (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.COPY3:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 2;
         // COPY, then falls through into COPY (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.COPY_COPY:
@@ -931,6 +959,11 @@ export function run(mc: Machine, entryDepth: number): number {
           break;
 
         // ---------------------------------------------------------------- memory 0
+        // i32.shl, then falls through into ADD_I32_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.SHL_ADD_I32_LOAD:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! << s[fp + code[pc + 3]!]!;
+          pc += 3;
         // i32.add, then falls through into I32_LOAD (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ADD_I32_LOAD:
@@ -974,6 +1007,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = view.getInt8(ea);
           pc += 4;
           break;
+        // i32.mul, then falls through into ADD_I32_LOAD8_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.MUL_ADD_I32_LOAD8_U:
+          s[fp + code[pc + 1]!] = Math.imul(s[fp + code[pc + 2]!]!, s[fp + code[pc + 3]!]!);
+          pc += 3;
         // i32.add, then falls through into I32_LOAD8_U (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ADD_I32_LOAD8_U:
@@ -1262,6 +1300,13 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! | s[fp + code[pc + 3]!]!;
           pc += 4;
           break;
+        // i32.rotl, then falls through into ROTL_XOR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ROTL_ROTL_XOR:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]! & 31;
+          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
+          pc += 3;
         // i32.rotl, then falls through into I32_XOR (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ROTL_XOR:
@@ -1439,6 +1484,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = s[a + 1]! | s[b + 1]!;
           pc += 4;
           break;
+        // i64.shr_u, then falls through into I64_XOR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.I64_SHR_U_XOR:
+          I64.shr_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 3;
         case Op.I64_XOR:
           d = fp + code[pc + 1]!;
           a = fp + code[pc + 2]!;
@@ -1671,6 +1721,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = x >> 31;
           pc += 3;
           break;
+        // i64.mul, then falls through into I64_EXTEND_I32_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.I64_MUL_EXTEND_U:
+          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 3;
         case Op.I64_EXTEND_I32_U:
           d = fp + code[pc + 1]!;
           s[d] = s[fp + code[pc + 2]!]!;
@@ -1756,6 +1811,11 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += MISC_WIDTH;
           break;
 
+        // i32.add, then falls through into V128_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_V128_LOAD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.V128_LOAD:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
@@ -1777,6 +1837,17 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += 4;
           break;
         // (slots are whole: d is a, b or neither, so lane by lane is safe)
+        // f32x4.mul, then falls through into F32X4_ADD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.F32X4_MUL_ADD:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! * f32[b]!;
+          f32[d + 1] = f32[a + 1]! * f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! * f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! * f32[b + 3]!;
+          pc += 3;
         case Op.F32X4_ADD:
           d = fp + code[pc + 1]!;
           a = fp + code[pc + 2]!;
