@@ -255,6 +255,30 @@ export const enum Op {
   ADD_BR_IF_LE_U,
   ADD_BR_IF_GE_S,
   ADD_BR_IF_GE_U,
+  // ---- f64.load / f64.store (the i64 ops' bodies: bits move as two int32 halves), ops of their own so that
+  // the f64 arithmetic before them can fuse with them
+  F64_LOAD, // d a off
+  F64_STORE, // a v off
+  // ---- pairs of pure ops, or a pure op and a memory access (THEN, translate-state.ts): the first op, then
+  // the second (which reads its operands from the advanced pc); fast code only, only the second can trap
+  COPY_COPY,
+  ROTL_XOR,
+  SHR_U_AND,
+  F32_MUL_MUL,
+  I64_ROTL_MUL,
+  I64_MUL_ADD,
+  F64_MUL_F64_LOAD,
+  F64_ADD_F64_STORE,
+  ADD_COPY_RETURN,
+  ADD_V128_LOAD,
+  COPY3,
+  ROTL_ROTL_XOR,
+  MUL_ADD_I32_LOAD8_U,
+  XOR_ADD_BR_IF_LT_U,
+  SHL_ADD_I32_LOAD,
+  I64_MUL_EXTEND_U,
+  I64_SHR_U_XOR,
+  F32X4_MUL_ADD,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -494,6 +518,11 @@ export function run(mc: Machine, entryDepth: number): number {
             pc += 3;
           }
           break;
+        // i32.xor, then falls through into ADD_BR_IF_LT_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.XOR_ADD_BR_IF_LT_U:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ s[fp + code[pc + 3]!]!;
+          pc += 3;
         // i32.add, then falls through into BR_IF_LT_U (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ADD_BR_IF_LT_U:
@@ -586,6 +615,11 @@ export function run(mc: Machine, entryDepth: number): number {
           }
           break;
 
+        // i32.add, then falls through into COPY_RETURN (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_COPY_RETURN:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         // COPY, then falls through into RETURN
         // @ts-expect-error -- falls through on purpose
         case Op.COPY_RETURN:
@@ -804,6 +838,22 @@ export function run(mc: Machine, entryDepth: number): number {
         }
 
         // ---------------------------------------------------------------- moves
+        // COPY, then falls through into COPY_COPY (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.COPY3:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 2;
+        // COPY, then falls through into COPY (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.COPY_COPY:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          s[d] = s[a]!;
+          s[d + 1] = s[a + 1]!;
+          pc += 2;
         case Op.COPY:
           d = fp + code[pc + 1]!;
           a = fp + code[pc + 2]!;
@@ -909,6 +959,11 @@ export function run(mc: Machine, entryDepth: number): number {
           break;
 
         // ---------------------------------------------------------------- memory 0
+        // i32.shl, then falls through into ADD_I32_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.SHL_ADD_I32_LOAD:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! << s[fp + code[pc + 3]!]!;
+          pc += 3;
         // i32.add, then falls through into I32_LOAD (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ADD_I32_LOAD:
@@ -933,12 +988,30 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = view.getInt32(ea + 4, true);
           pc += 4;
           break;
+        // f64.mul, then falls through into F64_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.F64_MUL_F64_LOAD:
+          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! * f64[(fp + code[pc + 3]!) >> 1]!;
+          pc += 3;
+        case Op.F64_LOAD:
+          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+          d = fp + code[pc + 1]!;
+          s[d] = view.getInt32(ea, true);
+          s[d + 1] = view.getInt32(ea + 4, true);
+          pc += 4;
+          break;
         case Op.I32_LOAD8_S:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
           s[fp + code[pc + 1]!] = view.getInt8(ea);
           pc += 4;
           break;
+        // i32.mul, then falls through into ADD_I32_LOAD8_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.MUL_ADD_I32_LOAD8_U:
+          s[fp + code[pc + 1]!] = Math.imul(s[fp + code[pc + 2]!]!, s[fp + code[pc + 3]!]!);
+          pc += 3;
         // i32.add, then falls through into I32_LOAD8_U (which reads its operands from the advanced pc)
         // @ts-expect-error -- falls through on purpose
         case Op.ADD_I32_LOAD8_U:
@@ -1030,6 +1103,19 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
           pc += 3;
         case Op.I64_STORE:
+          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
+          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+          a = fp + code[pc + 2]!;
+          view.setInt32(ea, s[a]!, true);
+          view.setInt32(ea + 4, s[a + 1]!, true);
+          pc += 4;
+          break;
+        // f64.add, then falls through into F64_STORE (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.F64_ADD_F64_STORE:
+          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! + f64[(fp + code[pc + 3]!) >> 1]!;
+          pc += 3;
+        case Op.F64_STORE:
           ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
           a = fp + code[pc + 2]!;
@@ -1201,6 +1287,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = x % y | 0;
           pc += 4;
           break;
+        // i32.shr_u, then falls through into I32_AND (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.SHR_U_AND:
+          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> s[fp + code[pc + 3]!]!;
+          pc += 3;
         case Op.I32_AND:
           s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! & s[fp + code[pc + 3]!]!;
           pc += 4;
@@ -1209,6 +1300,20 @@ export function run(mc: Machine, entryDepth: number): number {
           s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! | s[fp + code[pc + 3]!]!;
           pc += 4;
           break;
+        // i32.rotl, then falls through into ROTL_XOR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ROTL_ROTL_XOR:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]! & 31;
+          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
+          pc += 3;
+        // i32.rotl, then falls through into I32_XOR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ROTL_XOR:
+          x = s[fp + code[pc + 2]!]!;
+          y = s[fp + code[pc + 3]!]! & 31;
+          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
+          pc += 3;
         case Op.I32_XOR:
           s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ s[fp + code[pc + 3]!]!;
           pc += 4;
@@ -1310,6 +1415,11 @@ export function run(mc: Machine, entryDepth: number): number {
           I64.popcnt(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
           pc += 3;
           break;
+        // i64.mul, then falls through into I64_ADD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.I64_MUL_ADD:
+          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 3;
         case Op.I64_ADD: {
           d = fp + code[pc + 1]!;
           a = fp + code[pc + 2]!;
@@ -1333,6 +1443,11 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += 4;
           break;
         }
+        // i64.rotl, then falls through into I64_MUL (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.I64_ROTL_MUL:
+          I64.rotl(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 3;
         case Op.I64_MUL:
           I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
           pc += 4;
@@ -1369,6 +1484,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = s[a + 1]! | s[b + 1]!;
           pc += 4;
           break;
+        // i64.shr_u, then falls through into I64_XOR (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.I64_SHR_U_XOR:
+          I64.shr_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 3;
         case Op.I64_XOR:
           d = fp + code[pc + 1]!;
           a = fp + code[pc + 2]!;
@@ -1459,6 +1579,11 @@ export function run(mc: Machine, entryDepth: number): number {
           f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! - f32[fp + code[pc + 3]!]!;
           pc += 4;
           break;
+        // f32.mul, then falls through into F32_MUL (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.F32_MUL_MUL:
+          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! * f32[fp + code[pc + 3]!]!;
+          pc += 3;
         case Op.F32_MUL:
           f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! * f32[fp + code[pc + 3]!]!;
           pc += 4;
@@ -1596,6 +1721,11 @@ export function run(mc: Machine, entryDepth: number): number {
           s[d + 1] = x >> 31;
           pc += 3;
           break;
+        // i64.mul, then falls through into I64_EXTEND_I32_U (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.I64_MUL_EXTEND_U:
+          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
+          pc += 3;
         case Op.I64_EXTEND_I32_U:
           d = fp + code[pc + 1]!;
           s[d] = s[fp + code[pc + 2]!]!;
@@ -1681,6 +1811,11 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += MISC_WIDTH;
           break;
 
+        // i32.add, then falls through into V128_LOAD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.ADD_V128_LOAD:
+          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
+          pc += 3;
         case Op.V128_LOAD:
           ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
           if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
@@ -1702,6 +1837,17 @@ export function run(mc: Machine, entryDepth: number): number {
           pc += 4;
           break;
         // (slots are whole: d is a, b or neither, so lane by lane is safe)
+        // f32x4.mul, then falls through into F32X4_ADD (which reads its operands from the advanced pc)
+        // @ts-expect-error -- falls through on purpose
+        case Op.F32X4_MUL_ADD:
+          d = fp + code[pc + 1]!;
+          a = fp + code[pc + 2]!;
+          b = fp + code[pc + 3]!;
+          f32[d] = f32[a]! * f32[b]!;
+          f32[d + 1] = f32[a + 1]! * f32[b + 1]!;
+          f32[d + 2] = f32[a + 2]! * f32[b + 2]!;
+          f32[d + 3] = f32[a + 3]! * f32[b + 3]!;
+          pc += 3;
         case Op.F32X4_ADD:
           d = fp + code[pc + 1]!;
           a = fp + code[pc + 2]!;

@@ -314,8 +314,12 @@ export class ControlTranslator extends TranslateState {
       // an i32.add just before the compare: the branch joins it (ADD_THEN, translate-state.ts)
       this.code[prev] = withAdd;
       this.lastOpPos = prev;
+      this.prevOpPos = this.prevPrevOpPos;
+      this.prevPrevOpPos = -1;
       this.lastOp = withAdd;
       this.lastDst = -1;
+      // the op before the add may join too (THEN)
+      this.fuseBack();
     } else this.op(br);
     for (let j = 0; j < operands.length; j++) {
       this.code.push(operands[j]!);

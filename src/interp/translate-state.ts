@@ -43,6 +43,56 @@ export const ADD_THEN = new Map<Op, Op>([
   [Op.BR_IF_LE_U, Op.ADD_BR_IF_LE_U],
   [Op.BR_IF_GE_S, Op.ADD_BR_IF_GE_S],
   [Op.BR_IF_GE_U, Op.ADD_BR_IF_GE_U],
+  [Op.COPY_RETURN, Op.ADD_COPY_RETURN],
+  [Op.V128_LOAD, Op.ADD_V128_LOAD],
+]);
+
+/**
+ * Pairs of ops fused in one dispatch (fast code, the same fuel block, emitted
+ * back to back): first op -> (second op -> fused op). The second op may itself
+ * be a fused op (then three instructions run in one dispatch). The first op
+ * never traps and never branches (a label can only be bound before the pair);
+ * the fused op names the second's offset (a trap is the second op's). Chosen
+ * from a histogram of the op pairs the benchmarks run (BENCHMARKS.md,
+ * interpreter).
+ * A second op that is an i32 compare would hide it from compare-and-branch
+ * fusion, a CALL or MISC from the JS tier's search for its stop points: neither
+ * is one here.
+ */
+export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
+  [Op.I32_ADD, ADD_THEN],
+  [
+    Op.COPY,
+    new Map([
+      [Op.RETURN, Op.COPY_RETURN],
+      [Op.COPY, Op.COPY_COPY],
+    ]),
+  ],
+  [Op.COPY_COPY, new Map([[Op.COPY, Op.COPY3]])],
+  [
+    Op.I32_ROTL,
+    new Map([
+      [Op.I32_XOR, Op.ROTL_XOR],
+      [Op.ROTL_XOR, Op.ROTL_ROTL_XOR],
+    ]),
+  ],
+  [Op.I32_SHR_U, new Map([[Op.I32_AND, Op.SHR_U_AND]])],
+  [Op.I32_MUL, new Map([[Op.ADD_I32_LOAD8_U, Op.MUL_ADD_I32_LOAD8_U]])],
+  [Op.I32_XOR, new Map([[Op.ADD_BR_IF_LT_U, Op.XOR_ADD_BR_IF_LT_U]])],
+  [Op.I32_SHL, new Map([[Op.ADD_I32_LOAD, Op.SHL_ADD_I32_LOAD]])],
+  [Op.F32_MUL, new Map([[Op.F32_MUL, Op.F32_MUL_MUL]])],
+  [Op.I64_ROTL, new Map([[Op.I64_MUL, Op.I64_ROTL_MUL]])],
+  [
+    Op.I64_MUL,
+    new Map([
+      [Op.I64_ADD, Op.I64_MUL_ADD],
+      [Op.I64_EXTEND_I32_U, Op.I64_MUL_EXTEND_U],
+    ]),
+  ],
+  [Op.I64_SHR_U, new Map([[Op.I64_XOR, Op.I64_SHR_U_XOR]])],
+  [Op.F32X4_MUL, new Map([[Op.F32X4_ADD, Op.F32X4_MUL_ADD]])],
+  [Op.F64_MUL, new Map([[Op.F64_LOAD, Op.F64_MUL_F64_LOAD]])],
+  [Op.F64_ADD, new Map([[Op.F64_STORE, Op.F64_ADD_F64_STORE]])],
 ]);
 
 /** Where a mirrored stack value lives (see translate.ts). */
@@ -121,6 +171,8 @@ export class TranslateState {
   protected lastOpPos = -1;
   /** The op emitted before the last one (-1: none in this block), for fusions that rewrite the last op. */
   protected prevOpPos = -1;
+  /** The op emitted before prevOpPos's (-1: none in this block, or not known after a fusion). */
+  protected prevPrevOpPos = -1;
   protected lastOp = -1;
   protected cur = 0;
   /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
@@ -144,22 +196,41 @@ export class TranslateState {
 
   protected op(op: Op): void {
     const last = this.lastOpPos >= 0 && !this.exact ? this.code[this.lastOpPos]! : -1;
-    const fused = last === Op.I32_ADD ? ADD_THEN.get(op) : last === Op.COPY && op === Op.RETURN ? Op.COPY_RETURN : undefined;
+    const fused = last >= 0 ? THEN.get(last)?.get(op) : undefined;
     if (fused !== undefined) {
       // the op just emitted runs first in the same dispatch (exec.ts); a trap is the second op's
       this.code[this.lastOpPos] = fused;
       if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
       this.lastOp = fused;
       this.lastDst = -1;
+      this.fuseBack();
       return;
     }
     this.origAt[this.code.length] = this.cur;
+    this.prevPrevOpPos = this.prevOpPos;
     this.prevOpPos = this.lastOpPos;
     this.lastOpPos = this.code.length;
     this.lastOp = op;
     this.lastDst = -1;
     this.code.push(op);
     this.fix.push(FIX_NONE);
+  }
+  /** After a fusion at lastOpPos: the op before it (prevOpPos) may run first in the same dispatch too (THEN). */
+  protected fuseBack(): void {
+    const prev = this.prevOpPos;
+    const pos = this.lastOpPos;
+    const fused = prev >= 0 ? THEN.get(this.code[prev]!)?.get(this.lastOp) : undefined;
+    if (fused === undefined) return;
+    this.code[prev] = fused;
+    this.origAt[prev] = this.origAt[pos]!;
+    // the second op's opcode word goes: its operands follow the first op's (only its own operands come after it)
+    this.code.splice(pos, 1);
+    this.fix.splice(pos, 1);
+    this.origAt.length = pos;
+    this.lastOpPos = prev;
+    this.prevOpPos = this.prevPrevOpPos;
+    this.prevPrevOpPos = -1;
+    this.lastOp = fused;
   }
   protected imm(v: number): void {
     this.code.push(v | 0);

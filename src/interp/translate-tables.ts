@@ -30,9 +30,9 @@ function map(name: string, op: Op): void {
     Op.I32_LOAD,
   );
   map('f32.load', Op.I32_LOAD);
-  map('f64.load', Op.I64_LOAD);
+  map('f64.load', Op.F64_LOAD);
   map('f32.store', Op.I32_STORE);
-  map('f64.store', Op.I64_STORE);
+  map('f64.store', Op.F64_STORE);
   seq(
     `i32.eqz i32.eq i32.ne i32.lt_s i32.lt_u i32.gt_s i32.gt_u i32.le_s i32.le_u i32.ge_s i32.ge_u
      i32.clz i32.ctz i32.popcnt i32.add i32.sub i32.mul i32.div_s i32.div_u i32.rem_s i32.rem_u

@@ -11,8 +11,8 @@
  * their operands where they are (register style); a result followed by
  * `local.set` is written straight into the local; `i32` compares followed
  * by `br_if`/`if` become one compare-and-branch; an `i32.add` fuses with the
- * op after it (ADD_THEN, translate-state.ts) and a single result's copy with
- * RETURN (one dispatch for both).
+ * op after it (ADD_THEN, translate-state.ts), a single result's copy with
+ * RETURN, and a few other frequent pairs (THEN) run in one dispatch.
  *
  * Frame layout (slots of 16 bytes): [params+locals (nl) | constants (nc) | operand stack].
  *

@@ -5,6 +5,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { Op } from '../../src/interp/exec.js';
+import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
 function inst(wat: string, store = new Store()): Instance {
   return store.instantiate(Module.fromBinary(watToBinary(wat)), []);
@@ -169,6 +171,207 @@ describe('fused ops (an i32.add and the op after it in one dispatch)', () => {
       }
       // i32.const, i32.const, i32.add, [i32.const/i64.const,] the access
       expect(fuel[0]).toBe(op.includes('store') ? 5 : 4);
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+});
+
+describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () => {
+  // each function runs one pair; the translation must hold the fused op, and both tiers the same results and fuel
+  const cases: { name: string; op: Op; wat: string; args: (number | bigint)[]; want: (number | bigint)[] }[] = [
+    {
+      name: 'local.set of a local.get twice (COPY_COPY)',
+      op: Op.COPY_COPY,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32 i32)
+        (local.set 2 (local.get 0)) (local.set 3 (local.get 1)) (i32.sub (local.get 2) (local.get 3)))`,
+      args: [50, 8],
+      want: [42],
+    },
+    {
+      name: 'i32.rotl, i32.xor (ROTL_XOR)',
+      op: Op.ROTL_XOR,
+      wat: `(func (export "f") (param i32 i32 i32) (result i32) (i32.xor (local.get 2) (i32.rotl (local.get 0) (local.get 1))))`,
+      args: [0x80000001, 4, 0x0f],
+      want: [0x10 ^ 0x08 ^ 0x0f],
+    },
+    {
+      name: 'i32.shr_u, i32.and (SHR_U_AND)',
+      op: Op.SHR_U_AND,
+      wat: `(func (export "f") (param i32 i32) (result i32) (i32.and (i32.shr_u (local.get 0) (local.get 1)) (i32.const 0xff)))`,
+      args: [0xabcd1234 | 0, 8],
+      want: [0x12],
+    },
+    {
+      name: 'f32.mul, f32.mul (F32_MUL_MUL)',
+      op: Op.F32_MUL_MUL,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32) (f32.mul (f32.mul (local.get 0) (local.get 1)) (local.get 2)))`,
+      args: [1.5, -2, 0.25],
+      want: [-0.75],
+    },
+    {
+      name: 'i64.rotl, i64.mul (I64_ROTL_MUL)',
+      op: Op.I64_ROTL_MUL,
+      wat: `(func (export "f") (param i64 i64 i64) (result i64) (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 2)))`,
+      args: [0x8000000000000001n, 4n, 3n],
+      want: [0x48n],
+    },
+    {
+      name: 'i64.mul, i64.add (I64_MUL_ADD)',
+      op: Op.I64_MUL_ADD,
+      wat: `(func (export "f") (param i64 i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))`,
+      args: [0x100000001n, 0x100000001n, -1n],
+      want: [0x200000000n],
+    },
+    {
+      name: 'f64.mul, f64.load (F64_MUL_F64_LOAD)',
+      op: Op.F64_MUL_F64_LOAD,
+      wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\10\\40")
+        (func (export "f") (param f64 f64 i32) (result f64) (f64.add (f64.mul (local.get 0) (local.get 1)) (f64.load (local.get 2))))`,
+      args: [3, 0.5, 8],
+      want: [5.5],
+    },
+    {
+      name: 'f64.add, f64.store (F64_ADD_F64_STORE)',
+      op: Op.F64_ADD_F64_STORE,
+      wat: `(memory 1)
+        (func (export "f") (param f64 f64 i32) (result f64) (f64.store (local.get 2) (f64.add (local.get 0) (local.get 1))) (f64.load (local.get 2)))`,
+      args: [3, 0.25, 16],
+      want: [3.25],
+    },
+    {
+      name: 'i32.add, a single result returned (ADD_COPY_RETURN)',
+      op: Op.ADD_COPY_RETURN,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32) (local.set 2 (local.get 1)) (i32.add (local.get 0) (local.get 2)))`,
+      args: [0x7fffffff, 2],
+      want: [-0x7fffffff],
+    },
+    {
+      name: 'i32.add, v128.load (ADD_V128_LOAD)',
+      op: Op.ADD_V128_LOAD,
+      wat: `(memory 1) (data (i32.const 16) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+        (func (export "f") (param i32 i32) (result i32) (i32x4.extract_lane 2 (v128.load (i32.add (local.get 0) (local.get 1)))))`,
+      args: [8, 8],
+      want: [3],
+    },
+    {
+      name: 'three copies (COPY3)',
+      op: Op.COPY3,
+      wat: `(func (export "f") (param i32 i32 i32) (result i32) (local i32 i32 i32)
+        (local.set 3 (local.get 0)) (local.set 4 (local.get 1)) (local.set 5 (local.get 2))
+        (i32.sub (i32.sub (local.get 3) (local.get 4)) (local.get 5)))`,
+      args: [50, 8, 2],
+      want: [40],
+    },
+    {
+      name: 'i32.rotl, i32.rotl, i32.xor (ROTL_ROTL_XOR)',
+      op: Op.ROTL_ROTL_XOR,
+      wat: `(func (export "f") (param i32) (result i32) (i32.xor (i32.rotl (local.get 0) (i32.const 4)) (i32.rotl (local.get 0) (i32.const 8))))`,
+      args: [0x80000001 | 0],
+      want: [0x18 ^ 0x180],
+    },
+    {
+      name: 'i32.mul, i32.add, i32.load8_u (MUL_ADD_I32_LOAD8_U)',
+      op: Op.MUL_ADD_I32_LOAD8_U,
+      wat: `(memory 1) (data (i32.const 40) "\\07\\08\\09")
+        (func (export "f") (param i32 i32) (result i32) (i32.load8_u (i32.add (i32.mul (local.get 0) (i32.const 10)) (local.get 1))))`,
+      args: [4, 2],
+      want: [9],
+    },
+    {
+      name: 'i32.xor, i32.add, compare and branch (XOR_ADD_BR_IF_LT_U)',
+      op: Op.XOR_ADD_BR_IF_LT_U,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32 i32)
+        (loop $l
+          (local.set 3 (i32.xor (local.get 3) (local.get 2)))
+          (br_if $l (i32.lt_u (local.tee 2 (i32.add (local.get 2) (i32.const 1))) (local.get 0))))
+        (i32.add (local.get 3) (local.get 2)))`,
+      args: [10, 0],
+      want: [(0 ^ 1 ^ 2 ^ 3 ^ 4 ^ 5 ^ 6 ^ 7 ^ 8 ^ 9) + 10],
+    },
+    {
+      name: 'i32.shl, i32.add, i32.load (SHL_ADD_I32_LOAD)',
+      op: Op.SHL_ADD_I32_LOAD,
+      wat: `(memory 1) (data (i32.const 20) "\\2a\\00\\00\\00\\2b\\00\\00\\00")
+        (func (export "f") (param i32 i32) (result i32) (i32.load (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.get 1))))`,
+      args: [1, 20],
+      want: [0x2b],
+    },
+    {
+      name: 'i64.mul, i64.extend_i32_u (I64_MUL_EXTEND_U)',
+      op: Op.I64_MUL_EXTEND_U,
+      wat: `(func (export "f") (param i64 i64 i32) (result i64) (i64.add (i64.mul (local.get 0) (local.get 1)) (i64.extend_i32_u (local.get 2))))`,
+      args: [0x100000000n, 3n, -1],
+      want: [0x3ffffffffn],
+    },
+    {
+      name: 'i64.shr_u, i64.xor (I64_SHR_U_XOR)',
+      op: Op.I64_SHR_U_XOR,
+      wat: `(func (export "f") (param i64 i64) (result i64) (i64.xor (i64.shr_u (local.get 0) (local.get 1)) (local.get 0)))`,
+      args: [-0x8000000000000000n, 33n],
+      want: [-0x8000000000000000n ^ 0x40000000n],
+    },
+    {
+      name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD)',
+      op: Op.F32X4_MUL_ADD,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32)
+        (f32x4.extract_lane 3 (f32x4.add (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))`,
+      args: [1.5, -2, 0.25],
+      want: [-2.75],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const store = new Store({ fuel: 10_000, tier });
+        const i = inst(`(module ${c.wat})`, store);
+        expect(i.call('f', ...c.args)).toEqual(c.want);
+        fuel.push(store.fuelConsumed);
+        if (tier === 'interp') expect([...store.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(c.op);
+      }
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+  for (const op of ['f64.load', 'f64.store']) {
+    test(`a trap in the second half of the f64 arithmetic + ${op} pair charges up to the trapping instruction, like the JS tier`, () => {
+      const body =
+        op === 'f64.load'
+          ? `(drop (f64.add (f64.mul (local.get 0) (local.get 0)) (f64.load (i32.const 0x7fffffff))))`
+          : `(f64.store (i32.const 0x7fffffff) (f64.add (local.get 0) (local.get 0)))`;
+      const wat = `(module (memory 1) (func (export "f") (param f64) (result i32) ${body} (nop) (i32.const 0)))`;
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const s = new Store({ fuel: 1000, tier });
+        const i = inst(wat, s);
+        expect(() => i.call('f', 2)).toThrow(Trap);
+        fuel.push(s.fuelConsumed);
+      }
+      // local.get x2, f64.mul, i32.const, f64.load  |  i32.const, local.get x2, f64.add, f64.store
+      expect(fuel[0]).toBe(5);
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+});
+
+describe('three instructions in one dispatch: a trap in the last charges up to it, like the JS tier', () => {
+  const cases: [Op, string][] = [
+    [Op.MUL_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.mul (local.get 0) (i32.const 1024)) (local.get 0))))`],
+    [Op.SHL_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.get 0))))`],
+    [Op.ADD_V128_LOAD, `(drop (v128.load (i32.add (local.get 0) (local.get 0))))`],
+  ];
+  for (const [op, body] of cases) {
+    test(`${body}`, () => {
+      const wat = `(module (memory 1) (func (export "f") (param i32) (result i32) ${body} (nop) (i32.const 0)))`;
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const s = new Store({ fuel: 1000, tier });
+        const i = inst(wat, s);
+        expect(() => i.call('f', 0x10000000)).toThrow(Trap);
+        fuel.push(s.fuelConsumed);
+        if (tier === 'interp') expect([...s.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(op);
+      }
+      // everything up to the load, nothing after it
+      expect(fuel[0]).toBe(body.includes('i32.const') ? 6 : 4);
       expect(fuel[0]).toBe(fuel[1]);
     });
   }
