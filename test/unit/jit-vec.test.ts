@@ -143,18 +143,22 @@ describe('JS tier: f32x4 lanes', () => {
   });
 
   // $a is written in the outer loop and only read in the inner one (its lanes converted once, before the inner
-  // loop, and kept through the inner loop's stretches); $w is read in the outer loop and written only in a loop
-  // nested in it (the outer loop must not keep its lanes); $d is written in the inner loop
+  // loop, and kept through the inner loop's stretches); $c is read in both and written in neither (converted
+  // before the outer loop, where re-entries at the inner loop pass too); $w is read in the outer loop and written
+  // only in a loop nested in it (the outer loop must not keep its lanes); $d is written in the inner loop
   const hoist = Module.fromWat(`(module (memory (export "memory") 1)
-    (func (export "f") (param $n i32) (param $m i32) (local $a v128) (local $d v128) (local $w v128) (local $j i32) (local $p i32)
+    (func (export "f") (param $n i32) (param $m i32) (local $a v128) (local $d v128) (local $w v128) (local $j i32) (local $p i32) (local $c v128)
       (local.set $d (v128.load offset=64 (i32.const 0)))
+      (local.set $c (v128.load offset=96 (i32.const 0)))
       (loop $outer
         (local.set $p (i32.and (i32.mul (local.get $n) (i32.const 16)) (i32.const 48)))
         (local.set $a (v128.load (local.get $p)))
         (v128.store offset=1024 (local.get $p) (f32x4.mul (local.get $w) (local.get $a)))
+        (v128.store offset=1296 (local.get $p) (f32x4.sub (local.get $c) (local.get $a)))
         (local.set $j (local.get $m))
         (loop $inner
           (local.set $d (f32x4.add (local.get $d) (f32x4.mul (local.get $a) (v128.const f32x4 0.5 0.25 -1 2))))
+          (local.set $d (f32x4.min (local.get $d) (f32x4.add (local.get $c) (local.get $c))))
           (if (i32.and (local.get $j) (i32.const 1))
             (then (local.set $d (f32x4.sub (local.get $d) (local.get $a)))))
           ;; a new stretch: the lanes of $a again, and its words (signalling NaNs kept)
@@ -189,7 +193,7 @@ describe('JS tier: f32x4 lanes', () => {
         go = () => e.resume();
       }
     }
-    return { words: Array.from(new Int32Array(inst.memory()!.buffer, 0, 1296 / 4)), fuel: store.fuelConsumed };
+    return { words: Array.from(new Int32Array(inst.memory()!.buffer, 0, 1360 / 4)), fuel: store.fuelConsumed };
   };
   test('lanes of a loop-invariant local converted once before the loop: bit for bit as in the interpreter, with re-entries', () => {
     const norm = (w: number): number => ((w & 0x7f800000) === 0x7f800000 && (w & 0x7fffff) !== 0 ? 0x7fc00000 : w);
