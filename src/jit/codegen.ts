@@ -221,7 +221,7 @@ const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
 /** The scratch variables generated code may use, with their initial values (`fx`: a double from the start). */
 const SCRATCH: [string, string][] = [
   ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
-  ['m0', '0'], ['m1', '0'], ['m2', '0'], ['m3', '0'], ['m4', '0'], ['m5', '0'], ['m6', '0'], ['m7', '0'],
+  ['m0', '0'], ['m1', '0'], ['m2', '0'], ['m3', '0'], ['m6', '0'], ['m7', '0'],
   ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'],
 ];
 

@@ -44,12 +44,15 @@ export abstract class JsControl extends JsCalls {
     if (name === 'loop') {
       this.matAll();
       const wrap = this.beforeChild(id);
-      this.ctrls.push({ kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last });
+      const ctrl: Ctrl = { kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last };
+      this.ctrls.push(ctrl);
       // a re-entry at this loop's head ends here: the rest runs as usual
       const innermost = !scan.inner[id];
       // a re-entry at the head of an innermost loop ends before it (nothing in its body is skipped):
       // a test of osr in every iteration costs V8 more than the test itself (it blocks its loop optimisations)
       if (innermost) this.raw(`if (osr === ${id + 1}) osr = 0;`);
+      // (before the place of a counted copy: it reads them too)
+      ctrl.pins = this.hoistLanes(id);
       if (this.mc.counting && innermost) {
         // a place for its counted copy, should it get one
         this.raw('');
@@ -225,6 +228,7 @@ export abstract class JsControl extends JsCalls {
       if (c.wrap) this.raw('}');
     } else this.raw(c.wrap ? '} }' : '}');
     this.ctrls.pop();
+    if (c.pins) this.unpinLanes(c.pins);
     this.resetTo(c, c.results);
     if (c.kind === 'if' && this.mc.counting) {
       this.fuelNext = this.mergeArms(c, live);

@@ -224,9 +224,9 @@ export abstract class JsNumeric extends JsFuel {
         return true;
       case 'mul':
         // inline (a helper call is often not inlined by V8 in large functions): 16-bit partial products of
-        // the low halves. (The high word from the double product of the low halves, exact with a
-        // rounding argument, was faster per multiply in hash64 but lengthens the dependency chain
-        // through float conversions: wat-mix, a chain of multiplies, went 2.5x -> 4.8x V8.)
+        // the low halves, a constant's halves as literals. (The high word from the double product of the low
+        // halves, exact with a rounding argument, was faster per multiply in hash64 but lengthens the dependency
+        // chain through float conversions: wat-mix, a chain of multiplies, went 2.5x -> 4.8x V8.)
         bin((dl, dh, a, b) => {
           if (a.k === CONST && b.k !== CONST) [a, b] = [b, a];
           let b0: string;
@@ -241,10 +241,13 @@ export abstract class JsNumeric extends JsFuel {
             b0 = 'm6';
             b1 = 'm7';
           }
+          // the high word of the low halves' product as Hacker's Delight's mulhu: m2 = a1*b0 + (a0*b0 >>> 16) and
+          // m3 = (m2 & 0xffff) + a0*b1 stay below 2^32, so V8 does every step in 32-bit registers (only word32
+          // truncations use them); two operations fewer than summing three partial products into m5
           return (
             pre +
-            `m2 = m0 * ${b0}; m3 = m0 * ${b1}; m4 = m1 * ${b0}; m5 = (m2 >>> 16) + (m3 & 65535) + (m4 & 65535); ` +
-            `${dh} = (m1 * ${b1} + (m3 >>> 16) + (m4 >>> 16) + (m5 >>> 16) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
+            `m2 = m1 * ${b0} + ((m0 * ${b0}) >>> 16); m3 = (m2 & 65535) + m0 * ${b1}; ` +
+            `${dh} = (m1 * ${b1} + (m2 >>> 16) + (m3 >>> 16) + Math.imul(${a.e}, ${b.h}) + Math.imul(${a.h}, ${b.e})) | 0; ` +
             `${dl} = Math.imul(${a.e}, ${b.e});`
           );
         });

@@ -69,6 +69,8 @@ export interface Ctrl {
    * a child frame needs a wrapper only when loops of the frame come after it.
    */
   osrLast: number;
+  /** loop: the v128 locals whose lanes it converted before its head and keeps cached (gen-vectors.ts hoistLanes). */
+  pins?: number[];
   /** if: osrLast of its else arm (the if's last loop). */
   osrElse?: number;
   /** if: where the else arm's first block chains its fuel check to (the block of the `if`); null: it checks itself. */

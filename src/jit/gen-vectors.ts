@@ -43,6 +43,34 @@ export abstract class JsVectors extends JsMemory {
     if (e.ma !== '' && e.mep === fc.epoch) return fromMem(e.ma);
     return e.v!.map((w) => `(F32B[0] = ${w}, F32V[0])`);
   }
+  /**
+   * Before loop `id`'s head, where every way into it passes (re-entries included): the lanes of the v128 locals
+   * it reads and never writes (the pre-pass, LoopScan), converted from their words once, and pinned in the lane
+   * cache for the whole body instead of converted again in each of its straight-line stretches, every iteration.
+   * Only in functions with f32x4 instructions (elsewhere nothing reads lanes); `raw`: these statements run whatever
+   * osr is. Returns the locals pinned (unpinned at the loop's end).
+   */
+  protected hoistLanes(id: number): number[] {
+    const rd = this.scan.f32x4 ? this.scan.vecReads.get(id) : undefined;
+    if (rd === undefined) return [];
+    const wr = this.scan.vecWrites.get(id)!;
+    const fc = this.fcache;
+    const pins: number[] = [];
+    for (const x of rd) {
+      if (wr.has(x) || fc.pinned.has(x)) continue;
+      const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+      for (const n of names) this.vars.add(n);
+      const ws = this.lWords(x);
+      this.raw(names.map((n, k) => `${n} = (F32B[0] = ${ws[k]}, F32V[0]);`).join(' '));
+      pins.push(x);
+    }
+    for (const x of pins) fc.pin(x);
+    return pins;
+  }
+  protected unpinLanes(pins: number[]): void {
+    for (const x of pins) this.fcache.unpin(x);
+  }
+
   /** Turns the top n entries that hold f32 lane values into words (in their variables). */
   protected unF(n: number): void {
     for (let i = this.st.length - n; i < this.st.length; i++) if (this.st[i]!.f) this.matAt(i);

@@ -12,12 +12,30 @@ export class LaneCache extends Set<number> {
   readonly exact = new Set<number>();
   readonly consts = new Map<number, string[]>();
   readonly mem = new Map<number, string>();
+  /**
+   * Locals whose lanes were converted before a loop that never writes them (gen-vectors.ts hoistLanes): they stay
+   * cached through every stretch of its body, by how many of the open loops.
+   */
+  readonly pinned = new Map<number, number>();
   epoch = 0;
   override clear(): void {
     super.clear();
+    for (const x of this.pinned.keys()) super.add(x);
     this.exact.clear();
     this.consts.clear();
     this.memoryWritten();
+  }
+  pin(x: number): void {
+    this.pinned.set(x, (this.pinned.get(x) ?? 0) + 1);
+    this.add(x);
+  }
+  unpin(x: number): void {
+    const n = this.pinned.get(x)! - 1;
+    if (n > 0) this.pinned.set(x, n);
+    else {
+      this.pinned.delete(x);
+      this.delete(x);
+    }
   }
   /** Memory may have changed: no lanes are read again from it. */
   memoryWritten(): void {
@@ -26,6 +44,8 @@ export class LaneCache extends Set<number> {
   }
   /** Local x gets a new value. */
   set(x: number): void {
+    // (the pre-pass found no write of it in the loop: generated code would read stale lanes)
+    if (this.pinned.has(x)) throw new Error(`wasmeter internal error: v128 local ${x} written in a loop that converted its lanes before it`);
     this.delete(x);
     this.exact.delete(x);
     this.consts.delete(x);

@@ -1,4 +1,5 @@
-/** The JS tier's pre-pass for loop re-entry (OSR): which frames of a function hold loops. */
+/** The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), and the v128 locals of its loops. */
+import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { CATCH_ARM, MAX_NESTING, TRY_FRAME, no } from './gen-types.js';
@@ -58,11 +59,31 @@ export class LoopScan implements CodeSink {
   any = false;
   /** The function's last loop (id), -1 for none. */
   lastLoop = -1;
+  /** Whether the function has f32x4 instructions (then JsGen converts some v128 locals' lanes once per loop, hoistLanes). */
+  f32x4 = false;
+  /**
+   * Loop id -> the v128 locals read in live code inside it and those written anywhere inside it (nested frames
+   * included; writes in unreachable code and skipped catch arms too), for functions with v128 locals.
+   */
+  readonly vecReads = new Map<number, Set<number>>();
+  readonly vecWrites = new Map<number, Set<number>>();
+  /** The live loops open here (ids), innermost last; null: the function has no v128 local. */
+  private vecLoops: number[] | null | undefined;
 
   instr(ins: Instr, v: FuncValidator): void {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
     const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
     const top = this.stack[this.stack.length - 1]!;
+    if (this.vecLoops === undefined) this.vecLoops = v.localTypes.includes(V128) ? [] : null;
+    const vl = this.vecLoops;
+    if (vl !== null) {
+      if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
+      if (vl.length > 0 && name.startsWith('local.') && v.localTypes[ins.a] === V128) {
+        const id = vl[vl.length - 1]!;
+        if (name !== 'local.get') this.vecWrites.get(id)!.add(ins.a);
+        else if (!v.unreachable && this.deadDepth === 0) this.vecReads.get(id)!.add(ins.a);
+      }
+    }
     if (name === 'block' || name === 'loop' || name === 'if') {
       // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
       if (this.stack.length > MAX_NESTING) no('nesting too deep for JS');
@@ -99,6 +120,11 @@ export class LoopScan implements CodeSink {
         this.lastLoop = id;
         this.hasLoop[id] = true;
         loops.add(id);
+        if (vl !== null) {
+          vl.push(id);
+          this.vecReads.set(id, new Set());
+          this.vecWrites.set(id, new Set());
+        }
       }
       let then: LoopSet | null = null;
       if (name === 'if') this.thenLoops.set(id, (then = new LoopSet()));
@@ -110,8 +136,17 @@ export class LoopScan implements CodeSink {
     }
   }
 
-  /** A live frame ended: its loops are its parent's too. */
+  /** A live frame ended: its loops are its parent's too (and a loop's v128 locals the enclosing loop's). */
   private ended(f: Frame): void {
+    const vl = this.vecLoops;
+    if (f.kind === 'loop' && vl) {
+      vl.pop();
+      const outer = vl[vl.length - 1];
+      if (outer !== undefined) {
+        for (const x of this.vecReads.get(f.id)!) this.vecReads.get(outer)!.add(x);
+        for (const x of this.vecWrites.get(f.id)!) this.vecWrites.get(outer)!.add(x);
+      }
+    }
     const p = this.stack[this.stack.length - 1];
     if (p === undefined || p.id < 0 || f.loops === null || f.loops.n === 0) return;
     this.hasLoop[p.id] = true;

@@ -5,8 +5,9 @@ import { jitStats } from '../../src/interp/tier.js';
 /**
  * f32.load in the JS tier: getFloat32 quiets a signalling NaN, so a NaN is read again as bits, but only when
  * the value goes somewhere other than NaN-blind arithmetic or a comparison (gen-memory.ts settleF32): to a
- * local, a store, a reinterpret, neg / abs / copysign / min, select, a call, a block result, or through a
- * memory write or a memory.grow between the load and its use. Each case stores its result's bits, which must
+ * local or global, a store, a reinterpret, neg / abs / copysign / min, select, a call, a block result, or
+ * through a memory write or a memory.grow between the load and its use (a local.get or global.get there is
+ * not a use). Each case stores its result's bits, which must
  * be the interpreter's.
  */
 describe('JS tier f32.load: NaN bits as the interpreter reads them', () => {
@@ -37,10 +38,21 @@ describe('JS tier f32.load: NaN bits as the interpreter reads them', () => {
     // the first load stays on the stack while memory is written: its test reads the bits before the write
     `(block (result f32) ${L0} (i32.store (i32.const 0) (i32.const 0x3f800000)))`,
     `(block (result f32) ${L1} (drop (memory.grow (i32.const 1))))`,
+    // instructions without a signature in the table: a local.get / global.get between a load and its consumer
+    // leaves the test to the consumer; local.set / tee and global.set take the value (test written), drop discards it
+    `(f32.mul ${L0} (f32.convert_i32_s (local.get 0)))`,
+    `(f32.copysign ${L1} (f32.convert_i32_s (local.get 0)))`,
+    `(block (result f32) ${L0} (global.get $g) (f32.add))`,
+    `(block (result f32) (local.set 3 ${L0}) (local.get 3))`,
+    `(local.tee 3 ${L1})`,
+    `(block (result f32) (global.set $g ${L1}) (global.get $g))`,
+    `(block (result f32) ${L0} (drop ${L1}))`,
+    `(block (result f32) ${L1} (local.get 3) (drop))`,
   ];
   const wat = `(module (memory (export "m") 1)
+    (global $g (mut f32) (f32.const 0))
     (func $id (param f32) (result f32) (local.get 0))
-    (func (export "run") (param i32 i32 i32)
+    (func (export "run") (param i32 i32 i32) (local f32)
       ${cases.map((c, k) => `(i32.store (i32.const 0) (local.get 1)) (i32.store (i32.const 4) (local.get 2)) (f32.store (i32.const ${64 + 4 * k}) ${c})`).join('\n      ')}))`;
   const inputs: [number, number][] = [
     [0x7fa00001, 0x3f800000], // signalling NaN with a payload, 1

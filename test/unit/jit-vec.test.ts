@@ -1,10 +1,13 @@
 /**
  * Fast paths of the JS tier's vector and i64 code against the interpreter and BigInt:
  * i64.mul (by constants and variables, edge values), f32x4 lanes read again from memory or
- * taken from constants, lanes stored with setFloat32, i8x16.add_sat_u inline.
+ * taken from constants, lanes stored with setFloat32, lanes of loop-invariant locals converted
+ * once before the loop (re-entries and fuel cuts included), i8x16.add_sat_u inline.
  */
 import { describe, expect, test } from 'vitest';
+import { OutOfFuel } from '../../src/core/errors.js';
 import { Linker, Module, Store } from '../../src/index.js';
+import { jitStats } from '../../src/interp/tier.js';
 
 type Tier = 'js' | 'interp';
 
@@ -137,5 +140,81 @@ describe('JS tier: f32x4 lanes', () => {
     const js = out('js');
     expect(js).toEqual(out('interp'));
     expect(js.some((b) => b === 255)).toBe(true);
+  });
+
+  // $a is written in the outer loop and only read in the inner one (its lanes converted once, before the inner
+  // loop, and kept through the inner loop's stretches); $c is read in both and written in neither (converted
+  // before the outer loop, where re-entries at the inner loop pass too); $w is read in the outer loop and written
+  // only in a loop nested in it (the outer loop must not keep its lanes); $d is written in the inner loop
+  const hoist = Module.fromWat(`(module (memory (export "memory") 1)
+    (func (export "f") (param $n i32) (param $m i32) (local $a v128) (local $d v128) (local $w v128) (local $j i32) (local $p i32) (local $c v128)
+      (local.set $d (v128.load offset=64 (i32.const 0)))
+      (local.set $c (v128.load offset=96 (i32.const 0)))
+      (loop $outer
+        (local.set $p (i32.and (i32.mul (local.get $n) (i32.const 16)) (i32.const 48)))
+        (local.set $a (v128.load (local.get $p)))
+        (v128.store offset=1024 (local.get $p) (f32x4.mul (local.get $w) (local.get $a)))
+        (v128.store offset=1296 (local.get $p) (f32x4.sub (local.get $c) (local.get $a)))
+        (local.set $j (local.get $m))
+        (loop $inner
+          (local.set $d (f32x4.add (local.get $d) (f32x4.mul (local.get $a) (v128.const f32x4 0.5 0.25 -1 2))))
+          (local.set $d (f32x4.min (local.get $d) (f32x4.add (local.get $c) (local.get $c))))
+          (if (i32.and (local.get $j) (i32.const 1))
+            (then (local.set $d (f32x4.sub (local.get $d) (local.get $a)))))
+          ;; a new stretch: the lanes of $a again, and its words (signalling NaNs kept)
+          (local.set $p (i32.and (i32.mul (i32.add (local.get $j) (local.get $n)) (i32.const 16)) (i32.const 240)))
+          (v128.store offset=256 (local.get $p) (local.get $a))
+          (v128.store offset=512 (local.get $p) (f32x4.mul (local.get $a) (local.get $d)))
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (br_if $inner (local.get $j)))
+        (local.set $j (i32.const 3))
+        (loop $write
+          (local.set $w (f32x4.add (local.get $w) (local.get $d)))
+          (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+          (br_if $write (local.get $j)))
+        (v128.store offset=768 (local.get $p) (f32x4.div (local.get $w) (local.get $a)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br_if $outer (local.get $n)))
+      (v128.store offset=1280 (i32.const 0) (local.get $d))))`);
+  /** Memory words after f(n, m), and the fuel it took; `cut`: fuel in slices of that size (stops, resumes, re-entries). */
+  const hoisted = (tier: Tier, n: number, m: number, cut = 0): { words: number[]; fuel: number } => {
+    const store = new Store({ tier, fuel: cut > 0 ? cut : 1e12 });
+    const inst = new Linker().instantiate(store, hoist);
+    const mem = new DataView(inst.memory()!.buffer);
+    for (let i = 0; i < 32; i++) mem.setInt32(4 * i, specials[(i * 5) % specials.length]!, true);
+    let go = (): unknown => inst.call('f', n, m);
+    for (;;) {
+      try {
+        go();
+        break;
+      } catch (e) {
+        if (!(e instanceof OutOfFuel) || cut === 0) throw e;
+        store.addFuel(cut);
+        go = () => e.resume();
+      }
+    }
+    return { words: Array.from(new Int32Array(inst.memory()!.buffer, 0, 1360 / 4)), fuel: store.fuelConsumed };
+  };
+  test('lanes of a loop-invariant local converted once before the loop: bit for bit as in the interpreter, with re-entries', () => {
+    const norm = (w: number): number => ((w & 0x7f800000) === 0x7f800000 && (w & 0x7fffff) !== 0 ? 0x7fc00000 : w);
+    const declined = (): number => [...jitStats.declined.values()].reduce((a, b) => a + b, 0);
+    const d0 = declined();
+    const osr0 = jitStats.osrEntries;
+    for (const [n, m, cut] of [
+      [5, 7, 0],
+      [40, 300, 0],
+      [9, 50, 97],
+      [9, 50, 1009],
+    ] as const) {
+      const js = hoisted('js', n, m, cut);
+      const interp = hoisted('interp', n, m, cut);
+      expect(js.fuel, `n=${n} m=${m} cut=${cut}`).toBe(interp.fuel);
+      // stored words of $a exactly (signalling NaNs), arithmetic results as numbers or NaNs
+      expect(js.words.slice(0, 128)).toEqual(interp.words.slice(0, 128));
+      for (let i = 0; i < js.words.length; i++) expect(norm(js.words[i]!), `n=${n} m=${m} cut=${cut}, word ${i}`).toBe(norm(interp.words[i]!));
+    }
+    // the JS tier ran it (an internal error would have left it to the interpreter), re-entering its loops
+    expect(declined()).toBe(d0);
+    expect(jitStats.osrEntries).toBeGreaterThan(osr0);
   });
 });
