@@ -339,17 +339,17 @@ export abstract class JsRefs extends JsControl {
 
   /**
    * Whether reference `x` (a name) is in module-local heap type `heap` (or
-   * null, when `nullable`): inline for a struct or array type that is exact or
-   * final (that type and nothing else), for i31, struct, array and eq, and for
-   * the top types; a test of the exact type first, then what the interpreter
-   * decides (refTestCanon), for the other struct and array types; refTestCanon
-   * for function types.
+   * null, when `nullable`), inline but for function types (refTestCanon): a
+   * struct or array type that is exact or final is that type and nothing else
+   * (one comparison); another struct or array type at depth d of its
+   * hierarchy is the object's own type or at d in the object's type's
+   * supertype chain (GcType.chain, O(1)); i31, struct, array and eq by the
+   * JS kind of the value; the top types, anything but null.
    */
   private test(x: string, heap: number, nullable: boolean): string {
     const reg = this.inst.vm.registry;
     const h = toCanonHeap(heap, this.inst.vm.canon);
     const orNull = (c: string): string => (nullable ? `(${x} == null || ${c})` : `(${c})`);
-    let fast = '';
     if (heap >= HEAP_CONCRETE) {
       const id = heapIndex(h);
       const e = reg.get(id);
@@ -357,7 +357,11 @@ export abstract class JsRefs extends JsControl {
         const same = `${x} != null && ${x}.type === ${this.env(gcTypeById(reg, id))}`;
         // an exact or final struct or array type: that type and nothing else (a final type has no subtypes)
         if (isExactHeap(h) || e.final) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
-        fast = `(${same}) || `;
+        // else that type, or a struct (array) whose type has it at its depth in its supertype chain (GcType.chain)
+        const d = e.chain.length - 1;
+        const kind = this.env(e.comp.kind === CompKind.Struct ? GcStruct : GcArray);
+        this.vars.add('RC');
+        return orNull(`(${same}) || (${x} instanceof ${kind} && (RC = ${x}.type.chain).length > ${d} && RC[${d}] === ${id})`);
       }
     } else {
       const struct = `${x} instanceof ${this.env(GcStruct)}`;
@@ -377,7 +381,7 @@ export abstract class JsRefs extends JsControl {
           return nullable ? 'true' : `${x} != null`;
       }
     }
-    return `${fast}refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
+    return `refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
   }
 
   /** call_ref: a null reference traps; the callee is called like call_indirect's. */

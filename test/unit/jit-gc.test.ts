@@ -234,6 +234,47 @@ describe('JS tier: Wasm GC', () => {
   }
 });
 
+/**
+ * Casts to struct and array types that have subtypes (gen-refs.ts test: the object's own type, or the cast's
+ * type at its depth in the object's type's supertype chain): a three-deep struct hierarchy with siblings, an
+ * array hierarchy, and host values in anyref (objects with a `type` of their own, numbers, strings).
+ * `run(k, v)` tests value `k` of the module (or host value `v` when k is -1) against every type: one bit each.
+ */
+const HIERARCHY = `(module
+  (rec
+    (type $a (sub (struct (field i32))))
+    (type $b (sub $a (struct (field i32) (field i32))))
+    (type $c (sub $b (struct (field i32) (field i32) (field i32))))
+    (type $b2 (sub $a (struct (field i32) (field f32))))
+    (type $c2 (sub final $b2 (struct (field i32) (field f32) (field i64))))
+    (type $x (sub (array (mut i32))))
+    (type $y (sub $x (array (mut i32)))))
+  (func $value (param $k i32) (param $v externref) (result anyref)
+    (block $d (block $c2 (block $c (block $b2 (block $b (block $a (block $x (block $y (block $i31 (block $null
+      (br_table $a $b $c $b2 $c2 $x $y $i31 $null $d (local.get $k)))
+      (return (ref.null any)))
+      (return (ref.i31 (i32.const 7))))
+      (return (array.new_default $y (i32.const 1))))
+      (return (array.new_default $x (i32.const 1))))
+      (return (struct.new_default $a)))
+      (return (struct.new_default $b)))
+      (return (struct.new_default $b2)))
+      (return (struct.new_default $c)))
+      (return (struct.new_default $c2)))
+    (any.convert_extern (local.get $v)))
+  (func (export "run") (param $k i32) (param $e externref) (result i32) (local $v anyref)
+    (local.set $v (call $value (local.get $k) (local.get $e)))
+    (i32.or (i32.or (i32.or (ref.test (ref $a) (local.get $v)) (i32.shl (ref.test (ref $b) (local.get $v)) (i32.const 1)))
+                    (i32.or (i32.shl (ref.test (ref $c) (local.get $v)) (i32.const 2)) (i32.shl (ref.test (ref $b2) (local.get $v)) (i32.const 3))))
+            (i32.or (i32.or (i32.shl (ref.test (ref $x) (local.get $v)) (i32.const 4)) (i32.shl (ref.test (ref null $y) (local.get $v)) (i32.const 5)))
+                    (i32.or (i32.shl (ref.test (ref null $b) (local.get $v)) (i32.const 6)) (call $br (local.get $v))))))
+  (func $br (param $v anyref) (result i32)
+    (block $no (result anyref)
+      (drop (br_on_cast_fail $no anyref (ref $b) (local.get $v)))
+      (return (i32.const 128)))
+    (drop)
+    (i32.const 0)))`;
+
 /** Custom descriptors: every new instruction and the exact casts; `n` 1-4 selects a trap. */
 const DESC_PROGRAM = `(module
   (rec
@@ -290,6 +331,24 @@ const DESC_PROGRAM = `(module
     (if (i32.eq (local.get $n) (i32.const 3)) (then (drop (call $tag (ref.null none)))))
     (if (i32.eq (local.get $n) (i32.const 4)) (then (drop (ref.cast (ref (exact $obj)) (local.get $s)))))
     (local.get $x)))`;
+
+describe('JS tier: casts to types with subtypes', () => {
+  test('by depth in the supertype chain, as the interpreter; host values in anyref are none of them', () => {
+    const m = Module.fromWat(HIERARCHY);
+    allJs(m, 'run', [0, null]);
+    // bits: a, b, c, b2, x, y or null, b or null, br_on_cast to b
+    const want = [0b1, 0b11000011, 0b11000111, 0b1001, 0b1001, 0b10000, 0b110000, 0, 0b1100000];
+    const hosts: unknown[] = [{ type: null }, { type: { chain: Int32Array.of(0, 1, 2) } }, { type: 'x' }, 1.5, 'text', {}, [1, 2]];
+    for (const tier of ['js', 'interp'] as const) {
+      const inst = instance(new Store({ tier, fuel: 1e9 }), m);
+      // (twice: the second time the JS tier's code has seen every kind of value)
+      for (let round = 0; round < 2; round++) {
+        want.forEach((w, k) => expect(inst.call('run', k, null)[0], `${tier} k=${k}`).toBe(w));
+        for (const h of hosts) expect(inst.call('run', -1, h)[0], `${tier} ${JSON.stringify(h)}`).toBe(0);
+      }
+    }
+  });
+});
 
 describe('JS tier: custom descriptors', () => {
   const dm = Module.fromWat(DESC_PROGRAM);

@@ -107,6 +107,12 @@ export class GcType {
     comp: StructType | ArrayType,
     /** Custom descriptors: canonical id of the struct type's descriptor type, or -1 (no `descriptor` clause). */
     readonly descId = -1,
+    /**
+     * Canonical ids of the supertype chain from the root down to this type (chain[depth] === id; the
+     * registry's CanonType.chain): a type of depth d is a supertype of this one when chain[d] is its id, so
+     * the JS tier's casts to types with subtypes test an object's type in O(1) (gen-refs.ts test).
+     */
+    readonly chain: Int32Array = Int32Array.of(id),
   ) {
     if (comp.kind === CompKind.Struct) {
       const n = comp.fields.length;
@@ -281,7 +287,7 @@ export function gcTypeById(reg: TypeRegistry, id: number): GcType {
     const e = reg.get(id);
     const c = e.comp;
     if (c.kind === CompKind.Func) throw new TypeError(`canonical type ${id} is a function type`);
-    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c, e.descriptor);
+    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c, e.descriptor, e.chain);
   }
   return t;
 }
