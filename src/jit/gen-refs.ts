@@ -13,12 +13,15 @@
 import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
-import { GcArray, GcStruct, MAX_CTOR_ENTRIES, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I8, K_REF, MAX_CTOR_ENTRIES, WORDS, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
 import { BOTTOM, toCanonHeap, unpacked } from '../validate/types.js';
 import type { FuncValidator } from '../validate/func.js';
 import * as RT from './rt.js';
 import { JsControl } from './gen-control.js';
 import { CL_BACK, LOCAL, VAR, type Ent } from './gen-types.js';
+
+/** Elements above which array.new/array.new_default go through the interpreter's handler (arrayNew). */
+const FAST_ARRAY_ELEMS = 1 << 16;
 
 export abstract class JsRefs extends JsControl {
   /** The validator, at the instruction being generated (its operand types: those of the instruction's operands). */
@@ -132,12 +135,14 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'array.new':
+        this.arrayNew(ins, true);
+        return true;
       case 'array.new_data':
       case 'array.new_elem':
         this.miscOp(ins, 2, refType(HEAP_CONCRETE + ins.a, false));
         return true;
       case 'array.new_default':
-        this.miscOp(ins, 1, refType(HEAP_CONCRETE + ins.a, false));
+        this.arrayNew(ins, false);
         return true;
       case 'array.fill':
       case 'array.init_data':
@@ -320,6 +325,48 @@ export abstract class JsRefs extends JsControl {
     }
     for (let j = 0; j < n; j++) this.pop();
     this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
+  }
+
+  /**
+   * array.new (`init`: with its initial value) and array.new_default: an array of at most FAST_ARRAY_ELEMS
+   * elements (and within the store's maxArrayBytes) whose surcharge the fuel left pays is allocated inline
+   * (typed array or JS array, filled with the initial value's word or reference); any other (larger, over the
+   * limit, a surcharge that stops, an i64/f64/v128 initial value) goes through the interpreter's MISC
+   * handler (miscOp), which checks, pays or stops, and allocates as before. The stack is materialized first,
+   * so the two branches leave the mirror as miscOp does.
+   */
+  private arrayNew(ins: Instr, init: boolean): void {
+    const rt = refType(HEAP_CONCRETE + ins.a, false);
+    const t = gcType(this.inst, ins.a);
+    const k = t.elem;
+    const nOps = init ? 2 : 1;
+    if (init && k !== K_I32 && k !== K_I8 && k !== K_I16 && k !== K_REF) {
+      this.miscOp(ins, nOps, rt);
+      return;
+    }
+    this.matAll();
+    const top = this.st.length - 1;
+    const count = this.st[top]!.e;
+    const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
+    const maxBytes = this.mc.limits.maxArrayBytes ?? DEFAULT_MAX_ARRAY_BYTES;
+    const max = Math.min(FAST_ARRAY_ELEMS, Math.floor(maxBytes / BYTES[k]!));
+    const words = WORDS[k]!;
+    const size = words === 1 ? 'ea' : `${words} * ea`;
+    let data: string;
+    if (k === K_REF) data = `new Array(ea).fill(${init ? this.st[top - 1]!.e : 'null'})`;
+    else {
+      data = `new ${k === K_I8 ? 'Uint8Array' : k === K_I16 ? 'Uint16Array' : 'Int32Array'}(${size})`;
+      // (an i8/i16 array keeps the low bits of the value, as a typed array's fill does)
+      if (init) data += `.fill(${k === K_I32 ? this.words(ft, this.st[top - 1]!)[0] : this.st[top - 1]!.e})`;
+    }
+    // (the result's variable, which miscOp assigns too; the operands are read before it is written)
+    const r = this.varName(rt, this.st.length - nOps);
+    const pay = this.mc.counting ? ` && (y = Math.floor(ea / ${this.mc.costs.elementsPerFuel})) <= fuel` : '';
+    const paid = this.mc.counting ? 'fuel -= y; ' : '';
+    this.w(`ea = ${count} >>> 0; if (ea <= ${max}${pay}) { ${paid}${r} = new ${this.env(GcArray)}(${this.env(t)}, ea, ${data}); } else {`);
+    this.miscOp(ins, nOps, rt);
+    if (this.st[this.st.length - 1]!.e !== r) throw new Error(`wasmeter internal error: array.new result in ${this.st[this.st.length - 1]!.e}, not ${r}`);
+    this.w('}');
   }
 
   private arrayNewFixed(ti: number, n: number): void {

@@ -9,7 +9,7 @@
  * instructions and exact casts.
  */
 import { describe, expect, test } from 'vitest';
-import { OutOfFuel, Trap } from '../../src/core/errors.js';
+import { OutOfFuel, ResourceLimitError, Trap } from '../../src/core/errors.js';
 import { I32, funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { GC_WORKLOADS } from '../../bench/workloads.js';
@@ -275,6 +275,32 @@ const HIERARCHY = `(module
     (drop)
     (i32.const 0)))`;
 
+/**
+ * array.new and array.new_default of every element kind (gen-refs.ts arrayNew: inline up to 65536 elements
+ * within the store's limit, else the interpreter's handler): `run(n)` allocates arrays of n elements with
+ * initial values whose bits matter (an i8/i16 value wider than the element, a NaN payload, a reference) and
+ * sums elements 0 and n-1 of each.
+ */
+const ARRAY_NEW = `(module
+  (type $a8 (array (mut i8))) (type $a16 (array (mut i16))) (type $a32 (array (mut i32))) (type $af (array (mut f32)))
+  (type $a64 (array (mut i64))) (type $ad (array (mut f64))) (type $av (array (mut v128))) (type $ar (array (mut anyref)))
+  (func (export "run") (param $n i32) (result i32) (local $x i32) (local $l i32)
+    (local.set $l (i32.sub (local.get $n) (i32.const 1)))
+    (local.set $x (i32.add (array.get_s $a8 (array.new $a8 (i32.const 0x1fe) (local.get $n)) (local.get $l))
+                           (array.get_u $a16 (array.new $a16 (i32.const -3) (local.get $n)) (i32.const 0))))
+    (local.set $x (i32.add (local.get $x) (array.get $a32 (array.new $a32 (i32.const 123456) (local.get $n)) (local.get $l))))
+    (local.set $x (i32.add (local.get $x) (i32.reinterpret_f32 (array.get $af (array.new $af (f32.const nan:0x200001) (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (i64.shr_u (array.get $a64 (array.new $a64 (i64.const 0x7_0000_0005) (local.get $n)) (local.get $l)) (i64.const 32)))))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f64_s (array.get $ad (array.new $ad (f64.const 2.5) (local.get $n)) (i32.const 0)))))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 3 (array.get $av (array.new $av (v128.const i32x4 1 2 3 4) (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (i31.get_s (ref.cast (ref i31) (array.get $ar (array.new $ar (ref.i31 (i32.const -7)) (local.get $n)) (local.get $l))))))
+    (local.set $x (i32.add (local.get $x) (array.len (array.new_default $a8 (local.get $n)))))
+    (local.set $x (i32.add (local.get $x) (array.get $a32 (array.new_default $a32 (local.get $n)) (local.get $l))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (array.get $a64 (array.new_default $a64 (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 0 (array.get $av (array.new_default $av (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (ref.is_null (array.get $ar (array.new_default $ar (local.get $n)) (local.get $l)))))
+    (local.get $x)))`;
+
 /** Custom descriptors: every new instruction and the exact casts; `n` 1-4 selects a trap. */
 const DESC_PROGRAM = `(module
   (rec
@@ -347,6 +373,46 @@ describe('JS tier: casts to types with subtypes', () => {
         for (const h of hosts) expect(inst.call('run', -1, h)[0], `${tier} ${JSON.stringify(h)}`).toBe(0);
       }
     }
+  });
+});
+
+describe('JS tier: array.new and array.new_default', () => {
+  const m = Module.fromWat(ARRAY_NEW);
+  // -2 + 0xfffd + 123456 + 0x7fa00001 + 7 + 2 + 4 - 7, the array.len n, the zeros and the null (1)
+  const want = (n: number): number => (-2 + 0xfffd + 123456 + 0x7fa00001 + 7 + 2 + 4 - 7 + n + 1) | 0;
+
+  test('every element kind, inline and through the handler (more than 65536 elements), as the interpreter', () => {
+    allJs(m, 'run', [3]);
+    for (const n of [1, 100, 65536, 65537]) {
+      const it = starved('interp', m, 'run', [n], 1e9, (k) => k);
+      expect(it.result, `n=${n}`).toBe(want(n));
+      expect(starved('js', m, 'run', [n], 1e9, (k) => k), `n=${n}`).toEqual(it);
+    }
+  });
+
+  test('every budget stops where the interpreter stops (surcharges included), and starved', () => {
+    const full = starved('interp', m, 'run', [40], 1e9, (k) => k);
+    for (let fuel = 0; fuel <= full.consumed + 1; fuel++) {
+      const js = starved('js', m, 'run', [40], fuel, () => 1e9);
+      expect(js, `fuel=${fuel}`).toEqual(starved('interp', m, 'run', [40], fuel, () => 1e9));
+      expect(js.result).toBe(want(40));
+    }
+    expect(starved('js', m, 'run', [300], 0, (k) => k)).toEqual(starved('interp', m, 'run', [300], 0, (k) => k));
+  });
+
+  test("over the store's maxArrayBytes: ResourceLimitError in both tiers, fuel as the interpreter", () => {
+    for (const tier of ['js', 'interp'] as const) {
+      const store = new Store({ tier, fuel: 1e9, limits: { maxArrayBytes: 1000 } });
+      const inst = instance(store, m);
+      // 300 elements: within the limit for i8 and i16; 1200 bytes of i32 elements are over it
+      expect(() => inst.call('run', 300), tier).toThrow(ResourceLimitError);
+    }
+    const used = (tier: Tier): number => {
+      const store = new Store({ tier, fuel: 1e9, limits: { maxArrayBytes: 1000 } });
+      expect(() => instance(store, m).call('run', 300)).toThrow(ResourceLimitError);
+      return store.fuelConsumed;
+    };
+    expect(used('js')).toBe(used('interp'));
   });
 });
 
