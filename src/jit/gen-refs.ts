@@ -13,7 +13,7 @@
 import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
-import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I8, K_REF, MAX_CTOR_ENTRIES, WORDS, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I64, K_I8, K_REF, K_V128, MAX_CTOR_ENTRIES, WORDS, copyElems, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
 import { BOTTOM, toCanonHeap, unpacked } from '../validate/types.js';
 import type { FuncValidator } from '../validate/func.js';
 import * as RT from './rt.js';
@@ -145,12 +145,14 @@ export abstract class JsRefs extends JsControl {
         this.arrayNew(ins, false);
         return true;
       case 'array.fill':
+        this.arrayFill(ins);
+        return true;
       case 'array.init_data':
       case 'array.init_elem':
         this.miscOp(ins, 4, null);
         return true;
       case 'array.copy':
-        this.miscOp(ins, 5, null);
+        this.arrayCopy(ins);
         return true;
       case 'ref.i31': {
         const a = this.pop();
@@ -361,11 +363,55 @@ export abstract class JsRefs extends JsControl {
     }
     // (the result's variable, which miscOp assigns too; the operands are read before it is written)
     const r = this.varName(rt, this.st.length - nOps);
-    const pay = this.mc.counting ? ` && (y = Math.floor(ea / ${this.mc.costs.elementsPerFuel})) <= fuel` : '';
-    const paid = this.mc.counting ? 'fuel -= y; ' : '';
-    this.w(`ea = ${count} >>> 0; if (ea <= ${max}${pay}) { ${paid}${r} = new ${this.env(GcArray)}(${this.env(t)}, ea, ${data}); } else {`);
-    this.miscOp(ins, nOps, rt);
+    this.w(`ea = ${count} >>> 0;`);
+    this.inlineOrMisc(ins, nOps, rt, `ea <= ${max}`, 'ea', `${r} = new ${this.env(GcArray)}(${this.env(t)}, ea, ${data});`);
     if (this.st[this.st.length - 1]!.e !== r) throw new Error(`wasmeter internal error: array.new result in ${this.st[this.st.length - 1]!.e}, not ${r}`);
+  }
+
+  /**
+   * array.fill (ref, index, value, count) of an i8/i16/i32/f32 or reference array: inline (the typed array's
+   * or JS array's fill) when the array is not null, the range within it and the surcharge payable; else, and
+   * for i64/f64/v128 elements, the interpreter's handler, which traps or stops (miscOp).
+   */
+  private arrayFill(ins: Instr): void {
+    const k = gcType(this.inst, ins.a).elem;
+    if (k === K_I64 || k === K_V128) {
+      this.miscOp(ins, 4, null);
+      return;
+    }
+    this.matAll();
+    const b = this.st.length - 4;
+    const [a, i, v, n] = [0, 1, 2, 3].map((j) => this.st[b + j]!);
+    const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
+    const w = k === K_REF || k === K_I8 || k === K_I16 ? v!.e : this.words(ft, v!)[0]!;
+    this.w(`ea = ${i!.e} >>> 0; eb = ${n!.e} >>> 0;`);
+    this.inlineOrMisc(ins, 4, null, `${a!.e} != null && ea + eb <= ${a!.e}.len`, 'eb', `${a!.e}.data.fill(${w}, ea, ea + eb);`);
+  }
+
+  /**
+   * array.copy (dst, index, src, index, count): inline (copyElems, the interpreter's copy) when neither array
+   * is null, both ranges are within them and the surcharge is payable; else the interpreter's handler (miscOp).
+   */
+  private arrayCopy(ins: Instr): void {
+    this.matAll();
+    const b = this.st.length - 5;
+    const [d, di, sa, si, n] = [0, 1, 2, 3, 4].map((j) => this.st[b + j]!.e);
+    this.w(`ea = ${di} >>> 0; eb = ${si} >>> 0; x = ${n} >>> 0;`);
+    const cond = `${d} != null && ${sa} != null && ea + x <= ${d}.len && eb + x <= ${sa}.len`;
+    this.inlineOrMisc(ins, 5, null, cond, 'x', `${this.env(copyElems)}(${d}, ea, ${sa}, eb, x);`);
+  }
+
+  /**
+   * An array instruction with a surcharge: `fast` (statements) when `cond` holds and the surcharge for
+   * `count` elements (a name) can be paid, which it pays; else the interpreter's MISC handler on the frame
+   * (miscOp: it checks, traps, pays or stops, and does the work). The stack is all in variables (matAll)
+   * before, so both branches leave the mirror as miscOp does.
+   */
+  private inlineOrMisc(ins: Instr, nOps: number, result: ValType | null, cond: string, count: string, fast: string): void {
+    const pay = this.mc.counting ? ` && (y = Math.floor(${count} / ${this.mc.costs.elementsPerFuel})) <= fuel` : '';
+    const paid = this.mc.counting ? 'fuel -= y; ' : '';
+    this.w(`if (${cond}${pay}) { ${paid}${fast} } else {`);
+    this.miscOp(ins, nOps, result);
     this.w('}');
   }
 

@@ -301,6 +301,59 @@ const ARRAY_NEW = `(module
     (local.set $x (i32.add (local.get $x) (ref.is_null (array.get $ar (array.new_default $ar (local.get $n)) (local.get $l)))))
     (local.get $x)))`;
 
+/**
+ * array.fill and array.copy (gen-refs.ts arrayFill/arrayCopy: inline when both arrays are there, the ranges
+ * within them and the surcharge payable, else the interpreter's handler): `run(n, t)` fills and copies
+ * (overlapping both ways, between arrays) arrays of n elements of several kinds and returns a checksum;
+ * `t` 1-4 makes one of them trap (null, out of bounds), 5-6 copy or fill nothing at the very end.
+ */
+const ARRAY_BULK = `(module
+  (type $a8 (array (mut i8))) (type $a32 (array (mut i32))) (type $af (array (mut f32)))
+  (type $a64 (array (mut i64))) (type $ar (array (mut anyref)))
+  (func $sum8 (param $a (ref $a8)) (result i32) (local $i i32) (local $x i32)
+    (loop $l (if (i32.lt_u (local.get $i) (array.len (local.get $a))) (then
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (array.get_u $a8 (local.get $a) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+    (local.get $x))
+  (func $sum32 (param $a (ref $a32)) (result i32) (local $i i32) (local $x i32)
+    (loop $l (if (i32.lt_u (local.get $i) (array.len (local.get $a))) (then
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (array.get $a32 (local.get $a) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+    (local.get $x))
+  (func (export "run") (param $n i32) (param $t i32) (result i32)
+    (local $b (ref null $a8)) (local $c (ref null $a32)) (local $d (ref $a32)) (local $f (ref $af)) (local $w (ref $a64))
+    (local $r (ref $ar)) (local $h i32) (local $x i32)
+    (local.set $h (i32.shr_u (local.get $n) (i32.const 1)))
+    (local.set $b (array.new_default $a8 (local.get $n)))
+    (array.fill $a8 (local.get $b) (i32.const 1) (i32.const 0x1ff) (local.get $h))
+    (array.copy $a8 $a8 (local.get $b) (i32.const 0) (local.get $b) (i32.const 1) (i32.sub (local.get $n) (i32.const 1)))
+    (local.set $c (array.new_default $a32 (local.get $n)))
+    (array.fill $a32 (local.get $c) (i32.const 0) (local.get $n) (local.get $n))
+    (array.fill $a32 (local.get $c) (local.get $h) (i32.const -5) (i32.sub (local.get $n) (local.get $h)))
+    (array.copy $a32 $a32 (local.get $c) (i32.const 1) (local.get $c) (i32.const 0) (i32.sub (local.get $n) (i32.const 1)))
+    (local.set $d (array.new $a32 (i32.const 9) (local.get $n)))
+    (array.copy $a32 $a32 (local.get $d) (local.get $h) (local.get $c) (i32.const 0) (i32.sub (local.get $n) (local.get $h)))
+    (local.set $f (array.new_default $af (local.get $n)))
+    (array.fill $af (local.get $f) (i32.const 0) (f32.const nan:0x123) (local.get $n))
+    (local.set $w (array.new_default $a64 (local.get $n)))
+    (array.fill $a64 (local.get $w) (i32.const 0) (i64.const 0x5_0000_0003) (local.get $h))
+    (local.set $r (array.new_default $ar (local.get $n)))
+    (array.fill $ar (local.get $r) (i32.const 0) (ref.i31 (i32.const 4)) (local.get $h))
+    (array.copy $ar $ar (local.get $r) (local.get $h) (local.get $r) (i32.const 0) (i32.sub (local.get $n) (local.get $h)))
+    (array.copy $ar $ar (local.get $r) (i32.const 0) (local.get $r) (i32.const 1) (i32.sub (local.get $n) (i32.const 1)))
+    (if (i32.eq (local.get $t) (i32.const 1)) (then (array.fill $a8 (ref.null $a8) (i32.const 0) (i32.const 1) (i32.const 1))))
+    (if (i32.eq (local.get $t) (i32.const 2)) (then (array.fill $a32 (local.get $c) (local.get $h) (i32.const 1) (local.get $n))))
+    (if (i32.eq (local.get $t) (i32.const 3)) (then (array.copy $a32 $a32 (ref.null $a32) (i32.const 0) (local.get $d) (i32.const 0) (i32.const 0))))
+    (if (i32.eq (local.get $t) (i32.const 4)) (then (array.copy $a32 $a32 (local.get $d) (i32.const 1) (local.get $c) (i32.const 0) (local.get $n))))
+    (if (i32.eq (local.get $t) (i32.const 5)) (then (array.copy $a32 $a32 (local.get $d) (local.get $n) (local.get $c) (local.get $n) (i32.const 0))))
+    (if (i32.eq (local.get $t) (i32.const 6)) (then (array.fill $a8 (local.get $b) (local.get $n) (i32.const 1) (i32.const 0))))
+    (local.set $x (i32.add (call $sum8 (ref.as_non_null (local.get $b))) (call $sum32 (ref.as_non_null (local.get $c)))))
+    (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 7)) (call $sum32 (local.get $d))))
+    (local.set $x (i32.add (local.get $x) (i32.reinterpret_f32 (array.get $af (local.get $f) (i32.sub (local.get $n) (i32.const 1))))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (i64.shr_u (array.get $a64 (local.get $w) (i32.const 0)) (i64.const 32)))))
+    (local.set $x (i32.add (local.get $x) (i31.get_s (ref.cast (ref i31) (array.get $ar (local.get $r) (i32.const 0))))))
+    (i32.add (local.get $x) (ref.is_null (array.get $ar (local.get $r) (i32.sub (local.get $n) (i32.const 1)))))))`;
+
 /** Custom descriptors: every new instruction and the exact casts; `n` 1-4 selects a trap. */
 const DESC_PROGRAM = `(module
   (rec
@@ -413,6 +466,26 @@ describe('JS tier: array.new and array.new_default', () => {
       return store.fuelConsumed;
     };
     expect(used('js')).toBe(used('interp'));
+  });
+});
+
+describe('JS tier: array.fill and array.copy', () => {
+  const m = Module.fromWat(ARRAY_BULK);
+
+  test('as the interpreter: results, traps with the spec texts, every budget, starved', () => {
+    allJs(m, 'run', [4, 0]);
+    for (const n of [2, 7, 100, 5000]) {
+      for (let t = 0; t <= 6; t++) {
+        const it = starved('interp', m, 'run', [n, t], 1e9, (k) => k);
+        expect(it.trap, `n=${n} t=${t}`).toBe(([undefined, 'null array reference', 'out of bounds array access'] as const)[t === 0 || t > 4 ? 0 : 2 - (t % 2)]);
+        expect(starved('js', m, 'run', [n, t], 1e9, (k) => k), `n=${n} t=${t}`).toEqual(it);
+      }
+    }
+    const full = starved('interp', m, 'run', [40, 0], 1e9, (k) => k);
+    for (let fuel = 0; fuel <= full.consumed + 1; fuel += 3) {
+      expect(starved('js', m, 'run', [40, 0], fuel, () => 1e9), `fuel=${fuel}`).toEqual(starved('interp', m, 'run', [40, 0], fuel, () => 1e9));
+    }
+    expect(starved('js', m, 'run', [400, 0], 0, (k) => k)).toEqual(starved('interp', m, 'run', [400, 0], 0, (k) => k));
   });
 });
 

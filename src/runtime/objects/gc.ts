@@ -507,6 +507,23 @@ export function fillElems(a: GcArray, i: number, n: number, s: Int32Array, w: nu
   }
 }
 
+/** Copies elements [si, si + n) of array sa to [di, di + n) of da (same element kind; ranges checked; overlap as memmove). */
+export function copyElems(da: GcArray, di: number, sa: GcArray, si: number, n: number): void {
+  if (n === 0) return;
+  if (da.type.elem === K_REF) {
+    const dd = da.data as unknown[];
+    const sd = sa.data as unknown[];
+    if (dd === sd && di > si) for (let k = n - 1; k >= 0; k--) dd[di + k] = sd[si + k];
+    else for (let k = 0; k < n; k++) dd[di + k] = sd[si + k];
+  } else {
+    const k = WORDS[da.type.elem]!;
+    const dd = da.data as Int32Array;
+    const sd = sa.data as Int32Array;
+    if (dd === sd) dd.copyWithin(di * k, si * k, (si + n) * k);
+    else dd.set(sd.subarray(si * k, (si + n) * k), di * k);
+  }
+}
+
 // ------------------------------------------------------------------ descriptors
 
 /** The descriptor operand of struct.new_desc and the descriptor casts: a struct, or a trap when null. */
