@@ -19,6 +19,7 @@ import {
   BYTES,
   bytesOf,
   checkArraySize,
+  copyElems,
   descEq,
   descriptorOperand,
   externalize,
@@ -343,19 +344,7 @@ const HANDLERS: Record<string, GcHandler> = {
     const n = s[s0 + 16]! >>> 0;
     if (di + n > da.len || si + n > sa.len) arrayOob();
     if (!paySurcharge(mc, elemSurcharge(mc.costs, n))) return false;
-    if (n === 0) return true;
-    if (da.type.elem === K_REF) {
-      const dd = da.data as unknown[];
-      const sd = sa.data as unknown[];
-      if (dd === sd && di > si) for (let k = n - 1; k >= 0; k--) dd[di + k] = sd[si + k];
-      else for (let k = 0; k < n; k++) dd[di + k] = sd[si + k];
-    } else {
-      const k = WORDS[da.type.elem]!;
-      const dd = da.data as Int32Array;
-      const sd = sa.data as Int32Array;
-      if (dd === sd) dd.copyWithin(di * k, si * k, (si + n) * k);
-      else dd.set(sd.subarray(si * k, (si + n) * k), di * k);
-    }
+    copyElems(da, di, sa, si, n);
     return true;
   },
   'array.init_data': (mc, inst, _d, s0, _s1, _s2, _i0, i1) => {

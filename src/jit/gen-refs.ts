@@ -13,12 +13,15 @@
 import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
-import { GcArray, GcStruct, MAX_CTOR_ENTRIES, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I64, K_I8, K_REF, K_V128, MAX_CTOR_ENTRIES, WORDS, copyElems, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
 import { BOTTOM, toCanonHeap, unpacked } from '../validate/types.js';
 import type { FuncValidator } from '../validate/func.js';
 import * as RT from './rt.js';
 import { JsControl } from './gen-control.js';
 import { CL_BACK, LOCAL, VAR, type Ent } from './gen-types.js';
+
+/** Elements above which array.new/array.new_default go through the interpreter's handler (arrayNew). */
+const FAST_ARRAY_ELEMS = 1 << 16;
 
 export abstract class JsRefs extends JsControl {
   /** The validator, at the instruction being generated (its operand types: those of the instruction's operands). */
@@ -132,20 +135,24 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'array.new':
+        this.arrayNew(ins, true);
+        return true;
       case 'array.new_data':
       case 'array.new_elem':
         this.miscOp(ins, 2, refType(HEAP_CONCRETE + ins.a, false));
         return true;
       case 'array.new_default':
-        this.miscOp(ins, 1, refType(HEAP_CONCRETE + ins.a, false));
+        this.arrayNew(ins, false);
         return true;
       case 'array.fill':
+        this.arrayFill(ins);
+        return true;
       case 'array.init_data':
       case 'array.init_elem':
         this.miscOp(ins, 4, null);
         return true;
       case 'array.copy':
-        this.miscOp(ins, 5, null);
+        this.arrayCopy(ins);
         return true;
       case 'ref.i31': {
         const a = this.pop();
@@ -322,6 +329,92 @@ export abstract class JsRefs extends JsControl {
     this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
   }
 
+  /**
+   * array.new (`init`: with its initial value) and array.new_default: an array of at most FAST_ARRAY_ELEMS
+   * elements (and within the store's maxArrayBytes) whose surcharge the fuel left pays is allocated inline
+   * (typed array or JS array, filled with the initial value's word or reference); any other (larger, over the
+   * limit, a surcharge that stops, an i64/f64/v128 initial value) goes through the interpreter's MISC
+   * handler (miscOp), which checks, pays or stops, and allocates as before. The stack is materialized first,
+   * so the two branches leave the mirror as miscOp does.
+   */
+  private arrayNew(ins: Instr, init: boolean): void {
+    const rt = refType(HEAP_CONCRETE + ins.a, false);
+    const t = gcType(this.inst, ins.a);
+    const k = t.elem;
+    const nOps = init ? 2 : 1;
+    if (init && k !== K_I32 && k !== K_I8 && k !== K_I16 && k !== K_REF) {
+      this.miscOp(ins, nOps, rt);
+      return;
+    }
+    this.matAll();
+    const top = this.st.length - 1;
+    const count = this.st[top]!.e;
+    const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
+    const maxBytes = this.mc.limits.maxArrayBytes ?? DEFAULT_MAX_ARRAY_BYTES;
+    const max = Math.min(FAST_ARRAY_ELEMS, Math.floor(maxBytes / BYTES[k]!));
+    const words = WORDS[k]!;
+    const size = words === 1 ? 'ea' : `${words} * ea`;
+    let data: string;
+    if (k === K_REF) data = `new Array(ea).fill(${init ? this.st[top - 1]!.e : 'null'})`;
+    else {
+      data = `new ${k === K_I8 ? 'Uint8Array' : k === K_I16 ? 'Uint16Array' : 'Int32Array'}(${size})`;
+      // (an i8/i16 array keeps the low bits of the value, as a typed array's fill does)
+      if (init) data += `.fill(${k === K_I32 ? this.words(ft, this.st[top - 1]!)[0] : this.st[top - 1]!.e})`;
+    }
+    // (the result's variable, which miscOp assigns too; the operands are read before it is written)
+    const r = this.varName(rt, this.st.length - nOps);
+    this.w(`ea = ${count} >>> 0;`);
+    this.inlineOrMisc(ins, nOps, rt, `ea <= ${max}`, 'ea', `${r} = new ${this.env(GcArray)}(${this.env(t)}, ea, ${data});`);
+    if (this.st[this.st.length - 1]!.e !== r) throw new Error(`wasmeter internal error: array.new result in ${this.st[this.st.length - 1]!.e}, not ${r}`);
+  }
+
+  /**
+   * array.fill (ref, index, value, count) of an i8/i16/i32/f32 or reference array: inline (the typed array's
+   * or JS array's fill) when the array is not null, the range within it and the surcharge payable; else, and
+   * for i64/f64/v128 elements, the interpreter's handler, which traps or stops (miscOp).
+   */
+  private arrayFill(ins: Instr): void {
+    const k = gcType(this.inst, ins.a).elem;
+    if (k === K_I64 || k === K_V128) {
+      this.miscOp(ins, 4, null);
+      return;
+    }
+    this.matAll();
+    const b = this.st.length - 4;
+    const [a, i, v, n] = [0, 1, 2, 3].map((j) => this.st[b + j]!);
+    const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
+    const w = k === K_REF || k === K_I8 || k === K_I16 ? v!.e : this.words(ft, v!)[0]!;
+    this.w(`ea = ${i!.e} >>> 0; eb = ${n!.e} >>> 0;`);
+    this.inlineOrMisc(ins, 4, null, `${a!.e} != null && ea + eb <= ${a!.e}.len`, 'eb', `${a!.e}.data.fill(${w}, ea, ea + eb);`);
+  }
+
+  /**
+   * array.copy (dst, index, src, index, count): inline (copyElems, the interpreter's copy) when neither array
+   * is null, both ranges are within them and the surcharge is payable; else the interpreter's handler (miscOp).
+   */
+  private arrayCopy(ins: Instr): void {
+    this.matAll();
+    const b = this.st.length - 5;
+    const [d, di, sa, si, n] = [0, 1, 2, 3, 4].map((j) => this.st[b + j]!.e);
+    this.w(`ea = ${di} >>> 0; eb = ${si} >>> 0; x = ${n} >>> 0;`);
+    const cond = `${d} != null && ${sa} != null && ea + x <= ${d}.len && eb + x <= ${sa}.len`;
+    this.inlineOrMisc(ins, 5, null, cond, 'x', `${this.env(copyElems)}(${d}, ea, ${sa}, eb, x);`);
+  }
+
+  /**
+   * An array instruction with a surcharge: `fast` (statements) when `cond` holds and the surcharge for
+   * `count` elements (a name) can be paid, which it pays; else the interpreter's MISC handler on the frame
+   * (miscOp: it checks, traps, pays or stops, and does the work). The stack is all in variables (matAll)
+   * before, so both branches leave the mirror as miscOp does.
+   */
+  private inlineOrMisc(ins: Instr, nOps: number, result: ValType | null, cond: string, count: string, fast: string): void {
+    const pay = this.mc.counting ? ` && (y = Math.floor(${count} / ${this.mc.costs.elementsPerFuel})) <= fuel` : '';
+    const paid = this.mc.counting ? 'fuel -= y; ' : '';
+    this.w(`if (${cond}${pay}) { ${paid}${fast} } else {`);
+    this.miscOp(ins, nOps, result);
+    this.w('}');
+  }
+
   private arrayNewFixed(ti: number, n: number): void {
     const ft = (this.inst.vm.module.types[ti]!.comp as ArrayType).field.type;
     const base = this.st.length - n;
@@ -339,17 +432,17 @@ export abstract class JsRefs extends JsControl {
 
   /**
    * Whether reference `x` (a name) is in module-local heap type `heap` (or
-   * null, when `nullable`): inline for a struct or array type that is exact or
-   * final (that type and nothing else), for i31, struct, array and eq, and for
-   * the top types; a test of the exact type first, then what the interpreter
-   * decides (refTestCanon), for the other struct and array types; refTestCanon
-   * for function types.
+   * null, when `nullable`), inline but for function types (refTestCanon): a
+   * struct or array type that is exact or final is that type and nothing else
+   * (one comparison); another struct or array type at depth d of its
+   * hierarchy is the object's own type or at d in the object's type's
+   * supertype chain (GcType.chain, O(1)); i31, struct, array and eq by the
+   * JS kind of the value; the top types, anything but null.
    */
   private test(x: string, heap: number, nullable: boolean): string {
     const reg = this.inst.vm.registry;
     const h = toCanonHeap(heap, this.inst.vm.canon);
     const orNull = (c: string): string => (nullable ? `(${x} == null || ${c})` : `(${c})`);
-    let fast = '';
     if (heap >= HEAP_CONCRETE) {
       const id = heapIndex(h);
       const e = reg.get(id);
@@ -357,7 +450,11 @@ export abstract class JsRefs extends JsControl {
         const same = `${x} != null && ${x}.type === ${this.env(gcTypeById(reg, id))}`;
         // an exact or final struct or array type: that type and nothing else (a final type has no subtypes)
         if (isExactHeap(h) || e.final) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
-        fast = `(${same}) || `;
+        // else that type, or a struct (array) whose type has it at its depth in its supertype chain (GcType.chain)
+        const d = e.chain.length - 1;
+        const kind = this.env(e.comp.kind === CompKind.Struct ? GcStruct : GcArray);
+        this.vars.add('RC');
+        return orNull(`(${same}) || (${x} instanceof ${kind} && (RC = ${x}.type.chain).length > ${d} && RC[${d}] === ${id})`);
       }
     } else {
       const struct = `${x} instanceof ${this.env(GcStruct)}`;
@@ -377,7 +474,7 @@ export abstract class JsRefs extends JsControl {
           return nullable ? 'true' : `${x} != null`;
       }
     }
-    return `${fast}refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
+    return `refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
   }
 
   /** call_ref: a null reference traps; the callee is called like call_indirect's. */

@@ -9,7 +9,7 @@
  * instructions and exact casts.
  */
 import { describe, expect, test } from 'vitest';
-import { OutOfFuel, Trap } from '../../src/core/errors.js';
+import { OutOfFuel, ResourceLimitError, Trap } from '../../src/core/errors.js';
 import { I32, funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { GC_WORKLOADS } from '../../bench/workloads.js';
@@ -234,6 +234,126 @@ describe('JS tier: Wasm GC', () => {
   }
 });
 
+/**
+ * Casts to struct and array types that have subtypes (gen-refs.ts test: the object's own type, or the cast's
+ * type at its depth in the object's type's supertype chain): a three-deep struct hierarchy with siblings, an
+ * array hierarchy, and host values in anyref (objects with a `type` of their own, numbers, strings).
+ * `run(k, v)` tests value `k` of the module (or host value `v` when k is -1) against every type: one bit each.
+ */
+const HIERARCHY = `(module
+  (rec
+    (type $a (sub (struct (field i32))))
+    (type $b (sub $a (struct (field i32) (field i32))))
+    (type $c (sub $b (struct (field i32) (field i32) (field i32))))
+    (type $b2 (sub $a (struct (field i32) (field f32))))
+    (type $c2 (sub final $b2 (struct (field i32) (field f32) (field i64))))
+    (type $x (sub (array (mut i32))))
+    (type $y (sub $x (array (mut i32)))))
+  (func $value (param $k i32) (param $v externref) (result anyref)
+    (block $d (block $c2 (block $c (block $b2 (block $b (block $a (block $x (block $y (block $i31 (block $null
+      (br_table $a $b $c $b2 $c2 $x $y $i31 $null $d (local.get $k)))
+      (return (ref.null any)))
+      (return (ref.i31 (i32.const 7))))
+      (return (array.new_default $y (i32.const 1))))
+      (return (array.new_default $x (i32.const 1))))
+      (return (struct.new_default $a)))
+      (return (struct.new_default $b)))
+      (return (struct.new_default $b2)))
+      (return (struct.new_default $c)))
+      (return (struct.new_default $c2)))
+    (any.convert_extern (local.get $v)))
+  (func (export "run") (param $k i32) (param $e externref) (result i32) (local $v anyref)
+    (local.set $v (call $value (local.get $k) (local.get $e)))
+    (i32.or (i32.or (i32.or (ref.test (ref $a) (local.get $v)) (i32.shl (ref.test (ref $b) (local.get $v)) (i32.const 1)))
+                    (i32.or (i32.shl (ref.test (ref $c) (local.get $v)) (i32.const 2)) (i32.shl (ref.test (ref $b2) (local.get $v)) (i32.const 3))))
+            (i32.or (i32.or (i32.shl (ref.test (ref $x) (local.get $v)) (i32.const 4)) (i32.shl (ref.test (ref null $y) (local.get $v)) (i32.const 5)))
+                    (i32.or (i32.shl (ref.test (ref null $b) (local.get $v)) (i32.const 6)) (call $br (local.get $v))))))
+  (func $br (param $v anyref) (result i32)
+    (block $no (result anyref)
+      (drop (br_on_cast_fail $no anyref (ref $b) (local.get $v)))
+      (return (i32.const 128)))
+    (drop)
+    (i32.const 0)))`;
+
+/**
+ * array.new and array.new_default of every element kind (gen-refs.ts arrayNew: inline up to 65536 elements
+ * within the store's limit, else the interpreter's handler): `run(n)` allocates arrays of n elements with
+ * initial values whose bits matter (an i8/i16 value wider than the element, a NaN payload, a reference) and
+ * sums elements 0 and n-1 of each.
+ */
+const ARRAY_NEW = `(module
+  (type $a8 (array (mut i8))) (type $a16 (array (mut i16))) (type $a32 (array (mut i32))) (type $af (array (mut f32)))
+  (type $a64 (array (mut i64))) (type $ad (array (mut f64))) (type $av (array (mut v128))) (type $ar (array (mut anyref)))
+  (func (export "run") (param $n i32) (result i32) (local $x i32) (local $l i32)
+    (local.set $l (i32.sub (local.get $n) (i32.const 1)))
+    (local.set $x (i32.add (array.get_s $a8 (array.new $a8 (i32.const 0x1fe) (local.get $n)) (local.get $l))
+                           (array.get_u $a16 (array.new $a16 (i32.const -3) (local.get $n)) (i32.const 0))))
+    (local.set $x (i32.add (local.get $x) (array.get $a32 (array.new $a32 (i32.const 123456) (local.get $n)) (local.get $l))))
+    (local.set $x (i32.add (local.get $x) (i32.reinterpret_f32 (array.get $af (array.new $af (f32.const nan:0x200001) (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (i64.shr_u (array.get $a64 (array.new $a64 (i64.const 0x7_0000_0005) (local.get $n)) (local.get $l)) (i64.const 32)))))
+    (local.set $x (i32.add (local.get $x) (i32.trunc_f64_s (array.get $ad (array.new $ad (f64.const 2.5) (local.get $n)) (i32.const 0)))))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 3 (array.get $av (array.new $av (v128.const i32x4 1 2 3 4) (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (i31.get_s (ref.cast (ref i31) (array.get $ar (array.new $ar (ref.i31 (i32.const -7)) (local.get $n)) (local.get $l))))))
+    (local.set $x (i32.add (local.get $x) (array.len (array.new_default $a8 (local.get $n)))))
+    (local.set $x (i32.add (local.get $x) (array.get $a32 (array.new_default $a32 (local.get $n)) (local.get $l))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (array.get $a64 (array.new_default $a64 (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (i32x4.extract_lane 0 (array.get $av (array.new_default $av (local.get $n)) (local.get $l)))))
+    (local.set $x (i32.add (local.get $x) (ref.is_null (array.get $ar (array.new_default $ar (local.get $n)) (local.get $l)))))
+    (local.get $x)))`;
+
+/**
+ * array.fill and array.copy (gen-refs.ts arrayFill/arrayCopy: inline when both arrays are there, the ranges
+ * within them and the surcharge payable, else the interpreter's handler): `run(n, t)` fills and copies
+ * (overlapping both ways, between arrays) arrays of n elements of several kinds and returns a checksum;
+ * `t` 1-4 makes one of them trap (null, out of bounds), 5-6 copy or fill nothing at the very end.
+ */
+const ARRAY_BULK = `(module
+  (type $a8 (array (mut i8))) (type $a32 (array (mut i32))) (type $af (array (mut f32)))
+  (type $a64 (array (mut i64))) (type $ar (array (mut anyref)))
+  (func $sum8 (param $a (ref $a8)) (result i32) (local $i i32) (local $x i32)
+    (loop $l (if (i32.lt_u (local.get $i) (array.len (local.get $a))) (then
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (array.get_u $a8 (local.get $a) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+    (local.get $x))
+  (func $sum32 (param $a (ref $a32)) (result i32) (local $i i32) (local $x i32)
+    (loop $l (if (i32.lt_u (local.get $i) (array.len (local.get $a))) (then
+      (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 31)) (array.get $a32 (local.get $a) (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+    (local.get $x))
+  (func (export "run") (param $n i32) (param $t i32) (result i32)
+    (local $b (ref null $a8)) (local $c (ref null $a32)) (local $d (ref $a32)) (local $f (ref $af)) (local $w (ref $a64))
+    (local $r (ref $ar)) (local $h i32) (local $x i32)
+    (local.set $h (i32.shr_u (local.get $n) (i32.const 1)))
+    (local.set $b (array.new_default $a8 (local.get $n)))
+    (array.fill $a8 (local.get $b) (i32.const 1) (i32.const 0x1ff) (local.get $h))
+    (array.copy $a8 $a8 (local.get $b) (i32.const 0) (local.get $b) (i32.const 1) (i32.sub (local.get $n) (i32.const 1)))
+    (local.set $c (array.new_default $a32 (local.get $n)))
+    (array.fill $a32 (local.get $c) (i32.const 0) (local.get $n) (local.get $n))
+    (array.fill $a32 (local.get $c) (local.get $h) (i32.const -5) (i32.sub (local.get $n) (local.get $h)))
+    (array.copy $a32 $a32 (local.get $c) (i32.const 1) (local.get $c) (i32.const 0) (i32.sub (local.get $n) (i32.const 1)))
+    (local.set $d (array.new $a32 (i32.const 9) (local.get $n)))
+    (array.copy $a32 $a32 (local.get $d) (local.get $h) (local.get $c) (i32.const 0) (i32.sub (local.get $n) (local.get $h)))
+    (local.set $f (array.new_default $af (local.get $n)))
+    (array.fill $af (local.get $f) (i32.const 0) (f32.const nan:0x123) (local.get $n))
+    (local.set $w (array.new_default $a64 (local.get $n)))
+    (array.fill $a64 (local.get $w) (i32.const 0) (i64.const 0x5_0000_0003) (local.get $h))
+    (local.set $r (array.new_default $ar (local.get $n)))
+    (array.fill $ar (local.get $r) (i32.const 0) (ref.i31 (i32.const 4)) (local.get $h))
+    (array.copy $ar $ar (local.get $r) (local.get $h) (local.get $r) (i32.const 0) (i32.sub (local.get $n) (local.get $h)))
+    (array.copy $ar $ar (local.get $r) (i32.const 0) (local.get $r) (i32.const 1) (i32.sub (local.get $n) (i32.const 1)))
+    (if (i32.eq (local.get $t) (i32.const 1)) (then (array.fill $a8 (ref.null $a8) (i32.const 0) (i32.const 1) (i32.const 1))))
+    (if (i32.eq (local.get $t) (i32.const 2)) (then (array.fill $a32 (local.get $c) (local.get $h) (i32.const 1) (local.get $n))))
+    (if (i32.eq (local.get $t) (i32.const 3)) (then (array.copy $a32 $a32 (ref.null $a32) (i32.const 0) (local.get $d) (i32.const 0) (i32.const 0))))
+    (if (i32.eq (local.get $t) (i32.const 4)) (then (array.copy $a32 $a32 (local.get $d) (i32.const 1) (local.get $c) (i32.const 0) (local.get $n))))
+    (if (i32.eq (local.get $t) (i32.const 5)) (then (array.copy $a32 $a32 (local.get $d) (local.get $n) (local.get $c) (local.get $n) (i32.const 0))))
+    (if (i32.eq (local.get $t) (i32.const 6)) (then (array.fill $a8 (local.get $b) (local.get $n) (i32.const 1) (i32.const 0))))
+    (local.set $x (i32.add (call $sum8 (ref.as_non_null (local.get $b))) (call $sum32 (ref.as_non_null (local.get $c)))))
+    (local.set $x (i32.add (i32.mul (local.get $x) (i32.const 7)) (call $sum32 (local.get $d))))
+    (local.set $x (i32.add (local.get $x) (i32.reinterpret_f32 (array.get $af (local.get $f) (i32.sub (local.get $n) (i32.const 1))))))
+    (local.set $x (i32.add (local.get $x) (i32.wrap_i64 (i64.shr_u (array.get $a64 (local.get $w) (i32.const 0)) (i64.const 32)))))
+    (local.set $x (i32.add (local.get $x) (i31.get_s (ref.cast (ref i31) (array.get $ar (local.get $r) (i32.const 0))))))
+    (i32.add (local.get $x) (ref.is_null (array.get $ar (local.get $r) (i32.sub (local.get $n) (i32.const 1)))))))`;
+
 /** Custom descriptors: every new instruction and the exact casts; `n` 1-4 selects a trap. */
 const DESC_PROGRAM = `(module
   (rec
@@ -290,6 +410,84 @@ const DESC_PROGRAM = `(module
     (if (i32.eq (local.get $n) (i32.const 3)) (then (drop (call $tag (ref.null none)))))
     (if (i32.eq (local.get $n) (i32.const 4)) (then (drop (ref.cast (ref (exact $obj)) (local.get $s)))))
     (local.get $x)))`;
+
+describe('JS tier: casts to types with subtypes', () => {
+  test('by depth in the supertype chain, as the interpreter; host values in anyref are none of them', () => {
+    const m = Module.fromWat(HIERARCHY);
+    allJs(m, 'run', [0, null]);
+    // bits: a, b, c, b2, x, y or null, b or null, br_on_cast to b
+    const want = [0b1, 0b11000011, 0b11000111, 0b1001, 0b1001, 0b10000, 0b110000, 0, 0b1100000];
+    const hosts: unknown[] = [{ type: null }, { type: { chain: Int32Array.of(0, 1, 2) } }, { type: 'x' }, 1.5, 'text', {}, [1, 2]];
+    for (const tier of ['js', 'interp'] as const) {
+      const inst = instance(new Store({ tier, fuel: 1e9 }), m);
+      // (twice: the second time the JS tier's code has seen every kind of value)
+      for (let round = 0; round < 2; round++) {
+        want.forEach((w, k) => expect(inst.call('run', k, null)[0], `${tier} k=${k}`).toBe(w));
+        for (const h of hosts) expect(inst.call('run', -1, h)[0], `${tier} ${JSON.stringify(h)}`).toBe(0);
+      }
+    }
+  });
+});
+
+describe('JS tier: array.new and array.new_default', () => {
+  const m = Module.fromWat(ARRAY_NEW);
+  // -2 + 0xfffd + 123456 + 0x7fa00001 + 7 + 2 + 4 - 7, the array.len n, the zeros and the null (1)
+  const want = (n: number): number => (-2 + 0xfffd + 123456 + 0x7fa00001 + 7 + 2 + 4 - 7 + n + 1) | 0;
+
+  test('every element kind, inline and through the handler (more than 65536 elements), as the interpreter', () => {
+    allJs(m, 'run', [3]);
+    for (const n of [1, 100, 65536, 65537]) {
+      const it = starved('interp', m, 'run', [n], 1e9, (k) => k);
+      expect(it.result, `n=${n}`).toBe(want(n));
+      expect(starved('js', m, 'run', [n], 1e9, (k) => k), `n=${n}`).toEqual(it);
+    }
+  });
+
+  test('every budget stops where the interpreter stops (surcharges included), and starved', () => {
+    const full = starved('interp', m, 'run', [40], 1e9, (k) => k);
+    for (let fuel = 0; fuel <= full.consumed + 1; fuel++) {
+      const js = starved('js', m, 'run', [40], fuel, () => 1e9);
+      expect(js, `fuel=${fuel}`).toEqual(starved('interp', m, 'run', [40], fuel, () => 1e9));
+      expect(js.result).toBe(want(40));
+    }
+    expect(starved('js', m, 'run', [300], 0, (k) => k)).toEqual(starved('interp', m, 'run', [300], 0, (k) => k));
+  });
+
+  test("over the store's maxArrayBytes: ResourceLimitError in both tiers, fuel as the interpreter", () => {
+    for (const tier of ['js', 'interp'] as const) {
+      const store = new Store({ tier, fuel: 1e9, limits: { maxArrayBytes: 1000 } });
+      const inst = instance(store, m);
+      // 300 elements: within the limit for i8 and i16; 1200 bytes of i32 elements are over it
+      expect(() => inst.call('run', 300), tier).toThrow(ResourceLimitError);
+    }
+    const used = (tier: Tier): number => {
+      const store = new Store({ tier, fuel: 1e9, limits: { maxArrayBytes: 1000 } });
+      expect(() => instance(store, m).call('run', 300)).toThrow(ResourceLimitError);
+      return store.fuelConsumed;
+    };
+    expect(used('js')).toBe(used('interp'));
+  });
+});
+
+describe('JS tier: array.fill and array.copy', () => {
+  const m = Module.fromWat(ARRAY_BULK);
+
+  test('as the interpreter: results, traps with the spec texts, every budget, starved', () => {
+    allJs(m, 'run', [4, 0]);
+    for (const n of [2, 7, 100, 5000]) {
+      for (let t = 0; t <= 6; t++) {
+        const it = starved('interp', m, 'run', [n, t], 1e9, (k) => k);
+        expect(it.trap, `n=${n} t=${t}`).toBe(([undefined, 'null array reference', 'out of bounds array access'] as const)[t === 0 || t > 4 ? 0 : 2 - (t % 2)]);
+        expect(starved('js', m, 'run', [n, t], 1e9, (k) => k), `n=${n} t=${t}`).toEqual(it);
+      }
+    }
+    const full = starved('interp', m, 'run', [40, 0], 1e9, (k) => k);
+    for (let fuel = 0; fuel <= full.consumed + 1; fuel += 3) {
+      expect(starved('js', m, 'run', [40, 0], fuel, () => 1e9), `fuel=${fuel}`).toEqual(starved('interp', m, 'run', [40, 0], fuel, () => 1e9));
+    }
+    expect(starved('js', m, 'run', [400, 0], 0, (k) => k)).toEqual(starved('interp', m, 'run', [400, 0], 0, (k) => k));
+  });
+});
 
 describe('JS tier: custom descriptors', () => {
   const dm = Module.fromWat(DESC_PROGRAM);

@@ -107,6 +107,12 @@ export class GcType {
     comp: StructType | ArrayType,
     /** Custom descriptors: canonical id of the struct type's descriptor type, or -1 (no `descriptor` clause). */
     readonly descId = -1,
+    /**
+     * Canonical ids of the supertype chain from the root down to this type (chain[depth] === id; the
+     * registry's CanonType.chain): a type of depth d is a supertype of this one when chain[d] is its id, so
+     * the JS tier's casts to types with subtypes test an object's type in O(1) (gen-refs.ts test).
+     */
+    readonly chain: Int32Array = Int32Array.of(id),
   ) {
     if (comp.kind === CompKind.Struct) {
       const n = comp.fields.length;
@@ -281,7 +287,7 @@ export function gcTypeById(reg: TypeRegistry, id: number): GcType {
     const e = reg.get(id);
     const c = e.comp;
     if (c.kind === CompKind.Func) throw new TypeError(`canonical type ${id} is a function type`);
-    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c, e.descriptor);
+    t = list[id] = new GcType(id, c.kind === CompKind.Struct, c, e.descriptor, e.chain);
   }
   return t;
 }
@@ -498,6 +504,23 @@ export function fillElems(a: GcArray, i: number, n: number, s: Int32Array, w: nu
       const x = d as Int32Array;
       for (let e = i * k, end = (i + n) * k; e < end; e += k) for (let j = 0; j < k; j++) x[e + j] = s[w + j]!;
     }
+  }
+}
+
+/** Copies elements [si, si + n) of array sa to [di, di + n) of da (same element kind; ranges checked; overlap as memmove). */
+export function copyElems(da: GcArray, di: number, sa: GcArray, si: number, n: number): void {
+  if (n === 0) return;
+  if (da.type.elem === K_REF) {
+    const dd = da.data as unknown[];
+    const sd = sa.data as unknown[];
+    if (dd === sd && di > si) for (let k = n - 1; k >= 0; k--) dd[di + k] = sd[si + k];
+    else for (let k = 0; k < n; k++) dd[di + k] = sd[si + k];
+  } else {
+    const k = WORDS[da.type.elem]!;
+    const dd = da.data as Int32Array;
+    const sd = sa.data as Int32Array;
+    if (dd === sd) dd.copyWithin(di * k, si * k, (si + n) * k);
+    else dd.set(sd.subarray(si * k, (si + n) * k), di * k);
   }
 }
 
