@@ -699,7 +699,7 @@ export function run(mc: Machine, entryDepth: number): number {
             } else {
               const table = inst.tables[code[(pc + 2) | 0]!]!;
               x = s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0;
-              if (x >= table.elems.length || (table.is64 && s[(fp + code[(pc + 3) | 0]!) | 0 + 1] !== 0)) throw new Trap('undefined element');
+              if (x >= table.elems.length || (table.is64 && s[(fp + code[(pc + 3) | 0]! + 1) | 0] !== 0)) throw new Trap('undefined element');
               const f = table.elems[x] as FuncInst | null;
               if (f === null || f === undefined) throw new Trap(`uninitialized element ${x}`);
               if (!mc.typeMatches(f.typeId, code[(pc + 1) | 0]!)) throw new Trap('indirect call type mismatch');
@@ -1177,7 +1177,7 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.MEMORY_GROW: {
             const m = inst.memories[code[(pc + 3) | 0]!]!;
             d = (fp + code[(pc + 1) | 0]!) | 0;
-            const n = m.type.addr === 'i64' ? (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (s[(fp + code[(pc + 2) | 0]!) | 0 + 1]! >>> 0) * 2 ** 32 : s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
+            const n = m.type.addr === 'i64' ? (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (s[(fp + code[(pc + 2) | 0]! + 1) | 0]! >>> 0) * 2 ** 32 : s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
             // per-page surcharge (the instruction's base cost is in its block), paid only by a grow that succeeds
             const extra = mc.costs.memoryGrowPage * n;
             if (extra > 0 && m.mayGrow(n)) {
