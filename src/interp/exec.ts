@@ -14,6 +14,13 @@
  * The opcode enum lives in this file on purpose: esbuild inlines same-file
  * const enum members, so every `case` label is a literal and V8 builds a
  * jump table for the switch.
+ *
+ * Index arithmetic in the loop is written `(pc + 1) | 0`, `(fp + off) | 0`,
+ * `(d + 1) | 0`, `pc = (pc + 3) | 0`: a plain `pc + 1` used as a typed-array
+ * index makes V8 check the int32 addition for overflow (a `jo` after every
+ * add: two per operand read, 331 in the loop's machine code), the `| 0`
+ * tells it the wrapped sum is wanted (46 left). Pcs, frame pointers and slot
+ * offsets are far below 2^31, so nothing wraps.
  */
 import { Trap } from '../core/errors.js';
 import * as I64 from './numeric/i64.js';
@@ -298,10 +305,10 @@ export const HOST_SUSPENDED = 2;
 export function run(mc: Machine, entryDepth: number): number {
   let comp: Compiled = mc.comp;
   let code = comp.code;
-  let pc = mc.pc;
-  let fp = mc.fp;
+  let pc = mc.pc | 0;
+  let fp = mc.fp | 0;
   let fuel = mc.fuel;
-  let blk = mc.blk;
+  let blk = mc.blk | 0;
   let s = mc.s;
   let f32 = mc.f32;
   let f64 = mc.f64;
@@ -312,7 +319,7 @@ export function run(mc: Machine, entryDepth: number): number {
   let mem0: Memory | null = inst.memories[0] ?? null;
   let view: DataView = mem0 ? mem0.view : EMPTY_VIEW;
   let memLen = mem0 ? mem0.byteLength : 0;
-  let depth = mc.depth;
+  let depth = mc.depth | 0;
   const prof = mc.profile;
   let a = 0,
     b = 0,
@@ -323,408 +330,464 @@ export function run(mc: Machine, entryDepth: number): number {
     fr = 0.5; // float results (kept apart from the integer temporaries)
 
   try {
-    for (;;) {
-      switch (code[pc]) {
-        case Op.UNREACHABLE:
-          throw new Trap('unreachable');
-        case Op.FUEL:
-          a = code[pc + 1]!;
-          if (fuel < a) {
-            // not enough for the whole block: continue in the exact twin
-            comp = mc.exactTwin(comp);
-            pc = comp.blockPc.get(code[pc + 2]!)!;
-            code = comp.code;
-            break;
-          }
-          fuel -= a;
-          blk = pc;
-          pc += 3;
-          break;
-        // ---- JS tier: re-entry into the function's JS version at a loop head (src/jit)
-        case Op.FUEL_OSR: {
-          a = code[pc + 1]!;
-          if (fuel < a) {
-            comp = mc.exactTwin(comp);
-            pc = comp.blockPc.get(code[pc + 2]!)!;
-            code = comp.code;
-            break;
-          }
-          const jf = mc.jsd < JS_STACK_UNITS ? (comp.func.jit as JitFn | null) : null;
-          if (jf === null || fuel < (comp.osrFuel.get(pc) ?? a)) {
+    // Two loops: the inner one dispatches; a branch, call or return goes round the outer one, which
+    // re-types the frame's numbers. V8 enters a long-running call's loop on the stack (OSR) at the outermost
+    // loop first, with every variable's type unknown: entered at the dispatch loop itself, pc and fp stay
+    // tagged values checked at every use for the rest of the call; entered here, the dispatch loop sees
+    // int32s (BENCHMARKS.md, interpreter: OSR).
+    outer: for (;;) {
+      pc |= 0;
+      fp |= 0;
+      blk |= 0;
+      depth |= 0;
+      fuel = +fuel;
+      for (;;) {
+        switch (code[pc]) {
+          case Op.UNREACHABLE:
+            throw new Trap('unreachable');
+          case Op.FUEL:
+            a = code[(pc + 1) | 0]!;
+            if (fuel < a) {
+              // not enough for the whole block: continue in the exact twin
+              comp = mc.exactTwin(comp);
+              pc = comp.blockPc.get(code[(pc + 2) | 0]!)! | 0;
+              code = comp.code;
+              break;
+            }
             fuel -= a;
             blk = pc;
-            pc += 3;
+            pc = (pc + 3) | 0;
+            break;
+          // ---- JS tier: re-entry into the function's JS version at a loop head (src/jit)
+          case Op.FUEL_OSR: {
+            a = code[(pc + 1) | 0]!;
+            if (fuel < a) {
+              comp = mc.exactTwin(comp);
+              pc = comp.blockPc.get(code[(pc + 2) | 0]!)! | 0;
+              code = comp.code;
+              break;
+            }
+            const jf = mc.jsd < JS_STACK_UNITS ? (comp.func.jit as JitFn | null) : null;
+            if (jf === null || fuel < (comp.osrFuel.get(pc) ?? a)) {
+              fuel -= a;
+              blk = pc;
+              pc = (pc + 3) | 0;
+              break;
+            }
+            // the JS version runs this frame from here (and charges this block)
+            mc.fuel = fuel;
+            const st = callJsOsr(mc, jf, fp, depth, code[(pc + 2) | 0]!);
+            s = mc.s;
+            f32 = mc.f32;
+            f64 = mc.f64;
+            refs = mc.refs;
+            fuel = mc.fuel;
+            if (st === STATUS_DONE) {
+              // the frame returned (results at fp)
+              if (depth === entryDepth) {
+                mc.save(comp, pc, fp, fuel, blk, depth);
+                return STATUS_DONE;
+              }
+              depth--;
+              comp = mc.fComp[depth]!;
+              pc = mc.fPc[depth]!;
+              fp = mc.fFp[depth]!;
+              blk = mc.fBlk[depth]!;
+            } else {
+              // stopped: the JS code saved this frame's state (or its record, below a stopped callee)
+              if (st !== STATUS_HANDOFF) return st;
+              comp = mc.comp;
+              pc = mc.pc | 0;
+              fp = mc.fp | 0;
+              blk = mc.blk | 0;
+              depth = mc.depth | 0;
+            }
+            code = comp.code;
+            inst = comp.inst;
+            funcs = inst.funcs;
+            globals = inst.globals;
+            mem0 = inst.memories[0] ?? null;
+            if (mem0) {
+              view = mem0.view;
+              memLen = mem0.byteLength;
+            }
             break;
           }
-          // the JS version runs this frame from here (and charges this block)
-          mc.fuel = fuel;
-          const st = callJsOsr(mc, jf, fp, depth, code[pc + 2]!);
-          s = mc.s;
-          f32 = mc.f32;
-          f64 = mc.f64;
-          refs = mc.refs;
-          fuel = mc.fuel;
-          if (st === STATUS_DONE) {
-            // the frame returned (results at fp)
+          case Op.FUELX:
+            if (fuel >= code[(pc + 1) | 0]! && comp.twin) {
+              // fuel suffices again for a whole block: back to fast code
+              const orig = code[(pc + 2) | 0]!;
+              comp = comp.twin;
+              code = comp.code;
+              pc = comp.blockPc.get(orig)! | 0;
+              break;
+            }
+            pc = (pc + 3) | 0;
+            break;
+          case Op.STEP:
+            a = code[(pc + 1) | 0]!;
+            if (fuel < a) {
+              mc.needed = a;
+              mc.save(comp, pc, fp, fuel, blk, depth);
+              return STATUS_OUT_OF_FUEL;
+            }
+            fuel -= a;
+            pc = (pc + 2) | 0;
+            break;
+          // i32.add, then falls through into BR (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR:
+            pc = code[(pc + 1) | 0]!;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0] !== 0 ? code[(pc + 2) | 0]! : pc + 3;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_UNLESS (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_UNLESS:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_UNLESS:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0] === 0 ? code[(pc + 2) | 0]! : pc + 3;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          case Op.BR_TABLE: {
+            const n = code[(pc + 2) | 0]!;
+            x = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0;
+            pc = code[pc + 3 + (x < n ? x : n)]!;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          }
+          // i32.add, then falls through into BR_IF_EQZ (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_EQZ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_EQZ:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0] === 0 ? code[(pc + 2) | 0]! : pc + 3;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_EQ (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_EQ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_EQ:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0] === s[(fp + code[(pc + 2) | 0]!) | 0] ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_NE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_NE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_NE:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0] !== s[(fp + code[(pc + 2) | 0]!) | 0] ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_LT_S (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_LT_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_LT_S:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! < s[(fp + code[(pc + 2) | 0]!) | 0]! ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.xor, then falls through into ADD_BR_IF_LT_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.XOR_ADD_BR_IF_LT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! ^ s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+          // i32.add, then falls through into BR_IF_LT_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_LT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_LT_U:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_GT_S (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_GT_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_GT_S:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! > s[(fp + code[(pc + 2) | 0]!) | 0]! ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_GT_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_GT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_GT_U:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 > s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_LE_S (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_LE_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_LE_S:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! <= s[(fp + code[(pc + 2) | 0]!) | 0]! ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_LE_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_LE_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_LE_U:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 <= s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_GE_S (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_GE_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_GE_S:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >= s[(fp + code[(pc + 2) | 0]!) | 0]! ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, then falls through into BR_IF_GE_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_BR_IF_GE_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.BR_IF_GE_U:
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 >= s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+
+          // i32.add, then falls through into COPY_RETURN (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_COPY_RETURN:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // COPY, then falls through into RETURN
+          // @ts-expect-error -- falls through on purpose
+          case Op.COPY_RETURN:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+          case Op.RETURN: {
+            if (prof !== null) prof.exit(mc.fuelBase - fuel);
             if (depth === entryDepth) {
               mc.save(comp, pc, fp, fuel, blk, depth);
               return STATUS_DONE;
             }
             depth--;
             comp = mc.fComp[depth]!;
+            code = comp.code;
             pc = mc.fPc[depth]!;
             fp = mc.fFp[depth]!;
             blk = mc.fBlk[depth]!;
-          } else {
-            // stopped: the JS code saved this frame's state (or its record, below a stopped callee)
-            if (st !== STATUS_HANDOFF) return st;
-            comp = mc.comp;
-            pc = mc.pc;
-            fp = mc.fp;
-            blk = mc.blk;
-            depth = mc.depth;
+            if (comp.inst !== inst) {
+              inst = comp.inst;
+              funcs = inst.funcs;
+              globals = inst.globals;
+            }
+            mem0 = inst.memories[0] ?? null;
+            if (mem0) {
+              view = mem0.view;
+              memLen = mem0.byteLength;
+            }
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
           }
-          code = comp.code;
-          inst = comp.inst;
-          funcs = inst.funcs;
-          globals = inst.globals;
-          mem0 = inst.memories[0] ?? null;
-          if (mem0) {
-            view = mem0.view;
-            memLen = mem0.byteLength;
-          }
-          break;
-        }
-        case Op.FUELX:
-          if (fuel >= code[pc + 1]! && comp.twin) {
-            // fuel suffices again for a whole block: back to fast code
-            const orig = code[pc + 2]!;
-            comp = comp.twin;
-            code = comp.code;
-            pc = comp.blockPc.get(orig)!;
-            break;
-          }
-          pc += 3;
-          break;
-        case Op.STEP:
-          a = code[pc + 1]!;
-          if (fuel < a) {
-            mc.needed = a;
-            mc.save(comp, pc, fp, fuel, blk, depth);
-            return STATUS_OUT_OF_FUEL;
-          }
-          fuel -= a;
-          pc += 2;
-          break;
-        // i32.add, then falls through into BR (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR:
-          pc = code[pc + 1]!;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF:
-          pc = s[fp + code[pc + 1]!] !== 0 ? code[pc + 2]! : pc + 3;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_UNLESS (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_UNLESS:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_UNLESS:
-          pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        case Op.BR_TABLE: {
-          const n = code[pc + 2]!;
-          x = s[fp + code[pc + 1]!]! >>> 0;
-          pc = code[pc + 3 + (x < n ? x : n)]!;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        }
-        // i32.add, then falls through into BR_IF_EQZ (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_EQZ:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_EQZ:
-          pc = s[fp + code[pc + 1]!] === 0 ? code[pc + 2]! : pc + 3;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_EQ (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_EQ:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_EQ:
-          pc = s[fp + code[pc + 1]!] === s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_NE (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_NE:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_NE:
-          pc = s[fp + code[pc + 1]!] !== s[fp + code[pc + 2]!] ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_LT_S (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_LT_S:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_LT_S:
-          pc = s[fp + code[pc + 1]!]! < s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.xor, then falls through into ADD_BR_IF_LT_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.XOR_ADD_BR_IF_LT_U:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ s[fp + code[pc + 3]!]!;
-          pc += 3;
-        // i32.add, then falls through into BR_IF_LT_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_LT_U:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_LT_U:
-          pc = s[fp + code[pc + 1]!]! >>> 0 < s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_GT_S (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_GT_S:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_GT_S:
-          pc = s[fp + code[pc + 1]!]! > s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_GT_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_GT_U:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_GT_U:
-          pc = s[fp + code[pc + 1]!]! >>> 0 > s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_LE_S (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_LE_S:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_LE_S:
-          pc = s[fp + code[pc + 1]!]! <= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_LE_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_LE_U:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_LE_U:
-          pc = s[fp + code[pc + 1]!]! >>> 0 <= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_GE_S (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_GE_S:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_GE_S:
-          pc = s[fp + code[pc + 1]!]! >= s[fp + code[pc + 2]!]! ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        // i32.add, then falls through into BR_IF_GE_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_BR_IF_GE_U:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.BR_IF_GE_U:
-          pc = s[fp + code[pc + 1]!]! >>> 0 >= s[fp + code[pc + 2]!]! >>> 0 ? code[pc + 3]! : pc + 4;
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
 
-        // i32.add, then falls through into COPY_RETURN (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_COPY_RETURN:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        // COPY, then falls through into RETURN
-        // @ts-expect-error -- falls through on purpose
-        case Op.COPY_RETURN:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          pc += 2;
-        case Op.RETURN: {
-          if (prof !== null) prof.exit(mc.fuelBase - fuel);
-          if (depth === entryDepth) {
-            mc.save(comp, pc, fp, fuel, blk, depth);
-            return STATUS_DONE;
-          }
-          depth--;
-          comp = mc.fComp[depth]!;
-          code = comp.code;
-          pc = mc.fPc[depth]!;
-          fp = mc.fFp[depth]!;
-          blk = mc.fBlk[depth]!;
-          if (comp.inst !== inst) {
-            inst = comp.inst;
-            funcs = inst.funcs;
-            globals = inst.globals;
-          }
-          mem0 = inst.memories[0] ?? null;
-          if (mem0) {
-            view = mem0.view;
-            memLen = mem0.byteLength;
-          }
-          if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-            fuel -= code[pc + 1]!;
-            blk = pc;
-            pc += 3;
-          }
-          break;
-        }
-
-        case Op.CALL:
-        case Op.CALL_INDIRECT:
-        case Op.RETURN_CALL:
-        case Op.RETURN_CALL_INDIRECT:
-        case Op.CALL_REF:
-        case Op.RETURN_CALL_REF: {
-          const op = code[pc]!;
-          let callee: FuncInst;
-          let base: number;
-          let next: number;
-          if (op === Op.CALL || op === Op.RETURN_CALL) {
-            callee = funcs[code[pc + 1]!]!;
-            base = code[pc + 2]!;
-            next = pc + (op === Op.CALL ? 3 : 4);
-          } else if (op === Op.CALL_REF || op === Op.RETURN_CALL_REF) {
-            const f = refs[(fp + code[pc + 1]!) >> 2] as FuncInst | null;
-            if (f === null) throw new Trap('null function reference');
-            callee = f;
-            base = code[pc + 2]!;
-            next = pc + 3;
-          } else {
-            const table = inst.tables[code[pc + 2]!]!;
-            x = s[fp + code[pc + 3]!]! >>> 0;
-            if (x >= table.elems.length || (table.is64 && s[fp + code[pc + 3]! + 1] !== 0)) throw new Trap('undefined element');
-            const f = table.elems[x] as FuncInst | null;
-            if (f === null || f === undefined) throw new Trap(`uninitialized element ${x}`);
-            if (!mc.typeMatches(f.typeId, code[pc + 1]!)) throw new Trap('indirect call type mismatch');
-            callee = f;
-            base = code[pc + 4]!;
-            next = pc + 5;
-          }
-          const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT || op === Op.RETURN_CALL_REF;
-          if (callee instanceof WasmFunc) {
-            // ---- JS tier (src/jit): a callee with a JS version runs there
-            if (!tail && mc.jitOn && mc.jsd < JS_STACK_UNITS) {
-              const jf = (callee.jit as JitFn | null) ?? (callee.jitState === 0 ? jitFor(mc, callee) : null);
-              if (jf !== null) {
-                if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
-                mc.fuel = fuel;
-                const st = callJs(mc, jf, fp + base, depth + 1);
-                s = mc.s;
-                f32 = mc.f32;
-                f64 = mc.f64;
-                refs = mc.refs;
-                if (mem0) {
-                  view = mem0.view;
-                  memLen = mem0.byteLength;
-                }
-                if (st === STATUS_DONE) {
+          case Op.CALL:
+          case Op.CALL_INDIRECT:
+          case Op.RETURN_CALL:
+          case Op.RETURN_CALL_INDIRECT:
+          case Op.CALL_REF:
+          case Op.RETURN_CALL_REF: {
+            const op = code[pc]!;
+            let callee: FuncInst;
+            let base: number;
+            let next: number;
+            if (op === Op.CALL || op === Op.RETURN_CALL) {
+              callee = funcs[code[(pc + 1) | 0]!]!;
+              base = code[(pc + 2) | 0]!;
+              next = pc + (op === Op.CALL ? 3 : 4);
+            } else if (op === Op.CALL_REF || op === Op.RETURN_CALL_REF) {
+              const f = refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] as FuncInst | null;
+              if (f === null) throw new Trap('null function reference');
+              callee = f;
+              base = code[(pc + 2) | 0]!;
+              next = pc + 3;
+            } else {
+              const table = inst.tables[code[(pc + 2) | 0]!]!;
+              x = s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0;
+              if (x >= table.elems.length || (table.is64 && s[(fp + code[(pc + 3) | 0]! + 1) | 0] !== 0)) throw new Trap('undefined element');
+              const f = table.elems[x] as FuncInst | null;
+              if (f === null || f === undefined) throw new Trap(`uninitialized element ${x}`);
+              if (!mc.typeMatches(f.typeId, code[(pc + 1) | 0]!)) throw new Trap('indirect call type mismatch');
+              callee = f;
+              base = code[(pc + 4) | 0]!;
+              next = pc + 5;
+            }
+            const tail = op === Op.RETURN_CALL || op === Op.RETURN_CALL_INDIRECT || op === Op.RETURN_CALL_REF;
+            if (callee instanceof WasmFunc) {
+              // ---- JS tier (src/jit): a callee with a JS version runs there
+              if (!tail && mc.jitOn && mc.jsd < JS_STACK_UNITS) {
+                const jf = (callee.jit as JitFn | null) ?? (callee.jitState === 0 ? jitFor(mc, callee) : null);
+                if (jf !== null) {
+                  if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
+                  mc.fuel = fuel;
+                  const st = callJs(mc, jf, fp + base, depth + 1);
+                  s = mc.s;
+                  f32 = mc.f32;
+                  f64 = mc.f64;
+                  refs = mc.refs;
+                  if (mem0) {
+                    view = mem0.view;
+                    memLen = mem0.byteLength;
+                  }
+                  if (st === STATUS_DONE) {
+                    fuel = mc.fuel;
+                    pc = next;
+                    break;
+                  }
+                  // the callee stopped: this frame waits below it, like after an interpreted CALL
+                  mc.fComp[depth] = comp;
+                  mc.fPc[depth] = next;
+                  mc.fFp[depth] = fp;
+                  mc.fBlk[depth] = blk;
+                  if (st !== STATUS_HANDOFF) return st;
+                  // continue the frames the JS code left to the interpreter
+                  comp = mc.comp;
+                  code = comp.code;
+                  pc = mc.pc | 0;
+                  fp = mc.fp | 0;
                   fuel = mc.fuel;
-                  pc = next;
+                  blk = mc.blk | 0;
+                  depth = mc.depth | 0;
+                  inst = comp.inst;
+                  funcs = inst.funcs;
+                  globals = inst.globals;
+                  mem0 = inst.memories[0] ?? null;
+                  if (mem0) {
+                    view = mem0.view;
+                    memLen = mem0.byteLength;
+                  }
                   break;
                 }
-                // the callee stopped: this frame waits below it, like after an interpreted CALL
+              }
+              // ---- end JS tier
+              const cc = mc.compile(callee);
+              if (prof !== null) {
+                if (tail) prof.exit(mc.fuelBase - fuel);
+                prof.enter(callee, mc.fuelBase - fuel);
+              }
+              let nfp: number;
+              if (tail) {
+                // move the arguments down to this frame's base, then replace the frame
+                const nparams = callee.type.params.length;
+                mc.moveSlots(fp, fp + base, nparams);
+                nfp = fp;
+              } else {
+                if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
                 mc.fComp[depth] = comp;
                 mc.fPc[depth] = next;
                 mc.fFp[depth] = fp;
                 mc.fBlk[depth] = blk;
-                if (st !== STATUS_HANDOFF) return st;
-                // continue the frames the JS code left to the interpreter
-                comp = mc.comp;
-                code = comp.code;
-                pc = mc.pc;
-                fp = mc.fp;
-                fuel = mc.fuel;
-                blk = mc.blk;
-                depth = mc.depth;
+                depth++;
+                nfp = fp + base;
+              }
+              if (nfp + cc.frameWords > s.length) {
+                mc.growStack(nfp + cc.frameWords);
+                s = mc.s;
+                f32 = mc.f32;
+                f64 = mc.f64;
+                refs = mc.refs;
+              }
+              mc.enterFrame(cc, nfp, depth);
+              fp = nfp;
+              comp = cc;
+              code = cc.code;
+              pc = 0;
+              if (comp.inst !== inst) {
                 inst = comp.inst;
                 funcs = inst.funcs;
                 globals = inst.globals;
@@ -733,70 +796,1126 @@ export function run(mc: Machine, entryDepth: number): number {
                   view = mem0.view;
                   memLen = mem0.byteLength;
                 }
-                break;
               }
-            }
-            // ---- end JS tier
-            const cc = mc.compile(callee);
-            if (prof !== null) {
-              if (tail) prof.exit(mc.fuelBase - fuel);
-              prof.enter(callee, mc.fuelBase - fuel);
-            }
-            let nfp: number;
-            if (tail) {
-              // move the arguments down to this frame's base, then replace the frame
-              const nparams = callee.type.params.length;
-              mc.moveSlots(fp, fp + base, nparams);
-              nfp = fp;
+              if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+                fuel -= code[(pc + 1) | 0]!;
+                blk = pc;
+                pc = (pc + 3) | 0;
+              }
             } else {
-              if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
-              mc.fComp[depth] = comp;
-              mc.fPc[depth] = next;
-              mc.fFp[depth] = fp;
-              mc.fBlk[depth] = blk;
-              depth++;
-              nfp = fp + base;
-            }
-            if (nfp + cc.frameWords > s.length) {
-              mc.growStack(nfp + cc.frameWords);
+              mc.save(comp, pc, fp, fuel, blk, depth);
+              mc.sp = fp + comp.frameWords;
+              // (when the host throws, Machine.hostFuel keeps what the host call consumed)
+              const hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
+              if (hs !== HOST_OK) {
+                if (hs === HOST_NO_FUEL) return STATUS_OUT_OF_FUEL;
+                // suspended: resume continues after the call (Machine.resumeHost)
+                mc.save(comp, tail ? pc : next, fp, mc.fuel, blk, depth);
+                return STATUS_SUSPENDED;
+              }
+              fuel = mc.fuel;
+              // the host may have re-entered wasm and grown the value stack or a memory
               s = mc.s;
               f32 = mc.f32;
               f64 = mc.f64;
               refs = mc.refs;
-            }
-            mc.enterFrame(cc, nfp, depth);
-            fp = nfp;
-            comp = cc;
-            code = cc.code;
-            pc = 0;
-            if (comp.inst !== inst) {
-              inst = comp.inst;
-              funcs = inst.funcs;
-              globals = inst.globals;
-              mem0 = inst.memories[0] ?? null;
               if (mem0) {
                 view = mem0.view;
                 memLen = mem0.byteLength;
               }
+              if (tail) {
+                const nres = callee.type.results.length;
+                mc.moveSlots(fp, fp + base, nres);
+                // return from this frame
+                if (prof !== null) prof.exit(mc.fuelBase - fuel);
+                if (depth === entryDepth) {
+                  mc.save(comp, pc, fp, fuel, blk, depth);
+                  return STATUS_DONE;
+                }
+                depth--;
+                comp = mc.fComp[depth]!;
+                code = comp.code;
+                pc = mc.fPc[depth]!;
+                fp = mc.fFp[depth]!;
+                blk = mc.fBlk[depth]!;
+                if (comp.inst !== inst) {
+                  inst = comp.inst;
+                  funcs = inst.funcs;
+                  globals = inst.globals;
+                }
+                mem0 = inst.memories[0] ?? null;
+                if (mem0) {
+                  view = mem0.view;
+                  memLen = mem0.byteLength;
+                }
+              } else {
+                pc = next;
+              }
             }
-            if (code[pc] === Op.FUEL && fuel >= code[pc + 1]!) {
-              fuel -= code[pc + 1]!;
-              blk = pc;
-              pc += 3;
+            continue outer;
+          }
+
+          // ---------------------------------------------------------------- moves
+          // COPY, then falls through into COPY_COPY (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.COPY3:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+          // COPY, then falls through into COPY (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.COPY_COPY:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+          case Op.COPY:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.COPY_V:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            s[(d + 2) | 0] = s[(a + 2) | 0]!;
+            s[(d + 3) | 0] = s[(a + 3) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.COPY_R:
+            refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = refs[((fp + code[(pc + 2) | 0]!) | 0) >> 2];
+            pc = (pc + 3) | 0;
+            break;
+          case Op.CONST:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = code[(pc + 2) | 0]!;
+            s[(d + 1) | 0] = code[(pc + 3) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.CONST_V:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = code[(pc + 2) | 0]!;
+            s[(d + 1) | 0] = code[(pc + 3) | 0]!;
+            s[(d + 2) | 0] = code[(pc + 4) | 0]!;
+            s[(d + 3) | 0] = code[(pc + 5) | 0]!;
+            pc = (pc + 6) | 0;
+            break;
+          case Op.CONST_NULL:
+            refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = null;
+            pc = (pc + 2) | 0;
+            break;
+          case Op.SELECT:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = s[(fp + code[(pc + 4) | 0]!) | 0] !== 0 ? (fp + code[(pc + 2) | 0]!) | 0 : (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 5) | 0;
+            break;
+          case Op.SELECT_V:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = s[(fp + code[(pc + 4) | 0]!) | 0] !== 0 ? (fp + code[(pc + 2) | 0]!) | 0 : (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            s[(d + 2) | 0] = s[(a + 2) | 0]!;
+            s[(d + 3) | 0] = s[(a + 3) | 0]!;
+            pc = (pc + 5) | 0;
+            break;
+          case Op.SELECT_R:
+            a = s[(fp + code[(pc + 4) | 0]!) | 0] !== 0 ? (fp + code[(pc + 2) | 0]!) | 0 : (fp + code[(pc + 3) | 0]!) | 0;
+            refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = refs[a >> 2];
+            pc = (pc + 5) | 0;
+            break;
+          case Op.GLOBAL_GET: {
+            const c = globals[code[(pc + 2) | 0]!]!.cell;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = c[0]!;
+            s[(d + 1) | 0] = c[1]!;
+            pc = (pc + 3) | 0;
+            break;
+          }
+          case Op.GLOBAL_SET: {
+            const c = globals[code[(pc + 1) | 0]!]!.cell;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            c[0] = s[a]!;
+            c[1] = s[(a + 1) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          }
+          case Op.GLOBAL_GET_V: {
+            const c = globals[code[(pc + 2) | 0]!]!.cell;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = c[0]!;
+            s[(d + 1) | 0] = c[1]!;
+            s[(d + 2) | 0] = c[2]!;
+            s[(d + 3) | 0] = c[3]!;
+            pc = (pc + 3) | 0;
+            break;
+          }
+          case Op.GLOBAL_SET_V: {
+            const c = globals[code[(pc + 1) | 0]!]!.cell;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            c[0] = s[a]!;
+            c[1] = s[(a + 1) | 0]!;
+            c[2] = s[(a + 2) | 0]!;
+            c[3] = s[(a + 3) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          }
+          case Op.GLOBAL_GET_R:
+            refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = globals[code[(pc + 2) | 0]!]!.ref;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.GLOBAL_SET_R:
+            globals[code[(pc + 1) | 0]!]!.ref = refs[((fp + code[(pc + 2) | 0]!) | 0) >> 2];
+            pc = (pc + 3) | 0;
+            break;
+
+          // ---------------------------------------------------------------- memory 0
+          // i32.shl, then falls through into ADD_I32_LOAD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.SHL_ADD_I32_LOAD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! << s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+          // i32.add, then falls through into I32_LOAD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_LOAD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I32_LOAD:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 4) | 0;
+            break;
+          // i32.add, then falls through into I64_LOAD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_LOAD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I64_LOAD:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            pc = (pc + 4) | 0;
+            break;
+          // f64.mul, then falls through into F64_LOAD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F64_MUL_F64_LOAD:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! * f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 3) | 0;
+          case Op.F64_LOAD:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LOAD8_S:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt8(ea);
+            pc = (pc + 4) | 0;
+            break;
+          // i32.mul, then falls through into ADD_I32_LOAD8_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.MUL_ADD_I32_LOAD8_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = Math.imul(s[(fp + code[(pc + 2) | 0]!) | 0]!, s[(fp + code[(pc + 3) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+          // i32.add, then falls through into I32_LOAD8_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_LOAD8_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I32_LOAD8_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LOAD16_S:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt16(ea, true);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LOAD16_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint16(ea, true);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LOAD8_S:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = view.getInt8(ea);
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LOAD8_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getUint8(ea);
+            s[(d + 1) | 0] = 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LOAD16_S:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = view.getInt16(ea, true);
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LOAD16_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getUint16(ea, true);
+            s[(d + 1) | 0] = 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LOAD32_S:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = view.getInt32(ea, true);
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LOAD32_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = 0;
+            pc = (pc + 4) | 0;
+            break;
+          // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_STORE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I32_STORE:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          // i32.add, then falls through into I64_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_STORE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I64_STORE:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            view.setInt32(ea, s[a]!, true);
+            view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          // f64.add, then falls through into F64_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F64_ADD_F64_STORE:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! + f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 3) | 0;
+          case Op.F64_STORE:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            view.setInt32(ea, s[a]!, true);
+            view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          // i32.add, then falls through into I32_STORE8 (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_STORE8:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I32_STORE8:
+          case Op.I64_STORE8:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt8(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_STORE16:
+          case Op.I64_STORE16:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt16(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_STORE32:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.MEMORY_SIZE: {
+            const m = inst.memories[code[(pc + 2) | 0]!]!;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = m.pages;
+            s[(d + 1) | 0] = 0;
+            pc = (pc + 3) | 0;
+            break;
+          }
+          case Op.MEMORY_GROW: {
+            const m = inst.memories[code[(pc + 3) | 0]!]!;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            const n = m.type.addr === 'i64' ? (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (s[(fp + code[(pc + 2) | 0]! + 1) | 0]! >>> 0) * 2 ** 32 : s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
+            // per-page surcharge (the instruction's base cost is in its block), paid only by a grow that succeeds
+            const extra = mc.costs.memoryGrowPage * n;
+            if (extra > 0 && m.mayGrow(n)) {
+              if (fuel < extra) {
+                mc.needed = extra;
+                mc.save(comp, pc, fp, fuel, blk, depth);
+                return STATUS_OUT_OF_FUEL;
+              }
             }
-          } else {
+            const old = m.grow(n);
+            if (old >= 0) fuel -= extra;
+            if (m.type.addr === 'i64') {
+              s[d] = old < 0 ? -1 : old;
+              s[(d + 1) | 0] = old < 0 ? -1 : 0;
+            } else s[d] = old;
+            if (m === mem0) {
+              view = m.view;
+              memLen = m.byteLength;
+            }
+            pc = (pc + 4) | 0;
+            break;
+          }
+
+          // ---------------------------------------------------------------- i32
+          case Op.I32_EQZ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0] === 0 ? 1 : 0;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I32_EQ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0] === s[(fp + code[(pc + 3) | 0]!) | 0] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_NE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0] !== s[(fp + code[(pc + 3) | 0]!) | 0] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LT_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! < s[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0 ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_GT_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! > s[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_GT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 > s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0 ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LE_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! <= s[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_LE_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 <= s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0 ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_GE_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >= s[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_GE_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 >= s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0 ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_CLZ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = Math.clz32(s[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I32_CTZ:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = x === 0 ? 32 : 31 - Math.clz32(x & -x);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I32_POPCNT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = I32N.popcnt(s[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          // i32.add, then falls through into I32_ADD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_ADD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.I32_ADD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_SUB:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! - s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_MUL:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = Math.imul(s[(fp + code[(pc + 2) | 0]!) | 0]!, s[(fp + code[(pc + 3) | 0]!) | 0]!);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_DIV_S:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            if (y === 0) throw new Trap('integer divide by zero');
+            if (x === -0x80000000 && y === -1) throw new Trap('integer overflow');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (x / y) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_DIV_U:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0;
+            if (y === 0) throw new Trap('integer divide by zero');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (x / y) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_REM_S:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            if (y === 0) throw new Trap('integer divide by zero');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = y === -1 ? 0 : x % y | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_REM_U:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! >>> 0;
+            if (y === 0) throw new Trap('integer divide by zero');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = x % y | 0;
+            pc = (pc + 4) | 0;
+            break;
+          // i32.shr_u, then falls through into I32_AND (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.SHR_U_AND:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+          case Op.I32_AND:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! & s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_OR:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! | s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          // i32.rotl, then falls through into ROTL_XOR (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ROTL_ROTL_XOR:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
+            pc = (pc + 3) | 0;
+          // i32.rotl, then falls through into I32_XOR (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ROTL_XOR:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
+            pc = (pc + 3) | 0;
+          case Op.I32_XOR:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! ^ s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_SHL:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! << s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_SHR_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >> s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_SHR_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> s[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_ROTL:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32_ROTR:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (x >>> y) | (x << (32 - y));
+            pc = (pc + 4) | 0;
+            break;
+
+          // ---------------------------------------------------------------- i64 (lo, hi halves)
+          case Op.I64_EQZ:
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[a]! | s[(a + 1) | 0]!) === 0 ? 1 : 0;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_EQ:
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[a] === s[b] && s[(a + 1) | 0] === s[(b + 1) | 0] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_NE:
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[a] !== s[b] || s[(a + 1) | 0] !== s[(b + 1) | 0] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_LT_S:
+          case Op.I64_LT_U:
+          case Op.I64_GT_S:
+          case Op.I64_GT_U:
+          case Op.I64_LE_S:
+          case Op.I64_LE_U:
+          case Op.I64_GE_S:
+          case Op.I64_GE_U: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            const op = code[pc]!;
+            const signed = op === Op.I64_LT_S || op === Op.I64_GT_S || op === Op.I64_LE_S || op === Op.I64_GE_S;
+            x = signed ? s[(a + 1) | 0]! : s[(a + 1) | 0]! >>> 0;
+            y = signed ? s[(b + 1) | 0]! : s[(b + 1) | 0]! >>> 0;
+            // cmp: -1, 0, 1
+            let c = x < y ? -1 : x > y ? 1 : 0;
+            if (c === 0) {
+              x = s[a]! >>> 0;
+              y = s[b]! >>> 0;
+              c = x < y ? -1 : x > y ? 1 : 0;
+            }
+            let r: boolean;
+            switch (op) {
+              case Op.I64_LT_S:
+              case Op.I64_LT_U:
+                r = c < 0;
+                break;
+              case Op.I64_GT_S:
+              case Op.I64_GT_U:
+                r = c > 0;
+                break;
+              case Op.I64_LE_S:
+              case Op.I64_LE_U:
+                r = c <= 0;
+                break;
+              default:
+                r = c >= 0;
+            }
+            s[(fp + code[(pc + 1) | 0]!) | 0] = r ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case Op.I64_CLZ:
+            I64.clz(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_CTZ:
+            I64.ctz(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_POPCNT:
+            I64.popcnt(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+            break;
+          // i64.mul, then falls through into I64_ADD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_MUL_ADD:
+            I64.mul(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+          case Op.I64_ADD: {
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            const lo = (x + s[b]!) | 0;
+            s[(d + 1) | 0] = (s[(a + 1) | 0]! + s[(b + 1) | 0]! + (lo >>> 0 < x >>> 0 ? 1 : 0)) | 0;
+            s[d] = lo;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case Op.I64_SUB: {
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            const lo = (x - y) | 0;
+            s[(d + 1) | 0] = (s[(a + 1) | 0]! - s[(b + 1) | 0]! - (x >>> 0 < y >>> 0 ? 1 : 0)) | 0;
+            s[d] = lo;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          // i64.rotl, then falls through into I64_MUL (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_ROTL_MUL:
+            I64.rotl(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+          case Op.I64_MUL:
+            I64.mul(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_DIV_S:
+            I64.div_s(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_DIV_U:
+            I64.div_u(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_REM_S:
+            I64.rem_s(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_REM_U:
+            I64.rem_u(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_AND:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]! & s[b]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! & s[(b + 1) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_OR:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]! | s[b]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! | s[(b + 1) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          // i64.shr_u, then falls through into I64_XOR (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_SHR_U_XOR:
+            I64.shr_u(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+          case Op.I64_XOR:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]! ^ s[b]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! ^ s[(b + 1) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_SHL:
+            I64.shl(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_SHR_S:
+            I64.shr_s(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_SHR_U:
+            I64.shr_u(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_ROTL:
+            I64.rotl(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I64_ROTR:
+            I64.rotr(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+
+          // ---------------------------------------------------------------- f32
+          case Op.F32_EQ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0] === f32[(fp + code[(pc + 3) | 0]!) | 0] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_NE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0] !== f32[(fp + code[(pc + 3) | 0]!) | 0] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_LT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! < f32[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_GT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! > f32[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_LE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! <= f32[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_GE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! >= f32[(fp + code[(pc + 3) | 0]!) | 0]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_ABS:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! & 0x7fffffff;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_NEG:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! ^ -0x80000000;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_CEIL:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = Math.ceil(f32[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_FLOOR:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = Math.floor(f32[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_TRUNC:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = Math.trunc(f32[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_NEAREST:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = F64N.nearest(f32[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_SQRT:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = Math.sqrt(f32[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_ADD:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! + f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_SUB:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          // f32.mul, then falls through into F32_MUL (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32_MUL_MUL:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+          case Op.F32_MUL:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_DIV:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! / f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_MIN:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = F64N.min(f32[(fp + code[(pc + 2) | 0]!) | 0]!, f32[(fp + code[(pc + 3) | 0]!) | 0]!);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_MAX:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = F64N.max(f32[(fp + code[(pc + 2) | 0]!) | 0]!, f32[(fp + code[(pc + 3) | 0]!) | 0]!);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32_COPYSIGN:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! & 0x7fffffff) | (s[(fp + code[(pc + 3) | 0]!) | 0]! & -0x80000000);
+            pc = (pc + 4) | 0;
+            break;
+
+          // ---------------------------------------------------------------- f64
+          case Op.F64_EQ:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1] === f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_NE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1] !== f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1] ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_LT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! < f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_GT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! > f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_LE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! <= f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_GE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! >= f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]! ? 1 : 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_ABS:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! & 0x7fffffff;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_NEG:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! ^ -0x80000000;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_CEIL:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            fr = Math.ceil(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            f64[d >> 1] = fr;
+            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_FLOOR:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            fr = Math.floor(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            f64[d >> 1] = fr;
+            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_TRUNC:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            fr = Math.trunc(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            f64[d >> 1] = fr;
+            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_NEAREST:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            fr = F64N.nearest(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            f64[d >> 1] = fr;
+            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_SQRT:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = Math.sqrt(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_ADD:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! + f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_SUB:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! - f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_MUL:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! * f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_DIV:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! / f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_MIN:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = F64N.min(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!, f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_MAX:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = F64N.max(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!, f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F64_COPYSIGN:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = (s[(a + 1) | 0]! & 0x7fffffff) | (s[(b + 1) | 0]! & -0x80000000);
+            pc = (pc + 4) | 0;
+            break;
+
+          // ---------------------------------------------------------------- conversions
+          case Op.I32_WRAP_I64:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_EXTEND_I32_S:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 3) | 0;
+            break;
+          // i64.mul, then falls through into I64_EXTEND_I32_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_MUL_EXTEND_U:
+            I64.mul(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            pc = (pc + 3) | 0;
+          case Op.I64_EXTEND_I32_U:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            s[(d + 1) | 0] = 0;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I32_EXTEND8_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! << 24) >> 24;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I32_EXTEND16_S:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! << 16) >> 16;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_EXTEND8_S:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = (s[(fp + code[(pc + 2) | 0]!) | 0]! << 24) >> 24;
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_EXTEND16_S:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = (s[(fp + code[(pc + 2) | 0]!) | 0]! << 16) >> 16;
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I64_EXTEND32_S:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            s[d] = x;
+            s[(d + 1) | 0] = x >> 31;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_DEMOTE_F64:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_PROMOTE_F32:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f32[(fp + code[(pc + 2) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_CONVERT_I32_S:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F32_CONVERT_I32_U:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_CONVERT_I32_S:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.F64_CONVERT_I32_U:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.CONVERT:
+            mc.convert(code[(pc + 3) | 0]!, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0);
+            pc = (pc + 4) | 0;
+            break;
+
+          // ---------------------------------------------------------------- references
+          case Op.REF_IS_NULL:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = refs[((fp + code[(pc + 2) | 0]!) | 0) >> 2] === null ? 1 : 0;
+            pc = (pc + 3) | 0;
+            break;
+          case Op.REF_FUNC:
+            refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = funcs[code[(pc + 2) | 0]!];
+            pc = (pc + 3) | 0;
+            break;
+          case Op.REF_AS_NON_NULL:
+            if (refs[((fp + code[(pc + 2) | 0]!) | 0) >> 2] === null) throw new Trap('null reference');
+            refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = refs[((fp + code[(pc + 2) | 0]!) | 0) >> 2];
+            pc = (pc + 3) | 0;
+            break;
+
+          case Op.SIMD:
+            // (no state to save: a vector instruction pays no surcharge, and a trap saves it in the catch below)
+            SIMD_EXEC[code[(pc + 1) | 0]!]!(mc, inst, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0, (fp + code[(pc + 4) | 0]!) | 0, (fp + code[(pc + 5) | 0]!) | 0, code[(pc + 6) | 0]!, code[(pc + 7) | 0]!, code[(pc + 8) | 0]!, code[(pc + 9) | 0]!);
+            pc += MISC_WIDTH;
+            break;
+
+          // i32.add, then falls through into V128_LOAD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_V128_LOAD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          case Op.V128_LOAD:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            s[(d + 2) | 0] = view.getInt32(ea + 8, true);
+            s[(d + 3) | 0] = view.getInt32(ea + 12, true);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.V128_STORE:
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            view.setInt32(ea, s[a]!, true);
+            view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
+            view.setInt32(ea + 8, s[(a + 2) | 0]!, true);
+            view.setInt32(ea + 12, s[(a + 3) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          // (slots are whole: d is a, b or neither, so lane by lane is safe)
+          // f32x4.mul, then falls through into F32X4_ADD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32X4_MUL_ADD:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! * f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! * f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! * f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! * f32[(b + 3) | 0]!;
+            pc = (pc + 3) | 0;
+          case Op.F32X4_ADD:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! + f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! + f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! + f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! + f32[(b + 3) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32X4_SUB:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! - f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! - f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! - f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! - f32[(b + 3) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.F32X4_MUL:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! * f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! * f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! * f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! * f32[(b + 3) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.V128_XOR:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = s[a]! ^ s[b]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! ^ s[(b + 1) | 0]!;
+            s[(d + 2) | 0] = s[(a + 2) | 0]! ^ s[(b + 2) | 0]!;
+            s[(d + 3) | 0] = s[(a + 3) | 0]! ^ s[(b + 3) | 0]!;
+            pc = (pc + 4) | 0;
+            break;
+
+          case Op.MISC: {
             mc.save(comp, pc, fp, fuel, blk, depth);
-            mc.sp = fp + comp.frameWords;
-            // (when the host throws, Machine.hostFuel keeps what the host call consumed)
-            const hs = mc.callHost(callee as HostFunc, fp + base, inst, tail);
-            if (hs !== HOST_OK) {
-              if (hs === HOST_NO_FUEL) return STATUS_OUT_OF_FUEL;
-              // suspended: resume continues after the call (Machine.resumeHost)
-              mc.save(comp, tail ? pc : next, fp, mc.fuel, blk, depth);
-              return STATUS_SUSPENDED;
+            const r = execMisc(mc, inst, code, pc, fp);
+            if (r < 0) {
+              // surcharge could not be paid: state already saved at this instruction
+              return STATUS_OUT_OF_FUEL;
             }
             fuel = mc.fuel;
-            // the host may have re-entered wasm and grown the value stack or a memory
+            pc = r | 0;
             s = mc.s;
             f32 = mc.f32;
             f64 = mc.f64;
@@ -805,1112 +1924,12 @@ export function run(mc: Machine, entryDepth: number): number {
               view = mem0.view;
               memLen = mem0.byteLength;
             }
-            if (tail) {
-              const nres = callee.type.results.length;
-              mc.moveSlots(fp, fp + base, nres);
-              // return from this frame
-              if (prof !== null) prof.exit(mc.fuelBase - fuel);
-              if (depth === entryDepth) {
-                mc.save(comp, pc, fp, fuel, blk, depth);
-                return STATUS_DONE;
-              }
-              depth--;
-              comp = mc.fComp[depth]!;
-              code = comp.code;
-              pc = mc.fPc[depth]!;
-              fp = mc.fFp[depth]!;
-              blk = mc.fBlk[depth]!;
-              if (comp.inst !== inst) {
-                inst = comp.inst;
-                funcs = inst.funcs;
-                globals = inst.globals;
-              }
-              mem0 = inst.memories[0] ?? null;
-              if (mem0) {
-                view = mem0.view;
-                memLen = mem0.byteLength;
-              }
-            } else {
-              pc = next;
-            }
+            break;
           }
-          break;
+
+          default:
+            throw new Error(`wasmeter internal error: bad internal opcode ${code[pc]} at ${pc}`);
         }
-
-        // ---------------------------------------------------------------- moves
-        // COPY, then falls through into COPY_COPY (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.COPY3:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          pc += 2;
-        // COPY, then falls through into COPY (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.COPY_COPY:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          pc += 2;
-        case Op.COPY:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          pc += 3;
-          break;
-        case Op.COPY_V:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          s[d + 2] = s[a + 2]!;
-          s[d + 3] = s[a + 3]!;
-          pc += 3;
-          break;
-        case Op.COPY_R:
-          refs[(fp + code[pc + 1]!) >> 2] = refs[(fp + code[pc + 2]!) >> 2];
-          pc += 3;
-          break;
-        case Op.CONST:
-          d = fp + code[pc + 1]!;
-          s[d] = code[pc + 2]!;
-          s[d + 1] = code[pc + 3]!;
-          pc += 4;
-          break;
-        case Op.CONST_V:
-          d = fp + code[pc + 1]!;
-          s[d] = code[pc + 2]!;
-          s[d + 1] = code[pc + 3]!;
-          s[d + 2] = code[pc + 4]!;
-          s[d + 3] = code[pc + 5]!;
-          pc += 6;
-          break;
-        case Op.CONST_NULL:
-          refs[(fp + code[pc + 1]!) >> 2] = null;
-          pc += 2;
-          break;
-        case Op.SELECT:
-          d = fp + code[pc + 1]!;
-          a = s[fp + code[pc + 4]!] !== 0 ? fp + code[pc + 2]! : fp + code[pc + 3]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          pc += 5;
-          break;
-        case Op.SELECT_V:
-          d = fp + code[pc + 1]!;
-          a = s[fp + code[pc + 4]!] !== 0 ? fp + code[pc + 2]! : fp + code[pc + 3]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]!;
-          s[d + 2] = s[a + 2]!;
-          s[d + 3] = s[a + 3]!;
-          pc += 5;
-          break;
-        case Op.SELECT_R:
-          a = s[fp + code[pc + 4]!] !== 0 ? fp + code[pc + 2]! : fp + code[pc + 3]!;
-          refs[(fp + code[pc + 1]!) >> 2] = refs[a >> 2];
-          pc += 5;
-          break;
-        case Op.GLOBAL_GET: {
-          const c = globals[code[pc + 2]!]!.cell;
-          d = fp + code[pc + 1]!;
-          s[d] = c[0]!;
-          s[d + 1] = c[1]!;
-          pc += 3;
-          break;
-        }
-        case Op.GLOBAL_SET: {
-          const c = globals[code[pc + 1]!]!.cell;
-          a = fp + code[pc + 2]!;
-          c[0] = s[a]!;
-          c[1] = s[a + 1]!;
-          pc += 3;
-          break;
-        }
-        case Op.GLOBAL_GET_V: {
-          const c = globals[code[pc + 2]!]!.cell;
-          d = fp + code[pc + 1]!;
-          s[d] = c[0]!;
-          s[d + 1] = c[1]!;
-          s[d + 2] = c[2]!;
-          s[d + 3] = c[3]!;
-          pc += 3;
-          break;
-        }
-        case Op.GLOBAL_SET_V: {
-          const c = globals[code[pc + 1]!]!.cell;
-          a = fp + code[pc + 2]!;
-          c[0] = s[a]!;
-          c[1] = s[a + 1]!;
-          c[2] = s[a + 2]!;
-          c[3] = s[a + 3]!;
-          pc += 3;
-          break;
-        }
-        case Op.GLOBAL_GET_R:
-          refs[(fp + code[pc + 1]!) >> 2] = globals[code[pc + 2]!]!.ref;
-          pc += 3;
-          break;
-        case Op.GLOBAL_SET_R:
-          globals[code[pc + 1]!]!.ref = refs[(fp + code[pc + 2]!) >> 2];
-          pc += 3;
-          break;
-
-        // ---------------------------------------------------------------- memory 0
-        // i32.shl, then falls through into ADD_I32_LOAD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.SHL_ADD_I32_LOAD:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! << s[fp + code[pc + 3]!]!;
-          pc += 3;
-        // i32.add, then falls through into I32_LOAD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_I32_LOAD:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I32_LOAD:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-          s[fp + code[pc + 1]!] = view.getInt32(ea, true);
-          pc += 4;
-          break;
-        // i32.add, then falls through into I64_LOAD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_I64_LOAD:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I64_LOAD:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          s[d] = view.getInt32(ea, true);
-          s[d + 1] = view.getInt32(ea + 4, true);
-          pc += 4;
-          break;
-        // f64.mul, then falls through into F64_LOAD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.F64_MUL_F64_LOAD:
-          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! * f64[(fp + code[pc + 3]!) >> 1]!;
-          pc += 3;
-        case Op.F64_LOAD:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          s[d] = view.getInt32(ea, true);
-          s[d + 1] = view.getInt32(ea + 4, true);
-          pc += 4;
-          break;
-        case Op.I32_LOAD8_S:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
-          s[fp + code[pc + 1]!] = view.getInt8(ea);
-          pc += 4;
-          break;
-        // i32.mul, then falls through into ADD_I32_LOAD8_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.MUL_ADD_I32_LOAD8_U:
-          s[fp + code[pc + 1]!] = Math.imul(s[fp + code[pc + 2]!]!, s[fp + code[pc + 3]!]!);
-          pc += 3;
-        // i32.add, then falls through into I32_LOAD8_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_I32_LOAD8_U:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I32_LOAD8_U:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
-          s[fp + code[pc + 1]!] = view.getUint8(ea);
-          pc += 4;
-          break;
-        case Op.I32_LOAD16_S:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
-          s[fp + code[pc + 1]!] = view.getInt16(ea, true);
-          pc += 4;
-          break;
-        case Op.I32_LOAD16_U:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
-          s[fp + code[pc + 1]!] = view.getUint16(ea, true);
-          pc += 4;
-          break;
-        case Op.I64_LOAD8_S:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          x = view.getInt8(ea);
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 4;
-          break;
-        case Op.I64_LOAD8_U:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          s[d] = view.getUint8(ea);
-          s[d + 1] = 0;
-          pc += 4;
-          break;
-        case Op.I64_LOAD16_S:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          x = view.getInt16(ea, true);
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 4;
-          break;
-        case Op.I64_LOAD16_U:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          s[d] = view.getUint16(ea, true);
-          s[d + 1] = 0;
-          pc += 4;
-          break;
-        case Op.I64_LOAD32_S:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          x = view.getInt32(ea, true);
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 4;
-          break;
-        case Op.I64_LOAD32_U:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          s[d] = view.getInt32(ea, true);
-          s[d + 1] = 0;
-          pc += 4;
-          break;
-        // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_I32_STORE:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I32_STORE:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-          view.setInt32(ea, s[fp + code[pc + 2]!]!, true);
-          pc += 4;
-          break;
-        // i32.add, then falls through into I64_STORE (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_I64_STORE:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I64_STORE:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
-          a = fp + code[pc + 2]!;
-          view.setInt32(ea, s[a]!, true);
-          view.setInt32(ea + 4, s[a + 1]!, true);
-          pc += 4;
-          break;
-        // f64.add, then falls through into F64_STORE (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.F64_ADD_F64_STORE:
-          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! + f64[(fp + code[pc + 3]!) >> 1]!;
-          pc += 3;
-        case Op.F64_STORE:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
-          a = fp + code[pc + 2]!;
-          view.setInt32(ea, s[a]!, true);
-          view.setInt32(ea + 4, s[a + 1]!, true);
-          pc += 4;
-          break;
-        // i32.add, then falls through into I32_STORE8 (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_I32_STORE8:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I32_STORE8:
-        case Op.I64_STORE8:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
-          view.setInt8(ea, s[fp + code[pc + 2]!]!);
-          pc += 4;
-          break;
-        case Op.I32_STORE16:
-        case Op.I64_STORE16:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
-          view.setInt16(ea, s[fp + code[pc + 2]!]!, true);
-          pc += 4;
-          break;
-        case Op.I64_STORE32:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-          view.setInt32(ea, s[fp + code[pc + 2]!]!, true);
-          pc += 4;
-          break;
-        case Op.MEMORY_SIZE: {
-          const m = inst.memories[code[pc + 2]!]!;
-          d = fp + code[pc + 1]!;
-          s[d] = m.pages;
-          s[d + 1] = 0;
-          pc += 3;
-          break;
-        }
-        case Op.MEMORY_GROW: {
-          const m = inst.memories[code[pc + 3]!]!;
-          d = fp + code[pc + 1]!;
-          const n = m.type.addr === 'i64' ? (s[fp + code[pc + 2]!]! >>> 0) + (s[fp + code[pc + 2]! + 1]! >>> 0) * 2 ** 32 : s[fp + code[pc + 2]!]! >>> 0;
-          // per-page surcharge (the instruction's base cost is in its block), paid only by a grow that succeeds
-          const extra = mc.costs.memoryGrowPage * n;
-          if (extra > 0 && m.mayGrow(n)) {
-            if (fuel < extra) {
-              mc.needed = extra;
-              mc.save(comp, pc, fp, fuel, blk, depth);
-              return STATUS_OUT_OF_FUEL;
-            }
-          }
-          const old = m.grow(n);
-          if (old >= 0) fuel -= extra;
-          if (m.type.addr === 'i64') {
-            s[d] = old < 0 ? -1 : old;
-            s[d + 1] = old < 0 ? -1 : 0;
-          } else s[d] = old;
-          if (m === mem0) {
-            view = m.view;
-            memLen = m.byteLength;
-          }
-          pc += 4;
-          break;
-        }
-
-        // ---------------------------------------------------------------- i32
-        case Op.I32_EQZ:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!] === 0 ? 1 : 0;
-          pc += 3;
-          break;
-        case Op.I32_EQ:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!] === s[fp + code[pc + 3]!] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_NE:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!] !== s[fp + code[pc + 3]!] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_LT_S:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! < s[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_LT_U:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 < s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_GT_S:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! > s[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_GT_U:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 > s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_LE_S:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! <= s[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_LE_U:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 <= s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_GE_S:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >= s[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_GE_U:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0 >= s[fp + code[pc + 3]!]! >>> 0 ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I32_CLZ:
-          s[fp + code[pc + 1]!] = Math.clz32(s[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        case Op.I32_CTZ:
-          x = s[fp + code[pc + 2]!]!;
-          s[fp + code[pc + 1]!] = x === 0 ? 32 : 31 - Math.clz32(x & -x);
-          pc += 3;
-          break;
-        case Op.I32_POPCNT:
-          s[fp + code[pc + 1]!] = I32N.popcnt(s[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        // i32.add, then falls through into I32_ADD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_ADD:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.I32_ADD:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 4;
-          break;
-        case Op.I32_SUB:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! - s[fp + code[pc + 3]!]!) | 0;
-          pc += 4;
-          break;
-        case Op.I32_MUL:
-          s[fp + code[pc + 1]!] = Math.imul(s[fp + code[pc + 2]!]!, s[fp + code[pc + 3]!]!);
-          pc += 4;
-          break;
-        case Op.I32_DIV_S:
-          x = s[fp + code[pc + 2]!]!;
-          y = s[fp + code[pc + 3]!]!;
-          if (y === 0) throw new Trap('integer divide by zero');
-          if (x === -0x80000000 && y === -1) throw new Trap('integer overflow');
-          s[fp + code[pc + 1]!] = (x / y) | 0;
-          pc += 4;
-          break;
-        case Op.I32_DIV_U:
-          x = s[fp + code[pc + 2]!]! >>> 0;
-          y = s[fp + code[pc + 3]!]! >>> 0;
-          if (y === 0) throw new Trap('integer divide by zero');
-          s[fp + code[pc + 1]!] = (x / y) | 0;
-          pc += 4;
-          break;
-        case Op.I32_REM_S:
-          x = s[fp + code[pc + 2]!]!;
-          y = s[fp + code[pc + 3]!]!;
-          if (y === 0) throw new Trap('integer divide by zero');
-          s[fp + code[pc + 1]!] = y === -1 ? 0 : x % y | 0;
-          pc += 4;
-          break;
-        case Op.I32_REM_U:
-          x = s[fp + code[pc + 2]!]! >>> 0;
-          y = s[fp + code[pc + 3]!]! >>> 0;
-          if (y === 0) throw new Trap('integer divide by zero');
-          s[fp + code[pc + 1]!] = x % y | 0;
-          pc += 4;
-          break;
-        // i32.shr_u, then falls through into I32_AND (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.SHR_U_AND:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> s[fp + code[pc + 3]!]!;
-          pc += 3;
-        case Op.I32_AND:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! & s[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.I32_OR:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! | s[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        // i32.rotl, then falls through into ROTL_XOR (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ROTL_ROTL_XOR:
-          x = s[fp + code[pc + 2]!]!;
-          y = s[fp + code[pc + 3]!]! & 31;
-          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
-          pc += 3;
-        // i32.rotl, then falls through into I32_XOR (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ROTL_XOR:
-          x = s[fp + code[pc + 2]!]!;
-          y = s[fp + code[pc + 3]!]! & 31;
-          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
-          pc += 3;
-        case Op.I32_XOR:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ s[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.I32_SHL:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! << s[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.I32_SHR_S:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >> s[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.I32_SHR_U:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> s[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.I32_ROTL:
-          x = s[fp + code[pc + 2]!]!;
-          y = s[fp + code[pc + 3]!]! & 31;
-          s[fp + code[pc + 1]!] = (x << y) | (x >>> (32 - y));
-          pc += 4;
-          break;
-        case Op.I32_ROTR:
-          x = s[fp + code[pc + 2]!]!;
-          y = s[fp + code[pc + 3]!]! & 31;
-          s[fp + code[pc + 1]!] = (x >>> y) | (x << (32 - y));
-          pc += 4;
-          break;
-
-        // ---------------------------------------------------------------- i64 (lo, hi halves)
-        case Op.I64_EQZ:
-          a = fp + code[pc + 2]!;
-          s[fp + code[pc + 1]!] = (s[a]! | s[a + 1]!) === 0 ? 1 : 0;
-          pc += 3;
-          break;
-        case Op.I64_EQ:
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[fp + code[pc + 1]!] = s[a] === s[b] && s[a + 1] === s[b + 1] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I64_NE:
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[fp + code[pc + 1]!] = s[a] !== s[b] || s[a + 1] !== s[b + 1] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.I64_LT_S:
-        case Op.I64_LT_U:
-        case Op.I64_GT_S:
-        case Op.I64_GT_U:
-        case Op.I64_LE_S:
-        case Op.I64_LE_U:
-        case Op.I64_GE_S:
-        case Op.I64_GE_U: {
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          const op = code[pc]!;
-          const signed = op === Op.I64_LT_S || op === Op.I64_GT_S || op === Op.I64_LE_S || op === Op.I64_GE_S;
-          x = signed ? s[a + 1]! : s[a + 1]! >>> 0;
-          y = signed ? s[b + 1]! : s[b + 1]! >>> 0;
-          // cmp: -1, 0, 1
-          let c = x < y ? -1 : x > y ? 1 : 0;
-          if (c === 0) {
-            x = s[a]! >>> 0;
-            y = s[b]! >>> 0;
-            c = x < y ? -1 : x > y ? 1 : 0;
-          }
-          let r: boolean;
-          switch (op) {
-            case Op.I64_LT_S:
-            case Op.I64_LT_U:
-              r = c < 0;
-              break;
-            case Op.I64_GT_S:
-            case Op.I64_GT_U:
-              r = c > 0;
-              break;
-            case Op.I64_LE_S:
-            case Op.I64_LE_U:
-              r = c <= 0;
-              break;
-            default:
-              r = c >= 0;
-          }
-          s[fp + code[pc + 1]!] = r ? 1 : 0;
-          pc += 4;
-          break;
-        }
-        case Op.I64_CLZ:
-          I64.clz(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
-          pc += 3;
-          break;
-        case Op.I64_CTZ:
-          I64.ctz(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
-          pc += 3;
-          break;
-        case Op.I64_POPCNT:
-          I64.popcnt(s, fp + code[pc + 1]!, fp + code[pc + 2]!);
-          pc += 3;
-          break;
-        // i64.mul, then falls through into I64_ADD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.I64_MUL_ADD:
-          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 3;
-        case Op.I64_ADD: {
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          x = s[a]!;
-          const lo = (x + s[b]!) | 0;
-          s[d + 1] = (s[a + 1]! + s[b + 1]! + (lo >>> 0 < x >>> 0 ? 1 : 0)) | 0;
-          s[d] = lo;
-          pc += 4;
-          break;
-        }
-        case Op.I64_SUB: {
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          x = s[a]!;
-          y = s[b]!;
-          const lo = (x - y) | 0;
-          s[d + 1] = (s[a + 1]! - s[b + 1]! - (x >>> 0 < y >>> 0 ? 1 : 0)) | 0;
-          s[d] = lo;
-          pc += 4;
-          break;
-        }
-        // i64.rotl, then falls through into I64_MUL (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.I64_ROTL_MUL:
-          I64.rotl(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 3;
-        case Op.I64_MUL:
-          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_DIV_S:
-          I64.div_s(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_DIV_U:
-          I64.div_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_REM_S:
-          I64.rem_s(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_REM_U:
-          I64.rem_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_AND:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[d] = s[a]! & s[b]!;
-          s[d + 1] = s[a + 1]! & s[b + 1]!;
-          pc += 4;
-          break;
-        case Op.I64_OR:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[d] = s[a]! | s[b]!;
-          s[d + 1] = s[a + 1]! | s[b + 1]!;
-          pc += 4;
-          break;
-        // i64.shr_u, then falls through into I64_XOR (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.I64_SHR_U_XOR:
-          I64.shr_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 3;
-        case Op.I64_XOR:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[d] = s[a]! ^ s[b]!;
-          s[d + 1] = s[a + 1]! ^ s[b + 1]!;
-          pc += 4;
-          break;
-        case Op.I64_SHL:
-          I64.shl(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_SHR_S:
-          I64.shr_s(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_SHR_U:
-          I64.shr_u(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_ROTL:
-          I64.rotl(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-        case Op.I64_ROTR:
-          I64.rotr(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 4;
-          break;
-
-        // ---------------------------------------------------------------- f32
-        case Op.F32_EQ:
-          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!] === f32[fp + code[pc + 3]!] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F32_NE:
-          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!] !== f32[fp + code[pc + 3]!] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F32_LT:
-          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! < f32[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F32_GT:
-          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! > f32[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F32_LE:
-          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! <= f32[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F32_GE:
-          s[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! >= f32[fp + code[pc + 3]!]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F32_ABS:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! & 0x7fffffff;
-          pc += 3;
-          break;
-        case Op.F32_NEG:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! ^ -0x80000000;
-          pc += 3;
-          break;
-        case Op.F32_CEIL:
-          f32[fp + code[pc + 1]!] = Math.ceil(f32[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        case Op.F32_FLOOR:
-          f32[fp + code[pc + 1]!] = Math.floor(f32[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        case Op.F32_TRUNC:
-          f32[fp + code[pc + 1]!] = Math.trunc(f32[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        case Op.F32_NEAREST:
-          f32[fp + code[pc + 1]!] = F64N.nearest(f32[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        case Op.F32_SQRT:
-          f32[fp + code[pc + 1]!] = Math.sqrt(f32[fp + code[pc + 2]!]!);
-          pc += 3;
-          break;
-        case Op.F32_ADD:
-          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! + f32[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.F32_SUB:
-          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! - f32[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        // f32.mul, then falls through into F32_MUL (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.F32_MUL_MUL:
-          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! * f32[fp + code[pc + 3]!]!;
-          pc += 3;
-        case Op.F32_MUL:
-          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! * f32[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.F32_DIV:
-          f32[fp + code[pc + 1]!] = f32[fp + code[pc + 2]!]! / f32[fp + code[pc + 3]!]!;
-          pc += 4;
-          break;
-        case Op.F32_MIN:
-          f32[fp + code[pc + 1]!] = F64N.min(f32[fp + code[pc + 2]!]!, f32[fp + code[pc + 3]!]!);
-          pc += 4;
-          break;
-        case Op.F32_MAX:
-          f32[fp + code[pc + 1]!] = F64N.max(f32[fp + code[pc + 2]!]!, f32[fp + code[pc + 3]!]!);
-          pc += 4;
-          break;
-        case Op.F32_COPYSIGN:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! & 0x7fffffff) | (s[fp + code[pc + 3]!]! & -0x80000000);
-          pc += 4;
-          break;
-
-        // ---------------------------------------------------------------- f64
-        case Op.F64_EQ:
-          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1] === f64[(fp + code[pc + 3]!) >> 1] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F64_NE:
-          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1] !== f64[(fp + code[pc + 3]!) >> 1] ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F64_LT:
-          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! < f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F64_GT:
-          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! > f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F64_LE:
-          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! <= f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F64_GE:
-          s[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]! >= f64[(fp + code[pc + 3]!) >> 1]! ? 1 : 0;
-          pc += 4;
-          break;
-        case Op.F64_ABS:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]! & 0x7fffffff;
-          pc += 3;
-          break;
-        case Op.F64_NEG:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          s[d] = s[a]!;
-          s[d + 1] = s[a + 1]! ^ -0x80000000;
-          pc += 3;
-          break;
-        case Op.F64_CEIL:
-          d = fp + code[pc + 1]!;
-          fr = Math.ceil(f64[(fp + code[pc + 2]!) >> 1]!);
-          f64[d >> 1] = fr;
-          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
-          pc += 3;
-          break;
-        case Op.F64_FLOOR:
-          d = fp + code[pc + 1]!;
-          fr = Math.floor(f64[(fp + code[pc + 2]!) >> 1]!);
-          f64[d >> 1] = fr;
-          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
-          pc += 3;
-          break;
-        case Op.F64_TRUNC:
-          d = fp + code[pc + 1]!;
-          fr = Math.trunc(f64[(fp + code[pc + 2]!) >> 1]!);
-          f64[d >> 1] = fr;
-          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
-          pc += 3;
-          break;
-        case Op.F64_NEAREST:
-          d = fp + code[pc + 1]!;
-          fr = F64N.nearest(f64[(fp + code[pc + 2]!) >> 1]!);
-          f64[d >> 1] = fr;
-          if (fr !== fr) s[d + 1] = s[d + 1]! | 0x80000; // a signalling NaN comes out quiet
-          pc += 3;
-          break;
-        case Op.F64_SQRT:
-          f64[(fp + code[pc + 1]!) >> 1] = Math.sqrt(f64[(fp + code[pc + 2]!) >> 1]!);
-          pc += 3;
-          break;
-        case Op.F64_ADD:
-          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! + f64[(fp + code[pc + 3]!) >> 1]!;
-          pc += 4;
-          break;
-        case Op.F64_SUB:
-          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! - f64[(fp + code[pc + 3]!) >> 1]!;
-          pc += 4;
-          break;
-        case Op.F64_MUL:
-          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! * f64[(fp + code[pc + 3]!) >> 1]!;
-          pc += 4;
-          break;
-        case Op.F64_DIV:
-          f64[(fp + code[pc + 1]!) >> 1] = f64[(fp + code[pc + 2]!) >> 1]! / f64[(fp + code[pc + 3]!) >> 1]!;
-          pc += 4;
-          break;
-        case Op.F64_MIN:
-          f64[(fp + code[pc + 1]!) >> 1] = F64N.min(f64[(fp + code[pc + 2]!) >> 1]!, f64[(fp + code[pc + 3]!) >> 1]!);
-          pc += 4;
-          break;
-        case Op.F64_MAX:
-          f64[(fp + code[pc + 1]!) >> 1] = F64N.max(f64[(fp + code[pc + 2]!) >> 1]!, f64[(fp + code[pc + 3]!) >> 1]!);
-          pc += 4;
-          break;
-        case Op.F64_COPYSIGN:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[d] = s[a]!;
-          s[d + 1] = (s[a + 1]! & 0x7fffffff) | (s[b + 1]! & -0x80000000);
-          pc += 4;
-          break;
-
-        // ---------------------------------------------------------------- conversions
-        case Op.I32_WRAP_I64:
-          s[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]!;
-          pc += 3;
-          break;
-        case Op.I64_EXTEND_I32_S:
-          d = fp + code[pc + 1]!;
-          x = s[fp + code[pc + 2]!]!;
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 3;
-          break;
-        // i64.mul, then falls through into I64_EXTEND_I32_U (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.I64_MUL_EXTEND_U:
-          I64.mul(s, fp + code[pc + 1]!, fp + code[pc + 2]!, fp + code[pc + 3]!);
-          pc += 3;
-        case Op.I64_EXTEND_I32_U:
-          d = fp + code[pc + 1]!;
-          s[d] = s[fp + code[pc + 2]!]!;
-          s[d + 1] = 0;
-          pc += 3;
-          break;
-        case Op.I32_EXTEND8_S:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! << 24) >> 24;
-          pc += 3;
-          break;
-        case Op.I32_EXTEND16_S:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! << 16) >> 16;
-          pc += 3;
-          break;
-        case Op.I64_EXTEND8_S:
-          d = fp + code[pc + 1]!;
-          x = (s[fp + code[pc + 2]!]! << 24) >> 24;
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 3;
-          break;
-        case Op.I64_EXTEND16_S:
-          d = fp + code[pc + 1]!;
-          x = (s[fp + code[pc + 2]!]! << 16) >> 16;
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 3;
-          break;
-        case Op.I64_EXTEND32_S:
-          d = fp + code[pc + 1]!;
-          x = s[fp + code[pc + 2]!]!;
-          s[d] = x;
-          s[d + 1] = x >> 31;
-          pc += 3;
-          break;
-        case Op.F32_DEMOTE_F64:
-          f32[fp + code[pc + 1]!] = f64[(fp + code[pc + 2]!) >> 1]!;
-          pc += 3;
-          break;
-        case Op.F64_PROMOTE_F32:
-          f64[(fp + code[pc + 1]!) >> 1] = f32[fp + code[pc + 2]!]!;
-          pc += 3;
-          break;
-        case Op.F32_CONVERT_I32_S:
-          f32[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]!;
-          pc += 3;
-          break;
-        case Op.F32_CONVERT_I32_U:
-          f32[fp + code[pc + 1]!] = s[fp + code[pc + 2]!]! >>> 0;
-          pc += 3;
-          break;
-        case Op.F64_CONVERT_I32_S:
-          f64[(fp + code[pc + 1]!) >> 1] = s[fp + code[pc + 2]!]!;
-          pc += 3;
-          break;
-        case Op.F64_CONVERT_I32_U:
-          f64[(fp + code[pc + 1]!) >> 1] = s[fp + code[pc + 2]!]! >>> 0;
-          pc += 3;
-          break;
-        case Op.CONVERT:
-          mc.convert(code[pc + 3]!, fp + code[pc + 1]!, fp + code[pc + 2]!);
-          pc += 4;
-          break;
-
-        // ---------------------------------------------------------------- references
-        case Op.REF_IS_NULL:
-          s[fp + code[pc + 1]!] = refs[(fp + code[pc + 2]!) >> 2] === null ? 1 : 0;
-          pc += 3;
-          break;
-        case Op.REF_FUNC:
-          refs[(fp + code[pc + 1]!) >> 2] = funcs[code[pc + 2]!];
-          pc += 3;
-          break;
-        case Op.REF_AS_NON_NULL:
-          if (refs[(fp + code[pc + 2]!) >> 2] === null) throw new Trap('null reference');
-          refs[(fp + code[pc + 1]!) >> 2] = refs[(fp + code[pc + 2]!) >> 2];
-          pc += 3;
-          break;
-
-        case Op.SIMD:
-          // (no state to save: a vector instruction pays no surcharge, and a trap saves it in the catch below)
-          SIMD_EXEC[code[pc + 1]!]!(mc, inst, fp + code[pc + 2]!, fp + code[pc + 3]!, fp + code[pc + 4]!, fp + code[pc + 5]!, code[pc + 6]!, code[pc + 7]!, code[pc + 8]!, code[pc + 9]!);
-          pc += MISC_WIDTH;
-          break;
-
-        // i32.add, then falls through into V128_LOAD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.ADD_V128_LOAD:
-          s[fp + code[pc + 1]!] = (s[fp + code[pc + 2]!]! + s[fp + code[pc + 3]!]!) | 0;
-          pc += 3;
-        case Op.V128_LOAD:
-          ea = (s[fp + code[pc + 2]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
-          d = fp + code[pc + 1]!;
-          s[d] = view.getInt32(ea, true);
-          s[d + 1] = view.getInt32(ea + 4, true);
-          s[d + 2] = view.getInt32(ea + 8, true);
-          s[d + 3] = view.getInt32(ea + 12, true);
-          pc += 4;
-          break;
-        case Op.V128_STORE:
-          ea = (s[fp + code[pc + 1]!]! >>> 0) + (code[pc + 3]! >>> 0);
-          if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
-          a = fp + code[pc + 2]!;
-          view.setInt32(ea, s[a]!, true);
-          view.setInt32(ea + 4, s[a + 1]!, true);
-          view.setInt32(ea + 8, s[a + 2]!, true);
-          view.setInt32(ea + 12, s[a + 3]!, true);
-          pc += 4;
-          break;
-        // (slots are whole: d is a, b or neither, so lane by lane is safe)
-        // f32x4.mul, then falls through into F32X4_ADD (which reads its operands from the advanced pc)
-        // @ts-expect-error -- falls through on purpose
-        case Op.F32X4_MUL_ADD:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          f32[d] = f32[a]! * f32[b]!;
-          f32[d + 1] = f32[a + 1]! * f32[b + 1]!;
-          f32[d + 2] = f32[a + 2]! * f32[b + 2]!;
-          f32[d + 3] = f32[a + 3]! * f32[b + 3]!;
-          pc += 3;
-        case Op.F32X4_ADD:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          f32[d] = f32[a]! + f32[b]!;
-          f32[d + 1] = f32[a + 1]! + f32[b + 1]!;
-          f32[d + 2] = f32[a + 2]! + f32[b + 2]!;
-          f32[d + 3] = f32[a + 3]! + f32[b + 3]!;
-          pc += 4;
-          break;
-        case Op.F32X4_SUB:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          f32[d] = f32[a]! - f32[b]!;
-          f32[d + 1] = f32[a + 1]! - f32[b + 1]!;
-          f32[d + 2] = f32[a + 2]! - f32[b + 2]!;
-          f32[d + 3] = f32[a + 3]! - f32[b + 3]!;
-          pc += 4;
-          break;
-        case Op.F32X4_MUL:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          f32[d] = f32[a]! * f32[b]!;
-          f32[d + 1] = f32[a + 1]! * f32[b + 1]!;
-          f32[d + 2] = f32[a + 2]! * f32[b + 2]!;
-          f32[d + 3] = f32[a + 3]! * f32[b + 3]!;
-          pc += 4;
-          break;
-        case Op.V128_XOR:
-          d = fp + code[pc + 1]!;
-          a = fp + code[pc + 2]!;
-          b = fp + code[pc + 3]!;
-          s[d] = s[a]! ^ s[b]!;
-          s[d + 1] = s[a + 1]! ^ s[b + 1]!;
-          s[d + 2] = s[a + 2]! ^ s[b + 2]!;
-          s[d + 3] = s[a + 3]! ^ s[b + 3]!;
-          pc += 4;
-          break;
-
-        case Op.MISC: {
-          mc.save(comp, pc, fp, fuel, blk, depth);
-          const r = execMisc(mc, inst, code, pc, fp);
-          if (r < 0) {
-            // surcharge could not be paid: state already saved at this instruction
-            return STATUS_OUT_OF_FUEL;
-          }
-          fuel = mc.fuel;
-          pc = r;
-          s = mc.s;
-          f32 = mc.f32;
-          f64 = mc.f64;
-          refs = mc.refs;
-          if (mem0) {
-            view = mem0.view;
-            memLen = mem0.byteLength;
-          }
-          break;
-        }
-
-        default:
-          throw new Error(`wasmeter internal error: bad internal opcode ${code[pc]} at ${pc}`);
       }
     }
   } catch (e) {

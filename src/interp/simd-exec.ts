@@ -292,16 +292,36 @@ const replace64: SimdExec = (mc, _inst, d, s0, s1, _s2, lane) => {
   s[d + 2 * lane + 1] = hi;
 };
 
-const SHUFFLE_LANES = new Int32Array(4);
-const SHUFFLE_BYTES = new Uint8Array(SHUFFLE_LANES.buffer);
+/** The 32 bytes a shuffle picks from: a's four words, then b's (little-endian, as the value stack's views). */
+const SHUFFLE_SRC = new Int32Array(8);
+const SHUFFLE_SRC8 = new Uint8Array(SHUFFLE_SRC.buffer);
 
-/** i8x16.shuffle: the 16 lane indices arrive packed in i0..i3 (little-endian bytes). */
+/** One output word of a shuffle: the four source bytes that the lane indices packed in `w` name. */
+function shuffleWord(w: number): number {
+  const B = SHUFFLE_SRC8;
+  return B[w & 31]! | (B[(w >>> 8) & 31]! << 8) | (B[(w >>> 16) & 31]! << 16) | (B[(w >>> 24) & 31]! << 24);
+}
+
+/**
+ * i8x16.shuffle: the 16 lane indices arrive packed in i0..i3 (little-endian bytes, each 0..31). Both operands
+ * are copied aside first (the result may overwrite either), then each result word is assembled from four
+ * bytes: no loop, no per-byte branch (the general S.i8x16_shuffle took 15% of the simd workload's time).
+ */
 const shuffle: SimdExec = (mc, _inst, d, s0, s1, _s2, i0, i1, i2, i3) => {
-  SHUFFLE_LANES[0] = i0;
-  SHUFFLE_LANES[1] = i1;
-  SHUFFLE_LANES[2] = i2;
-  SHUFFLE_LANES[3] = i3;
-  S.i8x16_shuffle(stackViews(mc), d << 2, s0 << 2, s1 << 2, SHUFFLE_BYTES);
+  const s = mc.s;
+  const src = SHUFFLE_SRC;
+  src[0] = s[s0]!;
+  src[1] = s[s0 + 1]!;
+  src[2] = s[s0 + 2]!;
+  src[3] = s[s0 + 3]!;
+  src[4] = s[s1]!;
+  src[5] = s[s1 + 1]!;
+  src[6] = s[s1 + 2]!;
+  src[7] = s[s1 + 3]!;
+  s[d] = shuffleWord(i0);
+  s[d + 1] = shuffleWord(i1);
+  s[d + 2] = shuffleWord(i2);
+  s[d + 3] = shuffleWord(i3);
 };
 
 // ---------------------------------------------------------------- the table
