@@ -22,7 +22,7 @@ import { type Limits, type Peaks } from '../runtime/objects/limits.js';
 import { Translator } from './translate.js';
 import { fromHost, hostRefFits, HostNumber } from '../runtime/objects/gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
-import { jitFor, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
+import { jitFor, jsStatus, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -448,7 +448,7 @@ export class Machine {
     if (entryDepth + 1 >= this.maxDepth) throw new Trap('call stack exhausted');
     let st: number;
     try {
-      st = jf(this, at, entryDepth, this.jsd + RUN_UNITS, 0);
+      st = jsStatus(this, jf(this, at, entryDepth, this.jsd + RUN_UNITS, 0, this.fuel));
     } catch (e) {
       this.settled = true;
       this.depth = entryDepth;

@@ -239,7 +239,7 @@ function declareScratch(src: string, wt: number): string {
   const decl =
     (uses('WT') || uses('LIM') ? `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
     (uses('RF') ? 'const RF = mc.refs;\n' : '') +
-    `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0${vars};\n`;
+    `let S = mc.s, FD = mc.f64, st = 0, ex = 0${vars};\n`;
   return src.slice(0, at) + decl + rest;
 }
 
@@ -653,10 +653,10 @@ class JsGen extends JsRefs implements CodeSink {
       `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
+      `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel) {\n` +
       SCRATCH_DECL +
       mem +
-      `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
+      `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}, fuel); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks, b = (fp + ${fw}) * 4; if (b > P.valueStackBytes) P.valueStackBytes = b; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
@@ -671,7 +671,7 @@ class JsGen extends JsRefs implements CodeSink {
       `if (k === ${EX_CALL}) { mc.fComp[depth] = ${CC}; mc.fPc[depth] = ${EP}[ex]; mc.fFp[depth] = fp; mc.fBlk[depth] = ${EB}[ex]; return st; }\n` +
       (this.exK.includes(EX_CATCH) ? `if (k === ${EX_CATCH}) return catchHere(mc, ${CC}, ${EP}[ex], fp, depth, xe);\n` : '') +
       `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
-      `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
+      `return k === ${EX_HANDOFF} ? ${-RT.STATUS_HANDOFF} : -k;\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
     return factory(sh, declareScratch(src, wt))(rt, this.envV);

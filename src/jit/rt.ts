@@ -17,26 +17,29 @@ import { ExnRef, WasmException } from '../runtime/objects/exception.js';
 
 /**
  * A JS-tier call of a wasm function without a JS version (yet), or one that
- * would nest JS too deeply. mc.fuel is current; the callee's arguments are at `nfp`.
+ * would nest JS too deeply, with `fuel`; the callee's arguments are at `nfp`.
+ * Returns as a JitFn does: the fuel left, or a stop's status negated.
  */
-export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
+export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number, fuel: number): number {
+  // (what may throw here, compiling or growing the stack, leaves the fuel settled as it is)
+  mc.fuel = fuel;
   let jf = f.jit as JitFn | null;
   if (jf === null && f.jitState === 0) jf = jitFor(mc, f);
-  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd, 0) : runNested(mc, f, nfp, depth, jd);
+  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd, 0, fuel) : runNested(mc, f, nfp, depth, jd);
   {
     // too deep in JS: the callee starts in the interpreter, below every JS frame
     const cc = mc.compile(f);
-    if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
+    if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords, fuel);
     mc.enterFrame(cc, nfp, depth);
-    mc.save(cc, 0, nfp, mc.fuel, 0, depth);
-    return STATUS_HANDOFF;
+    mc.save(cc, 0, nfp, fuel, 0, depth);
+    return -STATUS_HANDOFF;
   }
 }
 
-/** Runs `f` in the interpreter, nested in JS, until it returns or stops. */
+/** Runs `f` in the interpreter, nested in JS, until it returns or stops (mc.fuel is current); returns as a JitFn does. */
 function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
   const cc = mc.compile(f);
-  if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
+  if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords, mc.fuel);
   mc.enterFrame(cc, nfp, depth);
   mc.save(cc, 0, nfp, mc.fuel, 0, depth);
   const saved = mc.jsd;
@@ -44,7 +47,8 @@ function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: num
   try {
     for (;;) {
       try {
-        return run(mc, depth);
+        const st = run(mc, depth);
+        return st === STATUS_DONE ? mc.fuel : -st;
       } catch (e) {
         // a wasm exception: the frames of this run may handle it (as in Machine.resume)
         const exn = exnOf(e);
@@ -81,17 +85,23 @@ function settle(mc: Machine, e: unknown): unknown {
   return e;
 }
 
+/** What a host call from JS code returns when it stops (HOST_NO_FUEL, HOST_SUSPENDED), below a JitFn's stops. */
+export const HOST_STOP_NO_FUEL = -5;
+export const HOST_STOP_SUSPENDED = -6;
+
 /**
- * A host call from JS code (mc.fuel, depth and sp are set by the caller).
- * Returns HOST_OK / HOST_NO_FUEL / HOST_SUSPENDED. A host function that
- * throws keeps what the call consumed (its surcharge, its own charges, wasm
- * it re-entered), as in the interpreter: mc.fuel is already that.
+ * A host call from JS code with `fuel` (depth and sp are set by the caller). Returns the fuel left, or
+ * HOST_STOP_NO_FUEL / HOST_STOP_SUSPENDED (the fuel then in mc.fuel: a suspension has paid the call's
+ * surcharge and what the host charged). A host function that throws keeps what the call consumed (its
+ * surcharge, its own charges, wasm it re-entered), as in the interpreter: mc.fuel is already that.
  */
-export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, jd: number): number {
+export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, jd: number, fuel: number): number {
   const saved = mc.jsd;
   mc.jsd = jd;
+  mc.fuel = fuel;
   try {
-    return mc.callHost(f, at, inst, false);
+    const r = mc.callHost(f, at, inst, false);
+    return r === 0 ? mc.fuel : -4 - r;
   } catch (e) {
     mc.hostFuel = -1;
     mc.settled = true;
@@ -101,11 +111,12 @@ export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, j
   }
 }
 
-/** Grows the value stack for a frame; a failure traps with the fuel as it is. */
-export function grow(mc: Machine, words: number): void {
+/** Grows the value stack for a frame; a failure traps with `fuel` (the frame's fuel at entry). */
+export function grow(mc: Machine, words: number, fuel: number): void {
   try {
     mc.growStack(words);
   } catch (e) {
+    mc.fuel = fuel;
     mc.settled = true;
     throw e;
   }
@@ -118,7 +129,7 @@ export function grow(mc: Machine, words: number): void {
  * its fast code (a call, or a throw in the function itself), its locals and
  * stack already written to its frame: when a row of its handler table takes
  * the wasm exception, the payload goes to the handler's slots and the
- * interpreter continues this frame at the handler's target (STATUS_HANDOFF),
+ * interpreter continues this frame at the handler's target (-STATUS_HANDOFF, as a JitFn returns),
  * as Machine.resume / catchException would; otherwise `e` goes on to the
  * callers, the machine's fuel still settled.
  */
@@ -131,7 +142,7 @@ export function catchHere(mc: Machine, cc: Compiled, pc: number, fp: number, dep
   mc.settled = false;
   jitStats.caught++;
   enterHandler(mc, exn!, cc, fp, depth, r);
-  return STATUS_HANDOFF;
+  return -STATUS_HANDOFF;
 }
 
 /** Whether a JS error is a wasm exception (the only ones handlers catch; traps and host errors pass). */
