@@ -84,6 +84,14 @@ export class Machine {
   /** JS stack in use below the running interpreter loop (JS tier units, see tier.ts). */
   jsd = 0;
   /**
+   * The JS tier's filter at function entry (src/jit/rt.ts enter): a frame ending at or below word `jsTop`
+   * at a call depth below `jsDepth` needs no larger value stack and raises no peak (jsTop is at most the
+   * stack's length and the value-stack peak in words, jsDepth the call-depth peak; both only grow, and
+   * lag behind the peaks the interpreter raises, which costs a call of enter, no more).
+   */
+  jsTop = 0;
+  jsDepth = 0;
+  /**
    * Set when an exception leaves JS-tier code: the fuel is already final
    * (trap refund applied), so the interpreter loops it passes through must not
    * save their own state over it, nor refund again.

@@ -72,7 +72,7 @@ import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, EX_CATCH, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -586,11 +586,9 @@ class JsGen extends JsRefs implements CodeSink {
       const t = lt[x]!;
       spillLocals += this.store(this.localEnt(x), x * 4) + '\n';
     }
-    const CC = this.env(cc);
     const TMPL = this.env(cc.tmpl);
-    const EK = this.env(Int32Array.from(this.exK));
-    const EP = this.env(Int32Array.from(this.exP));
-    const EB = this.env(Int32Array.from(this.exB));
+    const exits: RT.Exits = { cc, k: Int32Array.from(this.exK), p: Int32Array.from(this.exP), b: Int32Array.from(this.exB) };
+    const XT = this.env(exits);
     const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
     const M = this.memName;
 
@@ -656,22 +654,21 @@ class JsGen extends JsRefs implements CodeSink {
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel) {\n` +
       SCRATCH_DECL +
       mem +
-      `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}, fuel); S = mc.s; FD = mc.f64; }\n` +
-      `{ const P = mc.peaks, b = (fp + ${fw}) * 4; if (b > P.valueStackBytes) P.valueStackBytes = b; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
+      // (a larger value stack, a new peak: rt.ts enter)
+      `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s; FD = mc.f64; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.funcs + '\n' : '') +
       osrCode +
       dropParams +
       `X: {\n${body}\n}\n` +
-      `S = mc.s; FD = mc.f64;\n` +
-      (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
-      spillLocals +
-      `const k = ${EK}[ex];\n` +
-      `if (k === ${EX_CALL}) { mc.fComp[depth] = ${CC}; mc.fPc[depth] = ${EP}[ex]; mc.fFp[depth] = fp; mc.fBlk[depth] = ${EB}[ex]; return st; }\n` +
-      (this.exK.includes(EX_CATCH) ? `if (k === ${EX_CATCH}) return catchHere(mc, ${CC}, ${EP}[ex], fp, depth, xe);\n` : '') +
-      `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
-      `return k === ${EX_HANDOFF} ? ${-RT.STATUS_HANDOFF} : -k;\n});\n` +
+      // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
+      (this.exK.length === 0
+        ? `throw new Error('wasmeter internal error: the end of a function without exits');\n});\n`
+        : `S = mc.s; FD = mc.f64;\n` +
+          (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
+          spillLocals +
+          `return leave(mc, ${XT}, ex, fp, depth, fuel, st${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n});\n`) +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
     return factory(sh, declareScratch(src, wt))(rt, this.envV);

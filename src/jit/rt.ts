@@ -14,6 +14,7 @@ import { jitFor, jitStats, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn
 import { catchException, enterHandler, exnOf, findHandler, newExn } from '../interp/exceptions.js';
 import type { Compiled } from '../interp/compiled.js';
 import { ExnRef, WasmException } from '../runtime/objects/exception.js';
+import { EX_CALL, EX_CATCH, EX_HANDOFF } from './gen-types.js';
 
 /**
  * A JS-tier call of a wasm function without a JS version (yet), or one that
@@ -109,6 +110,66 @@ export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, j
   } finally {
     mc.jsd = saved;
   }
+}
+
+/**
+ * A generated function's entry when its frame (ending at word `top`) may need a larger value stack or
+ * raise a peak (`top > mc.jsTop || depth >= mc.jsDepth`): grows the stack (a failure traps with `fuel`,
+ * the frame's fuel at entry), raises the peaks and the filter. One compare of each against the machine
+ * in the function's prologue instead of the stack's length and both peaks (a smaller prologue: V8
+ * inlines functions under 460 bytes of bytecode).
+ */
+export function enter(mc: Machine, top: number, depth: number, fuel: number): void {
+  if (top > mc.s.length) grow(mc, top, fuel);
+  const P = mc.peaks;
+  if (top * 4 > P.valueStackBytes) P.valueStackBytes = top * 4;
+  if (depth + 1 > P.callDepth) P.callDepth = depth + 1;
+  mc.jsTop = Math.min(Math.floor(P.valueStackBytes / 4), mc.s.length);
+  mc.jsDepth = P.callDepth;
+}
+
+/**
+ * A generated function without the fuel for its entry block (at fast-code pc `pc`), before it changed
+ * anything: its parameters are in their slots (it wrote its reference ones back), and the rest of the frame
+ * is set up as the interpreter's call would have (locals zeroed, constants, null reference locals); the
+ * interpreter continues there (its FUEL switches to the exact twin), as from the epilogue's EX_HANDOFF.
+ */
+export function stopEntry(mc: Machine, cc: Compiled, fp: number, depth: number, fuel: number, pc: number): number {
+  mc.enterFrame(cc, fp, depth);
+  mc.save(cc, pc, fp, fuel, pc, depth);
+  return -STATUS_HANDOFF;
+}
+
+/**
+ * Where a generated function leaves its epilogue, its locals and stack in the frame (codegen.ts build):
+ * the function's translation and, per exit (`ex`), its kind (gen-types.ts EX_*), fast-code pc and block start.
+ */
+export interface Exits {
+  cc: Compiled;
+  k: Int32Array;
+  p: Int32Array;
+  b: Int32Array;
+}
+
+/**
+ * The end of a generated function's epilogue, out of line (it is bytecode every function would carry):
+ * after a callee's stop (EX_CALL) this frame's record goes below the callee's (pc after the call) and
+ * the callee's status (`st`, negated) is returned; a wasm exception caught inside a try (EX_CATCH) looks
+ * for its handler (catchHere); any other exit saves the machine at its pc with `fuel` and returns its
+ * status negated (EX_HANDOFF: -STATUS_HANDOFF, EX_NO_FUEL / EX_SUSPENDED: their own).
+ */
+export function leave(mc: Machine, x: Exits, ex: number, fp: number, depth: number, fuel: number, st: number, xe?: unknown): number {
+  const k = x.k[ex]!;
+  if (k === EX_CALL) {
+    mc.fComp[depth] = x.cc;
+    mc.fPc[depth] = x.p[ex]!;
+    mc.fFp[depth] = fp;
+    mc.fBlk[depth] = x.b[ex]!;
+    return st;
+  }
+  if (k === EX_CATCH) return catchHere(mc, x.cc, x.p[ex]!, fp, depth, xe);
+  mc.save(x.cc, x.p[ex]!, fp, fuel, x.b[ex]!, depth);
+  return k === EX_HANDOFF ? -STATUS_HANDOFF : -k;
 }
 
 /** Grows the value stack for a frame; a failure traps with `fuel` (the frame's fuel at entry). */
