@@ -42,7 +42,7 @@ export abstract class JsCalls extends JsVectors {
   protected mayThrow(stmt: string, pc: number, spill: string): string {
     if (!this.inTry(pc)) return stmt;
     const x = this.exit(EX_CATCH, pc, this.blkPc);
-    return `try { ${stmt} } catch (err) { if (!isExn(err)) throw err; xe = err; S = mc.s; FD = mc.f64; ${spill}ex = ${x}; break X; }`;
+    return `try { ${stmt} } catch (err) { if (!isExn(err)) throw err; xe = err; S = mc.s;${FD_RELOAD} ${spill}ex = ${x}; break X; }`;
   }
 
   protected callArgs(params: readonly ValType[]): number {

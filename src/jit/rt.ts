@@ -142,23 +142,27 @@ export function stopEntry(mc: Machine, cc: Compiled, fp: number, depth: number, 
 
 /**
  * Where a generated function leaves its epilogue, its locals and stack in the frame (codegen.ts build):
- * the function's translation and, per exit (`ex`), its kind (gen-types.ts EX_*), fast-code pc and block start.
+ * the function's translation and, per exit (`ex`), its kind (gen-types.ts EX_*), fast-code pc and block start;
+ * the frame's constants (`c`, from word `cw` of the frame on).
  */
 export interface Exits {
   cc: Compiled;
   k: Int32Array;
   p: Int32Array;
   b: Int32Array;
+  c: Int32Array;
+  cw: number;
 }
 
 /**
  * The end of a generated function's epilogue, out of line (it is bytecode every function would carry):
- * after a callee's stop (EX_CALL) this frame's record goes below the callee's (pc after the call) and
+ * the frame's constants go to their slots (the locals are written); after a callee's stop (EX_CALL) this frame's record goes below the callee's (pc after the call) and
  * the callee's status (`st`, negated) is returned; a wasm exception caught inside a try (EX_CATCH) looks
  * for its handler (catchHere); any other exit saves the machine at its pc with `fuel` and returns its
  * status negated (EX_HANDOFF: -STATUS_HANDOFF, EX_NO_FUEL / EX_SUSPENDED: their own).
  */
 export function leave(mc: Machine, x: Exits, ex: number, fp: number, depth: number, fuel: number, st: number, xe?: unknown): number {
+  if (x.c.length > 0) mc.s.set(x.c, fp + x.cw);
   const k = x.k[ex]!;
   if (k === EX_CALL) {
     mc.fComp[depth] = x.cc;
