@@ -66,11 +66,11 @@ export abstract class JsFuel extends JsCounted {
         return { root: p.root, acc };
       });
       this.fuelHere = { parts, via: null };
-    } else if (this.atEntry && bp === 0 && this.st.length === 0) {
+    } else if (this.atEntry && bp === 0 && this.st.length === 0 && this.osrEntries[this.osrEntries.length - 1]?.pc !== bp) {
       // the function's entry: its frame is as the caller left it (parameters in their slots; the reference ones,
       // which the prologue cleared, written back), so a stop here sets up the rest of the frame out of line
       // (rt.ts stopEntry) instead of going through the epilogue, which a function without other exits then lacks:
-      // a smaller function, which V8 inlines under 460 bytes of bytecode
+      // a smaller function, which V8 inlines under 460 bytes of bytecode (not at a loop head: re-entry passes there)
       let refs = '';
       this.cc.func.type.params.forEach((t, x) => {
         if (isRef(t)) refs += `RF[(fp >> 2) + ${x}] = L${x}; `;
