@@ -22,7 +22,7 @@ import { type Limits, type Peaks } from '../runtime/objects/limits.js';
 import { Translator } from './translate.js';
 import { fromHost, hostRefFits, HostNumber } from '../runtime/objects/gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
-import { jitFor, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
+import { jitFor, jsStatus, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -83,6 +83,14 @@ export class Machine {
   counting = true;
   /** JS stack in use below the running interpreter loop (JS tier units, see tier.ts). */
   jsd = 0;
+  /**
+   * The JS tier's filter at function entry (src/jit/rt.ts enter): a frame ending at or below word `jsTop`
+   * at a call depth below `jsDepth` needs no larger value stack and raises no peak (jsTop is at most the
+   * stack's length and the value-stack peak in words, jsDepth the call-depth peak; both only grow, and
+   * lag behind the peaks the interpreter raises, which costs a call of enter, no more).
+   */
+  jsTop = 0;
+  jsDepth = 0;
   /**
    * Set when an exception leaves JS-tier code: the fuel is already final
    * (trap refund applied), so the interpreter loops it passes through must not
@@ -448,7 +456,7 @@ export class Machine {
     if (entryDepth + 1 >= this.maxDepth) throw new Trap('call stack exhausted');
     let st: number;
     try {
-      st = jf(this, at, entryDepth, this.jsd + RUN_UNITS, 0);
+      st = jsStatus(this, jf(this, at, entryDepth, this.jsd + RUN_UNITS, 0, this.fuel));
     } catch (e) {
       this.settled = true;
       this.depth = entryDepth;

@@ -25,9 +25,17 @@ export const STATUS_HANDOFF = 3;
  * word `fp` at call depth `depth`; `jd` is the JS stack already in use below
  * it (in 256-byte units, see JS_STACK_UNITS); `osr` is 0 for a call, or the
  * original offset of a loop head's block where the interpreter hands over a
- * running frame (its locals and stack in their slots). Returns a status.
+ * running frame (its locals and stack in their slots); `fuel` is the fuel it
+ * starts with (the machine's `fuel` is not read on the way in). Returns the
+ * fuel left when the function returned (>= 0; its results at `fp`), or a
+ * stop's status negated (-STATUS_OUT_OF_FUEL, -STATUS_SUSPENDED,
+ * -STATUS_HANDOFF), the machine's saved state (fuel included) then being
+ * where the interpreter continues. The fuel goes in and out as values rather
+ * than through `mc.fuel`, whose store before and load after every call cost a
+ * call-heavy function half of its metering overhead (BENCHMARKS.md,
+ * metering). An exception leaves the fuel in `mc.fuel` (settled), as before.
  */
-export type JitFn = (mc: any, fp: number, depth: number, jd: number, osr: number) => number;
+export type JitFn = (mc: any, fp: number, depth: number, jd: number, osr: number, fuel: number) => number;
 
 /** Makes the JS version of a translated function; null when the tier leaves it to the interpreter. */
 export type TierCompiler = (mc: Machine, cc: Compiled) => JitFn | null;
@@ -65,10 +73,13 @@ export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
   return fn;
 }
 
-/** The interpreter calls a JS-tier function; any exception leaves the machine's fuel settled. */
+/**
+ * The interpreter calls a JS-tier function with `mc.fuel`; returns a status (STATUS_DONE with the fuel left
+ * in `mc.fuel`, or the stop's); any exception leaves the machine's fuel settled.
+ */
 export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): number {
   try {
-    return jf(mc, nfp, depth, mc.jsd + RUN_UNITS, 0);
+    return jsStatus(mc, jf(mc, nfp, depth, mc.jsd + RUN_UNITS, 0, mc.fuel));
   } catch (e) {
     mc.settled = true;
     throw e;
@@ -79,9 +90,18 @@ export function callJs(mc: Machine, jf: JitFn, nfp: number, depth: number): numb
 export function callJsOsr(mc: Machine, jf: JitFn, fp: number, depth: number, orig: number): number {
   jitStats.osrEntries++;
   try {
-    return jf(mc, fp, depth, mc.jsd + RUN_UNITS, orig);
+    return jsStatus(mc, jf(mc, fp, depth, mc.jsd + RUN_UNITS, orig, mc.fuel));
   } catch (e) {
     mc.settled = true;
     throw e;
   }
+}
+
+/** A JitFn's result as the interpreter's status: the fuel left goes to `mc.fuel` (STATUS_DONE, 0), a stop gives its status. */
+export function jsStatus(mc: Machine, r: number): number {
+  if (r >= 0) {
+    mc.fuel = r;
+    return 0;
+  }
+  return -r;
 }

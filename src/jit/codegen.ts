@@ -72,7 +72,7 @@ import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_HANDOFF, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -220,7 +220,7 @@ function resplit(mc: Machine, cc: Compiled): boolean {
 const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
 /** The scratch variables generated code may use, with their initial values (`fx`: a double from the start). */
 const SCRATCH: [string, string][] = [
-  ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
+  ['st', '0'], ['ex', '0'], ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
   ['m0', '0'], ['m1', '0'], ['m2', '0'], ['m3', '0'], ['m6', '0'], ['m7', '0'],
   ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'],
 ];
@@ -239,7 +239,7 @@ function declareScratch(src: string, wt: number): string {
   const decl =
     (uses('WT') || uses('LIM') ? `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
     (uses('RF') ? 'const RF = mc.refs;\n' : '') +
-    `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0${vars};\n`;
+    `let S = mc.s${uses('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
   return src.slice(0, at) + decl + rest;
 }
 
@@ -586,11 +586,10 @@ class JsGen extends JsRefs implements CodeSink {
       const t = lt[x]!;
       spillLocals += this.store(this.localEnt(x), x * 4) + '\n';
     }
-    const CC = this.env(cc);
-    const TMPL = this.env(cc.tmpl);
-    const EK = this.env(Int32Array.from(this.exK));
-    const EP = this.env(Int32Array.from(this.exP));
-    const EB = this.env(Int32Array.from(this.exB));
+    // (the epilogue writes every local; leave writes the constants after them)
+    const lw = this.nl * 4;
+    const exits: RT.Exits = { cc, k: Int32Array.from(this.exK), p: Int32Array.from(this.exP), b: Int32Array.from(this.exB), c: cc.tmpl.subarray(lw - cc.paramWords), cw: lw };
+    const XT = this.env(exits);
     const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
     const M = this.memName;
 
@@ -618,7 +617,9 @@ class JsGen extends JsRefs implements CodeSink {
       return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
-    body = body.replaceAll(FD_RELOAD, body.includes('FD[') ? ' FD = mc.f64;' : '');
+    // (the f64 view of the value stack: only in functions that read or write f64 slots)
+    const usesFD = body.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
+    body = body.replaceAll(FD_RELOAD, usesFD ? ' FD = mc.f64;' : '');
     // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
     // in long-running code)
@@ -646,32 +647,31 @@ class JsGen extends JsRefs implements CodeSink {
     }
     // (last: everything above may add to the environment)
     const consts: string[] = [];
-    for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
+    for (let i = 0; i < this.envV.length; i++) consts.push(`var _${i} = E[${i}];`);
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
     const src =
-      `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
+      `"use strict";\nvar { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
+      `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel) {\n` +
       SCRATCH_DECL +
       mem +
-      `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
-      `{ const P = mc.peaks, b = (fp + ${fw}) * 4; if (b > P.valueStackBytes) P.valueStackBytes = b; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
+      // (a larger value stack, a new peak: rt.ts enter)
+      `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.funcs + '\n' : '') +
       osrCode +
       dropParams +
       `X: {\n${body}\n}\n` +
-      `S = mc.s; FD = mc.f64;\n` +
-      (cc.tmpl.length > 0 ? `S.set(${TMPL}, fp + ${cc.paramWords});\n` : '') +
-      spillLocals +
-      `const k = ${EK}[ex];\n` +
-      `if (k === ${EX_CALL}) { mc.fComp[depth] = ${CC}; mc.fPc[depth] = ${EP}[ex]; mc.fFp[depth] = fp; mc.fBlk[depth] = ${EB}[ex]; return st; }\n` +
-      (this.exK.includes(EX_CATCH) ? `if (k === ${EX_CATCH}) return catchHere(mc, ${CC}, ${EP}[ex], fp, depth, xe);\n` : '') +
-      `mc.save(${CC}, ${EP}[ex], fp, fuel, ${EB}[ex], depth);\n` +
-      `return k === ${EX_HANDOFF} ? ${RT.STATUS_HANDOFF} : k;\n});\n` +
+      // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
+      (this.exK.length === 0
+        ? `throw new Error('wasmeter internal error: the end of a function without exits');\n});\n`
+        : (spillLocals.includes('S[') ? 'S = mc.s; ' : '') +
+          (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
+          `\n${spillLocals}` +
+          `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n});\n`) +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
     return factory(sh, declareScratch(src, wt))(rt, this.envV);

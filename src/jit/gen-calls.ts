@@ -42,7 +42,7 @@ export abstract class JsCalls extends JsVectors {
   protected mayThrow(stmt: string, pc: number, spill: string): string {
     if (!this.inTry(pc)) return stmt;
     const x = this.exit(EX_CATCH, pc, this.blkPc);
-    return `try { ${stmt} } catch (err) { if (!isExn(err)) throw err; xe = err; S = mc.s; FD = mc.f64; ${spill}ex = ${x}; break X; }`;
+    return `try { ${stmt} } catch (err) { if (!isExn(err)) throw err; xe = err; S = mc.s;${FD_RELOAD} ${spill}ex = ${x}; break X; }`;
   }
 
   protected callArgs(params: readonly ValType[]): number {
@@ -78,10 +78,16 @@ export abstract class JsCalls extends JsVectors {
     return `wasm_func_${this.cc.func.index}`;
   }
 
-  protected reloadAfterCall(): string {
+  /**
+   * After a call: the views (the callee may have grown the value stack or a memory) and, on a stop (`st < 0`),
+   * this frame's exit; else the fuel the callee returned (tier.ts JitFn, rt.ts callHost). On a stop the fuel is
+   * the machine's (a host suspension has paid its surcharge; a JS callee's stop saved its own).
+   */
+  protected afterCall(exit: string): void {
     // the memory views are reloaded only in functions that access memory (see build)
     this.fuelChanged();
-    return `S = mc.s;${FD_RELOAD} fuel = mc.fuel;${MEM_RELOAD}`;
+    this.w(`S = mc.s;${FD_RELOAD}${MEM_RELOAD}`);
+    this.w(`if (st < 0) { fuel = mc.fuel; ${exit} break X; } fuel = st;`);
   }
   protected checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (!isNum(t)) no('call type');
@@ -104,21 +110,18 @@ export abstract class JsCalls extends JsVectors {
       this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(`mc.fuel = fuel;`);
-        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`, callPc, spill));
+        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel);`, callPc, spill));
       } else {
-        this.w(`mc.fuel = fuel; jf = ${fn}.jit;`);
-        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT);`, callPc, spill));
+        this.w(`jf = ${fn}.jit;`);
+        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel);`, callPc, spill));
       }
-      this.w(this.reloadAfterCall());
-      this.w(`if (st !== 0) { ${spill}ex = ${x}; break X; }`);
+      this.afterCall(`${spill}ex = ${x};`);
     } else if (callee instanceof HostFunc) {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
-      this.w(`mc.fuel = fuel; mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
-      this.w(this.mayThrow(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT);`, callPc, spill));
-      this.w(this.reloadAfterCall());
-      this.w(`if (st !== 0) { ${spill}ex = st === 1 ? ${xf} : ${xs}; break X; }`);
+      this.w(`mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
+      this.w(this.mayThrow(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel);`, callPc, spill));
+      this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : ${xs};`);
     } else no('callee');
     this.callResults(type.results, base);
     if (callee instanceof HostFunc) this.dropArgs(type, base);
@@ -180,18 +183,16 @@ export abstract class JsCalls extends JsVectors {
     const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
     const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
     const WF = this.env(WasmFunc);
-    this.w(`mc.fuel = fuel;`);
     this.w(
       this.mayThrow(
         `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
-          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT); } ` +
-          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = -callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT); }`,
+          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel); } ` +
+          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel); }`,
         callPc,
         spill,
       ),
     );
-    this.w(this.reloadAfterCall());
-    this.w(`if (st !== 0) { ${spill}ex = st === -1 ? ${xf} : st === -2 ? ${xs} : ${xc}; break X; }`);
+    this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : st === ${RT.HOST_STOP_SUSPENDED} ? ${xs} : ${xc};`);
     this.callResults(ft.results, base);
     this.dropArgs(ft, base);
   }

@@ -311,7 +311,7 @@ export abstract class JsControl extends JsCalls {
     const n = this.cc.func.type.results.length;
     let s = '';
     for (let j = 0; j < n; j++) s += this.store(this.st[this.st.length - n + j]!, j * 4) + ' ';
-    return `${s}${this.site(CL_EXIT)}mc.fuel = fuel; return 0;`;
+    return `${s}${this.site(CL_EXIT)}return fuel;`;
   }
 
   protected brTable(ins: Instr): void {

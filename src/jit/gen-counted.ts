@@ -119,7 +119,7 @@ export abstract class JsCounted extends JsBase {
     const text = this.countedBody(cd)
       .replace(/fuel \+= \u0004\d+\u0004;/g, '')
       .replace(/fuel \+ \d+( \+ \u0004\d+\u0004)?\u0005\d+\u0005/g, '')
-      .replace(/\u0007\d+\u0007mc\.fuel = fuel;/g, '');
+      .replace(/\u0007\d+\u0007return fuel;/g, 'return;');
     // (a large body gains little from the copy, and its size costs V8)
     if (/\bfuel\b/.test(text) || text.length > MAX_COUNTED) return null;
     const back = cd.back;

@@ -4,11 +4,15 @@
  * br_if fall-throughs; the exits to the epilogue that hand the frame to the
  * interpreter; the refund of a trap.
  */
+import { isRef } from '../core/types.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
 import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsFuel extends JsCounted {
+  /** Whether no block has started yet: the next is the function's entry, where nothing has changed the frame. */
+  private atEntry = true;
+
   protected exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
     if (this.cand !== null && this.cand.head !== null) this.cand.bad = true;
@@ -62,14 +66,21 @@ export abstract class JsFuel extends JsCounted {
         return { root: p.root, acc };
       });
       this.fuelHere = { parts, via: null };
+    } else if (this.atEntry && bp === 0 && this.st.length === 0 && this.osrEntries[this.osrEntries.length - 1]?.pc !== bp) {
+      // the function's entry: its frame is as the caller left it (parameters in their slots; the reference ones,
+      // which the prologue cleared, written back), so a stop here sets up the rest of the frame out of line
+      // (rt.ts stopEntry) instead of going through the epilogue, which a function without other exits then lacks:
+      // a smaller function, which V8 inlines under 460 bytes of bytecode (not at a loop head: re-entry passes there)
+      let refs = '';
+      this.cc.func.type.params.forEach((t, x) => {
+        if (isRef(t)) refs += `RF[(fp >> 2) + ${x}] = L${x}; `;
+      });
+      this.w(`if (fuel < ${FUEL_MAX}) { ${refs}return stopEntry(mc, ${this.env(this.cc)}, fp, depth, fuel, ${bp}); }`);
+      this.fuelRoot(bp);
     } else {
       const x = this.exit(EX_HANDOFF, bp, bp);
       this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
-      const root: FuelRoot = { line: this.o.length - 1, max: c };
-      this.fuelRoots.push(root);
-      const head = this.osrEntries[this.osrEntries.length - 1];
-      if (head !== undefined && head.pc === bp) head.fuel = root;
-      this.fuelHere = { parts: [{ root, acc: c }], via: null };
+      this.fuelRoot(bp);
     }
     if (up !== null && up.via !== null) {
       // the fall-through of a br_if: paid by the head of the chain it joins
@@ -89,6 +100,7 @@ export abstract class JsFuel extends JsCounted {
       this.w('');
       blk.subLine = this.o.length - 1;
     }
+    this.atEntry = false;
     this.blkTouched = false;
     const cd = this.cand;
     if (cd !== null) {
@@ -99,6 +111,15 @@ export abstract class JsFuel extends JsCounted {
         if (up !== null) cd.bad = true;
       } else if (up === null || blk.chain.head !== cd.head) cd.bad = true;
     }
+  }
+
+  /** The check just written (a root's, at block start `bp`) asks for the costliest path through the blocks it covers (build() patches it). */
+  private fuelRoot(bp: number): void {
+    const root: FuelRoot = { line: this.o.length - 1, max: this.blkCost };
+    this.fuelRoots.push(root);
+    const head = this.osrEntries[this.osrEntries.length - 1];
+    if (head !== undefined && head.pc === bp) head.fuel = root;
+    this.fuelHere = { parts: [{ root, acc: this.blkCost }], via: null };
   }
 
   /**

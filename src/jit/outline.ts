@@ -8,7 +8,7 @@
  * (`function OL3() { { ...block... } return 0; }`) until what stays in each function is under the limit. The nested
  * functions read and write the generated function's variables (locals, stack variables, fuel, views) as closure
  * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved block,
- * and the function's `return 0;`, become `return <code>;` and the call site, left where the block was, does the
+ * and the function's returns (`return fuel;`, and `return stopEntry(...);` at its entry), become `return <code>;` and the call site, left where the block was, does the
  * jump: `{ switch (OL3()) { case 1: break L27; case 2: continue L5; } }`. The generated code has no block-scoped
  * declarations in its body, so every name a moved block uses is one of the function's own.
  *
@@ -46,7 +46,7 @@ export interface Outlined {
   depth: number;
 }
 
-const EXIT = /\b(?:break|continue) (?:L\d+|X);|\breturn 0;/g;
+const EXIT = /\b(?:break|continue) (?:L\d+|X);|\breturn (?:fuel|stopEntry\([^;]*\));/g;
 const LABEL = /\b(L\d+): /g;
 
 /** The body split as above, or null when it is under the limit already or not in the expected shape. */

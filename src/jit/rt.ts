@@ -14,29 +14,33 @@ import { jitFor, jitStats, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn
 import { catchException, enterHandler, exnOf, findHandler, newExn } from '../interp/exceptions.js';
 import type { Compiled } from '../interp/compiled.js';
 import { ExnRef, WasmException } from '../runtime/objects/exception.js';
+import { EX_CALL, EX_CATCH, EX_HANDOFF } from './gen-types.js';
 
 /**
  * A JS-tier call of a wasm function without a JS version (yet), or one that
- * would nest JS too deeply. mc.fuel is current; the callee's arguments are at `nfp`.
+ * would nest JS too deeply, with `fuel`; the callee's arguments are at `nfp`.
+ * Returns as a JitFn does: the fuel left, or a stop's status negated.
  */
-export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
+export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number, fuel: number): number {
+  // (what may throw here, compiling or growing the stack, leaves the fuel settled as it is)
+  mc.fuel = fuel;
   let jf = f.jit as JitFn | null;
   if (jf === null && f.jitState === 0) jf = jitFor(mc, f);
-  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd, 0) : runNested(mc, f, nfp, depth, jd);
+  if (jd < JS_STACK_UNITS) return jf !== null ? jf(mc, nfp, depth, jd, 0, fuel) : runNested(mc, f, nfp, depth, jd);
   {
     // too deep in JS: the callee starts in the interpreter, below every JS frame
     const cc = mc.compile(f);
-    if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
+    if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords, fuel);
     mc.enterFrame(cc, nfp, depth);
-    mc.save(cc, 0, nfp, mc.fuel, 0, depth);
-    return STATUS_HANDOFF;
+    mc.save(cc, 0, nfp, fuel, 0, depth);
+    return -STATUS_HANDOFF;
   }
 }
 
-/** Runs `f` in the interpreter, nested in JS, until it returns or stops. */
+/** Runs `f` in the interpreter, nested in JS, until it returns or stops (mc.fuel is current); returns as a JitFn does. */
 function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number): number {
   const cc = mc.compile(f);
-  if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords);
+  if (nfp + cc.frameWords > mc.s.length) grow(mc, nfp + cc.frameWords, mc.fuel);
   mc.enterFrame(cc, nfp, depth);
   mc.save(cc, 0, nfp, mc.fuel, 0, depth);
   const saved = mc.jsd;
@@ -44,7 +48,8 @@ function runNested(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: num
   try {
     for (;;) {
       try {
-        return run(mc, depth);
+        const st = run(mc, depth);
+        return st === STATUS_DONE ? mc.fuel : -st;
       } catch (e) {
         // a wasm exception: the frames of this run may handle it (as in Machine.resume)
         const exn = exnOf(e);
@@ -81,17 +86,23 @@ function settle(mc: Machine, e: unknown): unknown {
   return e;
 }
 
+/** What a host call from JS code returns when it stops (HOST_NO_FUEL, HOST_SUSPENDED), below a JitFn's stops. */
+export const HOST_STOP_NO_FUEL = -5;
+export const HOST_STOP_SUSPENDED = -6;
+
 /**
- * A host call from JS code (mc.fuel, depth and sp are set by the caller).
- * Returns HOST_OK / HOST_NO_FUEL / HOST_SUSPENDED. A host function that
- * throws keeps what the call consumed (its surcharge, its own charges, wasm
- * it re-entered), as in the interpreter: mc.fuel is already that.
+ * A host call from JS code with `fuel` (depth and sp are set by the caller). Returns the fuel left, or
+ * HOST_STOP_NO_FUEL / HOST_STOP_SUSPENDED (the fuel then in mc.fuel: a suspension has paid the call's
+ * surcharge and what the host charged). A host function that throws keeps what the call consumed (its
+ * surcharge, its own charges, wasm it re-entered), as in the interpreter: mc.fuel is already that.
  */
-export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, jd: number): number {
+export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, jd: number, fuel: number): number {
   const saved = mc.jsd;
   mc.jsd = jd;
+  mc.fuel = fuel;
   try {
-    return mc.callHost(f, at, inst, false);
+    const r = mc.callHost(f, at, inst, false);
+    return r === 0 ? mc.fuel : -4 - r;
   } catch (e) {
     mc.hostFuel = -1;
     mc.settled = true;
@@ -101,11 +112,76 @@ export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, j
   }
 }
 
-/** Grows the value stack for a frame; a failure traps with the fuel as it is. */
-export function grow(mc: Machine, words: number): void {
+/**
+ * A generated function's entry when its frame (ending at word `top`) may need a larger value stack or
+ * raise a peak (`top > mc.jsTop || depth >= mc.jsDepth`): grows the stack (a failure traps with `fuel`,
+ * the frame's fuel at entry), raises the peaks and the filter. One compare of each against the machine
+ * in the function's prologue instead of the stack's length and both peaks (a smaller prologue: V8
+ * inlines functions under 460 bytes of bytecode).
+ */
+export function enter(mc: Machine, top: number, depth: number, fuel: number): void {
+  if (top > mc.s.length) grow(mc, top, fuel);
+  const P = mc.peaks;
+  if (top * 4 > P.valueStackBytes) P.valueStackBytes = top * 4;
+  if (depth + 1 > P.callDepth) P.callDepth = depth + 1;
+  mc.jsTop = Math.min(Math.floor(P.valueStackBytes / 4), mc.s.length);
+  mc.jsDepth = P.callDepth;
+}
+
+/**
+ * A generated function without the fuel for its entry block (at fast-code pc `pc`), before it changed
+ * anything: its parameters are in their slots (it wrote its reference ones back), and the rest of the frame
+ * is set up as the interpreter's call would have (locals zeroed, constants, null reference locals); the
+ * interpreter continues there (its FUEL switches to the exact twin), as from the epilogue's EX_HANDOFF.
+ */
+export function stopEntry(mc: Machine, cc: Compiled, fp: number, depth: number, fuel: number, pc: number): number {
+  mc.enterFrame(cc, fp, depth);
+  mc.save(cc, pc, fp, fuel, pc, depth);
+  return -STATUS_HANDOFF;
+}
+
+/**
+ * Where a generated function leaves its epilogue, its locals and stack in the frame (codegen.ts build):
+ * the function's translation and, per exit (`ex`), its kind (gen-types.ts EX_*), fast-code pc and block start;
+ * the frame's constants (`c`, from word `cw` of the frame on).
+ */
+export interface Exits {
+  cc: Compiled;
+  k: Int32Array;
+  p: Int32Array;
+  b: Int32Array;
+  c: Int32Array;
+  cw: number;
+}
+
+/**
+ * The end of a generated function's epilogue, out of line (it is bytecode every function would carry):
+ * the frame's constants go to their slots (the locals are written); after a callee's stop (EX_CALL) this frame's record goes below the callee's (pc after the call) and
+ * the callee's status (`st`, negated) is returned; a wasm exception caught inside a try (EX_CATCH) looks
+ * for its handler (catchHere); any other exit saves the machine at its pc with `fuel` and returns its
+ * status negated (EX_HANDOFF: -STATUS_HANDOFF, EX_NO_FUEL / EX_SUSPENDED: their own).
+ */
+export function leave(mc: Machine, x: Exits, ex: number, fp: number, depth: number, fuel: number, st: number, xe?: unknown): number {
+  if (x.c.length > 0) mc.s.set(x.c, fp + x.cw);
+  const k = x.k[ex]!;
+  if (k === EX_CALL) {
+    mc.fComp[depth] = x.cc;
+    mc.fPc[depth] = x.p[ex]!;
+    mc.fFp[depth] = fp;
+    mc.fBlk[depth] = x.b[ex]!;
+    return st;
+  }
+  if (k === EX_CATCH) return catchHere(mc, x.cc, x.p[ex]!, fp, depth, xe);
+  mc.save(x.cc, x.p[ex]!, fp, fuel, x.b[ex]!, depth);
+  return k === EX_HANDOFF ? -STATUS_HANDOFF : -k;
+}
+
+/** Grows the value stack for a frame; a failure traps with `fuel` (the frame's fuel at entry). */
+export function grow(mc: Machine, words: number, fuel: number): void {
   try {
     mc.growStack(words);
   } catch (e) {
+    mc.fuel = fuel;
     mc.settled = true;
     throw e;
   }
@@ -118,7 +194,7 @@ export function grow(mc: Machine, words: number): void {
  * its fast code (a call, or a throw in the function itself), its locals and
  * stack already written to its frame: when a row of its handler table takes
  * the wasm exception, the payload goes to the handler's slots and the
- * interpreter continues this frame at the handler's target (STATUS_HANDOFF),
+ * interpreter continues this frame at the handler's target (-STATUS_HANDOFF, as a JitFn returns),
  * as Machine.resume / catchException would; otherwise `e` goes on to the
  * callers, the machine's fuel still settled.
  */
@@ -131,7 +207,7 @@ export function catchHere(mc: Machine, cc: Compiled, pc: number, fp: number, dep
   mc.settled = false;
   jitStats.caught++;
   enterHandler(mc, exn!, cc, fp, depth, r);
-  return STATUS_HANDOFF;
+  return -STATUS_HANDOFF;
 }
 
 /** Whether a JS error is a wasm exception (the only ones handlers catch; traps and host errors pass). */

@@ -5,9 +5,9 @@
 import { describe, expect, test } from 'vitest';
 import { outline } from '../../src/jit/outline.js';
 
-/** Runs a body as the generated code does: variables a, b, c, out; `break X` ends it (-1), `return 0;` returns (0). */
+/** Runs a body as the generated code does: variables a, b, c, out, fuel (0); `break X` ends it (-1), `return fuel;` returns (0). */
 function run(body: string, funcs = '', c = 0): number[] {
-  const src = `let a = 0, b = 0, c = ${c}, out = [];\nfunction go() {\n${funcs}\nX: {\n${body}\n}\nreturn -1;\n}\nout.push(go()); return out;`;
+  const src = `let a = 0, b = 0, c = ${c}, fuel = 0, out = [];\nfunction go() {\n${funcs}\nX: {\n${body}\n}\nreturn -1;\n}\nout.push(go()); return out;`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return (new Function(src) as () => number[])();
 }
@@ -21,7 +21,7 @@ switch (a % 4) { case 0: { break L3; } case 1: { break L2; } default: { break L1
 }
 b = (b + 1) | 0; out.push(b); if (c === 1 && b > 9) { out.push(100); break X; } a = (a + 1) | 0; continue L0;
 }
-b = (b + 2) | 0; out.push(b); if (c === 2 && b > 9) { out.push(200); return 0; } a = (a + 1) | 0; continue L0;
+b = (b + 2) | 0; out.push(b); if (c === 2 && b > 9) { out.push(200); return fuel; } a = (a + 1) | 0; continue L0;
 }
 L4: if (b > 10) { b = (b + 3) | 0; out.push(b); a = (a + 1) | 0; if (a > 12) { break L0; } continue L0; } else { a = (a + 1) | 0; }
 }
@@ -33,7 +33,7 @@ describe('outline', () => {
   });
 
   test('moves blocks into functions until each is under the limit, with the same behaviour', () => {
-    // c chooses the exit: break L0 (0), break X (1), return 0 (2)
+    // c chooses the exit: break L0 (0), break X (1), return fuel (2)
     const ends: number[] = [];
     for (const c of [0, 1, 2]) {
       const whole = run(BODY, '', c);

@@ -9,7 +9,7 @@ import { Linker, Module, Store, type StoreOptions } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 
-const SCRATCH = ['ea', 'eb', 'fx', 'x', 'y', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'u0', 'u1', 'u2', 'u3', 'cf', 'jf', 'xe'];
+const SCRATCH = ['FD', 'st', 'ex', 'ea', 'eb', 'fx', 'x', 'y', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'u0', 'u1', 'u2', 'u3', 'cf', 'jf', 'xe'];
 
 const realCompile = jsEval.compile;
 afterEach(() => {
@@ -31,7 +31,7 @@ function sources(id: string, opts: StoreOptions): { srcs: string[]; result: unkn
 
 /** The function's `let S = …` line, and the rest of its source. */
 function split(src: string): { decl: string; rest: string } {
-  const m = /^let S = mc\.s, .*;$/m.exec(src)!;
+  const m = /^let S = mc\.s(, .*)?;$/m.exec(src)!;
   return { decl: m[0], rest: src.slice(0, m.index) + src.slice(m.index + m[0].length) };
 }
 
@@ -57,13 +57,23 @@ describe('scratch variables of generated functions', () => {
     }
   }
 
-  test("wat-try's callee, with fuel code, declares none (it is small enough for V8 to inline)", () => {
+  test("wat-try's callee, with fuel code, declares none and has no epilogue (it is small enough for V8 to inline)", () => {
     const { srcs } = sources('wat-try', {});
     const step = srcs.find((s) => s.includes('function wasm_func_0('))!;
-    expect(split(step).decl).toBe('let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0;');
+    expect(split(step).decl).toBe('let S = mc.s;');
     expect(step).not.toMatch(/const (WT|RF) =/);
-    // and its caller declares those of its call and its exception handler only
+    // its only stop is at its entry (rt.ts stopEntry): no exit to an epilogue
+    expect(step).toMatch(/return stopEntry\(mc, _\d+, fp, depth, fuel, 0\)/);
+    expect(step).not.toMatch(/break X|leave\(/);
+    // and its caller declares those of its calls, exits and exception handler only
     const run = srcs.find((s) => s.includes('function wasm_func_1('))!;
-    expect(split(run).decl).toBe('let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0, jf = null, xe = null;');
+    expect(split(run).decl).toBe('let S = mc.s, st = 0, ex = 0, jf = null, xe = null;');
+  });
+
+  test("dispatch's callees, with fuel code, have no epilogue either", () => {
+    const { srcs } = sources('dispatch', {});
+    const callees = srcs.filter((s) => !s.includes('function wasm_func_0('));
+    expect(callees.length).toBeGreaterThan(4);
+    expect(callees.filter((s) => s.includes('leave(')).length).toBeLessThanOrEqual(1);
   });
 });

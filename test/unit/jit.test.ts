@@ -332,6 +332,28 @@ describe('JS tier: deep recursion', () => {
     expect(store.peaks).toEqual(ref.peaks);
   });
 
+  test('peaks: each call raises the value-stack and call-depth peaks as in the interpreter (rt.ts enter)', () => {
+    // a deep chain of small frames, then a shallow large frame (a higher stack peak at a lower depth), then deeper
+    const locals = Array.from({ length: 200 }, () => 'i64').join(' ');
+    const wat = `(module
+      (func $small (export "small") (param i32) (result i32)
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+          (else (i32.add (i32.const 1) (call $small (i32.sub (local.get 0) (i32.const 1)))))))
+      (func $big (export "big") (param i32) (result i32) (local ${locals})
+        (local.set 7 (i64.extend_i32_u (local.get 0)))
+        (if (result i32) (i32.eqz (local.get 0)) (then (i32.wrap_i64 (local.get 7)))
+          (else (call $small (local.get 0))))))`;
+    const js = new Store();
+    const ref = new Store({ tier: 'interp' });
+    const a = new Linker().instantiate(js, Module.fromWat(wat));
+    const b = new Linker().instantiate(ref, Module.fromWat(wat));
+    for (const [name, n] of [['small', 40], ['small', 20], ['big', 0], ['big', 3], ['small', 60], ['big', 70]] as const) {
+      expect(a.call(name, n)).toEqual(b.call(name, n));
+      expect([name, n, js.peaks]).toEqual([name, n, ref.peaks]);
+    }
+    expect(isJs(a, 'small') && isJs(a, 'big')).toBe(true);
+  });
+
   test('deep mutual recursion between a JS-tier function and an interpreted one', () => {
     // $a has a funcref local: the JS tier leaves it to the interpreter
     const wat = `(module
