@@ -10,7 +10,8 @@ const MAX_IMPORTS = 1_000_000;
 const MAX_EXPORTS = 1_000_000;
 const MAX_GLOBALS = 1_000_000;
 const MAX_DATA_SEGMENTS = 100_000;
-const MAX_MODULE_SIZE = 1024 * 1024 * 1024;
+/** The largest module binary (bytes). */
+export const MAX_MODULE_SIZE = 1024 * 1024 * 1024;
 const MAX_FUNCTION_SIZE = 7_654_321;
 const MAX_FUNCTION_LOCALS = 50_000;
 const MAX_FUNCTION_PARAMS = 1_000;

@@ -10,7 +10,7 @@ import {
   toBigInt, type RawInstance, type Extern, type Features, type FuncInst, type FuncType, type ModuleData,
   type StoreOptions, type ValType,
 } from './engine.js';
-import { MAX_TABLE_SIZE, checkCounts, checkLimits } from './limits.js';
+import { MAX_MODULE_SIZE, MAX_TABLE_SIZE, checkCounts, checkLimits } from './limits.js';
 import { builtinImports, checkBuiltins, isBuiltinImport, type CompileOptions } from './builtins.js';
 import {
   UNDEFINED_REF, defaultValue, enforceRange, fromAddress, refToJS, toAddress, toJS, toWasm, valueType, type Realm,
@@ -55,16 +55,48 @@ function dictionary(v: unknown, what: string): Record<string, unknown> {
 }
 
 /**
- * The bytes of a BufferSource, copied (as the JS API does before compiling). With `keep` false (WebAssembly.validate,
- * which keeps nothing and returns before any script can run) the bytes of an ArrayBuffer are read in place; a
- * SharedArrayBuffer, which another thread may write meanwhile, is still copied.
+ * The bytes of a BufferSource where they are (WebIDL's conversion: nothing is copied yet), as a view of fixed length
+ * (a resizable buffer's later growth is no part of them).
  */
-function bufferBytes(v: unknown, keep = true): Uint8Array {
-  let view: Uint8Array;
-  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) view = new Uint8Array(v);
-  else if (ArrayBuffer.isView(v)) view = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  else throw new TypeError('the argument must be an ArrayBuffer, a SharedArrayBuffer or a view of one');
-  return keep || !(view.buffer instanceof ArrayBuffer) ? view.slice() : view;
+function sourceBytes(v: unknown): Uint8Array {
+  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return new Uint8Array(v, 0, v.byteLength);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  throw new TypeError('the argument must be an ArrayBuffer, a SharedArrayBuffer or a view of one');
+}
+
+/** Whether two byte strings are equal; `a` is a copy (offset 0), compared four bytes at a time when `b` is aligned. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (b.length !== n) return false;
+  let i = 0;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const wa = new Int32Array(a.buffer, a.byteOffset, n >>> 2);
+    const wb = new Int32Array(b.buffer, b.byteOffset, n >>> 2);
+    for (; i < wa.length; i++) if (wa[i] !== wb[i]) return false;
+    i <<= 2;
+  }
+  for (; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameOptions(a: CompileOptions, b: CompileOptions): boolean {
+  return a.importedStringConstants === b.importedStringConstants && a.builtins.length === b.builtins.length && a.builtins.every((x, i) => x === b.builtins[i]);
+}
+
+/** How many recently compiled modules a namespace keeps (`take`), and the largest binary it keeps one of. */
+const RECENT = 2;
+const RECENT_MAX_BYTES = 64 << 20;
+
+/** A module's bytes as `take` found them. */
+interface Taken {
+  /** A copy of the bytes (the recent module's own when `recent` is one), or, for validate, the bytes in place. */
+  bytes: Uint8Array;
+  source: ArrayBufferLike;
+  offset: number;
+  /** A module recently compiled from the same bytes at the same place of the same buffer. */
+  recent: ModuleState | null;
+  /** Whether the module compiled from `bytes` may be kept as a recent one (a copy, not too large). */
+  keep: boolean;
 }
 
 /** WebIDL's sequence conversion: the values of an iterable object, through its iterator step by step. */
@@ -259,6 +291,48 @@ function makeNamespace(store: Store): object {
     return { module, bytes, options };
   }
 
+  /**
+   * The modules last compiled from a buffer's bytes (at most RECENT, the latest last): the next compile of the same
+   * bytes from the same place of the same buffer (WebAssembly.validate and then new WebAssembly.Module, as a page
+   * commonly does; a buffer compiled twice) takes the module already made instead of decoding and validating the bytes
+   * again. The buffer is only weakly held; the bytes are compared with the module's own copy of them, so a buffer
+   * written to meanwhile is compiled afresh. An entry holds a whole decoded module: there are few, and one is dropped
+   * when taken, so that a module no Module object holds any more does not stay (a module of ten million element
+   * segments kept meanwhile made every major GC of the JS API's limits test longer).
+   */
+  const recent: { source: WeakRef<ArrayBufferLike>; offset: number; state: ModuleState }[] = [];
+
+  /**
+   * The bytes of `view` as they are now (the JS API's copy): a recent module's when it was compiled from the same bytes
+   * there, else a copy; `inPlace` (WebAssembly.validate, which keeps nothing and returns before any script runs) leaves
+   * the bytes of an ArrayBuffer in place when they are too many to keep. A module beyond the size limit is not copied
+   * either: it is a CompileError whatever its bytes become.
+   */
+  function take(view: Uint8Array, inPlace: boolean): Taken {
+    const source = view.buffer;
+    const offset = view.byteOffset;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const r = recent[i]!;
+      if (r.offset !== offset || r.source.deref() !== source || !sameBytes(r.state.bytes, view)) continue;
+      recent.splice(i, 1);
+      return { bytes: r.state.bytes, source, offset, recent: r.state, keep: true };
+    }
+    const small = view.length <= RECENT_MAX_BYTES;
+    const copy = view.length <= MAX_MODULE_SIZE && (!inPlace || small || !(source instanceof ArrayBuffer));
+    return { bytes: copy ? view.slice() : view, source, offset, recent: null, keep: copy && small };
+  }
+
+  /** The module of bytes taken by `take`: the recent one when it was compiled with the same options, else compiled now. */
+  function compileTaken(t: Taken, options: CompileOptions): ModuleState {
+    if (t.recent !== null && sameOptions(t.recent.options, options)) return t.recent;
+    const state = compile(t.bytes, options);
+    if (t.keep) {
+      recent.push({ source: new WeakRef(t.source), offset: t.offset, state });
+      if (recent.length > RECENT) recent.shift();
+    }
+    return state;
+  }
+
   function compileOptions(v: unknown): CompileOptions {
     const d = dictionary(v, 'compile options');
     const b = d.builtins;
@@ -279,8 +353,10 @@ function makeNamespace(store: Store): object {
   class Module {
     constructor(bytes: unknown, options: unknown = undefined) {
       required(1, arguments.length, 'WebAssembly.Module');
-      const state = compile(bufferBytes(bytes), compileOptions(options));
-      modules.set(this, state);
+      // WebIDL converts both arguments (the options may run scripts) before the bytes are copied
+      const view = sourceBytes(bytes);
+      const o = compileOptions(options);
+      modules.set(this, compileTaken(take(view, false), o));
     }
   }
   members(Module, {
@@ -745,10 +821,10 @@ function makeNamespace(store: Store): object {
   members(ns, {
     validate(bytes: unknown, options: unknown = undefined) {
       required(1, arguments.length, 'WebAssembly.validate');
-      const b = bufferBytes(bytes, false);
+      const view = sourceBytes(bytes);
       const o = compileOptions(options);
       try {
-        compile(b, o);
+        compileTaken(take(view, true), o);
         return true;
       } catch (e) {
         if (e instanceof CompileError) return false;
@@ -756,19 +832,20 @@ function makeNamespace(store: Store): object {
       }
     },
     compile(bytes: unknown, options: unknown = undefined) {
-      let b: Uint8Array;
+      let t: Taken;
       let o: CompileOptions;
       try {
         required(1, arguments.length, 'WebAssembly.compile');
-        b = bufferBytes(bytes);
+        const view = sourceBytes(bytes);
         o = compileOptions(options);
+        t = take(view, false);
       } catch (e) {
         return Promise.reject(e);
       }
-      return later(() => moduleObject(compile(b, o)));
+      return later(() => moduleObject(compileTaken(t, o)));
     },
     instantiate(source: unknown, importObject: unknown = undefined, options: unknown = undefined) {
-      let b: Uint8Array;
+      let t: Taken;
       let o: CompileOptions;
       try {
         required(1, arguments.length, 'WebAssembly.instantiate');
@@ -778,13 +855,14 @@ function makeNamespace(store: Store): object {
           const externs = readImports(state, importObject);
           return later(() => instanceObject(state, externs));
         }
-        b = bufferBytes(source);
+        const view = sourceBytes(source);
         o = compileOptions(options);
+        t = take(view, false);
       } catch (e) {
         return Promise.reject(e);
       }
       return later(() => {
-        const state = compile(b, o);
+        const state = compileTaken(t, o);
         const module = moduleObject(state);
         return later(() => ({ module, instance: instanceObject(state, readImports(state, importObject)) }));
       });

@@ -3,7 +3,7 @@
  * memory growth detaching buffers for the core API too (and the engine's views following), JS exception
  * identity through wasm, wasm functions passed between instances staying wasm calls.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createWebAssembly, Module, OutOfFuel, ResourceLimitError, Store, watToBinary } from '../../src/index.js';
 import { WebAssembly as DefaultWebAssembly } from '../../src/facade/index.js';
 
@@ -143,5 +143,60 @@ describe('implementation limits', () => {
     expect(() => new WA.Module(at)).not.toThrow(/exceeds the limit/);
     // a function section of 1,000,001 (0xf4241)
     expect(() => new WA.Module(new Uint8Array([...head, 3, 3, 0xc1, 0x84, 0x3d]))).toThrow(/functions: 1000001 exceeds the limit/);
+  });
+});
+
+describe('recently compiled modules (the same bytes are decoded and validated once)', () => {
+  const A = wasm('(module (func (export "a")))');
+  const B = wasm('(module (func (export "b")))');
+  const names = (WA: ReturnType<typeof createWebAssembly>, m: unknown): string[] => WA.Module.exports(m as WebAssembly.Module).map((e) => e.name);
+  /** new WA.Module with compile options (the JS String Builtins' second argument, which lib.dom.d.ts lacks). */
+  const withOptions = (WA: ReturnType<typeof createWebAssembly>, bytes: Uint8Array, options: object): WebAssembly.Module =>
+    new (WA.Module as unknown as new (b: Uint8Array, o: object) => WebAssembly.Module)(bytes, options);
+
+  it('validate then new Module of one buffer compile it once, compile then instantiate too; other bytes, places or options do not share', async () => {
+    const WA = createWebAssembly();
+    const spy = vi.spyOn(Module, 'fromBinary');
+    try {
+      const buf = new Uint8Array(128);
+      buf.set(A, 8);
+      const view = buf.subarray(8, 8 + A.length);
+      expect(WA.validate(view)).toBe(true);
+      const m1 = new WA.Module(view);
+      expect(spy).toHaveBeenCalledTimes(1);
+      // (an entry is taken once)
+      const m2 = await WA.compile(new Uint8Array(buf.buffer, 8, A.length));
+      expect(spy).toHaveBeenCalledTimes(2);
+      const { module: m3 } = await WA.instantiate(view);
+      expect(spy).toHaveBeenCalledTimes(2);
+      expect(m1).not.toBe(m2);
+      for (const m of [m1, m2, m3]) expect(names(WA, m)).toEqual(['a']);
+      // the same bytes elsewhere in the buffer, or in another buffer: compiled again
+      buf.set(A, 64);
+      new WA.Module(buf.subarray(64, 64 + A.length));
+      new WA.Module(A.slice());
+      expect(spy).toHaveBeenCalledTimes(4);
+      // other compile options: compiled again
+      WA.validate(view);
+      withOptions(WA, view, { builtins: ['js-string'] });
+      expect(spy).toHaveBeenCalledTimes(6);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a buffer written to after a compile is compiled afresh, also when the options (read first) write it', () => {
+    const WA = createWebAssembly();
+    const buf = A.slice();
+    expect(names(WA, new WA.Module(buf))).toEqual(['a']);
+    buf.set(B);
+    expect(names(WA, new WA.Module(buf))).toEqual(['b']);
+    // the options are converted before the bytes are copied: an iterable of builtins that writes the buffer
+    const builtins = { *[Symbol.iterator]() { buf.set(A); } };
+    expect(names(WA, withOptions(WA, buf, { builtins }))).toEqual(['a']);
+    // an invalid module is never taken for a recent valid one
+    buf[buf.length - 1] = 0xff;
+    expect(WA.validate(buf)).toBe(false);
+    expect(() => new WA.Module(buf)).toThrow(WA.CompileError);
   });
 });

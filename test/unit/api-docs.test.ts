@@ -82,7 +82,14 @@ describe('documentation examples', () => {
       return file;
     });
     const program = ts.createProgram(files, { ...options, noEmit: true, typeRoots: [join(root, 'node_modules/@types')] });
-    const errors = ts.getPreEmitDiagnostics(program).map((d) => {
+    // the examples' own diagnostics (and the program's global ones): checking them checks what they use of the source,
+    // and the source itself is `tsc --noEmit`'s (npm test runs it), which checking every file of the program here repeated
+    const diagnostics = [...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics()];
+    for (const f of files) {
+      const sf = program.getSourceFile(f)!;
+      diagnostics.push(...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf));
+    }
+    const errors = diagnostics.map((d) => {
       const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
       if (!d.file || d.start === undefined) return text;
       const { line } = d.file.getLineAndCharacterOfPosition(d.start);
