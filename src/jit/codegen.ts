@@ -660,7 +660,7 @@ class JsGen extends JsRefs implements CodeSink {
       `{ const P = mc.peaks, b = (fp + ${fw}) * 4; if (b > P.valueStackBytes) P.valueStackBytes = b; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
       (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
-      (split !== null ? split.funcs + '\n' : '') +
+      (split !== null ? split.decls + '\n' : '') +
       osrCode +
       dropParams +
       `X: {\n${body}\n}\n` +
