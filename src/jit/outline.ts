@@ -3,14 +3,15 @@
  *
  * V8 (Node 20) never optimizes a function with more than 60 KB of bytecode (`--max-optimized-bytecode-size`):
  * such a function runs in Ignition/Sparkplug for ever. Interpreter loops compiled to wasm (QuickJS's bytecode loop,
- * SQLite's VDBE) generate hundreds of KB of JS in one function. Here, top-down over the body's statement blocks,
- * parts of a too-large function are moved into functions nested in the generated function until what stays in
- * each function is under the limit. At each block the siblings of its largest child move first (largest first),
- * then the rest of the need is asked of the largest child; a part is a block or a *tail*, the statements after a
- * block's largest child. So an interpreter loop's dispatch (a chain of nested blocks, a `br_table` in the
- * innermost, each handler after the block its case breaks out of) stays in one function and each handler becomes
- * a function of its own: one call per dispatch. (Moving the largest child first, as before, nested the chain 11
- * functions deep in QuickJS, and each bytecode went down and back up all of them.)
+ * SQLite's VDBE) generate hundreds of KB of JS in one function. Here parts of a too-large function are moved into
+ * functions nested in the generated function until what stays in each function is under the limit. A part is a
+ * statement block or a *tail*, the statements after a block's largest child. The candidates are the siblings along
+ * the path of largest children (tails aside) from the top down, moved largest first; when they are not enough, the
+ * deepest block of the path whose moving is enough moves whole, and each moved part is split the same way. So an
+ * interpreter loop's dispatch (a chain of nested blocks, a `br_table` in the innermost, each handler after the
+ * block its case breaks out of: the path) stays in one function and each handler becomes a function of its own,
+ * one call per dispatch. (Moving the largest block first, bottom-up, as before, nested the chain 11 functions deep
+ * in QuickJS, and each bytecode went down and back up all of them.)
  *
  * The parts read and write the generated function's variables (locals, stack variables, fuel, views) as closure
  * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved part,
@@ -72,10 +73,25 @@ const LABEL = /\b(L\d+): /g;
 /** Where a moved part's function goes in its call site (assembled last, so no rewriting of an outer part touches it). */
 const PART = /\u0002(\d+)\u0002/g;
 
-/** About the length of a call site (capOf's estimate). */
-const SITE = 80;
 
 const size = (n: Node) => n.close + 1 - n.open;
+
+/**
+ * n's largest child but its tail (the first of equals), or null: the tail goes after this child (addTails), and a
+ * dispatch chain goes on through the child, whichever is larger (near the end of QuickJS's chain a handler is
+ * larger than the rest of the chain).
+ */
+function largest(n: Node): Node | null {
+  let big: Node | null = null;
+  for (const k of n.kids) if (k.kind !== 'tail' && (big === null || size(k) > size(big))) big = k;
+  return big;
+}
+
+interface Emitted {
+  text: string;
+  /** how many functions deep calls nest in it */
+  depth: number;
+}
 
 /** The body split as above, or null when it is under the limit already or not in the expected shape. */
 export function outline(body: string, at = outlining.at, limit = outlining.limit, min = outlining.min): Outlined | null {
@@ -87,69 +103,85 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   root.kind = 'root';
   addTails(src, root);
   const parts: string[] = [];
-  // how much shorter each node's text can get by moving parts inside it (call sites counted as SITE characters)
-  const cap = new Map<Node, number>();
-  const capOf = (n: Node): number => {
-    let c = 0;
-    for (const k of n.kids) c += Math.max(capOf(k), k.kind !== 'fixed' && size(k) >= min ? size(k) - SITE : 0);
-    cap.set(n, c);
-    return c;
+
+  /** About the length of n's call site: the call, and a case per exit (move). */
+  const site = (n: Node): number => {
+    let len = 40;
+    for (const s of exits(src.slice(n.open, n.close + 1)).keys()) len += s.length + 10;
+    return len;
   };
-  capOf(root);
 
   /**
    * The text of n with parts moved out until it is `need` characters shorter (when it can be), and the deepest
-   * nesting of calls in it. Siblings of the largest child move first, largest first, and the rest of the need is
-   * asked of the largest child: an interpreter loop's chain of dispatch blocks (each holding the next, the
-   * handler after it) stays in one function and each handler becomes a function of its own, one call per
-   * dispatch (moving the largest child first, as before, nested the chain 11 functions deep in QuickJS).
+   * nesting of calls in it. The candidates are the siblings along the path of largest children (tails aside) from
+   * n down, moved largest gain first; when all of them are not enough, the deepest node of the path whose moving is
+   * enough moves whole (its own function split as far as it needs). An interpreter loop's dispatch chain is that
+   * path: its handlers move, and the chain, with the dispatch, stays.
    */
-  const emit = (n: Node, need: number): { text: string; depth: number } => {
-    const kids: ({ text: string; depth: number } | null)[] = n.kids.map(() => null);
-    if (need > 0 && n.kids.length > 0) {
-      let big = 0;
-      n.kids.forEach((k, i) => {
-        if (size(k) > size(n.kids[big]!)) big = i;
-      });
-      const order = n.kids.map((_, i) => i).filter((i) => i !== big && n.kids[i]!.kind !== 'fixed' && size(n.kids[i]!) >= min);
-      order.sort((a, b) => size(n.kids[b]!) - size(n.kids[a]!));
-      for (const i of order) {
-        if (need <= 0) break;
-        kids[i] = move(n.kids[i]!);
-        need -= size(n.kids[i]!) - kids[i]!.text.length;
+
+  const emit = (n: Node, need: number): Emitted => {
+    const moved = new Set<Node>();
+    const path: Node[] = [n];
+    if (need > 0) {
+      for (let p = largest(n); p !== null; p = largest(p)) path.push(p);
+      const cands: { node: Node; level: number; gain: number }[] = [];
+      for (let i = 0; i + 1 < path.length; i++)
+        for (const k of path[i]!.kids)
+          if (k !== path[i + 1] && k.kind !== 'fixed' && size(k) >= min) {
+            const gain = size(k) - site(k);
+            if (gain > 0) cands.push({ node: k, level: i, gain });
+          }
+      cands.sort((x, y) => y.gain - x.gain);
+      let saved = 0;
+      const chosen: typeof cands = [];
+      for (const c of cands) {
+        if (saved >= need) break;
+        chosen.push(c);
+        saved += c.gain;
       }
-      if (need > 0) {
-        const b = n.kids[big]!;
-        // the largest child cannot shrink enough: it moves whole (its own function is split as far as it needs)
-        kids[big] = cap.get(b)! < need && b.kind !== 'fixed' && size(b) >= min ? move(b) : emit(b, need);
+      let cut = path.length;
+      if (saved < need) {
+        // below[i]: saved by the chosen siblings inside path[i] (at level i or deeper)
+        const below = new Array<number>(path.length + 1).fill(0);
+        for (const c of chosen) below[c.level]! += c.gain;
+        for (let i = path.length - 1; i >= 0; i--) below[i]! += below[i + 1]!;
+        for (let i = path.length - 1; i >= 1; i--) {
+          const p = path[i]!;
+          if (p.kind !== 'fixed' && size(p) >= min && saved - below[i]! + size(p) - site(p) >= need) {
+            cut = i;
+            moved.add(p);
+            break;
+          }
+        }
       }
+      for (const c of chosen) if (c.level < cut) moved.add(c.node);
+      path.length = cut;
     }
-    let text = '';
-    let pos = n.open;
-    let depth = 0;
-    n.kids.forEach((k, i) => {
-      const t = kids[i] ?? null;
-      text += src.slice(pos, k.open) + (t === null ? src.slice(k.open, k.close + 1) : t.text);
-      pos = k.close + 1;
-      if (t !== null) depth = Math.max(depth, t.depth);
-    });
-    text += src.slice(pos, n.close + 1);
-    return { text, depth };
+    const onPath = new Set(path);
+    const build = (m: Node): Emitted => {
+      if (moved.has(m)) return move(m);
+      if (!onPath.has(m)) return { text: src.slice(m.open, m.close + 1), depth: 0 };
+      let text = '';
+      let pos = m.open;
+      let depth = 0;
+      for (const k of m.kids) {
+        const t = build(k);
+        text += src.slice(pos, k.open) + t.text;
+        pos = k.close + 1;
+        depth = Math.max(depth, t.depth);
+      }
+      return { text: text + src.slice(pos, m.close + 1), depth };
+    };
+    return build(n);
   };
 
   /** Moves n into a new function (split itself as far as it needs); its call site. */
-  const move = (n: Node): { text: string; depth: number } => {
+  const move = (n: Node): Emitted => {
     const inner = emit(n, size(n) - limit);
-    const block = inner.text;
-    const inside = new Set<string>();
-    for (const m of block.matchAll(LABEL)) inside.add(m[1]!);
-    const codes = new Map<string, number>();
-    const fn = block.replace(EXIT, (s) => {
-      const label = s.startsWith('return') ? '' : s.slice(s.indexOf(' ') + 1, -1);
-      if (label !== '' && inside.has(label)) return s;
-      let c = codes.get(s);
-      if (c === undefined) codes.set(s, (c = codes.size + 1));
-      return `return ${c};`;
+    const codes = exits(inner.text);
+    const fn = inner.text.replace(EXIT, (s) => {
+      const c = codes.get(s);
+      return c === undefined ? s : `return ${c};`;
     });
     const id = parts.length;
     parts.push(fn);
@@ -175,6 +207,19 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
 }
 
 /**
+ * The jumps out of a block (`break`/`continue` to a label not defined in it, `break X`, `return 0;`), each
+ * numbered from 1 by its first appearance: the codes its function returns.
+ */
+function exits(block: string): Map<string, number> {
+  const inside = new Set<string>();
+  for (const m of block.matchAll(LABEL)) inside.add(m[1]!);
+  const codes = new Map<string, number>();
+  for (const [s] of block.matchAll(EXIT))
+    if (!codes.has(s) && (s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1)))) codes.set(s, codes.size + 1);
+  return codes;
+}
+
+/**
  * Gives every block (and the root) whose statements after its largest child could move a tail node holding them
  * (and the children among them): not in a switch's body (case labels) nor in a try's or catch's block, and only
  * when the largest child ends a statement (not an if's block before its else, nor a try's before its catch).
@@ -182,11 +227,8 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
 function addTails(src: string, n: Node): void {
   for (const k of n.kids) addTails(src, k);
   if (n.kind === 'fixed' || n.kids.length === 0) return;
-  let big = 0;
-  n.kids.forEach((k, i) => {
-    if (size(k) > size(n.kids[big]!)) big = i;
-  });
-  const b = n.kids[big]!;
+  const b = largest(n)!;
+  const big = n.kids.indexOf(b);
   const rest = src.slice(b.close + 1, n.close);
   if (!/\S/.test(rest) || /^\s*(?:else|catch|finally)\b/.test(rest)) return;
   const tail: Node = { open: b.close + 1, close: n.close - 1, kind: 'tail', kids: n.kids.slice(big + 1) };
