@@ -237,9 +237,9 @@ function declareScratch(src: string, wt: number): string {
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(rest);
   const vars = SCRATCH.filter(([n]) => uses(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
   const decl =
-    (uses('WT') || uses('LIM') ? `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
-    (uses('RF') ? 'const RF = mc.refs;\n' : '') +
-    `let S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0${vars};\n`;
+    (uses('WT') || uses('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
+    (uses('RF') ? 'var RF = mc.refs;\n' : '') +
+    `var S = mc.s, FD = mc.f64, fuel = mc.fuel, st = 0, ex = 0${vars};\n`;
   return src.slice(0, at) + decl + rest;
 }
 
@@ -595,7 +595,7 @@ class JsGen extends JsRefs implements CodeSink {
     const M = this.memName;
 
     const bv = this.boundVars();
-    const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
+    const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     const rt = runtime();
     this.countedCopies();
@@ -646,11 +646,11 @@ class JsGen extends JsRefs implements CodeSink {
     }
     // (last: everything above may add to the environment)
     const consts: string[] = [];
-    for (let i = 0; i < this.envV.length; i++) consts.push(`const _${i} = E[${i}];`);
+    for (let i = 0; i < this.envV.length; i++) consts.push(`var _${i} = E[${i}];`);
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
     const src =
-      `"use strict";\nconst { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
+      `"use strict";\nvar { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr) {\n` +
@@ -658,8 +658,8 @@ class JsGen extends JsRefs implements CodeSink {
       mem +
       `if (fp + ${fw} > S.length) { grow(mc, fp + ${fw}); S = mc.s; FD = mc.f64; }\n` +
       `{ const P = mc.peaks, b = (fp + ${fw}) * 4; if (b > P.valueStackBytes) P.valueStackBytes = b; if (depth + 1 > P.callDepth) P.callDepth = depth + 1; }\n` +
-      (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
-      (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
+      (decl.length > 0 ? `var ${decl.join(', ')};\n` : '') +
+      (this.floats.length > 0 ? `var ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.decls + '\n' : '') +
       osrCode +
       dropParams +

@@ -202,7 +202,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   const r = emit(root, root.close + 1 - limit);
   if (parts.length === 0) return null;
   const expand = (text: string): string => text.replace(PART, (_, id: string) => `function () {\n${expand(parts[+id]!)}\nreturn 0;\n}`);
-  const decls = `let ${parts.map((_, i) => `OL${i} = null`).join(', ')};`;
+  const decls = `var ${parts.map((_, i) => `OL${i} = null`).join(', ')};`;
   return { body: expand(r.text.slice(1, -1)), decls, depth: r.depth, sizes: [r.text.length - 2, ...parts.map((p) => p.length)] };
 }
 

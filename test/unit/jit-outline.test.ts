@@ -41,7 +41,7 @@ describe('outline', () => {
       for (const limit of [60, 120, 250, 400]) {
         const o = outline(BODY, 0, limit, 10)!;
         expect(o, `limit ${limit}`).not.toBeNull();
-        expect(o.decls).toMatch(/^let OL0 = null/);
+        expect(o.decls).toMatch(/^var OL0 = null/);
         expect(o.depth).toBeGreaterThan(0);
         expect(o.sizes[0]).toBeLessThan(BODY.length);
         expect(run(o.body, o.decls, c), `limit ${limit}, c = ${c}`).toEqual(whole);
