@@ -73,7 +73,6 @@ const LABEL = /\b(L\d+): /g;
 /** Where a moved part's function goes in its call site (assembled last, so no rewriting of an outer part touches it). */
 const PART = /\u0002(\d+)\u0002/g;
 
-
 const size = (n: Node) => n.close + 1 - n.open;
 
 /**
@@ -118,7 +117,6 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
    * enough moves whole (its own function split as far as it needs). An interpreter loop's dispatch chain is that
    * path: its handlers move, and the chain, with the dispatch, stays.
    */
-
   const emit = (n: Node, need: number): Emitted => {
     const moved = new Set<Node>();
     const path: Node[] = [n];
