@@ -237,9 +237,9 @@ function declareScratch(src: string, wt: number): string {
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(rest);
   const vars = SCRATCH.filter(([n]) => uses(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
   const decl =
-    (uses('WT') || uses('LIM') ? `const WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
-    (uses('RF') ? 'const RF = mc.refs;\n' : '') +
-    `let S = mc.s${uses('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
+    (uses('WT') || uses('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
+    (uses('RF') ? 'var RF = mc.refs;\n' : '') +
+    `var S = mc.s${uses('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
   return src.slice(0, at) + decl + rest;
 }
 
@@ -594,7 +594,7 @@ class JsGen extends JsRefs implements CodeSink {
     const M = this.memName;
 
     const bv = this.boundVars();
-    const mem = this.mem && this.usesMem ? `let V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
+    const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     const rt = runtime();
     this.countedCopies();
@@ -659,9 +659,9 @@ class JsGen extends JsRefs implements CodeSink {
       mem +
       // (a larger value stack, a new peak: rt.ts enter)
       `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
-      (decl.length > 0 ? `let ${decl.join(', ')};\n` : '') +
-      (this.floats.length > 0 ? `const ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
-      (split !== null ? split.funcs + '\n' : '') +
+      (decl.length > 0 ? `var ${decl.join(', ')};\n` : '') +
+      (this.floats.length > 0 ? `var ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
+      (split !== null ? split.decls + '\n' : '') +
       osrCode +
       dropParams +
       `X: {\n${body}\n}\n` +

@@ -3,51 +3,94 @@
  *
  * V8 (Node 20) never optimizes a function with more than 60 KB of bytecode (`--max-optimized-bytecode-size`):
  * such a function runs in Ignition/Sparkplug for ever. Interpreter loops compiled to wasm (QuickJS's bytecode loop,
- * SQLite's VDBE) generate hundreds of KB of JS in one function. Here, bottom-up over the body's statement blocks,
- * the largest blocks of a too-large function are moved into nested function declarations of the generated function
- * (`function OL3() { { ...block... } return 0; }`) until what stays in each function is under the limit. The nested
- * functions read and write the generated function's variables (locals, stack variables, fuel, views) as closure
- * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved block,
- * and the function's returns (`return fuel;`, and `return stopEntry(...);` at its entry), become `return <code>;` and the call site, left where the block was, does the
- * jump: `{ switch (OL3()) { case 1: break L27; case 2: continue L5; } }`. The generated code has no block-scoped
- * declarations in its body, so every name a moved block uses is one of the function's own.
+ * SQLite's VDBE) generate hundreds of KB of JS in one function. Here parts of a too-large function are moved into
+ * functions nested in the generated function until what stays in each function is under the limit. A part is a
+ * statement block or a *tail*, the statements after a block's largest child. The candidates are the siblings along
+ * the path of largest children (tails aside) from the top down, moved largest first; when they are not enough, the
+ * deepest block of the path whose moving is enough moves whole, and each moved part is split the same way. So an
+ * interpreter loop's dispatch (a chain of nested blocks, a `br_table` in the innermost, each handler after the
+ * block its case breaks out of: the path) stays in one function and each handler becomes a function of its own,
+ * one call per dispatch. (Moving the largest block first, bottom-up, as before, nested the chain 11 functions deep
+ * in QuickJS, and each bytecode went down and back up all of them.)
+ *
+ * The parts read and write the generated function's variables (locals, stack variables, fuel, views) as closure
+ * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved part,
+ * and the function's returns (`return fuel;`, and `return stopEntry(...);` at its entry), become `return <code>;` and the call site, left where the part was, does the
+ * jump: `{ switch ((OL3 ??= function () { ... })()) { case 1: break L27; case 2: continue L5; } }`. A part's
+ * function is created at its first use in each call of the generated function (`OL3 ??=`, the variables declared
+ * by `decls`): declarations would create every part's closure at every call (QuickJS's loop runs once per JS
+ * call and uses a few handlers each time), and V8 compiles a part only when it first runs. The generated code has
+ * no block-scoped declarations in its body, so every name a moved part uses is one of the function's own.
  *
  * The body is the generator's own output: statements, labels, blocks; braces only as block delimiters, no strings,
  * comments or functions. A brace this does not recognize as a statement block (after `)` of an if or for, `else`,
  * a label or `case`, or at a statement's start; a switch's body; a block of `try`/`catch`) makes it leave the function
- * whole (null). A switch's body and the blocks of a try/catch stay where they are (blocks inside them may move).
+ * whole (null). A switch's body and the blocks of a try/catch stay where they are (blocks inside them may move) and
+ * have no tails (a switch's statements have case labels among them).
  */
 
 /**
  * When and how far functions are split. Generated code compiles to 0.7–0.8 bytes of bytecode per source character
  * (hash-wasm, as-sha256 and quickjs functions, measured with --print-bytecode): a body over `at` characters is over
- * V8's 61,440 bytes, and `limit` (the most one function keeps) under them; blocks under `min` characters stay.
+ * V8's 61,440 bytes, and `limit` (the most one function keeps) under them; parts under `min` characters stay
+ * (QuickJS's and SQLite's handlers are mostly 500–5,000 characters; with 1,500 too many small ones stayed for the
+ * dispatch chain to fit, and the chain itself had to move).
  * `hot`: a too-large function is generated whole first, and split when its re-entry loop heads have been passed
  * that many times (codegen.ts resplit): TurboFan spends a large fraction of a second per 48,000-character part, which
  * pays only in code that runs long (measured on quickjs, sql.js and tiktoken); 0 splits at once. Replaceable (tests split every
  * function to run the split code on whole suites).
  */
-export const outlining = { at: 70_000, limit: 48_000, min: 1_500, hot: 100_000 };
+export const outlining = { at: 70_000, limit: 48_000, min: 500, hot: 100_000 };
+
+type Kind = 'root' | 'block' | 'fixed' | 'tail';
 
 interface Node {
+  /** the opening brace (a tail: its first character) */
   open: number;
+  /** the closing brace (a tail: its last character) */
   close: number;
-  /** a statement block that may move (not a switch's body, nor a try's or catch's block) */
-  movable: boolean;
+  /**
+   * block: a statement block that may move; fixed: one that stays (a switch's body, a try's or catch's block);
+   * tail: the statements after a block's largest child (not a brace pair: moved, they are the function's body)
+   */
+  kind: Kind;
   kids: Node[];
 }
 
 export interface Outlined {
-  /** the body with the moved blocks replaced by their call sites */
+  /** the body with the moved parts replaced by their call sites (each holding its part as a function expression) */
   body: string;
-  /** the nested function declarations, to go into the generated function */
-  funcs: string;
+  /** the declarations of the variables that hold the parts' functions, to go into the generated function */
+  decls: string;
   /** how many functions deep calls nest at most (each level a JS frame more per wasm call) */
   depth: number;
+  /** the length of each function's own text (without the parts it holds): the generated function's, then each part's */
+  sizes: number[];
 }
 
 const EXIT = /\b(?:break|continue) (?:L\d+|X);|\breturn (?:fuel|stopEntry\([^;]*\));/g;
 const LABEL = /\b(L\d+): /g;
+/** Where a moved part's function goes in its call site (assembled last, so no rewriting of an outer part touches it). */
+const PART = /\u0002(\d+)\u0002/g;
+
+const size = (n: Node) => n.close + 1 - n.open;
+
+/**
+ * n's largest child but its tail (the first of equals), or null: the tail goes after this child (addTails), and a
+ * dispatch chain goes on through the child, whichever is larger (near the end of QuickJS's chain a handler is
+ * larger than the rest of the chain).
+ */
+function largest(n: Node): Node | null {
+  let big: Node | null = null;
+  for (const k of n.kids) if (k.kind !== 'tail' && (big === null || size(k) > size(big))) big = k;
+  return big;
+}
+
+interface Emitted {
+  text: string;
+  /** how many functions deep calls nest in it */
+  depth: number;
+}
 
 /** The body split as above, or null when it is under the limit already or not in the expected shape. */
 export function outline(body: string, at = outlining.at, limit = outlining.limit, min = outlining.min): Outlined | null {
@@ -56,59 +99,138 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   const src = `{${body}}`;
   const root = parse(src);
   if (root === null) return null;
-  root.movable = false;
-  const funcs: string[] = [];
+  root.kind = 'root';
+  addTails(src, root);
+  const parts: string[] = [];
 
-  /** The text of n (its braces included), its moved blocks replaced; the deepest nesting of calls under it. */
-  const emit = (n: Node): { text: string; depth: number } => {
-    const kids = n.kids.map(emit);
-    let total = n.close + 1 - n.open;
-    for (let i = 0; i < kids.length; i++) total += kids[i]!.text.length - (n.kids[i]!.close + 1 - n.kids[i]!.open);
-    if (total > limit) {
-      const order = kids.map((_, i) => i).filter((i) => n.kids[i]!.movable);
-      order.sort((a, b) => kids[b]!.text.length - kids[a]!.text.length);
-      for (const i of order) {
-        if (total <= limit || kids[i]!.text.length < min) break;
-        const site = move(kids[i]!.text);
-        total += site.length - kids[i]!.text.length;
-        kids[i] = { text: site, depth: kids[i]!.depth + 1 };
+  /** About the length of n's call site: the call, and a case per exit (move). */
+  const site = (n: Node): number => {
+    let len = 40;
+    for (const s of exits(src.slice(n.open, n.close + 1)).keys()) len += s.length + 10;
+    return len;
+  };
+
+  /**
+   * The text of n with parts moved out until it is `need` characters shorter (when it can be), and the deepest
+   * nesting of calls in it. The candidates are the siblings along the path of largest children (tails aside) from
+   * n down, moved largest gain first; when all of them are not enough, the deepest node of the path whose moving is
+   * enough moves whole (its own function split as far as it needs). An interpreter loop's dispatch chain is that
+   * path: its handlers move, and the chain, with the dispatch, stays.
+   */
+  const emit = (n: Node, need: number): Emitted => {
+    const moved = new Set<Node>();
+    const path: Node[] = [n];
+    if (need > 0) {
+      for (let p = largest(n); p !== null; p = largest(p)) path.push(p);
+      const cands: { node: Node; level: number; gain: number }[] = [];
+      for (let i = 0; i + 1 < path.length; i++)
+        for (const k of path[i]!.kids)
+          if (k !== path[i + 1] && k.kind !== 'fixed' && size(k) >= min) {
+            const gain = size(k) - site(k);
+            if (gain > 0) cands.push({ node: k, level: i, gain });
+          }
+      cands.sort((x, y) => y.gain - x.gain);
+      let saved = 0;
+      const chosen: typeof cands = [];
+      for (const c of cands) {
+        if (saved >= need) break;
+        chosen.push(c);
+        saved += c.gain;
       }
+      let cut = path.length;
+      if (saved < need) {
+        // below[i]: saved by the chosen siblings inside path[i] (at level i or deeper)
+        const below = new Array<number>(path.length + 1).fill(0);
+        for (const c of chosen) below[c.level]! += c.gain;
+        for (let i = path.length - 1; i >= 0; i--) below[i]! += below[i + 1]!;
+        for (let i = path.length - 1; i >= 1; i--) {
+          const p = path[i]!;
+          if (p.kind !== 'fixed' && size(p) >= min && saved - below[i]! + size(p) - site(p) >= need) {
+            cut = i;
+            moved.add(p);
+            break;
+          }
+        }
+      }
+      for (const c of chosen) if (c.level < cut) moved.add(c.node);
+      path.length = cut;
     }
-    let text = '';
-    let at = n.open;
-    let depth = 0;
-    n.kids.forEach((k, i) => {
-      text += src.slice(at, k.open) + kids[i]!.text;
-      at = k.close + 1;
-      depth = Math.max(depth, kids[i]!.depth);
-    });
-    text += src.slice(at, n.close + 1);
-    return { text, depth };
+    const onPath = new Set(path);
+    const build = (m: Node): Emitted => {
+      if (moved.has(m)) return move(m);
+      if (!onPath.has(m)) return { text: src.slice(m.open, m.close + 1), depth: 0 };
+      let text = '';
+      let pos = m.open;
+      let depth = 0;
+      for (const k of m.kids) {
+        const t = build(k);
+        text += src.slice(pos, k.open) + t.text;
+        pos = k.close + 1;
+        depth = Math.max(depth, t.depth);
+      }
+      return { text: text + src.slice(pos, m.close + 1), depth };
+    };
+    return build(n);
   };
 
-  /** Moves one block into a new function; returns its call site. */
-  const move = (block: string): string => {
-    const inside = new Set<string>();
-    for (const m of block.matchAll(LABEL)) inside.add(m[1]!);
-    const codes = new Map<string, number>();
-    const fn = block.replace(EXIT, (s) => {
-      const label = s.startsWith('return') ? '' : s.slice(s.indexOf(' ') + 1, -1);
-      if (label !== '' && inside.has(label)) return s;
-      let c = codes.get(s);
-      if (c === undefined) codes.set(s, (c = codes.size + 1));
-      return `return ${c};`;
+  /** Moves n into a new function (split itself as far as it needs); its call site. */
+  const move = (n: Node): Emitted => {
+    const inner = emit(n, size(n) - limit);
+    const codes = exits(inner.text);
+    const fn = inner.text.replace(EXIT, (s) => {
+      const c = codes.get(s);
+      return c === undefined ? s : `return ${c};`;
     });
-    const name = `OL${funcs.length}`;
-    funcs.push(`function ${name}() {\n${fn}\nreturn 0;\n}`);
-    if (codes.size === 0) return `{ ${name}(); }`;
-    let site = `{ switch (${name}()) {`;
-    for (const [s, c] of codes) site += ` case ${c}: ${s}`;
-    return site + ' } }';
+    const id = parts.length;
+    parts.push(fn);
+    // created at its first use in each call of the generated function, not at every call (a declaration would be)
+    const call = `(OL${id} ??= \u0002${id}\u0002)()`;
+    let site: string;
+    if (codes.size === 0) site = `${call};`;
+    else if (codes.size === 1) site = `if (${call} === 1) ${[...codes.keys()][0]!}`;
+    else {
+      site = `switch (${call}) {`;
+      for (const [s, c] of codes) site += ` case ${c}: ${s}`;
+      site += ' }';
+    }
+    // a tail's statements are replaced by statements, a block by a block
+    return { text: n.kind === 'tail' ? site : `{ ${site} }`, depth: inner.depth + 1 };
   };
 
-  const r = emit(root);
-  if (funcs.length === 0) return null;
-  return { body: r.text.slice(1, -1), funcs: funcs.join('\n'), depth: r.depth };
+  const r = emit(root, root.close + 1 - limit);
+  if (parts.length === 0) return null;
+  const expand = (text: string): string => text.replace(PART, (_, id: string) => `function () {\n${expand(parts[+id]!)}\nreturn 0;\n}`);
+  const decls = `var ${parts.map((_, i) => `OL${i} = null`).join(', ')};`;
+  return { body: expand(r.text.slice(1, -1)), decls, depth: r.depth, sizes: [r.text.length - 2, ...parts.map((p) => p.length)] };
+}
+
+/**
+ * The jumps out of a block (`break`/`continue` to a label not defined in it, `break X`, `return fuel;`, `return stopEntry(...);`), each
+ * numbered from 1 by its first appearance: the codes its function returns.
+ */
+function exits(block: string): Map<string, number> {
+  const inside = new Set<string>();
+  for (const m of block.matchAll(LABEL)) inside.add(m[1]!);
+  const codes = new Map<string, number>();
+  for (const [s] of block.matchAll(EXIT))
+    if (!codes.has(s) && (s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1)))) codes.set(s, codes.size + 1);
+  return codes;
+}
+
+/**
+ * Gives every block (and the root) whose statements after its largest child could move a tail node holding them
+ * (and the children among them): not in a switch's body (case labels) nor in a try's or catch's block, and only
+ * when the largest child ends a statement (not an if's block before its else, nor a try's before its catch).
+ */
+function addTails(src: string, n: Node): void {
+  for (const k of n.kids) addTails(src, k);
+  if (n.kind === 'fixed' || n.kids.length === 0) return;
+  const b = largest(n)!;
+  const big = n.kids.indexOf(b);
+  const rest = src.slice(b.close + 1, n.close);
+  if (!/\S/.test(rest) || /^\s*(?:else|catch|finally)\b/.test(rest)) return;
+  const tail: Node = { open: b.close + 1, close: n.close - 1, kind: 'tail', kids: n.kids.slice(big + 1) };
+  n.kids = [...n.kids.slice(0, big + 1), tail];
 }
 
 /** The tree of braces of src (one block, the root), or null when a brace is not a statement block's. */
@@ -120,7 +242,7 @@ function parse(src: string): Node | null {
     if (c === 0x7b /* { */) {
       const kind = blockKind(src, i);
       if (kind === null) return null;
-      const n: Node = { open: i, close: -1, movable: kind, kids: [] };
+      const n: Node = { open: i, close: -1, kind: kind ? 'block' : 'fixed', kids: [] };
       if (stack.length > 0) stack[stack.length - 1]!.kids.push(n);
       else if (root === null) root = n;
       else return null;

@@ -6,8 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { outline } from '../../src/jit/outline.js';
 
 /** Runs a body as the generated code does: variables a, b, c, out, fuel (0); `break X` ends it (-1), `return fuel;` returns (0). */
-function run(body: string, funcs = '', c = 0): number[] {
-  const src = `let a = 0, b = 0, c = ${c}, fuel = 0, out = [];\nfunction go() {\n${funcs}\nX: {\n${body}\n}\nreturn -1;\n}\nout.push(go()); return out;`;
+function run(body: string, decls = '', c = 0): number[] {
+  const src = `let a = 0, b = 0, c = ${c}, fuel = 0, out = [];\nfunction go() {\n${decls}\nX: {\n${body}\n}\nreturn -1;\n}\nout.push(go()); return out;`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return (new Function(src) as () => number[])();
 }
@@ -41,22 +41,56 @@ describe('outline', () => {
       for (const limit of [60, 120, 250, 400]) {
         const o = outline(BODY, 0, limit, 10)!;
         expect(o, `limit ${limit}`).not.toBeNull();
-        expect(o.funcs).toMatch(/^function OL0\(\)/);
+        expect(o.decls).toMatch(/^var OL0 = null/);
         expect(o.depth).toBeGreaterThan(0);
-        expect(o.body.length).toBeLessThan(BODY.length);
-        expect(run(o.body, o.funcs, c), `limit ${limit}, c = ${c}`).toEqual(whole);
+        expect(o.sizes[0]).toBeLessThan(BODY.length);
+        expect(run(o.body, o.decls, c), `limit ${limit}, c = ${c}`).toEqual(whole);
       }
     }
     expect(ends).toEqual([-1, 15, -1, 100, 0, 200]);
   });
 
   test('a jump out of a moved block is a code its call site dispatches', () => {
-    const o = outline('L7: for (;;) {\nL8: {\nif (a > 3 || c > 0) { break L7; }\na = (a + 1) | 0; out.push(a); continue L7;\n}\n}', 0, 30, 5)!;
-    expect(o.funcs).toContain('return 1;');
+    // the tail of L8 (after its largest block, L9) moves, with its two exits
+    const pad = ' b = (b + 1) | 0;'.repeat(12);
+    const body = `L7: for (;;) {\nL8: {\nL9: {${pad}${pad} if (b < 0) { break L9; } }\nif (a > 3 || c > 0) { break L7; }\na = (a + 1) | 0; out.push(a);${pad} continue L7;\n}\n}`;
+    const o = outline(body, 0, body.length - 150, 5)!;
+    expect(o.body).toContain('return 1;');
     expect(o.body).toMatch(/case \d: break L7;/);
     expect(o.body).toMatch(/case \d: continue L7;/);
-    expect(run(o.body, o.funcs)).toEqual([1, 2, 3, 4, -1]);
-    expect(run(o.body, o.funcs, 1)).toEqual([-1]);
+    expect(run(o.body, o.decls)).toEqual([1, 2, 3, 4, -1]);
+    expect(run(o.body, o.decls, 1)).toEqual([-1]);
+  });
+
+  test('an interpreter loop keeps its dispatch chain in one function, each handler a function of its own', () => {
+    // the shape of QuickJS's and SQLite's loops: nested blocks, a switch in the innermost, each handler after the
+    // block its case breaks out of (so it holds every later handler's block); the innermost handler is larger than
+    // the block before it (the switch), as near the end of QuickJS's chain
+    const n = 24;
+    let body = 'L0: for (;;) {\n';
+    for (let k = 1; k <= n; k++) body += `L${k}: {\n`;
+    body += `switch (a % ${n}) {${Array.from({ length: n }, (_, k) => ` case ${k}: { break L${n - k}; }`).join('')} }\n`;
+    for (let k = n; k >= 1; k--) {
+      body += `}\nb = (b + ${k}) | 0; out.push(b); a = (a + ${k % 5 === 0 ? 3 : 1}) | 0;`;
+      body += ` b = (b ^ ${k * 7}) | 0; b = (b + (a & ${k})) | 0; b = (b - ${k * 3}) | 0; b = (b | ${k}) | 0; b = (b & 0xfffffff) | 0;`.repeat(k === n ? 6 : 2);
+      if (k % 3 === 0) body += ' if (a > 60) { break L0; }';
+      if (k === 2) body += ' if (c === 1 && a > 40) { break X; }';
+      body += k % 4 === 0 ? ' continue L0;\n' : '\n';
+    }
+    body += 'a = (a + 1) | 0;\n}\nout.push(b);';
+    for (const c of [0, 1]) {
+      const whole = run(body, '', c);
+      expect(whole.length).toBeGreaterThan(30);
+      expect(body.length).toBeGreaterThan(6000);
+      const o = outline(body, 0, 2500, 40)!;
+      // one call from the loop to any handler, and what stays (the chain, the small handlers) within the limit
+      expect(o.depth).toBe(1);
+      // (the dispatch is in no part: every part comes after it)
+      expect(o.body.indexOf(`switch (a % ${n})`)).toBeLessThan(o.body.indexOf('function () {'));
+      expect(o.sizes[0]).toBeLessThanOrEqual(2500);
+      expect(o.sizes.length).toBeGreaterThan(n / 2);
+      expect(run(o.body, o.decls, c)).toEqual(whole);
+    }
   });
 
   test('declines a brace that is not a statement block', () => {
