@@ -158,7 +158,7 @@ function factory(sh: BodyShare, src: string): Factory {
 export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null {
   if (jsEval.blocked) return null;
   try {
-    const scan = new LoopScan(cc.blockPc);
+    const scan = new LoopScan();
     validateFunction(cc.inst.vm, cc.func.index, scan);
     const g = new JsGen(mc, cc, scan);
     g.split = split;
@@ -244,7 +244,7 @@ function declareScratch(src: string, wt: number): string {
 }
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
-const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ((?:\w+ = (?:0|null); )*)ex = (\d+); break X; \}/g;
+const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
 class JsGen extends JsRefs implements CodeSink {
   /** split it when too large, now (see generate) */
@@ -642,8 +642,7 @@ class JsGen extends JsRefs implements CodeSink {
       const HC = this.env(sh.hot);
       body = body.replace(
         LOOP_HEAD,
-        (_, head: string, c: string, dead: string, ex: string) =>
-          `${head}if (fuel < ${c} || (--${HC}.n <= 0 && resplit(mc, ${CCN}))) { ${dead}ex = ${ex}; break X; }`,
+        (_, head: string, c: string, ex: string) => `${head}if (fuel < ${c} || (--${HC}.n <= 0 && resplit(mc, ${CCN}))) { ex = ${ex}; break X; }`,
       );
     }
     // (last: everything above may add to the environment)

@@ -4,7 +4,7 @@
  * br_if fall-throughs; the exits to the epilogue that hand the frame to the
  * interpreter; the refund of a trap.
  */
-import { I64, V128, isRef } from '../core/types.js';
+import { isRef } from '../core/types.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
 import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
@@ -79,7 +79,7 @@ export abstract class JsFuel extends JsCounted {
       this.fuelRoot(bp);
     } else {
       const x = this.exit(EX_HANDOFF, bp, bp);
-      this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}${this.deadAtBlock(bp)}ex = ${x}; break X; }`);
+      this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
       this.fuelRoot(bp);
     }
     if (up !== null && up.via !== null) {
@@ -111,29 +111,6 @@ export abstract class JsFuel extends JsCounted {
         if (up !== null) cd.bad = true;
       } else if (up === null || blk.chain.head !== cd.head) cd.bad = true;
     }
-  }
-
-  /**
-   * At a hand-off from block start `bp` inside a loop: the locals dead there (loop-scan.ts `lastLive`) set to
-   * their initial values, so that the epilogue, which writes every local into the frame, does not keep the previous
-   * iteration's temporaries alive around the loop in V8's code (n-body's f32 temporaries were loop phis for this
-   * exit alone: its metered loop ran 1.45x its unmetered one). After the stack's spill, which may read them.
-   */
-  private deadAtBlock(bp: number): string {
-    const from = this.scan.outerLoop.get(bp);
-    if (from === undefined) return '';
-    const { lastLive, written } = this.scan;
-    let s = '';
-    for (let x = 0; x < written.length; x++) {
-      if (written[x] === 0 || lastLive[x]! >= from) continue;
-      const t = this.lt[x]!;
-      if (t === V128) for (const n of this.lWords(x)) s += `${n} = 0; `;
-      else {
-        s += `L${x} = ${isRef(t) ? 'null' : '0'}; `;
-        if (t === I64) s += `H${x} = 0; `;
-      }
-    }
-    return s;
   }
 
   /** The check just written (a root's, at block start `bp`) asks for the costliest path through the blocks it covers (build() patches it). */

@@ -1,7 +1,4 @@
-/**
- * The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), the v128 locals of its loops,
- * and the locals that are dead at every block start.
- */
+/** The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), and the v128 locals of its loops. */
 import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
@@ -72,41 +69,12 @@ export class LoopScan implements CodeSink {
   readonly vecWrites = new Map<number, Set<number>>();
   /** The live loops open here (ids), innermost last; null: the function has no v128 local. */
   private vecLoops: number[] | null | undefined;
-  /**
-   * The function's code cut at every block start (the translation's fuel blocks, `blockPc`) and every control or
-   * exception instruction, so that control enters a stretch only at its top; stretches numbered in code order.
-   * local -> the stretch of its last write (`lastWrite`), the last stretch that reads it before writing it
-   * (`lastLive`, -1: none). From a point inside a loop, control reaches only code from the start of the outermost
-   * loop around it on (branches go back only to the heads of enclosing loops), so a local with no such read from
-   * there on is written before it is read on every path: dead there, and a hand-off to the interpreter at a block
-   * start there need not carry its value (JsGen `deadAtBlock`; n-body's f32 temporaries).
-   */
-  private stretch = 0;
-  private lastWrite: Int32Array | null = null;
-  lastLive: Int32Array = new Int32Array(0);
-  written: Uint8Array = new Uint8Array(0);
-  /** Block start (pc of the translation) inside a loop -> the stretch of its outermost loop's start. */
-  readonly outerLoop = new Map<number, number>();
-  /** The frames open here (true: a loop), and the stretch where the outermost open loop starts. */
-  private readonly kinds: boolean[] = [];
-  private loopDepth = 0;
-  private outerStart = 0;
-
-  /** `blockPc`: the block starts of the function's translation (Compiled.blockPc), by wasm offset. */
-  constructor(private readonly blockPc: ReadonlyMap<number, number>) {}
 
   instr(ins: Instr, v: FuncValidator): void {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
     const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
     const top = this.stack[this.stack.length - 1]!;
-    if (this.vecLoops === undefined) {
-      this.vecLoops = v.localTypes.includes(V128) ? [] : null;
-      const n = v.localTypes.length;
-      this.lastWrite = new Int32Array(n).fill(-1);
-      this.lastLive = new Int32Array(n).fill(-1);
-      this.written = new Uint8Array(n);
-    }
-    this.liveness(ins, v);
+    if (this.vecLoops === undefined) this.vecLoops = v.localTypes.includes(V128) ? [] : null;
     const vl = this.vecLoops;
     if (vl !== null) {
       if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
@@ -165,30 +133,6 @@ export class LoopScan implements CodeSink {
     else if (name === 'end') {
       this.stack.pop();
       this.ended(top);
-    }
-  }
-
-  /** Reads and writes of locals in their stretches (every instruction, catch arms and unreachable code included). */
-  private liveness(ins: Instr, v: FuncValidator): void {
-    const fam = ins.def.family;
-    const name = ins.def.name;
-    const bp = this.blockPc.get(ins.offset);
-    if (fam === 'control' || fam === 'exception' || bp !== undefined) this.stretch++;
-    if (name === 'block' || name === 'if' || name === 'try' || name === 'try_table') this.kinds.push(false);
-    else if (name === 'loop') {
-      this.kinds.push(true);
-      if (this.loopDepth++ === 0) this.outerStart = this.stretch;
-    } else if (name === 'end' || name === 'delegate') {
-      if (this.kinds.pop() === true) this.loopDepth--;
-    }
-    if (bp !== undefined && this.loopDepth > 0) this.outerLoop.set(bp, this.outerStart);
-    if (fam !== 'variable') return;
-    const x = ins.a;
-    if (name === 'local.get') {
-      if (this.lastWrite![x] !== this.stretch) this.lastLive[x] = this.stretch;
-    } else if (name === 'local.set' || name === 'local.tee') {
-      this.lastWrite![x] = this.stretch;
-      this.written[x] = 1;
     }
   }
 
