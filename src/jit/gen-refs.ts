@@ -238,7 +238,9 @@ export abstract class JsRefs extends JsControl {
         }
         const x = this.named(a);
         this.w(`if (!(${this.test(x, ins.a, refNullable(rt))})) ${this.trap(RT.TRAP_CAST)}`);
-        this.pushStmt(rt, x);
+        // (a stack variable is the result's own: the same height)
+        if (a.k === VAR) this.push(this.mk(rt, VAR, x));
+        else this.pushStmt(rt, x);
         return true;
       }
       case 'br_on_cast':
