@@ -347,6 +347,7 @@ class JsGen extends JsRefs implements CodeSink {
           } else this.w(`L${x} = ${e.e};`);
         }
         if (this.cand !== null) this.candWrite(x, e.sym);
+        if (!(e.k === LOCAL && e.loc![0] === x)) this.localWritten(x);
         if (name === 'local.tee') this.push(this.symLocal(this.localEnt(x), x));
         return;
       }

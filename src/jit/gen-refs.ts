@@ -10,7 +10,7 @@
  * instructions with a surcharge (allocation by count, bulk) and the rare ones
  * run the interpreter's MISC handlers (gc.ts) on the frame (miscOp).
  */
-import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
+import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refHeap, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I64, K_I8, K_REF, K_V128, MAX_CTOR_ENTRIES, WORDS, copyElems, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
@@ -18,7 +18,8 @@ import { BOTTOM, toCanonHeap, unpacked } from '../validate/types.js';
 import type { FuncValidator } from '../validate/func.js';
 import * as RT from './rt.js';
 import { JsControl } from './gen-control.js';
-import { CL_BACK, LOCAL, VAR, type Ent } from './gen-types.js';
+import { CL_BACK, CONST, LOCAL, VAR, lit, type Ent } from './gen-types.js';
+import { RefFacts } from './ref-facts.js';
 
 /** Elements above which array.new/array.new_default go through the interpreter's handler (arrayNew). */
 const FAST_ARRAY_ELEMS = 1 << 16;
@@ -26,6 +27,38 @@ const FAST_ARRAY_ELEMS = 1 << 16;
 export abstract class JsRefs extends JsControl {
   /** The validator, at the instruction being generated (its operand types: those of the instruction's operands). */
   protected fv: FuncValidator | null = null;
+  /** What is known of the reference locals here (ref-facts.ts). */
+  private facts: RefFacts | null = null;
+  private get known(): RefFacts {
+    return (this.facts ??= new RefFacts(this.inst.vm.types));
+  }
+
+  /** Local `x` is written (local.set, local.tee): what was known of it no longer holds. */
+  protected localWritten(x: number): void {
+    this.facts?.write(x);
+  }
+
+  protected override enter(ins: Instr, v: FuncValidator, name: string): void {
+    // (a loop's back edges, a legacy try's catch arms reach its body without the facts of here)
+    if (name === 'loop' || name === 'try') this.facts?.clear();
+    // an if on a type test of a local: in the then arm, the local is of the tested type
+    const test = name === 'if' && this.facts !== null ? this.facts.testOf(this.st[this.st.length - 1]!) : null;
+    super.enter(ins, v, name);
+    if (test !== null) this.known.learn(test.x, test.t, this.ctrls.length - 1);
+  }
+  protected override elseArm(v: FuncValidator): void {
+    this.facts?.leave(this.ctrls.length - 1);
+    super.elseArm(v);
+  }
+  protected override end(v: FuncValidator, live = !v.unreachable): void {
+    const depth = this.ctrls.length - 1;
+    super.end(v, live);
+    this.facts?.leave(depth);
+  }
+  /** The local entry `a` is, if it is one. */
+  private localOf(a: Ent): number {
+    return a.k === LOCAL && isRef(a.t) ? a.loc![0]! : -1;
+  }
 
   /** br_if (and the br_on_* built on it): the condition is on top of the mirror. */
   protected brIf(depth: number): void {
@@ -172,38 +205,68 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'ref.test': {
+        const rt = refType(ins.a, ins.def.code === 21);
         const a = this.pop();
+        const loc = this.localOf(a);
+        // (a local known to be of the type: true)
+        if (loc >= 0 && this.facts?.proves(loc, rt)) {
+          this.push(this.mk(I32, CONST, lit(1)));
+          return true;
+        }
         const named = a.k === VAR || a.k === LOCAL;
-        const c = this.test(this.named(a), ins.a, ins.def.code === 21);
+        const c = this.test(this.named(a), ins.a, refNullable(rt));
         // (a condition reading the scratch variable is evaluated at once)
         if (named) this.pushCond(c, [a]);
         else this.pushStmt(I32, `(${c}) ? 1 : 0`);
+        if (loc >= 0) this.known.markTest(this.st[this.st.length - 1]!, loc, rt);
         return true;
       }
       case 'ref.cast': {
-        const nullable = ins.def.code === 23;
-        const x = this.named(this.pop());
-        this.w(`if (!(${this.test(x, ins.a, nullable)})) ${this.trap(RT.TRAP_CAST)}`);
-        this.pushStmt(refType(ins.a, nullable), x);
+        const rt = refType(ins.a, ins.def.code === 23);
+        const a = this.pop();
+        const loc = this.localOf(a);
+        // a local stays where it is (its entry, of the cast's type): known to be of the type, it is not tested
+        if (loc >= 0) {
+          if (!this.facts?.proves(loc, rt)) {
+            this.w(`if (!(${this.test(a.e, ins.a, refNullable(rt))})) ${this.trap(RT.TRAP_CAST)}`);
+            this.known.learn(loc, rt, this.ctrls.length - 1);
+          }
+          const e = this.localEnt(loc);
+          e.t = rt;
+          this.push(e);
+          return true;
+        }
+        const x = this.named(a);
+        this.w(`if (!(${this.test(x, ins.a, refNullable(rt))})) ${this.trap(RT.TRAP_CAST)}`);
+        // (a stack variable is the result's own: the same height)
+        if (a.k === VAR) this.push(this.mk(rt, VAR, x));
+        else this.pushStmt(rt, x);
         return true;
       }
       case 'br_on_cast':
       case 'br_on_cast_fail': {
         // the reference stays (branch and fall-through carry it): the test, then br_if
+        const loc = this.localOf(this.st[this.st.length - 1]!);
         this.matAt(this.st.length - 1);
         const x = this.st[this.st.length - 1]!.e;
-        const c = this.test(x, ins.ht2, (ins.a & 2) !== 0);
+        const rt = refType(ins.ht2, (ins.a & 2) !== 0);
+        const c = this.test(x, ins.ht2, refNullable(rt));
         this.pushCond(name === 'br_on_cast' ? c : `!(${c})`, []);
         this.brIf(ins.b);
+        // (br_on_cast_fail's fall-through: the local is of the type)
+        if (loc >= 0 && name === 'br_on_cast_fail') this.known.learn(loc, rt, this.ctrls.length - 1);
         return true;
       }
       case 'br_on_null': {
         // the branch carries the values below the reference, the fall-through the reference
+        const loc = this.localOf(this.st[this.st.length - 1]!);
         this.matAll();
         const r = this.pop();
         this.pushCond(`${r.e} == null`, []);
         this.brIf(ins.a);
         this.pushVar(r.t, this.st.length);
+        // (the fall-through: the local is not null)
+        if (loc >= 0) this.known.learn(loc, refType(refHeap(r.t), false), this.ctrls.length - 1);
         return true;
       }
       case 'br_on_non_null': {
@@ -234,7 +297,9 @@ export abstract class JsRefs extends JsControl {
   private object(a: Ent, code: number, depth: number): string {
     const x = this.named(a);
     const t = this.fv === null ? BOTTOM : this.fv.typeAt(depth);
-    if (!isRef(t) || refNullable(t)) this.w(`if (${x} == null) ${this.trap(code)}`);
+    const loc = this.localOf(a);
+    const known = loc >= 0 ? this.facts?.get(loc) : null;
+    if ((!isRef(t) || refNullable(t)) && !(known != null && !refNullable(known))) this.w(`if (${x} == null) ${this.trap(code)}`);
     return x;
   }
   /** The array operand (`depth` as for object), checked against null, and its index (in `ea`) against the length. */
