@@ -9,38 +9,38 @@ import { relative, sep } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * CPU seconds (user + sys) of each test file that takes 2 s or more, measured in one `npm test` at load 7-24
- * (2026-12-06, 99 files). Only the order matters: re-measure when a file's cost changes a lot. A file not
- * listed counts as 0 and runs after these, in vitest's order.
+ * CPU seconds (user + sys) of each test file that takes 2 s or more. Those with a `ttime5` note were measured in one
+ * `vitest run` at load 14-21 (2026-12-06, 109 files): the worker's process.cpuUsage() from a setup file's first line
+ * to its afterAll, plus the CPU of the child processes it waited for (the CLI tests' node processes; Chromium's are
+ * not counted); the others in one `npm test` at load 7-24 (2026-12-06, 99 files). Only the order matters:
+ * re-measure when a file's cost changes a lot. A file not listed counts as 0 and runs after these, in vitest's order.
  */
 export const FILE_CPU_SECONDS: Record<string, number> = {
-  // session 9 (ttime4): limits.any.js alone, paired runs before/after the facade's recent modules: 49 -> 45 s (-8%)
-  'test/js-api/js-api-limits.test.ts': 72,
+  // session 10 (ttime5): 68.5 s in the run, less the element segments' 60.4 -> 50.2 s measured alone
+  'test/js-api/js-api-limits.test.ts': 58, // ttime5
   'test/fuel/fuel-resume.test.ts': 34,
-  'test/spec/starved-2.test.ts': 33,
-  'test/fuel/fuel-model.test.ts': 24,
-  'test/unit/cli.test.ts': 21,
-  'test/snapshot/cli.test.ts': 25,
-  'test/packages/packages.test.ts': 17,
-  'test/unit/jit-fuzz.test.ts': 16,
-  'test/unit/jit.test.ts': 15,
-  // added at the merge of the exception-handling JS tier: 27 s wall at load 20, estimated
-  'test/unit/jit-try.test.ts': 15,
-  'test/spec/starved-1.test.ts': 15,
-  'test/spec/starved-3.test.ts': 14,
-  'test/unit/counted-loops.test.ts': 14,
+  'test/spec/starved-2.test.ts': 29, // ttime5
+  'test/fuel/fuel-model.test.ts': 28, // ttime5
+  'test/unit/cli.test.ts': 29, // ttime5
+  'test/snapshot/cli.test.ts': 35, // ttime5
+  'test/packages/packages.test.ts': 18, // ttime5
+  'test/unit/jit-fuzz.test.ts': 18, // ttime5
+  'test/unit/jit.test.ts': 25, // ttime5
+  'test/unit/jit-try.test.ts': 18, // ttime5
+  'test/spec/starved-1.test.ts': 16, // ttime5
+  'test/spec/starved-3.test.ts': 12, // ttime5
+  'test/unit/counted-loops.test.ts': 15, // ttime5
   // session 9 (ttime4): the type check of the examples alone 12.3 -> 7.1 s once it stopped checking all of src/
   'test/unit/api-docs.test.ts': 6,
-  'test/snapshot/props.test.ts': 10,
-  'test/spec/interp-3.test.ts': 9,
-  'test/unit/simd.test.ts': 11,
-  'test/unit/jit-gc.test.ts': 8,
-  'test/spec/spec-4.test.ts': 7,
-  'test/unit/fuel-checks.test.ts': 10,
-  // session 8: the CLI's code cache (wall time in the final npm test of that session)
-  'test/unit/cli-cache.test.ts': 9,
-  'test/snapshot/wasi.test.ts': 7,
-  'test/unit/decoder-fuzz.test.ts': 6,
+  'test/snapshot/props.test.ts': 11, // ttime5
+  'test/spec/interp-3.test.ts': 9, // ttime5
+  'test/unit/simd.test.ts': 11, // ttime5
+  'test/unit/jit-gc.test.ts': 15, // ttime5
+  'test/spec/spec-4.test.ts': 8, // ttime5
+  'test/unit/fuel-checks.test.ts': 9, // ttime5
+  'test/unit/cli-cache.test.ts': 10, // ttime5
+  'test/snapshot/wasi.test.ts': 11, // ttime5
+  'test/unit/decoder-fuzz.test.ts': 7, // ttime5
   // Chromium's own processes come on top of this
   'test/browser/browser.test.ts': 12,
   'test/spec/interp-1.test.ts': 5,

@@ -51,6 +51,10 @@ export interface GlobalDef {
 
 export type SegmentMode = 'active' | 'passive' | 'declarative';
 
+/**
+ * An element segment. The decoder gives consecutive equal segments without elements one frozen object (the first's,
+ * its offset expression's offset that of the first), so a module of ten million of them is not ten million objects.
+ */
 export interface ElemSegment {
   mode: SegmentMode;
   /** Active segments: table index and offset expression. */

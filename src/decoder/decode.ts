@@ -351,6 +351,12 @@ function readTagType(r: Reader): number {
  */
 function readConstExpr(r: Reader, st: ScanState): ConstExpr {
   const start = r.pos;
+  return { bytes: readConstBytes(r, st), offset: start };
+}
+
+/** Reads a constant expression; returns its bytes (exprBytes), which start where `r` was. */
+function readConstBytes(r: Reader, st: ScanState): Uint8Array {
+  const start = r.pos;
   const b = r.bytes;
   if (start + 2 < r.end && b[start] === 0x41 && b[start + 1]! < 0x80 && b[start + 2] === 0x0b) {
     r.pos = start + 3;
@@ -359,7 +365,7 @@ function readConstExpr(r: Reader, st: ScanState): ConstExpr {
     scanExpr(r, st);
     st.usesData = usesData;
   }
-  return { bytes: exprBytes(st, b, start, r.pos), offset: start };
+  return exprBytes(st, b, start, r.pos);
 }
 
 /** Expressions of at most this many bytes share their bytes (ScanState.exprs). */
@@ -389,6 +395,8 @@ interface ScanState {
   usesData: boolean;
   /** Short constant expressions' bytes by content (exprBytes). */
   exprs: Map<number, Uint8Array>;
+  /** The last element segment without elements (emptySegment), shared by the equal ones that follow it. */
+  lastEmpty: ElemSegment | null;
 }
 
 function scanState(opts: DecodeOptions): ScanState {
@@ -396,7 +404,7 @@ function scanState(opts: DecodeOptions): ScanState {
   const f = opts.features;
   ins.multiMemory = !(typeof f === 'object' && f['multi-memory'] === false);
   setProfile(ins, profileOf(f), addedOf(f));
-  return { ins, stack: [], usesData: false, exprs: new Map() };
+  return { ins, stack: [], usesData: false, exprs: new Map(), lastEmpty: null };
 }
 
 /**
@@ -555,30 +563,48 @@ function refFuncExpr(idx: number, offset: number): ConstExpr {
 /** The init list of every empty element segment (a module may have millions); frozen, as nothing may add to it. */
 const NO_ELEMS: ConstExpr[] = Object.freeze([]) as unknown as ConstExpr[];
 
+/**
+ * A segment without elements: the previous one (frozen) when it is equal to it, its offset expression's bytes shared
+ * (exprBytes), else a new frozen one. A run of equal empty segments (the JS API's limits test has ten million) is one
+ * object, its offset that of the run's first expression: the validator checks the run once, and an error in it is
+ * the first segment's, at the offset it would be at if each had its own object.
+ */
+function emptySegment(st: ScanState, mode: ElemSegment['mode'], table: number, bytes: Uint8Array | null, at: number, type: number): ElemSegment {
+  const last = st.lastEmpty;
+  if (last !== null && last.mode === mode && last.table === table && last.type === type && (last.offset === null ? bytes === null : last.offset.bytes === bytes)) return last;
+  const offset = bytes === null ? null : Object.freeze({ bytes, offset: at });
+  return (st.lastEmpty = Object.freeze({ mode, table, offset, type, init: NO_ELEMS }));
+}
+
 function readElem(r: Reader, st: ScanState): ElemSegment {
   const at = r.pos;
   const flags = u32(r);
+  // the offset expression: its ConstExpr is made only for a segment that is not an earlier one's (emptySegment)
+  let offsetAt = -1;
+  let offsetBytes: Uint8Array | null = null;
   if (st.ins.version === 1) {
     // Wasm 1.0: table index, offset, function indices
-    const offset = readConstExpr(r, st);
+    offsetAt = r.pos;
+    offsetBytes = readConstBytes(r, st);
     const n = len(r);
-    if (n === 0) return { mode: 'active', table: flags, offset, type: REF_FUNC_NONNULL, init: NO_ELEMS };
+    if (n === 0) return emptySegment(st, 'active', flags, offsetBytes, offsetAt, REF_FUNC_NONNULL);
+    st.lastEmpty = null;
     const init: ConstExpr[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const p = r.pos;
       init[i] = refFuncExpr(u32(r), p);
     }
-    return { mode: 'active', table: flags, offset, type: REF_FUNC_NONNULL, init };
+    return { mode: 'active', table: flags, offset: { bytes: offsetBytes, offset: offsetAt }, type: REF_FUNC_NONNULL, init };
   }
   if (flags > 7) r.fail('malformed elements segment kind', at);
   let mode: ElemSegment['mode'];
   let table = 0;
-  let offset: ConstExpr | null = null;
   if (flags & 1) mode = flags & 2 ? 'declarative' : 'passive';
   else {
     mode = 'active';
     if (flags & 2) table = u32(r);
-    offset = readConstExpr(r, st);
+    offsetAt = r.pos;
+    offsetBytes = readConstBytes(r, st);
   }
   const exprs = (flags & 4) !== 0;
   let type: number;
@@ -593,7 +619,8 @@ function readElem(r: Reader, st: ScanState): ElemSegment {
     }
   } else type = exprs ? FUNCREF : REF_FUNC_NONNULL;
   const n = len(r);
-  if (n === 0) return { mode, table, offset, type, init: NO_ELEMS };
+  if (n === 0) return emptySegment(st, mode, table, offsetBytes, offsetAt, type);
+  st.lastEmpty = null;
   const init: ConstExpr[] = new Array(n);
   for (let i = 0; i < n; i++) {
     if (exprs) init[i] = readConstExpr(r, st);
@@ -602,6 +629,7 @@ function readElem(r: Reader, st: ScanState): ElemSegment {
       init[i] = refFuncExpr(u32(r), p);
     }
   }
+  const offset = offsetBytes === null ? null : { bytes: offsetBytes, offset: offsetAt };
   return { mode, table, offset, type, init };
 }
 

@@ -6,7 +6,7 @@
 import { skipS32, skipU64 } from '../core/bytes.js';
 import { ValidationError } from '../core/errors.js';
 import { INSTRS, addedOf, profileOf, type FeatureName, type Features, type FeatureSpec, type Profile } from '../core/instructions.js';
-import type { ConstExpr, Module } from '../core/module.js';
+import type { ConstExpr, ElemSegment, Module } from '../core/module.js';
 import {
   CompKind,
   HeapType,
@@ -326,7 +326,11 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   }
   // ---- element segments
   const segGlobals = older ? numImportedGlobals : globals.length;
+  let previous: ElemSegment | null = null;
   for (const seg of m.elems) {
+    // the decoder makes a run of equal segments without elements one object (its first's): checked once
+    if (seg === previous) continue;
+    previous = seg;
     checkVal(seg.type, 'elem');
     if (seg.mode !== 'active') need('bulk-memory', `${seg.mode} element segment`);
     for (const e of seg.init) {
