@@ -1014,9 +1014,7 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.F64_LOAD:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getInt32(ea, true);
-            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
             pc = (pc + 4) | 0;
             break;
           case Op.I32_LOAD8_S:
@@ -1136,9 +1134,7 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.F64_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
-            a = (fp + code[(pc + 2) | 0]!) | 0;
-            view.setInt32(ea, s[a]!, true);
-            view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
+            view.setFloat64(ea, f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!, true);
             pc = (pc + 4) | 0;
             break;
           // i32.add, then falls through into I32_STORE8 (which reads its operands from the advanced pc)

@@ -59,7 +59,11 @@ export function sub(m: Int32Array, d: number, a: number, b: number): void {
   m[d] = (al - bl) | 0;
 }
 
-/** 64x64 -> low 64 bits: the full 32x32 product of the low halves from 16-bit pieces, plus the cross terms. */
+/**
+ * 64x64 -> low 64 bits: the low word is Math.imul of the low halves, the high word the high word of their
+ * unsigned product (Hacker's Delight's mulhu from 16-bit pieces: m2 and m3 stay below 2^32, so V8 computes
+ * every step in 32-bit registers, as the JS tier's i64.mul does) plus the two cross terms.
+ */
 export function mul(m: Int32Array, d: number, a: number, b: number): void {
   const al = m[a]!;
   const ah = m[a + 1]!;
@@ -69,13 +73,10 @@ export function mul(m: Int32Array, d: number, a: number, b: number): void {
   const a1 = al >>> 16;
   const b0 = bl & 0xffff;
   const b1 = bl >>> 16;
-  const p00 = a0 * b0;
-  const p01 = a0 * b1;
-  const p10 = a1 * b0;
-  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-  const hi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
-  m[d] = (mid << 16) | (p00 & 0xffff);
-  m[d + 1] = (hi + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  const m2 = a1 * b0 + ((a0 * b0) >>> 16);
+  const m3 = (m2 & 0xffff) + a0 * b1;
+  m[d + 1] = (a1 * b1 + (m2 >>> 16) + (m3 >>> 16) + Math.imul(al, bh) + Math.imul(ah, bl)) | 0;
+  m[d] = Math.imul(al, bl);
 }
 
 export function and(m: Int32Array, d: number, a: number, b: number): void {
