@@ -222,7 +222,7 @@ const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
 const SCRATCH: [string, string][] = [
   ['st', '0'], ['ex', '0'], ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
   ['m0', '0'], ['m1', '0'], ['m2', '0'], ['m3', '0'], ['m6', '0'], ['m7', '0'],
-  ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'],
+  ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'], ['tr', '0'],
 ];
 
 /**
@@ -241,6 +241,26 @@ function declareScratch(src: string, wt: number): string {
     (uses('RF') ? 'var RF = mc.refs;\n' : '') +
     `var S = mc.s${uses('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
   return src.slice(0, at) + decl + rest;
+}
+
+/** The bits of a shared trap's code (`tr`) that hold the trap's kind (rt.ts TRAP_MSG); the refund is above them. */
+const TRAP_BITS = 5;
+const TRAP_SITE = /throw trap\(mc, fuel(?: ([+-]) (\d+))?, (\d+)\);/g;
+
+/**
+ * Each `throw trap(mc, fuel + r, k);` with a constant refund becomes `{ tr = r << 5 | k; break T; }`, and the one
+ * throw after the function's labeled body `T` (build) raises it: 8-10 bytes of bytecode per site instead of 26 (the
+ * call with its three arguments and the throw). A memory access is mostly its trap: argon2's compress function
+ * (hash-wasm), its block copies unrolled, was over V8's limit for optimization (62.9 KB of bytecode) and ran in
+ * Sparkplug for ever. Nothing changes fuel between the site and the throw (a moved part returns the jump to its
+ * call site, outline.ts), so the refund is the same.
+ */
+export function sharedTraps(body: string): string {
+  return body.replace(TRAP_SITE, (s, sign: string | undefined, r: string | undefined, k: string) => {
+    const refund = sign === undefined ? 0 : sign === '-' ? -Number(r) : Number(r);
+    // (a refund that large never occurs; such a site would stay as it is)
+    return +k < 1 << TRAP_BITS && Math.abs(refund) < 1 << 24 ? `{ tr = ${refund * (1 << TRAP_BITS) + Number(k)}; break T; }` : s;
+  });
 }
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
@@ -621,6 +641,9 @@ class JsGen extends JsRefs implements CodeSink {
     // (the f64 view of the value stack: only in functions that read or write f64 slots)
     const usesFD = body.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
     body = body.replaceAll(FD_RELOAD, usesFD ? ' FD = mc.f64;' : '');
+    // every trap with a constant refund jumps to one shared throw (sharedTraps)
+    body = sharedTraps(body);
+    const traps = body.includes('break T;');
     // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
     // in long-running code)
@@ -665,14 +688,17 @@ class JsGen extends JsRefs implements CodeSink {
       (split !== null ? split.decls + '\n' : '') +
       osrCode +
       dropParams +
+      (traps ? 'T: {\n' : '') +
       `X: {\n${body}\n}\n` +
       // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
       (this.exK.length === 0
-        ? `throw new Error('wasmeter internal error: the end of a function without exits');\n});\n`
+        ? `throw new Error('wasmeter internal error: the end of a function without exits');\n`
         : (spillLocals.includes('S[') ? 'S = mc.s; ' : '') +
           (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
           `\n${spillLocals}` +
-          `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n});\n`) +
+          `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n`) +
+      (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
+      '});\n' +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
     return factory(sh, declareScratch(src, wt))(rt, this.envV);

@@ -8,7 +8,7 @@ import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
 import { JsNumeric } from './gen-numeric.js';
-import { EX_NO_FUEL, MEM_RELOAD, isNum, no, type Ent } from './gen-types.js';
+import { CONST, EX_NO_FUEL, MEM_RELOAD, isNum, no, type Ent } from './gen-types.js';
 import { keepsMemory } from './lane-cache.js';
 
 /**
@@ -46,6 +46,12 @@ export abstract class JsMemory extends JsNumeric {
    * shorter than n). One compare of integers: `ea + n > ML` made V8 add in floats (ea is a uint32, ea + n
    * may not be), 15% of nbody's time.
    */
+  /** The bytes memory 0 has at least in every instance of the module: its declared minimum (an import's as imported). */
+  protected memFloor(): number {
+    const t = this.inst.vm.memories[0];
+    return t === undefined || t.addr !== 'i32' ? 0 : t.min * 2 ** t.pageSizeLog2;
+  }
+
   protected oob(n: number): string {
     this.boundSizes.add(n);
     return `ea > ML${n}`;
@@ -95,7 +101,13 @@ export abstract class JsMemory extends JsNumeric {
     let val: Ent | null = null;
     if (!isLoad) val = this.pop();
     const a = this.pop();
-    this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);
+    const ca = a.k === CONST ? (Number(a.e.replace(/[()]/g, '')) >>> 0) + off : -1;
+    if (ca >= 0 && ca + n <= this.memFloor()) {
+      // a constant address inside the module's declared minimum: every instance's memory is at least that long and
+      // never shrinks (C programs' globals and fixed buffers; the source stays the module's, shared between instances)
+      this.w(`ea = ${ca};`);
+    } else if (ca >= 0) this.w(`ea = ${ca}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);
+    else this.w(`ea = (${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);
     if (isLoad) {
       switch (name) {
         case 'i32.load':

@@ -68,7 +68,7 @@ export interface Outlined {
   sizes: number[];
 }
 
-const EXIT = /\b(?:break|continue) (?:L\d+|X);|\breturn (?:fuel|stopEntry\([^;]*\));/g;
+const EXIT = /\b(?:break|continue) (?:L\d+|X|T);|\breturn (?:fuel|stopEntry\([^;]*\));/g;
 const LABEL = /\b(L\d+): /g;
 /** Where a moved part's function goes in its call site (assembled last, so no rewriting of an outer part touches it). */
 const PART = /\u0002(\d+)\u0002/g;

@@ -8,6 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { Trap } from '../../src/core/errors.js';
 import { Linker, Module, Store, WasmFunc } from '../../src/index.js';
+import { jsEval } from '../../src/jit/codegen.js';
 
 type Tier = 'js' | 'interp';
 
@@ -63,6 +64,26 @@ function run(tier: Tier, pages: number, calls: [string, number][]): unknown[] {
   return out;
 }
 
+/** The generated source of export `name` of the module `wat` (jsEval.compile sees it). */
+function sourcesOf(wat: string, name: string): string {
+  const srcs: string[] = [];
+  const compile = jsEval.compile;
+  jsEval.compile = (src) => {
+    srcs.push(src);
+    return compile(src);
+  };
+  try {
+    const inst = new Linker().instantiate(new Store({ tier: 'js', fuel: 1e9 }), Module.fromWat(wat));
+    inst.call(name);
+  } catch (e) {
+    if (!(e instanceof Trap)) throw e;
+  } finally {
+    jsEval.compile = compile;
+  }
+  expect(srcs.length).toBe(1);
+  return srcs[0]!;
+}
+
 function edges(len: number, n: number, off: number): number[] {
   const last = len - n - off;
   return [last, last + 1, last - 1, 0, -1, -n, 0x7fffffff, -off];
@@ -91,6 +112,44 @@ describe('JS tier: bounds checks at the edges', () => {
       if (pages === 1) expect(js[0]).toBe(0);
     });
   }
+
+  test("constant addresses: no check inside the module's declared minimum, checked past it (also after a grow)", () => {
+    // (gen-memory.ts memAccess: the last constant address of each size inside one page has no check in the source)
+    const fns = ACCESSES.flatMap(([op, n, t], i) => [
+      `(func (export "in${i}") (result ${t}) (${op} offset=${65536 - n - 16} (i32.const 16)))`,
+      `(func (export "out${i}") (result ${t}) (${op} offset=${65536 - n - 15} (i32.const 16)))`,
+    ]);
+    const wat = `(module (memory 1) ${fns.join(' ')} (func (export "grow") (result i32) (memory.grow (i32.const 1))))`;
+    const go = (tier: Tier) => {
+      const store = new Store({ tier, fuel: 1e9 });
+      const inst = new Linker().instantiate(store, Module.fromWat(wat));
+      const out: unknown[] = [];
+      for (const round of [0, 1, 2]) {
+        if (round === 2) out.push(inst.call('grow')[0]);
+        for (let i = 0; i < ACCESSES.length; i++)
+          for (const name of [`in${i}`, `out${i}`]) {
+            try {
+              const r = inst.call(name)[0];
+              out.push(typeof r === 'number' && Number.isNaN(r) ? 'NaN' : r);
+            } catch (e) {
+              if (!(e instanceof Trap)) throw e;
+              out.push(`trap: ${e.message}`);
+            }
+            out.push(store.fuelConsumed);
+          }
+      }
+      return out;
+    };
+    const js = go('js');
+    expect(js).toEqual(go('interp'));
+    const traps = js.filter((x) => typeof x === 'string' && x.startsWith('trap')).length;
+    // past the minimum: a trap in both rounds before the grow, none after
+    expect(traps).toBe(2 * ACCESSES.length);
+    const src = sourcesOf(wat, 'in2');
+    expect(src).toContain('ea = 65532;');
+    expect(src).not.toMatch(/ea > ML4/);
+    expect(sourcesOf(wat, 'out2')).toMatch(/ea = 65533; if \(ea > ML4\)/);
+  });
 
   test('memory.grow reloads the limits: an address past the old end reads after the grow', () => {
     const calls: [string, number][] = [

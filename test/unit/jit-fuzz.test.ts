@@ -615,10 +615,14 @@ describe('JS tier: random programs agree with the interpreter', () => {
     test(`${SEEDS >> 3} programs with every function split into nested functions (outline.ts), hot ${hot}`, () => {
       const saved = { ...outlining };
       Object.assign(outlining, { at: 0, limit: 300, min: 40, hot });
+      const internal = () => [...jitStats.declined].filter(([why]) => /internal error/.test(why)).reduce((n, [, k]) => n + k, 0);
+      const i0 = internal();
       try {
         // (at once most functions split, a few are too small or one flat block; at the second pass, those that
         // pass twice, some 10 in 50)
         expect(fuzz(FIRST + SEEDS + hot * SEEDS, SEEDS >> 3)).toBeGreaterThan(hot === 0 ? SEEDS >> 4 : SEEDS >> 7);
+        // every split version compiled (a jump out of a part its call site does not dispatch is a SyntaxError)
+        expect(internal()).toBe(i0);
       } finally {
         Object.assign(outlining, saved);
       }

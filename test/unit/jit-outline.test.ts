@@ -93,6 +93,20 @@ describe('outline', () => {
     }
   });
 
+  test("a trap's jump to the shared throw (codegen.ts sharedTraps, `break T`) is dispatched from a moved part", () => {
+    const pad = ' b = (b + 1) | 0;'.repeat(12);
+    // the tail of L8 (after its largest block, L9) moves, with the trap
+    const body = `L7: for (;;) {\nL8: {\nL9: {${pad}${pad} if (b < 0) { break L9; } }\nif (a > 2) { tr = 132; break T; }\na = (a + 1) | 0; out.push(a);${pad} continue L7;\n}\n}`;
+    const o = outline(body, 0, body.length - 150, 5)!;
+    expect(o).not.toBeNull();
+    expect(o.body).toMatch(/(case \d|=== \d\)): break T;|=== \d\) break T;/);
+    const go = (b: string, decls: string) =>
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      (new Function(`let a = 0, b = 0, tr = 0, out = [];\n${decls}\nT: {\nX: {\n${b}\n}\nreturn -1;\n}\nout.push(tr); return out;`) as () => number[])();
+    expect(go(body, '')).toEqual([1, 2, 3, 132]);
+    expect(go(o.body, o.decls)).toEqual([1, 2, 3, 132]);
+  });
+
   test('declines a brace that is not a statement block', () => {
     expect(outline('L1: { b = { x: 1 }.x; }', 0, 5, 1)).toBeNull();
     expect(outline('L1: { b = (() => { return 1; })(); }', 0, 5, 1)).toBeNull();

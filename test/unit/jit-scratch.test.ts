@@ -9,7 +9,7 @@ import { Linker, Module, Store, type StoreOptions } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 
-const SCRATCH = ['FD', 'st', 'ex', 'ea', 'eb', 'fx', 'x', 'y', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'u0', 'u1', 'u2', 'u3', 'cf', 'jf', 'xe'];
+const SCRATCH = ['FD', 'st', 'ex', 'ea', 'eb', 'fx', 'x', 'y', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'u0', 'u1', 'u2', 'u3', 'cf', 'jf', 'xe', 'tr'];
 
 const realCompile = jsEval.compile;
 afterEach(() => {
@@ -67,7 +67,8 @@ describe('scratch variables of generated functions', () => {
     expect(step).not.toMatch(/break X|leave\(/);
     // and its caller declares those of its calls, exits and exception handler only
     const run = srcs.find((s) => s.includes('function wasm_func_1('))!;
-    expect(split(run).decl).toBe('var S = mc.s, st = 0, ex = 0, jf = null, xe = null;');
+    // (tr: its traps' shared throw, codegen.ts sharedTraps)
+    expect(split(run).decl).toBe('var S = mc.s, st = 0, ex = 0, jf = null, xe = null, tr = 0;');
   });
 
   test("dispatch's callees, with fuel code, have no epilogue either", () => {
