@@ -7,7 +7,7 @@
  * interpreter, and resuming gives the same results.
  */
 import { describe, expect, test } from 'vitest';
-import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType, type Instance } from '../../src/index.js';
+import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType, type FuelCosts, type Instance } from '../../src/index.js';
 
 const PROGRAM = `(module
   (memory 1)
@@ -101,8 +101,8 @@ function instance(store: Store, m: Module = mod): Instance {
 }
 
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */
-function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
-  const store = new Store({ fuel, tier });
+function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod, costs?: FuelCosts): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
+  const store = new Store({ fuel, tier, ...(costs ? { costs } : {}) });
   const inst = instance(store, m);
   const stops: number[] = [];
   let next = () => inst.call('run', n);
@@ -172,22 +172,7 @@ describe('fuel checks of the JS tier', () => {
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
         (local.get $a)))`);
-    const run = (tier: 'js' | 'interp', fuel: number) => {
-      const store = new Store({ fuel, tier, costs });
-      const inst = new Linker().instantiate(store, m);
-      const stops: number[] = [];
-      let next = () => inst.call('run', 6);
-      for (;;) {
-        try {
-          return { result: next()[0], stops, consumed: store.fuelConsumed };
-        } catch (e) {
-          if (!(e instanceof OutOfFuel)) throw e;
-          stops.push(e.consumed);
-          store.addFuel(e.needed - e.remaining);
-          next = () => e.resume();
-        }
-      }
-    };
+    const run = (tier: 'js' | 'interp', fuel: number) => starved(tier, fuel, 6, m, costs);
     expect(run('interp', 1e9)).toEqual({ result: 55, stops: [], consumed: 12 });
     for (let fuel = 0; fuel <= 13; fuel++) expect(run('js', fuel), `fuel=${fuel}`).toEqual(run('interp', fuel));
     expect(run('js', 5).stops).toEqual([5, 6, 7, 8, 9, 10, 11]);
