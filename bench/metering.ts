@@ -11,6 +11,7 @@
  * Reports the median and the fastest call of each, and each metered configuration's median and fastest
  * over `off`'s. BENCH_CLOCK=cpu times each call by the process's CPU time (process.cpuUsage: user + system, all
  * threads) instead of wall time: on a loaded machine, time other processes take from this one is not counted.
+ * Each configuration's generated sources carry a tag of their own (below); BENCH_SHARED=1 leaves them untagged.
  */
 import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
 import { jsEval } from '../src/jit/codegen.js';
