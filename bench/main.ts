@@ -15,7 +15,8 @@
  *                                    WebAssembly, fresh processes interleaved (bench/cli.ts; build dist/ first)
  *   npm run bench -- metering        metering overhead of each workload, four store configurations called
  *                                    round-robin in one process (bench/metering.ts; or `metering fib …`;
- *                                    BENCH_ROUNDS rounds, default 11; BENCH_CLOCK=cpu: CPU time)
+ *                                    BENCH_ROUNDS rounds, default 11; BENCH_CLOCK=cpu: CPU time; BENCH_SHARED=1:
+ *                                    the metered stores' identical sources untagged, sharing V8's code)
  *
  * Per workload: V8 time, wasmeter time without fuel (unmetered store) and with fuel (fastest benny
  * sample of each), the ratios, the metering overhead (interleaved calls), and instructions per second

@@ -11,8 +11,10 @@
  * Reports the median and the fastest call of each, and each metered configuration's median and fastest
  * over `off`'s. BENCH_CLOCK=cpu times each call by the process's CPU time (process.cpuUsage: user + system, all
  * threads) instead of wall time: on a loaded machine, time other processes take from this one is not counted.
+ * Each configuration's generated sources carry a tag of their own (below); BENCH_SHARED=1 leaves them untagged.
  */
 import { Linker, Module, Store, type StoreOptions } from '../src/index.js';
+import { jsEval } from '../src/jit/codegen.js';
 import { sameResult, type Workload } from './workloads.js';
 
 export interface MeteringRow {
@@ -41,6 +43,22 @@ const now = CPU
 
 export function measureMetering(workloads: Workload[], rounds = 11): MeteringRow[] {
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  // V8 caches `new Function` by its source (the eval cache, feedback included): the metered stores generate the
+  // same source, so without a tag of their own the three metered configurations would share one closure's
+  // feedback and optimized code per function (calls between them polymorphic, never inlined) where `off` has
+  // its own. Each configuration's generated sources end in a comment naming it (functions are generated at their
+  // first call, which runs under the configuration that `tag` names).
+  let tag = '';
+  const compile = jsEval.compile;
+  if (process.env['BENCH_SHARED'] !== '1') jsEval.compile = (src) => compile(`${src}// ${tag}\n`);
+  try {
+    return measure(workloads, rounds, gc, (t) => (tag = t));
+  } finally {
+    jsEval.compile = compile;
+  }
+}
+
+function measure(workloads: Workload[], rounds: number, gc: () => void, setTag: (t: string) => void): MeteringRow[] {
   return workloads.map((w, wi) => {
     // each call returns its result and its store (the timed loop files the store under the configuration it times)
     const calls: (() => { result: unknown; store: Store })[] = [];
@@ -56,6 +74,7 @@ export function measureMetering(workloads: Workload[], rounds = 11): MeteringRow
       const store = new Store(opts);
       const inst = new Linker().instantiate(store, mod);
       calls[j] = () => {
+        setTag(CONFIGS[j]![0]);
         const st = w.fresh ? new Store(opts) : store;
         return { result: (w.fresh ? new Linker().instantiate(st, mod) : inst).call(w.export, ...w.args)[0], store: st };
       };

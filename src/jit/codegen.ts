@@ -619,7 +619,7 @@ class JsGen extends JsRefs implements CodeSink {
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     const rt = runtime();
     this.countedCopies();
-    for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : '';
+    for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
     for (const b of this.fuelBlocks) {
       const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;
       if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;

@@ -83,11 +83,14 @@ export abstract class JsCalls extends JsVectors {
    * this frame's exit; else the fuel the callee returned (tier.ts JitFn, rt.ts callHost). On a stop the fuel is
    * the machine's (a host suspension has paid its surcharge; a JS callee's stop saved its own).
    */
-  protected afterCall(exit: string): void {
+  protected afterCall(exit: string, next: number, spill: string, type: FuncType): void {
     // the memory views are reloaded only in functions that access memory (see build)
     this.fuelChanged();
     this.w(`S = mc.s;${FD_RELOAD}${MEM_RELOAD}`);
     this.w(`if (st < 0) { fuel = mc.fuel; ${exit} break X; } fuel = st;`);
+    // the next block's check may test st with this one (blockStart): only where what is written before that block
+    // starts reads the results into variables and changes nothing (no reference slot let go of)
+    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, next, exit, spill };
   }
   protected checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (!isNum(t)) no('call type');
@@ -115,13 +118,13 @@ export abstract class JsCalls extends JsVectors {
         this.w(`jf = ${fn}.jit;`);
         this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel);`, callPc, spill));
       }
-      this.afterCall(`${spill}ex = ${x};`);
+      this.afterCall(`${spill}ex = ${x};`, next, spill, type);
     } else if (callee instanceof HostFunc) {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
       this.w(`mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
       this.w(this.mayThrow(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel);`, callPc, spill));
-      this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : ${xs};`);
+      this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : ${xs};`, next, spill, type);
     } else no('callee');
     this.callResults(type.results, base);
     if (callee instanceof HostFunc) this.dropArgs(type, base);
@@ -192,7 +195,7 @@ export abstract class JsCalls extends JsVectors {
         spill,
       ),
     );
-    this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : st === ${RT.HOST_STOP_SUSPENDED} ? ${xs} : ${xc};`);
+    this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : st === ${RT.HOST_STOP_SUSPENDED} ? ${xs} : ${xc};`, next, spill, ft);
     this.callResults(ft.results, base);
     this.dropArgs(ft, base);
   }

@@ -12,6 +12,11 @@ import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelChain, type
 export abstract class JsFuel extends JsCounted {
   /** Whether no block has started yet: the next is the function's entry, where nothing has changed the frame. */
   private atEntry = true;
+  /**
+   * The test of a call's status just written (afterCall), until the block after the call starts: its line, the
+   * block's pc, the stop's exit and the stack below the call's results.
+   */
+  protected postCall: { line: number; next: number; exit: string; spill: string } | null = null;
 
   protected exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
@@ -42,6 +47,9 @@ export abstract class JsFuel extends JsCounted {
   protected blockStart(bp: number, up: FuelLink | null): void {
     if (this.code[bp] !== Op.FUEL) no('block start');
     this.fcache.clear();
+    const post = this.postCall;
+    this.postCall = null;
+    const loopHead = this.pendingOsr >= 0;
     if (this.pendingOsr >= 0) {
       // the head of a loop: the stack here is all in variables (loops materialize on entry)
       this.osrEntries.push({ pc: bp, orig: this.code[bp + 2]!, id: this.pendingOsr, stack: this.st.map((e) => e.t), fuel: null });
@@ -77,6 +85,14 @@ export abstract class JsFuel extends JsCounted {
       });
       this.w(`if (fuel < ${FUEL_MAX}) { ${refs}return stopEntry(mc, ${this.env(this.cc)}, fp, depth, fuel, ${bp}); }`);
       this.fuelRoot(bp);
+    } else if (post !== null && post.next === bp && !loopHead && (this.cand === null || this.cand.bad)) {
+      // right after a call: one test of the status the callee returned for both its stop (st < 0) and this block's
+      // fuel (the results are in their slots still, where the handoff leaves them)
+      const x = this.exit(EX_HANDOFF, bp, bp);
+      const zero = this.o[post.line]!;
+      this.o[post.line] =
+        `if (st < ${FUEL_MAX}) { if (st < 0) { fuel = mc.fuel; ${post.exit} break X; } fuel = st; ${post.spill}ex = ${x}; break X; } fuel = st;`;
+      this.fuelRoot(bp, post.line, zero);
     } else {
       const x = this.exit(EX_HANDOFF, bp, bp);
       this.w(`if (fuel < ${FUEL_MAX}) { ${this.spill(this.st.length)}ex = ${x}; break X; }`);
@@ -114,8 +130,8 @@ export abstract class JsFuel extends JsCounted {
   }
 
   /** The check just written (a root's, at block start `bp`) asks for the costliest path through the blocks it covers (build() patches it). */
-  private fuelRoot(bp: number): void {
-    const root: FuelRoot = { line: this.o.length - 1, max: this.blkCost };
+  private fuelRoot(bp: number, line = this.o.length - 1, zero?: string): void {
+    const root: FuelRoot = { line, max: this.blkCost, zero };
     this.fuelRoots.push(root);
     const head = this.osrEntries[this.osrEntries.length - 1];
     if (head !== undefined && head.pc === bp) head.fuel = root;

@@ -102,6 +102,8 @@ export interface Ctrl {
 export interface FuelRoot {
   line: number;
   max: number;
+  /** The line when the check needs no fuel (max 0); else nothing: a check after a call keeps the call's own test. */
+  zero?: string;
 }
 /** A block's place under its root's check: the cost from the root's start to the block's end. */
 export interface FuelLink {

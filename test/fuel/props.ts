@@ -7,7 +7,9 @@
  *
  * Run counts: FUELPROP_RUNS scales them (default 1); FUELPROP_SEED fixes the
  * seed (fast-check prints the seed and the shrunk program of a failure);
- * FUELPROP_STATS=1 prints what the runs covered.
+ * FUELPROP_PATH (with the seed, the `path` fast-check printed) replays that
+ * shrunk failure at once instead of shrinking again (which can take half an
+ * hour); FUELPROP_STATS=1 prints what the runs covered.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
@@ -36,7 +38,7 @@ export const TOLERATE_HOST_TRAP_REFUND = false;
 
 const SCALE = Number(process.env.FUELPROP_RUNS ?? 1);
 const SEED = process.env.FUELPROP_SEED === undefined ? undefined : Number(process.env.FUELPROP_SEED);
-export const runs = (n: number): fc.Parameters<unknown> => ({ numRuns: Math.max(1, Math.round(n * SCALE)), seed: SEED });
+export const runs = (n: number): fc.Parameters<unknown> => ({ numRuns: Math.max(1, Math.round(n * SCALE)), seed: SEED, ...(process.env.FUELPROP_PATH ? { path: process.env.FUELPROP_PATH, endOnFailure: true } : {}) });
 
 /** What the runs of a test file covered (printed with FUELPROP_STATS=1). */
 const noStats = () => ({ runs: 0, traps: 0, hostTraps: 0, tainted: 0, stops: { fuel: 0, interrupt: 0, host: 0 }, knownBugStops: 0, maxFuel: 0, sumFuel: 0 });

@@ -3,6 +3,7 @@ import { Unsupported } from '../../src/core/errors.js';
 import { Linker, Module, Store } from '../../src/index.js';
 import { WORKLOADS, sameResult } from '../../bench/workloads.js';
 import { measureMetering } from '../../bench/metering.js';
+import { jsEval } from '../../src/jit/codegen.js';
 
 type Fn = (...a: unknown[]) => unknown;
 
@@ -45,8 +46,25 @@ describe('benchmark workloads compute what V8 computes', () => {
       const w = WORKLOADS.find((x) => x.id === id)!;
       return { ...w, args: w.testArgs };
     };
-    // (four workloads: the order the configurations are created in rotates through all four)
-    const rows = measureMetering([small('wat-fib'), small('memgrow'), small('wat-sieve'), small('wat-throw')], 2);
+    // every generated source, as the bench hands it to V8
+    const seen: string[] = [];
+    const compile = jsEval.compile;
+    const spy = (src: string) => {
+      seen.push(src);
+      return compile(src);
+    };
+    jsEval.compile = spy;
+    let rows: ReturnType<typeof measureMetering>;
+    try {
+      // (four workloads: the order the configurations are created in rotates through all four)
+      rows = measureMetering([small('wat-fib'), small('memgrow'), small('wat-sieve'), small('wat-throw')], 2);
+      expect(jsEval.compile).toBe(spy);
+    } finally {
+      jsEval.compile = compile;
+    }
+    // each configuration's sources end in its own tag (V8's eval cache would otherwise share the metered stores' code)
+    const tags = seen.map((src) => /\/\/ (\w+)\n$/.exec(src)?.[1]);
+    expect(new Set(tags)).toEqual(new Set(['off', 'counted', 'budget', 'max']));
     expect(rows.map((r) => r.id)).toEqual(['wat-fib', 'memgrow', 'wat-sieve', 'wat-throw']);
     for (const r of rows) {
       expect(Object.keys(r.ms)).toEqual(['off', 'counted', 'budget', 'max']);

@@ -7,7 +7,7 @@
  * interpreter, and resuming gives the same results.
  */
 import { describe, expect, test } from 'vitest';
-import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType, type Instance } from '../../src/index.js';
+import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType, type FuelCosts, type Instance } from '../../src/index.js';
 
 const PROGRAM = `(module
   (memory 1)
@@ -101,8 +101,8 @@ function instance(store: Store, m: Module = mod): Instance {
 }
 
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */
-function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
-  const store = new Store({ fuel, tier });
+function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod, costs?: FuelCosts): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
+  const store = new Store({ fuel, tier, ...(costs ? { costs } : {}) });
   const inst = instance(store, m);
   const stops: number[] = [];
   let next = () => inst.call('run', n);
@@ -158,6 +158,24 @@ describe('fuel checks of the JS tier', () => {
     }
     expect(run('js', 100, 3)).toMatchObject({ trap: expect.stringMatching(/out of bounds/) });
     expect(run('js', 100, 2)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
+  });
+
+  test('a block after a call that costs nothing: the call\'s stops still leave through the caller (gen-fuel.ts postCall)', () => {
+    // every instruction free but i32.mul and call: the blocks after the calls cost 0, so their checks are
+    // dropped, and the test of the callee's status they share with the call must stay
+    const costs = { default: 0, instructions: { 'i32.mul': 1, call: 1 } };
+    const m = Module.fromWat(`(module
+      (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+      (func (export "run") (param $n i32) (result i32) (local $i i32) (local $a i32)
+        (loop $l
+          (local.set $a (i32.add (local.get $a) (call $sq (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (local.get $a)))`);
+    const run = (tier: 'js' | 'interp', fuel: number) => starved(tier, fuel, 6, m, costs);
+    expect(run('interp', 1e9)).toEqual({ result: 55, stops: [], consumed: 12 });
+    for (let fuel = 0; fuel <= 13; fuel++) expect(run('js', fuel), `fuel=${fuel}`).toEqual(run('interp', fuel));
+    expect(run('js', 5).stops).toEqual([5, 6, 7, 8, 9, 10, 11]);
   });
 
   test('a loop re-entered with less fuel than its check needs runs in the interpreter until it has enough', () => {
