@@ -1932,9 +1932,11 @@ export function run(mc: Machine, entryDepth: number): number {
     // a fused op's second half traps with pc past the op's start (the add's operands): back to it
     while (pc > 0 && comp.origAt[pc] === -1) pc--;
     // (a JS-tier callee that threw has already settled the machine's fuel; a wasm exception still
-    // needs this frame's position, for its handlers and those of the frames below)
+    // needs this frame's position, for its handlers and those of the frames below; a frame the JS version ran
+    // on from a loop head (FUEL_OSR) has had its handlers applied there: pc -1, in none of them)
     if (!mc.settled) mc.save(comp, pc, fp, fuel, blk, depth);
-    else if (exnOf(e) !== null) mc.save(comp, pc, fp, mc.fuel, blk, depth);
+    else if (exnOf(e) !== null) mc.save(comp, mc.osrThrew ? -1 : pc, fp, mc.fuel, blk, depth);
+    mc.osrThrew = false;
     throw e;
   }
 }

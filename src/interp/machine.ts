@@ -97,6 +97,13 @@ export class Machine {
    * save their own state over it, nor refund again.
    */
   settled = false;
+  /**
+   * Set when an exception leaves the JS version of a frame the interpreter
+   * handed over at a loop head (tier.ts callJsOsr): the JS code has applied
+   * that frame's handlers, so the interpreter looks for one from the frame
+   * below (exec.ts saves the position as pc -1, inside no handler's range).
+   */
+  osrThrew = false;
   /** Checks a callee's canonical type id against the expected one (set by the store: subtyping). */
   typeMatches: (actual: number, expected: number) => boolean = (a, e) => a === e;
 

@@ -93,6 +93,8 @@ export function callJsOsr(mc: Machine, jf: JitFn, fp: number, depth: number, ori
     return jsStatus(mc, jf(mc, fp, depth, mc.jsd + RUN_UNITS, orig, mc.fuel));
   } catch (e) {
     mc.settled = true;
+    // the JS version ran this frame on and has applied its handlers: none of the interpreter's position applies
+    mc.osrThrew = true;
     throw e;
   }
 }

@@ -83,3 +83,46 @@ describe('JS tier and exceptions', () => {
     });
   }
 });
+
+/**
+ * The interpreter hands a running frame to its JS version at a loop head inside a try_table (re-entry); the JS code
+ * then throws after the try_table has ended. The frame's handlers were the JS code's to apply: the interpreter, whose
+ * own position in that frame is still the loop head, must not catch the exception with the try_table's handler.
+ */
+describe('an exception thrown by a frame the interpreter handed to the JS tier', () => {
+  const wat = `(module
+    (tag $e)
+    (func (export "run") (param i32) (result i32) (local i32)
+      (block $h
+        (try_table (catch_all $h)
+          (loop $l
+            (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get 1) (local.get 0)))))
+        (throw $e))
+      (i32.const 42))
+    (func (export "wrap") (param i32) (result i32)
+      (block $h
+        (try_table (catch_all $h) (drop (call 0 (local.get 0))))
+        (return (i32.const 0)))
+      (i32.const 7)))`;
+  const outcome = (opts: { tier: 'js' | 'interp'; checkEvery?: number }, name: string, n: number) => {
+    const store = new Store({ tier: opts.tier, ...(opts.checkEvery ? { interrupt: { checkEvery: opts.checkEvery } } : {}) });
+    const inst = new Linker().instantiate(store, Module.fromWat(wat));
+    let r: unknown;
+    try {
+      r = inst.call(name, n)[0];
+    } catch (e) {
+      r = (e as Error).constructor.name;
+    }
+    return { r, fuel: store.fuelConsumed };
+  };
+  for (const name of ['run', 'wrap'])
+    for (const n of [1, 40, 100_000])
+      test(`${name}(${n}): the exception leaves the frame, with the interpreter's fuel`, () => {
+        const want = outcome({ tier: 'interp' }, name, n);
+        expect(want.r).toBe(name === 'run' ? 'WasmException' : 7);
+        for (const checkEvery of [undefined, 5, 16, 17, 23]) {
+          expect(outcome({ tier: 'js', checkEvery }, name, n), `js, checkEvery ${checkEvery}`).toEqual(want);
+        }
+      });
+});
