@@ -9,7 +9,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
-import { passable, refArgs, type RefArgs } from './ref-args.js';
+import { letGo, letGoCall, passable, refArgs, type RefArgs } from './ref-args.js';
 import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
@@ -78,8 +78,12 @@ export abstract class JsCalls extends JsVectors {
     return base;
   }
   /** The reference arguments of the call callArgs prepared. */
-  private refs: RefArgs = { js: '', slots: '' };
+  private refs: RefArgs = { js: '', slots: '', n: 0 };
   private refsAfter = '';
+  /** After a call that passed references as JS arguments: the statement that lets go of its argument registers (ref-args.ts letGo). */
+  private letGoArgs(): string {
+    return this.refs.n === 0 ? '' : ' ' + letGoCall(this.env(letGo), 6 + this.refs.n);
+  }
   /** `call` with the reference arguments' slot writes first (a call of the interpreter or of a host function). */
   private slotted(call: string): string {
     return this.refs.slots === '' ? call : `(${this.refs.slots}, ${call})`;
@@ -139,10 +143,10 @@ export abstract class JsCalls extends JsVectors {
       this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};`, callPc, spill));
+        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
       } else {
         this.w(`jf = ${fn}.jit;`);
-        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};`, callPc, spill));
+        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type);
@@ -217,7 +221,7 @@ export abstract class JsCalls extends JsVectors {
     this.w(
       this.mayThrow(
         `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
-          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)}; } ` +
+          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
           `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)}; }`,
         callPc,
         spill,

@@ -16,6 +16,23 @@
 import { isRef, type ValType } from '../core/types.js';
 import { CONST, LOCAL, VAR, type Ent } from './gen-types.js';
 
+/**
+ * Does nothing: called right after a call that passed references as JS arguments, with more arguments than that
+ * call had, it overwrites the registers V8's interpreter and baseline code evaluated the arguments into. Those
+ * registers are not cleared when the call returns, and V8 scans an unoptimized frame's registers whole: gc-list's
+ * `run` (never optimized: its loop goes round 10 times) kept the list it had passed to `$sum` alive through
+ * the whole next `$build` (27-30 ms a call instead of 12-14; BENCHMARKS.md). Optimized code inlines it to nothing.
+ */
+export function letGo(): void {}
+
+/**
+ * The statement that overwrites a call's argument registers after it (letGo): `jsArgs` arguments after the
+ * callee, which may itself take a register, so one more than the call's.
+ */
+export function letGoCall(fn: string, jsArgs: number): string {
+  return `${fn}(${new Array<string>(jsArgs + 1).fill('0').join(', ')});`;
+}
+
 /** The JS parameters a generated function takes for its reference parameters: `, P0, P2` (or ''). */
 export function refParamNames(params: readonly ValType[]): string {
   let s = '';
@@ -31,6 +48,8 @@ export interface RefArgs {
   js: string;
   /** The slot writes of the arguments passed in `js` as one comma expression (or ''), for a call of the interpreter or a host function. */
   slots: string;
+  /** How many JS arguments `js` adds to the six of a JitFn. */
+  n: number;
 }
 
 /**
@@ -50,5 +69,5 @@ export function refArgs(params: readonly ValType[], exprs: (string | null)[], sl
     if (isRef(t)) js.push(exprs[j] ?? 'undefined');
   });
   while (js.length > 0 && js[js.length - 1] === 'undefined') js.pop();
-  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', ') };
+  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length };
 }
