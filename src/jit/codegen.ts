@@ -72,6 +72,7 @@ import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
+import { refParamNames } from './ref-args.js';
 import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -586,6 +587,9 @@ class JsGen extends JsRefs implements CodeSink {
       if (t === V128) {
         const ws = x < np ? this.load(t, w) : ['0', '0', '0', '0'];
         this.lWords(x).forEach((n, k) => decl.push(`${n} = ${ws[k]}`));
+      } else if (x < np && isRef(t)) {
+        // a reference parameter: the caller's JS argument P<x> (refArg), or its slot when there is none
+        decl.push(`L${x} = P${x} === undefined ? ${this.load(t, w)[0]} : P${x}`);
       } else if (x < np) {
         const ws = this.load(t, w);
         decl.push(`L${x} = ${ws[0]}`);
@@ -600,7 +604,8 @@ class JsGen extends JsRefs implements CodeSink {
     const weight = Math.ceil(((decl.length + 40) * 8) / 256);
     // reference parameters are in variables now: their slots let go of them (dropRef)
     let dropParams = '';
-    for (let x = 0; x < np; x++) if (isRef(lt[x]!)) dropParams += this.dropRef(x * 4) + '\n';
+    for (let x = 0; x < np; x++) if (isRef(lt[x]!)) dropParams += `if (P${x} === undefined) ${this.dropRef(x * 4)}\n`;
+    const refParams = refParamNames(f.type.params);
     // the epilogue: every local and the constants back into the frame
     let spillLocals = '';
     for (let x = 0; x < this.nl; x++) {
@@ -678,7 +683,7 @@ class JsGen extends JsRefs implements CodeSink {
       `"use strict";\nvar { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel) {\n` +
+      `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
       SCRATCH_DECL +
       mem +
       // (a larger value stack, a new peak: rt.ts enter)

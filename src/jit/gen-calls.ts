@@ -9,6 +9,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
+import { letGo, letGoCall, passable, refArgs, type RefArgs } from './ref-args.js';
 import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
@@ -45,18 +46,47 @@ export abstract class JsCalls extends JsVectors {
     return `try { ${stmt} } catch (err) { if (!isExn(err)) throw err; xe = err; S = mc.s;${FD_RELOAD} ${spill}ex = ${x}; break X; }`;
   }
 
+  /**
+   * Writes a call's arguments to their slots, but for the reference arguments it can pass as JS arguments
+   * to a generated callee (ref-args.ts): those are in `this.refs` (`js`, and `slots` for the other paths), and
+   * the statements that let go of stack variables passed so (`this.refsAfter`) follow the call.
+   */
   protected callArgs(params: readonly ValType[]): number {
     const base = this.st.length - params.length;
+    const exprs: (string | null)[] = [];
+    const slots: string[] = [];
+    let after = '';
     for (let j = 0; j < params.length; j++) {
       const e = this.st[base + j]!;
       if (isRef(e.t) !== isRef(params[j]!) || (!isRef(e.t) && e.t !== params[j])) no('argument type');
-      this.w(this.store(e, this.stackWord(base + j)));
+      const store = this.store(e, this.stackWord(base + j));
+      const pass = passable(e);
+      exprs.push(pass ? e.e : null);
+      // (a reference's store is one assignment: `RF[...] = e;`)
+      if (pass) slots.push(store.slice(0, -1));
+      else this.w(store);
       // a reference in a stack variable: the variable lets go of it, as the callee's parameter slot does
       // (dropRef), or the variable keeps it alive through the call (V8 scans unoptimized frames whole)
-      if (isRef(e.t) && e.k === VAR && e.e === this.varName(e.t, base + j) && !this.mentioned(e.e, base + j)) this.w(`${e.e} = null;`);
+      if (isRef(e.t) && e.k === VAR && e.e === this.varName(e.t, base + j) && !this.mentioned(e.e, base + j)) {
+        if (pass) after += `${e.e} = null; `;
+        else this.w(`${e.e} = null;`);
+      }
     }
+    this.refs = refArgs(params, exprs, slots);
+    this.refsAfter = after;
     for (let j = 0; j < params.length; j++) this.pop();
     return base;
+  }
+  /** The reference arguments of the call callArgs prepared. */
+  private refs: RefArgs = { js: '', slots: '', n: 0 };
+  private refsAfter = '';
+  /** After a call that passed references as JS arguments: the statement that lets go of its argument registers (ref-args.ts letGo). */
+  private letGoArgs(): string {
+    return this.refs.n === 0 ? '' : ' ' + letGoCall(this.env(letGo), 6 + this.refs.n);
+  }
+  /** `call` with the reference arguments' slot writes first (a call of the interpreter or of a host function). */
+  private slotted(call: string): string {
+    return this.refs.slots === '' ? call : `(${this.refs.slots}, ${call})`;
   }
   /** Whether an entry of the mirror other than the one at height i reads variable `name`. */
   private mentioned(name: string, i: number): boolean {
@@ -113,17 +143,19 @@ export abstract class JsCalls extends JsVectors {
       this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel);`, callPc, spill));
+        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
       } else {
         this.w(`jf = ${fn}.jit;`);
-        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel);`, callPc, spill));
+        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
       }
+      if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type);
     } else if (callee instanceof HostFunc) {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
       this.w(`mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
-      this.w(this.mayThrow(`st = callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel);`, callPc, spill));
+      this.w(this.mayThrow(`st = ${this.slotted(`callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)};`, callPc, spill));
+      if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : ${xs};`, next, spill, type);
     } else no('callee');
     this.callResults(type.results, base);
@@ -189,12 +221,13 @@ export abstract class JsCalls extends JsVectors {
     this.w(
       this.mayThrow(
         `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
-          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel) : callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel); } ` +
-          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel); }`,
+          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
+          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)}; }`,
         callPc,
         spill,
       ),
     );
+    if (this.refsAfter !== '') this.w(this.refsAfter);
     this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : st === ${RT.HOST_STOP_SUSPENDED} ? ${xs} : ${xc};`, next, spill, ft);
     this.callResults(ft.results, base);
     this.dropArgs(ft, base);

@@ -1,0 +1,73 @@
+/**
+ * Reference arguments of calls between generated functions, as JS arguments.
+ *
+ * A call's arguments go to the callee's parameter slots in the machine's value stack (`S`) and reference array
+ * (`mc.refs`, `RF`). Storing an object the caller has just made or read into `RF`, an array that lives in V8's
+ * old generation, takes V8's write barrier into its remembered set, and the callee then reads the slot back and
+ * clears it (dropRef): gc-shapes' 600,000 calls of `$area(anyref)` spent about a fifth of their time there
+ * (BENCHMARKS.md, "Reference arguments as JS arguments"). So a generated function takes each reference
+ * parameter `x` also as a JS parameter `P<x>`, after the six of tier.ts' JitFn, and a generated caller passes
+ * the reference there instead of writing the slot. `undefined` (no reference is ever `undefined`: null is null,
+ * and the facade boxes the embedder's undefined) means "not passed": the callee reads and clears its slot as
+ * before, which is what every other entry does (the machine, the interpreter's calls, loop re-entry, a caller
+ * whose argument is not a plain variable, local or constant). A caller that ends up calling the interpreter
+ * (`callSlow`) or a host function writes the slots as before.
+ */
+import { isRef, type ValType } from '../core/types.js';
+import { CONST, LOCAL, VAR, type Ent } from './gen-types.js';
+
+/**
+ * Does nothing: called right after a call that passed references as JS arguments, with more arguments than that
+ * call had, it overwrites the registers V8's interpreter and baseline code evaluated the arguments into. Those
+ * registers are not cleared when the call returns, and V8 scans an unoptimized frame's registers whole: gc-list's
+ * `run` (never optimized: its loop goes round 10 times) kept the list it had passed to `$sum` alive through
+ * the whole next `$build` (27-30 ms a call instead of 12-14; BENCHMARKS.md). Optimized code inlines it to nothing.
+ */
+export function letGo(): void {}
+
+/**
+ * The statement that overwrites a call's argument registers after it (letGo): `jsArgs` arguments after the
+ * callee, which may itself take a register, so one more than the call's.
+ */
+export function letGoCall(fn: string, jsArgs: number): string {
+  return `${fn}(${new Array<string>(jsArgs + 1).fill('0').join(', ')});`;
+}
+
+/** The JS parameters a generated function takes for its reference parameters: `, P0, P2` (or ''). */
+export function refParamNames(params: readonly ValType[]): string {
+  let s = '';
+  params.forEach((t, x) => {
+    if (isRef(t)) s += `, P${x}`;
+  });
+  return s;
+}
+
+/** How a call passes its reference arguments: the JS arguments, and the slot writes for the other paths. */
+export interface RefArgs {
+  /** `, R1, undefined, L0` after the JitFn's six arguments (trailing undefineds left out). */
+  js: string;
+  /** The slot writes of the arguments passed in `js` as one comma expression (or ''), for a call of the interpreter or a host function. */
+  slots: string;
+  /** How many JS arguments `js` adds to the six of a JitFn. */
+  n: number;
+}
+
+/**
+ * Whether argument entry `e` can travel as a JS argument: its expression is a variable, a local or a constant,
+ * which nothing between the argument's place and the call changes (the other arguments' slot writes, the
+ * depth check, the callee's load).
+ */
+export function passable(e: Ent): boolean {
+  return isRef(e.t) && (e.k === VAR || e.k === LOCAL || e.k === CONST);
+}
+
+/** The JS arguments from each reference parameter's expression (null: written to its slot instead). */
+export function refArgs(params: readonly ValType[], exprs: (string | null)[], slotWrites: string[]): RefArgs {
+  // (slotWrites: assignment expressions, `RF[(fp >> 2) + w] = e`)
+  const js: string[] = [];
+  params.forEach((t, j) => {
+    if (isRef(t)) js.push(exprs[j] ?? 'undefined');
+  });
+  while (js.length > 0 && js[js.length - 1] === 'undefined') js.pop();
+  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length };
+}
