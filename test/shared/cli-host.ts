@@ -1,8 +1,8 @@
 /**
  * Many `wasmeter` command lines through one long-lived process (cli-host.mjs: the CLI bundle evaluated afresh for
  * each, with the run's own environment, working directory, stdin, stdout, stderr and exit code) instead of a node
- * process each: about 0.2-0.3 s of CPU saved per command line (Node's start, compiling the bundle and the JS tier's
- * code). Synchronous, as spawnSync is: a worker thread talks to the process while this thread waits for the answer.
+ * process each: about 0.1-0.3 s of CPU saved per command line (Node's start, and V8 compiling the bundle and the JS
+ * tier's code again; test/unit/cli.test.ts alone 20.5 -> 10.3 s). Synchronous, as spawnSync is: a worker thread talks to the process while this thread waits for the answer.
  * Tests that must see the process itself (its real stdio, its start, its code cache) spawn the CLI.
  */
 import { join } from 'node:path';
