@@ -1,6 +1,8 @@
 /**
  * `npm test` and `npm run test:quick`: the build (tsup), then vitest with the arguments given (`npm test -- test/unit`
- * runs that folder), while the type check (tsc --noEmit, about 17 s of CPU) runs beside both. When dist/ already holds
+ * runs that folder), while the type check (tsc --noEmit, about 13-17 s of CPU) runs beside both. The type check is
+ * incremental: it keeps what it learnt in .tsbuildinfo (git ignores it) and checks again only the files that changed
+ * and those that depend on them (a later run: 13.4 -> 4.9 s of CPU). When dist/ already holds
  * the type declarations (`npm ci` builds them through `prepare`; `npm run build` does), the build makes the JavaScript
  * only (WASMETER_BUILD_JS_ONLY=1, tsup.config.ts: a second type check of src/ saved), else everything. Fails, without
  * running vitest, if the build fails; else exits as vitest does, or 1 if the type check failed.
@@ -27,7 +29,7 @@ function run(cmd, args, env = {}) {
 
 const DECLARATIONS = ['index', 'webassembly', 'register'].flatMap((n) => [`dist/${n}.d.ts`, `dist/${n}.d.cts`]);
 const jsOnly = DECLARATIONS.every((f) => existsSync(join(root, f)));
-const typecheck = run('tsc', ['--noEmit']).then((code) => {
+const typecheck = run('tsc', ['--noEmit', '--incremental', '--tsBuildInfoFile', join(root, '.tsbuildinfo')]).then((code) => {
   if (code !== 0) console.error(`tsc --noEmit failed (exit ${code})`);
   return code;
 });

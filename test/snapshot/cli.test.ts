@@ -2,7 +2,9 @@
  * `wasmeter run --snapshot` / `wasmeter resume`: real C programs (test/wasi/c)
  * stopped at several points and resumed in new processes print node:wasi's
  * output byte for byte and exit with its code; --json's fuelConsumed is the
- * total over every hop.
+ * total over every hop. The first case hops through node processes of their
+ * own; the others through the CLI host (test/shared/cli-host.ts: each hop a
+ * fresh evaluation of the CLI's bundle, in one process that runs them all).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,16 +12,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { program, readTree, runNode, writeTree, type RunSpec } from '../wasi/helpers.js';
-import { bundleChild, bundledCli } from './hops.js';
+import { CliHost } from '../shared/cli-host.js';
+import { bundledCli } from './hops.js';
 
 const C = resolve(__dirname, '../wasi/c');
 const work = mkdtempSync(join(tmpdir(), 'wasmeter-snapcli-'));
-beforeAll(() => bundleChild('cli'), 120_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+let host: CliHost;
+beforeAll(() => {
+  host = new CliHost(bundledCli());
+});
+afterAll(async () => {
+  await host.close();
+  rmSync(work, { recursive: true, force: true });
+});
 
+// (the CLI's code cache in a directory of the test's own)
+const cliEnv = (): NodeJS.ProcessEnv => ({ ...process.env, WASMETER_CACHE_DIR: join(work, 'cache') });
+/** `wasmeter ARGS` in `cwd`, run by the CLI host. */
 function cli(args: string[], cwd: string): { code: number; out: string; err: string } {
-  // (the CLI's code cache in a directory of the test's own)
-  const r = spawnSync(process.execPath, [bundledCli(), ...args], { cwd, encoding: 'utf8', env: { ...process.env, WASMETER_CACHE_DIR: join(work, 'cache') } });
+  return host.run(args, '', cwd, cliEnv());
+}
+/** `wasmeter ARGS` in `cwd`, a node process of its own. */
+function spawnCli(args: string[], cwd: string): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bundledCli(), ...args], { cwd, encoding: 'utf8', env: cliEnv() });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -35,8 +50,9 @@ const CASES: [string, RunSpec, number][] = [
 ];
 
 describe('CLI: run --snapshot, resume in new processes', () => {
-  for (const [name, spec, hops] of CASES) {
-    it(`${name} ${JSON.stringify(spec.args.slice(1))} in ${hops} parts matches node:wasi`, () => {
+  for (const [i, [name, spec, hops]] of CASES.entries()) {
+    const run = i === 0 ? spawnCli : cli;
+    it(`${name} ${JSON.stringify(spec.args.slice(1))} in ${hops} parts matches node:wasi${i === 0 ? ' (node processes)' : ''}`, () => {
       const node = runNode(program(name), spec);
       const dir = mkdtempSync(join(work, `${name}-`));
       const root = join(dir, 'root');
@@ -45,13 +61,13 @@ describe('CLI: run --snapshot, resume in new processes', () => {
       const env = Object.entries(spec.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
       const wasm = join(C, `${name}.wasm`);
       const dirs = ['--dir', `${root}:/`];
-      const whole = cli(['run', '--json', ...dirs, ...env, wasm, ...spec.args.slice(1)], dir);
+      const whole = run(['run', '--json', ...dirs, ...env, wasm, ...spec.args.slice(1)], dir);
       const total = JSON.parse(whole.out).fuelConsumed as number;
       rmSync(root, { recursive: true });
       mkdirSync(root);
       writeTree(root, spec.tree ?? {});
       const part = Math.max(1, Math.ceil(total / hops));
-      let r = cli(['run', '--fuel', String(part), '--snapshot', 'snap-0', ...dirs, ...env, wasm, ...spec.args.slice(1)], dir);
+      let r = run(['run', '--fuel', String(part), '--snapshot', 'snap-0', ...dirs, ...env, wasm, ...spec.args.slice(1)], dir);
       let stdout = r.out;
       let stderr = r.err;
       let n = 0;
@@ -59,7 +75,7 @@ describe('CLI: run --snapshot, resume in new processes', () => {
         n++;
         // the last part with --json: the totals over every part
         const last = n + 1 >= hops;
-        r = cli(['resume', `snap-${n - 1}`, ...(last ? [] : ['--fuel', String(part)]), '--snapshot', `snap-${n}`, ...dirs, ...(last ? ['--json'] : [])], dir);
+        r = run(['resume', `snap-${n - 1}`, ...(last ? [] : ['--fuel', String(part)]), '--snapshot', `snap-${n}`, ...dirs, ...(last ? ['--json'] : [])], dir);
         if (last) {
           const j = JSON.parse(r.out);
           stdout += j.stdout;

@@ -1,10 +1,14 @@
 /**
- * The `wasmeter` CLI, spawned as a process: dist/cli.cjs when it was built from
- * the sources as they are (`npm test` builds dist/ first), else the CLI bundled
- * from source (tsup's API, with tsup.config.ts's CLI options, into a temporary
- * directory: the bundle carries its dependencies), so the test never runs a
- * stale dist/; WASMETER_CLI=<file> tests that file. The runs use a code cache
- * directory of their own (test/unit/cli-cache.test.ts tests the cache).
+ * The `wasmeter` CLI: dist/cli.cjs when it was built from the sources as they
+ * are (`npm test` builds dist/ first), else the CLI bundled from source (tsup's
+ * API, with tsup.config.ts's CLI options, into a temporary directory: the
+ * bundle carries its dependencies), so the test never runs a stale dist/;
+ * WASMETER_CLI=<file> tests that file. Most command lines run in the CLI host
+ * (test/shared/cli-host.ts: one process evaluates the CLI's bundle afresh for
+ * each); those that test the process itself (its exit code, stdin, what it
+ * evaluates) are node processes of their own, and so are test/unit/cli-cache's.
+ * The runs use a code cache directory of their own
+ * (test/unit/cli-cache.test.ts tests the cache).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,22 +17,33 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watToBinary } from '../../src/text/wat.js';
+import { CliHost } from '../shared/cli-host.js';
 import { cliUnderTest } from '../shared/dist.js';
 
 const ROOT = resolve(__dirname, '../..');
 const C = join(ROOT, 'test/wasi/c');
 let cli = '';
+let host: CliHost;
 const work = mkdtempSync(join(tmpdir(), 'wasmeter-cli-'));
 
 beforeAll(async () => {
   cli = await cliUnderTest(work);
+  host = new CliHost(cli);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(async () => {
+  await host.close();
+  rmSync(work, { recursive: true, force: true });
+});
 
 // the CLI's output must not depend on the machine: no colour variables from the environment (CI sets FORCE_COLOR or CI)
 const { NO_COLOR: _n, FORCE_COLOR: _f, CI: _ci, ...machineEnv } = process.env;
 const plainEnv = { ...machineEnv, WASMETER_CACHE_DIR: join(work, 'cache') };
+/** `wasmeter ARGS` run by the CLI host (test/shared/cli-host.ts: the bundle evaluated afresh, in a process that runs many). */
 function run(args: string[], input = '', cwd = ROOT, env: NodeJS.ProcessEnv = plainEnv): { code: number; out: string; err: string } {
+  return host.run(args, input, cwd, env);
+}
+/** `wasmeter ARGS` as a process of its own: what the host cannot show (the process's exit code, stdin and stdout). */
+function spawnRun(args: string[], input = '', cwd = ROOT, env: NodeJS.ProcessEnv = plainEnv): { code: number; out: string; err: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { input, cwd, encoding: 'utf8', env });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
@@ -46,7 +61,7 @@ describe('wasmeter run (WASI)', () => {
     expect(r.err).toBe('this goes to stderr\n');
   });
   it("the program's exit code is the process's", () => {
-    expect(run(['run', join(C, 'exitcode.wasm'), '42']).code).toBe(42);
+    expect(spawnRun(['run', join(C, 'exitcode.wasm'), '42']).code).toBe(42);
   });
   it('everything after the module goes to the program, options too; a -- right after it is dropped', () => {
     const r = run(['run', '--env', 'A=1', join(C, 'hello.wasm'), '-v', '--x', '--env', 'B=2', '--']);
@@ -58,8 +73,9 @@ describe('wasmeter run (WASI)', () => {
     expect(run(['run', join(C, 'hello.wasm'), '--help']).out).toContain('argv[1]=--help\n');
   });
   it('stdin is inherited', () => {
-    const r = run(['run', join(C, 'stdin.wasm')], 'one 1\ntwo 2\n');
-    expect(r.out).toBe('[1 eno]\n[2 owt]\nbytes=12 lines=2 words=4 sum=3\n');
+    // (the process's stdin, and the host's stand-in for it)
+    for (const r of [spawnRun(['run', join(C, 'stdin.wasm')], 'one 1\ntwo 2\n'), run(['run', join(C, 'stdin.wasm')], 'one 1\ntwo 2\n')])
+      expect(r.out).toBe('[1 eno]\n[2 owt]\nbytes=12 lines=2 words=4 sum=3\n');
   });
   it('--dir (read-write) and --dir-ro (denied writes are EROFS)', () => {
     const d = join(work, 'dir');
@@ -472,7 +488,7 @@ describe('wasmeter spec', () => {
 
 describe('wasmeter --help', () => {
   it('documents the exit codes and the run options', () => {
-    const top = run(['--help']);
+    const top = spawnRun(['--help']);
     expect(top.code).toBe(0);
     expect(top.out).toContain('inspect');
     expect(top.out).toContain('Exit codes:');
