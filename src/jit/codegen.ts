@@ -216,8 +216,9 @@ function resplit(mc: Machine, cc: Compiled): boolean {
   return true;
 }
 
-/** Where build() puts the declarations of the scratch variables (declareScratch). */
+/** Where build() puts the declarations of the scratch variables and of the runtime's helpers (declareUsed). */
 const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
+const R_DECL = '\u0001R\u0001\n';
 /** The scratch variables generated code may use, with their initial values (`fx`: a double from the start). */
 const SCRATCH: [string, string][] = [
   ['st', '0'], ['ex', '0'], ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
@@ -225,22 +226,38 @@ const SCRATCH: [string, string][] = [
   ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'], ['tr', '0'],
 ];
 
+/** The names of the runtime's helpers generated code may read (tests). */
+export function runtimeNames(): readonly string[] {
+  runtime();
+  return R_NAMES;
+}
+
+/** The names declareUsed looks for: the scratch variables, `WT`, `LIM`, `RF`, `FD` and the runtime's helpers. */
+let USED: RegExp | null = null;
+
 /**
- * The function's source with only the scratch variables (and `WT`/`LIM`, `RF`) it uses declared. Unused
- * declarations are not free: each is bytecode, and V8 inlines a function only under 460 bytes of bytecode
- * (--max-inlined-bytecode-size): a small callee with fuel code (whose exits keep the epilogue alive) was just over
- * it, and the call in its caller's loop, inlined without fuel, was not with it (BENCHMARKS.md, metering).
+ * The function's source with only the scratch variables (and `WT`/`LIM`, `RF`, `FD`) and the runtime's helpers (`R`)
+ * it uses declared, found in one scan of its source. Unused declarations are not free: each is bytecode, and V8
+ * inlines a function only under 460 bytes of bytecode (--max-inlined-bytecode-size): a small callee with fuel code
+ * (whose exits keep the epilogue alive) was just over it, and the call in its caller's loop, inlined without fuel,
+ * was not with it (BENCHMARKS.md, metering). The helpers were all ~70 destructured in every factory: 700 characters
+ * per function for V8 to parse (quickjs: 210 KB of its 4.9 MB of source).
  */
-function declareScratch(src: string, wt: number): string {
+function declareUsed(src: string, wt: number): string {
   const at = src.indexOf(SCRATCH_DECL);
   const rest = src.slice(at + SCRATCH_DECL.length);
-  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(rest);
-  const vars = SCRATCH.filter(([n]) => uses(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
+  USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'WT', 'LIM', 'RF', 'FD', ...R_NAMES].join('|')})\\b`, 'g');
+  const used = new Set<string>();
+  USED.lastIndex = 0;
+  for (let m = USED.exec(rest); m !== null; m = USED.exec(rest)) used.add(m[0]);
+  const vars = SCRATCH.filter(([n]) => used.has(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
   const decl =
-    (uses('WT') || uses('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
-    (uses('RF') ? 'var RF = mc.refs;\n' : '') +
-    `var S = mc.s${uses('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
-  return src.slice(0, at) + decl + rest;
+    (used.has('WT') || used.has('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
+    (used.has('RF') ? 'var RF = mc.refs;\n' : '') +
+    `var S = mc.s${used.has('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
+  const helpers = R_NAMES.filter((n) => used.has(n));
+  const head = src.slice(0, at).replace(R_DECL, helpers.length > 0 ? `var { ${helpers.join(', ')} } = R;\n` : '');
+  return head + decl + rest;
 }
 
 /** The bits of a shared trap's code (`tr`) that hold the trap's kind (rt.ts TRAP_MSG); the refund is above them. */
@@ -266,9 +283,17 @@ export function sharedTraps(body: string): string {
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
+/**
+ * A function too large for V8 whose loop holds a `br_table` of this many targets or more is an interpreter's dispatch
+ * loop (QuickJS's bytecode loop, SQLite's VDBE): it is generated split at once, not whole first (outlining.hot).
+ */
+export const DISPATCH_TARGETS = 128;
+
 class JsGen extends JsRefs implements CodeSink {
   /** split it when too large, now (see generate) */
   split = false;
+  /** it has an interpreter's dispatch: a br_table of DISPATCH_TARGETS or more inside a loop */
+  dispatch = false;
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -445,6 +470,7 @@ class JsGen extends JsRefs implements CodeSink {
         this.brIf(ins.a);
         return;
       case 'br_table':
+        if (ins.labels.length >= DISPATCH_TARGETS && this.ctrls.some((c) => c.kind === 'loop')) this.dispatch = true;
         this.brTable(ins);
         return;
       case 'return':
@@ -649,7 +675,7 @@ class JsGen extends JsRefs implements CodeSink {
     // in long-running code)
     const sh = share(f.body);
     const huge = body.length > outlining.at;
-    const split = huge && (this.split || outlining.hot === 0 || sh.split) ? outline(body) : null;
+    const split = huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch) ? outline(body) : null;
     if (split !== null) {
       body = split.body;
       sh.split = true;
@@ -675,7 +701,7 @@ class JsGen extends JsRefs implements CodeSink {
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
     const src =
-      `"use strict";\nvar { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
+      `"use strict";\n${R_DECL}${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel) {\n` +
@@ -701,6 +727,6 @@ class JsGen extends JsRefs implements CodeSink {
       '});\n' +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    return factory(sh, declareScratch(src, wt))(rt, this.envV);
+    return factory(sh, declareUsed(src, wt))(rt, this.envV);
   }
 }
