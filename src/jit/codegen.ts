@@ -280,6 +280,14 @@ export function sharedTraps(body: string): string {
   });
 }
 
+/**
+ * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), the sites of
+ * counted loops (CL_TRAP, CL_EXIT: \u0005 or \u0007 around a number) and prepaid fuel (\u0004 around a fuel block's
+ * id, gen-fuel.ts prepaid). Separate passes, each over the whole body (sql.js: 7.6 MB in 657 functions), cost a third
+ * more.
+ */
+const PATCH = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
+
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
@@ -650,23 +658,31 @@ class JsGen extends JsRefs implements CodeSink {
       const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;
       if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
     }
-    // (the markers of counted loops, in their slow versions: nothing, and the back edge's refund stays)
-    let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload).replace(/[\u0005\u0007]\d+[\u0005\u0007]/g, '').replaceAll(CL_BACK, '');
-    // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
-    // (a block whose arms pay its cost has not paid it yet: its refunds are that much smaller)
-    const paidAhead = (b: FuelBlock): number => chainAhead(b) - (b.post ? b.cost : 0);
-    body = body.replace(/fuel \+= \u0004(\d+)\u0004;/g, (_, id: string) => {
-      const p = paidAhead(this.fuelBlocks[+id]!);
-      return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
-    });
-    body = body.replace(/fuel \+ (\d+) \+ \u0004(\d+)\u0004/g, (_, r: string, id: string) => {
-      const k = +r + paidAhead(this.fuelBlocks[+id]!);
+    const joined = this.o.join('\n');
+    // (the f64 view of the value stack: only in functions that read or write f64 slots)
+    const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
+    const fdReload = usesFD ? ' FD = mc.f64;' : '';
+    // one pass over the body patches every marker (PATCH): the views' reloads after calls, the markers of counted
+    // loops (in their slow versions: nothing, and the back edge's refund stays), and prepaid fuel: `fuel += P;` on a
+    // br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose arms pay its cost has not paid it yet:
+    // its refunds are that much smaller)
+    const paidAhead = (id: string): number => {
+      const b = this.fuelBlocks[+id]!;
+      return chainAhead(b) - (b.post ? b.cost : 0);
+    };
+    let body = joined.replace(PATCH, (m: string, edge: string | undefined, r: string | undefined, id: string | undefined) => {
+      const c = m.charCodeAt(0);
+      if (c === 1) return reload;
+      if (c === 2) return fdReload;
+      if (c < 8) return '';
+      if (edge !== undefined) {
+        const p = paidAhead(edge);
+        return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
+      }
+      const k = +r! + paidAhead(id!);
       return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
-    // (the f64 view of the value stack: only in functions that read or write f64 slots)
-    const usesFD = body.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
-    body = body.replaceAll(FD_RELOAD, usesFD ? ' FD = mc.f64;' : '');
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');
