@@ -217,8 +217,9 @@ function resplit(mc: Machine, cc: Compiled): boolean {
   return true;
 }
 
-/** Where build() puts the declarations of the scratch variables (declareScratch). */
+/** Where build() puts the declarations of the scratch variables and of the runtime's helpers (declareUsed). */
 const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
+const R_DECL = '\u0001R\u0001\n';
 /** The scratch variables generated code may use, with their initial values (`fx`: a double from the start). */
 const SCRATCH: [string, string][] = [
   ['st', '0'], ['ex', '0'], ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
@@ -226,22 +227,38 @@ const SCRATCH: [string, string][] = [
   ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'], ['tr', '0'],
 ];
 
+/** The names of the runtime's helpers generated code may read (tests). */
+export function runtimeNames(): readonly string[] {
+  runtime();
+  return R_NAMES;
+}
+
+/** The names declareUsed looks for: the scratch variables, `WT`, `LIM`, `RF`, `FD` and the runtime's helpers. */
+let USED: RegExp | null = null;
+
 /**
- * The function's source with only the scratch variables (and `WT`/`LIM`, `RF`) it uses declared. Unused
- * declarations are not free: each is bytecode, and V8 inlines a function only under 460 bytes of bytecode
- * (--max-inlined-bytecode-size): a small callee with fuel code (whose exits keep the epilogue alive) was just over
- * it, and the call in its caller's loop, inlined without fuel, was not with it (BENCHMARKS.md, metering).
+ * The function's source with only the scratch variables (and `WT`/`LIM`, `RF`, `FD`) and the runtime's helpers (`R`)
+ * it uses declared, found in one scan of its source. Unused declarations are not free: each is bytecode, and V8
+ * inlines a function only under 460 bytes of bytecode (--max-inlined-bytecode-size): a small callee with fuel code
+ * (whose exits keep the epilogue alive) was just over it, and the call in its caller's loop, inlined without fuel,
+ * was not with it (BENCHMARKS.md, metering). The helpers were all ~70 destructured in every factory: 700 characters
+ * per function for V8 to parse (quickjs: 210 KB of its 4.9 MB of source).
  */
-function declareScratch(src: string, wt: number): string {
+function declareUsed(src: string, wt: number): string {
   const at = src.indexOf(SCRATCH_DECL);
   const rest = src.slice(at + SCRATCH_DECL.length);
-  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(rest);
-  const vars = SCRATCH.filter(([n]) => uses(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
+  USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'WT', 'LIM', 'RF', 'FD', ...R_NAMES].join('|')})\\b`, 'g');
+  const used = new Set<string>();
+  USED.lastIndex = 0;
+  for (let m = USED.exec(rest); m !== null; m = USED.exec(rest)) used.add(m[0]);
+  const vars = SCRATCH.filter(([n]) => used.has(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
   const decl =
-    (uses('WT') || uses('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
-    (uses('RF') ? 'var RF = mc.refs;\n' : '') +
-    `var S = mc.s${uses('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
-  return src.slice(0, at) + decl + rest;
+    (used.has('WT') || used.has('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
+    (used.has('RF') ? 'var RF = mc.refs;\n' : '') +
+    `var S = mc.s${used.has('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
+  const helpers = R_NAMES.filter((n) => used.has(n));
+  const head = src.slice(0, at).replace(R_DECL, helpers.length > 0 ? `var { ${helpers.join(', ')} } = R;\n` : '');
+  return head + decl + rest;
 }
 
 /** The bits of a shared trap's code (`tr`) that hold the trap's kind (rt.ts TRAP_MSG); the refund is above them. */
@@ -264,12 +281,28 @@ export function sharedTraps(body: string): string {
   });
 }
 
+/**
+ * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), the sites of
+ * counted loops (CL_TRAP, CL_EXIT: \u0005 or \u0007 around a number) and prepaid fuel (\u0004 around a fuel block's
+ * id, gen-fuel.ts prepaid). Separate passes, each over the whole body (sql.js: 7.6 MB in 657 functions), cost a third
+ * more.
+ */
+const PATCH = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
+
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
+
+/**
+ * A function too large for V8 whose loop holds a `br_table` of this many targets or more is an interpreter's dispatch
+ * loop (QuickJS's bytecode loop, SQLite's VDBE): it is generated split at once, not whole first (outlining.hot).
+ */
+export const DISPATCH_TARGETS = 128;
 
 class JsGen extends JsRefs implements CodeSink {
   /** split it when too large, now (see generate) */
   split = false;
+  /** it has an interpreter's dispatch: a br_table of DISPATCH_TARGETS or more inside a loop */
+  dispatch = false;
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -446,6 +479,7 @@ class JsGen extends JsRefs implements CodeSink {
         this.brIf(ins.a);
         return;
       case 'br_table':
+        if (ins.labels.length >= DISPATCH_TARGETS && this.ctrls.some((c) => c.kind === 'loop')) this.dispatch = true;
         this.brTable(ins);
         return;
       case 'return':
@@ -629,23 +663,31 @@ class JsGen extends JsRefs implements CodeSink {
       const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;
       if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
     }
-    // (the markers of counted loops, in their slow versions: nothing, and the back edge's refund stays)
-    let body = this.o.join('\n').replaceAll(MEM_RELOAD, reload).replace(/[\u0005\u0007]\d+[\u0005\u0007]/g, '').replaceAll(CL_BACK, '');
-    // prepaid fuel: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund
-    // (a block whose arms pay its cost has not paid it yet: its refunds are that much smaller)
-    const paidAhead = (b: FuelBlock): number => chainAhead(b) - (b.post ? b.cost : 0);
-    body = body.replace(/fuel \+= \u0004(\d+)\u0004;/g, (_, id: string) => {
-      const p = paidAhead(this.fuelBlocks[+id]!);
-      return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
-    });
-    body = body.replace(/fuel \+ (\d+) \+ \u0004(\d+)\u0004/g, (_, r: string, id: string) => {
-      const k = +r + paidAhead(this.fuelBlocks[+id]!);
+    const joined = this.o.join('\n');
+    // (the f64 view of the value stack: only in functions that read or write f64 slots)
+    const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
+    const fdReload = usesFD ? ' FD = mc.f64;' : '';
+    // one pass over the body patches every marker (PATCH): the views' reloads after calls, the markers of counted
+    // loops (in their slow versions: nothing, and the back edge's refund stays), and prepaid fuel: `fuel += P;` on a
+    // br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose arms pay its cost has not paid it yet:
+    // its refunds are that much smaller)
+    const paidAhead = (id: string): number => {
+      const b = this.fuelBlocks[+id]!;
+      return chainAhead(b) - (b.post ? b.cost : 0);
+    };
+    let body = joined.replace(PATCH, (m: string, edge: string | undefined, r: string | undefined, id: string | undefined) => {
+      const c = m.charCodeAt(0);
+      if (c === 1) return reload;
+      if (c === 2) return fdReload;
+      if (c < 8) return '';
+      if (edge !== undefined) {
+        const p = paidAhead(edge);
+        return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
+      }
+      const k = +r! + paidAhead(id!);
       return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
-    // (the f64 view of the value stack: only in functions that read or write f64 slots)
-    const usesFD = body.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
-    body = body.replaceAll(FD_RELOAD, usesFD ? ' FD = mc.f64;' : '');
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');
@@ -654,7 +696,7 @@ class JsGen extends JsRefs implements CodeSink {
     // in long-running code)
     const sh = share(f.body);
     const huge = body.length > outlining.at;
-    const split = huge && (this.split || outlining.hot === 0 || sh.split) ? outline(body) : null;
+    const split = huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch) ? outline(body) : null;
     if (split !== null) {
       body = split.body;
       sh.split = true;
@@ -676,11 +718,11 @@ class JsGen extends JsRefs implements CodeSink {
     }
     // (last: everything above may add to the environment)
     const consts: string[] = [];
-    for (let i = 0; i < this.envV.length; i++) consts.push(`var _${i} = E[${i}];`);
+    for (let i = 0; i < this.envV.length; i++) consts.push(`_${i} = E[${i}]`);
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
     const src =
-      `"use strict";\nvar { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
+      `"use strict";\n${R_DECL}${consts.length > 0 ? `var ${consts.join(', ')};\n` : ''}` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
@@ -706,6 +748,6 @@ class JsGen extends JsRefs implements CodeSink {
       '});\n' +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    return factory(sh, declareScratch(src, wt))(rt, this.envV);
+    return factory(sh, declareUsed(src, wt))(rt, this.envV);
   }
 }

@@ -35,7 +35,7 @@
  * V8's 61,440 bytes, and `limit` (the most one function keeps) under them; parts under `min` characters stay
  * (QuickJS's and SQLite's handlers are mostly 500–5,000 characters; with 1,500 too many small ones stayed for the
  * dispatch chain to fit, and the chain itself had to move).
- * `hot`: a too-large function is generated whole first, and split when its re-entry loop heads have been passed
+ * `hot`: a too-large function (but an interpreter's dispatch loop, codegen.ts DISPATCH_TARGETS) is generated whole first, and split when its re-entry loop heads have been passed
  * that many times (codegen.ts resplit): TurboFan spends a large fraction of a second per 48,000-character part, which
  * pays only in code that runs long (measured on quickjs, sql.js and tiktoken); 0 splits at once. Replaceable (tests split every
  * function to run the split code on whole suites).

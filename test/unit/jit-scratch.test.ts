@@ -1,12 +1,12 @@
 /**
- * Generated functions declare only the scratch variables they use (codegen.ts declareScratch). Each unused
+ * Generated functions declare only the scratch variables and the runtime's helpers they use (codegen.ts declareUsed). Each unused
  * declaration is bytecode, and V8 inlines a callee only under 460 bytes of it: with all of them declared, wat-try's
  * callee was inlined into its caller's loop without fuel code and not with it, and metering cost that loop +100%
  * (BENCHMARKS.md, metering).
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { Linker, Module, Store, type StoreOptions } from '../../src/index.js';
-import { jsEval } from '../../src/jit/codegen.js';
+import { jsEval, runtimeNames } from '../../src/jit/codegen.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 
 const SCRATCH = ['FD', 'st', 'ex', 'ea', 'eb', 'fx', 'x', 'y', 'm0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'u0', 'u1', 'u2', 'u3', 'cf', 'jf', 'xe', 'tr'];
@@ -35,6 +35,12 @@ function split(src: string): { decl: string; rest: string } {
   return { decl: m[0], rest: src.slice(0, m.index) + src.slice(m.index + m[0].length) };
 }
 
+/** The helpers a source takes from the runtime (`var { … } = R;`), and the rest of its source. */
+function helpers(src: string): { names: string[]; rest: string } {
+  const m = /^var \{ (.*) \} = R;$/m.exec(src);
+  return m === null ? { names: [], rest: src } : { names: m[1]!.split(', '), rest: src.slice(0, m.index) + src.slice(m.index + m[0].length) };
+}
+
 const declares = (decl: string, name: string) => new RegExp(`, ${name} = `).test(decl);
 const uses = (rest: string, name: string) => new RegExp(`\\b${name}\\b`).test(rest);
 
@@ -52,6 +58,11 @@ describe('scratch variables of generated functions', () => {
           for (const n of SCRATCH) expect([n, declares(decl, n)]).toEqual([n, uses(rest, n)]);
           expect(/\bvar RF = mc\.refs;/.test(src)).toBe(/\bRF\[/.test(rest));
           expect(/\bvar WT = \d+, LIM = \d+;/.test(src)).toBe(/\bjd \+ WT\b/.test(rest));
+          // exactly the runtime's helpers it uses
+          const h = helpers(src);
+          const used = runtimeNames().filter((n) => uses(h.rest, n));
+          expect(used.length).toBeGreaterThan(0);
+          expect(h.names.sort()).toEqual(used.sort());
         }
       });
     }
