@@ -21,9 +21,11 @@ const UTF8_ENCODER = new TextEncoder();
  *
  * Where the host has a `WebAssembly.Memory` of its own (Node, browsers; captured when this module loads, before
  * `wasmeter/register` replaces `globalThis.WebAssembly`), an unshared memory of 64 KiB pages and 32-bit addresses
- * whose `buffer` is taken moves its bytes into one (*host storage*, one copy): the host grows it in place and
- * gives it a new exact-length buffer, detaching the old one, which is what the JS API asks of `buffer`; no wasm
- * code runs there. Without it (no host WebAssembly, memory64, custom page sizes, or the host refused the memory),
+ * whose `buffer` was taken moves its bytes into one at its next grow (*host storage*; that grow copies, as it would
+ * have anyway): the host grows it in place from then on and gives it a new exact-length buffer, detaching the old
+ * one, which is what the JS API asks of `buffer`; no wasm code runs there. Not at the `buffer` itself: the JS tier's
+ * code over host storage ran slower in a package that never grows (@chainsafe/as-sha256's steady calls 27 -> 37 ms,
+ * BENCHMARKS.md). Without it (no host WebAssembly, memory64, custom page sizes, or the host refused the memory),
  * grows of an exposed memory allocate the exact length and copy.
  *
  * Resizable ArrayBuffers (`maxByteLength`, `resize()`) would grow in place too, but in Node 20 (V8 11.3) every
@@ -60,14 +62,6 @@ export class Memory {
   /** The memory's bytes as an ArrayBuffer of exactly its length (see the class comment). */
   get buffer(): ArrayBuffer {
     this.exposed = true;
-    if (this.hosted === null && !this.type.shared && this.pageSize === HOST_PAGE && this.type.addr === 'i32') {
-      const hosted = hostMemory(this.u8.length / HOST_PAGE);
-      if (hosted !== null) {
-        new Uint8Array(hosted.buffer).set(this.u8);
-        this.hosted = hosted;
-        this.replace(hosted.buffer, this.u8.length);
-      }
-    }
     if (this.storage.byteLength !== this.u8.length) {
       const exact = allocate(this.u8.length, false);
       new Uint8Array(exact).set(this.u8);
@@ -203,7 +197,14 @@ export class Memory {
     } else {
       // JS engines cap ArrayBuffer sizes; a failed allocation is a failed grow.
       let buf: ArrayBuffer | null = null;
-      if (!this.exposed && !this.type.shared) {
+      if (this.exposed && !this.type.shared && this.pageSize === HOST_PAGE && this.type.addr === 'i32') {
+        // exposed: this grow copies into host storage, and later ones grow it in place
+        const hosted = hostMemory(next);
+        if (hosted !== null) {
+          this.hosted = hosted;
+          buf = hosted.buffer;
+        }
+      } else if (!this.exposed && !this.type.shared) {
         // spare capacity: twice the old size (at most 1 GiB more), within the limits; untouched pages cost no memory
         const cap = Math.min(Math.max(next, Math.min(2 * old, old + Math.floor(SPARE_MAX_BYTES / this.pageSize))), maxPages) * this.pageSize;
         if (cap > bytes && cap <= STORAGE_MAX_BYTES) buf = tryAllocate(cap, false);
