@@ -27,6 +27,13 @@ describe('memory.grow into spare capacity', () => {
     expect(mem.readI32(100)).toBe(42);
     // bounds follow the memory's size, not the storage's
     expect(() => mem.readU8(4 * PAGE)).toThrow('out of bounds');
+    // beyond the capacity: new storage; the old one, which nobody took as `buffer`, is dropped, not detached
+    // (detaching any ArrayBuffer makes V8's optimized code check every typed-array access for it)
+    const before = mem.u8;
+    expect(mem.grow(1)).toBe(4);
+    expect(mem.u8.buffer).not.toBe(before.buffer);
+    expect(before.length).toBe(4 * PAGE);
+    expect(mem.readI32(100)).toBe(42);
   });
 
   test('`buffer` has exactly the memory length; once handed out, a grow detaches it', () => {

@@ -39,6 +39,13 @@ export class Memory {
   readonly pageSize: number;
   /** Whether `buffer` was handed out: grows then allocate exactly (a later `buffer` would have to cut the spare off). */
   private exposed = false;
+  /**
+   * The storage last handed out as `buffer`: the only one a grow detaches. Storage nobody took is dropped, not
+   * detached (the engine's views are replaced at every grow; old views keep their length): detaching any
+   * ArrayBuffer makes V8 guard every typed-array and DataView access of optimized code against detached buffers
+   * from then on, in the whole process (BENCHMARKS.md).
+   */
+  private handed: ArrayBuffer | null = null;
   /** The host's memory holding the bytes once `buffer` was taken, where the host has one (see the class comment). */
   private hosted: HostMemory | null = null;
   constructor(
@@ -67,6 +74,7 @@ export class Memory {
       new Uint8Array(exact).set(this.u8);
       this.replace(exact, this.u8.length);
     }
+    this.handed = this.storage;
     return this.storage;
   }
   /** Whether the bytes are in the host's own `WebAssembly.Memory` (see the class comment), for tests and diagnostics. */
@@ -230,16 +238,16 @@ export class Memory {
       this.replace(this.hosted.buffer, bytes, true);
       return;
     }
-    this.replace(detach(this.storage, true)!, bytes);
+    this.replace(detach(this.storage, true)!, bytes, true);
   }
 
-  /** Puts the memory on `buf`; detaches the old storage unless the host did (`hostDetached`: host storage). */
-  private replace(buf: ArrayBuffer, bytes: number, hostDetached = false): void {
+  /** Puts the memory on `buf`; detaches the old storage if it was handed out as `buffer`, unless that is done (`detached`). */
+  private replace(buf: ArrayBuffer, bytes: number, detached = false): void {
     const old = this.storage;
     this.storage = buf;
     this.view = new DataView(buf, 0, bytes);
     this.u8 = new Uint8Array(buf, 0, bytes);
-    if (!this.type.shared && !hostDetached) detach(old, false);
+    if (!this.type.shared && !detached && old === this.handed) detach(old, false);
   }
 }
 
