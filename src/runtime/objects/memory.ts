@@ -23,9 +23,8 @@ const UTF8_ENCODER = new TextEncoder();
  * `wasmeter/register` replaces `globalThis.WebAssembly`), an unshared memory of 64 KiB pages and 32-bit addresses
  * whose `buffer` was taken moves its bytes into one at its next grow (*host storage*; that grow copies, as it would
  * have anyway): the host grows it in place from then on and gives it a new exact-length buffer, detaching the old
- * one, which is what the JS API asks of `buffer`; no wasm code runs there. Not at the `buffer` itself: the JS tier's
- * code over host storage ran slower in a package that never grows (@chainsafe/as-sha256's steady calls 27 -> 37 ms,
- * BENCHMARKS.md). Without it (no host WebAssembly, memory64, custom page sizes, or the host refused the memory),
+ * one, which is what the JS API asks of `buffer`; no wasm code runs there. (Not at the `buffer` itself: a memory that
+ * never grows needs none, and host storage reserves address space.) Without it (no host WebAssembly, memory64, custom page sizes, or the host refused the memory),
  * grows of an exposed memory allocate the exact length and copy.
  *
  * Resizable ArrayBuffers (`maxByteLength`, `resize()`) would grow in place too, but in Node 20 (V8 11.3) every
