@@ -27,6 +27,13 @@ describe('memory.grow into spare capacity', () => {
     expect(mem.readI32(100)).toBe(42);
     // bounds follow the memory's size, not the storage's
     expect(() => mem.readU8(4 * PAGE)).toThrow('out of bounds');
+    // beyond the capacity: new storage; the old one, which nobody took as `buffer`, is dropped, not detached
+    // (detaching any ArrayBuffer makes V8's optimized code check every typed-array access for it)
+    const before = mem.u8;
+    expect(mem.grow(1)).toBe(4);
+    expect(mem.u8.buffer).not.toBe(before.buffer);
+    expect(before.length).toBe(4 * PAGE);
+    expect(mem.readI32(100)).toBe(42);
   });
 
   test('`buffer` has exactly the memory length; once handed out, a grow detaches it', () => {
@@ -105,4 +112,110 @@ describe('memory.grow into spare capacity', () => {
       expect(m.capacity).toBe(6 * PAGE);
     });
   }
+});
+
+/** An exposed memory's bytes in the host's own WebAssembly.Memory (src/runtime/objects/memory.ts): grows in place. */
+describe('exposed memory in host storage', () => {
+  test('the first grow after `buffer` was taken moves the bytes into host storage; grows give exact buffers and detach the old', () => {
+    const mem = new Memory(mt(1), new Store());
+    mem.writeI32(100, 42);
+    mem.grow(1); // spare capacity first
+    expect(mem.hostStorage).toBe(false);
+    const b1 = mem.buffer;
+    expect(mem.hostStorage).toBe(false); // (a memory that never grows again keeps its storage)
+    expect(b1.byteLength).toBe(2 * PAGE);
+    const u8 = mem.u8;
+    for (let k = 0; k < 30; k++) {
+      expect(mem.grow(1)).toBe(2 + k);
+      expect(mem.hostStorage).toBe(true);
+      const b = mem.buffer;
+      expect(b.byteLength).toBe((3 + k) * PAGE);
+      expect(mem.capacity).toBe((3 + k) * PAGE);
+      new Uint8Array(b)[(2 + k) * PAGE] = k; // written through the buffer, read by the engine
+      expect(mem.readU8((2 + k) * PAGE)).toBe(k);
+      mem.writeU8((2 + k) * PAGE + 1, k + 1); // and the other way
+      expect(new Uint8Array(mem.buffer)[(2 + k) * PAGE + 1]).toBe(k + 1);
+    }
+    expect(b1.byteLength).toBe(0); // detached by the first grow
+    expect(u8.length).toBe(0); // and the views over it
+    expect(mem.readI32(100)).toBe(42);
+    const b = mem.buffer;
+    expect(mem.grow(0)).toBe(32); // a wasm grow by 0 keeps the buffer
+    expect(mem.buffer).toBe(b);
+    mem.refresh(); // the JS API's grow(0) replaces it
+    expect(b.byteLength).toBe(0);
+    expect(mem.buffer.byteLength).toBe(32 * PAGE);
+    expect(mem.readI32(100)).toBe(42);
+  });
+
+  test('limits still fail grows of host storage before the host sees them', () => {
+    const store = new Store({ limits: { maxMemoryBytes: 3 * PAGE } });
+    const mem = new Memory(mt(1, 5), store);
+    const b = mem.buffer;
+    expect(mem.grow(1)).toBe(1);
+    expect(mem.hostStorage).toBe(true);
+    expect(b.byteLength).toBe(0);
+    const b2 = mem.buffer;
+    expect(mem.grow(2)).toBe(-1); // the store's limit
+    expect(b2.byteLength).toBe(2 * PAGE); // a failed grow detaches nothing
+    expect(mem.grow(1)).toBe(2);
+    expect(store.memoryBytes).toBe(3 * PAGE);
+    expect(mem.grow(1)).toBe(-1);
+    const max = new Memory(mt(1, 2), new Store());
+    void max.buffer;
+    expect(max.grow(2)).toBe(-1); // the declared maximum
+    expect(max.grow(1)).toBe(1);
+    expect(max.hostStorage).toBe(true);
+    expect(max.grow(1)).toBe(-1);
+  });
+
+  test('memory64, custom page sizes and shared memories keep their own storage', () => {
+    const m64 = new Memory({ addr: 'i64', min: 1, max: null, shared: false, pageSizeLog2: 16 }, new Store());
+    const small = new Memory({ addr: 'i32', min: 1, max: null, shared: false, pageSizeLog2: 0 }, new Store());
+    const shared = new Memory(mt(1, 4, true), new Store());
+    for (const m of [m64, small, shared]) {
+      const b = m.buffer;
+      expect(m.hostStorage).toBe(false);
+      m.writeU8(0, 9);
+      expect(m.grow(1)).toBeGreaterThan(0);
+      expect(b.byteLength).toBe(m === shared ? PAGE : 0); // a shared memory's buffer keeps its length
+      expect(m.buffer.byteLength).toBe(m.byteLength);
+      expect(m.readU8(0)).toBe(9);
+    }
+  });
+
+  test('the JS tier and a host that holds `buffer` see one memory across grows of host storage', () => {
+    const store = new Store({ fuel: 1e9 });
+    let view = new Int32Array(0);
+    let buffers = 0;
+    const linker = new Linker();
+    let memory: Memory | null = null;
+    const inst = linker
+      .defineFunc(store, 'env', 'peek', funcType([I32], [I32]), (_caller, p: number) => {
+        if (view.byteLength === 0) {
+          view = new Int32Array(memory!.buffer); // as wasm-bindgen's glue does: new views once the old buffer detached
+          buffers++;
+        }
+        return view[p >> 2]!;
+      })
+      .instantiate(
+        store,
+        Module.fromWat(`(module (import "env" "peek" (func $peek (param i32) (result i32))) (memory (export "m") 1)
+          (func (export "run") (param $n i32) (result i32) (local $k i32) (local $a i32) (local $s i32)
+            (loop $l
+              (local.set $a (i32.shl (memory.grow (i32.const 1)) (i32.const 16)))
+              (i32.store (local.get $a) (i32.add (local.get $k) (i32.const 100)))
+              (local.set $s (i32.add (local.get $s) (call $peek (local.get $a))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $k) (local.get $n))))
+            (local.get $s)))`),
+      );
+    memory = inst.memory('m')!;
+    view = new Int32Array(memory.buffer);
+    expect(inst.call('run', 20)).toEqual([20 * 100 + (19 * 20) / 2]);
+    expect(memory.hostStorage).toBe(true);
+    expect(buffers).toBe(20); // every grow detached the buffer (the first one copied into host storage)
+    expect(memory.byteLength).toBe(21 * PAGE);
+    expect(new Int32Array(memory.buffer)[(20 * PAGE) / 4]).toBe(119);
+  });
 });

@@ -19,6 +19,14 @@ const UTF8_ENCODER = new TextEncoder();
  * requires, so code holding views of it notices the growth. A memory nobody asked for its buffer grows into its
  * spare capacity (docs/architecture.md "Linear memory"); a shared memory never has spare capacity.
  *
+ * Where the host has a `WebAssembly.Memory` of its own (Node, browsers; captured when this module loads, before
+ * `wasmeter/register` replaces `globalThis.WebAssembly`), an unshared memory of 64 KiB pages and 32-bit addresses
+ * whose `buffer` was taken moves its bytes into one at its next grow (*host storage*; that grow copies, as it would
+ * have anyway): the host grows it in place from then on and gives it a new exact-length buffer, detaching the old
+ * one, which is what the JS API asks of `buffer`; no wasm code runs there. (Not at the `buffer` itself: a memory that
+ * never grows needs none, and host storage reserves address space.) Without it (no host WebAssembly, memory64, custom page sizes, or the host refused the memory),
+ * grows of an exposed memory allocate the exact length and copy.
+ *
  * Resizable ArrayBuffers (`maxByteLength`, `resize()`) would grow in place too, but in Node 20 (V8 11.3) every
  * DataView and typed-array access through them is several times slower in optimized code (BENCHMARKS.md).
  */
@@ -30,6 +38,15 @@ export class Memory {
   readonly pageSize: number;
   /** Whether `buffer` was handed out: grows then allocate exactly (a later `buffer` would have to cut the spare off). */
   private exposed = false;
+  /**
+   * The storage last handed out as `buffer`: the only one a grow detaches. Storage nobody took is dropped, not
+   * detached (the engine's views are replaced at every grow; old views keep their length): detaching any
+   * ArrayBuffer makes V8 guard every typed-array and DataView access of optimized code against detached buffers
+   * from then on, in the whole process (BENCHMARKS.md).
+   */
+  private handed: ArrayBuffer | null = null;
+  /** The host's memory holding the bytes once `buffer` was taken, where the host has one (see the class comment). */
+  private hosted: HostMemory | null = null;
   constructor(
     readonly type: MemType,
     readonly host: ResourceHost | null,
@@ -56,7 +73,12 @@ export class Memory {
       new Uint8Array(exact).set(this.u8);
       this.replace(exact, this.u8.length);
     }
+    this.handed = this.storage;
     return this.storage;
+  }
+  /** Whether the bytes are in the host's own `WebAssembly.Memory` (see the class comment), for tests and diagnostics. */
+  get hostStorage(): boolean {
+    return this.hosted !== null;
   }
   /** The length of the storage (memory and spare capacity), for tests and diagnostics. */
   get capacity(): number {
@@ -167,14 +189,29 @@ export class Memory {
     const maxPages = this.limitPages();
     if (next > maxPages) return -1;
     const bytes = next * this.pageSize;
-    if (bytes <= this.storage.byteLength) {
+    if (this.hosted !== null) {
+      // host storage grows in place and detaches the old buffer itself (a refused grow is a failed grow)
+      try {
+        this.hosted.grow(delta);
+      } catch {
+        return -1;
+      }
+      this.replace(this.hosted.buffer, bytes, true);
+    } else if (bytes <= this.storage.byteLength) {
       // into the spare capacity: no copy, nothing detached (nobody holds this storage as `buffer`)
       this.view = new DataView(this.storage, 0, bytes);
       this.u8 = new Uint8Array(this.storage, 0, bytes);
     } else {
       // JS engines cap ArrayBuffer sizes; a failed allocation is a failed grow.
       let buf: ArrayBuffer | null = null;
-      if (!this.exposed && !this.type.shared) {
+      if (this.exposed && !this.type.shared && this.pageSize === HOST_PAGE && this.type.addr === 'i32') {
+        // exposed: this grow copies into host storage, and later ones grow it in place
+        const hosted = hostMemory(next);
+        if (hosted !== null) {
+          this.hosted = hosted;
+          buf = hosted.buffer;
+        }
+      } else if (!this.exposed && !this.type.shared) {
         // spare capacity: twice the old size (at most 1 GiB more), within the limits; untouched pages cost no memory
         const cap = Math.min(Math.max(next, Math.min(2 * old, old + Math.floor(SPARE_MAX_BYTES / this.pageSize))), maxPages) * this.pageSize;
         if (cap > bytes && cap <= STORAGE_MAX_BYTES) buf = tryAllocate(cap, false);
@@ -195,15 +232,48 @@ export class Memory {
   refresh(): void {
     if (this.type.shared) return;
     const bytes = this.u8.length; // (before the detach, which empties the views)
-    this.replace(detach(this.storage, true)!, bytes);
+    if (this.hosted !== null) {
+      this.hosted.grow(0); // the host's own refresh: a new buffer object, the old one detached
+      this.replace(this.hosted.buffer, bytes, true);
+      return;
+    }
+    this.replace(detach(this.storage, true)!, bytes, true);
   }
 
-  private replace(buf: ArrayBuffer, bytes: number): void {
+  /** Puts the memory on `buf`; detaches the old storage if it was handed out as `buffer`, unless that is done (`detached`). */
+  private replace(buf: ArrayBuffer, bytes: number, detached = false): void {
     const old = this.storage;
     this.storage = buf;
     this.view = new DataView(buf, 0, bytes);
     this.u8 = new Uint8Array(buf, 0, bytes);
-    if (!this.type.shared) detach(old, false);
+    if (!this.type.shared && !detached && old === this.handed) detach(old, false);
+  }
+}
+
+/** The host's `WebAssembly.Memory` as wasmeter uses it: storage that grows in place. */
+interface HostMemory {
+  readonly buffer: ArrayBuffer;
+  grow(delta: number): number;
+}
+const HOST_PAGE = 65536;
+/** The host's `WebAssembly.Memory` constructor, taken before anything can replace `globalThis.WebAssembly`. */
+const HostMemoryClass = hostMemoryClass();
+
+function hostMemoryClass(): (new (d: { initial: number }) => HostMemory) | null {
+  const M = (globalThis as { WebAssembly?: { Memory?: unknown } }).WebAssembly?.Memory;
+  // only the engine's own (a wasmeter facade installed earlier would be wasmeter again, and slower)
+  return typeof M === 'function' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(M))
+    ? (M as new (d: { initial: number }) => HostMemory)
+    : null;
+}
+
+/** Host storage of `pages` pages (64 KiB), or null where there is none or the host refuses (address space). */
+function hostMemory(pages: number): HostMemory | null {
+  if (HostMemoryClass === null) return null;
+  try {
+    return new HostMemoryClass({ initial: pages });
+  } catch {
+    return null;
   }
 }
 
