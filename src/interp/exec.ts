@@ -295,6 +295,13 @@ export const enum Op {
   I16X8_EXTEND_HIGH_I8X16_U,
   /** i8x16.shuffle in MISC's layout (the 16 lane indices packed in i0..i3), inline. */
   I8X16_SHUFFLE,
+  // ---- more pairs and triples (THEN): nbody's f32 results stored, its address add before two f32 muls, simd's
+  // f32x4 sub (after a mul) stored
+  F32_ADD_I32_STORE,
+  F32_SUB_I32_STORE,
+  ADD_F32_MUL_MUL,
+  F32X4_SUB_V128_STORE,
+  F32X4_MUL_SUB_V128_STORE,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1111,6 +1118,17 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = 0;
             pc = (pc + 4) | 0;
             break;
+          // f32.add / f32.sub, then I32_STORE (f32.store's op) reading its operands from the advanced pc
+          case Op.F32_ADD_I32_STORE:
+          case Op.F32_SUB_I32_STORE:
+            fr = f32[(fp + code[(pc + 2) | 0]!) | 0]!;
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = code[pc] === Op.F32_ADD_I32_STORE ? fr + f32[(fp + code[(pc + 3) | 0]!) | 0]! : fr - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
           // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_I32_STORE:
@@ -1634,6 +1652,11 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
             break;
+          // i32.add, then falls through into F32_MUL_MUL (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_F32_MUL_MUL:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
           // f32.mul, then falls through into F32_MUL (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.F32_MUL_MUL:
@@ -1881,6 +1904,28 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 3) | 0] = view.getInt32(ea + 12, true);
             pc = (pc + 4) | 0;
             break;
+          // f32x4.mul, then falls through into F32X4_SUB_V128_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32X4_MUL_SUB_V128_STORE:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! * f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! * f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! * f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! * f32[(b + 3) | 0]!;
+            pc = (pc + 3) | 0;
+          // f32x4.sub, then falls through into V128_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32X4_SUB_V128_STORE:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! - f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! - f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! - f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! - f32[(b + 3) | 0]!;
+            pc = (pc + 3) | 0;
           case Op.V128_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 16 > memLen) throw new Trap('out of bounds memory access');

@@ -311,6 +311,51 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [-0x8000000000000000n ^ 0x40000000n],
     },
     {
+      name: 'i32.add, f32.mul, f32.mul (ADD_F32_MUL_MUL)',
+      op: Op.ADD_F32_MUL_MUL,
+      wat: `(func (export "f") (param i32 i32 f32 f32) (result f32 i32)
+        (local $p i32)
+        (local.set $p (i32.add (local.get 0) (local.get 1)))
+        (f32.mul (f32.mul (local.get 2) (local.get 3)) (local.get 3))
+        (local.get $p))`,
+      args: [40, 2, 1.5, -2],
+      want: [6, 42],
+    },
+    {
+      name: 'f32.add, f32.store (F32_ADD_I32_STORE)',
+      op: Op.F32_ADD_I32_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32)
+        (f32.store (i32.const 8) (f32.add (local.get 0) (local.get 1))) (f32.load (i32.const 8)))`,
+      args: [1.5, -4],
+      want: [-2.5],
+    },
+    {
+      name: 'f32.sub, f32.store (F32_SUB_I32_STORE)',
+      op: Op.F32_SUB_I32_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32)
+        (f32.store (i32.const 8) (f32.sub (local.get 0) (local.get 1))) (f32.load (i32.const 8)))`,
+      args: [1.5, -4],
+      want: [5.5],
+    },
+    {
+      name: 'f32x4.mul, f32x4.sub, v128.store (F32X4_MUL_SUB_V128_STORE)',
+      op: Op.F32X4_MUL_SUB_V128_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32)
+        (v128.store (i32.const 16) (f32x4.sub (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1)))))
+        (f32.load (i32.const 16)) (f32.load (i32.const 28)))`,
+      args: [1.5, -2, 0.25],
+      want: [3.25, 3.25],
+    },
+    {
+      name: 'f32x4.sub, v128.store (F32X4_SUB_V128_STORE)',
+      op: Op.F32X4_SUB_V128_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32 f32)
+        (v128.store (i32.const 16) (f32x4.sub (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))
+        (f32.load (i32.const 16)) (f32.load (i32.const 28)))`,
+      args: [1.5, -2],
+      want: [3.5, 3.5],
+    },
+    {
       name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD)',
       op: Op.F32X4_MUL_ADD,
       wat: `(func (export "f") (param f32 f32 f32) (result f32)
@@ -358,6 +403,13 @@ describe('three instructions in one dispatch: a trap in the last charges up to i
     [Op.MUL_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.mul (local.get 0) (i32.const 1024)) (local.get 0))))`],
     [Op.SHL_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.get 0))))`],
     [Op.ADD_V128_LOAD, `(drop (v128.load (i32.add (local.get 0) (local.get 0))))`],
+    [Op.F32_ADD_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.add (f32.const 1) (f32.const 2)))`],
+    [Op.F32_SUB_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.sub (f32.const 1) (f32.const 2)))`],
+    [Op.F32X4_SUB_V128_STORE, `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)))`],
+    [
+      Op.F32X4_MUL_SUB_V128_STORE,
+      `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4))))`,
+    ],
   ];
   for (const [op, body] of cases) {
     test(`${body}`, () => {
@@ -370,8 +422,8 @@ describe('three instructions in one dispatch: a trap in the last charges up to i
         fuel.push(s.fuelConsumed);
         if (tier === 'interp') expect([...s.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(op);
       }
-      // everything up to the load, nothing after it
-      expect(fuel[0]).toBe(body.includes('i32.const') ? 6 : 4);
+      // everything up to the access, nothing after it (every instruction of these bodies but the drop is before it)
+      expect(fuel[0]).toBe(body.includes('(drop') ? (body.includes('i32.const') ? 6 : 4) : body.split('(').length - 1);
       expect(fuel[0]).toBe(fuel[1]);
     });
   }
