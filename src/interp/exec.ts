@@ -675,14 +675,15 @@ export function run(mc: Machine, entryDepth: number): number {
             fp = mc.fFp[depth]!;
             blk = mc.fBlk[depth]!;
             if (comp.inst !== inst) {
+              // (within one instance, a memory.grow in the callee has already refreshed view and memLen)
               inst = comp.inst;
               funcs = inst.funcs;
               globals = inst.globals;
-            }
-            mem0 = inst.memories[0] ?? null;
-            if (mem0) {
-              view = mem0.view;
-              memLen = mem0.byteLength;
+              mem0 = inst.memories[0] ?? null;
+              if (mem0) {
+                view = mem0.view;
+                memLen = mem0.byteLength;
+              }
             }
             if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
               fuel -= code[(pc + 1) | 0]!;

@@ -4,7 +4,7 @@
  * memory, and regressions found by the spec runner.
  */
 import { describe, expect, test } from 'vitest';
-import { Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { Linker, Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
 import { Op } from '../../src/interp/exec.js';
 import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
@@ -74,6 +74,45 @@ describe('regressions from the spec runner', () => {
       (func (export "mul") (param i64 i64) (result i64 i64) (i64.mul_wide_u (local.get 0) (local.get 1))))`);
     expect(i.call('add', -1n, 1n)).toEqual([0n, 0n]);
     expect(i.call('mul', -1n, 2n)).toEqual([-2n, 1n]);
+  });
+});
+
+describe('memory grown by a callee', () => {
+  // a return reloads the memory's view only when it changes instance: within one, the callee's memory.grow has
+  // refreshed the loop's view already
+  test('the caller reads the grown memory after the call returns, in the same instance and across instances', () => {
+    const store = new Store({ tier: 'interp' });
+    const a = inst(
+      `(module (memory (export "mem") 1)
+        (func $grow (export "grow") (result i32) (memory.grow (i32.const 1)))
+        (func (export "f") (result i32)
+          (drop (call $grow))
+          (i32.store (i32.const 70000) (i32.const 42))
+          (i32.load (i32.const 70000))))`,
+      store,
+    );
+    expect(a.call('f')).toEqual([42]);
+    const b = new Linker().define('a', 'mem', a.getExport('mem')!).define('a', 'grow', a.getExport('grow')!);
+    const c = b.instantiate(
+      store,
+      Module.fromBinary(
+        watToBinary(`(module (import "a" "mem" (memory 1)) (import "a" "grow" (func $grow (result i32)))
+          (func (export "f") (result i32)
+            (drop (call $grow))
+            (i32.store (i32.const 140000) (i32.const 7))
+            (i32.load (i32.const 140000))))`),
+      ),
+    );
+    expect(c.call('f')).toEqual([7]);
+    // an instance with a memory of its own reads its own again after calling into another that grows its memory
+    const own = new Linker().define('a', 'grow', a.getExport('grow')!).instantiate(
+      store,
+      Module.fromBinary(
+        watToBinary(`(module (import "a" "grow" (func $grow (result i32))) (memory 1) (data (i32.const 100) "\\05")
+          (func (export "f") (result i32) (drop (call $grow)) (i32.load8_u (i32.const 100))))`),
+      ),
+    );
+    expect(own.call('f')).toEqual([5]);
   });
 });
 
