@@ -302,6 +302,7 @@ export const enum Op {
   ADD_F32_MUL_MUL,
   F32X4_SUB_V128_STORE,
   F32X4_MUL_SUB_V128_STORE,
+  I64_MUL_ADD_ROTL_MUL,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1494,6 +1495,27 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 4) | 0;
             break;
           }
+          // i64.mul, i64.add, then falls through into I64_ROTL_MUL (hash64's round: the three ops after the load)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_MUL_ADD_ROTL_MUL:
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            // (I64_MUL_ADD's mul)
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            s[(d + 1) | 0] = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            s[d] = Math.imul(x, y);
+            pc = (pc + 3) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = (x + s[b]!) | 0;
+            s[(d + 1) | 0] = (s[(a + 1) | 0]! + s[(b + 1) | 0]! + (y >>> 0 < x >>> 0 ? 1 : 0)) | 0;
+            s[d] = y;
+            pc = (pc + 3) | 0;
           // i64.rotl, then falls through into I64_MUL (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.I64_ROTL_MUL:

@@ -95,6 +95,7 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
     ]),
   ],
   [Op.I64_SHR_U, new Map([[Op.I64_XOR, Op.I64_SHR_U_XOR]])],
+  [Op.I64_MUL_ADD, new Map([[Op.I64_ROTL_MUL, Op.I64_MUL_ADD_ROTL_MUL]])],
   [Op.F64_MUL, new Map([[Op.F64_LOAD, Op.F64_MUL_F64_LOAD]])],
   [Op.F64_ADD, new Map([[Op.F64_STORE, Op.F64_ADD_F64_STORE]])],
 ]);

@@ -1,7 +1,7 @@
 /**
  * Operations the interpreter's loop computes itself instead of calling a
  * helper (src/interp/exec.ts): i64.mul and i64.rotl (and the fused ops that
- * hold them), and the vector instructions of the simd workload's integer
+ * hold them, hash64's mul-add-rotl-mul round among them), and the vector instructions of the simd workload's integer
  * loop (i32x4.add, i16x8.add, i32x4.shl, i8x16.add_sat_u,
  * i16x8.extend_low/high_i8x16_u, i8x16.shuffle). Each is checked on random
  * operands against V8's own WebAssembly (vectors) or BigInt (i64), with the
@@ -93,6 +93,8 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
   const wat = `(module
     (func (export "rotl_mul") (param i64 i64 i64) (result i64) (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 2)))
     (func (export "mul_add") (param i64 i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "round") (param i64 i64 i64 i64 i64) (result i64)
+      (i64.mul (i64.rotl (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)) (local.get 4)))
     (func (export "mul_alias") (param i64 i64) (result i64) (local.set 0 (i64.mul (local.get 0) (local.get 1))) (local.get 0))
     (func (export "rotl_alias") (param i64 i64 i64) (result i64)
       (local.set 0 (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 0))) (local.get 0)))`;
@@ -104,6 +106,7 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
     expect(opsOf(store, inst, 'rotl_mul')).toContain(Op.I64_ROTL_MUL);
     expect(opsOf(store, inst, 'mul_add')).toContain(Op.I64_MUL_ADD);
     expect(opsOf(store, inst, 'mul_alias')).toContain(Op.I64_MUL);
+    expect(opsOf(store, inst, 'round')).toContain(Op.I64_MUL_ADD_ROTL_MUL);
   });
 
   test('results equal BigInt arithmetic', () => {
@@ -112,6 +115,7 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
         expect(inst.call('rotl_mul', x, k, y)).toEqual([s64(rotl(x & M, k) * (y & M))]);
         expect(inst.call('mul_add', x, k, y)).toEqual([s64((x & M) * (k & M) + (y & M))]);
         expect(inst.call('mul_alias', x, y)).toEqual([s64((x & M) * (y & M))]);
+        expect(inst.call('round', x, y, k, k, x ^ y)).toEqual([s64(rotl(((x & M) * (y & M) + (k & M)) & M, k) * ((x ^ y) & M))]);
         expect(inst.call('rotl_alias', x, k, y)).toEqual([s64(rotl(x & M, k) * (x & M))]);
       }),
       { numRuns: 2000 },
