@@ -31,7 +31,7 @@ import { type Memory } from '../runtime/objects/memory.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
 import { execMisc, MISC_WIDTH } from './misc.js';
-import { SIMD_EXEC } from './simd-exec.js';
+import { SHUFFLE_SRC, SHUFFLE_SRC8, SIMD_EXEC } from './simd-exec.js';
 import { exnOf } from './exceptions.js';
 import { callJs, callJsOsr, jitFor, JS_STACK_UNITS, STATUS_HANDOFF, type JitFn } from './tier.js';
 
@@ -286,6 +286,23 @@ export const enum Op {
   I64_MUL_EXTEND_U,
   I64_SHR_U_XOR,
   F32X4_MUL_ADD,
+  // ---- more vector instructions inline, word by word (d a b; i32x4.shl's b is the i32 count)
+  I32X4_ADD,
+  I16X8_ADD,
+  I32X4_SHL,
+  I8X16_ADD_SAT_U,
+  I16X8_EXTEND_LOW_I8X16_U, // d a
+  I16X8_EXTEND_HIGH_I8X16_U,
+  /** i8x16.shuffle in MISC's layout (the 16 lane indices packed in i0..i3), inline. */
+  I8X16_SHUFFLE,
+  // ---- more pairs and triples (THEN): nbody's f32 results stored, its address add before two f32 muls, simd's
+  // f32x4 sub (after a mul) stored
+  F32_ADD_I32_STORE,
+  F32_SUB_I32_STORE,
+  ADD_F32_MUL_MUL,
+  F32X4_SUB_V128_STORE,
+  F32X4_MUL_SUB_V128_STORE,
+  I64_MUL_ADD_ROTL_MUL,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -659,14 +676,15 @@ export function run(mc: Machine, entryDepth: number): number {
             fp = mc.fFp[depth]!;
             blk = mc.fBlk[depth]!;
             if (comp.inst !== inst) {
+              // (within one instance, a memory.grow in the callee has already refreshed view and memLen)
               inst = comp.inst;
               funcs = inst.funcs;
               globals = inst.globals;
-            }
-            mem0 = inst.memories[0] ?? null;
-            if (mem0) {
-              view = mem0.view;
-              memLen = mem0.byteLength;
+              mem0 = inst.memories[0] ?? null;
+              if (mem0) {
+                view = mem0.view;
+                memLen = mem0.byteLength;
+              }
             }
             if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
               fuel -= code[(pc + 1) | 0]!;
@@ -1102,6 +1120,17 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = 0;
             pc = (pc + 4) | 0;
             break;
+          // f32.add / f32.sub, then I32_STORE (f32.store's op) reading its operands from the advanced pc
+          case Op.F32_ADD_I32_STORE:
+          case Op.F32_SUB_I32_STORE:
+            fr = f32[(fp + code[(pc + 2) | 0]!) | 0]!;
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = code[pc] === Op.F32_ADD_I32_STORE ? fr + f32[(fp + code[(pc + 3) | 0]!) | 0]! : fr - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
           // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_I32_STORE:
@@ -1432,7 +1461,16 @@ export function run(mc: Machine, entryDepth: number): number {
           // i64.mul, then falls through into I64_ADD (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.I64_MUL_ADD:
-            I64.mul(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            // i64.mul written out (numeric/i64.ts's mul: the high word as mulhu of the low words plus the cross
+            // products; a call per i64.mul was a fifth of hash64's time); both inputs read before d is written
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            s[(d + 1) | 0] = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            s[d] = Math.imul(x, y);
             pc = (pc + 3) | 0;
           case Op.I64_ADD: {
             d = (fp + code[(pc + 1) | 0]!) | 0;
@@ -1457,13 +1495,57 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 4) | 0;
             break;
           }
+          // i64.mul, i64.add, then falls through into I64_ROTL_MUL (hash64's round: the three ops after the load)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_MUL_ADD_ROTL_MUL:
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            // (I64_MUL_ADD's mul)
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            s[(d + 1) | 0] = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            s[d] = Math.imul(x, y);
+            pc = (pc + 3) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = (x + s[b]!) | 0;
+            s[(d + 1) | 0] = (s[(a + 1) | 0]! + s[(b + 1) | 0]! + (y >>> 0 < x >>> 0 ? 1 : 0)) | 0;
+            s[d] = y;
+            pc = (pc + 3) | 0;
           // i64.rotl, then falls through into I64_MUL (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.I64_ROTL_MUL:
-            I64.rotl(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            x = s[a]!;
+            y = s[(a + 1) | 0]!;
+            b = s[(fp + code[(pc + 3) | 0]!) | 0]! & 63;
+            if (b >= 32) {
+              // rotating by 32 or more: swap the halves, rotate by the rest
+              b = (b - 32) | 0;
+              a = x;
+              x = y;
+              y = a;
+            }
+            // (v >>> 1) >>> (31 - b): the bits shifted in, 0 when b is 0 (a plain v >>> 32 would be v)
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = (x << b) | ((y >>> 1) >>> (31 - b));
+            s[(d + 1) | 0] = (y << b) | ((x >>> 1) >>> (31 - b));
             pc = (pc + 3) | 0;
           case Op.I64_MUL:
-            I64.mul(s, (fp + code[(pc + 1) | 0]!) | 0, (fp + code[(pc + 2) | 0]!) | 0, (fp + code[(pc + 3) | 0]!) | 0);
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            // i64.mul written out (numeric/i64.ts's mul: the high word as mulhu of the low words plus the cross
+            // products; a call per i64.mul was a fifth of hash64's time); both inputs read before d is written
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            s[(d + 1) | 0] = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            s[d] = Math.imul(x, y);
             pc = (pc + 4) | 0;
             break;
           case Op.I64_DIV_S:
@@ -1593,6 +1675,11 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
             break;
+          // i32.add, then falls through into F32_MUL_MUL (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_F32_MUL_MUL:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
           // f32.mul, then falls through into F32_MUL (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.F32_MUL_MUL:
@@ -1840,6 +1927,28 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 3) | 0] = view.getInt32(ea + 12, true);
             pc = (pc + 4) | 0;
             break;
+          // f32x4.mul, then falls through into F32X4_SUB_V128_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32X4_MUL_SUB_V128_STORE:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! * f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! * f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! * f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! * f32[(b + 3) | 0]!;
+            pc = (pc + 3) | 0;
+          // f32x4.sub, then falls through into V128_STORE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32X4_SUB_V128_STORE:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            f32[d] = f32[a]! - f32[b]!;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! - f32[(b + 1) | 0]!;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! - f32[(b + 2) | 0]!;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! - f32[(b + 3) | 0]!;
+            pc = (pc + 3) | 0;
           case Op.V128_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
@@ -1892,6 +2001,111 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(d + 3) | 0] = f32[(a + 3) | 0]! * f32[(b + 3) | 0]!;
             pc = (pc + 4) | 0;
             break;
+          case Op.I32X4_ADD:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            s[d] = (s[a]! + s[b]!) | 0;
+            s[(d + 1) | 0] = (s[(a + 1) | 0]! + s[(b + 1) | 0]!) | 0;
+            s[(d + 2) | 0] = (s[(a + 2) | 0]! + s[(b + 2) | 0]!) | 0;
+            s[(d + 3) | 0] = (s[(a + 3) | 0]! + s[(b + 3) | 0]!) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I16X8_ADD:
+            // two 16-bit lanes per word: add the low 15 bits of each lane (no carry crosses a lane), then the top
+            // bits by xor (their carry out of the lane is dropped, as wrapping addition wants)
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            s[d] = (((x & 0x7fff7fff) + (y & 0x7fff7fff)) ^ ((x ^ y) & -0x7fff8000)) | 0;
+            x = s[(a + 1) | 0]!;
+            y = s[(b + 1) | 0]!;
+            s[(d + 1) | 0] = (((x & 0x7fff7fff) + (y & 0x7fff7fff)) ^ ((x ^ y) & -0x7fff8000)) | 0;
+            x = s[(a + 2) | 0]!;
+            y = s[(b + 2) | 0]!;
+            s[(d + 2) | 0] = (((x & 0x7fff7fff) + (y & 0x7fff7fff)) ^ ((x ^ y) & -0x7fff8000)) | 0;
+            x = s[(a + 3) | 0]!;
+            y = s[(b + 3) | 0]!;
+            s[(d + 3) | 0] = (((x & 0x7fff7fff) + (y & 0x7fff7fff)) ^ ((x ^ y) & -0x7fff8000)) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I32X4_SHL:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[d] = s[a]! << y;
+            s[(d + 1) | 0] = s[(a + 1) | 0]! << y;
+            s[(d + 2) | 0] = s[(a + 2) | 0]! << y;
+            s[(d + 3) | 0] = s[(a + 3) | 0]! << y;
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I8X16_ADD_SAT_U:
+            // per word: the wrapped byte sums (low 7 bits added, the top bits by xor), then every byte whose add
+            // carried out of its top bit set to 0xff
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            ea = ((x & 0x7f7f7f7f) + (y & 0x7f7f7f7f)) ^ ((x ^ y) & -0x7f7f7f80);
+            s[d] = ea | Math.imul((((x & y) | ((x | y) & ~ea)) & -0x7f7f7f80) >>> 7, 255);
+            x = s[(a + 1) | 0]!;
+            y = s[(b + 1) | 0]!;
+            ea = ((x & 0x7f7f7f7f) + (y & 0x7f7f7f7f)) ^ ((x ^ y) & -0x7f7f7f80);
+            s[(d + 1) | 0] = ea | Math.imul((((x & y) | ((x | y) & ~ea)) & -0x7f7f7f80) >>> 7, 255);
+            x = s[(a + 2) | 0]!;
+            y = s[(b + 2) | 0]!;
+            ea = ((x & 0x7f7f7f7f) + (y & 0x7f7f7f7f)) ^ ((x ^ y) & -0x7f7f7f80);
+            s[(d + 2) | 0] = ea | Math.imul((((x & y) | ((x | y) & ~ea)) & -0x7f7f7f80) >>> 7, 255);
+            x = s[(a + 3) | 0]!;
+            y = s[(b + 3) | 0]!;
+            ea = ((x & 0x7f7f7f7f) + (y & 0x7f7f7f7f)) ^ ((x ^ y) & -0x7f7f7f80);
+            s[(d + 3) | 0] = ea | Math.imul((((x & y) | ((x | y) & ~ea)) & -0x7f7f7f80) >>> 7, 255);
+            pc = (pc + 4) | 0;
+            break;
+          case Op.I16X8_EXTEND_LOW_I8X16_U:
+          case Op.I16X8_EXTEND_HIGH_I8X16_U:
+            // the low (words 0-1) or high (words 2-3) eight bytes, each widened to a 16-bit lane; read before d
+            // (which may be a) is written
+            a = (fp + code[(pc + 2) | 0]! + (code[pc] === Op.I16X8_EXTEND_HIGH_I8X16_U ? 2 : 0)) | 0;
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            x = s[a]!;
+            y = s[(a + 1) | 0]!;
+            s[d] = (x & 0xff) | ((x & 0xff00) << 8);
+            s[(d + 1) | 0] = ((x >>> 16) & 0xff) | ((x >>> 8) & 0xff0000);
+            s[(d + 2) | 0] = (y & 0xff) | ((y & 0xff00) << 8);
+            s[(d + 3) | 0] = ((y >>> 16) & 0xff) | ((y >>> 8) & 0xff0000);
+            pc = (pc + 3) | 0;
+            break;
+          case Op.I8X16_SHUFFLE: {
+            // both operands aside (the result may overwrite either), then each result word from the four bytes
+            // its packed lane indices name (simd-exec.ts's shuffle, without the call)
+            const w = SHUFFLE_SRC;
+            const B = SHUFFLE_SRC8;
+            a = (fp + code[(pc + 3) | 0]!) | 0;
+            b = (fp + code[(pc + 4) | 0]!) | 0;
+            w[0] = s[a]!;
+            w[1] = s[(a + 1) | 0]!;
+            w[2] = s[(a + 2) | 0]!;
+            w[3] = s[(a + 3) | 0]!;
+            w[4] = s[b]!;
+            w[5] = s[(b + 1) | 0]!;
+            w[6] = s[(b + 2) | 0]!;
+            w[7] = s[(b + 3) | 0]!;
+            d = (fp + code[(pc + 2) | 0]!) | 0;
+            x = code[(pc + 6) | 0]!;
+            s[d] = B[x & 31]! | (B[(x >>> 8) & 31]! << 8) | (B[(x >>> 16) & 31]! << 16) | (B[(x >>> 24) & 31]! << 24);
+            x = code[(pc + 7) | 0]!;
+            s[(d + 1) | 0] = B[x & 31]! | (B[(x >>> 8) & 31]! << 8) | (B[(x >>> 16) & 31]! << 16) | (B[(x >>> 24) & 31]! << 24);
+            x = code[(pc + 8) | 0]!;
+            s[(d + 2) | 0] = B[x & 31]! | (B[(x >>> 8) & 31]! << 8) | (B[(x >>> 16) & 31]! << 16) | (B[(x >>> 24) & 31]! << 24);
+            x = code[(pc + 9) | 0]!;
+            s[(d + 3) | 0] = B[x & 31]! | (B[(x >>> 8) & 31]! << 8) | (B[(x >>> 16) & 31]! << 16) | (B[(x >>> 24) & 31]! << 24);
+            pc = (pc + MISC_WIDTH) | 0;
+            break;
+          }
           case Op.V128_XOR:
             d = (fp + code[(pc + 1) | 0]!) | 0;
             a = (fp + code[(pc + 2) | 0]!) | 0;

@@ -293,8 +293,8 @@ const replace64: SimdExec = (mc, _inst, d, s0, s1, _s2, lane) => {
 };
 
 /** The 32 bytes a shuffle picks from: a's four words, then b's (little-endian, as the value stack's views). */
-const SHUFFLE_SRC = new Int32Array(8);
-const SHUFFLE_SRC8 = new Uint8Array(SHUFFLE_SRC.buffer);
+export const SHUFFLE_SRC = new Int32Array(8);
+export const SHUFFLE_SRC8 = new Uint8Array(SHUFFLE_SRC.buffer);
 
 /** One output word of a shuffle: the four source bytes that the lane indices packed in `w` name. */
 function shuffleWord(w: number): number {

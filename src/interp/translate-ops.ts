@@ -32,7 +32,7 @@ export class OpTranslator extends ExnTranslator {
     const srcs: number[] = [];
     for (let j = 0; j < n; j++) srcs.unshift(this.pop());
     if (ENDS_BLOCK.has(def.name)) this.materialize();
-    this.op(def.family === 'vector' && hasSimd(def) ? Op.SIMD : Op.MISC);
+    this.op(def.family !== 'vector' || !hasSimd(def) ? Op.MISC : def.name === 'i8x16.shuffle' ? Op.I8X16_SHUFFLE : Op.SIMD);
     this.imm(def.id);
     this.dst(this.h);
     this.lastDst = -1;
@@ -118,6 +118,12 @@ const VECTOR_OPS = new Map<string, Op>([
   ['f32x4.sub', Op.F32X4_SUB],
   ['f32x4.mul', Op.F32X4_MUL],
   ['v128.xor', Op.V128_XOR],
+  ['i32x4.add', Op.I32X4_ADD],
+  ['i16x8.add', Op.I16X8_ADD],
+  ['i32x4.shl', Op.I32X4_SHL],
+  ['i8x16.add_sat_u', Op.I8X16_ADD_SAT_U],
+  ['i16x8.extend_low_i8x16_u', Op.I16X8_EXTEND_LOW_I8X16_U],
+  ['i16x8.extend_high_i8x16_u', Op.I16X8_EXTEND_HIGH_I8X16_U],
 ]);
 
 /** Operand count and result types of an instruction handled by MISC. */

@@ -45,6 +45,7 @@ export const ADD_THEN = new Map<Op, Op>([
   [Op.BR_IF_GE_U, Op.ADD_BR_IF_GE_U],
   [Op.COPY_RETURN, Op.ADD_COPY_RETURN],
   [Op.V128_LOAD, Op.ADD_V128_LOAD],
+  [Op.F32_MUL_MUL, Op.ADD_F32_MUL_MUL],
 ]);
 
 /**
@@ -81,6 +82,10 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
   [Op.I32_XOR, new Map([[Op.ADD_BR_IF_LT_U, Op.XOR_ADD_BR_IF_LT_U]])],
   [Op.I32_SHL, new Map([[Op.ADD_I32_LOAD, Op.SHL_ADD_I32_LOAD]])],
   [Op.F32_MUL, new Map([[Op.F32_MUL, Op.F32_MUL_MUL]])],
+  [Op.F32_ADD, new Map([[Op.I32_STORE, Op.F32_ADD_I32_STORE]])],
+  [Op.F32_SUB, new Map([[Op.I32_STORE, Op.F32_SUB_I32_STORE]])],
+  [Op.F32X4_SUB, new Map([[Op.V128_STORE, Op.F32X4_SUB_V128_STORE]])],
+  [Op.F32X4_MUL, new Map([[Op.F32X4_ADD, Op.F32X4_MUL_ADD], [Op.F32X4_SUB_V128_STORE, Op.F32X4_MUL_SUB_V128_STORE]])],
   [Op.I64_ROTL, new Map([[Op.I64_MUL, Op.I64_ROTL_MUL]])],
   [
     Op.I64_MUL,
@@ -90,7 +95,7 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
     ]),
   ],
   [Op.I64_SHR_U, new Map([[Op.I64_XOR, Op.I64_SHR_U_XOR]])],
-  [Op.F32X4_MUL, new Map([[Op.F32X4_ADD, Op.F32X4_MUL_ADD]])],
+  [Op.I64_MUL_ADD, new Map([[Op.I64_ROTL_MUL, Op.I64_MUL_ADD_ROTL_MUL]])],
   [Op.F64_MUL, new Map([[Op.F64_LOAD, Op.F64_MUL_F64_LOAD]])],
   [Op.F64_ADD, new Map([[Op.F64_STORE, Op.F64_ADD_F64_STORE]])],
 ]);

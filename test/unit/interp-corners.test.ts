@@ -4,7 +4,7 @@
  * memory, and regressions found by the spec runner.
  */
 import { describe, expect, test } from 'vitest';
-import { Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { Linker, Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
 import { Op } from '../../src/interp/exec.js';
 import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
@@ -74,6 +74,45 @@ describe('regressions from the spec runner', () => {
       (func (export "mul") (param i64 i64) (result i64 i64) (i64.mul_wide_u (local.get 0) (local.get 1))))`);
     expect(i.call('add', -1n, 1n)).toEqual([0n, 0n]);
     expect(i.call('mul', -1n, 2n)).toEqual([-2n, 1n]);
+  });
+});
+
+describe('memory grown by a callee', () => {
+  // a return reloads the memory's view only when it changes instance: within one, the callee's memory.grow has
+  // refreshed the loop's view already
+  test('the caller reads the grown memory after the call returns, in the same instance and across instances', () => {
+    const store = new Store({ tier: 'interp' });
+    const a = inst(
+      `(module (memory (export "mem") 1)
+        (func $grow (export "grow") (result i32) (memory.grow (i32.const 1)))
+        (func (export "f") (result i32)
+          (drop (call $grow))
+          (i32.store (i32.const 70000) (i32.const 42))
+          (i32.load (i32.const 70000))))`,
+      store,
+    );
+    expect(a.call('f')).toEqual([42]);
+    const b = new Linker().define('a', 'mem', a.getExport('mem')!).define('a', 'grow', a.getExport('grow')!);
+    const c = b.instantiate(
+      store,
+      Module.fromBinary(
+        watToBinary(`(module (import "a" "mem" (memory 1)) (import "a" "grow" (func $grow (result i32)))
+          (func (export "f") (result i32)
+            (drop (call $grow))
+            (i32.store (i32.const 140000) (i32.const 7))
+            (i32.load (i32.const 140000))))`),
+      ),
+    );
+    expect(c.call('f')).toEqual([7]);
+    // an instance with a memory of its own reads its own again after calling into another that grows its memory
+    const own = new Linker().define('a', 'grow', a.getExport('grow')!).instantiate(
+      store,
+      Module.fromBinary(
+        watToBinary(`(module (import "a" "grow" (func $grow (result i32))) (memory 1) (data (i32.const 100) "\\05")
+          (func (export "f") (result i32) (drop (call $grow)) (i32.load8_u (i32.const 100))))`),
+      ),
+    );
+    expect(own.call('f')).toEqual([5]);
   });
 });
 
@@ -311,6 +350,51 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [-0x8000000000000000n ^ 0x40000000n],
     },
     {
+      name: 'i32.add, f32.mul, f32.mul (ADD_F32_MUL_MUL)',
+      op: Op.ADD_F32_MUL_MUL,
+      wat: `(func (export "f") (param i32 i32 f32 f32) (result f32 i32)
+        (local $p i32)
+        (local.set $p (i32.add (local.get 0) (local.get 1)))
+        (f32.mul (f32.mul (local.get 2) (local.get 3)) (local.get 3))
+        (local.get $p))`,
+      args: [40, 2, 1.5, -2],
+      want: [6, 42],
+    },
+    {
+      name: 'f32.add, f32.store (F32_ADD_I32_STORE)',
+      op: Op.F32_ADD_I32_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32)
+        (f32.store (i32.const 8) (f32.add (local.get 0) (local.get 1))) (f32.load (i32.const 8)))`,
+      args: [1.5, -4],
+      want: [-2.5],
+    },
+    {
+      name: 'f32.sub, f32.store (F32_SUB_I32_STORE)',
+      op: Op.F32_SUB_I32_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32)
+        (f32.store (i32.const 8) (f32.sub (local.get 0) (local.get 1))) (f32.load (i32.const 8)))`,
+      args: [1.5, -4],
+      want: [5.5],
+    },
+    {
+      name: 'f32x4.mul, f32x4.sub, v128.store (F32X4_MUL_SUB_V128_STORE)',
+      op: Op.F32X4_MUL_SUB_V128_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32)
+        (v128.store (i32.const 16) (f32x4.sub (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1)))))
+        (f32.load (i32.const 16)) (f32.load (i32.const 28)))`,
+      args: [1.5, -2, 0.25],
+      want: [3.25, 3.25],
+    },
+    {
+      name: 'f32x4.sub, v128.store (F32X4_SUB_V128_STORE)',
+      op: Op.F32X4_SUB_V128_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32 f32)
+        (v128.store (i32.const 16) (f32x4.sub (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))
+        (f32.load (i32.const 16)) (f32.load (i32.const 28)))`,
+      args: [1.5, -2],
+      want: [3.5, 3.5],
+    },
+    {
       name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD)',
       op: Op.F32X4_MUL_ADD,
       wat: `(func (export "f") (param f32 f32 f32) (result f32)
@@ -358,6 +442,13 @@ describe('three instructions in one dispatch: a trap in the last charges up to i
     [Op.MUL_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.mul (local.get 0) (i32.const 1024)) (local.get 0))))`],
     [Op.SHL_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.get 0))))`],
     [Op.ADD_V128_LOAD, `(drop (v128.load (i32.add (local.get 0) (local.get 0))))`],
+    [Op.F32_ADD_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.add (f32.const 1) (f32.const 2)))`],
+    [Op.F32_SUB_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.sub (f32.const 1) (f32.const 2)))`],
+    [Op.F32X4_SUB_V128_STORE, `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)))`],
+    [
+      Op.F32X4_MUL_SUB_V128_STORE,
+      `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4))))`,
+    ],
   ];
   for (const [op, body] of cases) {
     test(`${body}`, () => {
@@ -370,8 +461,8 @@ describe('three instructions in one dispatch: a trap in the last charges up to i
         fuel.push(s.fuelConsumed);
         if (tier === 'interp') expect([...s.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(op);
       }
-      // everything up to the load, nothing after it
-      expect(fuel[0]).toBe(body.includes('i32.const') ? 6 : 4);
+      // everything up to the access, nothing after it (every instruction of these bodies but the drop is before it)
+      expect(fuel[0]).toBe(body.includes('(drop') ? (body.includes('i32.const') ? 6 : 4) : body.split('(').length - 1);
       expect(fuel[0]).toBe(fuel[1]);
     });
   }

@@ -1,0 +1,124 @@
+/**
+ * Operations the interpreter's loop computes itself instead of calling a
+ * helper (src/interp/exec.ts): i64.mul and i64.rotl (and the fused ops that
+ * hold them, hash64's mul-add-rotl-mul round among them), and the vector instructions of the simd workload's integer
+ * loop (i32x4.add, i16x8.add, i32x4.shl, i8x16.add_sat_u,
+ * i16x8.extend_low/high_i8x16_u, i8x16.shuffle). Each is checked on random
+ * operands against V8's own WebAssembly (vectors) or BigInt (i64), with the
+ * result written over an operand's local as well as to a fresh slot.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { Module, Store, watToBinary } from '../../src/index.js';
+import { Op } from '../../src/interp/exec.js';
+import type { WasmFunc } from '../../src/runtime/objects/func.js';
+
+const RUNS = 300;
+
+/** The ops of function `name`'s fast translation. */
+function opsOf(store: Store, inst: ReturnType<Store['instantiate']>, name: string): number[] {
+  return [...store.machine.compile(inst.getExport(name) as WasmFunc).code];
+}
+
+describe('vector instructions written out in the loop, against V8', () => {
+  // each function: v128 operands at memory 0 and 16 (a count at 32 for the shift), the result stored at 48;
+  // "_alias" variants write the result over the first operand's local before storing it
+  const ops: { name: string; expr: (a: string, b: string) => string; op: Op }[] = [
+    { name: 'i32x4_add', expr: (a, b) => `(i32x4.add ${a} ${b})`, op: Op.I32X4_ADD },
+    { name: 'i16x8_add', expr: (a, b) => `(i16x8.add ${a} ${b})`, op: Op.I16X8_ADD },
+    { name: 'i32x4_shl', expr: (a) => `(i32x4.shl ${a} (i32.load (i32.const 32)))`, op: Op.I32X4_SHL },
+    { name: 'add_sat_u', expr: (a, b) => `(i8x16.add_sat_u ${a} ${b})`, op: Op.I8X16_ADD_SAT_U },
+    { name: 'ext_low', expr: (a) => `(i16x8.extend_low_i8x16_u ${a})`, op: Op.I16X8_EXTEND_LOW_I8X16_U },
+    { name: 'ext_high', expr: (a) => `(i16x8.extend_high_i8x16_u ${a})`, op: Op.I16X8_EXTEND_HIGH_I8X16_U },
+    {
+      name: 'shuffle_rev',
+      expr: (a, b) => `(i8x16.shuffle 15 14 13 12 11 10 9 8 7 6 5 4 3 2 1 0 ${a} ${b})`,
+      op: Op.I8X16_SHUFFLE,
+    },
+    {
+      name: 'shuffle_mix',
+      expr: (a, b) => `(i8x16.shuffle 31 0 17 2 19 4 21 6 16 16 3 30 12 29 7 24 ${a} ${b})`,
+      op: Op.I8X16_SHUFFLE,
+    },
+  ];
+  const funcs = ops
+    .map(
+      ({ name, expr }) => `
+      (func (export "${name}") (local $a v128) (local $b v128)
+        (local.set $a (v128.load (i32.const 0)))
+        (local.set $b (v128.load (i32.const 16)))
+        (v128.store (i32.const 48) ${expr('(local.get $a)', '(local.get $b)')}))
+      (func (export "${name}_alias") (local $a v128) (local $b v128)
+        (local.set $a (v128.load (i32.const 0)))
+        (local.set $b (v128.load (i32.const 16)))
+        (local.set $a ${expr('(local.get $a)', '(local.get $b)')})
+        (v128.store (i32.const 48) (local.get $a)))`,
+    )
+    .join('');
+  const bytes = watToBinary(`(module (memory (export "mem") 1) ${funcs})`);
+  const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const v8mem = new Uint8Array((v8.exports['mem'] as WebAssembly.Memory).buffer);
+  const store = new Store({ tier: 'interp' });
+  const ours = store.instantiate(Module.fromBinary(bytes), []);
+  const mem = ours.memory('mem')!;
+
+  for (const { name, op } of ops) {
+    test(`${name}: the loop's own op, results equal to V8's (fresh slot and overwritten operand)`, () => {
+      expect(opsOf(store, ours, name)).toContain(op);
+      expect(opsOf(store, ours, `${name}_alias`)).toContain(op);
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: -0x80000000, max: 0x7fffffff }), (ab, count) => {
+          for (const f of [name, `${name}_alias`]) {
+            const input = new Uint8Array(36);
+            input.set(ab);
+            new DataView(input.buffer).setInt32(32, count, true);
+            v8mem.set(input);
+            mem.write(0, input);
+            (v8.exports[f] as () => void)();
+            ours.call(f);
+            expect([...mem.read(48, 16)]).toEqual([...v8mem.subarray(48, 64)]);
+          }
+        }),
+        { numRuns: RUNS },
+      );
+    });
+  }
+});
+
+describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
+  const M = (1n << 64n) - 1n;
+  const rotl = (x: bigint, k: bigint) => ((x << (k & 63n)) | (x >> ((64n - (k & 63n)) & 63n))) & M;
+  const i64 = fc.oneof(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), fc.constantFrom(0n, 1n, -1n, 0xffffffffn, 1n << 32n, -(1n << 63n)));
+  const count = fc.oneof(fc.bigInt({ min: -200n, max: 200n }), fc.constantFrom(0n, 1n, 31n, 32n, 33n, 63n, 64n, 96n));
+  const wat = `(module
+    (func (export "rotl_mul") (param i64 i64 i64) (result i64) (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "mul_add") (param i64 i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "round") (param i64 i64 i64 i64 i64) (result i64)
+      (i64.mul (i64.rotl (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)) (local.get 4)))
+    (func (export "mul_alias") (param i64 i64) (result i64) (local.set 0 (i64.mul (local.get 0) (local.get 1))) (local.get 0))
+    (func (export "rotl_alias") (param i64 i64 i64) (result i64)
+      (local.set 0 (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 0))) (local.get 0)))`;
+  const store = new Store({ tier: 'interp' });
+  const inst = store.instantiate(Module.fromBinary(watToBinary(wat)), []);
+  const s64 = (x: bigint) => BigInt.asIntN(64, x);
+
+  test('the fused ops that hold them are the ones run', () => {
+    expect(opsOf(store, inst, 'rotl_mul')).toContain(Op.I64_ROTL_MUL);
+    expect(opsOf(store, inst, 'mul_add')).toContain(Op.I64_MUL_ADD);
+    expect(opsOf(store, inst, 'mul_alias')).toContain(Op.I64_MUL);
+    expect(opsOf(store, inst, 'round')).toContain(Op.I64_MUL_ADD_ROTL_MUL);
+  });
+
+  test('results equal BigInt arithmetic', () => {
+    fc.assert(
+      fc.property(i64, count, i64, (x, k, y) => {
+        expect(inst.call('rotl_mul', x, k, y)).toEqual([s64(rotl(x & M, k) * (y & M))]);
+        expect(inst.call('mul_add', x, k, y)).toEqual([s64((x & M) * (k & M) + (y & M))]);
+        expect(inst.call('mul_alias', x, y)).toEqual([s64((x & M) * (y & M))]);
+        expect(inst.call('round', x, y, k, k, x ^ y)).toEqual([s64(rotl(((x & M) * (y & M) + (k & M)) & M, k) * ((x ^ y) & M))]);
+        expect(inst.call('rotl_alias', x, k, y)).toEqual([s64(rotl(x & M, k) * (x & M))]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
