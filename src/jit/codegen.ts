@@ -707,9 +707,12 @@ class JsGen extends JsRefs implements CodeSink {
     for (let i = 0; i < this.envV.length; i++) consts.push(`var _${i} = E[${i}];`);
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
-    // a function with loops: its body inside an outer loop, and a warm-up call (warmUp); not one that calls itself,
-    // whose calls are many and short (the outer loop's head costs each call: C fib 3.3x -> 3.8x V8)
-    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(mc, `);
+    // an exported function with loops: its body inside an outer loop, and a warm-up call (warmUp). Not one that calls
+    // itself, whose calls are many and short (the outer loop's head costs each call: C fib 3.3x -> 3.8x V8), and not
+    // the module's inner functions: wrapped, tiktoken's first run took 35% more CPU time and its steady calls nearly
+    // twice as long, and warming every function up cost hash-wasm's first run about 20% (12 MB of generated source
+    // per process). The long first calls that get stuck are the host's calls of exports (a C program's `run`).
+    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
     const src =
       `"use strict";\nvar { ${R_NAMES.join(', ')} } = R;\n${consts.join('\n')}\n` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
