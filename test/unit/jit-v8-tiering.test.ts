@@ -7,13 +7,17 @@
  * `--no-concurrent-recompilation` makes V8's compiles happen at fixed points, so the counts are the same in every
  * run (the old code: `dispatch` one bailout per call, `sieve` 11 in 6 calls and 23 in 18; without the flag it
  * landed in the repeating state in most processes, and `nbody`, `matmul` and `alloc` did too). The warm-up call
- * (codegen.ts warmUp) is checked by where the bailouts are.
+ * (codegen.ts warmUp) is checked by where the bailouts are, and which functions get the outer loop by the sources
+ * the tier generates (exported functions with loops, not one that calls itself).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { Linker, Module, Store } from '../../src/index.js';
+import { jsEval } from '../../src/jit/codegen.js';
+import { watToBinary } from '../../src/text/index.js';
 
 const ROOT = resolve(__dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'wasmeter-v8-tiering-'));
@@ -76,3 +80,43 @@ describe('V8 tiers generated functions up once, not once per call', () => {
     }, 60_000);
   }
 });
+
+describe('which generated functions get the outer loop', () => {
+  const realCompile = jsEval.compile;
+  afterEach(() => {
+    jsEval.compile = realCompile;
+  });
+  // `run` (exported, a loop) calls $inner (a loop) and $rec (exported, a loop and a call of itself)
+  const WAT = `(module
+    (func $inner (param $n i32) (result i32) (local $s i32)
+      (loop $l (local.set $s (i32.add (local.get $s) (local.get $n)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (local.get $s))
+    (func $rec (export "rec") (param $n i32) (result i32) (local $s i32)
+      (if (i32.gt_u (local.get $n) (i32.const 1)) (then
+        (loop $l (local.set $s (i32.add (local.get $s) (call $rec (i32.sub (local.get $n) (i32.const 1)))))
+          (br_if $l (i32.gt_u (local.tee $n (i32.sub (local.get $n) (i32.const 2))) (i32.const 1))))))
+      (i32.add (local.get $s) (local.get $n)))
+    (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+      (loop $l (local.set $s (i32.add (local.get $s) (call $inner (i32.add (local.get $i) (i32.const 1)))))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (i32.add (local.get $s) (call $rec (i32.const 12)))))`;
+
+  test('exported functions with loops only, and not one that calls itself; results as in the interpreter', () => {
+    const sources = new Map<string, string>();
+    jsEval.compile = (src) => {
+      sources.set(/function (wasm_func_\d+)\(/.exec(src)![1]!, src);
+      return realCompile(src);
+    };
+    const mod = Module.fromBinary(watToBinary(WAT));
+    const js = new Linker().instantiate(new Store({ fuel: 1e12 }), mod);
+    const interp = new Linker().instantiate(new Store({ fuel: 1e12, tier: 'interp' }), mod);
+    for (let k = 0; k < 40; k++) expect(js.call('run', 300)).toEqual(interp.call('run', 300));
+    const wrapped = (name: string) => /\(mc, fp, depth, jd, osr, fuel\) \{\nfor \(;;\) \{\nif \(osr >= 0\) \{\n/.test(sources.get(name)!);
+    expect([...sources.keys()].sort()).toEqual(['wasm_func_0', 'wasm_func_1', 'wasm_func_2']);
+    expect(wrapped('wasm_func_0')).toBe(false); // $inner: not exported
+    expect(wrapped('wasm_func_1')).toBe(false); // $rec: calls itself
+    expect(wrapped('wasm_func_2')).toBe(true); // run
+  });
+});
+
