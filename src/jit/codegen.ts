@@ -153,6 +153,39 @@ function factory(sh: BodyShare, src: string): Factory {
 }
 
 /**
+ * V8's on-stack replacement, and why every function with loops is wrapped in `WARM_HEAD … WARM_TAIL` (issue 16,
+ * BENCHMARKS.md "The C outliers, session 11"). A generated function's first call usually spends long in one loop,
+ * so V8 compiles it with TurboFan while it runs (OSR), entering at that loop. That OSR code reaches the code after
+ * the loop, which has never run and so has no type feedback: the first comparison there deoptimizes it. V8 keeps
+ * OSR code that deoptimizes outside the outermost loop around the OSR'd loop (it is still good for the loop, the
+ * reasoning goes) and does not reset the function's tiering; when the function's regular optimized code was
+ * discarded too (by a similar deopt of its own), every later call entered the same OSR code at the loop and
+ * deoptimized after it again: the "slow state" of `nbody`, `matmul`, `alloc` and `sieve`, a third to a half slower,
+ * which processes landed in by chance. Inside one outer loop around the whole body, every deopt is inside the
+ * outermost loop around the OSR'd one, so V8 throws the OSR code away and tiers up again, with the feedback the
+ * interpreter has collected since. The outer loop never goes round for a call: the body always returns or throws.
+ *
+ * The same loop runs the warm-up call (osr < 0: the body is skipped, the loop counts osr up to 0). V8 allocates a
+ * function's feedback vector only after its loops and returns have run a few times its bytecode's length; before
+ * that, nothing records type feedback. A first call that enters a long loop right away gets the vector in that
+ * loop, so the code before the loop (the entry checks, the re-entry prologue) had no feedback when V8 compiled the
+ * function, and the regular optimized code deoptimized at its first property load (`mc.jsTop`). One warm-up call
+ * when the source is first made, going round WARM_PER_CHAR times per character of source (V8 needed 0.15-0.3 for
+ * the C suite's functions; the closures of one factory share one feedback vector, so once per factory), gets the
+ * vector before the first real call: `matmul` 3.1x -> 2.9x V8 metered on top of the loop alone.
+ */
+const WARM_HEAD = 'for (;;) {\nif (osr >= 0) {\n';
+const WARM_TAIL = '}\nif (++osr >= 0) return fuel;\n}\n';
+const WARM_PER_CHAR = 0.6;
+const warmed = new WeakSet<Factory>();
+
+function warmUp(make: Factory, fn: JitFn, chars: number): void {
+  if (warmed.has(make)) return;
+  warmed.add(make);
+  fn(null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
+}
+
+/**
  * Generates the JS version of a function; null when it uses something the tier leaves to the interpreter.
  * `split`: split it into nested functions if it is too large for V8 to optimize (outline.ts), whatever outlining.hot.
  */
@@ -721,11 +754,18 @@ class JsGen extends JsRefs implements CodeSink {
     for (let i = 0; i < this.envV.length; i++) consts.push(`_${i} = E[${i}]`);
     // each level of nested functions is one JS frame more per call of this function
     const wt = weight + (split === null ? 0 : 2 * split.depth);
+    // an exported function with loops: its body inside an outer loop, and a warm-up call (warmUp). Not one that calls
+    // itself, whose calls are many and short (the outer loop's head costs each call: C fib 3.3x -> 3.8x V8), and not
+    // the module's inner functions: wrapped, tiktoken's first run took 35% more CPU time and its steady calls nearly
+    // twice as long, and warming every function up cost hash-wasm's first run about 20% (12 MB of generated source
+    // per process). The long first calls that get stuck are the host's calls of exports (a C program's `run`).
+    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
     const src =
       `"use strict";\n${R_DECL}${consts.length > 0 ? `var ${consts.join(', ')};\n` : ''}` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
+      (loops ? WARM_HEAD : '') +
       SCRATCH_DECL +
       mem +
       // (a larger value stack, a new peak: rt.ts enter)
@@ -745,9 +785,13 @@ class JsGen extends JsRefs implements CodeSink {
           `\n${spillLocals}` +
           `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n`) +
       (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
+      (loops ? WARM_TAIL : '') +
       '});\n' +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    return factory(sh, declareUsed(src, wt))(rt, this.envV);
+    const make = factory(sh, declareUsed(src, wt));
+    const fn = make(rt, this.envV);
+    if (loops) warmUp(make, fn, src.length);
+    return fn;
   }
 }
