@@ -7,7 +7,8 @@
  * interpreter, and resuming gives the same results.
  */
 import { describe, expect, test } from 'vitest';
-import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType, type FuelCosts, type Instance } from '../../src/index.js';
+import { I32, Linker, Module, OutOfFuel, Store, funcType, type FuelCosts, type Instance } from '../../src/index.js';
+import { runStarved, type StarvedRun } from '../shared/starved.js';
 
 const PROGRAM = `(module
   (memory 1)
@@ -101,23 +102,10 @@ function instance(store: Store, m: Module = mod): Instance {
 }
 
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */
-function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod, costs?: FuelCosts): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
+function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod, costs?: FuelCosts): StarvedRun {
   const store = new Store({ fuel, tier, ...(costs ? { costs } : {}) });
   const inst = instance(store, m);
-  const stops: number[] = [];
-  let next = () => inst.call('run', n);
-  for (;;) {
-    try {
-      const r = next();
-      return { result: r[0], stops, consumed: store.fuelConsumed };
-    } catch (e) {
-      if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
-      if (!(e instanceof OutOfFuel)) throw e;
-      stops.push(e.consumed);
-      store.addFuel(e.needed - e.remaining);
-      next = () => e.resume();
-    }
-  }
+  return runStarved(store, () => inst.call('run', n));
 }
 
 describe('fuel checks of the JS tier', () => {

@@ -9,9 +9,10 @@
  * instructions and exact casts.
  */
 import { describe, expect, test } from 'vitest';
-import { OutOfFuel, ResourceLimitError, Trap } from '../../src/core/errors.js';
+import { ResourceLimitError } from '../../src/core/errors.js';
 import { I32, funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import { jitStats } from '../../src/interp/tier.js';
+import { runStarved, type StarvedRun } from '../shared/starved.js';
 import { GC_WORKLOADS } from '../../bench/workloads.js';
 
 type Tier = 'js' | 'interp';
@@ -141,23 +142,10 @@ function instance(store: Store, m: Module): Instance {
 }
 
 /** Runs `name` with `fuel`; every stop records the fuel consumed then and gets `topUp(needed)`; a trap ends it. */
-function starved(tier: Tier, m: Module, name: string, args: unknown[], fuel: number, topUp: (needed: number) => number): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
+function starved(tier: Tier, m: Module, name: string, args: unknown[], fuel: number, topUp: (needed: number) => number): StarvedRun {
   const store = new Store({ fuel, tier });
   const inst = instance(store, m);
-  const stops: number[] = [];
-  let next = () => inst.call(name, ...args);
-  for (;;) {
-    try {
-      const r = next();
-      return { result: r[0], stops, consumed: store.fuelConsumed };
-    } catch (e) {
-      if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
-      if (!(e instanceof OutOfFuel)) throw e;
-      stops.push(e.consumed);
-      store.addFuel(topUp(e.needed - e.remaining));
-      next = () => e.resume();
-    }
-  }
+  return runStarved(store, () => inst.call(name, ...args), topUp);
 }
 
 /** Every function of `m` the interpreter runs gets a JS version. */

@@ -6,10 +6,10 @@
  * stopping (in the callee's entry too) and resuming where the interpreter does, with its results and fuel.
  */
 import { describe, expect, test } from 'vitest';
-import { OutOfFuel, Trap } from '../../src/core/errors.js';
 import { ANYREF, EXTERNREF, I32, funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
 import { jitStats } from '../../src/interp/tier.js';
+import { runStarved, type StarvedRun } from '../shared/starved.js';
 
 type Tier = 'js' | 'interp';
 
@@ -76,23 +76,10 @@ function instance(store: Store, m: Module): Instance {
 }
 
 /** Runs `run(n, x)` with `fuel`; every stop records the fuel consumed then and gets `topUp(needed)`; a trap ends it. */
-function starved(tier: Tier, n: number, x: unknown, fuel: number, topUp: (needed: number) => number): { result?: unknown; trap?: string; stops: number[]; consumed: number } {
+function starved(tier: Tier, n: number, x: unknown, fuel: number, topUp: (needed: number) => number): StarvedRun {
   const store = new Store({ fuel, tier, limits: { maxCallDepth: 100_000 } });
   const inst = instance(store, mod);
-  const stops: number[] = [];
-  let next = () => inst.call('run', n, x);
-  for (;;) {
-    try {
-      const r = next();
-      return { result: r[0], stops, consumed: store.fuelConsumed };
-    } catch (e) {
-      if (e instanceof Trap) return { trap: e.message, stops, consumed: store.fuelConsumed };
-      if (!(e instanceof OutOfFuel)) throw e;
-      stops.push(e.consumed);
-      store.addFuel(topUp(e.needed - e.remaining));
-      next = () => e.resume();
-    }
-  }
+  return runStarved(store, () => inst.call('run', n, x), topUp);
 }
 
 describe('JS tier: reference arguments as JS arguments', () => {
