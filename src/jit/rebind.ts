@@ -75,16 +75,22 @@ export function codeHash(code: Int32Array): number {
   return h >>> 0;
 }
 
-const machineKeys = new WeakMap<Machine, string>();
+const machineKeys = new WeakMap<Machine, number>();
+const machineIds = new Map<string, number>();
 
-/** What of the machine the generator reads (fixed for its life but `counting`, which is read each time). */
+/**
+ * What of the machine the generator reads (fixed for its life but `counting`, which is read each time), as a short
+ * key: machines with equal facts get equal keys.
+ */
 export function machineKey(mc: Machine): string {
-  let k = machineKeys.get(mc);
-  if (k === undefined) {
-    k = `${mc.maxDepth},${mc.limits.maxArrayBytes ?? ''},${Array.prototype.join.call(mc.opCosts, ' ')},${JSON.stringify(mc.costs)}`;
-    machineKeys.set(mc, k);
+  let id = machineKeys.get(mc);
+  if (id === undefined) {
+    const facts = `${mc.maxDepth},${mc.limits.maxArrayBytes ?? ''},${Array.prototype.join.call(mc.opCosts, ' ')},${JSON.stringify(mc.costs)}`;
+    id = machineIds.get(facts);
+    if (id === undefined) machineIds.set(facts, (id = machineIds.size));
+    machineKeys.set(mc, id);
   }
-  return `${mc.counting ? 1 : 0}${k}`;
+  return `${mc.counting ? 1 : 0}m${id}`;
 }
 
 const instanceKeys = new WeakMap<Instance, string>();
@@ -136,18 +142,34 @@ export function recipe(env: readonly unknown[], cc: Compiled, exits: Exits, shar
   return out;
 }
 
+const byObject = new WeakMap<Instance, Map<unknown, Entry>>();
+
+/** An object of the instance's index spaces (the first index where one object is imported twice), by a map made once per instance. */
 function indexed(inst: Instance, v: unknown): Entry | null {
-  let i = (inst.funcs as unknown[]).indexOf(v);
-  if (i >= 0) return { k: K.Func, i, v: null };
-  if ((i = (inst.memories as unknown[]).indexOf(v)) >= 0) return { k: K.Mem, i, v: null };
-  if ((i = (inst.tables as unknown[]).indexOf(v)) >= 0) return { k: K.Table, i, v: null };
-  if ((i = (inst.globals as unknown[]).indexOf(v)) >= 0) return { k: K.Global, i, v: null };
-  const gs = inst.globals;
-  for (i = 0; i < gs.length; i++) {
-    const c = gs[i]!.cell;
-    if (v === c) return { k: K.Cell, i, v: null };
-    if (v instanceof Float64Array && v.buffer === c.buffer && v.byteOffset === c.byteOffset && v.length === 2) return { k: K.CellF64, i, v: null };
+  let m = byObject.get(inst);
+  if (m === undefined) {
+    m = new Map();
+    const add = (list: readonly unknown[], k: K): void => {
+      for (let i = 0; i < list.length; i++) if (!m!.has(list[i])) m!.set(list[i], { k, i, v: null });
+    };
+    add(inst.funcs, K.Func);
+    add(inst.memories, K.Mem);
+    add(inst.tables, K.Table);
+    add(inst.globals, K.Global);
+    add(
+      inst.globals.map((g) => g.cell),
+      K.Cell,
+    );
+    byObject.set(inst, m);
   }
+  const e = m.get(v);
+  if (e !== undefined) return e;
+  // an f64 view of a global's cell (codegen.ts global: a new view at each use)
+  if (v instanceof Float64Array && v.length === 2)
+    for (let i = 0; i < inst.globals.length; i++) {
+      const c = inst.globals[i]!.cell;
+      if (v.buffer === c.buffer && v.byteOffset === c.byteOffset) return { k: K.CellF64, i, v: null };
+    }
   return null;
 }
 
