@@ -194,4 +194,36 @@ describe('JS tier: one generation per module, bound to each instance', () => {
     expect(want[0]![1]).toEqual([15]);
     expect(want[1]!.slice(1)).toEqual([[5], [10]]);
   });
+  test('GC structs, a struct-typed global and exceptions: bound, each instance with its own global and tag', () => {
+    const wat = `(module
+      (type $p (struct (field (mut i32))))
+      (tag $e (param i32))
+      (global $g (mut (ref null $p)) (ref.null $p))
+      (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (if (ref.is_null (global.get $g)) (then (global.set $g (struct.new $p (i32.const 0)))))
+        (loop $l
+          (struct.set $p 0 (global.get $g) (i32.add (struct.get $p 0 (global.get $g)) (local.get $i)))
+          (local.set $s (i32.add (local.get $s)
+            (block $h (result i32)
+              (try_table (result i32) (catch $e $h)
+                (if (i32.eqz (i32.and (local.get $i) (i32.const 1))) (then (throw $e (local.get $i))))
+                (i32.const 1000)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (i32.add (local.get $s) (struct.get $p 0 (global.get $g)))))`;
+    const mod = Module.fromWat(wat);
+    const calls = (s: Store): unknown[] => {
+      const [a, b] = [new Linker().instantiate(s, mod), new Linker().instantiate(s, mod)];
+      const out: unknown[] = [];
+      for (const [i, n] of [[a, 20], [b, 7], [a, 5], [b, 30]] as const) {
+        const f0 = s.fuelConsumed;
+        out.push(i.call('run', n), s.fuelConsumed - f0);
+      }
+      return out;
+    };
+    const want = calls(new Store({ fuel: 1e9, tier: 'interp' }));
+    const r0 = rebindStats.rebound;
+    expect(calls(new Store({ fuel: 1e9 }))).toEqual(want);
+    expect(rebindStats.rebound - r0).toBe(1);
+  });
 });
