@@ -73,6 +73,7 @@ import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { refParamNames } from './ref-args.js';
+import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
 import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -132,12 +133,18 @@ interface BodyShare {
   bySrc: Map<string, Factory>;
   hot: { n: number };
   split: boolean;
+  /**
+   * - `made`: the generated function of the first instance by what generation read besides the module (rebind.ts):
+   *   a later instance with the same key binds it to its objects instead of generating it again; or why the tier
+   *   declined it (a later instance declines it too).
+   */
+  made: Map<string, Made | string>;
 }
 const shares = new WeakMap<FuncBody, BodyShare>();
 
 function share(body: FuncBody): BodyShare {
   let sh = shares.get(body);
-  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false }));
+  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false, made: new Map() }));
   return sh;
 }
 
@@ -191,18 +198,42 @@ function warmUp(make: Factory, fn: JitFn, chars: number): void {
  */
 export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null {
   if (jsEval.blocked) return null;
+  // made for another instance of the module already (rebind.ts)?
+  const sh = share(cc.func.body);
+  const key = `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(cc.inst)}`;
+  const known = sh.made.get(key);
+  if (typeof known === 'string') return declined(known);
+  if (known !== undefined && known.vm === cc.inst.vm) {
+    const fn = rebind(known, cc, runtime()) as JitFn | null;
+    if (fn !== null) {
+      jitStats.generated++;
+      jitStats.shared++;
+      if (known.withHandlers) jitStats.withHandlers++;
+      return fn;
+    }
+  }
   try {
     const scan = new LoopScan();
     validateFunction(cc.inst.vm, cc.func.index, scan);
     const g = new JsGen(mc, cc, scan);
     g.split = split;
     validateFunction(cc.inst.vm, cc.func.index, g);
+    const hash = codeHash(cc.code);
     const fn = g.build();
     // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
+    const osr: number[] = [];
     for (const e of g.osrEntries) {
       if (cc.code[e.pc] !== Op.FUEL) continue;
       cc.code[e.pc] = Op.FUEL_OSR;
       if (e.fuel !== null) cc.osrFuel.set(e.pc, e.fuel.max);
+      osr.push(e.pc, e.fuel !== null ? e.fuel.max : -1);
+    }
+    const made = g.made;
+    if (made !== null && known === undefined) {
+      made.codeHash = hash;
+      made.osr = Int32Array.from(osr);
+      made.withHandlers = cc.handlers !== null;
+      sh.made.set(key, made);
     }
     jitStats.generated++;
     if (cc.handlers !== null) jitStats.withHandlers++;
@@ -212,7 +243,10 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
       jsEval.blocked = true;
       return declined('new Function forbidden');
     }
-    if (e instanceof Unjittable) return declined(e.message);
+    if (e instanceof Unjittable) {
+      sh.made.set(key, e.message);
+      return declined(e.message);
+    }
     // nesting too deep for V8's parser (new Function): the interpreter, which does not recurse, runs it
     if (e instanceof RangeError && /call stack/i.test(e.message)) return declined('nesting too deep for JS');
     // anything else (a string or array too long for V8, a bug of the generator): the interpreter runs the
@@ -336,6 +370,8 @@ class JsGen extends JsRefs implements CodeSink {
   split = false;
   /** it has an interpreter's dispatch: a br_table of DISPATCH_TARGETS or more inside a loop */
   dispatch = false;
+  /** what build() made, for the module's later instances (rebind.ts); null when an environment entry is unknown */
+  made: Made | null = null;
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -683,7 +719,8 @@ class JsGen extends JsRefs implements CodeSink {
     const lw = this.nl * 4;
     const exits: RT.Exits = { cc, k: Int32Array.from(this.exK), p: Int32Array.from(this.exP), b: Int32Array.from(this.exB), c: cc.tmpl.subarray(lw - cc.paramWords), cw: lw };
     const XT = this.env(exits);
-    const KF = this.floats.length > 0 ? this.env(new Float64Array(Int32Array.from(this.floats).buffer)) : '';
+    const floats = this.floats.length > 0 ? new Float64Array(Int32Array.from(this.floats).buffer) : null;
+    const KF = floats !== null ? this.env(floats) : '';
     const M = this.memName;
 
     const bv = this.boundVars();
@@ -792,6 +829,10 @@ class JsGen extends JsRefs implements CodeSink {
     const make = factory(sh, declareUsed(src, wt));
     const fn = make(rt, this.envV);
     if (loops) warmUp(make, fn, src.length);
+    // (for the module's later instances, rebind.ts)
+    const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats]));
+    if (r === null) rebindStats.unrecorded++;
+    else this.made = { vm: cc.inst.vm, make, recipe: r, codeLen: cc.code.length, codeHash: 0, frameWords: fw, osr: new Int32Array(0), withHandlers: false };
     return fn;
   }
 }
