@@ -25,6 +25,14 @@ const SHARED = [
   'test/examples/**/*.test.ts',
   'test/packages/**/*.test.ts',
 ];
+/**
+ * Files of the shared folders that run in a worker process of their own all the same. test/snapshot/cli.test.ts: one
+ * full run in five of session 11 ended with vitest's "Worker exited unexpectedly" (no message) while the shared
+ * worker ran it; it drives the CLI host (test/shared/cli-host.ts: a child process behind a worker thread). Not
+ * reproduced in session 12 (see the commit); in a process of its own, a crash of it cannot
+ * take the shared worker's other files with it, and the worker ends with the file.
+ */
+const OWN_PROCESS = ['test/snapshot/cli.test.ts'];
 /** Gives the spec-suite shards (test/spec/harness.ts) a results directory and merges their results after the run. */
 const SPEC_SETUP = ['test/spec/global-setup.ts'];
 
@@ -36,7 +44,8 @@ export default defineConfig({
     // the costliest files first, whichever project they are in, so that the workers finish together (test/sequencer.ts)
     sequence: { sequencer: CostliestFirst },
     projects: [
-      { extends: true, test: { ...common, name: 'shared', include: SHARED, isolate: false, globalSetup: SPEC_SETUP } },
+      { extends: true, test: { ...common, name: 'shared', include: SHARED, exclude: OWN_PROCESS, isolate: false, globalSetup: SPEC_SETUP } },
+      { extends: true, test: { ...common, name: 'own-process', include: OWN_PROCESS } },
       {
         extends: true,
         test: {
