@@ -12,7 +12,7 @@ const common = {
  * process start, a fresh import of the sources and V8's warm-up (about half the CPU time of a small file; for the
  * spec shards, measured on 6 shards and 3 small files, 34 -> 29 s of CPU; for 5 snapshot files, js-api's facade
  * test and an example's, 9.9 -> 7.4 and 9.2 -> 7.8 s). Their files leave no state behind that another file depends
- * on. The browser test (Chromium's processes) keeps a worker of its own.
+ * on. The browser test (Chromium's processes) keeps a worker of its own, and so do the files of OWN_PROCESS.
  */
 const SHARED = [
   'test/unit/**/*.test.ts',
