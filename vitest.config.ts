@@ -12,7 +12,7 @@ const common = {
  * process start, a fresh import of the sources and V8's warm-up (about half the CPU time of a small file; for the
  * spec shards, measured on 6 shards and 3 small files, 34 -> 29 s of CPU; for 5 snapshot files, js-api's facade
  * test and an example's, 9.9 -> 7.4 and 9.2 -> 7.8 s). Their files leave no state behind that another file depends
- * on. The browser test (Chromium's processes) keeps a worker of its own.
+ * on. The browser test (Chromium's processes) keeps a worker of its own, and so do the files of OWN_PROCESS.
  */
 const SHARED = [
   'test/unit/**/*.test.ts',
@@ -25,6 +25,14 @@ const SHARED = [
   'test/examples/**/*.test.ts',
   'test/packages/**/*.test.ts',
 ];
+/**
+ * Files of the shared folders that run in a worker process of their own all the same. test/snapshot/cli.test.ts: one
+ * full run in five of session 11 ended with vitest's "Worker exited unexpectedly" (no message) while the shared
+ * worker ran it; it drives the CLI host (test/shared/cli-host.ts: a child process behind a worker thread). Not
+ * reproduced in session 12 (see the commit); in a process of its own, a crash of it cannot
+ * take the shared worker's other files with it, and the worker ends with the file.
+ */
+const OWN_PROCESS = ['test/snapshot/cli.test.ts'];
 /** Gives the spec-suite shards (test/spec/harness.ts) a results directory and merges their results after the run. */
 const SPEC_SETUP = ['test/spec/global-setup.ts'];
 
@@ -36,7 +44,8 @@ export default defineConfig({
     // the costliest files first, whichever project they are in, so that the workers finish together (test/sequencer.ts)
     sequence: { sequencer: CostliestFirst },
     projects: [
-      { extends: true, test: { ...common, name: 'shared', include: SHARED, isolate: false, globalSetup: SPEC_SETUP } },
+      { extends: true, test: { ...common, name: 'shared', include: SHARED, exclude: OWN_PROCESS, isolate: false, globalSetup: SPEC_SETUP } },
+      { extends: true, test: { ...common, name: 'own-process', include: OWN_PROCESS } },
       {
         extends: true,
         test: {

@@ -86,6 +86,26 @@ export interface StoppedCall {
   /** How it stopped, and what resuming runs. */
   stop: { kind: 'fuel' | 'interrupt' | 'host'; reason: 'deadline' | 'aborted' | undefined; next: Continuation };
   token: number;
+  /** Whether its fuel stops are returned as a FuelStop instead of thrown (Store.invokeOrStop). */
+  readonly quiet: boolean;
+}
+
+/**
+ * @internal An OutOfFuel stop returned instead of thrown (Store.invokeOrStop): the same figures, and resume(), which
+ * gives the call's results or its next FuelStop. Constructing an Error and throwing it costs several microseconds
+ * in Node (the stack trace it captures for uncaught exceptions, the unwinding), most of a stop's cost when a call
+ * stops at every instruction, as the spec suite's starved runs do.
+ */
+export class FuelStop {
+  constructor(
+    readonly consumed: number,
+    readonly remaining: number,
+    readonly needed: number,
+    private readonly resumer: () => unknown[] | FuelStop,
+  ) {}
+  resume(): unknown[] | FuelStop {
+    return this.resumer();
+  }
 }
 
 /** What src/runtime/snapshot.ts reads and sets in a store. */
@@ -305,7 +325,7 @@ export class Store {
       // a start function that stops resumably: resuming it finishes the instantiation (see step)
       invoke: (f, args, made) => {
         this.adopt(made, module);
-        return this.call(f, args, false, made);
+        return this.call(f, args, false, made) as unknown[];
       },
     });
     this.adopt(raw, module);
@@ -326,10 +346,20 @@ export class Store {
    * Throws Trap, OutOfFuel (resumable), HostError, ...
    */
   invoke(f: FuncInst, args: readonly unknown[], raw = false): unknown[] {
-    return this.call(f, args, raw, null);
+    return this.call(f, args, raw, null, false) as unknown[];
   }
 
-  private call(f: FuncInst, args: readonly unknown[], raw: boolean, startOf: RawInstance | null): unknown[] {
+  /**
+   * @internal invoke() whose OutOfFuel stops are returned as a FuelStop (resume() likewise) instead of thrown; the
+   * store is suspended as after an OutOfFuel. Only the stops of this call itself: a stop of a nested call (from a
+   * host function), an interrupt and a host suspension are thrown as invoke() throws them. For runs that stop at
+   * every instruction (the spec suite's starved runs, tests comparing the tiers' stops).
+   */
+  invokeOrStop(f: FuncInst, args: readonly unknown[], raw = false): unknown[] | FuelStop {
+    return this.call(f, args, raw, null, true);
+  }
+
+  private call(f: FuncInst, args: readonly unknown[], raw: boolean, startOf: RawInstance | null, quiet = false): unknown[] | FuelStop {
     const type = f.type;
     if (args.length !== type.params.length) {
       throw new LinkError(`expected ${type.params.length} arguments, got ${args.length}`);
@@ -362,12 +392,13 @@ export class Store {
       startOf,
       stop: { kind: 'fuel', reason: undefined, next: START },
       token: 0,
+      quiet,
     };
     return this.step(call, START);
   }
 
   /** Runs one step of a call (start, resume after fuel, resume after a host suspension) until it finishes or stops. */
-  private step(call: StoppedCall, next: Continuation): unknown[] {
+  private step(call: StoppedCall, next: Continuation): unknown[] | FuelStop {
     const mc = this.machine;
     const { entryDepth } = call;
     let stop: Stop;
@@ -401,7 +432,29 @@ export class Store {
       return call.startOf ? [new Instance(this, call.startOf)] : this.results(call.func.type, call.at, call.raw);
     }
     call.stop = { kind: stop.kind, reason: stop.reason, next: stop.notStarted ? next : RESUME };
+    // (the outermost call only: a nested call's stop unwinds the host function that made it)
+    if (call.quiet && stop.kind === 'fuel' && this.running === 0) return this.hold(call);
     return this.park(call);
+  }
+
+  /** Makes `call` the store's stopped call, as park() does, and returns its stop instead of throwing it. */
+  private hold(call: StoppedCall): FuelStop {
+    this.lostStop = null;
+    this.suspended = true;
+    this.stopped = call;
+    call.token = ++this.token;
+    const mc = this.machine;
+    return new FuelStop(this.fuelConsumed, mc.fuel + this.reserve, mc.needed, () => {
+      this.take(call);
+      return this.step(call, call.stop.next);
+    });
+  }
+
+  /** Ends the store's suspension for resuming `call`; throws when the call was abandoned or already resumed. */
+  private take(call: StoppedCall): void {
+    if (!this.suspended || this.token !== call.token) throw new WasmeterError('this call was abandoned or already resumed');
+    this.suspended = false;
+    this.stopped = null;
   }
 
   /** Makes `call` the store's stopped call and throws its resumable stop. */
@@ -416,14 +469,10 @@ export class Store {
   /** The resumable error of a stopped call: its resume() runs the call's next step. */
   private stopError(call: StoppedCall): WasmeterError {
     const mc = this.machine;
-    const take = (): void => {
-      if (!this.suspended || this.token !== call.token) throw new WasmeterError('this call was abandoned or already resumed');
-      this.suspended = false;
-      this.stopped = null;
-    };
+    // (a FuelStop only for a call of invokeOrStop, whose caller expects one)
     const again = (): unknown[] => {
-      take();
-      return this.step(call, call.stop.next);
+      this.take(call);
+      return this.step(call, call.stop.next) as unknown[];
     };
     const { kind, reason } = call.stop;
     let e: WasmeterError;
@@ -434,9 +483,9 @@ export class Store {
       e = quiet(
         () =>
           new HostSuspended(p.f.name, p.payload, (results) => {
-            take();
+            this.take(call);
             const r = p.f.type.results.length === 1 ? results[0] : results;
-            return this.step(call, { k: 'host', results: r });
+            return this.step(call, { k: 'host', results: r }) as unknown[];
           }),
       );
     }

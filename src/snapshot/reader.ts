@@ -490,7 +490,7 @@ function readCall(x: Reader, r: ByteReader, store: Store): StoppedCall | null {
     for (let i = 0; i < func.type.params.length; i++) mc.refs[(at >> 2) + i] = x.ref(r);
   }
   if (startOf !== null && func !== startOf.funcs[startOf.module.start ?? -1]) throw r.fail('a start function call of another function');
-  return { func, at, entryDepth: 0, sp, profMark, raw, startOf, stop: { kind, reason, next }, token: 0 };
+  return { func, at, entryDepth: 0, sp, profMark, raw, startOf, stop: { kind, reason, next }, token: 0, quiet: false };
 }
 
 function readProfile(x: Reader, r: ByteReader, prof: Profile): void {

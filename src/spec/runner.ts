@@ -26,7 +26,7 @@ import { Memory } from '../runtime/objects/memory.js';
 import { Table } from '../runtime/objects/table.js';
 import { Instance } from '../runtime/instance.js';
 import { Module, type ModuleOptions } from '../runtime/module.js';
-import { Store } from '../runtime/store.js';
+import { FuelStop, Store } from '../runtime/store.js';
 import { featuresFor, needsCustomDescriptors, needsCustomPageSizes } from './names.js';
 import type { Action, Command, Expected, FloatPattern, ModuleSource, Value } from '../text/script.js';
 import { parseScript } from '../text/script.js';
@@ -410,30 +410,33 @@ function refuel(ctx: Ctx): void {
 }
 
 /**
- * Runs an action. In starved mode every OutOfFuel is answered with exactly
- * the fuel needed and a resume, until the action's budget is spent.
+ * Runs an action. In starved mode every OutOfFuel stop (thrown, or returned by Store.invokeOrStop: no Error made
+ * and thrown per stop) is answered with exactly the fuel needed and a resume, until the action's budget is spent;
+ * then the stop is thrown as an OutOfFuel.
  */
-function metered<T>(ctx: Ctx, run: () => T, resumed: (r: unknown[]) => T): T {
+function metered<T>(ctx: Ctx, run: () => T | FuelStop, resumed: (r: unknown[]) => T): T {
   refuel(ctx);
-  if (!ctx.starved) return run();
   const s = ctx.store;
   const start = s.fuelConsumed;
-  let stop: OutOfFuel;
-  try {
-    return run();
-  } catch (e) {
-    if (!(e instanceof OutOfFuel)) throw e;
-    stop = e;
-  }
+  let next = run;
   for (;;) {
-    if (s.fuelConsumed - start + stop.needed > ctx.fuel) throw stop;
-    s.addFuel(stop.needed - s.fuelRemaining);
+    let r: T | FuelStop | OutOfFuel;
     try {
-      return resumed(stop.resume());
+      r = next();
     } catch (e) {
-      if (!(e instanceof OutOfFuel)) throw e;
-      stop = e;
+      if (!(ctx.starved && e instanceof OutOfFuel)) throw e;
+      r = e;
     }
+    if (!(r instanceof FuelStop || r instanceof OutOfFuel)) return r;
+    const stop = r;
+    if (!ctx.starved || s.fuelConsumed - start + stop.needed > ctx.fuel) {
+      throw stop instanceof OutOfFuel ? stop : new OutOfFuel(s.fuelConsumed, stop.remaining, stop.needed, () => stop.resume() as unknown[]);
+    }
+    s.addFuel(stop.needed - s.fuelRemaining);
+    next = () => {
+      const x = stop.resume();
+      return x instanceof FuelStop ? x : resumed(x);
+    };
   }
 }
 
@@ -508,7 +511,7 @@ function perform(ctx: Ctx, a: Action): unknown[] {
   const args = a.args.map((v) => argValue(v, ctx.refs));
   return metered(
     ctx,
-    () => ctx.store.invoke(ex, args, true),
+    () => (ctx.starved ? ctx.store.invokeOrStop(ex, args, true) : ctx.store.invoke(ex, args, true)),
     (r) => r,
   );
 }

@@ -31,7 +31,13 @@ const answer = (m) => {
 };
 child.on('message', answer);
 child.on('exit', (code, signal) => answer({ exited: code ?? signal }));
-port.on('message', (m) => (m === 'close' ? child.disconnect() : child.send(m)));
+// (a failed send or spawn: the waiting thread hears of it instead of this thread dying of an unhandled 'error')
+child.on('error', (e) => answer({ exited: String(e) }));
+port.on('message', (m) => {
+  if (m !== 'close') child.send(m);
+  else if (child.connected) child.disconnect();
+  else answer({ exited: 'closed' });
+});
 `;
 
 export class CliHost {
@@ -45,6 +51,10 @@ export class CliHost {
     const { port1, port2 } = new MessageChannel();
     const bundle = join(cli, '..', 'cli', 'main.cjs');
     this.worker = new Worker(BRIDGE, { eval: true, workerData: { port: port2, flag: this.flag, host: join(__dirname, 'cli-host.mjs'), bundle }, transferList: [port2] });
+    // (an error of the bridge thread fails the next run instead of the test process)
+    this.worker.on('error', (e) => {
+      this.dead ??= e;
+    });
     this.port = port1;
   }
 
@@ -62,9 +72,17 @@ export class CliHost {
     return m;
   }
 
+  /**
+   * Ends the host process (it exits when its IPC channel closes) and waits for its exit before ending the bridge
+   * thread, so that the thread is never terminated while it still holds a live child process and its pipes.
+   */
   async close(): Promise<void> {
-    this.port.postMessage('close');
-    await new Promise((r) => setTimeout(r, 50));
+    if (this.dead === null) {
+      Atomics.store(this.flag, 0, 0);
+      this.port.postMessage('close');
+      Atomics.wait(this.flag, 0, 0, 10_000);
+      this.dead = 'closed';
+    }
     await this.worker.terminate();
   }
 }

@@ -105,7 +105,7 @@ function instance(store: Store, m: Module = mod): Instance {
 function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod, costs?: FuelCosts): StarvedRun {
   const store = new Store({ fuel, tier, ...(costs ? { costs } : {}) });
   const inst = instance(store, m);
-  return runStarved(store, () => inst.call('run', n));
+  return runStarved(store, inst, 'run', [n]);
 }
 
 describe('fuel checks of the JS tier', () => {

@@ -145,7 +145,7 @@ function instance(store: Store, m: Module): Instance {
 function starved(tier: Tier, m: Module, name: string, args: unknown[], fuel: number, topUp: (needed: number) => number): StarvedRun {
   const store = new Store({ fuel, tier });
   const inst = instance(store, m);
-  return runStarved(store, () => inst.call(name, ...args), topUp);
+  return runStarved(store, inst, name, args, topUp);
 }
 
 /** Every function of `m` the interpreter runs gets a JS version. */

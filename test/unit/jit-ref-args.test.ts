@@ -79,7 +79,7 @@ function instance(store: Store, m: Module): Instance {
 function starved(tier: Tier, n: number, x: unknown, fuel: number, topUp: (needed: number) => number): StarvedRun {
   const store = new Store({ fuel, tier, limits: { maxCallDepth: 100_000 } });
   const inst = instance(store, mod);
-  return runStarved(store, () => inst.call('run', n, x), topUp);
+  return runStarved(store, inst, 'run', [n, x], topUp);
 }
 
 describe('JS tier: reference arguments as JS arguments', () => {

@@ -28,8 +28,8 @@ describe('the test sequencer', () => {
     const sorted = (await new CostliestFirst(ctx).sort(files)).map((f) => f.moduleId.slice(ROOT.length + 1));
     expect(sorted).toEqual([
       'test/js-api/js-api-limits.test.ts',
-      'test/spec/starved-2.test.ts',
       'test/unit/jit.test.ts',
+      'test/spec/starved-2.test.ts',
       'test/spec/parse.test.ts',
       'test/unit/layers.test.ts',
     ]);

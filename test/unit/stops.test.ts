@@ -16,6 +16,8 @@ import {
   funcType,
   type Instance,
 } from '../../src/index.js';
+import { WasmFunc } from '../../src/runtime/objects/func.js';
+import { FuelStop } from '../../src/runtime/store.js';
 
 /** Runs `f`, answering every stop with `answer` until it finishes; returns the results and the number of stops. */
 function drive(f: () => unknown[], answer: (e: unknown) => unknown[]): { results: unknown[]; stops: number } {
@@ -268,5 +270,79 @@ describe('profile', () => {
     const selfSum = store.profile()!.reduce((a, r) => a + r.self, 0);
     expect(selfSum).toBe(store.fuelConsumed);
     expect(new Store().profile()).toBeNull();
+  });
+});
+
+describe('stops returned, not thrown (Store.invokeOrStop, for starved runs)', () => {
+  // a function that calls another and loops: stops in both, at every instruction when starved
+  const WAT = `(module
+    (func $dec (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+    (func (export "run") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (br_if $l (local.tee 0 (call $dec (local.get 0)))))
+      (local.get 1)))`;
+  type Stop = [consumed: number, remaining: number, needed: number];
+
+  for (const tier of ['js', 'interp'] as const) {
+    test(`${tier} tier: the same stops, figures and results as thrown OutOfFuel stops`, () => {
+      const thrown = new Store({ fuel: 0, tier });
+      const f1 = new Linker().instantiate(thrown, Module.fromWat(WAT)).raw.exports.get('run') as WasmFunc;
+      const want: Stop[] = [];
+      const r1 = drive(
+        () => thrown.invoke(f1, [20]),
+        (e) => {
+          const o = e as OutOfFuel;
+          want.push([o.consumed, o.remaining, o.needed]);
+          thrown.addFuel(o.needed - o.remaining);
+          return o.resume();
+        },
+      );
+      const store = new Store({ fuel: 0, tier });
+      const f2 = new Linker().instantiate(store, Module.fromWat(WAT)).raw.exports.get('run') as WasmFunc;
+      const got: Stop[] = [];
+      let r = store.invokeOrStop(f2, [20]);
+      while (r instanceof FuelStop) {
+        got.push([r.consumed, r.remaining, r.needed]);
+        expect(store.isSuspended).toBe(true);
+        store.addFuel(r.needed - r.remaining);
+        r = r.resume();
+      }
+      expect(r).toEqual(r1.results);
+      expect(r).toEqual([210]);
+      expect(got).toEqual(want);
+      expect(got.length).toBeGreaterThan(100);
+      expect(store.fuelConsumed).toBe(thrown.fuelConsumed);
+      expect(store.isSuspended).toBe(false);
+    });
+  }
+
+  test('an abandoned FuelStop cannot resume; a call resumed once cannot resume again', () => {
+    const store = new Store({ fuel: 5 });
+    const f = new Linker().instantiate(store, Module.fromWat(WAT)).raw.exports.get('run') as WasmFunc;
+    const stop = store.invokeOrStop(f, [10]);
+    expect(stop).toBeInstanceOf(FuelStop);
+    store.abandon();
+    expect(() => (stop as FuelStop).resume()).toThrow(/abandoned or already resumed/);
+    const again = store.invokeOrStop(f, [10]) as FuelStop;
+    store.addFuel(10_000);
+    expect(again.resume()).toEqual([55]);
+    expect(() => again.resume()).toThrow(/abandoned or already resumed/);
+  });
+
+  test('interrupts and stops of a nested call made by a host function are still thrown', () => {
+    const ac = new AbortController();
+    ac.abort();
+    const store = new Store({ fuel: 1000, interrupt: { signal: ac.signal } });
+    const f = new Linker().instantiate(store, Module.fromWat(WAT)).raw.exports.get('run') as WasmFunc;
+    expect(() => store.invokeOrStop(f, [3])).toThrow(Interrupted);
+    store.abandon();
+    store.interrupt = null;
+    // the host function's nested call runs out of fuel: its stop unwinds the host function, so it is thrown
+    const linker = new Linker();
+    linker.defineFunc(store, 'env', 'nested', funcType([], [I32]), () => (store.invokeOrStop(f, [1000]) as unknown[])[0] as number);
+    const outer = linker.instantiate(store, Module.fromWat(`(module (import "env" "nested" (func $n (result i32)))
+      (func (export "outer") (result i32) (call $n)))`)).raw.exports.get('outer') as WasmFunc;
+    expect(() => store.invokeOrStop(outer, [])).toThrow(OutOfFuel);
   });
 });
