@@ -123,14 +123,14 @@ describe('JS tier: one generation per module, bound to each instance', () => {
     const provider = Module.fromWat(PROVIDER(1));
     const ref = new Store({ fuel: 0, tier: 'interp' });
     const ri = instance(ref, main, provider);
-    const want = runStarved(ref, () => ri.call('run', 30));
+    const want = runStarved(ref, ri, 'run', [30]);
     const store = new Store({ fuel: 1e9 });
     instance(store, main, provider).call('run', 30);
     const r0 = rebindStats.rebound;
     const starved = new Store({ fuel: 0 });
     const si = instance(starved, main, provider);
     // the starved store's instance is bound too (a store with the same settings)
-    expect(runStarved(starved, () => si.call('run', 30))).toEqual(want);
+    expect(runStarved(starved, si, 'run', [30])).toEqual(want);
     expect(rebindStats.rebound - r0).toBeGreaterThan(0);
   });
 
