@@ -74,7 +74,7 @@ import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -745,6 +745,8 @@ class JsGen extends JsRefs implements CodeSink {
       const b = this.fuelBlocks[+id]!;
       return chainAhead(b) - (b.post ? b.cost : 0);
     };
+    // a call's depth limit is checked by its callee, which traps with the caller's fuel as it is (noRefund)
+    for (const b of this.callBlocks) if (paidAhead(`${b.id}`) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');
     let body = joined.replace(PATCH, (m: string, edge: string | undefined, r: string | undefined, id: string | undefined) => {
       const c = m.charCodeAt(0);
       if (c === 1) return reload;
@@ -820,7 +822,7 @@ class JsGen extends JsRefs implements CodeSink {
         : (spillLocals.includes('S[') ? 'S = mc.s; ' : '') +
           (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
           `\n${spillLocals}` +
-          `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n`) +
+          `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) || this.exK.includes(EX_POST) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n`) +
       (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +

@@ -111,16 +111,19 @@ export abstract class JsCalls extends JsVectors {
   /**
    * After a call: the views (the callee may have grown the value stack or a memory) and, on a stop (`st < 0`),
    * this frame's exit; else the fuel the callee returned (tier.ts JitFn, rt.ts callHost). On a stop the fuel is
-   * the machine's (a host suspension has paid its surcharge; a JS callee's stop saved its own).
+   * the machine's (a host suspension has paid its surcharge; a JS callee's stop saved its own). `x`: the exit of
+   * a call that reaches generated code or the interpreter only (EX_CALL, which does not read `fuel`), whose
+   * test the next block's check may share (gen-fuel.ts blockStart makes it EX_POST); else -1, and `exit` reads
+   * the fuel (a host call's stops save the frame with it).
    */
-  protected afterCall(exit: string, next: number, spill: string, type: FuncType): void {
+  protected afterCall(exit: string, next: number, spill: string, type: FuncType, x = -1): void {
     // the memory views are reloaded only in functions that access memory (see build)
     this.fuelChanged();
     this.w(`S = mc.s;${FD_RELOAD}${MEM_RELOAD}`);
-    this.w(`if (st < 0) { fuel = mc.fuel; ${exit} break X; } fuel = st;`);
+    this.w(`if (st < 0) { ${x < 0 ? 'fuel = mc.fuel; ' : ''}${exit} break X; } fuel = st;`);
     // the next block's check may test st with this one (blockStart): only where what is written before that block
     // starts reads the results into variables and changes nothing (no reference slot let go of)
-    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, next, exit, spill };
+    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, next, exit, spill, x };
   }
   protected checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (!isNum(t)) no('call type');
@@ -140,7 +143,8 @@ export abstract class JsCalls extends JsVectors {
     const spill = this.spill(base);
     if (callee instanceof WasmFunc) {
       const x = this.exit(EX_CALL, next, this.blkPc);
-      this.w(`if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)}`);
+      // (the depth limit is the callee's to check: its prologue, rt.ts enter, or callSlow)
+      this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
         this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
@@ -149,7 +153,7 @@ export abstract class JsCalls extends JsVectors {
         this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
-      this.afterCall(`${spill}ex = ${x};`, next, spill, type);
+      this.afterCall(`${spill}ex = ${x};`, next, spill, type, x);
     } else if (callee instanceof HostFunc) {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
@@ -218,9 +222,10 @@ export abstract class JsCalls extends JsVectors {
     const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
     const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
     const WF = this.env(WasmFunc);
+    this.noRefund();
     this.w(
       this.mayThrow(
-        `if (cf instanceof ${WF}) { if (depth >= ${this.mc.maxDepth - 1}) ${this.trap(RT.TRAP_STACK)} jf = cf.jit; ` +
+        `if (cf instanceof ${WF}) { jf = cf.jit; ` +
           `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
           `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)}; }`,
         callPc,

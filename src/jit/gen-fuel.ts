@@ -7,7 +7,7 @@
 import { isRef } from '../core/types.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, FUEL_MAX, no, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsFuel extends JsCounted {
   /** Whether no block has started yet: the next is the function's entry, where nothing has changed the frame. */
@@ -16,7 +16,9 @@ export abstract class JsFuel extends JsCounted {
    * The test of a call's status just written (afterCall), until the block after the call starts: its line, the
    * block's pc, the stop's exit and the stack below the call's results.
    */
-  protected postCall: { line: number; next: number; exit: string; spill: string } | null = null;
+  protected postCall: { line: number; next: number; exit: string; spill: string; x: number } | null = null;
+  /** The fuel blocks that end with a call whose depth limit the callee checks (noRefund): build() checks they prepaid nothing. */
+  protected readonly callBlocks: FuelBlock[] = [];
 
   protected exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
@@ -32,6 +34,15 @@ export abstract class JsFuel extends JsCounted {
   protected fuelAfterTrap(): string {
     const r = Math.max(0, this.blkCost - this.cum);
     return `fuel + ${r}${this.prepaid(' + ', '')}${this.site(CL_TRAP)}`;
+  }
+  /**
+   * A call that leaves its depth limit to the callee (rt.ts enter, callSlow), which traps with the fuel it was
+   * passed: right for the caller only when a trap at the call refunds nothing, i.e. the call is its block's last
+   * instruction (calls end blocks) and the block prepaid nothing after it (build() checks that, callBlocks).
+   */
+  protected noRefund(): void {
+    if (this.blkCost - this.cum > 0) throw new Error('wasmeter internal error: a call with fuel to refund');
+    if (this.fblk !== null) this.callBlocks.push(this.fblk);
   }
   /** `before<what the current block prepaid>after`, patched by build() (nothing when it prepaid nothing). */
   protected prepaid(before: string, after: string): string {
@@ -87,11 +98,18 @@ export abstract class JsFuel extends JsCounted {
       this.fuelRoot(bp);
     } else if (post !== null && post.next === bp && !loopHead && (this.cand === null || this.cand.bad)) {
       // right after a call: one test of the status the callee returned for both its stop (st < 0) and this block's
-      // fuel (the results are in their slots still, where the handoff leaves them)
-      const x = this.exit(EX_HANDOFF, bp, bp);
+      // fuel (the results are in their slots still, where the handoff leaves them); after a call of generated code
+      // or the interpreter, one exit for both (EX_POST: leave tells them apart by st)
       const zero = this.o[post.line]!;
-      this.o[post.line] =
-        `if (st < ${FUEL_MAX}) { if (st < 0) { fuel = mc.fuel; ${post.exit} break X; } fuel = st; ${post.spill}ex = ${x}; break X; } fuel = st;`;
+      if (post.x >= 0) {
+        this.exK[post.x] = EX_POST;
+        this.blkTouched = true;
+        this.o[post.line] = `if (st < ${FUEL_MAX}) { ${post.exit} break X; } fuel = st;`;
+      } else {
+        const x = this.exit(EX_HANDOFF, bp, bp);
+        this.o[post.line] =
+          `if (st < ${FUEL_MAX}) { if (st < 0) { fuel = mc.fuel; ${post.exit} break X; } fuel = st; ${post.spill}ex = ${x}; break X; } fuel = st;`;
+      }
       this.fuelRoot(bp, post.line, zero);
     } else {
       const x = this.exit(EX_HANDOFF, bp, bp);

@@ -246,6 +246,12 @@ export const EX_SUSPENDED = 2;
 export const EX_CALL = 3;
 /** A wasm exception caught at a throwing op inside a try (rt.ts catchHere): `xe` holds it. */
 export const EX_CATCH = 4;
+/**
+ * After a call of a generated function whose status test is also the next block's fuel check (gen-fuel.ts
+ * blockStart): a stop of the callee (`st < 0`) is an EX_CALL exit; otherwise the fuel it returned (`st`) does
+ * not cover that block, which is a handoff at the block (its pc, which is the call's continuation).
+ */
+export const EX_POST = 5;
 
 /** Stands for the reload of the memory views in the output until the end (only functions that access memory do it). */
 export const MEM_RELOAD = '\u0001';

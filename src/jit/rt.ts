@@ -14,7 +14,7 @@ import { jitFor, jitStats, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn
 import { catchException, enterHandler, exnOf, findHandler, newExn } from '../interp/exceptions.js';
 import type { Compiled } from '../interp/compiled.js';
 import { ExnRef, WasmException } from '../runtime/objects/exception.js';
-import { EX_CALL, EX_CATCH, EX_HANDOFF } from './gen-types.js';
+import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_POST } from './gen-types.js';
 
 /**
  * A JS-tier call of a wasm function without a JS version (yet), or one that
@@ -22,6 +22,8 @@ import { EX_CALL, EX_CATCH, EX_HANDOFF } from './gen-types.js';
  * Returns as a JitFn does: the fuel left, or a stop's status negated.
  */
 export function callSlow(mc: Machine, f: WasmFunc, nfp: number, depth: number, jd: number, fuel: number): number {
+  // the call's depth limit (a generated callee checks it in its prologue, enter; the caller's block is paid to its end)
+  if (depth >= mc.maxDepth) throw trap(mc, fuel, TRAP_STACK);
   // (what may throw here, compiling or growing the stack, leaves the fuel settled as it is)
   mc.fuel = fuel;
   let jf = f.jit as JitFn | null;
@@ -114,18 +116,21 @@ export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, j
 
 /**
  * A generated function's entry when its frame (ending at word `top`) may need a larger value stack or
- * raise a peak (`top > mc.jsTop || depth >= mc.jsDepth`): grows the stack (a failure traps with `fuel`,
- * the frame's fuel at entry), raises the peaks and the filter. One compare of each against the machine
- * in the function's prologue instead of the stack's length and both peaks (a smaller prologue: V8
- * inlines functions under 460 bytes of bytecode).
+ * raise a peak, or is past the call-depth limit (`top > mc.jsTop || depth >= mc.jsDepth`): traps at the
+ * limit ("call stack exhausted", with `fuel`, the frame's fuel at entry: the caller's block ends with the
+ * call, so its refund is 0), grows the stack (a failure traps with `fuel` too), raises the peaks and the
+ * filter. One compare of each against the machine in the function's prologue instead of the stack's
+ * length and both peaks (a smaller prologue: V8 inlines functions under 460 bytes of bytecode), and
+ * `jsDepth` is never above the limit, so the depth compare is also the limit's: a call site does not test it.
  */
 export function enter(mc: Machine, top: number, depth: number, fuel: number): void {
+  if (depth >= mc.maxDepth) throw trap(mc, fuel, TRAP_STACK);
   if (top > mc.s.length) grow(mc, top, fuel);
   const P = mc.peaks;
   if (top * 4 > P.valueStackBytes) P.valueStackBytes = top * 4;
   if (depth + 1 > P.callDepth) P.callDepth = depth + 1;
   mc.jsTop = Math.min(Math.floor(P.valueStackBytes / 4), mc.s.length);
-  mc.jsDepth = P.callDepth;
+  mc.jsDepth = Math.min(P.callDepth, mc.maxDepth);
 }
 
 /**
@@ -156,15 +161,22 @@ export interface Exits {
 
 /**
  * The end of a generated function's epilogue, out of line (it is bytecode every function would carry):
- * the frame's constants go to their slots (the locals are written); after a callee's stop (EX_CALL) this frame's record goes below the callee's (pc after the call) and
- * the callee's status (`st`, negated) is returned; a wasm exception caught inside a try (EX_CATCH) looks
+ * the frame's constants go to their slots (the locals are written); after a callee's stop (EX_CALL, or EX_POST with
+ * `st` < 0) this frame's record goes below the callee's (pc after the call) and the callee's status (`st`, negated)
+ * is returned (the fuel is the machine's, which the callee's stop saved: `fuel` is not read); after a callee that
+ * returned `st` ≥ 0, too little for the block after the call (EX_POST), the machine is saved at that block with `st`; a wasm exception caught inside a try (EX_CATCH) looks
  * for its handler (catchHere); any other exit saves the machine at its pc with `fuel` and returns its
  * status negated (EX_HANDOFF: -STATUS_HANDOFF, EX_NO_FUEL / EX_SUSPENDED: their own).
  */
 export function leave(mc: Machine, x: Exits, ex: number, fp: number, depth: number, fuel: number, st: number, xe?: unknown): number {
   if (x.c.length > 0) mc.s.set(x.c, fp + x.cw);
   const k = x.k[ex]!;
-  if (k === EX_CALL) {
+  if (k === EX_POST && st >= 0) {
+    // the callee returned, but not with the fuel for the block after the call: a handoff there
+    mc.save(x.cc, x.p[ex]!, fp, st, x.p[ex]!, depth);
+    return -STATUS_HANDOFF;
+  }
+  if (k === EX_CALL || k === EX_POST) {
     mc.fComp[depth] = x.cc;
     mc.fPc[depth] = x.p[ex]!;
     mc.fFp[depth] = fp;
