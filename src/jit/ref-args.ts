@@ -1,5 +1,5 @@
 /**
- * Reference arguments of calls between generated functions, as JS arguments.
+ * Reference arguments and results of calls between generated functions, as JS arguments and return values.
  *
  * A call's arguments go to the callee's parameter slots in the machine's value stack (`S`) and reference array
  * (`mc.refs`, `RF`). Storing an object the caller has just made or read into `RF`, an array that lives in V8's
