@@ -72,7 +72,7 @@ import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { refParamNames } from './ref-args.js';
+import { REF_RETURN, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
 import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
@@ -291,7 +291,7 @@ const R_DECL = '\u0001R\u0001\n';
 const SCRATCH: [string, string][] = [
   ['st', '0'], ['ex', '0'], ['ea', '0'], ['eb', '0'], ['fx', '0.5'], ['x', '0'], ['y', '0'],
   ['m0', '0'], ['m1', '0'], ['m2', '0'], ['m3', '0'], ['m6', '0'], ['m7', '0'],
-  ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['xe', 'null'], ['tr', '0'],
+  ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['rr', 'null'], ['xe', 'null'], ['tr', '0'],
 ];
 
 /** The names of the runtime's helpers generated code may read (tests). */
@@ -708,7 +708,7 @@ class JsGen extends JsRefs implements CodeSink {
     // reference parameters are in variables now: their slots let go of them (dropRef)
     let dropParams = '';
     for (let x = 0; x < np; x++) if (isRef(lt[x]!)) dropParams += `if (P${x} === undefined) ${this.dropRef(x * 4)}\n`;
-    const refParams = refParamNames(f.type.params);
+    const refParams = refParamNames(f.type);
     // the epilogue: every local and the constants back into the frame
     let spillLocals = '';
     for (let x = 0; x < this.nl; x++) {
@@ -768,6 +768,8 @@ class JsGen extends JsRefs implements CodeSink {
     // in long-running code)
     const sh = share(f.body);
     const huge = body.length > outlining.at;
+    // (a function that may be split declines to return its reference result as the JS return value: ref-args.ts)
+    if (huge) body = body.replace(REF_RETURN, '');
     const split = huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch) ? outline(body) : null;
     if (split !== null) {
       body = split.body;

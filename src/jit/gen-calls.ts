@@ -9,7 +9,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
-import { letGo, letGoCall, passable, refArgs, type RefArgs } from './ref-args.js';
+import { callResult, callStatement, letGo, letGoCall, passable, refArgs, refResult, type RefArgs } from './ref-args.js';
 import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
@@ -51,7 +51,7 @@ export abstract class JsCalls extends JsVectors {
    * to a generated callee (ref-args.ts): those are in `this.refs` (`js`, and `slots` for the other paths), and
    * the statements that let go of stack variables passed so (`this.refsAfter`) follow the call.
    */
-  protected callArgs(params: readonly ValType[]): number {
+  protected callArgs(params: readonly ValType[], rv = false): number {
     const base = this.st.length - params.length;
     const exprs: (string | null)[] = [];
     const slots: string[] = [];
@@ -72,13 +72,13 @@ export abstract class JsCalls extends JsVectors {
         else this.w(`${e.e} = null;`);
       }
     }
-    this.refs = refArgs(params, exprs, slots);
+    this.refs = refArgs(params, exprs, slots, rv);
     this.refsAfter = after;
     for (let j = 0; j < params.length; j++) this.pop();
     return base;
   }
   /** The reference arguments of the call callArgs prepared. */
-  private refs: RefArgs = { js: '', slots: '', n: 0 };
+  private refs: RefArgs = { js: '', slots: '', n: 0, rv: '' };
   private refsAfter = '';
   /** After a call that passed references as JS arguments: the statement that lets go of its argument registers (ref-args.ts letGo). */
   private letGoArgs(): string {
@@ -94,6 +94,13 @@ export abstract class JsCalls extends JsVectors {
     return this.st.some((o, k) => k !== i && (re.test(o.e) || re.test(o.h) || re.test(o.c)));
   }
   protected callResults(results: readonly ValType[], base: number): void {
+    if (this.refs.rv !== '') {
+      // the callee was asked for its reference result as the JS return value (ref-args.ts refResult)
+      const r = callResult(`RF[(fp >> 2) + ${this.stackWord(base) >> 2}]`);
+      this.pushStmt(results[0]!, r.e);
+      this.w(r.after);
+      return;
+    }
     for (let j = 0; j < results.length; j++) {
       const t = results[j]!;
       const ws = this.load(t, this.stackWord(base + j));
@@ -137,7 +144,7 @@ export abstract class JsCalls extends JsVectors {
     const callPc = this.opPc(offset, Op.CALL);
     const next = callPc + 3;
     if (this.code[next] !== Op.FUEL) no('call continuation');
-    const base = this.callArgs(type.params);
+    const base = this.callArgs(type.params, callee instanceof WasmFunc && refResult(type));
     const off = this.stackWord(base);
     const fn = this.env(callee);
     const spill = this.spill(base);
@@ -147,10 +154,10 @@ export abstract class JsCalls extends JsVectors {
       this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`st = jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
       } else {
         this.w(`jf = ${fn}.jit;`);
-        this.w(this.mayThrow(`st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type, x);

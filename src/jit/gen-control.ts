@@ -7,6 +7,7 @@ import { V128, I64, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { FuncValidator } from '../validate/func.js';
 import { JsCalls } from './gen-calls.js';
+import { refReturn } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
 import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
@@ -311,6 +312,7 @@ export abstract class JsControl extends JsCalls {
     const n = this.cc.func.type.results.length;
     let s = '';
     for (let j = 0; j < n; j++) s += this.store(this.st[this.st.length - n + j]!, j * 4) + ' ';
+    if (n === 1) s = refReturn(this.cc.func.type, this.st[this.st.length - 1]!.e) + s;
     return `${s}${this.site(CL_EXIT)}return fuel;`;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Reference arguments of calls between generated functions, as JS arguments.
+ * Reference arguments and results of calls between generated functions, as JS arguments and return values.
  *
  * A call's arguments go to the callee's parameter slots in the machine's value stack (`S`) and reference array
  * (`mc.refs`, `RF`). Storing an object the caller has just made or read into `RF`, an array that lives in V8's
@@ -13,7 +13,7 @@
  * whose argument is not a plain variable, local or constant). A caller that ends up calling the interpreter
  * (`callSlow`) or a host function writes the slots as before.
  */
-import { isRef, type ValType } from '../core/types.js';
+import { HeapType, isConcreteHeap, isRef, refHeap, type FuncType, type ValType } from '../core/types.js';
 import { CONST, LOCAL, VAR, type Ent } from './gen-types.js';
 
 /**
@@ -33,13 +33,52 @@ export function letGoCall(fn: string, jsArgs: number): string {
   return `${fn}(${new Array<string>(jsArgs + 1).fill('0').join(', ')});`;
 }
 
-/** The JS parameters a generated function takes for its reference parameters: `, P0, P2` (or ''). */
-export function refParamNames(params: readonly ValType[]): string {
+/**
+ * Reference results as JS return values. A generated function returns the fuel left (or a stop's negative
+ * status), and its results go to its frame's slots; a reference result written to `RF` pays V8's write barrier
+ * as an argument did, and the caller reads the slot back and clears it (gc-trees' `$make` returns a new struct
+ * every call: BENCHMARKS.md, "Reference results as JS return values"). So a function whose one result is a
+ * reference that is never a JS number (a struct, array or function, or null: not i31, any, eq or extern, whose
+ * values may be numbers) takes one more JS parameter, `RV`, after its `P<x>`: a generated caller passes 1, and the
+ * function's normal return then leaves the fuel in `mc.fuel` and returns the reference itself. Anything else it
+ * returns is a number, as without `RV`: a stop's status, or the fuel with the result in its slot (a callee that
+ * declines: one split by outline.ts, or `callSlow`'s interpreter). So `typeof` tells the caller which.
+ */
+export function refResult(type: FuncType): boolean {
+  if (type.results.length !== 1 || !isRef(type.results[0]!)) return false;
+  const h = refHeap(type.results[0]!);
+  return isConcreteHeap(h) || h === HeapType.struct || h === HeapType.array || h === HeapType.func || h === HeapType.none || h === HeapType.nofunc;
+}
+
+/** A normal return's statement that returns reference result `e` as the JS return value when the caller asked (refResult), or ''. */
+export function refReturn(type: FuncType, e: string): string {
+  return refResult(type) ? `if (RV === 1) { mc.fuel = fuel; return ${e}; } ` : '';
+}
+/** refReturn's statements, to take out of a function that declines (outline.ts moves blocks into functions of their own, whose returns are its codes). */
+export const REF_RETURN = /if \(RV === 1\) \{ mc\.fuel = fuel; return [^;]*; \} /g;
+
+/**
+ * A call of a generated function of type `type` with its JS arguments: `jsCall` is the JitFn call expression
+ * (ending in `fuel`, before its reference arguments), `slow` the other path's call. For a refResult callee the
+ * result goes to the scratch variable `rr` (callResult reads it), else the call's status to `st`.
+ */
+export function callStatement(jsCall: string, refs: RefArgs, slow: string): string {
+  if (refs.rv === '') return `st = ${jsCall}${refs.js}) : ${slow};`;
+  return `rr = ${jsCall}${refs.js}${refs.rv}) : ${slow}; st = typeof rr === 'number' ? rr : mc.fuel;`;
+}
+
+/** After a call of a refResult callee, once it has not stopped: its result (from `rr`, or the slot `slot` when the callee declined), and the statement that lets go of both. */
+export function callResult(slot: string): { e: string; after: string } {
+  return { e: `typeof rr === 'number' ? ${slot} : rr`, after: `${slot} = null; rr = null;` };
+}
+
+/** The JS parameters a generated function takes for its reference parameters and result: `, P0, P2, RV` (or ''). */
+export function refParamNames(type: FuncType): string {
   let s = '';
-  params.forEach((t, x) => {
+  type.params.forEach((t, x) => {
     if (isRef(t)) s += `, P${x}`;
   });
-  return s;
+  return refResult(type) ? s + ', RV' : s;
 }
 
 /** How a call passes its reference arguments: the JS arguments, and the slot writes for the other paths. */
@@ -50,6 +89,8 @@ export interface RefArgs {
   slots: string;
   /** How many JS arguments `js` adds to the six of a JitFn. */
   n: number;
+  /** For a refResult callee: `js`'s missing trailing arguments (`, undefined`) and `, 1` (RV), else ''. */
+  rv: string;
 }
 
 /**
@@ -61,13 +102,17 @@ export function passable(e: Ent): boolean {
   return isRef(e.t) && (e.k === VAR || e.k === LOCAL || e.k === CONST);
 }
 
-/** The JS arguments from each reference parameter's expression (null: written to its slot instead). */
-export function refArgs(params: readonly ValType[], exprs: (string | null)[], slotWrites: string[]): RefArgs {
+/**
+ * The JS arguments from each reference parameter's expression (null: written to its slot instead); `rv`: the
+ * callee is known and refResult (a direct call), and is asked for its result as the JS return value.
+ */
+export function refArgs(params: readonly ValType[], exprs: (string | null)[], slotWrites: string[], rv: boolean): RefArgs {
   // (slotWrites: assignment expressions, `RF[(fp >> 2) + w] = e`)
   const js: string[] = [];
   params.forEach((t, j) => {
     if (isRef(t)) js.push(exprs[j] ?? 'undefined');
   });
+  const all = js.length;
   while (js.length > 0 && js[js.length - 1] === 'undefined') js.pop();
-  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length };
+  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length, rv: rv ? ', undefined'.repeat(all - js.length) + ', 1' : '' };
 }
