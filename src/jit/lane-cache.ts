@@ -18,11 +18,15 @@ export class LaneCache extends Set<number> {
    */
   readonly pinned = new Map<number, number>();
   epoch = 0;
+  // (cleared at every fuel block and block end, and memoryWritten at nearly every call or store, of every function:
+  // a clear of V8's Set or Map allocates a new table even when it is empty, so empty ones are left as they are)
   override clear(): void {
-    super.clear();
-    for (const x of this.pinned.keys()) super.add(x);
-    this.exact.clear();
-    this.consts.clear();
+    if (this.size > 0) {
+      super.clear();
+      for (const x of this.pinned.keys()) super.add(x);
+    }
+    if (this.exact.size > 0) this.exact.clear();
+    if (this.consts.size > 0) this.consts.clear();
     this.memoryWritten();
   }
   pin(x: number): void {
@@ -39,7 +43,7 @@ export class LaneCache extends Set<number> {
   }
   /** Memory may have changed: no lanes are read again from it. */
   memoryWritten(): void {
-    this.mem.clear();
+    if (this.mem.size > 0) this.mem.clear();
     this.epoch++;
   }
   /** Local x gets a new value. */

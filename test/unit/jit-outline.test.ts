@@ -107,6 +107,19 @@ describe('outline', () => {
     expect(go(o.body, o.decls)).toEqual([1, 2, 3, 132]);
   });
 
+  test("an if's block before its else, and a block followed by nothing, get no tail (addTails)", () => {
+    // the largest child of L6 is the then-block, followed by `else`: moving what follows it would cut the if in two;
+    // the else-block and the blocks inside it may still move, and L5's tail (after L6) may
+    const pad = ' b = (b + 1) | 0;'.repeat(10);
+    const body = `L5: {\nL6: if (c > 0) {${pad}${pad}${pad} out.push(b); } \n else {${pad} out.push(-b); }\n  \n}\nout.push(a);${pad}`;
+    for (const limit of [80, 200, 400]) {
+      const o = outline(body, 0, limit, 5)!;
+      expect(o, `limit ${limit}`).not.toBeNull();
+      expect(o.body).not.toMatch(/function \(\) \{\s*else/);
+      for (const c of [0, 1]) expect(run(o.body, o.decls, c), `limit ${limit}, c = ${c}`).toEqual(run(body, '', c));
+    }
+  });
+
   test('declines a brace that is not a statement block', () => {
     expect(outline('L1: { b = { x: 1 }.x; }', 0, 5, 1)).toBeNull();
     expect(outline('L1: { b = (() => { return 1; })(); }', 0, 5, 1)).toBeNull();
