@@ -121,8 +121,8 @@ export function div_s(m: Int32Array, d: number, a: number, b: number): void {
 }
 
 /** Quotient high half and remainder left by udivmod32. */
-let QH = 0;
-let REM = 0;
+export let QH = 0;
+export let REM = 0;
 
 /**
  * Unsigned (hi, lo) divided by 0 < y < 2^32, in three exact steps on doubles
@@ -130,8 +130,9 @@ let REM = 0;
  * exact division): returns the quotient's low half (a non-negative double),
  * leaves its high half in QH and the remainder in REM. No BigInt, no
  * allocation: `u64 % 1000003` or a decimal conversion's `/ 10` stay here.
+ * The JS tier's division helpers (src/jit/rt.ts) use it too.
  */
-function udivmod32(lo: number, hi: number, y: number): number {
+export function udivmod32(lo: number, hi: number, y: number): number {
   const h = hi >>> 0;
   let r = h % y;
   QH = (h - r) / y;
