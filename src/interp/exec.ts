@@ -358,6 +358,13 @@ export function run(mc: Machine, entryDepth: number): number {
       blk |= 0;
       depth |= 0;
       fuel = +fuel;
+      // the same objects as the locals hold, re-read so that in OSR code they are loads from the machine and the
+      // function rather than values from the interpreter's frame, which every case re-checked (BENCHMARKS.md,
+      // interpreter, session 12)
+      s = mc.s;
+      f32 = mc.f32;
+      f64 = mc.f64;
+      code = comp.code;
       for (;;) {
         switch (code[pc]) {
           case Op.UNREACHABLE:

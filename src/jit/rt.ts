@@ -334,28 +334,6 @@ function slow(op: (m: Int32Array, d: number, a: number, b: number) => void, al: 
   return W[0]!;
 }
 
-/** Quotient high half and remainder of udivmod32. */
-let QH = 0;
-let REM = 0;
-
-/**
- * Unsigned (hi, lo) divided by 0 < d < 2^32, in three exact steps on doubles
- * (every dividend below 2^48): returns the quotient's low half (as a
- * non-negative double); QH its high half, REM the remainder.
- */
-function udivmod32(lo: number, hi: number, d: number): number {
-  const h = hi >>> 0;
-  let r = h % d;
-  QH = (h - r) / d;
-  let t = r * 65536 + (lo >>> 16);
-  r = t % d;
-  const q1 = (t - r) / d;
-  t = r * 65536 + (lo & 0xffff);
-  r = t % d;
-  REM = r;
-  return q1 * 65536 + (t - r) / d;
-}
-
 /** i64.div_s; the divisor is not 0 and the quotient does not overflow (checked by the caller). */
 export function divs64(al: number, ah: number, bl: number, bh: number): number {
   if (ah >= -0x200000 && ah < 0x200000 && bh >= -0x200000 && bh < 0x200000) {
@@ -370,8 +348,8 @@ export function divs64(al: number, ah: number, bl: number, bh: number): number {
   if (ubh === 0) {
     const ual = na ? -al | 0 : al;
     const uah = na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
-    const ql = udivmod32(ual, uah, ubl >>> 0) | 0;
-    const qh = QH | 0;
+    const ql = I64N.udivmod32(ual, uah, ubl >>> 0) | 0;
+    const qh = I64N.QH | 0;
     if (na === nb) {
       HI[0] = qh;
       return ql;
@@ -389,8 +367,8 @@ export function divu64(al: number, ah: number, bl: number, bh: number): number {
     return integral((x - (x % y)) / y);
   }
   if (bh === 0) {
-    const ql = udivmod32(al, ah, bl >>> 0) | 0;
-    HI[0] = QH | 0;
+    const ql = I64N.udivmod32(al, ah, bl >>> 0) | 0;
+    HI[0] = I64N.QH | 0;
     return ql;
   }
   return slow(I64N.div_u, al, ah, bl, bh);
@@ -409,9 +387,9 @@ export function rems64(al: number, ah: number, bl: number, bh: number): number {
   if (ubh === 0) {
     const ual = na ? -al | 0 : al;
     const uah = na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah;
-    udivmod32(ual, uah, ubl >>> 0);
+    I64N.udivmod32(ual, uah, ubl >>> 0);
     // the remainder has the dividend's sign
-    const r = REM;
+    const r = I64N.REM;
     if (!na || r === 0) {
       HI[0] = 0;
       return r | 0;
@@ -429,9 +407,9 @@ export function remu64(al: number, ah: number, bl: number, bh: number): number {
     return integral(x % y);
   }
   if (bh === 0) {
-    udivmod32(al, ah, bl >>> 0);
+    I64N.udivmod32(al, ah, bl >>> 0);
     HI[0] = 0;
-    return REM | 0;
+    return I64N.REM | 0;
   }
   return slow(I64N.rem_u, al, ah, bl, bh);
 }

@@ -155,6 +155,18 @@ describe('i64 division', () => {
       { numRuns: N },
     );
   });
+  it('any dividend by a divisor of at most 32 bits (long division on doubles) vs BigInt', () => {
+    const div32 = fc.oneof(fc.bigInt({ min: -(2n ** 32n), max: 2n ** 32n }), fc.constantFrom(1n, -1n, 2n, 10n, -10n, 1021n, 1000003n, 2n ** 32n - 1n, -(2n ** 31n)));
+    fc.assert(
+      fc.property(fc.oneof(i64arb, fc.constantFrom(MIN, MIN + 1n, -1n, 2n ** 63n - 1n)), div32.filter((b) => b !== 0n), (a, b) => {
+        if (!(a === MIN && b === -1n)) expect(bin(I64.div_s, a, b)).toBe(trunc(a, b));
+        expect(bin(I64.rem_s, a, b)).toBe(a % b);
+        expect(bin(I64.div_u, a, b)).toBe(s64(u64(a) / u64(b)));
+        expect(bin(I64.rem_u, a, b)).toBe(s64(u64(a) % u64(b)));
+      }),
+      { numRuns: N },
+    );
+  });
   it('traps', () => {
     for (const f of [I64.div_s, I64.div_u, I64.rem_s, I64.rem_u]) {
       expect(() => bin(f, 1n, 0n)).toThrow(Trap);

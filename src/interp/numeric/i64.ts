@@ -7,7 +7,8 @@
  * word indices; results are written to the destination word `d` (which may
  * alias an operand) or returned as a plain number (comparisons: 0/1; float
  * conversions: the float value). No function allocates, except the BigInt
- * slow path of div/rem for operands that do not fit in 53 bits, and the
+ * slow path of div/rem for a divisor wider than 32 bits and a dividend wider
+ * than 53, and the
  * explicit BigInt bridges `fromBigInt` / `toBigInt` / `toBigIntU` used by
  * the embedding API.
  *
@@ -115,7 +116,67 @@ export function div_s(m: Int32Array, d: number, a: number, b: number): void {
     return;
   }
   if (ah === -0x80000000 && m[a] === 0 && bh === -1 && m[b] === -1) throw new Trap('integer overflow');
+  if (divSmallS(m, d, a, b, false)) return;
   fromBigInt(m, d, toBigInt(m, a) / toBigInt(m, b));
+}
+
+/** Quotient high half and remainder left by udivmod32. */
+export let QH = 0;
+export let REM = 0;
+
+/**
+ * Unsigned (hi, lo) divided by 0 < y < 2^32, in three exact steps on doubles
+ * (every partial dividend below 2^48, and x % y exact, so (x - r) / y is an
+ * exact division): returns the quotient's low half (a non-negative double),
+ * leaves its high half in QH and the remainder in REM. No BigInt, no
+ * allocation: `u64 % 1000003` or a decimal conversion's `/ 10` stay here.
+ * The JS tier's division helpers (src/jit/rt.ts) use it too.
+ */
+export function udivmod32(lo: number, hi: number, y: number): number {
+  const h = hi >>> 0;
+  let r = h % y;
+  QH = (h - r) / y;
+  let t = r * 65536 + (lo >>> 16);
+  r = t % y;
+  const q1 = (t - r) / y;
+  t = r * 65536 + (lo & 0xffff);
+  r = t % y;
+  REM = r;
+  return q1 * 65536 + (t - r) / y;
+}
+
+/**
+ * Signed division or remainder whose divisor's magnitude fits in 32 bits: the
+ * magnitudes through udivmod32, the signs after (the quotient negative when
+ * the signs differ, the remainder with the dividend's sign). False (nothing
+ * written) for a wider divisor. The caller has ruled out MIN / -1.
+ */
+function divSmallS(m: Int32Array, d: number, a: number, b: number, rem: boolean): boolean {
+  const bl = m[b]!;
+  const bh = m[b + 1]!;
+  const nb = bh < 0;
+  // |b| as (ubl, ubh): the two's complement negation of a negative divisor
+  const ubh = nb ? (~bh + (bl === 0 ? 1 : 0)) | 0 : bh;
+  if (ubh !== 0) return false;
+  const al = m[a]!;
+  const ah = m[a + 1]!;
+  const na = ah < 0;
+  const ql = udivmod32(na ? -al | 0 : al, na ? (~ah + (al === 0 ? 1 : 0)) | 0 : ah, (nb ? -bl | 0 : bl) >>> 0) | 0;
+  if (rem) {
+    const r = REM | 0;
+    m[d] = na ? -r | 0 : r;
+    m[d + 1] = na && r !== 0 ? -1 : 0;
+    return true;
+  }
+  const qh = QH | 0;
+  if (na === nb) {
+    m[d] = ql;
+    m[d + 1] = qh;
+  } else {
+    m[d] = -ql | 0;
+    m[d + 1] = (~qh + (ql === 0 ? 1 : 0)) | 0;
+  }
+  return true;
 }
 
 export function div_u(m: Int32Array, d: number, a: number, b: number): void {
@@ -126,6 +187,12 @@ export function div_u(m: Int32Array, d: number, a: number, b: number): void {
     const x = ah * TWO32 + (m[a]! >>> 0);
     const y = bh * TWO32 + (m[b]! >>> 0);
     storeIntegral(m, d, (x - (x % y)) / y);
+    return;
+  }
+  if (bh === 0) {
+    const ql = udivmod32(m[a]!, ah, m[b]! >>> 0) | 0;
+    m[d + 1] = QH | 0;
+    m[d] = ql;
     return;
   }
   fromBigInt(m, d, toBigIntU(m, a) / toBigIntU(m, b));
@@ -141,7 +208,8 @@ export function rem_s(m: Int32Array, d: number, a: number, b: number): void {
     storeIntegral(m, d, x % y);
     return;
   }
-  // MIN % -1 = 0 (no trap); BigInt handles it.
+  // MIN % -1 = 0 (no trap): udivmod32 of MIN's magnitude 2^63 by 1 leaves 0.
+  if (divSmallS(m, d, a, b, true)) return;
   fromBigInt(m, d, toBigInt(m, a) % toBigInt(m, b));
 }
 
@@ -153,6 +221,12 @@ export function rem_u(m: Int32Array, d: number, a: number, b: number): void {
     const x = ah * TWO32 + (m[a]! >>> 0);
     const y = bh * TWO32 + (m[b]! >>> 0);
     storeIntegral(m, d, x % y);
+    return;
+  }
+  if (bh === 0) {
+    udivmod32(m[a]!, ah, m[b]! >>> 0);
+    m[d + 1] = 0;
+    m[d] = REM | 0;
     return;
   }
   fromBigInt(m, d, toBigIntU(m, a) % toBigIntU(m, b));
