@@ -27,7 +27,7 @@ export const FILE_CPU_SECONDS: Record<string, number> = {
   'test/snapshot/cli.test.ts': 25, // ttime6
   'test/packages/packages.test.ts': 18, // ttime5
   'test/unit/jit-fuzz.test.ts': 18, // ttime5
-  'test/unit/jit.test.ts': 25, // ttime5
+  'test/unit/jit.test.ts': 19, // session 12: drive() takes returned stops
   'test/unit/jit-try.test.ts': 18, // ttime5
   // session 12 (ttime7): the starved runs' stops returned, not thrown (Store.invokeOrStop), the shards re-weighed
   // (test/spec/harness.ts): the three in one vitest run at load ~20, 17.1 s with vitest's start, about a third each

@@ -10,6 +10,7 @@ import { HostSuspended, Interrupted, OutOfFuel, Trap } from '../../src/core/erro
 import { I32, I64, F32, F64 } from '../../src/core/types.js';
 import { funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import type { FuelCosts } from '../../src/runtime/objects/costs.js';
+import { FuelStop } from '../../src/runtime/store.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 
 type Tier = 'js' | 'interp';
@@ -57,10 +58,18 @@ function drive(
   answer: (payload: unknown) => unknown = () => 0,
 ): { result: unknown; stops: number } {
   let stops = 0;
-  let go: () => unknown[] = () => inst.call(name, ...args);
+  const f = inst.getExport(name);
+  if (!(f instanceof WasmFunc)) throw new Error(`no exported wasm function '${name}'`);
+  // out-of-fuel stops returned, not thrown (Store.invokeOrStop; these runs stop about 730,000 times)
+  let go: () => unknown[] | FuelStop = () => store.invokeOrStop(f, args);
   for (;;) {
     try {
-      return { result: go(), stops };
+      const r = go();
+      if (!(r instanceof FuelStop)) return { result: r, stops };
+      stops++;
+      if (stops > 1_000_000) throw new Error('too many stops');
+      store.addFuel(topUp(r.needed));
+      go = () => r.resume();
     } catch (e) {
       stops++;
       if (stops > 1_000_000) throw new Error('too many stops');
