@@ -145,7 +145,7 @@ export abstract class JsRefs extends JsControl {
       case 'array.get_u': {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
         const i = this.pop();
-        const z = ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
+        const z = elemWords(ft);
         const x = this.element(this.pop(), i, 1, z);
         this.pushField(ft, name === 'array.get_s', (k) => `${x}.data[${z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`}]`);
         return true;
@@ -154,7 +154,7 @@ export abstract class JsRefs extends JsControl {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
         const v = this.pop();
         const i = this.pop();
-        const z = ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
+        const z = elemWords(ft);
         const x = this.element(this.pop(), i, 2, z);
         const ws = this.words(ft, v);
         // (an i8/i16 element: the typed array keeps the low bits, as the interpreter's store does)
@@ -163,8 +163,14 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'array.len': {
+        // (an operand of a known array type of one word per element: its data's length, which V8 may have loaded
+        // already for an element's bounds test: gc-points' loop condition)
+        const t = this.fv === null ? BOTTOM : this.fv.typeAt(0);
+        const ti = isRef(t) ? heapIndex(refHeap(t)) : -1;
+        const comp = ti >= 0 ? this.inst.vm.module.types[ti]!.comp : null;
+        const one = comp !== null && comp.kind === CompKind.Array && elemWords(comp.field.type) === 1;
         const x = this.object(this.pop(), RT.TRAP_NULL_ARRAY, 0);
-        this.pushStmt(I32, `${x}.len`);
+        this.pushStmt(I32, `${x}.${one ? 'data.length' : 'len'}`);
         return true;
       }
       case 'array.new':
@@ -557,3 +563,7 @@ export abstract class JsRefs extends JsControl {
   }
 }
 
+/** Words (entries of a GcArray's data) per element of storage type `ft`. */
+function elemWords(ft: ValType): number {
+  return ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
+}

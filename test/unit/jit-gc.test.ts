@@ -547,10 +547,12 @@ describe('JS tier: array bounds', () => {
       names.push(name);
       wat += `(func (export "get_${name}") (param $i i32) (result i32) (${get} ${makers[how]} (local.get $i))${close(get)})\n`;
       wat += `(func (export "set_${name}") (param $i i32) (result i32) (local $a (ref ${T})) (local.set $a ${makers[how]})
-        (array.set ${T} (local.get $a) (local.get $i) ${k.v}) (${get} (local.get $a) (local.get $i))${close(get)})\n`;
+        (array.set ${T} (local.get $a) (local.get $i) ${k.v}) (i32.add (array.len (local.get $a)) (${get} (local.get $a) (local.get $i))${close(get)}))\n`;
     }
   }
-  wat += ')';
+  // array.len of an array whose type is not known to the validator: its len
+  wat += `(func (export "len_abstract") (param $i i32) (result i32) (local $x arrayref)
+    (local.set $x (array.new_default $a_i32 (local.get $i))) (array.len (local.get $x)))\n)`;
   const m = Module.fromWat(wat);
   const outcomes = (tier: Tier, mod = m): string[] => {
     const store = new Store({ tier, fuel: 1e9 });
@@ -571,12 +573,16 @@ describe('JS tier: array bounds', () => {
         }
       }
     }
+    for (const i of [0, 3, 70000]) out.push(`len_abstract(${i}) = ${String(inst.call('len_abstract', i)[0])}`);
     return out;
   };
 
   test('within, at and past the length, every element kind and every way of making the array, as the interpreter', () => {
     const it = outcomes('interp');
     expect(it.filter((o) => o.includes('out of bounds array access')).length).toBe(names.length * 2 * 4);
+    expect(it.slice(-3)).toEqual(['len_abstract(0) = 0', 'len_abstract(3) = 3', 'len_abstract(70000) = 70000']);
+    // (set_ returns the length plus the element: 3 more than get_ at the same index)
+    expect(it[it.indexOf('get_i32_new(2) = 9') + 6]).toBe('set_i32_new(2) = 12');
     expect(outcomes('js')).toEqual(it);
   });
 
@@ -590,15 +596,20 @@ describe('JS tier: array bounds', () => {
     } finally {
       jsEval.compile = realCompile;
     }
-    // (each source is one function, which reads and writes elements of one kind: `.data[ea]`, or `.data[2 * ea]` and on)
+    // (each source is one function, which reads and writes elements of one kind: `.data[ea]`, or `.data[2 * ea]`
+    // and on; array.len's read is a statement of its own, `I<n> = <array>.<len>;`)
     const bounds = (s: string): string[] => [...s.matchAll(/if \(ea >= \w+\.([\w.]+)\)/g)].map((x) => x[1]!);
+    const lens = (s: string): string[] => [...s.matchAll(/= \w+\.(data\.length|len);/g)].map((x) => x[1]!);
     const seen = new Set<string>();
     for (const s of srcs) {
-      const wide = /\.data\[[24] \* ea/.test(s);
-      expect(wide || s.includes('.data[ea]'), s).toBe(true);
-      expect(bounds(s).length, s).toBeGreaterThan(0);
-      for (const b of bounds(s)) seen.add(`${wide} ${b}`);
+      if (s.includes('wasm_func_')) {
+        const abstract = !s.includes('.data[');
+        const wide = /\.data\[[24] \* ea/.test(s);
+        if (!abstract) expect(wide || s.includes('.data[ea]'), s).toBe(true);
+        for (const b of bounds(s)) seen.add(`${wide} bound ${b}`);
+        for (const l of lens(s)) seen.add(`${abstract ? 'abstract' : wide} array.len ${l}`);
+      }
     }
-    expect([...seen].sort()).toEqual(['false data.length', 'true len']);
+    expect([...seen].sort()).toEqual(['abstract array.len len', 'false array.len data.length', 'false bound data.length', 'true array.len len', 'true bound len']);
   });
 });
