@@ -145,8 +145,8 @@ export abstract class JsRefs extends JsControl {
       case 'array.get_u': {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
         const i = this.pop();
-        const x = this.element(this.pop(), i, 1);
-        const z = ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
+        const z = elemWords(ft);
+        const x = this.element(this.pop(), i, 1, z);
         this.pushField(ft, name === 'array.get_s', (k) => `${x}.data[${z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`}]`);
         return true;
       }
@@ -154,17 +154,23 @@ export abstract class JsRefs extends JsControl {
         const ft = (this.inst.vm.module.types[ins.a]!.comp as ArrayType).field.type;
         const v = this.pop();
         const i = this.pop();
-        const x = this.element(this.pop(), i, 2);
+        const z = elemWords(ft);
+        const x = this.element(this.pop(), i, 2, z);
         const ws = this.words(ft, v);
-        const z = ws.length;
         // (an i8/i16 element: the typed array keeps the low bits, as the interpreter's store does)
         const w0 = ft === I8 || ft === I16 ? [v.e] : ws;
         this.w(w0.map((w, k) => `${x}.data[${z === 1 ? 'ea' : k === 0 ? `${z} * ea` : `${z} * ea + ${k}`}] = ${w};`).join(' '));
         return true;
       }
       case 'array.len': {
+        // (an operand of a known array type of one word per element: its data's length, which V8 may have loaded
+        // already for an element's bounds test: gc-points' loop condition)
+        const t = this.fv === null ? BOTTOM : this.fv.typeAt(0);
+        const ti = isRef(t) ? heapIndex(refHeap(t)) : -1;
+        const comp = ti >= 0 ? this.inst.vm.module.types[ti]!.comp : null;
+        const one = comp !== null && comp.kind === CompKind.Array && elemWords(comp.field.type) === 1;
         const x = this.object(this.pop(), RT.TRAP_NULL_ARRAY, 0);
-        this.pushStmt(I32, `${x}.len`);
+        this.pushStmt(I32, `${x}.${one ? 'data.length' : 'len'}`);
         return true;
       }
       case 'array.new':
@@ -302,10 +308,15 @@ export abstract class JsRefs extends JsControl {
     if ((!isRef(t) || refNullable(t)) && !(known != null && !refNullable(known))) this.w(`if (${x} == null) ${this.trap(code)}`);
     return x;
   }
-  /** The array operand (`depth` as for object), checked against null, and its index (in `ea`) against the length. */
-  private element(a: Ent, i: Ent, depth: number): string {
+  /**
+   * The array operand (`depth` as for object), checked against null, and its index (in `ea`) against the length.
+   * An array of `words` 1 per element (i32, f32, i8, i16, references) has exactly `len` entries in its `data`
+   * (gc.ts GcArray), and the index is tested against `data.length`: the test V8 makes before it reads or writes
+   * an element of `data`, which it then leaves out (gc-shapes' `array.get` about 5% faster: BENCHMARKS.md).
+   */
+  private element(a: Ent, i: Ent, depth: number, words: number): string {
     const x = this.object(a, RT.TRAP_NULL_ARRAY, depth);
-    this.w(`ea = ${i.e} >>> 0; if (ea >= ${x}.len) ${this.trap(RT.TRAP_ARRAY_OOB)}`);
+    this.w(`ea = ${i.e} >>> 0; if (ea >= ${x}.${words === 1 ? 'data.length' : 'len'}) ${this.trap(RT.TRAP_ARRAY_OOB)}`);
     return x;
   }
 
@@ -552,3 +563,7 @@ export abstract class JsRefs extends JsControl {
   }
 }
 
+/** Words (entries of a GcArray's data) per element of storage type `ft`. */
+function elemWords(ft: ValType): number {
+  return ft === I64 || ft === F64 ? 2 : ft === V128 ? 4 : 1;
+}

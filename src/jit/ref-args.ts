@@ -67,9 +67,15 @@ export function callStatement(jsCall: string, refs: RefArgs, slow: string): stri
   return `rr = ${jsCall}${refs.js}${refs.rv}) : ${slow}; st = typeof rr === 'number' ? rr : mc.fuel;`;
 }
 
-/** After a call of a refResult callee, once it has not stopped: its result (from `rr`, or the slot `slot` when the callee declined), and the statement that lets go of both. */
+/**
+ * After a call of a refResult callee, once it has not stopped: its result (from `rr`, or the slot `slot` when the
+ * callee declined), and the statement that lets go of both. The slot is cleared only when the callee wrote it
+ * (declined): a callee that returned its result in `rr` left the slot as it was (null once generated code has read
+ * it; whatever an interpreter frame left there stays until overwritten, as in every other slot the interpreter
+ * leaves), and a store into `mc.refs` saved on each of gc-trees' 491,000 calls is 3-5% of its time (BENCHMARKS.md).
+ */
 export function callResult(slot: string): { e: string; after: string } {
-  return { e: `typeof rr === 'number' ? ${slot} : rr`, after: `${slot} = null; rr = null;` };
+  return { e: `typeof rr === 'number' ? ${slot} : rr`, after: `if (typeof rr === 'number') ${slot} = null; rr = null;` };
 }
 
 /** The JS parameters a generated function takes for its reference parameters and result: `, P0, P2, RV` (or ''). */

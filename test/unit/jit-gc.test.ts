@@ -12,6 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { ResourceLimitError } from '../../src/core/errors.js';
 import { I32, funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import { jitStats } from '../../src/interp/tier.js';
+import { jsEval } from '../../src/jit/codegen.js';
 import { runStarved, type StarvedRun } from '../shared/starved.js';
 import { GC_WORKLOADS } from '../../bench/workloads.js';
 
@@ -506,5 +507,109 @@ describe('JS tier: custom descriptors', () => {
       }
       expect(starved('js', dm, 'run', [n], 0, (k) => k)).toEqual(starved('interp', dm, 'run', [n], 0, (k) => k));
     }
+  });
+});
+
+/**
+ * Array bounds: an index into an array of one word per element is tested against its `data`'s length (the test
+ * V8 makes anyway before it reads or writes `data`), of more words against `len` (gen-refs.ts element). Every
+ * element kind, from every instruction that makes arrays, read and written at indices within, at and past the
+ * length, and at -1, in both tiers.
+ */
+describe('JS tier: array bounds', () => {
+  const kinds = [
+    { t: 'i8', get: 'array.get_u $T', v: '(i32.const 300)', mk: ['new_data'] },
+    { t: 'i16', get: 'array.get_s $T', v: '(i32.const -5)', mk: ['new_data'] },
+    { t: 'i32', get: 'array.get $T', v: '(i32.const 9)', mk: ['new_data'] },
+    { t: 'f32', get: 'i32.reinterpret_f32 (array.get $T', v: '(f32.const 1.5)', mk: [] },
+    { t: 'i64', get: 'i32.wrap_i64 (array.get $T', v: '(i64.const 0x1_0000_0007)', mk: ['new_data'] },
+    { t: 'f64', get: 'i32.wrap_i64 (i64.reinterpret_f64 (array.get $T', v: '(f64.const -2.25)', mk: [] },
+    { t: 'v128', get: 'i32x4.extract_lane 1 (array.get $T', v: '(v128.const i32x4 1 2 3 4)', mk: [] },
+    { t: 'eqref', get: 'ref.is_null (array.get $T', v: '(ref.i31 (i32.const 4))', mk: ['new_elem'] },
+  ];
+  const close = (get: string): string => ')'.repeat((get.match(/\(/g) ?? []).length);
+  let wat = '(module (data $d "\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10\\11\\12\\13\\14\\15\\16\\17\\18\\19")\n';
+  wat += '(elem $e eqref (item (ref.i31 (i32.const 1))) (item (ref.null eq)) (item (ref.i31 (i32.const 3))))\n';
+  const names: string[] = [];
+  for (const k of kinds) {
+    const T = `$a_${k.t}`;
+    wat += `(type ${T} (array (mut ${k.t})))\n`;
+    const makers: Record<string, string> = {
+      new: `(array.new ${T} ${k.v} (i32.const 3))`,
+      new_default: `(array.new_default ${T} (i32.const 3))`,
+      new_fixed: `(array.new_fixed ${T} 3 ${k.v} ${k.v} ${k.v})`,
+      new_data: `(array.new_data ${T} $d (i32.const 1) (i32.const 3))`,
+      new_elem: `(array.new_elem ${T} $e (i32.const 0) (i32.const 3))`,
+    };
+    for (const how of ['new', 'new_default', 'new_fixed', ...k.mk]) {
+      const get = k.get.replace('$T', T);
+      const name = `${k.t}_${how}`;
+      names.push(name);
+      wat += `(func (export "get_${name}") (param $i i32) (result i32) (${get} ${makers[how]} (local.get $i))${close(get)})\n`;
+      wat += `(func (export "set_${name}") (param $i i32) (result i32) (local $a (ref ${T})) (local.set $a ${makers[how]})
+        (array.set ${T} (local.get $a) (local.get $i) ${k.v}) (i32.add (array.len (local.get $a)) (${get} (local.get $a) (local.get $i))${close(get)}))\n`;
+    }
+  }
+  // array.len of an array whose type is not known to the validator: its len
+  wat += `(func (export "len_abstract") (param $i i32) (result i32) (local $x arrayref)
+    (local.set $x (array.new_default $a_i32 (local.get $i))) (array.len (local.get $x)))\n)`;
+  const m = Module.fromWat(wat);
+  const outcomes = (tier: Tier, mod = m): string[] => {
+    const store = new Store({ tier, fuel: 1e9 });
+    const inst = instance(store, mod);
+    const out: string[] = [];
+    for (const name of names) {
+      for (const op of ['get', 'set']) {
+        for (const i of [0, 2, 3, 4, -1, 0x7fffffff]) {
+          try {
+            out.push(`${op}_${name}(${i}) = ${String(inst.call(`${op}_${name}`, i)[0])}`);
+          } catch (e) {
+            out.push(`${op}_${name}(${i}): ${(e as Error).message}`);
+          }
+        }
+        if (tier === 'js') {
+          const f = inst.getExport(`${op}_${name}`);
+          expect(f instanceof WasmFunc && f.jitState === 1, `${op}_${name}`).toBe(true);
+        }
+      }
+    }
+    for (const i of [0, 3, 70000]) out.push(`len_abstract(${i}) = ${String(inst.call('len_abstract', i)[0])}`);
+    return out;
+  };
+
+  test('within, at and past the length, every element kind and every way of making the array, as the interpreter', () => {
+    const it = outcomes('interp');
+    expect(it.filter((o) => o.includes('out of bounds array access')).length).toBe(names.length * 2 * 4);
+    expect(it.slice(-3)).toEqual(['len_abstract(0) = 0', 'len_abstract(3) = 3', 'len_abstract(70000) = 70000']);
+    // (set_ returns the length plus the element: 3 more than get_ at the same index)
+    expect(it[it.indexOf('get_i32_new(2) = 9') + 6]).toBe('set_i32_new(2) = 12');
+    expect(outcomes('js')).toEqual(it);
+  });
+
+  test('the generated tests: data.length for one word per element, len for more', () => {
+    const realCompile = jsEval.compile;
+    const srcs: string[] = [];
+    jsEval.compile = (s) => (srcs.push(s), realCompile(s));
+    try {
+      // (a module of its own: the first test's compiled the sources of `m`)
+      outcomes('js', Module.fromWat(wat));
+    } finally {
+      jsEval.compile = realCompile;
+    }
+    // (each source is one function, which reads and writes elements of one kind: `.data[ea]`, or `.data[2 * ea]`
+    // and on; array.len's read is a statement of its own, `I<n> = <array>.<len>;`)
+    const bounds = (s: string): string[] => [...s.matchAll(/if \(ea >= \w+\.([\w.]+)\)/g)].map((x) => x[1]!);
+    const lens = (s: string): string[] => [...s.matchAll(/= \w+\.(data\.length|len);/g)].map((x) => x[1]!);
+    const seen = new Set<string>();
+    for (const s of srcs) {
+      if (s.includes('wasm_func_')) {
+        const abstract = !s.includes('.data[');
+        const wide = /\.data\[[24] \* ea/.test(s);
+        if (!abstract) expect(wide || s.includes('.data[ea]'), s).toBe(true);
+        for (const b of bounds(s)) seen.add(`${wide} bound ${b}`);
+        for (const l of lens(s)) seen.add(`${abstract ? 'abstract' : wide} array.len ${l}`);
+      }
+    }
+    expect([...seen].sort()).toEqual(['abstract array.len len', 'false array.len data.length', 'false bound data.length', 'true array.len len', 'true bound len']);
   });
 });

@@ -267,6 +267,10 @@ export class GcArray {
   constructor(
     readonly type: GcType,
     readonly len: number,
+    /**
+     * `len` × WORDS[elem] entries exactly (so `len` of them for one word per element): the JS tier tests an
+     * index against `data.length` (gen-refs.ts element), and nothing resizes it.
+     */
     readonly data: ArrayData,
   ) {}
 }
