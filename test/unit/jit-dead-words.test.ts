@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Linker, Module, Store, type StoreOptions } from '../../src/index.js';
-import { jsEval } from '../../src/jit/codegen.js';
+import { captureSources } from '../shared/jit-sources.js';
 import { deadWords } from '../../src/jit/lane-cache.js';
 import { LANE_WORDS } from '../../src/jit/gen-types.js';
 
@@ -36,19 +36,11 @@ const LOADS = `(module
   (data (i32.const 0) "\\00\\00\\c0\\3f\\01\\00\\80\\7f\\00\\00\\c0\\7f\\00\\00\\00\\80\\01\\00\\80\\7f\\02\\00\\80\\ff\\03\\00\\00\\00\\04\\00\\00\\00"))`;
 
 function sourceOf(opts: StoreOptions, wat = WAT, args = [32, 32, 64, 16, 48]): { src: string; out: unknown[] } {
-  const srcs: string[] = [];
-  const compile = jsEval.compile;
-  jsEval.compile = (src) => {
-    srcs.push(src);
-    return compile(src);
-  };
-  try {
+  const { srcs, value: out } = captureSources(() => {
     const inst = new Linker().instantiate(new Store({ tier: 'js', ...opts }), Module.fromWat(wat));
-    const out = [...args.map((n) => inst.call('run', n)[0]), ...peek(inst)];
-    return { src: srcs.join('\n'), out };
-  } finally {
-    jsEval.compile = compile;
-  }
+    return [...args.map((n) => inst.call('run', n)[0]), ...peek(inst)];
+  });
+  return { src: srcs.join('\n'), out };
 }
 
 function interp(wat = WAT, args = [32, 32, 64, 16, 48]): unknown[] {
