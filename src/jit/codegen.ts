@@ -69,12 +69,12 @@ import { type Global } from '../runtime/objects/global.js';
 import { jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
 import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
-import { keepsMemory } from './lane-cache.js';
+import { deadWords, keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -462,8 +462,11 @@ class JsGen extends JsRefs implements CodeSink {
           this.matLocal(x);
           if (t === I64) this.w(`L${x} = ${e.e}; H${x} = ${e.h};`);
           else if (t === V128) {
-            const ws = this.vw(e);
-            this.w(this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' '));
+            // (marked as x's words: build() drops the statement when nothing reads them, deadWords)
+            if (!this.loadInto(e, x)) {
+              const ws = this.vw(e);
+              this.w(`${LANE_WORDS}${x}${LANE_WORDS}${this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' ')}${LANE_WORDS}`);
+            }
             const fc = this.fcache;
             fc.set(x);
             if (e.f) {
@@ -768,6 +771,7 @@ class JsGen extends JsRefs implements CodeSink {
       return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
+    body = deadWords(body, this.exK.length > 0 ? spillLocals : '');
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');

@@ -51,6 +51,8 @@ export abstract class JsBase {
   protected readonly fcache = new LaneCache();
   /** Number of v128.load sites (address variables VA<n>). */
   protected nVa = 0;
+  /** The output line of the last v128.load and its stack height (gen-vectors.ts loadInto). */
+  protected lastLoad: { line: number; i: number; text: string } | null = null;
   /** Frames open that were entered in unreachable code. */
   protected deadDepth = 0;
   protected readonly vars = new Set<string>();

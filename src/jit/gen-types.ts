@@ -258,6 +258,15 @@ export const MEM_RELOAD = '\u0001';
 /** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
 export const FD_RELOAD = '\u0002';
 
+/**
+ * Around a statement that writes the words of v128 local <x> (every `local.set`/`local.tee` of a v128, and a
+ * v128.load right before one, which loads into the local: gen-vectors.ts loadInto): `\u000e<x>\u000e<statement>\u000e`.
+ * build() drops the statement when nothing in the function reads those words (lane-cache.ts deadWords): f32x4 code
+ * reads a local's lanes (from memory again, or kept from the arithmetic that set it), and converting lanes to words
+ * goes through a typed array.
+ */
+export const LANE_WORDS = '\u000e';
+
 /** Functions with more locals, or longer generated source, stay interpreted. */
 export const MAX_LOCALS = 20_000;
 export const MAX_SOURCE = 16 * 1024 * 1024;

@@ -9,7 +9,7 @@ import { miscImmediates } from '../interp/immediates.js';
 import { loadSimd, SIMD_EXEC } from '../interp/simd-exec.js';
 import * as RT from './rt.js';
 import { JsMemory } from './gen-memory.js';
-import { CONST, LOCAL, VAR, isNum, lit, no, type Ent } from './gen-types.js';
+import { CONST, LANE_WORDS, LOCAL, VAR, isNum, lit, no, type Ent } from './gen-types.js';
 
 /** f32x4 arithmetic done on lane values. */
 const F32X4_OPS: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
@@ -71,6 +71,20 @@ export abstract class JsVectors extends JsMemory {
     for (const x of pins) this.fcache.unpin(x);
   }
 
+  /**
+   * `local.set x` of the v128 the last statement loaded (v128.load just before): that statement loads into x's words
+   * instead of the stack variable's, marked as x's words for build() (deadWords: dropped when nothing reads them, as
+   * when f32x4 code reads the lanes again from memory). Whether it did.
+   */
+  protected loadInto(e: Ent, x: number): boolean {
+    const ld = this.lastLoad;
+    if (ld === null || ld.line !== this.o.length - 1 || this.o[ld.line] !== ld.text || ld.i !== this.st.length || e.k !== VAR || e.f || e.v![0] !== `V${ld.i}_0`) return false;
+    const ws = this.lWords(x);
+    const st = ld.text.replace(/V\d+_([0-3]) = /g, (_, k: string) => `${ws[+k]} = `);
+    this.o[ld.line] = `${LANE_WORDS}${x}${LANE_WORDS}${st}${LANE_WORDS}`;
+    this.lastLoad = null;
+    return true;
+  }
   /** Turns the top n entries that hold f32 lane values into words (in their variables). */
   protected unF(n: number): void {
     for (let i = this.st.length - n; i < this.st.length; i++) if (this.st[i]!.f) this.matAt(i);
@@ -219,6 +233,7 @@ export abstract class JsVectors extends JsMemory {
         this.vars.add(va);
         this.w(`${this.vAddr(ins)} ${va} = ea;`);
         this.pushV128((d) => d.map((x, k) => `${x} = V.getInt32(ea${k ? ` + ${4 * k}` : ''}, true);`).join(' '));
+        this.lastLoad = { line: this.o.length - 1, i: this.st.length - 1, text: this.o[this.o.length - 1]! };
         const e = this.st[this.st.length - 1]!;
         e.ma = va;
         e.mep = this.fcache.epoch;

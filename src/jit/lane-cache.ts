@@ -1,5 +1,6 @@
 /** The JS tier's f32 lane cache of v128 locals (gen-vectors.ts), and which instructions leave memory as it is. */
 import type { Instr } from '../decoder/instr.js';
+import { LANE_WORDS } from './gen-types.js';
 
 /**
  * The f32 lane cache of v128 locals for one straight-line stretch (cleared with it): which locals
@@ -72,4 +73,23 @@ export function keepsMemory(def: Instr['def']): boolean {
       return !def.name.includes('store');
   }
   return false;
+}
+
+const MARKED = new RegExp(`${LANE_WORDS}(\\d+)${LANE_WORDS}([^${LANE_WORDS}]*)${LANE_WORDS}`, 'g');
+// an identifier L<x> or L<x>_<k> not written by a plain assignment (labels L<n> count too: at worst a statement stays)
+const READ = /\bL(\d+)(?:_[123])?\b(?!\s*=(?!=))/g;
+
+/**
+ * The generated body with the marked writes of a v128 local's words (LANE_WORDS) dropped where nothing reads that
+ * local's words: not the body (f32x4 code reads lane values), nor `spill`, the epilogue that hands the frame over
+ * (empty when the function has no exits). Such words never leave the function. The statements are pure (a copy, a
+ * load whose bounds were checked before it, lanes converted through the scratch arrays); each conversion is two
+ * typed-array accesses per lane, each checking for a detached buffer once V8's detaching protector is gone. The
+ * statements kept lose their markers.
+ */
+export function deadWords(body: string, spill: string): string {
+  if (!body.includes(LANE_WORDS)) return body;
+  const read = new Set<string>();
+  for (const src of [body, spill]) for (const m of src.matchAll(READ)) read.add(m[1]!);
+  return body.replace(MARKED, (_, x: string, st: string) => (read.has(x) ? st : ''));
 }
