@@ -402,6 +402,74 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       args: [1.5, -2, 0.25],
       want: [-2.75],
     },
+    {
+      name: 'three i32.adds (ADD3)',
+      op: Op.ADD3,
+      wat: `(func (export "f") (param i32 i32 i32 i32) (result i32) (i32.add (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)))`,
+      args: [0x7fffffff, 1, 5, -3],
+      want: [-0x7fffffff + 1],
+    },
+    {
+      name: 'i32.add, i32.add, i32.load (ADD_ADD_I32_LOAD)',
+      op: Op.ADD_ADD_I32_LOAD,
+      wat: `(memory 1) (data (i32.const 20) "\\2a\\00\\00\\00\\2b\\00\\00\\80")
+        (func (export "f") (param i32 i32 i32) (result i32) (i32.load (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))))`,
+      args: [-1, 21, 4],
+      want: [0x8000002b | 0],
+    },
+    {
+      name: 'i32.add, i32.add, i32.load8_u (ADD_ADD_I32_LOAD8_U)',
+      op: Op.ADD_ADD_I32_LOAD8_U,
+      wat: `(memory 1) (data (i32.const 40) "\\07\\f8\\09")
+        (func (export "f") (param i32 i32 i32) (result i32) (i32.load8_u (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))))`,
+      args: [30, 8, 3],
+      want: [0xf8],
+    },
+    {
+      name: 'i32.add, i32.add, f64.load (ADD_ADD_F64_LOAD)',
+      op: Op.ADD_ADD_F64_LOAD,
+      wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\10\\c0")
+        (func (export "f") (param i32 i32 i32) (result f64) (f64.load (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))))`,
+      args: [2, 2, 4],
+      want: [-4],
+    },
+    {
+      name: 'i32.add, i32.add, compare and branch (ADD_ADD_BR_IF_NE)',
+      op: Op.ADD_ADD_BR_IF_NE,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2) (local.get 1)))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.ne (local.get 1) (local.get 0))))
+        (local.get 2))`,
+      args: [10, 0],
+      want: [45],
+    },
+    {
+      name: 'three i32.adds, compare and branch (ADD3_BR_IF_NE)',
+      op: Op.ADD3_BR_IF_NE,
+      wat: `(func (export "f") (param i32 i32) (result i32 i32) (local i32 i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2) (local.get 1)))
+          (local.set 3 (i32.add (local.get 3) (i32.const -2)))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.ne (local.get 1) (local.get 0))))
+        (local.get 2) (local.get 3))`,
+      args: [10, 0],
+      want: [45, -20],
+    },
+    {
+      name: 'i32.add, i32.add, compare and branch (ADD_ADD_BR_IF_GT_U)',
+      op: Op.ADD_ADD_BR_IF_GT_U,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2) (local.get 0)))
+          (local.set 0 (i32.add (local.get 0) (i32.const -1)))
+          (br_if $l (i32.gt_u (local.get 0) (local.get 1))))
+        (local.get 2))`,
+      args: [10, 3],
+      want: [10 + 9 + 8 + 7 + 6 + 5 + 4],
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -432,6 +500,30 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       }
       // local.get x2, f64.mul, i32.const, f64.load  |  i32.const, local.get x2, f64.add, f64.store
       expect(fuel[0]).toBe(5);
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+  }
+});
+
+describe('two i32.adds and a load in one dispatch: a trap in the load charges up to it, like the JS tier', () => {
+  for (const [op, load] of [
+    [Op.ADD_ADD_I32_LOAD, 'i32.load'],
+    [Op.ADD_ADD_I32_LOAD8_U, 'i32.load8_u'],
+    [Op.ADD_ADD_F64_LOAD, 'f64.load'],
+  ] as const) {
+    test(load, () => {
+      const wat = `(module (memory 1) (func (export "f") (param i32) (result i32)
+        (drop (${load} (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0)))) (nop) (i32.const 0)))`;
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const s = new Store({ fuel: 1000, tier });
+        const i = inst(wat, s);
+        expect(() => i.call('f', 0x10000000)).toThrow(Trap);
+        fuel.push(s.fuelConsumed);
+        if (tier === 'interp') expect([...s.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(op);
+      }
+      // local.get x2, i32.add, local.get, i32.add, the load
+      expect(fuel[0]).toBe(6);
       expect(fuel[0]).toBe(fuel[1]);
     });
   }
