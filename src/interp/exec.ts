@@ -313,6 +313,9 @@ export const enum Op {
   ADD3_BR_IF_NE,
   ADD_ADD_BR_IF_GT_U,
   ADD_ADD_I32_LOAD8_U,
+  // ---- a copy, then a compare-and-branch (fib's and hash64's loop and entry tests)
+  COPY_BR_IF_LT_U,
+  COPY_BR_IF_LE_U,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -592,6 +595,34 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.BR_IF_LT_U:
             pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // COPY, then BR_IF_LT_U's body (the cases before BR_IF_LT_U and ADD_BR_IF_LT_U fall through already)
+          case Op.COPY_BR_IF_LT_U:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // COPY, then BR_IF_LE_U's body (the case before BR_IF_LE_U falls through already)
+          case Op.COPY_BR_IF_LE_U:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 <= s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
             if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
               fuel -= code[(pc + 1) | 0]!;
               blk = pc;

@@ -67,6 +67,8 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
     new Map([
       [Op.RETURN, Op.COPY_RETURN],
       [Op.COPY, Op.COPY_COPY],
+      [Op.BR_IF_LT_U, Op.COPY_BR_IF_LT_U],
+      [Op.BR_IF_LE_U, Op.COPY_BR_IF_LE_U],
     ]),
   ],
   [Op.COPY_COPY, new Map([[Op.COPY, Op.COPY3]])],
