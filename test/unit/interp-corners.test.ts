@@ -470,30 +470,22 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       args: [10, 3],
       want: [10 + 9 + 8 + 7 + 6 + 5 + 4],
     },
-    {
-      name: 'a copy, compare and branch (COPY_BR_IF_LT_U)',
-      op: Op.COPY_BR_IF_LT_U,
+    // a copy just before a compare-and-branch; both loops end with the copy holding x = -1
+    ...([
+      ['lt_u', Op.COPY_BR_IF_LT_U, -1],
+      ['le_u', Op.COPY_BR_IF_LE_U, -4],
+    ] as const).map(([cmp, op, limit]) => ({
+      name: `a copy, compare and branch (${cmp})`,
+      op,
       wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
         (loop $l
           (local.set 0 (i32.add (local.get 0) (i32.const 3)))
           (local.set 2 (local.get 0))
-          (br_if $l (i32.lt_u (local.get 0) (local.get 1))))
+          (br_if $l (i32.${cmp} (local.get 0) (local.get 1))))
         (i32.add (local.get 2) (local.get 0)))`,
-      args: [-10, -1],
+      args: [-10, limit],
       want: [-2],
-    },
-    {
-      name: 'a copy, compare and branch (COPY_BR_IF_LE_U)',
-      op: Op.COPY_BR_IF_LE_U,
-      wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
-        (loop $l
-          (local.set 0 (i32.add (local.get 0) (i32.const 3)))
-          (local.set 2 (local.get 0))
-          (br_if $l (i32.le_u (local.get 0) (local.get 1))))
-        (i32.add (local.get 2) (local.get 0)))`,
-      args: [-10, -4],
-      want: [-2],
-    },
+    })),
   ];
   for (const c of cases) {
     test(c.name, () => {
