@@ -303,6 +303,19 @@ export const enum Op {
   F32X4_SUB_V128_STORE,
   F32X4_MUL_SUB_V128_STORE,
   I64_MUL_ADD_ROTL_MUL,
+  // ---- two or three i32.adds before an op (THEN after ADD_ADD; session 13): sha256's, matmul's and dispatch's
+  // address adds before a load, matmul's and hash64's loop counters, fib's, sieve's and matmul's adds before a
+  // loop's compare-and-branch
+  ADD3,
+  ADD_ADD_I32_LOAD,
+  ADD_ADD_F64_LOAD,
+  ADD_ADD_BR_IF_NE,
+  ADD3_BR_IF_NE,
+  ADD_ADD_BR_IF_GT_U,
+  ADD_ADD_I32_LOAD8_U,
+  // ---- a copy, then a compare-and-branch (fib's and hash64's loop and entry tests)
+  COPY_BR_IF_LT_U,
+  COPY_BR_IF_LE_U,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -534,6 +547,16 @@ export function run(mc: Machine, entryDepth: number): number {
               pc = (pc + 3) | 0;
             }
             continue outer;
+          // i32.add, then falls through into ADD_ADD_BR_IF_NE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD3_BR_IF_NE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // i32.add, then falls through into ADD_BR_IF_NE (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_ADD_BR_IF_NE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
           // i32.add, then falls through into BR_IF_NE (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_BR_IF_NE:
@@ -578,6 +601,34 @@ export function run(mc: Machine, entryDepth: number): number {
               pc = (pc + 3) | 0;
             }
             continue outer;
+          // COPY, then BR_IF_LT_U's body (the cases before BR_IF_LT_U and ADD_BR_IF_LT_U fall through already)
+          case Op.COPY_BR_IF_LT_U:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // COPY, then BR_IF_LE_U's body (the case before BR_IF_LE_U falls through already)
+          case Op.COPY_BR_IF_LE_U:
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            s[d] = s[a]!;
+            s[(d + 1) | 0] = s[(a + 1) | 0]!;
+            pc = (pc + 2) | 0;
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 <= s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
           // i32.add, then falls through into BR_IF_GT_S (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_BR_IF_GT_S:
@@ -591,6 +642,11 @@ export function run(mc: Machine, entryDepth: number): number {
               pc = (pc + 3) | 0;
             }
             continue outer;
+          // i32.add, then falls through into ADD_BR_IF_GT_U (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_ADD_BR_IF_GT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
           // i32.add, then falls through into BR_IF_GT_U (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_BR_IF_GT_U:
@@ -1018,6 +1074,17 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
             pc = (pc + 4) | 0;
             break;
+          // i32.add, i32.add, then i32.load's body (the cases before ADD_I32_LOAD and I32_LOAD fall through already)
+          case Op.ADD_ADD_I32_LOAD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 4) | 0;
+            break;
           // i32.add, then falls through into I64_LOAD (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_I64_LOAD:
@@ -1042,6 +1109,17 @@ export function run(mc: Machine, entryDepth: number): number {
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
             pc = (pc + 4) | 0;
             break;
+          // i32.add, i32.add, then f64.load's body (F64_MUL_F64_LOAD falls through into F64_LOAD already)
+          case Op.ADD_ADD_F64_LOAD:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
+            pc = (pc + 4) | 0;
+            break;
           case Op.I32_LOAD8_S:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
@@ -1059,6 +1137,17 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
             pc = (pc + 3) | 0;
           case Op.I32_LOAD8_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
+            pc = (pc + 4) | 0;
+            break;
+          // i32.add, i32.add, then i32.load8_u's body (the cases before ADD_I32_LOAD8_U and I32_LOAD8_U fall through already)
+          case Op.ADD_ADD_I32_LOAD8_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
@@ -1291,6 +1380,11 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = I32N.popcnt(s[(fp + code[(pc + 2) | 0]!) | 0]!);
             pc = (pc + 3) | 0;
             break;
+          // i32.add, then falls through into ADD_ADD (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD3:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
           // i32.add, then falls through into I32_ADD (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_ADD:

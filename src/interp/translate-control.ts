@@ -320,7 +320,13 @@ export class ControlTranslator extends TranslateState {
       this.lastDst = -1;
       // the op before the add may join too (THEN)
       this.fuseBack();
-    } else this.op(br);
+    } else {
+      // the op before the compare is the last one again, so the branch may join it (THEN: ADD_ADD, ADD3)
+      this.lastOpPos = prev;
+      this.prevOpPos = this.prevPrevOpPos;
+      this.prevPrevOpPos = -1;
+      this.op(br);
+    }
     for (let j = 0; j < operands.length; j++) {
       this.code.push(operands[j]!);
       this.fix.push(fixes[j]!);

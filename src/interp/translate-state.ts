@@ -67,6 +67,8 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
     new Map([
       [Op.RETURN, Op.COPY_RETURN],
       [Op.COPY, Op.COPY_COPY],
+      [Op.BR_IF_LT_U, Op.COPY_BR_IF_LT_U],
+      [Op.BR_IF_LE_U, Op.COPY_BR_IF_LE_U],
     ]),
   ],
   [Op.COPY_COPY, new Map([[Op.COPY, Op.COPY3]])],
@@ -98,6 +100,20 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
   [Op.I64_MUL_ADD, new Map([[Op.I64_ROTL_MUL, Op.I64_MUL_ADD_ROTL_MUL]])],
   [Op.F64_MUL, new Map([[Op.F64_LOAD, Op.F64_MUL_F64_LOAD]])],
   [Op.F64_ADD, new Map([[Op.F64_STORE, Op.F64_ADD_F64_STORE]])],
+  // two adds, then a third (eagerly: ADD3 and the op after it are never more dispatches than ADD_ADD and the
+  // third add fused with that op), a load, or a compare-and-branch (whose compare reads neither add's result)
+  [
+    Op.ADD_ADD,
+    new Map([
+      [Op.I32_ADD, Op.ADD3],
+      [Op.I32_LOAD, Op.ADD_ADD_I32_LOAD],
+      [Op.F64_LOAD, Op.ADD_ADD_F64_LOAD],
+      [Op.I32_LOAD8_U, Op.ADD_ADD_I32_LOAD8_U],
+      [Op.BR_IF_NE, Op.ADD_ADD_BR_IF_NE],
+      [Op.BR_IF_GT_U, Op.ADD_ADD_BR_IF_GT_U],
+    ]),
+  ],
+  [Op.ADD3, new Map([[Op.BR_IF_NE, Op.ADD3_BR_IF_NE]])],
 ]);
 
 /** Where a mirrored stack value lives (see translate.ts). */

@@ -402,6 +402,90 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       args: [1.5, -2, 0.25],
       want: [-2.75],
     },
+    {
+      name: 'three i32.adds (ADD3)',
+      op: Op.ADD3,
+      wat: `(func (export "f") (param i32 i32 i32 i32) (result i32) (i32.add (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)))`,
+      args: [0x7fffffff, 1, 5, -3],
+      want: [-0x7fffffff + 1],
+    },
+    {
+      name: 'i32.add, i32.add, i32.load (ADD_ADD_I32_LOAD)',
+      op: Op.ADD_ADD_I32_LOAD,
+      wat: `(memory 1) (data (i32.const 20) "\\2a\\00\\00\\00\\2b\\00\\00\\80")
+        (func (export "f") (param i32 i32 i32) (result i32) (i32.load (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))))`,
+      args: [-1, 21, 4],
+      want: [0x8000002b | 0],
+    },
+    {
+      name: 'i32.add, i32.add, i32.load8_u (ADD_ADD_I32_LOAD8_U)',
+      op: Op.ADD_ADD_I32_LOAD8_U,
+      wat: `(memory 1) (data (i32.const 40) "\\07\\f8\\09")
+        (func (export "f") (param i32 i32 i32) (result i32) (i32.load8_u (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))))`,
+      args: [30, 8, 3],
+      want: [0xf8],
+    },
+    {
+      name: 'i32.add, i32.add, f64.load (ADD_ADD_F64_LOAD)',
+      op: Op.ADD_ADD_F64_LOAD,
+      wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\10\\c0")
+        (func (export "f") (param i32 i32 i32) (result f64) (f64.load (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2))))`,
+      args: [2, 2, 4],
+      want: [-4],
+    },
+    {
+      name: 'i32.add, i32.add, compare and branch (ADD_ADD_BR_IF_NE)',
+      op: Op.ADD_ADD_BR_IF_NE,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2) (local.get 1)))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.ne (local.get 1) (local.get 0))))
+        (local.get 2))`,
+      args: [10, 0],
+      want: [45],
+    },
+    {
+      name: 'three i32.adds, compare and branch (ADD3_BR_IF_NE)',
+      op: Op.ADD3_BR_IF_NE,
+      wat: `(func (export "f") (param i32 i32) (result i32 i32) (local i32 i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2) (local.get 1)))
+          (local.set 3 (i32.add (local.get 3) (i32.const -2)))
+          (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+          (br_if $l (i32.ne (local.get 1) (local.get 0))))
+        (local.get 2) (local.get 3))`,
+      args: [10, 0],
+      want: [45, -20],
+    },
+    {
+      name: 'i32.add, i32.add, compare and branch (ADD_ADD_BR_IF_GT_U)',
+      op: Op.ADD_ADD_BR_IF_GT_U,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
+        (loop $l
+          (local.set 2 (i32.add (local.get 2) (local.get 0)))
+          (local.set 0 (i32.add (local.get 0) (i32.const -1)))
+          (br_if $l (i32.gt_u (local.get 0) (local.get 1))))
+        (local.get 2))`,
+      args: [10, 3],
+      want: [10 + 9 + 8 + 7 + 6 + 5 + 4],
+    },
+    // a copy just before a compare-and-branch; both loops end with the copy holding x = -1
+    ...([
+      ['lt_u', Op.COPY_BR_IF_LT_U, -1],
+      ['le_u', Op.COPY_BR_IF_LE_U, -4],
+    ] as const).map(([cmp, op, limit]) => ({
+      name: `a copy, compare and branch (${cmp})`,
+      op,
+      wat: `(func (export "f") (param i32 i32) (result i32) (local i32)
+        (loop $l
+          (local.set 0 (i32.add (local.get 0) (i32.const 3)))
+          (local.set 2 (local.get 0))
+          (br_if $l (i32.${cmp} (local.get 0) (local.get 1))))
+        (i32.add (local.get 2) (local.get 0)))`,
+      args: [-10, limit],
+      want: [-2],
+    })),
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -437,7 +521,7 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
   }
 });
 
-describe('three instructions in one dispatch: a trap in the last charges up to it, like the JS tier', () => {
+describe('three or four instructions in one dispatch: a trap in the last charges up to it, like the JS tier', () => {
   const cases: [Op, string][] = [
     [Op.MUL_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.mul (local.get 0) (i32.const 1024)) (local.get 0))))`],
     [Op.SHL_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.get 0))))`],
@@ -449,6 +533,9 @@ describe('three instructions in one dispatch: a trap in the last charges up to i
       Op.F32X4_MUL_SUB_V128_STORE,
       `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4))))`,
     ],
+    [Op.ADD_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],
+    [Op.ADD_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],
+    [Op.ADD_ADD_F64_LOAD, `(drop (f64.load (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],
   ];
   for (const [op, body] of cases) {
     test(`${body}`, () => {
@@ -462,7 +549,7 @@ describe('three instructions in one dispatch: a trap in the last charges up to i
         if (tier === 'interp') expect([...s.machine.compile(i.getExport('f') as WasmFunc).code]).toContain(op);
       }
       // everything up to the access, nothing after it (every instruction of these bodies but the drop is before it)
-      expect(fuel[0]).toBe(body.includes('(drop') ? (body.includes('i32.const') ? 6 : 4) : body.split('(').length - 1);
+      expect(fuel[0]).toBe(body.split('(').length - 1 - (body.startsWith('(drop') ? 1 : 0));
       expect(fuel[0]).toBe(fuel[1]);
     });
   }
