@@ -223,8 +223,9 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
     const osr: number[] = [];
     for (const e of g.osrEntries) {
-      if (cc.code[e.pc] !== Op.FUEL) continue;
+      if (cc.code[e.pc] !== Op.FUEL && cc.code[e.pc] !== Op.FUEL_OSR) continue;
       cc.code[e.pc] = Op.FUEL_OSR;
+      // (a head may check nothing itself, gen-fuel.ts checkBeforeLoop: re-entry must bring its max, that of this version)
       if (e.fuel !== null) cc.osrFuel.set(e.pc, e.fuel.max);
       osr.push(e.pc, e.fuel !== null ? e.fuel.max : -1);
     }
@@ -736,6 +737,7 @@ class JsGen extends JsRefs implements CodeSink {
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     const rt = runtime();
     this.countedCopies();
+    this.coverHeads();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
     for (const b of this.fuelBlocks) {
       const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;

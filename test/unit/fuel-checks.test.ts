@@ -8,6 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { I32, Linker, Module, OutOfFuel, Store, funcType, type FuelCosts, type Instance } from '../../src/index.js';
+import { jsEval } from '../../src/jit/codegen.js';
 import { runStarved, type StarvedRun } from '../shared/starved.js';
 
 const PROGRAM = `(module
@@ -93,6 +94,66 @@ const ARMS_PAY = `(module
     (if (i32.and (local.get $n) (i32.const 1)) (then) (else (local.set $a (i32.add (local.get $a) (i32.const 2)))))
     (local.get $a)))`;
 
+/**
+ * Ends of blocks that branches target (gen-control.ts joinLink): `$sel`'s joins are reached from br_table, br_if
+ * and fall-throughs whose fuel the entry's check knows, so that check covers them all and they check nothing
+ * (a division by zero in one, n = 7); `run`'s joins come after a call (fuel unknown: they check), from a targeted
+ * if's own branch, and after a loop's exit (a loop head's check stays its own: the join checks).
+ */
+const JOINS = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func $sel (param $n i32) (result i32) (local $a i32)
+    (block $out
+      (block $b2
+        (block $b1
+          (br_table $b1 $b2 $out $b2 (i32.and (local.get $n) (i32.const 3))))
+        (local.set $a (i32.add (local.get $a) (i32.const 5)))
+        (br_if $out (i32.gt_u (local.get $n) (i32.const 10)))
+        (local.set $a (i32.mul (local.get $a) (i32.const 3))))
+      (local.set $a (i32.add (local.get $a) (i32.div_u (i32.const 100) (i32.sub (local.get $n) (i32.const 7))))))
+    (i32.add (local.get $a) (local.get $n)))
+  (func (export "run") (param $n i32) (result i32) (local $a i32) (local $i i32)
+    (local.set $a (call $sel (local.get $n)))
+    (block $c
+      (br_if $c (i32.and (local.get $n) (i32.const 1)))
+      (local.set $a (call $host (local.get $a))))
+    (local.set $a (i32.add (local.get $a)
+      (if (result i32) (i32.lt_u (local.get $n) (i32.const 4))
+        (then (drop (br_if 0 (i32.const 9) (i32.eqz (local.get $n)))) (i32.const 3))
+        (else (i32.const 2)))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $a (i32.xor (local.get $a) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (i32.add (local.get $a) (local.get $i))))`;
+
+/**
+ * Loops whose back edges leave after a call (gen-fuel.ts checkBeforeLoop): `$l` is entered with the entry's
+ * fuel known, so its head checks nothing; `$m` is entered from the head of the counted loop `$k`, whose check is
+ * its own, so its head's check moves before it; one of `$m`'s back edges leaves from an if's arm.
+ */
+const LOOP_CALLS = `(module
+  (memory 1)
+  (func $f (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $a) (call $f (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (loop $k
+      (local.set $a (i32.rotl (local.get $a) (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $k (local.get $i)))
+    (loop $m
+      (local.set $a (i32.xor (local.get $a) (call $f (local.get $i))))
+      (if (i32.and (local.get $i) (i32.const 1)) (then (local.set $i (i32.add (local.get $i) (i32.const 3))) (br $m)))
+      (local.set $a (i32.add (local.get $a) (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $m (i32.lt_u (local.get $i) (i32.mul (local.get $n) (i32.const 3)))))
+    (local.get $a)))`;
+
 const mod = Module.fromWat(PROGRAM);
 
 function instance(store: Store, m: Module = mod): Instance {
@@ -135,6 +196,57 @@ describe('fuel checks of the JS tier', () => {
     const m = Module.fromWat(MERGES);
     const full = starved('interp', 1e9, 12, m);
     for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, 12, m)).toEqual(starved('interp', fuel, 12, m));
+  });
+
+  test('ends of targeted blocks covered by the checks of their branches: every budget, traps included, as in the interpreter', () => {
+    const m = Module.fromWat(JOINS);
+    for (let n = 0; n <= 12; n++) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+    }
+    expect(starved('js', 1e9, 7, m)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
+    // $sel's entry check covers its three joins: its only check
+    const srcs: string[] = [];
+    const compile = jsEval.compile;
+    jsEval.compile = (src) => (srcs.push(src), compile(src));
+    try {
+      instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(JOINS)).call('run', 5);
+    } finally {
+      jsEval.compile = compile;
+    }
+    const checks = (name: string): number => (srcs.find((s) => s.includes(`function ${name}(`))!.match(/fuel < \d+/g) ?? []).length;
+    expect(checks('wasm_func_1')).toBe(1);
+    // run: its entry, after each call, after the if's branch, the loop's head and the join after the loop
+    expect(checks('wasm_func_2')).toBeGreaterThanOrEqual(4);
+  });
+
+  test('loop heads covered by the checks of their back edges: every budget and re-entry, as in the interpreter', () => {
+    const m = Module.fromWat(LOOP_CALLS);
+    for (const n of [1, 2, 5]) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+      // slices of a few units: the frame goes back and forth between the interpreter and the loops' heads
+      for (const checkEvery of [1, 2, 3, 5, 9]) {
+        const store = new Store({ interrupt: { checkEvery } });
+        expect(instance(store, m).call('run', n)).toEqual([full.result]);
+        expect(store.fuelConsumed).toBe(full.consumed);
+      }
+    }
+    const srcs: string[] = [];
+    const compile = jsEval.compile;
+    jsEval.compile = (src) => (srcs.push(src), compile(src));
+    try {
+      instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(LOOP_CALLS)).call('run', 3);
+    } finally {
+      jsEval.compile = compile;
+    }
+    const lines = srcs.find((s) => s.includes('function wasm_func_1('))!.split('\n');
+    // each loop's head: the line before its `for` and its first line ('' where a check was)
+    const heads = lines.flatMap((l, k) => (/^L\d+: for \(;;\) \{$/.test(l) ? [[lines[k - 1]!, lines[k + 1]!]] : []));
+    expect(heads.length).toBe(4); // $l, $k's counted copy and its slow loop, $m
+    expect(heads[0]).toEqual(['', '']);
+    expect(heads[3]![0]).toMatch(/^if \(fuel < \d+\) \{ ex = \d+; break X; \}$/);
+    expect(heads[3]![1]).toBe('');
   });
 
   test('blocks of an if paid by its arms: every budget, traps included, as in the interpreter', () => {
