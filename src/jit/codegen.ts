@@ -739,10 +739,7 @@ class JsGen extends JsRefs implements CodeSink {
     this.countedCopies();
     this.coverHeads();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
-    for (const b of this.fuelBlocks) {
-      const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;
-      if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
-    }
+    this.subtractions((b) => (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra);
     const joined = this.o.join('\n');
     // (the f64 view of the value stack: only in functions that read or write f64 slots)
     const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
@@ -770,6 +767,7 @@ class JsGen extends JsRefs implements CodeSink {
       return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
+    if (this.mc.counting) body = this.mergeFuelSteps(body);
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');

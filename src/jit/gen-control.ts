@@ -39,6 +39,13 @@ export abstract class JsControl extends JsCalls {
       // (osr is 0 or one of the if's loops here, those of the then-arm first)
       const into = then.n > 0 ? `osr <= ${then.last + 1}` : 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
+      if (!osr && blk !== null && this.fuelHere !== null) {
+        // the then arm leaves the chain of the block of the `if` like a br_if's taken edge, should the block after
+        // the if join it (end: when nothing but the false edge reaches it)
+        this.raw(this.prepaid('fuel += ', ';'));
+        ctrl.condBlk = blk;
+        ctrl.condLine = this.o.length - 1;
+      }
       this.chainNext(false);
       return;
     }
@@ -258,6 +265,11 @@ export abstract class JsControl extends JsCalls {
     if (c.kind === 'block' && this.mc.counting) this.fuelNext = this.joinLink(c, live ? [this.fuelHere] : []);
     if (c.kind === 'if' && this.mc.counting) {
       this.fuelNext = this.mergeArms(c, live);
+      // an if without else whose then arm does not reach its end, and which nothing targets: the block after it is
+      // reached by the false edge alone, the fall-through of the block of the `if` (as a br_if's): it joins that
+      // block's chain, prepaid by its head, and the then arm gives it back where it starts (the marker above)
+      if (!live && c.thenEnd === undefined && !c.targeted && c.condBlk && c.fuelElse) this.fuelNext = { parts: c.fuelElse.parts, via: c.condBlk };
+      else if (c.condLine !== undefined) this.o[c.condLine] = '';
       // an if/else whose arms both start with a block reached from its block alone: they pay its cost with theirs
       const ib = c.ifBlk;
       if (ib && c.thenFirst && c.elseFirst && c.thenEnd !== undefined) {
@@ -332,7 +344,7 @@ export abstract class JsControl extends JsCalls {
         if (t === I64) s += `K${c.height + j} = K${from + j}; `;
       }
     }
-    return s + exit + (c.kind === 'loop' ? `continue ${c.label};` : `break ${c.label};`);
+    return s + exit + (c.kind === 'loop' ? `${this.backEdge(c.label)}continue ${c.label};` : `break ${c.label};`);
   }
 
   protected ret(): string {

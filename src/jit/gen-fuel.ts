@@ -21,6 +21,8 @@ export abstract class JsFuel extends JsCounted {
   protected readonly callBlocks: FuelBlock[] = [];
   /** Roots whose check covers a loop's head too (checkBeforeLoop): `root` checks for `acc` and then `head`'s max. */
   private readonly covers: { root: FuelRoot; acc: number; head: FuelRoot }[] = [];
+  /** Loops (by label) whose head block subtracts its chain's cost before the loop and on its back edges (checkBeforeLoop). */
+  private readonly rotated = new Map<string, { head: FuelBlock; place: number; cost: number }>();
 
   protected exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
@@ -168,6 +170,43 @@ export abstract class JsFuel extends JsCounted {
     this.o[root.line] = '';
     root.line = cd.place;
     for (const e of from) for (const p of e.parts) this.covers.push({ root: p.root, acc: p.acc, head: root });
+    // nothing checks at the head any more: its subtraction goes where the loop is entered (and re-entered) and onto
+    // its back edges (jump's marker), where it joins their refunds (mergeFuelSteps)
+    const head = cd.head;
+    if (head !== null && head.chain.head === head && head.subLine >= 0) this.rotated.set(c.label, { head, place: cd.place, cost: 0 });
+  }
+  /** At a branch to a loop's head: where its head's subtraction goes if it moves (subtractions). */
+  protected backEdge(label: string): string {
+    return this.mc.counting ? `\u000e${label}\u000e` : '';
+  }
+  /**
+   * Each chain's subtraction on its head's line (build(), once every chain is complete); that of a loop's head moved
+   * before the loop and onto the back edges' markers, which `body` has and this replaces.
+   */
+  protected subtractions(chainCost: (b: FuelBlock) => number): void {
+    const moved = new Map<FuelBlock, { place: number; cost: number }>();
+    for (const r of this.rotated.values()) moved.set(r.head, r);
+    for (const b of this.fuelBlocks) {
+      const c = chainCost(b);
+      const r = moved.get(b);
+      if (r !== undefined) {
+        r.cost = c;
+        if (c > 0) this.o[r.place] += `fuel -= ${c};`;
+      } else if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
+    }
+  }
+  /** The back edges' markers (backEdge) patched, and adjacent fuel steps merged into one (`fuel += 2;fuel -= 4;` -> `fuel -= 2;`). */
+  protected mergeFuelSteps(body: string): string {
+    return body
+      .replace(/\u000e(L\d+)\u000e/g, (_, label: string) => {
+        const c = this.rotated.get(label)?.cost ?? 0;
+        return c > 0 ? `fuel -= ${c};` : '';
+      })
+      .replace(/fuel ([+-])= (\d+);(?:\s*fuel ([+-])= (\d+);)+/g, (m: string) => {
+        let k = 0;
+        for (const x of m.matchAll(/fuel ([+-])= (\d+);/g)) k += x[1] === '+' ? +x[2]! : -x[2]!;
+        return k > 0 ? `fuel += ${k};` : k < 0 ? `fuel -= ${-k};` : '';
+      });
   }
   /** Raises the checks of the back edges' roots by the heads they cover (build(), when every root's max is known). */
   protected coverHeads(): void {

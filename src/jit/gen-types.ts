@@ -93,6 +93,12 @@ export interface Ctrl {
    * less their `acc`: a taken br_if gives back what its block prepaid); null for one whose fuel is not known there.
    */
   edges?: (FuelLink | null)[];
+  /**
+   * if without loops: the block of the `if`, and the line at the start of its then arm where the arm gives back what
+   * that block prepaid (a marker, emptied unless the block after the if joins the block's chain: JsControl.end)
+   */
+  condBlk?: FuelBlock | null;
+  condLine?: number;
   /** loop: the fuel link where it is entered (null: not known there). */
   entry?: FuelLink | null;
   /** A legacy try in its catch arms (not generated: the frame's instructions until its end are skipped). */

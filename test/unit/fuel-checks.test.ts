@@ -132,7 +132,8 @@ const JOINS = `(module
 /**
  * Loops whose back edges leave after a call (gen-fuel.ts checkBeforeLoop): `$l` is entered with the entry's
  * fuel known, so its head checks nothing; `$m` is entered from the head of the counted loop `$k`, whose check is
- * its own, so its head's check moves before it; one of `$m`'s back edges leaves from an if's arm.
+ * its own, so its head's check moves before it; one of `$m`'s back edges leaves from an if's arm. Both heads
+ * subtract their cost before the loop and on the back edges instead.
  */
 const LOOP_CALLS = `(module
   (memory 1)
@@ -153,6 +154,27 @@ const LOOP_CALLS = `(module
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $m (i32.lt_u (local.get $i) (i32.mul (local.get $n) (i32.const 3)))))
     (local.get $a)))`;
+
+/**
+ * Ifs without else whose then arm does not reach the end (gen-control.ts end): the block after each is reached by
+ * the false edge alone and joins the chain of the block of the `if`; the arm gives back what that block prepaid
+ * before it returns, traps, branches out or calls. n selects the arm taken: 1 returns, 2 traps (a refund inside
+ * the arm), 3 branches out, 4 calls the host then branches out, 5 divides by zero after the ifs.
+ */
+const DEAD_ARMS = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32) (local $a i32)
+    (local.set $a (i32.mul (local.get $n) (i32.const 7)))
+    (block $out
+      (if (i32.eq (local.get $n) (i32.const 1)) (then (return (i32.add (local.get $a) (i32.const 1)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 3)))
+      (if (i32.eq (local.get $n) (i32.const 2)) (then (local.set $a (i32.const 0)) (unreachable)))
+      (local.set $a (i32.xor (local.get $a) (i32.const 5)))
+      (if (i32.eq (local.get $n) (i32.const 3)) (then (local.set $a (i32.const 9)) (br $out)))
+      (local.set $a (i32.rotl (local.get $a) (i32.const 3)))
+      (if (i32.eq (local.get $n) (i32.const 4)) (then (local.set $a (call $host (local.get $a))) (br $out)))
+      (local.set $a (i32.div_u (local.get $a) (i32.sub (local.get $n) (i32.const 5)))))
+    (i32.add (local.get $a) (local.get $n))))`;
 
 const mod = Module.fromWat(PROGRAM);
 
@@ -244,9 +266,22 @@ describe('fuel checks of the JS tier', () => {
     // each loop's head: the line before its `for` and its first line ('' where a check was)
     const heads = lines.flatMap((l, k) => (/^L\d+: for \(;;\) \{$/.test(l) ? [[lines[k - 1]!, lines[k + 1]!]] : []));
     expect(heads.length).toBe(4); // $l, $k's counted copy and its slow loop, $m
-    expect(heads[0]).toEqual(['', '']);
-    expect(heads[3]![0]).toMatch(/^if \(fuel < \d+\) \{ ex = \d+; break X; \}$/);
+    // $l's head neither checks nor subtracts: its cost is subtracted before the loop and on its back edge
+    expect(heads[0]).toEqual([expect.stringMatching(/^fuel -= \d+;$/), '']);
+    expect(heads[3]![0]).toMatch(/^if \(fuel < \d+\) \{ ex = \d+; break X; \}fuel -= \d+;$/);
     expect(heads[3]![1]).toBe('');
+    // the back edges: $l's and $m's br from its arm subtract the head's cost less their refunds; $m's br_if's refund is the head's cost
+    expect(lines.filter((l) => /fuel -= \d+;continue L\d+;/.test(l)).length).toBe(2);
+  });
+
+  test('ifs whose then arm does not reach the end: every budget, traps included, as in the interpreter', () => {
+    const m = Module.fromWat(DEAD_ARMS);
+    for (let n = 0; n <= 6; n++) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+    }
+    expect(starved('js', 1e9, 2, m)).toMatchObject({ trap: expect.stringMatching(/unreachable/) });
+    expect(starved('js', 1e9, 5, m)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
   });
 
   test('blocks of an if paid by its arms: every budget, traps included, as in the interpreter', () => {
