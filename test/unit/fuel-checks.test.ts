@@ -184,6 +184,19 @@ function instance(store: Store, m: Module = mod): Instance {
   return linker.instantiate(store, m);
 }
 
+/** The JS tier's sources of a fresh module of `wat` (nothing shared) for run(n) with plenty of fuel. */
+function generated(wat: string, n: number): string[] {
+  const srcs: string[] = [];
+  const compile = jsEval.compile;
+  jsEval.compile = (src) => (srcs.push(src), compile(src));
+  try {
+    instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(wat)).call('run', n);
+  } finally {
+    jsEval.compile = compile;
+  }
+  return srcs;
+}
+
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */
 function starved(tier: 'js' | 'interp', fuel: number, n: number, m: Module = mod, costs?: FuelCosts): StarvedRun {
   const store = new Store({ fuel, tier, ...(costs ? { costs } : {}) });
@@ -228,14 +241,7 @@ describe('fuel checks of the JS tier', () => {
     }
     expect(starved('js', 1e9, 7, m)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
     // $sel's entry check covers its three joins: its only check
-    const srcs: string[] = [];
-    const compile = jsEval.compile;
-    jsEval.compile = (src) => (srcs.push(src), compile(src));
-    try {
-      instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(JOINS)).call('run', 5);
-    } finally {
-      jsEval.compile = compile;
-    }
+    const srcs = generated(JOINS, 5);
     const checks = (name: string): number => (srcs.find((s) => s.includes(`function ${name}(`))!.match(/fuel < \d+/g) ?? []).length;
     expect(checks('wasm_func_1')).toBe(1);
     // run: its entry, after each call, after the if's branch, the loop's head and the join after the loop
@@ -254,15 +260,7 @@ describe('fuel checks of the JS tier', () => {
         expect(store.fuelConsumed).toBe(full.consumed);
       }
     }
-    const srcs: string[] = [];
-    const compile = jsEval.compile;
-    jsEval.compile = (src) => (srcs.push(src), compile(src));
-    try {
-      instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(LOOP_CALLS)).call('run', 3);
-    } finally {
-      jsEval.compile = compile;
-    }
-    const lines = srcs.find((s) => s.includes('function wasm_func_1('))!.split('\n');
+    const lines = generated(LOOP_CALLS, 3).find((s) => s.includes('function wasm_func_1('))!.split('\n');
     // each loop's head: the line before its `for` and its first line ('' where a check was)
     const heads = lines.flatMap((l, k) => (/^L\d+: for \(;;\) \{$/.test(l) ? [[lines[k - 1]!, lines[k + 1]!]] : []));
     expect(heads.length).toBe(4); // $l, $k's counted copy and its slow loop, $m
