@@ -223,8 +223,9 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     // the interpreter's loop heads of this function become re-entry points (exec.ts FUEL_OSR)
     const osr: number[] = [];
     for (const e of g.osrEntries) {
-      if (cc.code[e.pc] !== Op.FUEL) continue;
+      if (cc.code[e.pc] !== Op.FUEL && cc.code[e.pc] !== Op.FUEL_OSR) continue;
       cc.code[e.pc] = Op.FUEL_OSR;
+      // (a head may check nothing itself, gen-fuel.ts checkBeforeLoop: re-entry must bring its max, that of this version)
       if (e.fuel !== null) cc.osrFuel.set(e.pc, e.fuel.max);
       osr.push(e.pc, e.fuel !== null ? e.fuel.max : -1);
     }
@@ -739,11 +740,9 @@ class JsGen extends JsRefs implements CodeSink {
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     const rt = runtime();
     this.countedCopies();
+    this.coverHeads();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
-    for (const b of this.fuelBlocks) {
-      const c = (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra;
-      if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
-    }
+    this.subtractions((b) => (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra);
     const joined = this.o.join('\n');
     // (the f64 view of the value stack: only in functions that read or write f64 slots)
     const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
@@ -772,6 +771,7 @@ class JsGen extends JsRefs implements CodeSink {
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = deadWords(body, this.exK.length > 0 ? spillLocals : '');
+    if (this.mc.counting) body = this.mergeFuelSteps(body);
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');

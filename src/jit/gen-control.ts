@@ -39,13 +39,20 @@ export abstract class JsControl extends JsCalls {
       // (osr is 0 or one of the if's loops here, those of the then-arm first)
       const into = then.n > 0 ? `osr <= ${then.last + 1}` : 'false';
       this.raw(osr ? `${label}: if (osr === 0 ? ${cond} : ${into}) {` : `${label}: if (${cond}) {`);
+      if (!osr && blk !== null && this.fuelHere !== null) {
+        // the then arm leaves the chain of the block of the `if` like a br_if's taken edge, should the block after
+        // the if join it (end: when nothing but the false edge reaches it)
+        this.raw(this.prepaid('fuel += ', ';'));
+        ctrl.condBlk = blk;
+        ctrl.condLine = this.o.length - 1;
+      }
       this.chainNext(false);
       return;
     }
     if (name === 'loop') {
       this.matAll();
       const wrap = this.beforeChild(id);
-      const ctrl: Ctrl = { kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last };
+      const ctrl: Ctrl = { kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last, entry: this.fuelHere };
       this.ctrls.push(ctrl);
       // a re-entry at this loop's head ends here: the rest runs as usual
       const innermost = !scan.inner[id];
@@ -116,21 +123,14 @@ export abstract class JsControl extends JsCalls {
    * false edge), so it is covered by the roots of all of them.
    */
   protected mergeArms(c: Ctrl, live: boolean): FuelLink | null {
-    if (c.targeted) return null;
     const preds: (FuelLink | null)[] = [];
     if (live) preds.push(this.fuelHere);
     if (c.thenEnd === undefined) preds.push(c.fuelElse ?? null);
     else if (c.thenEnd !== 'dead') preds.push(c.thenEnd);
-    if (preds.length === 0) return null;
-    const parts: { root: FuelRoot; acc: number }[] = [];
-    for (const p of preds) {
-      if (p === null) return null;
-      for (const q of p.parts) {
-        const same = parts.find((r) => r.root === q.root);
-        if (same === undefined) parts.push({ root: q.root, acc: q.acc });
-        else if (q.acc > same.acc) same.acc = q.acc;
-      }
-    }
+    // a targeted if: the branches to its end come in too, and pay nothing ahead for the block there
+    if (c.targeted) return this.joinLink(c, preds);
+    const parts = this.joinParts(preds);
+    if (parts === null) return null;
     // with an else, the blocks the arms end in prepay the block after it (without one, the false
     // edge comes from the block of the `if`, which the then arm's path runs through too)
     // (and only blocks of the arms' own: an arm without a block of its own ends in the block before it)
@@ -142,6 +142,36 @@ export abstract class JsControl extends JsCalls {
       if ((!live || own(elseBlk, c.elseFrom!)) && (c.thenEnd === 'dead' || own(thenBlk, c.armFrom!))) paidBy = [elseBlk, thenBlk].filter((b) => b !== null);
     }
     return { parts, via: null, paidBy };
+  }
+
+  /**
+   * The end of a block or if that branches target: the block after it (if one starts there) is reached from the
+   * end of its body (`preds`) and the branches to it only (Ctrl.edges, all earlier in the code: a forward label),
+   * so when the fuel is known on every one of them it needs no check of its own: the roots of all of them check
+   * for it (build() patches their maxes), and it subtracts its own cost. Exact: the check that would have failed
+   * here fails at one of those roots, whose handoff gives the interpreter the frame at that block start with the
+   * fuel as it was, and the interpreter's exact twin stops where the fuel runs out.
+   */
+  protected joinLink(c: Ctrl, preds: (FuelLink | null)[]): FuelLink | null {
+    if (!c.targeted || c.edges === undefined) return null;
+    const parts = this.joinParts([...preds, ...c.edges]);
+    // (the check of a loop's head stays what counted copies and re-entries read: a join after the loop checks itself)
+    return parts === null || parts.some((p) => p.root.loop === true) ? null : { parts, via: null };
+  }
+
+  /** The roots covering all of `preds`, each with the largest acc it has among them; null when one is unknown. */
+  private joinParts(preds: (FuelLink | null)[]): { root: FuelRoot; acc: number }[] | null {
+    if (preds.length === 0) return null;
+    const parts: { root: FuelRoot; acc: number }[] = [];
+    for (const p of preds) {
+      if (p === null) return null;
+      for (const q of p.parts) {
+        const same = parts.find((r) => r.root === q.root);
+        if (same === undefined) parts.push({ root: q.root, acc: q.acc });
+        else if (q.acc > same.acc) same.acc = q.acc;
+      }
+    }
+    return parts;
   }
 
   /**
@@ -224,6 +254,7 @@ export abstract class JsControl extends JsCalls {
       cd.endLine = this.o.length - 1;
       this.cand = null;
       cd.plan = this.countedPlan(cd);
+      if (cd.plan === null) this.checkBeforeLoop(c, cd);
       // the slow loop is the else of the counted copy's guard
       if (cd.plan !== null) this.raw('}');
       if (c.wrap) this.raw('}');
@@ -231,8 +262,14 @@ export abstract class JsControl extends JsCalls {
     this.ctrls.pop();
     if (c.pins) this.unpinLanes(c.pins);
     this.resetTo(c, c.results);
+    if (c.kind === 'block' && this.mc.counting) this.fuelNext = this.joinLink(c, live ? [this.fuelHere] : []);
     if (c.kind === 'if' && this.mc.counting) {
       this.fuelNext = this.mergeArms(c, live);
+      // an if without else whose then arm does not reach its end, and which nothing targets: the block after it is
+      // reached by the false edge alone, the fall-through of the block of the `if` (as a br_if's): it joins that
+      // block's chain, prepaid by its head, and the then arm gives it back where it starts (the marker above)
+      if (!live && c.thenEnd === undefined && !c.targeted && c.condBlk && c.fuelElse) this.fuelNext = { parts: c.fuelElse.parts, via: c.condBlk };
+      else if (c.condLine !== undefined) this.o[c.condLine] = '';
       // an if/else whose arms both start with a block reached from its block alone: they pay its cost with theirs
       const ib = c.ifBlk;
       if (ib && c.thenFirst && c.elseFirst && c.thenEnd !== undefined) {
@@ -277,6 +314,8 @@ export abstract class JsControl extends JsCalls {
     const c = this.ctrls[this.ctrls.length - 1 - depth]!;
     c.targeted = true;
     if (c.kind === 'func') return this.ret();
+    // (its fuel where it leaves: for the block after the target's end, joinLink, or the loop's head, checkBeforeLoop)
+    if (this.mc.counting) (c.edges ??= []).push(this.fuelHere);
     let exit = '';
     const cd = this.cand;
     if (cd !== null) {
@@ -305,7 +344,7 @@ export abstract class JsControl extends JsCalls {
         if (t === I64) s += `K${c.height + j} = K${from + j}; `;
       }
     }
-    return s + exit + (c.kind === 'loop' ? `continue ${c.label};` : `break ${c.label};`);
+    return s + exit + (c.kind === 'loop' ? `${this.backEdge(c.label)}continue ${c.label};` : `break ${c.label};`);
   }
 
   protected ret(): string {

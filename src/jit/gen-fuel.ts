@@ -7,7 +7,7 @@
 import { isRef } from '../core/types.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsFuel extends JsCounted {
   /** Whether no block has started yet: the next is the function's entry, where nothing has changed the frame. */
@@ -19,6 +19,10 @@ export abstract class JsFuel extends JsCounted {
   protected postCall: { line: number; next: number; exit: string; spill: string; x: number } | null = null;
   /** The fuel blocks that end with a call whose depth limit the callee checks (noRefund): build() checks they prepaid nothing. */
   protected readonly callBlocks: FuelBlock[] = [];
+  /** Roots whose check covers a loop's head too (checkBeforeLoop): `root` checks for `acc` and then `head`'s max. */
+  private readonly covers: { root: FuelRoot; acc: number; head: FuelRoot }[] = [];
+  /** Loops (by label) whose head block subtracts its chain's cost before the loop and on its back edges (checkBeforeLoop). */
+  private readonly rotated = new Map<string, { head: FuelBlock; place: number; cost: number }>();
 
   protected exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
@@ -147,12 +151,77 @@ export abstract class JsFuel extends JsCounted {
     }
   }
 
+  /**
+   * An innermost loop without a counted copy whose back edges all leave with known fuel from roots inside its body
+   * (after a call: fib's loop, wat-try's): the roots of the back edges check for the head too (coverHeads), so an
+   * iteration runs one check less. When the fuel is known where the loop is entered too, that root covers the head
+   * as well and the head checks nothing (a re-entry from the interpreter comes with at least the head's max: exec.ts
+   * FUEL_OSR, osrFuel); else the head's check moves before the loop, where entering it and re-entering (osr cleared
+   * just before) pass. Exact: a check that would have failed at the head fails at one of those roots instead, whose
+   * handoff gives the interpreter that block with the fuel as it was.
+   */
+  protected checkBeforeLoop(c: Ctrl, cd: Counted): void {
+    const root = cd.root;
+    const edges = c.edges ?? [];
+    const known = (e: FuelLink | null | undefined): e is FuelLink => e != null && !e.parts.some((p) => p.root.loop === true);
+    if (root === null || edges.length === 0 || !edges.every(known)) return;
+    const from = known(c.entry) ? [...edges, c.entry] : edges;
+    this.o[cd.place] = from === edges ? this.o[root.line]! : '';
+    this.o[root.line] = '';
+    root.line = cd.place;
+    for (const e of from) for (const p of e.parts) this.covers.push({ root: p.root, acc: p.acc, head: root });
+    // nothing checks at the head any more: its subtraction goes where the loop is entered (and re-entered) and onto
+    // its back edges (jump's marker), where it joins their refunds (mergeFuelSteps)
+    const head = cd.head;
+    if (head !== null && head.chain.head === head && head.subLine >= 0) this.rotated.set(c.label, { head, place: cd.place, cost: 0 });
+  }
+  /** At a branch to a loop's head: where its head's subtraction goes if it moves (subtractions). */
+  protected backEdge(label: string): string {
+    return this.mc.counting ? `\u000e${label}\u000e` : '';
+  }
+  /**
+   * Each chain's subtraction on its head's line (build(), once every chain is complete); that of a loop's head moved
+   * before the loop and onto the back edges' markers, which `body` has and this replaces.
+   */
+  protected subtractions(chainCost: (b: FuelBlock) => number): void {
+    const moved = new Map<FuelBlock, { place: number; cost: number }>();
+    for (const r of this.rotated.values()) moved.set(r.head, r);
+    for (const b of this.fuelBlocks) {
+      const c = chainCost(b);
+      const r = moved.get(b);
+      if (r !== undefined) {
+        r.cost = c;
+        if (c > 0) this.o[r.place] += `fuel -= ${c};`;
+      } else if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
+    }
+  }
+  /** The back edges' markers (backEdge) patched, and adjacent fuel steps merged into one (`fuel += 2;fuel -= 4;` -> `fuel -= 2;`). */
+  protected mergeFuelSteps(body: string): string {
+    return body
+      .replace(/\u000e(L\d+)\u000e/g, (_, label: string) => {
+        const c = this.rotated.get(label)?.cost ?? 0;
+        return c > 0 ? `fuel -= ${c};` : '';
+      })
+      .replace(/fuel ([+-])= (\d+);(?:\s*fuel ([+-])= (\d+);)+/g, (m: string) => {
+        let k = 0;
+        for (const x of m.matchAll(/fuel ([+-])= (\d+);/g)) k += x[1] === '+' ? +x[2]! : -x[2]!;
+        return k > 0 ? `fuel += ${k};` : k < 0 ? `fuel -= ${-k};` : '';
+      });
+  }
+  /** Raises the checks of the back edges' roots by the heads they cover (build(), when every root's max is known). */
+  protected coverHeads(): void {
+    for (const k of this.covers) if (k.acc + k.head.max > k.root.max) k.root.max = k.acc + k.head.max;
+  }
+
   /** The check just written (a root's, at block start `bp`) asks for the costliest path through the blocks it covers (build() patches it). */
   private fuelRoot(bp: number, line = this.o.length - 1, zero?: string): void {
     const root: FuelRoot = { line, max: this.blkCost, zero };
     this.fuelRoots.push(root);
     const head = this.osrEntries[this.osrEntries.length - 1];
-    if (head !== undefined && head.pc === bp) head.fuel = root;
+    if (head !== undefined && head.pc === bp) {
+      head.fuel = root;
+      root.loop = true;
+    }
     this.fuelHere = { parts: [{ root, acc: this.blkCost }], via: null };
   }
 

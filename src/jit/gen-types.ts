@@ -88,6 +88,19 @@ export interface Ctrl {
   elseFirst?: FuelBlock | null;
   /** A branch targets this frame's label (its end is then a merge of more than the arms). */
   targeted?: boolean;
+  /**
+   * block, if: the fuel links of the branches to its end (the fuel left on each edge is at least its roots' checks
+   * less their `acc`: a taken br_if gives back what its block prepaid); null for one whose fuel is not known there.
+   */
+  edges?: (FuelLink | null)[];
+  /**
+   * if without loops: the block of the `if`, and the line at the start of its then arm where the arm gives back what
+   * that block prepaid (a marker, emptied unless the block after the if joins the block's chain: JsControl.end)
+   */
+  condBlk?: FuelBlock | null;
+  condLine?: number;
+  /** loop: the fuel link where it is entered (null: not known there). */
+  entry?: FuelLink | null;
   /** A legacy try in its catch arms (not generated: the frame's instructions until its end are skipped). */
   arm?: boolean;
   /** A legacy try with catch arms: its body reached the first arm (falls through to the end). */
@@ -102,6 +115,8 @@ export interface Ctrl {
 export interface FuelRoot {
   line: number;
   max: number;
+  /** The check of a loop's head (counted copies read its max, re-entries pass it): no join after the loop relies on it. */
+  loop?: boolean;
   /** The line when the check needs no fuel (max 0); else nothing: a check after a call keeps the call's own test. */
   zero?: string;
 }

@@ -8,6 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { I32, Linker, Module, OutOfFuel, Store, funcType, type FuelCosts, type Instance } from '../../src/index.js';
+import { jsEval } from '../../src/jit/codegen.js';
 import { runStarved, type StarvedRun } from '../shared/starved.js';
 
 const PROGRAM = `(module
@@ -93,12 +94,107 @@ const ARMS_PAY = `(module
     (if (i32.and (local.get $n) (i32.const 1)) (then) (else (local.set $a (i32.add (local.get $a) (i32.const 2)))))
     (local.get $a)))`;
 
+/**
+ * Ends of blocks that branches target (gen-control.ts joinLink): `$sel`'s joins are reached from br_table, br_if
+ * and fall-throughs whose fuel the entry's check knows, so that check covers them all and they check nothing
+ * (a division by zero in one, n = 7); `run`'s joins come after a call (fuel unknown: they check), from a targeted
+ * if's own branch, and after a loop's exit (a loop head's check stays its own: the join checks).
+ */
+const JOINS = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func $sel (param $n i32) (result i32) (local $a i32)
+    (block $out
+      (block $b2
+        (block $b1
+          (br_table $b1 $b2 $out $b2 (i32.and (local.get $n) (i32.const 3))))
+        (local.set $a (i32.add (local.get $a) (i32.const 5)))
+        (br_if $out (i32.gt_u (local.get $n) (i32.const 10)))
+        (local.set $a (i32.mul (local.get $a) (i32.const 3))))
+      (local.set $a (i32.add (local.get $a) (i32.div_u (i32.const 100) (i32.sub (local.get $n) (i32.const 7))))))
+    (i32.add (local.get $a) (local.get $n)))
+  (func (export "run") (param $n i32) (result i32) (local $a i32) (local $i i32)
+    (local.set $a (call $sel (local.get $n)))
+    (block $c
+      (br_if $c (i32.and (local.get $n) (i32.const 1)))
+      (local.set $a (call $host (local.get $a))))
+    (local.set $a (i32.add (local.get $a)
+      (if (result i32) (i32.lt_u (local.get $n) (i32.const 4))
+        (then (drop (br_if 0 (i32.const 9) (i32.eqz (local.get $n)))) (i32.const 3))
+        (else (i32.const 2)))))
+    (block $d
+      (loop $l
+        (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $a (i32.xor (local.get $a) (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (i32.add (local.get $a) (local.get $i))))`;
+
+/**
+ * Loops whose back edges leave after a call (gen-fuel.ts checkBeforeLoop): `$l` is entered with the entry's
+ * fuel known, so its head checks nothing; `$m` is entered from the head of the counted loop `$k`, whose check is
+ * its own, so its head's check moves before it; one of `$m`'s back edges leaves from an if's arm. Both heads
+ * subtract their cost before the loop and on the back edges instead.
+ */
+const LOOP_CALLS = `(module
+  (memory 1)
+  (func $f (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $a) (call $f (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (loop $k
+      (local.set $a (i32.rotl (local.get $a) (local.get $i)))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $k (local.get $i)))
+    (loop $m
+      (local.set $a (i32.xor (local.get $a) (call $f (local.get $i))))
+      (if (i32.and (local.get $i) (i32.const 1)) (then (local.set $i (i32.add (local.get $i) (i32.const 3))) (br $m)))
+      (local.set $a (i32.add (local.get $a) (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $m (i32.lt_u (local.get $i) (i32.mul (local.get $n) (i32.const 3)))))
+    (local.get $a)))`;
+
+/**
+ * Ifs without else whose then arm does not reach the end (gen-control.ts end): the block after each is reached by
+ * the false edge alone and joins the chain of the block of the `if`; the arm gives back what that block prepaid
+ * before it returns, traps, branches out or calls. n selects the arm taken: 1 returns, 2 traps (a refund inside
+ * the arm), 3 branches out, 4 calls the host then branches out, 5 divides by zero after the ifs.
+ */
+const DEAD_ARMS = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func (export "run") (param $n i32) (result i32) (local $a i32)
+    (local.set $a (i32.mul (local.get $n) (i32.const 7)))
+    (block $out
+      (if (i32.eq (local.get $n) (i32.const 1)) (then (return (i32.add (local.get $a) (i32.const 1)))))
+      (local.set $a (i32.add (local.get $a) (i32.const 3)))
+      (if (i32.eq (local.get $n) (i32.const 2)) (then (local.set $a (i32.const 0)) (unreachable)))
+      (local.set $a (i32.xor (local.get $a) (i32.const 5)))
+      (if (i32.eq (local.get $n) (i32.const 3)) (then (local.set $a (i32.const 9)) (br $out)))
+      (local.set $a (i32.rotl (local.get $a) (i32.const 3)))
+      (if (i32.eq (local.get $n) (i32.const 4)) (then (local.set $a (call $host (local.get $a))) (br $out)))
+      (local.set $a (i32.div_u (local.get $a) (i32.sub (local.get $n) (i32.const 5)))))
+    (i32.add (local.get $a) (local.get $n))))`;
+
 const mod = Module.fromWat(PROGRAM);
 
 function instance(store: Store, m: Module = mod): Instance {
   const linker = new Linker();
   linker.defineFunc(store, 'env', 'host', funcType([I32], [I32]), (_c, x) => x);
   return linker.instantiate(store, m);
+}
+
+/** The JS tier's sources of a fresh module of `wat` (nothing shared) for run(n) with plenty of fuel. */
+function generated(wat: string, n: number): string[] {
+  const srcs: string[] = [];
+  const compile = jsEval.compile;
+  jsEval.compile = (src) => (srcs.push(src), compile(src));
+  try {
+    instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(wat)).call('run', n);
+  } finally {
+    jsEval.compile = compile;
+  }
+  return srcs;
 }
 
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */
@@ -135,6 +231,55 @@ describe('fuel checks of the JS tier', () => {
     const m = Module.fromWat(MERGES);
     const full = starved('interp', 1e9, 12, m);
     for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, 12, m)).toEqual(starved('interp', fuel, 12, m));
+  });
+
+  test('ends of targeted blocks covered by the checks of their branches: every budget, traps included, as in the interpreter', () => {
+    const m = Module.fromWat(JOINS);
+    for (let n = 0; n <= 12; n++) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+    }
+    expect(starved('js', 1e9, 7, m)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
+    // $sel's entry check covers its three joins: its only check
+    const srcs = generated(JOINS, 5);
+    const checks = (name: string): number => (srcs.find((s) => s.includes(`function ${name}(`))!.match(/fuel < \d+/g) ?? []).length;
+    expect(checks('wasm_func_1')).toBe(1);
+    // run: its entry, after each call, after the if's branch, the loop's head and the join after the loop
+    expect(checks('wasm_func_2')).toBeGreaterThanOrEqual(4);
+  });
+
+  test('loop heads covered by the checks of their back edges: every budget and re-entry, as in the interpreter', () => {
+    const m = Module.fromWat(LOOP_CALLS);
+    for (const n of [1, 2, 5]) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+      // slices of a few units: the frame goes back and forth between the interpreter and the loops' heads
+      for (const checkEvery of [1, 2, 3, 5, 9]) {
+        const store = new Store({ interrupt: { checkEvery } });
+        expect(instance(store, m).call('run', n)).toEqual([full.result]);
+        expect(store.fuelConsumed).toBe(full.consumed);
+      }
+    }
+    const lines = generated(LOOP_CALLS, 3).find((s) => s.includes('function wasm_func_1('))!.split('\n');
+    // each loop's head: the line before its `for` and its first line ('' where a check was)
+    const heads = lines.flatMap((l, k) => (/^L\d+: for \(;;\) \{$/.test(l) ? [[lines[k - 1]!, lines[k + 1]!]] : []));
+    expect(heads.length).toBe(4); // $l, $k's counted copy and its slow loop, $m
+    // $l's head neither checks nor subtracts: its cost is subtracted before the loop and on its back edge
+    expect(heads[0]).toEqual([expect.stringMatching(/^fuel -= \d+;$/), '']);
+    expect(heads[3]![0]).toMatch(/^if \(fuel < \d+\) \{ ex = \d+; break X; \}fuel -= \d+;$/);
+    expect(heads[3]![1]).toBe('');
+    // the back edges: $l's and $m's br from its arm subtract the head's cost less their refunds; $m's br_if's refund is the head's cost
+    expect(lines.filter((l) => /fuel -= \d+;continue L\d+;/.test(l)).length).toBe(2);
+  });
+
+  test('ifs whose then arm does not reach the end: every budget, traps included, as in the interpreter', () => {
+    const m = Module.fromWat(DEAD_ARMS);
+    for (let n = 0; n <= 6; n++) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+    }
+    expect(starved('js', 1e9, 2, m)).toMatchObject({ trap: expect.stringMatching(/unreachable/) });
+    expect(starved('js', 1e9, 5, m)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
   });
 
   test('blocks of an if paid by its arms: every budget, traps included, as in the interpreter', () => {
