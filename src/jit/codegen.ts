@@ -112,11 +112,19 @@ function runtime(): Record<string, unknown> {
  */
 export const jsEval = {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  compile: (src: string) => new Function('R', 'E', src) as Factory,
+  compile: (src: string) => new Function('R', src) as Factory,
   blocked: false,
 };
 
-type Factory = (r: unknown, e: unknown[]) => JitFn;
+/** A generated function as generated callers call it: the instance's environment first, then a JitFn's arguments. */
+export type SharedFn = (e: unknown[], mc: unknown, fp: number, depth: number, jd: number, osr: number, fuel: number) => number;
+/** What a generated source makes, once per source: the function, and the maker of an instance's JitFn around it. */
+type Factory = (r: unknown) => [SharedFn, (e: unknown[]) => JitFn];
+/** The function of one source, one closure for every instance of the module (WasmFunc.jitS), and its JitFn maker. */
+export interface Shared {
+  fn: SharedFn;
+  wrap: (e: unknown[]) => JitFn;
+}
 
 /**
  * What the instances of one module share per function, by the function body (one per function of a module):
@@ -130,7 +138,7 @@ type Factory = (r: unknown, e: unknown[]) => JitFn;
  *   per instance, a module instantiated for every call would never reach the count).
  */
 interface BodyShare {
-  bySrc: Map<string, Factory>;
+  bySrc: Map<string, Shared>;
   hot: { n: number };
   split: boolean;
   /**
@@ -148,15 +156,16 @@ function share(body: FuncBody): BodyShare {
   return sh;
 }
 
-function factory(sh: BodyShare, src: string): Factory {
+function factory(sh: BodyShare, src: string): Shared {
   const known = sh.bySrc.get(src);
   if (known !== undefined) {
     jitStats.shared++;
     return known;
   }
-  const make = jsEval.compile(src);
-  sh.bySrc.set(src, make);
-  return make;
+  const [fn, wrap] = jsEval.compile(src)(runtime());
+  const made = { fn, wrap };
+  sh.bySrc.set(src, made);
+  return made;
 }
 
 /**
@@ -184,12 +193,12 @@ function factory(sh: BodyShare, src: string): Factory {
 const WARM_HEAD = 'for (;;) {\nif (osr >= 0) {\n';
 const WARM_TAIL = '}\nif (++osr >= 0) return fuel;\n}\n';
 const WARM_PER_CHAR = 0.6;
-const warmed = new WeakSet<Factory>();
+const warmed = new WeakSet<Shared>();
 
-function warmUp(make: Factory, fn: JitFn, chars: number): void {
-  if (warmed.has(make)) return;
-  warmed.add(make);
-  fn(null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
+function warmUp(sf: Shared, env: unknown[], chars: number): void {
+  if (warmed.has(sf)) return;
+  warmed.add(sf);
+  sf.fn(env, null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
 }
 
 /**
@@ -204,7 +213,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
   const known = sh.made.get(key);
   if (typeof known === 'string') return declined(known);
   if (known !== undefined && known.vm === cc.inst.vm) {
-    const fn = rebind(known, cc, runtime()) as JitFn | null;
+    const fn = rebind(known, cc) as JitFn | null;
     if (fn !== null) {
       jitStats.generated++;
       jitStats.shared++;
@@ -734,7 +743,8 @@ class JsGen extends JsRefs implements CodeSink {
     const bv = this.boundVars();
     const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
-    const rt = runtime();
+    // (the runtime's names, for declareUsed)
+    runtime();
     this.countedCopies();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
     for (const b of this.fuelBlocks) {
@@ -808,12 +818,14 @@ class JsGen extends JsRefs implements CodeSink {
     // the module's inner functions: wrapped, tiktoken's first run took 35% more CPU time and its steady calls nearly
     // twice as long, and warming every function up cost hash-wasm's first run about 20% (12 MB of generated source
     // per process). The long first calls that get stuck are the host's calls of exports (a C program's `run`).
-    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
+    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(E, mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
     const src =
-      `"use strict";\n${R_DECL}${consts.length > 0 ? `var ${consts.join(', ')};\n` : ''}` +
+      `"use strict";\n${R_DECL}` +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
-      // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
+      // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions). The
+      // instance's environment is its first argument (WasmFunc.jitS, jitE): one closure for every instance.
+      `var ${this.selfName()} = (function ${this.selfName()}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
+      (consts.length > 0 ? `var ${consts.join(', ')};\n` : '') +
       (loops ? WARM_HEAD : '') +
       SCRATCH_DECL +
       mem +
@@ -836,15 +848,19 @@ class JsGen extends JsRefs implements CodeSink {
       (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
+      // (the interpreter's JitFn for an instance, WasmFunc.jit)
+      `return [${this.selfName()}, function (E) { return function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${this.selfName()}(E, mc, fp, depth, jd, osr, fuel${refParams}); }; }];\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    const make = factory(sh, declareUsed(src, wt));
-    const fn = make(rt, this.envV);
-    if (loops) warmUp(make, fn, src.length);
+    const sf = factory(sh, declareUsed(src, wt));
+    const fn = sf.wrap(this.envV);
+    f.jitS = sf.fn;
+    f.jitE = this.envV;
+    if (loops) warmUp(sf, this.envV, src.length);
     // (for the module's later instances, rebind.ts)
     const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats]));
     if (r === null) rebindStats.unrecorded++;
-    else this.made = { vm: cc.inst.vm, make, recipe: r, codeLen: cc.code.length, codeHash: 0, frameWords: fw, osr: new Int32Array(0), withHandlers: false };
+    else this.made = { vm: cc.inst.vm, shared: sf, recipe: r, codeLen: cc.code.length, codeHash: 0, frameWords: fw, osr: new Int32Array(0), withHandlers: false };
     return fn;
   }
 }

@@ -156,10 +156,11 @@ export abstract class JsCalls extends JsVectors {
       this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
       } else {
-        this.w(`jf = ${fn}.jit;`);
-        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
+        // (the callee's closure shared by every instance, with this instance's environment: WasmFunc.jitS)
+        this.w(`jf = ${fn}.jitS;`);
+        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type, x, keepsViews(this.inst.vm, fi));
@@ -234,8 +235,8 @@ export abstract class JsCalls extends JsVectors {
     this.noRefund();
     this.w(
       this.mayThrow(
-        `if (cf instanceof ${WF}) { jf = cf.jit; ` +
-          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
+        `if (cf instanceof ${WF}) { jf = cf.jitS; ` +
+          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
           `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)}; }`,
         callPc,
         spill,
