@@ -66,7 +66,9 @@ import * as F32N from '../interp/numeric/f32.js';
 import * as F64N from '../interp/numeric/f64.js';
 import * as I32N from '../interp/numeric/i32.js';
 import { type Global } from '../runtime/objects/global.js';
-import { jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
+import { jitFor, jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
+import { WasmFunc } from '../runtime/objects/func.js';
+import type { Instance } from '../runtime/objects/instance.js';
 import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { keepsMemory } from './lane-cache.js';
@@ -209,7 +211,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
   if (jsEval.blocked) return null;
   // made for another instance of the module already (rebind.ts)?
   const sh = share(cc.func.body);
-  const key = `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(cc.inst)}`;
+  const key = madeKey(mc, cc.inst, sh, split);
   const known = sh.made.get(key);
   if (typeof known === 'string') return declined(known);
   if (known !== undefined && known.vm === cc.inst.vm) {
@@ -218,6 +220,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
       jitStats.generated++;
       jitStats.shared++;
       if (known.withHandlers) jitStats.withHandlers++;
+      bindKnown(mc, cc.inst);
       return fn;
     }
   }
@@ -261,6 +264,40 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     // anything else (a string or array too long for V8, a bug of the generator): the interpreter runs the
     // function, with the same results and fuel; the tier never makes a call fail
     return declined(e instanceof RangeError ? 'too large for JS' : `internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
+function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {
+  return `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
+}
+
+const boundAll = new WeakSet<Instance>();
+
+/**
+ * At a later instance's first bound function: every other function of the instance that an earlier instance
+ * generated is bound now too (as its first call would), so that the shared code's calls of them find their JS version
+ * (WasmFunc.jitS) from the start. A call that found none went through `callSlow`, a path the shared code had never
+ * taken in the first instance, and V8 deoptimized it there for want of type feedback and compiled it again (argon2's
+ * compress function: ~1 s of TurboFan per process). Nothing runs, so no fuel is spent; a translation or binding that
+ * fails leaves the function to its first call, as before.
+ */
+function bindKnown(mc: Machine, inst: Instance): void {
+  if (boundAll.has(inst)) return;
+  boundAll.add(inst);
+  const funcs = inst.funcs;
+  for (let i = inst.vm.numImportedFuncs; i < funcs.length; i++) {
+    const f = funcs[i];
+    if (!(f instanceof WasmFunc) || f.jitState !== 0 || f.instance !== inst) continue;
+    const sh = shares.get(f.body);
+    const made = sh?.made.get(madeKey(mc, inst, sh, false));
+    if (made === undefined || typeof made === 'string' || made.vm !== inst.vm) continue;
+    try {
+      jitFor(mc, f);
+    } catch {
+      // (its first call translates it again, and throws there as the interpreter would)
+      if ((f.jitState as number) === 2 && f.jit === null) f.jitState = 0;
+    }
   }
 }
 
