@@ -120,13 +120,23 @@ export const jsEval = {
 
 /** A generated function as generated callers call it: the instance's environment first, then a JitFn's arguments. */
 export type SharedFn = (e: unknown[], mc: unknown, fp: number, depth: number, jd: number, osr: number, fuel: number) => number;
-/** What a generated source makes, once per source: the function, and the maker of an instance's JitFn around it. */
-type Factory = (r: unknown) => [SharedFn, (e: unknown[]) => JitFn];
-/** The function of one source, one closure for every instance of the module (WasmFunc.jitS), and its JitFn maker. */
+/**
+ * What a generated source makes, once per source: the maker of an instance's pair, the function generated callers
+ * call (WasmFunc.jitS: one closure for every instance, or the instance's own, see PER_INSTANCE_ENV) and the JitFn
+ * around it that the interpreter calls (WasmFunc.jit).
+ */
+type Factory = (r: unknown) => (e: unknown[]) => [SharedFn, JitFn];
 export interface Shared {
-  fn: SharedFn;
-  wrap: (e: unknown[]) => JitFn;
+  mk: (e: unknown[]) => [SharedFn, JitFn];
 }
+
+/**
+ * A function with more environment entries than this, or split (outline.ts), keeps its environment in its closure,
+ * one closure per instance, as before the shared closure (it still takes `E`, unused): reading every entry at every
+ * call cost quickjs' split dispatch function 123 loads and a context of as many slots per call (QuickJS calls it for
+ * every JS function call), and quickjs' steady calls were 30-45% slower (BENCHMARKS.md, session 13, helper calls8).
+ */
+const PER_INSTANCE_ENV = 24;
 
 /**
  * What the instances of one module share per function, by the function body (one per function of a module):
@@ -164,8 +174,7 @@ function factory(sh: BodyShare, src: string): Shared {
     jitStats.shared++;
     return known;
   }
-  const [fn, wrap] = jsEval.compile(src)(runtime());
-  const made = { fn, wrap };
+  const made = { mk: jsEval.compile(src)(runtime()) };
   sh.bySrc.set(src, made);
   return made;
 }
@@ -197,10 +206,10 @@ const WARM_TAIL = '}\nif (++osr >= 0) return fuel;\n}\n';
 const WARM_PER_CHAR = 0.6;
 const warmed = new WeakSet<Shared>();
 
-function warmUp(sf: Shared, env: unknown[], chars: number): void {
+function warmUp(sf: Shared, fn: SharedFn, env: unknown[], chars: number): void {
   if (warmed.has(sf)) return;
   warmed.add(sf);
-  sf.fn(env, null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
+  fn(env, null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
 }
 
 /**
@@ -856,13 +865,18 @@ class JsGen extends JsRefs implements CodeSink {
     // twice as long, and warming every function up cost hash-wasm's first run about 20% (12 MB of generated source
     // per process). The long first calls that get stuck are the host's calls of exports (a C program's `run`).
     const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(E, mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
+    // the instance's environment is the function's first argument (WasmFunc.jitS, jitE): one closure for every
+    // instance; or, past PER_INSTANCE_ENV entries or split, in the closure of each instance's own function
+    const perInstance = split !== null || consts.length > PER_INSTANCE_ENV;
+    const envDecl = consts.length > 0 ? `var ${consts.join(', ')};\n` : '';
+    const N = this.selfName();
     const src =
       `"use strict";\n${R_DECL}` +
+      (perInstance ? `return function (E) {\n${envDecl}` : '') +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
-      // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions). The
-      // instance's environment is its first argument (WasmFunc.jitS, jitE): one closure for every instance.
-      `var ${this.selfName()} = (function ${this.selfName()}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
-      (consts.length > 0 ? `var ${consts.join(', ')};\n` : '') +
+      // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
+      `var ${N} = (function ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
+      (perInstance ? '' : envDecl) +
       (loops ? WARM_HEAD : '') +
       SCRATCH_DECL +
       mem +
@@ -885,15 +899,16 @@ class JsGen extends JsRefs implements CodeSink {
       (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
-      // (the interpreter's JitFn for an instance, WasmFunc.jit)
-      `return [${this.selfName()}, function (E) { return function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${this.selfName()}(E, mc, fp, depth, jd, osr, fuel${refParams}); }; }];\n` +
+      // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
+      (perInstance ? '' : 'return function (E) {\n') +
+      `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n};\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
     const sf = factory(sh, declareUsed(src, wt));
-    const fn = sf.wrap(this.envV);
-    f.jitS = sf.fn;
+    const [sfn, fn] = sf.mk(this.envV);
+    f.jitS = sfn;
     f.jitE = this.envV;
-    if (loops) warmUp(sf, this.envV, src.length);
+    if (loops) warmUp(sf, sfn, this.envV, src.length);
     // (for the module's later instances, rebind.ts)
     const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats]));
     if (r === null) rebindStats.unrecorded++;

@@ -56,8 +56,8 @@ type Entry = { k: K; i: number; v: unknown };
 export interface Made {
   /** the validated module (and so the type registry) it was generated for */
   vm: unknown;
-  /** the function of its source, shared by every instance, and the maker of an instance's JitFn (codegen.ts `factory`) */
-  shared: { fn: unknown; wrap: (e: unknown[]) => unknown };
+  /** the maker of an instance's function and JitFn from its environment (codegen.ts `factory`) */
+  shared: { mk: (e: unknown[]) => [unknown, unknown] };
   recipe: Entry[];
   /** the translation it was generated from: length and hash of its code before the re-entry marks */
   codeLen: number;
@@ -226,8 +226,8 @@ export function rebind(made: Made, cc: Compiled): ((...a: never[]) => unknown) |
   const code = cc.code;
   if (code.length !== made.codeLen || cc.frameWords !== made.frameWords || codeHash(code) !== made.codeHash) return null;
   const env = bind(made.recipe, cc);
-  const fn = made.shared.wrap(env) as (...a: never[]) => unknown;
-  cc.func.jitS = made.shared.fn;
+  const [shared, fn] = made.shared.mk(env) as [unknown, (...a: never[]) => unknown];
+  cc.func.jitS = shared;
   cc.func.jitE = env;
   const osr = made.osr;
   for (let i = 0; i < osr.length; i += 2) {
