@@ -89,4 +89,32 @@ describe('JS tier: one closure per source for every instance', () => {
     // the first instance: nothing called, nothing generated
     expect(fn(insts[0]!, 'a').jitState).toBe(0);
   });
+
+  test('a function with many environment entries keeps them in a closure per instance; results and fuel as in the interpreter', () => {
+    // $many calls 30 functions (30 entries and more): its pair is made per instance (codegen.ts PER_INSTANCE_ENV)
+    const leaves = Array.from({ length: 30 }, (_, i) => `(func $f${i} (param i32) (result i32) (i32.add (local.get 0) (i32.load (i32.const ${4 * i}))))`);
+    const sum = leaves.reduceRight((acc, _, i) => `(i32.add (call $f${i} (local.get 0)) ${acc})`, '(i32.const 0)');
+    const wat = `(module (memory (export "mem") 1) ${leaves.join(' ')}
+      (func (export "many") (param i32) (result i32) ${sum})
+      (func (export "few") (param i32) (result i32) (call $f3 (local.get 0))))`;
+    const go = (tier: 'js' | 'interp') => {
+      const store = new Store({ tier, fuel: 1e9 });
+      const mod = Module.fromWat(wat);
+      const insts = [0, 1, 2].map((k) => {
+        const inst = new Linker().instantiate(store, mod);
+        for (let i = 0; i < 30; i++) inst.memory('mem')!.writeI32(4 * i, i * (k + 1));
+        return inst;
+      });
+      const out = insts.flatMap((inst, k) => [inst.call('many', k + 5)[0], inst.call('few', k)[0]]);
+      return { out, fuel: store.fuelConsumed, insts };
+    };
+    const js = go('js');
+    const interp = go('interp');
+    expect(js.out).toEqual(interp.out);
+    expect(js.fuel).toBe(interp.fuel);
+    const [, i1, i2] = js.insts as [Instance, Instance, Instance];
+    expect(fn(i1, 'many').jitState).toBe(1);
+    expect(fn(i1, 'many').jitS).not.toBe(fn(i2, 'many').jitS);
+    expect(fn(i1, 'few').jitS).toBe(fn(i2, 'few').jitS);
+  });
 });
