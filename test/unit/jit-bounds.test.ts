@@ -8,7 +8,7 @@
 import { describe, expect, test } from 'vitest';
 import { Trap } from '../../src/core/errors.js';
 import { Linker, Module, Store, WasmFunc } from '../../src/index.js';
-import { jsEval } from '../../src/jit/codegen.js';
+import { sourcesDuring } from '../shared/sources.js';
 
 type Tier = 'js' | 'interp';
 
@@ -66,20 +66,14 @@ function run(tier: Tier, pages: number, calls: [string, number][]): unknown[] {
 
 /** The generated source of export `name` of the module `wat` (jsEval.compile sees it). */
 function sourcesOf(wat: string, name: string): string {
-  const srcs: string[] = [];
-  const compile = jsEval.compile;
-  jsEval.compile = (src) => {
-    srcs.push(src);
-    return compile(src);
-  };
-  try {
-    const inst = new Linker().instantiate(new Store({ tier: 'js', fuel: 1e9 }), Module.fromWat(wat));
-    inst.call(name);
-  } catch (e) {
-    if (!(e instanceof Trap)) throw e;
-  } finally {
-    jsEval.compile = compile;
-  }
+  const srcs = sourcesDuring(() => {
+    try {
+      const inst = new Linker().instantiate(new Store({ tier: 'js', fuel: 1e9 }), Module.fromWat(wat));
+      inst.call(name);
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+    }
+  });
   expect(srcs.length).toBe(1);
   return srcs[0]!;
 }

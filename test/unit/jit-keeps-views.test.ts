@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { funcType, I32, Linker, Module, Store, Trap, type Memory } from '../../src/index.js';
-import { jsEval } from '../../src/jit/codegen.js';
+import { sourcesDuring } from '../shared/sources.js';
 import { keepsViews } from '../../src/jit/keeps-views.js';
 import { WasmFunc } from '../../src/runtime/objects/func.js';
 
@@ -96,18 +96,10 @@ describe('JS tier: the memory views after a call', () => {
   });
 
   test('the generated callers: no reload after a call of a function that keeps the views, one after any other', () => {
-    const srcs: string[] = [];
-    const compile = jsEval.compile;
-    jsEval.compile = (src) => {
-      srcs.push(src);
-      return compile(src);
-    };
-    try {
+    const srcs = sourcesDuring(() => {
       const { inst } = instantiate('js');
       for (const c of ['leaf', 'odd', 'viaGrow', 'viaTable']) inst.call(c, 0);
-    } finally {
-      jsEval.compile = compile;
-    }
+    });
     const reloads = (c: string): number => {
       // the exported caller of $c is the function after all the defined callees
       const index = 2 + CALLEES.length + CALLEES.indexOf(c as (typeof CALLEES)[number]);
