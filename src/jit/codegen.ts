@@ -66,7 +66,9 @@ import * as F32N from '../interp/numeric/f32.js';
 import * as F64N from '../interp/numeric/f64.js';
 import * as I32N from '../interp/numeric/i32.js';
 import { type Global } from '../runtime/objects/global.js';
-import { jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
+import { jitFor, jitStats, JS_STACK_UNITS, type JitFn } from '../interp/tier.js';
+import { WasmFunc } from '../runtime/objects/func.js';
+import type { Instance } from '../runtime/objects/instance.js';
 import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
@@ -112,11 +114,29 @@ function runtime(): Record<string, unknown> {
  */
 export const jsEval = {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  compile: (src: string) => new Function('R', 'E', src) as Factory,
+  compile: (src: string) => new Function('R', src) as Factory,
   blocked: false,
 };
 
-type Factory = (r: unknown, e: unknown[]) => JitFn;
+/** A generated function as generated callers call it: the instance's environment first, then a JitFn's arguments. */
+export type SharedFn = (e: unknown[], mc: unknown, fp: number, depth: number, jd: number, osr: number, fuel: number) => number;
+/**
+ * What a generated source makes, once per source: the maker of an instance's pair, the function generated callers
+ * call (WasmFunc.jitS: one closure for every instance, or the instance's own, see PER_INSTANCE_ENV) and the JitFn
+ * around it that the interpreter calls (WasmFunc.jit).
+ */
+type Factory = (r: unknown) => (e: unknown[]) => [SharedFn, JitFn];
+export interface Shared {
+  mk: (e: unknown[]) => [SharedFn, JitFn];
+}
+
+/**
+ * A function with more environment entries than this, or split (outline.ts), keeps its environment in its closure,
+ * one closure per instance, as before the shared closure (it still takes `E`, unused): reading every entry at every
+ * call cost quickjs' split dispatch function 123 loads and a context of as many slots per call (QuickJS calls it for
+ * every JS function call), and quickjs' steady calls were 30-45% slower (BENCHMARKS.md, session 13, helper calls8).
+ */
+const PER_INSTANCE_ENV = 24;
 
 /**
  * What the instances of one module share per function, by the function body (one per function of a module):
@@ -130,7 +150,7 @@ type Factory = (r: unknown, e: unknown[]) => JitFn;
  *   per instance, a module instantiated for every call would never reach the count).
  */
 interface BodyShare {
-  bySrc: Map<string, Factory>;
+  bySrc: Map<string, Shared>;
   hot: { n: number };
   split: boolean;
   /**
@@ -148,15 +168,15 @@ function share(body: FuncBody): BodyShare {
   return sh;
 }
 
-function factory(sh: BodyShare, src: string): Factory {
+function factory(sh: BodyShare, src: string): Shared {
   const known = sh.bySrc.get(src);
   if (known !== undefined) {
     jitStats.shared++;
     return known;
   }
-  const make = jsEval.compile(src);
-  sh.bySrc.set(src, make);
-  return make;
+  const made = { mk: jsEval.compile(src)(runtime()) };
+  sh.bySrc.set(src, made);
+  return made;
 }
 
 /**
@@ -184,12 +204,12 @@ function factory(sh: BodyShare, src: string): Factory {
 const WARM_HEAD = 'for (;;) {\nif (osr >= 0) {\n';
 const WARM_TAIL = '}\nif (++osr >= 0) return fuel;\n}\n';
 const WARM_PER_CHAR = 0.6;
-const warmed = new WeakSet<Factory>();
+const warmed = new WeakSet<Shared>();
 
-function warmUp(make: Factory, fn: JitFn, chars: number): void {
-  if (warmed.has(make)) return;
-  warmed.add(make);
-  fn(null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
+function warmUp(sf: Shared, fn: SharedFn, env: unknown[], chars: number): void {
+  if (warmed.has(sf)) return;
+  warmed.add(sf);
+  fn(env, null, 0, 0, 0, -Math.ceil(chars * WARM_PER_CHAR), 0);
 }
 
 /**
@@ -200,15 +220,16 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
   if (jsEval.blocked) return null;
   // made for another instance of the module already (rebind.ts)?
   const sh = share(cc.func.body);
-  const key = `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(cc.inst)}`;
+  const key = madeKey(mc, cc.inst, sh, split);
   const known = sh.made.get(key);
   if (typeof known === 'string') return declined(known);
   if (known !== undefined && known.vm === cc.inst.vm) {
-    const fn = rebind(known, cc, runtime()) as JitFn | null;
+    const fn = rebind(known, cc) as JitFn | null;
     if (fn !== null) {
       jitStats.generated++;
       jitStats.shared++;
       if (known.withHandlers) jitStats.withHandlers++;
+      bindKnown(mc, cc.inst);
       return fn;
     }
   }
@@ -253,6 +274,40 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     // anything else (a string or array too long for V8, a bug of the generator): the interpreter runs the
     // function, with the same results and fuel; the tier never makes a call fail
     return declined(e instanceof RangeError ? 'too large for JS' : `internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
+function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {
+  return `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
+}
+
+const boundAll = new WeakSet<Instance>();
+
+/**
+ * At a later instance's first bound function: every other function of the instance that an earlier instance
+ * generated is bound now too (as its first call would), so that the shared code's calls of them find their JS version
+ * (WasmFunc.jitS) from the start. A call that found none went through `callSlow`, a path the shared code had never
+ * taken in the first instance, and V8 deoptimized it there for want of type feedback and compiled it again (argon2's
+ * compress function: ~1 s of TurboFan per process). Nothing runs, so no fuel is spent; a translation or binding that
+ * fails leaves the function to its first call, as before.
+ */
+function bindKnown(mc: Machine, inst: Instance): void {
+  if (boundAll.has(inst)) return;
+  boundAll.add(inst);
+  const funcs = inst.funcs;
+  for (let i = inst.vm.numImportedFuncs; i < funcs.length; i++) {
+    const f = funcs[i];
+    if (!(f instanceof WasmFunc) || f.jitState !== 0 || f.instance !== inst) continue;
+    const sh = shares.get(f.body);
+    const made = sh?.made.get(madeKey(mc, inst, sh, false));
+    if (made === undefined || typeof made === 'string' || made.vm !== inst.vm) continue;
+    try {
+      jitFor(mc, f);
+    } catch {
+      // (its first call translates it again, and throws there as the interpreter would)
+      if ((f.jitState as number) === 2 && f.jit === null) f.jitState = 0;
+    }
   }
 }
 
@@ -738,7 +793,8 @@ class JsGen extends JsRefs implements CodeSink {
     const bv = this.boundVars();
     const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
-    const rt = runtime();
+    // (the runtime's names, for declareUsed)
+    runtime();
     this.countedCopies();
     this.coverHeads();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
@@ -812,12 +868,19 @@ class JsGen extends JsRefs implements CodeSink {
     // the module's inner functions: wrapped, tiktoken's first run took 35% more CPU time and its steady calls nearly
     // twice as long, and warming every function up cost hash-wasm's first run about 20% (12 MB of generated source
     // per process). The long first calls that get stuck are the host's calls of exports (a C program's `run`).
-    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
+    const loops = this.osrEntries.length > 0 && !body.includes(`${this.selfName()}(E, mc, `) && cc.inst.module.exports.some((e) => e.kind === 'func' && e.index === f.index);
+    // the instance's environment is the function's first argument (WasmFunc.jitS, jitE): one closure for every
+    // instance; or, past PER_INSTANCE_ENV entries or split, in the closure of each instance's own function
+    const perInstance = split !== null || consts.length > PER_INSTANCE_ENV;
+    const envDecl = consts.length > 0 ? `var ${consts.join(', ')};\n` : '';
+    const N = this.selfName();
     const src =
-      `"use strict";\n${R_DECL}${consts.length > 0 ? `var ${consts.join(', ')};\n` : ''}` +
+      `"use strict";\n${R_DECL}` +
+      (perInstance ? `return function (E) {\n${envDecl}` : '') +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      `return (function ${this.selfName()}(mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
+      `var ${N} = (function ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
+      (perInstance ? '' : envDecl) +
       (loops ? WARM_HEAD : '') +
       SCRATCH_DECL +
       mem +
@@ -840,15 +903,20 @@ class JsGen extends JsRefs implements CodeSink {
       (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
+      // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
+      (perInstance ? '' : 'return function (E) {\n') +
+      `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n};\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (src.length > MAX_SOURCE) no('function too large');
-    const make = factory(sh, declareUsed(src, wt));
-    const fn = make(rt, this.envV);
-    if (loops) warmUp(make, fn, src.length);
+    const sf = factory(sh, declareUsed(src, wt));
+    const [sfn, fn] = sf.mk(this.envV);
+    f.jitS = sfn;
+    f.jitE = this.envV;
+    if (loops) warmUp(sf, sfn, this.envV, src.length);
     // (for the module's later instances, rebind.ts)
     const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats]));
     if (r === null) rebindStats.unrecorded++;
-    else this.made = { vm: cc.inst.vm, make, recipe: r, codeLen: cc.code.length, codeHash: 0, frameWords: fw, osr: new Int32Array(0), withHandlers: false };
+    else this.made = { vm: cc.inst.vm, shared: sf, recipe: r, codeLen: cc.code.length, codeHash: 0, frameWords: fw, osr: new Int32Array(0), withHandlers: false };
     return fn;
   }
 }

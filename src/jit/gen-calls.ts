@@ -9,6 +9,7 @@ import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
+import { keepsViews } from './keeps-views.js';
 import { callResult, callStatement, letGo, letGoCall, passable, refArgs, refResult, type RefArgs } from './ref-args.js';
 import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
@@ -121,12 +122,13 @@ export abstract class JsCalls extends JsVectors {
    * the machine's (a host suspension has paid its surcharge; a JS callee's stop saved its own). `x`: the exit of
    * a call that reaches generated code or the interpreter only (EX_CALL, which does not read `fuel`), whose
    * test the next block's check may share (gen-fuel.ts blockStart makes it EX_POST); else -1, and `exit` reads
-   * the fuel (a host call's stops save the frame with it).
+   * the fuel (a host call's stops save the frame with it). `keeps`: the callee cannot grow a memory nor run code
+   * the module does not know (keeps-views.ts), so the memory views stay as they are.
    */
-  protected afterCall(exit: string, next: number, spill: string, type: FuncType, x = -1): void {
+  protected afterCall(exit: string, next: number, spill: string, type: FuncType, x = -1, keeps = false): void {
     // the memory views are reloaded only in functions that access memory (see build)
     this.fuelChanged();
-    this.w(`S = mc.s;${FD_RELOAD}${MEM_RELOAD}`);
+    this.w(`S = mc.s;${FD_RELOAD}${keeps ? '' : MEM_RELOAD}`);
     this.w(`if (st < 0) { ${x < 0 ? 'fuel = mc.fuel; ' : ''}${exit} break X; } fuel = st;`);
     // the next block's check may test st with this one (blockStart): only where what is written before that block
     // starts reads the results into variables and changes nothing (no reference slot let go of)
@@ -154,13 +156,14 @@ export abstract class JsCalls extends JsVectors {
       this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
       } else {
-        this.w(`jf = ${fn}.jit;`);
-        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
+        // (the callee's closure shared by every instance, with this instance's environment: WasmFunc.jitS)
+        this.w(`jf = ${fn}.jitS;`);
+        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
-      this.afterCall(`${spill}ex = ${x};`, next, spill, type, x);
+      this.afterCall(`${spill}ex = ${x};`, next, spill, type, x, keepsViews(this.inst.vm, fi));
     } else if (callee instanceof HostFunc) {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
@@ -232,8 +235,8 @@ export abstract class JsCalls extends JsVectors {
     this.noRefund();
     this.w(
       this.mayThrow(
-        `if (cf instanceof ${WF}) { jf = cf.jit; ` +
-          `st = jf !== null && jd < LIM ? jf(mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
+        `if (cf instanceof ${WF}) { jf = cf.jitS; ` +
+          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
           `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)}; }`,
         callPc,
         spill,

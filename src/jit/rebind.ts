@@ -56,8 +56,8 @@ type Entry = { k: K; i: number; v: unknown };
 export interface Made {
   /** the validated module (and so the type registry) it was generated for */
   vm: unknown;
-  /** the compiled factory (codegen.ts `factory`) */
-  make: (r: unknown, e: unknown[]) => unknown;
+  /** the maker of an instance's function and JitFn from its environment (codegen.ts `factory`) */
+  shared: { mk: (e: unknown[]) => [unknown, unknown] };
   recipe: Entry[];
   /** the translation it was generated from: length and hash of its code before the re-entry marks */
   codeLen: number;
@@ -173,65 +173,62 @@ function indexed(inst: Instance, v: unknown): Entry | null {
   return null;
 }
 
-/** The environment for another instance's `Compiled` of the same function. */
+/**
+ * The environment for another instance's `Compiled` of the same function. Made by `push` in order, as the generator
+ * makes the first instance's (gen-base.ts `env`): the same elements kind, so the same map, which the shared function's
+ * optimized code checks at its first read of `E` (a preallocated array is holey: V8 deoptimized there, "wrong map").
+ */
 function bind(r: readonly Entry[], cc: Compiled): unknown[] {
   const inst = cc.inst;
-  const env: unknown[] = new Array(r.length);
-  for (let j = 0; j < r.length; j++) {
-    const e = r[j]!;
-    switch (e.k) {
-      case K.Const:
-        env[j] = e.v;
-        break;
-      case K.Inst:
-        env[j] = inst;
-        break;
-      case K.Cc:
-        env[j] = cc;
-        break;
-      case K.Code:
-        env[j] = cc.code;
-        break;
-      case K.Exits: {
-        const x = e.v as { k: Int32Array; p: Int32Array; b: Int32Array; at: number; cw: number };
-        // (the shape of codegen.ts' record: the same hidden class for leave)
-        const exits: Exits = { cc, k: x.k, p: x.p, b: x.b, c: cc.tmpl.subarray(x.at >> 2), cw: x.cw };
-        env[j] = exits;
-        break;
-      }
-      case K.Func:
-        env[j] = inst.funcs[e.i];
-        break;
-      case K.Mem:
-        env[j] = inst.memories[e.i];
-        break;
-      case K.Table:
-        env[j] = inst.tables[e.i];
-        break;
-      case K.Global:
-        env[j] = inst.globals[e.i];
-        break;
-      case K.Cell:
-        env[j] = inst.globals[e.i]!.cell;
-        break;
-      case K.CellF64: {
-        const c = inst.globals[e.i]!.cell;
-        env[j] = new Float64Array(c.buffer, c.byteOffset, 2);
-        break;
-      }
+  const env: unknown[] = [];
+  for (let j = 0; j < r.length; j++) env.push(entry(r[j]!, cc, inst));
+  return env;
+}
+
+function entry(e: Entry, cc: Compiled, inst: Instance): unknown {
+  switch (e.k) {
+    case K.Const:
+      return e.v;
+    case K.Inst:
+      return inst;
+    case K.Cc:
+      return cc;
+    case K.Code:
+      return cc.code;
+    case K.Exits: {
+      const x = e.v as { k: Int32Array; p: Int32Array; b: Int32Array; at: number; cw: number };
+      // (the shape of codegen.ts' record: the same hidden class for leave)
+      const exits: Exits = { cc, k: x.k, p: x.p, b: x.b, c: cc.tmpl.subarray(x.at >> 2), cw: x.cw };
+      return exits;
+    }
+    case K.Func:
+      return inst.funcs[e.i];
+    case K.Mem:
+      return inst.memories[e.i];
+    case K.Table:
+      return inst.tables[e.i];
+    case K.Global:
+      return inst.globals[e.i];
+    case K.Cell:
+      return inst.globals[e.i]!.cell;
+    case K.CellF64: {
+      const c = inst.globals[e.i]!.cell;
+      return new Float64Array(c.buffer, c.byteOffset, 2);
     }
   }
-  return env;
 }
 
 /**
  * The function `made` for the first instance, bound to `cc`'s instance, with the re-entry marks set in its code;
  * null when `cc`'s translation is not the one it was made from (then it is generated).
  */
-export function rebind(made: Made, cc: Compiled, rt: unknown): ((...a: never[]) => unknown) | null {
+export function rebind(made: Made, cc: Compiled): ((...a: never[]) => unknown) | null {
   const code = cc.code;
   if (code.length !== made.codeLen || cc.frameWords !== made.frameWords || codeHash(code) !== made.codeHash) return null;
-  const fn = made.make(rt, bind(made.recipe, cc)) as (...a: never[]) => unknown;
+  const env = bind(made.recipe, cc);
+  const [shared, fn] = made.shared.mk(env) as [unknown, (...a: never[]) => unknown];
+  cc.func.jitS = shared;
+  cc.func.jitE = env;
   const osr = made.osr;
   for (let i = 0; i < osr.length; i += 2) {
     const pc = osr[i]!;

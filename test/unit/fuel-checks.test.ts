@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { I32, Linker, Module, OutOfFuel, Store, funcType, type FuelCosts, type Instance } from '../../src/index.js';
-import { jsEval } from '../../src/jit/codegen.js';
+import { captureSources } from '../shared/jit-sources.js';
 import { runStarved, type StarvedRun } from '../shared/starved.js';
 
 const PROGRAM = `(module
@@ -186,15 +186,7 @@ function instance(store: Store, m: Module = mod): Instance {
 
 /** The JS tier's sources of a fresh module of `wat` (nothing shared) for run(n) with plenty of fuel. */
 function generated(wat: string, n: number): string[] {
-  const srcs: string[] = [];
-  const compile = jsEval.compile;
-  jsEval.compile = (src) => (srcs.push(src), compile(src));
-  try {
-    instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(wat)).call('run', n);
-  } finally {
-    jsEval.compile = compile;
-  }
-  return srcs;
+  return captureSources(() => instance(new Store({ fuel: 1e9, tier: 'js' }), Module.fromWat(wat)).call('run', n)).srcs;
 }
 
 /** Runs run(n) with `fuel`; every stop records the fuel consumed and gets exactly what it needs; a trap ends it with the fuel consumed then. */

@@ -8,6 +8,14 @@ export class WasmFunc {
   compiled: unknown = null;
   /** JS-tier version (src/jit), made on first call: a JitFn, or null. */
   jit: unknown = null;
+  /**
+   * What generated callers call (src/jit, issue 16): the JS version's function, one closure shared by every instance
+   * of the module (so V8 optimizes it once, and a caller's calls of it have one target in every instance), which takes
+   * this instance's environment `jitE` as its first argument; `jit` is this instance's closure around it, for the
+   * interpreter's calls. Null when `jit` is.
+   */
+  jitS: unknown = null;
+  jitE: unknown[] | null = null;
   /** 0: the JS tier has not tried this function yet; 1: `jit` is its JS version; 2: it stays interpreted. */
   jitState = 0;
   constructor(
