@@ -11,7 +11,9 @@
  * interpreter loop's dispatch (a chain of nested blocks, a `br_table` in the innermost, each handler after the
  * block its case breaks out of: the path) stays in one function and each handler becomes a function of its own,
  * one call per dispatch. (Moving the largest block first, bottom-up, as before, nested the chain 11 functions deep
- * in QuickJS, and each bytecode went down and back up all of them.)
+ * in QuickJS, and each bytecode went down and back up all of them.) The handlers of a chain of 8 or more (`chain`)
+ * are called from one site in a loop (`trampoline`), not each from its own call site: V8's optimized dispatch
+ * function left at a call site that had never run (no type feedback) at each handler's first run.
  *
  * The parts read and write the generated function's variables (locals, stack variables, fuel, views) as closure
  * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved part,
