@@ -11,7 +11,9 @@
  * interpreter loop's dispatch (a chain of nested blocks, a `br_table` in the innermost, each handler after the
  * block its case breaks out of: the path) stays in one function and each handler becomes a function of its own,
  * one call per dispatch. (Moving the largest block first, bottom-up, as before, nested the chain 11 functions deep
- * in QuickJS, and each bytecode went down and back up all of them.)
+ * in QuickJS, and each bytecode went down and back up all of them.) The handlers of a chain of 8 or more (`chain`)
+ * are called from one site in a loop (`trampoline`), not each from its own call site: V8's optimized dispatch
+ * function left at a call site that had never run (no type feedback) at each handler's first run.
  *
  * The parts read and write the generated function's variables (locals, stack variables, fuel, views) as closure
  * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved part,
@@ -40,7 +42,7 @@
  * pays only in code that runs long (measured on quickjs, sql.js and tiktoken); 0 splits at once. Replaceable (tests split every
  * function to run the split code on whole suites).
  */
-export const outlining = { at: 70_000, limit: 48_000, min: 500, hot: 100_000 };
+export const outlining = { at: 70_000, limit: 48_000, min: 500, hot: 100_000, chain: 8 };
 
 type Kind = 'root' | 'block' | 'fixed' | 'tail';
 
@@ -79,6 +81,23 @@ const ARM = /(?:else|catch|finally)\b/y;
 
 const size = (n: Node) => n.close + 1 - n.open;
 
+/** What precedes a block of a dispatch chain: its label, or an OSR entry's guard (codegen.ts). */
+const HEAD = /(?:(L\d+): |if \(osr (?:<=|===) \d+\) )$/;
+
+interface Chain {
+  path: Node[];
+  tails: Node[];
+  index: Map<Node, number>;
+  /** the chain's blocks by label: a `break` to one runs the tail after it */
+  labels: Map<string, number>;
+  /** the blocks guarded by an OSR entry, skipped (on to the tail after them) when it is further on */
+  guards: Map<Node, { head: number; index: number }>;
+  /** per tail, the tail run when it falls off its end (the tail count: none, the chain's outermost block ends) */
+  next: number[];
+  /** the tail run when the innermost block ends */
+  end: number;
+}
+
 /**
  * n's largest child but its tail (the first of equals), or null: the tail goes after this child (addTails), and a
  * dispatch chain goes on through the child, whichever is larger (near the end of QuickJS's chain a handler is
@@ -106,6 +125,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   root.kind = 'root';
   addTails(src, root);
   const parts: string[] = [];
+  let usedChain = false;
 
   /** About the length of n's call site: the call, and a case per exit (move). */
   const site = (n: Node): number => {
@@ -160,21 +180,135 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
       path.length = cut;
     }
     const onPath = new Set(path);
+    const ch = n.kind === 'root' ? chain(path) : null;
     const build = (m: Node): Emitted => {
-      if (moved.has(m)) return move(m);
+      if (moved.has(m) && !ch?.index.has(m)) return move(m);
       if (!onPath.has(m)) return { text: src.slice(m.open, m.close + 1), depth: 0 };
       let text = '';
       let pos = m.open;
       let depth = 0;
       for (const k of m.kids) {
+        const i = ch?.index.get(k);
+        if (i !== undefined) {
+          // a chain's tail: run by the trampoline, which stands in the first one's place
+          text += src.slice(pos, k.open);
+          pos = k.close + 1;
+          if (i === 0) {
+            const t = trampoline(ch!);
+            text += t.text;
+            depth = Math.max(depth, t.depth);
+          }
+          continue;
+        }
         const t = build(k);
-        text += src.slice(pos, k.open) + t.text;
+        let before = src.slice(pos, k.open);
+        // a guarded block of the chain skipped (an OSR entry further on) goes on at the tail after it
+        const g = ch?.guards.get(k);
+        if (g !== undefined) before = `${before.slice(0, before.length - g.head)}OLk = ${g.index}; ${before.slice(before.length - g.head)}`;
+        text += before + t.text;
         pos = k.close + 1;
         depth = Math.max(depth, t.depth);
+        if (ch !== null && k === ch.path[0]) {
+          // the chain's descent: its jumps to the chain's blocks go to the trampoline, with the tail to run
+          const inner = text.slice(1).replace(/\bbreak (L\d+);/g, (s, l: string) => {
+            const j = ch.labels.get(l);
+            return j === undefined ? s : `{ OLk = ${j}; break DC; }`;
+          });
+          text = `${text[0]!}DC: {${inner}\n}\n`;
+        }
       }
-      return { text: text + src.slice(pos, m.close + 1), depth };
+      let end = src.slice(pos, m.close + 1);
+      // the innermost block of a chain, ended: the tail after it
+      if (ch !== null && m === ch.path[ch.path.length - 1]) end = `${end.slice(0, -1)}\nOLk = ${ch.end};\n}`;
+      return { text: text + end, depth };
     };
     return build(n);
+  };
+
+  /**
+   * The longest run of the path whose blocks (labelled, or guarded by an OSR entry) each end their parent but for a
+   * tail: a dispatch chain. Its blocks from the outermost in (`path`), the tail after each (`tails`), their indexes.
+   */
+  const chain = (path: Node[]): Chain | null => {
+    // 2: the block ends its parent but for a tail; 1: it ends its parent (no tail: nothing runs after it there)
+    const level = (m: number): number => {
+      const p = path[m]!;
+      if (p.kind !== 'block' || !HEAD.test(src.slice(Math.max(0, p.open - 24), p.open))) return 0;
+      const kids = path[m - 1]!.kids;
+      if (kids.length >= 2 && kids[kids.length - 1]!.kind === 'tail' && kids[kids.length - 2] === p) return 2;
+      return kids[kids.length - 1] === p && src.slice(p.close + 1, path[m - 1]!.close).trim() === '' ? 1 : 0;
+    };
+    let best: [number, number] | null = null;
+    let lo = -1;
+    let tails = 0;
+    for (let m = 1; m < path.length; m++) {
+      const l = level(m);
+      if (l === 0) lo = -1;
+      else if (lo < 0 && l === 1) continue;
+      else {
+        if (lo < 0) [lo, tails] = [m, 0];
+        if (l === 2) tails++;
+        if (tails >= outlining.chain && (best === null || m - lo > best[1] - best[0])) best = [lo, m];
+      }
+    }
+    if (best === null) return null;
+    const c: Chain = { path: path.slice(best[0], best[1] + 1), tails: [], next: [], index: new Map(), labels: new Map(), guards: new Map(), end: 0 };
+    // what runs after a block of the chain ends: the tail after it, or what runs after its parent; after the
+    // outermost one's parent, the trampoline ends (the tail count, set at the end)
+    let after = -1;
+    c.path.forEach((p, i) => {
+      const kids = path[best![0] + i - 1]!.kids;
+      if (level(best![0] + i) === 2) {
+        const t = kids[kids.length - 1]!;
+        c.next.push(after);
+        after = c.tails.length;
+        c.tails.push(t);
+        c.index.set(t, after);
+      }
+      const h = HEAD.exec(src.slice(Math.max(0, p.open - 24), p.open))!;
+      if (h[1] !== undefined) c.labels.set(h[1], after);
+      else c.guards.set(p, { head: h[0].length, index: after });
+      c.end = after;
+    });
+    c.next[0] = c.tails.length;
+    return c;
+  };
+
+  /**
+   * The tails of a chain, each a function, called from one site in a loop: a tail returns the index of the tail to
+   * run next (falling off its end, the one after its parent; a jump to a block of the chain, the one after that
+   * block), the tail count when the chain's outermost block ends, or above that a code for a jump out of the chain.
+   * So the dispatch function has one call site for every handler, which sees many targets from the start: a handler
+   * run for the first time after V8 optimized the dispatch function does not deoptimize it (a call site never run
+   * has no type feedback, and TurboFan's code leaves at it).
+   */
+  const trampoline = (c: Chain): Emitted => {
+    const N = c.tails.length;
+    const codes = new Map<string, number>();
+    let depth = 0;
+    let make = '';
+    c.tails.forEach((t, i) => {
+      const inner = emit(t, size(t) - limit);
+      depth = Math.max(depth, inner.depth + 1);
+      const ex = exits(inner.text);
+      let fn = inner.text.replace(EXIT, (s) => {
+        if (!ex.has(s)) return s;
+        const j = s.startsWith('break L') ? c.labels.get(s.slice(6, -1)) : undefined;
+        if (j !== undefined) return `return ${j};`;
+        let k = codes.get(s);
+        if (k === undefined) codes.set(s, (k = N + 1 + codes.size));
+        return `return ${k};`;
+      });
+      fn += `\nreturn ${c.next[i]!};`;
+      const id = parts.length;
+      parts.push(fn);
+      make += ` case ${i}: return OLH[${i}] = \u0002${id}\u0002;`;
+    });
+    let text = `\nOLH ??= new Array(${N}).fill(null);\nOLM ??= function (k) { switch (k) {${make} } };\n`;
+    text += `for (;;) { OLk = (OLH[OLk] ?? OLM(OLk))(); if (OLk >= ${N}) break; }\n`;
+    if (codes.size > 0) text += `switch (OLk) {${[...codes].map(([s, k]) => ` case ${k}: ${s}`).join('')} }\n`;
+    usedChain = true;
+    return { text, depth };
   };
 
   /** Moves n into a new function (split itself as far as it needs); its call site. */
@@ -204,7 +338,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   const r = emit(root, root.close + 1 - limit);
   if (parts.length === 0) return null;
   const expand = (text: string): string => text.replace(PART, (_, id: string) => `function () {\n${expand(parts[+id]!)}\nreturn 0;\n}`);
-  const decls = `var ${parts.map((_, i) => `OL${i} = null`).join(', ')};`;
+  const decls = `var ${parts.map((_, i) => `OL${i} = null`).join(', ')}${usedChain ? ', OLk = 0, OLH = null, OLM = null' : ''};`;
   return { body: expand(r.text.slice(1, -1)), decls, depth: r.depth, sizes: [r.text.length - 2, ...parts.map((p) => p.length)] };
 }
 

@@ -93,6 +93,43 @@ describe('outline', () => {
     }
   });
 
+  test("a dispatch chain's handlers are called from one site, fall-through and OSR-guarded blocks as before", () => {
+    // nested blocks (every third one guarded by an OSR entry, codegen.ts, whose block ends its parent: no tail
+    // there), a switch in the innermost; each handler falls through into the next one out unless it continues the
+    // loop, leaves it (break L0), the function (break X) or returns; with osr > 0 the guards skip their blocks
+    // until a handler resets it
+    const n = 30;
+    let body = 'L0: for (;;) {\n';
+    for (let k = 1; k <= n; k++) body += `L${k}: {\n${k % 3 === 0 ? `if (osr <= ${k}) {\n` : ''}`;
+    body += `switch (a % ${n + 2}) {${Array.from({ length: n }, (_, k) => ` case ${k}: { break L${n - k}; }`).join('')} case ${n}: { a = (a + 1) | 0; continue L0; } }\n`;
+    for (let k = n; k >= 1; k--) {
+      body += `${k % 3 === 0 ? '}\n' : ''}}\nosr = 0; b = (b + ${k}) | 0; out.push(b); a = (a + ${k % 5 === 0 ? 3 : 1}) | 0;`;
+      body += ` b = (b ^ ${k * 7}) | 0; b = (b + (a & ${k})) | 0; b = (b & 0xfffffff) | 0;`.repeat(2);
+      if (k % 3 === 0) body += ' if (a > 90) { break L0; }';
+      if (k === 2) body += ' if (c === 1 && a > 40) { break X; }';
+      if (k === 7) body += ' if (c === 2 && a > 50) { return fuel; }';
+      body += k % 4 === 0 ? ' continue L0;\n' : '\n';
+    }
+    body += 'a = (a + 1) | 0;\n}\nout.push(b);';
+    const o = outline(body, 0, 3000, 40)!;
+    expect(o).not.toBeNull();
+    // one call site for every handler, no call site of its own
+    expect(o.body.match(/\(OLH\[OLk\] \?\? OLM\(OLk\)\)\(\)/g)).toHaveLength(1);
+    expect(o.body).not.toMatch(/\(OL\d+ \?\?= /);
+    expect(o.body.indexOf(`switch (a % ${n + 2})`)).toBeLessThan(o.body.indexOf('function () {'));
+    expect(o.decls).toMatch(/OLk = 0, OLH = null, OLM = null;$/);
+    const ends = new Set<string>();
+    for (const osr of [0, 4, 13, 100])
+      for (const c of [0, 1, 2]) {
+        const whole = run(body, `var osr = ${osr};`, c);
+        expect(whole.length).toBeGreaterThan(30);
+        ends.add(`c = ${c}: ${whole.at(-1)!}`);
+        expect(run(o.body, `${o.decls} var osr = ${osr};`, c), `osr ${osr}, c = ${c}`).toEqual(whole);
+      }
+    // the three ways out: break L0 (then the body's end, -1), break X (-1), return fuel (0)
+    expect([...ends].sort()).toEqual(['c = 0: -1', 'c = 1: -1', 'c = 2: 0']);
+  });
+
   test("a trap's jump to the shared throw (codegen.ts sharedTraps, `break T`) is dispatched from a moved part", () => {
     const pad = ' b = (b + 1) | 0;'.repeat(12);
     // the tail of L8 (after its largest block, L9) moves, with the trap
