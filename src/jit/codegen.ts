@@ -106,6 +106,30 @@ function runtime(): Record<string, unknown> {
 }
 
 /**
+ * A shared closure (`E` its argument) reads the environment entries it uses more than once into variables at its
+ * entry (`var _0 = E[0], ...`), and each other one where it is used (`E[3]`), or not at all: most entries of a
+ * small function are used once on a cold path (the out-of-fuel stop, the slow call, the exit), and reading them all
+ * at every call cost C fib about a tenth (BENCHMARKS.md, session 13). `decl` is that entry line of `src`; the body
+ * never assigns an entry (checked: if it did, `src` is returned as it is).
+ */
+export function readEnvWhereUsed(src: string, decl: string, n: number): string {
+  const at = src.indexOf(decl);
+  if (at < 0) return src;
+  // (the function's head, before the line, names no entry)
+  const rest = src.slice(at + decl.length);
+  const uses = new Array<number>(n).fill(0);
+  for (const m of rest.matchAll(ENV_NAME)) if (+m[1]! < n) uses[+m[1]!]!++;
+  for (const m of rest.matchAll(ENV_WRITE)) if (+m[1]! < n && uses[+m[1]!]! <= 1) return src;
+  const kept: string[] = [];
+  for (let i = 0; i < n; i++) if (uses[i]! > 1) kept.push(`_${i} = E[${i}]`);
+  const body = rest.replace(ENV_NAME, (name, i: string) => (+i < n && uses[+i] === 1 ? `E[${i}]` : name));
+  return src.slice(0, at) + (kept.length === 0 ? '' : `var ${kept.join(', ')};\n`) + body;
+}
+/** An environment entry's name (gen-base.ts env), and one being assigned. */
+const ENV_NAME = /(?<![\w$])_(\d+)(?![\w$])/g;
+const ENV_WRITE = /(?<![\w$])_(\d+)\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)/g;
+
+/**
  * How generated source becomes a function, and whether this host allows it. A page whose
  * Content-Security-Policy lacks 'unsafe-eval' (and hosts such as Cloudflare Workers) forbid
  * `new Function`: the first EvalError sets `blocked`, and from then on, for the rest of the process,
@@ -874,7 +898,7 @@ class JsGen extends JsRefs implements CodeSink {
     const perInstance = split !== null || consts.length > PER_INSTANCE_ENV;
     const envDecl = consts.length > 0 ? `var ${consts.join(', ')};\n` : '';
     const N = this.selfName();
-    const src =
+    let src =
       `"use strict";\n${R_DECL}` +
       (perInstance ? `return function (E) {\n${envDecl}` : '') +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
@@ -907,6 +931,7 @@ class JsGen extends JsRefs implements CodeSink {
       (perInstance ? '' : 'return function (E) {\n') +
       `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n};\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
+    if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
     if (src.length > MAX_SOURCE) no('function too large');
     const sf = factory(sh, declareUsed(src, wt));
     const [sfn, fn] = sf.mk(this.envV);

@@ -7,6 +7,8 @@
 import { describe, expect, test } from 'vitest';
 import { funcType, I32, Linker, Module, Store, type Instance } from '../../src/index.js';
 import { WasmFunc } from '../../src/runtime/objects/func.js';
+import { readEnvWhereUsed } from '../../src/jit/codegen.js';
+import { captureSources } from '../shared/jit-sources.js';
 
 const WAT = `(module
   (import "env" "peer" (func $peer (param i32) (result i32)))
@@ -116,5 +118,36 @@ describe('JS tier: one closure per source for every instance', () => {
     expect(fn(i1, 'many').jitState).toBe(1);
     expect(fn(i1, 'many').jitS).not.toBe(fn(i2, 'many').jitS);
     expect(fn(i1, 'few').jitS).toBe(fn(i2, 'few').jitS);
+  });
+
+  test('a shared closure reads at its entry only the entries it uses more than once; the others where they are used', () => {
+    const decl = 'var _0 = E[0], _1 = E[1], _2 = E[2], _3 = E[3];\n';
+    const src = `function f(E, fuel) {\n${decl}if (fuel < 1) return stop(_1);\nx = _2.a + _2.b + _12 + a_3;\nreturn leave(_3);\n}`;
+    // _0 unused: not read; _1 and _3 once: read where used; _2 twice: at the entry; _12 and a_3 are not entries
+    expect(readEnvWhereUsed(src, decl, 4)).toBe(
+      'function f(E, fuel) {\nvar _2 = E[2];\nif (fuel < 1) return stop(E[1]);\nx = _2.a + _2.b + _12 + a_3;\nreturn leave(E[3]);\n}',
+    );
+    // an entry the body assigns keeps its variable: used twice, it is read at the entry; once, nothing is rewritten
+    const assigned = src.replace('return leave(_3)', '_3 = 1; return _3');
+    expect(readEnvWhereUsed(assigned, decl, 4)).toBe(
+      'function f(E, fuel) {\nvar _2 = E[2], _3 = E[3];\nif (fuel < 1) return stop(E[1]);\nx = _2.a + _2.b + _12 + a_3;\n_3 = 1; return _3;\n}',
+    );
+    const once = src.replace('return leave(_3)', '_3 += 1');
+    expect(readEnvWhereUsed(once, decl, 4)).toBe(once);
+    // generated: fib reads at its entry only the entry its two slow calls use, and runs as the interpreter does
+    const wat = `(module (func $fib (export "fib") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1))) (call $fib (i32.sub (local.get 0) (i32.const 2))))))))`;
+    const go = (tier: 'js' | 'interp') => {
+      const store = new Store({ tier, fuel: 1e9 });
+      const inst = new Linker().instantiate(store, Module.fromWat(wat));
+      const out = [20, 21, 22].map((n) => inst.call('fib', n)[0]);
+      return { out, fuel: store.fuelConsumed };
+    };
+    const { srcs, value: js } = captureSources(() => go('js'));
+    expect(js).toEqual(go('interp'));
+    const fib = srcs.find((s) => s.includes('function wasm_func_0('))!;
+    expect(fib).toMatch(/stopEntry\(mc, E\[\d+\], fp/);
+    expect(fib.match(/^var _\d+ = E\[.*$/gm)).toEqual([expect.stringMatching(/^var _\d+ = E\[\d+\];$/)]);
   });
 });
