@@ -113,15 +113,17 @@ describe('outline', () => {
     body += 'a = (a + 1) | 0;\n}\nout.push(b);';
     const o = outline(body, 0, 3000, 40)!;
     expect(o).not.toBeNull();
-    // one call site for every handler, no call site of its own; each handler picked by a case of the loop's
-    // switch, created there at its first use in the call (no table of the handlers made at each call)
-    expect(o.body.match(/\bOLk = OLf\(\);/g)).toHaveLength(1);
-    expect(o.body).not.toMatch(/\(OL\d+ \?\?= /);
+    // one call site for every handler, no call site of its own; each handler read by a case of the loop's
+    // switch, and made at its first use in the call by one maker part (no table of the handlers made at each call)
+    const site = /\bOLk = \(OLf \?\? \(OL(\d+) \?\?= function \(\) \{\nswitch \(OLk\) \{/g;
+    expect(o.body.match(site)).toHaveLength(1);
     expect(o.body).not.toMatch(/new Array|OLH/);
-    const picks = [...o.body.matchAll(/case (\d+): OLf = OL\d+ \?\?= function \(\) \{/g)];
+    const picks = [...o.body.matchAll(/case (\d+): OLf = (OL\d+); break;/g)];
     expect(picks.length).toBeGreaterThan(n / 2);
     expect(picks.map((m) => Number(m[1]))).toEqual(picks.map((_, i) => i));
-    expect(o.body.match(/\?\?= function/g)).toHaveLength(picks.length);
+    const makes = [...o.body.matchAll(/case (\d+): return (OL\d+) = function \(\) \{/g)];
+    expect(makes.map((m) => [m[1], m[2]])).toEqual(picks.map((m) => [m[1], m[2]]));
+    expect(o.body.match(/\?\?= function/g)).toHaveLength(1);
     expect(o.body.indexOf(`switch (a % ${n + 2})`)).toBeLessThan(o.body.indexOf('function () {'));
     expect(o.decls).toMatch(/OLk = 0, OLf = null;$/);
     const ends = new Set<string>();
@@ -156,7 +158,7 @@ describe('outline', () => {
       (new Function(`let a = 0, b = 0, depth = 0, fuel = 7, out = [];\nfunction go() {\nvar loc = depth;\n${decls}\nX: {\n${b}\n}\nreturn -1;\n}\nout.push(go()); return out;`) as () => number[])();
     const o = outline(body, 0, 1500, 40)!;
     expect(o).not.toBeNull();
-    expect(o.body.match(/\bOLk = OLf\(\);/g)).toHaveLength(1);
+    expect(o.body.match(/\bOLk = \(OLf \?\? \(OL\d+ \?\?= function/g)).toHaveLength(1);
     const whole = go(body, '');
     expect(whole.length).toBeGreaterThan(100);
     // (every call returned fuel, 7, and the outer one's output goes on after the inner ones')
