@@ -303,7 +303,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
 
 /** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
 function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {
-  return `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
+  return `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
 }
 
 const boundAll = new WeakSet<Instance>();

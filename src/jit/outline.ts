@@ -13,7 +13,10 @@
  * one call per dispatch. (Moving the largest block first, bottom-up, as before, nested the chain 11 functions deep
  * in QuickJS, and each bytecode went down and back up all of them.) The handlers of a chain of 8 or more (`chain`)
  * are called from one site in a loop (`trampoline`), not each from its own call site: V8's optimized dispatch
- * function left at a call site that had never run (no type feedback) at each handler's first run.
+ * function left at a call site that had never run (no type feedback) at each handler's first run. The loop reads
+ * the handler with a `switch`, and a maker part creates it at its first use in the call as any part is: a table
+ * of the handlers, made at each call, cost quickjs (whose bytecode loop runs once per JS call) more than the
+ * single site saved.
  *
  * The parts read and write the generated function's variables (locals, stack variables, fuel, views) as closure
  * variables, so nothing else changes: a `break L`, `continue L` or `break X` to a label outside the moved part,
@@ -280,12 +283,19 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
    * block), the tail count when the chain's outermost block ends, or above that a code for a jump out of the chain.
    * So the dispatch function has one call site for every handler, which sees many targets from the start: a handler
    * run for the first time after V8 optimized the dispatch function does not deoptimize it (a call site never run
-   * has no type feedback, and TurboFan's code leaves at it).
+   * has no type feedback, and TurboFan's code leaves at it). A `switch` in the loop reads the handler's variable
+   * (`OLf = OL3`); one maker part, itself a moved part (`OL7 ??= function () { switch (OLk) { ... return OL3 =
+   * function ... } }`), creates a handler at its first use in each call of the generated function, like any part.
+   * So no table of the handlers is made at every call (`new Array(N)`, 260 entries in QuickJS, whose bytecode loop
+   * runs once per JS call: its steady calls spent a quarter of their time on it), and the handlers' text stays out
+   * of the dispatch function (creating them in its switch made TurboFan's compile of it 4 times longer and quickjs'
+   * first run 5-10% slower).
    */
   const trampoline = (c: Chain): Emitted => {
     const N = c.tails.length;
     const codes = new Map<string, number>();
     let depth = 0;
+    let pick = '';
     let make = '';
     c.tails.forEach((t, i) => {
       const inner = emit(t, size(t) - limit);
@@ -302,10 +312,12 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
       fn += `\nreturn ${c.next[i]!};`;
       const id = parts.length;
       parts.push(fn);
-      make += ` case ${i}: return OLH[${i}] = \u0002${id}\u0002;`;
+      pick += ` case ${i}: OLf = OL${id}; break;`;
+      make += ` case ${i}: return OL${id} = \u0002${id}\u0002;`;
     });
-    let text = `\nOLH ??= new Array(${N}).fill(null);\nOLM ??= function (k) { switch (k) {${make} } };\n`;
-    text += `for (;;) { OLk = (OLH[OLk] ?? OLM(OLk))(); if (OLk >= ${N}) break; }\n`;
+    const maker = parts.length;
+    parts.push(`switch (OLk) {${make} }`);
+    let text = `\nfor (;;) { switch (OLk) {${pick} }\nOLk = (OLf ?? (OL${maker} ??= \u0002${maker}\u0002)())(); if (OLk >= ${N}) break; }\n`;
     if (codes.size > 0) text += `switch (OLk) {${[...codes].map(([s, k]) => ` case ${k}: ${s}`).join('')} }\n`;
     usedChain = true;
     return { text, depth };
@@ -338,7 +350,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   const r = emit(root, root.close + 1 - limit);
   if (parts.length === 0) return null;
   const expand = (text: string): string => text.replace(PART, (_, id: string) => `function () {\n${expand(parts[+id]!)}\nreturn 0;\n}`);
-  const decls = `var ${parts.map((_, i) => `OL${i} = null`).join(', ')}${usedChain ? ', OLk = 0, OLH = null, OLM = null' : ''};`;
+  const decls = `var ${parts.map((_, i) => `OL${i} = null`).join(', ')}${usedChain ? ', OLk = 0, OLf = null' : ''};`;
   return { body: expand(r.text.slice(1, -1)), decls, depth: r.depth, sizes: [r.text.length - 2, ...parts.map((p) => p.length)] };
 }
 

@@ -113,11 +113,19 @@ describe('outline', () => {
     body += 'a = (a + 1) | 0;\n}\nout.push(b);';
     const o = outline(body, 0, 3000, 40)!;
     expect(o).not.toBeNull();
-    // one call site for every handler, no call site of its own
-    expect(o.body.match(/\(OLH\[OLk\] \?\? OLM\(OLk\)\)\(\)/g)).toHaveLength(1);
-    expect(o.body).not.toMatch(/\(OL\d+ \?\?= /);
+    // one call site for every handler, no call site of its own; each handler read by a case of the loop's
+    // switch, and made at its first use in the call by one maker part (no table of the handlers made at each call)
+    const site = /\bOLk = \(OLf \?\? \(OL(\d+) \?\?= function \(\) \{\nswitch \(OLk\) \{/g;
+    expect(o.body.match(site)).toHaveLength(1);
+    expect(o.body).not.toMatch(/new Array|OLH/);
+    const picks = [...o.body.matchAll(/case (\d+): OLf = (OL\d+); break;/g)];
+    expect(picks.length).toBeGreaterThan(n / 2);
+    expect(picks.map((m) => Number(m[1]))).toEqual(picks.map((_, i) => i));
+    const makes = [...o.body.matchAll(/case (\d+): return (OL\d+) = function \(\) \{/g)];
+    expect(makes.map((m) => [m[1], m[2]])).toEqual(picks.map((m) => [m[1], m[2]]));
+    expect(o.body.match(/\?\?= function/g)).toHaveLength(1);
     expect(o.body.indexOf(`switch (a % ${n + 2})`)).toBeLessThan(o.body.indexOf('function () {'));
-    expect(o.decls).toMatch(/OLk = 0, OLH = null, OLM = null;$/);
+    expect(o.decls).toMatch(/OLk = 0, OLf = null;$/);
     const ends = new Set<string>();
     for (const osr of [0, 4, 13, 100])
       for (const c of [0, 1, 2]) {
@@ -128,6 +136,35 @@ describe('outline', () => {
       }
     // the three ways out: break L0 (then the body's end, -1), break X (-1), return fuel (0)
     expect([...ends].sort()).toEqual(['c = 0: -1', 'c = 1: -1', 'c = 2: 0']);
+  });
+
+  test("a dispatch chain's handlers, the handler picked and the next index are each call's own (a handler that recurses)", () => {
+    // QuickJS's bytecode loop calls itself from a handler (a JS call): the inner call runs its own handlers (created
+    // at their first use in that call, closing over its variables: `loc`) and leaves the outer call's next index
+    // and picked handler as they were
+    const n = 12;
+    let body = 'L0: for (;;) {\nif (a > 400) { break L0; }\n';
+    for (let k = 1; k <= n; k++) body += `L${k}: {\n`;
+    body += `switch (a % ${n + 1}) {${Array.from({ length: n }, (_, k) => ` case ${k}: { break L${n - k}; }`).join('')} default: { break L0; } }\n`;
+    for (let k = n; k >= 1; k--) {
+      body += `}\nb = (b + ${k}) | 0; out.push(loc * 1000 + b); a = (a + 1) | 0;`;
+      body += ` b = (b ^ ${k * 7}) | 0; b = (b + (a & ${k})) | 0;`.repeat(3);
+      if (k === 5) body += ' if (depth < 3) { depth++; out.push(go()); depth--; }';
+      body += k % 3 === 0 ? ' continue L0;\n' : '\n';
+    }
+    body += 'a = (a + 1) | 0;\n}\nreturn fuel;';
+    const go = (b: string, decls: string) =>
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      (new Function(`let a = 0, b = 0, depth = 0, fuel = 7, out = [];\nfunction go() {\nvar loc = depth;\n${decls}\nX: {\n${b}\n}\nreturn -1;\n}\nout.push(go()); return out;`) as () => number[])();
+    const o = outline(body, 0, 1500, 40)!;
+    expect(o).not.toBeNull();
+    expect(o.body.match(/\bOLk = \(OLf \?\? \(OL\d+ \?\?= function/g)).toHaveLength(1);
+    const whole = go(body, '');
+    expect(whole.length).toBeGreaterThan(100);
+    // (every call returned fuel, 7, and the outer one's output goes on after the inner ones')
+    expect(whole.filter((x) => x === 7).length).toBeGreaterThan(3);
+    expect(whole.some((x) => x >= 3000)).toBe(true);
+    expect(go(o.body, o.decls)).toEqual(whole);
   });
 
   test("a trap's jump to the shared throw (codegen.ts sharedTraps, `break T`) is dispatched from a moved part", () => {
