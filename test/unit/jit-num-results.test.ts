@@ -8,9 +8,9 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { Linker, Module, Store } from '../../src/index.js';
-import { jsEval } from '../../src/jit/codegen.js';
 import { outlining } from '../../src/jit/outline.js';
 import { jitStats } from '../../src/interp/tier.js';
+import { captureSources } from '../shared/jit-sources.js';
 import { runStarved, sweepBudgets, type StarvedRun } from '../shared/starved.js';
 
 type Tier = 'js' | 'interp';
@@ -78,15 +78,7 @@ function starved(tier: Tier, n: number, trap: number, fuel: number, topUp: (need
 
 /** The sources the JS tier generates while `f` runs. */
 function sources(f: () => void): string[] {
-  const realCompile = jsEval.compile;
-  const srcs: string[] = [];
-  jsEval.compile = (s) => (srcs.push(s), realCompile(s));
-  try {
-    f();
-  } finally {
-    jsEval.compile = realCompile;
-  }
-  return srcs;
+  return captureSources(f).srcs;
 }
 
 const savedOutlining = { ...outlining };
