@@ -57,6 +57,8 @@ export class Machine {
    * slice) only generalises the representation, it is still exact.
    */
   fuel = 0;
+  /** The status of a stop of a JS-tier callee asked for its i32 result as the JS return value (src/jit/rt.ts numOut). */
+  rvSt = 0;
   /** Fuel the instruction or surcharge that stopped the run needed. */
   needed = 0;
   /** Fuel consumed = fuelBase - fuel (the store keeps it current; the profile's clock). */

@@ -74,7 +74,7 @@ import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { REF_RETURN, refParamNames } from './ref-args.js';
+import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
 import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
@@ -907,6 +907,9 @@ class JsGen extends JsRefs implements CodeSink {
       (perInstance ? '' : envDecl) +
       (loops ? WARM_HEAD : '') +
       SCRATCH_DECL +
+      // (a split function returns its i32 result in its slot: asked for it as the JS return value, it calls itself
+      // without RV and hands the outcome to numOut, ref-args.ts numResult)
+      (huge && numResult(f.type) ? `if (RV === 1) return numOut(mc, ${N}(E, mc, fp, depth, jd, osr, fuel${refParams.replace(/, RV$/, '')}), fp, 1);\n` : '') +
       mem +
       // (a larger value stack, a new peak: rt.ts enter)
       `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
@@ -923,7 +926,7 @@ class JsGen extends JsRefs implements CodeSink {
         : (spillLocals.includes('S[') ? 'S = mc.s; ' : '') +
           (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
           `\n${spillLocals}` +
-          `return leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) || this.exK.includes(EX_POST) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''});\n`) +
+          `return ${numExit(f.type, `leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) || this.exK.includes(EX_POST) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''})`)};\n`) +
       (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +

@@ -2,7 +2,7 @@
  * Calls in the JS tier: direct and indirect calls of JS versions, nested
  * interpreter runs and host functions; tail calls handed to the interpreter.
  */
-import { I64, V128, isRef, type FuncType, type ValType } from '../core/types.js';
+import { I32, I64, V128, isRef, type FuncType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import { HostFunc, WasmFunc } from '../runtime/objects/func.js';
@@ -10,7 +10,7 @@ import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
 import { keepsViews } from './keeps-views.js';
-import { callResult, callStatement, letGo, letGoCall, passable, refArgs, refResult, type RefArgs } from './ref-args.js';
+import { callResult, callStatement, letGo, letGoCall, numResult, passable, refArgs, rvResult, type RefArgs } from './ref-args.js';
 import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
@@ -52,7 +52,7 @@ export abstract class JsCalls extends JsVectors {
    * to a generated callee (ref-args.ts): those are in `this.refs` (`js`, and `slots` for the other paths), and
    * the statements that let go of stack variables passed so (`this.refsAfter`) follow the call.
    */
-  protected callArgs(params: readonly ValType[], rv = false): number {
+  protected callArgs(params: readonly ValType[], rv = false, num = false): number {
     const base = this.st.length - params.length;
     const exprs: (string | null)[] = [];
     const slots: string[] = [];
@@ -73,13 +73,13 @@ export abstract class JsCalls extends JsVectors {
         else this.w(`${e.e} = null;`);
       }
     }
-    this.refs = refArgs(params, exprs, slots, rv);
+    this.refs = refArgs(params, exprs, slots, rv, num);
     this.refsAfter = after;
     for (let j = 0; j < params.length; j++) this.pop();
     return base;
   }
   /** The reference arguments of the call callArgs prepared. */
-  private refs: RefArgs = { js: '', slots: '', n: 0, rv: '' };
+  private refs: RefArgs = { js: '', slots: '', n: 0, rv: '', num: false };
   private refsAfter = '';
   /** After a call that passed references as JS arguments: the statement that lets go of its argument registers (ref-args.ts letGo). */
   private letGoArgs(): string {
@@ -95,6 +95,11 @@ export abstract class JsCalls extends JsVectors {
     return this.st.some((o, k) => k !== i && (re.test(o.e) || re.test(o.h) || re.test(o.c)));
   }
   protected callResults(results: readonly ValType[], base: number): void {
+    if (this.refs.num) {
+      // the callee was asked for its i32 result as the JS return value (ref-args.ts numResult), and did not stop
+      this.pushStmt(I32, 'rr');
+      return;
+    }
     if (this.refs.rv !== '') {
       // the callee was asked for its reference result as the JS return value (ref-args.ts refResult)
       const r = callResult(`RF[(fp >> 2) + ${this.stackWord(base) >> 2}]`);
@@ -146,7 +151,7 @@ export abstract class JsCalls extends JsVectors {
     const callPc = this.opPc(offset, Op.CALL);
     const next = callPc + 3;
     if (this.code[next] !== Op.FUEL) no('call continuation');
-    const base = this.callArgs(type.params, callee instanceof WasmFunc && refResult(type));
+    const base = this.callArgs(type.params, callee instanceof WasmFunc && rvResult(type), numResult(type));
     const off = this.stackWord(base);
     const fn = this.env(callee);
     const spill = this.spill(base);
@@ -156,11 +161,11 @@ export abstract class JsCalls extends JsVectors {
       this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
       } else {
         // (the callee's closure shared by every instance, with this instance's environment: WasmFunc.jitS)
         this.w(`jf = ${fn}.jitS;`);
-        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`))}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type, x, keepsViews(this.inst.vm, fi));

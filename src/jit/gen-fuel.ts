@@ -5,6 +5,7 @@
  * interpreter; the refund of a trap.
  */
 import { isRef } from '../core/types.js';
+import { numResult } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
 import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
@@ -98,7 +99,7 @@ export abstract class JsFuel extends JsCounted {
       this.cc.func.type.params.forEach((t, x) => {
         if (isRef(t)) refs += `RF[(fp >> 2) + ${x}] = L${x}; `;
       });
-      this.w(`if (fuel < ${FUEL_MAX}) { ${refs}return stopEntry(mc, ${this.env(this.cc)}, fp, depth, fuel, ${bp}); }`);
+      this.w(`if (fuel < ${FUEL_MAX}) { ${refs}return stopEntry(mc, ${this.env(this.cc)}, fp, depth, fuel, ${bp}${numResult(this.cc.func.type) ? ', RV' : ''}); }`);
       this.fuelRoot(bp);
     } else if (post !== null && post.next === bp && !loopHead && (this.cand === null || this.cand.bad)) {
       // right after a call: one test of the status the callee returned for both its stop (st < 0) and this block's

@@ -13,7 +13,7 @@
  * whose argument is not a plain variable, local or constant). A caller that ends up calling the interpreter
  * (`callSlow`) or a host function writes the slots as before.
  */
-import { HeapType, isConcreteHeap, isRef, refHeap, type FuncType, type ValType } from '../core/types.js';
+import { HeapType, I32, isConcreteHeap, isRef, refHeap, type FuncType, type ValType } from '../core/types.js';
 import { CONST, LOCAL, VAR, type Ent } from './gen-types.js';
 
 /**
@@ -50,9 +50,36 @@ export function refResult(type: FuncType): boolean {
   return isConcreteHeap(h) || h === HeapType.struct || h === HeapType.array || h === HeapType.func || h === HeapType.none || h === HeapType.nofunc;
 }
 
-/** A normal return's statement that returns reference result `e` as the JS return value when the caller asked (refResult), or ''. */
+/**
+ * i32 results as JS return values, in GC code. gc-shapes' `$area(anyref) -> i32`, called 600,000 times a run, wrote
+ * its result to its frame's slot in `S` and returned the fuel, and its caller reloaded `S` and read the slot back
+ * (BENCHMARKS.md, "i32 results as JS return values"). So a function whose one result is an i32 and which takes a
+ * reference parameter (GC code: the protocol's reach is kept to it) also takes `RV`, and when a generated direct
+ * caller passes 1, its normal return leaves the fuel in `mc.fuel` and returns the i32 itself, as refResult's do.
+ * A number is no longer the sign of a decline or a stop, so with `RV === 1` every other way out goes through
+ * numOut (rt.ts): a stop returns null with its status in `mc.rvSt`, a decline (the interpreter's result in the
+ * slot: callSlow, a catch in the interpreter, a split function) the slot's value with the fuel in `mc.fuel`.
+ */
+export function numResult(type: FuncType): boolean {
+  return type.results.length === 1 && type.results[0] === I32 && type.params.some(isRef);
+}
+
+/** Whether a function returns its one result as the JS return value when a generated caller passes `RV` 1 (refResult, numResult). */
+export function rvResult(type: FuncType): boolean {
+  return refResult(type) || numResult(type);
+}
+
+/** A normal return's statement that returns result `e` as the JS return value when the caller asked (rvResult), or ''. */
 export function refReturn(type: FuncType, e: string): string {
-  return refResult(type) ? `if (RV === 1) { mc.fuel = fuel; return ${e}; } ` : '';
+  return rvResult(type) ? `if (RV === 1) { mc.fuel = fuel; return ${e}; } ` : '';
+}
+
+/**
+ * A numResult function's return of status or fuel `st` from anywhere but a normal return (`return stopEntry(...)`,
+ * `return leave(...)`): through numOut when the caller asked for the result as the JS return value.
+ */
+export function numExit(type: FuncType, st: string): string {
+  return numResult(type) ? `numOut(mc, ${st}, fp, RV)` : st;
 }
 /** refReturn's statements, to take out of a function that declines (outline.ts moves blocks into functions of their own, whose returns are its codes). */
 export const REF_RETURN = /if \(RV === 1\) \{ mc\.fuel = fuel; return [^;]*; \} /g;
@@ -62,8 +89,10 @@ export const REF_RETURN = /if \(RV === 1\) \{ mc\.fuel = fuel; return [^;]*; \} 
  * (ending in `fuel`, before its reference arguments), `slow` the other path's call. For a refResult callee the
  * result goes to the scratch variable `rr` (callResult reads it), else the call's status to `st`.
  */
-export function callStatement(jsCall: string, refs: RefArgs, slow: string): string {
+export function callStatement(jsCall: string, refs: RefArgs, slow: string, off = ''): string {
   if (refs.rv === '') return `st = ${jsCall}${refs.js}) : ${slow};`;
+  // (an i32 result: a stop is null, with its status in mc.rvSt; the interpreter's result is read from its slot, numOut)
+  if (refs.num) return `rr = ${jsCall}${refs.js}${refs.rv}) : numOut(mc, ${slow}, fp + ${off}, 1); st = rr === null ? mc.rvSt : mc.fuel;`;
   return `rr = ${jsCall}${refs.js}${refs.rv}) : ${slow}; st = typeof rr === 'number' ? rr : mc.fuel;`;
 }
 
@@ -84,7 +113,7 @@ export function refParamNames(type: FuncType): string {
   type.params.forEach((t, x) => {
     if (isRef(t)) s += `, P${x}`;
   });
-  return refResult(type) ? s + ', RV' : s;
+  return rvResult(type) ? s + ', RV' : s;
 }
 
 /** How a call passes its reference arguments: the JS arguments, and the slot writes for the other paths. */
@@ -95,8 +124,10 @@ export interface RefArgs {
   slots: string;
   /** How many JS arguments `js` adds to the six of a JitFn. */
   n: number;
-  /** For a refResult callee: `js`'s missing trailing arguments (`, undefined`) and `, 1` (RV), else ''. */
+  /** For a refResult or numResult callee: `js`'s missing trailing arguments (`, undefined`) and `, 1` (RV), else ''. */
   rv: string;
+  /** The callee is numResult (its i32 result comes back in `rr`). */
+  num: boolean;
 }
 
 /**
@@ -112,7 +143,7 @@ export function passable(e: Ent): boolean {
  * The JS arguments from each reference parameter's expression (null: written to its slot instead); `rv`: the
  * callee is known and refResult (a direct call), and is asked for its result as the JS return value.
  */
-export function refArgs(params: readonly ValType[], exprs: (string | null)[], slotWrites: string[], rv: boolean): RefArgs {
+export function refArgs(params: readonly ValType[], exprs: (string | null)[], slotWrites: string[], rv: boolean, num = false): RefArgs {
   // (slotWrites: assignment expressions, `RF[(fp >> 2) + w] = e`)
   const js: string[] = [];
   params.forEach((t, j) => {
@@ -120,5 +151,5 @@ export function refArgs(params: readonly ValType[], exprs: (string | null)[], sl
   });
   const all = js.length;
   while (js.length > 0 && js[js.length - 1] === 'undefined') js.pop();
-  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length, rv: rv ? ', undefined'.repeat(all - js.length) + ', 1' : '' };
+  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length, rv: rv ? ', undefined'.repeat(all - js.length) + ', 1' : '', num: rv && num };
 }

@@ -134,15 +134,32 @@ export function enter(mc: Machine, top: number, depth: number, fuel: number): vo
 }
 
 /**
+ * Status or fuel `st` of a call of a function whose i32 result a generated caller asked for as the JS return value
+ * (`rv` 1; ref-args.ts numResult), when it did not return normally: a stop (st < 0) is null, with the status in
+ * `mc.rvSt`; else the result is the interpreter's, in the slot at word `at`, and the fuel goes to `mc.fuel`, as a
+ * normal return leaves it. With `rv` not 1 (no such caller), `st` as it is.
+ */
+export function numOut(mc: Machine, st: number, at: number, rv: number | undefined): number | null {
+  if (rv !== 1) return st;
+  if (st < 0) {
+    mc.rvSt = st;
+    return null;
+  }
+  mc.fuel = st;
+  return mc.s[at]!;
+}
+
+/**
  * A generated function without the fuel for its entry block (at fast-code pc `pc`), before it changed
  * anything: its parameters are in their slots (it wrote its reference ones back), and the rest of the frame
  * is set up as the interpreter's call would have (locals zeroed, constants, null reference locals); the
- * interpreter continues there (its FUEL switches to the exact twin), as from the epilogue's EX_HANDOFF.
+ * interpreter continues there (its FUEL switches to the exact twin), as from the epilogue's EX_HANDOFF. `rv`: a
+ * numResult function's RV (ref-args.ts), passed along to numOut.
  */
-export function stopEntry(mc: Machine, cc: Compiled, fp: number, depth: number, fuel: number, pc: number): number {
+export function stopEntry(mc: Machine, cc: Compiled, fp: number, depth: number, fuel: number, pc: number, rv?: number): number | null {
   mc.enterFrame(cc, fp, depth);
   mc.save(cc, pc, fp, fuel, pc, depth);
-  return -STATUS_HANDOFF;
+  return numOut(mc, -STATUS_HANDOFF, fp, rv);
 }
 
 /**
