@@ -117,17 +117,30 @@ export function readEnvWhereUsed(src: string, decl: string, n: number): string {
   if (at < 0) return src;
   // (the function's head, before the line, names no entry)
   const rest = src.slice(at + decl.length);
-  const uses = new Array<number>(n).fill(0);
-  for (const m of rest.matchAll(ENV_NAME)) if (+m[1]! < n) uses[+m[1]!]!++;
-  for (const m of rest.matchAll(ENV_WRITE)) if (+m[1]! < n && uses[+m[1]!]! <= 1) return src;
+  // one scan counts the uses and finds the assigned entries (an assignment is a use followed by its operator)
+  const uses = new Int32Array(n);
+  let written: number[] | null = null;
+  ENV_USE.lastIndex = 0;
+  for (let m = ENV_USE.exec(rest); m !== null; m = ENV_USE.exec(rest)) {
+    const i = +m[1]!;
+    if (i >= n) continue;
+    uses[i]!++;
+    if (m[2] !== undefined) (written ??= []).push(i);
+  }
+  if (written !== null) for (const i of written) if (uses[i]! <= 1) return src;
   const kept: string[] = [];
-  for (let i = 0; i < n; i++) if (uses[i]! > 1) kept.push(`_${i} = E[${i}]`);
-  const body = rest.replace(ENV_NAME, (name, i: string) => (+i < n && uses[+i] === 1 ? `E[${i}]` : name));
+  let once = false;
+  for (let i = 0; i < n; i++) {
+    if (uses[i]! > 1) kept.push(`_${i} = E[${i}]`);
+    else if (uses[i] === 1) once = true;
+  }
+  // (no entry used once: nothing to rewrite)
+  const body = once ? rest.replace(ENV_NAME, (name, i: string) => (+i < n && uses[+i] === 1 ? `E[${i}]` : name)) : rest;
   return src.slice(0, at) + (kept.length === 0 ? '' : `var ${kept.join(', ')};\n`) + body;
 }
-/** An environment entry's name (gen-base.ts env), and one being assigned. */
+/** An environment entry's name (gen-base.ts env), and that name with the operator when it is assigned. */
 const ENV_NAME = /(?<![\w$])_(\d+)(?![\w$])/g;
-const ENV_WRITE = /(?<![\w$])_(\d+)\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--)/g;
+const ENV_USE = /(?<![\w$])_(\d+)(?![\w$])(\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--))?/g;
 
 /**
  * How generated source becomes a function, and whether this host allows it. A page whose

@@ -75,6 +75,8 @@ export function keepsMemory(def: Instr['def']): boolean {
   return false;
 }
 
+/** The start of a marked statement (MARKED): with none, nothing to drop. */
+const MARK_START = new RegExp(`${LANE_WORDS}\\d`);
 const MARKED = new RegExp(`${LANE_WORDS}(\\d+)${LANE_WORDS}([^${LANE_WORDS}]*)${LANE_WORDS}`, 'g');
 // an identifier L<x> or L<x>_<k> not written by a plain assignment (labels L<n> count too: at worst a statement stays)
 const READ = /\bL(\d+)(?:_[123])?\b(?!\s*=(?!=))/g;
@@ -88,7 +90,9 @@ const READ = /\bL(\d+)(?:_[123])?\b(?!\s*=(?!=))/g;
  * statements kept lose their markers.
  */
 export function deadWords(body: string, spill: string): string {
-  if (!body.includes(LANE_WORDS)) return body;
+  // (the back edges' fuel markers, gen-fuel.ts backEdge, are this character too, around a label: a metered body with
+  // loops has them, and scanning its every read of a local for nothing was 1-2% of quickjs' and sql.js' first runs)
+  if (!MARK_START.test(body)) return body;
   const read = new Set<string>();
   for (const src of [body, spill]) for (const m of src.matchAll(READ)) read.add(m[1]!);
   return body.replace(MARKED, (_, x: string, st: string) => (read.has(x) ? st : ''));

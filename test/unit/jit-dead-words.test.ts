@@ -4,7 +4,7 @@
  * arithmetic and read only by f32x4 arithmetic and stores never needs its words. Kept where the words are read (an
  * integer lane, a local.get into an integer op, the epilogue that hands a metered frame over). Against the interpreter.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { Linker, Module, Store, type StoreOptions } from '../../src/index.js';
 import { captureSources } from '../shared/jit-sources.js';
 import { deadWords } from '../../src/jit/lane-cache.js';
@@ -102,5 +102,23 @@ describe('JS tier: dead words of v128 locals', () => {
     // read by the spill only
     expect(deadWords(m(6, set(6)), 'S[fp + 24] = L6;')).toBe(set(6));
     expect(deadWords(m(6, set(6)), '')).toBe('');
+  });
+
+  test('deadWords: the back edges\' fuel markers (the same character, around a label) are no lane words, and are not scanned for reads', () => {
+    const m = (x: number, st: string): string => `${LANE_WORDS}${x}${LANE_WORDS}${st}${LANE_WORDS}`;
+    const edge = (l: string): string => `${LANE_WORDS}${l}${LANE_WORDS}`;
+    const loop = `L3: for (;;) { x = L1 + L2_1; if (x) { ${edge('L3')} continue L3; } break; }`;
+    // a metered body with loops and no v128 local: returned as it is, without a scan of its locals' reads
+    const matchAll = vi.spyOn(String.prototype, 'matchAll');
+    try {
+      expect(deadWords(loop, 'S[fp + 24] = L1;')).toBe(loop);
+      expect(matchAll).not.toHaveBeenCalled();
+      // with lane words as well: the dead ones dropped, the markers of the back edges left for mergeFuelSteps
+      const out = deadWords(`${m(4, 'L4 = 1; L4_1 = 2;')}\n${m(5, 'L5 = 1;')}\n${loop}\ny = L5;`, '');
+      expect(matchAll).toHaveBeenCalled();
+      expect(out).toBe(`\nL5 = 1;\n${loop}\ny = L5;`);
+    } finally {
+      matchAll.mockRestore();
+    }
   });
 });

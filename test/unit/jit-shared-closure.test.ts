@@ -4,7 +4,7 @@
  * optimizes it once) with its own objects; a later instance binds, at its first bound function, every function an
  * earlier instance generated (codegen.ts `bindKnown`), so the shared code's calls find their callees' JS versions.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { funcType, I32, Linker, Module, Store, type Instance } from '../../src/index.js';
 import { WasmFunc } from '../../src/runtime/objects/func.js';
 import { readEnvWhereUsed } from '../../src/jit/codegen.js';
@@ -134,6 +134,16 @@ describe('JS tier: one closure per source for every instance', () => {
     );
     const once = src.replace('return leave(_3)', '_3 += 1');
     expect(readEnvWhereUsed(once, decl, 4)).toBe(once);
+    // no entry used once: the entries used more than once read at the entry, the rest not rewritten (no replace)
+    const twice = `function f(E, fuel) {\n${decl}if (fuel < 1) return stop(_1, _3);\nreturn leave(_1, _3 - _1 - _3);\n}`;
+    const want = twice.replace(decl, 'var _1 = E[1], _3 = E[3];\n');
+    const replace = vi.spyOn(String.prototype, 'replace');
+    try {
+      expect(readEnvWhereUsed(twice, decl, 4)).toBe(want);
+      expect(replace).not.toHaveBeenCalled();
+    } finally {
+      replace.mockRestore();
+    }
     // generated: fib reads at its entry only the entry its two slow calls use, and runs as the interpreter does
     const wat = `(module (func $fib (export "fib") (param i32) (result i32)
       (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))
