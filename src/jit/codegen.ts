@@ -913,7 +913,10 @@ class JsGen extends JsRefs implements CodeSink {
     const N = this.selfName();
     let src =
       `"use strict";\n${R_DECL}` +
-      (perInstance ? `return function (E) {\n${envDecl}` : '') +
+      // (the instance's maker, parenthesized too: it runs at once (mk), and unparenthesized it was pre-parsed with
+      // everything it holds, a split function or one with many entries, then parsed again when it ran: sql.js' 3 MB
+      // of 6 MB; jit-v8-parse.test.ts, BENCHMARKS.md "Session 14, helper src9")
+      (perInstance ? `return (function (E) {\n${envDecl}` : '') +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `var ${N} = (function ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
@@ -944,8 +947,8 @@ class JsGen extends JsRefs implements CodeSink {
       (loops ? WARM_TAIL : '') +
       '});\n' +
       // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
-      (perInstance ? '' : 'return function (E) {\n') +
-      `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n};\n` +
+      (perInstance ? '' : 'return (function (E) {\n') +
+      `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
     if (src.length > MAX_SOURCE) no('function too large');
