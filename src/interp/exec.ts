@@ -316,6 +316,18 @@ export const enum Op {
   // ---- a copy, then a compare-and-branch (fib's and hash64's loop and entry tests)
   COPY_BR_IF_LT_U,
   COPY_BR_IF_LE_U,
+  // ---- a memory access that can trap, then other ops (TRAPS, translate-state.ts; session 14): the fused op's
+  // origAt names its first access, a trap mark each later one
+  I64_LOAD_MUL_ADD_ROTL_MUL,
+  ADD_I64_LOAD_MUL_ADD_ROTL_MUL,
+  MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U,
+  ADD_I32_STORE8_ADD_BR_IF_LT_U,
+  I32_LOAD_BR_IF_LT_U,
+  I32_LOAD8_U_SELECT,
+  ADD_I32_LOAD8_U_SELECT,
+  F64_MUL_LOAD_ADD_STORE,
+  F64_LOAD_MUL_LOAD_ADD_STORE,
+  ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -583,6 +595,18 @@ export function run(mc: Machine, entryDepth: number): number {
               pc = (pc + 3) | 0;
             }
             continue outer;
+          // i32.mul, i32.add, i32.load8_u (its trap is the fused op's, at the op's origAt), then falls through into
+          // XOR_ADD_BR_IF_LT_U (alloc's checksum loop in one dispatch)
+          // @ts-expect-error -- falls through on purpose
+          case Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = Math.imul(s[(fp + code[(pc + 2) | 0]!) | 0]!, s[(fp + code[(pc + 3) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
+            pc = (pc + 3) | 0;
           // i32.xor, then falls through into ADD_BR_IF_LT_U (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.XOR_ADD_BR_IF_LT_U:
@@ -608,6 +632,37 @@ export function run(mc: Machine, entryDepth: number): number {
             s[d] = s[a]!;
             s[(d + 1) | 0] = s[(a + 1) | 0]!;
             pc = (pc + 2) | 0;
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.add, i32.store8 (its trap is the fused op's, at the op's origAt), i32.add, then BR_IF_LT_U's body (sieve's
+          // marking loop in one dispatch; the cases before BR_IF_LT_U fall through already)
+          case Op.ADD_I32_STORE8_ADD_BR_IF_LT_U:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt8(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!);
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
+            if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
+              fuel -= code[(pc + 1) | 0]!;
+              blk = pc;
+              pc = (pc + 3) | 0;
+            }
+            continue outer;
+          // i32.load (its trap is the fused op's, at the op's origAt), then BR_IF_LT_U's body (dispatch's bounds test)
+          case Op.I32_LOAD_BR_IF_LT_U:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 3) | 0;
             pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
             if (code[pc] === Op.FUEL && fuel >= code[(pc + 1) | 0]!) {
               fuel -= code[(pc + 1) | 0]!;
@@ -991,6 +1046,18 @@ export function run(mc: Machine, entryDepth: number): number {
             refs[((fp + code[(pc + 1) | 0]!) | 0) >> 2] = null;
             pc = (pc + 2) | 0;
             break;
+          // sieve: i32.add, then falls through into I32_LOAD8_U_SELECT
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_LOAD8_U_SELECT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // i32.load8_u (the fused op's access), then falls through into SELECT
+          // @ts-expect-error -- falls through on purpose
+          case Op.I32_LOAD8_U_SELECT:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
+            pc = (pc + 3) | 0;
           case Op.SELECT:
             d = (fp + code[(pc + 1) | 0]!) | 0;
             a = s[(fp + code[(pc + 4) | 0]!) | 0] !== 0 ? (fp + code[(pc + 2) | 0]!) | 0 : (fp + code[(pc + 3) | 0]!) | 0;
@@ -1251,6 +1318,30 @@ export function run(mc: Machine, entryDepth: number): number {
             view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
+          // matmul's inner loop: i32.add, i32.add, then falls through into F64_LOAD_MUL_LOAD_ADD_STORE
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // f64.load (the fused op's first access), then falls through into F64_MUL_LOAD_ADD_STORE
+          // @ts-expect-error -- falls through on purpose
+          case Op.F64_LOAD_MUL_LOAD_ADD_STORE:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
+            pc = (pc + 3) | 0;
+          // f64.mul, f64.load (a trap mark names it when an access runs before it in the op), then falls through
+          // into F64_ADD_F64_STORE (whose store has a trap mark likewise)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F64_MUL_LOAD_ADD_STORE:
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! * f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
+            pc = (pc + 3) | 0;
           // f64.add, then falls through into F64_STORE (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.F64_ADD_F64_STORE:
@@ -1596,6 +1687,20 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 4) | 0;
             break;
           }
+          // i32.add, then falls through into I64_LOAD_MUL_ADD_ROTL_MUL (which reads its operands from the advanced pc)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // i64.load (its trap is the fused op's, at the op's origAt), then falls through into I64_MUL_ADD_ROTL_MUL
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_LOAD_MUL_ADD_ROTL_MUL:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            pc = (pc + 3) | 0;
           // i64.mul, i64.add, then falls through into I64_ROTL_MUL (hash64's round: the three ops after the load)
           // @ts-expect-error -- falls through on purpose
           case Op.I64_MUL_ADD_ROTL_MUL:
@@ -2244,7 +2349,8 @@ export function run(mc: Machine, entryDepth: number): number {
       }
     }
   } catch (e) {
-    // a fused op's second half traps with pc past the op's start (the add's operands): back to it
+    // a fused op's later part traps with pc past the op's start: back to the op's start, or to the trap mark that
+    // names the instruction that trapped (TRAPS, translate-state.ts)
     while (pc > 0 && comp.origAt[pc] === -1) pc--;
     // (a JS-tier callee that threw has already settled the machine's fuel; a wasm exception still
     // needs this frame's position, for its handlers and those of the frames below; a frame the JS version ran

@@ -302,20 +302,19 @@ export class ControlTranslator extends TranslateState {
     }
     const [onTrue, onFalse] = BR_FUSE.get(this.lastOp)!;
     const start = this.lastOpPos;
-    const prev = this.prevOpPos;
+    const prev = this.prevOpPos();
     const operands = this.code.slice(start + 2);
     const fixes = this.fix.slice(start + 2);
     this.code.length = start;
     this.fix.length = start;
     this.origAt.length = start;
+    this.opRun.pop();
     const br = inverse ? onFalse : onTrue;
     const withAdd = ADD_THEN.get(br);
     if (withAdd !== undefined && prev >= 0 && prev + 4 === start && this.code[prev] === Op.I32_ADD) {
       // an i32.add just before the compare: the branch joins it (ADD_THEN, translate-state.ts)
       this.code[prev] = withAdd;
       this.lastOpPos = prev;
-      this.prevOpPos = this.prevPrevOpPos;
-      this.prevPrevOpPos = -1;
       this.lastOp = withAdd;
       this.lastDst = -1;
       // the op before the add may join too (THEN)
@@ -323,8 +322,6 @@ export class ControlTranslator extends TranslateState {
     } else {
       // the op before the compare is the last one again, so the branch may join it (THEN: ADD_ADD, ADD3)
       this.lastOpPos = prev;
-      this.prevOpPos = this.prevPrevOpPos;
-      this.prevPrevOpPos = -1;
       this.op(br);
     }
     for (let j = 0; j < operands.length; j++) {

@@ -51,11 +51,12 @@ export const ADD_THEN = new Map<Op, Op>([
 /**
  * Pairs of ops fused in one dispatch (fast code, the same fuel block, emitted
  * back to back): first op -> (second op -> fused op). The second op may itself
- * be a fused op (then three instructions run in one dispatch). The first op
- * never traps and never branches (a label can only be bound before the pair);
- * the fused op names the second's offset (a trap is the second op's). Chosen
- * from a histogram of the op pairs the benchmarks run (BENCHMARKS.md,
- * interpreter).
+ * be a fused op (then three or more instructions run in one dispatch), and a
+ * fused op can join the one before it in turn (fuseBack). The first op never
+ * branches (a label can only be bound before the pair); either op can trap
+ * (a memory access): the fused op names its first instruction that can trap,
+ * and a trap mark each later one (TRAPS below). Chosen from a histogram of the
+ * op pairs the benchmarks run (BENCHMARKS.md, interpreter).
  * A second op that is an i32 compare would hide it from compare-and-branch
  * fusion, a CALL or MISC from the JS tier's search for its stop points: neither
  * is one here.
@@ -114,7 +115,59 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
     ]),
   ],
   [Op.ADD3, new Map([[Op.BR_IF_NE, Op.ADD3_BR_IF_NE]])],
+  // a memory access first (session 14; TRAPS, origAt's trap marks): hash64's loads before its round, alloc's byte
+  // load before the loop's xor and compare-and-branch, sieve's byte store before its loop test and byte loads
+  // before a select, dispatch's load before its bounds test, matmul's inner loop (a load, then f64.mul, a second
+  // load, f64.add and the store: two accesses, three after two adds, in one dispatch)
+  [Op.I64_LOAD, new Map([[Op.I64_MUL_ADD_ROTL_MUL, Op.I64_LOAD_MUL_ADD_ROTL_MUL]])],
+  [Op.ADD_I64_LOAD, new Map([[Op.I64_MUL_ADD_ROTL_MUL, Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL]])],
+  [Op.MUL_ADD_I32_LOAD8_U, new Map([[Op.XOR_ADD_BR_IF_LT_U, Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U]])],
+  [Op.ADD_I32_STORE8, new Map([[Op.ADD_BR_IF_LT_U, Op.ADD_I32_STORE8_ADD_BR_IF_LT_U]])],
+  [Op.I32_LOAD, new Map([[Op.BR_IF_LT_U, Op.I32_LOAD_BR_IF_LT_U]])],
+  [Op.I32_LOAD8_U, new Map([[Op.SELECT, Op.I32_LOAD8_U_SELECT]])],
+  [Op.ADD_I32_LOAD8_U, new Map([[Op.SELECT, Op.ADD_I32_LOAD8_U_SELECT]])],
+  [Op.F64_MUL_F64_LOAD, new Map([[Op.F64_ADD_F64_STORE, Op.F64_MUL_LOAD_ADD_STORE]])],
+  [Op.F64_LOAD, new Map([[Op.F64_MUL_LOAD_ADD_STORE, Op.F64_LOAD_MUL_LOAD_ADD_STORE]])],
+  [Op.ADD_ADD_F64_LOAD, new Map([[Op.F64_MUL_LOAD_ADD_STORE, Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE]])],
 ]);
+
+/** The plain ops of THEN that can trap: the memory accesses. */
+const ACCESSES: readonly Op[] = [
+  Op.I32_LOAD,
+  Op.I32_LOAD8_U,
+  Op.I64_LOAD,
+  Op.F64_LOAD,
+  Op.V128_LOAD,
+  Op.I32_STORE,
+  Op.I32_STORE8,
+  Op.I64_STORE,
+  Op.F64_STORE,
+  Op.V128_STORE,
+];
+
+/**
+ * The ops of THEN (plain and fused) that can trap: the accesses, and every fused op with one in it (computed from
+ * THEN). A fused op's origAt names the first instruction in it that can trap (the last one's when none can), and
+ * each later one that can is named by a trap mark: origAt at the word the op's pc stands on when that instruction
+ * runs (an operand word of the instruction before it; every other operand word is -1). A trap leaves pc there,
+ * and exec.ts' catch walks pc back to the nearest named word (the op's start, or a mark), so machine.ts'
+ * refundOnTrap charges fuel up to the instruction the JS tier traps at. Stops never fall inside a fused op (fuel
+ * is charged per block, and an out-of-fuel stop runs its block in the exact twin, which fuses nothing), and a
+ * mark carries an access's offset, which no stop op's name shares after it (snapshot ids, ordinals).
+ */
+export const TRAPS: ReadonlySet<number> = (() => {
+  const t = new Set<number>(ACCESSES);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [first, then] of THEN)
+      for (const [second, fused] of then)
+        if (!t.has(fused) && (t.has(first) || t.has(second))) {
+          t.add(fused);
+          grew = true;
+        }
+  }
+  return t;
+})();
 
 /** Where a mirrored stack value lives (see translate.ts). */
 export const TEMP = 0;
@@ -189,11 +242,13 @@ export class TranslateState {
   protected cost = 0;
   // peephole state
   protected lastDst = -1;
+  /** The last op emitted (-1: none since the block or a handler's range started: nothing fuses with it). */
   protected lastOpPos = -1;
-  /** The op emitted before the last one (-1: none in this block), for fusions that rewrite the last op. */
-  protected prevOpPos = -1;
-  /** The op emitted before prevOpPos's (-1: none in this block, or not known after a fusion). */
-  protected prevPrevOpPos = -1;
+  /**
+   * The positions of the ops emitted since the last point nothing fuses across (lastOpPos -1), in order, the last
+   * one lastOpPos: fusions rewrite the last op and may join the ops before it (fuseBack).
+   */
+  protected opRun: number[] = [];
   protected lastOp = -1;
   protected cur = 0;
   /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
@@ -219,39 +274,58 @@ export class TranslateState {
     const last = this.lastOpPos >= 0 && !this.exact ? this.code[this.lastOpPos]! : -1;
     const fused = last >= 0 ? THEN.get(last)?.get(op) : undefined;
     if (fused !== undefined) {
-      // the op just emitted runs first in the same dispatch (exec.ts); a trap is the second op's
+      // the op just emitted runs first in the same dispatch (exec.ts); the fused op names its first instruction
+      // that can trap, a later one is named by a trap mark on the word pc stands on when it runs (TRAPS)
+      if (!TRAPS.has(last)) {
+        if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
+      } else if (TRAPS.has(op)) this.origAt[this.code.length - 1] = this.cur;
       this.code[this.lastOpPos] = fused;
-      if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
       this.lastOp = fused;
       this.lastDst = -1;
       this.fuseBack();
       return;
     }
     this.origAt[this.code.length] = this.cur;
-    this.prevPrevOpPos = this.prevOpPos;
-    this.prevOpPos = this.lastOpPos;
+    if (this.lastOpPos < 0) this.opRun.length = 0;
+    this.opRun.push(this.code.length);
     this.lastOpPos = this.code.length;
     this.lastOp = op;
     this.lastDst = -1;
     this.code.push(op);
     this.fix.push(FIX_NONE);
   }
-  /** After a fusion at lastOpPos: the op before it (prevOpPos) may run first in the same dispatch too (THEN). */
+  /**
+   * After a fusion at lastOpPos: the op before it (prevOpPos) may run first in the same dispatch too (THEN), and
+   * then the op before that one, as far back as THEN allows.
+   */
   protected fuseBack(): void {
-    const prev = this.prevOpPos;
-    const pos = this.lastOpPos;
-    const fused = prev >= 0 ? THEN.get(this.code[prev]!)?.get(this.lastOp) : undefined;
-    if (fused === undefined) return;
+    for (;;) {
+      const prev = this.prevOpPos();
+      const pos = this.lastOpPos;
+      const first = prev >= 0 ? this.code[prev]! : -1;
+      const fused = first >= 0 ? THEN.get(first)?.get(this.lastOp) : undefined;
+      if (fused === undefined) return;
+      this.fuseAt(prev, pos, fused, first);
+    }
+  }
+  private fuseAt(prev: number, pos: number, fused: Op, first: number): void {
     this.code[prev] = fused;
-    this.origAt[prev] = this.origAt[pos]!;
-    // the second op's opcode word goes: its operands follow the first op's (only its own operands come after it)
+    // the fused op's names (TRAPS): the second op's name becomes a trap mark after a first op that can trap
+    if (!TRAPS.has(first)) this.origAt[prev] = this.origAt[pos]!;
+    else if (TRAPS.has(this.code[pos]!)) this.origAt[pos - 1] = this.origAt[pos]!;
+    // the second op's opcode word goes: its operands follow the first op's (only its own operands, and its own
+    // trap marks, come after it)
     this.code.splice(pos, 1);
     this.fix.splice(pos, 1);
-    this.origAt.length = pos;
+    this.origAt.splice(pos, 1);
+    this.opRun.pop();
     this.lastOpPos = prev;
-    this.prevOpPos = this.prevPrevOpPos;
-    this.prevPrevOpPos = -1;
     this.lastOp = fused;
+  }
+  /** The op emitted before the last one (-1: none it could fuse with). */
+  protected prevOpPos(): number {
+    const n = this.opRun.length;
+    return this.lastOpPos >= 0 && n >= 2 ? this.opRun[n - 2]! : -1;
   }
   protected imm(v: number): void {
     this.code.push(v | 0);

@@ -1,0 +1,286 @@
+/**
+ * Fused ops with memory accesses before other instructions (TRAPS, translate-state.ts): one or more accesses
+ * fused with the ops around them in one dispatch. The fused op's origAt names its first access and a trap mark
+ * each later one, so a trap in any of them is reported with the JS tier's message and charges the JS tier's
+ * fuel (up to the access, nothing after it); stops never fall inside a fused op, and every stop of a run through
+ * one resumes exactly, also from a snapshot and in the other tier.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { Module, OutOfFuel, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { Op } from '../../src/interp/exec.js';
+import { THEN, TRAPS } from '../../src/interp/translate-state.js';
+import type { WasmFunc } from '../../src/runtime/objects/func.js';
+
+function inst(wat: string, store: Store): Instance {
+  return store.instantiate(Module.fromBinary(watToBinary(wat)), []);
+}
+
+interface Case {
+  op: Op;
+  /** A module exporting `f`. */
+  wat: string;
+  args: number[];
+  want: unknown[];
+  /**
+   * Calls that trap in one of the op's accesses: the argument (an address) made BAD, and the fuel the call charges
+   * (the instructions up to and including the access).
+   */
+  traps: { arg: number; fuel: number }[];
+}
+
+const BAD = 0x7ffffff0;
+
+const cases: Case[] = [
+  {
+    // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words
+    op: Op.I64_LOAD_MUL_ADD_ROTL_MUL,
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.load (local.get $p)) (i64.const 7))) (i64.const 31)) (i64.const 5)))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8],
+    want: [hashRound(hashRound(0x0123456789abcdefn, 0x0000000200000001n), 0x0000000400000003n)],
+    // i64.const, local.set, loop, local.get acc, local.get p, i64.load
+    traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    op: Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL,
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64) (local $i i32)
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.load (i32.add (local.get $p) (local.get $i))) (i64.const 7))) (i64.const 31)) (i64.const 5)))
+          (local.set $i (i32.add (local.get $i) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8],
+    want: [hashRound(hashRound(0n, 0x0000000200000001n), 0x0000000400000003n)],
+    // loop, local.get acc, local.get p, local.get i, i32.add, i64.load
+    traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    // alloc's checksum loop: h ^= load8_u(i * 3 + p) while ++i < n
+    op: Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U,
+    wat: `(memory 1) (data (i32.const 16) "\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a")
+      (func (export "f") (param $n i32) (param $p i32) (result i32) (local $i i32) (local $h i32)
+        (loop $l
+          (local.set $h (i32.xor (local.get $h) (i32.load8_u (i32.add (i32.mul (local.get $i) (i32.const 3)) (local.get $p)))))
+          (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+        (i32.add (local.get $h) (local.get $i)))`,
+    args: [3, 16],
+    want: [(1 ^ 4 ^ 7) + 3],
+    // loop, local.get h, local.get i, i32.const, i32.mul, local.get p, i32.add, i32.load8_u
+    traps: [{ arg: 1, fuel: 8 }],
+  },
+  {
+    // sieve's marking loop: store8(p + j) = 1 while (j += 3) < n
+    op: Op.ADD_I32_STORE8_ADD_BR_IF_LT_U,
+    wat: `(memory 1)
+      (func (export "f") (param $n i32) (param $p i32) (result i32) (local $j i32)
+        (loop $l
+          (i32.store8 (i32.add (local.get $p) (local.get $j)) (i32.const 1))
+          (br_if $l (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 3))) (local.get $n))))
+        (i32.add (i32.add (i32.load8_u (i32.const 3)) (i32.load8_u (i32.const 4))) (i32.add (i32.load8_u (i32.const 9)) (local.get $j))))`,
+    args: [10, 0],
+    want: [1 + 0 + 1 + 12],
+    // loop, local.get p, local.get j, i32.add, i32.const, i32.store8
+    traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    // dispatch's bounds test: count while i < load(p)
+    op: Op.I32_LOAD_BR_IF_LT_U,
+    wat: `(memory 1) (data (i32.const 4) "\\05\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i32) (local $i i32)
+        (loop $l
+          (local.set $i (i32.sub (local.get $i) (local.get $n)))
+          (br_if $l (i32.lt_u (local.get $i) (i32.load (local.get $p)))))
+        (local.get $i))`,
+    args: [-2, 4],
+    want: [6],
+    // loop, local.get i, local.get n, i32.sub, local.set i, local.get i, local.get p, i32.load
+    traps: [{ arg: 1, fuel: 8 }],
+  },
+  {
+    // sieve's byte test: a select on a byte loaded
+    op: Op.I32_LOAD8_U_SELECT,
+    wat: `(memory 1) (data (i32.const 4) "\\05\\00\\07")
+      (func (export "f") (param $a i32) (param $p i32) (result i32)
+        (i32.add (select (local.get $a) (i32.const 100) (i32.load8_u (local.get $p)))
+                 (select (local.get $a) (i32.const 100) (i32.load8_u (i32.const 5)))))`,
+    args: [3, 4],
+    want: [103],
+    // local.get a, i32.const, local.get p, i32.load8_u
+    traps: [{ arg: 1, fuel: 4 }],
+  },
+  {
+    op: Op.ADD_I32_LOAD8_U_SELECT,
+    wat: `(memory 1) (data (i32.const 4) "\\05\\00\\07")
+      (func (export "f") (param $a i32) (param $p i32) (result i32)
+        (select (local.get $a) (i32.const 100) (i32.load8_u (i32.add (local.get $p) (local.get $a)))))`,
+    args: [1, 5],
+    want: [1],
+    // local.get a, i32.const, local.get p, local.get a, i32.add, i32.load8_u
+    traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    // matmul's inner loop without its first load: two accesses in one op
+    op: Op.F64_MUL_LOAD_ADD_STORE,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $c i32) (param $d i32) (result f64)
+        (f64.store (local.get $d) (f64.add (f64.mul (local.get $x) (local.get $x)) (f64.load (local.get $c))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 16],
+    want: [11],
+    traps: [
+      // local.get d, local.get x, local.get x, f64.mul, local.get c, f64.load
+      { arg: 1, fuel: 6 },
+      // and f64.add, f64.store
+      { arg: 2, fuel: 8 },
+    ],
+  },
+  {
+    op: Op.F64_LOAD_MUL_LOAD_ADD_STORE,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $a i32) (param $c i32) (param $d i32) (result f64)
+        (f64.store (local.get $d) (f64.add (f64.mul (f64.load (local.get $a)) (local.get $x)) (f64.load (local.get $c))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 8, 16],
+    want: [8],
+    traps: [
+      // local.get d, local.get a, f64.load
+      { arg: 1, fuel: 3 },
+      // and local.get x, f64.mul, local.get c, f64.load
+      { arg: 2, fuel: 7 },
+      // and f64.add, f64.store
+      { arg: 3, fuel: 9 },
+    ],
+  },
+  {
+    // matmul's inner loop: two address adds, three accesses in one op
+    op: Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $a i32) (param $c i32) (param $d i32) (result f64) (local $i i32)
+        (f64.store (local.get $d)
+          (f64.add (f64.mul (f64.load (i32.add (i32.add (local.get $a) (local.get $i)) (local.get $i))) (local.get $x)) (f64.load (local.get $c))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 8, 16],
+    want: [8],
+    traps: [
+      // local.get d, local.get a, local.get i, i32.add, local.get i, i32.add, f64.load
+      { arg: 1, fuel: 7 },
+      // and local.get x, f64.mul, local.get c, f64.load
+      { arg: 2, fuel: 11 },
+      // and f64.add, f64.store
+      { arg: 3, fuel: 13 },
+    ],
+  },
+];
+
+function hashRound(acc: bigint, v: bigint): bigint {
+  const m = (1n << 64n) - 1n;
+  const x = (BigInt.asUintN(64, acc) + v * 7n) & m;
+  return BigInt.asIntN(64, (((x << 31n) | (x >> 33n)) * 5n) & m);
+}
+
+/** The names of the ops, read from exec.ts' `const enum Op` (a const enum has no object to read them from). */
+const OP_NAMES: string[] = (() => {
+  const src = readFileSync(new URL('../../src/interp/exec.ts', import.meta.url), 'utf8');
+  const body = src.slice(src.indexOf('export const enum Op {') + 'export const enum Op {'.length);
+  const members = body
+    .slice(0, body.indexOf('\n}'))
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter((m) => m !== '');
+  const names: string[] = [];
+  let v = 0;
+  for (const m of members) {
+    const [n, init] = m.split('=').map((x) => x.trim());
+    if (init !== undefined) v = Number(init);
+    names[v++] = n!;
+  }
+  return names;
+})();
+const opName = (op: number): string => OP_NAMES[op]!;
+
+function fusedOps(store: Store, i: Instance): number[] {
+  return [...store.machine.compile(i.getExport('f') as WasmFunc).code];
+}
+
+describe('memory accesses fused with the ops after them (TRAPS)', () => {
+  test('TRAPS holds the accesses and every fused op with one in it, and nothing else', () => {
+    const name = opName;
+    expect(name(Op.F64_MUL_LOAD_ADD_STORE)).toBe('F64_MUL_LOAD_ADD_STORE');
+    const ops = new Set<number>();
+    for (const [first, then] of THEN) {
+      ops.add(first);
+      for (const [second, fused] of then) ops.add(second).add(fused);
+    }
+    for (const op of ops) expect(TRAPS.has(op), name(op)).toBe(/LOAD|STORE/.test(name(op)));
+    for (const op of TRAPS) expect(ops.has(op), name(op)).toBe(true);
+  });
+
+  for (const c of cases) {
+    const name = opName(c.op);
+
+    test(`${name}: translated as one op, the same results and fuel in both tiers`, () => {
+      const fuel: number[] = [];
+      for (const tier of ['interp', 'js'] as const) {
+        const store = new Store({ fuel: 100_000, tier });
+        const i = inst(`(module ${c.wat})`, store);
+        expect(i.call('f', ...c.args)).toEqual(c.want);
+        fuel.push(store.fuelConsumed);
+        if (tier === 'interp') expect(fusedOps(store, i)).toContain(c.op);
+      }
+      expect(fuel[0]).toBe(fuel[1]);
+    });
+
+    for (const t of c.traps)
+      test(`${name}: a trap in its access (argument ${t.arg}) has the JS tier's message and charges up to the access`, () => {
+        const got: { message: string; fuel: number }[] = [];
+        const args = c.args.map((a, k) => (k === t.arg ? BAD : a));
+        for (const tier of ['interp', 'js'] as const) {
+          const store = new Store({ fuel: 100_000, tier });
+          const i = inst(`(module ${c.wat})`, store);
+          let err: unknown;
+          try {
+            i.call('f', ...args);
+          } catch (e) {
+            err = e;
+          }
+          expect(err).toBeInstanceOf(Trap);
+          got.push({ message: (err as Error).message, fuel: store.fuelConsumed });
+          if (tier === 'interp') expect(fusedOps(store, i)).toContain(c.op);
+        }
+        expect(got[0]!.message).toMatch(/out of bounds memory access/);
+        expect(got[0]).toEqual(got[1]);
+        expect(got[0]!.fuel).toBe(t.fuel);
+      });
+
+    test(`${name}: stopped at every budget, snapshotted and restored (tiers alternating): the same end`, () => {
+      const ref = new Store({ fuel: 100_000, tier: 'interp' });
+      const want = inst(`(module ${c.wat})`, ref).call('f', ...c.args);
+      const total = ref.fuelConsumed;
+      for (let budget = 0; budget < total; budget++) {
+        const store = new Store({ fuel: budget, tier: 'interp' });
+        const i = inst(`(module ${c.wat})`, store);
+        let stop: unknown;
+        try {
+          i.call('f', ...c.args);
+        } catch (e) {
+          stop = e;
+        }
+        expect(stop, `budget ${budget} of ${total}`).toBeInstanceOf(OutOfFuel);
+        const r = Store.restore(store.snapshot(), { store: { tier: budget % 2 ? 'interp' : 'js' } });
+        r.store.addFuel(total - budget);
+        expect(r.stop!.resume(), `budget ${budget}`).toEqual(want);
+        expect(r.store.fuelConsumed, `budget ${budget}`).toBe(total);
+      }
+    });
+  }
+});
