@@ -34,6 +34,9 @@ export interface CodeSink {
   instr(ins: Instr, v: FuncValidator): void;
 }
 
+/** The sink of a validation without one (the module's own): `run` calls a sink for every body alike. */
+const NO_SINK: CodeSink = { instr: () => {} };
+
 /** How `run` handles an instruction: checked inline (most bodies are nearly all these), or by a family. */
 const enum Op {
   Simple = 0,
@@ -95,7 +98,7 @@ export class FuncValidator extends Checker {
   // ------------------------------------------------------------ entry points
 
   /** Validates function `funcIndex` (module-wide index; must be a defined function). */
-  validateFunction(funcIndex: number, sink?: CodeSink): void {
+  validateFunction(funcIndex: number, sink: CodeSink = NO_SINK): void {
     const vm = this.vm;
     const m = vm.module;
     const defined = funcIndex - vm.numImportedFuncs;
@@ -132,7 +135,7 @@ export class FuncValidator extends Checker {
     this.results = ft.results;
     this.isConst = false;
     this.globalLimit = vm.globals.length;
-    this.run(new Reader(body.body, 0, body.body.length, body.offset >= 0 ? body.offset : 0), ft.results, sink);
+    this.run(new Reader(body.body, 0, body.body.length, body.offset >= 0 ? body.offset : 0), ft.results, sink, sink.instr);
   }
 
   private checkTypeOutside(t: ValType, funcIndex: number, offset: number): void {
@@ -158,7 +161,7 @@ export class FuncValidator extends Checker {
     this.globalLimit = globalLimit;
     this.onRefFunc = onRefFunc;
     try {
-      this.run(new Reader(bytes, 0, bytes.length, offset >= 0 ? offset : 0), this.results, undefined);
+      this.run(new Reader(bytes, 0, bytes.length, offset >= 0 ? offset : 0), this.results, NO_SINK, NO_SINK.instr);
     } finally {
       this.onRefFunc = undefined;
       this.isConst = false;
@@ -169,8 +172,14 @@ export class FuncValidator extends Checker {
    * The loop over one body. The instructions of nearly every body (locals, numeric operators, blocks, branches,
    * calls, memory accesses) are validated here; the others in `step`. Kept small and free of allocation so that
    * V8 optimises it after a few functions (start-up time is mostly this loop running cold).
+   *
+   * The sink's method `instr` comes as an argument, read by the caller, and is called through
+   * `Function.prototype.call`, for every body alike (NO_SINK when there is none): V8's optimised code then holds no
+   * guess of the sink's class or method. Called as `sink.instr(...)` behind `sink !== undefined`, the loop optimised
+   * during the module's validation (no sink) was thrown away at the first sink, and again at each new sink class
+   * (Translator, LoopScan, JsGen), each time to be compiled again (BENCHMARKS.md, session 14, val9).
    */
-  private run(r: Reader, results: readonly ValType[], sink: CodeSink | undefined): void {
+  private run(r: Reader, results: readonly ValType[], sink: CodeSink, instr: CodeSink['instr']): void {
     this.sp = 0;
     this.depth = 0;
     this.initSp = 0;
@@ -189,7 +198,7 @@ export class FuncValidator extends Checker {
       const op = OPS[def.id]! as Op;
       if (enabled[def.id] !== 1) this.fail(`${def.name}: feature '${def.feature}' is disabled`);
       if (isConst) this.checkConst(def);
-      if (sink !== undefined) sink.instr(ins, this);
+      instr.call(sink, ins, this);
       switch (op) {
         case Op.LocalGet: {
           const x = ins.a;
