@@ -34,8 +34,13 @@ export interface CodeSink {
   instr(ins: Instr, v: FuncValidator): void;
 }
 
-/** The sink of a validation without one (the module's own): `run` calls a sink for every body alike. */
+/** The sink of a validation without one (the module's own): `run` does not call it. */
 const NO_SINK: CodeSink = { instr: () => {} };
+/**
+ * A sink that does nothing, for the module's validation of its first body (validateModule): `run` calls it as it
+ * calls every sink, so that its call of the sinks has been seen by V8 before it optimises `run` (see `run`).
+ */
+export const QUIET_SINK: CodeSink = { instr: () => {} };
 
 /** How `run` handles an instruction: checked inline (most bodies are nearly all these), or by a family. */
 const enum Op {
@@ -174,10 +179,13 @@ export class FuncValidator extends Checker {
    * V8 optimises it after a few functions (start-up time is mostly this loop running cold).
    *
    * The sink's method `instr` comes as an argument, read by the caller, and is called through
-   * `Function.prototype.call`, for every body alike (NO_SINK when there is none): V8's optimised code then holds no
-   * guess of the sink's class or method. Called as `sink.instr(...)` behind `sink !== undefined`, the loop optimised
-   * during the module's validation (no sink) was thrown away at the first sink, and again at each new sink class
-   * (Translator, LoopScan, JsGen), each time to be compiled again (BENCHMARKS.md, session 14, val9).
+   * `Function.prototype.call`: V8's optimised code then holds no guess of the sink's class or method. Called as
+   * `sink.instr(...)`, the loop optimised during the module's validation (no sink) was thrown away at the first sink,
+   * and again at each new sink class (Translator, LoopScan, JsGen), each time to be compiled again. Without a sink
+   * (NO_SINK) there is no call: a no-op call per instruction made the module's validation 15-25% slower; and so
+   * that the call site is not one V8 has never seen run when it optimises the loop during the module's validation
+   * (it would throw the code away at the first sink), the module validates its first body with QUIET_SINK
+   * (BENCHMARKS.md, session 14, val9).
    */
   private run(r: Reader, results: readonly ValType[], sink: CodeSink, instr: CodeSink['instr']): void {
     this.sp = 0;
@@ -198,7 +206,7 @@ export class FuncValidator extends Checker {
       const op = OPS[def.id]! as Op;
       if (enabled[def.id] !== 1) this.fail(`${def.name}: feature '${def.feature}' is disabled`);
       if (isConst) this.checkConst(def);
-      instr.call(sink, ins, this);
+      if (sink !== NO_SINK) instr.call(sink, ins, this);
       switch (op) {
         case Op.LocalGet: {
           const x = ins.a;

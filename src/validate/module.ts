@@ -23,7 +23,7 @@ import {
   type ValType,
 } from '../core/types.js';
 import { disabledTypeFeature, resolveFeatures, type FeatureSet, type TypeSite } from './features.js';
-import { FuncValidator, type CodeSink } from './func.js';
+import { FuncValidator, QUIET_SINK, type CodeSink } from './func.js';
 import { defaultRegistry, forEachValType, validateTypes, type ModuleTypes, type TypeRegistry } from './types.js';
 
 export type { FeatureName, Features, FeatureSpec, Profile };
@@ -367,7 +367,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   if (opts.bodies) {
     for (let i = 0; i < m.codes.length; i++) {
       const body = m.codes[i]!;
-      fv.validateFunction(numImportedFuncs + i); // checks the locals' types too
+      fv.validateFunction(numImportedFuncs + i, i === 0 ? QUIET_SINK : undefined); // checks the locals' types too
     }
   }
   idle.set(vm, fv);

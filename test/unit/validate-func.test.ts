@@ -19,6 +19,7 @@ import {
 } from '../../src/core/types.js';
 import { validateFunction, validateModule, type CodeSink } from '../../src/validate/index.js';
 import { BOTTOM } from '../../src/validate/types.js';
+import { QUIET_SINK } from '../../src/validate/func.js';
 import {
   END,
   I,
@@ -465,6 +466,18 @@ describe('validateFunction: sinks and validators', () => {
     expect(outer.log).toEqual(logOf(m, 0));
     expect(inners.has(used)).toBe(false);
     expect(inners.size).toBe(1); // the nested validations share one validator, idle between them
+  });
+
+  it("calls a sink in the module's own validation for its first body only (QUIET_SINK)", () => {
+    const saved = QUIET_SINK.instr;
+    const seen: string[] = [];
+    QUIET_SINK.instr = (ins) => void seen.push(ins.def.name);
+    try {
+      validateModule(two());
+    } finally {
+      QUIET_SINK.instr = saved;
+    }
+    expect(seen).toEqual(['local.get', 'block', 'i32.const', 'end', 'i32.add', 'end']);
   });
 
   it('validates correctly after a validation that failed midway', () => {
