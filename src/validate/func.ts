@@ -34,6 +34,12 @@ export interface CodeSink {
   instr(ins: Instr, v: FuncValidator): void;
 }
 
+/**
+ * A sink that does nothing, for the module's validation of its first body (validateModule): `run` calls it as it
+ * calls every sink, so that its call of the sinks has been seen by V8 before it optimises `run` (see `run`).
+ */
+export const QUIET_SINK: CodeSink = { instr: () => {} };
+
 /** How `run` handles an instruction: checked inline (most bodies are nearly all these), or by a family. */
 const enum Op {
   Simple = 0,
@@ -132,7 +138,7 @@ export class FuncValidator extends Checker {
     this.results = ft.results;
     this.isConst = false;
     this.globalLimit = vm.globals.length;
-    this.run(new Reader(body.body, 0, body.body.length, body.offset >= 0 ? body.offset : 0), ft.results, sink);
+    this.run(new Reader(body.body, 0, body.body.length, body.offset >= 0 ? body.offset : 0), ft.results, sink, sink === undefined ? undefined : sink.instr);
   }
 
   private checkTypeOutside(t: ValType, funcIndex: number, offset: number): void {
@@ -158,7 +164,7 @@ export class FuncValidator extends Checker {
     this.globalLimit = globalLimit;
     this.onRefFunc = onRefFunc;
     try {
-      this.run(new Reader(bytes, 0, bytes.length, offset >= 0 ? offset : 0), this.results, undefined);
+      this.run(new Reader(bytes, 0, bytes.length, offset >= 0 ? offset : 0), this.results, undefined, undefined);
     } finally {
       this.onRefFunc = undefined;
       this.isConst = false;
@@ -169,8 +175,17 @@ export class FuncValidator extends Checker {
    * The loop over one body. The instructions of nearly every body (locals, numeric operators, blocks, branches,
    * calls, memory accesses) are validated here; the others in `step`. Kept small and free of allocation so that
    * V8 optimises it after a few functions (start-up time is mostly this loop running cold).
+   *
+   * The sink's method `instr` comes as an argument, read by the caller, and is called through
+   * `Function.prototype.call`: V8's optimised code then holds no guess of the sink's class or method. Called as
+   * `sink.instr(...)`, the loop optimised during the module's validation (no sink) was thrown away at the first sink,
+   * and again at each new sink class (Translator, LoopScan, JsGen), each time to be compiled again. Without a sink
+   * there is no call: a no-op call per instruction made the module's validation 15-25% slower; and so
+   * that the call site is not one V8 has never seen run when it optimises the loop during the module's validation
+   * (it would throw the code away at the first sink), the module validates its first body with QUIET_SINK
+   * (BENCHMARKS.md, session 14, val9).
    */
-  private run(r: Reader, results: readonly ValType[], sink: CodeSink | undefined): void {
+  private run(r: Reader, results: readonly ValType[], sink: CodeSink | undefined, instr: CodeSink['instr'] | undefined): void {
     this.sp = 0;
     this.depth = 0;
     this.initSp = 0;
@@ -189,7 +204,7 @@ export class FuncValidator extends Checker {
       const op = OPS[def.id]! as Op;
       if (enabled[def.id] !== 1) this.fail(`${def.name}: feature '${def.feature}' is disabled`);
       if (isConst) this.checkConst(def);
-      if (sink !== undefined) sink.instr(ins, this);
+      if (instr !== undefined) instr.call(sink, ins, this);
       switch (op) {
         case Op.LocalGet: {
           const x = ins.a;

@@ -23,7 +23,7 @@ import {
   type ValType,
 } from '../core/types.js';
 import { disabledTypeFeature, resolveFeatures, type FeatureSet, type TypeSite } from './features.js';
-import { FuncValidator, type CodeSink } from './func.js';
+import { FuncValidator, QUIET_SINK, type CodeSink } from './func.js';
 import { defaultRegistry, forEachValType, validateTypes, type ModuleTypes, type TypeRegistry } from './types.js';
 
 export type { FeatureName, Features, FeatureSpec, Profile };
@@ -367,21 +367,34 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   if (opts.bodies) {
     for (let i = 0; i < m.codes.length; i++) {
       const body = m.codes[i]!;
-      fv.validateFunction(numImportedFuncs + i); // checks the locals' types too
+      fv.validateFunction(numImportedFuncs + i, i === 0 ? QUIET_SINK : undefined); // checks the locals' types too
     }
   }
+  idle.set(vm, fv);
   return vm;
 }
 
 /**
  * Validates one function body (module-wide function index) of a validated
- * module; with a sink, reports every instruction before applying it.
+ * module; with a sink, reports every instruction before applying it. Returns the validator, which the next
+ * validation of a function of the same module reuses (its state is this function's until then).
  */
 export function validateFunction(vm: ValidatedModule, funcIndex: number, sink?: CodeSink): FuncValidator {
-  const fv = new FuncValidator(vm);
+  let fv = idle.get(vm);
+  if (fv === undefined) fv = new FuncValidator(vm);
+  else idle.delete(vm); // (a sink may validate another function of the module meanwhile: it gets a new one)
   fv.validateFunction(funcIndex, sink);
+  idle.set(vm, fv);
   return fv;
 }
+
+/**
+ * A validator per module that is not validating anything now, for `validateFunction`: each function is validated
+ * once by the module and again by each of its translations (the interpreter's, the JS tier's two passes), and a
+ * new validator each time (its stacks, its instruction reader) was allocated, and initialised, thousands of times
+ * in a package's first run. One that failed (a ValidationError, or a sink that gave up) is not reused.
+ */
+const idle = new WeakMap<ValidatedModule, FuncValidator>();
 
 // ------------------------------------------------------------------ helpers
 

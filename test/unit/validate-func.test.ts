@@ -19,6 +19,7 @@ import {
 } from '../../src/core/types.js';
 import { validateFunction, validateModule, type CodeSink } from '../../src/validate/index.js';
 import { BOTTOM } from '../../src/validate/types.js';
+import { QUIET_SINK } from '../../src/validate/func.js';
 import {
   END,
   I,
@@ -405,6 +406,97 @@ describe('CodeSink hook', () => {
       },
     });
     expect(seen).toBe(BOTTOM);
+  });
+});
+
+describe('validateFunction: sinks and validators', () => {
+  // two functions of type [i32] -> [i32]: a block with a result, and a loop with a br_if to its start
+  const two = (): ReturnType<typeof fn> =>
+    fn([I32], [I32], [I('local.get', 0), block('block', I32), i32c(2), END, op('i32.add')], {
+      funcs: [0],
+      codes: [{ locals: [], body: code(block('loop', I32), I('local.get', 0), I('local.get', 0), I('br_if', 0), END, END), offset: 0 }],
+    });
+  /** A sink recording each instruction with the validator's view of the stacks. */
+  class Recorder implements CodeSink {
+    readonly log: string[] = [];
+    instr(ins: Parameters<CodeSink['instr']>[0], v: Parameters<CodeSink['instr']>[1]): void {
+      this.log.push(`${ins.def.name} h=${v.height} d=${v.ctrlDepth}${v.unreachable ? ' dead' : ''}`);
+    }
+  }
+  const logOf = (m: ReturnType<typeof fn>, f: number): string[] => {
+    const r = new Recorder();
+    validateFunction(validateModule(m, { bodies: false }), f, r);
+    return r.log;
+  };
+
+  it('calls each sink as a method of itself, sinks of several classes in turn', () => {
+    const vm = validateModule(two(), { bodies: false });
+    class Counter implements CodeSink {
+      n = 0;
+      instr(): void {
+        this.n++;
+      }
+    }
+    const r = new Recorder();
+    const c = new Counter();
+    validateFunction(vm, 1, r);
+    validateFunction(vm, 1, c);
+    validateFunction(vm, 1, { instr: () => void c.n++ });
+    expect(r.log).toEqual(['loop h=0 d=1', 'local.get h=0 d=2', 'local.get h=1 d=2', 'br_if h=2 d=2', 'end h=1 d=2', 'end h=1 d=1']);
+    expect(c.n).toBe(12);
+  });
+
+  it("reuses the module's idle validator, and gives a nested validation a validator of its own", () => {
+    const m = two();
+    const vm = validateModule(m, { bodies: false });
+    const first = validateFunction(vm, 0);
+    expect(validateFunction(vm, 1)).toBe(first);
+    // a sink that validates the other function at every instruction of its own
+    const outer = new Recorder();
+    const inners = new Set<unknown>();
+    const nested: CodeSink = {
+      instr(ins, v) {
+        outer.instr(ins, v);
+        const inner = new Recorder();
+        inners.add(validateFunction(vm, 1, inner));
+        expect(inner.log).toEqual(logOf(m, 1));
+      },
+    };
+    const used = validateFunction(vm, 0, nested);
+    expect(outer.log).toEqual(logOf(m, 0));
+    expect(inners.has(used)).toBe(false);
+    expect(inners.size).toBe(1); // the nested validations share one validator, idle between them
+  });
+
+  it("calls a sink in the module's own validation for its first body only (QUIET_SINK)", () => {
+    const saved = QUIET_SINK.instr;
+    const seen: string[] = [];
+    QUIET_SINK.instr = (ins) => void seen.push(ins.def.name);
+    try {
+      validateModule(two());
+    } finally {
+      QUIET_SINK.instr = saved;
+    }
+    expect(seen).toEqual(['local.get', 'block', 'i32.const', 'end', 'i32.add', 'end']);
+  });
+
+  it('validates correctly after a validation that failed midway', () => {
+    const m = two();
+    const vm = validateModule(m, { bodies: false });
+    let seen = 0;
+    const quitter: CodeSink = {
+      instr() {
+        if (++seen === 3) throw new Error('gave up'); // inside the block, an operand on the stack
+      },
+    };
+    expect(() => validateFunction(vm, 0, quitter)).toThrow('gave up');
+    const r = new Recorder();
+    validateFunction(vm, 0, r);
+    expect(r.log).toEqual(logOf(m, 0));
+    const bad = fn([], [I32], [i32c(1), block('block', I32), op('i32.add'), END]);
+    const vmBad = validateModule(bad, { bodies: false });
+    expect(() => validateFunction(vmBad, 0)).toThrow(ValidationError);
+    expect(() => validateFunction(vmBad, 0)).toThrow(ValidationError); // the same error again
   });
 });
 
