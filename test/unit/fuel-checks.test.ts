@@ -177,6 +177,30 @@ const SUNK = `(module
     (call $f (local.get $n))))`;
 
 /**
+ * Loops first in an if's arms (the block of the `if` must not prepay either loop's head: one path enters neither;
+ * each arm's own first block may), then after the if's end.
+ */
+const ARM_LOOPS = `(module
+  (func $g (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+  (func (export "run") (param $n i32) (result i32) (local $a i32)
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (loop $l
+          (local.set $a (i32.add (local.get $a) (call $g (local.get $n))))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $l (i32.gt_s (local.get $n) (i32.const 3)))))
+      (else
+        (loop $m
+          (local.set $a (i32.xor (local.get $a) (call $g (local.get $n))))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $m (i32.gt_s (local.get $n) (i32.const 2))))))
+    (loop $k
+      (local.set $a (i32.add (local.get $a) (call $g (local.get $n))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $k (i32.gt_s (local.get $n) (i32.const 0))))
+    (local.get $a)))`;
+
+/**
  * Ifs without else whose then arm does not reach the end (gen-control.ts end): the block after each is reached by
  * the false edge alone and joins the chain of the block of the `if`; the arm gives back what that block prepaid
  * before it returns, traps, branches out or calls. n selects the arm taken: 1 returns, 2 traps (a refund inside
@@ -311,6 +335,19 @@ describe('fuel checks of the JS tier', () => {
     expect(+taken![2]!).toBeGreaterThan(+taken![1]!);
     expect(src).toMatch(/fuel - \d+|tr = -\d+/);
     expect(src).toMatch(/if \(osr === \d+\) \{ osr = 0; fuel -= \d+; \}\n\nL\d+: for \(;;\) \{/);
+    // each arm starts with a block of its own, whose chain prepays its loop's head; so does the block after the if
+    const m2 = Module.fromWat(ARM_LOOPS);
+    for (const n of [0, 1, 4, 7, 8]) {
+      const full = starved('interp', 1e9, n, m2);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m2), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m2));
+      for (const checkEvery of [1, 2, 3, 5]) {
+        const store = new Store({ interrupt: { checkEvery }, tier: 'js' });
+        expect(instance(store, m2).call('run', n)[0]).toBe(full.result);
+        expect(store.fuelConsumed).toBe(full.consumed);
+      }
+    }
+    const arms = generated(ARM_LOOPS, 7).find((x) => x.includes('function wasm_func_1('))!;
+    expect(arms.match(/\{ osr = 0; fuel -= \d+; \}/g)?.length).toBe(3);
   });
 
   test('ifs whose then arm does not reach the end: every budget, traps included, as in the interpreter', () => {
