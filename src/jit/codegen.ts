@@ -76,7 +76,7 @@ import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -835,7 +835,7 @@ class JsGen extends JsRefs implements CodeSink {
     this.countedCopies();
     this.coverHeads();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
-    this.subtractions((b) => (b.paid || b.post ? 0 : b.cost) + chainAhead(b) + b.extra);
+    this.subtractions((b) => ownCost(b) + chainAhead(b));
     const joined = this.o.join('\n');
     // (the f64 view of the value stack: only in functions that read or write f64 slots)
     const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
@@ -844,9 +844,10 @@ class JsGen extends JsRefs implements CodeSink {
     // loops (in their slow versions: nothing, and the back edge's refund stays), and prepaid fuel: `fuel += P;` on a
     // br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose arms pay its cost has not paid it yet:
     // its refunds are that much smaller)
+    // (a head whose subtraction sank below its br_if has paid nothing where its sites are: minus its own cost)
     const paidAhead = (id: string): number => {
       const b = this.fuelBlocks[+id]!;
-      return chainAhead(b) - (b.post ? b.cost : 0);
+      return b.sunk ? -ownCost(b) : chainAhead(b) - (b.post ? b.cost : 0);
     };
     // a call's depth limit is checked by its callee, which traps with the caller's fuel as it is (noRefund)
     for (const b of this.callBlocks) if (paidAhead(`${b.id}`) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');

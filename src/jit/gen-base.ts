@@ -72,6 +72,8 @@ export abstract class JsBase {
   protected fblk: FuelBlock | null = null;
   /** Since the current block started, fuel was used otherwise than by subtracting block costs (an exit, a call, a surcharge). */
   protected blkTouched = false;
+  /** Since the current block started, no branch, if or else was generated: what follows runs on every path through its start. */
+  protected straight = false;
   /** The if whose then arm (pendingElse: else arm) starts with the next instruction. */
   protected pendingArm: Ctrl | null = null;
   protected pendingElse = false;

@@ -19,6 +19,8 @@ export abstract class JsControl extends JsCalls {
     const results = v.blockResults(ins);
     const label = `L${this.nLabel++}`;
     const id = this.nCtrl++;
+    // (an if forks the path; a try's body is left for its handlers by calls and throws)
+    if (name !== 'block' && name !== 'loop') this.straight = false;
     const scan = this.scan;
     if (name === 'if') {
       const c = this.pop();
@@ -52,13 +54,15 @@ export abstract class JsControl extends JsCalls {
     if (name === 'loop') {
       this.matAll();
       const wrap = this.beforeChild(id);
-      const ctrl: Ctrl = { kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last, entry: this.fuelHere };
+      const from = this.straight ? this.fblk : null;
+      const ctrl: Ctrl = { kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last, entry: this.fuelHere, from };
       this.ctrls.push(ctrl);
       // a re-entry at this loop's head ends here: the rest runs as usual
       const innermost = !scan.inner[id];
       // a re-entry at the head of an innermost loop ends before it (nothing in its body is skipped):
       // a test of osr in every iteration costs V8 more than the test itself (it blocks its loop optimisations)
       if (innermost) this.raw(`if (osr === ${id + 1}) osr = 0;`);
+      const osrLine = this.o.length - 1;
       // (before the place of a counted copy: it reads them too)
       ctrl.pins = this.hoistLanes(id);
       if (this.mc.counting && innermost) {
@@ -67,6 +71,7 @@ export abstract class JsControl extends JsCalls {
         const cd: Counted = {
           depth: this.ctrls.length - 1,
           place: this.o.length - 1,
+          osrLine,
           endLine: -1,
           head: null,
           root: null,
@@ -100,6 +105,7 @@ export abstract class JsControl extends JsCalls {
 
   protected elseArm(v: FuncValidator): void {
     this.fcache.clear();
+    this.straight = false;
     const c = this.ctrls[this.ctrls.length - 1]!;
     if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
     this.closeGuard(c);
@@ -181,6 +187,7 @@ export abstract class JsControl extends JsCalls {
    * catchHere), so the frame's instructions are skipped until its end.
    */
   protected catchArm(v: FuncValidator): void {
+    this.straight = false;
     const c = this.ctrls[this.ctrls.length - 1]!;
     if (c.dead || c.arm) return;
     this.fcache.clear();
@@ -238,6 +245,8 @@ export abstract class JsControl extends JsCalls {
     this.fcache.clear();
     // (the frame stays on the stack while its last statements are emitted: they belong to its guards)
     const c = this.ctrls[this.ctrls.length - 1]!;
+    // (after an if or a loop, the path may have come another way than through the block's start)
+    if (c.kind !== 'block') this.straight = false;
     if (c.kind === 'func') {
       if (live) this.w(this.ret());
       this.closeGuard(c);

@@ -23,7 +23,7 @@ export abstract class JsFuel extends JsCounted {
   /** Roots whose check covers a loop's head too (checkBeforeLoop): `root` checks for `acc` and then `head`'s max. */
   private readonly covers: { root: FuelRoot; acc: number; head: FuelRoot }[] = [];
   /** Loops (by label) whose head block subtracts its chain's cost before the loop and on its back edges (checkBeforeLoop). */
-  private readonly rotated = new Map<string, { head: FuelBlock; place: number; cost: number }>();
+  private readonly rotated = new Map<string, { head: FuelBlock; place: number; cost: number; into: FuelChain | null; osrLine: number }>();
 
   protected exit(kind: number, pc: number, blk: number): number {
     // (a counted copy has no exits of its own but its head's fuel check)
@@ -75,11 +75,12 @@ export abstract class JsFuel extends JsCounted {
     }
     const c = this.code[bp + 1]!;
     this.blkPc = bp;
+    this.straight = true;
     this.blkCost = c;
     this.cum = 0;
     this.fblk = null;
     if (!this.mc.counting) return;
-    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, chain: null as unknown as FuelChain, base: 0, subLine: -1, paid: false, post: false, extra: 0 };
+    const blk: FuelBlock = { id: this.fuelBlocks.length, cost: c, chain: null as unknown as FuelChain, base: 0, subLine: -1, paid: false, post: false, extra: 0, sunk: false };
     this.fuelBlocks.push(blk);
     this.fblk = blk;
     if (up !== null) {
@@ -173,8 +174,12 @@ export abstract class JsFuel extends JsCounted {
     for (const e of from) for (const p of e.parts) this.covers.push({ root: p.root, acc: p.acc, head: root });
     // nothing checks at the head any more: its subtraction goes where the loop is entered (and re-entered) and onto
     // its back edges (jump's marker), where it joins their refunds (mergeFuelSteps)
+    // when the loop is entered straight on from a block whose fuel is known, that block's chain prepays the head's
+    // subtraction with its own (fib: the entry block's `fuel -= 10` and the head's `fuel -= 4` are one step), every
+    // edge leaving the chain before the loop giving it back, and a re-entry pays it where it clears osr
+    const into = from !== edges && c.from ? c.from.chain : null;
     const head = cd.head;
-    if (head !== null && head.chain.head === head && head.subLine >= 0) this.rotated.set(c.label, { head, place: cd.place, cost: 0 });
+    if (head !== null && head.chain.head === head && head.subLine >= 0) this.rotated.set(c.label, { head, place: cd.place, cost: 0, into, osrLine: cd.osrLine });
   }
   /** At a branch to a loop's head: where its head's subtraction goes if it moves (subtractions). */
   protected backEdge(label: string): string {
@@ -185,16 +190,37 @@ export abstract class JsFuel extends JsCounted {
    * before the loop and onto the back edges' markers, which `body` has and this replaces.
    */
   protected subtractions(chainCost: (b: FuelBlock) => number): void {
-    const moved = new Map<FuelBlock, { place: number; cost: number }>();
-    for (const r of this.rotated.values()) moved.set(r.head, r);
+    const moved = new Set<FuelBlock>();
+    for (const r of this.rotated.values()) moved.add(r.head);
+    // (first the moved heads: a chain that enters a loop prepays its head's cost, which its own then includes)
+    for (const r of this.rotated.values()) {
+      const c = (r.cost = chainCost(r.head));
+      if (c <= 0) continue;
+      if (r.into !== null && !moved.has(r.into.head)) {
+        r.into.acc += c;
+        this.o[r.osrLine] = this.o[r.osrLine]!.replace(/\) osr = 0;$/, `) { osr = 0; fuel -= ${c}; }`);
+      } else this.o[r.place] += `fuel -= ${c};`;
+    }
     for (const b of this.fuelBlocks) {
       const c = chainCost(b);
-      const r = moved.get(b);
-      if (r !== undefined) {
-        r.cost = c;
-        if (c > 0) this.o[r.place] += `fuel -= ${c};`;
-      } else if (b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
+      if (!moved.has(b) && b.subLine >= 0 && c > 0) this.o[b.subLine] += `fuel -= ${c};`;
     }
+  }
+  /**
+   * After a br_if that ends the head of a chain (a block whose own cost and the chain's nothing has used yet: no
+   * exit, call or surcharge in it, outside a loop that may get a counted copy), the chain's subtraction moves from
+   * the head's start to the fall-through, and the taken edge pays the head's own cost (build: `paidAhead` is minus
+   * that for every site in the head, which are all before the br_if, and a trap there refunds that much less). So
+   * a path through the taken edge subtracts once, not twice (C fib's leaf: `fuel -= 10` then `fuel += 3` became
+   * `fuel -= 7`), and the fall-through's subtraction may join the next (a loop's head prepaid by the chain).
+   */
+  protected sinkSubtraction(): void {
+    const b = this.fblk;
+    this.straight = false;
+    if (b === null || this.cand !== null || this.blkTouched || b.chain.head !== b || b.chain.acc !== 0 || b.subLine < 0 || b.post || b.sunk) return;
+    this.w('');
+    b.subLine = this.o.length - 1;
+    b.sunk = true;
   }
   /** The back edges' markers (backEdge) patched, and adjacent fuel steps merged into one (`fuel += 2;fuel -= 4;` -> `fuel -= 2;`). */
   protected mergeFuelSteps(body: string): string {

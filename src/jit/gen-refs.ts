@@ -75,6 +75,7 @@ export abstract class JsRefs extends JsControl {
       } else cd.exits.push({ cond: c.sym, site: this.nSite }); // (jump marks this exit next)
     }
     this.w(`if (${this.cond(c)}) { ${refund}${this.jump(depth)} }`);
+    if (this.mc.counting) this.sinkSubtraction();
     this.chainNext(true);
   }
 

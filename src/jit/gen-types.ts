@@ -101,6 +101,11 @@ export interface Ctrl {
   condLine?: number;
   /** loop: the fuel link where it is entered (null: not known there). */
   entry?: FuelLink | null;
+  /**
+   * loop: the fuel block that falls into it, when the loop is entered by no other path than straight on from that
+   * block's start (no branch, if or else since): its chain may prepay the head's subtraction (gen-fuel.ts subtractions)
+   */
+  from?: FuelBlock | null;
   /** A legacy try in its catch arms (not generated: the frame's instructions until its end are skipped). */
   arm?: boolean;
   /** A legacy try with catch arms: its body reached the first arm (falls through to the end). */
@@ -150,6 +155,11 @@ export interface FuelBlock {
   /** The block of an if/else whose arms pay its cost with their own (their first blocks' `extra`). */
   post: boolean;
   extra: number;
+  /**
+   * A chain's head that subtracts the chain's cost after the br_if that ends it (its `subLine` is there), not at its
+   * start: the taken edge pays the head's own share instead of giving back the rest (JsFuel.sinkSubtraction).
+   */
+  sunk: boolean;
 }
 /**
  * A chain of fuel blocks (FuelBlock): its head, and the costs prepaid by its
@@ -159,6 +169,10 @@ export interface FuelBlock {
 export interface FuelChain {
   head: FuelBlock;
   acc: number;
+}
+/** What a block subtracts for itself: its cost unless the arms of an if/else before it or after it pay it, and that of the if/else it starts an arm of (`extra`). */
+export function ownCost(b: FuelBlock): number {
+  return (b.paid || b.post ? 0 : b.cost) + b.extra;
 }
 /** Cost of the chain's blocks after this one (subtracted early, not yet run). */
 export function chainAhead(b: FuelBlock): number {
@@ -178,6 +192,8 @@ export interface Counted {
   depth: number;
   /** Output lines: the placeholder before the loop (its `for` line follows) and the loop's closing brace. */
   place: number;
+  /** Output line: the loop's re-entry test (`if (osr === N) osr = 0;`), before `place`. */
+  osrLine: number;
   endLine: number;
   head: FuelBlock | null;
   root: FuelRoot | null;

@@ -156,6 +156,51 @@ const LOOP_CALLS = `(module
     (local.get $a)))`;
 
 /**
+ * C fib's shape (gen-fuel.ts sinkSubtraction, subtractions): an entry block that may trap (n = 100 divides by zero)
+ * and ends in a br_if out, whose fall-through chain enters a loop of calls straight on. The entry's subtraction sinks
+ * below the br_if (the taken edge pays the entry's own cost, a trap before it refunds that much less), and the
+ * chain prepays the loop's head (a re-entry pays it where it clears osr). The leaf's path subtracts once.
+ */
+const SUNK = `(module
+  (import "env" "host" (func $host (param i32) (result i32)))
+  (func $f (param $n i32) (result i32) (local $a i32)
+    (local.set $a (i32.div_u (i32.const 100) (i32.sub (local.get $n) (i32.const 100))))
+    (block $out
+      (br_if $out (i32.lt_u (local.get $n) (i32.const 2)))
+      (local.set $a (i32.const 0))
+      (loop $l
+        (local.set $a (i32.add (local.get $a) (call $f (i32.sub (local.get $n) (i32.const 1)))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 2)))
+        (br_if $l (i32.gt_u (local.get $n) (i32.const 1)))))
+    (i32.add (local.get $n) (local.get $a)))
+  (func (export "run") (param $n i32) (result i32)
+    (call $f (local.get $n))))`;
+
+/**
+ * Loops first in an if's arms (the block of the `if` must not prepay either loop's head: one path enters neither;
+ * each arm's own first block may), then after the if's end.
+ */
+const ARM_LOOPS = `(module
+  (func $g (param i32) (result i32) (i32.mul (local.get 0) (i32.const 3)))
+  (func (export "run") (param $n i32) (result i32) (local $a i32)
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (loop $l
+          (local.set $a (i32.add (local.get $a) (call $g (local.get $n))))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $l (i32.gt_s (local.get $n) (i32.const 3)))))
+      (else
+        (loop $m
+          (local.set $a (i32.xor (local.get $a) (call $g (local.get $n))))
+          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+          (br_if $m (i32.gt_s (local.get $n) (i32.const 2))))))
+    (loop $k
+      (local.set $a (i32.add (local.get $a) (call $g (local.get $n))))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $k (i32.gt_s (local.get $n) (i32.const 0))))
+    (local.get $a)))`;
+
+/**
  * Ifs without else whose then arm does not reach the end (gen-control.ts end): the block after each is reached by
  * the false edge alone and joins the chain of the block of the `if`; the arm gives back what that block prepaid
  * before it returns, traps, branches out or calls. n selects the arm taken: 1 returns, 2 traps (a refund inside
@@ -256,12 +301,53 @@ describe('fuel checks of the JS tier', () => {
     // each loop's head: the line before its `for` and its first line ('' where a check was)
     const heads = lines.flatMap((l, k) => (/^L\d+: for \(;;\) \{$/.test(l) ? [[lines[k - 1]!, lines[k + 1]!]] : []));
     expect(heads.length).toBe(4); // $l, $k's counted copy and its slow loop, $m
-    // $l's head neither checks nor subtracts: its cost is subtracted before the loop and on its back edge
-    expect(heads[0]).toEqual([expect.stringMatching(/^fuel -= \d+;$/), '']);
+    // $l's head neither checks nor subtracts: its cost is subtracted with the entry's (whose chain falls into the
+    // loop), on its back edge and by a re-entry where it clears osr
+    expect(heads[0]).toEqual(['', '']);
+    const l = lines.findIndex((x) => /^L\d+: for \(;;\) \{$/.test(x));
+    expect(lines[l - 2]).toMatch(/^if \(osr === \d+\) \{ osr = 0; fuel -= \d+; \}$/);
     expect(heads[3]![0]).toMatch(/^if \(fuel < \d+\) \{ ex = \d+; break X; \}fuel -= \d+;$/);
     expect(heads[3]![1]).toBe('');
     // the back edges: $l's and $m's br from its arm subtract the head's cost less their refunds; $m's br_if's refund is the head's cost
     expect(lines.filter((l) => /fuel -= \d+;continue L\d+;/.test(l)).length).toBe(2);
+  });
+
+  test('a subtraction sunk below its br_if, a loop head prepaid by the chain entering it: every budget, traps and re-entries, as in the interpreter', () => {
+    const m = Module.fromWat(SUNK);
+    for (const n of [0, 1, 2, 3, 6, 100]) {
+      const full = starved('interp', 1e9, n, m);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m));
+      for (const checkEvery of [1, 2, 3, 5, 9]) {
+        const store = new Store({ interrupt: { checkEvery }, tier: 'js' });
+        const run = (): unknown => instance(store, m).call('run', n)[0];
+        if (full.trap !== undefined) expect(run).toThrow(/divide by zero/);
+        else expect(run()).toBe(full.result);
+        expect(store.fuelConsumed).toBe(full.consumed);
+      }
+    }
+    expect(starved('js', 1e9, 100, m)).toMatchObject({ trap: expect.stringMatching(/divide by zero/) });
+    const src = generated(SUNK, 6).find((x) => x.includes('function wasm_func_1('))!;
+    // the entry checks, then subtracts nothing before its br_if; the taken edge subtracts the entry's cost, the
+    // fall-through the entry's, the block after the br_if's and the loop head's; the trap refunds less than nothing
+    expect(src).toMatch(/if \(fuel < \d+\) \{ return stopEntry\([^)]*\); \}\n\n/);
+    const taken = /\{ fuel -= (\d+);break L\d+; \}\nfuel -= (\d+);/.exec(src);
+    expect(taken).not.toBeNull();
+    expect(+taken![2]!).toBeGreaterThan(+taken![1]!);
+    expect(src).toMatch(/fuel - \d+|tr = -\d+/);
+    expect(src).toMatch(/if \(osr === \d+\) \{ osr = 0; fuel -= \d+; \}\n\nL\d+: for \(;;\) \{/);
+    // each arm starts with a block of its own, whose chain prepays its loop's head; so does the block after the if
+    const m2 = Module.fromWat(ARM_LOOPS);
+    for (const n of [0, 1, 4, 7, 8]) {
+      const full = starved('interp', 1e9, n, m2);
+      for (let fuel = 0; fuel <= full.consumed + 2; fuel++) expect(starved('js', fuel, n, m2), `n=${n} fuel=${fuel}`).toEqual(starved('interp', fuel, n, m2));
+      for (const checkEvery of [1, 2, 3, 5]) {
+        const store = new Store({ interrupt: { checkEvery }, tier: 'js' });
+        expect(instance(store, m2).call('run', n)[0]).toBe(full.result);
+        expect(store.fuelConsumed).toBe(full.consumed);
+      }
+    }
+    const arms = generated(ARM_LOOPS, 7).find((x) => x.includes('function wasm_func_1('))!;
+    expect(arms.match(/\{ osr = 0; fuel -= \d+; \}/g)?.length).toBe(3);
   });
 
   test('ifs whose then arm does not reach the end: every budget, traps included, as in the interpreter', () => {
