@@ -76,7 +76,7 @@ import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -600,6 +600,14 @@ class JsGen extends JsRefs implements CodeSink {
         return;
       }
       case 'select': {
+        // both operands evaluated before the choice, as in wasm: an expression only in one arm of the JS `?:` runs
+        // only when that arm is chosen, and one chosen late in a long first call had no type feedback when V8
+        // optimized the function (tiktoken's function 42: `c ? x : ((a - b) | 0)`, "Insufficient type feedback for
+        // binary operation", its OSR and regular code thrown away together and compiled again). That function still
+        // deoptimizes at the next path it first takes late (code after a loop the OSR code reaches, a loop's entry
+        // the next call takes): its compiles did not drop (BENCHMARKS.md "Session 14, helper tik10")
+        const n = this.st.length;
+        for (const i of [n - 3, n - 2]) if (i >= 0 && this.st[i]!.k === EXPR) this.matAt(i);
         const c = this.pop();
         const b = this.pop();
         const a = this.pop();
