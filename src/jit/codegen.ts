@@ -919,13 +919,17 @@ class JsGen extends JsRefs implements CodeSink {
     // instance; or, past PER_INSTANCE_ENV entries or split, in the closure of each instance's own function
     const perInstance = split !== null || consts.length > PER_INSTANCE_ENV;
     const envDecl = consts.length > 0 ? `var ${consts.join(', ')};\n` : '';
+    // (GC type descriptors and struct classes as the factory's variables, set by every instance's maker: gen-refs.ts gcConst)
+    const gcc = [...this.gcConsts];
+    const gcDecl = gcc.length > 0 ? `var ${gcc.map(([n]) => n).join(', ')};\n` : '';
+    const gcSet = gcc.length > 0 ? `${gcc.map(([n, i]) => `${n} = E[${i}]`).join(', ')};\n` : '';
     const N = this.selfName();
     let src =
-      `"use strict";\n${R_DECL}` +
+      `"use strict";\n${R_DECL}${gcDecl}` +
       // (the instance's maker, parenthesized too: it runs at once (mk), and unparenthesized it was pre-parsed with
       // everything it holds, a split function or one with many entries, then parsed again when it ran: sql.js' 3 MB
       // of 6 MB; jit-v8-parse.test.ts, BENCHMARKS.md "Session 14, helper src9")
-      (perInstance ? `return (function (E) {\n${envDecl}` : '') +
+      (perInstance ? `return (function (E) {\n${gcSet}${envDecl}` : '') +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
       `var ${N} = (function ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
@@ -956,7 +960,7 @@ class JsGen extends JsRefs implements CodeSink {
       (loops ? WARM_TAIL : '') +
       '});\n' +
       // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
-      (perInstance ? '' : 'return (function (E) {\n') +
+      (perInstance ? '' : `return (function (E) {\n${gcSet}`) +
       `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);

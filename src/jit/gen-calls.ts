@@ -10,7 +10,7 @@ import * as RT from './rt.js';
 import * as X from '../interp/exceptions.js';
 import { JsVectors } from './gen-vectors.js';
 import { keepsViews } from './keeps-views.js';
-import { callResult, callStatement, letGo, letGoCall, numResult, passable, refArgs, rvResult, type RefArgs } from './ref-args.js';
+import { callResult, callStatement, letGoCall, numResult, passable, refArgs, rvResult, type RefArgs } from './ref-args.js';
 import { EX_CALL, EX_CATCH, EX_HANDOFF, EX_NO_FUEL, EX_SUSPENDED, FD_RELOAD, MEM_RELOAD, VAR, isNum, no } from './gen-types.js';
 
 export abstract class JsCalls extends JsVectors {
@@ -83,7 +83,7 @@ export abstract class JsCalls extends JsVectors {
   private refsAfter = '';
   /** After a call that passed references as JS arguments: the statement that lets go of its argument registers (ref-args.ts letGo). */
   private letGoArgs(): string {
-    return this.refs.n === 0 ? '' : ' ' + letGoCall(this.env(letGo), 6 + this.refs.n);
+    return this.refs.n === 0 ? '' : ' ' + letGoCall(6 + this.refs.n);
   }
   /** `call` with the reference arguments' slot writes first (a call of the interpreter or of a host function). */
   private slotted(call: string): string {

@@ -13,7 +13,7 @@
 import { ANYREF, CompKind, EXTERNREF, F32, F64, HEAP_CONCRETE, HeapType, I16, I32, I64, I8, V128, heapIndex, isExactHeap, isRef, refHeap, refNullable, refType, type ArrayType, type StructType, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
-import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I64, K_I8, K_REF, K_V128, MAX_CTOR_ENTRIES, WORDS, copyElems, entryName, gcType, gcTypeById, internalize, externalize } from '../runtime/objects/gc.js';
+import { BYTES, DEFAULT_MAX_ARRAY_BYTES, GcArray, GcStruct, K_I16, K_I32, K_I64, K_I8, K_REF, K_V128, MAX_CTOR_ENTRIES, WORDS, copyElems, entryName, gcType, gcTypeById, internalize, externalize, type GcType } from '../runtime/objects/gc.js';
 import { BOTTOM, toCanonHeap, unpacked } from '../validate/types.js';
 import type { FuncValidator } from '../validate/func.js';
 import * as RT from './rt.js';
@@ -31,6 +31,27 @@ export abstract class JsRefs extends JsControl {
   private facts: RefFacts | null = null;
   private get known(): RefFacts {
     return (this.facts ??= new RefFacts(this.inst.vm.types));
+  }
+
+  /**
+   * The type descriptors and struct classes the source names as variables of its factory (gcConst): name, and
+   * the index of the environment entry the factory's maker reads it from (codegen.ts build).
+   */
+  readonly gcConsts = new Map<string, number>();
+
+  /**
+   * Type `t`'s descriptor (or, `cls`, its struct class) as a variable of the source's factory, set from the
+   * environment by the maker of every instance's pair, where it would otherwise be read from the environment `E`
+   * at each use: a type test of `$area`, inlined into gc-shapes' `run`, read `E[1]` with a map check, a bounds
+   * check and a load (BENCHMARKS.md, "Type descriptors as the factory's variables"). A factory is shared by every
+   * instance whose function has the same source (codegen.ts `factory`), and the names carry the descriptor's
+   * `uid`, so a source naming another descriptor (another registry's: canonical ids repeat) is another factory,
+   * and every maker of one sets the same values.
+   */
+  protected gcConst(t: GcType, cls: boolean): string {
+    const name = `${cls ? 'GS' : 'GT'}${t.uid}`;
+    if (!this.gcConsts.has(name)) this.gcConsts.set(name, +this.env(cls ? t.make : t).slice(1));
+    return name;
   }
 
   /** Local `x` is written (local.set, local.tee): what was known of it no longer holds. */
@@ -91,7 +112,7 @@ export abstract class JsRefs extends JsControl {
         return true;
       case 'struct.new_default_desc': {
         const d = this.descriptor();
-        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(gcType(this.inst, ins.a).make)}(${d})`);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.gcConst(gcType(this.inst, ins.a), true)}(${d})`);
         return true;
       }
       case 'ref.get_desc': {
@@ -118,7 +139,7 @@ export abstract class JsRefs extends JsControl {
         return true;
       }
       case 'struct.new_default': {
-        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.env(gcType(this.inst, ins.a).make)}()`);
+        this.pushStmt(refType(HEAP_CONCRETE + ins.a, false), `new ${this.gcConst(gcType(this.inst, ins.a), true)}()`);
         return true;
       }
       case 'struct.get':
@@ -393,7 +414,7 @@ export abstract class JsRefs extends JsControl {
     const base = this.st.length - n;
     const ws: string[] = [];
     for (let j = 0; j < n; j++) ws.push(...this.words(fields[j]!.type, this.st[base + j]!));
-    const cls = this.env(gcType(this.inst, ti).make);
+    const cls = this.gcConst(gcType(this.inst, ti), true);
     const d = desc === null ? [] : [desc];
     let src: string;
     if (ws.length <= MAX_CTOR_ENTRIES) src = `new ${cls}(${[...d, ...ws].join(', ')})`;
@@ -441,7 +462,7 @@ export abstract class JsRefs extends JsControl {
     // (the result's variable, which miscOp assigns too; the operands are read before it is written)
     const r = this.varName(rt, this.st.length - nOps);
     this.w(`ea = ${count} >>> 0;`);
-    this.inlineOrMisc(ins, nOps, rt, `ea <= ${max}`, 'ea', `${r} = new ${this.env(GcArray)}(${this.env(t)}, ea, ${data});`);
+    this.inlineOrMisc(ins, nOps, rt, `ea <= ${max}`, 'ea', `${r} = new ${this.env(GcArray)}(${this.gcConst(t, false)}, ea, ${data});`);
     if (this.st[this.st.length - 1]!.e !== r) throw new Error(`wasmeter internal error: array.new result in ${this.st[this.st.length - 1]!.e}, not ${r}`);
   }
 
@@ -502,7 +523,7 @@ export abstract class JsRefs extends JsControl {
     }
     const list = ws.join(', ');
     const data = isRef(ft) ? `[${list}]` : `${ft === I8 ? 'Uint8Array' : ft === I16 ? 'Uint16Array' : 'Int32Array'}.of(${list})`;
-    const src = `new ${this.env(GcArray)}(${this.env(gcType(this.inst, ti))}, ${n}, ${data})`;
+    const src = `new ${this.env(GcArray)}(${this.gcConst(gcType(this.inst, ti), false)}, ${n}, ${data})`;
     for (let j = 0; j < n; j++) this.pop();
     this.pushStmt(refType(HEAP_CONCRETE + ti, false), src);
   }
@@ -524,7 +545,7 @@ export abstract class JsRefs extends JsControl {
       const id = heapIndex(h);
       const e = reg.get(id);
       if (e.comp.kind !== CompKind.Func) {
-        const same = `${x} != null && ${x}.type === ${this.env(gcTypeById(reg, id))}`;
+        const same = `${x} != null && ${x}.type === ${this.gcConst(gcTypeById(reg, id), false)}`;
         // an exact or final struct or array type: that type and nothing else (a final type has no subtypes)
         if (isExactHeap(h) || e.final) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
         // else that type, or a struct (array) whose type has it at its depth in its supertype chain (GcType.chain)

@@ -27,10 +27,13 @@ export function letGo(): void {}
 
 /**
  * The statement that overwrites a call's argument registers after it (letGo): `jsArgs` arguments after the
- * callee, which may itself take a register, so one more than the call's.
+ * callee, which may itself take a register, so one more than the call's. `letGo` is named as one of the
+ * runtime's helpers (rt.ts), a variable of the source's factory: read from the instance's environment (`E[8]`),
+ * it cost a map check, a bounds check and a load in every iteration of gc-shapes' loop, where V8 inlines the call
+ * to nothing (BENCHMARKS.md, "Type descriptors as the factory's variables").
  */
-export function letGoCall(fn: string, jsArgs: number): string {
-  return `${fn}(${new Array<string>(jsArgs + 1).fill('0').join(', ')});`;
+export function letGoCall(jsArgs: number): string {
+  return `letGo(${new Array<string>(jsArgs + 1).fill('0').join(', ')});`;
 }
 
 /**

@@ -609,3 +609,5 @@ export { loopTrips, loopUsed } from './trips.js';
 
 // GC (gen-refs.ts): casts and the extern/any conversions, as the interpreter does them
 export { refTestCanon, internalize, externalize } from '../runtime/objects/gc.js';
+// (called by name from generated code, `letGo` of the runtime: ref-args.ts letGoCall)
+export { letGo } from './ref-args.js';

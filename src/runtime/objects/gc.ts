@@ -86,8 +86,17 @@ export const MAX_CTOR_ENTRIES = 32;
 /** A struct type's class: `new make(desc?, e0?, e1?, ...)` (desc only for a type with a descriptor; missing entries default). */
 export type StructClass = new (...a: unknown[]) => GcStruct;
 
+/** The next GcType's `uid`. */
+let nextUid = 0;
+
 /** Run-time descriptor of a struct or array type (one per canonical type id and registry). */
 export class GcType {
+  /**
+   * A number no other descriptor of this process has (canonical ids repeat between registries): the JS tier names
+   * the descriptor and its class by it in the source it generates (gen-refs.ts `gcConst`), so two sources that name
+   * different descriptors differ as text.
+   */
+  readonly uid = nextUid++;
   /** Struct: kind and first entry of each field; entries of a struct; default entries. */
   readonly kinds: Uint8Array;
   readonly offs: Int32Array;
