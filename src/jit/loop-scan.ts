@@ -90,8 +90,8 @@ export class LoopScan implements CodeSink {
    * plain accesses are inline; others go through the MISC executor, which may stop for fuel).
    */
   constructor(
-    private readonly blockPc: ReadonlyMap<number, number> = new Map(),
-    private readonly mem32 = false,
+    private readonly blockPc: ReadonlyMap<number, number>,
+    private readonly mem32: boolean,
   ) {}
 
   /** A v128 local read or written: the segments (vecLive). */

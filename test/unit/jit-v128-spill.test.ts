@@ -70,7 +70,8 @@ const declined = (): number => [...jitStats.declined.values()].reduce((a, b) => 
 /** The v128 locals LoopScan finds live at some hand-over point, for the function `index`. */
 function live(wat: string, index: number): number[] {
   const mod = Module.fromWat(wat);
-  const scan = new LoopScan();
+  // (no block starts but those after control instructions in these modules, which cut segments anyway)
+  const scan = new LoopScan(new Map(), true);
   validateFunction(mod.validated, index, scan);
   return [...scan.vecLive].sort();
 }
