@@ -271,7 +271,8 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     }
   }
   try {
-    const scan = new LoopScan();
+    const m0 = cc.inst.memories[0];
+    const scan = new LoopScan(cc.blockPc, m0 !== undefined && m0.type.addr === 'i32');
     validateFunction(cc.inst.vm, cc.func.index, scan);
     const g = new JsGen(mc, cc, scan);
     g.split = split;
@@ -477,6 +478,7 @@ class JsGen extends JsRefs implements CodeSink {
 
   instr(ins: Instr, v: FuncValidator): void {
     this.fv = v;
+    this.insOff = ins.offset;
     const def = ins.def;
     const name = def.name;
     // (a link set by the previous instruction holds for this one only)
@@ -822,12 +824,15 @@ class JsGen extends JsRefs implements CodeSink {
     for (let x = 0; x < np; x++) if (isRef(lt[x]!)) dropParams += `if (P${x} === undefined) ${this.dropRef(x * 4)}\n`;
     const refParams = refParamNames(f.type);
     // the epilogue: every local and the constants back into the frame
+    // (not the v128 locals that nothing reads after a hand-over point before writing them, LoopScan vecLive: their
+    // slots keep what they held; build drops their words' writes when nothing else reads them, deadWords)
     let spillLocals = '';
     for (let x = 0; x < this.nl; x++) {
       const t = lt[x]!;
+      if (t === V128 && !this.scan.vecLive.has(x)) continue;
       spillLocals += this.store(this.localEnt(x), x * 4) + '\n';
     }
-    // (the epilogue writes every local; leave writes the constants after them)
+    // (the epilogue writes the locals; leave writes the constants after them)
     const lw = this.nl * 4;
     const exits: RT.Exits = { cc, k: Int32Array.from(this.exK), p: Int32Array.from(this.exP), b: Int32Array.from(this.exB), c: cc.tmpl.subarray(lw - cc.paramWords), cw: lw };
     const XT = this.env(exits);

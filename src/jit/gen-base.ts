@@ -99,6 +99,10 @@ export abstract class JsBase {
   protected readonly inst: Instance;
   protected readonly lt: ValType[];
   protected readonly nl: number;
+  /** How many of the locals are v128s. */
+  protected nVec = 0;
+  /** The original offset of the instruction being generated. */
+  protected insOff = -1;
   protected readonly slot0: number;
   protected readonly code: Int32Array;
   protected readonly costs: Int32Array;
@@ -123,6 +127,7 @@ export abstract class JsBase {
     for (const g of f.body.locals) for (let i = 0; i < g.count; i++) lt.push(g.type);
     this.lt = lt;
     this.nl = lt.length;
+    for (const t of lt) if (t === V128) this.nVec++;
     // a JS function with that many variables would cost V8 more than it saves
     if (this.nl > MAX_LOCALS) no('too many locals');
     this.budget = Math.min(MAX_SOURCE, SOURCE_BASE + SOURCE_PER_BYTE * f.body.body.length + SOURCE_PER_LOCAL * this.nl);

@@ -26,6 +26,8 @@ export abstract class JsFuel extends JsCounted {
   private readonly rotated = new Map<string, { head: FuelBlock; place: number; cost: number; into: FuelChain | null; osrLine: number }>();
 
   protected exit(kind: number, pc: number, blk: number): number {
+    // (the epilogue leaves out v128 locals LoopScan found written before read after every exit it knows of)
+    if (!this.scan.cuts.has(this.insOff) && this.scan.vecLive.size < this.nVec) throw new Error(`wasmeter internal error: an exit LoopScan did not expect at offset ${this.insOff}`);
     // (a counted copy has no exits of its own but its head's fuel check)
     if (this.cand !== null && this.cand.head !== null) this.cand.bad = true;
     this.blkTouched = true;

@@ -285,8 +285,10 @@ export abstract class JsVectors extends JsMemory {
         const c = this.pop();
         const a = this.pop();
         const op = name === 'i32x4.shl' ? '<<' : name === 'i32x4.shr_s' ? '>>' : '>>>';
-        this.w(`x = ${c.e} & 31;`);
-        this.pushV128((d) => d.map((x, k) => `${x} = (${a.v![k]} ${op} x) | 0;`).join(' '));
+        // (a constant count as a literal; only >>> needs `| 0` for an int32 word)
+        const n = c.k === CONST ? `${Number(c.e.replace(/[()]/g, '')) & 31}` : 'x';
+        if (c.k !== CONST) this.w(`x = ${c.e} & 31;`);
+        this.pushV128((d) => d.map((x, k) => (op === '>>>' ? `${x} = (${a.v![k]} >>> ${n}) | 0;` : `${x} = ${a.v![k]} ${op} ${n};`)).join(' '));
         return true;
       }
       case 'i8x16.splat':
@@ -341,26 +343,7 @@ export abstract class JsVectors extends JsMemory {
       case 'i8x16.shuffle': {
         const [i0, i1, i2, i3] = miscImmediates(ins);
         const idx = [i0, i1, i2, i3].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, (w >>> 24) & 255]);
-        cross(2, ([a, b]) => {
-          const out: string[] = [];
-          for (let k = 0; k < 4; k++) {
-            const src = idx.slice(4 * k, 4 * k + 4);
-            // the four bytes of one source word in order: the word itself
-            if (src[0]! % 4 === 0 && src.every((l, j) => l === src[0]! + j)) {
-              const l = src[0]!;
-              out.push((l < 16 ? a! : b!).v![(l & 15) >> 2]!);
-              continue;
-            }
-            const terms = src.map((l, j) => {
-              const w = (l < 16 ? a! : b!).v![(l & 15) >> 2]!;
-              const byte = l & 3;
-              const v = byte === 3 ? `(${w} >>> 24)` : byte === 0 ? `(${w} & 255)` : `((${w} >>> ${8 * byte}) & 255)`;
-              return j === 0 ? v : `(${v} << ${8 * j})`;
-            });
-            out.push(`(${terms.join(' | ')})`);
-          }
-          return out;
-        });
+        cross(2, ([a, b]) => [0, 1, 2, 3].map((k) => shuffleWord(idx.slice(4 * k, 4 * k + 4).map((l) => ({ e: (l < 16 ? a! : b!), w: (l & 15) >> 2, byte: l & 3 })))));
         return true;
       }
       case 'i16x8.extend_low_i8x16_u':
@@ -403,4 +386,48 @@ export abstract class JsVectors extends JsMemory {
     }
     return false;
   }
+}
+
+/** One byte of a shuffle's result word: byte `byte` of word `w` of operand `e`. */
+interface ByteSrc {
+  e: Ent;
+  w: number;
+  byte: number;
+}
+
+/**
+ * A result word of i8x16.shuffle from its four source bytes: the bytes of a constant operand folded into one literal
+ * (none when zero), each run of bytes that move together from one word as one shift and mask (the whole word itself
+ * when it stays in place), the same byte four times as a multiply.
+ */
+export function shuffleWord(src: ByteSrc[]): string {
+  const word = (s: ByteSrc): string => s.e.v![s.w]!;
+  let konst = 0;
+  const terms: string[] = [];
+  const s0 = src[0]!;
+  if (s0.e.k !== CONST && src.every((s) => s.e.k !== CONST && word(s) === word(s0) && s.byte === s0.byte)) {
+    return `Math.imul(${s0.byte === 3 ? `${word(s0)} >>> 24` : s0.byte === 0 ? `${word(s0)} & 255` : `(${word(s0)} >>> ${8 * s0.byte}) & 255`}, 16843009)`;
+  }
+  for (let j = 0; j < 4; ) {
+    const s = src[j]!;
+    if (s.e.k === CONST) {
+      const w = Number(word(s).replace(/[()]/g, ''));
+      konst |= ((w >>> (8 * s.byte)) & 255) << (8 * j);
+      j++;
+      continue;
+    }
+    // the run: the next bytes of the same word, in order
+    let n = 1;
+    while (j + n < 4 && src[j + n]!.e.k !== CONST && word(src[j + n]!) === word(s) && src[j + n]!.byte === s.byte + n) n++;
+    const w = word(s);
+    const mask = lit(((n === 4 ? -1 : (1 << (8 * n)) - 1) << (8 * j)) | 0);
+    const d = 8 * (s.byte - j);
+    if (d === 0) terms.push(n === 4 ? w : `(${w} & ${mask})`);
+    // (no mask when the shift leaves nothing else: the top bytes moved to the bottom, or the bottom ones to the top)
+    else if (d > 0) terms.push(j === 0 && s.byte + n === 4 ? `(${w} >>> ${d})` : `((${w} >>> ${d}) & ${mask})`);
+    else terms.push(s.byte === 0 && j + n === 4 ? `(${w} << ${-d})` : `((${w} << ${-d}) & ${mask})`);
+    j += n;
+  }
+  if (konst !== 0 || terms.length === 0) terms.push(lit(konst | 0));
+  return terms.length === 1 ? terms[0]! : `(${terms.join(' | ')})`;
 }

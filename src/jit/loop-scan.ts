@@ -69,6 +69,41 @@ export class LoopScan implements CodeSink {
   readonly vecWrites = new Map<number, Set<number>>();
   /** The live loops open here (ids), innermost last; null: the function has no v128 local. */
   private vecLoops: number[] | null | undefined;
+  /**
+   * The v128 locals some `local.get` may read as they were at a point where the frame can be handed to the
+   * interpreter (then the JS tier's epilogue writes their words into the frame; the others' words nothing after such a
+   * point reads before writing them, and the epilogue leaves their slots as they are: codegen.ts build()). A stretch
+   * of instructions that can neither branch nor leave the generated code (`exitFree`) and holds no block start is a
+   * segment; a read of a local not written earlier in its segment puts it here. Every way from a hand-over point
+   * starts a segment (exits are at block starts, branches and instructions outside `exitFree`; branch targets are block
+   * starts), so the first access of any other local after it is a write. Code the JS tier skips (catch arms) and
+   * unreachable code are scanned too: the interpreter runs catch arms.
+   */
+  readonly vecLive = new Set<number>();
+  /** Original offsets of the instructions that start a segment (an exit anywhere else is an internal error, gen-fuel.ts exit). */
+  readonly cuts = new Set<number>();
+  /** The v128 locals written in the current segment. */
+  private readonly segWritten = new Set<number>();
+
+  /**
+   * `blockPc`: the interpreter's block starts (original offsets); `mem32`: memory 0 exists with 32-bit addresses (its
+   * plain accesses are inline; others go through the MISC executor, which may stop for fuel).
+   */
+  constructor(
+    private readonly blockPc: ReadonlyMap<number, number>,
+    private readonly mem32: boolean,
+  ) {}
+
+  /** A v128 local read or written: the segments (vecLive). */
+  private segment(ins: Instr, name: string, v: FuncValidator): void {
+    if (this.blockPc.has(ins.offset) || !exitFree(ins, name, this.mem32)) {
+      this.cuts.add(ins.offset);
+      if (this.segWritten.size > 0) this.segWritten.clear();
+    }
+    if (!name.startsWith('local.') || v.localTypes[ins.a] !== V128) return;
+    if (name !== 'local.get') this.segWritten.add(ins.a);
+    else if (!this.segWritten.has(ins.a)) this.vecLive.add(ins.a);
+  }
 
   instr(ins: Instr, v: FuncValidator): void {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
@@ -77,6 +112,7 @@ export class LoopScan implements CodeSink {
     if (this.vecLoops === undefined) this.vecLoops = v.localTypes.includes(V128) ? [] : null;
     const vl = this.vecLoops;
     if (vl !== null) {
+      this.segment(ins, ins.def.name, v);
       if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
       if (vl.length > 0 && name.startsWith('local.') && v.localTypes[ins.a] === V128) {
         const id = vl[vl.length - 1]!;
@@ -154,4 +190,25 @@ export class LoopScan implements CodeSink {
     p.loops!.addAll(f.loops);
     if (p.kind === 'if' && !p.inElse) p.then!.addAll(f.loops);
   }
+}
+
+/**
+ * Whether an instruction neither branches nor leaves generated code for the interpreter (no exit: no call, no fuel
+ * surcharge, no MISC executor that may stop); traps do not count (a trapped frame is never resumed). Memory accesses
+ * only on memory 0 with 32-bit addresses (`mem32`), which the JS tier does inline; vector instructions never exit
+ * (gen-vectors.ts: inline, or the SIMD executor, which only traps).
+ */
+export function exitFree(ins: Instr, name: string, mem32: boolean): boolean {
+  switch (ins.def.family) {
+    case 'numeric':
+    case 'conversion':
+    case 'const':
+    case 'variable':
+    case 'parametric':
+    case 'vector':
+      return true;
+    case 'memory':
+      return mem32 && ins.b === 0 && name !== 'memory.grow' && name !== 'memory.size';
+  }
+  return false;
 }
