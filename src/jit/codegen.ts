@@ -56,6 +56,7 @@
  */
 import { FUNCREF, I32, I64, F32, F64, V128, isRef, refType, type ValType } from '../core/types.js';
 import type { FuncBody } from '../core/module.js';
+import { INSTRS } from '../core/instructions.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { validateFunction } from '../validate/module.js';
@@ -388,6 +389,15 @@ const SCRATCH: [string, string][] = [
   ['u0', '0'], ['u1', '0'], ['u2', '0'], ['u3', '0'], ['cf', 'null'], ['jf', 'null'], ['rr', 'null'], ['xe', 'null'], ['tr', '0'],
 ];
 
+/**
+ * The method generating each instruction that JsGen's `instr` hands on (its numeric and memory-access cases aside), by
+ * instruction id: the names of the instructions with a method of their own (JsGen.OPS), and whether every instruction
+ * has an entry (tests).
+ */
+export function sinkOps(): { named: string[]; complete: boolean } {
+  return { named: JsGen.opNames(), complete: OPS_BY_ID.length === INSTRS.length && OPS_BY_ID.every((f) => typeof f === 'function') };
+}
+
 /** The names of the runtime's helpers generated code may read (tests). */
 export function runtimeNames(): readonly string[] {
   runtime();
@@ -467,6 +477,11 @@ const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\
  */
 export const DISPATCH_TARGETS = 128;
 
+/** A method of JsGen generating one instruction (JsGen.OPS). */
+type SinkOp = (this: JsGen, ins: Instr, v: FuncValidator, name: string) => void;
+/** JsGen.OPS by instruction id (InstrDef.id): every instruction's entry, made with the class (one array map throughout). */
+let OPS_BY_ID: SinkOp[] = [];
+
 class JsGen extends JsRefs implements CodeSink {
   /** split it when too large, now (see generate) */
   split = false;
@@ -519,232 +534,284 @@ class JsGen extends JsRefs implements CodeSink {
       this.memAccess(ins, name);
       return;
     }
-    switch (name) {
-      case 'nop':
-        return;
-      case 'unreachable':
-        this.w(this.trap(RT.TRAP_UNREACHABLE));
-        return;
-      case 'drop':
-        this.pop();
-        return;
-      case 'i32.const': {
-        const e = this.mk(I32, CONST, lit(ins.a | 0));
-        if (this.cand !== null) e.sym = { k: 'v', x: -1, ver: 0, c: ins.a | 0, y: -1 };
-        this.push(e);
-        return;
-      }
-      case 'i64.const': {
-        const u = BigInt.asUintN(64, ins.i64);
-        this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
-        return;
-      }
-      case 'f32.const':
-        this.push(this.mk(F32, CONST, this.floatConst(RT.b2f(ins.a | 0))));
-        return;
-      case 'f64.const':
-        this.push(this.mk(F64, CONST, this.floatConst(RT.f64bits(ins.lo, ins.hi))));
-        return;
-      case 'local.get':
-        this.push(this.symLocal(this.localEnt(ins.a), ins.a));
-        return;
-      case 'local.set':
-      case 'local.tee': {
-        const x = ins.a;
-        const e = this.pop();
-        const t = this.lt[x]!;
-        if (!(e.k === LOCAL && e.loc![0] === x)) {
-          this.matLocal(x);
-          if (t === I64) this.w(`L${x} = ${e.e}; H${x} = ${e.h};`);
-          else if (t === V128) {
-            // (marked as x's words: build() drops the statement when nothing reads them, deadWords)
-            if (!this.loadInto(e, x)) {
-              const ws = this.vw(e);
-              this.w(`${LANE_WORDS}${x}${LANE_WORDS}${this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' ')}${LANE_WORDS}`);
-            }
-            const fc = this.fcache;
-            fc.set(x);
-            if (e.f) {
-              // the lane values are known: they are the cache
-              const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
-              for (const n of names) this.vars.add(n);
-              this.w(names.map((n, k) => `${n} = ${e.v![k]};`).join(' '));
-              fc.add(x);
-              fc.exact.add(x);
-            } else if (e.k === CONST) fc.consts.set(x, this.vf(e));
-            else if (e.ma !== '' && e.mep === fc.epoch) fc.mem.set(x, e.ma);
-          } else this.w(`L${x} = ${e.e};`);
-        }
-        if (this.cand !== null) this.candWrite(x, e.sym);
-        if (!(e.k === LOCAL && e.loc![0] === x)) this.localWritten(x);
-        if (name === 'local.tee') this.push(this.symLocal(this.localEnt(x), x));
-        return;
-      }
-      case 'global.get': {
-        const g = this.inst.globals[ins.a]!;
-        const t = g.type.type;
-        const n = this.global(g, t);
-        if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
-        else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${n}[${k}];`).join(' '));
-        else if (isRef(t)) this.pushStmt(t, `${n}.ref`);
-        else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
-        return;
-      }
-      case 'global.set': {
-        const g = this.inst.globals[ins.a]!;
-        const t = g.type.type;
-        const n = this.global(g, t);
-        const e = this.pop();
-        if (t === I64) this.w(`${n}[0] = ${e.e}; ${n}[1] = ${e.h};`);
-        else if (t === V128) this.w(this.vw(e).map((x, k) => `${n}[${k}] = ${x};`).join(' '));
-        else if (isRef(t)) this.w(`${n}.ref = ${e.e};`);
-        else this.w(`${n}[0] = ${t === F32 ? this.bits(e) : e.e};`);
-        return;
-      }
-      case 'select': {
-        // both operands evaluated before the choice, as in wasm: an expression only in one arm of the JS `?:` runs
-        // only when that arm is chosen, and one chosen late in a long first call had no type feedback when V8
-        // optimized the function (tiktoken's function 42: `c ? x : ((a - b) | 0)`, "Insufficient type feedback for
-        // binary operation", its OSR and regular code thrown away together and compiled again). That function still
-        // deoptimizes at the next path it first takes late (code after a loop the OSR code reaches, a loop's entry
-        // the next call takes): its compiles did not drop (BENCHMARKS.md "Session 14, helper tik10")
-        const n = this.st.length;
-        for (const i of [n - 3, n - 2]) if (i >= 0 && this.st[i]!.k === EXPR) this.matAt(i);
-        const c = this.pop();
-        const b = this.pop();
-        const a = this.pop();
-        const t = a.t;
-        if (t === I64) {
-          this.pushI64((lo, hi) => `if (${this.cond(c)}) { ${lo} = ${a.e}; ${hi} = ${a.h}; } else { ${lo} = ${b.e}; ${hi} = ${b.h}; }`);
-        } else if (t === V128) {
-          this.pushV128(
-            (d) => `if (${this.cond(c)}) { ${d.map((x, k) => `${x} = ${this.vw(a)[k]};`).join(' ')} } else { ${d.map((x, k) => `${x} = ${this.vw(b)[k]};`).join(' ')} }`,
-          );
-        } else if (t === I32 || t === F64 || t === F32 || isRef(t)) {
-          this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
-        } else no('select type');
-        return;
-      }
-      case 'block':
-      case 'loop':
-      case 'if':
-      case 'try':
-      case 'try_table':
-        this.enter(ins, v, name);
-        return;
-      case 'catch':
-      case 'catch_all':
-        this.catchArm(v);
-        return;
-      case 'delegate':
-        this.end(v);
-        return;
-      case 'throw':
-        this.throwTag(ins.a, ins.offset);
-        return;
-      case 'throw_ref':
-        this.throwRef(ins.offset);
-        return;
-      case 'else':
-        this.elseArm(v);
-        return;
-      case 'end':
-        this.end(v);
-        return;
-      case 'br': {
-        this.matAll();
-        const cd = this.cand;
-        if (cd !== null && this.ctrls.length - 1 === cd.depth && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wn };
-        this.w(this.jump(ins.a));
-        return;
-      }
-      case 'br_if':
-        this.brIf(ins.a);
-        return;
-      case 'br_table':
-        if (ins.labels.length >= DISPATCH_TARGETS && this.ctrls.some((c) => c.kind === 'loop')) this.dispatch = true;
-        this.brTable(ins);
-        return;
-      case 'return':
-        this.w(this.ret());
-        return;
-      case 'call':
-        this.call(ins.a, ins.offset);
-        return;
-      case 'call_indirect':
-        this.callIndirect(ins.a, ins.b, ins.offset);
-        return;
-      case 'return_call':
-      case 'return_call_indirect':
-      case 'return_call_ref':
-        this.tailCall(ins, name);
-        return;
-      case 'memory.size': {
-        if (ins.a === 0 && this.mem) {
-          this.usesMem = true;
-          this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
-          return;
-        }
-        const m = this.inst.memories[ins.a]!;
-        const M = this.env(m);
-        if (m.type.addr === 'i64') this.pushI64((lo, hi) => `${lo} = ${M}.pages | 0; ${hi} = 0;`);
-        else this.pushStmt(I32, `${M}.pages | 0`);
-        return;
-      }
-      case 'memory.grow':
-        this.memoryGrow(ins);
-        return;
-      case 'memory.fill':
-      case 'memory.copy':
-        this.bulk(ins, name);
-        return;
-      case 'memory.init':
-      case 'table.copy':
-      case 'table.init':
-      case 'table.fill':
-        this.miscOp(ins, 3, null);
-        return;
-      case 'table.get':
-        this.miscOp(ins, 1, this.inst.tables[ins.a]!.type.elem);
-        return;
-      case 'table.set':
-        this.miscOp(ins, 2, null);
-        return;
-      case 'table.grow':
-        this.miscOp(ins, 2, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
-        return;
-      case 'ref.null':
-        this.push(this.mk(refType(ins.a, true), CONST, 'null'));
-        return;
-      case 'ref.func':
-        this.push(this.mk(FUNCREF, CONST, this.env(this.inst.funcs[ins.a])));
-        return;
-      case 'ref.is_null': {
-        const a = this.pop();
-        this.pushCond(`${a.e} === null`, [a]);
-        return;
-      }
-      case 'ref.eq': {
-        const b = this.pop();
-        const a = this.pop();
-        this.pushCond(`${a.e} === ${b.e}`, [a, b]);
-        return;
-      }
-      case 'ref.as_non_null': {
-        const a = this.pop();
-        this.pushStmt(a.t, a.e);
-        this.w(`if (${this.st[this.st.length - 1]!.e} === null) ${this.trap(RT.TRAP_NULL)}`);
-        return;
-      }
-      case 'data.drop':
-      case 'elem.drop':
-        this.miscOp(ins, 0, null);
-        return;
-      case 'table.size':
-        this.miscOp(ins, 0, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
-        return;
-    }
+    // every other instruction: its method (OPS), found by the instruction's id
+    OPS_BY_ID[def.id]!.call(this, ins, v, name);
+  }
+
+  // ------------------------------------------------------------ the instructions numeric() and memAccess() leave
+
+  /**
+   * Each a method of its own, by name, called from `instr` through OPS_BY_ID (by the instruction's id). `instr` was
+   * one switch with every case, which TurboFan compiled with the cases' helpers inlined (40-64 ms a compile) and threw
+   * away at each case first reached after the compile: 4 compiles per quickjs first run. A method is compiled alone
+   * once it is hot itself (BENCHMARKS.md, session 15, helper gen10).
+   */
+  private static readonly OPS: ReadonlyMap<string, SinkOp> = new Map<string, SinkOp>([
+    ['nop', JsGen.prototype.opNop],
+    ['unreachable', JsGen.prototype.opUnreachable],
+    ['drop', JsGen.prototype.opDrop],
+    ['i32.const', JsGen.prototype.opI32Const],
+    ['i64.const', JsGen.prototype.opI64Const],
+    ['f32.const', JsGen.prototype.opF32Const],
+    ['f64.const', JsGen.prototype.opF64Const],
+    ['local.get', JsGen.prototype.opLocalGet],
+    ['local.set', JsGen.prototype.opLocalSet],
+    ['local.tee', JsGen.prototype.opLocalSet],
+    ['global.get', JsGen.prototype.opGlobalGet],
+    ['global.set', JsGen.prototype.opGlobalSet],
+    ['select', JsGen.prototype.opSelect],
+    ['block', JsGen.prototype.opBlock],
+    ['loop', JsGen.prototype.opBlock],
+    ['if', JsGen.prototype.opBlock],
+    ['try', JsGen.prototype.opBlock],
+    ['try_table', JsGen.prototype.opBlock],
+    ['catch', JsGen.prototype.opCatch],
+    ['catch_all', JsGen.prototype.opCatch],
+    ['delegate', JsGen.prototype.opDelegate],
+    ['throw', JsGen.prototype.opThrow],
+    ['throw_ref', JsGen.prototype.opThrowRef],
+    ['else', JsGen.prototype.opElse],
+    ['end', JsGen.prototype.opEnd],
+    ['br', JsGen.prototype.opBr],
+    ['br_if', JsGen.prototype.opBrIf],
+    ['br_table', JsGen.prototype.opBrTable],
+    ['return', JsGen.prototype.opReturn],
+    ['call', JsGen.prototype.opCall],
+    ['call_indirect', JsGen.prototype.opCallIndirect],
+    ['return_call', JsGen.prototype.opReturnCall],
+    ['return_call_indirect', JsGen.prototype.opReturnCall],
+    ['return_call_ref', JsGen.prototype.opReturnCall],
+    ['memory.size', JsGen.prototype.opMemorySize],
+    ['memory.grow', JsGen.prototype.opMemoryGrow],
+    ['memory.fill', JsGen.prototype.opMemoryFill],
+    ['memory.copy', JsGen.prototype.opMemoryFill],
+    ['memory.init', JsGen.prototype.opMemoryInit],
+    ['table.copy', JsGen.prototype.opMemoryInit],
+    ['table.init', JsGen.prototype.opMemoryInit],
+    ['table.fill', JsGen.prototype.opMemoryInit],
+    ['table.get', JsGen.prototype.opTableGet],
+    ['table.set', JsGen.prototype.opTableSet],
+    ['table.grow', JsGen.prototype.opTableGrow],
+    ['ref.null', JsGen.prototype.opRefNull],
+    ['ref.func', JsGen.prototype.opRefFunc],
+    ['ref.is_null', JsGen.prototype.opRefIsNull],
+    ['ref.eq', JsGen.prototype.opRefEq],
+    ['ref.as_non_null', JsGen.prototype.opRefAsNonNull],
+    ['data.drop', JsGen.prototype.opDataDrop],
+    ['elem.drop', JsGen.prototype.opDataDrop],
+    ['table.size', JsGen.prototype.opTableSize],
+  ]);
+  static opNames(): string[] {
+    return [...JsGen.OPS.keys()];
+  }
+  // (after OPS: static blocks and fields run in order)
+  static {
+    OPS_BY_ID = INSTRS.map((d) => JsGen.OPS.get(d.name) ?? JsGen.prototype.opOther);
+  }
+
+  /** An instruction of no other method: a reference or GC instruction (gen-refs.ts), or one the tier does not generate. */
+  private opOther(ins: Instr, _v: FuncValidator, name: string): void {
     if (!this.refOp(ins, name)) no(name);
+  }
+  private opNop(_ins: Instr, _v: FuncValidator, _name: string): void {
+    // (nothing to generate)
+  }
+  private opUnreachable(_ins: Instr, _v: FuncValidator, _name: string): void {
+    this.w(this.trap(RT.TRAP_UNREACHABLE));
+  }
+  private opDrop(_ins: Instr, _v: FuncValidator, _name: string): void {
+    this.pop();
+  }
+  private opI32Const(ins: Instr, _v: FuncValidator, _name: string): void {
+    const e = this.mk(I32, CONST, lit(ins.a | 0));
+    if (this.cand !== null) e.sym = { k: 'v', x: -1, ver: 0, c: ins.a | 0, y: -1 };
+    this.push(e);
+  }
+  private opI64Const(ins: Instr, _v: FuncValidator, _name: string): void {
+    const u = BigInt.asUintN(64, ins.i64);
+    this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
+  }
+  private opF32Const(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.push(this.mk(F32, CONST, this.floatConst(RT.b2f(ins.a | 0))));
+  }
+  private opF64Const(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.push(this.mk(F64, CONST, this.floatConst(RT.f64bits(ins.lo, ins.hi))));
+  }
+  private opLocalGet(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.push(this.symLocal(this.localEnt(ins.a), ins.a));
+  }
+  private opLocalSet(ins: Instr, _v: FuncValidator, name: string): void {
+    const x = ins.a;
+    const e = this.pop();
+    const t = this.lt[x]!;
+    if (!(e.k === LOCAL && e.loc![0] === x)) {
+      this.matLocal(x);
+      if (t === I64) this.w(`L${x} = ${e.e}; H${x} = ${e.h};`);
+      else if (t === V128) {
+        // (marked as x's words: build() drops the statement when nothing reads them, deadWords)
+        if (!this.loadInto(e, x)) {
+          const ws = this.vw(e);
+          this.w(`${LANE_WORDS}${x}${LANE_WORDS}${this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' ')}${LANE_WORDS}`);
+        }
+        const fc = this.fcache;
+        fc.set(x);
+        if (e.f) {
+          // the lane values are known: they are the cache
+          const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);
+          for (const n of names) this.vars.add(n);
+          this.w(names.map((n, k) => `${n} = ${e.v![k]};`).join(' '));
+          fc.add(x);
+          fc.exact.add(x);
+        } else if (e.k === CONST) fc.consts.set(x, this.vf(e));
+        else if (e.ma !== '' && e.mep === fc.epoch) fc.mem.set(x, e.ma);
+      } else this.w(`L${x} = ${e.e};`);
+    }
+    if (this.cand !== null) this.candWrite(x, e.sym);
+    if (!(e.k === LOCAL && e.loc![0] === x)) this.localWritten(x);
+    if (name === 'local.tee') this.push(this.symLocal(this.localEnt(x), x));
+  }
+  private opGlobalGet(ins: Instr, _v: FuncValidator, _name: string): void {
+    const g = this.inst.globals[ins.a]!;
+    const t = g.type.type;
+    const n = this.global(g, t);
+    if (t === I64) this.pushI64((lo, hi) => `${lo} = ${n}[0]; ${hi} = ${n}[1];`);
+    else if (t === V128) this.pushV128((d) => d.map((x, k) => `${x} = ${n}[${k}];`).join(' '));
+    else if (isRef(t)) this.pushStmt(t, `${n}.ref`);
+    else this.pushStmt(t, t === F32 ? `b2f(${n}[0])` : `${n}[0]`);
+  }
+  private opGlobalSet(ins: Instr, _v: FuncValidator, _name: string): void {
+    const g = this.inst.globals[ins.a]!;
+    const t = g.type.type;
+    const n = this.global(g, t);
+    const e = this.pop();
+    if (t === I64) this.w(`${n}[0] = ${e.e}; ${n}[1] = ${e.h};`);
+    else if (t === V128) this.w(this.vw(e).map((x, k) => `${n}[${k}] = ${x};`).join(' '));
+    else if (isRef(t)) this.w(`${n}.ref = ${e.e};`);
+    else this.w(`${n}[0] = ${t === F32 ? this.bits(e) : e.e};`);
+  }
+  private opSelect(_ins: Instr, _v: FuncValidator, _name: string): void {
+    // both operands evaluated before the choice, as in wasm: an expression only in one arm of the JS `?:` runs
+    // only when that arm is chosen, and one chosen late in a long first call had no type feedback when V8
+    // optimized the function (tiktoken's function 42: `c ? x : ((a - b) | 0)`, "Insufficient type feedback for
+    // binary operation", its OSR and regular code thrown away together and compiled again). That function still
+    // deoptimizes at the next path it first takes late (code after a loop the OSR code reaches, a loop's entry
+    // the next call takes): its compiles did not drop (BENCHMARKS.md "Session 14, helper tik10")
+    const n = this.st.length;
+    for (const i of [n - 3, n - 2]) if (i >= 0 && this.st[i]!.k === EXPR) this.matAt(i);
+    const c = this.pop();
+    const b = this.pop();
+    const a = this.pop();
+    const t = a.t;
+    if (t === I64) {
+      this.pushI64((lo, hi) => `if (${this.cond(c)}) { ${lo} = ${a.e}; ${hi} = ${a.h}; } else { ${lo} = ${b.e}; ${hi} = ${b.h}; }`);
+    } else if (t === V128) {
+      this.pushV128(
+        (d) => `if (${this.cond(c)}) { ${d.map((x, k) => `${x} = ${this.vw(a)[k]};`).join(' ')} } else { ${d.map((x, k) => `${x} = ${this.vw(b)[k]};`).join(' ')} }`,
+      );
+    } else if (t === I32 || t === F64 || t === F32 || isRef(t)) {
+      this.push(this.expr(t, `(${this.cond(c)} ? ${a.e} : ${b.e})`, [a, b, c]));
+    } else no('select type');
+  }
+  private opBlock(ins: Instr, v: FuncValidator, name: string): void {
+    this.enter(ins, v, name);
+  }
+  private opCatch(_ins: Instr, v: FuncValidator, _name: string): void {
+    this.catchArm(v);
+  }
+  private opDelegate(_ins: Instr, v: FuncValidator, _name: string): void {
+    this.end(v);
+  }
+  private opThrow(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.throwTag(ins.a, ins.offset);
+  }
+  private opThrowRef(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.throwRef(ins.offset);
+  }
+  private opElse(_ins: Instr, v: FuncValidator, _name: string): void {
+    this.elseArm(v);
+  }
+  private opEnd(_ins: Instr, v: FuncValidator, _name: string): void {
+    this.end(v);
+  }
+  private opBr(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.matAll();
+    const cd = this.cand;
+    if (cd !== null && this.ctrls.length - 1 === cd.depth && ins.a === 0) cd.back = { br: true, blk: this.fblk, cond: null, at: cd.wn };
+    this.w(this.jump(ins.a));
+  }
+  private opBrIf(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.brIf(ins.a);
+  }
+  private opBrTable(ins: Instr, _v: FuncValidator, _name: string): void {
+    if (ins.labels.length >= DISPATCH_TARGETS && this.ctrls.some((c) => c.kind === 'loop')) this.dispatch = true;
+    this.brTable(ins);
+  }
+  private opReturn(_ins: Instr, _v: FuncValidator, _name: string): void {
+    this.w(this.ret());
+  }
+  private opCall(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.call(ins.a, ins.offset);
+  }
+  private opCallIndirect(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.callIndirect(ins.a, ins.b, ins.offset);
+  }
+  private opReturnCall(ins: Instr, _v: FuncValidator, name: string): void {
+    this.tailCall(ins, name);
+  }
+  private opMemorySize(ins: Instr, _v: FuncValidator, _name: string): void {
+    if (ins.a === 0 && this.mem) {
+      this.usesMem = true;
+      this.pushStmt(I32, `(ML / ${this.mem.pageSize}) | 0`);
+      return;
+    }
+    const m = this.inst.memories[ins.a]!;
+    const M = this.env(m);
+    if (m.type.addr === 'i64') this.pushI64((lo, hi) => `${lo} = ${M}.pages | 0; ${hi} = 0;`);
+    else this.pushStmt(I32, `${M}.pages | 0`);
+  }
+  private opMemoryGrow(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.memoryGrow(ins);
+  }
+  private opMemoryFill(ins: Instr, _v: FuncValidator, name: string): void {
+    this.bulk(ins, name);
+  }
+  private opMemoryInit(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.miscOp(ins, 3, null);
+  }
+  private opTableGet(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.miscOp(ins, 1, this.inst.tables[ins.a]!.type.elem);
+  }
+  private opTableSet(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.miscOp(ins, 2, null);
+  }
+  private opTableGrow(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.miscOp(ins, 2, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
+  }
+  private opRefNull(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.push(this.mk(refType(ins.a, true), CONST, 'null'));
+  }
+  private opRefFunc(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.push(this.mk(FUNCREF, CONST, this.env(this.inst.funcs[ins.a])));
+  }
+  private opRefIsNull(_ins: Instr, _v: FuncValidator, _name: string): void {
+    const a = this.pop();
+    this.pushCond(`${a.e} === null`, [a]);
+  }
+  private opRefEq(_ins: Instr, _v: FuncValidator, _name: string): void {
+    const b = this.pop();
+    const a = this.pop();
+    this.pushCond(`${a.e} === ${b.e}`, [a, b]);
+  }
+  private opRefAsNonNull(_ins: Instr, _v: FuncValidator, _name: string): void {
+    const a = this.pop();
+    this.pushStmt(a.t, a.e);
+    this.w(`if (${this.st[this.st.length - 1]!.e} === null) ${this.trap(RT.TRAP_NULL)}`);
+  }
+  private opDataDrop(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.miscOp(ins, 0, null);
+  }
+  private opTableSize(ins: Instr, _v: FuncValidator, _name: string): void {
+    this.miscOp(ins, 0, this.inst.tables[ins.a]!.type.addr === 'i64' ? I64 : I32);
   }
 
   protected global(g: Global, t: ValType): string {

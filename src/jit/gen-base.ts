@@ -27,6 +27,7 @@ import {
   SOURCE_PER_BYTE,
   SOURCE_PER_LOCAL,
   isNum,
+  newCtrl,
   no,
   type Counted,
   type Ctrl,
@@ -142,7 +143,7 @@ export abstract class JsBase {
     const m0 = this.inst.memories[0] ?? null;
     this.mem = m0 && m0.type.addr === 'i32' ? m0 : null;
     this.memName = this.mem ? this.env(this.mem) : '';
-    this.ctrls.push({ kind: 'func', height: 0, params: [], results: f.type.results, label: '', dead: false, osr: scan.any, guard: false, wrap: false, osrLast: scan.lastLoop });
+    this.ctrls.push(newCtrl('func', 0, [], f.type.results, '', false, scan.any, false, scan.lastLoop));
   }
 
   // ------------------------------------------------------------ output

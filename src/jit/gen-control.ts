@@ -10,7 +10,7 @@ import { JsCalls } from './gen-calls.js';
 import { numResult, refReturn } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
-import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, newCtrl, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsControl extends JsCalls {
   protected enter(ins: Instr, v: FuncValidator, name: string): void {
@@ -33,7 +33,11 @@ export abstract class JsControl extends JsCalls {
       const blk = this.fblk;
       const ifBlk = blk !== null && blk.chain.head === blk && !blk.paid && !this.blkTouched ? blk : null;
       const then = scan.thenLoops.get(id)!;
-      const ctrl: Ctrl = { kind: 'if', height: this.st.length - params.length, params, results, label, dead: false, osr, guard: false, wrap, osrLast: then.n > 0 ? then.last : -1, osrElse: scan.loops[id]!.last, fuelElse: this.fuelHere, armFrom: this.fuelBlocks.length, ifBlk };
+      const ctrl = newCtrl('if', this.st.length - params.length, params, results, label, false, osr, wrap, then.n > 0 ? then.last : -1);
+      ctrl.osrElse = scan.loops[id]!.last;
+      ctrl.fuelElse = this.fuelHere;
+      ctrl.armFrom = this.fuelBlocks.length;
+      ctrl.ifBlk = ifBlk;
       this.ctrls.push(ctrl);
       this.pendingArm = ctrl;
       this.pendingElse = false;
@@ -55,7 +59,9 @@ export abstract class JsControl extends JsCalls {
       this.matAll();
       const wrap = this.beforeChild(id);
       const from = this.straight ? this.fblk : null;
-      const ctrl: Ctrl = { kind: 'loop', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.inner[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last, entry: this.fuelHere, from };
+      const ctrl = newCtrl('loop', this.st.length - params.length, params, results, label, false, scan.inner[id]!, wrap, scan.loops[id]!.last);
+      ctrl.entry = this.fuelHere;
+      ctrl.from = from;
       this.ctrls.push(ctrl);
       // a re-entry at this loop's head ends here: the rest runs as usual
       const innermost = !scan.inner[id];
@@ -94,7 +100,7 @@ export abstract class JsControl extends JsCalls {
       return;
     }
     const wrap = this.beforeChild(id);
-    this.ctrls.push({ kind: 'block', height: this.st.length - params.length, params, results, label, dead: false, osr: scan.hasLoop[id]!, guard: false, wrap, osrLast: scan.loops[id]!.last });
+    this.ctrls.push(newCtrl('block', this.st.length - params.length, params, results, label, false, scan.hasLoop[id]!, wrap, scan.loops[id]!.last));
     this.raw(`${label}: {`);
   }
 
@@ -297,7 +303,7 @@ export abstract class JsControl extends JsCalls {
     }
     // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
     if (name === 'block' || name === 'loop' || name === 'if' || TRY_FRAME.has(name)) {
-      this.ctrls.push({ kind: 'block', height: this.st.length, params: [], results: [], label: '', dead: true, osr: false, guard: false, wrap: false, osrLast: -1 });
+      this.ctrls.push(newCtrl('block', this.st.length, [], [], '', true, false, false, -1));
       this.deadDepth++;
       return;
     }

@@ -113,6 +113,22 @@ export interface Ctrl {
 }
 
 /**
+ * A frame of the generator's control stack with every field of Ctrl present, the optional ones undefined until set:
+ * one hidden class for every frame. Made as literals of four shapes ('if' and 'loop' with fields of their own) and
+ * given the optional fields as generation went on, the frames had a dozen maps: V8's optimised code for the
+ * generator's methods read them through polymorphic or megamorphic loads, and threw `instr` and `enter` away at a
+ * map first seen after their compile ("wrong map"; BENCHMARKS.md, session 15, helper gen10).
+ */
+export function newCtrl(kind: Ctrl['kind'], height: number, params: readonly ValType[], results: readonly ValType[], label: string, dead: boolean, osr: boolean, wrap: boolean, osrLast: number): Ctrl {
+  return {
+    kind, height, params, results, label, dead, osr, guard: false, wrap, osrLast,
+    pins: undefined, osrElse: undefined, fuelElse: undefined, thenEnd: undefined, thenBlk: undefined, armFrom: undefined, elseFrom: undefined,
+    ifBlk: undefined, thenFirst: undefined, elseFirst: undefined, targeted: undefined, edges: undefined, condBlk: undefined, condLine: undefined,
+    entry: undefined, from: undefined, arm: undefined, bodyLive: undefined,
+  };
+}
+
+/**
  * A fuel check at the root of an extended block (JsGen.blockStart): its line
  * in the output, patched with the largest cost of a path through the blocks
  * it covers once they are all generated.
