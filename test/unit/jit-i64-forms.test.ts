@@ -8,11 +8,8 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Linker, Module, Store, type Instance } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
+import { i64Arb, MAX, MIN, s64, u64 } from './i64-arb.js';
 
-const MIN = -(2n ** 63n);
-const MAX = 2n ** 63n - 1n;
-const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
-const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 const EDGES = [
   0n, 1n, -1n, 2n, -2n, MIN, MAX, MIN + 1n, MAX - 1n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, -0x80000000n,
@@ -21,17 +18,12 @@ const EDGES = [
   -(1000003n << 32n) - 1n, 0xfffffffffffffc03n, 0x9e3779b185ebca87n, 0xc2b2ae3d27d4eb4fn,
 ].map(s64);
 
-const i64arb = fc.oneof(
-  { weight: 3, arbitrary: fc.bigInt({ min: MIN, max: MAX }) },
-  { weight: 1, arbitrary: fc.constantFrom(...EDGES) },
-  { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }) },
+const i64arb = i64Arb(
+  EDGES,
   // a multiple of a divisor near 2^21 or 2^32, plus or minus a little (the remainder's edges)
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.constantFrom(1021n, 65535n, 65536n, 1000003n, 0x1fffffn, 0xffffffffn), fc.bigInt({ min: -(2n ** 44n), max: 2n ** 44n }), fc.integer({ min: -2, max: 2 }))
-      .map(([d, k, e]) => s64(d * k + BigInt(e))),
-  },
+  fc
+    .tuple(fc.constantFrom(1021n, 65535n, 65536n, 1000003n, 0x1fffffn, 0xffffffffn), fc.bigInt({ min: -(2n ** 44n), max: 2n ** 44n }), fc.integer({ min: -2, max: 2 }))
+    .map(([d, k, e]) => s64(d * k + BigInt(e))),
 );
 
 /** Divisors with the inline form (|d| < 2^21; d = -1 only for rem_s), and some without (the helpers, no zero test). */
