@@ -29,9 +29,9 @@ function i64shiftVar(op: string, dl: string, dh: string, lo: string, hi: string,
     case 'shr_s':
       return `y = ${n}; if (y & 32) { ${dl} = ${hi} >> y; ${dh} = ${hi} >> 31; } else { ${dl} = (${lo} >>> y) | ((${hi} << 1) << ${t}); ${dh} = ${hi} >> y; }`;
     default:
-      // rotl; rotr by n is rotl by -n (mod 64)
+      // rotl; rotr by n is rotl by -n (mod 64; `| 0` keeps y an int32 for n = -2^31)
       return (
-        `y = ${op === 'rotr' ? `-${n}` : n}; if (y & 32) { x = ${hi}; m0 = ${lo}; } else { x = ${lo}; m0 = ${hi}; } ` +
+        `y = ${op === 'rotr' ? `-${n} | 0` : n}; if (y & 32) { x = ${hi}; m0 = ${lo}; } else { x = ${lo}; m0 = ${hi}; } ` +
         `${dl} = (x << y) | ((m0 >>> 1) >>> ${t}); ${dh} = (m0 << y) | ((x >>> 1) >>> ${t});`
       );
   }

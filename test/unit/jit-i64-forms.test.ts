@@ -153,7 +153,7 @@ describe('JS tier: i64 shifts and rotations by a variable count', () => {
     }
   }
   const wat = `(module ${sops.map((op) => `(func (export "${op}") (param i64 i64) (result i64) (i64.${op} (local.get 0) (local.get 1)))`).join('\n')})`;
-  const count = fc.oneof(fc.integer({ min: 0, max: 70 }).map(BigInt), fc.bigInt({ min: MIN, max: MAX }), fc.constantFrom(0n, 31n, 32n, 33n, 63n, 64n, -1n, -32n, MIN));
+  const count = fc.oneof(fc.integer({ min: 0, max: 70 }).map(BigInt), fc.bigInt({ min: MIN, max: MAX }), fc.constantFrom(0n, 31n, 32n, 33n, 63n, 64n, -1n, -32n, MIN, 0x80000000n, -0x80000000n, 0x80000020n));
 
   test('equal BigInt for random and edge operands and counts (counts of 64 and more, negative)', () => {
     const { inst, srcs } = build(wat, 'js');
