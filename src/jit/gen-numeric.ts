@@ -4,7 +4,38 @@ import * as RT from './rt.js';
 import { JsFuel } from './gen-fuel.js';
 import { CONST, EXPR, lit, type Ent } from './gen-types.js';
 
+/** The value of a constant entry's literal (`5`, `(-5)`). */
+const constOf = (e: string): number => Number(e.replace(/[()]/g, ''));
+
+/** Divisors of at most this magnitude get the inline i64 div/rem forms (JsNumeric.i64divConst). */
+const DIV_INLINE = 0x200000;
+
 const FLOAT_CMP: Record<string, string | undefined> = { eq: '===', ne: '!==', lt: '<', gt: '>', le: '<=', ge: '>=' };
+
+/**
+ * i64 shifts and rotations by a variable count, written out (the helpers' call and their high word through `HI[0]`
+ * were a typed-array store and load each): JS masks a shift count to 5 bits, so `x << y` is the shift by the count's
+ * low 5 bits, bit 5 picks the words, and the bits crossing between the words go as `(w >>> 1) >>> (31 - s)` (0 for
+ * s = 0, where `w >>> 32` would be w). The result words are assigned after every read of the operand's (they may be
+ * the same variables).
+ */
+function i64shiftVar(op: string, dl: string, dh: string, lo: string, hi: string, n: string): string {
+  const t = '(~y & 31)';
+  switch (op) {
+    case 'shl':
+      return `y = ${n}; if (y & 32) { ${dh} = ${lo} << y; ${dl} = 0; } else { ${dh} = (${hi} << y) | ((${lo} >>> 1) >>> ${t}); ${dl} = ${lo} << y; }`;
+    case 'shr_u':
+      return `y = ${n}; if (y & 32) { ${dl} = (${hi} >>> y) | 0; ${dh} = 0; } else { ${dl} = (${lo} >>> y) | ((${hi} << 1) << ${t}); ${dh} = (${hi} >>> y) | 0; }`;
+    case 'shr_s':
+      return `y = ${n}; if (y & 32) { ${dl} = ${hi} >> y; ${dh} = ${hi} >> 31; } else { ${dl} = (${lo} >>> y) | ((${hi} << 1) << ${t}); ${dh} = ${hi} >> y; }`;
+    default:
+      // rotl; rotr by n is rotl by -n (mod 64; `| 0` keeps y an int32 for n = -2^31)
+      return (
+        `y = ${op === 'rotr' ? `-${n} | 0` : n}; if (y & 32) { x = ${hi}; m0 = ${lo}; } else { x = ${lo}; m0 = ${hi}; } ` +
+        `${dl} = (x << y) | ((m0 >>> 1) >>> ${t}); ${dh} = (m0 << y) | ((x >>> 1) >>> ${t});`
+      );
+  }
+}
 
 export abstract class JsNumeric extends JsFuel {
   /** Handles a numeric instruction; false when `name` is not one. */
@@ -233,9 +264,20 @@ export abstract class JsNumeric extends JsFuel {
           let b1: string;
           let pre = `m0 = ${a.e} & 65535; m1 = ${a.e} >>> 16; `;
           if (b.k === CONST) {
-            const v = Number(b.e.replace(/[()]/g, ''));
+            const v = constOf(b.e);
             b0 = String(v & 0xffff);
             b1 = String(v >>> 16);
+            // a constant whose words are partly 0 (a small factor, an index scale, `x * 2^32`): the partial
+            // products and cross terms that are 0 left out
+            const cross = (constOf(b.h) === 0 ? '' : ` + Math.imul(${a.e}, ${b.h})`) + ` + Math.imul(${a.h}, ${b.e})`;
+            if (v === 0) return `${dh} = Math.imul(${a.e}, ${b.h}); ${dl} = 0;`;
+            if (b1 === '0')
+              return `${pre}m2 = m1 * ${b0} + ((m0 * ${b0}) >>> 16); ${dh} = ((m2 >>> 16)${cross}) | 0; ${dl} = Math.imul(${a.e}, ${b.e});`;
+            if (constOf(b.h) === 0)
+              return (
+                `${pre}m2 = m1 * ${b0} + ((m0 * ${b0}) >>> 16); m3 = (m2 & 65535) + m0 * ${b1}; ` +
+                `${dh} = (m1 * ${b1} + (m2 >>> 16) + (m3 >>> 16)${cross}) | 0; ${dl} = Math.imul(${a.e}, ${b.e});`
+              );
           } else {
             pre += `m6 = ${b.e} & 65535; m7 = ${b.e} >>> 16; `;
             b0 = 'm6';
@@ -267,9 +309,18 @@ export abstract class JsNumeric extends JsFuel {
       case 'rem_u': {
         const b = this.st[this.st.length - 1]!;
         const a = this.st[this.st.length - 2]!;
-        this.w(`if ((${b.e} | ${b.h}) === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
-        if (op === 'div_s')
-          this.w(`if (${a.e} === 0 && ${a.h} === -2147483648 && ${b.e} === -1 && ${b.h} === -1) ${this.trap(RT.TRAP_OVERFLOW)}`);
+        if (b.k === CONST) {
+          const bl = constOf(b.e) | 0;
+          const bh = constOf(b.h) | 0;
+          if (this.i64divConst(op, bl, bh)) return true;
+          // another constant divisor: no test for zero unless it is 0, and for div_s the overflow test only by -1
+          if ((bl | bh) === 0) this.w(`if ((${b.e} | ${b.h}) === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
+          else if (op === 'div_s' && bl === -1 && bh === -1) this.w(`if (${a.e} === 0 && ${a.h} === -2147483648) ${this.trap(RT.TRAP_OVERFLOW)}`);
+        } else {
+          this.w(`if ((${b.e} | ${b.h}) === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
+          if (op === 'div_s')
+            this.w(`if (${a.e} === 0 && ${a.h} === -2147483648 && ${b.e} === -1 && ${b.h} === -1) ${this.trap(RT.TRAP_OVERFLOW)}`);
+        }
         helper2(op === 'div_s' ? 'divs64' : op === 'div_u' ? 'divu64' : op === 'rem_s' ? 'rems64' : 'remu64');
         return true;
       }
@@ -305,10 +356,7 @@ export abstract class JsNumeric extends JsFuel {
               }
             }
           });
-        } else {
-          const fn = op === 'shl' ? 'shl64' : op === 'shr_s' ? 'shrs64' : op === 'shr_u' ? 'shru64' : op === 'rotl' ? 'rotl64' : 'rotr64';
-          bin((dl, dh, a, b2) => `${dl} = ${fn}(${a.e}, ${a.h}, ${b2.e}); ${dh} = HI[0];`);
-        }
+        } else bin((dl, dh, a, b2) => i64shiftVar(op, dl, dh, a.e, a.h, b2.e));
         return true;
       }
       case 'eqz': {
@@ -407,6 +455,43 @@ export abstract class JsNumeric extends JsFuel {
       }
     }
     return false;
+  }
+
+  /**
+   * i64 div/rem by a constant divisor of magnitude 1 <= |d| < 2^21 (DIV_INLINE) written out, no helper call and no
+   * test: long division in two steps, the high word by d as a uint32 (int32 for the signed forms: V8 divides a
+   * word32 by a constant with a multiply), then `r1 * 2^32 + lo` (below 2^53) by d on doubles, truncated (exact:
+   * the quotient's distance to the next integer, 1/d > 2^-21, is more than half an ulp below 2^32); remainders as
+   * `lo - q * d` modulo 2^32. The signed forms divide with floor (the high word's remainder made non-negative) and
+   * then move the quotient one up and the remainder down by d where the dividend is negative and the remainder not
+   * 0, without a branch (the sign of hash data is random). False (nothing written) for other divisors, and for
+   * div_s by -1 (its overflow trap).
+   */
+  protected i64divConst(op: string, bl: number, bh: number): boolean {
+    const signed = op.endsWith('_s');
+    if (signed ? !((bh === 0 && bl > 0 && bl < DIV_INLINE) || (bh === -1 && bl < 0 && bl > -DIV_INLINE && !(op === 'div_s' && bl === -1))) : !(bh === 0 && bl > 0 && bl < DIV_INLINE))
+      return false;
+    const d = Math.abs(bl);
+    this.pop();
+    const a = this.pop();
+    this.pushI64((dl, dh) => {
+      // `(lo ^ -2^31) + 2^31` is lo as a uint32 without `>>> 0`, whose SignedSmall feedback V8 turns into a deopt check
+      const low = (r: string): string => `fx = ${r} * 4294967296 + 2147483648 + (${a.e} ^ -2147483648); x = (fx / ${d}) | 0;`;
+      if (!signed) {
+        const high = `y = ((${a.h} >>> 0) / ${d}) | 0; ${low(`((${a.h} - Math.imul(y, ${d})) | 0)`)}`;
+        return op === 'div_u' ? `${high} ${dh} = y; ${dl} = x;` : `${high} ${dl} = (${a.e} - Math.imul(x, ${d})) | 0; ${dh} = 0;`;
+      }
+      // floor division: y = floor(ah / d), m0 = ah - y * d in [0, d)
+      let c = `y = (${a.h} / ${d}) | 0; m0 = (${a.h} - Math.imul(y, ${d})) | 0; m1 = m0 >> 31; m0 = (m0 + (${d} & m1)) | 0; y = (y + m1) | 0; `;
+      // m2 = remainder in [0, d); m3 = -1 where the truncated forms differ (dividend negative, remainder not 0)
+      c += `${low('m0')} m2 = (${a.e} - Math.imul(x, ${d})) | 0; m3 = (${a.h} >> 31) & (-m2 >> 31); `;
+      if (op === 'rem_s') return `${c}${dl} = (m2 - (${d} & m3)) | 0; ${dh} = ${dl} >> 31;`;
+      // quotient (y, x) + 1 where m3, then negated for a negative divisor
+      c += `x = (x - m3) | 0; y = (y + (((x === 0) | 0) & -m3)) | 0; `;
+      if (bl > 0) return `${c}${dh} = y; ${dl} = x;`;
+      return `${c}${dl} = -x | 0; ${dh} = (~y + ((x === 0) | 0)) | 0;`;
+    });
+    return true;
   }
 
   /** f32 and f64 comparisons: both are JS numbers (f32 values, not bits), compared as such. */

@@ -431,68 +431,6 @@ export function remu64(al: number, ah: number, bl: number, bh: number): number {
   return slow(I64N.rem_u, al, ah, bl, bh);
 }
 
-export function shl64(lo: number, hi: number, n: number): number {
-  n &= 63;
-  if (n === 0) {
-    HI[0] = hi;
-    return lo;
-  }
-  if (n < 32) {
-    HI[0] = (hi << n) | (lo >>> (32 - n));
-    return lo << n;
-  }
-  HI[0] = lo << (n - 32);
-  return 0;
-}
-
-export function shrs64(lo: number, hi: number, n: number): number {
-  n &= 63;
-  if (n === 0) {
-    HI[0] = hi;
-    return lo;
-  }
-  if (n < 32) {
-    HI[0] = hi >> n;
-    return (lo >>> n) | (hi << (32 - n));
-  }
-  HI[0] = hi >> 31;
-  return hi >> (n - 32);
-}
-
-export function shru64(lo: number, hi: number, n: number): number {
-  n &= 63;
-  if (n === 0) {
-    HI[0] = hi;
-    return lo;
-  }
-  if (n < 32) {
-    HI[0] = hi >>> n;
-    return (lo >>> n) | (hi << (32 - n));
-  }
-  HI[0] = 0;
-  return (hi >>> (n - 32)) | 0;
-}
-
-export function rotl64(lo: number, hi: number, n: number): number {
-  n &= 63;
-  if (n >= 32) {
-    const t = lo;
-    lo = hi;
-    hi = t;
-    n -= 32;
-  }
-  if (n === 0) {
-    HI[0] = hi;
-    return lo;
-  }
-  HI[0] = (hi << n) | (lo >>> (32 - n));
-  return (lo << n) | (hi >>> (32 - n));
-}
-
-export function rotr64(lo: number, hi: number, n: number): number {
-  return rotl64(lo, hi, (64 - (n & 63)) & 63);
-}
-
 export function ctz32(x: number): number {
   return x === 0 ? 32 : 31 - Math.clz32(x & -x);
 }

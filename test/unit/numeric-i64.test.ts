@@ -2,11 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Trap } from '../../src/core/errors.js';
 import * as I64 from '../../src/interp/numeric/i64.js';
+import { i64Arb, MAX, MIN, s64, u64 } from './i64-arb.js';
 
 // ---------------------------------------------------------------- independent helpers
 
-const MIN = -(2n ** 63n);
-const MAX = 2n ** 63n - 1n;
 const m = new Int32Array(8);
 const A = 0;
 const B = 2;
@@ -19,8 +18,6 @@ function put(w: number, v: bigint): void {
 function get(w: number): bigint {
   return (BigInt(m[w + 1]!) << 32n) + BigInt(m[w]! >>> 0);
 }
-const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
-const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 
 /** Exact v -> nearest binary float with `p` significand bits, ties to even (no overflow for |v| < 2^64). */
 function roundToFloat(v: bigint, p: number): number {
@@ -50,17 +47,12 @@ const EDGES = [
   0x0020000010000000n, 0x0020000030000000n, 0x00200000_1fffffffn,
 ].map(s64);
 
-const i64arb = fc.oneof(
-  { weight: 3, arbitrary: fc.bigInt({ min: MIN, max: MAX }) },
-  { weight: 1, arbitrary: fc.constantFrom(...EDGES) },
-  { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }) },
+const i64arb = i64Arb(
+  EDGES,
   // values with a narrow span of set bits (rounding boundaries)
-  {
-    weight: 1,
-    arbitrary: fc
-      .tuple(fc.bigInt({ min: 0n, max: 2n ** 26n }), fc.integer({ min: 0, max: 40 }), fc.boolean(), fc.bigInt({ min: 0n, max: 3n }))
-      .map(([x, sh, n, lowbits]) => s64(((x << BigInt(sh)) + lowbits) * (n ? -1n : 1n))),
-  },
+  fc
+    .tuple(fc.bigInt({ min: 0n, max: 2n ** 26n }), fc.integer({ min: 0, max: 40 }), fc.boolean(), fc.bigInt({ min: 0n, max: 3n }))
+    .map(([x, sh, n, lowbits]) => s64(((x << BigInt(sh)) + lowbits) * (n ? -1n : 1n))),
 );
 
 type Bin = (m: Int32Array, d: number, a: number, b: number) => void;
