@@ -840,8 +840,7 @@ class JsGen extends JsRefs implements CodeSink {
 
     const bv = this.boundVars();
     const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
-    // (after a call or a grow: rt.ts views, on the path a grow takes)
-    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) ({ ${['V', 'U8', 'ML', ...this.boundNames()].join(', ')} } = views(${M}));` : '';
+    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
     // (the runtime's names, for declareUsed)
     runtime();
     this.countedCopies();

@@ -53,19 +53,13 @@ export abstract class JsMemory extends JsNumeric {
   }
 
   protected oob(n: number): string {
-    // (the reload after a call or a grow takes every name from rt.ts views)
-    if (!RT.BOUND_SIZES.includes(n)) throw new Error(`wasmeter internal error: a bounds check of ${n} bytes`);
     this.boundSizes.add(n);
     return `ea > ML${n}`;
   }
 
   /** The assignments `ML<n> = ML - n` of the sizes oob was asked for (declared and reloaded with ML). */
   protected boundVars(): string[] {
-    return this.boundNames().map((n) => `${n} = ML - ${n.slice(2)}`);
-  }
-  /** The names `ML<n>` of the sizes oob was asked for. */
-  protected boundNames(): string[] {
-    return [...this.boundSizes].sort((a, b) => a - b).map((n) => `ML${n}`);
+    return [...this.boundSizes].sort((a, b) => a - b).map((n) => `ML${n} = ML - ${n}`);
   }
 
   /**

@@ -10,7 +10,6 @@ import { run, STATUS_DONE } from '../interp/exec.js';
 import type { Machine } from '../interp/machine.js';
 import type { HostFunc, WasmFunc } from '../runtime/objects/func.js';
 import type { Instance } from '../runtime/objects/instance.js';
-import type { Memory } from '../runtime/objects/memory.js';
 import { jitFor, jitStats, JS_STACK_UNITS, RUN_UNITS, STATUS_HANDOFF, type JitFn } from '../interp/tier.js';
 import { catchException, enterHandler, exnOf, findHandler, newExn } from '../interp/exceptions.js';
 import type { Compiled } from '../interp/compiled.js';
@@ -204,21 +203,6 @@ export function leave(mc: Machine, x: Exits, ex: number, fp: number, depth: numb
   if (k === EX_CATCH) return catchHere(mc, x.cc, x.p[ex]!, fp, depth, xe);
   mc.save(x.cc, x.p[ex]!, fp, fuel, x.b[ex]!, depth);
   return k === EX_HANDOFF ? -STATUS_HANDOFF : -k;
-}
-
-/** The access sizes a generated function's bounds checks name (`ML<n>`, gen-memory.ts oob): every one is in `views`. */
-export const BOUND_SIZES: readonly number[] = [1, 2, 4, 8, 16];
-
-/**
- * Memory `m`'s views and bounds under the names generated code gives them, for the reload after a call or a grow
- * that replaced them (`if (V !== M.view) ({ V, U8, ML, ML4 } = views(M));`, codegen.ts build): one short statement
- * instead of an assignment per name (10% of quickjs' generated source was these reloads), on a path taken only
- * after a grow.
- */
-export function views(m: Memory): { V: DataView; U8: Uint8Array; ML: number; ML1: number; ML2: number; ML4: number; ML8: number; ML16: number } {
-  const U8 = m.u8;
-  const ML = U8.length;
-  return { V: m.view, U8, ML, ML1: ML - 1, ML2: ML - 2, ML4: ML - 4, ML8: ML - 8, ML16: ML - 16 };
 }
 
 /** Grows the value stack for a frame; a failure traps with `fuel` (the frame's fuel at entry). */
