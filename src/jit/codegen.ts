@@ -405,18 +405,20 @@ export function runtimeNames(): readonly string[] {
 }
 
 /**
- * The names declareUsed looks for: the scratch variables, `WT`, `LIM`, `RF`, `FD` and the runtime's helpers. The
+ * The names declareUsed looks for: the scratch variables, `d1`, `jw`, `LIM`, `RF`, `FD` and the runtime's helpers. The
  * frequent ones (FREQUENT: quickjs' sources name them 115,000 times, the others a few thousand) are each looked for
  * alone, a search that stops at the first occurrence; the others with one regex over the whole source (USED), whose
  * every match is a match array and a string.
  */
 let USED: RegExp | null = null;
-const FREQUENT = ['ea', 'st', 'tr', 'jf', 'ex', 'WT', 'LIM', 'callSlow', 'cf'];
+const FREQUENT = ['ea', 'st', 'tr', 'jf', 'ex', 'd1', 'jw', 'LIM', 'callSlow', 'cf'];
 const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`));
 
 /**
- * The function's source with only the scratch variables (and `WT`/`LIM`, `RF`, `FD`) and the runtime's helpers (`R`)
- * it uses declared, found in one scan of its source. Unused declarations are not free: each is bytecode, and V8
+ * The function's source with only the scratch variables (and `d1`/`jw`/`LIM`, `RF`, `FD`) and the runtime's helpers
+ * (`R`) it uses declared, found in one scan of its source. `d1` and `jw` are what every call passes down, the callee's
+ * call depth and JS stack in use (`depth + 1`, `jd + ` the function's weight): one variable each instead of the sum at
+ * every site (quickjs' call sites wrote them 8,000 times, 4% of its source, twice per site with the slow call). Unused declarations are not free: each is bytecode, and V8
  * inlines a function only under 460 bytes of bytecode (--max-inlined-bytecode-size): a small callee with fuel code
  * (whose exits keep the epilogue alive) was just over it, and the call in its caller's loop, inlined without fuel,
  * was not with it (BENCHMARKS.md, metering). The helpers were all ~70 destructured in every factory: 700 characters
@@ -425,14 +427,15 @@ const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`));
 function declareUsed(src: string, wt: number): string {
   const at = src.indexOf(SCRATCH_DECL);
   const rest = src.slice(at + SCRATCH_DECL.length);
-  USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'WT', 'LIM', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
+  USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'd1', 'jw', 'LIM', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
   const used = new Set<string>();
   for (let i = 0; i < FREQUENT.length; i++) if (FREQUENT_RE[i]!.test(rest)) used.add(FREQUENT[i]!);
   USED.lastIndex = 0;
   for (let m = USED.exec(rest); m !== null; m = USED.exec(rest)) used.add(m[0]);
   const vars = SCRATCH.filter(([n]) => used.has(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
+  const calls = [['d1', 'depth + 1'], ['jw', `jd + ${wt}`], ['LIM', `${JS_STACK_UNITS - wt}`]].filter(([n]) => used.has(n!)).map(([n, v]) => `${n} = ${v}`);
   const decl =
-    (used.has('WT') || used.has('LIM') ? `var WT = ${wt}, LIM = ${JS_STACK_UNITS - wt};\n` : '') +
+    (calls.length > 0 ? `var ${calls.join(', ')};\n` : '') +
     (used.has('RF') ? 'var RF = mc.refs;\n' : '') +
     `var S = mc.s${used.has('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
   const helpers = R_NAMES.filter((n) => used.has(n));
@@ -461,12 +464,12 @@ export function sharedTraps(body: string): string {
 }
 
 /**
- * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), the sites of
+ * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), MEM_TEST (\u0008), the sites of
  * counted loops (CL_TRAP, CL_EXIT: \u0005 or \u0007 around a number) and prepaid fuel (\u0004 around a fuel block's
  * id, gen-fuel.ts prepaid). Separate passes, each over the whole body (sql.js: 7.6 MB in 657 functions), cost a third
  * more.
  */
-const PATCH = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
+const PATCH = /[\u0001\u0002\u0006\u0008]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
@@ -910,6 +913,7 @@ class JsGen extends JsRefs implements CodeSink {
     const bv = this.boundVars();
     const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
+    const memTest = this.mem && this.usesMem ? ` || V !== ${M}.view` : '';
     // (the runtime's names, for declareUsed)
     runtime();
     this.countedCopies();
@@ -935,6 +939,7 @@ class JsGen extends JsRefs implements CodeSink {
       const c = m.charCodeAt(0);
       if (c === 1) return reload;
       if (c === 2) return fdReload;
+      if (c === 8) return memTest;
       if (c < 8) return '';
       if (edge !== undefined) {
         const p = paidAhead(edge);

@@ -137,7 +137,7 @@ export abstract class JsCalls extends JsVectors {
     this.w(`if (st < 0) { ${x < 0 ? 'fuel = mc.fuel; ' : ''}${exit} break X; } fuel = st;`);
     // the next block's check may test st with this one (blockStart): only where what is written before that block
     // starts reads the results into variables and changes nothing (no reference slot let go of)
-    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, next, exit, spill, x };
+    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, reload: this.o.length - 2, next, exit, spill, x };
   }
   protected checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (!isNum(t)) no('call type');
@@ -161,11 +161,11 @@ export abstract class JsCalls extends JsVectors {
       this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, d1, jw, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, d1, jw, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
       } else {
         // (the callee's closure shared by every instance, with this instance's environment: WasmFunc.jitS)
         this.w(`jf = ${fn}.jitS;`);
-        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, depth + 1, jd + WT, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, d1, jw, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, d1, jw, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type, x, keepsViews(this.inst.vm, fi));
@@ -173,7 +173,7 @@ export abstract class JsCalls extends JsVectors {
       const xf = this.exit(EX_NO_FUEL, callPc, this.blkPc);
       const xs = this.exit(EX_SUSPENDED, next, this.blkPc);
       this.w(`mc.depth = depth; mc.sp = fp + ${this.cc.frameWords};`);
-      this.w(this.mayThrow(`st = ${this.slotted(`callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)};`, callPc, spill));
+      this.w(this.mayThrow(`st = ${this.slotted(`callHost(mc, ${fn}, fp + ${off}, ${this.env(this.inst)}, jw, fuel)`)};`, callPc, spill));
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = st === ${RT.HOST_STOP_NO_FUEL} ? ${xf} : ${xs};`, next, spill, type);
     } else no('callee');
@@ -241,8 +241,8 @@ export abstract class JsCalls extends JsVectors {
     this.w(
       this.mayThrow(
         `if (cf instanceof ${WF}) { jf = cf.jitS; ` +
-          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, depth + 1, jd + WT, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, depth + 1, jd + WT, fuel)`)};${this.letGoArgs()} } ` +
-          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jd + WT, fuel)`)}; }`,
+          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, d1, jw, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, d1, jw, fuel)`)};${this.letGoArgs()} } ` +
+          `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jw, fuel)`)}; }`,
         callPc,
         spill,
       ),

@@ -160,4 +160,54 @@ describe('JS tier: bounds checks at the edges', () => {
     expect(js[4]).toBe(0);
     expect(js[6]).toBe(0);
   });
+  // metered, the status test after the call hands off when the views changed (gen-types.ts MEM_TEST); unmetered (no such
+  // test), or where the block after the call costs nothing (every instruction free: no test either), the views and the
+  // limits are reloaded
+  for (const mode of ['metered', 'unmetered', 'free'] as const)
+  test(`a callee's grow: the caller's views and every size's limit follow (${mode})`, () => {
+    const counting = mode !== 'unmetered';
+    // reads at the last address of every size of the new end before the grow (traps) and after it (reads), in one frame
+    const sizes: [(a: string) => string, number][] = [
+      [(a) => `(i32.load8_u ${a})`, 1],
+      [(a) => `(i32.load16_u ${a})`, 2],
+      [(a) => `(i32.load ${a})`, 4],
+      [(a) => `(i32.wrap_i64 (i64.load ${a}))`, 8],
+      [(a) => `(i32x4.extract_lane 0 (v128.load ${a}))`, 16],
+    ];
+    const add = (e: string) => `(local.set 2 (i32.add (local.get 2) ${e}))`;
+    const wat = `(module (memory 1)
+      (func $grow (drop (memory.grow (i32.const 1))))
+      (func (export "f") (param i32 i32) (result i32) (local i32)
+        ${sizes.map(([op, n]) => add(op(`(i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const ${n}))`))).join(' ')}
+        (if (local.get 0) (then (call $grow)))
+        ;; the last address of each size in the old end plus one page: out of bounds without the grow, in bounds after it
+        ;; in the same frame, and the next one (bit k of the second argument for the k-th size) out of bounds
+        ${sizes.map(([op, n], k) => add(op(`(i32.add (i32.and (i32.shr_u (local.get 1) (i32.const ${k})) (i32.const 1)) (i32.const ${131072 - n}))`))).join(' ')}
+        (local.get 2)))`;
+    const go = (tier: Tier) => {
+      const store = new Store(mode === 'metered' ? { tier, fuel: 1e9 } : mode === 'free' ? { tier, fuel: 1e9, costs: { default: 0, hostCall: 0, memoryGrowPage: 0 } } : { tier, countFuel: false });
+      const out: unknown[] = [];
+      // (an instance per call: each starts with one page)
+      for (const [grow, d] of [[0, 0], [1, 0], ...sizes.map((_, k) => [1, 1 << k])]) {
+        const inst = new Linker().instantiate(store, Module.fromWat(wat));
+        try {
+          out.push(inst.call('f', grow, d)[0]);
+        } catch (e) {
+          if (!(e instanceof Trap)) throw e;
+          out.push(`trap: ${e.message}`);
+        }
+        if (counting) out.push(store.fuelConsumed);
+      }
+      return out;
+    };
+    const { srcs, value: js } = captureSources(() => go('js'));
+    expect(js).toEqual(go('interp'));
+    expect(js[0]).toMatch(/^trap: out of bounds/);
+    const w = counting ? 2 : 1;
+    expect(js[w]).toBe(0);
+    for (let k = 0; k < sizes.length; k++) expect(js[w * (2 + k)]).toMatch(/^trap: out of bounds/);
+    const src = srcs.find((s) => s.includes('(memory.size)') || s.includes('ML16'))!;
+    if (mode === 'metered') expect(src).toMatch(/\nS = mc\.s;\nif \(st < \d+ \|\| V !== _0\.view\) \{ ex = \d+; break X; \} fuel = st;/);
+    else expect(src).toContain('if (V !== _0.view) { V = _0.view; U8 = _0.u8; ML = U8.length; ML1 = ML - 1; ML2 = ML - 2; ML4 = ML - 4; ML8 = ML - 8; ML16 = ML - 16; }');
+  });
 });

@@ -105,14 +105,14 @@ describe('JS tier: i32 results as JS return values', () => {
     expect(fn(0)).toMatch(/return stopEntry\(mc, [^;]*, RV\); \}/);
     // $count (1) asks itself, and reads the interpreter's result from the slot through numOut past the depth limit
     expect(fn(1)).toMatch(
-      /rr = jd < LIM \? wasm_func_1\(E, mc, fp \+ (\d+), depth \+ 1, jd \+ WT, 0, fuel, R\d+, 1\) : numOut\(mc, \(RF\[[^;]*callSlow\([^;]*\)\), fp \+ \1, 1\); st = rr === null \? mc\.rvSt : mc\.fuel;/,
+      /rr = jd < LIM \? wasm_func_1\(E, mc, fp \+ (\d+), d1, jw, 0, fuel, R\d+, 1\) : numOut\(mc, \(RF\[[^;]*callSlow\([^;]*\)\), fp \+ \1, 1\); st = rr === null \? mc\.rvSt : mc\.fuel;/,
     );
     expect(fn(1)).toMatch(/return numOut\(mc, leave\([^;]*\), fp, RV\);/);
     // $thrower (2): no reference parameter, no RV; $safe (3) takes one
     expect(fn(2)).toContain('function wasm_func_2(E, mc, fp, depth, jd, osr, fuel) {');
     expect(fn(3)).toContain('function wasm_func_3(E, mc, fp, depth, jd, osr, fuel, P0, RV)');
     const run = fn(5);
-    expect(run).toMatch(/rr = jf !== null && jd < LIM \? jf\(_\d+\.jitE, mc, fp \+ \d+, depth \+ 1, jd \+ WT, 0, fuel, L\d+, 1\) : numOut\(/);
+    expect(run).toMatch(/rr = jf !== null && jd < LIM \? jf\(_\d+\.jitE, mc, fp \+ \d+, d1, jw, 0, fuel, L\d+, 1\) : numOut\(/);
     expect(run).toMatch(/I\d+ = rr;/);
   });
 

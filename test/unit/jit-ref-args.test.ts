@@ -101,12 +101,12 @@ describe('JS tier: reference arguments as JS arguments', () => {
     // (an i32 result: RV too, ref-args.ts numResult)
     expect(four).toContain('function wasm_func_1(E, mc, fp, depth, jd, osr, fuel, P0, P2, P3, RV)');
     const len = srcs.find((s) => s.includes('function wasm_func_2('))!;
-    expect(len).toMatch(/wasm_func_2\(E, mc, fp \+ \d+, depth \+ 1, jd \+ WT, 0, fuel, R\d+, 1\) : numOut\(mc, \(RF\[/);
+    expect(len).toMatch(/wasm_func_2\(E, mc, fp \+ \d+, d1, jw, 0, fuel, R\d+, 1\) : numOut\(mc, \(RF\[/);
     const run = srcs.find((s) => s.includes('function wasm_func_4('))!;
     // a local, a constant, a parameter; a call's result; the select's result goes to its slot
-    expect(run).toMatch(/jf\(_\d+\.jitE, mc, fp \+ \d+, depth \+ 1, jd \+ WT, 0, fuel, L2, null, L1, 1\)/);
-    expect(run).toMatch(/jf\(_\d+\.jitE, mc, fp \+ \d+, depth \+ 1, jd \+ WT, 0, fuel, R\d+, L3, null, 1\)/);
-    expect(run).toMatch(/jf\(_\d+\.jitE, mc, fp \+ \d+, depth \+ 1, jd \+ WT, 0, fuel, undefined, L3, L1, 1\)/);
+    expect(run).toMatch(/jf\(_\d+\.jitE, mc, fp \+ \d+, d1, jw, 0, fuel, L2, null, L1, 1\)/);
+    expect(run).toMatch(/jf\(_\d+\.jitE, mc, fp \+ \d+, d1, jw, 0, fuel, R\d+, L3, null, 1\)/);
+    expect(run).toMatch(/jf\(_\d+\.jitE, mc, fp \+ \d+, d1, jw, 0, fuel, undefined, L3, L1, 1\)/);
   });
 
   test('results and fuel as the interpreter, uninterrupted and at every few budgets', () => {
