@@ -76,7 +76,7 @@ import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -447,6 +447,34 @@ export function sharedTraps(body: string): string {
     // (a refund that large never occurs; such a site would stay as it is)
     return +k < 1 << TRAP_BITS && Math.abs(refund) < 1 << 24 ? `{ tr = ${refund * (1 << TRAP_BITS) + Number(k)}; break T; }` : s;
   });
+}
+
+/** An access's trap site, which the DataView checks (gen-types.ts OOB_SITE): its `throw trap(mc, <fuel>, <kind>);`. */
+const OOB_SITE_RE = /\u0010throw trap\(mc, (.*?), (\d+)\);\u0010/g;
+const SHARED_FUEL = /^fuel(?: ([+-]) (\d+))?$/;
+
+/**
+ * The accesses the DataView checks (gen-memory.ts memAccess) trap in the function's catch: each becomes
+ * `tr = <site>;` before the access, and a RangeError of the DataView's (rt.ts isOob) with `tr` set is that site's
+ * trap, with the fuel its check would have thrown with (JS semantics: the catch sees the variables as they were at
+ * the throw). A constant refund is encoded as sharedTraps' sites are (the shared throw after the catch raises it);
+ * any other (a counted loop's, which reads its induction variable) is a case of the catch's switch, `tr` then
+ * `case << 5 | 31` (no trap kind is 31). What the explicit check cost: `ea > ML8` is a compare and a branch per
+ * access beside the DataView's own check, which V8 keeps (matmul 2.76x -> 2.42x V8 unmetered, BENCHMARKS.md,
+ * session 15, f32x10).
+ */
+export function implicitTraps(body: string): { body: string; cases: string[] } {
+  const cases: string[] = [];
+  const out = body.replace(OOB_SITE_RE, (_, fuel: string, k: string) => {
+    const m = SHARED_FUEL.exec(fuel);
+    if (m !== null) {
+      const refund = m[1] === undefined ? 0 : m[1] === '-' ? -Number(m[2]) : Number(m[2]);
+      if (+k < (1 << TRAP_BITS) - 1 && Math.abs(refund) < 1 << 24) return `tr = ${refund * (1 << TRAP_BITS) + Number(k)};`;
+    }
+    cases.push(`case ${cases.length}: throw trap(mc, ${fuel}, ${k});`);
+    return `tr = ${(cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
+  });
+  return { body: out, cases };
 }
 
 /**
@@ -874,6 +902,9 @@ class JsGen extends JsRefs implements CodeSink {
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = deadWords(body, this.exK.length > 0 ? spillLocals : '');
     if (this.mc.counting) body = this.mergeFuelSteps(body);
+    // the accesses the DataView checks trap in the catch (implicitTraps; before sharedTraps, which would take them)
+    const oob = body.includes(OOB_SITE) ? implicitTraps(body) : null;
+    if (oob !== null) body = oob.body;
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');
@@ -943,6 +974,7 @@ class JsGen extends JsRefs implements CodeSink {
       (split !== null ? split.decls + '\n' : '') +
       osrCode +
       dropParams +
+      (oob !== null ? 'try {\n' : '') +
       (traps ? 'T: {\n' : '') +
       `X: {\n${body}\n}\n` +
       // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
@@ -952,7 +984,9 @@ class JsGen extends JsRefs implements CodeSink {
           (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
           `\n${spillLocals}` +
           `return ${numExit(f.type, `leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) || this.exK.includes(EX_POST) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''})`)};\n`) +
-      (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
+      (traps ? '}\n' : '') +
+      (oob !== null ? `} catch (e) { if (tr === 0 || !isOob(e)) throw e;${oob.cases.length > 0 ? ` if ((tr & ${(1 << TRAP_BITS) - 1}) === ${(1 << TRAP_BITS) - 1}) switch (tr >> ${TRAP_BITS}) { ${oob.cases.join(' ')} }` : ''} }\n` : '') +
+      (traps || oob !== null ? `throw trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
       // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
