@@ -31,14 +31,6 @@ const UNTYPED_TAKES = new Map([
   ['select', 3],
 ]);
 
-/**
- * The accesses made through the DataView (`V`), which throws a RangeError for an access past its end: their bounds
- * need no check of their own (memAccess). The byte accesses go through `U8`, whose reads past the end give
- * undefined and writes do nothing, and keep theirs.
- */
-const THROWS_PAST_END = new Set(['i32.load', 'f32.load', 'f64.load', 'i64.load', 'i32.load16_s', 'i32.load16_u', 'i64.load16_s', 'i64.load16_u',
-  'i64.load32_s', 'i64.load32_u', 'i32.store', 'f32.store', 'f64.store', 'i64.store', 'i32.store16', 'i64.store16', 'i64.store32']);
-
 export abstract class JsMemory extends JsNumeric {
   /**
    * f32.load results on the stack whose NaN test has not been written yet, with the variable holding
@@ -116,11 +108,11 @@ export abstract class JsMemory extends JsNumeric {
       this.w(`ea = ${ca};`);
     } else {
       const ea = ca >= 0 ? `${ca}` : `(${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}`;
-      // an access through the DataView is checked by the DataView: the trap is the catch's, at this site (the view is
-      // exactly the memory's length; an access past it throws before it reads or writes anything, and a store's
-      // value is computed first, as wasm does). matmul -12%, BENCHMARKS.md "Session 15, helper f32x10".
-      if (THROWS_PAST_END.has(name)) this.w(`ea = ${ea}; ${OOB_SITE}${this.trap(RT.TRAP_OOB)}${OOB_SITE}`);
-      else this.w(`ea = ${ea}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);
+      // every access goes through the DataView, which checks it: the trap is the function's catch's, at this site
+      // (codegen.ts implicitTraps; the view is exactly the memory's length, and an access past it throws before it
+      // reads or writes anything, a store's value computed first, as wasm does). Byte accesses too: `U8[ea]` reads
+      // undefined past the end and needed a check of its own. BENCHMARKS.md, session 15, helper f32x10.
+      this.w(`ea = ${ea}; ${OOB_SITE}${this.trap(RT.TRAP_OOB)}${OOB_SITE}`);
     }
     if (isLoad) {
       switch (name) {
@@ -145,10 +137,10 @@ export abstract class JsMemory extends JsNumeric {
           this.pushI64((lo, hi) => `${lo} = V.getInt32(ea, true); ${hi} = V.getInt32(ea + 4, true);`);
           return;
         case 'i32.load8_s':
-          this.pushStmt(I32, '(U8[ea] << 24) >> 24');
+          this.pushStmt(I32, 'V.getInt8(ea)');
           return;
         case 'i32.load8_u':
-          this.pushStmt(I32, 'U8[ea]');
+          this.pushStmt(I32, 'V.getUint8(ea)');
           return;
         case 'i32.load16_s':
           this.pushStmt(I32, 'V.getInt16(ea, true)');
@@ -157,10 +149,10 @@ export abstract class JsMemory extends JsNumeric {
           this.pushStmt(I32, 'V.getUint16(ea, true)');
           return;
         case 'i64.load8_s':
-          this.pushI64((lo, hi) => `${lo} = (U8[ea] << 24) >> 24; ${hi} = ${lo} >> 31;`);
+          this.pushI64((lo, hi) => `${lo} = V.getInt8(ea); ${hi} = ${lo} >> 31;`);
           return;
         case 'i64.load8_u':
-          this.pushI64((lo, hi) => `${lo} = U8[ea]; ${hi} = 0;`);
+          this.pushI64((lo, hi) => `${lo} = V.getUint8(ea); ${hi} = 0;`);
           return;
         case 'i64.load16_s':
           this.pushI64((lo, hi) => `${lo} = V.getInt16(ea, true); ${hi} = ${lo} >> 31;`);
@@ -196,7 +188,7 @@ export abstract class JsMemory extends JsNumeric {
         return;
       case 'i32.store8':
       case 'i64.store8':
-        this.w(`U8[ea] = ${e.e};`);
+        this.w(`V.setUint8(ea, ${e.e});`);
         return;
       case 'i32.store16':
       case 'i64.store16':
