@@ -33,6 +33,12 @@ const UNTYPED_TAKES = new Map([
 
 export abstract class JsMemory extends JsNumeric {
   /**
+   * Each access checks its bounds itself (`ea > ML<n>`) instead of leaving it to the DataView: the function's
+   * generated code has trapped there before (codegen.ts oobTrapped).
+   */
+  explicitBounds = false;
+
+  /**
    * f32.load results on the stack whose NaN test has not been written yet, with the variable holding
    * their address (settleF32).
    */
@@ -112,7 +118,8 @@ export abstract class JsMemory extends JsNumeric {
       // (codegen.ts implicitTraps; the view is exactly the memory's length, and an access past it throws before it
       // reads or writes anything, a store's value computed first, as wasm does). Byte accesses too: `U8[ea]` reads
       // undefined past the end and needed a check of its own. BENCHMARKS.md, session 15, helper f32x10.
-      this.w(`ea = ${ea}; ${OOB_SITE}${this.trap(RT.TRAP_OOB)}${OOB_SITE}`);
+      if (this.explicitBounds) this.w(`ea = ${ea}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);
+      else this.w(`ea = ${ea}; ${OOB_SITE}${this.trap(RT.TRAP_OOB)}${OOB_SITE}`);
     }
     if (isLoad) {
       switch (name) {
