@@ -186,6 +186,17 @@ function outcomes(tier: Tier, wat: string | Module, calls: [string, ...number[]]
   return out;
 }
 
+/** Sums the i32s from $p for $n words: traps at the word that crosses the end. */
+const SUM = `(module (memory 1)
+  (func (export "sum") (param $p i32) (param $n i32) (result i32) (local $s i32)
+    (block $out (loop $l
+      (br_if $out (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $s)))`;
+
 describe('JS tier: accesses the DataView checks (codegen.ts implicitTraps)', () => {
   // two accesses of one block: a load at $p, then a store at $q; either may be the one past the end
   const pair = `(module (memory 1)
@@ -226,16 +237,7 @@ describe('JS tier: accesses the DataView checks (codegen.ts implicitTraps)', () 
   });
 
   test("in a counted loop (a site of the catch's switch), after V8 has optimized the function, at every budget", () => {
-    // sums i32s from $p for $n words: traps at the word that crosses the end
-    const sum = `(module (memory 1)
-      (func (export "sum") (param $p i32) (param $n i32) (result i32) (local $s i32)
-        (block $out (loop $l
-          (br_if $out (i32.eqz (local.get $n)))
-          (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
-          (local.set $p (i32.add (local.get $p) (i32.const 4)))
-          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-          (br $l)))
-        (local.get $s)))`;
+    const sum = SUM;
     const calls: [string, ...number[]][] = [];
     for (let i = 0; i < 40; i++) calls.push(['sum', 0, 16000]);
     for (const p of [65532 - 400, 65533 - 400, 65534 - 40]) calls.push(['sum', p, 200], ['sum', 0, 16000]);
@@ -296,16 +298,8 @@ describe('JS tier: accesses the DataView checks (codegen.ts implicitTraps)', () 
   });
 
   test('after a trap, the function is generated again with checks of its own (oobTrapped), for later instances too', () => {
-    const wat = `(module (memory 1)
-      (func (export "f") (param $p i32) (param $n i32) (result i32) (local $s i32)
-        (block $out (loop $l
-          (br_if $out (i32.eqz (local.get $n)))
-          (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
-          (local.set $p (i32.add (local.get $p) (i32.const 4)))
-          (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-          (br $l)))
-        (local.get $s)))`;
-    const calls: [string, ...number[]][] = [['f', 0, 100], ['f', 65500, 100], ['f', 0, 100], ['f', 65500, 100], ['f', 65400, 10]];
+    const wat = SUM;
+    const calls: [string, ...number[]][] = [['sum', 0, 100], ['sum', 65500, 100], ['sum', 0, 100], ['sum', 65500, 100], ['sum', 65400, 10]];
     const m = Module.fromWat(wat);
     const { srcs, value } = captureSources(() => {
       const js = outcomes('js', m, calls);
