@@ -77,7 +77,7 @@ import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -101,6 +101,7 @@ function runtime(): Record<string, unknown> {
     i32tsf_s: I32N.trunc_sat_f64_s,
     i32tsf_u: I32N.trunc_sat_f64_u,
     resplit,
+    oobTrapped,
   };
   R_NAMES = Object.keys(R).filter((k) => /^[a-z]/.test(k) || k === 'HI' || k === 'F32V' || k === 'F32B');
   return R;
@@ -197,12 +198,17 @@ interface BodyShare {
    *   declined it (a later instance declines it too).
    */
   made: Map<string, Made | string>;
+  /**
+   * An access past the memory's end has trapped in this body's generated code (its catch called oobTrapped): it is
+   * generated with a bounds check of its own before each access from then on.
+   */
+  trapped: boolean;
 }
 const shares = new WeakMap<FuncBody, BodyShare>();
 
 function share(body: FuncBody): BodyShare {
   let sh = shares.get(body);
-  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false, made: new Map() }));
+  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false, made: new Map(), trapped: false }));
   return sh;
 }
 
@@ -277,6 +283,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     validateFunction(cc.inst.vm, cc.func.index, scan);
     const g = new JsGen(mc, cc, scan);
     g.split = split;
+    g.explicitBounds = sh.trapped;
     validateFunction(cc.inst.vm, cc.func.index, g);
     const hash = codeHash(cc.code);
     const fn = g.build();
@@ -318,7 +325,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
 
 /** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
 function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {
-  return `${split ? 1 : 0}${sh.split ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
+  return `${split ? 1 : 0}${sh.split ? 1 : 0}${sh.trapped ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
 }
 
 const boundAll = new WeakSet<Instance>();
@@ -356,10 +363,10 @@ function declined(why: string): null {
 }
 
 /**
- * The loops of a too-large function have gone round outlining.hot times: from its next call or re-entry on, its
- * split version runs. Whether there is one.
+ * Generates `cc`'s function again (split if `split`) and installs it for this instance (its callers read WasmFunc.jitS
+ * at each call); whether there is one. The old version, still on the stack, runs on.
  */
-function resplit(mc: Machine, cc: Compiled): boolean {
+function regenerate(mc: Machine, cc: Compiled, split: boolean): boolean {
   // the generator expects the translation's FUEL ops at block starts: the re-entry marks go, generate sets them again
   const code = cc.code;
   const marks: number[] = [];
@@ -368,15 +375,38 @@ function resplit(mc: Machine, cc: Compiled): boolean {
       marks.push(pc);
       code[pc] = Op.FUEL;
     }
-  const fn = generate(mc, cc, true);
+  const fn = generate(mc, cc, split);
   if (fn === null) {
     for (const pc of marks) code[pc] = Op.FUEL_OSR;
-    // (the module's other instances do not try again either)
-    share(cc.func.body).hot.n = Infinity;
     return false;
   }
   cc.func.jit = fn;
   return true;
+}
+
+/**
+ * The loops of a too-large function have gone round outlining.hot times: from its next call or re-entry on, its
+ * split version runs. Whether there is one.
+ */
+function resplit(mc: Machine, cc: Compiled): boolean {
+  if (regenerate(mc, cc, true)) return true;
+  // (the module's other instances do not try again either)
+  share(cc.func.body).hot.n = Infinity;
+  return false;
+}
+
+/**
+ * An access past the memory's end has trapped in the catch of `cc`'s generated code (implicitTraps). In optimized
+ * code that trap was a deoptimization at the DataView's check, after which V8 no longer inlines that access but calls
+ * the DataView's builtin there, in every later optimization of the function (the closure every instance of the
+ * module shares): about 45 ns an access instead of 1 in a loop of getInt32s. So the function is generated again, with
+ * a bounds check of its own before each access (BodyShare.trapped; the module's later instances bind that version),
+ * and this instance calls the new one from now on. Nothing runs; no fuel is spent.
+ */
+function oobTrapped(mc: Machine, cc: Compiled): void {
+  const sh = share(cc.func.body);
+  sh.trapped = true;
+  regenerate(mc, cc, sh.split);
 }
 
 /** Where build() puts the declarations of the scratch variables and of the runtime's helpers (declareUsed). */
@@ -461,6 +491,34 @@ export function sharedTraps(body: string): string {
     // (a refund that large never occurs; such a site would stay as it is)
     return +k < 1 << TRAP_BITS && Math.abs(refund) < 1 << 24 ? `{ tr = ${refund * (1 << TRAP_BITS) + Number(k)}; break T; }` : s;
   });
+}
+
+/** An access's trap site, which the DataView checks (gen-types.ts OOB_SITE): its `throw trap(mc, <fuel>, <kind>);`. */
+const OOB_SITE_RE = /\u0010throw trap\(mc, (.*?), (\d+)\);\u0010/g;
+const SHARED_FUEL = /^fuel(?: ([+-]) (\d+))?$/;
+
+/**
+ * The accesses the DataView checks (gen-memory.ts memAccess) trap in the function's catch: each becomes
+ * `tr = <site>;` before the access, and a RangeError of the DataView's (rt.ts isOob) with `tr` set is that site's
+ * trap, with the fuel its check would have thrown with (JS semantics: the catch sees the variables as they were at
+ * the throw). A constant refund is encoded as sharedTraps' sites are (the shared throw after the catch raises it);
+ * any other (a counted loop's, which reads its induction variable) is a case of the catch's switch, `tr` then
+ * `case << 5 | 31` (no trap kind is 31). What the explicit check cost: `ea > ML8` is a compare and a branch per
+ * access beside the DataView's own check, which V8 keeps (matmul 2.76x -> 2.42x V8 unmetered, BENCHMARKS.md,
+ * session 15, f32x10).
+ */
+export function implicitTraps(body: string): { body: string; cases: string[] } {
+  const cases: string[] = [];
+  const out = body.replace(OOB_SITE_RE, (_, fuel: string, k: string) => {
+    const m = SHARED_FUEL.exec(fuel);
+    if (m !== null) {
+      const refund = m[1] === undefined ? 0 : m[1] === '-' ? -Number(m[2]) : Number(m[2]);
+      if (+k < (1 << TRAP_BITS) - 1 && Math.abs(refund) < 1 << 24) return `tr = ${refund * (1 << TRAP_BITS) + Number(k)};`;
+    }
+    cases.push(`case ${cases.length}: throw trap(mc, ${fuel}, ${k});`);
+    return `tr = ${(cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
+  });
+  return { body: out, cases };
 }
 
 /**
@@ -951,6 +1009,10 @@ class JsGen extends JsRefs implements CodeSink {
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
     body = deadWords(body, this.exK.length > 0 ? spillLocals : '');
     if (this.mc.counting) body = this.mergeFuelSteps(body);
+    // the accesses the DataView checks trap in the catch (implicitTraps; before sharedTraps, which would take them)
+    const oob = body.includes(OOB_SITE) ? implicitTraps(body) : null;
+    if (oob !== null) body = oob.body;
+    const CCT = oob !== null ? this.env(cc) : '';
     // every trap with a constant refund jumps to one shared throw (sharedTraps)
     body = sharedTraps(body);
     const traps = body.includes('break T;');
@@ -1024,6 +1086,7 @@ class JsGen extends JsRefs implements CodeSink {
       (split !== null ? split.decls + '\n' : '') +
       osrCode +
       dropParams +
+      (oob !== null ? 'try {\n' : '') +
       (traps ? 'T: {\n' : '') +
       `X: {\n${body}\n}\n` +
       // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
@@ -1033,7 +1096,9 @@ class JsGen extends JsRefs implements CodeSink {
           (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
           `\n${spillLocals}` +
           `return ${numExit(f.type, `leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) || this.exK.includes(EX_POST) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''})`)};\n`) +
-      (traps ? `}\nthrow trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
+      (traps ? '}\n' : '') +
+      (oob !== null ? `} catch (e) { if (tr === 0 || !isOob(e)) throw e; oobTrapped(mc, ${CCT});${oob.cases.length > 0 ? ` if ((tr & ${(1 << TRAP_BITS) - 1}) === ${(1 << TRAP_BITS) - 1}) switch (tr >> ${TRAP_BITS}) { ${oob.cases.join(' ')} }` : ''} }\n` : '') +
+      (traps || oob !== null ? `throw trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
       // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)

@@ -295,6 +295,25 @@ export const TRAP_NULL_DESC = 15;
 export const TRAP_DESC_CAST = 16;
 export const TRAP_NULL_EXN = 17;
 
+/** The message of the RangeError a DataView access past the view's end throws (this engine's words). */
+const OOB_MESSAGE = ((): string => {
+  try {
+    new DataView(new ArrayBuffer(0)).getInt8(0);
+  } catch (e) {
+    if (e instanceof RangeError) return e.message;
+  }
+  throw new Error('wasmeter internal error: a DataView access past its end did not throw a RangeError');
+})();
+
+/**
+ * Whether `e` is what an access of generated code through the DataView throws past the memory's end (codegen.ts
+ * implicitTraps): not a RangeError of the JS stack's, an allocation's or a host's (a host's errors reach generated
+ * code wrapped: Machine.callHost).
+ */
+export function isOob(e: unknown): boolean {
+  return e instanceof RangeError && e.message === OOB_MESSAGE;
+}
+
 /** A trap in JS code: `fuel` is the fuel left after the refund of the rest of the block. */
 export function trap(mc: Machine, fuel: number, code: number): Trap {
   mc.fuel = fuel;

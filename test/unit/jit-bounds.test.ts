@@ -1,13 +1,15 @@
 /**
- * The JS tier's bounds checks (`ea > ML<n>`, ML<n> = memory length - n, gen-memory.ts oob) at the edges:
+ * The JS tier's bounds checks (the DataView's own, each access's trap in the function's catch: codegen.ts
+ * implicitTraps; v128 accesses `ea > ML16`, gen-memory.ts oob) at the edges:
  * every access size at the last address in bounds and the first one out, with and without a
  * memarg offset, addresses near 2^32, a memory shorter than the access (ML - n negative), and
  * after memory.grow (the limits are reloaded with the views). Same results, traps and fuel as
  * the interpreter.
  */
 import { describe, expect, test } from 'vitest';
-import { Trap } from '../../src/core/errors.js';
-import { Linker, Module, Store, WasmFunc } from '../../src/index.js';
+import { HostError, Trap } from '../../src/core/errors.js';
+import { I32, Linker, Module, Store, WasmFunc, funcType } from '../../src/index.js';
+import { isOob } from '../../src/jit/rt.js';
 import { captureSources } from '../shared/jit-sources.js';
 
 type Tier = 'js' | 'interp';
@@ -73,7 +75,8 @@ function sourcesOf(wat: string, name: string): string {
       if (!(e instanceof Trap)) throw e;
     }
   });
-  expect(srcs.length).toBe(1);
+  // (a second one when the call trapped: oobTrapped)
+  expect(srcs.length).toBeGreaterThanOrEqual(1);
   return srcs[0]!;
 }
 
@@ -141,7 +144,9 @@ describe('JS tier: bounds checks at the edges', () => {
     const src = sourcesOf(wat, 'in2');
     expect(src).toContain('ea = 65532;');
     expect(src).not.toMatch(/ea > ML4/);
-    expect(sourcesOf(wat, 'out2')).toMatch(/ea = 65533; if \(ea > ML4\)/);
+    // (past the minimum: checked by the DataView, the trap's site in tr; byte accesses too)
+    expect(sourcesOf(wat, 'out2')).toMatch(/ea = 65533; tr = \d+;\n/);
+    expect(sourcesOf(wat, 'out0')).toMatch(/ea = 65536; tr = \d+;\nI0 = V.getUint8\(ea\);/);
   });
 
   test('memory.grow reloads the limits: an address past the old end reads after the grow', () => {
@@ -209,5 +214,168 @@ describe('JS tier: bounds checks at the edges', () => {
     const src = srcs.find((s) => s.includes('(memory.size)') || s.includes('ML16'))!;
     if (mode === 'metered') expect(src).toMatch(/\nS = mc\.s;\nif \(st < \d+ \|\| V !== _0\.view\) \{ ex = \d+; break X; \} fuel = st;/);
     else expect(src).toContain('if (V !== _0.view) { V = _0.view; U8 = _0.u8; ML = U8.length; ML1 = ML - 1; ML2 = ML - 2; ML4 = ML - 4; ML8 = ML - 8; ML16 = ML - 16; }');
+  });
+});
+
+/** Calls `calls` on a fresh instance of `wat` (a module) in `tier`: each result or trap message, and the fuel consumed after it. */
+function outcomes(tier: Tier, wat: string | Module, calls: [string, ...number[]][], imports: Record<string, () => number> = {}): unknown[] {
+  const store = new Store({ tier, fuel: 1e12 });
+  const linker = new Linker();
+  for (const [name, fn] of Object.entries(imports)) linker.defineFunc(store, 'env', name, funcType([], [I32]), fn);
+  const inst = linker.instantiate(store, typeof wat === 'string' ? Module.fromWat(wat) : wat);
+  const out: unknown[] = [];
+  for (const [name, ...args] of calls) {
+    try {
+      out.push(inst.call(name, ...args)[0]);
+    } catch (e) {
+      if (!(e instanceof Trap) && !(e instanceof HostError)) throw e;
+      out.push(`${e.name}: ${e.message}`);
+    }
+    out.push(store.fuelConsumed);
+  }
+  return out;
+}
+
+/** Sums the i32s from $p for $n words: traps at the word that crosses the end. */
+const SUM = `(module (memory 1)
+  (func (export "sum") (param $p i32) (param $n i32) (result i32) (local $s i32)
+    (block $out (loop $l
+      (br_if $out (i32.eqz (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (i32.load (local.get $p))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $l)))
+    (local.get $s)))`;
+
+describe('JS tier: accesses the DataView checks (codegen.ts implicitTraps)', () => {
+  // two accesses of one block: a load at $p, then a store at $q; either may be the one past the end
+  const pair = `(module (memory 1)
+    (func (export "pair") (param $p i32) (param $q i32) (result i32)
+      (local $v i32)
+      (local.set $v (i32.add (i32.load (local.get $p)) (i32.const 1)))
+      (i64.store (local.get $q) (i64.extend_i32_u (local.get $v)))
+      (i32.add (local.get $v) (i32.const 7)))
+    (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))`;
+
+  test('a trap at the second access of a pair: its own fuel (the refund of what follows it), as in the interpreter', () => {
+    const calls: [string, ...number[]][] = [
+      ['pair', 16, 32],
+      // the load traps: nothing stored
+      ['pair', 65533, 64],
+      ['peek', 64],
+      // the load is in bounds, the store past the end
+      ['pair', 16, 65529],
+      ['pair', 16, 65528],
+      ['peek', 65528],
+      // an i64.store whose low half fits: nothing written (the high half is written first)
+      ['pair', 16, 65530],
+      ['peek', 65528],
+    ];
+    const js = outcomes('js', pair, calls);
+    expect(js).toEqual(outcomes('interp', pair, calls));
+    expect(js[2]).toBe('Trap: out of bounds memory access');
+    expect(js[6]).toBe('Trap: out of bounds memory access');
+    expect(js[10]).toBe(1);
+    expect(js[12]).toBe('Trap: out of bounds memory access');
+    expect(js[14]).toBe(1);
+    // the two sites trap with different fuel: the load's refund counts the store and what follows
+    expect((js[3] as number) - (js[1] as number)).not.toBe((js[7] as number) - (js[5] as number));
+    const { srcs } = captureSources(() => new Linker().instantiate(new Store({ tier: 'js', fuel: 1e9 }), Module.fromWat(pair)).call('pair', 0, 8));
+    const src = srcs[0]!;
+    expect(src).not.toMatch(/ea > ML/);
+    expect(src).toMatch(/catch \(e\) \{ if \(tr === 0 \|\| !isOob\(e\)\) throw e;/);
+  });
+
+  test("in a counted loop (a site of the catch's switch), after V8 has optimized the function, at every budget", () => {
+    const sum = SUM;
+    const calls: [string, ...number[]][] = [];
+    for (let i = 0; i < 40; i++) calls.push(['sum', 0, 16000]);
+    for (const p of [65532 - 400, 65533 - 400, 65534 - 40]) calls.push(['sum', p, 200], ['sum', 0, 16000]);
+    const js = outcomes('js', sum, calls);
+    expect(js).toEqual(outcomes('interp', sum, calls));
+    expect(js.filter((x) => x === 'Trap: out of bounds memory access').length).toBe(3);
+    const { srcs } = captureSources(() => new Linker().instantiate(new Store({ tier: 'js', fuel: 1e9 }), Module.fromWat(sum)).call('sum', 0, 8));
+    expect(srcs[0]).toMatch(/switch \(tr >> 5\) \{ case 0: throw trap\(mc, fuel/);
+    // starved: every budget up to the trap's
+    const short: [string, ...number[]][] = [['sum', 65532 - 8, 5]];
+    const need = outcomes('interp', sum, short)[1] as number;
+    for (let fuel = 0; fuel <= need; fuel += 3) {
+      const run1 = (tier: Tier) => {
+        const store = new Store({ tier, fuel });
+        const inst = new Linker().instantiate(store, Module.fromWat(sum));
+        try {
+          return [inst.call('sum', 65532 - 8, 5)[0], store.fuelConsumed];
+        } catch (e) {
+          return [(e as Error).message, store.fuelConsumed];
+        }
+      };
+      expect(run1('js'), `fuel ${fuel}`).toEqual(run1('interp'));
+    }
+  });
+
+  test("a host function's RangeError is the host's failure, not a trap of the access before it", () => {
+    const wat = `(module (import "env" "h" (func $h (result i32))) (memory 1)
+      (func (export "f") (param i32) (result i32) (i32.add (i32.load (local.get 0)) (call $h))))`;
+    const h = () => new DataView(new ArrayBuffer(0)).getInt8(0);
+    const calls: [string, ...number[]][] = [['f', 8], ['f', 65533]];
+    const js = outcomes('js', wat, calls, { h });
+    expect(js).toEqual(outcomes('interp', wat, calls, { h }));
+    expect(js[0]).toMatch(/^HostError: host function .* failed: Offset is outside the bounds of the DataView/);
+    expect(js[2]).toBe('Trap: out of bounds memory access');
+  });
+
+  test("isOob: the DataView's RangeError past its end, not the JS stack's or another's", () => {
+    const past = (() => {
+      try {
+        new DataView(new ArrayBuffer(8)).setFloat64(4, 1, true);
+      } catch (e) {
+        return e;
+      }
+    })();
+    const deep = (() => {
+      const down = (n: number): number => down(n + 1) + 1;
+      try {
+        return down(0);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isOob(past)).toBe(true);
+    expect(deep).toBeInstanceOf(RangeError);
+    expect(isOob(deep)).toBe(false);
+    expect(isOob(new RangeError('Offset is outside'))).toBe(false);
+    expect(isOob(new TypeError((past as Error).message))).toBe(false);
+  });
+
+  test('after a trap, the function is generated again with checks of its own (oobTrapped), for later instances too', () => {
+    const wat = SUM;
+    const calls: [string, ...number[]][] = [['sum', 0, 100], ['sum', 65500, 100], ['sum', 0, 100], ['sum', 65500, 100], ['sum', 65400, 10]];
+    const m = Module.fromWat(wat);
+    const { srcs, value } = captureSources(() => {
+      const js = outcomes('js', m, calls);
+      // a later instance of the module, which binds what the first one made last
+      return [js, outcomes('js', m, calls)];
+    });
+    const interp = outcomes('interp', wat, calls);
+    expect(value[0]).toEqual(interp);
+    expect(value[1]).toEqual(interp);
+    expect(srcs.length).toBe(2);
+    expect(srcs[0]).toMatch(/isOob\(e\)/);
+    expect(srcs[0]).not.toMatch(/ea > ML4/);
+    expect(srcs[1]).toMatch(/ea > ML4/);
+    expect(srcs[1]).not.toMatch(/isOob/);
+  });
+
+  test('unaligned accesses of every size', () => {
+    const wat = `(module (memory 1)
+      (func (export "f") (param i32) (result f64)
+        (f32.store offset=1 (local.get 0) (f32.const 1.5))
+        (i64.store offset=3 (local.get 0) (i64.const 0x1122334455667788))
+        (f64.add (f64.add (f64.load offset=5 (local.get 0)) (f64.convert_i32_s (i32.load offset=2 (local.get 0))))
+                 (f64.add (f64.promote_f32 (f32.load offset=1 (local.get 0))) (f64.convert_i32_s (i32.load16_s offset=7 (local.get 0)))))))`;
+    const calls: [string, ...number[]][] = [['f', 0], ['f', 1000], ['f', 65524], ['f', 65525]];
+    const js = outcomes('js', wat, calls);
+    expect(js).toEqual(outcomes('interp', wat, calls));
+    expect(js[6]).toBe('Trap: out of bounds memory access');
   });
 });
