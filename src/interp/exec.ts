@@ -328,6 +328,12 @@ export const enum Op {
   F64_MUL_LOAD_ADD_STORE,
   F64_LOAD_MUL_LOAD_ADD_STORE,
   ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE,
+  // ---- hash64's round (the three ops above that end in I64_MUL_ADD_ROTL_MUL) with its intermediate results in JS
+  // locals: KEEP (translate-state.ts) turns an op into these when nothing but the next instruction reads each of
+  // them; the operand layout is the written-out op's
+  I64_ROUND,
+  I64_LOAD_ROUND,
+  ADD_I64_LOAD_ROUND,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1685,6 +1691,55 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = (s[(a + 1) | 0]! - s[(b + 1) | 0]! - (x >>> 0 < y >>> 0 ? 1 : 0)) | 0;
             s[d] = lo;
             pc = (pc + 4) | 0;
+            break;
+          }
+          // i32.add, then falls through into I64_LOAD_ROUND
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_LOAD_ROUND:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // i64.load (its trap is the op's, at its origAt), then falls through into I64_ROUND
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_LOAD_ROUND:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            pc = (pc + 3) | 0;
+          // i64.mul, i64.add, i64.rotl, i64.mul (I64_MUL_ADD_ROTL_MUL's layout: d a b each), each result but the
+          // last kept in JS locals (lo, hi): KEEP checked that only the next op reads it, as its first operand
+          case Op.I64_ROUND: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            let hi = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            let lo = Math.imul(x, y);
+            // i64.add: the product and the second operand
+            b = (fp + code[(pc + 6) | 0]!) | 0;
+            x = (lo + s[b]!) | 0;
+            hi = (hi + s[(b + 1) | 0]! + (x >>> 0 < lo >>> 0 ? 1 : 0)) | 0;
+            lo = x;
+            // i64.rotl of the sum by the second operand
+            b = s[(fp + code[(pc + 9) | 0]!) | 0]! & 63;
+            if (b >= 32) {
+              b = (b - 32) | 0;
+              x = lo;
+              lo = hi;
+              hi = x;
+            }
+            x = (lo << b) | ((hi >>> 1) >>> (31 - b));
+            hi = (hi << b) | ((lo >>> 1) >>> (31 - b));
+            // i64.mul: the rotated value (x, hi) and the second operand, into the last op's destination
+            b = (fp + code[(pc + 12) | 0]!) | 0;
+            y = s[b]!;
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            d = (fp + code[(pc + 10) | 0]!) | 0;
+            s[(d + 1) | 0] = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(hi, y)) | 0;
+            s[d] = Math.imul(x, y);
+            pc = (pc + 13) | 0;
             break;
           }
           // i32.add, then falls through into I64_LOAD_MUL_ADD_ROTL_MUL (which reads its operands from the advanced pc)

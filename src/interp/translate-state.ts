@@ -169,6 +169,35 @@ export const TRAPS: ReadonlySet<number> = (() => {
   return t;
 })();
 
+/**
+ * Fused ops whose intermediate results can stay in the loop's JS locals (exec.ts): op -> the op that keeps them
+ * there, and for each intermediate result the word offsets (from the opcode) of its destination and of the next
+ * op's first operand, which the kept op reads it as (`swap`: the next op is commutative, so the result may be its
+ * second operand, swapped in). `finish` (translate.ts) makes the exchange when every destination is a stack
+ * temp that the next op pops (so nothing else reads it: stops, traps and snapshots never fall inside a fused op);
+ * otherwise the written-out op stays.
+ */
+export const KEEP = new Map<Op, { op: Op; links: readonly { dst: number; a: number; swap: boolean }[] }>(
+  (
+    [
+      [Op.I64_MUL_ADD_ROTL_MUL, Op.I64_ROUND, 0],
+      [Op.I64_LOAD_MUL_ADD_ROTL_MUL, Op.I64_LOAD_ROUND, 3],
+      [Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL, Op.ADD_I64_LOAD_ROUND, 6],
+    ] as const
+  ).map(([op, keep, at]) => [
+    op,
+    {
+      op: keep,
+      // mul -> add (commutative), add -> rotl (the value, not the count), rotl -> mul (commutative)
+      links: [
+        { dst: at + 1, a: at + 5, swap: true },
+        { dst: at + 4, a: at + 8, swap: false },
+        { dst: at + 7, a: at + 11, swap: true },
+      ],
+    },
+  ]),
+);
+
 /** Where a mirrored stack value lives (see translate.ts). */
 export const TEMP = 0;
 export const LOCAL = 1;
@@ -250,6 +279,8 @@ export class TranslateState {
    */
   protected opRun: number[] = [];
   protected lastOp = -1;
+  /** Positions of the fused ops KEEP may exchange (checked by keepInLocals once every operand is emitted). */
+  protected keepAt: number[] = [];
   protected cur = 0;
   /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
   protected rows: HRow[] = [];
@@ -283,6 +314,7 @@ export class TranslateState {
       this.lastOp = fused;
       this.lastDst = -1;
       this.fuseBack();
+      if (KEEP.has(this.lastOp)) this.keepAt.push(this.lastOpPos);
       return;
     }
     this.origAt[this.code.length] = this.cur;
@@ -321,6 +353,27 @@ export class TranslateState {
     this.opRun.pop();
     this.lastOpPos = prev;
     this.lastOp = fused;
+  }
+  /**
+   * KEEP's exchange: each op at keepAt (its position final: no later fusion takes these ops as its second) whose
+   * intermediate results are stack temps the next op pops becomes the op that keeps them in JS locals, a
+   * commutative next op's operands swapped where the temp is its second.
+   */
+  protected keepInLocals(): void {
+    const code = this.code;
+    const fix = this.fix;
+    const temp = (p: number, q: number) => fix[p] === FIX_STACK && fix[q] === FIX_STACK && code[p] === code[q];
+    for (const pos of this.keepAt) {
+      const k = KEEP.get(code[pos]!);
+      if (k === undefined || !k.links.every((l) => temp(pos + l.dst, pos + l.a) || (l.swap && temp(pos + l.dst, pos + l.a + 1)))) continue;
+      for (const l of k.links) {
+        if (temp(pos + l.dst, pos + l.a)) continue;
+        const p = pos + l.a;
+        [code[p], code[p + 1]] = [code[p + 1]!, code[p]!];
+        [fix[p], fix[p + 1]] = [fix[p + 1]!, fix[p]!];
+      }
+      code[pos] = k.op;
+    }
   }
   /** The op emitted before the last one (-1: none it could fuse with). */
   protected prevOpPos(): number {

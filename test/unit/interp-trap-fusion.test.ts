@@ -33,8 +33,9 @@ const BAD = 0x7ffffff0;
 
 const cases: Case[] = [
   {
-    // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words
-    op: Op.I64_LOAD_MUL_ADD_ROTL_MUL,
+    // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words; nothing but the next instruction
+    // reads each intermediate result, so they stay in JS locals (KEEP)
+    op: Op.I64_LOAD_ROUND,
     wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
       (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
         (local.set $acc (i64.const 0x0123456789abcdef))
@@ -49,7 +50,7 @@ const cases: Case[] = [
     traps: [{ arg: 1, fuel: 6 }],
   },
   {
-    op: Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL,
+    op: Op.ADD_I64_LOAD_ROUND,
     wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
       (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64) (local $i i32)
         (loop $l
@@ -61,6 +62,36 @@ const cases: Case[] = [
     want: [hashRound(hashRound(0n, 0x0000000200000001n), 0x0000000400000003n)],
     // loop, local.get acc, local.get p, local.get i, i32.add, i64.load
     traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    // the same ops with the product read again later (by the xor): not kept (KEEP), the op writes every result out
+    op: Op.I64_LOAD_MUL_ADD_ROTL_MUL,
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.xor (i64.mul (i64.load (local.get $p)) (i64.const 7))
+            (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.const 3)) (i64.const 31)) (i64.const 5))))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8],
+    want: [liveRound(liveRound(0x0123456789abcdefn, 0x0000000200000001n), 0x0000000400000003n)],
+    // i64.const, local.set, loop, local.get p, i64.load
+    traps: [{ arg: 1, fuel: 5 }],
+  },
+  {
+    // the round without its load, its operands all locals: I64_ROUND
+    op: Op.I64_ROUND,
+    wat: `(func (export "f") (param $n i32) (param $v i32) (result i64) (local $acc i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.extend_i32_u (local.get $v)) (i64.const 7))) (i64.const 31)) (i64.const 5)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [3, 9],
+    want: [hashRound(hashRound(hashRound(0x0123456789abcdefn, 9n), 9n), 9n)],
+    traps: [],
   },
   {
     // alloc's checksum loop: h ^= load8_u(i * 3 + p) while ++i < n
@@ -184,6 +215,12 @@ function hashRound(acc: bigint, v: bigint): bigint {
   const m = (1n << 64n) - 1n;
   const x = (BigInt.asUintN(64, acc) + v * 7n) & m;
   return BigInt.asIntN(64, (((x << 31n) | (x >> 33n)) * 5n) & m);
+}
+
+function liveRound(acc: bigint, v: bigint): bigint {
+  const m = (1n << 64n) - 1n;
+  const x = (BigInt.asUintN(64, acc) + 3n) & m;
+  return BigInt.asIntN(64, ((v * 7n) & m) ^ ((((x << 31n) | (x >> 33n)) * 5n) & m));
 }
 
 /** The names of the ops, read from exec.ts' `const enum Op` (a const enum has no object to read them from). */
