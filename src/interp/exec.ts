@@ -334,6 +334,10 @@ export const enum Op {
   I64_ROUND,
   I64_LOAD_ROUND,
   ADD_I64_LOAD_ROUND,
+  // ---- simd's saxpy likewise (KEEP): f32x4.mul then add, the product in JS locals; f32x4.mul, sub, v128.store,
+  // the product and the difference in JS locals
+  F32X4_MUL_ADD_KEPT,
+  F32X4_MUL_SUB_V128_STORE_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -2220,6 +2224,52 @@ export function run(mc: Machine, entryDepth: number): number {
             view.setInt32(ea + 12, s[(a + 3) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
+          // F32X4_MUL_ADD's layout (d a b twice); KEEP checked that only the add reads the product, as its second operand
+          case Op.F32X4_MUL_ADD_KEPT: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            const m0 = Math.fround(f32[a]! * f32[b]!);
+            const m1 = Math.fround(f32[(a + 1) | 0]! * f32[(b + 1) | 0]!);
+            const m2 = Math.fround(f32[(a + 2) | 0]! * f32[(b + 2) | 0]!);
+            const m3 = Math.fround(f32[(a + 3) | 0]! * f32[(b + 3) | 0]!);
+            d = (fp + code[(pc + 4) | 0]!) | 0;
+            a = (fp + code[(pc + 5) | 0]!) | 0;
+            f32[d] = f32[a]! + m0;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! + m1;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! + m2;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! + m3;
+            pc = (pc + 7) | 0;
+            break;
+          }
+          // F32X4_MUL_SUB_V128_STORE's layout (d a b, d a b, a v off); KEEP checked that only the sub reads the product,
+          // as its second operand, and that the store's value is the difference (written to its slot too, rounded
+          // to f32 by both stores alike); the store is the op's only access (its origAt)
+          case Op.F32X4_MUL_SUB_V128_STORE_KEPT: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            const m0 = Math.fround(f32[a]! * f32[b]!);
+            const m1 = Math.fround(f32[(a + 1) | 0]! * f32[(b + 1) | 0]!);
+            const m2 = Math.fround(f32[(a + 2) | 0]! * f32[(b + 2) | 0]!);
+            const m3 = Math.fround(f32[(a + 3) | 0]! * f32[(b + 3) | 0]!);
+            ea = (s[(fp + code[(pc + 7) | 0]!) | 0]! >>> 0) + (code[(pc + 9) | 0]! >>> 0);
+            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            a = (fp + code[(pc + 5) | 0]!) | 0;
+            d = (fp + code[(pc + 4) | 0]!) | 0;
+            fr = f32[a]! - m0;
+            f32[d] = fr;
+            view.setFloat32(ea, fr, true);
+            fr = f32[(a + 1) | 0]! - m1;
+            f32[(d + 1) | 0] = fr;
+            view.setFloat32(ea + 4, fr, true);
+            fr = f32[(a + 2) | 0]! - m2;
+            f32[(d + 2) | 0] = fr;
+            view.setFloat32(ea + 8, fr, true);
+            fr = f32[(a + 3) | 0]! - m3;
+            f32[(d + 3) | 0] = fr;
+            view.setFloat32(ea + 12, fr, true);
+            pc = (pc + 10) | 0;
+            break;
+          }
           // (slots are whole: d is a, b or neither, so lane by lane is safe)
           // f32x4.mul, then falls through into F32X4_ADD (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose

@@ -172,31 +172,45 @@ export const TRAPS: ReadonlySet<number> = (() => {
 /**
  * Fused ops whose intermediate results can stay in the loop's JS locals (exec.ts): op -> the op that keeps them
  * there, and for each intermediate result the word offsets (from the opcode) of its destination and of the next
- * op's first operand, which the kept op reads it as (`swap`: the next op is commutative, so the result may be its
- * second operand, swapped in). `finish` (translate.ts) makes the exchange when every destination is a stack
+ * op's operand the kept op reads it as (`swap`: the next op is commutative, so the result may be its other
+ * operand, the one after, swapped in). `finish` (translate.ts) makes the exchange when every destination is a stack
  * temp that the next op pops (so nothing else reads it: stops, traps and snapshots never fall inside a fused op);
  * otherwise the written-out op stays.
  */
-export const KEEP = new Map<Op, { op: Op; links: readonly { dst: number; a: number; swap: boolean }[] }>(
-  (
-    [
-      [Op.I64_MUL_ADD_ROTL_MUL, Op.I64_ROUND, 0],
-      [Op.I64_LOAD_MUL_ADD_ROTL_MUL, Op.I64_LOAD_ROUND, 3],
-      [Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL, Op.ADD_I64_LOAD_ROUND, 6],
-    ] as const
-  ).map(([op, keep, at]) => [
-    op,
+export interface KeepLink {
+  dst: number;
+  a: number;
+  swap: boolean;
+  /** The result is also written to its destination (any slot), so it need only be the one the next op reads. */
+  written?: true;
+}
+export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
+  [Op.I64_MUL_ADD_ROTL_MUL, { op: Op.I64_ROUND, links: roundLinks(0) }],
+  [Op.I64_LOAD_MUL_ADD_ROTL_MUL, { op: Op.I64_LOAD_ROUND, links: roundLinks(3) }],
+  [Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL, { op: Op.ADD_I64_LOAD_ROUND, links: roundLinks(6) }],
+  // simd's saxpy: the product added (as the second operand: float operands are never swapped, as x86 returns the
+  // first of two NaNs, so a swap changes a result's bits against the JS tier's); the product subtracted (likewise)
+  // and the difference stored (as the value; also written to its destination, the local the loop reads again)
+  [Op.F32X4_MUL_ADD, { op: Op.F32X4_MUL_ADD_KEPT, links: [{ dst: 1, a: 6, swap: false }] }],
+  [
+    Op.F32X4_MUL_SUB_V128_STORE,
     {
-      op: keep,
-      // mul -> add (commutative), add -> rotl (the value, not the count), rotl -> mul (commutative)
+      op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
       links: [
-        { dst: at + 1, a: at + 5, swap: true },
-        { dst: at + 4, a: at + 8, swap: false },
-        { dst: at + 7, a: at + 11, swap: true },
+        { dst: 1, a: 6, swap: false },
+        { dst: 4, a: 8, swap: false, written: true },
       ],
     },
-  ]),
-);
+  ],
+]);
+/** hash64's round after `at` words of a load and an address add: mul -> add (commutative), add -> rotl (the value, not the count), rotl -> mul (commutative). */
+function roundLinks(at: number): KeepLink[] {
+  return [
+    { dst: at + 1, a: at + 5, swap: true },
+    { dst: at + 4, a: at + 8, swap: false },
+    { dst: at + 7, a: at + 11, swap: true },
+  ];
+}
 
 /** Where a mirrored stack value lives (see translate.ts). */
 export const TEMP = 0;
@@ -362,12 +376,13 @@ export class TranslateState {
   protected keepInLocals(): void {
     const code = this.code;
     const fix = this.fix;
-    const temp = (p: number, q: number) => fix[p] === FIX_STACK && fix[q] === FIX_STACK && code[p] === code[q];
+    // the next op reads the result at q (the same slot), and nothing else does (a stack temp it pops) unless written
+    const reads = (l: KeepLink, p: number, q: number) => fix[p] === fix[q] && code[p] === code[q] && (l.written || fix[p] === FIX_STACK);
     for (const pos of this.keepAt) {
       const k = KEEP.get(code[pos]!);
-      if (k === undefined || !k.links.every((l) => temp(pos + l.dst, pos + l.a) || (l.swap && temp(pos + l.dst, pos + l.a + 1)))) continue;
+      if (k === undefined || !k.links.every((l) => reads(l, pos + l.dst, pos + l.a) || (l.swap && reads(l, pos + l.dst, pos + l.a + 1)))) continue;
       for (const l of k.links) {
-        if (temp(pos + l.dst, pos + l.a)) continue;
+        if (reads(l, pos + l.dst, pos + l.a)) continue;
         const p = pos + l.a;
         [code[p], code[p + 1]] = [code[p + 1]!, code[p]!];
         [fix[p], fix[p + 1]] = [fix[p + 1]!, fix[p]!];

@@ -377,13 +377,35 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [5.5],
     },
     {
-      name: 'f32x4.mul, f32x4.sub, v128.store (F32X4_MUL_SUB_V128_STORE)',
-      op: Op.F32X4_MUL_SUB_V128_STORE,
+      // the product and the difference read by nothing else: both kept in JS locals (KEEP, translate-state.ts)
+      name: 'f32x4.mul, f32x4.sub, v128.store (F32X4_MUL_SUB_V128_STORE_KEPT)',
+      op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
       wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32)
         (v128.store (i32.const 16) (f32x4.sub (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1)))))
         (f32.load (i32.const 16)) (f32.load (i32.const 28)))`,
       args: [1.5, -2, 0.25],
       want: [3.25, 3.25],
+    },
+    {
+      // simd's saxpy: the difference also set to a local the function reads again (written and stored)
+      name: 'f32x4.mul, f32x4.sub set to a local, v128.store of it (F32X4_MUL_SUB_V128_STORE_KEPT)',
+      op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
+      wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32) (local v128)
+        (v128.store (i32.const 16) (local.tee 3 (f32x4.sub (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))
+        (f32.load (i32.const 28)) (f32x4.extract_lane 1 (local.get 3)))`,
+      args: [1.5, -2, 0.1],
+      want: [Math.fround(Math.fround(0.1) + 3), Math.fround(Math.fround(0.1) + 3)],
+    },
+    {
+      // the product read again after the store: written out
+      name: 'f32x4.mul, f32x4.sub of other values, v128.store (F32X4_MUL_SUB_V128_STORE)',
+      op: Op.F32X4_MUL_SUB_V128_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32) (local v128 v128 v128) (local.set 3 (f32x4.splat (local.get 0))) (local.set 4 (f32x4.splat (local.get 1))) (local.set 5 (f32x4.splat (local.get 2)))
+        (f32x4.mul (local.get 3) (local.get 4))
+        (v128.store (i32.const 16) (f32x4.sub (local.get 5) (local.get 3)))
+        (f32x4.extract_lane 2) (f32.load (i32.const 20)))`,
+      args: [1.5, -2, 0.25],
+      want: [-3, -1.25],
     },
     {
       name: 'f32x4.sub, v128.store (F32X4_SUB_V128_STORE)',
@@ -395,12 +417,33 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [3.5, 3.5],
     },
     {
-      name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD)',
-      op: Op.F32X4_MUL_ADD,
+      // the product is the add's second operand (KEEP)
+      name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD_KEPT)',
+      op: Op.F32X4_MUL_ADD_KEPT,
       wat: `(func (export "f") (param f32 f32 f32) (result f32)
         (f32x4.extract_lane 3 (f32x4.add (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))`,
       args: [1.5, -2, 0.25],
       want: [-2.75],
+    },
+    {
+      // the product the add's first operand: written out (float operands are not swapped, KEEP)
+      name: 'f32x4.mul, f32x4.add of the product first (F32X4_MUL_ADD)',
+      op: Op.F32X4_MUL_ADD,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32) (local v128 v128 v128) (local.set 3 (f32x4.splat (local.get 0))) (local.set 4 (f32x4.splat (local.get 1))) (local.set 5 (f32x4.splat (local.get 2)))
+        (f32x4.extract_lane 0 (f32x4.add (f32x4.mul (local.get 3) (local.get 4)) (local.get 5))))`,
+      args: [0.1, 3, 1e-9],
+      want: [Math.fround(Math.fround(Math.fround(0.1) * 3) + Math.fround(1e-9))],
+    },
+    {
+      // the product read again after the add: written out
+      name: 'f32x4.mul, f32x4.add of other values (F32X4_MUL_ADD)',
+      op: Op.F32X4_MUL_ADD,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32 f32) (local v128 v128 v128) (local.set 3 (f32x4.splat (local.get 0))) (local.set 4 (f32x4.splat (local.get 1))) (local.set 5 (f32x4.splat (local.get 2)))
+        (f32x4.mul (local.get 3) (local.get 4))
+        (f32x4.add (local.get 5) (local.get 3))
+        (f32x4.extract_lane 1) (local.set 2) (f32x4.extract_lane 3) (local.get 2))`,
+      args: [1.5, -2, 0.25],
+      want: [-3, 1.75],
     },
     {
       name: 'three i32.adds (ADD3)',
@@ -530,8 +573,12 @@ describe('three or four instructions in one dispatch: a trap in the last charges
     [Op.F32_SUB_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.sub (f32.const 1) (f32.const 2)))`],
     [Op.F32X4_SUB_V128_STORE, `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)))`],
     [
-      Op.F32X4_MUL_SUB_V128_STORE,
+      Op.F32X4_MUL_SUB_V128_STORE_KEPT,
       `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4))))`,
+    ],
+    [
+      Op.F32X4_MUL_SUB_V128_STORE,
+      `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 4)))`,
     ],
     [Op.ADD_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],
     [Op.ADD_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],

@@ -31,6 +31,39 @@ interface Case {
 
 const BAD = 0x7ffffff0;
 
+/** xs (bytes 0-31) and ys (32-63) of simd's saxpy, as f32 lanes. */
+const SAXPY_DATA = [1.5, -2, 0.1, 3e7, -0.75, 1e-8, 7, -3.25, 0.2, -1, 2.5, 1e-3, -4e6, 0.3, 9, -0.5];
+const SAXPY = `(memory 1) (data (i32.const 0) "${[...new Uint8Array(new Float32Array(SAXPY_DATA).buffer)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('')}")
+  (func (export "f") (param $n i32) (param $p i32) (result i32) (local $d v128) (local $x v128) (local $y v128) (local $i i32)
+    (loop $l
+      (local.set $x (v128.load (local.get $i)))
+      (local.set $y (v128.load offset=32 (local.get $i)))
+      (v128.store (i32.add (local.get $p) (local.get $i))
+        (local.tee $y (f32x4.sub (f32x4.add (local.get $y) (f32x4.mul (v128.const f32x4 0.25 0.25 0.25 0.25) (local.get $x)))
+                                 (f32x4.mul (local.get $y) (v128.const f32x4 0.5 0.5 0.5 0.5)))))
+      (local.set $d (f32x4.add (local.get $d) (f32x4.mul (local.get $x) (local.get $y))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $n))))
+    (i32.xor (i32.xor (i32x4.extract_lane 0 (local.get $d)) (i32x4.extract_lane 1 (local.get $d)))
+      (i32.xor (i32.xor (i32x4.extract_lane 2 (local.get $d)) (i32x4.extract_lane 3 (local.get $d))) (i32.load offset=4 (local.get $p)))))`;
+
+/** SAXPY's result for n bytes of lanes, the ys stored at p (in f32 arithmetic, each operation rounded). */
+function saxpy(n: number, p: number): number {
+  const m = new Float32Array(32);
+  m.set(SAXPY_DATA);
+  const f = Math.fround;
+  const d = new Float32Array(4);
+  for (let i = 0; i < n / 4; i += 4)
+    for (let k = 0; k < 4; k++) {
+      const x = m[i + k]!;
+      const y0 = m[8 + i + k]!;
+      const y = f(f(y0 + f(0.25 * x)) - f(y0 * 0.5));
+      m[p / 4 + i + k] = y;
+      d[k] = f(d[k]! + f(x * y));
+    }
+  const bits = new Int32Array(d.buffer);
+  return bits[0]! ^ bits[1]! ^ (bits[2]! ^ bits[3]! ^ new Int32Array(m.buffer)[p / 4 + 1]!);
+}
+
 const cases: Case[] = [
   {
     // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words; nothing but the next instruction
@@ -92,6 +125,22 @@ const cases: Case[] = [
     args: [3, 9],
     want: [hashRound(hashRound(hashRound(0x0123456789abcdefn, 9n), 9n), 9n)],
     traps: [],
+  },
+  {
+    // simd's saxpy (KEEP): y = (y + a * x) - y * 0.5 stored and set to y, d += x * y; the products (and the stored
+    // difference) in JS locals
+    op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
+    wat: SAXPY,
+    args: [32, 32],
+    want: [saxpy(32, 32)],
+    traps: [{ arg: 1, fuel: 21 }],
+  },
+  {
+    op: Op.F32X4_MUL_ADD_KEPT,
+    wat: SAXPY,
+    args: [32, 64],
+    want: [saxpy(32, 64)],
+    traps: [{ arg: 1, fuel: 21 }],
   },
   {
     // alloc's checksum loop: h ^= load8_u(i * 3 + p) while ++i < n
