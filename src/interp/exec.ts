@@ -338,6 +338,9 @@ export const enum Op {
   // the product and the difference in JS locals
   F32X4_MUL_ADD_KEPT,
   F32X4_MUL_SUB_V128_STORE_KEPT,
+  // ---- matmul's inner loop likewise (KEEP): both values loaded, the product and the sum in JS locals
+  F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+  ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1326,6 +1329,31 @@ export function run(mc: Machine, entryDepth: number): number {
             a = (fp + code[(pc + 2) | 0]!) | 0;
             view.setInt32(ea, s[a]!, true);
             view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          // matmul's inner loop with the values between its accesses in JS locals (KEEP: only the next op reads each):
+          // i32.add, i32.add, then falls through into F64_LOAD_MUL_LOAD_ADD_STORE_KEPT
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // F64_LOAD_MUL_LOAD_ADD_STORE's layout and trap marks (pc advances as the written-out op's does, so a trap
+          // in the second load or the store leaves pc on its mark): f64.load, f64.mul of a slot and the value loaded,
+          // f64.load, f64.add of the product and the value loaded, f64.store of the sum
+          case Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            fr = f64[((fp + code[(pc + 5) | 0]!) | 0) >> 1]! * view.getFloat64(ea, true);
+            pc = (pc + 6) | 0;
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            fr = fr + view.getFloat64(ea, true);
+            pc = (pc + 6) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            view.setFloat64(ea, fr, true);
             pc = (pc + 4) | 0;
             break;
           // matmul's inner loop: i32.add, i32.add, then falls through into F64_LOAD_MUL_LOAD_ADD_STORE

@@ -202,7 +202,19 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
       ],
     },
   ],
+  // matmul's inner loop: the value loaded the mul's second operand, the product the add's first, the second value
+  // loaded its second, the sum the store's value
+  [Op.F64_LOAD_MUL_LOAD_ADD_STORE, { op: Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT, links: matmulLinks(0) }],
+  [Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE, { op: Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT, links: matmulLinks(6) }],
 ]);
+function matmulLinks(at: number): KeepLink[] {
+  return [
+    { dst: at + 1, a: at + 6, swap: false },
+    { dst: at + 4, a: at + 11, swap: false },
+    { dst: at + 7, a: at + 12, swap: false },
+    { dst: at + 10, a: at + 14, swap: false },
+  ];
+}
 /** hash64's round after `at` words of a load and an address add: mul -> add (commutative), add -> rotl (the value, not the count), rotl -> mul (commutative). */
 function roundLinks(at: number): KeepLink[] {
   return [

@@ -258,6 +258,46 @@ const cases: Case[] = [
       { arg: 3, fuel: 13 },
     ],
   },
+  {
+    // matmul's own order (the value loaded the mul's second operand, the product the add's first): the values
+    // between the accesses kept in JS locals (KEEP)
+    op: Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $a i32) (param $c i32) (param $d i32) (result f64)
+        (f64.store (local.get $d) (f64.add (f64.mul (local.get $x) (f64.load (local.get $a))) (f64.load (local.get $c))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 8, 16],
+    want: [8],
+    traps: [
+      // local.get d, local.get x, local.get a, f64.load
+      { arg: 1, fuel: 4 },
+      // and f64.mul, local.get c, f64.load
+      { arg: 2, fuel: 7 },
+      // and f64.add, f64.store
+      { arg: 3, fuel: 9 },
+    ],
+  },
+  {
+    op: Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $a i32) (param $c i32) (param $d i32) (result f64) (local $i i32)
+        (loop $l
+          (f64.store (local.get $d)
+            (f64.add (f64.mul (local.get $x) (f64.load (i32.add (i32.add (local.get $a) (local.get $i)) (local.get $i)))) (f64.load (local.get $c))))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 8))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 8, 16],
+    // i = 0: 3 * 2 (at 8) + 2 (at 8) = 8, stored at 16; i = 4: 3 * 8 (at 16, just stored) + 2
+    want: [3 * 8 + 2],
+    traps: [
+      // loop, local.get d, local.get x, local.get a, local.get i, i32.add, local.get i, i32.add, f64.load
+      { arg: 1, fuel: 9 },
+      // and f64.mul, local.get c, f64.load
+      { arg: 2, fuel: 12 },
+      // and f64.add, f64.store
+      { arg: 3, fuel: 14 },
+    ],
+  },
 ];
 
 function hashRound(acc: bigint, v: bigint): bigint {
