@@ -341,6 +341,9 @@ export const enum Op {
   // ---- matmul's inner loop likewise (KEEP): both values loaded, the product and the sum in JS locals
   F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
   ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+  // ---- nbody's two f32 muls likewise (KEEP): the first product in a JS local
+  F32_MUL_MUL_KEPT,
+  ADD_F32_MUL_MUL_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1967,6 +1970,17 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.F32_SUB:
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
+            break;
+          // i32.add, then falls through into F32_MUL_MUL_KEPT
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_F32_MUL_MUL_KEPT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // F32_MUL_MUL's layout; KEEP checked that only the second mul reads the first product, as its first operand
+          case Op.F32_MUL_MUL_KEPT:
+            fr = Math.fround(f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!);
+            f32[(fp + code[(pc + 4) | 0]!) | 0] = fr * f32[(fp + code[(pc + 6) | 0]!) | 0]!;
+            pc = (pc + 7) | 0;
             break;
           // i32.add, then falls through into F32_MUL_MUL (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose

@@ -206,6 +206,9 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
   // loaded its second, the sum the store's value
   [Op.F64_LOAD_MUL_LOAD_ADD_STORE, { op: Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT, links: matmulLinks(0) }],
   [Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE, { op: Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT, links: matmulLinks(6) }],
+  // nbody's dx * m * mag: the first product the second mul's first operand
+  [Op.F32_MUL_MUL, { op: Op.F32_MUL_MUL_KEPT, links: [{ dst: 1, a: 5, swap: false }] }],
+  [Op.ADD_F32_MUL_MUL, { op: Op.ADD_F32_MUL_MUL_KEPT, links: [{ dst: 4, a: 8, swap: false }] }],
 ]);
 function matmulLinks(at: number): KeepLink[] {
   return [

@@ -241,11 +241,22 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [0x12],
     },
     {
-      name: 'f32.mul, f32.mul (F32_MUL_MUL)',
-      op: Op.F32_MUL_MUL,
+      // the first product the second mul's first operand, read by nothing else: kept in a JS local (KEEP), rounded
+      name: 'f32.mul, f32.mul (F32_MUL_MUL_KEPT)',
+      op: Op.F32_MUL_MUL_KEPT,
       wat: `(func (export "f") (param f32 f32 f32) (result f32) (f32.mul (f32.mul (local.get 0) (local.get 1)) (local.get 2)))`,
-      args: [1.5, -2, 0.25],
-      want: [-0.75],
+      // the product rounded before the second mul: 5.766407012939453 (5.766407489776611 unrounded)
+      args: [1.5609402656555176, 1.953391194343567, 1.8911666870117188],
+      want: [5.766407012939453],
+    },
+    {
+      // the first product the second mul's second operand: written out (float operands are never swapped)
+      name: 'f32.mul, f32.mul of the product second (F32_MUL_MUL)',
+      op: Op.F32_MUL_MUL,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32) (local f32) (local.set 3 (local.get 2))
+        (f32.mul (local.get 3) (f32.mul (local.get 0) (local.get 1))))`,
+      args: [0.1, 3, 7],
+      want: [Math.fround(Math.fround(Math.fround(0.1) * 3) * 7)],
     },
     {
       name: 'i64.rotl, i64.mul (I64_ROTL_MUL)',
@@ -350,8 +361,8 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [-0x8000000000000000n ^ 0x40000000n],
     },
     {
-      name: 'i32.add, f32.mul, f32.mul (ADD_F32_MUL_MUL)',
-      op: Op.ADD_F32_MUL_MUL,
+      name: 'i32.add, f32.mul, f32.mul (ADD_F32_MUL_MUL_KEPT)',
+      op: Op.ADD_F32_MUL_MUL_KEPT,
       wat: `(func (export "f") (param i32 i32 f32 f32) (result f32 i32)
         (local $p i32)
         (local.set $p (i32.add (local.get 0) (local.get 1)))
@@ -359,6 +370,19 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
         (local.get $p))`,
       args: [40, 2, 1.5, -2],
       want: [6, 42],
+    },
+    {
+      // the product read again later: written out
+      name: 'i32.add, f32.mul, f32.mul of other values (ADD_F32_MUL_MUL)',
+      op: Op.ADD_F32_MUL_MUL,
+      wat: `(func (export "f") (param i32 i32 f32 f32) (result f32 f32 i32)
+        (local $p i32)
+        (local.set $p (i32.add (local.get 0) (local.get 1)))
+        (f32.mul (local.get 2) (local.get 3))
+        (f32.mul (local.get 3) (local.get 3))
+        (local.get $p))`,
+      args: [40, 2, 1.5, -2],
+      want: [-3, 4, 42],
     },
     {
       name: 'f32.add, f32.store (F32_ADD_I32_STORE)',

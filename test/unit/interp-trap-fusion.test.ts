@@ -143,6 +143,19 @@ const cases: Case[] = [
     traps: [{ arg: 1, fuel: 21 }],
   },
   {
+    // nbody's two f32 muls (KEEP): the first product in a JS local, rounded to f32
+    op: Op.F32_MUL_MUL_KEPT,
+    wat: `(func (export "f") (param $n i32) (param $x f32) (result f32) (local $acc f32)
+        (local.set $acc (f32.const 1))
+        (loop $l
+          (local.set $acc (f32.add (local.get $acc) (f32.mul (f32.mul (local.get $x) (local.get $acc)) (f32.const 0.3))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [3, 0.7],
+    want: [[0, 0, 0].reduce((acc) => Math.fround(acc + Math.fround(Math.fround(Math.fround(0.7) * acc) * Math.fround(0.3))), 1)],
+    traps: [],
+  },
+  {
     // alloc's checksum loop: h ^= load8_u(i * 3 + p) while ++i < n
     op: Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U,
     wat: `(memory 1) (data (i32.const 16) "\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a")
