@@ -344,6 +344,9 @@ export const enum Op {
   // ---- nbody's two f32 muls likewise (KEEP): the first product in a JS local
   F32_MUL_MUL_KEPT,
   ADD_F32_MUL_MUL_KEPT,
+  // ---- sha256's rotations likewise (KEEP): the rotated values in JS locals
+  ROTL_ROTL_XOR_KEPT,
+  ROTL_XOR_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1575,6 +1578,23 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.I32_OR:
             s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! | s[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
+            break;
+          // ROTL_ROTL_XOR's layout; KEEP checked that only the xor reads the rotated values, in this order
+          case Op.ROTL_ROTL_XOR_KEPT:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            a = (x << y) | (x >>> (32 - y));
+            x = s[(fp + code[(pc + 5) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 6) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 7) | 0]!) | 0] = a ^ ((x << y) | (x >>> (32 - y)));
+            pc = (pc + 10) | 0;
+            break;
+          // ROTL_XOR's layout; KEEP checked that only the xor reads the rotated value, as its first operand
+          case Op.ROTL_XOR_KEPT:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 4) | 0]!) | 0] = ((x << y) | (x >>> (32 - y))) ^ s[(fp + code[(pc + 6) | 0]!) | 0]!;
+            pc = (pc + 7) | 0;
             break;
           // i32.rotl, then falls through into ROTL_XOR (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose

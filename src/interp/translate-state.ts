@@ -209,6 +209,19 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
   // nbody's dx * m * mag: the first product the second mul's first operand
   [Op.F32_MUL_MUL, { op: Op.F32_MUL_MUL_KEPT, links: [{ dst: 1, a: 5, swap: false }] }],
   [Op.ADD_F32_MUL_MUL, { op: Op.ADD_F32_MUL_MUL_KEPT, links: [{ dst: 4, a: 8, swap: false }] }],
+  // sha256's rotations: two rotated values xored (pushed in that order, so the first is the xor's first operand);
+  // a rotated value xored (commutative)
+  [
+    Op.ROTL_ROTL_XOR,
+    {
+      op: Op.ROTL_ROTL_XOR_KEPT,
+      links: [
+        { dst: 1, a: 8, swap: false },
+        { dst: 4, a: 9, swap: false },
+      ],
+    },
+  ],
+  [Op.ROTL_XOR, { op: Op.ROTL_XOR_KEPT, links: [{ dst: 1, a: 5, swap: true }] }],
 ]);
 function matmulLinks(at: number): KeepLink[] {
   return [

@@ -227,11 +227,21 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [42],
     },
     {
-      name: 'i32.rotl, i32.xor (ROTL_XOR)',
-      op: Op.ROTL_XOR,
+      // the rotated value the xor's second operand, swapped in (KEEP): kept in a JS local
+      name: 'i32.rotl, i32.xor (ROTL_XOR_KEPT)',
+      op: Op.ROTL_XOR_KEPT,
       wat: `(func (export "f") (param i32 i32 i32) (result i32) (i32.xor (local.get 2) (i32.rotl (local.get 0) (local.get 1))))`,
       args: [0x80000001, 4, 0x0f],
       want: [0x10 ^ 0x08 ^ 0x0f],
+    },
+    {
+      // the rotated value read again later: written out
+      name: 'i32.rotl, i32.xor of other values (ROTL_XOR)',
+      op: Op.ROTL_XOR,
+      wat: `(func (export "f") (param i32 i32 i32) (result i32)
+        (i32.rotl (local.get 0) (local.get 1)) (i32.xor (local.get 2) (local.get 1)) (i32.sub))`,
+      args: [0x80000001, 4, 0x0f],
+      want: [0x18 - (0x0f ^ 4)],
     },
     {
       name: 'i32.shr_u, i32.and (SHR_U_AND)',
@@ -313,11 +323,21 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [40],
     },
     {
-      name: 'i32.rotl, i32.rotl, i32.xor (ROTL_ROTL_XOR)',
+      // both rotated values read by the xor only: kept in JS locals (KEEP)
+      name: 'i32.rotl, i32.rotl, i32.xor (ROTL_ROTL_XOR_KEPT)',
+      op: Op.ROTL_ROTL_XOR_KEPT,
+      wat: `(func (export "f") (param i32 i32) (result i32) (i32.xor (i32.rotl (local.get 0) (i32.const 4)) (i32.rotl (local.get 1) (i32.const 8))))`,
+      args: [0x80000001 | 0, 0x01000002],
+      want: [0x18 ^ 0x201],
+    },
+    {
+      // the first rotated value read again later (the xor reads another): written out
+      name: 'i32.rotl, i32.rotl, i32.xor of other values (ROTL_ROTL_XOR)',
       op: Op.ROTL_ROTL_XOR,
-      wat: `(func (export "f") (param i32) (result i32) (i32.xor (i32.rotl (local.get 0) (i32.const 4)) (i32.rotl (local.get 0) (i32.const 8))))`,
-      args: [0x80000001 | 0],
-      want: [0x18 ^ 0x180],
+      wat: `(func (export "f") (param i32 i32) (result i32)
+        (i32.rotl (local.get 0) (i32.const 4)) (i32.xor (local.get 1) (i32.rotl (local.get 0) (i32.const 8))) (i32.sub))`,
+      args: [0x80000001 | 0, 3],
+      want: [(0x18 - (3 ^ 0x180)) | 0],
     },
     {
       name: 'i32.mul, i32.add, i32.load8_u (MUL_ADD_I32_LOAD8_U)',

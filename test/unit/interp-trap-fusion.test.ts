@@ -155,6 +155,20 @@ const cases: Case[] = [
     want: [[0, 0, 0].reduce((acc) => Math.fround(acc + Math.fround(Math.fround(Math.fround(0.7) * acc) * Math.fround(0.3))), 1)],
     traps: [],
   },
+  ...[Op.ROTL_ROTL_XOR_KEPT, Op.ROTL_XOR_KEPT].map((op) => ({
+    // sha256's Sigma: two rotations xored, a third xored in (KEEP: every rotated value in a JS local)
+    op,
+    wat: `(func (export "f") (param $n i32) (param $x i32) (result i32)
+        (loop $l
+          (local.set $x (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 26)) (i32.rotl (local.get $x) (i32.const 21)))
+                                 (i32.rotl (local.get $x) (i32.const 7))))
+          (local.set $x (i32.add (local.get $x) (local.get $n)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $x))`,
+    args: [3, 0x6a09e667],
+    want: [[3, 2, 1].reduce((x, n) => ((((x << 26) | (x >>> 6)) ^ ((x << 21) | (x >>> 11)) ^ ((x << 7) | (x >>> 25))) + n) | 0, 0x6a09e667)],
+    traps: [],
+  })),
   {
     // alloc's checksum loop: h ^= load8_u(i * 3 + p) while ++i < n
     op: Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U,
