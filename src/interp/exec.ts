@@ -328,6 +328,25 @@ export const enum Op {
   F64_MUL_LOAD_ADD_STORE,
   F64_LOAD_MUL_LOAD_ADD_STORE,
   ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE,
+  // ---- hash64's round (the three ops above that end in I64_MUL_ADD_ROTL_MUL) with its intermediate results in JS
+  // locals: KEEP (translate-state.ts) turns an op into these when nothing but the next instruction reads each of
+  // them; the operand layout is the written-out op's
+  I64_ROUND,
+  I64_LOAD_ROUND,
+  ADD_I64_LOAD_ROUND,
+  // ---- simd's saxpy likewise (KEEP): f32x4.mul then add, the product in JS locals; f32x4.mul, sub, v128.store,
+  // the product and the difference in JS locals
+  F32X4_MUL_ADD_KEPT,
+  F32X4_MUL_SUB_V128_STORE_KEPT,
+  // ---- matmul's inner loop likewise (KEEP): both values loaded, the product and the sum in JS locals
+  F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+  ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+  // ---- nbody's two f32 muls likewise (KEEP): the first product in a JS local
+  F32_MUL_MUL_KEPT,
+  ADD_F32_MUL_MUL_KEPT,
+  // ---- sha256's rotations likewise (KEEP): the rotated values in JS locals
+  ROTL_ROTL_XOR_KEPT,
+  ROTL_XOR_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1318,6 +1337,31 @@ export function run(mc: Machine, entryDepth: number): number {
             view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
+          // matmul's inner loop with the values between its accesses in JS locals (KEEP: only the next op reads each):
+          // i32.add, i32.add, then falls through into F64_LOAD_MUL_LOAD_ADD_STORE_KEPT
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // F64_LOAD_MUL_LOAD_ADD_STORE's layout and trap marks (pc advances as the written-out op's does, so a trap
+          // in the second load or the store leaves pc on its mark): f64.load, f64.mul of a slot and the value loaded,
+          // f64.load, f64.add of the product and the value loaded, f64.store of the sum
+          case Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            fr = f64[((fp + code[(pc + 5) | 0]!) | 0) >> 1]! * view.getFloat64(ea, true);
+            pc = (pc + 6) | 0;
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            fr = fr + view.getFloat64(ea, true);
+            pc = (pc + 6) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            view.setFloat64(ea, fr, true);
+            pc = (pc + 4) | 0;
+            break;
           // matmul's inner loop: i32.add, i32.add, then falls through into F64_LOAD_MUL_LOAD_ADD_STORE
           // @ts-expect-error -- falls through on purpose
           case Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE:
@@ -1535,6 +1579,23 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! | s[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
             break;
+          // ROTL_ROTL_XOR's layout; KEEP checked that only the xor reads the rotated values, in this order
+          case Op.ROTL_ROTL_XOR_KEPT:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            a = (x << y) | (x >>> (32 - y));
+            x = s[(fp + code[(pc + 5) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 6) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 7) | 0]!) | 0] = a ^ ((x << y) | (x >>> (32 - y)));
+            pc = (pc + 10) | 0;
+            break;
+          // ROTL_XOR's layout; KEEP checked that only the xor reads the rotated value, as its first operand
+          case Op.ROTL_XOR_KEPT:
+            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
+            s[(fp + code[(pc + 4) | 0]!) | 0] = ((x << y) | (x >>> (32 - y))) ^ s[(fp + code[(pc + 6) | 0]!) | 0]!;
+            pc = (pc + 7) | 0;
+            break;
           // i32.rotl, then falls through into ROTL_XOR (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
           case Op.ROTL_ROTL_XOR:
@@ -1685,6 +1746,55 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = (s[(a + 1) | 0]! - s[(b + 1) | 0]! - (x >>> 0 < y >>> 0 ? 1 : 0)) | 0;
             s[d] = lo;
             pc = (pc + 4) | 0;
+            break;
+          }
+          // i32.add, then falls through into I64_LOAD_ROUND
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_LOAD_ROUND:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // i64.load (its trap is the op's, at its origAt), then falls through into I64_ROUND
+          // @ts-expect-error -- falls through on purpose
+          case Op.I64_LOAD_ROUND:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 1) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            pc = (pc + 3) | 0;
+          // i64.mul, i64.add, i64.rotl, i64.mul (I64_MUL_ADD_ROTL_MUL's layout: d a b each), each result but the
+          // last kept in JS locals (lo, hi): KEEP checked that only the next op reads it, as its first operand
+          case Op.I64_ROUND: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            x = s[a]!;
+            y = s[b]!;
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            let hi = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            let lo = Math.imul(x, y);
+            // i64.add: the product and the second operand
+            b = (fp + code[(pc + 6) | 0]!) | 0;
+            x = (lo + s[b]!) | 0;
+            hi = (hi + s[(b + 1) | 0]! + (x >>> 0 < lo >>> 0 ? 1 : 0)) | 0;
+            lo = x;
+            // i64.rotl of the sum by the second operand
+            b = s[(fp + code[(pc + 9) | 0]!) | 0]! & 63;
+            if (b >= 32) {
+              b = (b - 32) | 0;
+              x = lo;
+              lo = hi;
+              hi = x;
+            }
+            x = (lo << b) | ((hi >>> 1) >>> (31 - b));
+            hi = (hi << b) | ((lo >>> 1) >>> (31 - b));
+            // i64.mul: the rotated value (x, hi) and the second operand, into the last op's destination
+            b = (fp + code[(pc + 12) | 0]!) | 0;
+            y = s[b]!;
+            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
+            d = (fp + code[(pc + 10) | 0]!) | 0;
+            s[(d + 1) | 0] = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(hi, y)) | 0;
+            s[d] = Math.imul(x, y);
+            pc = (pc + 13) | 0;
             break;
           }
           // i32.add, then falls through into I64_LOAD_MUL_ADD_ROTL_MUL (which reads its operands from the advanced pc)
@@ -1880,6 +1990,17 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.F32_SUB:
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
+            break;
+          // i32.add, then falls through into F32_MUL_MUL_KEPT
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_F32_MUL_MUL_KEPT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            pc = (pc + 3) | 0;
+          // F32_MUL_MUL's layout; KEEP checked that only the second mul reads the first product, as its first operand
+          case Op.F32_MUL_MUL_KEPT:
+            fr = Math.fround(f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!);
+            f32[(fp + code[(pc + 4) | 0]!) | 0] = fr * f32[(fp + code[(pc + 6) | 0]!) | 0]!;
+            pc = (pc + 7) | 0;
             break;
           // i32.add, then falls through into F32_MUL_MUL (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
@@ -2165,6 +2286,52 @@ export function run(mc: Machine, entryDepth: number): number {
             view.setInt32(ea + 12, s[(a + 3) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
+          // F32X4_MUL_ADD's layout (d a b twice); KEEP checked that only the add reads the product, as its second operand
+          case Op.F32X4_MUL_ADD_KEPT: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            const m0 = Math.fround(f32[a]! * f32[b]!);
+            const m1 = Math.fround(f32[(a + 1) | 0]! * f32[(b + 1) | 0]!);
+            const m2 = Math.fround(f32[(a + 2) | 0]! * f32[(b + 2) | 0]!);
+            const m3 = Math.fround(f32[(a + 3) | 0]! * f32[(b + 3) | 0]!);
+            d = (fp + code[(pc + 4) | 0]!) | 0;
+            a = (fp + code[(pc + 5) | 0]!) | 0;
+            f32[d] = f32[a]! + m0;
+            f32[(d + 1) | 0] = f32[(a + 1) | 0]! + m1;
+            f32[(d + 2) | 0] = f32[(a + 2) | 0]! + m2;
+            f32[(d + 3) | 0] = f32[(a + 3) | 0]! + m3;
+            pc = (pc + 7) | 0;
+            break;
+          }
+          // F32X4_MUL_SUB_V128_STORE's layout (d a b, d a b, a v off); KEEP checked that only the sub reads the product,
+          // as its second operand, and that the store's value is the difference (written to its slot too, rounded
+          // to f32 by both stores alike); the store is the op's only access (its origAt)
+          case Op.F32X4_MUL_SUB_V128_STORE_KEPT: {
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            b = (fp + code[(pc + 3) | 0]!) | 0;
+            const m0 = Math.fround(f32[a]! * f32[b]!);
+            const m1 = Math.fround(f32[(a + 1) | 0]! * f32[(b + 1) | 0]!);
+            const m2 = Math.fround(f32[(a + 2) | 0]! * f32[(b + 2) | 0]!);
+            const m3 = Math.fround(f32[(a + 3) | 0]! * f32[(b + 3) | 0]!);
+            ea = (s[(fp + code[(pc + 7) | 0]!) | 0]! >>> 0) + (code[(pc + 9) | 0]! >>> 0);
+            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            a = (fp + code[(pc + 5) | 0]!) | 0;
+            d = (fp + code[(pc + 4) | 0]!) | 0;
+            fr = f32[a]! - m0;
+            f32[d] = fr;
+            view.setFloat32(ea, fr, true);
+            fr = f32[(a + 1) | 0]! - m1;
+            f32[(d + 1) | 0] = fr;
+            view.setFloat32(ea + 4, fr, true);
+            fr = f32[(a + 2) | 0]! - m2;
+            f32[(d + 2) | 0] = fr;
+            view.setFloat32(ea + 8, fr, true);
+            fr = f32[(a + 3) | 0]! - m3;
+            f32[(d + 3) | 0] = fr;
+            view.setFloat32(ea + 12, fr, true);
+            pc = (pc + 10) | 0;
+            break;
+          }
           // (slots are whole: d is a, b or neither, so lane by lane is safe)
           // f32x4.mul, then falls through into F32X4_ADD (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose

@@ -169,6 +169,77 @@ export const TRAPS: ReadonlySet<number> = (() => {
   return t;
 })();
 
+/**
+ * Fused ops whose intermediate results can stay in the loop's JS locals (exec.ts): op -> the op that keeps them
+ * there, and for each intermediate result the word offsets (from the opcode) of its destination and of the next
+ * op's operand the kept op reads it as (`swap`: the next op is commutative, so the result may be its other
+ * operand, the one after, swapped in). `finish` (translate.ts) makes the exchange when every destination is a stack
+ * temp that the next op pops (so nothing else reads it: stops, traps and snapshots never fall inside a fused op);
+ * otherwise the written-out op stays.
+ */
+export interface KeepLink {
+  dst: number;
+  a: number;
+  swap: boolean;
+  /** The result is also written to its destination (any slot), so it need only be the one the next op reads. */
+  written?: true;
+}
+export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
+  [Op.I64_MUL_ADD_ROTL_MUL, { op: Op.I64_ROUND, links: roundLinks(0) }],
+  [Op.I64_LOAD_MUL_ADD_ROTL_MUL, { op: Op.I64_LOAD_ROUND, links: roundLinks(3) }],
+  [Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL, { op: Op.ADD_I64_LOAD_ROUND, links: roundLinks(6) }],
+  // simd's saxpy: the product added (as the second operand: float operands are never swapped, as x86 returns the
+  // first of two NaNs, so a swap changes a result's bits against the JS tier's); the product subtracted (likewise)
+  // and the difference stored (as the value; also written to its destination, the local the loop reads again)
+  [Op.F32X4_MUL_ADD, { op: Op.F32X4_MUL_ADD_KEPT, links: [{ dst: 1, a: 6, swap: false }] }],
+  [
+    Op.F32X4_MUL_SUB_V128_STORE,
+    {
+      op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
+      links: [
+        { dst: 1, a: 6, swap: false },
+        { dst: 4, a: 8, swap: false, written: true },
+      ],
+    },
+  ],
+  // matmul's inner loop: the value loaded the mul's second operand, the product the add's first, the second value
+  // loaded its second, the sum the store's value
+  [Op.F64_LOAD_MUL_LOAD_ADD_STORE, { op: Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT, links: matmulLinks(0) }],
+  [Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE, { op: Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT, links: matmulLinks(6) }],
+  // nbody's dx * m * mag: the first product the second mul's first operand
+  [Op.F32_MUL_MUL, { op: Op.F32_MUL_MUL_KEPT, links: [{ dst: 1, a: 5, swap: false }] }],
+  [Op.ADD_F32_MUL_MUL, { op: Op.ADD_F32_MUL_MUL_KEPT, links: [{ dst: 4, a: 8, swap: false }] }],
+  // sha256's rotations: two rotated values xored (pushed in that order, so the first is the xor's first operand);
+  // a rotated value xored (commutative)
+  [
+    Op.ROTL_ROTL_XOR,
+    {
+      op: Op.ROTL_ROTL_XOR_KEPT,
+      links: [
+        { dst: 1, a: 8, swap: false },
+        { dst: 4, a: 9, swap: false },
+      ],
+    },
+  ],
+  [Op.ROTL_XOR, { op: Op.ROTL_XOR_KEPT, links: [{ dst: 1, a: 5, swap: true }] }],
+]);
+function matmulLinks(at: number): KeepLink[] {
+  return [
+    { dst: at + 1, a: at + 6, swap: false },
+    { dst: at + 4, a: at + 11, swap: false },
+    { dst: at + 7, a: at + 12, swap: false },
+    { dst: at + 10, a: at + 14, swap: false },
+  ];
+}
+/** hash64's round after `at` words of a load and an address add: mul -> add (commutative), add -> rotl (the value, not the count), rotl -> mul (commutative). */
+function roundLinks(at: number): KeepLink[] {
+  return [
+    { dst: at + 1, a: at + 5, swap: true },
+    { dst: at + 4, a: at + 8, swap: false },
+    { dst: at + 7, a: at + 11, swap: true },
+  ];
+}
+
 /** Where a mirrored stack value lives (see translate.ts). */
 export const TEMP = 0;
 export const LOCAL = 1;
@@ -250,6 +321,8 @@ export class TranslateState {
    */
   protected opRun: number[] = [];
   protected lastOp = -1;
+  /** Positions of the fused ops KEEP may exchange (checked by keepInLocals once every operand is emitted). */
+  protected keepAt: number[] = [];
   protected cur = 0;
   /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
   protected rows: HRow[] = [];
@@ -283,6 +356,7 @@ export class TranslateState {
       this.lastOp = fused;
       this.lastDst = -1;
       this.fuseBack();
+      if (KEEP.has(this.lastOp)) this.keepAt.push(this.lastOpPos);
       return;
     }
     this.origAt[this.code.length] = this.cur;
@@ -321,6 +395,28 @@ export class TranslateState {
     this.opRun.pop();
     this.lastOpPos = prev;
     this.lastOp = fused;
+  }
+  /**
+   * KEEP's exchange: each op at keepAt (its position final: no later fusion takes these ops as its second) whose
+   * intermediate results are stack temps the next op pops becomes the op that keeps them in JS locals, a
+   * commutative next op's operands swapped where the temp is its second.
+   */
+  protected keepInLocals(): void {
+    const code = this.code;
+    const fix = this.fix;
+    // the next op reads the result at q (the same slot), and nothing else does (a stack temp it pops) unless written
+    const reads = (l: KeepLink, p: number, q: number) => fix[p] === fix[q] && code[p] === code[q] && (l.written || fix[p] === FIX_STACK);
+    for (const pos of this.keepAt) {
+      const k = KEEP.get(code[pos]!);
+      if (k === undefined || !k.links.every((l) => reads(l, pos + l.dst, pos + l.a) || (l.swap && reads(l, pos + l.dst, pos + l.a + 1)))) continue;
+      for (const l of k.links) {
+        if (reads(l, pos + l.dst, pos + l.a)) continue;
+        const p = pos + l.a;
+        [code[p], code[p + 1]] = [code[p + 1]!, code[p]!];
+        [fix[p], fix[p + 1]] = [fix[p + 1]!, fix[p]!];
+      }
+      code[pos] = k.op;
+    }
   }
   /** The op emitted before the last one (-1: none it could fuse with). */
   protected prevOpPos(): number {

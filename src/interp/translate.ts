@@ -359,6 +359,7 @@ export class Translator extends OpTranslator implements CodeSink {
   /** The finished code, with slot operands relocated to the final frame layout. */
   finish(): { code: Int32Array; origAt: Int32Array; consts: number[]; frameSlots: number; maxHeight: number; handlers: Int32Array | null; exnSlots: number } {
     this.endBlock();
+    this.keepInLocals();
     const nc = Math.max(this.consts.length / 4, this.reserveConsts);
     const nx = this.nx;
     const code = new Int32Array(this.code.length);

@@ -227,11 +227,21 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [42],
     },
     {
-      name: 'i32.rotl, i32.xor (ROTL_XOR)',
-      op: Op.ROTL_XOR,
+      // the rotated value the xor's second operand, swapped in (KEEP): kept in a JS local
+      name: 'i32.rotl, i32.xor (ROTL_XOR_KEPT)',
+      op: Op.ROTL_XOR_KEPT,
       wat: `(func (export "f") (param i32 i32 i32) (result i32) (i32.xor (local.get 2) (i32.rotl (local.get 0) (local.get 1))))`,
       args: [0x80000001, 4, 0x0f],
       want: [0x10 ^ 0x08 ^ 0x0f],
+    },
+    {
+      // the rotated value read again later: written out
+      name: 'i32.rotl, i32.xor of other values (ROTL_XOR)',
+      op: Op.ROTL_XOR,
+      wat: `(func (export "f") (param i32 i32 i32) (result i32)
+        (i32.rotl (local.get 0) (local.get 1)) (i32.xor (local.get 2) (local.get 1)) (i32.sub))`,
+      args: [0x80000001, 4, 0x0f],
+      want: [0x18 - (0x0f ^ 4)],
     },
     {
       name: 'i32.shr_u, i32.and (SHR_U_AND)',
@@ -241,11 +251,22 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [0x12],
     },
     {
-      name: 'f32.mul, f32.mul (F32_MUL_MUL)',
-      op: Op.F32_MUL_MUL,
+      // the first product the second mul's first operand, read by nothing else: kept in a JS local (KEEP), rounded
+      name: 'f32.mul, f32.mul (F32_MUL_MUL_KEPT)',
+      op: Op.F32_MUL_MUL_KEPT,
       wat: `(func (export "f") (param f32 f32 f32) (result f32) (f32.mul (f32.mul (local.get 0) (local.get 1)) (local.get 2)))`,
-      args: [1.5, -2, 0.25],
-      want: [-0.75],
+      // the product rounded before the second mul: 5.766407012939453 (5.766407489776611 unrounded)
+      args: [1.5609402656555176, 1.953391194343567, 1.8911666870117188],
+      want: [5.766407012939453],
+    },
+    {
+      // the first product the second mul's second operand: written out (float operands are never swapped)
+      name: 'f32.mul, f32.mul of the product second (F32_MUL_MUL)',
+      op: Op.F32_MUL_MUL,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32) (local f32) (local.set 3 (local.get 2))
+        (f32.mul (local.get 3) (f32.mul (local.get 0) (local.get 1))))`,
+      args: [0.1, 3, 7],
+      want: [Math.fround(Math.fround(Math.fround(0.1) * 3) * 7)],
     },
     {
       name: 'i64.rotl, i64.mul (I64_ROTL_MUL)',
@@ -302,11 +323,21 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [40],
     },
     {
-      name: 'i32.rotl, i32.rotl, i32.xor (ROTL_ROTL_XOR)',
+      // both rotated values read by the xor only: kept in JS locals (KEEP)
+      name: 'i32.rotl, i32.rotl, i32.xor (ROTL_ROTL_XOR_KEPT)',
+      op: Op.ROTL_ROTL_XOR_KEPT,
+      wat: `(func (export "f") (param i32 i32) (result i32) (i32.xor (i32.rotl (local.get 0) (i32.const 4)) (i32.rotl (local.get 1) (i32.const 8))))`,
+      args: [0x80000001 | 0, 0x01000002],
+      want: [0x18 ^ 0x201],
+    },
+    {
+      // the first rotated value read again later (the xor reads another): written out
+      name: 'i32.rotl, i32.rotl, i32.xor of other values (ROTL_ROTL_XOR)',
       op: Op.ROTL_ROTL_XOR,
-      wat: `(func (export "f") (param i32) (result i32) (i32.xor (i32.rotl (local.get 0) (i32.const 4)) (i32.rotl (local.get 0) (i32.const 8))))`,
-      args: [0x80000001 | 0],
-      want: [0x18 ^ 0x180],
+      wat: `(func (export "f") (param i32 i32) (result i32)
+        (i32.rotl (local.get 0) (i32.const 4)) (i32.xor (local.get 1) (i32.rotl (local.get 0) (i32.const 8))) (i32.sub))`,
+      args: [0x80000001 | 0, 3],
+      want: [(0x18 - (3 ^ 0x180)) | 0],
     },
     {
       name: 'i32.mul, i32.add, i32.load8_u (MUL_ADD_I32_LOAD8_U)',
@@ -350,8 +381,8 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [-0x8000000000000000n ^ 0x40000000n],
     },
     {
-      name: 'i32.add, f32.mul, f32.mul (ADD_F32_MUL_MUL)',
-      op: Op.ADD_F32_MUL_MUL,
+      name: 'i32.add, f32.mul, f32.mul (ADD_F32_MUL_MUL_KEPT)',
+      op: Op.ADD_F32_MUL_MUL_KEPT,
       wat: `(func (export "f") (param i32 i32 f32 f32) (result f32 i32)
         (local $p i32)
         (local.set $p (i32.add (local.get 0) (local.get 1)))
@@ -359,6 +390,19 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
         (local.get $p))`,
       args: [40, 2, 1.5, -2],
       want: [6, 42],
+    },
+    {
+      // the product read again later: written out
+      name: 'i32.add, f32.mul, f32.mul of other values (ADD_F32_MUL_MUL)',
+      op: Op.ADD_F32_MUL_MUL,
+      wat: `(func (export "f") (param i32 i32 f32 f32) (result f32 f32 i32)
+        (local $p i32)
+        (local.set $p (i32.add (local.get 0) (local.get 1)))
+        (f32.mul (local.get 2) (local.get 3))
+        (f32.mul (local.get 3) (local.get 3))
+        (local.get $p))`,
+      args: [40, 2, 1.5, -2],
+      want: [-3, 4, 42],
     },
     {
       name: 'f32.add, f32.store (F32_ADD_I32_STORE)',
@@ -377,13 +421,35 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [5.5],
     },
     {
-      name: 'f32x4.mul, f32x4.sub, v128.store (F32X4_MUL_SUB_V128_STORE)',
-      op: Op.F32X4_MUL_SUB_V128_STORE,
+      // the product and the difference read by nothing else: both kept in JS locals (KEEP, translate-state.ts)
+      name: 'f32x4.mul, f32x4.sub, v128.store (F32X4_MUL_SUB_V128_STORE_KEPT)',
+      op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
       wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32)
         (v128.store (i32.const 16) (f32x4.sub (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1)))))
         (f32.load (i32.const 16)) (f32.load (i32.const 28)))`,
       args: [1.5, -2, 0.25],
       want: [3.25, 3.25],
+    },
+    {
+      // simd's saxpy: the difference also set to a local the function reads again (written and stored)
+      name: 'f32x4.mul, f32x4.sub set to a local, v128.store of it (F32X4_MUL_SUB_V128_STORE_KEPT)',
+      op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
+      wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32) (local v128)
+        (v128.store (i32.const 16) (local.tee 3 (f32x4.sub (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))
+        (f32.load (i32.const 28)) (f32x4.extract_lane 1 (local.get 3)))`,
+      args: [1.5, -2, 0.1],
+      want: [Math.fround(Math.fround(0.1) + 3), Math.fround(Math.fround(0.1) + 3)],
+    },
+    {
+      // the product read again after the store: written out
+      name: 'f32x4.mul, f32x4.sub of other values, v128.store (F32X4_MUL_SUB_V128_STORE)',
+      op: Op.F32X4_MUL_SUB_V128_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32 f32) (result f32 f32) (local v128 v128 v128) (local.set 3 (f32x4.splat (local.get 0))) (local.set 4 (f32x4.splat (local.get 1))) (local.set 5 (f32x4.splat (local.get 2)))
+        (f32x4.mul (local.get 3) (local.get 4))
+        (v128.store (i32.const 16) (f32x4.sub (local.get 5) (local.get 3)))
+        (f32x4.extract_lane 2) (f32.load (i32.const 20)))`,
+      args: [1.5, -2, 0.25],
+      want: [-3, -1.25],
     },
     {
       name: 'f32x4.sub, v128.store (F32X4_SUB_V128_STORE)',
@@ -395,12 +461,33 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [3.5, 3.5],
     },
     {
-      name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD)',
-      op: Op.F32X4_MUL_ADD,
+      // the product is the add's second operand (KEEP)
+      name: 'f32x4.mul, f32x4.add (F32X4_MUL_ADD_KEPT)',
+      op: Op.F32X4_MUL_ADD_KEPT,
       wat: `(func (export "f") (param f32 f32 f32) (result f32)
         (f32x4.extract_lane 3 (f32x4.add (f32x4.splat (local.get 2)) (f32x4.mul (f32x4.splat (local.get 0)) (f32x4.splat (local.get 1))))))`,
       args: [1.5, -2, 0.25],
       want: [-2.75],
+    },
+    {
+      // the product the add's first operand: written out (float operands are not swapped, KEEP)
+      name: 'f32x4.mul, f32x4.add of the product first (F32X4_MUL_ADD)',
+      op: Op.F32X4_MUL_ADD,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32) (local v128 v128 v128) (local.set 3 (f32x4.splat (local.get 0))) (local.set 4 (f32x4.splat (local.get 1))) (local.set 5 (f32x4.splat (local.get 2)))
+        (f32x4.extract_lane 0 (f32x4.add (f32x4.mul (local.get 3) (local.get 4)) (local.get 5))))`,
+      args: [0.1, 3, 1e-9],
+      want: [Math.fround(Math.fround(Math.fround(0.1) * 3) + Math.fround(1e-9))],
+    },
+    {
+      // the product read again after the add: written out
+      name: 'f32x4.mul, f32x4.add of other values (F32X4_MUL_ADD)',
+      op: Op.F32X4_MUL_ADD,
+      wat: `(func (export "f") (param f32 f32 f32) (result f32 f32) (local v128 v128 v128) (local.set 3 (f32x4.splat (local.get 0))) (local.set 4 (f32x4.splat (local.get 1))) (local.set 5 (f32x4.splat (local.get 2)))
+        (f32x4.mul (local.get 3) (local.get 4))
+        (f32x4.add (local.get 5) (local.get 3))
+        (f32x4.extract_lane 1) (local.set 2) (f32x4.extract_lane 3) (local.get 2))`,
+      args: [1.5, -2, 0.25],
+      want: [-3, 1.75],
     },
     {
       name: 'three i32.adds (ADD3)',
@@ -530,8 +617,12 @@ describe('three or four instructions in one dispatch: a trap in the last charges
     [Op.F32_SUB_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.sub (f32.const 1) (f32.const 2)))`],
     [Op.F32X4_SUB_V128_STORE, `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)))`],
     [
-      Op.F32X4_MUL_SUB_V128_STORE,
+      Op.F32X4_MUL_SUB_V128_STORE_KEPT,
       `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4))))`,
+    ],
+    [
+      Op.F32X4_MUL_SUB_V128_STORE,
+      `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (f32x4.mul (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)) (v128.const i32x4 1 2 3 4)))`,
     ],
     [Op.ADD_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],
     [Op.ADD_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.add (local.get 0) (local.get 0)) (local.get 0))))`],

@@ -95,6 +95,12 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
     (func (export "mul_add") (param i64 i64 i64) (result i64) (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)))
     (func (export "round") (param i64 i64 i64 i64 i64) (result i64)
       (i64.mul (i64.rotl (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)) (local.get 4)))
+    (func (export "round_swapped") (param i64 i64 i64 i64 i64) (result i64)
+      (i64.mul (local.get 4) (i64.rotl (i64.add (local.get 2) (i64.mul (local.get 0) (local.get 1))) (local.get 3))))
+    (func (export "round_count") (param i64 i64 i64 i64 i64) (result i64)
+      (i64.mul (i64.rotl (local.get 3) (i64.add (i64.mul (local.get 0) (local.get 1)) (local.get 2))) (local.get 4)))
+    (func (export "round_live") (param i64 i64 i64 i64 i64) (result i64)
+      (i64.xor (i64.mul (local.get 0) (local.get 1)) (i64.mul (i64.rotl (i64.add (local.get 2) (local.get 4)) (local.get 3)) (local.get 4))))
     (func (export "mul_alias") (param i64 i64) (result i64) (local.set 0 (i64.mul (local.get 0) (local.get 1))) (local.get 0))
     (func (export "rotl_alias") (param i64 i64 i64) (result i64)
       (local.set 0 (i64.mul (i64.rotl (local.get 0) (local.get 1)) (local.get 0))) (local.get 0)))`;
@@ -106,7 +112,13 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
     expect(opsOf(store, inst, 'rotl_mul')).toContain(Op.I64_ROTL_MUL);
     expect(opsOf(store, inst, 'mul_add')).toContain(Op.I64_MUL_ADD);
     expect(opsOf(store, inst, 'mul_alias')).toContain(Op.I64_MUL);
-    expect(opsOf(store, inst, 'round')).toContain(Op.I64_MUL_ADD_ROTL_MUL);
+    // hash64's round: its intermediate results in JS locals (KEEP) when only the next op reads each, as its first
+    // operand or either operand of a commutative one; written out when the sum is the rotation's count, or the
+    // product is read again later
+    expect(opsOf(store, inst, 'round')).toContain(Op.I64_ROUND);
+    expect(opsOf(store, inst, 'round_swapped')).toContain(Op.I64_ROUND);
+    expect(opsOf(store, inst, 'round_count')).toContain(Op.I64_MUL_ADD_ROTL_MUL);
+    expect(opsOf(store, inst, 'round_live')).toContain(Op.I64_MUL_ADD_ROTL_MUL);
   });
 
   test('results equal BigInt arithmetic', () => {
@@ -115,10 +127,47 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
         expect(inst.call('rotl_mul', x, k, y)).toEqual([s64(rotl(x & M, k) * (y & M))]);
         expect(inst.call('mul_add', x, k, y)).toEqual([s64((x & M) * (k & M) + (y & M))]);
         expect(inst.call('mul_alias', x, y)).toEqual([s64((x & M) * (y & M))]);
-        expect(inst.call('round', x, y, k, k, x ^ y)).toEqual([s64(rotl(((x & M) * (y & M) + (k & M)) & M, k) * ((x ^ y) & M))]);
+        const round = s64(rotl(((x & M) * (y & M) + (k & M)) & M, k) * ((x ^ y) & M));
+        expect(inst.call('round', x, y, k, k, x ^ y)).toEqual([round]);
+        expect(inst.call('round_swapped', x, y, k, k, x ^ y)).toEqual([round]);
+        expect(inst.call('round_count', x, y, k, x ^ y, y)).toEqual([s64(rotl((x ^ y) & M, ((x & M) * (y & M) + (k & M)) & M) * (y & M))]);
+        expect(inst.call('round_live', x, y, k, k, x ^ y)).toEqual([s64(((x & M) * (y & M)) ^ (rotl(((k & M) + ((x ^ y) & M)) & M, k) * ((x ^ y) & M)))]);
         expect(inst.call('rotl_alias', x, k, y)).toEqual([s64(rotl(x & M, k) * (x & M))]);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('f32x4 products kept in JS locals (KEEP), against the JS tier bit for bit', () => {
+  // a, b, c: f32 bit patterns (NaN payloads, infinities, subnormals); the result lanes' bits
+  const wat = `(module (memory 1)
+    (func (export "mul_add") (param i32 i32 i32) (result i32)
+      (i32x4.extract_lane 2 (f32x4.add (i32x4.splat (local.get 2)) (f32x4.mul (i32x4.splat (local.get 0)) (i32x4.splat (local.get 1))))))
+    (func (export "mul_sub_store") (param i32 i32 i32) (result i32) (local v128)
+      (v128.store (i32.const 16) (local.tee 3 (f32x4.sub (i32x4.splat (local.get 2)) (f32x4.mul (i32x4.splat (local.get 0)) (i32x4.splat (local.get 1))))))
+      (i32.xor (i32.load (i32.const 24)) (i32.rotl (i32x4.extract_lane 1 (local.get 3)) (i32.const 7)))))`;
+  const bits = fc.oneof(
+    fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+    fc.constantFrom(0x7fc00000, 0x7f800001, 0xffc00001 | 0, 0x7fbfffff, 0x7f800000, 0xff800000 | 0, 1, 0x80000001 | 0, 0x3f800000, 0),
+  );
+  const tiers = (['interp', 'js'] as const).map((tier) => {
+    const store = new Store({ tier });
+    return { store, inst: store.instantiate(Module.fromBinary(watToBinary(wat)), []) };
+  });
+
+  test('the kept ops are the ones run', () => {
+    const { store, inst } = tiers[0]!;
+    expect(opsOf(store, inst, 'mul_add')).toContain(Op.F32X4_MUL_ADD_KEPT);
+    expect(opsOf(store, inst, 'mul_sub_store')).toContain(Op.F32X4_MUL_SUB_V128_STORE_KEPT);
+  });
+
+  test('the same bits in both tiers', () => {
+    fc.assert(
+      fc.property(bits, bits, bits, (a, b, c) => {
+        for (const name of ['mul_add', 'mul_sub_store']) expect(tiers[0]!.inst.call(name, a, b, c), name).toEqual(tiers[1]!.inst.call(name, a, b, c));
+      }),
+      { numRuns: 3000 },
     );
   });
 });

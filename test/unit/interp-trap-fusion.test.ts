@@ -31,10 +31,44 @@ interface Case {
 
 const BAD = 0x7ffffff0;
 
+/** xs (bytes 0-31) and ys (32-63) of simd's saxpy, as f32 lanes. */
+const SAXPY_DATA = [1.5, -2, 0.1, 3e7, -0.75, 1e-8, 7, -3.25, 0.2, -1, 2.5, 1e-3, -4e6, 0.3, 9, -0.5];
+const SAXPY = `(memory 1) (data (i32.const 0) "${[...new Uint8Array(new Float32Array(SAXPY_DATA).buffer)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('')}")
+  (func (export "f") (param $n i32) (param $p i32) (result i32) (local $d v128) (local $x v128) (local $y v128) (local $i i32)
+    (loop $l
+      (local.set $x (v128.load (local.get $i)))
+      (local.set $y (v128.load offset=32 (local.get $i)))
+      (v128.store (i32.add (local.get $p) (local.get $i))
+        (local.tee $y (f32x4.sub (f32x4.add (local.get $y) (f32x4.mul (v128.const f32x4 0.25 0.25 0.25 0.25) (local.get $x)))
+                                 (f32x4.mul (local.get $y) (v128.const f32x4 0.5 0.5 0.5 0.5)))))
+      (local.set $d (f32x4.add (local.get $d) (f32x4.mul (local.get $x) (local.get $y))))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (local.get $n))))
+    (i32.xor (i32.xor (i32x4.extract_lane 0 (local.get $d)) (i32x4.extract_lane 1 (local.get $d)))
+      (i32.xor (i32.xor (i32x4.extract_lane 2 (local.get $d)) (i32x4.extract_lane 3 (local.get $d))) (i32.load offset=4 (local.get $p)))))`;
+
+/** SAXPY's result for n bytes of lanes, the ys stored at p (in f32 arithmetic, each operation rounded). */
+function saxpy(n: number, p: number): number {
+  const m = new Float32Array(32);
+  m.set(SAXPY_DATA);
+  const f = Math.fround;
+  const d = new Float32Array(4);
+  for (let i = 0; i < n / 4; i += 4)
+    for (let k = 0; k < 4; k++) {
+      const x = m[i + k]!;
+      const y0 = m[8 + i + k]!;
+      const y = f(f(y0 + f(0.25 * x)) - f(y0 * 0.5));
+      m[p / 4 + i + k] = y;
+      d[k] = f(d[k]! + f(x * y));
+    }
+  const bits = new Int32Array(d.buffer);
+  return bits[0]! ^ bits[1]! ^ (bits[2]! ^ bits[3]! ^ new Int32Array(m.buffer)[p / 4 + 1]!);
+}
+
 const cases: Case[] = [
   {
-    // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words
-    op: Op.I64_LOAD_MUL_ADD_ROTL_MUL,
+    // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words; nothing but the next instruction
+    // reads each intermediate result, so they stay in JS locals (KEEP)
+    op: Op.I64_LOAD_ROUND,
     wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
       (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
         (local.set $acc (i64.const 0x0123456789abcdef))
@@ -49,7 +83,7 @@ const cases: Case[] = [
     traps: [{ arg: 1, fuel: 6 }],
   },
   {
-    op: Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL,
+    op: Op.ADD_I64_LOAD_ROUND,
     wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
       (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64) (local $i i32)
         (loop $l
@@ -62,6 +96,79 @@ const cases: Case[] = [
     // loop, local.get acc, local.get p, local.get i, i32.add, i64.load
     traps: [{ arg: 1, fuel: 6 }],
   },
+  {
+    // the same ops with the product read again later (by the xor): not kept (KEEP), the op writes every result out
+    op: Op.I64_LOAD_MUL_ADD_ROTL_MUL,
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.xor (i64.mul (i64.load (local.get $p)) (i64.const 7))
+            (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.const 3)) (i64.const 31)) (i64.const 5))))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8],
+    want: [liveRound(liveRound(0x0123456789abcdefn, 0x0000000200000001n), 0x0000000400000003n)],
+    // i64.const, local.set, loop, local.get p, i64.load
+    traps: [{ arg: 1, fuel: 5 }],
+  },
+  {
+    // the round without its load, its operands all locals: I64_ROUND
+    op: Op.I64_ROUND,
+    wat: `(func (export "f") (param $n i32) (param $v i32) (result i64) (local $acc i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.extend_i32_u (local.get $v)) (i64.const 7))) (i64.const 31)) (i64.const 5)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [3, 9],
+    want: [hashRound(hashRound(hashRound(0x0123456789abcdefn, 9n), 9n), 9n)],
+    traps: [],
+  },
+  {
+    // simd's saxpy (KEEP): y = (y + a * x) - y * 0.5 stored and set to y, d += x * y; the products (and the stored
+    // difference) in JS locals
+    op: Op.F32X4_MUL_SUB_V128_STORE_KEPT,
+    wat: SAXPY,
+    args: [32, 32],
+    want: [saxpy(32, 32)],
+    traps: [{ arg: 1, fuel: 21 }],
+  },
+  {
+    op: Op.F32X4_MUL_ADD_KEPT,
+    wat: SAXPY,
+    args: [32, 64],
+    want: [saxpy(32, 64)],
+    traps: [{ arg: 1, fuel: 21 }],
+  },
+  {
+    // nbody's two f32 muls (KEEP): the first product in a JS local, rounded to f32
+    op: Op.F32_MUL_MUL_KEPT,
+    wat: `(func (export "f") (param $n i32) (param $x f32) (result f32) (local $acc f32)
+        (local.set $acc (f32.const 1))
+        (loop $l
+          (local.set $acc (f32.add (local.get $acc) (f32.mul (f32.mul (local.get $x) (local.get $acc)) (f32.const 0.3))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [3, 0.7],
+    want: [[0, 0, 0].reduce((acc) => Math.fround(acc + Math.fround(Math.fround(Math.fround(0.7) * acc) * Math.fround(0.3))), 1)],
+    traps: [],
+  },
+  ...[Op.ROTL_ROTL_XOR_KEPT, Op.ROTL_XOR_KEPT].map((op) => ({
+    // sha256's Sigma: two rotations xored, a third xored in (KEEP: every rotated value in a JS local)
+    op,
+    wat: `(func (export "f") (param $n i32) (param $x i32) (result i32)
+        (loop $l
+          (local.set $x (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 26)) (i32.rotl (local.get $x) (i32.const 21)))
+                                 (i32.rotl (local.get $x) (i32.const 7))))
+          (local.set $x (i32.add (local.get $x) (local.get $n)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $x))`,
+    args: [3, 0x6a09e667],
+    want: [[3, 2, 1].reduce((x, n) => ((((x << 26) | (x >>> 6)) ^ ((x << 21) | (x >>> 11)) ^ ((x << 7) | (x >>> 25))) + n) | 0, 0x6a09e667)],
+    traps: [],
+  })),
   {
     // alloc's checksum loop: h ^= load8_u(i * 3 + p) while ++i < n
     op: Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U,
@@ -178,12 +285,58 @@ const cases: Case[] = [
       { arg: 3, fuel: 13 },
     ],
   },
+  {
+    // matmul's own order (the value loaded the mul's second operand, the product the add's first): the values
+    // between the accesses kept in JS locals (KEEP)
+    op: Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $a i32) (param $c i32) (param $d i32) (result f64)
+        (f64.store (local.get $d) (f64.add (f64.mul (local.get $x) (f64.load (local.get $a))) (f64.load (local.get $c))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 8, 16],
+    want: [8],
+    traps: [
+      // local.get d, local.get x, local.get a, f64.load
+      { arg: 1, fuel: 4 },
+      // and f64.mul, local.get c, f64.load
+      { arg: 2, fuel: 7 },
+      // and f64.add, f64.store
+      { arg: 3, fuel: 9 },
+    ],
+  },
+  {
+    op: Op.ADD_ADD_F64_LOAD_MUL_LOAD_ADD_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\00\\00\\00\\00\\00\\40")
+      (func (export "f") (param $x f64) (param $a i32) (param $c i32) (param $d i32) (result f64) (local $i i32)
+        (loop $l
+          (f64.store (local.get $d)
+            (f64.add (f64.mul (local.get $x) (f64.load (i32.add (i32.add (local.get $a) (local.get $i)) (local.get $i)))) (f64.load (local.get $c))))
+          (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 4))) (i32.const 8))))
+        (f64.load (local.get $d)))`,
+    args: [3, 8, 8, 16],
+    // i = 0: 3 * 2 (at 8) + 2 (at 8) = 8, stored at 16; i = 4: 3 * 8 (at 16, just stored) + 2
+    want: [3 * 8 + 2],
+    traps: [
+      // loop, local.get d, local.get x, local.get a, local.get i, i32.add, local.get i, i32.add, f64.load
+      { arg: 1, fuel: 9 },
+      // and f64.mul, local.get c, f64.load
+      { arg: 2, fuel: 12 },
+      // and f64.add, f64.store
+      { arg: 3, fuel: 14 },
+    ],
+  },
 ];
 
 function hashRound(acc: bigint, v: bigint): bigint {
   const m = (1n << 64n) - 1n;
   const x = (BigInt.asUintN(64, acc) + v * 7n) & m;
   return BigInt.asIntN(64, (((x << 31n) | (x >> 33n)) * 5n) & m);
+}
+
+function liveRound(acc: bigint, v: bigint): bigint {
+  const m = (1n << 64n) - 1n;
+  const x = (BigInt.asUintN(64, acc) + 3n) & m;
+  return BigInt.asIntN(64, ((v * 7n) & m) ^ ((((x << 31n) | (x >> 33n)) * 5n) & m));
 }
 
 /** The names of the ops, read from exec.ts' `const enum Op` (a const enum has no object to read them from). */
