@@ -69,6 +69,10 @@ export class LoopScan implements CodeSink {
   readonly vecWrites = new Map<number, Set<number>>();
   /** The live loops open here (ids), innermost last; null: the function has no v128 local. */
   private vecLoops: number[] | null | undefined;
+  /** How many live loops are open here. */
+  private openLoops = 0;
+  /** The functions (indices) a live direct `call` inside a loop calls, each once, in order of first call (codegen.ts loopCallees). */
+  readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
@@ -105,10 +109,12 @@ export class LoopScan implements CodeSink {
       } else if (name === 'end') {
         this.stack.pop();
         if (top.dead || top.arm) this.deadDepth--;
+        if (!top.dead && top.kind === 'loop') this.openLoops--;
         if (!top.dead) this.ended(top);
       }
       return;
     }
+    if (name === 'call' && this.openLoops > 0) this.loopCalls.add(ins.a);
     if (name === 'block' || name === 'loop' || name === 'if') {
       const id = this.ids++;
       const loops = new LoopSet();
@@ -116,6 +122,7 @@ export class LoopScan implements CodeSink {
       this.hasLoop[id] = false;
       this.inner[id] = false;
       if (name === 'loop') {
+        this.openLoops++;
         this.any = true;
         this.lastLoop = id;
         this.hasLoop[id] = true;
@@ -132,6 +139,7 @@ export class LoopScan implements CodeSink {
     } else if (name === 'else') top.inElse = true;
     else if (name === 'end') {
       this.stack.pop();
+      if (top.kind === 'loop') this.openLoops--;
       this.ended(top);
     }
   }
