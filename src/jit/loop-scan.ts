@@ -1,4 +1,7 @@
-/** The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), and the v128 locals of its loops. */
+/**
+ * The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), the v128 locals of its loops,
+ * and the functions its loops call directly (generated with it, codegen.ts loopCallees).
+ */
 import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
