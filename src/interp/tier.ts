@@ -53,10 +53,11 @@ export const RUN_UNITS = 8;
 
 /**
  * Counts of functions the tier generated (withHandlers: of them, those with exception handlers; shared: those whose
- * source another instance of their module had compiled already), and of those it left to the interpreter by reason;
- * caught: wasm exceptions generated code caught (diagnostics, tests).
+ * source another instance of their module had compiled already; ahead: those generated before their first call as a
+ * loop's callee, codegen.ts loopCallees), and of those it left to the interpreter by reason; caught: wasm exceptions
+ * generated code caught (diagnostics, tests).
  */
-export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0, split: 0, withHandlers: 0, caught: 0, shared: 0 };
+export const jitStats = { generated: 0, declined: new Map<string, number>(), osrEntries: 0, counted: 0, split: 0, withHandlers: 0, caught: 0, shared: 0, ahead: 0 };
 
 /** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
 export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {

@@ -305,6 +305,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     }
     jitStats.generated++;
     if (cc.handlers !== null) jitStats.withHandlers++;
+    if (fn !== null) loopCallees(mc, cc, scan.loopCalls);
     return fn;
   } catch (e) {
     if (e instanceof EvalError) {
@@ -348,12 +349,47 @@ function bindKnown(mc: Machine, inst: Instance): void {
     const sh = shares.get(f.body);
     const made = sh?.made.get(madeKey(mc, inst, sh, false));
     if (made === undefined || typeof made === 'string' || made.vm !== inst.vm) continue;
-    try {
-      jitFor(mc, f);
-    } catch {
-      // (its first call translates it again, and throws there as the interpreter would)
-      if ((f.jitState as number) === 2 && f.jit === null) f.jitState = 0;
+    generateAhead(mc, f);
+  }
+}
+
+/** Generates `f` before its first call (nothing runs, no fuel is spent); one that cannot be translated is left to its first call. */
+function generateAhead(mc: Machine, f: WasmFunc): void {
+  try {
+    jitFor(mc, f);
+  } catch {
+    // (its first call translates it again, and throws there as the interpreter would)
+    if ((f.jitState as number) === 2 && f.jit === null) f.jitState = 0;
+  }
+}
+
+/** At most this many callees of a function are generated ahead of their first call (loopCallees). */
+export const LOOP_CALLEES = 4;
+let ahead = false;
+
+/**
+ * A function was generated: the first LOOP_CALLEES of the functions of its instance it calls directly inside a loop
+ * that have no JS version yet are generated now, before its first run (not their own callees in turn). Otherwise the
+ * first iteration found the callee without one (`jitS` null), went through `callSlow`, and V8, having seen that path
+ * run, compiled both the fast and the slow call into the optimized loop, whose merge leaves the result untyped and
+ * `mc.fuel` a load after a map check (BENCHMARKS.md, "A loop's callees generated with it"). A callee declined, or
+ * one whose translation throws, is left as it was.
+ */
+function loopCallees(mc: Machine, cc: Compiled, calls: ReadonlySet<number>): void {
+  if (ahead || calls.size === 0) return;
+  ahead = true;
+  try {
+    let n = 0;
+    const funcs = cc.inst.funcs;
+    for (const i of calls) {
+      const f = funcs[i];
+      if (!(f instanceof WasmFunc) || f.jitState !== 0 || f.instance !== cc.inst) continue;
+      generateAhead(mc, f);
+      if ((f.jitState as number) === 1) jitStats.ahead++;
+      if (++n >= LOOP_CALLEES) break;
     }
+  } finally {
+    ahead = false;
   }
 }
 

@@ -1,4 +1,7 @@
-/** The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), and the v128 locals of its loops. */
+/**
+ * The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), the v128 locals of its loops,
+ * and the functions its loops call directly (generated with it, codegen.ts loopCallees).
+ */
 import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
@@ -104,6 +107,10 @@ export class LoopScan implements CodeSink {
     if (name !== 'local.get') this.segWritten.add(ins.a);
     else if (!this.segWritten.has(ins.a)) this.vecLive.add(ins.a);
   }
+  /** How many live loops are open here. */
+  private openLoops = 0;
+  /** The functions (indices) a live direct `call` inside a loop calls, each once, in order of first call (codegen.ts loopCallees). */
+  readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
@@ -141,10 +148,12 @@ export class LoopScan implements CodeSink {
       } else if (name === 'end') {
         this.stack.pop();
         if (top.dead || top.arm) this.deadDepth--;
+        if (!top.dead && top.kind === 'loop') this.openLoops--;
         if (!top.dead) this.ended(top);
       }
       return;
     }
+    if (name === 'call' && this.openLoops > 0) this.loopCalls.add(ins.a);
     if (name === 'block' || name === 'loop' || name === 'if') {
       const id = this.ids++;
       const loops = new LoopSet();
@@ -152,6 +161,7 @@ export class LoopScan implements CodeSink {
       this.hasLoop[id] = false;
       this.inner[id] = false;
       if (name === 'loop') {
+        this.openLoops++;
         this.any = true;
         this.lastLoop = id;
         this.hasLoop[id] = true;
@@ -168,6 +178,7 @@ export class LoopScan implements CodeSink {
     } else if (name === 'else') top.inElse = true;
     else if (name === 'end') {
       this.stack.pop();
+      if (top.kind === 'loop') this.openLoops--;
       this.ended(top);
     }
   }
