@@ -7,17 +7,21 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { Linker, Module, Store, type Instance } from '../../src/index.js';
-import { LOOP_CALLEES } from '../../src/jit/codegen.js';
+import { LOOP_CALLEE_BYTES, LOOP_CALLEES } from '../../src/jit/codegen.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { WasmFunc } from '../../src/runtime/objects/func.js';
 import { runStarved } from '../shared/starved.js';
 
-/** Nested blocks past MAX_NESTING (gen-types.ts): the tier declines the function ('nesting too deep for JS'). */
-const DEEP = 1001;
+/** Locals past MAX_LOCALS (gen-types.ts): the tier declines the function ('too many locals'), whose code is small. */
+const MANY = 20_001;
+/** Adds in $big: its code is past LOOP_CALLEE_BYTES. */
+const ADDS = 60;
+const REASON = 'too many locals';
 
 /**
  * $run: $outside called before its loop, only when n is 0 and k is 1; in the loop $leaf, $deep (declined), $never
- * (in an arm no call takes); the loop runs only when n > 0. $leaf's own loop calls $inner (one level only).
+ * (in an arm no call takes), $big (too large to be generated ahead); the loop runs only when n > 0. $leaf's own loop
+ * calls $inner (one level only).
  */
 const MOD = `(module
   (func $leaf (param $x i32) (result i32) (local $i i32)
@@ -27,11 +31,11 @@ const MOD = `(module
       (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))
     (local.get $x))
   (func $inner (param i32) (result i32) (i32.mul (local.get 0) (i32.const 7)))
-  (func $deep (param $x i32) (result i32)
-    ${'(block '.repeat(DEEP)}${')'.repeat(DEEP)}
+  (func $deep (param $x i32) (result i32) (local ${'i32 '.repeat(MANY)})
     (i32.xor (local.get $x) (i32.const 0x55)))
   (func $never (param i32) (result i32) (unreachable))
   (func $outside (result i32) (i32.const 11))
+  (func $big (param $x i32) (result i32) ${'(i32.add (i32.const 3) '.repeat(ADDS)}(local.get $x)${')'.repeat(ADDS)})
   (func (export "run") (param $n i32) (param $k i32) (result i32) (local $s i32) (local $i i32)
     (if (i32.and (i32.eqz (local.get $n)) (i32.eq (local.get $k) (i32.const 1)))
       (then (local.set $s (call $outside))))
@@ -39,6 +43,7 @@ const MOD = `(module
       (loop $l
         (local.set $s (i32.add (local.get $s) (call $leaf (local.get $i))))
         (local.set $s (i32.add (local.get $s) (call $deep (local.get $s))))
+        (local.set $s (i32.add (local.get $s) (call $big (local.get $s))))
         (if (i32.eq (local.get $i) (i32.const -1)) (then (local.set $s (call $never (local.get $s)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $l (i32.lt_u (local.get $i) (local.get $n))))))
@@ -49,6 +54,7 @@ const INNER = 1;
 const DEEP_F = 2;
 const NEVER = 3;
 const OUTSIDE = 4;
+const BIG = 5;
 
 function make(tier: 'js' | 'interp', wat: string, fuel?: number): { store: Store; inst: Instance; f: (i: number) => WasmFunc } {
   const store = new Store({ tier, fuel });
@@ -57,32 +63,36 @@ function make(tier: 'js' | 'interp', wat: string, fuel?: number): { store: Store
 }
 
 afterEach(() => {
-  jitStats.declined.delete('nesting too deep for JS');
+  jitStats.declined.delete(REASON);
 });
 
 describe('JS tier: a loop\'s direct callees are generated with their caller', () => {
-  test('before the caller\'s loop first runs: the callees in a loop, not one called outside, not their own callees, a declined one left alone', () => {
+  test('before the caller\'s loop first runs: the callees in a loop, not one called outside, not their own callees, not a large one, a declined one left alone', () => {
     const { inst, f } = make('js', MOD);
-    for (let i = 0; i <= OUTSIDE; i++) expect(f(i).jitS, `func ${i} before any call`).toBeNull();
+    expect(f(BIG).body.body.length).toBeGreaterThan(LOOP_CALLEE_BYTES);
+    expect(f(DEEP_F).body.body.length).toBeLessThanOrEqual(LOOP_CALLEE_BYTES);
+    for (let i = 0; i <= BIG; i++) expect(f(i).jitS, `func ${i} before any call`).toBeNull();
     const ahead = jitStats.ahead;
-    const declined = jitStats.declined.get('nesting too deep for JS') ?? 0;
+    const declined = jitStats.declined.get(REASON) ?? 0;
     // n = 0: the loop does not run, nor is any callee called
     expect(inst.call('run', 0, 0)).toEqual([0]);
     expect(f(LEAF).jitS, '$leaf (called in the loop)').not.toBeNull();
     expect(f(NEVER).jitS, '$never (called in the loop, never run)').not.toBeNull();
     expect(f(OUTSIDE).jitS, '$outside (called before the loop)').toBeNull();
     expect(f(INNER).jitS, "$inner ($leaf's loop's callee: one level only)").toBeNull();
+    expect(f(BIG).jitS, '$big (its code past LOOP_CALLEE_BYTES)').toBeNull();
     expect(f(DEEP_F).jitState, '$deep declined').toBe(2);
     expect(f(DEEP_F).jit).toBeNull();
-    expect(jitStats.declined.get('nesting too deep for JS')).toBe(declined + 1);
+    expect(jitStats.declined.get(REASON)).toBe(declined + 1);
     expect(jitStats.ahead - ahead).toBe(2);
     // now the loop runs: the declined callee in the interpreter, the others as JS; $inner generated at its first call
     const r = inst.call('run', 5, 0);
     const { inst: ref } = make('interp', MOD);
     expect(r).toEqual(ref.call('run', 5, 0));
     expect(f(INNER).jitState).toBe(1);
+    expect(f(BIG).jitState).toBe(1);
     expect(f(DEEP_F).jitState).toBe(2);
-    expect(jitStats.declined.get('nesting too deep for JS')).toBe(declined + 1);
+    expect(jitStats.declined.get(REASON)).toBe(declined + 1);
   });
 
   test(`at most ${LOOP_CALLEES} callees of a function, in the order of their first call`, () => {
