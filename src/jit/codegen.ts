@@ -565,12 +565,12 @@ export function implicitTraps(body: string): { body: string; cases: string[] } {
 }
 
 /**
- * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), MEM_TEST (\u0008), the sites of
+ * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), the sites of
  * counted loops (CL_TRAP, CL_EXIT: \u0005 or \u0007 around a number) and prepaid fuel (\u0004 around a fuel block's
  * id, gen-fuel.ts prepaid). Separate passes, each over the whole body (sql.js: 7.6 MB in 657 functions), cost a third
  * more.
  */
-const PATCH = /[\u0001\u0002\u0006\u0008]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
+const PATCH = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
@@ -1014,7 +1014,6 @@ class JsGen extends JsRefs implements CodeSink {
     const bv = this.boundVars();
     const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
     const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
-    const memTest = this.mem && this.usesMem ? ` || V !== ${M}.view` : '';
     // (the runtime's names, for declareUsed)
     runtime();
     this.countedCopies();
@@ -1040,7 +1039,6 @@ class JsGen extends JsRefs implements CodeSink {
       const c = m.charCodeAt(0);
       if (c === 1) return reload;
       if (c === 2) return fdReload;
-      if (c === 8) return memTest;
       if (c < 8) return '';
       if (edge !== undefined) {
         const p = paidAhead(edge);

@@ -137,7 +137,7 @@ export abstract class JsCalls extends JsVectors {
     this.w(`if (st < 0) { ${x < 0 ? 'fuel = mc.fuel; ' : ''}${exit} break X; } fuel = st;`);
     // the next block's check may test st with this one (blockStart): only where what is written before that block
     // starts reads the results into variables and changes nothing (no reference slot let go of)
-    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, reload: this.o.length - 2, next, exit, spill, x };
+    if (this.mc.counting && !type.params.some(isRef) && !type.results.some(isRef)) this.postCall = { line: this.o.length - 1, next, exit, spill, x };
   }
   protected checkTypes(ts: readonly ValType[]): void {
     for (const t of ts) if (!isNum(t)) no('call type');

@@ -8,7 +8,7 @@ import { isRef } from '../core/types.js';
 import { numResult } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, MEM_RELOAD, MEM_TEST, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
 
 export abstract class JsFuel extends JsCounted {
   /** Whether no block has started yet: the next is the function's entry, where nothing has changed the frame. */
@@ -17,8 +17,7 @@ export abstract class JsFuel extends JsCounted {
    * The test of a call's status just written (afterCall), until the block after the call starts: its line, the
    * block's pc, the stop's exit and the stack below the call's results.
    */
-  /** (`reload`: the line of the views' reloads after the call, gen-calls.ts afterCall) */
-  protected postCall: { line: number; reload: number; next: number; exit: string; spill: string; x: number } | null = null;
+  protected postCall: { line: number; next: number; exit: string; spill: string; x: number } | null = null;
   /** The fuel blocks that end with a call whose depth limit the callee checks (noRefund): build() checks they prepaid nothing. */
   protected readonly callBlocks: FuelBlock[] = [];
   /** Roots whose check covers a loop's head too (checkBeforeLoop): `root` checks for `acc` and then `head`'s max. */
@@ -109,19 +108,11 @@ export abstract class JsFuel extends JsCounted {
       // right after a call: one test of the status the callee returned for both its stop (st < 0) and this block's
       // fuel (the results are in their slots still, where the handoff leaves them); after a call of generated code
       // or the interpreter, one exit for both (EX_POST: leave tells them apart by st)
-      let zero = this.o[post.line]!;
+      const zero = this.o[post.line]!;
       if (post.x >= 0) {
         this.exK[post.x] = EX_POST;
         this.blkTouched = true;
-        // changed memory views hand off here too (MEM_TEST), instead of reloading them; a block that costs nothing has no
-        // such test (fuelRoot puts `zero` back), so there the reload stays
-        const r = this.o[post.reload]!;
-        const test = r.endsWith(MEM_RELOAD) ? MEM_TEST : '';
-        if (test !== '') {
-          this.o[post.reload] = r.slice(0, -MEM_RELOAD.length);
-          zero = MEM_RELOAD + zero;
-        }
-        this.o[post.line] = `if (st < ${FUEL_MAX}${test}) { ${post.exit} break X; } fuel = st;`;
+        this.o[post.line] = `if (st < ${FUEL_MAX}) { ${post.exit} break X; } fuel = st;`;
       } else {
         const x = this.exit(EX_HANDOFF, bp, bp);
         this.o[post.line] =

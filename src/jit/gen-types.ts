@@ -309,13 +309,6 @@ export const MEM_RELOAD = '\u0001';
 export const OOB_SITE = '\u0010';
 /** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */
 export const FD_RELOAD = '\u0002';
-/**
- * Stands for ` || V !== M.view` in the status test after a call that is also the next block's fuel check (gen-fuel.ts
- * blockStart), in functions that access memory: the callee changed the memory views (it grew a memory) and this frame
- * hands off to the interpreter at the block after the call, as when the fuel it returned does not cover that block,
- * instead of reloading the views and every bound inline (MEM_RELOAD), a path a grow alone takes.
- */
-export const MEM_TEST = '\u0008';
 
 /**
  * Around a statement that writes the words of v128 local <x> (every `local.set`/`local.tee` of a v128, and a
