@@ -4,6 +4,20 @@
  * calls, references, table and bulk memory instructions, memory.size/grow, two conversions, unreachable and return.
  * Tests of the tiers' per-instruction methods (jit-sink-ops, interp-translate-ops) run it in both tiers.
  */
+import { Linker, Module, Store } from '../../src/index.js';
+
+/** Calls `name(arg)` of a fresh instance of `wat` in `tier` with `fuel`: its first result and the fuel consumed, or the stop. */
+export function runWithFuel(wat: string, name: string, arg: number, tier: 'js' | 'interp', fuel: number): { out: unknown; consumed: number; stopped: boolean } {
+  const store = new Store({ tier, fuel });
+  const inst = new Linker().instantiate(store, Module.fromWat(wat));
+  try {
+    return { out: inst.call(name, arg)[0], consumed: store.fuelConsumed, stopped: false };
+  } catch (e) {
+    if (e instanceof Error && e.name === 'OutOfFuel') return { out: null, consumed: store.fuelConsumed, stopped: true };
+    throw e;
+  }
+}
+
 export const SINK_WAT = `(module
   (type $t (func (param i32) (result i32)))
   (memory 1)

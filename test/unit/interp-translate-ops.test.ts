@@ -9,10 +9,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { INSTRS } from '../../src/core/instructions.js';
-import { Linker, Module, Store } from '../../src/index.js';
 import { CONVERSIONS, translatorOps } from '../../src/interp/translate.js';
 import { SIMPLE } from '../../src/interp/translate-tables.js';
-import { SINK_WAT } from '../shared/sink-wat.js';
+import { SINK_WAT, runWithFuel } from '../shared/sink-wat.js';
 
 /** What SINK_WAT leaves: tail calls, typed function references, br_on_*, a vector constant, exceptions. */
 const WAT = `(module
@@ -117,15 +116,8 @@ const EXPECTED: Record<string, [number, number]> = {
   exn: [5115, 5116],
 };
 
-function run(tier: 'js' | 'interp', name: string, arg: number, fuel: number): { out: unknown; consumed: number; stopped: boolean } {
-  const store = new Store({ tier, fuel });
-  const inst = new Linker().instantiate(store, Module.fromWat(name === 'run' ? SINK_WAT : WAT));
-  try {
-    return { out: inst.call(name, arg)[0], consumed: store.fuelConsumed, stopped: false };
-  } catch (e) {
-    if (e instanceof Error && e.name === 'OutOfFuel') return { out: null, consumed: store.fuelConsumed, stopped: true };
-    throw e;
-  }
+function run(tier: 'js' | 'interp', name: string, arg: number, fuel: number): ReturnType<typeof runWithFuel> {
+  return runWithFuel(name === 'run' ? SINK_WAT : WAT, name, arg, tier, fuel);
 }
 
 describe("the translator's instructions handed to methods of their own", () => {

@@ -8,21 +8,13 @@
  */
 import { describe, expect, test } from 'vitest';
 import { INSTRS } from '../../src/core/instructions.js';
-import { Linker, Module, Store } from '../../src/index.js';
 import { sinkOps } from '../../src/jit/codegen.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { captureSources } from '../shared/jit-sources.js';
-import { SINK_WAT as WAT } from '../shared/sink-wat.js';
+import { SINK_WAT as WAT, runWithFuel } from '../shared/sink-wat.js';
 
-function run(tier: 'js' | 'interp', fuel: number): { out: unknown; consumed: number; stopped: boolean } {
-  const store = new Store({ tier, fuel });
-  const inst = new Linker().instantiate(store, Module.fromWat(WAT));
-  try {
-    return { out: inst.call('run', 13)[0], consumed: store.fuelConsumed, stopped: false };
-  } catch (e) {
-    if (e instanceof Error && e.name === 'OutOfFuel') return { out: null, consumed: store.fuelConsumed, stopped: true };
-    throw e;
-  }
+function run(tier: 'js' | 'interp', fuel: number): ReturnType<typeof runWithFuel> {
+  return runWithFuel(WAT, 'run', 13, tier, fuel);
 }
 
 describe('JS tier: the instructions instr hands to methods of their own', () => {
