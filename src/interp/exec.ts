@@ -347,6 +347,17 @@ export const enum Op {
   // ---- sha256's rotations likewise (KEEP): the rotated values in JS locals
   ROTL_ROTL_XOR_KEPT,
   ROTL_XOR_KEPT,
+  // ---- nbody's f32 results stored likewise (KEEP): the sum or difference in a JS local, stored from it
+  F32_ADD_I32_STORE_KEPT,
+  F32_SUB_I32_STORE_KEPT,
+  // ---- simd's address add before a v128.load likewise (KEEP): the address in a JS local
+  ADD_V128_LOAD_KEPT,
+  // ---- nbody's velocity updates in one dispatch (THEN; session 15): f32.load, add, store (vx += ...); f32.mul,
+  // mul, sub, store (vx -= ...); and likewise with the values between them in JS locals (KEEP)
+  I32_LOAD_F32_ADD_I32_STORE,
+  F32_MUL_MUL_SUB_I32_STORE,
+  I32_LOAD_F32_ADD_I32_STORE_KEPT,
+  F32_MUL_MUL_SUB_I32_STORE_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -1302,16 +1313,74 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = 0;
             pc = (pc + 4) | 0;
             break;
-          // f32.add / f32.sub, then I32_STORE (f32.store's op) reading its operands from the advanced pc
+          // nbody's vx += ...: f32.load (I32_LOAD, f32.load's op; the fused op's first access), then falls through into
+          // F32_ADD_I32_STORE (whose store has a trap mark on the load's last word)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I32_LOAD_F32_ADD_I32_STORE:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 3) | 0;
+          // f32.add, then I32_STORE (f32.store's op) reading its operands from the advanced pc
           case Op.F32_ADD_I32_STORE:
-          case Op.F32_SUB_I32_STORE:
-            fr = f32[(fp + code[(pc + 2) | 0]!) | 0]!;
-            f32[(fp + code[(pc + 1) | 0]!) | 0] = code[pc] === Op.F32_ADD_I32_STORE ? fr + f32[(fp + code[(pc + 3) | 0]!) | 0]! : fr - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! + f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
             view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
             pc = (pc + 4) | 0;
+            break;
+          // nbody's vx -= dx * m * mag: f32.mul, f32.mul, then falls through into F32_SUB_I32_STORE (the store is the
+          // op's only access)
+          // @ts-expect-error -- falls through on purpose
+          case Op.F32_MUL_MUL_SUB_I32_STORE:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+          // f32.sub, then I32_STORE likewise
+          case Op.F32_SUB_I32_STORE:
+            f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
+            pc = (pc + 4) | 0;
+            break;
+          // F32_ADD_I32_STORE's / F32_SUB_I32_STORE's layout (d a b, a v off); KEEP checked that only the store reads
+          // the sum or difference, as its value: stored from a JS local (setFloat32 rounds it as the f32 slot would)
+          case Op.F32_ADD_I32_STORE_KEPT:
+          case Op.F32_SUB_I32_STORE_KEPT:
+            fr = f32[(fp + code[(pc + 2) | 0]!) | 0]!;
+            fr = code[pc] === Op.F32_ADD_I32_STORE_KEPT ? fr + f32[(fp + code[(pc + 3) | 0]!) | 0]! : fr - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
+            pc = (pc + 3) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setFloat32(ea, fr, true);
+            pc = (pc + 4) | 0;
+            break;
+          // its layout; KEEP checked that only the add reads the value loaded, as its second operand, and only the
+          // store the sum (pc advances as the written-out op's, so a trap in the store leaves pc past its mark)
+          case Op.I32_LOAD_F32_ADD_I32_STORE_KEPT:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            fr = f32[(fp + code[(pc + 5) | 0]!) | 0]! + view.getFloat32(ea, true);
+            pc = (pc + 6) | 0;
+            ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setFloat32(ea, fr, true);
+            pc = (pc + 4) | 0;
+            break;
+          // its layout; KEEP checked that only the next instruction reads each result: the first product as the second
+          // mul's first operand, the second as the sub's second, the difference as the store's value (the products
+          // rounded to f32 as their slots would round them)
+          case Op.F32_MUL_MUL_SUB_I32_STORE_KEPT:
+            fr = Math.fround(f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!);
+            fr = f32[(fp + code[(pc + 8) | 0]!) | 0]! - Math.fround(fr * f32[(fp + code[(pc + 6) | 0]!) | 0]!);
+            ea = (s[(fp + code[(pc + 10) | 0]!) | 0]! >>> 0) + (code[(pc + 12) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            view.setFloat32(ea, fr, true);
+            pc = (pc + 13) | 0;
             break;
           // i32.add, then falls through into I32_STORE (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
@@ -2253,6 +2322,18 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 2) | 0] = view.getInt32(ea + 8, true);
             s[(d + 3) | 0] = view.getInt32(ea + 12, true);
             pc = (pc + 4) | 0;
+            break;
+          // ADD_V128_LOAD's layout (d a b, d a off); KEEP checked that only the load reads the address (the op's origAt
+          // names the load, its only access)
+          case Op.ADD_V128_LOAD_KEPT:
+            ea = ((s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) >>> 0) + (code[(pc + 6) | 0]! >>> 0);
+            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            d = (fp + code[(pc + 4) | 0]!) | 0;
+            s[d] = view.getInt32(ea, true);
+            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
+            s[(d + 2) | 0] = view.getInt32(ea + 8, true);
+            s[(d + 3) | 0] = view.getInt32(ea + 12, true);
+            pc = (pc + 7) | 0;
             break;
           // f32x4.mul, then falls through into F32X4_SUB_V128_STORE (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose

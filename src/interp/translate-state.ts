@@ -85,6 +85,8 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
   [Op.I32_XOR, new Map([[Op.ADD_BR_IF_LT_U, Op.XOR_ADD_BR_IF_LT_U]])],
   [Op.I32_SHL, new Map([[Op.ADD_I32_LOAD, Op.SHL_ADD_I32_LOAD]])],
   [Op.F32_MUL, new Map([[Op.F32_MUL, Op.F32_MUL_MUL]])],
+  // nbody's vx -= dx * m * mag (the products subtracted, the difference stored)
+  [Op.F32_MUL_MUL, new Map([[Op.F32_SUB_I32_STORE, Op.F32_MUL_MUL_SUB_I32_STORE]])],
   [Op.F32_ADD, new Map([[Op.I32_STORE, Op.F32_ADD_I32_STORE]])],
   [Op.F32_SUB, new Map([[Op.I32_STORE, Op.F32_SUB_I32_STORE]])],
   [Op.F32X4_SUB, new Map([[Op.V128_STORE, Op.F32X4_SUB_V128_STORE]])],
@@ -123,7 +125,14 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
   [Op.ADD_I64_LOAD, new Map([[Op.I64_MUL_ADD_ROTL_MUL, Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL]])],
   [Op.MUL_ADD_I32_LOAD8_U, new Map([[Op.XOR_ADD_BR_IF_LT_U, Op.MUL_ADD_LOAD8_U_XOR_ADD_BR_IF_LT_U]])],
   [Op.ADD_I32_STORE8, new Map([[Op.ADD_BR_IF_LT_U, Op.ADD_I32_STORE8_ADD_BR_IF_LT_U]])],
-  [Op.I32_LOAD, new Map([[Op.BR_IF_LT_U, Op.I32_LOAD_BR_IF_LT_U]])],
+  // nbody's vx += ... (f32.load's op, the value loaded added, the sum stored)
+  [
+    Op.I32_LOAD,
+    new Map([
+      [Op.BR_IF_LT_U, Op.I32_LOAD_BR_IF_LT_U],
+      [Op.F32_ADD_I32_STORE, Op.I32_LOAD_F32_ADD_I32_STORE],
+    ]),
+  ],
   [Op.I32_LOAD8_U, new Map([[Op.SELECT, Op.I32_LOAD8_U_SELECT]])],
   [Op.ADD_I32_LOAD8_U, new Map([[Op.SELECT, Op.ADD_I32_LOAD8_U_SELECT]])],
   [Op.F64_MUL_F64_LOAD, new Map([[Op.F64_ADD_F64_STORE, Op.F64_MUL_LOAD_ADD_STORE]])],
@@ -222,6 +231,33 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
     },
   ],
   [Op.ROTL_XOR, { op: Op.ROTL_XOR_KEPT, links: [{ dst: 1, a: 5, swap: true }] }],
+  // nbody's f32 sum or difference stored (the store's value); simd's address add loaded from (the load's address)
+  [Op.F32_ADD_I32_STORE, { op: Op.F32_ADD_I32_STORE_KEPT, links: [{ dst: 1, a: 5, swap: false }] }],
+  [Op.F32_SUB_I32_STORE, { op: Op.F32_SUB_I32_STORE_KEPT, links: [{ dst: 1, a: 5, swap: false }] }],
+  [Op.ADD_V128_LOAD, { op: Op.ADD_V128_LOAD_KEPT, links: [{ dst: 1, a: 5, swap: false }] }],
+  // nbody's velocity updates: the value loaded the add's second operand and the sum stored; the first product the
+  // second mul's first operand, the second product the sub's second, the difference stored
+  [
+    Op.I32_LOAD_F32_ADD_I32_STORE,
+    {
+      op: Op.I32_LOAD_F32_ADD_I32_STORE_KEPT,
+      links: [
+        { dst: 1, a: 6, swap: false },
+        { dst: 4, a: 8, swap: false },
+      ],
+    },
+  ],
+  [
+    Op.F32_MUL_MUL_SUB_I32_STORE,
+    {
+      op: Op.F32_MUL_MUL_SUB_I32_STORE_KEPT,
+      links: [
+        { dst: 1, a: 5, swap: false },
+        { dst: 4, a: 9, swap: false },
+        { dst: 7, a: 11, swap: false },
+      ],
+    },
+  ],
 ]);
 function matmulLinks(at: number): KeepLink[] {
   return [

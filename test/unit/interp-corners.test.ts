@@ -306,12 +306,23 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [-0x7fffffff],
     },
     {
-      name: 'i32.add, v128.load (ADD_V128_LOAD)',
-      op: Op.ADD_V128_LOAD,
+      // the address read by the load only: kept in a JS local (KEEP)
+      name: 'i32.add, v128.load (ADD_V128_LOAD_KEPT)',
+      op: Op.ADD_V128_LOAD_KEPT,
       wat: `(memory 1) (data (i32.const 16) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
         (func (export "f") (param i32 i32) (result i32) (i32x4.extract_lane 2 (v128.load (i32.add (local.get 0) (local.get 1)))))`,
       args: [8, 8],
       want: [3],
+    },
+    {
+      // the address also set to a local the function reads again: written out
+      name: 'i32.add set to a local, v128.load (ADD_V128_LOAD)',
+      op: Op.ADD_V128_LOAD,
+      wat: `(memory 1) (data (i32.const 16) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+        (func (export "f") (param i32 i32) (result i32) (local i32)
+          (i32.add (i32x4.extract_lane 2 (v128.load (local.tee 2 (i32.add (local.get 0) (local.get 1))))) (local.get 2)))`,
+      args: [8, 4],
+      want: [2 + 12],
     },
     {
       name: 'three copies (COPY3)',
@@ -405,20 +416,40 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [-3, 4, 42],
     },
     {
-      name: 'f32.add, f32.store (F32_ADD_I32_STORE)',
-      op: Op.F32_ADD_I32_STORE,
+      // the sum read by the store only: stored from a JS local (KEEP)
+      name: 'f32.add, f32.store (F32_ADD_I32_STORE_KEPT)',
+      op: Op.F32_ADD_I32_STORE_KEPT,
       wat: `(memory 1) (func (export "f") (param f32 f32) (result f32)
         (f32.store (i32.const 8) (f32.add (local.get 0) (local.get 1))) (f32.load (i32.const 8)))`,
       args: [1.5, -4],
       want: [-2.5],
     },
     {
-      name: 'f32.sub, f32.store (F32_SUB_I32_STORE)',
-      op: Op.F32_SUB_I32_STORE,
+      // also set to a local the function reads again: written out
+      name: 'f32.add set to a local, f32.store (F32_ADD_I32_STORE)',
+      op: Op.F32_ADD_I32_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32) (local f32)
+        (f32.store (i32.const 8) (local.tee 2 (f32.add (local.get 0) (local.get 1)))) (f32.add (f32.load (i32.const 8)) (local.get 2)))`,
+      args: [1.5, -4],
+      want: [-2.5 * 2],
+    },
+    {
+      // the difference read by the store only: stored from a JS local (KEEP)
+      name: 'f32.sub, f32.store (F32_SUB_I32_STORE_KEPT)',
+      op: Op.F32_SUB_I32_STORE_KEPT,
       wat: `(memory 1) (func (export "f") (param f32 f32) (result f32)
         (f32.store (i32.const 8) (f32.sub (local.get 0) (local.get 1))) (f32.load (i32.const 8)))`,
       args: [1.5, -4],
       want: [5.5],
+    },
+    {
+      // also set to a local the function reads again: written out
+      name: 'f32.sub set to a local, f32.store (F32_SUB_I32_STORE)',
+      op: Op.F32_SUB_I32_STORE,
+      wat: `(memory 1) (func (export "f") (param f32 f32) (result f32) (local f32)
+        (f32.store (i32.const 8) (local.tee 2 (f32.sub (local.get 0) (local.get 1)))) (f32.add (f32.load (i32.const 8)) (local.get 2)))`,
+      args: [1.5, -4],
+      want: [5.5 * 2],
     },
     {
       // the product and the difference read by nothing else: both kept in JS locals (KEEP, translate-state.ts)
@@ -612,9 +643,15 @@ describe('three or four instructions in one dispatch: a trap in the last charges
   const cases: [Op, string][] = [
     [Op.MUL_ADD_I32_LOAD8_U, `(drop (i32.load8_u (i32.add (i32.mul (local.get 0) (i32.const 1024)) (local.get 0))))`],
     [Op.SHL_ADD_I32_LOAD, `(drop (i32.load (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.get 0))))`],
-    [Op.ADD_V128_LOAD, `(drop (v128.load (i32.add (local.get 0) (local.get 0))))`],
-    [Op.F32_ADD_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.add (f32.const 1) (f32.const 2)))`],
-    [Op.F32_SUB_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.sub (f32.const 1) (f32.const 2)))`],
+    [Op.ADD_V128_LOAD_KEPT, `(drop (v128.load (i32.add (local.get 0) (local.get 0))))`],
+    [Op.ADD_V128_LOAD, `(drop (v128.load (local.tee 0 (i32.add (local.get 0) (local.get 0)))))`],
+    [Op.F32_ADD_I32_STORE_KEPT, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.add (f32.const 1) (f32.const 2)))`],
+    [Op.F32_SUB_I32_STORE_KEPT, `(f32.store (i32.add (local.get 0) (local.get 0)) (f32.sub (f32.const 1) (f32.const 2)))`],
+    [Op.F32_SUB_I32_STORE, `(f32.store (i32.add (local.get 0) (local.get 0)) (local.tee 1 (f32.sub (f32.const 1) (f32.const 2))))`],
+    [Op.I32_LOAD_F32_ADD_I32_STORE_KEPT, `(f32.store (local.get 0) (f32.add (f32.const 1) (f32.load (i32.const 8))))`],
+    [Op.I32_LOAD_F32_ADD_I32_STORE, `(f32.store (local.get 0) (local.tee 1 (f32.add (f32.const 1) (f32.load (i32.const 8)))))`],
+    [Op.F32_MUL_MUL_SUB_I32_STORE_KEPT, `(f32.store (local.get 0) (f32.sub (f32.const 1) (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4))))`],
+    [Op.F32_MUL_MUL_SUB_I32_STORE, `(f32.store (local.get 0) (f32.sub (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4)) (f32.const 1)))`],
     [Op.F32X4_SUB_V128_STORE, `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)))`],
     [
       Op.F32X4_MUL_SUB_V128_STORE_KEPT,
@@ -630,7 +667,7 @@ describe('three or four instructions in one dispatch: a trap in the last charges
   ];
   for (const [op, body] of cases) {
     test(`${body}`, () => {
-      const wat = `(module (memory 1) (func (export "f") (param i32) (result i32) ${body} (nop) (i32.const 0)))`;
+      const wat = `(module (memory 1) (func (export "f") (param i32) (result i32) (local f32) ${body} (nop) (i32.const 0)))`;
       const fuel: number[] = [];
       for (const tier of ['interp', 'js'] as const) {
         const s = new Store({ fuel: 1000, tier });

@@ -139,14 +139,31 @@ describe('i64.mul and i64.rotl written out in the loop, against BigInt', () => {
   });
 });
 
-describe('f32x4 products kept in JS locals (KEEP), against the JS tier bit for bit', () => {
+describe('f32x4 products, f32 sums and differences stored, kept in JS locals (KEEP), against the JS tier bit for bit', () => {
   // a, b, c: f32 bit patterns (NaN payloads, infinities, subnormals); the result lanes' bits
   const wat = `(module (memory 1)
     (func (export "mul_add") (param i32 i32 i32) (result i32)
       (i32x4.extract_lane 2 (f32x4.add (i32x4.splat (local.get 2)) (f32x4.mul (i32x4.splat (local.get 0)) (i32x4.splat (local.get 1))))))
     (func (export "mul_sub_store") (param i32 i32 i32) (result i32) (local v128)
       (v128.store (i32.const 16) (local.tee 3 (f32x4.sub (i32x4.splat (local.get 2)) (f32x4.mul (i32x4.splat (local.get 0)) (i32x4.splat (local.get 1))))))
-      (i32.xor (i32.load (i32.const 24)) (i32.rotl (i32x4.extract_lane 1 (local.get 3)) (i32.const 7)))))`;
+      (i32.xor (i32.load (i32.const 24)) (i32.rotl (i32x4.extract_lane 1 (local.get 3)) (i32.const 7))))
+    (func (export "add_store") (param i32 i32 i32) (result i32) (local f32 f32)
+      (local.set 3 (f32.reinterpret_i32 (local.get 0))) (local.set 4 (f32.reinterpret_i32 (local.get 1)))
+      (f32.store (local.get 2) (f32.add (local.get 3) (local.get 4)))
+      (i32.load (local.get 2)))
+    (func (export "sub_store") (param i32 i32 i32) (result i32) (local f32 f32)
+      (local.set 3 (f32.reinterpret_i32 (local.get 0))) (local.set 4 (f32.reinterpret_i32 (local.get 1)))
+      (f32.store (local.get 2) (f32.sub (local.get 3) (local.get 4)))
+      (i32.load (local.get 2)))
+    (func (export "load_add_store") (param i32 i32 i32) (result i32) (local f32)
+      (local.set 3 (f32.reinterpret_i32 (local.get 0)))
+      (i32.store (i32.const 512) (local.get 1))
+      (f32.store (local.get 2) (f32.add (local.get 3) (f32.load (i32.const 512))))
+      (i32.load (local.get 2)))
+    (func (export "mul_mul_sub_store") (param i32 i32 i32) (result i32) (local f32 f32)
+      (local.set 3 (f32.reinterpret_i32 (local.get 0))) (local.set 4 (f32.reinterpret_i32 (local.get 1)))
+      (f32.store (local.get 2) (f32.sub (local.get 4) (f32.mul (f32.mul (local.get 3) (local.get 4)) (local.get 3))))
+      (i32.load (local.get 2))))`;
   const bits = fc.oneof(
     fc.integer({ min: -0x80000000, max: 0x7fffffff }),
     fc.constantFrom(0x7fc00000, 0x7f800001, 0xffc00001 | 0, 0x7fbfffff, 0x7f800000, 0xff800000 | 0, 1, 0x80000001 | 0, 0x3f800000, 0),
@@ -160,12 +177,18 @@ describe('f32x4 products kept in JS locals (KEEP), against the JS tier bit for b
     const { store, inst } = tiers[0]!;
     expect(opsOf(store, inst, 'mul_add')).toContain(Op.F32X4_MUL_ADD_KEPT);
     expect(opsOf(store, inst, 'mul_sub_store')).toContain(Op.F32X4_MUL_SUB_V128_STORE_KEPT);
+    expect(opsOf(store, inst, 'add_store')).toContain(Op.F32_ADD_I32_STORE_KEPT);
+    expect(opsOf(store, inst, 'sub_store')).toContain(Op.F32_SUB_I32_STORE_KEPT);
+    expect(opsOf(store, inst, 'load_add_store')).toContain(Op.I32_LOAD_F32_ADD_I32_STORE_KEPT);
+    expect(opsOf(store, inst, 'mul_mul_sub_store')).toContain(Op.F32_MUL_MUL_SUB_I32_STORE_KEPT);
   });
 
   test('the same bits in both tiers', () => {
     fc.assert(
       fc.property(bits, bits, bits, (a, b, c) => {
         for (const name of ['mul_add', 'mul_sub_store']) expect(tiers[0]!.inst.call(name, a, b, c), name).toEqual(tiers[1]!.inst.call(name, a, b, c));
+        // nbody's f32 sums and differences stored from JS locals (KEEP), at an address c picks (0-255, 4-aligned)
+        for (const name of ['add_store', 'sub_store', 'load_add_store', 'mul_mul_sub_store']) expect(tiers[0]!.inst.call(name, a, b, c & 0xfc), name).toEqual(tiers[1]!.inst.call(name, a, b, c & 0xfc));
       }),
       { numRuns: 3000 },
     );

@@ -155,6 +155,109 @@ const cases: Case[] = [
     want: [[0, 0, 0].reduce((acc) => Math.fround(acc + Math.fround(Math.fround(Math.fround(0.7) * acc) * Math.fround(0.3))), 1)],
     traps: [],
   },
+  ...[Op.F32_SUB_I32_STORE_KEPT, Op.F32_ADD_I32_STORE_KEPT].map((op) => ({
+    // nbody's velocity update: m[q] = m[8] -/+ |x| (an op between the load and the add: not fused with it, below);
+    // the difference or sum stored from a JS local (KEEP)
+    op,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
+      (func (export "f") (param $n i32) (param $q i32) (param $x f32) (result f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.${op === Op.F32_SUB_I32_STORE_KEPT ? 'sub' : 'add'} (f32.load (i32.const 8)) (f32.abs (local.get $x))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.load (local.get $q)))`,
+    args: [3, 8, 0.1],
+    want: [[0, 0, 0].reduce((m) => Math.fround(op === Op.F32_SUB_I32_STORE_KEPT ? m - Math.fround(0.1) : m + Math.fround(0.1)), 1.5)],
+    // loop, local.get q, i32.const, f32.load, local.get x, f32.abs, f32.sub, f32.store
+    traps: [{ arg: 1, fuel: 8 }],
+  })),
+  {
+    // nbody's vx += ...: m[q] = x * x + m[p] (f32.load, add, store in one op; the value loaded and the sum in JS
+    // locals, KEEP)
+    op: Op.I32_LOAD_F32_ADD_I32_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
+      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (result f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.add (f32.mul (local.get $x) (local.get $x)) (f32.load (local.get $p))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.load (local.get $q)))`,
+    args: [3, 8, 8, 0.3],
+    want: [[0, 0, 0].reduce((m) => Math.fround(Math.fround(Math.fround(0.3) * Math.fround(0.3)) + m), 1.5)],
+    traps: [
+      // loop, local.get q, local.get x, local.get x, f32.mul, local.get p, f32.load
+      { arg: 1, fuel: 7 },
+      // and f32.add, f32.store
+      { arg: 2, fuel: 9 },
+    ],
+  },
+  {
+    // the value loaded the add's first operand: the op written out (float operands are never swapped, KEEP)
+    op: Op.I32_LOAD_F32_ADD_I32_STORE,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
+      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (result f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.add (f32.load (local.get $p)) (local.get $x)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.load (local.get $q)))`,
+    args: [3, 8, 8, 0.3],
+    want: [[0, 0, 0].reduce((m) => Math.fround(m + Math.fround(0.3)), 1.5)],
+    traps: [
+      // loop, local.get q, local.get p, f32.load
+      { arg: 1, fuel: 4 },
+      // and local.get x, f32.add, f32.store
+      { arg: 2, fuel: 7 },
+    ],
+  },
+  {
+    // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.mul, mul, sub, store in one op; the products and
+    // the difference in JS locals, KEEP)
+    op: Op.F32_MUL_MUL_SUB_I32_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
+      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.sub (f32.load (local.get $p)) (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.load (local.get $q)))`,
+    args: [3, 8, 8, 0.7, 1.3],
+    want: [[0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5)],
+    // loop, local.get q, local.get p, f32.load, local.get x, local.get y, f32.mul, f32.const, f32.mul, f32.sub,
+    // f32.store
+    traps: [{ arg: 2, fuel: 11 }],
+  },
+  {
+    // the second product read again (set to a local): the op written out
+    op: Op.F32_MUL_MUL_SUB_I32_STORE,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
+      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.sub (f32.load (local.get $p)) (local.tee $t (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.add (f32.load (local.get $q)) (local.get $t)))`,
+    args: [3, 8, 8, 0.7, 1.3],
+    want: [
+      Math.fround(
+        [0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5) +
+          Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)),
+      ),
+    ],
+    // loop, local.get q, local.get p, f32.load, local.get x, local.get y, f32.mul, f32.const, f32.mul, local.tee,
+    // f32.sub, f32.store
+    traps: [{ arg: 2, fuel: 12 }],
+  },
+  {
+    // simd's loads: acc += v128.load(p + i); the address in a JS local (KEEP)
+    op: Op.ADD_V128_LOAD_KEPT,
+    wat: `(memory 1) (data (i32.const 16) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00\\05\\00\\00\\00\\06\\00\\00\\00\\07\\00\\00\\00\\08\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i32) (local $i i32) (local $acc v128)
+        (loop $l
+          (local.set $acc (i32x4.add (local.get $acc) (v128.load (i32.add (local.get $p) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (i32x4.extract_lane 1 (local.get $acc)))`,
+    args: [2, 16],
+    want: [2 + 6],
+    // loop, local.get acc, local.get p, local.get i, i32.add, v128.load
+    traps: [{ arg: 1, fuel: 6 }],
+  },
   ...[Op.ROTL_ROTL_XOR_KEPT, Op.ROTL_XOR_KEPT].map((op) => ({
     // sha256's Sigma: two rotations xored, a third xored in (KEEP: every rotated value in a JS local)
     op,
