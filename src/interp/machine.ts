@@ -102,6 +102,12 @@ export class Machine {
   makeCaller: (mc: Machine, inst: Instance) => unknown = (_mc, inst) => ({ instance: inst });
   /** Whether calls run JS-tier versions of functions (src/jit; set by the store). */
   jitOn = false;
+  /**
+   * Set by the store while a start function runs its first `START_INTERP_FUEL`: `jitFor` generates nothing then
+   * (the functions keep `jitState` 0 and are generated at their first call after it), so code that runs once at
+   * instantiation is interpreted instead of generated and compiled (runtime/store.ts).
+   */
+  deferJit = false;
   /** The JS tier's compiler (installed by the store, see tier.ts); null: the interpreter runs everything. */
   tier: TierCompiler | null = null;
   /**
