@@ -728,7 +728,8 @@ const MAX_SLICE = 2 ** 29;
  * The fuel a start function runs in the interpreter before the JS tier takes over (`Machine.deferJit`): a start
  * function's code mostly runs once, and interpreting a few thousand instructions costs far less than generating
  * and compiling JS for each function it calls (@chainsafe/as-sha256's start: 23,754 units of fuel, 14 functions).
- * About 5-20 ms of the interpreter; a start function that runs longer pays at most that.
+ * About 5-20 ms of the interpreter; a start function that runs longer pays at most that. With interrupts configured
+ * the deferral ends at the first slice's end when that comes sooner (`drive`).
  */
 export const START_INTERP_FUEL = 1_000_000;
 
