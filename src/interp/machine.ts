@@ -8,7 +8,7 @@ import { BY_NAME, INSTRS } from '../core/instructions.js';
 import { Reader } from '../core/bytes.js';
 import { F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type ValType } from '../core/types.js';
 import { Instr, readInstr } from '../decoder/instr.js';
-import { validateFunction } from '../validate/module.js';
+import { validateFunction, type ValidatedModule } from '../validate/module.js';
 import { Compiled } from './compiled.js';
 import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, Op, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
 import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from '../runtime/objects/costs.js';
@@ -23,6 +23,33 @@ import { Translator } from './translate.js';
 import { fromHost, hostRefFits, HostNumber } from '../runtime/objects/gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
 import { jitFor, jsStatus, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
+
+/** A function's fast translation as `Machine.compile` keeps it for the module's later instances (no instance in it). */
+interface Translation {
+  code: Int32Array;
+  frameWords: number;
+  tmpl: Int32Array;
+  refLocals: Int32Array;
+  blockPc: Map<number, number>;
+  origAt: Int32Array;
+  handlers: Int32Array | null;
+  exnSlots: number;
+}
+
+/**
+ * `f`'s translation for its instance `inst` from the one made for an earlier instance of its module: the parts
+ * nothing writes after translation are shared (constants, layout, block and trap positions, handlers); the code is
+ * copied with the JS tier's re-entry marks of the earlier instance (FUEL_OSR, only ever at a block's FUEL op) turned
+ * back into FUEL, so the copy is what translating `f` gives (the JS tier sets this instance's marks itself).
+ */
+function shared(t: Translation, f: WasmFunc, inst: Instance): Compiled {
+  const code = t.code.slice();
+  for (const pc of t.blockPc.values()) if (code[pc] === Op.FUEL_OSR) code[pc] = Op.FUEL;
+  const cc = new Compiled(f, inst, code, false, t.frameWords, f.type.params.length * 4, t.tmpl, t.refLocals, t.blockPc, t.origAt);
+  cc.handlers = t.handlers;
+  cc.exnSlots = t.exnSlots;
+  return cc;
+}
 
 /** The unit a store counts fuel in when it is not metered (large enough never to run out). */
 export const UNMETERED = Number.MAX_SAFE_INTEGER;
@@ -75,6 +102,12 @@ export class Machine {
   makeCaller: (mc: Machine, inst: Instance) => unknown = (_mc, inst) => ({ instance: inst });
   /** Whether calls run JS-tier versions of functions (src/jit; set by the store). */
   jitOn = false;
+  /**
+   * Set by the store while a start function runs its first `START_INTERP_FUEL`: `jitFor` generates nothing then
+   * (the functions keep `jitState` 0 and are generated at their first call after it), so code that runs once at
+   * instantiation is interpreted instead of generated and compiled (runtime/store.ts).
+   */
+  deferJit = false;
   /** The JS tier's compiler (installed by the store, see tier.ts); null: the interpreter runs everything. */
   tier: TierCompiler | null = null;
   /**
@@ -174,11 +207,22 @@ export class Machine {
     for (let i = 0; i < n; i++) r[(dst >> 2) + i] = r[(src >> 2) + i];
   }
 
-  /** The fast translation of a function (translated on its first call). */
+  /**
+   * The fast translation of a function (translated on its first call). The first instance of a module translates
+   * it; a later instance of the same module in this machine takes a copy of that translation instead (`shared`).
+   */
   compile(f: WasmFunc): Compiled {
     const c = f.compiled as Compiled | null;
     if (c) return c;
-    const cc = this.translate(f, false);
+    const inst = f.instance as Instance;
+    let known = this.translations.get(inst.vm);
+    if (known === undefined) this.translations.set(inst.vm, (known = []));
+    const t = known[f.index];
+    let cc: Compiled;
+    if (t === undefined) {
+      cc = this.translate(f, false);
+      known[f.index] = { code: cc.code, frameWords: cc.frameWords, tmpl: cc.tmpl, refLocals: cc.refLocals, blockPc: cc.blockPc, origAt: cc.origAt, handlers: cc.handlers, exnSlots: cc.exnSlots };
+    } else cc = shared(t, f, inst);
     f.compiled = cc;
     return cc;
   }
@@ -231,6 +275,15 @@ export class Machine {
     cc.exnSlots = out.exnSlots;
     return cc;
   }
+
+  /**
+   * Each module's fast translations by function index, made for its first instance in this machine (`compile`).
+   * A translation depends on the module and the machine's cost table alone: the instance it reads (TranslateEnv)
+   * gives each callee's parameter count and result types, which import matching makes the module's own up to
+   * subtyping (a reference stays a reference), and canonical type ids, which are the module's (one registry per
+   * store). Holds no instance: the code array is the first instance's, whose JS-tier re-entry marks each copy undoes.
+   */
+  private readonly translations = new WeakMap<ValidatedModule, (Translation | undefined)[]>();
 
   // ---------------------------------------------------------------- host calls
 

@@ -62,6 +62,7 @@ export const jitStats = { generated: 0, declined: new Map<string, number>(), osr
 /** The JS version of `f`, generated on its first call; null when the tier cannot run it. */
 export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
   if (f.jitState !== 0) return f.jit as JitFn | null;
+  if (mc.deferJit) return null;
   f.jitState = 2;
   const tier = mc.tier;
   if (tier === null) return null;

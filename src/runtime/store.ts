@@ -13,6 +13,7 @@ import { Tag } from './objects/exception.js';
 // must start at machine.ts)
 import { Machine, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from '../interp/machine.js';
 import { generate } from '../jit/codegen.js';
+import { jitFor } from '../interp/tier.js';
 import { RawF32, RawF64 } from './objects/values.js';
 import { Profile, type FunctionProfile } from './objects/profile.js';
 import { fromHost, hostRefFits } from './objects/gc.js';
@@ -394,7 +395,14 @@ export class Store {
       token: 0,
       quiet,
     };
-    return this.step(call, START);
+    if (startOf === null || !mc.jitOn || mc.deferJit) return this.step(call, START);
+    // a start function runs in the interpreter until it has used START_INTERP_FUEL (drive): its code mostly runs once
+    mc.deferJit = true;
+    try {
+      return this.step(call, START);
+    } finally {
+      mc.deferJit = false;
+    }
   }
 
   /** Runs one step of a call (start, resume after fuel, resume after a host suspension) until it finishes or stops. */
@@ -533,7 +541,7 @@ export class Store {
       if (why) return { done: false, kind: 'interrupt', reason: why, notStarted: true };
     }
     const slice = it ? sliceOf(it) : MAX_SLICE;
-    this.startSlices(slice);
+    this.startSlices(mc.deferJit ? Math.min(slice, START_INTERP_FUEL) : slice);
     let status = go();
     for (;;) {
       if (status === STATUS_DONE) {
@@ -549,6 +557,7 @@ export class Store {
         this.endSlices();
         return OUT_OF_FUEL;
       }
+      if (mc.deferJit) this.endDeferral();
       const why = it ? interruptReason(it) : null;
       if (why) {
         this.endSlices();
@@ -559,6 +568,20 @@ export class Store {
       this.reserve -= give;
       this.syncBase();
       status = mc.resume(entryDepth);
+    }
+  }
+
+  /**
+   * A start function has run START_INTERP_FUEL in the interpreter: the JS tier takes over. The functions of the
+   * frames on the stack are generated now, so that the interpreter enters their JS versions at their next loop head
+   * (their re-entry marks), and every function called from here on is generated at its call as usual.
+   */
+  private endDeferral(): void {
+    const mc = this.machine;
+    mc.deferJit = false;
+    for (let d = 0; d <= mc.depth; d++) {
+      const c = d === mc.depth ? mc.comp : mc.fComp[d];
+      if (c !== undefined && c.func.jitState === 0) jitFor(mc, c.func);
     }
   }
 
@@ -701,6 +724,14 @@ function interruptReason(it: InterruptOptions): 'deadline' | 'aborted' | null {
  * latency a tight loop pays on every iteration (docs/architecture.md).
  */
 const MAX_SLICE = 2 ** 29;
+/**
+ * The fuel a start function runs in the interpreter before the JS tier takes over (`Machine.deferJit`): a start
+ * function's code mostly runs once, and interpreting a few thousand instructions costs far less than generating
+ * and compiling JS for each function it calls (@chainsafe/as-sha256's start: 23,754 units of fuel, 14 functions).
+ * About 5-20 ms of the interpreter; a start function that runs longer pays at most that. With interrupts configured
+ * the deferral ends at the first slice's end when that comes sooner (`drive`).
+ */
+export const START_INTERP_FUEL = 1_000_000;
 
 function sliceOf(it: InterruptOptions): number {
   const n = it.checkEvery ?? 1_000_000;
