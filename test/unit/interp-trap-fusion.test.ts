@@ -208,9 +208,9 @@ const cases: Case[] = [
     ],
   },
   {
-    // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.mul, mul, sub, store in one op; the products and
-    // the difference in JS locals, KEEP)
-    op: Op.F32_MUL_MUL_SUB_I32_STORE_KEPT,
+    // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.load, mul, mul, sub, store in one op; the value
+    // loaded, the products and the difference in JS locals, KEEP)
+    op: Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
     wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
       (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32)
         (loop $l
@@ -219,13 +219,31 @@ const cases: Case[] = [
         (f32.load (local.get $q)))`,
     args: [3, 8, 8, 0.7, 1.3],
     want: [[0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5)],
-    // loop, local.get q, local.get p, f32.load, local.get x, local.get y, f32.mul, f32.const, f32.mul, f32.sub,
-    // f32.store
-    traps: [{ arg: 2, fuel: 11 }],
+    traps: [
+      // loop, local.get q, local.get p, f32.load
+      { arg: 1, fuel: 4 },
+      // and local.get x, local.get y, f32.mul, f32.const, f32.mul, f32.sub, f32.store
+      { arg: 2, fuel: 11 },
+    ],
+  },
+  {
+    // an op between the load and the muls (f32.abs): the load not fused, the rest kept (KEEP)
+    op: Op.F32_MUL_MUL_SUB_I32_STORE_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\bf")
+      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.sub (f32.abs (f32.load (local.get $p))) (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.load (local.get $q)))`,
+    args: [3, 8, 8, 0.7, 1.3],
+    want: [[0, 0, 0].reduce((m) => Math.fround(Math.abs(m) - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), -1.5)],
+    // loop, local.get q, local.get p, f32.load, f32.abs, local.get x, local.get y, f32.mul, f32.const, f32.mul,
+    // f32.sub, f32.store
+    traps: [{ arg: 2, fuel: 12 }],
   },
   {
     // the second product read again (set to a local): the op written out
-    op: Op.F32_MUL_MUL_SUB_I32_STORE,
+    op: Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
     wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
       (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
         (loop $l
@@ -239,9 +257,65 @@ const cases: Case[] = [
           Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)),
       ),
     ],
-    // loop, local.get q, local.get p, f32.load, local.get x, local.get y, f32.mul, f32.const, f32.mul, local.tee,
-    // f32.sub, f32.store
-    traps: [{ arg: 2, fuel: 12 }],
+    traps: [
+      // loop, local.get q, local.get p, f32.load
+      { arg: 1, fuel: 4 },
+      // and local.get x, local.get y, f32.mul, f32.const, f32.mul, local.tee, f32.sub, f32.store
+      { arg: 2, fuel: 12 },
+    ],
+  },
+  {
+    // likewise with the load not fused (f32.abs after it)
+    op: Op.F32_MUL_MUL_SUB_I32_STORE,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
+      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
+        (loop $l
+          (f32.store (local.get $q) (f32.sub (f32.abs (f32.load (local.get $p))) (local.tee $t (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)))))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.add (f32.load (local.get $q)) (local.get $t)))`,
+    args: [3, 8, 8, 0.7, 1.3],
+    want: [
+      Math.fround(
+        [0, 0, 0].reduce((m) => Math.fround(Math.abs(m) - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5) +
+          Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)),
+      ),
+    ],
+    // loop, local.get q, local.get p, f32.load, f32.abs, local.get x, local.get y, f32.mul, f32.const, f32.mul,
+    // local.tee, f32.sub, f32.store
+    traps: [{ arg: 2, fuel: 13 }],
+  },
+  {
+    // nbody's dx = x - m[p + i] (i32.add, f32.load, f32.sub in one op; the address and the value loaded in JS
+    // locals, KEEP), set to a local the loop reads again
+    op: Op.ADD_I32_LOAD_F32_SUB_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f\\00\\00\\20\\c1")
+      (func (export "f") (param $n i32) (param $p i32) (param $x f32) (result f32) (local $i i32) (local $d f32) (local $acc f32)
+        (loop $l
+          (local.set $d (f32.sub (local.get $x) (f32.load (i32.add (local.get $p) (local.get $i)))))
+          (local.set $acc (f32.add (local.get $acc) (f32.mul (local.get $d) (local.get $d))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8, 0.3],
+    want: [[1.5, -10].reduce((acc, m) => Math.fround(acc + Math.fround(Math.fround(Math.fround(0.3) - m) ** 2)), 0)],
+    // loop, local.get x, local.get p, local.get i, i32.add, f32.load
+    traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    // the value loaded the sub's first operand: written out (float operands are never swapped, KEEP)
+    op: Op.ADD_I32_LOAD_F32_SUB,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f\\00\\00\\20\\c1")
+      (func (export "f") (param $n i32) (param $p i32) (param $x f32) (result f32) (local $i i32) (local $d f32) (local $acc f32)
+        (loop $l
+          (local.set $d (f32.sub (f32.load (i32.add (local.get $p) (local.get $i))) (local.get $x)))
+          (local.set $acc (f32.add (local.get $acc) (f32.mul (local.get $d) (local.get $d))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8, 0.3],
+    want: [[1.5, -10].reduce((acc, m) => Math.fround(acc + Math.fround(Math.fround(m - Math.fround(0.3)) ** 2)), 0)],
+    // loop, local.get p, local.get i, i32.add, f32.load
+    traps: [{ arg: 1, fuel: 5 }],
   },
   {
     // simd's loads: acc += v128.load(p + i); the address in a JS local (KEEP)
@@ -259,17 +333,51 @@ const cases: Case[] = [
     traps: [{ arg: 1, fuel: 6 }],
   },
   ...[Op.ROTL_ROTL_XOR_KEPT, Op.ROTL_XOR_KEPT].map((op) => ({
-    // sha256's Sigma: two rotations xored, a third xored in (KEEP: every rotated value in a JS local)
+    // two rotations xored, a third (of x + n: an add between) xored in (KEEP: every rotated value in a JS local)
     op,
     wat: `(func (export "f") (param $n i32) (param $x i32) (result i32)
         (loop $l
           (local.set $x (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 26)) (i32.rotl (local.get $x) (i32.const 21)))
-                                 (i32.rotl (local.get $x) (i32.const 7))))
+                                 (i32.rotl (i32.add (local.get $x) (local.get $n)) (i32.const 7))))
           (local.set $x (i32.add (local.get $x) (local.get $n)))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
         (local.get $x))`,
     args: [3, 0x6a09e667],
-    want: [[3, 2, 1].reduce((x, n) => ((((x << 26) | (x >>> 6)) ^ ((x << 21) | (x >>> 11)) ^ ((x << 7) | (x >>> 25))) + n) | 0, 0x6a09e667)],
+    want: [[3, 2, 1].reduce((x, n) => ((((x << 26) | (x >>> 6)) ^ ((x << 21) | (x >>> 11)) ^ rotl32((x + n) | 0, 7)) + n) | 0, 0x6a09e667)],
+    traps: [],
+  })),
+  ...[Op.ROTL_ROTL_XOR_ROTL_XOR_KEPT, Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT].map((op) => ({
+    // sha256's Sigma (three rotations xored) and sigma (two rotations and a shift): one op, every value between
+    // its instructions in a JS local (KEEP)
+    op,
+    wat: `(func (export "f") (param $n i32) (param $x i32) (result i32)
+        (loop $l
+          (local.set $x (i32.xor (i32.xor (i32.rotl (local.get $x) (i32.const 26)) (i32.rotl (local.get $x) (i32.const 21)))
+                                 (${op === Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT ? 'i32.shr_u' : 'i32.rotl'} (local.get $x) (i32.const 7))))
+          (local.set $x (i32.add (local.get $x) (local.get $n)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $x))`,
+    args: [3, 0x6a09e667],
+    want: [[3, 2, 1].reduce((x, n) => (rotl32(x, 26) ^ rotl32(x, 21) ^ (op === Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT ? x >>> 7 : rotl32(x, 7))) + n | 0, 0x6a09e667)],
+    traps: [],
+  })),
+  ...[Op.ROTL_ROTL_XOR_ROTL_XOR, Op.ROTL_ROTL_XOR_SHR_U_XOR].map((op) => ({
+    // the first xor's result also set to a local the loop reads again: written out
+    op,
+    wat: `(func (export "f") (param $n i32) (param $x i32) (result i32) (local $t i32)
+        (loop $l
+          (local.set $x (i32.xor (local.tee $t (i32.xor (i32.rotl (local.get $x) (i32.const 26)) (i32.rotl (local.get $x) (i32.const 21))))
+                                 (${op === Op.ROTL_ROTL_XOR_SHR_U_XOR ? 'i32.shr_u' : 'i32.rotl'} (local.get $x) (i32.const 7))))
+          (local.set $x (i32.add (local.get $x) (local.get $t)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $x))`,
+    args: [3, 0x6a09e667],
+    want: [
+      [3, 2, 1].reduce((x) => {
+        const t = rotl32(x, 26) ^ rotl32(x, 21);
+        return ((t ^ (op === Op.ROTL_ROTL_XOR_SHR_U_XOR ? x >>> 7 : rotl32(x, 7))) + t) | 0;
+      }, 0x6a09e667),
+    ],
     traps: [],
   })),
   {
@@ -429,6 +537,10 @@ const cases: Case[] = [
     ],
   },
 ];
+
+function rotl32(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
 
 function hashRound(acc: bigint, v: bigint): bigint {
   const m = (1n << 64n) - 1n;
