@@ -358,16 +358,10 @@ export const enum Op {
   F32_MUL_MUL_SUB_I32_STORE,
   I32_LOAD_F32_ADD_I32_STORE_KEPT,
   F32_MUL_MUL_SUB_I32_STORE_KEPT,
-  // ---- session 16 (THEN, and KEEP's forms): sha256's sigma (two rotations xored, a shift xored in) and Sigma
-  // (three rotations xored) in one dispatch, i32.shr_u then xor; nbody's dx = x - f32.load (an address add, the
-  // load, the sub) and its vx -= dx * m * mag with the f32.load of vx before it
-  SHR_U_XOR,
-  ROTL_ROTL_XOR_SHR_U_XOR,
-  ROTL_ROTL_XOR_ROTL_XOR,
+  // ---- nbody's dx = x - f32.load (an address add, the load, the sub) and its vx -= dx * m * mag with the f32.load
+  // of vx before it, in one dispatch (THEN; session 16), and likewise with values between them in JS locals (KEEP)
   ADD_I32_LOAD_F32_SUB,
   I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
-  ROTL_ROTL_XOR_SHR_U_XOR_KEPT,
-  ROTL_ROTL_XOR_ROTL_XOR_KEPT,
   ADD_I32_LOAD_F32_SUB_KEPT,
   I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
 }
@@ -1194,15 +1188,6 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
             pc = (pc + 4) | 0;
             break;
-          // nbody's dx = x - f32.load(p + k): i32.add, i32.load (f32.load's op), f32.sub (the load the op's only access)
-          case Op.ADD_I32_LOAD_F32_SUB:
-            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
-            ea = (s[(fp + code[(pc + 5) | 0]!) | 0]! >>> 0) + (code[(pc + 6) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-            s[(fp + code[(pc + 4) | 0]!) | 0] = view.getInt32(ea, true);
-            f32[(fp + code[(pc + 7) | 0]!) | 0] = f32[(fp + code[(pc + 8) | 0]!) | 0]! - f32[(fp + code[(pc + 9) | 0]!) | 0]!;
-            pc = (pc + 10) | 0;
-            break;
           // its layout; KEEP checked that only the load reads the address and only the sub the value loaded, as its
           // second operand (the difference written to its destination)
           case Op.ADD_I32_LOAD_F32_SUB_KEPT:
@@ -1408,26 +1393,21 @@ export function run(mc: Machine, entryDepth: number): number {
             view.setFloat32(ea, fr, true);
             pc = (pc + 4) | 0;
             break;
+          // nbody's vx -= dx * m * mag after vx's f32.load, the products and the difference kept (KEEP, as
+          // F32_MUL_MUL_SUB_I32_STORE_KEPT's three words on): the load written to its slot (the op's first access),
+          // then falls through (pc past the load, so a trap in the store leaves pc on its mark)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 3) | 0;
           // its layout; KEEP checked that only the next instruction reads each result: the first product as the second
           // mul's first operand, the second as the sub's second, the difference as the store's value (the products
           // rounded to f32 as their slots would round them)
           case Op.F32_MUL_MUL_SUB_I32_STORE_KEPT:
             fr = Math.fround(f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!);
             fr = f32[(fp + code[(pc + 8) | 0]!) | 0]! - Math.fround(fr * f32[(fp + code[(pc + 6) | 0]!) | 0]!);
-            ea = (s[(fp + code[(pc + 10) | 0]!) | 0]! >>> 0) + (code[(pc + 12) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-            view.setFloat32(ea, fr, true);
-            pc = (pc + 13) | 0;
-            break;
-          // its layout; KEEP checked that only the sub reads the value loaded, as its first operand, and the rest as
-          // F32_MUL_MUL_SUB_I32_STORE_KEPT's (pc advances past the load's words before the store, so a trap in the
-          // store leaves pc on its mark)
-          case Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
-            pc = (pc + 3) | 0;
-            fr = Math.fround(f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!);
-            fr = view.getFloat32(ea, true) - Math.fround(fr * f32[(fp + code[(pc + 6) | 0]!) | 0]!);
             ea = (s[(fp + code[(pc + 10) | 0]!) | 0]! >>> 0) + (code[(pc + 12) | 0]! >>> 0);
             if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
             view.setFloat32(ea, fr, true);
@@ -1685,53 +1665,6 @@ export function run(mc: Machine, entryDepth: number): number {
             if (y === 0) throw new Trap('integer divide by zero');
             s[(fp + code[(pc + 1) | 0]!) | 0] = x % y | 0;
             pc = (pc + 4) | 0;
-            break;
-          // sha256's sigma written out: i32.rotl, i32.rotl, i32.xor, then falls through into SHR_U_XOR
-          // @ts-expect-error -- falls through on purpose
-          case Op.ROTL_ROTL_XOR_SHR_U_XOR:
-            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
-            s[(fp + code[(pc + 1) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
-            x = s[(fp + code[(pc + 5) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 6) | 0]!) | 0]! & 31;
-            s[(fp + code[(pc + 4) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
-            s[(fp + code[(pc + 7) | 0]!) | 0] = s[(fp + code[(pc + 8) | 0]!) | 0]! ^ s[(fp + code[(pc + 9) | 0]!) | 0]!;
-            pc = (pc + 9) | 0;
-          // i32.shr_u, then i32.xor
-          case Op.SHR_U_XOR:
-            s[(fp + code[(pc + 1) | 0]!) | 0] = s[(fp + code[(pc + 2) | 0]!) | 0]! >>> s[(fp + code[(pc + 3) | 0]!) | 0]!;
-            s[(fp + code[(pc + 4) | 0]!) | 0] = s[(fp + code[(pc + 5) | 0]!) | 0]! ^ s[(fp + code[(pc + 6) | 0]!) | 0]!;
-            pc = (pc + 7) | 0;
-            break;
-          // sha256's Sigma written out: i32.rotl, i32.rotl, i32.xor, i32.rotl, i32.xor
-          case Op.ROTL_ROTL_XOR_ROTL_XOR:
-            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
-            s[(fp + code[(pc + 1) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
-            x = s[(fp + code[(pc + 5) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 6) | 0]!) | 0]! & 31;
-            s[(fp + code[(pc + 4) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
-            s[(fp + code[(pc + 7) | 0]!) | 0] = s[(fp + code[(pc + 8) | 0]!) | 0]! ^ s[(fp + code[(pc + 9) | 0]!) | 0]!;
-            x = s[(fp + code[(pc + 11) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 12) | 0]!) | 0]! & 31;
-            s[(fp + code[(pc + 10) | 0]!) | 0] = (x << y) | (x >>> (32 - y));
-            s[(fp + code[(pc + 13) | 0]!) | 0] = s[(fp + code[(pc + 14) | 0]!) | 0]! ^ s[(fp + code[(pc + 15) | 0]!) | 0]!;
-            pc = (pc + 16) | 0;
-            break;
-          // their layout; KEEP checked that only the next instruction reads each result (the first xor the rotated
-          // values in order, the second the first xor's result and the shifted or third rotated value in order)
-          case Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT:
-          case Op.ROTL_ROTL_XOR_ROTL_XOR_KEPT:
-            x = s[(fp + code[(pc + 2) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 3) | 0]!) | 0]! & 31;
-            a = (x << y) | (x >>> (32 - y));
-            x = s[(fp + code[(pc + 5) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 6) | 0]!) | 0]! & 31;
-            a ^= (x << y) | (x >>> (32 - y));
-            x = s[(fp + code[(pc + 11) | 0]!) | 0]!;
-            y = s[(fp + code[(pc + 12) | 0]!) | 0]! & 31;
-            s[(fp + code[(pc + 13) | 0]!) | 0] = a ^ (code[pc] === Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT ? x >>> y : (x << y) | (x >>> (32 - y)));
-            pc = (pc + 16) | 0;
             break;
           // i32.shr_u, then falls through into I32_AND (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
@@ -2154,6 +2087,15 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! + f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
             break;
+          // nbody's dx = x - f32.load(p + k): i32.add, i32.load (f32.load's op, the op's only access), then falls
+          // through into F32_SUB
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_LOAD_F32_SUB:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            ea = (s[(fp + code[(pc + 5) | 0]!) | 0]! >>> 0) + (code[(pc + 6) | 0]! >>> 0);
+            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            s[(fp + code[(pc + 4) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 6) | 0;
           case Op.F32_SUB:
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;

@@ -80,24 +80,9 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
       [Op.ROTL_XOR, Op.ROTL_ROTL_XOR],
     ]),
   ],
-  // sha256's sigma (rotr ^ rotr ^ shr) and Sigma (rotr ^ rotr ^ rotr): the two rotations xored, then a shift or a
-  // third rotation xored in
-  [
-    Op.ROTL_ROTL_XOR,
-    new Map([
-      [Op.SHR_U_XOR, Op.ROTL_ROTL_XOR_SHR_U_XOR],
-      [Op.ROTL_XOR, Op.ROTL_ROTL_XOR_ROTL_XOR],
-    ]),
-  ],
   // nbody's dx = x - f32.load(p + k) (an address add, f32.load's op, f32.sub)
   [Op.ADD_I32_LOAD, new Map([[Op.F32_SUB, Op.ADD_I32_LOAD_F32_SUB]])],
-  [
-    Op.I32_SHR_U,
-    new Map([
-      [Op.I32_AND, Op.SHR_U_AND],
-      [Op.I32_XOR, Op.SHR_U_XOR],
-    ]),
-  ],
+  [Op.I32_SHR_U, new Map([[Op.I32_AND, Op.SHR_U_AND]])],
   [Op.I32_MUL, new Map([[Op.ADD_I32_LOAD8_U, Op.MUL_ADD_I32_LOAD8_U]])],
   [Op.I32_XOR, new Map([[Op.ADD_BR_IF_LT_U, Op.XOR_ADD_BR_IF_LT_U]])],
   [Op.I32_SHL, new Map([[Op.ADD_I32_LOAD, Op.SHL_ADD_I32_LOAD]])],
@@ -276,10 +261,6 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
       ],
     },
   ],
-  // sha256's sigma and Sigma: the rotated values the first xor's operands in order, its result the second xor's
-  // first operand and the shifted or third rotated value its second (the order the stack pushes them)
-  [Op.ROTL_ROTL_XOR_SHR_U_XOR, { op: Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT, links: sigmaLinks() }],
-  [Op.ROTL_ROTL_XOR_ROTL_XOR, { op: Op.ROTL_ROTL_XOR_ROTL_XOR_KEPT, links: sigmaLinks() }],
   // nbody's dx: the address the load's, the value loaded the sub's second operand (the difference written: a local)
   [
     Op.ADD_I32_LOAD_F32_SUB,
@@ -291,14 +272,13 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
       ],
     },
   ],
-  // nbody's vx -= dx * m * mag after vx's f32.load: the value loaded the sub's first operand, then as
-  // F32_MUL_MUL_SUB_I32_STORE's links three words on
+  // nbody's vx -= dx * m * mag after vx's f32.load (the value loaded written to its slot): F32_MUL_MUL_SUB_I32_STORE's
+  // links three words on
   [
     Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
     {
       op: Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
       links: [
-        { dst: 1, a: 11, swap: false },
         { dst: 4, a: 8, swap: false },
         { dst: 7, a: 12, swap: false },
         { dst: 10, a: 14, swap: false },
@@ -306,15 +286,6 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
     },
   ],
 ]);
-/** sha256's sigma and Sigma (rotl d a b, rotl d a b, xor d x y, shr_u or rotl d a b, xor d x y): see KEEP. */
-function sigmaLinks(): KeepLink[] {
-  return [
-    { dst: 1, a: 8, swap: false },
-    { dst: 4, a: 9, swap: false },
-    { dst: 7, a: 14, swap: false },
-    { dst: 10, a: 15, swap: false },
-  ];
-}
 function matmulLinks(at: number): KeepLink[] {
   return [
     { dst: at + 1, a: at + 6, swap: false },

@@ -351,40 +351,6 @@ describe('fused pairs (THEN, translate-state.ts: two ops in one dispatch)', () =
       want: [(0x18 - (3 ^ 0x180)) | 0],
     },
     {
-      name: 'i32.shr_u, i32.xor (SHR_U_XOR)',
-      op: Op.SHR_U_XOR,
-      wat: `(func (export "f") (param i32 i32) (result i32) (i32.xor (i32.shr_u (local.get 0) (local.get 1)) (local.get 0)))`,
-      args: [0x80000001 | 0, 33],
-      want: [0xc0000001 | 0],
-    },
-    ...(['i32.rotl', 'i32.shr_u'] as const).flatMap((third) => {
-      const f = (x: number, k: number) => (third === 'i32.rotl' ? (x << k) | (x >>> (32 - k)) : x >>> k);
-      const r = (x: number, k: number) => (x << k) | (x >>> (32 - k));
-      const x = 0x6a09e667;
-      const kept = third === 'i32.rotl' ? Op.ROTL_ROTL_XOR_ROTL_XOR_KEPT : Op.ROTL_ROTL_XOR_SHR_U_XOR_KEPT;
-      const written = third === 'i32.rotl' ? Op.ROTL_ROTL_XOR_ROTL_XOR : Op.ROTL_ROTL_XOR_SHR_U_XOR;
-      return [
-        {
-          // every value between the instructions read by the next one only: kept in JS locals (KEEP)
-          name: `i32.rotl, i32.rotl, i32.xor, ${third}, i32.xor (${kept === Op.ROTL_ROTL_XOR_ROTL_XOR_KEPT ? 'ROTL_ROTL_XOR_ROTL_XOR_KEPT' : 'ROTL_ROTL_XOR_SHR_U_XOR_KEPT'})`,
-          op: kept,
-          wat: `(func (export "f") (param i32 i32) (result i32)
-            (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 30)) (i32.rotl (local.get 0) (local.get 1))) (${third} (local.get 0) (i32.const 10))))`,
-          args: [x, 13],
-          want: [r(x, 30) ^ r(x, 13) ^ f(x, 10)],
-        },
-        {
-          // the first xor's result set to the local the third instruction reads: written out, in order
-          name: `i32.rotl, i32.rotl, i32.xor set to a local, ${third} of it, i32.xor (${written === Op.ROTL_ROTL_XOR_ROTL_XOR ? 'ROTL_ROTL_XOR_ROTL_XOR' : 'ROTL_ROTL_XOR_SHR_U_XOR'})`,
-          op: written,
-          wat: `(func (export "f") (param i32 i32) (result i32)
-            (i32.xor (local.tee 0 (i32.xor (i32.rotl (local.get 0) (i32.const 30)) (i32.rotl (local.get 0) (local.get 1)))) (${third} (local.get 0) (i32.const 10))))`,
-          args: [x, 13],
-          want: [(r(x, 30) ^ r(x, 13)) ^ f(r(x, 30) ^ r(x, 13), 10)],
-        },
-      ];
-    }),
-    {
       name: 'i32.mul, i32.add, i32.load8_u (MUL_ADD_I32_LOAD8_U)',
       op: Op.MUL_ADD_I32_LOAD8_U,
       wat: `(memory 1) (data (i32.const 40) "\\07\\08\\09")
