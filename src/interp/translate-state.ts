@@ -87,6 +87,8 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
   [Op.I32_XOR, new Map([[Op.ADD_BR_IF_LT_U, Op.XOR_ADD_BR_IF_LT_U]])],
   [Op.I32_SHL, new Map([[Op.ADD_I32_LOAD, Op.SHL_ADD_I32_LOAD]])],
   [Op.F32_MUL, new Map([[Op.F32_MUL, Op.F32_MUL_MUL]])],
+  // nbody's vx += dx * m * mag (the address add, the product, then the f32.load, add and store)
+  [Op.ADD_F32_MUL_MUL, new Map([[Op.I32_LOAD_F32_ADD_I32_STORE, Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE]])],
   // nbody's vx -= dx * m * mag (the products subtracted, the difference stored)
   [Op.F32_MUL_MUL, new Map([[Op.F32_SUB_I32_STORE, Op.F32_MUL_MUL_SUB_I32_STORE]])],
   [Op.F32_ADD, new Map([[Op.I32_STORE, Op.F32_ADD_I32_STORE]])],
@@ -269,6 +271,19 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
       links: [
         { dst: 1, a: 5, swap: false },
         { dst: 4, a: 9, swap: false },
+      ],
+    },
+  ],
+  // nbody's vx += dx * m * mag with its address add: ADD_F32_MUL_MUL_KEPT's link, then I32_LOAD_F32_ADD_I32_STORE's
+  // nine words on (the second product written to its slot)
+  [
+    Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE,
+    {
+      op: Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT,
+      links: [
+        { dst: 4, a: 8, swap: false },
+        { dst: 10, a: 15, swap: false },
+        { dst: 13, a: 17, swap: false },
       ],
     },
   ],

@@ -189,6 +189,30 @@ const cases: Case[] = [
       { arg: 2, fuel: 9 },
     ],
   },
+  ...[Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT, Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE].map((op) => ({
+    // nbody's vx += dx * m * mag with its address add: m[p + i] += x * y * 0.3 (an i32.add set to a local, two
+    // f32.muls, f32.load, add and store in one op; the first product in a JS local, KEEP); written out when the
+    // first product is also set to a local
+    op,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f\\00\\00\\20\\c1")
+      (func (export "f") (param $n i32) (param $p i32) (param $x f32) (param $y f32) (result f32) (local $i i32) (local $a i32) (local $t f32)
+        (loop $l
+          (local.set $a (i32.add (local.get $p) (local.get $i)))
+          (f32.store (local.get $a) ${
+            op === Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT
+              ? '(f32.add (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)) (f32.load (local.get $a)))'
+              : '(f32.add (f32.mul (local.tee $t (f32.mul (local.get $x) (local.get $y))) (f32.const 0.3)) (f32.load (local.get $a)))'
+          })
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.add (f32.load (i32.const 8)) (f32.load (i32.const 12))))`,
+    args: [2, 8, 0.7, 1.3],
+    want: [Math.fround([1.5, -10].map((m) => Math.fround(m + Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)))).reduce((a, b) => a + b))],
+    // loop, local.get p, local.get i, i32.add, local.set a, local.get a, local.get x, local.get y, f32.mul,
+    // (local.tee t,) f32.const, f32.mul, local.get a, f32.load (the store's address is the load's: its trap is in
+    // interp-corners)
+    traps: [{ arg: 1, fuel: op === Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT ? 13 : 14 }],
+  })),
   {
     // the value loaded the add's first operand: the op written out (float operands are never swapped, KEEP)
     op: Op.I32_LOAD_F32_ADD_I32_STORE,
