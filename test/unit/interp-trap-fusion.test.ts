@@ -231,83 +231,39 @@ const cases: Case[] = [
       { arg: 2, fuel: 7 },
     ],
   },
-  {
-    // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.load, mul, mul, sub, store in one op; the value
-    // loaded, the products and the difference in JS locals, KEEP)
-    op: Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
-    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
-      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32)
-        (loop $l
-          (f32.store (local.get $q) (f32.sub (f32.load (local.get $p)) (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))))
-          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (f32.load (local.get $q)))`,
-    args: [3, 8, 8, 0.7, 1.3],
-    want: [[0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5)],
-    traps: [
-      // loop, local.get q, local.get p, f32.load
-      { arg: 1, fuel: 4 },
-      // and local.get x, local.get y, f32.mul, f32.const, f32.mul, f32.sub, f32.store
-      { arg: 2, fuel: 11 },
-    ],
-  },
-  {
-    // an op between the load and the muls (f32.abs): the load not fused, the rest kept (KEEP)
-    op: Op.F32_MUL_MUL_SUB_I32_STORE_KEPT,
-    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\bf")
-      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32)
-        (loop $l
-          (f32.store (local.get $q) (f32.sub (f32.abs (f32.load (local.get $p))) (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))))
-          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (f32.load (local.get $q)))`,
-    args: [3, 8, 8, 0.7, 1.3],
-    want: [[0, 0, 0].reduce((m) => Math.fround(Math.abs(m) - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), -1.5)],
-    // loop, local.get q, local.get p, f32.load, f32.abs, local.get x, local.get y, f32.mul, f32.const, f32.mul,
-    // f32.sub, f32.store
-    traps: [{ arg: 2, fuel: 12 }],
-  },
-  {
-    // the second product read again (set to a local): the op written out
-    op: Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
-    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
-      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
-        (loop $l
-          (f32.store (local.get $q) (f32.sub (f32.load (local.get $p)) (local.tee $t (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)))))
-          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (f32.add (f32.load (local.get $q)) (local.get $t)))`,
-    args: [3, 8, 8, 0.7, 1.3],
-    want: [
-      Math.fround(
-        [0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5) +
-          Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)),
-      ),
-    ],
-    traps: [
-      // loop, local.get q, local.get p, f32.load
-      { arg: 1, fuel: 4 },
-      // and local.get x, local.get y, f32.mul, f32.const, f32.mul, local.tee, f32.sub, f32.store
-      { arg: 2, fuel: 12 },
-    ],
-  },
-  {
-    // likewise with the load not fused (f32.abs after it)
-    op: Op.F32_MUL_MUL_SUB_I32_STORE,
-    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
-      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
-        (loop $l
-          (f32.store (local.get $q) (f32.sub (f32.abs (f32.load (local.get $p))) (local.tee $t (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)))))
-          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (f32.add (f32.load (local.get $q)) (local.get $t)))`,
-    args: [3, 8, 8, 0.7, 1.3],
-    want: [
-      Math.fround(
-        [0, 0, 0].reduce((m) => Math.fround(Math.abs(m) - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5) +
-          Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)),
-      ),
-    ],
-    // loop, local.get q, local.get p, f32.load, f32.abs, local.get x, local.get y, f32.mul, f32.const, f32.mul,
-    // local.tee, f32.sub, f32.store
-    traps: [{ arg: 2, fuel: 13 }],
-  },
+  ...[false, true].flatMap((abs) =>
+    [false, true].map((tee) => {
+      // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.load, mul, mul, sub, store in one op; the
+      // products and the difference in JS locals, KEEP); with an op between the load and the muls (f32.abs) the
+      // load is not fused; with the second product also set to a local the op is written out
+      const p = Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3));
+      const m = [0, 0, 0].reduce((m) => Math.fround((abs ? Math.abs(m) : m) - p), -1.5);
+      const prod = '(f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))';
+      return {
+        op: abs
+          ? tee
+            ? Op.F32_MUL_MUL_SUB_I32_STORE
+            : Op.F32_MUL_MUL_SUB_I32_STORE_KEPT
+          : tee
+            ? Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE
+            : Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
+        wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\bf")
+          (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
+            (loop $l
+              (f32.store (local.get $q) (f32.sub ${abs ? '(f32.abs (f32.load (local.get $p)))' : '(f32.load (local.get $p))'} ${tee ? `(local.tee $t ${prod})` : prod}))
+              (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            ${tee ? '(f32.add (f32.load (local.get $q)) (local.get $t))' : '(f32.load (local.get $q))'})`,
+        args: [3, 8, 8, 0.7, 1.3],
+        want: [tee ? Math.fround(m + p) : m],
+        traps: [
+          // loop, local.get q, local.get p, f32.load
+          { arg: 1, fuel: 4 },
+          // and (f32.abs,) local.get x, local.get y, f32.mul, f32.const, f32.mul, (local.tee,) f32.sub, f32.store
+          { arg: 2, fuel: 11 + (abs ? 1 : 0) + (tee ? 1 : 0) },
+        ],
+      };
+    }),
+  ),
   {
     // nbody's dx = x - m[p + i] (i32.add, f32.load, f32.sub in one op; the address and the value loaded in JS
     // locals, KEEP), set to a local the loop reads again

@@ -8,28 +8,25 @@
  * against the limit that Node reports.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { bundleWithDriver, ROOT } from '../shared/dist.js';
 
-const ROOT = resolve(__dirname, '../..');
-const work = mkdtempSync(join(tmpdir(), 'wasmeter-v8-size-'));
-const bundle = join(work, 'index.mjs');
-const driver = join(work, 'driver.mjs');
+let work = '';
+let bundle = '';
+let driver = '';
 
 beforeAll(async () => {
-  const { build } = await import('esbuild');
-  await build({ entryPoints: [join(ROOT, 'src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
-  writeFileSync(
-    driver,
+  ({ work, bundle, driver } = await bundleWithDriver(
+    'wasmeter-v8-size-',
     `import { readFileSync } from 'node:fs';
 const [bundle, wasm] = process.argv.slice(2);
 const { Linker, Module, Store } = await import(bundle);
 const inst = new Linker().instantiate(new Store({ fuel: 1e15, tier: 'interp' }), Module.fromBinary(new Uint8Array(readFileSync(wasm))));
 console.log('result ' + String(inst.call('run', 10)[0]));
 `,
-  );
+  ));
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
