@@ -358,6 +358,16 @@ export const enum Op {
   F32_MUL_MUL_SUB_I32_STORE,
   I32_LOAD_F32_ADD_I32_STORE_KEPT,
   F32_MUL_MUL_SUB_I32_STORE_KEPT,
+  // ---- nbody's dx = x - f32.load (an address add, the load, the sub) and its vx -= dx * m * mag with the f32.load
+  // of vx before it, in one dispatch (THEN; session 16), and likewise with values between them in JS locals (KEEP)
+  ADD_I32_LOAD_F32_SUB,
+  I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
+  ADD_I32_LOAD_F32_SUB_KEPT,
+  I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
+  // ---- nbody's vx += dx * m * mag with its address add: ADD_F32_MUL_MUL then I32_LOAD_F32_ADD_I32_STORE (THEN),
+  // and its kept form (KEEP)
+  ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE,
+  ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT,
 }
 
 /** Thrown inside the loop to stop with a resumable out-of-fuel state. */
@@ -421,6 +431,10 @@ export function run(mc: Machine, entryDepth: number): number {
       f64 = mc.f64;
       code = comp.code;
       for (;;) {
+        // a memory access out of bounds leaves the switch (break oob) for the one throw after it: 48 accesses share
+        // it, 806 bytes of V8 bytecode less than a throw at each (run must stay under V8's limit for optimization,
+        // --max-optimized-bytecode-size: test/unit/interp-v8-size.test.ts); the switch keeps its indentation
+        oob: {
         switch (code[pc]) {
           case Op.UNREACHABLE:
             throw new Trap('unreachable');
@@ -634,7 +648,7 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
             pc = (pc + 3) | 0;
           // i32.xor, then falls through into ADD_BR_IF_LT_U (which reads its operands from the advanced pc)
@@ -675,7 +689,7 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             view.setInt8(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!);
             pc = (pc + 3) | 0;
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
@@ -690,7 +704,7 @@ export function run(mc: Machine, entryDepth: number): number {
           // i32.load (its trap is the fused op's, at the op's origAt), then BR_IF_LT_U's body (dispatch's bounds test)
           case Op.I32_LOAD_BR_IF_LT_U:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
             pc = (pc + 3) | 0;
             pc = s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0 < s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0 ? code[(pc + 3) | 0]! : pc + 4;
@@ -1085,7 +1099,7 @@ export function run(mc: Machine, entryDepth: number): number {
           // @ts-expect-error -- falls through on purpose
           case Op.I32_LOAD8_U_SELECT:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
             pc = (pc + 3) | 0;
           case Op.SELECT:
@@ -1167,7 +1181,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.I32_LOAD:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
             pc = (pc + 4) | 0;
             break;
@@ -1178,9 +1192,17 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
             pc = (pc + 4) | 0;
+            break;
+          // its layout; KEEP checked that only the load reads the address and only the sub the value loaded, as its
+          // second operand (the difference written to its destination)
+          case Op.ADD_I32_LOAD_F32_SUB_KEPT:
+            ea = (((s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0) >>> 0) + (code[(pc + 6) | 0]! >>> 0);
+            if (ea + 4 > memLen) break oob;
+            f32[(fp + code[(pc + 7) | 0]!) | 0] = f32[(fp + code[(pc + 8) | 0]!) | 0]! - view.getFloat32(ea, true);
+            pc = (pc + 10) | 0;
             break;
           // i32.add, then falls through into I64_LOAD (which reads its operands from the advanced pc)
           // @ts-expect-error -- falls through on purpose
@@ -1189,7 +1211,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.I64_LOAD:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getInt32(ea, true);
             s[(d + 1) | 0] = view.getInt32(ea + 4, true);
@@ -1202,7 +1224,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.F64_LOAD:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
             pc = (pc + 4) | 0;
             break;
@@ -1213,13 +1235,13 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
             pc = (pc + 4) | 0;
             break;
           case Op.I32_LOAD8_S:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt8(ea);
             pc = (pc + 4) | 0;
             break;
@@ -1235,7 +1257,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.I32_LOAD8_U:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
             pc = (pc + 4) | 0;
             break;
@@ -1246,25 +1268,25 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint8(ea);
             pc = (pc + 4) | 0;
             break;
           case Op.I32_LOAD16_S:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 2 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt16(ea, true);
             pc = (pc + 4) | 0;
             break;
           case Op.I32_LOAD16_U:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 2 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint16(ea, true);
             pc = (pc + 4) | 0;
             break;
           case Op.I64_LOAD8_S:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             x = view.getInt8(ea);
             s[d] = x;
@@ -1273,7 +1295,7 @@ export function run(mc: Machine, entryDepth: number): number {
             break;
           case Op.I64_LOAD8_U:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getUint8(ea);
             s[(d + 1) | 0] = 0;
@@ -1281,7 +1303,7 @@ export function run(mc: Machine, entryDepth: number): number {
             break;
           case Op.I64_LOAD16_S:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 2 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             x = view.getInt16(ea, true);
             s[d] = x;
@@ -1290,7 +1312,7 @@ export function run(mc: Machine, entryDepth: number): number {
             break;
           case Op.I64_LOAD16_U:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 2 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getUint16(ea, true);
             s[(d + 1) | 0] = 0;
@@ -1298,7 +1320,7 @@ export function run(mc: Machine, entryDepth: number): number {
             break;
           case Op.I64_LOAD32_S:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             x = view.getInt32(ea, true);
             s[d] = x;
@@ -1307,18 +1329,26 @@ export function run(mc: Machine, entryDepth: number): number {
             break;
           case Op.I64_LOAD32_U:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getInt32(ea, true);
             s[(d + 1) | 0] = 0;
             pc = (pc + 4) | 0;
             break;
+          // nbody's vx += dx * m * mag with its address add: i32.add, f32.mul, f32.mul, then falls through into
+          // I32_LOAD_F32_ADD_I32_STORE (its load the fused op's first access)
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            f32[(fp + code[(pc + 4) | 0]!) | 0] = f32[(fp + code[(pc + 5) | 0]!) | 0]! * f32[(fp + code[(pc + 6) | 0]!) | 0]!;
+            f32[(fp + code[(pc + 7) | 0]!) | 0] = f32[(fp + code[(pc + 8) | 0]!) | 0]! * f32[(fp + code[(pc + 9) | 0]!) | 0]!;
+            pc = (pc + 9) | 0;
           // nbody's vx += ...: f32.load (I32_LOAD, f32.load's op; the fused op's first access), then falls through into
           // F32_ADD_I32_STORE (whose store has a trap mark on the load's last word)
           // @ts-expect-error -- falls through on purpose
           case Op.I32_LOAD_F32_ADD_I32_STORE:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
             pc = (pc + 3) | 0;
           // f32.add, then I32_STORE (f32.store's op) reading its operands from the advanced pc
@@ -1326,10 +1356,18 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! + f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
+          // nbody's vx -= dx * m * mag after vx's f32.load: the load (I32_LOAD, the op's first access), then falls through
+          // into F32_MUL_MUL_SUB_I32_STORE (whose store has a trap mark on the load's last word)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) break oob;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 3) | 0;
           // nbody's vx -= dx * m * mag: f32.mul, f32.mul, then falls through into F32_SUB_I32_STORE (the store is the
           // op's only access)
           // @ts-expect-error -- falls through on purpose
@@ -1343,7 +1381,7 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
@@ -1355,22 +1393,39 @@ export function run(mc: Machine, entryDepth: number): number {
             fr = code[pc] === Op.F32_ADD_I32_STORE_KEPT ? fr + f32[(fp + code[(pc + 3) | 0]!) | 0]! : fr - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setFloat32(ea, fr, true);
             pc = (pc + 4) | 0;
             break;
+          // its layout; KEEP checked that only the second mul reads the first product (as ADD_F32_MUL_MUL_KEPT), and the
+          // rest as I32_LOAD_F32_ADD_I32_STORE_KEPT's nine words on: the sum written to its slot, then falls through
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            fr = Math.fround(f32[(fp + code[(pc + 5) | 0]!) | 0]! * f32[(fp + code[(pc + 6) | 0]!) | 0]!);
+            f32[(fp + code[(pc + 7) | 0]!) | 0] = fr * f32[(fp + code[(pc + 9) | 0]!) | 0]!;
+            pc = (pc + 9) | 0;
           // its layout; KEEP checked that only the add reads the value loaded, as its second operand, and only the
           // store the sum (pc advances as the written-out op's, so a trap in the store leaves pc past its mark)
           case Op.I32_LOAD_F32_ADD_I32_STORE_KEPT:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             fr = f32[(fp + code[(pc + 5) | 0]!) | 0]! + view.getFloat32(ea, true);
             pc = (pc + 6) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setFloat32(ea, fr, true);
             pc = (pc + 4) | 0;
             break;
+          // nbody's vx -= dx * m * mag after vx's f32.load, the products and the difference kept (KEEP, as
+          // F32_MUL_MUL_SUB_I32_STORE_KEPT's three words on): the load written to its slot (the op's first access),
+          // then falls through (pc past the load, so a trap in the store leaves pc on its mark)
+          // @ts-expect-error -- falls through on purpose
+          case Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT:
+            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+            if (ea + 4 > memLen) break oob;
+            s[(fp + code[(pc + 1) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 3) | 0;
           // its layout; KEEP checked that only the next instruction reads each result: the first product as the second
           // mul's first operand, the second as the sub's second, the difference as the store's value (the products
           // rounded to f32 as their slots would round them)
@@ -1378,7 +1433,7 @@ export function run(mc: Machine, entryDepth: number): number {
             fr = Math.fround(f32[(fp + code[(pc + 2) | 0]!) | 0]! * f32[(fp + code[(pc + 3) | 0]!) | 0]!);
             fr = f32[(fp + code[(pc + 8) | 0]!) | 0]! - Math.fround(fr * f32[(fp + code[(pc + 6) | 0]!) | 0]!);
             ea = (s[(fp + code[(pc + 10) | 0]!) | 0]! >>> 0) + (code[(pc + 12) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setFloat32(ea, fr, true);
             pc = (pc + 13) | 0;
             break;
@@ -1389,7 +1444,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.I32_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
@@ -1400,7 +1455,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.I64_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             a = (fp + code[(pc + 2) | 0]!) | 0;
             view.setInt32(ea, s[a]!, true);
             view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
@@ -1419,15 +1474,15 @@ export function run(mc: Machine, entryDepth: number): number {
           // f64.load, f64.add of the product and the value loaded, f64.store of the sum
           case Op.F64_LOAD_MUL_LOAD_ADD_STORE_KEPT:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             fr = f64[((fp + code[(pc + 5) | 0]!) | 0) >> 1]! * view.getFloat64(ea, true);
             pc = (pc + 6) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             fr = fr + view.getFloat64(ea, true);
             pc = (pc + 6) | 0;
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             view.setFloat64(ea, fr, true);
             pc = (pc + 4) | 0;
             break;
@@ -1442,7 +1497,7 @@ export function run(mc: Machine, entryDepth: number): number {
           // @ts-expect-error -- falls through on purpose
           case Op.F64_LOAD_MUL_LOAD_ADD_STORE:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
             pc = (pc + 3) | 0;
           // f64.mul, f64.load (a trap mark names it when an access runs before it in the op), then falls through
@@ -1452,7 +1507,7 @@ export function run(mc: Machine, entryDepth: number): number {
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]! * f64[((fp + code[(pc + 3) | 0]!) | 0) >> 1]!;
             pc = (pc + 3) | 0;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = view.getFloat64(ea, true);
             pc = (pc + 3) | 0;
           // f64.add, then falls through into F64_STORE (which reads its operands from the advanced pc)
@@ -1462,7 +1517,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.F64_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             view.setFloat64(ea, f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!, true);
             pc = (pc + 4) | 0;
             break;
@@ -1474,20 +1529,20 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.I32_STORE8:
           case Op.I64_STORE8:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 1 > memLen) break oob;
             view.setInt8(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!);
             pc = (pc + 4) | 0;
             break;
           case Op.I32_STORE16:
           case Op.I64_STORE16:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 2 > memLen) break oob;
             view.setInt16(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
           case Op.I64_STORE32:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 4 > memLen) break oob;
             view.setInt32(ea, s[(fp + code[(pc + 2) | 0]!) | 0]!, true);
             pc = (pc + 4) | 0;
             break;
@@ -1826,7 +1881,7 @@ export function run(mc: Machine, entryDepth: number): number {
           // @ts-expect-error -- falls through on purpose
           case Op.I64_LOAD_ROUND:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getInt32(ea, true);
             s[(d + 1) | 0] = view.getInt32(ea + 4, true);
@@ -1875,7 +1930,7 @@ export function run(mc: Machine, entryDepth: number): number {
           // @ts-expect-error -- falls through on purpose
           case Op.I64_LOAD_MUL_ADD_ROTL_MUL:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 8 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getInt32(ea, true);
             s[(d + 1) | 0] = view.getInt32(ea + 4, true);
@@ -2056,6 +2111,15 @@ export function run(mc: Machine, entryDepth: number): number {
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! + f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
             break;
+          // nbody's dx = x - f32.load(p + k): i32.add, i32.load (f32.load's op, the op's only access), then falls
+          // through into F32_SUB
+          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I32_LOAD_F32_SUB:
+            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+            ea = (s[(fp + code[(pc + 5) | 0]!) | 0]! >>> 0) + (code[(pc + 6) | 0]! >>> 0);
+            if (ea + 4 > memLen) break oob;
+            s[(fp + code[(pc + 4) | 0]!) | 0] = view.getInt32(ea, true);
+            pc = (pc + 6) | 0;
           case Op.F32_SUB:
             f32[(fp + code[(pc + 1) | 0]!) | 0] = f32[(fp + code[(pc + 2) | 0]!) | 0]! - f32[(fp + code[(pc + 3) | 0]!) | 0]!;
             pc = (pc + 4) | 0;
@@ -2315,7 +2379,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.V128_LOAD:
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 16 > memLen) break oob;
             d = (fp + code[(pc + 1) | 0]!) | 0;
             s[d] = view.getInt32(ea, true);
             s[(d + 1) | 0] = view.getInt32(ea + 4, true);
@@ -2327,7 +2391,7 @@ export function run(mc: Machine, entryDepth: number): number {
           // names the load, its only access)
           case Op.ADD_V128_LOAD_KEPT:
             ea = ((s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) >>> 0) + (code[(pc + 6) | 0]! >>> 0);
-            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 16 > memLen) break oob;
             d = (fp + code[(pc + 4) | 0]!) | 0;
             s[d] = view.getInt32(ea, true);
             s[(d + 1) | 0] = view.getInt32(ea + 4, true);
@@ -2359,7 +2423,7 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 3) | 0;
           case Op.V128_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 16 > memLen) break oob;
             a = (fp + code[(pc + 2) | 0]!) | 0;
             view.setInt32(ea, s[a]!, true);
             view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
@@ -2395,7 +2459,7 @@ export function run(mc: Machine, entryDepth: number): number {
             const m2 = Math.fround(f32[(a + 2) | 0]! * f32[(b + 2) | 0]!);
             const m3 = Math.fround(f32[(a + 3) | 0]! * f32[(b + 3) | 0]!);
             ea = (s[(fp + code[(pc + 7) | 0]!) | 0]! >>> 0) + (code[(pc + 9) | 0]! >>> 0);
-            if (ea + 16 > memLen) throw new Trap('out of bounds memory access');
+            if (ea + 16 > memLen) break oob;
             a = (fp + code[(pc + 5) | 0]!) | 0;
             d = (fp + code[(pc + 4) | 0]!) | 0;
             fr = f32[a]! - m0;
@@ -2594,6 +2658,10 @@ export function run(mc: Machine, entryDepth: number): number {
           default:
             throw new Error(`wasmeter internal error: bad internal opcode ${code[pc]} at ${pc}`);
         }
+        continue;
+        }
+        // pc stands where the access's trap is named (or on an operand word after it: the catch walks back)
+        throw new Trap('out of bounds memory access');
       }
     }
   } catch (e) {

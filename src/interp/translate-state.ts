@@ -80,11 +80,15 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
       [Op.ROTL_XOR, Op.ROTL_ROTL_XOR],
     ]),
   ],
+  // nbody's dx = x - f32.load(p + k) (an address add, f32.load's op, f32.sub)
+  [Op.ADD_I32_LOAD, new Map([[Op.F32_SUB, Op.ADD_I32_LOAD_F32_SUB]])],
   [Op.I32_SHR_U, new Map([[Op.I32_AND, Op.SHR_U_AND]])],
   [Op.I32_MUL, new Map([[Op.ADD_I32_LOAD8_U, Op.MUL_ADD_I32_LOAD8_U]])],
   [Op.I32_XOR, new Map([[Op.ADD_BR_IF_LT_U, Op.XOR_ADD_BR_IF_LT_U]])],
   [Op.I32_SHL, new Map([[Op.ADD_I32_LOAD, Op.SHL_ADD_I32_LOAD]])],
   [Op.F32_MUL, new Map([[Op.F32_MUL, Op.F32_MUL_MUL]])],
+  // nbody's vx += dx * m * mag (the address add, the product, then the f32.load, add and store)
+  [Op.ADD_F32_MUL_MUL, new Map([[Op.I32_LOAD_F32_ADD_I32_STORE, Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE]])],
   // nbody's vx -= dx * m * mag (the products subtracted, the difference stored)
   [Op.F32_MUL_MUL, new Map([[Op.F32_SUB_I32_STORE, Op.F32_MUL_MUL_SUB_I32_STORE]])],
   [Op.F32_ADD, new Map([[Op.I32_STORE, Op.F32_ADD_I32_STORE]])],
@@ -131,6 +135,7 @@ export const THEN = new Map<number, ReadonlyMap<Op, Op>>([
     new Map([
       [Op.BR_IF_LT_U, Op.I32_LOAD_BR_IF_LT_U],
       [Op.F32_ADD_I32_STORE, Op.I32_LOAD_F32_ADD_I32_STORE],
+      [Op.F32_MUL_MUL_SUB_I32_STORE, Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE],
     ]),
   ],
   [Op.I32_LOAD8_U, new Map([[Op.SELECT, Op.I32_LOAD8_U_SELECT]])],
@@ -255,6 +260,43 @@ export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
         { dst: 1, a: 5, swap: false },
         { dst: 4, a: 9, swap: false },
         { dst: 7, a: 11, swap: false },
+      ],
+    },
+  ],
+  // nbody's dx: the address the load's, the value loaded the sub's second operand (the difference written: a local)
+  [
+    Op.ADD_I32_LOAD_F32_SUB,
+    {
+      op: Op.ADD_I32_LOAD_F32_SUB_KEPT,
+      links: [
+        { dst: 1, a: 5, swap: false },
+        { dst: 4, a: 9, swap: false },
+      ],
+    },
+  ],
+  // nbody's vx += dx * m * mag with its address add: ADD_F32_MUL_MUL_KEPT's link, then I32_LOAD_F32_ADD_I32_STORE's
+  // nine words on (the second product written to its slot)
+  [
+    Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE,
+    {
+      op: Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT,
+      links: [
+        { dst: 4, a: 8, swap: false },
+        { dst: 10, a: 15, swap: false },
+        { dst: 13, a: 17, swap: false },
+      ],
+    },
+  ],
+  // nbody's vx -= dx * m * mag after vx's f32.load (the value loaded written to its slot): F32_MUL_MUL_SUB_I32_STORE's
+  // links three words on
+  [
+    Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
+    {
+      op: Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
+      links: [
+        { dst: 4, a: 8, swap: false },
+        { dst: 7, a: 12, swap: false },
+        { dst: 10, a: 14, swap: false },
       ],
     },
   ],

@@ -41,3 +41,20 @@ export async function cliUnderTest(work: string): Promise<string> {
   if (staleDist('dist/cli.cjs') === null && staleDist('dist/cli/main.cjs') === null) return join(ROOT, 'dist/cli.cjs');
   return buildCli(join(work, 'bin'));
 }
+
+/**
+ * src/index.ts bundled (esbuild, as tsup builds dist/index.js) into a new temporary folder, with a driver script
+ * beside it that imports the bundle given as its first argument: for the tests that run the library in a child
+ * process under V8's flags. The caller removes `work`.
+ */
+export async function bundleWithDriver(prefix: string, driverSource: string): Promise<{ work: string; bundle: string; driver: string }> {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { build } = await import('esbuild');
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const bundle = join(work, 'index.mjs');
+  const driver = join(work, 'driver.mjs');
+  await build({ entryPoints: [join(ROOT, 'src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+  writeFileSync(driver, driverSource);
+  return { work, bundle, driver };
+}

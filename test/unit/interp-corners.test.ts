@@ -652,6 +652,22 @@ describe('three or four instructions in one dispatch: a trap in the last charges
     [Op.I32_LOAD_F32_ADD_I32_STORE, `(f32.store (local.get 0) (local.tee 1 (f32.add (f32.const 1) (f32.load (i32.const 8)))))`],
     [Op.F32_MUL_MUL_SUB_I32_STORE_KEPT, `(f32.store (local.get 0) (f32.sub (f32.const 1) (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4))))`],
     [Op.F32_MUL_MUL_SUB_I32_STORE, `(f32.store (local.get 0) (f32.sub (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4)) (f32.const 1)))`],
+    [
+      Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
+      `(f32.store (local.get 0) (f32.sub (f32.load (i32.const 8)) (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4))))`,
+    ],
+    [
+      Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE,
+      `(f32.store (local.get 0) (f32.sub (f32.load (i32.const 8)) (local.tee 1 (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4)))))`,
+    ],
+    [
+      Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT,
+      `(f32.store (local.tee 0 (i32.add (local.get 0) (local.get 0))) (f32.add (f32.mul (f32.mul (f32.const 2) (f32.const 3)) (f32.const 4)) (f32.load (i32.const 8))))`,
+    ],
+    [
+      Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE,
+      `(f32.store (local.tee 0 (i32.add (local.get 0) (local.get 0))) (f32.add (f32.mul (local.tee 1 (f32.mul (f32.const 2) (f32.const 3))) (f32.const 4)) (f32.load (i32.const 8))))`,
+    ],
     [Op.F32X4_SUB_V128_STORE, `(v128.store (i32.add (local.get 0) (local.get 0)) (f32x4.sub (v128.const i32x4 1 2 3 4) (v128.const i32x4 1 2 3 4)))`],
     [
       Op.F32X4_MUL_SUB_V128_STORE_KEPT,

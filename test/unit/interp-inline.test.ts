@@ -163,6 +163,21 @@ describe('f32x4 products, f32 sums and differences stored, kept in JS locals (KE
     (func (export "mul_mul_sub_store") (param i32 i32 i32) (result i32) (local f32 f32)
       (local.set 3 (f32.reinterpret_i32 (local.get 0))) (local.set 4 (f32.reinterpret_i32 (local.get 1)))
       (f32.store (local.get 2) (f32.sub (local.get 4) (f32.mul (f32.mul (local.get 3) (local.get 4)) (local.get 3))))
+      (i32.load (local.get 2)))
+    (func (export "add_mul_mul_load_add_store") (param i32 i32 i32) (result i32) (local f32 f32 i32)
+      (local.set 3 (f32.reinterpret_i32 (local.get 0))) (local.set 4 (f32.reinterpret_i32 (local.get 1)))
+      (i32.store (i32.add (local.get 2) (i32.const 512)) (local.get 1))
+      (local.set 5 (i32.add (local.get 2) (i32.const 512)))
+      (f32.store (local.get 5) (f32.add (f32.mul (f32.mul (local.get 3) (local.get 4)) (local.get 4)) (f32.load (local.get 5))))
+      (i32.load (local.get 5)))
+    (func (export "add_load_sub") (param i32 i32 i32) (result i32) (local f32)
+      (i32.store (i32.add (local.get 2) (i32.const 512)) (local.get 1))
+      (local.set 3 (f32.sub (f32.reinterpret_i32 (local.get 0)) (f32.load (i32.add (local.get 2) (i32.const 512)))))
+      (i32.reinterpret_f32 (local.get 3)))
+    (func (export "load_mul_mul_sub_store") (param i32 i32 i32) (result i32) (local f32 f32)
+      (local.set 3 (f32.reinterpret_i32 (local.get 0))) (local.set 4 (f32.reinterpret_i32 (local.get 1)))
+      (i32.store (i32.const 512) (local.get 1))
+      (f32.store (local.get 2) (f32.sub (f32.load (i32.const 512)) (f32.mul (f32.mul (local.get 3) (local.get 4)) (local.get 3))))
       (i32.load (local.get 2))))`;
   const bits = fc.oneof(
     fc.integer({ min: -0x80000000, max: 0x7fffffff }),
@@ -181,6 +196,9 @@ describe('f32x4 products, f32 sums and differences stored, kept in JS locals (KE
     expect(opsOf(store, inst, 'sub_store')).toContain(Op.F32_SUB_I32_STORE_KEPT);
     expect(opsOf(store, inst, 'load_add_store')).toContain(Op.I32_LOAD_F32_ADD_I32_STORE_KEPT);
     expect(opsOf(store, inst, 'mul_mul_sub_store')).toContain(Op.F32_MUL_MUL_SUB_I32_STORE_KEPT);
+    expect(opsOf(store, inst, 'add_load_sub')).toContain(Op.ADD_I32_LOAD_F32_SUB_KEPT);
+    expect(opsOf(store, inst, 'add_mul_mul_load_add_store')).toContain(Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT);
+    expect(opsOf(store, inst, 'load_mul_mul_sub_store')).toContain(Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT);
   });
 
   test('the same bits in both tiers', () => {
@@ -188,7 +206,7 @@ describe('f32x4 products, f32 sums and differences stored, kept in JS locals (KE
       fc.property(bits, bits, bits, (a, b, c) => {
         for (const name of ['mul_add', 'mul_sub_store']) expect(tiers[0]!.inst.call(name, a, b, c), name).toEqual(tiers[1]!.inst.call(name, a, b, c));
         // nbody's f32 sums and differences stored from JS locals (KEEP), at an address c picks (0-255, 4-aligned)
-        for (const name of ['add_store', 'sub_store', 'load_add_store', 'mul_mul_sub_store']) expect(tiers[0]!.inst.call(name, a, b, c & 0xfc), name).toEqual(tiers[1]!.inst.call(name, a, b, c & 0xfc));
+        for (const name of ['add_store', 'sub_store', 'load_add_store', 'mul_mul_sub_store', 'add_load_sub', 'load_mul_mul_sub_store', 'add_mul_mul_load_add_store']) expect(tiers[0]!.inst.call(name, a, b, c & 0xfc), name).toEqual(tiers[1]!.inst.call(name, a, b, c & 0xfc));
       }),
       { numRuns: 3000 },
     );

@@ -189,6 +189,30 @@ const cases: Case[] = [
       { arg: 2, fuel: 9 },
     ],
   },
+  ...[Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT, Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE].map((op) => ({
+    // nbody's vx += dx * m * mag with its address add: m[p + i] += x * y * 0.3 (an i32.add set to a local, two
+    // f32.muls, f32.load, add and store in one op; the first product in a JS local, KEEP); written out when the
+    // first product is also set to a local
+    op,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f\\00\\00\\20\\c1")
+      (func (export "f") (param $n i32) (param $p i32) (param $x f32) (param $y f32) (result f32) (local $i i32) (local $a i32) (local $t f32)
+        (loop $l
+          (local.set $a (i32.add (local.get $p) (local.get $i)))
+          (f32.store (local.get $a) ${
+            op === Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT
+              ? '(f32.add (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)) (f32.load (local.get $a)))'
+              : '(f32.add (f32.mul (local.tee $t (f32.mul (local.get $x) (local.get $y))) (f32.const 0.3)) (f32.load (local.get $a)))'
+          })
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (f32.add (f32.load (i32.const 8)) (f32.load (i32.const 12))))`,
+    args: [2, 8, 0.7, 1.3],
+    want: [Math.fround([1.5, -10].map((m) => Math.fround(m + Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)))).reduce((a, b) => a + b))],
+    // loop, local.get p, local.get i, i32.add, local.set a, local.get a, local.get x, local.get y, f32.mul,
+    // (local.tee t,) f32.const, f32.mul, local.get a, f32.load (the store's address is the load's: its trap is in
+    // interp-corners)
+    traps: [{ arg: 1, fuel: op === Op.ADD_F32_MUL_MUL_I32_LOAD_F32_ADD_I32_STORE_KEPT ? 13 : 14 }],
+  })),
   {
     // the value loaded the add's first operand: the op written out (float operands are never swapped, KEEP)
     op: Op.I32_LOAD_F32_ADD_I32_STORE,
@@ -207,41 +231,71 @@ const cases: Case[] = [
       { arg: 2, fuel: 7 },
     ],
   },
+  ...[false, true].flatMap((abs) =>
+    [false, true].map((tee) => {
+      // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.load, mul, mul, sub, store in one op; the
+      // products and the difference in JS locals, KEEP); with an op between the load and the muls (f32.abs) the
+      // load is not fused; with the second product also set to a local the op is written out
+      const p = Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3));
+      const m = [0, 0, 0].reduce((m) => Math.fround((abs ? Math.abs(m) : m) - p), -1.5);
+      const prod = '(f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))';
+      return {
+        op: abs
+          ? tee
+            ? Op.F32_MUL_MUL_SUB_I32_STORE
+            : Op.F32_MUL_MUL_SUB_I32_STORE_KEPT
+          : tee
+            ? Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE
+            : Op.I32_LOAD_F32_MUL_MUL_SUB_I32_STORE_KEPT,
+        wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\bf")
+          (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
+            (loop $l
+              (f32.store (local.get $q) (f32.sub ${abs ? '(f32.abs (f32.load (local.get $p)))' : '(f32.load (local.get $p))'} ${tee ? `(local.tee $t ${prod})` : prod}))
+              (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+            ${tee ? '(f32.add (f32.load (local.get $q)) (local.get $t))' : '(f32.load (local.get $q))'})`,
+        args: [3, 8, 8, 0.7, 1.3],
+        want: [tee ? Math.fround(m + p) : m],
+        traps: [
+          // loop, local.get q, local.get p, f32.load
+          { arg: 1, fuel: 4 },
+          // and (f32.abs,) local.get x, local.get y, f32.mul, f32.const, f32.mul, (local.tee,) f32.sub, f32.store
+          { arg: 2, fuel: 11 + (abs ? 1 : 0) + (tee ? 1 : 0) },
+        ],
+      };
+    }),
+  ),
   {
-    // nbody's vx -= dx * m * mag: m[q] = m[p] - x * y * 0.3 (f32.mul, mul, sub, store in one op; the products and
-    // the difference in JS locals, KEEP)
-    op: Op.F32_MUL_MUL_SUB_I32_STORE_KEPT,
-    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
-      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32)
+    // nbody's dx = x - m[p + i] (i32.add, f32.load, f32.sub in one op; the address and the value loaded in JS
+    // locals, KEEP), set to a local the loop reads again
+    op: Op.ADD_I32_LOAD_F32_SUB_KEPT,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f\\00\\00\\20\\c1")
+      (func (export "f") (param $n i32) (param $p i32) (param $x f32) (result f32) (local $i i32) (local $d f32) (local $acc f32)
         (loop $l
-          (f32.store (local.get $q) (f32.sub (f32.load (local.get $p)) (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3))))
+          (local.set $d (f32.sub (local.get $x) (f32.load (i32.add (local.get $p) (local.get $i)))))
+          (local.set $acc (f32.add (local.get $acc) (f32.mul (local.get $d) (local.get $d))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (f32.load (local.get $q)))`,
-    args: [3, 8, 8, 0.7, 1.3],
-    want: [[0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5)],
-    // loop, local.get q, local.get p, f32.load, local.get x, local.get y, f32.mul, f32.const, f32.mul, f32.sub,
-    // f32.store
-    traps: [{ arg: 2, fuel: 11 }],
+        (local.get $acc))`,
+    args: [2, 8, 0.3],
+    want: [[1.5, -10].reduce((acc, m) => Math.fround(acc + Math.fround(Math.fround(Math.fround(0.3) - m) ** 2)), 0)],
+    // loop, local.get x, local.get p, local.get i, i32.add, f32.load
+    traps: [{ arg: 1, fuel: 6 }],
   },
   {
-    // the second product read again (set to a local): the op written out
-    op: Op.F32_MUL_MUL_SUB_I32_STORE,
-    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f")
-      (func (export "f") (param $n i32) (param $p i32) (param $q i32) (param $x f32) (param $y f32) (result f32) (local $t f32)
+    // the value loaded the sub's first operand: written out (float operands are never swapped, KEEP)
+    op: Op.ADD_I32_LOAD_F32_SUB,
+    wat: `(memory 1) (data (i32.const 8) "\\00\\00\\c0\\3f\\00\\00\\20\\c1")
+      (func (export "f") (param $n i32) (param $p i32) (param $x f32) (result f32) (local $i i32) (local $d f32) (local $acc f32)
         (loop $l
-          (f32.store (local.get $q) (f32.sub (f32.load (local.get $p)) (local.tee $t (f32.mul (f32.mul (local.get $x) (local.get $y)) (f32.const 0.3)))))
+          (local.set $d (f32.sub (f32.load (i32.add (local.get $p) (local.get $i))) (local.get $x)))
+          (local.set $acc (f32.add (local.get $acc) (f32.mul (local.get $d) (local.get $d))))
+          (local.set $i (i32.add (local.get $i) (i32.const 4)))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
-        (f32.add (f32.load (local.get $q)) (local.get $t)))`,
-    args: [3, 8, 8, 0.7, 1.3],
-    want: [
-      Math.fround(
-        [0, 0, 0].reduce((m) => Math.fround(m - Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3))), 1.5) +
-          Math.fround(Math.fround(Math.fround(0.7) * Math.fround(1.3)) * Math.fround(0.3)),
-      ),
-    ],
-    // loop, local.get q, local.get p, f32.load, local.get x, local.get y, f32.mul, f32.const, f32.mul, local.tee,
-    // f32.sub, f32.store
-    traps: [{ arg: 2, fuel: 12 }],
+        (local.get $acc))`,
+    args: [2, 8, 0.3],
+    want: [[1.5, -10].reduce((acc, m) => Math.fround(acc + Math.fround(Math.fround(m - Math.fround(0.3)) ** 2)), 0)],
+    // loop, local.get p, local.get i, i32.add, f32.load
+    traps: [{ arg: 1, fuel: 5 }],
   },
   {
     // simd's loads: acc += v128.load(p + i); the address in a JS local (KEEP)

@@ -11,24 +11,21 @@
  * the tier generates (exported functions with loops, not one that calls itself).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { Linker, Module, Store } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
 import { watToBinary } from '../../src/text/index.js';
+import { bundleWithDriver, ROOT } from '../shared/dist.js';
 
-const ROOT = resolve(__dirname, '../..');
-const work = mkdtempSync(join(tmpdir(), 'wasmeter-v8-tiering-'));
-const bundle = join(work, 'index.mjs');
-const driver = join(work, 'driver.mjs');
+let work = '';
+let bundle = '';
+let driver = '';
 
 beforeAll(async () => {
-  const { build } = await import('esbuild');
-  await build({ entryPoints: [join(ROOT, 'src/index.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
-  writeFileSync(
-    driver,
+  ({ work, bundle, driver } = await bundleWithDriver(
+    'wasmeter-v8-tiering-',
     `import { readFileSync } from 'node:fs';
 const [bundle, wasm, calls, arg, fuel] = process.argv.slice(2);
 const { Linker, Module, Store } = await import(bundle);
@@ -37,7 +34,7 @@ const results = new Set();
 for (let i = 0; i < +calls; i++) results.add(String(inst.call('run', +arg)[0]));
 console.log('results ' + [...results].join(','));
 `,
-  );
+  ));
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
