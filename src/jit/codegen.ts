@@ -75,7 +75,7 @@ import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
+import { REF_RETURN, noJsArgs, numExit, numResult, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
 import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
@@ -1118,7 +1118,7 @@ class JsGen extends JsRefs implements CodeSink {
       SCRATCH_DECL +
       // (a split function returns its i32 result in its slot: asked for it as the JS return value, it calls itself
       // without RV and hands the outcome to numOut, ref-args.ts numResult)
-      (huge && numResult(f.type) ? `if (RV === 1) return numOut(mc, ${N}(E, mc, fp, depth, jd, osr, fuel${refParams.replace(/, RV$/, '')}), fp, 1);\n` : '') +
+      (huge && numResult(f.type) ? `if (RV === 1) return numOut(mc, ${N}(E, mc, fp, depth, jd, osr, fuel${refParams.replace(/, RV$/, ', undefined')}), fp, 1);\n` : '') +
       mem +
       // (a larger value stack, a new peak: rt.ts enter)
       `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
@@ -1144,7 +1144,8 @@ class JsGen extends JsRefs implements CodeSink {
       '});\n' +
       // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
       (perInstance ? '' : `return (function (E) {\n${gcSet}`) +
-      `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n});\n` +
+      // (the interpreter calls it with a JitFn's six arguments: no reference argument, no RV; noJsArgs)
+      `return [${N}, function (mc, fp, depth, jd, osr, fuel) { return ${N}(E, mc, fp, depth, jd, osr, fuel${noJsArgs(f.type)}); }];\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
     if (src.length > MAX_SOURCE) no('function too large');

@@ -241,7 +241,8 @@ export abstract class JsCalls extends JsVectors {
     this.w(
       this.mayThrow(
         `if (cf instanceof ${WF}) { jf = cf.jitS; ` +
-          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, d1, jw, 0, fuel${this.refs.js}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, d1, jw, fuel)`)};${this.letGoArgs()} } ` +
+          // (a refResult or numResult callee's RV too, as undefined: its result in its slot; every argument, noJsArgs)
+          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, d1, jw, 0, fuel${this.refs.js}${rvResult(ft) ? ', undefined' : ''}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, d1, jw, fuel)`)};${this.letGoArgs()} } ` +
           `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jw, fuel)`)}; }`,
         callPc,
         spill,

@@ -119,15 +119,28 @@ export function refParamNames(type: FuncType): string {
   return rvResult(type) ? s + ', RV' : s;
 }
 
+/**
+ * `, undefined` for each JS parameter a generated function of type `type` takes after the six of a JitFn (its `P<x>`
+ * and `RV`, refParamNames): what a call passes that has none of them, so that every call
+ * of a generated function passes as many arguments as it has parameters. V8 calls a function with fewer arguments
+ * than parameters through an adaptation that costs about as much again as a small callee itself: a loop of
+ * `call_indirect`s of a `(param anyref) (result i32)` function, whose `RV` the call left out, took 1.9-2.2 ms
+ * against 1.2-1.3 ms with `, undefined` passed (BENCHMARKS.md, "Calls with as many arguments as parameters").
+ */
+export function noJsArgs(type: FuncType): string {
+  const n = type.params.filter(isRef).length + (rvResult(type) ? 1 : 0);
+  return ', undefined'.repeat(n);
+}
+
 /** How a call passes its reference arguments: the JS arguments, and the slot writes for the other paths. */
 export interface RefArgs {
-  /** `, R1, undefined, L0` after the JitFn's six arguments (trailing undefineds left out). */
+  /** `, R1, undefined, L0` after the JitFn's six arguments, one for each reference parameter (noJsArgs). */
   js: string;
   /** The slot writes of the arguments passed in `js` as one comma expression (or ''), for a call of the interpreter or a host function. */
   slots: string;
   /** How many JS arguments `js` adds to the six of a JitFn. */
   n: number;
-  /** For a refResult or numResult callee: `js`'s missing trailing arguments (`, undefined`) and `, 1` (RV), else ''. */
+  /** For a refResult or numResult callee asked for its result as the JS return value: `, 1` (RV), else ''. */
   rv: string;
   /** The callee is numResult (its i32 result comes back in `rr`). */
   num: boolean;
@@ -152,7 +165,6 @@ export function refArgs(params: readonly ValType[], exprs: (string | null)[], sl
   params.forEach((t, j) => {
     if (isRef(t)) js.push(exprs[j] ?? 'undefined');
   });
-  const all = js.length;
-  while (js.length > 0 && js[js.length - 1] === 'undefined') js.pop();
-  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length, rv: rv ? ', undefined'.repeat(all - js.length) + ', 1' : '', num: rv && num };
+  // (trailing undefineds too: a call with fewer arguments than the callee's parameters is slower, noJsArgs)
+  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length, rv: rv ? ', 1' : '', num: rv && num };
 }

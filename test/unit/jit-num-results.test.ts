@@ -140,7 +140,7 @@ describe('JS tier: i32 results as JS return values', () => {
     });
     expect(jitStats.split).toBeGreaterThan(before);
     const area = srcs.find((s) => s.includes('function wasm_func_0(') && s.includes('OL'))!;
-    expect(area).toContain('if (RV === 1) return numOut(mc, wasm_func_0(E, mc, fp, depth, jd, osr, fuel, P0), fp, 1);');
+    expect(area).toContain('if (RV === 1) return numOut(mc, wasm_func_0(E, mc, fp, depth, jd, osr, fuel, P0, undefined), fp, 1);');
     expect(area).not.toContain('if (RV === 1) { mc.fuel = fuel;');
   });
 });
