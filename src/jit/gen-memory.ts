@@ -58,6 +58,15 @@ export abstract class JsMemory extends JsNumeric {
     return t === undefined || t.addr !== 'i32' ? 0 : t.min * 2 ** t.pageSizeLog2;
   }
 
+  /**
+   * Whether no address of memory 0 at or past 2^31 can ever be in bounds: its declared maximum (an import's as
+   * imported, which bounds the memory imported) is at most 2 GiB. Emscripten's default (sql.js: 32768 pages).
+   */
+  protected memBelow2G(): boolean {
+    const t = this.inst.vm.memories[0];
+    return t !== undefined && t.addr === 'i32' && t.max !== null && t.max * 2 ** t.pageSizeLog2 <= 2 ** 31;
+  }
+
   protected oob(n: number): string {
     this.boundSizes.add(n);
     return `ea > ML${n}`;
@@ -113,7 +122,13 @@ export abstract class JsMemory extends JsNumeric {
       // never shrinks (C programs' globals and fixed buffers; the source stays the module's, shared between instances)
       this.w(`ea = ${ca};`);
     } else {
-      const ea = ca >= 0 ? `${ca}` : `(${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}`;
+      // the i32 itself, not made unsigned, where the DataView checks the access and no address past 2^31 is in bounds:
+      // a negative one (2^31 and above) throws the DataView's RangeError as one past the end does, and V8 drops its
+      // check that `ea >>> 0` fits an int32 (matmul metered 2.29x -> 2.07x V8, sieve unmetered 2.46x -> 2.23x, by hand;
+      // BENCHMARKS.md, session 16, mem11). Not with an offset (a negative address plus the offset may land in bounds),
+      // nor for i64.store, whose first write is at ea + 4 (ea = -4 would write at 0).
+      const signed = ca < 0 && off === 0 && !this.explicitBounds && name !== 'i64.store' && this.memBelow2G();
+      const ea = ca >= 0 ? `${ca}` : signed ? a.e : `(${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}`;
       // every access goes through the DataView, which checks it: the trap is the function's catch's, at this site
       // (codegen.ts implicitTraps; the view is exactly the memory's length, and an access past it throws before it
       // reads or writes anything, a store's value computed first, as wasm does). Byte accesses too: `U8[ea]` reads
