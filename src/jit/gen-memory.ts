@@ -58,6 +58,15 @@ export abstract class JsMemory extends JsNumeric {
     return t === undefined || t.addr !== 'i32' ? 0 : t.min * 2 ** t.pageSizeLog2;
   }
 
+  /**
+   * Whether no address of memory 0 at or past 2^31 can ever be in bounds: its declared maximum (an import's as
+   * imported, which bounds the memory imported) is at most 2 GiB. Emscripten's default (sql.js: 32768 pages).
+   */
+  protected memBelow2G(): boolean {
+    const t = this.inst.vm.memories[0];
+    return t !== undefined && t.addr === 'i32' && t.max !== null && t.max * 2 ** t.pageSizeLog2 <= 2 ** 31;
+  }
+
   protected oob(n: number): string {
     this.boundSizes.add(n);
     return `ea > ML${n}`;
@@ -108,12 +117,19 @@ export abstract class JsMemory extends JsNumeric {
     if (!isLoad) val = this.pop();
     const a = this.pop();
     const ca = a.k === CONST ? (Number(a.e.replace(/[()]/g, '')) >>> 0) + off : -1;
+    let signed = false;
     if (ca >= 0 && ca + n <= this.memFloor()) {
       // a constant address inside the module's declared minimum: every instance's memory is at least that long and
       // never shrinks (C programs' globals and fixed buffers; the source stays the module's, shared between instances)
       this.w(`ea = ${ca};`);
     } else {
-      const ea = ca >= 0 ? `${ca}` : `(${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}`;
+      // the i32 itself, not made unsigned, where the DataView checks the access and no address past 2^31 is in bounds:
+      // a negative one (2^31 and above) throws the DataView's RangeError as one past the end does, and V8 drops its
+      // check that `ea >>> 0` fits an int32 (matmul metered 2.29x -> 2.07x V8, sieve unmetered 2.46x -> 2.23x, by hand;
+      // BENCHMARKS.md, session 16, mem11). Not with an offset (a negative address plus the offset may land in bounds);
+      // i64.store's first write, at ea + 4, goes to -1 for a negative ea (below).
+      signed = ca < 0 && off === 0 && !this.explicitBounds && this.memBelow2G();
+      const ea = ca >= 0 ? `${ca}` : signed ? a.e : `(${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}`;
       // every access goes through the DataView, which checks it: the trap is the function's catch's, at this site
       // (codegen.ts implicitTraps; the view is exactly the memory's length, and an access past it throws before it
       // reads or writes anything, a store's value computed first, as wasm does). Byte accesses too: `U8[ea]` reads
@@ -190,8 +206,11 @@ export abstract class JsMemory extends JsNumeric {
         this.w(`V.setFloat64(ea, ${e.e}, true);`);
         return;
       case 'i64.store':
-        // the high half first: past the end, the first write throws and nothing is written
-        this.w(`V.setInt32(ea + 4, ${e.h}, true); V.setInt32(ea, ${e.e}, true);`);
+        // the high half first: past the end, the first write throws and nothing is written. A signed ea (above) that
+        // is negative writes it at -1, which throws (ea + 4 may be in bounds: ea = -4 wrote at 0), and one of
+        // 2^31 - 4 and above at ea + 4 wrapped, negative too; the same ea as a load of the address before it (hash64:
+        // a load signed and the store unsigned, two indices, made it 1% slower)
+        this.w(`V.setInt32(${signed ? '(ea + 4) | (ea >> 31)' : 'ea + 4'}, ${e.h}, true); V.setInt32(ea, ${e.e}, true);`);
         return;
       case 'i32.store8':
       case 'i64.store8':

@@ -377,3 +377,82 @@ describe('JS tier: accesses the DataView checks (codegen.ts implicitTraps)', () 
     expect(js[6]).toBe('Trap: out of bounds memory access');
   });
 });
+
+describe('JS tier: addresses left signed where no address past 2^31 is in bounds (gen-memory.ts memBelow2G)', () => {
+  // every access kind without an offset (those are left signed) and with one, at addresses 2^31 and above (negative
+  // i32s), next to a store that must not be written: a trap at the same site with the same fuel as the interpreter's
+  const kinds: [string, string][] = [
+    ['i32.load8_s', 'i32'], ['i32.load8_u', 'i32'], ['i32.load16_s', 'i32'], ['i32.load16_u', 'i32'], ['i32.load', 'i32'],
+    ['f32.load', 'f32'], ['f64.load', 'f64'], ['i64.load', 'i64'], ['i64.load8_s', 'i64'], ['i64.load16_u', 'i64'],
+    ['i64.load32_s', 'i64'], ['i64.load32_u', 'i64'],
+  ];
+  const stores: [string, string][] = [
+    ['i32.store8', 'i32'], ['i32.store16', 'i32'], ['i32.store', 'i32'], ['f32.store', 'f32'], ['f64.store', 'f64'],
+    ['i64.store', 'i64'], ['i64.store8', 'i64'], ['i64.store16', 'i64'], ['i64.store32', 'i64'],
+  ];
+  const mod = (limits: string) => `(module (memory ${limits})
+    ${kinds.map(([op, t], i) => `(func (export "l${i}") (param i32) (result i32)
+      (i32.store (i32.const 64) (i32.const 7))
+      (drop (${op} (local.get 0)))
+      (i32.store (i32.const 64) (i32.const 9))
+      (i32.load (i32.const 64)))
+    (func (export "lo${i}") (param i32) (result ${t}) (${op} offset=8 (local.get 0)))`).join('\n    ')}
+    ${stores.map(([op, t], i) => `(func (export "s${i}") (param i32) (result i32)
+      (${op} (local.get 0) (${t}.const -1))
+      (i32.load (i32.const 0)))`).join('\n    ')}
+    (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))`;
+  const addrs = [-1, -2, -4, -8, -16, -2147483648, 2147483647, 65528, 65532, 65535, 0];
+
+  for (const limits of ['1 32768', '1 2', '1'])
+    test(`every access kind at addresses 2^31 and above, memory (${limits})`, () => {
+      const wat = mod(limits);
+      const calls: [string, ...number[]][] = [];
+      for (let round = 0; round < 2; round++) {
+        kinds.forEach((_, i) => {
+          for (const a of addrs) calls.push([`l${i}`, a], [`lo${i}`, a]);
+        });
+        stores.forEach((_, i) => {
+          // (what each store wrote or did not write at the start and the end of the memory)
+          for (const a of addrs) calls.push([`s${i}`, a], ['peek', 65532], ['peek', 0]);
+        });
+      }
+      const js = outcomes('js', wat, calls);
+      expect(js).toEqual(outcomes('interp', wat, calls));
+      expect(js.filter((x) => x === 'Trap: out of bounds memory access').length).toBeGreaterThan(addrs.length * kinds.length);
+    });
+
+  test('a memory past 2 GiB (no maximum): addresses 2^31 and above are in bounds, read and written in every kind', () => {
+    // (2 GiB and a page of address space per store, untouched but for the pages written)
+    const wat = `(module (memory 32769)
+      ${kinds.map(([op], i) => `(func (export "r${i}") (param i32) (result i32) (drop (${op} (local.get 0))) (i32.const 1))`).join('\n      ')}
+      ${stores.map(([op, t], i) => `(func (export "w${i}") (param i32) (${op} (local.get 0) (${t}.const -1)))`).join('\n      ')}
+      (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))`;
+    const m = Module.fromWat(wat);
+    const calls: [string, ...number[]][] = [];
+    // 2^31, 2^31 + 64 (stores upwards) and the last 8 bytes of the memory (stores downwards)
+    for (const [a, d] of [[-2147483648, 16], [-2147483648 + 64, 16], [-2147418112 - 8, -16]] as const) {
+      kinds.forEach((_, i) => calls.push([`r${i}`, a]));
+      stores.forEach((_, i) => calls.push([`w${i}`, a + d * i], ['peek', a + d * i]));
+    }
+    calls.push(['r4', -2147418112 - 3], ['w5', -2147418112 - 4], ['peek', -2147418112 - 4]);
+    const js = outcomes('js', m, calls);
+    expect(js).toEqual(outcomes('interp', m, calls));
+    expect(js[0]).toBe(1);
+    expect(js.filter((x) => x === 'Trap: out of bounds memory access').length).toBe(2);
+  });
+
+  test('the source: the i32 itself with a maximum of at most 2 GiB, unsigned otherwise and with an offset; the high half of i64.store at -1 for a negative ea', () => {
+    const gen = (wat: string, name: string) =>
+      captureSources(() => new Linker().instantiate(new Store({ tier: 'js', fuel: 1e9 }), Module.fromWat(wat)).call(name, 0)).srcs[0]!;
+    const src = (limits: string, name: string) => gen(mod(limits), name);
+    // (l4: i32.load of the parameter, no offset)
+    expect(src('1 32768', 'l4')).toMatch(/ea = L0; tr = \d+;\n/);
+    expect(src('1 32769', 'l4')).toMatch(/ea = \(L0 >>> 0\); tr = \d+;\n/);
+    expect(src('1', 'l4')).toMatch(/ea = \(L0 >>> 0\); tr = \d+;\n/);
+    expect(src('1 32768', 'lo4')).toMatch(/ea = \(L0 >>> 0\) \+ 8; tr = \d+;\n/);
+    expect(src('1 32768', 's5')).toMatch(/ea = L0; tr = \d+;\nV.setInt32\(\(ea \+ 4\) \| \(ea >> 31\), \(-1\), true\); V.setInt32\(ea, \(-1\), true\);/);
+    expect(src('1 32768', 's2')).toMatch(/ea = L0; tr = \d+;\n/);
+    // (custom page sizes: 2^31 pages of one byte)
+    expect(gen('(module (memory 4 2147483648 (pagesize 1)) (func (export "f") (param i32) (result i32) (i32.load (local.get 0))))', 'f')).toMatch(/ea = L0; tr = \d+;\n/);
+  });
+});
