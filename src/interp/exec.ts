@@ -376,7 +376,7 @@ export const HOST_SUSPENDED = 2;
  */
 export function run(mc: Machine, entryDepth: number): number {
   let comp: Compiled = mc.comp;
-  let code = comp.code;
+  let code = comp.ops;
   let pc = mc.pc | 0;
   let fp = mc.fp | 0;
   let fuel = mc.fuel;
@@ -419,7 +419,7 @@ export function run(mc: Machine, entryDepth: number): number {
       s = mc.s;
       f32 = mc.f32;
       f64 = mc.f64;
-      code = comp.code;
+      code = comp.ops;
       for (;;) {
         switch (code[pc]) {
           case Op.UNREACHABLE:
@@ -430,7 +430,7 @@ export function run(mc: Machine, entryDepth: number): number {
               // not enough for the whole block: continue in the exact twin
               comp = mc.exactTwin(comp);
               pc = comp.blockPc.get(code[(pc + 2) | 0]!)! | 0;
-              code = comp.code;
+              code = comp.ops;
               break;
             }
             fuel -= a;
@@ -443,7 +443,7 @@ export function run(mc: Machine, entryDepth: number): number {
             if (fuel < a) {
               comp = mc.exactTwin(comp);
               pc = comp.blockPc.get(code[(pc + 2) | 0]!)! | 0;
-              code = comp.code;
+              code = comp.ops;
               break;
             }
             const jf = mc.jsd < JS_STACK_UNITS ? (comp.func.jit as JitFn | null) : null;
@@ -481,7 +481,7 @@ export function run(mc: Machine, entryDepth: number): number {
               blk = mc.blk | 0;
               depth = mc.depth | 0;
             }
-            code = comp.code;
+            code = comp.ops;
             inst = comp.inst;
             funcs = inst.funcs;
             globals = inst.globals;
@@ -497,7 +497,7 @@ export function run(mc: Machine, entryDepth: number): number {
               // fuel suffices again for a whole block: back to fast code
               const orig = code[(pc + 2) | 0]!;
               comp = comp.twin;
-              code = comp.code;
+              code = comp.ops;
               pc = comp.blockPc.get(orig)! | 0;
               break;
             }
@@ -819,7 +819,7 @@ export function run(mc: Machine, entryDepth: number): number {
             }
             depth--;
             comp = mc.fComp[depth]!;
-            code = comp.code;
+            code = comp.ops;
             pc = mc.fPc[depth]!;
             fp = mc.fFp[depth]!;
             blk = mc.fBlk[depth]!;
@@ -903,7 +903,7 @@ export function run(mc: Machine, entryDepth: number): number {
                   if (st !== STATUS_HANDOFF) return st;
                   // continue the frames the JS code left to the interpreter
                   comp = mc.comp;
-                  code = comp.code;
+                  code = comp.ops;
                   pc = mc.pc | 0;
                   fp = mc.fp | 0;
                   fuel = mc.fuel;
@@ -951,7 +951,7 @@ export function run(mc: Machine, entryDepth: number): number {
               mc.enterFrame(cc, nfp, depth);
               fp = nfp;
               comp = cc;
-              code = cc.code;
+              code = cc.ops;
               pc = 0;
               if (comp.inst !== inst) {
                 inst = comp.inst;
@@ -1000,7 +1000,7 @@ export function run(mc: Machine, entryDepth: number): number {
                 }
                 depth--;
                 comp = mc.fComp[depth]!;
-                code = comp.code;
+                code = comp.ops;
                 pc = mc.fPc[depth]!;
                 fp = mc.fFp[depth]!;
                 blk = mc.fBlk[depth]!;
@@ -2573,7 +2573,7 @@ export function run(mc: Machine, entryDepth: number): number {
 
           case Op.MISC: {
             mc.save(comp, pc, fp, fuel, blk, depth);
-            const r = execMisc(mc, inst, code, pc, fp);
+            const r = execMisc(mc, inst, comp.code, pc, fp);
             if (r < 0) {
               // surcharge could not be paid: state already saved at this instruction
               return STATUS_OUT_OF_FUEL;
