@@ -27,6 +27,10 @@
  *
  * BENCH_TIER=interp runs wasmeter with the JS tier off (Store option tier; results go to
  * bench/results.interp.json or results.interp.subset.json).
+ *
+ * BENCH_DETACHED=1 (the default with BENCH_TIER=interp) detaches an ArrayBuffer before anything is measured, so
+ * that every row runs without V8's detaching protector, whichever workloads ran before it (bench/detach.ts);
+ * BENCH_DETACHED=0 leaves it to the workloads (the V8 runs of memgrow and alloc grow a memory).
  */
 import b from 'benny';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -45,6 +49,7 @@ import { measureSnapshot, type SnapshotFigures } from './snapshot.js';
 import { measureMetering, printMetering } from './metering.js';
 import { measureCliStartup, printCliStartup } from './cli.js';
 import { median, timeInChromium, type PageTiming } from './chromium.js';
+import { detachABuffer } from './detach.js';
 
 interface Row {
   id: string;
@@ -88,6 +93,8 @@ interface Startup {
 type Fn = (...a: unknown[]) => unknown;
 const TIER: 'js' | 'interp' = process.env['BENCH_TIER'] === 'interp' ? 'interp' : 'js';
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+/** Whether an ArrayBuffer is detached before anything is measured (bench/detach.ts): BENCH_DETACHED, 1 by default with BENCH_TIER=interp. */
+const detachedAtStart = (process.env['BENCH_DETACHED'] ?? (TIER === 'interp' ? '1' : '0')) === '1';
 const hasId = (only: string[], w: Workload) => only.length === 0 || only.includes(w.id) || only.includes(w.group);
 
 function time(fn: () => void): number {
@@ -309,6 +316,7 @@ async function main(): Promise<void> {
     rssChild(process.argv[3]!, process.argv[4]!);
     return;
   }
+  if (detachedAtStart) detachABuffer();
   let only = process.argv.slice(2);
   if (only.includes('gc')) {
     await gcTable();
@@ -381,7 +389,7 @@ async function main(): Promise<void> {
   const geoOverhead = rows.length ? geomean(rows.map((r) => 1 + r.meteringOverhead)) - 1 : NaN;
   console.log(`\nNode ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
   if (rows.length) {
-    console.log(`wasmeter tier: ${TIER}\n`);
+    console.log(`wasmeter tier: ${TIER}; V8's ArrayBuffer detaching protector: ${detachedAtStart ? 'gone before the first row (BENCH_DETACHED=1)' : 'left to the workloads (gone from the first V8 memory.grow on: memgrow, alloc)'}\n`);
     console.log('| workload | V8 ms | wasmeter ms (no fuel) | wasmeter ms (fuel) | × V8 (no fuel) | × V8 (fuel) | metering overhead | instr/s |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) {
@@ -435,7 +443,7 @@ async function main(): Promise<void> {
   writeFileSync(
     url,
     JSON.stringify(
-      { date: new Date().toISOString(), node: process.version, tier: TIER, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, snapshot: snap, rss, packages },
+      { date: new Date().toISOString(), node: process.version, tier: TIER, detachedAtStart, only, geomean: geo, geomeanMetered: geoMetered, meteringOverhead: geoOverhead, rows, skipped, failed, startup: start, snapshot: snap, rss, packages },
       null,
       2,
     ) + '\n',

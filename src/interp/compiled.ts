@@ -15,6 +15,15 @@ export class Compiled {
    * interpreter runs the block itself.
    */
   readonly osrFuel = new Map<number, number>();
+  private opsArr: number[] | null = null;
+  get ops(): number[] {
+    return (this.opsArr ??= Array.from(this.code));
+  }
+  /** Writes one word of the code (and of its plain-array copy). */
+  patch(pc: number, v: number): void {
+    this.code[pc] = v;
+    if (this.opsArr !== null) this.opsArr[pc] = v;
+  }
   constructor(
     readonly func: WasmFunc,
     readonly inst: Instance,

@@ -386,7 +386,7 @@ export const HOST_SUSPENDED = 2;
  */
 export function run(mc: Machine, entryDepth: number): number {
   let comp: Compiled = mc.comp;
-  let code = comp.code;
+  let code = comp.ops;
   let pc = mc.pc | 0;
   let fp = mc.fp | 0;
   let fuel = mc.fuel;
@@ -429,7 +429,7 @@ export function run(mc: Machine, entryDepth: number): number {
       s = mc.s;
       f32 = mc.f32;
       f64 = mc.f64;
-      code = comp.code;
+      code = comp.ops;
       for (;;) {
         // a memory access out of bounds leaves the switch (break oob) for the one throw after it: 48 accesses share
         // it, 806 bytes of V8 bytecode less than a throw at each (run must stay under V8's limit for optimization,
@@ -444,7 +444,7 @@ export function run(mc: Machine, entryDepth: number): number {
               // not enough for the whole block: continue in the exact twin
               comp = mc.exactTwin(comp);
               pc = comp.blockPc.get(code[(pc + 2) | 0]!)! | 0;
-              code = comp.code;
+              code = comp.ops;
               break;
             }
             fuel -= a;
@@ -457,7 +457,7 @@ export function run(mc: Machine, entryDepth: number): number {
             if (fuel < a) {
               comp = mc.exactTwin(comp);
               pc = comp.blockPc.get(code[(pc + 2) | 0]!)! | 0;
-              code = comp.code;
+              code = comp.ops;
               break;
             }
             const jf = mc.jsd < JS_STACK_UNITS ? (comp.func.jit as JitFn | null) : null;
@@ -495,7 +495,7 @@ export function run(mc: Machine, entryDepth: number): number {
               blk = mc.blk | 0;
               depth = mc.depth | 0;
             }
-            code = comp.code;
+            code = comp.ops;
             inst = comp.inst;
             funcs = inst.funcs;
             globals = inst.globals;
@@ -511,7 +511,7 @@ export function run(mc: Machine, entryDepth: number): number {
               // fuel suffices again for a whole block: back to fast code
               const orig = code[(pc + 2) | 0]!;
               comp = comp.twin;
-              code = comp.code;
+              code = comp.ops;
               pc = comp.blockPc.get(orig)! | 0;
               break;
             }
@@ -833,7 +833,7 @@ export function run(mc: Machine, entryDepth: number): number {
             }
             depth--;
             comp = mc.fComp[depth]!;
-            code = comp.code;
+            code = comp.ops;
             pc = mc.fPc[depth]!;
             fp = mc.fFp[depth]!;
             blk = mc.fBlk[depth]!;
@@ -917,7 +917,7 @@ export function run(mc: Machine, entryDepth: number): number {
                   if (st !== STATUS_HANDOFF) return st;
                   // continue the frames the JS code left to the interpreter
                   comp = mc.comp;
-                  code = comp.code;
+                  code = comp.ops;
                   pc = mc.pc | 0;
                   fp = mc.fp | 0;
                   fuel = mc.fuel;
@@ -965,7 +965,7 @@ export function run(mc: Machine, entryDepth: number): number {
               mc.enterFrame(cc, nfp, depth);
               fp = nfp;
               comp = cc;
-              code = cc.code;
+              code = cc.ops;
               pc = 0;
               if (comp.inst !== inst) {
                 inst = comp.inst;
@@ -1014,7 +1014,7 @@ export function run(mc: Machine, entryDepth: number): number {
                 }
                 depth--;
                 comp = mc.fComp[depth]!;
-                code = comp.code;
+                code = comp.ops;
                 pc = mc.fPc[depth]!;
                 fp = mc.fFp[depth]!;
                 blk = mc.fBlk[depth]!;
@@ -2637,7 +2637,7 @@ export function run(mc: Machine, entryDepth: number): number {
 
           case Op.MISC: {
             mc.save(comp, pc, fp, fuel, blk, depth);
-            const r = execMisc(mc, inst, code, pc, fp);
+            const r = execMisc(mc, inst, comp.code, pc, fp);
             if (r < 0) {
               // surcharge could not be paid: state already saved at this instruction
               return STATUS_OUT_OF_FUEL;

@@ -291,7 +291,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     const osr: number[] = [];
     for (const e of g.osrEntries) {
       if (cc.code[e.pc] !== Op.FUEL && cc.code[e.pc] !== Op.FUEL_OSR) continue;
-      cc.code[e.pc] = Op.FUEL_OSR;
+      cc.patch(e.pc, Op.FUEL_OSR);
       // (a head may check nothing itself, gen-fuel.ts checkBeforeLoop: re-entry must bring its max, that of this version)
       if (e.fuel !== null) cc.osrFuel.set(e.pc, e.fuel.max);
       osr.push(e.pc, e.fuel !== null ? e.fuel.max : -1);
@@ -416,11 +416,11 @@ function regenerate(mc: Machine, cc: Compiled, split: boolean): boolean {
   for (const pc of cc.blockPc.values())
     if (code[pc] === Op.FUEL_OSR) {
       marks.push(pc);
-      code[pc] = Op.FUEL;
+      cc.patch(pc, Op.FUEL);
     }
   const fn = generate(mc, cc, split);
   if (fn === null) {
-    for (const pc of marks) code[pc] = Op.FUEL_OSR;
+    for (const pc of marks) cc.patch(pc, Op.FUEL_OSR);
     return false;
   }
   cc.func.jit = fn;

@@ -233,7 +233,7 @@ export function rebind(made: Made, cc: Compiled): ((...a: never[]) => unknown) |
   for (let i = 0; i < osr.length; i += 2) {
     const pc = osr[i]!;
     if (code[pc] !== Op.FUEL) continue;
-    code[pc] = Op.FUEL_OSR;
+    cc.patch(pc, Op.FUEL_OSR);
     if (osr[i + 1]! >= 0) cc.osrFuel.set(pc, osr[i + 1]!);
   }
   rebindStats.rebound++;
