@@ -3,6 +3,7 @@ import { I32, F32, F64 } from '../core/types.js';
 import * as RT from './rt.js';
 import { JsFuel } from './gen-fuel.js';
 import { CONST, EXPR, lit, type Ent } from './gen-types.js';
+import { INSTRS } from '../core/instructions.js';
 
 /** The value of a constant entry's literal (`5`, `(-5)`). */
 const constOf = (e: string): number => Number(e.replace(/[()]/g, ''));
@@ -37,23 +38,40 @@ function i64shiftVar(op: string, dl: string, dh: string, lo: string, hi: string,
   }
 }
 
+/** A method of JsNumeric generating the instructions of one numeric type (`op`: the name after its dot); false when `op` is not one of them. */
+type NumOp = (this: JsNumeric, op: string) => boolean;
+/** By instruction id (InstrDef.id): the method of the type a name starts with (NumOp), and the name after its dot. */
+let NUM_BY_ID: NumOp[] = [];
+let NUM_OP: string[] = [];
+
 export abstract class JsNumeric extends JsFuel {
-  /** Handles a numeric instruction; false when `name` is not one. */
-  protected numeric(name: string): boolean {
-    const dot = name.indexOf('.');
-    if (dot < 0) return false;
-    const ty = name.slice(0, dot);
-    const op = name.slice(dot + 1);
-    switch (ty) {
-      case 'i32':
-        return this.i32op(op);
-      case 'i64':
-        return this.i64op(op);
-      case 'f32':
-        return this.f32op(op);
-      case 'f64':
-        return this.f64op(op);
-    }
+  /**
+   * Handles a numeric instruction (by its id); false when it is not one. The method of its type is read from a table,
+   * not named at one call site each: `instr`, into which V8 inlines this, was thrown away at the first f32 and f64
+   * instruction it met after its compile ("Insufficient type feedback for generic named access" at `this.f32op`,
+   * `this.f64op`; BENCHMARKS.md, session 16, helper gen12).
+   */
+  protected numeric(id: number): boolean {
+    return NUM_BY_ID[id]!.call(this, NUM_OP[id]!);
+  }
+  /** The instruction names and the method each is handed to, for the test (test/unit/jit-sink-ops.test.ts). */
+  static numericTable(): { name: string; method: string; op: string }[] {
+    return INSTRS.map((d) => ({ name: d.name, method: NUM_BY_ID[d.id]!.name, op: NUM_OP[d.id]! }));
+  }
+  static {
+    const by = new Map<string, NumOp>([
+      ['i32', JsNumeric.prototype.i32op],
+      ['i64', JsNumeric.prototype.i64op],
+      ['f32', JsNumeric.prototype.f32op],
+      ['f64', JsNumeric.prototype.f64op],
+    ]);
+    NUM_BY_ID = INSTRS.map((d) => {
+      const dot = d.name.indexOf('.');
+      return (dot < 0 ? undefined : by.get(d.name.slice(0, dot))) ?? JsNumeric.prototype.notNumeric;
+    });
+    NUM_OP = INSTRS.map((d) => d.name.slice(d.name.indexOf('.') + 1));
+  }
+  private notNumeric(_op: string): boolean {
     return false;
   }
 

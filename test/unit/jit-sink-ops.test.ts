@@ -5,10 +5,13 @@
  * (BENCHMARKS.md, session 15, helper gen10). Checked here: the table names instructions that exist and that reach it
  * (no vector instruction, no memory access), it has an entry for every instruction, and a function using each of its
  * methods is generated (no decline) and gives the interpreter's results and fuel, uninterrupted and at every budget.
+ * Numeric instructions go to the method of their type (i32op, ...) through a table by id as well (gen-numeric.ts
+ * `numeric`; BENCHMARKS.md, session 16, helper gen12): checked that the table hands each the right one.
  */
 import { describe, expect, test } from 'vitest';
 import { INSTRS } from '../../src/core/instructions.js';
 import { sinkOps } from '../../src/jit/codegen.js';
+import { JsNumeric } from '../../src/jit/gen-numeric.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { captureSources } from '../shared/jit-sources.js';
 import { SINK_WAT as WAT, runWithFuel } from '../shared/sink-wat.js';
@@ -30,6 +33,21 @@ describe('JS tier: the instructions instr hands to methods of their own', () => 
     }
     for (const n of ['local.get', 'local.set', 'local.tee', 'br_if', 'block', 'loop', 'end', 'call', 'select', 'global.set', 'memory.grow', 'table.get'])
       expect(named).toContain(n);
+  });
+
+  test('numeric instructions reach the method of their type through a table by id, with the name after the dot', () => {
+    const table = JsNumeric.numericTable();
+    expect(table.length).toBe(INSTRS.length);
+    const byName = new Map(table.map((r) => [r.name, r]));
+    for (const d of INSTRS) {
+      const dot = d.name.indexOf('.');
+      const ty = dot < 0 ? '' : d.name.slice(0, dot);
+      const r = byName.get(d.name)!;
+      expect(r.method, d.name).toBe(['i32', 'i64', 'f32', 'f64'].includes(ty) ? `${ty}op` : 'notNumeric');
+      if (r.method !== 'notNumeric') expect(r.op, d.name).toBe(d.name.slice(dot + 1));
+    }
+    expect(byName.get('f32.sqrt')).toEqual({ name: 'f32.sqrt', method: 'f32op', op: 'sqrt' });
+    expect(byName.get('i64.atomic.rmw.add')?.op).toBe('atomic.rmw.add');
   });
 
   test('a function using each of them is generated and agrees with the interpreter, at every budget', () => {
