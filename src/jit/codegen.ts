@@ -630,7 +630,7 @@ class JsGen extends JsRefs implements CodeSink {
       return;
     }
     const sym = this.cand !== null && def.prefix === 0 ? this.symOp(name) : null;
-    if (this.numeric(name)) {
+    if (this.numeric(def.id)) {
       if (sym !== null) this.st[this.st.length - 1]!.sym = sym;
       return;
     }

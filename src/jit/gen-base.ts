@@ -8,7 +8,7 @@
  * gen-memory.ts, gen-vectors.ts, gen-calls.ts, gen-control.ts, and JsGen in
  * codegen.ts (the CodeSink and the function's assembly).
  */
-import { I32, I64, F32, F64, V128, isRef, type ValType } from '../core/types.js';
+import { I32, I64, F32, F64, V128, REF_BASE, isRef, type ValType } from '../core/types.js';
 import type { Compiled } from '../interp/compiled.js';
 import type { Machine } from '../interp/machine.js';
 import type { Instance } from '../runtime/objects/instance.js';
@@ -38,6 +38,30 @@ import {
   type OsrEntry,
 } from './gen-types.js';
 
+/** varName's prefix and suffix by value type, references (REF_BASE and above) at REF_BASE; '' for a type with no variable. */
+const VAR_PREFIX: readonly string[] = (() => {
+  const a = new Array<string>(REF_BASE + 1).fill('');
+  a[I32] = 'I';
+  a[I64] = 'J';
+  a[F32] = 'F';
+  a[F64] = 'D';
+  a[V128] = 'V';
+  a[REF_BASE] = 'R';
+  return a;
+})();
+const VAR_SUFFIX: readonly string[] = (() => {
+  const a = new Array<string>(REF_BASE + 1).fill('');
+  a[V128] = '_0';
+  return a;
+})();
+
+/** An empty array of the elements kind an array of objects has (`[]` starts as one of small integers). */
+export function objectList<T>(): T[] {
+  const a: T[] = [undefined as T];
+  a.pop();
+  return a;
+}
+
 const F64_SCRATCH = new Float64Array(1);
 const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
 
@@ -45,7 +69,12 @@ export abstract class JsBase {
   protected readonly o: string[] = [];
   /** Characters the function may still write (SOURCE_BASE etc.): past it, it stays interpreted. */
   protected budget: number;
-  protected readonly st: Ent[] = [];
+  /**
+   * The operand stack, made an array of objects from the start (objectList): a fresh `[]` is an array of small
+   * integers until its first push, and V8 threw the optimised push away at a new generator's first entry ("not a Smi"
+   * at `st.push`, every quickjs first run; BENCHMARKS.md, session 16, helper gen12).
+   */
+  protected readonly st: Ent[] = objectList<Ent>();
   protected readonly ctrls: Ctrl[] = [];
   protected nLabel = 0;
   /** v128 locals whose f32 lane values are in LF<x>_<k> (valid within a straight-line stretch of code). */
@@ -221,21 +250,17 @@ export abstract class JsBase {
 
   // ------------------------------------------------------------ stack variables
 
+  /**
+   * The stack variable of type t at height i (`I3`, `J3`, `F3`, `D3`, `V3_0`, `R3`), by table: a switch over the types
+   * was a compare V8 had not seen run for a type first met after its compile (f32, v128, references), and pushVar and
+   * pushStmt, into which it is inlined, were thrown away there ("Insufficient type feedback", BENCHMARKS.md, session
+   * 16, helper gen12).
+   */
   protected varName(t: ValType, i: number): string {
-    switch (t) {
-      case I32:
-        return `I${i}`;
-      case I64:
-        return `J${i}`;
-      case F32:
-        return `F${i}`;
-      case F64:
-        return `D${i}`;
-      case V128:
-        return `V${i}_0`;
-    }
-    if (isRef(t)) return `R${i}`;
-    return no('value type');
+    const k = t < REF_BASE ? t : REF_BASE;
+    const p = VAR_PREFIX[k]!;
+    if (p === '') return no('value type');
+    return `${p}${i}${VAR_SUFFIX[k]!}`;
   }
   protected useVar(t: ValType, i: number): void {
     const n = this.varName(t, i);

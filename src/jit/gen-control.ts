@@ -10,7 +10,7 @@ import { JsCalls } from './gen-calls.js';
 import { numResult, refReturn } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
-import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, newCtrl, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, fuelLink, newCtrl, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelPart } from './gen-types.js';
 
 export abstract class JsControl extends JsCalls {
   protected enter(ins: Instr, v: FuncValidator, name: string): void {
@@ -153,7 +153,7 @@ export abstract class JsControl extends JsCalls {
       const own = (b: FuelBlock | null, from: number): boolean => b !== null && b.id >= from;
       if ((!live || own(elseBlk, c.elseFrom!)) && (c.thenEnd === 'dead' || own(thenBlk, c.armFrom!))) paidBy = [elseBlk, thenBlk].filter((b) => b !== null);
     }
-    return { parts, via: null, paidBy };
+    return fuelLink(parts, null, paidBy);
   }
 
   /**
@@ -168,13 +168,13 @@ export abstract class JsControl extends JsCalls {
     if (!c.targeted || c.edges === undefined) return null;
     const parts = this.joinParts([...preds, ...c.edges]);
     // (the check of a loop's head stays what counted copies and re-entries read: a join after the loop checks itself)
-    return parts === null || parts.some((p) => p.root.loop === true) ? null : { parts, via: null };
+    return parts === null || parts.some((p) => p.root.loop === true) ? null : fuelLink(parts, null, null);
   }
 
   /** The roots covering all of `preds`, each with the largest acc it has among them; null when one is unknown. */
-  private joinParts(preds: (FuelLink | null)[]): { root: FuelRoot; acc: number }[] | null {
+  private joinParts(preds: (FuelLink | null)[]): FuelPart[] | null {
     if (preds.length === 0) return null;
-    const parts: { root: FuelRoot; acc: number }[] = [];
+    const parts: FuelPart[] = [];
     for (const p of preds) {
       if (p === null) return null;
       for (const q of p.parts) {
@@ -283,7 +283,7 @@ export abstract class JsControl extends JsCalls {
       // an if without else whose then arm does not reach its end, and which nothing targets: the block after it is
       // reached by the false edge alone, the fall-through of the block of the `if` (as a br_if's): it joins that
       // block's chain, prepaid by its head, and the then arm gives it back where it starts (the marker above)
-      if (!live && c.thenEnd === undefined && !c.targeted && c.condBlk && c.fuelElse) this.fuelNext = { parts: c.fuelElse.parts, via: c.condBlk };
+      if (!live && c.thenEnd === undefined && !c.targeted && c.condBlk && c.fuelElse) this.fuelNext = fuelLink(c.fuelElse.parts, c.condBlk, null);
       else if (c.condLine !== undefined) this.o[c.condLine] = '';
       // an if/else whose arms both start with a block reached from its block alone: they pay its cost with theirs
       const ib = c.ifBlk;

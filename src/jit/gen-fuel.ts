@@ -8,7 +8,23 @@ import { isRef } from '../core/types.js';
 import { numResult } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelRoot } from './gen-types.js';
+import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelPart, type FuelRoot, fuelLink, newRoot } from './gen-types.js';
+
+/**
+ * A link's parts one block further on (`c` its cost), each root's check raised to cover it. Pushed into a literal, not
+ * `map`ped: map's arrays are holey and every other link's packed, and V8 threw the optimised blockStart away at the
+ * first holey one it met after its compile ("wrong map" at `up.parts`, every quickjs and sql.js first run; BENCHMARKS.md,
+ * session 16, helper gen12).
+ */
+export function chainParts(parts: readonly FuelPart[], c: number): FuelPart[] {
+  const out: FuelPart[] = [];
+  for (const p of parts) {
+    const acc = p.acc + c;
+    if (acc > p.root.max) p.root.max = acc;
+    out.push({ root: p.root, acc });
+  }
+  return out;
+}
 
 export abstract class JsFuel extends JsCounted {
   /** Whether no block has started yet: the next is the function's entry, where nothing has changed the frame. */
@@ -87,12 +103,7 @@ export abstract class JsFuel extends JsCounted {
     this.fblk = blk;
     if (up !== null) {
       // reached only from `up`'s block, whose root checked for this block too
-      const parts = up.parts.map((p) => {
-        const acc = p.acc + c;
-        if (acc > p.root.max) p.root.max = acc;
-        return { root: p.root, acc };
-      });
-      this.fuelHere = { parts, via: null };
+      this.fuelHere = fuelLink(chainParts(up.parts, c), null, null);
     } else if (this.atEntry && bp === 0 && this.st.length === 0 && this.osrEntries[this.osrEntries.length - 1]?.pc !== bp) {
       // the function's entry: its frame is as the caller left it (parameters in their slots; the reference ones,
       // which the prologue cleared, written back), so a stop here sets up the rest of the frame out of line
@@ -132,7 +143,7 @@ export abstract class JsFuel extends JsCounted {
       blk.chain = ch;
       blk.base = ch.acc;
     } else {
-      if (up !== null && up.paidBy) {
+      if (up !== null && up.paidBy !== null) {
         // the end of an if/else: each arm's chain pays for it (one path runs through one arm)
         // (each arm's block is the last of its chain: the whole chain prepays it)
         for (const p of up.paidBy) p.chain.acc += c;
@@ -244,14 +255,14 @@ export abstract class JsFuel extends JsCounted {
 
   /** The check just written (a root's, at block start `bp`) asks for the costliest path through the blocks it covers (build() patches it). */
   private fuelRoot(bp: number, line = this.o.length - 1, zero?: string): void {
-    const root: FuelRoot = { line, max: this.blkCost, zero };
+    const root = newRoot(line, this.blkCost, zero);
     this.fuelRoots.push(root);
     const head = this.osrEntries[this.osrEntries.length - 1];
     if (head !== undefined && head.pc === bp) {
       head.fuel = root;
       root.loop = true;
     }
-    this.fuelHere = { parts: [{ root, acc: this.blkCost }], via: null };
+    this.fuelHere = fuelLink([{ root, acc: this.blkCost }], null, null);
   }
 
   /**
@@ -261,7 +272,7 @@ export abstract class JsFuel extends JsCounted {
    */
   protected chainNext(viaBrIf: boolean): void {
     const h = this.fuelHere;
-    this.fuelNext = h === null ? null : { parts: h.parts, via: viaBrIf ? this.fblk : null };
+    this.fuelNext = h === null ? null : fuelLink(h.parts, viaBrIf ? this.fblk : null, null);
   }
   /** Fuel changed by other than block costs (a call returned, a surcharge was paid): blocks after this point check again. */
   protected fuelChanged(): void {

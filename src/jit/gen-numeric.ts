@@ -3,6 +3,7 @@ import { I32, F32, F64 } from '../core/types.js';
 import * as RT from './rt.js';
 import { JsFuel } from './gen-fuel.js';
 import { CONST, EXPR, lit, type Ent } from './gen-types.js';
+import { INSTRS } from '../core/instructions.js';
 
 /** The value of a constant entry's literal (`5`, `(-5)`). */
 const constOf = (e: string): number => Number(e.replace(/[()]/g, ''));
@@ -37,171 +38,167 @@ function i64shiftVar(op: string, dl: string, dh: string, lo: string, hi: string,
   }
 }
 
+type Bin = (a: string, b: string) => string;
+type Un = (a: string) => string;
+/** i32 binary operators (JsNumeric.i32bin): the expression of the result from the operands'. */
+const I32_BIN = new Map<string, Bin>([
+  ['add', (a, b) => `((${a} + ${b}) | 0)`],
+  ['sub', (a, b) => `((${a} - ${b}) | 0)`],
+  ['mul', (a, b) => `Math.imul(${a}, ${b})`],
+  ['and', (a, b) => `(${a} & ${b})`],
+  ['or', (a, b) => `(${a} | ${b})`],
+  ['xor', (a, b) => `(${a} ^ ${b})`],
+  ['shl', (a, b) => `(${a} << ${b})`],
+  ['shr_s', (a, b) => `(${a} >> ${b})`],
+  ['shr_u', (a, b) => `((${a} >>> ${b}) | 0)`],
+]);
+/** i32 comparisons (JsNumeric.i32cmp): the condition from the operands' expressions. */
+const I32_CMP = new Map<string, Bin>([
+  ['eq', (a, b) => `${a} === ${b}`],
+  ['ne', (a, b) => `${a} !== ${b}`],
+  ['lt_s', (a, b) => `${a} < ${b}`],
+  ['lt_u', (a, b) => `(${a} >>> 0) < (${b} >>> 0)`],
+  ['gt_s', (a, b) => `${a} > ${b}`],
+  ['gt_u', (a, b) => `(${a} >>> 0) > (${b} >>> 0)`],
+  ['le_s', (a, b) => `${a} <= ${b}`],
+  ['le_u', (a, b) => `(${a} >>> 0) <= (${b} >>> 0)`],
+  ['ge_s', (a, b) => `${a} >= ${b}`],
+  ['ge_u', (a, b) => `(${a} >>> 0) >= (${b} >>> 0)`],
+]);
+/** i32 unary operators (JsNumeric.i32un): the expression of the result from the operand's. */
+const I32_UN = new Map<string, Un>([
+  ['clz', (a) => `Math.clz32(${a})`],
+  ['ctz', (a) => `ctz32(${a})`],
+  ['popcnt', (a) => `popcnt32(${a})`],
+  ['extend8_s', (a) => `((${a} << 24) >> 24)`],
+  ['extend16_s', (a) => `((${a} << 16) >> 16)`],
+]);
+
+/**
+ * A method of JsNumeric generating numeric instructions: those of one numeric type, by `op` (the name after its dot),
+ * false when `op` is not one of them; or those of one form (i32bin, i32cmp, i32un), by `f`, the expression's template.
+ */
+type NumOp = (this: JsNumeric, op: string, f: Bin | Un | null) => boolean;
+/** By instruction id (InstrDef.id): the method (NumOp), the name after the dot, and the template of a form's method. */
+let NUM_BY_ID: NumOp[] = [];
+let NUM_OP: string[] = [];
+let NUM_FN: (Bin | Un | null)[] = [];
+
 export abstract class JsNumeric extends JsFuel {
-  /** Handles a numeric instruction; false when `name` is not one. */
-  protected numeric(name: string): boolean {
-    const dot = name.indexOf('.');
-    if (dot < 0) return false;
-    const ty = name.slice(0, dot);
-    const op = name.slice(dot + 1);
-    switch (ty) {
-      case 'i32':
-        return this.i32op(op);
-      case 'i64':
-        return this.i64op(op);
-      case 'f32':
-        return this.f32op(op);
-      case 'f64':
-        return this.f64op(op);
-    }
+  /**
+   * Handles a numeric instruction (by its id); false when it is not one. Its method is read from a table, not named at
+   * one call site each: `instr`, into which V8 inlines this, was thrown away at the first f32 and f64 instruction it
+   * met after its compile ("Insufficient type feedback for generic named access" at `this.f32op`, `this.f64op`); and
+   * i32op, one switch whose cases made three closures per call, was compiled 1-3 times per first run and thrown away
+   * at a case first met after its compile: the i32 operators of one form (binary, comparison, unary) now share a
+   * method and their templates are tables (I32_BIN, I32_CMP, I32_UN), the others have a method each (BENCHMARKS.md,
+   * session 16, helper gen12).
+   */
+  protected numeric(id: number): boolean {
+    return NUM_BY_ID[id]!.call(this, NUM_OP[id]!, NUM_FN[id]!);
+  }
+  /** The instruction names and the method each is handed to, for the test (test/unit/jit-sink-ops.test.ts). */
+  static numericTable(): { name: string; method: string; op: string; f: Bin | Un | null }[] {
+    return INSTRS.map((d) => ({ name: d.name, method: NUM_BY_ID[d.id]!.name, op: NUM_OP[d.id]!, f: NUM_FN[d.id]! }));
+  }
+  static {
+    const i32 = new Map<string, NumOp>([
+      ['rotl', JsNumeric.prototype.i32rot],
+      ['rotr', JsNumeric.prototype.i32rot],
+      ['eqz', JsNumeric.prototype.i32eqz],
+      ['div_s', JsNumeric.prototype.i32div],
+      ['div_u', JsNumeric.prototype.i32div],
+      ['rem_s', JsNumeric.prototype.i32div],
+      ['rem_u', JsNumeric.prototype.i32div],
+      ['wrap_i64', JsNumeric.prototype.i32wrap],
+      ['reinterpret_f32', JsNumeric.prototype.i32reinterpret],
+      ['trunc_f32_s', JsNumeric.prototype.i32trunc],
+      ['trunc_f32_u', JsNumeric.prototype.i32trunc],
+      ['trunc_f64_s', JsNumeric.prototype.i32trunc],
+      ['trunc_f64_u', JsNumeric.prototype.i32trunc],
+      ['trunc_sat_f32_s', JsNumeric.prototype.i32truncSat],
+      ['trunc_sat_f32_u', JsNumeric.prototype.i32truncSat],
+      ['trunc_sat_f64_s', JsNumeric.prototype.i32truncSat],
+      ['trunc_sat_f64_u', JsNumeric.prototype.i32truncSat],
+    ]);
+    for (const k of I32_BIN.keys()) i32.set(k, JsNumeric.prototype.i32bin);
+    for (const k of I32_CMP.keys()) i32.set(k, JsNumeric.prototype.i32cmp);
+    for (const k of I32_UN.keys()) i32.set(k, JsNumeric.prototype.i32un);
+    const by = new Map<string, NumOp>([
+      ['i64', JsNumeric.prototype.i64op],
+      ['f32', JsNumeric.prototype.f32op],
+      ['f64', JsNumeric.prototype.f64op],
+    ]);
+    NUM_OP = INSTRS.map((d) => d.name.slice(d.name.indexOf('.') + 1));
+    NUM_FN = INSTRS.map((d) => (d.name.startsWith('i32.') ? (I32_BIN.get(NUM_OP[d.id]!) ?? I32_CMP.get(NUM_OP[d.id]!) ?? I32_UN.get(NUM_OP[d.id]!) ?? null) : null));
+    NUM_BY_ID = INSTRS.map((d) => {
+      const dot = d.name.indexOf('.');
+      const ty = dot < 0 ? '' : d.name.slice(0, dot);
+      return (ty === 'i32' ? i32.get(NUM_OP[d.id]!) : by.get(ty)) ?? JsNumeric.prototype.notNumeric;
+    });
+  }
+  private notNumeric(_op: string): boolean {
     return false;
   }
-
-  protected i32op(op: string): boolean {
-    const bin = (f: (a: string, b: string) => string): void => {
-      const b = this.pop();
-      const a = this.pop();
-      this.push(this.expr(I32, f(a.e, b.e), [a, b]));
-    };
-    const cmp = (f: (a: string, b: string) => string): void => {
-      const b = this.pop();
-      const a = this.pop();
-      this.pushCond(f(a.e, b.e), [a, b]);
-    };
-    const un = (f: (a: string) => string): void => {
-      const a = this.pop();
-      this.push(this.expr(I32, f(a.e), [a]));
-    };
-    switch (op) {
-      case 'add':
-        bin((a, b) => `((${a} + ${b}) | 0)`);
-        return true;
-      case 'sub':
-        bin((a, b) => `((${a} - ${b}) | 0)`);
-        return true;
-      case 'mul':
-        bin((a, b) => `Math.imul(${a}, ${b})`);
-        return true;
-      case 'and':
-        bin((a, b) => `(${a} & ${b})`);
-        return true;
-      case 'or':
-        bin((a, b) => `(${a} | ${b})`);
-        return true;
-      case 'xor':
-        bin((a, b) => `(${a} ^ ${b})`);
-        return true;
-      case 'shl':
-        bin((a, b) => `(${a} << ${b})`);
-        return true;
-      case 'shr_s':
-        bin((a, b) => `(${a} >> ${b})`);
-        return true;
-      case 'shr_u':
-        bin((a, b) => `((${a} >>> ${b}) | 0)`);
-        return true;
-      case 'rotl':
-      case 'rotr': {
-        const b = this.pop();
-        const a = this.pop();
-        if (b.k === CONST && a.k !== EXPR) {
-          let n = Number(b.e.replace(/[()]/g, '')) & 31;
-          if (op === 'rotr') n = (32 - n) & 31;
-          this.push(this.expr(I32, n === 0 ? a.e : `((${a.e} << ${n}) | (${a.e} >>> ${32 - n}))`, [a]));
-        } else this.push(this.expr(I32, `${op === 'rotl' ? 'rotl32' : 'rotr32'}(${a.e}, ${b.e})`, [a, b]));
-        return true;
-      }
-      case 'eq':
-        cmp((a, b) => `${a} === ${b}`);
-        return true;
-      case 'ne':
-        cmp((a, b) => `${a} !== ${b}`);
-        return true;
-      case 'lt_s':
-        cmp((a, b) => `${a} < ${b}`);
-        return true;
-      case 'lt_u':
-        cmp((a, b) => `(${a} >>> 0) < (${b} >>> 0)`);
-        return true;
-      case 'gt_s':
-        cmp((a, b) => `${a} > ${b}`);
-        return true;
-      case 'gt_u':
-        cmp((a, b) => `(${a} >>> 0) > (${b} >>> 0)`);
-        return true;
-      case 'le_s':
-        cmp((a, b) => `${a} <= ${b}`);
-        return true;
-      case 'le_u':
-        cmp((a, b) => `(${a} >>> 0) <= (${b} >>> 0)`);
-        return true;
-      case 'ge_s':
-        cmp((a, b) => `${a} >= ${b}`);
-        return true;
-      case 'ge_u':
-        cmp((a, b) => `(${a} >>> 0) >= (${b} >>> 0)`);
-        return true;
-      case 'eqz': {
-        const a = this.pop();
-        this.pushCond(a.c !== '' ? `!(${a.c})` : `${a.e} === 0`, [a]);
-        return true;
-      }
-      case 'clz':
-        un((a) => `Math.clz32(${a})`);
-        return true;
-      case 'ctz':
-        un((a) => `ctz32(${a})`);
-        return true;
-      case 'popcnt':
-        un((a) => `popcnt32(${a})`);
-        return true;
-      case 'extend8_s':
-        un((a) => `((${a} << 24) >> 24)`);
-        return true;
-      case 'extend16_s':
-        un((a) => `((${a} << 16) >> 16)`);
-        return true;
-      case 'div_s':
-      case 'div_u':
-      case 'rem_s':
-      case 'rem_u':
-        this.i32div(op);
-        return true;
-      case 'wrap_i64': {
-        const a = this.pop();
-        this.push(this.expr(I32, a.e, [a]));
-        return true;
-      }
-      case 'reinterpret_f32': {
-        const a = this.pop();
-        this.push(this.expr(I32, this.bits(a), [a]));
-        return true;
-      }
-      case 'trunc_f32_s':
-      case 'trunc_f32_u':
-      case 'trunc_f64_s':
-      case 'trunc_f64_u': {
-        const a = this.pop();
-        const x = a.e;
-        const range = op.endsWith('_s') ? 'fx > -2147483649 && fx < 2147483648' : 'fx > -1 && fx < 4294967296';
-        this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
-        this.pushStmt(I32, 'fx | 0');
-        return true;
-      }
-      case 'trunc_sat_f32_s':
-      case 'trunc_sat_f32_u':
-      case 'trunc_sat_f64_s':
-      case 'trunc_sat_f64_u': {
-        const a = this.pop();
-        const x = a.e;
-        this.push(this.expr(I32, `${op.endsWith('_s') ? 'i32tsf_s' : 'i32tsf_u'}(${x})`, [a]));
-        return true;
-      }
-    }
-    return false;
+  private i32bin(_op: string, f: Bin | Un | null): boolean {
+    const b = this.pop();
+    const a = this.pop();
+    this.push(this.expr(I32, (f as Bin)(a.e, b.e), [a, b]));
+    return true;
+  }
+  private i32cmp(_op: string, f: Bin | Un | null): boolean {
+    const b = this.pop();
+    const a = this.pop();
+    this.pushCond((f as Bin)(a.e, b.e), [a, b]);
+    return true;
+  }
+  private i32un(_op: string, f: Bin | Un | null): boolean {
+    const a = this.pop();
+    this.push(this.expr(I32, (f as Un)(a.e), [a]));
+    return true;
   }
 
-  protected i32div(op: string): void {
+  private i32rot(op: string): boolean {
+    const b = this.pop();
+    const a = this.pop();
+    if (b.k === CONST && a.k !== EXPR) {
+      let n = Number(b.e.replace(/[()]/g, '')) & 31;
+      if (op === 'rotr') n = (32 - n) & 31;
+      this.push(this.expr(I32, n === 0 ? a.e : `((${a.e} << ${n}) | (${a.e} >>> ${32 - n}))`, [a]));
+    } else this.push(this.expr(I32, `${op === 'rotl' ? 'rotl32' : 'rotr32'}(${a.e}, ${b.e})`, [a, b]));
+    return true;
+  }
+  private i32eqz(_op: string): boolean {
+    const a = this.pop();
+    this.pushCond(a.c !== '' ? `!(${a.c})` : `${a.e} === 0`, [a]);
+    return true;
+  }
+  private i32wrap(_op: string): boolean {
+    const a = this.pop();
+    this.push(this.expr(I32, a.e, [a]));
+    return true;
+  }
+  private i32reinterpret(_op: string): boolean {
+    const a = this.pop();
+    this.push(this.expr(I32, this.bits(a), [a]));
+    return true;
+  }
+  private i32trunc(op: string): boolean {
+    const a = this.pop();
+    const x = a.e;
+    const range = op.endsWith('_s') ? 'fx > -2147483649 && fx < 2147483648' : 'fx > -1 && fx < 4294967296';
+    this.w(`fx = ${x}; if (!(${range})) throw trapConv(mc, ${this.fuelAfterTrap()}, fx);`);
+    this.pushStmt(I32, 'fx | 0');
+    return true;
+  }
+  private i32truncSat(op: string): boolean {
+    const a = this.pop();
+    const x = a.e;
+    this.push(this.expr(I32, `${op.endsWith('_s') ? 'i32tsf_s' : 'i32tsf_u'}(${x})`, [a]));
+    return true;
+  }
+
+  private i32div(op: string): boolean {
     const b = this.pop();
     const a = this.pop();
     if (b.k === CONST) {
@@ -217,7 +214,7 @@ export abstract class JsNumeric extends JsFuel {
                 ? `((${a.e} % ${lit(d)}) | 0)`
                 : `(((${a.e} >>> 0) % ${du}) | 0)`;
         this.push(this.expr(I32, e, [a]));
-        return;
+        return true;
       }
     }
     this.w(`x = ${a.e}; y = ${b.e}; if (y === 0) ${this.trap(RT.TRAP_DIV_ZERO)}`);
@@ -225,6 +222,7 @@ export abstract class JsNumeric extends JsFuel {
     const r =
       op === 'div_s' ? '(x / y) | 0' : op === 'div_u' ? '((x >>> 0) / (y >>> 0)) | 0' : op === 'rem_s' ? '(x % y) | 0' : '((x >>> 0) % (y >>> 0)) | 0';
     this.pushStmt(I32, r);
+    return true;
   }
 
   protected i64op(op: string): boolean {

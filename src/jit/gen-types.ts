@@ -137,18 +137,34 @@ export interface FuelRoot {
   line: number;
   max: number;
   /** The check of a loop's head (counted copies read its max, re-entries pass it): no join after the loop relies on it. */
-  loop?: boolean;
+  loop: boolean;
   /** The line when the check needs no fuel (max 0); else nothing: a check after a call keeps the call's own test. */
-  zero?: string;
+  zero: string | undefined;
+}
+/**
+ * A root, made with every field present (as `newCtrl` makes frames), so that every root has one hidden class: roots
+ * given `loop` when they check a loop's head had two.
+ */
+export function newRoot(line: number, max: number, zero: string | undefined): FuelRoot {
+  return { line, max, loop: false, zero };
+}
+/** A root whose check covers a block, with the cost from that root's start to the block's end. */
+export interface FuelPart {
+  root: FuelRoot;
+  acc: number;
 }
 /** A block's place under its root's check: the cost from the root's start to the block's end. */
 export interface FuelLink {
-  /** Each root whose check covers the block, with the cost from that root's start to the block's end (several after an if's arms merge). */
-  parts: { root: FuelRoot; acc: number }[];
+  /** Each root whose check covers the block (several after an if's arms merge); a packed array (chainParts). */
+  parts: FuelPart[];
   /** Set for the fall-through of a br_if: the block whose chain the next block joins (prepaid, below). */
   via: FuelBlock | null;
   /** Set for the end of an if/else no branch targets: the blocks its arms end in, whose chains prepay the block there. */
-  paidBy?: FuelBlock[] | null;
+  paidBy: FuelBlock[] | null;
+}
+/** A link, made with every field present: links written as literals with and without `paidBy` had two hidden classes. */
+export function fuelLink(parts: FuelPart[], via: FuelBlock | null, paidBy: FuelBlock[] | null): FuelLink {
+  return { parts, via, paidBy };
 }
 /**
  * A fuel block as generated. The fall-through successors of br_if are

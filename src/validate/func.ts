@@ -100,8 +100,13 @@ const OPS = codeTable((d) => {
 export class FuncValidator extends Checker {
   // ------------------------------------------------------------ entry points
 
-  /** Validates function `funcIndex` (module-wide index; must be a defined function). */
-  validateFunction(funcIndex: number, sink?: CodeSink): void {
+  /**
+   * Validates function `funcIndex` (module-wide index; must be a defined function). `instr` is the sink's method, read
+   * by the caller (validateModule, module.ts validateFunction): read here, the property's load, which the module's
+   * validation never runs (no sink), threw this method's optimised code away at the first sink ("Insufficient type
+   * feedback for generic named access", every quickjs and sql.js first run; BENCHMARKS.md, session 16, helper gen12).
+   */
+  validateFunction(funcIndex: number, sink?: CodeSink, instr: CodeSink['instr'] | undefined = sink?.instr): void {
     const vm = this.vm;
     const m = vm.module;
     const defined = funcIndex - vm.numImportedFuncs;
@@ -138,7 +143,7 @@ export class FuncValidator extends Checker {
     this.results = ft.results;
     this.isConst = false;
     this.globalLimit = vm.globals.length;
-    this.run(new Reader(body.body, 0, body.body.length, body.offset >= 0 ? body.offset : 0), ft.results, sink, sink === undefined ? undefined : sink.instr);
+    this.run(new Reader(body.body, 0, body.body.length, body.offset >= 0 ? body.offset : 0), ft.results, sink, instr);
   }
 
   private checkTypeOutside(t: ValType, funcIndex: number, offset: number): void {

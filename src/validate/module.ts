@@ -367,7 +367,7 @@ export function validateModule(m: Module, options?: ValidateOptions): ValidatedM
   if (opts.bodies) {
     for (let i = 0; i < m.codes.length; i++) {
       const body = m.codes[i]!;
-      fv.validateFunction(numImportedFuncs + i, i === 0 ? QUIET_SINK : undefined); // checks the locals' types too
+      fv.validateFunction(numImportedFuncs + i, i === 0 ? QUIET_SINK : undefined, i === 0 ? QUIET_SINK.instr : undefined); // checks the locals' types too
     }
   }
   idle.set(vm, fv);
@@ -383,7 +383,7 @@ export function validateFunction(vm: ValidatedModule, funcIndex: number, sink?: 
   let fv = idle.get(vm);
   if (fv === undefined) fv = new FuncValidator(vm);
   else idle.delete(vm); // (a sink may validate another function of the module meanwhile: it gets a new one)
-  fv.validateFunction(funcIndex, sink);
+  fv.validateFunction(funcIndex, sink, sink?.instr);
   idle.set(vm, fv);
   return fv;
 }

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/core/errors.js';
 import {
@@ -444,6 +445,30 @@ describe('validateFunction: sinks and validators', () => {
     validateFunction(vm, 1, { instr: () => void c.n++ });
     expect(r.log).toEqual(['loop h=0 d=1', 'local.get h=0 d=2', 'local.get h=1 d=2', 'br_if h=2 d=2', 'end h=1 d=2', 'end h=1 d=1']);
     expect(c.n).toBe(12);
+  });
+
+  it('takes the sink\'s method from its caller: optimised without a sink, the validator keeps its code at the first sink', () => {
+    // the module's validation runs FuncValidator.validateFunction thousands of times without a sink, and V8 optimises
+    // it then: read there, the sink's method was a property load it had never run, and the optimised code was thrown
+    // away at the first sink (BENCHMARKS.md, session 16, helper gen12)
+    setFlagsFromString('--allow-natives-syntax');
+    /* eslint-disable @typescript-eslint/no-implied-eval */
+    const prepare = new Function('f', '%PrepareFunctionForOptimization(f)') as (f: unknown) => void;
+    const optimizeNext = new Function('f', '%OptimizeFunctionOnNextCall(f)') as (f: unknown) => void;
+    const optimized = new Function('f', 'return (%GetOptimizationStatus(f) & 16) !== 0') as (f: unknown) => boolean;
+    /* eslint-enable @typescript-eslint/no-implied-eval */
+    const vm = validateModule(two(), { bodies: false });
+    const fv = validateFunction(vm, 1, QUIET_SINK);
+    const method = Object.getPrototypeOf(fv).validateFunction as unknown;
+    prepare(method);
+    for (let i = 0; i < 4; i++) fv.validateFunction(i & 1);
+    optimizeNext(method);
+    fv.validateFunction(1);
+    expect(optimized(method)).toBe(true);
+    const r = new Recorder();
+    validateFunction(vm, 1, r);
+    expect(r.log.length).toBe(6);
+    expect(optimized(method)).toBe(true);
   });
 
   it("reuses the module's idle validator, and gives a nested validation a validator of its own", () => {
