@@ -768,7 +768,7 @@ class JsGen extends JsRefs implements CodeSink {
           fc.exact.add(x);
         } else if (e.k === CONST) fc.consts.set(x, this.vf(e));
         else if (e.ma !== '' && e.mep === fc.epoch) fc.mem.set(x, e.ma);
-      } else this.w(`L${x} = ${e.e};`);
+      } else if (!this.stmtInto(e, x)) this.w(`L${x} = ${e.e};`);
     }
     if (this.cand !== null) this.candWrite(x, e.sym);
     if (!(e.k === LOCAL && e.loc![0] === x)) this.localWritten(x);
@@ -1142,9 +1142,12 @@ class JsGen extends JsRefs implements CodeSink {
       (traps || oob !== null ? `throw trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
-      // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
+      // (the instance's pair: the function, and the interpreter's JitFn, WasmFunc.jit: the function bound to the
+      // instance's environment, which passes the JitFn's arguments on after it. A closure around the call was a
+      // function literal per source, ~35 tokens for V8 to parse and a lazy compile at its first call: BENCHMARKS.md,
+      // "Session 16, helper src11")
       (perInstance ? '' : `return (function (E) {\n${gcSet}`) +
-      `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n});\n` +
+      `return [${N}, ${N}.bind(null, E)];\n});\n` +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
     if (src.length > MAX_SOURCE) no('function too large');
