@@ -3,11 +3,15 @@
  * generates and against the interpreter (results, traps, fuel, every budget's stops, starved):
  * - `local.set` of a scalar statement result (a load's, a call's, a global's) assigns the local in that statement
  *   (gen-base.ts stmtInto): no `I0 = …; L1 = I0;`.
+ * - the epilogue writes a run of consecutive i32 locals with one call (rt.ts spillRun), and the re-entry prologue
+ *   reads only the locals that are not parameters (the declarations read those on every entry): the starved runs
+ *   exit through the epilogue at every stop and come back at the loop head, with the parameter $n changed.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { Linker, Module, Store } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
 import { WasmFunc } from '../../src/runtime/objects/func.js';
+import { jitStats } from '../../src/interp/tier.js';
 import { runStarved, type StarvedRun } from '../shared/starved.js';
 
 const realCompile = jsEval.compile;
@@ -44,7 +48,8 @@ const WAT = `(module
 
 type Tier = 'js' | 'interp';
 
-function run(tier: Tier, args: [number, number], fuel?: number): { run: StarvedRun; srcs: string[] } {
+/** `more`: each stop gets that much more fuel than it needs, so the interpreter reaches the loop head with fuel and re-enters the JS version there. */
+function run(tier: Tier, args: [number, number], fuel?: number, more = 0): { run: StarvedRun; srcs: string[] } {
   const srcs: string[] = [];
   jsEval.compile = (src) => {
     srcs.push(src);
@@ -52,7 +57,7 @@ function run(tier: Tier, args: [number, number], fuel?: number): { run: StarvedR
   };
   const store = new Store({ tier, fuel });
   const inst = new Linker().instantiate(store, Module.fromWat(WAT));
-  const r = runStarved(store, inst, 'run', args);
+  const r = runStarved(store, inst, 'run', args, (n) => n + more);
   jsEval.compile = realCompile;
   if (tier === 'js') expect((inst.getExport('run') as WasmFunc).jitState).toBe(1);
   return { run: r, srcs };
@@ -75,6 +80,15 @@ describe('JS tier: a statement result set into a local is assigned there', () =>
     for (const x of [2, 4, 6, 7, 8]) expect(src).not.toMatch(new RegExp(`^L${x} = [IFD]\\d+;$`, 'm'));
   });
 
+  test('the epilogue writes the runs of i32 locals with spillRun, and re-entry reads no parameter', () => {
+    const { srcs } = run('js', [20, 0]);
+    const src = srcs.find((s) => /V\.getFloat64/.test(s))!;
+    expect(src).toMatch(/^spillRun\(S, fp \+ 0, L0, L1, L2\);\n.*\n.*\nspillRun\(S, fp \+ 20, L5, L6, L7\);$/m);
+    expect(src).toMatch(/^S\[fp \+ 12\] = f2b\(L3\);$/m);
+    const osr = /^if \(osr !== 0\) \{\n([^]*?)^switch \(osr\)/m.exec(src)![1]!;
+    expect(osr.split('\n').filter(Boolean)).toEqual(['L2 = S[fp + 8];', 'L3 = b2f(S[fp + 12]);', 'L4 = FD[(fp >> 1) + 8];', 'L5 = S[fp + 20];', 'L6 = S[fp + 24];', 'L7 = S[fp + 28];', 'L8 = FD[(fp >> 1) + 16];']);
+  });
+
   test('results, traps and fuel as the interpreter, uninterrupted, at every budget and starved', () => {
     for (const args of [
       [20, 0],
@@ -84,10 +98,14 @@ describe('JS tier: a statement result set into a local is assigned there', () =>
       const ref = run('interp', args);
       expect(run('js', args).run).toEqual(ref.run);
       const total = ref.run.consumed;
+      const entered = jitStats.osrEntries;
       for (let b = 0; b <= total + 1; b += Math.max(1, Math.floor(total / 97))) {
         const r = run('interp', args, b).run;
         expect([args, b, run('js', args, b).run]).toEqual([args, b, r]);
+        expect([args, b, 'more', run('js', args, b, 60).run]).toEqual([args, b, 'more', run('interp', args, b, 60).run]);
       }
+      // (the runs with more fuel came back into the JS version at the loop head)
+      expect(jitStats.osrEntries).toBeGreaterThan(entered + 10);
       expect(run('js', args, 0).run).toEqual(run('interp', args, 0).run);
     }
   });
