@@ -771,7 +771,7 @@ class JsGen extends JsRefs implements CodeSink {
           fc.exact.add(x);
         } else if (e.k === CONST) fc.consts.set(x, this.vf(e));
         else if (e.ma !== '' && e.mep === fc.epoch) fc.mem.set(x, e.ma);
-      } else if (!this.stmtInto(e, x)) this.w(`L${x} = ${e.e};`);
+      } else this.w(`L${x} = ${e.e};`);
     }
     if (this.cand !== null) this.candWrite(x, e.sym);
     if (!(e.k === LOCAL && e.loc![0] === x)) this.localWritten(x);

@@ -54,8 +54,6 @@ export abstract class JsBase {
   protected nVa = 0;
   /** The output line of the last v128.load and its stack height (gen-vectors.ts loadInto). */
   protected lastLoad: { line: number; i: number; text: string } | null = null;
-  /** The output line of the last scalar statement result (pushStmt), its stack height and right-hand side (stmtInto). */
-  private lastStmt: { line: number; i: number; text: string; rhs: string } | null = null;
   /** Frames open that were entered in unreachable code. */
   protected deadDepth = 0;
   protected readonly vars = new Set<string>();
@@ -412,23 +410,8 @@ export abstract class JsBase {
     const i = this.st.length;
     this.beforeWrite(i);
     this.useVar(t, i);
-    const text = `${this.varName(t, i)} = ${rhs};`;
-    this.w(text);
-    this.lastStmt = { line: this.o.length - 1, i, text, rhs };
+    this.w(`${this.varName(t, i)} = ${rhs};`);
     this.pushVar(t, i);
-  }
-  /**
-   * `local.set` of the i32, f32 or f64 the last statement computed (pushStmt just before, its line still the last and
-   * as written): that statement assigns local x itself, `L5 = V.getInt32(ea, true);` for `I0 = …; L5 = I0;` (a load's
-   * or a call's result, a global; quickjs' sources had 2,500 such copies, BENCHMARKS.md "Session 16, helper src11").
-   * The stack variable, popped, is read nowhere else: what read it before would have popped it first. Whether it did.
-   */
-  protected stmtInto(e: Ent, x: number): boolean {
-    const ls = this.lastStmt;
-    if (ls === null || e.k !== VAR || (e.t !== I32 && e.t !== F32 && e.t !== F64) || ls.i !== this.st.length || ls.line !== this.o.length - 1 || this.o[ls.line] !== ls.text || e.e !== this.varName(e.t, ls.i)) return false;
-    this.o[ls.line] = `L${x} = ${ls.rhs};`;
-    this.lastStmt = null;
-    return true;
   }
   /** Pushes a v128 computed by `code(words)` (statements assigning the four words). */
   protected pushV128(code: (d: string[]) => string): void {
