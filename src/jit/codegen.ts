@@ -934,7 +934,7 @@ class JsGen extends JsRefs implements CodeSink {
    * Re-entry at a loop head (osr = the head block's original offset): every
    * local and the stack below the loop come from the frame's slots, where the
    * interpreter keeps them at a block start. The parameters' declarations have
-   * read theirs already (2% of quickjs' source was this prologue, a third of it
+   * read theirs already (2% of quickjs' source was this prologue, a fifth of it
    * parameters read twice; BENCHMARKS.md, "Session 16, helper src11").
    */
   protected osrPrologue(): string {
@@ -946,7 +946,7 @@ class JsGen extends JsRefs implements CodeSink {
       const ws = this.load(t, x * 4);
       const names = t === V128 ? this.lWords(x) : t === I64 ? [`L${x}`, `H${x}`] : [`L${x}`];
       s += names.map((n, k) => `${n} = ${ws[k]};`).join(' ') + '\n';
-      // (parameters' slots: cleared after this, on every entry)
+      // (a reference local's slot lets go of it; the parameters' slots are cleared after this, on every entry)
       if (isRef(t)) s += this.dropRef(x * 4) + '\n';
     }
     s += 'switch (osr) {\n';
