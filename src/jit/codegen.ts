@@ -1159,9 +1159,11 @@ class JsGen extends JsRefs implements CodeSink {
       // (the instance's pair: the function, and the interpreter's JitFn, WasmFunc.jit: the function bound to the
       // instance's environment, which passes the JitFn's arguments on after it. A closure around the call was a
       // function literal per source, ~35 tokens for V8 to parse and a lazy compile at its first call: BENCHMARKS.md,
-      // "Session 16, helper src11")
+      // "Session 16, helper src11". A function with reference parameters or RV keeps the closure, which passes them on.)
       (perInstance ? '' : `return (function (E) {\n${gcSet}`) +
-      `return [${N}, ${N}.bind(null, E)];\n});\n` +
+      (refParams === ''
+        ? `return [${N}, ${N}.bind(null, E)];\n});\n`
+        : `return [${N}, function (mc, fp, depth, jd, osr, fuel${refParams}) { return ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}); }];\n});\n`) +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
     if (src.length > MAX_SOURCE) no('function too large');
