@@ -452,6 +452,9 @@ function oobTrapped(mc: Machine, cc: Compiled): void {
   regenerate(mc, cc, sh.split);
 }
 
+/** The epilogue writes a run of at least this many consecutive i32 locals with one call (rt.ts spillRun). */
+const SPILL_RUN = 3;
+
 /** Where build() puts the declarations of the scratch variables and of the runtime's helpers (declareUsed). */
 const SCRATCH_DECL = '\u0001SCRATCH\u0001\n';
 const R_DECL = '\u0001R\u0001\n';
@@ -930,18 +933,21 @@ class JsGen extends JsRefs implements CodeSink {
   /**
    * Re-entry at a loop head (osr = the head block's original offset): every
    * local and the stack below the loop come from the frame's slots, where the
-   * interpreter keeps them at a block start.
+   * interpreter keeps them at a block start. The parameters' declarations have
+   * read theirs already (2% of quickjs' source was this prologue, a fifth of it
+   * parameters read twice; BENCHMARKS.md, "Session 16, helper src11").
    */
   protected osrPrologue(): string {
     if (this.osrEntries.length === 0) return '';
     let s = 'if (osr !== 0) {\n';
-    for (let x = 0; x < this.nl; x++) {
+    // (not the parameters: the declarations read them from their slots on every entry, build)
+    for (let x = this.cc.func.type.params.length; x < this.nl; x++) {
       const t = this.lt[x]!;
       const ws = this.load(t, x * 4);
       const names = t === V128 ? this.lWords(x) : t === I64 ? [`L${x}`, `H${x}`] : [`L${x}`];
       s += names.map((n, k) => `${n} = ${ws[k]};`).join(' ') + '\n';
-      // (parameters' slots: cleared after this, on every entry)
-      if (isRef(t) && x >= this.cc.func.type.params.length) s += this.dropRef(x * 4) + '\n';
+      // (a reference local's slot lets go of it; the parameters' slots are cleared after this, on every entry)
+      if (isRef(t)) s += this.dropRef(x * 4) + '\n';
     }
     s += 'switch (osr) {\n';
     for (const e of this.osrEntries) {
@@ -997,10 +1003,18 @@ class JsGen extends JsRefs implements CodeSink {
     // the epilogue: every local and the constants back into the frame
     // (not the v128 locals that nothing reads after a hand-over point before writing them, LoopScan vecLive: their
     // slots keep what they held; build drops their words' writes when nothing else reads them, deadWords)
+    // (a run of SPILL_RUN or more i32 locals: one call of rt.ts spillRun)
     let spillLocals = '';
     for (let x = 0; x < this.nl; x++) {
       const t = lt[x]!;
       if (t === V128 && !this.scan.vecLive.has(x)) continue;
+      let y = x;
+      while (y < this.nl && lt[y] === I32) y++;
+      if (y - x >= SPILL_RUN) {
+        spillLocals += `spillRun(S, fp + ${x * 4}${Array.from({ length: y - x }, (_, k) => `, L${x + k}`).join('')});\n`;
+        x = y - 1;
+        continue;
+      }
       spillLocals += this.store(this.localEnt(x), x * 4) + '\n';
     }
     // (the epilogue writes the locals; leave writes the constants after them)
@@ -1133,7 +1147,7 @@ class JsGen extends JsRefs implements CodeSink {
       // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
       (this.exK.length === 0
         ? `throw new Error('wasmeter internal error: the end of a function without exits');\n`
-        : (spillLocals.includes('S[') ? 'S = mc.s; ' : '') +
+        : (spillLocals.includes('S[') || spillLocals.includes('spillRun(S,') ? 'S = mc.s; ' : '') +
           (spillLocals.includes('FD[') ? 'FD = mc.f64;' : '') +
           `\n${spillLocals}` +
           `return ${numExit(f.type, `leave(mc, ${XT}, ex, fp, depth, fuel, ${this.exK.includes(EX_CALL) || this.exK.includes(EX_POST) ? 'st' : '0'}${this.exK.includes(EX_CATCH) ? ', xe' : ''})`)};\n`) +
@@ -1142,10 +1156,16 @@ class JsGen extends JsRefs implements CodeSink {
       (traps || oob !== null ? `throw trap(mc, fuel + (tr >> ${TRAP_BITS}), tr & ${(1 << TRAP_BITS) - 1});\n` : '') +
       (loops ? WARM_TAIL : '') +
       '});\n' +
-      // (the instance's pair: the function, and the interpreter's JitFn around it, WasmFunc.jit)
+      // (the instance's pair: the function, and the interpreter's JitFn, WasmFunc.jit: the function bound to the
+      // instance's environment, which passes the JitFn's arguments on after it. A closure around the call was a
+      // function literal per source, ~35 tokens for V8 to parse and a lazy compile at its first call: BENCHMARKS.md,
+      // "Session 16, helper src11". A function with reference parameters or RV keeps the closure, which passes them on.)
       (perInstance ? '' : `return (function (E) {\n${gcSet}`) +
-      // (the interpreter calls it with a JitFn's six arguments: no reference argument, no RV; noJsArgs)
-      `return [${N}, function (mc, fp, depth, jd, osr, fuel) { return ${N}(E, mc, fp, depth, jd, osr, fuel${noJsArgs(f.type)}); }];\n});\n` +
+      // (the interpreter calls it with a JitFn's six arguments: no reference argument, no RV, so a function with
+      // either keeps a closure of six parameters that passes undefined for them; noJsArgs)
+      (refParams === ''
+        ? `return [${N}, ${N}.bind(null, E)];\n});\n`
+        : `return [${N}, function (mc, fp, depth, jd, osr, fuel) { return ${N}(E, mc, fp, depth, jd, osr, fuel${noJsArgs(f.type)}); }];\n});\n`) +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
     if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
     if (src.length > MAX_SOURCE) no('function too large');

@@ -177,6 +177,16 @@ export interface Exits {
 }
 
 /**
+ * The epilogue's writes of a run of consecutive i32 locals (codegen.ts build, SPILL_RUN): `v[0]`, `v[1]`, … to the frame
+ * words `at`, `at + 4`, …. One call instead of `S[fp + 4] = L1; S[fp + 8] = L2; …`: 2 tokens per local instead of 9,
+ * in code that runs only at an exit (sql.js' sources wrote 3,600 such locals; BENCHMARKS.md, "Session 16, helper
+ * src11").
+ */
+export function spillRun(s: Int32Array, at: number, ...v: number[]): void {
+  for (let i = 0; i < v.length; i++) s[at + 4 * i] = v[i]!;
+}
+
+/**
  * The end of a generated function's epilogue, out of line (it is bytecode every function would carry):
  * the frame's constants go to their slots (the locals are written); after a callee's stop (EX_CALL, or EX_POST with
  * `st` < 0) this frame's record goes below the callee's (pc after the call) and the callee's status (`st`, negated)

@@ -82,7 +82,8 @@ describe('JS tier: calls pass as many arguments as the callee has parameters', (
     // every function generated, each taking its P<x> and RV
     for (const f of funcs) expect(f.jitS, `func ${f.index}`).not.toBeNull();
     type Fn = (...x: unknown[]) => number;
-    expect(funcs.map((f) => (f.jitS as Fn).length)).toEqual([9, 9, 10, 8, 9, 7]);
+    const lens = funcs.map((f) => (f.jitS as Fn).length);
+    expect(lens).toEqual([9, 9, 10, 8, 9, 7]);
     // the calls through jitS (direct and indirect calls of other functions), counted
     const bad: string[] = [];
     for (const f of funcs) {
@@ -94,7 +95,7 @@ describe('JS tier: calls pass as many arguments as the callee has parameters', (
     }
     expect(inst.call('run', 40)).toEqual(interp);
     expect(bad).toEqual([]);
-    // the recursive calls (the function itself, by name) and the interpreter's JitFn (six parameters, the rest undefined)
+    // the recursive calls (the function itself, by name) and the interpreter's JitFn (six parameters, the rest undefined, or the function bound to E)
     const params = new Map<string, number>();
     for (const s of sources) for (const m of s.matchAll(/var (wasm_func_\d+) = \(function \1\(([^)]*)\)/g)) params.set(m[1]!, count(m[2]!));
     let recursive = 0;
@@ -109,6 +110,10 @@ describe('JS tier: calls pass as many arguments as the callee has parameters', (
       for (const m of s.matchAll(/return \[(wasm_func_\d+), function \(([^)]*)\)/g)) expect(count(m[2]!), m[0]).toBe(6);
     }
     expect(recursive).toBeGreaterThan(0);
-    expect(wrappers).toBe(funcs.length);
+    // a function with reference parameters or RV gets the closure; one without is bound to E (src11), its arity the JitFn's
+    const bound = sources.reduce((n, s) => n + [...s.matchAll(/return \[(wasm_func_\d+), \1\.bind\(null, E\)\]/g)].length, 0);
+    expect(wrappers).toBe(lens.filter((n) => n > 7).length);
+    expect(bound).toBe(lens.filter((n) => n === 7).length);
+    expect(bound).toBeGreaterThan(0);
   });
 });
