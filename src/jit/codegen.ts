@@ -73,6 +73,7 @@ import type { Instance } from '../runtime/objects/instance.js';
 import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
+import { TRAP_BITS, patchBody } from './patch.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, numExit, numResult, refParamNames } from './ref-args.js';
@@ -439,7 +440,7 @@ function resplit(mc: Machine, cc: Compiled): boolean {
 }
 
 /**
- * An access past the memory's end has trapped in the catch of `cc`'s generated code (implicitTraps). In optimized
+ * An access past the memory's end has trapped in the catch of `cc`'s generated code (patch.ts). In optimized
  * code that trap was a deoptimization at the DataView's check, after which V8 no longer inlines that access but calls
  * the DataView's builtin there, in every later optimization of the function (the closure every instance of the
  * module shares): about 45 ns an access instead of 1 in a loop of getInt32s. So the function is generated again, with
@@ -515,62 +516,6 @@ function declareUsed(src: string, wt: number): string {
   const head = src.slice(0, at).replace(R_DECL, helpers.length > 0 ? `var { ${helpers.join(', ')} } = R;\n` : '');
   return head + decl + rest;
 }
-
-/** The bits of a shared trap's code (`tr`) that hold the trap's kind (rt.ts TRAP_MSG); the refund is above them. */
-const TRAP_BITS = 5;
-const TRAP_SITE = /throw trap\(mc, fuel(?: ([+-]) (\d+))?, (\d+)\);/g;
-
-/**
- * Each `throw trap(mc, fuel + r, k);` with a constant refund becomes `{ tr = r << 5 | k; break T; }`, and the one
- * throw after the function's labeled body `T` (build) raises it: 8-10 bytes of bytecode per site instead of 26 (the
- * call with its three arguments and the throw). A memory access is mostly its trap: argon2's compress function
- * (hash-wasm), its block copies unrolled, was over V8's limit for optimization (62.9 KB of bytecode) and ran in
- * Sparkplug for ever. Nothing changes fuel between the site and the throw (a moved part returns the jump to its
- * call site, outline.ts), so the refund is the same.
- */
-export function sharedTraps(body: string): string {
-  return body.replace(TRAP_SITE, (s, sign: string | undefined, r: string | undefined, k: string) => {
-    const refund = sign === undefined ? 0 : sign === '-' ? -Number(r) : Number(r);
-    // (a refund that large never occurs; such a site would stay as it is)
-    return +k < 1 << TRAP_BITS && Math.abs(refund) < 1 << 24 ? `{ tr = ${refund * (1 << TRAP_BITS) + Number(k)}; break T; }` : s;
-  });
-}
-
-/** An access's trap site, which the DataView checks (gen-types.ts OOB_SITE): its `throw trap(mc, <fuel>, <kind>);`. */
-const OOB_SITE_RE = /\u0010throw trap\(mc, (.*?), (\d+)\);\u0010/g;
-const SHARED_FUEL = /^fuel(?: ([+-]) (\d+))?$/;
-
-/**
- * The accesses the DataView checks (gen-memory.ts memAccess) trap in the function's catch: each becomes
- * `tr = <site>;` before the access, and a RangeError of the DataView's (rt.ts isOob) with `tr` set is that site's
- * trap, with the fuel its check would have thrown with (JS semantics: the catch sees the variables as they were at
- * the throw). A constant refund is encoded as sharedTraps' sites are (the shared throw after the catch raises it);
- * any other (a counted loop's, which reads its induction variable) is a case of the catch's switch, `tr` then
- * `case << 5 | 31` (no trap kind is 31). What the explicit check cost: `ea > ML8` is a compare and a branch per
- * access beside the DataView's own check, which V8 keeps (matmul 2.76x -> 2.42x V8 unmetered, BENCHMARKS.md,
- * session 15, f32x10).
- */
-export function implicitTraps(body: string): { body: string; cases: string[] } {
-  const cases: string[] = [];
-  const out = body.replace(OOB_SITE_RE, (_, fuel: string, k: string) => {
-    const m = SHARED_FUEL.exec(fuel);
-    if (m !== null) {
-      const refund = m[1] === undefined ? 0 : m[1] === '-' ? -Number(m[2]) : Number(m[2]);
-      if (+k < (1 << TRAP_BITS) - 1 && Math.abs(refund) < 1 << 24) return `tr = ${refund * (1 << TRAP_BITS) + Number(k)};`;
-    }
-    cases.push(`case ${cases.length}: throw trap(mc, ${fuel}, ${k});`);
-    return `tr = ${(cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
-  });
-  return { body: out, cases };
-}
-
-/**
- * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), the sites of
- * counted loops (CL_TRAP, CL_EXIT: \u0005 or \u0007 around a number) and prepaid fuel (\u0004 around a fuel block's
- * id, gen-fuel.ts prepaid). Separate passes, each over the whole body (sql.js: 7.6 MB in 657 functions), cost a third
- * more.
- */
-const PATCH = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
@@ -732,8 +677,7 @@ class JsGen extends JsRefs implements CodeSink {
     this.push(e);
   }
   private opI64Const(ins: Instr, _v: FuncValidator, _name: string): void {
-    const u = BigInt.asUintN(64, ins.i64);
-    this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
+    this.push(this.mk(I64, CONST, lit(ins.lo), lit(ins.hi)));
   }
   private opF32Const(ins: Instr, _v: FuncValidator, _name: string): void {
     this.push(this.mk(F32, CONST, this.floatConst(RT.b2f(ins.a | 0))));
@@ -1024,38 +968,31 @@ class JsGen extends JsRefs implements CodeSink {
     // (the f64 view of the value stack: only in functions that read or write f64 slots)
     const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
     const fdReload = usesFD ? ' FD = mc.f64;' : '';
-    // one pass over the body patches every marker (PATCH): the views' reloads after calls, the markers of counted
-    // loops (in their slow versions: nothing, and the back edge's refund stays), and prepaid fuel: `fuel += P;` on a
-    // br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose arms pay its cost has not paid it yet:
-    // its refunds are that much smaller)
+    // what a block prepaid: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose
+    // arms pay its cost has not paid it yet: its refunds are that much smaller)
     // (a head whose subtraction sank below its br_if has paid nothing where its sites are: minus its own cost)
-    const paidAhead = (id: string): number => {
-      const b = this.fuelBlocks[+id]!;
+    const paidAhead = (id: number): number => {
+      const b = this.fuelBlocks[id]!;
       return b.sunk ? -ownCost(b) : chainAhead(b) - (b.post ? b.cost : 0);
     };
     // a call's depth limit is checked by its callee, which traps with the caller's fuel as it is (noRefund)
-    for (const b of this.callBlocks) if (paidAhead(`${b.id}`) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');
-    let body = joined.replace(PATCH, (m: string, edge: string | undefined, r: string | undefined, id: string | undefined) => {
-      const c = m.charCodeAt(0);
-      if (c === 1) return reload;
-      if (c === 2) return fdReload;
-      if (c < 8) return '';
-      if (edge !== undefined) {
-        const p = paidAhead(edge);
-        return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
-      }
-      const k = +r! + paidAhead(id!);
-      return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
+    for (const b of this.callBlocks) if (paidAhead(b.id) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');
+    // the v128 locals' words nothing reads (their marked statements hold no marker the pass below patches)
+    let body = deadWords(joined, this.exK.length > 0 ? spillLocals : '');
+    // one pass writes in every decision below (patch.ts): the markers (the views' reloads after calls, the counted
+    // loops' sites in their slow versions, prepaid fuel), the back edges' subtractions and adjacent steps merged, the
+    // accesses the DataView checks trapping in the catch, and every trap with a constant refund jumping to one shared
+    // throw
+    const oob = body.includes(OOB_SITE) ? { cases: [] as string[] } : null;
+    body = patchBody(body, {
+      reload,
+      fdReload,
+      paidAhead,
+      backEdge: this.mc.counting ? (label) => this.backEdgeCost(label) : null,
+      cases: oob?.cases ?? [],
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
-    body = deadWords(body, this.exK.length > 0 ? spillLocals : '');
-    if (this.mc.counting) body = this.mergeFuelSteps(body);
-    // the accesses the DataView checks trap in the catch (implicitTraps; before sharedTraps, which would take them)
-    const oob = body.includes(OOB_SITE) ? implicitTraps(body) : null;
-    if (oob !== null) body = oob.body;
     const CCT = oob !== null ? this.env(cc) : '';
-    // every trap with a constant refund jumps to one shared throw (sharedTraps)
-    body = sharedTraps(body);
     const traps = body.includes('break T;');
     // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only

@@ -1,0 +1,165 @@
+/**
+ * build()'s one pass over a generated body (codegen.ts): everything it decides once the whole function is generated
+ * is written in a single `replace` of the joined body, instead of one pass (and one copy of the body) per decision:
+ *
+ * - the markers (gen-types.ts): the views' reloads after calls (MEM_RELOAD, FD_RELOAD), the counted loops' sites in
+ *   their slow versions (CL_TRAP, CL_EXIT, CL_BACK: nothing), and prepaid fuel (`fuel += \u0004<block>\u0004;` on a
+ *   br_if's taken edge, `fuel + r + \u0004<block>\u0004` in a trap's refund: what the block prepaid, `paidAhead`);
+ * - the back edges' subtractions (gen-fuel.ts backEdge: `\u000e<label>\u000e`, the moved head's cost) and adjacent
+ *   fuel steps merged into one (`fuel += 2;fuel -= 4;` -> `fuel -= 2;`; steps separated by whitespace alone, counting
+ *   the steps the markers become and ignoring the markers that become nothing);
+ * - the accesses the DataView checks (gen-memory.ts memAccess; OOB_SITE around their `throw trap(...)`) trap in the
+ *   function's catch: each becomes `tr = <site>;` before the access, and a RangeError of the DataView's (rt.ts isOob)
+ *   with `tr` set is that site's trap, with the fuel its check would have thrown with (JS semantics: the catch sees
+ *   the variables as they were at the throw). A constant refund is encoded as the shared traps' below (the shared
+ *   throw after the catch raises it); any other (a counted loop's, which reads its induction variable) is a case of
+ *   the catch's switch (`cases`), `tr` then `case << 5 | 31` (no trap kind is 31). What the explicit check cost:
+ *   `ea > ML8` is a compare and a branch per access beside the DataView's own check, which V8 keeps (matmul 2.76x ->
+ *   2.42x V8 unmetered, BENCHMARKS.md, session 15, f32x10);
+ * - every other trap with a constant refund: `{ tr = r << 5 | k; break T; }`, which the one throw after the labeled
+ *   body `T` raises: 8-10 bytes of bytecode per site instead of 26 (the call with its three arguments and the
+ *   throw). A memory access is mostly its trap: argon2's compress function (hash-wasm), its block copies unrolled,
+ *   was over V8's limit for optimization (62.9 KB of bytecode) and ran in Sparkplug for ever. Nothing changes fuel
+ *   between the site and the throw (a moved part returns the jump to its call site, outline.ts), so the refund is
+ *   the same.
+ *
+ * The result is the text those passes gave one after another (PATCH, the back edges, the merge, the implicit traps,
+ * the shared traps; BENCHMARKS.md, session 16, build12): each decision reads only its own match, so they commute,
+ * except the merge, which reads the text the markers become; a run of steps and markers is therefore one match, and
+ * its steps are merged over what its markers become.
+ */
+
+/** The bits of a shared trap's code (`tr`) that hold the trap's kind (rt.ts TRAP_MSG); the refund is above them. */
+export const TRAP_BITS = 5;
+
+/** What build() knows once the whole function is generated. */
+export interface PatchFacts {
+  /** MEM_RELOAD's text: the views' reload after a call that may have grown memory ('' without a memory) */
+  reload: string;
+  /** FD_RELOAD's text ('' in a function that uses no f64 slot) */
+  fdReload: string;
+  /** what fuel block `id` prepaid for the blocks after it (negative: a sunk head's own cost) */
+  paidAhead(id: number): number;
+  /** the subtraction a back edge to loop `label` carries; null when fuel is not counted (no merging either) */
+  backEdge: ((label: string) => number) | null;
+  /** the catch's cases of the DataView-checked accesses whose refund is not constant (filled in order) */
+  cases: string[];
+}
+
+// a fuel step, a back edge's marker, a prepaid taken edge, or a marker patched to text or to nothing
+const ELEM = 'fuel [+-]= \\d+;|\\u000eL\\d+\\u000e|fuel \\+= \\u0004\\d+\\u0004;|[\\u0001\\u0002\\u0006]|[\\u0005\\u0007]\\d+[\\u0005\\u0007]';
+/**
+ * The pass: an access the DataView checks (1, 2), a trap site (3, 4: `[^;\n]` keeps it to one expression), a run of
+ * ELEMs separated by whitespace (no group), a trap's refund with what its block prepaid (5, 6).
+ */
+const PASS = new RegExp(
+  `\\u0010throw trap\\(mc, (.*?), (\\d+)\\);\\u0010|throw trap\\(mc, ([^;\\n]*?), (\\d+)\\);|(?:${ELEM})(?:\\s*(?:${ELEM}))*|fuel \\+ (\\d+) \\+ \\u0004(\\d+)\\u0004`,
+  'g',
+);
+/** One run's tokens (sticky): whitespace (1), a fuel step (2, 3), a back edge (4), a prepaid edge (5), a marker (6). */
+const TOKEN = /(\s+)|fuel ([+-])= (\d+);|\u000e(L\d+)\u000e|fuel \+= \u0004(\d+)\u0004;|([\u0001\u0002\u0006])|[\u0005\u0007]\d+[\u0005\u0007]/y;
+/** A trap's fuel with its markers (CL_TRAP, prepaid): patched alone. */
+const FUEL_MARKS = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
+const HAS_MARK = /[\u0001-\u0007]/;
+/** A constant refund: `fuel`, `fuel + r`, `fuel - r`. */
+const CONST_FUEL = /^fuel(?: ([+-]) (\d+))?$/;
+
+const step = (k: number): string => (k > 0 ? `fuel += ${k};` : k < 0 ? `fuel -= ${-k};` : '');
+const refund = (k: number): string => (k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel');
+
+/** The body with every decision of build() written in (see above). */
+export function patchBody(body: string, f: PatchFacts): string {
+  const marks = (fuel: string): string =>
+    HAS_MARK.test(fuel)
+      ? fuel.replace(FUEL_MARKS, (m: string, r: string | undefined, id: string | undefined) => (r !== undefined ? refund(+r + f.paidAhead(+id!)) : marker(m)))
+      : fuel;
+  const marker = (m: string): string => {
+    const c = m.charCodeAt(0);
+    return c === 1 ? f.reload : c === 2 ? f.fdReload : '';
+  };
+  return body.replace(PASS, (m: string, of: string | undefined, ok: string | undefined, tf: string | undefined, tk: string | undefined, r: string | undefined, id: string | undefined) => {
+    if (of !== undefined) {
+      // an access the DataView checks: `tr = <site>;` (a constant refund as a shared trap's, else a case of the catch)
+      const fuel = marks(of);
+      const c = CONST_FUEL.exec(fuel);
+      if (c !== null) {
+        const k = c[1] === undefined ? 0 : c[1] === '-' ? -Number(c[2]) : Number(c[2]);
+        if (+ok! < (1 << TRAP_BITS) - 1 && Math.abs(k) < 1 << 24) return `tr = ${k * (1 << TRAP_BITS) + Number(ok)};`;
+      }
+      f.cases.push(`case ${f.cases.length}: throw trap(mc, ${fuel}, ${ok});`);
+      return `tr = ${(f.cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
+    }
+    if (tf !== undefined) {
+      const fuel = marks(tf);
+      const c = CONST_FUEL.exec(fuel);
+      if (c !== null) {
+        const k = c[1] === undefined ? 0 : c[1] === '-' ? -Number(c[2]) : Number(c[2]);
+        // (a refund that large never occurs; such a site would stay as it is)
+        if (+tk! < 1 << TRAP_BITS && Math.abs(k) < 1 << 24) return `{ tr = ${k * (1 << TRAP_BITS) + Number(tk)}; break T; }`;
+      }
+      return `throw trap(mc, ${fuel}, ${tk});`;
+    }
+    if (r !== undefined) return refund(+r + f.paidAhead(+id!));
+    // (the commonest run: one marker)
+    if (m.length === 1) return marker(m);
+    return run(m, f, marker);
+  });
+}
+
+/**
+ * A run of steps, markers and whitespace: the text its tokens become, with each maximal sequence of two or more
+ * steps separated by whitespace alone (what the markers become included) merged into one.
+ */
+function run(m: string, f: PatchFacts, marker: (m: string) => string): string {
+  const merge = f.backEdge !== null;
+  let out = '';
+  // the steps of the sequence so far, their sum, the first one's text, the whitespace after the last one
+  let steps = 0;
+  let sum = 0;
+  let first = '';
+  let ws = '';
+  const flush = (): void => {
+    out += (steps === 1 ? first : steps > 1 ? step(sum) : '') + ws;
+    steps = 0;
+    ws = '';
+  };
+  const add = (text: string, k: number): void => {
+    if (!merge) out += text;
+    else if (steps === 0) {
+      steps = 1;
+      sum = k;
+      first = text;
+    } else {
+      steps++;
+      sum += k;
+      ws = '';
+    }
+  };
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < m.length) {
+    const t = TOKEN.exec(m)!;
+    if (t[1] !== undefined) {
+      if (steps > 0) ws += t[1];
+      else out += t[1];
+    } else if (t[2] !== undefined) add(t[0], t[2] === '+' ? +t[3]! : -t[3]!);
+    else if (t[4] !== undefined) {
+      // (fuel not counted: there are no back edges' markers, and one would stay as it is)
+      if (f.backEdge === null) out += t[0];
+      else {
+        const c = f.backEdge(t[4]);
+        if (c > 0) add(`fuel -= ${c};`, -c);
+      }
+    } else if (t[5] !== undefined) {
+      const p = f.paidAhead(+t[5]);
+      if (p !== 0) add(step(p), p);
+    } else {
+      const text = marker(t[0]);
+      if (text !== '') {
+        flush();
+        out += text;
+      }
+    }
+  }
+  flush();
+  return out;
+}
