@@ -48,17 +48,25 @@ export interface PatchFacts {
 
 // a fuel step, a back edge's marker, a prepaid taken edge, or a marker patched to text or to nothing
 const ELEM = 'fuel [+-]= \\d+;|\\u000eL\\d+\\u000e|fuel \\+= \\u0004\\d+\\u0004;|[\\u0001\\u0002\\u0006]|[\\u0005\\u0007]\\d+[\\u0005\\u0007]';
+// a trap's fuel as fuelAfterTrap writes it (gen-fuel.ts): `fuel + r`, what its block prepaid, a counted loop's site
+const SITE_FUEL = 'fuel \\+ (\\d+)(?: \\+ \\u0004(\\d+)\\u0004)?(?:\\u0005\\d+\\u0005)?, (\\d+)\\);';
 /**
- * The pass: an access the DataView checks (1, 2), a trap site (3, 4: `[^;\n]` keeps it to one expression), a run of
- * ELEMs separated by whitespace (no group), a trap's refund with what its block prepaid (5, 6).
+ * The pass, its alternatives and their groups: an access the DataView checks, its fuel as fuelAfterTrap writes it
+ * (1-3) or any other (4, 5); a trap site, likewise (6-8; 9, 10: `[^;\n]` keeps it to one expression); a run of ELEMs
+ * separated by whitespace (no group); a refund with what its block prepaid elsewhere (11, 12).
  */
 const PASS = new RegExp(
-  `\\u0010throw trap\\(mc, (.*?), (\\d+)\\);\\u0010|throw trap\\(mc, ([^;\\n]*?), (\\d+)\\);|(?:${ELEM})(?:\\s*(?:${ELEM}))*|fuel \\+ (\\d+) \\+ \\u0004(\\d+)\\u0004`,
+  `\\u0010throw trap\\(mc, ${SITE_FUEL}\\u0010|\\u0010throw trap\\(mc, (.*?), (\\d+)\\);\\u0010|` +
+    `throw trap\\(mc, ${SITE_FUEL}|throw trap\\(mc, ([^;\\n]*?), (\\d+)\\);|` +
+    `(?:${ELEM})(?:\\s*(?:${ELEM}))*|fuel \\+ (\\d+) \\+ \\u0004(\\d+)\\u0004`,
   'g',
 );
 /** One run's tokens (sticky): whitespace (1), a fuel step (2, 3), a back edge (4), a prepaid edge (5), a marker (6). */
 const TOKEN = /(\s+)|fuel ([+-])= (\d+);|\u000e(L\d+)\u000e|fuel \+= \u0004(\d+)\u0004;|([\u0001\u0002\u0006])|[\u0005\u0007]\d+[\u0005\u0007]/y;
-/** A trap's fuel with its markers (CL_TRAP, prepaid): patched alone. */
+/** Runs of one ELEM that need no tokens: a fuel step, a counted loop's site. */
+const ONE_STEP = /^fuel [+-]= \d+;$/;
+const ONE_SITE = /^[\u0005\u0007]\d+[\u0005\u0007]$/;
+/** A trap's fuel in another form, with its markers: patched alone. */
 const FUEL_MARKS = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
 const HAS_MARK = /[\u0001-\u0007]/;
 /** A constant refund: `fuel`, `fuel + r`, `fuel - r`. */
@@ -66,44 +74,77 @@ const CONST_FUEL = /^fuel(?: ([+-]) (\d+))?$/;
 
 const step = (k: number): string => (k > 0 ? `fuel += ${k};` : k < 0 ? `fuel -= ${-k};` : '');
 const refund = (k: number): string => (k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel');
+// (a refund that large never occurs; such a site would stay as it is)
+const SMALL = 1 << 24;
 
 /** The body with every decision of build() written in (see above). */
 export function patchBody(body: string, f: PatchFacts): string {
-  const marks = (fuel: string): string =>
-    HAS_MARK.test(fuel)
-      ? fuel.replace(FUEL_MARKS, (m: string, r: string | undefined, id: string | undefined) => (r !== undefined ? refund(+r + f.paidAhead(+id!)) : marker(m)))
-      : fuel;
   const marker = (m: string): string => {
     const c = m.charCodeAt(0);
     return c === 1 ? f.reload : c === 2 ? f.fdReload : '';
   };
-  return body.replace(PASS, (m: string, of: string | undefined, ok: string | undefined, tf: string | undefined, tk: string | undefined, r: string | undefined, id: string | undefined) => {
-    if (of !== undefined) {
-      // an access the DataView checks: `tr = <site>;` (a constant refund as a shared trap's, else a case of the catch)
-      const fuel = marks(of);
-      const c = CONST_FUEL.exec(fuel);
-      if (c !== null) {
-        const k = c[1] === undefined ? 0 : c[1] === '-' ? -Number(c[2]) : Number(c[2]);
-        if (+ok! < (1 << TRAP_BITS) - 1 && Math.abs(k) < 1 << 24) return `tr = ${k * (1 << TRAP_BITS) + Number(ok)};`;
+  // a trap site of kind k whose fuel is `fuel` (r: its refund when constant, else NaN)
+  const oob = (fuel: string, r: number, k: string): string => {
+    // an access the DataView checks: `tr = <site>;` (a constant refund as a shared trap's, else a case of the catch)
+    if (+k < (1 << TRAP_BITS) - 1 && Math.abs(r) < SMALL) return `tr = ${r * (1 << TRAP_BITS) + Number(k)};`;
+    f.cases.push(`case ${f.cases.length}: throw trap(mc, ${fuel}, ${k});`);
+    return `tr = ${(f.cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
+  };
+  const trap = (fuel: string, r: number, k: string): string =>
+    +k < 1 << TRAP_BITS && Math.abs(r) < SMALL ? `{ tr = ${r * (1 << TRAP_BITS) + Number(k)}; break T; }` : `throw trap(mc, ${fuel}, ${k});`;
+  // the fuel of a site as fuelAfterTrap writes it: `fuel + r` as it is, or less what its block prepaid
+  const prepaid = (r: string, id: string | undefined): number => (id === undefined ? +r : +r + f.paidAhead(+id));
+  const text = (r: string, id: string | undefined, k: number): string => (id === undefined ? `fuel + ${r}` : refund(k));
+  // any other: its markers patched, and its refund when constant
+  const marks = (fuel: string): string =>
+    HAS_MARK.test(fuel)
+      ? fuel.replace(FUEL_MARKS, (m: string, r: string | undefined, id: string | undefined) => (r !== undefined ? refund(prepaid(r, id)) : marker(m)))
+      : fuel;
+  const konst = (fuel: string): number => {
+    const c = CONST_FUEL.exec(fuel);
+    return c === null ? NaN : c[1] === undefined ? 0 : c[1] === '-' ? -Number(c[2]) : Number(c[2]);
+  };
+  return body.replace(
+    PASS,
+    (
+      m: string,
+      or?: string,
+      oid?: string,
+      ok?: string,
+      of?: string,
+      ok2?: string,
+      tr?: string,
+      tid?: string,
+      tk?: string,
+      tf?: string,
+      tk2?: string,
+      r?: string,
+      id?: string,
+    ) => {
+      if (or !== undefined) {
+        const k = prepaid(or, oid);
+        return oob(text(or, oid, k), k, ok!);
       }
-      f.cases.push(`case ${f.cases.length}: throw trap(mc, ${fuel}, ${ok});`);
-      return `tr = ${(f.cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
-    }
-    if (tf !== undefined) {
-      const fuel = marks(tf);
-      const c = CONST_FUEL.exec(fuel);
-      if (c !== null) {
-        const k = c[1] === undefined ? 0 : c[1] === '-' ? -Number(c[2]) : Number(c[2]);
-        // (a refund that large never occurs; such a site would stay as it is)
-        if (+tk! < 1 << TRAP_BITS && Math.abs(k) < 1 << 24) return `{ tr = ${k * (1 << TRAP_BITS) + Number(tk)}; break T; }`;
+      if (of !== undefined) {
+        const fuel = marks(of);
+        return oob(fuel, konst(fuel), ok2!);
       }
-      return `throw trap(mc, ${fuel}, ${tk});`;
-    }
-    if (r !== undefined) return refund(+r + f.paidAhead(+id!));
-    // (the commonest run: one marker)
-    if (m.length === 1) return marker(m);
-    return run(m, f, marker);
-  });
+      if (tr !== undefined) {
+        const k = prepaid(tr, tid);
+        return trap(text(tr, tid, k), k, tk!);
+      }
+      if (tf !== undefined) {
+        const fuel = marks(tf);
+        return trap(fuel, konst(fuel), tk2!);
+      }
+      if (r !== undefined) return refund(prepaid(r, id));
+      // (the commonest runs: one marker, one step, one counted loop's site)
+      if (m.length === 1) return marker(m);
+      if (ONE_STEP.test(m)) return m;
+      if (ONE_SITE.test(m)) return '';
+      return run(m, f, marker);
+    },
+  );
 }
 
 /**
