@@ -61,8 +61,6 @@ const PASS = new RegExp(
     `(?:${ELEM})(?:\\s*(?:${ELEM}))*|fuel \\+ (\\d+) \\+ \\u0004(\\d+)\\u0004`,
   'g',
 );
-/** One run's tokens (sticky): whitespace (1), a fuel step (2, 3), a back edge (4), a prepaid edge (5), a marker (6). */
-const TOKEN = /(\s+)|fuel ([+-])= (\d+);|\u000e(L\d+)\u000e|fuel \+= \u0004(\d+)\u0004;|([\u0001\u0002\u0006])|[\u0005\u0007]\d+[\u0005\u0007]/y;
 /** Runs of one ELEM that need no tokens: a fuel step, a counted loop's site. */
 const ONE_STEP = /^fuel [+-]= \d+;$/;
 const ONE_SITE = /^[\u0005\u0007]\d+[\u0005\u0007]$/;
@@ -79,10 +77,7 @@ const SMALL = 1 << 24;
 
 /** The body with every decision of build() written in (see above). */
 export function patchBody(body: string, f: PatchFacts): string {
-  const marker = (m: string): string => {
-    const c = m.charCodeAt(0);
-    return c === 1 ? f.reload : c === 2 ? f.fdReload : '';
-  };
+  const marker = (c: number): string => (c === 1 ? f.reload : c === 2 ? f.fdReload : '');
   // a trap site of kind k whose fuel is `fuel` (r: its refund when constant, else NaN)
   const oob = (fuel: string, r: number, k: string): string => {
     // an access the DataView checks: `tr = <site>;` (a constant refund as a shared trap's, else a case of the catch)
@@ -98,7 +93,7 @@ export function patchBody(body: string, f: PatchFacts): string {
   // any other: its markers patched, and its refund when constant
   const marks = (fuel: string): string =>
     HAS_MARK.test(fuel)
-      ? fuel.replace(FUEL_MARKS, (m: string, r: string | undefined, id: string | undefined) => (r !== undefined ? refund(prepaid(r, id)) : marker(m)))
+      ? fuel.replace(FUEL_MARKS, (m: string, r: string | undefined, id: string | undefined) => (r !== undefined ? refund(prepaid(r, id)) : marker(m.charCodeAt(0))))
       : fuel;
   const konst = (fuel: string): number => {
     const c = CONST_FUEL.exec(fuel);
@@ -139,7 +134,7 @@ export function patchBody(body: string, f: PatchFacts): string {
       }
       if (r !== undefined) return refund(prepaid(r, id));
       // (the commonest runs: one marker, one step, one counted loop's site)
-      if (m.length === 1) return marker(m);
+      if (m.length === 1) return marker(m.charCodeAt(0));
       if (ONE_STEP.test(m)) return m;
       if (ONE_SITE.test(m)) return '';
       return run(m, f, marker);
@@ -151,7 +146,7 @@ export function patchBody(body: string, f: PatchFacts): string {
  * A run of steps, markers and whitespace: the text its tokens become, with each maximal sequence of two or more
  * steps separated by whitespace alone (what the markers become included) merged into one.
  */
-function run(m: string, f: PatchFacts, marker: (m: string) => string): string {
+function run(m: string, f: PatchFacts, marker: (c: number) => string): string {
   const merge = f.backEdge !== null;
   let out = '';
   // the steps of the sequence so far, their sum, the first one's text, the whitespace after the last one
@@ -176,29 +171,53 @@ function run(m: string, f: PatchFacts, marker: (m: string) => string): string {
       ws = '';
     }
   };
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < m.length) {
-    const t = TOKEN.exec(m)!;
-    if (t[1] !== undefined) {
-      if (steps > 0) ws += t[1];
-      else out += t[1];
-    } else if (t[2] !== undefined) add(t[0], t[2] === '+' ? +t[3]! : -t[3]!);
-    else if (t[4] !== undefined) {
-      // (fuel not counted: there are no back edges' markers, and one would stay as it is)
-      if (f.backEdge === null) out += t[0];
-      else {
-        const c = f.backEdge(t[4]);
-        if (c > 0) add(`fuel -= ${c};`, -c);
+  // (read by character codes: the run matched ELEMs and whitespace, so each element is known by its first character)
+  const n = m.length;
+  for (let i = 0; i < n; ) {
+    const c = m.charCodeAt(i);
+    if (c === 0x66) {
+      // `fuel += <k>;`, `fuel -= <k>;`, or a prepaid edge `fuel += \u0004<block>\u0004;`
+      let j = i + 8;
+      let k = 0;
+      if (m.charCodeAt(j) === 4) {
+        for (let d = m.charCodeAt(++j); d !== 4; d = m.charCodeAt(++j)) k = k * 10 + d - 0x30;
+        const p = f.paidAhead(k);
+        if (p !== 0) add(step(p), p);
+        i = j + 2;
+      } else {
+        for (let d = m.charCodeAt(j); d !== 0x3b; d = m.charCodeAt(++j)) k = k * 10 + d - 0x30;
+        add(m.slice(i, j + 1), m.charCodeAt(i + 5) === 0x2d ? -k : k);
+        i = j + 1;
       }
-    } else if (t[5] !== undefined) {
-      const p = f.paidAhead(+t[5]);
-      if (p !== 0) add(step(p), p);
-    } else {
-      const text = marker(t[0]);
+    } else if (c === 0x0e) {
+      // a back edge `\u000e<label>\u000e` (fuel not counted: there are none, and one would stay as it is)
+      const j = m.indexOf('\u000e', i + 1);
+      if (f.backEdge === null) out += m.slice(i, j + 1);
+      else {
+        const b = f.backEdge(m.slice(i + 1, j));
+        if (b > 0) add(`fuel -= ${b};`, -b);
+      }
+      i = j + 1;
+    } else if (c === 5 || c === 7) {
+      // a counted loop's site: nothing
+      let j = i + 1;
+      while (m.charCodeAt(j) <= 0x39 && m.charCodeAt(j) >= 0x30) j++;
+      i = j + 1;
+    } else if (c === 1 || c === 2 || c === 6) {
+      const text = marker(c);
       if (text !== '') {
         flush();
         out += text;
       }
+      i++;
+    } else {
+      // whitespace, up to the next element
+      let j = i + 1;
+      for (let d = m.charCodeAt(j); j < n && d !== 0x66 && d !== 0x0e && (d < 1 || d > 7 || d === 3 || d === 4); d = m.charCodeAt(++j));
+      const w = m.slice(i, j);
+      if (steps > 0) ws += w;
+      else out += w;
+      i = j;
     }
   }
   flush();
