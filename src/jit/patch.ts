@@ -46,23 +46,26 @@ export interface PatchFacts {
   cases: string[];
 }
 
-// a fuel step, a back edge's marker, a prepaid taken edge, or a marker patched to text or to nothing
-const ELEM = 'fuel [+-]= \\d+;|\\u000eL\\d+\\u000e|fuel \\+= \\u0004\\d+\\u0004;|[\\u0001\\u0002\\u0006]|[\\u0005\\u0007]\\d+[\\u0005\\u0007]';
+// a fuel step, or anything else a run holds: a back edge's marker, a prepaid taken edge, a marker patched to text or
+// to nothing
+const STEP = 'fuel [+-]= \\d+;';
+const MARK = '\\u000eL\\d+\\u000e|fuel \\+= \\u0004\\d+\\u0004;|[\\u0001\\u0002\\u0006]|[\\u0005\\u0007]\\d+[\\u0005\\u0007]';
+const ELEM = `${STEP}|${MARK}`;
 // a trap's fuel as fuelAfterTrap writes it (gen-fuel.ts): `fuel + r`, what its block prepaid, a counted loop's site
 const SITE_FUEL = 'fuel \\+ (\\d+)(?: \\+ \\u0004(\\d+)\\u0004)?(?:\\u0005\\d+\\u0005)?, (\\d+)\\);';
 /**
  * The pass, its alternatives and their groups: an access the DataView checks, its fuel as fuelAfterTrap writes it
  * (1-3) or any other (4, 5); a trap site, likewise (6-8; 9, 10: `[^;\n]` keeps it to one expression); a run of ELEMs
- * separated by whitespace (no group); a refund with what its block prepaid elsewhere (11, 12).
+ * separated by whitespace (no group), but not a fuel step alone (most blocks' subtraction: as it is); a refund with
+ * what its block prepaid elsewhere (11, 12).
  */
 const PASS = new RegExp(
   `\\u0010throw trap\\(mc, ${SITE_FUEL}\\u0010|\\u0010throw trap\\(mc, (.*?), (\\d+)\\);\\u0010|` +
     `throw trap\\(mc, ${SITE_FUEL}|throw trap\\(mc, ([^;\\n]*?), (\\d+)\\);|` +
-    `(?:${ELEM})(?:\\s*(?:${ELEM}))*|fuel \\+ (\\d+) \\+ \\u0004(\\d+)\\u0004`,
+    `(?:${MARK})(?:\\s*(?:${ELEM}))*|${STEP}(?:\\s*(?:${ELEM}))+|fuel \\+ (\\d+) \\+ \\u0004(\\d+)\\u0004`,
   'g',
 );
-/** Runs of one ELEM that need no tokens: a fuel step, a counted loop's site. */
-const ONE_STEP = /^fuel [+-]= \d+;$/;
+/** A run of one ELEM that needs no tokens: a counted loop's site. */
 const ONE_SITE = /^[\u0005\u0007]\d+[\u0005\u0007]$/;
 /** A trap's fuel in another form, with its markers: patched alone. */
 const FUEL_MARKS = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
@@ -133,9 +136,8 @@ export function patchBody(body: string, f: PatchFacts): string {
         return trap(fuel, konst(fuel), tk2!);
       }
       if (r !== undefined) return refund(prepaid(r, id));
-      // (the commonest runs: one marker, one step, one counted loop's site)
+      // (the commonest runs: one marker, one counted loop's site)
       if (m.length === 1) return marker(m.charCodeAt(0));
-      if (ONE_STEP.test(m)) return m;
       if (ONE_SITE.test(m)) return '';
       return run(m, f, marker);
     },
