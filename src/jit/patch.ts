@@ -102,6 +102,15 @@ export function patchBody(body: string, f: PatchFacts): string {
     const c = CONST_FUEL.exec(fuel);
     return c === null ? NaN : c[1] === undefined ? 0 : c[1] === '-' ? -Number(c[2]) : Number(c[2]);
   };
+  type Site = (fuel: string, r: number, k: string) => string;
+  const known = (r: string, id: string | undefined, k: string, write: Site): string => {
+    const v = prepaid(r, id);
+    return write(text(r, id, v), v, k);
+  };
+  const other = (written: string, k: string, write: Site): string => {
+    const fuel = marks(written);
+    return write(fuel, konst(fuel), k);
+  };
   return body.replace(
     PASS,
     (
@@ -119,22 +128,10 @@ export function patchBody(body: string, f: PatchFacts): string {
       r?: string,
       id?: string,
     ) => {
-      if (or !== undefined) {
-        const k = prepaid(or, oid);
-        return oob(text(or, oid, k), k, ok!);
-      }
-      if (of !== undefined) {
-        const fuel = marks(of);
-        return oob(fuel, konst(fuel), ok2!);
-      }
-      if (tr !== undefined) {
-        const k = prepaid(tr, tid);
-        return trap(text(tr, tid, k), k, tk!);
-      }
-      if (tf !== undefined) {
-        const fuel = marks(tf);
-        return trap(fuel, konst(fuel), tk2!);
-      }
+      if (or !== undefined) return known(or, oid, ok!, oob);
+      if (of !== undefined) return other(of, ok2!, oob);
+      if (tr !== undefined) return known(tr, tid, tk!, trap);
+      if (tf !== undefined) return other(tf, tk2!, trap);
       if (r !== undefined) return refund(prepaid(r, id));
       // (the commonest runs, 80% of quickjs': one marker, both views' reloads after a call, one prepaid edge, one back
       // edge, one counted loop's site; the others are read by run, which V8 runs in its interpreter at first)
