@@ -38,9 +38,7 @@ export class Instr {
   c = 0;
   /** memarg offset (exact below 2^53). */
   offset64 = 0;
-  /** i64.const value. */
-  i64 = 0n;
-  /** f64.const bits as int32 halves. */
+  /** i64.const value and f64.const bits as int32 halves (low, high). */
   lo = 0;
   hi = 0;
   /** v128.const bytes / i8x16.shuffle lanes. */
@@ -70,6 +68,14 @@ export class Instr {
   known: Uint8Array | null = null;
   /** The binary format version read (1, 2 or 3); below 3 only with `known` set (a 3.0 profile: 3 and `known`). */
   version = 3;
+  /** i64.const value (lo, hi) as a BigInt, for the encoder and tests; setting it sets lo and hi. */
+  get i64(): bigint {
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo >>> 0);
+  }
+  set i64(v: bigint) {
+    this.lo = Number(BigInt.asIntN(32, v));
+    this.hi = Number(BigInt.asIntN(32, v >> 32n));
+  }
 }
 
 /**
@@ -406,7 +412,7 @@ function readImm(r: Reader, ins: Instr, k: number): void {
       ins.a = r.s32(32) | 0;
       return;
     case K_I64:
-      ins.i64 = r.s64();
+      r.s64(ins);
       return;
     case K_F32:
       ins.a = r.bits32();

@@ -165,8 +165,7 @@ export class Translator extends OpTranslator implements CodeSink {
     this.constant(ins.a, 0, 0, 0, ins.def.results![0]!);
   }
   private opI64Const(ins: Instr, _v: FuncValidator, _name: string): void {
-    const v64 = BigInt.asUintN(64, ins.i64);
-    this.constant(Number(v64 & 0xffffffffn) | 0, Number(v64 >> 32n) | 0, 0, 0, ins.def.results![0]!);
+    this.constant(ins.lo, ins.hi, 0, 0, ins.def.results![0]!);
   }
   private opF64Const(ins: Instr, _v: FuncValidator, _name: string): void {
     this.constant(ins.lo, ins.hi, 0, 0, ins.def.results![0]!);

@@ -73,6 +73,7 @@ import type { Instance } from '../runtime/objects/instance.js';
 import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
+import { TRAP_BITS, patchBody } from './patch.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, refParamNames } from './ref-args.js';
@@ -111,37 +112,57 @@ function runtime(): Record<string, unknown> {
  * A shared closure (`E` its argument) reads the environment entries it uses more than once into variables at its
  * entry (`var _0 = E[0], ...`), and each other one where it is used (`E[3]`), or not at all: most entries of a
  * small function are used once on a cold path (the out-of-fuel stop, the slow call, the exit), and reading them all
- * at every call cost C fib about a tenth (BENCHMARKS.md, session 13). `decl` is that entry line of `src`; the body
- * never assigns an entry (checked: if it did, `src` is returned as it is).
+ * at every call cost C fib about a tenth (BENCHMARKS.md, session 13). `parts` are the function's text after that
+ * entry line (build: the prologue, the body, the epilogue; joined at newlines, so no name spans two); the result is
+ * the line to write instead and the parts rewritten, or null when the body assigns an entry used once (left as it
+ * is). An entry used once is rewritten where it is, by slices, so that no part is copied before V8 joins the source.
  */
-export function readEnvWhereUsed(src: string, decl: string, n: number): string {
-  const at = src.indexOf(decl);
-  if (at < 0) return src;
-  // (the function's head, before the line, names no entry)
-  const rest = src.slice(at + decl.length);
+export function readEnvWhereUsed(parts: readonly string[], n: number): { decl: string; parts: string[] } | null {
   // one scan counts the uses and finds the assigned entries (an assignment is a use followed by its operator)
   const uses = new Int32Array(n);
+  // (each entry's first use: its part, its position and the length of its name)
+  const at = new Int32Array(n * 3);
   let written: number[] | null = null;
-  ENV_USE.lastIndex = 0;
-  for (let m = ENV_USE.exec(rest); m !== null; m = ENV_USE.exec(rest)) {
-    const i = +m[1]!;
-    if (i >= n) continue;
-    uses[i]!++;
-    if (m[2] !== undefined) (written ??= []).push(i);
+  for (let j = 0; j < parts.length; j++) {
+    const p = parts[j]!;
+    ENV_USE.lastIndex = 0;
+    for (let m = ENV_USE.exec(p); m !== null; m = ENV_USE.exec(p)) {
+      const i = +m[1]!;
+      if (i >= n) continue;
+      if (uses[i]!++ === 0) {
+        at[3 * i] = j;
+        at[3 * i + 1] = m.index;
+        at[3 * i + 2] = m[1]!.length;
+      }
+      if (m[2] !== undefined) (written ??= []).push(i);
+    }
   }
-  if (written !== null) for (const i of written) if (uses[i]! <= 1) return src;
+  if (written !== null) for (const i of written) if (uses[i]! <= 1) return null;
   const kept: string[] = [];
-  let once = false;
+  const once: number[] = [];
   for (let i = 0; i < n; i++) {
     if (uses[i]! > 1) kept.push(`_${i} = E[${i}]`);
-    else if (uses[i] === 1) once = true;
+    else if (uses[i] === 1) once.push(i);
   }
-  // (no entry used once: nothing to rewrite)
-  const body = once ? rest.replace(ENV_NAME, (name, i: string) => (+i < n && uses[+i] === 1 ? `E[${i}]` : name)) : rest;
-  return src.slice(0, at) + (kept.length === 0 ? '' : `var ${kept.join(', ')};\n`) + body;
+  const out = [...parts];
+  // (in each part, in the order of their positions)
+  once.sort((x, y) => at[3 * x]! - at[3 * y]! || at[3 * x + 1]! - at[3 * y + 1]!);
+  for (let k = 0; k < once.length; ) {
+    const j = at[3 * once[k]!]!;
+    const p = parts[j]!;
+    let s = '';
+    let from = 0;
+    for (; k < once.length && at[3 * once[k]!] === j; k++) {
+      const i = once[k]!;
+      const pos = at[3 * i + 1]!;
+      s = s + p.slice(from, pos) + `E[${p.slice(pos + 1, pos + 1 + at[3 * i + 2]!)}]`;
+      from = pos + 1 + at[3 * i + 2]!;
+    }
+    out[j] = s + p.slice(from);
+  }
+  return { decl: kept.length === 0 ? '' : `var ${kept.join(', ')};\n`, parts: out };
 }
-/** An environment entry's name (gen-base.ts env), and that name with the operator when it is assigned. */
-const ENV_NAME = /(?<![\w$])_(\d+)(?![\w$])/g;
+/** An environment entry's name (gen-base.ts env), with the operator when it is assigned. */
 const ENV_USE = /(?<![\w$])_(\d+)(?![\w$])(\s*(?:[-+*/%&|^]?=(?!=)|\+\+|--))?/g;
 
 /**
@@ -439,7 +460,7 @@ function resplit(mc: Machine, cc: Compiled): boolean {
 }
 
 /**
- * An access past the memory's end has trapped in the catch of `cc`'s generated code (implicitTraps). In optimized
+ * An access past the memory's end has trapped in the catch of `cc`'s generated code (patch.ts). In optimized
  * code that trap was a deoptimization at the DataView's check, after which V8 no longer inlines that access but calls
  * the DataView's builtin there, in every later optimization of the function (the closure every instance of the
  * module shares): about 45 ns an access instead of 1 in a loop of getInt32s. So the function is generated again, with
@@ -491,23 +512,25 @@ const FREQUENT = ['ea', 'st', 'tr', 'jf', 'ex', 'd1', 'jw', 'LIM', 'callSlow', '
 const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`));
 
 /**
- * The function's source with only the scratch variables (and `d1`/`jw`/`LIM`, `RF`, `FD`) and the runtime's helpers
- * (`R`) it uses declared, found in one scan of its source. `d1` and `jw` are what every call passes down, the callee's
- * call depth and JS stack in use (`depth + 1`, `jd + ` the function's weight): one variable each instead of the sum at
- * every site (quickjs' call sites wrote them 8,000 times, 4% of its source, twice per site with the slow call). Unused declarations are not free: each is bytecode, and V8
+ * What the function's source declares of the scratch variables (and `d1`/`jw`/`LIM`, `RF`, `FD`) and of the runtime's
+ * helpers (`R`): only those it uses, found in one scan of `parts`, its text after the scratch variables' line (build:
+ * the prologue, the body, the epilogue; joined at newlines, so no name spans two). `d1` and `jw` are what every call
+ * passes down, the callee's call depth and JS stack in use (`depth + 1`, `jd + ` the function's weight): one variable
+ * each instead of the sum at every site (quickjs' call sites wrote them 8,000 times, 4% of its source, twice per site
+ * with the slow call). Unused declarations are not free: each is bytecode, and V8
  * inlines a function only under 460 bytes of bytecode (--max-inlined-bytecode-size): a small callee with fuel code
  * (whose exits keep the epilogue alive) was just over it, and the call in its caller's loop, inlined without fuel,
  * was not with it (BENCHMARKS.md, metering). The helpers were all ~70 destructured in every factory: 700 characters
  * per function for V8 to parse (quickjs: 210 KB of its 4.9 MB of source).
  */
-function declareUsed(src: string, wt: number): string {
-  const at = src.indexOf(SCRATCH_DECL);
-  const rest = src.slice(at + SCRATCH_DECL.length);
+function declareUsed(parts: readonly string[], wt: number): { helpers: string; decl: string } {
   USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'd1', 'jw', 'LIM', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
   const used = new Set<string>();
-  for (let i = 0; i < FREQUENT.length; i++) if (FREQUENT_RE[i]!.test(rest)) used.add(FREQUENT[i]!);
-  USED.lastIndex = 0;
-  for (let m = USED.exec(rest); m !== null; m = USED.exec(rest)) used.add(m[0]);
+  for (let i = 0; i < FREQUENT.length; i++) if (parts.some((p) => FREQUENT_RE[i]!.test(p))) used.add(FREQUENT[i]!);
+  for (const p of parts) {
+    USED.lastIndex = 0;
+    for (let m = USED.exec(p); m !== null; m = USED.exec(p)) used.add(m[0]);
+  }
   const vars = SCRATCH.filter(([n]) => used.has(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
   const calls = [['d1', 'depth + 1'], ['jw', `jd + ${wt}`], ['LIM', `${JS_STACK_UNITS - wt}`]].filter(([n]) => used.has(n!)).map(([n, v]) => `${n} = ${v}`);
   const decl =
@@ -515,65 +538,8 @@ function declareUsed(src: string, wt: number): string {
     (used.has('RF') ? 'var RF = mc.refs;\n' : '') +
     `var S = mc.s${used.has('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
   const helpers = R_NAMES.filter((n) => used.has(n));
-  const head = src.slice(0, at).replace(R_DECL, helpers.length > 0 ? `var { ${helpers.join(', ')} } = R;\n` : '');
-  return head + decl + rest;
+  return { helpers: helpers.length > 0 ? `var { ${helpers.join(', ')} } = R;\n` : '', decl };
 }
-
-/** The bits of a shared trap's code (`tr`) that hold the trap's kind (rt.ts TRAP_MSG); the refund is above them. */
-const TRAP_BITS = 5;
-const TRAP_SITE = /throw trap\(mc, fuel(?: ([+-]) (\d+))?, (\d+)\);/g;
-
-/**
- * Each `throw trap(mc, fuel + r, k);` with a constant refund becomes `{ tr = r << 5 | k; break T; }`, and the one
- * throw after the function's labeled body `T` (build) raises it: 8-10 bytes of bytecode per site instead of 26 (the
- * call with its three arguments and the throw). A memory access is mostly its trap: argon2's compress function
- * (hash-wasm), its block copies unrolled, was over V8's limit for optimization (62.9 KB of bytecode) and ran in
- * Sparkplug for ever. Nothing changes fuel between the site and the throw (a moved part returns the jump to its
- * call site, outline.ts), so the refund is the same.
- */
-export function sharedTraps(body: string): string {
-  return body.replace(TRAP_SITE, (s, sign: string | undefined, r: string | undefined, k: string) => {
-    const refund = sign === undefined ? 0 : sign === '-' ? -Number(r) : Number(r);
-    // (a refund that large never occurs; such a site would stay as it is)
-    return +k < 1 << TRAP_BITS && Math.abs(refund) < 1 << 24 ? `{ tr = ${refund * (1 << TRAP_BITS) + Number(k)}; break T; }` : s;
-  });
-}
-
-/** An access's trap site, which the DataView checks (gen-types.ts OOB_SITE): its `throw trap(mc, <fuel>, <kind>);`. */
-const OOB_SITE_RE = /\u0010throw trap\(mc, (.*?), (\d+)\);\u0010/g;
-const SHARED_FUEL = /^fuel(?: ([+-]) (\d+))?$/;
-
-/**
- * The accesses the DataView checks (gen-memory.ts memAccess) trap in the function's catch: each becomes
- * `tr = <site>;` before the access, and a RangeError of the DataView's (rt.ts isOob) with `tr` set is that site's
- * trap, with the fuel its check would have thrown with (JS semantics: the catch sees the variables as they were at
- * the throw). A constant refund is encoded as sharedTraps' sites are (the shared throw after the catch raises it);
- * any other (a counted loop's, which reads its induction variable) is a case of the catch's switch, `tr` then
- * `case << 5 | 31` (no trap kind is 31). What the explicit check cost: `ea > ML8` is a compare and a branch per
- * access beside the DataView's own check, which V8 keeps (matmul 2.76x -> 2.42x V8 unmetered, BENCHMARKS.md,
- * session 15, f32x10).
- */
-export function implicitTraps(body: string): { body: string; cases: string[] } {
-  const cases: string[] = [];
-  const out = body.replace(OOB_SITE_RE, (_, fuel: string, k: string) => {
-    const m = SHARED_FUEL.exec(fuel);
-    if (m !== null) {
-      const refund = m[1] === undefined ? 0 : m[1] === '-' ? -Number(m[2]) : Number(m[2]);
-      if (+k < (1 << TRAP_BITS) - 1 && Math.abs(refund) < 1 << 24) return `tr = ${refund * (1 << TRAP_BITS) + Number(k)};`;
-    }
-    cases.push(`case ${cases.length}: throw trap(mc, ${fuel}, ${k});`);
-    return `tr = ${(cases.length - 1) * (1 << TRAP_BITS) + (1 << TRAP_BITS) - 1};`;
-  });
-  return { body: out, cases };
-}
-
-/**
- * The markers build() patches, in one pass: MEM_RELOAD (\u0001), FD_RELOAD (\u0002), CL_BACK (\u0006), the sites of
- * counted loops (CL_TRAP, CL_EXIT: \u0005 or \u0007 around a number) and prepaid fuel (\u0004 around a fuel block's
- * id, gen-fuel.ts prepaid). Separate passes, each over the whole body (sql.js: 7.6 MB in 657 functions), cost a third
- * more.
- */
-const PATCH = /[\u0001\u0002\u0006]|[\u0005\u0007]\d+[\u0005\u0007]|fuel \+= \u0004(\d+)\u0004;|fuel \+ (\d+) \+ \u0004(\d+)\u0004/g;
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
@@ -735,8 +701,7 @@ class JsGen extends JsRefs implements CodeSink {
     this.push(e);
   }
   private opI64Const(ins: Instr, _v: FuncValidator, _name: string): void {
-    const u = BigInt.asUintN(64, ins.i64);
-    this.push(this.mk(I64, CONST, lit(Number(u & 0xffffffffn) | 0), lit(Number(u >> 32n) | 0)));
+    this.push(this.mk(I64, CONST, lit(ins.lo), lit(ins.hi)));
   }
   private opF32Const(ins: Instr, _v: FuncValidator, _name: string): void {
     this.push(this.mk(F32, CONST, this.floatConst(RT.b2f(ins.a | 0))));
@@ -1038,38 +1003,31 @@ class JsGen extends JsRefs implements CodeSink {
     // (the f64 view of the value stack: only in functions that read or write f64 slots)
     const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
     const fdReload = usesFD ? ' FD = mc.f64;' : '';
-    // one pass over the body patches every marker (PATCH): the views' reloads after calls, the markers of counted
-    // loops (in their slow versions: nothing, and the back edge's refund stays), and prepaid fuel: `fuel += P;` on a
-    // br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose arms pay its cost has not paid it yet:
-    // its refunds are that much smaller)
+    // what a block prepaid: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose
+    // arms pay its cost has not paid it yet: its refunds are that much smaller)
     // (a head whose subtraction sank below its br_if has paid nothing where its sites are: minus its own cost)
-    const paidAhead = (id: string): number => {
-      const b = this.fuelBlocks[+id]!;
+    const paidAhead = (id: number): number => {
+      const b = this.fuelBlocks[id]!;
       return b.sunk ? -ownCost(b) : chainAhead(b) - (b.post ? b.cost : 0);
     };
     // a call's depth limit is checked by its callee, which traps with the caller's fuel as it is (noRefund)
-    for (const b of this.callBlocks) if (paidAhead(`${b.id}`) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');
-    let body = joined.replace(PATCH, (m: string, edge: string | undefined, r: string | undefined, id: string | undefined) => {
-      const c = m.charCodeAt(0);
-      if (c === 1) return reload;
-      if (c === 2) return fdReload;
-      if (c < 8) return '';
-      if (edge !== undefined) {
-        const p = paidAhead(edge);
-        return p > 0 ? `fuel += ${p};` : p < 0 ? `fuel -= ${-p};` : '';
-      }
-      const k = +r! + paidAhead(id!);
-      return k > 0 ? `fuel + ${k}` : k < 0 ? `fuel - ${-k}` : 'fuel';
+    for (const b of this.callBlocks) if (paidAhead(b.id) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');
+    // the v128 locals' words nothing reads (their marked statements hold no marker the pass below patches)
+    let body = deadWords(joined, this.exK.length > 0 ? spillLocals : '');
+    // one pass writes in every decision below (patch.ts): the markers (the views' reloads after calls, the counted
+    // loops' sites in their slow versions, prepaid fuel), the back edges' subtractions and adjacent steps merged, the
+    // accesses the DataView checks trapping in the catch, and every trap with a constant refund jumping to one shared
+    // throw
+    const oob = body.includes(OOB_SITE) ? { cases: [] as string[] } : null;
+    body = patchBody(body, {
+      reload,
+      fdReload,
+      paidAhead,
+      backEdge: this.mc.counting ? (label) => this.backEdgeCost(label) : null,
+      cases: oob?.cases ?? [],
     });
     if (body.includes('\u0004')) throw new Error('wasmeter internal error: unpatched prepaid fuel');
-    body = deadWords(body, this.exK.length > 0 ? spillLocals : '');
-    if (this.mc.counting) body = this.mergeFuelSteps(body);
-    // the accesses the DataView checks trap in the catch (implicitTraps; before sharedTraps, which would take them)
-    const oob = body.includes(OOB_SITE) ? implicitTraps(body) : null;
-    if (oob !== null) body = oob.body;
     const CCT = oob !== null ? this.env(cc) : '';
-    // every trap with a constant refund jumps to one shared throw (sharedTraps)
-    body = sharedTraps(body);
     const traps = body.includes('break T;');
     // too large for V8 to optimize: its biggest blocks become nested functions (outline.ts), at once or, with
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
@@ -1118,18 +1076,20 @@ class JsGen extends JsRefs implements CodeSink {
     const gcDecl = gcc.length > 0 ? `var ${gcc.map(([n]) => n).join(', ')};\n` : '';
     const gcSet = gcc.length > 0 ? `${gcc.map(([n, i]) => `${n} = E[${i}]`).join(', ')};\n` : '';
     const N = this.selfName();
-    let src =
-      `"use strict";\n${R_DECL}${gcDecl}` +
+    // the source is assembled around the body, which is never copied here: the passes below read the text after the
+    // scratch variables' line (SCRATCH_DECL) as three parts, the prologue, the body and the epilogue, and V8 joins the
+    // source once (a concatenation, flattened by `new Function`)
+    const head = (helpers: string): string =>
+      `"use strict";\n${helpers}${gcDecl}` +
       // (the instance's maker, parenthesized too: it runs at once (mk), and unparenthesized it was pre-parsed with
       // everything it holds, a split function or one with many entries, then parsed again when it ran: sql.js' 3 MB
       // of 6 MB; jit-v8-parse.test.ts, BENCHMARKS.md "Session 14, helper src9")
       (perInstance ? `return (function (E) {\n${gcSet}${envDecl}` : '') +
       // parenthesized: V8 compiles it with the wrapper (it runs at once) instead of pre-parsing it now and parsing it
       // again at its first call (measured: a sixth to a quarter less compile time on quickjs' 368 functions)
-      `var ${N} = (function ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n` +
-      (perInstance ? '' : envDecl) +
-      (loops ? WARM_HEAD : '') +
-      SCRATCH_DECL +
+      `var ${N} = (function ${N}(E, mc, fp, depth, jd, osr, fuel${refParams}) {\n`;
+    const warm = loops ? WARM_HEAD : '';
+    const pre =
       // (a split function returns its i32 result in its slot: asked for it as the JS return value, it calls itself
       // without RV and hands the outcome to numOut, ref-args.ts numResult)
       (huge && numResult(f.type) ? `if (RV === 1) return numOut(mc, ${N}(E, mc, fp, depth, jd, osr, fuel${refParams.replace(/, RV$/, ', undefined')}), fp, 1);\n` : '') +
@@ -1143,7 +1103,9 @@ class JsGen extends JsRefs implements CodeSink {
       dropParams +
       (oob !== null ? 'try {\n' : '') +
       (traps ? 'T: {\n' : '') +
-      `X: {\n${body}\n}\n` +
+      'X: {\n';
+    const post =
+      '\n}\n' +
       // (no exit: nothing breaks out of X, whose end the body never reaches, so there is no epilogue)
       (this.exK.length === 0
         ? `throw new Error('wasmeter internal error: the end of a function without exits');\n`
@@ -1167,13 +1129,26 @@ class JsGen extends JsRefs implements CodeSink {
         ? `return [${N}, ${N}.bind(null, E)];\n});\n`
         : `return [${N}, function (mc, fp, depth, jd, osr, fuel) { return ${N}(E, mc, fp, depth, jd, osr, fuel${noJsArgs(f.type)}); }];\n});\n`) +
       `//# sourceURL=wasm-func-${f.index}.js\n`;
-    if (!perInstance && envDecl !== '') src = readEnvWhereUsed(src, envDecl, consts.length);
-    if (src.length > MAX_SOURCE) no('function too large');
-    const sf = factory(sh, declareUsed(src, wt));
+    // (the entry line of a shared closure: the entries it uses more than once, readEnvWhereUsed)
+    let envLine = perInstance ? '' : envDecl;
+    let parts = [pre, body, post];
+    if (!perInstance && envDecl !== '') {
+      const r = readEnvWhereUsed([warm, ...parts], consts.length);
+      if (r !== null) {
+        envLine = r.decl;
+        parts = r.parts.slice(1);
+      }
+    }
+    // (its length as written with both markers, R_DECL and SCRATCH_DECL, before they are declarations)
+    const chars = head(R_DECL).length + envLine.length + warm.length + SCRATCH_DECL.length + parts[0]!.length + parts[1]!.length + parts[2]!.length;
+    if (chars > MAX_SOURCE) no('function too large');
+    // (the names are read from the parts as generated: an entry's `_3` rewritten as `E[3]` holds none)
+    const used = declareUsed([pre, body, post], wt);
+    const sf = factory(sh, head(used.helpers) + envLine + warm + used.decl + parts[0] + parts[1] + parts[2]);
     const [sfn, fn] = sf.mk(this.envV);
     f.jitS = sfn;
     f.jitE = this.envV;
-    if (loops) warmUp(sf, sfn, this.envV, src.length);
+    if (loops) warmUp(sf, sfn, this.envV, chars);
     // (for the module's later instances, rebind.ts)
     const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats]));
     if (r === null) rebindStats.unrecorded++;

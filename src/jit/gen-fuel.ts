@@ -186,13 +186,17 @@ export abstract class JsFuel extends JsCounted {
     root.line = cd.place;
     for (const e of from) for (const p of e.parts) this.covers.push({ root: p.root, acc: p.acc, head: root });
     // nothing checks at the head any more: its subtraction goes where the loop is entered (and re-entered) and onto
-    // its back edges (jump's marker), where it joins their refunds (mergeFuelSteps)
+    // its back edges (jump's marker), where it joins their refunds (patch.ts merges adjacent steps)
     // when the loop is entered straight on from a block whose fuel is known, that block's chain prepays the head's
     // subtraction with its own (fib: the entry block's `fuel -= 10` and the head's `fuel -= 4` are one step), every
     // edge leaving the chain before the loop giving it back, and a re-entry pays it where it clears osr
     const into = from !== edges && c.from ? c.from.chain : null;
     const head = cd.head;
     if (head !== null && head.chain.head === head && head.subLine >= 0) this.rotated.set(c.label, { head, place: cd.place, cost: 0, into, osrLine: cd.osrLine });
+  }
+  /** The subtraction a back edge to loop `label` carries (its marker, backEdge): its head's, when it moved; else 0. */
+  protected backEdgeCost(label: string): number {
+    return this.rotated.get(label)?.cost ?? 0;
   }
   /** At a branch to a loop's head: where its head's subtraction goes if it moves (subtractions). */
   protected backEdge(label: string): string {
@@ -234,19 +238,6 @@ export abstract class JsFuel extends JsCounted {
     this.w('');
     b.subLine = this.o.length - 1;
     b.sunk = true;
-  }
-  /** The back edges' markers (backEdge) patched, and adjacent fuel steps merged into one (`fuel += 2;fuel -= 4;` -> `fuel -= 2;`). */
-  protected mergeFuelSteps(body: string): string {
-    return body
-      .replace(/\u000e(L\d+)\u000e/g, (_, label: string) => {
-        const c = this.rotated.get(label)?.cost ?? 0;
-        return c > 0 ? `fuel -= ${c};` : '';
-      })
-      .replace(/fuel ([+-])= (\d+);(?:\s*fuel ([+-])= (\d+);)+/g, (m: string) => {
-        let k = 0;
-        for (const x of m.matchAll(/fuel ([+-])= (\d+);/g)) k += x[1] === '+' ? +x[2]! : -x[2]!;
-        return k > 0 ? `fuel += ${k};` : k < 0 ? `fuel -= ${-k};` : '';
-      });
   }
   /** Raises the checks of the back edges' roots by the heads they cover (build(), when every root's max is known). */
   protected coverHeads(): void {

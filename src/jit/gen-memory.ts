@@ -131,7 +131,7 @@ export abstract class JsMemory extends JsNumeric {
       signed = ca < 0 && off === 0 && !this.explicitBounds && this.memBelow2G();
       const ea = ca >= 0 ? `${ca}` : signed ? a.e : `(${a.e} >>> 0)${off !== 0 ? ` + ${off}` : ''}`;
       // every access goes through the DataView, which checks it: the trap is the function's catch's, at this site
-      // (codegen.ts implicitTraps; the view is exactly the memory's length, and an access past it throws before it
+      // (patch.ts; the view is exactly the memory's length, and an access past it throws before it
       // reads or writes anything, a store's value computed first, as wasm does). Byte accesses too: `U8[ea]` reads
       // undefined past the end and needed a check of its own. BENCHMARKS.md, session 15, helper f32x10.
       if (this.explicitBounds) this.w(`ea = ${ea}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);

@@ -320,7 +320,7 @@ export const EX_POST = 5;
 export const MEM_RELOAD = '\u0001';
 /**
  * Around the trap statement of a memory access whose bounds the DataView checks itself (gen-memory.ts memAccess):
- * build() makes it the `tr = <site>;` that the function's catch reads (codegen.ts implicitTraps).
+ * build() makes it the `tr = <site>;` that the function's catch reads (patch.ts).
  */
 export const OOB_SITE = '\u0010';
 /** Likewise the reload of the f64 view of the value stack (only functions that read or write f64 slots). */

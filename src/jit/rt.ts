@@ -316,9 +316,9 @@ const OOB_MESSAGE = ((): string => {
 })();
 
 /**
- * Whether `e` is what an access of generated code through the DataView throws past the memory's end (codegen.ts
- * implicitTraps): not a RangeError of the JS stack's, an allocation's or a host's (a host's errors reach generated
- * code wrapped: Machine.callHost).
+ * Whether `e` is what an access of generated code through the DataView throws past the memory's end (patch.ts):
+ * not a RangeError of the JS stack's, an allocation's or a host's (a host's errors reach generated code wrapped:
+ * Machine.callHost).
  */
 export function isOob(e: unknown): boolean {
   return e instanceof RangeError && e.message === OOB_MESSAGE;

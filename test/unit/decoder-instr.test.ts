@@ -16,6 +16,24 @@ function read(bytes: number[]): Instr {
 }
 
 describe('readInstr', () => {
+  it("reads an i64.const as its int32 halves (no BigInt), every width and sign of LEB128 and the encoder's own", () => {
+    const values = [0n, 1n, -1n, 63n, 64n, -64n, -65n, 0x7fffffffn, -0x80000000n, 0x80000000n, 0xffffffffn, 1n << 32n, -(1n << 32n), (1n << 35n) - 1n, -(1n << 35n)];
+    for (let k = 0; k < 64; k++) values.push(1n << BigInt(k), -(1n << BigInt(k)), (1n << BigInt(k)) - 1n, BigInt.asIntN(64, 0x9e3779b97f4a7c15n >> BigInt(k)));
+    values.push((1n << 63n) - 1n, -(1n << 63n));
+    for (const v of values.map((x) => BigInt.asIntN(64, x))) {
+      const w = new Writer();
+      w.u8(0x42).s64(v);
+      const i = read([...w.finish()]);
+      expect([i.lo, i.hi], `${v}`).toEqual([Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))]);
+      expect(i.i64).toBe(v);
+    }
+    // a longer encoding than needed: 1 in ten bytes, -1 in ten (the last byte's unused bits copies of the sign)
+    let i = read([0x42, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]);
+    expect([i.lo, i.hi]).toEqual([1, 0]);
+    i = read([0x42, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
+    expect([i.lo, i.hi]).toEqual([-1, -1]);
+  });
+
   it('reads the immediates in binary order', () => {
     let i = read([0x11, 5, 2]);
     expect([i.def.name, i.a, i.b, i.offset]).toEqual(['call_indirect', 5, 2, 100]);

@@ -121,29 +121,28 @@ describe('JS tier: one closure per source for every instance', () => {
   });
 
   test('a shared closure reads at its entry only the entries it uses more than once; the others where they are used', () => {
-    const decl = 'var _0 = E[0], _1 = E[1], _2 = E[2], _3 = E[3];\n';
-    const src = `function f(E, fuel) {\n${decl}if (fuel < 1) return stop(_1);\nx = _2.a + _2.b + _12 + a_3;\nreturn leave(_3);\n}`;
-    // _0 unused: not read; _1 and _3 once: read where used; _2 twice: at the entry; _12 and a_3 are not entries
-    expect(readEnvWhereUsed(src, decl, 4)).toBe(
-      'function f(E, fuel) {\nvar _2 = E[2];\nif (fuel < 1) return stop(E[1]);\nx = _2.a + _2.b + _12 + a_3;\nreturn leave(E[3]);\n}',
-    );
-    // an entry the body assigns keeps its variable: used twice, it is read at the entry; once, nothing is rewritten
-    const assigned = src.replace('return leave(_3)', '_3 = 1; return _3');
-    expect(readEnvWhereUsed(assigned, decl, 4)).toBe(
-      'function f(E, fuel) {\nvar _2 = E[2], _3 = E[3];\nif (fuel < 1) return stop(E[1]);\nx = _2.a + _2.b + _12 + a_3;\n_3 = 1; return _3;\n}',
-    );
-    const once = src.replace('return leave(_3)', '_3 += 1');
-    expect(readEnvWhereUsed(once, decl, 4)).toBe(once);
-    // no entry used once: the entries used more than once read at the entry, the rest not rewritten (no replace)
-    const twice = `function f(E, fuel) {\n${decl}if (fuel < 1) return stop(_1, _3);\nreturn leave(_1, _3 - _1 - _3);\n}`;
-    const want = twice.replace(decl, 'var _1 = E[1], _3 = E[3];\n');
+    // the text after the entry line, in parts (build: prologue, body, epilogue)
+    const parts = ['if (fuel < 1) return stop(_1);\n', 'x = _2.a + _2.b + _12 + a_3 + _0[_3] + _0[0];\n', 'return leave(_3, _5);\n}'];
+    // _4 unused: not read; _1 and _5 once: read where used; _0, _2 and _3 twice: at the entry; _12 and a_3 are not entries
     const replace = vi.spyOn(String.prototype, 'replace');
     try {
-      expect(readEnvWhereUsed(twice, decl, 4)).toBe(want);
+      expect(readEnvWhereUsed(parts, 6)).toEqual({
+        decl: 'var _0 = E[0], _2 = E[2], _3 = E[3];\n',
+        parts: ['if (fuel < 1) return stop(E[1]);\n', parts[1], 'return leave(_3, E[5]);\n}'],
+      });
+      // two entries used once in one part, in either order of their indices
+      expect(readEnvWhereUsed(['a(_4, _1); b(_2)', 'c(_3); d(_3)'], 5)).toEqual({ decl: 'var _3 = E[3];\n', parts: ['a(E[4], E[1]); b(E[2])', 'c(_3); d(_3)'] });
+      // (rewritten by slices: nothing replaced)
       expect(replace).not.toHaveBeenCalled();
     } finally {
       replace.mockRestore();
     }
+    // an entry the body assigns keeps its variable: used twice, it is read at the entry; once, nothing is rewritten
+    expect(readEnvWhereUsed(['if (fuel < 1) return stop(_1);\n', '_3 = 1; return _3;\n}'], 4)).toEqual({
+      decl: 'var _3 = E[3];\n',
+      parts: ['if (fuel < 1) return stop(E[1]);\n', '_3 = 1; return _3;\n}'],
+    });
+    expect(readEnvWhereUsed(['if (fuel < 1) return stop(_1);\n', '_3 += 1;\n}'], 4)).toBeNull();
     // generated: fib reads at its entry only the entry its two slow calls use, and runs as the interpreter does
     const wat = `(module (func $fib (export "fib") (param i32) (result i32)
       (if (result i32) (i32.lt_u (local.get 0) (i32.const 2)) (then (local.get 0))

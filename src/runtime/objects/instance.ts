@@ -95,9 +95,8 @@ export function evalConst(inst: Instance, e: ConstExpr, globalsSoFar: Global[]):
       }
       case 'i64.const': {
         const v = slot();
-        const u = BigInt.asUintN(64, ins.i64);
-        v.w[0] = Number(u & 0xffffffffn) | 0;
-        v.w[1] = Number(u >> 32n) | 0;
+        v.w[0] = ins.lo;
+        v.w[1] = ins.hi;
         stack.push(v);
         break;
       }
