@@ -55,12 +55,18 @@ function dictionary(v: unknown, what: string): Record<string, unknown> {
 }
 
 /**
+ * The host's SharedArrayBuffer, where it has one: a page that is not cross-origin isolated has no such global (a
+ * bare reference to it there is a ReferenceError).
+ */
+const SAB: (new (n: number) => SharedArrayBuffer) | undefined = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined;
+
+/**
  * The bytes of a BufferSource where they are (WebIDL's conversion: nothing is copied yet), as a view of fixed length
  * (a resizable buffer's later growth is no part of them).
  */
 function sourceBytes(v: unknown): Uint8Array {
-  if (v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return new Uint8Array(v, 0, v.byteLength);
   if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer || (SAB !== undefined && v instanceof SAB)) return new Uint8Array(v, 0, v.byteLength);
   throw new TypeError('the argument must be an ArrayBuffer, a SharedArrayBuffer or a view of one');
 }
 

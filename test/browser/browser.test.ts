@@ -1,7 +1,8 @@
 /**
  * wasmeter in a real browser (Chromium, headless, driven by playwright-core): the built library
- * (dist/index.js, dist/spec.js) served from 127.0.0.1 runs spec scripts, bench workloads (the Wasm GC
- * ones too), traps and the fuel tests' random programs, cut by out-of-fuel stops and resumed, with the
+ * (dist/index.js, dist/spec.js, dist/webassembly.js) served from 127.0.0.1 runs spec scripts, bench workloads
+ * (the Wasm GC ones too), traps and the fuel tests' random programs, cut by out-of-fuel stops and resumed, and
+ * the WebAssembly facade on a page with no SharedArrayBuffer global (not cross-origin isolated), with the
  * results, fuel and peaks Node gets; the same again on a page whose Content-Security-Policy forbids
  * `new Function` (the JS tier falls back to the interpreter, struct classes are built without source);
  * and examples/browser shows a known module's fuel.
@@ -34,6 +35,7 @@ const SRC = join(ROOT, 'src');
 const FROM_DIST: Record<string, string> = {
   [join(SRC, 'index.ts')]: '/dist/index.js',
   [join(SRC, 'spec/runner.ts')]: '/dist/spec.js',
+  [join(SRC, 'facade/index.ts')]: '/dist/webassembly.js',
 };
 const SKIP = process.env[SKIP_VAR] === '1';
 
@@ -177,6 +179,7 @@ describe.skipIf(SKIP)('in Chromium', () => {
 
   test('Node runs the cases right (what the pages are compared with)', () => {
     const expected = JSON.parse(readFileSync(join(ROOT, 'test/spec/expected.json'), 'utf8')) as Expectations;
+    expect(node.facade).toEqual({ valid: true, sum: 5, bufferTag: '[object SharedArrayBuffer]', oldLength: 65536, newLength: 131072, aliased: true });
     for (const w of node.wast) {
       expect(w.failures, w.file).toEqual([]);
       expect(w.passed, w.file).toBe(expected.files[w.file]!.passed);

@@ -5,6 +5,7 @@
  * out and is topped up until they finish, and random programs of the fuel tests (test/fuel) run
  * uninterrupted and cut by stops.
  */
+import { createWebAssembly } from '../../src/facade/index.js';
 import { Linker, Module, OutOfFuel, Store, Trap, type Peaks } from '../../src/index.js';
 import { runScript, type FileResult } from '../../src/spec/runner.js';
 import { runCut, runOnce, type Outcome as ProgramOutcome, type StopRecord } from '../fuel/harness.js';
@@ -33,7 +34,19 @@ export interface CallReport {
 
 type Outcome<M> = Omit<ProgramOutcome, 'memory'> & { memory: M };
 
+/** The WebAssembly facade: a module given as a view of its bytes, and a shared memory grown while its old buffer is held. */
+export interface FacadeReport {
+  valid: boolean;
+  sum: number;
+  bufferTag: string;
+  oldLength: number;
+  newLength: number;
+  /** Whether a write through the old buffer shows through the new one (the JS API: one block of memory). */
+  aliased: boolean;
+}
+
 export interface Report {
+  facade: FacadeReport;
   wast: (Omit<FileResult, 'ms'> & { starved: boolean })[];
   /** Per call: uninterrupted with plenty of fuel, then started with a third of what it needs and topped up by a quarter. */
   calls: { full: CallReport; cut: CallReport }[];
@@ -60,7 +73,30 @@ export function runCases(inputs: Inputs): Report {
     const { out: cut, stops } = runCut(mod, p, { fuel: Math.floor(once.fuelConsumed / 2), refills: [1, 7, 60] });
     return { once: { ...once, memory: hash(once.memory) }, cut: { ...cut, memory: hash(cut.memory) }, stops };
   });
-  return { wast, calls, programs };
+  return { facade: runFacade(), wast, calls, programs };
+}
+
+/** `(func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))`, inside a larger buffer. */
+const ADD = [0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11];
+
+function runFacade(): FacadeReport {
+  const WA = createWebAssembly();
+  const bytes = new Uint8Array([255, ...ADD, 255]).subarray(1, 1 + ADD.length); // a view (a page that is not cross-origin isolated has no SharedArrayBuffer global)
+  const valid = WA.validate(bytes);
+  const add = new WA.Instance(new WA.Module(bytes), {}).exports['add'] as (a: number, b: number) => number;
+  const memory = new WA.Memory({ initial: 1, maximum: 2, shared: true });
+  const old = memory.buffer;
+  memory.grow(1);
+  const now = memory.buffer;
+  new Uint8Array(old)[5] = 42;
+  return {
+    valid,
+    sum: add(2, 3),
+    bufferTag: Object.prototype.toString.call(now),
+    oldLength: old.byteLength,
+    newLength: now.byteLength,
+    aliased: new Uint8Array(now)[5] === 42,
+  };
 }
 
 /** Calls an export on a store with `fuel`, adding `refill` at every OutOfFuel and resuming. */

@@ -169,19 +169,42 @@ describe('exposed memory in host storage', () => {
     expect(max.grow(1)).toBe(-1);
   });
 
-  test('memory64, custom page sizes and shared memories keep their own storage', () => {
+  test('memory64 and custom page sizes keep their own storage', () => {
     const m64 = new Memory({ addr: 'i64', min: 1, max: null, shared: false, pageSizeLog2: 16 }, new Store());
     const small = new Memory({ addr: 'i32', min: 1, max: null, shared: false, pageSizeLog2: 0 }, new Store());
-    const shared = new Memory(mt(1, 4, true), new Store());
-    for (const m of [m64, small, shared]) {
+    for (const m of [m64, small]) {
       const b = m.buffer;
       expect(m.hostStorage).toBe(false);
       m.writeU8(0, 9);
       expect(m.grow(1)).toBeGreaterThan(0);
-      expect(b.byteLength).toBe(m === shared ? PAGE : 0); // a shared memory's buffer keeps its length
+      expect(b.byteLength).toBe(0);
       expect(m.buffer.byteLength).toBe(m.byteLength);
       expect(m.readU8(0)).toBe(9);
     }
+  });
+
+  test("a shared memory lives in the host's shared memory: every buffer it handed out stays one with it", () => {
+    const store = new Store();
+    const shared = new Memory(mt(1, 4, true), store);
+    expect(shared.hostStorage).toBe(true);
+    const b1 = shared.buffer;
+    expect(b1).toBeInstanceOf(SharedArrayBuffer);
+    shared.writeU8(0, 9);
+    expect(shared.grow(1)).toBe(1);
+    const b2 = shared.buffer;
+    expect(b2).not.toBe(b1);
+    expect(b1.byteLength).toBe(PAGE); // the old buffer keeps its length and its bytes: the same data block
+    expect(b2.byteLength).toBe(2 * PAGE);
+    new Uint8Array(b1)[1] = 7; // a write through the old buffer is seen through the new one and by the engine
+    expect(new Uint8Array(b2)[1]).toBe(7);
+    expect(shared.readU8(1)).toBe(7);
+    shared.writeU8(PAGE + 3, 5);
+    expect(new Uint8Array(b2)[PAGE + 3]).toBe(5);
+    expect(shared.readU8(0)).toBe(9);
+    expect(store.memoryBytes).toBe(2 * PAGE);
+    expect(shared.grow(2)).toBe(2);
+    expect(shared.grow(1)).toBe(-1); // the maximum, 4 pages
+    expect(new Uint8Array(shared.buffer)[1]).toBe(7);
   });
 
   test('the JS tier and a host that holds `buffer` see one memory across grows of host storage', () => {

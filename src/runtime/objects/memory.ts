@@ -4,6 +4,7 @@ import { type MemType } from '../../core/types.js';
 import type { ResourceHost } from './limits.js';
 
 export const PAGE = 65536;
+const HOST_PAGE = 65536;
 
 const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
 const UTF8_ENCODER = new TextEncoder();
@@ -24,8 +25,11 @@ const UTF8_ENCODER = new TextEncoder();
  * whose `buffer` was taken moves its bytes into one at its next grow (*host storage*; that grow copies, as it would
  * have anyway): the host grows it in place from then on and gives it a new exact-length buffer, detaching the old
  * one, which is what the JS API asks of `buffer`; no wasm code runs there. (Not at the `buffer` itself: a memory that
- * never grows needs none, and host storage reserves address space.) Without it (no host WebAssembly, memory64, custom page sizes, or the host refused the memory),
- * grows of an exposed memory allocate the exact length and copy.
+ * never grows needs none, and host storage reserves address space.) A shared memory of 64 KiB pages and 32-bit
+ * addresses is in host storage (shared, with its maximum) from its creation: the host grows it in place, and every
+ * SharedArrayBuffer it handed out keeps its length and stays the same bytes, as the JS API requires. Without it
+ * (no host WebAssembly, memory64, custom page sizes, or the host refused the memory), grows of an exposed memory
+ * allocate the exact length and copy.
  *
  * Resizable ArrayBuffers (`maxByteLength`, `resize()`) would grow in place too, but in Node 20 (V8 11.3) every
  * DataView and typed-array access through them is several times slower in optimized code (BENCHMARKS.md).
@@ -59,7 +63,10 @@ export class Memory {
         throw new ResourceLimitError(`memory of ${bytes} bytes exceeds the store's limit of ${max} bytes`);
     }
     if (bytes > 2 ** 32 * 4) throw new ResourceLimitError('memory too large for this host');
-    this.storage = allocate(bytes, type.shared);
+    // a shared memory lives in host storage from the start where it can (see the class comment)
+    const hosted = type.shared && type.max !== null && this.pageSize === HOST_PAGE && type.addr === 'i32' ? hostMemory(type.min, type.max) : null;
+    this.hosted = hosted;
+    this.storage = hosted !== null ? hosted.buffer : allocate(bytes, type.shared);
     this.view = new DataView(this.storage);
     this.u8 = new Uint8Array(this.storage);
     if (host) this.account(bytes);
@@ -255,23 +262,25 @@ interface HostMemory {
   readonly buffer: ArrayBuffer;
   grow(delta: number): number;
 }
-const HOST_PAGE = 65536;
 /** The host's `WebAssembly.Memory` constructor, taken before anything can replace `globalThis.WebAssembly`. */
 const HostMemoryClass = hostMemoryClass();
 
-function hostMemoryClass(): (new (d: { initial: number }) => HostMemory) | null {
+function hostMemoryClass(): (new (d: { initial: number; maximum?: number; shared?: boolean }) => HostMemory) | null {
   const M = (globalThis as { WebAssembly?: { Memory?: unknown } }).WebAssembly?.Memory;
   // only the engine's own (a wasmeter facade installed earlier would be wasmeter again, and slower)
   return typeof M === 'function' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(M))
-    ? (M as new (d: { initial: number }) => HostMemory)
+    ? (M as new (d: { initial: number; maximum?: number; shared?: boolean }) => HostMemory)
     : null;
 }
 
-/** Host storage of `pages` pages (64 KiB), or null where there is none or the host refuses (address space). */
-function hostMemory(pages: number): HostMemory | null {
+/**
+ * Host storage of `pages` pages (64 KiB), shared with a maximum of `sharedMax` pages when that is given, or null
+ * where there is none or the host refuses (address space).
+ */
+function hostMemory(pages: number, sharedMax?: number): HostMemory | null {
   if (HostMemoryClass === null) return null;
   try {
-    return new HostMemoryClass({ initial: pages });
+    return new HostMemoryClass(sharedMax === undefined ? { initial: pages } : { initial: pages, maximum: sharedMax, shared: true });
   } catch {
     return null;
   }
@@ -290,8 +299,9 @@ function tryAllocate(bytes: number, shared: boolean): ArrayBuffer | null {
 }
 
 /**
- * A shared memory's bytes are a SharedArrayBuffer where the host has one; a page that is not cross-origin
- * isolated has none, and there (wasmeter runs one thread) an ArrayBuffer serves: only the type differs.
+ * A shared memory's bytes, where the host has no memory of its own for them: a SharedArrayBuffer where the host has
+ * one; a page that is not cross-origin isolated has none, and there (wasmeter runs one thread) an ArrayBuffer
+ * serves: only the type differs.
  */
 function allocate(bytes: number, shared: boolean): ArrayBuffer {
   return shared && typeof SharedArrayBuffer === 'function' ? (new SharedArrayBuffer(bytes) as unknown as ArrayBuffer) : new ArrayBuffer(bytes);
