@@ -59,12 +59,18 @@ describe('typed memory access for hosts (Memory and Caller)', () => {
     const saved = g.SharedArrayBuffer;
     delete g.SharedArrayBuffer;
     try {
-      const noSab = make();
-      expect(noSab.mem.buffer).toBeInstanceOf(ArrayBuffer);
-      new Uint8Array(noSab.mem.buffer)[7] = 42;
-      expect(noSab.grow()).toBe(1);
-      expect(noSab.mem.buffer.byteLength).toBe(2 * 65536);
-      expect(new Uint8Array(noSab.mem.buffer)[7]).toBe(42);
+      // in host storage (Node's own WebAssembly.Memory), as a browser's own memory in such a page: still shared
+      const hosted = make();
+      expect(hosted.mem.hostStorage).toBe(true);
+      expect(Object.prototype.toString.call(hosted.mem.buffer)).toBe('[object SharedArrayBuffer]');
+      // without host storage (here: custom pages), an ArrayBuffer
+      const own = new Memory({ addr: 'i32', min: 65536, max: 2 * 65536, shared: true, pageSizeLog2: 0 }, new Store());
+      expect(own.hostStorage).toBe(false);
+      expect(own.buffer).toBeInstanceOf(ArrayBuffer);
+      new Uint8Array(own.buffer)[7] = 42;
+      expect(own.grow(65536)).toBe(65536);
+      expect(own.buffer.byteLength).toBe(2 * 65536);
+      expect(new Uint8Array(own.buffer)[7]).toBe(42);
     } finally {
       g.SharedArrayBuffer = saved;
     }
