@@ -76,7 +76,7 @@ import { deadWords, keepsMemory } from './lane-cache.js';
 import { TRAP_BITS, patchBody } from './patch.js';
 import { LoopScan } from './loop-scan.js';
 import { outline, outlining } from './outline.js';
-import { REF_RETURN, noJsArgs, numExit, numResult, refParamNames } from './ref-args.js';
+import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
 import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
@@ -1036,6 +1036,8 @@ class JsGen extends JsRefs implements CodeSink {
     const huge = body.length > outlining.at;
     // (a function that may be split declines to return its reference result as the JS return value: ref-args.ts)
     if (huge) body = body.replace(REF_RETURN, '');
+    // (an i32 result's normal returns: one tail after the body, or, split, each where it is; ref-args.ts numReturn)
+    if (numResult(f.type)) body = huge ? numSplitReturns(body) : numTail(body);
     const split = huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch) ? outline(body) : null;
     if (split !== null) {
       body = split.body;

@@ -7,7 +7,7 @@ import { V128, I64, type ValType } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { FuncValidator } from '../validate/func.js';
 import { JsCalls } from './gen-calls.js';
-import { numResult, refReturn } from './ref-args.js';
+import { numResult, numReturn, refReturn } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
 import { CATCH_ARM, CL_EXIT, EX_CATCH, TRY_FRAME, fuelLink, newCtrl, no, type Counted, type Ctrl, type FuelBlock, type FuelLink, type FuelPart } from './gen-types.js';
@@ -365,14 +365,8 @@ export abstract class JsControl extends JsCalls {
   protected ret(): string {
     const type = this.cc.func.type;
     const n = type.results.length;
-    // an i32 result returned either way (ref-args.ts numResult): an expression is computed once, into `rr` (V8
-    // inlines a function under 460 bytes of bytecode: gc-shapes' `$area`)
-    if (numResult(type)) {
-      const e = this.st[this.st.length - 1]!;
-      const simple = /^[A-Za-z_$][\w$]*$|^-?\d+$/.test(e.e);
-      const v = simple ? e.e : 'rr';
-      return `${simple ? '' : `rr = ${e.e}; `}${refReturn(type, v)}S[fp + 0] = ${v}; ${this.site(CL_EXIT)}return fuel;`;
-    }
+    // an i32 result returned either way (ref-args.ts numResult), from the one tail after the body (numReturn)
+    if (numResult(type)) return numReturn(this.st[this.st.length - 1]!.e, this.site(CL_EXIT));
     let s = '';
     for (let j = 0; j < n; j++) s += this.store(this.st[this.st.length - n + j]!, j * 4) + ' ';
     if (n === 1) s = refReturn(type, this.st[this.st.length - 1]!.e) + s;

@@ -64,6 +64,8 @@ export abstract class JsRefs extends JsControl {
     if (name === 'loop' || name === 'try') this.facts?.clear();
     // an if on a type test of a local: in the then arm, the local is of the tested type
     const test = name === 'if' && this.facts !== null ? this.facts.testOf(this.st[this.st.length - 1]!) : null;
+    // (the condition runs here, in the frame around the if: a test that loads the type leaves it in RY<x> for both arms and after)
+    if (test !== null && test.loads) this.known.learnLoaded(test.x, this.ctrls.length - 1);
     super.enter(ins, v, name);
     if (test !== null) this.known.learn(test.x, test.t, this.ctrls.length - 1);
   }
@@ -223,7 +225,10 @@ export abstract class JsRefs extends JsControl {
       case 'i31.get_s':
       case 'i31.get_u': {
         const x = this.object(this.pop(), RT.TRAP_NULL_I31, 0);
-        this.pushStmt(I32, name === 'i31.get_s' ? x : `${x} & 0x7fffffff`);
+        // (`| 0`: the value is an int31 already, but V8 types a number read from a reference as any number; as an
+        // int32 it stays one through the caller's arithmetic once the callee is inlined: BENCHMARKS.md, "One return
+        // for an i32 result")
+        this.pushStmt(I32, name === 'i31.get_s' ? `${x} | 0` : `${x} & 0x7fffffff`);
         return true;
       }
       case 'any.convert_extern':
@@ -242,11 +247,12 @@ export abstract class JsRefs extends JsControl {
           return true;
         }
         const named = a.k === VAR || a.k === LOCAL;
-        const c = this.test(this.named(a), ins.a, refNullable(rt));
+        const c = this.test(this.named(a), ins.a, refNullable(rt), loc);
+        const loads = this.testLoads;
         // (a condition reading the scratch variable is evaluated at once)
         if (named) this.pushCond(c, [a]);
         else this.pushStmt(I32, `(${c}) ? 1 : 0`);
-        if (loc >= 0) this.known.markTest(this.st[this.st.length - 1]!, loc, rt);
+        if (loc >= 0) this.known.markTest(this.st[this.st.length - 1]!, loc, rt, loads);
         return true;
       }
       case 'ref.cast': {
@@ -256,7 +262,8 @@ export abstract class JsRefs extends JsControl {
         // a local stays where it is (its entry, of the cast's type): known to be of the type, it is not tested
         if (loc >= 0) {
           if (!this.facts?.proves(loc, rt)) {
-            this.w(`if (!(${this.test(a.e, ins.a, refNullable(rt))})) ${this.trap(RT.TRAP_CAST)}`);
+            this.w(`if (!(${this.test(a.e, ins.a, refNullable(rt), loc)})) ${this.trap(RT.TRAP_CAST)}`);
+            if (this.testLoads) this.known.learnLoaded(loc, this.ctrls.length - 1);
             this.known.learn(loc, rt, this.ctrls.length - 1);
           }
           const e = this.localEnt(loc);
@@ -278,9 +285,13 @@ export abstract class JsRefs extends JsControl {
         this.matAt(this.st.length - 1);
         const x = this.st[this.st.length - 1]!.e;
         const rt = refType(ins.ht2, (ins.a & 2) !== 0);
-        const c = this.test(x, ins.ht2, refNullable(rt));
+        // (x is the local's value here, in a stack variable or the local itself)
+        const c = this.test(x, ins.ht2, refNullable(rt), loc);
+        const loads = this.testLoads;
         this.pushCond(name === 'br_on_cast' ? c : `!(${c})`, []);
         this.brIf(ins.b);
+        // (the test ran in the br_if: both ways on know the type loaded)
+        if (loads) this.known.learnLoaded(loc, this.ctrls.length - 1);
         // (br_on_cast_fail's fall-through: the local is of the type)
         if (loc >= 0 && name === 'br_on_cast_fail') this.known.learn(loc, rt, this.ctrls.length - 1);
         return true;
@@ -537,7 +548,8 @@ export abstract class JsRefs extends JsControl {
    * supertype chain (GcType.chain, O(1)); i31, struct, array and eq by the
    * JS kind of the value; the top types, anything but null.
    */
-  private test(x: string, heap: number, nullable: boolean): string {
+  private test(x: string, heap: number, nullable: boolean, loc = -1): string {
+    this.testLoads = false;
     const reg = this.inst.vm.registry;
     const h = toCanonHeap(heap, this.inst.vm.canon);
     const orNull = (c: string): string => (nullable ? `(${x} == null || ${c})` : `(${c})`);
@@ -545,7 +557,8 @@ export abstract class JsRefs extends JsControl {
       const id = heapIndex(h);
       const e = reg.get(id);
       if (e.comp.kind !== CompKind.Func) {
-        const same = `${x} != null && ${x}.type === ${this.gcConst(gcTypeById(reg, id), false)}`;
+        // (`!==`: no reference is ever undefined, ref-args.ts; `!= null` also loaded the map's bits for undetectable objects)
+        const same = `${x} !== null && ${this.typeRead(x, loc)} === ${this.gcConst(gcTypeById(reg, id), false)}`;
         // an exact or final struct or array type: that type and nothing else (a final type has no subtypes)
         if (isExactHeap(h) || e.final) return nullable ? `(${x} == null || (${same}))` : `(${same})`;
         // else that type, or a struct (array) whose type has it at its depth in its supertype chain (GcType.chain)
@@ -573,6 +586,22 @@ export abstract class JsRefs extends JsControl {
       }
     }
     return `refTestCanon(${this.env(reg)}, ${x}, ${h}, ${nullable})`;
+  }
+
+  /** Whether the last `test` assigned `RY<loc>` (typeRead). */
+  private testLoads = false;
+
+  /**
+   * Reference `x`'s type descriptor, `x` not null: when `x` is local `loc`'s value, `RY<loc>` if it holds it here, else
+   * the load assigned to it (ref-facts.ts, the loaded type).
+   */
+  private typeRead(x: string, loc: number): string {
+    if (loc < 0) return `${x}.type`;
+    const v = `RY${loc}`;
+    this.vars.add(v);
+    if (this.facts?.isLoaded(loc)) return v;
+    this.testLoads = true;
+    return `(${v} = ${x}.type)`;
   }
 
   /** call_ref: a null reference traps; the callee is called like call_indirect's. */

@@ -16,6 +16,15 @@
  *   local), and so does a legacy `try` (its catch arms are not generated: the interpreter runs them).
  * Facts are program properties (every path of the wasm program to the point passes the test and no write), so
  * they hold however the frame got there, the interpreter included (a loop re-entry starts at a loop head).
+ *
+ * A second kind of fact, of the generated code rather than the program: a local's type descriptor loaded. A type
+ * test of local `x` (gen-refs.ts `test`) assigns what it reads, `RY<x> = x.type`, and once a test that assigns it
+ * has run on every path to a point (the condition of an `if`, a cast's or br_on_cast's statement), `RY<x>` holds
+ * local x's `.type` there, or x is null (the test's null check comes first), until x is written; the next test of x
+ * compares `RY<x>` instead of loading `.type` again. Every assignment of `RY<x>` reads x itself, so one evaluated
+ * later or not at all (a test in an expression some path skips) leaves it as true as it was. These facts end as
+ * the others do. gc-shapes' `$area` tests its parameter against `$circle`, then `$rect`: V8 did the second load as
+ * a dispatch over the maps again (BENCHMARKS.md, "One return for an i32 result").
  */
 import { refHeap, refNullable, refType, type ValType } from '../core/types.js';
 import type { ModuleTypes } from '../validate/types.js';
@@ -24,6 +33,8 @@ import type { ModuleTypes } from '../validate/types.js';
 export interface TestFact {
   x: number;
   t: ValType;
+  /** The test assigns `RY<x>` (loadsType). */
+  loads: boolean;
 }
 
 export class RefFacts {
@@ -35,6 +46,8 @@ export class RefFacts {
    * (a variable) this map does not know: an `if` that finds its condition here finds the local as tested.
    */
   private readonly conds = new WeakMap<object, TestFact>();
+  /** Per local: `RY<x>` holds its type descriptor (or it is null), learnt at that control depth (the module comment). */
+  private readonly loaded = new Map<number, number>();
 
   constructor(private readonly types: ModuleTypes) {}
 
@@ -66,21 +79,35 @@ export class RefFacts {
   /** Local `x` is written here. */
   write(x: number): void {
     this.known.delete(x);
+    this.loaded.delete(x);
   }
 
   /** The frame at `depth` ends here (or an if's then arm): the facts made in it and in frames nested in it no longer hold. */
   leave(depth: number): void {
     for (const [x, k] of this.known) if (k.depth >= depth) this.known.delete(x);
+    for (const [x, d] of this.loaded) if (d >= depth) this.loaded.delete(x);
   }
 
   /** A loop head (or legacy try): nothing is known. */
   clear(): void {
     this.known.clear();
+    this.loaded.clear();
   }
 
-  /** Condition entry `cond` (reading local `x`) is true exactly when local `x` is of type `t`. */
-  markTest(cond: object, x: number, t: ValType): void {
-    this.conds.set(cond, { x, t });
+  /** A test that assigns `RY<x>` has run here, in the frame at `depth`: it holds local x's type from here on (unless written). */
+  learnLoaded(x: number, depth: number): void {
+    const d = this.loaded.get(x);
+    if (d === undefined || depth < d) this.loaded.set(x, depth);
+  }
+
+  /** Whether `RY<x>` holds local x's type descriptor here (or x is null). */
+  isLoaded(x: number): boolean {
+    return this.loaded.has(x);
+  }
+
+  /** Condition entry `cond` (reading local `x`) is true exactly when local `x` is of type `t`; `loads`: it assigns `RY<x>`. */
+  markTest(cond: object, x: number, t: ValType, loads: boolean): void {
+    this.conds.set(cond, { x, t, loads });
   }
 
   /** The test condition entry `cond` stands for, if it is one. */

@@ -44,7 +44,7 @@ describe("JS tier: GC type descriptors as the factory's variables", () => {
     const area = srcs.find((s) => s.includes('function wasm_func_0('))!;
     const run = srcs.find((s) => s.includes('function wasm_func_1('))!;
     // $area: both tests against variables declared at the top and set by the maker from the environment
-    const tests = [...area.matchAll(/\.type === (GT\d+)/g)].map((m) => m[1]!);
+    const tests = [...area.matchAll(/(?:\.type\)?|RY\d+) === (GT\d+)/g)].map((m) => m[1]!);
     expect(tests.length).toBe(2);
     for (const [src, names] of [[area, tests], [run, [...run.matchAll(/new (GS\d+)\(/g)].map((m) => m[1]!)]] as const) {
       expect(names.length).toBeGreaterThan(0);

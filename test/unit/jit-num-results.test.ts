@@ -99,9 +99,15 @@ describe('JS tier: i32 results as JS return values', () => {
     });
     expect([...jitStats.declined]).toEqual([]);
     const fn = (i: number): string => srcs.find((s) => s.includes(`function wasm_func_${i}(`))!;
-    // $area (0): RV, three normal returns, its entry's stop passes RV on; an expression result computed once
+    // $area (0): RV, three normal returns to one tail after the body (ref-args.ts numReturn), its entry's stop passes
+    // RV on; an expression result computed once
     expect(fn(0)).toContain('function wasm_func_0(E, mc, fp, depth, jd, osr, fuel, P0, RV)');
-    expect(fn(0).match(/if \(RV === 1\) \{ mc\.fuel = fuel; return (rr|I\d+); \} S\[fp \+ 0\] = \1; /g)?.length).toBe(3);
+    expect(fn(0).match(/rr = [^;]+; break RQ;/g)?.length).toBe(3);
+    expect(fn(0).match(/mc\.fuel = fuel/g)?.length).toBe(1);
+    expect(fn(0)).toContain('RQ: {\n');
+    expect(fn(0)).toContain('\n}\nif (RV === 1) { mc.fuel = fuel; return rr; } S[fp + 0] = rr; return fuel;');
+    // (its i31.get_s an int32 to V8: `| 0`, gen-refs.ts)
+    expect(fn(0)).toMatch(/= R\d+ \| 0;\n/);
     expect(fn(0)).toMatch(/return stopEntry\(mc, [^;]*, RV\); \}/);
     // $count (1) asks itself, and reads the interpreter's result from the slot through numOut past the depth limit
     expect(fn(1)).toMatch(
@@ -142,5 +148,56 @@ describe('JS tier: i32 results as JS return values', () => {
     const area = srcs.find((s) => s.includes('function wasm_func_0(') && s.includes('OL'))!;
     expect(area).toContain('if (RV === 1) return numOut(mc, wasm_func_0(E, mc, fp, depth, jd, osr, fuel, P0, undefined), fp, 1);');
     expect(area).not.toContain('if (RV === 1) { mc.fuel = fuel;');
+    // (a split function has no tail: each return is the slot's where it is)
+    expect(area).not.toContain('RQ');
+  });
+
+  test('returns from inside a loop, after it and at the end reach the one tail with the fuel they had', () => {
+    // $find returns from inside its loop, from after it and at its end; $sum from inside its loop and at its end
+    const loops = Module.fromWat(`(module
+      (type $arr (array (mut i32)))
+      (func $find (param $a (ref $arr)) (param $x i32) (result i32) (local $i i32)
+        (block $out
+          (loop $l
+            (br_if $out (i32.ge_u (local.get $i) (array.len (local.get $a))))
+            (if (i32.eq (array.get $arr (local.get $a) (local.get $i)) (local.get $x)) (then (return (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $l)))
+        (if (i32.eq (local.get $x) (i32.const 99)) (then (return (i32.const -99))))
+        (i32.const -1))
+      (func $sum (param $a (ref $arr)) (param $n i32) (result i32) (local $i i32) (local $s i32)
+        (loop $l
+          (local.set $s (i32.add (local.get $s) (local.get $i)))
+          (if (i32.eq (local.get $s) (i32.const 45)) (then (return (i32.mul (local.get $s) (i32.const 2)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+        (i32.add (local.get $s) (array.len (local.get $a))))
+      (func (export "run") (param $n i32) (result i32) (local $a (ref $arr)) (local $i i32) (local $s i32)
+        (local.set $a (array.new $arr (i32.const 0) (local.get $n)))
+        (loop $fill
+          (array.set $arr (local.get $a) (local.get $i) (i32.mul (local.get $i) (i32.const 3)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $fill (i32.lt_u (local.get $i) (local.get $n))))
+        (local.set $i (i32.const 0))
+        (loop $q
+          (local.set $s (i32.add (i32.mul (local.get $s) (i32.const 7)) (call $find (local.get $a) (local.get $i))))
+          (local.set $s (i32.add (local.get $s) (call $sum (local.get $a) (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $q (i32.lt_u (local.get $i) (i32.const 100))))
+        (local.get $s)))`);
+    const one = (tier: Tier, fuel: number, topUp: (needed: number) => number): StarvedRun => {
+      const store = new Store({ fuel, tier });
+      return runStarved(store, new Linker().instantiate(store, loops), 'run', [12], topUp);
+    };
+    const srcs = sources(() => {
+      const want = one('interp', 1e9, (k) => k);
+      expect(one('js', 1e9, (k) => k)).toEqual(want);
+      expect(one('js', 1e9, (k) => k)).toEqual(want);
+    });
+    const fn = (i: number): string => srcs.find((s) => s.includes(`function wasm_func_${i}(`))!;
+    expect(fn(0).match(/break RQ;/g)?.length).toBe(3);
+    expect(fn(1).match(/break RQ;/g)?.length).toBe(2);
+    sweepBudgets(one, 7, 60);
+    expect(one('js', 0, (k) => k)).toEqual(one('interp', 0, (k) => k));
   });
 });

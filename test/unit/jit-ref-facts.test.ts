@@ -94,7 +94,37 @@ const FACTS = `(module
     (if (result i32) (ref.test (ref $a) (local.get $v))
       (then (if (result i32) (local.get $k) (then (i32.const 100)) (else (i32.const 200)))
             (i32.add (struct.get $a 0 (ref.cast (ref $a) (local.get $v)))))
-      (else (i32.const -1)))))`;
+      (else (i32.const -1))))
+  ;; the loaded type (RY, ref-facts.ts): learnt by a test in a nested arm, not known after it
+  (func (export "tyNested") (param $k i32) (result i32) (local $v anyref)
+    (local.set $v (call $mk (i32.const 1)))
+    (if (local.get $k) (then (if (ref.test (ref $a) (local.get $v)) (then (nop)))))
+    (if (result i32) (ref.test (ref $b) (local.get $v)) (then (i32.const 1)) (else (i32.const 0))))
+  ;; written after a test: the next test loads the type again
+  (func (export "tyWritten") (param $k i32) (result i32) (local $v anyref)
+    (local.set $v (call $mk (i32.const 0)))
+    (if (result i32) (ref.test (ref $b) (local.get $v))
+      (then (i32.const -1))
+      (else (local.set $v (call $mk (local.get $k)))
+            (if (result i32) (ref.test (ref $b) (local.get $v)) (then (i32.const 1)) (else (i32.const 0))))))
+  ;; loaded before a loop whose body writes the local after the test
+  (func (export "tyLoop") (param $k i32) (result i32) (local $v anyref) (local $s i32) (local $i i32)
+    (local.set $v (call $mk (i32.const 0)))
+    (if (ref.test (ref $b) (local.get $v)) (then (local.set $s (i32.const 100))))
+    (loop $l
+      (if (ref.test (ref $b) (local.get $v)) (then (local.set $s (i32.add (local.get $s) (i32.const 10)))))
+      (local.set $v (call $mk (local.get $k)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 3))))
+    (local.get $s))
+  ;; a cast, then br_on_cast to another type of the same local (the second reads RY)
+  (func (export "tyCast") (param $k i32) (result i32) (local $v anyref)
+    (local.set $v (call $mk (local.get $k)))
+    (block $isB (result anyref)
+      (drop (br_on_cast $isB anyref (ref $b) (local.get $v)))
+      (return (struct.get $a 0 (ref.cast (ref $a) (local.get $v)))))
+    (drop)
+    (struct.get $b 1 (ref.cast (ref $b) (local.get $v)))))`;
 
 type Run = { result?: unknown; trap?: string; fuel: number };
 
@@ -126,6 +156,10 @@ describe('JS tier: facts about reference locals', () => {
     tee: ['cast failure', 9],
     nonnull: [4, 'null structure reference'],
     known: [207, 10],
+    tyNested: [1, 1],
+    tyWritten: [0, 1],
+    tyLoop: [0, 20],
+    tyCast: [7, 9],
   };
 
   test('every way a fact ends: the tests run again, results, traps and fuel as the interpreter', () => {
@@ -150,7 +184,11 @@ describe('JS tier: facts about reference locals', () => {
     expect(inst.call('run', ...w.testArgs)[0]).toBe(new Linker().instantiate(new Store({ fuel: 1e9, tier: 'interp' }), Module.fromBinary(w.gc())).call('run', ...w.testArgs)[0]);
     const area = srcs.find((s) => s.includes('function wasm_func_0('))!;
     // the circle test (ref.test) and the rect test (br_on_cast_fail); the two circle casts and the rect cast known
-    expect(area.match(/\.type === /g)?.length).toBe(2);
+    expect(area.match(/ === GT\d+/g)?.length).toBe(2);
+    // the circle test loads the parameter's type once, into RY0, and the rect test compares it (ref-facts.ts)
+    expect(area.match(/\.type\b/g)?.length).toBe(1);
+    expect(area).toMatch(/L0 !== null && \(RY0 = L0\.type\) === GT\d+/);
+    expect(area).toMatch(/R0 !== null && RY0 === GT\d+/);
     expect(area).not.toContain('throw trap(mc, fuel + 7, 12)');
   });
 });
