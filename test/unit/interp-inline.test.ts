@@ -212,3 +212,72 @@ describe('f32x4 products, f32 sums and differences stored, kept in JS locals (KE
     );
   });
 });
+
+describe('v128 values moved as two f64s (COPY_V, V128_LOAD, ADD_V128_LOAD_KEPT, V128_STORE), against V8 bit for bit', () => {
+  // 16-byte patterns whose f64 halves are NaNs with payloads, signalling NaNs, V8's hole NaN (0xfff7fffffff7ffff),
+  // infinities and subnormals: a move through the Float64Array and the DataView's getFloat64/setFloat64 keeps them
+  const wat = `(module (memory (export "mem") 1)
+    (func (export "copy") (param $src i32) (param $dst i32) (param $n i32) (local $a v128) (local $b v128) (local $i i32)
+      (loop $l
+        (local.set $a (v128.load offset=0 (i32.add (local.get $src) (local.get $i))))
+        (local.set $b (local.get $a))
+        (v128.store (i32.add (local.get $dst) (local.get $i)) (local.get $b))
+        (local.set $b (v128.load offset=16 (i32.add (local.get $src) (local.get $i))))
+        (v128.store offset=16 (i32.add (local.get $dst) (local.get $i)) (local.get $b))
+        (local.set $i (i32.add (local.get $i) (i32.const 32)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n)))))
+    (func (export "plain") (param $src i32) (param $dst i32) (param $n i32) (local $i i32)
+      (loop $l
+        (v128.store (i32.add (local.get $dst) (local.get $i)) (v128.xor (v128.load (i32.add (local.get $src) (local.get $i))) (v128.const i64x2 0 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br_if $l (i32.lt_u (local.get $i) (local.get $n))))))`;
+  const bytes = watToBinary(wat);
+  const v8 = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const v8mem = new Uint8Array((v8.exports['mem'] as WebAssembly.Memory).buffer);
+  const store = new Store({ tier: 'interp' });
+  const ours = store.instantiate(Module.fromBinary(bytes), []);
+  const mem = ours.memory('mem')!;
+  const half = fc.oneof(
+    fc.constantFrom(
+      [1, 0x7ff00000],
+      [0xfff7ffff | 0, 0xfff7ffff | 0],
+      [0, 0x7ff80000],
+      [0x12345678, 0x7ff40000],
+      [5, 0xfff00000 | 0],
+      [0, 0x7ff00000],
+      [1, 0],
+      [0, 0x80000000 | 0],
+      [0x7fc00001, 0xff800001 | 0],
+    ),
+    fc.tuple(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0x7fffffff })),
+  );
+
+  test('the moves are the ops run', () => {
+    const copy = opsOf(store, ours, 'copy');
+    for (const op of [Op.COPY_V, Op.V128_STORE, Op.ADD_V128_LOAD_KEPT]) expect(copy).toContain(op);
+    expect(opsOf(store, ours, 'plain')).toContain(Op.V128_LOAD);
+  });
+
+  test('every bit pattern survives, aligned or not', () => {
+    fc.assert(
+      fc.property(fc.array(half, { minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 15 }), (halves, skew) => {
+        const input = new Uint8Array(256);
+        const dv = new DataView(input.buffer);
+        halves.forEach(([lo, hi], k) => {
+          dv.setInt32(8 * k, lo, true);
+          dv.setInt32(8 * k + 4, hi, true);
+        });
+        for (const f of ['copy', 'plain']) {
+          v8mem.fill(0);
+          v8mem.set(input, skew);
+          mem.write(0, new Uint8Array(1024));
+          mem.write(skew, input);
+          (v8.exports[f] as (s: number, d: number, n: number) => void)(skew, 512 + skew, 128);
+          ours.call(f, skew, 512 + skew, 128);
+          expect([...mem.read(512, 160)], f).toEqual([...v8mem.subarray(512, 672)]);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+});
