@@ -31,7 +31,7 @@ import { type Memory } from '../runtime/objects/memory.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
 import { execMisc, MISC_WIDTH } from './misc.js';
-import { SHUFFLE_SRC, SHUFFLE_SRC8, SIMD_EXEC } from './simd-exec.js';
+import { SHUFFLE_SRC64, SHUFFLE_SRC8, SIMD_EXEC } from './simd-exec.js';
 import { exnOf } from './exceptions.js';
 import { callJs, callJsOsr, jitFor, JS_STACK_UNITS, STATUS_HANDOFF, type JitFn } from './tier.js';
 
@@ -2596,18 +2596,15 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.I8X16_SHUFFLE: {
             // both operands aside (the result may overwrite either), then each result word from the four bytes
             // its packed lane indices name (simd-exec.ts's shuffle, without the call)
-            const w = SHUFFLE_SRC;
+            // (the operands copied as two f64s each, as COPY_V)
+            const w = SHUFFLE_SRC64;
             const B = SHUFFLE_SRC8;
-            a = (fp + code[(pc + 3) | 0]!) | 0;
-            b = (fp + code[(pc + 4) | 0]!) | 0;
-            w[0] = s[a]!;
-            w[1] = s[(a + 1) | 0]!;
-            w[2] = s[(a + 2) | 0]!;
-            w[3] = s[(a + 3) | 0]!;
-            w[4] = s[b]!;
-            w[5] = s[(b + 1) | 0]!;
-            w[6] = s[(b + 2) | 0]!;
-            w[7] = s[(b + 3) | 0]!;
+            a = (fp + code[(pc + 3) | 0]!) >> 1;
+            b = (fp + code[(pc + 4) | 0]!) >> 1;
+            w[0] = f64[a]!;
+            w[1] = f64[(a + 1) | 0]!;
+            w[2] = f64[b]!;
+            w[3] = f64[(b + 1) | 0]!;
             d = (fp + code[(pc + 2) | 0]!) | 0;
             x = code[(pc + 6) | 0]!;
             s[d] = B[x & 31]! | (B[(x >>> 8) & 31]! << 8) | (B[(x >>> 16) & 31]! << 16) | (B[(x >>> 24) & 31]! << 24);

@@ -295,6 +295,8 @@ const replace64: SimdExec = (mc, _inst, d, s0, s1, _s2, lane) => {
 /** The 32 bytes a shuffle picks from: a's four words, then b's (little-endian, as the value stack's views). */
 export const SHUFFLE_SRC = new Int32Array(8);
 export const SHUFFLE_SRC8 = new Uint8Array(SHUFFLE_SRC.buffer);
+/** The same 32 bytes as four f64s: the loop's I8X16_SHUFFLE copies its operands in as two f64s each (V8 keeps any NaN's bits). */
+export const SHUFFLE_SRC64 = new Float64Array(SHUFFLE_SRC.buffer);
 
 /** One output word of a shuffle: the four source bytes that the lane indices packed in `w` name. */
 function shuffleWord(w: number): number {

@@ -15,6 +15,22 @@ import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
 const RUNS = 300;
 
+/** Two int32 words of an f64 bit pattern: NaNs with payloads, signalling NaNs, V8's hole NaN (0xfff7fffffff7ffff), infinities, subnormals, -0, or any. */
+const half = fc.oneof(
+  fc.constantFrom(
+    [1, 0x7ff00000],
+    [0xfff7ffff | 0, 0xfff7ffff | 0],
+    [0, 0x7ff80000],
+    [0x12345678, 0x7ff40000],
+    [5, 0xfff00000 | 0],
+    [0, 0x7ff00000],
+    [1, 0],
+    [0, 0x80000000 | 0],
+    [0x7fc00001, 0xff800001 | 0],
+  ),
+  fc.tuple(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0x7fffffff })),
+);
+
 /** The ops of function `name`'s fast translation. */
 function opsOf(store: Store, inst: ReturnType<Store['instantiate']>, name: string): number[] {
   return [...store.machine.compile(inst.getExport(name) as WasmFunc).code];
@@ -36,11 +52,30 @@ describe('vector instructions written out in the loop, against V8', () => {
       op: Op.I8X16_SHUFFLE,
     },
     {
+      // every byte of b (each f64 half's every byte: a quieted NaN differs in its seventh byte only)
+      name: 'shuffle_b',
+      expr: (a, b) => `(i8x16.shuffle 16 17 18 19 20 21 22 23 31 30 29 28 27 26 25 24 ${a} ${b})`,
+      op: Op.I8X16_SHUFFLE,
+    },
+    {
       name: 'shuffle_mix',
       expr: (a, b) => `(i8x16.shuffle 31 0 17 2 19 4 21 6 16 16 3 30 12 29 7 24 ${a} ${b})`,
       op: Op.I8X16_SHUFFLE,
     },
   ];
+  // 32 random bytes, or four f64 bit patterns (the shuffle copies its operands as f64s)
+  const operands = fc.oneof(
+    fc.uint8Array({ minLength: 32, maxLength: 32 }),
+    fc.array(half, { minLength: 4, maxLength: 4 }).map((hs) => {
+      const u = new Uint8Array(32);
+      const dv = new DataView(u.buffer);
+      hs.forEach(([lo, hi], k) => {
+        dv.setInt32(8 * k, lo, true);
+        dv.setInt32(8 * k + 4, hi, true);
+      });
+      return u;
+    }),
+  );
   const funcs = ops
     .map(
       ({ name, expr }) => `
@@ -67,7 +102,7 @@ describe('vector instructions written out in the loop, against V8', () => {
       expect(opsOf(store, ours, name)).toContain(op);
       expect(opsOf(store, ours, `${name}_alias`)).toContain(op);
       fc.assert(
-        fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: -0x80000000, max: 0x7fffffff }), (ab, count) => {
+        fc.property(operands, fc.integer({ min: -0x80000000, max: 0x7fffffff }), (ab, count) => {
           for (const f of [name, `${name}_alias`]) {
             const input = new Uint8Array(36);
             input.set(ab);
@@ -213,7 +248,7 @@ describe('f32x4 products, f32 sums and differences stored, kept in JS locals (KE
   });
 });
 
-describe('v128 values moved as two f64s (COPY_V, V128_LOAD, ADD_V128_LOAD_KEPT, V128_STORE), against V8 bit for bit', () => {
+describe('v128 values moved as two f64s (COPY_V, V128_LOAD, ADD_V128_LOAD_KEPT, V128_STORE; I8X16_SHUFFLE\'s operands above), against V8 bit for bit', () => {
   // 16-byte patterns whose f64 halves are NaNs with payloads, signalling NaNs, V8's hole NaN (0xfff7fffffff7ffff),
   // infinities and subnormals: a move through the Float64Array and the DataView's getFloat64/setFloat64 keeps them
   const wat = `(module (memory (export "mem") 1)
@@ -237,20 +272,6 @@ describe('v128 values moved as two f64s (COPY_V, V128_LOAD, ADD_V128_LOAD_KEPT, 
   const store = new Store({ tier: 'interp' });
   const ours = store.instantiate(Module.fromBinary(bytes), []);
   const mem = ours.memory('mem')!;
-  const half = fc.oneof(
-    fc.constantFrom(
-      [1, 0x7ff00000],
-      [0xfff7ffff | 0, 0xfff7ffff | 0],
-      [0, 0x7ff80000],
-      [0x12345678, 0x7ff40000],
-      [5, 0xfff00000 | 0],
-      [0, 0x7ff00000],
-      [1, 0],
-      [0, 0x80000000 | 0],
-      [0x7fc00001, 0xff800001 | 0],
-    ),
-    fc.tuple(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0x7fffffff })),
-  );
 
   test('the moves are the ops run', () => {
     const copy = opsOf(store, ours, 'copy');
