@@ -31,6 +31,17 @@ const half = fc.oneof(
   fc.tuple(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.integer({ min: -0x80000000, max: 0x7fffffff })),
 );
 
+/** `size` bytes starting with the f64 bit patterns `halves` (each [lo, hi], little-endian), zeros after them. */
+function bytesOf(halves: readonly (readonly [number, number])[], size: number): Uint8Array {
+  const u = new Uint8Array(size);
+  const dv = new DataView(u.buffer);
+  halves.forEach(([lo, hi], k) => {
+    dv.setInt32(8 * k, lo, true);
+    dv.setInt32(8 * k + 4, hi, true);
+  });
+  return u;
+}
+
 /** The ops of function `name`'s fast translation. */
 function opsOf(store: Store, inst: ReturnType<Store['instantiate']>, name: string): number[] {
   return [...store.machine.compile(inst.getExport(name) as WasmFunc).code];
@@ -66,15 +77,7 @@ describe('vector instructions written out in the loop, against V8', () => {
   // 32 random bytes, or four f64 bit patterns (the shuffle copies its operands as f64s)
   const operands = fc.oneof(
     fc.uint8Array({ minLength: 32, maxLength: 32 }),
-    fc.array(half, { minLength: 4, maxLength: 4 }).map((hs) => {
-      const u = new Uint8Array(32);
-      const dv = new DataView(u.buffer);
-      hs.forEach(([lo, hi], k) => {
-        dv.setInt32(8 * k, lo, true);
-        dv.setInt32(8 * k + 4, hi, true);
-      });
-      return u;
-    }),
+    fc.array(half, { minLength: 4, maxLength: 4 }).map((hs) => bytesOf(hs, 32)),
   );
   const funcs = ops
     .map(
@@ -282,12 +285,7 @@ describe('v128 values moved as two f64s (COPY_V, V128_LOAD, ADD_V128_LOAD_KEPT, 
   test('every bit pattern survives, aligned or not', () => {
     fc.assert(
       fc.property(fc.array(half, { minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 15 }), (halves, skew) => {
-        const input = new Uint8Array(256);
-        const dv = new DataView(input.buffer);
-        halves.forEach(([lo, hi], k) => {
-          dv.setInt32(8 * k, lo, true);
-          dv.setInt32(8 * k + 4, hi, true);
-        });
+        const input = bytesOf(halves, 256);
         for (const f of ['copy', 'plain']) {
           v8mem.fill(0);
           v8mem.set(input, skew);
