@@ -89,17 +89,18 @@ export class LoopScan implements CodeSink {
   private readonly segWritten = new Set<number>();
 
   /**
-   * `blockPc`: the interpreter's block starts (original offsets); `mem32`: memory 0 exists with 32-bit addresses (its
-   * plain accesses are inline; others go through the MISC executor, which may stop for fuel).
+   * `blockPc`: the interpreter's block starts (original offsets), read only for a function with v128 locals; null for
+   * a scan fed during the translation's own pass (codegen.ts prescan), which has none. `mem32`: memory 0 exists with
+   * 32-bit addresses (its plain accesses are inline; others go through the MISC executor, which may stop for fuel).
    */
   constructor(
-    private readonly blockPc: ReadonlyMap<number, number>,
+    private readonly blockPc: ReadonlyMap<number, number> | null,
     private readonly mem32: boolean,
   ) {}
 
   /** A v128 local read or written: the segments (vecLive). */
   private segment(ins: Instr, name: string, v: FuncValidator): void {
-    if (this.blockPc.has(ins.offset) || !exitFree(ins, name, this.mem32)) {
+    if (this.blockPc!.has(ins.offset) || !exitFree(ins, name, this.mem32)) {
       this.cuts.add(ins.offset);
       if (this.segWritten.size > 0) this.segWritten.clear();
     }
@@ -116,7 +117,10 @@ export class LoopScan implements CodeSink {
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
     const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
     const top = this.stack[this.stack.length - 1]!;
-    if (this.vecLoops === undefined) this.vecLoops = v.localTypes.includes(V128) ? [] : null;
+    if (this.vecLoops === undefined) {
+      this.vecLoops = v.localTypes.includes(V128) ? [] : null;
+      if (this.vecLoops !== null && this.blockPc === null) throw new Error('internal error: a v128 function scanned without its block starts');
+    }
     const vl = this.vecLoops;
     if (vl !== null) {
       this.segment(ins, ins.def.name, v);
