@@ -2,6 +2,7 @@
  * The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), the v128 locals of its loops,
  * and the functions its loops call directly (generated with it, codegen.ts loopCallees).
  */
+import { INSTRS } from '../core/instructions.js';
 import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
@@ -28,6 +29,25 @@ export class LoopSet {
     this.n += s.n;
   }
 }
+
+/** What LoopScan does with an instruction, by InstrDef.id (SCAN_KIND): the frames' starts are K_BLOCK and above. */
+const K_OTHER = 0;
+const K_CALL = 1;
+const K_ELSE = 2;
+const K_END = 3;
+const K_ARM = 4;
+const K_BLOCK = 5;
+const K_LOOP = 6;
+const K_IF = 7;
+/** (try and try_table are blocks, and delegate an end, as JsGen sees them; catch arms JsGen skips) */
+const SCAN_KIND = ((): Uint8Array => {
+  const t = new Uint8Array(INSTRS.length);
+  const by: Record<string, number> = { call: K_CALL, else: K_ELSE, end: K_END, delegate: K_END, block: K_BLOCK, loop: K_LOOP, if: K_IF };
+  for (const n of TRY_FRAME) by[n] = K_BLOCK;
+  for (const n of CATCH_ARM) by[n] = K_ARM;
+  for (const d of INSTRS) t[d.id] = by[d.name] ?? K_OTHER;
+  return t;
+})();
 
 interface Frame {
   id: number;
@@ -114,28 +134,17 @@ export class LoopScan implements CodeSink {
   readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
-    // (try and try_table are blocks, and delegate an end, as JsGen sees them)
-    const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
+    // (what the scan does by the instruction's id: a name compared or looked up in a set per instruction was most
+    // of this pass's cost in a first run)
+    const k = SCAN_KIND[ins.def.id]!;
     const top = this.stack[this.stack.length - 1]!;
     if (this.vecLoops === undefined) {
       this.vecLoops = v.localTypes.includes(V128) ? [] : null;
       if (this.vecLoops !== null && this.blockPc === null) throw new Error('internal error: a v128 function scanned without its block starts');
     }
     const vl = this.vecLoops;
-    if (vl !== null) {
-      this.segment(ins, ins.def.name, v);
-      if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
-      if (vl.length > 0 && name.startsWith('local.') && v.localTypes[ins.a] === V128) {
-        const id = vl[vl.length - 1]!;
-        if (name !== 'local.get') this.vecWrites.get(id)!.add(ins.a);
-        else if (!v.unreachable && this.deadDepth === 0) this.vecReads.get(id)!.add(ins.a);
-      }
-    }
-    if (name === 'block' || name === 'loop' || name === 'if') {
-      // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
-      if (this.stack.length > MAX_NESTING) no('nesting too deep for JS');
-    }
-    if (CATCH_ARM.has(name)) {
+    if (vl !== null) this.vecInstr(ins, v, vl);
+    if (k === K_ARM) {
       // a catch arm: JsGen skips it to the try's end
       if (!top.dead && !top.arm) {
         top.arm = true;
@@ -143,13 +152,15 @@ export class LoopScan implements CodeSink {
       }
       return;
     }
+    // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
+    if (k >= K_BLOCK && this.stack.length > MAX_NESTING) no('nesting too deep for JS');
     if (v.unreachable || this.deadDepth > 0) {
-      if (name === 'block' || name === 'loop' || name === 'if') {
+      if (k >= K_BLOCK) {
         this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false, arm: false, loops: null, then: null });
         this.deadDepth++;
-      } else if (name === 'else') {
+      } else if (k === K_ELSE) {
         if (!top.dead) top.inElse = true;
-      } else if (name === 'end') {
+      } else if (k === K_END) {
         this.stack.pop();
         if (top.dead || top.arm) this.deadDepth--;
         if (!top.dead && top.kind === 'loop') this.openLoops--;
@@ -157,14 +168,15 @@ export class LoopScan implements CodeSink {
       }
       return;
     }
-    if (name === 'call' && this.openLoops > 0) this.loopCalls.add(ins.a);
-    if (name === 'block' || name === 'loop' || name === 'if') {
+    if (k === K_CALL) {
+      if (this.openLoops > 0) this.loopCalls.add(ins.a);
+    } else if (k >= K_BLOCK) {
       const id = this.ids++;
       const loops = new LoopSet();
       this.loops[id] = loops;
       this.hasLoop[id] = false;
       this.inner[id] = false;
-      if (name === 'loop') {
+      if (k === K_LOOP) {
         this.openLoops++;
         this.any = true;
         this.lastLoop = id;
@@ -177,13 +189,25 @@ export class LoopScan implements CodeSink {
         }
       }
       let then: LoopSet | null = null;
-      if (name === 'if') this.thenLoops.set(id, (then = new LoopSet()));
-      this.stack.push({ id, kind: name, dead: false, inElse: false, arm: false, loops, then });
-    } else if (name === 'else') top.inElse = true;
-    else if (name === 'end') {
+      if (k === K_IF) this.thenLoops.set(id, (then = new LoopSet()));
+      this.stack.push({ id, kind: k === K_LOOP ? 'loop' : k === K_IF ? 'if' : 'block', dead: false, inElse: false, arm: false, loops, then });
+    } else if (k === K_ELSE) top.inElse = true;
+    else if (k === K_END) {
       this.stack.pop();
       if (top.kind === 'loop') this.openLoops--;
       this.ended(top);
+    }
+  }
+
+  /** A function with v128 locals: the segments, its f32x4 instructions, and the v128 locals each open live loop reads and writes. */
+  private vecInstr(ins: Instr, v: FuncValidator, vl: number[]): void {
+    const name = ins.def.name;
+    this.segment(ins, name, v);
+    if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
+    if (vl.length > 0 && name.startsWith('local.') && v.localTypes[ins.a] === V128) {
+      const id = vl[vl.length - 1]!;
+      if (name !== 'local.get') this.vecWrites.get(id)!.add(ins.a);
+      else if (!v.unreachable && this.deadDepth === 0) this.vecReads.get(id)!.add(ins.a);
     }
   }
 

@@ -10,6 +10,7 @@ import { Module, Store } from '../../src/index.js';
 import { generate, jsEval } from '../../src/jit/codegen.js';
 import { LoopScan } from '../../src/jit/loop-scan.js';
 import { jitStats } from '../../src/interp/tier.js';
+import { validateFunction } from '../../src/validate/index.js';
 import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
 const WAT = `(module
@@ -128,4 +129,30 @@ describe('the JS tier pre-pass in the translation pass', () => {
     expect(jitStats.declined.get('nesting too deep for JS')! - d0).toBe(1);
     expect(s.out.func.jitState).toBe(2);
   });
+
+  test("LoopScan's frames by instruction: try and try_table are blocks, delegate an end, catch arms skipped, calls in loops", () => {
+    const wat = `(module
+      (tag $e)
+      (func $f)
+      (func $g)
+      (func (param $n i32) (result i32)
+        (block
+          (try
+            (do (loop $l (call $f) (br_if $l (local.get $n))))
+            (catch_all (loop $k (call $g) (br_if $k (local.get $n)))))
+          (try (do (block (loop $m (br_if $m (local.get $n))))) (delegate 0))
+          (if (local.get $n) (then (loop $o (call $f) (br_if $o (local.get $n)))) (else))
+          (block (try_table (catch_all 0) (loop $p (call $g) (br_if $p (local.get $n)))))
+          (call $g))
+        (i32.const 0)))`;
+    const scan = new LoopScan(new Map(), true);
+    validateFunction(Module.fromWat(wat).validated, 2, scan);
+    // frames: block 0, try 1, loop 2, (the catch arm's loop: no id), try 3, block 4, loop 5, if 6, loop 7, block 8, try_table 9, loop 10
+    expect(scan.loops.map((l) => l.n)).toEqual([4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(scan.loops.map((l) => l.last)).toEqual([10, 2, 2, 5, 5, 5, 7, 7, 10, 10, 10]);
+    expect(scan.inner).toEqual([true, true, false, true, true, false, true, false, true, true, false]);
+    expect(scan.thenLoops.get(6)).toMatchObject({ n: 1, last: 7 });
+    expect([scan.lastLoop, scan.any, [...scan.loopCalls]]).toEqual([10, true, [0, 1]]);
+  });
 });
+
