@@ -30,22 +30,24 @@ export class LoopSet {
   }
 }
 
-/** What LoopScan does with an instruction, by InstrDef.id (SCAN_KIND): the frames' starts are K_BLOCK and above. */
-const K_OTHER = 0;
-const K_CALL = 1;
-const K_ELSE = 2;
-const K_END = 3;
-const K_ARM = 4;
-const K_BLOCK = 5;
-const K_LOOP = 6;
-const K_IF = 7;
+/** What LoopScan does with an instruction, by InstrDef.id (SCAN_KIND): the frames' starts are K.Block and above. */
+const enum K {
+  Other,
+  Call,
+  Else,
+  End,
+  Arm,
+  Block,
+  Loop,
+  If,
+}
 /** (try and try_table are blocks, and delegate an end, as JsGen sees them; catch arms JsGen skips) */
 const SCAN_KIND = ((): Uint8Array => {
   const t = new Uint8Array(INSTRS.length);
-  const by: Record<string, number> = { call: K_CALL, else: K_ELSE, end: K_END, delegate: K_END, block: K_BLOCK, loop: K_LOOP, if: K_IF };
-  for (const n of TRY_FRAME) by[n] = K_BLOCK;
-  for (const n of CATCH_ARM) by[n] = K_ARM;
-  for (const d of INSTRS) t[d.id] = by[d.name] ?? K_OTHER;
+  const by: Record<string, number> = { call: K.Call, else: K.Else, end: K.End, delegate: K.End, block: K.Block, loop: K.Loop, if: K.If };
+  for (const n of TRY_FRAME) by[n] = K.Block;
+  for (const n of CATCH_ARM) by[n] = K.Arm;
+  for (const d of INSTRS) t[d.id] = by[d.name] ?? K.Other;
   return t;
 })();
 
@@ -144,7 +146,7 @@ export class LoopScan implements CodeSink {
     }
     const vl = this.vecLoops;
     if (vl !== null) this.vecInstr(ins, v, vl);
-    if (k === K_ARM) {
+    if (k === K.Arm) {
       // a catch arm: JsGen skips it to the try's end
       if (!top.dead && !top.arm) {
         top.arm = true;
@@ -153,14 +155,14 @@ export class LoopScan implements CodeSink {
       return;
     }
     // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
-    if (k >= K_BLOCK && this.stack.length > MAX_NESTING) no('nesting too deep for JS');
+    if (k >= K.Block && this.stack.length > MAX_NESTING) no('nesting too deep for JS');
     if (v.unreachable || this.deadDepth > 0) {
-      if (k >= K_BLOCK) {
+      if (k >= K.Block) {
         this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false, arm: false, loops: null, then: null });
         this.deadDepth++;
-      } else if (k === K_ELSE) {
+      } else if (k === K.Else) {
         if (!top.dead) top.inElse = true;
-      } else if (k === K_END) {
+      } else if (k === K.End) {
         this.stack.pop();
         if (top.dead || top.arm) this.deadDepth--;
         if (!top.dead && top.kind === 'loop') this.openLoops--;
@@ -168,15 +170,15 @@ export class LoopScan implements CodeSink {
       }
       return;
     }
-    if (k === K_CALL) {
+    if (k === K.Call) {
       if (this.openLoops > 0) this.loopCalls.add(ins.a);
-    } else if (k >= K_BLOCK) {
+    } else if (k >= K.Block) {
       const id = this.ids++;
       const loops = new LoopSet();
       this.loops[id] = loops;
       this.hasLoop[id] = false;
       this.inner[id] = false;
-      if (k === K_LOOP) {
+      if (k === K.Loop) {
         this.openLoops++;
         this.any = true;
         this.lastLoop = id;
@@ -189,10 +191,10 @@ export class LoopScan implements CodeSink {
         }
       }
       let then: LoopSet | null = null;
-      if (k === K_IF) this.thenLoops.set(id, (then = new LoopSet()));
-      this.stack.push({ id, kind: k === K_LOOP ? 'loop' : k === K_IF ? 'if' : 'block', dead: false, inElse: false, arm: false, loops, then });
-    } else if (k === K_ELSE) top.inElse = true;
-    else if (k === K_END) {
+      if (k === K.If) this.thenLoops.set(id, (then = new LoopSet()));
+      this.stack.push({ id, kind: k === K.Loop ? 'loop' : k === K.If ? 'if' : 'block', dead: false, inElse: false, arm: false, loops, then });
+    } else if (k === K.Else) top.inElse = true;
+    else if (k === K.End) {
       this.stack.pop();
       if (top.kind === 'loop') this.openLoops--;
       this.ended(top);
