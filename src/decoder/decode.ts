@@ -191,12 +191,13 @@ function readCompType(r: Reader): CompType {
   if (b & 0x80) r.fail('integer representation too long', at + 1);
   switch (b) {
     case 0x60: {
+      // (pushed into a literal: packed, of the map the validator's other type lists have, validate/ops.ts EMPTY)
       const np = len(r);
-      const params = new Array<number>(np);
-      for (let i = 0; i < np; i++) params[i] = readValType(r);
+      const params: number[] = [];
+      for (let i = 0; i < np; i++) params.push(readValType(r));
       const nr = len(r);
-      const results = new Array<number>(nr);
-      for (let i = 0; i < nr; i++) results[i] = readValType(r);
+      const results: number[] = [];
+      for (let i = 0; i < nr; i++) results.push(readValType(r));
       return { kind: CompKind.Func, params, results };
     }
     case 0x5f: {
@@ -247,10 +248,10 @@ function readOlderFuncType(r: Reader, fmt: number): CompType {
   if (b !== 0x60) r.fail('malformed function type', at);
   const vec = (): number[] => {
     const n = len(r);
-    const ts = new Array<number>(n);
+    const ts: number[] = [];
     for (let i = 0; i < n; i++) {
       const tat = r.pos;
-      ts[i] = olderType(r, tat, readValType(r), fmt, true);
+      ts.push(olderType(r, tat, readValType(r), fmt, true));
     }
     return ts;
   };

@@ -1,6 +1,7 @@
 /** One function's translated code (fast or exact) and what entering it needs. */
 import type { Instance } from '../runtime/objects/instance.js';
 import type { WasmFunc } from '../runtime/objects/func.js';
+import type { CodeSink } from '../validate/func.js';
 
 export class Compiled {
   /** The exact twin of fast code (made on first need), or the fast twin of exact code. */
@@ -15,6 +16,11 @@ export class Compiled {
    * interpreter runs the block itself.
    */
   readonly osrFuel = new Map<number, number>();
+  /**
+   * The tier's pre-pass sink (TierCompiler.prescan), fed by the translator's own validator pass and complete; taken
+   * (and cleared) by the tier's first generation of this function. null: none, the tier makes its own pass.
+   */
+  prescan: CodeSink | null = null;
   private opsArr: number[] | null = null;
   get ops(): number[] {
     return (this.opsArr ??= Array.from(this.code));

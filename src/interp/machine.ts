@@ -9,6 +9,7 @@ import { Reader } from '../core/bytes.js';
 import { F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type ValType } from '../core/types.js';
 import { Instr, readInstr } from '../decoder/instr.js';
 import { validateFunction, type ValidatedModule } from '../validate/module.js';
+import type { CodeSink } from '../validate/func.js';
 import { Compiled } from './compiled.js';
 import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, Op, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
 import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from '../runtime/objects/costs.js';
@@ -19,7 +20,7 @@ import * as I64N from './numeric/i64.js';
 import type { Profile } from '../runtime/objects/profile.js';
 import { HostFunc, Suspend, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
 import { type Limits, type Peaks } from '../runtime/objects/limits.js';
-import { Translator } from './translate.js';
+import { Translator, WithPrescan } from './translate.js';
 import { fromHost, hostRefFits, HostNumber } from '../runtime/objects/gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
 import { jitFor, jsStatus, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
@@ -211,7 +212,7 @@ export class Machine {
    * The fast translation of a function (translated on its first call). The first instance of a module translates
    * it; a later instance of the same module in this machine takes a copy of that translation instead (`shared`).
    */
-  compile(f: WasmFunc): Compiled {
+  compile(f: WasmFunc, pre: CodeSink | null = null): Compiled {
     const c = f.compiled as Compiled | null;
     if (c) return c;
     const inst = f.instance as Instance;
@@ -220,7 +221,7 @@ export class Machine {
     const t = known[f.index];
     let cc: Compiled;
     if (t === undefined) {
-      cc = this.translate(f, false);
+      cc = this.translate(f, false, undefined, pre);
       known[f.index] = { code: cc.code, frameWords: cc.frameWords, tmpl: cc.tmpl, refLocals: cc.refLocals, blockPc: cc.blockPc, origAt: cc.origAt, handlers: cc.handlers, exnSlots: cc.exnSlots };
     } else cc = shared(t, f, inst);
     f.compiled = cc;
@@ -238,7 +239,8 @@ export class Machine {
     return c.twin;
   }
 
-  private translate(f: WasmFunc, exact: boolean, fast?: Compiled): Compiled {
+  /** `pre`: a second sink fed in the same validator pass (TierCompiler.prescan), given to the result if it completed. */
+  private translate(f: WasmFunc, exact: boolean, fast?: Compiled, pre: CodeSink | null = null): Compiled {
     const inst = f.instance as Instance;
     const vm = inst.vm;
     const type = f.type;
@@ -254,7 +256,8 @@ export class Machine {
     // the exact twin keeps the fast code's frame layout (its constant area stays reserved)
     const reserve = fast ? (fast.tmpl.length - (nl * 4 - type.params.length * 4)) / 4 : 0;
     const t = new Translator(nl, localTypes, type.params.length, type.results, exact, env, reserve);
-    validateFunction(vm, f.index, t);
+    const both = pre !== null ? new WithPrescan(t, pre) : null;
+    validateFunction(vm, f.index, both ?? t);
     const out = t.finish();
     // positions that start no op say so (-1): a stop point is named by (original offset, ordinal among its ops)
     for (let p = 0; p < out.origAt.length; p++) if (t.origAt[p] === undefined) out.origAt[p] = -1;
@@ -273,6 +276,7 @@ export class Machine {
     const cc = new Compiled(f, inst, out.code, exact, frameWords, paramWords, tmpl, Int32Array.from(refLocals), t.blockPc, out.origAt);
     cc.handlers = out.handlers;
     cc.exnSlots = out.exnSlots;
+    if (both !== null && both.ok) cc.prescan = pre;
     return cc;
   }
 

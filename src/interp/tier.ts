@@ -8,6 +8,7 @@
 import type { WasmFunc } from '../runtime/objects/func.js';
 import type { Compiled } from './compiled.js';
 import type { Machine } from './machine.js';
+import type { CodeSink } from '../validate/func.js';
 
 /**
  * Status of a JS-tier function call besides the interpreter's own
@@ -37,8 +38,13 @@ export const STATUS_HANDOFF = 3;
  */
 export type JitFn = (mc: any, fp: number, depth: number, jd: number, osr: number, fuel: number) => number;
 
-/** Makes the JS version of a translated function; null when the tier leaves it to the interpreter. */
-export type TierCompiler = (mc: Machine, cc: Compiled) => JitFn | null;
+/**
+ * Makes the JS version of a translated function; null when the tier leaves it to the interpreter. `prescan`: a sink
+ * that collects what the tier's generation needs before its own pass over the body (the JS tier's LoopScan), given
+ * the same instructions and validator as the translator in the translation's pass (Machine.compile), so that the tier
+ * validates the body once less; null when it must make that pass itself (Compiled.prescan).
+ */
+export type TierCompiler = ((mc: Machine, cc: Compiled) => JitFn | null) & { readonly prescan?: (mc: Machine, f: WasmFunc) => CodeSink | null };
 
 /**
  * JS stack budget: generated functions pass down how much JS stack is in use
@@ -66,7 +72,9 @@ export function jitFor(mc: Machine, f: WasmFunc): JitFn | null {
   f.jitState = 2;
   const tier = mc.tier;
   if (tier === null) return null;
-  const cc = mc.compile(f); // may throw Unsupported, as the interpreter would
+  // (the tier's pre-pass rides on the translation's pass when this call translates f)
+  const pre = f.compiled === null && tier.prescan !== undefined ? tier.prescan(mc, f) : null;
+  const cc = mc.compile(f, pre); // may throw Unsupported, as the interpreter would
   const fn = tier(mc, cc);
   if (fn !== null) {
     f.jit = fn;

@@ -446,3 +446,26 @@ export class Translator extends OpTranslator implements CodeSink {
 
 export { CONVERSIONS } from './translate-tables.js';
 export { Compiled };
+
+/**
+ * The translator's sink with the tier's pre-pass sink (TierCompiler.prescan) behind it, in one validator pass. The
+ * pre-pass sees each instruction after the translator (which changes neither the instruction nor the validator); if it
+ * throws, it is fed no more (`ok` false) and the translation goes on: the tier then makes its own pass, and meets
+ * the error there.
+ */
+export class WithPrescan implements CodeSink {
+  ok = true;
+  constructor(
+    private readonly t: Translator,
+    private readonly pre: CodeSink,
+  ) {}
+  instr(ins: Instr, v: FuncValidator): void {
+    this.t.instr(ins, v);
+    if (!this.ok) return;
+    try {
+      this.pre.instr(ins, v);
+    } catch {
+      this.ok = false;
+    }
+  }
+}

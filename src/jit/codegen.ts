@@ -299,9 +299,15 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     }
   }
   try {
-    const m0 = cc.inst.memories[0];
-    const scan = new LoopScan(cc.blockPc, m0 !== undefined && m0.type.addr === 'i32');
-    validateFunction(cc.inst.vm, cc.func.index, scan);
+    // the pre-pass made in the translation's validator pass (prescan), or a pass of its own
+    const pre = cc.prescan;
+    cc.prescan = null;
+    let scan: LoopScan;
+    if (pre instanceof LoopScan) scan = pre;
+    else {
+      scan = new LoopScan(cc.blockPc, mem32(cc.inst));
+      validateFunction(cc.inst.vm, cc.func.index, scan);
+    }
     const g = new JsGen(mc, cc, scan);
     g.split = split;
     g.explicitBounds = sh.trapped;
@@ -344,6 +350,25 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     return declined(e instanceof RangeError ? 'too large for JS' : `internal error: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/** Memory 0 exists with 32-bit addresses (LoopScan's `mem32`). */
+function mem32(inst: Instance): boolean {
+  const m0 = inst.memories[0];
+  return m0 !== undefined && m0.type.addr === 'i32';
+}
+
+/**
+ * The tier's pre-pass for `f` (TierCompiler.prescan): its LoopScan, fed by the translator's validator pass, for a
+ * function without v128 locals (LoopScan reads the translation's block starts for those, known only after it).
+ */
+generate.prescan = (mc: Machine, f: WasmFunc): LoopScan | null => {
+  if (jsEval.blocked) return null;
+  const ps = f.type.params;
+  for (let i = 0; i < ps.length; i++) if (ps[i] === V128) return null;
+  const ls = f.body.locals;
+  for (let i = 0; i < ls.length; i++) if (ls[i]!.type === V128) return null;
+  return new LoopScan(null, mem32(f.instance as Instance));
+};
 
 /** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
 function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {

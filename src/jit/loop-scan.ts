@@ -2,6 +2,7 @@
  * The JS tier's pre-pass: which frames of a function hold loops (loop re-entry, OSR), the v128 locals of its loops,
  * and the functions its loops call directly (generated with it, codegen.ts loopCallees).
  */
+import { INSTRS } from '../core/instructions.js';
 import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
@@ -28,6 +29,27 @@ export class LoopSet {
     this.n += s.n;
   }
 }
+
+/** What LoopScan does with an instruction, by InstrDef.id (SCAN_KIND): the frames' starts are K.Block and above. */
+const enum K {
+  Other,
+  Call,
+  Else,
+  End,
+  Arm,
+  Block,
+  Loop,
+  If,
+}
+/** (try and try_table are blocks, and delegate an end, as JsGen sees them; catch arms JsGen skips) */
+const SCAN_KIND = ((): Uint8Array => {
+  const t = new Uint8Array(INSTRS.length);
+  const by: Record<string, number> = { call: K.Call, else: K.Else, end: K.End, delegate: K.End, block: K.Block, loop: K.Loop, if: K.If };
+  for (const n of TRY_FRAME) by[n] = K.Block;
+  for (const n of CATCH_ARM) by[n] = K.Arm;
+  for (const d of INSTRS) t[d.id] = by[d.name] ?? K.Other;
+  return t;
+})();
 
 interface Frame {
   id: number;
@@ -89,17 +111,18 @@ export class LoopScan implements CodeSink {
   private readonly segWritten = new Set<number>();
 
   /**
-   * `blockPc`: the interpreter's block starts (original offsets); `mem32`: memory 0 exists with 32-bit addresses (its
-   * plain accesses are inline; others go through the MISC executor, which may stop for fuel).
+   * `blockPc`: the interpreter's block starts (original offsets), read only for a function with v128 locals; null for
+   * a scan fed during the translation's own pass (codegen.ts prescan), which has none. `mem32`: memory 0 exists with
+   * 32-bit addresses (its plain accesses are inline; others go through the MISC executor, which may stop for fuel).
    */
   constructor(
-    private readonly blockPc: ReadonlyMap<number, number>,
+    private readonly blockPc: ReadonlyMap<number, number> | null,
     private readonly mem32: boolean,
   ) {}
 
   /** A v128 local read or written: the segments (vecLive). */
   private segment(ins: Instr, name: string, v: FuncValidator): void {
-    if (this.blockPc.has(ins.offset) || !exitFree(ins, name, this.mem32)) {
+    if (this.blockPc!.has(ins.offset) || !exitFree(ins, name, this.mem32)) {
       this.cuts.add(ins.offset);
       if (this.segWritten.size > 0) this.segWritten.clear();
     }
@@ -113,25 +136,17 @@ export class LoopScan implements CodeSink {
   readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
-    // (try and try_table are blocks, and delegate an end, as JsGen sees them)
-    const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
+    // (what the scan does by the instruction's id: a name compared or looked up in a set per instruction was most
+    // of this pass's cost in a first run)
+    const k = SCAN_KIND[ins.def.id]!;
     const top = this.stack[this.stack.length - 1]!;
-    if (this.vecLoops === undefined) this.vecLoops = v.localTypes.includes(V128) ? [] : null;
+    if (this.vecLoops === undefined) {
+      this.vecLoops = v.localTypes.includes(V128) ? [] : null;
+      if (this.vecLoops !== null && this.blockPc === null) throw new Error('internal error: a v128 function scanned without its block starts');
+    }
     const vl = this.vecLoops;
-    if (vl !== null) {
-      this.segment(ins, ins.def.name, v);
-      if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
-      if (vl.length > 0 && name.startsWith('local.') && v.localTypes[ins.a] === V128) {
-        const id = vl[vl.length - 1]!;
-        if (name !== 'local.get') this.vecWrites.get(id)!.add(ins.a);
-        else if (!v.unreachable && this.deadDepth === 0) this.vecReads.get(id)!.add(ins.a);
-      }
-    }
-    if (name === 'block' || name === 'loop' || name === 'if') {
-      // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
-      if (this.stack.length > MAX_NESTING) no('nesting too deep for JS');
-    }
-    if (CATCH_ARM.has(name)) {
+    if (vl !== null) this.vecInstr(ins, v, vl);
+    if (k === K.Arm) {
       // a catch arm: JsGen skips it to the try's end
       if (!top.dead && !top.arm) {
         top.arm = true;
@@ -139,13 +154,15 @@ export class LoopScan implements CodeSink {
       }
       return;
     }
+    // (V8's parser recurses on nesting: far deeper than this fails there, after all the work)
+    if (k >= K.Block && this.stack.length > MAX_NESTING) no('nesting too deep for JS');
     if (v.unreachable || this.deadDepth > 0) {
-      if (name === 'block' || name === 'loop' || name === 'if') {
+      if (k >= K.Block) {
         this.stack.push({ id: -1, kind: 'block', dead: true, inElse: false, arm: false, loops: null, then: null });
         this.deadDepth++;
-      } else if (name === 'else') {
+      } else if (k === K.Else) {
         if (!top.dead) top.inElse = true;
-      } else if (name === 'end') {
+      } else if (k === K.End) {
         this.stack.pop();
         if (top.dead || top.arm) this.deadDepth--;
         if (!top.dead && top.kind === 'loop') this.openLoops--;
@@ -153,14 +170,15 @@ export class LoopScan implements CodeSink {
       }
       return;
     }
-    if (name === 'call' && this.openLoops > 0) this.loopCalls.add(ins.a);
-    if (name === 'block' || name === 'loop' || name === 'if') {
+    if (k === K.Call) {
+      if (this.openLoops > 0) this.loopCalls.add(ins.a);
+    } else if (k >= K.Block) {
       const id = this.ids++;
       const loops = new LoopSet();
       this.loops[id] = loops;
       this.hasLoop[id] = false;
       this.inner[id] = false;
-      if (name === 'loop') {
+      if (k === K.Loop) {
         this.openLoops++;
         this.any = true;
         this.lastLoop = id;
@@ -173,13 +191,25 @@ export class LoopScan implements CodeSink {
         }
       }
       let then: LoopSet | null = null;
-      if (name === 'if') this.thenLoops.set(id, (then = new LoopSet()));
-      this.stack.push({ id, kind: name, dead: false, inElse: false, arm: false, loops, then });
-    } else if (name === 'else') top.inElse = true;
-    else if (name === 'end') {
+      if (k === K.If) this.thenLoops.set(id, (then = new LoopSet()));
+      this.stack.push({ id, kind: k === K.Loop ? 'loop' : k === K.If ? 'if' : 'block', dead: false, inElse: false, arm: false, loops, then });
+    } else if (k === K.Else) top.inElse = true;
+    else if (k === K.End) {
       this.stack.pop();
       if (top.kind === 'loop') this.openLoops--;
       this.ended(top);
+    }
+  }
+
+  /** A function with v128 locals: the segments, its f32x4 instructions, and the v128 locals each open live loop reads and writes. */
+  private vecInstr(ins: Instr, v: FuncValidator, vl: number[]): void {
+    const name = ins.def.name;
+    this.segment(ins, name, v);
+    if (ins.def.prefix === 0xfd && name.startsWith('f32x4.')) this.f32x4 = true;
+    if (vl.length > 0 && name.startsWith('local.') && v.localTypes[ins.a] === V128) {
+      const id = vl[vl.length - 1]!;
+      if (name !== 'local.get') this.vecWrites.get(id)!.add(ins.a);
+      else if (!v.unreachable && this.deadDepth === 0) this.vecReads.get(id)!.add(ins.a);
     }
   }
 

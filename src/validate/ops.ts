@@ -9,7 +9,12 @@ import { BY_NAME, INSTRS, type InstrDef } from '../core/instructions.js';
 import { REF_BASE, valTypeName, type ValType } from '../core/types.js';
 import { BOTTOM, HEAP_BOT } from './types.js';
 
-export const EMPTY: readonly ValType[] = Object.freeze([]);
+/**
+ * The empty type list. Not frozen: every type list the validator's loop reads (this, `single`'s, the decoder's function
+ * types) is then a packed array of small integers of one map; a frozen one was a map of its own, and `run`'s optimised
+ * code was thrown away at the first list of a map its feedback had not seen (BENCHMARKS.md, session 17, gen13).
+ */
+export const EMPTY: readonly ValType[] = [];
 
 /** A Uint8Array indexed by InstrDef.id holding `code(def)` for every instruction. */
 export function codeTable(code: (d: InstrDef) => number): Uint8Array {

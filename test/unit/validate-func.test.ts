@@ -21,6 +21,9 @@ import {
 import { validateFunction, validateModule, type CodeSink } from '../../src/validate/index.js';
 import { BOTTOM } from '../../src/validate/types.js';
 import { QUIET_SINK } from '../../src/validate/func.js';
+import { EMPTY } from '../../src/validate/ops.js';
+import { decodeModule } from '../../src/decoder/decode.js';
+import { encodeModule } from '../../src/encoder/encode.js';
 import {
   END,
   I,
@@ -469,6 +472,47 @@ describe('validateFunction: sinks and validators', () => {
     validateFunction(vm, 1, r);
     expect(r.log.length).toBe(6);
     expect(optimized(method)).toBe(true);
+  });
+
+  it('keeps its optimised loop at the first br_if carrying a value, and every type list it reads is of one map', () => {
+    // V8 threw `run` away at a type list of a map its feedback had not seen (EMPTY frozen, the decoder's lists holey)
+    // and at the first br_if carrying values, a call it had never run (BENCHMARKS.md, session 17, gen13)
+    setFlagsFromString('--allow-natives-syntax');
+    /* eslint-disable @typescript-eslint/no-implied-eval */
+    const prepare = new Function('f', '%PrepareFunctionForOptimization(f)') as (f: unknown) => void;
+    const optimizeNext = new Function('f', '%OptimizeFunctionOnNextCall(f)') as (f: unknown) => void;
+    const optimized = new Function('f', 'return (%GetOptimizationStatus(f) & 16) !== 0') as (f: unknown) => boolean;
+    const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: unknown, b: unknown) => boolean;
+    /* eslint-enable @typescript-eslint/no-implied-eval */
+    const plain = code(block('block', I32), i32c(0), block('block'), i32c(1), I('br_if', 0), END, END, END);
+    const carrying = code(block('block', I32), i32c(7), i32c(1), I('br_if', 0), END, END);
+    const m = decodeModule(
+      encodeModule(
+        fn([], [I32], [i32c(1)], {
+          types: [functype([], [I32]), functype([], []), functype([I32, I64], [])],
+          funcs: [0, 0],
+          codes: [
+            { locals: [], body: plain, offset: 0 },
+            { locals: [], body: carrying, offset: 0 },
+          ],
+        }),
+      ),
+    );
+    const fts = m.types.map((t) => t.comp) as { params: readonly number[]; results: readonly number[] }[];
+    const lists = [EMPTY, [I32], ...fts.flatMap((t) => [t.params, t.results])];
+    for (const l of lists) expect(sameMap(l, EMPTY)).toBe(true);
+    const vm = validateModule(m, { bodies: false });
+    const fv = validateFunction(vm, 1, QUIET_SINK);
+    const run = Object.getPrototypeOf(fv).run as unknown;
+    prepare(run);
+    for (let i = 0; i < 4; i++) validateFunction(vm, 1, QUIET_SINK);
+    optimizeNext(run);
+    validateFunction(vm, 1, QUIET_SINK);
+    expect(optimized(run)).toBe(true);
+    const r = new Recorder();
+    validateFunction(vm, 2, r);
+    expect(r.log).toEqual(['block h=0 d=1', 'i32.const h=0 d=2', 'i32.const h=1 d=2', 'br_if h=2 d=2', 'end h=1 d=2', 'end h=1 d=1']);
+    expect(optimized(run)).toBe(true);
   });
 
   it("reuses the module's idle validator, and gives a nested validation a validator of its own", () => {
