@@ -6,6 +6,7 @@ import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { CATCH_ARM, MAX_NESTING, TRY_FRAME, no } from './gen-types.js';
+import type { ColdScan } from './cold.js';
 
 /**
  * The loops a frame is or holds (or an if's then-arm holds): frames are
@@ -95,6 +96,8 @@ export class LoopScan implements CodeSink {
   constructor(
     private readonly blockPc: ReadonlyMap<number, number>,
     private readonly mem32: boolean,
+    /** The static rule for cold paths (cold.ts), fed every instruction; null when it is off. */
+    readonly cold: ColdScan | null = null,
   ) {}
 
   /** A v128 local read or written: the segments (vecLive). */
@@ -113,6 +116,7 @@ export class LoopScan implements CodeSink {
   readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
+    if (this.cold !== null) this.cold.step(ins, ins.def.name, v);
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
     const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
     const top = this.stack[this.stack.length - 1]!;

@@ -1,0 +1,121 @@
+/**
+ * Cold paths generated as exits (issue 16): a block start of the fast translation that the policy finds cold is
+ * generated as the exit a fuel shortage takes there (the frame's locals and stack spilled by the epilogue, the
+ * interpreter continuing at that block with the same fuel and coming back to the JS version at its next loop head),
+ * and nothing else of the frame after it is generated (gen-control.ts `deadInstr`, codegen.ts `elide`).
+ *
+ * The policy here is static: a block start from which every path reaches `unreachable`, or a call of an import that
+ * never returns (`abort`, `__assert_fail`, `proc_exit`, `__wbindgen_throw`), without a branch or return leaving the
+ * frame first: a trap's or panic's path. Found by `ColdScan` inside LoopScan's pass (no pass of its own: a third
+ * validation of every body cost more of a first run than the shorter source saved). BENCHMARKS.md, session 17,
+ * helper cold13, has the upper bound a profile of a first run would give and what this rule finds.
+ */
+import type { Module } from '../core/module.js';
+import type { Instr } from '../decoder/instr.js';
+import type { FuncValidator } from '../validate/func.js';
+
+export const coldElision = {
+  /** Elide the blocks the static rule finds cold. */
+  static: true,
+  /** ... when the path from the block start to the trap has at least this many instructions (an exit is ~8 tokens and a spill). */
+  min: 6,
+  /** Tests: elide the block starting at this byte offset of function `func` too (jit-fuzz forces it at random). */
+  force: null as ((func: number, offset: number) => boolean) | null,
+};
+/** Blocks generated as exits, over the process. */
+export const coldStats = { elided: 0 };
+
+const NO_RETURN = new Set(['abort', '_abort', '__assert_fail', '___assert_fail', 'proc_exit', '__wbindgen_throw', 'emscripten_abort']);
+const noReturnByModule = new WeakMap<Module, ReadonlySet<number>>();
+/** The function indices of `module`'s imports that never return normally, by name. */
+export function noReturnImports(module: Module): ReadonlySet<number> {
+  let s = noReturnByModule.get(module);
+  if (s === undefined) {
+    const set = new Set<number>();
+    let i = 0;
+    for (const im of module.imports) {
+      if (im.desc.kind !== 'func') continue;
+      if (NO_RETURN.has(im.name)) set.add(i);
+      i++;
+    }
+    noReturnByModule.set(module, (s = set));
+  }
+  return s;
+}
+
+/**
+ * The static rule over one body, fed every instruction by LoopScan: per open frame, the block starts at its top
+ * level since the last branch that may leave it (with their instruction counts); an `unreachable` or a call of a
+ * never-returning import at that level makes them cold. A branch, br_table, return or throw (at any depth) clears
+ * the frames it may leave; an else, catch or end clears its frame's.
+ */
+export class ColdScan {
+  /** Byte offsets of the cold block starts. */
+  readonly cold = new Set<number>();
+  private readonly pend: number[][] = [[]];
+  private n = 0;
+  constructor(
+    private readonly blockPc: ReadonlyMap<number, number>,
+    private readonly noReturn: ReadonlySet<number>,
+  ) {}
+  private clearFrom(t: number): void {
+    for (let i = Math.max(0, t); i < this.pend.length; i++) this.pend[i]!.length = 0;
+  }
+  step(ins: Instr, name: string, v: FuncValidator): void {
+    this.n++;
+    const top = this.pend.length - 1;
+    const p = this.pend[top]!;
+    switch (name) {
+      case 'block':
+      case 'loop':
+      case 'if':
+      case 'try':
+      case 'try_table':
+        if (!v.unreachable && this.blockPc.has(ins.offset)) p.push(ins.offset, this.n);
+        this.pend.push([]);
+        return;
+      case 'end':
+      case 'delegate':
+        if (this.pend.length > 1) this.pend.pop();
+        else p.length = 0;
+        return;
+      case 'else':
+      case 'catch':
+      case 'catch_all':
+        p.length = 0;
+        return;
+    }
+    if (v.unreachable) return;
+    if (this.blockPc.has(ins.offset)) p.push(ins.offset, this.n);
+    if (name === 'unreachable' || (name === 'call' && this.noReturn.has(ins.a))) {
+      for (let k = 0; k < p.length; k += 2) if (this.n - p[k + 1]! + 1 >= coldElision.min) this.cold.add(p[k]!);
+      p.length = 0;
+      return;
+    }
+    switch (name) {
+      case 'br':
+      case 'br_if':
+      case 'br_on_null':
+      case 'br_on_non_null':
+      case 'br_on_cast':
+      case 'br_on_cast_fail':
+        this.clearFrom(top - ins.a);
+        return;
+      case 'br_table': {
+        let m = ins.a;
+        for (const d of ins.labels) if (d > m) m = d;
+        this.clearFrom(top - m);
+        return;
+      }
+      case 'return':
+      case 'return_call':
+      case 'return_call_indirect':
+      case 'return_call_ref':
+      case 'throw':
+      case 'throw_ref':
+      case 'rethrow':
+        this.clearFrom(0);
+        return;
+    }
+  }
+}
