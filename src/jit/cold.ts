@@ -17,8 +17,6 @@ import type { FuncValidator } from '../validate/func.js';
 export const coldElision = {
   /** Elide the blocks the static rule finds cold. */
   static: true,
-  /** ... when the path from the block start to the trap has at least this many instructions (an exit is ~8 tokens and a spill). */
-  min: 6,
   /** Tests: elide the block starting at this byte offset of function `func` too (jit-fuzz forces it at random). */
   force: null as ((func: number, offset: number) => boolean) | null,
 };
@@ -45,7 +43,7 @@ export function noReturnImports(module: Module): ReadonlySet<number> {
 
 /**
  * The static rule over one body, fed every instruction by LoopScan: per open frame, the block starts at its top
- * level since the last branch that may leave it (with their instruction counts); an `unreachable` or a call of a
+ * level since the last branch that may leave it; an `unreachable` or a call of a
  * never-returning import at that level makes them cold. A branch, br_table, return or throw (at any depth) clears
  * the frames it may leave; an else, catch or end clears its frame's.
  */
@@ -53,7 +51,6 @@ export class ColdScan {
   /** Byte offsets of the cold block starts. */
   readonly cold = new Set<number>();
   private readonly pend: number[][] = [[]];
-  private n = 0;
   constructor(
     private readonly blockPc: ReadonlyMap<number, number>,
     private readonly noReturn: ReadonlySet<number>,
@@ -62,7 +59,6 @@ export class ColdScan {
     for (let i = Math.max(0, t); i < this.pend.length; i++) this.pend[i]!.length = 0;
   }
   step(ins: Instr, name: string, v: FuncValidator): void {
-    this.n++;
     const top = this.pend.length - 1;
     const p = this.pend[top]!;
     switch (name) {
@@ -71,7 +67,7 @@ export class ColdScan {
       case 'if':
       case 'try':
       case 'try_table':
-        if (!v.unreachable && this.blockPc.has(ins.offset)) p.push(ins.offset, this.n);
+        if (!v.unreachable && this.blockPc.has(ins.offset)) p.push(ins.offset);
         this.pend.push([]);
         return;
       case 'end':
@@ -86,9 +82,9 @@ export class ColdScan {
         return;
     }
     if (v.unreachable) return;
-    if (this.blockPc.has(ins.offset)) p.push(ins.offset, this.n);
+    if (this.blockPc.has(ins.offset)) p.push(ins.offset);
     if (name === 'unreachable' || (name === 'call' && this.noReturn.has(ins.a))) {
-      for (let k = 0; k < p.length; k += 2) if (this.n - p[k + 1]! + 1 >= coldElision.min) this.cold.add(p[k]!);
+      for (const o of p) this.cold.add(o);
       p.length = 0;
       return;
     }
