@@ -13,6 +13,7 @@
 import type { Module } from '../core/module.js';
 import type { Instr } from '../decoder/instr.js';
 import type { FuncValidator } from '../validate/func.js';
+import { INSTRS } from '../core/instructions.js';
 
 export const coldElision = {
   /** Elide the blocks the static rule finds cold. */
@@ -41,16 +42,64 @@ export function noReturnImports(module: Module): ReadonlySet<number> {
   return s;
 }
 
+/** What ColdScan does with an instruction, by InstrDef.id. */
+const enum K {
+  /** nothing, and no block starts after it (numeric, variables, constants, loads and stores, ...) */
+  Plain = 0,
+  Other,
+  Open,
+  End,
+  Arm,
+  Unreachable,
+  Call,
+  Br,
+  BrTable,
+  Leave,
+}
+const KINDS: Record<string, K> = {
+  block: K.Open,
+  loop: K.Open,
+  if: K.Open,
+  try: K.Open,
+  try_table: K.Open,
+  end: K.End,
+  delegate: K.End,
+  else: K.Arm,
+  catch: K.Arm,
+  catch_all: K.Arm,
+  unreachable: K.Unreachable,
+  call: K.Call,
+  br: K.Br,
+  br_if: K.Br,
+  br_on_null: K.Br,
+  br_on_non_null: K.Br,
+  br_on_cast: K.Br,
+  br_on_cast_fail: K.Br,
+  br_table: K.BrTable,
+  return: K.Leave,
+  return_call: K.Leave,
+  return_call_indirect: K.Leave,
+  return_call_ref: K.Leave,
+  throw: K.Leave,
+  throw_ref: K.Leave,
+  rethrow: K.Leave,
+};
+const PLAIN = new Set(['numeric', 'conversion', 'const', 'variable', 'parametric', 'vector']);
+const KIND = Uint8Array.from(INSTRS, (d) => KINDS[d.name] ?? (PLAIN.has(d.family) || (d.family === 'memory' && d.bytes > 0) ? K.Plain : K.Other));
+
 /**
  * The static rule over one body, fed every instruction by LoopScan: per open frame, the block starts at its top
- * level since the last branch that may leave it; an `unreachable` or a call of a
- * never-returning import at that level makes them cold. A branch, br_table, return or throw (at any depth) clears
- * the frames it may leave; an else, catch or end clears its frame's.
+ * level since the last branch that may leave it; an `unreachable` or a call of a never-returning import at that
+ * level makes them cold. A branch, br_table, return or throw (at any depth) clears the frames it may leave; an else,
+ * catch or end clears its frame's. Most instructions cost one table read: a block starts only after an instruction
+ * that is not plain (a branch, a call, a frame's start or end, a surcharge).
  */
 export class ColdScan {
   /** Byte offsets of the cold block starts. */
   readonly cold = new Set<number>();
   private readonly pend: number[][] = [[]];
+  /** The previous instruction was not plain: a block may start at this one. */
+  private after = true;
   constructor(
     private readonly blockPc: ReadonlyMap<number, number>,
     private readonly noReturn: ReadonlySet<number>,
@@ -58,58 +107,49 @@ export class ColdScan {
   private clearFrom(t: number): void {
     for (let i = Math.max(0, t); i < this.pend.length; i++) this.pend[i]!.length = 0;
   }
-  step(ins: Instr, name: string, v: FuncValidator): void {
+  step(ins: Instr, v: FuncValidator): void {
+    const k = KIND[ins.def.id]! as K;
+    const after = this.after;
+    this.after = k !== K.Plain;
+    if (k === K.Plain && !after) return;
     const top = this.pend.length - 1;
     const p = this.pend[top]!;
-    switch (name) {
-      case 'block':
-      case 'loop':
-      case 'if':
-      case 'try':
-      case 'try_table':
-        if (!v.unreachable && this.blockPc.has(ins.offset)) p.push(ins.offset);
+    switch (k) {
+      case K.Open:
+        if (after && !v.unreachable && this.blockPc.has(ins.offset)) p.push(ins.offset);
         this.pend.push([]);
         return;
-      case 'end':
-      case 'delegate':
+      case K.End:
         if (this.pend.length > 1) this.pend.pop();
         else p.length = 0;
         return;
-      case 'else':
-      case 'catch':
-      case 'catch_all':
+      case K.Arm:
         p.length = 0;
         return;
     }
     if (v.unreachable) return;
-    if (this.blockPc.has(ins.offset)) p.push(ins.offset);
-    if (name === 'unreachable' || (name === 'call' && this.noReturn.has(ins.a))) {
-      for (const o of p) this.cold.add(o);
-      p.length = 0;
-      return;
-    }
-    switch (name) {
-      case 'br':
-      case 'br_if':
-      case 'br_on_null':
-      case 'br_on_non_null':
-      case 'br_on_cast':
-      case 'br_on_cast_fail':
+    if (after && this.blockPc.has(ins.offset)) p.push(ins.offset);
+    switch (k) {
+      case K.Unreachable:
+        for (const o of p) this.cold.add(o);
+        p.length = 0;
+        return;
+      case K.Call:
+        if (this.noReturn.has(ins.a)) {
+          for (const o of p) this.cold.add(o);
+          p.length = 0;
+        }
+        return;
+      case K.Br:
         this.clearFrom(top - ins.a);
         return;
-      case 'br_table': {
+      case K.BrTable: {
         let m = ins.a;
         for (const d of ins.labels) if (d > m) m = d;
         this.clearFrom(top - m);
         return;
       }
-      case 'return':
-      case 'return_call':
-      case 'return_call_indirect':
-      case 'return_call_ref':
-      case 'throw':
-      case 'throw_ref':
-      case 'rethrow':
+      case K.Leave:
         this.clearFrom(0);
         return;
     }

@@ -116,7 +116,7 @@ export class LoopScan implements CodeSink {
   readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
-    if (this.cold !== null) this.cold.step(ins, ins.def.name, v);
+    if (this.cold !== null) this.cold.step(ins, v);
     // (try and try_table are blocks, and delegate an end, as JsGen sees them)
     const name = TRY_FRAME.has(ins.def.name) ? 'block' : ins.def.name === 'delegate' ? 'end' : ins.def.name;
     const top = this.stack[this.stack.length - 1]!;
