@@ -4,7 +4,7 @@
  * interpreter continuing at that block with the same fuel and coming back to the JS version at its next loop head),
  * and nothing else of the frame after it is generated (gen-control.ts `deadInstr`, codegen.ts `elide`).
  *
- * The policy here is static: a block start from which every path reaches `unreachable`, or a call of an import that
+ * The policy here is static (off by default, `coldElision.static`): a block start from which every path reaches `unreachable`, or a call of an import that
  * never returns (`abort`, `__assert_fail`, `proc_exit`, `__wbindgen_throw`), without a branch or return leaving the
  * frame first: a trap's or panic's path. Found by `ColdScan` inside LoopScan's pass (no pass of its own: a third
  * validation of every body cost more of a first run than the shorter source saved). BENCHMARKS.md, session 17,
@@ -16,8 +16,12 @@ import type { FuncValidator } from '../validate/func.js';
 import { INSTRS } from '../core/instructions.js';
 
 export const coldElision = {
-  /** Elide the blocks the static rule finds cold. */
-  static: true,
+  /**
+   * Elide the blocks the static rule finds cold. Off: measured it took 6.6% of tiktoken's tokens and 1.7% of its
+   * first run, and its first runs elsewhere were 1-4% slower, hash-wasm's too with the same source (BENCHMARKS.md,
+   * session 17, cold13): to be measured again on a quiet machine. Tests turn it on.
+   */
+  static: false,
   /** Tests: elide the block starting at this byte offset of function `func` too (jit-fuzz forces it at random). */
   force: null as ((func: number, offset: number) => boolean) | null,
 };

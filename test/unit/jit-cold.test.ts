@@ -135,12 +135,14 @@ function everyBudget(name: string, arg: number): void {
   }
 }
 
+const STATIC = coldElision.static;
 beforeEach(() => {
   MOD = Module.fromWat(WAT);
+  coldElision.static = true;
 });
 afterEach(() => {
   coldElision.force = null;
-  coldElision.static = true;
+  coldElision.static = STATIC;
 });
 
 describe('cold paths generated as exits (cold.ts)', () => {
