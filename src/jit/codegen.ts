@@ -75,10 +75,11 @@ import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
 import { TRAP_BITS, patchBody } from './patch.js';
 import { LoopScan } from './loop-scan.js';
+import { ColdScan, coldElision, coldStats, noReturnImports } from './cold.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
-import { CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
+import { CATCH_ARM, CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_HANDOFF, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
 let R: Record<string, unknown> | null = null;
@@ -299,13 +300,14 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     }
   }
   try {
-    // the pre-pass made in the translation's validator pass (prescan), or a pass of its own
+    // the pre-pass made in the translation's validator pass (prescan), or a pass of its own: always with the static
+    // cold rule on (cold.ts; its ColdScan reads the translation's block starts, which that pass is still making)
     const pre = cc.prescan;
     cc.prescan = null;
     let scan: LoopScan;
-    if (pre instanceof LoopScan) scan = pre;
+    if (pre instanceof LoopScan && !coldElision.static) scan = pre;
     else {
-      scan = new LoopScan(cc.blockPc, mem32(cc.inst));
+      scan = new LoopScan(cc.blockPc, mem32(cc.inst), coldElision.static ? new ColdScan(cc.blockPc, noReturnImports(cc.inst.module)) : null);
       validateFunction(cc.inst.vm, cc.func.index, scan);
     }
     const g = new JsGen(mc, cc, scan);
@@ -362,7 +364,8 @@ function mem32(inst: Instance): boolean {
  * function without v128 locals (LoopScan reads the translation's block starts for those, known only after it).
  */
 generate.prescan = (mc: Machine, f: WasmFunc): LoopScan | null => {
-  if (jsEval.blocked) return null;
+  // (not with the static cold rule on: generate makes its own pass then)
+  if (jsEval.blocked || coldElision.static) return null;
   const ps = f.type.params;
   for (let i = 0; i < ps.length; i++) if (ps[i] === V128) return null;
   const ls = f.body.locals;
@@ -597,7 +600,13 @@ class JsGen extends JsRefs implements CodeSink {
     // (a link set by the previous instruction holds for this one only)
     const link = this.fuelNext;
     this.fuelNext = null;
-    if (v.unreachable || this.deadDepth > 0) {
+    // (right after an elided frame's end, a block start is reached another way too: a branch to that end; any later
+    // in the frame is reached through the tail alone, and the operand stack is the frame's results only there)
+    if (this.coldTail) {
+      if (this.coldEnded && this.cc.blockPc.has(ins.offset)) this.coldTail = false;
+      this.coldEnded = false;
+    }
+    if (v.unreachable || this.deadDepth > 0 || this.coldAt !== null || this.coldTail) {
       // the path has ended: code the validator finds reachable again without a block start of its own
       // (after the end of a frame nothing branches to) is never run, and no block may chain to it
       this.fuelHere = null;
@@ -607,6 +616,10 @@ class JsGen extends JsRefs implements CodeSink {
     }
     const bp = this.cc.blockPc.get(ins.offset);
     this.settleF32(def, bp !== undefined);
+    if (bp !== undefined && this.isCold(bp, ins.offset, name)) {
+      this.elide(bp, ins, v);
+      return;
+    }
     if (bp !== undefined) this.blockStart(bp, link);
     else if (this.pendingOsr >= 0) no('loop head');
     const arm = this.pendingArm;
@@ -634,6 +647,40 @@ class JsGen extends JsRefs implements CodeSink {
     }
     // every other instruction: its method (OPS), found by the instruction's id
     OPS_BY_ID[def.id]!.call(this, ins, v, name);
+  }
+
+  /**
+   * Whether the block starting at `bp` (byte offset `off`) is generated as an exit (cold.ts): not the entry, a loop
+   * head (a re-entry point) nor an else, catch or end, and not inside a counted loop's candidate (whose copy without
+   * fuel code wants no exit in its body).
+   */
+  private isCold(bp: number, off: number, name: string): boolean {
+    if (bp === 0 || this.pendingOsr >= 0 || this.cand !== null || name === 'end' || name === 'else' || name === 'delegate' || CATCH_ARM.has(name)) return false;
+    const force = coldElision.force;
+    return (this.scan.cold !== null && this.scan.cold.cold.has(off)) || (force !== null && force(this.cc.func.index, off));
+  }
+  /**
+   * A cold block: the exit a fuel shortage at its start takes (the interpreter runs it from its FUEL, which checks and
+   * charges it), and nothing more of the frame (deadInstr, until its else, catch arm or end, and after its end up to
+   * the next block start). No fuel block starts here, so nothing before prepays or checks for it (a br_if chain, an
+   * if's arms, a join): the fuel here is the interpreter's before the block, exactly.
+   */
+  private elide(bp: number, ins: Instr, v: FuncValidator): void {
+    // (a call's status test stays as afterCall wrote it; an arm starting here pays nothing of the if's block)
+    this.postCall = null;
+    const arm = this.pendingArm;
+    if (arm !== null) {
+      this.pendingArm = null;
+      if (this.pendingElse) arm.elseFirst = null;
+      else arm.thenFirst = null;
+    }
+    const x = this.exit(EX_HANDOFF, bp, bp);
+    this.w(`${this.spill(this.st.length)}ex = ${x}; break X;`);
+    coldStats.elided++;
+    this.coldAt = this.ctrls[this.ctrls.length - 1]!;
+    this.fuelHere = null;
+    this.fblk = null;
+    this.deadInstr(ins, v);
   }
 
   // ------------------------------------------------------------ the instructions numeric() and memAccess() leave

@@ -85,6 +85,16 @@ export abstract class JsBase {
   protected lastLoad: { line: number; i: number; text: string } | null = null;
   /** Frames open that were entered in unreachable code. */
   protected deadDepth = 0;
+  /** The frame whose rest is elided (a cold block start: cold.ts, codegen.ts elide), until its else, catch arm or end. */
+  protected coldAt: Ctrl | null = null;
+  /** After coldAt's end: the code up to the next block start is reached through the elided part alone. */
+  protected coldTail = false;
+  /** The instruction just before this one was the end that started coldTail. */
+  protected coldEnded = false;
+  /** Frames entered while eliding, as LoopScan (which numbers them as it finds them) saw them: 0 numbered, 1 dead to it, 2 numbered and in its skipped catch arms. */
+  protected readonly coldFrames: number[] = [];
+  /** How many of coldFrames LoopScan finds dead. */
+  protected coldScanDead = 0;
   protected readonly vars = new Set<string>();
   protected readonly locRef: Int32Array;
   protected vrN = 0;

@@ -109,18 +109,18 @@ export abstract class JsControl extends JsCalls {
     for (const t of types) this.pushVar(t, this.st.length);
   }
 
-  protected elseArm(v: FuncValidator): void {
+  protected elseArm(v: FuncValidator, live = !v.unreachable): void {
     this.fcache.clear();
     this.straight = false;
     const c = this.ctrls[this.ctrls.length - 1]!;
-    if (!v.unreachable) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
+    if (live) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
     this.closeGuard(c);
     this.raw('} else {');
     // (a re-entry passes the else arm only on the way to its loops, the if's last ones)
     c.osrLast = c.osrElse ?? -1;
     this.resetTo(c, c.params);
-    c.thenEnd = v.unreachable ? 'dead' : this.fuelHere;
-    c.thenBlk = v.unreachable ? null : this.fblk;
+    c.thenEnd = !live ? 'dead' : this.fuelHere;
+    c.thenBlk = !live ? null : this.fblk;
     c.elseFrom = this.fuelBlocks.length;
     this.pendingArm = c;
     this.pendingElse = true;
@@ -197,7 +197,11 @@ export abstract class JsControl extends JsCalls {
     const c = this.ctrls[this.ctrls.length - 1]!;
     if (c.dead || c.arm) return;
     this.fcache.clear();
-    c.bodyLive = !v.unreachable && this.deadDepth === 0;
+    // (a body whose rest was elided does not reach its end in JS)
+    const cold = this.coldAt !== null || this.coldTail;
+    this.coldAt = null;
+    this.coldTail = false;
+    c.bodyLive = !v.unreachable && this.deadDepth === 0 && !cold;
     if (c.bodyLive) for (let i = this.st.length - c.results.length; i < this.st.length; i++) this.matAt(i);
     c.arm = true;
     this.deadDepth++;
@@ -297,30 +301,53 @@ export abstract class JsControl extends JsCalls {
 
   protected deadInstr(ins: Instr, v: FuncValidator): void {
     const name = ins.def.name;
+    const cold = this.coldAt !== null || this.coldTail;
+    const top = this.ctrls[this.ctrls.length - 1]!;
     if (CATCH_ARM.has(name)) {
+      // (LoopScan skips the catch arms of a frame it numbered)
+      if (cold && top.dead && this.coldFrames[this.coldFrames.length - 1] === 0) {
+        this.coldFrames[this.coldFrames.length - 1] = 2;
+        this.coldScanDead++;
+      }
       this.catchArm(v);
       return;
     }
     // a frame entered in unreachable code: nothing of it is emitted, even what the validator finds reachable in it
     if (name === 'block' || name === 'loop' || name === 'if' || TRY_FRAME.has(name)) {
+      if (cold) {
+        // an elided part's frames that LoopScan found reachable have its numbers: the frames after them keep theirs
+        const numbered = !v.unreachable && this.coldScanDead === 0;
+        if (numbered) this.nCtrl++;
+        else this.coldScanDead++;
+        this.coldFrames.push(numbered ? 0 : 1);
+      }
       this.ctrls.push(newCtrl('block', this.st.length, [], [], '', true, false, false, -1));
       this.deadDepth++;
       return;
     }
     if (name === 'else') {
-      if (this.ctrls[this.ctrls.length - 1]!.dead) return;
-      this.elseArm(v);
+      if (top.dead) return;
+      // (the else arm is reached from the if's block: it is generated)
+      this.coldAt = null;
+      this.coldTail = false;
+      this.elseArm(v, !cold && !v.unreachable);
       return;
     }
     if (name === 'end' || name === 'delegate') {
-      const c = this.ctrls[this.ctrls.length - 1]!;
-      if (c.dead) {
+      if (top.dead) {
+        if (cold && this.coldFrames.pop()! !== 0) this.coldScanDead--;
         this.ctrls.pop();
         this.deadDepth--;
         return;
       }
-      if (c.arm) this.endArms(v);
-      else this.end(v);
+      if (top.arm) this.endArms(v);
+      else if (cold) {
+        // the code after its end, up to the next block start, is reached through the elided part alone
+        this.coldAt = null;
+        this.coldTail = true;
+        this.coldEnded = true;
+        this.end(v, false);
+      } else this.end(v);
     }
   }
 

@@ -69,9 +69,9 @@ export abstract class JsRefs extends JsControl {
     super.enter(ins, v, name);
     if (test !== null) this.known.learn(test.x, test.t, this.ctrls.length - 1);
   }
-  protected override elseArm(v: FuncValidator): void {
+  protected override elseArm(v: FuncValidator, live = !v.unreachable): void {
     this.facts?.leave(this.ctrls.length - 1);
-    super.elseArm(v);
+    super.elseArm(v, live);
   }
   protected override end(v: FuncValidator, live = !v.unreachable): void {
     const depth = this.ctrls.length - 1;

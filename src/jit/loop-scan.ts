@@ -7,6 +7,7 @@ import { V128 } from '../core/types.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { CATCH_ARM, MAX_NESTING, TRY_FRAME, no } from './gen-types.js';
+import type { ColdScan } from './cold.js';
 
 /**
  * The loops a frame is or holds (or an if's then-arm holds): frames are
@@ -118,6 +119,8 @@ export class LoopScan implements CodeSink {
   constructor(
     private readonly blockPc: ReadonlyMap<number, number> | null,
     private readonly mem32: boolean,
+    /** The static rule for cold paths (cold.ts), fed every instruction; null when it is off. */
+    readonly cold: ColdScan | null = null,
   ) {}
 
   /** A v128 local read or written: the segments (vecLive). */
@@ -136,6 +139,7 @@ export class LoopScan implements CodeSink {
   readonly loopCalls = new Set<number>();
 
   instr(ins: Instr, v: FuncValidator): void {
+    if (this.cold !== null) this.cold.step(ins, v);
     // (what the scan does by the instruction's id: a name compared or looked up in a set per instruction was most
     // of this pass's cost in a first run)
     const k = SCAN_KIND[ins.def.id]!;

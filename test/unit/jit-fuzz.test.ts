@@ -18,6 +18,7 @@ import { Global } from '../../src/runtime/objects/global.js';
 import { RawF32, RawF64 } from '../../src/runtime/objects/values.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { outlining } from '../../src/jit/outline.js';
+import { coldElision, coldStats } from '../../src/jit/cold.js';
 
 type T = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];
@@ -608,6 +609,25 @@ describe('JS tier: random programs agree with the interpreter', () => {
     expect(jitStats.caught - c0).toBeGreaterThan(SEEDS >> 3);
     console.log(`jit-fuzz: ${jitStats.withHandlers - h0} functions with handlers generated, ${jitStats.caught - c0} exceptions caught in JS code`);
     for (const why of jitStats.declined.keys()) expect(why).not.toMatch(/try|catch|delegate|throw|internal error/);
+  });
+  // cold.ts: blocks generated as exits to the interpreter (and the rest of their frame not generated), at random
+  test(`${SEEDS >> 2} programs with blocks generated as exits at random (cold.ts)`, () => {
+    const e0 = coldStats.elided;
+    const internal = () => [...jitStats.declined].filter(([why]) => /internal error/.test(why)).reduce((n, [, k]) => n + k, 0);
+    const i0 = internal();
+    const r = rng(0xc01d);
+    const saved = coldElision.static;
+    // (and the static rule's: the programs' unreachable paths)
+    coldElision.static = true;
+    coldElision.force = () => r() < 0.35;
+    try {
+      fuzz(FIRST + 4 * SEEDS, SEEDS >> 2);
+    } finally {
+      coldElision.force = null;
+      coldElision.static = saved;
+    }
+    expect(coldStats.elided - e0).toBeGreaterThan(SEEDS >> 1);
+    expect(internal()).toBe(i0);
   });
   // hot 0: split at generation; hot 2: generated whole, split at its second call or loop iteration, the running
   // frame handing off to the interpreter and coming back in the split version

@@ -1,0 +1,161 @@
+/**
+ * Cold paths generated as exits (issue 16): a block start of the fast translation that the policy finds cold is
+ * generated as the exit a fuel shortage takes there (the frame's locals and stack spilled by the epilogue, the
+ * interpreter continuing at that block with the same fuel and coming back to the JS version at its next loop head),
+ * and nothing else of the frame after it is generated (gen-control.ts `deadInstr`, codegen.ts `elide`).
+ *
+ * The policy here is static (off by default, `coldElision.static`): a block start from which every path reaches `unreachable`, or a call of an import that
+ * never returns (`abort`, `__assert_fail`, `proc_exit`, `__wbindgen_throw`), without a branch or return leaving the
+ * frame first: a trap's or panic's path. Found by `ColdScan` inside LoopScan's pass (no pass of its own: a third
+ * validation of every body cost more of a first run than the shorter source saved). BENCHMARKS.md, session 17,
+ * helper cold13, has the upper bound a profile of a first run would give and what this rule finds.
+ */
+import type { Module } from '../core/module.js';
+import type { Instr } from '../decoder/instr.js';
+import type { FuncValidator } from '../validate/func.js';
+import { INSTRS } from '../core/instructions.js';
+
+export const coldElision = {
+  /**
+   * Elide the blocks the static rule finds cold. Off: measured it took 6.6% of tiktoken's tokens and 1.7% of its
+   * first run, and its first runs elsewhere were 1-4% slower, hash-wasm's too with the same source (BENCHMARKS.md,
+   * session 17, cold13): to be measured again on a quiet machine. Tests turn it on.
+   */
+  static: false,
+  /** Tests: elide the block starting at this byte offset of function `func` too (jit-fuzz forces it at random). */
+  force: null as ((func: number, offset: number) => boolean) | null,
+};
+/** Blocks generated as exits, over the process. */
+export const coldStats = { elided: 0 };
+
+const NO_RETURN = new Set(['abort', '_abort', '__assert_fail', '___assert_fail', 'proc_exit', '__wbindgen_throw', 'emscripten_abort']);
+const noReturnByModule = new WeakMap<Module, ReadonlySet<number>>();
+/** The function indices of `module`'s imports that never return normally, by name. */
+export function noReturnImports(module: Module): ReadonlySet<number> {
+  let s = noReturnByModule.get(module);
+  if (s === undefined) {
+    const set = new Set<number>();
+    let i = 0;
+    for (const im of module.imports) {
+      if (im.desc.kind !== 'func') continue;
+      if (NO_RETURN.has(im.name)) set.add(i);
+      i++;
+    }
+    noReturnByModule.set(module, (s = set));
+  }
+  return s;
+}
+
+/** What ColdScan does with an instruction, by InstrDef.id. */
+const enum K {
+  /** nothing, and no block starts after it (numeric, variables, constants, loads and stores, ...) */
+  Plain = 0,
+  Other,
+  Open,
+  End,
+  Arm,
+  Unreachable,
+  Call,
+  Br,
+  BrTable,
+  Leave,
+}
+const KINDS: Record<string, K> = {
+  block: K.Open,
+  loop: K.Open,
+  if: K.Open,
+  try: K.Open,
+  try_table: K.Open,
+  end: K.End,
+  delegate: K.End,
+  else: K.Arm,
+  catch: K.Arm,
+  catch_all: K.Arm,
+  unreachable: K.Unreachable,
+  call: K.Call,
+  br: K.Br,
+  br_if: K.Br,
+  br_on_null: K.Br,
+  br_on_non_null: K.Br,
+  br_on_cast: K.Br,
+  br_on_cast_fail: K.Br,
+  br_table: K.BrTable,
+  return: K.Leave,
+  return_call: K.Leave,
+  return_call_indirect: K.Leave,
+  return_call_ref: K.Leave,
+  throw: K.Leave,
+  throw_ref: K.Leave,
+  rethrow: K.Leave,
+};
+const PLAIN = new Set(['numeric', 'conversion', 'const', 'variable', 'parametric', 'vector']);
+const KIND = Uint8Array.from(INSTRS, (d) => KINDS[d.name] ?? (PLAIN.has(d.family) || (d.family === 'memory' && d.bytes > 0) ? K.Plain : K.Other));
+
+/**
+ * The static rule over one body, fed every instruction by LoopScan: per open frame, the block starts at its top
+ * level since the last branch that may leave it; an `unreachable` or a call of a never-returning import at that
+ * level makes them cold. A branch, br_table, return or throw (at any depth) clears the frames it may leave; an else,
+ * catch or end clears its frame's. Most instructions cost one table read: a block starts only after an instruction
+ * that is not plain (a branch, a call, a frame's start or end, a surcharge).
+ */
+export class ColdScan {
+  /** Byte offsets of the cold block starts. */
+  readonly cold = new Set<number>();
+  private readonly pend: number[][] = [[]];
+  /** The previous instruction was not plain: a block may start at this one. */
+  private after = true;
+  constructor(
+    private readonly blockPc: ReadonlyMap<number, number>,
+    private readonly noReturn: ReadonlySet<number>,
+  ) {}
+  private clearFrom(t: number): void {
+    for (let i = Math.max(0, t); i < this.pend.length; i++) this.pend[i]!.length = 0;
+  }
+  step(ins: Instr, v: FuncValidator): void {
+    const k = KIND[ins.def.id]! as K;
+    const after = this.after;
+    this.after = k !== K.Plain;
+    if (k === K.Plain && !after) return;
+    const top = this.pend.length - 1;
+    const p = this.pend[top]!;
+    switch (k) {
+      case K.Open:
+        if (after && !v.unreachable && this.blockPc.has(ins.offset)) p.push(ins.offset);
+        this.pend.push([]);
+        return;
+      case K.End:
+        if (this.pend.length > 1) this.pend.pop();
+        else p.length = 0;
+        return;
+      case K.Arm:
+        p.length = 0;
+        return;
+    }
+    if (v.unreachable) return;
+    if (after && this.blockPc.has(ins.offset)) p.push(ins.offset);
+    switch (k) {
+      case K.Unreachable:
+        for (const o of p) this.cold.add(o);
+        p.length = 0;
+        return;
+      case K.Call:
+        if (this.noReturn.has(ins.a)) {
+          for (const o of p) this.cold.add(o);
+          p.length = 0;
+        }
+        return;
+      case K.Br:
+        this.clearFrom(top - ins.a);
+        return;
+      case K.BrTable: {
+        let m = ins.a;
+        for (const d of ins.labels) if (d > m) m = d;
+        this.clearFrom(top - m);
+        return;
+      }
+      case K.Leave:
+        this.clearFrom(0);
+        return;
+    }
+  }
+}
