@@ -551,7 +551,7 @@ const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`));
  * was not with it (BENCHMARKS.md, metering). The helpers were all ~70 destructured in every factory: 700 characters
  * per function for V8 to parse (quickjs: 210 KB of its 4.9 MB of source).
  */
-function declareUsed(parts: readonly string[], wt: number): { helpers: string; decl: string } {
+export function declareUsed(parts: readonly string[], wt: number): { helpers: string; decl: string } {
   USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'd1', 'jw', 'LIM', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
   const used = new Set<string>();
   for (let i = 0; i < FREQUENT.length; i++) if (parts.some((p) => FREQUENT_RE[i]!.test(p))) used.add(FREQUENT[i]!);
@@ -559,14 +559,20 @@ function declareUsed(parts: readonly string[], wt: number): { helpers: string; d
     USED.lastIndex = 0;
     for (let m = USED.exec(p); m !== null; m = USED.exec(p)) used.add(m[0]);
   }
-  const vars = SCRATCH.filter(([n]) => used.has(n)).map(([n, v]) => `, ${n} = ${v}`).join('');
-  const calls = [['d1', 'depth + 1'], ['jw', `jd + ${wt}`], ['LIM', `${JS_STACK_UNITS - wt}`]].filter(([n]) => used.has(n!)).map(([n, v]) => `${n} = ${v}`);
+  // (strings built in loops over the constant lists: a filtered list was an empty array of another map in some
+  // functions, and V8's optimised code was thrown away at the first of the other kind)
+  let vars = '';
+  for (let i = 0; i < SCRATCH.length; i++) if (used.has(SCRATCH[i]![0])) vars += `, ${SCRATCH[i]![0]} = ${SCRATCH[i]![1]}`;
+  let calls = used.has('d1') ? 'd1 = depth + 1' : '';
+  if (used.has('jw')) calls += `${calls === '' ? '' : ', '}jw = jd + ${wt}`;
+  if (used.has('LIM')) calls += `${calls === '' ? '' : ', '}LIM = ${JS_STACK_UNITS - wt}`;
   const decl =
-    (calls.length > 0 ? `var ${calls.join(', ')};\n` : '') +
+    (calls !== '' ? `var ${calls};\n` : '') +
     (used.has('RF') ? 'var RF = mc.refs;\n' : '') +
     `var S = mc.s${used.has('FD') ? ', FD = mc.f64' : ''}${vars};\n`;
-  const helpers = R_NAMES.filter((n) => used.has(n));
-  return { helpers: helpers.length > 0 ? `var { ${helpers.join(', ')} } = R;\n` : '', decl };
+  let helpers = '';
+  for (let i = 0; i < R_NAMES.length; i++) if (used.has(R_NAMES[i]!)) helpers += `${helpers === '' ? '' : ', '}${R_NAMES[i]!}`;
+  return { helpers: helpers !== '' ? `var { ${helpers} } = R;\n` : '', decl };
 }
 
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
@@ -1062,9 +1068,9 @@ class JsGen extends JsRefs implements CodeSink {
     const KF = floats !== null ? this.env(floats) : '';
     const M = this.memName;
 
-    const bv = this.boundVars();
-    const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bv.map((v) => `, ${v}`).join('')};\n` : '';
-    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bv.map((v) => ` ${v};`).join('')} }` : '';
+    const [bvDecl, bvReload] = this.boundVars();
+    const mem = this.mem && this.usesMem ? `var V = ${M}.view, U8 = ${M}.u8, ML = U8.length${bvDecl};\n` : '';
+    const reload = this.mem && this.usesMem ? ` if (V !== ${M}.view) { V = ${M}.view; U8 = ${M}.u8; ML = U8.length;${bvReload} }` : '';
     // (the runtime's names, for declareUsed)
     runtime();
     this.countedCopies();

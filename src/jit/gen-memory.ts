@@ -72,9 +72,22 @@ export abstract class JsMemory extends JsNumeric {
     return `ea > ML${n}`;
   }
 
-  /** The assignments `ML<n> = ML - n` of the sizes oob was asked for (declared and reloaded with ML). */
-  protected boundVars(): string[] {
-    return [...this.boundSizes].sort((a, b) => a - b).map((n) => `ML${n} = ML - ${n}`);
+  /**
+   * The assignments `ML<n> = ML - n` of the sizes oob was asked for, declared and reloaded with ML: `, ML4 = ML - 4`
+   * each for the declaration and ` ML4 = ML - 4;` each for the reload. (Written in a loop over the sizes, an array of
+   * small integers whether empty or not: a list of strings mapped from it was an empty array of another map in the
+   * early functions, and V8's optimised `build` was thrown away at the first function with bounds checks.)
+   */
+  protected boundVars(): [string, string] {
+    const sizes = [...this.boundSizes].sort((a, b) => a - b);
+    let decl = '';
+    let reload = '';
+    for (let i = 0; i < sizes.length; i++) {
+      const a = `ML${sizes[i]!} = ML - ${sizes[i]!}`;
+      decl += `, ${a}`;
+      reload += ` ${a};`;
+    }
+    return [decl, reload];
   }
 
   /**

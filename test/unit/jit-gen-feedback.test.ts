@@ -10,6 +10,8 @@ import { setFlagsFromString } from 'node:v8';
 import { describe, expect, test } from 'vitest';
 import { EXTERNREF, F32, F64, FUNCREF, I32, I64, V128 } from '../../src/core/types.js';
 import { JsBase, objectList } from '../../src/jit/gen-base.js';
+import { JsMemory } from '../../src/jit/gen-memory.js';
+import { declareUsed, runtimeNames } from '../../src/jit/codegen.js';
 
 setFlagsFromString('--allow-natives-syntax');
 /* eslint-disable @typescript-eslint/no-implied-eval */
@@ -43,5 +45,29 @@ describe('JS tier: the generator keeps its optimised helpers', () => {
     st.push({ k: 1 });
     expect(sameMap(st, [{ k: 2 }])).toBe(true);
     expect(smiElements([])).toBe(true);
+  });
+  test("declareUsed's declarations and the bounds checks' variables are strings built in loops: no deopt at the first function that has some", () => {
+    // (session 17: a filtered or mapped list was an empty array of another map in the early functions, and V8 threw the
+    // optimised declareUsed and build away at the first non-empty one: tiktoken 2, quickjs 1, sql.js 3 deopts)
+    const none = ['var L0 = 0;\n', 'L0 = 1;\n', 'return fuel;\n'];
+    const some = ['var L1 = 0;', 'st = jf !== null && jd < LIM ? jf(E, mc, fp, d1, jw, 0, fuel) : callSlow(mc, E, fp, d1, jw, fuel); ea = 1; FD[0] = 1; trap(mc);', 'RF'];
+    runtimeNames(); // (the runtime's names, as build has them)
+    expect(declareUsed(none, 3)).toEqual({ helpers: '', decl: 'var S = mc.s;\n' });
+    const lim = Number(/LIM = (\d+)/.exec(declareUsed(['LIM'], 0).decl)![1]) - 3;
+    expect(declareUsed(some, 3)).toEqual({
+      helpers: 'var { callSlow, trap } = R;\n',
+      decl: `var d1 = depth + 1, jw = jd + 3, LIM = ${lim};\nvar RF = mc.refs;\nvar S = mc.s, FD = mc.f64, st = 0, ea = 0, jf = null;\n`,
+    });
+    prepare(declareUsed);
+    for (let i = 0; i < 3; i++) declareUsed(none, 3);
+    optimizeNext(declareUsed);
+    declareUsed(none, 3);
+    expect(optimized(declareUsed)).toBe(true);
+    declareUsed(some, 3);
+    expect(optimized(declareUsed)).toBe(true);
+    const boundVars = (JsMemory.prototype as unknown as { boundVars(this: { boundSizes: Set<number> }): [string, string] }).boundVars;
+    const bv = (sizes: number[]): [string, string] => boundVars.call({ boundSizes: new Set(sizes) });
+    expect(bv([])).toEqual(['', '']);
+    expect(bv([8, 4])).toEqual([', ML4 = ML - 4, ML8 = ML - 8', ' ML4 = ML - 4; ML8 = ML - 8;']);
   });
 });
