@@ -1086,7 +1086,10 @@ class JsGen extends JsRefs implements CodeSink {
     // (a head whose subtraction sank below its br_if has paid nothing where its sites are: minus its own cost)
     const paidAhead = (id: number): number => {
       const b = this.fuelBlocks[id]!;
-      return b.sunk ? -ownCost(b) : chainAhead(b) - (b.post ? b.cost : 0);
+      // (`0 -`: a -0 for a block of no cost of its own deoptimized this and patch.ts' callers, which had seen integers;
+      // `cost` read on every path: read only behind `post`, its first read came after V8 had optimized this)
+      const cost = b.cost;
+      return b.sunk ? 0 - ownCost(b) : chainAhead(b) - (b.post ? cost : 0);
     };
     // a call's depth limit is checked by its callee, which traps with the caller's fuel as it is (noRefund)
     for (const b of this.callBlocks) if (paidAhead(b.id) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');

@@ -91,7 +91,8 @@ export function patchBody(body: string, f: PatchFacts): string {
   const trap = (fuel: string, r: number, k: string): string =>
     +k < 1 << TRAP_BITS && Math.abs(r) < SMALL ? `{ tr = ${r * (1 << TRAP_BITS) + Number(k)}; break T; }` : `throw trap(mc, ${fuel}, ${k});`;
   // the fuel of a site as fuelAfterTrap writes it: `fuel + r` as it is, or less what its block prepaid
-  const prepaid = (r: string, id: string | undefined): number => (id === undefined ? +r : +r + f.paidAhead(+id));
+  // (the sum on every path: behind the test, its first run came after V8 had optimized the callers)
+  const prepaid = (r: string, id: string | undefined): number => +r + (id === undefined ? 0 : f.paidAhead(+id));
   const text = (r: string, id: string | undefined, k: number): string => (id === undefined ? `fuel + ${r}` : refund(k));
   // any other: its markers patched, and its refund when constant
   const marks = (fuel: string): string =>

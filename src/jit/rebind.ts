@@ -70,9 +70,10 @@ export interface Made {
 
 /** FNV-1a over the words of a function's fast code. */
 export function codeHash(code: Int32Array): number {
-  let h = 0x811c9dc5;
+  // (an int32 throughout: as an unsigned result, the first hash of 2^31 or more deoptimized it, "lost precision")
+  let h = 0x811c9dc5 | 0;
   for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code[i]!, 0x01000193);
-  return h >>> 0;
+  return h;
 }
 
 const machineKeys = new WeakMap<Machine, number>();

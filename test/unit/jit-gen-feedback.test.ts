@@ -12,6 +12,7 @@ import { EXTERNREF, F32, F64, FUNCREF, I32, I64, V128 } from '../../src/core/typ
 import { JsBase, objectList } from '../../src/jit/gen-base.js';
 import { JsMemory } from '../../src/jit/gen-memory.js';
 import { declareUsed, runtimeNames } from '../../src/jit/codegen.js';
+import { codeHash } from '../../src/jit/rebind.js';
 
 setFlagsFromString('--allow-natives-syntax');
 /* eslint-disable @typescript-eslint/no-implied-eval */
@@ -69,5 +70,24 @@ describe('JS tier: the generator keeps its optimised helpers', () => {
     const bv = (sizes: number[]): [string, string] => boundVars.call({ boundSizes: new Set(sizes) });
     expect(bv([])).toEqual(['', '']);
     expect(bv([8, 4])).toEqual([', ML4 = ML - 4, ML8 = ML - 8', ' ML4 = ML - 4; ML8 = ML - 8;']);
+  });
+  test('codeHash stays an int32: no deopt at the first hash of 2^31 or more', () => {
+    // (session 17: as an unsigned result, every hash of 2^31 or more after V8 had optimised it on smaller ones was a
+    // "lost precision" deopt, 13 in hash-wasm's first run, whose instances each check their module's translations)
+    // (classified by a copy of the hash, so that codeHash sees only the small ones before it is optimised)
+    const fnv = (w: Int32Array): number => w.reduce((h, x) => Math.imul(h ^ x, 0x01000193), 0x811c9dc5 | 0);
+    const words = [...Array(64).keys()].map((i) => Int32Array.of(i, i * 7));
+    const small = words.filter((w) => fnv(w) >= 0);
+    const large = words.filter((w) => fnv(w) < 0);
+    expect(small.length).toBeGreaterThan(3);
+    expect(large.length).toBeGreaterThan(0);
+    prepare(codeHash);
+    for (let i = 0; i < 3; i++) codeHash(small[i]!);
+    optimizeNext(codeHash);
+    codeHash(small[3]!);
+    expect(optimized(codeHash)).toBe(true);
+    expect(codeHash(large[0]!) | 0).toBe(fnv(large[0]!));
+    expect(optimized(codeHash)).toBe(true);
+    expect(codeHash(Int32Array.of(1, 2))).not.toBe(codeHash(Int32Array.of(2, 1)));
   });
 });
