@@ -7,9 +7,10 @@
  * (`coldElision.force`), so that the JS version exits at each and comes back at its next loop head.
  */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { I32, Linker, Module, OutOfFuel, Store, Trap, funcType } from '../../src/index.js';
+import { I32, Linker, Module, Store, Trap, funcType } from '../../src/index.js';
 import { jsEval } from '../../src/jit/codegen.js';
 import { coldElision, coldStats } from '../../src/jit/cold.js';
+import { callThroughStops } from '../shared/stops.js';
 
 const WAT = `(module
   (import "env" "abort" (func $abort (param i32)))
@@ -79,32 +80,18 @@ interface Outcome {
 
 /** `name(arg)` in a fresh store of `tier`, from `budget` fuel (refilled with what each stop needs; with `snap`, restored from a snapshot there). */
 function call(tier: 'js' | 'interp', name: string, arg: number, budget = 1e9, snap = false): Outcome {
-  let store = new Store({ fuel: budget, tier });
-  let inst = linker(store).instantiate(store, MOD);
-  let out: unknown;
-  let stops = 0;
-  let go = (): unknown => inst.call(name, arg)[0];
-  for (;;) {
-    try {
-      out = go();
-      break;
-    } catch (e) {
-      if (!(e instanceof OutOfFuel)) {
-        out = e instanceof Trap ? `trap ${e.message}` : `error ${(e as Error).message}`;
-        break;
-      }
-      stops++;
-      let stop = e;
-      if (snap) {
-        const r = Store.restore(store.snapshot(), { linker, store: { tier } });
-        store = r.store;
-        inst = r.instances[0]!;
-        stop = r.stop as OutOfFuel;
-      }
-      store.addFuel(stop.needed - stop.remaining);
-      go = () => stop.resume()[0];
-    }
-  }
+  const { out, store, inst, stops } = callThroughStops({
+    tier,
+    mod: MOD,
+    linker,
+    name,
+    args: [arg],
+    budget,
+    refill: (stop) => stop.needed - stop.remaining,
+    snap,
+    outcome: (e) => (e instanceof Trap ? `trap ${e.message}` : `error ${(e as Error).message}`),
+    first: true,
+  });
   return { out, fuel: store.fuelConsumed, g: inst.global('g'), stops };
 }
 

@@ -9,10 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { funcType, I32, Linker, Module, OutOfFuel, Store, Trap, WasmException } from '../../src/index.js';
+import { funcType, I32, Linker, Module, Store, Trap, WasmException } from '../../src/index.js';
 import { runScript } from '../../src/spec/runner.js';
 import { suiteOrNull } from '../../src/spec/suite.js';
 import { jitStats } from '../../src/interp/tier.js';
+import { callThroughStops } from '../shared/stops.js';
 
 const ROOT = suiteOrNull();
 const SCRIPTS = ['throw.wast', 'throw_ref.wast', 'try_table.wast', 'tag.wast', 'legacy/throw.wast', 'legacy/try_catch.wast', 'legacy/try_delegate.wast', 'legacy/rethrow.wast'];
@@ -259,32 +260,18 @@ function outcome(e: unknown): unknown {
  * refilled at each stop by `refill(needed)` (and, with `snap`, snapshotted and restored into a new store there).
  */
 function call(tier: 'js' | 'interp', name: string, arg: number, budget?: number, refill = (n: number): number => n, snap = false): Outcome {
-  let store = new Store({ fuel: budget ?? 1e9, tier });
-  let inst = linker(store).instantiate(store, MOD);
-  let out: unknown;
-  let stops = 0;
-  let go = (): unknown => inst.call(name, arg);
-  for (;;) {
-    try {
-      out = go();
-      break;
-    } catch (e) {
-      if (!(e instanceof OutOfFuel) || budget === undefined) {
-        out = outcome(e);
-        break;
-      }
-      stops++;
-      let stop = e;
-      if (snap) {
-        const r = Store.restore(store.snapshot(), { linker, store: { tier } });
-        store = r.store;
-        inst = r.instances[0]!;
-        stop = r.stop as OutOfFuel;
-      }
-      store.addFuel(refill(stop.needed));
-      go = () => stop.resume();
-    }
-  }
+  const { out, store, inst, stops } = callThroughStops({
+    tier,
+    mod: MOD,
+    linker,
+    name,
+    args: [arg],
+    budget: budget ?? 1e9,
+    refill: budget === undefined ? null : (stop) => refill(stop.needed),
+    snap,
+    outcome,
+    first: false,
+  });
   return { out, fuel: store.fuelConsumed, g: inst.global('g'), peaks: { ...store.peaks }, stops };
 }
 
