@@ -4,7 +4,8 @@ import { type MemType } from '../../core/types.js';
 import type { ResourceHost } from './limits.js';
 
 export const PAGE = 65536;
-const HOST_PAGE = 65536;
+/** The page size of the host's own `WebAssembly.Memory` (host storage): the wasm page. */
+const HOST_PAGE = PAGE;
 
 const UTF8_DECODER = new TextDecoder('utf-8', { ignoreBOM: true });
 const UTF8_ENCODER = new TextEncoder();
