@@ -54,17 +54,23 @@ export abstract class JsCalls extends JsVectors {
    */
   protected callArgs(params: readonly ValType[], rv = false, num = false): number {
     const base = this.st.length - params.length;
-    const exprs: (string | null)[] = [];
-    const slots: string[] = [];
+    // (strings built in the loop, not arrays joined: an empty array has another map than a filled one, and the
+    // optimised code checked it: "wrong map" at the first call without reference arguments, jit-gen-feedback)
+    let js = '';
+    let n = 0;
+    let slots = '';
     let after = '';
     for (let j = 0; j < params.length; j++) {
       const e = this.st[base + j]!;
       if (isRef(e.t) !== isRef(params[j]!) || (!isRef(e.t) && e.t !== params[j])) no('argument type');
       const store = this.store(e, this.stackWord(base + j));
       const pass = passable(e);
-      exprs.push(pass ? e.e : null);
+      if (isRef(params[j]!)) {
+        js += `, ${pass ? e.e : 'undefined'}`;
+        n++;
+      }
       // (a reference's store is one assignment: `RF[...] = e;`)
-      if (pass) slots.push(store.slice(0, -1));
+      if (pass) slots += (slots === '' ? '' : ', ') + store.slice(0, -1);
       else this.w(store);
       // a reference in a stack variable: the variable lets go of it, as the callee's parameter slot does
       // (dropRef), or the variable keeps it alive through the call (V8 scans unoptimized frames whole)
@@ -73,7 +79,7 @@ export abstract class JsCalls extends JsVectors {
         else this.w(`${e.e} = null;`);
       }
     }
-    this.refs = refArgs(params, exprs, slots, rv, num);
+    this.refs = refArgs(js, n, slots, rv, num);
     this.refsAfter = after;
     for (let j = 0; j < params.length; j++) this.pop();
     return base;

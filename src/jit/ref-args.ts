@@ -181,15 +181,11 @@ export function passable(e: Ent): boolean {
 }
 
 /**
- * The JS arguments from each reference parameter's expression (null: written to its slot instead); `rv`: the
- * callee is known and refResult (a direct call), and is asked for its result as the JS return value.
+ * A call's RefArgs from its `n` JS arguments `js` (`, e` for each reference parameter: its expression, or
+ * `undefined` when written to its slot instead) and `slots` (the passed arguments' slot writes, `RF[(fp >> 2) + w] = e`, as one
+ * comma expression); `rv`: the callee is known and refResult (a direct call), and is asked for its result as the JS
+ * return value. (Trailing undefineds too: a call with fewer arguments than the callee's parameters is slower, noJsArgs.)
  */
-export function refArgs(params: readonly ValType[], exprs: (string | null)[], slotWrites: string[], rv: boolean, num = false): RefArgs {
-  // (slotWrites: assignment expressions, `RF[(fp >> 2) + w] = e`)
-  const js: string[] = [];
-  params.forEach((t, j) => {
-    if (isRef(t)) js.push(exprs[j] ?? 'undefined');
-  });
-  // (trailing undefineds too: a call with fewer arguments than the callee's parameters is slower, noJsArgs)
-  return { js: js.map((e) => `, ${e}`).join(''), slots: slotWrites.join(', '), n: js.length, rv: rv ? ', 1' : '', num: rv && num };
+export function refArgs(js: string, n: number, slots: string, rv: boolean, num = false): RefArgs {
+  return { js, slots, n, rv: rv ? ', 1' : '', num: rv && num };
 }
