@@ -518,6 +518,18 @@ function scanExpr(r: Reader, st: ScanState): void {
   }
 }
 
+/**
+ * The locals of a body that declares none: an empty array of the filled ones' map (`new Array(n)` with objects
+ * stored, holey elements); a `new Array(0)` keeps small-integer elements, another map, and the translator's loop over
+ * a body's locals, optimised on one, was thrown away at the other ("wrong map", once in sql.js' first run).
+ */
+const NO_LOCALS: LocalGroup[] = (() => {
+  const a: LocalGroup[] = new Array(1);
+  a[0] = { count: 0, type: 0 };
+  a.length = 0;
+  return a;
+})();
+
 function readCode(r: Reader, st: ScanState, scan: boolean): FuncBody {
   const size = len(r);
   const start = r.pos;
@@ -525,7 +537,7 @@ function readCode(r: Reader, st: ScanState, scan: boolean): FuncBody {
   // locals
   const at = r.pos;
   const n = len(r);
-  const locals: LocalGroup[] = new Array(n);
+  const locals: LocalGroup[] = n === 0 ? NO_LOCALS : new Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const count = u32(r);

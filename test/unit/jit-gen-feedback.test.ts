@@ -13,6 +13,8 @@ import { JsBase, objectList } from '../../src/jit/gen-base.js';
 import { JsMemory } from '../../src/jit/gen-memory.js';
 import { declareUsed, runtimeNames } from '../../src/jit/codegen.js';
 import { codeHash } from '../../src/jit/rebind.js';
+import { decodeModule } from '../../src/decoder/decode.js';
+import { watToBinary } from '../../src/text/wat.js';
 
 setFlagsFromString('--allow-natives-syntax');
 /* eslint-disable @typescript-eslint/no-implied-eval */
@@ -89,5 +91,15 @@ describe('JS tier: the generator keeps its optimised helpers', () => {
     expect(codeHash(large[0]!) | 0).toBe(fnv(large[0]!));
     expect(optimized(codeHash)).toBe(true);
     expect(codeHash(Int32Array.of(1, 2))).not.toBe(codeHash(Int32Array.of(2, 1)));
+  });
+  test('a decoded body without locals has an empty list of the filled ones\' map', () => {
+    // (session 18: `new Array(0)` kept small-integer elements, and the translator's loop over a body's locals, optimised
+    // on bodies with locals, was thrown away at the first without: "wrong map", once in sql.js' first run)
+    const m = decodeModule(watToBinary('(module (func (local i32 f64)) (func) (func (local i64)))'));
+    const [a, none, b] = m.codes.map((c) => c.locals);
+    expect(none!.length).toBe(0);
+    expect(a!.length).toBe(2);
+    expect(sameMap(a!, b!)).toBe(true);
+    expect(sameMap(none!, a!)).toBe(true);
   });
 });
