@@ -375,7 +375,12 @@ export class TranslateState {
   origAt: number[] = [];
   blockPc = new Map<number, number>();
   protected consts: number[] = [];
-  protected constIndex = new Map<string, number>();
+  /**
+   * Constant slots by their words: a constant of i32 form (w1 w0's sign, w2 = w3 = 0: i32 constants, and i64, f32 and
+   * f64 ones whose words are) by w0, a number; any other by the string of its four words. One string less for most
+   * constants (BENCHMARKS.md, session 18, helper heap14).
+   */
+  protected constIndex = new Map<number | string, number>();
   // operand stack mirror
   protected kind: number[] = [];
   protected where: number[] = [];
@@ -602,7 +607,7 @@ export class TranslateState {
       this.pushTemp(t);
       return;
     }
-    const key = `${w0},${w1},${w2},${w3}`;
+    const key = w1 === w0 >> 31 && w2 === 0 && w3 === 0 ? w0 : `${w0},${w1},${w2},${w3}`;
     let k = this.constIndex.get(key);
     if (k === undefined) {
       k = this.consts.length / 4;

@@ -1,0 +1,40 @@
+/**
+ * The translator's constant slots (translate-state.ts `constant`): one slot per distinct four words in a function,
+ * found by w0 alone (a number key) when the words are of i32 form (w1 w0's sign, w2 = w3 = 0), by the string of the
+ * four words otherwise (BENCHMARKS.md, session 18, helper heap14). Constants whose low words are equal and whose
+ * other words differ must keep slots of their own: an i32 -1 and an i64 0xffffffff (low word -1 both), an f32 whose
+ * bits are all ones and an i64 -1, an f64 of the same low word. Checked: the value computed from all of them in one
+ * function, in both tiers, with the same fuel.
+ */
+import { describe, expect, test } from 'vitest';
+import { Module, Store } from '../../src/index.js';
+
+const WAT = `(module
+  (func (export "k") (result i64)
+    (i64.add
+      (i64.add
+        (i64.add (i64.extend_i32_s (i32.const -1)) (i64.mul (i64.const 0xffffffff) (i64.const 2)))
+        (i64.add (i64.mul (i64.extend_i32_u (i32.reinterpret_f32 (f32.const -nan:0x7fffff))) (i64.const 4))
+                 (i64.mul (i64.const -1) (i64.const 8))))
+      (i64.add
+        (i64.add (i64.mul (i64.reinterpret_f64 (f64.const -nan:0xfffffffffffff)) (i64.const 16))
+                 (i64.mul (i64.reinterpret_f64 (f64.const 0x1.00000ffffffffp+0)) (i64.const 32)))
+        (i64.add (i64.mul (i64.const 7) (i64.const 64)) (i64.mul (i64.extend_i32_s (i32.const 7)) (i64.const 128)))))))`;
+
+// -1 + 2(2^32 - 1) + 4(2^32 - 1) - 8 - 16 + 32 * bits(0x1.00000ffffffffp+0) + 7 * 64 + 7 * 128, wrapped to i64
+const BITS = 0x3ff00000ffffffffn;
+const WANT = BigInt.asIntN(64, -1n + 2n * 0xffffffffn + 4n * 0xffffffffn - 8n - 16n + 32n * BITS + 7n * 64n + 7n * 128n);
+
+describe('the translator\'s constant slots', () => {
+  test('constants with equal low words keep slots of their own', () => {
+    const fuel: (bigint | number)[] = [];
+    for (const tier of ['interp', 'js'] as const) {
+      const store = new Store({ tier, fuel: 1e9 });
+      const inst = store.instantiate(Module.fromWat(WAT), []);
+      expect(inst.call('k')).toEqual([WANT]);
+      expect(inst.call('k')).toEqual([WANT]);
+      fuel.push(store.fuelConsumed);
+    }
+    expect(fuel[0]).toBe(fuel[1]);
+  });
+});
