@@ -308,7 +308,7 @@ export class ControlTranslator extends TranslateState {
     this.code.length = start;
     this.fix.length = start;
     this.origAt.length = start;
-    this.opRun.pop();
+    this.opRunN--;
     const br = inverse ? onFalse : onTrue;
     const withAdd = ADD_THEN.get(br);
     if (withAdd !== undefined && prev >= 0 && prev + 4 === start && this.code[prev] === Op.I32_ADD) {

@@ -400,9 +400,12 @@ export class TranslateState {
   protected lastOpPos = -1;
   /**
    * The positions of the ops emitted since the last point nothing fuses across (lastOpPos -1), in order, the last
-   * one lastOpPos: fusions rewrite the last op and may join the ops before it (fuseBack).
+   * one lastOpPos: fusions rewrite the last op and may join the ops before it (fuseBack). The first `opRunN` entries
+   * (the array is kept, not emptied: `length = 0` gave up its backing store, and each block's first push allocated
+   * a new one; BENCHMARKS.md, session 18, helper heap14).
    */
   protected opRun: number[] = [];
+  protected opRunN = 0;
   protected lastOp = -1;
   /** Positions of the fused ops KEEP may exchange (checked by keepInLocals once every operand is emitted). */
   protected keepAt: number[] = [];
@@ -443,8 +446,8 @@ export class TranslateState {
       return;
     }
     this.origAt[this.code.length] = this.cur;
-    if (this.lastOpPos < 0) this.opRun.length = 0;
-    this.opRun.push(this.code.length);
+    if (this.lastOpPos < 0) this.opRunN = 0;
+    this.opRun[this.opRunN++] = this.code.length;
     this.lastOpPos = this.code.length;
     this.lastOp = op;
     this.lastDst = -1;
@@ -475,7 +478,7 @@ export class TranslateState {
     this.code.splice(pos, 1);
     this.fix.splice(pos, 1);
     this.origAt.splice(pos, 1);
-    this.opRun.pop();
+    this.opRunN--;
     this.lastOpPos = prev;
     this.lastOp = fused;
   }
@@ -503,7 +506,7 @@ export class TranslateState {
   }
   /** The op emitted before the last one (-1: none it could fuse with). */
   protected prevOpPos(): number {
-    const n = this.opRun.length;
+    const n = this.opRunN;
     return this.lastOpPos >= 0 && n >= 2 ? this.opRun[n - 2]! : -1;
   }
   protected imm(v: number): void {

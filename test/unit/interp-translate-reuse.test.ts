@@ -1,13 +1,18 @@
 /**
- * The translator's constant slots (translate-state.ts `constant`): one slot per distinct four words in a function,
+ * What the translator keeps between instructions without allocating it again (BENCHMARKS.md, session 18, helper
+ * heap14). The constant slots (translate-state.ts `constant`): one slot per distinct four words in a function,
  * found by w0 alone (a number key) when the words are of i32 form (w1 w0's sign, w2 = w3 = 0), by the string of the
  * four words otherwise (BENCHMARKS.md, session 18, helper heap14). Constants whose low words are equal and whose
  * other words differ must keep slots of their own: an i32 -1 and an i64 0xffffffff (low word -1 both), an f32 whose
  * bits are all ones and an i64 -1, an f64 of the same low word. Checked: the value computed from all of them in one
- * function, in both tiers, with the same fuel.
+ * function, in both tiers, with the same fuel. And the run of ops a fusion may join (translate-state.ts `opRun`), kept
+ * and counted (`opRunN`) rather than emptied: its count starts again where nothing fuses across, so an op before the
+ * start of a handler's range never joins a fusion inside it (the entries before it are still in the array).
  */
 import { describe, expect, test } from 'vitest';
 import { Module, Store } from '../../src/index.js';
+import { Op } from '../../src/interp/exec.js';
+import type { WasmFunc } from '../../src/runtime/objects/func.js';
 
 const WAT = `(module
   (func (export "k") (result i64)
@@ -36,5 +41,26 @@ describe('the translator\'s constant slots', () => {
       fuel.push(store.fuelConsumed);
     }
     expect(fuel[0]).toBe(fuel[1]);
+  });
+});
+
+const RANGE = `(module
+  (memory 1)
+  (tag $e)
+  (func (export "f") (param i32 i32) (result i32) (local i32)
+    (local.set 2 (i32.mul (local.get 0) (local.get 1)))
+    (block $h
+      (try_table (catch_all $h)
+        (local.set 2 (i32.add (local.get 2) (i32.load8_u (i32.add (local.get 0) (local.get 1)))))))
+    (local.get 2)))`;
+
+describe('the translator\'s run of fusable ops', () => {
+  test('no fusion joins an op before the start of a handler\'s range', () => {
+    const store = new Store({ tier: 'interp', fuel: 1e9 });
+    const inst = store.instantiate(Module.fromWat(RANGE), []);
+    const code = [...store.machine.compile(inst.raw.exports.get('f') as WasmFunc).code];
+    expect(code).toContain(Op.I32_MUL);
+    expect(code).not.toContain(Op.MUL_ADD_I32_LOAD8_U);
+    expect(inst.call('f', 3, 4)).toEqual([12]);
   });
 });
