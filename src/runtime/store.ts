@@ -618,16 +618,18 @@ export class Store {
   }
 
   private results(type: FuncType, at: number, raw: boolean): unknown[] {
-    const mc = this.machine;
+    const n = type.results.length;
+    // (one result, the commonest: an array of one element, where a push into [] allocated room for 17)
+    if (n === 1) return [this.result(type.results[0]!, at, raw)];
     const out: unknown[] = [];
-    for (let i = 0; i < type.results.length; i++) {
-      const t = type.results[i]!;
-      const w = at + i * 4;
-      if (raw && t === F32) out.push(new RawF32(mc.s[w]!));
-      else if (raw && t === F64) out.push(new RawF64(mc.s[w]!, mc.s[w + 1]!));
-      else out.push(mc.readValue(t, w));
-    }
+    for (let i = 0; i < n; i++) out.push(this.result(type.results[i]!, at + i * 4, raw));
     return out;
+  }
+  private result(t: ValType, w: number, raw: boolean): unknown {
+    const mc = this.machine;
+    if (raw && t === F32) return new RawF32(mc.s[w]!);
+    if (raw && t === F64) return new RawF64(mc.s[w]!, mc.s[w + 1]!);
+    return mc.readValue(t, w);
   }
 }
 
