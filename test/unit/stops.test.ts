@@ -54,6 +54,18 @@ function askInstance(store: Store, suspend: boolean): Instance {
   return linker.instantiate(store, Module.fromWat(ASK));
 }
 
+/** Answers an OutOfFuel with 2 more fuel, a host suspension with ten times its payload (askInstance's host). */
+const refillOrAnswer =
+  (store: Store) =>
+  (e: unknown): unknown[] => {
+    if (e instanceof OutOfFuel) {
+      store.addFuel(2);
+      return e.resume();
+    }
+    const s = e as HostSuspended;
+    return s.resume((s.payload as number) * 10);
+  };
+
 describe('host suspension', () => {
   test('a suspended call resumes with the host results and ends as an uninterrupted run', () => {
     const plain = new Store();
@@ -95,17 +107,7 @@ describe('host suspension', () => {
     const expected = askInstance(plain, false).call('sum', 4);
     const store = new Store({ fuel: 3 });
     const inst = askInstance(store, true);
-    const r = drive(
-      () => inst.call('sum', 4),
-      (e) => {
-        if (e instanceof OutOfFuel) {
-          store.addFuel(2);
-          return e.resume();
-        }
-        const s = e as HostSuspended;
-        return s.resume((s.payload as number) * 10);
-      },
-    );
+    const r = drive(() => inst.call('sum', 4), refillOrAnswer(store));
     expect(r.results).toEqual(expected);
     expect(store.fuelConsumed).toBe(plain.fuelConsumed);
   });
@@ -116,17 +118,7 @@ describe('host suspension', () => {
     const store = new Store({ fuel: 3 });
     const inst = askInstance(store, true);
     for (let round = 0; round < 2; round++) {
-      const r = drive(
-        () => inst.call('sum', 3),
-        (e) => {
-          if (e instanceof OutOfFuel) {
-            store.addFuel(2);
-            return e.resume();
-          }
-          const s = e as HostSuspended;
-          return s.resume((s.payload as number) * 10);
-        },
-      );
+      const r = drive(() => inst.call('sum', 3), refillOrAnswer(store));
       expect(r.results).toEqual([60]);
       expect(r.stops).toBeGreaterThan(3);
       expect(NOT_STOPPED).toEqual(before);
