@@ -7,12 +7,16 @@
  * bits are all ones and an i64 -1, an f64 of the same low word. Checked: the value computed from all of them in one
  * function, in both tiers, with the same fuel. And the run of ops a fusion may join (translate-state.ts `opRun`), kept
  * and counted (`opRunN`) rather than emptied: its count starts again where nothing fuses across, so an op before the
- * start of a handler's range never joins a fusion inside it (the entries before it are still in the array).
+ * start of a handler's range never joins a fusion inside it (the entries before it are still in the array). And the
+ * words of a translation (translate-state.ts `Words`: code, relocations, original offsets), typed arrays one
+ * translation hands to the next: what a translation gives out is a copy, which later translations leave alone,
+ * and a function larger than their capacity grows them.
  */
 import { describe, expect, test } from 'vitest';
 import { Module, Store } from '../../src/index.js';
 import { Op } from '../../src/interp/exec.js';
 import type { WasmFunc } from '../../src/runtime/objects/func.js';
+import { spareWords } from '../../src/interp/translate-state.js';
 
 const WAT = `(module
   (func (export "k") (result i64)
@@ -62,5 +66,52 @@ describe('the translator\'s run of fusable ops', () => {
     expect(code).toContain(Op.I32_MUL);
     expect(code).not.toContain(Op.MUL_ADD_I32_LOAD8_U);
     expect(inst.call('f', 3, 4)).toEqual([12]);
+  });
+});
+
+/** A function of `n` blocks of a few ops each (a loop summing them), more words than the words' first capacity. */
+const big = (n: number): string => {
+  let body = '';
+  for (let i = 0; i < n; i++) body += `(local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const ${i + 3}))))\n(if (i32.eq (local.get 1) (i32.const ${i})) (then (local.set 1 (i32.const 7))))\n`;
+  return `(module
+    (func (export "small") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+    (func (export "big") (param i32) (result i32) (local i32) ${body} (local.get 1))
+    (func (export "mid") (param i32 i32) (result i32) (i32.sub (i32.mul (local.get 0) (local.get 1)) (local.get 0))))`;
+};
+
+describe('the translator\'s words, kept from one translation for the next', () => {
+  test('translations give out copies that later translations leave alone; a larger function grows the words', () => {
+    const m = Module.fromWat(big(400));
+    const codes = (order: string[]): Map<string, [number[], number[]]> => {
+      const store = new Store({ tier: 'interp', fuel: 1e9 });
+      const inst = store.instantiate(m, []);
+      const out = new Map<string, [number[], number[]]>();
+      const got = order.map((name) => {
+        const c = store.machine.compile(inst.raw.exports.get(name) as WasmFunc);
+        const w = spareWords();
+        // (the words handed on are not what the translation gave out)
+        expect(w).not.toBeNull();
+        expect(c.code.buffer).not.toBe(w!.code.buffer);
+        expect(c.origAt.buffer).not.toBe(w!.origAt.buffer);
+        return [name, c] as const;
+      });
+      // read after every translation of the order: the later ones wrote the same words
+      for (const [name, c] of got) out.set(name, [[...c.code], [...c.origAt]]);
+      expect(inst.call('small', 4)).toEqual([5]);
+      expect(inst.call('mid', 6, 7)).toEqual([36]);
+      return out;
+    };
+    const a = codes(['small', 'big', 'mid']);
+    const b = codes(['mid', 'small', 'big']);
+    for (const name of ['small', 'big', 'mid']) expect(a.get(name)).toEqual(b.get(name));
+    expect(a.get('big')![0].length).toBeGreaterThan(4 * 256);
+    expect(spareWords()!.code.length).toBeGreaterThan(4 * 256);
+    // the large function's results and fuel, in both tiers
+    const runs = (['interp', 'js'] as const).map((tier) => {
+      const store = new Store({ tier, fuel: 1e9 });
+      const inst = store.instantiate(m, []);
+      return { r: [inst.call('big', 3), inst.call('big', -9)], fuel: store.fuelConsumed };
+    });
+    expect(runs[0]).toEqual(runs[1]);
   });
 });
