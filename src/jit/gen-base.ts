@@ -40,8 +40,8 @@ import {
 
 /**
  * Local x's name `L<x>`, its i64 high half's `H<x>` and its entries' list of the locals they read, `[x]`: made once
- * for every function (an entry for each local.get made all three: 9-12 MB of a first run of quickjs, sql.js or
- * tiktoken, BENCHMARKS.md session 18, helper heap14). The lists are shared, so no entry's `loc` is changed once made
+ * for every function (each local.get made a name and a list for its entry: 1.6-3.6 MB of a first run of quickjs,
+ * sql.js or tiktoken, BENCHMARKS.md session 18, helper heap14). The lists are shared, so no entry's `loc` is changed once made
  * (expr copies before it adds). Filled in order up to the largest local seen (localNames).
  */
 const L_NAME: string[] = [];
