@@ -232,12 +232,18 @@ function makeNamespace(store: Store): object {
     const type = f.type;
     const canon = f instanceof WasmFunc ? (f.instance as RawInstance).vm.canon : null;
     const n = type.results.length;
+    // (the type's test once, not a closure and two scans at every call)
+    const unusable = hasV128OrExn(type);
     const fn = (...args: unknown[]): unknown => {
-      if (hasV128OrExn(type)) throw new TypeError('a function with v128 or exnref parameters or results cannot be called from JavaScript');
-      const vals = type.params.map((t, i) => toWasm(realm, args[i], t, canon));
+      if (unusable) throw new TypeError('a function with v128 or exnref parameters or results cannot be called from JavaScript');
+      // (converted in place: the rest array is this call's own; a mapped copy and its closure were most of what a
+      // call through the facade allocated, BENCHMARKS.md session 18, helper heap14)
+      const params = type.params;
+      for (let i = 0; i < params.length; i++) args[i] = toWasm(realm, args[i], params[i]!, canon);
+      if (args.length > params.length) args.length = params.length;
       let r: unknown[];
       try {
-        r = store.invoke(f, vals);
+        r = store.invoke(f, args);
       } catch (e) {
         throw jsError(e);
       }

@@ -258,9 +258,8 @@ export class Machine {
     const t = new Translator(nl, localTypes, type.params.length, type.results, exact, env, reserve);
     const both = pre !== null ? new WithPrescan(t, pre) : null;
     validateFunction(vm, f.index, both ?? t);
+    // (origAt: positions that start no op say so, -1: a stop point is named by (original offset, ordinal among its ops))
     const out = t.finish();
-    // positions that start no op say so (-1): a stop point is named by (original offset, ordinal among its ops)
-    for (let p = 0; p < out.origAt.length; p++) if (t.origAt[p] === undefined) out.origAt[p] = -1;
     const nc = out.consts.length / 4;
     const paramWords = type.params.length * 4;
     let tmpl: Int32Array;

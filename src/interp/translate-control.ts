@@ -32,7 +32,7 @@ export class ControlTranslator extends TranslateState {
   protected jumpTo(c: Ctrl): void {
     if (c.kind === 'loop') this.imm(c.labelPc);
     else {
-      c.fixups.push(this.code.length);
+      c.fixups.push(this.n);
       this.imm(-1);
     }
   }
@@ -68,12 +68,12 @@ export class ControlTranslator extends TranslateState {
     } else {
       this.op(Op.BR_UNLESS);
       this.src(cnd);
-      const skip = this.code.length;
+      const skip = this.n;
       this.imm(-1);
       this.branchCopies(n, c.height);
       this.op(Op.BR);
       this.jumpTo(c);
-      this.code[skip] = this.code.length;
+      this.code[skip] = this.n;
     }
     this.endBlock();
   }
@@ -111,7 +111,7 @@ export class ControlTranslator extends TranslateState {
     this.imm(targets.length - 1);
     const slots: number[] = [];
     for (let j = 0; j < targets.length; j++) {
-      slots.push(this.code.length);
+      slots.push(this.n);
       this.imm(-1);
     }
     // direct targets, or trampolines that move the values first
@@ -122,7 +122,7 @@ export class ControlTranslator extends TranslateState {
         if (c.kind === 'loop') this.code[slots[j]!] = c.labelPc;
         else c.fixups.push(slots[j]!);
       } else {
-        this.code[slots[j]!] = this.code.length;
+        this.code[slots[j]!] = this.n;
         this.branchCopies(n, c.height);
         this.op(Op.BR);
         this.jumpTo(c);
@@ -154,12 +154,12 @@ export class ControlTranslator extends TranslateState {
       this.materialize();
       this.ctrls.push(ctrl);
       this.endBlock();
-      ctrl.labelPc = this.code.length;
+      ctrl.labelPc = this.n;
       return;
     }
     // if: branch to the else arm (or past the end) when the condition is false
     if (this.fuseCompare(cnd, true)) {
-      ctrl.elseFix = this.code.length;
+      ctrl.elseFix = this.n;
       this.imm(-1);
       this.ctrls.push(ctrl);
       this.endBlock();
@@ -169,7 +169,7 @@ export class ControlTranslator extends TranslateState {
     this.materialize();
     this.op(Op.BR_UNLESS);
     this.src(cnd);
-    ctrl.elseFix = this.code.length;
+    ctrl.elseFix = this.n;
     this.imm(-1);
     this.ctrls.push(ctrl);
     this.endBlock();
@@ -185,7 +185,7 @@ export class ControlTranslator extends TranslateState {
     if (!v.unreachable) {
       this.materialize();
       this.op(Op.BR);
-      c.fixups.push(this.code.length);
+      c.fixups.push(this.n);
       this.imm(-1);
     }
     this.endBlock();
@@ -195,7 +195,7 @@ export class ControlTranslator extends TranslateState {
     const c = this.ctrls[this.ctrls.length - 1]!;
     this.armEnd(c, v);
     if (c.elseFix >= 0) {
-      this.code[c.elseFix] = this.code.length;
+      this.code[c.elseFix] = this.n;
       c.elseFix = -1;
     }
     this.resetTo(c, c.params);
@@ -203,7 +203,7 @@ export class ControlTranslator extends TranslateState {
 
   protected endFrame(v: FuncValidator): void {
     const c = this.ctrls.pop()!;
-    if (c.rows) for (const r of c.rows) r.end = this.code.length;
+    if (c.rows) for (const r of c.rows) r.end = this.n;
     if (c.kind === 'func') {
       if (!v.unreachable) {
         this.emitReturn();
@@ -257,19 +257,17 @@ export class ControlTranslator extends TranslateState {
     };
     if (from === c.height || n === 0) {
       this.op(onNonNull ? Op.BR_UNLESS : Op.BR_IF);
-      this.code.push(tmp);
-      this.fix.push(FIX_STACK);
+      this.word(tmp, FIX_STACK);
       this.jumpTo(c);
     } else {
       this.op(onNonNull ? Op.BR_IF : Op.BR_UNLESS);
-      this.code.push(tmp);
-      this.fix.push(FIX_STACK);
-      const skip = this.code.length;
+      this.word(tmp, FIX_STACK);
+      const skip = this.n;
       this.imm(-1);
       copy();
       this.op(Op.BR);
       this.jumpTo(c);
-      this.code[skip] = this.code.length;
+      this.code[skip] = this.n;
     }
     if (onNonNull) this.pop();
     this.endBlock();
@@ -303,12 +301,10 @@ export class ControlTranslator extends TranslateState {
     const [onTrue, onFalse] = BR_FUSE.get(this.lastOp)!;
     const start = this.lastOpPos;
     const prev = this.prevOpPos();
-    const operands = this.code.slice(start + 2);
-    const fixes = this.fix.slice(start + 2);
-    this.code.length = start;
-    this.fix.length = start;
-    this.origAt.length = start;
-    this.opRun.pop();
+    const operands = this.code.slice(start + 2, this.n);
+    const fixes = this.fix.slice(start + 2, this.n);
+    this.n = start;
+    this.opRunN--;
     const br = inverse ? onFalse : onTrue;
     const withAdd = ADD_THEN.get(br);
     if (withAdd !== undefined && prev >= 0 && prev + 4 === start && this.code[prev] === Op.I32_ADD) {
@@ -325,8 +321,7 @@ export class ControlTranslator extends TranslateState {
       this.op(br);
     }
     for (let j = 0; j < operands.length; j++) {
-      this.code.push(operands[j]!);
-      this.fix.push(fixes[j]!);
+      this.word(operands[j]!, fixes[j]!);
     }
     return true;
   }

@@ -27,8 +27,7 @@ export class ExnTranslator extends ControlTranslator {
     this.op(Op.MISC);
     this.imm(defId);
     this.imm(0);
-    this.code.push(s0);
-    this.fix.push(fix);
+    this.word(s0, fix);
     this.imm(0);
     this.imm(0);
     this.imm(i0);
@@ -57,7 +56,7 @@ export class ExnTranslator extends ControlTranslator {
         const t = this.ctrls[this.ctrls.length - 1]!;
         t.seq = seq;
         t.rows = rows;
-        for (const r of rows) r.start = this.code.length;
+        for (const r of rows) r.start = this.n;
         this.lastOpPos = -1; // no op fuses across the start of a handler's range
         return;
       }
@@ -68,7 +67,7 @@ export class ExnTranslator extends ControlTranslator {
         for (const c of this.ctrls) if (c.legacy) k++;
         t.kind = 'try';
         t.seq = ++this.seqN;
-        t.legacy = { start: this.code.length, bodyEnd: -1, exn: k, ord: 0 };
+        t.legacy = { start: this.n, bodyEnd: -1, exn: k, ord: 0 };
         this.lastOpPos = -1; // no op fuses across the start of a handler's range
         if (k + 1 > this.nx) this.nx = k + 1;
         return;
@@ -77,7 +76,7 @@ export class ExnTranslator extends ControlTranslator {
       case 'catch_all': {
         const c = this.ctrls[this.ctrls.length - 1]!;
         const L = c.legacy!;
-        if (L.bodyEnd < 0) L.bodyEnd = this.code.length;
+        if (L.bodyEnd < 0) L.bodyEnd = this.n;
         // the body or the previous arm falls through to the end (like else)
         this.armEnd(c, v);
         const isCatch = name === 'catch';
@@ -88,7 +87,7 @@ export class ExnTranslator extends ControlTranslator {
           end: L.bodyEnd,
           kind: isCatch ? X.HK_LEGACY_CATCH : X.HK_LEGACY_CATCH_ALL,
           tag: isCatch ? ins.a : -1,
-          target: this.code.length,
+          target: this.n,
           height: c.height,
           exn: L.exn,
           limit: 0,
@@ -104,7 +103,7 @@ export class ExnTranslator extends ControlTranslator {
         let limit = 0;
         for (let i = 0; i <= ti; i++) limit = Math.max(limit, this.ctrls[i]!.seq ?? 0);
         const L = c.legacy!;
-        this.rows.push({ seq: c.seq!, ord: 0, start: L.start, end: this.code.length, kind: X.HK_DELEGATE, tag: -1, target: -1, height: -1, exn: -1, limit });
+        this.rows.push({ seq: c.seq!, ord: 0, start: L.start, end: this.n, kind: X.HK_DELEGATE, tag: -1, target: -1, height: -1, exn: -1, limit });
         this.endFrame(v);
         return;
       }

@@ -369,13 +369,47 @@ export interface HRow {
   limit: number;
 }
 
+/**
+ * The words of a translation in progress: the code, each word's relocation (FIX_*) and its original offset (origAt:
+ * an op's instruction offset, a trap mark's, -1 for any other word). Typed arrays of one capacity, kept between
+ * translations (`spare`: the last finished translation's, taken by the next one) and doubled when full: number
+ * arrays grown by push allocated their contents about three times over, and three of them per translation were
+ * most of what the translations of a first run allocated (BENCHMARKS.md, session 18, helper heap14).
+ */
+export interface Words {
+  code: Int32Array;
+  fix: Uint8Array;
+  origAt: Int32Array;
+}
+let spare: Words | null = null;
+const SPARE_MAX = 1 << 18;
+const NO_CODE = new Int32Array(0);
+const NO_FIX = new Uint8Array(0);
+/** The spare words, or new ones when another translation holds them (or none finished yet). */
+function takeWords(): Words {
+  const w = spare;
+  spare = null;
+  return w ?? { code: new Int32Array(256), fix: new Uint8Array(256), origAt: new Int32Array(256) };
+}
+/** @internal For tests: whether a translation's words are kept for the next one. */
+export const spareWords = (): Words | null => spare;
+
 export class TranslateState {
-  code: number[] = [];
-  protected fix: number[] = [];
-  origAt: number[] = [];
+  /** The words (see Words): their first `n`. */
+  protected code: Int32Array;
+  protected fix: Uint8Array;
+  protected origAt: Int32Array;
+  /** The code's length: the pc of the next word. */
+  protected n = 0;
+  private words: Words | null;
   blockPc = new Map<number, number>();
   protected consts: number[] = [];
-  protected constIndex = new Map<string, number>();
+  /**
+   * Constant slots by their words: a constant of i32 form (w1 w0's sign, w2 = w3 = 0: i32 constants, and i64, f32 and
+   * f64 ones whose words are) by w0, a number; any other by the string of its four words. One string less for most
+   * constants (BENCHMARKS.md, session 18, helper heap14).
+   */
+  protected constIndex = new Map<number | string, number>();
   // operand stack mirror
   protected kind: number[] = [];
   protected where: number[] = [];
@@ -395,9 +429,12 @@ export class TranslateState {
   protected lastOpPos = -1;
   /**
    * The positions of the ops emitted since the last point nothing fuses across (lastOpPos -1), in order, the last
-   * one lastOpPos: fusions rewrite the last op and may join the ops before it (fuseBack).
+   * one lastOpPos: fusions rewrite the last op and may join the ops before it (fuseBack). The first `opRunN` entries
+   * (the array is kept, not emptied: `length = 0` gave up its backing store, and each block's first push allocated
+   * a new one; BENCHMARKS.md, session 18, helper heap14).
    */
   protected opRun: number[] = [];
+  protected opRunN = 0;
   protected lastOp = -1;
   /** Positions of the fused ops KEEP may exchange (checked by keepInLocals once every operand is emitted). */
   protected keepAt: number[] = [];
@@ -416,10 +453,58 @@ export class TranslateState {
     readonly reserveConsts = 0,
   ) {
     this.aliasCount = new Int32Array(nl);
+    const w = (this.words = takeWords());
+    this.code = w.code;
+    this.fix = w.fix;
+    this.origAt = w.origAt;
     this.ctrls.push({ kind: 'func', height: 0, params: [], results, labelPc: -1, fixups: [], elseFix: -1, dead: false });
   }
 
   // ------------------------------------------------------------ emission
+
+  /** Appends a word and its relocation (its origAt -1: starts no op). */
+  protected word(v: number, f: number): void {
+    const n = this.n;
+    if (n === this.code.length) this.grow();
+    this.code[n] = v;
+    this.fix[n] = f;
+    this.origAt[n] = -1;
+    this.n = n + 1;
+  }
+  private grow(): void {
+    const w = this.words!;
+    const cap = this.code.length * 2;
+    const code = new Int32Array(cap);
+    const fix = new Uint8Array(cap);
+    const origAt = new Int32Array(cap);
+    code.set(this.code);
+    fix.set(this.fix);
+    origAt.set(this.origAt);
+    this.code = w.code = code;
+    this.fix = w.fix = fix;
+    this.origAt = w.origAt = origAt;
+  }
+  /** Removes the word at `pos` (splice). */
+  private removeWord(pos: number): void {
+    const n = this.n;
+    this.code.copyWithin(pos, pos + 1, n);
+    this.fix.copyWithin(pos, pos + 1, n);
+    this.origAt.copyWithin(pos, pos + 1, n);
+    this.n = n - 1;
+  }
+  /** The finished words (copies), the scratch given back for the next translation. */
+  protected finishWords(): { code: Int32Array; fix: Uint8Array; origAt: Int32Array } {
+    const n = this.n;
+    const out = { code: this.code.slice(0, n), fix: this.fix.slice(0, n), origAt: this.origAt.slice(0, n) };
+    // (not kept past SPARE_MAX words: a function's largest translation would hold its capacity for the process)
+    if (this.words !== null && this.code.length <= SPARE_MAX) spare = this.words;
+    this.words = null;
+    // (nothing of this translator may read them now: the next translation writes them)
+    this.code = NO_CODE;
+    this.fix = NO_FIX;
+    this.origAt = NO_CODE;
+    return out;
+  }
 
   protected op(op: Op): void {
     const last = this.lastOpPos >= 0 && !this.exact ? this.code[this.lastOpPos]! : -1;
@@ -429,7 +514,7 @@ export class TranslateState {
       // that can trap, a later one is named by a trap mark on the word pc stands on when it runs (TRAPS)
       if (!TRAPS.has(last)) {
         if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
-      } else if (TRAPS.has(op)) this.origAt[this.code.length - 1] = this.cur;
+      } else if (TRAPS.has(op)) this.origAt[this.n - 1] = this.cur;
       this.code[this.lastOpPos] = fused;
       this.lastOp = fused;
       this.lastDst = -1;
@@ -437,14 +522,13 @@ export class TranslateState {
       if (KEEP.has(this.lastOp)) this.keepAt.push(this.lastOpPos);
       return;
     }
-    this.origAt[this.code.length] = this.cur;
-    if (this.lastOpPos < 0) this.opRun.length = 0;
-    this.opRun.push(this.code.length);
-    this.lastOpPos = this.code.length;
+    if (this.lastOpPos < 0) this.opRunN = 0;
+    this.opRun[this.opRunN++] = this.n;
+    this.lastOpPos = this.n;
     this.lastOp = op;
     this.lastDst = -1;
-    this.code.push(op);
-    this.fix.push(FIX_NONE);
+    this.word(op, FIX_NONE);
+    this.origAt[this.n - 1] = this.cur;
   }
   /**
    * After a fusion at lastOpPos: the op before it (prevOpPos) may run first in the same dispatch too (THEN), and
@@ -467,10 +551,8 @@ export class TranslateState {
     else if (TRAPS.has(this.code[pos]!)) this.origAt[pos - 1] = this.origAt[pos]!;
     // the second op's opcode word goes: its operands follow the first op's (only its own operands, and its own
     // trap marks, come after it)
-    this.code.splice(pos, 1);
-    this.fix.splice(pos, 1);
-    this.origAt.splice(pos, 1);
-    this.opRun.pop();
+    this.removeWord(pos);
+    this.opRunN--;
     this.lastOpPos = prev;
     this.lastOp = fused;
   }
@@ -498,36 +580,26 @@ export class TranslateState {
   }
   /** The op emitted before the last one (-1: none it could fuse with). */
   protected prevOpPos(): number {
-    const n = this.opRun.length;
+    const n = this.opRunN;
     return this.lastOpPos >= 0 && n >= 2 ? this.opRun[n - 2]! : -1;
   }
   protected imm(v: number): void {
-    this.code.push(v | 0);
-    this.fix.push(FIX_NONE);
+    this.word(v | 0, FIX_NONE);
   }
   /** Operand: where the value at height `i` lives. */
   protected src(i: number): void {
     const k = this.kind[i]!;
-    if (k === TEMP) {
-      this.code.push(i);
-      this.fix.push(FIX_STACK);
-    } else if (k === LOCAL) {
-      this.code.push(this.where[i]! * 4);
-      this.fix.push(FIX_NONE);
-    } else {
-      this.code.push(this.where[i]!);
-      this.fix.push(FIX_CONST);
-    }
+    if (k === TEMP) this.word(i, FIX_STACK);
+    else if (k === LOCAL) this.word(this.where[i]! * 4, FIX_NONE);
+    else this.word(this.where[i]!, FIX_CONST);
   }
   /** Operand: the canonical slot of height `i` (a result). */
   protected dst(i: number): void {
-    this.lastDst = this.code.length;
-    this.code.push(i);
-    this.fix.push(FIX_STACK);
+    this.lastDst = this.n;
+    this.word(i, FIX_STACK);
   }
   protected local(x: number): void {
-    this.code.push(x * 4);
-    this.fix.push(FIX_NONE);
+    this.word(x * 4, FIX_NONE);
   }
 
   // ------------------------------------------------------------ operand stack mirror
@@ -568,10 +640,7 @@ export class TranslateState {
     if (k === LOCAL) {
       this.local(this.where[i]!);
       this.aliasCount[this.where[i]!]!--;
-    } else {
-      this.code.push(this.where[i]!);
-      this.fix.push(FIX_CONST);
-    }
+    } else this.word(this.where[i]!, FIX_CONST);
     this.aliased--;
     this.kind[i] = TEMP;
     this.lastDst = -1;
@@ -602,7 +671,7 @@ export class TranslateState {
       this.pushTemp(t);
       return;
     }
-    const key = `${w0},${w1},${w2},${w3}`;
+    const key = w1 === w0 >> 31 && w2 === 0 && w3 === 0 ? w0 : `${w0},${w1},${w2},${w3}`;
     let k = this.constIndex.get(key);
     if (k === undefined) {
       k = this.consts.length / 4;
@@ -616,9 +685,9 @@ export class TranslateState {
 
   protected startBlock(): void {
     this.materialize();
-    this.blockPc.set(this.cur, this.code.length);
+    this.blockPc.set(this.cur, this.n);
     this.op(this.exact ? Op.FUELX : Op.FUEL);
-    this.costPos = this.code.length;
+    this.costPos = this.n;
     this.imm(0);
     this.imm(this.cur);
     this.cost = 0;
@@ -634,7 +703,7 @@ export class TranslateState {
   /** Binds a label here: the next instruction starts a new block at this pc. */
   protected bind(fixups: number[]): void {
     this.endBlock();
-    const pc = this.code.length;
+    const pc = this.n;
     for (const p of fixups) {
       if (p >= 0) this.code[p] = pc;
       else this.rows[~p]!.target = pc; // a catch clause's label

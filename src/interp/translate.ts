@@ -427,17 +427,13 @@ export class Translator extends OpTranslator implements CodeSink {
     this.keepInLocals();
     const nc = Math.max(this.consts.length / 4, this.reserveConsts);
     const nx = this.nx;
-    const code = new Int32Array(this.code.length);
+    // (the words copied out, the translator's own kept for the next translation: nothing reads them after this)
+    const { code, fix, origAt } = this.finishWords();
     for (let p = 0; p < code.length; p++) {
-      const f = this.fix[p]!;
-      const w = this.code[p]!;
+      const f = fix[p]!;
+      const w = code[p]!;
       code[p] =
         f === FIX_STACK ? (this.nl + nc + nx + w) * 4 : f === FIX_CONST ? (this.nl + w) * 4 : f === FIX_EXN ? (this.nl + nc + w) * 4 : w;
-    }
-    const origAt = new Int32Array(this.code.length);
-    for (let p = 0; p < this.origAt.length; p++) {
-      const o = this.origAt[p];
-      if (o !== undefined) origAt[p] = o;
     }
     const handlers = this.handlerTable(nc, nx);
     return { code, origAt, consts: this.consts, frameSlots: this.nl + nc + nx + this.maxH + 1, maxHeight: this.maxH, handlers, exnSlots: nx };

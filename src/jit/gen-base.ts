@@ -38,6 +38,25 @@ import {
   type OsrEntry,
 } from './gen-types.js';
 
+/**
+ * Local x's name `L<x>`, its i64 high half's `H<x>` and its entries' list of the locals they read, `[x]`: made once
+ * for every function (each local.get made a name and a list for its entry: 1.6-3.6 MB of a first run of quickjs,
+ * sql.js or tiktoken, BENCHMARKS.md session 18, helper heap14). The lists are shared, so no entry's `loc` is changed once made
+ * (expr copies before it adds). Filled in order up to the largest local seen (localNames).
+ */
+const L_NAME: string[] = [];
+const H_NAME: string[] = [];
+const LOC_OF: (readonly number[])[] = [];
+function localNames(x: number): void {
+  for (let i = L_NAME.length; i <= x; i++) {
+    L_NAME.push(`L${i}`);
+    H_NAME.push(`H${i}`);
+    LOC_OF.push([i]);
+  }
+}
+/** @internal For tests: local x's shared `loc` list (undefined before a function with that many locals was generated). */
+export const sharedLoc = (x: number): readonly number[] | undefined => LOC_OF[x];
+
 /** varName's prefix and suffix by value type, references (REF_BASE and above) at REF_BASE; '' for a type with no variable. */
 const VAR_PREFIX: readonly string[] = (() => {
   const a = new Array<string>(REF_BASE + 1).fill('');
@@ -292,7 +311,8 @@ export abstract class JsBase {
   /** An entry for local x. */
   protected localEnt(x: number): Ent {
     const t = this.lt[x]!;
-    const e = this.mk(t, LOCAL, `L${x}`, t === I64 ? `H${x}` : '', [x]);
+    if (x >= L_NAME.length) localNames(x);
+    const e = this.mk(t, LOCAL, L_NAME[x]!, t === I64 ? H_NAME[x]! : '', LOC_OF[x]!);
     if (t === V128) e.v = this.lWords(x);
     return e;
   }
@@ -377,7 +397,7 @@ export abstract class JsBase {
     if (e.loc) for (const x of e.loc) this.locRef[x]!--;
     if (e.k === EXPR && e.vr) this.vrN--;
   }
-  protected mk(t: ValType, k: number, e: string, h = '', loc: number[] | null = null, vr = false): Ent {
+  protected mk(t: ValType, k: number, e: string, h = '', loc: readonly number[] | null = null, vr = false): Ent {
     return { t, k, e, h, c: '', v: null, f: false, ma: '', mep: 0, loc, vr, sym: null, q: false };
   }
   protected pushVar(t: ValType, i: number): void {
@@ -388,13 +408,22 @@ export abstract class JsBase {
   }
   /** An EXPR built from operands `deps`. */
   protected expr(t: ValType, e: string, deps: Ent[], opts?: { c?: string }): Ent {
-    let loc: number[] | null = null;
+    // (the locals of the deps in order, once each: the first dep's list itself while no other dep adds to it, since
+    // no list is changed once made; a list of its own, copied, when one does)
+    let loc: readonly number[] | null = null;
+    let own: number[] | null = null;
     let vr = false;
     for (const d of deps) {
       if (d.k === VAR || d.vr) vr = true;
       if (d.loc) {
-        loc ??= [];
-        for (const x of d.loc) if (!loc.includes(x)) loc.push(x);
+        if (loc === null) loc = d.loc;
+        else
+          for (const x of d.loc)
+            if (!loc.includes(x)) {
+              own ??= loc.slice();
+              own.push(x);
+              loc = own;
+            }
       }
     }
     const r = this.mk(t, EXPR, e, '', loc, vr);

@@ -31,7 +31,7 @@ export interface Ent {
   ma: string;
   mep: number;
   /** Locals the entry reads. */
-  loc: number[] | null;
+  loc: readonly number[] | null;
   /** Reads stack variables (EXPR only). */
   vr: boolean;
   /** Inside a loop that may be counted: what the i32 value is in terms of locals (null: unknown). */

@@ -141,6 +141,12 @@ const OUT_OF_FUEL: Stop = { done: false, kind: 'fuel', reason: undefined, notSta
 const HOST: Stop = { done: false, kind: 'host', reason: undefined, notStarted: false };
 const START: Continuation = { k: 'start' };
 const RESUME: Continuation = { k: 'resume' };
+/**
+ * A new call's `stop` (before it has stopped): one object for every call, since a call's stop is replaced when it
+ * stops, never changed in place (one object less per call; BENCHMARKS.md, session 18, helper heap14).
+ */
+/** @internal Exported for a test (test/unit/stops.test.ts): no stop changes it. */
+export const NOT_STOPPED: StoppedCall['stop'] = { kind: 'fuel', reason: undefined, next: START };
 
 export class Store {
   readonly machine: Machine;
@@ -391,7 +397,7 @@ export class Store {
       profMark: this.prof ? this.prof.depth : 0,
       raw,
       startOf,
-      stop: { kind: 'fuel', reason: undefined, next: START },
+      stop: NOT_STOPPED,
       token: 0,
       quiet,
     };
@@ -412,7 +418,7 @@ export class Store {
     let stop: Stop;
     try {
       this.running++;
-      stop = this.drive(() => (next.k === 'start' ? mc.start(call.func, call.at) : next.k === 'resume' ? mc.resume(entryDepth) : mc.resumeHost(next.results, entryDepth)), entryDepth);
+      stop = this.drive(call, next, entryDepth);
     } catch (e) {
       this.endSlices();
       this.unwind(entryDepth, call.sp, call.profMark);
@@ -528,21 +534,22 @@ export class Store {
   }
 
   /**
-   * Runs until the call finishes or stops. The machine gets its fuel in
+   * Runs `next` of `call` until the call finishes or stops. The machine gets its fuel in
    * slices (of `checkEvery` with interrupts configured, between which the
    * deadline and signal are checked; else of MAX_SLICE).
    */
-  private drive(go: () => number, entryDepth: number): Stop {
+  private drive(call: StoppedCall, next: Continuation, entryDepth: number): Stop {
     const mc = this.machine;
     const it = this.interrupt;
     if (it) {
       const why = interruptReason(it);
-      // stopped before `go` ran: resuming runs it
+      // stopped before `next` ran: resuming runs it
       if (why) return { done: false, kind: 'interrupt', reason: why, notStarted: true };
     }
     const slice = it ? sliceOf(it) : MAX_SLICE;
     this.startSlices(mc.deferJit ? Math.min(slice, START_INTERP_FUEL) : slice);
-    let status = go();
+    // (what `next` runs, written here rather than as a closure passed in: one closure per call less)
+    let status = next.k === 'start' ? mc.start(call.func, call.at) : next.k === 'resume' ? mc.resume(entryDepth) : mc.resumeHost(next.results, entryDepth);
     for (;;) {
       if (status === STATUS_DONE) {
         this.endSlices();
@@ -611,16 +618,18 @@ export class Store {
   }
 
   private results(type: FuncType, at: number, raw: boolean): unknown[] {
-    const mc = this.machine;
+    const n = type.results.length;
+    // (one result, the commonest: an array of one element, where a push into [] allocated room for 17)
+    if (n === 1) return [this.result(type.results[0]!, at, raw)];
     const out: unknown[] = [];
-    for (let i = 0; i < type.results.length; i++) {
-      const t = type.results[i]!;
-      const w = at + i * 4;
-      if (raw && t === F32) out.push(new RawF32(mc.s[w]!));
-      else if (raw && t === F64) out.push(new RawF64(mc.s[w]!, mc.s[w + 1]!));
-      else out.push(mc.readValue(t, w));
-    }
+    for (let i = 0; i < n; i++) out.push(this.result(type.results[i]!, at + i * 4, raw));
     return out;
+  }
+  private result(t: ValType, w: number, raw: boolean): unknown {
+    const mc = this.machine;
+    if (raw && t === F32) return new RawF32(mc.s[w]!);
+    if (raw && t === F64) return new RawF64(mc.s[w]!, mc.s[w + 1]!);
+    return mc.readValue(t, w);
   }
 }
 

@@ -30,6 +30,21 @@ describe('createWebAssembly', () => {
     expect(exports.add!(1, 1)).toBe(2);
   });
 
+  it('an exported function converts its arguments in place: extra ones ignored, missing ones undefined, the caller\'s array untouched', () => {
+    // (the wrapper writes the converted values into its rest array, BENCHMARKS.md session 18, helper heap14)
+    const WA = createWebAssembly();
+    const m = new WA.Module(wasm(`(module (func (export "mix") (param i32 i64 f64) (result f64)
+      (f64.add (f64.add (f64.convert_i32_s (local.get 0)) (f64.convert_i64_s (local.get 1))) (local.get 2))))`));
+    const mix = (new WA.Instance(m).exports as Record<string, (...a: unknown[]) => unknown>).mix!;
+    const args: unknown[] = [1.9, 5n, '2.5', 'extra', {}];
+    expect(mix(...args)).toBe(8.5);
+    expect(mix.apply(null, args)).toBe(8.5);
+    expect(args).toEqual([1.9, 5n, '2.5', 'extra', {}]);
+    expect(mix(-3, -4n)).toBeNaN();
+    expect(() => mix(1)).toThrow(TypeError);
+    expect(mix(2 ** 32 + 7, 2n ** 64n + 1n, 0.25)).toBe(8.25);
+  });
+
   it('a store limit is a RuntimeError carrying ResourceLimitError', () => {
     const WA = createWebAssembly({ limits: { maxMemoryBytes: 65536 } });
     const m = new WA.Module(wasm('(module (memory 2))'));

@@ -17,7 +17,7 @@ import {
   type Instance,
 } from '../../src/index.js';
 import { WasmFunc } from '../../src/runtime/objects/func.js';
-import { FuelStop } from '../../src/runtime/store.js';
+import { FuelStop, NOT_STOPPED } from '../../src/runtime/store.js';
 
 /** Runs `f`, answering every stop with `answer` until it finishes; returns the results and the number of stops. */
 function drive(f: () => unknown[], answer: (e: unknown) => unknown[]): { results: unknown[]; stops: number } {
@@ -53,6 +53,18 @@ function askInstance(store: Store, suspend: boolean): Instance {
   linker.defineFunc(store, 'env', 'ask', funcType([I32], [I32]), (caller, q: number) => (suspend ? caller.suspend(q) : q * 10));
   return linker.instantiate(store, Module.fromWat(ASK));
 }
+
+/** Answers an OutOfFuel with 2 more fuel, a host suspension with ten times its payload (askInstance's host). */
+const refillOrAnswer =
+  (store: Store) =>
+  (e: unknown): unknown[] => {
+    if (e instanceof OutOfFuel) {
+      store.addFuel(2);
+      return e.resume();
+    }
+    const s = e as HostSuspended;
+    return s.resume((s.payload as number) * 10);
+  };
 
 describe('host suspension', () => {
   test('a suspended call resumes with the host results and ends as an uninterrupted run', () => {
@@ -95,19 +107,23 @@ describe('host suspension', () => {
     const expected = askInstance(plain, false).call('sum', 4);
     const store = new Store({ fuel: 3 });
     const inst = askInstance(store, true);
-    const r = drive(
-      () => inst.call('sum', 4),
-      (e) => {
-        if (e instanceof OutOfFuel) {
-          store.addFuel(2);
-          return e.resume();
-        }
-        const s = e as HostSuspended;
-        return s.resume((s.payload as number) * 10);
-      },
-    );
+    const r = drive(() => inst.call('sum', 4), refillOrAnswer(store));
     expect(r.results).toEqual(expected);
     expect(store.fuelConsumed).toBe(plain.fuelConsumed);
+  });
+
+  test('new calls share one not-stopped stop, which no stop of any kind changes', () => {
+    // (a call's stop is replaced when it stops, never written in place: every call starts with the same object)
+    const before = structuredClone(NOT_STOPPED);
+    const store = new Store({ fuel: 3 });
+    const inst = askInstance(store, true);
+    for (let round = 0; round < 2; round++) {
+      const r = drive(() => inst.call('sum', 3), refillOrAnswer(store));
+      expect(r.results).toEqual([60]);
+      expect(r.stops).toBeGreaterThan(3);
+      expect(NOT_STOPPED).toEqual(before);
+    }
+    expect(before).toEqual({ kind: 'fuel', reason: undefined, next: { k: 'start' } });
   });
 
   test('a host function called directly by the embedder cannot suspend', () => {
