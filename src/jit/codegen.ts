@@ -75,7 +75,7 @@ import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
 import { TRAP_BITS, patchBody } from './patch.js';
 import { DISPATCH_TARGETS, LoopScan } from './loop-scan.js';
-import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports, profile, profileStats, type Profile } from './cold.js';
+import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports, profile, profileStats, wholeEstimate, type Profile } from './cold.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
@@ -514,7 +514,15 @@ function rewhole(mc: Machine, cc: Compiled): boolean {
   // version's optimized code, reading it at every loop pass, has not seen)
   p.left.n = NEVER;
   if (p.phase < 0) return false;
-  if (p.phase === 0) p.phase = 1;
+  if (p.phase === 0) {
+    // (far over the limit by the profile's estimate: not generated)
+    if (wholeEstimate(p) > profile.margin * (profile.fit ?? outlining.at)) {
+      profileStats.skipped++;
+      p.phase = -1;
+      return false;
+    }
+    p.phase = 1;
+  }
   if (p.phase > 0 && regenerate(mc, cc, false)) {
     profileStats.whole++;
     return true;
@@ -668,6 +676,15 @@ class JsGen extends JsRefs implements CodeSink {
   coldBy: Profile | null = null;
   /** the hit stores' characters (with their newlines), not counted when build decides whether to split */
   private hitChars = 0;
+  /** the block start whose characters are being counted (Profile.chars), and the budget left at it */
+  private charsAt = -1;
+  private charsBudget = 0;
+  /** A profiling version: the block that started last wrote the characters since (Profile.chars; the budget counts them). */
+  private blockChars(p: Profile, bp: number): void {
+    if (this.charsAt >= 0) p.chars[this.charsAt] = this.charsBudget - this.budget;
+    this.charsAt = bp;
+    this.charsBudget = this.budget;
+  }
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -701,11 +718,15 @@ class JsGen extends JsRefs implements CodeSink {
     if (bp !== undefined) {
       this.blockStart(bp, link);
       // (a profiling version: the block ran; not in a counted loop's candidate, whose copy without fuel code stays
-      // as it is; such a block is never cold, isCold)
-      if (this.profile !== null && this.cand === null) {
-        const h = `HP[${bp}] = 1;`;
-        this.hitChars += h.length + 1;
-        this.w(h);
+      // as it is; such a block is never cold, isCold, and counts as hit for the estimate)
+      const p = this.profile;
+      if (p !== null) {
+        this.blockChars(p, bp);
+        if (this.cand === null) {
+          const h = `HP[${bp}] = 1;`;
+          this.hitChars += h.length + 1;
+          this.w(h);
+        } else p.hits[bp] = 1;
       }
     } else if (this.pendingOsr >= 0) no('loop head');
     const arm = this.pendingArm;
@@ -1198,6 +1219,7 @@ class JsGen extends JsRefs implements CodeSink {
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
     // in long-running code)
     const sh = share(f.body);
+    if (this.profile !== null) this.blockChars(this.profile, -1);
     // (a whole generation from a profile that does not fit: the split version runs on, rewhole)
     if (this.coldBy !== null && body.length > (profile.fit ?? outlining.at)) throw new NotWhole();
     const huge = this.coldBy === null && body.length - this.hitChars > outlining.at;

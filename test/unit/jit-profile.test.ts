@@ -187,8 +187,25 @@ describe('a split function profiled and generated whole (cold.ts profile)', () =
     expect(srcs.length).toBe(4);
   });
 
-  test('a whole version over the limit is not installed: the profiling split version runs on, and is not regenerated again', () => {
+  test('a whole version the profile estimates far over the limit is not generated: the profiling split version runs on', () => {
     profile.fit = 100;
+    const s0 = { ...profileStats };
+    const want = call('interp', [600, 1, -1]);
+    expect(call('js', [600, 1, -1])).toEqual(want);
+    expect(srcs.length).toBe(1);
+    expect(profileStats.skipped - s0.skipped).toBe(1);
+    expect(profileStats.unfit - s0.unfit).toBe(0);
+    expect(profileStats.whole - s0.whole).toBe(0);
+    // (under the margin by the estimate, with the limit at the estimate's size: generated, and installed)
+    MOD = Module.fromWat(WAT);
+    Object.assign(profile, { fit: 1e9, margin: 1 });
+    expect(call('js', [600, 1, -1])).toEqual(want);
+    expect(profileStats.whole - s0.whole).toBe(1);
+  });
+
+  test('a whole version over the limit is not installed: the profiling split version runs on, and is not regenerated again', () => {
+    // (the estimate passes it: the generation finds it over the limit, before anything compiles)
+    Object.assign(profile, { fit: 100, margin: Infinity });
     const s0 = { ...profileStats };
     const want = call('interp', [600, 1, -1]);
     expect(call('js', [600, 1, -1])).toEqual(want);
@@ -200,6 +217,7 @@ describe('a split function profiled and generated whole (cold.ts profile)', () =
     expect(split(srcs[1]!)).toBe(true);
     expect(srcs[1]).not.toMatch(/\bHP\[/);
     expect(profileStats.unfit - s0.unfit).toBe(1);
+    expect(profileStats.skipped - s0.skipped).toBe(0);
     expect(profileStats.whole - s0.whole).toBe(0);
   });
 
