@@ -74,8 +74,8 @@ import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
 import { TRAP_BITS, patchBody } from './patch.js';
-import { LoopScan } from './loop-scan.js';
-import { ColdScan, coldElision, coldStats, noReturnImports } from './cold.js';
+import { DISPATCH_TARGETS, LoopScan } from './loop-scan.js';
+import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports, profile, profileStats, wholeEstimate, type Profile } from './cold.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
@@ -104,6 +104,8 @@ function runtime(): Record<string, unknown> {
     i32tsf_u: I32N.trunc_sat_f64_u,
     resplit,
     oobTrapped,
+    rewhole,
+    coldHit,
   };
   R_NAMES = Object.keys(R).filter((k) => /^[a-z]/.test(k) || k === 'HI' || k === 'F32V' || k === 'F32B');
   return R;
@@ -225,12 +227,14 @@ interface BodyShare {
    * generated with a bounds check of its own before each access from then on.
    */
   trapped: boolean;
+  /** The profile of a function split or large enough to be (cold.ts Profile), or null. */
+  prof: Profile | null;
 }
 const shares = new WeakMap<FuncBody, BodyShare>();
 
 function share(body: FuncBody): BodyShare {
   let sh = shares.get(body);
-  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false, made: new Map(), trapped: false }));
+  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false, made: new Map(), trapped: false, prof: null }));
   return sh;
 }
 
@@ -313,6 +317,13 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     const g = new JsGen(mc, cc, scan);
     g.split = split;
     g.explicitBounds = sh.trapped;
+    if (profile.on) {
+      // (a whole generation with the blocks its profile never saw run as exits; or an interpreter's dispatch loop (or
+      // any function of profile.bytes or more), with a hit store per block: cold.ts profile)
+      const p = sh.prof;
+      if (p !== null && p.phase > 0 && !split) g.coldBy = p;
+      else if ((p === null || p.phase === 0) && (scan.dispatch || cc.func.body.body.length >= profile.bytes)) g.profile = sh.prof ??= newProfile(cc.code.length);
+    }
     validateFunction(cc.inst.vm, cc.func.index, g);
     const hash = codeHash(cc.code);
     const fn = g.build();
@@ -337,6 +348,8 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     if (fn !== null) loopCallees(mc, cc, scan.loopCalls);
     return fn;
   } catch (e) {
+    // (a whole generation over its limit: the split version runs on, rewhole)
+    if (e instanceof NotWhole) return null;
     if (e instanceof EvalError) {
       jsEval.blocked = true;
       return declined('new Function forbidden');
@@ -375,7 +388,7 @@ generate.prescan = (mc: Machine, f: WasmFunc): LoopScan | null => {
 
 /** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
 function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {
-  return `${split ? 1 : 0}${sh.split ? 1 : 0}${sh.trapped ? 1 : 0}${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
+  return `${split ? 1 : 0}${sh.split ? 1 : 0}${sh.trapped ? 1 : 0}${profile.on ? `p${sh.prof === null ? 0 : sh.prof.phase},${profile.bytes},${profile.fit ?? ''}` : ''}|${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
 }
 
 const boundAll = new WeakSet<Instance>();
@@ -488,6 +501,68 @@ function resplit(mc: Machine, cc: Compiled): boolean {
 }
 
 /**
+ * The profiling split version's re-entry loop heads have been passed profile.passes times (cold.ts profile): the
+ * function is generated whole with the blocks that never ran as exits and, when that fits, installed (the frame hands
+ * off at this loop head, as for a fuel shortage, and the interpreter re-enters the whole version there). Whether there
+ * is one; when it does not fit (or is declined) the split version runs on, for good. The count is the module's: an
+ * instance still running its profiling version after another one's regeneration keeps it (its later instances bind
+ * the whole version).
+ */
+function rewhole(mc: Machine, cc: Compiled): boolean {
+  const p = share(cc.func.body).prof!;
+  // (the count's field stays a small integer: Infinity would make it a double, a field representation the split
+  // version's optimized code, reading it at every loop pass, has not seen)
+  p.left.n = NEVER;
+  if (p.phase < 0) return false;
+  if (p.phase === 0) {
+    // (far over the limit by the profile's estimate: not generated)
+    if (wholeEstimate(p) > profile.margin * (profile.fit ?? outlining.at)) {
+      profileStats.skipped++;
+      p.phase = -1;
+      return false;
+    }
+    p.phase = 1;
+  }
+  if (p.phase > 0 && regenerate(mc, cc, false)) {
+    profileStats.whole++;
+    return true;
+  }
+  if (p.phase > 0) profileStats.unfit++;
+  p.phase = -1;
+  return false;
+}
+/** A count that does not run out (the largest small integer of V8's 31-bit Smis; rewhole once in that many passes if it does). */
+const NEVER = 0x3fffffff;
+
+/**
+ * A whole version generated from a profile (`phase`, rewhole) took the exit of a block its profile never saw run (pc
+ * `pc`): the block is marked, and past profile.exits such exits the function is generated again, whole with the
+ * blocks marked since, or, after profile.regens whole generations or when that does not fit, split for good. A version
+ * of an earlier phase (another instance's) binds the current one. The exit goes on to the interpreter as before.
+ */
+function coldHit(mc: Machine, cc: Compiled, pc: number, phase: number): void {
+  const p = share(cc.func.body).prof!;
+  p.hits[pc] = 1;
+  profileStats.exits++;
+  if (phase !== p.phase) {
+    regenerate(mc, cc, p.phase < 0);
+    return;
+  }
+  if (++p.exits < profile.exits) return;
+  p.exits = 0;
+  if (p.phase < profile.regens) {
+    p.phase++;
+    if (regenerate(mc, cc, false)) {
+      profileStats.regenerated++;
+      return;
+    }
+  }
+  p.phase = -1;
+  profileStats.backToSplit++;
+  regenerate(mc, cc, true);
+}
+
+/**
  * An access past the memory's end has trapped in the catch of `cc`'s generated code (patch.ts). In optimized
  * code that trap was a deoptimization at the DataView's check, after which V8 no longer inlines that access but calls
  * the DataView's builtin there, in every later optimization of the function (the closure every instance of the
@@ -578,11 +653,10 @@ export function declareUsed(parts: readonly string[], wt: number): { helpers: st
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
-/**
- * A function too large for V8 whose loop holds a `br_table` of this many targets or more is an interpreter's dispatch
- * loop (QuickJS's bytecode loop, SQLite's VDBE): it is generated split at once, not whole first (outlining.hot).
- */
-export const DISPATCH_TARGETS = 128;
+/** A profiling version's hit store (JsGen instr, cold.ts profile), removed from a version that is not split. */
+const HIT_STORE = /(?<![\w$])HP\[\d+\] = 1;/g;
+
+export { DISPATCH_TARGETS };
 
 /** A method of JsGen generating one instruction (JsGen.OPS). */
 type SinkOp = (this: JsGen, ins: Instr, v: FuncValidator, name: string) => void;
@@ -596,6 +670,21 @@ class JsGen extends JsRefs implements CodeSink {
   dispatch = false;
   /** what build() made, for the module's later instances (rebind.ts); null when an environment entry is unknown */
   made: Made | null = null;
+  /** the profile this split (or maybe split) version records block hits into (cold.ts profile), or null */
+  profile: Profile | null = null;
+  /** a whole generation from this profile: the blocks it never saw run are exits (isCold), or null */
+  coldBy: Profile | null = null;
+  /** the hit stores' characters (with their newlines), not counted when build decides whether to split */
+  private hitChars = 0;
+  /** the block start whose characters are being counted (Profile.chars), and the budget left at it */
+  private charsAt = -1;
+  private charsBudget = 0;
+  /** A profiling version: the block that started last wrote the characters since (Profile.chars; the budget counts them). */
+  private blockChars(p: Profile, bp: number): void {
+    if (this.charsAt >= 0) p.chars[this.charsAt] = this.charsBudget - this.budget;
+    this.charsAt = bp;
+    this.charsBudget = this.budget;
+  }
   // ------------------------------------------------------------ the sink
 
   instr(ins: Instr, v: FuncValidator): void {
@@ -626,8 +715,20 @@ class JsGen extends JsRefs implements CodeSink {
       this.elide(bp, ins, v);
       return;
     }
-    if (bp !== undefined) this.blockStart(bp, link);
-    else if (this.pendingOsr >= 0) no('loop head');
+    if (bp !== undefined) {
+      this.blockStart(bp, link);
+      // (a profiling version: the block ran; not in a counted loop's candidate, whose copy without fuel code stays
+      // as it is; such a block is never cold, isCold, and counts as hit for the estimate)
+      const p = this.profile;
+      if (p !== null) {
+        this.blockChars(p, bp);
+        if (this.cand === null) {
+          const h = `HP[${bp}] = 1;`;
+          this.hitChars += h.length + 1;
+          this.w(h);
+        } else p.hits[bp] = 1;
+      }
+    } else if (this.pendingOsr >= 0) no('loop head');
     const arm = this.pendingArm;
     if (arm !== null) {
       // the first block of an arm, when it starts right there and is reached from the block of the `if` alone
@@ -663,7 +764,9 @@ class JsGen extends JsRefs implements CodeSink {
   private isCold(bp: number, off: number, name: string): boolean {
     if (bp === 0 || this.pendingOsr >= 0 || this.cand !== null || name === 'end' || name === 'else' || name === 'delegate' || CATCH_ARM.has(name)) return false;
     const force = coldElision.force;
-    return (this.scan.cold !== null && this.scan.cold.cold.has(off)) || (force !== null && force(this.cc.func.index, off));
+    return (
+      (this.scan.cold !== null && this.scan.cold.cold.has(off)) || (this.coldBy !== null && this.coldBy.hits[bp] === 0) || (force !== null && force(this.cc.func.index, off))
+    );
   }
   /**
    * A cold block: the exit a fuel shortage at its start takes (the interpreter runs it from its FUEL, which checks and
@@ -681,7 +784,9 @@ class JsGen extends JsRefs implements CodeSink {
       else arm.thenFirst = null;
     }
     const x = this.exit(EX_HANDOFF, bp, bp);
-    this.w(`${this.spill(this.st.length)}ex = ${x}; break X;`);
+    // (in a whole version from a profile, the exit is counted and its block marked: coldHit)
+    const hit = this.coldBy !== null ? `coldHit(mc, ${this.env(this.cc)}, ${bp}, ${this.coldBy.phase}); ` : '';
+    this.w(`${this.spill(this.st.length)}${hit}ex = ${x}; break X;`);
     coldStats.elided++;
     this.coldAt = this.ctrls[this.ctrls.length - 1]!;
     this.fuelHere = null;
@@ -1114,17 +1219,38 @@ class JsGen extends JsRefs implements CodeSink {
     // outlining.hot > 0, when its loops have gone round that many times (V8's optimization of the parts pays only
     // in long-running code)
     const sh = share(f.body);
-    const huge = body.length > outlining.at;
+    if (this.profile !== null) this.blockChars(this.profile, -1);
+    // (a whole generation from a profile that does not fit: the split version runs on, rewhole)
+    if (this.coldBy !== null && body.length > (profile.fit ?? outlining.at)) throw new NotWhole();
+    const huge = this.coldBy === null && body.length - this.hitChars > outlining.at;
     // (a function that may be split declines to return its reference result as the JS return value: ref-args.ts)
     if (huge) body = body.replace(REF_RETURN, '');
     // (an i32 result's normal returns: one tail after the body, or, split, each where it is; ref-args.ts numReturn)
     if (numResult(f.type)) body = huge ? numSplitReturns(body) : numTail(body);
-    const split = huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch) ? outline(body) : null;
+    const prof = this.profile;
+    // (the profile's hits array, HP, in a split version; a version that is not split loses its hit stores)
+    let hitDecl = '';
+    let split: ReturnType<typeof outline> = null;
+    if (huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch)) {
+      // a profiling version counts its passes at its re-entry loop heads (one count for the module), and at the
+      // count's end is generated whole from its profile (rewhole), handing off there as for a fuel shortage
+      if (prof !== null && prof.phase === 0) {
+        const CCN = this.env(cc);
+        const PL = this.env(prof.left);
+        split = outline(
+          body.replace(LOOP_HEAD, (_, head: string, c: string, ex: string) => `${head}if (fuel < ${c} || (--${PL}.n <= 0 && rewhole(mc, ${CCN}))) { ex = ${ex}; break X; }`),
+        );
+      } else split = outline(body);
+    }
     if (split !== null) {
       body = split.body;
       sh.split = true;
       jitStats.split++;
-    }
+      if (this.hitChars > 0) {
+        profileStats.profiled++;
+        hitDecl = `var HP = ${this.env(prof!.hits)};\n`;
+      }
+    } else if (this.hitChars > 0) body = body.replace(HIT_STORE, '');
     const hot = huge && split === null && !this.split && !sh.split;
     if (hot) {
       // counted at the loop heads where the interpreter re-enters JS code: there, once the split version exists,
@@ -1181,7 +1307,7 @@ class JsGen extends JsRefs implements CodeSink {
       `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
       (decl.length > 0 ? `var ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `var ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
-      (split !== null ? split.decls + '\n' : '') +
+      (split !== null ? split.decls + '\n' + hitDecl : '') +
       osrCode +
       dropParams +
       (oob !== null ? 'try {\n' : '') +
@@ -1233,7 +1359,7 @@ class JsGen extends JsRefs implements CodeSink {
     f.jitE = this.envV;
     if (loops) warmUp(sf, sfn, this.envV, chars);
     // (for the module's later instances, rebind.ts)
-    const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats]));
+    const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats, sh.prof?.hits, sh.prof?.left]));
     if (r === null) rebindStats.unrecorded++;
     else this.made = { vm: cc.inst.vm, shared: sf, recipe: r, codeLen: cc.code.length, codeHash: 0, frameWords: fw, osr: new Int32Array(0), withHandlers: false };
     return fn;

@@ -28,6 +28,79 @@ export const coldElision = {
 /** Blocks generated as exits, over the process. */
 export const coldStats = { elided: 0 };
 
+/**
+ * The profile of a split function (outline.ts) and its regeneration whole (issue 16, session 18). A function too large
+ * for V8 is split into parts V8 can optimize, but its dispatch loop split runs about 3x slower than whole in steady
+ * calls (quickjs' bytecode loop, BENCHMARKS.md session 17 cold13). So its split version records which of its fuel
+ * blocks ran (a store per block start, `H[pc] = 1`, only in these few functions), and once its re-entry loop heads
+ * have been passed `profile.passes` times it is generated again whole with the blocks that never ran as exits to the
+ * interpreter (codegen.ts `rewhole`), if that fits under `fit` (null: outlining.at) characters; else the split version
+ * runs on. An exit taken in the whole version records its block and counts (`coldHit`); past `profile.exits` exits the
+ * function is generated again whole with those blocks too, at most `profile.regens` times in all, and after that once
+ * more split, for good: never a loop of regenerations.
+ */
+export const profile = {
+  /**
+   * Profile split functions and regenerate them whole (off: split versions stay as they are). Off by default: quickjs'
+   * steady calls 24-43% faster, but its first run 10-12% slower and sql.js 3-6% slower in every call (BENCHMARKS.md,
+   * session 18, helper big14, and the lead's note after it).
+   */
+  on: false,
+  /**
+   * Interpreters' dispatch loops (loop-scan.ts DISPATCH_TARGETS) get the hit stores, and any function whose wasm body has
+   * at least this many bytes (tests: 0). Not every large function: writing and then removing the stores of tiktoken's
+   * and hash-wasm's large functions, which are not split at once, cost their first runs 3-4%, and the others split
+   * later (resplit) are far over the limit whole (tiktoken's 1.3 MB).
+   */
+  bytes: Infinity,
+  /** Re-entry loop-head passes of the profiling split version before its regeneration whole (one count per module body). */
+  passes: 150_000,
+  /** Cold exits taken in a whole version before it is generated again. */
+  exits: 1000,
+  /** Whole generations at most; past that, exits bring the split version back for good. */
+  regens: 3,
+  /** The most characters a whole regeneration may have (null: outlining.at); tests set Infinity. */
+  fit: null as number | null,
+  /** A whole version the profile estimates at more than this times `fit` is not generated at all (wholeEstimate). */
+  margin: 1.5,
+};
+/** What the profile mechanism did, over the process (tests, bench). */
+export const profileStats = { profiled: 0, whole: 0, unfit: 0, skipped: 0, exits: 0, regenerated: 0, backToSplit: 0 };
+
+/**
+ * One module body's profile: `hits[pc]` is 1 once the fuel block at fast-code pc `pc` ran in a profiling or whole
+ * version; `phase` 0 while the profiling split version runs, n >= 1 after the n-th whole generation, -1 for good split
+ * (the whole did not fit, was declined, or exits went past the bound `regens` times); `left` the loop-head passes
+ * left before the whole generation; `exits` the cold exits taken since the last generation.
+ */
+export interface Profile {
+  hits: Uint8Array;
+  /**
+   * The characters the profiling version wrote from each block start (by pc) to the next: at the count's end, the sum
+   * over the blocks hit estimates the whole version's length (`wholeEstimate`), and one far over the limit is not
+   * generated at all (sql.js' VDBE: 94-140 K characters whole, 19-30 ms of a first run for nothing).
+   */
+  chars: Int32Array;
+  phase: number;
+  left: { n: number };
+  exits: number;
+}
+export function newProfile(codeLength: number): Profile {
+  return { hits: new Uint8Array(codeLength), chars: new Int32Array(codeLength), phase: 0, left: { n: profile.passes }, exits: 0 };
+}
+
+/** The whole version's length as the profile estimates it: the characters of the blocks hit (and of those never elided, marked hit at generation). */
+export function wholeEstimate(p: Profile): number {
+  let n = 0;
+  const { hits, chars } = p;
+  for (let pc = 0; pc < chars.length; pc++) if (hits[pc] !== 0) n += chars[pc]!;
+  return n;
+}
+
+
+/** Thrown by the generator when a whole regeneration does not fit (codegen.ts build): the split version runs on. */
+export class NotWhole extends Error {}
+
 const NO_RETURN = new Set(['abort', '_abort', '__assert_fail', '___assert_fail', 'proc_exit', '__wbindgen_throw', 'emscripten_abort']);
 const noReturnByModule = new WeakMap<Module, ReadonlySet<number>>();
 /** The function indices of `module`'s imports that never return normally, by name. */

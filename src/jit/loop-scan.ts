@@ -31,10 +31,18 @@ export class LoopSet {
   }
 }
 
+/**
+ * A function too large for V8 whose loop holds a `br_table` of this many targets or more is an interpreter's dispatch
+ * loop (QuickJS's bytecode loop, SQLite's VDBE): it is generated split at once, not whole first (outlining.hot), and
+ * profiled (cold.ts profile).
+ */
+export const DISPATCH_TARGETS = 128;
+
 /** What LoopScan does with an instruction, by InstrDef.id (SCAN_KIND): the frames' starts are K.Block and above. */
 const enum K {
   Other,
   Call,
+  BrTable,
   Else,
   End,
   Arm,
@@ -45,7 +53,7 @@ const enum K {
 /** (try and try_table are blocks, and delegate an end, as JsGen sees them; catch arms JsGen skips) */
 const SCAN_KIND = ((): Uint8Array => {
   const t = new Uint8Array(INSTRS.length);
-  const by: Record<string, number> = { call: K.Call, else: K.Else, end: K.End, delegate: K.End, block: K.Block, loop: K.Loop, if: K.If };
+  const by: Record<string, number> = { call: K.Call, br_table: K.BrTable, else: K.Else, end: K.End, delegate: K.End, block: K.Block, loop: K.Loop, if: K.If };
   for (const n of TRY_FRAME) by[n] = K.Block;
   for (const n of CATCH_ARM) by[n] = K.Arm;
   for (const d of INSTRS) t[d.id] = by[d.name] ?? K.Other;
@@ -137,6 +145,8 @@ export class LoopScan implements CodeSink {
   private openLoops = 0;
   /** The functions (indices) a live direct `call` inside a loop calls, each once, in order of first call (codegen.ts loopCallees). */
   readonly loopCalls = new Set<number>();
+  /** A live `br_table` of DISPATCH_TARGETS targets or more inside a loop: an interpreter's dispatch loop (codegen.ts, cold.ts profile). */
+  dispatch = false;
 
   instr(ins: Instr, v: FuncValidator): void {
     if (this.cold !== null) this.cold.step(ins, v);
@@ -176,6 +186,8 @@ export class LoopScan implements CodeSink {
     }
     if (k === K.Call) {
       if (this.openLoops > 0) this.loopCalls.add(ins.a);
+    } else if (k === K.BrTable) {
+      if (this.openLoops > 0 && ins.labels.length >= DISPATCH_TARGETS) this.dispatch = true;
     } else if (k >= K.Block) {
       const id = this.ids++;
       const loops = new LoopSet();

@@ -18,7 +18,7 @@ import { Global } from '../../src/runtime/objects/global.js';
 import { RawF32, RawF64 } from '../../src/runtime/objects/values.js';
 import { jitStats } from '../../src/interp/tier.js';
 import { outlining } from '../../src/jit/outline.js';
-import { coldElision, coldStats } from '../../src/jit/cold.js';
+import { coldElision, coldStats, profile, profileStats } from '../../src/jit/cold.js';
 
 type T = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 const TYPES: T[] = ['i32', 'i64', 'f32', 'f64'];
@@ -628,6 +628,29 @@ describe('JS tier: random programs agree with the interpreter', () => {
     }
     expect(coldStats.elided - e0).toBeGreaterThan(SEEDS >> 1);
     expect(internal()).toBe(i0);
+  });
+  // cold.ts profile: every function split at generation with a hit store per block, generated whole after 3 loop
+  // passes with the blocks never run as exits, again after 2 exits taken, and split for good after 2 whole versions
+  test(`${SEEDS >> 3} programs with every function split, profiled and generated whole with exits (cold.ts profile)`, () => {
+    const saved = { ...outlining };
+    const savedProfile = { ...profile };
+    Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 0 });
+    Object.assign(profile, { on: true, bytes: 0, passes: 3, exits: 2, regens: 2, fit: Infinity });
+    const internal = () => [...jitStats.declined].filter(([why]) => /internal error/.test(why)).reduce((n, [, k]) => n + k, 0);
+    const i0 = internal();
+    const p0 = { ...profileStats };
+    try {
+      fuzz(FIRST + 5 * SEEDS, SEEDS >> 3);
+      expect(internal()).toBe(i0);
+    } finally {
+      Object.assign(outlining, saved);
+      Object.assign(profile, savedProfile);
+    }
+    const d = Object.fromEntries(Object.entries(profileStats).map(([k, v]) => [k, v - p0[k as keyof typeof p0]]));
+    console.log(`jit-fuzz profile: ${JSON.stringify(d)}`);
+    expect(d['whole']).toBeGreaterThan(SEEDS >> 6);
+    expect(d['exits']).toBeGreaterThan(0);
+    expect(d['regenerated']! + d['backToSplit']!).toBeGreaterThan(0);
   });
   // hot 0: split at generation; hot 2: generated whole, split at its second call or loop iteration, the running
   // frame handing off to the interpreter and coming back in the split version
