@@ -7,107 +7,25 @@
  * `new Function` (the JS tier falls back to the interpreter, struct classes are built without source);
  * and examples/browser shows a known module's fuel.
  *
- * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips).
+ * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips). The same
+ * pages in Firefox: firefox.test.ts; what both share: setup.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { staleDist } from '../shared/dist.js';
-import { serve, type Served } from '../../examples/browser/server.js';
+import type { Served } from '../../examples/browser/server.js';
 import { Linker, Module, Store } from '../../src/index.js';
 import type { Expectations } from '../../src/spec/expectations.js';
-import { findSuite } from '../../src/spec/suite.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult } from '../../bench/workloads.js';
-import { consumedFor, programArb } from '../fuel/props.js';
+import { consumedFor } from '../fuel/props.js';
 import { runReference } from '../fuel/reference.js';
-import { runCases, type Inputs, type Report } from './cases.js';
+import type { Inputs, Report } from './cases.js';
 import { SKIP_VAR, ensureChromium, launchChromium } from './chromium.js';
-import { decode, encode } from './json.js';
+import { ROOT, expectFreshDist, inputs, nodeReport, pageResult, servePages, type PageResult } from './setup.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SRC = join(ROOT, 'src');
-/** The only sources the page may import, and the built files it gets instead. */
-const FROM_DIST: Record<string, string> = {
-  [join(SRC, 'index.ts')]: '/dist/index.js',
-  [join(SRC, 'spec/runner.ts')]: '/dist/spec.js',
-  [join(SRC, 'facade/index.ts')]: '/dist/webassembly.js',
-};
 const SKIP = process.env[SKIP_VAR] === '1';
-
-/** Spec scripts run in the page (the starved ones a second time, starved). */
-const WAST = ['fac', 'i32', 'i64', 'f64', 'conversions', 'memory_grow', 'memory_trap', 'call_indirect', 'br_table', 'loop', 'simd_i16x8_arith'];
-const STARVED = new Set(['i32', 'memory_grow', 'loop']);
-
-const TRAPS = `(module (memory 1)
-  (func (export "oob") (param $n i32) (result i32) (local $i i32) (local $s i32)
-    (loop $l
-      (local.set $s (i32.add (local.get $s) (i32.load (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4096)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (i32.add (local.get $s) (i32.load (local.get $n))))
-  (func (export "div") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0))))`;
-
-function inputs(): Inputs {
-  const suite = findSuite();
-  return {
-    wast: WAST.map((f) => ({ name: `${f}.wast`, text: readFileSync(join(suite, `${f}.wast`), 'utf8'), starved: STARVED.has(f) })),
-    calls: [
-      ...WORKLOADS.map((w) => ({ name: w.id, module: w.bytes(), export: w.export, args: w.testArgs })),
-      // Wasm GC: the struct classes are generated source, or under the CSP built without it
-      ...GC_WORKLOADS.map((w) => ({ name: w.id, module: w.gc(), export: 'run', args: w.testArgs })),
-      { name: 'fib.wat sum', module: readFileSync(join(ROOT, 'examples/fib.wat'), 'utf8'), export: 'sum', args: [5000n] },
-      { name: 'out of bounds', module: TRAPS, export: 'oob', args: [70_000] },
-      { name: 'divide by zero', module: TRAPS, export: 'div', args: [0] },
-    ],
-    programs: fc.sample(programArb, { seed: 17, numRuns: 30 }),
-  };
-}
-
-/** page.ts and what it imports, bundled, with the library taken from dist/ (any other import of src/ is an error). */
-async function bundlePage(): Promise<string> {
-  const fromDist: Plugin = {
-    name: 'wasmeter-from-dist',
-    setup(b) {
-      b.onResolve({ filter: /^\.\.?\// }, (a) => {
-        const file = join(a.resolveDir, a.path).replace(/\.js$/, '.ts');
-        const built = FROM_DIST[file];
-        if (built !== undefined) return { path: built, external: true };
-        if (file.startsWith(SRC)) return { errors: [{ text: `${a.importer} imports ${a.path}: the page may import only ${Object.keys(FROM_DIST).join(', ')}` }] };
-        return undefined;
-      });
-    },
-  };
-  const out = await build({
-    entryPoints: [join(ROOT, 'test/browser/page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    plugins: [fromDist],
-  });
-  return out.outputFiles[0]!.text;
-}
-
-/** The page tests dist/: it must have been built from the sources as they are (`npm ci` builds it). */
-function expectFreshDist(): void {
-  const why = staleDist('dist/index.js');
-  if (why !== null) throw new Error(why);
-}
-
-const HTML = '<!doctype html><meta charset="utf-8"><title>wasmeter browser test</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>';
-
-interface PageResult {
-  report: Report;
-  ms: number;
-  evalAllowed: boolean;
-}
 
 test('without Chromium the test says how to get it', () => {
   expect(() => ensureChromium({ WASMETER_CHROMIUM: '/nonexistent/chromium' })).toThrow(
@@ -139,17 +57,8 @@ describe.skipIf(SKIP)('in Chromium', () => {
     expectFreshDist();
     ensureChromium(); // may install it (about 1.5 minutes)
     input = inputs();
-    node = decode(encode(runCases(input))) as Report; // through JSON like the page's report
-    served = await serve({
-      root: ROOT,
-      index: '/examples/browser/',
-      routes: {
-        '/inputs.json': { body: encode(input) },
-        '/page.js': { body: await bundlePage() },
-        '/index.html': { body: HTML },
-        '/csp.html': { body: HTML, headers: { 'content-security-policy': "script-src 'self'" } },
-      },
-    });
+    node = nodeReport(input);
+    served = await servePages(input);
     browser = await launchChromium();
   }, 15 * 60_000);
 
@@ -171,10 +80,9 @@ describe.skipIf(SKIP)('in Chromium', () => {
 
   async function runPage(path: string): Promise<PageResult> {
     const page = await open(path);
-    const r = decode(await page.evaluate(() => window.wasmeterReport!)) as PageResult | { error: string };
+    const encoded = await page.evaluate(() => window.wasmeterReport!);
     await page.close();
-    if ('error' in r) throw new Error(`the page failed: ${r.error}`);
-    return r;
+    return pageResult(encoded);
   }
 
   test('Node runs the cases right (what the pages are compared with)', () => {

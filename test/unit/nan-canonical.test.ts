@@ -1,0 +1,142 @@
+/**
+ * wasmeter in an engine that gives every NaN it reads from a typed array or DataView as its canonical NaN
+ * (SpiderMonkey, JavaScriptCore; src/interp/nan-bits.ts), run in Node by switching the mode (setNaNBitsKept(false)):
+ * the translator moves f64 through memory with the i64 ops, the JS tier declines every function with an f32 or f64
+ * value (src/jit/float-scan.ts) and still generates the others, and the NaN-moving spec scripts pass in both tiers,
+ * normally and starved. A DataView whose float accessors canonicalize NaNs as SpiderMonkey's do stands in for the
+ * engine's memory accesses. The browser test runs the same in Firefox (test/browser/firefox.test.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Linker, Module, Store } from '../../src/index.js';
+import { Op } from '../../src/interp/exec.js';
+import { detectNaNBits, nanBits } from '../../src/interp/nan-bits.js';
+import { setNaNBitsKept } from '../../src/interp/translate-tables.js';
+import { jitStats } from '../../src/interp/tier.js';
+import type { Compiled } from '../../src/interp/compiled.js';
+import { WasmFunc } from '../../src/runtime/objects/func.js';
+import { runScript } from '../../src/spec/runner.js';
+import { findSuite } from '../../src/spec/suite.js';
+import { FLOATS_DECLINED } from '../../src/jit/float-scan.js';
+
+afterEach(() => setNaNBitsKept(detectNaNBits()));
+
+const WAT = `(module (memory 1)
+  (func (export "copy") (param $from i32) (param $to i32)
+    (f64.store (local.get $to) (f64.load (local.get $from))))
+  (func (export "sum") (param $n i32) (result i64) (local $i i32) (local $s i64)
+    (loop $l
+      (local.set $s (i64.add (local.get $s) (i64.load (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $s))
+  (func (export "neg") (param f64) (result f64) (f64.neg (local.get 0)))
+  (func (export "bits") (param i64) (result i64)
+    (i64.reinterpret_f64 (f64.reinterpret_i64 (local.get 0))))
+  (func (export "put") (param i32 i64) (i64.store (local.get 0) (local.get 1)))
+  (func (export "get") (param i32) (result i64) (i64.load (local.get 0))))`;
+
+function ops(inst: ReturnType<Linker['instantiate']>, name: string): Op[] {
+  const cc = (inst.getExport(name) as WasmFunc).compiled as Compiled;
+  return Array.from(cc.code) as Op[];
+}
+
+/** Runs `f` with DataView's float accessors giving and writing every NaN as the canonical NaN (what SpiderMonkey's do). */
+function withCanonicalizingDataView<T>(f: () => T): T {
+  const p = DataView.prototype;
+  const saved = { getFloat64: p.getFloat64, setFloat64: p.setFloat64, getFloat32: p.getFloat32, setFloat32: p.setFloat32 };
+  const canon = (x: number): number => (x !== x ? NaN : x);
+  p.getFloat64 = function (o: number, le?: boolean) {
+    return canon(saved.getFloat64.call(this, o, le));
+  };
+  p.setFloat64 = function (o: number, v: number, le?: boolean) {
+    const w = new DataView(new ArrayBuffer(8));
+    if (v !== v) w.setUint32(4, 0x7ff80000, true);
+    else saved.setFloat64.call(w, 0, v, true);
+    saved.setFloat64.call(this, o, saved.getFloat64.call(w, 0, true), le);
+  };
+  p.getFloat32 = function (o: number, le?: boolean) {
+    return canon(saved.getFloat32.call(this, o, le));
+  };
+  p.setFloat32 = function (o: number, v: number, le?: boolean) {
+    if (v !== v) this.setUint32(o, 0x7fc00000, le);
+    else saved.setFloat32.call(this, o, v, le);
+  };
+  try {
+    return f();
+  } finally {
+    Object.assign(p, saved);
+  }
+}
+
+describe('an engine that canonicalizes NaNs', () => {
+  test('V8 keeps NaN bits (Node): the mode is off here unless a test switches it', () => {
+    expect(detectNaNBits()).toBe(true);
+    expect(nanBits.kept).toBe(true);
+  });
+
+  test('f64.load and f64.store translate to the i64 ops there, to the f64 ops in V8', () => {
+    const v8 = new Linker().instantiate(new Store({ fuel: 1e6, tier: 'interp' }), Module.fromWat(WAT));
+    v8.call('copy', 0, 8);
+    expect(ops(v8, 'copy')).toContain(Op.F64_LOAD);
+    expect(ops(v8, 'copy')).toContain(Op.F64_STORE);
+    setNaNBitsKept(false);
+    const canon = new Linker().instantiate(new Store({ fuel: 1e6, tier: 'interp' }), Module.fromWat(WAT));
+    canon.call('copy', 0, 8);
+    const code = ops(canon, 'copy');
+    expect(code).not.toContain(Op.F64_LOAD);
+    expect(code).not.toContain(Op.F64_STORE);
+    expect(code).toContain(Op.I64_LOAD);
+    expect(code).toContain(Op.I64_STORE);
+  });
+
+  test.each(['interp', 'js'] as const)('a signalling NaN with a payload and sign survives f64.load/f64.store through a canonicalizing DataView (%s)', (tier) => {
+    setNaNBitsKept(false);
+    const inst = new Linker().instantiate(new Store({ fuel: 1e6, tier }), Module.fromWat(WAT));
+    const bits = -0xfffffffffffffn; // 0xfff0000000000001: a negative signalling NaN, payload 1
+    inst.call('put', 0, bits);
+    withCanonicalizingDataView(() => {
+      for (let i = 0; i < 3; i++) inst.call('copy', 8 * i, 8 + 8 * i);
+    });
+    expect(inst.call('get', 24)).toEqual([bits]);
+    expect(inst.call('bits', bits)).toEqual([bits]);
+  });
+
+  test('the JS tier declines exactly the functions with an f32 or f64 value there, and generates them all in V8', () => {
+    const state = (inst: ReturnType<Linker['instantiate']>): Record<string, number> =>
+      Object.fromEntries(['copy', 'sum', 'neg', 'bits', 'put', 'get'].map((n) => [n, (inst.getExport(n) as WasmFunc).jitState]));
+    const run = (): ReturnType<Linker['instantiate']> => {
+      const inst = new Linker().instantiate(new Store({ fuel: 1e6 }), Module.fromWat(WAT));
+      inst.call('put', 0, 5n);
+      inst.call('copy', 0, 8);
+      expect(inst.call('sum', 16)).toEqual([10n]);
+      expect(inst.call('neg', 1.5)).toEqual([-1.5]);
+      expect(inst.call('bits', 7n)).toEqual([7n]);
+      expect(inst.call('get', 8)).toEqual([5n]);
+      return inst;
+    };
+    jitStats.declined.clear();
+    expect(state(run())).toEqual({ copy: 1, sum: 1, neg: 1, bits: 1, put: 1, get: 1 });
+    expect(jitStats.declined.get(FLOATS_DECLINED)).toBeUndefined();
+    setNaNBitsKept(false);
+    expect(state(run())).toEqual({ copy: 2, sum: 1, neg: 2, bits: 2, put: 1, get: 1 });
+    expect(jitStats.declined.get(FLOATS_DECLINED)).toBe(3);
+  });
+
+  const expected = (JSON.parse(readFileSync(join(import.meta.dirname, '../spec/expected.json'), 'utf8')) as { files: Record<string, { passed: number }> }).files;
+  /** Scripts whose assertions move NaN bits through loads, stores, constants, locals, select, reinterpretations and lanes. */
+  const NAN_WAST = ['f32_bitwise', 'f64_bitwise', 'float_exprs', 'float_literals', 'float_memory', 'float_misc', 'conversions', 'address', 'select', 'local_tee', 'simd_lane', 'simd_splat'];
+  test.each(['interp', 'js'] as const)('the NaN-moving spec scripts pass there (%s), normally and starved', (tier) => {
+    setNaNBitsKept(false);
+    const suite = findSuite();
+    for (const f of NAN_WAST) {
+      const text = readFileSync(join(suite, `${f}.wast`), 'utf8');
+      for (const starved of [false, true]) {
+        const r = runScript(text, `${f}.wast`, { tier, starved });
+        expect(r.failures, `${f} ${tier} starved ${starved}`).toEqual([]);
+        expect(r.passed, `${f} ${tier} starved ${starved}`).toBe(expected[`${f}.wast`]!.passed);
+      }
+    }
+  });
+});
