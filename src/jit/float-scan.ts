@@ -78,8 +78,12 @@ export class FloatScan implements CodeSink {
   /**
    * `readLocals[x]`: local x (params first) may hold a read value: each parameter, and each local a pass found
    * set to one (`floatsObserved` runs passes until none is found). The others hold only computed values and zeros.
+   * With `flow`, the same per program point instead (LocalFlow), and readLocals is not used.
    */
-  constructor(private readonly readLocals: boolean[]) {}
+  constructor(
+    private readonly readLocals: boolean[],
+    private readonly flow: LocalFlow | null = null,
+  ) {}
 
   instr(ins: Instr, v: FuncValidator): void {
     const h = v.height;
@@ -87,6 +91,7 @@ export class FloatScan implements CodeSink {
     // positions the last instruction changed without telling (an Other one, dead code): floats there are read
     for (let i = Math.min(this.known, h); i < h; i++) read[i] = isFloat(v.typeAt(h - 1 - i));
     read.length = h;
+    if (this.flow !== null) this.flow.control(ins);
     if (v.unreachable) {
       this.known = h - v.frameHeight;
       return;
@@ -120,7 +125,15 @@ export class FloatScan implements CodeSink {
 
   private move(name: string, ins: Instr, v: FuncValidator, h: number): void {
     const read = this.read;
-    if (name === 'local.get') read.push(this.readLocals[ins.a] === true);
+    const flow = this.flow;
+    if (flow !== null && name.startsWith('local.')) {
+      // per program point: a set of a computed value makes the local computed again (matmul's loaded `a`, then its sum, in one local)
+      if (name === 'local.get') read.push(flow.isRead(ins.a));
+      else {
+        flow.set(ins.a, read[h - 1] === true);
+        if (name === 'local.set') read.length = h - 1;
+      }
+    } else if (name === 'local.get') read.push(this.readLocals[ins.a] === true);
     else if (name === 'local.set' || name === 'local.tee') {
       const x = ins.a;
       if (read[h - 1] === true && this.readLocals[x] !== true) {
@@ -144,12 +157,156 @@ function isFloat(t: ValType): boolean {
   return t === F32 || t === F64;
 }
 
+/** A function with exception handlers: LocalFlow does not follow the paths into handlers; the per-function rule runs it. */
+class NoFlow extends Error {}
+
+/**
+ * Which locals hold a read value at each program point (FloatScan's `flow`): `local.set` of a read value makes the
+ * local read, of a computed one computed; branches merge (a union) into their label's state, a loop's head starts
+ * from what enters it and what its back edges brought in the last pass (`back`, kept by floatsObserved, which runs
+ * passes until no back edge brings more). Functions with exception instructions throw NoFlow.
+ */
+class LocalFlow {
+  /** The read locals here; null in unreachable code. */
+  private cur: boolean[] | null;
+  /** Control frames: the function's first. `loop`: the loop's ordinal, -1 for others; `label`: what branches to the end bring. */
+  private readonly frames: { loop: number; label: boolean[] | null; entry: boolean[] | null; isIf: boolean; hasElse: boolean }[] = [];
+  private loops = 0;
+  /** Per loop: what its back edges brought in this pass. */
+  readonly backNow = new Map<number, boolean[]>();
+
+  constructor(
+    params: boolean[],
+    private readonly back: ReadonlyMap<number, boolean[]>,
+  ) {
+    this.cur = [...params];
+    this.frames.push({ loop: -2, label: null, entry: null, isIf: false, hasElse: false });
+  }
+
+  isRead(x: number): boolean {
+    return this.cur !== null && this.cur[x] === true;
+  }
+
+  set(x: number, read: boolean): void {
+    if (this.cur !== null) this.cur[x] = read;
+  }
+
+  control(ins: Instr): void {
+    const name = ins.def.name;
+    const frames = this.frames;
+    switch (name) {
+      case 'block':
+        frames.push({ loop: -1, label: null, entry: null, isIf: false, hasElse: false });
+        return;
+      case 'loop': {
+        const id = this.loops++;
+        const b = this.back.get(id);
+        if (this.cur !== null && b !== undefined) this.cur = union(this.cur, b);
+        frames.push({ loop: id, label: null, entry: null, isIf: false, hasElse: false });
+        return;
+      }
+      case 'if':
+        frames.push({ loop: -1, label: null, entry: this.cur === null ? null : [...this.cur], isIf: true, hasElse: false });
+        return;
+      case 'else': {
+        const f = frames[frames.length - 1]!;
+        f.label = union(f.label, this.cur);
+        this.cur = f.entry === null ? null : [...f.entry];
+        f.hasElse = true;
+        return;
+      }
+      case 'end': {
+        const f = frames.pop()!;
+        let s = union(f.label, this.cur);
+        if (f.isIf && !f.hasElse) s = union(s, f.entry);
+        this.cur = s;
+        return;
+      }
+      case 'br':
+        this.branch(ins.a);
+        this.cur = null;
+        return;
+      case 'br_if':
+      case 'br_on_null':
+      case 'br_on_non_null':
+        this.branch(ins.a);
+        return;
+      case 'br_on_cast':
+      case 'br_on_cast_fail':
+      case 'br_on_cast_desc_eq':
+      case 'br_on_cast_desc_eq_fail':
+        this.branch(ins.b);
+        return;
+      case 'br_table':
+        for (const l of ins.labels) this.branch(l);
+        this.branch(ins.a);
+        this.cur = null;
+        return;
+      case 'return':
+      case 'return_call':
+      case 'return_call_indirect':
+      case 'return_call_ref':
+      case 'unreachable':
+      case 'throw':
+      case 'throw_ref':
+        this.cur = null;
+        return;
+      case 'try':
+      case 'try_table':
+      case 'catch':
+      case 'catch_all':
+      case 'delegate':
+      case 'rethrow':
+        throw new NoFlow();
+    }
+  }
+
+  /** A branch to label `depth` from here. */
+  private branch(depth: number): void {
+    if (this.cur === null) return;
+    const f = this.frames[this.frames.length - 1 - depth]!;
+    if (f.loop === -2) return; // the function's label: a return
+    if (f.loop >= 0) this.backNow.set(f.loop, union(this.backNow.get(f.loop) ?? null, this.cur)!);
+    else f.label = union(f.label, this.cur);
+  }
+}
+
+/** The union of two local states (a fresh array), null when both are. */
+function union(a: boolean[] | null, b: boolean[] | null): boolean[] | null {
+  if (a === null) return b === null ? null : [...b];
+  if (b === null) return [...a];
+  const n = Math.max(a.length, b.length);
+  const u: boolean[] = [];
+  for (let i = 0; i < n; i++) u.push(a[i] === true || b[i] === true);
+  return u;
+}
+
 /**
  * Throws Unjittable (FLOATS_DECLINED) when function `funcIndex` of `vm` may observe the bits of an f32/f64 value it
- * read (above): a pass of FloatScan per new local found to hold read values (most functions take one).
+ * read (above). Locals per program point (LocalFlow: a pass, and one more per loop whose back edges bring a read local
+ * its head had not seen; most functions take one or two), or, in a function with exception instructions, per
+ * function (a pass per new local found to hold read values).
  */
 export function floatsObserved(vm: ValidatedModule, funcIndex: number, params: readonly ValType[]): void {
-  const readLocals = params.map(isFloat);
+  const readParams = params.map(isFloat);
+  const back = new Map<number, boolean[]>();
+  try {
+    for (;;) {
+      const flow = new LocalFlow(readParams, back);
+      validateFunction(vm, funcIndex, new FloatScan([], flow));
+      let more = false;
+      for (const [id, s] of flow.backNow) {
+        const b = back.get(id);
+        if (b !== undefined && s.every((r, i) => !r || b[i] === true)) continue;
+        back.set(id, union(b ?? null, s)!);
+        more = true;
+      }
+      if (!more) return;
+    }
+  } catch (e) {
+    if (!(e instanceof NoFlow)) throw e;
+  }
+  const readLocals = [...readParams];
   for (;;) {
     const scan = new FloatScan(readLocals);
     validateFunction(vm, funcIndex, scan);
