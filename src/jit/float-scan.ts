@@ -13,11 +13,13 @@
  * global, a block's result ...) or *computed* (by arithmetic, a non-NaN constant, a conversion from an integer, or
  * `abs`/`neg`/`copysign` of a computed one). A read value may be moved (locals, `select`, `drop`) and read only by
  * arithmetic; an instruction that would observe its bits declines the function (the interpreter, which moves
- * floats as int32 words, runs it). A `local.get` gives a read value from a parameter or from a local that some
- * `local.set`/`local.tee` gives a read value (found by passes until none is new), else a computed one (a loop's float
- * accumulator). Values spilled at exits and read back at re-entry are canonicalized there too: a read one is only
- * read by arithmetic, and a computed one is a NaN arithmetic made. Instructions of no fixed signature (control, calls, globals, GC, exceptions, ...) are taken to observe every
- * float of the current block's operands, and leave the floats they push read.
+ * floats as int32 words, runs it). A `local.get` gives a read value from a local that holds one at that point
+ * (LocalFlow: parameters at entry, `local.set`/`local.tee` of a read value, merged over branches and loops), else a
+ * computed one (a loop's float accumulator); in a function with exception instructions, from a parameter or any
+ * local some `local.set` ever gives a read value. Values spilled at exits and read back at re-entry are
+ * canonicalized there too: a read one is only read by arithmetic, and a computed one is a NaN arithmetic made.
+ * Instructions of no fixed signature (control, calls, globals, GC, exceptions, ...) are taken to observe every float
+ * of the current block's operands, and leave the floats they push read.
  */
 import { BY_NAME, INSTRS } from '../core/instructions.js';
 import { F32, F64, type ValType } from '../core/types.js';
