@@ -29,7 +29,7 @@ export function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** Times every case in one Chromium page; throws (NoChromium, or the page's error) when it cannot. */
+/** Times every case in one Chromium page; throws (NoBrowser, or the page's error) when it cannot. */
 export async function timeInChromium(cases: PageCase[], runs: number): Promise<PageTiming[]> {
   let browser: Browser | null = null;
   try {

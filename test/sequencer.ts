@@ -48,6 +48,9 @@ export const FILE_CPU_SECONDS: Record<string, number> = {
   'test/unit/decoder-fuzz.test.ts': 7, // ttime5
   // Chromium's own processes come on top of this
   'test/browser/browser.test.ts': 12,
+  // session 18 (ff14), alone at load 6-7: the worker's 9.3 s (vitest's start included); Firefox's own processes
+  // took 33 s more, which the other worker's files share the second core with
+  'test/browser/firefox.test.ts': 12,
   'test/spec/interp-1.test.ts': 5,
   'test/spec/interp-2.test.ts': 5,
   'test/unit/text-testsuite.test.ts': 5,

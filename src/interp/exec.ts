@@ -1518,7 +1518,14 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.F64_STORE:
             ea = (s[(fp + code[(pc + 1) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
             if (ea + 8 > memLen) break oob;
-            view.setFloat64(ea, f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!, true);
+            a = (fp + code[(pc + 2) | 0]!) | 0;
+            fr = f64[a >> 1]!;
+            // a NaN as its words: Chromium 156's optimized code of this loop quieted a signalling NaN through setFloat64
+            if (fr === fr) view.setFloat64(ea, fr, true);
+            else {
+              view.setInt32(ea, s[a]!, true);
+              view.setInt32(ea + 4, s[(a + 1) | 0]!, true);
+            }
             pc = (pc + 4) | 0;
             break;
           // i32.add, then falls through into I32_STORE8 (which reads its operands from the advanced pc)

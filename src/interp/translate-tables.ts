@@ -6,6 +6,7 @@
  */
 import { BY_NAME, INSTRS } from '../core/instructions.js';
 import { Op } from './exec.js';
+import { nanBits } from './nan-bits.js';
 
 // ------------------------------------------------------------------ instruction -> internal opcode
 
@@ -30,9 +31,8 @@ function map(name: string, op: Op): void {
     Op.I32_LOAD,
   );
   map('f32.load', Op.I32_LOAD);
-  map('f64.load', Op.F64_LOAD);
   map('f32.store', Op.I32_STORE);
-  map('f64.store', Op.F64_STORE);
+  mapF64Accesses(nanBits.kept);
   seq(
     `i32.eqz i32.eq i32.ne i32.lt_s i32.lt_u i32.gt_s i32.gt_u i32.le_s i32.le_u i32.ge_s i32.ge_u
      i32.clz i32.ctz i32.popcnt i32.add i32.sub i32.mul i32.div_s i32.div_u i32.rem_s i32.rem_u
@@ -51,6 +51,26 @@ function map(name: string, op: Op): void {
   );
   for (const n of ['i32.reinterpret_f32', 'f32.reinterpret_i32', 'i64.reinterpret_f64', 'f64.reinterpret_i64']) map(n, Op.COPY);
 }
+/**
+ * `f64.load`/`f64.store`: F64_LOAD/F64_STORE (getFloat64/setFloat64 and the Float64Array view, which store-to-load
+ * forwarding favours) where the engine keeps NaN bits; else I64_LOAD/I64_STORE, which move the same 8 bytes into and
+ * out of the same slot words as two int32s (nan-bits.ts).
+ */
+function mapF64Accesses(kept: boolean): void {
+  map('f64.load', kept ? Op.F64_LOAD : Op.I64_LOAD);
+  map('f64.store', kept ? Op.F64_STORE : Op.I64_STORE);
+}
+
+/**
+ * For tests only: run as an engine that keeps NaN bits (`true`, V8's way) or one that canonicalizes them (`false`,
+ * SpiderMonkey's and JavaScriptCore's). Applies to functions translated and generated after the call (modules
+ * compiled before keep their code); restore with `setNaNBitsKept(detectNaNBits())`.
+ */
+export function setNaNBitsKept(kept: boolean): void {
+  nanBits.kept = kept;
+  mapF64Accesses(kept);
+}
+
 /** Conversions handled by the CONVERT op (numeric helpers). */
 export const CONVERSIONS = new Set(
   `i32.trunc_f32_s i32.trunc_f32_u i32.trunc_f64_s i32.trunc_f64_u i64.trunc_f32_s i64.trunc_f32_u

@@ -75,6 +75,8 @@ import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
 import { TRAP_BITS, patchBody } from './patch.js';
 import { DISPATCH_TARGETS, LoopScan } from './loop-scan.js';
+import { floatsObserved } from './float-scan.js';
+import { nanBits } from '../interp/nan-bits.js';
 import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports, profile, profileStats, wholeEstimate, type Profile } from './cold.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
@@ -304,6 +306,8 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     }
   }
   try {
+    // an engine that gives every NaN it reads as its canonical one: no f32 or f64 values in generated code (float-scan.ts)
+    if (!nanBits.kept) floatsObserved(cc.inst.vm, cc.func.index, cc.func.type.params);
     // the pre-pass made in the translation's validator pass (prescan), or a pass of its own: always with the static
     // cold rule on (cold.ts; its ColdScan reads the translation's block starts, which that pass is still making)
     const pre = cc.prescan;

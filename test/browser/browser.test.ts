@@ -7,192 +7,47 @@
  * `new Function` (the JS tier falls back to the interpreter, struct classes are built without source);
  * and examples/browser shows a known module's fuel.
  *
- * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips).
+ * Every script of the spec suite runs in both pages too, against expected.json (session 18: the interpreter in
+ * Chromium 156 quieted signalling NaNs through f64.store, which the eleven scripts did not show).
+ *
+ * Chromium: see chromium.ts (installed with apt-get when missing and root; WASMETER_SKIP_BROWSER=1 skips). The same
+ * pages in Firefox: firefox.test.ts; what both share: setup.ts.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import fc from 'fast-check';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { staleDist } from '../shared/dist.js';
-import { serve, type Served } from '../../examples/browser/server.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { Linker, Module, Store } from '../../src/index.js';
-import type { Expectations } from '../../src/spec/expectations.js';
-import { findSuite } from '../../src/spec/suite.js';
 import { GC_WORKLOADS, WORKLOADS, sameResult } from '../../bench/workloads.js';
-import { consumedFor, programArb } from '../fuel/props.js';
+import { consumedFor } from '../fuel/props.js';
 import { runReference } from '../fuel/reference.js';
-import { runCases, type Inputs, type Report } from './cases.js';
 import { SKIP_VAR, ensureChromium, launchChromium } from './chromium.js';
-import { decode, encode } from './json.js';
+import { ROOT, finderTests, pagesFixture, suiteTests, visit } from './setup.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SRC = join(ROOT, 'src');
-/** The only sources the page may import, and the built files it gets instead. */
-const FROM_DIST: Record<string, string> = {
-  [join(SRC, 'index.ts')]: '/dist/index.js',
-  [join(SRC, 'spec/runner.ts')]: '/dist/spec.js',
-  [join(SRC, 'facade/index.ts')]: '/dist/webassembly.js',
-};
 const SKIP = process.env[SKIP_VAR] === '1';
 
-/** Spec scripts run in the page (the starved ones a second time, starved). */
-const WAST = ['fac', 'i32', 'i64', 'f64', 'conversions', 'memory_grow', 'memory_trap', 'call_indirect', 'br_table', 'loop', 'simd_i16x8_arith'];
-const STARVED = new Set(['i32', 'memory_grow', 'loop']);
-
-const TRAPS = `(module (memory 1)
-  (func (export "oob") (param $n i32) (result i32) (local $i i32) (local $s i32)
-    (loop $l
-      (local.set $s (i32.add (local.get $s) (i32.load (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 4096)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (i32.add (local.get $s) (i32.load (local.get $n))))
-  (func (export "div") (param i32) (result i32) (i32.div_s (i32.const 1) (local.get 0))))`;
-
-function inputs(): Inputs {
-  const suite = findSuite();
-  return {
-    wast: WAST.map((f) => ({ name: `${f}.wast`, text: readFileSync(join(suite, `${f}.wast`), 'utf8'), starved: STARVED.has(f) })),
-    calls: [
-      ...WORKLOADS.map((w) => ({ name: w.id, module: w.bytes(), export: w.export, args: w.testArgs })),
-      // Wasm GC: the struct classes are generated source, or under the CSP built without it
-      ...GC_WORKLOADS.map((w) => ({ name: w.id, module: w.gc(), export: 'run', args: w.testArgs })),
-      { name: 'fib.wat sum', module: readFileSync(join(ROOT, 'examples/fib.wat'), 'utf8'), export: 'sum', args: [5000n] },
-      { name: 'out of bounds', module: TRAPS, export: 'oob', args: [70_000] },
-      { name: 'divide by zero', module: TRAPS, export: 'div', args: [0] },
-    ],
-    programs: fc.sample(programArb, { seed: 17, numRuns: 30 }),
-  };
-}
-
-/** page.ts and what it imports, bundled, with the library taken from dist/ (any other import of src/ is an error). */
-async function bundlePage(): Promise<string> {
-  const fromDist: Plugin = {
-    name: 'wasmeter-from-dist',
-    setup(b) {
-      b.onResolve({ filter: /^\.\.?\// }, (a) => {
-        const file = join(a.resolveDir, a.path).replace(/\.js$/, '.ts');
-        const built = FROM_DIST[file];
-        if (built !== undefined) return { path: built, external: true };
-        if (file.startsWith(SRC)) return { errors: [{ text: `${a.importer} imports ${a.path}: the page may import only ${Object.keys(FROM_DIST).join(', ')}` }] };
-        return undefined;
-      });
-    },
-  };
-  const out = await build({
-    entryPoints: [join(ROOT, 'test/browser/page.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    plugins: [fromDist],
-  });
-  return out.outputFiles[0]!.text;
-}
-
-/** The page tests dist/: it must have been built from the sources as they are (`npm ci` builds it). */
-function expectFreshDist(): void {
-  const why = staleDist('dist/index.js');
-  if (why !== null) throw new Error(why);
-}
-
-const HTML = '<!doctype html><meta charset="utf-8"><title>wasmeter browser test</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>';
-
-interface PageResult {
-  report: Report;
-  ms: number;
-  evalAllowed: boolean;
-}
-
-test('without Chromium the test says how to get it', () => {
-  expect(() => ensureChromium({ WASMETER_CHROMIUM: '/nonexistent/chromium' })).toThrow(
-    /WASMETER_CHROMIUM=\/nonexistent\/chromium does not exist\. Install it .*apt-get install chromium.*WASMETER_SKIP_BROWSER=1/,
-  );
-});
-
-test('finds Chromium or Chrome on the PATH, in PATH order', () => {
-  const a = mkdtempSync(join(tmpdir(), 'wasmeter-path-'));
-  const b = mkdtempSync(join(tmpdir(), 'wasmeter-path-'));
-  try {
-    writeFileSync(join(a, 'google-chrome'), '');
-    writeFileSync(join(b, 'chromium'), '');
-    expect(ensureChromium({ PATH: ['', a, b].join(delimiter) })).toBe(join(a, 'google-chrome'));
-    expect(ensureChromium({ PATH: b })).toBe(join(b, 'chromium'));
-  } finally {
-    rmSync(a, { recursive: true, force: true });
-    rmSync(b, { recursive: true, force: true });
-  }
-});
+finderTests('Chromium or Chrome', ensureChromium, 'WASMETER_CHROMIUM', 'chromium', 'google-chrome', 'chromium');
 
 describe.skipIf(SKIP)('in Chromium', () => {
-  let browser: Browser;
-  let served: Served;
-  let input: Inputs;
-  let node: Report;
-
-  beforeAll(async () => {
-    expectFreshDist();
-    ensureChromium(); // may install it (about 1.5 minutes)
-    input = inputs();
-    node = decode(encode(runCases(input))) as Report; // through JSON like the page's report
-    served = await serve({
-      root: ROOT,
-      index: '/examples/browser/',
-      routes: {
-        '/inputs.json': { body: encode(input) },
-        '/page.js': { body: await bundlePage() },
-        '/index.html': { body: HTML },
-        '/csp.html': { body: HTML, headers: { 'content-security-policy': "script-src 'self'" } },
-      },
-    });
-    browser = await launchChromium();
-  }, 15 * 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await served?.close();
-  });
-
-  async function open(path: string): Promise<Page> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('requestfailed', (r) => errors.push(`${r.url()}: ${r.failure()?.errorText}`));
-    page.on('response', (r) => void (r.status() >= 400 && errors.push(`${r.url()}: ${r.status()}`)));
-    await page.goto(served.origin + path);
-    expect(errors, 'page errors').toEqual([]);
-    return page;
-  }
-
-  async function runPage(path: string): Promise<PageResult> {
-    const page = await open(path);
-    const r = decode(await page.evaluate(() => window.wasmeterReport!)) as PageResult | { error: string };
-    await page.close();
-    if ('error' in r) throw new Error(`the page failed: ${r.error}`);
-    return r;
-  }
+  const pages = pagesFixture(launchChromium);
+  const { expected } = pages;
+  const open = async (path: string): Promise<Page> => visit(await pages.browser.newPage(), pages.served.origin + path);
 
   test('Node runs the cases right (what the pages are compared with)', () => {
-    const expected = JSON.parse(readFileSync(join(ROOT, 'test/spec/expected.json'), 'utf8')) as Expectations;
-    expect(node.facade).toEqual({ valid: true, sum: 5, bufferTag: '[object SharedArrayBuffer]', oldLength: 65536, newLength: 131072, aliased: true });
-    for (const w of node.wast) {
+    expect(pages.node.facade).toEqual({ valid: true, sum: 5, bufferTag: '[object SharedArrayBuffer]', oldLength: 65536, newLength: 131072, aliased: true });
+    for (const w of pages.node.wast) {
       expect(w.failures, w.file).toEqual([]);
       expect(w.passed, w.file).toBe(expected.files[w.file]!.passed);
     }
-    [...WORKLOADS, ...GC_WORKLOADS].forEach((w, i) => expect(sameResult(node.calls[i]!.full.results![0], w.expected), w.id).toBe(true));
-    for (const { full, cut } of node.calls) {
+    [...WORKLOADS, ...GC_WORKLOADS].forEach((w, i) => expect(sameResult(pages.node.calls[i]!.full.results![0], w.expected), w.id).toBe(true));
+    for (const { full, cut } of pages.node.calls) {
       expect(cut.stops.length, cut.name).toBeGreaterThan(0);
       expect({ ...cut, stops: [], fuelRemaining: 0 }).toEqual({ ...full, stops: [], fuelRemaining: 0 });
     }
-    expect(node.calls.map((c) => c.full.trap)).toContain('out of bounds memory access');
-    expect(node.calls.map((c) => c.full.trap)).toContain('integer divide by zero');
-    input.programs.forEach((p, i) => {
-      const { once, cut, stops } = node.programs[i]!;
+    expect(pages.node.calls.map((c) => c.full.trap)).toContain('out of bounds memory access');
+    expect(pages.node.calls.map((c) => c.full.trap)).toContain('integer divide by zero');
+    pages.input.programs.forEach((p, i) => {
+      const { once, cut, stops } = pages.node.programs[i]!;
       const ref = runReference(p);
       if (!ref.tainted) expect(once.fuelConsumed, `program ${i}`).toBe(consumedFor(ref));
       expect({ ...cut, fuelRemaining: 0 }).toEqual({ ...once, fuelRemaining: 0 });
@@ -201,18 +56,20 @@ describe.skipIf(SKIP)('in Chromium', () => {
   });
 
   test('a page runs spec scripts, workloads, traps and fuel programs with the results, fuel, peaks and stops of Node', async () => {
-    const r = await runPage('/index.html');
+    const r = await pages.run('/index.html');
     expect(r.evalAllowed).toBe(true);
-    expect(r.report).toEqual(node);
+    expect(r.report).toEqual(pages.node);
     console.log(`browser test: the page ran the cases in ${r.ms} ms`);
   });
 
   test("under Content-Security-Policy: script-src 'self' (no eval) the same, on the interpreter", async () => {
-    const r = await runPage('/csp.html');
+    const r = await pages.run('/csp.html');
     expect(r.evalAllowed).toBe(false);
-    expect(r.report).toEqual(node);
+    expect(r.report).toEqual(pages.node);
     console.log(`browser test: the page without eval ran the cases in ${r.ms} ms`);
   });
+
+  suiteTests('Chromium', pages);
 
   test('examples/browser shows the fuel of a known module, stops out of fuel and resumes', async () => {
     const source = readFileSync(join(ROOT, 'examples/fib.wat'), 'utf8');
@@ -222,7 +79,7 @@ describe.skipIf(SKIP)('in Chromium', () => {
     const fmt = (n: number): string => n.toLocaleString('en-US');
 
     const page = await open('/');
-    expect(page.url()).toBe(`${served.origin}/examples/browser/`);
+    expect(page.url()).toBe(`${pages.served.origin}/examples/browser/`);
     const status = page.locator('#status');
     await expect.poll(() => status.textContent()).toBe('Ready.');
     await page.selectOption('#export', 'fib');

@@ -1,6 +1,7 @@
 /**
  * The browser test's page script (bundled by browser.test.ts, with the library imported from dist/):
- * fetches the inputs, runs the cases, and resolves `window.wasmeterReport` with the report (encoded JSON).
+ * fetches the inputs (`/inputs.json`, or `/<name>.json` for `?inputs=<name>`), runs the cases, and resolves
+ * `window.wasmeterReport` with the report (encoded JSON).
  */
 import { runCases, type Inputs } from './cases.js';
 import { decode, encode } from './json.js';
@@ -25,7 +26,8 @@ function evalAllowed(): boolean {
 
 async function run(): Promise<string> {
   try {
-    const inputs = decode(await (await fetch('/inputs.json')).text()) as Inputs;
+    const name = new URLSearchParams(location.search).get('inputs') ?? 'inputs';
+    const inputs = decode(await (await fetch(`/${name}.json`)).text()) as Inputs;
     const t0 = performance.now();
     const report = runCases(inputs);
     return encode({ report, ms: Math.round(performance.now() - t0), evalAllowed: evalAllowed() });
