@@ -55,6 +55,12 @@ export const profile = {
   bytes: Infinity,
   /** Re-entry loop-head passes of the profiling split version before its regeneration whole (one count per module body). */
   passes: 150_000,
+  /**
+   * Count entries instead (null: passes): the profiling split version counts its calls and re-entries in its prologue,
+   * outside the dispatch loop, and at the count's end the whole version is installed for the next entry while the
+   * running frame finishes in the split version (codegen.ts rewhole). One count per module body.
+   */
+  entries: null as number | null,
   /** Cold exits taken in a whole version before it is generated again. */
   exits: 1000,
   /** Whole generations at most; past that, exits bring the split version back for good. */
@@ -86,7 +92,7 @@ export interface Profile {
   exits: number;
 }
 export function newProfile(codeLength: number): Profile {
-  return { hits: new Uint8Array(codeLength), chars: new Int32Array(codeLength), phase: 0, left: { n: profile.passes }, exits: 0 };
+  return { hits: new Uint8Array(codeLength), chars: new Int32Array(codeLength), phase: 0, left: { n: profile.entries ?? profile.passes }, exits: 0 };
 }
 
 /** The whole version's length as the profile estimates it: the characters of the blocks hit (and of those never elided, marked hit at generation). */
