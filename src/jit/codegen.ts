@@ -392,7 +392,7 @@ generate.prescan = (mc: Machine, f: WasmFunc): LoopScan | null => {
 
 /** What generation reads besides the module (rebind.ts): the key of a function's `made` entry. */
 function madeKey(mc: Machine, inst: Instance, sh: BodyShare, split: boolean): string {
-  return `${split ? 1 : 0}${sh.split ? 1 : 0}${sh.trapped ? 1 : 0}${profile.on ? `p${sh.prof === null ? 0 : sh.prof.phase},${profile.bytes},${profile.fit ?? ''}` : ''}|${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
+  return `${split ? 1 : 0}${sh.split ? 1 : 0}${sh.trapped ? 1 : 0}${profile.on ? `p${sh.prof === null ? 0 : sh.prof.phase},${profile.bytes},${profile.fit ?? ''},${profile.entries === null ? '' : 'e'}` : ''}|${outlining.at},${outlining.limit},${outlining.min},${outlining.chain},${outlining.hot === 0 ? 0 : 1}|${machineKey(mc)}|${instanceKey(inst)}`;
 }
 
 const boundAll = new WeakSet<Instance>();
@@ -507,8 +507,9 @@ function resplit(mc: Machine, cc: Compiled): boolean {
 /**
  * The profiling split version's re-entry loop heads have been passed profile.passes times (cold.ts profile): the
  * function is generated whole with the blocks that never ran as exits and, when that fits, installed (the frame hands
- * off at this loop head, as for a fuel shortage, and the interpreter re-enters the whole version there). Whether there
- * is one; when it does not fit (or is declined) the split version runs on, for good. The count is the module's: an
+ * off at this loop head, as for a fuel shortage, and the interpreter re-enters the whole version there; counting
+ * entries, profile.entries, called in the prologue: the frame runs on in the split version, its return value unused,
+ * and the whole version runs from the next entry or re-entry). Whether there is one; when it does not fit (or is declined) the split version runs on, for good. The count is the module's: an
  * instance still running its profiling version after another one's regeneration keeps it (its later instances bind
  * the whole version).
  */
@@ -1235,10 +1236,15 @@ class JsGen extends JsRefs implements CodeSink {
     // (the profile's hits array, HP, in a split version; a version that is not split loses its hit stores)
     let hitDecl = '';
     let split: ReturnType<typeof outline> = null;
+    let entryCount = '';
     if (huge && (this.split || outlining.hot === 0 || sh.split || this.dispatch)) {
       // a profiling version counts its passes at its re-entry loop heads (one count for the module), and at the
       // count's end is generated whole from its profile (rewhole), handing off there as for a fuel shortage
-      if (prof !== null && prof.phase === 0) {
+      if (prof !== null && prof.phase === 0 && profile.entries !== null) {
+        // (or its entries, in its prologue: the running frame finishes in the split version, the next enters the whole)
+        entryCount = `--${this.env(prof.left)}.n <= 0 && rewhole(mc, ${this.env(cc)});\n`;
+        split = outline(body);
+      } else if (prof !== null && prof.phase === 0) {
         const CCN = this.env(cc);
         const PL = this.env(prof.left);
         split = outline(
@@ -1311,7 +1317,7 @@ class JsGen extends JsRefs implements CodeSink {
       `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
       (decl.length > 0 ? `var ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `var ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
-      (split !== null ? split.decls + '\n' + hitDecl : '') +
+      (split !== null ? split.decls + '\n' + hitDecl + entryCount : '') +
       osrCode +
       dropParams +
       (oob !== null ? 'try {\n' : '') +

@@ -41,11 +41,13 @@ export const coldStats = { elided: 0 };
  */
 export const profile = {
   /**
-   * Profile split functions and regenerate them whole (off: split versions stay as they are). Off by default: quickjs'
-   * steady calls 24-43% faster, but its first run 10-12% slower and sql.js 3-6% slower in every call (BENCHMARKS.md,
-   * session 18, helper big14, and the lead's note after it).
+   * Profile split functions and regenerate them whole (off: split versions stay as they are). On, counting entries
+   * (`entries`): quickjs' calls from the 7th on about 2x faster (calls 8-14 -44 to -50%), its first run and steady
+   * calls 1-3 within noise, the whole version's compile (about 0.3 s of CPU) paid in its calls 4-6; sql.js within noise
+   * (+1-2%). Counting loop passes (big14) cost quickjs' first run 10-12% and sql.js 3-6% in every call (BENCHMARKS.md,
+   * session 18, helpers big14 and big15).
    */
-  on: false,
+  on: true,
   /**
    * Interpreters' dispatch loops (loop-scan.ts DISPATCH_TARGETS) get the hit stores, and any function whose wasm body has
    * at least this many bytes (tests: 0). Not every large function: writing and then removing the stores of tiktoken's
@@ -55,6 +57,15 @@ export const profile = {
   bytes: Infinity,
   /** Re-entry loop-head passes of the profiling split version before its regeneration whole (one count per module body). */
   passes: 150_000,
+  /**
+   * Count entries instead (null: passes): the profiling split version counts its calls and re-entries in its prologue,
+   * outside the dispatch loop, and at the count's end the whole version is installed for the next entry while the
+   * running frame finishes in the split version (codegen.ts rewhole). One count per module body. 100,000: quickjs'
+   * bytecode loop is entered about 21,900 times per call of the bench's script, so its count ends in the 5th call
+   * (its first run and the bench's steady calls 1-3 run split); sql.js' VDBE is entered 12 times per call and never
+   * gets there (its loop carries the hit stores, not the count).
+   */
+  entries: 100_000 as number | null,
   /** Cold exits taken in a whole version before it is generated again. */
   exits: 1000,
   /** Whole generations at most; past that, exits bring the split version back for good. */
@@ -86,7 +97,7 @@ export interface Profile {
   exits: number;
 }
 export function newProfile(codeLength: number): Profile {
-  return { hits: new Uint8Array(codeLength), chars: new Int32Array(codeLength), phase: 0, left: { n: profile.passes }, exits: 0 };
+  return { hits: new Uint8Array(codeLength), chars: new Int32Array(codeLength), phase: 0, left: { n: profile.entries ?? profile.passes }, exits: 0 };
 }
 
 /** The whole version's length as the profile estimates it: the characters of the blocks hit (and of those never elided, marked hit at generation). */

@@ -630,28 +630,30 @@ describe('JS tier: random programs agree with the interpreter', () => {
     expect(internal()).toBe(i0);
   });
   // cold.ts profile: every function split at generation with a hit store per block, generated whole after 3 loop
-  // passes with the blocks never run as exits, again after 2 exits taken, and split for good after 2 whole versions
-  test(`${SEEDS >> 3} programs with every function split, profiled and generated whole with exits (cold.ts profile)`, () => {
-    const saved = { ...outlining };
-    const savedProfile = { ...profile };
-    Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 0 });
-    Object.assign(profile, { on: true, bytes: 0, passes: 3, exits: 2, regens: 2, fit: Infinity });
-    const internal = () => [...jitStats.declined].filter(([why]) => /internal error/.test(why)).reduce((n, [, k]) => n + k, 0);
-    const i0 = internal();
-    const p0 = { ...profileStats };
-    try {
-      fuzz(FIRST + 5 * SEEDS, SEEDS >> 3);
-      expect(internal()).toBe(i0);
-    } finally {
-      Object.assign(outlining, saved);
-      Object.assign(profile, savedProfile);
-    }
-    const d = Object.fromEntries(Object.entries(profileStats).map(([k, v]) => [k, v - p0[k as keyof typeof p0]]));
-    console.log(`jit-fuzz profile: ${JSON.stringify(d)}`);
-    expect(d['whole']).toBeGreaterThan(SEEDS >> 6);
-    expect(d['exits']).toBeGreaterThan(0);
-    expect(d['regenerated']! + d['backToSplit']!).toBeGreaterThan(0);
-  });
+  // passes (or, profile.entries, 1 or 3 entries: the frame that ends the count finishing split) with the blocks
+  // never run as exits, again after 2 exits taken, and split for good after 2 whole versions
+  for (const entries of [null, 1, 3])
+    test(`${SEEDS >> 3} programs with every function split, profiled and generated whole with exits (cold.ts profile${entries === null ? '' : `, counting ${entries} entries`})`, () => {
+      const saved = { ...outlining };
+      const savedProfile = { ...profile };
+      Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 0 });
+      Object.assign(profile, { on: true, bytes: 0, passes: 3, entries, exits: 2, regens: 2, fit: Infinity });
+      const internal = () => [...jitStats.declined].filter(([why]) => /internal error/.test(why)).reduce((n, [, k]) => n + k, 0);
+      const i0 = internal();
+      const p0 = { ...profileStats };
+      try {
+        fuzz(FIRST + (entries === null ? 5 : 5 + entries) * SEEDS, SEEDS >> 3);
+        expect(internal()).toBe(i0);
+      } finally {
+        Object.assign(outlining, saved);
+        Object.assign(profile, savedProfile);
+      }
+      const d = Object.fromEntries(Object.entries(profileStats).map(([k, v]) => [k, v - p0[k as keyof typeof p0]]));
+      console.log(`jit-fuzz profile: ${JSON.stringify(d)}`);
+      expect(d['whole']).toBeGreaterThan(SEEDS >> 6);
+      expect(d['exits']).toBeGreaterThan(0);
+      expect(d['regenerated']! + d['backToSplit']!).toBeGreaterThan(0);
+    });
   // hot 0: split at generation; hot 2: generated whole, split at its second call or loop iteration, the running
   // frame handing off to the interpreter and coming back in the split version
   for (const hot of [0, 2])

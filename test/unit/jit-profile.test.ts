@@ -53,9 +53,10 @@ let MOD: Module;
 /** The sources the JS tier compiled, in order. */
 let srcs: string[] = [];
 beforeEach(() => {
-  // every function split at its first call into small parts; profiled after 50 loop passes; any whole version fits
+  // every function split at its first call into small parts; profiled for 50 loop passes (counting entries: the
+  // tests that say so); any whole version fits
   Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 1e9 });
-  Object.assign(profile, { on: true, bytes: Infinity, passes: 50, exits: 1e9, regens: 3, fit: Infinity });
+  Object.assign(profile, { on: true, bytes: Infinity, passes: 50, entries: null, exits: 1e9, regens: 3, fit: Infinity });
   // (a module of its own: the profile and the versions are the module's, shared by its instances)
   MOD = Module.fromWat(WAT);
   srcs = [];
@@ -219,6 +220,49 @@ describe('a split function profiled and generated whole (cold.ts profile)', () =
     expect(profileStats.unfit - s0.unfit).toBe(1);
     expect(profileStats.skipped - s0.skipped).toBe(0);
     expect(profileStats.whole - s0.whole).toBe(0);
+  });
+
+  test('counting entries (profile.entries): the count in the prologue, the frame that ends it finishing split, whole from the next entry', () => {
+    profile.entries = 3;
+    const s0 = { ...profileStats };
+    const want = call('interp', [300, 1, -1]);
+    expect(call('js', [300, 1, -1])).toEqual(want);
+    expect(call('js', [300, 1, -1])).toEqual(want);
+    // (two entries, of 300 loop passes each, the loop-head count's 50 long past: still split)
+    expect(srcs.length).toBe(1);
+    expect(split(srcs[0]!)).toBe(true);
+    expect(srcs[0]).toMatch(/\bHP\[\d+\] = 1;/);
+    // the count once, outside the loop; the loop heads check fuel alone
+    expect(srcs[0]!.match(/rewhole\(mc, /g)?.length).toBe(1);
+    expect(srcs[0]).not.toMatch(/fuel < \d+ \|\|/);
+    // the third entry ends the count: the whole version is generated at once, the frame finishes split
+    expect(call('js', [300, 1, -1])).toEqual(want);
+    expect(srcs.map(split)).toEqual([true, false]);
+    expect(srcs[1]).not.toContain('rewhole(');
+    expect(srcs[1]!.match(/coldHit\(mc, /g)?.length).toBe(2);
+    expect(profileStats.whole - s0.whole).toBe(1);
+    expect(profileStats.exits - s0.exits).toBe(0);
+    // the next entry runs the whole version: handler 2 and 3's blocks are its exits
+    expect(call('js', [40, 3, -1])).toEqual(call('interp', [40, 3, -1]));
+    expect(profileStats.exits - s0.exits).toBeGreaterThan(10);
+    expect(srcs.length).toBe(2);
+  });
+
+  test('counting entries: the count ending at a stop or a re-entry, the split frame running on after it, at budgets from 0 to 4,000, snapshots at stops', () => {
+    profile.entries = 2;
+    const p0 = profileStats.whole;
+    for (let b = 0, k = 0; b <= 4000; b += 1 + (b >> 2), k++) {
+      const more = k % 2 === 0 ? 300 : 0;
+      if (more === 0 && b > 300) continue;
+      MOD = Module.fromWat(WAT);
+      // (a first entry, to the end; then one that ends the count, stopped at budget b and re-entered, with handler 3 trapping late)
+      const a = call('interp', [60, 3, -1]);
+      expect(call('js', [60, 3, -1])).toEqual(a);
+      const want = call('interp', [120, 3, 100], b, false, more);
+      expect(call('js', [120, 3, 100], b, k % 3 === 0, more), `run(120, 3, 100) from ${b}, ${more} more at stops`).toEqual(want);
+      expect(call('js', [120, 1, -1], b, k % 3 === 1, more), `run(120, 1) from ${b} after`).toEqual(call('interp', [120, 1, -1], b, false, more));
+    }
+    expect(profileStats.whole - p0).toBeGreaterThan(10);
   });
 
   test('profile.on false: split versions have no hit stores and stay split', () => {
