@@ -79,11 +79,13 @@ export class Reader {
         if (b & 0x80) this.fail('integer representation too long', this.pos - 1);
         const unused = bits - shift;
         if (unused < 7 && b >> unused !== 0) this.fail('integer too large', this.pos - 1);
-        return result + b * 2 ** shift;
+        return (result + b * 2 ** shift) >>> 0;
       }
       result += (b & 0x7f) * 2 ** shift;
       shift += 7;
-      if ((b & 0x80) === 0) return result;
+      // (`>>> 0`: the sum of products by `2 ** shift` is a heap number even when small, and a Reader made with one as
+      // its end gave every Reader's `end` a double field, and the decoder's optimised readers deoptimized: "not a Smi")
+      if ((b & 0x80) === 0) return result >>> 0;
     }
   }
 
