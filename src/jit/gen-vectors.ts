@@ -318,9 +318,17 @@ export abstract class JsVectors extends JsMemory {
         lanes((a, b) => `((${a} | ${H8}) - (${b} & ${L8})) ^ ((${a} ^ ~${b}) & ${H8})`);
         return true;
       case 'i8x16.add_sat_u':
-        // the wrapped sum, with 0xff where a lane carried out (x: the sum of the low 7 bits)
+      case 'i16x8.add_sat_u':
         // (a lane that cannot carry out does not saturate)
-        sums(8, (a, b) => `(x = (${a} & ${L8}) + (${b} & ${L8}), (x ^ ((${a} ^ ${b}) & ${H8})) | Math.imul((((${a} & ${b}) | ((${a} | ${b}) & x)) & ${H8}) >>> 7, 255))`);
+        sums(name[1] === '8' ? 8 : 16, (a, b) => satWord(name, a, b));
+        return true;
+      case 'i8x16.add_sat_s':
+      case 'i8x16.sub_sat_u':
+      case 'i8x16.sub_sat_s':
+      case 'i16x8.add_sat_s':
+      case 'i16x8.sub_sat_u':
+      case 'i16x8.sub_sat_s':
+        lanes((a, b) => satWord(name, a, b));
         return true;
       case 'i32x4.shl':
       case 'i32x4.shr_s':
@@ -517,4 +525,30 @@ export function shuffleZeros(idx: readonly number[], za: readonly number[] | nul
     if (src !== null) z |= ((src[(l & 15) >> 2]! >>> (8 * (l & 3))) & 255) << (8 * j);
   }
   return z;
+}
+
+/**
+ * One word of a saturating add or subtract of 8- or 16-bit lanes (SWAR; `x`, `y` scratch): the wrapped result with
+ * each lane that overflowed replaced. Unsigned: a lane that carried out of its top bit is all ones (add), one that
+ * borrowed is zero (subtract). Signed: a lane that overflowed (operands of one sign and a sum of the other; for a
+ * difference, operands of different signs and a difference of the subtrahend's) is the largest value of the minuend's
+ * or first addend's sign, the low bits all ones plus its sign bit (0x7f + 1 = 0x80).
+ */
+export function satWord(name: string, a: string, b: string): string {
+  const w8 = name[1] === '8';
+  const H = w8 ? '-2139062144' : '-2147450880'; // 0x80808080, 0x80008000
+  const L = w8 ? '2139062143' : '2147450879'; // 0x7f7f7f7f, 0x7fff7fff
+  const t = w8 ? 7 : 15;
+  const ones = w8 ? 255 : 65535;
+  const add = name.includes('add');
+  // (the wrapped result; an add's as the sum of the low bits, whose top bit is the carry into the lane's top bit)
+  const sum = `((${a} & ${L}) + (${b} & ${L}))`;
+  const diff = `(((${a} | ${H}) - (${b} & ${L})) ^ ((${a} ^ ~${b}) & ${H}))`;
+  if (name.endsWith('_u')) {
+    if (add) return `(x = ${sum}, (x ^ ((${a} ^ ${b}) & ${H})) | Math.imul((((${a} & ${b}) | ((${a} | ${b}) & x)) & ${H}) >>> ${t}, ${ones}))`;
+    return `(x = ${diff}, x & ~Math.imul((((~${a} & ${b}) | (~(${a} ^ ${b}) & x)) & ${H}) >>> ${t}, ${ones}))`;
+  }
+  const r = add ? `(x = ${sum} ^ ((${a} ^ ${b}) & ${H})` : `(x = ${diff}`;
+  const ovf = add ? `(~(${a} ^ ${b}) & (${a} ^ x))` : `((${a} ^ ${b}) & (${a} ^ x))`;
+  return `${r}, y = Math.imul((${ovf} & ${H}) >>> ${t}, ${ones}), (x & ~y) | ((${L} + ((${a} & ${H}) >>> ${t})) & y))`;
 }
