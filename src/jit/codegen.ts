@@ -913,8 +913,10 @@ class JsGen extends JsRefs implements CodeSink {
           const ws = this.vw(e);
           this.w(`${LANE_WORDS}${x}${LANE_WORDS}${this.lWords(x).map((d, k) => `${d} = ${ws[k]};`).join(' ')}${LANE_WORDS}`);
         }
+        const z = this.zeros(e);
         const fc = this.fcache;
         fc.set(x);
+        if (z !== null) fc.zero.set(x, z);
         if (e.f) {
           // the lane values are known: they are the cache
           const names = [0, 1, 2, 3].map((k) => `LF${x}_${k}`);

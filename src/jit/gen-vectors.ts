@@ -102,6 +102,27 @@ export abstract class JsVectors extends JsMemory {
     this.push(e);
   }
 
+  /**
+   * Bits known to be zero in each word of a v128 entry, or null (none known): a constant's own, a local's as the
+   * value last written to it in this stretch (the lane cache's `zero`), a stack value's as the instruction that made
+   * it left them (`zk`: the lanes of an unsigned extend, a shuffle's bytes from a constant, sums of such lanes). Lane-wise
+   * adds whose lanes cannot carry out then take one add per word instead of masking the lanes apart (SWAR).
+   */
+  protected zeros(e: Ent): readonly number[] | null {
+    if (e.f) return null;
+    if (e.k === CONST) return e.v!.map((w) => ~Number(w.replace(/[()]/g, '')));
+    if (e.k === LOCAL) return this.fcache.zero.get(e.loc![0]!) ?? null;
+    return this.zk?.get(e) ?? null;
+  }
+  /**
+   * The known-zero bits of the value just pushed. Kept by the entry object: every entry is made for one value and
+   * never changed (one moved to another variable is a new entry, which knows none).
+   */
+  private knownZeros(z: readonly number[] | null): void {
+    if (z !== null && z.some((w) => w !== 0)) (this.zk ??= new WeakMap()).set(this.st[this.st.length - 1]!, z);
+  }
+  private zk: WeakMap<Ent, readonly number[]> | null = null;
+
   // ------------------------------------------------------------ vectors
 
   /**
@@ -204,6 +225,27 @@ export abstract class JsVectors extends JsMemory {
       // lane-wise: word k of the result reads only word k of the operands
       this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!, b.v![k]!, k)};`).join(' '));
     };
+    /**
+     * A lane-wise add of w-bit lanes: per word, one add where the operands' known-zero bits show that no lane can
+     * carry out (sumZeros), else `f`, the lanes masked apart.
+     */
+    const sums = (w: number, f: (a: string, b: string) => string): void => {
+      const b = this.pop();
+      const a = this.pop();
+      const za = this.zeros(a);
+      const zb = this.zeros(b);
+      const z = [0, 0, 0, 0].map((_, k) => (za && zb ? sumZeros(za[k]!, zb[k]!, w) : null));
+      this.pushV128((d) => d.map((x, k) => `${x} = ${z[k] !== null ? `(${a.v![k]} + ${b.v![k]}) | 0` : f(a.v![k]!, b.v![k]!)};`).join(' '));
+      this.knownZeros(z.map((x) => x ?? 0));
+    };
+    /** Bitwise: the result's known-zero bits from the operands' (`and`: either's; or/xor: both's). */
+    const bitwise = (and: boolean, f: (a: string, b: string) => string): void => {
+      const za = this.zeros(this.st[this.st.length - 2]!);
+      const zb = this.zeros(this.st[this.st.length - 1]!);
+      lanes(f);
+      if (za !== null && zb !== null) this.knownZeros(za.map((x, k) => (and ? x | zb[k]! : x & zb[k]!)));
+      else if (and) this.knownZeros(za ?? zb);
+    };
     const unary = (f: (a: string) => string): void => {
       const a = this.pop();
       this.pushV128((d) => d.map((x, k) => `${x} = ${f(a.v![k]!)};`).join(' '));
@@ -240,13 +282,13 @@ export abstract class JsVectors extends JsMemory {
         return true;
       }
       case 'v128.and':
-        lanes((a, b) => `${a} & ${b}`);
+        bitwise(true, (a, b) => `${a} & ${b}`);
         return true;
       case 'v128.or':
-        lanes((a, b) => `${a} | ${b}`);
+        bitwise(false, (a, b) => `${a} | ${b}`);
         return true;
       case 'v128.xor':
-        lanes((a, b) => `${a} ^ ${b}`);
+        bitwise(false, (a, b) => `${a} ^ ${b}`);
         return true;
       case 'v128.andnot':
         lanes((a, b) => `${a} & ~${b}`);
@@ -264,20 +306,29 @@ export abstract class JsVectors extends JsMemory {
         lanes((a, b) => `Math.imul(${a}, ${b})`);
         return true;
       case 'i16x8.add':
-        lanes((a, b) => `((${a} & ${L16}) + (${b} & ${L16})) ^ ((${a} ^ ${b}) & ${H16})`);
+        sums(16, (a, b) => `((${a} & ${L16}) + (${b} & ${L16})) ^ ((${a} ^ ${b}) & ${H16})`);
         return true;
       case 'i16x8.sub':
         lanes((a, b) => `((${a} | ${H16}) - (${b} & ${L16})) ^ ((${a} ^ ~${b}) & ${H16})`);
         return true;
       case 'i8x16.add':
-        lanes((a, b) => `((${a} & ${L8}) + (${b} & ${L8})) ^ ((${a} ^ ${b}) & ${H8})`);
+        sums(8, (a, b) => `((${a} & ${L8}) + (${b} & ${L8})) ^ ((${a} ^ ${b}) & ${H8})`);
         return true;
       case 'i8x16.sub':
         lanes((a, b) => `((${a} | ${H8}) - (${b} & ${L8})) ^ ((${a} ^ ~${b}) & ${H8})`);
         return true;
       case 'i8x16.add_sat_u':
-        // the wrapped sum, with 0xff where a lane carried out (x: the sum of the low 7 bits)
-        lanes((a, b) => `(x = (${a} & ${L8}) + (${b} & ${L8}), (x ^ ((${a} ^ ${b}) & ${H8})) | Math.imul((((${a} & ${b}) | ((${a} | ${b}) & x)) & ${H8}) >>> 7, 255))`);
+      case 'i16x8.add_sat_u':
+        // (a lane that cannot carry out does not saturate)
+        sums(name[1] === '8' ? 8 : 16, (a, b) => satWord(name, a, b));
+        return true;
+      case 'i8x16.add_sat_s':
+      case 'i8x16.sub_sat_u':
+      case 'i8x16.sub_sat_s':
+      case 'i16x8.add_sat_s':
+      case 'i16x8.sub_sat_u':
+      case 'i16x8.sub_sat_s':
+        lanes((a, b) => satWord(name, a, b));
         return true;
       case 'i32x4.shl':
       case 'i32x4.shr_s':
@@ -343,7 +394,14 @@ export abstract class JsVectors extends JsMemory {
       case 'i8x16.shuffle': {
         const [i0, i1, i2, i3] = miscImmediates(ins);
         const idx = [i0, i1, i2, i3].flatMap((w) => [w & 255, (w >>> 8) & 255, (w >>> 16) & 255, (w >>> 24) & 255]);
-        cross(2, ([a, b]) => [0, 1, 2, 3].map((k) => shuffleWord(idx.slice(4 * k, 4 * k + 4).map((l) => ({ e: (l < 16 ? a! : b!), w: (l & 15) >> 2, byte: l & 3 })))));
+        let z: number[] | null = null;
+        cross(2, ([a, b]) => {
+          const za = this.zeros(a!);
+          const zb = this.zeros(b!);
+          if (za !== null || zb !== null) z = [0, 1, 2, 3].map((k) => shuffleZeros(idx.slice(4 * k, 4 * k + 4), za, zb));
+          return [0, 1, 2, 3].map((k) => shuffleWord(idx.slice(4 * k, 4 * k + 4).map((l) => ({ e: l < 16 ? a! : b!, w: (l & 15) >> 2, byte: l & 3 }))));
+        });
+        this.knownZeros(z);
         return true;
       }
       case 'i16x8.extend_low_i8x16_u':
@@ -352,8 +410,12 @@ export abstract class JsVectors extends JsMemory {
       case 'i16x8.extend_high_i8x16_s': {
         const hi = name.includes('high');
         const signed = name.endsWith('_s');
+        let z: number[] | null = null;
         cross(1, ([a]) => {
           const out: string[] = [];
+          // (unsigned: each lane's top byte is zero, its low one as the source byte's known bits)
+          const za = this.zeros(a!) ?? [0, 0, 0, 0];
+          if (!signed) z = (hi ? [za[2]!, za[3]!] : [za[0]!, za[1]!]).flatMap((w) => [(w & 255) | ((w & 65280) << 8) | -16711936, ((w >>> 16) & 255) | ((w >>> 8) & 16711680) | -16711936]);
           for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
             if (signed) {
               out.push(`((((${w} << 24) >> 24) & 65535) | (((${w} << 16) >> 24) << 16))`);
@@ -365,6 +427,7 @@ export abstract class JsVectors extends JsMemory {
           }
           return out;
         });
+        this.knownZeros(z);
         return true;
       }
       case 'i32x4.extend_low_i16x8_u':
@@ -373,14 +436,18 @@ export abstract class JsVectors extends JsMemory {
       case 'i32x4.extend_high_i16x8_s': {
         const hi = name.includes('high');
         const signed = name.endsWith('_s');
+        let z: number[] | null = null;
         cross(1, ([a]) => {
           const out: string[] = [];
+          const za = this.zeros(a!) ?? [0, 0, 0, 0];
+          if (!signed) z = (hi ? [za[2]!, za[3]!] : [za[0]!, za[1]!]).flatMap((w) => [w | -65536, (w >>> 16) | -65536]);
           for (const w of hi ? [a!.v![2]!, a!.v![3]!] : [a!.v![0]!, a!.v![1]!]) {
             out.push(signed ? `((${w} << 16) >> 16)` : `(${w} & 65535)`);
             out.push(signed ? `(${w} >> 16)` : `(${w} >>> 16)`);
           }
           return out;
         });
+        this.knownZeros(z);
         return true;
       }
     }
@@ -430,4 +497,58 @@ export function shuffleWord(src: ByteSrc[]): string {
   }
   if (konst !== 0 || terms.length === 0) terms.push(lit(konst | 0));
   return terms.length === 1 ? terms[0]! : `(${terms.join(' | ')})`;
+}
+
+/**
+ * The known-zero bits of a lane-wise sum of `w`-bit lanes (8 or 16) of two words with known-zero bits za and zb, when
+ * no lane can carry out (each lane's largest value, its bits not known zero, plus the other's fits the lane): then
+ * the plain 32-bit sum is the lane-wise one, and saturates nothing. Null when a lane may carry out.
+ */
+export function sumZeros(za: number, zb: number, w: number): number | null {
+  const m = w === 8 ? 255 : 65535;
+  let z = 0;
+  for (let s = 0; s < 32; s += w) {
+    const t = ((~za >>> s) & m) + ((~zb >>> s) & m);
+    if (t > m) return null;
+    // (the bits above t's highest are zero in the lane's sum)
+    z |= (m & ~(t === 0 ? 0 : -1 >>> Math.clz32(t))) << s;
+  }
+  return z;
+}
+
+/** The known-zero bits of a shuffle's result word from its four byte indices and the operands' (null: none known). */
+export function shuffleZeros(idx: readonly number[], za: readonly number[] | null, zb: readonly number[] | null): number {
+  let z = 0;
+  for (let j = 0; j < 4; j++) {
+    const l = idx[j]!;
+    const src = l < 16 ? za : zb;
+    if (src !== null) z |= ((src[(l & 15) >> 2]! >>> (8 * (l & 3))) & 255) << (8 * j);
+  }
+  return z;
+}
+
+/**
+ * One word of a saturating add or subtract of 8- or 16-bit lanes (SWAR; `x`, `y` scratch): the wrapped result with
+ * each lane that overflowed replaced. Unsigned: a lane that carried out of its top bit is all ones (add), one that
+ * borrowed is zero (subtract). Signed: a lane that overflowed (operands of one sign and a sum of the other; for a
+ * difference, operands of different signs and a difference of the subtrahend's) is the largest value of the minuend's
+ * or first addend's sign, the low bits all ones plus its sign bit (0x7f + 1 = 0x80).
+ */
+export function satWord(name: string, a: string, b: string): string {
+  const w8 = name[1] === '8';
+  const H = w8 ? '-2139062144' : '-2147450880'; // 0x80808080, 0x80008000
+  const L = w8 ? '2139062143' : '2147450879'; // 0x7f7f7f7f, 0x7fff7fff
+  const t = w8 ? 7 : 15;
+  const ones = w8 ? 255 : 65535;
+  const add = name.includes('add');
+  // (the wrapped result; an add's as the sum of the low bits, whose top bit is the carry into the lane's top bit)
+  const sum = `((${a} & ${L}) + (${b} & ${L}))`;
+  const diff = `(((${a} | ${H}) - (${b} & ${L})) ^ ((${a} ^ ~${b}) & ${H}))`;
+  if (name.endsWith('_u')) {
+    if (add) return `(x = ${sum}, (x ^ ((${a} ^ ${b}) & ${H})) | Math.imul((((${a} & ${b}) | ((${a} | ${b}) & x)) & ${H}) >>> ${t}, ${ones}))`;
+    return `(x = ${diff}, x & ~Math.imul((((~${a} & ${b}) | (~(${a} ^ ${b}) & x)) & ${H}) >>> ${t}, ${ones}))`;
+  }
+  const r = add ? `(x = ${sum} ^ ((${a} ^ ${b}) & ${H})` : `(x = ${diff}`;
+  const ovf = add ? `(~(${a} ^ ${b}) & (${a} ^ x))` : `((${a} ^ ${b}) & (${a} ^ x))`;
+  return `${r}, y = Math.imul((${ovf} & ${H}) >>> ${t}, ${ones}), (x & ~y) | ((${L} + ((${a} & ${H}) >>> ${t})) & y))`;
 }

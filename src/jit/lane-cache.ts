@@ -14,6 +14,11 @@ export class LaneCache extends Set<number> {
   readonly consts = new Map<number, string[]>();
   readonly mem = new Map<number, string>();
   /**
+   * Locals whose words have bits known to be zero (gen-vectors.ts `zeros`: set from the value a local.set wrote, e.g.
+   * the lanes of an unsigned extend), per word; only in this stretch, like the lanes.
+   */
+  readonly zero = new Map<number, readonly number[]>();
+  /**
    * Locals whose lanes were converted before a loop that never writes them (gen-vectors.ts hoistLanes): they stay
    * cached through every stretch of its body, by how many of the open loops.
    */
@@ -28,6 +33,7 @@ export class LaneCache extends Set<number> {
     }
     if (this.exact.size > 0) this.exact.clear();
     if (this.consts.size > 0) this.consts.clear();
+    if (this.zero.size > 0) this.zero.clear();
     this.memoryWritten();
   }
   pin(x: number): void {
@@ -55,6 +61,7 @@ export class LaneCache extends Set<number> {
     this.exact.delete(x);
     this.consts.delete(x);
     this.mem.delete(x);
+    this.zero.delete(x);
   }
 }
 
