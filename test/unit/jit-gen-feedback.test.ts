@@ -144,4 +144,19 @@ describe('JS tier: the generator keeps its optimised helpers', () => {
     expect(assignments(['L4', 'H4'], ['S[fp + 16]', 'S[fp + 17]'])).toBe('L4 = S[fp + 16]; H4 = S[fp + 17];');
     expect(assignments([], [])).toBe('');
   });
+  test("a signed LEB128's sign is subtracted on every path: no deopt at the first negative value of two bytes or more", () => {
+    // (session 19: `if (b & 0x40) result -= 2 ** shift` ran first at tiktoken's first such constant, after V8 had
+    // optimised the reader on positive ones: "Insufficient type feedback for binary operation", s32 and sleb)
+    const sleb = (Reader.prototype as unknown as { sleb(bits: number): number }).sleb;
+    const read = (...b: number[]): number => new Reader(Uint8Array.from(b)).s32();
+    expect([read(0xc8, 0x01), read(0xb8, 0x7e), read(0x80, 0x80, 0x80, 0x80, 0x78), read(0xff, 0xff, 0xff, 0xff, 0x07)]).toEqual([200, -200, -(2 ** 31), 2 ** 31 - 1]);
+    prepare(sleb);
+    for (let i = 0; i < 3; i++) expect(read(0xc8, 0x01 + i)).toBe(200 + 128 * i);
+    optimizeNext(sleb);
+    expect(read(0xe4, 0x00)).toBe(100);
+    expect(optimized(sleb)).toBe(true);
+    expect(read(0xb8, 0x7e)).toBe(-200);
+    expect(read(0x9c, 0x7f)).toBe(-100);
+    expect(optimized(sleb)).toBe(true);
+  });
 });
