@@ -116,15 +116,14 @@ export class Reader {
         if (rest !== 0 && rest !== mask) this.fail('integer too large', this.pos - 1);
         result += (b & 0x7f) * 2 ** shift;
         shift += 7;
-        if (b & 0x40) result -= 2 ** shift;
-        return result;
+        return result - (b & 0x40) * 2 ** (shift - 6);
       }
       result += (b & 0x7f) * 2 ** shift;
       shift += 7;
-      if ((b & 0x80) === 0) {
-        if (b & 0x40) result -= 2 ** shift;
-        return result;
-      }
+      // (the sign subtracted always, 0 for a positive value, 2 ** shift for a negative one: a subtraction behind the
+      // test, first run after V8 had optimised this, threw its code away at the first negative constant of two bytes or
+      // more, in tiktoken's first run)
+      if ((b & 0x80) === 0) return result - (b & 0x40) * 2 ** (shift - 6);
     }
   }
 

@@ -13,7 +13,7 @@ import type { CodeSink } from '../validate/func.js';
 import { Compiled } from './compiled.js';
 import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, Op, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
 import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from '../runtime/objects/costs.js';
-import type { Instance } from '../runtime/objects/instance.js';
+import type { Instance, TranslateEnv } from '../runtime/objects/instance.js';
 import * as I32N from './numeric/i32.js';
 import { RawF32, RawF64 } from '../runtime/objects/values.js';
 import * as I64N from './numeric/i64.js';
@@ -252,7 +252,10 @@ export class Machine {
       for (let i = 0; i < g.count; i++) localTypes.push(g.type);
     }
     const nl = localTypes.length;
-    const env = { ...inst.translateEnv, costs: this.opCosts };
+    // (a literal, not a spread of the instance's: V8's clones of it changed map after the first few, and the translator's
+    // `instr`, optimised on the first map, was thrown away at `env.costs` in every package's first run)
+    const e = inst.translateEnv;
+    const env: TranslateEnv = { costs: this.opCosts, typeIds: e.typeIds, funcParams: e.funcParams, funcResults: e.funcResults, typeParams: e.typeParams, typeResults: e.typeResults };
     // the exact twin keeps the fast code's frame layout (its constant area stays reserved)
     const reserve = fast ? (fast.tmpl.length - (nl * 4 - type.params.length * 4)) / 4 : 0;
     const t = new Translator(nl, localTypes, type.params.length, type.results, exact, env, reserve);

@@ -438,6 +438,8 @@ export class TranslateState {
   protected lastOp = -1;
   /** Positions of the fused ops KEEP may exchange (checked by keepInLocals once every operand is emitted). */
   protected keepAt: number[] = [];
+  /** How many of keepAt's entries are such positions (the entry at keepN is scratch: see op). */
+  protected keepN = 0;
   protected cur = 0;
   /** Exception handler rows (a catch clause's label is bound like a branch's, see bind). */
   protected rows: HRow[] = [];
@@ -512,14 +514,23 @@ export class TranslateState {
     if (fused !== undefined) {
       // the op just emitted runs first in the same dispatch (exec.ts); the fused op names its first instruction
       // that can trap, a later one is named by a trap mark on the word pc stands on when it runs (TRAPS)
-      if (!TRAPS.has(last)) {
-        if (op !== Op.I32_ADD) this.origAt[this.lastOpPos] = this.cur;
-      } else if (TRAPS.has(op)) this.origAt[this.n - 1] = this.cur;
+      // (one store, its operands read on every fusion: a branch of its own for a trapping first op, first taken after V8
+      // had optimised `op`, threw its code away there once per first run in quickjs and sql.js)
+      const trapsFirst = TRAPS.has(last);
+      const trapsThen = TRAPS.has(op);
+      const pos = this.lastOpPos;
+      const prev = this.n - 1;
+      const at = !trapsFirst ? (op !== Op.I32_ADD ? pos : -1) : trapsThen ? prev : -1;
+      if (at >= 0) this.origAt[at] = this.cur;
       this.code[this.lastOpPos] = fused;
       this.lastOp = fused;
       this.lastDst = -1;
       this.fuseBack();
-      if (KEEP.has(this.lastOp)) this.keepAt.push(this.lastOpPos);
+      // (the position stored at every fusion and counted when kept: a push behind the test, first made after V8 had
+      // optimised `op`, threw its code away at the first KEEP op in sql.js' and tiktoken's first runs)
+      const kept = KEEP.has(this.lastOp);
+      this.keepAt[this.keepN] = this.lastOpPos;
+      this.keepN += kept ? 1 : 0;
       return;
     }
     if (this.lastOpPos < 0) this.opRunN = 0;
@@ -566,7 +577,8 @@ export class TranslateState {
     const fix = this.fix;
     // the next op reads the result at q (the same slot), and nothing else does (a stack temp it pops) unless written
     const reads = (l: KeepLink, p: number, q: number) => fix[p] === fix[q] && code[p] === code[q] && (l.written || fix[p] === FIX_STACK);
-    for (const pos of this.keepAt) {
+    for (let i = 0; i < this.keepN; i++) {
+      const pos = this.keepAt[i]!;
       const k = KEEP.get(code[pos]!);
       if (k === undefined || !k.links.every((l) => reads(l, pos + l.dst, pos + l.a) || (l.swap && reads(l, pos + l.dst, pos + l.a + 1)))) continue;
       for (const l of k.links) {

@@ -655,6 +655,17 @@ export function declareUsed(parts: readonly string[], wt: number): { helpers: st
   return { helpers: helpers !== '' ? `var { ${helpers} } = R;\n` : '', decl };
 }
 
+/**
+ * `n = w;` for each name and its word, joined by spaces (osrPrologue). A string built in a loop: the arrays `map` made
+ * there had another map in TurboFan's code than in the builtin's, and osrPrologue's optimised code was thrown away at
+ * their `join` (once per first run in sql.js and tiktoken).
+ */
+export function assignments(names: readonly string[], ws: readonly string[]): string {
+  let s = '';
+  for (let k = 0; k < names.length; k++) s += `${k === 0 ? '' : ' '}${names[k]!} = ${ws[k]!};`;
+  return s;
+}
+
 /** A re-entry loop head's fuel check, where a too-large function counts its passes (build). */
 const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\) \{\n)if \(fuel < (\d+)\) \{ ex = (\d+); break X; \}/g;
 
@@ -1100,7 +1111,7 @@ class JsGen extends JsRefs implements CodeSink {
       const t = this.lt[x]!;
       const ws = this.load(t, x * 4);
       const names = t === V128 ? this.lWords(x) : t === I64 ? [`L${x}`, `H${x}`] : [`L${x}`];
-      s += names.map((n, k) => `${n} = ${ws[k]};`).join(' ') + '\n';
+      s += assignments(names, ws) + '\n';
       // (a reference local's slot lets go of it; the parameters' slots are cleared after this, on every entry)
       if (isRef(t)) s += this.dropRef(x * 4) + '\n';
     }
@@ -1111,7 +1122,7 @@ class JsGen extends JsRefs implements CodeSink {
         const ws = this.load(t, this.stackWord(i));
         const names = t === V128 ? this.vWords(i) : t === I64 ? [`J${i}`, `K${i}`] : [this.varName(t, i)];
         for (const n of names) this.vars.add(n);
-        s += ' ' + names.map((n, k) => `${n} = ${ws[k]};`).join(' ');
+        s += ' ' + assignments(names, ws);
         if (isRef(t)) s += ' ' + this.dropRef(this.stackWord(i));
       });
       s += ' break;\n';

@@ -37,25 +37,7 @@ function scan(vm: ValidatedModule): Uint8Array {
   const from: number[] = [];
   const to: number[] = [];
   const ins = new Instr();
-  for (let f = 0; f < n; f++) {
-    const body = codes[f]!;
-    const r = new Reader(body.body, 0, body.body.length, 0);
-    while (r.pos < r.end) {
-      readInstr(r, ins);
-      const name = ins.def.name;
-      if (name === 'call' || name === 'return_call') {
-        if (ins.a < ni) {
-          unsafe[f] = 1;
-          break;
-        }
-        from.push(f);
-        to.push(ins.a - ni);
-      } else if (name === 'memory.grow' || name === 'call_indirect' || name === 'call_ref' || name === 'return_call_indirect' || name === 'return_call_ref') {
-        unsafe[f] = 1;
-        break;
-      }
-    }
-  }
+  for (let f = 0; f < n; f++) unsafe[f] = unsafeBody(codes[f]!.body, f, ni, ins, from, to);
   const cstart = new Int32Array(n + 1);
   for (let e = 0; e < to.length; e++) cstart[to[e]! + 1]!++;
   for (let g = 0; g < n; g++) cstart[g + 1]! += cstart[g]!;
@@ -77,4 +59,24 @@ function scan(vm: ValidatedModule): Uint8Array {
   const k = new Uint8Array(n);
   for (let f = 0; f < n; f++) k[f] = unsafe[f]! ^ 1;
   return k;
+}
+
+/**
+ * 1 when body `f` grows a memory or calls what the module does not know; its direct calls of defined functions are
+ * added to `from`/`to` (up to such an instruction). (One function per body: a scan of a large module is a loop that V8
+ * compiled on-stack when it was one function, and its code was thrown away at the first instruction after the loop,
+ * or at the first unsafe body: once to three times per first run.)
+ */
+function unsafeBody(body: Uint8Array, f: number, ni: number, ins: Instr, from: number[], to: number[]): number {
+  const r = new Reader(body, 0, body.length, 0);
+  while (r.pos < r.end) {
+    readInstr(r, ins);
+    const name = ins.def.name;
+    if (name === 'call' || name === 'return_call') {
+      if (ins.a < ni) return 1;
+      from.push(f);
+      to.push(ins.a - ni);
+    } else if (name === 'memory.grow' || name === 'call_indirect' || name === 'call_ref' || name === 'return_call_indirect' || name === 'return_call_ref') return 1;
+  }
+  return 0;
 }

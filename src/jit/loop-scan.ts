@@ -187,7 +187,11 @@ export class LoopScan implements CodeSink {
     if (k === K.Call) {
       if (this.openLoops > 0) this.loopCalls.add(ins.a);
     } else if (k === K.BrTable) {
-      if (this.openLoops > 0 && ins.labels.length >= DISPATCH_TARGETS) this.dispatch = true;
+      // (stored at every br_table, its operands read: a store behind the test, first made after V8 had optimised `instr`,
+      // threw its code away at the first dispatch in quickjs and sql.js)
+      const inLoop = this.openLoops > 0;
+      const wide = ins.labels.length >= DISPATCH_TARGETS;
+      this.dispatch = this.dispatch || (inLoop && wide);
     } else if (k >= K.Block) {
       const id = this.ids++;
       const loops = new LoopSet();

@@ -398,6 +398,10 @@ function parse(src: string): Node | null {
   // (the braces found by a native search: this runs once or twice per process, cold, over bodies of 500-700 KB,
   // and a loop over every character ran in V8's interpreter for most of them)
   const BRACE = /[{}]/g;
+  // (whether the root closed at the last character, found at each close: V8 compiles this loop on-stack in the first
+  // call, and a test after it, its operations never run before, threw that code away at the loop's end)
+  const last = src.length - 1;
+  let whole = false;
   while (BRACE.test(src)) {
     const i = BRACE.lastIndex - 1;
     const c = src.charCodeAt(i);
@@ -413,9 +417,13 @@ function parse(src: string): Node | null {
       const n = stack.pop();
       if (n === undefined) return null;
       n.close = i;
+      const empty = stack.length === 0;
+      const first = n.open === 0;
+      const end = i === last;
+      whole = empty && first && end;
     }
   }
-  return stack.length === 0 && root !== null && root.open === 0 && root.close === src.length - 1 ? root : null;
+  return whole ? root : null;
 }
 
 /** Whether the brace at i opens a movable statement block (true), a switch's body or a try's or catch's block (false), or something else (null). */

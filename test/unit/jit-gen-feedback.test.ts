@@ -11,7 +11,9 @@ import { describe, expect, test } from 'vitest';
 import { EXTERNREF, F32, F64, FUNCREF, I32, I64, V128 } from '../../src/core/types.js';
 import { JsBase, objectList } from '../../src/jit/gen-base.js';
 import { JsMemory } from '../../src/jit/gen-memory.js';
-import { declareUsed, runtimeNames } from '../../src/jit/codegen.js';
+import { assignments, declareUsed, runtimeNames } from '../../src/jit/codegen.js';
+import { Translator } from '../../src/interp/translate.js';
+import { Linker, Module, Store } from '../../src/index.js';
 import { codeHash } from '../../src/jit/rebind.js';
 import { decodeModule } from '../../src/decoder/decode.js';
 import { Reader } from '../../src/core/bytes.js';
@@ -114,5 +116,47 @@ describe('JS tier: the generator keeps its optimised helpers', () => {
     expect(isSmi(v)).toBe(true);
     expect(r.u32()).toBe(0xffffffff);
     expect(r.u32()).toBe(624485);
+  });
+  test("the translator's environment is of one map in every translation", () => {
+    // (session 19: a spread of the instance's, whose clones V8 made with another map after the first few, and the
+    // translator's `instr`, optimised on the first, was thrown away at `env.costs` in every package's first run)
+    const envs: object[] = [];
+    const finish = Translator.prototype.finish;
+    Translator.prototype.finish = function (this: Translator) {
+      envs.push((this as unknown as { env: object }).env);
+      return finish.call(this);
+    };
+    try {
+      const fns = Array.from({ length: 24 }, (_, i) => `(func (export "f${i}") (result i32) (i32.const ${i}))`).join(' ');
+      for (let m = 0; m < 2; m++) {
+        const inst = new Linker().instantiate(new Store(), Module.fromBinary(watToBinary(`(module ${fns})`)));
+        for (let i = 0; i < 24; i++) expect(inst.call(`f${i}`)).toEqual([i]);
+      }
+    } finally {
+      Translator.prototype.finish = finish;
+    }
+    expect(envs.length).toBeGreaterThanOrEqual(24);
+    expect(envs.every((e) => sameMap(e, envs[0]!))).toBe(true);
+  });
+  test("osrPrologue's assignments are a string built in a loop", () => {
+    // (session 19: `names.map(...).join(' ')` was thrown away at `join` once per first run in sql.js and tiktoken)
+    expect(assignments(['L3'], ['S[fp + 12]'])).toBe('L3 = S[fp + 12];');
+    expect(assignments(['L4', 'H4'], ['S[fp + 16]', 'S[fp + 17]'])).toBe('L4 = S[fp + 16]; H4 = S[fp + 17];');
+    expect(assignments([], [])).toBe('');
+  });
+  test("a signed LEB128's sign is subtracted on every path: no deopt at the first negative value of two bytes or more", () => {
+    // (session 19: `if (b & 0x40) result -= 2 ** shift` ran first at tiktoken's first such constant, after V8 had
+    // optimised the reader on positive ones: "Insufficient type feedback for binary operation", s32 and sleb)
+    const sleb = (Reader.prototype as unknown as { sleb(bits: number): number }).sleb;
+    const read = (...b: number[]): number => new Reader(Uint8Array.from(b)).s32();
+    expect([read(0xc8, 0x01), read(0xb8, 0x7e), read(0x80, 0x80, 0x80, 0x80, 0x78), read(0xff, 0xff, 0xff, 0xff, 0x07)]).toEqual([200, -200, -(2 ** 31), 2 ** 31 - 1]);
+    prepare(sleb);
+    for (let i = 0; i < 3; i++) expect(read(0xc8, 0x01 + i)).toBe(200 + 128 * i);
+    optimizeNext(sleb);
+    expect(read(0xe4, 0x00)).toBe(100);
+    expect(optimized(sleb)).toBe(true);
+    expect(read(0xb8, 0x7e)).toBe(-200);
+    expect(read(0x9c, 0x7f)).toBe(-100);
+    expect(optimized(sleb)).toBe(true);
   });
 });
