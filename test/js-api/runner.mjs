@@ -65,6 +65,19 @@ function metaScripts(source, testPath, root) {
 const PASS = 0;
 
 /**
+ * Names some test files still use that this testharness.js no longer has (limits.any.js: `assert_throws` and
+ * `promise_rejects` with an error instance, mjsunit's `assertEquals`; table/grow-memory64.any.js: `nulls`, defined in
+ * its sibling grow.any.js), each as the current function with the same meaning: an error instance stands for its
+ * constructor (testharness's `assert_throws_js` then checks the thrown error's constructor and name).
+ */
+const LEGACY = `
+if (typeof assert_throws === 'undefined') globalThis.assert_throws = (e, f, d) => assert_throws_js(e.constructor, f, d);
+if (typeof promise_rejects === 'undefined') globalThis.promise_rejects = (t, e, p, d) => promise_rejects_js(t, e.constructor, p, d);
+if (typeof assertEquals === 'undefined') globalThis.assertEquals = (expected, actual, d) => assert_equals(actual, expected, d);
+if (typeof nulls === 'undefined') globalThis.nulls = (n) => Array(n).fill(null);
+`;
+
+/**
  * Runs one test file; resolves to { file, passed, failed, failures: [{ name, message }] }.
  * `facade`: the bundled facade's source, or null for the context's own WebAssembly.
  */
@@ -80,6 +93,7 @@ export function runFile(root, file, facade, timeoutMs = 120_000) {
     run("Object.defineProperty(globalThis, 'WebAssembly', { value: wasmeterFacade.WebAssembly, writable: true, enumerable: false, configurable: true }); delete globalThis.wasmeterFacade;", 'install.js');
   }
   run(readFileSync(join(root, 'harness/testharness.js'), 'utf8'), 'testharness.js');
+  run(LEGACY, 'legacy-harness.js');
   return new Promise((resolveRun) => {
     let timer;
     const finish = (result) => {
