@@ -159,6 +159,11 @@ export abstract class JsNumeric extends JsFuel {
   }
 
   private i32rot(op: string): boolean {
+    // a constant count: the rotation written out, its operand evaluated into its variable first when it is an
+    // expression (read twice); a call of rotl32 ran as a call until V8 had optimized the caller (hash-wasm's hashes:
+    // `rotl(x ^ y, k)` in straight-line functions run a few hundred times before TurboFan has them)
+    const n1 = this.st.length;
+    if (this.st[n1 - 1]!.k === CONST && this.st[n1 - 2]!.k === EXPR) this.matAt(n1 - 2);
     const b = this.pop();
     const a = this.pop();
     if (b.k === CONST && a.k !== EXPR) {
