@@ -300,8 +300,9 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
     c.tails.forEach((t, i) => {
       const inner = emit(t, size(t) - limit);
       depth = Math.max(depth, inner.depth + 1);
-      const ex = exits(inner.text);
-      let fn = inner.text.replace(EXIT, (s) => {
+      const found: Found = { at: [], s: [] };
+      const ex = exits(inner.text, found);
+      let fn = rewrite(inner.text, found, (s) => {
         if (!ex.has(s)) return s;
         const j = s.startsWith('break L') ? c.labels.get(s.slice(6, -1)) : undefined;
         if (j !== undefined) return `return ${j};`;
@@ -326,8 +327,9 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   /** Moves n into a new function (split itself as far as it needs); its call site. */
   const move = (n: Node): Emitted => {
     const inner = emit(n, size(n) - limit);
-    const codes = exits(inner.text);
-    const fn = inner.text.replace(EXIT, (s) => {
+    const found: Found = { at: [], s: [] };
+    const codes = exits(inner.text, found);
+    const fn = rewrite(inner.text, found, (s) => {
       const c = codes.get(s);
       return c === undefined ? s : `return ${c};`;
     });
@@ -358,7 +360,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
  * The jumps out of a block (`break`/`continue` to a label not defined in it, `break X`, `return fuel;`, `return stopEntry(...);`), each
  * numbered from 1 by its first appearance: the codes its function returns.
  */
-function exits(block: string): Map<string, number> {
+export function exits(block: string, found: Found | null = null): Map<string, number> {
   const inside = new Set<string>();
   LABEL.lastIndex = 0;
   for (let m = LABEL.exec(block); m !== null; m = LABEL.exec(block)) inside.add(m[1]!);
@@ -366,9 +368,35 @@ function exits(block: string): Map<string, number> {
   EXIT.lastIndex = 0;
   for (let m = EXIT.exec(block); m !== null; m = EXIT.exec(block)) {
     const s = m[0];
+    if (found !== null) {
+      found.at.push(m.index);
+      found.s.push(s);
+    }
     if (!codes.has(s) && (s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1)))) codes.set(s, codes.size + 1);
   }
   return codes;
+}
+
+/** Every match of EXIT in a block, in order (exits): its position and its text. */
+export interface Found {
+  at: number[];
+  s: string[];
+}
+
+/**
+ * `text.replace(EXIT, fn)` from the matches exits found in it (`found`), without a second scan of the text: the
+ * same matches (a global regex's successive matches from the start), each replaced by what `fn` gives.
+ */
+export function rewrite(text: string, found: Found, fn: (s: string) => string): string {
+  let out = '';
+  let from = 0;
+  for (let k = 0; k < found.at.length; k++) {
+    const at = found.at[k]!;
+    const s = found.s[k]!;
+    out += text.slice(from, at) + fn(s);
+    from = at + s.length;
+  }
+  return from === 0 ? text : out + text.slice(from);
 }
 
 /**
