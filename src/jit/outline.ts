@@ -300,16 +300,13 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
     c.tails.forEach((t, i) => {
       const inner = emit(t, size(t) - limit);
       depth = Math.max(depth, inner.depth + 1);
-      const found: Found = { at: [], s: [] };
-      const ex = exits(inner.text, found);
-      let fn = rewrite(inner.text, found, (s) => {
-        if (!ex.has(s)) return s;
+      let fn = replaceExits(inner.text, (s) => {
         const j = s.startsWith('break L') ? c.labels.get(s.slice(6, -1)) : undefined;
         if (j !== undefined) return `return ${j};`;
         let k = codes.get(s);
         if (k === undefined) codes.set(s, (k = N + 1 + codes.size));
         return `return ${k};`;
-      });
+      }).text;
       fn += `\nreturn ${c.next[i]!};`;
       const id = parts.length;
       parts.push(fn);
@@ -327,12 +324,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   /** Moves n into a new function (split itself as far as it needs); its call site. */
   const move = (n: Node): Emitted => {
     const inner = emit(n, size(n) - limit);
-    const found: Found = { at: [], s: [] };
-    const codes = exits(inner.text, found);
-    const fn = rewrite(inner.text, found, (s) => {
-      const c = codes.get(s);
-      return c === undefined ? s : `return ${c};`;
-    });
+    const { text: fn, codes } = replaceExits(inner.text, (_, c) => `return ${c};`);
     const id = parts.length;
     parts.push(fn);
     // created at its first use in each call of the generated function, not at every call (a declaration would be)
@@ -360,43 +352,46 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
  * The jumps out of a block (`break`/`continue` to a label not defined in it, `break X`, `return fuel;`, `return stopEntry(...);`), each
  * numbered from 1 by its first appearance: the codes its function returns.
  */
-export function exits(block: string, found: Found | null = null): Map<string, number> {
-  const inside = new Set<string>();
-  LABEL.lastIndex = 0;
-  for (let m = LABEL.exec(block); m !== null; m = LABEL.exec(block)) inside.add(m[1]!);
+export function exits(block: string): Map<string, number> {
+  const inside = labels(block);
   const codes = new Map<string, number>();
   EXIT.lastIndex = 0;
   for (let m = EXIT.exec(block); m !== null; m = EXIT.exec(block)) {
     const s = m[0];
-    if (found !== null) {
-      found.at.push(m.index);
-      found.s.push(s);
-    }
-    if (!codes.has(s) && (s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1)))) codes.set(s, codes.size + 1);
+    if (!codes.has(s) && isExit(s, inside)) codes.set(s, codes.size + 1);
   }
   return codes;
 }
 
-/** Every match of EXIT in a block, in order (exits): its position and its text. */
-export interface Found {
-  at: number[];
-  s: string[];
+/** The labels a block defines (`L<n>: `). */
+function labels(block: string): Set<string> {
+  const inside = new Set<string>();
+  LABEL.lastIndex = 0;
+  for (let m = LABEL.exec(block); m !== null; m = LABEL.exec(block)) inside.add(m[1]!);
+  return inside;
 }
 
+/** Whether a match of EXIT leaves a block defining the labels `inside`. */
+const isExit = (s: string, inside: Set<string>): boolean => s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1));
+
 /**
- * `text.replace(EXIT, fn)` from the matches exits found in it (`found`), without a second scan of the text: the
- * same matches (a global regex's successive matches from the start), each replaced by what `fn` gives.
+ * A moved part's text with each of its exits replaced by what `fn` gives for it and its code (as `exits` numbers
+ * them: by first appearance), and the codes: one scan of the text, numbering the exits as the replace meets them,
+ * not `exits` and then a replace (a second scan of every moved part; rewriting from the first scan's matches in JS
+ * instead was slower than the second native scan: BENCHMARKS.md, "Session 20, helper gen20").
  */
-export function rewrite(text: string, found: Found, fn: (s: string) => string): string {
-  let out = '';
-  let from = 0;
-  for (let k = 0; k < found.at.length; k++) {
-    const at = found.at[k]!;
-    const s = found.s[k]!;
-    out += text.slice(from, at) + fn(s);
-    from = at + s.length;
-  }
-  return from === 0 ? text : out + text.slice(from);
+export function replaceExits(block: string, fn: (s: string, code: number) => string): { text: string; codes: Map<string, number> } {
+  const inside = labels(block);
+  const codes = new Map<string, number>();
+  const text = block.replace(EXIT, (s) => {
+    let c = codes.get(s);
+    if (c === undefined) {
+      if (!isExit(s, inside)) return s;
+      codes.set(s, (c = codes.size + 1));
+    }
+    return fn(s, c);
+  });
+  return { text, codes };
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * build()'s scans of a generated source done with fewer passes (BENCHMARKS.md, "Session 20, helper gen20"), each the
  * same as the regex scan it replaces: declareUsed's frequent names from their first occurrence as a string (`usedIn`),
- * deadWords' test for a marked statement (`hasMarkStart`), and outline's exits rewritten from the matches `exits`
- * found (`rewrite`) instead of a second scan of each moved part.
+ * deadWords' test for a marked statement (`hasMarkStart`), and outline's exits numbered and replaced in one scan of a
+ * moved part (`replaceExits`) instead of `exits` and then a replace.
  */
 import { describe, expect, test } from 'vitest';
 import { usedIn } from '../../src/jit/codegen.js';
 import { hasMarkStart } from '../../src/jit/lane-cache.js';
-import { exits, rewrite, type Found } from '../../src/jit/outline.js';
+import { exits, replaceExits } from '../../src/jit/outline.js';
 import { LANE_WORDS } from '../../src/jit/gen-types.js';
 
 /** A small random text of names, words containing them, digits and punctuation. */
@@ -71,22 +71,27 @@ describe('deadWords: whether a body has a marked statement', () => {
   });
 });
 
-describe('outline: the exits of a moved part rewritten from the matches found', () => {
+describe('outline: the exits of a moved part numbered and replaced in one scan', () => {
   const EXIT = /\b(?:break|continue) (?:L\d+|X|T);|\breturn (?:fuel|stopEntry\([^;]*\));/g;
-  test('as a replace of every match with the same function gives', () => {
+  test('as exits() and then a replace of every match give', () => {
     const pieces = ['break L1;', 'break L12;', 'continue L1;', 'L1: ', 'L12: ', 'break X;', 'break T;', 'return fuel;', 'return stopEntry(mc, 3);', 'xbreak L1;', ' ', '\n', '{', '}', 'fuel -= 2;'];
     let rewritten = 0;
     for (const t of texts(3, 3000, pieces)) {
-      const found: Found = { at: [], s: [] };
-      const codes = exits(t, found);
-      const fn = (s: string): string => {
+      // the two passes as outline's move wrote them
+      const codes = exits(t);
+      const want = t.replace(EXIT, (s) => {
         const c = codes.get(s);
         return c === undefined ? s : `return ${c};`;
-      };
-      const want = t.replace(EXIT, fn);
-      expect(rewrite(t, found, fn), JSON.stringify(t)).toBe(want);
-      // the codes are those of a scan without the list
-      expect([...exits(t)]).toEqual([...codes]);
+      });
+      const got = replaceExits(t, (_, c) => `return ${c};`);
+      expect(got.text, JSON.stringify(t)).toBe(want);
+      expect([...got.codes]).toEqual([...codes]);
+      // and as the trampoline's: what its function gives, for the exits only
+      const seen: string[] = [];
+      replaceExits(t, (s) => (seen.push(s), s));
+      const exitsMet: string[] = [];
+      t.replace(EXIT, (s) => (codes.has(s) && exitsMet.push(s), s));
+      expect(seen).toEqual(exitsMet);
       if (want !== t) rewritten++;
     }
     expect(rewritten).toBeGreaterThan(1000);
