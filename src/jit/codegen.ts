@@ -209,13 +209,15 @@ const PER_INSTANCE_ENV = 24;
  *   `E`, so the instances of a module generate the same source, and V8 compiles it once per module, not once per
  *   instance (hash-wasm's argon2 instantiates its module for every call). Usually two sources at most (whole and
  *   split; stores with other fuel settings generate others); they stay while the module does (one byte
- *   per character: sql.js' 8 MB).
+ *   per character: sql.js' 8 MB). A list compared with `===` (different lengths differ at once), not a Map: a Map
+ *   hashes its key, every character of every source (and flattens it first, a copy `new Function` does not need),
+ *   for the first instance's lookup too, when there is nothing to find (5-8 ms of sql.js' first run).
  * - for a function too large for V8 (outline.ts): `hot`, the loop-head passes left before it is split, counted by
  *   all instances together, and `split`, whether it has been: later instances generate it split at once (counted
  *   per instance, a module instantiated for every call would never reach the count).
  */
 interface BodyShare {
-  bySrc: Map<string, Shared>;
+  bySrc: { src: string; made: Shared }[];
   hot: { n: number };
   split: boolean;
   /**
@@ -236,18 +238,19 @@ const shares = new WeakMap<FuncBody, BodyShare>();
 
 function share(body: FuncBody): BodyShare {
   let sh = shares.get(body);
-  if (sh === undefined) shares.set(body, (sh = { bySrc: new Map(), hot: { n: outlining.hot }, split: false, made: new Map(), trapped: false, prof: null }));
+  if (sh === undefined) shares.set(body, (sh = { bySrc: [], hot: { n: outlining.hot }, split: false, made: new Map(), trapped: false, prof: null }));
   return sh;
 }
 
 function factory(sh: BodyShare, src: string): Shared {
-  const known = sh.bySrc.get(src);
-  if (known !== undefined) {
+  for (let i = 0; i < sh.bySrc.length; i++) {
+    const k = sh.bySrc[i]!;
+    if (k.src !== src) continue;
     jitStats.shared++;
-    return known;
+    return k.made;
   }
   const made = { mk: jsEval.compile(src)(runtime()) };
-  sh.bySrc.set(src, made);
+  sh.bySrc.push({ src, made });
   return made;
 }
 
@@ -617,7 +620,21 @@ export function runtimeNames(): readonly string[] {
  */
 let USED: RegExp | null = null;
 const FREQUENT = ['ea', 'st', 'tr', 'jf', 'ex', 'd1', 'jw', 'LIM', 'callSlow', 'cf'];
-const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`));
+// (global: each is tried from the name's first occurrence as a string, found by a native search, usedIn)
+const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`, 'g'));
+
+/**
+ * Whether `name` occurs in `p` as a word (`re`: /\bname\b/g): a regex over the whole text only from the name's
+ * first occurrence as a string (`indexOf`, a native search many times faster than the regex's scan), and not at all
+ * when there is none (a function without calls has no `callSlow`, `cf`, `d1`, `jw`, `LIM`: each was a scan of its
+ * whole source).
+ */
+export function usedIn(p: string, name: string, re: RegExp): boolean {
+  const at = p.indexOf(name);
+  if (at < 0) return false;
+  re.lastIndex = at;
+  return re.test(p);
+}
 
 /**
  * What the function's source declares of the scratch variables (and `d1`/`jw`/`LIM`, `RF`, `FD`) and of the runtime's
@@ -634,7 +651,14 @@ const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`));
 export function declareUsed(parts: readonly string[], wt: number): { helpers: string; decl: string } {
   USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'd1', 'jw', 'LIM', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
   const used = new Set<string>();
-  for (let i = 0; i < FREQUENT.length; i++) if (parts.some((p) => FREQUENT_RE[i]!.test(p))) used.add(FREQUENT[i]!);
+  for (let i = 0; i < FREQUENT.length; i++) {
+    const n = FREQUENT[i]!;
+    for (let j = 0; j < parts.length; j++) {
+      if (!usedIn(parts[j]!, n, FREQUENT_RE[i]!)) continue;
+      used.add(n);
+      break;
+    }
+  }
   for (const p of parts) {
     USED.lastIndex = 0;
     for (let m = USED.exec(p); m !== null; m = USED.exec(p)) used.add(m[0]);
@@ -1177,7 +1201,10 @@ class JsGen extends JsRefs implements CodeSink {
       let y = x;
       while (y < this.nl && lt[y] === I32) y++;
       if (y - x >= SPILL_RUN) {
-        spillLocals += `spillRun(S, fp + ${x * 4}${Array.from({ length: y - x }, (_, k) => `, L${x + k}`).join('')});\n`;
+        // (a string built in a loop: `Array.from` with a closure per run was 2-3 ms of sql.js' first run)
+        let run = `spillRun(S, fp + ${x * 4}`;
+        for (let k = x; k < y; k++) run += `, L${k}`;
+        spillLocals += `${run});\n`;
         x = y - 1;
         continue;
       }

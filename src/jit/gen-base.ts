@@ -73,6 +73,20 @@ const VAR_SUFFIX: readonly string[] = (() => {
   a[V128] = '_0';
   return a;
 })();
+/**
+ * Stack variable names by varName's index and height (`I3`, `J3`, `V3_0`, ...) and the i64 high halves' (`K3`), made
+ * once for the process, as the locals' above: pushVar and useVar made a name per pushed value, and `vars.add` hashed
+ * each new string (about 1.5 ms of sql.js' first run). Filled in order up to the largest height seen (stackNames).
+ */
+const VAR_NAME: string[][] = VAR_PREFIX.map(() => []);
+const K_NAME: string[] = [];
+function stackNames(k: number, i: number): void {
+  const a = VAR_NAME[k]!;
+  for (let h = a.length; h <= i; h++) a.push(`${VAR_PREFIX[k]!}${h}${VAR_SUFFIX[k]!}`);
+  for (let h = K_NAME.length; h <= i; h++) K_NAME.push(`K${h}`);
+}
+/** @internal For tests: the name varName gives type index k (I32, ..., REF_BASE) at height i, once made (else undefined). */
+export const stackName = (k: number, i: number): string | undefined => VAR_NAME[k]![i];
 
 /** An empty array of the elements kind an array of objects has (`[]` starts as one of small integers). */
 export function objectList<T>(): T[] {
@@ -287,14 +301,14 @@ export abstract class JsBase {
    */
   protected varName(t: ValType, i: number): string {
     const k = t < REF_BASE ? t : REF_BASE;
-    const p = VAR_PREFIX[k]!;
-    if (p === '') return no('value type');
-    return `${p}${i}${VAR_SUFFIX[k]!}`;
+    if (VAR_PREFIX[k]! === '') return no('value type');
+    if (i >= VAR_NAME[k]!.length) stackNames(k, i);
+    return VAR_NAME[k]![i]!;
   }
   protected useVar(t: ValType, i: number): void {
     const n = this.varName(t, i);
     this.vars.add(n);
-    if (t === I64) this.vars.add(`K${i}`);
+    if (t === I64) this.vars.add(K_NAME[i]!);
     else if (t === V128) for (let k = 1; k < 4; k++) this.vars.add(`V${i}_${k}`);
   }
   /** The words of a v128 stack variable / local. */
@@ -402,7 +416,7 @@ export abstract class JsBase {
   }
   protected pushVar(t: ValType, i: number): void {
     this.useVar(t, i);
-    const e = this.mk(t, VAR, this.varName(t, i), t === I64 ? `K${i}` : '');
+    const e = this.mk(t, VAR, this.varName(t, i), t === I64 ? K_NAME[i]! : '');
     if (t === V128) e.v = this.vWords(i);
     this.push(e);
   }
@@ -456,7 +470,7 @@ export abstract class JsBase {
     }
     else this.w(`${n} = ${e.e};`);
     this.unref(e);
-    this.st[i] = this.mk(e.t, VAR, n, e.t === I64 ? `K${i}` : '');
+    this.st[i] = this.mk(e.t, VAR, n, e.t === I64 ? K_NAME[i]! : '');
     if (e.t === V128) this.st[i]!.v = this.vWords(i);
   }
   protected matAll(): void {

@@ -82,8 +82,18 @@ export function keepsMemory(def: Instr['def']): boolean {
   return false;
 }
 
-/** The start of a marked statement (MARKED): with none, nothing to drop. */
-const MARK_START = new RegExp(`${LANE_WORDS}\\d`);
+/**
+ * Whether `body` has the start of a marked statement (MARKED: the character and a digit): with none, nothing to drop.
+ * Found by a native search for the character (a back edge's marker, which is the character and `L`, is the only other
+ * use of it), not a regex scanning every character (2-3 ms of sql.js' first run).
+ */
+export function hasMarkStart(body: string): boolean {
+  for (let i = body.indexOf(LANE_WORDS); i >= 0; i = body.indexOf(LANE_WORDS, i + 1)) {
+    const c = body.charCodeAt(i + 1);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
+}
 const MARKED = new RegExp(`${LANE_WORDS}(\\d+)${LANE_WORDS}([^${LANE_WORDS}]*)${LANE_WORDS}`, 'g');
 // an identifier L<x> or L<x>_<k> not written by a plain assignment (labels L<n> count too: at worst a statement stays)
 const READ = /\bL(\d+)(?:_[123])?\b(?!\s*=(?!=))/g;
@@ -99,7 +109,7 @@ const READ = /\bL(\d+)(?:_[123])?\b(?!\s*=(?!=))/g;
 export function deadWords(body: string, spill: string): string {
   // (the back edges' fuel markers, gen-fuel.ts backEdge, are this character too, around a label: a metered body with
   // loops has them, and scanning its every read of a local for nothing was 1-2% of quickjs' and sql.js' first runs)
-  if (!MARK_START.test(body)) return body;
+  if (!hasMarkStart(body)) return body;
   const read = new Set<string>();
   for (const src of [body, spill]) for (const m of src.matchAll(READ)) read.add(m[1]!);
   return body.replace(MARKED, (_, x: string, st: string) => (read.has(x) ? st : ''));

@@ -300,15 +300,13 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
     c.tails.forEach((t, i) => {
       const inner = emit(t, size(t) - limit);
       depth = Math.max(depth, inner.depth + 1);
-      const ex = exits(inner.text);
-      let fn = inner.text.replace(EXIT, (s) => {
-        if (!ex.has(s)) return s;
+      let fn = replaceExits(inner.text, (s) => {
         const j = s.startsWith('break L') ? c.labels.get(s.slice(6, -1)) : undefined;
         if (j !== undefined) return `return ${j};`;
         let k = codes.get(s);
         if (k === undefined) codes.set(s, (k = N + 1 + codes.size));
         return `return ${k};`;
-      });
+      }).text;
       fn += `\nreturn ${c.next[i]!};`;
       const id = parts.length;
       parts.push(fn);
@@ -326,11 +324,7 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
   /** Moves n into a new function (split itself as far as it needs); its call site. */
   const move = (n: Node): Emitted => {
     const inner = emit(n, size(n) - limit);
-    const codes = exits(inner.text);
-    const fn = inner.text.replace(EXIT, (s) => {
-      const c = codes.get(s);
-      return c === undefined ? s : `return ${c};`;
-    });
+    const { text: fn, codes } = replaceExits(inner.text, (_, c) => `return ${c};`);
     const id = parts.length;
     parts.push(fn);
     // created at its first use in each call of the generated function, not at every call (a declaration would be)
@@ -358,17 +352,46 @@ export function outline(body: string, at = outlining.at, limit = outlining.limit
  * The jumps out of a block (`break`/`continue` to a label not defined in it, `break X`, `return fuel;`, `return stopEntry(...);`), each
  * numbered from 1 by its first appearance: the codes its function returns.
  */
-function exits(block: string): Map<string, number> {
-  const inside = new Set<string>();
-  LABEL.lastIndex = 0;
-  for (let m = LABEL.exec(block); m !== null; m = LABEL.exec(block)) inside.add(m[1]!);
+export function exits(block: string): Map<string, number> {
+  const inside = labels(block);
   const codes = new Map<string, number>();
   EXIT.lastIndex = 0;
   for (let m = EXIT.exec(block); m !== null; m = EXIT.exec(block)) {
     const s = m[0];
-    if (!codes.has(s) && (s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1)))) codes.set(s, codes.size + 1);
+    if (!codes.has(s) && isExit(s, inside)) codes.set(s, codes.size + 1);
   }
   return codes;
+}
+
+/** The labels a block defines (`L<n>: `). */
+function labels(block: string): Set<string> {
+  const inside = new Set<string>();
+  LABEL.lastIndex = 0;
+  for (let m = LABEL.exec(block); m !== null; m = LABEL.exec(block)) inside.add(m[1]!);
+  return inside;
+}
+
+/** Whether a match of EXIT leaves a block defining the labels `inside`. */
+const isExit = (s: string, inside: Set<string>): boolean => s.startsWith('return') || !inside.has(s.slice(s.indexOf(' ') + 1, -1));
+
+/**
+ * A moved part's text with each of its exits replaced by what `fn` gives for it and its code (as `exits` numbers
+ * them: by first appearance), and the codes: one scan of the text, numbering the exits as the replace meets them,
+ * not `exits` and then a replace (a second scan of every moved part; rewriting from the first scan's matches in JS
+ * instead was slower than the second native scan: BENCHMARKS.md, "Session 20, helper gen20").
+ */
+export function replaceExits(block: string, fn: (s: string, code: number) => string): { text: string; codes: Map<string, number> } {
+  const inside = labels(block);
+  const codes = new Map<string, number>();
+  const text = block.replace(EXIT, (s) => {
+    let c = codes.get(s);
+    if (c === undefined) {
+      if (!isExit(s, inside)) return s;
+      codes.set(s, (c = codes.size + 1));
+    }
+    return fn(s, c);
+  });
+  return { text, codes };
 }
 
 /**

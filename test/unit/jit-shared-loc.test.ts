@@ -8,7 +8,8 @@
 import { describe, expect, test } from 'vitest';
 import { Module, Store } from '../../src/index.js';
 import { jitStats } from '../../src/interp/tier.js';
-import { sharedLoc } from '../../src/jit/gen-base.js';
+import { sharedLoc, stackName } from '../../src/jit/gen-base.js';
+import { F32, F64, I32, I64, REF_BASE, V128 } from '../../src/core/types.js';
 
 const WAT = `(module
   (func (export "mix") (param $a i32) (param $b i32) (param $c i32) (result i32) (local $d i32) (local $e i64)
@@ -49,5 +50,22 @@ describe('JS tier: local entries share their names and lists', () => {
     expect(jitStats.generated - generated).toBeGreaterThanOrEqual(2);
     expect(js).toEqual(run('interp'));
     for (let x = 0; x < 5; x++) expect(sharedLoc(x)).toEqual([x]);
+  });
+
+  test('stack variables\' names made once per type and height: each as varName wrote it', () => {
+    // (the functions above push i32, i64 values at heights 0-3 at least; generate them first in this file's process)
+    run('js');
+    const want: [number, string, string][] = [[I32, 'I', ''], [I64, 'J', ''], [F32, 'F', ''], [F64, 'D', ''], [V128, 'V', '_0'], [REF_BASE, 'R', '']];
+    let seen = 0;
+    for (const [k, p, sfx] of want) {
+      for (let i = 0; i < 64; i++) {
+        const n = stackName(k, i);
+        if (n === undefined) break;
+        expect(n).toBe(`${p}${i}${sfx}`);
+        seen++;
+      }
+    }
+    expect(stackName(I32, 0)).toBe('I0');
+    expect(seen).toBeGreaterThanOrEqual(2);
   });
 });
