@@ -334,6 +334,9 @@ export const enum Op {
   I64_ROUND,
   I64_LOAD_ROUND,
   ADD_I64_LOAD_ROUND,
+  // ---- and with the value loaded (and the address added) in JS locals too (KEEP's `more`; session 20)
+  I64_LOAD_ROUND_KEPT,
+  ADD_I64_LOAD_ROUND_KEPT,
   // ---- simd's saxpy likewise (KEEP): f32x4.mul then add, the product in JS locals; f32x4.mul, sub, v128.store,
   // the product and the difference in JS locals
   F32X4_MUL_ADD_KEPT,
@@ -1879,29 +1882,46 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 4) | 0;
             break;
           }
-          // i32.add, then falls through into I64_LOAD_ROUND
-          // @ts-expect-error -- falls through on purpose
+          // hash64's round (I64_MUL_ADD_ROTL_MUL's layout: d a b each), each result but the last kept in JS locals (lo,
+          // hi): KEEP checked that only the next op reads it, as its first operand. The ops with its i64.load before it
+          // (the load's trap is the op's, at its origAt), and with an i32.add before that, share the case: the value
+          // loaded is the mul's first operand, also written to its slot unless the op is _KEPT (KEEP checked that only
+          // the mul reads it, and only the load the address the add makes)
           case Op.ADD_I64_LOAD_ROUND:
-            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
-            pc = (pc + 3) | 0;
-          // i64.load (its trap is the op's, at its origAt), then falls through into I64_ROUND
-          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_LOAD_ROUND_KEPT:
           case Op.I64_LOAD_ROUND:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getInt32(ea, true);
-            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
-            pc = (pc + 3) | 0;
-          // i64.mul, i64.add, i64.rotl, i64.mul (I64_MUL_ADD_ROTL_MUL's layout: d a b each), each result but the
-          // last kept in JS locals (lo, hi): KEEP checked that only the next op reads it, as its first operand
+          case Op.I64_LOAD_ROUND_KEPT:
           case Op.I64_ROUND: {
-            a = (fp + code[(pc + 2) | 0]!) | 0;
+            const op = code[pc]!;
+            let hi = 0;
+            if (op !== Op.I64_ROUND) {
+              if (op === Op.ADD_I64_LOAD_ROUND || op === Op.ADD_I64_LOAD_ROUND_KEPT) {
+                ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+                if (op === Op.ADD_I64_LOAD_ROUND) s[(fp + code[(pc + 1) | 0]!) | 0] = ea;
+                pc = (pc + 3) | 0;
+              } else ea = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+              ea = (ea >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+              if (ea + 8 > memLen) break oob;
+              x = view.getInt32(ea, true);
+              hi = view.getInt32(ea + 4, true);
+              if (op === Op.I64_LOAD_ROUND || op === Op.ADD_I64_LOAD_ROUND) {
+                d = (fp + code[(pc + 1) | 0]!) | 0;
+                s[d] = x;
+                s[(d + 1) | 0] = hi;
+              }
+              pc = (pc + 3) | 0;
+            }
+            // the mul's first operand: from its slot unless the value loaded is kept (it is the mul's first operand)
+            if (op !== Op.I64_LOAD_ROUND_KEPT && op !== Op.ADD_I64_LOAD_ROUND_KEPT) {
+              a = (fp + code[(pc + 2) | 0]!) | 0;
+              x = s[a]!;
+              hi = s[(a + 1) | 0]!;
+            }
+            // i64.mul: (x, hi) and the second operand
             b = (fp + code[(pc + 3) | 0]!) | 0;
-            x = s[a]!;
             y = s[b]!;
             ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
-            let hi = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
+            hi = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(hi, y)) | 0;
             let lo = Math.imul(x, y);
             // i64.add: the product and the second operand
             b = (fp + code[(pc + 6) | 0]!) | 0;
