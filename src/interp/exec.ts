@@ -1287,57 +1287,31 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint16(ea, true);
             pc = (pc + 4) | 0;
             break;
+          // the narrow i64 loads share a case (run's bytecode: session 20), the width and signedness from the op
           case Op.I64_LOAD8_S:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            x = view.getInt8(ea);
-            s[d] = x;
-            s[(d + 1) | 0] = x >> 31;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD8_U:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getUint8(ea);
-            s[(d + 1) | 0] = 0;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD16_S:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            x = view.getInt16(ea, true);
-            s[d] = x;
-            s[(d + 1) | 0] = x >> 31;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD16_U:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getUint16(ea, true);
-            s[(d + 1) | 0] = 0;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD32_S:
+          case Op.I64_LOAD32_U: {
+            const op = code[pc]!;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) break oob;
+            if (op <= Op.I64_LOAD8_U) {
+              if (ea + 1 > memLen) break oob;
+              x = op === Op.I64_LOAD8_S ? view.getInt8(ea) : view.getUint8(ea);
+            } else if (op <= Op.I64_LOAD16_U) {
+              if (ea + 2 > memLen) break oob;
+              x = op === Op.I64_LOAD16_S ? view.getInt16(ea, true) : view.getUint16(ea, true);
+            } else {
+              if (ea + 4 > memLen) break oob;
+              x = view.getInt32(ea, true);
+            }
             d = (fp + code[(pc + 1) | 0]!) | 0;
-            x = view.getInt32(ea, true);
             s[d] = x;
-            s[(d + 1) | 0] = x >> 31;
+            s[(d + 1) | 0] = op === Op.I64_LOAD8_S || op === Op.I64_LOAD16_S || op === Op.I64_LOAD32_S ? x >> 31 : 0;
             pc = (pc + 4) | 0;
             break;
-          case Op.I64_LOAD32_U:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getInt32(ea, true);
-            s[(d + 1) | 0] = 0;
-            pc = (pc + 4) | 0;
-            break;
+          }
           // nbody's vx += dx * m * mag with its address add: i32.add, f32.mul, f32.mul, then falls through into
           // I32_LOAD_F32_ADD_I32_STORE (its load the fused op's first access)
           // @ts-expect-error -- falls through on purpose
@@ -2232,34 +2206,20 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = s[(a + 1) | 0]! ^ -0x80000000;
             pc = (pc + 3) | 0;
             break;
+          // the f64 roundings share a case (run's bytecode: session 20)
           case Op.F64_CEIL:
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = Math.ceil(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
-            f64[d >> 1] = fr;
-            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
-            pc = (pc + 3) | 0;
-            break;
           case Op.F64_FLOOR:
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = Math.floor(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
-            f64[d >> 1] = fr;
-            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
-            pc = (pc + 3) | 0;
-            break;
           case Op.F64_TRUNC:
+          case Op.F64_NEAREST: {
+            const op = code[pc]!;
             d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = Math.trunc(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            fr = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!;
+            fr = op === Op.F64_CEIL ? Math.ceil(fr) : op === Op.F64_FLOOR ? Math.floor(fr) : op === Op.F64_TRUNC ? Math.trunc(fr) : F64N.nearest(fr);
             f64[d >> 1] = fr;
             if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
             pc = (pc + 3) | 0;
             break;
-          case Op.F64_NEAREST:
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = F64N.nearest(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
-            f64[d >> 1] = fr;
-            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
-            pc = (pc + 3) | 0;
-            break;
+          }
           case Op.F64_SQRT:
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = Math.sqrt(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
             pc = (pc + 3) | 0;
