@@ -473,9 +473,6 @@ export function run(mc: Machine, entryDepth: number): number {
             // the JS version runs this frame from here (and charges this block)
             mc.fuel = fuel;
             const st = callJsOsr(mc, jf, fp, depth, code[(pc + 2) | 0]!);
-            s = mc.s;
-            f32 = mc.f32;
-            f64 = mc.f64;
             refs = mc.refs;
             fuel = mc.fuel;
             if (st === STATUS_DONE) {
@@ -507,7 +504,7 @@ export function run(mc: Machine, entryDepth: number): number {
               view = mem0.view;
               memLen = mem0.byteLength;
             }
-            break;
+            continue outer;
           }
           case Op.FUELX:
             if (fuel >= code[(pc + 1) | 0]! && comp.twin) {
@@ -899,9 +896,6 @@ export function run(mc: Machine, entryDepth: number): number {
                   if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
                   mc.fuel = fuel;
                   const st = callJs(mc, jf, fp + base, depth + 1);
-                  s = mc.s;
-                  f32 = mc.f32;
-                  f64 = mc.f64;
                   refs = mc.refs;
                   if (mem0) {
                     view = mem0.view;
@@ -910,7 +904,7 @@ export function run(mc: Machine, entryDepth: number): number {
                   if (st === STATUS_DONE) {
                     fuel = mc.fuel;
                     pc = next;
-                    break;
+                    continue outer;
                   }
                   // the callee stopped: this frame waits below it, like after an interpreted CALL
                   mc.fComp[depth] = comp;
@@ -934,7 +928,7 @@ export function run(mc: Machine, entryDepth: number): number {
                     view = mem0.view;
                     memLen = mem0.byteLength;
                   }
-                  break;
+                  continue outer;
                 }
               }
               // ---- end JS tier
@@ -2631,15 +2625,13 @@ export function run(mc: Machine, entryDepth: number): number {
             }
             fuel = mc.fuel;
             pc = r | 0;
-            s = mc.s;
-            f32 = mc.f32;
-            f64 = mc.f64;
             refs = mc.refs;
             if (mem0) {
               view = mem0.view;
               memLen = mem0.byteLength;
             }
-            break;
+            // (the outer head re-reads the value stack's views: the dispatch loop never assigns them)
+            continue outer;
           }
 
           default:
