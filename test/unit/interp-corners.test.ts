@@ -4,9 +4,10 @@
  * memory, and regressions found by the spec runner.
  */
 import { describe, expect, test } from 'vitest';
-import { funcType, Linker, Module, OutOfFuel, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { funcType, Linker, Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
 import { Op } from '../../src/interp/exec.js';
 import type { WasmFunc } from '../../src/runtime/objects/func.js';
+import { runStarved } from '../shared/starved.js';
 
 function inst(wat: string, store = new Store()): Instance {
   return store.instantiate(Module.fromBinary(watToBinary(wat)), []);
@@ -742,27 +743,8 @@ describe('the value stack grown under an interpreted frame', () => {
       if (words() > before) grew++;
     });
     inst = linker.instantiate(store, mod);
-    let stops = 0;
-    let r: unknown[] | null = null;
-    let pending: OutOfFuel | null = null;
-    try {
-      r = inst.call('top', 4);
-    } catch (e) {
-      if (!(e instanceof OutOfFuel)) throw e;
-      pending = e;
-    }
-    while (pending) {
-      stops++;
-      store.addFuel(1e6);
-      try {
-        r = pending.resume();
-        pending = null;
-      } catch (e) {
-        if (!(e instanceof OutOfFuel)) throw e;
-        pending = e;
-      }
-    }
-    return { r: r!, grew, stops, fuel: store.fuelConsumed, atHost };
+    const got = runStarved(store, inst, 'top', [4], () => 1e6);
+    return { r: [got.result], grew, stops: got.stops.length, fuel: got.consumed, atHost };
   };
   // ((((3 * 5) + 3) * 5 + 3) * 5 + 3) * 5, plus top's 7
   const want = [((((3 * 5 + 3) * 5 + 3) * 5 + 3) * 5 + 7) | 0];
