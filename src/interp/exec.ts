@@ -1861,6 +1861,9 @@ export function run(mc: Machine, entryDepth: number): number {
           case Op.I64_LOAD_ROUND_KEPT:
           case Op.I64_ROUND: {
             const op = code[pc]!;
+            // the mul's first operand (w, hi): locals of the case, assigned on every path before their use (the loop's
+            // own x, merged in here, is of any type once other programs' ops have run: session 20)
+            let w = 0;
             let hi = 0;
             if (op !== Op.I64_ROUND) {
               if (op === Op.ADD_I64_LOAD_ROUND || op === Op.ADD_I64_LOAD_ROUND_KEPT) {
@@ -1870,11 +1873,11 @@ export function run(mc: Machine, entryDepth: number): number {
               } else ea = s[(fp + code[(pc + 2) | 0]!) | 0]!;
               ea = (ea >>> 0) + (code[(pc + 3) | 0]! >>> 0);
               if (ea + 8 > memLen) break oob;
-              x = view.getInt32(ea, true);
+              w = view.getInt32(ea, true);
               hi = view.getInt32(ea + 4, true);
               if (op === Op.I64_LOAD_ROUND || op === Op.ADD_I64_LOAD_ROUND) {
                 d = (fp + code[(pc + 1) | 0]!) | 0;
-                s[d] = x;
+                s[d] = w;
                 s[(d + 1) | 0] = hi;
               }
               pc = (pc + 3) | 0;
@@ -1882,15 +1885,15 @@ export function run(mc: Machine, entryDepth: number): number {
             // the mul's first operand: from its slot unless the value loaded is kept (it is the mul's first operand)
             if (op !== Op.I64_LOAD_ROUND_KEPT && op !== Op.ADD_I64_LOAD_ROUND_KEPT) {
               a = (fp + code[(pc + 2) | 0]!) | 0;
-              x = s[a]!;
+              w = s[a]!;
               hi = s[(a + 1) | 0]!;
             }
-            // i64.mul: (x, hi) and the second operand
+            // i64.mul: (w, hi) and the second operand
             b = (fp + code[(pc + 3) | 0]!) | 0;
             y = s[b]!;
-            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
-            hi = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(hi, y)) | 0;
-            let lo = Math.imul(x, y);
+            ea = (w >>> 16) * (y & 0xffff) + (((w & 0xffff) * (y & 0xffff)) >>> 16);
+            hi = ((w >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (w & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(w, s[(b + 1) | 0]!) + Math.imul(hi, y)) | 0;
+            let lo = Math.imul(w, y);
             // i64.add: the product and the second operand
             b = (fp + code[(pc + 6) | 0]!) | 0;
             x = (lo + s[b]!) | 0;
