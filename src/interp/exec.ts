@@ -334,6 +334,9 @@ export const enum Op {
   I64_ROUND,
   I64_LOAD_ROUND,
   ADD_I64_LOAD_ROUND,
+  // ---- and with the value loaded (and the address added) in JS locals too (KEEP's `more`; session 20)
+  I64_LOAD_ROUND_KEPT,
+  ADD_I64_LOAD_ROUND_KEPT,
   // ---- simd's saxpy likewise (KEEP): f32x4.mul then add, the product in JS locals; f32x4.mul, sub, v128.store,
   // the product and the difference in JS locals
   F32X4_MUL_ADD_KEPT,
@@ -470,9 +473,6 @@ export function run(mc: Machine, entryDepth: number): number {
             // the JS version runs this frame from here (and charges this block)
             mc.fuel = fuel;
             const st = callJsOsr(mc, jf, fp, depth, code[(pc + 2) | 0]!);
-            s = mc.s;
-            f32 = mc.f32;
-            f64 = mc.f64;
             refs = mc.refs;
             fuel = mc.fuel;
             if (st === STATUS_DONE) {
@@ -504,7 +504,7 @@ export function run(mc: Machine, entryDepth: number): number {
               view = mem0.view;
               memLen = mem0.byteLength;
             }
-            break;
+            continue outer;
           }
           case Op.FUELX:
             if (fuel >= code[(pc + 1) | 0]! && comp.twin) {
@@ -896,9 +896,6 @@ export function run(mc: Machine, entryDepth: number): number {
                   if (depth + 1 >= mc.maxDepth) throw new Trap('call stack exhausted');
                   mc.fuel = fuel;
                   const st = callJs(mc, jf, fp + base, depth + 1);
-                  s = mc.s;
-                  f32 = mc.f32;
-                  f64 = mc.f64;
                   refs = mc.refs;
                   if (mem0) {
                     view = mem0.view;
@@ -907,7 +904,7 @@ export function run(mc: Machine, entryDepth: number): number {
                   if (st === STATUS_DONE) {
                     fuel = mc.fuel;
                     pc = next;
-                    break;
+                    continue outer;
                   }
                   // the callee stopped: this frame waits below it, like after an interpreted CALL
                   mc.fComp[depth] = comp;
@@ -931,7 +928,7 @@ export function run(mc: Machine, entryDepth: number): number {
                     view = mem0.view;
                     memLen = mem0.byteLength;
                   }
-                  break;
+                  continue outer;
                 }
               }
               // ---- end JS tier
@@ -1284,57 +1281,31 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(fp + code[(pc + 1) | 0]!) | 0] = view.getUint16(ea, true);
             pc = (pc + 4) | 0;
             break;
+          // the narrow i64 loads share a case (run's bytecode: session 20), the width and signedness from the op
           case Op.I64_LOAD8_S:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            x = view.getInt8(ea);
-            s[d] = x;
-            s[(d + 1) | 0] = x >> 31;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD8_U:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 1 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getUint8(ea);
-            s[(d + 1) | 0] = 0;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD16_S:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            x = view.getInt16(ea, true);
-            s[d] = x;
-            s[(d + 1) | 0] = x >> 31;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD16_U:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 2 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getUint16(ea, true);
-            s[(d + 1) | 0] = 0;
-            pc = (pc + 4) | 0;
-            break;
           case Op.I64_LOAD32_S:
+          case Op.I64_LOAD32_U: {
+            const op = code[pc]!;
             ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) break oob;
+            if (op <= Op.I64_LOAD8_U) {
+              if (ea + 1 > memLen) break oob;
+              x = op === Op.I64_LOAD8_S ? view.getInt8(ea) : view.getUint8(ea);
+            } else if (op <= Op.I64_LOAD16_U) {
+              if (ea + 2 > memLen) break oob;
+              x = op === Op.I64_LOAD16_S ? view.getInt16(ea, true) : view.getUint16(ea, true);
+            } else {
+              if (ea + 4 > memLen) break oob;
+              x = view.getInt32(ea, true);
+            }
             d = (fp + code[(pc + 1) | 0]!) | 0;
-            x = view.getInt32(ea, true);
             s[d] = x;
-            s[(d + 1) | 0] = x >> 31;
+            s[(d + 1) | 0] = op === Op.I64_LOAD8_S || op === Op.I64_LOAD16_S || op === Op.I64_LOAD32_S ? x >> 31 : 0;
             pc = (pc + 4) | 0;
             break;
-          case Op.I64_LOAD32_U:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 4 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getInt32(ea, true);
-            s[(d + 1) | 0] = 0;
-            pc = (pc + 4) | 0;
-            break;
+          }
           // nbody's vx += dx * m * mag with its address add: i32.add, f32.mul, f32.mul, then falls through into
           // I32_LOAD_F32_ADD_I32_STORE (its load the fused op's first access)
           // @ts-expect-error -- falls through on purpose
@@ -1879,30 +1850,50 @@ export function run(mc: Machine, entryDepth: number): number {
             pc = (pc + 4) | 0;
             break;
           }
-          // i32.add, then falls through into I64_LOAD_ROUND
-          // @ts-expect-error -- falls through on purpose
+          // hash64's round (I64_MUL_ADD_ROTL_MUL's layout: d a b each), each result but the last kept in JS locals (lo,
+          // hi): KEEP checked that only the next op reads it, as its first operand. The ops with its i64.load before it
+          // (the load's trap is the op's, at its origAt), and with an i32.add before that, share the case: the value
+          // loaded is the mul's first operand, also written to its slot unless the op is _KEPT (KEEP checked that only
+          // the mul reads it, and only the load the address the add makes)
           case Op.ADD_I64_LOAD_ROUND:
-            s[(fp + code[(pc + 1) | 0]!) | 0] = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
-            pc = (pc + 3) | 0;
-          // i64.load (its trap is the op's, at its origAt), then falls through into I64_ROUND
-          // @ts-expect-error -- falls through on purpose
+          case Op.ADD_I64_LOAD_ROUND_KEPT:
           case Op.I64_LOAD_ROUND:
-            ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! >>> 0) + (code[(pc + 3) | 0]! >>> 0);
-            if (ea + 8 > memLen) break oob;
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            s[d] = view.getInt32(ea, true);
-            s[(d + 1) | 0] = view.getInt32(ea + 4, true);
-            pc = (pc + 3) | 0;
-          // i64.mul, i64.add, i64.rotl, i64.mul (I64_MUL_ADD_ROTL_MUL's layout: d a b each), each result but the
-          // last kept in JS locals (lo, hi): KEEP checked that only the next op reads it, as its first operand
+          case Op.I64_LOAD_ROUND_KEPT:
           case Op.I64_ROUND: {
-            a = (fp + code[(pc + 2) | 0]!) | 0;
+            const op = code[pc]!;
+            // the mul's first operand (w, hi): locals of the case, assigned on every path before their use (the loop's
+            // own x, merged in here, is of any type once other programs' ops have run: session 20)
+            let w = 0;
+            let hi = 0;
+            if (op !== Op.I64_ROUND) {
+              if (op === Op.ADD_I64_LOAD_ROUND || op === Op.ADD_I64_LOAD_ROUND_KEPT) {
+                ea = (s[(fp + code[(pc + 2) | 0]!) | 0]! + s[(fp + code[(pc + 3) | 0]!) | 0]!) | 0;
+                if (op === Op.ADD_I64_LOAD_ROUND) s[(fp + code[(pc + 1) | 0]!) | 0] = ea;
+                pc = (pc + 3) | 0;
+              } else ea = s[(fp + code[(pc + 2) | 0]!) | 0]!;
+              ea = (ea >>> 0) + (code[(pc + 3) | 0]! >>> 0);
+              if (ea + 8 > memLen) break oob;
+              w = view.getInt32(ea, true);
+              hi = view.getInt32(ea + 4, true);
+              if (op === Op.I64_LOAD_ROUND || op === Op.ADD_I64_LOAD_ROUND) {
+                d = (fp + code[(pc + 1) | 0]!) | 0;
+                s[d] = w;
+                s[(d + 1) | 0] = hi;
+              }
+              pc = (pc + 3) | 0;
+            }
+            // the mul's first operand: from its slot unless the value loaded is kept (it is the mul's first operand)
+            if (op !== Op.I64_LOAD_ROUND_KEPT && op !== Op.ADD_I64_LOAD_ROUND_KEPT) {
+              a = (fp + code[(pc + 2) | 0]!) | 0;
+              w = s[a]!;
+              hi = s[(a + 1) | 0]!;
+            }
+            // i64.mul: (w, hi) and the second operand
             b = (fp + code[(pc + 3) | 0]!) | 0;
-            x = s[a]!;
             y = s[b]!;
-            ea = (x >>> 16) * (y & 0xffff) + (((x & 0xffff) * (y & 0xffff)) >>> 16);
-            let hi = ((x >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (x & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(x, s[(b + 1) | 0]!) + Math.imul(s[(a + 1) | 0]!, y)) | 0;
-            let lo = Math.imul(x, y);
+            ea = (w >>> 16) * (y & 0xffff) + (((w & 0xffff) * (y & 0xffff)) >>> 16);
+            hi = ((w >>> 16) * (y >>> 16) + (ea >>> 16) + (((ea & 0xffff) + (w & 0xffff) * (y >>> 16)) >>> 16) + Math.imul(w, s[(b + 1) | 0]!) + Math.imul(hi, y)) | 0;
+            let lo = Math.imul(w, y);
             // i64.add: the product and the second operand
             b = (fp + code[(pc + 6) | 0]!) | 0;
             x = (lo + s[b]!) | 0;
@@ -2212,34 +2203,20 @@ export function run(mc: Machine, entryDepth: number): number {
             s[(d + 1) | 0] = s[(a + 1) | 0]! ^ -0x80000000;
             pc = (pc + 3) | 0;
             break;
+          // the f64 roundings share a case (run's bytecode: session 20)
           case Op.F64_CEIL:
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = Math.ceil(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
-            f64[d >> 1] = fr;
-            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
-            pc = (pc + 3) | 0;
-            break;
           case Op.F64_FLOOR:
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = Math.floor(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
-            f64[d >> 1] = fr;
-            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
-            pc = (pc + 3) | 0;
-            break;
           case Op.F64_TRUNC:
+          case Op.F64_NEAREST: {
+            const op = code[pc]!;
             d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = Math.trunc(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
+            fr = f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!;
+            fr = op === Op.F64_CEIL ? Math.ceil(fr) : op === Op.F64_FLOOR ? Math.floor(fr) : op === Op.F64_TRUNC ? Math.trunc(fr) : F64N.nearest(fr);
             f64[d >> 1] = fr;
             if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
             pc = (pc + 3) | 0;
             break;
-          case Op.F64_NEAREST:
-            d = (fp + code[(pc + 1) | 0]!) | 0;
-            fr = F64N.nearest(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
-            f64[d >> 1] = fr;
-            if (fr !== fr) s[(d + 1) | 0] = s[(d + 1) | 0]! | 0x80000; // a signalling NaN comes out quiet
-            pc = (pc + 3) | 0;
-            break;
+          }
           case Op.F64_SQRT:
             f64[((fp + code[(pc + 1) | 0]!) | 0) >> 1] = Math.sqrt(f64[((fp + code[(pc + 2) | 0]!) | 0) >> 1]!);
             pc = (pc + 3) | 0;
@@ -2651,15 +2628,13 @@ export function run(mc: Machine, entryDepth: number): number {
             }
             fuel = mc.fuel;
             pc = r | 0;
-            s = mc.s;
-            f32 = mc.f32;
-            f64 = mc.f64;
             refs = mc.refs;
             if (mem0) {
               view = mem0.view;
               memLen = mem0.byteLength;
             }
-            break;
+            // (the outer head re-reads the value stack's views: the dispatch loop never assigns them)
+            continue outer;
           }
 
           default:

@@ -198,10 +198,34 @@ export interface KeepLink {
   /** The result is also written to its destination (any slot), so it need only be the one the next op reads. */
   written?: true;
 }
-export const KEEP = new Map<Op, { op: Op; links: readonly KeepLink[] }>([
+export interface Keep {
+  op: Op;
+  links: readonly KeepLink[];
+  /** A form that keeps more, taken instead when its links hold too (its links are checked in addition to these). */
+  more?: Keep;
+}
+export const KEEP = new Map<Op, Keep>([
+  // hash64's round; with its i64.load before it, the value loaded the mul's operand (commutative) kept too when only
+  // the mul reads it, and with the address add before that, the address when only the load reads it (session 20)
   [Op.I64_MUL_ADD_ROTL_MUL, { op: Op.I64_ROUND, links: roundLinks(0) }],
-  [Op.I64_LOAD_MUL_ADD_ROTL_MUL, { op: Op.I64_LOAD_ROUND, links: roundLinks(3) }],
-  [Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL, { op: Op.ADD_I64_LOAD_ROUND, links: roundLinks(6) }],
+  [
+    Op.I64_LOAD_MUL_ADD_ROTL_MUL,
+    { op: Op.I64_LOAD_ROUND, links: roundLinks(3), more: { op: Op.I64_LOAD_ROUND_KEPT, links: [{ dst: 1, a: 5, swap: true }] } },
+  ],
+  [
+    Op.ADD_I64_LOAD_MUL_ADD_ROTL_MUL,
+    {
+      op: Op.ADD_I64_LOAD_ROUND,
+      links: roundLinks(6),
+      more: {
+        op: Op.ADD_I64_LOAD_ROUND_KEPT,
+        links: [
+          { dst: 1, a: 5, swap: false },
+          { dst: 4, a: 8, swap: true },
+        ],
+      },
+    },
+  ],
   // simd's saxpy: the product added (as the second operand: float operands are never swapped, as x86 returns the
   // first of two NaNs, so a swap changes a result's bits against the JS tier's); the product subtracted (likewise)
   // and the difference stored (as the value; also written to its destination, the local the loop reads again)
@@ -577,17 +601,25 @@ export class TranslateState {
     const fix = this.fix;
     // the next op reads the result at q (the same slot), and nothing else does (a stack temp it pops) unless written
     const reads = (l: KeepLink, p: number, q: number) => fix[p] === fix[q] && code[p] === code[q] && (l.written || fix[p] === FIX_STACK);
-    for (let i = 0; i < this.keepN; i++) {
-      const pos = this.keepAt[i]!;
-      const k = KEEP.get(code[pos]!);
-      if (k === undefined || !k.links.every((l) => reads(l, pos + l.dst, pos + l.a) || (l.swap && reads(l, pos + l.dst, pos + l.a + 1)))) continue;
+    // every link holds as it is or, where the next op is commutative, with its operands swapped
+    const holds = (k: Keep, pos: number) => k.links.every((l) => reads(l, pos + l.dst, pos + l.a) || (l.swap && reads(l, pos + l.dst, pos + l.a + 1)));
+    const swap = (k: Keep, pos: number) => {
       for (const l of k.links) {
         if (reads(l, pos + l.dst, pos + l.a)) continue;
         const p = pos + l.a;
         [code[p], code[p + 1]] = [code[p + 1]!, code[p]!];
         [fix[p], fix[p + 1]] = [fix[p + 1]!, fix[p]!];
       }
+    };
+    for (let i = 0; i < this.keepN; i++) {
+      const pos = this.keepAt[i]!;
+      const k = KEEP.get(code[pos]!);
+      if (k === undefined || !holds(k, pos)) continue;
+      swap(k, pos);
       code[pos] = k.op;
+      if (k.more === undefined || !holds(k.more, pos)) continue;
+      swap(k.more, pos);
+      code[pos] = k.more.op;
     }
   }
   /** The op emitted before the last one (-1: none it could fuse with). */

@@ -4,9 +4,10 @@
  * memory, and regressions found by the spec runner.
  */
 import { describe, expect, test } from 'vitest';
-import { Linker, Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
+import { funcType, Linker, Module, RawF32, RawF64, Store, Trap, watToBinary, type Instance } from '../../src/index.js';
 import { Op } from '../../src/interp/exec.js';
 import type { WasmFunc } from '../../src/runtime/objects/func.js';
+import { runStarved } from '../shared/starved.js';
 
 function inst(wat: string, store = new Store()): Instance {
   return store.instantiate(Module.fromBinary(watToBinary(wat)), []);
@@ -697,4 +698,76 @@ describe('three or four instructions in one dispatch: a trap in the last charges
       expect(fuel[0]).toBe(fuel[1]);
     });
   }
+});
+
+describe('the value stack grown under an interpreted frame', () => {
+  // top calls f, whose loop calls $g, whose JS version calls the host, which re-enters wasm deeply enough (deep, 3000 frames) to
+  // grow the value stack (Machine.growStack: new views over a new buffer) the first time; f then writes $x and
+  // branches. Stopped at every budget and resumed, f's frame runs in the interpreter up to the next loop head, so
+  // at some budget the call returns into the interpreter (callJs) and at others f re-enters its JS version there
+  // (FUEL_OSR), the JS version returning into top's interpreted frame: the dispatch loop must go on with the new views
+  // (it re-reads them at its outer head, session 20), or $x's or $y's writes land in the old buffer and are lost.
+  const WAT = `(module
+    (import "h" "reenter" (func $re))
+    (func $deep (export "deep") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1)))))))
+    (func $g (call $re))
+    (func $f (export "f") (param $n i32) (result i32) (local $x i32) (local $i i32)
+      (loop $l
+        (local.set $x (i32.add (local.get $x) (i32.const 3)))
+        (call $g)
+        (local.set $x (i32.mul (local.get $x) (i32.const 5)))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+      (local.get $x))
+    (func $top (export "top") (param $n i32) (result i32) (local $y i32)
+      (local.set $y (i32.add (call $f (local.get $n)) (i32.const 7)))
+      (block (br 0))
+      (local.get $y)))`;
+  const mod = Module.fromBinary(watToBinary(WAT));
+  const run = (tier: 'js' | 'interp', fuel: number): { r: unknown[]; grew: number; stops: number; fuel: number; atHost: number } => {
+    const store = new Store({ fuel, tier });
+    const linker = new Linker();
+    let calls = 0;
+    let inst: Instance | null = null;
+    const words = () => store.machine.s.length;
+    let grew = 0;
+    let atHost = 0;
+    linker.defineFunc(store, 'h', 'reenter', funcType([]), () => {
+      if (calls++ > 0) return;
+      // (the stops fall before this call: the re-entry does not run out)
+      atHost = store.fuelConsumed;
+      store.addFuel(1e6);
+      const before = words();
+      expect(inst!.call('deep', 3000)).toEqual([3000]);
+      if (words() > before) grew++;
+    });
+    inst = linker.instantiate(store, mod);
+    const got = runStarved(store, inst, 'top', [4], () => 1e6);
+    return { r: [got.result], grew, stops: got.stops.length, fuel: got.consumed, atHost };
+  };
+  // ((((3 * 5) + 3) * 5 + 3) * 5 + 3) * 5, plus top's 7
+  const want = [((((3 * 5 + 3) * 5 + 3) * 5 + 3) * 5 + 7) | 0];
+
+  test('run through, in both tiers: the stack grew once, the same result and fuel', () => {
+    const a = run('interp', 1e9);
+    const b = run('js', 1e9);
+    expect(a.r).toEqual(want);
+    expect(b.r).toEqual(want);
+    expect(a.grew).toBe(1);
+    expect(b.grew).toBe(1);
+    expect(a.fuel).toBe(b.fuel);
+  });
+
+  test('stopped at every budget before the call returns and resumed, in both tiers: the same result', () => {
+    const atHost = run('interp', 1e9).atHost;
+    expect(atHost).toBeGreaterThan(5);
+    for (let budget = 0; budget < atHost; budget++)
+      for (const tier of ['interp', 'js'] as const) {
+        const got = run(tier, budget);
+        expect(got.r, `${tier}, budget ${budget}`).toEqual(want);
+        expect(got.grew, `${tier}, budget ${budget}`).toBe(1);
+        expect(got.stops, `${tier}, budget ${budget}`).toBeGreaterThan(0);
+      }
+  });
 });

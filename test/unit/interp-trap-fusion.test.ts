@@ -18,6 +18,8 @@ function inst(wat: string, store: Store): Instance {
 
 interface Case {
   op: Op;
+  /** What sets this case apart from another of the same op (in the tests' names). */
+  note?: string;
   /** A module exporting `f`. */
   wat: string;
   args: number[];
@@ -67,8 +69,8 @@ function saxpy(n: number, p: number): number {
 const cases: Case[] = [
   {
     // hash64's round: acc = rotl(acc + load(p) * 7, 31) * 5, over two words; nothing but the next instruction
-    // reads each intermediate result, so they stay in JS locals (KEEP)
-    op: Op.I64_LOAD_ROUND,
+    // reads each intermediate result, the value loaded included, so they stay in JS locals (KEEP, and its `more`)
+    op: Op.I64_LOAD_ROUND_KEPT,
     wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
       (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
         (local.set $acc (i64.const 0x0123456789abcdef))
@@ -83,7 +85,41 @@ const cases: Case[] = [
     traps: [{ arg: 1, fuel: 6 }],
   },
   {
-    op: Op.ADD_I64_LOAD_ROUND,
+    // the same with the value loaded the mul's second operand (the mul's operands swapped)
+    op: Op.I64_LOAD_ROUND_KEPT,
+    note: 'the value loaded second',
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.const 7) (i64.load (local.get $p)))) (i64.const 31)) (i64.const 5)))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (local.get $acc))`,
+    args: [2, 8],
+    want: [hashRound(hashRound(0x0123456789abcdefn, 0x0000000200000001n), 0x0000000400000003n)],
+    // i64.const, local.set, loop, local.get acc, i64.const, local.get p, i64.load
+    traps: [{ arg: 1, fuel: 7 }],
+  },
+  {
+    // the value loaded also set to a local the function reads after the loop, the mul's second operand: not kept,
+    // the op writes it to the local and reads the mul's first operand (the constant) from its slot
+    op: Op.I64_LOAD_ROUND,
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64) (local $v i64)
+        (local.set $acc (i64.const 0x0123456789abcdef))
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.const 7) (local.tee $v (i64.load (local.get $p))))) (i64.const 31)) (i64.const 5)))
+          (local.set $p (i32.add (local.get $p) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (i64.xor (local.get $acc) (local.get $v)))`,
+    args: [2, 8],
+    want: [hashRound(hashRound(0x0123456789abcdefn, 0x0000000200000001n), 0x0000000400000003n) ^ 0x0000000400000003n],
+    // i64.const, local.set, loop, local.get acc, i64.const, local.get p, i64.load
+    traps: [{ arg: 1, fuel: 7 }],
+  },
+  {
+    op: Op.ADD_I64_LOAD_ROUND_KEPT,
     wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
       (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64) (local $i i32)
         (loop $l
@@ -95,6 +131,21 @@ const cases: Case[] = [
     want: [hashRound(hashRound(0n, 0x0000000200000001n), 0x0000000400000003n)],
     // loop, local.get acc, local.get p, local.get i, i32.add, i64.load
     traps: [{ arg: 1, fuel: 6 }],
+  },
+  {
+    // the address also set to a local the function reads after the loop: not kept, the op writes it
+    op: Op.ADD_I64_LOAD_ROUND,
+    wat: `(memory 1) (data (i32.const 8) "\\01\\00\\00\\00\\02\\00\\00\\00\\03\\00\\00\\00\\04\\00\\00\\00")
+      (func (export "f") (param $n i32) (param $p i32) (result i64) (local $acc i64) (local $i i32) (local $a i32)
+        (loop $l
+          (local.set $acc (i64.mul (i64.rotl (i64.add (local.get $acc) (i64.mul (i64.load (local.tee $a (i32.add (local.get $p) (local.get $i)))) (i64.const 7))) (i64.const 31)) (i64.const 5)))
+          (local.set $i (i32.add (local.get $i) (i32.const 8)))
+          (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (i64.add (local.get $acc) (i64.extend_i32_u (local.get $a))))`,
+    args: [2, 8],
+    want: [hashRound(hashRound(0n, 0x0000000200000001n), 0x0000000400000003n) + 16n],
+    // loop, local.get acc, local.get p, local.get i, i32.add, local.tee, i64.load
+    traps: [{ arg: 1, fuel: 7 }],
   },
   {
     // the same ops with the product read again later (by the xor): not kept (KEEP), the op writes every result out
@@ -536,7 +587,7 @@ describe('memory accesses fused with the ops after them (TRAPS)', () => {
   });
 
   for (const c of cases) {
-    const name = opName(c.op);
+    const name = opName(c.op) + (c.note ? ` (${c.note})` : '');
 
     test(`${name}: translated as one op, the same results and fuel in both tiers`, () => {
       const fuel: number[] = [];
