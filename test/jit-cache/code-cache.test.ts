@@ -66,11 +66,11 @@ function instantiate(options: StoreOptions, logs: number[] = [], log: 'host' | '
 type Outcome = { result?: unknown; trap?: string; stops: number[]; consumed: number; logs: number[]; g64: unknown; gf: unknown; peaks: unknown };
 
 /** `run(n)` with `fuel`, through every stop (topped up by `topUp`), then the globals. */
-function outcome(options: StoreOptions, n: number, fuel = 1e9, topUp = 1e9): Outcome {
+function outcome(options: StoreOptions, n: number, fuel: number | null = 1e9, topUp = 1e9): Outcome {
   const logs: number[] = [];
-  const { store, inst } = instantiate({ ...options, fuel }, logs);
+  const { store, inst } = instantiate(fuel === null ? options : { ...options, fuel }, logs);
   const r = runStarved(store, inst, 'run', [n], () => topUp);
-  store.addFuel(1000);
+  if (fuel !== null) store.addFuel(1000);
   return { ...r, logs, g64: inst.call('g64'), gf: inst.call('gf'), peaks: { ...store.peaks } };
 }
 
@@ -164,6 +164,14 @@ describe('runs', () => {
     const odd = { get: () => 42 as unknown as string, set: () => undefined };
     expect(outcome({ codeCache: odd }, 1000)).toEqual(want);
     expect(() => new Store({ codeCache: {} as CodeCache })).toThrow(TypeError);
+  });
+
+  test('stores with another cost table, call-depth limit or fuel counting, over one cache: each as without it', () => {
+    const cache = mapCache();
+    for (const o of [{}, { costs: { default: 2, instructions: { call: 7 } } }, { limits: { maxCallDepth: 300 } }, { countFuel: false }, {}, { costs: { default: 2, instructions: { call: 7 } } }] as StoreOptions[]) {
+      const want = outcome({ ...o, tier: 'interp' }, 1200, o.countFuel === false ? null : 1e9);
+      expect(outcome({ ...o, codeCache: cache }, 1200, o.countFuel === false ? null : 1e9), JSON.stringify(o)).toEqual(want);
+    }
   });
 
   test('another build reads none of the old entries', () => {
