@@ -15,9 +15,10 @@
  * split one (outline.ts), one generated with its own bounds checks after a trap (BodyShare.trapped), or one that
  * profiles or is made from a profile (cold.ts): those are generated as before, in every process.
  *
- * An entry is checked before anything of it runs: its header (this format, its length and a 64-bit checksum of its
- * text: corruption, not authenticity), its key (the one asked for), its structure (rebind.ts recipeIn), and the
- * translation it was generated from (length, frame size and hash of the code, as rebind checks). Anything that does
+ * An entry is checked before anything of it runs: its header (this format, its parts' lengths and a checksum of the
+ * rest, a SHA-256 where the cache hashes natively: corruption, not authenticity), its key (the one asked for), its
+ * structure (rebind.ts recipeIn), and the translation it was generated from (length, frame size and hash of the
+ * code, as rebind checks). Anything that does
  * not match is a miss, and the function is generated as without a cache: the cache never changes what a run does.
  * The cache is trusted as wasmtime's is: an entry is JavaScript the process runs, so whoever can write the cache can
  * run code in the process.
@@ -52,7 +53,7 @@ export interface CodeCache {
 export const codeCacheStats = { hits: 0, misses: 0, stores: 0, uncachable: 0 };
 
 /** The entry format: changed whenever what an entry holds or means changes. */
-export const CACHE_FORMAT = 'wasmeter-jit 1';
+export const CACHE_FORMAT = 'wasmeter-jit 2';
 
 declare const __WASMETER_BUILD__: string | undefined;
 /**
@@ -151,32 +152,58 @@ export function textSum(s: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
-/** An entry as the cache holds it: a header line (format, checksum and length of the rest), then JSON. */
-export function encodeEntry(key: string, e: CacheEntry): string {
-  const body = JSON.stringify({ key, ...e });
-  return `${CACHE_FORMAT} ${textSum(body)} ${body.length}\n${body}`;
+/**
+ * An entry's checksum: `s` and the SHA-256 of its UTF-8 when the cache hashes natively (CodeCache.hash: Node's, a
+ * few milliseconds for quickjs' 4 MB of source, where textSum took 57 ms of a warm first run), else `t` and textSum.
+ * A reader checks the kind the entry names (`s` without a native hash: the pure-JS SHA-256).
+ */
+function entrySum(text: string, kind: 's' | 't', cache: CodeCache | undefined): string {
+  if (kind === 't') return `t${textSum(text)}`;
+  const bytes = utf8.encode(text);
+  return `s${cache?.hash !== undefined ? sha256Hex(cache, bytes) : hex(sha256(bytes))}`;
+}
+
+/**
+ * An entry as the cache holds it: a header line (format, checksum of the rest, the lengths of its two parts), then
+ * the JSON of everything but the source (`meta`, with the key), then the source as it is (no JSON escaping to write
+ * or parse: it is most of the entry).
+ */
+export function sealEntry(meta: string, src: string, cache?: CodeCache): string {
+  const body = meta + src;
+  return `${CACHE_FORMAT} ${entrySum(body, cache?.hash !== undefined ? 's' : 't', cache)} ${meta.length} ${src.length}\n${body}`;
+}
+
+export function encodeEntry(key: string, e: CacheEntry, cache?: CodeCache): string {
+  const { src, ...meta } = e;
+  return sealEntry(JSON.stringify({ key, ...meta }), src, cache);
 }
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && (x | 0) === x;
 const isInts = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
 
 /** The entry `s` holds for `key`, or null when it is not one (another format, damaged, another key, malformed). */
-export function decodeEntry(s: unknown, key: string): CacheEntry | null {
+export function decodeEntry(s: unknown, key: string, cache?: CodeCache): CacheEntry | null {
   if (typeof s !== 'string') return null;
   const nl = s.indexOf('\n');
   if (nl < 0 || nl > 200) return null;
   const head = s.slice(0, nl).split(' ');
+  if (head.length !== 5 || `${head[0]} ${head[1]}` !== CACHE_FORMAT) return null;
+  const sum = head[2]!;
+  const metaLen = Number(head[3]);
+  const srcLen = Number(head[4]);
   const body = s.slice(nl + 1);
-  if (head.length !== 4 || `${head[0]} ${head[1]}` !== CACHE_FORMAT || head[3] !== String(body.length) || head[2] !== textSum(body)) return null;
+  if (!isInt(metaLen) || !isInt(srcLen) || metaLen < 0 || srcLen < 0 || metaLen + srcLen !== body.length) return null;
+  if ((sum[0] !== 's' && sum[0] !== 't') || entrySum(body, sum[0], cache) !== sum) return null;
   let j: Record<string, unknown>;
   try {
-    j = JSON.parse(body) as Record<string, unknown>;
+    j = JSON.parse(body.slice(0, metaLen)) as Record<string, unknown>;
   } catch {
     return null;
   }
   if (j === null || typeof j !== 'object' || j['key'] !== key) return null;
-  const { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
-  if (typeof src !== 'string' || !Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
+  const src = body.slice(metaLen);
+  const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
+  if (!Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
   if (!isInts(osr) || osr.length % 2 !== 0 || typeof withHandlers !== 'boolean' || !isInt(warm) || warm < 0 || !isInts(calls)) return null;
   return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls };
 }

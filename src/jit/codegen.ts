@@ -422,7 +422,7 @@ function sourceBuildId(): string {
 function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: BodyShare, key: string): JitFn | null {
   let e: CacheEntry | null = null;
   try {
-    e = decodeEntry(cache.get(ck), ck);
+    e = decodeEntry(cache.get(ck), ck, cache);
   } catch {
     // (an unreadable entry is a miss)
   }
@@ -475,7 +475,7 @@ function toCache(cache: CodeCache, ck: string, cc: Compiled, sh: BodyShare, g: J
     withHandlers: made!.withHandlers,
     warm: g.warmChars,
     calls: [...calls],
-  });
+  }, cache);
   try {
     cache.set(ck, value);
     codeCacheStats.stores++;

@@ -18,7 +18,7 @@ import {
   constValue,
   decodeEntry,
   encodeEntry,
-  textSum,
+  sealEntry,
   type CacheEntry,
 } from '../../src/jit/code-cache.js';
 import { recipeIn, recipeOut } from '../../src/jit/rebind.js';
@@ -256,22 +256,29 @@ describe('key', () => {
 describe('entries', () => {
   const e: CacheEntry = { src: 'return 1;\n"é"', recipe: [[1, 0]], codeLen: 3, codeHash: -5, frameWords: 4, osr: [2, -1], withHandlers: true, warm: 10, calls: [1, 2] };
 
-  test('encoded and decoded, checked: format, checksum, length, key, structure', () => {
-    const s = encodeEntry('k1', e);
-    expect(s.startsWith(CACHE_FORMAT + ' ')).toBe(true);
-    expect(decodeEntry(s, 'k1')).toEqual(e);
-    expect(decodeEntry(s, 'k2')).toBeNull();
-    expect(decodeEntry(s.replace('é', 'e'), 'k1')).toBeNull();
-    expect(decodeEntry(s + ' ', 'k1')).toBeNull();
-    expect(decodeEntry(s.replace(CACHE_FORMAT, 'wasmeter-jit 0'), 'k1')).toBeNull();
+  test('encoded and decoded, checked: format, checksum (either kind), lengths, key, structure', () => {
+    const hashing = { ...mapCache(), hash: fileCodeCache(tmpdir()).hash! };
+    for (const cache of [undefined, hashing]) {
+      const s = encodeEntry('k1', e, cache);
+      expect(s.startsWith(`${CACHE_FORMAT} ${cache === undefined ? 't' : 's'}`)).toBe(true);
+      expect(decodeEntry(s, 'k1', cache)).toEqual(e);
+      // (read by a cache without a native hash: the pure-JS SHA-256)
+      expect(decodeEntry(s, 'k1')).toEqual(e);
+      expect(decodeEntry(s, 'k2', cache)).toBeNull();
+      expect(decodeEntry(s.replace('é', 'e'), 'k1', cache)).toBeNull();
+      expect(decodeEntry(s.replace('"calls":[1', '"calls":[3'), 'k1', cache)).toBeNull();
+      expect(decodeEntry(s + ' ', 'k1', cache)).toBeNull();
+      expect(decodeEntry(s.slice(0, -1), 'k1', cache)).toBeNull();
+      expect(decodeEntry(s.replace(CACHE_FORMAT, 'wasmeter-jit 0'), 'k1', cache)).toBeNull();
+    }
     expect(decodeEntry(undefined, 'k1')).toBeNull();
     expect(decodeEntry('', 'k1')).toBeNull();
-    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { src: 3 }, { withHandlers: 1 }]) {
-      const body = JSON.stringify({ key: 'k1', ...e, ...bad });
-      expect(decodeEntry(`${CACHE_FORMAT} ${textSum(body)} ${body.length}\n${body}`, 'k1'), JSON.stringify(bad)).toBeNull();
+    const { src, ...meta } = e;
+    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { recipe: 3 }, { withHandlers: 1 }]) {
+      expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta, ...bad }), src), 'k1'), JSON.stringify(bad)).toBeNull();
     }
-    const notJson = '{"key":';
-    expect(decodeEntry(`${CACHE_FORMAT} ${textSum(notJson)} ${notJson.length}\n${notJson}`, 'k1')).toBeNull();
+    expect(decodeEntry(sealEntry('{"key":', src), 'k1')).toBeNull();
+    expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta }), src), 'k1')).toEqual(e);
   });
 
   test('the recipe: by kind and index, exits by their arrays, shared values by name; anything else refused', () => {
