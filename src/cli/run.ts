@@ -152,10 +152,7 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
   } catch (e) {
     return usage(e as UsageError, 'run');
   }
-  // the JS tier's generated functions from earlier runs of the module, and this run's for later ones (in the code
-  // cache's directory, as the bundle's own: WASMETER_CACHE_DIR, WASMETER_NO_CACHE; src/jit/code-cache.ts)
-  const dir = cacheDir(process.env);
-  const codeCache: FileCodeCache | null = dir !== null ? fileCodeCache(`${dir}/jit`, { flushOnExit: false }) : null;
+  const codeCache = runCodeCache();
   const store = new Store({
     ...(codeCache !== null ? { codeCache } : {}),
     countFuel: counting,
@@ -202,6 +199,16 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
     // (this run's new entries: written after its output)
     codeCache?.flush();
   }
+}
+
+/**
+ * The JS tier's generated functions from earlier runs of a module, and this run's for later ones (src/jit/code-cache.ts):
+ * in the code cache's directory, as the bundle's own (WASMETER_CACHE_DIR, WASMETER_NO_CACHE), its `jit/`; written by
+ * the command after its output (flush).
+ */
+function runCodeCache(): FileCodeCache | null {
+  const dir = cacheDir(process.env);
+  return dir !== null ? fileCodeCache(`${dir}/jit`, { flushOnExit: false }) : null;
 }
 
 /** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */
@@ -373,9 +380,13 @@ export async function runResume(path: string, opts: RunOpts): Promise<number> {
   let wasi: Wasi | null = null;
   let cli: CliSnapshot | null = null;
   let restored;
+  const codeCache = runCodeCache();
   try {
     restored = Store.restore(bytes, {
-      store: opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {},
+      store: {
+        ...(opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {}),
+        ...(codeCache !== null ? { codeCache } : {}),
+      },
       linker: (store, host) => {
         cli = host as CliSnapshot;
         const linker = new Linker();
@@ -400,10 +411,14 @@ export async function runResume(path: string, opts: RunOpts): Promise<number> {
   // this hop's fuel: --fuel, else all there is
   if (store.metered) store.addFuel(opts.fuel ?? Number.MAX_SAFE_INTEGER - store.fuelConsumed - store.fuelRemaining);
   const report: Record<string, unknown> = { file: c.file, mode: c.mode, resultTypes: c.resultTypes, entry: c.entry };
-  return drive(store, () => wasi, report, opts, () => {
-    // stopped in a start function: the instantiation finishes, then the entry is called
-    if (c.entry.phase === 'instantiate') return callEntry(store, stop.resume()[0] as Instance, wasi, report, opts);
-    if (c.mode === 'wasi') return guestExit(report, wasi!.resume(stop).exitCode);
-    return printResults(report, stop.resume(), opts);
-  });
+  try {
+    return drive(store, () => wasi, report, opts, () => {
+      // stopped in a start function: the instantiation finishes, then the entry is called
+      if (c.entry.phase === 'instantiate') return callEntry(store, stop.resume()[0] as Instance, wasi, report, opts);
+      if (c.mode === 'wasi') return guestExit(report, wasi!.resume(stop).exitCode);
+      return printResults(report, stop.resume(), opts);
+    });
+  } finally {
+    codeCache?.flush();
+  }
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { I32, Linker, Module, Store, funcType, fileCodeCache, type CodeCache, type Instance, type StoreOptions } from '../../src/index.js';
+import { I32, Linker, Module, OutOfFuel, Store, funcType, fileCodeCache, type CodeCache, type Instance, type StoreOptions } from '../../src/index.js';
 import {
   CACHE_FORMAT,
   cacheKey,
@@ -172,6 +172,35 @@ describe('runs', () => {
       const want = outcome({ ...o, tier: 'interp' }, 1200, o.countFuel === false ? null : 1e9);
       expect(outcome({ ...o, codeCache: cache }, 1200, o.countFuel === false ? null : 1e9), JSON.stringify(o)).toEqual(want);
     }
+  });
+
+  test('a snapshot at a stop in cached code: the same bytes as without a cache; restored with the cache, the same end', () => {
+    const cache = mapCache();
+    outcome({ codeCache: cache }, 2500);
+    const stopAt = (options: StoreOptions): { bytes: Uint8Array; resumed: unknown } => {
+      const { store, inst } = instantiate({ ...options, fuel: 20_000 });
+      let stop: unknown = null;
+      try {
+        inst.call('run', 2500);
+      } catch (e) {
+        stop = e;
+      }
+      expect(stop).toBeInstanceOf(OutOfFuel);
+      const bytes = store.snapshot();
+      const linker = (st: Store) => new Linker().defineFunc(st, 'env', 'log', funcType([I32], []), () => undefined);
+      const r = Store.restore(bytes, { linker, store: options.codeCache !== undefined ? { codeCache: options.codeCache } : {} });
+      r.store.addFuel(1e9);
+      return { bytes, resumed: [r.stop!.resume(), r.store.fuelConsumed] };
+    };
+    const want = stopAt({ tier: 'interp' });
+    const none = stopAt({});
+    const s = stats();
+    const warm = stopAt({ codeCache: cache });
+    expect(delta(s, stats()).hits).toBeGreaterThan(0);
+    expect(delta(s, stats()).misses).toBe(0);
+    expect(warm.bytes).toEqual(none.bytes);
+    expect(warm.resumed).toEqual(want.resumed);
+    expect(none.resumed).toEqual(want.resumed);
   });
 
   test('another build reads none of the old entries', () => {
