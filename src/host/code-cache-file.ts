@@ -16,10 +16,19 @@ import { textSum, type CodeCache } from '../jit/code-cache.js';
 /** The parts of node:fs the cache uses. */
 export interface CodeCacheFs {
   readFileSync(path: string, encoding: 'utf8'): string;
-  writeFileSync(path: string, data: string, options: { mode: number }): void;
+  readFileSync(path: string): Uint8Array;
+  writeFileSync(path: string, data: string | Uint8Array, options: { mode: number }): void;
   renameSync(from: string, to: string): void;
   mkdirSync(path: string, options: { recursive: true; mode: number }): unknown;
   rmSync(path: string, options: { force: true }): void;
+}
+
+/** The part of node:vm the cache uses: a script compiled with V8's cached data, and that data made. */
+export interface CodeCacheVm {
+  Script: new (
+    code: string,
+    options?: { cachedData?: Uint8Array; filename?: string },
+  ) => { cachedDataRejected?: boolean; runInThisContext(): unknown; createCachedData(): Uint8Array };
 }
 
 /** The part of node:crypto the cache uses (SHA-256). */
@@ -32,6 +41,11 @@ export interface FileCodeCacheOptions {
   fs?: CodeCacheFs;
   /** Node's crypto, for SHA-256 (default: process.getBuiltinModule('node:crypto'); without it, the pure-JS one). */
   crypto?: CodeCacheCrypto | null;
+  /**
+   * Node's vm, for V8's own cache of the generated sources (default: process.getBuiltinModule('node:vm'); null: none).
+   * Needs `crypto` too (each file of V8's data is checked by its SHA-256 before V8 sees it).
+   */
+  vm?: CodeCacheVm | null;
   /** Write what is pending when the process exits (default true). */
   flushOnExit?: boolean;
 }
@@ -40,7 +54,15 @@ export interface FileCodeCacheOptions {
 export interface FileCodeCache extends CodeCache {
   readonly dir: string;
   flush(): void;
+  /**
+   * V8's cached data of the sources (`compile`): files used (`used`), not given to V8 (`invalid`: damaged, for
+   * another source, Node or build), given and refused by V8 (`rejected`), and made at flush (`made`).
+   */
+  readonly v8: { used: number; invalid: number; rejected: number; made: number };
 }
+
+/** The first line of a file of V8's cached data: this tag, Node's version and architecture, then `id`, the data's SHA-256 and length. */
+const V8_TAG = 'wasmeter-jit-v8 1';
 
 /** A file name for a key: the key itself when it is a plain name (code-cache.ts' keys are), else its SHA-256. */
 const PLAIN = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/;
@@ -52,8 +74,19 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
   const fs = options.fs ?? (proc?.getBuiltinModule?.('node:fs') as CodeCacheFs | undefined);
   if (fs === undefined) throw new WasmeterError('fileCodeCache needs Node (process.getBuiltinModule) or options.fs');
   const crypto = options.crypto === undefined ? ((proc?.getBuiltinModule?.('node:crypto') as CodeCacheCrypto | undefined) ?? null) : options.crypto;
+  const vm = options.vm === undefined ? ((proc?.getBuiltinModule?.('node:vm') as CodeCacheVm | undefined) ?? null) : options.vm;
   const pending = new Map<string, string>();
+  /** the scripts compiled without usable cached data: theirs is made at flush */
+  const scripts = new Map<string, { script: InstanceType<CodeCacheVm['Script']>; id: string }>();
+  const v8 = { used: 0, invalid: 0, rejected: 0, made: 0 };
+  const nodeTag = `${V8_TAG} ${(proc as { version?: string } | undefined)?.version ?? ''} ${(proc as { arch?: string } | undefined)?.arch ?? ''}`;
   let hooked = false;
+  const hook = (): void => {
+    if (!hooked && options.flushOnExit !== false && proc?.once !== undefined) {
+      hooked = true;
+      proc.once('exit', () => cache.flush());
+    }
+  };
   const fileOf = (key: string): string =>
     `${dir}/${PLAIN.test(key) ? key : `k-${crypto !== null ? crypto.createHash('sha256').update(key).digest('hex') : textSum(key)}`}`;
   const cache: FileCodeCache = {
@@ -69,22 +102,19 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
     },
     set(key: string, value: string): void {
       pending.set(key, value);
-      if (!hooked && options.flushOnExit !== false && proc?.once !== undefined) {
-        hooked = true;
-        proc.once('exit', () => cache.flush());
-      }
+      hook();
     },
     flush(): void {
-      if (pending.size === 0) return;
+      if (pending.size === 0 && scripts.size === 0) return;
       try {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       } catch {
         pending.clear();
+        scripts.clear();
         return;
       }
       const tag = `${proc?.pid ?? 0}-${Math.random().toString(36).slice(2)}`;
-      for (const [key, value] of pending) {
-        const file = fileOf(key);
+      const write = (file: string, value: string | Uint8Array): void => {
         const tmp = `${file}.${tag}.tmp`;
         try {
           fs.writeFileSync(tmp, value, { mode: 0o600 });
@@ -96,10 +126,61 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
             // nothing was written
           }
         }
-      }
+      };
+      for (const [key, value] of pending) write(fileOf(key), value);
       pending.clear();
+      for (const [key, { script, id }] of scripts) {
+        let data: Uint8Array;
+        try {
+          data = script.createCachedData();
+        } catch {
+          continue;
+        }
+        const head = new TextEncoder().encode(`${nodeTag} ${id} ${crypto!.createHash('sha256').update(data).digest('hex')} ${data.length}\n`);
+        const out = new Uint8Array(head.length + data.length);
+        out.set(head);
+        out.set(data, head.length);
+        write(`${fileOf(key)}.v8`, out);
+        v8.made++;
+      }
+      scripts.clear();
     },
+    v8,
   };
+  if (vm !== null && crypto !== null) {
+    /** V8's data for `id`'s source from `file`, checked (header, length, SHA-256), or undefined. */
+    const v8Data = (file: string, id: string): Uint8Array | undefined => {
+      let b: Uint8Array;
+      try {
+        b = fs.readFileSync(file) as unknown as Uint8Array;
+      } catch {
+        return undefined;
+      }
+      const nl = b.subarray(0, 512).indexOf(0x0a);
+      const head = nl < 0 ? [] : new TextDecoder().decode(b.subarray(0, nl)).split(' ');
+      const data = b.subarray(nl + 1);
+      const ok =
+        head.length === 7 &&
+        head.slice(0, 4).join(' ') === nodeTag &&
+        head[4] === id &&
+        head[6] === String(data.length) &&
+        head[5] === crypto.createHash('sha256').update(data).digest('hex');
+      if (!ok) v8.invalid++;
+      return ok ? data : undefined;
+    };
+    cache.compile = (key: string, source: string, id: string): ((r: unknown) => unknown) => {
+      const data = v8Data(`${fileOf(key)}.v8`, id);
+      // (new Function's function, as a script: the same body, strict by its own directive)
+      const script = new vm.Script(`(function (R) {${source}\n})`, data !== undefined ? { cachedData: data } : {});
+      if (data !== undefined && script.cachedDataRejected === true) v8.rejected++;
+      else if (data !== undefined) v8.used++;
+      if (data === undefined || script.cachedDataRejected === true) {
+        scripts.set(key, { script, id });
+        hook();
+      }
+      return script.runInThisContext() as (r: unknown) => unknown;
+    };
+  }
   if (crypto !== null) cache.hash = (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex');
   return cache;
 }

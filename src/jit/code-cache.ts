@@ -38,11 +38,15 @@ import { instanceKey, machineFacts, machineKey } from './rebind.js';
  * Where generated functions are kept between processes (StoreOptions.codeCache). `get` returns what `set` was given
  * for the key (or undefined); both may throw (a miss, a store not made). `hash`, optional: the SHA-256 of bytes in
  * lowercase hex, when the platform has a faster one than the pure-JS one used without it (Node's node:crypto).
+ * `compile`, optional: the function `new Function('R', source)` would make, compiled by the platform's own means
+ * (fileCodeCache: a `vm.Script` with V8's cached data of an earlier process); `id` changes whenever the source
+ * does (the entry's checksum). Undefined, or a throw: the source is compiled with `new Function`.
  */
 export interface CodeCache {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
   hash?(bytes: Uint8Array): string;
+  compile?(key: string, source: string, id: string): ((r: unknown) => unknown) | undefined;
 }
 
 /**
@@ -181,8 +185,11 @@ export function encodeEntry(key: string, e: CacheEntry, cache?: CodeCache): stri
 const isInt = (x: unknown): x is number => typeof x === 'number' && (x | 0) === x;
 const isInts = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
 
-/** The entry `s` holds for `key`, or null when it is not one (another format, damaged, another key, malformed). */
-export function decodeEntry(s: unknown, key: string, cache?: CodeCache): CacheEntry | null {
+/**
+ * The entry `s` holds for `key` (and its checksum, `sum`), or null when it is not one (another format, damaged,
+ * another key, malformed).
+ */
+export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheEntry & { sum: string }) | null {
   if (typeof s !== 'string') return null;
   const nl = s.indexOf('\n');
   if (nl < 0 || nl > 200) return null;
@@ -205,7 +212,7 @@ export function decodeEntry(s: unknown, key: string, cache?: CodeCache): CacheEn
   const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
   if (!Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
   if (!isInts(osr) || osr.length % 2 !== 0 || typeof withHandlers !== 'boolean' || !isInt(warm) || warm < 0 || !isInts(calls)) return null;
-  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls };
+  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, sum };
 }
 
 let named: Map<unknown, string> | null = null;

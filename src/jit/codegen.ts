@@ -420,7 +420,7 @@ function sourceBuildId(): string {
  * miss) when there is no usable entry: none, damaged, for another translation, or one whose source does not compile.
  */
 function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: BodyShare, key: string): JitFn | null {
-  let e: CacheEntry | null = null;
+  let e: (CacheEntry & { sum: string }) | null = null;
   try {
     e = decodeEntry(cache.get(ck), ck, cache);
   } catch {
@@ -436,7 +436,14 @@ function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: 
   try {
     const inst = cc.inst;
     const recipe = recipeIn(e.recipe, inst, (n) => constValue(n, inst, sh.hot));
-    shared = { mk: jsEval.compile(e.src)(runtime()) };
+    // (the cache's own compile, V8's cached data in Node's fileCodeCache; else new Function)
+    let f: unknown;
+    try {
+      f = cache.compile?.(ck, e.src, e.sum);
+    } catch {
+      f = undefined;
+    }
+    shared = { mk: (typeof f === 'function' ? (f as Factory) : jsEval.compile(e.src))(runtime()) };
     made = { vm: inst.vm, shared, recipe, codeLen: e.codeLen, codeHash: e.codeHash, frameWords: e.frameWords, osr: Int32Array.from(e.osr), withHandlers: e.withHandlers };
     fn = rebind(made, cc, false) as JitFn | null;
   } catch {

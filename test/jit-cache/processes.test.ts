@@ -20,7 +20,8 @@ import { pathToFileURL } from 'node:url';
 const [bundle, dir, watFile, programs] = process.argv.slice(2);
 const W = await import(pathToFileURL(bundle).href);
 const { Store, Module, Linker, fileCodeCache, codeCacheStats, OutOfFuel, funcType, I32 } = W;
-const base = dir === '-' ? { tier: 'interp' } : { codeCache: fileCodeCache(dir) };
+const cache = dir === '-' ? null : fileCodeCache(dir);
+const base = cache === null ? { tier: 'interp' } : { codeCache: cache };
 const out = { c: {} };
 const str = (v) => (typeof v === 'bigint' ? 'n' + v : v);
 for (const [name, file, args] of JSON.parse(programs)) {
@@ -52,6 +53,7 @@ for (const budget of [1e9, 4099]) {
   out['pkg' + budget] = { result: str(result), stops, logs, g64: str(inst.call('g64')), gf: inst.call('gf'), fuel: store.fuelConsumed, peaks: store.peaks };
 }
 out.stats = { ...codeCacheStats };
+out.v8 = cache === null ? null : { ...cache.v8 };
 console.log(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? 'n' + v : v)));
 `;
 
@@ -89,14 +91,14 @@ afterAll(() => {
 /** The package module's generated functions (run, its callees and the two exported readers). */
 const PACKAGE_FUNCS = 8;
 
-type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number } } & Record<string, unknown>;
+type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number }; v8: { used: number; invalid: number; rejected: number; made: number } | null } & Record<string, unknown>;
 
 function runIn(bundle: string, dir: string): Out {
   const r = spawnSync(process.execPath, [driver, bundle, dir, watFile, programs], { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`driver failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Out;
 }
-const runs = (o: Out) => ({ ...o, stats: undefined });
+const runs = (o: Out) => ({ ...o, stats: undefined, v8: undefined });
 
 describe('across processes', () => {
   test('a warm cache: the same runs, every function from the cache; damaged entries and another build: misses, the same runs', () => {
@@ -112,12 +114,17 @@ describe('across processes', () => {
     expect(a.stats.hits).toBe(PACKAGE_FUNCS);
     expect(a.stats.stores).toBeGreaterThan(20);
     expect(a.stats.misses).toBe(a.stats.stores + a.stats.uncachable);
-    const files = readdirSync(dir);
+    const files = readdirSync(dir).filter((f) => !f.endsWith('.v8'));
     expect(files.length).toBe(a.stats.stores);
     // B: the cache A left
     const b = runIn(bundles.a, dir);
     expect(runs(b)).toEqual(runs(want));
     expect(b.stats).toEqual({ hits: a.stats.hits + a.stats.stores, misses: a.stats.uncachable, stores: 0, uncachable: a.stats.uncachable });
+    // B2: V8's cached data of the sources too (made at B's exit for those A's exit had not)
+    const b2 = runIn(bundles.a, dir);
+    expect(runs(b2)).toEqual(runs(want));
+    expect(b2.stats).toEqual(b.stats);
+    expect(b2.v8).toEqual({ used: b.stats.hits, invalid: 0, rejected: 0, made: 0 });
     // every third entry damaged (one word of its source changed)
     let damaged = 0;
     for (const [i, f] of files.sort().entries()) {
