@@ -18,7 +18,7 @@ import * as I32N from './numeric/i32.js';
 import { RawF32, RawF64 } from '../runtime/objects/values.js';
 import * as I64N from './numeric/i64.js';
 import type { Profile } from '../runtime/objects/profile.js';
-import type { CodeCache } from '../jit/code-cache.js';
+import type { CodeCache } from '../core/code-cache.js';
 import { HostFunc, Suspend, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
 import { type Limits, type Peaks } from '../runtime/objects/limits.js';
 import { Translator, WithPrescan } from './translate.js';

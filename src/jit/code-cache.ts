@@ -28,26 +28,14 @@ import { SIMD_EXEC } from '../interp/simd-exec.js';
 import { WasmFunc } from '../runtime/objects/func.js';
 import { GcArray, GcStruct, GcType, copyElems, gcTypeById } from '../runtime/objects/gc.js';
 import type { Instance } from '../runtime/objects/instance.js';
-import { hex, sha256 } from '../snapshot/format.js';
+import type { CodeCache } from '../core/code-cache.js';
+import { hex, sha256 } from '../core/sha256.js';
 import type { ValidatedModule } from '../validate/module.js';
 import { coldElision, profile } from './cold.js';
 import { outlining } from './outline.js';
 import { instanceKey, machineFacts, machineKey } from './rebind.js';
 
-/**
- * Where generated functions are kept between processes (StoreOptions.codeCache). `get` returns what `set` was given
- * for the key (or undefined); both may throw (a miss, a store not made). `hash`, optional: the SHA-256 of bytes in
- * lowercase hex, when the platform has a faster one than the pure-JS one used without it (Node's node:crypto).
- * `compile`, optional: the function `new Function('R', source)` would make, compiled by the platform's own means
- * (fileCodeCache: a `vm.Script` with V8's cached data of an earlier process); `id` changes whenever the source
- * does (the entry's checksum). Undefined, or a throw: the source is compiled with `new Function`.
- */
-export interface CodeCache {
-  get(key: string): string | undefined;
-  set(key: string, value: string): void;
-  hash?(bytes: Uint8Array): string;
-  compile?(key: string, source: string, id: string): ((r: unknown) => unknown) | undefined;
-}
+export type { CodeCache } from '../core/code-cache.js';
 
 /**
  * Over the process: entries found and used (`hits`), looked up and not found or not usable (`misses`: absent,

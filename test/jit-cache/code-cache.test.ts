@@ -55,12 +55,12 @@ function mapCache(): CodeCache & { map: Map<string, string>; gets: number } {
 const BYTES = Module.fromWat(PACKAGE_WAT).bytes;
 
 /** The package module, made afresh from its bytes, instantiated in a new store with `log` recording into `logs`. */
-function instantiate(options: StoreOptions, logs: number[] = [], log: 'host' | 'wasm' = 'host'): { store: Store; inst: Instance } {
+function instantiate(options: StoreOptions, logs: number[] = [], log: 'host' | 'wasm' = 'host', bytes = BYTES): { store: Store; inst: Instance } {
   const store = new Store(options);
   const linker = new Linker();
   if (log === 'host') linker.defineFunc(store, 'env', 'log', funcType([I32], []), (_c, x) => void logs.push(x as number));
   else linker.defineInstance('env', new Linker().instantiate(store, Module.fromWat('(module (func (export "log") (param i32)))')));
-  return { store, inst: linker.instantiate(store, Module.fromBinary(BYTES)) };
+  return { store, inst: linker.instantiate(store, Module.fromBinary(bytes)) };
 }
 
 type Outcome = { result?: unknown; trap?: string; stops: number[]; consumed: number; logs: number[]; g64: unknown; gf: unknown; peaks: unknown };
@@ -243,11 +243,7 @@ describe('runs', () => {
 
 describe('key', () => {
   const key = (options: StoreOptions, index = 3, log: 'host' | 'wasm' = 'host', bytes = BYTES): string | null => {
-    const store = new Store(options);
-    const linker = new Linker();
-    if (log === 'host') linker.defineFunc(store, 'env', 'log', funcType([I32], []), () => undefined);
-    else linker.defineInstance('env', new Linker().instantiate(store, Module.fromWat('(module (func (export "log") (param i32)))')));
-    const inst = linker.instantiate(store, Module.fromBinary(bytes));
+    const { store, inst } = instantiate(options, [], log, bytes);
     return cacheKey(options.codeCache!, store.machine, inst.raw, index);
   };
   const c = mapCache();
