@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 import { BUNDLE_TAG, BUNDLE_WRAPPER } from './src/cli/cache.js';
 
@@ -21,6 +23,26 @@ function bundleTag(): Plugin {
   };
 }
 
+/**
+ * The build of wasmeter, defined as `__WASMETER_BUILD__` in every bundle: the SHA-256 of every file under src/ (by
+ * path and content) and package.json. The JS tier's persistent cache keys its entries by it (src/jit/code-cache.ts):
+ * a new build never reads an old build's generated code.
+ */
+export function buildId(root = '.'): string {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) h.update(`${p}\0`).update(readFileSync(p)).update('\0');
+    }
+  };
+  walk(join(root, 'src'));
+  h.update(readFileSync(join(root, 'package.json')));
+  return h.digest('hex');
+}
+const BUILD = { __WASMETER_BUILD__: JSON.stringify(buildId()) };
+
 // The package: the library (ESM, CJS, types) and the `wasmeter` CLI. The library has no runtime
 // dependencies; the CLI's (commander, cli-progress, picocolors: devDependencies) are bundled into
 // dist/cli/main.cjs. No source maps: the package ships without src/. Benchmarks build separately
@@ -40,6 +62,7 @@ export default defineConfig([
     dts: jsOnly ? false : { entry: { index: 'src/index.ts', webassembly: 'src/facade/index.ts', register: 'src/facade/register.ts' } },
     clean: jsOnly ? ['!**/*.d.{ts,cts,mts}'] : true,
     target: 'node20',
+    define: BUILD,
   },
   // The CLI: dist/cli.cjs (src/cli/bin.ts) loads dist/cli/main.cjs (src/cli/main.ts and everything it imports, one
   // CommonJS bundle: a dynamic import is a module evaluated when it is first reached) through a V8 code cache
@@ -58,7 +81,7 @@ export default defineConfig([
     minifyWhitespace: true,
     minifySyntax: true,
     // src/spec/suite.ts finds the package from its own URL
-    define: { 'import.meta': 'importMeta' },
+    define: { 'import.meta': 'importMeta', ...BUILD },
     inject: ['src/cli/import-meta.ts'],
     plugins: [bundleTag()],
   },

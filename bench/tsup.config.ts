@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { buildId } from '../tsup.config.js';
 
 // The benchmark bundle (`npm run bench` builds it first): dist-bench/bench.js, outside the package's dist/.
 // It sits one level below the package root like dist/, so bench/*.ts find bench/c/*.wasm and write
@@ -14,4 +15,6 @@ export default defineConfig({
   // fail inside an ESM bundle ("Dynamic require of "assert" is not supported"): load it from node_modules;
   // esbuild (bench/packages.ts bundles the facade's register entry with it) and playwright-core (bench/chromium.ts) likewise.
   external: ['benny', 'esbuild', 'playwright-core'],
+  // (the JS tier's persistent cache keys by it: tsup.config.ts buildId)
+  define: { __WASMETER_BUILD__: JSON.stringify(buildId()) },
 });

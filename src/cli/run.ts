@@ -16,6 +16,8 @@ import type { Instance } from '../runtime/instance.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
 import type { Instance as RawInstance } from '../runtime/objects/instance.js';
+import { fileCodeCache, type FileCodeCache } from '../host/code-cache-file.js';
+import { cacheDir } from './cache.js';
 import { EXIT, InvalidValue, NotAModule, UsageError, classify, describeError, loadModule, usage } from './common.js';
 
 /** Parses a command-line argument as a value of type t. */
@@ -150,7 +152,9 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
   } catch (e) {
     return usage(e as UsageError, 'run');
   }
+  const codeCache = runCodeCache();
   const store = new Store({
+    ...(codeCache !== null ? { codeCache } : {}),
     countFuel: counting,
     ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}),
     ...(costs !== undefined ? { costs } : {}),
@@ -168,28 +172,43 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
     },
   );
   if (opts.snapshot !== undefined) await import('../snapshot/index.js');
-  return drive(store, () => wasi, report, opts, () => {
-    const { module } = loaded();
-    const usesWasi = module.data.imports.some((i) => i.module === WASI_MODULE);
-    const linker = new Linker();
-    if (opts.invoke === undefined || usesWasi) {
-      wasi = newWasi({
-        args: [file, ...args],
-        env: parseEnv(opts.env ?? []),
-        hostDirs: hostDirs(opts),
-        seed: opts.seed ?? 0,
-        inheritClock: opts.inheritClock === true,
-        ...cliStdio(opts),
-      });
-      wasi.addToLinker(linker, store);
-    }
-    if (opts.invoke === undefined && !module.data.exports.some((e) => e.name === '_start' && e.kind === 'func'))
-      throw new UsageError(`${file} exports no _start function: give --invoke NAME to call an export`);
-    // (a start function that stops is snapshotted in this phase: resume instantiates, then calls the entry)
-    report.entry = { phase: 'instantiate', invoke: opts.invoke, args };
-    const inst = linker.instantiate(store, module);
-    return callEntry(store, inst, wasi, report, opts);
-  });
+  try {
+    return drive(store, () => wasi, report, opts, () => {
+      const { module } = loaded();
+      const usesWasi = module.data.imports.some((i) => i.module === WASI_MODULE);
+      const linker = new Linker();
+      if (opts.invoke === undefined || usesWasi) {
+        wasi = newWasi({
+          args: [file, ...args],
+          env: parseEnv(opts.env ?? []),
+          hostDirs: hostDirs(opts),
+          seed: opts.seed ?? 0,
+          inheritClock: opts.inheritClock === true,
+          ...cliStdio(opts),
+        });
+        wasi.addToLinker(linker, store);
+      }
+      if (opts.invoke === undefined && !module.data.exports.some((e) => e.name === '_start' && e.kind === 'func'))
+        throw new UsageError(`${file} exports no _start function: give --invoke NAME to call an export`);
+      // (a start function that stops is snapshotted in this phase: resume instantiates, then calls the entry)
+      report.entry = { phase: 'instantiate', invoke: opts.invoke, args };
+      const inst = linker.instantiate(store, module);
+      return callEntry(store, inst, wasi, report, opts);
+    });
+  } finally {
+    // (this run's new entries: written after its output)
+    codeCache?.flush();
+  }
+}
+
+/**
+ * The JS tier's generated functions from earlier runs of a module, and this run's for later ones (src/jit/code-cache.ts):
+ * in the code cache's directory, as the bundle's own (WASMETER_CACHE_DIR, WASMETER_NO_CACHE), its `jit/`; written by
+ * the command after its output (flush).
+ */
+function runCodeCache(): FileCodeCache | null {
+  const dir = cacheDir(process.env);
+  return dir !== null ? fileCodeCache(`${dir}/jit`, { flushOnExit: false }) : null;
 }
 
 /** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */
@@ -361,9 +380,13 @@ export async function runResume(path: string, opts: RunOpts): Promise<number> {
   let wasi: Wasi | null = null;
   let cli: CliSnapshot | null = null;
   let restored;
+  const codeCache = runCodeCache();
   try {
     restored = Store.restore(bytes, {
-      store: opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {},
+      store: {
+        ...(opts.timeout !== undefined ? { interrupt: { deadline: Date.now() + opts.timeout } } : {}),
+        ...(codeCache !== null ? { codeCache } : {}),
+      },
       linker: (store, host) => {
         cli = host as CliSnapshot;
         const linker = new Linker();
@@ -388,10 +411,14 @@ export async function runResume(path: string, opts: RunOpts): Promise<number> {
   // this hop's fuel: --fuel, else all there is
   if (store.metered) store.addFuel(opts.fuel ?? Number.MAX_SAFE_INTEGER - store.fuelConsumed - store.fuelRemaining);
   const report: Record<string, unknown> = { file: c.file, mode: c.mode, resultTypes: c.resultTypes, entry: c.entry };
-  return drive(store, () => wasi, report, opts, () => {
-    // stopped in a start function: the instantiation finishes, then the entry is called
-    if (c.entry.phase === 'instantiate') return callEntry(store, stop.resume()[0] as Instance, wasi, report, opts);
-    if (c.mode === 'wasi') return guestExit(report, wasi!.resume(stop).exitCode);
-    return printResults(report, stop.resume(), opts);
-  });
+  try {
+    return drive(store, () => wasi, report, opts, () => {
+      // stopped in a start function: the instantiation finishes, then the entry is called
+      if (c.entry.phase === 'instantiate') return callEntry(store, stop.resume()[0] as Instance, wasi, report, opts);
+      if (c.mode === 'wasi') return guestExit(report, wasi!.resume(stop).exitCode);
+      return printResults(report, stop.resume(), opts);
+    });
+  } finally {
+    codeCache?.flush();
+  }
 }

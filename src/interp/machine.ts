@@ -18,6 +18,7 @@ import * as I32N from './numeric/i32.js';
 import { RawF32, RawF64 } from '../runtime/objects/values.js';
 import * as I64N from './numeric/i64.js';
 import type { Profile } from '../runtime/objects/profile.js';
+import type { CodeCache } from '../core/code-cache.js';
 import { HostFunc, Suspend, WasmFunc, type FuncInst } from '../runtime/objects/func.js';
 import { type Limits, type Peaks } from '../runtime/objects/limits.js';
 import { Translator, WithPrescan } from './translate.js';
@@ -111,6 +112,8 @@ export class Machine {
   deferJit = false;
   /** The JS tier's compiler (installed by the store, see tier.ts); null: the interpreter runs everything. */
   tier: TierCompiler | null = null;
+  /** Where the JS tier keeps generated functions between processes (StoreOptions.codeCache, src/jit/code-cache.ts), or null. */
+  codeCache: CodeCache | null = null;
   /**
    * Whether fuel is counted (the store's countFuel). When false the JS tier
    * generates no fuel code at all; the interpreter still subtracts from an

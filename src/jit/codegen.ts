@@ -80,7 +80,8 @@ import { nanBits } from '../interp/nan-bits.js';
 import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports, profile, profileStats, wholeEstimate, type Profile } from './cold.js';
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
-import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, type Made } from './rebind.js';
+import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, recipeIn, recipeOut, type Made } from './rebind.js';
+import { cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, encodeEntry, textSum, type CacheEntry, type CodeCache } from './code-cache.js';
 import { CATCH_ARM, CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_HANDOFF, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -308,6 +309,13 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
       return fn;
     }
   }
+  // in the persistent cache (code-cache.ts)?
+  const cache = known === undefined && mc.codeCache !== null && cacheable(split, sh) ? mc.codeCache : null;
+  const ck = cache !== null ? lookUpKey(cache, mc, cc) : null;
+  if (ck !== null) {
+    const fn = fromCache(cache!, ck, mc, cc, sh, key);
+    if (fn !== null) return fn;
+  }
   try {
     // an engine that gives every NaN it reads as its canonical one: no f32 or f64 values in generated code (float-scan.ts)
     if (!nanBits.kept) floatsObserved(cc.inst.vm, cc.func.index, cc.func.type.params);
@@ -350,6 +358,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
       made.withHandlers = cc.handlers !== null;
       sh.made.set(key, made);
     }
+    if (ck !== null && fn !== null) toCache(cache!, ck, cc, sh, g, made, scan.loopCalls);
     jitStats.generated++;
     if (cc.handlers !== null) jitStats.withHandlers++;
     if (fn !== null) loopCallees(mc, cc, scan.loopCalls);
@@ -370,6 +379,115 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     // anything else (a string or array too long for V8, a bug of the generator): the interpreter runs the
     // function, with the same results and fuel; the tier never makes a call fail
     return declined(e instanceof RangeError ? 'too large for JS' : `internal error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * Whether this version of a function may come from the persistent cache and go into it (code-cache.ts): the plain
+ * whole version, not split, not with its own bounds checks after a trap, not profiling or made from a profile (a
+ * function that turns out to profile or split when generated is not stored: toCache), with no test forcing cold
+ * blocks at random, in an engine that keeps NaN bits (else float-scan.ts decides per module before generation).
+ */
+function cacheable(split: boolean, sh: BodyShare): boolean {
+  return !split && !sh.split && !sh.trapped && sh.prof === null && coldElision.force === null && nanBits.kept && !jsEval.blocked;
+}
+
+/** The cache key of `cc`'s function (code-cache.ts cacheKey), or null: the module's bytes unknown, or unreadable. */
+function lookUpKey(cache: CodeCache, mc: Machine, cc: Compiled): string | null {
+  if (codeCacheBuild.id === '') codeCacheBuild.id = sourceBuildId();
+  try {
+    return cacheKey(cache, mc, cc.inst, cc.func.index);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Without a build id from the bundler (code-cache.ts codeCacheBuild: running from source), the generator's own text
+ * as one: its classes (JsGen and every class it extends) and the runtime's helpers, hashed.
+ */
+function sourceBuildId(): string {
+  let text = '';
+  for (let c: unknown = JsGen; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) text += String(c);
+  const r = runtime() as Record<string, unknown>;
+  for (const n of Object.keys(r)) text += `${n}=${String(r[n])}`;
+  return `source-${textSum(text)}-${text.length}`;
+}
+
+/**
+ * `cc`'s function made from the cache entry under `ck`, bound to its instance (as rebind.ts binds a later instance),
+ * with what generating it would have done besides: its warm-up call, and its loop callees generated ahead. Null (a
+ * miss) when there is no usable entry: none, damaged, for another translation, or one whose source does not compile.
+ */
+function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: BodyShare, key: string): JitFn | null {
+  let e: (CacheEntry & { sum: string }) | null = null;
+  try {
+    e = decodeEntry(cache.get(ck), ck, cache);
+  } catch {
+    // (an unreadable entry is a miss)
+  }
+  if (e === null) {
+    codeCacheStats.misses++;
+    return null;
+  }
+  let fn: JitFn | null = null;
+  let made: Made;
+  let shared: Shared;
+  try {
+    const inst = cc.inst;
+    const recipe = recipeIn(e.recipe, inst, (n) => constValue(n, inst, sh.hot));
+    // (the cache's own compile, V8's cached data in Node's fileCodeCache; else new Function)
+    let f: unknown;
+    try {
+      f = cache.compile?.(ck, e.src, e.sum);
+    } catch {
+      f = undefined;
+    }
+    shared = { mk: (typeof f === 'function' ? (f as Factory) : jsEval.compile(e.src))(runtime()) };
+    made = { vm: inst.vm, shared, recipe, codeLen: e.codeLen, codeHash: e.codeHash, frameWords: e.frameWords, osr: Int32Array.from(e.osr), withHandlers: e.withHandlers };
+    fn = rebind(made, cc, false) as JitFn | null;
+  } catch {
+    // (a source that does not compile, a maker that throws: generated as without a cache, which reports a forbidden
+    // `new Function` itself)
+  }
+  if (fn === null) {
+    codeCacheStats.misses++;
+    return null;
+  }
+  cc.prescan = null;
+  if (e.warm > 0) warmUp(shared!, cc.func.jitS as SharedFn, cc.func.jitE as unknown[], e.warm);
+  sh.made.set(key, made!);
+  codeCacheStats.hits++;
+  jitStats.generated++;
+  if (e.withHandlers) jitStats.withHandlers++;
+  loopCallees(mc, cc, new Set(e.calls));
+  return fn;
+}
+
+/** `cc`'s function, just generated by `g`, into the cache under `ck` when it can be (cacheable; else counted `uncachable`). */
+function toCache(cache: CodeCache, ck: string, cc: Compiled, sh: BodyShare, g: JsGen, made: Made | null, calls: ReadonlySet<number>): void {
+  const inst = cc.inst;
+  const recipe = made !== null && !sh.split && !g.explicitBounds && g.profile === null && g.coldBy === null ? recipeOut(made.recipe, (v) => constName(v, inst, sh.hot)) : null;
+  if (recipe === null) {
+    codeCacheStats.uncachable++;
+    return;
+  }
+  const value = encodeEntry(ck, {
+    src: g.source,
+    recipe,
+    codeLen: made!.codeLen,
+    codeHash: made!.codeHash,
+    frameWords: made!.frameWords,
+    osr: Array.from(made!.osr),
+    withHandlers: made!.withHandlers,
+    warm: g.warmChars,
+    calls: [...calls],
+  }, cache);
+  try {
+    cache.set(ck, value);
+    codeCacheStats.stores++;
+  } catch {
+    // (a cache that cannot store: the next process generates it again)
   }
 }
 
@@ -710,6 +828,9 @@ class JsGen extends JsRefs implements CodeSink {
   dispatch = false;
   /** what build() made, for the module's later instances (rebind.ts); null when an environment entry is unknown */
   made: Made | null = null;
+  /** what build() made, for the persistent cache (code-cache.ts): the source, and its warm-up's length (0: none) */
+  source = '';
+  warmChars = 0;
   /** the profile this split (or maybe split) version records block hits into (cold.ts profile), or null */
   profile: Profile | null = null;
   /** a whole generation from this profile: the blocks it never saw run are exits (isCold), or null */
@@ -1403,11 +1524,14 @@ class JsGen extends JsRefs implements CodeSink {
     if (chars > MAX_SOURCE) no('function too large');
     // (the names are read from the parts as generated: an entry's `_3` rewritten as `E[3]` holds none)
     const used = declareUsed([pre, body, post], wt);
-    const sf = factory(sh, head(used.helpers) + envLine + warm + used.decl + parts[0] + parts[1] + parts[2]);
+    const src = head(used.helpers) + envLine + warm + used.decl + parts[0] + parts[1] + parts[2];
+    const sf = factory(sh, src);
     const [sfn, fn] = sf.mk(this.envV);
     f.jitS = sfn;
     f.jitE = this.envV;
     if (loops) warmUp(sf, sfn, this.envV, chars);
+    this.source = src;
+    this.warmChars = loops ? chars : 0;
     // (for the module's later instances, rebind.ts)
     const r = recipe(this.envV, cc, exits, new Set<unknown>([sh.hot, floats, sh.prof?.hits, sh.prof?.left]));
     if (r === null) rebindStats.unrecorded++;

@@ -86,12 +86,20 @@ const machineIds = new Map<string, number>();
 export function machineKey(mc: Machine): string {
   let id = machineKeys.get(mc);
   if (id === undefined) {
-    const facts = `${mc.maxDepth},${mc.limits.maxArrayBytes ?? ''},${Array.prototype.join.call(mc.opCosts, ' ')},${JSON.stringify(mc.costs)}`;
+    const facts = machineFacts(mc);
     id = machineIds.get(facts);
     if (id === undefined) machineIds.set(facts, (id = machineIds.size));
     machineKeys.set(mc, id);
   }
   return `${mc.counting ? 1 : 0}m${id}`;
+}
+
+/**
+ * The facts machineKey stands for, as text (fixed for the machine's life): the persistent cache (code-cache.ts) keys
+ * by these, not by machineKey's id, which is a number of this process.
+ */
+export function machineFacts(mc: Machine): string {
+  return `${mc.maxDepth},${mc.limits.maxArrayBytes ?? ''},${Array.prototype.join.call(mc.opCosts, ' ')},${JSON.stringify(mc.costs)}`;
 }
 
 const instanceKeys = new WeakMap<Instance, string>();
@@ -223,7 +231,7 @@ function entry(e: Entry, cc: Compiled, inst: Instance): unknown {
  * The function `made` for the first instance, bound to `cc`'s instance, with the re-entry marks set in its code;
  * null when `cc`'s translation is not the one it was made from (then it is generated).
  */
-export function rebind(made: Made, cc: Compiled): ((...a: never[]) => unknown) | null {
+export function rebind(made: Made, cc: Compiled, count = true): ((...a: never[]) => unknown) | null {
   const code = cc.code;
   if (code.length !== made.codeLen || cc.frameWords !== made.frameWords || codeHash(code) !== made.codeHash) return null;
   const env = bind(made.recipe, cc);
@@ -237,6 +245,82 @@ export function rebind(made: Made, cc: Compiled): ((...a: never[]) => unknown) |
     cc.patch(pc, Op.FUEL_OSR);
     if (osr[i + 1]! >= 0) cc.osrFuel.set(pc, osr[i + 1]!);
   }
-  rebindStats.rebound++;
+  if (count) rebindStats.rebound++;
   return fn;
+}
+
+/**
+ * A recipe as plain data for another process (code-cache.ts): `[kind, index]`, an exits record's arrays and offsets,
+ * or `[K.Const, name]` with the shared value's name by `name`; null when a shared value has none.
+ */
+export function recipeOut(r: readonly Entry[], name: (v: unknown) => string | null): unknown[] | null {
+  const out: unknown[] = [];
+  for (const e of r) {
+    if (e.k === K.Const) {
+      const n = name(e.v);
+      if (n === null) return null;
+      out.push([e.k, n]);
+    } else if (e.k === K.Exits) {
+      const x = e.v as { k: Int32Array; p: Int32Array; b: Int32Array; at: number; cw: number };
+      out.push([e.k, Array.from(x.k), Array.from(x.p), Array.from(x.b), x.at, x.cw]);
+    } else out.push([e.k, e.i]);
+  }
+  return out;
+}
+
+/** What recipeOut made, for `inst`, the shared values by `value`; throws when it is not such a recipe for `inst`. */
+export function recipeIn(j: unknown, inst: Instance, value: (n: string) => unknown): Entry[] {
+  if (!Array.isArray(j)) throw new TypeError('not a recipe');
+  const int = (x: unknown): number => {
+    if (typeof x !== 'number' || (x | 0) !== x) throw new TypeError('not an int32');
+    return x;
+  };
+  const words = (x: unknown): Int32Array => {
+    if (!Array.isArray(x)) throw new TypeError('not an array');
+    return Int32Array.from(x, int);
+  };
+  const out: Entry[] = [];
+  for (const a of j) {
+    if (!Array.isArray(a)) throw new TypeError('not an entry');
+    const k = int(a[0]) as K;
+    let list: readonly unknown[] | null = null;
+    switch (k) {
+      case K.Const:
+        if (a.length !== 2 || typeof a[1] !== 'string') throw new TypeError('not a named value');
+        out.push({ k, i: 0, v: value(a[1]) });
+        continue;
+      case K.Exits: {
+        const at = int(a[4]);
+        if (a.length !== 6 || at < 0 || (at & 3) !== 0) throw new TypeError('not an exits record');
+        out.push({ k, i: 0, v: { k: words(a[1]), p: words(a[2]), b: words(a[3]), at, cw: int(a[5]) } });
+        continue;
+      }
+      case K.Inst:
+      case K.Cc:
+      case K.Code:
+        if (a.length !== 2 || a[1] !== 0) throw new TypeError('not an entry');
+        out.push({ k, i: 0, v: null });
+        continue;
+      case K.Func:
+        list = inst.funcs;
+        break;
+      case K.Mem:
+        list = inst.memories;
+        break;
+      case K.Table:
+        list = inst.tables;
+        break;
+      case K.Global:
+      case K.Cell:
+      case K.CellF64:
+        list = inst.globals;
+        break;
+      default:
+        throw new TypeError('not an entry kind');
+    }
+    const i = int(a[1]);
+    if (a.length !== 2 || i < 0 || i >= list.length) throw new TypeError('index out of range');
+    out.push({ k, i, v: null });
+  }
+  return out;
 }

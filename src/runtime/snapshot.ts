@@ -50,9 +50,9 @@ export interface RestoreOptions {
    * differ (tier), or that are process state the snapshot only names
    * (registry: the TypeRegistry to canonicalise the restored modules' types
    * in; by default the process-wide one, or a new one when the snapshot's
-   * store had a registry of its own).
+   * store had a registry of its own; codeCache: the JS tier's persistent cache).
    */
-  store?: Pick<StoreOptions, 'interrupt' | 'tier' | 'registry'>;
+  store?: Pick<StoreOptions, 'interrupt' | 'tier' | 'registry' | 'codeCache'>;
 }
 
 /** A restored store: its instances (in the order they were made), the stopped call if any, the embedder's state. */

@@ -13,6 +13,7 @@ import { Tag } from './objects/exception.js';
 // must start at machine.ts)
 import { Machine, STATUS_DONE, STATUS_SUSPENDED, UNMETERED } from '../interp/machine.js';
 import { generate } from '../jit/codegen.js';
+import { cacheModule, type CodeCache } from '../jit/code-cache.js';
 import { jitFor } from '../interp/tier.js';
 import { RawF32, RawF64 } from './objects/values.js';
 import { Profile, type FunctionProfile } from './objects/profile.js';
@@ -52,6 +53,14 @@ export interface StoreOptions {
    * always interprets.
    */
   tier?: 'interp' | 'js';
+  /**
+   * A persistent cache of the JS tier's generated functions (src/jit/code-cache.ts): a later process running the
+   * same module takes each function's generated source from it instead of generating it again (V8 still compiles
+   * it). Synchronous: a Map-like object (`get`, `set`; a browser page can preload one), or `fileCodeCache(dir)` in
+   * Node. It never changes what a run does: a missing, stale or damaged entry is a miss. Trusted like wasmtime's
+   * cache: whoever can write it can run JavaScript in this process. Default: none.
+   */
+  codeCache?: CodeCache;
 }
 
 /**
@@ -204,6 +213,10 @@ export class Store {
     this.machine.jitOn = (options.tier ?? 'js') === 'js' && this.prof === null;
     this.machine.tier = this.machine.jitOn ? generate : null;
     this.machine.counting = this.countsFuel;
+    const cache = options.codeCache;
+    if (cache !== undefined && (cache === null || typeof cache.get !== 'function' || typeof cache.set !== 'function'))
+      throw new TypeError('codeCache must have get and set methods');
+    this.machine.codeCache = cache ?? null;
   }
 
   /**
@@ -327,6 +340,7 @@ export class Store {
   }
 
   instantiate(module: Module, imports: unknown[]): Instance {
+    if (this.machine.codeCache !== null) cacheModule(module.validated, () => module.bytes);
     const raw = instantiate(module.validated, imports, {
       host: this,
       // a start function that stops resumably: resuming it finishes the instantiation (see step)
@@ -341,6 +355,7 @@ export class Store {
 
   /** Records an instance of this store (snapshots hold every instance, in order). */
   private adopt(raw: RawInstance, module: Module): void {
+    if (this.machine.codeCache !== null) cacheModule(module.validated, () => module.bytes);
     if (this.instances.includes(raw)) return;
     this.instances.push(raw);
     this.modules.push(module);

@@ -300,6 +300,7 @@ function read(bytes: Uint8Array, options: RestoreOptions): Restored {
     registry,
   };
   if (so.metered === true) sopts.fuel = 0;
+  if (options.store?.codeCache !== undefined) sopts.codeCache = options.store.codeCache;
   let store: Store;
   try {
     store = new Store(sopts);

@@ -1,0 +1,16 @@
+/** The JS tier's persistent cache as the embedder gives it (StoreOptions.codeCache; src/jit/code-cache.ts uses it). */
+
+/**
+ * Where generated functions are kept between processes (StoreOptions.codeCache). `get` returns what `set` was given
+ * for the key (or undefined); both may throw (a miss, a store not made). `hash`, optional: the SHA-256 of bytes in
+ * lowercase hex, when the platform has a faster one than the pure-JS one used without it (Node's node:crypto).
+ * `compile`, optional: the function `new Function('R', source)` would make, compiled by the platform's own means
+ * (fileCodeCache: a `vm.Script` with V8's cached data of an earlier process); `id` changes whenever the source
+ * does (the entry's checksum). Undefined, or a throw: the source is compiled with `new Function`.
+ */
+export interface CodeCache {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  hash?(bytes: Uint8Array): string;
+  compile?(key: string, source: string, id: string): ((r: unknown) => unknown) | undefined;
+}

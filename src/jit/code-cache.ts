@@ -1,0 +1,278 @@
+/**
+ * The JS tier's persistent cache (issue 16): the source of each generated function and the recipe of its environment
+ * (rebind.ts), stored by a key that names everything the source depends on, so that a later process makes the
+ * function from the cache instead of running LoopScan and JsGen again (V8 still compiles the source; the module is
+ * still decoded, validated and translated). The store is the embedder's (`StoreOptions.codeCache`: two synchronous
+ * methods, so a Map the page preloads serves in a browser; `fileCodeCache` in src/host/code-cache-file.ts is the
+ * file-backed one for Node, and `wasmeter run` uses it).
+ *
+ * The key (cacheKey) is a SHA-256 over: this format and the build of wasmeter (BUILD_ID: a new build never reads an
+ * old entry), the module's bytes (their own SHA-256, made once per module, and only when a cache is configured), the
+ * machine's facts (rebind.ts machineFacts: the call-depth limit, the GC array limit, the cost table; and whether fuel
+ * is counted), the instance's (rebind.ts instanceKey), the canonical type ids of the module's types (process-wide
+ * registries number them in the order modules come), and every setting the generator reads (outlining, cold.ts'
+ * profile and static cold rule); then the function index, and `w`: only the plain whole version is cached, never a
+ * split one (outline.ts), one generated with its own bounds checks after a trap (BodyShare.trapped), or one that
+ * profiles or is made from a profile (cold.ts): those are generated as before, in every process.
+ *
+ * An entry is checked before anything of it runs: its header (this format, its parts' lengths and a checksum of the
+ * rest, a SHA-256 where the cache hashes natively: corruption, not authenticity), its key (the one asked for), its
+ * structure (rebind.ts recipeIn), and the translation it was generated from (length, frame size and hash of the
+ * code, as rebind checks). Anything that does
+ * not match is a miss, and the function is generated as without a cache: the cache never changes what a run does.
+ * The cache is trusted as wasmtime's is: an entry is JavaScript the process runs, so whoever can write the cache can
+ * run code in the process.
+ */
+import type { Machine } from '../interp/machine.js';
+import { SIMD_EXEC } from '../interp/simd-exec.js';
+import { WasmFunc } from '../runtime/objects/func.js';
+import { GcArray, GcStruct, GcType, copyElems, gcTypeById } from '../runtime/objects/gc.js';
+import type { Instance } from '../runtime/objects/instance.js';
+import type { CodeCache } from '../core/code-cache.js';
+import { hex, sha256 } from '../core/sha256.js';
+import type { ValidatedModule } from '../validate/module.js';
+import { coldElision, profile } from './cold.js';
+import { outlining } from './outline.js';
+import { instanceKey, machineFacts, machineKey } from './rebind.js';
+
+export type { CodeCache } from '../core/code-cache.js';
+
+/**
+ * Over the process: entries found and used (`hits`), looked up and not found or not usable (`misses`: absent,
+ * corrupt, stale, another translation), given to the cache (`stores`), and generated functions that cannot be
+ * cached (`uncachable`: a split, trapped or profiled version, or an environment value with no name across processes).
+ */
+export const codeCacheStats = { hits: 0, misses: 0, stores: 0, uncachable: 0 };
+
+/** The entry format: changed whenever what an entry holds or means changes. */
+export const CACHE_FORMAT = 'wasmeter-jit 2';
+
+declare const __WASMETER_BUILD__: string | undefined;
+/**
+ * The build of wasmeter: the SHA-256 of src/ that tsup.config.ts defines in the bundles; without it (from source, as
+ * the tests run), a hash of the generator's own text (codegen.ts sourceBuildId). Tests change it to see old entries
+ * missed.
+ */
+export const codeCacheBuild = { id: typeof __WASMETER_BUILD__ === 'string' ? __WASMETER_BUILD__ : '' };
+
+const moduleBytes = new WeakMap<ValidatedModule, () => Uint8Array>();
+const moduleHashes = new WeakMap<ValidatedModule, string>();
+
+/** How the bytes of a module are found (Store.instantiate, when a cache is configured): hashed at its first lookup. */
+export function cacheModule(vm: ValidatedModule, bytes: () => Uint8Array): void {
+  if (!moduleBytes.has(vm)) moduleBytes.set(vm, bytes);
+}
+
+function sha256Hex(cache: CodeCache, bytes: Uint8Array): string {
+  if (cache.hash !== undefined) {
+    const h = cache.hash(bytes);
+    if (typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) return h;
+    throw new TypeError('codeCache.hash must return a SHA-256 in lowercase hex');
+  }
+  return hex(sha256(bytes));
+}
+
+/** (JSON.stringify's replacer: Infinity as itself, not null) */
+const finite = (_: string, v: unknown): unknown => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+
+const contexts = new WeakMap<Instance, Map<string, string>>();
+const utf8 = new TextEncoder();
+
+/**
+ * The key of function `index`'s whole version for `inst` in `mc`, or null when the module's bytes are not known
+ * (a module not instantiated through a Store with the cache).
+ */
+export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number): string | null {
+  const mk = machineKey(mc);
+  let byMachine = contexts.get(inst);
+  let ctx = byMachine?.get(mk);
+  if (ctx === undefined) {
+    const vm = inst.vm;
+    let mh = moduleHashes.get(vm);
+    if (mh === undefined) {
+      const bytes = moduleBytes.get(vm);
+      if (bytes === undefined) return null;
+      moduleHashes.set(vm, (mh = sha256Hex(cache, bytes())));
+    }
+    const text = [
+      CACHE_FORMAT,
+      codeCacheBuild.id,
+      mh,
+      mc.counting ? 'counting' : 'not counting',
+      machineFacts(mc),
+      instanceKey(inst),
+      Array.prototype.join.call(vm.canon, ','),
+      JSON.stringify(outlining, finite),
+      JSON.stringify(profile, finite),
+      coldElision.static ? 'cold' : '',
+    ].join('\n');
+    ctx = sha256Hex(cache, utf8.encode(text));
+    if (byMachine === undefined) contexts.set(inst, (byMachine = new Map()));
+    byMachine.set(mk, ctx);
+  }
+  return `${ctx}-f${index}w`;
+}
+
+/** What an entry holds (besides its key). */
+export interface CacheEntry {
+  /** the source (codegen.ts factory) */
+  src: string;
+  /** the recipe (rebind.ts recipeOut) */
+  recipe: unknown[];
+  codeLen: number;
+  codeHash: number;
+  frameWords: number;
+  /** the re-entry points: pc and fuel, pairs */
+  osr: number[];
+  withHandlers: boolean;
+  /** the warm-up's length in characters (codegen.ts warmUp), 0: none */
+  warm: number;
+  /** the callees generated ahead (codegen.ts loopCallees) */
+  calls: number[];
+}
+
+/** Two 32-bit lanes over the text's UTF-16 units (FNV-1a and a multiply-rotate), as 16 hex digits. */
+export function textSum(s: string): string {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x2545f491 | 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul((b ^ c) + i, 0x9e3779b1);
+    b = (b << 13) | (b >>> 19);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * An entry's checksum: `s` and the SHA-256 of its UTF-8 when the cache hashes natively (CodeCache.hash: Node's, a
+ * few milliseconds for quickjs' 4 MB of source, where textSum took 57 ms of a warm first run), else `t` and textSum.
+ * A reader checks the kind the entry names (`s` without a native hash: the pure-JS SHA-256).
+ */
+function entrySum(text: string, kind: 's' | 't', cache: CodeCache | undefined): string {
+  if (kind === 't') return `t${textSum(text)}`;
+  const bytes = utf8.encode(text);
+  return `s${cache?.hash !== undefined ? sha256Hex(cache, bytes) : hex(sha256(bytes))}`;
+}
+
+/**
+ * An entry as the cache holds it: a header line (format, checksum of the rest, the lengths of its two parts), then
+ * the JSON of everything but the source (`meta`, with the key), then the source as it is (no JSON escaping to write
+ * or parse: it is most of the entry).
+ */
+export function sealEntry(meta: string, src: string, cache?: CodeCache): string {
+  const body = meta + src;
+  return `${CACHE_FORMAT} ${entrySum(body, cache?.hash !== undefined ? 's' : 't', cache)} ${meta.length} ${src.length}\n${body}`;
+}
+
+export function encodeEntry(key: string, e: CacheEntry, cache?: CodeCache): string {
+  const { src, ...meta } = e;
+  return sealEntry(JSON.stringify({ key, ...meta }), src, cache);
+}
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && (x | 0) === x;
+const isInts = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
+
+/**
+ * The entry `s` holds for `key` (and its checksum, `sum`), or null when it is not one (another format, damaged,
+ * another key, malformed).
+ */
+export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheEntry & { sum: string }) | null {
+  if (typeof s !== 'string') return null;
+  const nl = s.indexOf('\n');
+  if (nl < 0 || nl > 200) return null;
+  const head = s.slice(0, nl).split(' ');
+  if (head.length !== 5 || `${head[0]} ${head[1]}` !== CACHE_FORMAT) return null;
+  const sum = head[2]!;
+  const metaLen = Number(head[3]);
+  const srcLen = Number(head[4]);
+  const body = s.slice(nl + 1);
+  if (!isInt(metaLen) || !isInt(srcLen) || metaLen < 0 || srcLen < 0 || metaLen + srcLen !== body.length) return null;
+  if ((sum[0] !== 's' && sum[0] !== 't') || entrySum(body, sum[0], cache) !== sum) return null;
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(body.slice(0, metaLen)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (j === null || typeof j !== 'object' || j['key'] !== key) return null;
+  const src = body.slice(metaLen);
+  const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
+  if (!Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
+  if (!isInts(osr) || osr.length % 2 !== 0 || typeof withHandlers !== 'boolean' || !isInt(warm) || warm < 0 || !isInts(calls)) return null;
+  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, sum };
+}
+
+let named: Map<unknown, string> | null = null;
+let byName: Map<string, unknown> | null = null;
+
+/** The runtime's values an environment holds by name: classes, helpers and the SIMD executors (by instruction id). */
+function names(): Map<unknown, string> {
+  if (named === null) {
+    named = new Map<unknown, string>([
+      [WasmFunc, 'WasmFunc'],
+      [GcArray, 'GcArray'],
+      [GcStruct, 'GcStruct'],
+      [copyElems, 'copyElems'],
+    ]);
+    for (let i = 0; i < SIMD_EXEC.length; i++) if (SIMD_EXEC[i]) named.set(SIMD_EXEC[i], `x${i}`);
+    byName = new Map([...named].map(([v, n]) => [n, v]));
+  }
+  return named;
+}
+
+/**
+ * The name of an environment's shared value (rebind.ts K.Const) for `inst`, or null when it has none across
+ * processes: `hot` is the body's loop-head count (outline.ts), `floats` the function's float constants.
+ */
+export function constName(v: unknown, inst: Instance, hot: unknown): string | null {
+  if (v === hot) return 'H';
+  if (v instanceof Float64Array) return `F${Array.from(new Int32Array(v.buffer, v.byteOffset, v.length * 2)).join(',')}`;
+  const reg = inst.vm.registry;
+  if (v === reg) return 'R';
+  if (v instanceof GcType) return gcTypeById(reg, v.id) === v ? `T${v.id}` : null;
+  if (typeof v !== 'function') return null;
+  const n = names().get(v);
+  if (n !== undefined) return n;
+  // a struct type's class (gen-refs.ts gcConst): of one of the module's types
+  for (const id of inst.vm.canon) {
+    let t: GcType;
+    try {
+      t = gcTypeById(reg, id);
+    } catch {
+      continue;
+    }
+    if (t.make === v) return `M${id}`;
+  }
+  return null;
+}
+
+/** The value constName named `n`; throws for a name that is none. */
+export function constValue(n: string, inst: Instance, hot: unknown): unknown {
+  names();
+  const c = n.charAt(0);
+  const id = (): number => {
+    const s = n.slice(1);
+    if (!/^\d+$/.test(s)) throw new TypeError('not a type id');
+    // (a type of the module: its canonical ids are in the key)
+    const x = Number(s);
+    if (!inst.vm.canon.includes(x)) throw new TypeError('not a type of the module');
+    return x;
+  };
+  if (n === 'H') return hot;
+  if (n === 'R') return inst.vm.registry;
+  if (c === 'F') {
+    const w = n.slice(1).split(',').map(Number);
+    if (w.length % 2 !== 0 || !w.every((x) => (x | 0) === x)) throw new TypeError('not float constants');
+    return new Float64Array(Int32Array.from(w).buffer);
+  }
+  if (c === 'T') return gcTypeById(inst.vm.registry, id());
+  if (c === 'M') {
+    const t = gcTypeById(inst.vm.registry, id());
+    if (!t.isStruct) throw new TypeError('not a struct type');
+    return t.make;
+  }
+  const v = byName!.get(n);
+  if (v === undefined) throw new TypeError(`no runtime value ${n}`);
+  return v;
+}

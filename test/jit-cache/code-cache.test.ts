@@ -1,0 +1,412 @@
+/**
+ * The JS tier's persistent cache (src/jit/code-cache.ts) in one process: its key, its entries' format and checks,
+ * the recipe's form across processes, and runs with a cold, warm, stale, damaged or failing cache, which must give
+ * what a run without a cache gives (results, fuel, stops). A module made again from its bytes has bodies of its own,
+ * so its functions are looked up in the cache as in a new process (test/jit-cache/processes.test.ts runs real ones).
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { I32, Linker, Module, OutOfFuel, Store, funcType, fileCodeCache, type CodeCache, type Instance, type StoreOptions } from '../../src/index.js';
+import {
+  CACHE_FORMAT,
+  cacheKey,
+  codeCacheBuild,
+  codeCacheStats,
+  constName,
+  constValue,
+  decodeEntry,
+  encodeEntry,
+  sealEntry,
+  type CacheEntry,
+} from '../../src/jit/code-cache.js';
+import { recipeIn, recipeOut } from '../../src/jit/rebind.js';
+import { outlining } from '../../src/jit/outline.js';
+import { jitStats } from '../../src/interp/tier.js';
+import { gcTypeById } from '../../src/runtime/objects/gc.js';
+import { runStarved } from '../shared/starved.js';
+import { PACKAGE_WAT } from './module.js';
+
+const savedOutlining = { ...outlining };
+const savedBuild = codeCacheBuild.id;
+afterEach(() => {
+  Object.assign(outlining, savedOutlining);
+  codeCacheBuild.id = savedBuild;
+});
+
+/** A Map as a code cache, counting its calls. */
+function mapCache(): CodeCache & { map: Map<string, string>; gets: number } {
+  const map = new Map<string, string>();
+  const c = {
+    map,
+    gets: 0,
+    get(k: string) {
+      c.gets++;
+      return map.get(k);
+    },
+    set(k: string, v: string) {
+      map.set(k, v);
+    },
+  };
+  return c;
+}
+
+const BYTES = Module.fromWat(PACKAGE_WAT).bytes;
+
+/** The package module, made afresh from its bytes, instantiated in a new store with `log` recording into `logs`. */
+function instantiate(options: StoreOptions, logs: number[] = [], log: 'host' | 'wasm' = 'host', bytes = BYTES): { store: Store; inst: Instance } {
+  const store = new Store(options);
+  const linker = new Linker();
+  if (log === 'host') linker.defineFunc(store, 'env', 'log', funcType([I32], []), (_c, x) => void logs.push(x as number));
+  else linker.defineInstance('env', new Linker().instantiate(store, Module.fromWat('(module (func (export "log") (param i32)))')));
+  return { store, inst: linker.instantiate(store, Module.fromBinary(bytes)) };
+}
+
+type Outcome = { result?: unknown; trap?: string; stops: number[]; consumed: number; logs: number[]; g64: unknown; gf: unknown; peaks: unknown };
+
+/** `run(n)` with `fuel`, through every stop (topped up by `topUp`), then the globals. */
+function outcome(options: StoreOptions, n: number, fuel: number | null = 1e9, topUp = 1e9): Outcome {
+  const logs: number[] = [];
+  const { store, inst } = instantiate(fuel === null ? options : { ...options, fuel }, logs);
+  const r = runStarved(store, inst, 'run', [n], () => topUp);
+  if (fuel !== null) store.addFuel(1000);
+  return { ...r, logs, g64: inst.call('g64'), gf: inst.call('gf'), peaks: { ...store.peaks } };
+}
+
+const stats = () => ({ ...codeCacheStats });
+const delta = (a: typeof codeCacheStats, b: typeof codeCacheStats) => ({
+  hits: b.hits - a.hits,
+  misses: b.misses - a.misses,
+  stores: b.stores - a.stores,
+  uncachable: b.uncachable - a.uncachable,
+});
+
+describe('runs', () => {
+  test('cold, warm and without a cache: the same results, fuel, stops and peaks; the warm run generates nothing', () => {
+    const want = outcome({ tier: 'interp' }, 3000);
+    expect(outcome({}, 3000)).toEqual(want);
+    const cache = mapCache();
+    let s = stats();
+    expect(outcome({ codeCache: cache }, 3000)).toEqual(want);
+    const cold = delta(s, stats());
+    expect(cold.hits).toBe(0);
+    expect(cold.stores).toBeGreaterThanOrEqual(5);
+    expect(cold.misses).toBe(cold.stores);
+    expect(cache.map.size).toBe(cold.stores);
+    s = stats();
+    const gen = jitStats.generated;
+    expect(outcome({ codeCache: cache }, 3000)).toEqual(want);
+    expect(delta(s, stats())).toEqual({ hits: cold.stores, misses: 0, stores: 0, uncachable: 0 });
+    expect(jitStats.generated - gen).toBe(cold.stores);
+  });
+
+  test('stops and resumes in cached code: every stop and the result as the interpreter, at budgets small and large', () => {
+    const cache = mapCache();
+    outcome({ codeCache: cache }, 2000);
+    for (const fuel of [0, 1, 37, 500, 4096, 30_000]) {
+      const want = outcome({ tier: 'interp' }, 2000, fuel, fuel + 1);
+      const s = stats();
+      const got = outcome({ codeCache: cache }, 2000, fuel, fuel + 1);
+      expect(got, `fuel ${fuel}`).toEqual(want);
+      expect(got.stops.length).toBeGreaterThan(0);
+      expect(delta(s, stats()).hits).toBeGreaterThan(0);
+      expect(delta(s, stats()).misses).toBe(0);
+    }
+  });
+
+  test('a damaged, stale or foreign entry is a miss, and the run is the same', () => {
+    const want = outcome({ tier: 'interp' }, 1500);
+    const cache = mapCache();
+    outcome({ codeCache: cache }, 1500);
+    const keys = [...cache.map.keys()];
+    const damaged = mapCache();
+    for (const [i, k] of keys.entries()) {
+      const v = cache.map.get(k)!;
+      const e = decodeEntry(v, k)!;
+      switch (i % 6) {
+        case 0: // a character changed
+          damaged.map.set(k, v.slice(0, v.length - 20) + (v[v.length - 20] === 'a' ? 'b' : 'a') + v.slice(v.length - 19));
+          break;
+        case 1: // cut short
+          damaged.map.set(k, v.slice(0, v.length >> 1));
+          break;
+        case 2: // another translation (as rebind checks)
+          damaged.map.set(k, encodeEntry(k, { ...e, codeHash: e.codeHash ^ 1 }));
+          break;
+        case 3: // another function's entry under this key
+          damaged.map.set(k, cache.map.get(keys[(i + 1) % keys.length]!)!);
+          break;
+        case 4: // a source that does not compile
+          damaged.map.set(k, encodeEntry(k, { ...e, src: e.src + ' }}}(' }));
+          break;
+        case 5: // a recipe index past the instance's
+          damaged.map.set(k, encodeEntry(k, { ...e, recipe: [[5, 1e6], ...e.recipe] }));
+          break;
+      }
+    }
+    const s = stats();
+    expect(outcome({ codeCache: damaged }, 1500)).toEqual(want);
+    expect(delta(s, stats())).toMatchObject({ hits: 0, misses: keys.length, stores: keys.length });
+  });
+
+  test("a cache whose get and set throw, or hold what is not a string: the run is the same", () => {
+    const want = outcome({ tier: 'interp' }, 1000);
+    const throwing: CodeCache = {
+      get() {
+        throw new Error('unreadable');
+      },
+      set() {
+        throw new Error('read-only');
+      },
+    };
+    expect(outcome({ codeCache: throwing }, 1000)).toEqual(want);
+    const odd = { get: () => 42 as unknown as string, set: () => undefined };
+    expect(outcome({ codeCache: odd }, 1000)).toEqual(want);
+    expect(() => new Store({ codeCache: {} as CodeCache })).toThrow(TypeError);
+  });
+
+  test('stores with another cost table, call-depth limit or fuel counting, over one cache: each as without it', () => {
+    const cache = mapCache();
+    for (const o of [{}, { costs: { default: 2, instructions: { call: 7 } } }, { limits: { maxCallDepth: 300 } }, { countFuel: false }, {}, { costs: { default: 2, instructions: { call: 7 } } }] as StoreOptions[]) {
+      const want = outcome({ ...o, tier: 'interp' }, 1200, o.countFuel === false ? null : 1e9);
+      expect(outcome({ ...o, codeCache: cache }, 1200, o.countFuel === false ? null : 1e9), JSON.stringify(o)).toEqual(want);
+    }
+  });
+
+  test('a snapshot at a stop in cached code: the same bytes as without a cache; restored with the cache, the same end', () => {
+    const cache = mapCache();
+    outcome({ codeCache: cache }, 2500);
+    const stopAt = (options: StoreOptions): { bytes: Uint8Array; resumed: unknown } => {
+      const { store, inst } = instantiate({ ...options, fuel: 20_000 });
+      let stop: unknown = null;
+      try {
+        inst.call('run', 2500);
+      } catch (e) {
+        stop = e;
+      }
+      expect(stop).toBeInstanceOf(OutOfFuel);
+      const bytes = store.snapshot();
+      const linker = (st: Store) => new Linker().defineFunc(st, 'env', 'log', funcType([I32], []), () => undefined);
+      const r = Store.restore(bytes, { linker, store: options.codeCache !== undefined ? { codeCache: options.codeCache } : {} });
+      r.store.addFuel(1e9);
+      return { bytes, resumed: [r.stop!.resume(), r.store.fuelConsumed] };
+    };
+    const want = stopAt({ tier: 'interp' });
+    const none = stopAt({});
+    const s = stats();
+    const warm = stopAt({ codeCache: cache });
+    expect(delta(s, stats()).hits).toBeGreaterThan(0);
+    expect(delta(s, stats()).misses).toBe(0);
+    expect(warm.bytes).toEqual(none.bytes);
+    expect(warm.resumed).toEqual(want.resumed);
+    expect(none.resumed).toEqual(want.resumed);
+  });
+
+  test('another build reads none of the old entries', () => {
+    const cache = mapCache();
+    const want = outcome({ codeCache: cache }, 800);
+    codeCacheBuild.id = savedBuild + '-next';
+    const s = stats();
+    expect(outcome({ codeCache: cache }, 800)).toEqual(want);
+    expect(delta(s, stats())).toMatchObject({ hits: 0 });
+    expect(delta(s, stats()).misses).toBeGreaterThan(0);
+  });
+
+  test('an instance whose import is wasm code instead of a host function gets other entries (instanceKey)', () => {
+    const cache = mapCache();
+    const a = instantiate({ codeCache: cache }, [], 'host');
+    const b = instantiate({ codeCache: cache }, [], 'wasm');
+    const want = instantiate({ tier: 'interp' }, [], 'wasm').inst.call('run', 2100);
+    a.inst.call('run', 2100);
+    const s = stats();
+    expect(b.inst.call('run', 2100)).toEqual(want);
+    // (run calls log: its source differs; the functions that do not call it may share entries)
+    expect(delta(s, stats()).misses).toBeGreaterThan(0);
+    const ka = cacheKey(cache, a.store.machine, a.inst.raw, 0);
+    const kb = cacheKey(cache, b.store.machine, b.inst.raw, 0);
+    expect(ka).not.toBe(kb);
+  });
+
+  test('a split version (outline.ts) is generated, not cached, and counted uncachable', () => {
+    Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 0 });
+    const want = outcome({ tier: 'interp' }, 700);
+    const cache = mapCache();
+    const s = stats();
+    expect(outcome({ codeCache: cache }, 700)).toEqual(want);
+    const d = delta(s, stats());
+    expect(d.uncachable).toBeGreaterThan(0);
+    expect(cache.map.size).toBe(d.stores);
+    expect(outcome({ codeCache: cache }, 700)).toEqual(want);
+  });
+});
+
+describe('key', () => {
+  const key = (options: StoreOptions, index = 3, log: 'host' | 'wasm' = 'host', bytes = BYTES): string | null => {
+    const { store, inst } = instantiate(options, [], log, bytes);
+    return cacheKey(options.codeCache!, store.machine, inst.raw, index);
+  };
+  const c = mapCache();
+
+  test('names the build, the module, the function, the machine facts, the instance and the settings', () => {
+    const k = key({ codeCache: c })!;
+    expect(k).toMatch(/^[0-9a-f]{64}-f3w$/);
+    // the same facts in another store (another machine, with its own machineKey id in another process)
+    expect(key({ codeCache: c, fuel: 5 })).toBe(k);
+    expect(key({ codeCache: c }, 4)).not.toBe(k);
+    expect(key({ codeCache: c, countFuel: false })).not.toBe(k);
+    expect(key({ codeCache: c, costs: { default: 2 } })).not.toBe(k);
+    expect(key({ codeCache: c, limits: { maxCallDepth: 500 } })).not.toBe(k);
+    expect(key({ codeCache: c, limits: { maxArrayBytes: 1 << 20 } })).not.toBe(k);
+    expect(key({ codeCache: c }, 3, 'wasm')).not.toBe(k);
+    const other = Module.fromWat(PACKAGE_WAT.replace('wasmeter code cache', 'wasmeter code cachf')).bytes;
+    expect(key({ codeCache: c }, 3, 'host', other)).not.toBe(k);
+    codeCacheBuild.id = savedBuild + '-next';
+    expect(key({ codeCache: c })).not.toBe(k);
+    codeCacheBuild.id = savedBuild;
+    Object.assign(outlining, { at: outlining.at + 1 });
+    expect(key({ codeCache: c })).not.toBe(k);
+  });
+
+  test("the module's hash is the cache's own when it has one, and only a SHA-256 in hex is taken", () => {
+    let hashed = 0;
+    const own = { ...mapCache(), hash: (b: Uint8Array) => (hashed++, 'ab'.repeat(32)) };
+    expect(key({ codeCache: own })).toMatch(/^[0-9a-f]{64}-f3w$/);
+    expect(hashed).toBe(2); // the module, then the key's text
+    const bad = { ...mapCache(), hash: () => 'not hex' };
+    expect(() => key({ codeCache: bad })).toThrow(TypeError);
+  });
+});
+
+describe('entries', () => {
+  const e: CacheEntry = { src: 'return 1;\n"é"', recipe: [[1, 0]], codeLen: 3, codeHash: -5, frameWords: 4, osr: [2, -1], withHandlers: true, warm: 10, calls: [1, 2] };
+
+  test('encoded and decoded, checked: format, checksum (either kind), lengths, key, structure', () => {
+    const hashing = { ...mapCache(), hash: fileCodeCache(tmpdir()).hash! };
+    for (const cache of [undefined, hashing]) {
+      const s = encodeEntry('k1', e, cache);
+      expect(s.startsWith(`${CACHE_FORMAT} ${cache === undefined ? 't' : 's'}`)).toBe(true);
+      expect(decodeEntry(s, 'k1', cache)).toEqual({ ...e, sum: expect.stringMatching(/^[st][0-9a-f]+$/) });
+      // (read by a cache without a native hash: the pure-JS SHA-256)
+      expect(decodeEntry(s, 'k1')).toEqual(decodeEntry(s, 'k1', cache));
+      expect(decodeEntry(s, 'k2', cache)).toBeNull();
+      expect(decodeEntry(s.replace('é', 'e'), 'k1', cache)).toBeNull();
+      expect(decodeEntry(s.replace('"calls":[1', '"calls":[3'), 'k1', cache)).toBeNull();
+      expect(decodeEntry(s + ' ', 'k1', cache)).toBeNull();
+      expect(decodeEntry(s.slice(0, -1), 'k1', cache)).toBeNull();
+      expect(decodeEntry(s.replace(CACHE_FORMAT, 'wasmeter-jit 0'), 'k1', cache)).toBeNull();
+    }
+    expect(decodeEntry(undefined, 'k1')).toBeNull();
+    expect(decodeEntry('', 'k1')).toBeNull();
+    const { src, ...meta } = e;
+    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { recipe: 3 }, { withHandlers: 1 }]) {
+      expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta, ...bad }), src), 'k1'), JSON.stringify(bad)).toBeNull();
+    }
+    expect(decodeEntry(sealEntry('{"key":', src), 'k1')).toBeNull();
+    expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta }), src), 'k1')).toMatchObject(e);
+  });
+
+  test('the recipe: by kind and index, exits by their arrays, shared values by name; anything else refused', () => {
+    const { inst } = instantiate({});
+    const raw = inst.raw;
+    const hot = { n: 5 };
+    const exits = { k: Int32Array.of(1, 2), p: Int32Array.of(3), b: Int32Array.of(), at: 8, cw: 3 };
+    const floats = new Float64Array(new Int32Array([0x123, 0x7ff40000, 0, 0x3ff00000]).buffer);
+    const t = gcTypeById(raw.vm.registry, raw.vm.canon[0]!);
+    const r = [
+      { k: 1, i: 0, v: null },
+      { k: 5, i: 2, v: null },
+      { k: 4, i: 0, v: exits },
+      { k: 0, i: 0, v: hot },
+      { k: 0, i: 0, v: floats },
+      { k: 0, i: 0, v: t },
+      { k: 0, i: 0, v: t.make },
+      { k: 0, i: 0, v: raw.vm.registry },
+      { k: 10, i: 1, v: null },
+    ];
+    const j = recipeOut(r as never, (v) => constName(v, raw, hot))!;
+    const back = recipeIn(JSON.parse(JSON.stringify(j)), raw, (n) => constValue(n, raw, hot));
+    expect(back).toEqual(r);
+    // the NaN's payload kept (as words)
+    expect(new Int32Array((back[4]!.v as Float64Array).buffer)).toEqual(new Int32Array(floats.buffer));
+    expect(back[6]!.v).toBe(t.make);
+    expect(recipeOut([{ k: 0, i: 0, v: { other: 1 } }] as never, (v) => constName(v, raw, hot))).toBeNull();
+    expect(recipeOut([{ k: 0, i: 0, v: () => 1 }] as never, (v) => constName(v, raw, hot))).toBeNull();
+    for (const bad of [[[5, raw.funcs.length]], [[5, -1]], [[99, 0]], [[0, 'nothing']], [[0, 'T999999']], [[4, [], [], [], 3, 0]], [[1, 0, 0]], 'x', [7]]) {
+      expect(() => recipeIn(bad, raw, (n) => constValue(n, raw, hot)), JSON.stringify(bad)).toThrow();
+    }
+  });
+});
+
+describe('fileCodeCache', () => {
+  test('entries written at flush, read back, under plain names or hashed ones; an unwritable directory is no error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmeter-code-cache-'));
+    try {
+      const c = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(c.hash!(new Uint8Array([97, 98, 99]))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      c.set('abc-f1w', 'one');
+      c.set('a/b\\c:?', 'two');
+      expect(c.get('abc-f1w')).toBe('one');
+      c.flush();
+      const files = readdirSync(join(dir, 'jit')).sort();
+      expect(files.length).toBe(2);
+      expect(files).toContain('abc-f1w');
+      const again = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(again.get('abc-f1w')).toBe('one');
+      expect(again.get('a/b\\c:?')).toBe('two');
+      expect(again.get('nothing')).toBeUndefined();
+      // a directory that cannot be made: nothing written, nothing thrown
+      writeFileSync(join(dir, 'file'), '');
+      const bad = fileCodeCache(join(dir, 'file', 'jit'), { flushOnExit: false });
+      bad.set('k', 'v');
+      expect(() => bad.flush()).not.toThrow();
+      expect(bad.get('k')).toBeUndefined();
+      // a run through it, then another from what it wrote
+      const want = outcome({ tier: 'interp' }, 900);
+      const c1 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
+      expect(outcome({ codeCache: c1 }, 900)).toEqual(want);
+      c1.flush();
+      const s = stats();
+      expect(outcome({ codeCache: fileCodeCache(join(dir, 'run'), { flushOnExit: false }) }, 900)).toEqual(want);
+      expect(delta(s, stats())).toMatchObject({ misses: 0, stores: 0 });
+      expect(delta(s, stats()).hits).toBeGreaterThan(0);
+      // V8's cached data of the sources: made at the flush of the first process that compiled them from the cache,
+      // used by the next; a damaged file is never given to V8
+      const c2 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
+      const s2 = stats();
+      expect(outcome({ codeCache: c2 }, 900)).toEqual(want);
+      expect(c2.v8).toMatchObject({ used: 0, invalid: 0 });
+      c2.flush();
+      expect(c2.v8.made).toBe(delta(s2, stats()).hits);
+      const v8Files = readdirSync(join(dir, 'run')).filter((f) => f.endsWith('.v8'));
+      expect(v8Files.length).toBe(c2.v8.made);
+      const c3 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
+      expect(outcome({ codeCache: c3 }, 900)).toEqual(want);
+      expect(c3.v8).toMatchObject({ used: v8Files.length, invalid: 0, rejected: 0 });
+      for (const f of v8Files) {
+        const p = join(dir, 'run', f);
+        const b = readFileSync(p);
+        b[b.length - 1]! ^= 1;
+        writeFileSync(p, b);
+      }
+      const c4 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
+      expect(outcome({ codeCache: c4 }, 900)).toEqual(want);
+      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Files.length, rejected: 0 });
+      // without node:vm: no compile of its own
+      expect(fileCodeCache(join(dir, 'run'), { vm: null }).compile).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('without Node fs: a typed error', () => {
+    const gbm = process.getBuiltinModule;
+    try {
+      (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
+      expect(() => fileCodeCache('/tmp/x')).toThrow(/needs Node/);
+    } finally {
+      process.getBuiltinModule = gbm;
+    }
+    expect(() => fileCodeCache('')).toThrow(TypeError);
+  });
+});

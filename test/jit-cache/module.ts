@@ -1,0 +1,61 @@
+/**
+ * A package-like module for the code cache's tests (src/jit/code-cache.ts): calls (direct, indirect through a table,
+ * to a host import), loops, memory with data, globals of every kind the generator reads (i32, i64, f64 through a
+ * view of its cell, a reference), GC structs and arrays with casts, and exceptions thrown and caught across calls.
+ * `run(n)` returns a checksum of all of it; the host import records what it is given.
+ */
+export const PACKAGE_WAT = `(module
+  (type $pt (struct (field $x (mut i32)) (field $y (mut f64))))
+  (type $arr (array (mut i32)))
+  (type $un (func (param i32) (result i32)))
+  (import "env" "log" (func $log (param i32)))
+  (tag $e (param i32))
+  (memory (export "mem") 1)
+  (data (i32.const 256) "wasmeter code cache")
+  (global $g (mut i32) (i32.const 3))
+  (global $g64 (mut i64) (i64.const 5))
+  (global $gf (mut f64) (f64.const 1.5))
+  (global $gr (mut (ref null $pt)) (ref.null $pt))
+  (table $t 4 funcref)
+  (elem (table $t) (i32.const 0) func $sq $inc $thrower)
+  (func $sq (type $un) (i32.mul (local.get 0) (local.get 0)))
+  (func $inc (type $un) (i32.add (local.get 0) (i32.const 1)))
+  (func $thrower (type $un)
+    (if (i32.gt_u (i32.and (local.get 0) (i32.const 63)) (i32.const 50)) (then (throw $e (i32.mul (local.get 0) (i32.const 3)))))
+    (local.get 0))
+  (func $gcwork (param $n i32) (result i32) (local $p (ref null $pt)) (local $a (ref null $arr)) (local $i i32) (local $s i32)
+    (local.set $a (array.new $arr (i32.const 0) (i32.const 16)))
+    (loop $l
+      (local.set $p (struct.new $pt (local.get $i) (f64.convert_i32_s (local.get $i))))
+      (array.set $arr (local.get $a) (i32.and (local.get $i) (i32.const 15)) (struct.get $pt $x (local.get $p)))
+      (global.set $gr (local.get $p))
+      (local.set $s (i32.add (local.get $s) (array.get $arr (local.get $a) (i32.and (i32.mul (local.get $i) (i32.const 7)) (i32.const 15)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (local.get $s) (i32.trunc_f64_s (struct.get $pt $y (ref.cast (ref $pt) (global.get $gr))))))
+  (func $exc (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s)
+        (block $h (result i32)
+          (try_table (result i32) (catch $e $h)
+            (call_indirect $t (type $un) (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $s))
+  (func (export "run") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (call_indirect $t (type $un) (local.get $i) (i32.and (local.get $i) (i32.const 1)))))
+      (i32.store (i32.add (i32.const 64) (i32.shl (i32.and (local.get $i) (i32.const 15)) (i32.const 2))) (local.get $s))
+      (local.set $s (i32.add (local.get $s) (i32.load8_u (i32.add (i32.const 256) (i32.rem_u (local.get $i) (i32.const 19))))))
+      (global.set $g (i32.add (global.get $g) (i32.const 1)))
+      (global.set $g64 (i64.add (i64.mul (global.get $g64) (i64.const 6364136223846793005)) (i64.extend_i32_u (local.get $s))))
+      (global.set $gf (f64.add (f64.mul (global.get $gf) (f64.const 0.999)) (f64.const 0.125)))
+      (if (i32.eqz (i32.and (local.get $i) (i32.const 1023))) (then (call $log (local.get $s))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (i32.add (local.get $s) (call $gcwork (local.get $n)))
+      (i32.add (call $exc (local.get $n))
+        (i32.xor (i32.wrap_i64 (i64.xor (global.get $g64) (i64.reinterpret_f64 (f64.const nan:0x4000000000123))))
+          (i32.add (global.get $g) (i32.trunc_sat_f64_s (f64.mul (global.get $gf) (f64.const 1000))))))))
+  (func (export "g64") (result i64) (global.get $g64))
+  (func (export "gf") (result f64) (global.get $gf)))`;

@@ -1,0 +1,166 @@
+/**
+ * The JS tier's persistent cache across real processes (src/jit/code-cache.ts): process A runs the C programs and a
+ * package-like module (test/jit-cache/module.ts: calls, loops, memory, tables, globals, GC types, exceptions, a host
+ * import) with a fresh cache directory; process B runs them with the cache A left: the same results, fuel, stops and
+ * peaks, and its functions all come from the cache (hits, nothing generated anew). A damaged directory and another
+ * build of wasmeter give misses and the same runs again; the CLI's `run` caches the same way.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { WORKLOADS } from '../../bench/workloads.js';
+import { ROOT, cliUnderTest } from '../shared/dist.js';
+import { PACKAGE_WAT } from './module.js';
+
+const DRIVER = `
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+const [bundle, dir, watFile, programs] = process.argv.slice(2);
+const W = await import(pathToFileURL(bundle).href);
+const { Store, Module, Linker, fileCodeCache, codeCacheStats, OutOfFuel, funcType, I32 } = W;
+const cache = dir === '-' ? null : fileCodeCache(dir);
+const base = cache === null ? { tier: 'interp' } : { codeCache: cache };
+const out = { c: {} };
+const str = (v) => (typeof v === 'bigint' ? 'n' + v : v);
+for (const [name, file, args] of JSON.parse(programs)) {
+  const store = new Store(base);
+  const inst = new Linker().instantiate(store, Module.fromBinary(readFileSync(file)));
+  out.c[name] = [str(inst.call('run', ...args)), store.fuelConsumed, store.peaks];
+}
+const wat = readFileSync(watFile, 'utf8');
+for (const budget of [1e9, 4099]) {
+  const store = new Store({ ...base, fuel: budget });
+  const logs = [];
+  const linker = new Linker().defineFunc(store, 'env', 'log', funcType([I32], []), (_c, x) => void logs.push(x));
+  const inst = linker.instantiate(store, Module.fromWat(wat));
+  const stops = [];
+  let next = () => inst.call('run', 3000);
+  let result;
+  for (;;) {
+    try {
+      result = next();
+      break;
+    } catch (e) {
+      if (!(e instanceof OutOfFuel)) throw e;
+      stops.push(e.consumed);
+      store.addFuel(budget);
+      next = () => e.resume();
+    }
+  }
+  store.addFuel(100);
+  out['pkg' + budget] = { result: str(result), stops, logs, g64: str(inst.call('g64')), gf: inst.call('gf'), fuel: store.fuelConsumed, peaks: store.peaks };
+}
+out.stats = { ...codeCacheStats };
+out.v8 = cache === null ? null : { ...cache.v8 };
+console.log(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? 'n' + v : v)));
+`;
+
+let work = '';
+const bundles: Record<'a' | 'b', string> = { a: '', b: '' };
+let driver = '';
+let watFile = '';
+const programs = JSON.stringify(WORKLOADS.filter((w) => w.group === 'c').map((w) => [w.id, join(ROOT, 'bench/c', `${w.id}.wasm`), w.testArgs]));
+
+beforeAll(async () => {
+  const { build } = await import('esbuild');
+  work = mkdtempSync(join(tmpdir(), 'wasmeter-code-cache-procs-'));
+  // two builds of wasmeter that differ only in their build id (tsup.config.ts buildId)
+  for (const b of ['a', 'b'] as const) {
+    bundles[b] = join(work, `index-${b}.mjs`);
+    await build({
+      entryPoints: [join(ROOT, 'src/index.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundles[b],
+      logLevel: 'error',
+      define: { __WASMETER_BUILD__: JSON.stringify(`test-build-${b}`) },
+    });
+  }
+  driver = join(work, 'driver.mjs');
+  writeFileSync(driver, DRIVER);
+  watFile = join(work, 'package.wat');
+  writeFileSync(watFile, PACKAGE_WAT);
+}, 120_000);
+afterAll(() => {
+  if (work !== '') rmSync(work, { recursive: true, force: true });
+});
+
+/** The package module's generated functions (run, its callees and the two exported readers). */
+const PACKAGE_FUNCS = 8;
+
+type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number }; v8: { used: number; invalid: number; rejected: number; made: number } | null } & Record<string, unknown>;
+
+function runIn(bundle: string, dir: string): Out {
+  const r = spawnSync(process.execPath, [driver, bundle, dir, watFile, programs], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`driver failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as Out;
+}
+const runs = (o: Out) => ({ ...o, stats: undefined, v8: undefined });
+
+describe('across processes', () => {
+  test('a warm cache: the same runs, every function from the cache; damaged entries and another build: misses, the same runs', () => {
+    const want = runIn(bundles.a, '-');
+    expect(want.stats).toEqual({ hits: 0, misses: 0, stores: 0, uncachable: 0 });
+    const pkg = want['pkg4099'] as { stops: number[] };
+    expect(pkg.stops.length).toBeGreaterThan(10);
+    const dir = join(work, 'cache');
+    // A: a fresh directory
+    const a = runIn(bundles.a, dir);
+    expect(runs(a)).toEqual(runs(want));
+    // (the package module's second run in the process, with a budget, finds the first's entries: hits)
+    expect(a.stats.hits).toBe(PACKAGE_FUNCS);
+    expect(a.stats.stores).toBeGreaterThan(20);
+    expect(a.stats.misses).toBe(a.stats.stores + a.stats.uncachable);
+    const files = readdirSync(dir).filter((f) => !f.endsWith('.v8'));
+    expect(files.length).toBe(a.stats.stores);
+    // B: the cache A left
+    const b = runIn(bundles.a, dir);
+    expect(runs(b)).toEqual(runs(want));
+    expect(b.stats).toEqual({ hits: a.stats.hits + a.stats.stores, misses: a.stats.uncachable, stores: 0, uncachable: a.stats.uncachable });
+    // B2: V8's cached data of the sources too (made at B's exit for those A's exit had not)
+    const b2 = runIn(bundles.a, dir);
+    expect(runs(b2)).toEqual(runs(want));
+    expect(b2.stats).toEqual(b.stats);
+    expect(b2.v8).toEqual({ used: b.stats.hits, invalid: 0, rejected: 0, made: 0 });
+    // every third entry damaged (one word of its source changed)
+    let damaged = 0;
+    for (const [i, f] of files.sort().entries()) {
+      if (i % 3 !== 0) continue;
+      const p = join(dir, f);
+      const s = readFileSync(p, 'utf8');
+      const at = s.indexOf('var ');
+      writeFileSync(p, s.slice(0, at) + 'let ' + s.slice(at + 4));
+      damaged++;
+    }
+    const c = runIn(bundles.a, dir);
+    expect(runs(c)).toEqual(runs(want));
+    expect(c.stats.stores).toBe(damaged);
+    expect(c.stats.misses).toBeGreaterThanOrEqual(damaged);
+    expect(c.stats.hits + c.stats.misses).toBe(b.stats.hits + b.stats.misses);
+    // another build: none of it read
+    const d = runIn(bundles.b, dir);
+    expect(runs(d)).toEqual(runs(want));
+    expect(d.stats).toEqual(a.stats);
+  }, 600_000);
+
+  test("the CLI's run: the second run's functions from the first's cache, the same output; WASMETER_NO_CACHE writes none", async () => {
+    const cli = await cliUnderTest(work);
+    const dir = join(work, 'cli-cache');
+    const env = { ...process.env, WASMETER_CACHE_DIR: dir, WASMETER_NO_CACHE: '' };
+    const run = (e: NodeJS.ProcessEnv) => spawnSync(process.execPath, [cli, 'run', '--json', '--invoke', 'run', join(ROOT, 'bench/c/hash64.wasm'), '50'], { encoding: 'utf8', env: e });
+    const first = run(env);
+    expect(first.status, first.stderr).toBe(0);
+    const jit = readdirSync(join(dir, 'jit'));
+    expect(jit.length).toBeGreaterThan(0);
+    const second = run(env);
+    expect(second.stdout).toBe(first.stdout);
+    expect(JSON.parse(first.stdout)).toMatchObject({ fuelConsumed: 245359, exitCode: 0 });
+    const none = join(work, 'cli-none');
+    const third = run({ ...env, WASMETER_CACHE_DIR: none, WASMETER_NO_CACHE: '1' });
+    expect(third.stdout).toBe(first.stdout);
+    expect(() => readdirSync(none)).toThrow();
+  }, 300_000);
+});
