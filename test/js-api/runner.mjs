@@ -83,9 +83,9 @@ if (typeof nulls === 'undefined') globalThis.nulls = (n) => Array(n).fill(null);
  * compiled (a promise test's step holds the promise, the promise its Module: the facade's decoded modules of a million
  * types, functions, globals..., 1.1 GB of heap at the end, and the 1 GiB copy of the module-size test's bytes). A test
  * that has its result runs no more steps (`step` returns at once past its STARTED phase), so they are dropped then.
- * limits.any.js alone with the facade: 2.9 GB of peak RSS with them kept, and a V8 heap limit of 1 GB too small
+ * limits.any.js alone with the facade: 2.8 GB of peak RSS with them kept, and a V8 heap limit of 1 GB too small
  * (`--max-old-space-size=1024`: heap out of memory; Node's default limit is a quarter of a machine's memory, so a
- * 4 GB CI machine's); 1.4-1.5 GB of RSS without, passing in 1 GB of heap (BENCHMARKS.md, session 21, helper mem21).
+ * 4 GB CI machine's); 1.5-1.7 GB of RSS without, passing in 1 GB of heap (BENCHMARKS.md, session 21, helper mem21).
  * test/js-api/runner.test.ts holds the runner to it.
  */
 const RELEASE_STEPS = 'add_result_callback((test) => { if (Array.isArray(test.steps)) test.steps.length = 0; });';
