@@ -13,6 +13,15 @@ const common = {
  * spec shards, measured on 6 shards and 3 small files, 34 -> 29 s of CPU; for 5 snapshot files, js-api's facade
  * test and an example's, 9.9 -> 7.4 and 9.2 -> 7.8 s). Their files leave no state behind that another file depends
  * on. The browser test (Chromium's processes) keeps a worker of its own, and so do the files of OWN_PROCESS.
+ *
+ * Memory (session 21, helper mem21: each file's memory after a forced GC logged in every worker, BENCHMARKS.md "The
+ * test suite's worker processes"): nothing a file allocates outlives it, its test module's state included: after
+ * 64-69 files a shared worker's heap is 55-75 MB. One file was big: test/js-api/js-api-limits.test.ts, whose worker
+ * peaked at 2.8-3.3 GB of RSS and needed more than 1 GB of V8 heap (Node's default limit on a machine of 4 GB):
+ * testharness.js kept every finished test's steps, and through them limits.any.js' 1 GiB buffers and each module its
+ * promise tests compiled; test/js-api/runner.mjs drops them (1.6-1.9 GB). vitest 4 recycles no forks worker for its
+ * memory (its memory limit is the vm pools' only); it ends a shared worker when the next file in the queue is of
+ * another project, so a run has 10-15 of them.
  */
 const SHARED = [
   'test/unit/**/*.test.ts',

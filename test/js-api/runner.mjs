@@ -78,14 +78,28 @@ if (typeof nulls === 'undefined') globalThis.nulls = (n) => Array(n).fill(null);
 `;
 
 /**
- * Runs one test file; resolves to { file, passed, failed, failures: [{ name, message }] }.
- * `facade`: the bundled facade's source, or null for the context's own WebAssembly.
+ * testharness.js keeps every step function a test ran (`Test.steps`, which it only appends to) as long as the page
+ * lives, and with them whatever they close over: limits.any.js's 1 GiB buffers and every module its promise tests
+ * compiled (a promise test's step holds the promise, the promise its Module: the facade's decoded modules of a million
+ * types, functions, globals..., 1.1 GB of heap at the end, and the 1 GiB copy of the module-size test's bytes). A test
+ * that has its result runs no more steps (`step` returns at once past its STARTED phase), so they are dropped then.
+ * limits.any.js alone with the facade: 2.8 GB of peak RSS with them kept, and a V8 heap limit of 1 GB too small
+ * (`--max-old-space-size=1024`: heap out of memory; Node's default limit is a quarter of a machine's memory, so a
+ * 4 GB CI machine's); 1.5-1.7 GB of RSS without, passing in 1 GB of heap (BENCHMARKS.md, session 21, helper mem21).
+ * test/js-api/runner.test.ts holds the runner to it.
  */
-export function runFile(root, file, facade, timeoutMs = 120_000) {
+const RELEASE_STEPS = 'add_result_callback((test) => { if (Array.isArray(test.steps)) test.steps.length = 0; });';
+
+/**
+ * Runs one test file; resolves to { file, passed, failed, failures: [{ name, message }] }.
+ * `facade`: the bundled facade's source, or null for the context's own WebAssembly. `globals`: more properties of the
+ * context's global object (test/js-api/runner.test.ts gives its test file a probe of the process's memory).
+ */
+export function runFile(root, file, facade, { timeoutMs = 120_000, globals = {} } = {}) {
   const path = join(root, file);
   const source = readFileSync(path, 'utf8');
   // the web globals a browser or worker has and the bundled engine uses
-  const ctx = vm.createContext({ setTimeout, clearTimeout, setInterval, clearInterval, structuredClone, console, queueMicrotask, TextDecoder, TextEncoder });
+  const ctx = vm.createContext({ setTimeout, clearTimeout, setInterval, clearInterval, structuredClone, console, queueMicrotask, TextDecoder, TextEncoder, ...globals });
   const run = (code, filename) => vm.runInContext(code, ctx, { filename });
   run('globalThis.self = globalThis;', 'self.js');
   if (facade !== null) {
@@ -94,6 +108,7 @@ export function runFile(root, file, facade, timeoutMs = 120_000) {
   }
   run(readFileSync(join(root, 'harness/testharness.js'), 'utf8'), 'testharness.js');
   run(LEGACY, 'legacy-harness.js');
+  run(RELEASE_STEPS, 'release-steps.js');
   return new Promise((resolveRun) => {
     let timer;
     const finish = (result) => {
