@@ -20,6 +20,8 @@ export const FILE_CPU_SECONDS: Record<string, number> = {
   'test/js-api/js-api-limits.test.ts': 58, // ttime5
   'test/fuel/fuel-resume.test.ts': 34,
   'test/fuel/fuel-model.test.ts': 28, // ttime5
+  // session 21, each alone at load 7-10 (vitest's start, ~2 s, taken off): jit-profile ran last before, 42-96 s of wall
+  'test/unit/jit-profile.test.ts': 33,
   // session 11 (ttime6): most CLI command lines in the CLI host (test/shared/cli-host.ts); each file alone in a
   // vitest run at load 8-21, vitest's own start included: unit/cli 20.5 -> 10.3 s, snapshot/cli 21.7 -> 15.2 s,
   // the ttime5 figures scaled by those ratios
@@ -55,6 +57,8 @@ export const FILE_CPU_SECONDS: Record<string, number> = {
   'test/spec/interp-2.test.ts': 5,
   'test/unit/text-testsuite.test.ts': 5,
   'test/unit/big-code.test.ts': 4,
+  'test/jit-cache/processes.test.ts': 2, // session 21, with its child processes
+  'test/jit-cache/code-cache.test.ts': 2, // session 21
   'test/wasi/programs.test.ts': 4,
   'test/spec/spec-2.test.ts': 4,
   'test/spec/spec-1.test.ts': 4,
