@@ -310,9 +310,12 @@ function makeNamespace(store: Store): object {
    * again. The buffer is only weakly held; the bytes are compared with the module's own copy of them, so a buffer
    * written to meanwhile is compiled afresh. An entry holds a whole decoded module: there are few, and one is dropped
    * when taken, so that a module no Module object holds any more does not stay (a module of ten million element
-   * segments kept meanwhile made every major GC of the JS API's limits test longer).
+   * segments kept meanwhile made every major GC of the JS API's limits test longer). A module a Module object owns
+   * (new Module, compile, instantiate) is held only weakly: it lives as long as that object, not two compiles longer
+   * (one of a 4 MB binary was 507 MB of heap, held while the JS API's tests went on); only validate's, which nothing
+   * else holds, is held strongly.
    */
-  const recent: { source: WeakRef<ArrayBufferLike>; offset: number; state: ModuleState }[] = [];
+  const recent: { source: WeakRef<ArrayBufferLike>; offset: number; strong: ModuleState | null; weak: WeakRef<ModuleState> }[] = [];
 
   /**
    * The bytes of `view` as they are now (the JS API's copy): a recent module's when it was compiled from the same bytes
@@ -325,21 +328,29 @@ function makeNamespace(store: Store): object {
     const offset = view.byteOffset;
     for (let i = recent.length - 1; i >= 0; i--) {
       const r = recent[i]!;
-      if (r.offset !== offset || r.source.deref() !== source || !sameBytes(r.state.bytes, view)) continue;
+      const state = r.strong ?? r.weak.deref();
+      if (state === undefined) {
+        recent.splice(i, 1);
+        continue;
+      }
+      if (r.offset !== offset || r.source.deref() !== source || !sameBytes(state.bytes, view)) continue;
       recent.splice(i, 1);
-      return { bytes: r.state.bytes, source, offset, recent: r.state, keep: true };
+      return { bytes: state.bytes, source, offset, recent: state, keep: true };
     }
     const small = view.length <= RECENT_MAX_BYTES;
     const copy = view.length <= MAX_MODULE_SIZE && (!inPlace || small || !(source instanceof ArrayBuffer));
     return { bytes: copy ? view.slice() : view, source, offset, recent: null, keep: copy && small };
   }
 
-  /** The module of bytes taken by `take`: the recent one when it was compiled with the same options, else compiled now. */
-  function compileTaken(t: Taken, options: CompileOptions): ModuleState {
+  /**
+   * The module of bytes taken by `take`: the recent one when it was compiled with the same options, else compiled now;
+   * `owned`: a Module object will hold it (else validate: kept strongly).
+   */
+  function compileTaken(t: Taken, options: CompileOptions, owned: boolean): ModuleState {
     if (t.recent !== null && sameOptions(t.recent.options, options)) return t.recent;
     const state = compile(t.bytes, options);
     if (t.keep) {
-      recent.push({ source: new WeakRef(t.source), offset: t.offset, state });
+      recent.push({ source: new WeakRef(t.source), offset: t.offset, strong: owned ? null : state, weak: new WeakRef(state) });
       if (recent.length > RECENT) recent.shift();
     }
     return state;
@@ -368,7 +379,7 @@ function makeNamespace(store: Store): object {
       // WebIDL converts both arguments (the options may run scripts) before the bytes are copied
       const view = sourceBytes(bytes);
       const o = compileOptions(options);
-      modules.set(this, compileTaken(take(view, false), o));
+      modules.set(this, compileTaken(take(view, false), o, true));
     }
   }
   members(Module, {
@@ -836,7 +847,7 @@ function makeNamespace(store: Store): object {
       const view = sourceBytes(bytes);
       const o = compileOptions(options);
       try {
-        compileTaken(take(view, true), o);
+        compileTaken(take(view, true), o, false);
         return true;
       } catch (e) {
         if (e instanceof CompileError) return false;
@@ -854,7 +865,7 @@ function makeNamespace(store: Store): object {
       } catch (e) {
         return Promise.reject(e);
       }
-      return later(() => moduleObject(compileTaken(t, o)));
+      return later(() => moduleObject(compileTaken(t, o, true)));
     },
     instantiate(source: unknown, importObject: unknown = undefined, options: unknown = undefined) {
       let t: Taken;
@@ -874,7 +885,7 @@ function makeNamespace(store: Store): object {
         return Promise.reject(e);
       }
       return later(() => {
-        const state = compileTaken(t, o);
+        const state = compileTaken(t, o, true);
         const module = moduleObject(state);
         return later(() => ({ module, instance: instanceObject(state, readImports(state, importObject)) }));
       });

@@ -3,6 +3,8 @@
  * memory growth detaching buffers for the core API too (and the engine's views following), JS exception
  * identity through wasm, wasm functions passed between instances staying wasm calls.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { createWebAssembly, Module, OutOfFuel, ResourceLimitError, Store, watToBinary } from '../../src/index.js';
 import { WebAssembly as DefaultWebAssembly } from '../../src/facade/index.js';
@@ -195,6 +197,45 @@ describe('recently compiled modules (the same bytes are decoded and validated on
       WA.validate(view);
       withOptions(WA, view, { builtins: ['js-string'] });
       expect(spy).toHaveBeenCalledTimes(6);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a module a Module object owns lives as long as that object, not longer; validate\'s is kept', async () => {
+    // (a full collection on demand, as test/js-api/runner.test.ts takes one; a WeakRef's target made or read in this
+    // job stays until the job ends, so each collection comes after a timer)
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    const collect = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 0));
+      gc();
+      gc();
+    };
+    const WA = createWebAssembly();
+    const spy = vi.spyOn(Module, 'fromBinary');
+    try {
+      const view = A.slice();
+      // held by a live Module object: taken by the next compile of the same bytes
+      const m1 = new WA.Module(view);
+      await collect();
+      const m2 = new WA.Module(view);
+      expect(spy).toHaveBeenCalledTimes(1);
+      // its Module object dropped: gone with it
+      new WA.Module(view);
+      expect(spy).toHaveBeenCalledTimes(2);
+      await collect();
+      new WA.Module(view);
+      expect(spy).toHaveBeenCalledTimes(3);
+      // validate's: nothing else holds it, kept for the Module that usually follows
+      WA.validate(view.slice());
+      const v = view.slice();
+      expect(WA.validate(v)).toBe(true);
+      await collect();
+      new WA.Module(v);
+      expect(spy).toHaveBeenCalledTimes(5);
+      for (const m of [m1, m2]) expect(names(WA, m)).toEqual(['a']);
     } finally {
       spy.mockRestore();
     }
