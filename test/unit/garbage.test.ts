@@ -44,7 +44,7 @@ test('a million tiny calls do not grow the heap', () => {
  * The JS tier's frames let go of references they have moved on from (src/jit/gen-base.ts dropRef): the
  * machine's reference slots and the generated functions' stack variables are GC roots, and an object kept by a
  * stale one stays alive, with all it reaches, until the slot is reused (the bench's gc-list kept the list summed
- * last alive through the whole next build). Each case makes an array of a million references (8 MB), lets it go
+ * last alive through the whole next build). Each case makes an array of two million references (16 MB), lets it go
  * in one way and asks the host (`probe`: collects, then reads the heap) whether it is still there.
  */
 test('generated code keeps no object it has let go of', () => {
@@ -64,7 +64,7 @@ test('generated code keeps no object it has let go of', () => {
       (type $seeT (func (param anyref)))
       (table 1 funcref)
       (elem (i32.const 0) $see)
-      (func $mk (result (ref null $blob)) (array.new $blob (ref.i31 (i32.const 1)) (i32.const 1000000)))
+      (func $mk (result (ref null $blob)) (array.new $blob (ref.i31 (i32.const 1)) (i32.const 2000000)))
       (func $use (param (ref null $blob)) (result i32) (array.len (local.get 0)))
       ;; a parameter: the callee's slot
       (func $param (result i32) (local $x (ref null $blob))
@@ -76,7 +76,7 @@ test('generated code keeps no object it has let go of', () => {
         (array.len (local.get $x)))
       (func (export "none") (result i32)
         (call $probe)
-        (i32.const 1000000))
+        (i32.const 2000000))
       ;; an argument in a stack variable, while the caller goes on
       (func (export "arg") (result i32) (local $s i32)
         (local.set $s (call $use (call $mk)))
@@ -100,12 +100,12 @@ test('generated code keeps no object it has let go of', () => {
       (func (export "host") (result i32)
         (call $see (call $mk))
         (call $probe)
-        (i32.const 1000000))
+        (i32.const 2000000))
       ;; the same through call_indirect
       (func (export "indirect") (result i32)
         (call_indirect (type $seeT) (call $mk) (i32.const 0))
         (call $probe)
-        (i32.const 1000000))
+        (i32.const 2000000))
       ;; kept in a local: alive (the probe itself works)
       (func (export "kept") (result i32) (local $x (ref null $blob))
         (local.set $x (call $mk))
@@ -113,8 +113,11 @@ test('generated code keeps no object it has let go of', () => {
         (array.len (local.get $x))))`),
   );
   const cases = ['none', 'arg', 'argJs', 'param', 'result', 'host', 'indirect', 'kept'];
-  for (const name of cases) expect(inst.call(name)).toEqual([1_000_000]);
+  for (const name of cases) expect(inst.call(name)).toEqual([2_000_000]);
   expect([...jitStats.declined.values()].reduce((a, b) => a + b, 0), 'functions the JS tier declined').toBe(declinedBefore);
-  const grown = heap.map((h) => (h - heap[0]! > 6e6 ? 'alive' : 'gone'));
+  // (against the lowest probe, not the first, and 16 MB against a 12 MB threshold: with 8 MB against 6 MB above the
+  // first probe, the kept array once measured as gone, in a full run at load 8-10; the cause was not found)
+  const least = Math.min(...heap);
+  const grown = heap.map((h) => (h - least > 12e6 ? 'alive' : 'gone'));
   expect(Object.fromEntries(cases.map((c, i) => [c, grown[i]]))).toEqual({ none: 'gone', arg: 'gone', argJs: 'gone', param: 'gone', result: 'gone', host: 'gone', indirect: 'gone', kept: 'alive' });
 });
