@@ -4,11 +4,12 @@
  * what a run without a cache gives (results, fuel, stops). A module made again from its bytes has bodies of its own,
  * so its functions are looked up in the cache as in a new process (test/jit-cache/processes.test.ts runs real ones).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { I32, Linker, Module, OutOfFuel, Store, funcType, fileCodeCache, type CodeCache, type Instance, type StoreOptions } from '../../src/index.js';
+import { readPack } from '../../src/host/code-cache-file.js';
 import {
   CACHE_FORMAT,
   cacheKey,
@@ -350,11 +351,37 @@ describe('fileCodeCache', () => {
       c.flush();
       const files = readdirSync(join(dir, 'jit')).sort();
       expect(files.length).toBe(2);
-      expect(files).toContain('abc-f1w');
+      expect(files).toContain('abc.pack');
       const again = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
       expect(again.get('abc-f1w')).toBe('one');
       expect(again.get('a/b\\c:?')).toBe('two');
       expect(again.get('nothing')).toBeUndefined();
+      expect(again.get('abc-f2w')).toBeUndefined();
+      // one pack per group, merged at flush with what the file holds then (another process's entries stay)
+      const other = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(other.get('abc-f1w')).toBe('one');
+      again.set('abc-f2w', 'three');
+      again.flush();
+      other.set('abc-f3w', 'four');
+      other.flush();
+      expect(readdirSync(join(dir, 'jit')).sort()).toEqual(files);
+      const merged = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(['abc-f1w', 'abc-f2w', 'abc-f3w'].map((k) => merged.get(k))).toEqual(['one', 'three', 'four']);
+      expect(merged.packs).toMatchObject({ read: 1, bad: 0 });
+      // a damaged pack (its index) is a miss, never an error; the next flush writes it anew
+      const pack = join(dir, 'jit', 'abc.pack');
+      const bytes = readFileSync(pack);
+      writeFileSync(pack, bytes.subarray(0, 30));
+      const damaged = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(damaged.get('abc-f1w')).toBeUndefined();
+      expect(damaged.packs).toMatchObject({ read: 0, bad: 1 });
+      damaged.set('abc-f4w', 'five');
+      damaged.flush();
+      expect(fileCodeCache(join(dir, 'jit'), { flushOnExit: false }).get('abc-f4w')).toBe('five');
+      for (const junk of ['', 'wasmeter-jit-pack 1 5\n[[1]]', `wasmeter-jit-pack 1 ${'[["abc-f1w",0,99,0,0,null]]'.length}\n[["abc-f1w",0,99,0,0,null]]`, 'wasmeter-jit-pack 1 999\n[]']) {
+        writeFileSync(pack, junk);
+        expect(fileCodeCache(join(dir, 'jit'), { flushOnExit: false }).get('abc-f1w'), junk).toBeUndefined();
+      }
       // a directory that cannot be made: nothing written, nothing thrown
       writeFileSync(join(dir, 'file'), '');
       const bad = fileCodeCache(join(dir, 'file', 'jit'), { flushOnExit: false });
@@ -378,22 +405,66 @@ describe('fileCodeCache', () => {
       expect(c2.v8).toMatchObject({ used: 0, invalid: 0 });
       c2.flush();
       expect(c2.v8.made).toBe(delta(s2, stats()).hits);
-      const v8Files = readdirSync(join(dir, 'run')).filter((f) => f.endsWith('.v8'));
-      expect(v8Files.length).toBe(c2.v8.made);
+      const packFiles = readdirSync(join(dir, 'run'));
+      expect(packFiles.length).toBe(1);
+      const packPath = join(dir, 'run', packFiles[0]!);
+      const v8Parts = [...readPack(readFileSync(packPath))!.values()].filter((p) => p.v8 !== undefined);
+      expect(v8Parts.length).toBe(c2.v8.made);
       const c3 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c3 }, 900)).toEqual(want);
-      expect(c3.v8).toMatchObject({ used: v8Files.length, invalid: 0, rejected: 0 });
-      for (const f of v8Files) {
-        const p = join(dir, 'run', f);
-        const b = readFileSync(p);
-        b[b.length - 1]! ^= 1;
-        writeFileSync(p, b);
-      }
+      expect(c3.v8).toMatchObject({ used: v8Parts.length, invalid: 0, rejected: 0 });
+      // the last byte of each part's V8 data changed: checked by its SHA-256, never given to V8
+      const b = readFileSync(packPath);
+      for (const p of readPack(b)!.values()) p.v8!.data[p.v8!.data.length - 1]! ^= 1;
+      writeFileSync(packPath, b);
       const c4 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c4 }, 900)).toEqual(want);
-      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Files.length, rejected: 0 });
+      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Parts.length, rejected: 0 });
       // without node:vm: no compile of its own
       expect(fileCodeCache(join(dir, 'run'), { vm: null }).compile).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a bounded directory: past maxBytes at flush, the least recently used files go (a pack read is used)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmeter-code-cache-'));
+    try {
+      const big = 'x'.repeat(1000);
+      const write = (group: string): void => {
+        const c = fileCodeCache(dir, { flushOnExit: false, maxBytes: 2600 });
+        c.set(`${group}-f0w`, big);
+        c.flush();
+      };
+      write('a');
+      write('b');
+      const past = (f: string, s: number) => utimesSync(join(dir, f), new Date(Date.now() - s * 1000), new Date(Date.now() - s * 1000));
+      past('a.pack', 200);
+      past('b.pack', 100);
+      writeFileSync(join(dir, 'stale.tmp'), '');
+      past('stale.tmp', 300);
+      // a read of a's pack makes it the most recent: c's flush evicts the stale file and b, not a
+      expect(fileCodeCache(dir, { flushOnExit: false }).get('a-f0w')).toBe(big);
+      const c = fileCodeCache(dir, { flushOnExit: false, maxBytes: 2600 });
+      c.set('c-f0w', big);
+      c.flush();
+      expect(c.packs).toMatchObject({ written: 1, evicted: 2 });
+      expect(readdirSync(dir).sort()).toEqual(['a.pack', 'c.pack']);
+      // within the bound: nothing goes; Infinity: never looked at
+      write('a');
+      expect(readdirSync(dir).sort()).toEqual(['a.pack', 'c.pack']);
+      const none = fileCodeCache(dir, { flushOnExit: false, maxBytes: Infinity });
+      none.set('d-f0w', big);
+      none.set('e-f0w', big);
+      none.flush();
+      expect(readdirSync(dir).length).toBe(4);
+      // 0: whatever is written goes too
+      const zero = fileCodeCache(dir, { flushOnExit: false, maxBytes: 0 });
+      zero.set('f-f0w', big);
+      zero.flush();
+      expect(readdirSync(dir)).toEqual([]);
+      expect(() => fileCodeCache(dir, { maxBytes: -1 })).toThrow(TypeError);
+      expect(() => fileCodeCache(dir, { maxBytes: NaN })).toThrow(TypeError);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

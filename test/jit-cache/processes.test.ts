@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WORKLOADS } from '../../bench/workloads.js';
 import { ROOT, cliUnderTest } from '../shared/dist.js';
+import { readPack } from '../../src/host/code-cache-file.js';
 import { PACKAGE_WAT } from './module.js';
 
 const DRIVER = `
@@ -114,8 +115,11 @@ describe('across processes', () => {
     expect(a.stats.hits).toBe(PACKAGE_FUNCS);
     expect(a.stats.stores).toBeGreaterThan(20);
     expect(a.stats.misses).toBe(a.stats.stores + a.stats.uncachable);
-    const files = readdirSync(dir).filter((f) => !f.endsWith('.v8'));
-    expect(files.length).toBe(a.stats.stores);
+    // one pack per module instance and store: the entries of all its functions
+    const packs = readdirSync(dir);
+    expect(packs.every((f) => f.endsWith('.pack'))).toBe(true);
+    expect(packs.length).toBeLessThan(a.stats.stores);
+    expect(packs.reduce((n, f) => n + readPack(readFileSync(join(dir, f)))!.size, 0)).toBe(a.stats.stores);
     // B: the cache A left
     const b = runIn(bundles.a, dir);
     expect(runs(b)).toEqual(runs(want));
@@ -127,13 +131,17 @@ describe('across processes', () => {
     expect(b2.v8).toEqual({ used: b.stats.hits, invalid: 0, rejected: 0, made: 0 });
     // every third entry damaged (one word of its source changed)
     let damaged = 0;
-    for (const [i, f] of files.sort().entries()) {
-      if (i % 3 !== 0) continue;
+    let i = 0;
+    for (const f of packs) {
       const p = join(dir, f);
-      const s = readFileSync(p, 'utf8');
-      const at = s.indexOf('var ');
-      writeFileSync(p, s.slice(0, at) + 'let ' + s.slice(at + 4));
-      damaged++;
+      const b = readFileSync(p);
+      for (const part of readPack(b)!.values()) {
+        if (i++ % 3 !== 0) continue;
+        const at = Buffer.from(part.entry).indexOf('var ');
+        part.entry.set(Buffer.from('let '), at);
+        damaged++;
+      }
+      writeFileSync(p, b);
     }
     const c = runIn(bundles.a, dir);
     expect(runs(c)).toEqual(runs(want));
@@ -162,5 +170,13 @@ describe('across processes', () => {
     const third = run({ ...env, WASMETER_CACHE_DIR: none, WASMETER_NO_CACHE: '1' });
     expect(third.stdout).toBe(first.stdout);
     expect(() => readdirSync(none)).toThrow();
+    // WASMETER_JIT_CACHE_MAX: a bound of 0 MiB keeps nothing; a value that is no number of MiB is a usage error
+    const bounded = join(work, 'cli-bounded');
+    const fourth = run({ ...env, WASMETER_CACHE_DIR: bounded, WASMETER_JIT_CACHE_MAX: '0' });
+    expect(fourth.stdout).toBe(first.stdout);
+    expect(readdirSync(join(bounded, 'jit'))).toEqual([]);
+    const bad = run({ ...env, WASMETER_JIT_CACHE_MAX: 'lots' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/WASMETER_JIT_CACHE_MAX must be a number of MiB/);
   }, 300_000);
 });
