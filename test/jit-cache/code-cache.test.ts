@@ -18,13 +18,19 @@ import {
   constName,
   constValue,
   decodeEntry,
+  decodeTranslation,
   encodeEntry,
+  encodeTranslation,
   sealEntry,
+  translationCacheStats,
   type CacheEntry,
 } from '../../src/jit/code-cache.js';
 import { recipeIn, recipeOut } from '../../src/jit/rebind.js';
 import { outlining } from '../../src/jit/outline.js';
 import { jitStats } from '../../src/interp/tier.js';
+import type { Compiled } from '../../src/interp/compiled.js';
+import { Op } from '../../src/interp/exec.js';
+import { WasmFunc } from '../../src/runtime/objects/func.js';
 import { gcTypeById } from '../../src/runtime/objects/gc.js';
 import { runStarved } from '../shared/starved.js';
 import { PACKAGE_WAT } from './module.js';
@@ -76,6 +82,8 @@ function outcome(options: StoreOptions, n: number, fuel: number | null = 1e9, to
 }
 
 const stats = () => ({ ...codeCacheStats });
+/** The keys of generated functions' entries (a `t` key holds a translation). */
+const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => k.endsWith('w'));
 const delta = (a: typeof codeCacheStats, b: typeof codeCacheStats) => ({
   hits: b.hits - a.hits,
   misses: b.misses - a.misses,
@@ -94,12 +102,57 @@ describe('runs', () => {
     expect(cold.hits).toBe(0);
     expect(cold.stores).toBeGreaterThanOrEqual(5);
     expect(cold.misses).toBe(cold.stores);
-    expect(cache.map.size).toBe(cold.stores);
+    expect(generated(cache.map).length).toBe(cold.stores);
+    // and every function's translation (Machine.compile), under the same key with `t`
+    const translated = [...cache.map.keys()].filter((k) => k.endsWith('t'));
+    expect(translated.length).toBeGreaterThanOrEqual(cold.stores);
     s = stats();
+    const t = { ...translationCacheStats };
     const gen = jitStats.generated;
     expect(outcome({ codeCache: cache }, 3000)).toEqual(want);
     expect(delta(s, stats())).toEqual({ hits: cold.stores, misses: 0, stores: 0, uncachable: 0 });
     expect(jitStats.generated - gen).toBe(cold.stores);
+    expect({ hits: translationCacheStats.hits - t.hits, misses: translationCacheStats.misses - t.misses, stores: translationCacheStats.stores - t.stores }).toEqual({ hits: translated.length, misses: 0, stores: 0 });
+  });
+
+  test('a cached translation: the same code as translating; damaged or not of its function, a miss, and the run is the same', () => {
+    const want = outcome({ tier: 'interp' }, 1500);
+    const cache = mapCache();
+    outcome({ codeCache: cache }, 1500);
+    const { store, inst } = instantiate({ codeCache: cache });
+    inst.call('run', 10);
+    const f = inst.raw.funcs.find((x) => x instanceof WasmFunc && x.compiled !== null) as WasmFunc;
+    const k = cacheKey(cache, store.machine, inst.raw, f.index, 't')!;
+    const t = decodeTranslation(cache.map.get(k), k, f, cache)!;
+    const cc = f.compiled as Compiled;
+    expect(Array.from(t.code)).toEqual(Array.from(cc.code).map((op, pc) => ([...cc.blockPc.values()].includes(pc) && op === Op.FUEL_OSR ? Op.FUEL : op)));
+    expect(t).toMatchObject({ frameWords: cc.frameWords, exnSlots: cc.exnSlots, blockPc: cc.blockPc, origAt: cc.origAt, tmpl: cc.tmpl, refLocals: cc.refLocals });
+    expect(decodeTranslation(cache.map.get(k), `${k}x`, f, cache)).toBeNull();
+    const damaged = mapCache();
+    const tkeys = [...cache.map.keys()].filter((x) => x.endsWith('t'));
+    for (const [i, key] of tkeys.entries()) {
+      const v = cache.map.get(key)!;
+      const x = decodeTranslation(v, key, inst.raw.funcs[Number(/-f(\d+)t$/.exec(key)![1])] as WasmFunc, cache)!;
+      expect(x).not.toBeNull();
+      switch (i % 4) {
+        case 0: // a character changed
+          damaged.map.set(key, v.slice(0, v.length - 5) + (v[v.length - 5] === '1' ? '2' : '1') + v.slice(v.length - 4));
+          break;
+        case 1: // cut short
+          damaged.map.set(key, v.slice(0, v.length >> 1));
+          break;
+        case 2: // a block start past the code
+          damaged.map.set(key, encodeTranslation(key, { ...x, blockPc: new Map([[0, 1e6]]) }, cache));
+          break;
+        case 3: // fewer original offsets than code words
+          damaged.map.set(key, encodeTranslation(key, { ...x, origAt: new Int32Array(1) }, cache));
+          break;
+      }
+    }
+    const s = { ...translationCacheStats };
+    expect(outcome({ codeCache: damaged }, 1500)).toEqual(want);
+    expect(translationCacheStats.hits - s.hits).toBe(0);
+    expect(translationCacheStats.misses - s.misses).toBe(tkeys.length);
   });
 
   test('stops and resumes in cached code: every stop and the result as the interpreter, at budgets small and large', () => {
@@ -120,7 +173,7 @@ describe('runs', () => {
     const want = outcome({ tier: 'interp' }, 1500);
     const cache = mapCache();
     outcome({ codeCache: cache }, 1500);
-    const keys = [...cache.map.keys()];
+    const keys = generated(cache.map);
     const damaged = mapCache();
     for (const [i, k] of keys.entries()) {
       const v = cache.map.get(k)!;
@@ -237,7 +290,7 @@ describe('runs', () => {
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
     const d = delta(s, stats());
     expect(d.uncachable).toBeGreaterThan(0);
-    expect(cache.map.size).toBe(d.stores);
+    expect(generated(cache.map).length).toBe(d.stores);
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
   });
 });
@@ -415,7 +468,7 @@ describe('fileCodeCache', () => {
       expect(c3.v8).toMatchObject({ used: v8Parts.length, invalid: 0, rejected: 0 });
       // the last byte of each part's V8 data changed: checked by its SHA-256, never given to V8
       const b = readFileSync(packPath);
-      for (const p of readPack(b)!.values()) p.v8!.data[p.v8!.data.length - 1]! ^= 1;
+      for (const p of readPack(b)!.values()) if (p.v8 !== undefined) p.v8.data[p.v8.data.length - 1]! ^= 1;
       writeFileSync(packPath, b);
       const c4 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c4 }, 900)).toEqual(want);

@@ -55,6 +55,7 @@ for (const budget of [1e9, 4099]) {
 }
 out.stats = { ...codeCacheStats };
 out.v8 = cache === null ? null : { ...cache.v8 };
+out.translations = { ...W.translationCacheStats };
 console.log(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? 'n' + v : v)));
 `;
 
@@ -92,14 +93,14 @@ afterAll(() => {
 /** The package module's generated functions (run, its callees and the two exported readers). */
 const PACKAGE_FUNCS = 8;
 
-type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number }; v8: { used: number; invalid: number; rejected: number; made: number } | null } & Record<string, unknown>;
+type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number }; translations: { hits: number; misses: number; stores: number }; v8: { used: number; invalid: number; rejected: number; made: number } | null } & Record<string, unknown>;
 
 function runIn(bundle: string, dir: string): Out {
   const r = spawnSync(process.execPath, [driver, bundle, dir, watFile, programs], { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`driver failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Out;
 }
-const runs = (o: Out) => ({ ...o, stats: undefined, v8: undefined });
+const runs = (o: Out) => ({ ...o, stats: undefined, v8: undefined, translations: undefined });
 
 describe('across processes', () => {
   test('a warm cache: the same runs, every function from the cache; damaged entries and another build: misses, the same runs', () => {
@@ -119,11 +120,17 @@ describe('across processes', () => {
     const packs = readdirSync(dir);
     expect(packs.every((f) => f.endsWith('.pack'))).toBe(true);
     expect(packs.length).toBeLessThan(a.stats.stores);
-    expect(packs.reduce((n, f) => n + readPack(readFileSync(join(dir, f)))!.size, 0)).toBe(a.stats.stores);
+    const keys = packs.flatMap((f) => [...readPack(readFileSync(join(dir, f)))!.keys()]);
+    expect(keys.filter((k) => k.endsWith('w')).length).toBe(a.stats.stores);
+    // and the translations (Machine.compile): every function's, the package module's second run's from the first's
+    const translated = keys.filter((k) => k.endsWith('t')).length;
+    expect(translated).toBe(a.translations.stores);
+    expect(a.translations.misses).toBe(a.translations.stores);
     // B: the cache A left
     const b = runIn(bundles.a, dir);
     expect(runs(b)).toEqual(runs(want));
     expect(b.stats).toEqual({ hits: a.stats.hits + a.stats.stores, misses: a.stats.uncachable, stores: 0, uncachable: a.stats.uncachable });
+    expect(b.translations).toEqual({ hits: a.translations.hits + translated, misses: 0, stores: 0 });
     // B2: V8's cached data of the sources too (made at B's exit for those A's exit had not)
     const b2 = runIn(bundles.a, dir);
     expect(runs(b2)).toEqual(runs(want));
@@ -135,8 +142,8 @@ describe('across processes', () => {
     for (const f of packs) {
       const p = join(dir, f);
       const b = readFileSync(p);
-      for (const part of readPack(b)!.values()) {
-        if (i++ % 3 !== 0) continue;
+      for (const [key, part] of readPack(b)!) {
+        if (!key.endsWith('w') || i++ % 3 !== 0) continue;
         const at = Buffer.from(part.entry).indexOf('var ');
         part.entry.set(Buffer.from('let '), at);
         damaged++;
