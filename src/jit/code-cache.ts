@@ -2,7 +2,8 @@
  * The JS tier's persistent cache (issue 16): the source of each generated function and the recipe of its environment
  * (rebind.ts), stored by a key that names everything the source depends on, so that a later process makes the
  * function from the cache instead of running LoopScan and JsGen again (V8 still compiles the source; the module is
- * still decoded, validated and translated). The store is the embedder's (`StoreOptions.codeCache`: two synchronous
+ * still decoded and validated); and each function's fast translation (Machine.compile) under the same key with `t`
+ * (encodeTranslation), so that the translator does not run either. The store is the embedder's (`StoreOptions.codeCache`: two synchronous
  * methods, so a Map the page preloads serves in a browser; `fileCodeCache` in src/host/code-cache-file.ts is the
  * file-backed one for Node, and `wasmeter run` uses it).
  *
@@ -25,7 +26,7 @@
  */
 import type { Machine } from '../interp/machine.js';
 import type { Translation } from '../interp/compiled.js';
-import { SIMD_EXEC } from '../interp/simd-exec.js';
+import { SIMD_EXEC, loadSimd, simdLoaded } from '../interp/simd-exec.js';
 import { WasmFunc } from '../runtime/objects/func.js';
 import { GcArray, GcStruct, GcType, copyElems, gcTypeById } from '../runtime/objects/gc.js';
 import type { Instance } from '../runtime/objects/instance.js';
@@ -305,6 +306,9 @@ export function encodeTranslation(key: string, t: Translation, cache?: CodeCache
     refLocals: Array.from(t.refLocals),
     blockPc: [...t.blockPc].flat(),
     handlers: t.handlers === null ? null : Array.from(t.handlers),
+    // (the vector executors, filled by the translator at a function's first vector instruction, were by then: a
+    // translation taken from the cache fills them as its translation would have)
+    simd: simdLoaded(),
   });
   return sealEntry(meta, `[[${t.code.join(',')}],[${t.origAt.join(',')}]]`, cache);
 }
@@ -317,7 +321,7 @@ export function encodeTranslation(key: string, t: Translation, cache?: CodeCache
 export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: CodeCache): Translation | null {
   const u = unsealEntry(s, key, cache);
   if (u === null) return null;
-  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers } = u.j;
+  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers, simd } = u.j;
   let parts: unknown;
   try {
     parts = JSON.parse(u.src);
@@ -327,7 +331,7 @@ export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: 
   if (!Array.isArray(parts) || parts.length !== 2 || !isInts(parts[0]) || !isInts(parts[1])) return null;
   const [code, origAt] = parts as [number[], number[]];
   if (!isInt(frameWords) || !isInt(exnSlots) || exnSlots < 0 || !isInts(tmpl) || !isInts(refLocals) || !isInts(blockPc) || blockPc.length % 2 !== 0) return null;
-  if (handlers !== null && !isInts(handlers)) return null;
+  if ((handlers !== null && !isInts(handlers)) || typeof simd !== 'boolean') return null;
   let locals = f.type.params.length;
   for (const g of f.body.locals) locals += g.count;
   const paramWords = f.type.params.length * 4;
@@ -339,6 +343,7 @@ export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: 
     if (blockPc[i]! < 0 || blockPc[i + 1]! < 0 || blockPc[i + 1]! >= code.length) return null;
     pcs.set(blockPc[i]!, blockPc[i + 1]!);
   }
+  if (simd) loadSimd();
   return {
     code: Int32Array.from(code),
     frameWords,

@@ -408,6 +408,8 @@ function lookUpKey(cache: CodeCache, mc: Machine, inst: Instance, index: number,
 /** Fast translations in the persistent cache (TierCompiler.translations, Machine.compile; code-cache.ts). */
 generate.translations = {
   get(mc: Machine, f: WasmFunc): Translation | undefined {
+    // (the translator's float ops depend on it, as generation does: cacheable)
+    if (!nanBits.kept) return undefined;
     const cache = mc.codeCache!;
     const k = lookUpKey(cache, mc, f.instance as Instance, f.index, 't');
     let t: Translation | null = null;
@@ -421,6 +423,7 @@ generate.translations = {
     return t ?? undefined;
   },
   set(mc: Machine, f: WasmFunc, t: Translation): void {
+    if (!nanBits.kept) return;
     const cache = mc.codeCache!;
     const k = lookUpKey(cache, mc, f.instance as Instance, f.index, 't');
     try {

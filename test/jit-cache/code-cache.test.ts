@@ -82,6 +82,15 @@ function outcome(options: StoreOptions, n: number, fuel: number | null = 1e9, to
 }
 
 const stats = () => ({ ...codeCacheStats });
+/** Entry `v` damaged the `i`th way of: a character changed, cut short, then each of `more` (the entry made wrong). */
+function damage(v: string, i: number, more: (() => string)[]): string {
+  const n = i % (2 + more.length);
+  const at = v.length - 20;
+  if (n === 0) return v.slice(0, at) + (v[at] === 'a' ? 'b' : 'a') + v.slice(at + 1);
+  if (n === 1) return v.slice(0, v.length >> 1);
+  return more[n - 2]!();
+}
+
 /** The keys of generated functions' entries (a `t` key holds a translation). */
 const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => k.endsWith('w'));
 const delta = (a: typeof codeCacheStats, b: typeof codeCacheStats) => ({
@@ -134,20 +143,12 @@ describe('runs', () => {
       const v = cache.map.get(key)!;
       const x = decodeTranslation(v, key, inst.raw.funcs[Number(/-f(\d+)t$/.exec(key)![1])] as WasmFunc, cache)!;
       expect(x).not.toBeNull();
-      switch (i % 4) {
-        case 0: // a character changed
-          damaged.map.set(key, v.slice(0, v.length - 5) + (v[v.length - 5] === '1' ? '2' : '1') + v.slice(v.length - 4));
-          break;
-        case 1: // cut short
-          damaged.map.set(key, v.slice(0, v.length >> 1));
-          break;
-        case 2: // a block start past the code
-          damaged.map.set(key, encodeTranslation(key, { ...x, blockPc: new Map([[0, 1e6]]) }, cache));
-          break;
-        case 3: // fewer original offsets than code words
-          damaged.map.set(key, encodeTranslation(key, { ...x, origAt: new Int32Array(1) }, cache));
-          break;
-      }
+      damaged.map.set(key, damage(v, i, [
+        // a block start past the code
+        () => encodeTranslation(key, { ...x, blockPc: new Map([[0, 1e6]]) }, cache),
+        // fewer original offsets than code words
+        () => encodeTranslation(key, { ...x, origAt: new Int32Array(1) }, cache),
+      ]));
     }
     const s = { ...translationCacheStats };
     expect(outcome({ codeCache: damaged }, 1500)).toEqual(want);
@@ -178,26 +179,16 @@ describe('runs', () => {
     for (const [i, k] of keys.entries()) {
       const v = cache.map.get(k)!;
       const e = decodeEntry(v, k)!;
-      switch (i % 6) {
-        case 0: // a character changed
-          damaged.map.set(k, v.slice(0, v.length - 20) + (v[v.length - 20] === 'a' ? 'b' : 'a') + v.slice(v.length - 19));
-          break;
-        case 1: // cut short
-          damaged.map.set(k, v.slice(0, v.length >> 1));
-          break;
-        case 2: // another translation (as rebind checks)
-          damaged.map.set(k, encodeEntry(k, { ...e, codeHash: e.codeHash ^ 1 }));
-          break;
-        case 3: // another function's entry under this key
-          damaged.map.set(k, cache.map.get(keys[(i + 1) % keys.length]!)!);
-          break;
-        case 4: // a source that does not compile
-          damaged.map.set(k, encodeEntry(k, { ...e, src: e.src + ' }}}(' }));
-          break;
-        case 5: // a recipe index past the instance's
-          damaged.map.set(k, encodeEntry(k, { ...e, recipe: [[5, 1e6], ...e.recipe] }));
-          break;
-      }
+      damaged.map.set(k, damage(v, i, [
+        // another translation (as rebind checks)
+        () => encodeEntry(k, { ...e, codeHash: e.codeHash ^ 1 }),
+        // another function's entry under this key
+        () => cache.map.get(keys[(i + 1) % keys.length]!)!,
+        // a source that does not compile
+        () => encodeEntry(k, { ...e, src: e.src + ' }}}(' }),
+        // a recipe index past the instance's
+        () => encodeEntry(k, { ...e, recipe: [[5, 1e6], ...e.recipe] }),
+      ]));
     }
     const s = stats();
     expect(outcome({ codeCache: damaged }, 1500)).toEqual(want);

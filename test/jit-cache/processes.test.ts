@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WORKLOADS } from '../../bench/workloads.js';
 import { ROOT, cliUnderTest } from '../shared/dist.js';
 import { readPack } from '../../src/host/code-cache-file.js';
+import { Module } from '../../src/index.js';
 import { PACKAGE_WAT } from './module.js';
+
+/** A start function with vector instructions (the interpreter runs start functions). */
+const SIMD_BYTES = Module.fromWat('(module (global $g (mut i32) (i32.const 0)) (func $s (global.set $g (i32x4.extract_lane 1 (i32x4.add (i32x4.splat (i32.const 40)) (v128.const i32x4 1 2 3 4))))) (start $s) (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (global.get $g))))').bytes;
 
 const DRIVER = `
 import { readFileSync } from 'node:fs';
@@ -29,6 +33,13 @@ for (const [name, file, args] of JSON.parse(programs)) {
   const store = new Store(base);
   const inst = new Linker().instantiate(store, Module.fromBinary(readFileSync(file)));
   out.c[name] = [str(inst.call('run', ...args)), store.fuelConsumed, store.peaks];
+}
+// a vector instruction in a start function, run by the interpreter from its translation (a warm process: from the
+// cache, before anything else of the process translated a vector instruction)
+{
+  const store = new Store(base);
+  const simd = new Linker().instantiate(store, Module.fromBinary(Uint8Array.from(${JSON.stringify([...SIMD_BYTES])})));
+  out.simd = [simd.call('f', 40), store.fuelConsumed];
 }
 const wat = readFileSync(watFile, 'utf8');
 for (const budget of [1e9, 4099]) {
