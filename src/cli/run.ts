@@ -16,7 +16,7 @@ import type { Instance } from '../runtime/instance.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
 import type { Instance as RawInstance } from '../runtime/objects/instance.js';
-import { fileCodeCache, type FileCodeCache } from '../host/code-cache-file.js';
+import { FILE_CODE_CACHE_MAX_BYTES, fileCodeCache, type FileCodeCache } from '../host/code-cache-file.js';
 import { cacheDir } from './cache.js';
 import { EXIT, InvalidValue, NotAModule, UsageError, classify, describeError, loadModule, usage } from './common.js';
 
@@ -152,7 +152,12 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
   } catch (e) {
     return usage(e as UsageError, 'run');
   }
-  const codeCache = runCodeCache();
+  let codeCache: FileCodeCache | null;
+  try {
+    codeCache = runCodeCache();
+  } catch (e) {
+    return usage(e as UsageError, 'run');
+  }
   const store = new Store({
     ...(codeCache !== null ? { codeCache } : {}),
     countFuel: counting,
@@ -204,11 +209,16 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
 /**
  * The JS tier's generated functions from earlier runs of a module, and this run's for later ones (src/jit/code-cache.ts):
  * in the code cache's directory, as the bundle's own (WASMETER_CACHE_DIR, WASMETER_NO_CACHE), its `jit/`; written by
- * the command after its output (flush).
+ * the command after its output (flush), and kept within WASMETER_JIT_CACHE_MAX MiB (default 256: its least recently
+ * used packs deleted past it). A value that is not a number of MiB >= 0 is a usage error.
  */
 function runCodeCache(): FileCodeCache | null {
   const dir = cacheDir(process.env);
-  return dir !== null ? fileCodeCache(`${dir}/jit`, { flushOnExit: false }) : null;
+  if (dir === null) return null;
+  const max = process.env['WASMETER_JIT_CACHE_MAX'];
+  const mib = max === undefined || max === '' ? FILE_CODE_CACHE_MAX_BYTES / 2 ** 20 : Number(max);
+  if (!(mib >= 0)) throw new UsageError(`WASMETER_JIT_CACHE_MAX must be a number of MiB >= 0, got '${max}'`, false);
+  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20 });
 }
 
 /** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */
@@ -380,7 +390,12 @@ export async function runResume(path: string, opts: RunOpts): Promise<number> {
   let wasi: Wasi | null = null;
   let cli: CliSnapshot | null = null;
   let restored;
-  const codeCache = runCodeCache();
+  let codeCache: FileCodeCache | null;
+  try {
+    codeCache = runCodeCache();
+  } catch (e) {
+    return usage(e as UsageError, 'resume');
+  }
   try {
     restored = Store.restore(bytes, {
       store: {

@@ -3,6 +3,18 @@ import type { Instance } from '../runtime/objects/instance.js';
 import type { WasmFunc } from '../runtime/objects/func.js';
 import type { CodeSink } from '../validate/func.js';
 
+/** What Machine.compile keeps of a fast translation for later instances of the module (and the persistent cache). */
+export interface Translation {
+  code: Int32Array;
+  frameWords: number;
+  tmpl: Int32Array;
+  refLocals: Int32Array;
+  blockPc: Map<number, number>;
+  origAt: Int32Array;
+  handlers: Int32Array | null;
+  exnSlots: number;
+}
+
 export class Compiled {
   /** The exact twin of fast code (made on first need), or the fast twin of exact code. */
   twin: Compiled | null = null;

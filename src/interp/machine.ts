@@ -10,7 +10,7 @@ import { F32, F64, I32, I64, V128, isRef, valTypeName, type FuncType, type ValTy
 import { Instr, readInstr } from '../decoder/instr.js';
 import { validateFunction, type ValidatedModule } from '../validate/module.js';
 import type { CodeSink } from '../validate/func.js';
-import { Compiled } from './compiled.js';
+import { Compiled, type Translation } from './compiled.js';
 import { HOST_NO_FUEL, HOST_OK, HOST_SUSPENDED, Op, run, STATUS_DONE, STATUS_OUT_OF_FUEL, STATUS_SUSPENDED } from './exec.js';
 import { costTable, resolveCosts, type FuelCosts, type ResolvedCosts } from '../runtime/objects/costs.js';
 import type { Instance, TranslateEnv } from '../runtime/objects/instance.js';
@@ -27,16 +27,6 @@ import { catchException, exnOf, uncaught } from './exceptions.js';
 import { jitFor, jsStatus, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
 
 /** A function's fast translation as `Machine.compile` keeps it for the module's later instances (no instance in it). */
-interface Translation {
-  code: Int32Array;
-  frameWords: number;
-  tmpl: Int32Array;
-  refLocals: Int32Array;
-  blockPc: Map<number, number>;
-  origAt: Int32Array;
-  handlers: Int32Array | null;
-  exnSlots: number;
-}
 
 /**
  * `f`'s translation for its instance `inst` from the one made for an earlier instance of its module: the parts
@@ -223,10 +213,17 @@ export class Machine {
     if (known === undefined) this.translations.set(inst.vm, (known = []));
     const t = known[f.index];
     let cc: Compiled;
-    if (t === undefined) {
+    // (else from the JS tier's persistent cache: made by an earlier process from the same module and costs)
+    const kept = t === undefined && this.codeCache !== null ? this.tier?.translations : undefined;
+    const got = t ?? kept?.get(this, f);
+    if (got === undefined) {
       cc = this.translate(f, false, undefined, pre);
       known[f.index] = { code: cc.code, frameWords: cc.frameWords, tmpl: cc.tmpl, refLocals: cc.refLocals, blockPc: cc.blockPc, origAt: cc.origAt, handlers: cc.handlers, exnSlots: cc.exnSlots };
-    } else cc = shared(t, f, inst);
+      kept?.set(this, f, known[f.index]!);
+    } else {
+      if (t === undefined) known[f.index] = got;
+      cc = shared(got, f, inst);
+    }
     f.compiled = cc;
     return cc;
   }

@@ -382,6 +382,11 @@ const special = (): Record<string, SimdExec> => ({
 export const SIMD_EXEC: readonly (SimdExec | undefined)[] = new Array<SimdExec | undefined>(INSTRS.length).fill(undefined);
 let loaded = false;
 
+/** Whether SIMD_EXEC is filled (the persistent cache records it with a translation: code-cache.ts encodeTranslation). */
+export function simdLoaded(): boolean {
+  return loaded;
+}
+
 /** Fills SIMD_EXEC (once). */
 export function loadSimd(): void {
   if (loaded) return;

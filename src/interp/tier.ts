@@ -6,7 +6,7 @@
  * every function runs in the interpreter.
  */
 import type { WasmFunc } from '../runtime/objects/func.js';
-import type { Compiled } from './compiled.js';
+import type { Compiled, Translation } from './compiled.js';
 import type { Machine } from './machine.js';
 import type { CodeSink } from '../validate/func.js';
 
@@ -43,8 +43,14 @@ export type JitFn = (mc: any, fp: number, depth: number, jd: number, osr: number
  * that collects what the tier's generation needs before its own pass over the body (the JS tier's LoopScan), given
  * the same instructions and validator as the translator in the translation's pass (Machine.compile), so that the tier
  * validates the body once less; null when it must make that pass itself (Compiled.prescan).
+ *
+ * `translations`: where Machine.compile finds a function's fast translation made by an earlier process, and keeps the
+ * ones it makes, when the machine has a persistent cache (Machine.codeCache; the JS tier's code-cache.ts).
  */
-export type TierCompiler = ((mc: Machine, cc: Compiled) => JitFn | null) & { readonly prescan?: (mc: Machine, f: WasmFunc) => CodeSink | null };
+export type TierCompiler = ((mc: Machine, cc: Compiled) => JitFn | null) & {
+  readonly prescan?: (mc: Machine, f: WasmFunc) => CodeSink | null;
+  readonly translations?: { get(mc: Machine, f: WasmFunc): Translation | undefined; set(mc: Machine, f: WasmFunc, t: Translation): void };
+};
 
 /**
  * JS stack budget: generated functions pass down how much JS stack is in use

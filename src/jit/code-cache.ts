@@ -2,7 +2,8 @@
  * The JS tier's persistent cache (issue 16): the source of each generated function and the recipe of its environment
  * (rebind.ts), stored by a key that names everything the source depends on, so that a later process makes the
  * function from the cache instead of running LoopScan and JsGen again (V8 still compiles the source; the module is
- * still decoded, validated and translated). The store is the embedder's (`StoreOptions.codeCache`: two synchronous
+ * still decoded and validated); and each function's fast translation (Machine.compile) under the same key with `t`
+ * (encodeTranslation), so that the translator does not run either. The store is the embedder's (`StoreOptions.codeCache`: two synchronous
  * methods, so a Map the page preloads serves in a browser; `fileCodeCache` in src/host/code-cache-file.ts is the
  * file-backed one for Node, and `wasmeter run` uses it).
  *
@@ -24,7 +25,8 @@
  * run code in the process.
  */
 import type { Machine } from '../interp/machine.js';
-import { SIMD_EXEC } from '../interp/simd-exec.js';
+import type { Translation } from '../interp/compiled.js';
+import { SIMD_EXEC, loadSimd, simdLoaded } from '../interp/simd-exec.js';
 import { WasmFunc } from '../runtime/objects/func.js';
 import { GcArray, GcStruct, GcType, copyElems, gcTypeById } from '../runtime/objects/gc.js';
 import type { Instance } from '../runtime/objects/instance.js';
@@ -43,6 +45,12 @@ export type { CodeCache } from '../core/code-cache.js';
  * cached (`uncachable`: a split, trapped or profiled version, or an environment value with no name across processes).
  */
 export const codeCacheStats = { hits: 0, misses: 0, stores: 0, uncachable: 0 };
+
+/**
+ * The translations (Machine.compile's, src/interp) in the same cache (`KEY-fNt`): found and used (`hits`), not found
+ * or not usable (`misses`), given to the cache (`stores`).
+ */
+export const translationCacheStats = { hits: 0, misses: 0, stores: 0 };
 
 /** The entry format: changed whenever what an entry holds or means changes. */
 export const CACHE_FORMAT = 'wasmeter-jit 2';
@@ -82,7 +90,7 @@ const utf8 = new TextEncoder();
  * The key of function `index`'s whole version for `inst` in `mc`, or null when the module's bytes are not known
  * (a module not instantiated through a Store with the cache).
  */
-export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number): string | null {
+export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: 'w' | 't' = 'w'): string | null {
   const mk = machineKey(mc);
   let byMachine = contexts.get(inst);
   let ctx = byMachine?.get(mk);
@@ -110,7 +118,7 @@ export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: n
     if (byMachine === undefined) contexts.set(inst, (byMachine = new Map()));
     byMachine.set(mk, ctx);
   }
-  return `${ctx}-f${index}w`;
+  return `${ctx}-f${index}${kind}`;
 }
 
 /** What an entry holds (besides its key). */
@@ -173,11 +181,8 @@ export function encodeEntry(key: string, e: CacheEntry, cache?: CodeCache): stri
 const isInt = (x: unknown): x is number => typeof x === 'number' && (x | 0) === x;
 const isInts = (x: unknown): x is number[] => Array.isArray(x) && x.every(isInt);
 
-/**
- * The entry `s` holds for `key` (and its checksum, `sum`), or null when it is not one (another format, damaged,
- * another key, malformed).
- */
-export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheEntry & { sum: string }) | null {
+/** What sealEntry sealed in `s` (its checksum checked), as the JSON of its meta part with `key`, or null: not so. */
+function unsealEntry(s: unknown, key: string, cache?: CodeCache): { j: Record<string, unknown>; src: string; sum: string } | null {
   if (typeof s !== 'string') return null;
   const nl = s.indexOf('\n');
   if (nl < 0 || nl > 200) return null;
@@ -196,7 +201,17 @@ export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheE
     return null;
   }
   if (j === null || typeof j !== 'object' || j['key'] !== key) return null;
-  const src = body.slice(metaLen);
+  return { j, src: body.slice(metaLen), sum };
+}
+
+/**
+ * The entry `s` holds for `key` (and its checksum, `sum`), or null when it is not one (another format, damaged,
+ * another key, malformed).
+ */
+export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheEntry & { sum: string }) | null {
+  const u = unsealEntry(s, key, cache);
+  if (u === null) return null;
+  const { j, src, sum } = u;
   const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
   if (!Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
   if (!isInts(osr) || osr.length % 2 !== 0 || typeof withHandlers !== 'boolean' || !isInt(warm) || warm < 0 || !isInts(calls)) return null;
@@ -275,4 +290,68 @@ export function constValue(n: string, inst: Instance, hot: unknown): unknown {
   const v = byName!.get(n);
   if (v === undefined) throw new TypeError(`no runtime value ${n}`);
   return v;
+}
+
+/**
+ * A function's fast translation (Machine.compile) as a cache entry under `key`: its code and original offsets as the
+ * source part (JSON arrays of integers), its layout, block starts and handlers as the meta part. Made right after the
+ * translation, before the JS tier marks re-entry points in its code.
+ */
+export function encodeTranslation(key: string, t: Translation, cache?: CodeCache): string {
+  const meta = JSON.stringify({
+    key,
+    frameWords: t.frameWords,
+    exnSlots: t.exnSlots,
+    tmpl: Array.from(t.tmpl),
+    refLocals: Array.from(t.refLocals),
+    blockPc: [...t.blockPc].flat(),
+    handlers: t.handlers === null ? null : Array.from(t.handlers),
+    // (the vector executors, filled by the translator at a function's first vector instruction, were by then: a
+    // translation taken from the cache fills them as its translation would have)
+    simd: simdLoaded(),
+  });
+  return sealEntry(meta, `[[${t.code.join(',')}],[${t.origAt.join(',')}]]`, cache);
+}
+
+/**
+ * The translation of `f` that `s` holds for `key`, or null when it is not one for `f` (damaged, another key, or not
+ * of `f`'s shape: the frame below its locals, templates, reference locals among its locals, block starts and
+ * inside its code, an original offset per code word).
+ */
+export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: CodeCache): Translation | null {
+  const u = unsealEntry(s, key, cache);
+  if (u === null) return null;
+  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers, simd } = u.j;
+  let parts: unknown;
+  try {
+    parts = JSON.parse(u.src);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parts) || parts.length !== 2 || !isInts(parts[0]) || !isInts(parts[1])) return null;
+  const [code, origAt] = parts as [number[], number[]];
+  if (!isInt(frameWords) || !isInt(exnSlots) || exnSlots < 0 || !isInts(tmpl) || !isInts(refLocals) || !isInts(blockPc) || blockPc.length % 2 !== 0) return null;
+  if ((handlers !== null && !isInts(handlers)) || typeof simd !== 'boolean') return null;
+  let locals = f.type.params.length;
+  for (const g of f.body.locals) locals += g.count;
+  const paramWords = f.type.params.length * 4;
+  if (code.length === 0 || origAt.length !== code.length || tmpl.length < locals * 4 - paramWords || frameWords < paramWords + tmpl.length) return null;
+  if (!refLocals.every((i) => i >= f.type.params.length && i < locals)) return null;
+  if (!origAt.every((o) => o >= -1)) return null;
+  const pcs = new Map<number, number>();
+  for (let i = 0; i < blockPc.length; i += 2) {
+    if (blockPc[i]! < 0 || blockPc[i + 1]! < 0 || blockPc[i + 1]! >= code.length) return null;
+    pcs.set(blockPc[i]!, blockPc[i + 1]!);
+  }
+  if (simd) loadSimd();
+  return {
+    code: Int32Array.from(code),
+    frameWords,
+    tmpl: Int32Array.from(tmpl),
+    refLocals: Int32Array.from(refLocals),
+    blockPc: pcs,
+    origAt: Int32Array.from(origAt),
+    handlers: handlers === null ? null : Int32Array.from(handlers as number[]),
+    exnSlots,
+  };
 }

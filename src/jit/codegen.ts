@@ -60,7 +60,7 @@ import { INSTRS } from '../core/instructions.js';
 import type { Instr } from '../decoder/instr.js';
 import type { CodeSink, FuncValidator } from '../validate/func.js';
 import { validateFunction } from '../validate/module.js';
-import type { Compiled } from '../interp/compiled.js';
+import type { Compiled, Translation } from '../interp/compiled.js';
 import { Op } from '../interp/exec.js';
 import type { Machine } from '../interp/machine.js';
 import * as F32N from '../interp/numeric/f32.js';
@@ -81,7 +81,7 @@ import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, recipeIn, recipeOut, type Made } from './rebind.js';
-import { cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, encodeEntry, textSum, type CacheEntry, type CodeCache } from './code-cache.js';
+import { cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, decodeTranslation, encodeEntry, encodeTranslation, textSum, translationCacheStats, type CacheEntry, type CodeCache } from './code-cache.js';
 import { CATCH_ARM, CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_HANDOFF, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -311,7 +311,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
   }
   // in the persistent cache (code-cache.ts)?
   const cache = known === undefined && mc.codeCache !== null && cacheable(split, sh) ? mc.codeCache : null;
-  const ck = cache !== null ? lookUpKey(cache, mc, cc) : null;
+  const ck = cache !== null ? lookUpKey(cache, mc, cc.inst, cc.func.index) : null;
   if (ck !== null) {
     const fn = fromCache(cache!, ck, mc, cc, sh, key);
     if (fn !== null) return fn;
@@ -392,15 +392,50 @@ function cacheable(split: boolean, sh: BodyShare): boolean {
   return !split && !sh.split && !sh.trapped && sh.prof === null && coldElision.force === null && nanBits.kept && !jsEval.blocked;
 }
 
-/** The cache key of `cc`'s function (code-cache.ts cacheKey), or null: the module's bytes unknown, or unreadable. */
-function lookUpKey(cache: CodeCache, mc: Machine, cc: Compiled): string | null {
+/**
+ * The cache key of function `index`'s generated version (`w`) or translation (`t`) for `inst` (code-cache.ts
+ * cacheKey), or null: the module's bytes unknown, or unreadable.
+ */
+function lookUpKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: 'w' | 't' = 'w'): string | null {
   if (codeCacheBuild.id === '') codeCacheBuild.id = sourceBuildId();
   try {
-    return cacheKey(cache, mc, cc.inst, cc.func.index);
+    return cacheKey(cache, mc, inst, index, kind);
   } catch {
     return null;
   }
 }
+
+/** Fast translations in the persistent cache (TierCompiler.translations, Machine.compile; code-cache.ts). */
+generate.translations = {
+  get(mc: Machine, f: WasmFunc): Translation | undefined {
+    // (the translator's float ops depend on it, as generation does: cacheable)
+    if (!nanBits.kept) return undefined;
+    const cache = mc.codeCache!;
+    const k = lookUpKey(cache, mc, f.instance as Instance, f.index, 't');
+    let t: Translation | null = null;
+    try {
+      if (k !== null) t = decodeTranslation(cache.get(k), k, f, cache);
+    } catch {
+      // (an unreadable entry is a miss)
+    }
+    if (t === null) translationCacheStats.misses++;
+    else translationCacheStats.hits++;
+    return t ?? undefined;
+  },
+  set(mc: Machine, f: WasmFunc, t: Translation): void {
+    if (!nanBits.kept) return;
+    const cache = mc.codeCache!;
+    const k = lookUpKey(cache, mc, f.instance as Instance, f.index, 't');
+    try {
+      if (k !== null) {
+        cache.set(k, encodeTranslation(k, t, cache));
+        translationCacheStats.stores++;
+      }
+    } catch {
+      // (a store not made)
+    }
+  },
+};
 
 /**
  * Without a build id from the bundler (code-cache.ts codeCacheBuild: running from source), the generator's own text

@@ -4,11 +4,12 @@
  * what a run without a cache gives (results, fuel, stops). A module made again from its bytes has bodies of its own,
  * so its functions are looked up in the cache as in a new process (test/jit-cache/processes.test.ts runs real ones).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { I32, Linker, Module, OutOfFuel, Store, funcType, fileCodeCache, type CodeCache, type Instance, type StoreOptions } from '../../src/index.js';
+import { readPack } from '../../src/host/code-cache-file.js';
 import {
   CACHE_FORMAT,
   cacheKey,
@@ -17,13 +18,19 @@ import {
   constName,
   constValue,
   decodeEntry,
+  decodeTranslation,
   encodeEntry,
+  encodeTranslation,
   sealEntry,
+  translationCacheStats,
   type CacheEntry,
 } from '../../src/jit/code-cache.js';
 import { recipeIn, recipeOut } from '../../src/jit/rebind.js';
 import { outlining } from '../../src/jit/outline.js';
 import { jitStats } from '../../src/interp/tier.js';
+import type { Compiled } from '../../src/interp/compiled.js';
+import { Op } from '../../src/interp/exec.js';
+import { WasmFunc } from '../../src/runtime/objects/func.js';
 import { gcTypeById } from '../../src/runtime/objects/gc.js';
 import { runStarved } from '../shared/starved.js';
 import { PACKAGE_WAT } from './module.js';
@@ -75,6 +82,17 @@ function outcome(options: StoreOptions, n: number, fuel: number | null = 1e9, to
 }
 
 const stats = () => ({ ...codeCacheStats });
+/** Entry `v` damaged the `i`th way of: a character changed, cut short, then each of `more` (the entry made wrong). */
+function damage(v: string, i: number, more: (() => string)[]): string {
+  const n = i % (2 + more.length);
+  const at = v.length - 20;
+  if (n === 0) return v.slice(0, at) + (v[at] === 'a' ? 'b' : 'a') + v.slice(at + 1);
+  if (n === 1) return v.slice(0, v.length >> 1);
+  return more[n - 2]!();
+}
+
+/** The keys of generated functions' entries (a `t` key holds a translation). */
+const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => k.endsWith('w'));
 const delta = (a: typeof codeCacheStats, b: typeof codeCacheStats) => ({
   hits: b.hits - a.hits,
   misses: b.misses - a.misses,
@@ -93,12 +111,49 @@ describe('runs', () => {
     expect(cold.hits).toBe(0);
     expect(cold.stores).toBeGreaterThanOrEqual(5);
     expect(cold.misses).toBe(cold.stores);
-    expect(cache.map.size).toBe(cold.stores);
+    expect(generated(cache.map).length).toBe(cold.stores);
+    // and every function's translation (Machine.compile), under the same key with `t`
+    const translated = [...cache.map.keys()].filter((k) => k.endsWith('t'));
+    expect(translated.length).toBeGreaterThanOrEqual(cold.stores);
     s = stats();
+    const t = { ...translationCacheStats };
     const gen = jitStats.generated;
     expect(outcome({ codeCache: cache }, 3000)).toEqual(want);
     expect(delta(s, stats())).toEqual({ hits: cold.stores, misses: 0, stores: 0, uncachable: 0 });
     expect(jitStats.generated - gen).toBe(cold.stores);
+    expect({ hits: translationCacheStats.hits - t.hits, misses: translationCacheStats.misses - t.misses, stores: translationCacheStats.stores - t.stores }).toEqual({ hits: translated.length, misses: 0, stores: 0 });
+  });
+
+  test('a cached translation: the same code as translating; damaged or not of its function, a miss, and the run is the same', () => {
+    const want = outcome({ tier: 'interp' }, 1500);
+    const cache = mapCache();
+    outcome({ codeCache: cache }, 1500);
+    const { store, inst } = instantiate({ codeCache: cache });
+    inst.call('run', 10);
+    const f = inst.raw.funcs.find((x) => x instanceof WasmFunc && x.compiled !== null) as WasmFunc;
+    const k = cacheKey(cache, store.machine, inst.raw, f.index, 't')!;
+    const t = decodeTranslation(cache.map.get(k), k, f, cache)!;
+    const cc = f.compiled as Compiled;
+    expect(Array.from(t.code)).toEqual(Array.from(cc.code).map((op, pc) => ([...cc.blockPc.values()].includes(pc) && op === Op.FUEL_OSR ? Op.FUEL : op)));
+    expect(t).toMatchObject({ frameWords: cc.frameWords, exnSlots: cc.exnSlots, blockPc: cc.blockPc, origAt: cc.origAt, tmpl: cc.tmpl, refLocals: cc.refLocals });
+    expect(decodeTranslation(cache.map.get(k), `${k}x`, f, cache)).toBeNull();
+    const damaged = mapCache();
+    const tkeys = [...cache.map.keys()].filter((x) => x.endsWith('t'));
+    for (const [i, key] of tkeys.entries()) {
+      const v = cache.map.get(key)!;
+      const x = decodeTranslation(v, key, inst.raw.funcs[Number(/-f(\d+)t$/.exec(key)![1])] as WasmFunc, cache)!;
+      expect(x).not.toBeNull();
+      damaged.map.set(key, damage(v, i, [
+        // a block start past the code
+        () => encodeTranslation(key, { ...x, blockPc: new Map([[0, 1e6]]) }, cache),
+        // fewer original offsets than code words
+        () => encodeTranslation(key, { ...x, origAt: new Int32Array(1) }, cache),
+      ]));
+    }
+    const s = { ...translationCacheStats };
+    expect(outcome({ codeCache: damaged }, 1500)).toEqual(want);
+    expect(translationCacheStats.hits - s.hits).toBe(0);
+    expect(translationCacheStats.misses - s.misses).toBe(tkeys.length);
   });
 
   test('stops and resumes in cached code: every stop and the result as the interpreter, at budgets small and large', () => {
@@ -119,31 +174,21 @@ describe('runs', () => {
     const want = outcome({ tier: 'interp' }, 1500);
     const cache = mapCache();
     outcome({ codeCache: cache }, 1500);
-    const keys = [...cache.map.keys()];
+    const keys = generated(cache.map);
     const damaged = mapCache();
     for (const [i, k] of keys.entries()) {
       const v = cache.map.get(k)!;
       const e = decodeEntry(v, k)!;
-      switch (i % 6) {
-        case 0: // a character changed
-          damaged.map.set(k, v.slice(0, v.length - 20) + (v[v.length - 20] === 'a' ? 'b' : 'a') + v.slice(v.length - 19));
-          break;
-        case 1: // cut short
-          damaged.map.set(k, v.slice(0, v.length >> 1));
-          break;
-        case 2: // another translation (as rebind checks)
-          damaged.map.set(k, encodeEntry(k, { ...e, codeHash: e.codeHash ^ 1 }));
-          break;
-        case 3: // another function's entry under this key
-          damaged.map.set(k, cache.map.get(keys[(i + 1) % keys.length]!)!);
-          break;
-        case 4: // a source that does not compile
-          damaged.map.set(k, encodeEntry(k, { ...e, src: e.src + ' }}}(' }));
-          break;
-        case 5: // a recipe index past the instance's
-          damaged.map.set(k, encodeEntry(k, { ...e, recipe: [[5, 1e6], ...e.recipe] }));
-          break;
-      }
+      damaged.map.set(k, damage(v, i, [
+        // another translation (as rebind checks)
+        () => encodeEntry(k, { ...e, codeHash: e.codeHash ^ 1 }),
+        // another function's entry under this key
+        () => cache.map.get(keys[(i + 1) % keys.length]!)!,
+        // a source that does not compile
+        () => encodeEntry(k, { ...e, src: e.src + ' }}}(' }),
+        // a recipe index past the instance's
+        () => encodeEntry(k, { ...e, recipe: [[5, 1e6], ...e.recipe] }),
+      ]));
     }
     const s = stats();
     expect(outcome({ codeCache: damaged }, 1500)).toEqual(want);
@@ -236,7 +281,7 @@ describe('runs', () => {
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
     const d = delta(s, stats());
     expect(d.uncachable).toBeGreaterThan(0);
-    expect(cache.map.size).toBe(d.stores);
+    expect(generated(cache.map).length).toBe(d.stores);
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
   });
 });
@@ -350,11 +395,37 @@ describe('fileCodeCache', () => {
       c.flush();
       const files = readdirSync(join(dir, 'jit')).sort();
       expect(files.length).toBe(2);
-      expect(files).toContain('abc-f1w');
+      expect(files).toContain('abc.pack');
       const again = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
       expect(again.get('abc-f1w')).toBe('one');
       expect(again.get('a/b\\c:?')).toBe('two');
       expect(again.get('nothing')).toBeUndefined();
+      expect(again.get('abc-f2w')).toBeUndefined();
+      // one pack per group, merged at flush with what the file holds then (another process's entries stay)
+      const other = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(other.get('abc-f1w')).toBe('one');
+      again.set('abc-f2w', 'three');
+      again.flush();
+      other.set('abc-f3w', 'four');
+      other.flush();
+      expect(readdirSync(join(dir, 'jit')).sort()).toEqual(files);
+      const merged = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(['abc-f1w', 'abc-f2w', 'abc-f3w'].map((k) => merged.get(k))).toEqual(['one', 'three', 'four']);
+      expect(merged.packs).toMatchObject({ read: 1, bad: 0 });
+      // a damaged pack (its index) is a miss, never an error; the next flush writes it anew
+      const pack = join(dir, 'jit', 'abc.pack');
+      const bytes = readFileSync(pack);
+      writeFileSync(pack, bytes.subarray(0, 30));
+      const damaged = fileCodeCache(join(dir, 'jit'), { flushOnExit: false });
+      expect(damaged.get('abc-f1w')).toBeUndefined();
+      expect(damaged.packs).toMatchObject({ read: 0, bad: 1 });
+      damaged.set('abc-f4w', 'five');
+      damaged.flush();
+      expect(fileCodeCache(join(dir, 'jit'), { flushOnExit: false }).get('abc-f4w')).toBe('five');
+      for (const junk of ['', 'wasmeter-jit-pack 1 5\n[[1]]', `wasmeter-jit-pack 1 ${'[["abc-f1w",0,99,0,0,null]]'.length}\n[["abc-f1w",0,99,0,0,null]]`, 'wasmeter-jit-pack 1 999\n[]']) {
+        writeFileSync(pack, junk);
+        expect(fileCodeCache(join(dir, 'jit'), { flushOnExit: false }).get('abc-f1w'), junk).toBeUndefined();
+      }
       // a directory that cannot be made: nothing written, nothing thrown
       writeFileSync(join(dir, 'file'), '');
       const bad = fileCodeCache(join(dir, 'file', 'jit'), { flushOnExit: false });
@@ -378,22 +449,66 @@ describe('fileCodeCache', () => {
       expect(c2.v8).toMatchObject({ used: 0, invalid: 0 });
       c2.flush();
       expect(c2.v8.made).toBe(delta(s2, stats()).hits);
-      const v8Files = readdirSync(join(dir, 'run')).filter((f) => f.endsWith('.v8'));
-      expect(v8Files.length).toBe(c2.v8.made);
+      const packFiles = readdirSync(join(dir, 'run'));
+      expect(packFiles.length).toBe(1);
+      const packPath = join(dir, 'run', packFiles[0]!);
+      const v8Parts = [...readPack(readFileSync(packPath))!.values()].filter((p) => p.v8 !== undefined);
+      expect(v8Parts.length).toBe(c2.v8.made);
       const c3 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c3 }, 900)).toEqual(want);
-      expect(c3.v8).toMatchObject({ used: v8Files.length, invalid: 0, rejected: 0 });
-      for (const f of v8Files) {
-        const p = join(dir, 'run', f);
-        const b = readFileSync(p);
-        b[b.length - 1]! ^= 1;
-        writeFileSync(p, b);
-      }
+      expect(c3.v8).toMatchObject({ used: v8Parts.length, invalid: 0, rejected: 0 });
+      // the last byte of each part's V8 data changed: checked by its SHA-256, never given to V8
+      const b = readFileSync(packPath);
+      for (const p of readPack(b)!.values()) if (p.v8 !== undefined) p.v8.data[p.v8.data.length - 1]! ^= 1;
+      writeFileSync(packPath, b);
       const c4 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c4 }, 900)).toEqual(want);
-      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Files.length, rejected: 0 });
+      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Parts.length, rejected: 0 });
       // without node:vm: no compile of its own
       expect(fileCodeCache(join(dir, 'run'), { vm: null }).compile).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a bounded directory: past maxBytes at flush, the least recently used files go (a pack read is used)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmeter-code-cache-'));
+    try {
+      const big = 'x'.repeat(1000);
+      const write = (group: string): void => {
+        const c = fileCodeCache(dir, { flushOnExit: false, maxBytes: 2600 });
+        c.set(`${group}-f0w`, big);
+        c.flush();
+      };
+      write('a');
+      write('b');
+      const past = (f: string, s: number) => utimesSync(join(dir, f), new Date(Date.now() - s * 1000), new Date(Date.now() - s * 1000));
+      past('a.pack', 200);
+      past('b.pack', 100);
+      writeFileSync(join(dir, 'stale.tmp'), '');
+      past('stale.tmp', 300);
+      // a read of a's pack makes it the most recent: c's flush evicts the stale file and b, not a
+      expect(fileCodeCache(dir, { flushOnExit: false }).get('a-f0w')).toBe(big);
+      const c = fileCodeCache(dir, { flushOnExit: false, maxBytes: 2600 });
+      c.set('c-f0w', big);
+      c.flush();
+      expect(c.packs).toMatchObject({ written: 1, evicted: 2 });
+      expect(readdirSync(dir).sort()).toEqual(['a.pack', 'c.pack']);
+      // within the bound: nothing goes; Infinity: never looked at
+      write('a');
+      expect(readdirSync(dir).sort()).toEqual(['a.pack', 'c.pack']);
+      const none = fileCodeCache(dir, { flushOnExit: false, maxBytes: Infinity });
+      none.set('d-f0w', big);
+      none.set('e-f0w', big);
+      none.flush();
+      expect(readdirSync(dir).length).toBe(4);
+      // 0: whatever is written goes too
+      const zero = fileCodeCache(dir, { flushOnExit: false, maxBytes: 0 });
+      zero.set('f-f0w', big);
+      zero.flush();
+      expect(readdirSync(dir)).toEqual([]);
+      expect(() => fileCodeCache(dir, { maxBytes: -1 })).toThrow(TypeError);
+      expect(() => fileCodeCache(dir, { maxBytes: NaN })).toThrow(TypeError);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

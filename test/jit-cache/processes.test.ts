@@ -12,7 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WORKLOADS } from '../../bench/workloads.js';
 import { ROOT, cliUnderTest } from '../shared/dist.js';
+import { readPack } from '../../src/host/code-cache-file.js';
+import { Module } from '../../src/index.js';
 import { PACKAGE_WAT } from './module.js';
+
+/** A start function with vector instructions (the interpreter runs start functions). */
+const SIMD_BYTES = Module.fromWat('(module (global $g (mut i32) (i32.const 0)) (func $s (global.set $g (i32x4.extract_lane 1 (i32x4.add (i32x4.splat (i32.const 40)) (v128.const i32x4 1 2 3 4))))) (start $s) (func (export "f") (param i32) (result i32) (i32.add (local.get 0) (global.get $g))))').bytes;
 
 const DRIVER = `
 import { readFileSync } from 'node:fs';
@@ -28,6 +33,13 @@ for (const [name, file, args] of JSON.parse(programs)) {
   const store = new Store(base);
   const inst = new Linker().instantiate(store, Module.fromBinary(readFileSync(file)));
   out.c[name] = [str(inst.call('run', ...args)), store.fuelConsumed, store.peaks];
+}
+// a vector instruction in a start function, run by the interpreter from its translation (a warm process: from the
+// cache, before anything else of the process translated a vector instruction)
+{
+  const store = new Store(base);
+  const simd = new Linker().instantiate(store, Module.fromBinary(Uint8Array.from(${JSON.stringify([...SIMD_BYTES])})));
+  out.simd = [simd.call('f', 40), store.fuelConsumed];
 }
 const wat = readFileSync(watFile, 'utf8');
 for (const budget of [1e9, 4099]) {
@@ -54,6 +66,7 @@ for (const budget of [1e9, 4099]) {
 }
 out.stats = { ...codeCacheStats };
 out.v8 = cache === null ? null : { ...cache.v8 };
+out.translations = { ...W.translationCacheStats };
 console.log(JSON.stringify(out, (_, v) => (typeof v === 'bigint' ? 'n' + v : v)));
 `;
 
@@ -91,14 +104,14 @@ afterAll(() => {
 /** The package module's generated functions (run, its callees and the two exported readers). */
 const PACKAGE_FUNCS = 8;
 
-type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number }; v8: { used: number; invalid: number; rejected: number; made: number } | null } & Record<string, unknown>;
+type Out = { c: unknown; stats: { hits: number; misses: number; stores: number; uncachable: number }; translations: { hits: number; misses: number; stores: number }; v8: { used: number; invalid: number; rejected: number; made: number } | null } & Record<string, unknown>;
 
 function runIn(bundle: string, dir: string): Out {
   const r = spawnSync(process.execPath, [driver, bundle, dir, watFile, programs], { encoding: 'utf8', timeout: 300_000 });
   if (r.status !== 0) throw new Error(`driver failed (${r.status}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Out;
 }
-const runs = (o: Out) => ({ ...o, stats: undefined, v8: undefined });
+const runs = (o: Out) => ({ ...o, stats: undefined, v8: undefined, translations: undefined });
 
 describe('across processes', () => {
   test('a warm cache: the same runs, every function from the cache; damaged entries and another build: misses, the same runs', () => {
@@ -114,12 +127,21 @@ describe('across processes', () => {
     expect(a.stats.hits).toBe(PACKAGE_FUNCS);
     expect(a.stats.stores).toBeGreaterThan(20);
     expect(a.stats.misses).toBe(a.stats.stores + a.stats.uncachable);
-    const files = readdirSync(dir).filter((f) => !f.endsWith('.v8'));
-    expect(files.length).toBe(a.stats.stores);
+    // one pack per module instance and store: the entries of all its functions
+    const packs = readdirSync(dir);
+    expect(packs.every((f) => f.endsWith('.pack'))).toBe(true);
+    expect(packs.length).toBeLessThan(a.stats.stores);
+    const keys = packs.flatMap((f) => [...readPack(readFileSync(join(dir, f)))!.keys()]);
+    expect(keys.filter((k) => k.endsWith('w')).length).toBe(a.stats.stores);
+    // and the translations (Machine.compile): every function's, the package module's second run's from the first's
+    const translated = keys.filter((k) => k.endsWith('t')).length;
+    expect(translated).toBe(a.translations.stores);
+    expect(a.translations.misses).toBe(a.translations.stores);
     // B: the cache A left
     const b = runIn(bundles.a, dir);
     expect(runs(b)).toEqual(runs(want));
     expect(b.stats).toEqual({ hits: a.stats.hits + a.stats.stores, misses: a.stats.uncachable, stores: 0, uncachable: a.stats.uncachable });
+    expect(b.translations).toEqual({ hits: a.translations.hits + translated, misses: 0, stores: 0 });
     // B2: V8's cached data of the sources too (made at B's exit for those A's exit had not)
     const b2 = runIn(bundles.a, dir);
     expect(runs(b2)).toEqual(runs(want));
@@ -127,13 +149,17 @@ describe('across processes', () => {
     expect(b2.v8).toEqual({ used: b.stats.hits, invalid: 0, rejected: 0, made: 0 });
     // every third entry damaged (one word of its source changed)
     let damaged = 0;
-    for (const [i, f] of files.sort().entries()) {
-      if (i % 3 !== 0) continue;
+    let i = 0;
+    for (const f of packs) {
       const p = join(dir, f);
-      const s = readFileSync(p, 'utf8');
-      const at = s.indexOf('var ');
-      writeFileSync(p, s.slice(0, at) + 'let ' + s.slice(at + 4));
-      damaged++;
+      const b = readFileSync(p);
+      for (const [key, part] of readPack(b)!) {
+        if (!key.endsWith('w') || i++ % 3 !== 0) continue;
+        const at = Buffer.from(part.entry).indexOf('var ');
+        part.entry.set(Buffer.from('let '), at);
+        damaged++;
+      }
+      writeFileSync(p, b);
     }
     const c = runIn(bundles.a, dir);
     expect(runs(c)).toEqual(runs(want));
@@ -162,5 +188,13 @@ describe('across processes', () => {
     const third = run({ ...env, WASMETER_CACHE_DIR: none, WASMETER_NO_CACHE: '1' });
     expect(third.stdout).toBe(first.stdout);
     expect(() => readdirSync(none)).toThrow();
+    // WASMETER_JIT_CACHE_MAX: a bound of 0 MiB keeps nothing; a value that is no number of MiB is a usage error
+    const bounded = join(work, 'cli-bounded');
+    const fourth = run({ ...env, WASMETER_CACHE_DIR: bounded, WASMETER_JIT_CACHE_MAX: '0' });
+    expect(fourth.stdout).toBe(first.stdout);
+    expect(readdirSync(join(bounded, 'jit'))).toEqual([]);
+    const bad = run({ ...env, WASMETER_JIT_CACHE_MAX: 'lots' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/WASMETER_JIT_CACHE_MAX must be a number of MiB/);
   }, 300_000);
 });
