@@ -3,6 +3,8 @@
  */
 import * as nodeFs from 'node:fs';
 import { readFileSync } from 'node:fs';
+import * as nodeCrypto from 'node:crypto';
+import * as nodeVm from 'node:vm';
 import { DecodeError, HostSuspended, Interrupted, OutOfFuel, TextError, ValidationError } from '../core/errors.js';
 import { F32, F64, I32, I64, V128, valTypeName, type ValType } from '../core/types.js';
 import type { FeatureSpec } from '../core/instructions.js';
@@ -218,7 +220,8 @@ function runCodeCache(): FileCodeCache | null {
   const max = process.env['WASMETER_JIT_CACHE_MAX'];
   const mib = max === undefined || max === '' ? FILE_CODE_CACHE_MAX_BYTES / 2 ** 20 : Number(max);
   if (!(mib >= 0)) throw new UsageError(`WASMETER_JIT_CACHE_MAX must be a number of MiB >= 0, got '${max}'`, false);
-  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20 });
+  // (Node's modules given, not found by fileCodeCache through process.getBuiltinModule, which Node 20 has from 20.16 on)
+  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20, fs: nodeFs, crypto: nodeCrypto, vm: nodeVm });
 }
 
 /** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */

@@ -196,5 +196,14 @@ describe('across processes', () => {
     const bad = run({ ...env, WASMETER_JIT_CACHE_MAX: 'lots' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/WASMETER_JIT_CACHE_MAX must be a number of MiB/);
+    // a Node 20 before 20.16 (no process.getBuiltinModule): the CLI gives fileCodeCache Node's modules itself
+    const old = join(work, 'cli-old-node');
+    const preload = join(work, 'no-get-builtin-module.cjs');
+    writeFileSync(preload, 'delete process.getBuiltinModule;\n');
+    const args = ['--require', preload, cli, 'run', '--json', '--invoke', 'run', join(ROOT, 'bench/c/hash64.wasm'), '50'];
+    const fifth = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...env, WASMETER_CACHE_DIR: old } });
+    expect(fifth.status, fifth.stderr).toBe(0);
+    expect(fifth.stdout).toBe(first.stdout);
+    expect(readdirSync(join(old, 'jit')).length).toBeGreaterThan(0);
   }, 300_000);
 });
