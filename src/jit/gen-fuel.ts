@@ -8,7 +8,7 @@ import { isRef } from '../core/types.js';
 import { numResult } from './ref-args.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelPart, type FuelRoot, fuelLink, newRoot } from './gen-types.js';
+import { CL_TRAP, OOB_SITE, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelPart, type FuelRoot, fuelLink, newRoot } from './gen-types.js';
 
 /**
  * A link's parts one block further on (`c` its cost), each root's check raised to cover it. Pushed into a literal, not
@@ -71,8 +71,30 @@ export abstract class JsFuel extends JsCounted {
   protected prepaid(before: string, after: string): string {
     return this.fblk === null ? '' : `${before}\u0004${this.fblk.id}\u0004${after}`;
   }
+  /** A trap of kind `code` at the current instruction (its text the same as the memory access's site's, below). */
   protected trap(code: number): string {
-    return `throw trap(mc, ${this.fuelAfterTrap()}, ${code});`;
+    return this.trapAt(code, false);
+  }
+  /**
+   * The trap statement of an access the DataView checks (`OOB_SITE` around it; patch.ts makes it the `tr = <site>;`
+   * the function's catch reads).
+   */
+  protected oobSite(code: number): string {
+    return this.trapAt(code, true);
+  }
+  private trapAt(code: number, oob: boolean): string {
+    const r = Math.max(0, this.blkCost - this.cum);
+    const b = this.fblk;
+    const s = this.site(CL_TRAP);
+    const t = `throw trap(mc, fuel + ${r}${b === null ? '' : ` + \u0004${b.id}\u0004`}${s}, ${code});`;
+    const text = oob ? `${OOB_SITE}${t}${OOB_SITE}` : t;
+    // (outside a counted candidate its refund is r and what the block prepaid, which build() knows once every chain
+    // is complete: it writes the site's text in then, on its line, instead of leaving it to patchBody's pass)
+    if (s === '') {
+      this.sites.push({ line: -1, text, id: b === null ? -1 : b.id, r, k: code, oob });
+      this.unplaced++;
+    }
+    return text;
   }
 
   // ------------------------------------------------------------ fuel blocks
