@@ -88,12 +88,11 @@ export abstract class JsFuel extends JsCounted {
     const s = this.site(CL_TRAP);
     const t = `throw trap(mc, fuel + ${r}${b === null ? '' : ` + \u0004${b.id}\u0004`}${s}, ${code});`;
     const text = oob ? `${OOB_SITE}${t}${OOB_SITE}` : t;
-    // (outside a counted candidate its refund is r and what the block prepaid, which build() knows once every chain
-    // is complete: it writes the site's text in then, on its line, instead of leaving it to patchBody's pass)
-    if (s === '') {
-      this.sites.push({ line: -1, text, id: b === null ? -1 : b.id, r, k: code, oob });
-      this.unplaced++;
-    }
+    // (its refund is r and what the block prepaid, which build() knows once every chain is complete: it writes the
+    // site's text in then, on its line, instead of leaving it to patchBody's pass; in a counted candidate's body, after
+    // the copy was made from the text as it is here, its slow version's site marker gone with the rest)
+    this.sites.push({ line: -1, text, id: b === null ? -1 : b.id, r, k: code, oob });
+    this.unplaced++;
     return text;
   }
 

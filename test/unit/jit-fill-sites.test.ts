@@ -2,7 +2,7 @@
  * The trap sites' texts written in at build() before the join (patch.ts fillSites), where patchBody's pass wrote them
  * before: the body the pass then gives must be the text it gave over the unfilled body (the generated sources of the
  * five packages are byte-identical, BENCHMARKS.md session 21, helper gen22). Here on chosen cases, on random lines
- * with sites recorded, misrecorded and rewritten, and in the generator: the sites of a function with memory accesses
+ * with sites recorded, misrecorded and rewritten, and in the generator: the sites of functions with memory accesses
  * and traps are all written in at build(), none left to the pass.
  */
 import { describe, expect, test } from 'vitest';
@@ -29,8 +29,9 @@ function both(lines: string[], sites: TrapSite[], counting: boolean): [unknown, 
   return [after, before];
 }
 
-function site(line: number, r: number, id: number, k: number, oob: boolean): TrapSite {
-  const t = `throw trap(mc, fuel + ${r}${id < 0 ? '' : ` + \u0004${id}\u0004`}, ${k});`;
+/** A site as gen-fuel.ts trapAt writes it; `mark`: in a counted candidate's body, its site marker's number. */
+function site(line: number, r: number, id: number, k: number, oob: boolean, mark = -1): TrapSite {
+  const t = `throw trap(mc, fuel + ${r}${id < 0 ? '' : ` + \u0004${id}\u0004`}${mark < 0 ? '' : `\u0005${mark}\u0005`}, ${k});`;
   return { line, text: oob ? `\u0010${t}\u0010` : t, id, r, k, oob };
 }
 
@@ -42,6 +43,11 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
     const filled = lines.slice();
     expect(fillSites(filled, [a, b], paidAhead)).toBe(true);
     expect(filled).toEqual(['if (x) { tr = 194; break T; }', 'ea = y; tr = 32; V.getInt32(ea);']);
+    // in a counted candidate's slow version: its site marker goes with the rest
+    const m = site(0, 2, 4, 1, true, 12);
+    const counted = [`ea = z; ${m.text}`];
+    expect(fillSites(counted, [m], paidAhead)).toBe(true);
+    expect(counted).toEqual(['ea = z; tr = 289;']);
     // a kind the shared throw cannot carry, a refund too large, a line rewritten, a site recorded on the wrong line,
     // and a plain site's text inside an access's markers: all left as they are
     const c = site(0, 1, 2, 31, true);
@@ -79,7 +85,7 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
         let line = '';
         for (let k = rand(6); k >= 0; k--) {
           if (rand(3) === 0) {
-            const s = site(lines.length, rand(5), [-1, 1, 2, 3, 4, 5][rand(6)]!, KINDS[rand(KINDS.length)]!, rand(2) === 0);
+            const s = site(lines.length, rand(5), [-1, 1, 2, 3, 4, 5][rand(6)]!, KINDS[rand(KINDS.length)]!, rand(2) === 0, rand(3) === 0 ? rand(20) : -1);
             line += s.text;
             // (some sites recorded on the line after theirs, some not recorded: their text is the pass's alone)
             if (rand(8) === 0) s.line++;
@@ -106,7 +112,14 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
         (i32.store offset=4 (local.get 0) (i32.load (local.get 1)))
         (if (i32.eqz (local.get 0)) (then (local.set 2 (i32.div_s (local.get 1) (local.get 0)))))
         (block $b (br_if $b (local.get 1)) (unreachable))
-        (i32.add (local.get 2) (i32.load16_u offset=8 (local.get 1)))))`;
+        (i32.add (local.get 2) (i32.load16_u offset=8 (local.get 1))))
+      ;; a loop that may get a counted copy: its sites carry their markers until build()
+      (func (export "g") (param i32 i32) (local i32)
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get 2) (local.get 1)))
+          (i32.store (i32.add (local.get 0) (i32.shl (local.get 2) (i32.const 2))) (i32.div_u (i32.const 7) (local.get 2)))
+          (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+          (br $l)))))`;
     for (const fuel of [1e9, undefined]) {
       const filled = siteStats.filled;
       const left = siteStats.left;
@@ -116,11 +129,17 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
         expect(() => inst.call('f', 0, 4)).toThrow('divide by zero');
         expect(() => inst.call('f', 1, 0)).toThrow('unreachable');
         expect(() => inst.call('f', 70000, 4)).toThrow('out of bounds');
+        expect(() => inst.call('g', 0, 10)).toThrow('divide by zero');
       });
-      // the two loads, the store, the division's two traps and the unreachable (in each version generated)
-      expect(siteStats.filled - filled, String(fuel)).toBeGreaterThanOrEqual(6);
-      expect(siteStats.left - left).toBe(0);
       const src = srcs.join('\n');
+      // every trap site in the sources (an access's `tr = <site>;`, a shared trap's `{ tr = <site>; break T; }`: f's
+      // two loads, its store, its division's two traps and its unreachable, g's division and store, in each version
+      // generated, the counted copy's division too) was written in before the join, none by the pass
+      // (a case of the catch, `tr = <case> << 5 | 31`, is the pass's: the counted copy's access, whose refund reads i)
+      const written = (src.match(/(?<=[;{] )tr = -?\d+;/g) ?? []).filter((t) => (parseInt(t.slice(5), 10) & 31) !== 31);
+      expect(written.length, String(fuel)).toBeGreaterThanOrEqual(8);
+      expect(siteStats.filled - filled).toBe(written.length);
+      expect(siteStats.left - left).toBe(0);
       expect(src).toContain('break T;');
       expect(src).toMatch(/ea = .*; tr = \d+;/);
     }
