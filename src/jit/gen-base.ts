@@ -102,8 +102,9 @@ const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
 export abstract class JsBase {
   protected readonly o: string[] = [];
   /**
-   * Trap sites whose text build() writes in before the join, once their blocks' prepaid fuel is known (patch.ts
-   * fillSites), in the order written; each one's line is set by the `w` that writes it (`unplaced`: those not yet).
+   * Trap sites and taken edges whose text build() writes in before the join, once their blocks' prepaid fuel is known
+   * (patch.ts fillSites), in the order written; each one's line is set by the `w` or `raw` that writes it (`unplaced`:
+   * those not yet).
    */
   protected readonly sites: TrapSite[] = [];
   protected unplaced = 0;
@@ -238,7 +239,7 @@ export abstract class JsBase {
     this.o.push(s);
     if (this.unplaced !== 0) this.place();
   }
-  /** The trap sites written since the last statement are on its line. */
+  /** The sites written since the last line are on it. */
   private place(): void {
     const line = this.o.length - 1;
     for (let i = this.sites.length - this.unplaced; i < this.sites.length; i++) this.sites[i]!.line = line;
@@ -248,6 +249,7 @@ export abstract class JsBase {
   protected raw(s: string): void {
     this.spend(s.length);
     this.o.push(s);
+    if (this.unplaced !== 0) this.place();
   }
   /** Counts n characters of source against the function's budget. */
   protected spend(n: number): void {

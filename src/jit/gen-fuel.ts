@@ -6,6 +6,7 @@
  */
 import { isRef } from '../core/types.js';
 import { numResult } from './ref-args.js';
+import { EDGE } from './patch.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
 import { CL_TRAP, OOB_SITE, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelPart, type FuelRoot, fuelLink, newRoot } from './gen-types.js';
@@ -66,6 +67,18 @@ export abstract class JsFuel extends JsCounted {
   protected noRefund(): void {
     if (this.blkCost - this.cum > 0) throw new Error('wasmeter internal error: a call with fuel to refund');
     if (this.fblk !== null) this.callBlocks.push(this.fblk);
+  }
+  /**
+   * A taken edge's `fuel += <what the current block prepaid>;` (a br_if's, an if's then arm): written in by build()
+   * once the block's prepaid fuel is known, on its line (patch.ts fillSites, EDGE), as patchBody would.
+   */
+  protected prepaidEdge(): string {
+    const b = this.fblk;
+    if (b === null) return '';
+    const text = `fuel += \u0004${b.id}\u0004;`;
+    this.sites.push({ line: -1, text, id: b.id, r: 0, k: EDGE, oob: false });
+    this.unplaced++;
+    return text;
   }
   /** `before<what the current block prepaid>after`, patched by build() (nothing when it prepaid nothing). */
   protected prepaid(before: string, after: string): string {

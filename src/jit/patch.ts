@@ -50,8 +50,11 @@ export interface PatchFacts {
  * A trap site as the generator wrote it (gen-fuel.ts trapAt): `text` on output line `line` (-1: not written by a
  * statement), its refund `r` plus what block `id` prepaid (-1: no block, fuel not counted), its kind `k` (the text
  * may hold a counted loop's site marker, which in the slow version becomes nothing), and whether it is an access the
- * DataView checks (`oob`).
+ * DataView checks (`oob`); or (`k` EDGE) a taken edge, `fuel += \u0004<id>\u0004;`, which becomes `fuel += <prepaid>;`
+ * or nothing (a fuel step the pass then merges with the steps beside it as it merged the edge).
  */
+/** A TrapSite's kind for a taken edge's `fuel += <what block id prepaid>;` (gen-fuel.ts prepaidEdge). */
+export const EDGE = -1;
 export interface TrapSite {
   line: number;
   text: string;
@@ -72,10 +75,13 @@ export interface TrapSite {
 export function fillSites(o: string[], sites: readonly TrapSite[], paidAhead: (id: number) => number): boolean {
   let oob = false;
   let filled = 0;
+  let edges = 0;
+  let traps = 0;
   let last = -1;
   let from = 0;
   for (let n = 0; n < sites.length; n++) {
     const s = sites[n]!;
+    if (s.k !== EDGE) traps++;
     if (s.line < 0) continue;
     if (s.line !== last) {
       last = s.line;
@@ -86,6 +92,13 @@ export function fillSites(o: string[], sites: readonly TrapSite[], paidAhead: (i
     // (a plain site inside an access's markers is that access's: the pass's)
     if (i < 0 || (!s.oob && i > 0 && line.charCodeAt(i - 1) === 0x10)) continue;
     const v = s.r + (s.id < 0 ? 0 : paidAhead(s.id));
+    if (s.k === EDGE) {
+      const out = step(v);
+      o[s.line] = line.slice(0, i) + out + line.slice(i + s.text.length);
+      from = i + out.length;
+      edges++;
+      continue;
+    }
     if (Math.abs(v) >= SMALL || s.k >= (1 << TRAP_BITS) - (s.oob ? 1 : 0)) continue;
     const code = v * (1 << TRAP_BITS) + s.k;
     const out = s.oob ? `tr = ${code};` : `{ tr = ${code}; break T; }`;
@@ -95,11 +108,15 @@ export function fillSites(o: string[], sites: readonly TrapSite[], paidAhead: (i
     filled++;
   }
   siteStats.filled += filled;
-  siteStats.left += sites.length - filled;
+  siteStats.edges += edges;
+  siteStats.left += traps - filled;
   return oob;
 }
-/** The sites fillSites wrote in, and those it left to patchBody, in the process so far (tests). */
-export const siteStats = { filled: 0, left: 0 };
+/**
+ * The trap sites and the taken edges fillSites wrote in, and the trap sites it left to patchBody, in the process so far
+ * (tests; an edge not on its line is mostly one whose line was dropped: an if's then arm whose block the next left).
+ */
+export const siteStats = { filled: 0, edges: 0, left: 0 };
 
 // a fuel step, or anything else a run holds: a back edge's marker, a prepaid taken edge, a marker patched to text or
 // to nothing

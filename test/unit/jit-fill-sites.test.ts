@@ -1,5 +1,5 @@
 /**
- * The trap sites' texts written in at build() before the join (patch.ts fillSites), where patchBody's pass wrote them
+ * The trap sites' and taken edges' texts written in at build() before the join (patch.ts fillSites), where patchBody's pass wrote them
  * before: the body the pass then gives must be the text it gave over the unfilled body (the generated sources of the
  * five packages are byte-identical, BENCHMARKS.md session 21, helper gen22). Here on chosen cases, on random lines
  * with sites recorded, misrecorded and rewritten, and in the generator: the sites of functions with memory accesses
@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Linker, Module, Store } from '../../src/index.js';
-import { fillSites, patchBody, siteStats, type PatchFacts, type TrapSite } from '../../src/jit/patch.js';
+import { EDGE, fillSites, patchBody, siteStats, type PatchFacts, type TrapSite } from '../../src/jit/patch.js';
 import { captureSources } from '../shared/jit-sources.js';
 
 const PAID: Record<number, number> = { 1: 3, 2: -2, 3: 0, 4: 7, 5: 1 << 24 };
@@ -35,6 +35,11 @@ function site(line: number, r: number, id: number, k: number, oob: boolean, mark
   return { line, text: oob ? `\u0010${t}\u0010` : t, id, r, k, oob };
 }
 
+/** A taken edge as gen-fuel.ts prepaidEdge writes it. */
+function edge(line: number, id: number): TrapSite {
+  return { line, text: `fuel += \u0004${id}\u0004;`, id, r: 0, k: EDGE, oob: false };
+}
+
 describe('JS tier: trap sites written in before the join (patch.ts fillSites)', () => {
   test('chosen cases: written as the pass writes them; left to it when it would not make them constant or they moved', () => {
     const a = site(0, 3, 1, 2, false);
@@ -43,6 +48,13 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
     const filled = lines.slice();
     expect(fillSites(filled, [a, b], paidAhead)).toBe(true);
     expect(filled).toEqual(['if (x) { tr = 194; break T; }', 'ea = y; tr = 32; V.getInt32(ea);']);
+    // taken edges: what the block prepaid, or nothing
+    const e3 = edge(0, 3);
+    const e2 = edge(0, 2);
+    const e1 = edge(1, 1);
+    const edges = [`if (a) { ${e3.text}break L1; } if (b) { ${e2.text}break L2; }`, `L3: if (c) {${e1.text}`];
+    expect(fillSites(edges, [e3, e2, e1], paidAhead)).toBe(false);
+    expect(edges).toEqual(['if (a) { break L1; } if (b) { fuel -= 2;break L2; }', 'L3: if (c) {fuel += 3;']);
     // in a counted candidate's slow version: its site marker goes with the rest
     const m = site(0, 2, 4, 1, true, 12);
     const counted = [`ea = z; ${m.text}`];
@@ -84,7 +96,12 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
       for (let n = rand(12); n >= 0; n--) {
         let line = '';
         for (let k = rand(6); k >= 0; k--) {
-          if (rand(3) === 0) {
+          if (rand(5) === 0) {
+            // a taken edge's prepaid fuel (a fuel step after, or nothing, which the pass merges with its neighbours)
+            const e = edge(lines.length, [1, 2, 3, 4][rand(4)]!);
+            line += e.text;
+            if (rand(8) !== 0) sites.push(e);
+          } else if (rand(3) === 0) {
             const s = site(lines.length, rand(5), [-1, 1, 2, 3, 4, 5][rand(6)]!, KINDS[rand(KINDS.length)]!, rand(2) === 0, rand(3) === 0 ? rand(20) : -1);
             line += s.text;
             // (some sites recorded on the line after theirs, some not recorded: their text is the pass's alone)
@@ -106,7 +123,7 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
     expect(filledAny).toBeGreaterThan(1000);
   });
 
-  test('the generator: every trap site of a metered or unmetered function is written in before the join', () => {
+  test('the generator: every trap site and taken edge of a metered or unmetered function is written in before the join', () => {
     const wat = `(module (memory 1)
       (func (export "f") (param i32 i32) (result i32) (local i32)
         (i32.store offset=4 (local.get 0) (i32.load (local.get 1)))
@@ -122,6 +139,7 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
           (br $l)))))`;
     for (const fuel of [1e9, undefined]) {
       const filled = siteStats.filled;
+      const edges = siteStats.edges;
       const left = siteStats.left;
       const { srcs } = captureSources(() => {
         const inst = new Linker().instantiate(new Store({ tier: 'js', fuel }), Module.fromWat(wat));
@@ -140,6 +158,9 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
       expect(written.length, String(fuel)).toBeGreaterThanOrEqual(8);
       expect(siteStats.filled - filled).toBe(written.length);
       expect(siteStats.left - left).toBe(0);
+      // (the if's then arm and g's br_if out of its loop: taken edges of blocks that prepaid; a store without a fuel
+      // limit counts fuel too)
+      expect(siteStats.edges - edges).toBeGreaterThan(0);
       expect(src).toContain('break T;');
       expect(src).toMatch(/ea = .*; tr = \d+;/);
     }
