@@ -242,7 +242,11 @@ export abstract class JsBase {
   /** The sites written since the last line are on it. */
   private place(): void {
     const line = this.o.length - 1;
-    for (let i = this.sites.length - this.unplaced; i < this.sites.length; i++) this.sites[i]!.line = line;
+    for (let i = this.sites.length - this.unplaced; i < this.sites.length; i++) {
+      const s = this.sites[i]!;
+      s.line = line;
+      s.whole = this.o[line]!;
+    }
     this.unplaced = 0;
   }
   /** Frame structure (labels, braces): never guarded. */

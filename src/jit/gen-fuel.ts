@@ -70,13 +70,14 @@ export abstract class JsFuel extends JsCounted {
   }
   /**
    * A taken edge's `fuel += <what the current block prepaid>;` (a br_if's, an if's then arm): written in by build()
-   * once the block's prepaid fuel is known, on its line (patch.ts fillSites, EDGE), as patchBody would.
+   * once the block's prepaid fuel is known, on its line (patch.ts fillSites, EDGE), as patchBody would (`alone`: the
+   * line is the edge).
    */
-  protected prepaidEdge(): string {
+  protected prepaidEdge(alone = false): string {
     const b = this.fblk;
     if (b === null) return '';
     const text = `fuel += \u0004${b.id}\u0004;`;
-    this.sites.push({ line: -1, text, id: b.id, r: 0, k: EDGE, oob: false });
+    this.sites.push({ line: -1, whole: '', pre: alone ? '' : null, text, id: b.id, r: 0, k: EDGE, oob: false });
     this.unplaced++;
     return text;
   }
@@ -90,12 +91,13 @@ export abstract class JsFuel extends JsCounted {
   }
   /**
    * The trap statement of an access the DataView checks (`OOB_SITE` around it; patch.ts makes it the `tr = <site>;`
-   * the function's catch reads).
+   * the function's catch reads), after `pre` on its line.
    */
-  protected oobSite(code: number): string {
-    return this.trapAt(code, true);
+  protected oobSite(code: number, pre: string): string {
+    return this.trapAt(code, true, pre);
   }
-  private trapAt(code: number, oob: boolean): string {
+  /** (`pre`: the text before the site on its line, which the site ends, else null) */
+  private trapAt(code: number, oob: boolean, pre: string | null = null): string {
     const r = Math.max(0, this.blkCost - this.cum);
     const b = this.fblk;
     const s = this.site(CL_TRAP);
@@ -104,9 +106,9 @@ export abstract class JsFuel extends JsCounted {
     // (its refund is r and what the block prepaid, which build() knows once every chain is complete: it writes the
     // site's text in then, on its line, instead of leaving it to patchBody's pass; in a counted candidate's body, after
     // the copy was made from the text as it is here, its slow version's site marker gone with the rest)
-    this.sites.push({ line: -1, text, id: b === null ? -1 : b.id, r, k: code, oob });
+    this.sites.push({ line: -1, whole: '', pre, text, id: b === null ? -1 : b.id, r, k: code, oob });
     this.unplaced++;
-    return text;
+    return pre === null ? text : pre + text;
   }
 
   // ------------------------------------------------------------ fuel blocks

@@ -57,6 +57,9 @@ export interface PatchFacts {
 export const EDGE = -1;
 export interface TrapSite {
   line: number;
+  /** The line as written (set with `line`), and the text before the site when the site ends it (else null). */
+  whole: string;
+  pre: string | null;
   text: string;
   id: number;
   r: number;
@@ -87,25 +90,28 @@ export function fillSites(o: string[], sites: readonly TrapSite[], paidAhead: (i
       last = s.line;
       from = 0;
     }
-    const line = o[s.line]!;
-    const i = line.indexOf(s.text, from);
-    // (a plain site inside an access's markers is that access's: the pass's)
-    if (i < 0 || (!s.oob && i > 0 && line.charCodeAt(i - 1) === 0x10)) continue;
     const v = s.r + (s.id < 0 ? 0 : paidAhead(s.id));
-    if (s.k === EDGE) {
-      const out = step(v);
+    let out: string;
+    if (s.k === EDGE) out = step(v);
+    else if (Math.abs(v) >= SMALL || s.k >= (1 << TRAP_BITS) - (s.oob ? 1 : 0)) continue;
+    else out = s.oob ? `tr = ${v * (1 << TRAP_BITS) + s.k};` : `{ tr = ${v * (1 << TRAP_BITS) + s.k}; break T; }`;
+    const line = o[s.line]!;
+    // a site that ends its line as written: the line again from its parts, neither searched nor flattened
+    if (s.pre !== null && line === s.whole) {
+      o[s.line] = s.pre + out;
+      from = s.pre.length + out.length;
+    } else {
+      const i = line.indexOf(s.text, from);
+      // (a plain site inside an access's markers is that access's: the pass's)
+      if (i < 0 || (!s.oob && i > 0 && line.charCodeAt(i - 1) === 0x10)) continue;
       o[s.line] = line.slice(0, i) + out + line.slice(i + s.text.length);
       from = i + out.length;
-      edges++;
-      continue;
     }
-    if (Math.abs(v) >= SMALL || s.k >= (1 << TRAP_BITS) - (s.oob ? 1 : 0)) continue;
-    const code = v * (1 << TRAP_BITS) + s.k;
-    const out = s.oob ? `tr = ${code};` : `{ tr = ${code}; break T; }`;
-    if (s.oob) oob = true;
-    o[s.line] = line.slice(0, i) + out + line.slice(i + s.text.length);
-    from = i + out.length;
-    filled++;
+    if (s.k === EDGE) edges++;
+    else {
+      if (s.oob) oob = true;
+      filled++;
+    }
   }
   siteStats.filled += filled;
   siteStats.edges += edges;

@@ -32,12 +32,12 @@ function both(lines: string[], sites: TrapSite[], counting: boolean): [unknown, 
 /** A site as gen-fuel.ts trapAt writes it; `mark`: in a counted candidate's body, its site marker's number. */
 function site(line: number, r: number, id: number, k: number, oob: boolean, mark = -1): TrapSite {
   const t = `throw trap(mc, fuel + ${r}${id < 0 ? '' : ` + \u0004${id}\u0004`}${mark < 0 ? '' : `\u0005${mark}\u0005`}, ${k});`;
-  return { line, text: oob ? `\u0010${t}\u0010` : t, id, r, k, oob };
+  return { line, whole: '', pre: null, text: oob ? `\u0010${t}\u0010` : t, id, r, k, oob };
 }
 
 /** A taken edge as gen-fuel.ts prepaidEdge writes it. */
 function edge(line: number, id: number): TrapSite {
-  return { line, text: `fuel += \u0004${id}\u0004;`, id, r: 0, k: EDGE, oob: false };
+  return { line, whole: '', pre: null, text: `fuel += \u0004${id}\u0004;`, id, r: 0, k: EDGE, oob: false };
 }
 
 describe('JS tier: trap sites written in before the join (patch.ts fillSites)', () => {
@@ -55,6 +55,15 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
     const edges = [`if (a) { ${e3.text}break L1; } if (b) { ${e2.text}break L2; }`, `L3: if (c) {${e1.text}`];
     expect(fillSites(edges, [e3, e2, e1], paidAhead)).toBe(false);
     expect(edges).toEqual(['if (a) { break L1; } if (b) { fuel -= 2;break L2; }', 'L3: if (c) {fuel += 3;']);
+    // a site that ends its line as written: the line from its parts; a line rewritten since (another string, or the
+    // same text again): searched
+    const q = { ...site(0, 1, 1, 0, true), pre: 'ea = a; ' };
+    const q2 = { ...site(1, 1, 1, 0, true), pre: 'ea = b; ' };
+    const ends = [`ea = a; ${q.text}`, `ea = c; ${q2.text}`];
+    q.whole = ends[0]!;
+    q2.whole = `ea = b; ${q2.text}`;
+    expect(fillSites(ends, [q, q2], paidAhead)).toBe(true);
+    expect(ends).toEqual(['ea = a; tr = 128;', 'ea = c; tr = 128;']);
     // in a counted candidate's slow version: its site marker goes with the rest
     const m = site(0, 2, 4, 1, true, 12);
     const counted = [`ea = z; ${m.text}`];
@@ -93,6 +102,7 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
     for (let i = 0; i < 2000; i++) {
       const lines: string[] = [];
       const sites: TrapSite[] = [];
+      const ends: [TrapSite, string][] = [];
       for (let n = rand(12); n >= 0; n--) {
         let line = '';
         for (let k = rand(6); k >= 0; k--) {
@@ -103,12 +113,19 @@ describe('JS tier: trap sites written in before the join (patch.ts fillSites)', 
             if (rand(8) !== 0) sites.push(e);
           } else if (rand(3) === 0) {
             const s = site(lines.length, rand(5), [-1, 1, 2, 3, 4, 5][rand(6)]!, KINDS[rand(KINDS.length)]!, rand(2) === 0, rand(3) === 0 ? rand(20) : -1);
+            // (as the generator records a site that ends its line: what came before it, and the line as written)
+            if (rand(2) === 0) {
+              s.pre = line;
+              ends.push([s, line + s.text]);
+            }
             line += s.text;
             // (some sites recorded on the line after theirs, some not recorded: their text is the pass's alone)
             if (rand(8) === 0) s.line++;
             if (rand(8) !== 0) sites.push(s);
           } else line += OTHER[rand(OTHER.length)]!;
         }
+        // (each site recorded as ending its line that does end it: `whole` the line as written, else another text)
+        for (const [e, upTo] of ends.splice(0)) e.whole = upTo === line ? line : `${line} `;
         lines.push(line);
       }
       // (a line rewritten after its sites were recorded)
