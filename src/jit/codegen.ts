@@ -73,7 +73,7 @@ import type { Instance } from '../runtime/objects/instance.js';
 import * as RT from './rt.js';
 import { JsRefs } from './gen-refs.js';
 import { deadWords, keepsMemory } from './lane-cache.js';
-import { TRAP_BITS, patchBody } from './patch.js';
+import { TRAP_BITS, fillSites, patchBody } from './patch.js';
 import { DISPATCH_TARGETS, LoopScan } from './loop-scan.js';
 import { floatsObserved } from './float-scan.js';
 import { nanBits } from '../interp/nan-bits.js';
@@ -1383,10 +1383,6 @@ class JsGen extends JsRefs implements CodeSink {
     this.coverHeads();
     for (const r of this.fuelRoots) this.o[r.line] = r.max > 0 ? this.o[r.line]!.replace(FUEL_MAX, `${r.max}`) : (r.zero ?? '');
     this.subtractions((b) => ownCost(b) + chainAhead(b));
-    const joined = this.o.join('\n');
-    // (the f64 view of the value stack: only in functions that read or write f64 slots)
-    const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
-    const fdReload = usesFD ? ' FD = mc.f64;' : '';
     // what a block prepaid: `fuel += P;` on a br_if's taken edge, `fuel + r + P` in a trap's refund (a block whose
     // arms pay its cost has not paid it yet: its refunds are that much smaller)
     // (a head whose subtraction sank below its br_if has paid nothing where its sites are: minus its own cost)
@@ -1397,6 +1393,12 @@ class JsGen extends JsRefs implements CodeSink {
       const cost = b.cost;
       return b.sunk ? 0 - ownCost(b) : chainAhead(b) - (b.post ? cost : 0);
     };
+    // the trap sites outside counted candidates, their refunds known now, written in on their lines (patch.ts)
+    const filledOob = fillSites(this.o, this.sites, paidAhead);
+    const joined = this.o.join('\n');
+    // (the f64 view of the value stack: only in functions that read or write f64 slots)
+    const usesFD = joined.includes('FD[') || spillLocals.includes('FD[') || osrCode.includes('FD[');
+    const fdReload = usesFD ? ' FD = mc.f64;' : '';
     // a call's depth limit is checked by its callee, which traps with the caller's fuel as it is (noRefund)
     for (const b of this.callBlocks) if (paidAhead(b.id) !== 0) throw new Error('wasmeter internal error: a call in a block that prepaid fuel');
     // the v128 locals' words nothing reads (their marked statements hold no marker the pass below patches)
@@ -1405,7 +1407,7 @@ class JsGen extends JsRefs implements CodeSink {
     // loops' sites in their slow versions, prepaid fuel), the back edges' subtractions and adjacent steps merged, the
     // accesses the DataView checks trapping in the catch, and every trap with a constant refund jumping to one shared
     // throw
-    const oob = body.includes(OOB_SITE) ? { cases: [] as string[] } : null;
+    const oob = filledOob || body.includes(OOB_SITE) ? { cases: [] as string[] } : null;
     body = patchBody(body, {
       reload,
       fdReload,

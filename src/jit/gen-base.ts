@@ -14,6 +14,7 @@ import type { Machine } from '../interp/machine.js';
 import type { Instance } from '../runtime/objects/instance.js';
 import { type Memory } from '../runtime/objects/memory.js';
 import { LaneCache } from './lane-cache.js';
+import type { TrapSite } from './patch.js';
 import type { LoopScan } from './loop-scan.js';
 import {
   EXPR,
@@ -100,6 +101,13 @@ const I64_SCRATCH = new Int32Array(F64_SCRATCH.buffer);
 
 export abstract class JsBase {
   protected readonly o: string[] = [];
+  /**
+   * Trap sites and taken edges whose text build() writes in before the join, once their blocks' prepaid fuel is known
+   * (patch.ts fillSites), in the order written; each one's line is set by the `w` or `raw` that writes it (`unplaced`:
+   * those not yet).
+   */
+  protected readonly sites: TrapSite[] = [];
+  protected unplaced = 0;
   /** Characters the function may still write (SOURCE_BASE etc.): past it, it stays interpreted. */
   protected budget: number;
   /**
@@ -229,11 +237,23 @@ export abstract class JsBase {
     }
     this.spend(s.length);
     this.o.push(s);
+    if (this.unplaced !== 0) this.place();
+  }
+  /** The sites written since the last line are on it. */
+  private place(): void {
+    const line = this.o.length - 1;
+    for (let i = this.sites.length - this.unplaced; i < this.sites.length; i++) {
+      const s = this.sites[i]!;
+      s.line = line;
+      s.whole = this.o[line]!;
+    }
+    this.unplaced = 0;
   }
   /** Frame structure (labels, braces): never guarded. */
   protected raw(s: string): void {
     this.spend(s.length);
     this.o.push(s);
+    if (this.unplaced !== 0) this.place();
   }
   /** Counts n characters of source against the function's budget. */
   protected spend(n: number): void {

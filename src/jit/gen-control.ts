@@ -48,7 +48,7 @@ export abstract class JsControl extends JsCalls {
       if (!osr && blk !== null && this.fuelHere !== null) {
         // the then arm leaves the chain of the block of the `if` like a br_if's taken edge, should the block after
         // the if join it (end: when nothing but the false edge reaches it)
-        this.raw(this.prepaid('fuel += ', ';'));
+        this.raw(this.prepaidEdge(true));
         ctrl.condBlk = blk;
         ctrl.condLine = this.o.length - 1;
       }

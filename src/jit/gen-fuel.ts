@@ -6,9 +6,10 @@
  */
 import { isRef } from '../core/types.js';
 import { numResult } from './ref-args.js';
+import { EDGE } from './patch.js';
 import { Op } from '../interp/exec.js';
 import { JsCounted } from './gen-counted.js';
-import { CL_TRAP, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelPart, type FuelRoot, fuelLink, newRoot } from './gen-types.js';
+import { CL_TRAP, OOB_SITE, EX_HANDOFF, EX_POST, FUEL_MAX, no, type Counted, type Ctrl, type FuelBlock, type FuelChain, type FuelLink, type FuelPart, type FuelRoot, fuelLink, newRoot } from './gen-types.js';
 
 /**
  * A link's parts one block further on (`c` its cost), each root's check raised to cover it. Pushed into a literal, not
@@ -67,12 +68,47 @@ export abstract class JsFuel extends JsCounted {
     if (this.blkCost - this.cum > 0) throw new Error('wasmeter internal error: a call with fuel to refund');
     if (this.fblk !== null) this.callBlocks.push(this.fblk);
   }
+  /**
+   * A taken edge's `fuel += <what the current block prepaid>;` (a br_if's, an if's then arm): written in by build()
+   * once the block's prepaid fuel is known, on its line (patch.ts fillSites, EDGE), as patchBody would (`alone`: the
+   * line is the edge).
+   */
+  protected prepaidEdge(alone = false): string {
+    const b = this.fblk;
+    if (b === null) return '';
+    const text = `fuel += \u0004${b.id}\u0004;`;
+    this.sites.push({ line: -1, whole: '', pre: alone ? '' : null, text, id: b.id, r: 0, k: EDGE, oob: false });
+    this.unplaced++;
+    return text;
+  }
   /** `before<what the current block prepaid>after`, patched by build() (nothing when it prepaid nothing). */
   protected prepaid(before: string, after: string): string {
     return this.fblk === null ? '' : `${before}\u0004${this.fblk.id}\u0004${after}`;
   }
+  /** A trap of kind `code` at the current instruction (its text the same as the memory access's site's, below). */
   protected trap(code: number): string {
-    return `throw trap(mc, ${this.fuelAfterTrap()}, ${code});`;
+    return this.trapAt(code, false);
+  }
+  /**
+   * The trap statement of an access the DataView checks (`OOB_SITE` around it; patch.ts makes it the `tr = <site>;`
+   * the function's catch reads), after `pre` on its line.
+   */
+  protected oobSite(code: number, pre: string): string {
+    return this.trapAt(code, true, pre);
+  }
+  /** (`pre`: the text before the site on its line, which the site ends, else null) */
+  private trapAt(code: number, oob: boolean, pre: string | null = null): string {
+    const r = Math.max(0, this.blkCost - this.cum);
+    const b = this.fblk;
+    const s = this.site(CL_TRAP);
+    const t = `throw trap(mc, fuel + ${r}${b === null ? '' : ` + \u0004${b.id}\u0004`}${s}, ${code});`;
+    const text = oob ? `${OOB_SITE}${t}${OOB_SITE}` : t;
+    // (its refund is r and what the block prepaid, which build() knows once every chain is complete: it writes the
+    // site's text in then, on its line, instead of leaving it to patchBody's pass; in a counted candidate's body, after
+    // the copy was made from the text as it is here, its slow version's site marker gone with the rest)
+    this.sites.push({ line: -1, whole: '', pre, text, id: b === null ? -1 : b.id, r, k: code, oob });
+    this.unplaced++;
+    return pre === null ? text : pre + text;
   }
 
   // ------------------------------------------------------------ fuel blocks

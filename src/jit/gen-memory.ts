@@ -8,7 +8,7 @@ import type { Instr } from '../decoder/instr.js';
 import { Op } from '../interp/exec.js';
 import * as RT from './rt.js';
 import { JsNumeric } from './gen-numeric.js';
-import { CONST, EX_NO_FUEL, MEM_RELOAD, OOB_SITE, isNum, no, type Ent } from './gen-types.js';
+import { CONST, EX_NO_FUEL, MEM_RELOAD, isNum, no, type Ent } from './gen-types.js';
 import { keepsMemory } from './lane-cache.js';
 
 /**
@@ -148,7 +148,7 @@ export abstract class JsMemory extends JsNumeric {
       // reads or writes anything, a store's value computed first, as wasm does). Byte accesses too: `U8[ea]` reads
       // undefined past the end and needed a check of its own. BENCHMARKS.md, session 15, helper f32x10.
       if (this.explicitBounds) this.w(`ea = ${ea}; if (${this.oob(n)}) ${this.trap(RT.TRAP_OOB)}`);
-      else this.w(`ea = ${ea}; ${OOB_SITE}${this.trap(RT.TRAP_OOB)}${OOB_SITE}`);
+      else this.w(this.oobSite(RT.TRAP_OOB, `ea = ${ea}; `));
     }
     if (isLoad) {
       switch (name) {

@@ -88,7 +88,7 @@ export abstract class JsRefs extends JsControl {
     const c = this.pop();
     this.matAll();
     // (the taken edge gives back what this block prepaid for the blocks after it)
-    let refund = this.prepaid('fuel += ', ';');
+    let refund = this.prepaidEdge();
     const cd = this.cand;
     if (cd !== null && this.ctrls.length - 1 === cd.depth) {
       // the body's top level: the back edge (a counted copy gives nothing back there), or a test that leaves the loop

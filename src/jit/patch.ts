@@ -46,6 +46,84 @@ export interface PatchFacts {
   cases: string[];
 }
 
+/**
+ * A trap site as the generator wrote it (gen-fuel.ts trapAt): `text` on output line `line` (-1: not written by a
+ * statement), its refund `r` plus what block `id` prepaid (-1: no block, fuel not counted), its kind `k` (the text
+ * may hold a counted loop's site marker, which in the slow version becomes nothing), and whether it is an access the
+ * DataView checks (`oob`); or (`k` EDGE) a taken edge, `fuel += \u0004<id>\u0004;`, which becomes `fuel += <prepaid>;`
+ * or nothing (a fuel step the pass then merges with the steps beside it as it merged the edge).
+ */
+/** A TrapSite's kind for a taken edge's `fuel += <what block id prepaid>;` (gen-fuel.ts prepaidEdge). */
+export const EDGE = -1;
+export interface TrapSite {
+  line: number;
+  /** The line as written (set with `line`), and the text before the site when the site ends it (else null). */
+  whole: string;
+  pre: string | null;
+  text: string;
+  id: number;
+  r: number;
+  k: number;
+  oob: boolean;
+}
+
+/**
+ * The sites' texts written in on their lines, as patchBody would write them, once every block's prepaid fuel is
+ * known (before the join, after the counted copies were made from the text as generated: the pass then has 34,990 ->
+ * 14,427 matches in sql.js' first run, 34,408 -> 10,311 in tiktoken's). A site that patchBody would
+ * not make constant (a catch's case, whose number follows the body's order), or whose text is no longer on its line
+ * (a line rewritten, or a text written through other than `w`), is left as it is, to the pass. Returns whether an
+ * access the DataView checks was written in (build(): the function's catch then reads `tr`).
+ */
+export function fillSites(o: string[], sites: readonly TrapSite[], paidAhead: (id: number) => number): boolean {
+  let oob = false;
+  let filled = 0;
+  let edges = 0;
+  let traps = 0;
+  let last = -1;
+  let from = 0;
+  for (let n = 0; n < sites.length; n++) {
+    const s = sites[n]!;
+    if (s.k !== EDGE) traps++;
+    if (s.line < 0) continue;
+    if (s.line !== last) {
+      last = s.line;
+      from = 0;
+    }
+    const v = s.r + (s.id < 0 ? 0 : paidAhead(s.id));
+    let out: string;
+    if (s.k === EDGE) out = step(v);
+    else if (Math.abs(v) >= SMALL || s.k >= (1 << TRAP_BITS) - (s.oob ? 1 : 0)) continue;
+    else out = s.oob ? `tr = ${v * (1 << TRAP_BITS) + s.k};` : `{ tr = ${v * (1 << TRAP_BITS) + s.k}; break T; }`;
+    const line = o[s.line]!;
+    // a site that ends its line as written: the line again from its parts, neither searched nor flattened
+    if (s.pre !== null && line === s.whole) {
+      o[s.line] = s.pre + out;
+      from = s.pre.length + out.length;
+    } else {
+      const i = line.indexOf(s.text, from);
+      // (a plain site inside an access's markers is that access's: the pass's)
+      if (i < 0 || (!s.oob && i > 0 && line.charCodeAt(i - 1) === 0x10)) continue;
+      o[s.line] = line.slice(0, i) + out + line.slice(i + s.text.length);
+      from = i + out.length;
+    }
+    if (s.k === EDGE) edges++;
+    else {
+      if (s.oob) oob = true;
+      filled++;
+    }
+  }
+  siteStats.filled += filled;
+  siteStats.edges += edges;
+  siteStats.left += traps - filled;
+  return oob;
+}
+/**
+ * The trap sites and the taken edges fillSites wrote in, and the trap sites it left to patchBody, in the process so far
+ * (tests; an edge not on its line is mostly one whose line was dropped: an if's then arm whose block the next left).
+ */
+export const siteStats = { filled: 0, edges: 0, left: 0 };
+
 // a fuel step, or anything else a run holds: a back edge's marker, a prepaid taken edge, a marker patched to text or
 // to nothing
 const STEP = 'fuel [+-]= \\d+;';
