@@ -220,10 +220,13 @@ export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheE
 
 let named: Map<unknown, string> | null = null;
 let byName: Map<string, unknown> | null = null;
+/** Whether `named` holds the SIMD executors (loaded at a process's first vector instruction, maybe after it was made). */
+let namedSimd = false;
 
 /** The runtime's values an environment holds by name: classes, helpers and the SIMD executors (by instruction id). */
 function names(): Map<unknown, string> {
-  if (named === null) {
+  if (named === null || (!namedSimd && simdLoaded())) {
+    namedSimd = simdLoaded();
     named = new Map<unknown, string>([
       [WasmFunc, 'WasmFunc'],
       [GcArray, 'GcArray'],

@@ -172,6 +172,24 @@ describe('across processes', () => {
     expect(d.stats).toEqual(a.stats);
   }, 600_000);
 
+  test('a module whose generated code calls vector executors is cached after one without vector instructions', () => {
+    // (the cache names the runtime's values an environment holds (code-cache.ts names: the first module's copyElems),
+    // the vector executors among them; a fresh process loads those only when it first translates a vector
+    // instruction, after the names were made: the second module's function was uncachable)
+    const script = `
+      const W = await import(${JSON.stringify('file://')} + process.argv[1]);
+      const { Store, Module, Linker, codeCacheStats } = W;
+      const cache = { m: new Map(), get(k) { return this.m.get(k); }, set(k, v) { this.m.set(k, v); } };
+      const run = (wat, ...args) => new Linker().instantiate(new Store({ codeCache: cache }), Module.fromWat(wat)).call('f', ...args);
+      run('(module (type $a (array (mut i32))) (func (export "f") (param i32) (result i32) (local $x (ref $a)) (local.set $x (array.new $a (i32.const 7) (i32.const 4))) (array.copy $a $a (local.get $x) (i32.const 0) (local.get $x) (i32.const 1) (i32.const 2)) (i32.add (local.get 0) (array.get $a (local.get $x) (i32.const 0)))))', 1);
+      const r = run('(module (func (export "f") (param i32) (result i32) (i8x16.extract_lane_u 0 (i8x16.popcnt (i8x16.splat (local.get 0))))))', 255);
+      process.stdout.write(JSON.stringify({ r, ...codeCacheStats }));
+    `;
+    const p = spawnSync(process.execPath, ['--input-type=module', '-e', script, bundles.a], { encoding: 'utf8', timeout: 120_000 });
+    expect(p.status, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toEqual({ r: [8], hits: 0, misses: 2, stores: 2, uncachable: 0 });
+  }, 120_000);
+
   test("the CLI's run: the second run's functions from the first's cache, the same output; WASMETER_NO_CACHE writes none", async () => {
     const cli = await cliUnderTest(work);
     const dir = join(work, 'cli-cache');
