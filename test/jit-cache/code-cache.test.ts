@@ -518,7 +518,7 @@ describe('fileCodeCache', () => {
     const gbm = process.getBuiltinModule;
     try {
       (process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined;
-      expect(() => fileCodeCache('/tmp/x')).toThrow(/needs Node/);
+      expect(() => fileCodeCache(join(tmpdir(), 'wasmeter-never-made'))).toThrow(/needs Node/);
     } finally {
       process.getBuiltinModule = gbm;
     }
