@@ -26,8 +26,6 @@ import { fromHost, hostRefFits, HostNumber } from '../runtime/objects/gc.js';
 import { catchException, exnOf, uncaught } from './exceptions.js';
 import { jitFor, jsStatus, RUN_UNITS, STATUS_HANDOFF, type JitFn, type TierCompiler } from './tier.js';
 
-/** A function's fast translation as `Machine.compile` keeps it for the module's later instances (no instance in it). */
-
 /**
  * `f`'s translation for its instance `inst` from the one made for an earlier instance of its module: the parts
  * nothing writes after translation are shared (constants, layout, block and trap positions, handlers); the code is
