@@ -12,9 +12,10 @@
  * machine's facts (rebind.ts machineFacts: the call-depth limit, the GC array limit, the cost table; and whether fuel
  * is counted), the instance's (rebind.ts instanceKey), the canonical type ids of the module's types (process-wide
  * registries number them in the order modules come), and every setting the generator reads (outlining, cold.ts'
- * profile and static cold rule); then the function index, and `w`: only the plain whole version is cached, never a
- * split one (outline.ts), one generated with its own bounds checks after a trap (BodyShare.trapped), or one that
- * profiles or is made from a profile (cold.ts): those are generated as before, in every process.
+ * profile and static cold rule); then the function index, and `w` with the state the version is made from
+ * (codegen.ts versionKind: to be split, the body split, the profile's phase), so a split version (outline.ts) and a
+ * profiling one (cold.ts, phase 0) are cached too; never one generated with its own bounds checks after a trap
+ * (BodyShare.trapped) or made from a profile's hits: those are generated as before, in every process.
  *
  * An entry is checked before anything of it runs: its header (this format, its parts' lengths and a checksum of the
  * rest, a SHA-256 where the cache hashes natively: corruption, not authenticity), its key (the one asked for), its
@@ -53,7 +54,7 @@ export const codeCacheStats = { hits: 0, misses: 0, stores: 0, uncachable: 0 };
 export const translationCacheStats = { hits: 0, misses: 0, stores: 0 };
 
 /** The entry format: changed whenever what an entry holds or means changes. */
-export const CACHE_FORMAT = 'wasmeter-jit 2';
+export const CACHE_FORMAT = 'wasmeter-jit 3';
 
 declare const __WASMETER_BUILD__: string | undefined;
 /**
@@ -90,7 +91,7 @@ const utf8 = new TextEncoder();
  * The key of function `index`'s whole version for `inst` in `mc`, or null when the module's bytes are not known
  * (a module not instantiated through a Store with the cache).
  */
-export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: 'w' | 't' = 'w'): string | null {
+export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind = 'w'): string | null {
   const mk = machineKey(mc);
   let byMachine = contexts.get(inst);
   let ctx = byMachine?.get(mk);
@@ -137,6 +138,13 @@ export interface CacheEntry {
   warm: number;
   /** the callees generated ahead (codegen.ts loopCallees) */
   calls: number[];
+  /** a split version (outline.ts): the body is marked split, as generating it does */
+  split: boolean;
+  /**
+   * a profiling version (cold.ts profile, phase 0): the characters it wrote from each block start (Profile.chars, by
+   * pc), which generating it records in the body's new profile; null: not one
+   */
+  chars: number[] | null;
 }
 
 /** Two 32-bit lanes over the text's UTF-16 units (FNV-1a and a multiply-rotate), as 16 hex digits. */
@@ -212,10 +220,11 @@ export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheE
   const u = unsealEntry(s, key, cache);
   if (u === null) return null;
   const { j, src, sum } = u;
-  const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
+  const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, split, chars } = j;
   if (!Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
   if (!isInts(osr) || osr.length % 2 !== 0 || typeof withHandlers !== 'boolean' || !isInt(warm) || warm < 0 || !isInts(calls)) return null;
-  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, sum };
+  if (typeof split !== 'boolean' || (chars !== null && (!isInts(chars) || chars.length !== codeLen))) return null;
+  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, split, chars, sum };
 }
 
 let named: Map<unknown, string> | null = null;
@@ -240,11 +249,22 @@ function names(): Map<unknown, string> {
 }
 
 /**
- * The name of an environment's shared value (rebind.ts K.Const) for `inst`, or null when it has none across
- * processes: `hot` is the body's loop-head count (outline.ts), `floats` the function's float constants.
+ * What a body shares across its versions that an environment may hold (codegen.ts BodyShare): the loop-head count
+ * (outline.ts), and a profiling version's profile (cold.ts: its hits array and its count).
  */
-export function constName(v: unknown, inst: Instance, hot: unknown): string | null {
-  if (v === hot) return 'H';
+export interface BodyConsts {
+  hot: unknown;
+  prof: { hits: unknown; left: unknown } | null;
+}
+
+/**
+ * The name of an environment's shared value (rebind.ts K.Const) for `inst`, or null when it has none across
+ * processes: the body's shared values (`sh`), the function's float constants, the runtime's values, type descriptors.
+ */
+export function constName(v: unknown, inst: Instance, sh: BodyConsts): string | null {
+  if (v === sh.hot) return 'H';
+  if (sh.prof !== null && v === sh.prof.hits) return 'P';
+  if (sh.prof !== null && v === sh.prof.left) return 'L';
   if (v instanceof Float64Array) return `F${Array.from(new Int32Array(v.buffer, v.byteOffset, v.length * 2)).join(',')}`;
   const reg = inst.vm.registry;
   if (v === reg) return 'R';
@@ -265,8 +285,8 @@ export function constName(v: unknown, inst: Instance, hot: unknown): string | nu
   return null;
 }
 
-/** The value constName named `n`; throws for a name that is none. */
-export function constValue(n: string, inst: Instance, hot: unknown): unknown {
+/** The value constName named `n`; throws for a name that is none (a profile's, `P` or `L`, without a profile). */
+export function constValue(n: string, inst: Instance, sh: BodyConsts): unknown {
   names();
   const c = n.charAt(0);
   const id = (): number => {
@@ -277,7 +297,11 @@ export function constValue(n: string, inst: Instance, hot: unknown): unknown {
     if (!inst.vm.canon.includes(x)) throw new TypeError('not a type of the module');
     return x;
   };
-  if (n === 'H') return hot;
+  if (n === 'H') return sh.hot;
+  if (n === 'P' || n === 'L') {
+    if (sh.prof === null) throw new TypeError('no profile');
+    return n === 'P' ? sh.prof.hits : sh.prof.left;
+  }
   if (n === 'R') return inst.vm.registry;
   if (c === 'F') {
     const w = n.slice(1).split(',').map(Number);

@@ -92,7 +92,7 @@ function damage(v: string, i: number, more: (() => string)[]): string {
 }
 
 /** The keys of generated functions' entries (a `t` key holds a translation). */
-const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => k.endsWith('w'));
+const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => !k.endsWith('t'));
 const delta = (a: typeof codeCacheStats, b: typeof codeCacheStats) => ({
   hits: b.hits - a.hits,
   misses: b.misses - a.misses,
@@ -273,16 +273,24 @@ describe('runs', () => {
     expect(ka).not.toBe(kb);
   });
 
-  test('a split version (outline.ts) is generated, not cached, and counted uncachable', () => {
+  test('a split version (outline.ts) is cached under its state: a warm run takes it, the same runs and splits', () => {
     Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 0 });
     const want = outcome({ tier: 'interp' }, 700);
     const cache = mapCache();
     const s = stats();
+    const split0 = jitStats.split;
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
     const d = delta(s, stats());
-    expect(d.uncachable).toBeGreaterThan(0);
-    expect(generated(cache.map).length).toBe(d.stores);
+    const splits = jitStats.split - split0;
+    expect(splits).toBeGreaterThan(0);
+    expect(d.uncachable).toBe(0);
+    // (entries that say so: a hit marks the body split, as generating it does)
+    expect([...cache.map].filter(([k, v]) => k.endsWith('w') && decodeEntry(v, k)?.split === true).length).toBe(splits);
+    const s2 = stats();
+    const split2 = jitStats.split;
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
+    expect(delta(s2, stats())).toEqual({ hits: d.stores, misses: 0, stores: 0, uncachable: 0 });
+    expect(jitStats.split - split2).toBe(splits);
   });
 });
 
@@ -324,7 +332,7 @@ describe('key', () => {
 });
 
 describe('entries', () => {
-  const e: CacheEntry = { src: 'return 1;\n"é"', recipe: [[1, 0]], codeLen: 3, codeHash: -5, frameWords: 4, osr: [2, -1], withHandlers: true, warm: 10, calls: [1, 2] };
+  const e: CacheEntry = { src: 'return 1;\n"é"', recipe: [[1, 0]], codeLen: 3, codeHash: -5, frameWords: 4, osr: [2, -1], withHandlers: true, warm: 10, calls: [1, 2], split: true, chars: [0, 7, 0] };
 
   test('encoded and decoded, checked: format, checksum (either kind), lengths, key, structure', () => {
     const hashing = { ...mapCache(), hash: fileCodeCache(tmpdir()).hash! };
@@ -344,7 +352,7 @@ describe('entries', () => {
     expect(decodeEntry(undefined, 'k1')).toBeNull();
     expect(decodeEntry('', 'k1')).toBeNull();
     const { src, ...meta } = e;
-    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { recipe: 3 }, { withHandlers: 1 }]) {
+    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { recipe: 3 }, { withHandlers: 1 }, { split: 0 }, { chars: [1, 2] }, { chars: [1.5, 0, 0] }, { chars: undefined }]) {
       expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta, ...bad }), src), 'k1'), JSON.stringify(bad)).toBeNull();
     }
     expect(decodeEntry(sealEntry('{"key":', src), 'k1')).toBeNull();
@@ -355,6 +363,8 @@ describe('entries', () => {
     const { inst } = instantiate({});
     const raw = inst.raw;
     const hot = { n: 5 };
+    const prof = { hits: new Uint8Array(4), left: { n: 9 } };
+    const sh = { hot, prof };
     const exits = { k: Int32Array.of(1, 2), p: Int32Array.of(3), b: Int32Array.of(), at: 8, cw: 3 };
     const floats = new Float64Array(new Int32Array([0x123, 0x7ff40000, 0, 0x3ff00000]).buffer);
     const t = gcTypeById(raw.vm.registry, raw.vm.canon[0]!);
@@ -368,17 +378,24 @@ describe('entries', () => {
       { k: 0, i: 0, v: t.make },
       { k: 0, i: 0, v: raw.vm.registry },
       { k: 10, i: 1, v: null },
+      { k: 0, i: 0, v: prof.hits },
+      { k: 0, i: 0, v: prof.left },
     ];
-    const j = recipeOut(r as never, (v) => constName(v, raw, hot))!;
-    const back = recipeIn(JSON.parse(JSON.stringify(j)), raw, (n) => constValue(n, raw, hot));
+    const j = recipeOut(r as never, (v) => constName(v, raw, sh))!;
+    const back = recipeIn(JSON.parse(JSON.stringify(j)), raw, (n) => constValue(n, raw, sh));
     expect(back).toEqual(r);
     // the NaN's payload kept (as words)
     expect(new Int32Array((back[4]!.v as Float64Array).buffer)).toEqual(new Int32Array(floats.buffer));
     expect(back[6]!.v).toBe(t.make);
-    expect(recipeOut([{ k: 0, i: 0, v: { other: 1 } }] as never, (v) => constName(v, raw, hot))).toBeNull();
-    expect(recipeOut([{ k: 0, i: 0, v: () => 1 }] as never, (v) => constName(v, raw, hot))).toBeNull();
+    // a profiling version's profile by name: P its hits, L its count (the body's profile where it is bound)
+    expect(j.slice(-2)).toEqual([[0, 'P'], [0, 'L']]);
+    expect(back[9]!.v).toBe(prof.hits);
+    expect(back[10]!.v).toBe(prof.left);
+    expect(() => recipeIn([[0, 'P']], raw, (n) => constValue(n, raw, { hot, prof: null }))).toThrow();
+    expect(recipeOut([{ k: 0, i: 0, v: { other: 1 } }] as never, (v) => constName(v, raw, sh))).toBeNull();
+    expect(recipeOut([{ k: 0, i: 0, v: () => 1 }] as never, (v) => constName(v, raw, sh))).toBeNull();
     for (const bad of [[[5, raw.funcs.length]], [[5, -1]], [[99, 0]], [[0, 'nothing']], [[0, 'T999999']], [[4, [], [], [], 3, 0]], [[1, 0, 0]], 'x', [7]]) {
-      expect(() => recipeIn(bad, raw, (n) => constValue(n, raw, hot)), JSON.stringify(bad)).toThrow();
+      expect(() => recipeIn(bad, raw, (n) => constValue(n, raw, sh)), JSON.stringify(bad)).toThrow();
     }
   });
 });
