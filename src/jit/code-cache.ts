@@ -62,7 +62,17 @@ declare const __WASMETER_BUILD__: string | undefined;
  * the tests run), a hash of the generator's own text (codegen.ts sourceBuildId). Tests change it to see old entries
  * missed.
  */
-export const codeCacheBuild = { id: typeof __WASMETER_BUILD__ === 'string' ? __WASMETER_BUILD__ : '' };
+export const codeCacheBuild = {
+  id: typeof __WASMETER_BUILD__ === 'string' ? __WASMETER_BUILD__ : '',
+  /** the build id from source (codegen.ts sourceBuildId, set when the generator loads), made at the first use of `id` */
+  source: null as (() => string) | null,
+};
+
+/** The build's id (codeCacheBuild), or null: none known (from source, without the generator loaded). */
+export function buildId(): string | null {
+  if (codeCacheBuild.id === '' && codeCacheBuild.source !== null) codeCacheBuild.id = codeCacheBuild.source();
+  return codeCacheBuild.id === '' ? null : codeCacheBuild.id;
+}
 
 const moduleBytes = new WeakMap<ValidatedModule, () => Uint8Array>();
 const moduleHashes = new WeakMap<ValidatedModule, string>();
@@ -70,6 +80,31 @@ const moduleHashes = new WeakMap<ValidatedModule, string>();
 /** How the bytes of a module are found (Store.instantiate, when a cache is configured): hashed at its first lookup. */
 export function cacheModule(vm: ValidatedModule, bytes: () => Uint8Array): void {
   if (!moduleBytes.has(vm)) moduleBytes.set(vm, bytes);
+}
+
+/**
+ * Modules compiled with a cache (ModuleOptions.codeCache, runtime/module.ts fromBinary): bodies not validated because
+ * the cache held the module's "validated" record (`skipped`), records given to the cache (`recorded`).
+ */
+export const validationCacheStats = { skipped: 0, recorded: 0 };
+
+/**
+ * Module `bytes`' "validated" record in `cache`, under validation options `opts` (their JSON): its key, the value a
+ * record holds, and the module's SHA-256 (hashed here once: cacheKey takes it, `knownHash`); null when the build is
+ * not known. The key names this format, the build (a new build validates every module again), the options and the
+ * module's bytes.
+ */
+export function validatedRecord(cache: CodeCache, bytes: Uint8Array, opts: string): { key: string; value: string; sha: string } | null {
+  const build = buildId();
+  if (build === null) return null;
+  const sha = sha256Hex(cache, bytes);
+  const key = `${sha256Hex(cache, utf8.encode([CACHE_FORMAT, 'validated', build, sha, opts].join('\n')))}-v`;
+  return { key, value: `${CACHE_FORMAT} validated ${sha} ${bytes.length}`, sha };
+}
+
+/** Module `vm`'s bytes hash to `sha` (validatedRecord made it): cacheKey does not hash them again. */
+export function knownHash(vm: ValidatedModule, sha: string): void {
+  moduleHashes.set(vm, sha);
 }
 
 function sha256Hex(cache: CodeCache, bytes: Uint8Array): string {

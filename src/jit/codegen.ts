@@ -81,7 +81,7 @@ import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, recipeIn, recipeOut, type Made } from './rebind.js';
-import { cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, decodeTranslation, encodeEntry, encodeTranslation, textSum, translationCacheStats, type CacheEntry, type CodeCache } from './code-cache.js';
+import { buildId, cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, decodeTranslation, encodeEntry, encodeTranslation, textSum, translationCacheStats, type CacheEntry, type CodeCache } from './code-cache.js';
 import { CATCH_ARM, CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_HANDOFF, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -409,7 +409,7 @@ function versionKind(split: boolean, sh: BodyShare): string {
  * cacheKey), or null: the module's bytes unknown, or unreadable.
  */
 function lookUpKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: string): string | null {
-  if (codeCacheBuild.id === '') codeCacheBuild.id = sourceBuildId();
+  buildId();
   try {
     return cacheKey(cache, mc, inst, index, kind);
   } catch {
@@ -460,6 +460,7 @@ function sourceBuildId(): string {
   for (const n of Object.keys(r)) text += `${n}=${String(r[n])}`;
   return `source-${textSum(text)}-${text.length}`;
 }
+codeCacheBuild.source = sourceBuildId;
 
 /**
  * `cc`'s function made from the cache entry under `ck`, bound to its instance (as rebind.ts binds a later instance),

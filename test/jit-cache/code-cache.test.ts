@@ -23,6 +23,7 @@ import {
   encodeTranslation,
   sealEntry,
   translationCacheStats,
+  validationCacheStats,
   type CacheEntry,
 } from '../../src/jit/code-cache.js';
 import { recipeIn, recipeOut } from '../../src/jit/rebind.js';
@@ -291,6 +292,67 @@ describe('runs', () => {
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
     expect(delta(s2, stats())).toEqual({ hits: d.stores, misses: 0, stores: 0, uncachable: 0 });
     expect(jitStats.split - split2).toBe(splits);
+  });
+});
+
+describe('the validated record (ModuleOptions.codeCache)', () => {
+  /** fromBinary's outcome: the module's exports, or the error's class and message */
+  const compile = (bytes: Uint8Array, options?: Parameters<typeof Module.fromBinary>[1]) => {
+    try {
+      return { exports: Module.fromBinary(bytes, options).exports };
+    } catch (e) {
+      return { error: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+    }
+  };
+  const counts = () => ({ ...validationCacheStats });
+  const since = (a: typeof validationCacheStats) => ({ skipped: validationCacheStats.skipped - a.skipped, recorded: validationCacheStats.recorded - a.recorded });
+
+  test('a module that validated is recorded; compiled again, its bodies are not validated, and it runs the same', () => {
+    const cache = mapCache();
+    let s = counts();
+    expect(compile(BYTES, { codeCache: cache })).toEqual(compile(BYTES));
+    expect(since(s)).toEqual({ skipped: 0, recorded: 1 });
+    const v = [...cache.map].filter(([k]) => k.endsWith('-v'));
+    expect(v.length).toBe(1);
+    s = counts();
+    expect(compile(BYTES, { codeCache: cache })).toEqual(compile(BYTES));
+    expect(since(s)).toEqual({ skipped: 1, recorded: 0 });
+    // (the module from the record runs as one validated whole, with and without the JS tier)
+    const logs: number[] = [];
+    const store = new Store({ codeCache: cache });
+    const linker = new Linker().defineFunc(store, 'env', 'log', funcType([I32], []), (_c, x) => void logs.push(x as number));
+    const inst = linker.instantiate(store, Module.fromBinary(BYTES, { codeCache: cache }));
+    const plain: number[] = [];
+    expect(inst.call('run', 300)).toEqual(instantiate({ tier: 'interp' }, plain).inst.call('run', 300));
+    expect(logs).toEqual(plain);
+    // other options that decide validity, another build, a damaged record: validated whole (and recorded)
+    s = counts();
+    compile(BYTES, { codeCache: cache, features: { simd: false } });
+    codeCacheBuild.id = savedBuild + '-next';
+    compile(BYTES, { codeCache: cache });
+    codeCacheBuild.id = savedBuild;
+    cache.map.set(v[0]![0], v[0]![1].replace('validated', 'valid8ted'));
+    compile(BYTES, { codeCache: cache });
+    expect(since(s)).toEqual({ skipped: 0, recorded: 3 });
+  });
+
+  test('a module that fails is never recorded: the same error every time, as without a cache', () => {
+    // (a body whose i32 result is an i64: decodes, does not validate)
+    const ok = Module.fromWat('(module (func (export "f") (result i32) (i32.const 7)))').bytes;
+    const bad = ok.slice();
+    bad[bad.lastIndexOf(0x41)] = 0x42;
+    const want = compile(bad);
+    expect(want.error).toMatch(/^ValidationError/);
+    const cache = mapCache();
+    const s = counts();
+    for (let i = 0; i < 3; i++) expect(compile(bad, { codeCache: cache })).toEqual(want);
+    expect(since(s)).toEqual({ skipped: 0, recorded: 0 });
+    expect([...cache.map.keys()]).toEqual([]);
+    // and a malformed one (the decoder's error)
+    const cut = ok.slice(0, ok.length - 2);
+    expect(compile(cut, { codeCache: cache })).toEqual(compile(cut));
+    expect(compile(cut, { codeCache: cache })).toEqual(compile(cut));
+    expect(since(s)).toEqual({ skipped: 0, recorded: 0 });
   });
 });
 
