@@ -536,13 +536,25 @@ describe('fileCodeCache', () => {
       const c3 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c3 }, 900)).toEqual(want);
       expect(c3.v8).toMatchObject({ used: v8Parts.length, invalid: 0, rejected: 0 });
-      // the last byte of each part's V8 data changed: checked by its SHA-256, never given to V8
+      // (entries from a pack whose hash matched: not checked again, CodeCache.intact; without crypto, checked each)
+      expect(c3.intact).toBe(true);
+      expect(fileCodeCache(join(dir, 'run'), { crypto: null, vm: null }).intact).toBeUndefined();
+      // the last byte of one part's V8 data changed: the pack's SHA-256 (checked at its read) no longer matches, the
+      // whole pack is a miss, and nothing of it reaches V8
       const b = readFileSync(packPath);
-      for (const p of readPack(b)!.values()) if (p.v8 !== undefined) p.v8.data[p.v8.data.length - 1]! ^= 1;
+      v8Parts.length = 0;
+      for (const p of readPack(b)!.values()) if (p.v8 !== undefined) v8Parts.push(p);
+      v8Parts[0]!.v8!.data[v8Parts[0]!.v8!.data.length - 1]! ^= 1;
       writeFileSync(packPath, b);
+      expect(readPack(b)).not.toBeNull();
+      expect(readPack(b, fileCodeCache(dir).hash)).toBeNull();
       const c4 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
+      const s4 = stats();
       expect(outcome({ codeCache: c4 }, 900)).toEqual(want);
-      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Parts.length, rejected: 0 });
+      expect(c4.v8).toMatchObject({ used: 0, invalid: 0, rejected: 0 });
+      expect(c4.packs).toMatchObject({ read: 0, bad: 1 });
+      expect(delta(s4, stats()).hits).toBe(0);
+      expect(delta(s4, stats()).stores).toBeGreaterThan(0);
       // without node:vm: no compile of its own
       expect(fileCodeCache(join(dir, 'run'), { vm: null }).compile).toBeUndefined();
     } finally {

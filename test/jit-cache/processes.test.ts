@@ -174,8 +174,10 @@ describe('across processes', () => {
     }
     const c = runIn(bundles.a, dir);
     expect(runs(c)).toEqual(runs(want));
-    expect(c.stats.stores).toBe(damaged);
+    // (a damaged pack's SHA-256, checked at its read, no longer matches: all its entries are misses, generated again)
+    expect(damaged).toBeGreaterThan(0);
     expect(c.stats.misses).toBeGreaterThanOrEqual(damaged);
+    expect(c.stats.stores).toBe(c.stats.misses - c.stats.uncachable);
     expect(c.stats.hits + c.stats.misses).toBe(b.stats.hits + b.stats.misses);
     // another build: none of it read
     const d = runIn(bundles.b, dir);
