@@ -54,7 +54,7 @@ export const codeCacheStats = { hits: 0, misses: 0, stores: 0, uncachable: 0 };
 export const translationCacheStats = { hits: 0, misses: 0, stores: 0 };
 
 /** The entry format: changed whenever what an entry holds or means changes. */
-export const CACHE_FORMAT = 'wasmeter-jit 3';
+export const CACHE_FORMAT = 'wasmeter-jit 4';
 
 declare const __WASMETER_BUILD__: string | undefined;
 /**
@@ -355,14 +355,67 @@ export function constValue(n: string, inst: Instance, sh: BodyConsts): unknown {
   return v;
 }
 
+/** encodeWords' digits: a continuing one (`0`..`O`, 5 bits each, least significant first), a last one (`P`..`o`). */
+const MORE = 0x30;
+const LAST = 0x50;
+
+/**
+ * Int32 words as text a cache holds as it is (ASCII: one byte each in UTF-8) and that decodes without a parser: each
+ * word zigzagged (small negatives small) and written 5 bits a character, least significant first, its last
+ * character from another range. A code word is mostly 1-2 characters, against JSON's digits and comma.
+ */
+export function encodeWords(...arrays: ArrayLike<number>[]): string {
+  const out: string[] = [];
+  const chunk: number[] = [];
+  for (const a of arrays) {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      let z = x >= 0 ? 2 * x : -2 * x - 1;
+      while (z >= 32) {
+        chunk.push(MORE + (z % 32));
+        z = Math.floor(z / 32);
+      }
+      chunk.push(LAST + z);
+      if (chunk.length >= 8192) out.push(String.fromCharCode(...chunk.splice(0)));
+    }
+  }
+  out.push(String.fromCharCode(...chunk));
+  return out.join('');
+}
+
+/** The `n` words encodeWords wrote in `s` from `at` on, and where they end; null when `s` does not hold `n` such words. */
+export function decodeWords(s: string, at: number, n: number): { words: Int32Array; end: number } | null {
+  const words = new Int32Array(n);
+  let i = at;
+  for (let k = 0; k < n; k++) {
+    let z = 0;
+    let mul = 1;
+    for (;;) {
+      const c = s.charCodeAt(i++);
+      if (c >= MORE && c < LAST && mul < 2 ** 30) {
+        z += (c - MORE) * mul;
+        mul *= 32;
+      } else if (c >= LAST && c < LAST + 32) {
+        z += (c - LAST) * mul;
+        break;
+      } else return null; // (another character, the text's end (NaN), or a word past 35 bits)
+    }
+    if (z > 0xffffffff) return null;
+    words[k] = z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+  }
+  return { words, end: i };
+}
+
 /**
  * A function's fast translation (Machine.compile) as a cache entry under `key`: its code and original offsets as the
- * source part (JSON arrays of integers), its layout, block starts and handlers as the meta part. Made right after the
- * translation, before the JS tier marks re-entry points in its code.
+ * source part (encodeWords: the code's words, then one original offset per code word), its layout, block starts and
+ * handlers as the meta part. Made right after the translation, before the JS tier marks re-entry points in its code.
  */
 export function encodeTranslation(key: string, t: Translation, cache?: CodeCache): string {
   const meta = JSON.stringify({
     key,
+    words: t.code.length,
+    offsets: t.origAt.length,
     frameWords: t.frameWords,
     exnSlots: t.exnSlots,
     tmpl: Array.from(t.tmpl),
@@ -373,7 +426,7 @@ export function encodeTranslation(key: string, t: Translation, cache?: CodeCache
     // translation taken from the cache fills them as its translation would have)
     simd: simdLoaded(),
   });
-  return sealEntry(meta, `[[${t.code.join(',')}],[${t.origAt.join(',')}]]`, cache);
+  return sealEntry(meta, encodeWords(t.code, t.origAt), cache);
 }
 
 /**
@@ -384,15 +437,13 @@ export function encodeTranslation(key: string, t: Translation, cache?: CodeCache
 export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: CodeCache): Translation | null {
   const u = unsealEntry(s, key, cache);
   if (u === null) return null;
-  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers, simd } = u.j;
-  let parts: unknown;
-  try {
-    parts = JSON.parse(u.src);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(parts) || parts.length !== 2 || !isInts(parts[0]) || !isInts(parts[1])) return null;
-  const [code, origAt] = parts as [number[], number[]];
+  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers, simd, words, offsets } = u.j;
+  if (!isInt(words) || !isInt(offsets) || words < 0 || offsets < 0) return null;
+  const c = decodeWords(u.src, 0, words);
+  const o = c !== null ? decodeWords(u.src, c.end, offsets) : null;
+  if (o === null || o.end !== u.src.length) return null;
+  const code = c!.words;
+  const origAt = o.words;
   if (!isInt(frameWords) || !isInt(exnSlots) || exnSlots < 0 || !isInts(tmpl) || !isInts(refLocals) || !isInts(blockPc) || blockPc.length % 2 !== 0) return null;
   if ((handlers !== null && !isInts(handlers)) || typeof simd !== 'boolean') return null;
   let locals = f.type.params.length;
@@ -408,12 +459,12 @@ export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: 
   }
   if (simd) loadSimd();
   return {
-    code: Int32Array.from(code),
+    code,
     frameWords,
     tmpl: Int32Array.from(tmpl),
     refLocals: Int32Array.from(refLocals),
     blockPc: pcs,
-    origAt: Int32Array.from(origAt),
+    origAt,
     handlers: handlers === null ? null : Int32Array.from(handlers as number[]),
     exnSlots,
   };

@@ -19,7 +19,9 @@ import {
   constValue,
   decodeEntry,
   decodeTranslation,
+  decodeWords,
   encodeEntry,
+  encodeWords,
   encodeTranslation,
   sealEntry,
   translationCacheStats,
@@ -419,6 +421,26 @@ describe('entries', () => {
     }
     expect(decodeEntry(sealEntry('{"key":', src), 'k1')).toBeNull();
     expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta }), src), 'k1')).toMatchObject(e);
+  });
+
+  test("a translation's words as text: every int32 back as it was; anything else refused", () => {
+    const edge = [0, 1, -1, 15, -16, 16, 31, 32, -32, 1023, 1024, -1025, 2 ** 31 - 1, -(2 ** 31), 2 ** 30, -(2 ** 30) - 1];
+    const random = Array.from({ length: 2000 }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) >> (i % 32)) | 0);
+    const words = Int32Array.from([...edge, ...random]);
+    const s = encodeWords(words, Int32Array.of(7, -7));
+    expect(/^[0-o]*$/.test(s)).toBe(true);
+    // (small words a character each)
+    expect(encodeWords([0, 1, -1, 15, -16]).length).toBe(5);
+    const a = decodeWords(s, 0, words.length)!;
+    expect(a.words).toEqual(words);
+    const b = decodeWords(s, a.end, 2)!;
+    expect(Array.from(b.words)).toEqual([7, -7]);
+    expect(b.end).toBe(s.length);
+    // cut short, another character, a word past 32 bits (2^32 zigzagged), past 35 bits
+    expect(decodeWords(s.slice(0, -1), a.end, 2)).toBeNull();
+    expect(decodeWords(s.slice(0, 3) + '{' + s.slice(4), 0, words.length)).toBeNull();
+    expect(decodeWords(encodeWords([2 ** 31]), 0, 1)).toBeNull();
+    expect(decodeWords('0000000P', 0, 1)).toBeNull();
   });
 
   test('the recipe: by kind and index, exits by their arrays, shared values by name; anything else refused', () => {
