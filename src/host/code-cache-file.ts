@@ -173,6 +173,8 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
   const crypto = options.crypto === undefined ? ((proc?.getBuiltinModule?.('node:crypto') as CodeCacheCrypto | undefined) ?? null) : options.crypto;
   const vm = options.vm === undefined ? ((proc?.getBuiltinModule?.('node:vm') as CodeCacheVm | undefined) ?? null) : options.vm;
   const utf8 = new TextEncoder();
+  /** (one decoder for every entry read: not one made per get) */
+  const text = new TextDecoder();
   /** a pack's hash, with Node's crypto: checked once at its read (readPack) */
   const sha = crypto !== null ? (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex') : undefined;
   const pending = new Map<string, string>();
@@ -231,7 +233,7 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
       const p = pending.get(key);
       if (p !== undefined) return p;
       const part = partOf(key);
-      return part !== undefined ? new TextDecoder().decode(part.entry) : undefined;
+      return part !== undefined ? text.decode(part.entry) : undefined;
     },
     set(key: string, value: string): void {
       pending.set(key, value);

@@ -451,7 +451,8 @@ export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: 
   const paramWords = f.type.params.length * 4;
   if (code.length === 0 || origAt.length !== code.length || tmpl.length < locals * 4 - paramWords || frameWords < paramWords + tmpl.length) return null;
   if (!refLocals.every((i) => i >= f.type.params.length && i < locals)) return null;
-  if (!origAt.every((o) => o >= -1)) return null;
+  // (a loop: every's callback per word was 8 ms of tiktoken's warm run, profiled)
+  for (let i = 0; i < origAt.length; i++) if (origAt[i]! < -1) return null;
   const pcs = new Map<number, number>();
   for (let i = 0; i < blockPc.length; i += 2) {
     if (blockPc[i]! < 0 || blockPc[i + 1]! < 0 || blockPc[i + 1]! >= code.length) return null;

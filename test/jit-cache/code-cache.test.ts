@@ -151,6 +151,8 @@ describe('runs', () => {
         () => encodeTranslation(key, { ...x, blockPc: new Map([[0, 1e6]]) }, cache),
         // fewer original offsets than code words
         () => encodeTranslation(key, { ...x, origAt: new Int32Array(1) }, cache),
+        // an original offset below -1
+        () => encodeTranslation(key, { ...x, origAt: x.origAt.map(() => -2) }, cache),
       ]));
     }
     const s = { ...translationCacheStats };
