@@ -43,7 +43,7 @@ export { encodeModule } from './encoder/encode.js';
 export { validateModule, type ValidateOptions, type ValidatedModule } from './validate/module.js';
 export { Module, type ModuleOptions, type ExternType, type ImportInfo, type ExportInfo, type ExportedFunction } from './runtime/module.js';
 export { Store, Caller, type StoreOptions, type InterruptOptions } from './runtime/store.js';
-export { codeCacheStats, translationCacheStats, type CodeCache } from './jit/code-cache.js';
+export { codeCacheStats, translationCacheStats, validationCacheStats, type CodeCache } from './jit/code-cache.js';
 export { fileCodeCache, type FileCodeCache, type FileCodeCacheOptions, type CodeCacheFs, type CodeCacheCrypto } from './host/code-cache-file.js';
 export { Instance, type TypedFunc, type TypedValType, type JsValueOf } from './runtime/instance.js';
 export { Memory } from './runtime/objects/memory.js';

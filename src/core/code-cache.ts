@@ -14,5 +14,10 @@ export interface CodeCache {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
   hash?(bytes: Uint8Array): string;
+  /**
+   * Optional: true when `get` returns exactly what `set` was given, the cache checking its own integrity
+   * (fileCodeCache: a pack's SHA-256 at its read), so the entries' own checksums are not checked again.
+   */
+  intact?: boolean;
   compile?(key: string, source: string, id: string): ((r: unknown) => unknown) | undefined;
 }

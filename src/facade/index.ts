@@ -6,7 +6,7 @@
 import { createWebAssembly } from './webassembly.js';
 
 export { createWebAssembly, type WebAssemblyOptions } from './webassembly.js';
-export { codeCacheStats, translationCacheStats, type CodeCache } from '../jit/code-cache.js';
+export { codeCacheStats, translationCacheStats, validationCacheStats, type CodeCache } from '../jit/code-cache.js';
 export { fileCodeCache, type FileCodeCache, type FileCodeCacheOptions } from '../host/code-cache-file.js';
 
 /** A WebAssembly namespace with default options: unmetered (fuel is still counted, see `WebAssembly.store`). */

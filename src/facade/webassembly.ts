@@ -291,7 +291,9 @@ function makeNamespace(store: Store): object {
     let module: EngineModule;
     try {
       checkCounts(bytes);
-      module = EngineModule.fromBinary(bytes, { features: FEATURES, registry } as never);
+      // (with the store's code cache: a module validated before skips its bodies' validation, ModuleOptions.codeCache)
+      const codeCache = store.machine.codeCache;
+      module = EngineModule.fromBinary(bytes, (codeCache !== null ? { features: FEATURES, registry, codeCache } : { features: FEATURES, registry }) as never);
       checkLimits(module.data, bytes.length);
       checkBuiltins(module, options);
     } catch (e) {

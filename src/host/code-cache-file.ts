@@ -80,8 +80,11 @@ export interface FileCodeCache extends CodeCache {
 
 /** The first line of V8's cached data of a source: this tag, Node's version and architecture, then `id`, the data's SHA-256 and length. */
 const V8_TAG = 'wasmeter-jit-v8 1';
-/** A pack's first line: this tag and the length of its index (JSON: [key, entry offset, length, V8 data offset, length, V8 header][]), then the parts. */
-const PACK_TAG = 'wasmeter-jit-pack 1';
+/**
+ * A pack's first line: this tag, the length of its index (JSON: [key, entry offset, length, V8 data offset, length,
+ * V8 header][]) and the SHA-256 of everything after the line (`-`: written without a hash), then the index and the parts.
+ */
+const PACK_TAG = 'wasmeter-jit-pack 2';
 
 /** A group's name for a file: the part of a key before its first '-' when it is a plain name (code-cache.ts' keys are). */
 const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_.]{0,199}$/;
@@ -92,14 +95,20 @@ interface Part {
   v8?: { head: string; data: Uint8Array };
 }
 
-/** The parts a pack's bytes hold, or null when they are not a pack (another format, damaged index). */
-export function readPack(b: Uint8Array): Map<string, Part> | null {
-  const nl = b.subarray(0, 100).indexOf(0x0a);
+/**
+ * The parts a pack's bytes hold, or null when they are not a pack (another format, damaged index) or, given `hash`
+ * (SHA-256 in hex), when its hash is not the one it was written with: one native hash of the whole pack at its read,
+ * after which its entries are intact (FileCodeCache.intact: code-cache.ts checks them no more) and V8's data too.
+ */
+export function readPack(b: Uint8Array, hash?: (bytes: Uint8Array) => string): Map<string, Part> | null {
+  const nl = b.subarray(0, 200).indexOf(0x0a);
   if (nl < 0) return null;
   const head = new TextDecoder().decode(b.subarray(0, nl));
   if (!head.startsWith(`${PACK_TAG} `)) return null;
-  const n = Number(head.slice(PACK_TAG.length + 1));
-  if (!Number.isInteger(n) || n < 2 || nl + 1 + n > b.length) return null;
+  const [len, sum] = head.slice(PACK_TAG.length + 1).split(' ');
+  const n = Number(len);
+  if (!Number.isInteger(n) || n < 2 || nl + 1 + n > b.length || sum === undefined) return null;
+  if (hash !== undefined && hash(b.subarray(nl + 1)) !== sum) return null;
   let index: unknown;
   try {
     index = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(nl + 1, nl + 1 + n)));
@@ -123,8 +132,8 @@ export function readPack(b: Uint8Array): Map<string, Part> | null {
   return parts;
 }
 
-/** A pack's bytes holding `parts`. */
-export function writePack(parts: Map<string, Part>): Uint8Array {
+/** A pack's bytes holding `parts`, with the SHA-256 of them when `hash` is given. */
+export function writePack(parts: Map<string, Part>, hash?: (bytes: Uint8Array) => string): Uint8Array {
   const index: unknown[] = [];
   let at = 0;
   for (const [key, p] of parts) {
@@ -135,19 +144,21 @@ export function writePack(parts: Map<string, Part>): Uint8Array {
     index.push([key, e, p.entry.length, p.v8 !== undefined ? v : 0, p.v8 !== undefined ? p.v8.data.length : 0, p.v8?.head ?? null]);
   }
   const json = new TextEncoder().encode(JSON.stringify(index));
-  const head = new TextEncoder().encode(`${PACK_TAG} ${json.length}\n`);
-  const out = new Uint8Array(head.length + json.length + at);
-  out.set(head);
-  out.set(json, head.length);
-  let o = head.length + json.length;
+  const body = new Uint8Array(json.length + at);
+  body.set(json);
+  let o = json.length;
   for (const p of parts.values()) {
-    out.set(p.entry, o);
+    body.set(p.entry, o);
     o += p.entry.length;
     if (p.v8 !== undefined) {
-      out.set(p.v8.data, o);
+      body.set(p.v8.data, o);
       o += p.v8.data.length;
     }
   }
+  const head = new TextEncoder().encode(`${PACK_TAG} ${json.length} ${hash !== undefined ? hash(body) : '-'}\n`);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
   return out;
 }
 
@@ -162,6 +173,10 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
   const crypto = options.crypto === undefined ? ((proc?.getBuiltinModule?.('node:crypto') as CodeCacheCrypto | undefined) ?? null) : options.crypto;
   const vm = options.vm === undefined ? ((proc?.getBuiltinModule?.('node:vm') as CodeCacheVm | undefined) ?? null) : options.vm;
   const utf8 = new TextEncoder();
+  /** (one decoder for every entry read: not one made per get) */
+  const text = new TextDecoder();
+  /** a pack's hash, with Node's crypto: checked once at its read (readPack) */
+  const sha = crypto !== null ? (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex') : undefined;
   const pending = new Map<string, string>();
   /** the scripts compiled without usable cached data: theirs is made at flush */
   const scripts = new Map<string, { script: InstanceType<CodeCacheVm['Script']>; id: string }>();
@@ -191,7 +206,7 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
     } catch {
       return new Map();
     }
-    const parts = readPack(b);
+    const parts = readPack(b, sha);
     if (parts === null) packs.bad++;
     return parts ?? new Map();
   };
@@ -218,7 +233,7 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
       const p = pending.get(key);
       if (p !== undefined) return p;
       const part = partOf(key);
-      return part !== undefined ? new TextDecoder().decode(part.entry) : undefined;
+      return part !== undefined ? text.decode(part.entry) : undefined;
     },
     set(key: string, value: string): void {
       pending.set(key, value);
@@ -269,7 +284,7 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
         const file = fileOf(group);
         const tmp = `${file}.${tag}.tmp`;
         try {
-          fs.writeFileSync(tmp, writePack(parts), { mode: 0o600 });
+          fs.writeFileSync(tmp, writePack(parts, sha), { mode: 0o600 });
           fs.renameSync(tmp, file);
           packs.written++;
           wrote = true;
@@ -316,17 +331,15 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
     }
   };
   if (vm !== null && crypto !== null) {
-    /** V8's data for `id`'s source in `key`'s part, checked (header, length, SHA-256), or undefined. */
+    /**
+     * V8's data for `id`'s source in `key`'s part, checked (header, length; its bytes by the pack's hash, readPack),
+     * or undefined.
+     */
     const v8Data = (key: string, id: string): Uint8Array | undefined => {
       const got = pending.has(key) ? undefined : partOf(key)?.v8;
       if (got === undefined) return undefined;
       const head = got.head.split(' ');
-      const ok =
-        head.length === 7 &&
-        head.slice(0, 4).join(' ') === nodeTag &&
-        head[4] === id &&
-        head[6] === String(got.data.length) &&
-        head[5] === crypto.createHash('sha256').update(got.data).digest('hex');
+      const ok = head.length === 7 && head.slice(0, 4).join(' ') === nodeTag && head[4] === id && head[6] === String(got.data.length);
       if (!ok) v8.invalid++;
       return ok ? got.data : undefined;
     };
@@ -343,7 +356,11 @@ export function fileCodeCache(dir: string, options: FileCodeCacheOptions = {}): 
       return script.runInThisContext() as (r: unknown) => unknown;
     };
   }
-  if (crypto !== null) cache.hash = (bytes: Uint8Array): string => crypto.createHash('sha256').update(bytes).digest('hex');
+  if (sha !== undefined) {
+    cache.hash = sha;
+    // (every entry get returns is one set gave this process or one of a pack whose hash matched)
+    cache.intact = true;
+  }
   return cache;
 }
 

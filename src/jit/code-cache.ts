@@ -12,9 +12,10 @@
  * machine's facts (rebind.ts machineFacts: the call-depth limit, the GC array limit, the cost table; and whether fuel
  * is counted), the instance's (rebind.ts instanceKey), the canonical type ids of the module's types (process-wide
  * registries number them in the order modules come), and every setting the generator reads (outlining, cold.ts'
- * profile and static cold rule); then the function index, and `w`: only the plain whole version is cached, never a
- * split one (outline.ts), one generated with its own bounds checks after a trap (BodyShare.trapped), or one that
- * profiles or is made from a profile (cold.ts): those are generated as before, in every process.
+ * profile and static cold rule); then the function index, and `w` with the state the version is made from
+ * (codegen.ts versionKind: to be split, the body split, the profile's phase), so a split version (outline.ts) and a
+ * profiling one (cold.ts, phase 0) are cached too; never one generated with its own bounds checks after a trap
+ * (BodyShare.trapped) or made from a profile's hits: those are generated as before, in every process.
  *
  * An entry is checked before anything of it runs: its header (this format, its parts' lengths and a checksum of the
  * rest, a SHA-256 where the cache hashes natively: corruption, not authenticity), its key (the one asked for), its
@@ -53,7 +54,7 @@ export const codeCacheStats = { hits: 0, misses: 0, stores: 0, uncachable: 0 };
 export const translationCacheStats = { hits: 0, misses: 0, stores: 0 };
 
 /** The entry format: changed whenever what an entry holds or means changes. */
-export const CACHE_FORMAT = 'wasmeter-jit 2';
+export const CACHE_FORMAT = 'wasmeter-jit 4';
 
 declare const __WASMETER_BUILD__: string | undefined;
 /**
@@ -61,7 +62,17 @@ declare const __WASMETER_BUILD__: string | undefined;
  * the tests run), a hash of the generator's own text (codegen.ts sourceBuildId). Tests change it to see old entries
  * missed.
  */
-export const codeCacheBuild = { id: typeof __WASMETER_BUILD__ === 'string' ? __WASMETER_BUILD__ : '' };
+export const codeCacheBuild = {
+  id: typeof __WASMETER_BUILD__ === 'string' ? __WASMETER_BUILD__ : '',
+  /** the build id from source (codegen.ts sourceBuildId, set when the generator loads), made at the first use of `id` */
+  source: null as (() => string) | null,
+};
+
+/** The build's id (codeCacheBuild), or null: none known (from source, without the generator loaded). */
+export function buildId(): string | null {
+  if (codeCacheBuild.id === '' && codeCacheBuild.source !== null) codeCacheBuild.id = codeCacheBuild.source();
+  return codeCacheBuild.id === '' ? null : codeCacheBuild.id;
+}
 
 const moduleBytes = new WeakMap<ValidatedModule, () => Uint8Array>();
 const moduleHashes = new WeakMap<ValidatedModule, string>();
@@ -69,6 +80,31 @@ const moduleHashes = new WeakMap<ValidatedModule, string>();
 /** How the bytes of a module are found (Store.instantiate, when a cache is configured): hashed at its first lookup. */
 export function cacheModule(vm: ValidatedModule, bytes: () => Uint8Array): void {
   if (!moduleBytes.has(vm)) moduleBytes.set(vm, bytes);
+}
+
+/**
+ * Modules compiled with a cache (ModuleOptions.codeCache, runtime/module.ts fromBinary): bodies not validated because
+ * the cache held the module's "validated" record (`skipped`), records given to the cache (`recorded`).
+ */
+export const validationCacheStats = { skipped: 0, recorded: 0 };
+
+/**
+ * Module `bytes`' "validated" record in `cache`, under validation options `opts` (their JSON): its key, the value a
+ * record holds, and the module's SHA-256 (hashed here once: cacheKey takes it, `knownHash`); null when the build is
+ * not known. The key names this format, the build (a new build validates every module again), the options and the
+ * module's bytes.
+ */
+export function validatedRecord(cache: CodeCache, bytes: Uint8Array, opts: string): { key: string; value: string; sha: string } | null {
+  const build = buildId();
+  if (build === null) return null;
+  const sha = sha256Hex(cache, bytes);
+  const key = `${sha256Hex(cache, utf8.encode([CACHE_FORMAT, 'validated', build, sha, opts].join('\n')))}-v`;
+  return { key, value: `${CACHE_FORMAT} validated ${sha} ${bytes.length}`, sha };
+}
+
+/** Module `vm`'s bytes hash to `sha` (validatedRecord made it): cacheKey does not hash them again. */
+export function knownHash(vm: ValidatedModule, sha: string): void {
+  moduleHashes.set(vm, sha);
 }
 
 function sha256Hex(cache: CodeCache, bytes: Uint8Array): string {
@@ -90,7 +126,7 @@ const utf8 = new TextEncoder();
  * The key of function `index`'s whole version for `inst` in `mc`, or null when the module's bytes are not known
  * (a module not instantiated through a Store with the cache).
  */
-export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: 'w' | 't' = 'w'): string | null {
+export function cacheKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind = 'w'): string | null {
   const mk = machineKey(mc);
   let byMachine = contexts.get(inst);
   let ctx = byMachine?.get(mk);
@@ -137,6 +173,13 @@ export interface CacheEntry {
   warm: number;
   /** the callees generated ahead (codegen.ts loopCallees) */
   calls: number[];
+  /** a split version (outline.ts): the body is marked split, as generating it does */
+  split: boolean;
+  /**
+   * a profiling version (cold.ts profile, phase 0): the characters it wrote from each block start (Profile.chars, by
+   * pc), which generating it records in the body's new profile; null: not one
+   */
+  chars: number[] | null;
 }
 
 /** Two 32-bit lanes over the text's UTF-16 units (FNV-1a and a multiply-rotate), as 16 hex digits. */
@@ -193,7 +236,8 @@ function unsealEntry(s: unknown, key: string, cache?: CodeCache): { j: Record<st
   const srcLen = Number(head[4]);
   const body = s.slice(nl + 1);
   if (!isInt(metaLen) || !isInt(srcLen) || metaLen < 0 || srcLen < 0 || metaLen + srcLen !== body.length) return null;
-  if ((sum[0] !== 's' && sum[0] !== 't') || entrySum(body, sum[0], cache) !== sum) return null;
+  // (not again where the cache checks its own integrity: CodeCache.intact)
+  if ((sum[0] !== 's' && sum[0] !== 't') || (cache?.intact !== true && entrySum(body, sum[0], cache) !== sum)) return null;
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(body.slice(0, metaLen)) as Record<string, unknown>;
@@ -212,10 +256,11 @@ export function decodeEntry(s: unknown, key: string, cache?: CodeCache): (CacheE
   const u = unsealEntry(s, key, cache);
   if (u === null) return null;
   const { j, src, sum } = u;
-  const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls } = j;
+  const { recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, split, chars } = j;
   if (!Array.isArray(recipe) || !isInt(codeLen) || !isInt(codeHash) || !isInt(frameWords)) return null;
   if (!isInts(osr) || osr.length % 2 !== 0 || typeof withHandlers !== 'boolean' || !isInt(warm) || warm < 0 || !isInts(calls)) return null;
-  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, sum };
+  if (typeof split !== 'boolean' || (chars !== null && (!isInts(chars) || chars.length !== codeLen))) return null;
+  return { src, recipe, codeLen, codeHash, frameWords, osr, withHandlers, warm, calls, split, chars, sum };
 }
 
 let named: Map<unknown, string> | null = null;
@@ -240,11 +285,22 @@ function names(): Map<unknown, string> {
 }
 
 /**
- * The name of an environment's shared value (rebind.ts K.Const) for `inst`, or null when it has none across
- * processes: `hot` is the body's loop-head count (outline.ts), `floats` the function's float constants.
+ * What a body shares across its versions that an environment may hold (codegen.ts BodyShare): the loop-head count
+ * (outline.ts), and a profiling version's profile (cold.ts: its hits array and its count).
  */
-export function constName(v: unknown, inst: Instance, hot: unknown): string | null {
-  if (v === hot) return 'H';
+export interface BodyConsts {
+  hot: unknown;
+  prof: { hits: unknown; left: unknown } | null;
+}
+
+/**
+ * The name of an environment's shared value (rebind.ts K.Const) for `inst`, or null when it has none across
+ * processes: the body's shared values (`sh`), the function's float constants, the runtime's values, type descriptors.
+ */
+export function constName(v: unknown, inst: Instance, sh: BodyConsts): string | null {
+  if (v === sh.hot) return 'H';
+  if (sh.prof !== null && v === sh.prof.hits) return 'P';
+  if (sh.prof !== null && v === sh.prof.left) return 'L';
   if (v instanceof Float64Array) return `F${Array.from(new Int32Array(v.buffer, v.byteOffset, v.length * 2)).join(',')}`;
   const reg = inst.vm.registry;
   if (v === reg) return 'R';
@@ -265,8 +321,8 @@ export function constName(v: unknown, inst: Instance, hot: unknown): string | nu
   return null;
 }
 
-/** The value constName named `n`; throws for a name that is none. */
-export function constValue(n: string, inst: Instance, hot: unknown): unknown {
+/** The value constName named `n`; throws for a name that is none (a profile's, `P` or `L`, without a profile). */
+export function constValue(n: string, inst: Instance, sh: BodyConsts): unknown {
   names();
   const c = n.charAt(0);
   const id = (): number => {
@@ -277,7 +333,11 @@ export function constValue(n: string, inst: Instance, hot: unknown): unknown {
     if (!inst.vm.canon.includes(x)) throw new TypeError('not a type of the module');
     return x;
   };
-  if (n === 'H') return hot;
+  if (n === 'H') return sh.hot;
+  if (n === 'P' || n === 'L') {
+    if (sh.prof === null) throw new TypeError('no profile');
+    return n === 'P' ? sh.prof.hits : sh.prof.left;
+  }
   if (n === 'R') return inst.vm.registry;
   if (c === 'F') {
     const w = n.slice(1).split(',').map(Number);
@@ -295,14 +355,67 @@ export function constValue(n: string, inst: Instance, hot: unknown): unknown {
   return v;
 }
 
+/** encodeWords' digits: a continuing one (`0`..`O`, 5 bits each, least significant first), a last one (`P`..`o`). */
+const MORE = 0x30;
+const LAST = 0x50;
+
+/**
+ * Int32 words as text a cache holds as it is (ASCII: one byte each in UTF-8) and that decodes without a parser: each
+ * word zigzagged (small negatives small) and written 5 bits a character, least significant first, its last
+ * character from another range. A code word is mostly 1-2 characters, against JSON's digits and comma.
+ */
+export function encodeWords(...arrays: ArrayLike<number>[]): string {
+  const out: string[] = [];
+  const chunk: number[] = [];
+  for (const a of arrays) {
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      let z = x >= 0 ? 2 * x : -2 * x - 1;
+      while (z >= 32) {
+        chunk.push(MORE + (z % 32));
+        z = Math.floor(z / 32);
+      }
+      chunk.push(LAST + z);
+      if (chunk.length >= 8192) out.push(String.fromCharCode(...chunk.splice(0)));
+    }
+  }
+  out.push(String.fromCharCode(...chunk));
+  return out.join('');
+}
+
+/** The `n` words encodeWords wrote in `s` from `at` on, and where they end; null when `s` does not hold `n` such words. */
+export function decodeWords(s: string, at: number, n: number): { words: Int32Array; end: number } | null {
+  const words = new Int32Array(n);
+  let i = at;
+  for (let k = 0; k < n; k++) {
+    let z = 0;
+    let mul = 1;
+    for (;;) {
+      const c = s.charCodeAt(i++);
+      if (c >= MORE && c < LAST && mul < 2 ** 30) {
+        z += (c - MORE) * mul;
+        mul *= 32;
+      } else if (c >= LAST && c < LAST + 32) {
+        z += (c - LAST) * mul;
+        break;
+      } else return null; // (another character, the text's end (NaN), or a word past 35 bits)
+    }
+    if (z > 0xffffffff) return null;
+    words[k] = z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+  }
+  return { words, end: i };
+}
+
 /**
  * A function's fast translation (Machine.compile) as a cache entry under `key`: its code and original offsets as the
- * source part (JSON arrays of integers), its layout, block starts and handlers as the meta part. Made right after the
- * translation, before the JS tier marks re-entry points in its code.
+ * source part (encodeWords: the code's words, then one original offset per code word), its layout, block starts and
+ * handlers as the meta part. Made right after the translation, before the JS tier marks re-entry points in its code.
  */
 export function encodeTranslation(key: string, t: Translation, cache?: CodeCache): string {
   const meta = JSON.stringify({
     key,
+    words: t.code.length,
+    offsets: t.origAt.length,
     frameWords: t.frameWords,
     exnSlots: t.exnSlots,
     tmpl: Array.from(t.tmpl),
@@ -313,7 +426,7 @@ export function encodeTranslation(key: string, t: Translation, cache?: CodeCache
     // translation taken from the cache fills them as its translation would have)
     simd: simdLoaded(),
   });
-  return sealEntry(meta, `[[${t.code.join(',')}],[${t.origAt.join(',')}]]`, cache);
+  return sealEntry(meta, encodeWords(t.code, t.origAt), cache);
 }
 
 /**
@@ -324,15 +437,13 @@ export function encodeTranslation(key: string, t: Translation, cache?: CodeCache
 export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: CodeCache): Translation | null {
   const u = unsealEntry(s, key, cache);
   if (u === null) return null;
-  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers, simd } = u.j;
-  let parts: unknown;
-  try {
-    parts = JSON.parse(u.src);
-  } catch {
-    return null;
-  }
-  if (!Array.isArray(parts) || parts.length !== 2 || !isInts(parts[0]) || !isInts(parts[1])) return null;
-  const [code, origAt] = parts as [number[], number[]];
+  const { frameWords, exnSlots, tmpl, refLocals, blockPc, handlers, simd, words, offsets } = u.j;
+  if (!isInt(words) || !isInt(offsets) || words < 0 || offsets < 0) return null;
+  const c = decodeWords(u.src, 0, words);
+  const o = c !== null ? decodeWords(u.src, c.end, offsets) : null;
+  if (o === null || o.end !== u.src.length) return null;
+  const code = c!.words;
+  const origAt = o.words;
   if (!isInt(frameWords) || !isInt(exnSlots) || exnSlots < 0 || !isInts(tmpl) || !isInts(refLocals) || !isInts(blockPc) || blockPc.length % 2 !== 0) return null;
   if ((handlers !== null && !isInts(handlers)) || typeof simd !== 'boolean') return null;
   let locals = f.type.params.length;
@@ -340,7 +451,8 @@ export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: 
   const paramWords = f.type.params.length * 4;
   if (code.length === 0 || origAt.length !== code.length || tmpl.length < locals * 4 - paramWords || frameWords < paramWords + tmpl.length) return null;
   if (!refLocals.every((i) => i >= f.type.params.length && i < locals)) return null;
-  if (!origAt.every((o) => o >= -1)) return null;
+  // (a loop: every's callback per word was 8 ms of tiktoken's warm run, profiled)
+  for (let i = 0; i < origAt.length; i++) if (origAt[i]! < -1) return null;
   const pcs = new Map<number, number>();
   for (let i = 0; i < blockPc.length; i += 2) {
     if (blockPc[i]! < 0 || blockPc[i + 1]! < 0 || blockPc[i + 1]! >= code.length) return null;
@@ -348,12 +460,12 @@ export function decodeTranslation(s: unknown, key: string, f: WasmFunc, cache?: 
   }
   if (simd) loadSimd();
   return {
-    code: Int32Array.from(code),
+    code,
     frameWords,
     tmpl: Int32Array.from(tmpl),
     refLocals: Int32Array.from(refLocals),
     blockPc: pcs,
-    origAt: Int32Array.from(origAt),
+    origAt,
     handlers: handlers === null ? null : Int32Array.from(handlers as number[]),
     exnSlots,
   };

@@ -81,7 +81,7 @@ import { ColdScan, NotWhole, coldElision, coldStats, newProfile, noReturnImports
 import { outline, outlining } from './outline.js';
 import { REF_RETURN, noJsArgs, numExit, numResult, numSplitReturns, numTail, refParamNames } from './ref-args.js';
 import { codeHash, instanceKey, machineKey, rebind, rebindStats, recipe, recipeIn, recipeOut, type Made } from './rebind.js';
-import { cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, decodeTranslation, encodeEntry, encodeTranslation, textSum, translationCacheStats, type CacheEntry, type CodeCache } from './code-cache.js';
+import { buildId, cacheKey, codeCacheBuild, codeCacheStats, constName, constValue, decodeEntry, decodeTranslation, encodeEntry, encodeTranslation, textSum, translationCacheStats, type CacheEntry, type CodeCache } from './code-cache.js';
 import { CATCH_ARM, CL_BACK, CONST, chainAhead, ownCost, EX_CALL, EX_CATCH, EX_HANDOFF, EX_POST, EXPR, FD_RELOAD, FUEL_MAX, LANE_WORDS, LOCAL, MAX_SOURCE, MEM_RELOAD, OOB_SITE, Unjittable, lit, no, type FuelBlock } from './gen-types.js';
 
 /** The helpers generated code reads from the runtime object `R` (built on first use). */
@@ -310,8 +310,8 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
     }
   }
   // in the persistent cache (code-cache.ts)?
-  const cache = known === undefined && mc.codeCache !== null && cacheable(split, sh) ? mc.codeCache : null;
-  const ck = cache !== null ? lookUpKey(cache, mc, cc.inst, cc.func.index) : null;
+  const cache = known === undefined && mc.codeCache !== null && cacheable(sh) ? mc.codeCache : null;
+  const ck = cache !== null ? lookUpKey(cache, mc, cc.inst, cc.func.index, versionKind(split, sh)) : null;
   if (ck !== null) {
     const fn = fromCache(cache!, ck, mc, cc, sh, key);
     if (fn !== null) return fn;
@@ -383,21 +383,33 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
 }
 
 /**
- * Whether this version of a function may come from the persistent cache and go into it (code-cache.ts): the plain
- * whole version, not split, not with its own bounds checks after a trap, not profiling or made from a profile (a
- * function that turns out to profile or split when generated is not stored: toCache), with no test forcing cold
- * blocks at random, in an engine that keeps NaN bits (else float-scan.ts decides per module before generation).
+ * Whether the version of a function generated next may come from the persistent cache and go into it
+ * (code-cache.ts): not with its own bounds checks after a trap, not made from a profile's hits (a profile past its
+ * phase 0: a function that turns out to be one when generated is not stored, toCache), with no test forcing cold
+ * blocks at random, in an engine that keeps NaN bits (else float-scan.ts decides per module before generation). A
+ * split version, or a profiling one, is: it is made from the body and the state versionKind names.
  */
-function cacheable(split: boolean, sh: BodyShare): boolean {
-  return !split && !sh.split && !sh.trapped && sh.prof === null && coldElision.force === null && nanBits.kept && !jsEval.blocked;
+function cacheable(sh: BodyShare): boolean {
+  return !sh.trapped && (sh.prof === null || sh.prof.phase <= 0) && coldElision.force === null && nanBits.kept && !jsEval.blocked;
+}
+
+/**
+ * The part of a version's cache key that names the state it is made from besides the key's module, machine, instance
+ * and settings (madeKey's): `w` for the first generation of a body (not to be split, never split, no profile), else
+ * whether it is to be split, whether the body was split, and the profile's phase (`-`: none; phase 0, the profiling
+ * version, does not read the profile's hits; phase -1, split for good, neither).
+ */
+function versionKind(split: boolean, sh: BodyShare): string {
+  if (!split && !sh.split && sh.prof === null) return 'w';
+  return `w${split ? 1 : 0}${sh.split ? 1 : 0}p${sh.prof === null ? '-' : sh.prof.phase}`;
 }
 
 /**
  * The cache key of function `index`'s generated version (`w`) or translation (`t`) for `inst` (code-cache.ts
  * cacheKey), or null: the module's bytes unknown, or unreadable.
  */
-function lookUpKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: 'w' | 't' = 'w'): string | null {
-  if (codeCacheBuild.id === '') codeCacheBuild.id = sourceBuildId();
+function lookUpKey(cache: CodeCache, mc: Machine, inst: Instance, index: number, kind: string): string | null {
+  buildId();
   try {
     return cacheKey(cache, mc, inst, index, kind);
   } catch {
@@ -448,6 +460,7 @@ function sourceBuildId(): string {
   for (const n of Object.keys(r)) text += `${n}=${String(r[n])}`;
   return `source-${textSum(text)}-${text.length}`;
 }
+codeCacheBuild.source = sourceBuildId;
 
 /**
  * `cc`'s function made from the cache entry under `ck`, bound to its instance (as rebind.ts binds a later instance),
@@ -468,9 +481,11 @@ function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: 
   let fn: JitFn | null = null;
   let made: Made;
   let shared: Shared;
+  // (a profiling version's profile: the body's, or the new one generating it would make, kept only on a hit)
+  const prof = e.chars !== null ? (sh.prof ?? newProfile(cc.code.length)) : sh.prof;
   try {
     const inst = cc.inst;
-    const recipe = recipeIn(e.recipe, inst, (n) => constValue(n, inst, sh.hot));
+    const recipe = recipeIn(e.recipe, inst, (n) => constValue(n, inst, { hot: sh.hot, prof }));
     // (the cache's own compile, V8's cached data in Node's fileCodeCache; else new Function)
     let f: unknown;
     try {
@@ -490,6 +505,16 @@ function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: 
     return null;
   }
   cc.prescan = null;
+  // (what generating it records besides: a profiling version's characters per block, a split body)
+  if (e.chars !== null) {
+    sh.prof = prof;
+    prof!.chars.set(e.chars);
+  }
+  if (e.split) {
+    sh.split = true;
+    jitStats.split++;
+    if (e.chars !== null && e.src.includes(HIT_DECL)) profileStats.profiled++;
+  }
   if (e.warm > 0) warmUp(shared!, cc.func.jitS as SharedFn, cc.func.jitE as unknown[], e.warm);
   sh.made.set(key, made!);
   codeCacheStats.hits++;
@@ -502,7 +527,7 @@ function fromCache(cache: CodeCache, ck: string, mc: Machine, cc: Compiled, sh: 
 /** `cc`'s function, just generated by `g`, into the cache under `ck` when it can be (cacheable; else counted `uncachable`). */
 function toCache(cache: CodeCache, ck: string, cc: Compiled, sh: BodyShare, g: JsGen, made: Made | null, calls: ReadonlySet<number>): void {
   const inst = cc.inst;
-  const recipe = made !== null && !sh.split && !g.explicitBounds && g.profile === null && g.coldBy === null ? recipeOut(made.recipe, (v) => constName(v, inst, sh.hot)) : null;
+  const recipe = made !== null && !g.explicitBounds && g.coldBy === null ? recipeOut(made.recipe, (v) => constName(v, inst, sh)) : null;
   if (recipe === null) {
     codeCacheStats.uncachable++;
     return;
@@ -517,6 +542,8 @@ function toCache(cache: CodeCache, ck: string, cc: Compiled, sh: BodyShare, g: J
     withHandlers: made!.withHandlers,
     warm: g.warmChars,
     calls: [...calls],
+    split: g.splitDone,
+    chars: g.profile !== null ? Array.from(g.profile.chars) : null,
   }, cache);
   try {
     cache.set(ck, value);
@@ -848,6 +875,8 @@ const LOOP_HEAD = /(: for \(;;\) \{ if \(osr === \d+\) osr = 0;\nif \(osr === 0\
 
 /** A profiling version's hit store (JsGen instr, cold.ts profile), removed from a version that is not split. */
 const HIT_STORE = /(?<![\w$])HP\[\d+\] = 1;/g;
+/** A profiling split version's declaration of the profile's hits (its hit stores' HP). */
+const HIT_DECL = 'var HP = ';
 
 export { DISPATCH_TARGETS };
 
@@ -870,6 +899,8 @@ class JsGen extends JsRefs implements CodeSink {
   profile: Profile | null = null;
   /** a whole generation from this profile: the blocks it never saw run are exits (isCold), or null */
   coldBy: Profile | null = null;
+  /** whether build() split this version (outline.ts): the persistent cache's entry records it (code-cache.ts) */
+  splitDone = false;
   /** the hit stores' characters (with their newlines), not counted when build decides whether to split */
   private hitChars = 0;
   /** the block start whose characters are being counted (Profile.chars), and the budget left at it */
@@ -1453,10 +1484,11 @@ class JsGen extends JsRefs implements CodeSink {
     if (split !== null) {
       body = split.body;
       sh.split = true;
+      this.splitDone = true;
       jitStats.split++;
       if (this.hitChars > 0) {
         profileStats.profiled++;
-        hitDecl = `var HP = ${this.env(prof!.hits)};\n`;
+        hitDecl = `${HIT_DECL}${this.env(prof!.hits)};\n`;
       }
     } else if (this.hitChars > 0) body = body.replace(HIT_STORE, '');
     const hot = huge && split === null && !this.split && !sh.split;

@@ -7,6 +7,7 @@ import type { encodeModule } from '../encoder/encode.js';
 import type { watToBinary } from '../text/wat.js';
 import { validateModule, type ValidateOptions, type ValidatedModule } from '../validate/module.js';
 import { type FuncInst } from './objects/func.js';
+import { knownHash, validatedRecord, validationCacheStats, type CodeCache } from '../jit/code-cache.js';
 
 
 /** Options of Module.fromBinary / Module.fromWat: the validator's, plus the decoder's custom page size switch. */
@@ -17,6 +18,14 @@ export interface ModuleOptions extends ValidateOptions {
    * malformed, as in the core spec.
    */
   customPageSizes?: boolean;
+  /**
+   * The JS tier's persistent cache (StoreOptions.codeCache; fromBinary only): a module this build fully validated
+   * under the same options, in this process or an earlier one, has a "validated" record in it (code-cache.ts
+   * validatedRecord), and its function bodies are not validated again (nor scanned by the decoder); the rest of the
+   * module is decoded and validated as always. Trusted as the cache is: whoever can write it can make an invalid
+   * body pass. A module that fails gets no record, so its errors are always the validator's.
+   */
+  codeCache?: CodeCache;
 }
 
 /** The type of an import or export, by kind (a tag's type is the function type of its payload). */
@@ -69,7 +78,50 @@ export class Module {
   }
 
   /** Decodes and validates a binary module (throws DecodeError / ValidationError). */
-  static fromBinary(bytes: Uint8Array, options?: ModuleOptions): Module {
+  static fromBinary(bytes: Uint8Array, opts?: ModuleOptions): Module {
+    const cache = opts?.codeCache;
+    if (cache === undefined) return Module.decode(bytes, opts);
+    const { codeCache: _cache, ...options } = opts!;
+    // (a record's key names the options that decide validity: the registry only numbers the types)
+    const { registry: _registry, ...named } = options;
+    let record: ReturnType<typeof validatedRecord> = null;
+    try {
+      record = options.bodies !== false ? validatedRecord(cache, bytes, JSON.stringify(named)) : null;
+    } catch {
+      // (a cache that cannot hash: validated as without one)
+    }
+    let found: unknown;
+    try {
+      found = record !== null ? cache.get(record.key) : undefined;
+    } catch {
+      // (an unreadable record is none)
+    }
+    if (record !== null && found === record.value) {
+      try {
+        const data = decodeModule(bytes, { features: options.features, customPageSizes: options.customPageSizes, scanBodies: false });
+        const m = new Module(data, validateModule(data, { ...options, bodies: false }), bytes, options);
+        knownHash(m.validated, record.sha);
+        validationCacheStats.skipped++;
+        return m;
+      } catch {
+        // (the rest of the module did not pass: validated whole below, which reports it)
+      }
+    }
+    const m = Module.decode(bytes, options);
+    if (record !== null) {
+      knownHash(m.validated, record.sha);
+      try {
+        cache.set(record.key, record.value);
+        validationCacheStats.recorded++;
+      } catch {
+        // (a record not made: validated again next time)
+      }
+    }
+    return m;
+  }
+
+  /** fromBinary without a cache: decoded and validated whole. */
+  private static decode(bytes: Uint8Array, options?: ModuleOptions): Module {
     const dopts: DecodeOptions = options === undefined ? {} : { features: options.features, customPageSizes: options.customPageSizes };
     if (options?.bodies !== false) {
       // Fast path: the validator reads every instruction of every body with the decoder's instruction reader, so

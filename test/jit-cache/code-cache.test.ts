@@ -19,10 +19,13 @@ import {
   constValue,
   decodeEntry,
   decodeTranslation,
+  decodeWords,
   encodeEntry,
+  encodeWords,
   encodeTranslation,
   sealEntry,
   translationCacheStats,
+  validationCacheStats,
   type CacheEntry,
 } from '../../src/jit/code-cache.js';
 import { recipeIn, recipeOut } from '../../src/jit/rebind.js';
@@ -92,7 +95,7 @@ function damage(v: string, i: number, more: (() => string)[]): string {
 }
 
 /** The keys of generated functions' entries (a `t` key holds a translation). */
-const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => k.endsWith('w'));
+const generated = (m: Map<string, string>) => [...m.keys()].filter((k) => !k.endsWith('t'));
 const delta = (a: typeof codeCacheStats, b: typeof codeCacheStats) => ({
   hits: b.hits - a.hits,
   misses: b.misses - a.misses,
@@ -148,6 +151,8 @@ describe('runs', () => {
         () => encodeTranslation(key, { ...x, blockPc: new Map([[0, 1e6]]) }, cache),
         // fewer original offsets than code words
         () => encodeTranslation(key, { ...x, origAt: new Int32Array(1) }, cache),
+        // an original offset below -1
+        () => encodeTranslation(key, { ...x, origAt: x.origAt.map(() => -2) }, cache),
       ]));
     }
     const s = { ...translationCacheStats };
@@ -273,16 +278,85 @@ describe('runs', () => {
     expect(ka).not.toBe(kb);
   });
 
-  test('a split version (outline.ts) is generated, not cached, and counted uncachable', () => {
+  test('a split version (outline.ts) is cached under its state: a warm run takes it, the same runs and splits', () => {
     Object.assign(outlining, { at: 0, limit: 300, min: 40, hot: 0 });
     const want = outcome({ tier: 'interp' }, 700);
     const cache = mapCache();
     const s = stats();
+    const split0 = jitStats.split;
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
     const d = delta(s, stats());
-    expect(d.uncachable).toBeGreaterThan(0);
-    expect(generated(cache.map).length).toBe(d.stores);
+    const splits = jitStats.split - split0;
+    expect(splits).toBeGreaterThan(0);
+    expect(d.uncachable).toBe(0);
+    // (entries that say so: a hit marks the body split, as generating it does)
+    expect([...cache.map].filter(([k, v]) => k.endsWith('w') && decodeEntry(v, k)?.split === true).length).toBe(splits);
+    const s2 = stats();
+    const split2 = jitStats.split;
     expect(outcome({ codeCache: cache }, 700)).toEqual(want);
+    expect(delta(s2, stats())).toEqual({ hits: d.stores, misses: 0, stores: 0, uncachable: 0 });
+    expect(jitStats.split - split2).toBe(splits);
+  });
+});
+
+describe('the validated record (ModuleOptions.codeCache)', () => {
+  /** fromBinary's outcome: the module's exports, or the error's class and message */
+  const compile = (bytes: Uint8Array, options?: Parameters<typeof Module.fromBinary>[1]) => {
+    try {
+      return { exports: Module.fromBinary(bytes, options).exports };
+    } catch (e) {
+      return { error: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+    }
+  };
+  const counts = () => ({ ...validationCacheStats });
+  const since = (a: typeof validationCacheStats) => ({ skipped: validationCacheStats.skipped - a.skipped, recorded: validationCacheStats.recorded - a.recorded });
+
+  test('a module that validated is recorded; compiled again, its bodies are not validated, and it runs the same', () => {
+    const cache = mapCache();
+    let s = counts();
+    expect(compile(BYTES, { codeCache: cache })).toEqual(compile(BYTES));
+    expect(since(s)).toEqual({ skipped: 0, recorded: 1 });
+    const v = [...cache.map].filter(([k]) => k.endsWith('-v'));
+    expect(v.length).toBe(1);
+    s = counts();
+    expect(compile(BYTES, { codeCache: cache })).toEqual(compile(BYTES));
+    expect(since(s)).toEqual({ skipped: 1, recorded: 0 });
+    // (the module from the record runs as one validated whole, with and without the JS tier)
+    const logs: number[] = [];
+    const store = new Store({ codeCache: cache });
+    const linker = new Linker().defineFunc(store, 'env', 'log', funcType([I32], []), (_c, x) => void logs.push(x as number));
+    const inst = linker.instantiate(store, Module.fromBinary(BYTES, { codeCache: cache }));
+    const plain: number[] = [];
+    expect(inst.call('run', 300)).toEqual(instantiate({ tier: 'interp' }, plain).inst.call('run', 300));
+    expect(logs).toEqual(plain);
+    // other options that decide validity, another build, a damaged record: validated whole (and recorded)
+    s = counts();
+    compile(BYTES, { codeCache: cache, features: { simd: false } });
+    codeCacheBuild.id = savedBuild + '-next';
+    compile(BYTES, { codeCache: cache });
+    codeCacheBuild.id = savedBuild;
+    cache.map.set(v[0]![0], v[0]![1].replace('validated', 'valid8ted'));
+    compile(BYTES, { codeCache: cache });
+    expect(since(s)).toEqual({ skipped: 0, recorded: 3 });
+  });
+
+  test('a module that fails is never recorded: the same error every time, as without a cache', () => {
+    // (a body whose i32 result is an i64: decodes, does not validate)
+    const ok = Module.fromWat('(module (func (export "f") (result i32) (i32.const 7)))').bytes;
+    const bad = ok.slice();
+    bad[bad.lastIndexOf(0x41)] = 0x42;
+    const want = compile(bad);
+    expect(want.error).toMatch(/^ValidationError/);
+    const cache = mapCache();
+    const s = counts();
+    for (let i = 0; i < 3; i++) expect(compile(bad, { codeCache: cache })).toEqual(want);
+    expect(since(s)).toEqual({ skipped: 0, recorded: 0 });
+    expect([...cache.map.keys()]).toEqual([]);
+    // and a malformed one (the decoder's error)
+    const cut = ok.slice(0, ok.length - 2);
+    expect(compile(cut, { codeCache: cache })).toEqual(compile(cut));
+    expect(compile(cut, { codeCache: cache })).toEqual(compile(cut));
+    expect(since(s)).toEqual({ skipped: 0, recorded: 0 });
   });
 });
 
@@ -324,7 +398,7 @@ describe('key', () => {
 });
 
 describe('entries', () => {
-  const e: CacheEntry = { src: 'return 1;\n"é"', recipe: [[1, 0]], codeLen: 3, codeHash: -5, frameWords: 4, osr: [2, -1], withHandlers: true, warm: 10, calls: [1, 2] };
+  const e: CacheEntry = { src: 'return 1;\n"é"', recipe: [[1, 0]], codeLen: 3, codeHash: -5, frameWords: 4, osr: [2, -1], withHandlers: true, warm: 10, calls: [1, 2], split: true, chars: [0, 7, 0] };
 
   test('encoded and decoded, checked: format, checksum (either kind), lengths, key, structure', () => {
     const hashing = { ...mapCache(), hash: fileCodeCache(tmpdir()).hash! };
@@ -344,17 +418,39 @@ describe('entries', () => {
     expect(decodeEntry(undefined, 'k1')).toBeNull();
     expect(decodeEntry('', 'k1')).toBeNull();
     const { src, ...meta } = e;
-    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { recipe: 3 }, { withHandlers: 1 }]) {
+    for (const bad of [{ codeLen: 1.5 }, { osr: [1] }, { warm: -1 }, { calls: ['x'] }, { recipe: 3 }, { withHandlers: 1 }, { split: 0 }, { chars: [1, 2] }, { chars: [1.5, 0, 0] }, { chars: undefined }]) {
       expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta, ...bad }), src), 'k1'), JSON.stringify(bad)).toBeNull();
     }
     expect(decodeEntry(sealEntry('{"key":', src), 'k1')).toBeNull();
     expect(decodeEntry(sealEntry(JSON.stringify({ key: 'k1', ...meta }), src), 'k1')).toMatchObject(e);
   });
 
+  test("a translation's words as text: every int32 back as it was; anything else refused", () => {
+    const edge = [0, 1, -1, 15, -16, 16, 31, 32, -32, 1023, 1024, -1025, 2 ** 31 - 1, -(2 ** 31), 2 ** 30, -(2 ** 30) - 1];
+    const random = Array.from({ length: 2000 }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) >> (i % 32)) | 0);
+    const words = Int32Array.from([...edge, ...random]);
+    const s = encodeWords(words, Int32Array.of(7, -7));
+    expect(/^[0-o]*$/.test(s)).toBe(true);
+    // (small words a character each)
+    expect(encodeWords([0, 1, -1, 15, -16]).length).toBe(5);
+    const a = decodeWords(s, 0, words.length)!;
+    expect(a.words).toEqual(words);
+    const b = decodeWords(s, a.end, 2)!;
+    expect(Array.from(b.words)).toEqual([7, -7]);
+    expect(b.end).toBe(s.length);
+    // cut short, another character, a word past 32 bits (2^32 zigzagged), past 35 bits
+    expect(decodeWords(s.slice(0, -1), a.end, 2)).toBeNull();
+    expect(decodeWords(s.slice(0, 3) + '{' + s.slice(4), 0, words.length)).toBeNull();
+    expect(decodeWords(encodeWords([2 ** 31]), 0, 1)).toBeNull();
+    expect(decodeWords('0000000P', 0, 1)).toBeNull();
+  });
+
   test('the recipe: by kind and index, exits by their arrays, shared values by name; anything else refused', () => {
     const { inst } = instantiate({});
     const raw = inst.raw;
     const hot = { n: 5 };
+    const prof = { hits: new Uint8Array(4), left: { n: 9 } };
+    const sh = { hot, prof };
     const exits = { k: Int32Array.of(1, 2), p: Int32Array.of(3), b: Int32Array.of(), at: 8, cw: 3 };
     const floats = new Float64Array(new Int32Array([0x123, 0x7ff40000, 0, 0x3ff00000]).buffer);
     const t = gcTypeById(raw.vm.registry, raw.vm.canon[0]!);
@@ -368,17 +464,24 @@ describe('entries', () => {
       { k: 0, i: 0, v: t.make },
       { k: 0, i: 0, v: raw.vm.registry },
       { k: 10, i: 1, v: null },
+      { k: 0, i: 0, v: prof.hits },
+      { k: 0, i: 0, v: prof.left },
     ];
-    const j = recipeOut(r as never, (v) => constName(v, raw, hot))!;
-    const back = recipeIn(JSON.parse(JSON.stringify(j)), raw, (n) => constValue(n, raw, hot));
+    const j = recipeOut(r as never, (v) => constName(v, raw, sh))!;
+    const back = recipeIn(JSON.parse(JSON.stringify(j)), raw, (n) => constValue(n, raw, sh));
     expect(back).toEqual(r);
     // the NaN's payload kept (as words)
     expect(new Int32Array((back[4]!.v as Float64Array).buffer)).toEqual(new Int32Array(floats.buffer));
     expect(back[6]!.v).toBe(t.make);
-    expect(recipeOut([{ k: 0, i: 0, v: { other: 1 } }] as never, (v) => constName(v, raw, hot))).toBeNull();
-    expect(recipeOut([{ k: 0, i: 0, v: () => 1 }] as never, (v) => constName(v, raw, hot))).toBeNull();
+    // a profiling version's profile by name: P its hits, L its count (the body's profile where it is bound)
+    expect(j.slice(-2)).toEqual([[0, 'P'], [0, 'L']]);
+    expect(back[9]!.v).toBe(prof.hits);
+    expect(back[10]!.v).toBe(prof.left);
+    expect(() => recipeIn([[0, 'P']], raw, (n) => constValue(n, raw, { hot, prof: null }))).toThrow();
+    expect(recipeOut([{ k: 0, i: 0, v: { other: 1 } }] as never, (v) => constName(v, raw, sh))).toBeNull();
+    expect(recipeOut([{ k: 0, i: 0, v: () => 1 }] as never, (v) => constName(v, raw, sh))).toBeNull();
     for (const bad of [[[5, raw.funcs.length]], [[5, -1]], [[99, 0]], [[0, 'nothing']], [[0, 'T999999']], [[4, [], [], [], 3, 0]], [[1, 0, 0]], 'x', [7]]) {
-      expect(() => recipeIn(bad, raw, (n) => constValue(n, raw, hot)), JSON.stringify(bad)).toThrow();
+      expect(() => recipeIn(bad, raw, (n) => constValue(n, raw, sh)), JSON.stringify(bad)).toThrow();
     }
   });
 });
@@ -457,13 +560,25 @@ describe('fileCodeCache', () => {
       const c3 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
       expect(outcome({ codeCache: c3 }, 900)).toEqual(want);
       expect(c3.v8).toMatchObject({ used: v8Parts.length, invalid: 0, rejected: 0 });
-      // the last byte of each part's V8 data changed: checked by its SHA-256, never given to V8
+      // (entries from a pack whose hash matched: not checked again, CodeCache.intact; without crypto, checked each)
+      expect(c3.intact).toBe(true);
+      expect(fileCodeCache(join(dir, 'run'), { crypto: null, vm: null }).intact).toBeUndefined();
+      // the last byte of one part's V8 data changed: the pack's SHA-256 (checked at its read) no longer matches, the
+      // whole pack is a miss, and nothing of it reaches V8
       const b = readFileSync(packPath);
-      for (const p of readPack(b)!.values()) if (p.v8 !== undefined) p.v8.data[p.v8.data.length - 1]! ^= 1;
+      v8Parts.length = 0;
+      for (const p of readPack(b)!.values()) if (p.v8 !== undefined) v8Parts.push(p);
+      v8Parts[0]!.v8!.data[v8Parts[0]!.v8!.data.length - 1]! ^= 1;
       writeFileSync(packPath, b);
+      expect(readPack(b)).not.toBeNull();
+      expect(readPack(b, fileCodeCache(dir).hash)).toBeNull();
       const c4 = fileCodeCache(join(dir, 'run'), { flushOnExit: false });
+      const s4 = stats();
       expect(outcome({ codeCache: c4 }, 900)).toEqual(want);
-      expect(c4.v8).toMatchObject({ used: 0, invalid: v8Parts.length, rejected: 0 });
+      expect(c4.v8).toMatchObject({ used: 0, invalid: 0, rejected: 0 });
+      expect(c4.packs).toMatchObject({ read: 0, bad: 1 });
+      expect(delta(s4, stats()).hits).toBe(0);
+      expect(delta(s4, stats()).stores).toBeGreaterThan(0);
       // without node:vm: no compile of its own
       expect(fileCodeCache(join(dir, 'run'), { vm: null }).compile).toBeUndefined();
     } finally {

@@ -11,6 +11,7 @@ import { DISPATCH_TARGETS, jsEval } from '../../src/jit/codegen.js';
 import { profile, profileStats } from '../../src/jit/cold.js';
 import { outlining } from '../../src/jit/outline.js';
 import { callThroughStops } from '../shared/stops.js';
+import { codeCacheStats, type CodeCache } from '../../src/jit/code-cache.js';
 
 /**
  * `run(n, m)`: n passes of a loop dispatching on `i % (m + 1)` with a br_table of DISPATCH_TARGETS targets, the k-th
@@ -263,6 +264,42 @@ describe('a split function profiled and generated whole (cold.ts profile)', () =
       expect(call('js', [120, 1, -1], b, k % 3 === 1, more), `run(120, 1) from ${b} after`).toEqual(call('interp', [120, 1, -1], b, false, more));
     }
     expect(profileStats.whole - p0).toBeGreaterThan(10);
+  });
+
+  test('with a persistent cache, a fresh module takes the profiling split version from it, and profiles and regenerates as without', () => {
+    const map = new Map<string, string>();
+    const codeCache: CodeCache = { get: (k) => map.get(k), set: (k, v) => void map.set(k, v) };
+    const bytes = MOD.bytes;
+    /** run(600, 1, -1) in a new store with the cache, of a module made afresh from the bytes (as in a new process) */
+    const run = () => {
+      const s0 = { ...profileStats };
+      const c0 = { ...codeCacheStats };
+      const n0 = srcs.length;
+      const store = new Store({ codeCache });
+      const inst = new Linker().instantiate(store, Module.fromBinary(bytes));
+      const out = inst.call('run', 600, 1, -1)[0];
+      const d = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k]! - a[k]!]));
+      return { out, fuel: store.fuelConsumed, profile: d(s0, profileStats), cache: d(c0, codeCacheStats), srcs: srcs.slice(n0) };
+    };
+    const want = call('interp', [600, 1, -1]);
+    // installed whole from the profile: the warm run compiles the cached profiling version, then generates the same whole one
+    const cold = run();
+    expect([cold.out, cold.fuel]).toEqual([want.out, want.fuel]);
+    expect(cold.srcs.length).toBe(2);
+    expect(cold.profile).toMatchObject({ profiled: 1, whole: 1 });
+    expect(cold.cache).toMatchObject({ hits: 0, stores: 1 });
+    const warm = run();
+    expect(warm).toEqual({ ...cold, cache: { hits: 1, misses: 0, stores: 0, uncachable: 0 } });
+    // the whole version far over the limit by the profile's estimate, which reads the characters the profiling
+    // version wrote per block (Profile.chars: recorded in its entry): skipped in the warm run too
+    map.clear();
+    profile.fit = 100;
+    const coldSkip = run();
+    expect(coldSkip.profile).toMatchObject({ profiled: 1, skipped: 1, whole: 0 });
+    expect(coldSkip.srcs.length).toBe(1);
+    const warmSkip = run();
+    expect(warmSkip).toEqual({ ...coldSkip, cache: { hits: 1, misses: 0, stores: 0, uncachable: 0 } });
+    expect(warmSkip.out).toBe(want.out);
   });
 
   test('profile.on false: split versions have no hit stores and stay split', () => {
