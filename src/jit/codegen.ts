@@ -793,20 +793,20 @@ export function runtimeNames(): readonly string[] {
 }
 
 /**
- * The names declareUsed looks for: the scratch variables, `d1`, `jw`, `LIM`, `RF`, `FD` and the runtime's helpers. The
+ * The names declareUsed looks for: the scratch variables, `d1`, `jw`, `RF`, `FD` and the runtime's helpers. The
  * frequent ones (FREQUENT: quickjs' sources name them 115,000 times, the others a few thousand) are each looked for
  * alone, a search that stops at the first occurrence; the others with one regex over the whole source (USED), whose
  * every match is a match array and a string.
  */
 let USED: RegExp | null = null;
-const FREQUENT = ['ea', 'st', 'tr', 'jf', 'ex', 'd1', 'jw', 'LIM', 'callSlow', 'cf'];
+const FREQUENT = ['ea', 'st', 'tr', 'jf', 'ex', 'd1', 'jw', 'callSlow', 'cf'];
 // (global: each is tried from the name's first occurrence as a string, found by a native search, usedIn)
 const FREQUENT_RE = FREQUENT.map((n) => new RegExp(`\\b${n}\\b`, 'g'));
 
 /**
  * Whether `name` occurs in `p` as a word (`re`: /\bname\b/g): a regex over the whole text only from the name's
  * first occurrence as a string (`indexOf`, a native search many times faster than the regex's scan), and not at all
- * when there is none (a function without calls has no `callSlow`, `cf`, `d1`, `jw`, `LIM`: each was a scan of its
+ * when there is none (a function without calls has no `callSlow`, `cf`, `d1`, `jw`: each was a scan of its
  * whole source).
  */
 export function usedIn(p: string, name: string, re: RegExp): boolean {
@@ -817,7 +817,7 @@ export function usedIn(p: string, name: string, re: RegExp): boolean {
 }
 
 /**
- * What the function's source declares of the scratch variables (and `d1`/`jw`/`LIM`, `RF`, `FD`) and of the runtime's
+ * What the function's source declares of the scratch variables (and `d1`/`jw`, `RF`, `FD`) and of the runtime's
  * helpers (`R`): only those it uses, found in one scan of `parts`, its text after the scratch variables' line (build:
  * the prologue, the body, the epilogue; joined at newlines, so no name spans two). `d1` and `jw` are what every call
  * passes down, the callee's call depth and JS stack in use (`depth + 1`, `jd + ` the function's weight): one variable
@@ -829,7 +829,7 @@ export function usedIn(p: string, name: string, re: RegExp): boolean {
  * per function for V8 to parse (quickjs: 210 KB of its 4.9 MB of source).
  */
 export function declareUsed(parts: readonly string[], wt: number): { helpers: string; decl: string } {
-  USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'd1', 'jw', 'LIM', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
+  USED ??= new RegExp(`\\b(?:${[...SCRATCH.map(([n]) => n), 'd1', 'jw', 'RF', 'FD', ...R_NAMES].filter((n) => !FREQUENT.includes(n)).join('|')})\\b`, 'g');
   const used = new Set<string>();
   for (let i = 0; i < FREQUENT.length; i++) {
     const n = FREQUENT[i]!;
@@ -849,7 +849,6 @@ export function declareUsed(parts: readonly string[], wt: number): { helpers: st
   for (let i = 0; i < SCRATCH.length; i++) if (used.has(SCRATCH[i]![0])) vars += `, ${SCRATCH[i]![0]} = ${SCRATCH[i]![1]}`;
   let calls = used.has('d1') ? 'd1 = depth + 1' : '';
   if (used.has('jw')) calls += `${calls === '' ? '' : ', '}jw = jd + ${wt}`;
-  if (used.has('LIM')) calls += `${calls === '' ? '' : ', '}LIM = ${JS_STACK_UNITS - wt}`;
   const decl =
     (calls !== '' ? `var ${calls};\n` : '') +
     (used.has('RF') ? 'var RF = mc.refs;\n' : '') +
@@ -1350,6 +1349,12 @@ class JsGen extends JsRefs implements CodeSink {
     const fw = cc.frameWords;
     const lt = this.lt;
     const np = f.type.params.length;
+    // (the prologue's hand-off past the JS stack budget: its translation, read where used, not counted among the
+    // entries read at each call (metered, the entry's fuel check uses it too: one more read per call of C fib), and
+    // its reference arguments into their slots)
+    const CCE = this.env(cc);
+    let deepRefs = '';
+    for (let x = 0; x < np; x++) if (isRef(lt[x]!)) deepRefs += `if (P${x} !== undefined) mc.refs[(fp >> 2) + ${x}] = P${x}; `;
     // locals: params from the frame, the others zero
     const decl: string[] = [];
     for (let x = 0; x < this.nl; x++) {
@@ -1543,8 +1548,9 @@ class JsGen extends JsRefs implements CodeSink {
       // without RV and hands the outcome to numOut, ref-args.ts numResult)
       (huge && numResult(f.type) ? `if (RV === 1) return numOut(mc, ${N}(E, mc, fp, depth, jd, osr, fuel${refParams.replace(/, RV$/, ', undefined')}), fp, 1);\n` : '') +
       mem +
-      // (a larger value stack, a new peak: rt.ts enter)
-      `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth) { enter(mc, fp + ${fw}, depth, fuel); S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
+      // (a larger value stack, a new peak, or a call past the JS stack budget, handed to the interpreter at the entry:
+      // rt.ts enter; callers do not test the budget, gen-calls.ts call)
+      `if (fp + ${fw} > mc.jsTop || depth >= mc.jsDepth || jd >= ${JS_STACK_UNITS}) { if (enter(mc, fp + ${fw}, depth, fuel, jd, osr)) { ${deepRefs}return stopEntry(mc, ${perInstance ? CCE : `E[${CCE.slice(1)}]`}, fp, depth, fuel, 0${numResult(f.type) ? ', RV' : ''}); } S = mc.s;${usesFD ? ' FD = mc.f64;' : ''} }\n` +
       (decl.length > 0 ? `var ${decl.join(', ')};\n` : '') +
       (this.floats.length > 0 ? `var ${Array.from({ length: this.floats.length / 2 }, (_, i) => `C${i} = ${KF}[${i}]`).join(', ')};\n` : '') +
       (split !== null ? split.decls + '\n' + hitDecl + entryCount : '') +

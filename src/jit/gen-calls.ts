@@ -159,7 +159,8 @@ export abstract class JsCalls extends JsVectors {
     if (this.code[next] !== Op.FUEL) no('call continuation');
     const base = this.callArgs(type.params, callee instanceof WasmFunc && rvResult(type), numResult(type));
     const off = this.stackWord(base);
-    const fn = this.env(callee);
+    // (none for a recursive call, which names the function itself)
+    const fn = callee === this.cc.func ? '' : this.env(callee);
     const spill = this.spill(base);
     if (callee instanceof WasmFunc) {
       const x = this.exit(EX_CALL, next, this.blkPc);
@@ -167,11 +168,12 @@ export abstract class JsCalls extends JsVectors {
       this.noRefund();
       if (callee === this.cc.func) {
         // a recursive call: this very function
-        this.w(this.mayThrow(`${callStatement(`jd < LIM ? ${this.selfName()}(E, mc, fp + ${off}, d1, jw, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, d1, jw, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
+        // (the JS stack budget is the callee's to check, in its prologue: rt.ts enter)
+        this.w(this.mayThrow(`${callStatement(`${this.selfName()}(E, mc, fp + ${off}, d1, jw, 0, fuel`, this.refs, null, `${off}`)}${this.letGoArgs()}`, callPc, spill));
       } else {
         // (the callee's closure shared by every instance, with this instance's environment: WasmFunc.jitS)
         this.w(`jf = ${fn}.jitS;`);
-        this.w(this.mayThrow(`${callStatement(`jf !== null && jd < LIM ? jf(${fn}.jitE, mc, fp + ${off}, d1, jw, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, d1, jw, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
+        this.w(this.mayThrow(`${callStatement(`jf !== null ? jf(${fn}.jitE, mc, fp + ${off}, d1, jw, 0, fuel`, this.refs, this.slotted(`callSlow(mc, ${fn}, fp + ${off}, d1, jw, fuel)`), `${off}`)}${this.letGoArgs()}`, callPc, spill));
       }
       if (this.refsAfter !== '') this.w(this.refsAfter);
       this.afterCall(`${spill}ex = ${x};`, next, spill, type, x, keepsViews(this.inst.vm, fi));
@@ -248,7 +250,7 @@ export abstract class JsCalls extends JsVectors {
       this.mayThrow(
         `if (cf instanceof ${WF}) { jf = cf.jitS; ` +
           // (a refResult or numResult callee's RV too, as undefined: its result in its slot; every argument, noJsArgs)
-          `st = jf !== null && jd < LIM ? jf(cf.jitE, mc, fp + ${off}, d1, jw, 0, fuel${this.refs.js}${rvResult(ft) ? ', undefined' : ''}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, d1, jw, fuel)`)};${this.letGoArgs()} } ` +
+          `st = jf !== null ? jf(cf.jitE, mc, fp + ${off}, d1, jw, 0, fuel${this.refs.js}${rvResult(ft) ? ', undefined' : ''}) : ${this.slotted(`callSlow(mc, cf, fp + ${off}, d1, jw, fuel)`)};${this.letGoArgs()} } ` +
           `else { mc.depth = depth; mc.sp = fp + ${this.cc.frameWords}; st = ${this.slotted(`callHost(mc, cf, fp + ${off}, ${this.env(this.inst)}, jw, fuel)`)}; }`,
         callPc,
         spill,

@@ -114,14 +114,16 @@ export const REF_RETURN = /if \(RV === 1\) \{ mc\.fuel = fuel; return [^;]*; \} 
 
 /**
  * A call of a generated function of type `type` with its JS arguments: `jsCall` is the JitFn call expression
- * (ending in `fuel`, before its reference arguments), `slow` the other path's call. For a refResult callee the
- * result goes to the scratch variable `rr` (callResult reads it), else the call's status to `st`.
+ * (ending in `fuel`, before its reference arguments), after the test that chooses it when `slow` is the other
+ * path's call (`jf !== null ? `), or alone when `slow` is null (a recursive call: the function itself). For a
+ * refResult callee the result goes to the scratch variable `rr` (callResult reads it), else the call's status to `st`.
  */
-export function callStatement(jsCall: string, refs: RefArgs, slow: string, off = ''): string {
-  if (refs.rv === '') return `st = ${jsCall}${refs.js}) : ${slow};`;
+export function callStatement(jsCall: string, refs: RefArgs, slow: string | null, off = ''): string {
+  const or = (s: string): string => (slow === null ? '' : ` : ${s}`);
+  if (refs.rv === '') return `st = ${jsCall}${refs.js})${or(slow!)};`;
   // (an i32 result: a stop is null, with its status in mc.rvSt; the interpreter's result is read from its slot, numOut)
-  if (refs.num) return `rr = ${jsCall}${refs.js}${refs.rv}) : numOut(mc, ${slow}, fp + ${off}, 1); st = rr === null ? mc.rvSt : mc.fuel;`;
-  return `rr = ${jsCall}${refs.js}${refs.rv}) : ${slow}; st = typeof rr === 'number' ? rr : mc.fuel;`;
+  if (refs.num) return `rr = ${jsCall}${refs.js}${refs.rv})${or(`numOut(mc, ${slow}, fp + ${off}, 1)`)}; st = rr === null ? mc.rvSt : mc.fuel;`;
+  return `rr = ${jsCall}${refs.js}${refs.rv})${or(slow!)}; st = typeof rr === 'number' ? rr : mc.fuel;`;
 }
 
 /**

@@ -116,14 +116,18 @@ export function callHost(mc: Machine, f: HostFunc, at: number, inst: Instance, j
 
 /**
  * A generated function's entry when its frame (ending at word `top`) may need a larger value stack or
- * raise a peak, or is past the call-depth limit (`top > mc.jsTop || depth >= mc.jsDepth`): traps at the
- * limit ("call stack exhausted", with `fuel`, the frame's fuel at entry: the caller's block ends with the
- * call, so its refund is 0), grows the stack (a failure traps with `fuel` too), raises the peaks and the
- * filter. One compare of each against the machine in the function's prologue instead of the stack's
- * length and both peaks (a smaller prologue: V8 inlines functions under 460 bytes of bytecode), and
- * `jsDepth` is never above the limit, so the depth compare is also the limit's: a call site does not test it.
+ * raise a peak, is past the call-depth limit (`top > mc.jsTop || depth >= mc.jsDepth`), or its call is past the
+ * JS stack budget (`jd >= JS_STACK_UNITS`): traps at the limit ("call stack exhausted", with `fuel`, the frame's
+ * fuel at entry: the caller's block ends with the call, so its refund is 0), grows the stack (a failure traps
+ * with `fuel` too), raises the peaks and the filter. One compare of each against the machine in the function's
+ * prologue instead of the stack's length and both peaks (a smaller prologue: V8 inlines functions under 460
+ * bytes of bytecode), and `jsDepth` is never above the limit, so the depth compare is also the limit's: a call
+ * site does not test it. Nor the JS stack budget: true when this call (`osr` 0) is past it, and the function
+ * then hands its frame to the interpreter at its entry (stopEntry, as callSlow does for a callee too deep in JS,
+ * the same check one JS frame later); a re-entry at a loop head (`osr` not 0) runs on where it is, as before.
+ * Call sites testing `jd < LIM` before each call cost C fib about 10% (BENCHMARKS.md, session 22, helper c23).
  */
-export function enter(mc: Machine, top: number, depth: number, fuel: number): void {
+export function enter(mc: Machine, top: number, depth: number, fuel: number, jd: number, osr: number): boolean {
   if (depth >= mc.maxDepth) throw trap(mc, fuel, TRAP_STACK);
   if (top > mc.s.length) grow(mc, top, fuel);
   const P = mc.peaks;
@@ -131,6 +135,7 @@ export function enter(mc: Machine, top: number, depth: number, fuel: number): vo
   if (depth + 1 > P.callDepth) P.callDepth = depth + 1;
   mc.jsTop = Math.min(Math.floor(P.valueStackBytes / 4), mc.s.length);
   mc.jsDepth = Math.min(P.callDepth, mc.maxDepth);
+  return jd >= JS_STACK_UNITS && osr === 0;
 }
 
 /**

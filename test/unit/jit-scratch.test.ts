@@ -57,10 +57,10 @@ describe('scratch variables of generated functions', () => {
           const { decl, rest } = split(src);
           for (const n of SCRATCH) expect([n, declares(decl, n)]).toEqual([n, uses(rest, n)]);
           expect(/\bvar RF = mc\.refs;/.test(src)).toBe(/\bRF\[/.test(rest));
-          // the callee's depth and JS stack (d1, jw) and the JS stack limit, each declared where used
-          const cl = /^var (?:d1|jw|LIM) = .*;$/m.exec(rest);
+          // the callee's depth and JS stack (d1, jw), each declared where used
+          const cl = /^var (?:d1|jw) = .*;$/m.exec(rest);
           const body = cl === null ? rest : rest.slice(0, cl.index) + rest.slice(cl.index + cl[0].length);
-          for (const n of ['d1', 'jw', 'LIM']) expect([n, cl !== null && new RegExp(`\\b${n} = `).test(cl[0])]).toEqual([n, uses(body, n)]);
+          for (const n of ['d1', 'jw']) expect([n, cl !== null && new RegExp(`\\b${n} = `).test(cl[0])]).toEqual([n, uses(body, n)]);
           // exactly the runtime's helpers it uses
           const h = helpers(src);
           const used = runtimeNames().filter((n) => uses(h.rest, n));

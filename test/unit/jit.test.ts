@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { HostSuspended, Interrupted, OutOfFuel, Trap } from '../../src/core/errors.js';
-import { I32, I64, F32, F64 } from '../../src/core/types.js';
+import { EXTERNREF, I32, I64, F32, F64 } from '../../src/core/types.js';
 import { funcType, Linker, Module, Store, WasmFunc, type Instance } from '../../src/index.js';
 import type { FuelCosts } from '../../src/runtime/objects/costs.js';
 import { FuelStop } from '../../src/runtime/store.js';
@@ -339,6 +339,40 @@ describe('JS tier: deep recursion', () => {
     new Linker().instantiate(ref, Module.fromWat(wat)).call('f', n);
     expect(store.fuelConsumed).toBe(ref.fuelConsumed);
     expect(store.peaks).toEqual(ref.peaks);
+  });
+
+  test('past the JS stack budget a callee hands its frame over at its entry, its reference arguments in their slots', () => {
+    // call sites do not test the JS stack budget: the callee's prologue does (rt.ts enter) and hands the frame to
+    // the interpreter at its entry (stopEntry), writing the references it was passed as JS arguments to their slots
+    // (a recursive call, a direct call of another function and a call_indirect; every one numResult: RV too)
+    const wat = `(module
+      (type $t (func (param externref i32) (result i32)))
+      (import "env" "tag" (func $tag (param externref) (result i32)))
+      (table 1 funcref) (elem (i32.const 0) $h)
+      (func $f (export "f") (param $r externref) (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n)) (then (call $tag (local.get $r)))
+          (else (i32.add (i32.const 1) (call $g (local.get $r) (i32.sub (local.get $n) (i32.const 1)))))))
+      (func $g (param $r externref) (param $n i32) (result i32)
+        (if (result i32) (i32.eqz (local.get $n)) (then (call $f (local.get $r) (i32.const 0)))
+          (else (i32.add (i32.const 2) (call $f (local.get $r) (call_indirect (type $t) (local.get $r) (local.get $n) (i32.const 0)))))))
+      (func $h (param $r externref) (param $n i32) (result i32)
+        (i32.add (i32.sub (local.get $n) (i32.const 1)) (i32.sub (call $tag (local.get $r)) (i32.const 7)))))`;
+    const limits = { maxCallDepth: 600_000 };
+    const run = (tier: Tier, fuel?: number): Outcome => {
+      const store = new Store({ tier, limits, fuel });
+      const linker = new Linker();
+      // (the reference's own field: a slot left unwritten reads as null or undefined)
+      linker.defineFunc(store, 'env', 'tag', funcType([EXTERNREF], [I32]), (_c, r: { tag?: number } | null | undefined) => r?.tag ?? -1);
+      const inst = linker.instantiate(store, Module.fromWat(wat));
+      const r = drive(store, inst, 'f', [{ tag: 7 }, 60_000], () => 50_000);
+      if (tier === 'js') expect(isJs(inst, 'f')).toBe(true);
+      return outcome(store, inst, r);
+    };
+    const ref = run('interp');
+    // (f(2k) = 3 + f(2k - 2), f(0) = 7 when the reference arrived, -1 when it did not)
+    expect(ref.result).toEqual([7 + 3 * 30_000]);
+    expect(run('js')).toEqual(ref);
+    expect(run('js', 1_000_000)).toEqual(run('interp', 1_000_000));
   });
 
   test('peaks: each call raises the value-stack and call-depth peaks as in the interpreter (rt.ts enter)', () => {
