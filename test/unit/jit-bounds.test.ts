@@ -193,12 +193,7 @@ describe('JS tier: bounds checks at the edges', () => {
       // (an instance per call: each starts with one page)
       for (const [grow, d] of [[0, 0], [1, 0], ...sizes.map((_, k) => [1, 1 << k])]) {
         const inst = new Linker().instantiate(store, Module.fromWat(wat));
-        try {
-          out.push(inst.call('f', grow, d)[0]);
-        } catch (e) {
-          if (!(e instanceof Trap)) throw e;
-          out.push(`trap: ${e.message}`);
-        }
+        out.push(resultOrTrap(() => inst.call('f', grow, d)[0]));
         if (counting) out.push(store.fuelConsumed);
       }
       return out;
@@ -214,6 +209,16 @@ describe('JS tier: bounds checks at the edges', () => {
     expect(src).toContain('if (V !== _0.view) { V = _0.view; ML = _0.u8.length; ML16 = ML - 16; }');
   });
 });
+
+/** What `call` returns, or its trap's message as `trap: <message>`. */
+function resultOrTrap(call: () => unknown): unknown {
+  try {
+    return call();
+  } catch (e) {
+    if (!(e instanceof Trap)) throw e;
+    return `trap: ${e.message}`;
+  }
+}
 
 /** Calls `calls` on a fresh instance of `wat` (a module) in `tier`: each result or trap message, and the fuel consumed after it. */
 function outcomes(tier: Tier, wat: string | Module, calls: [string, ...number[]][], imports: Record<string, () => number> = {}): unknown[] {
@@ -479,12 +484,7 @@ describe("a function's views: the DataView alone (session 22, cold23)", () => {
       // (an instance per call: each starts with one page)
       for (const [grow, n] of [[0, 4], [0, 0], [1, 20], [2, 70000], [1, 65532], [1, 65533]]) {
         const inst = new Linker().instantiate(store, Module.fromWat(wat));
-        try {
-          out.push(inst.call('f', grow, n)[0]);
-        } catch (e) {
-          if (!(e instanceof Trap)) throw e;
-          out.push(`trap: ${e.message}`);
-        }
+        out.push(resultOrTrap(() => inst.call('f', grow, n)[0]));
         out.push(inst.call('g')[0]);
         if (mode === 'metered') out.push(store.fuelConsumed);
       }
