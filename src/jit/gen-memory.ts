@@ -312,16 +312,19 @@ export abstract class JsMemory extends JsNumeric {
     const a = this.pop();
     const bpf = this.mc.costs.bytesPerFuel;
     const x = this.exit(EX_NO_FUEL, pc, this.blkPc);
+    // (the memory's bytes array and its length read here: the function keeps the DataView alone, build)
+    const M = this.memName;
+    const L = `${M}.u8.length`;
     if (name === 'memory.fill') {
-      this.w(`ea = ${a.e} >>> 0; fx = ${n.e} >>> 0; if (ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
+      this.w(`ea = ${a.e} >>> 0; fx = ${n.e} >>> 0; if (ea + fx > ${L}) ${this.trap(RT.TRAP_OOB)}`);
     } else {
-      this.w(`ea = ${a.e} >>> 0; eb = ${b.e} >>> 0; fx = ${n.e} >>> 0; if (eb + fx > ML || ea + fx > ML) ${this.trap(RT.TRAP_OOB)}`);
+      this.w(`ea = ${a.e} >>> 0; eb = ${b.e} >>> 0; fx = ${n.e} >>> 0; if (eb + fx > ${L} || ea + fx > ${L}) ${this.trap(RT.TRAP_OOB)}`);
     }
     if (this.mc.counting) {
       this.w(`y = Math.floor(fx / ${bpf}); if (y > 0) { if (fuel < y) { mc.needed = y; ${spill}ex = ${x}; break X; } fuel -= y; }`);
       this.fuelChanged();
     }
-    if (name === 'memory.fill') this.w(`U8.fill(${b.e} & 255, ea, ea + fx);`);
-    else this.w(`U8.copyWithin(ea, eb, eb + fx);`);
+    if (name === 'memory.fill') this.w(`${M}.u8.fill(${b.e} & 255, ea, ea + fx);`);
+    else this.w(`${M}.u8.copyWithin(ea, eb, eb + fx);`);
   }
 }

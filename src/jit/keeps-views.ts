@@ -1,6 +1,6 @@
 /**
  * Which functions of a module cannot change the memory views of their caller (issue 16): after a call of generated
- * code the caller reloads its views (`if (V !== M.view) { ... }`, codegen.ts build) because the callee may have grown
+ * code the caller reloads its views (`if (V !== M.view) V = M.view;`, codegen.ts build) because the callee may have grown
  * a memory. A defined function none of whose instructions grows a memory (`memory.grow`) or calls something the
  * module does not know (an imported function: the host, or another instance's code; `call_indirect`, `call_ref` and
  * their tail-call forms: any table entry or reference), and which calls (`call`, `return_call`) only functions of

@@ -193,12 +193,7 @@ describe('JS tier: bounds checks at the edges', () => {
       // (an instance per call: each starts with one page)
       for (const [grow, d] of [[0, 0], [1, 0], ...sizes.map((_, k) => [1, 1 << k])]) {
         const inst = new Linker().instantiate(store, Module.fromWat(wat));
-        try {
-          out.push(inst.call('f', grow, d)[0]);
-        } catch (e) {
-          if (!(e instanceof Trap)) throw e;
-          out.push(`trap: ${e.message}`);
-        }
+        out.push(resultOrTrap(() => inst.call('f', grow, d)[0]));
         if (counting) out.push(store.fuelConsumed);
       }
       return out;
@@ -211,9 +206,19 @@ describe('JS tier: bounds checks at the edges', () => {
     for (let k = 0; k < sizes.length; k++) expect(js[w * (2 + k)]).toMatch(/^trap: out of bounds/);
     const src = srcs.find((s) => s.includes('(memory.size)') || s.includes('ML16'))!;
     // (scalar accesses are checked by the DataView `V` itself, f32x10: only v128's limit is kept beside the views)
-    expect(src).toContain('if (V !== _0.view) { V = _0.view; U8 = _0.u8; ML = U8.length; ML16 = ML - 16; }');
+    expect(src).toContain('if (V !== _0.view) { V = _0.view; ML = _0.u8.length; ML16 = ML - 16; }');
   });
 });
+
+/** What `call` returns, or its trap's message as `trap: <message>`. */
+function resultOrTrap(call: () => unknown): unknown {
+  try {
+    return call();
+  } catch (e) {
+    if (!(e instanceof Trap)) throw e;
+    return `trap: ${e.message}`;
+  }
+}
 
 /** Calls `calls` on a fresh instance of `wat` (a module) in `tier`: each result or trap message, and the fuel consumed after it. */
 function outcomes(tier: Tier, wat: string | Module, calls: [string, ...number[]][], imports: Record<string, () => number> = {}): unknown[] {
@@ -454,5 +459,48 @@ describe('JS tier: addresses left signed where no address past 2^31 is in bounds
     expect(src('1 32768', 's2')).toMatch(/ea = L0; tr = \d+;\n/);
     // (custom page sizes: 2^31 pages of one byte)
     expect(gen('(module (memory 4 2147483648 (pagesize 1)) (func (export "f") (param i32) (result i32) (i32.load (local.get 0))))', 'f')).toMatch(/ea = L0; tr = \d+;\n/);
+  });
+});
+
+describe("a function's views: the DataView alone (session 22, cold23)", () => {
+  // memory.size, memory.fill and memory.copy read the memory's bytes array where they run (gen-memory.ts bulk,
+  // codegen.ts opMemorySize): after a callee's grow, in the same frame, they see the grown memory as the interpreter does
+  for (const mode of ['metered', 'unmetered'] as const)
+  test(`memory.size, memory.fill and memory.copy after a callee's grow (${mode})`, () => {
+    const wat = `(module (memory 1)
+      (func $grow (param i32) (drop (memory.grow (local.get 0))))
+      (func (export "f") (param i32 i32) (result i32) (local i32)
+        (local.set 2 (memory.size))
+        (call $grow (local.get 0))
+        ;; a fill and a copy that end past the first page (in bounds only after the grow), then loads of what they wrote
+        (memory.fill (i32.const 65530) (i32.const 7) (local.get 1))
+        (memory.copy (i32.const 65540) (i32.const 65530) (local.get 1))
+        (i32.add (i32.add (i32.mul (local.get 2) (i32.const 1000)) (i32.mul (memory.size) (i32.const 100)))
+          (i32.add (i32.load8_u (i32.const 65545)) (i32.load8_u (i32.const 65529)))))
+      (func (export "g") (result i32) (memory.size)))`;
+    const go = (tier: Tier) => {
+      const store = new Store(mode === 'metered' ? { tier, fuel: 1e9 } : { tier, countFuel: false });
+      const out: unknown[] = [];
+      // (an instance per call: each starts with one page)
+      for (const [grow, n] of [[0, 4], [0, 0], [1, 20], [2, 70000], [1, 65532], [1, 65533]]) {
+        const inst = new Linker().instantiate(store, Module.fromWat(wat));
+        out.push(resultOrTrap(() => inst.call('f', grow, n)[0]));
+        out.push(inst.call('g')[0]);
+        if (mode === 'metered') out.push(store.fuelConsumed);
+      }
+      return out;
+    };
+    const { srcs, value: js } = captureSources(() => go('js'));
+    expect(js).toEqual(go('interp'));
+    const w = mode === 'metered' ? 3 : 2;
+    // one page: the copy's end is past it; two: in bounds up to the copy's last byte at the end; three: the fill's
+    // bytes copied past the second page
+    for (const k of [0, 1, 5]) expect(js[k * w]).toMatch(/^trap: out of bounds/);
+    expect([js[2 * w], js[3 * w], js[4 * w]]).toEqual([1207, 1307, 1207]);
+    expect([js[1], js[w + 1], js[2 * w + 1], js[3 * w + 1], js[5 * w + 1]]).toEqual([1, 1, 2, 3, 2]);
+    const src = srcs.find((s) => s.includes('copyWithin'))!;
+    expect(src).toContain('if (V !== _0.view) V = _0.view;');
+    expect(src).toContain('var V = _0.view;');
+    expect(src).not.toMatch(/\bU8\b|\bML\b/);
   });
 });
