@@ -3,7 +3,7 @@
  */
 import * as nodeFs from 'node:fs';
 import { readFileSync } from 'node:fs';
-import * as nodeCrypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as nodeVm from 'node:vm';
 import { DecodeError, HostSuspended, Interrupted, OutOfFuel, TextError, ValidationError } from '../core/errors.js';
 import { F32, F64, I32, I64, V128, valTypeName, type ValType } from '../core/types.js';
@@ -18,7 +18,7 @@ import type { Instance } from '../runtime/instance.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
 import type { Instance as RawInstance } from '../runtime/objects/instance.js';
-import { FILE_CODE_CACHE_MAX_BYTES, fileCodeCache, type FileCodeCache } from '../host/code-cache-file.js';
+import { FILE_CODE_CACHE_MAX_BYTES, fileCodeCache, type CodeCacheCrypto, type FileCodeCache } from '../host/code-cache-file.js';
 import { cacheDir } from './cache.js';
 import { EXIT, InvalidValue, NotAModule, UsageError, classify, describeError, loadModule, usage } from './common.js';
 
@@ -162,6 +162,7 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
   }
   const store = new Store({
     ...(codeCache !== null ? { codeCache } : {}),
+    interpretFirst: CLI_INTERP_FUEL,
     countFuel: counting,
     ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}),
     ...(costs !== undefined ? { costs } : {}),
@@ -209,6 +210,27 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
 }
 
 /**
+ * The fuel a `run` spends in the interpreter before the JS tier generates anything (StoreOptions.interpretFirst): a
+ * program that ends within it (a tiny one; the CLI's start-up benchmark) generates and compiles no JavaScript and
+ * never reads the code cache; a longer one is handed over to the JS tier then, its frames entered at their next loop
+ * head, having lost at most the difference between interpreting this much and running it as JS (well under a
+ * millisecond). BENCHMARKS.md, CLI start-up, session 22.
+ */
+export const CLI_INTERP_FUEL = 10_000;
+
+/**
+ * node:crypto for the code cache's SHA-256s, loaded at its first hash: a run that never looks at the cache (a short
+ * one, CLI_INTERP_FUEL) does not load it (1-2 ms of CPU of a tiny module's whole run).
+ */
+let nodeCrypto: CodeCacheCrypto | null = null;
+export const lazyCrypto: CodeCacheCrypto & { readonly loaded: boolean } = {
+  get loaded() {
+    return nodeCrypto !== null;
+  },
+  createHash: (alg) => (nodeCrypto ??= createRequire(import.meta.url)('node:crypto') as CodeCacheCrypto).createHash(alg),
+};
+
+/**
  * The JS tier's generated functions from earlier runs of a module, and this run's for later ones (src/jit/code-cache.ts):
  * in the code cache's directory, as the bundle's own (WASMETER_CACHE_DIR, WASMETER_NO_CACHE), its `jit/`; written by
  * the command after its output (flush), and kept within WASMETER_JIT_CACHE_MAX MiB (default 256: its least recently
@@ -221,7 +243,7 @@ function runCodeCache(): FileCodeCache | null {
   const mib = max === undefined || max === '' ? FILE_CODE_CACHE_MAX_BYTES / 2 ** 20 : Number(max);
   if (!(mib >= 0)) throw new UsageError(`WASMETER_JIT_CACHE_MAX must be a number of MiB >= 0, got '${max}'`, false);
   // (Node's modules given, not found by fileCodeCache through process.getBuiltinModule, which Node 20 has from 20.16 on)
-  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20, fs: nodeFs, crypto: nodeCrypto, vm: nodeVm });
+  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20, fs: nodeFs, crypto: lazyCrypto, vm: nodeVm });
 }
 
 /** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */
