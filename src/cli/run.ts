@@ -1,10 +1,7 @@
 /**
  * `wasmeter run` and `wasmeter resume`: the engine, WASI, and (for --snapshot and resume only) the snapshot format.
  */
-import * as nodeFs from 'node:fs';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as nodeVm from 'node:vm';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { DecodeError, HostSuspended, Interrupted, OutOfFuel, TextError, ValidationError } from '../core/errors.js';
 import { F32, F64, I32, I64, V128, valTypeName, type ValType } from '../core/types.js';
 import type { FeatureSpec } from '../core/instructions.js';
@@ -219,6 +216,14 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
 export const CLI_INTERP_FUEL = 10_000;
 
 /**
+ * Node's modules as objects (for fileCodeCache and WASI), by the `require` of the CommonJS bundle this file is part
+ * of (tsup.config.ts; bin.ts gives it Node's): an `import * as` namespace would be made by copying the module's
+ * properties at evaluation, each as a getter (0.2 ms for node:fs), and node:module's createRequire costs a module more.
+ */
+const nodeFs = require('node:fs') as typeof import('node:fs');
+const nodeVm = require('node:vm') as typeof import('node:vm');
+
+/**
  * node:crypto for the code cache's SHA-256s, loaded at its first hash: a run that never looks at the cache (a short
  * one, CLI_INTERP_FUEL) does not load it (1-2 ms of CPU of a tiny module's whole run).
  */
@@ -227,7 +232,7 @@ export const lazyCrypto: CodeCacheCrypto & { readonly loaded: boolean } = {
   get loaded() {
     return nodeCrypto !== null;
   },
-  createHash: (alg) => (nodeCrypto ??= createRequire(import.meta.url)('node:crypto') as CodeCacheCrypto).createHash(alg),
+  createHash: (alg) => (nodeCrypto ??= require('node:crypto') as CodeCacheCrypto).createHash(alg),
 };
 
 /**
@@ -315,10 +320,10 @@ function drive(store: Store, wasiOf: () => Wasi | null, report: Record<string, u
         // (written beside OUT and renamed: OUT is never a half-written snapshot)
         const tmp = `${opts.snapshot}.${process.pid}.tmp`;
         try {
-          nodeFs.writeFileSync(tmp, bytes);
-          nodeFs.renameSync(tmp, opts.snapshot);
+          writeFileSync(tmp, bytes);
+          renameSync(tmp, opts.snapshot);
         } finally {
-          if (nodeFs.existsSync(tmp)) nodeFs.rmSync(tmp);
+          if (existsSync(tmp)) rmSync(tmp);
         }
       } catch (se) {
         process.stderr.write(`cannot write the snapshot ${opts.snapshot}: ${(se as Error).message}\n`);
