@@ -198,6 +198,8 @@ describe('wasmeter run evaluates only what it needs', () => {
       expect(r.code).toBe(0);
       expect(r.out).toContain('hello from wasi\n');
       expect([r.calls('generate'), r.calls('createHash'), r.calls('readGroup')]).toEqual([0, 0, 0]);
+      // nor makes the JS tier's tables (made at the first generation, not when their modules are evaluated)
+      expect(['scanKinds', 'coldKinds', 'floatKinds', 'tables'].map(r.calls)).toEqual([0, 0, 0, 0]);
       // (the bundle's own cache only: nothing read or written under jit/)
       expect(existsSync(join(dir, 'jit'))).toBe(false);
     }
@@ -210,6 +212,8 @@ describe('wasmeter run evaluates only what it needs', () => {
     expect(long.code).toBe(0);
     expect(long.calls('generate')).toBeGreaterThan(0);
     expect(long.calls('createHash')).toBeGreaterThan(0);
+    expect(long.calls('scanKinds')).toBe(1);
+    expect(long.calls('tables')).toBeGreaterThan(0);
     expect(readdirSync(join(dir, 'jit')).length).toBeGreaterThan(0);
   });
 });
