@@ -45,8 +45,7 @@ Code cache (wasmeter's own JavaScript, compiled once; and the JavaScript run and
 resume generate for a module's functions, with their translations, reused by later
 runs of the same module,
 in its jit/ subdirectory, one pack per module, kept within $WASMETER_JIT_CACHE_MAX MiB,
-default 256, by deleting the least recently used packs; a run that ends within its first
-10,000 units of fuel, which run in the interpreter, uses none of it): in $WASMETER_CACHE_DIR, else
+default 256, by deleting the least recently used packs): in $WASMETER_CACHE_DIR, else
 $XDG_CACHE_HOME/wasmeter, else the user cache directory (~/.cache/wasmeter);
 WASMETER_NO_CACHE=1 turns it off. Whoever can
 write the directory can run code in wasmeter: keep it private (it is made 0700).

@@ -159,7 +159,6 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
   }
   const store = new Store({
     ...(codeCache !== null ? { codeCache } : {}),
-    interpretFirst: CLI_INTERP_FUEL,
     countFuel: counting,
     ...(opts.fuel !== undefined ? { fuel: opts.fuel } : {}),
     ...(costs !== undefined ? { costs } : {}),
@@ -207,15 +206,6 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
 }
 
 /**
- * The fuel a `run` spends in the interpreter before the JS tier generates anything (StoreOptions.interpretFirst): a
- * program that ends within it (a tiny one; the CLI's start-up benchmark) generates and compiles no JavaScript and
- * never reads the code cache; a longer one is handed over to the JS tier then, its frames entered at their next loop
- * head, having lost at most the difference between interpreting this much and running it as JS (well under a
- * millisecond). BENCHMARKS.md, CLI start-up, session 22.
- */
-export const CLI_INTERP_FUEL = 10_000;
-
-/**
  * Node's modules as objects (for fileCodeCache and WASI), by the `require` of the CommonJS bundle this file is part
  * of (tsup.config.ts; bin.ts gives it Node's): an `import * as` namespace would be made by copying the module's
  * properties at evaluation, each as a getter (0.2 ms for node:fs), and node:module's createRequire costs a module more.
@@ -224,8 +214,8 @@ const nodeFs = require('node:fs') as typeof import('node:fs');
 const nodeVm = require('node:vm') as typeof import('node:vm');
 
 /**
- * node:crypto for the code cache's SHA-256s, loaded at its first hash: a run that never looks at the cache (a short
- * one, CLI_INTERP_FUEL) does not load it (1-2 ms of CPU of a tiny module's whole run).
+ * node:crypto for the code cache's SHA-256s, loaded at its first hash: a run that never looks at the cache (one the
+ * JS tier generates nothing for, as with --profile) does not load it (1-2 ms of CPU in a fresh process).
  */
 let nodeCrypto: CodeCacheCrypto | null = null;
 export const lazyCrypto: CodeCacheCrypto & { readonly loaded: boolean } = {

@@ -67,8 +67,10 @@ export interface StoreOptions {
    * JavaScript, nor for the code cache (no translation is looked up or stored while it lasts); one that runs past
    * it is handed over as a long start function is (`START_INTERP_FUEL`): the functions of the frames on the stack
    * are generated and entered at their next loop head, and every later call is generated as usual. Counted over
-   * all of the store's calls until the hand-over. Fuel, results and stops are the same either way. `wasmeter run`
-   * uses CLI_INTERP_FUEL.
+   * all of the store's calls until the hand-over. Fuel, results and stops are the same either way. Measured: a
+   * program handed over in the middle of its run can lose far more than the budget's interpretation (a C program of
+   * 10.5 M units of fuel, 10,000 interpreted: +5% of CPU without a code cache, +30% with a warm one; BENCHMARKS.md,
+   * CLI start-up, session 22), so `wasmeter run` does not use it.
    */
   interpretFirst?: number;
 }

@@ -189,12 +189,11 @@ describe('wasmeter run evaluates only what it needs', () => {
     expect(under(s.evaluated, 'src/snapshot/').length).toBeGreaterThan(0);
     expect(under(s.evaluated, 'src/text/')).toEqual([]);
   });
-  it('a short program (within CLI_INTERP_FUEL) generates no JavaScript and never looks at the code cache', () => {
-    // (hello.wasm: 8,875 units of fuel; intfloat.wasm about 800,000, handed over to the JS tier)
+  it('a run the JS tier generates nothing for (--profile: the interpreter alone) never looks at the code cache', () => {
     const dir = join(work, 'short-cache');
     const env = { ...plainEnv, WASMETER_CACHE_DIR: dir };
     for (let i = 0; i < 2; i++) {
-      const r = evaluatedSources(['run', join(C, 'hello.wasm')], env);
+      const r = evaluatedSources(['run', '--profile', join(C, 'hello.wasm')], env);
       expect(r.code).toBe(0);
       expect(r.out).toContain('hello from wasi\n');
       expect([r.calls('generate'), r.calls('createHash'), r.calls('readGroup')]).toEqual([0, 0, 0]);
@@ -206,7 +205,7 @@ describe('wasmeter run evaluates only what it needs', () => {
     // nor is node:crypto loaded (the cache's SHA-256s: run.ts lazyCrypto)
     const pre = join(work, 'crypto-loaded.cjs');
     writeFileSync(pre, `process.on('exit', () => process.stderr.write('crypto ' + process.moduleLoadList.includes('NativeModule crypto') + '\\n'))`);
-    const p = spawnSync(process.execPath, ['-r', pre, cli, 'run', join(C, 'hello.wasm')], { encoding: 'utf8', env });
+    const p = spawnSync(process.execPath, ['-r', pre, cli, 'run', '--profile', join(C, 'hello.wasm')], { encoding: 'utf8', env });
     expect([p.status, p.stderr.split('\n').at(-2)]).toEqual([0, 'crypto false']);
     const long = evaluatedSources(['run', join(C, 'intfloat.wasm')], env);
     expect(long.code).toBe(0);

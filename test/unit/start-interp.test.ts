@@ -88,7 +88,7 @@ describe('start functions in the interpreter', () => {
 });
 
 /**
- * StoreOptions.interpretFirst (`wasmeter run`'s CLI_INTERP_FUEL): the store's calls run in the interpreter until they
+ * StoreOptions.interpretFirst: the store's calls run in the interpreter until they
  * have used that much fuel, then hand over as a long start function does; no translation is looked up in or stored
  * to the code cache while the deferral lasts. Results and fuel are the interpreter's either way.
  */
