@@ -1,10 +1,7 @@
 /**
  * `wasmeter run` and `wasmeter resume`: the engine, WASI, and (for --snapshot and resume only) the snapshot format.
  */
-import * as nodeFs from 'node:fs';
-import { readFileSync } from 'node:fs';
-import * as nodeCrypto from 'node:crypto';
-import * as nodeVm from 'node:vm';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { DecodeError, HostSuspended, Interrupted, OutOfFuel, TextError, ValidationError } from '../core/errors.js';
 import { F32, F64, I32, I64, V128, valTypeName, type ValType } from '../core/types.js';
 import type { FeatureSpec } from '../core/instructions.js';
@@ -18,7 +15,7 @@ import type { Instance } from '../runtime/instance.js';
 import { parseCosts, type FuelCosts } from '../runtime/objects/costs.js';
 import { formatProfile } from '../runtime/objects/profile.js';
 import type { Instance as RawInstance } from '../runtime/objects/instance.js';
-import { FILE_CODE_CACHE_MAX_BYTES, fileCodeCache, type FileCodeCache } from '../host/code-cache-file.js';
+import { FILE_CODE_CACHE_MAX_BYTES, fileCodeCache, type CodeCacheCrypto, type FileCodeCache } from '../host/code-cache-file.js';
 import { cacheDir } from './cache.js';
 import { EXIT, InvalidValue, NotAModule, UsageError, classify, describeError, loadModule, usage } from './common.js';
 
@@ -209,6 +206,26 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
 }
 
 /**
+ * Node's modules as objects (for fileCodeCache and WASI), by the `require` of the CommonJS bundle this file is part
+ * of (tsup.config.ts; bin.ts gives it Node's): an `import * as` namespace would be made by copying the module's
+ * properties at evaluation, each as a getter (0.2 ms for node:fs), and node:module's createRequire costs a module more.
+ */
+const nodeFs = require('node:fs') as typeof import('node:fs');
+const nodeVm = require('node:vm') as typeof import('node:vm');
+
+/**
+ * node:crypto for the code cache's SHA-256s, loaded at its first hash: a run that never looks at the cache (one the
+ * JS tier generates nothing for, as with --profile) does not load it (1-2 ms of CPU in a fresh process).
+ */
+let nodeCrypto: CodeCacheCrypto | null = null;
+export const lazyCrypto: CodeCacheCrypto & { readonly loaded: boolean } = {
+  get loaded() {
+    return nodeCrypto !== null;
+  },
+  createHash: (alg) => (nodeCrypto ??= require('node:crypto') as CodeCacheCrypto).createHash(alg),
+};
+
+/**
  * The JS tier's generated functions from earlier runs of a module, and this run's for later ones (src/jit/code-cache.ts):
  * in the code cache's directory, as the bundle's own (WASMETER_CACHE_DIR, WASMETER_NO_CACHE), its `jit/`; written by
  * the command after its output (flush), and kept within WASMETER_JIT_CACHE_MAX MiB (default 256: its least recently
@@ -221,7 +238,7 @@ function runCodeCache(): FileCodeCache | null {
   const mib = max === undefined || max === '' ? FILE_CODE_CACHE_MAX_BYTES / 2 ** 20 : Number(max);
   if (!(mib >= 0)) throw new UsageError(`WASMETER_JIT_CACHE_MAX must be a number of MiB >= 0, got '${max}'`, false);
   // (Node's modules given, not found by fileCodeCache through process.getBuiltinModule, which Node 20 has from 20.16 on)
-  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20, fs: nodeFs, crypto: nodeCrypto, vm: nodeVm });
+  return fileCodeCache(`${dir}/jit`, { flushOnExit: false, maxBytes: mib * 2 ** 20, fs: nodeFs, crypto: lazyCrypto, vm: nodeVm });
 }
 
 /** After instantiation: WASI's `_start`, or --invoke's export with its arguments (`report.entry`). */
@@ -293,10 +310,10 @@ function drive(store: Store, wasiOf: () => Wasi | null, report: Record<string, u
         // (written beside OUT and renamed: OUT is never a half-written snapshot)
         const tmp = `${opts.snapshot}.${process.pid}.tmp`;
         try {
-          nodeFs.writeFileSync(tmp, bytes);
-          nodeFs.renameSync(tmp, opts.snapshot);
+          writeFileSync(tmp, bytes);
+          renameSync(tmp, opts.snapshot);
         } finally {
-          if (nodeFs.existsSync(tmp)) nodeFs.rmSync(tmp);
+          if (existsSync(tmp)) rmSync(tmp);
         }
       } catch (se) {
         process.stderr.write(`cannot write the snapshot ${opts.snapshot}: ${(se as Error).message}\n`);

@@ -522,7 +522,8 @@ export const EXTRA_TABLES: string[] = [];
 
 // (indexing, not destructuring: this runs once per process, at start-up, in V8's interpreter, where destructuring
 // an array steps an iterator; the CLI's start-up measures it, BENCHMARKS.md)
-function build(texts: string[]): InstrDef[] {
+/** @internal The rows of `texts` parsed (exported for test/unit/instructions.test.ts). */
+export function build(texts: string[]): InstrDef[] {
   const out: InstrDef[] = [];
   for (const text of texts) {
     let family: Family = 'control';
@@ -531,7 +532,9 @@ function build(texts: string[]): InstrDef[] {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();
       if (line === '') continue;
-      const f = line.split(/\s+/);
+      // (a row's fields are separated by one space: a string separator is split natively, a regular expression is not;
+      // an empty field, two spaces, is a bad row)
+      const f = line.split(' ');
       if (f[0] === '##') {
         family = f[1] as Family;
         feature = f[2] as Feature;
@@ -541,7 +544,7 @@ function build(texts: string[]): InstrDef[] {
       const op = f[1];
       const immSpec = f[2];
       const sig = f[3];
-      if (!name || !op || !immSpec) throw new Error(`instruction table: bad row '${line}'`);
+      if (!name || !op || !immSpec || sig === '' || f.length > 4) throw new Error(`instruction table: bad row '${line}'`);
       const colon = op.indexOf(':');
       const prefix = colon < 0 ? 0 : parseInt(op.slice(0, colon), 16);
       const code = colon < 0 ? parseInt(op, 16) : parseInt(op.slice(colon + 1), 10);

@@ -93,9 +93,11 @@ export class Machine {
   /** Whether calls run JS-tier versions of functions (src/jit; set by the store). */
   jitOn = false;
   /**
-   * Set by the store while a start function runs its first `START_INTERP_FUEL`: `jitFor` generates nothing then
-   * (the functions keep `jitState` 0 and are generated at their first call after it), so code that runs once at
-   * instantiation is interpreted instead of generated and compiled (runtime/store.ts).
+   * Set by the store while a start function runs its first `START_INTERP_FUEL`, or a call the store's
+   * `interpretFirst`: `jitFor` generates nothing then (the functions keep `jitState` 0 and are generated at their
+   * first call after it), so code that runs once at instantiation, or a short program, is interpreted instead of
+   * generated and compiled, and `compile` neither looks up nor stores translations in the code cache
+   * (runtime/store.ts).
    */
   deferJit = false;
   /** The JS tier's compiler (installed by the store, see tier.ts); null: the interpreter runs everything. */
@@ -211,8 +213,10 @@ export class Machine {
     if (known === undefined) this.translations.set(inst.vm, (known = []));
     const t = known[f.index];
     let cc: Compiled;
-    // (else from the JS tier's persistent cache: made by an earlier process from the same module and costs)
-    const kept = t === undefined && this.codeCache !== null ? this.tier?.translations : undefined;
+    // (else from the JS tier's persistent cache: made by an earlier process from the same module and costs; not while
+    // the JS tier is deferred: code that runs once, or a short program, is translated without a look at the cache,
+    // whose first look costs more than translating a small function: hashing the module, reading its pack)
+    const kept = t === undefined && this.codeCache !== null && !this.deferJit ? this.tier?.translations : undefined;
     const got = t ?? kept?.get(this, f);
     if (got === undefined) {
       cc = this.translate(f, false, undefined, pre);

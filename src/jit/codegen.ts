@@ -329,6 +329,7 @@ export function generate(mc: Machine, cc: Compiled, split = false): JitFn | null
       scan = new LoopScan(cc.blockPc, mem32(cc.inst), coldElision.static ? new ColdScan(cc.blockPc, noReturnImports(cc.inst.module)) : null);
       validateFunction(cc.inst.vm, cc.func.index, scan);
     }
+    JsGen.tables();
     const g = new JsGen(mc, cc, scan);
     g.split = split;
     g.explicitBounds = sh.trapped;

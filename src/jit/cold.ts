@@ -173,7 +173,9 @@ const KINDS: Record<string, K> = {
   rethrow: K.Leave,
 };
 const PLAIN = new Set(['numeric', 'conversion', 'const', 'variable', 'parametric', 'vector']);
-const KIND = Uint8Array.from(INSTRS, (d) => KINDS[d.name] ?? (PLAIN.has(d.family) || (d.family === 'memory' && d.bytes > 0) ? K.Plain : K.Other));
+/** By InstrDef.id, made at the first ColdScan rather than at every start of the CLI (the static rule is off by default). */
+let KIND: Uint8Array | null = null;
+const coldKinds = (): Uint8Array => Uint8Array.from(INSTRS, (d) => KINDS[d.name] ?? (PLAIN.has(d.family) || (d.family === 'memory' && d.bytes > 0) ? K.Plain : K.Other));
 
 /**
  * The static rule over one body, fed every instruction by LoopScan: per open frame, the block starts at its top
@@ -196,7 +198,7 @@ export class ColdScan {
     for (let i = Math.max(0, t); i < this.pend.length; i++) this.pend[i]!.length = 0;
   }
   step(ins: Instr, v: FuncValidator): void {
-    const k = KIND[ins.def.id]! as K;
+    const k = (KIND ??= coldKinds())[ins.def.id]! as K;
     const after = this.after;
     this.after = k !== K.Plain;
     if (k === K.Plain && !after) return;

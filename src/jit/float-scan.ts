@@ -48,8 +48,13 @@ const enum K {
   Other,
 }
 
-const KIND = new Uint8Array(INSTRS.length).fill(K.Other);
-{
+/**
+ * By InstrDef.id, made at the first scan rather than when the module is evaluated, which every start of the CLI does
+ * (V8, which keeps NaN bits, never scans; BENCHMARKS.md, CLI start-up, session 22).
+ */
+let KIND: Uint8Array | null = null;
+function floatKinds(): Uint8Array {
+  const KIND = new Uint8Array(INSTRS.length).fill(K.Other);
   const isF = (t: ValType): boolean => t === F32 || t === F64;
   for (const d of INSTRS) {
     if (d.params === null || d.results === null) continue;
@@ -67,6 +72,7 @@ const KIND = new Uint8Array(INSTRS.length).fill(K.Other);
   set('f32.const f64.const', K.Const);
   for (const t of ['f32', 'f64']) for (const i of ['i32', 'i64']) for (const s of ['s', 'u']) set(`${t}.convert_${i}_${s}`, K.FromInt);
   set('local.get local.set local.tee drop select', K.Move);
+  return KIND;
 }
 
 export class FloatScan implements CodeSink {
@@ -99,7 +105,7 @@ export class FloatScan implements CodeSink {
       return;
     }
     const def = ins.def;
-    const k = KIND[def.id]! as K;
+    const k = (KIND ??= floatKinds())[def.id]! as K;
     switch (k) {
       case K.Move:
         return this.move(def.name, ins, v, h);

@@ -79,7 +79,11 @@ const I32_UN = new Map<string, Un>([
  * false when `op` is not one of them; or those of one form (i32bin, i32cmp, i32un), by `f`, the expression's template.
  */
 type NumOp = (this: JsNumeric, op: string, f: Bin | Un | null) => boolean;
-/** By instruction id (InstrDef.id): the method (NumOp), the name after the dot, and the template of a form's method. */
+/**
+ * By instruction id (InstrDef.id): the method (NumOp), the name after the dot, and the template of a form's method;
+ * made by JsNumeric.tables() before the first generation rather than when the module is evaluated, which every start
+ * of the CLI does (a short program generates nothing; BENCHMARKS.md, CLI start-up, session 22).
+ */
 let NUM_BY_ID: NumOp[] = [];
 let NUM_OP: string[] = [];
 let NUM_FN: (Bin | Un | null)[] = [];
@@ -99,9 +103,12 @@ export abstract class JsNumeric extends JsFuel {
   }
   /** The instruction names and the method each is handed to, for the test (test/unit/jit-sink-ops.test.ts). */
   static numericTable(): { name: string; method: string; op: string; f: Bin | Un | null }[] {
+    JsNumeric.tables();
     return INSTRS.map((d) => ({ name: d.name, method: NUM_BY_ID[d.id]!.name, op: NUM_OP[d.id]!, f: NUM_FN[d.id]! }));
   }
-  static {
+  /** Makes NUM_BY_ID, NUM_OP and NUM_FN (once: codegen.ts generate calls it before each JsGen). */
+  static tables(): void {
+    if (NUM_BY_ID.length !== 0) return;
     const i32 = new Map<string, NumOp>([
       ['rotl', JsNumeric.prototype.i32rot],
       ['rotr', JsNumeric.prototype.i32rot],

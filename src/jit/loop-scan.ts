@@ -51,14 +51,16 @@ const enum K {
   If,
 }
 /** (try and try_table are blocks, and delegate an end, as JsGen sees them; catch arms JsGen skips) */
-const SCAN_KIND = ((): Uint8Array => {
+let SCAN_KIND: Uint8Array | null = null;
+/** SCAN_KIND, made at the first scan rather than at every start of the CLI (a short program generates nothing). */
+const scanKinds = (): Uint8Array => {
   const t = new Uint8Array(INSTRS.length);
   const by: Record<string, number> = { call: K.Call, br_table: K.BrTable, else: K.Else, end: K.End, delegate: K.End, block: K.Block, loop: K.Loop, if: K.If };
   for (const n of TRY_FRAME) by[n] = K.Block;
   for (const n of CATCH_ARM) by[n] = K.Arm;
   for (const d of INSTRS) t[d.id] = by[d.name] ?? K.Other;
   return t;
-})();
+};
 
 interface Frame {
   id: number;
@@ -152,7 +154,7 @@ export class LoopScan implements CodeSink {
     if (this.cold !== null) this.cold.step(ins, v);
     // (what the scan does by the instruction's id: a name compared or looked up in a set per instruction was most
     // of this pass's cost in a first run)
-    const k = SCAN_KIND[ins.def.id]!;
+    const k = (SCAN_KIND ??= scanKinds())[ins.def.id]!;
     const top = this.stack[this.stack.length - 1]!;
     if (this.vecLoops === undefined) {
       this.vecLoops = v.localTypes.includes(V128) ? [] : null;

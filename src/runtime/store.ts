@@ -61,6 +61,18 @@ export interface StoreOptions {
    * cache: whoever can write it can run JavaScript in this process. Default: none.
    */
   codeCache?: CodeCache;
+  /**
+   * Fuel the store's calls run in the interpreter before the JS tier generates anything (default 0: each function
+   * is generated at its first call). A program that finishes within it never pays for generating and compiling
+   * JavaScript, nor for the code cache (no translation is looked up or stored while it lasts); one that runs past
+   * it is handed over as a long start function is (`START_INTERP_FUEL`): the functions of the frames on the stack
+   * are generated and entered at their next loop head, and every later call is generated as usual. Counted over
+   * all of the store's calls until the hand-over. Fuel, results and stops are the same either way. Measured: a
+   * program handed over in the middle of its run can lose far more than the budget's interpretation (a C program of
+   * 10.5 M units of fuel, 10,000 interpreted: +5% of CPU without a code cache, +30% with a warm one; BENCHMARKS.md,
+   * CLI start-up, session 22), so `wasmeter run` does not use it.
+   */
+  interpretFirst?: number;
 }
 
 /**
@@ -188,6 +200,10 @@ export class Store {
   private readonly instances: RawInstance[] = [];
   private readonly modules: Module[] = [];
   private readonly prof: Profile | null;
+  /** What is left of StoreOptions.interpretFirst (0 once the JS tier took over). */
+  private interpLeft: number;
+  /** The fuel the deferral of the running call ends at (`drive`'s first slice): START_INTERP_FUEL or interpLeft. */
+  private deferFuel = START_INTERP_FUEL;
 
   constructor(options: StoreOptions = {}) {
     this.limits = options.limits ?? {};
@@ -217,6 +233,9 @@ export class Store {
     if (cache !== undefined && (cache === null || typeof cache.get !== 'function' || typeof cache.set !== 'function'))
       throw new TypeError('codeCache must have get and set methods');
     this.machine.codeCache = cache ?? null;
+    const first = options.interpretFirst ?? 0;
+    if (!(first >= 0) || !Number.isSafeInteger(first)) throw new RangeError('interpretFirst must be a non-negative safe integer');
+    this.interpLeft = first;
   }
 
   /**
@@ -416,12 +435,18 @@ export class Store {
       token: 0,
       quiet,
     };
-    if (startOf === null || !mc.jitOn || mc.deferJit) return this.step(call, START);
-    // a start function runs in the interpreter until it has used START_INTERP_FUEL (drive): its code mostly runs once
+    if ((startOf === null && this.interpLeft === 0) || !mc.jitOn || mc.deferJit) return this.step(call, START);
+    // a start function runs in the interpreter until it has used START_INTERP_FUEL (drive): its code mostly runs once;
+    // any call, while the store's interpretFirst lasts
     mc.deferJit = true;
+    const fromBudget = startOf === null || this.interpLeft > START_INTERP_FUEL;
+    this.deferFuel = fromBudget ? this.interpLeft : START_INTERP_FUEL;
+    const before = this.fuelAdded - mc.fuel - this.reserve;
     try {
       return this.step(call, START);
     } finally {
+      // (still deferred: the call ended within the budget, which keeps what it did not use)
+      if (mc.deferJit && fromBudget) this.interpLeft = Math.max(0, this.interpLeft - (this.fuelAdded - mc.fuel - this.reserve - before));
       mc.deferJit = false;
     }
   }
@@ -562,7 +587,7 @@ export class Store {
       if (why) return { done: false, kind: 'interrupt', reason: why, notStarted: true };
     }
     const slice = it ? sliceOf(it) : MAX_SLICE;
-    this.startSlices(mc.deferJit ? Math.min(slice, START_INTERP_FUEL) : slice);
+    this.startSlices(mc.deferJit ? Math.min(slice, this.deferFuel) : slice);
     // (what `next` runs, written here rather than as a closure passed in: one closure per call less)
     let status = next.k === 'start' ? mc.start(call.func, call.at) : next.k === 'resume' ? mc.resume(entryDepth) : mc.resumeHost(next.results, entryDepth);
     for (;;) {
@@ -594,13 +619,15 @@ export class Store {
   }
 
   /**
-   * A start function has run START_INTERP_FUEL in the interpreter: the JS tier takes over. The functions of the
-   * frames on the stack are generated now, so that the interpreter enters their JS versions at their next loop head
-   * (their re-entry marks), and every function called from here on is generated at its call as usual.
+   * A start function has run START_INTERP_FUEL in the interpreter, or a call the rest of interpretFirst: the JS tier
+   * takes over. The functions of the frames on the stack are generated now, so that the interpreter enters their JS
+   * versions at their next loop head (their re-entry marks), and every function called from here on is generated at
+   * its call as usual.
    */
   private endDeferral(): void {
     const mc = this.machine;
     mc.deferJit = false;
+    this.interpLeft = 0;
     for (let d = 0; d <= mc.depth; d++) {
       const c = d === mc.depth ? mc.comp : mc.fComp[d];
       if (c !== undefined && c.func.jitState === 0) jitFor(mc, c.func);

@@ -138,9 +138,12 @@ describe('wasmeter run (WASI)', () => {
  * imported; V8's coverage (NODE_V8_COVERAGE) tells which of them ran. `evaluated` and `skipped` name the source
  * files whose wrapper ran and did not.
  */
-function evaluatedSources(args: string[]): { code: number; out: string; evaluated: Set<string>; skipped: Set<string> } {
+function evaluatedSources(
+  args: string[],
+  env: NodeJS.ProcessEnv = plainEnv,
+): { code: number; out: string; evaluated: Set<string>; skipped: Set<string>; calls: (name: string) => number } {
   const cov = mkdtempSync(join(work, 'coverage-'));
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...plainEnv, NODE_V8_COVERAGE: cov } });
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...env, NODE_V8_COVERAGE: cov } });
   const bundle = join(dirname(cli), 'cli', 'main.cjs');
   const scripts = readdirSync(cov).flatMap(
     (f) => (JSON.parse(readFileSync(join(cov, f), 'utf8')) as { result: { url: string; functions: { functionName: string; ranges: { count: number }[] }[] }[] }).result,
@@ -149,12 +152,14 @@ function evaluatedSources(args: string[]): { code: number; out: string; evaluate
   expect(script, `coverage of ${bundle}`).toBeDefined();
   const evaluated = new Set<string>();
   const skipped = new Set<string>();
+  const counts = new Map<string, number>();
   for (const f of script!.functions) {
+    counts.set(f.functionName, (counts.get(f.functionName) ?? 0) + f.ranges[0]!.count);
     // (a package's path is relative to where it was found: node_modules may be a link)
     const name = f.functionName.replace(/^.*node_modules\//, 'node_modules/');
     if (/^(src|node_modules)\//.test(name)) (f.ranges[0]!.count > 0 ? evaluated : skipped).add(name);
   }
-  return { code: r.status ?? -1, out: r.stdout, evaluated, skipped };
+  return { code: r.status ?? -1, out: r.stdout, evaluated, skipped, calls: (name) => counts.get(name) ?? 0 };
 }
 const under = (sources: Set<string>, dir: string): string[] => [...sources].filter((s) => s.startsWith(dir));
 
@@ -183,6 +188,32 @@ describe('wasmeter run evaluates only what it needs', () => {
     expect(s.code).toBe(0);
     expect(under(s.evaluated, 'src/snapshot/').length).toBeGreaterThan(0);
     expect(under(s.evaluated, 'src/text/')).toEqual([]);
+  });
+  it('a run the JS tier generates nothing for (--profile: the interpreter alone) never looks at the code cache', () => {
+    const dir = join(work, 'short-cache');
+    const env = { ...plainEnv, WASMETER_CACHE_DIR: dir };
+    for (let i = 0; i < 2; i++) {
+      const r = evaluatedSources(['run', '--profile', join(C, 'hello.wasm')], env);
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('hello from wasi\n');
+      expect([r.calls('generate'), r.calls('createHash'), r.calls('readGroup')]).toEqual([0, 0, 0]);
+      // nor makes the JS tier's tables (made at the first generation, not when their modules are evaluated)
+      expect(['scanKinds', 'coldKinds', 'floatKinds', 'tables'].map(r.calls)).toEqual([0, 0, 0, 0]);
+      // (the bundle's own cache only: nothing read or written under jit/)
+      expect(existsSync(join(dir, 'jit'))).toBe(false);
+    }
+    // nor is node:crypto loaded (the cache's SHA-256s: run.ts lazyCrypto)
+    const pre = join(work, 'crypto-loaded.cjs');
+    writeFileSync(pre, `process.on('exit', () => process.stderr.write('crypto ' + process.moduleLoadList.includes('NativeModule crypto') + '\\n'))`);
+    const p = spawnSync(process.execPath, ['-r', pre, cli, 'run', '--profile', join(C, 'hello.wasm')], { encoding: 'utf8', env });
+    expect([p.status, p.stderr.split('\n').at(-2)]).toEqual([0, 'crypto false']);
+    const long = evaluatedSources(['run', join(C, 'intfloat.wasm')], env);
+    expect(long.code).toBe(0);
+    expect(long.calls('generate')).toBeGreaterThan(0);
+    expect(long.calls('createHash')).toBeGreaterThan(0);
+    expect(long.calls('scanKinds')).toBe(1);
+    expect(long.calls('tables')).toBeGreaterThan(0);
+    expect(readdirSync(join(dir, 'jit')).length).toBeGreaterThan(0);
   });
 });
 

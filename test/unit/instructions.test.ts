@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BY_NAME, INSTRS, PREFIXED, byName, lookup, opcodeBytes } from '../../src/core/instructions.js';
+import { BY_NAME, INSTRS, PREFIXED, build, byName, lookup, opcodeBytes } from '../../src/core/instructions.js';
 import { F32, F64, I32, I64, V128 } from '../../src/core/types.js';
 import { codeTable, codeTableByName } from '../../src/validate/ops.js';
 
@@ -133,5 +133,15 @@ describe('codeTableByName', () => {
     const byName = codeTableByName(codes);
     expect(byName).toEqual(codeTable((d) => (codes as Record<string, number>)[d.name] ?? 0));
     expect([...byName].filter((c) => c !== 0).sort()).toEqual([3, 3, 7, 9, 9]);
+  });
+});
+
+describe('the table format', () => {
+  it('fields are separated by one space; two spaces, or a fifth field, are a bad row', () => {
+    const rows = (r: string) => build([`\n## numeric mvp\n${r}\n`]);
+    expect(rows('i32.add 6a none ii:i')).toMatchObject([{ name: 'i32.add', code: 0x6a, imm: 'none', params: [I32, I32], results: [I32] }]);
+    expect(rows('  nop 01 none  ')).toMatchObject([{ name: 'nop', params: null }]);
+    for (const bad of ['i32.add  6a none ii:i', 'i32.add 6a  none ii:i', 'i32.add 6a none  ii:i', 'i32.add 6a none ii:i x', 'i32.add 6a'])
+      expect(() => rows(bad), bad).toThrow(/bad row/);
   });
 });
