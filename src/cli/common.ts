@@ -8,6 +8,7 @@ import { DecodeError, HostError, Interrupted, LinkError, OutOfFuel, ResourceLimi
 import { WasmException } from '../runtime/objects/exception.js';
 import type { FeatureSpec } from '../core/instructions.js';
 import { Module } from '../runtime/module.js';
+import type { CodeCache } from '../jit/code-cache.js';
 
 // ====================================================================== helpers
 
@@ -70,11 +71,13 @@ export function readInput(file: string): Uint8Array {
  * Reads a module file (by content: the binary magic `\0asm`, else text) and decodes + validates it. The text
  * parser is loaded only for a text file.
  */
-export async function loadModule(file: string, features?: FeatureSpec): Promise<{ module: Module; bin: Uint8Array }> {
+export async function loadModule(file: string, features?: FeatureSpec, codeCache?: CodeCache): Promise<{ module: Module; bin: Uint8Array }> {
   const bytes = readInput(file);
   if (!isWasmBinary(bytes) && !isWasmText(bytes)) throw new NotAModule(file);
   const bin = isWasmBinary(bytes) ? bytes : (await import('../text/wat.js')).watToBinary(bytes, file, features ?? null);
-  return { module: Module.fromBinary(bin, features === undefined ? undefined : { features }), bin };
+  // (with run's code cache, a module this build fully validated in an earlier run is not validated body by body again)
+  const options = { ...(features !== undefined ? { features } : {}), ...(codeCache !== undefined ? { codeCache } : {}) };
+  return { module: Module.fromBinary(bin, options), bin };
 }
 
 /** Prints a usage error (one line, and the hint unless it is an unreadable file); returns exit code 2. */

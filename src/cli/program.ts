@@ -42,8 +42,8 @@ const EXIT_HELP = `
 Colours: on when stdout is a terminal; NO_COLOR=1 turns them off, FORCE_COLOR=1 on.
 
 Code cache (wasmeter's own JavaScript, compiled once; and the JavaScript run and
-resume generate for a module's functions, with their translations, reused by later
-runs of the same module,
+resume generate for a module's functions, with their translations and the module's
+validated record, reused by later runs of the same module,
 in its jit/ subdirectory, one pack per module, kept within $WASMETER_JIT_CACHE_MAX MiB,
 default 256, by deleting the least recently used packs): in $WASMETER_CACHE_DIR, else
 $XDG_CACHE_HOME/wasmeter, else the user cache directory (~/.cache/wasmeter);

@@ -169,7 +169,8 @@ export async function runRun(file: string, programArgs: string[], opts: RunOpts)
   const report: Record<string, unknown> = { file, mode: opts.invoke !== undefined ? 'invoke' : 'wasi' };
   let wasi: Wasi | null = null;
   // (read before the run, which is synchronous: a text file imports the text parser; an error is the run's own)
-  const loaded = await loadModule(file, opts.features).then(
+  // (the code cache's validated record needs the module's SHA-256: not for a --profile run, which generates nothing)
+  const loaded = await loadModule(file, opts.features, codeCache !== null && opts.profile !== true ? codeCache : undefined).then(
     (m) => () => m,
     (e: unknown) => () => {
       throw e;

@@ -6,6 +6,7 @@
  * build of wasmeter give misses and the same runs again; the CLI's `run` caches the same way.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,6 +214,10 @@ describe('across processes', () => {
     expect(first.status, first.stderr).toBe(0);
     const jit = readdirSync(join(dir, 'jit'));
     expect(jit.length).toBeGreaterThan(0);
+    // the module's "validated" record is in the cache too: the second run does not validate its bodies again
+    const wasm = readFileSync(join(ROOT, 'bench/c/hash64.wasm'));
+    const record = ` validated ${createHash('sha256').update(wasm).digest('hex')} ${wasm.length}`;
+    expect(jit.filter((f) => readFileSync(join(dir, 'jit', f), 'latin1').includes(record))).toHaveLength(1);
     const second = run(env);
     expect(second.stdout).toBe(first.stdout);
     expect(JSON.parse(first.stdout)).toMatchObject({ fuelConsumed: 245359, exitCode: 0 });
