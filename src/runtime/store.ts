@@ -70,7 +70,9 @@ export interface StoreOptions {
    * all of the store's calls until the hand-over. Fuel, results and stops are the same either way. Measured: a
    * program handed over in the middle of its run can lose far more than the budget's interpretation (a C program of
    * 10.5 M units of fuel, 10,000 interpreted: +5% of CPU without a code cache, +30% with a warm one; BENCHMARKS.md,
-   * CLI start-up, session 22), so `wasmeter run` does not use it.
+   * CLI start-up, session 22), so `wasmeter run` does not use it. Where that goes: V8 optimizing the interpreter's
+   * dispatch loop and the translator (~40 ms and ~30 ms of its compiler thread's CPU), which a run whose code all
+   * comes from a warm cache otherwise never makes hot.
    */
   interpretFirst?: number;
 }
