@@ -13,6 +13,10 @@ import { outlining } from '../../src/jit/outline.js';
 import { callThroughStops } from '../shared/stops.js';
 import { codeCacheStats, type CodeCache } from '../../src/jit/code-cache.js';
 
+// (the budget sweeps below take 20-45 s alone and more than a minute in a full run on a loaded 2-core machine: a
+// hang guard above the suite's 120 s default, not a timed assertion)
+const SWEEP_TIMEOUT = 300_000;
+
 /**
  * `run(n, m)`: n passes of a loop dispatching on `i % (m + 1)` with a br_table of DISPATCH_TARGETS targets, the k-th
  * to handler k % 4 (so m = 1 runs handlers 0 and 1 only, m = 3 all four); handler 3 traps once `s` is 0x7777 at the
@@ -148,7 +152,7 @@ describe('a split function profiled and generated whole (cold.ts profile)', () =
       expect(call('js', [120, 1, -1], b, k % 3 === 0, more), `run(120, 1) from ${b}, ${more} more at stops`).toEqual(want);
     }
     expect(profileStats.whole - p0).toBeGreaterThan(10);
-  });
+  }, SWEEP_TIMEOUT);
 
   test('exits taken in the whole version: the interpreter runs those blocks; the same results, traps and fuel at every budget, snapshots at stops', () => {
     call('js', [300, 1, -1]);
@@ -264,7 +268,7 @@ describe('a split function profiled and generated whole (cold.ts profile)', () =
       expect(call('js', [120, 1, -1], b, k % 3 === 1, more), `run(120, 1) from ${b} after`).toEqual(call('interp', [120, 1, -1], b, false, more));
     }
     expect(profileStats.whole - p0).toBeGreaterThan(10);
-  });
+  }, SWEEP_TIMEOUT);
 
   test('with a persistent cache, a fresh module takes the profiling split version from it, and profiles and regenerates as without', () => {
     const map = new Map<string, string>();
